@@ -1,0 +1,60 @@
+"""The project's exception hierarchy.
+
+Every error that reaches a user carries one line that names the file (when there is one) and the
+reason. The CLI prints ``str(exc)`` and exits with status 2; nothing else is shown.
+"""
+
+from __future__ import annotations
+
+from os import PathLike
+
+__all__ = [
+    "ChannelNotFoundError",
+    "ContextError",
+    "InsufficientDataError",
+    "OximetryError",
+    "RecordingFormatError",
+    "SettingsError",
+    "UnsupportedEDFError",
+]
+
+
+class OximetryError(ValueError):
+    """Base class of every error oxi raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        The reason, one sentence, naming the value received and what was allowed.
+    path : str or PathLike, optional
+        The file the error is about; it is put in front of the message.
+    """
+
+    def __init__(self, message: str, path: str | PathLike[str] | None = None) -> None:
+        self.reason = message
+        self.path = None if path is None else str(path)
+        super().__init__(f"{self.path}: {message}" if self.path else message)
+
+
+class RecordingFormatError(OximetryError):
+    """A recording cannot be read: wrong format, truncated, bad header, wrong units."""
+
+
+class ChannelNotFoundError(RecordingFormatError):
+    """No SpO2 channel was found, or several and none was chosen with ``--channel``."""
+
+
+class UnsupportedEDFError(RecordingFormatError):
+    """An EDF variant that cannot be read faithfully (e.g. an unreadable EDF+D)."""
+
+
+class InsufficientDataError(OximetryError):
+    """The recording holds too little valid data for the requested analysis."""
+
+
+class SettingsError(OximetryError):
+    """An analysis option is malformed (a bad time span, an unknown segment name, ...)."""
+
+
+class ContextError(OximetryError):
+    """The clinical context file is malformed: unknown key, bad value, unreadable file."""

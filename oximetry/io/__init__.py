@@ -1,0 +1,1 @@
+"""Reading recordings: one module per format, behind :func:`read_recording`."""

@@ -1,0 +1,1 @@
+"""SPEC §7 metrics: pure functions of arrays and a sampling rate."""

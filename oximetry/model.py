@@ -1,0 +1,262 @@
+"""The data model: recordings in, results out.
+
+Signals are numpy arrays with their own sampling rate. Arrays handed out are read-only. Everything
+about the patient lives in :class:`PatientInfo`, apart from the signals, because it is protected
+health information (SPEC §3, §10). Times inside a recording are seconds from its first sample;
+``Recording.start`` is the local wall-clock time of that sample, naive (EDF and oximeter exports do
+not say which time zone they were recorded in).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+__all__ = [
+    "Annotation",
+    "ChannelInfo",
+    "PatientInfo",
+    "Recording",
+    "Signal",
+    "SourceInfo",
+    "readonly",
+]
+
+#: Roles a channel can play in an oximetry recording.
+CHANNEL_ROLES = ("spo2", "pulse", "status", "pleth", "other")
+
+
+def readonly(values: ArrayLike, dtype: Any = np.float64) -> NDArray[Any]:
+    """Return a read-only, C-contiguous copy of ``values`` as ``dtype``.
+
+    Parameters
+    ----------
+    values : array_like
+        The values to copy.
+    dtype : numpy dtype, optional
+        The dtype of the copy (float64 by default).
+
+    Returns
+    -------
+    numpy.ndarray
+        A new array whose ``flags.writeable`` is False.
+    """
+    arr = np.array(values, dtype=dtype, copy=True, order="C")
+    arr.flags.writeable = False
+    return arr
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One sampled channel.
+
+    Parameters
+    ----------
+    label : str
+        The channel's label as the file names it.
+    unit : str
+        Physical dimension as the file gives it (``"%"``, ``"bpm"``, ``""``).
+    fs : float
+        Sampling rate in Hz. Required; never defaulted.
+    data : numpy.ndarray
+        One value per sample, float, NaN where the value is missing. Stored read-only.
+    """
+
+    label: str
+    unit: str
+    fs: float
+    data: NDArray[np.float64]
+
+    def __post_init__(self) -> None:
+        fs = float(self.fs)
+        if not math.isfinite(fs) or fs <= 0:
+            raise ValueError(f"Signal {self.label!r}: fs must be a positive number of Hz, got {self.fs!r}")
+        object.__setattr__(self, "fs", fs)
+        data = self.data
+        if not (isinstance(data, np.ndarray) and data.dtype == np.float64 and not data.flags.writeable):
+            data = readonly(data)
+        if data.ndim != 1:
+            raise ValueError(f"Signal {self.label!r}: data must be one-dimensional, got shape {data.shape}")
+        object.__setattr__(self, "data", data)
+
+    @property
+    def n_samples(self) -> int:
+        """Number of samples."""
+        return int(self.data.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        """Samples × 1/fs, in seconds."""
+        return self.n_samples / self.fs
+
+    def times_s(self) -> NDArray[np.float64]:
+        """Return the time of each sample in seconds from the recording start."""
+        return np.arange(self.n_samples, dtype=np.float64) / self.fs
+
+
+@dataclass(frozen=True)
+class Annotation:
+    """A timed note from the file: a sleep stage, lights off, a test segment, a scored event.
+
+    Parameters
+    ----------
+    onset_s : float
+        Seconds from the recording start.
+    duration_s : float
+        Length in seconds; 0 when the file gives none.
+    text : str
+        The annotation's text as written in the file.
+    """
+
+    onset_s: float
+    duration_s: float
+    text: str
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """What ``oxi info`` shows of one channel and why it was or was not chosen.
+
+    Parameters
+    ----------
+    label, unit : str
+        As given by the file.
+    fs : float or None
+        Sampling rate in Hz (None when the file gives no rate and none was supplied).
+    n_samples : int
+        Number of samples in the file.
+    role : str
+        One of ``spo2``, ``pulse``, ``status``, ``pleth``, ``other``.
+    selected : bool
+        True when the analysis uses this channel.
+    note : str
+        Why the channel was chosen or passed over, in a few words.
+    """
+
+    label: str
+    unit: str
+    fs: float | None
+    n_samples: int
+    role: str
+    selected: bool = False
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PatientInfo:
+    """Patient identifiers as found in the file. Protected health information: never logged.
+
+    Parameters
+    ----------
+    name, code, sex : str or None
+        As the file gives them.
+    birth_date : datetime.date or None
+        Date of birth, when the file gives it.
+    """
+
+    name: str | None = None
+    code: str | None = None
+    sex: str | None = None
+    birth_date: _dt.date | None = None
+
+    def identifiers(self) -> tuple[str, ...]:
+        """Return every identifying string (for de-identification checks)."""
+        out = [v for v in (self.name, self.code) if v]
+        if self.birth_date is not None:
+            out.append(self.birth_date.isoformat())
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where a recording came from and how it was read.
+
+    Parameters
+    ----------
+    path : str
+        The file as given by the user.
+    sha256 : str
+        Hex digest of the file's bytes.
+    format : str
+        A short name: ``edf``, ``edf+c``, ``edf+d``, ``csv-o2ring``, ``csv-viatom``, ``csv-emay``,
+        ``masimo-trendcom``, ``csv-generic``, ``csv-sats-rate`` ...
+    device : str
+        Device or equipment as far as the file says (may be empty).
+    channels : tuple of ChannelInfo
+        Every channel seen, with its role and whether it is analysed.
+    spo2_channel : str
+        Label of the SpO2 channel analysed.
+    selection : str
+        Why that channel was chosen (label alias and unit, ``--channel``, only candidate ...).
+    read_options : mapping
+        The reading options that influenced the result (``channel``, ``fs``, ``scale``), for
+        ``oxi verify`` to repeat them.
+    """
+
+    path: str
+    sha256: str
+    format: str
+    device: str = ""
+    channels: tuple[ChannelInfo, ...] = ()
+    spo2_channel: str = ""
+    selection: str = ""
+    read_options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Recording:
+    """An oximetry recording: SpO2 plus what came with it.
+
+    Parameters
+    ----------
+    spo2 : Signal
+        SpO2 in percent, NaN where missing (sentinels already turned into NaN).
+    start : datetime.datetime
+        Local wall-clock time of the first sample, naive.
+    source : SourceInfo
+        File, format, channels and how the SpO2 channel was chosen.
+    pulse : Signal or None
+        Pulse rate in beats per minute, at its own rate.
+    status : Signal or None
+        Oximeter status; non-zero means the oximeter flagged the sample.
+    annotations : tuple of Annotation
+        Sleep stages, lights off/on, exercise segments, scored events.
+    patient : PatientInfo
+        Identifiers (PHI), kept apart from the signals.
+    warnings : tuple of str
+        Things the reader had to decide that a reviewer should know (a daylight-saving change,
+        a gap, ...). Never contains patient identifiers.
+    """
+
+    spo2: Signal
+    start: _dt.datetime
+    source: SourceInfo
+    pulse: Signal | None = None
+    status: Signal | None = None
+    annotations: tuple[Annotation, ...] = ()
+    patient: PatientInfo = field(default_factory=PatientInfo)
+    warnings: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is not None:
+            raise ValueError("Recording.start must be naive local wall-clock time")
+
+    @property
+    def fs(self) -> float:
+        """SpO2 sampling rate in Hz."""
+        return self.spo2.fs
+
+    @property
+    def duration_s(self) -> float:
+        """SpO2 samples × 1/fs, in seconds."""
+        return self.spo2.duration_s
+
+    def time_at(self, seconds: float) -> _dt.datetime:
+        """Return the wall-clock time ``seconds`` after the first sample."""
+        return self.start + _dt.timedelta(seconds=float(seconds))

@@ -1,0 +1,242 @@
+"""Result types: frozen dataclasses whose field names carry their units.
+
+``analyze(recording, settings) -> Analysis`` fills these; ``criteria`` reads them (or the same
+figures read back from ``summary.json``); ``report`` writes them. Times are seconds from the
+recording start; the report turns them into wall-clock times.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .model import Recording
+from .settings import AnalysisSettings
+
+__all__ = [
+    "Analysis",
+    "ArtifactResult",
+    "Event",
+    "SegmentMetrics",
+    "Window",
+    "WindowMetrics",
+]
+
+#: Window kinds, as written in ``summary.json`` (SPEC §9).
+WINDOW_KINDS = ("sleep", "presumed_sleep", "awake", "presumed_awake", "rest", "exercise", "exercise_o2")
+
+
+@dataclass(frozen=True)
+class Window:
+    """An analysis window: where in the recording a set of figures applies.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`WINDOW_KINDS`.
+    source : str
+        Where it came from, in a reviewer's words: ``annotations``, ``hypnogram``,
+        ``lights_off_on``, ``first_to_last_valid``, ``awake_option``, ``first_300s_valid``,
+        ``segment_option``, ``test_type``.
+    spans_s : tuple of (float, float)
+        Half-open spans [start, end) in seconds from the recording start.
+    warning : str or None
+        Set for presumed windows: what was assumed, in plain words.
+    """
+
+    kind: str
+    source: str
+    spans_s: tuple[tuple[float, float], ...]
+    warning: str | None = None
+
+    @property
+    def start_s(self) -> float | None:
+        """Start of the first span (None when the window is empty)."""
+        return self.spans_s[0][0] if self.spans_s else None
+
+    @property
+    def end_s(self) -> float | None:
+        """End of the last span (None when the window is empty)."""
+        return self.spans_s[-1][1] if self.spans_s else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One detected or annotated event.
+
+    Parameters
+    ----------
+    type : str
+        ``odi3``, ``odi4``, ``sustained_drop``, ``le88_run``, or ``scored`` for events read from
+        the file's annotations (``label`` then holds the text).
+    start_s, end_s : float
+        Seconds from the recording start; ``end_s`` is exclusive.
+    nadir_pct : float or None
+        Lowest SpO2 within the event.
+    nadir_s : float or None
+        When the nadir occurred.
+    baseline_pct : float or None
+        The reference the event was measured from (pre-event baseline, awake baseline).
+    drop_pct : float or None
+        ``baseline_pct - nadir_pct`` in percentage points.
+    window : str or None
+        Kind of the window the event was assigned to (by its start).
+    label : str
+        Free text (the annotation's text for scored events).
+    """
+
+    type: str
+    start_s: float
+    end_s: float
+    nadir_pct: float | None = None
+    nadir_s: float | None = None
+    baseline_pct: float | None = None
+    drop_pct: float | None = None
+    window: str | None = None
+    label: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        """``end_s - start_s``."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class WindowMetrics:
+    """SPEC §7 figures for a sleep, presumed-sleep or awake window.
+
+    Durations are minutes of valid samples (sample counts × 1/fs / 60); percentages of time are
+    of ``valid_min``; rates are per hour of ``valid_min``. ``None`` means the figure cannot be
+    computed (no valid data, no pulse channel, no baseline).
+    """
+
+    duration_min: float
+    valid_min: float
+    t_le88_min: float
+    t_le88_pct: float | None
+    t_lt90_min: float
+    t_lt90_pct: float | None
+    t_le90_min: float
+    longest_le88_min: float
+    longest_le88_start_s: float | None
+    nadir_pct: float | None
+    nadir_s: float | None
+    mean_pct: float | None
+    median_pct: float | None
+    odi3_count: int
+    odi3_per_h: float | None
+    odi4_count: int
+    odi4_per_h: float | None
+    awake_baseline_pct: float | None
+    awake_baseline_source: str | None
+    drop5_min: float | None
+    longest_drop5_min: float | None
+    sustained_desaturations: tuple[Event, ...]
+    pulse_min_bpm: float | None = None
+    pulse_mean_bpm: float | None = None
+    pulse_max_bpm: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the figures as JSON-able data (events as dicts)."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class SegmentMetrics:
+    """SPEC §6 figures for an exercise-test segment (``rest``, ``exercise``, ``exercise_o2``).
+
+    ``sustained_nadir_pct`` is the lowest level SpO2 stayed at or below for at least 10 s.
+    """
+
+    duration_min: float
+    valid_min: float
+    median_pct: float | None
+    nadir_pct: float | None
+    nadir_s: float | None
+    sustained_nadir_pct: float | None
+    pulse_min_bpm: float | None = None
+    pulse_mean_bpm: float | None = None
+    pulse_max_bpm: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the figures as JSON-able data."""
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ArtifactResult:
+    """The combined artifact mask and its accounting (SPEC §4).
+
+    Parameters
+    ----------
+    valid : numpy.ndarray of bool
+        One flag per SpO2 sample, read-only; True = usable.
+    reason : numpy.ndarray of int8
+        Per sample, the index into ``reasons`` of the first rule that rejected it, -1 if valid.
+    reasons : tuple of str
+        Rule names, in order: ``missing``, ``out_of_range``, ``implausible_fall``,
+        ``oximeter_status``, ``pulse_out_of_range``, ``excluded``, ``short_island``.
+    counts : mapping of str to int
+        Samples rejected per reason (each sample counted once, under its first reason).
+    review_flags : tuple of str
+        Things a reviewer should look at (long constant runs), not removed.
+    """
+
+    valid: NDArray[np.bool_]
+    reason: NDArray[np.int8]
+    reasons: tuple[str, ...]
+    counts: Mapping[str, int]
+    review_flags: tuple[str, ...] = ()
+
+    @property
+    def artifact_pct(self) -> float:
+        """Percentage of samples that are invalid."""
+        n = self.valid.shape[0]
+        return 0.0 if n == 0 else 100.0 * float(n - int(self.valid.sum())) / n
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything ``analyze`` found in one recording.
+
+    Parameters
+    ----------
+    recording : Recording
+        The input (kept for plotting; its patient fields are never written unless asked for).
+    settings : AnalysisSettings
+        What was used.
+    artifact : ArtifactResult
+        Validity mask and counts.
+    windows : tuple of Window
+        Every window that exists in this recording.
+    metrics : mapping of str to WindowMetrics or SegmentMetrics
+        Keyed by window kind.
+    events : tuple of Event
+        Every event (ODI3, ODI4, sustained drops, ≤ 88 % runs, scored annotations), by start.
+    warnings : tuple of str
+        Presumed windows, daylight-saving changes, ... in a reviewer's words.
+    """
+
+    recording: Recording
+    settings: AnalysisSettings
+    artifact: ArtifactResult
+    windows: tuple[Window, ...]
+    metrics: Mapping[str, WindowMetrics | SegmentMetrics]
+    events: tuple[Event, ...] = ()
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def main_window(self) -> str | None:
+        """``sleep`` when staged, else ``presumed_sleep``; None for a recording with neither."""
+        for kind in ("sleep", "presumed_sleep"):
+            if kind in self.metrics:
+                return kind
+        return None
+
+    def metrics_dict(self) -> dict[str, dict[str, Any]]:
+        """Return ``metrics`` as plain data, as ``summary.json`` holds it."""
+        return {kind: m.to_dict() for kind, m in self.metrics.items()}
