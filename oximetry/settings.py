@@ -103,6 +103,8 @@ class AnalysisSettings:
         A sustained desaturation lasts at least this long (5 minutes).
     presumed_awake_s : float
         Without staging or ``--awake``, the baseline is the first this-many seconds of valid data.
+    o2_flow_lpm : float or None
+        Oxygen flow during the ``exercise_o2`` segment (``--o2-flow``), recorded for the reviewer.
     """
 
     lights_off_s: float | None = None
@@ -117,6 +119,7 @@ class AnalysisSettings:
     drop_pts: float = 5.0
     sustained_min_s: float = 300.0
     presumed_awake_s: float = 300.0
+    o2_flow_lpm: float | None = None
 
     def __post_init__(self) -> None:
         for name, span in (("awake", self.awake_span_s), *(("exclude", s) for s in self.exclude_s)):
