@@ -1,0 +1,299 @@
+"""The ``oxi`` command: parse, call the library, print, exit.
+
+Exit codes (SPEC §11): 0 ok, 1 verification mismatch, 2 bad input or usage, 3 a batch finished
+but some recordings failed. Bad input prints one line naming the file and the reason on stderr,
+never a traceback, and leaves no partial outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .errors import OximetryError
+
+if TYPE_CHECKING:
+    from .pipeline import AnalyzeRequest
+
+__all__ = ["build_parser", "main"]
+
+EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT, EXIT_BATCH_FAILURES = 0, 1, 2, 3
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line usage errors and exit status 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_BAD_INPUT, f"oxi: {message} (see 'oxi {self.prog.split()[-1]} --help')\n")
+
+
+def _add_reading_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("reading")
+    g.add_argument("--channel", metavar="LABEL", help="the SpO2 channel or column to analyse")
+    g.add_argument(
+        "--fs", type=float, metavar="HZ", help="sampling rate for files without time stamps"
+    )
+    g.add_argument(
+        "--scale", type=float, metavar="K", help="multiply SpO2 by K (e.g. 100 for fractions)"
+    )
+
+
+def _add_analysis_options(p: argparse.ArgumentParser) -> None:
+    _add_reading_options(p)
+    g = p.add_argument_group("analysis")
+    g.add_argument(
+        "--hypnogram", metavar="FILE", help="sleep staging (30 s epochs or onset,duration,stage)"
+    )
+    g.add_argument("--lights-off", metavar="TIME", help="clock time (22:30) or seconds from start")
+    g.add_argument("--lights-on", metavar="TIME", help="clock time (06:15) or seconds from start")
+    g.add_argument("--awake", metavar="START-END", help="an awake span for the baseline")
+    g.add_argument(
+        "--exclude",
+        metavar="START-END",
+        action="append",
+        default=[],
+        help="reject a span (repeatable)",
+    )
+    g.add_argument(
+        "--segment",
+        metavar="NAME=START-END",
+        action="append",
+        default=[],
+        help="exercise-test segment: rest, exercise or exercise_o2 (repeatable)",
+    )
+    g.add_argument("--o2-flow", type=float, metavar="L/MIN", help="oxygen flow during exercise_o2")
+    g.add_argument(
+        "--test-type",
+        choices=("overnight", "exercise", "rest"),
+        help="overrides the context's test.type",
+    )
+    q = p.add_argument_group("qualification and output")
+    q.add_argument("--context", metavar="FILE", help="clinical context (YAML or JSON)")
+    q.add_argument(
+        "--payer", choices=("masshealth", "medicare"), help="overrides the context's payer"
+    )
+    q.add_argument("--deidentify", action="store_true", help="no patient identifiers in any output")
+    q.add_argument(
+        "--no-report", action="store_true", help="write summary.json and events.csv only"
+    )
+
+
+def _request(args: argparse.Namespace) -> AnalyzeRequest:
+    from .pipeline import AnalyzeRequest
+
+    return AnalyzeRequest(
+        channel=args.channel,
+        fs=args.fs,
+        scale=args.scale,
+        hypnogram=args.hypnogram,
+        lights_off=args.lights_off,
+        lights_on=args.lights_on,
+        awake=args.awake,
+        exclude=tuple(args.exclude),
+        segments=tuple(args.segment),
+        o2_flow_lpm=args.o2_flow,
+        test_type=args.test_type,
+        context_path=args.context,
+        payer=args.payer,
+        deidentify=args.deidentify,
+        report=not args.no_report,
+    )
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    from .pipeline import analyze_file, default_out_dir
+    from .report import format_terminal_summary
+
+    request = _request(args)
+    _check_input_path(args.recording)
+    out = (
+        Path(args.out) if args.out else default_out_dir(args.recording, deidentify=args.deidentify)
+    )
+    outcome = analyze_file(args.recording, request, out_dir=out)
+    if args.json:
+        sys.stdout.write(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
+    else:
+        print(format_terminal_summary(outcome.summary, outcome.paths))
+    return EXIT_OK
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from .io import format_info, inspect_recording
+
+    _check_input_path(args.recording)
+    info = inspect_recording(args.recording, channel=args.channel, fs=args.fs, scale=args.scale)
+    print(format_info(info))
+    return EXIT_OK
+
+
+def _cmd_qualify(args: argparse.Namespace) -> int:
+    from criteria.context import load_context
+    from criteria.evaluate import Evidence, evaluate
+
+    from .report import write_json_atomic
+
+    context = load_context(args.context)
+    evidence = None
+    if args.summary:
+        summary = _load_json(args.summary)
+        try:
+            evidence = Evidence.from_summary(summary)
+        except (KeyError, TypeError) as exc:
+            raise OximetryError(f"not an oxi summary.json ({exc})", args.summary) from None
+    determination = evaluate(context, evidence, args.payer)
+    block = determination.to_dict()
+    if args.out:
+        out = Path(args.out)
+        write_json_atomic(
+            out / "qualification.json",
+            {
+                "schema": "oxi.qualification/1",
+                "qualification": block,
+                "context": context.to_dict(test_date=determination.test_date),
+            },
+        )
+    print(json.dumps(block, indent=2))
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    _check_input_path(args.summary)
+    _check_input_path(args.recording)
+    differences = verify(args.summary, args.recording)
+    if differences:
+        print(f"NOT VERIFIED: {len(differences)} difference(s)")
+        for d in differences:
+            print(f"  - {d}")
+        return EXIT_MISMATCH
+    print("verified: the recording's hash, every figure and the determination match the summary")
+    return EXIT_OK
+
+
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    request = _request(args)
+    result = run_batch(
+        args.inputs,
+        Path(args.out),
+        request=request,
+        contexts_dir=args.contexts,
+        jobs=args.jobs,
+        force=args.force,
+        scheduler=args.scheduler,
+        progress=not args.quiet,
+    )
+    print(result.describe())
+    return EXIT_BATCH_FAILURES if result.n_failed else EXIT_OK
+
+
+def _check_input_path(path: str) -> None:
+    p = Path(path)
+    if not p.exists():
+        raise OximetryError("no such file", path)
+    if p.is_dir():
+        raise OximetryError("is a directory, expected a recording file", path)
+
+
+def _load_json(path: str) -> dict:  # type: ignore[type-arg]
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise OximetryError("no such file", path) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise OximetryError(f"cannot read JSON ({exc.__class__.__name__}: {exc})", path) from None
+    if not isinstance(data, dict):
+        raise OximetryError("expected a JSON object", path)
+    return data
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the ``oxi`` argument parser.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+    """
+    parser = _Parser(
+        prog="oxi", allow_abbrev=False, description=__doc__.splitlines()[0] if __doc__ else None
+    )
+    parser.add_argument("--version", action="version", version=f"oxi {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser(
+        "analyze", allow_abbrev=False, help="analyse one recording and write its evidence"
+    )
+    p.add_argument("recording")
+    p.add_argument(
+        "--out", metavar="DIR", help="output folder (default ./oxi-out/<recording name>/)"
+    )
+    p.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    _add_analysis_options(p)
+    p.set_defaults(func=_cmd_analyze)
+
+    p = sub.add_parser("info", help="channels, rates, duration and what would be analysed")
+    p.add_argument("recording")
+    _add_reading_options(p)
+    p.set_defaults(func=_cmd_info)
+
+    p = sub.add_parser("qualify", help="apply the rules to a context (and an earlier analysis)")
+    p.add_argument("--context", required=True, metavar="FILE")
+    p.add_argument("--summary", metavar="SUMMARY", help="an earlier summary.json")
+    p.add_argument("--payer", choices=("masshealth", "medicare"))
+    p.add_argument("--out", metavar="DIR", help="write qualification.json there")
+    p.set_defaults(func=_cmd_qualify)
+
+    p = sub.add_parser("verify", help="recompute a submitted summary from its recording")
+    p.add_argument("summary")
+    p.add_argument("recording")
+    p.set_defaults(func=_cmd_verify)
+
+    p = sub.add_parser("batch", allow_abbrev=False, help="analyse many recordings into one table")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help="files, folders or globs")
+    p.add_argument("--out", required=True, metavar="DIR")
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    p.add_argument(
+        "--contexts", metavar="DIR", help="per-recording contexts: DIR/<recording name>.yaml"
+    )
+    p.add_argument("--force", action="store_true", help="redo recordings already complete")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_analysis_options(p)
+    p.set_defaults(func=_cmd_batch)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``oxi`` command line.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Arguments without the program name (``sys.argv[1:]`` when None).
+
+    Returns
+    -------
+    int
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except OximetryError as exc:
+        print(f"oxi: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("oxi: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,247 @@
+"""One recording from file to outputs: read → analyze → qualify → write.
+
+The CLI, ``oxi batch`` and ``oxi verify`` all go through here, so that a recording is analysed the
+same way whichever command asked. Options arrive as the user typed them (clock times as text);
+they are resolved against the recording's start once it has been read, and what was resolved is
+what ``summary.json`` records.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import SettingsError
+from .settings import SEGMENT_NAMES, AnalysisSettings
+
+if TYPE_CHECKING:
+    from criteria.context import Context
+    from criteria.evaluate import Determination
+
+    from .model import Recording
+    from .results import Analysis
+
+__all__ = ["AnalyzeRequest", "Outcome", "analyze_file", "default_out_dir", "resolve_settings"]
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    """What the user asked for, before the recording is read.
+
+    Parameters
+    ----------
+    channel, fs, scale
+        Reading options (``--channel``, ``--fs``, ``--scale``).
+    hypnogram : str or None
+        A staging file (``--hypnogram``).
+    lights_off, lights_on, awake : str or None
+        Clock times or seconds as typed (``--lights-off 22:30``, ``--awake 0-600``).
+    exclude, segments : tuple of str
+        ``--exclude START-END`` and ``--segment NAME=START-END`` as typed.
+    o2_flow_lpm : float or None
+        ``--o2-flow``.
+    test_type : str or None
+        ``overnight``, ``exercise`` or ``rest``; the context's ``test.type`` when not given.
+    context_path : str or None
+        The clinical context file (``--context``).
+    payer : str or None
+        Rule profile; overrides the context's ``payer``.
+    deidentify : bool
+        Remove patient identifiers from every output.
+    report : bool
+        Write report.pdf and trace.png (False for ``--no-report``).
+    """
+
+    channel: str | None = None
+    fs: float | None = None
+    scale: float | None = None
+    hypnogram: str | None = None
+    lights_off: str | None = None
+    lights_on: str | None = None
+    awake: str | None = None
+    exclude: tuple[str, ...] = ()
+    segments: tuple[str, ...] = ()
+    o2_flow_lpm: float | None = None
+    test_type: str | None = None
+    context_path: str | None = None
+    payer: str | None = None
+    deidentify: bool = False
+    report: bool = True
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of :func:`analyze_file`.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Figures, windows and events.
+    determination : Determination or None
+        The rules' verdict (always evaluated; with no context every path is not evaluable).
+    context : Context or None
+        The clinical context used.
+    summary : dict
+        ``summary.json`` as written.
+    paths : mapping of str to Path
+        The files written (empty when nothing was written).
+    """
+
+    analysis: Analysis
+    determination: Determination | None
+    context: Context | None
+    summary: dict[str, Any]
+    paths: Mapping[str, Path] = field(default_factory=dict)
+
+
+def default_out_dir(path: str | Path, *, deidentify: bool) -> Path:
+    """Return ``./oxi-out/<recording name>/`` (the file's hash prefix when de-identifying).
+
+    Parameters
+    ----------
+    path : str or Path
+        The recording.
+    deidentify : bool
+        When True the folder is named after the file's sha256, not its name.
+
+    Returns
+    -------
+    Path
+    """
+    p = Path(path)
+    if deidentify:
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        return Path("oxi-out") / digest[:16]
+    return Path("oxi-out") / p.stem
+
+
+def resolve_settings(
+    request: AnalyzeRequest, recording: Recording, context: Context | None = None
+) -> AnalysisSettings:
+    """Turn the options as typed into :class:`AnalysisSettings` for this recording.
+
+    Parameters
+    ----------
+    request : AnalyzeRequest
+        The options.
+    recording : Recording
+        The recording they apply to (its start resolves clock times).
+    context : Context or None
+        The clinical context; supplies the test type and oxygen flow when the options do not.
+
+    Returns
+    -------
+    AnalysisSettings
+
+    Raises
+    ------
+    SettingsError
+        A malformed time, span or segment.
+    """
+    from .io import read_hypnogram
+    from .windows import parse_span, parse_time_spec
+
+    start = recording.start
+    segments = []
+    for text in request.segments:
+        name, sep, span = text.partition("=")
+        name = name.strip()
+        if not sep or name not in SEGMENT_NAMES:
+            raise SettingsError(
+                f"Invalid --segment {text!r}: expected NAME=START-END with NAME one of "
+                f"{list(SEGMENT_NAMES)}"
+            )
+        segments.append((name, *parse_span(span, start)))
+    test_type = request.test_type
+    o2_flow = request.o2_flow_lpm
+    if context is not None:
+        test_type = test_type or context.test.type
+        if o2_flow is None and context.order.flow_lpm is not None:
+            o2_flow = float(context.order.flow_lpm)
+    return AnalysisSettings(
+        lights_off_s=None
+        if request.lights_off is None
+        else parse_time_spec(request.lights_off, start),
+        lights_on_s=None
+        if request.lights_on is None
+        else parse_time_spec(request.lights_on, start),
+        awake_span_s=None if request.awake is None else parse_span(request.awake, start),
+        exclude_s=tuple(parse_span(x, start) for x in request.exclude),
+        segments_s=tuple(segments),
+        test_type=test_type,
+        staging=() if request.hypnogram is None else read_hypnogram(request.hypnogram),
+        o2_flow_lpm=o2_flow,
+    )
+
+
+def analyze_file(
+    path: str | Path,
+    request: AnalyzeRequest | None = None,
+    *,
+    out_dir: str | Path | None = None,
+    settings: AnalysisSettings | None = None,
+    context: Context | None = None,
+) -> Outcome:
+    """Read, analyse and qualify one recording, and write its outputs when ``out_dir`` is given.
+
+    Parameters
+    ----------
+    path : str or Path
+        The recording.
+    request : AnalyzeRequest, optional
+        Options as typed. Defaults to no options.
+    out_dir : str or Path, optional
+        Where to write summary.json, events.csv (and report.pdf, trace.png unless
+        ``request.report`` is False). Nothing is written when None.
+    settings : AnalysisSettings, optional
+        Already-resolved settings (``oxi verify`` passes those recorded in a summary); when given,
+        the time options of ``request`` are ignored.
+    context : Context, optional
+        An already-loaded context; otherwise ``request.context_path`` is loaded.
+
+    Returns
+    -------
+    Outcome
+
+    Raises
+    ------
+    OximetryError
+        Unreadable recording or context, bad options, no valid data.
+    """
+    from criteria.context import load_context
+    from criteria.evaluate import Evidence, evaluate
+
+    from .analysis import analyze
+    from .io import read_recording
+    from .report import build_summary, write_outputs
+
+    request = request or AnalyzeRequest()
+    if context is None and request.context_path is not None:
+        context = load_context(request.context_path)
+    recording = read_recording(path, channel=request.channel, fs=request.fs, scale=request.scale)
+    if settings is None:
+        settings = resolve_settings(request, recording, context)
+    elif request.o2_flow_lpm is not None:
+        settings = replace(settings, o2_flow_lpm=request.o2_flow_lpm)
+    analysis = analyze(recording, settings)
+    evidence = Evidence.from_analysis(analysis)
+    determination = evaluate(context, evidence, request.payer)
+    context_dict = None if context is None else context.to_dict(test_date=determination.test_date)
+    qualification = determination.to_dict()
+    summary = build_summary(
+        analysis, qualification=qualification, context=context_dict, deidentify=request.deidentify
+    )
+    paths: Mapping[str, Path] = {}
+    if out_dir is not None:
+        paths = write_outputs(
+            analysis,
+            Path(out_dir),
+            qualification=qualification,
+            context=context_dict,
+            deidentify=request.deidentify,
+            report=request.report,
+        )
+    return Outcome(analysis, determination, context, summary, paths)
