@@ -76,13 +76,19 @@ class Signal:
     def __post_init__(self) -> None:
         fs = float(self.fs)
         if not math.isfinite(fs) or fs <= 0:
-            raise ValueError(f"Signal {self.label!r}: fs must be a positive number of Hz, got {self.fs!r}")
+            raise ValueError(
+                f"Signal {self.label!r}: fs must be a positive number of Hz, got {self.fs!r}"
+            )
         object.__setattr__(self, "fs", fs)
         data = self.data
-        if not (isinstance(data, np.ndarray) and data.dtype == np.float64 and not data.flags.writeable):
+        if not (
+            isinstance(data, np.ndarray) and data.dtype == np.float64 and not data.flags.writeable
+        ):
             data = readonly(data)
         if data.ndim != 1:
-            raise ValueError(f"Signal {self.label!r}: data must be one-dimensional, got shape {data.shape}")
+            raise ValueError(
+                f"Signal {self.label!r}: data must be one-dimensional, got shape {data.shape}"
+            )
         object.__setattr__(self, "data", data)
 
     @property

@@ -27,7 +27,15 @@ __all__ = [
 ]
 
 #: Window kinds, as written in ``summary.json`` (SPEC §9).
-WINDOW_KINDS = ("sleep", "presumed_sleep", "awake", "presumed_awake", "rest", "exercise", "exercise_o2")
+WINDOW_KINDS = (
+    "sleep",
+    "presumed_sleep",
+    "awake",
+    "presumed_awake",
+    "rest",
+    "exercise",
+    "exercise_o2",
+)
 
 
 @dataclass(frozen=True)
