@@ -1,0 +1,406 @@
+"""Artifact rejection (SPEC §4): one mask per rule, combined with reasons, never deletions.
+
+Every function returns a boolean array with one flag per SpO2 sample, True where the rule
+rejects the sample. :func:`detect_artifacts` combines them; a sample rejected by several rules
+is counted once, under the first rule in :data:`REASONS` order. The time axis never changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .model import Recording, Signal, readonly
+from .results import ArtifactResult
+from .settings import ArtifactSettings
+
+__all__ = [
+    "REASONS",
+    "detect_artifacts",
+    "find_runs",
+    "frozen_runs",
+    "mask_excluded",
+    "mask_implausible_fall",
+    "mask_missing",
+    "mask_out_of_range",
+    "mask_pulse_out_of_range",
+    "mask_short_islands",
+    "mask_status",
+    "span_indices",
+]
+
+#: Rule names in precedence order (the index is ``ArtifactResult.reason``'s code).
+REASONS = (
+    "missing",
+    "out_of_range",
+    "implausible_fall",
+    "oximeter_status",
+    "pulse_out_of_range",
+    "excluded",
+    "short_island",
+)
+
+_EPS = 1e-9
+
+
+def span_indices(start_s: float, end_s: float, fs: float, n: int) -> tuple[int, int]:
+    """Return the sample index range [i0, i1) whose times ``i / fs`` lie in [start_s, end_s).
+
+    Parameters
+    ----------
+    start_s, end_s : float
+        Half-open span in seconds from the first sample.
+    fs : float
+        Sampling rate in Hz.
+    n : int
+        Number of samples (the result is clipped to [0, n]).
+
+    Returns
+    -------
+    (int, int)
+        ``i0 <= i1``.
+    """
+    i0 = min(n, max(0, int(np.ceil(start_s * fs - _EPS))))
+    i1 = min(n, max(0, int(np.ceil(end_s * fs - _EPS))))
+    return i0, max(i0, i1)
+
+
+def find_runs(mask: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the starts and (exclusive) ends of the runs of True in ``mask``.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray of bool
+
+    Returns
+    -------
+    starts, ends : numpy.ndarray of int
+    """
+    padded = np.concatenate(([False], np.asarray(mask, dtype=bool), [False]))
+    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    return edges[0::2], edges[1::2]
+
+
+def mask_missing(x: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Rule 1: missing values (NaN; readers have already turned sentinels into NaN).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        SpO2 in percent.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    return ~np.isfinite(x)
+
+
+def mask_out_of_range(
+    x: NDArray[np.float64], min_pct: float = 50.0, max_pct: float = 100.0
+) -> NDArray[np.bool_]:
+    """Rule 2: values outside [min_pct, max_pct] (Taha et al. 1997).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        SpO2 in percent.
+    min_pct, max_pct : float
+        The plausible range.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        False for missing values (rule 1 owns those).
+    """
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(x) & ((x < min_pct) | (x > max_pct))
+
+
+def mask_implausible_fall(
+    x: NDArray[np.float64],
+    fs: float,
+    usable: NDArray[np.bool_] | None = None,
+    *,
+    max_fall_pts_per_s: float = 4.0,
+    recover_within_pts: float = 4.0,
+    max_hold_s: float = 30.0,
+) -> NDArray[np.bool_]:
+    """Rule 3: implausibly fast falls and the samples held invalid after them.
+
+    A sample more than ``max_fall_pts_per_s × max(Δt, 1 s)`` points below the last valid
+    sample (Δt the time between them) is rejected. The samples that follow stay rejected until
+    one comes back to within ``recover_within_pts`` of that last valid value, or for at most
+    ``max_hold_s``, after which the new level is accepted. Rises are never rejected.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        SpO2 in percent.
+    fs : float
+        Sampling rate in Hz.
+    usable : numpy.ndarray of bool, optional
+        Samples the rule may look at (those not missing or out of range); others are skipped
+        and never serve as the reference. Default: the finite samples.
+    max_fall_pts_per_s, recover_within_pts, max_hold_s : float
+        See :class:`~oximetry.settings.ArtifactSettings`.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+
+    Notes
+    -----
+    Outside a hold, the last valid sample is simply the previous usable one, so candidate falls
+    are found for all samples at once; only the candidates (not the samples) are visited in
+    order, each resolving its hold with a bounded vectorised search.
+    """
+    n = x.shape[0]
+    out = np.zeros(n, dtype=bool)
+    if usable is None:
+        usable = np.isfinite(x)
+    idx = np.flatnonzero(usable)
+    if idx.size < 2:
+        return out
+    v = x[idx]
+    t = idx / fs
+    dt = np.diff(t)
+    candidates = np.flatnonzero(v[:-1] - v[1:] > max_fall_pts_per_s * np.maximum(dt, 1.0)) + 1
+    if candidates.size == 0:
+        return out
+    flagged = np.zeros(idx.size, dtype=bool)
+    hold_end = -1  # position (in idx) of the first sample valid again after the current hold
+    for k in candidates.tolist():
+        if k <= hold_end:
+            continue
+        ref = v[k - 1]
+        limit = int(np.searchsorted(t, t[k] + max_hold_s - _EPS, "left"))
+        back = np.flatnonzero(v[k + 1 : limit] >= ref - recover_within_pts)
+        end = k + 1 + int(back[0]) if back.size else limit
+        flagged[k:end] = True
+        hold_end = end
+    out[idx[flagged]] = True
+    return out
+
+
+def _map_to_spo2(bad: NDArray[np.bool_], fs_src: float, fs: float, n: int) -> NDArray[np.bool_]:
+    """Mark SpO2 samples whose interval overlaps the interval of any ``bad`` source sample."""
+    out = np.zeros(n, dtype=bool)
+    j = np.flatnonzero(bad)
+    if j.size == 0 or n == 0:
+        return out
+    i0 = np.clip(np.floor(j * fs / fs_src + _EPS).astype(np.int64), 0, n)
+    i1 = np.clip(np.ceil((j + 1) * fs / fs_src - _EPS).astype(np.int64), 0, n)
+    diff = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(diff, i0, 1)
+    np.add.at(diff, i1, -1)
+    return np.cumsum(diff[:-1]) > 0
+
+
+def mask_status(status: Signal | None, fs: float, n: int) -> NDArray[np.bool_]:
+    """Rule 4a: SpO2 samples the oximeter flagged (status non-zero), mapped by time.
+
+    Parameters
+    ----------
+    status : Signal or None
+        The status channel at its own rate; NaN status values are not flags.
+    fs : float
+        SpO2 sampling rate.
+    n : int
+        Number of SpO2 samples.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    if status is None:
+        return np.zeros(n, dtype=bool)
+    s = status.data
+    bad = np.isfinite(s) & (s != 0)
+    return _map_to_spo2(bad, status.fs, fs, n)
+
+
+def mask_pulse_out_of_range(
+    pulse: Signal | None, fs: float, n: int, min_bpm: float = 25.0, max_bpm: float = 250.0
+) -> NDArray[np.bool_]:
+    """Rule 4b: SpO2 samples at times when the pulse rate is outside [min_bpm, max_bpm].
+
+    Parameters
+    ----------
+    pulse : Signal or None
+        Pulse rate at its own rate; missing pulse values are not flags.
+    fs : float
+        SpO2 sampling rate.
+    n : int
+        Number of SpO2 samples.
+    min_bpm, max_bpm : float
+        The plausible range.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    if pulse is None:
+        return np.zeros(n, dtype=bool)
+    p = pulse.data
+    with np.errstate(invalid="ignore"):
+        bad = np.isfinite(p) & ((p < min_bpm) | (p > max_bpm))
+    return _map_to_spo2(bad, pulse.fs, fs, n)
+
+
+def mask_excluded(spans_s: Sequence[tuple[float, float]], fs: float, n: int) -> NDArray[np.bool_]:
+    """Spans a technologist rejected (``--exclude``), as a sample mask.
+
+    Parameters
+    ----------
+    spans_s : sequence of (float, float)
+        Half-open spans in seconds from the start.
+    fs : float
+        Sampling rate.
+    n : int
+        Number of samples.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    out = np.zeros(n, dtype=bool)
+    for s, e in spans_s:
+        i0, i1 = span_indices(s, e, fs, n)
+        out[i0:i1] = True
+    return out
+
+
+def mask_short_islands(
+    invalid: NDArray[np.bool_], fs: float, min_island_s: float = 10.0
+) -> NDArray[np.bool_]:
+    """Rule 5: valid islands shorter than ``min_island_s`` between two invalid spans.
+
+    Parameters
+    ----------
+    invalid : numpy.ndarray of bool
+        Samples already rejected by the other rules.
+    fs : float
+        Sampling rate.
+    min_island_s : float
+        Islands with fewer than ``min_island_s × fs`` samples are rejected. Islands touching
+        the start or the end of the recording are kept.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        The island samples newly rejected.
+    """
+    n = invalid.shape[0]
+    out = np.zeros(n, dtype=bool)
+    starts, ends = find_runs(~invalid)
+    inner = (starts > 0) & (ends < n) & ((ends - starts) < min_island_s * fs - _EPS)
+    if np.any(inner):
+        diff = np.zeros(n + 1, dtype=np.int64)
+        np.add.at(diff, starts[inner], 1)
+        np.add.at(diff, ends[inner], -1)
+        out = np.cumsum(diff[:-1]) > 0
+    return out
+
+
+def frozen_runs(
+    x: NDArray[np.float64], fs: float, min_run_s: float = 600.0
+) -> list[tuple[int, int, float]]:
+    """Find runs of identical finite values lasting at least ``min_run_s`` (sensor frozen?).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        SpO2 in percent.
+    fs : float
+        Sampling rate.
+    min_run_s : float
+        Minimum length.
+
+    Returns
+    -------
+    list of (start_index, end_index, value)
+    """
+    n = x.shape[0]
+    if n == 0:
+        return []
+    same = np.zeros(n, dtype=bool)
+    same[1:] = np.isfinite(x[1:]) & (x[1:] == x[:-1])
+    # a run of k equal samples is a sample followed by k - 1 "same" flags
+    starts, ends = find_runs(same)
+    starts = starts - 1
+    keep = (ends - starts) >= min_run_s * fs - _EPS
+    return [(int(s), int(e), float(x[s])) for s, e in zip(starts[keep], ends[keep], strict=True)]
+
+
+def _review_flags(x: NDArray[np.float64], fs: float, min_run_s: float) -> tuple[str, ...]:
+    runs = frozen_runs(x, fs, min_run_s)
+    flags = [
+        f"SpO2 stayed exactly {v:g} % for {(e - s) / fs / 60:.1f} min from {s / fs:.0f} s after "
+        "the start: check that the sensor was not frozen"
+        for s, e, v in runs[:5]
+    ]
+    if len(runs) > 5:
+        flags.append(
+            f"... and {len(runs) - 5} more constant runs of at least {min_run_s / 60:g} min"
+        )
+    return tuple(flags)
+
+
+def detect_artifacts(
+    recording: Recording,
+    settings: ArtifactSettings | None = None,
+    exclude_s: Sequence[tuple[float, float]] = (),
+) -> ArtifactResult:
+    """Apply every SPEC §4 rule and combine the masks with their reasons.
+
+    Parameters
+    ----------
+    recording : Recording
+        SpO2 (and pulse and status when present).
+    settings : ArtifactSettings, optional
+        Rule parameters (the SPEC's defaults when None).
+    exclude_s : sequence of (float, float)
+        Spans a technologist rejected, counted under ``excluded``.
+
+    Returns
+    -------
+    ArtifactResult
+        Validity, per-sample reason codes (index into :data:`REASONS`, -1 when valid), counts
+        per reason (every reason present, zero when unused) and review flags.
+    """
+    st = settings or ArtifactSettings()
+    x = recording.spo2.data
+    fs = recording.fs
+    n = x.shape[0]
+    missing = mask_missing(x)
+    out_of_range = mask_out_of_range(x, st.min_pct, st.max_pct)
+    fall = mask_implausible_fall(
+        x,
+        fs,
+        ~(missing | out_of_range),
+        max_fall_pts_per_s=st.max_fall_pts_per_s,
+        recover_within_pts=st.recover_within_pts,
+        max_hold_s=st.max_hold_s,
+    )
+    status = mask_status(recording.status, fs, n)
+    pulse = mask_pulse_out_of_range(recording.pulse, fs, n, st.pulse_min_bpm, st.pulse_max_bpm)
+    excluded = mask_excluded(exclude_s, fs, n)
+    masks = [missing, out_of_range, fall, status, pulse, excluded]
+    invalid = np.logical_or.reduce(masks) if n else np.zeros(0, dtype=bool)
+    masks.append(mask_short_islands(invalid, fs, st.min_island_s))
+
+    reason = np.full(n, -1, dtype=np.int8)
+    for code in range(len(masks) - 1, -1, -1):  # later rules first, so earlier ones win
+        reason[masks[code]] = code
+    counts_arr = np.bincount(reason[reason >= 0], minlength=len(REASONS))
+    counts = {name: int(c) for name, c in zip(REASONS, counts_arr, strict=True)}
+    return ArtifactResult(
+        valid=readonly(reason < 0, dtype=bool),
+        reason=readonly(reason, dtype=np.int8),
+        reasons=REASONS,
+        counts=counts,
+        review_flags=_review_flags(x, fs, st.frozen_run_s),
+    )
