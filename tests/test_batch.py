@@ -1,0 +1,362 @@
+"""``oxi batch`` orchestration, with an injected per-file worker (no real analysis needed).
+
+The fake analyser reads a tiny JSON "recording": ``{"spo2": [...]}`` gives figures, ``""`` is an
+empty file (a RecordingFormatError), ``{"raise": "..."}`` an unexpected exception and
+``{"die": true}`` kills the worker process outright.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oximetry import batch
+from oximetry.batch import COHORT_COLUMNS, expand_inputs, run_batch
+from oximetry.errors import OximetryError, RecordingFormatError, SettingsError
+from oximetry.pipeline import AnalyzeRequest
+
+
+def fake_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> dict[str, Any]:
+    text = Path(path).read_text()
+    if not text.strip():
+        raise RecordingFormatError("empty file", path)
+    data = json.loads(text)
+    if "raise" in data:
+        raise RuntimeError(data["raise"])
+    if data.get("die"):
+        os._exit(7)
+    spo2 = data["spo2"]
+    block = {
+        "duration_min": len(spo2) / 60,
+        "valid_min": len(spo2) / 60,
+        "t_le88_min": sum(x <= 88 for x in spo2) / 60,
+        "t_le88_pct": 100.0 * sum(x <= 88 for x in spo2) / len(spo2),
+        "nadir_pct": float(min(spo2)),
+        "mean_pct": sum(spo2) / len(spo2),
+        "odi3_per_h": None,
+        "sustained_desaturations": [{"start_s": 0}] * data.get("n_sus", 0),
+    }
+    kind = "sleep" if data.get("staged") else "presumed_sleep"
+    summary = {
+        "schema": "oxi.summary/1",
+        "metrics": {kind: block, "awake": {"nadir_pct": 1.0}},
+        "qualification": {"determination": "indeterminate", "payer": request.payer},
+        "context": None if request.context_path is None else Path(request.context_path).name,
+    }
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(summary))
+    (out / "events.csv").write_text("type\n")
+    if request.report:
+        (out / "report.pdf").write_text("pdf")
+        (out / "trace.png").write_text("png")
+    with open(out.parent / "calls.log", "a") as fh:  # how many analyses really ran
+        fh.write(Path(path).name + "\n")
+    return summary
+
+
+def _rec(path: Path, spo2: Any = None, **extra: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if spo2 is None and not extra:
+        path.write_text("")
+    else:
+        path.write_text(json.dumps({"spo2": spo2, **extra}))
+    return path
+
+
+def _cohort(out: Path) -> list[dict[str, str]]:
+    with open(out / "cohort.csv", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _calls(out: Path) -> list[str]:
+    log = out / "calls.log"
+    return log.read_text().split() if log.exists() else []
+
+
+@pytest.fixture
+def cohort_dir(tmp_path: Path) -> Path:
+    d = tmp_path / "in"
+    _rec(d / "a.csv", [95, 94, 87, 86, 96, 97])
+    _rec(d / "b.edf", [90, 88, 88], staged=True, n_sus=2)
+    _rec(d / "empty.csv")
+    _rec(d / "sub" / "c.txt", [99] * 120)
+    (d / "sub" / "boom.edf").write_text(json.dumps({"raise": "bad\nthing"}))
+    (d / "notes.md").write_text("not a recording")
+    (d / ".hidden.csv").write_text("")
+    return d
+
+
+def _run(inputs: list[str], out: Path, **kw: Any) -> batch.BatchResult:
+    kw.setdefault("request", AnalyzeRequest(report=False))
+    kw.setdefault("jobs", 1)
+    kw.setdefault("progress", False)
+    return run_batch(
+        inputs, out, contexts_dir=kw.pop("contexts_dir", None), analyze=fake_analyze, **kw
+    )
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def test_expand_folder_recursive_sorted_filtered(cohort_dir: Path) -> None:
+    paths, notes = expand_inputs([str(cohort_dir)])
+    rel = [Path(p).relative_to(cohort_dir).as_posix() for p in paths]
+    assert rel == ["a.csv", "b.edf", "empty.csv", "sub/boom.edf", "sub/c.txt"]
+    assert notes == []
+
+
+def test_expand_keeps_argument_order_dedups_and_globs(cohort_dir: Path) -> None:
+    b = str(cohort_dir / "b.edf")
+    upper = cohort_dir / "D.EDF"
+    upper.write_text("")
+    paths, notes = expand_inputs(
+        [b, str(cohort_dir / "*.csv"), str(cohort_dir), str(cohort_dir / "nothing*.edf")]
+    )
+    names = [Path(p).name for p in paths]
+    assert names == ["b.edf", "a.csv", "empty.csv", "D.EDF", "boom.edf", "c.txt"]
+    assert len(notes) == 1 and "nothing*.edf" in notes[0]
+
+
+def test_expand_excludes_output_folder_and_keeps_missing_file(cohort_dir: Path) -> None:
+    out = cohort_dir / "out"
+    _rec(out / "a" / "events.csv", [90])
+    paths, _ = expand_inputs([str(cohort_dir), "missing.edf"], exclude=[out])
+    assert not any("out" in Path(p).parts for p in paths)
+    assert paths[-1] == "missing.edf"
+
+
+def test_folder_names_disambiguate_deterministically() -> None:
+    paths = ["x/site1/night.edf", "x/site2/night.edf", "y/a.edf", "y/a.csv", "z/other.edf"]
+    names = batch._folder_names(paths)
+    assert names == ["site1_night", "site2_night", "a_edf", "a_csv", "other"]
+    assert batch._folder_names(paths) == names
+    assert batch._folder_names(["p/n.edf", "q/p_n.edf", "r/p/n.edf"]) == ["p_n", "p_n-2", "r_p_n"]
+
+
+# --------------------------------------------------------------------------- table
+
+
+def test_table_rows_errors_and_columns(cohort_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    missing = str(tmp_path / "missing.edf")
+    result = _run([str(cohort_dir), missing], out)
+    rows = _cohort(out)
+    with open(out / "cohort.csv", newline="") as fh:
+        assert tuple(next(csv.reader(fh))) == COHORT_COLUMNS
+    assert [Path(r["file"]).name for r in rows] == [
+        "a.csv",
+        "b.edf",
+        "empty.csv",
+        "boom.edf",
+        "c.txt",
+        "missing.edf",
+    ]
+    assert rows[0]["file"] == str(cohort_dir / "a.csv")  # as given, not resolved
+    by = {Path(r["file"]).name: r for r in rows}
+    assert [r["status"] for r in rows] == ["ok", "ok", "error", "error", "ok", "error"]
+    a = by["a.csv"]
+    assert a["window"] == "presumed_sleep" and a["error"] == ""
+    assert a["t_le88_min"] == "0.0333" and a["t_le88_pct"] == "33.3333"
+    assert (
+        a["nadir_pct"] == "86.0" and a["odi3_per_h"] == "" and a["determination"] == "indeterminate"
+    )
+    assert len(a["sha256"]) == 64
+    assert by["b.edf"]["window"] == "sleep" and by["b.edf"]["n_sustained_desaturations"] == "2"
+    assert by["empty.csv"]["error"] == f"{cohort_dir / 'empty.csv'}: empty file"
+    assert by["boom.edf"]["error"] == "RuntimeError: bad thing"  # one line, class named
+    assert by["missing.edf"]["error"] == f"{missing}: no such file"
+    assert all(
+        by[n]["sha256"] == "" and by[n]["window"] == "" for n in ("empty.csv", "missing.edf")
+    )
+    assert (result.n_ok, result.n_failed, result.n_skipped) == (3, 3, 0)
+    assert "3 ok, 3 failed" in result.describe() and "cohort.csv" in result.describe()
+    assert (out / "a" / "summary.json").exists() and (out / "c" / ".oxi-batch.json").exists()
+    assert not (out / "empty").exists()
+    assert not list(out.glob(".*tmp"))
+
+
+def test_pool_gives_the_same_table_and_survives_a_dying_worker(
+    cohort_dir: Path, tmp_path: Path
+) -> None:
+    _rec(cohort_dir / "sub" / "dies.csv", die=True)
+    serial, pool = tmp_path / "serial", tmp_path / "pool"
+    inputs = [str(cohort_dir)]
+    # the serial run would be killed by "die": give it a copy without that file
+    (cohort_dir / "sub" / "dies.csv").rename(tmp_path / "dies.csv")
+    _run(inputs, serial)
+    (tmp_path / "dies.csv").rename(cohort_dir / "sub" / "dies.csv")
+    result = _run(inputs, pool, jobs=2)
+    pool_rows = _cohort(pool)
+    died = [r for r in pool_rows if r["file"].endswith("dies.csv")]
+    assert died and died[0]["status"] == "error" and "worker process died" in died[0]["error"]
+    assert [r for r in pool_rows if r is not died[0]] == _cohort(serial)
+    assert result.n_failed == 3
+    assert sorted(_calls(pool)) == sorted(_calls(serial))
+
+
+# --------------------------------------------------------------------------- resume
+
+
+def test_resume_skips_complete_and_force_redoes(cohort_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _run([str(cohort_dir)], out)
+    table = (out / "cohort.csv").read_text()
+    assert sorted(_calls(out)) == ["a.csv", "b.edf", "c.txt"]
+    second = _run([str(cohort_dir)], out)
+    assert second.n_skipped == 3 and second.n_ok == first.n_ok and second.n_failed == 2
+    assert "3 already complete" in second.describe()
+    assert (out / "cohort.csv").read_text() == table
+    assert len(_calls(out)) == 3  # nothing re-analysed (errors are retried, they never ran)
+    third = _run([str(cohort_dir)], out, force=True)
+    assert third.n_skipped == 0 and len(_calls(out)) == 6
+    assert (out / "cohort.csv").read_text() == table
+
+
+def test_resume_redoes_changed_input_settings_or_missing_outputs(
+    cohort_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    _run([str(cohort_dir)], out)
+    _rec(cohort_dir / "a.csv", [80, 81, 82])  # new content
+    (out / "c" / "events.csv").unlink()  # incomplete outputs
+    r = _run([str(cohort_dir)], out)
+    assert r.n_skipped == 1 and _calls(out)[3:] == ["a.csv", "c.txt"]
+    r = _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False, payer="medicare"))
+    assert r.n_skipped == 0
+    # report wanted now: the earlier --no-report outputs are incomplete
+    r = _run([str(cohort_dir)], out, request=AnalyzeRequest(report=True, payer="medicare"))
+    assert r.n_skipped == 0 and (out / "a" / "report.pdf").exists()
+    # and a --no-report run may reuse outputs that have the report too
+    r = _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False, payer="medicare"))
+    assert r.n_skipped == 3
+
+
+def test_interrupted_redo_is_not_taken_as_complete(cohort_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    _run([str(cohort_dir)], out)
+    (cohort_dir / "a.csv").write_text("")  # now broken: its redo fails
+    r = _run([str(cohort_dir)], out)
+    assert not (out / "a" / ".oxi-batch.json").exists()
+    assert r.rows[0].values["status"] == "error"
+
+
+# --------------------------------------------------------------------------- contexts
+
+
+def test_contexts_dir_per_recording(cohort_dir: Path, tmp_path: Path) -> None:
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "a.yaml").write_text("payer: masshealth\n")
+    (ctx / "c.json").write_text("{}")
+    (ctx / "c.yml").write_text("{}")
+    out = tmp_path / "out"
+    r = _run([str(cohort_dir)], out, contexts_dir=str(ctx))
+    by = {Path(x.values["file"]).name: x.values for x in r.rows}
+    assert json.loads((out / "a" / "summary.json").read_text())["context"] == "a.yaml"
+    assert json.loads((out / "b" / "summary.json").read_text())["context"] is None
+    assert by["c.txt"]["status"] == "error" and "several context files" in by["c.txt"]["error"]
+    # a changed context redoes only its recording
+    (ctx / "c.yml").unlink()
+    _run([str(cohort_dir)], out, contexts_dir=str(ctx))
+    (ctx / "a.yaml").write_text("payer: medicare\n")
+    r = _run([str(cohort_dir)], out, contexts_dir=str(ctx))
+    assert [x.skipped for x in r.rows if x.ok] == [False, True, True]
+
+
+def test_bad_options_raise(cohort_dir: Path, tmp_path: Path) -> None:
+    ctx = tmp_path / "c.yaml"
+    ctx.write_text("{}")
+    with pytest.raises(SettingsError, match="not both"):
+        _run(
+            [str(cohort_dir)],
+            tmp_path / "o",
+            contexts_dir=str(tmp_path),
+            request=AnalyzeRequest(context_path=str(ctx)),
+        )
+    with pytest.raises(SettingsError, match="--jobs 0"):
+        _run([str(cohort_dir)], tmp_path / "o", jobs=0)
+    with pytest.raises(OximetryError, match="no recordings found"):
+        _run([str(tmp_path / "nothing" / "*.edf")], tmp_path / "o")
+    with pytest.raises(OximetryError, match="--contexts"):
+        _run([str(cohort_dir)], tmp_path / "o", contexts_dir=str(tmp_path / "nope"))
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+def test_deidentified_table_has_no_file_names(cohort_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    r = _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False, deidentify=True))
+    text = (out / "cohort.csv").read_text()
+    for name in ("a.csv", "b.edf", "empty.csv", "boom", "c.txt", str(cohort_dir)):
+        assert name not in text
+    a = r.rows[0].values
+    assert a["file"] == a["sha256"][:16] and (out / a["file"] / "summary.json").exists()
+    assert r.rows[2].values["error"] == "empty file"
+
+
+# --------------------------------------------------------------------------- dask
+
+
+def test_dask_local_cluster_gives_identical_table(cohort_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    _run([str(cohort_dir)], tmp_path / "pool", jobs=2)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        r = _run([str(cohort_dir)], tmp_path / "dask", scheduler=cluster.scheduler_address)
+    assert r.n_failed == 2
+    assert (tmp_path / "dask" / "cohort.csv").read_bytes() == (
+        tmp_path / "pool" / "cohort.csv"
+    ).read_bytes()
+
+
+def test_dask_missing_is_a_clear_error(
+    cohort_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "distributed", None)
+    with pytest.raises(SettingsError, match=r"oxi\[dask\]"):
+        _run([str(cohort_dir)], tmp_path / "o", scheduler="tcp://127.0.0.1:1")
+
+
+def test_dask_scheduler_local_starts_a_cluster(cohort_dir: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    _run([str(cohort_dir)], tmp_path / "serial")
+    r = _run([str(cohort_dir)], tmp_path / "dask", scheduler="local", jobs=1)
+    assert r.n_ok == 3
+    assert (tmp_path / "dask" / "cohort.csv").read_bytes() == (
+        tmp_path / "serial" / "cohort.csv"
+    ).read_bytes()
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def test_cli_exit_status_3_when_some_failed(
+    cohort_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from oximetry.cli import main
+
+    monkeypatch.setattr(batch, "_default_analyze", fake_analyze)
+    out = tmp_path / "out"
+    args = ["batch", str(cohort_dir), "--out", str(out), "--jobs", "1", "--quiet", "--no-report"]
+    assert main(args) == 3
+    assert "3 ok, 2 failed" in capsys.readouterr().out
+    assert len(_cohort(out)) == 5
+    (cohort_dir / "empty.csv").unlink()
+    (cohort_dir / "sub" / "boom.edf").unlink()
+    assert main(args) == 0
+    assert "3 already complete" in capsys.readouterr().out
+    assert main([*args, "--contexts", str(tmp_path), "--context", str(cohort_dir / "a.csv")]) == 2
