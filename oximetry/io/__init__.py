@@ -1,1 +1,28 @@
-"""Reading recordings: one module per format, behind :func:`read_recording`."""
+"""Reading recordings: one module per format, behind :func:`read_recording`.
+
+* :mod:`oximetry.io.edf` — EDF, EDF+C (pyedflib) and EDF+D (records placed at their true time);
+* :mod:`oximetry.io.csvtext` — CSV and text exports (O2Ring, O2 Insight, ViHealth/Checkme, EMAY,
+  Masimo TrendCom, ``Sats,Rate``, generic);
+* :mod:`oximetry.io.channels` — which channel is SpO2, pulse rate or oximeter status;
+* :mod:`oximetry.io.hypnogram` — ``--hypnogram`` files.
+
+Files that hold no date (times of day only, or no time stamps) start on the placeholder date
+1900-01-01, carry a warning saying the date is unknown, and record
+``source.read_options["date_known"] = False``.
+"""
+
+from __future__ import annotations
+
+from oximetry.io._base import PLACEHOLDER_DATE, classify_annotation
+from oximetry.io.hypnogram import read_hypnogram
+from oximetry.io.reader import RecordingInfo, format_info, inspect_recording, read_recording
+
+__all__ = [
+    "PLACEHOLDER_DATE",
+    "RecordingInfo",
+    "classify_annotation",
+    "format_info",
+    "inspect_recording",
+    "read_hypnogram",
+    "read_recording",
+]

@@ -1,0 +1,152 @@
+"""What every format reader hands back before channels are chosen, and shared file checks."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from oximetry.errors import RecordingFormatError
+from oximetry.model import Annotation, PatientInfo
+
+__all__ = [
+    "PLACEHOLDER_DATE",
+    "RawChannel",
+    "RawRecording",
+    "check_file",
+    "classify_annotation",
+    "sha256_of",
+]
+
+#: The date given to recordings whose file holds only times of day (or no time at all). No
+#: oximeter recorded in 1900, so the placeholder cannot pass for a real study date; a warning
+#: says the date is unknown and ``SourceInfo.read_options["date_known"]`` is False.
+PLACEHOLDER_DATE = _dt.date(1900, 1, 1)
+
+Loader = Callable[[Sequence[int]], dict[int, NDArray[np.float64]]]
+
+
+@dataclass
+class RawChannel:
+    """One channel as found in the file, before any choice is made.
+
+    ``valid_range`` is the physical range the file can represent (EDF digital min/max mapped to
+    physical units); samples outside it are missing-data markers.
+    """
+
+    label: str
+    unit: str
+    fs: float | None
+    n_samples: int
+    valid_range: tuple[float, float] | None = None
+
+
+@dataclass
+class RawRecording:
+    """A parsed file: channels with a loader for their samples, start, annotations, patient."""
+
+    path: str
+    format: str
+    device: str
+    start: _dt.datetime
+    date_known: bool
+    channels: list[RawChannel]
+    load: Loader
+    annotations: tuple[Annotation, ...] = ()
+    patient: PatientInfo = field(default_factory=PatientInfo)
+    warnings: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check_file(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` as a Path after checking it is a readable, non-empty file.
+
+    Raises
+    ------
+    RecordingFormatError
+        When the path does not exist, is a directory, is empty or cannot be opened.
+    """
+    p = Path(path)
+    try:
+        if not p.exists():
+            raise RecordingFormatError("no such file", path)
+        if p.is_dir():
+            raise RecordingFormatError("is a directory, not a recording file", path)
+        size = p.stat().st_size
+    except OSError as exc:
+        raise RecordingFormatError(f"cannot access the file ({exc.strerror})", path) from None
+    if size == 0:
+        raise RecordingFormatError("file is empty (0 bytes)", path)
+    if not os.access(p, os.R_OK):
+        raise RecordingFormatError("file is not readable (permission denied)", path)
+    return p
+
+
+def sha256_of(path: Path) -> str:
+    """Return the hex SHA-256 of the file's bytes (read in chunks, never modified)."""
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as exc:
+        raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
+    return h.hexdigest()
+
+
+_STAGE = re.compile(
+    r"^(sleep\s*stage\s*[wrn?1234]|stage\s*[wrn1234]|n[1234]|[wr]|wake|rem|awake|"
+    r"sleep\s*stage\s*(wake|rem|n[1234]|unscored|\?)|unscored|\?)$"
+)
+_LIGHTS = re.compile(r"^lights?\s*[-_ ]?\s*(off|on)$")
+_SEGMENTS = frozenset({"rest", "exercise", "exercise_o2"})
+_EVENT_WORDS = (
+    "apnea",
+    "apnoea",
+    "hypopnea",
+    "hypopnoea",
+    "desat",
+    "arousal",
+    "rera",
+    "limb",
+    "plm",
+    "snore",
+    "bradycardia",
+    "tachycardia",
+    "respiratory",
+    "spo2",
+    "cheyne",
+)
+
+
+def classify_annotation(text: str) -> str:
+    """Return the kind of an annotation text.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written in the file.
+
+    Returns
+    -------
+    str
+        ``sleep_stage``, ``lights``, ``segment``, ``event`` or ``other``.
+    """
+    t = " ".join(text.strip().casefold().split())
+    if _STAGE.match(t):
+        return "sleep_stage"
+    if _LIGHTS.match(t):
+        return "lights"
+    if t in _SEGMENTS:
+        return "segment"
+    if any(w in t for w in _EVENT_WORDS):
+        return "event"
+    return "other"

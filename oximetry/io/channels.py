@@ -1,0 +1,305 @@
+"""Channel roles: which channel is SpO2, which is pulse rate, which is oximeter status.
+
+Labels are compared after normalisation (case, spaces, ``%``, ``_``, ``-``, ``.`` and brackets
+removed), so ``SpO2 (%)``, ``SPO2`` and ``spo2_%`` are the same label (SPEC §2.1). A label alone never
+makes a channel SpO2 when its unit is clearly not a percentage (a ``uV`` channel labelled ``SaO2`` is
+an EEG-style input, not an oximeter).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "ChannelChoice",
+    "classify",
+    "normalise_label",
+    "pick_channels",
+]
+
+_STRIP = re.compile(r"[\s%_\-.()\[\]/:]+")
+
+#: SpO2 aliases (normalised). A trailing device number is allowed (``SpO2 1`` ... ``SpO2 5``).
+SPO2_ALIASES = frozenset(
+    {
+        "spo2",
+        "sao2",
+        "spo21s",
+        "osat",
+        "sat",
+        "sats",
+        "spo2sat",
+        "oxygensaturation",
+        "oxygenlevel",
+        "o2sat",
+        "o2saturation",
+        "saturation",
+        "pulseoximetry",
+        "oxisat",
+    }
+)
+#: Label prefixes that mark a channel as SpO2-like even with a suffix (``SpO2 finger``, ``SaO2 X9``).
+_SPO2_PREFIXES = ("spo2", "sao2", "oxygensaturation", "oxygenlevel")
+PULSE_ALIASES = frozenset(
+    {
+        "pr",
+        "pulse",
+        "pulse1s",
+        "pulserate",
+        "pulseratebpm",
+        "prbpm",
+        "pulsebpm",
+        "hr",
+        "hrate",
+        "heartrate",
+        "rate",
+        "spo2pr",
+        "spo2pulse",
+        "spo2hr",
+        "pulseoxhr",
+    }
+)
+STATUS_ALIASES = frozenset(
+    {"oxstat", "oxstatus", "oxstat1s", "oximeterstatus", "spo2status", "oxistatus", "excfault"}
+)
+#: Suffixes that make an SpO2-prefixed label something else (an alarm setting, a quality index ...).
+_NOT_SPO2_WORDS = (
+    "reminder",
+    "alarm",
+    "alert",
+    "limit",
+    "high",
+    "low",
+    "quality",
+    "signal",
+    "stat",
+    "pulse",
+    "rate",
+    "bpm",
+    "hr",
+    "pr",
+    "pi",
+    "perf",
+    "event",
+    "desat",
+    "mode",
+    "threshold",
+    "tone",
+    "drop",
+    "index",
+    "count",
+)
+_PLETH_WORDS = ("pleth", "ppg", "pulsewave", "waveform")
+_PERCENT_UNITS = frozenset({"%", "", "percent", "pct", "%sat", "%spo2", "%sao2", "sat%", "spo2%"})
+_VOLTAGE = re.compile(r"^(u|µ|μ|m|n|k)?v$", re.IGNORECASE)
+_DEVICE_NUMBER = re.compile(r"^(.*?\S)[\s_#-]+(\d{1,2})$")
+
+
+def normalise_label(label: str) -> str:
+    """Return a label lower-cased with spaces, ``%``, ``_``, ``-``, ``.`` and brackets removed.
+
+    Parameters
+    ----------
+    label : str
+        A channel label or column header.
+
+    Returns
+    -------
+    str
+        The normalised label (``"SpO2 (%)"`` -> ``"spo2"``).
+    """
+    return _STRIP.sub("", label).casefold()
+
+
+def _strip_device_number(label: str) -> tuple[str, str]:
+    """Split ``"SpO2 3"`` into (``"spo2"``, ``"3"``); the number must follow a separator."""
+    m = _DEVICE_NUMBER.match(label.strip())
+    if m:
+        return normalise_label(m.group(1)), m.group(2)
+    return normalise_label(label), ""
+
+
+def unit_is_percent(unit: str) -> bool:
+    """Return True when ``unit`` is a percentage or empty (SPEC §2.2)."""
+    return unit.strip().casefold().replace(" ", "") in _PERCENT_UNITS
+
+
+def classify(label: str, unit: str) -> tuple[str, str]:
+    """Return the role of a channel and a short note saying why.
+
+    Parameters
+    ----------
+    label : str
+        Channel label as the file gives it.
+    unit : str
+        Physical dimension as the file gives it.
+
+    Returns
+    -------
+    role : str
+        ``spo2``, ``pulse``, ``status``, ``pleth`` or ``other``.
+    note : str
+        Why, in a few words (empty for plain ``other`` channels).
+    """
+    norm = normalise_label(label)
+    base, _ = _strip_device_number(label)
+    if any(word in norm for word in _PLETH_WORDS):
+        return "pleth", "plethysmogram, never SpO2"
+    if norm in STATUS_ALIASES or base in STATUS_ALIASES:
+        return "status", "oximeter status"
+    if norm in PULSE_ALIASES or base in PULSE_ALIASES:
+        if _VOLTAGE.match(unit.strip()):
+            return "other", f"labelled like pulse rate but unit {unit.strip()!r} is a voltage"
+        return "pulse", "pulse rate"
+    prefix = next((p for p in _SPO2_PREFIXES if norm.startswith(p)), None)
+    spo2_like = norm in SPO2_ALIASES or base in SPO2_ALIASES
+    if not spo2_like and prefix is not None:
+        rest = norm[len(prefix) :]
+        spo2_like = not any(word in rest for word in _NOT_SPO2_WORDS)
+    if spo2_like:
+        if not unit_is_percent(unit):
+            return (
+                "other",
+                f"labelled like SpO2 but unit {unit.strip()!r} is not a percentage, so not SpO2",
+            )
+        return "spo2", "SpO2 by label" + (" and unit %" if unit.strip() == "%" else "")
+    return "other", ""
+
+
+@dataclass(frozen=True)
+class ChannelChoice:
+    """Which channels the analysis uses.
+
+    Parameters
+    ----------
+    spo2 : int
+        Index of the SpO2 channel.
+    pulse, status : int or None
+        Index of the pulse-rate and status channels, when there are any.
+    why : str
+        Why the SpO2 channel was chosen.
+    """
+
+    spo2: int
+    pulse: int | None
+    status: int | None
+    why: str
+
+
+def _rank(label: str, unit: str) -> tuple[int, int]:
+    """Sort key: unit ``%`` first, then exact alias over prefix match (lower is better)."""
+    norm = normalise_label(label)
+    base, _ = _strip_device_number(label)
+    exact = norm in SPO2_ALIASES or base in SPO2_ALIASES
+    return (0 if unit.strip() == "%" else 1, 0 if exact else 1)
+
+
+def pick_channels(
+    labels: Sequence[str],
+    units: Sequence[str],
+    roles: Sequence[str],
+    channel: str | None,
+) -> ChannelChoice:
+    """Choose the SpO2, pulse and status channels.
+
+    Parameters
+    ----------
+    labels, units, roles : sequence of str
+        One entry per channel (roles from :func:`classify`).
+    channel : str or None
+        The user's ``--channel`` label; matched exactly first, then by normalised label.
+
+    Returns
+    -------
+    ChannelChoice
+        The chosen indices and why.
+
+    Raises
+    ------
+    LookupError
+        With a one-line reason when no channel or several channels could be SpO2, or the
+        requested channel does not exist or is not an SpO2 channel (the caller turns it into
+        :class:`~oximetry.errors.ChannelNotFoundError` naming the file).
+    """
+    if channel is not None:
+        idx = _find_label(labels, channel)
+        if roles[idx] in ("pulse", "status", "pleth"):
+            raise LookupError(
+                f"--channel {channel!r} is a {roles[idx]} channel, not SpO2; "
+                f"SpO2 candidates: {_candidates(labels, roles)}"
+            )
+        if roles[idx] != "spo2" and not unit_is_percent(units[idx]):
+            raise LookupError(
+                f"--channel {channel!r} has unit {units[idx].strip()!r}, which is not a "
+                "percentage, so it cannot be SpO2"
+            )
+        spo2, why = idx, f"chosen with --channel {channel!r}"
+    else:
+        cands = [i for i, r in enumerate(roles) if r == "spo2"]
+        if not cands:
+            passed = [
+                f"{labels[i]!r} ({units[i].strip() or 'no unit'})"
+                for i in range(len(labels))
+                if "labelled like SpO2" in classify(labels[i], units[i])[1]
+            ]
+            extra = (
+                f"; passed over: {', '.join(passed)} (unit is not a percentage)" if passed else ""
+            )
+            shown = ", ".join(repr(x) for x in labels[:12]) + (" ..." if len(labels) > 12 else "")
+            raise LookupError(f"no SpO2 channel found among [{shown}]{extra}")
+        best = min(_rank(labels[i], units[i]) for i in cands)
+        top = [i for i in cands if _rank(labels[i], units[i]) == best]
+        if len(top) > 1:
+            raise LookupError(
+                f"several SpO2 channels ({_candidates(labels, roles)}); choose one with --channel"
+            )
+        spo2 = top[0]
+        why = (
+            "only SpO2 channel"
+            if len(cands) == 1
+            else f"preferred among {len(cands)} SpO2-like channels (unit %, exact alias)"
+        )
+        why = f"{why}: label {labels[spo2]!r}" + (
+            ", unit %" if units[spo2].strip() == "%" else ", no unit"
+        )
+    return ChannelChoice(
+        spo2=spo2,
+        pulse=_companion(labels, roles, spo2, "pulse"),
+        status=_companion(labels, roles, spo2, "status"),
+        why=why,
+    )
+
+
+def _candidates(labels: Sequence[str], roles: Sequence[str]) -> str:
+    return ", ".join(repr(labels[i]) for i, r in enumerate(roles) if r == "spo2") or "none"
+
+
+def _find_label(labels: Sequence[str], channel: str) -> int:
+    exact = [i for i, lab in enumerate(labels) if lab.strip() == channel.strip()]
+    if len(exact) == 1:
+        return exact[0]
+    norm = normalise_label(channel)
+    loose = [i for i, lab in enumerate(labels) if normalise_label(lab) == norm]
+    if len(loose) == 1:
+        return loose[0]
+    shown = ", ".join(repr(x) for x in labels)
+    if len(loose) > 1 or len(exact) > 1:
+        raise LookupError(f"--channel {channel!r} matches several channels among [{shown}]")
+    raise LookupError(f"no channel labelled {channel!r}; channels: [{shown}]")
+
+
+def _companion(labels: Sequence[str], roles: Sequence[str], spo2: int, role: str) -> int | None:
+    """Pick the pulse/status channel that belongs to the SpO2 channel's device."""
+    cands = [i for i, r in enumerate(roles) if r == role]
+    if not cands:
+        return None
+    if len(cands) == 1:
+        return cands[0]
+    _, number = _strip_device_number(labels[spo2])
+    if number:
+        same = [i for i in cands if _strip_device_number(labels[i])[1] == number]
+        if len(same) == 1:
+            return same[0]
+    return None

@@ -1,0 +1,428 @@
+"""CSV and text exports of home and clinical oximeters (SPEC §2.2).
+
+Formats are recognised from the header row, not the file name:
+
+========================  =====================================================================
+format name               header
+========================  =====================================================================
+``csv-o2ring``            ``Time,SpO2(%),Pulse Rate(bpm),Motion,SpO2 Reminder,PR Reminder,``
+``csv-o2insight``         ``Time,Oxygen Level(%),Pulse Rate(bpm),Motion,...``
+``csv-viatom``            ``Time,Oxygen Level,Pulse Rate,Motion,O2 Reminder,PR Reminder``
+``csv-emay``              ``Date,Time,SpO2(%),PR(bpm)``
+``masimo-trendcom``       lines ``09/21/08 09:56:12 SpO2=097 PR=069 PI=04.69 EXC=800:SET``
+``csv-sats-rate``         ``Sats,Rate`` (no time stamps: the rate must be given)
+``csv-generic``           any header with a time column and an SpO2 column
+========================  =====================================================================
+
+Values that mean "no reading" (``--``, blank, 0, 255, 65535, -1) become NaN; nothing is
+forward-filled. pandas is imported here only, inside the functions that need it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from oximetry.errors import RecordingFormatError
+from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording
+from oximetry.io.timegrid import Grid, TimeAxisError, place_on_grid
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["read_text"]
+
+_MASIMO_LINE = re.compile(r"^\s*\d\d/\d\d/\d\d\s+\d\d:\d\d:\d\d\s+SpO2=", re.IGNORECASE)
+_MASIMO_FIELDS = (
+    r"^\s*(?P<time>\d\d/\d\d/\d\d\s+\d\d:\d\d:\d\d)\s+SpO2=(?P<spo2>\S+?)%?\s+"
+    r"(?:PR|BPM)=(?P<pr>\S+?)\s(?:.*?\bEXC=(?P<exc>[0-9A-Fa-f]+))?"
+)
+#: Masimo exception bits taken as "no valid reading": no sensor (001), defective sensor (002),
+#: pulse search (008), interference (010), sensor off (020), ambient light (040), unrecognised
+#: sensor (080). Low perfusion (004) and the upper bits (signal IQ, mode flags such as 800) still
+#: come with a displayed reading and are not treated as faults.
+MASIMO_FAULT_BITS = 0x0FB
+
+_O2RING_TIMES = ("%I:%M:%S%p %b %d, %Y", "%I:%M:%S %p %b %d, %Y", "%H:%M:%S %b %d, %Y")
+_VIATOM_TIMES = ("%H:%M:%S %b %d %Y", "%H:%M:%S %b %d, %Y", "%I:%M:%S%p %b %d %Y")
+_EMAY_TIMES = (
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%d/%m/%Y %I:%M:%S %p",
+    "%d/%m/%Y %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+)
+_TIME_OF_DAY = ("%H:%M:%S", "%H:%M:%S.%f", "%H:%M", "%I:%M:%S %p", "%I:%M:%S%p")
+_TIME_NAMES = frozenset(
+    {
+        "time",
+        "timestamp",
+        "datetime",
+        "date time",
+        "date/time",
+        "seconds",
+        "time_s",
+        "time (s)",
+        "elapsed",
+        "elapsed_s",
+        "t",
+        "clock",
+    }
+)
+_MISSING_TOKENS = frozenset({"", "--", "---", "-", "na", "nan", "n/a", "null", "none"})
+_UNIT = re.compile(r"\(([^()]*)\)\s*$")
+
+
+@dataclass
+class _Table:
+    header: list[str]
+    rows: list[list[str]]
+    first_line: int  # 1-based line number of the first data row
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    if b"\x00" in raw[:65536]:
+        raise RecordingFormatError(
+            "not a recording this tool reads: binary content that is neither EDF nor a text export",
+            path,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("cp1252", errors="replace")
+    return text
+
+
+def _table(text: str, path: Path) -> _Table:
+    lines = text.splitlines()
+    try:
+        parsed = list(csv.reader(lines))
+    except csv.Error as exc:
+        raise RecordingFormatError(f"cannot parse as CSV ({exc})", path) from None
+    start = next((i for i, r in enumerate(parsed) if any(c.strip() for c in r)), None)
+    if start is None:
+        raise RecordingFormatError("file holds no text rows (blank lines only)", path)
+    header = [c.strip().lstrip("\ufeff").strip() for c in parsed[start]]
+    while len(header) > 1 and header[-1] == "":
+        header.pop()
+    width = len(header)
+    rows = [
+        (r + [""] * (width - len(r)))[:width]
+        for r in parsed[start + 1 :]
+        if any(c.strip() for c in r)
+    ]
+    return _Table(header=header, rows=rows, first_line=start + 2)
+
+
+def _numeric(cells: Sequence[str]) -> NDArray[np.float64]:
+    """Parse cells to float; missing-data tokens and non-numbers become NaN."""
+    import pandas as pd
+
+    s = pd.Series(cells, dtype=object).astype(str).str.strip().str.rstrip("%")
+    s = s.where(~s.str.casefold().isin(_MISSING_TOKENS), None)
+    return np.asarray(pd.to_numeric(s, errors="coerce"), dtype=np.float64)
+
+
+def _parse_times(
+    cells: Sequence[str],
+    formats: Sequence[str],
+    path: Path,
+    first_line: int,
+    has_data: NDArray[np.bool_],
+) -> tuple[pd.Series, str]:
+    """Parse time stamps with the first format that reads every row carrying data."""
+    import pandas as pd
+
+    s = pd.Series(cells, dtype=object).astype(str).str.strip()
+    best: tuple[int, pd.Series, str] = (len(s) + 1, s, formats[0])
+    for fmt in formats:
+        if fmt == "ISO8601":
+            t = _parse_iso(s)
+        else:
+            t = pd.to_datetime(s, format=fmt, errors="coerce")
+        bad = int((t.isna().to_numpy() & has_data).sum())
+        if bad == 0:
+            return t, fmt
+        if bad < best[0]:
+            best = (bad, t, fmt)
+    _, t, fmt = best
+    row = int(np.flatnonzero(t.isna().to_numpy() & has_data)[0])
+    raise RecordingFormatError(
+        f"line {first_line + row}: time {s.iloc[row]!r} is not in the expected format "
+        f"({' or '.join(formats)})",
+        path,
+    )
+
+
+def _parse_iso(s: pd.Series) -> pd.Series:
+    """Parse ISO 8601 stamps; with UTC offsets, keep the first stamp's wall clock."""
+    import pandas as pd
+
+    has_offset = s.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True, na=False)
+    if has_offset.any():
+        utc = pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
+        first = s[utc.notna()]
+        if first.empty:
+            return utc.dt.tz_localize(None)
+        wall0 = pd.Timestamp(first.iloc[0]).tz_localize(None)
+        out: pd.Series = wall0 + (utc - utc[utc.notna()].iloc[0])
+        return out
+    return pd.to_datetime(s, format="ISO8601", errors="coerce")
+
+
+def _split_unit(label: str) -> tuple[str, str]:
+    m = _UNIT.search(label)
+    return (m.group(1).strip(), label) if m else ("", label)
+
+
+def _detect(header: list[str]) -> str:
+    low = [h.casefold() for h in header]
+    if low[:2] == ["date", "time"] and any(h.startswith("spo2") for h in low):
+        return "csv-emay"
+    if low and low[0] == "time" and "spo2(%)" in low and "pulse rate(bpm)" in low:
+        return "csv-o2ring"
+    if low and low[0] == "time" and "oxygen level(%)" in low:
+        return "csv-o2insight"
+    if low and low[0] == "time" and "oxygen level" in low and "pulse rate" in low:
+        return "csv-viatom"
+    if low == ["sats", "rate"]:
+        return "csv-sats-rate"
+    return "csv-generic"
+
+
+def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
+    """Read a CSV or text export.
+
+    Parameters
+    ----------
+    path : Path
+        The file (for messages).
+    raw : bytes
+        The file's bytes.
+    fs : float or None
+        Sampling rate from ``--fs``; needed when the file has no time stamps.
+
+    Returns
+    -------
+    RawRecording
+        One channel per data column, on a regular time grid.
+
+    Raises
+    ------
+    RecordingFormatError
+        When the file is not a recognised export or its time column is unusable.
+    """
+    text = _decode(raw, path)
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    if _MASIMO_LINE.match(first.lstrip("\ufeff")):
+        return _read_masimo(path, text)
+    table = _table(text, path)
+    fmt = _detect(table.header)
+    header = table.header
+    if len(header) < 2 and fmt != "csv-generic":
+        raise RecordingFormatError("header has a single column; not an oximetry export", path)
+    time_cols: list[int] = []
+    formats: tuple[str, ...] = ()
+    if fmt == "csv-emay":
+        time_cols, formats = [0, 1], _EMAY_TIMES
+    elif fmt in ("csv-o2ring", "csv-o2insight"):
+        time_cols, formats = [0], _O2RING_TIMES
+    elif fmt == "csv-viatom":
+        time_cols, formats = [0], _VIATOM_TIMES
+    elif fmt == "csv-generic":
+        named = [i for i, h in enumerate(header) if h.casefold() in _TIME_NAMES]
+        if named:
+            time_cols = [named[0]]
+        elif header and header[0] == "" and table.rows:
+            time_cols = [0]  # a time column whose header is blank (hypoxia study's 100004.csv)
+        formats = ("ISO8601", *_TIME_OF_DAY)
+    data_cols = [i for i in range(len(header)) if i not in time_cols and header[i] != ""]
+    if fmt == "csv-generic" and not any(_looks_spo2(header[i]) for i in data_cols):
+        shown = ",".join(header[:8]) + (",..." if len(header) > 8 else "")
+        raise RecordingFormatError(
+            f"not a recognised oximetry export: header {shown!r} has no SpO2 column "
+            "(expected e.g. SpO2, SaO2, Oxygen Level, Sats)",
+            path,
+        )
+    if not table.rows:
+        raise RecordingFormatError("header only: the file holds no data rows", path)
+    columns = {i: [r[i] for r in table.rows] for i in data_cols}
+    values = {i: _numeric(columns[i]) for i in data_cols}
+    has_data = np.zeros(len(table.rows), dtype=bool)
+    for i in data_cols:
+        has_data |= np.array([c.strip() != "" for c in columns[i]])
+    warnings: list[str] = []
+    date_known = True
+    if time_cols:
+        cells = [" ".join(r[c].strip() for c in time_cols) for r in table.rows]
+        grid, start, date_known, extra = _time_axis(
+            cells, formats, path, table.first_line, has_data
+        )
+        warnings.extend(extra)
+        keep = grid.index >= 0
+        fs_used: float | None = grid.fs
+        n = grid.n
+        placed = {i: grid.fill(np.where(keep, values[i], np.nan)) for i in data_cols}
+        if fs is not None and abs(fs - grid.fs) > 0.01 * grid.fs:
+            warnings.append(f"--fs {fs:g} ignored: the file's time stamps give {grid.fs:g} Hz")
+    else:
+        # No time stamps: rows are consecutive samples at the user's rate.
+        last = int(np.flatnonzero(has_data)[-1]) + 1 if has_data.any() else 0
+        n = last
+        placed = {i: values[i][:last] for i in data_cols}
+        fs_used = fs
+        start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
+        date_known = False
+        warnings.append(
+            "the file has no time stamps: start date and time unknown (shown as 1900-01-01 00:00:00)"
+            + ("" if fs is not None else "; the sampling rate must be given with --fs")
+        )
+    channels = []
+    for i in data_cols:
+        unit, label = _split_unit(header[i])
+        channels.append(RawChannel(label=label, unit=unit, fs=fs_used, n_samples=n))
+    arrays = [placed[i] for i in data_cols]
+
+    def load(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+        return {k: arrays[k] for k in which}
+
+    return RawRecording(
+        path=str(path),
+        format=fmt,
+        device=_DEVICES.get(fmt, ""),
+        start=start,
+        date_known=date_known,
+        channels=channels,
+        load=load,
+        warnings=warnings,
+        extra={"needs_fs": not time_cols},
+    )
+
+
+_DEVICES = {
+    "csv-o2ring": "Wellue O2Ring / O2 Insight Pro export",
+    "csv-o2insight": "O2 Insight export",
+    "csv-viatom": "ViHealth / Checkme O2 export",
+    "csv-emay": "EMAY oximeter export",
+    "masimo-trendcom": "Masimo TrendCom",
+}
+
+
+def _looks_spo2(label: str) -> bool:
+    from oximetry.io.channels import classify
+
+    unit, _ = _split_unit(label)
+    return classify(label, unit)[0] == "spo2" or "spo2" in label.casefold()
+
+
+def _time_axis(
+    cells: list[str],
+    formats: Sequence[str],
+    path: Path,
+    first_line: int,
+    has_data: NDArray[np.bool_],
+) -> tuple[Grid, _dt.datetime, bool, list[str]]:
+    import pandas as pd
+
+    numeric = _numeric(cells)
+    warnings: list[str] = []
+    ok = ~np.isnan(numeric)
+    if ok[has_data].all() and ok.any():
+        # Seconds from the start.
+        elapsed = numeric
+        date_known = False
+        start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
+        time_of_day = False
+        warnings.append(
+            "time column holds seconds from the start: start date and time unknown "
+            "(shown as 1900-01-01 00:00:00)"
+        )
+        rows_ok = ok
+    else:
+        times, fmt = _parse_times(cells, formats, path, first_line, has_data)
+        rows_ok = times.notna().to_numpy()
+        if not rows_ok.any():
+            raise RecordingFormatError("no row has a readable time stamp", path)
+        ns = times.to_numpy(dtype="datetime64[ns]")
+        t0 = ns[rows_ok][0]
+        elapsed = np.full(len(cells), np.nan)
+        elapsed[rows_ok] = (ns[rows_ok] - t0) / np.timedelta64(1, "s")
+        time_of_day = fmt in _TIME_OF_DAY
+        first_ts = pd.Timestamp(t0).to_pydatetime()
+        if time_of_day:
+            date_known = False
+            start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
+            warnings.append(
+                "no date in file (times of day only): the start date is unknown and shown as "
+                "1900-01-01; give the test date in the clinical context"
+            )
+        else:
+            date_known = True
+            start = first_ts
+    dropped = int((~rows_ok).sum())
+    if dropped:
+        # Rows without a time stamp and without data (e.g. a "Collection Halted" trailer).
+        warnings.append(f"{dropped} row(s) without a time stamp or data ignored")
+    idx_rows = np.flatnonzero(rows_ok)
+    try:
+        grid = place_on_grid(
+            elapsed[idx_rows],
+            time_of_day_only=time_of_day,
+            clock0_s=start.hour * 3600 + start.minute * 60 + start.second,
+        )
+    except TimeAxisError as exc:
+        raise RecordingFormatError(str(exc), path) from None
+    full_index = np.full(len(cells), -1, dtype=np.int64)
+    full_index[idx_rows] = grid.index
+    grid = Grid(index=full_index, n=grid.n, step_s=grid.step_s, warnings=grid.warnings)
+    warnings.extend(grid.warnings)
+    return grid, start, date_known, warnings
+
+
+def _read_masimo(path: Path, text: str) -> RawRecording:
+    import pandas as pd
+
+    lines = pd.Series([ln for ln in text.lstrip("\ufeff").splitlines() if ln.strip()], dtype=object)
+    fields = lines.str.extract(_MASIMO_FIELDS, flags=re.IGNORECASE)
+    matched = fields["time"].notna().to_numpy()
+    if not matched.any():
+        raise RecordingFormatError("Masimo TrendCom text without readable data lines", path)
+    fields = fields[matched].reset_index(drop=True)
+    has_data = np.ones(len(fields), dtype=bool)
+    cells = [" ".join(str(c).split()) for c in fields["time"]]
+    grid, start, date_known, warnings = _time_axis(cells, ("%m/%d/%y %H:%M:%S",), path, 1, has_data)
+    if int((~matched).sum()):
+        warnings.append(f"{int((~matched).sum())} line(s) not in TrendCom format ignored")
+    spo2 = _numeric(fields["spo2"].fillna("").tolist())
+    pr = _numeric(fields["pr"].fillna("").tolist())
+    exc = fields["exc"].fillna("0").map(lambda h: int(h, 16)).to_numpy(dtype=np.int64)
+    status = ((exc & MASIMO_FAULT_BITS) != 0).astype(np.float64)
+    arrays = [grid.fill(spo2), grid.fill(pr), grid.fill(status)]
+    fs_used, n = grid.fs, grid.n
+    channels = [
+        RawChannel("SpO2", "%", fs_used, n),
+        RawChannel("PR", "bpm", fs_used, n),
+        RawChannel("EXC fault", "", fs_used, n),
+    ]
+
+    def load(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+        return {k: arrays[k] for k in which}
+
+    return RawRecording(
+        path=str(path),
+        format="masimo-trendcom",
+        device=_DEVICES["masimo-trendcom"],
+        start=start,
+        date_known=date_known,
+        channels=channels,
+        load=load,
+        warnings=warnings,
+    )

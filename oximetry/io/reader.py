@@ -1,0 +1,517 @@
+"""Open any supported recording: sniff the format, choose channels, build a :class:`Recording`."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from oximetry.errors import (
+    ChannelNotFoundError,
+    InsufficientDataError,
+    OximetryError,
+    RecordingFormatError,
+)
+from oximetry.io._base import RawRecording, check_file, classify_annotation, sha256_of
+from oximetry.io.channels import ChannelChoice, classify, pick_channels
+from oximetry.model import ChannelInfo, Recording, Signal, SourceInfo
+
+__all__ = ["RecordingInfo", "format_info", "inspect_recording", "read_recording"]
+
+#: Values that mean "no reading" in SpO2 and pulse channels (SPEC §2.2).
+SENTINELS = (-1.0, 0.0, 255.0, 65535.0)
+_HEAD_BYTES = 1 << 16
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    """What ``oxi info`` reports about a recording (no patient identifiers).
+
+    Parameters
+    ----------
+    path : str
+        The file as given.
+    format : str
+        Format name (``edf+c``, ``csv-viatom`` ...).
+    device : str
+        Device or equipment, when the file says.
+    channels : tuple of ChannelInfo
+        Every channel with its role, whether it would be analysed and why.
+    spo2_channel : str or None
+        The channel that would be analysed, or None when none can be.
+    selection : str
+        Why that channel (or why none).
+    start : datetime.datetime
+        Local wall-clock time of the first sample (naive).
+    date_known : bool
+        False when the file gives no date (the start date is then a placeholder).
+    fs : float or None
+        SpO2 sampling rate in Hz (None when the file gives none and none was supplied).
+    duration_s : float or None
+        SpO2 samples × 1/fs.
+    valid_fraction : float or None
+        Fraction of SpO2 samples that are not missing and lie within 50–100 %.
+    problem : str
+        Why the recording cannot be analysed ("" when it can), e.g. ``no valid oximetry: ...``.
+    annotation_counts : mapping
+        Number of annotations per kind (``sleep_stage``, ``lights``, ``segment``, ``event``,
+        ``other``).
+    warnings : tuple of str
+        What the reader had to decide.
+    """
+
+    path: str
+    format: str
+    device: str
+    channels: tuple[ChannelInfo, ...]
+    spo2_channel: str | None
+    selection: str
+    start: _dt.datetime
+    date_known: bool
+    fs: float | None
+    duration_s: float | None
+    valid_fraction: float | None
+    problem: str
+    annotation_counts: Mapping[str, int] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+
+def _check_option(value: float | None, name: str, path: str | os.PathLike[str]) -> float | None:
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise RecordingFormatError(f"{name} must be a number, got {value!r}", path) from None
+    if not math.isfinite(v) or v <= 0:
+        raise RecordingFormatError(f"{name} must be a positive number, got {value!r}", path)
+    return v
+
+
+def _open(path: str | os.PathLike[str], fs: float | None) -> tuple[RawRecording, str]:
+    """Sniff and parse the file; return the raw recording and the file's sha256."""
+    p = check_file(path)
+    try:
+        size = p.stat().st_size
+        with p.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
+    digest = sha256_of(p)
+    from oximetry.io.edf import read_edf, sniff_edf
+
+    if sniff_edf(head):
+        raw = read_edf(p, head, size)
+    else:
+        what = _binary_kind(head)
+        if what:
+            raise RecordingFormatError(f"not a recording: the file is {what}", path)
+        if p.suffix.casefold() in (".edf", ".bdf", ".rec"):
+            raise RecordingFormatError(
+                "not an EDF file: the header does not start with version '0' "
+                "(wrong file, or corrupted)",
+                path,
+            )
+        from oximetry.io.csvtext import read_text
+
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
+        raw = read_text(p, data, fs)
+    raw.path = str(path)
+    return raw, digest
+
+
+_MAGIC = {
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"%PDF": "a PDF document",
+    b"PK\x03\x04": "a ZIP archive (or Office document)",
+    b"\x1f\x8b": "a gzip archive",
+    b"BM": "",
+}
+
+
+def _binary_kind(head: bytes) -> str:
+    for magic, name in _MAGIC.items():
+        if name and head.startswith(magic):
+            return name
+    if b"\x00" in head:
+        return "binary data, neither EDF nor a text export"
+    return ""
+
+
+def _clean(
+    values: NDArray[np.float64], role: str, raw: RawRecording, k: int
+) -> NDArray[np.float64]:
+    """Turn sentinels and out-of-range digital codes into NaN (never forward-filled)."""
+    out = np.array(values, dtype=np.float64, copy=True)
+    out[~np.isfinite(out)] = np.nan
+    rng = raw.channels[k].valid_range
+    if rng is not None:
+        out[(out < rng[0]) | (out > rng[1])] = np.nan
+    if role in ("spo2", "pulse"):
+        out[np.isin(out, SENTINELS)] = np.nan
+    return out
+
+
+def _no_valid_reason(label: str, values: NDArray[np.float64]) -> str:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return f"{label} holds no values (all blank or non-numeric)"
+    uniq = np.unique(finite)
+    if uniq.size == 1:
+        v = float(uniq[0])
+        hint = {-1.0: " (no oximeter attached)", 0.0: " (no finger / sensor off)"}.get(v, "")
+        return f"{label} is {v:g}{hint} throughout"
+    shown = ", ".join(f"{float(x):g}" for x in uniq[:6])
+    return f"{label} holds only missing-data markers ({shown})"
+
+
+def _fraction_problem(label: str, spo2: NDArray[np.float64]) -> str:
+    finite = spo2[np.isfinite(spo2)]
+    if finite.size and float(finite.min()) >= 0.0 and float(finite.max()) <= 1.0:
+        return (
+            f"SpO2 channel {label!r} holds values between {float(finite.min()):g} and "
+            f"{float(finite.max()):g}: a fraction, not percent (unit problem); pass --scale 100 "
+            "if it is a fraction"
+        )
+    return ""
+
+
+@dataclass
+class _Prepared:
+    raw: RawRecording
+    digest: str
+    roles: list[str]
+    notes: list[str]
+    choice: ChannelChoice | None
+    problem: str
+    spo2: NDArray[np.float64] | None
+    arrays: dict[int, NDArray[np.float64]]
+
+
+def _prepare(
+    path: str | os.PathLike[str],
+    channel: str | None,
+    fs: float | None,
+    scale: float | None,
+    *,
+    strict: bool,
+) -> _Prepared:
+    fs = _check_option(fs, "--fs", path)
+    scale = _check_option(scale, "--scale", path)
+    raw, digest = _open(path, fs)
+    roles, notes = [], []
+    for ch in raw.channels:
+        role, note = classify(ch.label, ch.unit)
+        roles.append(role)
+        notes.append(note)
+    labels = [c.label for c in raw.channels]
+    units = [c.unit for c in raw.channels]
+    try:
+        choice: ChannelChoice | None = pick_channels(labels, units, roles, channel)
+    except LookupError as exc:
+        if strict:
+            raise ChannelNotFoundError(str(exc), path) from None
+        return _Prepared(raw, digest, roles, notes, None, str(exc), None, {})
+    assert choice is not None
+    if raw.channels[choice.spo2].fs is None:
+        problem = (
+            "the file has no time stamps, so the sampling rate is unknown; pass --fs with the "
+            "rate in Hz (e.g. --fs 0.5 for one sample every 2 s)"
+        )
+        if strict:
+            raise RecordingFormatError(problem, path)
+        return _Prepared(raw, digest, roles, notes, choice, problem, None, {})
+    wanted = [i for i in (choice.spo2, choice.pulse, choice.status) if i is not None]
+    arrays = raw.load(wanted)
+    raw_spo2 = arrays[choice.spo2]
+    spo2 = _clean(raw_spo2, "spo2", raw, choice.spo2)
+    label = raw.channels[choice.spo2].label
+    problem = ""
+    if not np.isfinite(spo2).any():
+        problem = "no valid oximetry: " + _no_valid_reason(label, raw_spo2)
+        if strict:
+            raise InsufficientDataError(problem, path)
+    elif scale is not None:
+        spo2 = spo2 * scale
+    else:
+        problem = _fraction_problem(label, spo2)
+        if problem and strict:
+            raise RecordingFormatError(problem, path)
+    return _Prepared(raw, digest, roles, notes, choice, problem, spo2, arrays)
+
+
+def _channel_infos(prep: _Prepared) -> tuple[ChannelInfo, ...]:
+    choice = prep.choice
+    chosen = {}
+    if choice is not None:
+        chosen[choice.spo2] = f"analysed as SpO2 ({choice.why})"
+        if choice.pulse is not None:
+            chosen[choice.pulse] = "analysed as pulse rate"
+        if choice.status is not None:
+            chosen[choice.status] = "oximeter status: non-zero marks samples invalid"
+    out = []
+    for i, ch in enumerate(prep.raw.channels):
+        note = chosen.get(i, prep.notes[i])
+        if i not in chosen and prep.roles[i] in ("spo2", "pulse", "status"):
+            note = f"{prep.notes[i]}; not used"
+        out.append(
+            ChannelInfo(
+                label=ch.label,
+                unit=ch.unit,
+                fs=ch.fs,
+                n_samples=ch.n_samples,
+                role=prep.roles[i],
+                selected=i in chosen,
+                note=note,
+            )
+        )
+    return tuple(out)
+
+
+def read_recording(
+    path: str | os.PathLike[str],
+    *,
+    channel: str | None = None,
+    fs: float | None = None,
+    scale: float | None = None,
+) -> Recording:
+    """Read an oximetry recording (EDF/EDF+, or a CSV/text export) into a :class:`Recording`.
+
+    The format is recognised from the file's content, not its name. The input file is only
+    read, never modified.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The recording.
+    channel : str, optional
+        Label of the SpO2 channel to use (``--channel``); needed when a file holds several.
+    fs : float, optional
+        Sampling rate in Hz (``--fs``) for files without time stamps (e.g. ``Sats,Rate``).
+    scale : float, optional
+        Multiply SpO2 by this (``--scale 100`` for SpO2 stored as a fraction 0–1).
+
+    Returns
+    -------
+    Recording
+        SpO2 in percent (NaN = missing), pulse and status when present, annotations, patient
+        fields and a :class:`SourceInfo` saying how the file was read.
+
+    Raises
+    ------
+    RecordingFormatError
+        The file is missing, empty, a directory, of an unknown format, malformed or truncated,
+        its time goes backwards, it needs ``--fs``, or its SpO2 looks like a fraction.
+    ChannelNotFoundError
+        No SpO2 channel, or several and no ``--channel``.
+    UnsupportedEDFError
+        An EDF variant that cannot be read faithfully.
+    InsufficientDataError
+        The SpO2 channel holds no valid value at all (``no valid oximetry: ...``).
+    """
+    prep = _guarded(lambda: _prepare(path, channel, fs, scale, strict=True), path)
+    return _build(prep, {"channel": channel, "fs": fs, "scale": scale})
+
+
+def _guarded(fn: Any, path: str | os.PathLike[str]) -> Any:
+    """Run ``fn``; turn any unexpected library error into a RecordingFormatError."""
+    try:
+        return fn()
+    except OximetryError:
+        raise
+    except MemoryError:
+        raise RecordingFormatError("file too large to read into memory", path) from None
+    except (
+        OSError,
+        ValueError,
+        IndexError,
+        KeyError,
+        TypeError,
+        OverflowError,
+        UnicodeError,
+        RuntimeError,
+        ArithmeticError,
+    ) as exc:
+        raise RecordingFormatError(
+            f"cannot read the recording ({type(exc).__name__}: {str(exc)[:120]})", path
+        ) from None
+
+
+def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
+    raw, choice = prep.raw, prep.choice
+    if choice is None or prep.spo2 is None:  # strict mode raised already
+        raise RecordingFormatError(prep.problem or "no SpO2 channel", raw.path)
+    sch = raw.channels[choice.spo2]
+    spo2 = Signal(label=sch.label, unit=sch.unit or "%", fs=float(sch.fs or 0), data=prep.spo2)
+    pulse = status = None
+    if choice.pulse is not None and raw.channels[choice.pulse].fs:
+        pch = raw.channels[choice.pulse]
+        pdata = _clean(prep.arrays[choice.pulse], "pulse", raw, choice.pulse)
+        pulse = Signal(label=pch.label, unit=pch.unit, fs=float(pch.fs or 0), data=pdata)
+    if choice.status is not None and raw.channels[choice.status].fs:
+        stc = raw.channels[choice.status]
+        sdata = _clean(prep.arrays[choice.status], "status", raw, choice.status)
+        status = Signal(label=stc.label, unit=stc.unit, fs=float(stc.fs or 0), data=sdata)
+    warnings = list(raw.warnings)
+    if options.get("scale") is not None:
+        warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
+    if options.get("fs") is not None and raw.format.startswith(("edf", "bdf")):
+        warnings.append("--fs ignored: EDF headers give each channel's rate")
+    read_options = dict(options)
+    read_options["date_known"] = raw.date_known
+    source = SourceInfo(
+        path=raw.path,
+        sha256=prep.digest,
+        format=raw.format,
+        device=raw.device,
+        channels=_channel_infos(prep),
+        spo2_channel=sch.label,
+        selection=choice.why,
+        read_options=read_options,
+    )
+    return Recording(
+        spo2=spo2,
+        start=raw.start,
+        source=source,
+        pulse=pulse,
+        status=status,
+        annotations=raw.annotations,
+        patient=raw.patient,
+        warnings=tuple(warnings),
+    )
+
+
+def inspect_recording(
+    path: str | os.PathLike[str],
+    *,
+    channel: str | None = None,
+    fs: float | None = None,
+    scale: float | None = None,
+) -> RecordingInfo:
+    """Describe a recording for ``oxi info`` without requiring it to be analysable.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The recording.
+    channel, fs, scale : optional
+        As for :func:`read_recording`.
+
+    Returns
+    -------
+    RecordingInfo
+        Format, channels, which would be analysed and why, start, duration, valid-looking
+        fraction, annotation counts; ``problem`` says why it cannot be analysed (no valid
+        oximetry, no SpO2 channel, rate unknown ...).
+
+    Raises
+    ------
+    RecordingFormatError
+        When the file cannot be read at all (missing, empty, unknown format, truncated).
+    """
+    prep = _guarded(lambda: _prepare(path, channel, fs, scale, strict=False), path)
+    raw, choice = prep.raw, prep.choice
+    spo2_label = None
+    fs_spo2 = duration = frac = None
+    if choice is not None:
+        sch = raw.channels[choice.spo2]
+        spo2_label = sch.label
+        fs_spo2 = sch.fs
+        if sch.fs:
+            duration = sch.n_samples / sch.fs
+    if prep.spo2 is not None:
+        x = prep.spo2
+        ok = np.isfinite(x) & (x >= 50) & (x <= 100)
+        frac = float(ok.mean()) if x.size else 0.0
+        if fs_spo2:
+            duration = x.size / fs_spo2
+    if choice is None:
+        rated = [c for c in raw.channels if c.fs]
+        if rated:
+            duration = max(c.n_samples / float(c.fs or 1) for c in rated)
+    counts = Counter(classify_annotation(a.text) for a in raw.annotations)
+    selection = choice.why if choice is not None else prep.problem
+    return RecordingInfo(
+        path=str(path),
+        format=raw.format,
+        device=raw.device,
+        channels=_channel_infos(prep),
+        spo2_channel=spo2_label,
+        selection=selection,
+        start=raw.start,
+        date_known=raw.date_known,
+        fs=fs_spo2,
+        duration_s=duration,
+        valid_fraction=frac,
+        problem=prep.problem,
+        annotation_counts=dict(sorted(counts.items())),
+        warnings=tuple(raw.warnings),
+    )
+
+
+def _hms(seconds: float) -> str:
+    s = round(seconds)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+def format_info(info: RecordingInfo) -> str:
+    """Return the text ``oxi info`` prints (no patient identifiers).
+
+    Parameters
+    ----------
+    info : RecordingInfo
+        From :func:`inspect_recording`.
+
+    Returns
+    -------
+    str
+        Several lines, ending without a newline.
+    """
+    lines = [f"file:       {info.path}", f"format:     {info.format}"]
+    if info.device:
+        lines.append(f"device:     {info.device}")
+    start = info.start.isoformat(sep=" ")
+    if not info.date_known:
+        start += " (date unknown: not in the file)"
+    lines.append(f"start:      {start} (local wall-clock time, no time zone)")
+    if info.duration_s is not None:
+        lines.append(f"duration:   {_hms(info.duration_s)} ({info.duration_s / 60:.1f} min)")
+    else:
+        lines.append("duration:   unknown (sampling rate unknown)")
+    lines.append("channels:")
+    for ch in info.channels:
+        rate = f"{ch.fs:g} Hz" if ch.fs else "rate unknown"
+        mark = "*" if ch.selected else " "
+        unit = ch.unit or "-"
+        note = f"  {ch.note}" if ch.note else ""
+        lines.append(f"  {mark} {ch.label!r:<22} {unit:<6} {rate:<12} {ch.role:<7}{note}")
+    if info.spo2_channel and not info.problem:
+        lines.append(f"analysed:   SpO2 from {info.spo2_channel!r} ({info.selection})")
+    else:
+        lines.append(f"analysed:   nothing: {info.problem}")
+    if info.valid_fraction is not None:
+        lines.append(
+            f"valid:      {100 * info.valid_fraction:.1f} % of SpO2 samples present and within "
+            "50-100 %"
+        )
+    if info.problem.startswith("no valid oximetry"):
+        lines.append(info.problem)
+    if info.annotation_counts:
+        parts = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in info.annotation_counts.items())
+        lines.append(f"annotations: {parts}")
+    else:
+        lines.append("annotations: none")
+    lines.extend(f"warning:    {w}" for w in info.warnings)
+    return "\n".join(lines)
