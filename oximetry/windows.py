@@ -1,0 +1,502 @@
+"""Analysis windows (SPEC §5, §6): sleep, awake, presumed sleep, the awake baseline, segments.
+
+Windows are :class:`~oximetry.results.Window` objects holding spans in seconds, so they apply to
+any channel at any rate (:func:`window_mask`). This module also reads the annotations' words
+(sleep stages, lights off/on, exercise-test segments) and turns option text (``300``,
+``0-300``, ``22:30``, ``10:05:00-10:11:00``) into seconds from the recording start.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .artifact import find_runs, span_indices
+from .errors import SettingsError
+from .model import Annotation, Recording
+from .results import Window
+from .settings import SEGMENT_NAMES, AnalysisSettings
+
+__all__ = [
+    "SLEEP_STAGES",
+    "WindowPlan",
+    "annotation_kind",
+    "build_windows",
+    "parse_span",
+    "parse_time_spec",
+    "stage_of",
+    "staging_from_annotations",
+    "valid_spans",
+    "window_mask",
+]
+
+#: Stages that count as sleep (SPEC §5).
+SLEEP_STAGES = ("N1", "N2", "N3", "N4", "R")
+#: Length given to a stage annotation that has no duration (one scoring epoch).
+EPOCH_S = 30.0
+
+_STAGE_WORDS = {
+    "w": "W",
+    "wake": "W",
+    "awake": "W",
+    "s0": "W",
+    "n1": "N1",
+    "s1": "N1",
+    "n2": "N2",
+    "s2": "N2",
+    "n3": "N3",
+    "s3": "N3",
+    "n4": "N4",
+    "s4": "N4",
+    "r": "R",
+    "rem": "R",
+    "sr": "R",
+    "?": "?",
+    "unknown": "?",
+    "unscored": "?",
+    "mt": "?",
+    "movement": "?",
+    "movement time": "?",
+}
+_STAGE_NUMBERS = {"0": "W", "1": "N1", "2": "N2", "3": "N3", "4": "N4", "5": "R"}
+_LIGHTS = {"lightsoff": "off", "lightsout": "off", "lightson": "on"}
+_SEGMENT_ALIASES = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2"}
+_SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$")
+_EPS = 1e-9
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-.]+", " ", text.strip().lower()).strip()
+
+
+def stage_of(text: str) -> str | None:
+    """Return the sleep stage an annotation text names, or None when it names none.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``Sleep stage N2``, ``Sleep stage 2``, ``Stage 3``, ``Wake``, ``REM``, ``W``,
+        ``SLEEP-S0``, ``Sleep stage ?``, ``Movement time``.
+
+    Returns
+    -------
+    str or None
+        ``W``, ``N1``–``N4``, ``R`` or ``?`` (unscored).
+    """
+    t = _norm(text)
+    for prefix in ("sleep stage ", "stage ", "sleep "):
+        if t.startswith(prefix):
+            rest = t[len(prefix) :].strip()
+            return _STAGE_WORDS.get(rest) or _STAGE_NUMBERS.get(rest)
+    return _STAGE_WORDS.get(t)
+
+
+def annotation_kind(text: str) -> tuple[str, str | None]:
+    """Classify an annotation text.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written in the file.
+
+    Returns
+    -------
+    (str, str or None)
+        ``("stage", "N2")``, ``("lights", "off" | "on")``, ``("segment", name)`` or
+        ``("event", None)`` for anything else (scored events, notes).
+    """
+    stage = stage_of(text)
+    if stage is not None:
+        return "stage", stage
+    compact = re.sub(r"[\s_\-]+", "", text.strip().lower())
+    if compact in _LIGHTS:
+        return "lights", _LIGHTS[compact]
+    seg = re.sub(r"[\s\-]+", "_", text.strip().lower())
+    if seg in _SEGMENT_ALIASES:
+        return "segment", _SEGMENT_ALIASES[seg]
+    return "event", None
+
+
+def staging_from_annotations(
+    annotations: Iterable[Annotation],
+) -> tuple[tuple[float, float, str], ...]:
+    """Return the hypnogram held in annotations as (onset_s, duration_s, stage).
+
+    A stage annotation without a duration stands for one 30-s epoch.
+
+    Parameters
+    ----------
+    annotations : iterable of Annotation
+
+    Returns
+    -------
+    tuple of (float, float, str)
+        Sorted by onset.
+    """
+    out = []
+    for a in annotations:
+        stage = stage_of(a.text)
+        if stage is not None:
+            out.append(
+                (float(a.onset_s), float(a.duration_s) if a.duration_s > 0 else EPOCH_S, stage)
+            )
+    return tuple(sorted(out))
+
+
+def window_mask(window: Window, n: int, fs: float) -> NDArray[np.bool_]:
+    """Return one flag per sample, True for samples whose time lies in the window.
+
+    Parameters
+    ----------
+    window : Window
+        Spans in seconds from the start.
+    n : int
+        Number of samples of the channel.
+    fs : float
+        Its sampling rate (any channel: SpO2, pulse ...).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+    """
+    out = np.zeros(n, dtype=bool)
+    for s, e in window.spans_s:
+        i0, i1 = span_indices(s, e, fs, n)
+        out[i0:i1] = True
+    return out
+
+
+def _merge(spans: Iterable[tuple[float, float]], end_s: float) -> tuple[tuple[float, float], ...]:
+    """Sort, clip to [0, end_s] and merge touching or overlapping spans."""
+    clipped = sorted((max(0.0, s), min(end_s, e)) for s, e in spans)
+    out: list[tuple[float, float]] = []
+    for s, e in clipped:
+        if e <= s:
+            continue
+        if out and s <= out[-1][1] + _EPS:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return tuple(out)
+
+
+def _index_spans(idx: NDArray[np.intp], fs: float) -> tuple[tuple[float, float], ...]:
+    """Spans covering the given sample indices (sorted), one per run of consecutive indices."""
+    if idx.size == 0:
+        return ()
+    breaks = np.flatnonzero(np.diff(idx) > 1)
+    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
+    ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
+    return tuple((float(s) / fs, float(e) / fs) for s, e in zip(starts, ends, strict=True))
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """The windows of one recording and how the awake baseline is taken.
+
+    Parameters
+    ----------
+    windows : tuple of Window
+        Main window first (``sleep`` or ``presumed_sleep``), then ``awake`` or
+        ``presumed_awake``, then exercise-test segments.
+    baseline : Window or None
+        The window whose valid samples give the awake baseline.
+    staged : bool
+        True when sleep staging (annotations or hypnogram) was used.
+    warnings : tuple of str
+        What was presumed, in a reviewer's words.
+    """
+
+    windows: tuple[Window, ...]
+    baseline: Window | None
+    staged: bool
+    warnings: tuple[str, ...]
+
+
+def _clock(recording: Recording, seconds: float) -> str:
+    return recording.time_at(seconds).strftime("%H:%M:%S")
+
+
+def build_windows(
+    recording: Recording, settings: AnalysisSettings, valid: NDArray[np.bool_]
+) -> WindowPlan:
+    """Build every window SPEC §5 and §6 define for this recording.
+
+    Parameters
+    ----------
+    recording : Recording
+        Its annotations supply stages, lights off/on and segments.
+    settings : AnalysisSettings
+        ``staging`` (hypnogram), ``lights_off_s``/``lights_on_s``, ``awake_span_s``,
+        ``segments_s``, ``test_type``, ``presumed_awake_s``.
+    valid : numpy.ndarray of bool
+        The SpO2 validity mask (after artifact rejection).
+
+    Returns
+    -------
+    WindowPlan
+
+    Raises
+    ------
+    SettingsError
+        Lights off/on outside the recording.
+    """
+    fs = recording.fs
+    n = recording.spo2.n_samples
+    end_s = n / fs
+    warnings: list[str] = []
+    valid_idx = np.flatnonzero(valid)
+    first_s = float(valid_idx[0]) / fs if valid_idx.size else 0.0
+    last_s = float(valid_idx[-1] + 1) / fs if valid_idx.size else 0.0
+
+    if settings.staging:
+        staging, stage_source = settings.staging, "hypnogram"
+    else:
+        staging, stage_source = staging_from_annotations(recording.annotations), "annotations"
+    sleep_spans = _merge(((o, o + d) for o, d, s in staging if s in SLEEP_STAGES), end_s)
+    wake_spans = _merge(((o, o + d) for o, d, s in staging if s == "W"), end_s)
+    staged = bool(sleep_spans or wake_spans)
+
+    segments = _segments(recording, settings, end_s, first_s, last_s)
+    exercise_test = settings.test_type in ("exercise", "rest") or (
+        settings.test_type is None and bool(segments) and not staged
+    )
+    if settings.test_type in ("exercise", "rest") and not segments:
+        warnings.append(
+            f"The test type is {settings.test_type} but no rest/exercise/exercise_o2 segment was "
+            "given (--segment or annotations), so there are no segment figures."
+        )
+
+    windows: list[Window] = []
+    baseline: Window | None = None
+    if not exercise_test:
+        if staged:
+            if not sleep_spans:
+                warnings.append(f"The sleep staging ({stage_source}) has no sleep epochs.")
+            windows.append(Window("sleep", stage_source, sleep_spans))
+            if wake_spans:
+                windows.append(Window("awake", stage_source, wake_spans))
+        else:
+            windows.append(_presumed_sleep(recording, settings, first_s, last_s, end_s))
+        baseline, more = _baseline_window(recording, settings, valid, windows, staged)
+        warnings.extend(more)
+        if baseline is not None and all(w.kind != baseline.kind for w in windows):
+            windows.append(baseline)
+        elif baseline is not None:
+            windows = [baseline if w.kind == baseline.kind else w for w in windows]
+    windows.extend(segments)
+    warnings.extend(w.warning for w in windows if w.warning)
+    return WindowPlan(tuple(windows), baseline, staged, tuple(dict.fromkeys(warnings)))
+
+
+def _presumed_sleep(
+    recording: Recording, settings: AnalysisSettings, first_s: float, last_s: float, end_s: float
+) -> Window:
+    off, on = settings.lights_off_s, settings.lights_on_s
+    source = "lights_off_on"
+    for name, value in (("lights off", off), ("lights on", on)):
+        if value is not None and not (0 <= value < end_s):
+            raise SettingsError(
+                f"{name} at {value:g} s is outside the recording (0 to {end_s:g} s)"
+            )
+    if off is None and on is None:
+        kinds = [(a.onset_s, annotation_kind(a.text)) for a in recording.annotations]
+        marks = [(t, k[1]) for t, k in kinds if k[0] == "lights"]
+        offs = [t for t, k in marks if k == "off" and 0 <= t < end_s]
+        if offs:
+            off = offs[0]
+            ons = [t for t, k in marks if k == "on" and off < t <= end_s]
+            on = ons[0] if ons else None
+            source = "annotations"
+    if off is None and on is None:
+        source = "first_to_last_valid"
+        start, stop = first_s, last_s
+        words = "from the first to the last valid sample"
+    else:
+        start = first_s if off is None else float(off)
+        stop = last_s if on is None else float(on)
+        words = "from lights off to lights on"
+        if off is None:
+            words = "from the first valid sample to lights on"
+        elif on is None:
+            words = "from lights off to the last valid sample"
+        if stop <= start:
+            raise SettingsError(
+                f"the presumed sleep window is empty: {start:g} s to {stop:g} s (check lights off/on)"
+            )
+    spans = ((start, stop),) if stop > start else ()
+    warning = (
+        "No sleep staging: the sleep figures cover a presumed sleep window "
+        f"{words} ({_clock(recording, start)} to {_clock(recording, stop)}), "
+        "which may include time awake."
+    )
+    return Window("presumed_sleep", source, spans, warning)
+
+
+def _baseline_window(
+    recording: Recording,
+    settings: AnalysisSettings,
+    valid: NDArray[np.bool_],
+    windows: Sequence[Window],
+    staged: bool,
+) -> tuple[Window | None, list[str]]:
+    fs = recording.fs
+    n = valid.shape[0]
+    warnings: list[str] = []
+    awake = next((w for w in windows if w.kind == "awake"), None)
+    if awake is not None and np.any(valid & window_mask(awake, n, fs)):
+        if settings.awake_span_s is not None:
+            warnings.append(
+                "--awake was given but the staged wake epochs were used for the awake baseline."
+            )
+        return awake, warnings
+    if staged:
+        warnings.append("The sleep staging has no valid wake data for the awake baseline.")
+    if settings.awake_span_s is not None:
+        s, e = settings.awake_span_s
+        win = Window("awake", "awake_option", _merge([(s, e)], n / fs))
+        if not np.any(valid & window_mask(win, n, fs)):
+            warnings.append(
+                f"The awake segment given (--awake {s:g}-{e:g} s) holds no valid data; "
+                "there is no awake baseline."
+            )
+        return win, warnings
+    need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))
+    idx = np.flatnonzero(valid)[:need]
+    if idx.size == 0:
+        return None, warnings
+    spans = _index_spans(idx, fs)
+    got_min = idx.size / fs / 60.0
+    short = "" if idx.size >= need else f" (only {got_min:.1f} min of valid data exist)"
+    warning = (
+        "No wake period was staged or given (--awake): the awake baseline is the median of the "
+        f"first {got_min:.1f} min of valid data, from {_clock(recording, spans[0][0])}, "
+        f"presumed to be awake{short}."
+    )
+    return Window("presumed_awake", "first_300s_valid", spans, warning), warnings
+
+
+def _segments(
+    recording: Recording, settings: AnalysisSettings, end_s: float, first_s: float, last_s: float
+) -> list[Window]:
+    found: dict[str, tuple[str, list[tuple[float, float]]]] = {}
+    if settings.segments_s:
+        for name, s, e in settings.segments_s:
+            found.setdefault(name, ("segment_option", []))[1].append((s, e))
+    else:
+        for a in recording.annotations:
+            kind, label = annotation_kind(a.text)
+            if kind == "segment" and label is not None and a.duration_s > 0:
+                found.setdefault(label, ("annotations", []))[1].append(
+                    (a.onset_s, a.onset_s + a.duration_s)
+                )
+        if not found and settings.test_type == "rest" and last_s > first_s:
+            found["rest"] = ("test_type", [(first_s, last_s)])
+    out = []
+    for name in SEGMENT_NAMES:
+        if name in found:
+            source, spans = found[name]
+            out.append(Window(name, source, _merge(spans, end_s)))
+    return out
+
+
+def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
+    """Turn option text into seconds from the recording start.
+
+    Parameters
+    ----------
+    text : str
+        Seconds (``300``, ``12.5``) or a clock time (``22:30``, ``10:05:00``). A clock time
+        earlier than the start's time of day means the next day.
+    start : datetime.datetime, optional
+        The recording's start (needed for clock times).
+
+    Returns
+    -------
+    float
+        Seconds from the start.
+
+    Raises
+    ------
+    SettingsError
+        Text that is neither, or a clock time without a start.
+    """
+    t = str(text).strip()
+    if _SECONDS.match(t):
+        return float(t)
+    m = _CLOCK.match(t)
+    if m is None:
+        raise SettingsError(
+            f"Invalid time {text!r}: expected seconds from the start (e.g. 300) or a clock "
+            "time HH:MM[:SS] (e.g. 22:30)"
+        )
+    if start is None:
+        raise SettingsError(f"Invalid time {text!r}: a clock time needs the recording's start")
+    h, mi = int(m.group(1)), int(m.group(2))
+    sec = int(m.group(3) or 0)
+    frac = float(m.group(4) or 0.0)
+    if h > 23 or mi > 59 or sec > 59:
+        raise SettingsError(f"Invalid clock time {text!r}: hours 0-23, minutes and seconds 0-59")
+    when = start.replace(hour=h, minute=mi, second=sec, microsecond=0)
+    offset = (when - start).total_seconds() + frac
+    if offset < 0:
+        offset += 86400.0
+    return offset
+
+
+def parse_span(text: str, start: _dt.datetime | None = None) -> tuple[float, float]:
+    """Turn ``START-END`` option text into seconds from the recording start.
+
+    Parameters
+    ----------
+    text : str
+        ``0-300`` (seconds) or ``10:05:00-10:11:00`` / ``22:30-23:00`` (clock times; see
+        :func:`parse_time_spec`).
+    start : datetime.datetime, optional
+        The recording's start (needed for clock times).
+
+    Returns
+    -------
+    (float, float)
+        Start and end in seconds, end after start.
+
+    Raises
+    ------
+    SettingsError
+        Malformed text or an end not after the start.
+    """
+    parts = str(text).split("-")
+    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+        raise SettingsError(
+            f"Invalid span {text!r}: expected START-END, e.g. 0-300 or 10:05:00-10:11:00"
+        )
+    s = parse_time_spec(parts[0], start)
+    e = parse_time_spec(parts[1], start)
+    if e <= s:
+        raise SettingsError(
+            f"Invalid span {text!r}: the end ({e:g} s) must come after the start ({s:g} s)"
+        )
+    return s, e
+
+
+def valid_spans(valid: NDArray[np.bool_], fs: float) -> tuple[tuple[float, float], ...]:
+    """Return the runs of valid samples as spans in seconds.
+
+    Parameters
+    ----------
+    valid : numpy.ndarray of bool
+    fs : float
+
+    Returns
+    -------
+    tuple of (float, float)
+    """
+    starts, ends = find_runs(valid)
+    return tuple((float(s) / fs, float(e) / fs) for s, e in zip(starts, ends, strict=True))

@@ -1,0 +1,53 @@
+"""Shared test fixtures: a headless matplotlib, closed figures, simulated nights, shared data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+try:  # matplotlib is a runtime dependency, but keep the fixtures usable without it
+    import matplotlib
+
+    matplotlib.use("Agg")
+except ImportError:  # pragma: no cover - matplotlib missing
+    matplotlib = None
+
+from oximetry.simulate import simulate_night
+
+#: ``../shared/data`` beside the repository (CI clones the repo with ``shared/`` next to it).
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(autouse=True)
+def _close_figures() -> Iterator[None]:
+    """Close every matplotlib figure a test opened."""
+    yield
+    if matplotlib is not None:
+        import sys
+
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """Return ``../shared/data``, skipping the test when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"real recordings not available ({SHARED_DATA} missing)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def example_night():  # type: ignore[no-untyped-def]
+    """Return a simulated 2-hour staged night at 1 Hz with desaturations and one sustained drop."""
+    return simulate_night(
+        fs=1.0,
+        duration_s=2 * 3600,
+        seed=7,
+        desaturations=30,
+        sustained_drops=[(3600.0, 720.0, 86.0)],
+        artifacts=[(1500.0, 60.0, "nan")],
+        stages=True,
+    )
