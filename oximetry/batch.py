@@ -610,8 +610,11 @@ def _pool_round(
             for i, row in done:
                 rows[i] = row
             tally.add([row for _, row in done])
-    except BaseException:
+    except BaseException:  # Ctrl-C: stop now; finished recordings keep their markers
+        procs = list((getattr(ex, "_processes", None) or {}).values())
         ex.shutdown(wait=False, cancel_futures=True)
+        for proc in procs:
+            proc.terminate()
         raise
     ex.shutdown(wait=True)
     return broken

@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ def fake_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> dict[str, 
         raise RuntimeError(data["raise"])
     if data.get("die"):
         os._exit(7)
+    time.sleep(data.get("sleep", 0))
     spo2 = data["spo2"]
     block = {
         "duration_min": len(spo2) / 60,
@@ -360,3 +362,22 @@ def test_cli_exit_status_3_when_some_failed(
     assert main(args) == 0
     assert "3 already complete" in capsys.readouterr().out
     assert main([*args, "--contexts", str(tmp_path), "--context", str(cohort_dir / "a.csv")]) == 2
+
+
+def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    d = tmp_path / "in"
+    _rec(d / "a.csv", [95])
+    for name in "bcd":
+        _rec(d / f"{name}.csv", [95], sleep=1.5)
+
+    def interrupt(self: object, rows: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(batch._Tally, "add", interrupt)
+    t0 = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        _run([str(d)], tmp_path / "out", jobs=2)
+    assert time.monotonic() - t0 < 1.5
+    time.sleep(2.5)  # killed workers never finish the recordings they had
+    assert _calls(tmp_path / "out") == ["a.csv"]
+    assert not (tmp_path / "out" / "cohort.csv").exists()
