@@ -1,0 +1,562 @@
+"""Figure builders: each draws one view of an analysis on a matplotlib ``Axes``.
+
+Every function takes an ``ax`` (one is made on a bare :class:`matplotlib.figure.Figure`, without
+pyplot, when none is given) and returns it. Artists carry a ``gid`` naming what they show, so
+tests (and anyone) can find the 88 % line, the shaded spans and the plotted signal by their data:
+
+``spo2`` (valid SpO2; NaN where invalid), ``spo2_invalid`` (the values the artifact rules
+rejected, greyed), ``artifact`` (hatched invalid spans), ``threshold88``, ``baseline``,
+``baseline_minus5``, ``le88_run`` and ``sustained_drop`` (shaded spans), ``window_<kind>``
+(the sleep/wake band), ``odi3``/``odi4``/``scored`` (event marks), ``pulse``,
+``time_at_saturation`` (histogram bars).
+
+Times on the x axis are seconds from the recording's first sample, labelled as wall-clock time.
+Long signals are reduced for drawing only (a min/max envelope per bin, :func:`envelope`), never
+for figures.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator
+from numpy.typing import NDArray
+
+from .results import Analysis, Event
+
+__all__ = [
+    "COLORS",
+    "envelope",
+    "legend_handles",
+    "plot_histogram",
+    "plot_overview",
+    "plot_pulse",
+    "plot_strip",
+    "runs",
+    "spo2_ylim",
+    "window_mask",
+]
+
+COLORS = {
+    "spo2": "#1f4e9c",
+    "invalid": "#b0b0b0",
+    "threshold88": "#d62728",
+    "le88": "#f4a3a3",
+    "sustained": "#f0a020",
+    "baseline": "#2a8a3a",
+    "pulse": "#7a3d8a",
+    "sleep": "#3b5ba5",
+    "presumed_sleep": "#9fb4dd",
+    "awake": "#f2c94c",
+    "presumed_awake": "#f7e3a1",
+    "rest": "#6fbf73",
+    "exercise": "#e07b39",
+    "exercise_o2": "#8c6bb1",
+    "odi3": "#555555",
+    "odi4": "#000000",
+    "scored": "#8c564b",
+}
+
+#: Rows above 100 % for the marks drawn over the trace: (bottom, height) as fractions of the
+#: space between 100.5 % and the top of the axes, so no mark ever hides a reading.
+_ROWS = {
+    "window": (0.62, 0.38),
+    "odi4": (0.32, 0.26),
+    "odi3": (0.32, 0.26),
+    "scored": (0.02, 0.26),
+}
+#: Axes-fraction band at the bottom for sustained drops.
+_SUSTAINED_BAND = (0.0, 0.05)
+
+
+def _band(kind: str, ylim: tuple[float, float]) -> tuple[float, float]:
+    lo, hi = ylim
+    base = (100.5 - lo) / (hi - lo)
+    b, h = _ROWS[kind]
+    return base + b * (1 - base), h * (1 - base)
+
+
+def _new_ax(ax: Axes | None, size: tuple[float, float] = (10.0, 3.0)) -> Axes:
+    if ax is not None:
+        return ax
+    return Figure(figsize=size).add_subplot()
+
+
+def runs(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
+    """Return the ``[start, stop)`` sample indices of each run of True in ``mask``.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray of bool
+        One flag per sample.
+
+    Returns
+    -------
+    numpy.ndarray of int, shape (n_runs, 2)
+    """
+    m = np.asarray(mask, dtype=bool)
+    edges = np.diff(np.concatenate(([0], m.view(np.int8), [0])))
+    return np.column_stack((np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))).astype(
+        np.int64
+    )
+
+
+def window_mask(analysis: Analysis, kind: str | None) -> NDArray[np.bool_]:
+    """Return a per-sample mask of the window ``kind`` (all True when ``kind`` is None or absent).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    kind : str or None
+        A window kind (``sleep``, ``presumed_sleep``, ...).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        True for samples whose time lies in one of the window's half-open spans.
+    """
+    n = analysis.recording.spo2.n_samples
+    win = next((w for w in analysis.windows if w.kind == kind), None)
+    if win is None:
+        return np.ones(n, dtype=bool)
+    t = analysis.recording.spo2.times_s()
+    out = np.zeros(n, dtype=bool)
+    for a, b in win.spans_s:
+        out[np.searchsorted(t, a, "left") : np.searchsorted(t, b, "left")] = True
+    return out
+
+
+def envelope(
+    t: NDArray[np.float64], y: NDArray[np.float64], max_points: int | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Reduce a signal for drawing: the minimum and maximum of each bin, in time order.
+
+    Parameters
+    ----------
+    t, y : numpy.ndarray
+        Times and values (NaN = gap, kept as a gap when a whole bin is NaN).
+    max_points : int or None
+        Return at most about this many points; None or a signal already this short returns
+        ``t, y`` unchanged.
+
+    Returns
+    -------
+    t_out, y_out : numpy.ndarray
+        Two points per bin: the bin's minimum, then its maximum (NaN for all-NaN bins), placed at
+        the bin's first and middle sample times. Every extreme of the signal survives.
+    """
+    n = y.shape[0]
+    if max_points is None or n <= max_points:
+        return t, y
+    k = math.ceil(n / max(1, max_points // 2))
+    nb = math.ceil(n / k)
+    pad = nb * k - n
+    yy = np.concatenate((y, np.full(pad, np.nan))).reshape(nb, k)
+    finite = np.isfinite(yy)
+    lo = np.where(finite, yy, np.inf).min(axis=1)
+    hi = np.where(finite, yy, -np.inf).max(axis=1)
+    empty = ~finite.any(axis=1)
+    lo[empty] = np.nan
+    hi[empty] = np.nan
+    t0 = t[::k]
+    tm = t[np.minimum(np.arange(nb) * k + k // 2, n - 1)]
+    return np.column_stack((t0, tm)).ravel(), np.column_stack((lo, hi)).ravel()
+
+
+def spo2_ylim(analysis: Analysis) -> tuple[float, float]:
+    """Return a y range that shows the 88 % line and the lowest valid reading.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+
+    Returns
+    -------
+    (low, high) : tuple of float
+        ``low`` is at most 80 and 2 points under the nadir, at least 50; ``high`` leaves room
+        above 100 % (a sixth of the range) for the sleep/wake band and event marks.
+    """
+    x = analysis.recording.spo2.data[analysis.artifact.valid]
+    low = 80.0
+    if x.size:
+        low = min(low, math.floor(float(np.min(x))) - 2.0)
+    low = max(50.0, low)
+    return low, 100.5 + (100.0 - low) / 5.0
+
+
+def _clock_formatter(start: _dt.datetime, seconds: bool = False) -> FuncFormatter:
+    fmt = "%H:%M:%S" if seconds else "%H:%M"
+
+    def f(x: float, _pos: Any = None) -> str:
+        try:
+            return (start + _dt.timedelta(seconds=float(x))).strftime(fmt)
+        except (OverflowError, ValueError):
+            return ""
+
+    return FuncFormatter(f)
+
+
+def _spans_collection(
+    ax: Axes,
+    spans: Iterable[tuple[float, float]],
+    band: tuple[float, float],
+    gid: str,
+    **kw: Any,
+) -> None:
+    xr = [(float(a), float(b) - float(a)) for a, b in spans if b > a]
+    coll = ax.broken_barh(xr, band, transform=ax.get_xaxis_transform(), **kw)
+    coll.set_gid(gid)
+
+
+def _events(analysis: Analysis, kind: str, lo: float, hi: float) -> list[Event]:
+    return [e for e in analysis.events if e.type == kind and e.end_s > lo and e.start_s < hi]
+
+
+def _baseline(analysis: Analysis) -> float | None:
+    main = analysis.main_window
+    if main is None:
+        return None
+    b = getattr(analysis.metrics[main], "awake_baseline_pct", None)
+    return None if b is None else float(math.floor(b + 0.5))
+
+
+def _draw_trace(
+    ax: Axes,
+    analysis: Analysis,
+    lo_s: float,
+    hi_s: float,
+    *,
+    max_points: int | None,
+    marks: bool,
+) -> None:
+    rec = analysis.recording
+    fs = rec.fs
+    n = rec.spo2.n_samples
+    i0 = max(0, math.ceil(lo_s * fs - 1e-9))
+    i1 = min(n, math.ceil(hi_s * fs - 1e-9))
+    i1 = max(i0, i1)
+    t = np.arange(i0, i1, dtype=np.float64) / fs
+    x = rec.spo2.data[i0:i1]
+    valid = analysis.artifact.valid[i0:i1]
+    ylo, yhi = spo2_ylim(analysis)
+
+    # Shaded spans first (behind the trace).
+    le88 = _events(analysis, "le88_run", lo_s, hi_s)
+    _spans_collection(
+        ax,
+        [(e.start_s, e.end_s) for e in le88],
+        (0.0, 1.0),
+        "le88_run",
+        facecolors=COLORS["le88"],
+        alpha=0.6,
+        zorder=0.5,
+        linewidth=0,
+    )
+    sustained = _events(analysis, "sustained_drop", lo_s, hi_s)
+    _spans_collection(
+        ax,
+        [(e.start_s, e.end_s) for e in sustained],
+        _SUSTAINED_BAND,
+        "sustained_drop",
+        facecolors=COLORS["sustained"],
+        zorder=0.6,
+        linewidth=0,
+    )
+    outside = [(lo_s, min(0.0, hi_s)), (max(rec.duration_s, lo_s), hi_s)]
+    _spans_collection(
+        ax, outside, (0.0, 1.0), "outside", facecolors="#ececec", linewidth=0, zorder=0.4
+    )
+    bad = runs(~valid)
+    _spans_collection(
+        ax,
+        [(t[a], (i0 + b) / fs) for a, b in bad],
+        (0.0, 1.0),
+        "artifact",
+        facecolors="none",
+        edgecolors=COLORS["invalid"],
+        hatch="////",
+        linewidth=0,
+        zorder=0.7,
+    )
+    for kind in COLORS:
+        wins = [w for w in analysis.windows if w.kind == kind]
+        if not wins:
+            continue
+        _spans_collection(
+            ax,
+            [s for w in wins for s in w.spans_s if s[1] > lo_s and s[0] < hi_s],
+            _band("window", (ylo, yhi)),
+            f"window_{kind}",
+            facecolors=COLORS[kind],
+            hatch="..." if kind.startswith("presumed") else None,
+            edgecolors="white",
+            linewidth=0,
+            zorder=3,
+        )
+
+    tv, yv = envelope(t, np.where(valid, x, np.nan), max_points)
+    ti, yi = envelope(t, np.where(valid, np.nan, x), max_points)
+    (inv,) = ax.plot(ti, yi, color=COLORS["invalid"], lw=0.6, zorder=1.5)
+    inv.set_gid("spo2_invalid")
+    (line,) = ax.plot(tv, yv, color=COLORS["spo2"], lw=0.8, zorder=2)
+    line.set_gid("spo2")
+
+    ax.axhline(88, color=COLORS["threshold88"], lw=1.4, zorder=2.5).set_gid("threshold88")
+    b = _baseline(analysis)
+    if b is not None:
+        ax.axhline(b, color=COLORS["baseline"], lw=0.9, ls="--", zorder=2.4).set_gid("baseline")
+        ax.axhline(b - 5, color=COLORS["baseline"], lw=0.9, ls=":", zorder=2.4).set_gid(
+            "baseline_minus5"
+        )
+    if marks:
+        for kind in ("odi4", "odi3", "scored"):
+            evs = _events(analysis, kind, lo_s, hi_s)
+            if evs:
+                _spans_collection(
+                    ax,
+                    [(e.start_s, max(e.end_s, e.start_s + 5.0)) for e in evs],
+                    _band(kind, (ylo, yhi)),
+                    kind,
+                    facecolors=COLORS[kind],
+                    linewidth=0,
+                    zorder=3,
+                )
+    ax.set_xlim(lo_s, hi_s)
+    ax.set_ylim(ylo, yhi)
+    ax.set_ylabel("SpO2 %")
+    step = 5 if 100 - ylo <= 30 else 10
+    ax.yaxis.set_major_locator(FixedLocator(list(range(math.ceil(ylo / step) * step, 101, step))))
+
+
+def plot_overview(
+    analysis: Analysis, ax: Axes | None = None, *, max_points: int | None = 3000
+) -> Axes:
+    """Draw the whole recording: SpO2 with the 88 % line, baselines, shaded spans and artifact.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure's axes when None.
+    max_points : int or None
+        Reduce the drawn line to about this many points (min/max envelope); None draws every
+        sample.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _new_ax(ax)
+    rec = analysis.recording
+    dur = rec.duration_s
+    _draw_trace(ax, analysis, 0.0, dur, max_points=max_points, marks=False)
+    hours = dur / 3600.0
+    major = 3600.0 if hours > 3 else (1800.0 if hours > 1 else 300.0)
+    ax.xaxis.set_major_locator(MultipleLocator(major))
+    ax.xaxis.set_major_formatter(_clock_formatter(rec.start))
+    ax.grid(True, axis="y", color="#dddddd", lw=0.5)
+    ax.grid(True, axis="x", color="#dddddd", lw=0.5)
+    return ax
+
+
+def plot_strip(
+    analysis: Analysis,
+    start_s: float,
+    end_s: float,
+    ax: Axes | None = None,
+    *,
+    max_points: int | None = 4000,
+) -> Axes:
+    """Draw one stretch of the recording at minute resolution, with every mark.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    start_s, end_s : float
+        The stretch, in seconds from the recording start (may extend beyond it; the axis keeps
+        the requested span so that strips line up).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    max_points : int or None
+        Reduce the drawn line to about this many points; None draws every sample.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        With a grid line every minute and a clock label every 10 minutes.
+    """
+    if not end_s > start_s:
+        raise ValueError(f"plot_strip: end_s ({end_s}) must be after start_s ({start_s})")
+    ax = _new_ax(ax)
+    _draw_trace(ax, analysis, start_s, end_s, max_points=max_points, marks=True)
+    span = end_s - start_s
+    minor, major = (60.0, 600.0) if span > 900 else (10.0, 60.0)
+    ax.xaxis.set_minor_locator(MultipleLocator(minor))
+    ax.xaxis.set_major_locator(MultipleLocator(major))
+    ax.xaxis.set_major_formatter(_clock_formatter(analysis.recording.start))
+    ax.grid(True, which="minor", axis="x", color="#e6e6e6", lw=0.4)
+    ax.grid(True, which="major", axis="x", color="#bbbbbb", lw=0.7)
+    ax.grid(True, which="major", axis="y", color="#e6e6e6", lw=0.4)
+    return ax
+
+
+def plot_pulse(
+    analysis: Analysis,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    ax: Axes | None = None,
+    *,
+    max_points: int | None = 4000,
+) -> Axes:
+    """Draw the pulse rate (bpm) over a stretch; a note when the recording has no pulse channel.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    start_s, end_s : float, optional
+        The stretch (default: the whole recording).
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    max_points : int or None
+        Reduce the drawn line to about this many points.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _new_ax(ax, (10.0, 1.2))
+    rec = analysis.recording
+    lo = 0.0 if start_s is None else float(start_s)
+    hi = rec.duration_s if end_s is None else float(end_s)
+    ax.set_xlim(lo, hi)
+    ax.set_ylabel("PR bpm")
+    pulse = rec.pulse
+    if pulse is None:
+        ax.text(0.5, 0.5, "no pulse channel", transform=ax.transAxes, ha="center", va="center")
+        ax.set_yticks([])
+        return ax
+    fs = pulse.fs
+    i0 = max(0, math.ceil(lo * fs - 1e-9))
+    i1 = max(i0, min(pulse.n_samples, math.ceil(hi * fs - 1e-9)))
+    t = np.arange(i0, i1, dtype=np.float64) / fs
+    y = pulse.data[i0:i1]
+    amin, amax = analysis.settings.artifact.pulse_min_bpm, analysis.settings.artifact.pulse_max_bpm
+    y = np.where((y >= amin) & (y <= amax), y, np.nan)
+    tt, yy = envelope(t, y, max_points)
+    (line,) = ax.plot(tt, yy, color=COLORS["pulse"], lw=0.7)
+    line.set_gid("pulse")
+    finite = y[np.isfinite(y)]
+    if finite.size:
+        ax.set_ylim(max(0.0, float(finite.min()) - 10), float(finite.max()) + 10)
+    ax.grid(True, axis="y", color="#e6e6e6", lw=0.4)
+    return ax
+
+
+def time_at_saturation(
+    analysis: Analysis, kind: str | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Return minutes of valid data at each whole-percent SpO2 value in a window.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    kind : str, optional
+        The window (default: the main window, or the whole recording when there is none).
+
+    Returns
+    -------
+    levels : numpy.ndarray of int
+        Whole percents from the lowest rounded valid value to 100.
+    minutes : numpy.ndarray of float
+        Valid samples at each level (``floor(x + 0.5)``, SPEC §7) × 1/fs / 60.
+    """
+    kind = analysis.main_window if kind is None else kind
+    rec = analysis.recording
+    sel = analysis.artifact.valid & window_mask(analysis, kind)
+    r = np.floor(rec.spo2.data[sel] + 0.5).astype(np.int64)
+    if r.size == 0:
+        return np.arange(0, dtype=np.int64), np.zeros(0)
+    lo = int(r.min())
+    counts = np.bincount(r - lo, minlength=101 - lo)[: 101 - lo]
+    return np.arange(lo, 101, dtype=np.int64), counts / rec.fs / 60.0
+
+
+def plot_histogram(analysis: Analysis, ax: Axes | None = None, *, kind: str | None = None) -> Axes:
+    """Draw time at each SpO2 level (minutes of valid data), levels at or below 88 % in red.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw.
+    kind : str, optional
+        The window (default: the main window).
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    ax = _new_ax(ax, (7.0, 3.0))
+    levels, minutes = time_at_saturation(analysis, kind)
+    colors = [COLORS["threshold88"] if v <= 88 else COLORS["spo2"] for v in levels]
+    bars = ax.bar(levels, minutes, width=0.8, color=colors)
+    for patch in bars.patches:
+        patch.set_gid("time_at_saturation")
+    ax.axvline(88.5, color=COLORS["threshold88"], lw=1.0, ls="--").set_gid("threshold88")
+    ax.set_xlabel("SpO2 % (rounded to whole percent)")
+    ax.set_ylabel("minutes of valid data")
+    if levels.size:
+        ax.set_xlim(min(float(levels[0]), 80.0) - 1, 101)
+    ax.xaxis.set_major_locator(MultipleLocator(2))
+    ax.grid(True, axis="y", color="#e6e6e6", lw=0.4)
+    return ax
+
+
+def legend_handles(kinds: Sequence[str] = ()) -> list[Any]:
+    """Return proxy artists that explain the marks of :func:`plot_strip` (for a figure legend).
+
+    Parameters
+    ----------
+    kinds : sequence of str
+        Window kinds present (their band colour is explained too).
+
+    Returns
+    -------
+    list of matplotlib artists
+    """
+    handles: list[Any] = [
+        Line2D([], [], color=COLORS["spo2"], lw=1, label="SpO2 (valid)"),
+        Line2D([], [], color=COLORS["invalid"], lw=1, label="rejected values"),
+        Patch(facecolor="none", edgecolor=COLORS["invalid"], hatch="////", label="artifact"),
+        Line2D([], [], color=COLORS["threshold88"], lw=1.4, label="88 %"),
+        Line2D([], [], color=COLORS["baseline"], lw=1, ls="--", label="awake baseline"),
+        Line2D([], [], color=COLORS["baseline"], lw=1, ls=":", label="baseline − 5"),
+        Patch(facecolor=COLORS["le88"], label="≤ 88 % run"),
+        Patch(facecolor=COLORS["sustained"], label="> 5 pts below baseline ≥ 5 min"),
+        Patch(facecolor=COLORS["odi3"], label="ODI3 / ODI4 event"),
+    ]
+    for kind in kinds:
+        if kind in COLORS:
+            handles.append(
+                Patch(
+                    facecolor=COLORS[kind],
+                    hatch="..." if kind.startswith("presumed") else None,
+                    label=kind.replace("_", " "),
+                )
+            )
+    return handles

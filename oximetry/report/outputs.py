@@ -1,0 +1,75 @@
+"""Write every output of one analysed recording into a folder, each file atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ..results import Analysis
+from .summary import build_summary, dumps_summary, events_csv_text, write_atomic
+
+__all__ = ["OUTPUT_NAMES", "write_outputs"]
+
+#: File name of each output, by the key :func:`write_outputs` returns it under.
+OUTPUT_NAMES = {
+    "summary": "summary.json",
+    "events": "events.csv",
+    "report": "report.pdf",
+    "trace": "trace.png",
+}
+
+
+def write_outputs(
+    analysis: Analysis,
+    out_dir: str | Path,
+    *,
+    qualification: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    deidentify: bool = False,
+    report: bool = True,
+) -> dict[str, Path]:
+    """Write summary.json, events.csv and (unless ``report`` is False) report.pdf and trace.png.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    out_dir : str or Path
+        The folder (created when missing).
+    qualification : mapping, optional
+        The criteria engine's block (``Determination.to_dict()``).
+    context : mapping, optional
+        The de-identified clinical context that was used.
+    deidentify : bool
+        Leave patient identifiers and the input file name out of every output (SPEC §10).
+    report : bool
+        Also write report.pdf and trace.png (matplotlib is imported only then).
+
+    Returns
+    -------
+    dict of str to Path
+        Keys ``summary``, ``events`` and, with ``report``, ``report`` and ``trace``.
+
+    Notes
+    -----
+    Each file is written to a temporary name in ``out_dir`` and renamed into place. The figures
+    are written first and summary.json last, so a summary.json on disk always belongs to a
+    complete set of outputs.
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = build_summary(
+        analysis, qualification=qualification, context=context, deidentify=deidentify
+    )
+    paths: dict[str, Path] = {}
+    if report:
+        from .pdf import write_report_pdf, write_trace_png
+
+        paths["report"] = write_report_pdf(analysis, summary, out / OUTPUT_NAMES["report"])
+        paths["trace"] = write_trace_png(analysis, out / OUTPUT_NAMES["trace"])
+    paths["events"] = write_atomic(
+        out / OUTPUT_NAMES["events"], events_csv_text(analysis, deidentify=deidentify)
+    )
+    paths["summary"] = write_atomic(out / OUTPUT_NAMES["summary"], dumps_summary(summary))
+    return {k: paths[k] for k in OUTPUT_NAMES if k in paths}

@@ -1,0 +1,482 @@
+"""``summary.json`` and ``events.csv``: the machine-readable outputs (SPEC §9, §10).
+
+Both are deterministic: the same recording and settings give the same bytes (keys sorted, floats
+rounded to :data:`FLOAT_DECIMALS` decimals, no time stamps of the run). Both are written
+atomically: a temporary file in the output folder, then :func:`os.replace`.
+
+No heavy imports here: this module is on the path of ``oxi analyze --no-report``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import io
+import json
+import math
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from ..results import Analysis, Event
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "FLOAT_DECIMALS",
+    "SCHEMA",
+    "build_summary",
+    "dumps_summary",
+    "events_csv_text",
+    "iso_time",
+    "write_atomic",
+    "write_json_atomic",
+]
+
+#: The summary's schema tag.
+SCHEMA = "oxi.summary/1"
+#: Computed floats are rounded to this many decimals.
+FLOAT_DECIMALS = 4
+#: Columns of ``events.csv`` (SPEC §9), plus ``label`` for scored events' text.
+EVENT_COLUMNS = (
+    "type",
+    "start",
+    "end",
+    "duration_s",
+    "nadir_pct",
+    "baseline_pct",
+    "drop_pct",
+    "window",
+    "label",
+)
+#: Replaces identifiers found in free text when de-identifying.
+REDACTED = "[redacted]"
+#: Ages at or above this are written as this value when de-identifying (HIPAA safe harbour).
+AGE_CAP_YEARS = 90
+
+_TIME_FIELDS = {"start_s": "start", "end_s": "end", "nadir_s": "nadir_time"}
+
+
+def iso_time(start: _dt.datetime, seconds: float | None) -> str | None:
+    """Return the wall-clock time ``seconds`` after ``start`` as ISO 8601 text.
+
+    Parameters
+    ----------
+    start : datetime.datetime
+        The recording's first sample (naive local time).
+    seconds : float or None
+        Offset in seconds.
+
+    Returns
+    -------
+    str or None
+        ``YYYY-MM-DDTHH:MM:SS`` (with milliseconds when the time is not a whole second), or None
+        when ``seconds`` is None or not finite.
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return None
+    t = start + _dt.timedelta(seconds=round(float(seconds), 3))
+    return t.isoformat(timespec="milliseconds" if t.microsecond else "seconds")
+
+
+def _round(value: Any) -> Any:
+    """Make ``value`` JSON-able, rounding floats and turning NaN/inf into None."""
+    if isinstance(value, Mapping):
+        return {str(k): _round(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_round(v) for v in value]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        f = float(value)
+        if not math.isfinite(f):
+            return None
+        r = round(f, FLOAT_DECIMALS)
+        return 0.0 if r == 0 else r
+    if isinstance(value, _dt.datetime | _dt.date):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """Make ``value`` JSON-able without rounding (settings, context: user-given values)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, _dt.datetime | _dt.date):
+        return value.isoformat()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _event_dict(event: Mapping[str, Any], start: _dt.datetime) -> dict[str, Any]:
+    out = dict(event)
+    for key, iso_key in _TIME_FIELDS.items():
+        if key in out:
+            out[iso_key] = iso_time(start, out[key])
+    if "start_s" in out and "end_s" in out:
+        out["duration_s"] = out["end_s"] - out["start_s"]
+    return out
+
+
+def _metrics_block(analysis: Analysis) -> dict[str, Any]:
+    start = analysis.recording.start
+    out: dict[str, Any] = {}
+    for kind, block in analysis.metrics_dict().items():
+        b = dict(block)
+        if isinstance(b.get("sustained_desaturations"), list | tuple):
+            b["sustained_desaturations"] = [
+                _event_dict(e, start) for e in b["sustained_desaturations"]
+            ]
+        if "longest_le88_start_s" in b:
+            b["longest_le88_start"] = iso_time(start, b["longest_le88_start_s"])
+        if "nadir_s" in b:
+            b["nadir_time"] = iso_time(start, b["nadir_s"])
+        out[kind] = b
+    return out
+
+
+def _windows_block(analysis: Analysis) -> list[dict[str, Any]]:
+    start = analysis.recording.start
+    return [
+        {
+            "kind": w.kind,
+            "source": w.source,
+            "start": iso_time(start, w.start_s),
+            "end": iso_time(start, w.end_s),
+            "start_s": w.start_s,
+            "end_s": w.end_s,
+            "spans_s": [list(s) for s in w.spans_s],
+            "warning": w.warning,
+        }
+        for w in analysis.windows
+    ]
+
+
+def _age_years(birth: _dt.date, on: _dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def _patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None:
+    p = analysis.recording.patient
+    age = None
+    if p.birth_date is not None:
+        age = _age_years(p.birth_date, analysis.recording.start.date())
+    if deidentify:
+        if age is None:
+            return None
+        return {"age_years": min(age, AGE_CAP_YEARS), "age_capped": age >= AGE_CAP_YEARS}
+    if not (p.name or p.code or p.sex or p.birth_date):
+        return None
+    return {
+        "name": p.name,
+        "code": p.code,
+        "sex": p.sex,
+        "birth_date": None if p.birth_date is None else p.birth_date.isoformat(),
+        "age_years": age,
+    }
+
+
+def _unique(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        if item:
+            seen.setdefault(str(item), None)
+    return list(seen)
+
+
+def phi_strings(analysis: Analysis) -> tuple[str, ...]:
+    """Return the strings that must not appear in a de-identified output.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+
+    Returns
+    -------
+    tuple of str
+        The patient's name, code and birth date (ISO and as EDF writes it), the input file's path,
+        name and stem. Single characters (EDF's ``X`` for "unknown") are left out.
+    """
+    p = analysis.recording.patient
+    path = analysis.recording.source.path
+    items: list[str] = [*p.identifiers()]
+    if p.birth_date is not None:
+        items.append(p.birth_date.strftime("%d-%b-%Y"))
+        items.append(p.birth_date.strftime("%d-%b-%Y").upper())
+    if path:
+        pp = Path(path)
+        items += [path, pp.name, pp.stem]
+    return tuple(sorted({s for s in items if len(s.strip()) > 1}, key=len, reverse=True))
+
+
+def make_scrubber(analysis: Analysis) -> Callable[[Any], Any]:
+    """Return a function that replaces the recording's identifiers in any string by ``[redacted]``.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording whose patient fields and file name are to be removed.
+
+    Returns
+    -------
+    callable
+        Applied to nested data (dicts, lists, strings), returns a copy with every identifier
+        (matched whole, case-insensitively) replaced.
+    """
+    phi = phi_strings(analysis)
+    if not phi:
+        return lambda value: value
+    pattern = re.compile(
+        "|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in phi), re.IGNORECASE
+    )
+
+    def scrub(value: Any) -> Any:
+        if isinstance(value, str):
+            return pattern.sub(REDACTED, value)
+        if isinstance(value, Mapping):
+            return {k: scrub(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [scrub(v) for v in value]
+        return value
+
+    return scrub
+
+
+def build_summary(
+    analysis: Analysis,
+    *,
+    qualification: Mapping[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
+    deidentify: bool = False,
+) -> dict[str, Any]:
+    """Return ``summary.json`` as a dict (schema ``oxi.summary/1``, SPEC §9).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    qualification : mapping, optional
+        The criteria engine's block (``Determination.to_dict()``), written as given.
+    context : mapping, optional
+        The clinical context used, already de-identified (birth date replaced by age).
+    deidentify : bool
+        When True, the input path is replaced by the file's sha256, the ``patient`` block holds only
+        the age, and the file name and patient identifiers are removed from every text field.
+
+    Returns
+    -------
+    dict
+        Keys: ``schema``, ``deidentified``, ``input``, ``patient`` (identifiers, or the age only
+        when de-identified; null when the file has none), ``recording``, ``windows``, ``metrics``
+        (by window kind; events inside carry ISO times), ``events`` (counts by type, the name of
+        the events table and the sha256 of its text, so that ``oxi verify`` covers every event),
+        ``qualification``, ``context``, ``warnings``, ``software``, ``settings``.
+
+    Notes
+    -----
+    Floats computed by the analysis are rounded to 4 decimals; settings and context are written as
+    given. Keys are sorted when serialised with :func:`dumps_summary`, so the bytes depend only on
+    the recording, the settings, the context and the software version.
+    """
+    rec = analysis.recording
+    src = rec.source
+    art = analysis.artifact
+    events_text = events_csv_text(analysis, deidentify=deidentify)
+    counts: dict[str, int] = {}
+    for e in analysis.events:
+        counts[e.type] = counts.get(e.type, 0) + 1
+    summary: dict[str, Any] = {
+        "schema": SCHEMA,
+        "deidentified": bool(deidentify),
+        "input": {
+            "path": src.sha256 if deidentify else src.path,
+            "sha256": src.sha256,
+            "format": src.format,
+            "device": src.device,
+            "channel": src.spo2_channel,
+            "channel_selection": src.selection,
+            "fs_hz": rec.fs,
+            "pulse_channel": None if rec.pulse is None else rec.pulse.label,
+            "pulse_fs_hz": None if rec.pulse is None else rec.pulse.fs,
+            "start": iso_time(rec.start, 0.0),
+            "start_note": "local wall-clock time of the first sample, time zone not recorded",
+            "read_options": _plain(dict(src.read_options)),
+        },
+        "patient": _patient_block(analysis, deidentify),
+        "recording": {
+            "samples": rec.spo2.n_samples,
+            "duration_min": rec.duration_s / 60.0,
+            "valid_min": float(np.count_nonzero(art.valid)) / rec.fs / 60.0,
+            "artifact_pct": art.artifact_pct,
+            "artifact_samples": {str(k): int(v) for k, v in art.counts.items()},
+            "review_flags": list(art.review_flags),
+        },
+        "windows": _windows_block(analysis),
+        "main_window": analysis.main_window,
+        "metrics": _metrics_block(analysis),
+        "events": {
+            "counts": dict(sorted(counts.items())),
+            "table": "events.csv",
+            "table_sha256": hashlib.sha256(events_text.encode("utf-8")).hexdigest(),
+        },
+        "warnings": _unique([*rec.warnings, *analysis.warnings]),
+        "software": {"name": "oxi", "version": __version__},
+    }
+    summary = _round(summary)
+    summary["qualification"] = None if qualification is None else _round(qualification)
+    summary["context"] = None if context is None else _plain(context)
+    summary["settings"] = _plain(analysis.settings.to_dict())
+    if deidentify:
+        # Free text may quote the file or the header (a reader's warning, a device string).
+        scrub = make_scrubber(analysis)
+        for key in ("device", "channel_selection"):
+            summary["input"][key] = scrub(summary["input"][key])
+        summary["recording"]["review_flags"] = scrub(summary["recording"]["review_flags"])
+        summary["warnings"] = scrub(summary["warnings"])
+        for w in summary["windows"]:
+            w["warning"] = scrub(w["warning"])
+    return summary
+
+
+def dumps_summary(summary: Mapping[str, Any]) -> str:
+    """Serialise a summary deterministically (sorted keys, two-space indent, final newline).
+
+    Parameters
+    ----------
+    summary : mapping
+        As returned by :func:`build_summary`.
+
+    Returns
+    -------
+    str
+    """
+    return json.dumps(summary, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def _fmt(value: float | None) -> str:
+    if value is None or not math.isfinite(value):
+        return ""
+    r = round(float(value), FLOAT_DECIMALS)
+    return repr(0.0 if r == 0 else r)
+
+
+def event_row(event: Event, start: _dt.datetime) -> dict[str, str]:
+    """Return one ``events.csv`` row for ``event``.
+
+    Parameters
+    ----------
+    event : Event
+        The event.
+    start : datetime.datetime
+        The recording's start (turns seconds into ISO times).
+
+    Returns
+    -------
+    dict of str to str
+        Keyed by :data:`EVENT_COLUMNS`.
+    """
+    return {
+        "type": event.type,
+        "start": iso_time(start, event.start_s) or "",
+        "end": iso_time(start, event.end_s) or "",
+        "duration_s": _fmt(event.duration_s),
+        "nadir_pct": _fmt(event.nadir_pct),
+        "baseline_pct": _fmt(event.baseline_pct),
+        "drop_pct": _fmt(event.drop_pct),
+        "window": event.window or "",
+        "label": event.label,
+    }
+
+
+def events_csv_text(analysis: Analysis, *, deidentify: bool = False) -> str:
+    r"""Return ``events.csv`` as text: one row per event, in the analysis's order (by start).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    deidentify : bool
+        Remove the recording's identifiers from the ``label`` column (scored annotations' text).
+
+    Returns
+    -------
+    str
+        CSV with a header row of :data:`EVENT_COLUMNS` and ``\\n`` line ends.
+    """
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=EVENT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    scrub = make_scrubber(analysis) if deidentify else None
+    for e in analysis.events:
+        row = event_row(e, analysis.recording.start)
+        if scrub is not None:
+            row["label"] = scrub(row["label"])
+        writer.writerow(row)
+    return buf.getvalue()
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The destination; its folder must exist.
+    data : bytes or str
+        Text is written as UTF-8.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    dest = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def write_json_atomic(path: str | os.PathLike[str], obj: Mapping[str, Any]) -> Path:
+    """Write ``obj`` as deterministic JSON, atomically, creating the folder if needed.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The destination file.
+    obj : mapping
+        JSON-able data (dates become ISO text).
+
+    Returns
+    -------
+    Path
+    """
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomic(dest, dumps_summary(_plain(obj)))

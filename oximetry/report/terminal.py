@@ -1,0 +1,158 @@
+"""The few lines ``oxi analyze`` prints: what a technologist reads at a glance.
+
+Built from ``summary.json`` (never from the recording), so it holds no patient identifiers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+__all__ = ["format_terminal_summary"]
+
+_WINDOW_NAMES = {
+    "sleep": "sleep",
+    "presumed_sleep": "presumed sleep",
+    "rest": "rest",
+    "exercise": "exercise",
+    "exercise_o2": "exercise on O2",
+}
+
+
+def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:{fmt}}{unit}"
+
+
+def _clock(iso: Any) -> str:
+    if not iso:
+        return "?"
+    text = str(iso)
+    return text[11:19] if len(text) >= 19 else text
+
+
+def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path]) -> str:
+    """Return a short, aligned, identifier-free description of one analysis.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` as built by :func:`~oximetry.report.build_summary`.
+    paths : mapping of str to Path
+        The files written (:func:`~oximetry.report.write_outputs`); may be empty.
+
+    Returns
+    -------
+    str
+        Lines for the recording, valid time, the main window's minutes at or below 88 % with the
+        longest run, nadir, ODI, baseline, the determination, and where the files are. No
+        trailing newline.
+    """
+    inp = summary.get("input") or {}
+    rec = summary.get("recording") or {}
+    metrics = summary.get("metrics") or {}
+    rows: list[tuple[str, str]] = []
+    dur = rec.get("duration_min")
+    rows.append(
+        (
+            "Recording",
+            f"{_num(dur, '.1f')} min ({_num(None if dur is None else dur / 60, '.2f')} h), "
+            f"{inp.get('format', '?')}, channel {inp.get('channel') or '?'} at "
+            f"{_num(inp.get('fs_hz'), 'g')} Hz, from {str(inp.get('start', '?')).replace('T', ' ')}",
+        )
+    )
+    rows.append(
+        (
+            "Valid data",
+            f"{_num(rec.get('valid_min'))} min ({_num(rec.get('artifact_pct'))} % artifact)",
+        )
+    )
+    main = summary.get("main_window")
+    if main is None:
+        main = next((k for k in ("sleep", "presumed_sleep") if k in metrics), None)
+    m = metrics.get(main) if main else None
+    if m is not None:
+        name = str(_WINDOW_NAMES.get(str(main), main))
+        rows.append(
+            (
+                f"{name.capitalize()}",
+                f"{_num(m.get('valid_min'))} min valid of {_num(m.get('duration_min'))} min",
+            )
+        )
+        longest = m.get("longest_le88_min")
+        longest_txt = f"longest {_num(longest)} min"
+        if longest and m.get("longest_le88_start"):
+            longest_txt += f" from {_clock(m.get('longest_le88_start'))}"
+        rows.append(
+            (
+                "SpO2 <= 88 %",
+                f"{_num(m.get('t_le88_min'))} min cumulative "
+                f"({_num(m.get('t_le88_pct'))} % of valid), {longest_txt}",
+            )
+        )
+        rows.append(
+            (
+                "Nadir",
+                f"{_num(m.get('nadir_pct'), '.0f')} % at {_clock(m.get('nadir_time'))}, "
+                f"mean {_num(m.get('mean_pct'))} %",
+            )
+        )
+        rows.append(
+            (
+                "ODI",
+                f"3 %: {_num(m.get('odi3_per_h'))}/h, 4 %: {_num(m.get('odi4_per_h'))}/h "
+                "(per hour of valid time)",
+            )
+        )
+        base = m.get("awake_baseline_pct")
+        if base is not None or "awake_baseline_source" in m:
+            src = str(m.get("awake_baseline_source") or "").replace("_", " ")
+            rows.append(
+                (
+                    "Awake baseline",
+                    f"{_num(base)} % ({src}); > 5 points below for {_num(m.get('drop5_min'))} min",
+                )
+            )
+    for kind in ("rest", "exercise", "exercise_o2"):
+        seg = metrics.get(kind)
+        if seg is not None:
+            rows.append(
+                (
+                    _WINDOW_NAMES[kind].capitalize(),
+                    f"sustained nadir {_num(seg.get('sustained_nadir_pct'), '.0f')} %, "
+                    f"nadir {_num(seg.get('nadir_pct'), '.0f')} %, "
+                    f"{_num(seg.get('valid_min'))} min valid",
+                )
+            )
+    q = summary.get("qualification")
+    if q:
+        det = str(q.get("determination", "?")).replace("_", " ").upper()
+        extra = []
+        if q.get("coverage"):
+            extra.append(", ".join(q["coverage"]))
+        if q.get("authorization_months"):
+            extra.append(f"{q['authorization_months']} months")
+        if q.get("profile"):
+            extra.append(str(q["profile"]))
+        text = det + (f" ({'; '.join(extra)})" if extra else "")
+        if q.get("missing"):
+            shown = [str(x) for x in q["missing"][:4]]
+            more = len(q["missing"]) - len(shown)
+            text += "; missing: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+        rows.append(("Determination", text))
+    else:
+        rows.append(("Determination", "not evaluated (no qualification block)"))
+    n_warn = len(summary.get("warnings") or [])
+    if n_warn:
+        rows.append(("Warnings", f"{n_warn} (see summary.json / report.pdf)"))
+    if paths:
+        folders = {Path(p).parent for p in paths.values()}
+        names = ", ".join(Path(p).name for p in paths.values())
+        where = str(next(iter(folders))) if len(folders) == 1 else ""
+        rows.append(("Files", f"{names} in {where}" if where else names))
+        if not where:
+            rows.extend(("", str(p)) for p in paths.values())
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)

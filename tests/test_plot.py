@@ -1,0 +1,206 @@
+"""Figures tested by their data: the plotted line is the signal, the marks are where the metrics say."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from matplotlib.figure import Figure
+
+from oximetry import plot
+from tests import report_data as rd
+
+
+def _by_gid(ax, gid):
+    arts = [a for a in [*ax.lines, *ax.collections, *ax.patches, *ax.texts] if a.get_gid() == gid]
+    return arts
+
+
+def _one(ax, gid):
+    arts = _by_gid(ax, gid)
+    assert len(arts) == 1, f"expected one artist {gid!r}, found {len(arts)}"
+    return arts[0]
+
+
+def _spans(coll):
+    """x extents of the rectangles of a broken_barh collection."""
+    out = []
+    for path in coll.get_paths():
+        xs = path.vertices[:, 0]
+        out.append((float(xs.min()), float(xs.max())))
+    return sorted(out)
+
+
+@pytest.fixture
+def analysis():
+    return rd.make_analysis()
+
+
+def test_overview_line_is_the_valid_signal_nan_where_invalid(analysis):
+    ax = plot.plot_overview(analysis, max_points=None)
+    line = _one(ax, "spo2")
+    x = rd.make_signal()
+    expected = np.where(analysis.artifact.valid, x, np.nan)
+    np.testing.assert_array_equal(line.get_ydata(), expected)
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(rd.N) / rd.FS)
+    assert np.isnan(line.get_ydata()[rd.GAP_START : rd.GAP_END]).all()
+
+
+def test_invalid_values_are_drawn_apart_from_the_valid_line():
+    a = rd.make_analysis()
+    # Mark the dips invalid by hand: their values must move to the grey line.
+    valid = a.artifact.valid.copy()
+    valid[1000:1030] = False
+    art = type(a.artifact)(valid, a.artifact.reason, a.artifact.reasons, a.artifact.counts)
+    a2 = type(a)(a.recording, a.settings, art, a.windows, a.metrics, a.events, a.warnings)
+    ax = plot.plot_overview(a2, max_points=None)
+    grey = _one(ax, "spo2_invalid").get_ydata()
+    np.testing.assert_array_equal(grey[1000:1030], 91.0)
+    assert np.isnan(grey[:1000]).all()
+    assert np.isnan(_one(ax, "spo2").get_ydata()[1000:1030]).all()
+
+
+def test_88_line_and_baselines_are_where_the_metrics_say(analysis):
+    ax = plot.plot_overview(analysis)
+    assert list(_one(ax, "threshold88").get_ydata()) == [88, 88]
+    assert list(_one(ax, "baseline").get_ydata()) == [95, 95]
+    assert list(_one(ax, "baseline_minus5").get_ydata()) == [90, 90]
+    lo, hi = ax.get_ylim()
+    assert lo < 86 < 88 < hi
+
+
+def test_shaded_spans_equal_le88_runs_and_sustained_drops(analysis):
+    ax = plot.plot_overview(analysis)
+    assert _spans(_one(ax, "le88_run")) == [(rd.LOW_START, rd.LOW_END)]
+    assert _spans(_one(ax, "sustained_drop")) == [(rd.LOW_START, rd.LOW_END)]
+
+
+def test_artifact_is_hatched_exactly_over_invalid_samples(analysis):
+    ax = plot.plot_overview(analysis)
+    coll = _one(ax, "artifact")
+    assert _spans(coll) == [(rd.GAP_START, rd.GAP_END)]
+    assert coll.get_hatch() == "////"
+
+
+def test_window_band_covers_each_window(analysis):
+    ax = plot.plot_overview(analysis)
+    assert _spans(_one(ax, "window_presumed_sleep")) == [(0.0, rd.N)]
+    assert _spans(_one(ax, "window_presumed_awake")) == [(0.0, 300.0)]
+
+
+def test_overview_ticks_read_as_clock_time(analysis):
+    ax = plot.plot_overview(analysis)
+    fmt = ax.xaxis.get_major_formatter()
+    assert fmt(3600.0) == "23:30"
+    assert fmt(2 * 3600.0) == "00:30"
+
+
+def test_strip_shows_only_its_hour_with_minute_grid_and_events(analysis):
+    ax = plot.plot_strip(analysis, 3000.0, 6600.0, max_points=None)
+    assert ax.get_xlim() == (3000.0, 6600.0)
+    line = _one(ax, "spo2")
+    np.testing.assert_array_equal(line.get_xdata(), np.arange(3000, 6600, dtype=float))
+    np.testing.assert_array_equal(line.get_ydata(), rd.make_signal()[3000:6600])
+    minor = ax.xaxis.get_minor_locator().tick_values(3000, 3120)
+    assert np.all(np.diff(minor) == 60)
+    # Only the ODI3 dip at 5000 s is in this hour.
+    assert _spans(_one(ax, "odi3")) == [(5000.0, 5020.0)]
+    assert _spans(_one(ax, "le88_run")) == [(rd.LOW_START, rd.LOW_END)]
+
+
+def test_strip_beyond_the_recording_is_empty_but_keeps_its_span(analysis):
+    ax = plot.plot_strip(analysis, -1800.0, 900.0)
+    assert ax.get_xlim() == (-1800.0, 900.0)
+    assert _one(ax, "spo2").get_xdata()[0] == 0.0
+    assert _by_gid(ax, "odi3") == []
+
+
+def test_strip_rejects_an_empty_span(analysis):
+    with pytest.raises(ValueError, match="end_s"):
+        plot.plot_strip(analysis, 100.0, 100.0)
+
+
+def test_pulse_line_equals_the_pulse_channel(analysis):
+    ax = plot.plot_pulse(analysis, 0, 600, max_points=None)
+    np.testing.assert_array_equal(_one(ax, "pulse").get_ydata(), np.full(600, 62.0))
+
+
+def test_pulse_without_channel_says_so():
+    ax = plot.plot_pulse(rd.make_analysis(pulse=False))
+    assert any("no pulse channel" in t.get_text() for t in ax.texts)
+
+
+def test_histogram_bars_are_minutes_at_each_level(analysis):
+    ax = plot.plot_histogram(analysis)
+    bars = {
+        round(p.get_x() + p.get_width() / 2): p.get_height()
+        for p in _by_gid(ax, "time_at_saturation")
+    }
+    assert bars[86] == pytest.approx(12.0)
+    assert bars[91] == pytest.approx((30 + 40 + 20) / 60)
+    assert bars[88] == 0
+    # Everything valid in the window is counted once.
+    assert sum(bars.values()) == pytest.approx((rd.N - (rd.GAP_END - rd.GAP_START)) / 60)
+    reds = {
+        round(p.get_x() + 0.4)
+        for p in _by_gid(ax, "time_at_saturation")
+        if p.get_facecolor()[0] > 0.8
+    }
+    assert 86 in reds and 95 not in reds
+
+
+def test_time_at_saturation_rounds_half_up():
+    a = rd.make_analysis()
+    levels, _minutes = plot.time_at_saturation(a)
+    assert levels[0] == 86 and levels[-1] == 100
+
+
+def test_window_mask_follows_half_open_spans(analysis):
+    m = plot.window_mask(analysis, "presumed_awake")
+    assert m[:300].all() and not m[300:].any()
+    assert plot.window_mask(analysis, "sleep").all()  # absent window: everything
+
+
+def test_plot_draws_on_the_given_axes(analysis):
+    fig = Figure()
+    ax = fig.add_subplot()
+    assert plot.plot_overview(analysis, ax) is ax
+    assert plot.plot_histogram(analysis, fig.add_subplot(212)).figure is fig
+
+
+def test_envelope_keeps_short_signals_unchanged():
+    t = np.arange(10.0)
+    y = np.arange(10.0)
+    tt, yy = plot.envelope(t, y, 100)
+    assert tt is t and yy is y
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    y=arrays(
+        np.float64,
+        st.integers(1, 3000),
+        elements=st.one_of(st.floats(50, 100), st.just(np.nan)),
+    ),
+    max_points=st.integers(4, 400),
+)
+def test_envelope_keeps_every_extreme_and_bounds_the_size(y, max_points):
+    t = np.arange(y.size, dtype=float)
+    tt, yy = plot.envelope(t, y, max_points)
+    assert tt.shape == yy.shape
+    assert yy.size <= max(y.size, max_points + 4)
+    assert np.all(np.diff(tt) >= 0)
+    finite = y[np.isfinite(y)]
+    if finite.size:
+        assert np.nanmin(yy) == finite.min()
+        assert np.nanmax(yy) == finite.max()
+    else:
+        assert np.isnan(yy).all()
+
+
+def test_runs_finds_each_run():
+    m = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=bool)
+    assert plot.runs(m).tolist() == [[1, 3], [4, 5], [7, 8]]
+    assert plot.runs(np.zeros(3, dtype=bool)).shape == (0, 2)

@@ -1,0 +1,157 @@
+"""report.pdf and trace.png: pages, text a reviewer needs, no run time stamps, fast enough."""
+
+from __future__ import annotations
+
+import shutil
+import struct
+import subprocess
+import time
+import zlib
+
+import numpy as np
+import pytest
+
+from oximetry.report import write_outputs
+from oximetry.report.pdf import _strip_starts, render_report_pdf
+from oximetry.report.summary import build_summary
+from tests import report_data as rd
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+
+def pdf_text(path) -> str:
+    out = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, check=True)
+    return out.stdout.decode("utf-8", "replace")
+
+
+def png_text_chunks(data: bytes) -> dict[str, str]:
+    """The tEXt/zTXt/iTXt chunks of a PNG (its metadata)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, out = 8, {}
+    while pos < len(data):
+        (length,) = struct.unpack(">I", data[pos : pos + 4])
+        kind = data[pos + 4 : pos + 8]
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"tEXt":
+            k, _, v = body.partition(b"\0")
+            out[k.decode("latin-1")] = v.decode("latin-1")
+        elif kind == b"zTXt":
+            k, _, v = body.partition(b"\0")
+            out[k.decode("latin-1")] = zlib.decompress(v[1:]).decode("latin-1")
+        elif kind == b"iTXt":
+            k, _, rest = body.partition(b"\0")
+            out[k.decode("latin-1")] = rest.decode("utf-8", "replace")
+        pos += 12 + length
+    return out
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    out = tmp_path_factory.mktemp("report")
+    return write_outputs(rd.make_analysis(), out, qualification=rd.QUALIFICATION)
+
+
+def test_four_outputs_written(outputs):
+    assert set(outputs) == {"summary", "events", "report", "trace"}
+    assert outputs["report"].read_bytes()[:5] == b"%PDF-"
+    assert outputs["trace"].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in outputs["report"].parent.iterdir()) == [
+        "events.csv",
+        "report.pdf",
+        "summary.json",
+        "trace.png",
+    ]
+
+
+def test_pdf_has_no_run_timestamps_and_is_reproducible(outputs):
+    data = outputs["report"].read_bytes()
+    assert b"/CreationDate" not in data and b"/ModDate" not in data
+    a = rd.make_analysis()
+    s = build_summary(a, qualification=rd.QUALIFICATION)
+    assert render_report_pdf(a, s) == render_report_pdf(a, s)
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_pdf_text_carries_what_a_reviewer_checks(outputs):
+    text = pdf_text(outputs["report"])
+    for needle in (
+        "Summary statistics",
+        "12.0 min cumulative",  # minutes at or below 88 %
+        "of 118.0 min",  # with its denominator
+        "longest run 12.0 min from 23:30:00",
+        "INDETERMINATE",
+        "MG-OXY II.A.2.b.ii.B",
+        "NOT EVALUABLE",
+        "Not evaluable: the order date is missing.",
+        "Hourly strips",
+        "Time at each saturation",
+        "ab" * 32,  # the input's sha256
+        "Signature",
+        "Interpreting practitioner",
+        rd.NAME,  # identified report names the patient
+        "TestOx 1",
+        "page 1 of",
+    ):
+        assert needle in text, needle
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_every_rule_is_printed_even_when_page_one_is_full(tmp_path):
+    rules = [
+        {
+            "id": f"rule_{i:02d}",
+            "citation": f"MG-OXY X.{i}",
+            "met": [True, False, None][i % 3],
+            "values": {"x": i, "long": "v" * 40},
+            "reason": f"Reason number {i}. " + "Words to wrap the line. " * 8,
+        }
+        for i in range(45)
+    ]
+    q = {**rd.QUALIFICATION, "rules": rules}
+    p = write_outputs(rd.make_analysis(), tmp_path, qualification=q)
+    text = pdf_text(p["report"])
+    for i in range(45):
+        assert f"MG-OXY X.{i}" in text
+    assert "Qualification rules (continued)" in text
+
+
+def test_strips_are_clock_aligned_hours_covering_the_night():
+    a = rd.make_analysis()  # 22:30 to 00:30
+    assert _strip_starts(a) == [-1800.0, 1800.0, 5400.0]
+
+
+def test_trace_png_metadata_has_no_identifiers(outputs):
+    chunks = png_text_chunks(outputs["trace"].read_bytes())
+    assert chunks.get("Software", "").startswith("oxi ")
+    joined = " ".join(f"{k} {v}" for k, v in chunks.items())
+    assert rd.NAME not in joined and "night.edf" not in joined
+
+
+def test_eight_hour_night_renders_in_a_few_seconds(tmp_path):
+    # 8 h at 25 Hz (720 000 samples): drawing is decimated, figures are not.
+    a = rd.make_analysis()
+    n = 8 * 3600 * 25
+    x = np.tile(rd.make_signal(), n // rd.N + 1)[:n]
+    from oximetry.model import Signal
+    from oximetry.results import Analysis, ArtifactResult
+
+    rec = type(a.recording)(
+        spo2=Signal("SpO2", "%", 25.0, x),
+        start=a.recording.start,
+        source=a.recording.source,
+        pulse=Signal("Pulse", "bpm", 25.0, np.full(n, 60.0)),
+        patient=a.recording.patient,
+    )
+    valid = np.isfinite(x)
+    art = ArtifactResult(
+        valid,
+        np.where(valid, -1, 0).astype(np.int8),
+        ("missing",),
+        {"missing": int((~valid).sum())},
+    )
+    big = Analysis(rec, a.settings, art, a.windows, a.metrics, a.events, a.warnings)
+    t0 = time.perf_counter()
+    p = write_outputs(big, tmp_path, qualification=rd.QUALIFICATION)
+    elapsed = time.perf_counter() - t0
+    assert p["report"].stat().st_size < 3_000_000
+    assert elapsed < 30, f"report for an 8 h night at 25 Hz took {elapsed:.1f} s"

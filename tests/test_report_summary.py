@@ -1,0 +1,265 @@
+"""summary.json and events.csv: SPEC §9 structure, determinism, atomic writes."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.util
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oximetry.report import build_summary, dumps_summary, events_csv_text, write_outputs
+from oximetry.report.summary import iso_time, write_atomic, write_json_atomic
+from tests import report_data as rd
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+CHECKER = SHARED / "tools" / "check_summary.py"
+
+
+def _checker():
+    if not CHECKER.exists():
+        pytest.skip(f"{CHECKER} is absent")
+    spec = importlib.util.spec_from_file_location("check_summary", CHECKER)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def summary():
+    return build_summary(
+        rd.make_analysis(), qualification=rd.QUALIFICATION, context=None, deidentify=False
+    )
+
+
+def test_summary_passes_the_shared_contract_check(summary):
+    assert _checker().check(json.loads(dumps_summary(summary))) == []
+
+
+def test_summary_without_qualification_passes_too():
+    s = build_summary(rd.make_analysis(), qualification=None, context=None, deidentify=True)
+    assert s["qualification"] is None
+    assert _checker().check(json.loads(dumps_summary(s))) == []
+
+
+def test_input_block(summary):
+    inp = summary["input"]
+    assert inp["path"] == "/data/night.edf"
+    assert inp["sha256"] == "ab" * 32
+    assert (inp["format"], inp["channel"], inp["fs_hz"]) == ("edf", "SpO2", 1.0)
+    assert inp["start"] == "2026-11-20T22:30:00"
+    assert inp["read_options"] == {"channel": None, "fs": None, "scale": None}
+    assert summary["schema"] == "oxi.summary/1"
+
+
+def test_recording_block_counts_artifact(summary):
+    rec = summary["recording"]
+    assert rec["duration_min"] == 120.0
+    assert rec["valid_min"] == 118.0
+    assert rec["artifact_pct"] == round(100 * 120 / 7200, 4)
+    assert rec["artifact_samples"] == {"missing": 120}
+
+
+def test_windows_have_iso_and_seconds(summary):
+    w = {x["kind"]: x for x in summary["windows"]}
+    sleep = w["presumed_sleep"]
+    assert (sleep["start"], sleep["end"]) == ("2026-11-20T22:30:00", "2026-11-21T00:30:00")
+    assert (sleep["start_s"], sleep["end_s"]) == (0.0, 7200.0)
+    assert sleep["spans_s"] == [[0.0, 7200.0]]
+    assert sleep["warning"] == "No staging."
+    assert summary["main_window"] == "presumed_sleep"
+
+
+def test_metrics_block_with_event_times(summary):
+    m = summary["metrics"]["presumed_sleep"]
+    assert m["t_le88_min"] == 12.0
+    assert m["t_le88_pct"] == round(100 * 12 / 118, 4)
+    assert m["longest_le88_start"] == "2026-11-20T23:30:00"
+    assert m["nadir_time"] == "2026-11-20T23:30:00"
+    (sd,) = m["sustained_desaturations"]
+    assert (sd["start"], sd["end"], sd["duration_s"]) == (
+        "2026-11-20T23:30:00",
+        "2026-11-20T23:42:00",
+        720.0,
+    )
+
+
+def test_floats_are_rounded_to_4_decimals(summary):
+    def walk(v):
+        if isinstance(v, dict):
+            for x in v.values():
+                yield from walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                yield from walk(x)
+        elif isinstance(v, float):
+            yield v
+
+    for section in ("recording", "metrics", "windows"):
+        for f in walk(summary[section]):
+            assert round(f, 4) == f
+
+
+def test_nan_and_numpy_values_become_json():
+    a = rd.make_analysis()
+    m = a.metrics["presumed_sleep"]
+    m2 = type(m)(**{**m.__dict__, "mean_pct": float("nan"), "odi3_count": np.int64(3)})
+    a2 = type(a)(
+        a.recording, a.settings, a.artifact, a.windows, {"presumed_sleep": m2}, a.events, a.warnings
+    )
+    s = json.loads(dumps_summary(build_summary(a2)))
+    assert s["metrics"]["presumed_sleep"]["mean_pct"] is None
+    assert s["metrics"]["presumed_sleep"]["odi3_count"] == 3
+
+
+def test_events_block_counts_and_ties_the_table(summary):
+    ev = summary["events"]
+    assert ev["counts"] == {"le88_run": 1, "odi3": 3, "sustained_drop": 1}
+    text = events_csv_text(rd.make_analysis())
+    assert ev["table_sha256"] == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_software_settings_and_qualification(summary):
+    import oximetry
+
+    assert summary["software"] == {"name": "oxi", "version": oximetry.__version__}
+    assert summary["settings"]["odi"]["baseline_window_s"] == 120.0
+    assert summary["qualification"] == rd.QUALIFICATION
+    assert summary["warnings"] == ["No sleep staging: the whole recording is presumed sleep."]
+
+
+def test_patient_block_only_when_identified(summary):
+    assert summary["patient"]["name"] == rd.NAME
+    assert summary["patient"]["birth_date"] == "1951-03-14"
+    assert summary["patient"]["age_years"] == 75
+    s = build_summary(rd.make_analysis(), deidentify=True)
+    assert s["patient"] == {"age_years": 75, "age_capped": False}
+    assert s["input"]["path"] == "ab" * 32
+    assert s["deidentified"] is True
+
+
+def test_age_is_capped_at_90_when_deidentified():
+    import datetime as dt
+
+    from oximetry.model import PatientInfo
+
+    a = rd.make_analysis(patient=PatientInfo(birth_date=dt.date(1920, 1, 1)))
+    assert build_summary(a, deidentify=True)["patient"] == {"age_years": 90, "age_capped": True}
+
+
+def test_deidentify_scrubs_free_text():
+    a = rd.make_analysis(
+        path="/data/Quokkaman_night.edf",
+        warnings=(f"Quokkaman_night.edf: patient {rd.NAME} ({rd.CODE}) clock changed",),
+    )
+    s = build_summary(a, deidentify=True)
+    text = dumps_summary(s)
+    for needle in (rd.NAME, rd.CODE, "Quokkaman_night", "1951-03-14"):
+        assert needle.lower() not in text.lower()
+    assert "[redacted]" in text
+    # The identified summary keeps the warning as written.
+    assert rd.NAME in dumps_summary(build_summary(a))
+
+
+def test_summary_is_deterministic_byte_for_byte(tmp_path):
+    p1 = write_outputs(
+        rd.make_analysis(), tmp_path / "a", qualification=rd.QUALIFICATION, report=False
+    )
+    p2 = write_outputs(
+        rd.make_analysis(), tmp_path / "b", qualification=rd.QUALIFICATION, report=False
+    )
+    assert p1["summary"].read_bytes() == p2["summary"].read_bytes()
+    assert p1["events"].read_bytes() == p2["events"].read_bytes()
+    assert set(p1) == {"summary", "events"}
+    assert sorted(os.listdir(tmp_path / "a")) == ["events.csv", "summary.json"]
+
+
+def test_summary_file_is_sorted_json_equal_to_the_dict(tmp_path, summary):
+    p = write_outputs(rd.make_analysis(), tmp_path, qualification=rd.QUALIFICATION, report=False)
+    text = p["summary"].read_text()
+    assert json.loads(text) == json.loads(dumps_summary(summary))
+    assert text.endswith("}\n")
+    keys = list(json.loads(text))
+    assert keys == sorted(keys)
+
+
+def test_events_csv_columns_and_rows(tmp_path):
+    p = write_outputs(rd.make_analysis(), tmp_path, report=False)
+    rows = list(csv.DictReader(io.StringIO(p["events"].read_text())))
+    assert list(rows[0]) == [
+        "type",
+        "start",
+        "end",
+        "duration_s",
+        "nadir_pct",
+        "baseline_pct",
+        "drop_pct",
+        "window",
+        "label",
+    ]
+    assert [r["type"] for r in rows] == ["odi3", "odi3", "le88_run", "sustained_drop", "odi3"]
+    sd = rows[3]
+    assert sd == {
+        "type": "sustained_drop",
+        "start": "2026-11-20T23:30:00",
+        "end": "2026-11-20T23:42:00",
+        "duration_s": "720.0",
+        "nadir_pct": "86.0",
+        "baseline_pct": "95.0",
+        "drop_pct": "9.0",
+        "window": "presumed_sleep",
+        "label": "",
+    }
+    assert rows[2]["baseline_pct"] == ""  # None stays blank, never a number
+
+
+def test_iso_time_keeps_fractions_of_a_second():
+    import datetime as dt
+
+    t0 = dt.datetime(2026, 1, 1, 23, 59, 59)
+    assert iso_time(t0, 1.0) == "2026-01-02T00:00:00"
+    assert iso_time(t0, 0.04) == "2026-01-01T23:59:59.040"
+    assert iso_time(t0, None) is None
+    assert iso_time(t0, float("nan")) is None
+
+
+def test_atomic_write_leaves_the_old_file_when_the_rename_fails(tmp_path, monkeypatch):
+    target = tmp_path / "summary.json"
+    target.write_text("old")
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_atomic(target, "new")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["summary.json"]  # no temporary file left behind
+
+
+def test_write_json_atomic_creates_the_folder(tmp_path):
+    import datetime as dt
+
+    p = write_json_atomic(tmp_path / "x" / "q.json", {"b": 1, "a": dt.date(2026, 1, 2)})
+    assert p.read_text() == '{\n  "a": "2026-01-02",\n  "b": 1\n}\n'
+
+
+def test_no_report_never_imports_matplotlib(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    code = (
+        f"import sys; sys.path.insert(0, {str(root)!r})\n"
+        "from tests import report_data as rd\n"
+        "from oximetry.report import write_outputs\n"
+        f"write_outputs(rd.make_analysis(), {str(tmp_path)!r}, report=False)\n"
+        "heavy = ('matplotlib', 'pandas', 'scipy')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
