@@ -41,7 +41,7 @@ SPO2_ALIASES = frozenset(
     }
 )
 #: Label prefixes that mark a channel as SpO2-like even with a suffix (``SpO2 finger``, ``SaO2 X9``).
-_SPO2_PREFIXES = ("spo2", "sao2", "oxygensaturation", "oxygenlevel")
+_SPO2_PREFIXES = ("spo2", "sao2", "oxygensat", "oxygenlevel")
 PULSE_ALIASES = frozenset(
     {
         "pr",

@@ -1,0 +1,233 @@
+"""CSV and text exports (SPEC §2.2): formats, sentinels, time grid, daylight saving, hypnograms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oximetry.errors import ChannelNotFoundError, RecordingFormatError
+from oximetry.io import format_info, inspect_recording, read_hypnogram, read_recording
+from tests.io_fixtures import write_text
+
+O2RING = (
+    "Time,SpO2(%),Pulse Rate(bpm),Motion,SpO2 Reminder,PR Reminder,\n"
+    '"11:20:29PM Jun 19, 2026",95,61,0,0,0,\n'
+    '"11:20:33PM Jun 19, 2026",255,65535,3,0,0,\n'
+    '"11:20:37PM Jun 19, 2026",--,--,3,0,0,\n'
+    '"11:20:41PM Jun 19, 2026",93,63,0,0,0,\n'
+    '"11:20:49PM Jun 19, 2026",92,64,0,0,0,\n'
+)
+
+
+def test_o2ring_quoted_times_trailing_commas_sentinels_and_gap(tmp_path: Path) -> None:
+    rec = read_recording(write_text(tmp_path / "o2ring.csv", O2RING))
+    assert rec.source.format == "csv-o2ring"
+    assert rec.fs == 0.25
+    assert rec.start == dt.datetime(2026, 6, 19, 23, 20, 29)
+    # rows at 0, 4, 8, 12, 20 s on a 4-s grid: slot 4 (16 s) is a gap
+    x = rec.spo2.data
+    assert x.size == 6
+    assert x[0] == 95 and x[3] == 93 and x[5] == 92
+    assert np.isnan(x[[1, 2, 4]]).all()  # 255, --, gap: missing, never forward-filled
+    assert rec.pulse is not None and rec.pulse.label == "Pulse Rate(bpm)"
+    assert np.isnan(rec.pulse.data[[1, 2, 4]]).all() and rec.pulse.data[3] == 63
+    assert rec.spo2.unit == "%"
+    assert any("gap" in w for w in rec.warnings)
+
+
+def test_older_o2_insight(tmp_path: Path) -> None:
+    text = (
+        "Time,Oxygen Level(%),Pulse Rate(bpm),Motion,Oxygen Level Reminder,PR Reminder,\n"
+        '"03:17:29AM Sep 16, 2026",97,70,0,0,0,\n'
+        '"03:17:33AM Sep 16, 2026",96,71,0,0,0,\n'
+        '"03:17:37AM Sep 16, 2026",255,65535,0,0,0,\n'
+    )
+    rec = read_recording(write_text(tmp_path / "old.csv", text))
+    assert rec.source.format == "csv-o2insight"
+    assert rec.start == dt.datetime(2026, 9, 16, 3, 17, 29)
+    assert rec.fs == 0.25
+    np.testing.assert_array_equal(rec.spo2.data[:2], [97, 96])
+    assert np.isnan(rec.spo2.data[2])
+
+
+def test_viatom_checkme(tmp_path: Path) -> None:
+    text = (
+        "Time,Oxygen Level,Pulse Rate,Motion,O2 Reminder,PR Reminder\n"
+        "23:59:58 Mar 06 2025,94,60,0,0,0\n"
+        "00:00:00 Mar 07 2025,93,61,0,0,0\n"
+        "00:00:02 Mar 07 2025,--,--,0,0,0\n"
+    )
+    rec = read_recording(write_text(tmp_path / "v.csv", text))
+    assert rec.source.format == "csv-viatom"
+    assert rec.fs == 0.5
+    assert rec.spo2.n_samples == 3
+    assert rec.source.read_options["date_known"] is True
+
+
+def test_emay_date_and_time_columns(tmp_path: Path) -> None:
+    text = (
+        "Date,Time,SpO2(%),PR(bpm)\n"
+        "2/26/2024,9:10:35 PM,97,72\n"
+        "2/26/2024,9:10:36 PM,,\n"
+        "2/26/2024,9:10:37 PM,96,73\n"
+    )
+    rec = read_recording(write_text(tmp_path / "emay.csv", text))
+    assert rec.source.format == "csv-emay"
+    assert rec.start == dt.datetime(2024, 2, 26, 21, 10, 35)
+    assert rec.fs == 1.0
+    assert np.isnan(rec.spo2.data[1]) and rec.spo2.data[2] == 96
+
+
+def test_masimo_trendcom(tmp_path: Path) -> None:
+    text = (
+        "09/21/08 09:56:12 SpO2=097 PR=069 PI=04.69 EXC=800:SET\n"
+        "09/21/08 09:56:14 SpO2=000 PR=000 PI=00.00 EXC=020:SET\n"
+        "09/21/08 09:56:16 SpO2=--- PR=--- PI=--.-- EXC=000:SET\n"
+        "09/21/08 09:56:18 SpO2=095 PR=070 PI=04.10 EXC=010:SET\n"
+        "09/21/08 09:56:20 SpO2=096 PR=071 PI=04.10 EXC=000:SET\n"
+    )
+    rec = read_recording(write_text(tmp_path / "masimo.txt", text))
+    assert rec.source.format == "masimo-trendcom"
+    assert rec.start == dt.datetime(2008, 9, 21, 9, 56, 12)
+    assert rec.fs == 0.5
+    x = rec.spo2.data
+    assert x[0] == 97 and np.isnan(x[1]) and np.isnan(x[2]) and x[3] == 95
+    assert rec.status is not None
+    # sensor off (020) and interference (010) are faults; 800 comes with a displayed reading
+    np.testing.assert_array_equal(rec.status.data, [0, 1, 0, 1, 0])
+
+
+def test_generic_iso_and_seconds(tmp_path: Path) -> None:
+    iso = "timestamp,spo2,hr\n2026-01-05T22:00:00,95,60\n2026-01-05T22:00:01,94,61\n"
+    rec = read_recording(write_text(tmp_path / "iso.csv", iso))
+    assert rec.source.format == "csv-generic"
+    assert rec.start == dt.datetime(2026, 1, 5, 22, 0, 0)
+    assert rec.pulse is not None and rec.pulse.label == "hr"
+    secs = "seconds,SaO2\n0,95\n0.5,94\n1.0,\n1.5,93\n"
+    rec = read_recording(write_text(tmp_path / "s.csv", secs))
+    assert rec.fs == 2.0
+    assert rec.source.read_options["date_known"] is False
+    assert rec.start == dt.datetime(1900, 1, 1)
+    assert np.isnan(rec.spo2.data[2])
+
+
+def test_generic_iso_with_utc_offsets_across_dst(tmp_path: Path) -> None:
+    text = (
+        "time,spo2\n"
+        "2026-10-25T02:59:58+02:00,95\n"
+        "2026-10-25T02:00:00+01:00,94\n"
+        "2026-10-25T02:00:02+01:00,93\n"
+    )
+    rec = read_recording(write_text(tmp_path / "tz.csv", text))
+    assert rec.start == dt.datetime(2026, 10, 25, 2, 59, 58)
+    np.testing.assert_array_equal(rec.spo2.data, [95, 94, 93])
+
+
+def test_sats_rate_needs_fs(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "ped.txt", "Sats,Rate\n100,99\n0,0\n97,112\n")
+    with pytest.raises(RecordingFormatError, match="--fs"):
+        read_recording(path)
+    info = inspect_recording(path)
+    assert info.fs is None and "--fs" in info.problem
+    rec = read_recording(path, fs=0.5)
+    assert rec.source.format == "csv-sats-rate"
+    assert rec.fs == 0.5 and rec.duration_s == 6.0
+    assert np.isnan(rec.spo2.data[1]) and rec.spo2.data[2] == 97
+    assert rec.source.read_options["fs"] == 0.5
+
+
+def test_bom_blank_time_header_and_collection_halted(tmp_path: Path) -> None:
+    text = (
+        ",SpO2 1,SpO2 2,Pulse 1,Pulse 2,PI 1\n"
+        " 23:59:58,97.4,97,57,58,1.5\n"
+        " 23:59:59,97.6,0,57,0,1.5\n"
+        " 00:00:00,97.5,96,57,58,1.5\n"
+        "Collection Halted,,,,,\n"
+    )
+    path = write_text(tmp_path / "h.csv", text, bom=True)
+    with pytest.raises(ChannelNotFoundError, match=r"'SpO2 1', 'SpO2 2'.*--channel"):
+        read_recording(path)
+    rec = read_recording(path, channel="SpO2 2")
+    assert rec.fs == 1.0
+    assert rec.spo2.n_samples == 3  # across midnight, trailer row ignored
+    assert np.isnan(rec.spo2.data[1])
+    assert rec.pulse is not None and rec.pulse.label == "Pulse 2"
+    assert rec.start == dt.datetime(1900, 1, 1, 23, 59, 58)
+    assert rec.source.read_options["date_known"] is False
+    assert any("no date in file" in w for w in rec.warnings)
+    info = inspect_recording(path)
+    assert info.spo2_channel is None and "--channel" in info.problem
+    assert "date unknown" in format_info(info)
+
+
+def _viatom(times: list[str]) -> str:
+    rows = [f"{t} Oct 25 2026,{95 - i % 3},60,0,0,0" for i, t in enumerate(times)]
+    return "Time,Oxygen Level,Pulse Rate,Motion,O2 Reminder,PR Reminder\n" + "\n".join(rows) + "\n"
+
+
+def test_autumn_daylight_saving_change(tmp_path: Path) -> None:
+    path = write_text(
+        tmp_path / "autumn.csv", _viatom(["02:59:56", "02:59:58", "02:00:00", "02:00:02"])
+    )
+    rec = read_recording(path)
+    assert rec.spo2.n_samples == 4  # the hour repeated by the clock is real time: no overlap
+    assert not np.isnan(rec.spo2.data).any()
+    assert any("autumn daylight-saving" in w for w in rec.warnings)
+
+
+def test_spring_daylight_saving_change_is_a_gap(tmp_path: Path) -> None:
+    path = write_text(
+        tmp_path / "spring.csv", _viatom(["01:59:56", "01:59:58", "03:00:00", "03:00:02"])
+    )
+    rec = read_recording(path)
+    assert rec.spo2.n_samples == (3600 + 6) // 2 + 1
+    assert np.isnan(rec.spo2.data[2:-2]).all()
+    assert any("spring daylight-saving" in w for w in rec.warnings)
+
+
+def test_other_backward_step_refused(tmp_path: Path) -> None:
+    path = write_text(
+        tmp_path / "back.csv", _viatom(["01:00:00", "01:00:02", "00:59:00", "01:00:04"])
+    )
+    with pytest.raises(RecordingFormatError, match="time goes backwards at data row 3"):
+        read_recording(path)
+    two = write_text(
+        tmp_path / "back2.csv", _viatom(["02:59:58", "02:00:00", "02:59:58", "02:00:00"])
+    )
+    with pytest.raises(RecordingFormatError, match="time goes backwards"):
+        read_recording(two)
+
+
+def test_fraction_csv_refused_then_scaled(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "frac.csv", "time,SpO2\n0,0.95\n1,0.93\n2,0.97\n")
+    with pytest.raises(RecordingFormatError, match=r"fraction, not percent.*--scale 100"):
+        read_recording(path)
+    rec = read_recording(path, scale=100)
+    np.testing.assert_allclose(rec.spo2.data, [95, 93, 97])
+
+
+def test_hypnogram_epochs(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "hyp.csv", "stage\nW\nN1\nN2\nR\n")
+    assert read_hypnogram(path) == (
+        (0.0, 30.0, "W"),
+        (30.0, 30.0, "N1"),
+        (60.0, 30.0, "N2"),
+        (90.0, 30.0, "R"),
+    )
+
+
+def test_hypnogram_onset_duration_stage(tmp_path: Path) -> None:
+    path = write_text(
+        tmp_path / "hyp2.csv",
+        "onset_s,duration_s,stage\n0,60,Sleep stage W\n60,90,Sleep stage N2\n",
+    )
+    assert read_hypnogram(path) == ((0.0, 60.0, "Sleep stage W"), (60.0, 90.0, "Sleep stage N2"))
+    bad = write_text(tmp_path / "hyp3.csv", "0,60,W\n30,30,N1\n")
+    with pytest.raises(RecordingFormatError, match="overlap"):
+        read_hypnogram(bad)
+    worse = write_text(tmp_path / "hyp4.csv", "0,60,W\nx,30,N1\n")
+    with pytest.raises(RecordingFormatError, match="line 2"):
+        read_hypnogram(worse)

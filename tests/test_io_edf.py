@@ -1,0 +1,321 @@
+"""EDF / EDF+ reading (SPEC §2.1): channels, rates, sentinels, annotations, EDF+D."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oximetry.errors import (
+    ChannelNotFoundError,
+    InsufficientDataError,
+    RecordingFormatError,
+    UnsupportedEDFError,
+)
+from oximetry.io import format_info, inspect_recording, read_recording
+from tests.io_fixtures import RawEdf, RawSig, const_sig, write_edf_pyedflib, write_edf_raw
+
+N = 120  # seconds in the small fixtures
+
+
+def _psg(tmp_path: Path) -> Path:
+    t = np.arange(N)
+    spo2 = np.where((t >= 40) & (t < 60), 85.0, 96.0)
+    spo2_4hz = np.repeat(spo2, 4)
+    pulse = np.full(N, 62.0)
+    status = np.zeros(N)
+    status[100:105] = 1
+    pleth = np.sin(np.arange(N * 25) / 5.0) * 100
+    eeg = np.zeros(N * 25)
+    return write_edf_pyedflib(
+        tmp_path / "psg.edf",
+        [
+            ("EEG C3-M2", "uV", 25, eeg),
+            ("Pleth", "", 25, pleth),
+            ("SpO2", "%", 4, spo2_4hz),
+            ("Pulse", "bpm", 1, pulse),
+            ("OX STAT", "", 1, status),
+        ],
+        annotations=[
+            (0, 30, "Sleep stage W"),
+            (30, 30, "Sleep stage N2"),
+            (60, 30, "Sleep stage R"),
+            (5, 0, "Lights off"),
+            (41, 15, "Obstructive Apnea"),
+            (0, 60, "rest"),
+        ],
+    )
+
+
+def test_psg_channels_rates_values_and_annotations(tmp_path: Path) -> None:
+    path = _psg(tmp_path)
+    rec = read_recording(path)
+    assert rec.fs == 4.0
+    assert rec.spo2.label == "SpO2"
+    assert rec.spo2.n_samples == N * 4
+    assert rec.duration_s == N
+    x = rec.spo2.data
+    np.testing.assert_allclose(x[:160], 96.0, atol=0.01)
+    np.testing.assert_allclose(x[160:240], 85.0, atol=0.01)
+    assert not x.flags.writeable
+    assert rec.pulse is not None and rec.pulse.fs == 1.0 and rec.pulse.n_samples == N
+    np.testing.assert_allclose(rec.pulse.data, 62.0, atol=0.01)
+    assert rec.status is not None and rec.status.label == "OX STAT"
+    assert np.flatnonzero(rec.status.data > 0.5).tolist() == [100, 101, 102, 103, 104]
+    assert rec.start == dt.datetime(2026, 3, 2, 22, 30, 0)
+    assert rec.start.tzinfo is None
+    texts = {(a.onset_s, a.duration_s, a.text) for a in rec.annotations}
+    assert (30.0, 30.0, "Sleep stage N2") in texts
+    assert (41.0, 15.0, "Obstructive Apnea") in texts
+    assert (5.0, 0.0, "Lights off") in texts
+    src = rec.source
+    assert src.format == "edf+c"
+    assert src.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert src.path == str(path)
+    assert src.device == "Nonin WristOx"
+    assert src.spo2_channel == "SpO2"
+    assert src.read_options == {"channel": None, "fs": None, "scale": None, "date_known": True}
+    roles = {c.label: (c.role, c.selected, c.fs) for c in src.channels}
+    assert roles == {
+        "EEG C3-M2": ("other", False, 25.0),
+        "Pleth": ("pleth", False, 25.0),
+        "SpO2": ("spo2", True, 4.0),
+        "Pulse": ("pulse", True, 1.0),
+        "OX STAT": ("status", True, 1.0),
+    }
+
+
+def test_patient_fields_kept_apart_and_never_in_warnings_or_info(tmp_path: Path) -> None:
+    path = _psg(tmp_path)
+    rec = read_recording(path)
+    assert rec.patient.name == "Harry Haagse"
+    assert rec.patient.code == "MCH-0234567"
+    assert rec.patient.birth_date == dt.date(1951, 5, 2)
+    assert rec.patient.sex == "M"
+    text = format_info(inspect_recording(path)) + "\n".join(rec.warnings)
+    for ident in ("Harry", "Haagse", "MCH-0234567", "1951"):
+        assert ident not in text
+
+
+def test_info_describes_channels_and_annotations(tmp_path: Path) -> None:
+    info = inspect_recording(_psg(tmp_path))
+    assert info.spo2_channel == "SpO2"
+    assert info.problem == ""
+    assert info.duration_s == N
+    assert info.valid_fraction == 1.0
+    assert dict(info.annotation_counts) == {"event": 1, "lights": 1, "segment": 1, "sleep_stage": 3}
+    text = format_info(info)
+    assert "analysed:   SpO2 from 'SpO2'" in text
+    assert "sleep stage 3" in text
+    assert "'Pleth'" in text and "never SpO2" in text
+
+
+def test_file_is_not_modified(tmp_path: Path) -> None:
+    path = _psg(tmp_path)
+    before = path.read_bytes()
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    read_recording(path)
+    inspect_recording(path)
+    assert path.read_bytes() == before
+    assert path.stat().st_mtime == 1_000_000_000
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["SpO2", "SAO2", "%SaO2", "SpO2 (%)", "SpO2.1s", "OSAT", "Sat", "Oxygen saturation", "spo2_%"],
+)
+def test_spo2_aliases(tmp_path: Path, label: str) -> None:
+    spec = RawEdf([const_sig("EEG", "uV", 0, 10, spr=2), const_sig(label, "%", 95, 10)])
+    rec = read_recording(write_edf_raw(tmp_path / "a.edf", spec))
+    assert rec.spo2.label == label[:16]  # EDF labels hold 16 characters
+    assert rec.fs == 1.0
+    np.testing.assert_array_equal(rec.spo2.data, np.full(10, 95.0))
+
+
+def test_microvolt_saO2_is_never_spo2(tmp_path: Path) -> None:
+    spec = RawEdf([const_sig("SaO2 X9", "uV", 95, 10)])
+    path = write_edf_raw(tmp_path / "uv.edf", spec)
+    with pytest.raises(ChannelNotFoundError, match=r"SaO2 X9.*uV.*not a percentage"):
+        read_recording(path)
+    # ... even when named by --channel
+    with pytest.raises(ChannelNotFoundError, match="not a percentage"):
+        read_recording(path, channel="SaO2 X9")
+
+
+def test_percent_channel_preferred(tmp_path: Path) -> None:
+    spec = RawEdf(
+        [
+            const_sig("SaO2", "uV", 95, 10),
+            const_sig("SpO2", "", 94, 10),
+            const_sig("OSAT", "%", 93, 10),
+        ]
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "p.edf", spec))
+    assert rec.spo2.label == "OSAT"
+    assert "unit %" in rec.source.selection
+
+
+def test_several_spo2_channels_need_channel(tmp_path: Path) -> None:
+    spec = RawEdf([const_sig("SpO2", "%", 95, 10), const_sig("SaO2", "%", 91, 10)])
+    path = write_edf_raw(tmp_path / "two.edf", spec)
+    with pytest.raises(ChannelNotFoundError, match=r"'SpO2', 'SaO2'.*--channel"):
+        read_recording(path)
+    rec = read_recording(path, channel="sao2")
+    assert rec.spo2.label == "SaO2" and rec.spo2.data[0] == 91.0
+    assert rec.source.read_options["channel"] == "sao2"
+    with pytest.raises(ChannelNotFoundError, match="no channel labelled 'Nope'"):
+        read_recording(path, channel="Nope")
+
+
+def test_pulse_and_pleth_never_spo2(tmp_path: Path) -> None:
+    spec = RawEdf([const_sig("Pleth", "%", 95, 10), const_sig("PR", "bpm", 60, 10)])
+    path = write_edf_raw(tmp_path / "np.edf", spec)
+    with pytest.raises(ChannelNotFoundError, match="no SpO2 channel"):
+        read_recording(path)
+    with pytest.raises(ChannelNotFoundError, match="pleth channel, not SpO2"):
+        read_recording(path, channel="Pleth")
+
+
+def test_sentinels_and_out_of_range_digital_become_nan(tmp_path: Path) -> None:
+    spo2 = np.array([[95], [-1], [0], [96], [100], [-1], [97], [98], [99], [94]])
+    pr = np.array([[60], [0], [-1], [61], [62], [63], [64], [65], [66], [67]])
+    spec = RawEdf(
+        [
+            RawSig("SpO2", "%", 1, spo2),
+            RawSig("Pulse", "bpm", 1, pr, pmin=0, pmax=300, dmin=0, dmax=300),
+        ]
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "s.edf", spec))
+    x = rec.spo2.data
+    assert np.isnan(x[[1, 2, 5]]).all()
+    assert x[4] == 100.0  # the digital maximum is a real 100 %, not a sentinel
+    assert x[6] == 97.0  # nothing forward-filled, nothing shifted
+    assert rec.pulse is not None
+    assert np.isnan(rec.pulse.data[[1, 2]]).all() and rec.pulse.data[3] == 61.0
+
+
+def test_all_minus_one_is_no_valid_oximetry(tmp_path: Path) -> None:
+    spec = RawEdf([const_sig("SpO2.1s", "%", -1, 30), const_sig("Pulse.1s", "bpm", -1, 30)])
+    path = write_edf_raw(tmp_path / "resmed.edf", spec)
+    with pytest.raises(InsufficientDataError, match=r"no valid oximetry: SpO2.1s is -1"):
+        read_recording(path)
+    info = inspect_recording(path)
+    assert info.problem.startswith("no valid oximetry")
+    assert info.valid_fraction == 0.0
+    assert "no valid oximetry: SpO2.1s is -1 (no oximeter attached) throughout" in format_info(info)
+
+
+def test_fraction_refused_unless_scaled(tmp_path: Path) -> None:
+    dig = np.full((10, 1), 950)
+    spec = RawEdf([RawSig("SpO2", "%", 1, dig, pmin=0, pmax=1, dmin=0, dmax=1000)])
+    path = write_edf_raw(tmp_path / "f.edf", spec)
+    with pytest.raises(RecordingFormatError, match=r"fraction.*--scale 100"):
+        read_recording(path)
+    rec = read_recording(path, scale=100)
+    np.testing.assert_allclose(rec.spo2.data, 95.0)
+    assert rec.source.read_options["scale"] == 100
+    assert "fraction" in inspect_recording(path).problem
+
+
+def _edfd(onsets: list[float], n_rec: int = 5) -> RawEdf:
+    spo2 = np.arange(n_rec * 2).reshape(n_rec, 2) + 80
+    return RawEdf(
+        [
+            RawSig("SpO2", "%", 2, spo2),
+            RawSig("Pulse", "bpm", 1, np.full((n_rec, 1), 70), dmax=300, pmax=300),
+        ],
+        reserved="EDF+D",
+        onsets=onsets,
+        notes={3: [(10.5, 0, "Lights on")]},
+    )
+
+
+def test_edf_plus_d_records_placed_at_their_true_time(tmp_path: Path) -> None:
+    # Records of 1 s at 0, 1, 2, then 10, 11: an 7-s gap after the third record.
+    path = write_edf_raw(tmp_path / "d.edf", _edfd([0, 1, 2, 10, 11]))
+    rec = read_recording(path)
+    assert rec.source.format == "edf+d"
+    assert rec.fs == 2.0
+    x = rec.spo2.data
+    assert x.size == 24  # (11 + 1) s at 2 Hz, not 10 samples read as continuous
+    np.testing.assert_array_equal(x[:6], [80, 81, 82, 83, 84, 85])
+    assert np.isnan(x[6:20]).all()
+    np.testing.assert_array_equal(x[20:], [86, 87, 88, 89])
+    assert rec.pulse is not None and rec.pulse.n_samples == 12
+    assert np.isnan(rec.pulse.data[3:10]).all()
+    assert any("EDF+D" in w and "gap" in w for w in rec.warnings)
+    assert [(a.onset_s, a.text) for a in rec.annotations] == [(10.5, "Lights on")]
+
+
+def test_edf_plus_d_first_record_offset_moves_start(tmp_path: Path) -> None:
+    path = write_edf_raw(tmp_path / "d2.edf", _edfd([5, 6, 7, 8, 9]))
+    rec = read_recording(path)
+    assert rec.start == dt.datetime(2026, 3, 2, 22, 30, 5)
+    assert rec.spo2.n_samples == 10 and not np.isnan(rec.spo2.data).any()
+    assert rec.annotations[0].onset_s == 5.5
+
+
+def test_edf_plus_d_overlapping_records_refused(tmp_path: Path) -> None:
+    path = write_edf_raw(tmp_path / "d3.edf", _edfd([0, 1, 0.5, 3, 4]))
+    with pytest.raises(UnsupportedEDFError, match="overlapping"):
+        read_recording(path)
+
+
+def test_edf_plus_d_from_patched_pyedflib_file(tmp_path: Path) -> None:
+    """An EDF+C written by pyedflib, header patched to EDF+D and one record TAL moved later."""
+    path = write_edf_pyedflib(tmp_path / "c.edf", [("SpO2", "%", 1, np.full(10, 95.0))])
+    data = bytearray(path.read_bytes())
+    assert data[192:197] == b"EDF+C"
+    data[192:197] = b"EDF+D"
+    ns = int(data[252:256])
+    hdr = 256 * (ns + 1)
+    spr = [int(data[256 + ns * 216 + 8 * i : 256 + ns * 216 + 8 * i + 8]) for i in range(ns)]
+    rec_bytes = 2 * sum(spr)
+    annot_off = 2 * spr[0]
+    n_annot = 2 * spr[1]
+    for r in range(5, 10):  # records 5..9 start 100 s later
+        base = hdr + r * rec_bytes + annot_off
+        tal = f"+{r + 100}\x14\x14\x00".encode()
+        data[base : base + n_annot] = tal + b"\x00" * (n_annot - len(tal))
+    patched = tmp_path / "d.edf"
+    patched.write_bytes(bytes(data))
+    rec = read_recording(patched)
+    assert rec.spo2.n_samples == 110
+    assert np.isnan(rec.spo2.data[5:105]).all()
+    assert np.all(rec.spo2.data[105:] > 94)
+
+
+def test_truncated_and_header_only_edf(tmp_path: Path) -> None:
+    full = _psg(tmp_path).read_bytes()
+    cut = tmp_path / "cut.edf"
+    cut.write_bytes(full[:-100])
+    with pytest.raises(RecordingFormatError, match="truncated EDF"):
+        read_recording(cut)
+    ns = int(full[252:256])
+    head_only = tmp_path / "head.edf"
+    head_only.write_bytes(full[: 256 * (ns + 1)])
+    with pytest.raises(RecordingFormatError, match="truncated EDF"):
+        read_recording(head_only)
+    zero = bytearray(full[: 256 * (ns + 1)])
+    zero[236:244] = b"0       "
+    zero_rec = tmp_path / "zero.edf"
+    zero_rec.write_bytes(bytes(zero))
+    with pytest.raises(RecordingFormatError, match="0 data records"):
+        read_recording(zero_rec)
+
+
+def test_reading_edf_does_not_import_pandas(tmp_path: Path) -> None:
+    path = _psg(tmp_path)
+    code = (
+        "import sys; from oximetry.io import read_recording; "
+        f"read_recording({str(path)!r}); "
+        "print(sorted(m for m in ('pandas', 'matplotlib', 'scipy') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
