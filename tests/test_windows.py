@@ -1,0 +1,220 @@
+"""SPEC §5/§6 windows, the awake baseline window, annotation words and option time parsing."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from oximetry.errors import SettingsError
+from oximetry.model import Annotation
+from oximetry.results import Window
+from oximetry.settings import AnalysisSettings
+from oximetry.simulate import simulate_night
+from oximetry.windows import (
+    annotation_kind,
+    build_windows,
+    parse_span,
+    parse_time_spec,
+    stage_of,
+    staging_from_annotations,
+    valid_spans,
+    window_mask,
+)
+
+START = dt.datetime(2026, 1, 5, 22, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("Sleep stage W", "W"),
+        ("Sleep stage N1", "N1"),
+        ("Sleep stage 2", "N2"),
+        ("Sleep stage N3", "N3"),
+        ("Sleep stage 4", "N4"),
+        ("Sleep stage R", "R"),
+        ("Sleep stage ?", "?"),
+        ("Wake", "W"),
+        ("REM", "R"),
+        ("Stage 1", "N1"),
+        ("stage_3", "N3"),
+        ("W", "W"),
+        ("R", "R"),
+        ("N2", "N2"),
+        ("SLEEP-S0", "W"),
+        ("SLEEP-REM", "R"),
+        ("Movement time", "?"),
+        ("Obstructive apnea", None),
+        ("Lights off", None),
+        ("1", None),
+        ("rest", None),
+    ],
+)
+def test_stage_words(text: str, stage: str | None) -> None:
+    assert stage_of(text) == stage
+
+
+def test_annotation_kinds() -> None:
+    assert annotation_kind("Sleep stage N2") == ("stage", "N2")
+    assert annotation_kind("Lights off") == ("lights", "off")
+    assert annotation_kind("LIGHTS OUT") == ("lights", "off")
+    assert annotation_kind("lights_on") == ("lights", "on")
+    assert annotation_kind("rest") == ("segment", "rest")
+    assert annotation_kind("Exercise") == ("segment", "exercise")
+    assert annotation_kind("exercise o2") == ("segment", "exercise_o2")
+    assert annotation_kind("Hypopnea") == ("event", None)
+
+
+def test_staging_from_annotations_gives_epochs_to_markers() -> None:
+    notes = [
+        Annotation(30.0, 0.0, "Sleep stage N2"),
+        Annotation(0.0, 30.0, "W"),
+        Annotation(5, 1, "x"),
+    ]
+    assert staging_from_annotations(notes) == ((0.0, 30.0, "W"), (30.0, 30.0, "N2"))
+
+
+def test_window_mask_at_any_rate() -> None:
+    w = Window("sleep", "annotations", ((10.0, 20.0), (30.0, 31.0)))
+    for fs in (0.25, 1.0, 4.0, 25.0):
+        m = window_mask(w, int(60 * fs), fs)
+        # samples whose time lies in a span; at 0.25 Hz: 12 s and 16 s only
+        assert m.sum() / fs == pytest.approx(11.0 if fs >= 1 else 8.0)
+    m1 = window_mask(w, 60, 1.0)
+    assert np.flatnonzero(m1).tolist() == [*range(10, 20), 30]
+    assert valid_spans(m1, 1.0) == ((10.0, 20.0), (30.0, 31.0))
+
+
+def test_staged_windows_and_awake_baseline() -> None:
+    rec, truth = simulate_night(fs=1.0, duration_s=4 * 3600, seed=1, stages=True)
+    valid = np.ones(rec.spo2.n_samples, dtype=bool)
+    plan = build_windows(rec, AnalysisSettings(), valid)
+    kinds = [w.kind for w in plan.windows]
+    assert kinds == ["sleep", "awake"]
+    assert plan.staged and plan.baseline is plan.windows[1]
+    assert plan.warnings == ()
+    sleep = window_mask(plan.windows[0], rec.spo2.n_samples, 1.0)
+    expected = sum(e - s for s, e in truth.sleep_spans_s())
+    assert sleep.sum() == expected
+    assert plan.windows[0].source == "annotations"
+
+
+def test_hypnogram_setting_wins_over_annotations() -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=1, stages=True)
+    settings = AnalysisSettings(staging=((0.0, 600.0, "W"), (600.0, 1800.0, "N2")))
+    plan = build_windows(rec, settings, np.ones(3600, dtype=bool))
+    assert plan.windows[0] == Window("sleep", "hypnogram", ((600.0, 2400.0),))
+    assert plan.windows[1] == Window("awake", "hypnogram", ((0.0, 600.0),))
+
+
+def test_presumed_sleep_first_to_last_valid_and_presumed_awake() -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=1)
+    valid = np.ones(3600, dtype=bool)
+    valid[:100] = False
+    valid[200:260] = False
+    valid[3500:] = False
+    plan = build_windows(rec, AnalysisSettings(), valid)
+    ps, pa = plan.windows
+    assert ps.kind == "presumed_sleep" and ps.source == "first_to_last_valid"
+    assert ps.spans_s == ((100.0, 3500.0),)
+    assert ps.warning is not None and "presumed" in ps.warning and "22:01:40" in ps.warning
+    # the first 300 s of valid data, wherever they fall
+    assert pa.kind == "presumed_awake" and pa.source == "first_300s_valid"
+    assert pa.spans_s == ((100.0, 200.0), (260.0, 460.0))
+    assert plan.baseline is pa
+    assert len(plan.warnings) == 2 and not plan.staged
+
+
+def test_presumed_sleep_from_lights_settings_and_annotations() -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=1, lights_s=(120.0, 3000.0))
+    valid = np.ones(3600, dtype=bool)
+    plan = build_windows(rec, AnalysisSettings(), valid)
+    assert plan.windows[0].spans_s == ((120.0, 3000.0),)
+    assert plan.windows[0].source == "annotations"
+    plan = build_windows(rec, AnalysisSettings(lights_off_s=300.0, lights_on_s=3300.0), valid)
+    assert plan.windows[0].spans_s == ((300.0, 3300.0),)
+    assert plan.windows[0].source == "lights_off_on"
+    plan = build_windows(rec, AnalysisSettings(lights_off_s=300.0), valid)
+    assert plan.windows[0].spans_s == ((300.0, 3600.0),)
+    with pytest.raises(SettingsError, match="outside the recording"):
+        build_windows(rec, AnalysisSettings(lights_off_s=5000.0), valid)
+
+
+def test_awake_option_is_used_without_staging() -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=1)
+    plan = build_windows(
+        rec, AnalysisSettings(awake_span_s=(60.0, 360.0)), np.ones(3600, dtype=bool)
+    )
+    assert plan.windows[1] == Window("awake", "awake_option", ((60.0, 360.0),))
+    assert plan.baseline == plan.windows[1]
+    # staged wake wins over --awake, with a warning
+    rec2, _ = simulate_night(fs=1.0, duration_s=3600, seed=1, stages=True)
+    plan2 = build_windows(
+        rec2, AnalysisSettings(awake_span_s=(60.0, 360.0)), np.ones(3600, dtype=bool)
+    )
+    assert plan2.baseline is not None and plan2.baseline.source == "annotations"
+    assert any("--awake" in w for w in plan2.warnings)
+
+
+def test_staged_without_valid_wake_falls_back_to_presumed_awake() -> None:
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3600, seed=1, stages=[(0.0, 300.0, "W"), (300.0, 3300.0, "N2")]
+    )
+    valid = np.ones(3600, dtype=bool)
+    valid[:300] = False
+    plan = build_windows(rec, AnalysisSettings(), valid)
+    assert [w.kind for w in plan.windows] == ["sleep", "awake", "presumed_awake"]
+    assert plan.baseline is not None and plan.baseline.kind == "presumed_awake"
+    assert plan.baseline.spans_s == ((300.0, 600.0),)
+
+
+def test_segments_from_options_annotations_and_rest_test_type() -> None:
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1200, seed=1, segments=[("rest", 0.0, 300.0), ("exercise", 400.0, 760.0)]
+    )
+    valid = np.ones(1200, dtype=bool)
+    plan = build_windows(rec, AnalysisSettings(), valid)
+    assert [w.kind for w in plan.windows] == ["rest", "exercise"]
+    assert plan.windows[1] == Window("exercise", "annotations", ((400.0, 760.0),))
+    opt = AnalysisSettings(segments_s=(("exercise_o2", 800.0, 1100.0),), test_type="exercise")
+    plan = build_windows(rec, opt, valid)
+    assert plan.windows == (Window("exercise_o2", "segment_option", ((800.0, 1100.0),)),)
+    plain, _ = simulate_night(fs=1.0, duration_s=600, seed=1)
+    valid = np.ones(600, dtype=bool)
+    valid[:10] = False
+    plan = build_windows(plain, AnalysisSettings(test_type="rest"), valid)
+    assert plan.windows == (Window("rest", "test_type", ((10.0, 600.0),)),)
+    plan = build_windows(plain, AnalysisSettings(test_type="exercise"), valid)
+    assert plan.windows == () and "no rest/exercise" in plan.warnings[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("300", 300.0),
+        ("12.5", 12.5),
+        ("22:30", 1800.0),
+        ("22:00:00", 0.0),
+        ("23:59:59", 7199.0),
+        ("00:10", 7800.0),  # after midnight: the next day
+        ("21:59:59", 86399.0),
+        ("22:00:01.5", 1.5),
+    ],
+)
+def test_parse_time_spec(text: str, seconds: float) -> None:
+    assert parse_time_spec(text, START) == seconds
+
+
+def test_parse_span_and_errors() -> None:
+    assert parse_span("0-300", START) == (0.0, 300.0)
+    assert parse_span("22:05:00-22:11:00", START) == (300.0, 660.0)
+    assert parse_span("23:50-00:10", START) == (6600.0, 7800.0)
+    for bad in ("300-0", "abc", "1-2-3", "-5", "22:70", "25:00", "10-"):
+        with pytest.raises(SettingsError):
+            parse_span(bad, START)
+    with pytest.raises(SettingsError, match="clock time"):
+        parse_time_spec("22:30")
+    with pytest.raises(SettingsError, match="HH:MM"):
+        parse_time_spec("noon", START)
