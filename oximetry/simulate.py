@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -570,6 +571,26 @@ def _edf_samples(
     return out
 
 
+def _record_duration(signals: Sequence[Signal]) -> float:
+    """Longest data record (≤ 60 s) holding a whole number of samples of every channel.
+
+    Long records keep EDF+ files small (the annotation channel takes room in every record);
+    a record length that divides the recording avoids padding.
+    """
+    fitting = [
+        d
+        for d in (60.0, 30.0, 20.0, 10.0, 5.0, 4.0, 2.0, 1.0)
+        if all(abs(s.fs * d - round(s.fs * d)) < 1e-9 and round(s.fs * d) >= 1 for s in signals)
+    ]
+    if not fitting:
+        raise SettingsError(
+            f"cannot write EDF: no record length up to 60 s holds whole samples at rates "
+            f"{[s.fs for s in signals]} Hz"
+        )
+    exact = [d for d in fitting if all(s.n_samples % round(s.fs * d) == 0 for s in signals)]
+    return exact[0] if exact else fitting[-1]
+
+
 def write_edf(recording: Recording, path: str | Path) -> Path:
     """Write a recording as EDF+C: SpO2 in ``%``, pulse in ``bpm``, status, annotations.
 
@@ -637,7 +658,11 @@ def write_edf(recording: Recording, path: str | Path) -> Path:
             writer.setSex(1 if p.sex[:1].upper() == "M" else 0)
         if p.birth_date is not None:
             writer.setBirthdate(p.birth_date)
-        record_s = float(writer.record_duration)
+        record_s = _record_duration([s for s, _ in sigs])
+        with warnings.catch_warnings():
+            # pyedflib warns that a forced record length may alter rates; ours keep them whole
+            warnings.simplefilter("ignore", UserWarning)
+            writer.setDatarecordDuration(record_s)
         n_records = max(math.ceil(s.duration_s / record_s - 1e-9) for s, _ in sigs)
         writer.writeSamples([_edf_samples(s, 0.0, n_records, record_s) for s, _ in sigs])
         for a in recording.annotations:
