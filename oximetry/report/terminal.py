@@ -126,6 +126,9 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
                     f"{_num(seg.get('valid_min'))} min valid",
                 )
             )
+    n_warn = len(summary.get("warnings") or [])
+    if n_warn:
+        rows.append(("Warnings", f"{n_warn} (see summary.json / report.pdf)"))
     q = summary.get("qualification")
     if q:
         det = str(q.get("determination", "?")).replace("_", " ").upper()
@@ -144,9 +147,6 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         rows.append(("Determination", text))
     else:
         rows.append(("Determination", "not evaluated (no qualification block)"))
-    n_warn = len(summary.get("warnings") or [])
-    if n_warn:
-        rows.append(("Warnings", f"{n_warn} (see summary.json / report.pdf)"))
     if paths:
         folders = {Path(p).parent for p in paths.values()}
         names = ", ".join(Path(p).name for p in paths.values())

@@ -1,0 +1,52 @@
+"""The terminal summary: aligned lines with the figures that matter, never an identifier."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from oximetry.report import build_summary, format_terminal_summary
+from tests import report_data as rd
+
+
+def _text(**kw):
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION, **kw)
+    paths = {
+        k: Path("/out/night") / n
+        for k, n in (("summary", "summary.json"), ("report", "report.pdf"))
+    }
+    return format_terminal_summary(s, paths)
+
+
+def test_lines_are_aligned_and_carry_the_main_figures():
+    text = _text()
+    lines = text.splitlines()
+    col = lines[0].index("120.0 min")
+    assert all(line[col - 2 : col] == "  " for line in lines)
+    assert "118.0 min (1.7 % artifact)" in text
+    assert "12.0 min cumulative (10.2 % of valid), longest 12.0 min from 23:30:00" in text
+    assert "86 % at 23:30:00" in text
+    assert "3 %: 1.5/h" in text
+    assert "95.0 % (presumed awake)" in text
+    assert lines[-2].startswith("Determination") and "INDETERMINATE" in lines[-2]
+    assert lines[-3].startswith("Warnings  ")
+    assert "missing: diagnoses, order.date" in text
+    assert lines[-1].startswith("Files") and "summary.json, report.pdf in /out/night" in lines[-1]
+
+
+def test_no_identifiers_even_when_the_summary_has_them():
+    text = _text(deidentify=False)
+    for needle in (rd.NAME, rd.CODE, "1951", "night.edf"):
+        assert needle not in text
+
+
+def test_without_qualification_or_files():
+    s = build_summary(rd.make_analysis())
+    text = format_terminal_summary(s, {})
+    assert "not evaluated" in text
+    assert "Files" not in text
+
+
+def test_exercise_segments_are_listed():
+    s = build_summary(rd.make_analysis())
+    s["metrics"]["exercise"] = {"sustained_nadir_pct": 87.0, "nadir_pct": 85.0, "valid_min": 6.0}
+    assert "sustained nadir 87 %, nadir 85 %, 6.0 min valid" in format_terminal_summary(s, {})

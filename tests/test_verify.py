@@ -1,0 +1,216 @@
+"""oxi verify: recompute a summary from its recording; catch edits, other recordings, other settings."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+
+import pytest
+
+from oximetry.errors import OximetryError
+from oximetry.report import build_summary, dumps_summary
+from oximetry.verify import compare_summaries, verify
+from tests import report_data as rd
+
+
+def _summary():
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    return json.loads(dumps_summary(s))
+
+
+# --- comparison (no recording needed) ---------------------------------------------------------
+
+
+def test_identical_summaries_have_no_differences():
+    assert compare_summaries(_summary(), _summary()) == []
+
+
+def test_an_edited_figure_is_named_with_both_values():
+    a, b = _summary(), _summary()
+    a["metrics"]["presumed_sleep"]["t_le88_min"] = 15.0
+    (diff,) = compare_summaries(a, b)
+    assert diff == "metrics.presumed_sleep.t_le88_min: summary says 15.0, recomputed 12.0"
+
+
+def test_input_path_is_ignored_but_everything_else_is_not():
+    a, b = _summary(), _summary()
+    a["input"]["path"] = "/elsewhere/renamed.edf"
+    assert compare_summaries(a, b) == []
+    a["input"]["channel"] = "SaO2"
+    assert compare_summaries(a, b) == ['input.channel: summary says "SaO2", recomputed "SpO2"']
+
+
+def test_another_recording_is_reported_first():
+    a, b = _summary(), _summary()
+    b["input"]["sha256"] = "cd" * 32
+    b["recording"]["valid_min"] = 100.0
+    diffs = compare_summaries(a, b)
+    assert diffs[0].startswith("input.sha256: the summary was made from another file")
+    assert any(d.startswith("recording.valid_min") for d in diffs)
+
+
+def test_rules_are_matched_by_id_and_the_determination_is_compared():
+    a, b = _summary(), _summary()
+    a["qualification"]["determination"] = "qualified"
+    a["qualification"]["rules"].reverse()  # order alone is no difference ...
+    a["qualification"]["rules"][0]["met"] = True  # ... but a changed verdict is
+    diffs = compare_summaries(a, b)
+    assert (
+        'qualification.determination: summary says "qualified", recomputed "indeterminate"' in diffs
+    )
+    assert (
+        "qualification.rules[ii_a_2_order_90_days].met: summary says true, recomputed null" in diffs
+    )
+
+
+def test_added_and_removed_keys_and_type_changes():
+    a, b = _summary(), _summary()
+    a["metrics"]["presumed_sleep"]["extra"] = 1
+    del a["metrics"]["presumed_sleep"]["odi4_per_h"]
+    a["metrics"]["presumed_sleep"]["odi3_count"] = True
+    diffs = compare_summaries(a, b)
+    assert "metrics.presumed_sleep.extra: summary says 1, recomputed (absent)" in diffs
+    assert "metrics.presumed_sleep.odi4_per_h: summary says (absent), recomputed 0.0" in diffs
+    assert "metrics.presumed_sleep.odi3_count: summary says true, recomputed 3" in diffs
+    # 12 and 12.0 are the same figure.
+    a, b = _summary(), _summary()
+    a["metrics"]["presumed_sleep"]["t_le88_min"] = 12
+    assert compare_summaries(a, b) == []
+
+
+def test_software_version_explains_differences_only():
+    a, b = _summary(), _summary()
+    a["software"]["version"] = "0.0.1"
+    assert compare_summaries(a, b) == []
+    a["recording"]["duration_min"] = 1.0
+    diffs = compare_summaries(a, b)
+    assert diffs[-1].startswith("software: the summary was made with")
+
+
+def test_unreadable_summaries_are_project_errors(tmp_path):
+    rec = tmp_path / "x.edf"
+    rec.write_bytes(b"")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(OximetryError, match="invalid JSON"):
+        verify(bad, rec)
+    other = tmp_path / "other.json"
+    other.write_text('{"schema": "something/2"}')
+    with pytest.raises(OximetryError, match="schema is 'something/2'"):
+        verify(other, rec)
+    with pytest.raises(OximetryError, match="cannot read the summary"):
+        verify(tmp_path / "missing.json", rec)
+
+
+# --- end to end (needs the analysis and the criteria engine) ------------------------------------
+
+
+def _pipeline():
+    try:
+        from criteria.evaluate import evaluate  # noqa: F401
+
+        from oximetry.analysis import analyze  # noqa: F401
+        from oximetry.pipeline import AnalyzeRequest, analyze_file
+    except ImportError as exc:  # the modules land in parallel; skip until they do
+        pytest.skip(f"pipeline not available yet: {exc}")
+    return AnalyzeRequest, analyze_file
+
+
+def _night(tmp_path, seed=5, name="night.edf"):
+    from oximetry.simulate import simulate_night, write_edf
+
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=3 * 3600,
+        seed=seed,
+        desaturations=15,
+        sustained_drops=[(4000.0, 420.0, 86.0)],
+        artifacts=[(2000.0, 60.0, "nan")],
+    )
+    return write_edf(rec, tmp_path / name)
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    AnalyzeRequest, analyze_file = _pipeline()
+    tmp = tmp_path_factory.mktemp("verify")
+    edf = _night(tmp)
+    out = tmp / "out"
+    analyze_file(edf, AnalyzeRequest(report=False), out_dir=out)
+    return edf, out / "summary.json"
+
+
+def test_untouched_summary_verifies(analysed):
+    edf, summary = analysed
+    assert verify(summary, edf) == []
+
+
+def test_renamed_recording_still_verifies(analysed, tmp_path):
+    edf, summary = analysed
+    moved = tmp_path / "renamed.edf"
+    shutil.copy(edf, moved)
+    assert verify(summary, moved) == []
+
+
+def test_edited_number_fails(analysed, tmp_path):
+    edf, summary = analysed
+    s = json.loads(summary.read_text())
+    main = s["main_window"]
+    s["metrics"][main]["t_le88_min"] = s["metrics"][main]["t_le88_min"] + 1.0
+    edited = tmp_path / "summary.json"
+    edited.write_text(json.dumps(s))
+    diffs = verify(edited, edf)
+    assert len(diffs) == 1 and diffs[0].startswith(f"metrics.{main}.t_le88_min:")
+
+
+def test_edited_determination_fails(analysed, tmp_path):
+    edf, summary = analysed
+    s = json.loads(summary.read_text())
+    s["qualification"]["determination"] = (
+        "qualified" if s["qualification"]["determination"] != "qualified" else "not_qualified"
+    )
+    edited = tmp_path / "summary.json"
+    edited.write_text(json.dumps(s))
+    assert any(d.startswith("qualification.determination") for d in verify(edited, edf))
+
+
+def test_another_recording_fails(analysed, tmp_path):
+    _, summary = analysed
+    other = _night(tmp_path, seed=99, name="other.edf")
+    diffs = verify(summary, other)
+    assert diffs[0].startswith("input.sha256")
+    assert len(diffs) > 1  # and the figures differ too
+
+
+def test_other_settings_fail(analysed, tmp_path):
+    edf, summary = analysed
+    s = json.loads(summary.read_text())
+    s["settings"]["drop_pts"] = 3.0
+    edited = tmp_path / "summary.json"
+    edited.write_text(json.dumps(s))
+    assert verify(edited, edf) != []
+
+
+def test_deidentified_summary_verifies(tmp_path):
+    AnalyzeRequest, analyze_file = _pipeline()
+    edf = _night(tmp_path)
+    analyze_file(edf, AnalyzeRequest(report=False, deidentify=True), out_dir=tmp_path / "o")
+    summary = tmp_path / "o" / "summary.json"
+    assert json.loads(summary.read_text())["input"]["path"] != str(edf)
+    assert verify(summary, edf) == []
+
+
+def test_unreadable_recording_is_a_project_error(analysed, tmp_path):
+    _, summary = analysed
+    junk = tmp_path / "junk.edf"
+    junk.write_bytes(b"0       not an edf at all")
+    with pytest.raises(OximetryError):
+        verify(summary, junk)
+
+
+def test_comparison_is_not_fooled_by_a_copy():
+    a = _summary()
+    b = copy.deepcopy(a)
+    b["events"]["table_sha256"] = "0" * 64
+    assert compare_summaries(a, b)[0].startswith("events.table_sha256")
