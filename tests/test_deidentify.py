@@ -85,7 +85,6 @@ def test_scored_event_labels_are_scrubbed(tmp_path):
 def test_end_to_end_from_an_edf_header(tmp_path):
     try:
         from criteria.evaluate import evaluate  # noqa: F401
-
         from oximetry.analysis import analyze  # noqa: F401
         from oximetry.pipeline import AnalyzeRequest, analyze_file
     except ImportError as exc:

@@ -109,7 +109,6 @@ def test_unreadable_summaries_are_project_errors(tmp_path):
 def _pipeline():
     try:
         from criteria.evaluate import evaluate  # noqa: F401
-
         from oximetry.analysis import analyze  # noqa: F401
         from oximetry.pipeline import AnalyzeRequest, analyze_file
     except ImportError as exc:  # the modules land in parallel; skip until they do
