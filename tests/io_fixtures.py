@@ -128,7 +128,7 @@ def write_edf_pyedflib(
 
     w = pyedflib.EdfWriter(str(path), len(channels), file_type=pyedflib.FILETYPE_EDFPLUS)
     try:
-        headers = []
+        headers: list[dict[str, str | int | float | None]] = []
         for label, unit, fs, values in channels:
             lo = float(np.floor(min(np.min(values), 0.0)))
             hi = float(np.ceil(max(np.max(values), 1.0)))

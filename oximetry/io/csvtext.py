@@ -97,6 +97,13 @@ def _decode(raw: bytes, path: Path) -> str:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
+        head = raw[:4096]
+        control = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+        if control > len(head) // 20:
+            raise RecordingFormatError(
+                "not a recording this tool reads: binary content, neither EDF nor a text export",
+                path,
+            ) from None
         text = raw.decode("cp1252", errors="replace")
     return text
 
@@ -246,7 +253,8 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         formats = ("ISO8601", *_TIME_OF_DAY)
     data_cols = [i for i in range(len(header)) if i not in time_cols and header[i] != ""]
     if fmt == "csv-generic" and not any(_looks_spo2(header[i]) for i in data_cols):
-        shown = ",".join(header[:8]) + (",..." if len(header) > 8 else "")
+        shown = ",".join(header[:8])
+        shown = shown[:80] + ("..." if len(header) > 8 or len(shown) > 80 else "")
         raise RecordingFormatError(
             f"not a recognised oximetry export: header {shown!r} has no SpO2 column "
             "(expected e.g. SpO2, SaO2, Oxygen Level, Sats)",

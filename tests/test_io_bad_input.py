@@ -1,0 +1,152 @@
+"""Bad input (SPEC §10): one clear line naming the file and the reason, only our exceptions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oximetry.errors import (
+    ChannelNotFoundError,
+    InsufficientDataError,
+    OximetryError,
+    RecordingFormatError,
+)
+from oximetry.io import inspect_recording, read_hypnogram, read_recording
+from tests.io_fixtures import RawEdf, const_sig, edf_bytes, write_text
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(200))
+
+
+def _file(tmp_path: Path, name: str, data: bytes) -> Path:
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+CASES: list[tuple[str, Callable[[Path], Path], type[OximetryError], str]] = [
+    ("empty", lambda d: _file(d, "e.edf", b""), RecordingFormatError, "empty"),
+    ("empty csv", lambda d: _file(d, "e.csv", b""), RecordingFormatError, "empty"),
+    (
+        "random bytes",
+        lambda d: _file(d, "r.edf", np.random.default_rng(1).bytes(3000)),
+        RecordingFormatError,
+        "not",
+    ),
+    ("png renamed", lambda d: _file(d, "pic.edf", PNG), RecordingFormatError, "PNG image"),
+    (
+        "truncated edf",
+        lambda d: _file(d, "t.edf", edf_bytes(RawEdf([const_sig("SpO2", "%", 95, 50)]))[:-7]),
+        RecordingFormatError,
+        "truncated EDF",
+    ),
+    (
+        "edf header cut",
+        lambda d: _file(d, "h.edf", edf_bytes(RawEdf([const_sig("SpO2", "%", 95, 5)]))[:300]),
+        RecordingFormatError,
+        "truncated EDF",
+    ),
+    (
+        "csv header only",
+        lambda d: write_text(
+            d / "h.csv", "Time,Oxygen Level,Pulse Rate,Motion,O2 Reminder,PR Reminder\n"
+        ),
+        RecordingFormatError,
+        "header only",
+    ),
+    (
+        "no spo2 column",
+        lambda d: write_text(d / "n.csv", "time,heart rate,temp\n0,60,36\n1,61,36\n"),
+        RecordingFormatError,
+        "no SpO2 column",
+    ),
+    (
+        "no spo2 channel edf",
+        lambda d: _file(d, "n.edf", edf_bytes(RawEdf([const_sig("EEG", "uV", 5, 5)]))),
+        ChannelNotFoundError,
+        "no SpO2 channel",
+    ),
+    (
+        "fraction",
+        lambda d: write_text(d / "f.csv", "time,spo2\n0,0.9\n1,0.91\n"),
+        RecordingFormatError,
+        "fraction",
+    ),
+    (
+        "time backwards",
+        lambda d: write_text(
+            d / "b.csv",
+            "time,spo2\n2026-01-01T01:00:00,95\n2026-01-01T00:59:00,95\n2026-01-01T01:00:02,95\n",
+        ),
+        RecordingFormatError,
+        "time goes backwards",
+    ),
+    (
+        "all missing",
+        lambda d: write_text(d / "m.csv", "time,spo2\n0,--\n1,0\n2,\n3,255\n"),
+        InsufficientDataError,
+        "no valid oximetry",
+    ),
+    ("directory", lambda d: d, RecordingFormatError, "is a directory"),
+    ("missing", lambda d: d / "nope.edf", RecordingFormatError, "no such file"),
+    (
+        "bad time text",
+        lambda d: write_text(
+            d / "bt.csv",
+            "Time,Oxygen Level,Pulse Rate,Motion,O2 Reminder,PR Reminder\nyesterday,95,60,0,0,0\n",
+        ),
+        RecordingFormatError,
+        "line 2: time 'yesterday'",
+    ),
+    (
+        "single row",
+        lambda d: write_text(d / "one.csv", "time,spo2\n2026-01-01T00:00:00,95\n"),
+        RecordingFormatError,
+        "sampling rate",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "make", "exc", "words"), CASES, ids=[c[0] for c in CASES])
+def test_bad_input_gives_one_line(
+    tmp_path: Path,
+    name: str,
+    make: Callable[[Path], Path],
+    exc: type[OximetryError],
+    words: str,
+) -> None:
+    path = make(tmp_path)
+    with pytest.raises(exc) as err:
+        read_recording(path)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert msg.startswith(str(path))
+    assert words in msg
+
+
+@pytest.mark.parametrize(
+    "name", ["empty", "random bytes", "png renamed", "truncated edf", "missing"]
+)
+def test_info_raises_for_unreadable_files(tmp_path: Path, name: str) -> None:
+    make = next(c[1] for c in CASES if c[0] == name)
+    with pytest.raises(RecordingFormatError):
+        inspect_recording(make(tmp_path))
+
+
+def test_bad_options(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "ok.csv", "seconds,spo2\n0,95\n1,96\n")
+    with pytest.raises(RecordingFormatError, match="--fs must be a positive number"):
+        read_recording(path, fs=0)
+    with pytest.raises(RecordingFormatError, match="--scale must be a positive number"):
+        read_recording(path, scale=float("nan"))
+
+
+def test_hypnogram_bad_input(tmp_path: Path) -> None:
+    with pytest.raises(RecordingFormatError, match="empty"):
+        read_hypnogram(_file(tmp_path, "e.csv", b""))
+    with pytest.raises(RecordingFormatError, match="binary"):
+        read_hypnogram(_file(tmp_path, "p.csv", PNG))
+    with pytest.raises(RecordingFormatError, match="no such file"):
+        read_hypnogram(tmp_path / "missing.csv")
