@@ -1,0 +1,1 @@
+"""Guideline rules, one small object per clause, grouped by profile (masshealth, medicare)."""

@@ -1,0 +1,187 @@
+"""Evidence: the figures the rules read, from an analysis or from a written ``summary.json``.
+
+Rules never see signals (SPEC §8.1). An :class:`Evidence` holds, per window, only the SPEC §7
+figures a guideline clause refers to. It is built from :class:`oximetry.results.Analysis` after
+``analyze``, or from the ``metrics`` block of an earlier ``summary.json`` (``oxi qualify
+--summary``, ``oxi verify``), so both routes give the same determination.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
+
+from oximetry.errors import OximetryError
+from oximetry.results import Analysis
+
+__all__ = ["Evidence", "SegmentFigures", "SleepFigures"]
+
+
+@dataclass(frozen=True)
+class SleepFigures:
+    """Figures of the ``sleep`` (staged) or ``presumed_sleep`` window (SPEC §7 names)."""
+
+    kind: str
+    valid_min: float
+    t_le88_min: float
+    t_lt90_min: float
+    t_le90_min: float
+    longest_le88_min: float
+    nadir_pct: float | None = None
+    awake_baseline_pct: float | None = None
+    awake_baseline_source: str | None = None
+    drop5_min: float | None = None
+    longest_drop5_min: float | None = None
+
+    @property
+    def presumed(self) -> bool:
+        """True when the window is presumed sleep (no staging)."""
+        return self.kind != "sleep"
+
+
+@dataclass(frozen=True)
+class SegmentFigures:
+    """Figures of an exercise-test segment (``rest``, ``exercise``, ``exercise_o2``; SPEC §6)."""
+
+    kind: str
+    valid_min: float
+    median_pct: float | None = None
+    nadir_pct: float | None = None
+    sustained_nadir_pct: float | None = None
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one oximetry test showed, as the rules need it.
+
+    Parameters
+    ----------
+    recording_start : datetime.datetime or None
+        Local wall-clock start of the recording; its date is the test date when the context
+        gives none.
+    sleep : SleepFigures or None
+        The ``sleep`` window when staged, else ``presumed_sleep``.
+    rest, exercise, exercise_o2 : SegmentFigures or None
+        Exercise-test segments, when present.
+    warnings : tuple of str
+        The analysis warnings (presumed windows, ...), passed on to the determination.
+    """
+
+    recording_start: _dt.datetime | None = None
+    sleep: SleepFigures | None = None
+    rest: SegmentFigures | None = None
+    exercise: SegmentFigures | None = None
+    exercise_o2: SegmentFigures | None = None
+    warnings: tuple[str, ...] = ()
+
+    @classmethod
+    def from_analysis(cls, analysis: Analysis) -> Evidence:
+        """Build the evidence from an :class:`oximetry.results.Analysis`.
+
+        Parameters
+        ----------
+        analysis : oximetry.results.Analysis
+            The result of ``analyze``.
+
+        Returns
+        -------
+        Evidence
+        """
+        return cls._from_metrics(
+            analysis.metrics_dict(), analysis.recording.start, tuple(analysis.warnings), "analysis"
+        )
+
+    @classmethod
+    def from_summary(cls, summary: Mapping[str, Any]) -> Evidence:
+        """Build the evidence from a parsed ``summary.json``.
+
+        Parameters
+        ----------
+        summary : mapping
+            Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text) and
+            ``warnings`` when present.
+
+        Returns
+        -------
+        Evidence
+
+        Raises
+        ------
+        oximetry.errors.OximetryError
+            A needed key is missing or holds a value of the wrong type.
+        """
+        if not isinstance(summary, Mapping):
+            raise OximetryError("summary: expected a JSON object")
+        metrics = summary.get("metrics")
+        if not isinstance(metrics, Mapping):
+            raise OximetryError("summary: 'metrics' is missing or not an object")
+        start: _dt.datetime | None = None
+        raw = (
+            summary.get("input", {}).get("start")
+            if isinstance(summary.get("input"), Mapping)
+            else None
+        )
+        if raw is not None:
+            try:
+                start = _dt.datetime.fromisoformat(str(raw))
+            except ValueError as exc:
+                raise OximetryError(
+                    f"summary: 'input.start' is {raw!r}; expected an ISO date-time"
+                ) from exc
+        warnings = summary.get("warnings") or []
+        if not isinstance(warnings, list):
+            raise OximetryError("summary: 'warnings' must be a list of text")
+        return cls._from_metrics(metrics, start, tuple(str(w) for w in warnings), "summary")
+
+    @classmethod
+    def _from_metrics(
+        cls,
+        metrics: Mapping[str, Any],
+        start: _dt.datetime | None,
+        warnings: tuple[str, ...],
+        where: str,
+    ) -> Evidence:
+        sleep = None
+        for kind in ("sleep", "presumed_sleep"):
+            if isinstance(metrics.get(kind), Mapping):
+                sleep = _figures(SleepFigures, kind, metrics[kind], where)
+                break
+        segs = {
+            kind: _figures(SegmentFigures, kind, metrics[kind], where)
+            for kind in ("rest", "exercise", "exercise_o2")
+            if isinstance(metrics.get(kind), Mapping)
+        }
+        return cls(
+            recording_start=start,
+            sleep=sleep,  # type: ignore[arg-type]
+            rest=segs.get("rest"),  # type: ignore[arg-type]
+            exercise=segs.get("exercise"),  # type: ignore[arg-type]
+            exercise_o2=segs.get("exercise_o2"),  # type: ignore[arg-type]
+            warnings=warnings,
+        )
+
+
+_REQUIRED = {"valid_min", "t_le88_min", "t_lt90_min", "t_le90_min", "longest_le88_min"}
+
+
+def _figures(cls: type, kind: str, block: Mapping[str, Any], where: str) -> object:
+    values: dict[str, Any] = {"kind": kind}
+    for f in fields(cls):
+        if f.name == "kind":
+            continue
+        v = block.get(f.name)
+        if v is None:
+            if f.name in _REQUIRED:
+                raise OximetryError(f"{where}: 'metrics.{kind}.{f.name}' is missing")
+            values[f.name] = None
+            continue
+        if f.name == "awake_baseline_source":
+            values[f.name] = str(v)
+            continue
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            raise OximetryError(f"{where}: 'metrics.{kind}.{f.name}' is {v!r}; expected a number")
+        values[f.name] = float(v)
+    return cls(**values)

@@ -1,0 +1,247 @@
+"""Rule objects, their results, and the small helpers every profile shares.
+
+A rule is one guideline clause: an id, a citation, the inputs it reads, and a check that returns
+met / not met / not evaluable with the values it used and one sentence of reason. ``met`` is
+three-valued: True, False, or None ("not evaluable"). A None result either lists the ``missing``
+inputs that would settle it, or says the clause was ``tested=False`` — this test did not measure
+what the clause is about (an overnight study says nothing about exercise), which counts as not met
+when findings are combined.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..context import Context
+from ..evidence import Evidence, SegmentFigures, SleepFigures
+
+__all__ = [
+    "EPS_MIN",
+    "Inputs",
+    "Outcome",
+    "Readings",
+    "Rule",
+    "RuleResult",
+    "kleene_and",
+    "kleene_or",
+    "pct",
+]
+
+#: Tolerance when comparing minutes computed as samples × dt / 60 with a whole number of
+#: minutes: far below one sample period at any oximeter rate, so 4.99 min is never 5.
+EPS_MIN = 1e-6
+
+
+def pct(x: float) -> int:
+    """Round a saturation the way payers read it: floor(x + 0.5) (SPEC §7)."""
+    return math.floor(x + 0.5)
+
+
+def at_least(minutes: float | None, needed: float) -> bool | None:
+    """Return minutes ≥ needed with :data:`EPS_MIN` tolerance (None if unknown)."""
+    return None if minutes is None else minutes >= needed - EPS_MIN
+
+
+@dataclass(frozen=True)
+class Readings:
+    """Readings of ambiguous text, as options. The defaults are the decided readings.
+
+    Parameters
+    ----------
+    sleep_duration : str
+        How long a sleep threshold must hold: ``cumulative`` (≥ 5 cumulative minutes; SPEC §8.3),
+        ``continuous`` (≥ 5 consecutive minutes) or ``single_sample`` (one rounded sample).
+    ichd3_d_e : str
+        ``all`` (ICHD-3 A–E all required; SPEC §8.3) or ``d_or_e`` (the text's literal "D; or E").
+    order_window : str
+        ``either_side`` (|order − test| ≤ 90 days; SPEC §8.3) or ``before_order`` (the test at
+        most 90 days before the order and not after it).
+    a_iii_where : str
+        ``rest_sleep_exercise`` (SPEC §8.3) or ``rest_only`` for the 89 % of II.A.2.a.iii.
+    pao2_drop_symptoms : str
+        ``required`` (II.A.2.b.ii.B.2 needs the symptoms of B.3 / a.ii) or ``not_required``.
+    """
+
+    sleep_duration: str = "cumulative"
+    ichd3_d_e: str = "all"
+    order_window: str = "either_side"
+    a_iii_where: str = "rest_sleep_exercise"
+    pao2_drop_symptoms: str = "required"
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """The result of one rule.
+
+    ``met`` is True, False or None (not evaluable). ``tested`` is False when the test did not
+    measure what the clause is about; ``missing`` names the inputs that would settle a None.
+    """
+
+    id: str
+    citation: str
+    met: bool | None
+    values: Mapping[str, Any]
+    reason: str
+    missing: tuple[str, ...] = ()
+    tested: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{id, citation, met, values, reason}`` as in ``summary.json``."""
+        return {
+            "id": self.id,
+            "citation": self.citation,
+            "met": self.met,
+            "values": {k: _plain(v) for k, v in self.values.items()},
+            "reason": self.reason,
+        }
+
+    @property
+    def as_finding(self) -> bool | None:
+        """Three-valued truth for combining: an untested clause counts as not met."""
+        return False if (self.met is None and not self.tested) else self.met
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, tuple | list):
+        return [_plain(x) for x in v]
+    if isinstance(v, float):
+        return round(v, 4)
+    return v
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a rule's check returns (the rule adds its id and citation)."""
+
+    met: bool | None
+    reason: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+    missing: tuple[str, ...] = ()
+    tested: bool = True
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a rule may read: the context, the evidence, earlier results, the readings."""
+
+    context: Context
+    evidence: Evidence | None
+    test_date: _dt.date | None
+    readings: Readings
+    results: Mapping[str, RuleResult]
+    state: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def sleep(self) -> SleepFigures | None:
+        """The sleep (or presumed-sleep) figures, if any."""
+        return None if self.evidence is None else self.evidence.sleep
+
+    def segment(self, kind: str) -> SegmentFigures | None:
+        """Return an exercise-test segment's figures, if any."""
+        return None if self.evidence is None else getattr(self.evidence, kind)
+
+    def met(self, rule_id: str) -> bool | None:
+        """Three-valued result of an earlier rule (untested counts as not met)."""
+        return self.results[rule_id].as_finding
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One guideline clause.
+
+    Parameters
+    ----------
+    id : str
+        Stable identifier (``ii_a_2_a_i_rest``).
+    citation : str
+        Where it comes from (``MG-OXY II.A.2.a.i``).
+    title : str
+        What the clause requires, in a few words.
+    inputs : tuple of str
+        The context keys and evidence figures it reads.
+    check : callable
+        ``check(inputs) -> Outcome``.
+    """
+
+    id: str
+    citation: str
+    title: str
+    inputs: tuple[str, ...]
+    check: Callable[[Inputs], Outcome]
+
+    def evaluate(self, inputs: Inputs) -> RuleResult:
+        """Run the check and return its :class:`RuleResult`."""
+        out = self.check(inputs)
+        return RuleResult(
+            id=self.id,
+            citation=self.citation,
+            met=out.met,
+            values=dict(out.values),
+            reason=out.reason,
+            missing=tuple(out.missing),
+            tested=out.tested,
+        )
+
+
+def kleene_and(values: Iterable[bool | None]) -> bool | None:
+    """Three-valued AND: False wins, then None, then True (empty: True)."""
+    vals = list(values)
+    if any(v is False for v in vals):
+        return False
+    return None if any(v is None for v in vals) else True
+
+
+def kleene_or(values: Iterable[bool | None]) -> bool | None:
+    """Three-valued OR: True wins, then None, then False (empty: False)."""
+    vals = list(values)
+    if any(v is True for v in vals):
+        return True
+    return None if any(v is None for v in vals) else False
+
+
+@dataclass(frozen=True)
+class Part:
+    """One way a finding can be shown (a blood gas, a window of the recording)."""
+
+    name: str
+    met: bool | None
+    tested: bool = True
+    missing: tuple[str, ...] = ()
+    where: str = ""  # rest | sleep | exercise: where the measurement was taken
+
+
+def combine(parts: Iterable[Part], values: dict[str, Any], met_text: str, not_text: str) -> Outcome:
+    """Combine alternative parts of a finding (OR), untested parts left out.
+
+    Returns met with the parts that met (``values['met_by']``, their ``where`` in
+    ``values['where']``), else not evaluable with what is missing, else not met, else untested.
+    """
+    parts = list(parts)
+    tested = [p for p in parts if p.tested]
+    hit = [p for p in tested if p.met is True]
+    if hit:
+        values["met_by"] = [p.name for p in hit]
+        values["where"] = sorted({p.where for p in hit})
+        return Outcome(True, met_text, values)
+    unknown = [p for p in tested if p.met is None]
+    if unknown:
+        missing = tuple(dict.fromkeys(m for p in unknown for m in p.missing))
+        return Outcome(
+            None, f"{not_text}; not evaluable without {', '.join(missing)}.", values, missing
+        )
+    if tested:
+        return Outcome(False, f"{not_text}.", values)
+    return Outcome(
+        None, "Not tested: this test measured nothing this clause is about.", values, tested=False
+    )
+
+
+def true_keys(mapping: Mapping[str, Any]) -> list[str]:
+    """Keys whose value is exactly True, in order."""
+    return [k for k, v in mapping.items() if v is True]

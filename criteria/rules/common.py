@@ -1,0 +1,183 @@
+"""Building blocks shared by the profiles: conditions from codes, measurement parts, date checks."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from typing import Any, cast
+
+from ..context import Context
+from ..evidence import SegmentFigures, SleepFigures
+from ..icd10 import categorise
+from .base import EPS_MIN, Inputs, Part, at_least, pct
+
+__all__ = ["Conditions", "conditions", "oximetry", "pao2_part", "segment_part", "sleep_part"]
+
+MIN_SLEEP_VALID_MIN = 120.0
+NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
+
+
+@dataclass(frozen=True)
+class Conditions:
+    """The guideline categories a context documents (codes and findings), with their sources."""
+
+    by_category: dict[str, list[str]]
+    unmapped: list[str]
+    given: bool  # diagnoses key present and non-empty
+
+    def has(self, *cats: str) -> bool:
+        """Return True when any of the categories is documented."""
+        return any(self.by_category.get(c) for c in cats)
+
+    @property
+    def chronic(self) -> bool:
+        """A chronic condition (II.A.1.a or b) is documented."""
+        return self.has("severe_lung_disease", "hypoxia_related")
+
+    @property
+    def acute(self) -> bool:
+        """A short-term condition (II.A.1.c) is documented."""
+        return self.has("short_term")
+
+
+def conditions(ctx: Context) -> Conditions:
+    """Map the context's diagnoses and documented findings to guideline categories."""
+    cats: dict[str, list[str]] = {}
+    unmapped: list[str] = []
+    codes = ctx.diagnoses or ()
+    for code in codes:
+        row = categorise(code)
+        if row is None:
+            unmapped.append(code)
+        else:
+            cats.setdefault(row.category, []).append(f"{code} ({row.label}, {row.clause})")
+    if cats.get("heart_failure") and any(c.replace(".", "").startswith("I2781") for c in codes):
+        cats.setdefault("hypoxia_related", []).extend(
+            f"{c} with I27.81 (congestive heart failure due to chronic cor pulmonale, II.A.1.b.iii)"
+            for c in codes
+            if c.startswith("I50")
+        )
+    extra = cats.setdefault("hypoxia_related", [])
+    if ctx.findings.pulmonary_hypertension is True:
+        extra.append("findings.pulmonary_hypertension (II.A.1.b.i)")
+    hct = ctx.findings.hematocrit_pct
+    if hct is not None and hct > 56:
+        extra.append(f"findings.hematocrit_pct {hct:g} % > 56 (erythrocytosis, II.A.1.b.iv)")
+    for sym, clause in (("cognitive_impairment", "v"), ("nocturnal_restlessness", "vi")):
+        if sym in (ctx.symptoms or ()):
+            extra.append(f"symptoms: {sym} (II.A.1.b.{clause})")
+    if not extra:
+        del cats["hypoxia_related"]
+    return Conditions(cats, unmapped, bool(codes))
+
+
+# --------------------------------------------------------------------------------------------
+# Measurement parts
+# --------------------------------------------------------------------------------------------
+
+
+def oximetry(inp: Inputs, window: str, types: tuple[str, ...]) -> tuple[str, Any, tuple[str, ...]]:
+    """Decide whether a window of the recording can speak to a clause.
+
+    Returns ``("ok", figures, ())``, ``("missing", None, what)`` or ``("untested", None, ())``.
+    A sleep window with less than 120 min of valid data is "missing" (MG-OXY II.A.2, SPEC §8.3).
+    """
+    ev = inp.evidence
+    if ev is None:
+        bg = inp.context.blood_gas
+        given = any(v is not None for v in vars(bg).values())
+        return ("untested", None, ()) if given else ("missing", None, (NO_EVIDENCE,))
+    figs = getattr(ev, window)
+    ttype = inp.context.test.type
+    if ttype is None:
+        return ("missing", None, ("test.type",)) if figs is not None else ("untested", None, ())
+    if ttype not in types:
+        return ("untested", None, ())
+    if figs is None:
+        return ("missing", None, (f"a '{window}' window in the recording",))
+    if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
+        return (
+            "missing",
+            None,
+            (
+                f"at least 120 min of valid data in the {figs.kind} window (has {figs.valid_min:.1f})",
+            ),
+        )
+    return ("ok", figs, ())
+
+
+def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
+    """Return a blood-gas part: untested when the value was not taken."""
+    if value is None:
+        return Part(name, None, tested=False, where=where)
+    return Part(name, test, where=where)
+
+
+def segment_part(
+    inp: Inputs,
+    kind: str,
+    types: tuple[str, ...],
+    name: str,
+    cmp: str,
+    level: int,
+    values: dict[str, Any],
+) -> Part:
+    """Return a rest/exercise part on the rounded sustained nadir (SPEC §6, §8.3): ``le`` or ``ge``."""
+    state, figs, missing = oximetry(inp, kind, types)
+    if state != "ok":
+        return Part(name, None, tested=state == "missing", missing=missing, where=kind)
+    figs = cast(SegmentFigures, figs)
+    sn = figs.sustained_nadir_pct
+    values[f"{kind}_sustained_nadir_pct"] = sn
+    if sn is None:
+        return Part(name, None, missing=(f"valid data in the '{kind}' segment",), where=kind)
+    values[f"{kind}_sustained_nadir_rounded_pct"] = pct(sn)
+    met = pct(sn) <= level if cmp == "le" else pct(sn) >= level
+    return Part(name, met, where="exercise" if kind == "exercise" else "rest")
+
+
+def sleep_part(inp: Inputs, name: str, measure: str, values: dict[str, Any]) -> Part:
+    """Return a sleep part under the chosen duration reading (SPEC §8.3: 5 cumulative minutes).
+
+    ``measure`` is ``le88``, ``lt90`` (r ≤ 89), ``le90`` or ``drop5`` (b − r > 5).
+    """
+    state, figs, missing = oximetry(inp, "sleep", ("overnight",))
+    if state != "ok":
+        return Part(name, None, tested=state == "missing", missing=missing, where="sleep")
+    figs = cast(SleepFigures, figs)
+    cum = {"le88": figs.t_le88_min, "lt90": figs.t_lt90_min, "le90": figs.t_le90_min}
+    cum["drop5"] = figs.drop5_min  # type: ignore[assignment]
+    longest = {"le88": figs.longest_le88_min, "drop5": figs.longest_drop5_min}
+    level = {"le88": 88, "lt90": 89, "le90": 90}
+    values["window"] = figs.kind
+    values["valid_min"] = figs.valid_min
+    values[f"t_{measure}_min" if measure != "drop5" else "drop5_min"] = cum[measure]
+    if measure in longest:
+        values[f"longest_{measure}_min"] = longest[measure]
+    reading = inp.readings.sleep_duration
+    if measure == "drop5" and figs.awake_baseline_pct is None:
+        return Part(name, None, missing=("an awake baseline",), where="sleep")
+    if reading == "cumulative":
+        met = at_least(cum[measure], 5.0)
+    elif reading == "continuous":
+        met = at_least(longest.get(measure), 5.0)
+        if met is None:
+            return Part(
+                name, None, missing=(f"the longest continuous run for {measure}",), where="sleep"
+            )
+    else:  # single_sample
+        if figs.nadir_pct is None:
+            return Part(name, None, missing=("a sleep nadir",), where="sleep")
+        values["nadir_rounded_pct"] = pct(figs.nadir_pct)
+        if measure == "drop5":
+            met = pct(cast(float, figs.awake_baseline_pct)) - pct(figs.nadir_pct) > 5
+        else:
+            met = pct(figs.nadir_pct) <= level[measure]
+    if met is None:
+        return Part(name, None, missing=(f"{measure} minutes",), where="sleep")
+    return Part(name, met, where="sleep")
+
+
+def days_between(a: _dt.date, b: _dt.date) -> int:
+    """``(b - a).days``."""
+    return (b - a).days

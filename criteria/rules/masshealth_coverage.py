@@ -1,0 +1,617 @@
+"""MG-OXY II.B non-coverage, II.C authorization, Section III documentation, Appendix A equipment.
+
+II.B rules are phrased as "no non-coverage circumstance applies": ``met`` True means the item does
+not stand in the way, False means it excludes coverage. Portable exclusion (II.B.7), authorization
+(II.C) and equipment (Appendix A) are decided after the qualifying paths, from ``Inputs.state``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Inputs, Outcome, Rule, kleene_or
+from .common import conditions
+
+__all__ = ["DOCUMENTATION_RULES", "EXCLUSION_RULES", "PORTABLE", "POST_RULES", "STATIONARY"]
+
+#: Finding rules that show systemic hypoxemia (for II.B.2, 3, 4, 6).
+HYPOXEMIA_FINDINGS = (
+    "ii_a_2_a_i_rest",
+    "ii_a_2_a_ii_sleep",
+    "ii_a_2_a_ii_drop",
+    "ii_a_2_a_iii_rest",
+    "ii_a_2_a_iii_sleep",
+    "ii_a_2_a_iii_exercise",
+    "ii_a_2_b_i_exercise",
+    "ii_a_2_b_ii_b_1_sleep",
+    "ii_a_2_b_ii_b_2_pao2_drop",
+    "ii_a_2_b_ii_b_3_drop",
+    "ii_a_2_d_pediatric",
+)
+STATIONARY = ("E0424", "E0439", "E1390", "E1391")
+PORTABLE = ("E0431", "E0434", "K0738")
+CONCENTRATOR = ("E1392",)
+
+
+def _hypoxemia(inp: Inputs) -> bool | None:
+    return kleene_or(inp.met(r) for r in HYPOXEMIA_FINDINGS)
+
+
+def _without_hypoxemia(flag: str, category: str, what: str, extra_ok: str | None = None) -> Any:
+    def check(inp: Inputs) -> Outcome:
+        f = inp.context.findings
+        codes = conditions(inp.context).by_category.get(category, []) if category else []
+        present = getattr(f, flag) is True or bool(codes)
+        v: dict[str, Any] = {f"findings.{flag}": getattr(f, flag), "codes": codes}
+        if not present:
+            return Outcome(True, f"Not applicable: no {what} documented.", v)
+        if extra_ok and getattr(f, extra_ok) is True:
+            return Outcome(
+                True,
+                f"{what.capitalize()} with documented pulmonary hypertension/cor "
+                "pulmonale: not excluded.",
+                v,
+            )
+        hyp = _hypoxemia(inp)
+        v["systemic_hypoxemia"] = hyp
+        if hyp is True:
+            return Outcome(
+                True, f"{what.capitalize()}, but systemic hypoxemia is shown: not excluded.", v
+            )
+        if hyp is False:
+            return Outcome(
+                False,
+                f"{what.capitalize()} without systemic hypoxemia: oxygen is not "
+                "medically necessary.",
+                v,
+            )
+        return Outcome(
+            None, f"{what.capitalize()}: whether systemic hypoxemia is present is not yet known.", v
+        )
+
+    return check
+
+
+def _terminal(inp: Inputs) -> Outcome:
+    flag = inp.context.findings.terminal_illness_non_respiratory
+    v: dict[str, Any] = {"findings.terminal_illness_non_respiratory": flag}
+    if flag is not True:
+        return Outcome(
+            True,
+            "Not applicable: no terminal illness outside the respiratory system documented.",
+            v,
+        )
+    if inp.met("ii_a_1_condition") is True:
+        return Outcome(
+            True,
+            "A terminal illness is documented, but the request rests on a II.A.1 condition.",
+            v,
+        )
+    return Outcome(
+        False,
+        "A terminal illness that does not affect the "
+        "respiratory system, without a II.A.1 condition: not covered.",
+        v,
+    )
+
+
+def _headache_other(inp: Inputs) -> Outcome:
+    codes = conditions(inp.context).by_category.get("headache_other", [])
+    v: dict[str, Any] = {"codes": codes}
+    if not codes:
+        return Outcome(True, "Not applicable: no other headache diagnosis.", v)
+    basis = kleene_or([inp.met("ii_a_1_condition"), inp.met("ii_a_1_d_cluster_headache")])
+    if basis is True:
+        return Outcome(
+            True, "A non-cluster headache is documented; it is not the basis of the request.", v
+        )
+    return Outcome(
+        False,
+        "Headaches other than II.A.1.d cluster headache are not covered, and no other II.A.1 "
+        "condition is documented.",
+        v,
+    )
+
+
+def _cluster_not_ichd3(inp: Inputs) -> Outcome:
+    ctx = inp.context
+    codes = conditions(ctx).by_category.get("cluster_headache", [])
+    claimed = bool(codes) or ctx.cluster_headache is not None
+    v: dict[str, Any] = {"codes": codes, "cluster_headache_given": ctx.cluster_headache is not None}
+    if not claimed:
+        return Outcome(True, "Not applicable: no cluster headache claimed.", v)
+    if inp.met("ii_a_1_d_cluster_headache") is True:
+        return Outcome(True, "The cluster headache meets ICHD-3.", v)
+    a1 = inp.met("ii_a_1_condition")
+    if a1 is True:
+        return Outcome(
+            True, "The headache does not meet ICHD-3, but it is not the basis of the request.", v
+        )
+    return Outcome(
+        False,
+        "Headaches not meeting the ICHD-3 cluster-headache criteria are not covered, and no other "
+        "II.A.1 condition is documented.",
+        v,
+    )
+
+
+def _prn_snf(inp: Inputs) -> Outcome:
+    ctx = inp.context
+    v = {"residence": ctx.residence, "prn": ctx.prn}
+    if ctx.residence == "skilled_nursing_facility" and ctx.prn is True:
+        return Outcome(
+            False, "Oxygen as needed (PRN) in a skilled nursing facility is not covered.", v
+        )
+    return Outcome(True, "Not applicable: not PRN oxygen in a skilled nursing facility.", v)
+
+
+def _sickle(inp: Inputs) -> Outcome:
+    flag = inp.context.findings.sickle_cell_pregnancy_prophylaxis
+    v: dict[str, Any] = {"findings.sickle_cell_pregnancy_prophylaxis": flag}
+    if flag is not True:
+        return Outcome(
+            True, "Not applicable: not prophylaxis in pregnancy with sickle cell disease.", v
+        )
+    hyp = _hypoxemia(inp)
+    v["systemic_hypoxemia"] = hyp
+    if hyp is True:
+        return Outcome(True, "Hypoxemia is shown, so the oxygen is not merely prophylactic.", v)
+    return Outcome(
+        False if hyp is False else None,
+        "Prophylactic oxygen against transfusion-related "
+        "events in pregnancy with sickle cell disease is not covered.",
+        v,
+    )
+
+
+EXCLUSION_RULES = (
+    Rule(
+        "ii_b_1_terminal_illness",
+        "MG-OXY II.B.1",
+        "terminal illness not affecting respiration",
+        ("findings.terminal_illness_non_respiratory", "diagnoses"),
+        _terminal,
+    ),
+    Rule(
+        "ii_b_2_peripheral_vascular",
+        "MG-OXY II.B.2",
+        "PVD without systemic hypoxemia",
+        ("findings.peripheral_vascular_disease", "diagnoses"),
+        _without_hypoxemia(
+            "peripheral_vascular_disease",
+            "peripheral_vascular_disease",
+            "severe peripheral vascular disease",
+        ),
+    ),
+    Rule(
+        "ii_b_3_angina",
+        "MG-OXY II.B.3",
+        "angina without hypoxemia",
+        ("findings.angina_pectoris", "diagnoses"),
+        _without_hypoxemia("angina_pectoris", "angina_pectoris", "angina pectoris"),
+    ),
+    Rule(
+        "ii_b_4_breathlessness",
+        "MG-OXY II.B.4",
+        "breathlessness without cor pulmonale or hypoxemia",
+        ("findings.breathlessness", "findings.pulmonary_hypertension", "diagnoses"),
+        _without_hypoxemia(
+            "breathlessness", "breathlessness", "breathlessness", "pulmonary_hypertension"
+        ),
+    ),
+    Rule(
+        "ii_b_5_other_headache",
+        "MG-OXY II.B.5",
+        "headaches other than II.A.1.d",
+        ("diagnoses",),
+        _headache_other,
+    ),
+    Rule(
+        "ii_b_6_sickle_cell_prophylaxis",
+        "MG-OXY II.B.6",
+        "prophylaxis in pregnancy, sickle cell",
+        ("findings.sickle_cell_pregnancy_prophylaxis",),
+        _sickle,
+    ),
+    Rule(
+        "ii_b_8_prn_nursing_facility",
+        "MG-OXY II.B.8",
+        "PRN in a skilled nursing facility",
+        ("residence", "prn"),
+        _prn_snf,
+    ),
+    Rule(
+        "ii_b_9_headache_not_ichd3",
+        "MG-OXY II.B.9",
+        "headache not meeting ICHD-3",
+        ("diagnoses", "cluster_headache"),
+        _cluster_not_ichd3,
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Decided after the paths
+# --------------------------------------------------------------------------------------------
+
+
+def _portable_sleep_only(inp: Inputs) -> Outcome:
+    st = inp.state
+    v = {"qualifying_paths": st["met_paths"], "sleep_only": st["sleep_only"]}
+    if st["qualified"] is not True:
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+    if st["sleep_only"]:
+        return Outcome(
+            False, "Qualified solely on findings during sleep: portable systems are not covered.", v
+        )
+    return Outcome(
+        True, "Qualified on a finding outside sleep: portable systems are not excluded.", v
+    )
+
+
+def _authorization(inp: Inputs) -> Outcome:
+    st = inp.state
+    ctx = inp.context
+    c = conditions(ctx)
+    v: dict[str, Any] = {
+        "chronic_condition": c.chronic,
+        "acute_condition": c.acute,
+        "chronic_stable_state": ctx.test.chronic_stable_state,
+        "setting": ctx.test.setting,
+    }
+    if st["qualified"] is not True:
+        v["authorization_months"] = None
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+    non_ch = [p for p in st["met_paths"] if p != "cluster_headache"]
+    if non_ch and c.chronic and ctx.test.chronic_stable_state is True:
+        v["authorization_months"] = 12
+        return Outcome(
+            True, "Chronic condition in a chronic stable state, long-term use: 12 months.", v
+        )
+    v["authorization_months"] = 3
+    if not non_ch:
+        why = "cluster headache (II.C refers to II.A.1.d)"
+    elif not c.chronic:
+        why = "a condition acute in nature (II.A.1.c)"
+    else:
+        why = "no chronic stable state documented (test.chronic_stable_state)"
+    return Outcome(True, f"Short-term use for {why}: 3 months (less than six).", v)
+
+
+def _stationary(inp: Inputs) -> Outcome:
+    q = inp.state["qualified"]
+    v: dict[str, Any] = {"hcpcs": list(STATIONARY) if q is True else []}
+    if q is True:
+        return Outcome(
+            True, "Stationary oxygen (E0424, E0439, E1390, E1391) for the qualified use.", v
+        )
+    return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+
+
+def _portable(inp: Inputs) -> Outcome:
+    st = inp.state
+    m = inp.context.mobility
+    v: dict[str, Any] = {
+        "beyond_stationary_tubing": m.beyond_stationary_tubing,
+        "sleep_only": st["sleep_only"],
+        "hcpcs": [],
+    }
+    if st["qualified"] is not True:
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+    if st["sleep_only"]:
+        return Outcome(
+            False,
+            "Portable systems are excluded when qualification rests solely on sleep (II.B.7).",
+            v,
+        )
+    if m.beyond_stationary_tubing is not True:
+        return Outcome(
+            False,
+            "The member is not documented to go regularly beyond a 50-foot "
+            "stationary tubing (mobility.beyond_stationary_tubing).",
+            v,
+        )
+    v["hcpcs"] = list(PORTABLE)
+    return Outcome(
+        True,
+        "Portable system (E0431, E0434, or K0738 with E1390): the member regularly "
+        "goes beyond a 50-foot tubing.",
+        v,
+    )
+
+
+def _concentrator(inp: Inputs) -> Outcome:
+    hours = inp.context.mobility.hours_away_from_home
+    portable = inp.results["app_a_b_portable"].met
+    v: dict[str, Any] = {"hours_away_from_home": hours, "portable_eligible": portable, "hcpcs": []}
+    if portable is not True:
+        return Outcome(
+            None if portable is None else False,
+            "Needs eligibility for a portable system first (Appendix A.B).",
+            v,
+            tested=portable is not None,
+        )
+    if hours is not None and hours > 4:
+        v["hcpcs"] = list(CONCENTRATOR)
+        return Outcome(
+            True,
+            f"Regularly away {hours:g} h, beyond a cylinder's 4 h at 2 L/min: "
+            "portable concentrator E1392.",
+            v,
+        )
+    return Outcome(
+        False,
+        "Not documented to be away from home more than 4 hours at a time "
+        "(mobility.hours_away_from_home).",
+        v,
+    )
+
+
+POST_RULES = (
+    Rule(
+        "ii_b_7_portable_sleep_only",
+        "MG-OXY II.B.7",
+        "no portable when solely sleep",
+        ("qualifying paths",),
+        _portable_sleep_only,
+    ),
+    Rule(
+        "ii_c_authorization",
+        "MG-OXY II.C",
+        "12 months chronic stable; under 6 months acute",
+        ("diagnoses", "test.chronic_stable_state"),
+        _authorization,
+    ),
+    Rule("app_a_a_stationary", "MG-OXY Appendix A.A", "stationary equipment", (), _stationary),
+    Rule(
+        "app_a_b_portable",
+        "MG-OXY Appendix A.B",
+        "portable tanks/cylinders",
+        ("mobility.beyond_stationary_tubing",),
+        _portable,
+    ),
+    Rule(
+        "app_a_c_portable_concentrator",
+        "MG-OXY Appendix A.C",
+        "portable oxygen concentrator",
+        ("mobility.hours_away_from_home",),
+        _concentrator,
+    ),
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Section III documentation (never blocking)
+# --------------------------------------------------------------------------------------------
+
+
+def _doc(check_fn: Any, snf_only: bool = False, when: str | None = None) -> Any:
+    def check(inp: Inputs) -> Outcome:
+        if snf_only and inp.context.residence != "skilled_nursing_facility":
+            return Outcome(None, "Not applicable: not a nursing-facility member.", {}, tested=False)
+        if (
+            when == "cluster"
+            and inp.context.cluster_headache is None
+            and not conditions(inp.context).has("cluster_headache")
+        ):
+            return Outcome(None, "Not applicable: no cluster headache.", {}, tested=False)
+        have, missing, text = check_fn(inp)
+        v = {"present": have, "missing": list(missing)}
+        if missing:
+            return Outcome(False, f"Still needed: {', '.join(missing)}.", v, tuple(missing))
+        return Outcome(True, text, v)
+
+    return check
+
+
+def _doc_keys(*keys: str) -> Any:
+    def fn(inp: Inputs) -> tuple[list[str], list[str], str]:
+        d = inp.context.documentation
+        have = [k for k in keys if getattr(d, k.split(".")[1]) is True]
+        return have, [k for k in keys if k not in have], "On file."
+
+    return fn
+
+
+def _primary_dx(inp: Inputs) -> tuple[list[str], list[str], str]:
+    dx = list(inp.context.diagnoses or ())
+    return (
+        dx[:1],
+        [] if dx else ["diagnoses"],
+        f"Primary diagnosis {dx[0]}." if dx else "",
+    )
+
+
+def _secondary_dx(inp: Inputs) -> tuple[list[str], list[str], str]:
+    dx = list(inp.context.diagnoses or ())
+    return (
+        dx[1:],
+        [],
+        ("Secondary diagnoses: " + ", ".join(dx[1:]) + ".")
+        if dx[1:]
+        else "No secondary diagnoses listed (only if applicable).",
+    )
+
+
+def _values_doc(inp: Inputs) -> tuple[list[str], list[str], str]:
+    have = []
+    if inp.evidence is not None:
+        have.append("oximetry recording")
+    have += [k for k, v in vars(inp.context.blood_gas).items() if v is not None]
+    if not have and inp.state.get("met_paths") == ["cluster_headache"]:
+        return have, [], "No test needed: qualified on cluster headache (II.A.2.c)."
+    return (
+        have,
+        [] if have else ["oximetry or blood gas values"],
+        "Lab values or saturation on file.",
+    )
+
+
+def _flow_hours(inp: Inputs) -> tuple[list[str], list[str], str]:
+    o = inp.context.order
+    keys = (("order.flow_lpm", o.flow_lpm), ("order.hours_per_day", o.hours_per_day))
+    return (
+        [k for k, v in keys if v is not None],
+        [k for k, v in keys if v is None],
+        "Liter flow and hours per day given.",
+    )
+
+
+def _portable_doc(inp: Inputs) -> tuple[list[str], list[str], str]:
+    if inp.context.mobility.beyond_stationary_tubing is True:
+        return (
+            ["mobility.beyond_stationary_tubing"],
+            [],
+            "Activities beyond the stationary system documented.",
+        )
+    return [], [], "No portable oxygen requested (only needed if requesting portable oxygen)."
+
+
+def _additional(inp: Inputs) -> tuple[list[str], list[str], str]:
+    d = inp.context.documentation
+    keys = (
+        "letter_of_medical_necessity",
+        "treatment_notes",
+        "overnight_oximetry_study",
+        "sleep_study",
+    )
+    have = [f"documentation.{k}" for k in keys if getattr(d, k) is True]
+    if inp.evidence is not None and inp.evidence.sleep is not None:
+        have.append("overnight oximetry study (this recording)")
+    return (
+        have,
+        []
+        if have
+        else [
+            "documentation.letter_of_medical_necessity (or treatment notes, an "
+            "oximetry or sleep study)"
+        ],
+        "Additional documentation on file.",
+    )
+
+
+def _ch_doc(inp: Inputs) -> tuple[list[str], list[str], str]:
+    have: list[str] = []
+    missing: list[str] = []
+    (have if inp.met("ii_a_1_d_cluster_headache") else missing).append(
+        "ICHD-3 criteria (cluster_headache)"
+    )
+    (have if inp.context.documentation.cluster_headache_history else missing).append(
+        "documentation.cluster_headache_history"
+    )
+    return have, missing, "ICHD-3 criteria and attack history documented."
+
+
+def _usage(inp: Inputs) -> tuple[list[str], list[str], str]:
+    have, missing = _doc_keys("documentation.usage_record_one_month")(inp)[:2]
+    v, m, _ = _values_doc(inp)
+    return have + v, missing + m, "Usage record and recent values on file."
+
+
+def _facility_notes(inp: Inputs) -> tuple[list[str], list[str], str]:
+    d = inp.context.documentation
+    have = [
+        f"documentation.{k}"
+        for k in ("letter_of_medical_necessity", "facility_progress_notes")
+        if getattr(d, k) is True
+    ]
+    return (
+        have,
+        [] if have else ["documentation.letter_of_medical_necessity or facility_progress_notes"],
+        "Additional documentation on file.",
+    )
+
+
+DOCUMENTATION_RULES = (
+    Rule(
+        "iii_a_signed_prescription",
+        "MG-OXY III.A",
+        "signed written prescription",
+        ("documentation.signed_prescription",),
+        _doc(_doc_keys("documentation.signed_prescription")),
+    ),
+    Rule(
+        "iii_b_1_primary_diagnosis",
+        "MG-OXY III.B.1",
+        "primary diagnosis and ICD code",
+        ("diagnoses",),
+        _doc(_primary_dx),
+    ),
+    Rule(
+        "iii_b_2_secondary_diagnoses",
+        "MG-OXY III.B.2",
+        "secondary diagnoses if applicable",
+        ("diagnoses",),
+        _doc(_secondary_dx),
+    ),
+    Rule(
+        "iii_b_3_lab_values",
+        "MG-OXY III.B.3",
+        "lab values or saturation",
+        ("blood_gas", "recording"),
+        _doc(_values_doc),
+    ),
+    Rule(
+        "iii_b_4_flow_hours",
+        "MG-OXY III.B.4",
+        "liter flow and hours per day",
+        ("order.flow_lpm", "order.hours_per_day"),
+        _doc(_flow_hours),
+    ),
+    Rule(
+        "iii_b_5_portable_need",
+        "MG-OXY III.B.5",
+        "portable: beyond the stationary system",
+        ("mobility.beyond_stationary_tubing",),
+        _doc(_portable_doc),
+    ),
+    Rule(
+        "iii_b_6_additional",
+        "MG-OXY III.B.6",
+        "additional clinical documentation",
+        ("documentation",),
+        _doc(_additional),
+    ),
+    Rule(
+        "iii_b_7_cluster_headache",
+        "MG-OXY III.B.7",
+        "cluster headache: ICHD-3 and history",
+        ("cluster_headache", "documentation.cluster_headache_history"),
+        _doc(_ch_doc, when="cluster"),
+    ),
+    Rule(
+        "iii_c_1_primary_diagnosis",
+        "MG-OXY III.C.1",
+        "nursing facility: primary diagnosis",
+        ("diagnoses",),
+        _doc(_primary_dx, snf_only=True),
+    ),
+    Rule(
+        "iii_c_2_order_in_record",
+        "MG-OXY III.C.2",
+        "nursing facility: order in the record",
+        ("documentation.signed_prescription",),
+        _doc(_doc_keys("documentation.signed_prescription"), snf_only=True),
+    ),
+    Rule(
+        "iii_c_3_usage_and_values",
+        "MG-OXY III.C.3",
+        "nursing facility: one month usage, values",
+        ("documentation.usage_record_one_month", "blood_gas", "recording"),
+        _doc(_usage, snf_only=True),
+    ),
+    Rule(
+        "iii_c_4_flow_hours",
+        "MG-OXY III.C.4",
+        "nursing facility: liter flow and hours",
+        ("order.flow_lpm", "order.hours_per_day"),
+        _doc(_flow_hours, snf_only=True),
+    ),
+    Rule(
+        "iii_c_5_additional",
+        "MG-OXY III.C.5",
+        "nursing facility: additional documentation",
+        ("documentation.letter_of_medical_necessity", "documentation.facility_progress_notes"),
+        _doc(_facility_notes, snf_only=True),
+    ),
+)

@@ -1,0 +1,555 @@
+"""MG-OXY II.A.2.a–d: the qualifying findings (continuous, non-continuous, cluster headache, pediatric).
+
+Each finding is the OR of its parts (a blood gas, a window of the recording); a part whose
+measurement was not taken is left out. Saturations compare rounded values (floor(x + 0.5)); rest
+and exercise use the segment's sustained nadir; sleep thresholds need 5 cumulative minutes under
+the default reading (SPEC §8.3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import Inputs, Outcome, Part, Rule, combine, kleene_and, pct
+from .common import conditions, oximetry, pao2_part, segment_part, sleep_part
+
+__all__ = ["FINDING_RULES"]
+
+REST_TYPES = ("rest", "exercise")
+EX_TYPES = ("exercise",)
+SYMPTOM_TEXT = "cognitive impairment, nocturnal restlessness or insomnia"
+
+
+def _conj(
+    first: Outcome,
+    rest: list[tuple[bool | None, tuple[str, ...], str]],
+    v: dict[str, Any],
+    first_fail: str,
+    met_text: str,
+) -> Outcome:
+    """Three-valued AND of a measured finding and its further conditions.
+
+    An untested finding stays untested; any condition that fails makes the whole not met, even
+    when another part is unknown (unknown AND false is false).
+    """
+    if not first.tested:
+        return Outcome(
+            None, "Not tested: this test measured nothing this clause is about.", v, tested=False
+        )
+    items = [(first.met, first.missing, first_fail), *rest]
+    for met, _, why in items:
+        if met is False:
+            return Outcome(False, why, v)
+    if all(met is True for met, _, _ in items):
+        return Outcome(True, met_text, v)
+    missing = tuple(dict.fromkeys(m for met, miss, _ in items if met is None for m in miss))
+    return Outcome(None, f"Not evaluable without {', '.join(missing)}.", v, missing)
+
+
+def _a_i(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {"pao2_rest_mmhg": inp.context.blood_gas.pao2_rest_mmhg}
+    parts = [
+        pao2_part("pao2_rest_le_55", v["pao2_rest_mmhg"], (v["pao2_rest_mmhg"] or 0) <= 55, "rest"),
+        segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v),
+    ]
+    return combine(
+        parts,
+        v,
+        "At rest on room air: PaO2 ≤ 55 mmHg or a sustained SpO2 ≤ 88 %.",
+        "No PaO2 ≤ 55 mmHg or sustained SpO2 ≤ 88 % at rest",
+    )
+
+
+def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
+    """Awake PaO2 ≥ 56 or awake baseline rounding to ≥ 89 (II.A.2.a.ii)."""
+    bg = inp.context.blood_gas.pao2_awake_mmhg
+    p = pao2_part("pao2_awake_ge_56", bg, (bg or 0) >= 56, "rest")
+    if p.met is True:
+        return p
+    state, s, missing = oximetry(inp, "sleep", ("overnight",))
+    if state != "ok":
+        return p if p.tested else Part("awake", None, tested=state == "missing", missing=missing)
+    base = s.awake_baseline_pct
+    v["awake_baseline_pct"] = base
+    v["awake_baseline_source"] = s.awake_baseline_source
+    if base is None:
+        return Part("awake_baseline_ge_89", None, missing=("an awake baseline",))
+    v["awake_baseline_rounded_pct"] = pct(base)
+    return Part("awake_baseline_ge_89", pct(base) >= 89 or p.met is True)
+
+
+def _a_ii_sleep(inp: Inputs) -> Outcome:
+    bg = inp.context.blood_gas
+    v: dict[str, Any] = {
+        "pao2_sleep_mmhg": bg.pao2_sleep_mmhg,
+        "pao2_awake_mmhg": bg.pao2_awake_mmhg,
+        "reading": inp.readings.sleep_duration,
+    }
+    low = combine(
+        [
+            pao2_part(
+                "pao2_sleep_le_55", bg.pao2_sleep_mmhg, (bg.pao2_sleep_mmhg or 0) <= 55, "sleep"
+            ),
+            sleep_part(inp, "sleep_le_88_5min", "le88", v),
+        ],
+        v,
+        "",
+        "",
+    )
+    awake = _awake_ok(inp, v) if low.tested else Part("awake", None)
+    return _conj(
+        low,
+        [
+            (
+                awake.met,
+                awake.missing or ("an awake baseline or blood_gas.pao2_awake_mmhg",),
+                "Awake level below 89 % / 56 mmHg (see II.A.2.a.i for a resting test).",
+            )
+        ],
+        v,
+        "No PaO2 ≤ 55 mmHg or SpO2 ≤ 88 % for 5 minutes during sleep.",
+        "During sleep PaO2 ≤ 55 mmHg or SpO2 ≤ 88 % for at least 5 minutes, awake PaO2 "
+        "≥ 56 mmHg or SpO2 ≥ 89 %.",
+    )
+
+
+def _symptoms(inp: Inputs) -> list[str]:
+    return list(inp.context.symptoms or ())
+
+
+def _drop_parts(inp: Inputs, v: dict[str, Any]) -> list[Part]:
+    bg = inp.context.blood_gas
+    pao2_drop = None
+    if bg.pao2_awake_mmhg is not None and bg.pao2_sleep_mmhg is not None:
+        pao2_drop = bg.pao2_awake_mmhg - bg.pao2_sleep_mmhg
+    v["pao2_drop_mmhg"] = pao2_drop
+    return [
+        pao2_part("pao2_drop_gt_10", pao2_drop, (pao2_drop or 0) > 10, "sleep"),
+        sleep_part(inp, "spo2_drop_gt_5_points_5min", "drop5", v),
+    ]
+
+
+def _a_ii_drop(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {"symptoms": _symptoms(inp), "reading": inp.readings.sleep_duration}
+    drop = combine(_drop_parts(inp, v), v, "", "")
+    return _conj(
+        drop,
+        [(bool(v["symptoms"]), (), f"No symptoms ({SYMPTOM_TEXT}) are documented.")],
+        v,
+        "No fall of more than 10 mmHg or more than 5 points for 5 minutes during sleep.",
+        "A greater than normal fall during sleep with documented symptoms.",
+    )
+
+
+def _a_iii_conditions(inp: Inputs) -> Outcome:
+    f = inp.context.findings
+    v = {
+        "A_dependent_edema": f.dependent_edema is True,
+        "B_pulmonary_hypertension_or_cor_pulmonale": f.pulmonary_hypertension is True,
+        "C_hematocrit_gt_56": f.hematocrit_pct is not None and f.hematocrit_pct > 56,
+        "hematocrit_pct": f.hematocrit_pct,
+    }
+    met = [k.split("_")[0] for k in list(v)[:3] if v[k]]
+    if met:
+        return Outcome(True, f"Evidence of {', '.join(met)} of II.A.2.a.iii.", v)
+    return Outcome(
+        False,
+        "No dependent edema, pulmonary hypertension/cor pulmonale or hematocrit > 56 % documented.",
+        v,
+    )
+
+
+def _a_iii(where: str) -> Any:
+    def check(inp: Inputs) -> Outcome:
+        bg = inp.context.blood_gas
+        v: dict[str, Any] = {"reading": inp.readings.a_iii_where}
+        if where != "rest" and inp.readings.a_iii_where == "rest_only":
+            return Outcome(None, "Not used under the 'rest only' reading.", v, tested=False)
+        if where == "rest":
+            bgv = bg.pao2_rest_mmhg
+            ox = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_89", "le", 89, v)
+        elif where == "sleep":
+            bgv = bg.pao2_sleep_mmhg
+            ox = sleep_part(inp, "sleep_le_89_5min", "lt90", v)
+        else:
+            bgv = bg.pao2_exercise_mmhg
+            ox = segment_part(
+                inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_89", "le", 89, v
+            )
+        v[f"pao2_{where}_mmhg"] = bgv
+        level = combine(
+            [pao2_part(f"pao2_{where}_le_59", bgv, (bgv or 0) <= 59, where), ox], v, "", ""
+        )
+        cond = inp.results["ii_a_2_a_iii_conditions"].met
+        return _conj(
+            level,
+            [
+                (
+                    cond,
+                    (),
+                    "None of A–C (edema, pulmonary hypertension/cor pulmonale, "
+                    "hematocrit > 56 %) is documented.",
+                )
+            ],
+            v,
+            f"No PaO2 56–59 mmHg or SpO2 89 % {where_text[where]}.",
+            f"PaO2 ≤ 59 mmHg or SpO2 ≤ 89 % {where_text[where]} with edema, pulmonary "
+            "hypertension/cor pulmonale or hematocrit > 56 %.",
+        )
+
+    return check
+
+
+where_text = {
+    "rest": "at rest",
+    "sleep": "for 5 minutes during sleep",
+    "exercise": "during exercise",
+}
+
+
+def _rest_ge89(inp: Inputs, v: dict[str, Any]) -> list[Part]:
+    bg = inp.context.blood_gas
+    parts = [
+        pao2_part("pao2_rest_ge_56", bg.pao2_rest_mmhg, (bg.pao2_rest_mmhg or 0) >= 56, "rest"),
+        pao2_part("pao2_awake_ge_56", bg.pao2_awake_mmhg, (bg.pao2_awake_mmhg or 0) >= 56, "rest"),
+        segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_ge_89", "ge", 89, v),
+    ]
+    if inp.context.test.type == "overnight":
+        parts.append(_awake_ok(inp, v))
+    return parts
+
+
+def _b_i(inp: Inputs) -> Outcome:
+    bg = inp.context.blood_gas
+    v: dict[str, Any] = {"pao2_exercise_mmhg": bg.pao2_exercise_mmhg}
+    ex = combine(
+        [
+            pao2_part(
+                "pao2_exercise_le_55",
+                bg.pao2_exercise_mmhg,
+                (bg.pao2_exercise_mmhg or 0) <= 55,
+                "exercise",
+            ),
+            segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_88", "le", 88, v),
+        ],
+        v,
+        "",
+        "",
+    )
+    rest = combine([p for p in _rest_ge89(inp, v) if p.where != "sleep"], v, "", "")
+    return _conj(
+        ex,
+        [
+            (
+                rest.met if rest.tested else None,
+                rest.missing or ("a rest segment or blood_gas.pao2_rest_mmhg",),
+                "Rest is also ≤ 88 % / ≤ 55 mmHg (see II.A.2.a.i).",
+            )
+        ],
+        v,
+        "No PaO2 ≤ 55 mmHg or sustained SpO2 ≤ 88 % during exercise.",
+        "Desaturates during exercise (≤ 88 % / ≤ 55 mmHg) while ≥ 89 % / ≥ 56 mmHg at rest.",
+    )
+
+
+def _b_ii(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {}
+    return combine(
+        _rest_ge89(inp, v),
+        v,
+        "At rest during the day: SpO2 ≥ 89 % or PaO2 ≥ 56 mmHg.",
+        "Not ≥ 89 % / ≥ 56 mmHg at rest",
+    )
+
+
+def _b_ii_a(inp: Inputs) -> Outcome:
+    state, _, missing = oximetry(inp, "exercise", EX_TYPES)
+    if state != "ok":
+        return Outcome(
+            None,
+            "No exercise test on room air to compare with."
+            if state == "untested"
+            else "No exercise segment.",
+            {},
+            missing,
+            state == "missing",
+        )
+    o2state, _, o2missing = oximetry(inp, "exercise_o2", EX_TYPES)
+    ex, o2 = inp.segment("exercise"), inp.segment("exercise_o2")
+    v: dict[str, Any] = {
+        "exercise_sustained_nadir_pct": ex.sustained_nadir_pct if ex else None,
+        "exercise_o2_sustained_nadir_pct": o2.sustained_nadir_pct if o2 else None,
+        "o2_flow_lpm": inp.context.order.flow_lpm,
+    }
+    if o2state != "ok" or o2 is None or ex is None:
+        return Outcome(
+            None,
+            "The exercise test on oxygen (exercise_o2) is missing.",
+            v,
+            o2missing or ("an 'exercise_o2' segment in the recording",),
+        )
+    if ex.sustained_nadir_pct is None or o2.sustained_nadir_pct is None:
+        return Outcome(
+            None,
+            "A sustained nadir is missing for exercise or exercise_o2.",
+            v,
+            ("valid data in the exercise and exercise_o2 segments",),
+        )
+    a, b = pct(ex.sustained_nadir_pct), pct(o2.sustained_nadir_pct)
+    if b > a:
+        return Outcome(
+            True, f"Oxygen improves the exercise sustained nadir from {a} % to {b} %.", v
+        )
+    return Outcome(
+        False, f"No improvement on oxygen (sustained nadir {a} % on room air, {b} % on oxygen).", v
+    )
+
+
+def _b_ii_b_1(inp: Inputs) -> Outcome:
+    bg = inp.context.blood_gas
+    v: dict[str, Any] = {
+        "pao2_sleep_mmhg": bg.pao2_sleep_mmhg,
+        "reading": inp.readings.sleep_duration,
+    }
+    return combine(
+        [
+            pao2_part(
+                "pao2_sleep_le_55", bg.pao2_sleep_mmhg, (bg.pao2_sleep_mmhg or 0) <= 55, "sleep"
+            ),
+            sleep_part(inp, "sleep_le_88_5min", "le88", v),
+        ],
+        v,
+        "During sleep PaO2 ≤ 55 mmHg or SpO2 ≤ 88 % for at least 5 minutes.",
+        "No PaO2 ≤ 55 mmHg or SpO2 ≤ 88 % for 5 minutes during sleep",
+    )
+
+
+def _b_ii_b_2(inp: Inputs) -> Outcome:
+    bg = inp.context.blood_gas
+    v: dict[str, Any] = {
+        "pao2_awake_mmhg": bg.pao2_awake_mmhg,
+        "pao2_sleep_mmhg": bg.pao2_sleep_mmhg,
+        "symptoms": _symptoms(inp),
+        "reading": inp.readings.pao2_drop_symptoms,
+    }
+    if bg.pao2_awake_mmhg is None or bg.pao2_sleep_mmhg is None:
+        return Outcome(None, "No awake and sleep PaO2 pair.", v, tested=False)
+    drop = bg.pao2_awake_mmhg - bg.pao2_sleep_mmhg
+    v["pao2_drop_mmhg"] = drop
+    if drop <= 10:
+        return Outcome(False, f"PaO2 falls {drop:g} mmHg during sleep (more than 10 needed).", v)
+    if inp.readings.pao2_drop_symptoms == "required" and not v["symptoms"]:
+        return Outcome(
+            False,
+            f"PaO2 falls {drop:g} mmHg during sleep, but no symptoms "
+            f"({SYMPTOM_TEXT}) are documented.",
+            v,
+        )
+    return Outcome(True, f"PaO2 falls {drop:g} mmHg during sleep.", v)
+
+
+def _b_ii_b_3(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {"symptoms": _symptoms(inp), "reading": inp.readings.sleep_duration}
+    drop = combine([_drop_parts(inp, v)[1]], v, "", "")
+    c = conditions(inp.context)
+    listed = c.has("hypoxia_related", "short_term") or inp.met("ii_a_1_d_cluster_headache") is True
+    v["listed_condition_b_c_d"] = listed
+    return _conj(
+        drop,
+        [
+            (
+                bool(v["symptoms"]) and listed,
+                (),
+                f"No documented symptoms ({SYMPTOM_TEXT}) of a II.A.1.b, c or d condition.",
+            )
+        ],
+        v,
+        "No fall of more than 5 points below the awake baseline for 5 minutes during sleep.",
+        "More than 5 points below baseline for 5 minutes with symptoms of a II.A.1.b/c/d "
+        "condition.",
+    )
+
+
+def _c(inp: Inputs) -> Outcome:
+    r = inp.results["ii_a_1_d_cluster_headache"]
+    if r.met:
+        return Outcome(
+            True,
+            "Meets the cluster-headache criteria of II.A.1.d; no recording needed.",
+            dict(r.values),
+        )
+    return Outcome(False, "The cluster-headache criteria of II.A.1.d are not met.", dict(r.values))
+
+
+def _d(inp: Inputs) -> Outcome:
+    bg = inp.context.blood_gas
+    v: dict[str, Any] = {}
+    parts = [
+        pao2_part(
+            f"pao2_{w}_le_65",
+            val,
+            (val or 0) <= 65,
+            "sleep" if w == "sleep" else ("exercise" if w == "exercise" else "rest"),
+        )
+        for w, val in (
+            ("rest", bg.pao2_rest_mmhg),
+            ("awake", bg.pao2_awake_mmhg),
+            ("sleep", bg.pao2_sleep_mmhg),
+            ("exercise", bg.pao2_exercise_mmhg),
+        )
+    ]
+    parts += [
+        segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_90", "le", 90, v),
+        segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_90", "le", 90, v),
+        sleep_part(inp, "sleep_le_90_5min", "le90", v),
+    ]
+    finding = combine(parts, v, "", "")
+    under = inp.context.patient.under(21, inp.test_date)
+    v["age_years"] = inp.context.patient.age_at(inp.test_date)
+    v["under_21"] = under
+    if under is False:
+        return Outcome(False, "Not applicable: the member is 21 or older on the test date.", v)
+    both = kleene_and([finding.met if finding.tested else False, under])
+    if both is True:
+        return Outcome(
+            True,
+            "Under 21 with PO2 ≤ 65 mmHg or SpO2 ≤ 90 % (5 minutes during sleep, "
+            "sustained at rest or exercise).",
+            v,
+        )
+    if finding.met is False or not finding.tested:
+        return Outcome(
+            False if finding.tested else None,
+            "No PO2 ≤ 65 mmHg or SpO2 ≤ 90 %." if finding.tested else "Not tested.",
+            v,
+            tested=finding.tested,
+        )
+    missing = finding.missing + (() if under is not None else ("patient.birth_date or age_years",))
+    return Outcome(None, "Pediatric criteria not evaluable.", v, missing)
+
+
+FINDING_RULES = (
+    Rule(
+        "ii_a_2_a_i_rest",
+        "MG-OXY II.A.2.a.i",
+        "rest: PaO2 ≤ 55 or SpO2 ≤ 88 %",
+        ("blood_gas.pao2_rest_mmhg", "rest.sustained_nadir_pct", "test.type"),
+        _a_i,
+    ),
+    Rule(
+        "ii_a_2_a_ii_sleep",
+        "MG-OXY II.A.2.a.ii",
+        "sleep ≤ 88 % with awake ≥ 89 %",
+        (
+            "blood_gas.pao2_sleep_mmhg",
+            "blood_gas.pao2_awake_mmhg",
+            "sleep.t_le88_min",
+            "sleep.awake_baseline_pct",
+        ),
+        _a_ii_sleep,
+    ),
+    Rule(
+        "ii_a_2_a_ii_drop",
+        "MG-OXY II.A.2.a.ii",
+        "fall during sleep with symptoms",
+        ("blood_gas.pao2_awake_mmhg", "blood_gas.pao2_sleep_mmhg", "sleep.drop5_min", "symptoms"),
+        _a_ii_drop,
+    ),
+    Rule(
+        "ii_a_2_a_iii_conditions",
+        "MG-OXY II.A.2.a.iii.A–C",
+        "edema, cor pulmonale or hct > 56 %",
+        ("findings.dependent_edema", "findings.pulmonary_hypertension", "findings.hematocrit_pct"),
+        _a_iii_conditions,
+    ),
+    Rule(
+        "ii_a_2_a_iii_rest",
+        "MG-OXY II.A.2.a.iii",
+        "89 % / 56–59 mmHg at rest with A–C",
+        ("blood_gas.pao2_rest_mmhg", "rest.sustained_nadir_pct"),
+        _a_iii("rest"),
+    ),
+    Rule(
+        "ii_a_2_a_iii_sleep",
+        "MG-OXY II.A.2.a.iii",
+        "89 % for 5 min during sleep with A–C",
+        ("blood_gas.pao2_sleep_mmhg", "sleep.t_lt90_min"),
+        _a_iii("sleep"),
+    ),
+    Rule(
+        "ii_a_2_a_iii_exercise",
+        "MG-OXY II.A.2.a.iii",
+        "89 % / 56–59 mmHg in exercise with A–C",
+        ("blood_gas.pao2_exercise_mmhg", "exercise.sustained_nadir_pct"),
+        _a_iii("exercise"),
+    ),
+    Rule(
+        "ii_a_2_b_i_exercise",
+        "MG-OXY II.A.2.b.i",
+        "exercise ≤ 88 % with rest ≥ 89 % / 56 mmHg",
+        (
+            "blood_gas.pao2_exercise_mmhg",
+            "exercise.sustained_nadir_pct",
+            "rest.sustained_nadir_pct",
+            "blood_gas.pao2_rest_mmhg",
+        ),
+        _b_i,
+    ),
+    Rule(
+        "ii_a_2_b_ii_rest_ge89",
+        "MG-OXY II.A.2.b.ii",
+        "≥ 89 % at rest during the day",
+        ("rest.sustained_nadir_pct", "sleep.awake_baseline_pct", "blood_gas.pao2_rest_mmhg"),
+        _b_ii,
+    ),
+    Rule(
+        "ii_a_2_b_ii_a_improvement",
+        "MG-OXY II.A.2.b.ii.A",
+        "oxygen improves exercise hypoxemia",
+        ("exercise.sustained_nadir_pct", "exercise_o2.sustained_nadir_pct"),
+        _b_ii_a,
+    ),
+    Rule(
+        "ii_a_2_b_ii_b_1_sleep",
+        "MG-OXY II.A.2.b.ii.B.1",
+        "sleep ≤ 88 % for 5 minutes",
+        ("blood_gas.pao2_sleep_mmhg", "sleep.t_le88_min"),
+        _b_ii_b_1,
+    ),
+    Rule(
+        "ii_a_2_b_ii_b_2_pao2_drop",
+        "MG-OXY II.A.2.b.ii.B.2",
+        "PaO2 falls > 10 mmHg in sleep",
+        ("blood_gas.pao2_awake_mmhg", "blood_gas.pao2_sleep_mmhg", "symptoms"),
+        _b_ii_b_2,
+    ),
+    Rule(
+        "ii_a_2_b_ii_b_3_drop",
+        "MG-OXY II.A.2.b.ii.B.3",
+        "> 5 points below baseline, 5 min, with symptoms",
+        ("sleep.drop5_min", "symptoms", "diagnoses"),
+        _b_ii_b_3,
+    ),
+    Rule(
+        "ii_a_2_c_cluster_headache",
+        "MG-OXY II.A.2.c",
+        "cluster headache per II.A.1.d",
+        ("cluster_headache",),
+        _c,
+    ),
+    Rule(
+        "ii_a_2_d_pediatric",
+        "MG-OXY II.A.2.d",
+        "under 21: PO2 ≤ 65 or SpO2 ≤ 90 %",
+        (
+            "patient.birth_date",
+            "patient.age_years",
+            "test.date",
+            "sleep.t_le90_min",
+            "rest.sustained_nadir_pct",
+            "exercise.sustained_nadir_pct",
+            "blood_gas",
+        ),
+        _d,
+    ),
+)

@@ -1,0 +1,120 @@
+"""Builders for criteria tests: contexts from a baseline with dotted overrides, evidence by hand."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from typing import Any
+
+from criteria.context import Context
+from criteria.evaluate import Evidence, SegmentFigures, SleepFigures
+
+TEST_DATE = dt.date(2026, 11, 20)
+
+#: A complete adult COPD outpatient overnight context; every test changes what it is about.
+BASE: dict[str, Any] = {
+    "payer": "masshealth",
+    "patient": {"birth_date": "1951-03-14"},
+    "test": {
+        "type": "overnight",
+        "date": "2026-11-20",
+        "room_air": True,
+        "room_air_contraindicated": False,
+        "setting": "outpatient",
+        "chronic_stable_state": True,
+    },
+    "order": {"date": "2026-11-02", "prescriber": "physician", "flow_lpm": 2, "hours_per_day": 8},
+    "diagnoses": ["J44.9"],
+    "documentation": {"signed_prescription": True, "letter_of_medical_necessity": True},
+}
+
+DROP = object()
+
+
+def make_dict(base: dict[str, Any] | None = None, **over: Any) -> dict[str, Any]:
+    """Copy ``base`` and apply overrides given as ``section__key=value`` (``DROP`` removes)."""
+    d = copy.deepcopy(BASE if base is None else base)
+    for key, value in over.items():
+        parts = key.split("__")
+        node = d
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        if value is DROP:
+            node.pop(parts[-1], None)
+        else:
+            node[parts[-1]] = value
+    return d
+
+
+def ctx(**over: Any) -> Context:
+    """A validated context from :data:`BASE` with overrides."""
+    return Context.from_dict(make_dict(**over))
+
+
+def sleep(
+    *,
+    valid_min: float = 420.0,
+    t_le88_min: float = 0.0,
+    t_lt90_min: float | None = None,
+    t_le90_min: float | None = None,
+    longest_le88_min: float | None = None,
+    nadir_pct: float | None = 91.0,
+    awake_baseline_pct: float | None = 94.0,
+    drop5_min: float | None = 0.0,
+    longest_drop5_min: float | None = None,
+    kind: str = "sleep",
+) -> SleepFigures:
+    """Sleep figures; the nested thresholds default to consistent values (≤88 ⊆ <90 ⊆ ≤90)."""
+    lt90 = t_le88_min if t_lt90_min is None else t_lt90_min
+    le90 = lt90 if t_le90_min is None else t_le90_min
+    return SleepFigures(
+        kind=kind,
+        valid_min=valid_min,
+        t_le88_min=t_le88_min,
+        t_lt90_min=lt90,
+        t_le90_min=le90,
+        longest_le88_min=t_le88_min if longest_le88_min is None else longest_le88_min,
+        nadir_pct=nadir_pct,
+        awake_baseline_pct=awake_baseline_pct,
+        awake_baseline_source="annotations",
+        drop5_min=drop5_min,
+        longest_drop5_min=drop5_min if longest_drop5_min is None else longest_drop5_min,
+    )
+
+
+def overnight(**kw: Any) -> Evidence:
+    """Overnight evidence recorded on the test date."""
+    return Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=sleep(**kw))
+
+
+def seg(kind: str, sustained: float | None, valid_min: float = 6.0) -> SegmentFigures:
+    """A rest/exercise segment with the given sustained nadir."""
+    return SegmentFigures(
+        kind,
+        valid_min,
+        None if sustained is None else sustained + 2,
+        None if sustained is None else sustained - 1,
+        sustained,
+    )
+
+
+def exercise_test(
+    rest: float | None = 94.0, exercise: float | None = 86.0, exercise_o2: float | None = 92.0
+) -> Evidence:
+    """An exercise test: rest, exercise on room air, exercise on oxygen (sustained nadirs)."""
+    return Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 10, 0),
+        rest=None if rest is None else seg("rest", rest),
+        exercise=None if exercise is None else seg("exercise", exercise),
+        exercise_o2=None if exercise_o2 is None else seg("exercise_o2", exercise_o2),
+    )
+
+
+CLUSTER_OK = {
+    "attacks": 6,
+    "unilateral_orbital_pain_15_180_min": True,
+    "ipsilateral_autonomic_signs": True,
+    "restlessness_or_agitation": False,
+    "frequency_every_other_day_to_8_per_day": True,
+    "not_better_accounted_for": True,
+}

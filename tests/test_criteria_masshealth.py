@@ -1,0 +1,589 @@
+"""MG-OXY clause by clause: each test is named after the clause it checks, boundaries included."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from criteria.context import Context
+from criteria.evaluate import Determination, Evidence, evaluate
+from criteria.icd10 import categorise
+from tests.criteria_helpers import (
+    CLUSTER_OK,
+    DROP,
+    TEST_DATE,
+    ctx,
+    exercise_test,
+    make_dict,
+    overnight,
+    seg,
+)
+
+QUALIFYING_NIGHT = {"t_le88_min": 12.0, "nadir_pct": 82.0}
+
+
+def met(d: Determination, rule_id: str) -> bool | None:
+    return d.rule(rule_id).met
+
+
+# ---------------------------------------------------------------- II.A.1 conditions
+
+
+@pytest.mark.parametrize(
+    ("code", "category", "clause"),
+    [
+        ("J44.9", "severe_lung_disease", "II.A.1.a.i"),
+        ("J84.10", "severe_lung_disease", "II.A.1.a.ii"),
+        ("E84.0", "severe_lung_disease", "II.A.1.a.iii"),
+        ("J47.9", "severe_lung_disease", "II.A.1.a.iv"),
+        ("C34.90", "severe_lung_disease", "II.A.1.a.v"),
+        ("C78.00", "severe_lung_disease", "II.A.1.a.v"),
+        ("P27.1", "severe_lung_disease", "II.A.1.a.vi"),
+        ("I27.20", "hypoxia_related", "II.A.1.b.i"),
+        ("I27.81", "hypoxia_related", "II.A.1.b.iii"),
+        ("G47.33", "hypoxia_related", "II.A.1.b.ii"),
+        ("D75.1", "hypoxia_related", "II.A.1.b.iv"),
+        ("R41.82", "hypoxia_related", "II.A.1.b.v"),
+        ("P07.30", "hypoxia_related", "II.A.1.b.vii"),
+        ("Q32.0", "hypoxia_related", "II.A.1.b.viii"),
+        ("J45.909", "short_term", "II.A.1.c.i"),
+        ("J20.9", "short_term", "II.A.1.c.ii"),
+        ("J05.0", "short_term", "II.A.1.c.iii"),
+        ("J18.9", "short_term", "II.A.1.c.iv"),
+        ("G44.019", "cluster_headache", "II.A.1.d"),
+        ("G44.209", "headache_other", "II.B.5"),
+    ],
+)
+def test_ii_a_1_icd10_mapping_by_longest_prefix(code: str, category: str, clause: str) -> None:
+    row = categorise(code)
+    assert row is not None and (row.category, row.clause) == (category, clause)
+    assert row.basis  # every mapping cites what it rests on
+
+
+def test_ii_a_1_a_copd_is_severe_lung_disease() -> None:
+    d = evaluate(ctx(), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_a_1_a_severe_lung_disease") is True
+    assert met(d, "ii_a_1_condition") is True
+
+
+def test_ii_a_1_unmapped_code_is_not_evaluable_never_met() -> None:
+    d = evaluate(ctx(diagnoses=["M54.5"]), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_a_1_condition") is None
+    assert d.determination == "indeterminate"
+    assert any("attest" in m for m in d.missing)
+    assert any("M54.5" in w for w in d.warnings)
+
+
+def test_ii_a_1_missing_diagnoses_is_listed() -> None:
+    d = evaluate(ctx(diagnoses=DROP), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate"
+    assert "diagnoses" in d.missing
+
+
+def test_ii_a_1_b_documented_symptom_is_a_hypoxia_related_finding() -> None:
+    d = evaluate(
+        ctx(diagnoses=[], symptoms=["nocturnal_restlessness"]), overnight(**QUALIFYING_NIGHT)
+    )
+    assert met(d, "ii_a_1_b_hypoxia_related") is True
+    assert d.determination == "qualified"
+
+
+def test_ii_a_1_b_iii_heart_failure_needs_chronic_cor_pulmonale() -> None:
+    alone = evaluate(ctx(diagnoses=["I50.9"]), overnight(**QUALIFYING_NIGHT))
+    assert met(alone, "ii_a_1_condition") is None
+    both = evaluate(ctx(diagnoses=["I50.9", "I27.81"]), overnight(**QUALIFYING_NIGHT))
+    assert met(both, "ii_a_1_b_hypoxia_related") is True
+    assert "I50.9 with I27.81" in json.dumps(both.rule("ii_a_1_b_hypoxia_related").values)
+
+
+@pytest.mark.parametrize("item", list(CLUSTER_OK))
+def test_ii_a_1_d_i_ichd3_needs_every_item_a_to_e(item: str) -> None:
+    ch = dict(CLUSTER_OK)
+    ch[item] = 4 if item == "attacks" else False
+    if item == "ipsilateral_autonomic_signs":
+        ch["restlessness_or_agitation"] = False  # C fails only when both are absent
+    d = evaluate(Context.from_dict({"cluster_headache": ch}), None)
+    if item == "restlessness_or_agitation":  # C is still met through the autonomic signs
+        assert d.determination == "qualified"
+        return
+    assert met(d, "ii_a_1_d_cluster_headache") is False
+    assert d.determination == "not_qualified"
+
+
+def test_ii_a_1_d_i_ichd3_c_met_by_restlessness_alone() -> None:
+    ch = dict(CLUSTER_OK, ipsilateral_autonomic_signs=False, restlessness_or_agitation=True)
+    assert evaluate(Context.from_dict({"cluster_headache": ch}), None).determination == "qualified"
+
+
+def test_ii_a_1_d_i_five_attacks_boundary() -> None:
+    five = evaluate(Context.from_dict({"cluster_headache": dict(CLUSTER_OK, attacks=5)}), None)
+    four = evaluate(Context.from_dict({"cluster_headache": dict(CLUSTER_OK, attacks=4)}), None)
+    assert (five.determination, four.determination) == ("qualified", "not_qualified")
+
+
+def test_ii_a_1_d_i_literal_d_or_e_is_an_alternative_only() -> None:
+    ch = dict(CLUSTER_OK, not_better_accounted_for=False)
+    d = evaluate(Context.from_dict({"cluster_headache": ch}), None)
+    assert d.determination == "not_qualified"
+    (alt,) = [a for a in d.alternatives if a["option"] == "ichd3_d_e"]
+    assert alt["determination"] == "qualified" and alt["changes_determination"] is True
+    assert alt["label"].startswith("Alternative reading, not used")
+
+
+# ---------------------------------------------------------------- II.A.2.c cluster headache
+
+
+def test_ii_a_2_c_cluster_headache_needs_no_recording() -> None:
+    d = evaluate(
+        Context.from_dict({"cluster_headache": CLUSTER_OK, "diagnoses": ["G44.019"]}), None
+    )
+    assert d.determination == "qualified"
+    assert d.coverage == ("cluster_headache",)
+    assert d.authorization_months == 3  # II.C: less than six months (refers to II.A.1.d)
+    assert d.hcpcs == ("E0424", "E0439", "E1390", "E1391")
+    assert d.portable_eligible is False
+
+
+def test_ii_a_2_c_cluster_headache_portable_when_mobile() -> None:
+    c = Context.from_dict(
+        {"cluster_headache": CLUSTER_OK, "mobility": {"beyond_stationary_tubing": True}}
+    )
+    d = evaluate(c, None)
+    assert d.portable_eligible is True and "E0431" in d.hcpcs
+
+
+# ---------------------------------------------------------------- II.A.2 test conditions
+
+
+def test_ii_a_2_room_air_false_never_qualifies() -> None:
+    d = evaluate(ctx(test__room_air=False), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_a_2_room_air") is False
+    assert d.determination == "not_qualified"
+
+
+def test_ii_a_2_room_air_contraindicated_accepts_test_on_oxygen() -> None:
+    d = evaluate(
+        ctx(test__room_air=False, test__room_air_contraindicated=True),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    assert d.determination == "qualified"
+
+
+def test_ii_a_2_room_air_missing_is_indeterminate() -> None:
+    d = evaluate(ctx(test__room_air=DROP), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate" and "test.room_air" in d.missing
+
+
+@pytest.mark.parametrize(("days", "ok"), [(90, True), (91, False), (-90, True), (-91, False)])
+def test_ii_a_2_order_within_90_days_day_90_included(days: int, ok: bool) -> None:
+    order = TEST_DATE - dt.timedelta(days=days)
+    d = evaluate(ctx(order__date=order.isoformat()), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_a_2_order_window") is ok
+    assert (d.determination == "qualified") is ok
+
+
+@pytest.mark.parametrize(("before", "ok"), [(0, True), (2, True), (3, False), (-1, False)])
+def test_ii_a_2_inpatient_no_earlier_than_2_days_before_discharge(before: int, ok: bool) -> None:
+    discharge = TEST_DATE + dt.timedelta(days=before)
+    c = ctx(
+        test__setting="inpatient",
+        test__discharge_date=discharge.isoformat(),
+        test__chronic_stable_state=DROP,
+    )
+    d = evaluate(c, overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_a_2_inpatient_window") is ok
+    assert (d.determination == "qualified") is ok
+
+
+def test_ii_a_2_inpatient_without_discharge_date_is_indeterminate() -> None:
+    d = evaluate(ctx(test__setting="inpatient"), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate" and "test.discharge_date" in d.missing
+
+
+def test_ii_a_2_outpatient_chronic_needs_chronic_stable_state() -> None:
+    night = overnight(**QUALIFYING_NIGHT)
+    assert evaluate(ctx(test__chronic_stable_state=False), night).determination == "not_qualified"
+    missing = evaluate(ctx(test__chronic_stable_state=DROP), night)
+    assert missing.determination == "indeterminate"
+    assert "test.chronic_stable_state" in missing.missing
+
+
+def test_ii_a_2_outpatient_acute_condition_needs_no_stable_state() -> None:
+    d = evaluate(
+        ctx(diagnoses=["J18.9"], test__chronic_stable_state=DROP), overnight(**QUALIFYING_NIGHT)
+    )
+    assert d.determination == "qualified"
+    assert d.authorization_months == 3
+
+
+@pytest.mark.parametrize(("valid", "expected"), [(119.99, "indeterminate"), (120.0, "qualified")])
+def test_ii_a_2_overnight_needs_120_min_valid(valid: float, expected: str) -> None:
+    d = evaluate(ctx(), overnight(valid_min=valid, **QUALIFYING_NIGHT))
+    assert d.determination == expected
+    assert met(d, "ii_a_2_overnight_valid_time") is (valid >= 120)
+
+
+def test_ii_a_2_test_date_defaults_to_recording_start_with_warning_when_different() -> None:
+    no_date = evaluate(ctx(test__date=DROP), overnight(**QUALIFYING_NIGHT))
+    assert no_date.test_date == TEST_DATE and no_date.determination == "qualified"
+    other = evaluate(ctx(test__date="2026-11-19"), overnight(**QUALIFYING_NIGHT))
+    assert other.test_date == dt.date(2026, 11, 19)
+    assert any("differs" in w for w in other.warnings)
+
+
+def test_ii_a_2_no_test_date_anywhere_is_indeterminate() -> None:
+    d = evaluate(ctx(test__date=DROP), Evidence(sleep=overnight(**QUALIFYING_NIGHT).sleep))
+    assert d.determination == "indeterminate" and "test.date" in d.missing
+
+
+# ---------------------------------------------------------------- II.A.2.a continuous
+
+
+@pytest.mark.parametrize(
+    ("sustained", "ok"), [(88.0, True), (88.49, True), (88.5, False), (89, False)]
+)
+def test_ii_a_2_a_i_rest_88_qualifies_89_not(sustained: float, ok: bool) -> None:
+    ev = Evidence(rest=seg("rest", sustained))
+    d = evaluate(ctx(test__type="rest"), ev)
+    assert met(d, "ii_a_2_a_i_rest") is ok
+    assert d.determination == ("qualified" if ok else "not_qualified")
+    if ok:
+        assert d.coverage == ("continuous",) and d.authorization_months == 12
+
+
+@pytest.mark.parametrize(("pao2", "ok"), [(55, True), (56, False)])
+def test_ii_a_2_a_i_pao2_at_rest_55_qualifies_56_not(pao2: float, ok: bool) -> None:
+    d = evaluate(ctx(test__type="rest", blood_gas={"pao2_rest_mmhg": pao2}), None)
+    assert d.determination == ("qualified" if ok else "not_qualified")
+
+
+@pytest.mark.parametrize(("minutes", "ok"), [(5.0, True), (4.99, False), (4.9999999, True)])
+def test_ii_a_2_a_ii_sleep_needs_5_cumulative_minutes(minutes: float, ok: bool) -> None:
+    d = evaluate(ctx(), overnight(t_le88_min=minutes, nadir_pct=84.0))
+    assert met(d, "ii_a_2_a_ii_sleep") is ok
+    assert d.determination == ("qualified" if ok else "not_qualified")
+    if ok:
+        assert d.coverage == ("nocturnal",)
+
+
+@pytest.mark.parametrize(("baseline", "ok"), [(88.5, True), (88.49, False)])
+def test_ii_a_2_a_ii_awake_baseline_rounds_to_89(baseline: float, ok: bool) -> None:
+    d = evaluate(ctx(), overnight(awake_baseline_pct=baseline, **QUALIFYING_NIGHT))
+    assert met(d, "ii_a_2_a_ii_sleep") is ok
+    if not ok:
+        assert any("rounds to 88" in w for w in d.warnings)
+
+
+def test_ii_a_2_a_ii_drop_more_than_5_points_needs_symptoms() -> None:
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, drop5_min=6.0, nadir_pct=87.0)
+    without = evaluate(ctx(), night)
+    assert met(without, "ii_a_2_a_ii_drop") is False
+    assert without.determination == "not_qualified"
+    d = evaluate(ctx(symptoms=["insomnia"]), night)
+    assert met(d, "ii_a_2_a_ii_drop") is True
+    assert d.determination == "qualified" and d.coverage == ("nocturnal",)
+
+
+@pytest.mark.parametrize(("hct", "ok"), [(56, False), (56.5, True), (57, True)])
+def test_ii_a_2_a_iii_c_hematocrit_greater_than_56(hct: float, ok: bool) -> None:
+    night = overnight(t_le88_min=1.0, t_lt90_min=6.0, nadir_pct=87.0)
+    d = evaluate(ctx(findings={"hematocrit_pct": hct}), night)
+    assert met(d, "ii_a_2_a_iii_sleep") is ok
+    assert d.determination == ("qualified" if ok else "not_qualified")
+
+
+def test_ii_a_2_a_iii_rest_89_with_edema_is_continuous() -> None:
+    d = evaluate(
+        ctx(test__type="rest", findings={"dependent_edema": True}), Evidence(rest=seg("rest", 89.2))
+    )
+    assert met(d, "ii_a_2_a_iii_rest") is True
+    assert d.coverage == ("continuous",)
+
+
+def test_ii_a_2_a_iii_sleep_rest_only_reading_is_reported() -> None:
+    night = overnight(t_le88_min=1.0, t_lt90_min=6.0, nadir_pct=87.0)
+    d = evaluate(ctx(findings={"pulmonary_hypertension": True}), night)
+    assert d.determination == "qualified"
+    (alt,) = [a for a in d.alternatives if a["option"] == "a_iii_where"]
+    assert alt["determination"] == "not_qualified" and alt["changes_determination"]
+
+
+# ---------------------------------------------------------------- II.A.2.b non-continuous
+
+
+def test_ii_a_2_b_i_exercise_three_part_test_qualifies_for_exercise() -> None:
+    d = evaluate(
+        ctx(test__type="exercise", mobility={"beyond_stationary_tubing": True}), exercise_test()
+    )
+    assert met(d, "ii_a_2_b_i_exercise") is True
+    assert met(d, "ii_a_2_b_ii_a_improvement") is True
+    assert d.determination == "qualified" and d.coverage == ("exercise",)
+    assert d.portable_eligible is True
+
+
+def test_ii_a_2_b_ii_a_no_improvement_on_oxygen_not_qualified() -> None:
+    d = evaluate(ctx(test__type="exercise"), exercise_test(exercise_o2=86.4))
+    assert met(d, "ii_a_2_b_ii_a_improvement") is False
+    assert d.determination == "not_qualified"
+
+
+def test_ii_a_2_b_ii_a_missing_oxygen_segment_is_indeterminate() -> None:
+    d = evaluate(ctx(test__type="exercise"), exercise_test(exercise_o2=None))
+    assert d.determination == "indeterminate"
+    assert any("exercise_o2" in m for m in d.missing)
+
+
+def test_ii_a_2_b_i_low_at_rest_too_is_continuous_not_exercise() -> None:
+    d = evaluate(ctx(test__type="exercise"), exercise_test(rest=88.0, exercise=84.0))
+    assert met(d, "ii_a_2_b_i_exercise") is False
+    assert d.coverage == ("continuous",)
+
+
+@pytest.mark.parametrize(("exercise", "ok"), [(88.4, True), (88.5, False)])
+def test_ii_a_2_b_i_exercise_88_vs_89(exercise: float, ok: bool) -> None:
+    d = evaluate(ctx(test__type="exercise"), exercise_test(exercise=exercise, exercise_o2=93.0))
+    assert met(d, "ii_a_2_b_i_exercise") is ok
+
+
+def test_ii_a_2_b_ii_b_1_sleep_five_minutes_is_nocturnal_stationary_only() -> None:
+    d = evaluate(
+        ctx(mobility={"beyond_stationary_tubing": True, "hours_away_from_home": 8}),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    assert met(d, "ii_a_2_b_ii_b_1_sleep") is True
+    assert d.coverage == ("nocturnal",)
+    assert d.portable_eligible is False
+    assert d.hcpcs == ("E0424", "E0439", "E1390", "E1391")
+
+
+@pytest.mark.parametrize(("sleep_pao2", "ok"), [(69, True), (70, False)])
+def test_ii_a_2_b_ii_b_2_pao2_fall_more_than_10(sleep_pao2: float, ok: bool) -> None:
+    c = ctx(
+        test__type="overnight",
+        symptoms=["cognitive_impairment"],
+        blood_gas={"pao2_awake_mmhg": 80, "pao2_sleep_mmhg": sleep_pao2},
+    )
+    d = evaluate(c, None)
+    assert met(d, "ii_a_2_b_ii_b_2_pao2_drop") is ok
+    assert (d.determination == "qualified") is ok
+
+
+def test_ii_a_2_b_ii_b_3_drop_with_symptoms_of_listed_condition() -> None:
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, drop5_min=5.0, nadir_pct=88.0)
+    d = evaluate(ctx(diagnoses=["G47.33"], symptoms=["insomnia"]), night)
+    assert met(d, "ii_a_2_b_ii_b_3_drop") is True
+    copd_only = evaluate(ctx(symptoms=["insomnia"]), night)
+    assert met(copd_only, "ii_a_2_b_ii_b_3_drop") is False
+
+
+# ---------------------------------------------------------------- II.A.2.d pediatric
+
+
+def _child(birth: str, **over: object) -> Context:
+    return ctx(patient={"birth_date": birth}, diagnoses=["P27.1"], **over)
+
+
+def test_ii_a_2_d_pediatric_spo2_at_90_qualifies() -> None:
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=5.0, nadir_pct=90.0)
+    d = evaluate(_child("2016-05-01"), night)
+    assert met(d, "ii_a_2_d_pediatric") is True
+    assert d.coverage == ("pediatric",)
+
+
+def test_ii_a_2_d_pediatric_spo2_at_91_does_not_qualify() -> None:
+    d = evaluate(_child("2016-05-01", test__type="rest"), Evidence(rest=seg("rest", 90.5)))
+    assert met(d, "ii_a_2_d_pediatric") is False
+    d90 = evaluate(_child("2016-05-01", test__type="rest"), Evidence(rest=seg("rest", 90.4)))
+    assert met(d90, "ii_a_2_d_pediatric") is True
+
+
+@pytest.mark.parametrize(("birth", "ok"), [("2005-11-20", False), ("2005-11-21", True)])
+def test_ii_a_2_d_pediatric_21st_birthday_ends_it(birth: str, ok: bool) -> None:
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=6.0, nadir_pct=90.0)
+    d = evaluate(_child(birth), night)
+    assert met(d, "ii_a_2_d_pediatric") is ok
+    assert (d.determination == "qualified") is ok
+
+
+@pytest.mark.parametrize(("po2", "ok"), [(65, True), (66, False)])
+def test_ii_a_2_d_pediatric_po2_65(po2: float, ok: bool) -> None:
+    d = evaluate(_child("2015-01-01", test__type="rest", blood_gas={"pao2_rest_mmhg": po2}), None)
+    assert met(d, "ii_a_2_d_pediatric") is ok
+
+
+def test_ii_a_2_d_pediatric_without_age_is_indeterminate() -> None:
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=6.0, nadir_pct=90.0)
+    d = evaluate(ctx(patient=DROP, diagnoses=["P27.1"]), night)
+    assert d.determination == "indeterminate"
+    assert "patient.birth_date or age_years" in d.missing
+
+
+# ---------------------------------------------------------------- II.B non-coverage
+
+
+def test_ii_b_1_terminal_illness_without_respiratory_condition_not_qualified() -> None:
+    c = ctx(diagnoses=["C25.9"], findings={"terminal_illness_non_respiratory": True})
+    d = evaluate(c, overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_b_1_terminal_illness") is False
+    assert d.determination == "not_qualified"
+    c2 = ctx(findings={"terminal_illness_non_respiratory": True})
+    assert met(evaluate(c2, overnight(**QUALIFYING_NIGHT)), "ii_b_1_terminal_illness") is True
+
+
+@pytest.mark.parametrize(
+    ("rule", "finding"),
+    [
+        ("ii_b_2_peripheral_vascular", "peripheral_vascular_disease"),
+        ("ii_b_3_angina", "angina_pectoris"),
+        ("ii_b_4_breathlessness", "breathlessness"),
+        ("ii_b_6_sickle_cell_prophylaxis", "sickle_cell_pregnancy_prophylaxis"),
+    ],
+)
+def test_ii_b_2_3_4_6_without_hypoxemia_not_covered(rule: str, finding: str) -> None:
+    normal = evaluate(ctx(findings={finding: True}), overnight())
+    assert met(normal, rule) is False and normal.determination == "not_qualified"
+    low = evaluate(ctx(findings={finding: True}), overnight(**QUALIFYING_NIGHT))
+    assert met(low, rule) is True and low.determination == "qualified"
+
+
+def test_ii_b_4_breathlessness_with_cor_pulmonale_is_not_excluded() -> None:
+    d = evaluate(
+        ctx(findings={"breathlessness": True, "pulmonary_hypertension": True}), overnight()
+    )
+    assert met(d, "ii_b_4_breathlessness") is True
+
+
+def test_ii_b_5_migraine_alone_is_not_covered() -> None:
+    d = evaluate(Context.from_dict(make_dict(diagnoses=["G43.909"])), None)
+    assert met(d, "ii_b_5_other_headache") is False
+    assert d.determination == "not_qualified"
+
+
+def test_ii_b_7_portable_excluded_when_solely_sleep() -> None:
+    d = evaluate(ctx(mobility={"beyond_stationary_tubing": True}), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_b_7_portable_sleep_only") is False
+    assert "E0431" not in d.hcpcs
+
+
+def test_ii_b_8_prn_in_skilled_nursing_facility_not_covered() -> None:
+    d = evaluate(ctx(residence="skilled_nursing_facility", prn=True), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_b_8_prn_nursing_facility") is False
+    assert d.determination == "not_qualified"
+    community = evaluate(ctx(residence="community", prn=True), overnight(**QUALIFYING_NIGHT))
+    assert community.determination == "qualified"
+
+
+def test_ii_b_9_cluster_headache_not_meeting_ichd3_not_covered() -> None:
+    c = Context.from_dict(
+        {"diagnoses": ["G44.009"], "cluster_headache": dict(CLUSTER_OK, attacks=2)}
+    )
+    d = evaluate(c, None)
+    assert met(d, "ii_b_9_headache_not_ichd3") is False
+    assert d.determination == "not_qualified"
+
+
+# ---------------------------------------------------------------- II.C authorization
+
+
+def test_ii_c_12_months_chronic_stable_3_months_acute() -> None:
+    assert evaluate(ctx(), overnight(**QUALIFYING_NIGHT)).authorization_months == 12
+    acute = evaluate(ctx(diagnoses=["J45.909"]), overnight(**QUALIFYING_NIGHT))
+    assert acute.authorization_months == 3
+    not_q = evaluate(ctx(), overnight())
+    assert not_q.authorization_months is None
+
+
+# ---------------------------------------------------------------- III documentation
+
+
+def test_iii_b_missing_documents_listed_never_blocking() -> None:
+    d = evaluate(
+        ctx(documentation=DROP, order={"date": "2026-11-02"}), overnight(**QUALIFYING_NIGHT)
+    )
+    assert d.determination == "qualified"
+    for key in ("documentation.signed_prescription", "order.flow_lpm", "order.hours_per_day"):
+        assert key in d.missing
+    assert met(d, "iii_b_4_flow_hours") is False
+
+
+def test_iii_c_nursing_facility_needs_usage_record() -> None:
+    d = evaluate(ctx(residence="skilled_nursing_facility"), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "iii_c_3_usage_and_values") is False
+    assert "documentation.usage_record_one_month" in d.missing
+    community = evaluate(ctx(), overnight(**QUALIFYING_NIGHT))
+    assert met(community, "iii_c_3_usage_and_values") is None
+
+
+def test_iii_b_7_cluster_headache_history() -> None:
+    d = evaluate(Context.from_dict({"cluster_headache": CLUSTER_OK}), None)
+    assert "documentation.cluster_headache_history" in d.missing
+    assert "oximetry or blood gas values" not in d.missing
+
+
+# ---------------------------------------------------------------- Appendix A equipment
+
+
+@pytest.mark.parametrize(("hours", "e1392"), [(4, False), (4.5, True), (None, False)])
+def test_appendix_a_c_portable_concentrator_more_than_4_hours(
+    hours: float | None, e1392: bool
+) -> None:
+    mob = {"beyond_stationary_tubing": True, "hours_away_from_home": hours}
+    d = evaluate(ctx(test__type="exercise", mobility=mob), exercise_test())
+    assert d.hcpcs[:4] == ("E0424", "E0439", "E1390", "E1391")
+    assert set(d.hcpcs[4:7]) == {"E0431", "E0434", "K0738"}
+    assert ("E1392" in d.hcpcs) is e1392
+
+
+def test_appendix_a_b_portable_needs_mobility() -> None:
+    d = evaluate(ctx(test__type="exercise"), exercise_test())
+    assert d.portable_eligible is False and d.hcpcs == ("E0424", "E0439", "E1390", "E1391")
+
+
+# ---------------------------------------------------------------- determination shape
+
+
+def test_determination_to_dict_has_the_spec_keys_and_is_json() -> None:
+    d = evaluate(ctx(), overnight(**QUALIFYING_NIGHT))
+    out = d.to_dict()
+    assert list(out) == [
+        "profile",
+        "determination",
+        "coverage",
+        "authorization_months",
+        "portable_eligible",
+        "hcpcs",
+        "missing",
+        "rules",
+        "alternatives",
+        "warnings",
+    ]
+    assert all(set(r) == {"id", "citation", "met", "values", "reason"} for r in out["rules"])
+    assert all(r["met"] in (True, False, None) for r in out["rules"])
+    assert json.loads(json.dumps(out)) == out
+    assert json.dumps(evaluate(ctx(), overnight(**QUALIFYING_NIGHT)).to_dict()) == json.dumps(out)
+    ids = [r["id"] for r in out["rules"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_single_sample_reading_is_reported_with_both_figures_never_used() -> None:
+    night = overnight(t_le88_min=0.5, nadir_pct=85.0)
+    d = evaluate(ctx(), night)
+    assert d.determination == "not_qualified"
+    (alt,) = [a for a in d.alternatives if a["alternative_reading"] == "single_sample"]
+    assert alt["determination"] == "qualified" and alt["changes_determination"] is True
+    assert alt["figures"]["t_le88_min"] == 0.5 and alt["figures"]["nadir_rounded_pct"] == 85
+
+
+def test_presumed_sleep_is_said_in_the_warnings() -> None:
+    ev = overnight(kind="presumed_sleep", **QUALIFYING_NIGHT)
+    d = evaluate(ctx(), ev)
+    assert d.determination == "qualified"
+    assert any("presumed-sleep" in w for w in d.warnings)
+
+
+def test_no_context_no_evidence_is_indeterminate() -> None:
+    d = evaluate(None, None)
+    assert d.determination == "indeterminate" and d.portable_eligible is None
+    assert d.hcpcs == () and d.authorization_months is None
