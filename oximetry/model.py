@@ -203,6 +203,10 @@ class SourceInfo:
     read_options : mapping
         The reading options that influenced the result (``channel``, ``fs``, ``scale``), for
         ``oxi verify`` to repeat them.
+    date_known : bool
+        False when the file holds no date (times of day only, or no time stamps): the
+        recording's start date is then the placeholder 1900-01-01 and must not be taken as
+        the test date.
     """
 
     path: str
@@ -213,6 +217,7 @@ class SourceInfo:
     spo2_channel: str = ""
     selection: str = ""
     read_options: Mapping[str, Any] = field(default_factory=dict)
+    date_known: bool = True
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_viatom_checkme(tmp_path: Path) -> None:
     assert rec.source.format == "csv-viatom"
     assert rec.fs == 0.5
     assert rec.spo2.n_samples == 3
-    assert rec.source.read_options["date_known"] is True
+    assert rec.source.date_known is True
 
 
 def test_emay_date_and_time_columns(tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ def test_generic_iso_and_seconds(tmp_path: Path) -> None:
     secs = "seconds,SaO2\n0,95\n0.5,94\n1.0,\n1.5,93\n"
     rec = read_recording(write_text(tmp_path / "s.csv", secs))
     assert rec.fs == 2.0
-    assert rec.source.read_options["date_known"] is False
+    assert rec.source.date_known is False
     assert rec.start == dt.datetime(1900, 1, 1)
     assert np.isnan(rec.spo2.data[2])
 
@@ -156,7 +156,7 @@ def test_bom_blank_time_header_and_collection_halted(tmp_path: Path) -> None:
     assert np.isnan(rec.spo2.data[1])
     assert rec.pulse is not None and rec.pulse.label == "Pulse 2"
     assert rec.start == dt.datetime(1900, 1, 1, 23, 59, 58)
-    assert rec.source.read_options["date_known"] is False
+    assert rec.source.date_known is False
     assert any("no date in file" in w for w in rec.warnings)
     info = inspect_recording(path)
     assert info.spo2_channel is None and "--channel" in info.problem

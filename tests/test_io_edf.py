@@ -80,7 +80,8 @@ def test_psg_channels_rates_values_and_annotations(tmp_path: Path) -> None:
     assert src.path == str(path)
     assert src.device == "Nonin WristOx"
     assert src.spo2_channel == "SpO2"
-    assert src.read_options == {"channel": None, "fs": None, "scale": None, "date_known": True}
+    assert src.read_options == {"channel": None, "fs": None, "scale": None}
+    assert src.date_known is True
     roles = {c.label: (c.role, c.selected, c.fs) for c in src.channels}
     assert roles == {
         "EEG C3-M2": ("other", False, 25.0),

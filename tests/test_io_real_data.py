@@ -95,7 +95,7 @@ def test_hypoxia_needs_channel_then_loads_at_1hz(name: str, start: dt.time, n: i
     assert rec.fs == 1.0
     assert rec.spo2.n_samples == n
     assert rec.start.time() == start
-    assert rec.source.read_options["date_known"] is False
+    assert rec.source.date_known is False
     assert rec.pulse is not None and rec.pulse.label == "Pulse 5"
     assert not np.isnan(rec.spo2.data).any()
 

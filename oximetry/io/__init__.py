@@ -8,7 +8,7 @@
 
 Files that hold no date (times of day only, or no time stamps) start on the placeholder date
 1900-01-01, carry a warning saying the date is unknown, and record
-``source.read_options["date_known"] = False``.
+``source.date_known = False``.
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ __all__ = [
 
 #: The date given to recordings whose file holds only times of day (or no time at all). No
 #: oximeter recorded in 1900, so the placeholder cannot pass for a real study date; a warning
-#: says the date is unknown and ``SourceInfo.read_options["date_known"]`` is False.
+#: says the date is unknown and ``SourceInfo.date_known`` is False.
 PLACEHOLDER_DATE = _dt.date(1900, 1, 1)
 
 Loader = Callable[[Sequence[int]], dict[int, NDArray[np.float64]]]

@@ -369,8 +369,6 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
     if options.get("fs") is not None and raw.format.startswith(("edf", "bdf")):
         warnings.append("--fs ignored: EDF headers give each channel's rate")
-    read_options = dict(options)
-    read_options["date_known"] = raw.date_known
     source = SourceInfo(
         path=raw.path,
         sha256=prep.digest,
@@ -379,7 +377,8 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         channels=_channel_infos(prep),
         spo2_channel=sch.label,
         selection=choice.why,
-        read_options=read_options,
+        read_options=dict(options),
+        date_known=raw.date_known,
     )
     return Recording(
         spo2=spo2,
