@@ -292,6 +292,22 @@ def test_edf_plus_d_from_patched_pyedflib_file(tmp_path: Path) -> None:
     assert np.all(rec.spo2.data[105:] > 94)
 
 
+def test_file_pyedflib_refuses_is_read_directly(tmp_path: Path) -> None:
+    """A Latin-1 "µV" unit breaks pyedflib's ASCII check; the header is otherwise sound."""
+    spo2 = np.array([[95], [96], [-1], [97], [98], [99], [94], [93], [92], [91]])
+    spec = RawEdf(
+        [const_sig("EEG", "\u00b5V", 0, 10, spr=4), RawSig("SpO2", "%", 1, spo2)],
+        notes={2: [(2.5, 0, "Lights off")]},
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "mu.edf", spec))
+    assert rec.spo2.data[0] == 95 and np.isnan(rec.spo2.data[2]) and rec.spo2.data[-1] == 91
+    assert rec.spo2.n_samples == 10
+    assert [(a.onset_s, a.text) for a in rec.annotations] == [(2.5, "Lights off")]
+    assert any("read directly" in w for w in rec.warnings)
+    units = {c.label: c.unit for c in rec.source.channels}
+    assert units["EEG"] == "\u00b5V"
+
+
 def test_truncated_and_header_only_edf(tmp_path: Path) -> None:
     full = _psg(tmp_path).read_bytes()
     cut = tmp_path / "cut.edf"

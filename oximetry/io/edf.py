@@ -374,12 +374,36 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         loader = load_d
     else:
         start = hdr.start
-        annotations = _pyedflib_annotations(path) if hdr.variant != "edf" else ()
+        try:
+            annotations = _pyedflib_annotations(path, plus=hdr.variant != "edf")
+        except RecordingFormatError as exc:
+            if hdr.bdf:
+                raise
+            # pyedflib refuses files that break the letter of the standard in harmless ways
+            # (a non-ASCII "µV" unit, an accented name). The header has passed our checks,
+            # so read the contiguous data records directly, exactly as EDF+D records are read.
+            detail = exc.reason.removeprefix("pyedflib cannot read this EDF ")
+            if detail.startswith("(") and detail.endswith(")"):
+                detail = detail[1:-1]
+            warnings.append(
+                f"pyedflib refused the file ({detail}); its data records were read directly"
+            )
+            has_tal = any(sig.label == _ANNOT_LABEL for sig in hdr.signals)
+            annotations = _read_tals(path, hdr)[1] if has_tal else ()
+            contiguous = np.arange(hdr.n_records, dtype=np.float64) * hdr.record_duration_s
 
-        def load_c(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
-            return _load_pyedflib(path, hdr, data_idx, which)
+            def load_raw(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+                return _load_discontinuous(
+                    path, hdr, [data_idx[k] for k in which], contiguous, which
+                )
 
-        loader = load_c
+            loader = load_raw
+        else:
+
+            def load_c(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+                return _load_pyedflib(path, hdr, data_idx, which)
+
+            loader = load_c
     return RawRecording(
         path=str(path),
         format=hdr.variant,
@@ -433,8 +457,11 @@ def _load_pyedflib(
     return out
 
 
-def _pyedflib_annotations(path: Path) -> tuple[Annotation, ...]:
+def _pyedflib_annotations(path: Path, *, plus: bool) -> tuple[Annotation, ...]:
+    """Open the file with pyedflib (so a refusal shows early) and read EDF+ annotations."""
     with _pyedflib_reader(path) as reader:
+        if not plus:
+            return ()
         try:
             onsets, durations, texts = reader.readAnnotations()
         except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
