@@ -238,9 +238,18 @@ class GroundTruth:
         return float(np.count_nonzero(sel)) / self.fs
 
     def odi_count(self, drop_pts: float, min_event_s: float = 10.0) -> int:
-        """Return how many inserted desaturations an ODI detector with this drop must count."""
+        """Return how many events an ODI detector with this drop must count.
+
+        Each detectable desaturation and each sustained-drop plateau deep enough is one event
+        (assuming the flat baseline precedes each by two minutes).
+        """
         b = math.floor(self.baseline_pct + 0.5)
-        return sum(d.detected(b, drop_pts, min_event_s) for d in self.desaturations)
+        dips = sum(d.detected(b, drop_pts, min_event_s) for d in self.desaturations)
+        plateaus = sum(
+            math.floor(d.level_pct + 0.5) <= b - drop_pts and d.duration_s >= min_event_s
+            for d in self.sustained_drops
+        )
+        return dips + plateaus
 
     def sleep_spans_s(self) -> tuple[tuple[float, float], ...]:
         """Spans staged N1–N4 or R."""

@@ -1,0 +1,187 @@
+"""``analyze(recording, settings) -> Analysis``: artifacts, windows, baseline, metrics, events.
+
+Pure: arrays in, frozen dataclasses out; nothing is read, written or printed. The steps follow
+the SPEC: artifact rejection (§4), windows and the awake baseline (§5, §6), the §7 figures for
+every window, then every event in time order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .artifact import detect_artifacts
+from .errors import InsufficientDataError
+from .metrics import awake_baseline, summarize_segment, summarize_window
+from .metrics.odi import detect_desaturations
+from .model import Recording
+from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
+from .settings import SEGMENT_NAMES, AnalysisSettings
+from .windows import annotation_kind, build_windows, window_mask
+
+__all__ = ["analyze"]
+
+#: Window kinds that get the overnight (§7) figures.
+OVERNIGHT_KINDS = ("sleep", "presumed_sleep", "awake", "presumed_awake")
+#: When windows overlap, an event belongs to the first of these that holds its start.
+_ASSIGN_ORDER = ("sleep", "presumed_sleep", "awake", "presumed_awake", *SEGMENT_NAMES)
+
+
+def _pulse_values(
+    recording: Recording, valid: NDArray[np.bool_], window: Window, settings: AnalysisSettings
+) -> NDArray[np.float64] | None:
+    """Return the valid pulse samples inside the window, at the pulse channel's own rate.
+
+    A pulse sample is valid when it is present, within the plausible range, and the SpO2
+    sample at its time is valid.
+    """
+    pulse = recording.pulse
+    if pulse is None:
+        return None
+    p = pulse.data
+    n_p = p.shape[0]
+    n = valid.shape[0]
+    st = settings.artifact
+    spo2_idx = np.minimum(np.floor(np.arange(n_p) * (recording.fs / pulse.fs) + 1e-9), n - 1)
+    spo2_ok = valid[spo2_idx.astype(np.int64)] if n else np.zeros(n_p, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(p) & (p >= st.pulse_min_bpm) & (p <= st.pulse_max_bpm)
+    ok &= spo2_ok & window_mask(window, n_p, pulse.fs)
+    return np.asarray(p[ok], dtype=np.float64)
+
+
+def _assign(event: Event, starts: dict[str, NDArray[np.bool_]], fs: float) -> Event:
+    """Return the event with ``window`` set to the first window holding its start sample."""
+    n = next(iter(starts.values())).shape[0] if starts else 0
+    i = int(np.ceil(event.start_s * fs - 1e-9))
+    for kind in _ASSIGN_ORDER:
+        mask = starts.get(kind)
+        if mask is not None and 0 <= i < n and mask[i]:
+            return replace(event, window=kind)
+    return replace(event, window=None)
+
+
+def _scored_events(recording: Recording) -> list[Event]:
+    out = []
+    for a in recording.annotations:
+        if annotation_kind(a.text)[0] == "event":
+            out.append(
+                Event(
+                    type="scored",
+                    start_s=float(a.onset_s),
+                    end_s=float(a.onset_s + max(a.duration_s, 0.0)),
+                    label=a.text,
+                )
+            )
+    return out
+
+
+def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> Analysis:
+    """Analyse one recording: every SPEC §7 figure for every window, with its events.
+
+    Parameters
+    ----------
+    recording : Recording
+        SpO2 (NaN where missing) at its rate, with optional pulse, status and annotations.
+    settings : AnalysisSettings, optional
+        Windows, exclusions and detector parameters (the SPEC's defaults when None).
+
+    Returns
+    -------
+    Analysis
+        The artifact mask and counts, the windows, ``metrics`` keyed by window kind
+        (``sleep`` or ``presumed_sleep``, ``awake`` or ``presumed_awake``, and exercise-test
+        segments), every event in time order (ODI3/ODI4 detected once over the whole
+        recording and assigned to a window by their start; ≤ 88 % runs and sustained drops of
+        the overnight windows; scored annotations), and warnings.
+
+    Raises
+    ------
+    InsufficientDataError
+        When no SpO2 sample is valid.
+
+    Notes
+    -----
+    Events are assigned to the first window holding their start in the order sleep,
+    presumed_sleep, awake, presumed_awake, rest, exercise, exercise_o2 (the presumed-awake
+    baseline window lies inside the presumed-sleep window); events outside every window have
+    ``window=None``.
+    """
+    st = settings or AnalysisSettings()
+    artifact = detect_artifacts(recording, st.artifact, exclude_s=st.exclude_s)
+    valid = artifact.valid
+    if not valid.any():
+        counts = ", ".join(f"{k} {v}" for k, v in artifact.counts.items() if v)
+        raise InsufficientDataError(
+            f"no valid SpO2 sample in {recording.spo2.n_samples} samples ({counts or 'empty'})",
+            path=recording.source.path or None,
+        )
+    x = recording.spo2.data
+    fs = recording.fs
+    n = x.shape[0]
+    plan = build_windows(recording, st, valid)
+
+    baseline_pct: float | None = None
+    baseline_source: str | None = None
+    if plan.baseline is not None:
+        baseline_pct = awake_baseline(x, valid & window_mask(plan.baseline, n, fs))
+        baseline_source = plan.baseline.source if baseline_pct is not None else None
+
+    odi3 = detect_desaturations(x, valid, fs, 3, st.odi)
+    odi4 = detect_desaturations(x, valid, fs, 4, st.odi)
+
+    metrics: dict[str, WindowMetrics | SegmentMetrics] = {}
+    masks: dict[str, NDArray[np.bool_]] = {}
+    window_events: list[Event] = []
+    for w in plan.windows:
+        in_window = window_mask(w, n, fs)
+        masks[w.kind] = in_window
+        pulse_values = _pulse_values(recording, valid, w, st)
+        if w.kind in OVERNIGHT_KINDS:
+            wm, found = summarize_window(
+                x,
+                valid,
+                in_window,
+                fs,
+                kind=w.kind,
+                awake_baseline_pct=baseline_pct,
+                awake_baseline_source=baseline_source,
+                odi3_events=odi3,
+                odi4_events=odi4,
+                drop_pts=st.drop_pts,
+                sustained_min_s=st.sustained_min_s,
+                pulse_values=pulse_values,
+            )
+            metrics[w.kind] = wm
+            window_events.extend(found)
+        else:
+            metrics[w.kind] = summarize_segment(x, valid, in_window, fs, pulse_values=pulse_values)
+
+    # Window events (le88 runs, sustained drops) of overlapping windows repeat: keep each once,
+    # under the window an event's start is assigned to.
+    seen: set[tuple[str, float, float]] = set()
+    events: list[Event] = []
+    for ev in [*odi3, *odi4, *window_events, *_scored_events(recording)]:
+        assigned = _assign(ev, masks, fs)
+        key = (assigned.type, assigned.start_s, assigned.end_s)
+        if ev.type in ("le88_run", "sustained_drop"):
+            if key in seen or (assigned.window is not None and assigned.window != ev.window):
+                continue
+            seen.add(key)
+        events.append(assigned)
+    events.sort(key=lambda e: (e.start_s, e.type, e.end_s, e.label))
+
+    warnings = [*recording.warnings, *plan.warnings]
+    if baseline_pct is None and plan.baseline is not None:
+        warnings.append("No valid data in the awake window: there is no awake baseline.")
+    return Analysis(
+        recording=recording,
+        settings=st,
+        artifact=artifact,
+        windows=plan.windows,
+        metrics=metrics,
+        events=tuple(events),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
