@@ -47,7 +47,7 @@ PRESCRIBERS = (
 SYMPTOMS = ("cognitive_impairment", "nocturnal_restlessness", "insomnia")
 RESIDENCES = ("community", "skilled_nursing_facility")
 
-_ICD10 = re.compile(r"^[A-TV-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
+_ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
 
 def normalise_icd10(code: str) -> str | None:

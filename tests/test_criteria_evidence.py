@@ -1,0 +1,125 @@
+"""Evidence from an analysis and from a written summary give the same determination."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from criteria.evaluate import Evidence, evaluate
+from oximetry.errors import OximetryError
+from oximetry.model import Recording, Signal, SourceInfo
+from oximetry.results import Analysis, ArtifactResult, SegmentMetrics, Window, WindowMetrics
+from oximetry.settings import AnalysisSettings
+from tests.criteria_helpers import ctx
+
+START = dt.datetime(2026, 11, 20, 22, 15, 3)
+
+
+def _analysis() -> Analysis:
+    wm = WindowMetrics(
+        duration_min=480.0,
+        valid_min=450.0,
+        t_le88_min=7.25,
+        t_le88_pct=1.6,
+        t_lt90_min=20.0,
+        t_lt90_pct=4.4,
+        t_le90_min=30.0,
+        longest_le88_min=2.0,
+        longest_le88_start_s=3600.0,
+        nadir_pct=81.0,
+        nadir_s=4000.0,
+        mean_pct=93.1,
+        median_pct=93.0,
+        odi3_count=40,
+        odi3_per_h=5.3,
+        odi4_count=20,
+        odi4_per_h=2.7,
+        awake_baseline_pct=94.0,
+        awake_baseline_source="first_300s_valid",
+        drop5_min=9.0,
+        longest_drop5_min=3.0,
+        sustained_desaturations=(),
+    )
+    rest = SegmentMetrics(
+        duration_min=5.0,
+        valid_min=5.0,
+        median_pct=95.0,
+        nadir_pct=93.0,
+        nadir_s=10.0,
+        sustained_nadir_pct=94.0,
+    )
+    n = 10
+    rec = Recording(
+        spo2=Signal("SpO2", "%", 1.0, np.full(n, 95.0)),
+        start=START,
+        source=SourceInfo(path="x.edf", sha256="0" * 64, format="edf"),
+    )
+    art = ArtifactResult(
+        valid=np.ones(n, bool), reason=np.full(n, -1, np.int8), reasons=(), counts={}
+    )
+    return Analysis(
+        recording=rec,
+        settings=AnalysisSettings(),
+        artifact=art,
+        windows=(Window("presumed_sleep", "first_to_last_valid", ((0.0, 10.0),)),),
+        metrics={"presumed_sleep": wm, "rest": rest},
+        warnings=("Sleep was presumed.",),
+    )
+
+
+def test_evidence_from_analysis_reads_the_figures() -> None:
+    ev = Evidence.from_analysis(_analysis())
+    assert ev.recording_start == START
+    assert ev.sleep is not None and ev.sleep.kind == "presumed_sleep" and ev.sleep.presumed
+    assert ev.sleep.t_le88_min == 7.25 and ev.sleep.awake_baseline_pct == 94.0
+    assert ev.rest is not None and ev.rest.sustained_nadir_pct == 94.0
+    assert ev.exercise is None and ev.warnings == ("Sleep was presumed.",)
+
+
+def test_evidence_from_summary_equals_from_analysis() -> None:
+    a = _analysis()
+    summary = json.loads(
+        json.dumps(
+            {
+                "input": {"start": START.isoformat()},
+                "windows": [
+                    {
+                        "kind": "presumed_sleep",
+                        "source": "first_to_last_valid",
+                        "start": START.isoformat(),
+                        "end": START.isoformat(),
+                    }
+                ],
+                "metrics": a.metrics_dict(),
+                "warnings": list(a.warnings),
+            }
+        )
+    )
+    assert Evidence.from_summary(summary) == Evidence.from_analysis(a)
+    d1 = evaluate(ctx(), Evidence.from_analysis(a)).to_dict()
+    d2 = evaluate(ctx(), Evidence.from_summary(summary)).to_dict()
+    assert d1 == d2 and d1["determination"] == "qualified"
+
+
+def test_evidence_staged_sleep_preferred_over_presumed() -> None:
+    m = _analysis().metrics_dict()
+    m["sleep"] = dict(m["presumed_sleep"], t_le88_min=1.0)
+    ev = Evidence.from_summary({"metrics": m})
+    assert ev.sleep is not None and ev.sleep.kind == "sleep" and ev.sleep.t_le88_min == 1.0
+
+
+@pytest.mark.parametrize(
+    ("summary", "match"),
+    [
+        ({}, "metrics"),
+        ({"metrics": {"sleep": {"valid_min": 400}}}, "metrics.sleep.t_le88_min"),
+        ({"metrics": {"rest": {"valid_min": "five"}}}, "metrics.rest.valid_min"),
+        ({"metrics": {}, "input": {"start": "yesterday"}}, "input.start"),
+    ],
+)
+def test_evidence_from_bad_summary_names_the_key(summary: dict[str, object], match: str) -> None:
+    with pytest.raises(OximetryError, match=match):
+        Evidence.from_summary(summary)

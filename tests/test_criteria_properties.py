@@ -1,0 +1,394 @@
+"""Safety as a property: missing inputs, short nights, oxygen during the test, dates out of window
+can never produce ``qualified`` (MG-OXY II.A.2, SPEC §8.1, §8.3), for either profile."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from criteria.context import Context
+from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
+from criteria.rules.common import conditions
+
+D0 = dt.date(2026, 11, 20)
+CODES = [
+    "J44.9",
+    "J84.10",
+    "J18.9",
+    "J45.909",
+    "G47.33",
+    "P27.1",
+    "I50.9",
+    "I27.81",
+    "M54.5",
+    "G43.909",
+    "R06.02",
+]
+OPT = st.none()
+
+
+def maybe(s: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.none(), s)
+
+
+dates = st.integers(-150, 150).map(lambda k: D0 + dt.timedelta(days=k))
+pcts = st.floats(70.0, 100.0, allow_nan=False)
+minutes = st.one_of(st.sampled_from([0.0, 4.99, 5.0, 6.0, 30.0]), st.floats(0.0, 200.0))
+
+
+@st.composite
+def sleeps(draw: st.DrawFn) -> SleepFigures:
+    le88 = draw(minutes)
+    lt90 = le88 + draw(st.floats(0.0, 50.0))
+    le90 = lt90 + draw(st.floats(0.0, 50.0))
+    return SleepFigures(
+        kind=draw(st.sampled_from(["sleep", "presumed_sleep"])),
+        valid_min=draw(st.one_of(st.sampled_from([60.0, 119.99, 120.0]), st.floats(0.0, 600.0))),
+        t_le88_min=le88,
+        t_lt90_min=lt90,
+        t_le90_min=le90,
+        longest_le88_min=le88 * draw(st.floats(0.0, 1.0)),
+        nadir_pct=draw(maybe(pcts)),
+        awake_baseline_pct=draw(maybe(pcts)),
+        awake_baseline_source="first_300s_valid",
+        drop5_min=draw(maybe(minutes)),
+        longest_drop5_min=draw(maybe(minutes)),
+    )
+
+
+def segments(kind: str) -> st.SearchStrategy[SegmentFigures | None]:
+    return maybe(
+        st.builds(
+            SegmentFigures,
+            st.just(kind),
+            st.floats(0.0, 10.0),
+            maybe(pcts),
+            maybe(pcts),
+            maybe(pcts),
+        )
+    )
+
+
+evidences = maybe(
+    st.builds(
+        Evidence,
+        recording_start=maybe(dates.map(lambda d: dt.datetime(d.year, d.month, d.day, 22, 0))),
+        sleep=maybe(sleeps()),
+        rest=segments("rest"),
+        exercise=segments("exercise"),
+        exercise_o2=segments("exercise_o2"),
+    )
+)
+
+
+def section(**fields: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries({}, optional={k: v for k, v in fields.items()})
+
+
+def iso(s: st.SearchStrategy[dt.date]) -> st.SearchStrategy[str]:
+    return s.map(lambda d: d.isoformat())
+
+
+contexts = st.fixed_dictionaries(
+    {},
+    optional={
+        "patient": st.one_of(
+            section(birth_date=iso(st.dates(dt.date(1930, 1, 1), D0))),
+            section(age_years=st.integers(0, 100)),
+        ),
+        "test": section(
+            type=st.sampled_from(["overnight", "exercise", "rest"]),
+            date=iso(dates),
+            room_air=st.booleans(),
+            room_air_contraindicated=st.booleans(),
+            setting=st.sampled_from(["outpatient", "inpatient"]),
+            discharge_date=iso(dates),
+            chronic_stable_state=st.booleans(),
+        ),
+        "order": section(date=iso(dates), initial_certification_date=iso(dates)),
+        "diagnoses": st.lists(st.sampled_from(CODES), max_size=3),
+        "findings": section(
+            dependent_edema=st.booleans(),
+            pulmonary_hypertension=st.booleans(),
+            hematocrit_pct=st.floats(30, 70),
+            breathlessness=st.booleans(),
+        ),
+        "symptoms": st.lists(
+            st.sampled_from(["cognitive_impairment", "nocturnal_restlessness", "insomnia"]),
+            max_size=2,
+        ),
+        "blood_gas": section(
+            pao2_rest_mmhg=st.floats(40, 90),
+            pao2_sleep_mmhg=st.floats(40, 90),
+            pao2_awake_mmhg=st.floats(40, 90),
+            pao2_exercise_mmhg=st.floats(40, 90),
+        ),
+        "residence": st.sampled_from(["community", "skilled_nursing_facility"]),
+        "prn": st.booleans(),
+        "mobility": section(
+            beyond_stationary_tubing=st.booleans(), hours_away_from_home=st.floats(0, 12)
+        ),
+    },
+)
+
+
+def _test_date(c: Context, ev: Evidence | None) -> dt.date | None:
+    if c.test.date is not None:
+        return c.test.date
+    if ev is not None and ev.recording_start is not None:
+        return ev.recording_start.date()
+    return None
+
+
+def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
+    """Why this case must not qualify (no cluster headache is generated)."""
+    why = []
+    t, o = c.test, c.order
+    has_bg = any(v is not None for v in vars(c.blood_gas).values())
+    cond = conditions(c)
+    if not cond.has("severe_lung_disease", "hypoxia_related", "short_term"):
+        why.append("no documented qualifying condition")
+    if t.room_air is None:
+        why.append("room air missing")
+    if t.room_air is False and t.room_air_contraindicated is not True:
+        why.append("not on room air")
+    if t.setting is None:
+        why.append("setting missing")
+    if o.date is None:
+        why.append("order date missing")
+    td = _test_date(c, ev)
+    if td is None:
+        why.append("test date unknown")
+    if t.type is None and not has_bg:
+        why.append("test type missing")
+    if ev is None and not has_bg:
+        why.append("no measurement")
+    if td is not None and o.date is not None:
+        k = (td - o.date).days
+        if (profile == "masshealth" and abs(k) > 90) or (
+            profile == "medicare" and not -30 <= k <= 0
+        ):
+            why.append("outside the order window")
+    if t.setting == "inpatient":
+        if t.discharge_date is None or td is None:
+            why.append("discharge date missing")
+        elif not 0 <= (t.discharge_date - td).days <= 2:
+            why.append("outside the discharge window")
+    if (
+        t.setting == "outpatient"
+        and cond.chronic
+        and not cond.acute
+        and t.chronic_stable_state is not True
+    ):
+        why.append("chronic stable state missing or false")
+    only_sleep = ev is not None and ev.rest is None and ev.exercise is None and not has_bg
+    if only_sleep and ev is not None and ev.sleep is not None and ev.sleep.valid_min < 120:
+        why.append("under 120 min of valid sleep data")
+    return why
+
+
+@settings(max_examples=400, deadline=None)
+@given(contexts, evidences, st.sampled_from(["masshealth", "medicare"]))
+def test_safety_never_qualified_when_an_input_is_missing_or_out_of_window(
+    raw: dict[str, Any], ev: Evidence | None, profile: str
+) -> None:
+    c = Context.from_dict(raw)
+    d = evaluate(c, ev, profile)
+    why = unsafe_reasons(c, ev, profile)
+    if why:
+        assert d.determination != "qualified", why
+    out = d.to_dict()
+    assert json.loads(json.dumps(out)) == out
+    assert out["determination"] in ("qualified", "not_qualified", "indeterminate")
+    if d.determination == "qualified":
+        assert d.coverage and d.hcpcs[:4] == ("E0424", "E0439", "E1390", "E1391")
+        assert d.authorization_months in (3, 12)
+        assert d.portable_eligible is not None
+        if not d.portable_eligible:
+            assert "E0431" not in d.hcpcs and "E1392" not in d.hcpcs
+    else:
+        assert d.hcpcs == () and d.authorization_months is None and d.coverage == ()
+    if d.determination == "indeterminate":
+        assert d.portable_eligible is None and d.missing
+
+
+PERTURBATIONS = (
+    "none",
+    "drop_diagnoses",
+    "drop_room_air",
+    "room_air_false",
+    "drop_setting",
+    "drop_order_date",
+    "drop_test_date",
+    "drop_test_type",
+    "order_out_of_window",
+    "discharge_out_of_window",
+    "drop_discharge_date",
+    "chronic_stable_missing",
+    "chronic_stable_false",
+    "short_night",
+    "no_evidence",
+)
+
+
+@st.composite
+def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str, str]:
+    """A complete qualifying case, then at most one change that must stop it qualifying."""
+    profile = draw(st.sampled_from(["masshealth", "medicare"]))
+    kind = draw(st.sampled_from(["overnight", "rest", "exercise"]))
+    td = draw(dates)
+    start = dt.datetime(td.year, td.month, td.day, 22, 0)
+    if kind == "overnight":
+        ev = Evidence(
+            recording_start=start,
+            sleep=SleepFigures(
+                "sleep",
+                draw(st.floats(120.0, 600.0)),
+                draw(st.floats(5.0, 100.0)),
+                100.0,
+                100.0,
+                5.0,
+                84.0,
+                draw(st.floats(88.5, 99.0)),
+                "annotations",
+                0.0,
+                0.0,
+            ),
+        )
+    elif kind == "rest":
+        ev = Evidence(
+            recording_start=start,
+            rest=SegmentFigures("rest", 5.0, 90.0, 85.0, draw(st.floats(70.0, 88.49))),
+        )
+    else:
+        ex = draw(st.floats(70.0, 88.49))
+        ev = Evidence(
+            recording_start=start,
+            rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
+            exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+            exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, ex + 3),
+        )
+    acute = draw(st.booleans())
+    dx = ["J18.9"] if acute else [draw(st.sampled_from(["J44.9", "J84.10", "E84.0", "G47.33"]))]
+    inpatient = draw(st.booleans())
+    lag = draw(st.integers(-90, 90)) if profile == "masshealth" else draw(st.integers(0, 30))
+    raw: dict[str, Any] = {
+        "patient": {"age_years": draw(st.integers(21, 95))},
+        "test": {
+            "type": kind,
+            "date": td.isoformat(),
+            "room_air": True,
+            "setting": "inpatient" if inpatient else "outpatient",
+        },
+        "order": {"date": (td + dt.timedelta(days=lag)).isoformat()},
+        "diagnoses": dx,
+        "mobility": {
+            "beyond_stationary_tubing": draw(st.booleans()),
+            "hours_away_from_home": draw(st.floats(0, 12)),
+        },
+    }
+    if inpatient:
+        raw["test"]["discharge_date"] = (
+            td + dt.timedelta(days=draw(st.integers(0, 2)))
+        ).isoformat()
+    else:
+        raw["test"]["chronic_stable_state"] = True
+    change = draw(st.sampled_from(PERTURBATIONS))
+    t = raw["test"]
+    if change == "drop_diagnoses":
+        del raw["diagnoses"]
+    elif change == "drop_room_air":
+        del t["room_air"]
+    elif change == "room_air_false":
+        t["room_air"] = False
+    elif change == "drop_setting":
+        del t["setting"]
+    elif change == "drop_order_date":
+        del raw["order"]["date"]
+    elif change == "drop_test_date":
+        del t["date"]
+        ev = dataclasses.replace(ev, recording_start=None)
+    elif change == "drop_test_type":
+        del t["type"]
+    elif change == "order_out_of_window":
+        far = draw(st.integers(91, 200)) * draw(st.sampled_from([-1, 1]))
+        if profile == "medicare":
+            far = draw(st.one_of(st.integers(-200, -1), st.integers(31, 200)))
+        raw["order"]["date"] = (td + dt.timedelta(days=far)).isoformat()
+    elif change in ("discharge_out_of_window", "drop_discharge_date"):
+        t["setting"] = "inpatient"
+        t.pop("chronic_stable_state", None)
+        gap = draw(st.one_of(st.integers(-30, -1), st.integers(3, 30)))
+        t["discharge_date"] = (td + dt.timedelta(days=gap)).isoformat()
+        if change == "drop_discharge_date":
+            del t["discharge_date"]
+    elif change in ("chronic_stable_missing", "chronic_stable_false"):
+        t["setting"] = "outpatient"
+        t.pop("discharge_date", None)
+        raw["diagnoses"] = ["J44.9"]
+        if change == "chronic_stable_false":
+            t["chronic_stable_state"] = False
+        else:
+            t.pop("chronic_stable_state", None)
+    elif change == "short_night":
+        t["type"] = "overnight"
+        ev = Evidence(
+            recording_start=start,
+            sleep=SleepFigures(
+                "presumed_sleep",
+                draw(st.floats(0.0, 119.99)),
+                60.0,
+                80.0,
+                90.0,
+                30.0,
+                80.0,
+                95.0,
+                "first_300s_valid",
+                0.0,
+                0.0,
+            ),
+        )
+    elif change == "no_evidence":
+        ev = None
+    return raw, ev, profile, change
+
+
+@settings(max_examples=500, deadline=None)
+@given(valid_then_perturbed())
+def test_safety_one_missing_or_failed_condition_prevents_qualified(
+    case: tuple[dict[str, Any], Evidence | None, str, str],
+) -> None:
+    raw, ev, profile, change = case
+    d = evaluate(Context.from_dict(raw), ev, profile)
+    if change == "none":
+        assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
+    else:
+        assert d.determination != "qualified", change
+
+
+@settings(max_examples=150, deadline=None)
+@given(contexts, evidences)
+def test_safety_sleep_only_never_portable(raw: dict[str, Any], ev: Evidence | None) -> None:
+    d = evaluate(Context.from_dict(raw), ev)
+    if d.determination == "qualified" and set(d.coverage) == {"nocturnal"}:
+        assert d.portable_eligible is False
+
+
+@settings(max_examples=150, deadline=None)
+@given(contexts, evidences)
+def test_alternatives_never_change_the_determination(
+    raw: dict[str, Any], ev: Evidence | None
+) -> None:
+    c = Context.from_dict(raw)
+    d = evaluate(c, ev)
+    for alt in d.alternatives:
+        assert alt["label"].startswith("Alternative reading, not used")
+        assert alt["changes_determination"] == (
+            alt["determination"] != d.determination or alt["coverage"] != list(d.coverage)
+        )
+    assert evaluate(c, ev).to_dict() == d.to_dict()
