@@ -34,6 +34,8 @@ from .results import Analysis, Event
 
 __all__ = [
     "COLORS",
+    "clock_grid",
+    "clock_ticks",
     "envelope",
     "legend_handles",
     "plot_histogram",
@@ -338,6 +340,71 @@ def _draw_trace(
     ax.yaxis.set_major_locator(FixedLocator(list(range(math.ceil(ylo / step) * step, 101, step))))
 
 
+def clock_ticks(start: _dt.datetime, lo_s: float, hi_s: float, step_s: float) -> list[float]:
+    """Return the times in ``[lo_s, hi_s]`` (seconds from ``start``) that fall on a clock multiple.
+
+    Parameters
+    ----------
+    start : datetime.datetime
+        Wall-clock time of second 0.
+    lo_s, hi_s : float
+        The span.
+    step_s : float
+        Clock step (60 for every minute, 600 for every ten minutes, 3600 for every hour).
+
+    Returns
+    -------
+    list of float
+        E.g. with ``start`` at 22:03:30 and a 600 s step: 390.0 (22:10), 990.0 (22:20), ...
+    """
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    offset = (start - midnight).total_seconds()
+    first = math.ceil((lo_s + offset) / step_s - 1e-9) * step_s - offset
+    n = math.floor((hi_s - first) / step_s + 1e-9) + 1
+    return [first + k * step_s for k in range(max(0, n))]
+
+
+def clock_grid(
+    ax: Axes,
+    start: _dt.datetime,
+    lo_s: float,
+    hi_s: float,
+    *,
+    minor_s: float | None,
+    major_s: float,
+    labels: bool = True,
+) -> None:
+    """Put clock-aligned labelled ticks every ``major_s`` and a light grid line every ``minor_s``.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes (x in seconds from ``start``).
+    start : datetime.datetime
+        Wall-clock time of second 0.
+    lo_s, hi_s : float
+        The visible span.
+    minor_s : float or None
+        Grid step (one line collection with gid ``minute_grid``); None for none.
+    major_s : float
+        Labelled tick step (with a darker grid line).
+    labels : bool
+        Label the major ticks with the clock time.
+    """
+    major = clock_ticks(start, lo_s, hi_s, major_s)
+    ax.xaxis.set_major_locator(FixedLocator(major))
+    ax.xaxis.set_major_formatter(
+        _clock_formatter(start) if labels else FuncFormatter(lambda *_: "")
+    )
+    ax.grid(True, which="major", axis="x", color="#bbbbbb", lw=0.7)
+    if minor_s:
+        taken = {round(x, 6) for x in major}
+        xs = [x for x in clock_ticks(start, lo_s, hi_s, minor_s) if round(x, 6) not in taken]
+        ax.vlines(
+            xs, 0, 1, transform=ax.get_xaxis_transform(), colors="#e6e6e6", lw=0.4, zorder=0.45
+        ).set_gid("minute_grid")
+
+
 def plot_overview(
     analysis: Analysis, ax: Axes | None = None, *, max_points: int | None = 3000
 ) -> Axes:
@@ -363,10 +430,8 @@ def plot_overview(
     _draw_trace(ax, analysis, 0.0, dur, max_points=max_points, marks=False)
     hours = dur / 3600.0
     major = 3600.0 if hours > 3 else (1800.0 if hours > 1 else 300.0)
-    ax.xaxis.set_major_locator(MultipleLocator(major))
-    ax.xaxis.set_major_formatter(_clock_formatter(rec.start))
+    clock_grid(ax, rec.start, 0.0, dur, minor_s=None, major_s=major)
     ax.grid(True, axis="y", color="#dddddd", lw=0.5)
-    ax.grid(True, axis="x", color="#dddddd", lw=0.5)
     return ax
 
 
@@ -403,11 +468,7 @@ def plot_strip(
     _draw_trace(ax, analysis, start_s, end_s, max_points=max_points, marks=True)
     span = end_s - start_s
     minor, major = (60.0, 600.0) if span > 900 else (10.0, 60.0)
-    ax.xaxis.set_minor_locator(MultipleLocator(minor))
-    ax.xaxis.set_major_locator(MultipleLocator(major))
-    ax.xaxis.set_major_formatter(_clock_formatter(analysis.recording.start))
-    ax.grid(True, which="minor", axis="x", color="#e6e6e6", lw=0.4)
-    ax.grid(True, which="major", axis="x", color="#bbbbbb", lw=0.7)
+    clock_grid(ax, analysis.recording.start, start_s, end_s, minor_s=minor, major_s=major)
     ax.grid(True, which="major", axis="y", color="#e6e6e6", lw=0.4)
     return ax
 
@@ -549,6 +610,7 @@ def legend_handles(kinds: Sequence[str] = ()) -> list[Any]:
         Patch(facecolor=COLORS["le88"], label="≤ 88 % run"),
         Patch(facecolor=COLORS["sustained"], label="> 5 pts below baseline ≥ 5 min"),
         Patch(facecolor=COLORS["odi3"], label="ODI3 / ODI4 event"),
+        Patch(facecolor=COLORS["scored"], label="scored event (file)"),
     ]
     for kind in kinds:
         if kind in COLORS:

@@ -103,8 +103,11 @@ def test_strip_shows_only_its_hour_with_minute_grid_and_events(analysis):
     line = _one(ax, "spo2")
     np.testing.assert_array_equal(line.get_xdata(), np.arange(3000, 6600, dtype=float))
     np.testing.assert_array_equal(line.get_ydata(), rd.make_signal()[3000:6600])
-    minor = ax.xaxis.get_minor_locator().tick_values(3000, 3120)
-    assert np.all(np.diff(minor) == 60)
+    grid = _one(ax, "minute_grid")
+    xs = sorted(seg[0][0] for seg in grid.get_segments())
+    labelled = list(ax.xaxis.get_major_locator()())
+    assert labelled == [3000.0 + 600 * k for k in range(7)]  # every 10 minutes, on the clock
+    assert sorted(xs + labelled) == [3000.0 + 60 * k for k in range(61)]  # a line every minute
     # Only the ODI3 dip at 5000 s is in this hour.
     assert _spans(_one(ax, "odi3")) == [(5000.0, 5020.0)]
     assert _spans(_one(ax, "le88_run")) == [(rd.LOW_START, rd.LOW_END)]
@@ -204,3 +207,27 @@ def test_runs_finds_each_run():
     m = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=bool)
     assert plot.runs(m).tolist() == [[1, 3], [4, 5], [7, 8]]
     assert plot.runs(np.zeros(3, dtype=bool)).shape == (0, 2)
+
+
+def test_clock_ticks_fall_on_the_clock_whatever_the_start():
+    import datetime as dt
+
+    start = dt.datetime(2026, 1, 1, 22, 3, 30)
+    assert plot.clock_ticks(start, 0, 1800, 600) == [390.0, 990.0, 1590.0]
+    assert plot.clock_ticks(start, 0, 100, 60) == [30.0, 90.0]
+    assert plot.clock_ticks(start, 10, 20, 60) == []
+
+
+def test_marks_sit_above_100_percent_never_over_a_reading(analysis):
+    ax = plot.plot_strip(analysis, 3000.0, 6600.0)
+    lo, hi = ax.get_ylim()
+    for gid in ("odi3", "window_presumed_sleep"):
+        coll = _one(ax, gid)
+        ys = np.concatenate([p.vertices[:, 1] for p in coll.get_paths()])
+        assert (lo + ys.min() * (hi - lo)) > 100.0  # axes fraction back to SpO2 %
+    assert max(ax.get_yticks()) == 100
+
+
+def test_outside_the_recording_is_greyed(analysis):
+    ax = plot.plot_strip(analysis, 5400.0, 9000.0)
+    assert _spans(_one(ax, "outside")) == [(7200.0, 9000.0)]

@@ -263,3 +263,17 @@ def test_no_report_never_imports_matplotlib(tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_a_file_without_a_date_says_so_and_gives_no_age():
+    import dataclasses
+
+    from oximetry.report import format_terminal_summary
+
+    a = rd.make_analysis()
+    src = dataclasses.replace(a.recording.source, date_known=False)
+    rec = dataclasses.replace(a.recording, source=src)
+    s = build_summary(dataclasses.replace(a, recording=rec), deidentify=True)
+    assert s["input"]["date_known"] is False
+    assert s["patient"] is None  # an age against a placeholder date would be wrong
+    assert "from 22:30:00 (the file holds no date)" in format_terminal_summary(s, {})

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 from .. import __version__
 from ..plot import (
     COLORS,
+    clock_grid,
     legend_handles,
     plot_histogram,
     plot_overview,
@@ -186,9 +187,14 @@ def _header(page: _Page, analysis: Analysis, summary: Mapping[str, Any]) -> None
         end = (t0 + _dt.timedelta(minutes=float(rec["duration_min"]))).isoformat(
             sep=" ", timespec="minutes"
         )
+    if inp.get("date_known") is False:
+        recorded = f"Recorded: {start[11:16]} to {end[11:16]} (clock time; the file holds no date)"
+    else:
+        recorded = f"Recorded: {start.replace('T', ' ')[:16]} to {end or 'n/a'} (local clock time)"
     rlines = [
-        f"Recorded: {start.replace('T', ' ')[:16]} to {end or 'n/a'} (local clock time)",
-        f"Test date: {test_date or start[:10] or 'n/a'}    Order date: {order_date or 'n/a'}",
+        recorded,
+        f"Test date: {test_date or (start[:10] if inp.get('date_known', True) else '') or 'n/a'}"
+        f"    Order date: {order_date or 'n/a'}",
         f"Device: {inp.get('device') or 'not stated in the file'}   Format: {inp.get('format')}",
         f"SpO2 channel: {inp.get('channel')} at {_n(inp.get('fs_hz'), 'g')} Hz"
         + (
@@ -344,10 +350,30 @@ def _qualification_head(page: _Page, q: Mapping[str, Any] | None) -> None:
         ):
             page.line(part, 8, color="#8a4b00")
     for key in sorted(set(q) - _KNOWN_Q):
-        for part in page.wrap(
-            f"{key.replace('_', ' ')}: {_compact(q[key], 400)}", page.w - 2 * MARGIN_IN, 7.5
-        ):
-            page.line(part, 7.5, color="#333333")
+        for item in _extra_lines(key, q[key]):
+            for part in page.wrap(item, page.w - 2 * MARGIN_IN - 0.2, 7.5):
+                page.line(part, 7.5, color="#333333")
+
+
+def _extra_lines(key: str, value: Any) -> list[str]:
+    """Readable lines for a qualification entry the report has no layout for (alternatives ...)."""
+    name = key.replace("_", " ").capitalize()
+    if isinstance(value, list | tuple):
+        out = []
+        for item in value:
+            if isinstance(item, Mapping):
+                text = str(item.get("label") or item.get("reason") or _compact(item, 300))
+                if "determination" in item:
+                    text += (
+                        f" → determination would be {str(item['determination']).replace('_', ' ')}"
+                    )
+                out.append(f"{name}: {text}")
+            else:
+                out.append(f"{name}: {item}")
+        return out
+    if isinstance(value, Mapping):
+        return [f"{name}: {_compact(value, 400)}"]
+    return [f"{name}: {value}"]
 
 
 def _rule_lines(rule: Mapping[str, Any], page: _Page) -> list[tuple[str, float, str]]:
@@ -376,7 +402,8 @@ def _rules(page: _Page, rules: Sequence[Mapping[str, Any]], bottom_in: float) ->
         )
         page.text(MARGIN_IN, label, 7.0, weight="bold", color=color)
         y0 = page.y
-        page.text(MARGIN_IN + 0.95, str(rule.get("citation") or ""), 7.0)
+        citation = str(rule.get("citation") or "")
+        page.text(MARGIN_IN + 0.95, citation, 7.0 if len(citation) <= 26 else 5.8)
         page.y += 7.0 * 1.35 / 72
         page.text(MARGIN_IN + 0.95, _compact(rule.get("id") or "", 38), 5.5, color="#777777")
         page.y = y0
@@ -423,6 +450,7 @@ def _strip_page(
             sharex=ax,
         )
         plot_pulse(analysis, t0, t0 + STRIP_S, axp)
+        clock_grid(axp, analysis.recording.start, t0, t0 + STRIP_S, minor_s=60.0, major_s=600.0)
         axp.tick_params(labelsize=6.5)
         axp.yaxis.label.set_fontsize(7)
         for ev in analysis.events:

@@ -176,7 +176,7 @@ def _age_years(birth: _dt.date, on: _dt.date) -> int:
 def _patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None:
     p = analysis.recording.patient
     age = None
-    if p.birth_date is not None:
+    if p.birth_date is not None and analysis.recording.source.date_known:
         age = _age_years(p.birth_date, analysis.recording.start.date())
     if deidentify:
         if age is None:
@@ -318,6 +318,7 @@ def build_summary(
             "pulse_fs_hz": None if rec.pulse is None else rec.pulse.fs,
             "start": iso_time(rec.start, 0.0),
             "start_note": "local wall-clock time of the first sample, time zone not recorded",
+            "date_known": bool(src.date_known),
             "read_options": _plain(dict(src.read_options)),
         },
         "patient": _patient_block(analysis, deidentify),

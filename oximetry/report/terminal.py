@@ -33,6 +33,13 @@ def _clock(iso: Any) -> str:
     return text[11:19] if len(text) >= 19 else text
 
 
+def _start(inp: Mapping[str, Any]) -> str:
+    text = str(inp.get("start", "?")).replace("T", " ")
+    if inp.get("date_known") is False:
+        return f"{text[11:]} (the file holds no date)"
+    return text
+
+
 def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path]) -> str:
     """Return a short, aligned, identifier-free description of one analysis.
 
@@ -60,7 +67,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             "Recording",
             f"{_num(dur, '.1f')} min ({_num(None if dur is None else dur / 60, '.2f')} h), "
             f"{inp.get('format', '?')}, channel {inp.get('channel') or '?'} at "
-            f"{_num(inp.get('fs_hz'), 'g')} Hz, from {str(inp.get('start', '?')).replace('T', ' ')}",
+            f"{_num(inp.get('fs_hz'), 'g')} Hz, from {_start(inp)}",
         )
     )
     rows.append(
