@@ -133,9 +133,15 @@ def _numeric(cells: Sequence[str]) -> NDArray[np.float64]:
     """Parse cells to float; missing-data tokens and non-numbers become NaN."""
     import pandas as pd
 
-    s = pd.Series(cells, dtype=object).astype(str).str.strip().str.rstrip("%")
-    s = s.where(~s.str.casefold().isin(_MISSING_TOKENS), None)
-    return np.asarray(pd.to_numeric(s, errors="coerce"), dtype=np.float64)
+    s = pd.Series(cells, dtype=object)
+    out = np.asarray(pd.to_numeric(s, errors="coerce"), dtype=np.float64).copy()
+    retry = np.isnan(out)
+    if retry.any():
+        # Slow path only for the cells the fast parser could not read ("97%", padded text).
+        sub = s[retry].astype(str).str.strip().str.rstrip("%").str.strip()
+        sub = sub.where(~sub.str.casefold().isin(_MISSING_TOKENS), None)
+        out[retry] = np.asarray(pd.to_numeric(sub, errors="coerce"), dtype=np.float64)
+    return out
 
 
 def _parse_times(
@@ -340,10 +346,11 @@ def _time_axis(
 ) -> tuple[Grid, _dt.datetime, bool, list[str]]:
     import pandas as pd
 
-    numeric = _numeric(cells)
     warnings: list[str] = []
-    ok = ~np.isnan(numeric)
-    if ok[has_data].all() and ok.any():
+    probe = [c for c, d in zip(cells[:200], has_data[:200], strict=False) if d]
+    numeric = _numeric(cells) if probe and not np.isnan(_numeric(probe)).any() else None
+    ok = ~np.isnan(numeric) if numeric is not None else np.zeros(len(cells), dtype=bool)
+    if numeric is not None and ok[has_data].all() and ok.any():
         # Seconds from the start.
         elapsed = numeric
         date_known = False

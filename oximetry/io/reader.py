@@ -482,9 +482,12 @@ def format_info(info: RecordingInfo) -> str:
     if info.device:
         lines.append(f"device:     {info.device}")
     start = info.start.isoformat(sep=" ")
-    if not info.date_known:
-        start += " (date unknown: not in the file)"
-    lines.append(f"start:      {start} (local wall-clock time, no time zone)")
+    if info.date_known:
+        lines.append(f"start:      {start} (local wall-clock time, no time zone)")
+    else:
+        lines.append(
+            f"start:      {start} (date unknown: the file holds none; local wall-clock time)"
+        )
     if info.duration_s is not None:
         lines.append(f"duration:   {_hms(info.duration_s)} ({info.duration_s / 60:.1f} min)")
     else:
