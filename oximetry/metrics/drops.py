@@ -1,0 +1,148 @@
+"""The awake baseline and falls below it: drop minutes and sustained desaturations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..results import Event
+from .runs import runs, samples_at_least
+
+__all__ = ["awake_baseline", "rounded_baseline", "run_nadirs", "sustained_drops"]
+
+
+def awake_baseline(x: ArrayLike, mask: ArrayLike) -> float | None:
+    """Return the median SpO2 over ``mask`` (unrounded), or None when it selects nothing.
+
+    Parameters
+    ----------
+    x : array_like of float
+        SpO2 in percent, NaN where missing.
+    mask : array_like of bool
+        The valid awake samples (stage W, ``--awake``, or the first 300 s of valid data).
+
+    Returns
+    -------
+    float or None
+        The median; NaN samples under the mask are ignored.
+
+    Notes
+    -----
+    SPEC §5. Rules and the drop use it rounded like any reading (:func:`rounded_baseline`).
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    sel = np.asarray(mask, dtype=bool) & np.isfinite(xs)
+    if not sel.any():
+        return None
+    return float(np.median(xs[sel]))
+
+
+def rounded_baseline(baseline_pct: float) -> int:
+    """Return ``floor(baseline + 0.5)``: the baseline as a whole percent, as payers round.
+
+    Parameters
+    ----------
+    baseline_pct : float
+        The awake baseline (a median, possibly fractional).
+
+    Returns
+    -------
+    int
+        The rounded baseline ``b`` of SPEC §7.
+    """
+    return math.floor(baseline_pct + 0.5)
+
+
+def run_nadirs(
+    x: NDArray[np.float64], starts: NDArray[np.intp], ends: NDArray[np.intp]
+) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Return the minimum of ``x`` in each run ``[starts[k], ends[k])`` and where it first occurs.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of float
+        The signal (finite inside the runs).
+    starts, ends : numpy.ndarray of int
+        Non-empty, disjoint runs in increasing order.
+
+    Returns
+    -------
+    nadirs : numpy.ndarray of float
+        One minimum per run.
+    where : numpy.ndarray of int
+        Sample index of the first minimum of each run.
+    """
+    if starts.size == 0:
+        return np.empty(0), np.empty(0, dtype=np.intp)
+    lengths = ends - starts
+    idx = _run_indices(starts, lengths)
+    vals = x[idx]
+    offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    nadirs = np.minimum.reduceat(vals, offsets)
+    run_id = np.repeat(np.arange(starts.size), lengths)
+    at_min = np.flatnonzero(vals == nadirs[run_id])
+    _, first = np.unique(run_id[at_min], return_index=True)
+    return nadirs, idx[at_min[first]]
+
+
+def _run_indices(starts: NDArray[np.intp], lengths: NDArray[np.intp]) -> NDArray[np.intp]:
+    """Concatenate ``arange(start, start + length)`` for every run, vectorised."""
+    total = int(lengths.sum())
+    step = np.ones(total, dtype=np.intp)
+    heads = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    step[0] = starts[0]
+    step[heads[1:]] = starts[1:] - (starts[:-1] + lengths[:-1] - 1)
+    return np.cumsum(step)
+
+
+def sustained_drops(
+    x: NDArray[np.float64],
+    condition: NDArray[np.bool_],
+    fs: float,
+    *,
+    min_s: float,
+    baseline: int,
+    window: str | None,
+) -> tuple[Event, ...]:
+    """Return the runs of ``condition`` lasting at least ``min_s`` as ``sustained_drop`` events.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of float
+        SpO2 in percent.
+    condition : numpy.ndarray of bool
+        ``valid ∧ W ∧ (b − r > drop_pts)`` per sample.
+    fs : float
+        Sampling rate in Hz.
+    min_s : float
+        Minimum duration; compared as a sample count (``ceil(min_s × fs)`` samples).
+    baseline : int
+        The rounded awake baseline ``b``.
+    window : str or None
+        Window kind written on the events.
+
+    Returns
+    -------
+    tuple of Event
+        Start, end (exclusive), nadir and its time, ``baseline_pct = b``, ``drop_pct = b − nadir``.
+    """
+    starts, ends = runs(condition)
+    need = max(samples_at_least(min_s, fs), 1)
+    keep = (ends - starts) >= need
+    starts, ends = starts[keep], ends[keep]
+    nadirs, where = run_nadirs(x, starts, ends)
+    return tuple(
+        Event(
+            type="sustained_drop",
+            start_s=int(s) / fs,
+            end_s=int(e) / fs,
+            nadir_pct=float(v),
+            nadir_s=int(t) / fs,
+            baseline_pct=float(baseline),
+            drop_pct=float(baseline - v),
+            window=window,
+        )
+        for s, e, v, t in zip(starts, ends, nadirs, where, strict=True)
+    )

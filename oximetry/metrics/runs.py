@@ -1,0 +1,164 @@
+"""Runs of a boolean mask, sample-count durations and sliding extrema, all vectorised."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import OximetryError
+
+__all__ = [
+    "check_fs",
+    "longest_run",
+    "round_pct",
+    "runs",
+    "samples_at_least",
+    "sliding_max",
+]
+
+#: Tolerance for turning seconds × Hz into a whole number of samples (absorbs float noise).
+_EPS = 1e-9
+
+
+def check_fs(fs: float) -> float:
+    """Return ``fs`` as a float, or raise when it is not a positive finite number of Hz.
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    float
+        The rate.
+    """
+    value = float(fs)
+    if not math.isfinite(value) or value <= 0:
+        raise OximetryError(f"Invalid sampling rate {fs!r} Hz; it must be a positive number")
+    return value
+
+
+def samples_at_least(seconds: float, fs: float) -> int:
+    """Return the fewest samples whose duration (samples × 1/fs) is at least ``seconds``.
+
+    Parameters
+    ----------
+    seconds : float
+        A minimum duration.
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    int
+        ``ceil(seconds × fs)`` (``300 × fs`` for five minutes whenever that is whole).
+
+    Notes
+    -----
+    SPEC §7: durations compare sample counts, not floats.
+    """
+    return max(math.ceil(seconds * fs - _EPS), 0)
+
+
+def round_pct(x: ArrayLike) -> NDArray[np.float64]:
+    """Round SpO2 to whole percent as payers do: ``floor(x + 0.5)`` (88.5 → 89, 88.4 → 88).
+
+    Parameters
+    ----------
+    x : array_like
+        SpO2 in percent; NaN stays NaN.
+
+    Returns
+    -------
+    numpy.ndarray
+        The rounded values (float, so that NaN survives).
+    """
+    r = np.asarray(x, dtype=np.float64) + 0.5
+    np.floor(r, out=r)
+    return r
+
+
+def runs(mask: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the maximal runs of True in ``mask`` as half-open ``[start, end)`` sample indices.
+
+    Parameters
+    ----------
+    mask : array_like of bool
+        One flag per sample.
+
+    Returns
+    -------
+    starts, ends : numpy.ndarray of int
+        Run ``k`` covers samples ``starts[k] .. ends[k] - 1``.
+    """
+    m = np.asarray(mask, dtype=bool)
+    padded = np.zeros(m.shape[0] + 2, dtype=np.int8)
+    padded[1:-1] = m
+    edges = np.diff(padded)
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    return starts, ends
+
+
+def longest_run(mask: ArrayLike) -> tuple[int, int | None]:
+    """Return the length and the start index of the longest run of True (the first if tied).
+
+    Parameters
+    ----------
+    mask : array_like of bool
+        One flag per sample.
+
+    Returns
+    -------
+    length : int
+        Samples in the longest run (0 when there is none).
+    start : int or None
+        Its first sample, None when there is no run.
+    """
+    starts, ends = runs(mask)
+    if starts.size == 0:
+        return 0, None
+    lengths = ends - starts
+    k = int(np.argmax(lengths))
+    return int(lengths[k]), int(starts[k])
+
+
+def sliding_max(values: NDArray[np.float64], width: int) -> NDArray[np.float64]:
+    """Return the maximum of every window of ``width`` consecutive values, in linear time.
+
+    Parameters
+    ----------
+    values : numpy.ndarray of float
+        The series (no NaN: replace missing values first).
+    width : int
+        Window length in samples, at least 1.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``out[s] = max(values[s : s + width])`` for ``s = 0 .. len(values) - width``
+        (empty when the series is shorter than the window).
+
+    Notes
+    -----
+    Van Herk / Gil-Werman: block-wise prefix and suffix maxima, two passes of
+    ``np.maximum.accumulate``, whatever the width.
+    """
+    n = values.shape[0]
+    if width < 1:
+        raise OximetryError(f"Invalid window width {width}; it must be at least 1 sample")
+    if n < width:
+        return np.empty(0, dtype=np.float64)
+    if width == 1:
+        return values.astype(np.float64, copy=True)
+    nblocks = -(-n // width)
+    padded = np.full(nblocks * width, -np.inf)
+    padded[:n] = values
+    blocks = padded.reshape(nblocks, width)
+    prefix = np.maximum.accumulate(blocks, axis=1).ravel()
+    suffix = np.maximum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    count = n - width + 1
+    return np.maximum(suffix[:count], prefix[width - 1 : width - 1 + count])

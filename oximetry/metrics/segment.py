@@ -1,0 +1,92 @@
+"""SPEC §6 figures for an exercise-test segment: median, nadir, sustained nadir."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from ..errors import OximetryError
+from ..results import SegmentMetrics
+from .pulse import pulse_stats
+from .runs import check_fs, samples_at_least, sliding_max
+
+__all__ = ["SUSTAINED_NADIR_S", "summarize_segment"]
+
+#: SpO2 must stay at or below the sustained nadir for at least this long (SPEC §6).
+SUSTAINED_NADIR_S = 10.0
+
+
+def summarize_segment(
+    x: ArrayLike,
+    valid: ArrayLike,
+    in_window: ArrayLike,
+    fs: float,
+    *,
+    pulse_values: ArrayLike | None = None,
+) -> SegmentMetrics:
+    """Compute the figures of one exercise-test segment (``rest``, ``exercise``, ``exercise_o2``).
+
+    Parameters
+    ----------
+    x : array_like of float
+        SpO2 in percent, NaN where missing.
+    valid : array_like of bool
+        The artifact mask.
+    in_window : array_like of bool
+        The segment's samples.
+    fs : float
+        Sampling rate in Hz.
+    pulse_values : array_like of float, optional
+        Pulse rate in bpm; as in :func:`oximetry.metrics.summarize_window`.
+
+    Returns
+    -------
+    SegmentMetrics
+        ``median_pct``, ``nadir_pct`` (+ ``nadir_s``) over the valid samples of the segment,
+        and ``sustained_nadir_pct``: the lowest level SpO2 stayed at or below for at least
+        10 s, i.e. the minimum over every run of ``ceil(10 × fs)`` consecutive samples, all
+        valid and in the segment, of the run's maximum. None when no such run exists.
+
+    Notes
+    -----
+    SPEC §6. Values are unrounded; rules round them like any reading. The sliding maximum is
+    computed in linear time (van Herk / Gil-Werman).
+    """
+    fs = check_fs(fs)
+    xs = np.asarray(x, dtype=np.float64)
+    ok = np.asarray(valid, dtype=bool)
+    w = np.asarray(in_window, dtype=bool)
+    if xs.ndim != 1 or ok.shape != xs.shape or w.shape != xs.shape:
+        raise OximetryError(
+            f"x, valid and in_window must be one-dimensional and of equal length, got shapes "
+            f"{xs.shape}, {ok.shape} and {w.shape}"
+        )
+    sel = ok & w & np.isfinite(xs)
+    per_min = 1.0 / (fs * 60.0)
+    n_valid = int(np.count_nonzero(sel))
+    median = nadir = nadir_s = sustained = None
+    if n_valid:
+        where = np.flatnonzero(sel)
+        values = xs[where]
+        i_min = int(np.argmin(values))
+        nadir = float(values[i_min])
+        nadir_s = int(where[i_min]) / fs
+        median = float(np.median(values))
+        width = max(samples_at_least(SUSTAINED_NADIR_S, fs), 1)
+        lo, hi = int(where[0]), int(where[-1]) + 1
+        span = np.where(sel[lo:hi], xs[lo:hi], np.inf)
+        maxima = sliding_max(span, width)
+        if maxima.size and np.isfinite(maxima.min()):
+            sustained = float(maxima.min())
+    p_min, p_mean, p_max = pulse_stats(pulse_values, sel)
+    return SegmentMetrics(
+        duration_min=int(np.count_nonzero(w)) * per_min,
+        valid_min=n_valid * per_min,
+        median_pct=median,
+        nadir_pct=nadir,
+        nadir_s=nadir_s,
+        sustained_nadir_pct=sustained,
+        pulse_min_bpm=p_min,
+        pulse_mean_bpm=p_mean,
+        pulse_max_bpm=p_max,
+    )

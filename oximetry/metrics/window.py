@@ -1,0 +1,222 @@
+"""SPEC §7 figures for one sleep, presumed-sleep or awake window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ..errors import OximetryError
+from ..results import Event, WindowMetrics
+from .drops import rounded_baseline, run_nadirs, sustained_drops
+from .pulse import pulse_stats
+from .runs import check_fs, longest_run, round_pct, runs
+
+__all__ = ["count_events_in", "le88_runs", "summarize_window"]
+
+
+def _arrays(
+    x: ArrayLike, valid: ArrayLike, in_window: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    xs = np.asarray(x, dtype=np.float64)
+    ok = np.asarray(valid, dtype=bool)
+    w = np.asarray(in_window, dtype=bool)
+    if xs.ndim != 1 or ok.shape != xs.shape or w.shape != xs.shape:
+        raise OximetryError(
+            f"x, valid and in_window must be one-dimensional and of equal length, got shapes "
+            f"{xs.shape}, {ok.shape} and {w.shape}"
+        )
+    return xs, ok, w
+
+
+def count_events_in(events: Iterable[Event], in_window: NDArray[np.bool_], fs: float) -> int:
+    """Count the events whose start sample lies in the window.
+
+    Parameters
+    ----------
+    events : iterable of Event
+        Events with ``start_s`` in seconds from the recording start.
+    in_window : numpy.ndarray of bool
+        The window mask, one flag per sample.
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    int
+        Events assigned to the window by their start (SPEC §7).
+    """
+    starts = np.array([e.start_s for e in events], dtype=np.float64)
+    if starts.size == 0:
+        return 0
+    idx = np.rint(starts * fs).astype(np.int64)
+    inside = (idx >= 0) & (idx < in_window.shape[0])
+    return int(np.count_nonzero(in_window[idx[inside]]))
+
+
+def le88_runs(
+    x: NDArray[np.float64], condition: NDArray[np.bool_], fs: float, window: str | None
+) -> tuple[Event, ...]:
+    """Return every maximal run of ``condition`` (valid ∧ W ∧ r ≤ 88) as a ``le88_run`` event.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of float
+        SpO2 in percent.
+    condition : numpy.ndarray of bool
+        One flag per sample.
+    fs : float
+        Sampling rate in Hz.
+    window : str or None
+        Window kind written on the events.
+
+    Returns
+    -------
+    tuple of Event
+        Start, end (exclusive), nadir and its time.
+    """
+    starts, ends = runs(condition)
+    nadirs, where = run_nadirs(x, starts, ends)
+    return tuple(
+        Event(
+            type="le88_run",
+            start_s=int(s) / fs,
+            end_s=int(e) / fs,
+            nadir_pct=float(v),
+            nadir_s=int(t) / fs,
+            window=window,
+        )
+        for s, e, v, t in zip(starts, ends, nadirs, where, strict=True)
+    )
+
+
+def summarize_window(
+    x: ArrayLike,
+    valid: ArrayLike,
+    in_window: ArrayLike,
+    fs: float,
+    *,
+    kind: str,
+    awake_baseline_pct: float | None,
+    awake_baseline_source: str | None,
+    odi3_events: Iterable[Event],
+    odi4_events: Iterable[Event],
+    drop_pts: float,
+    sustained_min_s: float,
+    pulse_values: ArrayLike | None = None,
+) -> tuple[WindowMetrics, tuple[Event, ...]]:
+    """Compute every SPEC §7 figure for one window.
+
+    Parameters
+    ----------
+    x : array_like of float
+        SpO2 in percent, one value per sample, NaN where missing.
+    valid : array_like of bool
+        The artifact mask (True = usable).
+    in_window : array_like of bool
+        ``W``: the samples that belong to the window.
+    fs : float
+        Sampling rate in Hz.
+    kind : str
+        Window kind (``sleep``, ``presumed_sleep``, ``awake``, ``presumed_awake``), written on
+        the returned events.
+    awake_baseline_pct : float or None
+        The awake baseline (a median, unrounded); None when there is none, which makes the
+        drop figures None.
+    awake_baseline_source : str or None
+        Where the baseline came from, passed through.
+    odi3_events, odi4_events : iterable of Event
+        The whole recording's ODI events (:func:`oximetry.metrics.odi.detect_desaturations`);
+        those whose start sample lies in ``W`` are counted.
+    drop_pts : float
+        A drop is ``b - r > drop_pts`` with ``b`` the rounded baseline (5: "more than five").
+    sustained_min_s : float
+        Runs of the drop condition at least this long (300 s) are sustained desaturations.
+    pulse_values : array_like of float, optional
+        Pulse rate in bpm. When it has one value per SpO2 sample, only the valid samples in
+        ``W`` count; otherwise the caller has already selected the window's valid samples
+        (a pulse channel at its own rate) and every finite value counts.
+
+    Returns
+    -------
+    metrics : WindowMetrics
+        The figures. Minutes are sample counts × 1/fs / 60; percentages are of ``valid_min``
+        (None when it is 0); ODI rates are events per hour of ``valid_min``.
+    le88_events : tuple of Event
+        Each maximal run of valid ∧ W ∧ r ≤ 88 (type ``le88_run``, with its nadir), for the
+        report's shading. Sustained drops are in ``metrics.sustained_desaturations``.
+
+    Notes
+    -----
+    SPEC §7: ``r = floor(x + 0.5)``; thresholds compare ``r`` (88.4 counts as 88, 88.5 as 89),
+    averages use ``x``. An invalid sample breaks a run.
+    """
+    fs = check_fs(fs)
+    xs, ok, w = _arrays(x, valid, in_window)
+    sel = ok & w & np.isfinite(xs)
+    per_min = 1.0 / (fs * 60.0)
+    n_valid = int(np.count_nonzero(sel))
+    valid_min = n_valid * per_min
+    r = round_pct(xs)
+
+    le88 = sel & (r <= 88)
+    n_le88 = int(np.count_nonzero(le88))
+    n_lt90 = int(np.count_nonzero(sel & (r < 90)))
+    n_le90 = int(np.count_nonzero(sel & (r <= 90)))
+    longest, longest_start = longest_run(le88)
+
+    def pct(count: int) -> float | None:
+        return None if n_valid == 0 else 100.0 * count / n_valid
+
+    nadir = nadir_s = mean = median = None
+    if n_valid:
+        values = xs[sel]
+        i_min = int(np.argmin(values))
+        nadir = float(values[i_min])
+        nadir_s = int(np.flatnonzero(sel)[i_min]) / fs
+        mean = float(values.mean())
+        median = float(np.median(values))
+
+    odi3 = count_events_in(odi3_events, w, fs)
+    odi4 = count_events_in(odi4_events, w, fs)
+    hours = n_valid / fs / 3600.0
+
+    drop5_min = longest_drop5_min = None
+    sustained: tuple[Event, ...] = ()
+    if awake_baseline_pct is not None:
+        b = rounded_baseline(awake_baseline_pct)
+        drop = sel & (b - r > drop_pts)
+        drop5_min = int(np.count_nonzero(drop)) * per_min
+        longest_drop5_min = longest_run(drop)[0] * per_min
+        sustained = sustained_drops(xs, drop, fs, min_s=sustained_min_s, baseline=b, window=kind)
+
+    p_min, p_mean, p_max = pulse_stats(pulse_values, sel)
+    metrics = WindowMetrics(
+        duration_min=int(np.count_nonzero(w)) * per_min,
+        valid_min=valid_min,
+        t_le88_min=n_le88 * per_min,
+        t_le88_pct=pct(n_le88),
+        t_lt90_min=n_lt90 * per_min,
+        t_lt90_pct=pct(n_lt90),
+        t_le90_min=n_le90 * per_min,
+        longest_le88_min=longest * per_min,
+        longest_le88_start_s=None if longest_start is None else longest_start / fs,
+        nadir_pct=nadir,
+        nadir_s=nadir_s,
+        mean_pct=mean,
+        median_pct=median,
+        odi3_count=odi3,
+        odi3_per_h=None if hours == 0 else odi3 / hours,
+        odi4_count=odi4,
+        odi4_per_h=None if hours == 0 else odi4 / hours,
+        awake_baseline_pct=awake_baseline_pct,
+        awake_baseline_source=awake_baseline_source,
+        drop5_min=drop5_min,
+        longest_drop5_min=longest_drop5_min,
+        sustained_desaturations=sustained,
+        pulse_min_bpm=p_min,
+        pulse_mean_bpm=p_mean,
+        pulse_max_bpm=p_max,
+    )
+    return metrics, le88_runs(xs, le88, fs, kind)
