@@ -213,3 +213,29 @@ def test_comparison_is_not_fooled_by_a_copy():
     b = copy.deepcopy(a)
     b["events"]["table_sha256"] = "0" * 64
     assert compare_summaries(a, b)[0].startswith("events.table_sha256")
+
+
+def test_summary_with_a_clinical_context_verifies(tmp_path):
+    AnalyzeRequest, analyze_file = _pipeline()
+    edf = _night(tmp_path)
+    ctx = tmp_path / "context.yaml"
+    ctx.write_text(
+        "payer: masshealth\n"
+        "patient:\n  birth_date: 1951-03-14\n"
+        "test:\n  type: overnight\n  date: 2026-01-05\n  room_air: true\n"
+        "  setting: outpatient\n  chronic_stable_state: true\n"
+        "order:\n  date: 2026-01-02\n  prescriber: physician\n  flow_lpm: 2\n"
+        "  hours_per_day: 8\n"
+        "diagnoses: [J44.9]\n"
+    )
+    analyze_file(edf, AnalyzeRequest(report=False, context_path=str(ctx)), out_dir=tmp_path / "o")
+    summary = tmp_path / "o" / "summary.json"
+    s = json.loads(summary.read_text())
+    assert s["context"] is not None and "1951-03-14" not in summary.read_text()
+    assert verify(summary, edf) == []
+    # Editing the recorded context changes what the rules see: the recorded verdicts no longer
+    # follow from it.
+    s["context"]["diagnoses"] = []
+    summary.write_text(json.dumps(s))
+    diffs = verify(summary, edf)
+    assert diffs and all(d.startswith(("qualification.", "... and ")) for d in diffs), diffs
