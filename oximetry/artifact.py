@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import NDArray
 
-from .model import Recording, Signal, readonly
+from .model import Recording, Signal
 from .results import ArtifactResult
 from .settings import ArtifactSettings
 
@@ -164,19 +164,25 @@ def mask_implausible_fall(
     idx = np.flatnonzero(usable)
     if idx.size < 2:
         return out
-    v = x[idx]
-    t = idx / fs
-    dt = np.diff(t)
-    candidates = np.flatnonzero(v[:-1] - v[1:] > max_fall_pts_per_s * np.maximum(dt, 1.0)) + 1
+    v = x if idx.size == n else x[idx]
+    drop = v[:-1] - v[1:]
+    # consecutive usable samples are at least 1/fs apart: the smallest limit finds every
+    # candidate; the exact limit (by the time between them) then confirms it
+    candidates = np.flatnonzero(drop > max_fall_pts_per_s * max(1.0 / fs, 1.0)) + 1
+    if candidates.size:
+        gap_s = (idx[candidates] - idx[candidates - 1]) / fs
+        exact = drop[candidates - 1] > max_fall_pts_per_s * np.maximum(gap_s, 1.0)
+        candidates = candidates[exact]
     if candidates.size == 0:
         return out
+    hold_n = max(1, int(np.ceil(max_hold_s * fs - _EPS)))
     flagged = np.zeros(idx.size, dtype=bool)
     hold_end = -1  # position (in idx) of the first sample valid again after the current hold
     for k in candidates.tolist():
         if k <= hold_end:
             continue
         ref = v[k - 1]
-        limit = int(np.searchsorted(t, t[k] + max_hold_s - _EPS, "left"))
+        limit = int(np.searchsorted(idx, idx[k] + hold_n, "left"))
         back = np.flatnonzero(v[k + 1 : limit] >= ref - recover_within_pts)
         end = k + 1 + int(back[0]) if back.size else limit
         flagged[k:end] = True
@@ -389,17 +395,25 @@ def detect_artifacts(
     pulse = mask_pulse_out_of_range(recording.pulse, fs, n, st.pulse_min_bpm, st.pulse_max_bpm)
     excluded = mask_excluded(exclude_s, fs, n)
     masks = [missing, out_of_range, fall, status, pulse, excluded]
-    invalid = np.logical_or.reduce(masks) if n else np.zeros(0, dtype=bool)
-    masks.append(mask_short_islands(invalid, fs, st.min_island_s))
+    invalid = missing | out_of_range
+    for m in masks[2:]:
+        invalid |= m
+    island = mask_short_islands(invalid, fs, st.min_island_s)
+    masks.append(island)
 
     reason = np.full(n, -1, dtype=np.int8)
     for code in range(len(masks) - 1, -1, -1):  # later rules first, so earlier ones win
-        reason[masks[code]] = code
+        m = masks[code]
+        if m.any():
+            reason[m] = code
     counts_arr = np.bincount(reason[reason >= 0], minlength=len(REASONS))
     counts = {name: int(c) for name, c in zip(REASONS, counts_arr, strict=True)}
+    valid = ~(invalid | island)
+    valid.flags.writeable = False
+    reason.flags.writeable = False
     return ArtifactResult(
-        valid=readonly(reason < 0, dtype=bool),
-        reason=readonly(reason, dtype=np.int8),
+        valid=valid,
+        reason=reason,
         reasons=REASONS,
         counts=counts,
         review_flags=_review_flags(x, fs, st.frozen_run_s),
