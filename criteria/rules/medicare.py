@@ -17,6 +17,7 @@ from typing import Any
 
 from .base import Inputs, Outcome, Rule, kleene_or
 from .common import days_between
+from .masshealth import ALTERNATIVES
 from .masshealth_conditions import CONDITION_RULES, TEST_CONDITION_RULES
 from .masshealth_coverage import DOCUMENTATION_RULES, POST_RULES
 from .masshealth_findings import FINDING_RULES
@@ -255,6 +256,7 @@ MEDICARE = Profile(
     authorization_rule="lcd_authorization",
     portable_rule="app_a_b_portable",
     hcpcs_rules=("lcd_stationary", "app_a_b_portable", "lcd_portable_concentrator"),
+    alternatives=tuple(a for a in ALTERNATIVES if a.option == "sleep_duration"),
     notes=(
         "Medicare LCD L33797 profile is simplified: Groups I–III, the exercise three-part test, "
         "the Group II retest window and the test windows only; no pediatric or cluster-headache "
