@@ -155,7 +155,8 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
                 pulse_values=pulse_values,
             )
             metrics[w.kind] = wm
-            window_events.extend(found)
+            # le88 runs come back as events; sustained drops live in the metrics
+            window_events.extend((*found, *wm.sustained_desaturations))
         else:
             metrics[w.kind] = summarize_segment(x, valid, in_window, fs, pulse_values=pulse_values)
 

@@ -259,3 +259,41 @@ def test_example_night_shows_a_qualifying_pattern() -> None:
     assert m.t_le88_min >= 12.0 and m.longest_le88_min >= 12.0
     assert len(m.sustained_desaturations) == 1
     assert m.valid_min > 7 * 60
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+needs_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason=f"real recordings not available ({SHARED})"
+)
+
+
+@needs_shared
+@pytest.mark.shared_data
+@pytest.mark.parametrize(
+    ("rel", "kw", "le88"),
+    [
+        ("checkme_o2max_airwaylab/checkme-o2-max-20260310.csv", {}, "some"),
+        ("pediatric_masimo_ajcollaro/ExampleData.txt", {"fs": 0.5}, "none"),
+        ("hypoxia_ubicomp/100003.csv", {"channel": "SpO2 5"}, "much"),
+    ],
+)
+def test_real_recordings_run_end_to_end(rel: str, kw: dict[str, object], le88: str) -> None:
+    from oximetry.io import read_recording
+
+    rec = read_recording(SHARED / rel, **kw)
+    a = analyze(rec)
+    m = _main(a)
+    assert a.main_window == "presumed_sleep"
+    assert any("presumed" in w for w in a.warnings)
+    assert m.awake_baseline_source == "first_300s_valid" and m.awake_baseline_pct is not None
+    assert 0.9 * m.duration_min <= m.valid_min <= m.duration_min
+    assert m.t_le88_min <= m.t_lt90_min <= m.valid_min
+    # PROVENANCE.md: the Checkme night reaches 87 %, the child never goes below 88 %, the
+    # hypoxia subjects spend 20-60 % of the time below 88 %
+    if le88 == "none":
+        assert m.t_le88_min == 0.0
+    elif le88 == "some":
+        assert 0.0 < m.t_le88_min < 5.0
+    else:
+        assert m.t_le88_pct is not None and 15.0 < m.t_le88_pct < 70.0
+        assert len(m.sustained_desaturations) >= 1
