@@ -219,6 +219,14 @@ def test_hypnogram_epochs(tmp_path: Path) -> None:
     )
 
 
+def test_hypnogram_epoch_numbers(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "hyp5.csv", "epoch,stage\n1,W\n2,N1\n3,N2\n")
+    assert read_hypnogram(path) == ((0.0, 30.0, "W"), (30.0, 30.0, "N1"), (60.0, 30.0, "N2"))
+    skipped = write_text(tmp_path / "hyp6.csv", "1,W\n2,N1\n4,N2\n")
+    with pytest.raises(RecordingFormatError, match="epoch 4 does not follow epoch 2"):
+        read_hypnogram(skipped)
+
+
 def test_hypnogram_onset_duration_stage(tmp_path: Path) -> None:
     path = write_text(
         tmp_path / "hyp2.csv",

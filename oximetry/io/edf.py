@@ -427,7 +427,7 @@ def _pyedflib_reader(path: Path):  # type: ignore[no-untyped-def]
         with contextlib.redirect_stdout(sink):
             reader = pyedflib.EdfReader(str(path))
     except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
-        reason = str(exc).replace(str(path), "").strip(" :")
+        reason = " ".join(str(exc).replace(str(path), "").split()).strip(" :")
         raise RecordingFormatError(f"pyedflib cannot read this EDF ({reason})", path) from None
     try:
         yield reader
@@ -473,9 +473,11 @@ def _pyedflib_annotations(path: Path, *, plus: bool) -> tuple[Annotation, ...]:
 
 
 def _records(path: Path, hdr: EdfHeader) -> NDArray[np.int16]:
-    raw = np.fromfile(path, dtype="<i2", offset=hdr.header_bytes)
+    """Map the data records read-only (shape: records × samples per record)."""
     per = hdr.record_bytes // 2
-    return raw[: hdr.n_records * per].reshape(hdr.n_records, per)
+    return np.memmap(
+        path, dtype="<i2", mode="r", offset=hdr.header_bytes, shape=(hdr.n_records, per)
+    )
 
 
 def _read_tals(path: Path, hdr: EdfHeader) -> tuple[NDArray[np.float64], tuple[Annotation, ...]]:

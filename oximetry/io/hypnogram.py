@@ -16,7 +16,7 @@ import itertools
 import math
 import os
 
-from oximetry.errors import RecordingFormatError
+from oximetry.errors import OximetryError, RecordingFormatError
 from oximetry.io._base import check_file
 
 __all__ = ["EPOCH_S", "read_hypnogram"]
@@ -31,6 +31,25 @@ def _float(text: str) -> float | None:
     except ValueError:
         return None
     return v if math.isfinite(v) else None
+
+
+def _drop_epoch_numbers(
+    rows: list[tuple[int, list[str]]], path: str | os.PathLike[str]
+) -> list[tuple[int, list[str]]]:
+    """Turn ``epoch,stage`` rows into one-stage rows, checking the epochs are consecutive."""
+    body = rows[1:] if _float(rows[0][1][0]) is None else rows
+    numbers = [_float(r[0]) if len(r) == 2 else None for _, r in body]
+    for (n, r), num in zip(body, numbers, strict=True):
+        if num is None:
+            raise RecordingFormatError(
+                f"hypnogram line {n}: expected epoch,stage, got {','.join(r)!r}", path
+            )
+    for (n, _), a, b in zip(body[1:], numbers, numbers[1:], strict=False):
+        if a is not None and b is not None and b != a + 1:
+            raise RecordingFormatError(
+                f"hypnogram line {n}: epoch {b:g} does not follow epoch {a:g}", path
+            )
+    return [(n, [r[1]]) for n, r in body]
 
 
 def read_hypnogram(path: str | os.PathLike[str]) -> tuple[tuple[float, float, str], ...]:
@@ -51,6 +70,18 @@ def read_hypnogram(path: str | os.PathLike[str]) -> tuple[tuple[float, float, st
     RecordingFormatError
         When the file is missing, empty, not text, or a row is malformed (the line is named).
     """
+    try:
+        return _read(path)
+    except OximetryError:
+        raise
+    except (ValueError, IndexError, KeyError, TypeError, OverflowError, UnicodeError) as exc:
+        reason = " ".join(str(exc).split())[:120]
+        raise RecordingFormatError(
+            f"cannot read the hypnogram ({type(exc).__name__}: {reason})", path
+        ) from None
+
+
+def _read(path: str | os.PathLike[str]) -> tuple[tuple[float, float, str], ...]:
     p = check_file(path)
     try:
         raw = p.read_bytes()
@@ -76,6 +107,11 @@ def read_hypnogram(path: str | os.PathLike[str]) -> tuple[tuple[float, float, st
         while len(r) > 1 and r[-1] == "":
             r.pop()
     first = rows[0][1]
+    if len(first) == 2 or (len(rows) > 1 and len(rows[1][1]) == 2):
+        rows = _drop_epoch_numbers(rows, path)
+        if not rows:
+            raise RecordingFormatError("hypnogram has a header but no epochs", path)
+        first = rows[0][1]
     timed = len(first) >= 3
     if timed:
         if _float(first[0]) is None:  # header row

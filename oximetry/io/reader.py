@@ -345,7 +345,8 @@ def _guarded(fn: Any, path: str | os.PathLike[str]) -> Any:
         ArithmeticError,
     ) as exc:
         raise RecordingFormatError(
-            f"cannot read the recording ({type(exc).__name__}: {str(exc)[:120]})", path
+            f"cannot read the recording ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})",
+            path,
         ) from None
 
 
