@@ -216,6 +216,43 @@ class Part:
     where: str = ""  # rest | sleep | exercise: where the measurement was taken
 
 
+_MIN_LABEL = {
+    "t_le88_min": "≤ 88 %",
+    "t_lt90_min": "≤ 89 %",
+    "t_le90_min": "≤ 90 %",
+    "drop5_min": "> 5 points below the awake baseline",
+}
+
+
+def describe(values: Mapping[str, Any]) -> str:
+    """Return the figures a finding used, in a reviewer's words (``""`` when none)."""
+    out: list[str] = []
+    for key, v in values.items():
+        if v is None or isinstance(v, bool) or not isinstance(v, int | float):
+            continue
+        if key.endswith("_sustained_nadir_rounded_pct"):
+            out.append(f"{key.split('_sustained')[0]} sustained nadir {v} %")
+        elif key.startswith("pao2_") and key.endswith("_mmhg"):
+            out.append(f"PaO2 {key[5:-5].replace('_', ' ')} {v:g} mmHg")
+        elif key in _MIN_LABEL:
+            out.append(f"{round(v, 3):g} min {_MIN_LABEL[key]}")
+        elif key == "awake_baseline_rounded_pct":
+            out.append(f"awake baseline {v} %")
+        elif key == "nadir_rounded_pct":
+            out.append(f"nadir {v} %")
+        elif key == "valid_min":
+            out.append(f"{round(v, 1):g} min valid")
+    return "; ".join(out)
+
+
+def with_figures(text: str, values: Mapping[str, Any]) -> str:
+    """Append the figures used to a one-sentence reason."""
+    figs = describe(values)
+    if not figs:
+        return text
+    return f"{text.rstrip('.')} ({figs})."
+
+
 def combine(parts: Iterable[Part], values: dict[str, Any], met_text: str, not_text: str) -> Outcome:
     """Combine alternative parts of a finding (OR), untested parts left out.
 
@@ -228,7 +265,7 @@ def combine(parts: Iterable[Part], values: dict[str, Any], met_text: str, not_te
     if hit:
         values["met_by"] = [p.name for p in hit]
         values["where"] = sorted({p.where for p in hit})
-        return Outcome(True, met_text, values)
+        return Outcome(True, with_figures(met_text, values), values)
     unknown = [p for p in tested if p.met is None]
     if unknown:
         missing = tuple(dict.fromkeys(m for p in unknown for m in p.missing))
@@ -236,7 +273,7 @@ def combine(parts: Iterable[Part], values: dict[str, Any], met_text: str, not_te
             None, f"{not_text}; not evaluable without {', '.join(missing)}.", values, missing
         )
     if tested:
-        return Outcome(False, f"{not_text}.", values)
+        return Outcome(False, with_figures(f"{not_text}.", values), values)
     return Outcome(
         None, "Not tested: this test measured nothing this clause is about.", values, tested=False
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Inputs, Outcome, Part, Rule, combine, kleene_and, pct
+from .base import Inputs, Outcome, Part, Rule, combine, kleene_and, pct, with_figures
 from .common import conditions, oximetry, pao2_part, segment_part, sleep_part
 
 __all__ = ["FINDING_RULES"]
@@ -39,9 +39,9 @@ def _conj(
     items = [(first.met, first.missing, first_fail), *rest]
     for met, _, why in items:
         if met is False:
-            return Outcome(False, why, v)
+            return Outcome(False, with_figures(why, v), v)
     if all(met is True for met, _, _ in items):
-        return Outcome(True, met_text, v)
+        return Outcome(True, with_figures(met_text, v), v)
     missing = tuple(dict.fromkeys(m for met, miss, _ in items if met is None for m in miss))
     return Outcome(None, f"Not evaluable without {', '.join(missing)}.", v, missing)
 
@@ -383,7 +383,10 @@ def _c(inp: Inputs) -> Outcome:
 
 def _d(inp: Inputs) -> Outcome:
     bg = inp.context.blood_gas
-    v: dict[str, Any] = {}
+    v: dict[str, Any] = {
+        f"pao2_{w}_mmhg": getattr(bg, f"pao2_{w}_mmhg")
+        for w in ("rest", "awake", "sleep", "exercise")
+    }
     parts = [
         pao2_part(
             f"pao2_{w}_le_65",
@@ -413,14 +416,19 @@ def _d(inp: Inputs) -> Outcome:
     if both is True:
         return Outcome(
             True,
-            "Under 21 with PO2 ≤ 65 mmHg or SpO2 ≤ 90 % (5 minutes during sleep, "
-            "sustained at rest or exercise).",
+            with_figures(
+                f"Under 21 (age {v['age_years']:g}) with PO2 ≤ 65 mmHg or SpO2 ≤ 90 % (5 minutes "
+                "during sleep, sustained at rest or exercise).",
+                v,
+            ),
             v,
         )
     if finding.met is False or not finding.tested:
         return Outcome(
             False if finding.tested else None,
-            "No PO2 ≤ 65 mmHg or SpO2 ≤ 90 %." if finding.tested else "Not tested.",
+            with_figures("No PO2 ≤ 65 mmHg or SpO2 ≤ 90 %.", v)
+            if finding.tested
+            else "Not tested.",
             v,
             tested=finding.tested,
         )

@@ -25,6 +25,7 @@ from .profile import Path, Profile
 
 __all__ = ["MEDICARE"]
 
+_DOCS = {r.id: r for r in DOCUMENTATION_RULES}
 _BY_ID = {r.id: r for r in (*CONDITION_RULES, *TEST_CONDITION_RULES, *FINDING_RULES, *POST_RULES)}
 
 
@@ -248,10 +249,21 @@ MEDICARE = Profile(
     paths=PATHS,
     exclusions=("lcd_group_iii",),
     post_rules=POST,
-    documentation=tuple(
-        r
-        for r in DOCUMENTATION_RULES
-        if r.id in ("iii_b_4_flow_hours", "iii_a_signed_prescription")
+    documentation=(
+        Rule(
+            "lcd_written_order",
+            "LCD L33797 (standard written order)",
+            "signed written order",
+            _DOCS["iii_a_signed_prescription"].inputs,
+            _DOCS["iii_a_signed_prescription"].check,
+        ),
+        Rule(
+            "lcd_flow_hours",
+            "LCD L33797 (order: flow rate and frequency)",
+            "liter flow and hours per day",
+            _DOCS["iii_b_4_flow_hours"].inputs,
+            _DOCS["iii_b_4_flow_hours"].check,
+        ),
     ),
     authorization_rule="lcd_authorization",
     portable_rule="app_a_b_portable",
