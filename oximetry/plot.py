@@ -306,6 +306,24 @@ def _draw_trace(
             zorder=3,
         )
 
+    band_lo, band_h = _band("window", (ylo, yhi))
+    for w in analysis.windows:
+        if w.kind in ("rest", "exercise", "exercise_o2") and w.spans_s:
+            a, b = max(w.spans_s[0][0], lo_s), min(w.spans_s[-1][1], hi_s)
+            if b > a:
+                ax.text(
+                    (a + b) / 2,
+                    band_lo + band_h / 2,
+                    w.kind.replace("_o2", " on O2"),
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="center",
+                    size=6.5,
+                    color="white",
+                    weight="bold",
+                    zorder=3.5,
+                    clip_on=True,
+                ).set_gid("segment_label")
     tv, yv = envelope(t, np.where(valid, x, np.nan), max_points)
     ti, yi = envelope(t, np.where(valid, np.nan, x), max_points)
     (inv,) = ax.plot(ti, yi, color=COLORS["invalid"], lw=0.6, zorder=1.5)

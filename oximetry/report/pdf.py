@@ -81,9 +81,9 @@ def _compact(value: Any, limit: int = 60) -> str:
     if isinstance(value, float):
         text = f"{value:.4g}"
     elif isinstance(value, Mapping):
-        text = "{" + ", ".join(f"{k}: {_compact(v, 30)}" for k, v in value.items()) + "}"
+        text = "{" + ", ".join(f"{k}: {_compact(v, 80)}" for k, v in value.items()) + "}"
     elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(_compact(v, 30) for v in value) + "]"
+        text = "[" + ", ".join(_compact(v, 80) for v in value) + "]"
     else:
         text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -382,7 +382,7 @@ def _rule_lines(rule: Mapping[str, Any], page: _Page) -> list[tuple[str, float, 
     out = [(s, 7.0, "#000000") for s in page.wrap(str(rule.get("reason") or ""), width, 7.0)]
     values = rule.get("values") or {}
     if values:
-        vtext = "values: " + "; ".join(f"{k} = {_compact(v)}" for k, v in values.items())
+        vtext = "values: " + "; ".join(f"{k} = {_compact(v, 200)}" for k, v in values.items())
         out += [(s, 6.5, "#555555") for s in page.wrap(vtext, width, 6.5)]
     return out
 
