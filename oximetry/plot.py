@@ -309,10 +309,10 @@ def _draw_trace(
     band_lo, band_h = _band("window", (ylo, yhi))
     for w in analysis.windows:
         if w.kind in ("rest", "exercise", "exercise_o2") and w.spans_s:
-            a, b = max(w.spans_s[0][0], lo_s), min(w.spans_s[-1][1], hi_s)
-            if b > a:
+            s0, s1 = max(w.spans_s[0][0], lo_s), min(w.spans_s[-1][1], hi_s)
+            if s1 > s0:
                 ax.text(
-                    (a + b) / 2,
+                    (s0 + s1) / 2,
                     band_lo + band_h / 2,
                     w.kind.replace("_o2", " on O2"),
                     transform=ax.get_xaxis_transform(),
@@ -332,10 +332,10 @@ def _draw_trace(
     line.set_gid("spo2")
 
     ax.axhline(88, color=COLORS["threshold88"], lw=1.4, zorder=2.5).set_gid("threshold88")
-    b = _baseline(analysis)
-    if b is not None:
-        ax.axhline(b, color=COLORS["baseline"], lw=0.9, ls="--", zorder=2.4).set_gid("baseline")
-        ax.axhline(b - 5, color=COLORS["baseline"], lw=0.9, ls=":", zorder=2.4).set_gid(
+    base = _baseline(analysis)
+    if base is not None:
+        ax.axhline(base, color=COLORS["baseline"], lw=0.9, ls="--", zorder=2.4).set_gid("baseline")
+        ax.axhline(base - 5, color=COLORS["baseline"], lw=0.9, ls=":", zorder=2.4).set_gid(
             "baseline_minus5"
         )
     if marks:
