@@ -278,6 +278,11 @@ def build_windows(
     baseline: Window | None = None
     if not exercise_test:
         if staged:
+            if settings.lights_off_s is not None or settings.lights_on_s is not None:
+                warnings.append(
+                    "Lights off/on were given but the sleep staging defines the sleep window; "
+                    "they were not used."
+                )
             if not sleep_spans:
                 warnings.append(f"The sleep staging ({stage_source}) has no sleep epochs.")
             windows.append(Window("sleep", stage_source, sleep_spans))
@@ -301,11 +306,12 @@ def _presumed_sleep(
 ) -> Window:
     off, on = settings.lights_off_s, settings.lights_on_s
     source = "lights_off_on"
-    for name, value in (("lights off", off), ("lights on", on)):
-        if value is not None and not (0 <= value < end_s):
-            raise SettingsError(
-                f"{name} at {value:g} s is outside the recording (0 to {end_s:g} s)"
-            )
+    if off is not None and not (0 <= off < end_s):
+        raise SettingsError(f"lights off at {off:g} s is outside the recording (0 to {end_s:g} s)")
+    if on is not None and on > end_s:
+        on = end_s  # the recording stopped before lights on: the window ends with it
+    if on is not None and on <= 0:
+        raise SettingsError(f"lights on at {on:g} s is outside the recording (0 to {end_s:g} s)")
     if off is None and on is None:
         kinds = [(a.onset_s, annotation_kind(a.text)) for a in recording.annotations]
         marks = [(t, k[1]) for t, k in kinds if k[0] == "lights"]

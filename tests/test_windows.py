@@ -140,6 +140,12 @@ def test_presumed_sleep_from_lights_settings_and_annotations() -> None:
     assert plan.windows[0].spans_s == ((300.0, 3600.0),)
     with pytest.raises(SettingsError, match="outside the recording"):
         build_windows(rec, AnalysisSettings(lights_off_s=5000.0), valid)
+    # lights on after the recording stopped: the window ends with the recording
+    plan = build_windows(rec, AnalysisSettings(lights_off_s=300.0, lights_on_s=5000.0), valid)
+    assert plan.windows[0].spans_s == ((300.0, 3600.0),)
+    staged, _ = simulate_night(fs=1.0, duration_s=3600, seed=1, stages=True)
+    plan = build_windows(staged, AnalysisSettings(lights_off_s=300.0), valid)
+    assert plan.windows[0].kind == "sleep" and "Lights off/on" in plan.warnings[0]
 
 
 def test_awake_option_is_used_without_staging() -> None:
