@@ -135,6 +135,13 @@ def test_info_raises_for_unreadable_files(tmp_path: Path, name: str) -> None:
         inspect_recording(make(tmp_path))
 
 
+def test_unrecognised_text_does_not_echo_its_first_line(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "x.csv", "Patient: Harry Haagse,DOB 1951-05-02\n1,2\n")
+    with pytest.raises(RecordingFormatError, match="names no SpO2 column") as err:
+        read_recording(path)
+    assert "Harry" not in str(err.value) and "1951" not in str(err.value)
+
+
 def test_bad_options(tmp_path: Path) -> None:
     path = write_text(tmp_path / "ok.csv", "seconds,spo2\n0,95\n1,96\n")
     with pytest.raises(RecordingFormatError, match="--fs must be a positive number"):

@@ -259,11 +259,10 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         formats = ("ISO8601", *_TIME_OF_DAY)
     data_cols = [i for i in range(len(header)) if i not in time_cols and header[i] != ""]
     if fmt == "csv-generic" and not any(_looks_spo2(header[i]) for i in data_cols):
-        shown = ",".join(header[:8])
-        shown = shown[:80] + ("..." if len(header) > 8 or len(shown) > 80 else "")
+        # The first line is not echoed: some exports open with patient details.
         raise RecordingFormatError(
-            f"not a recognised oximetry export: header {shown!r} has no SpO2 column "
-            "(expected e.g. SpO2, SaO2, Oxygen Level, Sats)",
+            f"not a recognised oximetry export: the first line ({len(header)} field(s)) names no "
+            "SpO2 column (expected a header such as 'Time,SpO2' or 'Time,Oxygen Level')",
             path,
         )
     if not table.rows:
