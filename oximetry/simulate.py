@@ -681,11 +681,18 @@ def write_edf(recording: Recording, path: str | Path) -> Path:
     return path
 
 
-def _fmt_iso(start: _dt.datetime, seconds: NDArray[np.float64]) -> list[str]:
-    base = np.datetime64(start, "ms")
-    stamps = base + np.round(seconds * 1000.0).astype("timedelta64[ms]")
-    whole = bool(np.all(np.round(seconds * 1000.0) % 1000 == 0))
-    return [str(s)[:19] if whole else str(s) for s in stamps]
+def _fmt_iso(start: _dt.datetime, seconds: NDArray[np.float64]) -> NDArray[np.str_]:
+    ms = np.round(seconds * 1000.0).astype(np.int64)
+    stamps = np.datetime64(start, "ms") + ms.astype("timedelta64[ms]")
+    if bool(np.all(ms % 1000 == 0)):
+        return np.datetime_as_string(stamps, unit="s")
+    return np.datetime_as_string(stamps, unit="ms")
+
+
+def _fmt_num(values: NDArray[np.float64], missing: str) -> NDArray[np.str_]:
+    ok = np.isfinite(values)
+    text = np.char.mod("%g", np.where(ok, values, 0.0))
+    return np.where(ok, text, missing)
 
 
 def write_csv(
@@ -728,18 +735,14 @@ def write_csv(
         pr = p.data[idx]
     keep = np.isfinite(x) if omit_missing else np.ones(n, dtype=bool)
 
-    def num(v: float, missing: str) -> str:
-        return missing if not math.isfinite(v) else f"{v:g}"
-
     lines: list[str]
     if flavor == "generic":
-        stamps = _fmt_iso(recording.start, secs)
-        lines = ["time,spo2" + (",pulse" if pr is not None else "")]
-        for i in np.flatnonzero(keep):
-            row = f"{stamps[i]},{num(x[i], '')}"
-            if pr is not None:
-                row += f",{num(pr[i], '')}"
-            lines.append(row)
+        rows = np.char.add(_fmt_iso(recording.start, secs), ",")
+        rows = np.char.add(rows, _fmt_num(x, ""))
+        if pr is not None:
+            rows = np.char.add(np.char.add(rows, ","), _fmt_num(pr, ""))
+        header = "time,spo2" + (",pulse" if pr is not None else "")
+        lines = [header, *rows[keep].tolist()]
     elif flavor == "o2ring":
         step = 1.0 / recording.fs
         if abs(step - round(step)) > 1e-9 or round(step) < 1:
