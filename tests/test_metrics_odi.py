@@ -1,0 +1,227 @@
+"""The ODI detector (SPEC §7): hand-built cases at several rates and a per-sample oracle."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from oximetry.errors import OximetryError
+from oximetry.metrics.odi import detect_desaturations
+from oximetry.settings import OdiSettings
+
+ODI = OdiSettings()
+
+
+def oracle(x, valid, fs, k, odi=ODI):
+    """SPEC §7 read literally, one sample at a time (slow; small signals only)."""
+    n = len(x)
+    ok = np.asarray(valid, bool) & np.isfinite(x)
+    r = np.floor(np.asarray(x) + 0.5)
+    win = max(math.floor(odi.baseline_window_s * fs + 1e-9), 1)
+    need_base = max(math.ceil(odi.min_baseline_s * fs - 1e-9), 1)
+    need_event = max(math.ceil(odi.min_event_s * fs - 1e-9), 1)
+    excluded = np.zeros(n, bool)
+    found = []
+    i = 0
+    while i < n:
+        if ok[i]:
+            lo = max(0, i - win)
+            vals = r[lo:i][ok[lo:i] & ~excluded[lo:i]]
+            if len(vals) >= need_base:
+                base = float(np.median(vals))
+                if r[i] <= base - k:
+                    j = i + 1
+                    while j < n and ok[j] and not x[j] >= base - k / 2:
+                        j += 1
+                    if j - i >= need_event:
+                        excluded[i:j] = True
+                        found.append((i, j, base, float(np.min(x[i:j]))))
+                    i = j
+                    continue
+        i += 1
+    return found
+
+
+def as_tuples(events, fs):
+    return [
+        (round(e.start_s * fs), round(e.end_s * fs), e.baseline_pct, e.nadir_pct) for e in events
+    ]
+
+
+def dips(fs, n_events, *, base=96.0, depth=6.0, length_s=30.0, period_s=90.0, lead_s=150.0):
+    """A night with ``n_events`` V-shaped dips of ``depth`` points lasting ``length_s``."""
+    total = lead_s + n_events * period_s
+    t = np.arange(round(total * fs)) / fs
+    x = np.full(t.shape, base)
+    for e in range(n_events):
+        u = (t - lead_s - e * period_s) / length_s  # 0..1 within the dip
+        inside = (u >= 0) & (u < 1)
+        x[inside] = base - depth * (1 - np.abs(2 * u[inside] - 1))
+    return x
+
+
+@pytest.mark.parametrize("fs", [1.0, 25.0])
+def test_more_than_150_desaturations_all_counted(fs):
+    x = dips(fs, 160)
+    valid = np.ones(x.shape, bool)
+    for k, kind in ((3, "odi3"), (4, "odi4")):
+        events = detect_desaturations(x, valid, fs, k, ODI)
+        assert len(events) == 160  # pobm stops at 127
+        assert {e.type for e in events} == {kind}
+        assert all(e.window is None for e in events)
+        assert all(
+            e.baseline_pct == 96.0 and e.nadir_pct == pytest.approx(90.0, abs=0.3) for e in events
+        )
+        assert all(e.drop_pct == pytest.approx(e.baseline_pct - e.nadir_pct) for e in events)
+        assert all(e.start_s <= e.nadir_s < e.end_s for e in events)
+
+
+@pytest.mark.parametrize("fs", [0.25, 1.0, 4.0, 25.0])
+def test_event_of_10_s_counts_and_9_s_does_not(fs):
+    # Plateaus at 92 (4 below 96) of ceil(10 fs) and ceil(10 fs) - 1 samples.
+    need = math.ceil(10 * fs)
+    x = np.full(round(600 * fs), 96.0)
+    a = round(200 * fs)
+    b = round(400 * fs)
+    x[a : a + need] = 92.0
+    x[b : b + need - 1] = 92.0
+    events = detect_desaturations(x, np.ones(x.shape, bool), fs, 4, ODI)
+    assert [(e.start_s, e.end_s) for e in events] == [(a / fs, (a + need) / fs)]
+
+
+@pytest.mark.parametrize("fs", [0.25, 1.0, 4.0, 25.0])
+def test_baseline_needs_30_s_of_valid_data(fs):
+    need = math.ceil(30 * fs)
+    # 96 then 80: no event can start before 30 s of baseline data exist; once they do, the
+    # median is 96 while the 96s are the majority.
+    for lead, start in ((need - 1, need), (need, need), (need // 2 - 1, None)):
+        x = np.full(lead + round(60 * fs), 80.0)
+        x[:lead] = 96.0
+        events = detect_desaturations(x, np.ones(x.shape, bool), fs, 3, ODI)
+        assert [e.start_s for e in events] == ([] if start is None else [start / fs])
+    # Invalid samples inside the 120 s do not count towards the 30 s: with one valid sample
+    # short, the dip's first sample cannot start an event (its second can: the first joined).
+    x = np.full(round(200 * fs), 96.0)
+    x[round(120 * fs) :] = 88.0
+    valid = np.ones(x.shape, bool)
+    valid[: round(120 * fs) - need + 1] = False
+    (event,) = detect_desaturations(x, valid, fs, 3, ODI)
+    assert event.start_s == pytest.approx(120 + 1 / fs)
+    valid[round(120 * fs) - need] = True
+    (event,) = detect_desaturations(x, valid, fs, 3, ODI)
+    assert event.start_s == pytest.approx(120)
+
+
+@pytest.mark.parametrize("fs", [1.0, 4.0])
+def test_counted_events_are_excluded_from_later_baselines(fs):
+    # A: 60 s at 89 (counted). 20 s at 95, then B: 15 s at 92. B's window holds 60 s of 95 and
+    # A; without A the median is 95 (B counts); with A it would be 92 (B would not).
+    spans = [(0, 200, 95.0), (200, 260, 89.0), (260, 280, 95.0), (280, 295, 92.0), (295, 400, 95.0)]
+    x = np.concatenate([np.full(round((e - s) * fs), v) for s, e, v in spans])
+    events = detect_desaturations(x, np.ones(x.shape, bool), fs, 3, ODI)
+    assert [(e.start_s, e.end_s, e.baseline_pct) for e in events] == [
+        (200.0, 260.0, 95.0),
+        (280.0, 295.0, 95.0),
+    ]
+
+
+def test_odi3_and_odi4_exclude_only_their_own_events():
+    # A: 60 s at 92 is an ODI3 event only. B: 15 s at 91 after it. ODI3 excludes A, so B is 4
+    # below a baseline of 95; ODI4 keeps A in its baseline (median 93.5) and B is not 4 below.
+    spans = [(0, 200, 95.0), (200, 260, 92.0), (260, 280, 95.0), (280, 295, 91.0), (295, 400, 95.0)]
+    x = np.concatenate([np.full(e - s, v) for s, e, v in spans])
+    valid = np.ones(x.shape, bool)
+    odi3 = detect_desaturations(x, valid, 1.0, 3, ODI)
+    odi4 = detect_desaturations(x, valid, 1.0, 4, ODI)
+    assert [e.start_s for e in odi3] == [200.0, 280.0]
+    assert odi4 == ()
+
+
+def test_event_ends_at_invalid_data_and_at_recovery_to_half_depth():
+    x = np.full(400, 96.0)
+    x[200:230] = 92.0
+    x[230:240] = 94.4  # still below 96 - 1.5
+    x[240:] = 94.5  # back to baseline - k/2: the event ends here
+    ev = detect_desaturations(x, np.ones(400, bool), 1.0, 3, ODI)
+    assert [(e.start_s, e.end_s) for e in ev] == [(200.0, 240.0)]
+    valid = np.ones(400, bool)
+    valid[215] = False
+    ev = detect_desaturations(x, valid, 1.0, 3, ODI)
+    assert [(e.start_s, e.end_s) for e in ev] == [(200.0, 215.0), (216.0, 240.0)]
+
+
+def test_rounding_decides_the_start():
+    # Baseline 96; 93.4 rounds to 93 (3 below: an event), 93.5 rounds to 94 (not).
+    for value, expected in ((93.4, 1), (93.5, 0)):
+        x = np.full(300, 96.0)
+        x[150:170] = value
+        assert len(detect_desaturations(x, np.ones(300, bool), 1.0, 3, ODI)) == expected
+
+
+def test_event_running_to_the_end_of_the_recording_counts():
+    x = np.full(200, 96.0)
+    x[180:] = 90.0
+    (ev,) = detect_desaturations(x, np.ones(200, bool), 1.0, 3, ODI)
+    assert (ev.start_s, ev.end_s) == (180.0, 200.0)
+
+
+def test_empty_and_all_invalid_give_no_events_and_bad_input_is_refused():
+    assert detect_desaturations(np.array([]), np.array([], bool), 1.0, 3, ODI) == ()
+    assert detect_desaturations(np.full(500, np.nan), np.zeros(500, bool), 1.0, 3, ODI) == ()
+    with pytest.raises(OximetryError, match="equal length"):
+        detect_desaturations(np.ones(5), np.ones(6, bool), 1.0, 3, ODI)
+    with pytest.raises(OximetryError, match="sampling rate"):
+        detect_desaturations(np.ones(5), np.ones(5, bool), -1.0, 3, ODI)
+    with pytest.raises(OximetryError, match="depth"):
+        detect_desaturations(np.ones(5), np.ones(5, bool), 1.0, 0, ODI)
+
+
+SHORT = OdiSettings(baseline_window_s=40.0, min_baseline_s=10.0, min_event_s=3.0)
+
+
+@pytest.mark.parametrize(
+    ("seed", "fs", "seconds", "odi"),
+    [
+        (0, 0.25, 7200, ODI),
+        (1, 1.0, 3600, ODI),
+        (2, 4.0, 1800, ODI),
+        (3, 10.0, 900, ODI),
+        (6, 64.0, 300, SHORT),  # 2560-sample windows: the screening path
+        (7, 100.0, 200, SHORT),
+    ],
+)
+def test_matches_the_per_sample_oracle_on_random_walks(seed, fs, seconds, odi):
+    rng = np.random.default_rng(seed)
+    n = round(seconds * fs)
+    x = np.clip(95 + np.cumsum(rng.normal(0, 1.5 / math.sqrt(fs), n)), 60, 100)
+    x = np.round(x * 4) / 4  # hit the rounding boundaries
+    valid = np.ones(n, bool)
+    for start in rng.integers(0, n, 4):
+        valid[start : start + rng.integers(1, max(2, round(5 * fs)))] = False
+    x[~valid] = np.nan
+    total = 0
+    for k in (3, 4):
+        got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
+        assert got == oracle(x, valid, fs, k, odi)
+        total += len(got)
+    assert total > 0  # the comparison saw events
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    steps=st.lists(st.integers(-3, 3), min_size=50, max_size=600),
+    holes=st.lists(st.integers(0, 599), max_size=10),
+    fs=st.sampled_from([0.25, 0.5, 1.0]),
+    k=st.sampled_from([3, 4]),
+)
+def test_property_matches_oracle(steps, holes, fs, k):
+    x = np.clip(95 + 0.5 * np.cumsum(steps), 50, 100).astype(float)
+    valid = np.ones(x.shape, bool)
+    valid[[h for h in holes if h < x.size]] = False
+    odi = OdiSettings(baseline_window_s=60.0, min_baseline_s=10.0, min_event_s=4.0)
+    got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
+    assert got == oracle(x, valid, fs, k, odi)
