@@ -10,6 +10,7 @@ must match.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -180,7 +181,7 @@ def verify(summary_path: str | Path, recording_path: str | Path) -> list[str]:
     -------
     list of str
         Human-readable differences; empty means verified (same hash, same figures, same rules
-        and determination).
+        and determination). When an ``events.csv`` lies beside the summary, it is checked too.
 
     Raises
     ------
@@ -195,4 +196,14 @@ def verify(summary_path: str | Path, recording_path: str | Path) -> list[str]:
     """
     submitted = _load_summary(summary_path)
     recomputed = recompute_summary(submitted, recording_path)
-    return compare_summaries(submitted, recomputed)
+    out = compare_summaries(submitted, recomputed)
+    table = Path(summary_path).with_name(str((submitted.get("events") or {}).get("table")))
+    if table.name == "events.csv" and table.is_file():
+        digest = hashlib.sha256(table.read_bytes()).hexdigest()
+        want = (recomputed.get("events") or {}).get("table_sha256")
+        if digest != want:
+            out.append(
+                f"{table.name} beside the summary differs from the events recomputed from the "
+                "recording (edited or from another analysis)"
+            )
+    return out

@@ -80,6 +80,7 @@ def test_pdf_text_carries_what_a_reviewer_checks(outputs):
         "of 118.0 min",  # with its denominator
         "longest run 12.0 min from 23:30:00",
         "INDETERMINATE",
+        "2 rules: 1 met, 0 not met, 1 not evaluable",
         "MG-OXY II.A.2.b.ii.B",
         "NOT EVALUABLE",
         "Not evaluable: the order date is missing.",

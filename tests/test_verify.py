@@ -239,3 +239,16 @@ def test_summary_with_a_clinical_context_verifies(tmp_path):
     summary.write_text(json.dumps(s))
     diffs = verify(summary, edf)
     assert diffs and all(d.startswith(("qualification.", "... and ")) for d in diffs), diffs
+
+
+def test_an_edited_events_table_beside_the_summary_is_caught(tmp_path):
+    AnalyzeRequest, analyze_file = _pipeline()
+    edf = _night(tmp_path)
+    analyze_file(edf, AnalyzeRequest(report=False), out_dir=tmp_path / "o")
+    summary = tmp_path / "o" / "summary.json"
+    assert verify(summary, edf) == []
+    events = tmp_path / "o" / "events.csv"
+    lines = events.read_text().splitlines(keepends=True)
+    events.write_text("".join(lines[:-1]))  # one event quietly removed
+    (diff,) = verify(summary, edf)
+    assert diff.startswith("events.csv beside the summary differs")

@@ -343,6 +343,19 @@ def _qualification_head(page: _Page, q: Mapping[str, Any] | None) -> None:
         f"portable eligible: {portable};  HCPCS: {hcpcs}",
         8,
     )
+    rules = q.get("rules") or []
+    if rules:
+        tally = {"MET": 0, "NOT MET": 0, "NOT EVALUABLE": 0}
+        for r in rules:
+            met = r.get("met")
+            label = _STATUS.get(met if met is None or isinstance(met, bool | str) else None)
+            if label is not None:
+                tally[label[0]] += 1
+        page.line(
+            f"{len(rules)} rules: {tally['MET']} met, {tally['NOT MET']} not met, "
+            f"{tally['NOT EVALUABLE']} not evaluable — each listed below with its clause",
+            8,
+        )
     missing = q.get("missing") or []
     if missing:
         for part in page.wrap(
