@@ -277,12 +277,19 @@ def evaluate(
 def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> list[str]:
     out = list(prof.notes)
     s = ev.sleep if ev is not None else None
-    if s is not None and s.presumed and ctx.test.type in (None, "overnight"):
+    said = " ".join(ev.warnings).lower() if ev is not None else ""
+    if (
+        s is not None
+        and s.presumed
+        and ctx.test.type in (None, "overnight")
+        and "staging" not in said
+    ):
         out.append(
             "No sleep staging: 'during sleep' is read over the presumed-sleep window "
             "(lights off to on, or first to last valid sample)."
         )
-    if s is not None and s.awake_baseline_source and s.awake_baseline_source.startswith("first"):
+    first = bool(s and s.awake_baseline_source and s.awake_baseline_source.startswith("first"))
+    if s is not None and first and "baseline" not in said:
         out.append("The awake baseline is presumed from the first 5 minutes of valid data.")
     if s is not None and s.awake_baseline_pct is not None and pct(s.awake_baseline_pct) <= 88:
         out.append(

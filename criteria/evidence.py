@@ -95,7 +95,7 @@ class Evidence:
         )
 
     @classmethod
-    def from_summary(cls, summary: Mapping[str, Any]) -> Evidence:
+    def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
         """Build the evidence from a parsed ``summary.json``.
 
         Parameters
@@ -103,6 +103,8 @@ class Evidence:
         summary : mapping
             Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text) and
             ``warnings`` when present.
+        source : str, optional
+            The summary file, put in front of error messages.
 
         Returns
         -------
@@ -114,10 +116,10 @@ class Evidence:
             A needed key is missing or holds a value of the wrong type.
         """
         if not isinstance(summary, Mapping):
-            raise OximetryError("summary: expected a JSON object")
+            raise OximetryError("summary: expected a JSON object", source)
         metrics = summary.get("metrics")
         if not isinstance(metrics, Mapping):
-            raise OximetryError("summary: 'metrics' is missing or not an object")
+            raise OximetryError("summary: 'metrics' is missing or not an object", source)
         start: _dt.datetime | None = None
         raw = (
             summary.get("input", {}).get("start")
@@ -129,12 +131,15 @@ class Evidence:
                 start = _dt.datetime.fromisoformat(str(raw))
             except ValueError as exc:
                 raise OximetryError(
-                    f"summary: 'input.start' is {raw!r}; expected an ISO date-time"
+                    f"summary: 'input.start' is {raw!r}; expected an ISO date-time", source
                 ) from exc
         warnings = summary.get("warnings") or []
         if not isinstance(warnings, list):
-            raise OximetryError("summary: 'warnings' must be a list of text")
-        return cls._from_metrics(metrics, start, tuple(str(w) for w in warnings), "summary")
+            raise OximetryError("summary: 'warnings' must be a list of text", source)
+        try:
+            return cls._from_metrics(metrics, start, tuple(str(w) for w in warnings), "summary")
+        except OximetryError as exc:
+            raise OximetryError(exc.reason, source) from None
 
     @classmethod
     def _from_metrics(

@@ -587,3 +587,11 @@ def test_no_context_no_evidence_is_indeterminate() -> None:
     d = evaluate(None, None)
     assert d.determination == "indeterminate" and d.portable_eligible is None
     assert d.hcpcs == () and d.authorization_months is None
+
+
+def test_ii_a_2_a_i_awake_baseline_as_rest_is_an_alternative_only() -> None:
+    d = evaluate(ctx(), overnight(t_le88_min=30.0, nadir_pct=80.0, awake_baseline_pct=87.6))
+    assert d.determination == "not_qualified"
+    (alt,) = [a for a in d.alternatives if a["option"] == "awake_baseline_as_rest"]
+    assert alt["determination"] == "qualified" and alt["coverage"] == ["continuous"]
+    assert alt["figures"]["awake_baseline_rounded_pct"] == 88

@@ -64,6 +64,9 @@ class Readings:
         ``rest_sleep_exercise`` (SPEC §8.3) or ``rest_only`` for the 89 % of II.A.2.a.iii.
     pao2_drop_symptoms : str
         ``required`` (II.A.2.b.ii.B.2 needs the symptoms of B.3 / a.ii) or ``not_required``.
+    awake_baseline_as_rest : str
+        ``no`` (II.A.2.a.i needs a rest test: a rest segment's sustained nadir or PaO2 at rest) or
+        ``yes`` (an overnight study's awake baseline also counts as "at rest").
     """
 
     sleep_duration: str = "cumulative"
@@ -71,6 +74,7 @@ class Readings:
     order_window: str = "either_side"
     a_iii_where: str = "rest_sleep_exercise"
     pao2_drop_symptoms: str = "required"
+    awake_baseline_as_rest: str = "no"
 
 
 @dataclass(frozen=True)

@@ -82,7 +82,7 @@ def _pao2_figures(inp: Inputs) -> dict[str, Any]:
 
 _SLEEP_CLAUSES = ("II.A.2.a.ii", "II.A.2.a.iii", "II.A.2.b.ii.B", "II.A.2.d")
 
-ALTERNATIVES = (
+ALTERNATIVES: tuple[Alternative, ...] = (
     Alternative(
         "sleep_duration",
         "single_sample",
@@ -130,6 +130,33 @@ ALTERNATIVES = (
         ("II.A.2.b.ii.B.2",),
         lambda i: "pao2_drop_mmhg" in i.results["ii_a_2_b_ii_b_2_pao2_drop"].values,
         _pao2_figures,
+    ),
+)
+
+
+def _awake_low(inp: Inputs) -> bool:
+    s = inp.sleep
+    return s is not None and s.awake_baseline_pct is not None and pct(s.awake_baseline_pct) <= 88
+
+
+def _awake_figures(inp: Inputs) -> dict[str, Any]:
+    s = inp.sleep
+    base = None if s is None else s.awake_baseline_pct
+    return {
+        "awake_baseline_pct": base,
+        "awake_baseline_rounded_pct": None if base is None else pct(base),
+        "awake_baseline_source": None if s is None else s.awake_baseline_source,
+    }
+
+
+ALTERNATIVES += (
+    Alternative(
+        "awake_baseline_as_rest",
+        "yes",
+        "an overnight study's awake baseline ≤ 88 % counts as a resting finding (II.A.2.a.i)",
+        ("II.A.2.a.i",),
+        _awake_low,
+        _awake_figures,
     ),
 )
 

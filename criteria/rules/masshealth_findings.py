@@ -52,6 +52,13 @@ def _a_i(inp: Inputs) -> Outcome:
         pao2_part("pao2_rest_le_55", v["pao2_rest_mmhg"], (v["pao2_rest_mmhg"] or 0) <= 55, "rest"),
         segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v),
     ]
+    if inp.readings.awake_baseline_as_rest == "yes":
+        state, s, _ = oximetry(inp, "sleep", ("overnight",))
+        if state == "ok" and s.awake_baseline_pct is not None:
+            v["awake_baseline_rounded_pct"] = pct(s.awake_baseline_pct)
+            parts.append(
+                Part("awake_baseline_le_88", pct(s.awake_baseline_pct) <= 88, where="rest")
+            )
     return combine(
         parts,
         v,
