@@ -183,19 +183,13 @@ def test_nadir_mean_use_unrounded_values_and_first_nadir_time():
     assert m.median_pct == pytest.approx(93.7)
 
 
-def test_pulse_statistics_on_the_spo2_time_base_and_preselected():
+def test_pulse_statistics_over_the_values_given():
     x = np.full(100, 95.0)
-    valid = np.ones(100, bool)
-    valid[:10] = False
-    pulse = np.full(100, 60.0)
-    pulse[:10] = 200.0  # invalid SpO2 samples: not counted
-    pulse[50] = np.nan
-    pulse[60] = 80.0
-    m, _ = summarize(x, 1.0, valid=valid, pulse_values=pulse)
-    assert (m.pulse_min_bpm, m.pulse_max_bpm) == (60.0, 80.0)
-    assert m.pulse_mean_bpm == pytest.approx((60 * 88 + 80) / 89)
-    m2, _ = summarize(x, 1.0, pulse_values=np.array([70.0, np.nan, 72.0]))
-    assert (m2.pulse_min_bpm, m2.pulse_mean_bpm, m2.pulse_max_bpm) == (70.0, 71.0, 72.0)
+    m, _ = summarize(x, 1.0, pulse_values=np.array([70.0, np.nan, 72.0, 81.0]))
+    assert (m.pulse_min_bpm, m.pulse_max_bpm) == (70.0, 81.0)
+    assert m.pulse_mean_bpm == pytest.approx(223 / 3)
+    m2, _ = summarize(x, 1.0, pulse_values=np.array([np.nan]))
+    assert (m2.pulse_min_bpm, m2.pulse_mean_bpm, m2.pulse_max_bpm) == (None, None, None)
     m3, _ = summarize(x, 1.0)
     assert m3.pulse_min_bpm is None
 

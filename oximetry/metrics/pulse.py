@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
 
 __all__ = ["pulse_stats"]
 
 
 def pulse_stats(
-    pulse_values: ArrayLike | None, selected: NDArray[np.bool_] | None = None
+    pulse_values: ArrayLike | None,
 ) -> tuple[float | None, float | None, float | None]:
     """Return min, mean and max pulse rate in bpm, ignoring missing values.
 
     Parameters
     ----------
     pulse_values : array_like of float or None
-        Pulse rate in bpm (NaN = missing). None when the recording has no pulse channel.
-    selected : numpy.ndarray of bool, optional
-        When given and of the same length as ``pulse_values``, only these samples count
-        (the valid samples of the window, for a pulse channel on the SpO2 time base).
+        The window's valid pulse-rate samples in bpm, at the pulse channel's own rate, as the
+        caller selected them (NaN = missing, ignored). None when there is no pulse channel.
 
     Returns
     -------
@@ -29,8 +27,6 @@ def pulse_stats(
     if pulse_values is None:
         return None, None, None
     values = np.asarray(pulse_values, dtype=np.float64).ravel()
-    if selected is not None and selected.shape == values.shape:
-        values = values[selected]
     values = values[np.isfinite(values)]
     if values.size == 0:
         return None, None, None

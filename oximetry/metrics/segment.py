@@ -78,7 +78,7 @@ def summarize_segment(
         maxima = sliding_max(span, width)
         if maxima.size and np.isfinite(maxima.min()):
             sustained = float(maxima.min())
-    p_min, p_mean, p_max = pulse_stats(pulse_values, sel)
+    p_min, p_mean, p_max = pulse_stats(pulse_values)
     return SegmentMetrics(
         duration_min=int(np.count_nonzero(w)) * per_min,
         valid_min=n_valid * per_min,

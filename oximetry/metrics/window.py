@@ -134,9 +134,8 @@ def summarize_window(
     sustained_min_s : float
         Runs of the drop condition at least this long (300 s) are sustained desaturations.
     pulse_values : array_like of float, optional
-        Pulse rate in bpm. When it has one value per SpO2 sample, only the valid samples in
-        ``W`` count; otherwise the caller has already selected the window's valid samples
-        (a pulse channel at its own rate) and every finite value counts.
+        The window's valid pulse-rate samples in bpm, selected by the caller at the pulse
+        channel's own rate (NaN values are ignored). None without a pulse channel.
 
     Returns
     -------
@@ -191,7 +190,7 @@ def summarize_window(
         longest_drop5_min = longest_run(drop)[0] * per_min
         sustained = sustained_drops(xs, drop, fs, min_s=sustained_min_s, baseline=b, window=kind)
 
-    p_min, p_mean, p_max = pulse_stats(pulse_values, sel)
+    p_min, p_mean, p_max = pulse_stats(pulse_values)
     metrics = WindowMetrics(
         duration_min=int(np.count_nonzero(w)) * per_min,
         valid_min=valid_min,
