@@ -11,7 +11,8 @@ from typing import Any
 
 from .base import Inputs, pct
 from .masshealth_conditions import CONDITION_RULES, GATES, TEST_CONDITION_RULES
-from .masshealth_coverage import DOCUMENTATION_RULES, EXCLUSION_RULES, POST_RULES
+from .masshealth_coverage import EXCLUSION_RULES, POST_RULES
+from .masshealth_documentation import DOCUMENTATION_RULES
 from .masshealth_findings import FINDING_RULES
 from .profile import Alternative, Path, Profile
 

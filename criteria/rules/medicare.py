@@ -19,7 +19,8 @@ from .base import Inputs, Outcome, Rule, kleene_or
 from .common import days_between
 from .masshealth import ALTERNATIVES
 from .masshealth_conditions import CONDITION_RULES, TEST_CONDITION_RULES
-from .masshealth_coverage import DOCUMENTATION_RULES, POST_RULES
+from .masshealth_coverage import POST_RULES
+from .masshealth_documentation import DOCUMENTATION_RULES
 from .masshealth_findings import FINDING_RULES
 from .profile import Path, Profile
 
