@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from oximetry.report import build_summary, dumps_summary, events_csv_text, write_outputs
-from oximetry.report.summary import iso_time, write_atomic, write_json_atomic
+from oximetry.report.summary import FLOAT_DECIMALS, iso_time, write_atomic, write_json_atomic
 from tests import report_data as rd
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -63,7 +63,7 @@ def test_recording_block_counts_artifact(summary):
     rec = summary["recording"]
     assert rec["duration_min"] == 120.0
     assert rec["valid_min"] == 118.0
-    assert rec["artifact_pct"] == round(100 * 120 / 7200, 4)
+    assert rec["artifact_pct"] == round(100 * 120 / 7200, FLOAT_DECIMALS)
     assert rec["artifact_samples"] == {"missing": 120}
 
 
@@ -80,7 +80,7 @@ def test_windows_have_iso_and_seconds(summary):
 def test_metrics_block_with_event_times(summary):
     m = summary["metrics"]["presumed_sleep"]
     assert m["t_le88_min"] == 12.0
-    assert m["t_le88_pct"] == round(100 * 12 / 118, 4)
+    assert m["t_le88_pct"] == round(100 * 12 / 118, FLOAT_DECIMALS)
     assert m["longest_le88_start"] == "2026-11-20T23:30:00"
     assert m["nadir_time"] == "2026-11-20T23:30:00"
     (sd,) = m["sustained_desaturations"]
@@ -91,7 +91,7 @@ def test_metrics_block_with_event_times(summary):
     )
 
 
-def test_floats_are_rounded_to_4_decimals(summary):
+def test_floats_are_rounded(summary):
     def walk(v):
         if isinstance(v, dict):
             for x in v.values():
@@ -104,7 +104,7 @@ def test_floats_are_rounded_to_4_decimals(summary):
 
     for section in ("recording", "metrics", "windows"):
         for f in walk(summary[section]):
-            assert round(f, 4) == f
+            assert round(f, FLOAT_DECIMALS) == f
 
 
 def test_nan_and_numpy_values_become_json():
@@ -277,3 +277,11 @@ def test_a_file_without_a_date_says_so_and_gives_no_age():
     assert s["input"]["date_known"] is False
     assert s["patient"] is None  # an age against a placeholder date would be wrong
     assert "from 22:30:00 (the file holds no date)" in format_terminal_summary(s, {})
+
+
+def test_one_sample_short_of_five_minutes_never_rounds_up_to_five():
+    from oximetry.report.summary import _round
+
+    for fs in (0.25, 1.0, 25.0, 256.0, 512.0, 1000.0, 10000.0):
+        n = round(300 * fs) - 1
+        assert _round(n / fs / 60.0) < 5.0

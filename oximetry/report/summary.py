@@ -41,8 +41,10 @@ __all__ = [
 
 #: The summary's schema tag.
 SCHEMA = "oxi.summary/1"
-#: Computed floats are rounded to this many decimals.
-FLOAT_DECIMALS = 4
+#: Computed floats are rounded to this many decimals: fine enough that no duration rule can flip
+#: (one sample short of 5 minutes stays below 5.0 at any rate up to tens of kHz), coarse enough
+#: to hide floating-point noise.
+FLOAT_DECIMALS = 6
 #: Columns of ``events.csv`` (SPEC §9), plus ``label`` for scored events' text.
 EVENT_COLUMNS = (
     "type",
@@ -292,7 +294,7 @@ def build_summary(
 
     Notes
     -----
-    Floats computed by the analysis are rounded to 4 decimals; settings and context are written as
+    Floats computed by the analysis are rounded to :data:`FLOAT_DECIMALS` (6) decimals; settings and context are written as
     given. Keys are sorted when serialised with :func:`dumps_summary`, so the bytes depend only on
     the recording, the settings, the context and the software version.
     """
