@@ -595,3 +595,14 @@ def test_ii_a_2_a_i_awake_baseline_as_rest_is_an_alternative_only() -> None:
     (alt,) = [a for a in d.alternatives if a["option"] == "awake_baseline_as_rest"]
     assert alt["determination"] == "qualified" and alt["coverage"] == ["continuous"]
     assert alt["figures"]["awake_baseline_rounded_pct"] == 88
+
+
+def test_ii_a_1_mapping_table_rows_are_complete_and_unique() -> None:
+    from criteria.icd10 import CATEGORIES, mapping_table
+
+    rows = mapping_table()
+    prefixes = [r.prefix for r in rows]
+    assert len(prefixes) == len(set(prefixes))
+    for r in rows:
+        assert r.category in CATEGORIES and r.clause.startswith("II.") and r.basis and r.label
+    assert categorise("Z99.81") is None  # dependence on supplemental oxygen: not a condition
