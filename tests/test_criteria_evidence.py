@@ -123,3 +123,28 @@ def test_evidence_staged_sleep_preferred_over_presumed() -> None:
 def test_evidence_from_bad_summary_names_the_key(summary: dict[str, object], match: str) -> None:
     with pytest.raises(OximetryError, match=match):
         Evidence.from_summary(summary)
+
+
+def _night(n_le88: int) -> Recording:
+    """3 h at 1 Hz, 95 %, with one gradual desaturation holding exactly ``n_le88`` samples ≤ 88 %."""
+    down = np.arange(94.0, 84.0, -1.0)  # 94 … 85: 88, 87, 86, 85 are ≤ 88
+    x = np.concatenate(
+        [np.full(3600, 95.0), down, np.full(n_le88 - 8, 85.0), down[::-1], np.full(7200, 95.0)]
+    )
+    return Recording(
+        spo2=Signal("SpO2", "%", 1.0, x),
+        start=START,
+        source=SourceInfo(path="synthetic", sha256="0" * 64, format="synthetic"),
+    )
+
+
+@pytest.mark.parametrize(("n", "expected"), [(300, "qualified"), (299, "not_qualified")])
+def test_ii_a_2_b_ii_b_1_end_to_end_300_samples_at_1_hz_is_5_minutes(n: int, expected: str) -> None:
+    from oximetry.analysis import analyze
+
+    ev = Evidence.from_analysis(analyze(_night(n), AnalysisSettings(test_type="overnight")))
+    assert ev.sleep is not None and ev.sleep.t_le88_min == pytest.approx(n / 60)
+    d = evaluate(ctx(test__date="2026-11-20"), ev)
+    assert d.determination == expected
+    if expected == "qualified":
+        assert d.coverage == ("nocturnal",) and d.portable_eligible is False
