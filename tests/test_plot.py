@@ -231,3 +231,14 @@ def test_marks_sit_above_100_percent_never_over_a_reading(analysis):
 def test_outside_the_recording_is_greyed(analysis):
     ax = plot.plot_strip(analysis, 5400.0, 9000.0)
     assert _spans(_one(ax, "outside")) == [(7200.0, 9000.0)]
+
+
+def test_a_recording_without_valid_data_still_draws():
+    a = rd.make_analysis()
+    valid = np.zeros(rd.N, dtype=bool)
+    art = type(a.artifact)(valid, a.artifact.reason, a.artifact.reasons, {"missing": rd.N})
+    a2 = type(a)(a.recording, a.settings, art, a.windows, a.metrics, (), a.warnings)
+    ax = plot.plot_overview(a2)
+    assert np.isnan(_one(ax, "spo2").get_ydata()).all()
+    assert _spans(_one(ax, "artifact")) == [(0.0, rd.N)]
+    assert _by_gid(plot.plot_histogram(a2), "time_at_saturation") == []

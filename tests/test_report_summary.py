@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oximetry.report import build_summary, dumps_summary, events_csv_text, write_outputs
 from oximetry.report.summary import FLOAT_DECIMALS, iso_time, write_atomic, write_json_atomic
@@ -285,3 +287,29 @@ def test_one_sample_short_of_five_minutes_never_rounds_up_to_five():
     for fs in (0.25, 1.0, 25.0, 256.0, 512.0, 1000.0, 10000.0):
         n = round(300 * fs) - 1
         assert _round(n / fs / 60.0) < 5.0
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.none(), st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 10**6)
+        ),
+        min_size=4,
+        max_size=4,
+    )
+)
+def test_any_figures_give_valid_deterministic_json(values):
+    a = rd.make_analysis()
+    m = a.metrics["presumed_sleep"]
+    fields = ("t_le88_pct", "nadir_pct", "mean_pct", "odi3_per_h")
+    m2 = type(m)(**{**m.__dict__, **dict(zip(fields, values, strict=True))})
+    a2 = type(a)(a.recording, a.settings, a.artifact, a.windows, {"presumed_sleep": m2}, a.events)
+    text = dumps_summary(build_summary(a2))  # allow_nan=False: raises on NaN or inf
+    assert text == dumps_summary(build_summary(a2))
+    block = json.loads(text)["metrics"]["presumed_sleep"]
+    for f, v in zip(fields, values, strict=True):
+        if v is None or (isinstance(v, float) and not np.isfinite(v)):
+            assert block[f] is None
+        else:
+            assert block[f] == pytest.approx(v, abs=1e-6)
