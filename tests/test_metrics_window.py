@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from oximetry.errors import OximetryError
 from oximetry.metrics import awake_baseline, summarize_window
+from oximetry.metrics.runs import rounded_below
 from oximetry.results import Event
 
 RATES = (0.25, 1.0, 4.0, 25.0)
@@ -240,3 +241,29 @@ def test_properties_minutes_bounded_and_missing_data_never_adds(x, fs, data):
     # (Event counts may grow: one invalid sample can split a 10-minute run into two.)
     sustained_min = sum(e.duration_s for e in m.sustained_desaturations) / 60
     assert sustained_min <= m.drop5_min + 1e-9
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    x=st.one_of(
+        st.floats(1, 200, allow_nan=False),
+        st.sampled_from([88.5, 89.5, 90.5, 88.49999999999999, 63.5, 64.0, 127.5]),
+        st.integers(1, 150).map(lambda v: v + 0.5),
+    ),
+    limit=st.one_of(st.integers(1, 150), st.floats(1, 150)),
+)
+def test_rounded_below_is_floor_x_plus_half_below(x, limit):
+    assert bool(rounded_below(np.array([x]), limit)[0]) == (math.floor(x + 0.5) < limit)
+
+
+def test_sustained_drop_times_in_a_window_that_starts_late():
+    fs = 4.0
+    x = night(fs, [(4000, 4400, 85.0)], 7200)
+    window = np.zeros(x.shape, bool)
+    window[round(3600 * fs) :] = True
+    m, le88 = summarize(x, fs, window=window, kind="sleep")
+    (ev,) = m.sustained_desaturations
+    assert (ev.start_s, ev.end_s, ev.nadir_s, ev.window) == (4000.0, 4400.0, 4000.0, "sleep")
+    assert [(e.start_s, e.end_s) for e in le88] == [(4000.0, 4400.0)]
+    assert m.longest_le88_start_s == 4000.0
+    assert m.nadir_s == 4000.0

@@ -105,6 +105,7 @@ def sustained_drops(
     min_s: float,
     baseline: int,
     window: str | None,
+    offset: int = 0,
 ) -> tuple[Event, ...]:
     """Return the runs of ``condition`` lasting at least ``min_s`` as ``sustained_drop`` events.
 
@@ -122,6 +123,8 @@ def sustained_drops(
         The rounded awake baseline ``b``.
     window : str or None
         Window kind written on the events.
+    offset : int
+        Index of ``x[0]`` in the recording (when ``x`` is a slice of it).
 
     Returns
     -------
@@ -136,10 +139,10 @@ def sustained_drops(
     return tuple(
         Event(
             type="sustained_drop",
-            start_s=int(s) / fs,
-            end_s=int(e) / fs,
+            start_s=(offset + int(s)) / fs,
+            end_s=(offset + int(e)) / fs,
             nadir_pct=float(v),
-            nadir_s=int(t) / fs,
+            nadir_s=(offset + int(t)) / fs,
             baseline_pct=float(baseline),
             drop_pct=float(baseline - v),
             window=window,

@@ -11,8 +11,10 @@ from ..errors import OximetryError
 
 __all__ = [
     "check_fs",
+    "extent",
     "longest_run",
     "round_pct",
+    "rounded_below",
     "runs",
     "samples_at_least",
     "sliding_max",
@@ -79,6 +81,50 @@ def round_pct(x: ArrayLike) -> NDArray[np.float64]:
     r = np.asarray(x, dtype=np.float64) + 0.5
     np.floor(r, out=r)
     return r
+
+
+def rounded_below(x: NDArray[np.float64], limit: float) -> NDArray[np.bool_]:
+    """Return ``floor(x + 0.5) < limit`` without building the rounded array.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of float
+        SpO2 in percent (NaN gives False).
+    limit : float
+        The bound on the rounded value: ``r <= 88`` is ``rounded_below(x, 89)``.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per sample.
+
+    Notes
+    -----
+    For a whole number ``r``, ``r < limit`` is ``r <= ceil(limit) - 1``, which for
+    ``r = floor(x + 0.5)`` is ``x < ceil(limit) - 0.5``: one comparison per sample. Exact for
+    every ``x >= 1`` (``x + 0.5`` never rounds across the bound there).
+    """
+    return x < math.ceil(limit) - 0.5
+
+
+def extent(mask: NDArray[np.bool_]) -> tuple[int, int]:
+    """Return ``(first, last + 1)`` of the True samples, ``(0, 0)`` when there is none.
+
+    Parameters
+    ----------
+    mask : numpy.ndarray of bool
+        One flag per sample.
+
+    Returns
+    -------
+    tuple of int
+        A slice that holds every True sample.
+    """
+    if mask.size == 0 or not mask.any():
+        return 0, 0
+    first = int(np.argmax(mask))
+    last = mask.size - int(np.argmax(mask[::-1]))
+    return first, last
 
 
 def runs(mask: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.intp]]:

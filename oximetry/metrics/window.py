@@ -11,7 +11,7 @@ from ..errors import OximetryError
 from ..results import Event, WindowMetrics
 from .drops import rounded_baseline, run_nadirs, sustained_drops
 from .pulse import pulse_stats
-from .runs import check_fs, longest_run, round_pct, runs
+from .runs import check_fs, extent, longest_run, rounded_below, runs
 
 __all__ = ["count_events_in", "le88_runs", "summarize_window"]
 
@@ -56,7 +56,12 @@ def count_events_in(events: Iterable[Event], in_window: NDArray[np.bool_], fs: f
 
 
 def le88_runs(
-    x: NDArray[np.float64], condition: NDArray[np.bool_], fs: float, window: str | None
+    x: NDArray[np.float64],
+    condition: NDArray[np.bool_],
+    fs: float,
+    window: str | None,
+    *,
+    offset: int = 0,
 ) -> tuple[Event, ...]:
     """Return every maximal run of ``condition`` (valid ∧ W ∧ r ≤ 88) as a ``le88_run`` event.
 
@@ -70,6 +75,8 @@ def le88_runs(
         Sampling rate in Hz.
     window : str or None
         Window kind written on the events.
+    offset : int
+        Index of ``x[0]`` in the recording (when ``x`` is a slice of it).
 
     Returns
     -------
@@ -81,10 +88,10 @@ def le88_runs(
     return tuple(
         Event(
             type="le88_run",
-            start_s=int(s) / fs,
-            end_s=int(e) / fs,
+            start_s=(offset + int(s)) / fs,
+            end_s=(offset + int(e)) / fs,
             nadir_pct=float(v),
-            nadir_s=int(t) / fs,
+            nadir_s=(offset + int(t)) / fs,
             window=window,
         )
         for s, e, v, t in zip(starts, ends, nadirs, where, strict=True)
@@ -152,17 +159,21 @@ def summarize_window(
     averages use ``x``. An invalid sample breaks a run.
     """
     fs = check_fs(fs)
-    xs, ok, w = _arrays(x, valid, in_window)
-    sel = ok & w & np.isfinite(xs)
+    xs_all, ok_all, w_all = _arrays(x, valid, in_window)
+    # Work on the window's extent only (an awake window is minutes of a night).
+    lo, hi = extent(w_all)
+    xs = xs_all[lo:hi]
+    sel = ok_all[lo:hi] & w_all[lo:hi]
+    sel &= np.isfinite(xs)
     per_min = 1.0 / (fs * 60.0)
     n_valid = int(np.count_nonzero(sel))
     valid_min = n_valid * per_min
-    r = round_pct(xs)
 
-    le88 = sel & (r <= 88)
+    # Thresholds on r = floor(x + 0.5): r <= 88, r < 90, r <= 90.
+    le88 = sel & rounded_below(xs, 89)
     n_le88 = int(np.count_nonzero(le88))
-    n_lt90 = int(np.count_nonzero(sel & (r < 90)))
-    n_le90 = int(np.count_nonzero(sel & (r <= 90)))
+    n_lt90 = int(np.count_nonzero(sel & rounded_below(xs, 90)))
+    n_le90 = int(np.count_nonzero(sel & rounded_below(xs, 91)))
     longest, longest_start = longest_run(le88)
 
     def pct(count: int) -> float | None:
@@ -170,29 +181,32 @@ def summarize_window(
 
     nadir = nadir_s = mean = median = None
     if n_valid:
+        i_min = int(np.argmin(np.where(sel, xs, np.inf)))
+        nadir = float(xs[i_min])
+        nadir_s = (lo + i_min) / fs
         values = xs[sel]
-        i_min = int(np.argmin(values))
-        nadir = float(values[i_min])
-        nadir_s = int(np.flatnonzero(sel)[i_min]) / fs
         mean = float(values.mean())
         median = float(np.median(values))
+        del values
 
-    odi3 = count_events_in(odi3_events, w, fs)
-    odi4 = count_events_in(odi4_events, w, fs)
+    odi3 = count_events_in(odi3_events, w_all, fs)
+    odi4 = count_events_in(odi4_events, w_all, fs)
     hours = n_valid / fs / 3600.0
 
     drop5_min = longest_drop5_min = None
     sustained: tuple[Event, ...] = ()
     if awake_baseline_pct is not None:
         b = rounded_baseline(awake_baseline_pct)
-        drop = sel & (b - r > drop_pts)
+        drop = sel & rounded_below(xs, b - drop_pts)  # b - r > drop_pts
         drop5_min = int(np.count_nonzero(drop)) * per_min
         longest_drop5_min = longest_run(drop)[0] * per_min
-        sustained = sustained_drops(xs, drop, fs, min_s=sustained_min_s, baseline=b, window=kind)
+        sustained = sustained_drops(
+            xs, drop, fs, min_s=sustained_min_s, baseline=b, window=kind, offset=lo
+        )
 
     p_min, p_mean, p_max = pulse_stats(pulse_values)
     metrics = WindowMetrics(
-        duration_min=int(np.count_nonzero(w)) * per_min,
+        duration_min=int(np.count_nonzero(w_all)) * per_min,
         valid_min=valid_min,
         t_le88_min=n_le88 * per_min,
         t_le88_pct=pct(n_le88),
@@ -200,7 +214,7 @@ def summarize_window(
         t_lt90_pct=pct(n_lt90),
         t_le90_min=n_le90 * per_min,
         longest_le88_min=longest * per_min,
-        longest_le88_start_s=None if longest_start is None else longest_start / fs,
+        longest_le88_start_s=None if longest_start is None else (lo + longest_start) / fs,
         nadir_pct=nadir,
         nadir_s=nadir_s,
         mean_pct=mean,
@@ -218,4 +232,4 @@ def summarize_window(
         pulse_mean_bpm=p_mean,
         pulse_max_bpm=p_max,
     )
-    return metrics, le88_runs(xs, le88, fs, kind)
+    return metrics, le88_runs(xs, le88, fs, kind, offset=lo)
