@@ -156,3 +156,24 @@ def test_eight_hour_night_renders_in_a_few_seconds(tmp_path):
     elapsed = time.perf_counter() - t0
     assert p["report"].stat().st_size < 3_000_000
     assert elapsed < 30, f"report for an 8 h night at 25 Hz took {elapsed:.1f} s"
+
+
+def test_run_labels_never_overlap():
+    from matplotlib.figure import Figure
+
+    from oximetry.report.pdf import _label_runs
+    from oximetry.results import Event
+
+    a = rd.make_analysis()
+    runs = tuple(Event("le88_run", 180.0 * k, 180.0 * k + 90.0) for k in range(20))
+    a2 = type(a)(a.recording, a.settings, a.artifact, a.windows, a.metrics, runs)
+    ax = Figure().add_subplot()
+    _label_runs(ax, a2, 0.0, 3600.0)
+    labels = [t for t in ax.texts if t.get_gid() == "le88_label"]
+    assert labels and labels[0].get_text() == "≤ 88 %: 1.5 min"
+    by_height: dict[float, list[float]] = {}
+    for t in labels:
+        x, y = t.get_position()
+        by_height.setdefault(y, []).append(x)
+    for xs in by_height.values():
+        assert min(np.diff(sorted(xs)), default=np.inf) >= 0.095 * 3600

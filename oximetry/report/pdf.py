@@ -466,23 +466,36 @@ def _strip_page(
         clock_grid(axp, analysis.recording.start, t0, t0 + STRIP_S, minor_s=60.0, major_s=600.0)
         axp.tick_params(labelsize=6.5)
         axp.yaxis.label.set_fontsize(7)
-        for ev in analysis.events:
-            if ev.type == "le88_run" and ev.end_s > t0 and ev.start_s < t0 + STRIP_S:
-                if ev.duration_s >= 60:
-                    mid = (max(ev.start_s, t0) + min(ev.end_s, t0 + STRIP_S)) / 2
-                    ax.text(
-                        mid,
-                        0.1,
-                        f"≤ 88 %: {ev.duration_s / 60:.1f} min",
-                        transform=ax.get_xaxis_transform(),
-                        ha="center",
-                        size=6.5,
-                        color=COLORS["threshold88"],
-                        weight="bold",
-                        zorder=4,
-                        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
-                    ).set_gid("le88_label")
+        _label_runs(ax, analysis, t0, t0 + STRIP_S)
     return fig
+
+
+def _label_runs(ax: Any, analysis: Analysis, lo: float, hi: float) -> None:
+    """Write each run of at least a minute at or below 88 % over its shading, without overlaps."""
+    last_x = [-math.inf, -math.inf, -math.inf]  # three label heights, used in turn
+    heights = (0.1, 0.22, 0.34)
+    min_gap_s = 0.095 * (hi - lo)  # about the width of a label
+    for ev in analysis.events:
+        if ev.type != "le88_run" or ev.end_s <= lo or ev.start_s >= hi or ev.duration_s < 60:
+            continue
+        mid = (max(ev.start_s, lo) + min(ev.end_s, hi)) / 2
+        level = next((i for i, x in enumerate(last_x) if mid - x >= min_gap_s), None)
+        if level is None:
+            continue
+        last_x[level] = mid
+        ax.text(
+            mid,
+            heights[level],
+            f"≤ 88 %: {ev.duration_s / 60:.1f} min",
+            transform=ax.get_xaxis_transform(),
+            ha="center",
+            size=6.5,
+            color=COLORS["threshold88"],
+            weight="bold",
+            zorder=4,
+            clip_on=True,
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
+        ).set_gid("le88_label")
 
 
 def _build_pages(analysis: Analysis, summary: Mapping[str, Any]) -> list[Figure]:
