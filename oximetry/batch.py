@@ -68,8 +68,8 @@ COHORT_COLUMNS = (
     "pulse_mean_bpm",
     "determination",
 )
-#: Figures copied from the main window's metrics block (the others are computed).
-_FIGURES = COHORT_COLUMNS[5:-2]
+#: Figures copied from the main window's metrics block.
+_FIGURES = tuple(c for c in COHORT_COLUMNS[5:-1] if c != "n_sustained_desaturations")
 _MARKER = ".oxi-batch.json"
 _MARKER_SCHEMA = "oxi.batch-marker/1"
 _REPORT_FILES = ("report.pdf", "trace.png")
@@ -362,10 +362,11 @@ def _run_chunk(tasks: Sequence[_Task]) -> list[tuple[int, BatchRow]]:
 
 def _run_task(task: _Task) -> BatchRow:
     """Analyse one recording (or reuse its complete outputs); never raises."""
+    sha = task.sha256
     try:
         if task.error is not None:
-            return _error_row(task, task.error, task.sha256)
-        sha = task.sha256 or _sha256(task.path)
+            return _error_row(task, task.error, sha)
+        sha = sha or _sha256(task.path)
         out = Path(task.out_dir)
         if not task.force:
             summary = _complete_summary(out, sha, task.fingerprint, task.request.report)
@@ -384,9 +385,9 @@ def _run_task(task: _Task) -> BatchRow:
         return BatchRow(_row_values(task.label, sha, summary))
     except OximetryError as exc:
         reason = exc.reason if task.request.deidentify else str(exc)
-        return _error_row(task, reason, task.sha256)
+        return _error_row(task, reason, sha)
     except Exception as exc:
-        return _error_row(task, f"{type(exc).__name__}: {exc}", task.sha256)
+        return _error_row(task, f"{type(exc).__name__}: {exc}", sha)
 
 
 def _complete_summary(
@@ -430,7 +431,9 @@ def _row_values(label: str, sha: str, summary: Mapping[str, Any]) -> dict[str, s
     values = dict.fromkeys(COHORT_COLUMNS, "")
     values.update(file=label, status="ok", sha256=sha)
     metrics = summary.get("metrics") or {}
-    window = next((k for k in ("sleep", "presumed_sleep") if k in metrics), None)
+    window = summary.get("main_window")
+    if window not in ("sleep", "presumed_sleep") or window not in metrics:
+        window = next((k for k in ("sleep", "presumed_sleep") if k in metrics), None)
     if window is not None:
         block = metrics[window] or {}
         values["window"] = window

@@ -8,6 +8,7 @@ empty file (a RecordingFormatError), ``{"raise": "..."}`` an unexpected exceptio
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import os
 import sys
@@ -42,6 +43,7 @@ def fake_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> dict[str, 
         "nadir_pct": float(min(spo2)),
         "mean_pct": sum(spo2) / len(spo2),
         "odi3_per_h": None,
+        "pulse_mean_bpm": 61.25,
         "sustained_desaturations": [{"start_s": 0}] * data.get("n_sus", 0),
     }
     kind = "sleep" if data.get("staged") else "presumed_sleep"
@@ -174,9 +176,9 @@ def test_table_rows_errors_and_columns(cohort_dir: Path, tmp_path: Path) -> None
     assert by["empty.csv"]["error"] == f"{cohort_dir / 'empty.csv'}: empty file"
     assert by["boom.edf"]["error"] == "RuntimeError: bad thing"  # one line, class named
     assert by["missing.edf"]["error"] == f"{missing}: no such file"
-    assert all(
-        by[n]["sha256"] == "" and by[n]["window"] == "" for n in ("empty.csv", "missing.edf")
-    )
+    assert by["missing.edf"]["sha256"] == "" and by["missing.edf"]["window"] == ""
+    assert by["empty.csv"]["sha256"] == hashlib.sha256(b"").hexdigest()
+    assert a["pulse_mean_bpm"] == "61.25"
     assert (result.n_ok, result.n_failed, result.n_skipped) == (3, 3, 0)
     assert "3 ok, 3 failed" in result.describe() and "cohort.csv" in result.describe()
     assert (out / "a" / "summary.json").exists() and (out / "c" / ".oxi-batch.json").exists()

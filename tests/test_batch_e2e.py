@@ -1,0 +1,118 @@
+"""``oxi batch`` end to end: simulated EDF/CSV nights and broken files through the real pipeline."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oximetry.batch import COHORT_COLUMNS, run_batch
+from oximetry.cli import main
+from oximetry.pipeline import AnalyzeRequest, analyze_file
+from oximetry.simulate import simulate_night, write_csv, write_edf
+
+OK_FILES = ("night_a.edf", "night_b.edf", "night_c.csv", "site2/night_a.edf")
+
+
+@pytest.fixture(scope="module")
+def mixed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("mixed")
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3 * 3600, seed=1, desaturations=25, sustained_drops=[(3600, 600, 86)]
+    )
+    write_edf(rec, d / "night_a.edf")
+    rec, _ = simulate_night(fs=25.0, duration_s=2.5 * 3600, seed=2, desaturations=10, stages=True)
+    write_edf(rec, d / "night_b.edf")
+    rec, _ = simulate_night(fs=1.0, duration_s=2.5 * 3600, seed=3, desaturations=5, pulse=False)
+    write_csv(rec, d / "night_c.csv")
+    rec, _ = simulate_night(fs=1.0, duration_s=2.5 * 3600, seed=4, baseline_pct=93.0)
+    (d / "site2").mkdir()
+    write_edf(rec, d / "site2" / "night_a.edf")
+    # broken ones
+    (d / "empty.edf").write_bytes(b"")
+    (d / "random.edf").write_bytes(np.random.default_rng(0).bytes(4000))
+    (d / "no_spo2.csv").write_text("time,pulse\n0,60\n1,61\n2,62\n")
+    return d
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_mixed_folder_table_errors_resume_force(
+    mixed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    args = ["batch", str(mixed), "--out", str(out), "--no-report", "--quiet"]
+    assert main([*args, "--jobs", "2"]) == 3
+    assert "4 ok, 3 failed" in capsys.readouterr().out
+    table = out / "cohort.csv"
+    rows = _rows(table)
+    assert list(rows[0]) == list(COHORT_COLUMNS)
+    by = {Path(r["file"]).relative_to(mixed).as_posix(): r for r in rows}
+    assert list(by) == [
+        "empty.edf",
+        "night_a.edf",
+        "night_b.edf",
+        "night_c.csv",
+        "no_spo2.csv",
+        "random.edf",
+        "site2/night_a.edf",
+    ]
+    for name in ("empty.edf", "random.edf", "no_spo2.csv"):
+        r = by[name]
+        assert r["status"] == "error" and r["error"].startswith(str(mixed / name) + ": ")
+        assert "Traceback" not in r["error"] and r["window"] == "" and r["determination"] == ""
+    assert by["no_spo2.csv"]["error"] != by["random.edf"]["error"]
+    # each ok row holds the figures oxi analyze gives for that file
+    for name in OK_FILES:
+        r = by[name]
+        assert r["status"] == "ok" and r["error"] == ""
+        summary = analyze_file(mixed / name, AnalyzeRequest(report=False)).summary
+        w = "sleep" if name == "night_b.edf" else "presumed_sleep"
+        block = summary["metrics"][w]
+        assert r["window"] == w
+        assert r["sha256"] == hashlib.sha256((mixed / name).read_bytes()).hexdigest()
+        for key in ("valid_min", "t_le88_min", "nadir_pct", "odi3_per_h", "drop5_min"):
+            assert float(r[key]) == pytest.approx(block[key], abs=1e-4), (name, key)
+        assert r["determination"] == summary["qualification"]["determination"]
+    assert float(by["night_a.edf"]["t_le88_min"]) >= 10.0  # the 10-minute plateau at 86 %
+    assert by["night_a.edf"]["n_sustained_desaturations"] == "1"
+    assert by["night_c.csv"]["pulse_mean_bpm"] == "" and by["night_a.edf"]["pulse_mean_bpm"]
+    assert (out / "site2_night_a" / "summary.json").exists()
+    assert (out / f"{mixed.name}_night_a" / "summary.json").exists()
+    text = table.read_bytes()
+
+    # an interrupted or repeated batch resumes: nothing complete is redone
+    assert main([*args, "--jobs", "2"]) == 3
+    assert "4 already complete" in capsys.readouterr().out
+    assert table.read_bytes() == text
+    # the serial path and --force give the same table
+    assert main([*args, "--jobs", "1", "--force"]) == 3
+    assert "already complete" not in capsys.readouterr().out
+    assert table.read_bytes() == text
+
+
+def test_dask_local_cluster_table_is_identical(mixed: Path, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    from distributed import LocalCluster
+
+    request = AnalyzeRequest(report=False)
+    ok_files = [str(mixed / n) for n in OK_FILES[:2]] + [str(mixed / "random.edf")]
+    pool = run_batch(ok_files, tmp_path / "pool", request=request, jobs=2, progress=False)
+    with LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+    ) as cluster:
+        dask = run_batch(
+            ok_files,
+            tmp_path / "dask",
+            request=request,
+            scheduler=cluster.scheduler_address,
+            progress=False,
+        )
+    assert (pool.n_ok, pool.n_failed) == (dask.n_ok, dask.n_failed) == (2, 1)
+    assert (tmp_path / "dask" / "cohort.csv").read_bytes() == pool.table.read_bytes()
