@@ -90,8 +90,12 @@ class Evidence:
         -------
         Evidence
         """
+        rec = analysis.recording
+        # A file without a date (time of day only) starts on a placeholder date: that date must
+        # never stand in for the test date, so the test date must then come from the context.
+        start = rec.start if rec.source.date_known else None
         return cls._from_metrics(
-            analysis.metrics_dict(), analysis.recording.start, tuple(analysis.warnings), "analysis"
+            analysis.metrics_dict(), start, tuple(analysis.warnings), "analysis"
         )
 
     @classmethod
@@ -121,11 +125,10 @@ class Evidence:
         if not isinstance(metrics, Mapping):
             raise OximetryError("summary: 'metrics' is missing or not an object", source)
         start: _dt.datetime | None = None
-        raw = (
-            summary.get("input", {}).get("start")
-            if isinstance(summary.get("input"), Mapping)
-            else None
-        )
+        inp = summary.get("input")
+        raw = inp.get("start") if isinstance(inp, Mapping) else None
+        if isinstance(inp, Mapping) and inp.get("date_known") is False:
+            raw = None  # a placeholder date (file without dates) is never a test date
         if raw is not None:
             try:
                 start = _dt.datetime.fromisoformat(str(raw))

@@ -148,3 +148,32 @@ def test_ii_a_2_b_ii_b_1_end_to_end_300_samples_at_1_hz_is_5_minutes(n: int, exp
     assert d.determination == expected
     if expected == "qualified":
         assert d.coverage == ("nocturnal",) and d.portable_eligible is False
+
+
+def test_ii_a_2_undated_recording_never_supplies_the_test_date() -> None:
+    """A file with time of day only starts on a placeholder date; it is not the test date."""
+    import dataclasses
+
+    a = _analysis()
+    undated = dataclasses.replace(
+        a.recording,
+        start=dt.datetime(1900, 1, 1, 22, 15, 3),
+        source=dataclasses.replace(a.recording.source, date_known=False),
+    )
+    a = dataclasses.replace(a, recording=undated)
+    ev = Evidence.from_analysis(a)
+    assert ev.recording_start is None
+    summary = {
+        "metrics": a.metrics_dict(),
+        "input": {"start": "1900-01-01T22:15:03", "date_known": False},
+    }
+    assert Evidence.from_summary(summary).recording_start is None
+    # Without test.date in the context the date window cannot be checked: never qualified, and
+    # never "not qualified" because of a placeholder date 126 years before the order.
+    context = ctx()
+    no_date = dataclasses.replace(context, test=dataclasses.replace(context.test, date=None))
+    det = evaluate(no_date, ev)
+    assert det.determination == "indeterminate"
+    assert det.test_date is None
+    # With the date in the context the same evidence is judged on it.
+    assert evaluate(context, ev).test_date == context.test.date
