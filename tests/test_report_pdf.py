@@ -177,3 +177,14 @@ def test_run_labels_never_overlap():
         by_height.setdefault(y, []).append(x)
     for xs in by_height.values():
         assert min(np.diff(sorted(xs)), default=np.inf) >= 0.095 * 3600
+
+
+def test_hourly_strip_figures_add_up_to_the_night():
+    from oximetry.report.pdf import _strip_masks, _strip_stats
+
+    a = rd.make_analysis()
+    masks = _strip_masks(a)
+    stats = [_strip_stats(a, masks, t0, t0 + 3600) for t0 in _strip_starts(a)]
+    assert sum(s[0] for s in stats) == pytest.approx(12.0)  # t_le88_min
+    assert sum(s[1] for s in stats) == pytest.approx(118.0)  # valid_min
+    assert [s[2] for s in stats] == [1, 2, 0]  # ODI3 events by the hour they start in

@@ -18,9 +18,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
+from numpy.typing import NDArray
 
 from .. import __version__
 from ..plot import (
@@ -31,6 +33,7 @@ from ..plot import (
     plot_overview,
     plot_pulse,
     plot_strip,
+    window_mask,
 )
 from ..results import Analysis
 from .summary import write_atomic
@@ -452,22 +455,70 @@ def _strip_page(
     )
     top = 1.05
     slot = (8.5 - 1.05 - 0.5) / STRIPS_PER_PAGE
+    left, stats_w = 0.75, 1.05
+    width = w - left - MARGIN_IN - stats_w
+    main = analysis.main_window
+    masks = _strip_masks(analysis)
     for i, t0 in enumerate(starts):
         y_top = top + i * slot
-        ax = fig.add_axes((0.75 / w, 1 - (y_top + 1.5) / h, (w - 0.75 - MARGIN_IN) / w, 1.5 / h))
+        ax = fig.add_axes((left / w, 1 - (y_top + 1.5) / h, width / w, 1.5 / h))
         plot_strip(analysis, t0, t0 + STRIP_S, ax)
         ax.tick_params(labelbottom=False, labelsize=6.5)
         ax.yaxis.label.set_fontsize(7)
         axp = fig.add_axes(
-            (0.75 / w, 1 - (y_top + 1.5 + 0.5) / h, (w - 0.75 - MARGIN_IN) / w, 0.45 / h),
+            (left / w, 1 - (y_top + 1.5 + 0.5) / h, width / w, 0.45 / h),
             sharex=ax,
         )
         plot_pulse(analysis, t0, t0 + STRIP_S, axp)
         clock_grid(axp, analysis.recording.start, t0, t0 + STRIP_S, minor_s=60.0, major_s=600.0)
         axp.tick_params(labelsize=6.5)
         axp.yaxis.label.set_fontsize(7)
+        le88_min, valid_min, n_odi3 = _strip_stats(analysis, masks, t0, t0 + STRIP_S)
+        where = "whole recording" if main is None else main.replace("_", " ")
+        fig.text(
+            (left + width + 0.12) / w,
+            1 - (y_top + 0.05) / h,
+            f"This hour\n({where})\n\n≤ 88 %: {le88_min:.1f} min\nvalid: {valid_min:.1f} min\n"
+            f"ODI3 events: {n_odi3}",
+            size=6.8,
+            va="top",
+            linespacing=1.35,
+            gid="strip_stats",
+        )
         _label_runs(ax, analysis, t0, t0 + STRIP_S)
     return fig
+
+
+def _strip_masks(analysis: Analysis) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per sample: valid in the main window, and that and at or below 88 % (rounded, SPEC §7)."""
+    sel = analysis.artifact.valid & window_mask(analysis, analysis.main_window)
+    r = np.floor(analysis.recording.spo2.data + 0.5)
+    return sel, sel & (r <= 88)
+
+
+def _strip_stats(
+    analysis: Analysis,
+    masks: tuple[NDArray[np.bool_], NDArray[np.bool_]],
+    lo: float,
+    hi: float,
+) -> tuple[float, float, int]:
+    """Minutes at or below 88 %, valid minutes (main window) and ODI3 events starting in [lo, hi)."""
+    fs = analysis.recording.fs
+    n = analysis.recording.spo2.n_samples
+    i0 = min(n, max(0, math.ceil(lo * fs - 1e-9)))
+    i1 = min(n, max(i0, math.ceil(hi * fs - 1e-9)))
+    sel, le88 = masks
+    main = analysis.main_window
+    n_odi3 = sum(
+        1
+        for e in analysis.events
+        if e.type == "odi3" and lo <= e.start_s < hi and (main is None or e.window == main)
+    )
+    return (
+        float(np.count_nonzero(le88[i0:i1])) / fs / 60.0,
+        float(np.count_nonzero(sel[i0:i1])) / fs / 60.0,
+        n_odi3,
+    )
 
 
 def _label_runs(ax: Any, analysis: Analysis, lo: float, hi: float) -> None:
