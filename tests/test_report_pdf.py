@@ -188,3 +188,26 @@ def test_hourly_strip_figures_add_up_to_the_night():
     assert sum(s[0] for s in stats) == pytest.approx(12.0)  # t_le88_min
     assert sum(s[1] for s in stats) == pytest.approx(118.0)  # valid_min
     assert [s[2] for s in stats] == [1, 2, 0]  # ODI3 events by the hour they start in
+
+
+def test_hourly_figures_match_the_analysis_of_a_staged_night():
+    from oximetry.analysis import analyze
+    from oximetry.report.pdf import _strip_masks, _strip_stats
+    from oximetry.settings import AnalysisSettings
+    from oximetry.simulate import simulate_night
+
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=4 * 3600,
+        seed=4,
+        desaturations=25,
+        sustained_drops=[(5000.0, 500.0, 85.0)],
+        stages=True,
+    )
+    a = analyze(rec, AnalysisSettings())
+    m = a.metrics[a.main_window]
+    masks = _strip_masks(a)
+    stats = [_strip_stats(a, masks, t0, t0 + 3600) for t0 in _strip_starts(a)]
+    assert sum(s[0] for s in stats) == pytest.approx(m.t_le88_min)
+    assert sum(s[1] for s in stats) == pytest.approx(m.valid_min)
+    assert sum(s[2] for s in stats) == m.odi3_count
