@@ -82,7 +82,7 @@ def test_scored_event_labels_are_scrubbed(tmp_path):
     assert "Desaturation (tech note: [redacted])" in paths["events"].read_text()
 
 
-def test_end_to_end_from_an_edf_header(tmp_path):
+def test_end_to_end_from_an_edf_header(tmp_path, monkeypatch, capsys):
     try:
         from criteria.evaluate import evaluate  # noqa: F401
         from oximetry.analysis import analyze  # noqa: F401
@@ -107,3 +107,15 @@ def test_end_to_end_from_an_edf_header(tmp_path):
     assert set(outcome.paths) == {"summary", "events", "report", "trace"}
     assert _found(_all_output_text(outcome.paths)) == []
     assert _found(json.dumps(outcome.summary)) == []
+    # The command line too: what it prints, and the default output folder's name.
+    from oximetry.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main(["analyze", str(edf), "--deidentify"]) == 0
+    printed = capsys.readouterr()
+    assert _found(printed.out + printed.err) == []
+    (folder,) = (tmp_path / "oxi-out").iterdir()
+    assert _found(folder.name) == []
+    paths = {p.stem: p for p in folder.iterdir()}
+    assert set(paths) == {"summary", "events", "report", "trace"}
+    assert _found(_all_output_text(paths)) == []
