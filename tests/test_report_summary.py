@@ -313,3 +313,14 @@ def test_any_figures_give_valid_deterministic_json(values):
             assert block[f] is None
         else:
             assert block[f] == pytest.approx(v, abs=1e-6)
+
+
+def test_name_variants_are_scrubbed_too():
+    from oximetry.model import PatientInfo
+
+    a = rd.make_analysis(
+        patient=PatientInfo(name="Zyxwv_Quokkaman"),
+        warnings=("Zyxwv Quokkaman; quokkaman again; ZYXWV alone; a 90 day window",),
+    )
+    w = build_summary(a, deidentify=True)["warnings"][0]
+    assert w == "[redacted]; [redacted] again; [redacted] alone; a 90 day window"

@@ -214,12 +214,17 @@ def phi_strings(analysis: Analysis) -> tuple[str, ...]:
     Returns
     -------
     tuple of str
-        The patient's name, code and birth date (ISO and as EDF writes it), the input file's path,
-        name and stem. Single characters (EDF's ``X`` for "unknown") are left out.
+        The patient's name (as written, with spaces or underscores, and each part of three or more
+        letters), code and birth date (ISO and as EDF writes it), the input file's path, name and
+        stem. Single characters (EDF's ``X`` for "unknown") are left out.
     """
     p = analysis.recording.patient
     path = analysis.recording.source.path
     items: list[str] = [*p.identifiers()]
+    if p.name:
+        # EDF+ writes spaces as underscores; a reader may have turned them back, or not.
+        items += [p.name.replace("_", " "), p.name.replace(" ", "_")]
+        items += [part for part in re.split(r"[\s_,^]+", p.name) if len(part) >= 3]
     if p.birth_date is not None:
         items.append(p.birth_date.strftime("%d-%b-%Y"))
         items.append(p.birth_date.strftime("%d-%b-%Y").upper())
