@@ -8,7 +8,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from ..results import Event
-from .runs import runs, samples_at_least
+from .runs import samples_at_least
 
 __all__ = ["awake_baseline", "rounded_baseline", "run_nadirs", "sustained_drops"]
 
@@ -99,7 +99,7 @@ def _run_indices(starts: NDArray[np.intp], lengths: NDArray[np.intp]) -> NDArray
 
 def sustained_drops(
     x: NDArray[np.float64],
-    condition: NDArray[np.bool_],
+    found: tuple[NDArray[np.intp], NDArray[np.intp]],
     fs: float,
     *,
     min_s: float,
@@ -107,14 +107,14 @@ def sustained_drops(
     window: str | None,
     offset: int = 0,
 ) -> tuple[Event, ...]:
-    """Return the runs of ``condition`` lasting at least ``min_s`` as ``sustained_drop`` events.
+    """Return the drop runs lasting at least ``min_s`` as ``sustained_drop`` events.
 
     Parameters
     ----------
     x : numpy.ndarray of float
         SpO2 in percent.
-    condition : numpy.ndarray of bool
-        ``valid ∧ W ∧ (b − r > drop_pts)`` per sample.
+    found : (starts, ends)
+        The runs of ``valid ∧ W ∧ (b − r > drop_pts)`` (:func:`oximetry.metrics.runs.runs`).
     fs : float
         Sampling rate in Hz.
     min_s : float
@@ -131,7 +131,7 @@ def sustained_drops(
     tuple of Event
         Start, end (exclusive), nadir and its time, ``baseline_pct = b``, ``drop_pct = b − nadir``.
     """
-    starts, ends = runs(condition)
+    starts, ends = found
     need = max(samples_at_least(min_s, fs), 1)
     keep = (ends - starts) >= need
     starts, ends = starts[keep], ends[keep]

@@ -12,6 +12,7 @@ from ..errors import OximetryError
 __all__ = [
     "check_fs",
     "extent",
+    "longest_of",
     "longest_run",
     "round_pct",
     "rounded_below",
@@ -141,12 +142,13 @@ def runs(mask: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
         Run ``k`` covers samples ``starts[k] .. ends[k] - 1``.
     """
     m = np.asarray(mask, dtype=bool)
-    padded = np.zeros(m.shape[0] + 2, dtype=np.int8)
-    padded[1:-1] = m
-    edges = np.diff(padded)
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    return starts, ends
+    n = m.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    # Where the mask changes; segments between changes alternate True / False.
+    bounds = np.concatenate(([0], np.flatnonzero(m[1:] != m[:-1]) + 1, [n])).astype(np.intp)
+    first = 0 if m[0] else 1
+    return bounds[first:-1:2], bounds[first + 1 :: 2]
 
 
 def longest_run(mask: ArrayLike) -> tuple[int, int | None]:
@@ -164,7 +166,25 @@ def longest_run(mask: ArrayLike) -> tuple[int, int | None]:
     start : int or None
         Its first sample, None when there is no run.
     """
-    starts, ends = runs(mask)
+    return longest_of(runs(mask))
+
+
+def longest_of(found: tuple[NDArray[np.intp], NDArray[np.intp]]) -> tuple[int, int | None]:
+    """Return the length and start of the longest of the runs ``(starts, ends)`` (first if tied).
+
+    Parameters
+    ----------
+    found : (starts, ends)
+        Runs as returned by :func:`runs`.
+
+    Returns
+    -------
+    length : int
+        Samples in the longest run (0 when there is none).
+    start : int or None
+        Its first sample, None when there is no run.
+    """
+    starts, ends = found
     if starts.size == 0:
         return 0, None
     lengths = ends - starts

@@ -11,7 +11,7 @@ from ..errors import OximetryError
 from ..results import Event, WindowMetrics
 from .drops import rounded_baseline, run_nadirs, sustained_drops
 from .pulse import pulse_stats
-from .runs import check_fs, extent, longest_run, rounded_below, runs
+from .runs import check_fs, extent, longest_of, rounded_below, runs
 
 __all__ = ["count_events_in", "le88_runs", "summarize_window"]
 
@@ -57,20 +57,20 @@ def count_events_in(events: Iterable[Event], in_window: NDArray[np.bool_], fs: f
 
 def le88_runs(
     x: NDArray[np.float64],
-    condition: NDArray[np.bool_],
+    found: tuple[NDArray[np.intp], NDArray[np.intp]],
     fs: float,
     window: str | None,
     *,
     offset: int = 0,
 ) -> tuple[Event, ...]:
-    """Return every maximal run of ``condition`` (valid ∧ W ∧ r ≤ 88) as a ``le88_run`` event.
+    """Return every maximal run of valid ∧ W ∧ r ≤ 88 as a ``le88_run`` event.
 
     Parameters
     ----------
     x : numpy.ndarray of float
         SpO2 in percent.
-    condition : numpy.ndarray of bool
-        One flag per sample.
+    found : (starts, ends)
+        The runs of valid ∧ W ∧ r ≤ 88 (:func:`oximetry.metrics.runs.runs`).
     fs : float
         Sampling rate in Hz.
     window : str or None
@@ -83,7 +83,7 @@ def le88_runs(
     tuple of Event
         Start, end (exclusive), nadir and its time.
     """
-    starts, ends = runs(condition)
+    starts, ends = found
     nadirs, where = run_nadirs(x, starts, ends)
     return tuple(
         Event(
@@ -166,28 +166,19 @@ def summarize_window(
     sel = ok_all[lo:hi] & w_all[lo:hi]
     sel &= np.isfinite(xs)
     per_min = 1.0 / (fs * 60.0)
-    n_valid = int(np.count_nonzero(sel))
+    values = xs[sel]  # the valid samples of the window, for counts and averages
+    n_valid = values.size
     valid_min = n_valid * per_min
 
     # Thresholds on r = floor(x + 0.5): r <= 88, r < 90, r <= 90.
-    le88 = sel & rounded_below(xs, 89)
-    n_le88 = int(np.count_nonzero(le88))
-    n_lt90 = int(np.count_nonzero(sel & rounded_below(xs, 90)))
-    n_le90 = int(np.count_nonzero(sel & rounded_below(xs, 91)))
-    longest, longest_start = longest_run(le88)
+    n_le88 = int(np.count_nonzero(rounded_below(values, 89)))
+    n_lt90 = int(np.count_nonzero(rounded_below(values, 90)))
+    n_le90 = int(np.count_nonzero(rounded_below(values, 91)))
+    le88_found = runs(sel & rounded_below(xs, 89))
+    longest, longest_start = longest_of(le88_found)
 
     def pct(count: int) -> float | None:
         return None if n_valid == 0 else 100.0 * count / n_valid
-
-    nadir = nadir_s = mean = median = None
-    if n_valid:
-        i_min = int(np.argmin(np.where(sel, xs, np.inf)))
-        nadir = float(xs[i_min])
-        nadir_s = (lo + i_min) / fs
-        values = xs[sel]
-        mean = float(values.mean())
-        median = float(np.median(values))
-        del values
 
     odi3 = count_events_in(odi3_events, w_all, fs)
     odi4 = count_events_in(odi4_events, w_all, fs)
@@ -197,12 +188,24 @@ def summarize_window(
     sustained: tuple[Event, ...] = ()
     if awake_baseline_pct is not None:
         b = rounded_baseline(awake_baseline_pct)
-        drop = sel & rounded_below(xs, b - drop_pts)  # b - r > drop_pts
-        drop5_min = int(np.count_nonzero(drop)) * per_min
-        longest_drop5_min = longest_run(drop)[0] * per_min
+        limit = b - drop_pts  # b - r > drop_pts  <=>  r < b - drop_pts
+        drop5_min = int(np.count_nonzero(rounded_below(values, limit))) * per_min
+        drop_found = runs(sel & rounded_below(xs, limit))
+        longest_drop5_min = longest_of(drop_found)[0] * per_min
         sustained = sustained_drops(
-            xs, drop, fs, min_s=sustained_min_s, baseline=b, window=kind, offset=lo
+            xs, drop_found, fs, min_s=sustained_min_s, baseline=b, window=kind, offset=lo
         )
+
+    nadir = nadir_s = mean = median = None
+    if n_valid:
+        nadir = float(values.min())
+        nadir_s = (lo + int(np.argmax(sel & (xs == nadir)))) / fs
+        mean = float(values.mean())
+        # In-place selection of the middle values (``values`` is a private copy).
+        mid = ((n_valid - 1) // 2, n_valid // 2)
+        values.partition(mid)
+        median = float((values[mid[0]] + values[mid[1]]) / 2.0)
+    del values
 
     p_min, p_mean, p_max = pulse_stats(pulse_values)
     metrics = WindowMetrics(
@@ -232,4 +235,4 @@ def summarize_window(
         pulse_mean_bpm=p_mean,
         pulse_max_bpm=p_max,
     )
-    return metrics, le88_runs(xs, le88, fs, kind, offset=lo)
+    return metrics, le88_runs(xs, le88_found, fs, kind, offset=lo)
