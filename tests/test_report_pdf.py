@@ -211,3 +211,19 @@ def test_hourly_figures_match_the_analysis_of_a_staged_night():
     assert sum(s[0] for s in stats) == pytest.approx(m.t_le88_min)
     assert sum(s[1] for s in stats) == pytest.approx(m.valid_min)
     assert sum(s[2] for s in stats) == m.odi3_count
+
+
+def test_a_failure_while_rendering_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
+    import oximetry.report.pdf as pdf
+
+    first = write_outputs(rd.make_analysis(), tmp_path, qualification=rd.QUALIFICATION)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(pdf, "render_trace_png", boom)
+    with pytest.raises(RuntimeError, match="renderer crashed"):
+        write_outputs(rd.make_analysis(pulse=False), tmp_path, qualification=None)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+    assert set(first) == {"summary", "events", "report", "trace"}

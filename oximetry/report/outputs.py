@@ -53,23 +53,22 @@ def write_outputs(
 
     Notes
     -----
-    Each file is written to a temporary name in ``out_dir`` and renamed into place. The figures
-    are written first and summary.json last, so a summary.json on disk always belongs to a
-    complete set of outputs.
+    Every output is rendered in memory first; only then is each written to a temporary name in
+    ``out_dir`` and renamed into place, summary.json last. A failure while rendering leaves the
+    folder as it was, and a summary.json on disk always belongs to a complete set of outputs.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     summary = build_summary(
         analysis, qualification=qualification, context=context, deidentify=deidentify
     )
-    paths: dict[str, Path] = {}
+    payloads: dict[str, bytes | str] = {}
     if report:
-        from .pdf import write_report_pdf, write_trace_png
+        from .pdf import render_report_pdf, render_trace_png
 
-        paths["report"] = write_report_pdf(analysis, summary, out / OUTPUT_NAMES["report"])
-        paths["trace"] = write_trace_png(analysis, out / OUTPUT_NAMES["trace"])
-    paths["events"] = write_atomic(
-        out / OUTPUT_NAMES["events"], events_csv_text(analysis, deidentify=deidentify)
-    )
-    paths["summary"] = write_atomic(out / OUTPUT_NAMES["summary"], dumps_summary(summary))
+        payloads["report"] = render_report_pdf(analysis, summary)
+        payloads["trace"] = render_trace_png(analysis)
+    payloads["events"] = events_csv_text(analysis, deidentify=deidentify)
+    payloads["summary"] = dumps_summary(summary)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {key: write_atomic(out / OUTPUT_NAMES[key], data) for key, data in payloads.items()}
     return {k: paths[k] for k in OUTPUT_NAMES if k in paths}

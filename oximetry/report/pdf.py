@@ -38,7 +38,7 @@ from ..plot import (
 from ..results import Analysis
 from .summary import write_atomic
 
-__all__ = ["render_report_pdf", "write_report_pdf", "write_trace_png"]
+__all__ = ["render_report_pdf", "render_trace_png", "write_report_pdf", "write_trace_png"]
 
 PORTRAIT = (8.5, 11.0)
 LANDSCAPE = (11.0, 8.5)
@@ -723,6 +723,30 @@ def write_report_pdf(analysis: Analysis, summary: Mapping[str, Any], path: str |
     return write_atomic(path, render_report_pdf(analysis, summary))
 
 
+def render_trace_png(analysis: Analysis) -> bytes:
+    """Return trace.png's bytes: the overview figure with its legend.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+
+    Returns
+    -------
+    bytes
+        A PNG whose only text chunk is ``Software: oxi <version>``.
+    """
+    fig = Figure(figsize=(11.0, 3.4), dpi=120)
+    ax = fig.add_axes((0.07, 0.2, 0.9, 0.62))
+    plot_overview(analysis, ax)
+    kinds = [w.kind for w in analysis.windows]
+    fig.legend(handles=legend_handles(kinds), loc="upper center", ncol=6, fontsize=7, frameon=False)
+    ax.set_xlabel("local clock time", size=8)
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf, metadata={"Software": f"oxi {__version__}"})
+    return buf.getvalue()
+
+
 def write_trace_png(analysis: Analysis, path: str | Path) -> Path:
     """Write trace.png (the overview figure) atomically.
 
@@ -737,12 +761,4 @@ def write_trace_png(analysis: Analysis, path: str | Path) -> Path:
     -------
     Path
     """
-    fig = Figure(figsize=(11.0, 3.4), dpi=120)
-    ax = fig.add_axes((0.07, 0.2, 0.9, 0.62))
-    plot_overview(analysis, ax)
-    kinds = [w.kind for w in analysis.windows]
-    fig.legend(handles=legend_handles(kinds), loc="upper center", ncol=6, fontsize=7, frameon=False)
-    ax.set_xlabel("local clock time", size=8)
-    buf = io.BytesIO()
-    FigureCanvasAgg(fig).print_png(buf, metadata={"Software": f"oxi {__version__}"})
-    return write_atomic(path, buf.getvalue())
+    return write_atomic(path, render_trace_png(analysis))
