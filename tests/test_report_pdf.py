@@ -227,3 +227,10 @@ def test_a_failure_while_rendering_leaves_the_folder_as_it_was(tmp_path, monkeyp
         write_outputs(rd.make_analysis(pulse=False), tmp_path, qualification=None)
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
     assert set(first) == {"summary", "events", "report", "trace"}
+
+
+def test_no_report_removes_a_stale_report(tmp_path):
+    write_outputs(rd.make_analysis(), tmp_path)
+    paths = write_outputs(rd.make_analysis(), tmp_path, report=False)
+    assert set(paths) == {"summary", "events"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "summary.json"]

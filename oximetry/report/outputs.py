@@ -44,7 +44,9 @@ def write_outputs(
     deidentify : bool
         Leave patient identifiers and the input file name out of every output (SPEC §10).
     report : bool
-        Also write report.pdf and trace.png (matplotlib is imported only then).
+        Also write report.pdf and trace.png (matplotlib is imported only then). When False, a
+        report.pdf or trace.png left in ``out_dir`` by an earlier run is removed, since it would
+        not match the new summary.
 
     Returns
     -------
@@ -71,4 +73,8 @@ def write_outputs(
     payloads["summary"] = dumps_summary(summary)
     out.mkdir(parents=True, exist_ok=True)
     paths = {key: write_atomic(out / OUTPUT_NAMES[key], data) for key, data in payloads.items()}
+    if not report:
+        # A report left from an earlier run would not match the new summary.
+        for key in ("report", "trace"):
+            (out / OUTPUT_NAMES[key]).unlink(missing_ok=True)
     return {k: paths[k] for k in OUTPUT_NAMES if k in paths}
