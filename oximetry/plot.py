@@ -7,8 +7,9 @@ tests (and anyone) can find the 88 % line, the shaded spans and the plotted sign
 ``spo2`` (valid SpO2; NaN where invalid), ``spo2_invalid`` (the values the artifact rules
 rejected, greyed), ``artifact`` (hatched invalid spans), ``threshold88``, ``baseline``,
 ``baseline_minus5``, ``le88_run`` and ``sustained_drop`` (shaded spans), ``window_<kind>``
-(the sleep/wake band), ``odi3``/``odi4``/``scored`` (event marks), ``pulse``,
-``time_at_saturation`` (histogram bars).
+(the sleep/wake band), ``segment_label``, ``odi3``/``odi4``/``scored`` (event marks), ``pulse``,
+``time_at_saturation`` (histogram bars), ``outside`` (time outside the recording, greyed) and
+``minute_grid`` (one line per clock minute on strips).
 
 Times on the x axis are seconds from the recording's first sample, labelled as wall-clock time.
 Long signals are reduced for drawing only (a min/max envelope per bin, :func:`envelope`), never
