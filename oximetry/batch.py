@@ -440,7 +440,7 @@ def _row_values(label: str, sha: str, summary: Mapping[str, Any]) -> dict[str, s
         for key in _FIGURES:
             values[key] = _cell(block.get(key))
         sustained = block.get("sustained_desaturations")
-        if isinstance(sustained, list):
+        if isinstance(sustained, list | tuple):
             values["n_sustained_desaturations"] = str(len(sustained))
         elif isinstance(sustained, int):
             values["n_sustained_desaturations"] = str(sustained)
@@ -450,6 +450,8 @@ def _row_values(label: str, sha: str, summary: Mapping[str, Any]) -> dict[str, s
 
 
 def _cell(value: Any) -> str:
+    if hasattr(value, "item"):  # a numpy scalar: as the JSON file would hold it
+        value = value.item()
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -116,3 +116,22 @@ def test_dask_local_cluster_table_is_identical(mixed: Path, tmp_path: Path) -> N
         )
     assert (pool.n_ok, pool.n_failed) == (dask.n_ok, dask.n_failed) == (2, 1)
     assert (tmp_path / "dask" / "cohort.csv").read_bytes() == pool.table.read_bytes()
+
+
+@pytest.mark.shared_data
+def test_real_recordings_and_edge_cases(shared_data: Path, tmp_path: Path) -> None:
+    folders = [shared_data / "checkme_o2max_airwaylab", shared_data / "edge_cases"]
+    out = tmp_path / "out"
+    args = ["batch", *map(str, folders), "--out", str(out), "--no-report", "--quiet", "--jobs", "1"]
+    assert main(args) == 3
+    rows = {Path(r["file"]).name: r for r in _rows(out / "cohort.csv")}
+    csvs = [n for n in rows if n.endswith(".csv")]
+    assert len(csvs) == 3
+    for n in csvs:
+        assert rows[n]["status"] == "ok" and rows[n]["window"] == "presumed_sleep"
+        assert float(rows[n]["valid_min"]) > 60 and 80 <= float(rows[n]["nadir_pct"]) <= 100
+        assert rows[n]["pulse_mean_bpm"] != ""
+    # no oximeter attached (all -1), and microvolt channels labelled SaO2: error rows
+    for n in ("mne_chtypes_edf.edf", "resmed_as10_20230826_033409_SAD_no_oximeter.edf"):
+        assert rows[n]["status"] == "error" and n in rows[n]["error"]
+        assert "\n" not in rows[n]["error"] and len(rows[n]["sha256"]) == 64
