@@ -348,10 +348,13 @@ _PRELOAD = (
     "numpy",
     "oximetry.pipeline",
     "oximetry.io",
+    "oximetry.io.edf",
     "oximetry.analysis",
     "oximetry.report",
     "criteria.context",
     "criteria.evaluate",
+    "criteria.rules.masshealth",
+    "criteria.rules.medicare",
 )
 
 
@@ -519,7 +522,8 @@ class _Tally:
             self.ok += r.ok
             self.failed += not r.ok
             self.skipped += r.skipped
-        self.bar.set_postfix(ok=self.ok, failed=self.failed, skipped=self.skipped, refresh=False)
+        counts = {"ok": self.ok, "failed": self.failed, "skipped": self.skipped}
+        self.bar.set_postfix(counts, refresh=False)
         self.bar.update(len(rows))
 
 
