@@ -135,3 +135,23 @@ def test_real_recordings_and_edge_cases(shared_data: Path, tmp_path: Path) -> No
     for n in ("mne_chtypes_edf.edf", "resmed_as10_20230826_033409_SAD_no_oximeter.edf"):
         assert rows[n]["status"] == "error" and n in rows[n]["error"]
         assert "\n" not in rows[n]["error"] and len(rows[n]["sha256"]) == 64
+
+
+def test_bad_context_stops_before_any_work_and_deidentify_hides_names(
+    mixed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("payer: masshealth\nno_such_key: 1\n")
+    out = tmp_path / "out"
+    files = [str(mixed / "night_a.edf"), str(mixed / "empty.edf")]
+    assert main(["batch", *files, "--out", str(out), "--context", str(bad), "--quiet"]) == 2
+    assert "no_such_key" in capsys.readouterr().err
+    assert not out.exists()
+    args = ["batch", *files, "--out", str(out), "--no-report", "--quiet", "--deidentify"]
+    assert main(args) == 3
+    text = (out / "cohort.csv").read_text()
+    for name in ("night_a", "empty.edf", str(mixed)):
+        assert name not in text
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(
+        r["file"] for r in _rows(out / "cohort.csv") if r["status"] == "ok"
+    )
