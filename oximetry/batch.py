@@ -171,7 +171,9 @@ def expand_inputs(
         else is a glob pattern (``**`` allowed). A path that neither exists nor looks like a
         pattern is kept, so that it becomes an error row naming it.
     exclude : sequence of str or Path
-        Folders whose contents are never taken (the batch's own output folder).
+        Folders whose contents are not taken from a folder or pattern (the batch's own output
+        folder, unless it is the searched folder itself). oxi's own outputs (``events.csv``
+        beside a ``summary.json``, ``cohort.csv``) are never taken from a folder or pattern.
 
     Returns
     -------
@@ -187,10 +189,15 @@ def expand_inputs(
     notes: list[str] = []
     for arg in inputs:
         found = list(_expand_one(arg))
+        explicit = found == [arg]
+        # An output folder inside the searched one is skipped; the searched folder itself may be
+        # the output folder (``oxi batch data --out data``): then oxi's own outputs are skipped.
+        real_arg = os.path.realpath(arg) if os.path.isdir(arg) else None
+        skip = [x for x in excluded if real_arg is None or not _within(real_arg, x)]
         kept = 0
         for p in found:
             real = os.path.realpath(p)
-            if any(real == x or real.startswith(x + os.sep) for x in excluded):
+            if not explicit and (any(_within(real, x) for x in skip) or _is_oxi_output(p)):
                 continue
             kept += 1
             if real not in seen:
@@ -199,6 +206,24 @@ def expand_inputs(
         if not kept:
             notes.append(f"{arg!r} matched no recording")
     return paths, notes
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _is_oxi_output(path: str) -> bool:
+    """Tell oxi's own outputs (``events.csv`` beside a ``summary.json``, ``cohort.csv``)."""
+    folder, name = os.path.split(path)
+    if name == "events.csv":
+        return os.path.isfile(os.path.join(folder, "summary.json"))
+    if name == "cohort.csv":
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                return fh.readline().rstrip("\r\n") == ",".join(COHORT_COLUMNS)
+        except OSError:
+            return False
+    return False
 
 
 def _expand_one(arg: str) -> Iterator[str]:

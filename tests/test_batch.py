@@ -136,6 +136,17 @@ def test_expand_excludes_output_folder_and_keeps_missing_file(cohort_dir: Path) 
     assert paths[-1] == "missing.edf"
 
 
+def test_output_folder_may_be_the_input_folder(cohort_dir: Path) -> None:
+    first = _run([str(cohort_dir)], cohort_dir)
+    assert first.n_ok == 3 and (cohort_dir / "cohort.csv").exists()
+    second = _run([str(cohort_dir)], cohort_dir)  # events.csv, cohort.csv are not recordings
+    assert len(second.rows) == 5 and second.n_skipped == 3
+    assert (cohort_dir / "cohort.csv").read_text().count("\n") == 6
+    # but a file named explicitly is always taken
+    paths, _ = expand_inputs([str(cohort_dir / "a" / "events.csv")], exclude=[cohort_dir])
+    assert paths == [str(cohort_dir / "a" / "events.csv")]
+
+
 def test_folder_names_disambiguate_deterministically() -> None:
     paths = ["x/site1/night.edf", "x/site2/night.edf", "y/a.edf", "y/a.csv", "z/other.edf"]
     names = batch._folder_names(paths)
