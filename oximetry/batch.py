@@ -356,11 +356,17 @@ def _default_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> Mappin
     return analyze_file(path, request, out_dir=out_dir).summary
 
 
-def _init_worker() -> None:
+#: In a pool worker: where to say which recording is starting (see :func:`_run_pool`).
+_STARTED: Any = None
+
+
+def _init_worker(started: Any = None) -> None:
     """Import oxi once per worker process, and leave Ctrl-C to the parent."""
     import importlib
     import signal
 
+    global _STARTED
+    _STARTED = started
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for mod in _PRELOAD:
         try:
@@ -385,7 +391,12 @@ _PRELOAD = (
 
 def _run_chunk(tasks: Sequence[_Task]) -> list[tuple[int, BatchRow]]:
     """Worker entry point for the process pool: several recordings, one round trip."""
-    return [(t.index, _run_task(t)) for t in tasks]
+    done = []
+    for t in tasks:
+        if _STARTED is not None:
+            _STARTED.put(t.index)
+        done.append((t.index, _run_task(t)))
+    return done
 
 
 def _run_task(task: _Task) -> BatchRow:
@@ -579,19 +590,21 @@ def _chunks(tasks: Sequence[_Task], jobs: int) -> list[list[_Task]]:
 def _run_pool(tasks: Sequence[_Task], jobs: int, tally: _Tally) -> dict[int, BatchRow]:
     """Run ``tasks`` on a process pool; survive a worker that dies (segfault, OOM kill).
 
-    When a worker process dies, every task in flight in that pool fails with
-    ``BrokenProcessPool``. Those tasks run again one per chunk in a new pool; a task caught in a
-    second break is run alone, where a break is surely its own, and becomes an error row.
+    When a worker process dies, every unfinished task of that pool fails with
+    ``BrokenProcessPool``. The tasks that had started (workers report each start) are suspects;
+    the others were innocent bystanders. All run again in a new pool, one task per chunk; a task
+    that is a suspect twice is then run alone, where a crash is surely its own, and a crash there
+    makes it an error row. If a pool cannot run anything at all, the rest run in this process.
     """
     from concurrent.futures.process import BrokenProcessPool
 
     rows: dict[int, BatchRow] = {}
-    breaks: dict[int, int] = {}
+    suspected: dict[int, int] = {}
     pending = list(tasks)
     first = True
     while pending:
-        alone = [t for t in pending if breaks.get(t.index, 0) >= 2]
-        shared = [t for t in pending if breaks.get(t.index, 0) < 2]
+        alone = [t for t in pending if suspected.get(t.index, 0) >= 2]
+        shared = [t for t in pending if suspected.get(t.index, 0) < 2]
         pending = []
         groups: list[tuple[int, list[list[_Task]]]] = []
         if shared:
@@ -599,10 +612,15 @@ def _run_pool(tasks: Sequence[_Task], jobs: int, tally: _Tally) -> dict[int, Bat
         groups.extend((1, [[t]]) for t in alone)
         first = False
         for n_workers, chunks in groups:
-            broken = _pool_round(chunks, n_workers, rows, tally, BrokenProcessPool)
+            n_done = len(rows)
+            broken, started = _pool_round(chunks, n_workers, rows, tally, BrokenProcessPool)
+            if broken and len(rows) == n_done and not started:  # the pool cannot start
+                rows.update(_run_serial(broken, tally))
+                continue
             for t in broken:
-                breaks[t.index] = breaks.get(t.index, 0) + 1
-                if n_workers == 1 and len(chunks) == 1:
+                if t.index in started:
+                    suspected[t.index] = suspected.get(t.index, 0) + 1
+                if n_workers == 1 and t.index in started:
                     row = _error_row(t, "the worker process died while analysing this file", None)
                     rows[t.index] = row
                     tally.add([row])
@@ -617,14 +635,18 @@ def _pool_round(
     rows: dict[int, BatchRow],
     tally: _Tally,
     broken_exc: type[BaseException],
-) -> list[_Task]:
+) -> tuple[list[_Task], set[int]]:
+    """Run one pool; return the tasks lost to a dead worker and the indices that had started."""
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
+    ctx = _mp_context()
+    started_queue = ctx.SimpleQueue()
     broken: list[_Task] = []
     ex = ProcessPoolExecutor(
         max_workers=min(n_workers, len(chunks)),
-        mp_context=_mp_context(),
+        mp_context=ctx,
         initializer=_init_worker,
+        initargs=(started_queue,),
     )
     try:
         futures: dict[Future[list[tuple[int, BatchRow]]], list[_Task]] = {
@@ -651,7 +673,12 @@ def _pool_round(
             proc.terminate()
         raise
     ex.shutdown(wait=True)
-    return broken
+    started: set[int] = set()
+    if broken:
+        while not started_queue.empty():
+            started.add(started_queue.get())
+    started_queue.close()
+    return broken, started
 
 
 def _run_dask(

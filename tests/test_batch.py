@@ -406,3 +406,40 @@ def test_cells_are_the_same_for_memory_and_json_values() -> None:
     )
     row = batch._row_values("f", "x", {"metrics": {"sleep": {"sustained_desaturations": ()}}})
     assert row["n_sustained_desaturations"] == "0"
+
+
+def failing_init(started: object = None) -> None:
+    raise RuntimeError("this worker cannot start")
+
+
+def test_pool_that_cannot_start_falls_back_to_this_process(
+    cohort_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _run([str(cohort_dir)], tmp_path / "serial")
+    monkeypatch.setattr(batch, "_init_worker", failing_init)
+    r = _run([str(cohort_dir)], tmp_path / "pool", jobs=2)
+    assert r.n_ok == 3
+    assert (tmp_path / "pool" / "cohort.csv").read_bytes() == (
+        tmp_path / "serial" / "cohort.csv"
+    ).read_bytes()
+
+
+def test_a_dying_worker_does_not_make_the_rest_serial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    d = tmp_path / "in"
+    for i in range(24):
+        _rec(d / f"n{i:02d}.csv", [95, 90 + i % 5])
+    _rec(d / "n03x.csv", die=True)
+    rounds = []
+    real_round = batch._pool_round
+
+    def counting_round(chunks, *args):  # type: ignore[no-untyped-def]
+        rounds.append(len(chunks))
+        return real_round(chunks, *args)
+
+    monkeypatch.setattr(batch, "_pool_round", counting_round)
+    r = _run([str(d)], tmp_path / "out", jobs=2)
+    assert (r.n_ok, r.n_failed) == (24, 1)
+    # the first pool, a retry pool, then only the few that were running beside the crash alone
+    assert len(rounds) <= 2 + 2 * 2, rounds
