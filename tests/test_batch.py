@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from oximetry import batch
-from oximetry.batch import COHORT_COLUMNS, expand_inputs, run_batch
+from oximetry.batch import COHORT_COLUMNS, expand_inputs, inputs, local, run_batch, table, worker
 from oximetry.errors import OximetryError, RecordingFormatError, SettingsError
 from oximetry.pipeline import AnalyzeRequest
 
@@ -149,10 +149,10 @@ def test_output_folder_may_be_the_input_folder(cohort_dir: Path) -> None:
 
 def test_folder_names_disambiguate_deterministically() -> None:
     paths = ["x/site1/night.edf", "x/site2/night.edf", "y/a.edf", "y/a.csv", "z/other.edf"]
-    names = batch._folder_names(paths)
+    names = inputs.folder_names(paths)
     assert names == ["site1_night", "site2_night", "a_edf", "a_csv", "other"]
-    assert batch._folder_names(paths) == names
-    assert batch._folder_names(["p/n.edf", "q/p_n.edf", "r/p/n.edf"]) == ["p_n", "p_n-2", "r_p_n"]
+    assert inputs.folder_names(paths) == names
+    assert inputs.folder_names(["p/n.edf", "q/p_n.edf", "r/p/n.edf"]) == ["p_n", "p_n-2", "r_p_n"]
 
 
 # --------------------------------------------------------------------------- table
@@ -365,7 +365,7 @@ def test_cli_exit_status_3_when_some_failed(
 ) -> None:
     from oximetry.cli import main
 
-    monkeypatch.setattr(batch, "_default_analyze", fake_analyze)
+    monkeypatch.setattr(worker, "default_analyze", fake_analyze)
     out = tmp_path / "out"
     args = ["batch", str(cohort_dir), "--out", str(out), "--jobs", "1", "--quiet", "--no-report"]
     assert main(args) == 3
@@ -387,7 +387,7 @@ def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.M
     def interrupt(self: object, rows: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(batch._Tally, "add", interrupt)
+    monkeypatch.setattr(local.Tally, "add", interrupt)
     t0 = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         _run([str(d)], tmp_path / "out", jobs=2)
@@ -399,12 +399,10 @@ def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.M
 
 def test_cells_are_the_same_for_memory_and_json_values() -> None:
     np = pytest.importorskip("numpy")
-    assert batch._cell(np.float64(86.123456)) == batch._cell(86.123456) == "86.1235"
-    assert batch._cell(np.int64(3)) == "3" and batch._cell(-0.0) == "0.0"
-    assert (
-        batch._cell(float("nan")) == "" and batch._cell(None) == "" and batch._cell(True) == "true"
-    )
-    row = batch._row_values("f", "x", {"metrics": {"sleep": {"sustained_desaturations": ()}}})
+    assert table.cell(np.float64(86.123456)) == table.cell(86.123456) == "86.1235"
+    assert table.cell(np.int64(3)) == "3" and table.cell(-0.0) == "0.0"
+    assert table.cell(float("nan")) == "" and table.cell(None) == "" and table.cell(True) == "true"
+    row = table.row_values("f", "x", {"metrics": {"sleep": {"sustained_desaturations": ()}}})
     assert row["n_sustained_desaturations"] == "0"
 
 
@@ -416,7 +414,7 @@ def test_pool_that_cannot_start_falls_back_to_this_process(
     cohort_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _run([str(cohort_dir)], tmp_path / "serial")
-    monkeypatch.setattr(batch, "_init_worker", failing_init)
+    monkeypatch.setattr(local, "_init_worker", failing_init)
     r = _run([str(cohort_dir)], tmp_path / "pool", jobs=2)
     assert r.n_ok == 3
     assert (tmp_path / "pool" / "cohort.csv").read_bytes() == (
@@ -432,13 +430,13 @@ def test_a_dying_worker_does_not_make_the_rest_serial(
         _rec(d / f"n{i:02d}.csv", [95, 90 + i % 5])
     _rec(d / "n03x.csv", die=True)
     rounds = []
-    real_round = batch._pool_round
+    real_round = local._pool_round
 
     def counting_round(chunks, *args):  # type: ignore[no-untyped-def]
         rounds.append(len(chunks))
         return real_round(chunks, *args)
 
-    monkeypatch.setattr(batch, "_pool_round", counting_round)
+    monkeypatch.setattr(local, "_pool_round", counting_round)
     r = _run([str(d)], tmp_path / "out", jobs=2)
     assert (r.n_ok, r.n_failed) == (24, 1)
     # the first pool, a retry pool, then only the few that were running beside the crash alone

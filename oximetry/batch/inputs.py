@@ -1,0 +1,185 @@
+"""Which recordings a batch covers, what their output folders are called, and their contexts."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from .table import COHORT_COLUMNS
+
+__all__ = [
+    "CONTEXT_SUFFIXES",
+    "RECORDING_SUFFIXES",
+    "expand_inputs",
+    "find_context",
+    "folder_names",
+    "unique_names",
+]
+
+#: File endings picked up when a folder is given (case-insensitive).
+RECORDING_SUFFIXES = (".edf", ".csv", ".txt")
+#: Context file endings looked up in ``--contexts DIR``, in order.
+CONTEXT_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def expand_inputs(
+    inputs: Sequence[str], *, exclude: Sequence[str | Path] = ()
+) -> tuple[list[str], list[str]]:
+    """Turn files, folders and glob patterns into a list of recording paths.
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        As typed. A file is taken whatever its ending; a folder is searched recursively for
+        files ending in :data:`RECORDING_SUFFIXES` (hidden files and folders are skipped); anything
+        else is a glob pattern (``**`` allowed). A path that neither exists nor looks like a
+        pattern is kept, so that it becomes an error row naming it.
+    exclude : sequence of str or Path
+        Folders whose contents are not taken from a folder or pattern (the batch's own output
+        folder, unless it is the searched folder itself). oxi's own outputs (``events.csv``
+        beside a ``summary.json``, ``cohort.csv``) are never taken from a folder or pattern.
+
+    Returns
+    -------
+    paths : list of str
+        In input order, each folder's or pattern's matches sorted; duplicates (the same file
+        reached twice) removed, the first kept.
+    notes : list of str
+        One per input that matched no recording.
+    """
+    excluded = [os.path.realpath(x) for x in exclude]
+    seen: set[str] = set()
+    paths: list[str] = []
+    notes: list[str] = []
+    for arg in inputs:
+        found = list(_expand_one(arg))
+        explicit = found == [arg]
+        # An output folder inside the searched one is skipped; the searched folder itself may be
+        # the output folder (``oxi batch data --out data``): then oxi's own outputs are skipped.
+        real_arg = os.path.realpath(arg) if os.path.isdir(arg) else None
+        skip = [x for x in excluded if real_arg is None or not _within(real_arg, x)]
+        kept = 0
+        for p in found:
+            real = os.path.realpath(p)
+            if not explicit and (any(_within(real, x) for x in skip) or _is_oxi_output(p)):
+                continue
+            kept += 1
+            if real not in seen:
+                seen.add(real)
+                paths.append(p)
+        if not kept:
+            notes.append(f"{arg!r} matched no recording")
+    return paths, notes
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _is_oxi_output(path: str) -> bool:
+    """Tell oxi's own outputs (``events.csv`` beside a ``summary.json``, ``cohort.csv``)."""
+    folder, name = os.path.split(path)
+    if name == "events.csv":
+        return os.path.isfile(os.path.join(folder, "summary.json"))
+    if name == "cohort.csv":
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                return fh.readline().rstrip("\r\n") == ",".join(COHORT_COLUMNS)
+        except OSError:
+            return False
+    return False
+
+
+def _expand_one(arg: str) -> Iterator[str]:
+    if os.path.isdir(arg):
+        yield from _walk(arg)
+    elif os.path.isfile(arg) or not any(c in arg for c in "*?["):
+        yield arg
+    else:
+        for match in sorted(glob.glob(arg, recursive=True)):
+            if os.path.isdir(match):
+                yield from _walk(match)
+            elif os.path.isfile(match):
+                yield match
+
+
+def _walk(folder: str) -> Iterator[str]:
+    found = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES):
+                found.append(os.path.join(root, name))
+    yield from sorted(found, key=lambda p: Path(p).parts)
+
+
+def folder_names(paths: Sequence[str]) -> list[str]:
+    """Name each recording's output folder: its stem, disambiguated deterministically.
+
+    Recordings sharing a stem get the smallest number of parent folder names prefixed
+    (``site1_night``, ``site2_night``) that tells them apart; files differing only by ending get
+    it appended (``night_edf``); any clash left gets ``-2``, ``-3``, ... in input order.
+    """
+    stems = [Path(p).stem or Path(p).name for p in paths]
+    names = list(stems)
+    groups: dict[str, list[int]] = {}
+    for i, s in enumerate(stems):
+        groups.setdefault(s, []).append(i)
+    for stem, idx in groups.items():
+        if len(idx) < 2:
+            continue
+        parents = [_parent_parts(paths[i]) for i in idx]
+        exts = [Path(paths[i]).suffix.lstrip(".") for i in idx]
+        depth = max(len(x) for x in parents)
+        tries = [(k, False) for k in range(1, depth + 1)]
+        tries += [(k, True) for k in range(depth + 1)]
+        for k, with_ext in tries:
+            cand = [
+                "_".join((*par[max(0, len(par) - k) :], stem, *((ext,) if with_ext else ())))
+                for par, ext in zip(parents, exts, strict=True)
+            ]
+            if len(set(cand)) == len(cand):
+                break
+        for i, name in zip(idx, cand, strict=True):
+            names[i] = name
+    return unique_names(names)
+
+
+def _parent_parts(path: str) -> tuple[str, ...]:
+    """Folder names of ``path`` as given, without root, ``.`` and ``..``."""
+    parts = Path(os.path.normpath(path)).parent.parts
+    return tuple(x for x in parts if x not in (".", "..") and x != Path(x).anchor)
+
+
+def find_context(contexts_dir: str, names: Sequence[str]) -> tuple[str | None, str | None]:
+    """Return (context path, error) for a recording known by ``names`` (most specific first)."""
+    for name in names:
+        hits = [
+            os.path.join(contexts_dir, name + s)
+            for s in CONTEXT_SUFFIXES
+            if os.path.isfile(os.path.join(contexts_dir, name + s))
+        ]
+        if len(hits) > 1:
+            return None, (
+                f"several context files for {name!r} in {contexts_dir}: "
+                f"{[os.path.basename(h) for h in hits]}; keep one"
+            )
+        if hits:
+            return hits[0], None
+    return None, None
+
+
+def unique_names(names: Sequence[str]) -> list[str]:
+    """Return ``names`` with repeats made unique by ``-2``, ``-3``, ... in order."""
+    used: set[str] = set()
+    out = []
+    for name in names:
+        base, n = name, 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        out.append(name)
+    return out

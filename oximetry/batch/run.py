@@ -1,0 +1,239 @@
+"""``run_batch``: plan the tasks, run them, write ``cohort.csv``."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import OximetryError, SettingsError
+from .dask_runner import run_dask
+from .inputs import RECORDING_SUFFIXES, expand_inputs, find_context, folder_names, unique_names
+from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
+from .table import BatchRow, table_text, write_atomic
+from .worker import Analyzer, Task, settings_fingerprint, sha256_file
+
+if TYPE_CHECKING:
+    from ..pipeline import AnalyzeRequest
+
+__all__ = ["BatchResult", "run_batch"]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What :func:`run_batch` did.
+
+    Parameters
+    ----------
+    rows : tuple of BatchRow
+        One per recording, in input order (as in ``cohort.csv``).
+    table : Path
+        The ``cohort.csv`` written.
+    notes : tuple of str
+        Remarks for the user (an input that matched no recording, ...).
+    """
+
+    rows: tuple[BatchRow, ...]
+    table: Path
+    notes: tuple[str, ...] = ()
+
+    @property
+    def n_ok(self) -> int:
+        """Recordings with status ``ok`` (including skipped ones)."""
+        return sum(r.ok for r in self.rows)
+
+    @property
+    def n_failed(self) -> int:
+        """Recordings with status ``error``."""
+        return sum(not r.ok for r in self.rows)
+
+    @property
+    def n_skipped(self) -> int:
+        """Recordings whose outputs were already complete and were not redone."""
+        return sum(r.skipped for r in self.rows)
+
+    def describe(self) -> str:
+        """Return one or two lines: counts and where the table is.
+
+        Returns
+        -------
+        str
+        """
+        n = len(self.rows)
+        counts = f"{self.n_ok} ok"
+        if self.n_skipped:
+            counts += f" ({self.n_skipped} already complete, skipped)"
+        counts += f", {self.n_failed} failed"
+        lines = [*(f"note: {x}" for x in self.notes)]
+        lines.append(f"{n} recording{'s' if n != 1 else ''}: {counts}; table: {self.table}")
+        return "\n".join(lines)
+
+
+def run_batch(
+    inputs: Sequence[str],
+    out_dir: Path,
+    *,
+    request: AnalyzeRequest,
+    contexts_dir: str | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    scheduler: str | None = None,
+    progress: bool = True,
+    analyze: Analyzer | None = None,
+) -> BatchResult:
+    """Analyse many recordings and write ``out_dir/cohort.csv`` (SPEC §11).
+
+    Parameters
+    ----------
+    inputs : sequence of str
+        Files, folders (searched recursively for .edf, .csv, .txt) and glob patterns.
+    out_dir : Path
+        Each recording's outputs go to ``out_dir/<recording name>/``; the table to
+        ``out_dir/cohort.csv``.
+    request : AnalyzeRequest
+        The analysis options, the same for every recording (``request.context_path`` is the
+        ``--context`` for all).
+    contexts_dir : str, optional
+        Per-recording contexts: ``contexts_dir/<name>.yaml`` (or ``.yml``, ``.json``), where
+        ``<name>`` is the output folder's name or else the file's stem; none found means no
+        context. Cannot be combined with ``request.context_path``.
+    jobs : int, optional
+        Worker processes (default: every core this process may use). ``1`` runs in this process.
+    force : bool
+        Redo recordings whose outputs are already complete.
+    scheduler : str, optional
+        A Dask distributed scheduler address (``tcp://host:8786``) to run on, or ``"local"`` for a
+        ``LocalCluster`` of ``jobs`` processes. Needs the ``oxi[dask]`` extra.
+    progress : bool
+        Show a progress bar (counts and ETA) on stderr when it is a terminal.
+    analyze : callable, optional
+        ``analyze(path, request, out_dir) -> summary`` replacing the pipeline (tests); must be
+        picklable for the process pool.
+
+    Returns
+    -------
+    BatchResult
+
+    Raises
+    ------
+    OximetryError
+        No recording found, bad options, an unusable output folder or ``--context`` file.
+        Problems with one recording never raise: they become its error row.
+    """
+    if jobs is not None and jobs < 1:
+        raise SettingsError(f"Invalid --jobs {jobs}: expected a whole number >= 1")
+    if contexts_dir is not None and request.context_path is not None:
+        raise SettingsError("give either --context FILE (for all) or --contexts DIR, not both")
+    if contexts_dir is not None and not os.path.isdir(contexts_dir):
+        raise OximetryError("--contexts: no such folder", contexts_dir)
+    if request.context_path is not None:
+        _check_context(request.context_path)
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OximetryError("--out exists and is not a folder", out_dir)
+    n_jobs = jobs or default_jobs()
+
+    paths, notes = expand_inputs(inputs, exclude=[out_dir])
+    if not paths:
+        raise OximetryError(
+            f"no recordings found in {list(inputs)} (folders are searched for "
+            f"{', '.join(RECORDING_SUFFIXES)})"
+        )
+    tasks = _make_tasks(paths, out_dir, request, contexts_dir, force, analyze)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    with progress_bar(len(tasks), progress) as bar:
+        tally = Tally(bar)
+        if scheduler is not None:
+            by_index = run_dask(tasks, scheduler, n_jobs, tally)
+        elif n_jobs == 1 or len(tasks) == 1:
+            by_index = run_serial(tasks, tally)
+        else:
+            by_index = run_pool(tasks, n_jobs, tally)
+    rows = tuple(by_index[t.index] for t in tasks)
+    table = out_dir / "cohort.csv"
+    write_atomic(table, table_text(rows))
+    return BatchResult(rows, table, tuple(notes))
+
+
+def _check_context(path: str) -> None:
+    """Fail the whole batch early (exit 2) on a ``--context`` file that cannot be used."""
+    if not os.path.isfile(path):
+        raise OximetryError("--context: no such file", path)
+    try:
+        from criteria.context import load_context
+    except ImportError:  # pragma: no cover - criteria not built yet
+        return
+    load_context(path)
+
+
+def _make_tasks(
+    paths: Sequence[str],
+    out_dir: Path,
+    request: AnalyzeRequest,
+    contexts_dir: str | None,
+    force: bool,
+    analyze: Analyzer | None,
+) -> list[Task]:
+    hashes: list[str | None] = [None] * len(paths)
+    errors: list[str | None] = [None] * len(paths)
+    for i, p in enumerate(paths):
+        if not os.path.exists(p):
+            errors[i] = f"{os.path.abspath(p)}: no such file"
+        elif os.path.isdir(p):
+            errors[i] = f"{os.path.abspath(p)}: is a directory, expected a recording file"
+    # Workers may run elsewhere (Dask): every path they get is absolute.
+    request = replace(
+        request,
+        context_path=_abs(request.context_path),
+        hypnogram=_abs(request.hypnogram),
+    )
+    if request.deidentify:
+        # Folders and the table are named after the file's hash, never its name.
+        for i, p in enumerate(paths):
+            if errors[i] is None:
+                try:
+                    hashes[i] = sha256_file(p)
+                except OSError as exc:
+                    errors[i] = f"cannot read the file ({type(exc).__name__})"
+        names = unique_names([h[:16] if h else f"unreadable-{i + 1}" for i, h in enumerate(hashes)])
+        labels = names
+    else:
+        names = folder_names(paths)
+        labels = list(paths)
+    base_fp: str | None = None
+    tasks = []
+    for i, p in enumerate(paths):
+        req = request
+        fingerprint = base_fp
+        if contexts_dir is not None:
+            ctx, ctx_err = find_context(contexts_dir, [names[i], Path(p).stem])
+            errors[i] = errors[i] or ctx_err
+            if ctx is not None:
+                req = replace(request, context_path=os.path.abspath(ctx))
+                fingerprint = None
+        if fingerprint is None:
+            fingerprint = settings_fingerprint(req)
+            if req is request:
+                base_fp = fingerprint
+        tasks.append(
+            Task(
+                index=i,
+                label=labels[i],
+                path=os.path.abspath(p),
+                out_dir=os.path.abspath(out_dir / names[i]),
+                request=req,
+                fingerprint=fingerprint,
+                force=force,
+                sha256=hashes[i],
+                error=errors[i],
+                analyze=analyze,
+            )
+        )
+    return tasks
+
+
+def _abs(path: str | None) -> str | None:
+    return None if path is None else os.path.abspath(path)

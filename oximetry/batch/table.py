@@ -1,0 +1,124 @@
+"""The cohort table: one row per recording, in a fixed column order (SPEC §11)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["COHORT_COLUMNS", "BatchRow", "cell", "row_values", "table_text", "write_atomic"]
+
+#: Columns of ``cohort.csv``, in order.
+COHORT_COLUMNS = (
+    "file",
+    "status",
+    "error",
+    "sha256",
+    "window",
+    "duration_min",
+    "valid_min",
+    "t_le88_min",
+    "t_le88_pct",
+    "longest_le88_min",
+    "t_lt90_min",
+    "nadir_pct",
+    "mean_pct",
+    "odi3_per_h",
+    "odi4_per_h",
+    "awake_baseline_pct",
+    "drop5_min",
+    "n_sustained_desaturations",
+    "pulse_mean_bpm",
+    "determination",
+)
+#: Figures copied from the main window's metrics block.
+_FIGURES = tuple(c for c in COHORT_COLUMNS[5:-1] if c != "n_sustained_desaturations")
+_DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One recording's line in ``cohort.csv``.
+
+    Parameters
+    ----------
+    values : mapping of str to str
+        Cell text keyed by :data:`COHORT_COLUMNS`.
+    skipped : bool
+        True when the outputs were already complete and the row was read back from them.
+    """
+
+    values: Mapping[str, str]
+    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        """True when the recording was analysed (now or earlier)."""
+        return self.values.get("status") == "ok"
+
+
+def row_values(label: str, sha: str, summary: Mapping[str, Any]) -> dict[str, str]:
+    """Return the cohort row of one analysed recording, from its summary.json content."""
+    values = dict.fromkeys(COHORT_COLUMNS, "")
+    values.update(file=label, status="ok", sha256=sha)
+    metrics = summary.get("metrics") or {}
+    window = summary.get("main_window")
+    if window not in ("sleep", "presumed_sleep") or window not in metrics:
+        window = next((k for k in ("sleep", "presumed_sleep") if k in metrics), None)
+    if window is not None:
+        block = metrics[window] or {}
+        values["window"] = window
+        for key in _FIGURES:
+            values[key] = cell(block.get(key))
+        sustained = block.get("sustained_desaturations")
+        if isinstance(sustained, list | tuple):
+            values["n_sustained_desaturations"] = str(len(sustained))
+        elif isinstance(sustained, int):
+            values["n_sustained_desaturations"] = str(sustained)
+    qualification = summary.get("qualification") or {}
+    values["determination"] = cell(qualification.get("determination"))
+    return values
+
+
+def cell(value: Any) -> str:
+    """Return the text of one table cell (4 decimals at most; blank for None or NaN)."""
+    if hasattr(value, "item"):  # a numpy scalar: as the JSON file would hold it
+        value = value.item()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        return repr(round(value, _DECIMALS) + 0.0)  # + 0.0: no "-0.0"
+    return str(value)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def table_text(rows: Iterable[BatchRow]) -> str:
+    """Return ``cohort.csv``'s text: the header, then one line per row."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(COHORT_COLUMNS)
+    for r in rows:
+        w.writerow([r.values.get(c, "") for c in COHORT_COLUMNS])
+    return buf.getvalue()

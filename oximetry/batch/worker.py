@@ -1,0 +1,156 @@
+"""The work for one recording, as a worker runs it: analyse, or reuse complete outputs.
+
+Runs in pool worker processes and on Dask workers, so everything it gets is picklable and every
+path absolute. It never raises: whatever goes wrong becomes the recording's error row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..errors import OximetryError
+from .table import COHORT_COLUMNS, BatchRow, row_values, write_atomic
+
+if TYPE_CHECKING:
+    from ..pipeline import AnalyzeRequest
+
+__all__ = [
+    "MARKER",
+    "Analyzer",
+    "Task",
+    "error_row",
+    "run_task",
+    "settings_fingerprint",
+    "sha256_file",
+]
+
+MARKER = ".oxi-batch.json"
+_MARKER_SCHEMA = "oxi.batch-marker/1"
+_REPORT_FILES = ("report.pdf", "trace.png")
+_ALWAYS_FILES = ("summary.json", "events.csv")
+
+#: ``analyze(path, request, out_dir) -> summary dict``: the per-recording work.
+Analyzer = Callable[[str, "AnalyzeRequest", str], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything a worker needs for one recording (picklable, absolute paths)."""
+
+    index: int
+    label: str
+    path: str
+    out_dir: str
+    request: AnalyzeRequest
+    fingerprint: str
+    force: bool
+    sha256: str | None = None
+    error: str | None = None
+    analyze: Analyzer | None = field(default=None, compare=False)
+
+
+def sha256_file(path: str) -> str:
+    """Return the hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def settings_fingerprint(request: AnalyzeRequest) -> str:
+    """Hash of everything that decides a recording's outputs, except the report switch.
+
+    File options (context, hypnogram) enter by their content, not their path.
+    """
+    data: dict[str, Any] = asdict(request)
+    data.pop("report", None)
+    for key in ("context_path", "hypnogram"):
+        p = data.pop(key, None)
+        try:
+            data[key + "_sha256"] = None if p is None else sha256_file(p)
+        except OSError:
+            data[key + "_sha256"] = f"unreadable:{p}"
+    data["oxi_version"] = __version__
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def default_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> Mapping[str, Any]:
+    from ..pipeline import analyze_file
+
+    return analyze_file(path, request, out_dir=out_dir).summary
+
+
+def run_task(task: Task) -> BatchRow:
+    """Analyse one recording (or reuse its complete outputs); never raises."""
+    sha = task.sha256
+    try:
+        if task.error is not None:
+            return error_row(task, task.error, sha)
+        sha = sha or sha256_file(task.path)
+        out = Path(task.out_dir)
+        if not task.force:
+            summary = _complete_summary(out, sha, task.fingerprint, task.request.report)
+            if summary is not None:
+                return BatchRow(row_values(task.label, sha, summary), skipped=True)
+        (out / MARKER).unlink(missing_ok=True)
+        analyze = task.analyze or default_analyze
+        summary = analyze(task.path, task.request, task.out_dir)
+        marker = {
+            "schema": _MARKER_SCHEMA,
+            "input_sha256": sha,
+            "fingerprint": task.fingerprint,
+            "report": bool(task.request.report),
+        }
+        write_atomic(out / MARKER, json.dumps(marker, indent=2) + "\n")
+        return BatchRow(row_values(task.label, sha, summary))
+    except OximetryError as exc:
+        reason = exc.reason if task.request.deidentify else str(exc)
+        return error_row(task, reason, sha)
+    except Exception as exc:
+        return error_row(task, f"{type(exc).__name__}: {exc}", sha)
+
+
+def _complete_summary(
+    out: Path, sha: str, fingerprint: str, report: bool
+) -> Mapping[str, Any] | None:
+    """Return the earlier summary when ``out`` holds complete outputs for this input+settings."""
+    try:
+        marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not (
+        isinstance(marker, dict)
+        and marker.get("schema") == _MARKER_SCHEMA
+        and marker.get("input_sha256") == sha
+        and marker.get("fingerprint") == fingerprint
+    ):
+        return None
+    needed = _ALWAYS_FILES + (_REPORT_FILES if report else ())
+    if not all((out / f).is_file() for f in needed):
+        return None
+    try:
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return summary if isinstance(summary, dict) else None
+
+
+def error_row(task: Task, reason: str, sha: str | None) -> BatchRow:
+    """Return the error row of a task, its reason on one line, naming the file as given."""
+    # Messages name the file as the user gave it (and never by name when de-identifying).
+    reason = " ".join(str(reason).split()).replace(task.path, task.label)
+    if task.request.deidentify:
+        reason = reason.replace(os.path.basename(task.path), task.label)
+    values = dict.fromkeys(COHORT_COLUMNS, "")
+    values.update(file=task.label, status="error", error=reason or "unknown error")
+    values["sha256"] = sha or ""
+    return BatchRow(values)
