@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Tally", "default_jobs", "progress_bar", "run_pool", "run_serial"]
 
+#: Most recordings sent to a worker in one round trip.
 _MAX_CHUNK = 8
-
-
+#: Imported by the forkserver before it forks workers, so no recording pays for them.
 _PRELOAD = (
     "numpy",
     "oximetry.pipeline",
