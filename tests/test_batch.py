@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oximetry import batch
 from oximetry.batch import COHORT_COLUMNS, expand_inputs, inputs, local, run_batch, table, worker
@@ -153,6 +155,31 @@ def test_folder_names_disambiguate_deterministically() -> None:
     assert names == ["site1_night", "site2_night", "a_edf", "a_csv", "other"]
     assert inputs.folder_names(paths) == names
     assert inputs.folder_names(["p/n.edf", "q/p_n.edf", "r/p/n.edf"]) == ["p_n", "p_n-2", "r_p_n"]
+
+
+_part = st.sampled_from(["a", "b", "n", "a_n", "site1", "x.y"])
+_paths = st.lists(
+    st.tuples(st.lists(_part, max_size=3), _part, st.sampled_from([".edf", ".csv", ".EDF"])).map(
+        lambda t: "/".join([*t[0], t[1] + t[2]])
+    ),
+    max_size=12,
+    unique=True,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_paths)
+def test_folder_names_are_unique_safe_and_keep_unshared_stems(paths: list[str]) -> None:
+    names = inputs.folder_names(paths)
+    assert len(names) == len(paths) == len(set(names))
+    assert all(n and os.sep not in n and n not in (".", "..") for n in names)
+    assert inputs.folder_names(paths) == names
+    stems = [Path(p).stem for p in paths]
+    for stem, n in zip(stems, names, strict=True):
+        if stems.count(stem) == 1:  # a name no other file has is kept (or numbered on a clash)
+            assert n == stem or (n.startswith(stem + "-") and n[len(stem) + 1 :].isdigit())
+        else:  # shared: told apart by folders and/or ending, the stem kept at its core
+            assert stem in n
 
 
 # --------------------------------------------------------------------------- table
