@@ -1,0 +1,126 @@
+"""The `oxi` command end to end: exit codes, one-line errors, --json equals the library result."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from oximetry.cli import main
+from oximetry.pipeline import AnalyzeRequest, analyze_file
+from oximetry.simulate import simulate_night, write_edf
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "example-night.edf"
+
+
+@pytest.fixture(scope="module")
+def night_edf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rec, _truth = simulate_night(fs=1.0, duration_s=3 * 3600, seed=7)
+    path = tmp_path_factory.mktemp("night") / "night.edf"
+    write_edf(rec, path)
+    return path
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "oximetry.cli", *args], capture_output=True, text=True, check=False
+    )
+
+
+def test_json_output_equals_library_result(
+    night_edf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["analyze", str(night_edf), "--out", str(tmp_path / "cli"), "--no-report", "--json"]
+    )
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    outcome = analyze_file(night_edf, AnalyzeRequest(report=False))
+    assert printed == json.loads(json.dumps(outcome.summary))
+    written = json.loads((tmp_path / "cli" / "summary.json").read_text())
+    assert written == printed
+
+
+def test_no_report_writes_only_summary_and_events(night_edf: Path, tmp_path: Path) -> None:
+    assert main(["analyze", str(night_edf), "--out", str(tmp_path), "--no-report"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "summary.json"]
+
+
+@pytest.mark.parametrize(
+    ("make", "needle"),
+    [
+        (lambda d: d / "missing.edf", "no such file"),
+        (lambda d: d, "is a directory"),
+        (lambda d: (d / "empty.edf").write_bytes(b"") or d / "empty.edf", "empty"),
+        (lambda d: (d / "noise.edf").write_bytes(bytes(range(256)) * 40) or d / "noise.edf", ""),
+    ],
+    ids=["missing", "directory", "empty", "random-bytes"],
+)
+def test_bad_input_is_one_line_exit_2(tmp_path: Path, make, needle: str) -> None:  # type: ignore[no-untyped-def]
+    path = make(tmp_path)
+    out = tmp_path / "out"
+    proc = _run("analyze", str(path), "--out", str(out))
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert str(path) in lines[0]
+    assert needle.lower() in lines[0].lower()
+    assert not out.exists(), "no partial results on bad input"
+
+
+def test_input_file_is_never_modified(night_edf: Path, tmp_path: Path) -> None:
+    before = hashlib.sha256(night_edf.read_bytes()).hexdigest()
+    mtime = night_edf.stat().st_mtime_ns
+    assert main(["analyze", str(night_edf), "--out", str(tmp_path), "--no-report"]) == 0
+    assert hashlib.sha256(night_edf.read_bytes()).hexdigest() == before
+    assert night_edf.stat().st_mtime_ns == mtime
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["analyze"])
+    assert exc.value.code == 2
+
+
+def test_bad_segment_option_is_one_line(night_edf: Path, tmp_path: Path) -> None:
+    proc = _run("analyze", str(night_edf), "--out", str(tmp_path / "o"), "--segment", "jog=0-300")
+    assert proc.returncode == 2
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "segment" in proc.stderr
+
+
+def test_summary_is_byte_identical_across_runs(night_edf: Path, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert main(["analyze", str(night_edf), "--out", str(tmp_path / name), "--no-report"]) == 0
+    assert (tmp_path / "a" / "summary.json").read_bytes() == (
+        tmp_path / "b" / "summary.json"
+    ).read_bytes()
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="example night not generated")
+def test_example_night_quick_start(tmp_path: Path) -> None:
+    proc = _run("analyze", str(EXAMPLE), "--out", str(tmp_path), "--no-report")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    checker = ROOT.parent / "shared" / "tools" / "check_summary.py"
+    if checker.exists():
+        check = subprocess.run(
+            [sys.executable, str(checker), str(tmp_path / "summary.json")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert check.returncode == 0, check.stdout
+    assert summary["input"]["sha256"] == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
+
+
+def test_info_prints_channels(night_edf: Path) -> None:
+    proc = _run("info", str(night_edf))
+    assert proc.returncode == 0, proc.stderr
+    assert "SpO2" in proc.stdout
