@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import OximetryError
@@ -203,7 +203,7 @@ def _check_input_path(path: str) -> None:
         raise OximetryError("is a directory, expected a recording file", path)
 
 
-def _load_json(path: str) -> dict:  # type: ignore[type-arg]
+def _load_json(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
