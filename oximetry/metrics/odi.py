@@ -8,15 +8,16 @@ recording ends), and counts when ``(j - i) / fs >= 10 s``. Scanning resumes at `
 
 How it stays linear in time
 ---------------------------
-Values are whole percents, so the baseline window is a histogram of at most 255 bins. The
-detector walks the recording in blocks of an eighth of the baseline window, keeping the
-histogram of the window before the block. From that histogram and the samples entering and
-leaving during the block it bounds the median for every window ending in the block; only when
-a sample in the block lies ``k`` points below that bound (the onset of a dip) are the exact
-medians computed, for the few values the median can take, with cumulative counts (numpy, no
-per-sample Python). Counted events are removed from the histogram as they are found, which is
-what makes the detector sequential; the Python loop runs per block and per dip, never per
-sample.
+Values are whole percents, so the baseline window is a histogram of at most 255 bins. When an
+eighth of the baseline window holds at least 256 samples (from about 17 Hz), the detector walks
+the recording in blocks of that size, keeping the histogram of the window before the block. From
+that histogram and the samples entering and leaving during the block it bounds the median for
+every window ending in the block; only when a sample in the block lies ``k`` points below that
+bound (the onset of a dip) are exact medians computed, for the few values the median can take,
+with cumulative counts (numpy, no per-sample Python). At lower rates the exact computation simply
+runs over 256 samples at a time. Counted events are removed from the histogram as they are found,
+which is what makes the detector sequential; the Python loop runs per block and per dip, never
+per sample.
 """
 
 from __future__ import annotations
@@ -109,8 +110,8 @@ def detect_desaturations(
 def _codes(x: NDArray[np.float64], valid: NDArray[np.bool_], win: int) -> NDArray[np.uint8]:
     """Return ``win`` padding codes then, per sample, its whole percent (0..254) or _IGNORE.
 
-    Worked in cache-sized chunks: four passes over a 22-million-sample night otherwise cost more
-    than the whole scan.
+    Worked in cache-sized chunks: the five passes then stay in cache (a 22-million-sample night
+    otherwise spends more time here than in the scan).
     """
     n = x.shape[0]
     codes = np.full(n + win, _IGNORE, dtype=np.uint8)
