@@ -209,11 +209,17 @@ class _Detector:
         events: list[Event] = []
         n, w, k = self.n, self.win, self.k
         while self.p < n:
-            if self.block and not self._screen():
-                break
+            found = None
+            if self.block:
+                if not self._screen():
+                    break
+                # The screen stops at the first sample that may start an event; it almost
+                # always does, and the histogram at hand decides that in a few operations.
+                found = self._start_here()
             p = self.p
             q = min(p + self.exact_span, n)
-            found = self._exact(p, q)
+            if found is None:
+                found = self._exact(p, q)
             if found is None:
                 self._advance(q)
                 continue
@@ -225,6 +231,19 @@ class _Detector:
                 events.append(self._make_event(kind, i, j, baseline))
             self._advance(j)
         return tuple(events)
+
+    def _start_here(self) -> tuple[int, float] | None:
+        """Return ``(p, baseline)`` when an event starts at ``p`` itself, else None."""
+        r = int(self.codes[self.p + self.win])
+        cum = np.cumsum(self.hist[:_NVALUES])
+        n_now = int(cum[-1])
+        if r == _IGNORE or n_now < self.min_base:
+            return None
+        lower = int(np.searchsorted(cum, (n_now + 1) // 2))
+        upper = int(np.searchsorted(cum, n_now // 2 + 1))
+        if 2.0 * r + 2.0 * self.k <= lower + upper:
+            return self.p, (lower + upper) / 2.0
+        return None
 
     def _exact(self, p: int, q: int) -> tuple[int, float] | None:
         """Return the first event start in ``[p, q)`` and its baseline, computed exactly."""
