@@ -243,5 +243,6 @@ def analyze_file(
             context=context_dict,
             deidentify=request.deidentify,
             report=request.report,
+            summary=summary,
         )
     return Outcome(analysis, determination, context, summary, paths)

@@ -28,6 +28,7 @@ def write_outputs(
     context: Mapping[str, Any] | None = None,
     deidentify: bool = False,
     report: bool = True,
+    summary: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write summary.json, events.csv and (unless ``report`` is False) report.pdf and trace.png.
 
@@ -47,6 +48,9 @@ def write_outputs(
         Also write report.pdf and trace.png (matplotlib is imported only then). When False, a
         report.pdf or trace.png left in ``out_dir`` by an earlier run is removed, since it would
         not match the new summary.
+    summary : mapping, optional
+        The summary already built by :func:`build_summary` with these same arguments (the
+        pipeline builds it once and writes it here); built here when not given.
 
     Returns
     -------
@@ -60,9 +64,10 @@ def write_outputs(
     folder as it was, and a summary.json on disk always belongs to a complete set of outputs.
     """
     out = Path(out_dir)
-    summary = build_summary(
-        analysis, qualification=qualification, context=context, deidentify=deidentify
-    )
+    if summary is None:
+        summary = build_summary(
+            analysis, qualification=qualification, context=context, deidentify=deidentify
+        )
     payloads: dict[str, bytes | str] = {}
     if report:
         from .pdf import render_report_pdf, render_trace_png
