@@ -1,9 +1,10 @@
 """Analysis windows (SPEC §5, §6): sleep, awake, presumed sleep, the awake baseline, segments.
 
 Windows are :class:`~oximetry.results.Window` objects holding spans in seconds, so they apply to
-any channel at any rate (:func:`window_mask`). This module also reads the annotations' words
-(sleep stages, lights off/on, exercise-test segments) and turns option text (``300``,
-``0-300``, ``22:30``, ``10:05:00-10:11:00``) into seconds from the recording start.
+any channel at any rate (:func:`window_mask`). It reads sleep stages, lights off/on and
+exercise-test segments from the annotations in the words of :mod:`oximetry.annotations` (whose
+``stage_of`` and ``annotation_kind`` it re-exports), and turns option text (``300``, ``0-300``,
+``22:30``, ``10:05:00-10:11:00``) into seconds from the recording start.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from .annotations import annotation_kind, stage_of
 from .artifact import find_runs, span_indices
 from .errors import SettingsError
 from .model import Annotation, Recording
@@ -41,87 +43,9 @@ SLEEP_STAGES = ("N1", "N2", "N3", "N4", "R")
 #: Length given to a stage annotation that has no duration (one scoring epoch).
 EPOCH_S = 30.0
 
-_STAGE_WORDS = {
-    "w": "W",
-    "wake": "W",
-    "awake": "W",
-    "s0": "W",
-    "n1": "N1",
-    "s1": "N1",
-    "n2": "N2",
-    "s2": "N2",
-    "n3": "N3",
-    "s3": "N3",
-    "n4": "N4",
-    "s4": "N4",
-    "r": "R",
-    "rem": "R",
-    "sr": "R",
-    "?": "?",
-    "unknown": "?",
-    "unscored": "?",
-    "mt": "?",
-    "movement": "?",
-    "movement time": "?",
-}
-_STAGE_NUMBERS = {"0": "W", "1": "N1", "2": "N2", "3": "N3", "4": "N4", "5": "R"}
-_LIGHTS = {"lightsoff": "off", "lightsout": "off", "lightson": "on"}
-_SEGMENT_ALIASES = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2"}
 _SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$")
 _EPS = 1e-9
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"[\s_\-.]+", " ", text.strip().lower()).strip()
-
-
-def stage_of(text: str) -> str | None:
-    """Return the sleep stage an annotation text names, or None when it names none.
-
-    Parameters
-    ----------
-    text : str
-        E.g. ``Sleep stage N2``, ``Sleep stage 2``, ``Stage 3``, ``Wake``, ``REM``, ``W``,
-        ``SLEEP-S0``, ``Sleep stage ?``, ``Movement time``.
-
-    Returns
-    -------
-    str or None
-        ``W``, ``N1``–``N4``, ``R`` or ``?`` (unscored).
-    """
-    t = _norm(text)
-    for prefix in ("sleep stage ", "stage ", "sleep "):
-        if t.startswith(prefix):
-            rest = t[len(prefix) :].strip()
-            return _STAGE_WORDS.get(rest) or _STAGE_NUMBERS.get(rest)
-    return _STAGE_WORDS.get(t)
-
-
-def annotation_kind(text: str) -> tuple[str, str | None]:
-    """Classify an annotation text.
-
-    Parameters
-    ----------
-    text : str
-        The annotation as written in the file.
-
-    Returns
-    -------
-    (str, str or None)
-        ``("stage", "N2")``, ``("lights", "off" | "on")``, ``("segment", name)`` or
-        ``("event", None)`` for anything else (scored events, notes).
-    """
-    stage = stage_of(text)
-    if stage is not None:
-        return "stage", stage
-    compact = re.sub(r"[\s_\-]+", "", text.strip().lower())
-    if compact in _LIGHTS:
-        return "lights", _LIGHTS[compact]
-    seg = re.sub(r"[\s\-]+", "_", text.strip().lower())
-    if seg in _SEGMENT_ALIASES:
-        return "segment", _SEGMENT_ALIASES[seg]
-    return "event", None
 
 
 def staging_from_annotations(

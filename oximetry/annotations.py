@@ -1,0 +1,148 @@
+"""The words annotations use: sleep stages, lights off/on, exercise-test segments, events (SPEC §2.1).
+
+One vocabulary for the whole package. The readers count annotations by kind for ``oxi info``
+(:func:`oximetry.io.classify_annotation`) and the analysis builds its windows and scored events
+from them (:mod:`oximetry.windows`, :mod:`oximetry.analysis`); both ask this module, so what
+``oxi info`` counts as a sleep stage is exactly what the analysis stages with.
+
+This is a low layer: it imports nothing from the package, and ``io`` and ``windows`` may both
+import it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = [
+    "ANNOTATION_KINDS",
+    "annotation_kind",
+    "lights_of",
+    "segment_of",
+    "stage_of",
+]
+
+#: Kinds :func:`annotation_kind` returns. ``event`` is everything that is not a stage, a lights
+#: mark or a segment marker: scored events (apneas, desaturations ...) and free-text notes, which
+#: the analysis keeps as ``scored`` events.
+ANNOTATION_KINDS = ("stage", "lights", "segment", "event")
+
+_STAGE_WORDS = {
+    "w": "W",
+    "wake": "W",
+    "awake": "W",
+    "s0": "W",
+    "n1": "N1",
+    "s1": "N1",
+    "n2": "N2",
+    "s2": "N2",
+    "n3": "N3",
+    "s3": "N3",
+    "n4": "N4",
+    "s4": "N4",
+    "r": "R",
+    "rem": "R",
+    "sr": "R",
+    "?": "?",
+    "unknown": "?",
+    "unscored": "?",
+    "mt": "?",
+    "movement": "?",
+    "movement time": "?",
+}
+#: Bare numbers name a stage only after a prefix (``Sleep stage 2``, ``Stage 3``).
+_STAGE_NUMBERS = {"0": "W", "1": "N1", "2": "N2", "3": "N3", "4": "N4", "5": "R"}
+_STAGE_PREFIXES = ("sleep stage ", "stage ", "sleep ")
+_LIGHTS = {
+    "lightsoff": "off",
+    "lightoff": "off",
+    "lightsout": "off",
+    "lightout": "off",
+    "lightson": "on",
+    "lighton": "on",
+}
+#: Segment markers of the exercise test (SPEC §6); the same names as ``settings.SEGMENT_NAMES``.
+_SEGMENTS = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2"}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-.]+", " ", text.strip().lower()).strip()
+
+
+def stage_of(text: str) -> str | None:
+    """Return the sleep stage an annotation text names, or None when it names none.
+
+    Parameters
+    ----------
+    text : str
+        E.g. ``Sleep stage N2``, ``Sleep stage 2``, ``Stage 3``, ``Wake``, ``REM``, ``W``,
+        ``SLEEP-S0``, ``Sleep stage ?``, ``Movement time``.
+
+    Returns
+    -------
+    str or None
+        ``W``, ``N1``–``N4``, ``R`` or ``?`` (unscored).
+    """
+    t = _norm(text)
+    for prefix in _STAGE_PREFIXES:
+        if t.startswith(prefix):
+            rest = t[len(prefix) :].strip()
+            return _STAGE_WORDS.get(rest) or _STAGE_NUMBERS.get(rest)
+    return _STAGE_WORDS.get(t)
+
+
+def lights_of(text: str) -> str | None:
+    """Return ``off`` or ``on`` for a lights mark (``Lights off``, ``LIGHTS OUT``, ``lights_on``).
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written in the file.
+
+    Returns
+    -------
+    str or None
+        ``off``, ``on``, or None when the text is not a lights mark.
+    """
+    return _LIGHTS.get(re.sub(r"[\s_\-]+", "", text.strip().lower()))
+
+
+def segment_of(text: str) -> str | None:
+    """Return the exercise-test segment a marker names (``rest``, ``Exercise``, ``exercise o2``).
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written in the file.
+
+    Returns
+    -------
+    str or None
+        ``rest``, ``exercise``, ``exercise_o2``, or None when the text names no segment.
+    """
+    return _SEGMENTS.get(re.sub(r"[\s\-]+", "_", text.strip().lower()))
+
+
+def annotation_kind(text: str) -> tuple[str, str | None]:
+    """Classify an annotation text.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written in the file.
+
+    Returns
+    -------
+    (str, str or None)
+        ``("stage", "N2")``, ``("lights", "off" | "on")``, ``("segment", name)`` or
+        ``("event", None)`` for anything else (scored events, notes).
+    """
+    stage = stage_of(text)
+    if stage is not None:
+        return "stage", stage
+    lights = lights_of(text)
+    if lights is not None:
+        return "lights", lights
+    segment = segment_of(text)
+    if segment is not None:
+        return "segment", segment
+    return "event", None
