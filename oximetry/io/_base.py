@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import os
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +13,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from oximetry.annotations import annotation_kind
 from oximetry.errors import RecordingFormatError
 from oximetry.model import Annotation, PatientInfo
 
@@ -102,33 +102,15 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-_STAGE = re.compile(
-    r"^(sleep\s*stage\s*[wrn?1234]|stage\s*[wrn1234]|n[1234]|[wr]|wake|rem|awake|"
-    r"sleep\s*stage\s*(wake|rem|n[1234]|unscored|\?)|unscored|\?)$"
-)
-_LIGHTS = re.compile(r"^lights?\s*[-_ ]?\s*(off|on)$")
-_SEGMENTS = frozenset({"rest", "exercise", "exercise_o2"})
-_EVENT_WORDS = (
-    "apnea",
-    "apnoea",
-    "hypopnea",
-    "hypopnoea",
-    "desat",
-    "arousal",
-    "rera",
-    "limb",
-    "plm",
-    "snore",
-    "bradycardia",
-    "tachycardia",
-    "respiratory",
-    "spo2",
-    "cheyne",
-)
+#: ``oxi info``'s name for each kind of :func:`oximetry.annotations.annotation_kind`.
+_INFO_KIND = {"stage": "sleep_stage", "lights": "lights", "segment": "segment", "event": "event"}
 
 
 def classify_annotation(text: str) -> str:
-    """Return the kind of an annotation text.
+    """Return the kind of an annotation text, as ``oxi info`` counts it.
+
+    The words are those of :mod:`oximetry.annotations`, the vocabulary the analysis uses, so the
+    counts name exactly what the analysis will see.
 
     Parameters
     ----------
@@ -138,15 +120,7 @@ def classify_annotation(text: str) -> str:
     Returns
     -------
     str
-        ``sleep_stage``, ``lights``, ``segment``, ``event`` or ``other``.
+        ``sleep_stage``, ``lights``, ``segment`` or ``event`` (scored events and notes, which the
+        analysis keeps as scored events).
     """
-    t = " ".join(text.strip().casefold().split())
-    if _STAGE.match(t):
-        return "sleep_stage"
-    if _LIGHTS.match(t):
-        return "lights"
-    if t in _SEGMENTS:
-        return "segment"
-    if any(w in t for w in _EVENT_WORDS):
-        return "event"
-    return "other"
+    return _INFO_KIND[annotation_kind(text)[0]]

@@ -61,8 +61,8 @@ class RecordingInfo:
     problem : str
         Why the recording cannot be analysed ("" when it can), e.g. ``no valid oximetry: ...``.
     annotation_counts : mapping
-        Number of annotations per kind (``sleep_stage``, ``lights``, ``segment``, ``event``,
-        ``other``).
+        Number of annotations per kind (``sleep_stage``, ``lights``, ``segment``, ``event``), in
+        the words of :mod:`oximetry.annotations`, which the analysis uses too.
     warnings : tuple of str
         What the reader had to decide.
     """
