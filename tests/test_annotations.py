@@ -1,0 +1,104 @@
+"""One annotation vocabulary (SPEC §2.1): ``oxi info`` counts what the analysis sees."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oximetry.analysis import analyze
+from oximetry.annotations import annotation_kind, lights_of, segment_of, stage_of
+from oximetry.io import classify_annotation, inspect_recording, read_recording
+from oximetry.windows import staging_from_annotations
+from tests.io_fixtures import write_edf_pyedflib
+
+DURATION_S = 2 * 3600
+
+# Spellings the readers' and the analysis's word lists used to disagree on are in here
+# ("SLEEP-S0", "Stage_3", "Movement time", "Light off", "exercise o2"), beside the common ones.
+STAGES = [
+    (0, 600, "Sleep stage W"),
+    (600, 1200, "Sleep stage 2"),
+    (1800, 600, "Stage_3"),
+    (2400, 600, "SLEEP-S0"),
+    (3000, 1200, "Sleep stage R"),
+    (4200, 30, "Movement time"),
+    (4230, 1170, "N2"),
+]
+LIGHTS = [(300, 0, "Light off"), (5400, 0, "LIGHTS ON")]
+SEGMENTS = [(5400, 600, "rest"), (6000, 600, "Exercise"), (6600, 600, "exercise o2")]
+EVENTS = [(700, 15, "Obstructive Apnea"), (3100, 20, "Desaturation"), (3500, 0, "Tech note")]
+
+
+def _recording(tmp_path: Path) -> Path:
+    spo2 = np.full(DURATION_S, 96.0)
+    return write_edf_pyedflib(
+        tmp_path / "night.edf",
+        [("SpO2", "%", 1, spo2), ("Pulse", "bpm", 1, np.full(DURATION_S, 60.0))],
+        annotations=STAGES + LIGHTS + SEGMENTS + EVENTS,
+    )
+
+
+def test_info_counts_agree_with_what_the_analysis_sees(tmp_path: Path) -> None:
+    path = _recording(tmp_path)
+    counts = dict(inspect_recording(path).annotation_counts)
+    assert counts == {
+        "sleep_stage": len(STAGES),
+        "lights": len(LIGHTS),
+        "segment": len(SEGMENTS),
+        "event": len(EVENTS),
+    }
+
+    rec = read_recording(path)
+    analysis = analyze(rec)
+    # Stages: every stage annotation info counted builds the hypnogram the analysis uses.
+    staging = staging_from_annotations(rec.annotations)
+    assert len(staging) == counts["sleep_stage"]
+    assert [s for _, _, s in staging] == ["W", "N2", "N3", "W", "R", "?", "N2"]
+    sleep = next(w for w in analysis.windows if w.kind == "sleep")
+    assert sleep.spans_s == ((600.0, 2400.0), (3000.0, 4200.0), (4230.0, 5400.0))
+    # Segments: each marker info counted is a segment window from the annotations.
+    segs = {w.kind: w for w in analysis.windows if w.kind in ("rest", "exercise", "exercise_o2")}
+    assert len(segs) == counts["segment"]
+    assert {w.source for w in segs.values()} == {"annotations"}
+    assert segs["exercise_o2"].spans_s == ((6600.0, 7200.0),)
+    # Events: every annotation info counted as an event is a scored event of the analysis.
+    scored = [e for e in analysis.events if e.type == "scored"]
+    assert len(scored) == counts["event"]
+    assert sorted(e.label for e in scored) == sorted(t for _, _, t in EVENTS)
+
+
+def test_lights_info_counted_set_presumed_sleep(tmp_path: Path) -> None:
+    path = _recording(tmp_path)
+    rec = read_recording(path)
+    # Without staging (and exercise-test segments) the lights marks define presumed sleep (§5).
+    unstaged = tuple(
+        a for a in rec.annotations if stage_of(a.text) is None and segment_of(a.text) is None
+    )
+    analysis = analyze(dataclasses.replace(rec, annotations=unstaged))
+    presumed = next(w for w in analysis.windows if w.kind == "presumed_sleep")
+    assert presumed.source == "annotations"
+    assert presumed.spans_s[0][0] == 300.0 and presumed.spans_s[-1][1] == 5400.0
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "label"),
+    [
+        ("Sleep stage N2", "stage", "N2"),
+        ("sleep stage unscored", "stage", "?"),
+        ("Lights out", "lights", "off"),
+        ("light-on", "lights", "on"),
+        ("Exercise_O2", "segment", "exercise_o2"),
+        ("Hypopnea", "event", None),
+        ("A1+A2 OFF", "event", None),
+    ],
+)
+def test_one_vocabulary(text: str, kind: str, label: str | None) -> None:
+    assert annotation_kind(text) == (kind, label)
+    info_kind = {"stage": "sleep_stage"}.get(kind, kind)
+    assert classify_annotation(text) == info_kind
+    assert (stage_of(text), lights_of(text), segment_of(text)).count(None) == (
+        3 if kind == "event" else 2
+    )
