@@ -31,6 +31,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator
 from numpy.typing import NDArray
 
+from .metrics.runs import runs as mask_runs
 from .results import Analysis, Event
 
 __all__ = [
@@ -104,12 +105,10 @@ def runs(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
     Returns
     -------
     numpy.ndarray of int, shape (n_runs, 2)
+        The runs of :func:`oximetry.metrics.runs.runs`, one row each.
     """
-    m = np.asarray(mask, dtype=bool)
-    edges = np.diff(np.concatenate(([0], m.view(np.int8), [0])))
-    return np.column_stack((np.flatnonzero(edges == 1), np.flatnonzero(edges == -1))).astype(
-        np.int64
-    )
+    starts, ends = mask_runs(mask)
+    return np.column_stack((starts, ends)).astype(np.int64)
 
 
 def window_mask(analysis: Analysis, kind: str | None) -> NDArray[np.bool_]:
