@@ -247,6 +247,19 @@ def test_pool_gives_the_same_table_and_survives_a_dying_worker(
 # --------------------------------------------------------------------------- resume
 
 
+def test_table_and_markers_are_ordinary_files(cohort_dir: Path, tmp_path: Path) -> None:
+    # Written like every output (report.summary.write_atomic): mkstemp's 0600 would hide the
+    # table from the lab's other users; the mode is what the umask allows.
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out"
+        _run([str(cohort_dir)], out)
+    finally:
+        os.umask(old)
+    assert (out / "cohort.csv").stat().st_mode & 0o777 == 0o644
+    assert (out / "a" / ".oxi-batch.json").stat().st_mode & 0o777 == 0o644
+
+
 def test_resume_skips_complete_and_force_redoes(cohort_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     first = _run([str(cohort_dir)], out)

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import OximetryError, SettingsError
+from ..report.summary import write_atomic
 from .dask_runner import run_dask
 from .inputs import RECORDING_SUFFIXES, expand_inputs, find_context, folder_names, unique_names
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
-from .table import BatchRow, table_text, write_atomic
+from .table import BatchRow, table_text
 from .worker import Analyzer, Task, settings_fingerprint, sha256_file
 
 if TYPE_CHECKING:

@@ -5,14 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-__all__ = ["COHORT_COLUMNS", "BatchRow", "cell", "row_values", "table_text", "write_atomic"]
+__all__ = ["COHORT_COLUMNS", "BatchRow", "cell", "row_values", "table_text"]
 
 #: Columns of ``cohort.csv``, in order.
 COHORT_COLUMNS = (
@@ -99,19 +96,6 @@ def cell(value: Any) -> str:
             return ""
         return repr(round(value, _DECIMALS) + 0.0)  # + 0.0: no "-0.0"
     return str(value)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def table_text(rows: Iterable[BatchRow]) -> str:

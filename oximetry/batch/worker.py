@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import OximetryError
-from .table import COHORT_COLUMNS, BatchRow, row_values, write_atomic
+from ..report.summary import write_atomic
+from .table import COHORT_COLUMNS, BatchRow, row_values
 
 if TYPE_CHECKING:
     from ..pipeline import AnalyzeRequest
@@ -110,6 +111,7 @@ def run_task(task: Task) -> BatchRow:
             "fingerprint": task.fingerprint,
             "report": bool(task.request.report),
         }
+        out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / MARKER, json.dumps(marker, indent=2) + "\n")
         return BatchRow(row_values(task.label, sha, summary))
     except OximetryError as exc:
