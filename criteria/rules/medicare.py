@@ -104,6 +104,26 @@ def _authorization(inp: Inputs) -> Outcome:
     return Outcome(True, "Group II: initial certification for 3 months (retest in days 61–90).", v)
 
 
+def _group_ii(inp: Inputs, src: str) -> Outcome:
+    # MG-OXY's a.iii check reads the A–C rule by its MG-OXY id; give it the Medicare result.
+    results = dict(inp.results)
+    results["ii_a_2_a_iii_conditions"] = inp.results["lcd_group_ii_conditions"]
+    shim = Inputs(inp.context, inp.evidence, inp.test_date, inp.readings, results, inp.state)
+    return _BY_ID[src].check(shim)
+
+
+def _as_group_ii(where: str, citation: str, title: str) -> Rule:
+    """Return MG-OXY's Group II check ``ii_a_2_a_iii_<where>`` as ``lcd_group_ii_<where>``."""
+    src = f"ii_a_2_a_iii_{where}"
+    return Rule(
+        f"lcd_group_ii_{where}",
+        f"LCD L33797 Group II ({citation})",
+        title,
+        _BY_ID[src].inputs,
+        lambda i: _group_ii(i, src),
+    )
+
+
 RULES = (
     _as("ii_a_1_condition", "lcd_condition", "LCD L33797 (qualifying condition)"),
     _as("ii_a_2_room_air", "lcd_room_air", "LCD L33797 (testing on room air)"),
@@ -134,27 +154,9 @@ RULES = (
         "LCD L33797 Group I.c (three-part test: improvement on oxygen)",
     ),
     _as("ii_a_2_a_iii_conditions", "lcd_group_ii_conditions", "LCD L33797 Group II (a–c)"),
-    Rule(
-        "lcd_group_ii_rest",
-        "LCD L33797 Group II (at rest)",
-        "89 % / 56–59 mmHg at rest",
-        _BY_ID["ii_a_2_a_iii_rest"].inputs,
-        lambda i: _group_ii(i, "ii_a_2_a_iii_rest"),
-    ),
-    Rule(
-        "lcd_group_ii_sleep",
-        "LCD L33797 Group II (sleep ≥ 5 min)",
-        "89 % for 5 min in sleep",
-        _BY_ID["ii_a_2_a_iii_sleep"].inputs,
-        lambda i: _group_ii(i, "ii_a_2_a_iii_sleep"),
-    ),
-    Rule(
-        "lcd_group_ii_exercise",
-        "LCD L33797 Group II (exercise)",
-        "89 % / 56–59 mmHg in exercise",
-        _BY_ID["ii_a_2_a_iii_exercise"].inputs,
-        lambda i: _group_ii(i, "ii_a_2_a_iii_exercise"),
-    ),
+    _as_group_ii("rest", "at rest", "89 % / 56–59 mmHg at rest"),
+    _as_group_ii("sleep", "sleep ≥ 5 min", "89 % for 5 min in sleep"),
+    _as_group_ii("exercise", "exercise", "89 % / 56–59 mmHg in exercise"),
     Rule(
         "lcd_group_ii_retest",
         "LCD L33797 Group II (retest days 61–90)",
@@ -170,14 +172,6 @@ RULES = (
         _group_iii,
     ),
 )
-
-
-def _group_ii(inp: Inputs, src: str) -> Outcome:
-    # MG-OXY's a.iii check reads the A–C rule by its MG-OXY id; give it the Medicare result.
-    results = dict(inp.results)
-    results["ii_a_2_a_iii_conditions"] = inp.results["lcd_group_ii_conditions"]
-    shim = Inputs(inp.context, inp.evidence, inp.test_date, inp.readings, results, inp.state)
-    return _BY_ID[src].check(shim)
 
 
 _GATES = (
