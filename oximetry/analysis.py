@@ -52,15 +52,24 @@ def _pulse_values(
     return np.asarray(p[ok], dtype=np.float64)
 
 
-def _assign(event: Event, starts: dict[str, NDArray[np.bool_]], fs: float) -> Event:
-    """Return the event with ``window`` set to the first window holding its start sample."""
+def _assigned_windows(
+    events: list[Event], starts: dict[str, NDArray[np.bool_]], fs: float
+) -> list[str | None]:
+    """Return, per event, the first window (in assignment order) holding its start sample."""
+    if not events:
+        return []
     n = next(iter(starts.values())).shape[0] if starts else 0
-    i = int(np.ceil(event.start_s * fs - 1e-9))
-    for kind in _ASSIGN_ORDER:
-        mask = starts.get(kind)
-        if mask is not None and 0 <= i < n and mask[i]:
-            return replace(event, window=kind)
-    return replace(event, window=None)
+    t = np.fromiter((e.start_s for e in events), dtype=np.float64, count=len(events))
+    i = np.ceil(t * fs - 1e-9)
+    inside = (i >= 0) & (i < n)
+    idx = np.where(inside, i, 0).astype(np.int64)
+    code = np.full(len(events), len(_ASSIGN_ORDER), dtype=np.int64)
+    for c in range(len(_ASSIGN_ORDER) - 1, -1, -1):  # later kinds first, so earlier ones win
+        mask = starts.get(_ASSIGN_ORDER[c])
+        if mask is not None:
+            code[inside & mask[idx]] = c
+    names: list[str | None] = [*_ASSIGN_ORDER, None]
+    return [names[c] for c in code.tolist()]
 
 
 def _scored_events(recording: Recording) -> list[Event]:
@@ -162,16 +171,16 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
 
     # Window events (le88 runs, sustained drops) of overlapping windows repeat: keep each once,
     # under the window an event's start is assigned to.
+    candidates = [*odi3, *odi4, *window_events, *_scored_events(recording)]
     seen: set[tuple[str, float, float]] = set()
     events: list[Event] = []
-    for ev in [*odi3, *odi4, *window_events, *_scored_events(recording)]:
-        assigned = _assign(ev, masks, fs)
-        key = (assigned.type, assigned.start_s, assigned.end_s)
+    for ev, kind in zip(candidates, _assigned_windows(candidates, masks, fs), strict=True):
         if ev.type in ("le88_run", "sustained_drop"):
-            if key in seen or (assigned.window is not None and assigned.window != ev.window):
+            key = (ev.type, ev.start_s, ev.end_s)
+            if key in seen or (kind is not None and kind != ev.window):
                 continue
             seen.add(key)
-        events.append(assigned)
+        events.append(ev if ev.window == kind else replace(ev, window=kind))
     events.sort(key=lambda e: (e.start_s, e.type, e.end_s, e.label))
 
     warnings = [*recording.warnings, *plan.warnings]

@@ -161,34 +161,80 @@ def mask_implausible_fall(
     out = np.zeros(n, dtype=bool)
     if usable is None:
         usable = np.isfinite(x)
-    idx = np.flatnonzero(usable)
-    if idx.size < 2:
-        return out
-    v = x if idx.size == n else x[idx]
-    drop = v[:-1] - v[1:]
-    # consecutive usable samples are at least 1/fs apart: the smallest limit finds every
-    # candidate; the exact limit (by the time between them) then confirms it
-    candidates = np.flatnonzero(drop > max_fall_pts_per_s * max(1.0 / fs, 1.0)) + 1
-    if candidates.size:
-        gap_s = (idx[candidates] - idx[candidates - 1]) / fs
-        exact = drop[candidates - 1] > max_fall_pts_per_s * np.maximum(gap_s, 1.0)
-        candidates = candidates[exact]
-    if candidates.size == 0:
+    at, ref = _fall_candidates(x, usable, fs, max_fall_pts_per_s)
+    if at.size == 0:
         return out
     hold_n = max(1, int(np.ceil(max_hold_s * fs - _EPS)))
-    flagged = np.zeros(idx.size, dtype=bool)
-    hold_end = -1  # position (in idx) of the first sample valid again after the current hold
-    for k in candidates.tolist():
-        if k <= hold_end:
-            continue
-        ref = v[k - 1]
-        limit = int(np.searchsorted(idx, idx[k] + hold_n, "left"))
-        back = np.flatnonzero(v[k + 1 : limit] >= ref - recover_within_pts)
-        end = k + 1 + int(back[0]) if back.size else limit
-        flagged[k:end] = True
-        hold_end = end
-    out[idx[flagged]] = True
+    hold_end = -1  # candidates at or before this sample lie inside the current hold
+    expired = -1  # after a hold that ran out: the first usable sample from here ends it too
+    with np.errstate(invalid="ignore"):
+        for i, r in zip(at.tolist(), ref.tolist(), strict=True):
+            if i <= hold_end:
+                continue
+            if expired >= 0:
+                first_after = not usable[expired:i].any()
+                expired = -1
+                if first_after:
+                    continue
+            stop = min(n, i + hold_n)
+            back = np.flatnonzero(
+                usable[i + 1 : stop] & (x[i + 1 : stop] >= r - recover_within_pts)
+            )
+            if back.size:
+                end = i + 1 + int(back[0])
+                hold_end = end
+            else:
+                end = stop
+                hold_end, expired = stop - 1, stop
+            out[i:end] = usable[i:end]
     return out
+
+
+def _fall_candidates(
+    x: NDArray[np.float64], usable: NDArray[np.bool_], fs: float, max_fall_pts_per_s: float
+) -> tuple[NDArray[np.intp], NDArray[np.float64]]:
+    """Return the samples more than the allowed fall below the previous usable one, with it.
+
+    Worked in cache-sized chunks, so that no index or value array of the whole night is built;
+    a chunk whose samples are all usable needs no compression at all.
+    """
+    n = x.shape[0]
+    # consecutive usable samples are at least 1/fs apart: the smallest limit finds every
+    # candidate; the exact limit (by the time between them) then confirms it
+    rough = max_fall_pts_per_s * max(1.0 / fs, 1.0)
+    chunk = 1 << 17
+    ats: list[NDArray[np.intp]] = []
+    refs: list[NDArray[np.float64]] = []
+    prev = -1  # the last usable sample before the chunk
+    for s in range(0, n, chunk):
+        e = min(n, s + chunk)
+        u = usable[s:e]
+        if prev == s - 1 and u.all():  # usable and contiguous with the previous chunk
+            lo = max(prev, 0)
+            v = x[lo:e]
+            c = np.flatnonzero(v[:-1] - v[1:] > rough)
+            if c.size:
+                ats.append(c + lo + 1)
+                refs.append(v[c])
+            prev = e - 1
+            continue
+        idx = np.flatnonzero(u) + s
+        if prev >= 0:
+            idx = np.concatenate(([prev], idx))
+        if idx.size == 0:
+            continue
+        v = x[idx]
+        drop = v[:-1] - v[1:]
+        c = np.flatnonzero(drop > rough)
+        if c.size:
+            gap_s = (idx[c + 1] - idx[c]) / fs
+            c = c[drop[c] > max_fall_pts_per_s * np.maximum(gap_s, 1.0)]
+            ats.append(idx[c + 1])
+            refs.append(v[c])
+        prev = int(idx[-1])
+    if not ats:
+        return np.empty(0, dtype=np.intp), np.empty(0)
+    return np.concatenate(ats), np.concatenate(refs)
 
 
 def _map_to_spo2(bad: NDArray[np.bool_], fs_src: float, fs: float, n: int) -> NDArray[np.bool_]:
@@ -304,10 +350,11 @@ def mask_short_islands(
     starts, ends = find_runs(~invalid)
     inner = (starts > 0) & (ends < n) & ((ends - starts) < min_island_s * fs - _EPS)
     if np.any(inner):
-        diff = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(diff, starts[inner], 1)
-        np.add.at(diff, ends[inner], -1)
-        out = np.cumsum(diff[:-1]) > 0
+        # islands are disjoint runs, so the running sum of their edges is 0 or 1
+        diff = np.zeros(n + 1, dtype=np.int8)
+        diff[starts[inner]] = 1
+        diff[ends[inner]] = -1
+        out = np.cumsum(diff[:-1], dtype=np.int8).view(bool)
     return out
 
 

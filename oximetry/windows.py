@@ -121,6 +121,20 @@ def _index_spans(idx: NDArray[np.intp], fs: float) -> tuple[tuple[float, float],
     return tuple((float(s) / fs, float(e) / fs) for s, e in zip(starts, ends, strict=True))
 
 
+def _first_true(mask: NDArray[np.bool_], count: int) -> NDArray[np.intp]:
+    """Return the indices of the first ``count`` True flags, reading only as far as needed."""
+    n = mask.shape[0]
+    found: list[NDArray[np.intp]] = []
+    got, s, step = 0, 0, max(2 * count, 1 << 16)
+    while s < n and got < count:
+        e = min(n, s + step)
+        idx = np.flatnonzero(mask[s:e])[: count - got] + s
+        found.append(idx)
+        got += idx.size
+        s, step = e, 2 * step
+    return np.concatenate(found) if found else np.empty(0, dtype=np.intp)
+
+
 @dataclass(frozen=True)
 class WindowPlan:
     """The windows of one recording and how the awake baseline is taken.
@@ -176,9 +190,11 @@ def build_windows(
     n = recording.spo2.n_samples
     end_s = n / fs
     warnings: list[str] = []
-    valid_idx = np.flatnonzero(valid)
-    first_s = float(valid_idx[0]) / fs if valid_idx.size else 0.0
-    last_s = float(valid_idx[-1] + 1) / fs if valid_idx.size else 0.0
+    # first and last valid sample (no index list of the whole night)
+    first_s = last_s = 0.0
+    if valid.any():
+        first_s = float(np.argmax(valid)) / fs
+        last_s = float(valid.shape[0] - int(np.argmax(valid[::-1]))) / fs
 
     if settings.staging:
         staging, stage_source = settings.staging, "hypnogram"
@@ -299,7 +315,7 @@ def _baseline_window(
             )
         return win, warnings
     need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))
-    idx = np.flatnonzero(valid)[:need]
+    idx = _first_true(valid, need)
     if idx.size == 0:
         return None, warnings
     spans = _index_spans(idx, fs)

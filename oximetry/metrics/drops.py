@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..results import Event
 from .runs import samples_at_least
 
-__all__ = ["awake_baseline", "rounded_baseline", "run_nadirs", "sustained_drops"]
+__all__ = ["awake_baseline", "rounded_baseline", "run_events", "run_nadirs", "sustained_drops"]
 
 
 def awake_baseline(x: ArrayLike, mask: ArrayLike) -> float | None:
@@ -134,18 +134,63 @@ def sustained_drops(
     starts, ends = found
     need = max(samples_at_least(min_s, fs), 1)
     keep = (ends - starts) >= need
-    starts, ends = starts[keep], ends[keep]
+    return run_events(
+        x, starts[keep], ends[keep], fs, "sustained_drop", window, offset=offset, baseline=baseline
+    )
+
+
+def run_events(
+    x: NDArray[np.float64],
+    starts: NDArray[np.intp],
+    ends: NDArray[np.intp],
+    fs: float,
+    kind: str,
+    window: str | None,
+    *,
+    offset: int = 0,
+    baseline: int | None = None,
+) -> tuple[Event, ...]:
+    """Return one event per run ``[starts[k], ends[k])`` of ``x``, with its nadir.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of float
+        SpO2 in percent (finite inside the runs).
+    starts, ends : numpy.ndarray of int
+        Non-empty, disjoint runs in increasing order.
+    fs : float
+        Sampling rate in Hz.
+    kind : str
+        Event type (``le88_run``, ``sustained_drop``).
+    window : str or None
+        Window kind written on the events.
+    offset : int
+        Index of ``x[0]`` in the recording (when ``x`` is a slice of it).
+    baseline : int, optional
+        The rounded awake baseline ``b``; when given the events carry ``baseline_pct = b`` and
+        ``drop_pct = b − nadir``.
+
+    Returns
+    -------
+    tuple of Event
+        Start, end (exclusive) and nadir time in seconds, and the nadir.
+
+    Notes
+    -----
+    Times and nadirs are computed as arrays; the only per-run work is creating the event.
+    """
     nadirs, where = run_nadirs(x, starts, ends)
-    return tuple(
-        Event(
-            type="sustained_drop",
-            start_s=(offset + int(s)) / fs,
-            end_s=(offset + int(e)) / fs,
-            nadir_pct=float(v),
-            nadir_s=(offset + int(t)) / fs,
-            baseline_pct=float(baseline),
-            drop_pct=float(baseline - v),
-            window=window,
+    t0 = ((starts + offset) / fs).tolist()
+    t1 = ((ends + offset) / fs).tolist()
+    tn = ((where + offset) / fs).tolist()
+    v = nadirs.tolist()
+    if baseline is None:
+        return tuple(
+            Event(kind, a, b, nadir, t, window=window)
+            for a, b, nadir, t in zip(t0, t1, v, tn, strict=True)
         )
-        for s, e, v, t in zip(starts, ends, nadirs, where, strict=True)
+    base = float(baseline)
+    return tuple(
+        Event(kind, a, b, nadir, t, base, base - nadir, window)
+        for a, b, nadir, t in zip(t0, t1, v, tn, strict=True)
     )

@@ -10,6 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..errors import OximetryError
 
 __all__ = [
+    "check_arrays",
     "check_fs",
     "extent",
     "longest_of",
@@ -42,6 +43,34 @@ def check_fs(fs: float) -> float:
     if not math.isfinite(value) or value <= 0:
         raise OximetryError(f"Invalid sampling rate {fs!r} Hz; it must be a positive number")
     return value
+
+
+def check_arrays(
+    x: ArrayLike, valid: ArrayLike, in_window: ArrayLike
+) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return SpO2, validity and window mask as arrays, or raise when their shapes disagree.
+
+    Parameters
+    ----------
+    x : array_like of float
+        SpO2 in percent.
+    valid, in_window : array_like of bool
+        The artifact mask and the window's samples.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``x`` as float64, ``valid`` and ``in_window`` as bool (no copy when already so).
+    """
+    xs = np.asarray(x, dtype=np.float64)
+    ok = np.asarray(valid, dtype=bool)
+    w = np.asarray(in_window, dtype=bool)
+    if xs.ndim != 1 or ok.shape != xs.shape or w.shape != xs.shape:
+        raise OximetryError(
+            f"x, valid and in_window must be one-dimensional and of equal length, got shapes "
+            f"{xs.shape}, {ok.shape} and {w.shape}"
+        )
+    return xs, ok, w
 
 
 def samples_at_least(seconds: float, fs: float) -> int:

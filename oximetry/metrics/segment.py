@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..errors import OximetryError
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
-from .runs import check_fs, samples_at_least, sliding_max
+from .runs import check_arrays, check_fs, samples_at_least, sliding_max
 
 __all__ = ["SUSTAINED_NADIR_S", "summarize_segment"]
 
@@ -53,14 +52,7 @@ def summarize_segment(
     computed in linear time (van Herk / Gil-Werman).
     """
     fs = check_fs(fs)
-    xs = np.asarray(x, dtype=np.float64)
-    ok = np.asarray(valid, dtype=bool)
-    w = np.asarray(in_window, dtype=bool)
-    if xs.ndim != 1 or ok.shape != xs.shape or w.shape != xs.shape:
-        raise OximetryError(
-            f"x, valid and in_window must be one-dimensional and of equal length, got shapes "
-            f"{xs.shape}, {ok.shape} and {w.shape}"
-        )
+    xs, ok, w = check_arrays(x, valid, in_window)
     sel = ok & w & np.isfinite(xs)
     per_min = 1.0 / (fs * 60.0)
     n_valid = int(np.count_nonzero(sel))

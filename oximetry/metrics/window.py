@@ -2,32 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..errors import OximetryError
 from ..results import Event, WindowMetrics
-from .drops import rounded_baseline, run_nadirs, sustained_drops
+from .drops import rounded_baseline, run_events, sustained_drops
 from .pulse import pulse_stats
-from .runs import check_fs, extent, longest_of, rounded_below, runs
+from .runs import check_arrays, check_fs, extent, longest_of, rounded_below, runs
 
 __all__ = ["count_events_in", "le88_runs", "summarize_window"]
-
-
-def _arrays(
-    x: ArrayLike, valid: ArrayLike, in_window: ArrayLike
-) -> tuple[NDArray[np.float64], NDArray[np.bool_], NDArray[np.bool_]]:
-    xs = np.asarray(x, dtype=np.float64)
-    ok = np.asarray(valid, dtype=bool)
-    w = np.asarray(in_window, dtype=bool)
-    if xs.ndim != 1 or ok.shape != xs.shape or w.shape != xs.shape:
-        raise OximetryError(
-            f"x, valid and in_window must be one-dimensional and of equal length, got shapes "
-            f"{xs.shape}, {ok.shape} and {w.shape}"
-        )
-    return xs, ok, w
 
 
 def count_events_in(events: Iterable[Event], in_window: NDArray[np.bool_], fs: float) -> int:
@@ -84,18 +69,7 @@ def le88_runs(
         Start, end (exclusive), nadir and its time.
     """
     starts, ends = found
-    nadirs, where = run_nadirs(x, starts, ends)
-    return tuple(
-        Event(
-            type="le88_run",
-            start_s=(offset + int(s)) / fs,
-            end_s=(offset + int(e)) / fs,
-            nadir_pct=float(v),
-            nadir_s=(offset + int(t)) / fs,
-            window=window,
-        )
-        for s, e, v, t in zip(starts, ends, nadirs, where, strict=True)
-    )
+    return run_events(x, starts, ends, fs, "le88_run", window, offset=offset)
 
 
 def summarize_window(
@@ -159,22 +133,24 @@ def summarize_window(
     averages use ``x``. An invalid sample breaks a run.
     """
     fs = check_fs(fs)
-    xs_all, ok_all, w_all = _arrays(x, valid, in_window)
+    xs_all, ok_all, w_all = check_arrays(x, valid, in_window)
     # Work on the window's extent only (an awake window is minutes of a night).
     lo, hi = extent(w_all)
     xs = xs_all[lo:hi]
     sel = ok_all[lo:hi] & w_all[lo:hi]
     sel &= np.isfinite(xs)
     per_min = 1.0 / (fs * 60.0)
-    values = xs[sel]  # the valid samples of the window, for counts and averages
-    n_valid = values.size
+    n_valid = int(np.count_nonzero(sel))
     valid_min = n_valid * per_min
 
     # Thresholds on r = floor(x + 0.5): r <= 88, r < 90, r <= 90.
-    n_le88 = int(np.count_nonzero(rounded_below(values, 89)))
-    n_lt90 = int(np.count_nonzero(rounded_below(values, 90)))
-    n_le90 = int(np.count_nonzero(rounded_below(values, 91)))
-    le88_found = runs(sel & rounded_below(xs, 89))
+    le88 = rounded_below(xs, 89)
+    le88 &= sel
+    n_le88 = int(np.count_nonzero(le88))
+    valid_fig = _ValidFigures(xs, sel, n_valid)
+    n_lt90, n_le90 = valid_fig.n_lt90, valid_fig.n_le90
+    le88_found = runs(le88)
+    del le88
     longest, longest_start = longest_of(le88_found)
 
     def pct(count: int) -> float | None:
@@ -189,8 +165,11 @@ def summarize_window(
     if awake_baseline_pct is not None:
         b = rounded_baseline(awake_baseline_pct)
         limit = b - drop_pts  # b - r > drop_pts  <=>  r < b - drop_pts
-        drop5_min = int(np.count_nonzero(rounded_below(values, limit))) * per_min
-        drop_found = runs(sel & rounded_below(xs, limit))
+        drop = rounded_below(xs, limit)
+        drop &= sel
+        drop5_min = int(np.count_nonzero(drop)) * per_min
+        drop_found = runs(drop)
+        del drop
         longest_drop5_min = longest_of(drop_found)[0] * per_min
         sustained = sustained_drops(
             xs, drop_found, fs, min_s=sustained_min_s, baseline=b, window=kind, offset=lo
@@ -198,14 +177,11 @@ def summarize_window(
 
     nadir = nadir_s = mean = median = None
     if n_valid:
-        nadir = float(values.min())
+        nadir = valid_fig.minimum
         nadir_s = (lo + int(np.argmax(sel & (xs == nadir)))) / fs
-        mean = float(values.mean())
-        # In-place selection of the middle values (``values`` is a private copy).
-        mid = ((n_valid - 1) // 2, n_valid // 2)
-        values.partition(mid)
-        median = float((values[mid[0]] + values[mid[1]]) / 2.0)
-    del values
+        mean = valid_fig.total / n_valid
+        low, high = valid_fig.middle
+        median = float((low + high) / 2.0)
 
     p_min, p_mean, p_max = pulse_stats(pulse_values)
     metrics = WindowMetrics(
@@ -236,3 +212,92 @@ def summarize_window(
         pulse_max_bpm=p_max,
     )
     return metrics, le88_runs(xs, le88_found, fs, kind, offset=lo)
+
+
+class _ValidFigures:
+    """Sum, minimum, counts below 90 and the middle values of the valid samples of a window.
+
+    Equal to what the array of those samples (``x[sel]``) would give, without building that
+    array for a long window: the samples are compacted a chunk at a time, and the sum follows
+    numpy's pairwise summation tree over the compacted series (a node of at most ``_LEAF``
+    values is summed by numpy itself), so the mean is bit-identical to ``x[sel].mean()``. The
+    median is selected from a narrow band of values bracketed by a sample and verified by
+    counts (the whole series is selected when the bracket missed).
+    """
+
+    _CHUNK = 1 << 17
+    _LEAF = 1 << 16
+
+    def __init__(self, xs: NDArray[np.float64], sel: NDArray[np.bool_], n_valid: int) -> None:
+        self.minimum = np.inf
+        self.n_lt90 = self.n_le90 = 0
+        self.total = 0.0
+        self.middle: tuple[float, float] = (np.nan, np.nan)
+        if n_valid == 0:
+            return
+        mid = ((n_valid - 1) // 2, n_valid // 2)
+        if n_valid <= 4 * self._LEAF:
+            values = xs[sel]
+            self._add(values)
+            self.total = float(np.add.reduce(values))
+            values.partition(mid)
+            self.middle = (float(values[mid[0]]), float(values[mid[1]]))
+            return
+        step = max(1, xs.size // 8192)
+        sample = np.sort(xs[::step][sel[::step]])
+        m = sample.size
+        self._band = (
+            (float(sample[max(m // 2 - 64, 0)]), float(sample[min(m // 2 + 64, m - 1)]))
+            if m
+            else (-np.inf, np.inf)
+        )
+        self._below = 0
+        self._bands: list[NDArray[np.float64]] = []
+        self._pieces = self._compacted(xs, sel)
+        self._pending: NDArray[np.float64] = np.empty(0)
+        self.total = self._tree_sum(n_valid)
+        band = np.concatenate(self._bands)
+        if self._below <= mid[0] and mid[1] < self._below + band.size:
+            k = (mid[0] - self._below, mid[1] - self._below)
+            band.partition(k)
+            self.middle = (float(band[k[0]]), float(band[k[1]]))
+        else:
+            values = xs[sel]
+            values.partition(mid)
+            self.middle = (float(values[mid[0]]), float(values[mid[1]]))
+
+    def _add(self, piece: NDArray[np.float64]) -> None:
+        self.minimum = min(self.minimum, float(piece.min()))
+        self.n_lt90 += int(np.count_nonzero(rounded_below(piece, 90)))
+        self.n_le90 += int(np.count_nonzero(rounded_below(piece, 91)))
+
+    def _compacted(
+        self, xs: NDArray[np.float64], sel: NDArray[np.bool_]
+    ) -> Iterator[NDArray[np.float64]]:
+        lo, hi = self._band
+        for s in range(0, xs.size, self._CHUNK):
+            piece = xs[s : s + self._CHUNK][sel[s : s + self._CHUNK]]
+            if piece.size:
+                self._add(piece)
+                self._below += int(np.count_nonzero(piece < lo))
+                self._bands.append(piece[(piece >= lo) & (piece <= hi)])
+                yield piece
+
+    def _take(self, k: int) -> NDArray[np.float64]:
+        parts = []
+        while k > 0:
+            if self._pending.size == 0:
+                self._pending = next(self._pieces)
+            part = self._pending[:k]
+            self._pending = self._pending[k:]
+            parts.append(part)
+            k -= part.size
+        return parts[0] if len(parts) == 1 else np.concatenate(parts)
+
+    def _tree_sum(self, k: int) -> float:
+        # numpy's pairwise summation: halve (rounded down to a multiple of 8) above 128 values
+        if k <= self._LEAF:
+            return float(np.add.reduce(self._take(k)))
+        half = k // 2
+        half -= half % 8
+        return self._tree_sum(half) + self._tree_sum(k - half)
