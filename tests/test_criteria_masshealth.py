@@ -559,7 +559,9 @@ def test_determination_to_dict_has_the_spec_keys_and_is_json() -> None:
         "alternatives",
         "warnings",
     ]
-    assert all(set(r) == {"id", "citation", "met", "values", "reason"} for r in out["rules"])
+    assert all(
+        set(r) == {"id", "citation", "met", "status", "values", "reason"} for r in out["rules"]
+    )
     assert all(r["met"] in (True, False, None) for r in out["rules"])
     assert json.loads(json.dumps(out)) == out
     assert json.dumps(evaluate(ctx(), overnight(**QUALIFYING_NIGHT)).to_dict()) == json.dumps(out)

@@ -6,6 +6,12 @@ three-valued: True, False, or None ("not evaluable"). A None result either lists
 inputs that would settle it, or says the clause was ``tested=False`` — this test did not measure
 what the clause is about (an overnight study says nothing about exercise), which counts as not met
 when findings are combined.
+
+Beside ``met``, each result has a ``status`` for readers: ``met``, ``not_met``, ``not_evaluable``
+or ``not_applicable``. A check says ``applicable=False`` when its own logic finds that the clause
+does not concern this member or test (a nursing-facility document for a member living in the
+community, an exclusion about a condition nobody documented). Only the label changes: ``met`` keeps
+the value the determination combines, and nothing that decides reads ``status``.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from ..evidence import Evidence, SegmentFigures, SleepFigures
 
 __all__ = [
     "EPS_MIN",
+    "STATUSES",
     "Inputs",
     "Outcome",
     "Readings",
@@ -34,6 +41,9 @@ __all__ = [
 #: Tolerance when comparing minutes computed as samples × dt / 60 with a whole number of
 #: minutes: far below one sample period at any oximeter rate, so 4.99 min is never 5.
 EPS_MIN = 1e-6
+
+#: A rule result's ``status`` values, in the order reports tally them.
+STATUSES = ("met", "not_met", "not_evaluable", "not_applicable")
 
 
 def pct(x: float) -> int:
@@ -83,6 +93,8 @@ class RuleResult:
 
     ``met`` is True, False or None (not evaluable). ``tested`` is False when the test did not
     measure what the clause is about; ``missing`` names the inputs that would settle a None.
+    ``applicable`` is False when the clause does not concern this member or test (see
+    :attr:`status`); it never changes ``met``.
     """
 
     id: str
@@ -92,13 +104,22 @@ class RuleResult:
     reason: str
     missing: tuple[str, ...] = ()
     tested: bool = True
+    applicable: bool = True
+
+    @property
+    def status(self) -> str:
+        """One of :data:`STATUSES`: ``not_applicable``, else what :attr:`met` says."""
+        if not self.applicable:
+            return "not_applicable"
+        return {True: "met", False: "not_met", None: "not_evaluable"}[self.met]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return ``{id, citation, met, values, reason}`` as in ``summary.json``."""
+        """Return ``{id, citation, met, status, values, reason}`` as in ``summary.json``."""
         return {
             "id": self.id,
             "citation": self.citation,
             "met": self.met,
+            "status": self.status,
             "values": {k: _plain(v) for k, v in self.values.items()},
             "reason": self.reason,
         }
@@ -128,6 +149,7 @@ class Outcome:
     values: Mapping[str, Any] = field(default_factory=dict)
     missing: tuple[str, ...] = ()
     tested: bool = True
+    applicable: bool = True
 
 
 @dataclass(frozen=True)
@@ -190,6 +212,7 @@ class Rule:
             reason=out.reason,
             missing=tuple(out.missing),
             tested=out.tested,
+            applicable=out.applicable,
         )
 
 

@@ -228,7 +228,7 @@ def _inpatient(inp: Inputs) -> Outcome:
             None, "The test setting (inpatient/outpatient) is not given.", values, ("test.setting",)
         )
     if t.setting == "outpatient":
-        return Outcome(True, "Not applicable: an outpatient test.", values)
+        return Outcome(True, "Not applicable: an outpatient test.", values, applicable=False)
     missing: tuple[str, ...] = () if t.discharge_date is not None else ("test.discharge_date",)
     missing += _test_date_missing(inp)
     if t.discharge_date is None or inp.test_date is None:
@@ -259,7 +259,7 @@ def _chronic_stable(inp: Inputs) -> Outcome:
     if t.setting is None:
         return Outcome(None, "The test setting is not given.", values, ("test.setting",))
     if t.setting == "inpatient":
-        return Outcome(True, "Not applicable: an inpatient test.", values)
+        return Outcome(True, "Not applicable: an inpatient test.", values, applicable=False)
     if t.chronic_stable_state is True:
         return Outcome(True, "The outpatient test was taken in a chronic stable state.", values)
     if not c.chronic:
@@ -271,7 +271,10 @@ def _chronic_stable(inp: Inputs) -> Outcome:
                 ("diagnoses",),
             )
         return Outcome(
-            True, "Not applicable: no chronic condition (II.A.1.a/b) is documented.", values
+            True,
+            "Not applicable: no chronic condition (II.A.1.a/b) is documented.",
+            values,
+            applicable=False,
         )
     if t.chronic_stable_state is False:
         if c.acute:

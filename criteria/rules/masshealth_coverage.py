@@ -37,6 +37,22 @@ def _hypoxemia(inp: Inputs) -> bool | None:
     return kleene_or(inp.met(r) for r in HYPOXEMIA_FINDINGS)
 
 
+def _no_exclusion(reason: str, v: dict[str, Any]) -> Outcome:
+    """Return met with status ``not_applicable``: the item concerns nothing documented."""
+    return Outcome(True, f"No exclusion: {reason}.", v, applicable=False)
+
+
+def _unless_basis(basis: bool | None, v: dict[str, Any], lifted: str, excluded: str) -> Outcome:
+    """Met when the request rests on a II.A.1 condition (``basis``), else the item excludes."""
+    if basis is True:
+        return Outcome(True, f"No exclusion: {lifted}.", v)
+    return Outcome(
+        False,
+        f"Exclusion applies: {excluded}, and no other II.A.1 condition is documented.",
+        v,
+    )
+
+
 def _without_hypoxemia(flag: str, category: str, what: str, extra_ok: str | None = None) -> Any:
     def check(inp: Inputs) -> Outcome:
         f = inp.context.findings
@@ -44,29 +60,31 @@ def _without_hypoxemia(flag: str, category: str, what: str, extra_ok: str | None
         present = getattr(f, flag) is True or bool(codes)
         v: dict[str, Any] = {f"findings.{flag}": getattr(f, flag), "codes": codes}
         if not present:
-            return Outcome(True, f"Not applicable: no {what} documented.", v)
+            return _no_exclusion(f"no {what} documented", v)
         if extra_ok and getattr(f, extra_ok) is True:
             return Outcome(
                 True,
-                f"{what.capitalize()} with documented pulmonary hypertension/cor "
-                "pulmonale: not excluded.",
+                f"No exclusion: {what} with documented pulmonary hypertension/cor pulmonale.",
                 v,
             )
         hyp = _hypoxemia(inp)
         v["systemic_hypoxemia"] = hyp
         if hyp is True:
             return Outcome(
-                True, f"{what.capitalize()}, but systemic hypoxemia is shown: not excluded.", v
+                True, f"No exclusion: {what} is documented, but systemic hypoxemia is shown.", v
             )
         if hyp is False:
             return Outcome(
                 False,
-                f"{what.capitalize()} without systemic hypoxemia: oxygen is not "
+                f"Exclusion applies: {what} without systemic hypoxemia; oxygen is not "
                 "medically necessary.",
                 v,
             )
         return Outcome(
-            None, f"{what.capitalize()}: whether systemic hypoxemia is present is not yet known.", v
+            None,
+            f"{what.capitalize()} is documented; whether systemic hypoxemia (which lifts the "
+            "exclusion) is present is not yet known.",
+            v,
         )
 
     return check
@@ -76,22 +94,12 @@ def _terminal(inp: Inputs) -> Outcome:
     flag = inp.context.findings.terminal_illness_non_respiratory
     v: dict[str, Any] = {"findings.terminal_illness_non_respiratory": flag}
     if flag is not True:
-        return Outcome(
-            True,
-            "Not applicable: no terminal illness outside the respiratory system documented.",
-            v,
-        )
-    if inp.met("ii_a_1_condition") is True:
-        return Outcome(
-            True,
-            "A terminal illness is documented, but the request rests on a II.A.1 condition.",
-            v,
-        )
-    return Outcome(
-        False,
-        "A terminal illness that does not affect the "
-        "respiratory system, without a II.A.1 condition: not covered.",
+        return _no_exclusion("no terminal illness outside the respiratory system documented", v)
+    return _unless_basis(
+        inp.met("ii_a_1_condition"),
         v,
+        "a terminal illness is documented, but the request rests on a II.A.1 condition",
+        "a terminal illness that does not affect the respiratory system is not covered",
     )
 
 
@@ -99,17 +107,12 @@ def _headache_other(inp: Inputs) -> Outcome:
     codes = conditions(inp.context).by_category.get("headache_other", [])
     v: dict[str, Any] = {"codes": codes}
     if not codes:
-        return Outcome(True, "Not applicable: no other headache diagnosis.", v)
-    basis = kleene_or([inp.met("ii_a_1_condition"), inp.met("ii_a_1_d_cluster_headache")])
-    if basis is True:
-        return Outcome(
-            True, "A non-cluster headache is documented; it is not the basis of the request.", v
-        )
-    return Outcome(
-        False,
-        "Headaches other than II.A.1.d cluster headache are not covered, and no other II.A.1 "
-        "condition is documented.",
+        return _no_exclusion("no other headache diagnosis documented", v)
+    return _unless_basis(
+        kleene_or([inp.met("ii_a_1_condition"), inp.met("ii_a_1_d_cluster_headache")]),
         v,
+        "a non-cluster headache is documented, but it is not the basis of the request",
+        "headaches other than II.A.1.d cluster headache are not covered",
     )
 
 
@@ -119,19 +122,14 @@ def _cluster_not_ichd3(inp: Inputs) -> Outcome:
     claimed = bool(codes) or ctx.cluster_headache is not None
     v: dict[str, Any] = {"codes": codes, "cluster_headache_given": ctx.cluster_headache is not None}
     if not claimed:
-        return Outcome(True, "Not applicable: no cluster headache claimed.", v)
+        return _no_exclusion("no cluster headache claimed", v)
     if inp.met("ii_a_1_d_cluster_headache") is True:
-        return Outcome(True, "The cluster headache meets ICHD-3.", v)
-    a1 = inp.met("ii_a_1_condition")
-    if a1 is True:
-        return Outcome(
-            True, "The headache does not meet ICHD-3, but it is not the basis of the request.", v
-        )
-    return Outcome(
-        False,
-        "Headaches not meeting the ICHD-3 cluster-headache criteria are not covered, and no other "
-        "II.A.1 condition is documented.",
+        return Outcome(True, "No exclusion: the cluster headache meets ICHD-3.", v)
+    return _unless_basis(
+        inp.met("ii_a_1_condition"),
         v,
+        "the headache does not meet ICHD-3, but it is not the basis of the request",
+        "headaches not meeting the ICHD-3 cluster-headache criteria are not covered",
     )
 
 
@@ -140,27 +138,33 @@ def _prn_snf(inp: Inputs) -> Outcome:
     v = {"residence": ctx.residence, "prn": ctx.prn}
     if ctx.residence == "skilled_nursing_facility" and ctx.prn is True:
         return Outcome(
-            False, "Oxygen as needed (PRN) in a skilled nursing facility is not covered.", v
+            False,
+            "Exclusion applies: oxygen as needed (PRN) in a skilled nursing facility is not "
+            "covered.",
+            v,
         )
-    return Outcome(True, "Not applicable: not PRN oxygen in a skilled nursing facility.", v)
+    return _no_exclusion("not PRN oxygen in a skilled nursing facility", v)
 
 
 def _sickle(inp: Inputs) -> Outcome:
     flag = inp.context.findings.sickle_cell_pregnancy_prophylaxis
     v: dict[str, Any] = {"findings.sickle_cell_pregnancy_prophylaxis": flag}
     if flag is not True:
-        return Outcome(
-            True, "Not applicable: not prophylaxis in pregnancy with sickle cell disease.", v
-        )
+        return _no_exclusion("not prophylaxis in pregnancy with sickle cell disease", v)
     hyp = _hypoxemia(inp)
     v["systemic_hypoxemia"] = hyp
     if hyp is True:
-        return Outcome(True, "Hypoxemia is shown, so the oxygen is not merely prophylactic.", v)
+        return Outcome(
+            True, "No exclusion: hypoxemia is shown, so the oxygen is not merely prophylactic.", v
+        )
+    not_covered = (
+        "prophylactic oxygen against transfusion-related events in pregnancy with sickle cell "
+        "disease is not covered"
+    )
+    if hyp is False:
+        return Outcome(False, f"Exclusion applies: {not_covered}.", v)
     return Outcome(
-        False if hyp is False else None,
-        "Prophylactic oxygen against transfusion-related "
-        "events in pregnancy with sickle cell disease is not covered.",
-        v,
+        None, f"{not_covered.capitalize()} unless hypoxemia is shown, which is not yet known.", v
     )
 
 
@@ -239,7 +243,7 @@ def _portable_sleep_only(inp: Inputs) -> Outcome:
     st = inp.state
     v = {"qualifying_paths": st["met_paths"], "sleep_only": st["sleep_only"]}
     if st["qualified"] is not True:
-        return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     if st["sleep_only"]:
         return Outcome(
             False, "Qualified solely on findings during sleep: portable systems are not covered.", v
@@ -261,7 +265,7 @@ def _authorization(inp: Inputs) -> Outcome:
     }
     if st["qualified"] is not True:
         v["authorization_months"] = None
-        return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     non_ch = [p for p in st["met_paths"] if p != "cluster_headache"]
     if non_ch and c.chronic and ctx.test.chronic_stable_state is True:
         v["authorization_months"] = 12
@@ -285,7 +289,7 @@ def _stationary(inp: Inputs) -> Outcome:
         return Outcome(
             True, "Stationary oxygen (E0424, E0439, E1390, E1391) for the qualified use.", v
         )
-    return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+    return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
 
 
 def _portable(inp: Inputs) -> Outcome:
@@ -297,7 +301,7 @@ def _portable(inp: Inputs) -> Outcome:
         "hcpcs": [],
     }
     if st["qualified"] is not True:
-        return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     if st["sleep_only"]:
         return Outcome(
             False,

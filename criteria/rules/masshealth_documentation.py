@@ -13,13 +13,21 @@ __all__ = ["DOCUMENTATION_RULES"]
 def _doc(check_fn: Any, snf_only: bool = False, when: str | None = None) -> Any:
     def check(inp: Inputs) -> Outcome:
         if snf_only and inp.context.residence != "skilled_nursing_facility":
-            return Outcome(None, "Not applicable: not a nursing-facility member.", {}, tested=False)
+            return Outcome(
+                None,
+                "Not applicable: not a nursing-facility member.",
+                {},
+                tested=False,
+                applicable=False,
+            )
         if (
             when == "cluster"
             and inp.context.cluster_headache is None
             and not conditions(inp.context).has("cluster_headache")
         ):
-            return Outcome(None, "Not applicable: no cluster headache.", {}, tested=False)
+            return Outcome(
+                None, "Not applicable: no cluster headache.", {}, tested=False, applicable=False
+            )
         have, missing, text = check_fn(inp)
         v = {"present": have, "missing": list(missing)}
         if missing:

@@ -418,7 +418,12 @@ def _d(inp: Inputs) -> Outcome:
     v["age_years"] = inp.context.patient.age_at(inp.test_date)
     v["under_21"] = under
     if under is False:
-        return Outcome(False, "Not applicable: the member is 21 or older on the test date.", v)
+        return Outcome(
+            False,
+            "Not applicable: the member is 21 or older on the test date.",
+            v,
+            applicable=False,
+        )
     both = kleene_and([finding.met if finding.tested else False, under])
     if both is True:
         return Outcome(

@@ -59,8 +59,10 @@ def _retest(inp: Inputs) -> Outcome:
     if init is None:
         return Outcome(
             True,
-            "Initial certification: Group II needs a retest between days 61 and 90 after it.",
+            "Not applicable: an initial certification (no order.initial_certification_date); "
+            "Group II needs a retest between days 61 and 90 after it.",
             v,
+            applicable=False,
         )
     if inp.test_date is None:
         return Outcome(None, "The test date is needed.", v, ("test.date",))
@@ -96,7 +98,7 @@ def _authorization(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"qualifying_paths": st["met_paths"]}
     if st["qualified"] is not True:
         v["authorization_months"] = None
-        return Outcome(None, "Not applicable: not qualified.", v, tested=False)
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     if any(p.startswith("group_i_") for p in st["met_paths"]):
         v["authorization_months"] = 12
         return Outcome(True, "Group I: initial certification for 12 months.", v)
