@@ -116,6 +116,25 @@ def test_every_rule_is_printed_even_when_page_one_is_full(tmp_path):
     assert "Qualification rules (continued)" in text
 
 
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_rule_status_words_and_tally(tmp_path):
+    rules = [
+        {**rd.QUALIFICATION["rules"][0], "status": "met"},
+        {
+            "id": "iii_c_1_primary_diagnosis",
+            "citation": "MG-OXY III.C.1",
+            "met": None,
+            "status": "not_applicable",
+            "values": {},
+            "reason": "Not applicable: not a nursing-facility member.",
+        },
+    ]
+    q = {**rd.QUALIFICATION, "rules": rules}
+    text = pdf_text(write_outputs(rd.make_analysis(), tmp_path, qualification=q)["report"])
+    assert "2 rules: 1 met, 0 not met, 0 not evaluable, 1 not applicable" in text
+    assert "NOT APPLICABLE" in text and "NOT EVALUABLE" not in text
+
+
 def test_strips_are_clock_aligned_hours_covering_the_night():
     a = rd.make_analysis()  # 22:30 to 00:30
     assert _strip_starts(a) == [-1800.0, 1800.0, 5400.0]

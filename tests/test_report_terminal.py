@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from oximetry.report import build_summary, format_terminal_summary
+from oximetry.report.terminal import rule_status, rule_tally
 from tests import report_data as rd
 
 
@@ -28,7 +29,10 @@ def test_lines_are_aligned_and_carry_the_main_figures():
     assert "3 %: 1.5/h" in text
     assert "95.0 % (presumed awake)" in text
     assert lines[-2].startswith("Determination") and "INDETERMINATE" in lines[-2]
-    assert lines[-3].startswith("Warnings  ")
+    assert lines[-3].startswith("Rules") and lines[-3].endswith(
+        "2 rules: 1 met, 0 not met, 1 not evaluable, 0 not applicable"
+    )
+    assert lines[-4].startswith("Warnings  ")
     assert "missing: diagnoses, order.date" in text
     assert lines[-1].startswith("Files") and "summary.json, report.pdf in /out/night" in lines[-1]
 
@@ -50,3 +54,16 @@ def test_exercise_segments_are_listed():
     s = build_summary(rd.make_analysis())
     s["metrics"]["exercise"] = {"sustained_nadir_pct": 87.0, "nadir_pct": 85.0, "valid_min": 6.0}
     assert "sustained nadir 87 %, nadir 85 %, 6.0 min valid" in format_terminal_summary(s, {})
+
+
+def test_rule_status_read_from_status_or_from_met_in_older_summaries():
+    assert rule_status({"met": True, "status": "not_applicable"}) == "not_applicable"
+    assert rule_status({"met": None, "status": "not_evaluable"}) == "not_evaluable"
+    assert [rule_status({"met": m}) for m in (True, False, None)] == [
+        "met",
+        "not_met",
+        "not_evaluable",
+    ]
+    assert rule_status({"met": "yes"}) is None
+    rules = [{"met": True, "status": "not_applicable"}, {"met": False}, {"met": True}]
+    assert rule_tally(rules) == "3 rules: 1 met, 1 not met, 0 not evaluable, 1 not applicable"

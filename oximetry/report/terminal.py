@@ -5,11 +5,14 @@ Built from ``summary.json`` (never from the recording), so it holds no patient i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["format_terminal_summary"]
+__all__ = ["RULE_STATUSES", "format_terminal_summary", "rule_status", "rule_tally"]
+
+#: A qualification rule's ``status`` in ``summary.json`` (docs/criteria.md), in tally order.
+RULE_STATUSES = ("met", "not_met", "not_evaluable", "not_applicable")
 
 _WINDOW_NAMES = {
     "sleep": "sleep",
@@ -18,6 +21,54 @@ _WINDOW_NAMES = {
     "exercise": "exercise",
     "exercise_o2": "exercise on O2",
 }
+
+
+_STATUS_OF_MET = {True: "met", False: "not_met", None: "not_evaluable"}
+
+
+def rule_status(rule: Mapping[str, Any]) -> str | None:
+    """Return a rule's status (``met``, ``not_met``, ``not_evaluable``, ``not_applicable``).
+
+    Parameters
+    ----------
+    rule : mapping
+        One entry of ``qualification.rules`` in ``summary.json``.
+
+    Returns
+    -------
+    str or None
+        Its ``status``; for a summary written before ``status`` existed, the one ``met`` gives;
+        None when neither is readable.
+    """
+    status = rule.get("status")
+    if isinstance(status, str) and status in RULE_STATUSES:
+        return status
+    met = rule.get("met")
+    if met is None or isinstance(met, bool):
+        return _STATUS_OF_MET[met]
+    return None
+
+
+def rule_tally(rules: Sequence[Mapping[str, Any]]) -> str:
+    """Return ``N rules: a met, b not met, c not evaluable, d not applicable``.
+
+    Parameters
+    ----------
+    rules : sequence of mapping
+        ``qualification.rules`` of ``summary.json``.
+
+    Returns
+    -------
+    str
+        The counts by :func:`rule_status`, every status named (also when 0).
+    """
+    counts = dict.fromkeys(RULE_STATUSES, 0)
+    for r in rules:
+        status = rule_status(r)
+        if status is not None:
+            counts[status] += 1
+    parts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
+    return f"{len(rules)} rules: {parts}"
 
 
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
@@ -151,6 +202,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             shown = [str(x) for x in q["missing"][:4]]
             more = len(q["missing"]) - len(shown)
             text += "; missing: " + ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+        if q.get("rules"):
+            rows.append(("Rules", rule_tally(q["rules"])))
         rows.append(("Determination", text))
     else:
         rows.append(("Determination", "not evaluated (no qualification block)"))

@@ -17,6 +17,7 @@ from matplotlib.lines import Line2D
 
 from .. import __version__
 from ..results import Analysis
+from .terminal import rule_status, rule_tally
 
 __all__ = [
     "LANDSCAPE",
@@ -33,14 +34,14 @@ __all__ = [
 PORTRAIT = (8.5, 11.0)
 LANDSCAPE = (11.0, 8.5)
 MARGIN_IN = 0.5
+#: A rule's status word and colour, by :func:`~oximetry.report.terminal.rule_status`.
 _STATUS = {
-    True: ("MET", "#1a7f37"),
     "met": ("MET", "#1a7f37"),
-    False: ("NOT MET", "#b42318"),
     "not_met": ("NOT MET", "#b42318"),
-    None: ("NOT EVALUABLE", "#6b6b6b"),
     "not_evaluable": ("NOT EVALUABLE", "#6b6b6b"),
+    "not_applicable": ("NOT APPLICABLE", "#4a6fa5"),
 }
+
 _KNOWN_Q = {
     "profile",
     "determination",
@@ -342,17 +343,7 @@ def qualification_head(page: TextPage, q: Mapping[str, Any] | None) -> None:
     )
     rules = q.get("rules") or []
     if rules:
-        tally = {"MET": 0, "NOT MET": 0, "NOT EVALUABLE": 0}
-        for r in rules:
-            met = r.get("met")
-            label = _STATUS.get(met if met is None or isinstance(met, bool | str) else None)
-            if label is not None:
-                tally[label[0]] += 1
-        page.line(
-            f"{len(rules)} rules: {tally['MET']} met, {tally['NOT MET']} not met, "
-            f"{tally['NOT EVALUABLE']} not evaluable — each listed below with its clause",
-            8,
-        )
+        page.line(f"{rule_tally(rules)} — each listed below with its clause", 8)
     missing = q.get("missing") or []
     if missing:
         for part in page.wrap(
@@ -405,12 +396,9 @@ def rules_block(page: TextPage, rules: Sequence[Mapping[str, Any]], bottom_in: f
         height = max(sum(size * 1.35 / 72 for _, size, _ in lines), 2 * 7.0 * 1.35 / 72) + 0.04
         if page.y + height > bottom_in:
             break
-        met = rule.get("met")
-        label, color = _STATUS.get(met if met is None or isinstance(met, bool | str) else None) or (
-            str(met),
-            "#000000",
-        )
-        page.text(MARGIN_IN, label, 7.0, weight="bold", color=color)
+        status = rule_status(rule)
+        label, color = _STATUS[status] if status else (str(rule.get("met")), "#000000")
+        page.text(MARGIN_IN, label, 7.0 if len(label) <= 13 else 6.2, weight="bold", color=color)
         y0 = page.y
         citation = str(rule.get("citation") or "")
         page.text(MARGIN_IN + 0.95, citation, 7.0 if len(citation) <= 26 else 5.8)
