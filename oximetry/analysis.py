@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from .artifact import detect_artifacts
 from .errors import InsufficientDataError
 from .metrics import awake_baseline, summarize_segment, summarize_window
-from .metrics.odi import detect_desaturations
+from .metrics.odi import detect_desaturations_at
 from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
 from .settings import SEGMENT_NAMES, AnalysisSettings
@@ -138,8 +138,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         baseline_pct = awake_baseline(x, valid & window_mask(plan.baseline, n, fs))
         baseline_source = plan.baseline.source if baseline_pct is not None else None
 
-    odi3 = detect_desaturations(x, valid, fs, 3, st.odi)
-    odi4 = detect_desaturations(x, valid, fs, 4, st.odi)
+    odi3, odi4 = detect_desaturations_at(x, valid, fs, (3, 4), st.odi)
 
     metrics: dict[str, WindowMetrics | SegmentMetrics] = {}
     masks: dict[str, NDArray[np.bool_]] = {}

@@ -22,6 +22,8 @@ per sample.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -30,7 +32,7 @@ from ..results import Event
 from ..settings import OdiSettings
 from .runs import check_fs, samples_at_least
 
-__all__ = ["detect_desaturations"]
+__all__ = ["detect_desaturations", "detect_desaturations_at"]
 
 #: Histogram code of a sample that does not count (invalid, or inside a counted event).
 _IGNORE = 255
@@ -84,6 +86,31 @@ def detect_desaturations(
     ``ceil(10 × fs)`` samples; the baseline needs at least ``ceil(30 × fs)`` samples in the
     last ``floor(120 × fs)``. There is no cap on the number of events.
     """
+    return detect_desaturations_at(x, valid, fs, (drop_pts,), settings)[0]
+
+
+def detect_desaturations_at(
+    x: ArrayLike,
+    valid: ArrayLike,
+    fs: float,
+    drops_pts: Sequence[float],
+    settings: OdiSettings,
+) -> tuple[tuple[Event, ...], ...]:
+    """Detect desaturation events for several depths at once (ODI3 and ODI4 in one call).
+
+    Parameters
+    ----------
+    x, valid, fs, settings
+        As in :func:`detect_desaturations`.
+    drops_pts : sequence of float
+        The depths ``k`` (e.g. ``(3, 4)``).
+
+    Returns
+    -------
+    tuple of tuple of Event
+        One result per depth, each equal to ``detect_desaturations`` at that depth; the
+        rounded values are computed once and shared.
+    """
     fs = check_fs(fs)
     xs = np.asarray(x, dtype=np.float64)
     ok = np.asarray(valid, dtype=bool)
@@ -92,19 +119,24 @@ def detect_desaturations(
             f"x and valid must be one-dimensional and of equal length, got shapes "
             f"{xs.shape} and {ok.shape}"
         )
-    k = float(drop_pts)
-    if not k > 0:
-        raise OximetryError(f"Invalid desaturation depth {drop_pts!r}; it must be > 0 points")
+    ks = [float(d) for d in drops_pts]
+    for d, k in zip(drops_pts, ks, strict=True):
+        if not k > 0:
+            raise OximetryError(f"Invalid desaturation depth {d!r}; it must be > 0 points")
     n = xs.shape[0]
     win = max(int(np.floor(settings.baseline_window_s * fs + 1e-9)), 1)
     min_base = max(samples_at_least(settings.min_baseline_s, fs), 1)
     min_event = max(samples_at_least(settings.min_event_s, fs), 1)
     codes = _codes(xs, ok, win)
     if n == 0 or int(codes.min()) == _IGNORE:
-        return ()
-
-    det = _Detector(codes, xs, n, win, k, min_base, min_event, fs)
-    return det.run(_event_type(k))
+        return tuple(() for _ in ks)
+    out = []
+    for j, k in enumerate(ks):
+        # each detector removes its own counted events from its copy of the codes
+        mine = codes if j == len(ks) - 1 else codes.copy()
+        det = _Detector(mine, xs, n, win, k, min_base, min_event, fs)
+        out.append(det.run(_event_type(k)))
+    return tuple(out)
 
 
 def _codes(x: NDArray[np.float64], valid: NDArray[np.bool_], win: int) -> NDArray[np.uint8]:
