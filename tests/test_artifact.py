@@ -204,3 +204,48 @@ def test_frozen_run_is_a_review_flag_without_times_of_day() -> None:
     assert res.valid.all()
     assert len(res.review_flags) == 1
     assert "20.0 min" in res.review_flags[0] and "22:" not in res.review_flags[0]
+
+
+def _fall_oracle(x, fs, usable, fall=4.0, recover=4.0, hold_s=30.0):
+    """Rule 3 written plainly over the compacted usable samples (the rule's first version)."""
+    out = np.zeros(x.size, bool)
+    idx = np.flatnonzero(usable)
+    v = x[idx]
+    hold_n = max(1, math.ceil(hold_s * fs - 1e-9))
+    gap_s = np.diff(idx) / fs
+    candidates = np.flatnonzero(v[:-1] - v[1:] > fall * np.maximum(gap_s, 1.0)) + 1
+    hold_end = -1
+    for k in candidates.tolist():
+        if k <= hold_end:
+            continue
+        limit = int(np.searchsorted(idx, idx[k] + hold_n, "left"))
+        back = np.flatnonzero(v[k + 1 : limit] >= v[k - 1] - recover)
+        end = k + 1 + int(back[0]) if back.size else limit
+        out[idx[k:end]] = True
+        hold_end = end
+    return out
+
+
+@pytest.mark.parametrize("fs", [1.0, 25.0, 256.0])
+def test_implausible_fall_equals_the_plain_rule_across_chunk_boundaries(fs: float) -> None:
+    # 300,000 samples span the rule's 131,072-sample chunks; falls, holds and gaps sit on and
+    # around the chunk edges, and holds run out (30 s) or recover
+    rng = np.random.default_rng(int(fs))
+    n = 300_000
+    x = 96.0 + rng.normal(0.0, 0.3, n)
+    for edge in (131_072, 262_144):
+        for at in (edge - 3, edge - 1, edge, edge + 1, edge + 500):
+            x[at : at + int(rng.integers(1, 3 * int(fs) + 2))] -= rng.uniform(6.0, 30.0)
+    hits = rng.integers(0, n, 300)
+    x[hits] -= rng.uniform(5.0, 40.0, hits.size)
+    long = int(rng.integers(0, n - 20_000))
+    x[long : long + int(40 * fs)] = 70.0  # held 30 s, then the new level is accepted
+    # ... even when the sample that ends the hold falls again (it is the new level)
+    x[long + int(30 * fs) : long + int(40 * fs)] = 60.0
+    x[131_000:131_100] = np.nan  # a gap ending just before a chunk edge
+    x[262_100:262_150] = 0.0  # unusable (out of range) samples across an edge
+    usable = np.isfinite(x) & ~mask_out_of_range(x)
+    m = mask_implausible_fall(x, fs, usable)
+    assert m.any()
+    assert np.array_equal(m, _fall_oracle(x, fs, usable))
+    assert not m[long + int(30 * fs) : long + int(40 * fs)].any()

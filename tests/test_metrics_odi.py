@@ -225,3 +225,18 @@ def test_property_matches_oracle(steps, holes, fs, k):
     odi = OdiSettings(baseline_window_s=60.0, min_baseline_s=10.0, min_event_s=4.0)
     got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
     assert got == oracle(x, valid, fs, k, odi)
+
+
+def test_several_depths_at_once_equal_one_call_each():
+    from oximetry.metrics.odi import detect_desaturations_at
+
+    rng = np.random.default_rng(8)
+    fs = 25.0
+    x = np.repeat(95.0 + rng.normal(0.0, 0.8, 3600), 25)
+    for t in range(200, 3400, 97):  # dips of 3-7 points lasting 15 s
+        x[t * 25 : (t + 15) * 25] -= rng.uniform(3.0, 7.0)
+    valid = rng.random(x.size) > 0.001
+    both = detect_desaturations_at(x, valid, fs, (3, 4), ODI)
+    assert both[0] == detect_desaturations(x, valid, fs, 3, ODI)
+    assert both[1] == detect_desaturations(x, valid, fs, 4, ODI)
+    assert len(both[0]) > 10 and len(both[1]) > 5
