@@ -269,7 +269,7 @@ def test_sustained_drop_times_in_a_window_that_starts_late():
     assert m.nadir_s == 4000.0
 
 
-@pytest.mark.parametrize("layout", ["noisy", "held", "sample_misleads"])
+@pytest.mark.parametrize("layout", ["noisy", "held", "two_levels", "sample_misleads"])
 def test_long_window_figures_equal_those_of_the_compacted_array(layout):
     # > 4 × 65,536 valid samples: the chunked path (pairwise-sum tree, median band) runs
     rng = np.random.default_rng(5)
@@ -278,6 +278,8 @@ def test_long_window_figures_equal_those_of_the_compacted_array(layout):
         x = 93.0 + rng.normal(0.0, 2.0, n)
     elif layout == "held":
         x = np.repeat(np.round(94.0 + rng.normal(0.0, 2.0, n // 256 + 1)), 256)[:n]
+    elif layout == "two_levels":  # the median is the upper of two tied levels
+        x = np.where(rng.random(n) < 0.499, 94.0, 95.0)
     else:  # the strided sample sees only 60 %, most values are 97 %: the band misses
         x = np.full(n, 97.0) + rng.uniform(0.0, 0.4, n)
         x[1000 :: (n - 1000) // 8192] = 60.0

@@ -221,11 +221,13 @@ class _ValidFigures:
     array for a long window: the samples are compacted a chunk at a time, and the sum follows
     numpy's pairwise summation tree over the compacted series (a node of at most ``_LEAF``
     values is summed by numpy itself), so the mean is bit-identical to ``x[sel].mean()``. The
-    median is selected from a narrow band of values bracketed by a sample and verified by
-    counts (the whole series is selected when the bracket missed).
+    median is selected exactly from a bracket ``[lo, hi]`` taken from a sample: the values
+    below ``lo``, equal to ``lo``, equal to ``hi`` are counted and only those strictly inside
+    are kept, so the middle ranks are found from the counts and a small selection (the whole
+    series is selected when the bracket missed them).
     """
 
-    _CHUNK = 1 << 17
+    _CHUNK = 1 << 20
     _LEAF = 1 << 16
 
     def __init__(self, xs: NDArray[np.float64], sel: NDArray[np.bool_], n_valid: int) -> None:
@@ -246,25 +248,48 @@ class _ValidFigures:
         step = max(1, xs.size // 8192)
         sample = np.sort(xs[::step][sel[::step]])
         m = sample.size
-        self._band = (
+        self._lo, self._hi = (
             (float(sample[max(m // 2 - 64, 0)]), float(sample[min(m // 2 + 64, m - 1)]))
             if m
             else (-np.inf, np.inf)
         )
-        self._below = 0
-        self._bands: list[NDArray[np.float64]] = []
+        self._below = self._eq_lo = self._eq_hi = 0
+        self._inner: list[NDArray[np.float64]] = []
         self._pieces = self._compacted(xs, sel)
         self._pending: NDArray[np.float64] = np.empty(0)
         self.total = self._tree_sum(n_valid)
-        band = np.concatenate(self._bands)
-        if self._below <= mid[0] and mid[1] < self._below + band.size:
-            k = (mid[0] - self._below, mid[1] - self._below)
-            band.partition(k)
-            self.middle = (float(band[k[0]]), float(band[k[1]]))
-        else:
+        middle = self._select(mid)
+        if middle is None:
             values = xs[sel]
             values.partition(mid)
-            self.middle = (float(values[mid[0]]), float(values[mid[1]]))
+            middle = (float(values[mid[0]]), float(values[mid[1]]))
+        self.middle = middle
+
+    def _select(self, ranks: tuple[int, int]) -> tuple[float, float] | None:
+        """Return the values of the given ranks from the bracket's counts, None if outside it."""
+        inner = np.concatenate(self._inner) if self._inner else np.empty(0)
+        n_in = inner.size
+        out: list[float | None] = []  # None: the value lies strictly inside the bracket
+        pick: list[int] = []
+        for r in ranks:
+            r -= self._below
+            if r < 0:
+                return None
+            if r < self._eq_lo:
+                out.append(self._lo)
+            elif r < self._eq_lo + n_in:
+                pick.append(r - self._eq_lo)
+                out.append(None)
+            elif r < self._eq_lo + n_in + self._eq_hi:
+                out.append(self._hi)
+            else:
+                return None
+        if pick:
+            inner.partition(pick)
+            inside = iter(pick)
+            out = [float(inner[next(inside)]) if v is None else v for v in out]
+        low, high = out
+        return (low, high) if low is not None and high is not None else None
 
     def _add(self, piece: NDArray[np.float64]) -> None:
         self.minimum = min(self.minimum, float(piece.min()))
@@ -274,13 +299,16 @@ class _ValidFigures:
     def _compacted(
         self, xs: NDArray[np.float64], sel: NDArray[np.bool_]
     ) -> Iterator[NDArray[np.float64]]:
-        lo, hi = self._band
+        lo, hi = self._lo, self._hi
         for s in range(0, xs.size, self._CHUNK):
             piece = xs[s : s + self._CHUNK][sel[s : s + self._CHUNK]]
             if piece.size:
                 self._add(piece)
                 self._below += int(np.count_nonzero(piece < lo))
-                self._bands.append(piece[(piece >= lo) & (piece <= hi)])
+                self._eq_lo += int(np.count_nonzero(piece == lo))
+                if hi > lo:
+                    self._eq_hi += int(np.count_nonzero(piece == hi))
+                    self._inner.append(piece[(piece > lo) & (piece < hi)])
                 yield piece
 
     def _take(self, k: int) -> NDArray[np.float64]:
