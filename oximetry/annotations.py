@@ -21,10 +21,19 @@ __all__ = [
     "stage_of",
 ]
 
-#: Kinds :func:`annotation_kind` returns. ``event`` is everything that is not a stage, a lights
-#: mark or a segment marker: scored events (apneas, desaturations ...) and free-text notes, which
-#: the analysis keeps as ``scored`` events.
-ANNOTATION_KINDS = ("stage", "lights", "segment", "event")
+#: Kinds :func:`annotation_kind` returns. ``event`` is a scored respiratory, desaturation,
+#: arousal, limb or cardiac event (the analysis keeps these as ``scored`` events and the report
+#: marks them); ``note`` is any other text (montage changes, "A1+A2 OFF", technologist's notes),
+#: counted by ``oxi info`` but not an event.
+ANNOTATION_KINDS = ("stage", "lights", "segment", "event", "note")
+
+#: Words that make an annotation a scored event (AASM scoring vocabulary and common PSG exports).
+_EVENT_WORDS = re.compile(
+    r"apn(o)?ea|hypopn(o)?ea|desat|\bspo2\b|\bsao2\b|oxygen|arousal|\brera\b|"
+    r"respiratory|obstructive|central|mixed|cheyne|periodic breathing|hypoventilation|"
+    r"limb|\bplm|leg movement|snor|bradycardia|tachycardia|asystole|arrhythmia|"
+    r"\bevent\b|awakening"
+)
 
 _STAGE_WORDS = {
     "w": "W",
@@ -133,8 +142,8 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
     Returns
     -------
     (str, str or None)
-        ``("stage", "N2")``, ``("lights", "off" | "on")``, ``("segment", name)`` or
-        ``("event", None)`` for anything else (scored events, notes).
+        ``("stage", "N2")``, ``("lights", "off" | "on")``, ``("segment", name)``,
+        ``("event", None)`` for a scored event, ``("note", None)`` for anything else.
     """
     stage = stage_of(text)
     if stage is not None:
@@ -145,4 +154,6 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
     segment = segment_of(text)
     if segment is not None:
         return "segment", segment
-    return "event", None
+    if _EVENT_WORDS.search(text.lower()):
+        return "event", None
+    return "note", None

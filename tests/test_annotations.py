@@ -29,7 +29,8 @@ STAGES = [
 ]
 LIGHTS = [(300, 0, "Light off"), (5400, 0, "LIGHTS ON")]
 SEGMENTS = [(5400, 600, "rest"), (6000, 600, "Exercise"), (6600, 600, "exercise o2")]
-EVENTS = [(700, 15, "Obstructive Apnea"), (3100, 20, "Desaturation"), (3500, 0, "Tech note")]
+EVENTS = [(700, 15, "Obstructive Apnea"), (3100, 20, "Desaturation"), (3400, 12, "Arousal")]
+NOTES = [(3500, 0, "Tech note"), (3600, 0, "A1+A2 OFF")]
 
 
 def _recording(tmp_path: Path) -> Path:
@@ -37,7 +38,7 @@ def _recording(tmp_path: Path) -> Path:
     return write_edf_pyedflib(
         tmp_path / "night.edf",
         [("SpO2", "%", 1, spo2), ("Pulse", "bpm", 1, np.full(DURATION_S, 60.0))],
-        annotations=STAGES + LIGHTS + SEGMENTS + EVENTS,
+        annotations=STAGES + LIGHTS + SEGMENTS + EVENTS + NOTES,
     )
 
 
@@ -49,6 +50,7 @@ def test_info_counts_agree_with_what_the_analysis_sees(tmp_path: Path) -> None:
         "lights": len(LIGHTS),
         "segment": len(SEGMENTS),
         "event": len(EVENTS),
+        "note": len(NOTES),
     }
 
     rec = read_recording(path)
@@ -92,7 +94,10 @@ def test_lights_info_counted_set_presumed_sleep(tmp_path: Path) -> None:
         ("light-on", "lights", "on"),
         ("Exercise_O2", "segment", "exercise_o2"),
         ("Hypopnea", "event", None),
-        ("A1+A2 OFF", "event", None),
+        ("A1+A2 OFF", "note", None),
+        ("Montage:Referential", "note", None),
+        ("SpO2 desaturation", "event", None),
+        ("Central Apnea", "event", None),
     ],
 )
 def test_one_vocabulary(text: str, kind: str, label: str | None) -> None:
@@ -100,5 +105,5 @@ def test_one_vocabulary(text: str, kind: str, label: str | None) -> None:
     info_kind = {"stage": "sleep_stage"}.get(kind, kind)
     assert classify_annotation(text) == info_kind
     assert (stage_of(text), lights_of(text), segment_of(text)).count(None) == (
-        3 if kind == "event" else 2
+        3 if kind in ("event", "note") else 2
     )

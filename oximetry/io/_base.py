@@ -103,7 +103,13 @@ def sha256_of(path: Path) -> str:
 
 
 #: ``oxi info``'s name for each kind of :func:`oximetry.annotations.annotation_kind`.
-_INFO_KIND = {"stage": "sleep_stage", "lights": "lights", "segment": "segment", "event": "event"}
+_INFO_KIND = {
+    "stage": "sleep_stage",
+    "lights": "lights",
+    "segment": "segment",
+    "event": "event",
+    "note": "note",
+}
 
 
 def classify_annotation(text: str) -> str:
@@ -120,7 +126,7 @@ def classify_annotation(text: str) -> str:
     Returns
     -------
     str
-        ``sleep_stage``, ``lights``, ``segment`` or ``event`` (scored events and notes, which the
-        analysis keeps as scored events).
+        ``sleep_stage``, ``lights``, ``segment``, ``event`` (scored events, which the analysis
+        keeps) or ``note`` (other text, which it does not).
     """
     return _INFO_KIND[annotation_kind(text)[0]]
