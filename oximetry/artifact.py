@@ -78,8 +78,13 @@ def find_runs(mask: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.int
     -------
     starts, ends : numpy.ndarray of int
     """
-    padded = np.concatenate(([False], np.asarray(mask, dtype=bool), [False]))
-    edges = np.flatnonzero(padded[1:] != padded[:-1])
+    m = np.asarray(mask, dtype=bool)
+    n = m.shape[0]
+    if n == 0:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    # where the mask changes (no padded copy of the whole mask); runs alternate from there
+    change = np.flatnonzero(m[1:] != m[:-1]) + 1
+    edges = np.concatenate(([0] if m[0] else [], change, [n] if m[-1] else [])).astype(np.intp)
     return edges[0::2], edges[1::2]
 
 
@@ -95,7 +100,8 @@ def mask_missing(x: NDArray[np.float64]) -> NDArray[np.bool_]:
     -------
     numpy.ndarray of bool
     """
-    return ~np.isfinite(x)
+    out = np.isfinite(x)
+    return np.logical_not(out, out=out)
 
 
 def mask_out_of_range(
@@ -116,7 +122,10 @@ def mask_out_of_range(
         False for missing values (rule 1 owns those).
     """
     with np.errstate(invalid="ignore"):
-        return np.isfinite(x) & ((x < min_pct) | (x > max_pct))
+        bad = np.asarray(x < min_pct)
+        bad |= x > max_pct
+    bad &= np.isfinite(x)
+    return bad
 
 
 def mask_implausible_fall(
@@ -379,8 +388,10 @@ def frozen_runs(
     n = x.shape[0]
     if n == 0:
         return []
-    same = np.zeros(n, dtype=bool)
-    same[1:] = np.isfinite(x[1:]) & (x[1:] == x[:-1])
+    same = np.empty(n, dtype=bool)
+    same[0] = False
+    np.equal(x[1:], x[:-1], out=same[1:])
+    same[1:] &= np.isfinite(x[1:])
     # a run of k equal samples is a sample followed by k - 1 "same" flags
     starts, ends = find_runs(same)
     starts = starts - 1
@@ -430,10 +441,11 @@ def detect_artifacts(
     n = x.shape[0]
     missing = mask_missing(x)
     out_of_range = mask_out_of_range(x, st.min_pct, st.max_pct)
+    invalid = missing | out_of_range
     fall = mask_implausible_fall(
         x,
         fs,
-        ~(missing | out_of_range),
+        ~invalid,
         max_fall_pts_per_s=st.max_fall_pts_per_s,
         recover_within_pts=st.recover_within_pts,
         max_hold_s=st.max_hold_s,
@@ -442,9 +454,9 @@ def detect_artifacts(
     pulse = mask_pulse_out_of_range(recording.pulse, fs, n, st.pulse_min_bpm, st.pulse_max_bpm)
     excluded = mask_excluded(exclude_s, fs, n)
     masks = [missing, out_of_range, fall, status, pulse, excluded]
-    invalid = missing | out_of_range
     for m in masks[2:]:
-        invalid |= m
+        if m.any():
+            invalid |= m
     island = mask_short_islands(invalid, fs, st.min_island_s)
     masks.append(island)
 
@@ -455,7 +467,8 @@ def detect_artifacts(
             reason[m] = code
     counts_arr = np.bincount(reason[reason >= 0], minlength=len(REASONS))
     counts = {name: int(c) for name, c in zip(REASONS, counts_arr, strict=True)}
-    valid = ~(invalid | island)
+    invalid |= island
+    valid = np.logical_not(invalid, out=invalid)
     valid.flags.writeable = False
     reason.flags.writeable = False
     return ArtifactResult(
