@@ -7,6 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..artifact import find_runs
 from ..errors import OximetryError
 
 __all__ = [
@@ -170,14 +171,7 @@ def runs(mask: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     starts, ends : numpy.ndarray of int
         Run ``k`` covers samples ``starts[k] .. ends[k] - 1``.
     """
-    m = np.asarray(mask, dtype=bool)
-    n = m.shape[0]
-    if n == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    # Where the mask changes; segments between changes alternate True / False.
-    bounds = np.concatenate(([0], np.flatnonzero(m[1:] != m[:-1]) + 1, [n])).astype(np.intp)
-    first = 0 if m[0] else 1
-    return bounds[first:-1:2], bounds[first + 1 :: 2]
+    return find_runs(np.asarray(mask, dtype=bool))
 
 
 def longest_run(mask: ArrayLike) -> tuple[int, int | None]:
