@@ -82,6 +82,10 @@ class Determination:
         What a reviewer should know (presumed sleep, date differences, unmapped codes).
     test_date : datetime.date or None
         The test date used (``test.date``, else the recording's start date).
+    basis : tuple of str
+        The basis of a ``qualified`` determination: the id of the finding rule of every
+        qualifying path that is met, in profile order, each once (e.g. ``ii_a_2_a_ii_sleep``).
+        Empty when not qualified or indeterminate.
     """
 
     profile: str
@@ -95,6 +99,7 @@ class Determination:
     alternatives: tuple[Mapping[str, Any], ...] = ()
     warnings: tuple[str, ...] = ()
     test_date: _dt.date | None = field(default=None, compare=False)
+    basis: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> RuleResult:
         """Return one rule's result by id (KeyError if absent)."""
@@ -108,6 +113,7 @@ class Determination:
         return {
             "profile": self.profile,
             "determination": self.determination,
+            "basis": list(self.basis),
             "coverage": list(self.coverage),
             "authorization_months": self.authorization_months,
             "portable_eligible": self.portable_eligible,
@@ -139,6 +145,7 @@ class _Run:
     met_paths: tuple[str, ...]
     coverage: tuple[str, ...]
     sleep_only: bool
+    basis: tuple[str, ...]
 
 
 def _run(
@@ -176,7 +183,10 @@ def _run(
     }
     for rule in (*profile.post_rules, *profile.documentation):
         results[rule.id] = rule.evaluate(inputs(state))
-    return _Run(results, path_values, overall, tuple(p.name for p in met), coverage, sleep_only)
+    basis = tuple(dict.fromkeys(p.finding for p in met))
+    return _Run(
+        results, path_values, overall, tuple(p.name for p in met), coverage, sleep_only, basis
+    )
 
 
 def _test_date(ctx: Context, ev: Evidence | None, warnings: list[str]) -> _dt.date | None:
@@ -271,6 +281,7 @@ def evaluate(
         alternatives=tuple(alternatives),
         warnings=tuple(dict.fromkeys(warnings)),
         test_date=test_date,
+        basis=run.basis,
     )
 
 

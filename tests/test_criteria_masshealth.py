@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
@@ -550,6 +551,7 @@ def test_determination_to_dict_has_the_spec_keys_and_is_json() -> None:
     assert list(out) == [
         "profile",
         "determination",
+        "basis",
         "coverage",
         "authorization_months",
         "portable_eligible",
@@ -608,3 +610,63 @@ def test_ii_a_1_mapping_table_rows_are_complete_and_unique() -> None:
     for r in rows:
         assert r.category in CATEGORIES and r.clause.startswith("II.") and r.basis and r.label
     assert categorise("Z99.81") is None  # dependence on supplemental oxygen: not a condition
+
+
+# ---------------------------------------------------------------- basis of the determination
+
+
+def test_basis_of_a_qualifying_night_is_its_sleep_findings() -> None:
+    d = evaluate(ctx(), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "qualified"
+    # II.A.2.a.ii and II.A.2.b.ii.B.1 both rest on the 12 minutes <= 88 % during sleep.
+    assert d.basis == ("ii_a_2_a_ii_sleep", "ii_a_2_b_ii_b_1_sleep")
+    assert all(d.rule(r).met is True for r in d.basis)
+    assert d.to_dict()["basis"] == ["ii_a_2_a_ii_sleep", "ii_a_2_b_ii_b_1_sleep"]
+
+
+def test_basis_of_an_exercise_test_is_the_exercise_finding() -> None:
+    d = evaluate(ctx(test__type="exercise"), exercise_test())
+    assert d.determination == "qualified"
+    assert d.basis == ("ii_a_2_b_i_exercise",)
+
+
+def test_basis_of_cluster_headache_is_ii_a_2_c() -> None:
+    d = evaluate(
+        Context.from_dict({"cluster_headache": CLUSTER_OK, "diagnoses": ["G44.019"]}), None
+    )
+    assert d.basis == ("ii_a_2_c_cluster_headache",)
+    assert d.rule(d.basis[0]).citation.endswith("II.A.2.c")
+
+
+def test_basis_of_a_drop_with_symptoms_is_the_drop_finding_only() -> None:
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, drop5_min=6.0, nadir_pct=87.0)
+    d = evaluate(ctx(symptoms=["insomnia"]), night)
+    assert d.determination == "qualified"
+    assert "ii_a_2_a_ii_drop" in d.basis and "ii_a_2_a_ii_sleep" not in d.basis
+
+
+@pytest.mark.parametrize(
+    ("context", "evidence", "verdict"),
+    [
+        ({}, {"t_le88_min": 4.0, "nadir_pct": 86.0}, "not_qualified"),
+        ({"test__room_air": False}, QUALIFYING_NIGHT, "not_qualified"),
+        ({"test__room_air": DROP}, QUALIFYING_NIGHT, "indeterminate"),
+    ],
+)
+def test_basis_is_empty_unless_qualified(
+    context: dict[str, object], evidence: dict[str, float], verdict: str
+) -> None:
+    d = evaluate(ctx(**context), overnight(**evidence))
+    assert d.determination == verdict
+    assert d.basis == () and d.to_dict()["basis"] == []
+    # A met finding whose path is blocked or unsettled (room air) is not a basis.
+    assert d.rule("ii_a_2_a_ii_sleep").met is ("test__room_air" in context)
+
+
+def test_basis_changes_nothing_else_of_the_block() -> None:
+    d = evaluate(ctx(), overnight(**QUALIFYING_NIGHT))
+    out = d.to_dict()
+    basis = out.pop("basis")
+    again = dataclasses.replace(d, basis=()).to_dict()
+    assert again.pop("basis") == [] and basis
+    assert out == again

@@ -83,3 +83,16 @@ def test_lcd_has_no_pediatric_rule() -> None:
 def test_lcd_room_air_false_never_qualifies() -> None:
     d = evaluate(mc(test__room_air=False), overnight(t_le88_min=30.0))
     assert d.determination == "not_qualified"
+
+
+def test_lcd_basis_is_the_group_finding_that_qualified() -> None:
+    sleep = evaluate(mc(), overnight(t_le88_min=6.0, nadir_pct=85.0))
+    assert sleep.determination == "qualified" and sleep.basis == ("lcd_group_i_sleep",)
+    assert sleep.to_dict()["basis"] == ["lcd_group_i_sleep"]
+    night = overnight(t_le88_min=0.0, t_lt90_min=6.0, nadir_pct=89.0)
+    group_ii = evaluate(mc(findings={"hematocrit_pct": 57}), night)
+    assert group_ii.basis == ("lcd_group_ii_sleep",)
+    exercise = evaluate(mc(test__type="exercise"), exercise_test())
+    assert exercise.basis == ("lcd_group_i_exercise",)
+    short = evaluate(mc(), overnight(t_le88_min=4.99, nadir_pct=85.0))
+    assert short.determination == "not_qualified" and short.basis == ()
