@@ -135,6 +135,56 @@ def test_rule_status_words_and_tally(tmp_path):
     assert "NOT APPLICABLE" in text and "NOT EVALUABLE" not in text
 
 
+QUALIFIED = {
+    **rd.QUALIFICATION,
+    "determination": "qualified",
+    "basis": ["ii_a_2_b_ii_b_sleep"],
+    "coverage": ["nocturnal"],
+    "missing": [],
+}
+
+
+def page_one_text(path) -> str:
+    out = subprocess.run(
+        [PDFTOTEXT, "-f", "1", "-l", "1", str(path), "-"], capture_output=True, check=True
+    )
+    return " ".join(out.stdout.decode("utf-8", "replace").split())
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_page_one_says_the_finding_a_qualification_rests_on(tmp_path):
+    text = page_one_text(
+        write_outputs(rd.make_analysis(), tmp_path, qualification=QUALIFIED)["report"]
+    )
+    head = text.index("Determination: QUALIFIED")
+    basis = text.index("Qualifying finding(s):")
+    cited = text.index(
+        "MG-OXY II.A.2.b.ii.B: 12.0 cumulative minutes at or below 88 % during presumed sleep"
+    )
+    # Right under the determination, before coverage and the rules listed in guideline order.
+    assert head < basis < cited < text.index("Coverage: nocturnal") < text.index("2 rules:")
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ({**rd.QUALIFICATION, "basis": []}, None),  # indeterminate: Missing says what is needed
+        ({**rd.QUALIFICATION, "determination": "not_qualified", "basis": []}, "none"),
+        ({k: v for k, v in QUALIFIED.items() if k != "basis"}, None),  # older summary
+    ],
+)
+def test_no_qualifying_finding_unless_qualified_with_a_basis(tmp_path, q, expected):
+    text = page_one_text(write_outputs(rd.make_analysis(), tmp_path, qualification=q)["report"])
+    if expected is None:
+        assert "Qualifying finding" not in text
+    else:
+        assert "Qualifying finding(s): none" in text
+    assert "Basis:" not in text  # never also printed raw as an unknown key
+    if q["determination"] == "indeterminate":
+        assert "Missing: diagnoses, order.date" in text
+
+
 def test_strips_are_clock_aligned_hours_covering_the_night():
     a = rd.make_analysis()  # 22:30 to 00:30
     assert _strip_starts(a) == [-1800.0, 1800.0, 5400.0]

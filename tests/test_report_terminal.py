@@ -67,3 +67,14 @@ def test_rule_status_read_from_status_or_from_met_in_older_summaries():
     assert rule_status({"met": "yes"}) is None
     rules = [{"met": True, "status": "not_applicable"}, {"met": False}, {"met": True}]
     assert rule_tally(rules) == "3 rules: 1 met, 1 not met, 0 not evaluable, 1 not applicable"
+
+
+def test_basis_line_cites_the_findings_when_qualified():
+    q = {**rd.QUALIFICATION, "determination": "qualified", "basis": ["ii_a_2_b_ii_b_sleep"]}
+    s = build_summary(rd.make_analysis(), qualification=q)
+    lines = format_terminal_summary(s, {}).splitlines()
+    assert lines[-2].startswith("Determination") and "QUALIFIED" in lines[-2]
+    assert lines[-1].split() == ["Basis", "MG-OXY", "II.A.2.b.ii.B"]
+    for det in ("indeterminate", "not_qualified"):
+        s = build_summary(rd.make_analysis(), qualification={**q, "determination": det})
+        assert "Basis" not in format_terminal_summary(s, {})

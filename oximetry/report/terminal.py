@@ -105,8 +105,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
     -------
     str
         Lines for the recording, valid time, the main window's minutes at or below 88 % with the
-        longest run, nadir, ODI, baseline, the determination, and where the files are. No
-        trailing newline.
+        longest run, nadir, ODI, baseline, the determination (with the citations of the findings
+        it rests on when qualified), and where the files are. No trailing newline.
     """
     inp = summary.get("input") or {}
     rec = summary.get("recording") or {}
@@ -205,6 +205,9 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         if q.get("rules"):
             rows.append(("Rules", rule_tally(q["rules"])))
         rows.append(("Determination", text))
+        if q.get("determination") == "qualified" and q.get("basis"):
+            cites = {r.get("id"): r.get("citation") for r in q.get("rules") or []}
+            rows.append(("Basis", ", ".join(str(cites.get(b) or b) for b in q["basis"])))
     else:
         rows.append(("Determination", "not evaluated (no qualification block)"))
     if paths:

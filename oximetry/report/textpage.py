@@ -24,6 +24,7 @@ __all__ = [
     "MARGIN_IN",
     "PORTRAIT",
     "TextPage",
+    "basis_findings",
     "footer",
     "header",
     "qualification_head",
@@ -45,6 +46,7 @@ _STATUS = {
 _KNOWN_Q = {
     "profile",
     "determination",
+    "basis",
     "coverage",
     "authorization_months",
     "portable_eligible",
@@ -333,6 +335,7 @@ def qualification_head(page: TextPage, q: Mapping[str, Any] | None) -> None:
         8,
     )
     page.y += 11 * 1.5 / 72
+    _basis_lines(page, q)
     cov = ", ".join(q.get("coverage") or []) or "none"
     hcpcs = ", ".join(q.get("hcpcs") or []) or "none"
     portable = {True: "yes", False: "no", None: "n/a"}.get(q.get("portable_eligible"), "n/a")
@@ -354,6 +357,55 @@ def qualification_head(page: TextPage, q: Mapping[str, Any] | None) -> None:
         for item in _extra_lines(key, q[key]):
             for part in page.wrap(item, page.w - 2 * MARGIN_IN - 0.2, 7.5):
                 page.line(part, 7.5, color="#333333")
+
+
+def basis_findings(q: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return ``(citation, reason)`` of each rule the determination rests on (``basis``).
+
+    Parameters
+    ----------
+    q : mapping
+        The ``qualification`` block of ``summary.json``.
+
+    Returns
+    -------
+    list of (str, str)
+        One pair per id in ``q['basis']`` found among ``q['rules']`` (an id without its rule
+        keeps the id as citation and an empty reason); empty when there is no basis (not
+        qualified, indeterminate, or a summary written before ``basis`` existed).
+    """
+    basis = q.get("basis")
+    if not isinstance(basis, list | tuple):
+        return []
+    by_id = {r.get("id"): r for r in q.get("rules") or [] if isinstance(r, Mapping)}
+    out = []
+    for rule_id in basis:
+        rule = by_id.get(rule_id) or {}
+        out.append((str(rule.get("citation") or rule_id), str(rule.get("reason") or "")))
+    return out
+
+
+def _basis_lines(page: TextPage, q: Mapping[str, Any]) -> None:
+    """Write, under the determination, the finding(s) it rests on with their reasons."""
+    findings = basis_findings(q)
+    if q.get("determination") == "qualified" and findings:
+        label = "Qualifying finding(s):"
+        indent, hang = 1.5, 0.12
+        page.text(MARGIN_IN, label, 8, weight="bold", color="#1a7f37")
+        width = page.w - 2 * MARGIN_IN - indent - hang
+        for citation, reason in findings:
+            text = f"{citation}: {reason}" if reason else citation
+            page.text(MARGIN_IN + indent, "•", 8)
+            for part in page.wrap(text, width, 8):
+                page.text(MARGIN_IN + indent + hang, part, 8)
+                page.y += 8 * 1.45 / 72
+    elif q.get("determination") == "not_qualified" and "basis" in q:
+        text = (
+            "Qualifying finding(s): none — no qualifying path has every rule met, or an "
+            "exclusion applies (rules below)."
+        )
+        for part in page.wrap(text, page.w - 2 * MARGIN_IN, 8):
+            page.line(part, 8, color="#b42318")
 
 
 def _extra_lines(key: str, value: Any) -> list[str]:
