@@ -291,14 +291,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OximetryError as exc:
         print(f"oxi: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("oxi: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # The reader went away (``oxi info REC | head``): stop quietly, as Unix tools do.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
+    except OSError as exc:
+        # A folder or file the system refuses (an output folder that is read-only or has a file
+        # in its way, a full disk): one line naming the path, as for bad input.
+        where = exc.filename if exc.filename is not None else "oxi"
+        print(f"oxi: {where}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("oxi: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

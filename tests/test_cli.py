@@ -124,3 +124,13 @@ def test_info_prints_channels(night_edf: Path) -> None:
     proc = _run("info", str(night_edf))
     assert proc.returncode == 0, proc.stderr
     assert "SpO2" in proc.stdout
+
+
+def test_unwritable_output_folder_is_one_line_exit_2(night_edf: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("in the way")
+    proc = _run("analyze", str(night_edf), "--out", str(blocker / "out"), "--no-report")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and str(blocker / "out") in lines[0]
