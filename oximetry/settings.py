@@ -125,6 +125,12 @@ class AnalysisSettings:
         for name, span in (("awake", self.awake_span_s), *(("exclude", s) for s in self.exclude_s)):
             if span is not None:
                 _check_span(name, span[0], span[1])
+        names = [seg[0] for seg in self.segments_s]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise SettingsError(
+                f"segment {twice[0]!r} is given more than once; give each segment once"
+            )
         for seg in self.segments_s:
             if seg[0] not in SEGMENT_NAMES:
                 raise SettingsError(

@@ -134,3 +134,13 @@ def test_unwritable_output_folder_is_one_line_exit_2(night_edf: Path, tmp_path: 
     assert "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and str(blocker / "out") in lines[0]
+
+
+def test_a_segment_given_twice_is_refused(night_edf: Path, tmp_path: Path) -> None:
+    proc = _run(
+        "analyze", str(night_edf), "--out", str(tmp_path / "o"),
+        "--segment", "rest=0-300", "--segment", "rest=400-500",
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "rest" in proc.stderr and "more than once" in proc.stderr
+    assert not (tmp_path / "o").exists()
