@@ -477,6 +477,10 @@ def load_context(path: str | PathLike[str]) -> Context:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ContextError("no such file", path=p) from None
+    except IsADirectoryError:
+        raise ContextError("is a directory, expected a context file", path=p) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContextError(
             f"cannot read the context file: {exc.__class__.__name__}", path=p
