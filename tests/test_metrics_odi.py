@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from oximetry.errors import OximetryError
@@ -240,3 +240,126 @@ def test_several_depths_at_once_equal_one_call_each():
     assert both[0] == detect_desaturations(x, valid, fs, 3, ODI)
     assert both[1] == detect_desaturations(x, valid, fs, 4, ODI)
     assert len(both[0]) > 10 and len(both[1]) > 5
+
+
+# --- The block screen over the whole recording (held values, long nights, block edges) ---
+
+
+def held_night(rng, fs, seconds, *, update_s=1.0, dip_every_s=144.0, noise=0.4):
+    """Oximeter readings every ``update_s`` held at ``fs``: a wandering baseline, dips, gaps."""
+    n1 = int(seconds / update_s) + 1
+    base = 95.0 + np.cumsum(rng.normal(0, 0.05, n1)) + rng.normal(0, noise, n1)
+    t = 30
+    while True:
+        t += int(rng.exponential(dip_every_s / update_s)) + 20
+        if t + 60 >= n1:
+            break
+        depth = rng.uniform(2.0, 9.0)
+        shape = np.concatenate(
+            [np.linspace(0, depth, int(rng.integers(3, 30))), np.linspace(depth, 0, 8)]
+        )
+        base[t : t + shape.size] -= shape
+    idx = np.minimum((np.arange(round(seconds * fs)) / fs / update_s).astype(int), n1 - 1)
+    x = np.round(base[idx] * 2) / 2
+    valid = np.ones(x.shape, bool)
+    for start in rng.integers(0, x.size, 3):
+        valid[start : start + int(rng.integers(1, round(min(40, seconds / 40) * fs)))] = False
+    x[~valid] = np.nan
+    return x, valid
+
+
+@pytest.mark.parametrize(
+    ("seed", "fs", "seconds", "update_s", "odi"),
+    [
+        (11, 25.0, 1200, 1.0, SHORT),
+        (12, 25.0, 900, 1.0, ODI),
+        # 3072-sample windows: the per-block screen as well as the whole-recording one
+        (13, 256.0, 120, 0.25, OdiSettings(baseline_window_s=12, min_baseline_s=3, min_event_s=1)),
+    ],
+)
+def test_held_values_match_the_oracle(seed, fs, seconds, update_s, odi):
+    rng = np.random.default_rng(seed)
+    x, valid = held_night(rng, fs, seconds, update_s=update_s, dip_every_s=30 * update_s)
+    total = 0
+    for k in (3, 4):
+        got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
+        assert got == oracle(x, valid, fs, k, odi)
+        total += len(got)
+    assert total > 4
+
+
+@pytest.fixture
+def grid_at_any_rate(monkeypatch):
+    """Use the whole-recording screen at every rate (normally from about 4.3 Hz)."""
+    from oximetry.metrics import odi as odi_module
+
+    monkeypatch.setattr(odi_module, "_MIN_GRID_BLOCK", 1)
+
+
+def _without_grid_skips(monkeypatch):
+    from oximetry.metrics import odi as odi_module
+
+    def no_skip(self, k, min_base, first, stop, removed=0):
+        return np.arange(first, stop, dtype=np.int64)
+
+    monkeypatch.setattr(odi_module._Grid, "next_check", no_skip)
+
+
+@pytest.mark.parametrize(("fs", "hours"), [(10.0, 8.0), (25.0, 8.0), (256.0, 1.0)])
+def test_long_held_nights_equal_the_scan_without_skips(monkeypatch, fs, hours):
+    # The whole-recording screen only skips blocks; with it disabled the detector is the
+    # block-by-block scan the oracle tests check. Both must give identical events.
+    from oximetry.metrics.odi import detect_desaturations_at
+
+    rng = np.random.default_rng(int(fs))
+    x, valid = held_night(rng, fs, hours * 3600)
+    fast = detect_desaturations_at(x, valid, fs, (3, 4), ODI)
+    with monkeypatch.context() as m:
+        _without_grid_skips(m)
+        slow = detect_desaturations_at(x, valid, fs, (3, 4), ODI)
+    assert fast == slow
+    assert len(fast[0]) > 10 * hours and len(fast[1]) > 5 * hours
+
+
+@pytest.mark.parametrize("fs", [4.0, 25.0])
+@pytest.mark.parametrize("shift", [-1, 0, 1])
+def test_events_at_block_edges_match_the_oracle(grid_at_any_rate, fs, shift):
+    # Grid blocks hold win // 8 samples. Dips start one sample before, at and after block
+    # edges, and end so that the windows holding them end near block edges too.
+    odi = OdiSettings(baseline_window_s=40.0, min_baseline_s=10.0, min_event_s=3.0)
+    win = math.floor(40.0 * fs + 1e-9)
+    size = win // 8
+    x = np.full(round(600 * fs), 95.0)
+    starts = [size * m + shift for m in (10, 18, 27, 31, 44, 52, 60)]
+    lengths = [round(4 * fs), 3 * size, round(3 * fs), size - 1, 2 * size + 1, size, 4 * size]
+    for s, length, depth in zip(starts, lengths, (3, 4, 5, 3, 6, 4, 3), strict=True):
+        x[s : s + length] = 95.0 - depth
+    x[starts[3] + round(4 * fs) : starts[3] + round(6 * fs)] = 93.4  # a dip with no event
+    valid = np.ones(x.shape, bool)
+    for k in (3, 4):
+        got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
+        assert got == oracle(x, valid, fs, k, odi)
+        assert len(got) >= 3
+
+
+# the fixture only sets a module constant, the same for every generated input
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    runs=st.lists(
+        st.tuples(st.integers(80, 99), st.integers(1, 40), st.booleans()),
+        min_size=20,
+        max_size=120,
+    ),
+    fs=st.sampled_from([1.0, 4.0, 25.0]),
+    k=st.sampled_from([3, 4]),
+)
+def test_property_held_runs_match_oracle(grid_at_any_rate, runs, fs, k):
+    # Runs of held whole-percent values (each 1-40 quarter-seconds long), some invalid.
+    odi = OdiSettings(baseline_window_s=20.0, min_baseline_s=5.0, min_event_s=2.0)
+    lengths = [max(1, round(q * fs / 4)) for _, q, _ in runs]
+    x = np.repeat([float(v) for v, _, _ in runs], lengths)
+    valid = np.repeat([ok or i % 7 for i, (_, _, ok) in enumerate(runs)], lengths).astype(bool)
+    got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
+    assert got == oracle(x, valid, fs, k, odi)

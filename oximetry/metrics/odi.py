@@ -18,6 +18,15 @@ with cumulative counts (numpy, no per-sample Python). At lower rates the exact c
 runs over 256 samples at a time. Counted events are removed from the histogram as they are found,
 which is what makes the detector sequential; the Python loop runs per block and per dip, never
 per sample.
+
+Before that walk, one vectorised pass over the whole recording (:class:`_Grid`, block counts of
+the codes before any event is removed) bounds the median of every window ending in each block of
+an eighth of the window, and marks the blocks where no sample is ``k`` points below that bound.
+The walk jumps over runs of such blocks without looking at them: directly where no counted event
+lies in the windows, and within a window's length after an event with the bound loosened by the
+event's samples. On a quiet night, and on oximeter readings held at a PSG channel's rate, most
+blocks are skipped this way; the blocks that are not are scanned as before, so the events are
+those of the block-by-block scan.
 """
 
 from __future__ import annotations
@@ -40,6 +49,11 @@ _NBINS = 256
 _NVALUES = 255  # codes 0 .. 254 are whole percents
 #: Samples per screening block below which the detector computes exactly without screening.
 _MIN_SCREEN_BLOCK = 256
+#: At most this many blocks in the whole-recording screen (its table is blocks x 255 counts).
+_MAX_GRID_BLOCKS = 16384
+#: Samples per eighth of the baseline window from which the whole-recording screen is used
+#: (from about 4.3 Hz; below, the exact computation over 256 samples at a time is cheaper).
+_MIN_GRID_BLOCK = 64
 
 
 def _event_type(drop_pts: float) -> str:
@@ -130,11 +144,13 @@ def detect_desaturations_at(
     codes = _codes(xs, ok, win)
     if n == 0 or int(codes.min()) == _IGNORE:
         return tuple(() for _ in ks)
+    # built from the codes before any event is removed, shared by every depth
+    grid = _Grid(codes, n, win) if win // 8 >= _MIN_GRID_BLOCK else None
     out = []
     for j, k in enumerate(ks):
         # each detector removes its own counted events from its copy of the codes
         mine = codes if j == len(ks) - 1 else codes.copy()
-        det = _Detector(mine, xs, n, win, k, min_base, min_event, fs)
+        det = _Detector(mine, xs, n, win, k, min_base, min_event, fs, grid)
         out.append(det.run(_event_type(k)))
     return tuple(out)
 
@@ -160,6 +176,75 @@ def _codes(x: NDArray[np.float64], valid: NDArray[np.bool_], win: int) -> NDArra
     return codes
 
 
+class _Grid:
+    """Per-block bounds over the whole recording, for skipping blocks where no event can start.
+
+    The recording is cut into blocks of ``size`` samples (an eighth of the baseline window, or
+    more on very long recordings). For block ``g`` covering samples ``[a, b)``, every baseline
+    window ending at ``t`` in ``[a, b)`` contains the *core* ``[b - win, a)`` and lies inside
+    the *outer* span ``[a - win, b)``; cores are narrowed and outer spans widened to whole
+    blocks, which only loosens what follows. If counted events have taken ``e`` samples out of
+    the core (any number elsewhere), such a window holds at most ``n_outer - e`` valid samples
+    and at least ``count(core <= v) - e`` of them are ``<= v``, so its upper median is at most
+    ``bound``, the smallest ``v`` with ``count(core <= v) >= (n_outer - e) // 2 + 1 + e``.
+    An event can start at ``t`` only if ``r[t] + k <= median <= bound`` and the window holds at
+    least the minimum baseline, so a block whose lowest value is above ``bound - k``, or with
+    ``n_outer - e`` below that minimum, holds no event start. The counts are built once from
+    the codes before any event is removed (numpy over blocks, no Python per block).
+    """
+
+    def __init__(self, codes: NDArray[np.uint8], n: int, win: int) -> None:
+        size = max(win // 8, 1, -(-n // _MAX_GRID_BLOCKS))
+        nb = -(-n // size)
+        dtype = np.int32 if n < 2**31 - 1 else np.int64
+        hist = np.empty((nb, _NBINS), dtype=dtype)
+        per = max(1, (1 << 17) // size)  # blocks per bincount
+        pattern = np.repeat(np.arange(min(per, nb), dtype=np.intp) * _NBINS, size)
+        for g0 in range(0, nb, per):
+            g1 = min(nb, g0 + per)
+            seg = codes[win + g0 * size : win + min(n, g1 * size)]
+            counts = np.bincount(pattern[: seg.size] + seg, minlength=(g1 - g0) * _NBINS)
+            hist[g0:g1] = counts.reshape(g1 - g0, _NBINS)
+        self.size, self.nb, self.core_blocks = size, nb, max(win // size - 1, 0)
+        #: lowest code in each block (_IGNORE when none is valid)
+        self.block_min = np.argmax(hist > 0, axis=1)
+        # core of block g: whole blocks g - (c - 1) .. g - 1, with c = floor(win / size)
+        # (numpy's cumulative sum over blocks is slow along that axis: add shifted slices)
+        c = win // size
+        core = np.zeros((nb, _NVALUES), dtype=dtype)
+        for d in range(1, min(c, nb)):
+            core[d:] += hist[: nb - d, :_NVALUES]
+        #: core_cum[g, v]: valid samples with code <= v in block g's core
+        self.core_cum = np.cumsum(core, axis=1, out=core)
+        # outer span of block g: whole blocks g - ceil(win / size) .. g
+        totals = np.zeros(nb + 1, dtype=np.int64)
+        np.cumsum(hist[:, :_NVALUES].sum(axis=1), out=totals[1:])
+        g = np.arange(nb, dtype=np.int64)
+        #: n_out[g]: valid samples in block g's outer span
+        self.n_out = totals[g + 1] - totals[np.maximum(g - (-(-win // size)), 0)]
+
+    def next_check(
+        self,
+        k: float,
+        min_base: int,
+        first: int,
+        stop: int,
+        removed: NDArray[np.int64] | int = 0,
+    ) -> NDArray[np.int64]:
+        """For each block ``first .. stop - 1``, the first block from it that may hold a start.
+
+        ``removed`` is, per block, the number of samples counted events took out of its core.
+        The value is ``stop`` when no block from there on can hold a start.
+        """
+        n_out = self.n_out[first:stop] - removed
+        need = n_out // 2 + 1 + removed
+        bound = np.count_nonzero(self.core_cum[first:stop] < need[:, None], axis=1)
+        skip = (n_out < min_base) | (self.block_min[first:stop] + k > bound)
+        idx = np.where(skip, stop, np.arange(first, stop, dtype=np.int64))
+        out: NDArray[np.int64] = np.minimum.accumulate(idx[::-1])[::-1]
+        return out
+
+
 class _Detector:
     """State of one sequential scan: position ``p`` and the histogram of ``[p - win, p)``."""
 
@@ -173,6 +258,7 @@ class _Detector:
         min_base: int,
         min_event: int,
         fs: float,
+        grid: _Grid | None,
     ) -> None:
         self.codes = codes
         self.x = x
@@ -189,6 +275,57 @@ class _Detector:
         self.p = 0
         self.hist = np.zeros(_NBINS, dtype=np.int64)
         self.hist[_IGNORE] = win
+        self.grid = grid
+        # Before any event is counted, the windows are those the grid was built from.
+        self.next_clean = np.zeros(0, dtype=np.int64)
+        if grid is not None:
+            self.next_clean = grid.next_check(k, min_base, 0, grid.nb, 0)
+        #: from this sample on, no baseline window holds a counted event
+        self.clean_from = 0
+        # After an event: the blocks up to clean_from, and the first from each that may hold
+        # a start given the samples counted events may have taken out of their windows.
+        self.dirty_first = self.dirty_stop = 0
+        self.next_dirty = self.next_clean
+        self.recent: list[tuple[int, int]] = []  # counted events that may be in a window
+
+    def _skip(self) -> None:
+        """Jump over whole blocks in which no event can start (see :class:`_Grid`)."""
+        if self.grid is None:
+            return
+        p, size = self.p, self.grid.size
+        g = p // size
+        if g >= self.grid.nb:
+            return
+        if p >= self.clean_from:
+            g2 = int(self.next_clean[g])
+        elif self.dirty_first <= g < self.dirty_stop:
+            g2 = int(self.next_dirty[g - self.dirty_first])
+        else:
+            return
+        if g2 > g:
+            self._advance(min(g2 * size, self.n))
+
+    def _counted(self, i: int, j: int) -> None:
+        """Note a counted event ``[i, j)``: windows ending before ``j + win`` may hold it."""
+        w, grid = self.win, self.grid
+        if grid is None:
+            return
+        # events ending at or before j - win are in no window ending at or after j
+        self.recent = [(a, b) for a, b in self.recent if b > j - w]
+        self.recent.append((i, j))
+        self.clean_from = j + w
+        self.dirty_first = j // grid.size
+        self.dirty_stop = min(grid.nb, (j + w) // grid.size + 1)
+        if self.dirty_first < self.dirty_stop:
+            # samples of counted events inside each block's core
+            hi = np.arange(self.dirty_first, self.dirty_stop, dtype=np.int64) * grid.size
+            lo = np.maximum(hi - grid.core_blocks * grid.size, 0)
+            ev = np.array(self.recent, dtype=np.int64)
+            overlap = np.minimum(ev[:, 1], hi[:, None]) - np.maximum(ev[:, 0], lo[:, None])
+            removed = np.maximum(overlap, 0).sum(axis=1)
+            self.next_dirty = grid.next_check(
+                self.k, self.min_base, self.dirty_first, self.dirty_stop, removed
+            )
 
     def _advance(self, to: int) -> None:
         """Move the window end from ``p`` to ``to``, updating the histogram."""
@@ -206,7 +343,10 @@ class _Detector:
         """Skip ahead to the next sample that may start an event; False at the end."""
         n, w, k, codes = self.n, self.win, self.k, self.codes
         while self.p < n:
+            self._skip()
             p = self.p
+            if p >= n:
+                break
             q = min(p + self.block, n)
             enter = codes[p + w : q + w]
             low = int(enter.min())
@@ -241,6 +381,9 @@ class _Detector:
         events: list[Event] = []
         n, w, k = self.n, self.win, self.k
         while self.p < n:
+            self._skip()
+            if self.p >= n:
+                break
             found = None
             if self.block:
                 if not self._screen():
@@ -261,6 +404,7 @@ class _Detector:
             if j - i >= self.min_event:
                 self.codes[i + w : j + w] = _IGNORE
                 events.append(self._make_event(kind, i, j, baseline))
+                self._counted(i, j)
             self._advance(j)
         return tuple(events)
 
