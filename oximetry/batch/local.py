@@ -45,10 +45,7 @@ def _init_worker(started: Any = None) -> None:
     _STARTED = started
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     for mod in _PRELOAD:
-        try:
-            importlib.import_module(mod)
-        except ImportError:  # pragma: no cover - a module not built yet
-            pass
+        importlib.import_module(mod)
 
 
 def _run_chunk(tasks: Sequence[Task]) -> list[tuple[int, BatchRow]]:
