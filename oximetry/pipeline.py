@@ -8,7 +8,6 @@ what ``summary.json`` records.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -111,10 +110,11 @@ def default_out_dir(path: str | Path, *, deidentify: bool) -> Path:
     -------
     Path
     """
+    from .io import sha256_of
+
     p = Path(path)
     if deidentify:
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        return Path("oxi-out") / digest[:16]
+        return Path("oxi-out") / sha256_of(p)[:16]
     return Path("oxi-out") / p.stem
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import OximetryError, SettingsError
+from ..io import sha256_of
 from ..report.summary import write_atomic
 from .dask_runner import run_dask
 from .inputs import RECORDING_SUFFIXES, expand_inputs, find_context, folder_names, unique_names
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
 from .table import BatchRow, table_text
-from .worker import Analyzer, Task, settings_fingerprint, sha256_file
+from .worker import Analyzer, Task, settings_fingerprint
 
 if TYPE_CHECKING:
     from ..pipeline import AnalyzeRequest
@@ -196,9 +197,9 @@ def _make_tasks(
         for i, p in enumerate(paths):
             if errors[i] is None:
                 try:
-                    hashes[i] = sha256_file(p)
-                except OSError as exc:
-                    errors[i] = f"cannot read the file ({type(exc).__name__})"
+                    hashes[i] = sha256_of(p)
+                except OximetryError as exc:
+                    errors[i] = exc.reason
         names = unique_names([h[:16] if h else f"unreadable-{i + 1}" for i, h in enumerate(hashes)])
         labels = names
     else:

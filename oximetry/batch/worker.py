@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..errors import OximetryError
+from ..io import sha256_of
 from ..report.summary import write_atomic
 from .table import COHORT_COLUMNS, BatchRow, row_values
 
@@ -29,7 +30,6 @@ __all__ = [
     "error_row",
     "run_task",
     "settings_fingerprint",
-    "sha256_file",
 ]
 
 MARKER = ".oxi-batch.json"
@@ -57,15 +57,6 @@ class Task:
     analyze: Analyzer | None = field(default=None, compare=False)
 
 
-def sha256_file(path: str) -> str:
-    """Return the hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def settings_fingerprint(request: AnalyzeRequest) -> str:
     """Hash of everything that decides a recording's outputs, except the report switch.
 
@@ -76,8 +67,8 @@ def settings_fingerprint(request: AnalyzeRequest) -> str:
     for key in ("context_path", "hypnogram"):
         p = data.pop(key, None)
         try:
-            data[key + "_sha256"] = None if p is None else sha256_file(p)
-        except OSError:
+            data[key + "_sha256"] = None if p is None else sha256_of(p)
+        except OximetryError:
             data[key + "_sha256"] = f"unreadable:{p}"
     data["oxi_version"] = __version__
     text = json.dumps(data, sort_keys=True, default=str)
@@ -96,7 +87,7 @@ def run_task(task: Task) -> BatchRow:
     try:
         if task.error is not None:
             return error_row(task, task.error, sha)
-        sha = sha or sha256_file(task.path)
+        sha = sha or sha256_of(task.path)
         out = Path(task.out_dir)
         if not task.force:
             summary = _complete_summary(out, sha, task.fingerprint, task.request.report)

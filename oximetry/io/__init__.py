@@ -13,7 +13,7 @@ Files that hold no date (times of day only, or no time stamps) start on the plac
 
 from __future__ import annotations
 
-from oximetry.io._base import PLACEHOLDER_DATE, classify_annotation
+from oximetry.io._base import PLACEHOLDER_DATE, classify_annotation, sha256_of
 from oximetry.io.hypnogram import read_hypnogram
 from oximetry.io.reader import RecordingInfo, format_info, inspect_recording, read_recording
 
@@ -25,4 +25,5 @@ __all__ = [
     "inspect_recording",
     "read_hypnogram",
     "read_recording",
+    "sha256_of",
 ]

@@ -90,11 +90,27 @@ def check_file(path: str | os.PathLike[str]) -> Path:
     return p
 
 
-def sha256_of(path: Path) -> str:
-    """Return the hex SHA-256 of the file's bytes (read in chunks, never modified)."""
+def sha256_of(path: str | os.PathLike[str]) -> str:
+    """Return the hex SHA-256 of the file's bytes (read in chunks, never modified).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+
+    Returns
+    -------
+    str
+        64 hex digits.
+
+    Raises
+    ------
+    RecordingFormatError
+        The file cannot be read.
+    """
     h = hashlib.sha256()
     try:
-        with path.open("rb") as fh:
+        with open(path, "rb") as fh:
             for chunk in iter(lambda: fh.read(1 << 20), b""):
                 h.update(chunk)
     except OSError as exc:
