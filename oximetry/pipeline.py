@@ -216,7 +216,7 @@ def analyze_file(
 
     from .analysis import analyze
     from .io import read_recording
-    from .report import build_summary, write_outputs
+    from .report import build_summary, events_csv_text, write_outputs
 
     request = request or AnalyzeRequest()
     if context is None and request.context_path is not None:
@@ -231,8 +231,13 @@ def analyze_file(
     determination = evaluate(context, evidence, request.payer)
     context_dict = None if context is None else context.to_dict(test_date=determination.test_date)
     qualification = determination.to_dict()
+    events_text = events_csv_text(analysis, deidentify=request.deidentify)
     summary = build_summary(
-        analysis, qualification=qualification, context=context_dict, deidentify=request.deidentify
+        analysis,
+        qualification=qualification,
+        context=context_dict,
+        deidentify=request.deidentify,
+        events_text=events_text,
     )
     paths: Mapping[str, Path] = {}
     if out_dir is not None:
@@ -244,5 +249,6 @@ def analyze_file(
             deidentify=request.deidentify,
             report=request.report,
             summary=summary,
+            events_text=events_text,
         )
     return Outcome(analysis, determination, context, summary, paths)

@@ -29,6 +29,7 @@ def write_outputs(
     deidentify: bool = False,
     report: bool = True,
     summary: Mapping[str, Any] | None = None,
+    events_text: str | None = None,
 ) -> dict[str, Path]:
     """Write summary.json, events.csv and (unless ``report`` is False) report.pdf and trace.png.
 
@@ -51,6 +52,8 @@ def write_outputs(
     summary : mapping, optional
         The summary already built by :func:`build_summary` with these same arguments (the
         pipeline builds it once and writes it here); built here when not given.
+    events_text : str, optional
+        The events table's text, when the caller built it for the summary already.
 
     Returns
     -------
@@ -64,9 +67,15 @@ def write_outputs(
     folder as it was, and a summary.json on disk always belongs to a complete set of outputs.
     """
     out = Path(out_dir)
+    if events_text is None:
+        events_text = events_csv_text(analysis, deidentify=deidentify)
     if summary is None:
         summary = build_summary(
-            analysis, qualification=qualification, context=context, deidentify=deidentify
+            analysis,
+            qualification=qualification,
+            context=context,
+            deidentify=deidentify,
+            events_text=events_text,
         )
     payloads: dict[str, bytes | str] = {}
     if report:
@@ -74,7 +83,7 @@ def write_outputs(
 
         payloads["report"] = render_report_pdf(analysis, summary)
         payloads["trace"] = render_trace_png(analysis)
-    payloads["events"] = events_csv_text(analysis, deidentify=deidentify)
+    payloads["events"] = events_text
     payloads["summary"] = dumps_summary(summary)
     out.mkdir(parents=True, exist_ok=True)
     paths = {key: write_atomic(out / OUTPUT_NAMES[key], data) for key, data in payloads.items()}

@@ -273,6 +273,7 @@ def build_summary(
     qualification: Mapping[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
     deidentify: bool = False,
+    events_text: str | None = None,
 ) -> dict[str, Any]:
     """Return ``summary.json`` as a dict (schema ``oxi.summary/1``, SPEC §9).
 
@@ -287,6 +288,9 @@ def build_summary(
     deidentify : bool
         When True, the input path is replaced by the file's sha256, the ``patient`` block holds only
         the age, and the file name and patient identifiers are removed from every text field.
+    events_text : str, optional
+        ``events_csv_text(analysis, deidentify=deidentify)`` when the caller already has it (its
+        sha256 goes into the summary); computed here otherwise.
 
     Returns
     -------
@@ -306,7 +310,8 @@ def build_summary(
     rec = analysis.recording
     src = rec.source
     art = analysis.artifact
-    events_text = events_csv_text(analysis, deidentify=deidentify)
+    if events_text is None:
+        events_text = events_csv_text(analysis, deidentify=deidentify)
     counts: dict[str, int] = {}
     for e in analysis.events:
         counts[e.type] = counts.get(e.type, 0) + 1
