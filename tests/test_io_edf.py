@@ -336,3 +336,43 @@ def test_reading_edf_does_not_import_pandas(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _edf_files_for_equivalence(tmp_path: Path) -> list[Path]:
+    files = [_psg(tmp_path), Path(__file__).resolve().parents[1] / "data" / "example-night.edf"]
+    rng = np.random.default_rng(3)
+    plain = RawEdf(  # a plain EDF (no annotation signal), mixed rates, negative digital values
+        [
+            RawSig("Pleth", "", 25, rng.integers(-32768, 32767, (N, 25)), -1, 1, -32768, 32767),
+            RawSig("SpO2", "%", 1, rng.integers(0, 1000, (N, 1)), 0, 100, 0, 1000),
+        ],
+        reserved="",
+    )
+    files.append(write_edf_raw(tmp_path / "plain.edf", plain))
+    shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+    files += sorted(shared.rglob("*.edf")) + sorted(shared.rglob("*.EDF"))
+    return files
+
+
+def test_direct_record_read_equals_pyedflib(tmp_path: Path) -> None:
+    """Continuous EDFs are read from their data records, not via pyedflib's per-record calls:
+    every signal must hold exactly the digital values pyedflib reads, converted the same way."""
+    import pyedflib
+
+    from oximetry.io import edf as edf_mod
+
+    checked = 0
+    for path in _edf_files_for_equivalence(tmp_path):
+        size = path.stat().st_size
+        raw = edf_mod.read_edf(path, path.read_bytes()[:4096], size)
+        hdr = edf_mod.parse_header(path.read_bytes()[: 256 * 300], path, size)
+        data_idx = [i for i, s in enumerate(hdr.signals) if s.label != edf_mod._ANNOT_LABEL]
+        got = raw.load(list(range(len(raw.channels))))
+        with pyedflib.EdfReader(str(path)) as reader:
+            for k, i in enumerate(data_idx):
+                digital = reader.readSignal(k, digital=True).astype(np.int64)
+                want = edf_mod._physical(digital, hdr.signals[i])
+                np.testing.assert_array_equal(got[k], want, err_msg=f"{path.name} {k}")
+                np.testing.assert_allclose(got[k], reader.readSignal(k), rtol=0, atol=1e-9)
+                checked += 1
+    assert checked >= 8

@@ -287,7 +287,7 @@ def _valid_range(sig: EdfSignalHeader) -> tuple[float, float]:
     return lo - half, hi + half
 
 
-def _physical(digital: NDArray[np.int64], sig: EdfSignalHeader) -> NDArray[np.float64]:
+def _physical(digital: NDArray[np.integer], sig: EdfSignalHeader) -> NDArray[np.float64]:
     gain = (sig.phys_max - sig.phys_min) / (sig.dig_max - sig.dig_min)
     out = (digital.astype(np.float64) - sig.dig_min) * gain + sig.phys_min
     return np.asarray(out, dtype=np.float64)
@@ -374,34 +374,17 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         loader = load_d
     else:
         start = hdr.start
-        try:
-            annotations = _pyedflib_annotations(path, plus=hdr.variant != "edf")
-        except RecordingFormatError as exc:
-            if hdr.bdf:
-                raise
-            # pyedflib refuses files that break the letter of the standard in harmless ways
-            # (a non-ASCII "µV" unit, an accented name). The header has passed our checks,
-            # so read the contiguous data records directly, exactly as EDF+D records are read.
-            detail = exc.reason.removeprefix("pyedflib cannot read this EDF ")
-            if detail.startswith("(") and detail.endswith(")"):
-                detail = detail[1:-1]
-            warnings.append(
-                f"pyedflib refused the file ({detail}); its data records were read directly"
-            )
-            has_tal = any(sig.label == _ANNOT_LABEL for sig in hdr.signals)
-            annotations = _read_tals(path, hdr)[1] if has_tal else ()
-            contiguous = np.arange(hdr.n_records, dtype=np.float64) * hdr.record_duration_s
+        annotations = _contiguous_annotations(path, hdr, warnings)
+        if hdr.bdf:
 
-            def load_raw(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
-                return _load_discontinuous(
-                    path, hdr, [data_idx[k] for k in which], contiguous, which
-                )
+            def load_bdf(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+                return _load_pyedflib(path, hdr, data_idx, which)
 
-            loader = load_raw
+            loader = load_bdf
         else:
 
             def load_c(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
-                return _load_pyedflib(path, hdr, data_idx, which)
+                return _load_contiguous(path, hdr, [data_idx[k] for k in which], which)
 
             loader = load_c
     return RawRecording(
@@ -454,6 +437,51 @@ def _load_pyedflib(
                     f"cannot read signal {sig.label!r} ({exc})", path
                 ) from None
             out[k] = _physical(digital, sig)
+    return out
+
+
+def _contiguous_annotations(
+    path: Path, hdr: EdfHeader, warnings: list[str]
+) -> tuple[Annotation, ...]:
+    """Return the annotations of a continuous EDF/EDF+C/BDF file.
+
+    EDF+ annotations are read by pyedflib (C, fast on long files). pyedflib refuses files that
+    break the letter of the standard in harmless ways (a non-ASCII "µV" unit, an accented
+    name); the header has passed our own checks, so their annotations are then read from the
+    data records directly, with a warning. A BDF is opened with pyedflib here (it is also read
+    with it), so a refusal shows before any data is loaded. A plain EDF has no annotations.
+    """
+    if hdr.variant == "edf":
+        return ()
+    try:
+        return _pyedflib_annotations(path, plus="+" in hdr.variant)
+    except RecordingFormatError as exc:
+        if hdr.bdf:
+            raise
+        detail = exc.reason.removeprefix("pyedflib cannot read this EDF ")
+        if detail.startswith("(") and detail.endswith(")"):
+            detail = detail[1:-1]
+        warnings.append(f"pyedflib refused the file ({detail}); its annotations were read directly")
+        has_tal = any(sig.label == _ANNOT_LABEL for sig in hdr.signals)
+        return _read_tals(path, hdr)[1] if has_tal else ()
+
+
+def _load_contiguous(
+    path: Path, hdr: EdfHeader, sig_idx: list[int], which: Sequence[int]
+) -> dict[int, NDArray[np.float64]]:
+    """Read signals of a continuous 16-bit EDF straight from its data records.
+
+    The header has been checked against the file size, so the records map exactly; each
+    signal's digital values are its slice of every record, in order (the time axis of an EDF
+    or EDF+C). This is the layout pyedflib reads, without its per-record calls.
+    """
+    recs = _records(path, hdr)
+    offsets = np.cumsum([0] + [s.samples_per_record for s in hdr.signals])
+    out: dict[int, NDArray[np.float64]] = {}
+    for k, i in zip(which, sig_idx, strict=True):
+        digital = recs[:, offsets[i] : offsets[i + 1]].ravel()
+        out[k] = _physical(digital, hdr.signals[i])
+    del recs
     return out
 
 
