@@ -44,8 +44,14 @@ def _pulse_values(
     n_p = p.shape[0]
     n = valid.shape[0]
     st = settings.artifact
-    spo2_idx = np.minimum(np.floor(np.arange(n_p) * (recording.fs / pulse.fs) + 1e-9), n - 1)
-    spo2_ok = valid[spo2_idx.astype(np.int64)] if n else np.zeros(n_p, dtype=bool)
+    if n_p == n and pulse.fs == recording.fs:  # same grid: sample i is sample i
+        spo2_ok = valid
+    elif n:
+        ratio = recording.fs / pulse.fs
+        spo2_idx = np.minimum(np.floor(np.arange(n_p) * ratio + 1e-9), n - 1)
+        spo2_ok = valid[spo2_idx.astype(np.int64)]
+    else:
+        spo2_ok = np.zeros(n_p, dtype=bool)
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(p) & (p >= st.pulse_min_bpm) & (p <= st.pulse_max_bpm)
     ok &= spo2_ok & window_mask(window, n_p, pulse.fs)

@@ -225,14 +225,15 @@ def bench_cli(repeat: int) -> None:
                 print(f"    {fs:g} Hz: the CLI failed (exit {probe.returncode}): "
                       f"{(probe.stderr or probe.stdout).strip().splitlines()[-1:]}")  # fmt: skip
                 continue
-            t_bare = _run_times(bare, repeat)
-            t_cli = _run_times(cli, repeat)
+            t_bare, t_cli = _run_times_paired(bare, cli, repeat)
             ratio = statistics.median(t_cli) / statistics.median(t_bare)
+            paired = statistics.median(c / b for b, c in zip(t_bare, t_cli, strict=True))
             print(
                 f"    {fs:>4g} Hz ({edf.stat().st_size / 1e6:.1f} MB): bare read median "
                 f"{statistics.median(t_bare):.2f} s, oxi analyze --no-report median "
                 f"{statistics.median(t_cli):.2f} s, ratio {ratio:.2f} (target <= 2; "
-                f"best-of ratio {min(t_cli) / min(t_bare):.2f})"
+                f"best-of ratio {min(t_cli) / min(t_bare):.2f}, median of paired ratios "
+                f"{paired:.2f})"
             )
 
 
@@ -249,12 +250,16 @@ def _compile_package() -> None:
         compileall.compile_dir(root / pkg, quiet=1)
 
 
-def _run_times(cmd: list[str], repeat: int) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True, env=_ENV)
-        times.append(time.perf_counter() - t0)
+def _run_times_paired(a: list[str], b: list[str], repeat: int) -> tuple[list[float], list[float]]:
+    """Wall times of ``a`` and ``b``, run alternately so that the machine's other load (which
+    drifts on a shared machine) weighs on both alike; one untimed run of each first."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for r in range(repeat + 1):
+        for cmd, acc in ((a, times[0]), (b, times[1])):
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True, env=_ENV)
+            if r:
+                acc.append(time.perf_counter() - t0)
     return times
 
 

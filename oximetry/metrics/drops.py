@@ -7,6 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._numeric import median
 from ..results import Event
 from .runs import samples_at_least
 
@@ -36,7 +37,7 @@ def awake_baseline(x: ArrayLike, mask: ArrayLike) -> float | None:
     sel = np.asarray(mask, dtype=bool) & np.isfinite(xs)
     if not sel.any():
         return None
-    return float(np.median(xs[sel]))
+    return median(xs[sel])
 
 
 def rounded_baseline(baseline_pct: float) -> int:
