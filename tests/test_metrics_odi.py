@@ -242,7 +242,7 @@ def test_several_depths_at_once_equal_one_call_each():
     assert len(both[0]) > 10 and len(both[1]) > 5
 
 
-# --- The block screen over the whole recording (held values, long nights, block edges) ---
+# --- Candidate runs and the block screen (held values, long nights, block edges) ---
 
 
 def held_night(rng, fs, seconds, *, update_s=1.0, dip_every_s=144.0, noise=0.4):
@@ -289,33 +289,35 @@ def test_held_values_match_the_oracle(seed, fs, seconds, update_s, odi):
 
 
 @pytest.fixture
-def grid_at_any_rate(monkeypatch):
-    """Use the whole-recording screen at every rate (normally from about 4.3 Hz)."""
+def screen_at_any_rate(monkeypatch):
+    """Screen a block at a time at every rate (normally from about 17 Hz)."""
     from oximetry.metrics import odi as odi_module
 
-    monkeypatch.setattr(odi_module, "_MIN_GRID_BLOCK", 1)
+    monkeypatch.setattr(odi_module, "_MIN_SCREEN_BLOCK", 1)
 
 
-def _without_grid_skips(monkeypatch):
+def _without_candidate_filter(monkeypatch):
+    """Make the whole recording one candidate run: the scan then visits every sample."""
     from oximetry.metrics import odi as odi_module
 
-    def no_skip(self, k, min_base, first, stop, removed=0):
-        return np.arange(first, stop, dtype=np.int64)
+    def everything(codes, n, win, k, size_bound):
+        return np.array([0], dtype=np.int64), np.array([n], dtype=np.int64)
 
-    monkeypatch.setattr(odi_module._Grid, "next_check", no_skip)
+    monkeypatch.setattr(odi_module, "_candidate_runs", everything)
 
 
 @pytest.mark.parametrize(("fs", "hours"), [(10.0, 8.0), (25.0, 8.0), (256.0, 1.0)])
-def test_long_held_nights_equal_the_scan_without_skips(monkeypatch, fs, hours):
-    # The whole-recording screen only skips blocks; with it disabled the detector is the
-    # block-by-block scan the oracle tests check. Both must give identical events.
+def test_long_held_nights_equal_the_scan_without_the_candidate_filter(monkeypatch, fs, hours):
+    # The candidate runs only leave out samples that cannot start an event; without them the
+    # detector scans every sample, as on the oracle tests' whole-recording runs. Both must give
+    # identical events.
     from oximetry.metrics.odi import detect_desaturations_at
 
     rng = np.random.default_rng(int(fs))
     x, valid = held_night(rng, fs, hours * 3600)
     fast = detect_desaturations_at(x, valid, fs, (3, 4), ODI)
     with monkeypatch.context() as m:
-        _without_grid_skips(m)
+        _without_candidate_filter(m)
         slow = detect_desaturations_at(x, valid, fs, (3, 4), ODI)
     assert fast == slow
     assert len(fast[0]) > 10 * hours and len(fast[1]) > 5 * hours
@@ -323,8 +325,8 @@ def test_long_held_nights_equal_the_scan_without_skips(monkeypatch, fs, hours):
 
 @pytest.mark.parametrize("fs", [4.0, 25.0])
 @pytest.mark.parametrize("shift", [-1, 0, 1])
-def test_events_at_block_edges_match_the_oracle(grid_at_any_rate, fs, shift):
-    # Grid blocks hold win // 8 samples. Dips start one sample before, at and after block
+def test_events_at_block_edges_match_the_oracle(screen_at_any_rate, fs, shift):
+    # Candidate and screening blocks hold win // 8 samples. Dips start one sample before, at and after block
     # edges, and end so that the windows holding them end near block edges too.
     odi = OdiSettings(baseline_window_s=40.0, min_baseline_s=10.0, min_event_s=3.0)
     win = math.floor(40.0 * fs + 1e-9)
@@ -355,7 +357,7 @@ def test_events_at_block_edges_match_the_oracle(grid_at_any_rate, fs, shift):
     fs=st.sampled_from([1.0, 4.0, 25.0]),
     k=st.sampled_from([3, 4]),
 )
-def test_property_held_runs_match_oracle(grid_at_any_rate, runs, fs, k):
+def test_property_held_runs_match_oracle(screen_at_any_rate, runs, fs, k):
     # Runs of held whole-percent values (each 1-40 quarter-seconds long), some invalid.
     odi = OdiSettings(baseline_window_s=20.0, min_baseline_s=5.0, min_event_s=2.0)
     lengths = [max(1, round(q * fs / 4)) for _, q, _ in runs]

@@ -6,27 +6,25 @@ else no event can start). An event starts at sample ``i`` when ``r[i] <= baselin
 the first later sample ``j`` where ``x[j] >= baseline - k/2`` or the data become invalid (or the
 recording ends), and counts when ``(j - i) / fs >= 10 s``. Scanning resumes at ``j``.
 
-How it stays linear in time
----------------------------
-Values are whole percents, so the baseline window is a histogram of at most 255 bins. When an
-eighth of the baseline window holds at least 256 samples (from about 17 Hz), the detector walks
-the recording in blocks of that size, keeping the histogram of the window before the block. From
-that histogram and the samples entering and leaving during the block it bounds the median for
-every window ending in the block; only when a sample in the block lies ``k`` points below that
-bound (the onset of a dip) are exact medians computed, for the few values the median can take,
-with cumulative counts (numpy, no per-sample Python). At lower rates the exact computation simply
-runs over 256 samples at a time. Counted events are removed from the histogram as they are found,
-which is what makes the detector sequential; the Python loop runs per block and per dip, never
-per sample.
+How it stays fast
+-----------------
+*Candidates.* An event can start at ``t`` only if ``r[t] + k`` is at most the baseline. The
+baseline is the upper-and-lower median of at least ``min_base`` samples, so it is at most the
+``ceil(min_base / 2)``-th largest value of the window, with or without counted events taken out
+(taking samples out only lowers that value). One vectorised pass bounds that value per block of
+an eighth of the window, from block histograms, and keeps the runs of samples that lie ``k``
+points below their block's bound. Nothing outside these runs can start an event, whatever events
+are counted, so the scan visits only the runs: the dips, on an ordinary night.
 
-Before that walk, one vectorised pass over the whole recording (:class:`_Grid`, block counts of
-the codes before any event is removed) bounds the median of every window ending in each block of
-an eighth of the window, and marks the blocks where no sample is ``k`` points below that bound.
-The walk jumps over runs of such blocks without looking at them: directly where no counted event
-lies in the windows, and within a window's length after an event with the bound loosened by the
-event's samples. On a quiet night, and on oximeter readings held at a PSG channel's rate, most
-blocks are skipped this way; the blocks that are not are scanned as before, so the events are
-those of the block-by-block scan.
+*Exact medians.* Values are whole percents, so a baseline window is a histogram of at most 255
+bins, kept for the scan position and moved with counts of the samples entering and leaving.
+Within a run, the medians of every window ending in a stretch of samples are computed at once for
+the few values the median can take, with cumulative counts (numpy, no per-sample Python). From
+about 17 Hz a stretch is first screened a block at a time: from the histogram and the samples
+entering and leaving it bounds the median over the block and skips blocks where no sample lies
+``k`` points below that bound. Counted events are removed from the histogram as they are found,
+which is what makes the detector sequential; the Python loop runs per run, block and event, never
+per sample.
 """
 
 from __future__ import annotations
@@ -49,11 +47,6 @@ _NBINS = 256
 _NVALUES = 255  # codes 0 .. 254 are whole percents
 #: Samples per screening block below which the detector computes exactly without screening.
 _MIN_SCREEN_BLOCK = 256
-#: At most this many blocks in the whole-recording screen (its table is blocks x 255 counts).
-_MAX_GRID_BLOCKS = 16384
-#: Samples per eighth of the baseline window from which the whole-recording screen is used
-#: (from about 4.3 Hz; below, the exact computation over 256 samples at a time is cheaper).
-_MIN_GRID_BLOCK = 64
 
 
 def _event_type(drop_pts: float) -> str:
@@ -144,13 +137,13 @@ def detect_desaturations_at(
     codes = _codes(xs, ok, win)
     if n == 0 or int(codes.min()) == _IGNORE:
         return tuple(() for _ in ks)
-    # built from the codes before any event is removed, shared by every depth
-    grid = _Grid(codes, n, win) if win // 8 >= _MIN_GRID_BLOCK else None
+    bound = _window_bound(codes, n, win, min_base)  # shared by every depth
     out = []
     for j, k in enumerate(ks):
         # each detector removes its own counted events from its copy of the codes
         mine = codes if j == len(ks) - 1 else codes.copy()
-        det = _Detector(mine, xs, n, win, k, min_base, min_event, fs, grid)
+        runs = _candidate_runs(codes, n, win, k, bound)
+        det = _Detector(mine, xs, n, win, k, min_base, min_event, fs, runs)
         out.append(det.run(_event_type(k)))
     return tuple(out)
 
@@ -176,73 +169,76 @@ def _codes(x: NDArray[np.float64], valid: NDArray[np.bool_], win: int) -> NDArra
     return codes
 
 
-class _Grid:
-    """Per-block bounds over the whole recording, for skipping blocks where no event can start.
+def _window_bound(
+    codes: NDArray[np.uint8], n: int, win: int, min_base: int
+) -> tuple[int, NDArray[np.int64]]:
+    """Return ``(size, bound)``: per block of ``size`` samples, a bound on every baseline there.
 
-    The recording is cut into blocks of ``size`` samples (an eighth of the baseline window, or
-    more on very long recordings). For block ``g`` covering samples ``[a, b)``, every baseline
-    window ending at ``t`` in ``[a, b)`` contains the *core* ``[b - win, a)`` and lies inside
-    the *outer* span ``[a - win, b)``; cores are narrowed and outer spans widened to whole
-    blocks, which only loosens what follows. If counted events have taken ``e`` samples out of
-    the core (any number elsewhere), such a window holds at most ``n_outer - e`` valid samples
-    and at least ``count(core <= v) - e`` of them are ``<= v``, so its upper median is at most
-    ``bound``, the smallest ``v`` with ``count(core <= v) >= (n_outer - e) // 2 + 1 + e``.
-    An event can start at ``t`` only if ``r[t] + k <= median <= bound`` and the window holds at
-    least the minimum baseline, so a block whose lowest value is above ``bound - k``, or with
-    ``n_outer - e`` below that minimum, holds no event start. The counts are built once from
-    the codes before any event is removed (numpy over blocks, no Python per block).
+    A start needs at least ``min_base`` samples left in its window after counted events are
+    taken out. With ``n'`` samples left, the upper median is their ``ceil(n' / 2)``-th largest,
+    which is at most their ``m``-th largest for ``m = ceil(min_base / 2)``, which is at most the
+    ``m``-th largest of the window before anything is taken out. The window ``[t - win, t)`` of
+    a sample ``t`` in block ``g`` (samples ``[g * size, (g + 1) * size)``) lies inside blocks
+    ``g - ceil(win / size) .. g``, whose ``m``-th largest valid code is therefore ``bound[g]``
+    (-1 when they hold fewer than ``m`` valid samples: no event can start in block ``g``).
     """
+    size = max(win // 8, 1)
+    nb = -(-n // size)
+    vals = codes[win : win + n]
+    lo = int(vals.min())  # the caller made sure some code is valid
+    hi = int(np.max(vals, where=vals != _IGNORE, initial=0))
+    nv = hi - lo + 1  # histogram bins: codes lo .. hi, then one for _IGNORE
+    dtype = np.int32 if n < 2**31 - 1 else np.int64
+    hist = np.empty((nb, nv + 1), dtype=dtype)
+    per = max(1, (1 << 17) // size)  # blocks per bincount
+    pattern = np.repeat(np.arange(min(per, nb), dtype=np.intp) * (nv + 1), size)
+    for g0 in range(0, nb, per):
+        g1 = min(nb, g0 + per)
+        seg = np.minimum(vals[g0 * size : g1 * size] - np.uint8(lo), np.uint8(nv))
+        counts = np.bincount(pattern[: seg.size] + seg, minlength=(g1 - g0) * (nv + 1))
+        hist[g0:g1] = counts.reshape(g1 - g0, nv + 1)
+    span = hist[:, :nv].copy()  # valid codes in blocks g - L .. g
+    for d in range(1, min(-(-win // size), nb - 1) + 1):
+        span[d:] += hist[: nb - d, :nv]
+    # at_least[g, v]: valid codes >= lo + v in block g's span (non-increasing in v)
+    at_least = np.cumsum(span[:, ::-1], axis=1)[:, ::-1]
+    m = -(-min_base // 2)
+    above = np.count_nonzero(at_least >= m, axis=1)
+    bound: NDArray[np.int64] = np.where(above > 0, lo + above - 1, -1)
+    return size, bound
 
-    def __init__(self, codes: NDArray[np.uint8], n: int, win: int) -> None:
-        size = max(win // 8, 1, -(-n // _MAX_GRID_BLOCKS))
-        nb = -(-n // size)
-        dtype = np.int32 if n < 2**31 - 1 else np.int64
-        hist = np.empty((nb, _NBINS), dtype=dtype)
-        per = max(1, (1 << 17) // size)  # blocks per bincount
-        pattern = np.repeat(np.arange(min(per, nb), dtype=np.intp) * _NBINS, size)
-        for g0 in range(0, nb, per):
-            g1 = min(nb, g0 + per)
-            seg = codes[win + g0 * size : win + min(n, g1 * size)]
-            counts = np.bincount(pattern[: seg.size] + seg, minlength=(g1 - g0) * _NBINS)
-            hist[g0:g1] = counts.reshape(g1 - g0, _NBINS)
-        self.size, self.nb, self.core_blocks = size, nb, max(win // size - 1, 0)
-        #: lowest code in each block (_IGNORE when none is valid)
-        self.block_min = np.argmax(hist > 0, axis=1)
-        # core of block g: whole blocks g - (c - 1) .. g - 1, with c = floor(win / size)
-        # (numpy's cumulative sum over blocks is slow along that axis: add shifted slices)
-        c = win // size
-        core = np.zeros((nb, _NVALUES), dtype=dtype)
-        for d in range(1, min(c, nb)):
-            core[d:] += hist[: nb - d, :_NVALUES]
-        #: core_cum[g, v]: valid samples with code <= v in block g's core
-        self.core_cum = np.cumsum(core, axis=1, out=core)
-        # outer span of block g: whole blocks g - ceil(win / size) .. g
-        totals = np.zeros(nb + 1, dtype=np.int64)
-        np.cumsum(hist[:, :_NVALUES].sum(axis=1), out=totals[1:])
-        g = np.arange(nb, dtype=np.int64)
-        #: n_out[g]: valid samples in block g's outer span
-        self.n_out = totals[g + 1] - totals[np.maximum(g - (-(-win // size)), 0)]
 
-    def next_check(
-        self,
-        k: float,
-        min_base: int,
-        first: int,
-        stop: int,
-        removed: NDArray[np.int64] | int = 0,
-    ) -> NDArray[np.int64]:
-        """For each block ``first .. stop - 1``, the first block from it that may hold a start.
+def _candidate_runs(
+    codes: NDArray[np.uint8],
+    n: int,
+    win: int,
+    k: float,
+    size_bound: tuple[int, NDArray[np.int64]],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Return the runs ``[a, b)`` of samples that may start an event of depth ``k``.
 
-        ``removed`` is, per block, the number of samples counted events took out of its core.
-        The value is ``stop`` when no block from there on can hold a start.
-        """
-        n_out = self.n_out[first:stop] - removed
-        need = n_out // 2 + 1 + removed
-        bound = np.count_nonzero(self.core_cum[first:stop] < need[:, None], axis=1)
-        skip = (n_out < min_base) | (self.block_min[first:stop] + k > bound)
-        idx = np.where(skip, stop, np.arange(first, stop, dtype=np.int64))
-        out: NDArray[np.int64] = np.minimum.accumulate(idx[::-1])[::-1]
-        return out
+    A start at ``t`` needs ``r[t] + k <= baseline <= bound`` of ``t``'s block (see
+    :func:`_window_bound`). Samples failing that can never start an event, whichever events are
+    counted.
+    """
+    size, bound = size_bound
+    nb = bound.shape[0]
+    vals = np.full(nb * size, _IGNORE, dtype=np.uint8)
+    vals[:n] = codes[win : win + n]
+    blocks = vals.reshape(nb, size)
+    lim = bound.astype(np.float64) - k  # a start needs r <= lim (and r valid)
+    cand_blocks = np.flatnonzero(blocks.min(axis=1) <= lim)
+    if cand_blocks.size == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    sub = blocks[cand_blocks]
+    hit = (sub <= lim[cand_blocks, None]) & (sub != _IGNORE)
+    rows, cols = np.nonzero(hit)
+    pos = cand_blocks[rows].astype(np.int64) * size + cols
+    breaks = np.flatnonzero(np.diff(pos) != 1)
+    starts = np.concatenate(([pos[0]], pos[breaks + 1]))
+    ends = np.concatenate((pos[breaks] + 1, [pos[-1] + 1]))
+    return starts, ends
 
 
 class _Detector:
@@ -258,7 +254,7 @@ class _Detector:
         min_base: int,
         min_event: int,
         fs: float,
-        grid: _Grid | None,
+        runs: tuple[NDArray[np.int64], NDArray[np.int64]],
     ) -> None:
         self.codes = codes
         self.x = x
@@ -268,6 +264,7 @@ class _Detector:
         self.min_base = min_base
         self.min_event = min_event
         self.fs = fs
+        self.runs = runs
         # Screening pays only when a block holds many samples; at low rates the exact
         # computation over a few hundred samples is cheaper than several small screens.
         self.block = win // 8 if win // 8 >= _MIN_SCREEN_BLOCK else 0
@@ -275,57 +272,6 @@ class _Detector:
         self.p = 0
         self.hist = np.zeros(_NBINS, dtype=np.int64)
         self.hist[_IGNORE] = win
-        self.grid = grid
-        # Before any event is counted, the windows are those the grid was built from.
-        self.next_clean = np.zeros(0, dtype=np.int64)
-        if grid is not None:
-            self.next_clean = grid.next_check(k, min_base, 0, grid.nb, 0)
-        #: from this sample on, no baseline window holds a counted event
-        self.clean_from = 0
-        # After an event: the blocks up to clean_from, and the first from each that may hold
-        # a start given the samples counted events may have taken out of their windows.
-        self.dirty_first = self.dirty_stop = 0
-        self.next_dirty = self.next_clean
-        self.recent: list[tuple[int, int]] = []  # counted events that may be in a window
-
-    def _skip(self) -> None:
-        """Jump over whole blocks in which no event can start (see :class:`_Grid`)."""
-        if self.grid is None:
-            return
-        p, size = self.p, self.grid.size
-        g = p // size
-        if g >= self.grid.nb:
-            return
-        if p >= self.clean_from:
-            g2 = int(self.next_clean[g])
-        elif self.dirty_first <= g < self.dirty_stop:
-            g2 = int(self.next_dirty[g - self.dirty_first])
-        else:
-            return
-        if g2 > g:
-            self._advance(min(g2 * size, self.n))
-
-    def _counted(self, i: int, j: int) -> None:
-        """Note a counted event ``[i, j)``: windows ending before ``j + win`` may hold it."""
-        w, grid = self.win, self.grid
-        if grid is None:
-            return
-        # events ending at or before j - win are in no window ending at or after j
-        self.recent = [(a, b) for a, b in self.recent if b > j - w]
-        self.recent.append((i, j))
-        self.clean_from = j + w
-        self.dirty_first = j // grid.size
-        self.dirty_stop = min(grid.nb, (j + w) // grid.size + 1)
-        if self.dirty_first < self.dirty_stop:
-            # samples of counted events inside each block's core
-            hi = np.arange(self.dirty_first, self.dirty_stop, dtype=np.int64) * grid.size
-            lo = np.maximum(hi - grid.core_blocks * grid.size, 0)
-            ev = np.array(self.recent, dtype=np.int64)
-            overlap = np.minimum(ev[:, 1], hi[:, None]) - np.maximum(ev[:, 0], lo[:, None])
-            removed = np.maximum(overlap, 0).sum(axis=1)
-            self.next_dirty = grid.next_check(
-                self.k, self.min_base, self.dirty_first, self.dirty_stop, removed
-            )
 
     def _advance(self, to: int) -> None:
         """Move the window end from ``p`` to ``to``, updating the histogram."""
@@ -339,74 +285,91 @@ class _Detector:
             self.hist -= np.bincount(self.codes[p:to], minlength=_NBINS)
         self.p = to
 
-    def _screen(self) -> bool:
-        """Skip ahead to the next sample that may start an event; False at the end."""
-        n, w, k, codes = self.n, self.win, self.k, self.codes
-        while self.p < n:
-            self._skip()
-            p = self.p
-            if p >= n:
-                break
-            q = min(p + self.block, n)
-            enter = codes[p + w : q + w]
-            low = int(enter.min())
-            if low + k > _NVALUES - 1:
-                self._advance(q)
-                continue
-            cum = np.cumsum(self.hist[:_NVALUES])
-            n_now = int(cum[-1])
-            m = q - p
-            # Every window ending in [p, q) holds the window before p minus at most m leaving
-            # samples, and at most n_now + m samples: its upper median is at most `rough`.
-            rough = int(np.searchsorted(cum, (n_now + m) // 2 + 1 + m))
-            if low + k > rough:
-                self._advance(q)
-                continue
-            leave_hist = np.bincount(codes[p:q], minlength=_NBINS)
-            n_enter = int(np.count_nonzero(enter != _IGNORE))
-            b_max = (n_now + n_enter) // 2 + 1
-            bound = int(np.searchsorted(cum - np.cumsum(leave_hist[:_NVALUES]), b_max))
-            cand = np.flatnonzero(enter.astype(np.float64) + k <= bound)
-            if cand.size == 0:
-                self.hist += np.bincount(enter, minlength=_NBINS)
-                self.hist -= leave_hist
-                self.p = q
-                continue
-            self._advance(p + int(cand[0]))
-            return True
-        return False
-
     def run(self, kind: str) -> tuple[Event, ...]:
-        """Scan the whole recording; return the counted events."""
+        """Scan from candidate to candidate; return the counted events."""
         events: list[Event] = []
-        n, w, k = self.n, self.win, self.k
-        while self.p < n:
-            self._skip()
-            if self.p >= n:
+        w, k = self.win, self.k
+        p = 0  # every start before p has been ruled out
+        while True:
+            a = self._next_candidate(p)
+            if a >= self.n:
                 break
-            found = None
-            if self.block:
-                if not self._screen():
-                    break
-                # The screen stops at the first sample that may start an event; it almost
-                # always does, and the histogram at hand decides that in a few operations.
-                found = self._start_here()
-            p = self.p
-            q = min(p + self.exact_span, n)
+            found, p = self._first_start(a)
             if found is None:
-                found = self._exact(p, q)
-            if found is None:
-                self._advance(q)
                 continue
             i, baseline = found
-            self._advance(i)
             j = self._end(i, baseline - k / 2.0)
             if j - i >= self.min_event:
+                # the histogram is at or before i: the samples [i, j) have not entered it yet
                 self.codes[i + w : j + w] = _IGNORE
                 events.append(self._make_event(kind, i, j, baseline))
-                self._counted(i, j)
-            self._advance(j)
+            p = j
         return tuple(events)
+
+    def _next_candidate(self, p: int) -> int:
+        """Return the first candidate sample at or after ``p`` (``n`` when none is left)."""
+        starts, ends = self.runs
+        r = int(np.searchsorted(ends, p, side="right"))  # the first run ending after p
+        if r >= starts.shape[0]:
+            return self.n
+        return max(int(starts[r]), p)
+
+    def _first_start(self, a: int) -> tuple[tuple[int, float] | None, int]:
+        """Look for an event start from candidate ``a`` over one stretch of samples.
+
+        Returns ``(found, p)``: the first start in the stretch and its baseline (or None), and
+        the sample up to which starts have been ruled out. Samples that are not candidates fail
+        the exact test like any other, so a stretch may run past the end of ``a``'s run.
+        """
+        n = self.n
+        self._advance(a)
+        if self.block:
+            q = min(a + self.block, n)
+            first = self._screen(a, q)
+            if first is None:  # the histogram is at q
+                return None, q
+            a = first
+            self._advance(a)
+            # The screen stops at the first sample that may start an event; it almost
+            # always does, and the histogram at hand decides that in a few operations.
+            found = self._start_here()
+            if found is not None:
+                return found, a
+        q = min(a + self.exact_span, n)
+        # no start after the last candidate before q: end the stretch with that candidate's run
+        starts, ends = self.runs
+        last = min(q, int(ends[int(np.searchsorted(starts, q, side="left")) - 1]))
+        if last <= a:  # the screen's first sample lies past every candidate before q
+            return None, q
+        return self._exact(a, last), last
+
+    def _screen(self, p: int, q: int) -> int | None:
+        """Return the first sample in ``[p, q)`` that may start an event, or None.
+
+        The histogram is at ``p``; when no sample can start an event it is moved to ``q``.
+        """
+        w, k, codes = self.win, self.k, self.codes
+        enter = codes[p + w : q + w]
+        cum = np.cumsum(self.hist[:_NVALUES])
+        n_now = int(cum[-1])
+        m = q - p
+        # Every window ending in [p, q) holds the window before p minus at most m leaving
+        # samples, and at most n_now + m samples: its upper median is at most `rough`.
+        rough = int(np.searchsorted(cum, (n_now + m) // 2 + 1 + m))
+        if int(enter.min()) + k > rough:
+            self._advance(q)
+            return None
+        leave_hist = np.bincount(codes[p:q], minlength=_NBINS)
+        n_enter = int(np.count_nonzero(enter != _IGNORE))
+        b_max = (n_now + n_enter) // 2 + 1
+        bound = int(np.searchsorted(cum - np.cumsum(leave_hist[:_NVALUES]), b_max))
+        cand = np.flatnonzero(enter.astype(np.float64) + k <= bound)
+        if cand.size == 0:
+            self.hist += np.bincount(enter, minlength=_NBINS)
+            self.hist -= leave_hist
+            self.p = q
+            return None
+        return p + int(cand[0])
 
     def _start_here(self) -> tuple[int, float] | None:
         """Return ``(p, baseline)`` when an event starts at ``p`` itself, else None."""
