@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from oximetry.errors import OximetryError
@@ -365,3 +365,57 @@ def test_property_held_runs_match_oracle(screen_at_any_rate, runs, fs, k):
     valid = np.repeat([ok or i % 7 for i, (_, _, ok) in enumerate(runs)], lengths).astype(bool)
     got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
     assert got == oracle(x, valid, fs, k, odi)
+
+
+# --- The candidate bound: no sample outside the candidate runs can start an event ---
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.one_of(st.integers(40, 100), st.just(-1)), min_size=1, max_size=300),
+    win=st.integers(1, 60),
+    min_base=st.integers(1, 60),
+)
+def test_window_bound_is_at_least_every_windows_ranked_value(values, win, min_base):
+    # bound[g] must be >= the ceil(min_base/2)-th largest valid code of the window of every
+    # sample in block g, or -1 only when no such window holds that many valid codes.
+    from oximetry.metrics import odi as odi_module
+
+    assume(any(v >= 0 for v in values))  # the detector returns early when nothing is valid
+    x = np.array([np.nan if v < 0 else float(v) for v in values])
+    valid = np.isfinite(x)
+    n = x.size
+    codes = odi_module._codes(x, valid, win)
+    size, bound = odi_module._window_bound(codes, n, win, min_base)
+    m = -(-min_base // 2)
+    for t in range(n):
+        window = [v for v in values[max(0, t - win) : t] if v >= 0]
+        if len(window) >= m:
+            assert bound[t // size] >= sorted(window)[-m]
+
+
+@pytest.mark.parametrize(
+    ("seed", "fs", "seconds", "k"),
+    [(21, 0.5, 7200, 2), (22, 1.0, 3600, 3), (23, 4.0, 900, 4), (24, 25.0, 240, 3)],
+)
+def test_noisy_nights_with_spikes_match_the_oracle(seed, fs, seconds, k):
+    # Noise of 2 points and spikes to 100 make the candidate bound loose and the runs many and
+    # short: the scan must still see every start the per-sample reading finds.
+    rng = np.random.default_rng(seed)
+    n1 = seconds
+    base = 95 + np.cumsum(rng.normal(0, 0.05, n1)) + rng.normal(0, 2.0, n1)
+    base[rng.integers(0, n1, 20)] = 100.0
+    for t in range(30, n1 - 60, 70):
+        base[t : t + 25] -= np.linspace(0, rng.uniform(2, 10), 25)
+    x = np.clip(
+        np.round(base[np.minimum((np.arange(round(seconds * fs)) / fs).astype(int), n1 - 1)]),
+        50,
+        100,
+    )
+    valid = np.ones(x.size, bool)
+    for s in rng.integers(0, x.size, 3):
+        valid[s : s + round(20 * fs)] = False
+    odi = OdiSettings(baseline_window_s=60.0, min_baseline_s=10.0, min_event_s=5.0)
+    got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
+    assert got == oracle(x, valid, fs, k, odi)
+    assert len(got) >= 2
