@@ -289,8 +289,12 @@ def _valid_range(sig: EdfSignalHeader) -> tuple[float, float]:
 
 def _physical(digital: NDArray[np.integer], sig: EdfSignalHeader) -> NDArray[np.float64]:
     gain = (sig.phys_max - sig.phys_min) / (sig.dig_max - sig.dig_min)
-    out = (digital.astype(np.float64) - sig.dig_min) * gain + sig.phys_min
-    return np.asarray(out, dtype=np.float64)
+    # (digital - dig_min) * gain + phys_min, each step in place: one array, not three
+    out = digital.astype(np.float64)
+    out -= sig.dig_min
+    out *= gain
+    out += sig.phys_min
+    return out
 
 
 def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:

@@ -151,16 +151,24 @@ def _binary_kind(head: bytes) -> str:
 
 
 def _clean(
-    values: NDArray[np.float64], role: str, raw: RawRecording, k: int
+    values: NDArray[np.float64], role: str, raw: RawRecording, k: int, *, copy: bool = True
 ) -> NDArray[np.float64]:
-    """Turn sentinels and out-of-range digital codes into NaN (never forward-filled)."""
-    out = np.array(values, dtype=np.float64, copy=True)
+    """Turn sentinels and out-of-range digital codes into NaN (never forward-filled).
+
+    With ``copy=False`` a float64 ``values`` is cleaned in place (the caller's own array, not
+    needed raw afterwards) and returned read-only, ready for a :class:`Signal` without a copy.
+    """
+    out = np.array(values, dtype=np.float64) if copy else np.asarray(values, dtype=np.float64)
+    if not out.flags.writeable:
+        out = out.copy()
     out[~np.isfinite(out)] = np.nan
     rng = raw.channels[k].valid_range
     if rng is not None:
         out[(out < rng[0]) | (out > rng[1])] = np.nan
     if role in ("spo2", "pulse"):
         out[np.isin(out, SENTINELS)] = np.nan
+    if not copy:
+        out.flags.writeable = False
     return out
 
 
@@ -178,12 +186,12 @@ def _no_valid_reason(label: str, values: NDArray[np.float64]) -> str:
 
 
 def _fraction_problem(label: str, spo2: NDArray[np.float64]) -> str:
-    finite = spo2[np.isfinite(spo2)]
-    if finite.size and float(finite.min()) >= 0.0 and float(finite.max()) <= 1.0:
+    # fmin / fmax skip NaN (the values are finite or NaN after cleaning): no copy of the night
+    lo, hi = float(np.fmin.reduce(spo2)), float(np.fmax.reduce(spo2))
+    if not np.isnan(lo) and lo >= 0.0 and hi <= 1.0:
         return (
-            f"SpO2 channel {label!r} holds values between {float(finite.min()):g} and "
-            f"{float(finite.max()):g}: a fraction, not percent (unit problem); pass --scale 100 "
-            "if it is a fraction"
+            f"SpO2 channel {label!r} holds values between {lo:g} and {hi:g}: a fraction, not "
+            "percent (unit problem); pass --scale 100 if it is a fraction"
         )
     return ""
 
@@ -359,11 +367,11 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     pulse = status = None
     if choice.pulse is not None and raw.channels[choice.pulse].fs:
         pch = raw.channels[choice.pulse]
-        pdata = _clean(prep.arrays[choice.pulse], "pulse", raw, choice.pulse)
+        pdata = _clean(prep.arrays[choice.pulse], "pulse", raw, choice.pulse, copy=False)
         pulse = Signal(label=pch.label, unit=pch.unit, fs=float(pch.fs or 0), data=pdata)
     if choice.status is not None and raw.channels[choice.status].fs:
         stc = raw.channels[choice.status]
-        sdata = _clean(prep.arrays[choice.status], "status", raw, choice.status)
+        sdata = _clean(prep.arrays[choice.status], "status", raw, choice.status, copy=False)
         status = Signal(label=stc.label, unit=stc.unit, fs=float(stc.fs or 0), data=sdata)
     warnings = list(raw.warnings)
     if options.get("scale") is not None:

@@ -27,7 +27,9 @@ def pulse_stats(
     if pulse_values is None:
         return None, None, None
     values = np.asarray(pulse_values, dtype=np.float64).ravel()
-    values = values[np.isfinite(values)]
+    finite = np.isfinite(values)
+    if not finite.all():  # the analysis passes only valid samples: usually no copy
+        values = values[finite]
     if values.size == 0:
         return None, None, None
     return float(values.min()), float(values.mean()), float(values.max())
