@@ -292,8 +292,9 @@ def test_edf_plus_d_from_patched_pyedflib_file(tmp_path: Path) -> None:
     assert np.all(rec.spo2.data[105:] > 94)
 
 
-def test_file_pyedflib_refuses_is_read_directly(tmp_path: Path) -> None:
-    """A Latin-1 "µV" unit breaks pyedflib's ASCII check; the header is otherwise sound."""
+def test_file_pyedflib_refuses_is_read(tmp_path: Path) -> None:
+    """A Latin-1 "µV" unit breaks pyedflib's ASCII check; the header is otherwise sound, and
+    oxi reads EDF+C records itself, so the file reads like any other."""
     spo2 = np.array([[95], [96], [-1], [97], [98], [99], [94], [93], [92], [91]])
     spec = RawEdf(
         [const_sig("EEG", "\u00b5V", 0, 10, spr=4), RawSig("SpO2", "%", 1, spo2)],
@@ -303,7 +304,7 @@ def test_file_pyedflib_refuses_is_read_directly(tmp_path: Path) -> None:
     assert rec.spo2.data[0] == 95 and np.isnan(rec.spo2.data[2]) and rec.spo2.data[-1] == 91
     assert rec.spo2.n_samples == 10
     assert [(a.onset_s, a.text) for a in rec.annotations] == [(2.5, "Lights off")]
-    assert any("read directly" in w for w in rec.warnings)
+    assert not any("pyedflib" in w for w in rec.warnings)
     units = {c.label: c.unit for c in rec.source.channels}
     assert units["EEG"] == "\u00b5V"
 
@@ -376,3 +377,46 @@ def test_direct_record_read_equals_pyedflib(tmp_path: Path) -> None:
                 np.testing.assert_allclose(got[k], reader.readSignal(k), rtol=0, atol=1e-9)
                 checked += 1
     assert checked >= 8
+
+
+@pytest.mark.parametrize("first_onset", [0.0, 0.5])
+def test_edf_plus_c_annotations_equal_pyedflib(tmp_path: Path, first_onset: float) -> None:
+    """EDF+C annotations are parsed from the records by oxi: the same onsets (from the first
+    sample), durations and texts as pyedflib reads, on synthetic, example and real files."""
+    import pyedflib
+
+    from oximetry.io import edf as edf_mod
+
+    on = first_onset
+    notes = {
+        0: [(on + 0.2, 2, "Obstructive Apnea"), (on + 0.5, 0, "Lights off")],
+        3: [(on + 3.25, 0, "Désaturation é")],
+        4: [(on + 4.0, 0, "a"), (on + 4.5, 12.5, "b"), (on + 4.9, 0, "c")],
+        9: [(on + 9.9, 1.5, "end")],
+    }
+    spec = RawEdf(
+        [RawSig("SpO2", "%", 1, np.full((10, 1), 95))],
+        onsets=[on + r for r in range(10)],
+        notes=notes,
+    )
+    files = [write_edf_raw(tmp_path / "notes.edf", spec)]
+    if on == 0.0:
+        files += [
+            _psg(tmp_path),
+            Path(__file__).resolve().parents[1] / "data" / "example-night.edf",
+        ]
+        shared = Path(__file__).resolve().parents[2] / "shared" / "data"
+        files += sorted(p for p in shared.rglob("*.edf") if p.read_bytes()[192:197] == b"EDF+C")
+    for path in files:
+        raw = edf_mod.read_edf(path, path.read_bytes()[:65536], path.stat().st_size)
+        with pyedflib.EdfReader(str(path)) as reader:
+            onsets, durations, texts = reader.readAnnotations()
+        assert [a.text for a in raw.annotations] == [str(t) for t in texts], path.name
+        np.testing.assert_allclose([a.onset_s for a in raw.annotations], onsets, atol=1e-9)
+        want_d = [max(float(d), 0.0) if np.isfinite(d) else 0.0 for d in durations]
+        np.testing.assert_allclose([a.duration_s for a in raw.annotations], want_d, atol=1e-9)
+    assert len(files) >= (3 if on == 0.0 else 1)
+    first = edf_mod.read_edf(files[0], files[0].read_bytes(), files[0].stat().st_size)
+    # the data begin at the first record's onset; annotation onsets count from there
+    assert first.start == dt.datetime(2026, 3, 2, 22, 30) + dt.timedelta(seconds=on)
+    assert first.annotations[0].onset_s == pytest.approx(0.2)

@@ -377,8 +377,8 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
 
         loader = load_d
     else:
-        start = hdr.start
-        annotations = _contiguous_annotations(path, hdr, warnings)
+        t0, annotations = _contiguous_annotations(path, hdr)
+        start = hdr.start + _dt.timedelta(seconds=t0)
         if hdr.bdf:
 
             def load_bdf(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
@@ -444,30 +444,20 @@ def _load_pyedflib(
     return out
 
 
-def _contiguous_annotations(
-    path: Path, hdr: EdfHeader, warnings: list[str]
-) -> tuple[Annotation, ...]:
-    """Return the annotations of a continuous EDF/EDF+C/BDF file.
+def _contiguous_annotations(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotation, ...]]:
+    """Return the first record's onset and the annotations of a continuous EDF/EDF+C/BDF file.
 
-    EDF+ annotations are read by pyedflib (C, fast on long files). pyedflib refuses files that
-    break the letter of the standard in harmless ways (a non-ASCII "µV" unit, an accented
-    name); the header has passed our own checks, so their annotations are then read from the
-    data records directly, with a warning. A BDF is opened with pyedflib here (it is also read
-    with it), so a refusal shows before any data is loaded. A plain EDF has no annotations.
+    Onsets are seconds from the first sample (EDF+ counts them from the header's start time;
+    the first record's time-keeping TAL says where the data begin, usually at 0). EDF+C
+    annotations are read from the data records (:func:`_continuous_tals`), with the TAL grammar
+    used for EDF+D. A BDF is opened with pyedflib here (it is also read with it), so a refusal
+    shows before any data is loaded. A plain EDF has no annotations.
     """
+    if hdr.bdf:
+        return 0.0, _pyedflib_annotations(path, plus="+" in hdr.variant)
     if hdr.variant == "edf":
-        return ()
-    try:
-        return _pyedflib_annotations(path, plus="+" in hdr.variant)
-    except RecordingFormatError as exc:
-        if hdr.bdf:
-            raise
-        detail = exc.reason.removeprefix("pyedflib cannot read this EDF ")
-        if detail.startswith("(") and detail.endswith(")"):
-            detail = detail[1:-1]
-        warnings.append(f"pyedflib refused the file ({detail}); its annotations were read directly")
-        has_tal = any(sig.label == _ANNOT_LABEL for sig in hdr.signals)
-        return _read_tals(path, hdr)[1] if has_tal else ()
+        return 0.0, ()
+    return _continuous_tals(path, hdr)
 
 
 def _load_contiguous(
@@ -525,38 +515,92 @@ def _read_tals(path: Path, hdr: EdfHeader) -> tuple[NDArray[np.float64], tuple[A
     onsets = np.empty(hdr.n_records)
     notes: list[Annotation] = []
     for r in range(hdr.n_records):
-        first = True
+        onset = None
         for a in annot:
             block = recs[r, offsets[a] : offsets[a + 1]].tobytes()
-            for tal in block.split(b"\x00"):
-                if not tal:
-                    continue
-                parts = tal.split(b"\x14")
-                head = parts[0].split(b"\x15")
-                try:
-                    onset = float(head[0].decode("latin-1"))
-                    dur = float(head[1].decode("latin-1")) if len(head) > 1 and head[1] else 0.0
-                except ValueError:
-                    raise RecordingFormatError(
-                        f"EDF+D data record {r + 1}: malformed annotation {tal[:40]!r}", path
-                    ) from None
-                if not (math.isfinite(onset) and math.isfinite(dur)):
-                    raise RecordingFormatError(
-                        f"EDF+D data record {r + 1}: annotation onset {onset} is not finite", path
-                    )
-                if first:
-                    onsets[r] = onset
-                    first = False
-                for text in parts[1:]:
-                    if text:
-                        notes.append(
-                            Annotation(onset, max(dur, 0.0), text.decode("utf-8", "replace"))
-                        )
-        if first:
+            first = _parse_tals(block, r, path, notes)
+            if onset is None:
+                onset = first
+        if onset is None:
             raise RecordingFormatError(
                 f"EDF+D data record {r + 1} has no time-keeping annotation", path
             )
+        onsets[r] = onset
     return onsets, tuple(notes)
+
+
+def _parse_tals(block: bytes, r: int, path: Path, notes: list[Annotation]) -> float | None:
+    """Append the annotations of one record's annotation bytes; return its first TAL's onset."""
+    first = None
+    for tal in block.split(b"\x00"):
+        if not tal:
+            continue
+        parts = tal.split(b"\x14")
+        head = parts[0].split(b"\x15")
+        try:
+            onset = float(head[0].decode("latin-1"))
+            dur = float(head[1].decode("latin-1")) if len(head) > 1 and head[1] else 0.0
+        except ValueError:
+            raise RecordingFormatError(
+                f"EDF+ data record {r + 1}: malformed annotation {tal[:40]!r}", path
+            ) from None
+        if not (math.isfinite(onset) and math.isfinite(dur)):
+            raise RecordingFormatError(
+                f"EDF+ data record {r + 1}: annotation onset {onset} is not finite", path
+            )
+        if first is None:
+            first = onset
+        for text in parts[1:]:
+            if text:
+                notes.append(Annotation(onset, max(dur, 0.0), text.decode("utf-8", "replace")))
+    return first
+
+
+def _continuous_tals(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotation, ...]]:
+    """Return the first record's onset and the annotations of an EDF+C file (onsets from it).
+
+    In most records the annotation bytes are the time-keeping TAL alone (``+onset``, two 0x14
+    bytes, then zeros), which carries no annotation; one vectorised pass finds those, and only
+    the first record and the others are parsed, in order, with the TAL grammar of EDF+D.
+    (pyedflib reads every record through edflib and refuses files with harmless departures from
+    the standard, such as a Latin-1 "µV" unit; this reads them like any other.)
+    """
+    annot = [i for i, s in enumerate(hdr.signals) if s.label == _ANNOT_LABEL]
+    if not annot:
+        return 0.0, ()
+    recs = _records(path, hdr)
+    offsets = np.cumsum([0] + [s.samples_per_record for s in hdr.signals])
+    busy = np.zeros(hdr.n_records, dtype=bool)
+    busy[0] = True  # its time-keeping TAL gives the onset of the data
+    for order, a in enumerate(annot):
+        raw = np.ascontiguousarray(recs[:, offsets[a] : offsets[a + 1]]).view(np.uint8)
+        nonzero = np.count_nonzero(raw, axis=1)
+        if order > 0:  # later annotation signals hold no time-keeping TAL
+            busy |= nonzero > 0
+            continue
+        zero = raw == 0
+        end = np.argmax(zero, axis=1)  # the first zero byte: the end of the first TAL
+        rows = np.arange(hdr.n_records)
+        plain = (
+            zero[rows, end]
+            & (nonzero == end)  # nothing after the first TAL
+            & (np.count_nonzero(raw == 0x14, axis=1) == 2)
+            & (end >= 3)
+            & (raw[rows, np.maximum(end - 1, 0)] == 0x14)
+            & (raw[rows, np.maximum(end - 2, 0)] == 0x14)
+        )
+        busy |= ~plain
+    notes: list[Annotation] = []
+    t0 = None
+    for r in np.flatnonzero(busy).tolist():
+        for a in annot:
+            first = _parse_tals(recs[r, offsets[a] : offsets[a + 1]].tobytes(), r, path, notes)
+            if t0 is None:
+                t0 = first
+    del recs
+    if t0 is None:
+        raise RecordingFormatError("EDF+ data record 1 has no time-keeping annotation", path)
+    return t0, tuple(Annotation(a.onset_s - t0, a.duration_s, a.text) for a in notes)
 
 
 def _record_starts(onsets: NDArray[np.float64], hdr: EdfHeader, path: Path) -> NDArray[np.float64]:
