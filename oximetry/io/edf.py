@@ -556,6 +556,11 @@ def _parse_tals(block: bytes, r: int, path: Path, notes: list[Annotation]) -> fl
     return first
 
 
+#: Bytes that hold any bare time-keeping TAL ("+onset" then two 0x14 and a zero); records whose
+#: TAL is longer are simply parsed.
+_TAL_HEAD = 32
+
+
 def _continuous_tals(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotation, ...]]:
     """Return the first record's onset and the annotations of an EDF+C file (onsets from it).
 
@@ -573,21 +578,24 @@ def _continuous_tals(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotatio
     busy = np.zeros(hdr.n_records, dtype=bool)
     busy[0] = True  # its time-keeping TAL gives the onset of the data
     for order, a in enumerate(annot):
-        raw = np.ascontiguousarray(recs[:, offsets[a] : offsets[a + 1]]).view(np.uint8)
-        nonzero = np.count_nonzero(raw, axis=1)
+        raw = recs[:, offsets[a] : offsets[a + 1]].view(np.uint8)  # records x annotation bytes
+        # A bare time-keeping TAL fits in the first _TAL_HEAD bytes; past them, all zeros.
+        head, tail = raw[:, :_TAL_HEAD], raw[:, _TAL_HEAD:]
+        if tail.shape[1]:
+            busy |= tail.any(axis=1)
         if order > 0:  # later annotation signals hold no time-keeping TAL
-            busy |= nonzero > 0
+            busy |= head.any(axis=1)
             continue
-        zero = raw == 0
+        zero = head == 0
         end = np.argmax(zero, axis=1)  # the first zero byte: the end of the first TAL
         rows = np.arange(hdr.n_records)
         plain = (
             zero[rows, end]
-            & (nonzero == end)  # nothing after the first TAL
-            & (np.count_nonzero(raw == 0x14, axis=1) == 2)
+            & (np.count_nonzero(head, axis=1) == end)  # nothing after the first TAL
+            & (np.count_nonzero(head == 0x14, axis=1) == 2)
             & (end >= 3)
-            & (raw[rows, np.maximum(end - 1, 0)] == 0x14)
-            & (raw[rows, np.maximum(end - 2, 0)] == 0x14)
+            & (head[rows, np.maximum(end - 1, 0)] == 0x14)
+            & (head[rows, np.maximum(end - 2, 0)] == 0x14)
         )
         busy |= ~plain
     notes: list[Annotation] = []

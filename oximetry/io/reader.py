@@ -363,6 +363,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     if choice is None or prep.spo2 is None:  # strict mode raised already
         raise RecordingFormatError(prep.problem or "no SpO2 channel", raw.path)
     sch = raw.channels[choice.spo2]
+    prep.spo2.flags.writeable = False  # ours (cleaned or scaled copy): no second copy in Signal
     spo2 = Signal(label=sch.label, unit=sch.unit or "%", fs=float(sch.fs or 0), data=prep.spo2)
     pulse = status = None
     if choice.pulse is not None and raw.channels[choice.pulse].fs:
