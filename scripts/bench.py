@@ -19,6 +19,7 @@ import argparse
 import datetime
 import functools
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -225,15 +226,15 @@ def bench_cli(repeat: int) -> None:
                 print(f"    {fs:g} Hz: the CLI failed (exit {probe.returncode}): "
                       f"{(probe.stderr or probe.stdout).strip().splitlines()[-1:]}")  # fmt: skip
                 continue
-            t_bare, t_cli = _run_times_paired(bare, cli, repeat)
-            ratio = statistics.median(t_cli) / statistics.median(t_bare)
-            paired = statistics.median(c / b for b, c in zip(t_bare, t_cli, strict=True))
+            t_bare, t_cli, c_bare, c_cli = _run_times_paired(bare, cli, repeat)
+            med = statistics.median
+            paired = med(c / b for b, c in zip(t_bare, t_cli, strict=True))
             print(
                 f"    {fs:>4g} Hz ({edf.stat().st_size / 1e6:.1f} MB): bare read median "
-                f"{statistics.median(t_bare):.2f} s, oxi analyze --no-report median "
-                f"{statistics.median(t_cli):.2f} s, ratio {ratio:.2f} (target <= 2; "
-                f"best-of ratio {min(t_cli) / min(t_bare):.2f}, median of paired ratios "
-                f"{paired:.2f})"
+                f"{med(t_bare):.2f} s, oxi analyze --no-report median {med(t_cli):.2f} s, "
+                f"ratio {med(t_cli) / med(t_bare):.2f} (target <= 2; best-of ratio "
+                f"{min(t_cli) / min(t_bare):.2f}, median of paired ratios {paired:.2f}); "
+                f"CPU {med(c_bare):.2f} s vs {med(c_cli):.2f} s, ratio {med(c_cli) / med(c_bare):.2f}"
             )
 
 
@@ -250,17 +251,25 @@ def _compile_package() -> None:
         compileall.compile_dir(root / pkg, quiet=1)
 
 
-def _run_times_paired(a: list[str], b: list[str], repeat: int) -> tuple[list[float], list[float]]:
-    """Wall times of ``a`` and ``b``, run alternately so that the machine's other load (which
-    drifts on a shared machine) weighs on both alike; one untimed run of each first."""
-    times: tuple[list[float], list[float]] = ([], [])
+def _run_times_paired(
+    a: list[str], b: list[str], repeat: int
+) -> tuple[list[float], list[float], list[float], list[float]]:
+    """Wall and CPU times (user + system) of ``a`` and ``b``, run alternately so that the
+    machine's other load (which drifts on a shared machine) weighs on both alike; one untimed
+    run of each first."""
+    wall: tuple[list[float], list[float]] = ([], [])
+    cpu: tuple[list[float], list[float]] = ([], [])
     for r in range(repeat + 1):
-        for cmd, acc in ((a, times[0]), (b, times[1])):
+        for j, cmd in enumerate((a, b)):
+            u0 = resource.getrusage(resource.RUSAGE_CHILDREN)
             t0 = time.perf_counter()
             subprocess.run(cmd, check=True, capture_output=True, env=_ENV)
+            t1 = time.perf_counter()
+            u1 = resource.getrusage(resource.RUSAGE_CHILDREN)
             if r:
-                acc.append(time.perf_counter() - t0)
-    return times
+                wall[j].append(t1 - t0)
+                cpu[j].append(u1.ru_utime - u0.ru_utime + u1.ru_stime - u0.ru_stime)
+    return wall[0], wall[1], cpu[0], cpu[1]
 
 
 def main() -> None:

@@ -330,11 +330,11 @@ class _Detector:
                 return None, q
             a = first
             self._advance(a)
-            # The screen stops at the first sample that may start an event; it almost
-            # always does, and the histogram at hand decides that in a few operations.
-            found = self._start_here()
-            if found is not None:
-                return found, a
+        # The first candidate (or the screen's first sample) is nearly always the start itself,
+        # which the histogram at hand decides in a few operations.
+        found = self._start_here()
+        if found is not None:
+            return found, a
         q = min(a + self.exact_span, n)
         # no start after the last candidate before q: end the stretch with that candidate's run
         starts, ends = self.runs
