@@ -323,6 +323,11 @@ class _Detector:
         """
         n = self.n
         self._advance(a)
+        # The first candidate is nearly always the start itself, which the histogram at hand
+        # decides in a few operations.
+        found = self._start_here()
+        if found is not None:
+            return found, a
         if self.block:
             q = min(a + self.block, n)
             first = self._screen(a, q)
@@ -330,11 +335,9 @@ class _Detector:
                 return None, q
             a = first
             self._advance(a)
-        # The first candidate (or the screen's first sample) is nearly always the start itself,
-        # which the histogram at hand decides in a few operations.
-        found = self._start_here()
-        if found is not None:
-            return found, a
+            found = self._start_here()
+            if found is not None:
+                return found, a
         q = min(a + self.exact_span, n)
         # no start after the last candidate before q: end the stretch with that candidate's run
         starts, ends = self.runs
