@@ -1,10 +1,13 @@
 """EDF and EDF+ recordings (SPEC §2.1).
 
 The header is parsed and checked here first (so a truncated or malformed file gets a clear
-message instead of a library error); samples of EDF and EDF+C files are then read with
-``pyedflib``. EDF+D (discontinuous) files, which pyedflib refuses, are read from their data
-records directly: each record is placed at the onset given by its time-keeping annotation, and
-the time between records becomes missing data. An EDF+D file is never read as if continuous.
+message instead of a library error), including its size against the number of data records.
+The data records are then read directly from the memory-mapped file: an EDF or EDF+C signal is
+its slice of every record in order; EDF+ annotations are parsed from the records' TALs. EDF+D
+(discontinuous) records are placed at the onsets given by their time-keeping annotations, and the
+time between records becomes missing data; an EDF+D file is never read as if continuous. BDF
+(24-bit) files are read with ``pyedflib``. Tests check the signals and annotations read here
+equal pyedflib's on every EDF/EDF+C fixture and real file pyedflib can open.
 """
 
 from __future__ import annotations
