@@ -19,7 +19,14 @@ from oximetry.errors import (
     UnsupportedEDFError,
 )
 from oximetry.io import format_info, inspect_recording, read_recording
-from tests.io_fixtures import RawEdf, RawSig, const_sig, write_edf_pyedflib, write_edf_raw
+from tests.io_fixtures import (
+    RawEdf,
+    RawSig,
+    const_sig,
+    edf_bytes,
+    write_edf_pyedflib,
+    write_edf_raw,
+)
 
 N = 120  # seconds in the small fixtures
 
@@ -420,3 +427,14 @@ def test_edf_plus_c_annotations_equal_pyedflib(tmp_path: Path, first_onset: floa
     # the data begin at the first record's onset; annotation onsets count from there
     assert first.start == dt.datetime(2026, 3, 2, 22, 30) + dt.timedelta(seconds=on)
     assert first.annotations[0].onset_s == pytest.approx(0.2)
+
+
+def test_edf_plus_c_without_time_keeping_annotation_is_refused(tmp_path: Path) -> None:
+    spec = RawEdf([RawSig("SpO2", "%", 1, np.full((10, 1), 95))])
+    data = bytearray(edf_bytes(spec))
+    header = 256 * 3
+    data[header + 2 : header + 2 + spec.annot_bytes] = bytes(spec.annot_bytes)  # record 1's TALs
+    path = tmp_path / "no_tal.edf"
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordingFormatError, match="no time-keeping annotation"):
+        read_recording(path)

@@ -604,9 +604,9 @@ def _continuous_tals(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotatio
     notes: list[Annotation] = []
     t0 = None
     for r in np.flatnonzero(busy).tolist():
-        for a in annot:
+        for order, a in enumerate(annot):
             first = _parse_tals(recs[r, offsets[a] : offsets[a + 1]].tobytes(), r, path, notes)
-            if t0 is None:
+            if r == 0 and order == 0:  # the time-keeping TAL of the first record
                 t0 = first
     del recs
     if t0 is None:
