@@ -303,3 +303,42 @@ def test_no_report_removes_a_stale_report(tmp_path):
     paths = write_outputs(rd.make_analysis(), tmp_path, report=False)
     assert set(paths) == {"summary", "events"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["events.csv", "summary.json"]
+
+
+def _exercise_analysis():
+    import datetime as dt
+
+    from oximetry.analysis import analyze
+    from oximetry.settings import AnalysisSettings
+    from oximetry.simulate import simulate_night
+
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=1200.0,
+        seed=9,
+        sustained_drops=[(500.0, 360.0, 86.0)],
+        segments=[("rest", 0.0, 300.0), ("exercise", 300.0, 900.0), ("exercise_o2", 900.0, 1200.0)],
+        start=dt.datetime(2026, 3, 4, 10, 7, 30),
+    )
+    return analyze(rec, AnalysisSettings())
+
+
+def test_short_recordings_get_ten_minute_strips_aligned_to_the_clock():
+    from oximetry.report.pdf import _strip_masks, _strip_span, _strip_stats
+
+    a = _exercise_analysis()  # 10:07:30 to 10:27:30
+    assert _strip_span(a) == 600.0
+    assert _strip_starts(a) == [-450.0, 150.0, 750.0]  # 10:00, 10:10, 10:20
+    masks = _strip_masks(a)
+    stats = [_strip_stats(a, masks, t0, t0 + 600.0) for t0 in _strip_starts(a)]
+    assert sum(s[1] for s in stats) == pytest.approx(a.recording.duration_s / 60.0)
+    assert _strip_span(rd.make_analysis()) == 3600.0  # a two-hour night keeps hourly strips
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_exercise_report_says_its_strips_are_ten_minutes(tmp_path):
+    write_outputs(_exercise_analysis(), tmp_path, qualification=rd.QUALIFICATION)
+    text = pdf_text(tmp_path / "report.pdf")
+    assert "10-minute strips (1 of 1): one grid line per 10 s" in text
+    assert text.count("These 10 min") == 3
+    assert "Hourly strips" not in text

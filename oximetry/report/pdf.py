@@ -51,14 +51,24 @@ __all__ = ["render_report_pdf", "render_trace_png", "write_report_pdf", "write_t
 
 STRIPS_PER_PAGE = 3
 STRIP_S = 3600.0
+#: Recordings up to an hour (rest and exercise tests) get strips of this length instead, so a
+#: six-minute walk fills most of a strip rather than a tenth of an hour.
+SHORT_STRIP_S = 600.0
+
+
+def _strip_span(analysis: Analysis) -> float:
+    """Seconds per strip: an hour, or ten minutes for recordings of an hour or less."""
+    return SHORT_STRIP_S if analysis.recording.duration_s <= STRIP_S else STRIP_S
 
 
 def _strip_starts(analysis: Analysis) -> list[float]:
-    """Hour-long strips aligned to the clock hour, covering the recording."""
+    """Return strip starts aligned to the clock (whole hours or ten minutes) over the recording."""
+    span = _strip_span(analysis)
     s = analysis.recording.start
-    first = -(s.minute * 60 + s.second + s.microsecond / 1e6)
-    n = max(1, math.ceil((analysis.recording.duration_s - first) / STRIP_S))
-    return [first + k * STRIP_S for k in range(n)]
+    into = s.minute * 60 + s.second + s.microsecond / 1e6  # seconds into the clock hour
+    first = -(into % span)
+    n = max(1, math.ceil((analysis.recording.duration_s - first) / span))
+    return [first + k * span for k in range(n)]
 
 
 def _strip_page(
@@ -81,33 +91,36 @@ def _strip_page(
     width = w - left - MARGIN_IN - stats_w
     main = analysis.main_window
     masks = _strip_masks(analysis)
+    span = _strip_span(analysis)
+    minor, major = (60.0, 600.0) if span > 900 else (10.0, 60.0)  # as plot_strip draws them
+    this = "This hour" if span == STRIP_S else f"These {span / 60:g} min"
     for i, t0 in enumerate(starts):
         y_top = top + i * slot
         ax = fig.add_axes((left / w, 1 - (y_top + 1.5) / h, width / w, 1.5 / h))
-        plot_strip(analysis, t0, t0 + STRIP_S, ax)
+        plot_strip(analysis, t0, t0 + span, ax)
         ax.tick_params(labelbottom=False, labelsize=6.5)
         ax.yaxis.label.set_fontsize(7)
         axp = fig.add_axes(
             (left / w, 1 - (y_top + 1.5 + 0.5) / h, width / w, 0.45 / h),
             sharex=ax,
         )
-        plot_pulse(analysis, t0, t0 + STRIP_S, axp)
-        clock_grid(axp, analysis.recording.start, t0, t0 + STRIP_S, minor_s=60.0, major_s=600.0)
+        plot_pulse(analysis, t0, t0 + span, axp)
+        clock_grid(axp, analysis.recording.start, t0, t0 + span, minor_s=minor, major_s=major)
         axp.tick_params(labelsize=6.5)
         axp.yaxis.label.set_fontsize(7)
-        le88_min, valid_min, n_odi3 = _strip_stats(analysis, masks, t0, t0 + STRIP_S)
+        le88_min, valid_min, n_odi3 = _strip_stats(analysis, masks, t0, t0 + span)
         where = "whole recording" if main is None else main.replace("_", " ")
         fig.text(
             (left + width + 0.12) / w,
             1 - (y_top + 0.05) / h,
-            f"This hour\n({where})\n\n≤ 88 %: {le88_min:.1f} min\nvalid: {valid_min:.1f} min\n"
+            f"{this}\n({where})\n\n≤ 88 %: {le88_min:.1f} min\nvalid: {valid_min:.1f} min\n"
             f"ODI3 events: {n_odi3}",
             size=6.8,
             va="top",
             linespacing=1.35,
             gid="strip_stats",
         )
-        _label_runs(ax, analysis, t0, t0 + STRIP_S)
+        _label_runs(ax, analysis, t0, t0 + span)
     return fig
 
 
@@ -222,19 +235,19 @@ def _build_pages(analysis: Analysis, summary: Mapping[str, Any]) -> list[Figure]
         rest = rest[done:]
         pages.append(fig)
 
-    # Hour-long strips.
+    # Strips of an hour (ten minutes for a recording of an hour or less).
     starts = _strip_starts(analysis)
     kinds = [w.kind for w in analysis.windows]
     n_strip_pages = math.ceil(len(starts) / STRIPS_PER_PAGE)
+    what = (
+        "Hourly strips ({}): one grid line per minute"
+        if _strip_span(analysis) == STRIP_S
+        else "10-minute strips ({}): one grid line per 10 s"
+    )
     for p in range(n_strip_pages):
         chunk = starts[p * STRIPS_PER_PAGE : (p + 1) * STRIPS_PER_PAGE]
         pages.append(
-            _strip_page(
-                analysis,
-                chunk,
-                kinds,
-                f"Hourly strips ({p + 1} of {n_strip_pages}): one grid line per minute",
-            )
+            _strip_page(analysis, chunk, kinds, what.format(f"{p + 1} of {n_strip_pages}"))
         )
 
     pages.append(_last_page(analysis, summary))
