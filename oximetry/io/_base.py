@@ -51,7 +51,11 @@ class RawChannel:
 
 @dataclass
 class RawRecording:
-    """A parsed file: channels with a loader for their samples, start, annotations, patient."""
+    """A parsed file: channels with a loader for their samples, start, annotations, patient.
+
+    ``load(which)`` returns, for each channel index asked for, a new float64 array of its samples
+    that the caller owns and may change (the reader cleans them in place); each call reads anew.
+    """
 
     path: str
     format: str
@@ -109,13 +113,17 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
         The file cannot be read.
     """
     h = hashlib.sha256()
+    # One reused buffer: a fresh megabyte per chunk costs more than hashing it on machines where
+    # new memory pages are slow (hashlib.file_digest does the same, from Python 3.11).
+    buf = bytearray(1 << 18)
+    view = memoryview(buf)
     try:
-        with open(path, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+        with open(path, "rb", buffering=0) as fh:
+            while size := fh.readinto(view):
+                h.update(view[:size])
+        return h.hexdigest()
     except OSError as exc:
         raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
-    return h.hexdigest()
 
 
 #: ``oxi info``'s name for each kind of :func:`oximetry.annotations.annotation_kind`.

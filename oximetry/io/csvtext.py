@@ -305,7 +305,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
     arrays = [placed[i] for i in data_cols]
 
     def load(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
-        return {k: arrays[k] for k in which}
+        return {k: np.array(arrays[k], dtype=np.float64) for k in which}  # the caller's own
 
     return RawRecording(
         path=str(path),
@@ -428,7 +428,7 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
     ]
 
     def load(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
-        return {k: arrays[k] for k in which}
+        return {k: np.array(arrays[k], dtype=np.float64) for k in which}  # the caller's own
 
     return RawRecording(
         path=str(path),

@@ -291,13 +291,17 @@ def _valid_range(sig: EdfSignalHeader) -> tuple[float, float]:
 
 
 def _physical(digital: NDArray[np.integer], sig: EdfSignalHeader) -> NDArray[np.float64]:
+    return _to_physical(digital.astype(np.float64), sig)
+
+
+def _to_physical(values: NDArray[np.float64], sig: EdfSignalHeader) -> NDArray[np.float64]:
+    """Turn digital values (as floats) into physical ones in place and return the array."""
     gain = (sig.phys_max - sig.phys_min) / (sig.dig_max - sig.dig_min)
     # (digital - dig_min) * gain + phys_min, each step in place: one array, not three
-    out = digital.astype(np.float64)
-    out -= sig.dig_min
-    out *= gain
-    out += sig.phys_min
-    return out
+    values -= sig.dig_min
+    values *= gain
+    values += sig.phys_min
+    return values
 
 
 def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
@@ -476,8 +480,11 @@ def _load_contiguous(
     offsets = np.cumsum([0] + [s.samples_per_record for s in hdr.signals])
     out: dict[int, NDArray[np.float64]] = {}
     for k, i in zip(which, sig_idx, strict=True):
-        digital = recs[:, offsets[i] : offsets[i + 1]].ravel()
-        out[k] = _physical(digital, hdr.signals[i])
+        sig = hdr.signals[i]
+        values = np.empty(hdr.n_records * sig.samples_per_record, dtype=np.float64)
+        # digital values straight into the float array (records x samples per record)
+        np.copyto(values.reshape(hdr.n_records, -1), recs[:, offsets[i] : offsets[i + 1]])
+        out[k] = _to_physical(values, sig)
     del recs
     return out
 
@@ -562,6 +569,35 @@ def _parse_tals(block: bytes, r: int, path: Path, notes: list[Annotation]) -> fl
 #: Bytes that hold any bare time-keeping TAL ("+onset" then two 0x14 and a zero); records whose
 #: TAL is longer are simply parsed.
 _TAL_HEAD = 32
+#: Records looked at together when telling bare time-keeping TALs from annotations.
+_TAL_CHUNK = 8192
+
+
+def _tal_busy(raw: NDArray[np.uint8], *, first_signal: bool) -> NDArray[np.bool_]:
+    """Per record (rows of annotation bytes): True unless it holds nothing to parse.
+
+    In the first annotation signal a record holds nothing when its bytes are a bare
+    time-keeping TAL (``+onset``, two 0x14 bytes, a zero) followed by zeros; in later
+    annotation signals, when its bytes are all zeros.
+    """
+    head, tail = raw[:, :_TAL_HEAD], raw[:, _TAL_HEAD:]
+    busy: NDArray[np.bool_] = np.zeros(raw.shape[0], dtype=bool)
+    if tail.shape[1]:
+        busy |= tail.any(axis=1)
+    if not first_signal:
+        return busy | head.any(axis=1)
+    zero = head == 0
+    end = np.argmax(zero, axis=1)  # the first zero byte: the end of the first TAL
+    rows = np.arange(raw.shape[0])
+    plain = (
+        zero[rows, end]
+        & (np.count_nonzero(head, axis=1) == end)  # nothing after the first TAL
+        & (np.count_nonzero(head == 0x14, axis=1) == 2)
+        & (end >= 3)
+        & (head[rows, np.maximum(end - 1, 0)] == 0x14)
+        & (head[rows, np.maximum(end - 2, 0)] == 0x14)
+    )
+    return busy | ~plain
 
 
 def _continuous_tals(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotation, ...]]:
@@ -582,25 +618,9 @@ def _continuous_tals(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotatio
     busy[0] = True  # its time-keeping TAL gives the onset of the data
     for order, a in enumerate(annot):
         raw = recs[:, offsets[a] : offsets[a + 1]].view(np.uint8)  # records x annotation bytes
-        # A bare time-keeping TAL fits in the first _TAL_HEAD bytes; past them, all zeros.
-        head, tail = raw[:, :_TAL_HEAD], raw[:, _TAL_HEAD:]
-        if tail.shape[1]:
-            busy |= tail.any(axis=1)
-        if order > 0:  # later annotation signals hold no time-keeping TAL
-            busy |= head.any(axis=1)
-            continue
-        zero = head == 0
-        end = np.argmax(zero, axis=1)  # the first zero byte: the end of the first TAL
-        rows = np.arange(hdr.n_records)
-        plain = (
-            zero[rows, end]
-            & (np.count_nonzero(head, axis=1) == end)  # nothing after the first TAL
-            & (np.count_nonzero(head == 0x14, axis=1) == 2)
-            & (end >= 3)
-            & (head[rows, np.maximum(end - 1, 0)] == 0x14)
-            & (head[rows, np.maximum(end - 2, 0)] == 0x14)
-        )
-        busy |= ~plain
+        for r0 in range(0, hdr.n_records, _TAL_CHUNK):  # small temporaries, reused
+            r1 = min(hdr.n_records, r0 + _TAL_CHUNK)
+            busy[r0:r1] |= _tal_busy(raw[r0:r1], first_signal=order == 0)
     notes: list[Annotation] = []
     t0 = None
     for r in np.flatnonzero(busy).tolist():

@@ -243,11 +243,13 @@ def _prepare(
         return _Prepared(raw, digest, roles, notes, choice, problem, None, {})
     wanted = [i for i in (choice.spo2, choice.pulse, choice.status) if i is not None]
     arrays = raw.load(wanted)
-    raw_spo2 = arrays[choice.spo2]
-    spo2 = _clean(raw_spo2, "spo2", raw, choice.spo2)
+    # cleaned in place (no copy of the night); the raw values are read again only to say why
+    # a channel holds no valid oximetry
+    spo2 = _clean(arrays[choice.spo2], "spo2", raw, choice.spo2, copy=False)
     label = raw.channels[choice.spo2].label
     problem = ""
     if not np.isfinite(spo2).any():
+        raw_spo2 = raw.load([choice.spo2])[choice.spo2]
         problem = "no valid oximetry: " + _no_valid_reason(label, raw_spo2)
         if strict:
             raise InsufficientDataError(problem, path)
