@@ -12,7 +12,6 @@ import csv
 import io
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 __all__ = ["CATEGORIES", "Mapping10", "categorise", "mapping_table"]
 
@@ -44,6 +43,8 @@ class Mapping10:
 @lru_cache(maxsize=1)
 def mapping_table() -> tuple[Mapping10, ...]:
     """Return the mapping rows, read once from the package data."""
+    from importlib import resources  # only when a context names diagnoses
+
     text = resources.files("criteria").joinpath("data/icd10_categories.csv").read_text("utf-8")
     rows = tuple(Mapping10(**row) for row in csv.DictReader(io.StringIO(text)))
     for row in rows:

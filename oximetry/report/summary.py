@@ -17,7 +17,6 @@ import json
 import math
 import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -463,10 +462,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
     """
     dest = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    fd, tmp = _create_temporary(dest)
     try:
-        # mkstemp creates 0600; outputs are ordinary files, readable as the user's umask allows.
-        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -478,10 +475,21 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
     return dest
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _create_temporary(dest: Path) -> tuple[int, Path]:
+    """Create a new, empty temporary file beside ``dest`` and return its descriptor and path.
+
+    Like ``tempfile.mkstemp`` (a random name, opened exclusively, so no other file is ever
+    overwritten), but created as an ordinary file, readable as the user's umask allows (mkstemp
+    makes it 0600), and without importing tempfile, random and shutil on every run.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = dest.with_name(f".{dest.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {dest}")
 
 
 def write_json_atomic(path: str | os.PathLike[str], obj: Mapping[str, Any]) -> Path:
