@@ -9,22 +9,24 @@ recording ends), and counts when ``(j - i) / fs >= 10 s``. Scanning resumes at `
 How it stays fast
 -----------------
 *Candidates.* An event can start at ``t`` only if ``r[t] + k`` is at most the baseline. The
-baseline is the upper-and-lower median of at least ``min_base`` samples, so it is at most the
-``ceil(min_base / 2)``-th largest value of the window, with or without counted events taken out
-(taking samples out only lowers that value). One vectorised pass bounds that value per block of
-an eighth of the window, from block histograms, and keeps the runs of samples that lie ``k``
-points below their block's bound. Nothing outside these runs can start an event, whatever events
-are counted, so the scan visits only the runs: the dips, on an ordinary night.
+baseline is the median of at least ``min_base`` samples, so it is at most their upper middle
+value, which is at most the ``ceil(min_base / 2)``-th largest value of the window, with or without
+counted events taken out (taking samples out only lowers that value). One vectorised pass bounds
+that value per block of an eighth of the window, from block histograms, and keeps the runs of
+samples that lie ``k`` points below their block's bound. Nothing outside these runs can start an
+event, whatever events are counted, so the scan visits only the runs: the dips, on an ordinary
+night.
 
 *Exact medians.* Values are whole percents, so a baseline window is a histogram of at most 255
-bins, kept for the scan position and moved with counts of the samples entering and leaving.
-Within a run, the medians of every window ending in a stretch of samples are computed at once for
-the few values the median can take, with cumulative counts (numpy, no per-sample Python). From
-about 17 Hz a stretch is first screened a block at a time: from the histogram and the samples
-entering and leaving it bounds the median over the block and skips blocks where no sample lies
-``k`` points below that bound. Counted events are removed from the histogram as they are found,
-which is what makes the detector sequential; the Python loop runs per run, block and event, never
-per sample.
+bins, kept for the scan position and moved with counts of the samples entering and leaving. The
+first candidate of a run is nearly always the start itself, which that histogram decides in a
+few operations. Otherwise the medians of every window ending in a stretch of samples are
+computed at once for the few values the median can take, with cumulative counts (numpy, no
+per-sample Python); from about 17 Hz a stretch is first screened a block at a time, bounding the
+median over the block from the histogram and the samples entering and leaving it, and skipping
+blocks where no sample lies ``k`` points below that bound. Counted events are removed from the
+histogram as they are found, which is what makes the detector sequential; the Python loop runs
+per candidate, block and event, never per sample.
 """
 
 from __future__ import annotations
