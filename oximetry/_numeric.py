@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
-__all__ = ["median"]
+__all__ = ["median", "middle_values"]
 
 
 def median(values: ArrayLike) -> float:
@@ -33,14 +33,30 @@ def median(values: ArrayLike) -> float:
     ``numpy.partition`` gives the same middle values, and the mean of two is computed as
     numpy computes it.
     """
-    a = np.asarray(values, dtype=np.float64).ravel()
+    a = np.array(values, dtype=np.float64).ravel()  # a copy: selection reorders it
     n = a.size
     if n == 0:
         raise ValueError("median of no values")
     if np.isnan(a).any():
         raise ValueError("median of values holding NaN")
-    k = n // 2
-    if n % 2:
-        return float(np.partition(a, k)[k])
-    part = np.partition(a, (k - 1, k))
-    return float((part[k - 1] + part[k]) / 2.0)
+    low, high = middle_values(a)
+    return low if n % 2 else (low + high) / 2.0
+
+
+def middle_values(values: NDArray[np.float64]) -> tuple[float, float]:
+    """Return the lower and upper middle values of NaN-free ``values``, reordering them in place.
+
+    Parameters
+    ----------
+    values : numpy.ndarray of float
+        At least one value; partitioned in place around the middle ranks.
+
+    Returns
+    -------
+    tuple of float
+        The values of ranks ``(n - 1) // 2`` and ``n // 2`` (equal when ``n`` is odd).
+    """
+    n = values.size
+    mid = ((n - 1) // 2, n // 2)
+    values.partition(mid)
+    return float(values[mid[0]]), float(values[mid[1]])

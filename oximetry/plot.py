@@ -453,6 +453,23 @@ def plot_overview(
     return ax
 
 
+def strip_grid_steps(span_s: float) -> tuple[float, float]:
+    """Return ``(minor, major)`` grid steps in seconds for a strip of ``span_s`` seconds.
+
+    Parameters
+    ----------
+    span_s : float
+        The strip's length.
+
+    Returns
+    -------
+    tuple of float
+        A line every minute and a label every 10 minutes for long strips; a line every 10 s
+        and a label every minute for strips up to a quarter of an hour.
+    """
+    return (60.0, 600.0) if span_s > 900 else (10.0, 60.0)
+
+
 def plot_strip(
     analysis: Analysis,
     start_s: float,
@@ -485,7 +502,7 @@ def plot_strip(
     ax = _new_ax(ax)
     _draw_trace(ax, analysis, start_s, end_s, max_points=max_points, marks=True)
     span = end_s - start_s
-    minor, major = (60.0, 600.0) if span > 900 else (10.0, 60.0)
+    minor, major = strip_grid_steps(span)
     clock_grid(ax, analysis.recording.start, start_s, end_s, minor_s=minor, major_s=major)
     ax.grid(True, which="major", axis="y", color="#e6e6e6", lw=0.4)
     return ax

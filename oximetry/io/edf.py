@@ -480,13 +480,20 @@ def _load_contiguous(
     offsets = np.cumsum([0] + [s.samples_per_record for s in hdr.signals])
     out: dict[int, NDArray[np.float64]] = {}
     for k, i in zip(which, sig_idx, strict=True):
-        sig = hdr.signals[i]
-        values = np.empty(hdr.n_records * sig.samples_per_record, dtype=np.float64)
-        # digital values straight into the float array (records x samples per record)
-        np.copyto(values.reshape(hdr.n_records, -1), recs[:, offsets[i] : offsets[i + 1]])
-        out[k] = _to_physical(values, sig)
+        out[k] = _record_values(recs, offsets, i, hdr.signals[i])
     del recs
     return out
+
+
+def _record_values(
+    recs: NDArray[np.int16], offsets: NDArray[np.intp], i: int, sig: EdfSignalHeader
+) -> NDArray[np.float64]:
+    """Return signal ``i``'s physical values from every data record, in record order."""
+    n_records = recs.shape[0]
+    values = np.empty(n_records * sig.samples_per_record, dtype=np.float64)
+    # digital values straight into the float array (records x samples per record)
+    np.copyto(values.reshape(n_records, -1), recs[:, offsets[i] : offsets[i + 1]])
+    return _to_physical(values, sig)
 
 
 def _pyedflib_annotations(path: Path, *, plus: bool) -> tuple[Annotation, ...]:
@@ -673,7 +680,7 @@ def _load_discontinuous(
         n = int(first[-1]) + spr
         grid = np.full(n, np.nan)
         pos = (first[:, None] + np.arange(spr)[None, :]).ravel()
-        digital = recs[:, offsets[i] : offsets[i + 1]].astype(np.int64).ravel()
-        grid[pos] = _physical(digital, sig)
+        grid[pos] = _record_values(recs, offsets, i, sig)
         out[k] = grid
+    del recs
     return out

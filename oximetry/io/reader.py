@@ -151,14 +151,14 @@ def _binary_kind(head: bytes) -> str:
 
 
 def _clean(
-    values: NDArray[np.float64], role: str, raw: RawRecording, k: int, *, copy: bool = True
+    values: NDArray[np.float64], role: str, raw: RawRecording, k: int
 ) -> NDArray[np.float64]:
     """Turn sentinels and out-of-range digital codes into NaN (never forward-filled).
 
-    With ``copy=False`` a float64 ``values`` is cleaned in place (the caller's own array, not
-    needed raw afterwards) and returned read-only, ready for a :class:`Signal` without a copy.
+    ``values`` (a loader's array, which the reader owns) is cleaned in place when it can be and
+    returned read-only, ready for a :class:`Signal` without a copy.
     """
-    out = np.array(values, dtype=np.float64) if copy else np.asarray(values, dtype=np.float64)
+    out = np.asarray(values, dtype=np.float64)
     if not out.flags.writeable:
         out = out.copy()
     out[~np.isfinite(out)] = np.nan
@@ -167,8 +167,7 @@ def _clean(
         out[(out < rng[0]) | (out > rng[1])] = np.nan
     if role in ("spo2", "pulse"):
         out[np.isin(out, SENTINELS)] = np.nan
-    if not copy:
-        out.flags.writeable = False
+    out.flags.writeable = False
     return out
 
 
@@ -245,7 +244,7 @@ def _prepare(
     arrays = raw.load(wanted)
     # cleaned in place (no copy of the night); the raw values are read again only to say why
     # a channel holds no valid oximetry
-    spo2 = _clean(arrays[choice.spo2], "spo2", raw, choice.spo2, copy=False)
+    spo2 = _clean(arrays[choice.spo2], "spo2", raw, choice.spo2)
     label = raw.channels[choice.spo2].label
     problem = ""
     if not np.isfinite(spo2).any():
@@ -370,11 +369,11 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     pulse = status = None
     if choice.pulse is not None and raw.channels[choice.pulse].fs:
         pch = raw.channels[choice.pulse]
-        pdata = _clean(prep.arrays[choice.pulse], "pulse", raw, choice.pulse, copy=False)
+        pdata = _clean(prep.arrays[choice.pulse], "pulse", raw, choice.pulse)
         pulse = Signal(label=pch.label, unit=pch.unit, fs=float(pch.fs or 0), data=pdata)
     if choice.status is not None and raw.channels[choice.status].fs:
         stc = raw.channels[choice.status]
-        sdata = _clean(prep.arrays[choice.status], "status", raw, choice.status, copy=False)
+        sdata = _clean(prep.arrays[choice.status], "status", raw, choice.status)
         status = Signal(label=stc.label, unit=stc.unit, fs=float(stc.fs or 0), data=sdata)
     warnings = list(raw.warnings)
     if options.get("scale") is not None:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .._numeric import middle_values
 from ..results import Event, WindowMetrics
 from .drops import rounded_baseline, run_events, sustained_drops
 from .pulse import pulse_stats
@@ -242,8 +243,7 @@ class _ValidFigures:
             values = xs[sel]
             self._add(values)
             self.total = float(np.add.reduce(values))
-            values.partition(mid)
-            self.middle = (float(values[mid[0]]), float(values[mid[1]]))
+            self.middle = middle_values(values)
             return
         step = max(1, xs.size // 8192)
         sample = np.sort(xs[::step][sel[::step]])
@@ -260,9 +260,7 @@ class _ValidFigures:
         self.total = self._tree_sum(n_valid)
         middle = self._select(mid)
         if middle is None:
-            values = xs[sel]
-            values.partition(mid)
-            middle = (float(values[mid[0]]), float(values[mid[1]]))
+            middle = middle_values(xs[sel])
         self.middle = middle
 
     def _select(self, ranks: tuple[int, int]) -> tuple[float, float] | None:

@@ -31,6 +31,7 @@ from ..plot import (
     plot_overview,
     plot_pulse,
     plot_strip,
+    strip_grid_steps,
     window_mask,
 )
 from ..results import Analysis
@@ -92,7 +93,7 @@ def _strip_page(
     main = analysis.main_window
     masks = _strip_masks(analysis)
     span = _strip_span(analysis)
-    minor, major = (60.0, 600.0) if span > 900 else (10.0, 60.0)  # as plot_strip draws them
+    minor, major = strip_grid_steps(span)  # the pulse axis gets the strip's grid
     this = "This hour" if span == STRIP_S else f"These {span / 60:g} min"
     for i, t0 in enumerate(starts):
         y_top = top + i * slot
