@@ -150,12 +150,15 @@ class WindowPlan:
         True when sleep staging (annotations or hypnogram) was used.
     warnings : tuple of str
         What was presumed, in a reviewer's words.
+    staging : tuple of (float, float, str)
+        The hypnogram used (onset s, duration s, stage); empty when not staged.
     """
 
     windows: tuple[Window, ...]
     baseline: Window | None
     staged: bool
     warnings: tuple[str, ...]
+    staging: tuple[tuple[float, float, str], ...] = ()
 
 
 def _clock(recording: Recording, seconds: float) -> str:
@@ -238,7 +241,13 @@ def build_windows(
             windows = [baseline if w.kind == baseline.kind else w for w in windows]
     windows.extend(segments)
     warnings.extend(w.warning for w in windows if w.warning)
-    return WindowPlan(tuple(windows), baseline, staged, tuple(dict.fromkeys(warnings)))
+    return WindowPlan(
+        tuple(windows),
+        baseline,
+        staged,
+        tuple(dict.fromkeys(warnings)),
+        tuple(staging) if staged and not exercise_test else (),
+    )
 
 
 def _presumed_sleep(
