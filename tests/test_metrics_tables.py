@@ -208,7 +208,7 @@ def test_summary_json_carries_the_tables():
     rec, _ = simulate_night(fs=1.0, duration_s=4 * 3600, seed=4, desaturations=10)
     s = build_summary(analyze(rec))
     m = s["metrics"]["presumed_sleep"]
-    assert [b["band"] for b in m["saturation_bands"]][0] == "95-100"
+    assert next(b["band"] for b in m["saturation_bands"]) == "95-100"
     assert set(m["desaturations"]) == {"odi3", "odi4"}
     assert m["pulse_events"]["high_bpm"] == 100.0
     assert m["odi_by_hour"][0]["start"].endswith("T22:00:00")

@@ -198,9 +198,9 @@ def odi_by_hour(
     edges = first_s + span_s * np.arange(n_rows + 1)
     # sample i lies in row k when edges[k] <= i / fs < edges[k + 1]
     idx = np.flatnonzero(sel)
-    valid_counts = np.bincount(
-        np.searchsorted(edges, idx / fs, "right") - 1, minlength=n_rows
-    )[:n_rows]
+    valid_counts = np.bincount(np.searchsorted(edges, idx / fs, "right") - 1, minlength=n_rows)[
+        :n_rows
+    ]
 
     def per_row(starts: Sequence[float]) -> NDArray[np.int64]:
         t = np.asarray(starts, dtype=np.float64)
