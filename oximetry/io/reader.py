@@ -340,6 +340,17 @@ def read_recording(
         An EDF variant that cannot be read faithfully.
     InsufficientDataError
         The SpO2 channel holds no valid value at all (``no valid oximetry: ...``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from oximetry import read_recording
+    >>> from oximetry.simulate import simulate_night, write_edf
+    >>> night, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    >>> path = write_edf(night, pathlib.Path(tempfile.mkdtemp()) / "night.edf")
+    >>> recording = read_recording(path)
+    >>> recording.spo2.label, recording.fs, recording.spo2.n_samples
+    ('SpO2', 1.0, 3600)
     """
     prep = _guarded(lambda: _prepare(path, channel, fs, scale, strict=True), path)
     return _build(prep, {"channel": channel, "fs": fs, "scale": scale})
