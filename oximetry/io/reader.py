@@ -109,6 +109,11 @@ def _open(path: str | os.PathLike[str], fs: float | None) -> tuple[RawRecording,
 
     if sniff_edf(head):
         raw = read_edf(p, head, size)
+        from oximetry.io.resmed import tag_resmed
+
+        tag_resmed(raw, p)
+    elif (native := _read_native(p, head, size)) is not None:
+        raw = native
     else:
         what = _binary_kind(head)
         if what:
@@ -128,6 +133,12 @@ def _open(path: str | os.PathLike[str], fs: float | None) -> tuple[RawRecording,
         raw = read_text(p, data, fs)
     raw.path = str(path)
     return raw, digest
+
+
+def _read_native(p: Any, head: bytes, size: int) -> RawRecording | None:
+    from oximetry.io.native import read_native
+
+    return read_native(p, head, size)
 
 
 _MAGIC = {
@@ -178,7 +189,7 @@ def _no_valid_reason(label: str, values: NDArray[np.float64]) -> str:
     uniq = np.unique(finite)
     if uniq.size == 1:
         v = float(uniq[0])
-        hint = {-1.0: " (no oximeter attached)", 0.0: " (no finger / sensor off)"}.get(v, "")
+        hint = {-1.0: " (no oximeter was attached)", 0.0: " (no finger / sensor off)"}.get(v, "")
         return f"{label} is {v:g}{hint} throughout"
     shown = ", ".join(f"{float(x):g}" for x in uniq[:6])
     return f"{label} holds only missing-data markers ({shown})"
@@ -389,7 +400,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     warnings = list(raw.warnings)
     if options.get("scale") is not None:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
-    if options.get("fs") is not None and raw.format.startswith(("edf", "bdf")):
+    if options.get("fs") is not None and raw.format.startswith(("edf", "bdf", "resmed")):
         warnings.append("--fs ignored: EDF headers give each channel's rate")
     source = SourceInfo(
         path=raw.path,
