@@ -147,6 +147,8 @@ class WindowMetrics:
     pulse_min_bpm: float | None = None
     pulse_mean_bpm: float | None = None
     pulse_max_bpm: float | None = None
+    drop5_from_mean_min: float | None = None
+    longest_drop5_from_mean_min: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the figures as JSON-able data (events as dicts)."""
