@@ -29,6 +29,7 @@ __all__ = [
     "Findings",
     "Mobility",
     "Order",
+    "PapTitration",
     "Patient",
     "Test",
     "load_context",
@@ -46,6 +47,7 @@ PRESCRIBERS = (
 )
 SYMPTOMS = ("cognitive_impairment", "nocturnal_restlessness", "insomnia")
 RESIDENCES = ("community", "skilled_nursing_facility")
+PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf", "dme_supplier")
 
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
@@ -106,8 +108,23 @@ class Patient:
 
 
 @dataclass(frozen=True)
+class PapTitration:
+    """``test.pap_titration:`` — a PAP titration study (Medicare's OSA path).
+
+    ``ahi`` is the average AHI/RDI during titration, ``hours`` its length, ``initial_ahi`` the
+    diagnostic AHI/RDI (when below 10 the titration must reduce it further) and
+    ``at_optimal_pap`` whether the oximetry was taken at the optimal PAP settings.
+    """
+
+    ahi: float | None = None
+    hours: float | None = None
+    initial_ahi: float | None = None
+    at_optimal_pap: bool | None = None
+
+
+@dataclass(frozen=True)
 class Test:
-    """``test:`` — what was measured, when and how."""
+    """``test:`` — what was measured, when, how and by whom."""
 
     type: str | None = None
     date: _dt.date | None = None
@@ -116,6 +133,10 @@ class Test:
     setting: str | None = None
     discharge_date: _dt.date | None = None
     chronic_stable_state: bool | None = None
+    performed_by: str | None = None
+    evaluated_date: _dt.date | None = None
+    o2_flow_lpm: float | None = None
+    pap_titration: PapTitration | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +148,7 @@ class Order:
     flow_lpm: float | None = None
     hours_per_day: float | None = None
     initial_certification_date: _dt.date | None = None
+    therapy_start_date: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +166,7 @@ class Findings:
     angina_pectoris: bool | None = None
     breathlessness: bool | None = None
     sickle_cell_pregnancy_prophylaxis: bool | None = None
+    attested_condition: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +177,8 @@ class BloodGas:
     pao2_sleep_mmhg: float | None = None
     pao2_awake_mmhg: float | None = None
     pao2_exercise_mmhg: float | None = None
+    pao2_exercise_o2_mmhg: float | None = None
+    date: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +199,7 @@ class Mobility:
 
     beyond_stationary_tubing: bool | None = None
     hours_away_from_home: float | None = None
+    within_home: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -271,6 +297,28 @@ def _symptoms(key: str, v: Any, src: str | None) -> tuple[str, ...]:
 _PCT = _number(0, 100)
 _PAO2 = _number(0, 800)
 
+
+def _pap_titration(key: str, v: Any, src: str | None) -> PapTitration:
+    checks: dict[str, _Check] = {
+        "ahi": _number(0, 200),
+        "hours": _number(0, 24),
+        "initial_ahi": _number(0, 200),
+        "at_optimal_pap": _bool,
+    }
+    if not isinstance(v, Mapping):
+        raise _err(key, v, f"a mapping with keys {', '.join(checks)}", src)
+    values: dict[str, Any] = {}
+    for k, x in v.items():
+        if k not in checks:
+            raise ContextError(
+                f"unknown context key '{key}.{k}'; allowed keys under '{key}': {', '.join(checks)}",
+                path=src,
+            )
+        if x is not None:
+            values[str(k)] = checks[k](f"{key}.{k}", x, src)
+    return PapTitration(**values)
+
+
 #: section name -> (dataclass, {key: check})
 _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
     "patient": (Patient, {"birth_date": _date, "age_years": _number(0, 130)}),
@@ -284,6 +332,10 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "setting": _enum(SETTINGS),
             "discharge_date": _date,
             "chronic_stable_state": _bool,
+            "performed_by": _enum(PERFORMERS),
+            "evaluated_date": _date,
+            "o2_flow_lpm": _number(0, 30),
+            "pap_titration": _pap_titration,
         },
     ),
     "order": (
@@ -294,13 +346,17 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "flow_lpm": _number(0, 30),
             "hours_per_day": _number(0, 24),
             "initial_certification_date": _date,
+            "therapy_start_date": _date,
         },
     ),
     "findings": (
         Findings,
         {f.name: (_PCT if f.name == "hematocrit_pct" else _bool) for f in fields(Findings)},
     ),
-    "blood_gas": (BloodGas, {f.name: _PAO2 for f in fields(BloodGas)}),
+    "blood_gas": (
+        BloodGas,
+        {f.name: (_date if f.name == "date" else _PAO2) for f in fields(BloodGas)},
+    ),
     "cluster_headache": (
         ClusterHeadache,
         {
@@ -310,7 +366,11 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
     ),
     "mobility": (
         Mobility,
-        {"beyond_stationary_tubing": _bool, "hours_away_from_home": _number(0, 24)},
+        {
+            "beyond_stationary_tubing": _bool,
+            "hours_away_from_home": _number(0, 24),
+            "within_home": _bool,
+        },
     ),
     "documentation": (Documentation, {f.name: _bool for f in fields(Documentation)}),
 }
@@ -450,6 +510,10 @@ class Context:
 
 
 def _plain(v: Any) -> Any:
+    if isinstance(v, PapTitration):
+        return {
+            f.name: _plain(getattr(v, f.name)) for f in fields(v) if getattr(v, f.name) is not None
+        }
     if isinstance(v, _dt.date):
         return v.isoformat()
     if isinstance(v, tuple):
