@@ -224,6 +224,7 @@ def test_table_rows_errors_and_columns(cohort_dir: Path, tmp_path: Path) -> None
     assert not list(out.glob(".*tmp"))
 
 
+@pytest.mark.slow
 def test_pool_gives_the_same_table_and_survives_a_dying_worker(
     cohort_dir: Path, tmp_path: Path
 ) -> None:
@@ -418,6 +419,7 @@ def test_cli_exit_status_3_when_some_failed(
     assert main([*args, "--contexts", str(tmp_path), "--context", str(cohort_dir / "a.csv")]) == 2
 
 
+@pytest.mark.slow
 def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = tmp_path / "in"
     _rec(d / "a.csv", [95])
@@ -462,6 +464,7 @@ def test_pool_that_cannot_start_falls_back_to_this_process(
     ).read_bytes()
 
 
+@pytest.mark.slow
 def test_a_dying_worker_does_not_make_the_rest_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
