@@ -242,4 +242,3 @@ def _drop_below_mean(
     total = int(np.count_nonzero(below)) * per_min
     longest = longest_of(find_runs(below))[0] * per_min
     return total, longest
-
