@@ -85,6 +85,10 @@ class Determination:
         The basis of a ``qualified`` determination: the id of the finding rule of every
         qualifying path that is met, in profile order, each once (e.g. ``ii_a_2_a_ii_sleep``).
         Empty when not qualified or indeterminate.
+    modifiers : tuple of str
+        Claim modifiers the determination supports (Medicare: N1/N2/N3, Q flow modifiers).
+    revisions : tuple of str
+        The policy revisions the profile encodes (Medicare); written with ``modifiers`` when set.
     """
 
     profile: str
@@ -99,6 +103,8 @@ class Determination:
     warnings: tuple[str, ...] = ()
     test_date: _dt.date | None = field(default=None, compare=False)
     basis: tuple[str, ...] = ()
+    modifiers: tuple[str, ...] = ()
+    revisions: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> RuleResult:
         """Return one rule's result by id (KeyError if absent)."""
@@ -109,7 +115,7 @@ class Determination:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``qualification`` block of ``summary.json`` (JSON-able, deterministic)."""
-        return {
+        out: dict[str, Any] = {
             "profile": self.profile,
             "determination": self.determination,
             "basis": list(self.basis),
@@ -122,6 +128,10 @@ class Determination:
             "alternatives": [_jsonable(a) for a in self.alternatives],
             "warnings": list(self.warnings),
         }
+        if self.revisions:
+            out["modifiers"] = list(self.modifiers)
+            out["revisions"] = list(self.revisions)
+        return out
 
 
 def _jsonable(v: Any) -> Any:
@@ -265,6 +275,9 @@ def evaluate(
         for r in prof.hcpcs_rules:
             hcpcs.extend(c for c in res[r].values.get("hcpcs", []) if c not in hcpcs)
 
+    modifiers: list[str] = []
+    if qualified and prof.modifiers_rule is not None:
+        modifiers = list(res[prof.modifiers_rule].values.get("modifiers", []))
     warnings.extend(_warnings(prof, ctx, evidence, run))
     alternatives = _alternatives(prof, ctx, evidence, test_date, base, verdict, run)
     order = [r.id for r in (*prof.rules, *prof.post_rules, *prof.documentation)]
@@ -281,6 +294,8 @@ def evaluate(
         warnings=tuple(dict.fromkeys(warnings)),
         test_date=test_date,
         basis=run.basis,
+        modifiers=tuple(modifiers),
+        revisions=prof.revisions,
     )
 
 
@@ -307,7 +322,7 @@ def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> li
             "test on room air may qualify under the rest finding."
         )
     c = conditions(ctx)
-    if c.unmapped:
+    if c.unmapped and prof.name == "masshealth":
         out.append(
             "Diagnosis codes outside the guideline's lists (a clinician must attest they "
             f"qualify): {', '.join(c.unmapped)}."

@@ -13,7 +13,10 @@ from .drops import rounded_baseline, run_events, sustained_drops
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, extent, longest_of, rounded_below
 
-__all__ = ["count_events_in", "le88_runs", "summarize_window"]
+__all__ = ["SLEEP_KINDS", "count_events_in", "le88_runs", "summarize_window"]
+
+#: The windows whose block carries the drop below the window's mean (Medicare Group I-3).
+SLEEP_KINDS = ("sleep", "presumed_sleep")
 
 
 def count_events_in(events: Iterable[Event], in_window: NDArray[np.bool_], fs: float) -> int:
@@ -113,6 +116,8 @@ def summarize_window(
         those whose start sample lies in ``W`` are counted.
     drop_pts : float
         A drop is ``b - r > drop_pts`` with ``b`` the rounded baseline (5: "more than five").
+        In a sleep or presumed-sleep window the same number of points below the window's
+        unrounded mean gives ``drop5_from_mean_min`` (see :func:`_drop_below_mean`).
     sustained_min_s : float
         Runs of the drop condition at least this long (300 s) are sustained desaturations.
     pulse_values : array_like of float, optional
@@ -184,6 +189,10 @@ def summarize_window(
         mean = float(values.mean())
         median = float(np.median(values))
 
+    mean_drop_min = longest_mean_drop_min = None
+    if mean is not None and kind in SLEEP_KINDS:
+        mean_drop_min, longest_mean_drop_min = _drop_below_mean(xs, sel, mean, drop_pts, per_min)
+
     p_min, p_mean, p_max = pulse_stats(pulse_values)
     metrics = WindowMetrics(
         duration_min=int(np.count_nonzero(w_all)) * per_min,
@@ -211,5 +220,25 @@ def summarize_window(
         pulse_min_bpm=p_min,
         pulse_mean_bpm=p_mean,
         pulse_max_bpm=p_max,
+        drop5_from_mean_min=mean_drop_min,
+        longest_drop5_from_mean_min=longest_mean_drop_min,
     )
     return metrics, le88_runs(xs, le88_found, fs, kind, offset=lo)
+
+
+def _drop_below_mean(
+    xs: NDArray[np.float64], sel: NDArray[np.bool_], mean: float, drop_pts: float, per_min: float
+) -> tuple[float, float]:
+    """Minutes and longest run of valid samples more than ``drop_pts`` points below ``mean``.
+
+    A sample counts only when both its value and its rounded value are below ``mean - drop_pts``
+    (the mean itself is compared unrounded), so no rounding ever adds a minute: Medicare's
+    Group I-3 drop from "the mean saturation over the test" (docs/validation.md).
+    """
+    limit = mean - drop_pts
+    below = rounded_below(xs, limit)
+    below &= xs < limit
+    below &= sel
+    total = int(np.count_nonzero(below)) * per_min
+    longest = longest_of(find_runs(below))[0] * per_min
+    return total, longest
