@@ -338,6 +338,16 @@ def _codes(key: str, v: Any, src: str | None) -> tuple[str, ...]:
             )
         if code not in out:
             out.append(code)
+    if out:
+        from . import icd10  # the code set is loaded only when there are codes to check
+
+        for code in out:
+            if not icd10.exists(code):
+                raise ContextError(
+                    f"context key '{key}': {code!r} is not an ICD-10-CM code "
+                    f"({icd10.code_set()}); a diagnosis must be a real code",
+                    path=src,
+                )
     return tuple(out)
 
 

@@ -47,7 +47,7 @@ def met(d: Determination, rule_id: str) -> bool | None:
         ("G47.33", "hypoxia_related", "II.A.1.b.ii"),
         ("D75.1", "hypoxia_related", "II.A.1.b.iv"),
         ("R41.82", "hypoxia_related", "II.A.1.b.v"),
-        ("P07.30", "hypoxia_related", "II.A.1.b.vii"),
+        ("P28.0", "hypoxia_related", "II.A.1.b.vii"),
         ("Q32.0", "hypoxia_related", "II.A.1.b.viii"),
         ("J45.909", "short_term", "II.A.1.c.i"),
         ("J20.9", "short_term", "II.A.1.c.ii"),
@@ -83,12 +83,14 @@ def test_ii_a_1_missing_diagnoses_is_listed() -> None:
     assert "diagnoses" in d.missing
 
 
-def test_ii_a_1_b_documented_symptom_is_a_hypoxia_related_finding() -> None:
+def test_ii_a_1_b_a_documented_symptom_never_stands_in_for_a_diagnosis() -> None:
+    # SPEC §8.2 "Validity before rules": a diagnosis is required for any qualifying path.
     d = evaluate(
         ctx(diagnoses=[], symptoms=["nocturnal_restlessness"]), overnight(**QUALIFYING_NIGHT)
     )
-    assert met(d, "ii_a_1_b_hypoxia_related") is True
-    assert d.determination == "qualified"
+    assert met(d, "ii_a_1_b_hypoxia_related") is None
+    assert met(d, "ii_a_1_condition") is None
+    assert d.determination == "indeterminate" and "diagnoses" in d.missing
 
 
 def test_ii_a_1_b_iii_heart_failure_needs_chronic_cor_pulmonale() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Rule
-from .common import conditions, days_between
+from .common import ATTESTATION, conditions, days_between
 
 __all__ = ["CONDITION_RULES", "TEST_CONDITION_RULES"]
 
@@ -20,19 +20,19 @@ def _category(cat: str) -> Any:
     def check(inp: Inputs) -> Outcome:
         c = conditions(inp.context)
         found = c.by_category.get(cat, [])
-        values = {"documented": found}
+        values: dict[str, Any] = {"documented": found}
+        if cat == "hypoxia_related" and c.supporting:
+            values["supporting_findings"] = c.supporting
         if found:
             return Outcome(True, f"Documents {_CAT_TEXT[cat]}: {'; '.join(found)}.", values)
-        if not c.given and cat != "hypoxia_related":
-            return Outcome(None, "No diagnoses given.", values, ("diagnoses",))
         if not c.given:
             return Outcome(
                 None,
-                "No diagnoses given and no hypoxia-related finding documented.",
+                "No diagnoses given (symptoms or findings do not stand in for a diagnosis).",
                 values,
                 ("diagnoses",),
             )
-        return Outcome(False, f"No diagnosis or finding maps to {_CAT_TEXT[cat]}.", values)
+        return Outcome(False, f"No diagnosis maps to {_CAT_TEXT[cat]}.", values)
 
     return check
 
@@ -70,23 +70,44 @@ def _ichd3(inp: Inputs) -> Outcome:
 def _condition(inp: Inputs) -> Outcome:
     c = conditions(inp.context)
     values: dict[str, Any] = {k: v for k, v in c.by_category.items() if k in _CAT_TEXT}
-    values["unmapped"] = c.unmapped
+    values["unlisted"] = c.unlisted
+    values["pending"] = dict(c.pending)
+    values["attested_condition"] = c.attested
+    if c.supporting:
+        values["supporting_findings"] = c.supporting
     met = [_CAT_TEXT[k] for k in _CAT_TEXT if c.has(k)]
     if met:
         return Outcome(True, f"The member has {' and '.join(met)}.", values)
     if not c.given:
         return Outcome(
             None,
-            "No diagnoses given, so the qualifying condition cannot be checked.",
+            "No diagnoses given: the prescription must specify the diagnosis, and symptoms or "
+            "findings do not stand in for it.",
             values,
             ("diagnoses",),
         )
+    if c.attested_unlisted:
+        return Outcome(
+            True,
+            f"The treating clinician attests that {', '.join(c.unlisted)} (outside II.A.1's "
+            "lists, which are 'not limited to') is expected to improve with oxygen.",
+            values,
+        )
+    if c.unlisted:
+        needs = [k for k in dict.fromkeys(c.pending.values()) if k != ATTESTATION]
+        return Outcome(
+            None,
+            f"{', '.join(c.unlisted)} is not on II.A.1's lists as coded; it qualifies only with "
+            + " or ".join([*needs, "the clinician's attestation"])
+            + ".",
+            values,
+            (*needs, f"{ATTESTATION} (the clinician attests the condition, II.A.1)"),
+        )
     return Outcome(
-        None,
-        "No diagnosis maps to II.A.1's lists, which are 'not limited to': the treating clinician "
-        "must attest the condition is expected to improve with oxygen.",
+        False,
+        "The diagnoses are not II.A.1 conditions (headaches have their own clause, II.A.1.d; "
+        "II.B lists the others as non-coverage).",
         values,
-        ("clinician attestation of a qualifying condition (II.A.1)",),
     )
 
 
