@@ -1,5 +1,7 @@
-"""ICD-10-CM: which codes exist (the CMS code set), what they are called, and which guideline
-category they fall in (``data/icd10_categories.csv``; acute codes in ``data/icd10_acute.csv``).
+"""ICD-10-CM: which codes exist, what they are called, which guideline category they fall in.
+
+Categories are in ``data/icd10_categories.csv``, acute/exacerbation codes in
+``data/icd10_acute.csv``.
 
 Existence and descriptions come from the ``simple-icd-10-cm`` package, which ships one CMS release
 of the code set (:func:`code_set` names it); nothing here is a hand list of valid codes. The
@@ -152,9 +154,9 @@ def _longest(code: str, rows: tuple[Any, ...]) -> Any:
 
 def categorise(code: str) -> Mapping10 | None:
     """Return the category row for a normalised code (``J44.9``), or None when unmapped."""
-    return _longest(code, mapping_table())  # type: ignore[no-any-return]
+    return _longest(code, mapping_table())
 
 
 def acute(code: str) -> AcuteCode | None:
     """Return the acute/exacerbation row for a code (``J44.1``), or None."""
-    return _longest(code, acute_table())  # type: ignore[no-any-return]
+    return _longest(code, acute_table())

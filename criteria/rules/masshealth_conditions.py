@@ -60,10 +60,20 @@ def _ichd3(inp: Inputs) -> Outcome:
         how = "all of ICHD-3 A–E"
     failing = [k.split("_")[0] for k in keys if not items[k]]
     values["reading"] = how
-    if met:
-        return Outcome(True, f"Cluster headache meets {how}.", values)
+    if not met:
+        return Outcome(
+            False, f"ICHD-3 criteria not met ({how} needed; failing: {', '.join(failing)}).", values
+        )
+    codes = conditions(inp.context).by_category.get("cluster_headache", [])
+    values["codes"] = codes
+    if codes:
+        return Outcome(True, f"Cluster headache ({'; '.join(codes)}) meets {how}.", values)
     return Outcome(
-        False, f"ICHD-3 criteria not met ({how} needed; failing: {', '.join(failing)}).", values
+        None,
+        f"The items meet {how}, but no cluster-headache diagnosis (G44.00x–G44.02x) is coded: "
+        "the prescription must specify the diagnosis.",
+        values,
+        ("diagnoses: a cluster-headache code G44.00x-G44.02x",),
     )
 
 
@@ -179,6 +189,7 @@ def _prescription(inp: Inputs) -> Outcome:
     o = inp.context.order
     values = {
         "prescriber": o.prescriber,
+        "practitioner": o.practitioner,
         "flow_lpm": o.flow_lpm,
         "hours_per_day": o.hours_per_day,
         "diagnoses": list(inp.context.diagnoses or ()),
@@ -188,23 +199,23 @@ def _prescription(inp: Inputs) -> Outcome:
         for k, v in (
             ("order.prescriber", o.prescriber),
             ("diagnoses", inp.context.diagnoses),
-            ("order.flow_lpm", o.flow_lpm),
-            ("order.hours_per_day", o.hours_per_day),
+            ("order.flow_lpm (more than 0 L/min)", o.flow_lpm),
+            ("order.hours_per_day (more than 0)", o.hours_per_day),
         )
-        if not v
+        if not v  # None, an empty list, or 0 L/min / 0 hours: nothing prescribed
     ]
     if missing:
         return Outcome(
-            False,
-            f"The prescription does not yet specify {', '.join(missing)} "
-            "(documentation; does not block the determination).",
+            None,
+            f"The prescription does not specify {', '.join(missing)}: MG-OXY II.A.2 requires "
+            "the diagnosis, the flow rate and the frequency/duration, so no path can qualify yet.",
             values,
             tuple(missing),
         )
     return Outcome(
         True,
-        f"Prescribed by a {o.prescriber.replace('_', ' ')} with diagnosis, flow "  # type: ignore[union-attr]
-        "and hours per day.",
+        f"Prescribed by a {o.prescriber.replace('_', ' ')} with diagnosis, "  # type: ignore[union-attr]
+        f"{o.flow_lpm:g} L/min and {o.hours_per_day:g} h/day.",
         values,
     )
 
