@@ -151,10 +151,17 @@ class Test:
 
 @dataclass(frozen=True)
 class PapTitration:
-    """``test.pap_titration:`` — an OSA patient tested during PAP titration (Medicare)."""
+    """``test.pap_titration:`` — an OSA patient tested during PAP titration (Medicare).
+
+    ``ahi`` is the average AHI/RDI during titration and ``hours`` its length; ``initial_ahi`` the
+    diagnostic AHI/RDI (below 10, the titration must reduce it further) and ``at_optimal_pap``
+    whether the oximetry was taken at the optimal PAP settings.
+    """
 
     ahi: float | None = None
     hours: float | None = None
+    initial_ahi: float | None = None
+    at_optimal_pap: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +173,7 @@ class Order:
     flow_lpm: float | None = None
     hours_per_day: float | None = None
     initial_certification_date: _dt.date | None = None
+    therapy_start_date: _dt.date | None = None  # Medicare: when oxygen therapy began (retests)
     practitioner: str | None = None
     npi: str | None = None
 
@@ -198,6 +206,7 @@ class BloodGas:
     pao2_awake_mmhg: float | None = None
     pao2_exercise_mmhg: float | None = None
     pao2_exercise_o2_mmhg: float | None = None
+    date: _dt.date | None = None  # when the blood gas was taken (Medicare: same-day precedence)
 
 
 @dataclass(frozen=True)
@@ -383,7 +392,15 @@ def _sub(cls: type, checks: dict[str, _Check]) -> _Check:
     return check
 
 
-_PAP = _sub(PapTitration, {"ahi": _number(0, 200), "hours": _HOURS})
+_PAP = _sub(
+    PapTitration,
+    {
+        "ahi": _number(0, 200),
+        "hours": _HOURS,
+        "initial_ahi": _number(0, 200),
+        "at_optimal_pap": _bool,
+    },
+)
 
 #: section name -> (dataclass, {key: check})
 _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
@@ -424,6 +441,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "flow_lpm": _FLOW,
             "hours_per_day": _HOURS,
             "initial_certification_date": _date,
+            "therapy_start_date": _date,
             "practitioner": _NAME,
             "npi": _text(10, digits=10),
         },
@@ -435,7 +453,10 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             for f in fields(Findings)
         },
     ),
-    "blood_gas": (BloodGas, {f.name: _PAO2 for f in fields(BloodGas)}),
+    "blood_gas": (
+        BloodGas,
+        {f.name: (_date if f.name == "date" else _PAO2) for f in fields(BloodGas)},
+    ),
     "cluster_headache": (
         ClusterHeadache,
         {

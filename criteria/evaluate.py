@@ -101,6 +101,10 @@ class Determination:
         Each diagnosis code with its description in the code set and its guideline category.
     code_set : str or None
         The ICD-10-CM release the codes were checked against (None without diagnoses).
+    modifiers : tuple of str
+        Claim modifiers the determination supports (Medicare: N1/N2/N3, Q flow modifiers).
+    revisions : tuple of str
+        The policy revisions the profile encodes (Medicare); written with ``modifiers`` when set.
     """
 
     profile: str
@@ -120,6 +124,8 @@ class Determination:
     would_qualify_if: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     diagnoses: tuple[Mapping[str, Any], ...] = ()
     code_set: str | None = None
+    modifiers: tuple[str, ...] = ()
+    revisions: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> RuleResult:
         """Return one rule's result by id (KeyError if absent)."""
@@ -130,7 +136,7 @@ class Determination:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``qualification`` block of ``summary.json`` (JSON-able, deterministic)."""
-        return {
+        out: dict[str, Any] = {
             "profile": self.profile,
             "determination": self.determination,
             "basis": list(self.basis),
@@ -148,6 +154,10 @@ class Determination:
             "alternatives": [_jsonable(a) for a in self.alternatives],
             "warnings": list(self.warnings),
         }
+        if self.revisions:
+            out["modifiers"] = list(self.modifiers)
+            out["revisions"] = list(self.revisions)
+        return out
 
 
 def _jsonable(v: Any) -> Any:
@@ -303,6 +313,9 @@ def evaluate(
         for r in prof.hcpcs_rules:
             hcpcs.extend(c for c in res[r].values.get("hcpcs", []) if c not in hcpcs)
 
+    modifiers: list[str] = []
+    if qualified and prof.modifiers_rule is not None:
+        modifiers = list(res[prof.modifiers_rule].values.get("modifiers", []))
     warnings.extend(_warnings(prof, ctx, evidence, run))
     alternatives = _alternatives(
         prof, ctx, evidence, test_date, base, verdict, run, bool(conflicts)
@@ -326,6 +339,8 @@ def evaluate(
         would_qualify_if=would,
         diagnoses=_diagnoses(ctx),
         code_set=_code_set(ctx),
+        modifiers=tuple(modifiers),
+        revisions=prof.revisions,
     )
 
 
@@ -421,7 +436,7 @@ def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> li
             "test on room air may qualify under the rest finding."
         )
     c = conditions(ctx)
-    if c.unmapped:
+    if c.unmapped and prof.name == "masshealth":
         out.append(
             "Diagnosis codes outside the guideline's lists (a clinician must attest they "
             f"qualify): {', '.join(c.unmapped)}."

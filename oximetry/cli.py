@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from ._memory import reuse_freed_memory
 from .errors import OximetryError
 
 if TYPE_CHECKING:
@@ -282,7 +281,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     args = build_parser().parse_args(argv)
-    reuse_freed_memory()  # whole-night arrays: reuse freed memory instead of new pages
     try:
         return int(args.func(args))
     except OximetryError as exc:

@@ -31,8 +31,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator
 from numpy.typing import NDArray
 
-from .metrics.runs import runs as mask_runs
 from .results import Analysis, Event
+from .spans import find_runs, spans_mask
 
 __all__ = [
     "COLORS",
@@ -44,7 +44,6 @@ __all__ = [
     "plot_overview",
     "plot_pulse",
     "plot_strip",
-    "runs",
     "spo2_ylim",
     "window_mask",
 ]
@@ -94,23 +93,6 @@ def _new_ax(ax: Axes | None, size: tuple[float, float] = (10.0, 3.0)) -> Axes:
     return Figure(figsize=size).add_subplot()
 
 
-def runs(mask: NDArray[np.bool_]) -> NDArray[np.int64]:
-    """Return the ``[start, stop)`` sample indices of each run of True in ``mask``.
-
-    Parameters
-    ----------
-    mask : numpy.ndarray of bool
-        One flag per sample.
-
-    Returns
-    -------
-    numpy.ndarray of int, shape (n_runs, 2)
-        The runs of :func:`oximetry.metrics.runs.runs`, one row each.
-    """
-    starts, ends = mask_runs(mask)
-    return np.column_stack((starts, ends)).astype(np.int64)
-
-
 def window_mask(analysis: Analysis, kind: str | None) -> NDArray[np.bool_]:
     """Return a per-sample mask of the window ``kind`` (all True when ``kind`` is None or absent).
 
@@ -130,11 +112,7 @@ def window_mask(analysis: Analysis, kind: str | None) -> NDArray[np.bool_]:
     win = next((w for w in analysis.windows if w.kind == kind), None)
     if win is None:
         return np.ones(n, dtype=bool)
-    t = analysis.recording.spo2.times_s()
-    out = np.zeros(n, dtype=bool)
-    for a, b in win.spans_s:
-        out[np.searchsorted(t, a, "left") : np.searchsorted(t, b, "left")] = True
-    return out
+    return spans_mask(win.spans_s, analysis.recording.fs, n)
 
 
 def envelope(
@@ -278,7 +256,7 @@ def _draw_trace(
     _spans_collection(
         ax, outside, (0.0, 1.0), "outside", facecolors="#ececec", linewidth=0, zorder=0.4
     )
-    bad = runs(~valid)
+    bad = zip(*find_runs(~valid), strict=True)
     _spans_collection(
         ax,
         [(t[a], (i0 + b) / fs) for a, b in bad],

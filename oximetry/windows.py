@@ -19,11 +19,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .annotations import annotation_kind, stage_of
-from .artifact import find_runs, span_indices
 from .errors import SettingsError
 from .model import Annotation, Recording
 from .results import Window
 from .settings import SEGMENT_NAMES, AnalysisSettings
+from .spans import find_runs, run_spans, spans_mask
 
 __all__ = [
     "SLEEP_STAGES",
@@ -45,6 +45,7 @@ EPOCH_S = 30.0
 
 _SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$")
+_MMSS = re.compile(r"^(\d+):(\d{2}(?:\.\d+)?)$")
 _EPS = 1e-9
 
 
@@ -90,11 +91,7 @@ def window_mask(window: Window, n: int, fs: float) -> NDArray[np.bool_]:
     -------
     numpy.ndarray of bool
     """
-    out = np.zeros(n, dtype=bool)
-    for s, e in window.spans_s:
-        i0, i1 = span_indices(s, e, fs, n)
-        out[i0:i1] = True
-    return out
+    return spans_mask(window.spans_s, fs, n)
 
 
 def _merge(spans: Iterable[tuple[float, float]], end_s: float) -> tuple[tuple[float, float], ...]:
@@ -109,16 +106,6 @@ def _merge(spans: Iterable[tuple[float, float]], end_s: float) -> tuple[tuple[fl
         else:
             out.append((s, e))
     return tuple(out)
-
-
-def _index_spans(idx: NDArray[np.intp], fs: float) -> tuple[tuple[float, float], ...]:
-    """Spans covering the given sample indices (sorted), one per run of consecutive indices."""
-    if idx.size == 0:
-        return ()
-    breaks = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
-    ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
-    return tuple((float(s) / fs, float(e) / fs) for s, e in zip(starts, ends, strict=True))
 
 
 def _first_true(mask: NDArray[np.bool_], count: int) -> NDArray[np.intp]:
@@ -150,12 +137,15 @@ class WindowPlan:
         True when sleep staging (annotations or hypnogram) was used.
     warnings : tuple of str
         What was presumed, in a reviewer's words.
+    staging : tuple of (float, float, str)
+        The hypnogram used (onset s, duration s, stage); empty when not staged.
     """
 
     windows: tuple[Window, ...]
     baseline: Window | None
     staged: bool
     warnings: tuple[str, ...]
+    staging: tuple[tuple[float, float, str], ...] = ()
 
 
 def _clock(recording: Recording, seconds: float) -> str:
@@ -238,7 +228,13 @@ def build_windows(
             windows = [baseline if w.kind == baseline.kind else w for w in windows]
     windows.extend(segments)
     warnings.extend(w.warning for w in windows if w.warning)
-    return WindowPlan(tuple(windows), baseline, staged, tuple(dict.fromkeys(warnings)))
+    return WindowPlan(
+        tuple(windows),
+        baseline,
+        staged,
+        tuple(dict.fromkeys(warnings)),
+        tuple(staging) if staged and not exercise_test else (),
+    )
 
 
 def _presumed_sleep(
@@ -318,7 +314,9 @@ def _baseline_window(
     idx = _first_true(valid, need)
     if idx.size == 0:
         return None, warnings
-    spans = _index_spans(idx, fs)
+    first = np.zeros(n, dtype=bool)
+    first[idx] = True
+    spans = run_spans(*find_runs(first), fs)
     got_min = idx.size / fs / 60.0
     short = "" if idx.size >= need else f" (only {got_min:.1f} min of valid data exist)"
     warning = (
@@ -334,7 +332,13 @@ def _segments(
 ) -> list[Window]:
     found: dict[str, tuple[str, list[tuple[float, float]]]] = {}
     if settings.segments_s:
+        slack = 1.0 / recording.fs  # the last sample lasts one interval
         for name, s, e in settings.segments_s:
+            if s >= end_s or e > end_s + slack + _EPS:
+                raise SettingsError(
+                    f"segment {name} ({s:g} s to {e:g} s from the start) lies outside the "
+                    f"recording (0 to {end_s:g} s)"
+                )
             found.setdefault(name, ("segment_option", []))[1].append((s, e))
     else:
         for a in recording.annotations:
@@ -353,7 +357,9 @@ def _segments(
     return out
 
 
-def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
+def parse_time_spec(
+    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
+) -> float:
     """Turn option text into seconds from the recording start.
 
     Parameters
@@ -363,6 +369,9 @@ def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
         earlier than the start's time of day means the next day.
     start : datetime.datetime, optional
         The recording's start (needed for clock times).
+    minutes_seconds : bool
+        Read two fields (``5:00``, ``12:30.5``) as minutes and seconds elapsed since the start
+        (``--segment``); a clock time then needs three fields (``10:05:00``).
 
     Returns
     -------
@@ -377,6 +386,11 @@ def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
     t = str(text).strip()
     if _SECONDS.match(t):
         return float(t)
+    mmss = _MMSS.match(t) if minutes_seconds else None
+    if mmss is not None:
+        if float(mmss.group(2)) >= 60:
+            raise SettingsError(f"Invalid time {text!r}: seconds must be below 60 in MM:SS")
+        return int(mmss.group(1)) * 60.0 + float(mmss.group(2))
     m = _CLOCK.match(t)
     if m is None:
         raise SettingsError(
@@ -397,7 +411,9 @@ def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
     return offset
 
 
-def parse_span(text: str, start: _dt.datetime | None = None) -> tuple[float, float]:
+def parse_span(
+    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
+) -> tuple[float, float]:
     """Turn ``START-END`` option text into seconds from the recording start.
 
     Parameters
@@ -407,6 +423,8 @@ def parse_span(text: str, start: _dt.datetime | None = None) -> tuple[float, flo
         :func:`parse_time_spec`).
     start : datetime.datetime, optional
         The recording's start (needed for clock times).
+    minutes_seconds : bool
+        ``0:00-5:00`` is minutes and seconds elapsed (as for ``--segment``).
 
     Returns
     -------
@@ -423,8 +441,8 @@ def parse_span(text: str, start: _dt.datetime | None = None) -> tuple[float, flo
         raise SettingsError(
             f"Invalid span {text!r}: expected START-END, e.g. 0-300 or 10:05:00-10:11:00"
         )
-    s = parse_time_spec(parts[0], start)
-    e = parse_time_spec(parts[1], start)
+    s = parse_time_spec(parts[0], start, minutes_seconds=minutes_seconds)
+    e = parse_time_spec(parts[1], start, minutes_seconds=minutes_seconds)
     if e <= s:
         raise SettingsError(
             f"Invalid span {text!r}: the end ({e:g} s) must come after the start ({s:g} s)"
@@ -444,5 +462,4 @@ def valid_spans(valid: NDArray[np.bool_], fs: float) -> tuple[tuple[float, float
     -------
     tuple of (float, float)
     """
-    starts, ends = find_runs(valid)
-    return tuple((float(s) / fs, float(e) / fs) for s, e in zip(starts, ends, strict=True))
+    return run_spans(*find_runs(valid), fs)

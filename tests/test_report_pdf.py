@@ -63,6 +63,7 @@ def test_four_outputs_written(outputs):
     ]
 
 
+@pytest.mark.slow
 def test_pdf_has_no_run_timestamps_and_is_reproducible(outputs):
     data = outputs["report"].read_bytes()
     assert b"/CreationDate" not in data and b"/ModDate" not in data
@@ -96,6 +97,7 @@ def test_pdf_text_carries_what_a_reviewer_checks(outputs):
         assert needle in text, needle
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
 def test_every_rule_is_printed_even_when_page_one_is_full(tmp_path):
     rules = [
@@ -197,6 +199,7 @@ def test_trace_png_metadata_has_no_identifiers(outputs):
     assert rd.NAME not in joined and "night.edf" not in joined
 
 
+@pytest.mark.slow
 def test_eight_hour_night_renders_in_a_few_seconds(tmp_path):
     # 8 h at 25 Hz (720 000 samples): drawing is decimated, figures are not.
     a = rd.make_analysis()
@@ -282,6 +285,7 @@ def test_hourly_figures_match_the_analysis_of_a_staged_night():
     assert sum(s[2] for s in stats) == m.odi3_count
 
 
+@pytest.mark.slow
 def test_a_failure_while_rendering_leaves_the_folder_as_it_was(tmp_path, monkeypatch):
     import oximetry.report.pdf as pdf
 

@@ -57,3 +57,5 @@ class Profile:
     non_blocking: tuple[str, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     notes: tuple[str, ...] = ()
+    revisions: tuple[str, ...] = ()  # the policy revisions encoded, stamped on determinations
+    modifiers_rule: str | None = None  # post rule whose values["modifiers"] are claim modifiers

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .._numeric import median
-
 __all__ = ["Grid", "TimeAxisError", "place_on_grid"]
 
 _HOUR = 3600.0
@@ -106,7 +104,7 @@ def place_on_grid(
     pos = d[d > 0]
     if pos.size == 0:
         raise TimeAxisError("time stamps do not advance (every row has the same time)")
-    step = median(pos)
+    step = float(np.median(pos))
     step = round(step, 6) or step
     tol = max(3 * step, 60.0)
     back = np.flatnonzero(d < 0)
