@@ -317,6 +317,9 @@ def test_contexts_dir_per_recording(cohort_dir: Path, tmp_path: Path) -> None:
     r = _run([str(cohort_dir)], out, contexts_dir=str(ctx))
     by = {Path(x.values["file"]).name: x.values for x in r.rows}
     assert json.loads((out / "a" / "summary.json").read_text())["context"] == "a.yaml"
+    # the table says which context each row used, or why it has none
+    assert by["a.csv"]["context"] == "a.yaml"
+    assert by["b.edf"]["context"] == "no context: no b.yaml, .yml or .json in --contexts"
     assert json.loads((out / "b" / "summary.json").read_text())["context"] is None
     assert by["c.txt"]["status"] == "error" and "several context files" in by["c.txt"]["error"]
     # a changed context redoes only its recording
