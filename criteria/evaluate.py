@@ -279,6 +279,31 @@ def evaluate(
     -----
     MassHealth *Guidelines for Medical Necessity Determination for Oxygen Therapy* (MG-OXY,
     06/24), Sections II, III and Appendix A; Medicare LCD L33797 (simplified, see docs).
+
+    Examples
+    --------
+    An outpatient with COPD in a chronic stable state, 12 minutes at or below 88 % during an
+    overnight test on room air, ordered 18 days before:
+
+    >>> from criteria import Context, Evidence, evaluate
+    >>> context = Context.from_dict({
+    ...     "patient": {"age_years": 70},
+    ...     "test": {"type": "overnight", "date": "2026-11-20", "room_air": True,
+    ...              "setting": "outpatient", "chronic_stable_state": True},
+    ...     "order": {"date": "2026-11-02", "prescriber": "physician", "flow_lpm": 2,
+    ...               "hours_per_day": 8},
+    ...     "diagnoses": ["J44.9"],
+    ... })
+    >>> night = {"valid_min": 420.0, "t_le88_min": 12.0, "t_lt90_min": 30.0,
+    ...          "t_le90_min": 35.0, "longest_le88_min": 3.0, "nadir_pct": 84.0,
+    ...          "awake_baseline_pct": 93.0, "awake_baseline_source": "first_300s_valid"}
+    >>> d = evaluate(context, Evidence.from_metrics({"presumed_sleep": night}))
+    >>> d.determination, d.coverage
+    ('qualified', ('nocturnal',))
+    >>> d.missing  # documents never block a determination; what is absent is listed
+    ('documentation.signed_prescription',)
+    >>> evaluate(None, None).determination  # nothing known: never qualified
+    'indeterminate'
     """
     ctx = context if context is not None else Context()
     prof = get_profile(profile or ctx.payer or "masshealth")

@@ -344,12 +344,13 @@ def _ii_sleep(inp: Inputs) -> Outcome:
     if g is not None:
         v["pao2_sleep_mmhg"] = g
     gas = _gas("sleep", g, g is not None and 56 <= g <= 59, "sleep")
-    part = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
+    sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
+    part = _both("sleep", sleep, _awake_at_least(inp, v))  # sleep-only: awake ≥ 89 %
     return _outcome(
         part,
         v,
-        "Group II: ≤ 89 % for 5 cumulative minutes of sleep (or PaO2 56–59)",
-        "No Group II value during sleep",
+        "Group II: ≤ 89 % for 5 cumulative minutes of sleep (or PaO2 56–59), awake ≥ 89 %",
+        "No Group II value during sleep (≤ 89 % for 5 cumulative minutes, awake ≥ 89 %)",
     )
 
 
@@ -375,11 +376,14 @@ GROUP_I_II_FINDINGS = (
     "lcd_group_ii_sleep",
     "lcd_group_ii_exercise",
 )
+#: Absolute hypoxemia: every Group I/II value except the I-3 drop from baseline, which alone is
+#: not hypoxemia (SPEC §8.2), so it lifts no Group IV item and does not rule out Group III alone.
+ABSOLUTE_FINDINGS = tuple(r for r in GROUP_I_II_FINDINGS if r != "lcd_group_i_3_drop")
 
 
-def hypoxemic(inp: Inputs) -> bool | None:
+def hypoxemic(inp: Inputs, findings: tuple[str, ...] = ABSOLUTE_FINDINGS) -> bool | None:
     """Whether a Group I or II value was found (True), none could be (False), or unknown."""
-    vals = [inp.results[r].as_finding for r in GROUP_I_II_FINDINGS]
+    vals = [inp.results[r].as_finding for r in findings]
     if any(x is True for x in vals):
         return True
     return None if any(x is None for x in vals) else False
@@ -410,7 +414,7 @@ def _iii(inp: Inputs) -> Outcome:
     v["hypoxemia_codes"] = hx
     if hx:
         return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)
-    hyp = hypoxemic(inp)
+    hyp = hypoxemic(inp, GROUP_I_II_FINDINGS)
     v["group_i_or_ii_value"] = hyp
     if hyp is True:
         return Outcome(False, "A Group I or II value was found: not Group III.", v)
@@ -507,7 +511,7 @@ GROUP_RULES = (
     ),
     Rule(
         "lcd_group_i_4_exercise",
-        f"{_NCD} B.1.d; {_LCD} Group I.4 (three-part exercise test)",
+        f"{_NCD} B.1.d; {_LCD} Group I.4",
         "≤ 88 % in exercise, rest ≥ 89 %, improved on oxygen",
         ("rest", "exercise", "exercise_o2", "blood_gas"),
         _i4_exercise,
