@@ -20,6 +20,7 @@ from .shared import (
     decide_by_blood_gas,
     exercise_session,
     le,
+    pao2_part,
     sleep_minutes,
     window_figures,
 )
@@ -102,14 +103,6 @@ def _both(name: str, a: Part, b: Part) -> Part:
     return Part(name, met, missing=missing, where=a.where)
 
 
-def _gas(name: str, value: float | None, met: bool, where: str) -> Part:
-    return (
-        Part(name, None, tested=False, where=where)
-        if value is None
-        else Part(name, met, where=where)
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Group I
 # --------------------------------------------------------------------------------------------
@@ -137,7 +130,7 @@ def _i1_rest(inp: Inputs) -> Outcome:
     gas_v = _awake_pao2(inp)
     if gas_v is not None:
         v["pao2_rest_mmhg"] = gas_v
-    gas = _gas("rest", gas_v, gas_v is not None and gas_v <= PAO2_LOW, "rest")
+    gas = pao2_part("rest", gas_v, gas_v is not None and gas_v <= PAO2_LOW, "rest")
     part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
     return _outcome(
         part, v, "Group I-1: awake at rest ≤ 88 % or PaO2 ≤ 55 mmHg", "No Group I-1 finding at rest"
@@ -191,7 +184,7 @@ def _i2_sleep(inp: Inputs) -> Outcome:
     g = inp.context.blood_gas.pao2_sleep_mmhg
     if g is not None:
         v["pao2_sleep_mmhg"] = g
-    gas = _gas("sleep", g, g is not None and g <= PAO2_LOW, "sleep")
+    gas = pao2_part("sleep", g, g is not None and g <= PAO2_LOW, "sleep")
     sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
     part = _both("sleep", sleep, _awake_at_least(inp, v))
     return _outcome(
@@ -332,7 +325,7 @@ def _ii_rest(inp: Inputs) -> Outcome:
     g = _awake_pao2(inp)
     if g is not None:
         v["pao2_rest_mmhg"] = g
-    gas = _gas("rest", g, g is not None and 56 <= g <= 59, "rest")
+    gas = pao2_part("rest", g, g is not None and 56 <= g <= 59, "rest")
     part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
     return _outcome(part, v, "Group II: 89 % (or PaO2 56–59) at rest", "No Group II value at rest")
 
@@ -343,7 +336,7 @@ def _ii_sleep(inp: Inputs) -> Outcome:
     g = inp.context.blood_gas.pao2_sleep_mmhg
     if g is not None:
         v["pao2_sleep_mmhg"] = g
-    gas = _gas("sleep", g, g is not None and 56 <= g <= 59, "sleep")
+    gas = pao2_part("sleep", g, g is not None and 56 <= g <= 59, "sleep")
     sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
     part = _both("sleep", sleep, _awake_at_least(inp, v))  # sleep-only: awake ≥ 89 %
     return _outcome(
