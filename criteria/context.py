@@ -100,13 +100,19 @@ class Patient:
     name: str | None = None
     member_id: str | None = None
     sex: str | None = None
+    age_from_birth_date: float | None = None  # written by to_dict in place of the birth date
 
-    def age_at(self, day: _dt.date | None) -> float | None:
-        """Return the age in whole years at ``day`` (birth date), else ``age_years``."""
+    def age_from_birth(self, day: _dt.date | None) -> float | None:
+        """Return the whole-year age the birth date gives at ``day`` (None without one)."""
         if self.birth_date is not None and day is not None:
             b = self.birth_date
             return float(day.year - b.year - ((day.month, day.day) < (b.month, b.day)))
-        return self.age_years
+        return self.age_from_birth_date
+
+    def age_at(self, day: _dt.date | None) -> float | None:
+        """Return the age in whole years at ``day`` (birth date), else ``age_years``."""
+        from_birth = self.age_from_birth(day)
+        return from_birth if from_birth is not None else self.age_years
 
     def under(self, years: int, day: _dt.date | None) -> bool | None:
         """Return whether the patient is younger than ``years`` on ``day`` (None if unknown).
@@ -120,9 +126,8 @@ class Patient:
             except ValueError:  # 29 February in a non-leap year: the birthday is 1 March
                 birthday = _dt.date(b.year + years, 3, 1)
             return day < birthday
-        if self.age_years is not None:
-            return self.age_years < years
-        return None
+        age = self.age_at(day)
+        return None if age is None else age < years
 
 
 @dataclass(frozen=True)
@@ -347,6 +352,16 @@ def _codes(key: str, v: Any, src: str | None) -> tuple[str, ...]:
             )
         if code not in out:
             out.append(code)
+    if out:
+        from . import icd10  # the code set is loaded only when there are codes to check
+
+        for code in out:
+            if not icd10.exists(code):
+                raise ContextError(
+                    f"context key '{key}': {code!r} is not an ICD-10-CM code "
+                    f"({icd10.code_set()}); a diagnosis must be a real code",
+                    path=src,
+                )
     return tuple(out)
 
 
@@ -397,6 +412,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "name": _NAME,
             "member_id": _text(64),
             "sex": _enum(SEXES),
+            "age_from_birth_date": _number(0, 130),
         },
     ),
     "test": (
@@ -585,9 +601,13 @@ class Context:
             value = getattr(self, name)
             if name == "patient":
                 pat: dict[str, Any] = {}
-                age = self.patient.age_at(test_date)
-                if age is not None:
-                    pat["age_years"] = age
+                from_birth = self.patient.age_from_birth(test_date)
+                if self.patient.age_years is not None:
+                    pat["age_years"] = self.patient.age_years
+                    if from_birth is not None:  # kept, so a conflict between them survives
+                        pat["age_from_birth_date"] = from_birth
+                elif from_birth is not None:
+                    pat["age_years"] = from_birth
                 if self.patient.sex is not None:
                     pat["sex"] = self.patient.sex
                 if identifiers:

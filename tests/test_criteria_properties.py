@@ -8,10 +8,12 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from criteria.context import Context
+from criteria.errors import ContextError
 from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
 from criteria.rules.common import conditions
 
@@ -28,6 +30,12 @@ CODES = [
     "M54.5",
     "G43.909",
     "R06.02",
+    "R09.02",
+    "C34.90",
+    "G44.059",
+    "J44.1",
+    "J41.0",
+    "P07.30",
 ]
 OPT = st.none()
 
@@ -110,13 +118,21 @@ contexts = st.fixed_dictionaries(
             discharge_date=iso(dates),
             chronic_stable_state=st.booleans(),
         ),
-        "order": section(date=iso(dates), initial_certification_date=iso(dates)),
+        "order": section(
+            date=iso(dates),
+            initial_certification_date=iso(dates),
+            prescriber=st.sampled_from(["physician", "nurse_practitioner"]),
+            flow_lpm=st.floats(0.0, 15.0),
+            hours_per_day=st.floats(0.0, 24.0),
+        ),
         "diagnoses": st.lists(st.sampled_from(CODES), max_size=3),
         "findings": section(
             dependent_edema=st.booleans(),
             pulmonary_hypertension=st.booleans(),
             hematocrit_pct=st.floats(30, 70),
             breathlessness=st.booleans(),
+            attested_condition=st.booleans(),
+            widespread_pulmonary_neoplasm=st.booleans(),
         ),
         "symptoms": st.lists(
             st.sampled_from(["cognitive_impairment", "nocturnal_restlessness", "insomnia"]),
@@ -149,10 +165,23 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
     """Why this case must not qualify (no cluster headache is generated)."""
     why = []
     t, o = c.test, c.order
+    td = _test_date(c, ev)
     has_bg = any(v is not None for v in vars(c.blood_gas).values())
     cond = conditions(c)
-    if not cond.has("severe_lung_disease", "hypoxia_related", "short_term"):
+    if not cond.listed and not cond.attested_unlisted:
         why.append("no documented qualifying condition")
+    if profile == "masshealth" and not (o.prescriber and o.flow_lpm and o.hours_per_day):
+        why.append("prescription without prescriber, flow or hours")
+    if t.chronic_stable_state is True and any(
+        x.startswith(("J44.1", "J18")) for x in c.diagnoses or ()
+    ):
+        why.append("conflict: acute code in a chronic stable state")
+    rec = ev.recording_start.date() if ev is not None and ev.recording_start else None
+    if t.date is not None and rec is not None and abs((t.date - rec).days) > 1:
+        why.append("conflict: recording date")
+    if t.setting == "outpatient" and t.discharge_date is not None and td is not None:
+        if t.discharge_date >= td:
+            why.append("conflict: outpatient discharged on or after the test")
     if t.room_air is None:
         why.append("room air missing")
     if t.room_air is False and t.room_air_contraindicated is not True:
@@ -161,7 +190,6 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
         why.append("setting missing")
     if o.date is None:
         why.append("order date missing")
-    td = _test_date(c, ev)
     if td is None:
         why.append("test date unknown")
     if t.type is None and not has_bg:
@@ -204,7 +232,12 @@ def test_safety_never_qualified_when_an_input_is_missing_or_out_of_window(
     assert json.loads(json.dumps(out)) == out
     assert out["determination"] in ("qualified", "not_qualified", "indeterminate")
     if d.determination == "qualified":
-        assert d.coverage and d.hcpcs[:4] == ("E0424", "E0439", "E1390", "E1391")
+        assert not d.conflicts
+        assert d.coverage and d.hcpcs[:2] == ("E0424", "E0439")
+        flow = c.order.flow_lpm
+        assert ("E1390" in d.hcpcs) == (flow is None or flow <= 10)  # equipment follows flow
+        if "E1392" in d.hcpcs:
+            assert flow is None or flow <= 3
         assert d.authorization_months in (3, 12)
         assert d.portable_eligible is not None
         if not d.portable_eligible:
@@ -231,7 +264,48 @@ PERTURBATIONS = (
     "chronic_stable_false",
     "short_night",
     "no_evidence",
+    # SPEC §8.2 "Validity before rules": one conflict ...
+    "conflict_acute_code_stable",
+    "conflict_outpatient_discharged_after_test",
+    "conflict_recording_date",
+    "conflict_birth_date_vs_age",
+    "conflict_other_tac_with_ichd3_items",
+    "conflict_room_air_with_flow",
+    # ... one invalid or unlisted code, a symptom for a diagnosis ...
+    "invalid_code",
+    "unlisted_code_without_attestation",
+    "symptom_instead_of_diagnosis",
+    "c34_without_widespread",
+    "p07_prematurity",
+    # ... one implausible value ...
+    "implausible_pao2",
+    "implausible_hematocrit",
+    "implausible_flow",
+    "implausible_hours",
+    "implausible_date",
+    # ... or one missing prescription field.
+    "drop_prescriber",
+    "drop_flow",
+    "drop_hours",
+    "zero_flow",
 )
+
+#: Validity checks of the MassHealth profile that the Medicare profile does not share (its
+#: conditions and prescription rules are the issue-12 rewrite's).
+MASSHEALTH_ONLY = (
+    "unlisted_code_without_attestation",
+    "symptom_instead_of_diagnosis",
+    "c34_without_widespread",
+    "p07_prematurity",
+    "drop_prescriber",
+    "drop_flow",
+    "drop_hours",
+    "zero_flow",
+    "conflict_other_tac_with_ichd3_items",
+)
+
+#: Perturbations that are bad input: the context must be refused (exit 2), never evaluated.
+BAD_INPUT = ("invalid_code", *(p for p in PERTURBATIONS if p.startswith("implausible")))
 
 
 @st.composite
@@ -283,7 +357,12 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
             "room_air": True,
             "setting": "inpatient" if inpatient else "outpatient",
         },
-        "order": {"date": (td + dt.timedelta(days=lag)).isoformat()},
+        "order": {
+            "date": (td + dt.timedelta(days=lag)).isoformat(),
+            "prescriber": draw(st.sampled_from(["physician", "physician_assistant"])),
+            "flow_lpm": draw(st.floats(0.5, 6.0)),
+            "hours_per_day": draw(st.floats(1.0, 24.0)),
+        },
         "diagnoses": dx,
         "mobility": {
             "beyond_stationary_tubing": draw(st.booleans()),
@@ -295,7 +374,8 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
             td + dt.timedelta(days=draw(st.integers(0, 2)))
         ).isoformat()
     else:
-        raw["test"]["chronic_stable_state"] = True
+        # An acute illness (J18.9) is not a chronic stable state: saying so is a conflict.
+        raw["test"]["chronic_stable_state"] = not acute
     change = draw(st.sampled_from(PERTURBATIONS))
     t = raw["test"]
     if change == "drop_diagnoses":
@@ -351,7 +431,78 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         )
     elif change == "no_evidence":
         ev = None
+    else:
+        ev = _perturb_validity(draw, raw, ev, change, td)
     return raw, ev, profile, change
+
+
+def _perturb_validity(
+    draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None, change: str, td: dt.date
+) -> Evidence | None:
+    """Inject one SPEC §8.2 validity problem into a qualifying case."""
+    t, o = raw["test"], raw["order"]
+    if change == "conflict_acute_code_stable":
+        t.update(setting="outpatient", chronic_stable_state=True)
+        t.pop("discharge_date", None)
+        raw["diagnoses"] = [draw(st.sampled_from(["J44.1", "J45.901", "J45.52", "J18.9"]))]
+    elif change == "conflict_outpatient_discharged_after_test":
+        t["setting"] = "outpatient"
+        t["discharge_date"] = (td + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
+    elif change == "conflict_recording_date":
+        assert ev is not None
+        off = draw(st.integers(2, 220)) * draw(st.sampled_from([-1, 1]))
+        ev = dataclasses.replace(ev, recording_start=ev.recording_start + dt.timedelta(days=off))  # type: ignore[operator]
+    elif change == "conflict_birth_date_vs_age":
+        born = td.replace(year=td.year - draw(st.integers(1, 80))) - dt.timedelta(days=1)
+        age = td.year - born.year
+        raw["patient"] = {
+            "birth_date": born.isoformat(),
+            "age_years": age + draw(st.sampled_from([-30, -5, -1, 1, 5, 30])),
+        }
+        if raw["patient"]["age_years"] < 0:
+            raw["patient"]["age_years"] = age + 7
+    elif change == "conflict_other_tac_with_ichd3_items":
+        raw["diagnoses"] = [*raw["diagnoses"], draw(st.sampled_from(["G44.059", "G44.039"]))]
+        raw["cluster_headache"] = {"attacks": 6, "unilateral_orbital_pain_15_180_min": True}
+    elif change == "conflict_room_air_with_flow":
+        t["room_air"] = True
+        t["o2_flow_lpm"] = draw(st.floats(0.5, 15.0))
+    elif change == "invalid_code":
+        raw["diagnoses"] = [
+            draw(st.sampled_from(["J44.7", "J99.99", "G44.0999", "J45.999", "R09.03"]))
+        ]
+    elif change == "unlisted_code_without_attestation":
+        raw["diagnoses"] = [draw(st.sampled_from(["R09.02", "J96.11", "E66.2", "I50.9"]))]
+    elif change == "symptom_instead_of_diagnosis":
+        del raw["diagnoses"]
+        raw["symptoms"] = ["nocturnal_restlessness", "cognitive_impairment"]
+        raw["findings"] = {"pulmonary_hypertension": True, "hematocrit_pct": 60}
+    elif change == "c34_without_widespread":
+        raw["diagnoses"] = ["C34.90"]
+        if draw(st.booleans()):
+            raw["findings"] = {"widespread_pulmonary_neoplasm": False}
+    elif change == "p07_prematurity":
+        raw["diagnoses"] = ["P07.30"]
+    elif change == "implausible_pao2":
+        key = draw(st.sampled_from(["pao2_rest_mmhg", "pao2_sleep_mmhg", "pao2_exercise_o2_mmhg"]))
+        raw["blood_gas"] = {key: draw(st.sampled_from([0, 5, 19.9, 150.1, 400]))}
+    elif change == "implausible_hematocrit":
+        raw["findings"] = {"hematocrit_pct": draw(st.sampled_from([0, 14.9, 75.1, 99]))}
+    elif change == "implausible_flow":
+        o["flow_lpm"] = draw(st.sampled_from([-1, 15.5, 30, 1e9]))
+    elif change == "implausible_hours":
+        o["hours_per_day"] = draw(st.sampled_from([-0.5, 24.5, 48]))
+    elif change == "implausible_date":
+        t["date"] = draw(st.sampled_from(["1899-12-31", "2031-01-01", "2026-02-30"]))
+    elif change == "drop_prescriber":
+        del o["prescriber"]
+    elif change == "drop_flow":
+        del o["flow_lpm"]
+    elif change == "drop_hours":
+        del o["hours_per_day"]
+    elif change == "zero_flow":
+        o["flow_lpm"] = 0
+    return ev
 
 
 @settings(max_examples=500, deadline=None)
@@ -360,6 +511,12 @@ def test_safety_one_missing_or_failed_condition_prevents_qualified(
     case: tuple[dict[str, Any], Evidence | None, str, str],
 ) -> None:
     raw, ev, profile, change = case
+    if change in BAD_INPUT:
+        with pytest.raises(ContextError):
+            Context.from_dict(raw)
+        return
+    if profile == "medicare" and change in MASSHEALTH_ONLY:
+        return  # the Medicare profile (issue 12) has its own rules for these
     d = evaluate(Context.from_dict(raw), ev, profile)
     if change == "none":
         assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]

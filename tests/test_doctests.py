@@ -13,6 +13,7 @@ PUBLIC = (
     "oximetry.io.reader",
     "oximetry.spans",
     "oximetry.metrics.odi_reference",
+    "criteria.evaluate",
 )
 
 
