@@ -29,7 +29,13 @@ from .textpage import (
     statistics,
 )
 
-__all__ = ["first_page", "measurement_note"]
+__all__ = [
+    "conditions_text",
+    "determination_block",
+    "determination_lines",
+    "first_page",
+    "measurement_note",
+]
 
 BODY = 8.5
 #: Height kept at the bottom of page 1 for the interpretation box and the signature line.
@@ -220,6 +226,19 @@ def _item_text(item: Any) -> str:
     return f"{plain(head)}: {text}" if head and text else (text or plain(head) or plain(item))
 
 
+def _conflict_text(item: Any) -> str:
+    """Return a conflict as its reason followed by the values that conflict."""
+    if not isinstance(item, Mapping) or not item.get("why"):
+        return _item_text(item)
+    values = item.get("values")
+    shown = (
+        "; ".join(f"{k} = {plain(v)}" for k, v in values.items())
+        if isinstance(values, Mapping) and values
+        else plain(item.get("keys"))
+    )
+    return f"{item['why']} ({shown})"
+
+
 def _alternative_text(item: Any) -> str:
     if not isinstance(item, Mapping):
         return plain(item)
@@ -260,7 +279,7 @@ def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     if wq:
         out.append(("Would qualify if", [_item_text(x) for x in wq]))
     if q.get("conflicts"):
-        out.append(("Conflicts", [_item_text(x) for x in q["conflicts"]]))
+        out.append(("Conflicts", [_conflict_text(x) for x in q["conflicts"]]))
     if q.get("missing"):
         out.append(("Still missing", [", ".join(plain(x) for x in q["missing"])]))
     alts = q.get("alternatives")
@@ -290,8 +309,18 @@ def _meaning(q: Mapping[str, Any]) -> str:
     )
 
 
-def _determination(page: TextPage, q: Mapping[str, Any] | None, bottom_in: float) -> None:
-    page.line("Determination", 10.5, weight="bold")
+def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: float) -> None:
+    """Write the determination in plain words (:func:`determination_lines`) and the rule tally.
+
+    Parameters
+    ----------
+    page : TextPage
+        Where to write, from ``page.y`` down.
+    q : mapping or None
+        The ``qualification`` block (None: not evaluated).
+    bottom_in : float
+        Lists are cut (with a pointer to the appendix) rather than pass this line.
+    """
     if not q:
         page.line("Not evaluated (no clinical context or rule profile was applied).", BODY)
         return
@@ -416,7 +445,7 @@ def first_page(
     page.rule()
     statistics(page, summary)
     bottom = page.h - _BOTTOM_IN - 0.15
-    _determination(page, summary.get("qualification"), bottom - 0.5)
+    determination_block(page, summary.get("qualification"), bottom - 0.5)
     _notes(page, summary, bottom)
     _interpretation(page, summary)
     return fig
