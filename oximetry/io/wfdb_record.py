@@ -93,16 +93,16 @@ def _wfdb() -> Any:
     return wfdb
 
 
-def _check_header(path: Path, hdr: Any) -> None:
+def _check_header(path: Path, hdr: Any, where: Path) -> None:
     """Refuse what wfdb would misread or fail on, naming the reason."""
     if getattr(hdr, "n_seg", None):
         raise UnsupportedEDFError(
-            "WFDB multi-segment records are not supported; give one segment's header", path
+            "WFDB multi-segment records are not supported; give one segment's header", where
         )
     if not hdr.n_sig:
-        raise RecordingFormatError("WFDB header lists no signals", path)
+        raise RecordingFormatError("WFDB header lists no signals", where)
     if not hdr.fs or not np.isfinite(hdr.fs) or hdr.fs <= 0:
-        raise RecordingFormatError(f"WFDB header gives sampling frequency {hdr.fs!r}", path)
+        raise RecordingFormatError(f"WFDB header gives sampling frequency {hdr.fs!r}", where)
     need: dict[str, float] = {}
     spf = hdr.samps_per_frame or [1] * hdr.n_sig
     for name, fmt, k in zip(hdr.file_name, hdr.fmt, spf, strict=False):
@@ -113,13 +113,13 @@ def _check_header(path: Path, hdr: Any) -> None:
         f = path.parent / name
         if name != "~" and not f.is_file():
             raise RecordingFormatError(
-                f"WFDB signal file {name!r} not found beside the header", path
+                f"WFDB signal file {name!r} not found beside the header", where
             )
         if name in need and f.stat().st_size < int(need[name]):
             raise RecordingFormatError(
                 f"WFDB signal file {name!r} holds {f.stat().st_size} bytes, fewer than the "
                 f"{int(need[name])} the header's {hdr.sig_len} samples need (truncated)",
-                path,
+                where,
             )
 
 
@@ -130,13 +130,15 @@ def _start(hdr: Any) -> tuple[_dt.datetime, bool]:
     return _dt.datetime.combine(PLACEHOLDER_DATE, t), False
 
 
-def read_wfdb(path: Path) -> RawRecording:
+def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
     """Read a WFDB record from its header file.
 
     Parameters
     ----------
     path : Path
         The header (``NAME.hea``).
+    given : Path, optional
+        The file the user named when it was a signal file; messages name it.
 
     Returns
     -------
@@ -152,6 +154,7 @@ def read_wfdb(path: Path) -> RawRecording:
     UnsupportedEDFError
         A multi-segment record.
     """
+    where = given if given is not None else path
     if path.suffix != ".hea":
         raise RecordingFormatError(
             "this is a WFDB header; WFDB needs it named <record>.hea beside its signal files", path
@@ -160,7 +163,7 @@ def read_wfdb(path: Path) -> RawRecording:
     record = str(path.with_suffix(""))
     try:
         hdr = wfdb.rdheader(record)
-        _check_header(path, hdr)
+        _check_header(path, hdr, where)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rec = wfdb.rdrecord(record, smooth_frames=False)
@@ -168,7 +171,9 @@ def read_wfdb(path: Path) -> RawRecording:
         if isinstance(exc, RecordingFormatError):
             raise
         reason = " ".join(str(exc).split())[:120]
-        raise RecordingFormatError(f"cannot read the WFDB record ({reason})", path) from None
+        raise RecordingFormatError(
+            f"cannot read the WFDB record {path.name!r} ({reason})", where
+        ) from None
     start, date_known = _start(hdr)
     spf = rec.samps_per_frame or [1] * rec.n_sig
     signals = rec.e_p_signal
