@@ -172,7 +172,9 @@ def resolve_settings(
         exclude_s=tuple(parse_span(x, start) for x in request.exclude),
         segments_s=tuple(segments),
         test_type=test_type,
-        staging=() if request.hypnogram is None else read_hypnogram(request.hypnogram),
+        staging=()
+        if request.hypnogram is None
+        else read_hypnogram(request.hypnogram, start=start, end_s=recording.duration_s),
         o2_flow_lpm=o2_flow,
     )
 

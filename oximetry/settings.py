@@ -7,6 +7,7 @@ the recording start before they get here (the CLI turns clock times into seconds
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -137,6 +138,13 @@ class AnalysisSettings:
                     f"Invalid segment name {seg[0]!r}. Allowed values are {list(SEGMENT_NAMES)}"
                 )
             _check_span(f"segment {seg[0]}", seg[1], seg[2])
+        ordered = sorted(self.segments_s, key=lambda seg: seg[1])
+        for a, b in itertools.pairwise(ordered):
+            if b[1] < a[2]:
+                raise SettingsError(
+                    f"segments {a[0]!r} ({a[1]:g}-{a[2]:g} s) and {b[0]!r} ({b[1]:g}-{b[2]:g} s) "
+                    "overlap; each moment belongs to one segment"
+                )
         if self.test_type is not None and self.test_type not in TEST_TYPES:
             raise SettingsError(
                 f"Invalid test type {self.test_type!r}. Allowed values are {list(TEST_TYPES)}"

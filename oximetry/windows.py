@@ -10,6 +10,7 @@ exercise-test segments from the annotations in the words of :mod:`oximetry.annot
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
 import re
 from collections.abc import Iterable, Sequence
@@ -20,7 +21,7 @@ from numpy.typing import NDArray
 
 from .annotations import annotation_kind, stage_of
 from .artifact import find_runs, span_indices
-from .errors import SettingsError
+from .errors import RecordingFormatError, SettingsError
 from .model import Annotation, Recording
 from .results import Window
 from .settings import SEGMENT_NAMES, AnalysisSettings
@@ -49,20 +50,28 @@ _EPS = 1e-9
 
 
 def staging_from_annotations(
-    annotations: Iterable[Annotation],
+    annotations: Iterable[Annotation], path: str | None = None
 ) -> tuple[tuple[float, float, str], ...]:
     """Return the hypnogram held in annotations as (onset_s, duration_s, stage).
 
-    A stage annotation without a duration stands for one 30-s epoch.
+    A stage annotation without a duration stands for one 30-s epoch. Annotations of the same
+    stage may overlap (they are merged later); different stages at the same time are refused.
 
     Parameters
     ----------
     annotations : iterable of Annotation
+    path : str, optional
+        The recording, for the message.
 
     Returns
     -------
     tuple of (float, float, str)
         Sorted by onset.
+
+    Raises
+    ------
+    RecordingFormatError
+        Two stage annotations of different stages overlap.
     """
     out = []
     for a in annotations:
@@ -71,7 +80,19 @@ def staging_from_annotations(
             out.append(
                 (float(a.onset_s), float(a.duration_s) if a.duration_s > 0 else EPOCH_S, stage)
             )
-    return tuple(sorted(out))
+    out.sort()
+    reach: tuple[float, float, str] | None = None  # the stage that reaches furthest so far
+    for epoch in out:
+        if reach is not None and epoch[0] < reach[0] + reach[1] - _EPS and epoch[2] != reach[2]:
+            raise RecordingFormatError(
+                f"sleep-stage annotations overlap: {reach[2]} from {reach[0]:g} s lasting "
+                f"{reach[1]:g} s and {epoch[2]} from {epoch[0]:g} s; the same time cannot be two "
+                "stages (give the staging with --hypnogram)",
+                path,
+            )
+        if reach is None or epoch[0] + epoch[1] > reach[0] + reach[1]:
+            reach = epoch
+    return tuple(out)
 
 
 def window_mask(window: Window, n: int, fs: float) -> NDArray[np.bool_]:
@@ -199,7 +220,8 @@ def build_windows(
     if settings.staging:
         staging, stage_source = settings.staging, "hypnogram"
     else:
-        staging, stage_source = staging_from_annotations(recording.annotations), "annotations"
+        staging = staging_from_annotations(recording.annotations, recording.source.path)
+        stage_source = "annotations"
     sleep_spans = _merge(((o, o + d) for o, d, s in staging if s in SLEEP_STAGES), end_s)
     wake_spans = _merge(((o, o + d) for o, d, s in staging if s == "W"), end_s)
     staged = bool(sleep_spans or wake_spans)
@@ -343,6 +365,7 @@ def _segments(
                 found.setdefault(label, ("annotations", []))[1].append(
                     (a.onset_s, a.onset_s + a.duration_s)
                 )
+        _check_segment_annotations(found, recording.source.path)
         if not found and settings.test_type == "rest" and last_s > first_s:
             found["rest"] = ("test_type", [(first_s, last_s)])
     out = []
@@ -351,6 +374,28 @@ def _segments(
             source, spans = found[name]
             out.append(Window(name, source, _merge(spans, end_s)))
     return out
+
+
+def _check_segment_annotations(
+    found: dict[str, tuple[str, list[tuple[float, float]]]], path: str
+) -> None:
+    """Refuse two annotations of one segment, or segments that overlap (never merged)."""
+    for name, (_, spans) in found.items():
+        if len(spans) > 1:
+            at = " and ".join(f"{s:g} s" for s, _ in sorted(spans)[:2])
+            raise RecordingFormatError(
+                f"{len(spans)} {name!r} segment annotations (at {at}); a test has one segment of "
+                "each kind: choose it with --segment",
+                path,
+            )
+    named = sorted((spans[0][0], spans[0][1], name) for name, (_, spans) in found.items())
+    for (s1, e1, n1), (s2, _, n2) in itertools.pairwise(named):
+        if s2 < e1 - _EPS:
+            raise RecordingFormatError(
+                f"segment annotations overlap: {n1!r} ({s1:g}-{e1:g} s) and {n2!r} (from {s2:g} s); "
+                "choose the segments with --segment",
+                path,
+            )
 
 
 def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:

@@ -16,10 +16,17 @@ from numpy.typing import NDArray
 from oximetry.errors import (
     ChannelNotFoundError,
     InsufficientDataError,
-    OximetryError,
     RecordingFormatError,
 )
-from oximetry.io._base import RawRecording, check_file, classify_annotation, sha256_of
+from oximetry.io._base import (
+    MAX_FS_HZ,
+    MIN_FS_HZ,
+    RawRecording,
+    check_file,
+    check_rate,
+    classify_annotation,
+    sha256_of,
+)
 from oximetry.io.channels import ChannelChoice, classify, pick_channels
 from oximetry.model import ChannelInfo, Recording, Signal, SourceInfo
 
@@ -216,6 +223,8 @@ def _prepare(
     strict: bool,
 ) -> _Prepared:
     fs = _check_option(fs, "--fs", path)
+    if fs is not None and not MIN_FS_HZ <= fs <= MAX_FS_HZ:
+        raise RecordingFormatError(f"--fs {fs:g} is outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz", path)
     scale = _check_option(scale, "--scale", path)
     raw, digest = _open(path, fs)
     roles, notes = [], []
@@ -241,6 +250,10 @@ def _prepare(
             raise RecordingFormatError(problem, path)
         return _Prepared(raw, digest, roles, notes, choice, problem, None, {})
     wanted = [i for i in (choice.spo2, choice.pulse, choice.status) if i is not None]
+    for i in wanted:  # before anything is allocated
+        ch = raw.channels[i]
+        if ch.fs is not None:
+            check_rate(ch.fs, ch.n_samples, f"signal {ch.label!r}", path)
     arrays = raw.load(wanted)
     # cleaned in place (no copy of the night); the raw values are read again only to say why
     # a channel holds no valid oximetry
@@ -330,33 +343,8 @@ def read_recording(
     InsufficientDataError
         The SpO2 channel holds no valid value at all (``no valid oximetry: ...``).
     """
-    prep = _guarded(lambda: _prepare(path, channel, fs, scale, strict=True), path)
+    prep = _prepare(path, channel, fs, scale, strict=True)
     return _build(prep, {"channel": channel, "fs": fs, "scale": scale})
-
-
-def _guarded(fn: Any, path: str | os.PathLike[str]) -> Any:
-    """Run ``fn``; turn any unexpected library error into a RecordingFormatError."""
-    try:
-        return fn()
-    except OximetryError:
-        raise
-    except MemoryError:
-        raise RecordingFormatError("file too large to read into memory", path) from None
-    except (
-        OSError,
-        ValueError,
-        IndexError,
-        KeyError,
-        TypeError,
-        OverflowError,
-        UnicodeError,
-        RuntimeError,
-        ArithmeticError,
-    ) as exc:
-        raise RecordingFormatError(
-            f"cannot read the recording ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})",
-            path,
-        ) from None
 
 
 def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
@@ -431,7 +419,7 @@ def inspect_recording(
     RecordingFormatError
         When the file cannot be read at all (missing, empty, unknown format, truncated).
     """
-    prep = _guarded(lambda: _prepare(path, channel, fs, scale, strict=False), path)
+    prep = _prepare(path, channel, fs, scale, strict=False)
     raw, choice = prep.raw, prep.choice
     spo2_label = None
     fs_spo2 = duration = frac = None
