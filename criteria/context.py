@@ -3,23 +3,25 @@
 A context is what the rules need to know that a recording cannot tell: diagnoses, dates, the
 test's conditions, findings, symptoms, blood gases, residence, mobility and which documents are
 on file. Every key is optional; a value that is not given is ``None`` and each rule decides what
-that means (absent, or "not evaluable"). Unknown keys and bad values raise
-:class:`oximetry.errors.ContextError` naming the dotted key, the value and what is allowed.
+that means (absent, or "not evaluable"). Unknown keys, bad values and implausible values (SPEC
+§8.2 "Validity before rules": PaO2 outside 20–150 mmHg, hematocrit outside 15–75 %, flow outside
+0–15 L/min, hours outside 0–24, dates before 1900 or after the run) raise
+:class:`criteria.errors.ContextError` naming the dotted key, the value (shortened) and what is
+allowed. Reading the file itself is hardened in :mod:`criteria.context_file`.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
-from oximetry.errors import ContextError
+from .context_file import read_context_file, shorten
+from .errors import ContextError
 
 __all__ = [
     "BloodGas",
@@ -27,8 +29,10 @@ __all__ = [
     "Context",
     "Documentation",
     "Findings",
+    "Interpretation",
     "Mobility",
     "Order",
+    "PapTitration",
     "Patient",
     "Test",
     "load_context",
@@ -45,6 +49,15 @@ PRESCRIBERS = (
     "clinical_nurse_specialist",
 )
 SYMPTOMS = ("cognitive_impairment", "nocturnal_restlessness", "insomnia")
+SEXES = ("F", "M", "X", "U")
+PERFORMED_BY = ("treating_practitioner", "hospital", "sleep_lab", "idtf", "dme_supplier")
+
+#: Plausible ranges (SPEC §8.2 "Validity before rules"); outside them the value is bad input.
+PAO2_RANGE = (20.0, 150.0)
+HEMATOCRIT_RANGE = (15.0, 75.0)
+FLOW_RANGE = (0.0, 15.0)
+HOURS_RANGE = (0.0, 24.0)
+EARLIEST_DATE = _dt.date(1900, 1, 1)
 RESIDENCES = ("community", "skilled_nursing_facility")
 
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
@@ -76,10 +89,17 @@ def normalise_icd10(code: str) -> str | None:
 
 @dataclass(frozen=True)
 class Patient:
-    """``patient:`` — age, from a birth date or given directly."""
+    """``patient:`` — age (from a birth date or given directly) and identification.
+
+    ``name`` and ``member_id`` identify the patient on the report only; the rules never read them
+    and :meth:`Context.to_dict` leaves them out unless asked.
+    """
 
     birth_date: _dt.date | None = None
     age_years: float | None = None
+    name: str | None = None
+    member_id: str | None = None
+    sex: str | None = None
 
     def age_at(self, day: _dt.date | None) -> float | None:
         """Return the age in whole years at ``day`` (birth date), else ``age_years``."""
@@ -116,6 +136,20 @@ class Test:
     setting: str | None = None
     discharge_date: _dt.date | None = None
     chronic_stable_state: bool | None = None
+    performed_by: str | None = None
+    facility: str | None = None
+    device: str | None = None
+    o2_flow_lpm: float | None = None
+    pap_titration: PapTitration | None = None
+    evaluated_date: _dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PapTitration:
+    """``test.pap_titration:`` — an OSA patient tested during PAP titration (Medicare)."""
+
+    ahi: float | None = None
+    hours: float | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +161,8 @@ class Order:
     flow_lpm: float | None = None
     hours_per_day: float | None = None
     initial_certification_date: _dt.date | None = None
+    practitioner: str | None = None
+    npi: str | None = None
 
 
 @dataclass(frozen=True)
@@ -144,6 +180,8 @@ class Findings:
     angina_pectoris: bool | None = None
     breathlessness: bool | None = None
     sickle_cell_pregnancy_prophylaxis: bool | None = None
+    attested_condition: bool | None = None
+    widespread_pulmonary_neoplasm: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +192,7 @@ class BloodGas:
     pao2_sleep_mmhg: float | None = None
     pao2_awake_mmhg: float | None = None
     pao2_exercise_mmhg: float | None = None
+    pao2_exercise_o2_mmhg: float | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +213,15 @@ class Mobility:
 
     beyond_stationary_tubing: bool | None = None
     hours_away_from_home: float | None = None
+    within_home: bool | None = None
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """``interpretation:`` — the interpreting practitioner's text, printed in the report."""
+
+    practitioner: str | None = None
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -197,8 +245,18 @@ class Documentation:
 _Check = Callable[[str, Any, str | None], Any]
 
 
+#: Keys whose values identify the patient: never echoed in an error message.
+_IDENTIFYING = ("patient.name", "patient.member_id", "patient.birth_date")
+
+#: The run's date, the latest plausible date; tests may pin it.
+_TODAY: Callable[[], _dt.date] = _dt.date.today
+
+
 def _err(key: str, value: Any, allowed: str, source: str | None) -> ContextError:
-    return ContextError(f"context key '{key}': got {value!r}; allowed: {allowed}", path=source)
+    shown = "a value (not shown: it identifies the patient)" if key in _IDENTIFYING else None
+    return ContextError(
+        f"context key '{key}': got {shown or shorten(value)}; allowed: {allowed}", path=source
+    )
 
 
 def _bool(key: str, v: Any, src: str | None) -> bool:
@@ -212,7 +270,11 @@ def _number(lo: float, hi: float, integer: bool = False) -> _Check:
 
     def check(key: str, v: Any, src: str | None) -> float | int:
         ok = isinstance(v, int) if integer else isinstance(v, int | float)
-        if isinstance(v, bool) or not ok or not math.isfinite(v) or not lo <= v <= hi:
+        if isinstance(v, bool) or not ok:
+            raise _err(key, v, what, src)
+        if isinstance(v, int) and not -(10**15) <= v <= 10**15:  # no float overflow below
+            raise _err(key, v, what, src)
+        if not math.isfinite(v) or not lo <= v <= hi:
             raise _err(key, v, what, src)
         return int(v) if integer else float(v)
 
@@ -229,16 +291,39 @@ def _enum(choices: tuple[str, ...]) -> _Check:
 
 
 def _date(key: str, v: Any, src: str | None) -> _dt.date:
+    day: _dt.date | None = None
     if isinstance(v, _dt.datetime):
-        return v.date()
-    if isinstance(v, _dt.date):
-        return v
-    if isinstance(v, str):
+        day = v.date()
+    elif isinstance(v, _dt.date):
+        day = v
+    elif isinstance(v, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", v.strip()):
         try:
-            return _dt.date.fromisoformat(v.strip())
+            day = _dt.date.fromisoformat(v.strip())
         except ValueError:
-            pass
-    raise _err(key, v, "a date as YYYY-MM-DD", src)
+            day = None
+    latest = _TODAY()
+    allowed = f"a real date as YYYY-MM-DD from {EARLIEST_DATE.isoformat()} to {latest.isoformat()}"
+    if day is None or not EARLIEST_DATE <= day <= latest:
+        raise _err(key, v, allowed, src)
+    return day
+
+
+def _text(limit: int, digits: int | None = None) -> _Check:
+    """Free text up to ``limit`` characters; ``digits``: exactly that many digits (NPI)."""
+    what = f"exactly {digits} digits" if digits else f"text up to {limit} characters"
+
+    def check(key: str, v: Any, src: str | None) -> str:
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)  # an identifier (member id, NPI) that YAML read as a number
+        if not isinstance(v, str) or not v.strip() or len(v) > limit:
+            raise _err(key, v, what, src)
+        if any(ord(c) < 32 and c not in "\n\t" for c in v):
+            raise _err(key, v, what + " without control characters", src)
+        if digits is not None and not re.fullmatch(rf"\d{{{digits}}}", v.strip()):
+            raise _err(key, v, what, src)
+        return v.strip()
+
+    return check
 
 
 def _codes(key: str, v: Any, src: str | None) -> tuple[str, ...]:
@@ -268,12 +353,35 @@ def _symptoms(key: str, v: Any, src: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-_PCT = _number(0, 100)
-_PAO2 = _number(0, 800)
+_PAO2 = _number(*PAO2_RANGE)
+_FLOW = _number(*FLOW_RANGE)
+_HOURS = _number(*HOURS_RANGE)
+_NAME = _text(200)
+
+
+def _sub(cls: type, checks: dict[str, _Check]) -> _Check:
+    """Check a nested section (``test.pap_titration``) like a top-level one."""
+
+    def check(key: str, v: Any, src: str | None) -> Any:
+        return _build(key, cls, checks, v, src)
+
+    return check
+
+
+_PAP = _sub(PapTitration, {"ahi": _number(0, 200), "hours": _HOURS})
 
 #: section name -> (dataclass, {key: check})
 _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
-    "patient": (Patient, {"birth_date": _date, "age_years": _number(0, 130)}),
+    "patient": (
+        Patient,
+        {
+            "birth_date": _date,
+            "age_years": _number(0, 130),
+            "name": _NAME,
+            "member_id": _text(64),
+            "sex": _enum(SEXES),
+        },
+    ),
     "test": (
         Test,
         {
@@ -284,6 +392,12 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "setting": _enum(SETTINGS),
             "discharge_date": _date,
             "chronic_stable_state": _bool,
+            "performed_by": _enum(PERFORMED_BY),
+            "facility": _NAME,
+            "device": _NAME,
+            "o2_flow_lpm": _FLOW,
+            "pap_titration": _PAP,
+            "evaluated_date": _date,
         },
     ),
     "order": (
@@ -291,14 +405,19 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
         {
             "date": _date,
             "prescriber": _enum(PRESCRIBERS),
-            "flow_lpm": _number(0, 30),
-            "hours_per_day": _number(0, 24),
+            "flow_lpm": _FLOW,
+            "hours_per_day": _HOURS,
             "initial_certification_date": _date,
+            "practitioner": _NAME,
+            "npi": _text(10, digits=10),
         },
     ),
     "findings": (
         Findings,
-        {f.name: (_PCT if f.name == "hematocrit_pct" else _bool) for f in fields(Findings)},
+        {
+            f.name: (_number(*HEMATOCRIT_RANGE) if f.name == "hematocrit_pct" else _bool)
+            for f in fields(Findings)
+        },
     ),
     "blood_gas": (BloodGas, {f.name: _PAO2 for f in fields(BloodGas)}),
     "cluster_headache": (
@@ -310,8 +429,9 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
     ),
     "mobility": (
         Mobility,
-        {"beyond_stationary_tubing": _bool, "hours_away_from_home": _number(0, 24)},
+        {"beyond_stationary_tubing": _bool, "hours_away_from_home": _HOURS, "within_home": _bool},
     ),
+    "interpretation": (Interpretation, {"practitioner": _NAME, "text": _text(20000)}),
     "documentation": (Documentation, {f.name: _bool for f in fields(Documentation)}),
 }
 
@@ -325,24 +445,29 @@ _TOP: dict[str, _Check] = {
 
 _ALL_TOP = tuple(["payer", "patient", "test", "order", "diagnoses", "findings", "symptoms"])
 _ALL_TOP += ("blood_gas", "cluster_headache", "residence", "prn", "mobility", "documentation")
+_ALL_TOP += ("interpretation",)
 
 
 def _section(name: str, raw: Any, src: str | None) -> Any:
     cls, checks = _SECTIONS[name]
     if raw is None:
         return cls()
+    return _build(name, cls, checks, raw, src)
+
+
+def _build(name: str, cls: type, checks: Mapping[str, _Check], raw: Any, src: str | None) -> Any:
     if not isinstance(raw, Mapping):
         raise _err(name, raw, f"a mapping with keys {', '.join(checks)}", src)
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        dotted = f"{name}.{key}"
-        if key not in checks:
+        if not isinstance(key, str) or key not in checks:
             raise ContextError(
-                f"unknown context key '{dotted}'; allowed keys under '{name}': {', '.join(checks)}",
+                f"unknown context key {shorten(f'{name}.{key}')}; allowed keys under '{name}': "
+                f"{', '.join(checks)}",
                 path=src,
             )
         if value is not None:
-            values[str(key)] = checks[key](dotted, value, src)
+            values[key] = checks[key](f"{name}.{key}", value, src)
     return cls(**values)
 
 
@@ -372,6 +497,7 @@ class Context:
     prn: bool | None = None
     mobility: Mobility = field(default_factory=Mobility)
     documentation: Documentation = field(default_factory=Documentation)
+    interpretation: Interpretation = field(default_factory=Interpretation)
     source: str | None = field(default=None, compare=False)
 
     @classmethod
@@ -391,7 +517,7 @@ class Context:
 
         Raises
         ------
-        oximetry.errors.ContextError
+        criteria.errors.ContextError
             An unknown key or a bad value, naming the dotted key, the value and what is allowed.
         """
         if d is None:
@@ -403,9 +529,10 @@ class Context:
             )
         values: dict[str, Any] = {}
         for key, value in d.items():
-            if key not in _ALL_TOP:
+            if not isinstance(key, str) or key not in _ALL_TOP:
                 raise ContextError(
-                    f"unknown context key '{key}'; allowed keys: {', '.join(_ALL_TOP)}", path=source
+                    f"unknown context key {shorten(key)}; allowed keys: {', '.join(_ALL_TOP)}",
+                    path=source,
                 )
             if key in _SECTIONS:
                 if key == "cluster_headache" and value is None:
@@ -415,33 +542,43 @@ class Context:
                 values[key] = _TOP[key](key, value, source)
         return cls(source=source, **values)
 
-    def to_dict(self, *, test_date: _dt.date | None = None) -> dict[str, Any]:
+    def to_dict(
+        self, *, test_date: _dt.date | None = None, identifiers: bool = False
+    ) -> dict[str, Any]:
         """Return the context as JSON-able data, de-identified, for ``summary.json``.
 
         ``patient.birth_date`` is replaced by ``age_years`` at ``test_date`` (SPEC §10, §11); keys
         that were not given are left out, so :meth:`from_dict` reads the result back to an
-        equivalent context.
+        equivalent context (the rules never read what is left out).
 
         Parameters
         ----------
         test_date : datetime.date, optional
             The date the age is computed at. Without it (and without ``age_years``) no age is kept.
+        identifiers : bool
+            Also keep ``patient.name`` and ``patient.member_id`` (for a report that is not
+            de-identified); by default they are left out.
         """
         out: dict[str, Any] = {}
         for name in _ALL_TOP:
             value = getattr(self, name)
             if name == "patient":
+                pat: dict[str, Any] = {}
                 age = self.patient.age_at(test_date)
                 if age is not None:
-                    out["patient"] = {"age_years": age}
+                    pat["age_years"] = age
+                if self.patient.sex is not None:
+                    pat["sex"] = self.patient.sex
+                if identifiers:
+                    for k in ("name", "member_id"):
+                        if getattr(self.patient, k) is not None:
+                            pat[k] = getattr(self.patient, k)
+                if pat:
+                    out["patient"] = pat
             elif name in _SECTIONS:
                 if value is None:
                     continue
-                sec = {
-                    f.name: _plain(getattr(value, f.name))
-                    for f in fields(value)
-                    if getattr(value, f.name) is not None
-                }
+                sec = _plain(value)
                 if sec or name == "cluster_headache":
                     out[name] = sec
             elif value is not None:
@@ -454,6 +591,10 @@ def _plain(v: Any) -> Any:
         return v.isoformat()
     if isinstance(v, tuple):
         return list(v)
+    if hasattr(v, "__dataclass_fields__"):
+        return {
+            f.name: _plain(getattr(v, f.name)) for f in fields(v) if getattr(v, f.name) is not None
+        }
     return v
 
 
@@ -463,7 +604,8 @@ def load_context(path: str | PathLike[str]) -> Context:
     Parameters
     ----------
     path : str or path-like
-        A ``.json`` file is parsed as JSON; anything else with ``yaml.safe_load``.
+        A ``.json`` file is parsed as JSON; anything else as YAML (safely: see
+        :mod:`criteria.context_file` for the caps and what is refused).
 
     Returns
     -------
@@ -471,35 +613,7 @@ def load_context(path: str | PathLike[str]) -> Context:
 
     Raises
     ------
-    oximetry.errors.ContextError
+    criteria.errors.ContextError
         The file cannot be read or parsed, or holds an unknown key or a bad value.
     """
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ContextError("no such file", path=p) from None
-    except IsADirectoryError:
-        raise ContextError("is a directory, expected a context file", path=p) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContextError(
-            f"cannot read the context file: {exc.__class__.__name__}", path=p
-        ) from exc
-    if p.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ContextError(
-                f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", path=p
-            ) from exc
-    else:
-        import yaml
-
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-            problem = getattr(exc, "problem", None) or "syntax error"
-            raise ContextError(f"not valid YAML{where}: {problem}", path=p) from exc
-    return Context.from_dict(data, source=str(p))
+    return Context.from_dict(read_context_file(path), source=str(path))

@@ -40,11 +40,10 @@ def get_profile(name: str) -> Profile:
 
     Raises
     ------
-    oximetry.errors.ContextError
+    criteria.errors.ContextError
         For an unknown name.
     """
-    from oximetry.errors import ContextError
-
+    from .errors import ContextError
     from .rules.masshealth import MASSHEALTH
     from .rules.medicare import MEDICARE
 

@@ -1,9 +1,11 @@
 """Evidence: the figures the rules read, from an analysis or from a written ``summary.json``.
 
 Rules never see signals (SPEC §8.1). An :class:`Evidence` holds, per window, only the SPEC §7
-figures a guideline clause refers to. It is built from :class:`oximetry.results.Analysis` after
-``analyze``, or from the ``metrics`` block of an earlier ``summary.json`` (``oxi qualify
---summary``, ``oxi verify``), so both routes give the same determination.
+figures a guideline clause refers to. ``criteria`` depends on nothing in ``oximetry``: the
+analysis side builds an Evidence with :meth:`Evidence.from_metrics` from its metrics block
+(``oximetry.qualify``), and an earlier ``summary.json`` is read with :meth:`Evidence.from_summary`
+(``oxi qualify --summary``, ``oxi verify``); both routes read the same block, so they give the
+same determination.
 """
 
 from __future__ import annotations
@@ -14,8 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
-from oximetry.errors import OximetryError
-from oximetry.results import Analysis
+from .errors import EvidenceError
 
 __all__ = ["Evidence", "SegmentFigures", "SleepFigures"]
 
@@ -78,25 +79,34 @@ class Evidence:
     warnings: tuple[str, ...] = ()
 
     @classmethod
-    def from_analysis(cls, analysis: Analysis) -> Evidence:
-        """Build the evidence from an :class:`oximetry.results.Analysis`.
+    def from_metrics(
+        cls,
+        metrics: Mapping[str, Any],
+        recording_start: _dt.datetime | None = None,
+        warnings: tuple[str, ...] = (),
+    ) -> Evidence:
+        """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
         Parameters
         ----------
-        analysis : oximetry.results.Analysis
-            The result of ``analyze``.
+        metrics : mapping
+            As in ``summary.json``'s ``metrics``.
+        recording_start : datetime.datetime, optional
+            The recording's start, only when its date is known (a file with times of day only
+            must not lend its placeholder date to the test).
+        warnings : tuple of str
+            The analysis warnings, passed on to the determination.
 
         Returns
         -------
         Evidence
+
+        Raises
+        ------
+        criteria.errors.EvidenceError
+            A needed figure is missing or not a number.
         """
-        rec = analysis.recording
-        # A file without a date (time of day only) starts on a placeholder date: that date must
-        # never stand in for the test date, so the test date must then come from the context.
-        start = rec.start if rec.source.date_known else None
-        return cls._from_metrics(
-            analysis.metrics_dict(), start, tuple(analysis.warnings), "analysis"
-        )
+        return cls._from_metrics(metrics, recording_start, warnings, "analysis")
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
@@ -116,14 +126,14 @@ class Evidence:
 
         Raises
         ------
-        oximetry.errors.OximetryError
+        criteria.errors.EvidenceError
             A needed key is missing or holds a value of the wrong type.
         """
         if not isinstance(summary, Mapping):
-            raise OximetryError("summary: expected a JSON object", source)
+            raise EvidenceError("summary: expected a JSON object", source)
         metrics = summary.get("metrics")
         if not isinstance(metrics, Mapping):
-            raise OximetryError("summary: 'metrics' is missing or not an object", source)
+            raise EvidenceError("summary: 'metrics' is missing or not an object", source)
         start: _dt.datetime | None = None
         inp = summary.get("input")
         raw = inp.get("start") if isinstance(inp, Mapping) else None
@@ -133,16 +143,16 @@ class Evidence:
             try:
                 start = _dt.datetime.fromisoformat(str(raw))
             except ValueError as exc:
-                raise OximetryError(
+                raise EvidenceError(
                     f"summary: 'input.start' is {raw!r}; expected an ISO date-time", source
                 ) from exc
         warnings = summary.get("warnings") or []
         if not isinstance(warnings, list):
-            raise OximetryError("summary: 'warnings' must be a list of text", source)
+            raise EvidenceError("summary: 'warnings' must be a list of text", source)
         try:
             return cls._from_metrics(metrics, start, tuple(str(w) for w in warnings), "summary")
-        except OximetryError as exc:
-            raise OximetryError(exc.reason, source) from None
+        except EvidenceError as exc:
+            raise EvidenceError(exc.reason, source) from None
 
     @classmethod
     def _from_metrics(
@@ -183,13 +193,13 @@ def _figures(cls: type, kind: str, block: Mapping[str, Any], where: str) -> obje
         v = block.get(f.name)
         if v is None:
             if f.name in _REQUIRED:
-                raise OximetryError(f"{where}: 'metrics.{kind}.{f.name}' is missing")
+                raise EvidenceError(f"{where}: 'metrics.{kind}.{f.name}' is missing")
             values[f.name] = None
             continue
         if f.name == "awake_baseline_source":
             values[f.name] = str(v)
             continue
         if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise OximetryError(f"{where}: 'metrics.{kind}.{f.name}' is {v!r}; expected a number")
+            raise EvidenceError(f"{where}: 'metrics.{kind}.{f.name}' is {v!r}; expected a number")
         values[f.name] = float(v)
     return cls(**values)

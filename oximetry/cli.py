@@ -134,20 +134,15 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_qualify(args: argparse.Namespace) -> int:
-    from criteria.context import load_context
-    from criteria.evaluate import Evidence, evaluate
-
+    from .qualify import evidence_from_summary, load_context, qualify
     from .report import write_json_atomic
 
     context = load_context(args.context)
     evidence = None
     if args.summary:
         summary = _load_json(args.summary)
-        try:
-            evidence = Evidence.from_summary(summary)
-        except (KeyError, TypeError) as exc:
-            raise OximetryError(f"not an oxi summary.json ({exc})", args.summary) from None
-    determination = evaluate(context, evidence, args.payer)
+        evidence = evidence_from_summary(summary, args.summary)
+    determination = qualify(context, evidence, args.payer)
     block = determination.to_dict()
     if args.out:
         out = Path(args.out)

@@ -213,11 +213,9 @@ def analyze_file(
     OximetryError
         Unreadable recording or context, bad options, no valid data.
     """
-    from criteria.context import load_context
-    from criteria.evaluate import Evidence, evaluate
-
     from .analysis import analyze
     from .io import read_recording
+    from .qualify import evidence_from_analysis, load_context, qualify
     from .report import build_summary, events_csv_text, write_outputs
 
     request = request or AnalyzeRequest()
@@ -229,8 +227,8 @@ def analyze_file(
     elif request.o2_flow_lpm is not None:
         settings = replace(settings, o2_flow_lpm=request.o2_flow_lpm)
     analysis = analyze(recording, settings)
-    evidence = Evidence.from_analysis(analysis)
-    determination = evaluate(context, evidence, request.payer)
+    evidence = evidence_from_analysis(analysis)
+    determination = qualify(context, evidence, request.payer)
     context_dict = None if context is None else context.to_dict(test_date=determination.test_date)
     qualification = determination.to_dict()
     events_text = events_csv_text(analysis, deidentify=request.deidentify)

@@ -70,9 +70,8 @@ def recompute_summary(summary: Mapping[str, Any], recording_path: str | Path) ->
     OximetryError
         The recording cannot be read, or the recorded settings or context are malformed.
     """
-    from criteria.context import Context
-
     from .pipeline import AnalyzeRequest, analyze_file
+    from .qualify import context_from_dict
     from .settings import AnalysisSettings
 
     opts = summary["input"].get("read_options") or {}
@@ -87,7 +86,7 @@ def recompute_summary(summary: Mapping[str, Any], recording_path: str | Path) ->
     )
     settings = AnalysisSettings.from_dict(summary["settings"])
     ctx = summary.get("context")
-    context = None if ctx is None else Context.from_dict(ctx, source="summary.json context")
+    context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
     outcome = analyze_file(recording_path, request, settings=settings, context=context)
     rebuilt: dict[str, Any] = json.loads(dumps_summary(outcome.summary))
     return rebuilt

@@ -51,3 +51,21 @@ def example_night():  # type: ignore[no-untyped-def]
         artifacts=[(1500.0, 60.0, "nan")],
         stages=True,
     )
+
+
+#: The run date the context validation treats as "today" in tests (dates after the run are
+#: implausible, SPEC §8.2): fixed, so that tests written with 2026–2027 dates stay valid.
+TEST_RUN_DATE = (2030, 12, 31)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pinned_run_date() -> Iterator[None]:
+    """Pin ``criteria.context``'s run date for the whole session (restored at the end)."""
+    import datetime as dt
+
+    import criteria.context as cc
+
+    real = cc._TODAY
+    cc._TODAY = lambda: dt.date(*TEST_RUN_DATE)
+    yield
+    cc._TODAY = real

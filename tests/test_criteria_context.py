@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from criteria.context import Context, load_context, normalise_icd10
-from oximetry.errors import ContextError
+from criteria.errors import ContextError
 from tests.criteria_helpers import BASE, make_dict
 
 SPEC_EXAMPLE = """\
@@ -91,7 +91,7 @@ def test_context_every_key_optional() -> None:
         ({"diagnoses": "J44.9"}, "diagnoses", "a list of ICD-10-CM codes"),
         ({"diagnoses": ["COPD"]}, "diagnoses", "ICD-10-CM codes"),
         ({"symptoms": ["snoring"]}, "symptoms", "cognitive_impairment"),
-        ({"findings": {"hematocrit_pct": 156}}, "findings.hematocrit_pct", "from 0 to 100"),
+        ({"findings": {"hematocrit_pct": 156}}, "findings.hematocrit_pct", "from 15 to 75"),
         ({"order": {"hours_per_day": -1}}, "order.hours_per_day", "from 0 to 24"),
         ({"cluster_headache": {"attacks": 2.5}}, "cluster_headache.attacks", "whole number"),
         ({"patient": {"age_years": True}}, "patient.age_years", "a number"),

@@ -8,9 +8,10 @@ import json
 import numpy as np
 import pytest
 
+from criteria.errors import EvidenceError
 from criteria.evaluate import Evidence, evaluate
-from oximetry.errors import OximetryError
 from oximetry.model import Recording, Signal, SourceInfo
+from oximetry.qualify import evidence_from_analysis
 from oximetry.results import Analysis, ArtifactResult, SegmentMetrics, Window, WindowMetrics
 from oximetry.settings import AnalysisSettings
 from tests.criteria_helpers import ctx
@@ -71,7 +72,7 @@ def _analysis() -> Analysis:
 
 
 def test_evidence_from_analysis_reads_the_figures() -> None:
-    ev = Evidence.from_analysis(_analysis())
+    ev = evidence_from_analysis(_analysis())
     assert ev.recording_start == START
     assert ev.sleep is not None and ev.sleep.kind == "presumed_sleep" and ev.sleep.presumed
     assert ev.sleep.t_le88_min == 7.25 and ev.sleep.awake_baseline_pct == 94.0
@@ -98,8 +99,8 @@ def test_evidence_from_summary_equals_from_analysis() -> None:
             }
         )
     )
-    assert Evidence.from_summary(summary) == Evidence.from_analysis(a)
-    d1 = evaluate(ctx(), Evidence.from_analysis(a)).to_dict()
+    assert Evidence.from_summary(summary) == evidence_from_analysis(a)
+    d1 = evaluate(ctx(), evidence_from_analysis(a)).to_dict()
     d2 = evaluate(ctx(), Evidence.from_summary(summary)).to_dict()
     assert d1 == d2 and d1["determination"] == "qualified"
 
@@ -121,7 +122,7 @@ def test_evidence_staged_sleep_preferred_over_presumed() -> None:
     ],
 )
 def test_evidence_from_bad_summary_names_the_key(summary: dict[str, object], match: str) -> None:
-    with pytest.raises(OximetryError, match=match):
+    with pytest.raises(EvidenceError, match=match):
         Evidence.from_summary(summary)
 
 
@@ -142,7 +143,7 @@ def _night(n_le88: int) -> Recording:
 def test_ii_a_2_b_ii_b_1_end_to_end_300_samples_at_1_hz_is_5_minutes(n: int, expected: str) -> None:
     from oximetry.analysis import analyze
 
-    ev = Evidence.from_analysis(analyze(_night(n), AnalysisSettings(test_type="overnight")))
+    ev = evidence_from_analysis(analyze(_night(n), AnalysisSettings(test_type="overnight")))
     assert ev.sleep is not None and ev.sleep.t_le88_min == pytest.approx(n / 60)
     d = evaluate(ctx(test__date="2026-11-20"), ev)
     assert d.determination == expected
@@ -161,7 +162,7 @@ def test_ii_a_2_undated_recording_never_supplies_the_test_date() -> None:
         source=dataclasses.replace(a.recording.source, date_known=False),
     )
     a = dataclasses.replace(a, recording=undated)
-    ev = Evidence.from_analysis(a)
+    ev = evidence_from_analysis(a)
     assert ev.recording_start is None
     summary = {
         "metrics": a.metrics_dict(),

@@ -1,0 +1,235 @@
+"""Reading a context file safely: size and depth caps, no YAML anchors, no surprises.
+
+A context file comes from outside (a clinic's system, a hand-edited YAML). Before anything is
+built from it, the text is checked so that no file can exhaust memory or the stack, and so that
+every problem becomes one :class:`criteria.errors.ContextError` line naming the file:
+
+- at most :data:`MAX_BYTES` bytes (a context is a few hundred bytes; the cap leaves room for a
+  long interpretation text);
+- at most :data:`MAX_DEPTH` levels of nesting (the schema has three); checked on the YAML event
+  stream and by a bracket scan of JSON *before* either is built, so a deeply nested file gives a
+  clear error instead of a ``RecursionError``;
+- YAML anchors and aliases are refused (a 400-byte "billion laughs" file would otherwise expand to
+  gigabytes), and so are duplicate keys (a second ``room_air:`` silently winning is a safety bug);
+- YAML timestamps are not converted by the loader: ``2024-02-30`` stays text and the schema says
+  which key holds an impossible date; integers longer than :data:`MAX_INT_DIGITS` digits stay text
+  too, so a 400-digit number is reported as a bad value, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from .errors import ContextError
+
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "read_context_file", "shorten"]
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 8
+MAX_INT_DIGITS = 18
+_SHOW = 60
+
+
+def shorten(value: Any) -> str:
+    """Return ``repr(value)`` cut to a readable length for an error message."""
+    text = repr(value)
+    return text if len(text) <= _SHOW else f"{text[: _SHOW - 15]}…({len(text)} characters)"
+
+
+def read_context_file(path: str | PathLike[str]) -> Any:
+    """Read a context file and return the parsed data (not yet validated against the schema).
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.json`` file is parsed as JSON; anything else as YAML.
+
+    Returns
+    -------
+    object
+        The parsed document (the schema check is :meth:`criteria.context.Context.from_dict`).
+
+    Raises
+    ------
+    criteria.errors.ContextError
+        Unreadable, too large, too deeply nested, anchors/aliases, duplicate keys, bad syntax.
+    """
+    p = Path(path)
+    try:
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise ContextError("no such file", path=p) from None
+    except IsADirectoryError:
+        raise ContextError("is a directory, expected a context file", path=p) from None
+    except OSError as exc:
+        raise ContextError(f"cannot read the context file ({exc.strerror})", path=p) from None
+    if len(raw) > MAX_BYTES:
+        raise ContextError(
+            f"the context file is larger than {MAX_BYTES // 1024} KiB; a context is a few "
+            "hundred bytes",
+            path=p,
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ContextError("the context file is not UTF-8 text", path=p) from None
+    if p.suffix.lower() == ".json":
+        return _json(text, p)
+    return _yaml(text, p)
+
+
+def _too_deep(p: Path) -> ContextError:
+    return ContextError(
+        f"the context is nested more than {MAX_DEPTH} levels deep; the schema has three",
+        path=p,
+    )
+
+
+def _json_depth_ok(text: str) -> bool:
+    depth = 0
+    in_str = escaped = False
+    for ch in text:
+        if in_str:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return False
+        elif ch in "]}":
+            depth -= 1
+    return True
+
+
+def _no_duplicates(p: Path) -> Any:
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k, v in pairs:
+            if k in out:
+                raise ContextError(f"key {shorten(k)} is given twice", path=p)
+            out[k] = v
+        return out
+
+    return hook
+
+
+def _big_int(text: str) -> int:
+    if len(text.lstrip("+-")) > MAX_INT_DIGITS:
+        raise ValueError("too many digits")
+    return int(text)
+
+
+def _json(text: str, p: Path) -> Any:
+    if not _json_depth_ok(text):
+        raise _too_deep(p)
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates(p), parse_int=_keep_int)
+    except json.JSONDecodeError as exc:
+        raise ContextError(
+            f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", path=p
+        ) from None
+
+
+def _keep_int(text: str) -> int | str:
+    """JSON integers: long digit strings stay text so the schema names them as bad values."""
+    try:
+        return _big_int(text)
+    except ValueError:
+        return text
+
+
+def _yaml(text: str, p: Path) -> Any:
+    import yaml
+
+    loader_cls = _loader_class()
+    try:
+        _check_events(yaml.parse(text, Loader=loader_cls), p)
+        return yaml.load(text, Loader=loader_cls)
+    except ContextError:
+        raise
+    except ValueError as exc:  # an explicitly tagged value the constructor cannot build
+        raise ContextError(f"not valid YAML: a value cannot be read ({exc})", path=p) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ContextError(f"not valid YAML{where}: {problem}", path=p) from None
+
+
+def _check_events(events: Any, p: Path) -> None:
+    """Walk the YAML event stream (iterative, no recursion): depth, anchors, duplicate keys."""
+    import yaml
+
+    # Each open collection: [is_mapping, keys seen, expecting a key next]
+    stack: list[list[Any]] = []
+    for ev in events:
+        if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None) is not None:
+            raise ContextError(
+                "YAML anchors and aliases (&name, *name) are not allowed in a context file",
+                path=p,
+            )
+        if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+            _consume_value(stack, p, None)
+            stack.append([isinstance(ev, yaml.MappingStartEvent), set(), True])
+            if len(stack) > MAX_DEPTH:
+                raise _too_deep(p)
+        elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+            stack.pop()
+        elif isinstance(ev, yaml.ScalarEvent):
+            _consume_value(stack, p, ev.value)
+
+
+def _consume_value(stack: list[list[Any]], p: Path, scalar: str | None) -> None:
+    if not stack or not stack[-1][0]:
+        return
+    top = stack[-1]
+    if top[2]:  # this node is a key
+        if scalar is not None:
+            if scalar in top[1]:
+                raise ContextError(f"key {shorten(scalar)} is given twice", path=p)
+            top[1].add(scalar)
+        top[2] = False
+    else:
+        top[2] = True
+
+
+_LOADER: Any = None
+
+
+def _loader_class() -> Any:
+    """Return a SafeLoader that keeps timestamps as text and long or 0-led integers as text."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
+    import yaml
+
+    class _Loader(yaml.SafeLoader):
+        pass
+
+    _Loader.yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def construct_int(loader: Any, node: Any) -> int | str:
+        digits = str(node.value).replace("_", "").lstrip("+-")
+        if len(digits) > MAX_INT_DIGITS or (len(digits) > 1 and digits.startswith("0")):
+            # Too long for a plausible value, or a leading zero (YAML 1.1 would read 0012 as
+            # octal 10): kept as the text written, so an identifier keeps its digits and a
+            # number key reports the value as written.
+            return str(node.value)
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+
+    _Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    _LOADER = _Loader
+    return _Loader

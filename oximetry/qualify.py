@@ -1,0 +1,116 @@
+"""The one place ``oximetry`` talks to ``criteria``: build its inputs, map its errors.
+
+``criteria`` depends on nothing in ``oximetry`` (the arrow points one way). This module turns an
+:class:`oximetry.results.Analysis` into the rules' :class:`criteria.evidence.Evidence`, loads a
+context, runs the rules, and turns every :class:`criteria.errors.CriteriaError` into the project's
+:class:`oximetry.errors.ContextError` (bad input: one line, exit 2), so the CLI, ``oxi batch`` and
+``oxi verify`` treat a bad context like any other bad input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from os import PathLike
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .errors import ContextError, OximetryError
+
+if TYPE_CHECKING:
+    from criteria.context import Context
+    from criteria.evaluate import Determination
+    from criteria.evidence import Evidence
+
+    from .results import Analysis
+
+__all__ = [
+    "context_from_dict",
+    "evidence_from_analysis",
+    "evidence_from_summary",
+    "load_context",
+    "qualify",
+]
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _as_bad_input(cls: type[OximetryError] = ContextError) -> Iterator[None]:
+    from criteria.errors import CriteriaError
+
+    try:
+        yield
+    except CriteriaError as exc:
+        raise cls(exc.reason, exc.path) from None
+
+
+def _call(fn: Callable[..., T], *args: Any, cls: type[OximetryError] = ContextError) -> T:
+    with _as_bad_input(cls):
+        return fn(*args)
+
+
+def load_context(path: str | PathLike[str]) -> Context:
+    """Read and validate a context file (:func:`criteria.context.load_context`).
+
+    Raises
+    ------
+    oximetry.errors.ContextError
+        The file is unreadable, unsafe, or holds an unknown key or a bad value.
+    """
+    from criteria.context import load_context as _load
+
+    return _call(_load, path)
+
+
+def context_from_dict(data: Mapping[str, Any] | None, source: str | None = None) -> Context:
+    """Validate a parsed context (e.g. the one recorded in a summary).
+
+    Raises
+    ------
+    oximetry.errors.ContextError
+        An unknown key or a bad value.
+    """
+    from criteria.context import Context
+
+    return _call(Context.from_dict, data, source)
+
+
+def evidence_from_analysis(analysis: Analysis) -> Evidence:
+    """Build the rules' evidence from an analysis (its metrics block, start and warnings).
+
+    A file without a date (times of day only) starts on a placeholder date; that date is never
+    handed on, so the test date must then come from the context.
+    """
+    from criteria.evidence import Evidence
+
+    rec = analysis.recording
+    start = rec.start if rec.source.date_known else None
+    return _call(
+        Evidence.from_metrics,
+        analysis.metrics_dict(),
+        start,
+        tuple(analysis.warnings),
+        cls=OximetryError,
+    )
+
+
+def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None) -> Evidence:
+    """Build the rules' evidence from a parsed ``summary.json``.
+
+    Raises
+    ------
+    oximetry.errors.OximetryError
+        A needed figure is missing or malformed.
+    """
+    from criteria.evidence import Evidence
+
+    return _call(Evidence.from_summary, summary, source, cls=OximetryError)
+
+
+def qualify(
+    context: Context | None, evidence: Evidence | None, payer: str | None = None
+) -> Determination:
+    """Run the rules (:func:`criteria.evaluate.evaluate`); a bad payer name is bad input."""
+    from criteria.evaluate import evaluate
+
+    return _call(evaluate, context, evidence, payer)

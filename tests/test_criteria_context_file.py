@@ -1,0 +1,214 @@
+"""The context's turn-2 keys, implausible values, and a context FILE that cannot hurt (SPEC §8.2).
+
+Every bad file gives one ``ContextError`` line naming the file and the reason (the CLI: exit 2, no
+traceback), and no file can exhaust memory or the stack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from criteria.context import Context, load_context
+from criteria.context_file import MAX_BYTES, MAX_DEPTH
+from criteria.errors import ContextError
+from oximetry.cli import main
+
+TURN_2 = """\
+patient: {name: Jane Example, member_id: "0012345", sex: F}
+test:
+  performed_by: idtf
+  facility: Example Sleep Lab
+  device: Nonin WristOx2 3150 SN 501234
+  o2_flow_lpm: 2
+  pap_titration: {ahi: 4, hours: 3.5}
+  evaluated_date: 2026-11-25
+order: {practitioner: Dr Example, npi: "1234567893"}
+mobility: {within_home: true}
+findings: {attested_condition: true, widespread_pulmonary_neoplasm: false}
+blood_gas: {pao2_exercise_o2_mmhg: 72}
+interpretation: {practitioner: Dr Reader, text: "Sustained nocturnal hypoxemia."}
+"""
+
+
+def _write(tmp_path: Path, text: str, name: str = "ctx.yaml") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _one_line_error(p: Path) -> str:
+    with pytest.raises(ContextError) as info:
+        load_context(p)
+    msg = str(info.value)
+    assert msg.startswith(f"{p}: ") and "\n" not in msg and len(msg) < 400
+    return msg
+
+
+def test_turn_2_keys_load_into_the_context_types(tmp_path: Path) -> None:
+    c = load_context(_write(tmp_path, TURN_2))
+    assert (c.patient.name, c.patient.member_id, c.patient.sex) == ("Jane Example", "0012345", "F")
+    t = c.test
+    assert (t.performed_by, t.facility, t.o2_flow_lpm) == ("idtf", "Example Sleep Lab", 2.0)
+    assert t.device == "Nonin WristOx2 3150 SN 501234"
+    assert t.pap_titration is not None and (t.pap_titration.ahi, t.pap_titration.hours) == (4, 3.5)
+    assert t.evaluated_date == dt.date(2026, 11, 25)
+    assert (c.order.practitioner, c.order.npi) == ("Dr Example", "1234567893")
+    assert c.mobility.within_home is True
+    assert c.findings.attested_condition is True
+    assert c.findings.widespread_pulmonary_neoplasm is False
+    assert c.blood_gas.pao2_exercise_o2_mmhg == 72.0
+    assert c.interpretation.practitioner == "Dr Reader"
+    assert c.interpretation.text == "Sustained nocturnal hypoxemia."
+
+
+def test_to_dict_round_trips_and_leaves_identifiers_out_unless_asked(tmp_path: Path) -> None:
+    c = load_context(_write(tmp_path, TURN_2))
+    plain = c.to_dict()
+    assert "name" not in plain.get("patient", {}) and "member_id" not in plain.get("patient", {})
+    assert "Jane" not in json.dumps(plain)
+    full = c.to_dict(identifiers=True)
+    assert full["patient"]["name"] == "Jane Example"
+    assert Context.from_dict(full) == c
+    assert full["test"]["pap_titration"] == {"ahi": 4.0, "hours": 3.5}
+
+
+def test_yaml_leading_zero_identifier_keeps_its_digits(tmp_path: Path) -> None:
+    c = load_context(_write(tmp_path, "patient: {member_id: 0012}\n"))
+    assert c.patient.member_id == "0012"  # YAML 1.1 would have read octal 10
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "value"),
+    [
+        ({"blood_gas": {"pao2_rest_mmhg": 0}}, "blood_gas.pao2_rest_mmhg", "0"),
+        ({"blood_gas": {"pao2_sleep_mmhg": 19.9}}, "blood_gas.pao2_sleep_mmhg", "19.9"),
+        ({"blood_gas": {"pao2_awake_mmhg": 151}}, "blood_gas.pao2_awake_mmhg", "151"),
+        ({"blood_gas": {"pao2_exercise_o2_mmhg": 600}}, "blood_gas.pao2_exercise_o2_mmhg", "600"),
+        ({"findings": {"hematocrit_pct": 14}}, "findings.hematocrit_pct", "14"),
+        ({"findings": {"hematocrit_pct": 76}}, "findings.hematocrit_pct", "76"),
+        ({"order": {"flow_lpm": 16}}, "order.flow_lpm", "16"),
+        ({"order": {"flow_lpm": -0.5}}, "order.flow_lpm", "-0.5"),
+        ({"test": {"o2_flow_lpm": 20}}, "test.o2_flow_lpm", "20"),
+        ({"order": {"hours_per_day": 25}}, "order.hours_per_day", "25"),
+        ({"mobility": {"hours_away_from_home": 30}}, "mobility.hours_away_from_home", "30"),
+        ({"test": {"pap_titration": {"hours": 48}}}, "test.pap_titration.hours", "48"),
+        ({"test": {"date": "1899-12-31"}}, "test.date", "1899-12-31"),
+        ({"order": {"date": "2031-01-01"}}, "order.date", "2031-01-01"),
+        ({"test": {"evaluated_date": "2024-02-30"}}, "test.evaluated_date", "2024-02-30"),
+        ({"order": {"npi": "12345"}}, "order.npi", "12345"),
+        ({"patient": {"sex": "female"}}, "patient.sex", "female"),
+        ({"test": {"performed_by": "cousin"}}, "test.performed_by", "cousin"),
+        ({"interpretation": {"text": ""}}, "interpretation.text", "''"),
+    ],
+)
+def test_implausible_values_are_bad_input_naming_key_and_value(
+    data: dict[str, object], key: str, value: str
+) -> None:
+    with pytest.raises(ContextError) as info:
+        Context.from_dict(data, source="ctx.yaml")
+    msg = str(info.value)
+    assert f"'{key}'" in msg and value in msg and "allowed" in msg
+
+
+def test_plausible_range_edges_are_accepted() -> None:
+    c = Context.from_dict(
+        {
+            "blood_gas": {"pao2_rest_mmhg": 20, "pao2_sleep_mmhg": 150},
+            "findings": {"hematocrit_pct": 15},
+            "order": {"flow_lpm": 15, "hours_per_day": 24, "date": "1900-01-01"},
+        }
+    )
+    assert c.blood_gas.pao2_rest_mmhg == 20 and c.order.flow_lpm == 15
+
+
+def test_a_date_after_the_run_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import criteria.context as cc
+
+    monkeypatch.setattr(cc, "_TODAY", dt.date.today)
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    Context.from_dict({"test": {"date": dt.date.today().isoformat()}})
+    with pytest.raises(ContextError, match=r"test\.date"):
+        Context.from_dict({"test": {"date": tomorrow.isoformat()}})
+
+
+def test_patient_identifiers_are_never_echoed_in_errors() -> None:
+    with pytest.raises(ContextError) as info:
+        Context.from_dict({"patient": {"name": ["Jane", "Example"]}})
+    assert "Jane" not in str(info.value) and "patient.name" in str(info.value)
+
+
+# --------------------------------------------------------------------------------------------
+# The file
+# --------------------------------------------------------------------------------------------
+
+
+def test_nested_anchor_bomb_is_refused_without_expanding(tmp_path: Path) -> None:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghi"):
+        prev = "abcdefgh"[i]
+        lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
+    text = "\n".join(lines) + "\n"
+    assert len(text.encode()) < 450  # the 414-byte class of file: 9**9 strings if expanded
+    p = _write(tmp_path, text)
+    tracemalloc.start()
+    try:
+        msg = _one_line_error(p)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert "anchors" in msg and peak < 5_000_000
+
+
+def test_a_single_alias_is_refused_too(tmp_path: Path) -> None:
+    assert "anchors" in _one_line_error(_write(tmp_path, "test: &t {room_air: true}\norder: *t\n"))
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "said"),
+    [
+        ("test:\n  date: 2024-02-30\n", "ctx.yaml", "'test.date'"),
+        ("order:\n  flow_lpm: " + "9" * 400 + "\n", "ctx.yaml", "'order.flow_lpm'"),
+        ('{"order": {"flow_lpm": ' + "9" * 400 + "}}", "ctx.json", "'order.flow_lpm'"),
+        ('{"order": {"flow_lpm": 1' + "0" * 400 + ".5}}", "ctx.json", "'order.flow_lpm'"),
+        ("test: {date: !!timestamp 2024-02-30}\n", "ctx.yaml", "value cannot be read"),
+        ("[" * 5000 + "]" * 5000 + "\n", "ctx.yaml", "nested"),
+        ("[" * 50_000 + "]" * 50_000, "ctx.json", "nested"),
+        ("".join(" " * i + "k:\n" for i in range(300)), "ctx.yaml", "nested"),
+        ("test:\n  room_air: false\n  room_air: true\n", "ctx.yaml", "given twice"),
+        ('{"test": {"room_air": false, "room_air": true}}', "ctx.json", "given twice"),
+        ("test:\n  " + "k" * 900 + ": 1\n", "ctx.yaml", "unknown context key"),
+        ("diagnoses: [" + "J44.9, " * 3 + "'" + "x" * 5000 + "']\n", "ctx.yaml", "diagnoses"),
+    ],
+)
+def test_hostile_files_give_one_short_line(tmp_path: Path, text: str, name: str, said: str) -> None:
+    assert said in _one_line_error(_write(tmp_path, text, name))
+
+
+def test_depth_cap_allows_the_schema(tmp_path: Path) -> None:
+    assert MAX_DEPTH >= 3
+    load_context(_write(tmp_path, "test: {pap_titration: {ahi: 2}}\n"))
+
+
+def test_oversized_file_is_refused_before_parsing(tmp_path: Path) -> None:
+    p = _write(tmp_path, "# " + "x" * MAX_BYTES + "\n")
+    assert "larger than" in _one_line_error(p)
+
+
+def test_not_utf8_is_one_line(tmp_path: Path) -> None:
+    p = tmp_path / "ctx.yaml"
+    p.write_bytes(b"test: {facility: \xff\xfe}\n")
+    assert "UTF-8" in _one_line_error(p)
+
+
+def test_cli_bad_context_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = _write(tmp_path, "blood_gas: {pao2_rest_mmhg: 0}\n")
+    assert main(["qualify", "--context", str(p)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "blood_gas.pao2_rest_mmhg" in err and "Traceback" not in err
