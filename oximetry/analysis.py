@@ -7,6 +7,8 @@ every window, then every event in time order.
 
 from __future__ import annotations
 
+import datetime as _dt
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -14,7 +16,7 @@ from numpy.typing import NDArray
 
 from .artifact import detect_artifacts
 from .errors import InsufficientDataError
-from .metrics import awake_baseline, summarize_segment, summarize_window
+from .metrics import awake_baseline, summarize_segment, summarize_window, tables
 from .metrics.odi import detect_desaturations_at
 from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
@@ -29,13 +31,13 @@ OVERNIGHT_KINDS = ("sleep", "presumed_sleep", "awake", "presumed_awake")
 _ASSIGN_ORDER = ("sleep", "presumed_sleep", "awake", "presumed_awake", *SEGMENT_NAMES)
 
 
-def _pulse_values(
+def _pulse_valid(
     recording: Recording, valid: NDArray[np.bool_], window: Window, settings: AnalysisSettings
-) -> NDArray[np.float64] | None:
-    """Return the valid pulse samples inside the window, at the pulse channel's own rate.
+) -> NDArray[np.bool_] | None:
+    """Return, at the pulse channel's own rate, which pulse samples are valid inside the window.
 
     A pulse sample is valid when it is present, within the plausible range, and the SpO2
-    sample at its time is valid.
+    sample at its time is valid. None without a pulse channel.
     """
     pulse = recording.pulse
     if pulse is None:
@@ -55,7 +57,91 @@ def _pulse_values(
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(p) & (p >= st.pulse_min_bpm) & (p <= st.pulse_max_bpm)
     ok &= spo2_ok & window_mask(window, n_p, pulse.fs)
-    return np.asarray(p[ok], dtype=np.float64)
+    return ok
+
+
+def _in_mask(events: Sequence[Event], mask: NDArray[np.bool_], fs: float) -> list[Event]:
+    """Return the events whose start sample lies in ``mask`` (as the window ODI counts them)."""
+    if not events:
+        return []
+    idx = np.rint(np.array([e.start_s for e in events]) * fs).astype(np.int64)
+    n = mask.shape[0]
+    inside = (idx >= 0) & (idx < n)
+    keep = np.zeros(len(events), dtype=bool)
+    keep[inside] = mask[idx[inside]]
+    return [e for e, k in zip(events, keep.tolist(), strict=True) if k]
+
+
+def _hour_origin(recording: Recording) -> float:
+    """Start of the first hour row: the clock hour holding the first sample (0 without a clock)."""
+    s = recording.start
+    if not recording.source.date_known and s.time() == _dt.time():
+        return 0.0  # seconds from the start only: elapsed hours
+    return -float(s.minute * 60 + s.second + s.microsecond / 1e6)
+
+
+def _tables(
+    recording: Recording,
+    wm: WindowMetrics,
+    sel: NDArray[np.bool_],
+    pulse_ok: NDArray[np.bool_] | None,
+    odi: tuple[list[Event], list[Event]],
+    staging: tuple[tuple[float, float, str], ...],
+) -> WindowMetrics:
+    """Add the tables of :mod:`oximetry.metrics.tables` to a window's figures."""
+    x, fs = recording.spo2.data, recording.fs
+    odi3, odi4 = odi
+    s3 = [e.start_s for e in odi3]
+    s4 = [e.start_s for e in odi4]
+    pev = None
+    if recording.pulse is not None and pulse_ok is not None:
+        pev = tables.pulse_events(recording.pulse.data, pulse_ok, recording.pulse.fs)
+    stage_block = None
+    if staging:
+        stage_block = _stage_block(recording, sel, staging, s3, s4)
+    return replace(
+        wm,
+        saturation_bands=tables.saturation_bands(x, sel, fs),
+        desaturations={
+            "odi3": tables.desaturation_summary(odi3),
+            "odi4": tables.desaturation_summary(odi4),
+        },
+        pulse_events=pev,
+        odi_by_hour=tables.odi_by_hour(sel, s3, s4, fs, _hour_origin(recording)),
+        staging=stage_block,
+    )
+
+
+def _stage_block(
+    recording: Recording,
+    valid: NDArray[np.bool_],
+    staging: tuple[tuple[float, float, str], ...],
+    s3: list[float],
+    s4: list[float],
+) -> dict[str, object]:
+    """Total sleep time, sleep efficiency and the NREM / REM figures of a staged night."""
+    x, fs = recording.spo2.data, recording.fs
+    n = x.shape[0]
+    end_s = n / fs
+
+    def mask(stages: tuple[str, ...]) -> NDArray[np.bool_]:
+        spans = [(o, o + d) for o, d, st in staging if st in stages]
+        return window_mask(Window("stage", "staging", tuple(spans)), n, fs)
+
+    nrem, rem = mask(("N1", "N2", "N3", "N4")), mask(("R",))
+    scored = mask(tuple({st for _, _, st in staging}))
+    lo = max(0.0, min(o for o, _, _ in staging))
+    hi = min(end_s, max(o + d for o, d, _ in staging))
+    scored_min = max(0.0, hi - lo) / 60.0
+    tst = int(np.count_nonzero(nrem | rem)) / fs / 60.0
+    return {
+        "total_sleep_min": tst,
+        "scored_min": scored_min,
+        "scored_epochs_min": int(np.count_nonzero(scored)) / fs / 60.0,
+        "sleep_efficiency_pct": None if scored_min == 0 else 100.0 * tst / scored_min,
+        "nrem": tables.stage_figures(x, valid, nrem, fs, s3, s4),
+        "rem": tables.stage_figures(x, valid, rem, fs, s3, s4),
+    }
 
 
 def _assigned_windows(
@@ -152,7 +238,10 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     for w in plan.windows:
         in_window = window_mask(w, n, fs)
         masks[w.kind] = in_window
-        pulse_values = _pulse_values(recording, valid, w, st)
+        pulse_ok = _pulse_valid(recording, valid, w, st)
+        pulse_values = None
+        if pulse_ok is not None and recording.pulse is not None:
+            pulse_values = np.asarray(recording.pulse.data[pulse_ok], dtype=np.float64)
         if w.kind in OVERNIGHT_KINDS:
             wm, found = summarize_window(
                 x,
@@ -168,7 +257,10 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
                 sustained_min_s=st.sustained_min_s,
                 pulse_values=pulse_values,
             )
-            metrics[w.kind] = wm
+            sel = valid & in_window
+            window_odi = (_in_mask(odi3, in_window, fs), _in_mask(odi4, in_window, fs))
+            staging = plan.staging if w.kind == "sleep" else ()
+            metrics[w.kind] = _tables(recording, wm, sel, pulse_ok, window_odi, staging)
             # le88 runs come back as events; sustained drops live in the metrics
             window_events.extend((*found, *wm.sustained_desaturations))
         else:

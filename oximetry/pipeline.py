@@ -154,7 +154,7 @@ def resolve_settings(
                 f"Invalid --segment {text!r}: expected NAME=START-END with NAME one of "
                 f"{list(SEGMENT_NAMES)}"
             )
-        segments.append((name, *parse_span(span, start)))
+        segments.append((name, *parse_span(span, start, minutes_seconds=True)))
     test_type = request.test_type
     o2_flow = request.o2_flow_lpm
     if context is not None:

@@ -120,6 +120,11 @@ class WindowMetrics:
     Durations are minutes of valid samples (sample counts × 1/fs / 60); percentages of time are
     of ``valid_min``; rates are per hour of ``valid_min``. ``None`` means the figure cannot be
     computed (no valid data, no pulse channel, no baseline).
+
+    The tables of :mod:`oximetry.metrics.tables` follow: ``saturation_bands`` (time in each
+    SpO2 band), ``desaturations`` (``odi3`` / ``odi4`` event summaries), ``pulse_events``
+    (None without a pulse channel), ``odi_by_hour``, and ``staging`` (total sleep time, sleep
+    efficiency, NREM / REM figures; only for a staged ``sleep`` window).
     """
 
     duration_min: float
@@ -147,6 +152,11 @@ class WindowMetrics:
     pulse_min_bpm: float | None = None
     pulse_mean_bpm: float | None = None
     pulse_max_bpm: float | None = None
+    saturation_bands: tuple[Mapping[str, Any], ...] = ()
+    desaturations: Mapping[str, Mapping[str, Any]] | None = None
+    pulse_events: Mapping[str, Any] | None = None
+    odi_by_hour: tuple[Mapping[str, Any], ...] = ()
+    staging: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the figures as JSON-able data (events as dicts)."""

@@ -142,7 +142,7 @@ class AnalysisSettings:
         for a, b in itertools.pairwise(ordered):
             if b[1] < a[2]:
                 raise SettingsError(
-                    f"segments {a[0]!r} ({a[1]:g}-{a[2]:g} s) and {b[0]!r} ({b[1]:g}-{b[2]:g} s) "
+                    f"segments {a[0]} ({a[1]:g}-{a[2]:g} s) and {b[0]} ({b[1]:g}-{b[2]:g} s) "
                     "overlap; each moment belongs to one segment"
                 )
         if self.test_type is not None and self.test_type not in TEST_TYPES:

@@ -46,6 +46,7 @@ EPOCH_S = 30.0
 
 _SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$")
+_MMSS = re.compile(r"^(\d+):(\d{2}(?:\.\d+)?)$")
 _EPS = 1e-9
 
 
@@ -171,12 +172,15 @@ class WindowPlan:
         True when sleep staging (annotations or hypnogram) was used.
     warnings : tuple of str
         What was presumed, in a reviewer's words.
+    staging : tuple of (float, float, str)
+        The hypnogram used (onset s, duration s, stage); empty when not staged.
     """
 
     windows: tuple[Window, ...]
     baseline: Window | None
     staged: bool
     warnings: tuple[str, ...]
+    staging: tuple[tuple[float, float, str], ...] = ()
 
 
 def _clock(recording: Recording, seconds: float) -> str:
@@ -260,7 +264,13 @@ def build_windows(
             windows = [baseline if w.kind == baseline.kind else w for w in windows]
     windows.extend(segments)
     warnings.extend(w.warning for w in windows if w.warning)
-    return WindowPlan(tuple(windows), baseline, staged, tuple(dict.fromkeys(warnings)))
+    return WindowPlan(
+        tuple(windows),
+        baseline,
+        staged,
+        tuple(dict.fromkeys(warnings)),
+        tuple(staging) if staged and not exercise_test else (),
+    )
 
 
 def _presumed_sleep(
@@ -356,7 +366,13 @@ def _segments(
 ) -> list[Window]:
     found: dict[str, tuple[str, list[tuple[float, float]]]] = {}
     if settings.segments_s:
+        slack = 1.0 / recording.fs  # the last sample lasts one interval
         for name, s, e in settings.segments_s:
+            if s >= end_s or e > end_s + slack + _EPS:
+                raise SettingsError(
+                    f"segment {name} ({s:g} s to {e:g} s from the start) lies outside the "
+                    f"recording (0 to {end_s:g} s)"
+                )
             found.setdefault(name, ("segment_option", []))[1].append((s, e))
     else:
         for a in recording.annotations:
@@ -398,7 +414,9 @@ def _check_segment_annotations(
             )
 
 
-def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
+def parse_time_spec(
+    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
+) -> float:
     """Turn option text into seconds from the recording start.
 
     Parameters
@@ -408,6 +426,9 @@ def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
         earlier than the start's time of day means the next day.
     start : datetime.datetime, optional
         The recording's start (needed for clock times).
+    minutes_seconds : bool
+        Read two fields (``5:00``, ``12:30.5``) as minutes and seconds elapsed since the start
+        (``--segment``); a clock time then needs three fields (``10:05:00``).
 
     Returns
     -------
@@ -422,6 +443,11 @@ def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
     t = str(text).strip()
     if _SECONDS.match(t):
         return float(t)
+    mmss = _MMSS.match(t) if minutes_seconds else None
+    if mmss is not None:
+        if float(mmss.group(2)) >= 60:
+            raise SettingsError(f"Invalid time {text!r}: seconds must be below 60 in MM:SS")
+        return int(mmss.group(1)) * 60.0 + float(mmss.group(2))
     m = _CLOCK.match(t)
     if m is None:
         raise SettingsError(
@@ -442,7 +468,9 @@ def parse_time_spec(text: str, start: _dt.datetime | None = None) -> float:
     return offset
 
 
-def parse_span(text: str, start: _dt.datetime | None = None) -> tuple[float, float]:
+def parse_span(
+    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
+) -> tuple[float, float]:
     """Turn ``START-END`` option text into seconds from the recording start.
 
     Parameters
@@ -452,6 +480,8 @@ def parse_span(text: str, start: _dt.datetime | None = None) -> tuple[float, flo
         :func:`parse_time_spec`).
     start : datetime.datetime, optional
         The recording's start (needed for clock times).
+    minutes_seconds : bool
+        ``0:00-5:00`` is minutes and seconds elapsed (as for ``--segment``).
 
     Returns
     -------
@@ -468,8 +498,8 @@ def parse_span(text: str, start: _dt.datetime | None = None) -> tuple[float, flo
         raise SettingsError(
             f"Invalid span {text!r}: expected START-END, e.g. 0-300 or 10:05:00-10:11:00"
         )
-    s = parse_time_spec(parts[0], start)
-    e = parse_time_spec(parts[1], start)
+    s = parse_time_spec(parts[0], start, minutes_seconds=minutes_seconds)
+    e = parse_time_spec(parts[1], start, minutes_seconds=minutes_seconds)
     if e <= s:
         raise SettingsError(
             f"Invalid span {text!r}: the end ({e:g} s) must come after the start ({s:g} s)"

@@ -144,3 +144,37 @@ def test_a_segment_given_twice_is_refused(night_edf: Path, tmp_path: Path) -> No
     assert proc.returncode == 2
     assert "rest" in proc.stderr and "more than once" in proc.stderr
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize(
+    ("segments", "words"),
+    [
+        (("rest=0-300", "exercise=200-600"), "overlap"),
+        (("exercise=3:00:00-3:10:00",), "outside the recording"),  # clock 03:00, next day
+        (("rest=10700-11000",), "outside the recording"),  # ends after 3 h
+        (("rest=4:00:00-4:00:30",), "outside the recording"),
+    ],
+)
+def test_segments_outside_the_recording_or_overlapping_are_refused(
+    night_edf: Path, tmp_path: Path, segments: tuple[str, ...], words: str
+) -> None:
+    args = [a for s in segments for a in ("--segment", s)]
+    proc = _run("analyze", str(night_edf), "--out", str(tmp_path / "o"), "--no-report", *args)
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0] and "Traceback" not in proc.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_mm_ss_segments_are_elapsed_time(night_edf: Path) -> None:
+    # the night starts at 22:00:00; "0:00-5:00" is the first five minutes, not 00:00-05:00
+    out = analyze_file(
+        night_edf, AnalyzeRequest(segments=("rest=0:00-5:00", "exercise=6:30-12:30.5"))
+    )
+    spans = {w["kind"]: w["spans_s"] for w in out.summary["windows"]}
+    assert spans["rest"] == [[0.0, 300.0]]
+    assert spans["exercise"] == [[390.0, 750.5]]
+    # three fields stay clock time: 22:05:00 is 300 s after the 22:00:00 start
+    out = analyze_file(night_edf, AnalyzeRequest(segments=("rest=22:05:00-22:10:00",)))
+    spans = {w["kind"]: w["spans_s"] for w in out.summary["windows"]}
+    assert spans["rest"] == [[300.0, 600.0]]

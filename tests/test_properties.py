@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from typing import Any
 
 import numpy as np
 from hypothesis import HealthCheck, given, settings
@@ -154,7 +155,17 @@ def test_a_gap_before_a_displaced_probe_makes_its_fall_plausible() -> None:
 def test_shifting_the_start_changes_only_times(rec: Recording, shift_s: int) -> None:
     moved = dataclasses.replace(rec, start=rec.start + dt.timedelta(seconds=shift_s))
     a, b = analyze(rec), analyze(moved)
-    assert a.metrics_dict() == b.metrics_dict()
+
+    def hourless(an: Any) -> tuple[dict[str, Any], dict[str, int]]:
+        # hour rows follow the clock (22:00-23:00, ...); only their totals stay the same
+        out, totals = {}, {}
+        for kind, m in an.metrics_dict().items():
+            rows = m.pop("odi_by_hour", ())
+            totals[kind] = sum(r["odi3_count"] + r["odi4_count"] for r in rows)
+            out[kind] = m
+        return out, totals
+
+    assert hourless(a) == hourless(b)
     assert a.events == b.events
     assert [(w.kind, w.source, w.spans_s) for w in a.windows] == [
         (w.kind, w.source, w.spans_s) for w in b.windows

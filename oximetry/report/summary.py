@@ -149,6 +149,8 @@ def _metrics_block(analysis: Analysis) -> dict[str, Any]:
             b["longest_le88_start"] = iso_time(start, b["longest_le88_start_s"])
         if "nadir_s" in b:
             b["nadir_time"] = iso_time(start, b["nadir_s"])
+        if isinstance(b.get("odi_by_hour"), list | tuple):
+            b["odi_by_hour"] = [_event_dict(h, start) for h in b["odi_by_hour"]]
         out[kind] = b
     return out
 
