@@ -100,13 +100,19 @@ class Patient:
     name: str | None = None
     member_id: str | None = None
     sex: str | None = None
+    age_from_birth_date: float | None = None  # written by to_dict in place of the birth date
 
-    def age_at(self, day: _dt.date | None) -> float | None:
-        """Return the age in whole years at ``day`` (birth date), else ``age_years``."""
+    def age_from_birth(self, day: _dt.date | None) -> float | None:
+        """Return the whole-year age the birth date gives at ``day`` (None without one)."""
         if self.birth_date is not None and day is not None:
             b = self.birth_date
             return float(day.year - b.year - ((day.month, day.day) < (b.month, b.day)))
-        return self.age_years
+        return self.age_from_birth_date
+
+    def age_at(self, day: _dt.date | None) -> float | None:
+        """Return the age in whole years at ``day`` (birth date), else ``age_years``."""
+        from_birth = self.age_from_birth(day)
+        return from_birth if from_birth is not None else self.age_years
 
     def under(self, years: int, day: _dt.date | None) -> bool | None:
         """Return whether the patient is younger than ``years`` on ``day`` (None if unknown).
@@ -120,9 +126,8 @@ class Patient:
             except ValueError:  # 29 February in a non-leap year: the birthday is 1 March
                 birthday = _dt.date(b.year + years, 3, 1)
             return day < birthday
-        if self.age_years is not None:
-            return self.age_years < years
-        return None
+        age = self.age_at(day)
+        return None if age is None else age < years
 
 
 @dataclass(frozen=True)
@@ -146,10 +151,17 @@ class Test:
 
 @dataclass(frozen=True)
 class PapTitration:
-    """``test.pap_titration:`` — an OSA patient tested during PAP titration (Medicare)."""
+    """``test.pap_titration:`` — an OSA patient tested during PAP titration (Medicare).
+
+    ``ahi`` is the average AHI/RDI during titration and ``hours`` its length; ``initial_ahi`` the
+    diagnostic AHI/RDI (below 10, the titration must reduce it further) and ``at_optimal_pap``
+    whether the oximetry was taken at the optimal PAP settings.
+    """
 
     ahi: float | None = None
     hours: float | None = None
+    initial_ahi: float | None = None
+    at_optimal_pap: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -161,6 +173,7 @@ class Order:
     flow_lpm: float | None = None
     hours_per_day: float | None = None
     initial_certification_date: _dt.date | None = None
+    therapy_start_date: _dt.date | None = None  # Medicare: when oxygen therapy began (retests)
     practitioner: str | None = None
     npi: str | None = None
 
@@ -193,6 +206,7 @@ class BloodGas:
     pao2_awake_mmhg: float | None = None
     pao2_exercise_mmhg: float | None = None
     pao2_exercise_o2_mmhg: float | None = None
+    date: _dt.date | None = None  # when the blood gas was taken (Medicare: same-day precedence)
 
 
 @dataclass(frozen=True)
@@ -338,6 +352,16 @@ def _codes(key: str, v: Any, src: str | None) -> tuple[str, ...]:
             )
         if code not in out:
             out.append(code)
+    if out:
+        from . import icd10  # the code set is loaded only when there are codes to check
+
+        for code in out:
+            if not icd10.exists(code):
+                raise ContextError(
+                    f"context key '{key}': {code!r} is not an ICD-10-CM code "
+                    f"({icd10.code_set()}); a diagnosis must be a real code",
+                    path=src,
+                )
     return tuple(out)
 
 
@@ -368,7 +392,15 @@ def _sub(cls: type, checks: dict[str, _Check]) -> _Check:
     return check
 
 
-_PAP = _sub(PapTitration, {"ahi": _number(0, 200), "hours": _HOURS})
+_PAP = _sub(
+    PapTitration,
+    {
+        "ahi": _number(0, 200),
+        "hours": _HOURS,
+        "initial_ahi": _number(0, 200),
+        "at_optimal_pap": _bool,
+    },
+)
 
 #: section name -> (dataclass, {key: check})
 _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
@@ -380,6 +412,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "name": _NAME,
             "member_id": _text(64),
             "sex": _enum(SEXES),
+            "age_from_birth_date": _number(0, 130),
         },
     ),
     "test": (
@@ -408,6 +441,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "flow_lpm": _FLOW,
             "hours_per_day": _HOURS,
             "initial_certification_date": _date,
+            "therapy_start_date": _date,
             "practitioner": _NAME,
             "npi": _text(10, digits=10),
         },
@@ -419,7 +453,10 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             for f in fields(Findings)
         },
     ),
-    "blood_gas": (BloodGas, {f.name: _PAO2 for f in fields(BloodGas)}),
+    "blood_gas": (
+        BloodGas,
+        {f.name: (_date if f.name == "date" else _PAO2) for f in fields(BloodGas)},
+    ),
     "cluster_headache": (
         ClusterHeadache,
         {
@@ -564,9 +601,13 @@ class Context:
             value = getattr(self, name)
             if name == "patient":
                 pat: dict[str, Any] = {}
-                age = self.patient.age_at(test_date)
-                if age is not None:
-                    pat["age_years"] = age
+                from_birth = self.patient.age_from_birth(test_date)
+                if self.patient.age_years is not None:
+                    pat["age_years"] = self.patient.age_years
+                    if from_birth is not None:  # kept, so a conflict between them survives
+                        pat["age_from_birth_date"] = from_birth
+                elif from_birth is not None:
+                    pat["age_years"] = from_birth
                 if self.patient.sex is not None:
                     pat["sex"] = self.patient.sex
                 if identifiers:

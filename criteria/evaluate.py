@@ -1,10 +1,14 @@
 """``evaluate(context, evidence, profile) -> Determination``: the qualification, rule by rule.
 
-Every rule runs and reports; the determination combines them with three-valued logic: a path
-(condition + test conditions + finding) qualifies only when every one of its rules is met, so a
-missing input (None) can never produce ``qualified``. The determination is ``qualified`` when some
-path is met and no non-coverage item applies, ``not_qualified`` when every path fails (or an
-exclusion applies), and ``indeterminate`` otherwise, with ``missing`` saying what would settle it.
+Validity comes first (SPEC §8.2): the context was checked when it was built (real ICD-10-CM codes,
+plausible values); here the inputs are checked against each other (:mod:`criteria.conflicts`), and
+any conflict makes the determination ``indeterminate`` whatever the rules say. Then every rule runs
+and reports; the determination combines them with three-valued logic: a path (condition + test
+conditions + finding + the exclusions that concern it) qualifies only when every one of its rules
+is met, so a missing input (None) can never produce ``qualified``. The determination is
+``qualified`` when some path is met, ``not_qualified`` when every path is closed, and
+``indeterminate`` otherwise, with ``missing`` and ``would_qualify_if`` saying what would settle it
+and ``decided_by`` naming the rules that decided.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .conflicts import Conflict, find_conflicts
 from .context import Context
 from .evidence import Evidence, SegmentFigures, SleepFigures
 from .rules.base import Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
@@ -85,6 +90,21 @@ class Determination:
         The basis of a ``qualified`` determination: the id of the finding rule of every
         qualifying path that is met, in profile order, each once (e.g. ``ii_a_2_a_ii_sleep``).
         Empty when not qualified or indeterminate.
+    conflicts : tuple of Conflict
+        Contradictions among the inputs; any one makes the determination indeterminate.
+    decided_by : tuple of str
+        The rules that decided: the qualifying findings when qualified; otherwise the failing or
+        unevaluable rules of every path (and ``conflicts`` when there are conflicts).
+    would_qualify_if : mapping
+        Per open path, the inputs or findings that would change the outcome.
+    diagnoses : tuple of dict
+        Each diagnosis code with its description in the code set and its guideline category.
+    code_set : str or None
+        The ICD-10-CM release the codes were checked against (None without diagnoses).
+    modifiers : tuple of str
+        Claim modifiers the determination supports (Medicare: N1/N2/N3, Q flow modifiers).
+    revisions : tuple of str
+        The policy revisions the profile encodes (Medicare); written with ``modifiers`` when set.
     """
 
     profile: str
@@ -99,6 +119,13 @@ class Determination:
     warnings: tuple[str, ...] = ()
     test_date: _dt.date | None = field(default=None, compare=False)
     basis: tuple[str, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    decided_by: tuple[str, ...] = ()
+    would_qualify_if: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    diagnoses: tuple[Mapping[str, Any], ...] = ()
+    code_set: str | None = None
+    modifiers: tuple[str, ...] = ()
+    revisions: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> RuleResult:
         """Return one rule's result by id (KeyError if absent)."""
@@ -109,7 +136,7 @@ class Determination:
 
     def to_dict(self) -> dict[str, Any]:
         """Return the ``qualification`` block of ``summary.json`` (JSON-able, deterministic)."""
-        return {
+        out: dict[str, Any] = {
             "profile": self.profile,
             "determination": self.determination,
             "basis": list(self.basis),
@@ -118,10 +145,19 @@ class Determination:
             "portable_eligible": self.portable_eligible,
             "hcpcs": list(self.hcpcs),
             "missing": list(self.missing),
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "decided_by": list(self.decided_by),
+            "would_qualify_if": {k: list(v) for k, v in self.would_qualify_if.items()},
+            "code_set": self.code_set,
+            "diagnoses": [dict(d) for d in self.diagnoses],
             "rules": [r.to_dict() for r in self.rules],
             "alternatives": [_jsonable(a) for a in self.alternatives],
             "warnings": list(self.warnings),
         }
+        if self.revisions:
+            out["modifiers"] = list(self.modifiers)
+            out["revisions"] = list(self.revisions)
+        return out
 
 
 def _jsonable(v: Any) -> Any:
@@ -153,6 +189,7 @@ def _run(
     ev: Evidence | None,
     test_date: _dt.date | None,
     readings: Readings,
+    conflicted: bool = False,
 ) -> _Run:
     results: dict[str, RuleResult] = {}
 
@@ -162,11 +199,17 @@ def _run(
     for rule in profile.rules:
         results[rule.id] = rule.evaluate(inputs())
     path_values = {
-        p.name: kleene_and(results[r].as_finding for r in p.rules) for p in profile.paths
+        p.name: kleene_and(
+            [
+                *(results[r].as_finding for r in p.rules),
+                *(results[r].met for r in profile.exclusions if r not in p.exempt),
+            ]
+        )
+        for p in profile.paths
     }
-    any_path = kleene_or(path_values.values())
-    excluded = kleene_and(results[r].met for r in profile.exclusions)
-    overall = kleene_and([any_path, excluded])
+    overall = kleene_or(path_values.values())
+    if conflicted and overall is not None:
+        overall = None  # SPEC §8.2: a contradiction in the inputs decides nothing
     met = [p for p in profile.paths if path_values[p.name] is True] if overall is True else []
     wheres: list[set[str]] = []
     for p in met:
@@ -188,13 +231,16 @@ def _run(
     )
 
 
-def _test_date(ctx: Context, ev: Evidence | None, warnings: list[str]) -> _dt.date | None:
-    rec = ev.recording_start.date() if ev is not None and ev.recording_start is not None else None
+def _test_date(ctx: Context, rec: _dt.date | None, warnings: list[str]) -> _dt.date | None:
+    """``test.date``, else the recording's date; never the context's over a recording > 1 day off."""
     if ctx.test.date is not None:
+        if rec is not None and abs((ctx.test.date - rec).days) > 1:
+            return rec  # a conflict (criteria.conflicts): the recording's own date is kept
         if rec is not None and rec != ctx.test.date:
             warnings.append(
-                f"The context's test date {ctx.test.date.isoformat()} differs from the recording's "
-                f"start date {rec.isoformat()}; the context's date is used."
+                f"The context's test date {ctx.test.date.isoformat()} differs by a day from the "
+                f"recording's start date {rec.isoformat()} (an overnight study spans midnight); "
+                "the context's date is used."
             )
         return ctx.test.date
     if rec is not None:
@@ -233,28 +279,55 @@ def evaluate(
     -----
     MassHealth *Guidelines for Medical Necessity Determination for Oxygen Therapy* (MG-OXY,
     06/24), Sections II, III and Appendix A; Medicare LCD L33797 (simplified, see docs).
+
+    Examples
+    --------
+    An outpatient with COPD in a chronic stable state, 12 minutes at or below 88 % during an
+    overnight test on room air, ordered 18 days before:
+
+    >>> from criteria import Context, Evidence, evaluate
+    >>> context = Context.from_dict({
+    ...     "patient": {"age_years": 70},
+    ...     "test": {"type": "overnight", "date": "2026-11-20", "room_air": True,
+    ...              "setting": "outpatient", "chronic_stable_state": True},
+    ...     "order": {"date": "2026-11-02", "prescriber": "physician", "flow_lpm": 2,
+    ...               "hours_per_day": 8},
+    ...     "diagnoses": ["J44.9"],
+    ... })
+    >>> night = {"valid_min": 420.0, "t_le88_min": 12.0, "t_lt90_min": 30.0,
+    ...          "t_le90_min": 35.0, "longest_le88_min": 3.0, "nadir_pct": 84.0,
+    ...          "awake_baseline_pct": 93.0, "awake_baseline_source": "first_300s_valid"}
+    >>> d = evaluate(context, Evidence.from_metrics({"presumed_sleep": night}))
+    >>> d.determination, d.coverage
+    ('qualified', ('nocturnal',))
+    >>> d.missing  # documents never block a determination; what is absent is listed
+    ('documentation.signed_prescription',)
+    >>> evaluate(None, None).determination  # nothing known: never qualified
+    'indeterminate'
     """
     ctx = context if context is not None else Context()
     prof = get_profile(profile or ctx.payer or "masshealth")
     base = readings or Readings()
     warnings: list[str] = list(evidence.warnings) if evidence is not None else []
-    test_date = _test_date(ctx, evidence, warnings)
-    run = _run(prof, ctx, evidence, test_date, base)
+    rec = (
+        evidence.recording_start.date()
+        if evidence is not None and evidence.recording_start is not None
+        else None
+    )
+    test_date = _test_date(ctx, rec, warnings)
+    conflicts = tuple(find_conflicts(ctx, rec, test_date))
+    run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
     res = run.results
     verdict = {True: "qualified", False: "not_qualified", None: "indeterminate"}[run.overall]
 
+    open_paths = _open_paths(prof, run, conflicts)
+    would = {p.name: _needs(prof, p, res, conflicts) for p in open_paths}
     missing: list[str] = []
-    if run.overall is None:
-        for p in prof.paths:
-            if run.path_values[p.name] is None:
-                for r in p.rules:
-                    if res[r].as_finding is None:
-                        missing.extend(res[r].missing)
-        for r in prof.exclusions:
-            if res[r].met is None:
-                missing.extend(res[r].missing)
+    for p in open_paths:
+        missing.extend(m for m in _needs(prof, p, res, ()) if not m.startswith("resolve "))
+    missing.extend(f"resolve the conflict between {' and '.join(c.keys)}" for c in conflicts)
     for r in (*prof.non_blocking, *(d.id for d in prof.documentation)):
-        if res[r].met is False:
+        if res[r].met is not True and res[r].applicable:
             missing.extend(res[r].missing)
 
     qualified = run.overall is True
@@ -265,8 +338,13 @@ def evaluate(
         for r in prof.hcpcs_rules:
             hcpcs.extend(c for c in res[r].values.get("hcpcs", []) if c not in hcpcs)
 
+    modifiers: list[str] = []
+    if qualified and prof.modifiers_rule is not None:
+        modifiers = list(res[prof.modifiers_rule].values.get("modifiers", []))
     warnings.extend(_warnings(prof, ctx, evidence, run))
-    alternatives = _alternatives(prof, ctx, evidence, test_date, base, verdict, run)
+    alternatives = _alternatives(
+        prof, ctx, evidence, test_date, base, verdict, run, bool(conflicts)
+    )
     order = [r.id for r in (*prof.rules, *prof.post_rules, *prof.documentation)]
     return Determination(
         profile=prof.name,
@@ -281,7 +359,83 @@ def evaluate(
         warnings=tuple(dict.fromkeys(warnings)),
         test_date=test_date,
         basis=run.basis,
+        conflicts=conflicts,
+        decided_by=_decided_by(prof, run, conflicts),
+        would_qualify_if=would,
+        diagnoses=_diagnoses(ctx),
+        code_set=_code_set(ctx),
+        modifiers=tuple(modifiers),
+        revisions=prof.revisions,
     )
+
+
+def _open_paths(prof: Profile, run: _Run, conflicts: tuple[Conflict, ...]) -> list[Any]:
+    """Paths that could still qualify: not evaluable, or met but held up by a conflict."""
+    if run.overall is not None:
+        return []
+    return [
+        p
+        for p in prof.paths
+        if run.path_values[p.name] is None or (conflicts and run.path_values[p.name] is True)
+    ]
+
+
+def _path_rules(prof: Profile, p: Any) -> list[str]:
+    return [*p.rules, *(r for r in prof.exclusions if r not in p.exempt)]
+
+
+def _needs(
+    prof: Profile, p: Any, res: Mapping[str, RuleResult], conflicts: tuple[Conflict, ...]
+) -> tuple[str, ...]:
+    """Return what would settle an open path: its unevaluable rules' missing inputs, conflicts."""
+    out: list[str] = []
+    for r in _path_rules(prof, p):
+        if res[r].as_finding is None:
+            out.extend(res[r].missing or (f"a decision on {r} ({res[r].citation})",))
+    out.extend(f"resolve {c.why}" for c in conflicts)
+    return tuple(dict.fromkeys(out))
+
+
+def _decided_by(prof: Profile, run: _Run, conflicts: tuple[Conflict, ...]) -> tuple[str, ...]:
+    if run.overall is True:
+        return run.basis
+    out: list[str] = ["conflicts"] if conflicts else []
+    for p in prof.paths:
+        val = run.path_values[p.name]
+        if val is True:
+            continue
+        for r in _path_rules(prof, p):
+            v = run.results[r].as_finding if r in p.rules else run.results[r].met
+            if v is val:  # the rules that closed (False) or hold open (None) this path
+                out.append(r)
+    return tuple(dict.fromkeys(out))
+
+
+def _diagnoses(ctx: Context) -> tuple[dict[str, Any], ...]:
+    if not ctx.diagnoses:
+        return ()
+    from .icd10 import categorise, describe
+
+    out = []
+    for code in ctx.diagnoses:
+        row = categorise(code)
+        out.append(
+            {
+                "code": code,
+                "description": describe(code),
+                "category": None if row is None else row.category,
+                "clause": None if row is None else row.clause,
+            }
+        )
+    return tuple(out)
+
+
+def _code_set(ctx: Context) -> str | None:
+    if not ctx.diagnoses:
+        return None
+    from .icd10 import code_set
+
+    return code_set()
 
 
 def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> list[str]:
@@ -307,7 +461,7 @@ def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> li
             "test on room air may qualify under the rest finding."
         )
     c = conditions(ctx)
-    if c.unmapped:
+    if c.unmapped and prof.name == "masshealth":
         out.append(
             "Diagnosis codes outside the guideline's lists (a clinician must attest they "
             f"qualify): {', '.join(c.unmapped)}."
@@ -328,6 +482,7 @@ def _alternatives(
     base: Readings,
     verdict: str,
     run: _Run,
+    conflicted: bool = False,
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     inp = Inputs(ctx, ev, test_date, base, run.results)
@@ -335,7 +490,12 @@ def _alternatives(
         if getattr(base, alt.option) == alt.reading or not alt.relevant(inp):
             continue
         alt_run = _run(
-            prof, ctx, ev, test_date, dataclasses.replace(base, **{alt.option: alt.reading})
+            prof,
+            ctx,
+            ev,
+            test_date,
+            dataclasses.replace(base, **{alt.option: alt.reading}),
+            conflicted,
         )
         alt_verdict = {True: "qualified", False: "not_qualified", None: "indeterminate"}[
             alt_run.overall

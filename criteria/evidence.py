@@ -36,6 +36,9 @@ class SleepFigures:
     awake_baseline_source: str | None = None
     drop5_min: float | None = None
     longest_drop5_min: float | None = None
+    mean_pct: float | None = None
+    drop5_from_mean_min: float | None = None
+    longest_drop5_from_mean_min: float | None = None
 
     @property
     def presumed(self) -> bool:

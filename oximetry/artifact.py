@@ -15,11 +15,11 @@ from numpy.typing import NDArray
 from .model import Recording, Signal
 from .results import ArtifactResult
 from .settings import ArtifactSettings
+from .spans import find_runs, spans_mask
 
 __all__ = [
     "REASONS",
     "detect_artifacts",
-    "find_runs",
     "frozen_runs",
     "mask_excluded",
     "mask_implausible_fall",
@@ -28,7 +28,6 @@ __all__ = [
     "mask_pulse_out_of_range",
     "mask_short_islands",
     "mask_status",
-    "span_indices",
 ]
 
 #: Rule names in precedence order (the index is ``ArtifactResult.reason``'s code).
@@ -43,49 +42,6 @@ REASONS = (
 )
 
 _EPS = 1e-9
-
-
-def span_indices(start_s: float, end_s: float, fs: float, n: int) -> tuple[int, int]:
-    """Return the sample index range [i0, i1) whose times ``i / fs`` lie in [start_s, end_s).
-
-    Parameters
-    ----------
-    start_s, end_s : float
-        Half-open span in seconds from the first sample.
-    fs : float
-        Sampling rate in Hz.
-    n : int
-        Number of samples (the result is clipped to [0, n]).
-
-    Returns
-    -------
-    (int, int)
-        ``i0 <= i1``.
-    """
-    i0 = min(n, max(0, int(np.ceil(start_s * fs - _EPS))))
-    i1 = min(n, max(0, int(np.ceil(end_s * fs - _EPS))))
-    return i0, max(i0, i1)
-
-
-def find_runs(mask: NDArray[np.bool_]) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
-    """Return the starts and (exclusive) ends of the runs of True in ``mask``.
-
-    Parameters
-    ----------
-    mask : numpy.ndarray of bool
-
-    Returns
-    -------
-    starts, ends : numpy.ndarray of int
-    """
-    m = np.asarray(mask, dtype=bool)
-    n = m.shape[0]
-    if n == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    # where the mask changes (no padded copy of the whole mask); runs alternate from there
-    change = np.flatnonzero(m[1:] != m[:-1]) + 1
-    edges = np.concatenate(([0] if m[0] else [], change, [n] if m[-1] else [])).astype(np.intp)
-    return edges[0::2], edges[1::2]
 
 
 def mask_missing(x: NDArray[np.float64]) -> NDArray[np.bool_]:
@@ -327,11 +283,7 @@ def mask_excluded(spans_s: Sequence[tuple[float, float]], fs: float, n: int) -> 
     -------
     numpy.ndarray of bool
     """
-    out = np.zeros(n, dtype=bool)
-    for s, e in spans_s:
-        i0, i1 = span_indices(s, e, fs, n)
-        out[i0:i1] = True
-    return out
+    return spans_mask(spans_s, fs, n)
 
 
 def mask_short_islands(

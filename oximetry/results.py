@@ -152,6 +152,8 @@ class WindowMetrics:
     pulse_min_bpm: float | None = None
     pulse_mean_bpm: float | None = None
     pulse_max_bpm: float | None = None
+    drop5_from_mean_min: float | None = None
+    longest_drop5_from_mean_min: float | None = None
     saturation_bands: tuple[Mapping[str, Any], ...] = ()
     desaturations: Mapping[str, Mapping[str, Any]] | None = None
     pulse_events: Mapping[str, Any] | None = None

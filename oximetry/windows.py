@@ -20,11 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .annotations import annotation_kind, stage_of
-from .artifact import find_runs, span_indices
 from .errors import RecordingFormatError, SettingsError
 from .model import Annotation, Recording
 from .results import Window
 from .settings import SEGMENT_NAMES, AnalysisSettings
+from .spans import find_runs, run_spans, spans_mask
 
 __all__ = [
     "SLEEP_STAGES",
@@ -112,11 +112,7 @@ def window_mask(window: Window, n: int, fs: float) -> NDArray[np.bool_]:
     -------
     numpy.ndarray of bool
     """
-    out = np.zeros(n, dtype=bool)
-    for s, e in window.spans_s:
-        i0, i1 = span_indices(s, e, fs, n)
-        out[i0:i1] = True
-    return out
+    return spans_mask(window.spans_s, fs, n)
 
 
 def _merge(spans: Iterable[tuple[float, float]], end_s: float) -> tuple[tuple[float, float], ...]:
@@ -131,16 +127,6 @@ def _merge(spans: Iterable[tuple[float, float]], end_s: float) -> tuple[tuple[fl
         else:
             out.append((s, e))
     return tuple(out)
-
-
-def _index_spans(idx: NDArray[np.intp], fs: float) -> tuple[tuple[float, float], ...]:
-    """Spans covering the given sample indices (sorted), one per run of consecutive indices."""
-    if idx.size == 0:
-        return ()
-    breaks = np.flatnonzero(np.diff(idx) > 1)
-    starts = np.concatenate(([idx[0]], idx[breaks + 1]))
-    ends = np.concatenate((idx[breaks], [idx[-1]])) + 1
-    return tuple((float(s) / fs, float(e) / fs) for s, e in zip(starts, ends, strict=True))
 
 
 def _first_true(mask: NDArray[np.bool_], count: int) -> NDArray[np.intp]:
@@ -350,7 +336,9 @@ def _baseline_window(
     idx = _first_true(valid, need)
     if idx.size == 0:
         return None, warnings
-    spans = _index_spans(idx, fs)
+    first = np.zeros(n, dtype=bool)
+    first[idx] = True
+    spans = run_spans(*find_runs(first), fs)
     got_min = idx.size / fs / 60.0
     short = "" if idx.size >= need else f" (only {got_min:.1f} min of valid data exist)"
     warning = (
@@ -519,5 +507,4 @@ def valid_spans(valid: NDArray[np.bool_], fs: float) -> tuple[tuple[float, float
     -------
     tuple of (float, float)
     """
-    starts, ends = find_runs(valid)
-    return tuple((float(s) / fs, float(e) / fs) for s, e in zip(starts, ends, strict=True))
+    return run_spans(*find_runs(valid), fs)

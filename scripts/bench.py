@@ -1,23 +1,26 @@
-"""Benchmarks for issue 3 (a script, not a test): prints medians and ratios.
+"""Speed benchmarks (a script, not a test): prints medians and ratios against the targets.
 
-(a) The analysis itself on 24 hours at 256 Hz (22 M samples); target < 2 s. Uses
-    ``oximetry.analysis.analyze`` when it exists, else the metric functions directly.
-(b) ``python -m oximetry.cli analyze FILE --no-report --out DIR`` on an 8-hour EDF at 1 Hz and
-    at 25 Hz, against a bare Python process that only reads the same EDF with pyedflib;
-    target: ratio <= 2.
+(a) In-process analysis of an 8-hour night, warm (one untimed call first), reading excluded:
+    ``oximetry.analyze`` on the recording read from an 8-hour EDF; target <= 15 ms at 1 Hz and
+    <= 60 ms at 25 Hz. The parts of ``analyze`` are timed too.
+(b) ``oxi batch`` of N 8-hour 1 Hz nights without reports on the given cores (default: 1,000
+    nights, 2 cores); target >= 30 nights/s. ``--batch-n`` makes quick runs smaller.
+(c) A 7-day 25 Hz recording through ``oxi analyze`` with the report (PDF, PNG): wall time and
+    peak resident memory of the process; target < 10 s and < 1.5 GB.
+(d) A gate, not a goal: whole-process ``oxi analyze --no-report`` against a bare process that
+    only reads the same EDF with pyedflib, 8 hours at 1 and 25 Hz; ratio <= 2.
 
 Usage::
 
-    python scripts/bench.py [--repeat 5] [--skip-cli] [--skip-analysis]
+    python scripts/bench.py [--repeat 15] [--batch-n 1000] [--skip a,b,c,d]
 
-The machine's other load shows in wall-clock times; the script also prints CPU times for (a).
+Wall-clock times on a shared machine move with its other load; CPU times are printed beside
+them.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime
-import functools
 import os
 import resource
 import statistics
@@ -32,12 +35,21 @@ from typing import Any
 
 import numpy as np
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
 BARE_READ = (
     "import sys, pyedflib\n"
     "f = pyedflib.EdfReader(sys.argv[1])\n"
     "data = [f.readSignal(i) for i in range(f.signals_in_file)]\n"
     "f.close()\n"
 )
+
+# A user's `pip install` compiles the package to bytecode; PYTHONDONTWRITEBYTECODE (set on some
+# development machines) would make every timed run recompile oxi from source instead.
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+_ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), _ENV.get("PYTHONPATH")]))
 
 
 def one_hz_night(hours: float, seed: int, events_per_h: float) -> tuple[np.ndarray, np.ndarray]:
@@ -61,129 +73,12 @@ def one_hz_night(hours: float, seed: int, events_per_h: float) -> tuple[np.ndarr
     return x, pulse
 
 
-def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], list[float], object]:
-    walls, cpus, out = [], [], None
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        out = fn()
-        cpus.append(time.process_time() - c0)
-        walls.append(time.perf_counter() - w0)
-    return walls, cpus, out
-
-
-def bench_analysis(repeat: int) -> None:
-    fs = 256
-    x1, pulse1 = one_hz_night(24, seed=7, events_per_h=30)
-    variants = {
-        # PSG systems store the oximeter's 1 Hz reading held at the EEG rate.
-        "held 1 Hz values": np.repeat(np.round(x1), fs),
-        # Harsher: interpolated between readings, unrounded, with sample noise.
-        "interpolated + noise": np.interp(np.arange(x1.size * fs) / fs, np.arange(x1.size), x1)
-        + np.random.default_rng(1).normal(0, 0.15, x1.size * fs),
-    }
-    analyze: Callable[..., Any] | None
-    try:
-        from oximetry.analysis import analyze
-        from oximetry.model import Recording, Signal, SourceInfo
-    except ImportError:  # before the analysis helper lands
-        analyze = None
-    print(f"(a) analysis of 24 h at {fs} Hz ({x1.size * fs:,} samples)")
-    for name, x in variants.items():
-        run: Callable[[], object]
-        if analyze is not None:
-            rec = Recording(
-                spo2=Signal("SpO2", "%", fs, x),
-                start=datetime.datetime(2026, 1, 5, 22, 0),
-                source=SourceInfo(path="bench", sha256="0" * 64, format="simulated"),
-                pulse=Signal("Pulse", "bpm", 1.0, pulse1),
-            )
-            run = functools.partial(analyze, rec)
-            label = "oximetry.analysis.analyze"
-        else:
-            run = _metrics_only(x, fs)
-            label = "oximetry.metrics (analyze not available)"
-        walls, cpus, out = timed(run, repeat)
-        extra = ""
-        if analyze is not None:
-            m = out.metrics[out.main_window]  # type: ignore[attr-defined]
-            extra = f"  odi3 {m.odi3_count} odi4 {m.odi4_count} t<=88 {m.t_le88_min:.1f} min"
-        print(
-            f"    {name:22s} {label}: median {statistics.median(walls):.2f} s wall, "
-            f"{statistics.median(cpus):.2f} s CPU, best {min(cpus):.2f} s CPU "
-            f"(target < 2 s){extra}"
-        )
-    if analyze is not None:  # where the time goes, in the harder case
-        print("      parts of analyze, interpolated + noise:")
-        _parts(variants["interpolated + noise"], fs, repeat, pulse1)
-
-
-def _metrics_only(x: np.ndarray, fs: float) -> Callable[[], object]:
-    from oximetry.metrics import awake_baseline, summarize_window
-    from oximetry.metrics.odi import detect_desaturations
-    from oximetry.settings import OdiSettings
-
-    def run() -> object:
-        valid = np.isfinite(x) & (x >= 50) & (x <= 100)
-        w = np.ones(x.size, bool)
-        base = awake_baseline(x, valid & (np.cumsum(valid) <= 300 * fs))
-        e3 = detect_desaturations(x, valid, fs, 3, OdiSettings())
-        e4 = detect_desaturations(x, valid, fs, 4, OdiSettings())
-        return summarize_window(
-            x, valid, w, fs, kind="presumed_sleep", awake_baseline_pct=base,
-            awake_baseline_source="first_300s_valid", odi3_events=e3, odi4_events=e4,
-            drop_pts=5, sustained_min_s=300,
-        )  # fmt: skip
-
-    return run
-
-
-def _parts(x: np.ndarray, fs: float, repeat: int, pulse: np.ndarray) -> None:
-    from oximetry.artifact import detect_artifacts
-    from oximetry.metrics import summarize_window
-    from oximetry.metrics.odi import detect_desaturations, detect_desaturations_at
-    from oximetry.model import Recording, Signal, SourceInfo
-    from oximetry.settings import OdiSettings
-
-    rec = Recording(
-        spo2=Signal("SpO2", "%", fs, x),
-        start=datetime.datetime(2026, 1, 5, 22, 0),
-        source=SourceInfo(path="bench", sha256="0" * 64, format="simulated"),
-        pulse=Signal("Pulse", "bpm", 1.0, pulse),
-    )
-    valid = detect_artifacts(rec).valid
-    w = np.ones(x.size, bool)
-    parts = {
-        "artifact rules": lambda: detect_artifacts(rec),
-        "ODI3 detector": lambda: detect_desaturations(x, valid, fs, 3, OdiSettings()),
-        "ODI4 detector": lambda: detect_desaturations(x, valid, fs, 4, OdiSettings()),
-        "ODI3 + ODI4": lambda: detect_desaturations_at(x, valid, fs, (3, 4), OdiSettings()),
-        "window figures": lambda: summarize_window(
-            x,
-            valid,
-            w,
-            fs,
-            kind="presumed_sleep",
-            awake_baseline_pct=96.0,
-            awake_baseline_source="x",
-            odi3_events=(),
-            odi4_events=(),
-            drop_pts=5,
-            sustained_min_s=300,
-        ),
-    }
-    for name, fn in parts.items():
-        walls, cpus, _ = timed(fn, repeat)
-        print(
-            f"      part: {name:15s} median {statistics.median(walls):.3f} s wall, "
-            f"{statistics.median(cpus):.3f} s CPU, best {min(cpus):.3f} s CPU"
-        )
-
-
-def write_edf(path: Path, fs: float, hours: float) -> None:
+def write_edf(path: Path, fs: float, hours: float, seed: int = 11) -> None:
+    """An EDF+ of ``hours`` with SpO2 and pulse at ``fs`` (whole percents, 0 = probe off)."""
     import pyedflib
     from pyedflib import highlevel
 
-    x1, pulse1 = one_hz_night(hours, seed=11, events_per_h=20)
+    x1, pulse1 = one_hz_night(hours, seed=seed, events_per_h=20)
     n = int(hours * 3600 * fs)
     t = np.arange(n) / fs
     spo2 = np.interp(t, np.arange(x1.size), np.nan_to_num(x1, nan=0.0))
@@ -209,54 +104,172 @@ def write_edf(path: Path, fs: float, hours: float) -> None:
         raise SystemExit(f"could not write {path}")
 
 
-def bench_cli(repeat: int) -> None:
-    print("(b) `oxi analyze --no-report` vs a bare pyedflib read, 8-hour EDF")
+def timed(fn: Callable[[], object], repeat: int) -> tuple[list[float], list[float]]:
+    """Wall and CPU seconds of ``repeat`` calls, after one untimed call."""
+    fn()
+    walls, cpus = [], []
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        cpus.append(time.process_time() - c0)
+        walls.append(time.perf_counter() - w0)
+    return walls, cpus
+
+
+def _ms(walls: list[float], cpus: list[float]) -> str:
+    med = statistics.median
+    return (
+        f"median {1e3 * med(walls):6.1f} ms wall, {1e3 * med(cpus):6.1f} ms CPU, "
+        f"best {1e3 * min(walls):6.1f} ms wall"
+    )
+
+
+def bench_analysis(tmp: Path, repeat: int) -> None:
+    """(a) analyze() on 8-hour nights read from EDF, warm, reading excluded."""
+    from oximetry import analyze, read_recording
+
+    print("(a) analysis of an 8-hour night in one warm process, reading excluded")
+    for fs, target_ms in ((1.0, 15.0), (25.0, 60.0)):
+        edf = tmp / f"night8h_{fs:g}hz.edf"
+        write_edf(edf, fs, 8.0)
+        rec = read_recording(edf)
+        walls, cpus = timed(lambda rec=rec: analyze(rec), repeat)
+        med = 1e3 * statistics.median(walls)
+        out = analyze(rec)
+        m = out.metrics[out.main_window]
+        print(
+            f"    {fs:>4g} Hz ({rec.spo2.n_samples:,} samples): analyze {_ms(walls, cpus)}; "
+            f"target <= {target_ms:g} ms: {'met' if med <= target_ms else 'MISSED'} "
+            f"(ratio {med / target_ms:.2f}); odi3 {m.odi3_count} odi4 {m.odi4_count}"
+        )
+        parts = _parts(rec)
+        for name, fn in parts.items():
+            pw, pc = timed(fn, repeat)
+            print(f"          part: {name:15s} {_ms(pw, pc)}")
+
+
+def _parts(rec: Any) -> dict[str, Callable[[], object]]:
+    """The steps of ``analyze``, each callable alone on the recording."""
+    from oximetry.artifact import detect_artifacts
+    from oximetry.metrics import summarize_window
+    from oximetry.metrics.odi import detect_desaturations_at
+    from oximetry.settings import AnalysisSettings
+    from oximetry.windows import build_windows, window_mask
+
+    st = AnalysisSettings()
+    valid = detect_artifacts(rec, st.artifact).valid
+    x, fs = rec.spo2.data, rec.fs
+    w = window_mask(build_windows(rec, st, valid).windows[0], x.size, fs)
+    return {
+        "artifact rules": lambda: detect_artifacts(rec, st.artifact),
+        "windows": lambda: build_windows(rec, st, valid),
+        "ODI3 + ODI4": lambda: detect_desaturations_at(x, valid, fs, (3, 4), st.odi),
+        "window figures": lambda: summarize_window(
+            x, valid, w, fs, kind="presumed_sleep", awake_baseline_pct=96.0,
+            awake_baseline_source="x", odi3_events=(), odi4_events=(), drop_pts=5,
+            sustained_min_s=300,
+        ),
+    }  # fmt: skip
+
+
+def _oxi() -> list[str]:
+    return [sys.executable, "-m", "oximetry.cli"]
+
+
+def bench_batch(tmp: Path, n: int, jobs: int, runs: int) -> None:
+    """(b) oxi batch of n 8-hour 1 Hz nights without reports."""
+    from bench_batch import make_nights
+
+    print(f"(b) `oxi batch --no-report --jobs {jobs}` of {n:,} 8-hour 1 Hz nights")
+    t0 = time.perf_counter()
+    folder = tmp / "batch_in"
+    make_nights(folder, n, 1.0, 8.0)
+    print(f"    ({n:,} EDF files made in {time.perf_counter() - t0:.0f} s)", flush=True)
+    cmd = [
+        *_oxi(), "batch", str(folder), "--no-report", "--quiet", "--force", "--jobs", str(jobs),
+        "--out", str(tmp / "batch_out"),
+    ]  # fmt: skip
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=_ENV, check=False)
+        times.append(time.perf_counter() - t0)
+        if proc.returncode != 0:
+            raise SystemExit(f"oxi batch failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    med = statistics.median(times)
+    print(
+        f"    median {med:.1f} s over {runs} runs ({', '.join(f'{t:.1f}' for t in times)}) -> "
+        f"{n / med:.1f} nights/s; target >= 30: {'met' if n / med >= 30 else 'MISSED'}"
+    )
+
+
+_PEAK = (
+    "import resource, subprocess, sys, time\n"
+    "t = time.perf_counter()\n"
+    "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "t = time.perf_counter() - t\n"
+    "sys.stderr.write(p.stderr[-2000:])\n"
+    "print(p.returncode, t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def bench_week(tmp: Path, runs: int) -> None:
+    """(c) a 7-day 25 Hz recording with the report: wall time and peak RSS."""
+    print("(c) `oxi analyze` with the report on a 7-day 25 Hz recording")
+    edf = tmp / "week_25hz.edf"
+    write_edf(edf, 25.0, 7 * 24.0, seed=5)
+    print(f"    ({edf.stat().st_size / 1e6:.0f} MB EDF)", flush=True)
+    walls, peaks = [], []
+    for r in range(runs):
+        cmd = [*_oxi(), "analyze", str(edf), "--out", str(tmp / f"week_out{r}")]
+        proc = subprocess.run(
+            [sys.executable, "-c", _PEAK, *cmd], capture_output=True, text=True, env=_ENV
+        )
+        code, wall, peak_kb = proc.stdout.split()
+        if code != "0":
+            raise SystemExit(f"oxi analyze failed ({code}): {proc.stderr}")
+        walls.append(float(wall))
+        peaks.append(int(peak_kb) / 1e6)
+    w, p = statistics.median(walls), max(peaks)
+    print(
+        f"    median {w:.1f} s ({', '.join(f'{t:.1f}' for t in walls)}), peak RSS {p:.2f} GB; "
+        f"targets < 10 s: {'met' if w < 10 else 'MISSED'}, < 1.5 GB: "
+        f"{'met' if p < 1.5 else 'MISSED'}"
+    )
+
+
+def bench_gate(tmp: Path, repeat: int) -> None:
+    """(d) whole-process oxi analyze --no-report against a bare pyedflib read."""
+    print("(d) gate: `oxi analyze --no-report` vs a bare pyedflib read, 8-hour EDF")
     _compile_package()
-    with tempfile.TemporaryDirectory() as tmp:
-        for fs in (1.0, 25.0):
-            edf = Path(tmp) / f"night_{fs:g}hz.edf"
-            write_edf(edf, fs, 8.0)
-            bare = [sys.executable, "-c", BARE_READ, str(edf)]
-            cli = [
-                sys.executable, "-m", "oximetry.cli", "analyze", str(edf), "--no-report",
-                "--out", str(Path(tmp) / f"out_{fs:g}"),
-            ]  # fmt: skip
-            probe = subprocess.run(cli, capture_output=True, text=True, env=_ENV)
-            if probe.returncode != 0:
-                print(f"    {fs:g} Hz: the CLI failed (exit {probe.returncode}): "
-                      f"{(probe.stderr or probe.stdout).strip().splitlines()[-1:]}")  # fmt: skip
-                continue
-            t_bare, t_cli, c_bare, c_cli = _run_times_paired(bare, cli, repeat)
-            med = statistics.median
-            paired = med(c / b for b, c in zip(t_bare, t_cli, strict=True))
-            print(
-                f"    {fs:>4g} Hz ({edf.stat().st_size / 1e6:.1f} MB): bare read median "
-                f"{med(t_bare):.2f} s, oxi analyze --no-report median {med(t_cli):.2f} s, "
-                f"ratio {med(t_cli) / med(t_bare):.2f} (target <= 2; best-of ratio "
-                f"{min(t_cli) / min(t_bare):.2f}, median of paired ratios {paired:.2f}); "
-                f"CPU {med(c_bare):.2f} s vs {med(c_cli):.2f} s, ratio {med(c_cli) / med(c_bare):.2f}"
-            )
-
-
-# A user's `pip install` compiles the package to bytecode; PYTHONDONTWRITEBYTECODE (set on some
-# development machines) would make every timed run recompile oxi from source instead.
-_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    for fs in (1.0, 25.0):
+        edf = tmp / f"gate_{fs:g}hz.edf"
+        write_edf(edf, fs, 8.0)
+        bare = [sys.executable, "-c", BARE_READ, str(edf)]
+        cli = [*_oxi(), "analyze", str(edf), "--no-report", "--out", str(tmp / f"gate_{fs:g}")]
+        t_bare, t_cli, c_bare, c_cli = _run_times_paired(bare, cli, repeat)
+        med = statistics.median
+        paired = med(c / b for b, c in zip(t_bare, t_cli, strict=True))
+        print(
+            f"    {fs:>4g} Hz: bare read median {med(t_bare):.2f} s, oxi median "
+            f"{med(t_cli):.2f} s, ratio {med(t_cli) / med(t_bare):.2f} (gate <= 2: "
+            f"{'passed' if med(t_cli) / med(t_bare) <= 2 else 'FAILED'}; median of paired "
+            f"ratios {paired:.2f}); CPU {med(c_bare):.2f} s vs {med(c_cli):.2f} s"
+        )
 
 
 def _compile_package() -> None:
     import compileall
 
-    root = Path(__file__).resolve().parents[1]
     for pkg in ("oximetry", "criteria"):
-        compileall.compile_dir(root / pkg, quiet=1)
+        compileall.compile_dir(ROOT / pkg, quiet=1)
 
 
 def _run_times_paired(
     a: list[str], b: list[str], repeat: int
 ) -> tuple[list[float], list[float], list[float], list[float]]:
     """Wall and CPU times (user + system) of ``a`` and ``b``, run alternately so that the
-    machine's other load (which drifts on a shared machine) weighs on both alike; one untimed
-    run of each first."""
+    machine's drifting load weighs on both alike; one untimed run of each first."""
     wall: tuple[list[float], list[float]] = ([], [])
     cpu: tuple[list[float], list[float]] = ([], [])
     for r in range(repeat + 1):
@@ -274,14 +287,25 @@ def _run_times_paired(
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--skip-cli", action="store_true")
-    ap.add_argument("--skip-analysis", action="store_true")
+    ap.add_argument("--repeat", type=int, default=15, help="timed runs for (a) and (d)")
+    ap.add_argument("--batch-n", type=int, default=1000, help="nights for (b)")
+    ap.add_argument("--batch-jobs", type=int, default=2, help="cores for (b)")
+    ap.add_argument("--runs", type=int, default=3, help="timed runs for (b) and (c)")
+    ap.add_argument("--skip", default="", help="comma-separated parts to skip (a,b,c,d)")
     args = ap.parse_args()
-    if not args.skip_analysis:
-        bench_analysis(args.repeat)
-    if not args.skip_cli:
-        bench_cli(args.repeat)
+    skip = set(args.skip.split(","))
+    load = os.getloadavg()[0]
+    print(f"oxi benchmarks ({len(os.sched_getaffinity(0))} cores, load average {load:.2f})")
+    with tempfile.TemporaryDirectory(prefix="oxi-bench-") as name:
+        tmp = Path(name)
+        if "a" not in skip:
+            bench_analysis(tmp, args.repeat)
+        if "b" not in skip:
+            bench_batch(tmp, args.batch_n, args.batch_jobs, args.runs)
+        if "c" not in skip:
+            bench_week(tmp, args.runs)
+        if "d" not in skip:
+            bench_gate(tmp, args.repeat)
 
 
 if __name__ == "__main__":

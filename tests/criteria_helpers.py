@@ -118,3 +118,19 @@ CLUSTER_OK = {
     "frequency_every_other_day_to_8_per_day": True,
     "not_better_accounted_for": True,
 }
+
+#: A cluster-headache prescription: a G44.0x code and a prescription with flow and hours
+#: (MG-OXY II.A.2: "the prescription must specify the diagnosis, the oxygen flow rate, and
+#: frequency/duration of therapy"); high-flow oxygen, as cluster headache is treated.
+CLUSTER_RX = {"prescriber": "physician", "flow_lpm": 12, "hours_per_day": 2}
+
+
+def cluster_ctx(ch: dict[str, Any] | None = None, **extra: Any) -> Context:
+    """A cluster-headache-only context (no recording needed) with a complete prescription."""
+    d: dict[str, Any] = {
+        "cluster_headache": CLUSTER_OK if ch is None else ch,
+        "diagnoses": ["G44.019"],
+        "order": dict(CLUSTER_RX),
+    }
+    d.update(extra)
+    return Context.from_dict(d)

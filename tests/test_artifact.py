@@ -11,7 +11,6 @@ import pytest
 from oximetry.artifact import (
     REASONS,
     detect_artifacts,
-    find_runs,
     frozen_runs,
     mask_excluded,
     mask_implausible_fall,
@@ -20,11 +19,11 @@ from oximetry.artifact import (
     mask_pulse_out_of_range,
     mask_short_islands,
     mask_status,
-    span_indices,
 )
 from oximetry.model import Recording, Signal, SourceInfo
 from oximetry.settings import ArtifactSettings
 from oximetry.simulate import Artifact, simulate_night
+from oximetry.spans import find_runs, span_indices
 
 
 def _rec(

@@ -224,6 +224,7 @@ def test_table_rows_errors_and_columns(cohort_dir: Path, tmp_path: Path) -> None
     assert not list(out.glob(".*tmp"))
 
 
+@pytest.mark.slow
 def test_pool_gives_the_same_table_and_survives_a_dying_worker(
     cohort_dir: Path, tmp_path: Path
 ) -> None:
@@ -316,6 +317,9 @@ def test_contexts_dir_per_recording(cohort_dir: Path, tmp_path: Path) -> None:
     r = _run([str(cohort_dir)], out, contexts_dir=str(ctx))
     by = {Path(x.values["file"]).name: x.values for x in r.rows}
     assert json.loads((out / "a" / "summary.json").read_text())["context"] == "a.yaml"
+    # the table says which context each row used, or why it has none
+    assert by["a.csv"]["context"] == "a.yaml"
+    assert by["b.edf"]["context"] == "no context: no b.yaml, .yml or .json in --contexts"
     assert json.loads((out / "b" / "summary.json").read_text())["context"] is None
     assert by["c.txt"]["status"] == "error" and "several context files" in by["c.txt"]["error"]
     # a changed context redoes only its recording
@@ -418,6 +422,7 @@ def test_cli_exit_status_3_when_some_failed(
     assert main([*args, "--contexts", str(tmp_path), "--context", str(cohort_dir / "a.csv")]) == 2
 
 
+@pytest.mark.slow
 def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = tmp_path / "in"
     _rec(d / "a.csv", [95])
@@ -462,6 +467,7 @@ def test_pool_that_cannot_start_falls_back_to_this_process(
     ).read_bytes()
 
 
+@pytest.mark.slow
 def test_a_dying_worker_does_not_make_the_rest_serial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

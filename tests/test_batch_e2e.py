@@ -80,6 +80,19 @@ def test_mixed_folder_table_errors_resume_force(
         for key in ("valid_min", "t_le88_min", "nadir_pct", "odi3_per_h", "drop5_min"):
             assert float(r[key]) == pytest.approx(block[key], abs=1e-4), (name, key)
         assert r["determination"] == summary["qualification"]["determination"]
+        rec = summary["recording"]
+        assert r["start_date"] == summary["input"]["start"][:10] == "2026-01-05"
+        assert float(r["recording_min"]) == pytest.approx(rec["duration_min"], abs=1e-4)
+        assert float(r["coverage_pct"]) == pytest.approx(
+            100 * rec["valid_min"] / rec["duration_min"], abs=1e-4
+        )
+        assert float(r["missing_min"]) == pytest.approx(
+            rec["duration_min"] - rec["valid_min"], abs=1e-4
+        )
+        assert r["context"] == "no context: none given (--context / --contexts)"
+        assert r["missing"] == ";".join(summary["qualification"]["missing"])
+    assert float(by["night_a.edf"]["recording_min"]) == pytest.approx(180.0)
+    assert float(by["night_c.csv"]["recording_min"]) == pytest.approx(150.0)
     assert float(by["night_a.edf"]["t_le88_min"]) >= 10.0  # the 10-minute plateau at 86 %
     assert by["night_a.edf"]["n_sustained_desaturations"] == "1"
     assert by["night_c.csv"]["pulse_mean_bpm"] == "" and by["night_a.edf"]["pulse_mean_bpm"]

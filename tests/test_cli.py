@@ -178,3 +178,37 @@ def test_mm_ss_segments_are_elapsed_time(night_edf: Path) -> None:
     out = analyze_file(night_edf, AnalyzeRequest(segments=("rest=22:05:00-22:10:00",)))
     spans = {w["kind"]: w["spans_s"] for w in out.summary["windows"]}
     assert spans["rest"] == [[300.0, 600.0]]
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="example night not generated")
+def test_analyze_medicare_example_night(tmp_path: Path) -> None:
+    """The example night read as a DME MAC reviewer would (LCD L33797 rev. 04/01/2023).
+
+    The night is sleep-staged (a PSG) and the patient has OSA: it counts as the PAP titration
+    (6.5 h, AHI 4.2, optimal PAP). Sleep ≤ 88 % for 20.75 cumulative minutes with an awake
+    baseline of 95 % is Group I-2: qualified, sleep only, stationary only, modifier N1.
+    """
+    context = ROOT / "data" / "example-context-medicare.yaml"
+    args = ("analyze", str(EXAMPLE), "--context", str(context), "--payer", "medicare")
+    proc = _run(*args, "--out", str(tmp_path), "--no-report")
+    assert proc.returncode == 0, proc.stderr
+    q = json.loads((tmp_path / "summary.json").read_text())["qualification"]
+    assert q["profile"] == "medicare" and q["determination"] == "qualified"
+    assert q["basis"] == ["lcd_group_i_2_sleep"] and q["coverage"] == ["nocturnal"]
+    assert q["portable_eligible"] is False and q["modifiers"] == ["N1"]
+    assert q["hcpcs"] == ["E1390", "E0424", "E0439"]
+    assert any("04/01/2023" in r for r in q["revisions"])
+    rules = {r["id"]: r for r in q["rules"]}
+    assert rules["lcd_sleep_study"]["met"] is True
+    assert rules["lcd_group_i_3_drop"]["met"] is False  # no symptoms documented
+    # without the titration the same staged night is a diagnostic PSG: not overnight oximetry
+    untitrated = tmp_path / "untitrated.yaml"
+    text = context.read_text().replace("G47.33, ", "")
+    untitrated.write_text(text.split("  pap_titration:")[0] + "order:" + text.split("order:")[1])
+    proc = _run(*args[:3], str(untitrated), *args[4:], "--out", str(tmp_path / "b"), "--no-report")
+    assert proc.returncode == 0, proc.stderr
+    q = json.loads((tmp_path / "b" / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "not_qualified"
+    assert {r["id"]: r["met"] for r in q["rules"]}["lcd_sleep_study"] is False
+    verify = _run("verify", str(tmp_path / "summary.json"), str(EXAMPLE))
+    assert verify.returncode == 0, verify.stdout + verify.stderr

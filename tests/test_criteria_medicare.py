@@ -1,98 +1,493 @@
-"""Medicare LCD L33797 (simplified second profile): Groups I–III, three-part test, retest window."""
+"""Medicare (NCD 240.2 v2, LCD L33797 rev. 04/01/2023): each group at its boundaries (SPEC §8.4).
+
+Every case starts from a complete outpatient context tested by an IDTF (stand-alone overnight
+oximetry, evaluated by the treating practitioner three days later) and changes what it is about.
+"""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 import datetime as dt
+import pathlib
+from typing import Any
 
 import pytest
 
-from criteria.evaluate import evaluate
-from tests.criteria_helpers import TEST_DATE, ctx, exercise_test, overnight
+from criteria.context import Context
+from criteria.evaluate import Evidence, evaluate
+from tests.criteria_helpers import TEST_DATE, exercise_test, make_dict, seg, sleep
 
-# Medicare wants the qualifying test within 30 days before the order (initial certification).
-ORDER = (TEST_DATE + dt.timedelta(days=10)).isoformat()
+MC: dict[str, Any] = {
+    "payer": "medicare",
+    "patient": {"age_years": 72},
+    "test": {
+        "type": "overnight",
+        "date": TEST_DATE.isoformat(),
+        "room_air": True,
+        "setting": "outpatient",
+        "performed_by": "idtf",
+        "evaluated_date": (TEST_DATE + dt.timedelta(days=3)).isoformat(),
+    },
+    "order": {"date": (TEST_DATE + dt.timedelta(days=5)).isoformat(), "flow_lpm": 2},
+    "diagnoses": ["J44.9"],
+    "mobility": {"within_home": True},
+    "documentation": {"signed_prescription": True},
+}
 
 
-def mc(**over: object) -> object:
-    return ctx(payer="medicare", order__date=ORDER, **over)
+def mc(**over: Any) -> Context:
+    """A Medicare context from :data:`MC` with ``section__key`` overrides."""
+    return Context.from_dict(make_dict(MC, **over))
 
 
-@pytest.mark.parametrize(("minutes", "ok"), [(5.0, True), (4.99, False)])
-def test_lcd_group_i_sleep_5_cumulative_minutes_at_88(minutes: float, ok: bool) -> None:
-    d = evaluate(mc(), overnight(t_le88_min=minutes, nadir_pct=85.0))
-    assert d.profile == "medicare"
-    assert d.determination == ("qualified" if ok else "not_qualified")
-    if ok:
-        assert d.coverage == ("nocturnal",) and d.authorization_months == 12
+def night(**kw: Any) -> Evidence:
+    """Stand-alone overnight oximetry (presumed-sleep window), figures by hand."""
+    extra = {k: kw.pop(k) for k in ("mean_pct", "drop5_from_mean_min") if k in kw}
+    s = sleep(kind=kw.pop("kind", "presumed_sleep"), **kw)
+    s = dataclasses.replace(
+        s,
+        mean_pct=extra.get("mean_pct", 94.0),
+        drop5_from_mean_min=extra.get("drop5_from_mean_min", 0.0),
+        longest_drop5_from_mean_min=extra.get("drop5_from_mean_min", 0.0),
+    )
+    return Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=s)
+
+
+def rest_test(sustained: float) -> Evidence:
+    return Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", sustained))
+
+
+def status(c: Context, ev: Evidence | None) -> str:
+    return evaluate(c, ev).determination
+
+
+# --------------------------------------------------------------------------------------------
+# Group I
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pao2", "det"), [(55, "qualified"), (56, "not_qualified")])
+def test_group_i_1_rest_pao2_55_qualifies_56_does_not(pao2: float, det: str) -> None:
+    d = evaluate(mc(test__type="rest", blood_gas={"pao2_rest_mmhg": pao2}), None)
+    assert d.determination == det
+    if det == "qualified":
+        assert d.coverage == ("continuous",) and d.modifiers == ("N1",)
+        assert d.portable_eligible is True and "E0431" in d.hcpcs
+        assert d.basis == ("lcd_group_i_1_rest",)
+
+
+@pytest.mark.parametrize(
+    ("sat", "det"), [(88.0, "qualified"), (88.4, "not_qualified"), (89.0, "not_qualified")]
+)
+def test_group_i_1_rest_oximetry_88_qualifies_89_does_not(sat: float, det: str) -> None:
+    # 88.4 rounds to 88, but a computed value is compared unrounded (medicare-oxygen.md A5)
+    d = evaluate(mc(test__type="rest"), rest_test(sat))
+    assert d.determination == det
+    assert d.rule("lcd_group_i_1_rest").met is (det == "qualified")
+
+
+def test_group_i_1_portable_needs_mobility_within_home() -> None:
+    d = evaluate(mc(test__type="rest", mobility={"within_home": False}), rest_test(86.0))
+    assert d.determination == "qualified" and d.portable_eligible is False
+    assert "E0431" not in d.hcpcs
+
+
+@pytest.mark.parametrize(("minutes", "det"), [(5.0, "qualified"), (4.99, "not_qualified")])
+def test_group_i_2_sleep_5_cumulative_minutes_at_88(minutes: float, det: str) -> None:
+    d = evaluate(mc(), night(t_le88_min=minutes, nadir_pct=85.0))
+    assert d.determination == det
+    alt = d.alternatives[0]
+    assert alt["alternative_reading"] == "single_sample" and alt["determination"] == "qualified"
+    if det == "qualified":
+        assert d.coverage == ("nocturnal",) and d.portable_eligible is False
+        assert d.modifiers == ("N1",) and not {"E0431", "E1392"} & set(d.hcpcs)
+        assert d.authorization_months is None  # no fixed period for Group I
+
+
+@pytest.mark.parametrize(("awake", "det"), [(89.0, "qualified"), (88.0, "indeterminate")])
+def test_group_i_2_needs_awake_89(awake: float, det: str) -> None:
+    d = evaluate(mc(), night(t_le88_min=30.0, nadir_pct=84.0, awake_baseline_pct=awake))
+    assert d.determination == det
+    if det == "indeterminate":
+        assert d.rule("lcd_group_i_2_sleep").met is False
+        assert any("rest test" in m for m in d.missing)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "symptoms", "valid", "det"),
+    [
+        (5.0, ["insomnia"], 120.0, "qualified"),
+        (4.99, ["insomnia"], 420.0, "not_qualified"),
+        (30.0, [], 420.0, "not_qualified"),
+        (30.0, ["nocturnal_restlessness"], 119.99, "indeterminate"),
+    ],
+)
+def test_group_i_3_drop_below_the_tests_mean_with_symptoms(
+    minutes: float, symptoms: list[str], valid: float, det: str
+) -> None:
+    ev = night(valid_min=valid, t_le88_min=0.0, nadir_pct=87.0, drop5_from_mean_min=minutes)
+    d = evaluate(mc(symptoms=symptoms), ev)
+    assert d.determination == det
+    if det == "qualified":
+        assert d.basis == ("lcd_group_i_3_drop",) and d.coverage == ("nocturnal",)
+        assert d.rule("lcd_group_i_3_drop").values["mean_baseline_pct"] == 94.0
+    if det == "indeterminate":
+        assert any("120 min" in m for m in d.missing)
+
+
+def test_group_i_3_without_the_mean_figure_is_not_evaluable() -> None:
+    ev = night(t_le88_min=0.0)
+    ev = dataclasses.replace(ev, sleep=dataclasses.replace(ev.sleep, drop5_from_mean_min=None))
+    d = evaluate(mc(symptoms=["insomnia"]), ev)
+    assert d.rule("lcd_group_i_3_drop").met is None and d.determination == "indeterminate"
+
+
+@pytest.mark.parametrize(
+    ("rest", "exercise", "on_o2", "det", "basis"),
+    [
+        (94.0, 88.0, 92.0, "qualified", ("lcd_group_i_4_exercise",)),
+        (94.0, 89.0, 92.0, "not_qualified", ()),  # 89 is a Group II value
+        (88.0, 86.0, 92.0, "qualified", ("lcd_group_i_1_rest",)),  # rest ≤ 88: Group I-1 instead
+        (94.0, 86.0, 86.0, "indeterminate", ()),  # oxygen did not improve it (A8)
+    ],
+)
+def test_group_i_4_exercise_three_part_session(
+    rest: float, exercise: float, on_o2: float, det: str, basis: tuple[str, ...]
+) -> None:
+    d = evaluate(mc(test__type="exercise"), exercise_test(rest, exercise, on_o2))
+    assert d.determination == det and d.basis == basis
+    if basis == ("lcd_group_i_4_exercise",):
+        assert d.coverage == ("exercise",) and d.portable_eligible is True
+
+
+def test_group_i_4_test_two_on_oxygen_never_qualifies() -> None:
+    c = mc(test__type="exercise", test__room_air=False, test__o2_flow_lpm=2)
+    d = evaluate(c, exercise_test(94.0, 85.0, 92.0))
+    assert d.rule("lcd_group_i_4_exercise").met is False and d.determination == "not_qualified"
+
+
+def test_group_i_4_missing_the_on_oxygen_part_is_indeterminate() -> None:
+    d = evaluate(mc(test__type="exercise"), exercise_test(94.0, 85.0, None))
+    assert d.determination == "indeterminate"
+    assert any("exercise_o2" in m for m in d.missing)
+
+
+# --------------------------------------------------------------------------------------------
+# Group II
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pao2", "det", "mods"),
+    [
+        (55, "qualified", ("N1",)),
+        (56, "qualified", ("N2",)),
+        (59, "qualified", ("N2",)),
+        (60, "not_qualified", ()),
+    ],
+)
+def test_group_ii_pao2_56_to_59_with_edema(pao2: float, det: str, mods: tuple[str, ...]) -> None:
+    c = mc(
+        test__type="rest", blood_gas={"pao2_rest_mmhg": pao2}, findings={"dependent_edema": True}
+    )
+    d = evaluate(c, None)
+    assert d.determination == det and d.modifiers == mods
+
+
+@pytest.mark.parametrize(("hct", "det"), [(56, "not_qualified"), (56.1, "qualified")])
+def test_group_ii_89_in_sleep_with_hematocrit_over_56(hct: float, det: str) -> None:
+    ev = night(t_le88_min=0.0, t_lt90_min=6.0, nadir_pct=89.0)
+    d = evaluate(mc(findings={"hematocrit_pct": hct}), ev)
+    assert d.determination == det
+    if det == "qualified":
+        assert d.basis == ("lcd_group_ii_sleep",) and d.portable_eligible is False
+        assert any("days 61" in m for m in d.missing)  # the retest is due
+
+
+def test_group_ii_in_sleep_is_sleep_only_and_needs_awake_89() -> None:
+    ev = night(t_le88_min=20.0, t_lt90_min=25.0, nadir_pct=84.0, awake_baseline_pct=88.0)
+    d = evaluate(mc(findings={"dependent_edema": True}), ev)
+    assert d.rule("lcd_group_ii_sleep").met is False
+    assert d.determination == "indeterminate"  # awake ≤ 88 %: a rest test is needed
+
+
+@pytest.mark.parametrize(
+    ("day", "det"),
+    [
+        (60, "not_qualified"),
+        (61, "qualified"),
+        (89, "qualified"),
+        (90, "not_qualified"),
+        (91, "not_qualified"),
+    ],
+)
+def test_group_ii_retest_day_60_61_90_91(day: int, det: str) -> None:
+    start = (TEST_DATE - dt.timedelta(days=day)).isoformat()
+    c = mc(
+        test__type="rest",
+        blood_gas={"pao2_rest_mmhg": 58},
+        findings={"pulmonary_hypertension": True},
+        order__therapy_start_date=start,
+    )
+    d = evaluate(c, None)
+    assert d.rule("lcd_retest").met is (det == "qualified")
+    assert d.determination == det
+
+
+def test_group_ii_retest_needs_a_new_order() -> None:
+    start = TEST_DATE - dt.timedelta(days=70)
+    c = mc(
+        test__type="rest",
+        blood_gas={"pao2_rest_mmhg": 58},
+        findings={"dependent_edema": True},
+        order__therapy_start_date=start.isoformat(),
+        order__date=start.isoformat(),
+    )
+    assert status(c, None) == "not_qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# Group III and Group IV
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pao2", "det"), [(60, "qualified"), (59, "not_qualified")])
+def test_group_iii_cluster_headache_needs_normoxemia_59_60(pao2: float, det: str) -> None:
+    c = mc(test__type="rest", diagnoses=["G44.011"], blood_gas={"pao2_rest_mmhg": pao2})
+    d = evaluate(c, None)
+    assert d.determination == det
+    if det == "qualified":
+        assert d.coverage == ("cluster_headache",) and d.modifiers == ("N3",)
+        assert d.authorization_months == 3 and d.hcpcs == ("E0424",)
         assert d.portable_eligible is False
 
 
-def test_lcd_payer_argument_overrides_context() -> None:
-    d = evaluate(ctx(), overnight(t_le88_min=6.0), profile="medicare")
-    assert d.profile == "medicare"
-    assert any("simplified" in w for w in d.warnings)
+@pytest.mark.parametrize(
+    ("day", "det"), [(60, "not_qualified"), (61, "qualified"), (91, "not_qualified")]
+)
+def test_group_iii_normoxemic_retest_day_61_to_90(day: int, det: str) -> None:
+    start = (TEST_DATE - dt.timedelta(days=day)).isoformat()
+    c = mc(
+        test__type="rest",
+        diagnoses=["G44.011"],
+        blood_gas={"pao2_rest_mmhg": 80},
+        order__therapy_start_date=start,
+    )
+    assert status(c, None) == det
 
 
-def test_lcd_group_i_exercise_three_part_test() -> None:
-    d = evaluate(mc(test__type="exercise"), exercise_test())
-    assert d.determination == "qualified" and d.coverage == ("exercise",)
-    no_gain = evaluate(mc(test__type="exercise"), exercise_test(exercise_o2=86.0))
-    assert no_gain.determination == "not_qualified"
+def test_group_iii_other_conditions_are_the_macs_discretion() -> None:
+    c = mc(test__type="rest", diagnoses=["G43.909"], blood_gas={"pao2_rest_mmhg": 80})
+    assert status(c, None) == "not_qualified"
+    attested = mc(
+        test__type="rest",
+        diagnoses=["G43.909"],
+        blood_gas={"pao2_rest_mmhg": 80},
+        findings={"attested_condition": True},
+    )
+    assert status(attested, None) == "indeterminate"
 
 
-@pytest.mark.parametrize(("hct", "ok"), [(56, False), (57, True)])
-def test_lcd_group_ii_89_percent_with_hematocrit(hct: float, ok: bool) -> None:
-    night = overnight(t_le88_min=0.0, t_lt90_min=6.0, nadir_pct=89.0)
-    d = evaluate(mc(findings={"hematocrit_pct": hct}), night)
-    assert d.determination == ("qualified" if ok else "not_qualified")
-    if ok:
-        assert d.authorization_months == 3
-        assert d.rule("lcd_group_ii_sleep").met is True
+def test_group_iii_not_with_a_hypoxemia_code() -> None:
+    c = mc(test__type="rest", diagnoses=["G44.011", "R09.02"], blood_gas={"pao2_rest_mmhg": 80})
+    assert status(c, None) == "not_qualified"
 
 
-@pytest.mark.parametrize(("day", "ok"), [(60, False), (61, True), (90, True), (91, False)])
-def test_lcd_group_ii_retest_between_day_61_and_90(day: int, ok: bool) -> None:
-    init = (TEST_DATE - dt.timedelta(days=day)).isoformat()
-    night = overnight(t_le88_min=0.0, t_lt90_min=6.0, nadir_pct=89.0)
-    c = mc(findings={"dependent_edema": True}, order__initial_certification_date=init)
-    d = evaluate(c, night)
-    assert d.rule("lcd_group_ii_retest").met is ok
-    assert (d.determination == "qualified") is ok
+def test_group_iv_angina_without_hypoxemia_is_never_covered() -> None:
+    ev = night(t_le88_min=0.0, nadir_pct=91.0)
+    d = evaluate(mc(findings={"angina_pectoris": True}), ev)
+    assert d.determination == "not_qualified" and d.rule("lcd_group_iv").met is False
+    hyp = evaluate(mc(findings={"angina_pectoris": True}), night(t_le88_min=20.0, nadir_pct=84.0))
+    assert hyp.determination == "qualified" and hyp.rule("lcd_group_iv").met is True
+    # a drop from the mean alone is not hypoxemia: Group IV still stands
+    drop = night(t_le88_min=0.0, nadir_pct=87.0, drop5_from_mean_min=30.0)
+    c = mc(findings={"angina_pectoris": True}, symptoms=["insomnia"])
+    assert evaluate(c, drop).determination == "not_qualified"
+    ch = mc(
+        test__type="rest",
+        diagnoses=["G44.011"],
+        blood_gas={"pao2_rest_mmhg": 80},
+        findings={"angina_pectoris": True},
+    )
+    assert status(ch, None) == "qualified"
 
 
-def test_lcd_group_iii_normal_saturation_not_covered() -> None:
-    d = evaluate(mc(), overnight(t_le88_min=0.0, t_lt90_min=0.0, nadir_pct=91.0))
-    assert d.rule("lcd_group_iii").met is False
+# --------------------------------------------------------------------------------------------
+# Who tested, which study, when
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("performer", "det"),
+    [
+        ("idtf", "qualified"),
+        ("sleep_lab", "qualified"),
+        ("dme_supplier", "not_qualified"),
+        (None, "indeterminate"),
+    ],
+)
+def test_performer_never_a_dme_supplier(performer: str | None, det: str) -> None:
+    c = mc(test__performed_by=performer)
+    assert status(c, night(t_le88_min=20.0, nadir_pct=84.0)) == det
+
+
+def test_psg_or_home_sleep_test_oximetry_counts_only_on_titration() -> None:
+    staged = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")
+    d = evaluate(mc(test__performed_by="sleep_lab"), staged)
+    assert d.rule("lcd_sleep_study").met is False and d.determination == "not_qualified"
+
+
+@pytest.mark.parametrize(
+    ("ahi", "hours", "optimal", "det"),
+    [
+        (10, 2.0, True, "qualified"),
+        (11, 2.0, True, "not_qualified"),
+        (10, 119 / 60, True, "not_qualified"),  # 1 h 59 min
+        (4, 6.0, False, "not_qualified"),
+        (4, None, True, "indeterminate"),
+    ],
+)
+def test_osa_titration_ahi_10_11_and_2_hours(
+    ahi: float, hours: float | None, optimal: bool, det: str
+) -> None:
+    pap = {"ahi": ahi, "hours": hours, "at_optimal_pap": optimal}
+    c = mc(diagnoses=["G47.33", "J44.9"], test__performed_by="sleep_lab", test__pap_titration=pap)
+    staged = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")
+    d = evaluate(c, staged)
+    assert d.determination == det
+    if det == "qualified":
+        assert d.coverage == ("nocturnal",) and d.portable_eligible is False
+
+
+@pytest.mark.parametrize(("initial", "ahi", "det"), [(8, 8, "not_qualified"), (8, 3, "qualified")])
+def test_osa_titration_must_reduce_an_initial_ahi_under_10(
+    initial: float, ahi: float, det: str
+) -> None:
+    pap = {"ahi": ahi, "hours": 4.0, "at_optimal_pap": True, "initial_ahi": initial}
+    c = mc(diagnoses=["G47.33"], test__performed_by="sleep_lab", test__pap_titration=pap)
+    assert status(c, night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")) == det
+
+
+def test_group_i_4_blood_gas_on_oxygen_never_qualifies() -> None:
+    gas = {"pao2_rest_mmhg": 70, "pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 70}
+    ok = mc(test__type="exercise", blood_gas=gas)
+    assert evaluate(ok, None).basis == ("lcd_group_i_4_exercise",)
+    on_o2 = mc(test__type="exercise", test__room_air=False, test__o2_flow_lpm=2, blood_gas=gas)
+    assert status(on_o2, None) == "not_qualified"
+
+
+def test_osa_without_a_titration_study_is_indeterminate() -> None:
+    c = mc(diagnoses=["G47.33"])
+    d = evaluate(c, night(t_le88_min=20.0, nadir_pct=84.0))
+    assert d.determination == "indeterminate"
+    assert any("pap_titration" in m for m in d.missing)
+
+
+@pytest.mark.parametrize(
+    ("days_before_discharge", "det"),
+    [(0, "qualified"), (2, "qualified"), (3, "not_qualified"), (-1, "not_qualified")],
+)
+def test_inpatient_time_of_need_discharge_minus_2_and_3_days(
+    days_before_discharge: int, det: str
+) -> None:
+    discharge = (TEST_DATE + dt.timedelta(days=days_before_discharge)).isoformat()
+    c = mc(test__setting="inpatient", test__discharge_date=discharge)
+    assert status(c, night(t_le88_min=20.0, nadir_pct=84.0)) == det
+
+
+def test_outpatient_time_of_need_is_the_dated_evaluation() -> None:
+    c = mc(test__evaluated_date=None)
+    d = evaluate(c, night(t_le88_min=20.0, nadir_pct=84.0))
+    assert d.determination == "indeterminate" and "test.evaluated_date" in d.missing
+    early = mc(test__evaluated_date=(TEST_DATE - dt.timedelta(days=1)).isoformat())
+    assert status(early, night(t_le88_min=20.0, nadir_pct=84.0)) == "indeterminate"
+
+
+def test_no_chronic_stable_state_or_30_day_window_any_more() -> None:
+    late = (TEST_DATE + dt.timedelta(days=200)).isoformat()
+    c = mc(test__chronic_stable_state=False, order__date=late, test__evaluated_date=late)
+    assert status(c, night(t_le88_min=20.0, nadir_pct=84.0)) == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# Blood gas against oximetry
+# --------------------------------------------------------------------------------------------
+
+
+def test_same_day_blood_gas_decides_over_oximetry_of_the_same_condition() -> None:
+    day = TEST_DATE.isoformat()
+    ev = rest_test(85.0)
+    same = mc(test__type="rest", blood_gas={"pao2_rest_mmhg": 70, "date": day})
+    d = evaluate(same, ev)
     assert d.determination == "not_qualified"
+    assert d.rule("lcd_group_i_1_rest").values["rest_blood_gas_decides"] is True
+    unknown = mc(test__type="rest", blood_gas={"pao2_rest_mmhg": 70})
+    u = evaluate(unknown, ev)
+    assert u.determination == "indeterminate" and any("blood_gas.date" in m for m in u.missing)
 
 
-@pytest.mark.parametrize(("days_before", "ok"), [(0, True), (30, True), (31, False), (-1, False)])
-def test_lcd_test_within_30_days_before_order(days_before: int, ok: bool) -> None:
-    order = (TEST_DATE + dt.timedelta(days=days_before)).isoformat()
-    d = evaluate(ctx(payer="medicare", order__date=order), overnight(t_le88_min=6.0))
-    assert d.rule("lcd_test_window").met is ok
+def test_failed_rest_blood_gas_leaves_a_qualifying_sleep_oximetry_standing() -> None:
+    c = mc(blood_gas={"pao2_rest_mmhg": 70, "date": TEST_DATE.isoformat()})
+    assert status(c, night(t_le88_min=20.0, nadir_pct=84.0)) == "qualified"
 
 
-def test_lcd_has_no_pediatric_rule() -> None:
-    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=8.0, nadir_pct=90.0)
-    d = evaluate(mc(patient={"birth_date": "2016-01-01"}, diagnoses=["P27.1"]), night)
-    assert d.determination == "not_qualified"
-    assert not any(r.id.endswith("pediatric") for r in d.rules)
+# --------------------------------------------------------------------------------------------
+# Flow tier, modifiers, revisions
+# --------------------------------------------------------------------------------------------
 
 
-def test_lcd_room_air_false_never_qualifies() -> None:
-    d = evaluate(mc(test__room_air=False), overnight(t_le88_min=30.0))
-    assert d.determination == "not_qualified"
+@pytest.mark.parametrize(
+    ("flow", "room_air", "test_flow", "mods"),
+    [
+        (4, True, None, ("N1",)),
+        (4.1, True, None, ("N1",)),  # tested on room air: standard allowance, no Q modifier
+        (4.1, False, 4, ("N1", "QF")),
+        (4.1, False, 3.9, ("N1",)),
+        (0.5, True, None, ("N1", "QE")),
+    ],
+)
+def test_flow_over_4_needs_a_test_on_4_l_min(
+    flow: float, room_air: bool, test_flow: float | None, mods: tuple[str, ...]
+) -> None:
+    c = mc(
+        test__type="rest",
+        test__room_air=room_air,
+        test__o2_flow_lpm=test_flow,
+        order__flow_lpm=flow,
+    )
+    d = evaluate(c, rest_test(86.0))
+    assert d.determination == "qualified" and d.modifiers == mods
 
 
-def test_lcd_basis_is_the_group_finding_that_qualified() -> None:
-    sleep = evaluate(mc(), overnight(t_le88_min=6.0, nadir_pct=85.0))
-    assert sleep.determination == "qualified" and sleep.basis == ("lcd_group_i_sleep",)
-    assert sleep.to_dict()["basis"] == ["lcd_group_i_sleep"]
-    night = overnight(t_le88_min=0.0, t_lt90_min=6.0, nadir_pct=89.0)
-    group_ii = evaluate(mc(findings={"hematocrit_pct": 57}), night)
-    assert group_ii.basis == ("lcd_group_ii_sleep",)
-    exercise = evaluate(mc(test__type="exercise"), exercise_test())
-    assert exercise.basis == ("lcd_group_i_exercise",)
-    short = evaluate(mc(), overnight(t_le88_min=4.99, nadir_pct=85.0))
-    assert short.determination == "not_qualified" and short.basis == ()
+def test_every_medicare_determination_is_stamped_with_its_revisions() -> None:
+    for ev in (None, night(t_le88_min=20.0, nadir_pct=84.0)):
+        out = evaluate(mc(), ev).to_dict()
+        assert any("L33797" in r and "04/01/2023" in r for r in out["revisions"])
+        assert any("NCD 240.2" in r and "version 2" in r for r in out["revisions"])
+    mh = evaluate(mc(payer="masshealth"), None).to_dict()
+    assert "revisions" not in mh
+
+
+def test_payer_argument_overrides_context() -> None:
+    d = evaluate(mc(payer="masshealth"), night(t_le88_min=20.0, nadir_pct=84.0), profile="medicare")
+    assert d.profile == "medicare" and d.determination == "qualified"
+
+
+def test_every_rule_cites_the_ncd_or_the_lcd_and_never_mg_oxy() -> None:
+    d = evaluate(mc(), night(t_le88_min=20.0, nadir_pct=84.0))
+    for r in d.rules:
+        assert "NCD 240.2" in r.citation or "L33797" in r.citation, r.id
+        assert "MG-OXY" not in r.citation and "MG-OXY" not in r.reason, r.id
+
+
+def test_medicare_and_masshealth_modules_never_import_each_other() -> None:
+    rules = pathlib.Path(__file__).resolve().parents[1] / "criteria" / "rules"
+    for path in rules.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)} | {
+            a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+        }
+        other = "masshealth" if path.stem.startswith("medicare") else "medicare"
+        if path.stem.startswith(("medicare", "masshealth")):
+            assert not any(other in m for m in names), (path.name, names)

@@ -8,10 +8,12 @@ import datetime as dt
 import json
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from criteria.context import Context
+from criteria.errors import ContextError
 from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
 from criteria.rules.common import conditions
 
@@ -28,6 +30,12 @@ CODES = [
     "M54.5",
     "G43.909",
     "R06.02",
+    "R09.02",
+    "C34.90",
+    "G44.059",
+    "J44.1",
+    "J41.0",
+    "P07.30",
 ]
 OPT = st.none()
 
@@ -110,13 +118,21 @@ contexts = st.fixed_dictionaries(
             discharge_date=iso(dates),
             chronic_stable_state=st.booleans(),
         ),
-        "order": section(date=iso(dates), initial_certification_date=iso(dates)),
+        "order": section(
+            date=iso(dates),
+            initial_certification_date=iso(dates),
+            prescriber=st.sampled_from(["physician", "nurse_practitioner"]),
+            flow_lpm=st.floats(0.0, 15.0),
+            hours_per_day=st.floats(0.0, 24.0),
+        ),
         "diagnoses": st.lists(st.sampled_from(CODES), max_size=3),
         "findings": section(
             dependent_edema=st.booleans(),
             pulmonary_hypertension=st.booleans(),
             hematocrit_pct=st.floats(30, 70),
             breathlessness=st.booleans(),
+            attested_condition=st.booleans(),
+            widespread_pulmonary_neoplasm=st.booleans(),
         ),
         "symptoms": st.lists(
             st.sampled_from(["cognitive_impairment", "nocturnal_restlessness", "insomnia"]),
@@ -149,10 +165,23 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
     """Why this case must not qualify (no cluster headache is generated)."""
     why = []
     t, o = c.test, c.order
+    td = _test_date(c, ev)
     has_bg = any(v is not None for v in vars(c.blood_gas).values())
     cond = conditions(c)
-    if not cond.has("severe_lung_disease", "hypoxia_related", "short_term"):
+    if not cond.listed and not cond.attested_unlisted:
         why.append("no documented qualifying condition")
+    if profile == "masshealth" and not (o.prescriber and o.flow_lpm and o.hours_per_day):
+        why.append("prescription without prescriber, flow or hours")
+    if t.chronic_stable_state is True and any(
+        x.startswith(("J44.1", "J18")) for x in c.diagnoses or ()
+    ):
+        why.append("conflict: acute code in a chronic stable state")
+    rec = ev.recording_start.date() if ev is not None and ev.recording_start else None
+    if t.date is not None and rec is not None and abs((t.date - rec).days) > 1:
+        why.append("conflict: recording date")
+    if t.setting == "outpatient" and t.discharge_date is not None and td is not None:
+        if t.discharge_date >= td:
+            why.append("conflict: outpatient discharged on or after the test")
     if t.room_air is None:
         why.append("room air missing")
     if t.room_air is False and t.room_air_contraindicated is not True:
@@ -161,7 +190,6 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
         why.append("setting missing")
     if o.date is None:
         why.append("order date missing")
-    td = _test_date(c, ev)
     if td is None:
         why.append("test date unknown")
     if t.type is None and not has_bg:
@@ -170,9 +198,7 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
         why.append("no measurement")
     if td is not None and o.date is not None:
         k = (td - o.date).days
-        if (profile == "masshealth" and abs(k) > 90) or (
-            profile == "medicare" and not -30 <= k <= 0
-        ):
+        if abs(k) > 90:
             why.append("outside the order window")
     if t.setting == "inpatient":
         if t.discharge_date is None or td is None:
@@ -193,7 +219,7 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
 
 
 @settings(max_examples=400, deadline=None)
-@given(contexts, evidences, st.sampled_from(["masshealth", "medicare"]))
+@given(contexts, evidences, st.just("masshealth"))
 def test_safety_never_qualified_when_an_input_is_missing_or_out_of_window(
     raw: dict[str, Any], ev: Evidence | None, profile: str
 ) -> None:
@@ -206,7 +232,12 @@ def test_safety_never_qualified_when_an_input_is_missing_or_out_of_window(
     assert json.loads(json.dumps(out)) == out
     assert out["determination"] in ("qualified", "not_qualified", "indeterminate")
     if d.determination == "qualified":
-        assert d.coverage and d.hcpcs[:4] == ("E0424", "E0439", "E1390", "E1391")
+        assert not d.conflicts
+        assert d.coverage and d.hcpcs[:2] == ("E0424", "E0439")
+        flow = c.order.flow_lpm
+        assert ("E1390" in d.hcpcs) == (flow is None or flow <= 10)  # equipment follows flow
+        if "E1392" in d.hcpcs:
+            assert flow is None or flow <= 3
         assert d.authorization_months in (3, 12)
         assert d.portable_eligible is not None
         if not d.portable_eligible:
@@ -233,13 +264,54 @@ PERTURBATIONS = (
     "chronic_stable_false",
     "short_night",
     "no_evidence",
+    # SPEC §8.2 "Validity before rules": one conflict ...
+    "conflict_acute_code_stable",
+    "conflict_outpatient_discharged_after_test",
+    "conflict_recording_date",
+    "conflict_birth_date_vs_age",
+    "conflict_other_tac_with_ichd3_items",
+    "conflict_room_air_with_flow",
+    # ... one invalid or unlisted code, a symptom for a diagnosis ...
+    "invalid_code",
+    "unlisted_code_without_attestation",
+    "symptom_instead_of_diagnosis",
+    "c34_without_widespread",
+    "p07_prematurity",
+    # ... one implausible value ...
+    "implausible_pao2",
+    "implausible_hematocrit",
+    "implausible_flow",
+    "implausible_hours",
+    "implausible_date",
+    # ... or one missing prescription field.
+    "drop_prescriber",
+    "drop_flow",
+    "drop_hours",
+    "zero_flow",
 )
+
+#: Validity checks of the MassHealth profile that the Medicare profile does not share (its
+#: conditions and prescription rules are the issue-12 rewrite's).
+MASSHEALTH_ONLY = (
+    "unlisted_code_without_attestation",
+    "symptom_instead_of_diagnosis",
+    "c34_without_widespread",
+    "p07_prematurity",
+    "drop_prescriber",
+    "drop_flow",
+    "drop_hours",
+    "zero_flow",
+    "conflict_other_tac_with_ichd3_items",
+)
+
+#: Perturbations that are bad input: the context must be refused (exit 2), never evaluated.
+BAD_INPUT = ("invalid_code", *(p for p in PERTURBATIONS if p.startswith("implausible")))
 
 
 @st.composite
 def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str, str]:
     """A complete qualifying case, then at most one change that must stop it qualifying."""
-    profile = draw(st.sampled_from(["masshealth", "medicare"]))
+    profile = "masshealth"  # Medicare: valid_then_perturbed_medicare below
     kind = draw(st.sampled_from(["overnight", "rest", "exercise"]))
     td = draw(dates)
     start = dt.datetime(td.year, td.month, td.day, 22, 0)
@@ -276,7 +348,7 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
     acute = draw(st.booleans())
     dx = ["J18.9"] if acute else [draw(st.sampled_from(["J44.9", "J84.10", "E84.0", "G47.33"]))]
     inpatient = draw(st.booleans())
-    lag = draw(st.integers(-90, 90)) if profile == "masshealth" else draw(st.integers(0, 30))
+    lag = draw(st.integers(-90, 90))
     raw: dict[str, Any] = {
         "patient": {"age_years": draw(st.integers(21, 95))},
         "test": {
@@ -285,7 +357,12 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
             "room_air": True,
             "setting": "inpatient" if inpatient else "outpatient",
         },
-        "order": {"date": (td + dt.timedelta(days=lag)).isoformat()},
+        "order": {
+            "date": (td + dt.timedelta(days=lag)).isoformat(),
+            "prescriber": draw(st.sampled_from(["physician", "physician_assistant"])),
+            "flow_lpm": draw(st.floats(0.5, 6.0)),
+            "hours_per_day": draw(st.floats(1.0, 24.0)),
+        },
         "diagnoses": dx,
         "mobility": {
             "beyond_stationary_tubing": draw(st.booleans()),
@@ -297,7 +374,8 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
             td + dt.timedelta(days=draw(st.integers(0, 2)))
         ).isoformat()
     else:
-        raw["test"]["chronic_stable_state"] = True
+        # An acute illness (J18.9) is not a chronic stable state: saying so is a conflict.
+        raw["test"]["chronic_stable_state"] = not acute
     change = draw(st.sampled_from(PERTURBATIONS))
     t = raw["test"]
     if change == "drop_diagnoses":
@@ -317,8 +395,6 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         del t["type"]
     elif change == "order_out_of_window":
         far = draw(st.integers(91, 200)) * draw(st.sampled_from([-1, 1]))
-        if profile == "medicare":
-            far = draw(st.one_of(st.integers(-200, -1), st.integers(31, 200)))
         raw["order"]["date"] = (td + dt.timedelta(days=far)).isoformat()
     elif change in ("discharge_out_of_window", "drop_discharge_date"):
         t["setting"] = "inpatient"
@@ -355,7 +431,78 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         )
     elif change == "no_evidence":
         ev = None
+    else:
+        ev = _perturb_validity(draw, raw, ev, change, td)
     return raw, ev, profile, change
+
+
+def _perturb_validity(
+    draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None, change: str, td: dt.date
+) -> Evidence | None:
+    """Inject one SPEC §8.2 validity problem into a qualifying case."""
+    t, o = raw["test"], raw["order"]
+    if change == "conflict_acute_code_stable":
+        t.update(setting="outpatient", chronic_stable_state=True)
+        t.pop("discharge_date", None)
+        raw["diagnoses"] = [draw(st.sampled_from(["J44.1", "J45.901", "J45.52", "J18.9"]))]
+    elif change == "conflict_outpatient_discharged_after_test":
+        t["setting"] = "outpatient"
+        t["discharge_date"] = (td + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
+    elif change == "conflict_recording_date":
+        assert ev is not None
+        off = draw(st.integers(2, 220)) * draw(st.sampled_from([-1, 1]))
+        ev = dataclasses.replace(ev, recording_start=ev.recording_start + dt.timedelta(days=off))  # type: ignore[operator]
+    elif change == "conflict_birth_date_vs_age":
+        born = td.replace(year=td.year - draw(st.integers(1, 80))) - dt.timedelta(days=1)
+        age = td.year - born.year
+        raw["patient"] = {
+            "birth_date": born.isoformat(),
+            "age_years": age + draw(st.sampled_from([-30, -5, -1, 1, 5, 30])),
+        }
+        if raw["patient"]["age_years"] < 0:
+            raw["patient"]["age_years"] = age + 7
+    elif change == "conflict_other_tac_with_ichd3_items":
+        raw["diagnoses"] = [*raw["diagnoses"], draw(st.sampled_from(["G44.059", "G44.039"]))]
+        raw["cluster_headache"] = {"attacks": 6, "unilateral_orbital_pain_15_180_min": True}
+    elif change == "conflict_room_air_with_flow":
+        t["room_air"] = True
+        t["o2_flow_lpm"] = draw(st.floats(0.5, 15.0))
+    elif change == "invalid_code":
+        raw["diagnoses"] = [
+            draw(st.sampled_from(["J44.7", "J99.99", "G44.0999", "J45.999", "R09.03"]))
+        ]
+    elif change == "unlisted_code_without_attestation":
+        raw["diagnoses"] = [draw(st.sampled_from(["R09.02", "J96.11", "E66.2", "I50.9"]))]
+    elif change == "symptom_instead_of_diagnosis":
+        del raw["diagnoses"]
+        raw["symptoms"] = ["nocturnal_restlessness", "cognitive_impairment"]
+        raw["findings"] = {"pulmonary_hypertension": True, "hematocrit_pct": 60}
+    elif change == "c34_without_widespread":
+        raw["diagnoses"] = ["C34.90"]
+        if draw(st.booleans()):
+            raw["findings"] = {"widespread_pulmonary_neoplasm": False}
+    elif change == "p07_prematurity":
+        raw["diagnoses"] = ["P07.30"]
+    elif change == "implausible_pao2":
+        key = draw(st.sampled_from(["pao2_rest_mmhg", "pao2_sleep_mmhg", "pao2_exercise_o2_mmhg"]))
+        raw["blood_gas"] = {key: draw(st.sampled_from([0, 5, 19.9, 150.1, 400]))}
+    elif change == "implausible_hematocrit":
+        raw["findings"] = {"hematocrit_pct": draw(st.sampled_from([0, 14.9, 75.1, 99]))}
+    elif change == "implausible_flow":
+        o["flow_lpm"] = draw(st.sampled_from([-1, 15.5, 30, 1e9]))
+    elif change == "implausible_hours":
+        o["hours_per_day"] = draw(st.sampled_from([-0.5, 24.5, 48]))
+    elif change == "implausible_date":
+        t["date"] = draw(st.sampled_from(["1899-12-31", "2031-01-01", "2026-02-30"]))
+    elif change == "drop_prescriber":
+        del o["prescriber"]
+    elif change == "drop_flow":
+        del o["flow_lpm"]
+    elif change == "drop_hours":
+        del o["hours_per_day"]
+    elif change == "zero_flow":
+        o["flow_lpm"] = 0
+    return ev
 
 
 @settings(max_examples=500, deadline=None)
@@ -364,6 +511,12 @@ def test_safety_one_missing_or_failed_condition_prevents_qualified(
     case: tuple[dict[str, Any], Evidence | None, str, str],
 ) -> None:
     raw, ev, profile, change = case
+    if change in BAD_INPUT:
+        with pytest.raises(ContextError):
+            Context.from_dict(raw)
+        return
+    if profile == "medicare" and change in MASSHEALTH_ONLY:
+        return  # the Medicare profile (issue 12) has its own rules for these
     d = evaluate(Context.from_dict(raw), ev, profile)
     if change == "none":
         assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
@@ -392,3 +545,275 @@ def test_alternatives_never_change_the_determination(
             alt["determination"] != d.determination or alt["coverage"] != list(d.coverage)
         )
     assert evaluate(c, ev).to_dict() == d.to_dict()
+
+
+# --------------------------------------------------------------------------------------------
+# Medicare (NCD 240.2 v2, LCD L33797 rev. 04/01/2023; SPEC §8.4)
+# --------------------------------------------------------------------------------------------
+
+PERFORMERS = ["treating_practitioner", "hospital", "sleep_lab", "idtf", "dme_supplier"]
+
+mc_contexts = st.tuples(
+    contexts,
+    section(
+        performed_by=st.sampled_from(PERFORMERS),
+        evaluated_date=iso(dates),
+        o2_flow_lpm=st.floats(0, 8),
+        pap_titration=section(
+            ahi=st.floats(0, 30),
+            hours=st.floats(0, 8),
+            initial_ahi=st.floats(0, 60),
+            at_optimal_pap=st.booleans(),
+        ),
+    ),
+    section(date=iso(dates), pao2_exercise_o2_mmhg=st.floats(40, 90)),
+    section(within_home=st.booleans(), therapy_start_date=iso(dates)),
+).map(
+    lambda t: {
+        **t[0],
+        "test": {**t[0].get("test", {}), **t[1]},
+        "blood_gas": {**t[0].get("blood_gas", {}), **t[2]},
+        "mobility": {
+            **t[0].get("mobility", {}),
+            **{k: v for k, v in t[3].items() if k == "within_home"},
+        },
+        "order": {**t[0].get("order", {}), **{k: v for k, v in t[3].items() if k != "within_home"}},
+    }
+)
+
+
+def medicare_unsafe_reasons(c: Context, ev: Evidence | None) -> list[str]:
+    """Why a Medicare case must not qualify (no cluster-headache code is generated)."""
+    why = []
+    t, o = c.test, c.order
+    has_bg = any(
+        getattr(c.blood_gas, k) is not None
+        for k in ("pao2_rest_mmhg", "pao2_sleep_mmhg", "pao2_awake_mmhg", "pao2_exercise_mmhg")
+    )
+    td = _test_date(c, ev)
+    checks = {
+        "no diagnosis": not c.diagnoses,
+        "room air missing": t.room_air is None,
+        "on oxygen without its flow": t.room_air is False and t.o2_flow_lpm is None,
+        "setting missing": t.setting is None,
+        "order date missing": o.date is None,
+        "performer missing or a DME supplier": t.performed_by in (None, "dme_supplier"),
+        "evaluation date missing": t.evaluated_date is None,
+        "evaluated before the test": t.evaluated_date is not None
+        and td is not None
+        and t.evaluated_date < td,
+        "test date unknown": td is None,
+        "no measurement": ev is None and not has_bg,
+    }
+    why = [k for k, bad in checks.items() if bad]
+    if t.setting == "inpatient" and (
+        t.discharge_date is None or td is None or not 0 <= (t.discharge_date - td).days <= 2
+    ):
+        why.append("outside the discharge window")
+    osa = any(code in ("G47.33", "G47.30") for code in c.diagnoses or ())
+    pap = t.pap_titration
+    sleep_only = ev is not None and ev.rest is None and ev.exercise is None and not has_bg
+    if sleep_only and osa and (pap is None or None in (pap.ahi, pap.hours, pap.at_optimal_pap)):
+        why.append("OSA without the titration figures")
+    if sleep_only and pap is not None and pap.ahi is not None and pap.ahi > 10:
+        why.append("titration AHI over 10")
+    if sleep_only and pap is not None and pap.hours is not None and pap.hours < 2:
+        why.append("titration under 2 h")
+    if sleep_only and ev is not None and ev.sleep is not None and ev.sleep.valid_min < 120:
+        why.append("under 120 min of valid sleep data")
+    return why
+
+
+@settings(max_examples=400, deadline=None)
+@given(mc_contexts, evidences)
+def test_medicare_safety_never_qualified_when_an_input_is_missing(
+    raw: dict[str, Any], ev: Evidence | None
+) -> None:
+    c = Context.from_dict(raw)
+    d = evaluate(c, ev, "medicare")
+    why = medicare_unsafe_reasons(c, ev)
+    if why:
+        assert d.determination != "qualified", why
+    out = d.to_dict()
+    assert json.loads(json.dumps(out)) == out and out["revisions"]
+    if d.determination == "qualified":
+        assert d.coverage and d.hcpcs and d.modifiers[0] in ("N1", "N2", "N3")
+        assert d.portable_eligible is not None
+        if set(d.coverage) <= {"nocturnal", "cluster_headache"}:
+            assert d.portable_eligible is False
+        if d.portable_eligible:
+            assert c.mobility.within_home is True
+    else:
+        assert d.hcpcs == () and d.modifiers == () and d.coverage == ()
+
+
+MC_PERTURBATIONS = (
+    "none",
+    "drop_diagnoses",
+    "drop_room_air",
+    "oxygen_without_flow",
+    "drop_setting",
+    "drop_order_date",
+    "drop_test_date",
+    "drop_test_type",
+    "drop_performer",
+    "dme_supplier",
+    "drop_evaluated_date",
+    "evaluated_before_test",
+    "discharge_out_of_window",
+    "drop_discharge_date",
+    "short_night",
+    "no_evidence",
+    "osa_titration_figure_missing",
+    "titration_fails",
+    "staged_without_titration",
+    "conflicting_blood_gas",
+    "blood_gas_other_day",
+)
+
+
+@st.composite
+def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str]:
+    """A complete qualifying Medicare case, then at most one change that must stop it."""
+    kind = draw(st.sampled_from(["overnight", "rest", "exercise"]))
+    td = draw(dates)
+    start = dt.datetime(td.year, td.month, td.day, 22, 0)
+
+    def night(kind_: str, valid: float) -> Evidence:
+        return Evidence(
+            recording_start=start,
+            sleep=SleepFigures(
+                kind=kind_,
+                valid_min=valid,
+                t_le88_min=draw(st.floats(5.0, 100.0)),
+                t_lt90_min=100.0,
+                t_le90_min=100.0,
+                longest_le88_min=5.0,
+                nadir_pct=84.0,
+                awake_baseline_pct=draw(st.floats(89.0, 99.0)),
+                awake_baseline_source="first_300s_valid",
+                drop5_min=0.0,
+                longest_drop5_min=0.0,
+                mean_pct=93.0,
+                drop5_from_mean_min=0.0,
+                longest_drop5_from_mean_min=0.0,
+            ),
+        )
+
+    if kind == "overnight":
+        ev: Evidence | None = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
+    elif kind == "rest":
+        ev = Evidence(
+            recording_start=start,
+            rest=SegmentFigures("rest", 5.0, 90.0, 85.0, draw(st.floats(70.0, 88.0))),
+        )
+    else:
+        ex = draw(st.floats(70.0, 88.0))
+        ev = Evidence(
+            recording_start=start,
+            rest=SegmentFigures("rest", 5.0, 95, 93, draw(st.floats(89.0, 99.0))),
+            exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+            exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 92.0),
+        )
+    inpatient = draw(st.booleans())
+    raw: dict[str, Any] = {
+        "test": {
+            "type": kind,
+            "date": td.isoformat(),
+            "room_air": True,
+            "setting": "inpatient" if inpatient else "outpatient",
+            "performed_by": draw(st.sampled_from(PERFORMERS[:4])),
+            "evaluated_date": (td + dt.timedelta(days=draw(st.integers(0, 60)))).isoformat(),
+        },
+        "order": {"date": (td + dt.timedelta(days=draw(st.integers(-30, 90)))).isoformat()},
+        "diagnoses": [draw(st.sampled_from(["J44.9", "J84.10", "J18.9", "I50.9", "C34.90"]))],
+        "mobility": {"within_home": draw(st.booleans())},
+    }
+    if inpatient:
+        raw["test"]["discharge_date"] = (
+            td + dt.timedelta(days=draw(st.integers(0, 2)))
+        ).isoformat()
+    change = draw(st.sampled_from(MC_PERTURBATIONS))
+    t = raw["test"]
+    pao2 = {
+        "overnight": "pao2_sleep_mmhg",
+        "rest": "pao2_rest_mmhg",
+        "exercise": "pao2_exercise_mmhg",
+    }
+    if change.startswith("drop_") and change != "drop_discharge_date":
+        key = change[5:]
+        if key in ("diagnoses",):
+            del raw["diagnoses"]
+        elif key == "order_date":
+            del raw["order"]["date"]
+        elif key == "test_date":
+            del t["date"]
+            ev = dataclasses.replace(ev, recording_start=None) if ev is not None else None
+        elif key == "test_type":
+            del t["type"]
+        elif key == "performer":
+            del t["performed_by"]
+        else:
+            del t[key]
+    elif change == "oxygen_without_flow":
+        t["room_air"] = False
+    elif change == "dme_supplier":
+        t["performed_by"] = "dme_supplier"
+    elif change == "evaluated_before_test":
+        t["evaluated_date"] = (td - dt.timedelta(days=draw(st.integers(1, 30)))).isoformat()
+    elif change in ("discharge_out_of_window", "drop_discharge_date"):
+        t["setting"] = "inpatient"
+        gap = draw(st.one_of(st.integers(-30, -1), st.integers(3, 30)))
+        t["discharge_date"] = (td + dt.timedelta(days=gap)).isoformat()
+        if change == "drop_discharge_date":
+            del t["discharge_date"]
+    elif change == "short_night":
+        t["type"] = "overnight"
+        ev = night("presumed_sleep", draw(st.floats(0.0, 119.99)))
+    elif change == "no_evidence":
+        ev = None
+    elif change in ("osa_titration_figure_missing", "titration_fails", "staged_without_titration"):
+        t["type"] = "overnight"
+        ev = night("sleep", draw(st.floats(120.0, 600.0)))
+        pap: dict[str, Any] = {"ahi": 5.0, "hours": 3.0, "at_optimal_pap": True}
+        if change == "osa_titration_figure_missing":
+            raw["diagnoses"] = ["G47.33"]
+            del pap[draw(st.sampled_from(sorted(pap)))]
+            t["pap_titration"] = pap if draw(st.booleans()) else None
+        elif change == "titration_fails":
+            raw["diagnoses"] = ["G47.33", "J44.9"]
+            bad = draw(st.sampled_from(["ahi", "hours", "at_optimal_pap", "initial_ahi"]))
+            if bad == "initial_ahi":  # an initial AHI under 10 must be reduced further
+                pap["initial_ahi"] = draw(st.floats(0.0, 9.99))
+                pap["ahi"] = draw(st.floats(pap["initial_ahi"], 10.0))
+            else:
+                pap[bad] = {
+                    "ahi": draw(st.floats(10.01, 40)),
+                    "hours": draw(st.floats(0, 1.99)),
+                    "at_optimal_pap": False,
+                }[bad]
+            t["pap_titration"] = pap
+    elif change in ("conflicting_blood_gas", "blood_gas_other_day"):
+        # a failing blood gas for the same condition: same day (it decides), undated
+        # (a conflict), or another day (it disagrees with the evaluated test: a conflict)
+        raw["blood_gas"] = {pao2[kind]: draw(st.floats(60.0, 90.0))}
+        if change == "conflicting_blood_gas" and draw(st.booleans()):
+            raw["blood_gas"]["date"] = td.isoformat()
+        if change == "blood_gas_other_day":
+            raw["blood_gas"] = {pao2[kind]: draw(st.floats(60.0, 90.0))}
+            other = td + dt.timedelta(days=draw(st.sampled_from([-3, -1, 1, 3])))
+            raw["blood_gas"]["date"] = other.isoformat()
+    return raw, ev, change
+
+
+@settings(max_examples=600, deadline=None)
+@given(valid_then_perturbed_medicare())
+def test_medicare_safety_one_missing_or_failed_condition_prevents_qualified(
+    case: tuple[dict[str, Any], Evidence | None, str],
+) -> None:
+    raw, ev, change = case
+    d = evaluate(Context.from_dict(raw), ev, "medicare")
+    if change == "none":
+        assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
+    else:
+        assert d.determination != "qualified", change

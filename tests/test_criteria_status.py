@@ -70,7 +70,8 @@ def test_post_rules_not_applicable_when_not_qualified() -> None:
 
 def _without_status(obj: Any) -> Any:
     if isinstance(obj, dict):
-        return {k: _without_status(v) for k, v in obj.items() if k != "status"}
+        # ``met`` in the document follows ``status`` (not_applicable → null), so both go
+        return {k: _without_status(v) for k, v in obj.items() if k not in ("status", "met")}
     if isinstance(obj, list):
         return [_without_status(v) for v in obj]
     return obj
@@ -97,5 +98,11 @@ def test_not_applicable_never_changes_the_determination(
         return dataclasses.replace(original(self, inputs), applicable=True)
 
     with patch.object(Rule, "evaluate", applicable):
-        forced = evaluate(c, ev, profile).to_dict()
+        forced_d = evaluate(c, ev, profile)
+        forced = forced_d.to_dict()
     assert _without_status(forced) == _without_status(out)
+    assert [r.met for r in forced_d.rules] == [r.met for r in d.rules]
+    # SPEC §8.2 "Reviewer view": met is true/false/null consistently with status.
+    for r in out["rules"]:
+        want = {"met": True, "not_met": False, "not_evaluable": None, "not_applicable": None}
+        assert r["met"] is want[r["status"]], r["id"]

@@ -82,6 +82,7 @@ def test_scored_event_labels_are_scrubbed(tmp_path):
     assert "Desaturation (tech note: [redacted])" in paths["events"].read_text()
 
 
+@pytest.mark.slow
 def test_end_to_end_from_an_edf_header(tmp_path, monkeypatch, capsys):
     try:
         from criteria.evaluate import evaluate  # noqa: F401

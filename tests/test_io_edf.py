@@ -216,7 +216,9 @@ def test_all_minus_one_is_no_valid_oximetry(tmp_path: Path) -> None:
     info = inspect_recording(path)
     assert info.problem.startswith("no valid oximetry")
     assert info.valid_fraction == 0.0
-    assert "no valid oximetry: SpO2.1s is -1 (no oximeter attached) throughout" in format_info(info)
+    assert "no valid oximetry: SpO2.1s is -1 (no oximeter was attached) throughout" in format_info(
+        info
+    )
 
 
 def test_fraction_refused_unless_scaled(tmp_path: Path) -> None:

@@ -136,7 +136,7 @@ def test_resmed_without_oximeter(path: object, n: int) -> None:
     assert info.duration_s == n
     assert info.valid_fraction == 0.0
     text = format_info(info)
-    assert "no valid oximetry: SpO2.1s is -1 (no oximeter attached) throughout" in text
+    assert "no valid oximetry: SpO2.1s is -1 (no oximeter was attached) throughout" in text
 
 
 def test_mne_microvolt_saO2_is_not_spo2() -> None:

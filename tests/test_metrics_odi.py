@@ -6,44 +6,20 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from oximetry.errors import OximetryError
 from oximetry.metrics.odi import detect_desaturations
+from oximetry.metrics.odi_reference import detect_desaturations_reference
 from oximetry.settings import OdiSettings
 
 ODI = OdiSettings()
 
 
 def oracle(x, valid, fs, k, odi=ODI):
-    """SPEC §7 read literally, one sample at a time (slow; small signals only)."""
-    n = len(x)
-    ok = np.asarray(valid, bool) & np.isfinite(x)
-    r = np.floor(np.asarray(x) + 0.5)
-    win = max(math.floor(odi.baseline_window_s * fs + 1e-9), 1)
-    need_base = max(math.ceil(odi.min_baseline_s * fs - 1e-9), 1)
-    need_event = max(math.ceil(odi.min_event_s * fs - 1e-9), 1)
-    excluded = np.zeros(n, bool)
-    found = []
-    i = 0
-    while i < n:
-        if ok[i]:
-            lo = max(0, i - win)
-            vals = r[lo:i][ok[lo:i] & ~excluded[lo:i]]
-            if len(vals) >= need_base:
-                base = float(np.median(vals))
-                if r[i] <= base - k:
-                    j = i + 1
-                    while j < n and ok[j] and not x[j] >= base - k / 2:
-                        j += 1
-                    if j - i >= need_event:
-                        excluded[i:j] = True
-                        found.append((i, j, base, float(np.min(x[i:j]))))
-                    i = j
-                    continue
-        i += 1
-    return found
+    """SPEC §7 read literally, one sample at a time (the package's reference; small signals)."""
+    return as_tuples(detect_desaturations_reference(x, valid, fs, k, odi), fs)
 
 
 def as_tuples(events, fs):
@@ -190,7 +166,7 @@ SHORT = OdiSettings(baseline_window_s=40.0, min_baseline_s=10.0, min_event_s=3.0
         (1, 1.0, 3600, ODI),
         (2, 4.0, 1800, ODI),
         (3, 10.0, 900, ODI),
-        (6, 64.0, 300, SHORT),  # 2560-sample windows: the screening path
+        (6, 64.0, 300, SHORT),  # 2560-sample windows
         (7, 100.0, 200, SHORT),
     ],
 )
@@ -242,7 +218,7 @@ def test_several_depths_at_once_equal_one_call_each():
     assert len(both[0]) > 10 and len(both[1]) > 5
 
 
-# --- Candidate runs and the block screen (held values, long nights, block edges) ---
+# --- Candidate runs (held values, long nights, block edges) ---
 
 
 def held_night(rng, fs, seconds, *, update_s=1.0, dip_every_s=144.0, noise=0.4):
@@ -268,12 +244,13 @@ def held_night(rng, fs, seconds, *, update_s=1.0, dip_every_s=144.0, noise=0.4):
     return x, valid
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("seed", "fs", "seconds", "update_s", "odi"),
     [
         (11, 25.0, 1200, 1.0, SHORT),
         (12, 25.0, 900, 1.0, ODI),
-        # 3072-sample windows: the per-block screen as well as the whole-recording one
+        # 3072-sample windows
         (13, 256.0, 120, 0.25, OdiSettings(baseline_window_s=12, min_baseline_s=3, min_event_s=1)),
     ],
 )
@@ -288,14 +265,6 @@ def test_held_values_match_the_oracle(seed, fs, seconds, update_s, odi):
     assert total > 4
 
 
-@pytest.fixture
-def screen_at_any_rate(monkeypatch):
-    """Screen a block at a time at every rate (normally from about 17 Hz)."""
-    from oximetry.metrics import odi as odi_module
-
-    monkeypatch.setattr(odi_module, "_MIN_SCREEN_BLOCK", 1)
-
-
 def _without_candidate_filter(monkeypatch):
     """Make the whole recording one candidate run: the scan then visits every sample."""
     from oximetry.metrics import odi as odi_module
@@ -306,6 +275,7 @@ def _without_candidate_filter(monkeypatch):
     monkeypatch.setattr(odi_module, "_candidate_runs", everything)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("fs", "hours"), [(10.0, 8.0), (25.0, 8.0), (256.0, 1.0)])
 def test_long_held_nights_equal_the_scan_without_the_candidate_filter(monkeypatch, fs, hours):
     # The candidate runs only leave out samples that cannot start an event; without them the
@@ -325,8 +295,8 @@ def test_long_held_nights_equal_the_scan_without_the_candidate_filter(monkeypatc
 
 @pytest.mark.parametrize("fs", [4.0, 25.0])
 @pytest.mark.parametrize("shift", [-1, 0, 1])
-def test_events_at_block_edges_match_the_oracle(screen_at_any_rate, fs, shift):
-    # Candidate and screening blocks hold win // 8 samples. Dips start one sample before, at and after block
+def test_events_at_block_edges_match_the_oracle(fs, shift):
+    # Candidate blocks hold win // 8 samples. Dips start one sample before, at and after block
     # edges, and end so that the windows holding them end near block edges too.
     odi = OdiSettings(baseline_window_s=40.0, min_baseline_s=10.0, min_event_s=3.0)
     win = math.floor(40.0 * fs + 1e-9)
@@ -344,10 +314,7 @@ def test_events_at_block_edges_match_the_oracle(screen_at_any_rate, fs, shift):
         assert len(got) >= 3
 
 
-# the fixture only sets a module constant, the same for every generated input
-@settings(
-    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=30, deadline=None)
 @given(
     runs=st.lists(
         st.tuples(st.integers(80, 99), st.integers(1, 40), st.booleans()),
@@ -357,7 +324,7 @@ def test_events_at_block_edges_match_the_oracle(screen_at_any_rate, fs, shift):
     fs=st.sampled_from([1.0, 4.0, 25.0]),
     k=st.sampled_from([3, 4]),
 )
-def test_property_held_runs_match_oracle(screen_at_any_rate, runs, fs, k):
+def test_property_held_runs_match_oracle(runs, fs, k):
     # Runs of held whole-percent values (each 1-40 quarter-seconds long), some invalid.
     odi = OdiSettings(baseline_window_s=20.0, min_baseline_s=5.0, min_event_s=2.0)
     lengths = [max(1, round(q * fs / 4)) for _, q, _ in runs]
@@ -419,3 +386,12 @@ def test_noisy_nights_with_spikes_match_the_oracle(seed, fs, seconds, k):
     got = as_tuples(detect_desaturations(x, valid, fs, k, odi), fs)
     assert got == oracle(x, valid, fs, k, odi)
     assert len(got) >= 2
+
+
+def test_fast_scan_returns_the_reference_events_field_for_field():
+    rng = np.random.default_rng(31)
+    x, valid = held_night(rng, 4.0, 1800, dip_every_s=60.0)
+    for k in (3, 4):
+        fast = detect_desaturations(x, valid, 4.0, k, ODI)
+        assert fast == detect_desaturations_reference(x, valid, 4.0, k, ODI)
+        assert len(fast) > 3

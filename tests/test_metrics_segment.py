@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oximetry.metrics import summarize_segment
-from oximetry.metrics.runs import longest_run, runs, samples_at_least, sliding_max
+from oximetry.metrics.runs import longest_run, samples_at_least, sliding_max
+from oximetry.spans import find_runs as runs
 
 RATES = (0.25, 1.0, 4.0, 25.0)
 

@@ -294,3 +294,31 @@ def test_long_window_figures_equal_those_of_the_compacted_array(layout):
     per_min = 1.0 / (256.0 * 60.0)
     assert m.t_lt90_min == np.count_nonzero(np.floor(values + 0.5) < 90) * per_min
     assert m.t_le90_min == np.count_nonzero(np.floor(values + 0.5) <= 90) * per_min
+
+
+@pytest.mark.parametrize("fs", (0.25, 4.0))
+def test_drop_below_the_windows_mean_hand_computed(fs):
+    # Medicare Group I-3: baseline = mean of the window's valid samples, unrounded; a sample
+    # counts when its value and its rounded value are both more than 5 points below it.
+    spans = [
+        (1000, 1600, 88.0),  # 600 s, counts
+        (4000, 4240, 89.4),  # rounds to 89 (below the limit) but 89.4 is not: never counts
+        (6000, 6120, 89.55),  # rounds to 90: does not count
+        (8000, 8060, 89.7),  # does not count
+        (9000, 9600, 80.0),  # invalid: out of the mean and of the minutes
+        (10000, 10300, 88.0),  # 300 s, counts
+        (12000, 12120, 89.3),  # 120 s, just below the limit 89.326..., counts
+    ]
+    x = night(fs, spans, 4 * 3600)
+    valid = np.ones(x.shape, bool)
+    valid[round(9000 * fs) : round(9600 * fs)] = False
+    m, _ = summarize(x, fs, valid=valid, kind="sleep")
+    # by hand: 13800 s valid; points below 95: 7*600 + 5.6*240 + 5.45*120 + 5.3*60 + 7*300 +
+    # 5.7*120 = 9300, so the mean is 95 - 9300/13800 and the limit that mean - 5 = 89.326...
+    assert m.mean_pct == pytest.approx(95 - 9300 / 13800)
+    assert m.drop5_from_mean_min == pytest.approx((600 + 300 + 120) / 60)
+    assert m.longest_drop5_from_mean_min == pytest.approx(10.0)
+    # the awake-baseline drop (b = 95, r < 90) is a different figure: it also counts 89.4
+    assert m.drop5_min == pytest.approx((600 + 240 + 300 + 120) / 60)
+    awake, _ = summarize(x, fs, valid=valid, kind="awake")
+    assert awake.drop5_from_mean_min is None and awake.longest_drop5_from_mean_min is None

@@ -203,12 +203,6 @@ def test_envelope_keeps_every_extreme_and_bounds_the_size(y, max_points):
         assert np.isnan(yy).all()
 
 
-def test_runs_finds_each_run():
-    m = np.array([0, 1, 1, 0, 1, 0, 0, 1], dtype=bool)
-    assert plot.runs(m).tolist() == [[1, 3], [4, 5], [7, 8]]
-    assert plot.runs(np.zeros(3, dtype=bool)).shape == (0, 2)
-
-
 def test_clock_ticks_fall_on_the_clock_whatever_the_start():
     import datetime as dt
 

@@ -78,3 +78,14 @@ def test_basis_line_cites_the_findings_when_qualified():
     for det in ("indeterminate", "not_qualified"):
         s = build_summary(rd.make_analysis(), qualification={**q, "determination": det})
         assert "Basis" not in format_terminal_summary(s, {})
+
+
+def test_warning_count_includes_the_qualifications_warnings_once():
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    n_analysis = len(s["warnings"])
+    q = dict(s["qualification"])
+    q["warnings"] = ["Qualified on findings during sleep only.", s["warnings"][0]]
+    s["qualification"] = q
+    text = format_terminal_summary(s, {})
+    line = next(x for x in text.splitlines() if x.startswith("Warnings"))
+    assert f"  {n_analysis + 1} (" in line  # the repeated one is counted once

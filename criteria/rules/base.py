@@ -114,11 +114,15 @@ class RuleResult:
         return {True: "met", False: "not_met", None: "not_evaluable"}[self.met]
 
     def to_dict(self) -> dict[str, Any]:
-        """Return ``{id, citation, met, status, values, reason}`` as in ``summary.json``."""
+        """Return ``{id, citation, met, status, values, reason}`` as in ``summary.json``.
+
+        ``met`` is consistent with ``status``: true for ``met``, false for ``not_met``, null for
+        ``not_evaluable`` and ``not_applicable`` (SPEC §8.2 "Reviewer view").
+        """
         return {
             "id": self.id,
             "citation": self.citation,
-            "met": self.met,
+            "met": self.met if self.applicable else None,
             "status": self.status,
             "values": {k: _plain(v) for k, v in self.values.items()},
             "reason": self.reason,

@@ -1,28 +1,50 @@
-"""Building blocks shared by the profiles: conditions from codes, measurement parts, date checks."""
+"""MassHealth building blocks: MG-OXY conditions from codes, measurement parts under its readings.
+
+Payer-neutral helpers (window figures, blood gas parts, dates) live in :mod:`.shared`.
+"""
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, cast
 
 from ..context import Context
 from ..evidence import SegmentFigures, SleepFigures
 from ..icd10 import categorise
-from .base import EPS_MIN, Inputs, Part, at_least, pct
+from .base import Inputs, Part, at_least, pct
+from .shared import window_figures
 
-__all__ = ["Conditions", "conditions", "oximetry", "pao2_part", "segment_part", "sleep_part"]
+__all__ = [
+    "Conditions",
+    "conditions",
+    "pulmonary_hypertension_codes",
+    "segment_part",
+    "sleep_part",
+]
 
-MIN_SLEEP_VALID_MIN = 120.0
-NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
+
+#: II.A.1's own categories (a, b, c): a code in one of them is a listed qualifying condition.
+LISTED = ("severe_lung_disease", "hypoxia_related", "short_term")
+#: Categories that are never a II.A.1 condition, even attested (II.A.1.d has its own path).
+HEADACHE = ("cluster_headache", "headache_other", "other_tac")
+ATTESTATION = "findings.attested_condition"
 
 
 @dataclass(frozen=True)
 class Conditions:
-    """The guideline categories a context documents (codes and findings), with their sources."""
+    """The guideline categories a context's diagnoses document, with their sources.
+
+    Only diagnosis codes make a category (SPEC §8.2: symptoms or findings never stand in for a
+    diagnosis); documented findings and symptoms are listed under ``supporting``. A code whose row
+    ``requires`` a finding counts only when that finding is true; while the finding is not given the
+    code is ``pending`` on it, and when it is false the code is treated as unlisted.
+    """
 
     by_category: dict[str, list[str]]
-    unmapped: list[str]
+    unmapped: list[str]  # codes outside every list, and codes whose required finding is false
+    pending: dict[str, str]  # code -> the finding it still needs
+    supporting: list[str]
+    attested: bool | None
     given: bool  # diagnoses key present and non-empty
 
     def has(self, *cats: str) -> bool:
@@ -30,8 +52,34 @@ class Conditions:
         return any(self.by_category.get(c) for c in cats)
 
     @property
+    def listed(self) -> bool:
+        """A condition on II.A.1.a, b or c's lists is coded."""
+        return self.has(*LISTED)
+
+    @property
+    def attested_unlisted(self) -> bool:
+        """The clinician attests a coded condition outside the lists (SPEC §8.2)."""
+        return self.attested is True and bool(self.unlisted)
+
+    @property
+    def unlisted(self) -> list[str]:
+        """Codes that could qualify II.A.1 only with the clinician's attestation."""
+        other = [
+            entry.split(" ", 1)[0]
+            for cat, entries in self.by_category.items()
+            if cat not in (*LISTED, *HEADACHE)
+            for entry in entries
+        ]
+        return list(dict.fromkeys([*self.unmapped, *self.pending, *other]))
+
+    @property
     def chronic(self) -> bool:
-        """A chronic condition (II.A.1.a or b) is documented."""
+        """A chronic condition is documented: II.A.1.a or b, or an attested unlisted one."""
+        return self.has("severe_lung_disease", "hypoxia_related") or self.attested_unlisted
+
+    @property
+    def listed_chronic(self) -> bool:
+        """A chronic condition on II.A.1.a or b's lists (the 12-month authorization)."""
         return self.has("severe_lung_disease", "hypoxia_related")
 
     @property
@@ -41,76 +89,52 @@ class Conditions:
 
 
 def conditions(ctx: Context) -> Conditions:
-    """Map the context's diagnoses and documented findings to guideline categories."""
+    """Map the context's diagnoses to guideline categories (findings only support)."""
     cats: dict[str, list[str]] = {}
     unmapped: list[str] = []
+    pending: dict[str, str] = {}
     codes = ctx.diagnoses or ()
+    f = ctx.findings
     for code in codes:
         row = categorise(code)
         if row is None:
             unmapped.append(code)
-        else:
-            cats.setdefault(row.category, []).append(f"{code} ({row.label}, {row.clause})")
+            continue
+        if row.requires:
+            flag = getattr(f, row.requires.split(".", 1)[1])
+            if flag is None and row.category != "chronic_unlisted":
+                pending[code] = row.requires
+                continue
+            if flag is not True and row.category != "chronic_unlisted":
+                unmapped.append(code)
+                continue
+        cats.setdefault(row.category, []).append(f"{code} ({row.label}, {row.clause})")
     if cats.get("heart_failure") and any(c.replace(".", "").startswith("I2781") for c in codes):
         cats.setdefault("hypoxia_related", []).extend(
             f"{c} with I27.81 (congestive heart failure due to chronic cor pulmonale, II.A.1.b.iii)"
             for c in codes
             if c.startswith("I50")
         )
-    extra = cats.setdefault("hypoxia_related", [])
-    if ctx.findings.pulmonary_hypertension is True:
-        extra.append("findings.pulmonary_hypertension (II.A.1.b.i)")
-    hct = ctx.findings.hematocrit_pct
+    supporting: list[str] = []
+    if f.pulmonary_hypertension is True:
+        supporting.append("findings.pulmonary_hypertension (II.A.1.b.i)")
+    hct = f.hematocrit_pct
     if hct is not None and hct > 56:
-        extra.append(f"findings.hematocrit_pct {hct:g} % > 56 (erythrocytosis, II.A.1.b.iv)")
+        supporting.append(f"findings.hematocrit_pct {hct:g} % > 56 (erythrocytosis, II.A.1.b.iv)")
     for sym, clause in (("cognitive_impairment", "v"), ("nocturnal_restlessness", "vi")):
         if sym in (ctx.symptoms or ()):
-            extra.append(f"symptoms: {sym} (II.A.1.b.{clause})")
-    if not extra:
-        del cats["hypoxia_related"]
-    return Conditions(cats, unmapped, bool(codes))
+            supporting.append(f"symptoms: {sym} (II.A.1.b.{clause})")
+    return Conditions(cats, unmapped, pending, supporting, f.attested_condition, bool(codes))
+
+
+def pulmonary_hypertension_codes(ctx: Context) -> list[str]:
+    """Coded pulmonary hypertension / cor pulmonale (I27.x; I26 pulmonary embolism is not)."""
+    return [c for c in (ctx.diagnoses or ()) if c.startswith("I27")]
 
 
 # --------------------------------------------------------------------------------------------
 # Measurement parts
 # --------------------------------------------------------------------------------------------
-
-
-def oximetry(inp: Inputs, window: str, types: tuple[str, ...]) -> tuple[str, Any, tuple[str, ...]]:
-    """Decide whether a window of the recording can speak to a clause.
-
-    Returns ``("ok", figures, ())``, ``("missing", None, what)`` or ``("untested", None, ())``.
-    A sleep window with less than 120 min of valid data is "missing" (MG-OXY II.A.2, SPEC §8.3).
-    """
-    ev = inp.evidence
-    if ev is None:
-        bg = inp.context.blood_gas
-        given = any(v is not None for v in vars(bg).values())
-        return ("untested", None, ()) if given else ("missing", None, (NO_EVIDENCE,))
-    figs = getattr(ev, window)
-    ttype = inp.context.test.type
-    if ttype is None:
-        return ("missing", None, ("test.type",)) if figs is not None else ("untested", None, ())
-    if ttype not in types:
-        return ("untested", None, ())
-    if figs is None:
-        return ("missing", None, (f"a '{window}' window in the recording",))
-    if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
-        return (
-            "missing",
-            None,
-            (
-                f"at least 120 min of valid data in the {figs.kind} window (has {figs.valid_min:.1f})",
-            ),
-        )
-    return ("ok", figs, ())
-
-
-def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
-    """Return a blood-gas part: untested when the value was not taken."""
-    if value is None:
-        return Part(name, None, tested=False, where=where)
-    return Part(name, test, where=where)
 
 
 def segment_part(
@@ -123,7 +147,7 @@ def segment_part(
     values: dict[str, Any],
 ) -> Part:
     """Return a rest/exercise part on the rounded sustained nadir (SPEC §6, §8.3): ``le`` or ``ge``."""
-    state, figs, missing = oximetry(inp, kind, types)
+    state, figs, missing = window_figures(inp, kind, types)
     if state != "ok":
         return Part(name, None, tested=state == "missing", missing=missing, where=kind)
     figs = cast(SegmentFigures, figs)
@@ -141,7 +165,7 @@ def sleep_part(inp: Inputs, name: str, measure: str, values: dict[str, Any]) -> 
 
     ``measure`` is ``le88``, ``lt90`` (r ≤ 89), ``le90`` or ``drop5`` (b − r > 5).
     """
-    state, figs, missing = oximetry(inp, "sleep", ("overnight",))
+    state, figs, missing = window_figures(inp, "sleep", ("overnight",))
     if state != "ok":
         return Part(name, None, tested=state == "missing", missing=missing, where="sleep")
     figs = cast(SleepFigures, figs)
@@ -176,8 +200,3 @@ def sleep_part(inp: Inputs, name: str, measure: str, values: dict[str, Any]) -> 
     if met is None:
         return Part(name, None, missing=(f"{measure} minutes",), where="sleep")
     return Part(name, met, where="sleep")
-
-
-def days_between(a: _dt.date, b: _dt.date) -> int:
-    """``(b - a).days``."""
-    return (b - a).days

@@ -23,8 +23,13 @@ IMPROVES = "ii_a_2_b_ii_a_improvement"
 REST89 = "ii_a_2_b_ii_rest_ge89"
 
 
+RX = "ii_a_2_prescription"
+#: II.B.2–4 are about oxygen *for* PVD, angina or breathlessness: not for cluster headache.
+NOT_FOR_CLUSTER = ("ii_b_2_peripheral_vascular", "ii_b_3_angina", "ii_b_4_breathlessness")
+
+
 def _p(name: str, cov: str, finding: str, *extra: str, where: str = "") -> Path:
-    return Path(name, cov, (A1, *GATES, *extra, finding), finding, where)
+    return Path(name, cov, (A1, *GATES, RX, *extra, finding), finding, where)
 
 
 PATHS = (
@@ -41,9 +46,10 @@ PATHS = (
     Path(
         "cluster_headache",
         "cluster_headache",
-        ("ii_a_2_c_cluster_headache",),
+        (RX, "ii_a_2_c_cluster_headache"),
         "ii_a_2_c_cluster_headache",
         "cluster_headache",
+        exempt=NOT_FOR_CLUSTER,
     ),
     _p("pediatric", "pediatric", "ii_a_2_d_pediatric"),
 )
@@ -171,6 +177,5 @@ MASSHEALTH = Profile(
     authorization_rule="ii_c_authorization",
     portable_rule="app_a_b_portable",
     hcpcs_rules=("app_a_a_stationary", "app_a_b_portable", "app_a_c_portable_concentrator"),
-    non_blocking=("ii_a_2_prescription",),
     alternatives=ALTERNATIVES,
 )

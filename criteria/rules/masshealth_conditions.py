@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Rule
-from .common import conditions, days_between
+from .common import ATTESTATION, conditions
+from .shared import days_between
 
 __all__ = ["CONDITION_RULES", "TEST_CONDITION_RULES"]
 
@@ -20,19 +21,19 @@ def _category(cat: str) -> Any:
     def check(inp: Inputs) -> Outcome:
         c = conditions(inp.context)
         found = c.by_category.get(cat, [])
-        values = {"documented": found}
+        values: dict[str, Any] = {"documented": found}
+        if cat == "hypoxia_related" and c.supporting:
+            values["supporting_findings"] = c.supporting
         if found:
             return Outcome(True, f"Documents {_CAT_TEXT[cat]}: {'; '.join(found)}.", values)
-        if not c.given and cat != "hypoxia_related":
-            return Outcome(None, "No diagnoses given.", values, ("diagnoses",))
         if not c.given:
             return Outcome(
                 None,
-                "No diagnoses given and no hypoxia-related finding documented.",
+                "No diagnoses given (symptoms or findings do not stand in for a diagnosis).",
                 values,
                 ("diagnoses",),
             )
-        return Outcome(False, f"No diagnosis or finding maps to {_CAT_TEXT[cat]}.", values)
+        return Outcome(False, f"No diagnosis maps to {_CAT_TEXT[cat]}.", values)
 
     return check
 
@@ -60,33 +61,64 @@ def _ichd3(inp: Inputs) -> Outcome:
         how = "all of ICHD-3 A–E"
     failing = [k.split("_")[0] for k in keys if not items[k]]
     values["reading"] = how
-    if met:
-        return Outcome(True, f"Cluster headache meets {how}.", values)
+    if not met:
+        return Outcome(
+            False, f"ICHD-3 criteria not met ({how} needed; failing: {', '.join(failing)}).", values
+        )
+    codes = conditions(inp.context).by_category.get("cluster_headache", [])
+    values["codes"] = codes
+    if codes:
+        return Outcome(True, f"Cluster headache ({'; '.join(codes)}) meets {how}.", values)
     return Outcome(
-        False, f"ICHD-3 criteria not met ({how} needed; failing: {', '.join(failing)}).", values
+        None,
+        f"The items meet {how}, but no cluster-headache diagnosis (G44.00x–G44.02x) is coded: "
+        "the prescription must specify the diagnosis.",
+        values,
+        ("diagnoses: a cluster-headache code G44.00x-G44.02x",),
     )
 
 
 def _condition(inp: Inputs) -> Outcome:
     c = conditions(inp.context)
     values: dict[str, Any] = {k: v for k, v in c.by_category.items() if k in _CAT_TEXT}
-    values["unmapped"] = c.unmapped
+    values["unlisted"] = c.unlisted
+    values["pending"] = dict(c.pending)
+    values["attested_condition"] = c.attested
+    if c.supporting:
+        values["supporting_findings"] = c.supporting
     met = [_CAT_TEXT[k] for k in _CAT_TEXT if c.has(k)]
     if met:
         return Outcome(True, f"The member has {' and '.join(met)}.", values)
     if not c.given:
         return Outcome(
             None,
-            "No diagnoses given, so the qualifying condition cannot be checked.",
+            "No diagnoses given: the prescription must specify the diagnosis, and symptoms or "
+            "findings do not stand in for it.",
             values,
             ("diagnoses",),
         )
+    if c.attested_unlisted:
+        return Outcome(
+            True,
+            f"The treating clinician attests that {', '.join(c.unlisted)} (outside II.A.1's "
+            "lists, which are 'not limited to') is expected to improve with oxygen.",
+            values,
+        )
+    if c.unlisted:
+        needs = [k for k in dict.fromkeys(c.pending.values()) if k != ATTESTATION]
+        return Outcome(
+            None,
+            f"{', '.join(c.unlisted)} is not on II.A.1's lists as coded; it qualifies only with "
+            + " or ".join([*needs, "the clinician's attestation"])
+            + ".",
+            values,
+            (*needs, f"{ATTESTATION} (the clinician attests the condition, II.A.1)"),
+        )
     return Outcome(
-        None,
-        "No diagnosis maps to II.A.1's lists, which are 'not limited to': the treating clinician "
-        "must attest the condition is expected to improve with oxygen.",
+        False,
+        "The diagnoses are not II.A.1 conditions (headaches have their own clause, II.A.1.d; "
+        "II.B lists the others as non-coverage).",
         values,
-        ("clinician attestation of a qualifying condition (II.A.1)",),
     )
 
 
@@ -158,6 +190,7 @@ def _prescription(inp: Inputs) -> Outcome:
     o = inp.context.order
     values = {
         "prescriber": o.prescriber,
+        "practitioner": o.practitioner,
         "flow_lpm": o.flow_lpm,
         "hours_per_day": o.hours_per_day,
         "diagnoses": list(inp.context.diagnoses or ()),
@@ -167,23 +200,23 @@ def _prescription(inp: Inputs) -> Outcome:
         for k, v in (
             ("order.prescriber", o.prescriber),
             ("diagnoses", inp.context.diagnoses),
-            ("order.flow_lpm", o.flow_lpm),
-            ("order.hours_per_day", o.hours_per_day),
+            ("order.flow_lpm (more than 0 L/min)", o.flow_lpm),
+            ("order.hours_per_day (more than 0)", o.hours_per_day),
         )
-        if not v
+        if not v  # None, an empty list, or 0 L/min / 0 hours: nothing prescribed
     ]
     if missing:
         return Outcome(
-            False,
-            f"The prescription does not yet specify {', '.join(missing)} "
-            "(documentation; does not block the determination).",
+            None,
+            f"The prescription does not specify {', '.join(missing)}: MG-OXY II.A.2 requires "
+            "the diagnosis, the flow rate and the frequency/duration, so no path can qualify yet.",
             values,
             tuple(missing),
         )
     return Outcome(
         True,
-        f"Prescribed by a {o.prescriber.replace('_', ' ')} with diagnosis, flow "  # type: ignore[union-attr]
-        "and hours per day.",
+        f"Prescribed by a {o.prescriber.replace('_', ' ')} with diagnosis, "  # type: ignore[union-attr]
+        f"{o.flow_lpm:g} L/min and {o.hours_per_day:g} h/day.",
         values,
     )
 

@@ -10,27 +10,30 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Rule, kleene_or
-from .common import conditions
+from .common import conditions, pulmonary_hypertension_codes
 
 __all__ = ["EXCLUSION_RULES", "PORTABLE", "POST_RULES", "STATIONARY"]
 
-#: Finding rules that show systemic hypoxemia (for II.B.2, 3, 4, 6).
+#: Finding rules that show *absolute* systemic hypoxemia (for II.B.2, 3, 4, 6): ≤ 88 % / PaO2
+#: ≤ 55 mmHg, or 89 % / 56–59 mmHg with A–C (SPEC §8.2). A fall from baseline (a.ii drop,
+#: b.ii.B.2–3) is not hypoxemia, nor is the pediatric ≤ 90 %: they never lift II.B.2–4.
 HYPOXEMIA_FINDINGS = (
     "ii_a_2_a_i_rest",
     "ii_a_2_a_ii_sleep",
-    "ii_a_2_a_ii_drop",
     "ii_a_2_a_iii_rest",
     "ii_a_2_a_iii_sleep",
     "ii_a_2_a_iii_exercise",
     "ii_a_2_b_i_exercise",
     "ii_a_2_b_ii_b_1_sleep",
-    "ii_a_2_b_ii_b_2_pao2_drop",
-    "ii_a_2_b_ii_b_3_drop",
-    "ii_a_2_d_pediatric",
 )
 STATIONARY = ("E0424", "E0439", "E1390", "E1391")
 PORTABLE = ("E0431", "E0434", "K0738")
 CONCENTRATOR = ("E1392",)
+#: Concentrator codes and the highest flow they deliver (SPEC §8.2 "equipment follows the need").
+CONCENTRATOR_MAX_LPM = {"E1390": 10.0, "E1391": 10.0, "E1392": 3.0}
+#: Cluster headache: high-flow oxygen from tanks (compressed gas), no concentrator.
+CLUSTER_STATIONARY = ("E0424",)
+CLUSTER_PORTABLE = ("E0431",)
 
 
 def _hypoxemia(inp: Inputs) -> bool | None:
@@ -61,7 +64,7 @@ def _without_hypoxemia(flag: str, category: str, what: str, extra_ok: str | None
         v: dict[str, Any] = {f"findings.{flag}": getattr(f, flag), "codes": codes}
         if not present:
             return _no_exclusion(f"no {what} documented", v)
-        if extra_ok and getattr(f, extra_ok) is True:
+        if extra_ok and (getattr(f, extra_ok) is True or pulmonary_hypertension_codes(inp.context)):
             return Outcome(
                 True,
                 f"No exclusion: {what} with documented pulmonary hypertension/cor pulmonale.",
@@ -104,7 +107,8 @@ def _terminal(inp: Inputs) -> Outcome:
 
 
 def _headache_other(inp: Inputs) -> Outcome:
-    codes = conditions(inp.context).by_category.get("headache_other", [])
+    cats = conditions(inp.context).by_category
+    codes = [*cats.get("headache_other", []), *cats.get("other_tac", [])]
     v: dict[str, Any] = {"codes": codes}
     if not codes:
         return _no_exclusion("no other headache diagnosis documented", v)
@@ -267,7 +271,7 @@ def _authorization(inp: Inputs) -> Outcome:
         v["authorization_months"] = None
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     non_ch = [p for p in st["met_paths"] if p != "cluster_headache"]
-    if non_ch and c.chronic and ctx.test.chronic_stable_state is True:
+    if non_ch and c.listed_chronic and ctx.test.chronic_stable_state is True:
         v["authorization_months"] = 12
         return Outcome(
             True, "Chronic condition in a chronic stable state, long-term use: 12 months.", v
@@ -277,27 +281,52 @@ def _authorization(inp: Inputs) -> Outcome:
         why = "cluster headache (II.C refers to II.A.1.d)"
     elif not c.chronic:
         why = "a condition acute in nature (II.A.1.c)"
+    elif not c.listed_chronic:
+        why = "a condition outside II.A.1's lists, attested by the clinician"
     else:
         why = "no chronic stable state documented (test.chronic_stable_state)"
     return Outcome(True, f"Short-term use for {why}: 3 months (less than six).", v)
 
 
+def _cluster_only(inp: Inputs) -> bool:
+    return inp.state.get("met_paths") == ["cluster_headache"]
+
+
+def _flow_ok(code: str, flow: float | None) -> bool:
+    """Return whether a code may be offered at this flow (concentrators only within range)."""
+    top = CONCENTRATOR_MAX_LPM.get(code)
+    return top is None or flow is None or flow <= top
+
+
 def _stationary(inp: Inputs) -> Outcome:
     q = inp.state["qualified"]
-    v: dict[str, Any] = {"hcpcs": list(STATIONARY) if q is True else []}
-    if q is True:
+    flow = inp.context.order.flow_lpm
+    v: dict[str, Any] = {"flow_lpm": flow, "hcpcs": []}
+    if q is not True:
+        return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
+    if _cluster_only(inp):
+        v["hcpcs"] = list(CLUSTER_STATIONARY)
         return Outcome(
-            True, "Stationary oxygen (E0424, E0439, E1390, E1391) for the qualified use.", v
+            True,
+            "Cluster headache: high-flow oxygen from compressed-gas tanks (E0424); a "
+            "concentrator cannot deliver it.",
+            v,
         )
-    return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
+    codes = [c for c in STATIONARY if _flow_ok(c, flow)]
+    v["hcpcs"] = codes
+    dropped = [c for c in STATIONARY if c not in codes]
+    note = f"; no concentrator ({', '.join(dropped)}) above 10 L/min" if dropped else ""
+    return Outcome(True, f"Stationary oxygen ({', '.join(codes)}) for the qualified use{note}.", v)
 
 
 def _portable(inp: Inputs) -> Outcome:
     st = inp.state
     m = inp.context.mobility
+    flow = inp.context.order.flow_lpm
     v: dict[str, Any] = {
         "beyond_stationary_tubing": m.beyond_stationary_tubing,
         "sleep_only": st["sleep_only"],
+        "flow_lpm": flow,
         "hcpcs": [],
     }
     if st["qualified"] is not True:
@@ -315,25 +344,41 @@ def _portable(inp: Inputs) -> Outcome:
             "stationary tubing (mobility.beyond_stationary_tubing).",
             v,
         )
-    v["hcpcs"] = list(PORTABLE)
+    if _cluster_only(inp):
+        v["hcpcs"] = list(CLUSTER_PORTABLE)
+        return Outcome(True, "Portable oxygen tanks (E0431) for cluster headache (II.A.2.c).", v)
+    # K0738 fills cylinders from a home concentrator and must be used with E1390.
+    codes = [c for c in PORTABLE if c != "K0738" or _flow_ok("E1390", flow)]
+    v["hcpcs"] = codes
     return Outcome(
         True,
-        "Portable system (E0431, E0434, or K0738 with E1390): the member regularly "
-        "goes beyond a 50-foot tubing.",
+        f"Portable system ({', '.join(codes)}): the member regularly goes beyond a 50-foot tubing.",
         v,
     )
 
 
 def _concentrator(inp: Inputs) -> Outcome:
     hours = inp.context.mobility.hours_away_from_home
+    flow = inp.context.order.flow_lpm
     portable = inp.results["app_a_b_portable"].met
-    v: dict[str, Any] = {"hours_away_from_home": hours, "portable_eligible": portable, "hcpcs": []}
+    v: dict[str, Any] = {
+        "hours_away_from_home": hours,
+        "portable_eligible": portable,
+        "flow_lpm": flow,
+        "hcpcs": [],
+    }
     if portable is not True:
         return Outcome(
             None if portable is None else False,
             "Needs eligibility for a portable system first (Appendix A.B).",
             v,
             tested=portable is not None,
+        )
+    if _cluster_only(inp):
+        return Outcome(False, "Cluster headache: tanks, not a portable concentrator.", v)
+    if not _flow_ok("E1392", flow):
+        return Outcome(
+            False, f"{flow:g} L/min is above a portable concentrator's range (3 L/min).", v
         )
     if hours is not None and hours > 4:
         v["hcpcs"] = list(CONCENTRATOR)
@@ -366,7 +411,13 @@ POST_RULES = (
         ("diagnoses", "test.chronic_stable_state"),
         _authorization,
     ),
-    Rule("app_a_a_stationary", "MG-OXY Appendix A.A", "stationary equipment", (), _stationary),
+    Rule(
+        "app_a_a_stationary",
+        "MG-OXY Appendix A.A",
+        "stationary equipment",
+        ("order.flow_lpm",),
+        _stationary,
+    ),
     Rule(
         "app_a_b_portable",
         "MG-OXY Appendix A.B",

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Part, Rule, combine, kleene_and, pct, with_figures
-from .common import conditions, oximetry, pao2_part, segment_part, sleep_part
+from .common import conditions, pulmonary_hypertension_codes, segment_part, sleep_part
+from .shared import pao2_part, window_figures
 
 __all__ = ["FINDING_RULES"]
 
@@ -46,19 +47,35 @@ def _conj(
     return Outcome(None, f"Not evaluable without {', '.join(missing)}.", v, missing)
 
 
+REST_TEST_NEEDED = "a rest test (or awake PaO2) is needed"
+
+
+def _awake_baseline_low(inp: Inputs) -> bool:
+    """Return True when an overnight recording's awake baseline rounds to ≤ 88 % (not a rest test)."""
+    state, s, _ = window_figures(inp, "sleep", ("overnight",))
+    return state == "ok" and s.awake_baseline_pct is not None and pct(s.awake_baseline_pct) <= 88
+
+
 def _a_i(inp: Inputs) -> Outcome:
-    v: dict[str, Any] = {"pao2_rest_mmhg": inp.context.blood_gas.pao2_rest_mmhg}
+    bg = inp.context.blood_gas
+    v: dict[str, Any] = {
+        "pao2_rest_mmhg": bg.pao2_rest_mmhg,
+        "pao2_awake_mmhg": bg.pao2_awake_mmhg,
+    }
     parts = [
-        pao2_part("pao2_rest_le_55", v["pao2_rest_mmhg"], (v["pao2_rest_mmhg"] or 0) <= 55, "rest"),
+        pao2_part("pao2_rest_le_55", bg.pao2_rest_mmhg, (bg.pao2_rest_mmhg or 0) <= 55, "rest"),
+        # An awake PaO2 is taken at rest: ≤ 55 mmHg is a continuous finding (SPEC §8.2).
+        pao2_part("pao2_awake_le_55", bg.pao2_awake_mmhg, (bg.pao2_awake_mmhg or 0) <= 55, "rest"),
         segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v),
     ]
-    if inp.readings.awake_baseline_as_rest == "yes":
-        state, s, _ = oximetry(inp, "sleep", ("overnight",))
-        if state == "ok" and s.awake_baseline_pct is not None:
-            v["awake_baseline_rounded_pct"] = pct(s.awake_baseline_pct)
-            parts.append(
-                Part("awake_baseline_le_88", pct(s.awake_baseline_pct) <= 88, where="rest")
-            )
+    if _awake_baseline_low(inp):
+        s = inp.sleep
+        v["awake_baseline_rounded_pct"] = pct(s.awake_baseline_pct)  # type: ignore[union-attr,arg-type]
+        if inp.readings.awake_baseline_as_rest == "yes":
+            parts.append(Part("awake_baseline_le_88", True, where="rest"))
+        elif not any(p.tested and p.met is True for p in parts):
+            # Not a rest test, but a sign that one may qualify: "not yet", never a bare denial.
+            parts.append(Part("awake_baseline_le_88", None, missing=(REST_TEST_NEEDED,)))
     return combine(
         parts,
         v,
@@ -73,7 +90,7 @@ def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
     p = pao2_part("pao2_awake_ge_56", bg, (bg or 0) >= 56, "rest")
     if p.met is True:
         return p
-    state, s, missing = oximetry(inp, "sleep", ("overnight",))
+    state, s, missing = window_figures(inp, "sleep", ("overnight",))
     if state != "ok":
         return p if p.tested else Part("awake", None, tested=state == "missing", missing=missing)
     base = s.awake_baseline_pct
@@ -82,7 +99,11 @@ def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
     if base is None:
         return Part("awake_baseline_ge_89", None, missing=("an awake baseline",))
     v["awake_baseline_rounded_pct"] = pct(base)
-    return Part("awake_baseline_ge_89", pct(base) >= 89 or p.met is True)
+    if pct(base) >= 89 or p.met is True:
+        return Part("awake_baseline_ge_89", True)
+    # An overnight study's awake baseline ≤ 88 % is not a rest test: only a rest test (or an
+    # awake PaO2) settles whether the patient is hypoxaemic awake (SPEC §8.2).
+    return Part("awake_baseline_ge_89", None, missing=(REST_TEST_NEEDED,))
 
 
 def _a_ii_sleep(inp: Inputs) -> Outcome:
@@ -150,13 +171,24 @@ def _a_ii_drop(inp: Inputs) -> Outcome:
 
 def _a_iii_conditions(inp: Inputs) -> Outcome:
     f = inp.context.findings
+    coded = pulmonary_hypertension_codes(inp.context)
     v = {
         "A_dependent_edema": f.dependent_edema is True,
-        "B_pulmonary_hypertension_or_cor_pulmonale": f.pulmonary_hypertension is True,
+        "B_pulmonary_hypertension_or_cor_pulmonale": f.pulmonary_hypertension is True
+        or bool(coded),
+        "pulmonary_hypertension_codes": coded,
         "C_hematocrit_gt_56": f.hematocrit_pct is not None and f.hematocrit_pct > 56,
         "hematocrit_pct": f.hematocrit_pct,
     }
-    met = [k.split("_")[0] for k in list(v)[:3] if v[k]]
+    met = [
+        k.split("_")[0]
+        for k in (
+            "A_dependent_edema",
+            "B_pulmonary_hypertension_or_cor_pulmonale",
+            "C_hematocrit_gt_56",
+        )
+        if v[k]
+    ]
     if met:
         return Outcome(True, f"Evidence of {', '.join(met)} of II.A.2.a.iii.", v)
     return Outcome(
@@ -269,8 +301,36 @@ def _b_ii(inp: Inputs) -> Outcome:
     )
 
 
+def _b_ii_a_blood_gas(inp: Inputs) -> Outcome:
+    """II.A.2.b.ii.A from blood gases: an exercise PaO2 on oxygen above the one on room air."""
+    bg = inp.context.blood_gas
+    v: dict[str, Any] = {
+        "pao2_exercise_mmhg": bg.pao2_exercise_mmhg,
+        "pao2_exercise_o2_mmhg": bg.pao2_exercise_o2_mmhg,
+        "o2_flow_lpm": inp.context.test.o2_flow_lpm,
+    }
+    if bg.pao2_exercise_o2_mmhg is None:
+        return Outcome(
+            None,
+            "An exercise PaO2 on room air is given but none on oxygen: whether oxygen improves "
+            "the exercise hypoxemia is not yet shown.",
+            v,
+            ("blood_gas.pao2_exercise_o2_mmhg",),
+        )
+    a, b = bg.pao2_exercise_mmhg, bg.pao2_exercise_o2_mmhg
+    if b > a:  # type: ignore[operator]
+        return Outcome(True, f"Oxygen improves the exercise PaO2 from {a:g} to {b:g} mmHg.", v)
+    return Outcome(
+        False,
+        f"No improvement on oxygen (exercise PaO2 {a:g} mmHg on room air, {b:g} on oxygen).",
+        v,
+    )
+
+
 def _b_ii_a(inp: Inputs) -> Outcome:
-    state, _, missing = oximetry(inp, "exercise", EX_TYPES)
+    state, _, missing = window_figures(inp, "exercise", EX_TYPES)
+    if state != "ok" and inp.context.blood_gas.pao2_exercise_mmhg is not None:
+        return _b_ii_a_blood_gas(inp)
     if state != "ok":
         return Outcome(
             None,
@@ -281,7 +341,7 @@ def _b_ii_a(inp: Inputs) -> Outcome:
             missing,
             state == "missing",
         )
-    o2state, _, o2missing = oximetry(inp, "exercise_o2", EX_TYPES)
+    o2state, _, o2missing = window_figures(inp, "exercise_o2", EX_TYPES)
     ex, o2 = inp.segment("exercise"), inp.segment("exercise_o2")
     v: dict[str, Any] = {
         "exercise_sustained_nadir_pct": ex.sustained_nadir_pct if ex else None,
@@ -385,6 +445,8 @@ def _c(inp: Inputs) -> Outcome:
             "Meets the cluster-headache criteria of II.A.1.d; no recording needed.",
             dict(r.values),
         )
+    if r.met is None:
+        return Outcome(None, r.reason, dict(r.values), r.missing)
     return Outcome(False, "The cluster-headache criteria of II.A.1.d are not met.", dict(r.values))
 
 

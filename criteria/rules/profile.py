@@ -17,6 +17,8 @@ class Path:
 
     ``where`` says where the qualifying measurement was taken (``sleep``, ``rest``, ``exercise``,
     ``cluster_headache``); empty means "read it from the finding rule's ``values['where']``".
+    ``exempt`` names the profile's exclusions that do not concern this path (MG-OXY II.B.2–4 are
+    about oxygen *for* those conditions, not for cluster headache); every other exclusion applies.
     """
 
     name: str
@@ -24,6 +26,7 @@ class Path:
     rules: tuple[str, ...]
     finding: str
     where: str = ""
+    exempt: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,3 +57,5 @@ class Profile:
     non_blocking: tuple[str, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     notes: tuple[str, ...] = ()
+    revisions: tuple[str, ...] = ()  # the policy revisions encoded, stamped on determinations
+    modifiers_rule: str | None = None  # post rule whose values["modifiers"] are claim modifiers

@@ -214,6 +214,7 @@ def _make_tasks(
             if ctx is not None:
                 req = replace(request, context_path=os.path.abspath(ctx))
                 fingerprint = None
+        note = _context_note(req.context_path, contexts_dir, names[i], request.deidentify)
         if fingerprint is None:
             fingerprint = settings_fingerprint(req)
             if req is request:
@@ -230,9 +231,26 @@ def _make_tasks(
                 sha256=hashes[i],
                 error=errors[i],
                 analyze=analyze,
+                context_note=note,
             )
         )
     return tasks
+
+
+def _context_note(
+    context_path: str | None, contexts_dir: str | None, name: str, deidentify: bool
+) -> str:
+    """Return the ``context`` cell: the context file used, or why the recording has none."""
+    if context_path is not None:
+        if deidentify:  # a context file may be named after the patient
+            try:
+                return f"context sha256 {sha256_of(context_path)[:16]}"
+            except OximetryError:
+                return "context (unreadable)"
+        return os.path.basename(context_path)
+    if contexts_dir is not None:
+        return f"no context: no {name}.yaml, .yml or .json in --contexts"
+    return "no context: none given (--context / --contexts)"
 
 
 def _abs(path: str | None) -> str | None:

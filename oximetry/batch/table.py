@@ -17,6 +17,11 @@ COHORT_COLUMNS = (
     "status",
     "error",
     "sha256",
+    "context",
+    "start_date",
+    "recording_min",
+    "coverage_pct",
+    "missing_min",
     "window",
     "duration_min",
     "valid_min",
@@ -33,9 +38,18 @@ COHORT_COLUMNS = (
     "n_sustained_desaturations",
     "pulse_mean_bpm",
     "determination",
+    "coverage",
+    "missing",
+    "conflicts",
 )
 #: Figures copied from the main window's metrics block.
-_FIGURES = tuple(c for c in COHORT_COLUMNS[5:-1] if c != "n_sustained_desaturations")
+_FIGURES = tuple(
+    c
+    for c in COHORT_COLUMNS[
+        COHORT_COLUMNS.index("duration_min") : COHORT_COLUMNS.index("determination")
+    ]
+    if c != "n_sustained_desaturations"
+)
 _DECIMALS = 4
 
 
@@ -60,10 +74,39 @@ class BatchRow:
         return self.values.get("status") == "ok"
 
 
-def row_values(label: str, sha: str, summary: Mapping[str, Any]) -> dict[str, str]:
-    """Return the cohort row of one analysed recording, from its summary.json content."""
+def row_values(
+    label: str, sha: str, summary: Mapping[str, Any], context: str = ""
+) -> dict[str, str]:
+    """Return the cohort row of one analysed recording, from its summary.json content.
+
+    Parameters
+    ----------
+    label : str
+        The ``file`` cell.
+    sha : str
+        The input's sha256.
+    summary : mapping
+        Its ``summary.json``.
+    context : str
+        The ``context`` cell: the context file used, or why there is none.
+
+    Returns
+    -------
+    dict of str to str
+        Cells keyed by :data:`COHORT_COLUMNS`.
+    """
     values = dict.fromkeys(COHORT_COLUMNS, "")
-    values.update(file=label, status="ok", sha256=sha)
+    values.update(file=label, status="ok", sha256=sha, context=context)
+    inp = summary.get("input") or {}
+    rec = summary.get("recording") or {}
+    if inp.get("date_known") is not False and inp.get("start"):
+        values["start_date"] = str(inp["start"])[:10]
+    duration = rec.get("duration_min")
+    values["recording_min"] = cell(duration)
+    valid = rec.get("valid_min")
+    if isinstance(duration, int | float) and isinstance(valid, int | float) and duration > 0:
+        values["coverage_pct"] = cell(100.0 * valid / duration)
+        values["missing_min"] = cell(duration - valid)
     metrics = summary.get("metrics") or {}
     window = summary.get("main_window")
     if window not in ("sleep", "presumed_sleep") or window not in metrics:
@@ -80,7 +123,20 @@ def row_values(label: str, sha: str, summary: Mapping[str, Any]) -> dict[str, st
             values["n_sustained_desaturations"] = str(sustained)
     qualification = summary.get("qualification") or {}
     values["determination"] = cell(qualification.get("determination"))
+    values["coverage"] = ";".join(str(c) for c in qualification.get("coverage") or [])
+    values["missing"] = ";".join(str(m) for m in qualification.get("missing") or [])
+    values["conflicts"] = ";".join(_conflict_text(c) for c in qualification.get("conflicts") or [])
     return values
+
+
+def _conflict_text(conflict: Any) -> str:
+    """One conflict as the keys it names (``test.date/recording.start``), else its text."""
+    if isinstance(conflict, Mapping):
+        keys = conflict.get("keys")
+        if isinstance(keys, list | tuple) and keys:
+            return "/".join(str(k) for k in keys)
+        return str(conflict.get("why") or conflict.get("reason") or "conflict")
+    return str(conflict)
 
 
 def cell(value: Any) -> str:

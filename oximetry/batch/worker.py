@@ -55,6 +55,7 @@ class Task:
     sha256: str | None = None
     error: str | None = None
     analyze: Analyzer | None = field(default=None, compare=False)
+    context_note: str = ""
 
 
 def settings_fingerprint(request: AnalyzeRequest) -> str:
@@ -92,7 +93,9 @@ def run_task(task: Task) -> BatchRow:
         if not task.force:
             summary = _complete_summary(out, sha, task.fingerprint, task.request.report)
             if summary is not None:
-                return BatchRow(row_values(task.label, sha, summary), skipped=True)
+                return BatchRow(
+                    row_values(task.label, sha, summary, task.context_note), skipped=True
+                )
         (out / MARKER).unlink(missing_ok=True)
         analyze = task.analyze or default_analyze
         summary = analyze(task.path, task.request, task.out_dir)
@@ -104,7 +107,7 @@ def run_task(task: Task) -> BatchRow:
         }
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / MARKER, json.dumps(marker, indent=2) + "\n")
-        return BatchRow(row_values(task.label, sha, summary))
+        return BatchRow(row_values(task.label, sha, summary, task.context_note))
     except OximetryError as exc:
         reason = exc.reason if task.request.deidentify else str(exc)
         return error_row(task, reason, sha)
@@ -144,6 +147,8 @@ def error_row(task: Task, reason: str, sha: str | None) -> BatchRow:
     if task.request.deidentify:
         reason = reason.replace(os.path.basename(task.path), task.label)
     values = dict.fromkeys(COHORT_COLUMNS, "")
-    values.update(file=task.label, status="error", error=reason or "unknown error")
+    values.update(
+        file=task.label, status="error", error=reason or "unknown error", context=task.context_note
+    )
     values["sha256"] = sha or ""
     return BatchRow(values)

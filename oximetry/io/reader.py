@@ -116,6 +116,11 @@ def _open(path: str | os.PathLike[str], fs: float | None) -> tuple[RawRecording,
 
     if sniff_edf(head):
         raw = read_edf(p, head, size)
+        from oximetry.io.resmed import tag_resmed
+
+        tag_resmed(raw, p)
+    elif (native := _read_native(p, head, size)) is not None:
+        raw = native
     else:
         what = _binary_kind(head)
         if what:
@@ -135,6 +140,12 @@ def _open(path: str | os.PathLike[str], fs: float | None) -> tuple[RawRecording,
         raw = read_text(p, data, fs)
     raw.path = str(path)
     return raw, digest
+
+
+def _read_native(p: Any, head: bytes, size: int) -> RawRecording | None:
+    from oximetry.io.native import read_native
+
+    return read_native(p, head, size)
 
 
 _MAGIC = {
@@ -185,7 +196,7 @@ def _no_valid_reason(label: str, values: NDArray[np.float64]) -> str:
     uniq = np.unique(finite)
     if uniq.size == 1:
         v = float(uniq[0])
-        hint = {-1.0: " (no oximeter attached)", 0.0: " (no finger / sensor off)"}.get(v, "")
+        hint = {-1.0: " (no oximeter was attached)", 0.0: " (no finger / sensor off)"}.get(v, "")
         return f"{label} is {v:g}{hint} throughout"
     shown = ", ".join(f"{float(x):g}" for x in uniq[:6])
     return f"{label} holds only missing-data markers ({shown})"
@@ -342,6 +353,17 @@ def read_recording(
         An EDF variant that cannot be read faithfully.
     InsufficientDataError
         The SpO2 channel holds no valid value at all (``no valid oximetry: ...``).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from oximetry import read_recording
+    >>> from oximetry.simulate import simulate_night, write_edf
+    >>> night, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    >>> path = write_edf(night, pathlib.Path(tempfile.mkdtemp()) / "night.edf")
+    >>> recording = read_recording(path)
+    >>> recording.spo2.label, recording.fs, recording.spo2.n_samples
+    ('SpO2', 1.0, 3600)
     """
     prep = _prepare(path, channel, fs, scale, strict=True)
     return _build(prep, {"channel": channel, "fs": fs, "scale": scale})
@@ -366,7 +388,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     warnings = list(raw.warnings)
     if options.get("scale") is not None:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
-    if options.get("fs") is not None and raw.format.startswith(("edf", "bdf")):
+    if options.get("fs") is not None and raw.format.startswith(("edf", "bdf", "resmed")):
         warnings.append("--fs ignored: EDF headers give each channel's rate")
     source = SourceInfo(
         path=raw.path,

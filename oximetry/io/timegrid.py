@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from .._numeric import median
 from ._base import MAX_DURATION_S, MAX_FS_HZ, MAX_SAMPLES, MIN_FS_HZ
 
 __all__ = ["Grid", "TimeAxisError", "place_on_grid"]
@@ -112,7 +111,7 @@ def place_on_grid(
     pos = d[d > 0]
     if pos.size == 0:
         raise TimeAxisError("time stamps do not advance (every row has the same time)")
-    step = median(pos)
+    step = float(np.median(pos))
     step = round(step, 6) or step
     tol = max(3 * step, 60.0)
     back = np.flatnonzero(d < 0)

@@ -7,7 +7,6 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .._numeric import median
 from ..results import Event
 from .runs import samples_at_least
 
@@ -37,7 +36,7 @@ def awake_baseline(x: ArrayLike, mask: ArrayLike) -> float | None:
     sel = np.asarray(mask, dtype=bool) & np.isfinite(xs)
     if not sel.any():
         return None
-    return median(xs[sel])
+    return float(np.median(xs[sel]))
 
 
 def rounded_baseline(baseline_pct: float) -> int:
@@ -115,7 +114,7 @@ def sustained_drops(
     x : numpy.ndarray of float
         SpO2 in percent.
     found : (starts, ends)
-        The runs of ``valid ∧ W ∧ (b − r > drop_pts)`` (:func:`oximetry.metrics.runs.runs`).
+        The runs of ``valid ∧ W ∧ (b − r > drop_pts)`` (:func:`oximetry.spans.find_runs`).
     fs : float
         Sampling rate in Hz.
     min_s : float

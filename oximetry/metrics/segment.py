@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._numeric import median as _median
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
@@ -64,7 +63,7 @@ def summarize_segment(
         i_min = int(np.argmin(values))
         nadir = float(values[i_min])
         nadir_s = int(where[i_min]) / fs
-        median = _median(values)
+        median = float(np.median(values))
         width = max(samples_at_least(SUSTAINED_NADIR_S, fs), 1)
         lo, hi = int(where[0]), int(where[-1]) + 1
         span = np.where(sel[lo:hi], xs[lo:hi], np.inf)

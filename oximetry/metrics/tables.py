@@ -22,7 +22,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..results import Event
-from .runs import rounded_below, runs, samples_at_least
+from ..spans import find_runs
+from .runs import rounded_below, samples_at_least
 
 __all__ = [
     "BANDS",
@@ -154,7 +155,7 @@ def pulse_events(p: NDArray[np.float64], ok: NDArray[np.bool_], fs: float) -> di
     with np.errstate(invalid="ignore"):
         masks = {"high": ok & (p > PULSE_HIGH_BPM), "low": ok & (p < PULSE_LOW_BPM)}
     for name, mask in masks.items():
-        starts, ends = runs(mask)
+        starts, ends = find_runs(mask)
         lengths = ends - starts
         long_enough = lengths >= need
         out[f"{name}_count"] = int(np.count_nonzero(long_enough))

@@ -9,7 +9,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RULE_STATUSES", "format_terminal_summary", "rule_status", "rule_tally"]
+__all__ = [
+    "RULE_STATUSES",
+    "all_warnings",
+    "format_terminal_summary",
+    "rule_status",
+    "rule_tally",
+]
 
 #: A qualification rule's ``status`` in ``summary.json`` (docs/criteria.md), in tally order.
 RULE_STATUSES = ("met", "not_met", "not_evaluable", "not_applicable")
@@ -69,6 +75,24 @@ def rule_tally(rules: Sequence[Mapping[str, Any]]) -> str:
             counts[status] += 1
     parts = ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in counts.items())
     return f"{len(rules)} rules: {parts}"
+
+
+def all_warnings(summary: Mapping[str, Any]) -> list[str]:
+    """Return every warning of a summary once: the analysis's, then the qualification's.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+
+    Returns
+    -------
+    list of str
+        ``warnings`` followed by ``qualification.warnings``, repeats removed, in order.
+    """
+    q = summary.get("qualification") or {}
+    items = [*(summary.get("warnings") or []), *(q.get("warnings") or [])]
+    return list(dict.fromkeys(str(x) for x in items if x))
 
 
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
@@ -184,7 +208,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
                     f"{_num(seg.get('valid_min'))} min valid",
                 )
             )
-    n_warn = len(summary.get("warnings") or [])
+    n_warn = len(all_warnings(summary))
     if n_warn:
         rows.append(("Warnings", f"{n_warn} (see summary.json / report.pdf)"))
     q = summary.get("qualification")
@@ -195,6 +219,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             extra.append(", ".join(q["coverage"]))
         if q.get("authorization_months"):
             extra.append(f"{q['authorization_months']} months")
+        if q.get("modifiers"):
+            extra.append("modifiers " + " ".join(str(m) for m in q["modifiers"]))
         if q.get("profile"):
             extra.append(str(q["profile"]))
         text = det + (f" ({'; '.join(extra)})" if extra else "")

@@ -1,0 +1,213 @@
+"""Contradictions in the inputs (SPEC §8.2 "Validity before rules").
+
+A conflict is two facts that cannot both be true: the determination is then ``indeterminate``
+whatever the rules say, and ``qualification.conflicts`` lists each one with the keys, their values
+and why they conflict. The list is SPEC §8.2's, plus those found reading MG-OXY (docs/criteria.md
+§ "Conflicts"). Each check is one small function; :func:`find_conflicts` runs them all.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .context import Context
+from .icd10 import acute, categorise
+
+__all__ = ["Conflict", "find_conflicts"]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two or more inputs that contradict each other.
+
+    Parameters
+    ----------
+    keys : tuple of str
+        The dotted context keys (or ``recording.start``) involved.
+    values : mapping
+        Their values as given.
+    why : str
+        One sentence: why they cannot both hold, and what a reviewer should resolve.
+    """
+
+    keys: tuple[str, ...]
+    values: Mapping[str, Any] = field(default_factory=dict)
+    why: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return ``{keys, values, why}`` as in ``summary.json``."""
+        return {
+            "keys": list(self.keys),
+            "values": {k: _plain(v) for k, v in self.values.items()},
+            "why": self.why,
+        }
+
+
+def _plain(v: Any) -> Any:
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    if isinstance(v, tuple | list):
+        return [_plain(x) for x in v]
+    return v
+
+
+@dataclass(frozen=True)
+class _Facts:
+    ctx: Context
+    recording_date: _dt.date | None
+    test_date: _dt.date | None
+
+
+def _acute_with_stable(f: _Facts) -> list[Conflict]:
+    if f.ctx.test.chronic_stable_state is not True:
+        return []
+    out = []
+    for code in f.ctx.diagnoses or ():
+        row = acute(code)
+        if row is not None:
+            out.append(
+                Conflict(
+                    ("diagnoses", "test.chronic_stable_state"),
+                    {"diagnoses": code, "test.chronic_stable_state": True},
+                    f"{code} ({row.why}) is an acute illness or exacerbation; the test cannot "
+                    "also have been taken in a chronic stable state (MG-OXY II.A.2).",
+                )
+            )
+    return out
+
+
+def _outpatient_discharged_later(f: _Facts) -> list[Conflict]:
+    t = f.ctx.test
+    if t.setting != "outpatient" or t.discharge_date is None or f.test_date is None:
+        return []
+    if t.discharge_date < f.test_date:
+        return []
+    return [
+        Conflict(
+            ("test.setting", "test.discharge_date", "test.date"),
+            {
+                "test.setting": "outpatient",
+                "test.discharge_date": t.discharge_date,
+                "test.date": f.test_date,
+            },
+            "An outpatient test cannot be taken on or before a hospital discharge: the member "
+            "was an inpatient on the test date (then the inpatient window of II.A.2 applies).",
+        )
+    ]
+
+
+def _recording_date(f: _Facts) -> list[Conflict]:
+    given, rec = f.ctx.test.date, f.recording_date
+    if given is None or rec is None or abs((given - rec).days) <= 1:
+        return []
+    return [
+        Conflict(
+            ("test.date", "recording.start"),
+            {"test.date": given, "recording.start": rec},
+            f"The recording started on {rec.isoformat()}, {abs((given - rec).days)} days from "
+            f"test.date {given.isoformat()}: either the context or the file belongs to another "
+            "test. The recording's date is used for the windows, never overridden.",
+        )
+    ]
+
+
+def _ages(f: _Facts) -> list[Conflict]:
+    p = f.ctx.patient
+    out: list[Conflict] = []
+    day = f.test_date or f.recording_date
+    if p.birth_date is not None and day is not None and p.birth_date > day:
+        out.append(
+            Conflict(
+                ("patient.birth_date", "test.date"),
+                {"patient.birth_date": "(not shown)", "test.date": day},
+                "The birth date is after the test date.",
+            )
+        )
+        return out
+    if p.age_years is None:
+        return out
+    from_birth = p.age_from_birth(day)
+    if from_birth is not None and int(p.age_years) != int(from_birth):
+        out.append(
+            Conflict(
+                ("patient.birth_date", "patient.age_years"),
+                {"age_from_birth_date": from_birth, "patient.age_years": p.age_years},
+                f"The birth date gives age {from_birth:g} on the test date, but age_years is "
+                f"{p.age_years:g}: the age decides the pediatric criteria (under 21).",
+            )
+        )
+    return out
+
+
+def _other_tac_with_ichd3(f: _Facts) -> list[Conflict]:
+    ch = f.ctx.cluster_headache
+    if ch is None:
+        return []
+    ticked = [k for k, v in vars(ch).items() if v is True] + (
+        ["attacks"] if (ch.attacks or 0) > 0 else []
+    )
+    if not ticked:
+        return []
+    out = []
+    for code in f.ctx.diagnoses or ():
+        row = categorise(code)
+        if row is not None and row.category == "other_tac":
+            out.append(
+                Conflict(
+                    ("diagnoses", "cluster_headache"),
+                    {"diagnoses": code, "cluster_headache": ticked},
+                    f"{code} codes {row.label}, a trigeminal autonomic cephalalgia other than "
+                    "cluster headache, while the cluster-headache (ICHD-3) items are ticked: the "
+                    "code or the items are wrong (MG-OXY II.A.1.d, II.B.5).",
+                )
+            )
+    return out
+
+
+def _room_air_with_flow(f: _Facts) -> list[Conflict]:
+    t = f.ctx.test
+    if t.room_air is not True or t.o2_flow_lpm is None or t.o2_flow_lpm <= 0:
+        return []
+    return [
+        Conflict(
+            ("test.room_air", "test.o2_flow_lpm"),
+            {"test.room_air": True, "test.o2_flow_lpm": t.o2_flow_lpm},
+            "The test is said to be on room air and on oxygen at the same time.",
+        )
+    ]
+
+
+_CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
+    _acute_with_stable,
+    _outpatient_discharged_later,
+    _recording_date,
+    _ages,
+    _other_tac_with_ichd3,
+    _room_air_with_flow,
+)
+
+
+def find_conflicts(
+    ctx: Context, recording_date: _dt.date | None, test_date: _dt.date | None
+) -> list[Conflict]:
+    """Return every contradiction among the context and the recording.
+
+    Parameters
+    ----------
+    ctx : Context
+        The validated context.
+    recording_date : datetime.date or None
+        The recording's own start date, when the file knows it.
+    test_date : datetime.date or None
+        The test date the rules use.
+
+    Returns
+    -------
+    list of Conflict
+        Empty when the inputs agree.
+    """
+    facts = _Facts(ctx, recording_date, test_date)
+    return [c for check in _CHECKS for c in check(facts)]

@@ -1,0 +1,557 @@
+"""Medicare coverage groups: the findings of Groups I-1…I-4, II and III, and Group IV.
+
+NCD 240.2 B–D and LCD L33797 (rev. effective 04/01/2023) as compiled in ``medicare-oxygen.md``
+§3–§4. Single computed values (sustained nadirs, means, baselines) are compared unrounded, so
+88.4 % is not "≤ 88" (§11 A5); sleep minutes count rounded samples as SPEC §7 defines them. Sleep
+findings need ≥ 5 cumulative minutes (the legacy reading, labelled; §11 A1) over ≥ 2 h of valid
+data (A2). An arterial blood gas decides over oximetry of the same condition on the same day
+(§2, A19).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from ..evidence import SleepFigures
+from .base import Inputs, Outcome, Part, Rule, kleene_and, pct, with_figures
+from .shared import (
+    blood_gas_day,
+    codes_matching,
+    decide_by_blood_gas,
+    exercise_session,
+    le,
+    pao2_part,
+    sleep_minutes,
+    window_figures,
+)
+
+__all__ = ["GROUP_I_II_FINDINGS", "GROUP_RULES", "hypoxemic"]
+
+SAT_LOW, PAO2_LOW = 88.0, 55.0  # Group I: ≤ 88 % or ≤ 55 mmHg
+SAT_AWAKE, PAO2_AWAKE = 89.0, 56.0  # the awake / rest comparison: ≥ 89 % or ≥ 56 mmHg
+SAT_NORMAL, PAO2_NORMAL = 90.0, 60.0  # no hypoxemia as Groups I and II define it
+CLUSTER_CODES = ("G44.00", "G44.01", "G44.02")
+HYPOXEMIA_CODES: tuple[str, ...] = ("R09.02", "J96.00", "J96.01", "J96.10", "J96.11")
+HYPOXEMIA_CODES += ("J96.20", "J96.21", "J96.90", "J96.91")
+
+
+# --------------------------------------------------------------------------------------------
+# Awake values
+# --------------------------------------------------------------------------------------------
+
+
+def _awake_pao2(inp: Inputs) -> float | None:
+    bg = inp.context.blood_gas
+    vals = [v for v in (bg.pao2_rest_mmhg, bg.pao2_awake_mmhg) if v is not None]
+    return None if not vals else min(vals)
+
+
+def _awake_sats(inp: Inputs, values: dict[str, Any], baseline: bool) -> list[float]:
+    out: list[float] = []
+    rest = inp.segment("rest")
+    if rest is not None and rest.sustained_nadir_pct is not None:
+        out.append(rest.sustained_nadir_pct)
+        values["rest_sustained_nadir_pct"] = rest.sustained_nadir_pct
+    s = inp.sleep
+    if baseline and s is not None and s.awake_baseline_pct is not None:
+        out.append(s.awake_baseline_pct)
+        values["awake_baseline_pct"] = s.awake_baseline_pct
+    return out
+
+
+def _awake_at_least(inp: Inputs, values: dict[str, Any], baseline: bool = True) -> Part:
+    """Awake ≥ 89 % or PaO2 ≥ 56 — every awake value given must show it (A7)."""
+    sats = _awake_sats(inp, values, baseline)
+    gas = _awake_pao2(inp)
+    if gas is not None:
+        values["pao2_awake_mmhg"] = gas
+    if not sats and gas is None:
+        return Part(
+            "awake",
+            None,
+            missing=("an awake value on room air (rest test, awake PaO2 or awake baseline)",),
+        )
+    ok = all(s >= SAT_AWAKE for s in sats) and (gas is None or gas >= PAO2_AWAKE)
+    return Part("awake", ok, where="rest")
+
+
+def _outcome(part: Part, values: dict[str, Any], met: str, not_met: str) -> Outcome:
+    if not part.tested:
+        return Outcome(
+            None,
+            "Not tested: this test measured nothing this group is about.",
+            values,
+            tested=False,
+        )
+    if part.met is None:
+        return Outcome(
+            None,
+            f"{not_met}; not evaluable without {', '.join(part.missing)}.",
+            values,
+            part.missing,
+        )
+    text = met if part.met else not_met
+    return Outcome(part.met, with_figures(text, values), values)
+
+
+def _both(name: str, a: Part, b: Part) -> Part:
+    """AND of two parts (the first decides whether the clause was tested at all)."""
+    if not a.tested:
+        return a
+    met = kleene_and([a.met, b.met])
+    missing = tuple(dict.fromkeys((*a.missing, *b.missing))) if met is None else ()
+    return Part(name, met, missing=missing, where=a.where)
+
+
+# --------------------------------------------------------------------------------------------
+# Group I
+# --------------------------------------------------------------------------------------------
+
+
+def _i1_rest(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {}
+    state, figs, missing = window_figures(inp, "rest", ("rest", "exercise"))
+    if state == "ok":
+        sn = figs.sustained_nadir_pct
+        v["rest_sustained_nadir_pct"] = sn
+        if sn is None:
+            oxi = Part("rest", None, missing=("valid data in the 'rest' segment",), where="rest")
+        else:
+            v["rest_sustained_nadir_rounded_pct"] = pct(sn)
+            oxi = Part("rest", le(sn, SAT_LOW), where="rest")
+    elif state == "missing":
+        oxi = Part("rest", None, missing=missing, where="rest")
+    else:
+        oxi = Part("rest", None, tested=False, where="rest")
+        s = inp.sleep
+        if s is not None and s.awake_baseline_pct is not None and s.awake_baseline_pct <= SAT_LOW:
+            v["awake_baseline_pct"] = s.awake_baseline_pct
+            oxi = Part("rest", None, missing=("a rest test on room air (or an awake PaO2)",))
+    gas_v = _awake_pao2(inp)
+    if gas_v is not None:
+        v["pao2_rest_mmhg"] = gas_v
+    gas = pao2_part("rest", gas_v, gas_v is not None and gas_v <= PAO2_LOW, "rest")
+    part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
+    return _outcome(
+        part, v, "Group I-1: awake at rest ≤ 88 % or PaO2 ≤ 55 mmHg", "No Group I-1 finding at rest"
+    )
+
+
+def _sleep_oxi(inp: Inputs, v: dict[str, Any], measure: str) -> Part:
+    state, figs, missing = window_figures(inp, "sleep", ("overnight",))
+    if state != "ok":
+        return Part("sleep", None, tested=state == "missing", missing=missing, where="sleep")
+    s = cast(SleepFigures, figs)
+    v.update(window=s.kind, valid_min=s.valid_min)
+    reading = inp.readings.sleep_duration
+    if measure == "drop":
+        v.update(
+            mean_baseline_pct=s.mean_pct,
+            drop5_from_mean_min=s.drop5_from_mean_min,
+            longest_drop5_from_mean_min=s.longest_drop5_from_mean_min,
+        )
+        if s.drop5_from_mean_min is None or s.mean_pct is None:
+            what = "the drop below the test's mean (drop5_from_mean_min; re-run the analysis)"
+            return Part("sleep", None, missing=(what,), where="sleep")
+        mean = s.mean_pct
+
+        def single() -> bool | None:
+            return None if s.nadir_pct is None else mean - s.nadir_pct > 5
+
+        met = sleep_minutes(
+            s, s.drop5_from_mean_min, s.longest_drop5_from_mean_min, single, reading
+        )
+    else:
+        level = SAT_LOW if measure == "le88" else SAT_AWAKE
+        cum = s.t_le88_min if measure == "le88" else s.t_lt90_min
+        v[f"t_{'le88' if measure == 'le88' else 'lt90'}_min"] = cum
+        longest = s.longest_le88_min if measure == "le88" else None
+
+        def single() -> bool | None:
+            return None if s.nadir_pct is None else le(s.nadir_pct, level)
+
+        met = sleep_minutes(s, cum, longest, single, reading)
+    if s.nadir_pct is not None:
+        v["nadir_pct"] = s.nadir_pct
+    if met is None:
+        return Part("sleep", None, missing=(f"the {reading} sleep figure",), where="sleep")
+    return Part("sleep", met, where="sleep")
+
+
+def _i2_sleep(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {"duration_reading": inp.readings.sleep_duration}
+    oxi = _sleep_oxi(inp, v, "le88")
+    g = inp.context.blood_gas.pao2_sleep_mmhg
+    if g is not None:
+        v["pao2_sleep_mmhg"] = g
+    gas = pao2_part("sleep", g, g is not None and g <= PAO2_LOW, "sleep")
+    sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
+    part = _both("sleep", sleep, _awake_at_least(inp, v))
+    return _outcome(
+        part,
+        v,
+        "Group I-2: ≤ 88 % (or PaO2 ≤ 55) during sleep, awake ≥ 89 % (or ≥ 56)",
+        "No Group I-2 finding (≤ 88 % for 5 cumulative minutes of sleep with awake ≥ 89 %)",
+    )
+
+
+def _i3_drop(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {"duration_reading": inp.readings.sleep_duration}
+    oxi = _sleep_oxi(inp, v, "drop")
+    bg = inp.context.blood_gas
+    awake_gas = _awake_pao2(inp)
+    gas = Part("sleep", None, tested=False, where="sleep")
+    if bg.pao2_sleep_mmhg is not None:
+        v["pao2_sleep_mmhg"] = bg.pao2_sleep_mmhg
+        if awake_gas is None:
+            gas = Part("sleep", None, missing=("blood_gas.pao2_awake_mmhg",), where="sleep")
+        else:
+            gas = Part("sleep", awake_gas - bg.pao2_sleep_mmhg > 10, where="sleep")
+    drop = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
+    symptoms = list(inp.context.symptoms or ())
+    v["symptoms"] = symptoms
+    part = _both("sleep", drop, Part("symptoms", bool(symptoms)))
+    part = _both("sleep", part, _awake_at_least(inp, v))
+    return _outcome(
+        part,
+        v,
+        "Group I-3: a drop of more than 5 points below the test's mean SpO2 (or > 10 mmHg) "
+        "during sleep, with symptoms of hypoxemia",
+        "No Group I-3 finding (a drop > 5 points below the mean for 5 cumulative minutes, "
+        "symptoms, awake ≥ 89 %)",
+    )
+
+
+def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
+    state, s = exercise_session(inp, v)
+    if state == "untested" or s is None:
+        return Part("exercise", None, tested=False, where="exercise")
+    if state == "missing":
+        return Part("exercise", None, missing=s.missing, where="exercise")
+    assert s.rest is not None and s.exercise is not None and s.exercise_o2 is not None
+    if inp.context.test.room_air is False:
+        v["room_air"] = False
+        return Part("exercise", False, where="exercise")  # test #2 must be without oxygen
+    if s.rest < SAT_AWAKE:
+        return Part("exercise", False, where="exercise")
+    hit = (
+        le(s.exercise, SAT_LOW) if group == "I" else pct(s.exercise) == 89 and s.exercise > SAT_LOW
+    )
+    if not hit:
+        return Part("exercise", False, where="exercise")
+    if not (s.exercise_o2 > s.exercise and s.exercise_o2 > SAT_LOW):
+        why = "an on-oxygen exercise value above 88 % and higher than on room air (test #3)"
+        return Part("exercise", None, missing=(why,), where="exercise")
+    return Part("exercise", True, where="exercise")
+
+
+def _exercise_gas(inp: Inputs, v: dict[str, Any], group: str) -> Part:
+    bg = inp.context.blood_gas
+    ex = bg.pao2_exercise_mmhg
+    if ex is None:
+        return Part("exercise", None, tested=False, where="exercise")
+    v["pao2_exercise_mmhg"] = ex
+    if inp.context.test.room_air is False:
+        v["room_air"] = False
+        return Part("exercise", False, where="exercise")  # test #2 must be without oxygen
+    hit = ex <= PAO2_LOW if group == "I" else 56 <= ex <= 59
+    rest = _awake_pao2(inp)
+    if not hit or (rest is not None and rest < PAO2_AWAKE):
+        return Part("exercise", False, where="exercise")
+    o2 = bg.pao2_exercise_o2_mmhg
+    missing = []
+    if rest is None:
+        missing.append("blood_gas.pao2_rest_mmhg (test #1, at rest)")
+    if o2 is None or not (o2 > ex and o2 > PAO2_LOW):
+        missing.append("blood_gas.pao2_exercise_o2_mmhg showing improvement (test #3)")
+    if o2 is not None:
+        v["pao2_exercise_o2_mmhg"] = o2
+    if missing:
+        return Part("exercise", None, missing=tuple(missing), where="exercise")
+    return Part("exercise", True, where="exercise")
+
+
+def _i4_exercise(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {}
+    part = decide_by_blood_gas(
+        "exercise", _exercise_gas(inp, v, "I"), _session_part(inp, v, "I"), blood_gas_day(inp), v
+    )
+    return _outcome(
+        part,
+        v,
+        "Group I-4: ≤ 88 % (or PaO2 ≤ 55) exercising on room air, ≥ 89 % at rest, improved on "
+        "oxygen, in one session",
+        "No Group I-4 finding (three-part exercise test)",
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Group II
+# --------------------------------------------------------------------------------------------
+
+
+def _ii_conditions(inp: Inputs) -> Outcome:
+    f = inp.context.findings
+    coded = codes_matching(inp.context.diagnoses, ("I27",))
+    v: dict[str, Any] = {
+        "dependent_edema": f.dependent_edema is True,
+        "pulmonary_hypertension": f.pulmonary_hypertension is True,
+        "pulmonary_hypertension_codes": coded,
+        "hematocrit_pct": f.hematocrit_pct,
+    }
+    have = [k for k in ("dependent_edema", "pulmonary_hypertension") if v[k]]
+    if coded:
+        have.append("pulmonary hypertension / cor pulmonale coded")
+    if f.hematocrit_pct is not None and f.hematocrit_pct > 56:
+        have.append("hematocrit > 56 %")
+    if have:
+        return Outcome(True, f"Group II condition documented: {', '.join(have)}.", v)
+    return Outcome(
+        False,
+        "No dependent edema, pulmonary hypertension / cor pulmonale or hematocrit > 56 % documented.",
+        v,
+    )
+
+
+def _ii_rest(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {}
+    state, figs, missing = window_figures(inp, "rest", ("rest", "exercise"))
+    oxi = Part("rest", None, tested=state == "missing", missing=missing, where="rest")
+    if state == "ok":
+        sn = figs.sustained_nadir_pct
+        v["rest_sustained_nadir_pct"] = sn
+        if sn is None:
+            oxi = Part("rest", None, missing=("valid data in the 'rest' segment",), where="rest")
+        else:
+            v["rest_sustained_nadir_rounded_pct"] = pct(sn)
+            oxi = Part("rest", pct(sn) == 89 and sn > SAT_LOW, where="rest")
+    g = _awake_pao2(inp)
+    if g is not None:
+        v["pao2_rest_mmhg"] = g
+    gas = pao2_part("rest", g, g is not None and 56 <= g <= 59, "rest")
+    part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
+    return _outcome(part, v, "Group II: 89 % (or PaO2 56–59) at rest", "No Group II value at rest")
+
+
+def _ii_sleep(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {"duration_reading": inp.readings.sleep_duration}
+    oxi = _sleep_oxi(inp, v, "lt90")
+    g = inp.context.blood_gas.pao2_sleep_mmhg
+    if g is not None:
+        v["pao2_sleep_mmhg"] = g
+    gas = pao2_part("sleep", g, g is not None and 56 <= g <= 59, "sleep")
+    sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
+    part = _both("sleep", sleep, _awake_at_least(inp, v))  # sleep-only: awake ≥ 89 %
+    return _outcome(
+        part,
+        v,
+        "Group II: ≤ 89 % for 5 cumulative minutes of sleep (or PaO2 56–59), awake ≥ 89 %",
+        "No Group II value during sleep (≤ 89 % for 5 cumulative minutes, awake ≥ 89 %)",
+    )
+
+
+def _ii_exercise(inp: Inputs) -> Outcome:
+    v: dict[str, Any] = {}
+    part = decide_by_blood_gas(
+        "exercise", _exercise_gas(inp, v, "II"), _session_part(inp, v, "II"), blood_gas_day(inp), v
+    )
+    return _outcome(
+        part,
+        v,
+        "Group II: 89 % (or PaO2 56–59) exercising on room air, improved on oxygen",
+        "No Group II value in exercise",
+    )
+
+
+GROUP_I_II_FINDINGS = (
+    "lcd_group_i_1_rest",
+    "lcd_group_i_2_sleep",
+    "lcd_group_i_3_drop",
+    "lcd_group_i_4_exercise",
+    "lcd_group_ii_rest",
+    "lcd_group_ii_sleep",
+    "lcd_group_ii_exercise",
+)
+#: Absolute hypoxemia: every Group I/II value except the I-3 drop from baseline, which alone is
+#: not hypoxemia (SPEC §8.2), so it lifts no Group IV item and does not rule out Group III alone.
+ABSOLUTE_FINDINGS = tuple(r for r in GROUP_I_II_FINDINGS if r != "lcd_group_i_3_drop")
+
+
+def hypoxemic(inp: Inputs, findings: tuple[str, ...] = ABSOLUTE_FINDINGS) -> bool | None:
+    """Whether a Group I or II value was found (True), none could be (False), or unknown."""
+    vals = [inp.results[r].as_finding for r in findings]
+    if any(x is True for x in vals):
+        return True
+    return None if any(x is None for x in vals) else False
+
+
+# --------------------------------------------------------------------------------------------
+# Group III and Group IV
+# --------------------------------------------------------------------------------------------
+
+
+def _iii(inp: Inputs) -> Outcome:
+    ctx = inp.context
+    ch = codes_matching(ctx.diagnoses, CLUSTER_CODES)
+    v: dict[str, Any] = {"cluster_headache_codes": ch}
+    if not ch:
+        if ctx.findings.attested_condition is True:
+            return Outcome(
+                None,
+                "A non-hypoxemic condition other than cluster headache: Group III is at the DME "
+                "MAC's discretion.",
+                v,
+                ("a DME MAC decision on the literature for this condition",),
+            )
+        return Outcome(
+            False, "No cluster headache (G44.00x–G44.02x) documented.", v, applicable=False
+        )
+    hx = codes_matching(ctx.diagnoses, HYPOXEMIA_CODES)
+    v["hypoxemia_codes"] = hx
+    if hx:
+        return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)
+    hyp = hypoxemic(inp, GROUP_I_II_FINDINGS)
+    v["group_i_or_ii_value"] = hyp
+    if hyp is True:
+        return Outcome(False, "A Group I or II value was found: not Group III.", v)
+    if ctx.test.room_air is not True:
+        return Outcome(None, "Normoxemia must be shown on room air.", v, ("test.room_air: true",))
+    sats = _awake_sats(inp, v, baseline=True)
+    gas = _awake_pao2(inp)
+    if gas is not None:
+        v["pao2_rest_mmhg"] = gas
+    if not sats and gas is None:
+        return Outcome(
+            None,
+            "Group III needs a normoxemic test.",
+            v,
+            ("a rest test on room air (SpO2 ≥ 90 % or PaO2 ≥ 60 mmHg)",),
+        )
+    normal = all(s >= SAT_NORMAL for s in sats) and (gas is None or gas >= PAO2_NORMAL)
+    if not normal:
+        return Outcome(False, with_figures("Not normoxemic (needs ≥ 90 % / PaO2 ≥ 60).", v), v)
+    if hyp is None:
+        return Outcome(
+            None, "Group I/II values not yet evaluable.", v, ("the Group I/II findings",)
+        )
+    return Outcome(True, with_figures("Group III: cluster headache, normoxemic test", v), v)
+
+
+_IV_ITEMS = (
+    ("angina_pectoris", ("I20",), "angina pectoris"),
+    ("peripheral_vascular_disease", ("I73.9",), "peripheral vascular disease"),
+    ("terminal_illness_non_respiratory", (), "terminal illness not affecting breathing"),
+)
+
+
+def _iv(inp: Inputs) -> Outcome:
+    ctx = inp.context
+    f = ctx.findings
+    items: list[str] = []
+    for key, codes, label in _IV_ITEMS:
+        if getattr(f, key) is True or codes_matching(ctx.diagnoses, codes):
+            items.append(label)
+    cor_pulmonale = f.pulmonary_hypertension is True or bool(
+        codes_matching(ctx.diagnoses, ("I27",))
+    )
+    if (
+        f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",))
+    ) and not cor_pulmonale:
+        items.append("dyspnea without cor pulmonale")
+    if ctx.prn is True:
+        items.append("stand-by oxygen (as needed)")
+    v: dict[str, Any] = {"items": items}
+    if not items:
+        return Outcome(True, "No Group IV condition documented.", v, applicable=False)
+    hyp = hypoxemic(inp)
+    group_iii = inp.results["lcd_group_iii"].met
+    v.update(group_i_or_ii_value=hyp, group_iii=group_iii)
+    if hyp is True:
+        return Outcome(
+            True, f"Hypoxemia documented, so Group IV ({', '.join(items)}) does not apply.", v
+        )
+    if group_iii is True:
+        return Outcome(
+            True, "Group III (cluster headache): oxygen is not for the Group IV item.", v
+        )
+    if hyp is False:
+        return Outcome(False, f"Group IV, never covered without hypoxemia: {', '.join(items)}.", v)
+    return Outcome(
+        None, "Group IV applies unless hypoxemia is shown.", v, ("a Group I or II value",)
+    )
+
+
+_LCD = "LCD L33797"
+_NCD = "NCD 240.2"
+GROUP_RULES = (
+    Rule(
+        "lcd_group_i_1_rest",
+        f"{_NCD} B.1.a; {_LCD} Group I.1",
+        "awake at rest ≤ 88 % / ≤ 55 mmHg",
+        ("rest", "blood_gas"),
+        _i1_rest,
+    ),
+    Rule(
+        "lcd_group_i_2_sleep",
+        f"{_NCD} B.1.b; {_LCD} Group I.2",
+        "≤ 88 % in sleep, awake ≥ 89 %",
+        ("sleep", "blood_gas"),
+        _i2_sleep,
+    ),
+    Rule(
+        "lcd_group_i_3_drop",
+        f"{_NCD} B.1.c; {_LCD} Group I.3",
+        "drop > 5 points below the mean in sleep, symptoms",
+        ("sleep", "symptoms", "blood_gas"),
+        _i3_drop,
+    ),
+    Rule(
+        "lcd_group_i_4_exercise",
+        f"{_NCD} B.1.d; {_LCD} Group I.4",
+        "≤ 88 % in exercise, rest ≥ 89 %, improved on oxygen",
+        ("rest", "exercise", "exercise_o2", "blood_gas"),
+        _i4_exercise,
+    ),
+    Rule(
+        "lcd_group_ii_conditions",
+        f"{_NCD} B.2; {_LCD} Group II (a–c)",
+        "edema, pulmonary hypertension or hematocrit > 56 %",
+        ("findings", "diagnoses"),
+        _ii_conditions,
+    ),
+    Rule(
+        "lcd_group_ii_rest",
+        f"{_NCD} B.2; {_LCD} Group II",
+        "89 % / 56–59 mmHg at rest",
+        ("rest", "blood_gas"),
+        _ii_rest,
+    ),
+    Rule(
+        "lcd_group_ii_sleep",
+        f"{_NCD} B.2; {_LCD} Group II",
+        "89 % / 56–59 mmHg in sleep",
+        ("sleep", "blood_gas"),
+        _ii_sleep,
+    ),
+    Rule(
+        "lcd_group_ii_exercise",
+        f"{_NCD} B.2; {_LCD} Group II",
+        "89 % / 56–59 mmHg in exercise",
+        ("rest", "exercise", "exercise_o2", "blood_gas"),
+        _ii_exercise,
+    ),
+    Rule(
+        "lcd_group_iii",
+        f"{_NCD} D; {_LCD} Group III",
+        "non-hypoxemic cluster headache",
+        ("diagnoses", "rest", "blood_gas"),
+        _iii,
+    ),
+    Rule(
+        "lcd_group_iv",
+        f"{_NCD} C; {_LCD} Group IV",
+        "never covered without hypoxemia",
+        ("findings", "diagnoses", "prn"),
+        _iv,
+    ),
+)

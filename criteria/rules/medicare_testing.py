@@ -1,0 +1,257 @@
+"""Medicare: who tested, when, how — the conditions every Group I/II/III qualification shares.
+
+NCD 240.2 (v2) and LCD L33797 (rev. effective 04/01/2023), facts as compiled in
+``medicare-oxygen.md`` §2, §4.3, §4.4 and §5; the readings where the text is silent are that
+file's §11 "safest" ones unless SPEC §8.4 decides otherwise (docs/criteria.md, Medicare).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .base import EPS_MIN, Inputs, Outcome, Rule
+from .shared import codes_matching, days_between
+
+__all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented"]
+
+#: Obstructive (and unspecified) sleep apnea: sleep saturations count only on PAP titration.
+OSA_CODES = ("G47.33", "G47.30")
+#: Who may perform a qualifying test (never a DME supplier: NCD 240.2 B, LCD L33797).
+QUALIFIED_PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf")
+
+
+def osa_documented(inp: Inputs) -> list[str]:
+    """Return the OSA codes among the diagnoses."""
+    return codes_matching(inp.context.diagnoses, OSA_CODES)
+
+
+def _diagnosis(inp: Inputs) -> Outcome:
+    codes = inp.context.diagnoses
+    v: dict[str, Any] = {"diagnoses": list(codes or ())}
+    if not codes:
+        return Outcome(None, "The order must name the condition (ICD-10-CM).", v, ("diagnoses",))
+    return Outcome(True, "A diagnosis is documented (acute or chronic conditions qualify).", v)
+
+
+def _ordered_evaluated(inp: Inputs) -> Outcome:
+    order = inp.context.order.date
+    seen = inp.context.test.evaluated_date
+    v: dict[str, Any] = {"order_date": order, "evaluated_date": seen, "test_date": inp.test_date}
+    missing = tuple(
+        k
+        for k, x in (
+            ("order.date", order),
+            ("test.evaluated_date", seen),
+            ("test.date", inp.test_date),
+        )
+        if x is None
+    )
+    if missing:
+        return Outcome(
+            None,
+            "The treating practitioner must order and evaluate the test: a dated evaluation and "
+            "the order are needed.",
+            v,
+            missing,
+        )
+    assert seen is not None and inp.test_date is not None
+    if seen < inp.test_date:
+        return Outcome(
+            None,
+            f"The evaluation ({seen.isoformat()}) is dated before the test "
+            f"({inp.test_date.isoformat()}): one of the dates is wrong.",
+            v,
+            ("test.evaluated_date on or after the test date",),
+        )
+    return Outcome(True, f"Evaluated by the treating practitioner on {seen.isoformat()}.", v)
+
+
+def _performer(inp: Inputs) -> Outcome:
+    who = inp.context.test.performed_by
+    v: dict[str, Any] = {"performed_by": who}
+    if who is None:
+        return Outcome(
+            None, "Who performed the test decides whether it can count.", v, ("test.performed_by",)
+        )
+    if who not in QUALIFIED_PERFORMERS:
+        return Outcome(
+            False, "A DME supplier is not a qualified provider: its tests never qualify.", v
+        )
+    return Outcome(True, f"Performed by a qualified provider ({who.replace('_', ' ')}).", v)
+
+
+def _time_of_need(inp: Inputs) -> Outcome:
+    t = inp.context.test
+    v: dict[str, Any] = {"setting": t.setting, "test_date": inp.test_date}
+    if t.setting is None:
+        return Outcome(
+            None, "Inpatient or outpatient decides the time of need.", v, ("test.setting",)
+        )
+    if t.setting == "inpatient":
+        v["discharge_date"] = t.discharge_date
+        missing = tuple(
+            k
+            for k, x in (("test.discharge_date", t.discharge_date), ("test.date", inp.test_date))
+            if x is None
+        )
+        if missing:
+            return Outcome(
+                None, "Inpatient: the test must be within 2 days of discharge.", v, missing
+            )
+        assert t.discharge_date is not None and inp.test_date is not None
+        before = days_between(inp.test_date, t.discharge_date)
+        v["days_before_discharge"] = before
+        if 0 <= before <= 2:
+            return Outcome(True, f"Inpatient test {before} day(s) before discharge (0–2).", v)
+        where = "after discharge" if before < 0 else f"{before} days before discharge"
+        return Outcome(False, f"Inpatient test {where}: not within 2 days of discharge.", v)
+    if t.discharge_date is not None and inp.test_date is not None:
+        if t.discharge_date >= inp.test_date:
+            v["discharge_date"] = t.discharge_date
+            return Outcome(
+                None,
+                "Outpatient test with a discharge date on or after it: setting and dates conflict.",
+                v,
+                ("test.setting or test.discharge_date (they conflict)",),
+            )
+    seen = t.evaluated_date
+    v["evaluated_date"] = seen
+    if seen is None:
+        return Outcome(
+            None,
+            "Outpatient: the time of need is shown by the practitioner's dated evaluation.",
+            v,
+            ("test.evaluated_date",),
+        )
+    reason = f"Outpatient: evaluated by the treating practitioner on {seen.isoformat()}."
+    if inp.test_date is not None and days_between(inp.test_date, seen) > 30:
+        reason += " (More than 30 days after the test: a product warning, not a rule.)"
+    return Outcome(True, reason, v)
+
+
+def _testing_conditions(inp: Inputs) -> Outcome:
+    t = inp.context.test
+    v: dict[str, Any] = {"room_air": t.room_air, "o2_flow_lpm": t.o2_flow_lpm}
+    if t.room_air is None:
+        return Outcome(
+            None, "Room air or oxygen during the test must be stated.", v, ("test.room_air",)
+        )
+    if t.room_air:
+        return Outcome(True, "Tested on room air.", v)
+    if t.o2_flow_lpm is None:
+        return Outcome(
+            None,
+            "A test on oxygen counts only with its flow recorded (the values must still qualify).",
+            v,
+            ("test.o2_flow_lpm",),
+        )
+    return Outcome(True, f"Tested on {t.o2_flow_lpm:g} L/min oxygen; values must still qualify.", v)
+
+
+def _sleep_study(inp: Inputs) -> Outcome:
+    """Which overnight study may count: stand-alone oximetry, or a PAP titration with OSA."""
+    t = inp.context.test
+    osa = osa_documented(inp)
+    pap = t.pap_titration
+    v: dict[str, Any] = {"osa_codes": osa, "performed_by": t.performed_by}
+    ev = inp.evidence
+    if ev is None or ev.sleep is None or t.type not in (None, "overnight"):
+        if inp.context.blood_gas.pao2_sleep_mmhg is None:
+            return Outcome(None, "Not tested: no overnight study.", v, tested=False)
+        if osa or pap is not None:
+            return _titration(pap, v)
+        return Outcome(True, "An arterial blood gas during sleep.", v)
+    v["window"] = ev.sleep.kind
+    if osa or pap is not None:
+        return _titration(pap, v)
+    if ev.sleep.kind == "sleep":
+        return Outcome(
+            False,
+            "The recording is sleep-staged (a PSG or home sleep test): its oximetry is not "
+            "stand-alone overnight oximetry and counts only during a PAP titration.",
+            v,
+        )
+    return Outcome(True, "Stand-alone overnight oximetry (presumed-sleep window).", v)
+
+
+def _titration(pap: Any, v: dict[str, Any]) -> Outcome:
+    if pap is None:
+        return Outcome(
+            None,
+            "With sleep apnea, sleep saturations count only from a PAP titration study.",
+            v,
+            ("test.pap_titration (ahi, hours, at_optimal_pap)",),
+        )
+    v.update(
+        titration_ahi=pap.ahi,
+        titration_hours=pap.hours,
+        initial_ahi=pap.initial_ahi,
+        at_optimal_pap=pap.at_optimal_pap,
+    )
+    missing = tuple(
+        f"test.pap_titration.{k}"
+        for k in ("ahi", "hours", "at_optimal_pap")
+        if getattr(pap, k) is None
+    )
+    fails: list[str] = []
+    if pap.hours is not None and pap.hours < 2.0 - EPS_MIN / 60:
+        fails.append(f"titration {pap.hours:g} h (needs ≥ 2 h)")
+    if pap.ahi is not None and pap.ahi > 10:
+        fails.append(f"AHI/RDI {pap.ahi:g} during titration (needs ≤ 10)")
+    if pap.ahi is not None and pap.initial_ahi is not None and pap.initial_ahi < 10:
+        if not pap.ahi < pap.initial_ahi:
+            fails.append(f"AHI {pap.ahi:g} not reduced from the initial {pap.initial_ahi:g}")
+    if pap.at_optimal_pap is False:
+        fails.append("oximetry not at optimal PAP settings")
+    if fails:
+        return Outcome(False, "The PAP titration does not qualify: " + "; ".join(fails) + ".", v)
+    if missing:
+        return Outcome(None, "The PAP titration's figures are needed.", v, missing)
+    return Outcome(True, "PAP titration ≥ 2 h, AHI/RDI ≤ 10, oximetry at optimal PAP.", v)
+
+
+_LCD = "LCD L33797"
+TESTING_RULES = (
+    Rule(
+        "lcd_diagnosis",
+        "NCD 240.2 B; LCD L33797",
+        "the condition is documented",
+        ("diagnoses",),
+        _diagnosis,
+    ),
+    Rule(
+        "lcd_ordered_evaluated",
+        f"{_LCD} (order and evaluation)",
+        "ordered and evaluated by the treating practitioner",
+        ("order.date", "test.evaluated_date", "test.date"),
+        _ordered_evaluated,
+    ),
+    Rule(
+        "lcd_performer",
+        f"NCD 240.2 B.1; {_LCD} (performer)",
+        "who performed the test",
+        ("test.performed_by",),
+        _performer,
+    ),
+    Rule(
+        "lcd_time_of_need",
+        f"NCD 240.2 B; {_LCD} (time of need)",
+        "tested at the time of need",
+        ("test.setting", "test.discharge_date", "test.evaluated_date", "test.date"),
+        _time_of_need,
+    ),
+    Rule(
+        "lcd_testing_conditions",
+        f"{_LCD} (testing on oxygen)",
+        "room air, or oxygen with its flow recorded",
+        ("test.room_air", "test.o2_flow_lpm"),
+        _testing_conditions,
+    ),
+    Rule(
+        "lcd_sleep_study",
+        f"{_LCD} (overnight oximetry; OSA)",
+        "an overnight study that may count",
+        ("diagnoses", "test.pap_titration", "test.performed_by", "sleep window"),
+        _sleep_study,
+    ),
+)

@@ -1,0 +1,233 @@
+"""Payer-neutral building blocks: dates, thresholds, blood gas against oximetry, exercise parts.
+
+Nothing here cites a payer: the profiles (``masshealth*``, ``medicare*``) wrap these helpers in
+rules with their own ids and citations. A payer profile never imports another payer's rule
+modules; what both need lives here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from ..evidence import SegmentFigures, SleepFigures
+from .base import EPS_MIN, Inputs, Part, at_least, pct
+
+__all__ = [
+    "MIN_SLEEP_VALID_MIN",
+    "NO_EVIDENCE",
+    "PAO2_KEYS",
+    "Reading",
+    "blood_gas_day",
+    "blood_gas_given",
+    "codes_matching",
+    "days_between",
+    "decide_by_blood_gas",
+    "exercise_session",
+    "in_date_window",
+    "le",
+    "pao2_part",
+    "sleep_minutes",
+    "window_figures",
+]
+
+#: Overnight studies need at least two hours of valid data in the sleep window.
+MIN_SLEEP_VALID_MIN = 120.0
+NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
+PAO2_KEYS = (
+    "pao2_rest_mmhg",
+    "pao2_sleep_mmhg",
+    "pao2_awake_mmhg",
+    "pao2_exercise_mmhg",
+    "pao2_exercise_o2_mmhg",
+)
+
+
+# --------------------------------------------------------------------------------------------
+# Dates and codes
+# --------------------------------------------------------------------------------------------
+
+
+def days_between(a: _dt.date, b: _dt.date) -> int:
+    """``(b - a).days``."""
+    return (b - a).days
+
+
+def in_date_window(day: _dt.date, start: _dt.date, lo_days: int, hi_days: int) -> bool:
+    """Return ``start + lo_days <= day <= start + hi_days`` (calendar days, both ends in)."""
+    return lo_days <= days_between(start, day) <= hi_days
+
+
+def codes_matching(codes: Iterable[str] | None, prefixes: Iterable[str]) -> list[str]:
+    """Return the codes that start with any of ``prefixes`` (dots ignored), in order."""
+    heads = tuple(p.replace(".", "") for p in prefixes)
+    return [c for c in (codes or ()) if c.replace(".", "").startswith(heads)]
+
+
+# --------------------------------------------------------------------------------------------
+# Thresholds
+# --------------------------------------------------------------------------------------------
+
+
+def le(value: float, level: float) -> bool:
+    """``value <= level`` on the unrounded value: rounding never moves a reading over a line."""
+    return value <= level
+
+
+# --------------------------------------------------------------------------------------------
+# Where the figures come from
+# --------------------------------------------------------------------------------------------
+
+
+def blood_gas_given(inp: Inputs) -> bool:
+    """Return True when the context holds any arterial PO2 value."""
+    bg = inp.context.blood_gas
+    return any(getattr(bg, k) is not None for k in PAO2_KEYS)
+
+
+def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
+    """Return a blood-gas part: untested when the value was not taken, else ``test``."""
+    if value is None:
+        return Part(name, None, tested=False, where=where)
+    return Part(name, test, where=where)
+
+
+def window_figures(
+    inp: Inputs, window: str, types: tuple[str, ...]
+) -> tuple[str, Any, tuple[str, ...]]:
+    """Decide whether a window of the recording can speak to a clause.
+
+    Returns ``("ok", figures, ())``, ``("missing", None, what)`` or ``("untested", None, ())``.
+    A sleep window with less than :data:`MIN_SLEEP_VALID_MIN` of valid data is "missing".
+    """
+    ev = inp.evidence
+    if ev is None:
+        return ("untested", None, ()) if blood_gas_given(inp) else ("missing", None, (NO_EVIDENCE,))
+    figs = getattr(ev, window)
+    ttype = inp.context.test.type
+    if ttype is None:
+        return ("missing", None, ("test.type",)) if figs is not None else ("untested", None, ())
+    if ttype not in types:
+        return ("untested", None, ())
+    if figs is None:
+        return ("missing", None, (f"a '{window}' window in the recording",))
+    if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
+        return (
+            "missing",
+            None,
+            (
+                f"at least 120 min of valid data in the {figs.kind} window (has {figs.valid_min:.1f})",
+            ),
+        )
+    return ("ok", figs, ())
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One measured value of a condition (rest, sleep, exercise) and what it showed."""
+
+    name: str
+    value: float | None
+    met: bool | None
+    missing: tuple[str, ...] = ()
+
+
+def sleep_minutes(
+    figs: SleepFigures,
+    cumulative: float | None,
+    longest: float | None,
+    single: Callable[[], bool | None],
+    reading: str,
+    minutes: float = 5.0,
+) -> bool | None:
+    """Apply a duration reading to a sleep threshold.
+
+    ``cumulative`` (≥ ``minutes`` in all), ``continuous`` (one run of ≥ ``minutes``) or
+    ``single_sample`` (``single()``: one reading at the threshold). None when the figure needed
+    is unknown.
+    """
+    if reading == "cumulative":
+        return at_least(cumulative, minutes)
+    if reading == "continuous":
+        return at_least(longest, minutes)
+    del figs
+    return single()
+
+
+# --------------------------------------------------------------------------------------------
+# Blood gas against oximetry
+# --------------------------------------------------------------------------------------------
+
+
+def blood_gas_day(inp: Inputs) -> str:
+    """Return ``same``, ``unknown`` or ``other``: the blood gas's date against the test date."""
+    day = inp.context.blood_gas.date
+    if day is None or inp.test_date is None:
+        return "unknown"
+    return "same" if day == inp.test_date else "other"
+
+
+def decide_by_blood_gas(name: str, gas: Part, oxi: Part, day: str, values: dict[str, Any]) -> Part:
+    """Combine a blood gas and an oximetry result for the same condition (rest, sleep, exercise).
+
+    ``day`` is :func:`blood_gas_day`. A blood gas dated another day than the test is not the
+    evaluated test: it can only agree with the test's oximetry (else not evaluable). When both results exist and disagree, the blood gas decides
+    if taken the same day; with its day unknown the pair is a conflict (not evaluable, naming
+    ``blood_gas.date``). A single result, or agreeing ones, stand as they are.
+    """
+    if not gas.tested:
+        return oxi
+    if day == "other":
+        values[f"{name}_blood_gas_other_day"] = True
+        if oxi.tested and oxi.met is not None and oxi.met == gas.met:
+            return oxi  # the test's own result stands; the other day's agrees with it
+        return Part(name, None, missing=("blood_gas.date equal to test.date",), where=gas.where)
+    if not oxi.tested or oxi.met is None or gas.met == oxi.met:
+        return gas
+    values[f"{name}_blood_gas_decides"] = day == "same"
+    if day == "same":
+        return gas
+    why = "blood_gas.date (blood gas and oximetry disagree; the blood gas decides if same-day)"
+    return Part(name, None, missing=(why,), where=gas.where)
+
+
+# --------------------------------------------------------------------------------------------
+# Exercise test: rest, exercise on room air, exercise on oxygen, in one session
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Session:
+    """The three parts of an exercise test, from one recording: sustained nadirs (unrounded)."""
+
+    rest: float | None
+    exercise: float | None
+    exercise_o2: float | None
+    missing: tuple[str, ...]
+
+
+def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session | None]:
+    """Return the exercise test's three sustained nadirs, recorded in ``values`` unrounded and rounded.
+
+    Returns ``("ok", session)``, ``("missing", session-with-missing)`` or ``("untested", None)``.
+    """
+    state, _, missing = window_figures(inp, "exercise", ("exercise",))
+    if state == "untested":
+        return "untested", None
+    if state == "missing":
+        return "missing", Session(None, None, None, missing)
+    got: dict[str, float | None] = {}
+    need: list[str] = []
+    for kind in ("rest", "exercise", "exercise_o2"):
+        seg = cast(SegmentFigures | None, inp.segment(kind))
+        sn = None if seg is None else seg.sustained_nadir_pct
+        got[kind] = sn
+        values[f"{kind}_sustained_nadir_pct"] = sn
+        if sn is None:
+            need.append(f"the '{kind}' segment of the same session (valid data)")
+        else:
+            values[f"{kind}_sustained_nadir_rounded_pct"] = pct(sn)
+    s = Session(got["rest"], got["exercise"], got["exercise_o2"], tuple(need))
+    return ("missing" if need else "ok"), s

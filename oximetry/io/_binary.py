@@ -1,0 +1,178 @@
+"""Shared steps of the native binary readers (Contec, Viatom/Wellue, O2Ring-S, MedView).
+
+Each of those formats is a small file of fixed-size records; the reader decodes every channel
+up front (a night at 1 Hz is a few tens of thousands of samples) and hands the arrays to
+:func:`fixed_rate_recording`, which wraps them in a :class:`RawRecording` whose loader returns
+fresh copies (the reader cleans them in place).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from oximetry.errors import RecordingFormatError
+from oximetry.io._base import RawChannel, RawRecording
+from oximetry.model import PatientInfo
+
+__all__ = ["Channel", "checked_datetime", "file_name_time", "fixed_rate_recording", "read_all"]
+
+#: Longest night a native file may claim (the devices store at most a few days).
+MAX_NATIVE_S = 7 * 86400.0
+_NAME_TIME = re.compile(r"(20\d\d)-?([01]\d)-?([0-3]\d)[ _T-]?([0-2]\d):?([0-5]\d):?([0-5]\d)")
+
+
+@dataclass(frozen=True)
+class Channel:
+    """One decoded channel: label, unit, values (float, NaN = missing), valid physical range."""
+
+    label: str
+    unit: str
+    values: NDArray[np.float64]
+    valid_range: tuple[float, float] | None = None
+
+
+def read_all(path: Path) -> bytes:
+    """Return the file's bytes, or raise RecordingFormatError naming the OS reason."""
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
+
+
+def checked_datetime(fields: Sequence[int], what: str, path: Path) -> _dt.datetime:
+    """Build a datetime from (year, month, day, hour, minute, second) or refuse the file.
+
+    Parameters
+    ----------
+    fields : sequence of int
+        Year, month, day, hour, minute, second as stored.
+    what : str
+        The format's name, for the message.
+    path : Path
+        The file, for the message.
+
+    Returns
+    -------
+    datetime.datetime
+        Naive local wall-clock time.
+
+    Raises
+    ------
+    RecordingFormatError
+        When the fields are not a real date and time between 1990 and 2099.
+    """
+    y, mo, d, h, mi, s = (int(x) for x in fields)
+    if not 1990 <= y <= 2099:
+        raise RecordingFormatError(f"{what}: the header's year {y} is not plausible", path)
+    try:
+        return _dt.datetime(y, mo, d, h, mi, s)
+    except ValueError:
+        raise RecordingFormatError(
+            f"{what}: the header's start {y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d} is "
+            "not a real date and time",
+            path,
+        ) from None
+
+
+def file_name_time(path: Path) -> _dt.datetime | None:
+    """Return the start time written in a file name (``20240301231500``, ``2024-03-01 23:15:00``).
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    datetime.datetime or None
+        None when the name holds no such time (or an impossible one).
+    """
+    hits = _NAME_TIME.findall(path.name)
+    if not hits:
+        return None
+    try:
+        y, mo, d, h, mi, s = (int(x) for x in hits[-1])
+        return _dt.datetime(y, mo, d, h, mi, s)
+    except ValueError:
+        return None
+
+
+def fixed_rate_recording(
+    path: Path,
+    *,
+    fmt: str,
+    device: str,
+    start: _dt.datetime,
+    fs: float,
+    channels: Sequence[Channel],
+    warnings: Sequence[str] = (),
+    patient: PatientInfo | None = None,
+    extra: dict[str, Any] | None = None,
+    date_known: bool = True,
+) -> RawRecording:
+    """Wrap decoded channels sharing one rate in a :class:`RawRecording`.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+    fmt, device : str
+        Format name (``contec-spo2`` ...) and device as far as the file says.
+    start : datetime.datetime
+        Time of the first sample.
+    fs : float
+        Sampling rate in Hz of every channel.
+    channels : sequence of Channel
+        Decoded values, one array per channel, all of the same length.
+    warnings : sequence of str
+        What the reader had to decide.
+    patient : PatientInfo, optional
+        Identifiers the file holds.
+    extra : dict, optional
+        Format-specific facts (the vendor's own summary ...), kept in ``RawRecording.extra``.
+    date_known : bool
+        False when the start is the placeholder date (the file holds no date).
+
+    Returns
+    -------
+    RawRecording
+
+    Raises
+    ------
+    RecordingFormatError
+        When the file holds no samples or claims more than a week.
+    """
+    n = int(channels[0].values.size)
+    if n == 0:
+        raise RecordingFormatError(f"{fmt}: the file holds no samples", path)
+    if n / fs > MAX_NATIVE_S:
+        raise RecordingFormatError(
+            f"{fmt}: {n} samples at {fs:g} Hz is {n / fs / 86400:.1f} days; not one recording",
+            path,
+        )
+    raws = [RawChannel(c.label, c.unit, fs, int(c.values.size), c.valid_range) for c in channels]
+    arrays = [c.values for c in channels]
+
+    def load(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+        return {k: np.array(arrays[k], dtype=np.float64) for k in which}
+
+    return RawRecording(
+        path=str(path),
+        format=fmt,
+        device=device,
+        start=start,
+        date_known=date_known,
+        channels=raws,
+        load=load,
+        patient=patient if patient is not None else PatientInfo(),
+        warnings=list(warnings),
+        extra=dict(extra or {}),
+    )

@@ -1,0 +1,107 @@
+"""Contec ``.SpO2`` files (CMS50/CMS60 family; Contec "SpO2 Assistant" and pulseoxdl).
+
+Layout (``../shared/formats.md``): a u16 at byte 0 holding 856 (the offset of the record block's
+header), UTF-16LE text fields (record name at 0x18, model at 0x360, user at 0x3A0, maker at
+0x3E0), seven u32 at 856+200 (year, month, day, hour, minute, second, sample count), then one
+record per second from byte 1084. A record is 2 bytes (SpO2, pulse) or 4 bytes (a u16, probably
+perfusion index, then SpO2, pulse); the record size is (file size − 1084) ÷ count. The pair
+127/255 (and a pulse of 255 alone) means no finger or an artefact and becomes missing.
+"""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+
+from oximetry.errors import RecordingFormatError
+from oximetry.io._base import RawRecording
+from oximetry.io._binary import Channel, checked_datetime, fixed_rate_recording, read_all
+from oximetry.model import PatientInfo
+
+__all__ = ["read_contec", "sniff_contec"]
+
+_POS = 856
+_DATA = _POS + 228
+_NAME = "Contec .SpO2"
+
+
+def sniff_contec(head: bytes) -> bool:
+    """Return True when ``head`` starts like a Contec ``.SpO2`` file (u16 856 at byte 0)."""
+    return len(head) >= 4 and head[:4] == b"\x58\x03\x00\x00"
+
+
+def _text(data: bytes, offset: int) -> str:
+    raw = data[offset : offset + 64]
+    cut = next((i for i in range(0, len(raw) - 1, 2) if raw[i : i + 2] == b"\0\0"), len(raw))
+    return raw[:cut].decode("utf-16-le", errors="replace").strip()
+
+
+def read_contec(path: Path) -> RawRecording:
+    """Read a Contec ``.SpO2`` file.
+
+    Parameters
+    ----------
+    path : Path
+        The file.
+
+    Returns
+    -------
+    RawRecording
+        ``SpO2`` (%) and ``Pulse`` (bpm) at 1 Hz; format ``contec-spo2``.
+
+    Raises
+    ------
+    RecordingFormatError
+        A truncated header, an impossible date, a sample count that does not fit the file
+        size, or records that are neither 2 nor 4 bytes.
+    """
+    data = read_all(path)
+    if len(data) < _DATA:
+        raise RecordingFormatError(
+            f"{_NAME}: file is {len(data)} bytes, shorter than its {_DATA}-byte header (truncated)",
+            path,
+        )
+    *when, count = struct.unpack_from("<7I", data, _POS + 200)
+    start = checked_datetime(when, _NAME, path)
+    body = len(data) - _DATA
+    if count == 0:
+        raise RecordingFormatError(f"{_NAME}: the header says it holds no samples", path)
+    if body % count or body // count not in (2, 4):
+        raise RecordingFormatError(
+            f"{_NAME}: {body} data bytes do not hold the header's {count} samples of 2 or 4 "
+            "bytes (truncated or not a .SpO2 file)",
+            path,
+        )
+    width = body // count
+    rec = np.frombuffer(data, dtype=np.uint8, offset=_DATA).reshape(count, width)
+    spo2 = rec[:, width - 2].astype(np.float64)
+    pulse = rec[:, width - 1].astype(np.float64)
+    artefact = (spo2 == 127) | (pulse == 255)
+    n_art = int(np.count_nonzero(artefact))
+    spo2[spo2 == 127] = np.nan
+    pulse[pulse == 255] = np.nan
+    warnings = []
+    if struct.unpack_from("<I", data, _POS)[0] != 1:
+        warnings.append(
+            "Contec header flag at byte 856 is not 1 (seen in CMS50H files); read anyway"
+        )
+    if n_art:
+        warnings.append(f"{n_art} record(s) marked no finger / artefact (127/255) kept as missing")
+    model = _text(data, 0x360)
+    maker = _text(data, 0x3E0) or "Contec"
+    user = _text(data, 0x3A0)
+    return fixed_rate_recording(
+        path,
+        fmt="contec-spo2",
+        device=f"{maker} {model}".strip() + f" ({width}-byte records)",
+        start=start,
+        fs=1.0,
+        channels=[
+            Channel("SpO2", "%", spo2, (0.0, 100.0)),
+            Channel("Pulse", "bpm", pulse, (0.0, 254.0)),
+        ],
+        warnings=warnings,
+        patient=PatientInfo(name=user or None),
+    )

@@ -1,0 +1,199 @@
+"""WFDB records (PhysioNet: MIMIC numerics and waveform records), read with the ``wfdb`` package.
+
+The record is named by its header (``NAME.hea``); its signal files are found beside it, as the
+header names them. Giving a signal file (``.dat``) finds the header in the same folder that names
+it. The header is checked here first (record line, signal files present and long enough) so that
+a broken record gets one clear message; ``wfdb`` then reads the samples in physical units. Each
+channel keeps its label and unit, so the SpO2 channel is chosen by label and unit like an EDF
+channel (a ``%`` unit is preferred; MIMIC numerics write 0 for a missing value, which becomes
+missing like every other sentinel). ``wfdb`` (and with it pandas) is imported only here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from oximetry.errors import RecordingFormatError, UnsupportedEDFError
+from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording
+
+__all__ = ["header_for_signal_file", "read_wfdb", "sniff_wfdb_header"]
+
+_NUM = r"[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?"
+#: The record line: name[/segments] n_signals [fs[/counter_fs][(base)] [n_samples [time [date]]]]
+_RECORD_LINE = re.compile(
+    rf"^[A-Za-z0-9_\-.]+(/[0-9]+)? +[0-9]+(?: +{_NUM}(?:/{_NUM})?(?:\(-?{_NUM}\))?"
+    rf"(?: +[0-9]+(?: +[0-9:.]+(?: +[0-9/]+)?)?)?)? *$"
+)
+#: Bytes per sample of the common storage formats (to check a signal file is long enough).
+_BYTES = {"8": 1.0, "16": 2.0, "61": 2.0, "80": 1.0, "160": 2.0, "212": 1.5, "24": 3.0, "32": 4.0}
+_MAX_HEADERS = 500
+
+
+def _record_line(text: str) -> str | None:
+    for line in text.splitlines():
+        s = line.strip()
+        if s and not s.startswith("#"):
+            return s
+    return None
+
+
+def sniff_wfdb_header(head: bytes) -> bool:
+    """Return True when ``head`` is the text of a WFDB header (record line, then signal lines)."""
+    if b"\0" in head or b"," in head.split(b"\n", 1)[0]:
+        return False
+    try:
+        text = head.decode("ascii")
+    except UnicodeDecodeError:
+        return False
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+    if len(lines) < 2 or not _RECORD_LINE.match(lines[0]):
+        return False
+    fields = lines[1].split()
+    return (
+        len(fields) >= 2
+        and re.fullmatch(r"[0-9]+(x[0-9]+)?(:[0-9]+)?(\+[0-9]+)?", fields[1]) is not None
+    )
+
+
+def header_for_signal_file(path: Path) -> Path | None:
+    """Return the WFDB header beside ``path`` that names it as a signal file, if any.
+
+    Only files ending in ``.dat`` are looked up (a MedView ``.dat`` is told apart by content
+    before this is asked).
+    """
+    if path.suffix.casefold() != ".dat":
+        return None
+    try:
+        candidates = sorted(path.parent.glob("*.hea"))[:_MAX_HEADERS]
+    except OSError:
+        return None
+    for hea in candidates:
+        try:
+            text = hea.read_text(encoding="ascii", errors="replace")
+        except OSError:
+            continue
+        for line in text.splitlines()[1:]:
+            fields = line.split()
+            if fields and not line.startswith("#") and fields[0] == path.name:
+                return hea
+    return None
+
+
+def _wfdb() -> Any:
+    with warnings.catch_warnings():
+        # wfdb's import uses a pandas keyword pandas now deprecates; not ours to show
+        warnings.simplefilter("ignore")
+        import wfdb
+    return wfdb
+
+
+def _check_header(path: Path, hdr: Any) -> None:
+    """Refuse what wfdb would misread or fail on, naming the reason."""
+    if getattr(hdr, "n_seg", None):
+        raise UnsupportedEDFError(
+            "WFDB multi-segment records are not supported; give one segment's header", path
+        )
+    if not hdr.n_sig:
+        raise RecordingFormatError("WFDB header lists no signals", path)
+    if not hdr.fs or not np.isfinite(hdr.fs) or hdr.fs <= 0:
+        raise RecordingFormatError(f"WFDB header gives sampling frequency {hdr.fs!r}", path)
+    need: dict[str, float] = {}
+    spf = hdr.samps_per_frame or [1] * hdr.n_sig
+    for name, fmt, k in zip(hdr.file_name, hdr.fmt, spf, strict=False):
+        if name == "~" or fmt not in _BYTES or hdr.sig_len is None:
+            continue
+        need[name] = need.get(name, 0.0) + _BYTES[fmt] * hdr.sig_len * (k or 1)
+    for name in set(hdr.file_name):
+        f = path.parent / name
+        if name != "~" and not f.is_file():
+            raise RecordingFormatError(
+                f"WFDB signal file {name!r} not found beside the header", path
+            )
+        if name in need and f.stat().st_size < int(need[name]):
+            raise RecordingFormatError(
+                f"WFDB signal file {name!r} holds {f.stat().st_size} bytes, fewer than the "
+                f"{int(need[name])} the header's {hdr.sig_len} samples need (truncated)",
+                path,
+            )
+
+
+def _start(hdr: Any) -> tuple[_dt.datetime, bool]:
+    if hdr.base_date is not None and hdr.base_time is not None:
+        return _dt.datetime.combine(hdr.base_date, hdr.base_time), True
+    t = hdr.base_time if hdr.base_time is not None else _dt.time()
+    return _dt.datetime.combine(PLACEHOLDER_DATE, t), False
+
+
+def read_wfdb(path: Path) -> RawRecording:
+    """Read a WFDB record from its header file.
+
+    Parameters
+    ----------
+    path : Path
+        The header (``NAME.hea``).
+
+    Returns
+    -------
+    RawRecording
+        One channel per signal, at the record's rate times its samples per frame; format
+        ``wfdb``.
+
+    Raises
+    ------
+    RecordingFormatError
+        A malformed header, a missing or truncated signal file, or a header not named
+        ``NAME.hea``.
+    UnsupportedEDFError
+        A multi-segment record.
+    """
+    if path.suffix != ".hea":
+        raise RecordingFormatError(
+            "this is a WFDB header; WFDB needs it named <record>.hea beside its signal files", path
+        )
+    wfdb = _wfdb()
+    record = str(path.with_suffix(""))
+    try:
+        hdr = wfdb.rdheader(record)
+        _check_header(path, hdr)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            rec = wfdb.rdrecord(record, smooth_frames=False)
+    except (ValueError, OSError, EOFError) as exc:  # wfdb's own errors for malformed records
+        if isinstance(exc, RecordingFormatError):
+            raise
+        reason = " ".join(str(exc).split())[:120]
+        raise RecordingFormatError(f"cannot read the WFDB record ({reason})", path) from None
+    start, date_known = _start(hdr)
+    spf = rec.samps_per_frame or [1] * rec.n_sig
+    signals = rec.e_p_signal
+    channels = [
+        RawChannel(
+            label=str(rec.sig_name[i]),
+            unit=str(rec.units[i] or ""),
+            fs=float(rec.fs) * int(spf[i] or 1),
+            n_samples=len(signals[i]),
+        )
+        for i in range(rec.n_sig)
+    ]
+    arrays = [np.asarray(s, dtype=np.float64) for s in signals]
+
+    def load(which: Any) -> dict[int, Any]:
+        return {k: np.array(arrays[k], dtype=np.float64) for k in which}
+
+    warn = [] if date_known else ["the WFDB header gives no date: start date unknown"]
+    return RawRecording(
+        path=str(path),
+        format="wfdb",
+        device="WFDB record (PhysioNet)",
+        start=start,
+        date_known=date_known,
+        channels=channels,
+        load=load,
+        warnings=warn,
+    )

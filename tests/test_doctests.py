@@ -1,0 +1,25 @@
+"""The Examples sections of the public API run as doctests (numpydoc ``Examples``)."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+PUBLIC = (
+    "oximetry",
+    "oximetry.analysis",
+    "oximetry.io.reader",
+    "oximetry.spans",
+    "oximetry.metrics.odi_reference",
+    "criteria.evaluate",
+)
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_examples_run(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0, f"{name} has no Examples"
+    assert result.failed == 0
