@@ -18,7 +18,8 @@ from typing import Any
 from oximetry import __version__
 from oximetry.errors import OximetryError
 from oximetry.io import inspect_recording
-from oximetry.report import format_terminal_summary, write_json_atomic
+from oximetry.qualify_report import format_qualify_summary, render_qualify_pdf
+from oximetry.report import format_terminal_summary, write_atomic, write_json_atomic
 
 from .batch import run_batch
 from .info import format_info
@@ -133,22 +134,28 @@ def _cmd_info(args: argparse.Namespace) -> int:
 def _cmd_qualify(args: argparse.Namespace) -> int:
     context = load_context(args.context)
     evidence = None
+    summary = None
     if args.summary:
         summary = _load_json(args.summary)
         evidence = evidence_from_summary(summary, args.summary)
     determination = qualify(context, evidence, args.payer)
-    block = determination.to_dict()
+    doc = {
+        "schema": "oxi.qualification/1",
+        "qualification": json.loads(json.dumps(determination.to_dict())),
+        "context": context.to_dict(test_date=determination.test_date),
+    }
+    if summary is not None:
+        doc["input"] = summary.get("input")
+    paths: dict[str, Path] = {}
     if args.out:
         out = Path(args.out)
-        write_json_atomic(
-            out / "qualification.json",
-            {
-                "schema": "oxi.qualification/1",
-                "qualification": block,
-                "context": context.to_dict(test_date=determination.test_date),
-            },
-        )
-    print(json.dumps(block, indent=2))
+        paths["qualification.json"] = write_json_atomic(out / "qualification.json", doc)
+        if not args.no_report:
+            paths["report.pdf"] = write_atomic(out / "report.pdf", render_qualify_pdf(doc))
+    if args.json:
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        print(format_qualify_summary(doc, paths, summary))
     return EXIT_OK
 
 
@@ -235,7 +242,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--context", required=True, metavar="FILE")
     p.add_argument("--summary", metavar="SUMMARY", help="an earlier summary.json")
     p.add_argument("--payer", choices=("masshealth", "medicare"))
-    p.add_argument("--out", metavar="DIR", help="write qualification.json there")
+    p.add_argument(
+        "--out", metavar="DIR", help="write qualification.json and a context-only report.pdf"
+    )
+    p.add_argument("--json", action="store_true", help="print the qualification document")
+    p.add_argument("--no-report", action="store_true", help="with --out: no report.pdf")
     p.set_defaults(func=_cmd_qualify)
 
     p = sub.add_parser("verify", help="recompute a submitted summary from its recording")

@@ -205,6 +205,13 @@ def test_group_ii_89_in_sleep_with_hematocrit_over_56(hct: float, det: str) -> N
         assert any("days 61" in m for m in d.missing)  # the retest is due
 
 
+def test_group_ii_in_sleep_is_sleep_only_and_needs_awake_89() -> None:
+    ev = night(t_le88_min=20.0, t_lt90_min=25.0, nadir_pct=84.0, awake_baseline_pct=88.0)
+    d = evaluate(mc(findings={"dependent_edema": True}), ev)
+    assert d.rule("lcd_group_ii_sleep").met is False
+    assert d.determination == "indeterminate"  # awake ≤ 88 %: a rest test is needed
+
+
 @pytest.mark.parametrize(
     ("day", "det"),
     [
@@ -293,6 +300,10 @@ def test_group_iv_angina_without_hypoxemia_is_never_covered() -> None:
     assert d.determination == "not_qualified" and d.rule("lcd_group_iv").met is False
     hyp = evaluate(mc(findings={"angina_pectoris": True}), night(t_le88_min=20.0, nadir_pct=84.0))
     assert hyp.determination == "qualified" and hyp.rule("lcd_group_iv").met is True
+    # a drop from the mean alone is not hypoxemia: Group IV still stands
+    drop = night(t_le88_min=0.0, nadir_pct=87.0, drop5_from_mean_min=30.0)
+    c = mc(findings={"angina_pectoris": True}, symptoms=["insomnia"])
+    assert evaluate(c, drop).determination == "not_qualified"
     ch = mc(
         test__type="rest",
         diagnoses=["G44.011"],

@@ -1,28 +1,26 @@
-"""Building blocks shared by the profiles: conditions from codes, measurement parts, date checks."""
+"""MassHealth building blocks: MG-OXY conditions from codes, measurement parts under its readings.
+
+Payer-neutral helpers (window figures, blood gas parts, dates) live in :mod:`.shared`.
+"""
 
 from __future__ import annotations
 
-import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, cast
 
 from ..context import Context
 from ..evidence import SegmentFigures, SleepFigures
 from ..icd10 import categorise
-from .base import EPS_MIN, Inputs, Part, at_least, pct
+from .base import Inputs, Part, at_least, pct
+from .shared import window_figures
 
 __all__ = [
     "Conditions",
     "conditions",
-    "oximetry",
-    "pao2_part",
     "pulmonary_hypertension_codes",
     "segment_part",
     "sleep_part",
 ]
-
-MIN_SLEEP_VALID_MIN = 120.0
-NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
 
 
 #: II.A.1's own categories (a, b, c): a code in one of them is a listed qualifying condition.
@@ -139,43 +137,6 @@ def pulmonary_hypertension_codes(ctx: Context) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
-def oximetry(inp: Inputs, window: str, types: tuple[str, ...]) -> tuple[str, Any, tuple[str, ...]]:
-    """Decide whether a window of the recording can speak to a clause.
-
-    Returns ``("ok", figures, ())``, ``("missing", None, what)`` or ``("untested", None, ())``.
-    A sleep window with less than 120 min of valid data is "missing" (MG-OXY II.A.2, SPEC §8.3).
-    """
-    ev = inp.evidence
-    if ev is None:
-        bg = inp.context.blood_gas
-        given = any(v is not None for v in vars(bg).values())
-        return ("untested", None, ()) if given else ("missing", None, (NO_EVIDENCE,))
-    figs = getattr(ev, window)
-    ttype = inp.context.test.type
-    if ttype is None:
-        return ("missing", None, ("test.type",)) if figs is not None else ("untested", None, ())
-    if ttype not in types:
-        return ("untested", None, ())
-    if figs is None:
-        return ("missing", None, (f"a '{window}' window in the recording",))
-    if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
-        return (
-            "missing",
-            None,
-            (
-                f"at least 120 min of valid data in the {figs.kind} window (has {figs.valid_min:.1f})",
-            ),
-        )
-    return ("ok", figs, ())
-
-
-def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
-    """Return a blood-gas part: untested when the value was not taken."""
-    if value is None:
-        return Part(name, None, tested=False, where=where)
-    return Part(name, test, where=where)
-
-
 def segment_part(
     inp: Inputs,
     kind: str,
@@ -186,7 +147,7 @@ def segment_part(
     values: dict[str, Any],
 ) -> Part:
     """Return a rest/exercise part on the rounded sustained nadir (SPEC §6, §8.3): ``le`` or ``ge``."""
-    state, figs, missing = oximetry(inp, kind, types)
+    state, figs, missing = window_figures(inp, kind, types)
     if state != "ok":
         return Part(name, None, tested=state == "missing", missing=missing, where=kind)
     figs = cast(SegmentFigures, figs)
@@ -204,7 +165,7 @@ def sleep_part(inp: Inputs, name: str, measure: str, values: dict[str, Any]) -> 
 
     ``measure`` is ``le88``, ``lt90`` (r ≤ 89), ``le90`` or ``drop5`` (b − r > 5).
     """
-    state, figs, missing = oximetry(inp, "sleep", ("overnight",))
+    state, figs, missing = window_figures(inp, "sleep", ("overnight",))
     if state != "ok":
         return Part(name, None, tested=state == "missing", missing=missing, where="sleep")
     figs = cast(SleepFigures, figs)
@@ -239,8 +200,3 @@ def sleep_part(inp: Inputs, name: str, measure: str, values: dict[str, Any]) -> 
     if met is None:
         return Part(name, None, missing=(f"{measure} minutes",), where="sleep")
     return Part(name, met, where="sleep")
-
-
-def days_between(a: _dt.date, b: _dt.date) -> int:
-    """``(b - a).days``."""
-    return (b - a).days

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Rule
-from .common import ATTESTATION, conditions, days_between
+from .common import ATTESTATION, conditions
+from .shared import days_between
 
 __all__ = ["CONDITION_RULES", "TEST_CONDITION_RULES"]
 

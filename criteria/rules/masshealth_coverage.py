@@ -107,7 +107,8 @@ def _terminal(inp: Inputs) -> Outcome:
 
 
 def _headache_other(inp: Inputs) -> Outcome:
-    codes = conditions(inp.context).by_category.get("headache_other", [])
+    cats = conditions(inp.context).by_category
+    codes = [*cats.get("headache_other", []), *cats.get("other_tac", [])]
     v: dict[str, Any] = {"codes": codes}
     if not codes:
         return _no_exclusion("no other headache diagnosis documented", v)
@@ -270,7 +271,7 @@ def _authorization(inp: Inputs) -> Outcome:
         v["authorization_months"] = None
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     non_ch = [p for p in st["met_paths"] if p != "cluster_headache"]
-    if non_ch and c.chronic and ctx.test.chronic_stable_state is True:
+    if non_ch and c.listed_chronic and ctx.test.chronic_stable_state is True:
         v["authorization_months"] = 12
         return Outcome(
             True, "Chronic condition in a chronic stable state, long-term use: 12 months.", v
@@ -280,6 +281,8 @@ def _authorization(inp: Inputs) -> Outcome:
         why = "cluster headache (II.C refers to II.A.1.d)"
     elif not c.chronic:
         why = "a condition acute in nature (II.A.1.c)"
+    elif not c.listed_chronic:
+        why = "a condition outside II.A.1's lists, attested by the clinician"
     else:
         why = "no chronic stable state documented (test.chronic_stable_state)"
     return Outcome(True, f"Short-term use for {why}: 3 months (less than six).", v)

@@ -6,6 +6,7 @@ from typing import Any
 
 from .base import Inputs, Outcome, Rule
 from .common import conditions
+from .shared import PAO2_KEYS
 
 __all__ = ["DOCUMENTATION_RULES"]
 
@@ -70,7 +71,8 @@ def _values_doc(inp: Inputs) -> tuple[list[str], list[str], str]:
     have = []
     if inp.evidence is not None:
         have.append("oximetry recording")
-    have += [k for k, v in vars(inp.context.blood_gas).items() if v is not None]
+    bg = inp.context.blood_gas
+    have += [k for k in PAO2_KEYS if getattr(bg, k) is not None]
     if not have and inp.state.get("met_paths") == ["cluster_headache"]:
         return have, [], "No test needed: qualified on cluster headache (II.A.2.c)."
     return (

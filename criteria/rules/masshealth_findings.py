@@ -11,14 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Part, Rule, combine, kleene_and, pct, with_figures
-from .common import (
-    conditions,
-    oximetry,
-    pao2_part,
-    pulmonary_hypertension_codes,
-    segment_part,
-    sleep_part,
-)
+from .common import conditions, pulmonary_hypertension_codes, segment_part, sleep_part
+from .shared import pao2_part, window_figures
 
 __all__ = ["FINDING_RULES"]
 
@@ -58,7 +52,7 @@ REST_TEST_NEEDED = "a rest test (or awake PaO2) is needed"
 
 def _awake_baseline_low(inp: Inputs) -> bool:
     """Return True when an overnight recording's awake baseline rounds to ≤ 88 % (not a rest test)."""
-    state, s, _ = oximetry(inp, "sleep", ("overnight",))
+    state, s, _ = window_figures(inp, "sleep", ("overnight",))
     return state == "ok" and s.awake_baseline_pct is not None and pct(s.awake_baseline_pct) <= 88
 
 
@@ -96,7 +90,7 @@ def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
     p = pao2_part("pao2_awake_ge_56", bg, (bg or 0) >= 56, "rest")
     if p.met is True:
         return p
-    state, s, missing = oximetry(inp, "sleep", ("overnight",))
+    state, s, missing = window_figures(inp, "sleep", ("overnight",))
     if state != "ok":
         return p if p.tested else Part("awake", None, tested=state == "missing", missing=missing)
     base = s.awake_baseline_pct
@@ -334,7 +328,7 @@ def _b_ii_a_blood_gas(inp: Inputs) -> Outcome:
 
 
 def _b_ii_a(inp: Inputs) -> Outcome:
-    state, _, missing = oximetry(inp, "exercise", EX_TYPES)
+    state, _, missing = window_figures(inp, "exercise", EX_TYPES)
     if state != "ok" and inp.context.blood_gas.pao2_exercise_mmhg is not None:
         return _b_ii_a_blood_gas(inp)
     if state != "ok":
@@ -347,7 +341,7 @@ def _b_ii_a(inp: Inputs) -> Outcome:
             missing,
             state == "missing",
         )
-    o2state, _, o2missing = oximetry(inp, "exercise_o2", EX_TYPES)
+    o2state, _, o2missing = window_figures(inp, "exercise_o2", EX_TYPES)
     ex, o2 = inp.segment("exercise"), inp.segment("exercise_o2")
     v: dict[str, Any] = {
         "exercise_sustained_nadir_pct": ex.sustained_nadir_pct if ex else None,

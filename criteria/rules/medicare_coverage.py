@@ -213,7 +213,7 @@ def _retest_due(inp: Inputs) -> Outcome:
 
 RETEST_RULE = Rule(
     "lcd_retest",
-    f"{_LCD}; {_PA} (continued coverage: Groups II and III retest days 61–90, new order)",
+    f"{_LCD}; {_PA} (continued coverage)",
     "retest between days 61 and 90 with a new order",
     ("order.therapy_start_date", "order.date", "test.date"),
     _retest,
@@ -223,14 +223,14 @@ COVERAGE_RULES = (
     Rule("lcd_authorization", f"NCD 240.2 D; {_LCD}", "coverage period", (), _authorization),
     Rule(
         "lcd_portable",
-        f"NCD 240.2 D; {_LCD} (portable: mobile within the home)",
+        f"NCD 240.2 D; {_LCD} (portable)",
         "portable eligibility",
         ("mobility.within_home",),
         _portable,
     ),
     Rule(
         "lcd_flow_over_4",
-        f"{_LCD} (flow > 4 L/min: test on ≥ 4 L/min)",
+        f"{_LCD} (flow > 4 L/min)",
         "higher allowance above 4 L/min",
         ("order.flow_lpm", "test.o2_flow_lpm"),
         _flow_tier,
@@ -251,7 +251,7 @@ COVERAGE_RULES = (
     ),
     Rule(
         "lcd_modifiers",
-        f"{_LCD}; {_PA} (N1/N2/N3 from 04/01/2023; Q flow modifiers)",
+        f"{_LCD}; {_PA} (modifiers)",
         "claim modifiers",
         ("order.flow_lpm",),
         _modifiers,
@@ -261,14 +261,14 @@ COVERAGE_RULES = (
 DOCUMENTATION_RULES = (
     Rule(
         "lcd_written_order",
-        f"{_LCD}; {_PA} (standard written order)",
+        f"{_LCD}; {_PA} (written order)",
         "standard written order",
         ("documentation.signed_prescription",),
         _written_order,
     ),
     Rule(
         "lcd_retest_due",
-        f"{_LCD}; {_PA} (continued coverage, Groups II and III)",
+        f"{_LCD}; {_PA} (continued coverage)",
         "retest due on days 61–90",
         ("order.therapy_start_date",),
         _retest_due,

@@ -20,6 +20,7 @@ from .shared import (
     decide_by_blood_gas,
     exercise_session,
     le,
+    pao2_part,
     sleep_minutes,
     window_figures,
 )
@@ -102,14 +103,6 @@ def _both(name: str, a: Part, b: Part) -> Part:
     return Part(name, met, missing=missing, where=a.where)
 
 
-def _gas(name: str, value: float | None, met: bool, where: str) -> Part:
-    return (
-        Part(name, None, tested=False, where=where)
-        if value is None
-        else Part(name, met, where=where)
-    )
-
-
 # --------------------------------------------------------------------------------------------
 # Group I
 # --------------------------------------------------------------------------------------------
@@ -137,7 +130,7 @@ def _i1_rest(inp: Inputs) -> Outcome:
     gas_v = _awake_pao2(inp)
     if gas_v is not None:
         v["pao2_rest_mmhg"] = gas_v
-    gas = _gas("rest", gas_v, gas_v is not None and gas_v <= PAO2_LOW, "rest")
+    gas = pao2_part("rest", gas_v, gas_v is not None and gas_v <= PAO2_LOW, "rest")
     part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
     return _outcome(
         part, v, "Group I-1: awake at rest ≤ 88 % or PaO2 ≤ 55 mmHg", "No Group I-1 finding at rest"
@@ -191,7 +184,7 @@ def _i2_sleep(inp: Inputs) -> Outcome:
     g = inp.context.blood_gas.pao2_sleep_mmhg
     if g is not None:
         v["pao2_sleep_mmhg"] = g
-    gas = _gas("sleep", g, g is not None and g <= PAO2_LOW, "sleep")
+    gas = pao2_part("sleep", g, g is not None and g <= PAO2_LOW, "sleep")
     sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
     part = _both("sleep", sleep, _awake_at_least(inp, v))
     return _outcome(
@@ -332,7 +325,7 @@ def _ii_rest(inp: Inputs) -> Outcome:
     g = _awake_pao2(inp)
     if g is not None:
         v["pao2_rest_mmhg"] = g
-    gas = _gas("rest", g, g is not None and 56 <= g <= 59, "rest")
+    gas = pao2_part("rest", g, g is not None and 56 <= g <= 59, "rest")
     part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
     return _outcome(part, v, "Group II: 89 % (or PaO2 56–59) at rest", "No Group II value at rest")
 
@@ -343,13 +336,14 @@ def _ii_sleep(inp: Inputs) -> Outcome:
     g = inp.context.blood_gas.pao2_sleep_mmhg
     if g is not None:
         v["pao2_sleep_mmhg"] = g
-    gas = _gas("sleep", g, g is not None and 56 <= g <= 59, "sleep")
-    part = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
+    gas = pao2_part("sleep", g, g is not None and 56 <= g <= 59, "sleep")
+    sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
+    part = _both("sleep", sleep, _awake_at_least(inp, v))  # sleep-only: awake ≥ 89 %
     return _outcome(
         part,
         v,
-        "Group II: ≤ 89 % for 5 cumulative minutes of sleep (or PaO2 56–59)",
-        "No Group II value during sleep",
+        "Group II: ≤ 89 % for 5 cumulative minutes of sleep (or PaO2 56–59), awake ≥ 89 %",
+        "No Group II value during sleep (≤ 89 % for 5 cumulative minutes, awake ≥ 89 %)",
     )
 
 
@@ -375,11 +369,14 @@ GROUP_I_II_FINDINGS = (
     "lcd_group_ii_sleep",
     "lcd_group_ii_exercise",
 )
+#: Absolute hypoxemia: every Group I/II value except the I-3 drop from baseline, which alone is
+#: not hypoxemia (SPEC §8.2), so it lifts no Group IV item and does not rule out Group III alone.
+ABSOLUTE_FINDINGS = tuple(r for r in GROUP_I_II_FINDINGS if r != "lcd_group_i_3_drop")
 
 
-def hypoxemic(inp: Inputs) -> bool | None:
+def hypoxemic(inp: Inputs, findings: tuple[str, ...] = ABSOLUTE_FINDINGS) -> bool | None:
     """Whether a Group I or II value was found (True), none could be (False), or unknown."""
-    vals = [inp.results[r].as_finding for r in GROUP_I_II_FINDINGS]
+    vals = [inp.results[r].as_finding for r in findings]
     if any(x is True for x in vals):
         return True
     return None if any(x is None for x in vals) else False
@@ -410,7 +407,7 @@ def _iii(inp: Inputs) -> Outcome:
     v["hypoxemia_codes"] = hx
     if hx:
         return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)
-    hyp = hypoxemic(inp)
+    hyp = hypoxemic(inp, GROUP_I_II_FINDINGS)
     v["group_i_or_ii_value"] = hyp
     if hyp is True:
         return Outcome(False, "A Group I or II value was found: not Group III.", v)
@@ -507,7 +504,7 @@ GROUP_RULES = (
     ),
     Rule(
         "lcd_group_i_4_exercise",
-        f"{_NCD} B.1.d; {_LCD} Group I.4 (three-part exercise test)",
+        f"{_NCD} B.1.d; {_LCD} Group I.4",
         "≤ 88 % in exercise, rest ≥ 89 %, improved on oxygen",
         ("rest", "exercise", "exercise_o2", "blood_gas"),
         _i4_exercise,

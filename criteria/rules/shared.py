@@ -18,6 +18,7 @@ from .base import EPS_MIN, Inputs, Part, at_least, pct
 __all__ = [
     "MIN_SLEEP_VALID_MIN",
     "NO_EVIDENCE",
+    "PAO2_KEYS",
     "Reading",
     "blood_gas_day",
     "blood_gas_given",
@@ -27,6 +28,7 @@ __all__ = [
     "exercise_session",
     "in_date_window",
     "le",
+    "pao2_part",
     "sleep_minutes",
     "window_figures",
 ]
@@ -83,6 +85,13 @@ def blood_gas_given(inp: Inputs) -> bool:
     """Return True when the context holds any arterial PO2 value."""
     bg = inp.context.blood_gas
     return any(getattr(bg, k) is not None for k in PAO2_KEYS)
+
+
+def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
+    """Return a blood-gas part: untested when the value was not taken, else ``test``."""
+    if value is None:
+        return Part(name, None, tested=False, where=where)
+    return Part(name, test, where=where)
 
 
 def window_figures(

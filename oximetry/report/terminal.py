@@ -219,6 +219,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             extra.append(", ".join(q["coverage"]))
         if q.get("authorization_months"):
             extra.append(f"{q['authorization_months']} months")
+        if q.get("modifiers"):
+            extra.append("modifiers " + " ".join(str(m) for m in q["modifiers"]))
         if q.get("profile"):
             extra.append(str(q["profile"]))
         text = det + (f" ({'; '.join(extra)})" if extra else "")

@@ -1,0 +1,183 @@
+"""``oxi qualify``: the human summary and a context-only ``report.pdf`` (no recording needed).
+
+A cluster-headache qualification, or one on blood gases, rests on the clinical context alone.
+``oxi qualify --out DIR`` therefore writes a report whose first page holds the context (test,
+order, diagnoses with their ICD-10-CM descriptions), the determination, conflicts and what would
+decide, followed by every rule with its clause. It reuses the report's text layout
+(:mod:`oximetry.report.textpage`); matplotlib is imported only when a PDF is written.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+__all__ = ["format_qualify_summary", "render_qualify_pdf"]
+
+
+def _yes(v: Any) -> str:
+    return {True: "yes", False: "no", None: "not given"}.get(v, str(v))
+
+
+def _context_lines(doc: Mapping[str, Any]) -> list[str]:
+    ctx = doc.get("context") or {}
+    q = doc.get("qualification") or {}
+    t, o = ctx.get("test") or {}, ctx.get("order") or {}
+    lines = [
+        f"Test: {t.get('type') or 'type not given'}; date {t.get('date') or 'not given'}; "
+        f"room air {_yes(t.get('room_air'))}; setting {t.get('setting') or 'not given'}",
+        f"Order: {o.get('date') or 'no date'}; prescriber {o.get('prescriber') or 'not given'}"
+        f"{' (' + o['practitioner'] + ')' if o.get('practitioner') else ''}; "
+        f"flow {o.get('flow_lpm', 'not given')} L/min; {o.get('hours_per_day', 'not given')} h/day",
+    ]
+    for d in q.get("diagnoses") or []:
+        lines.append(
+            f"Diagnosis {d.get('code')}: {d.get('description')}"
+            + (f" — {d['clause']}" if d.get("clause") else " — not on MG-OXY II.A.1's lists")
+        )
+    if q.get("code_set"):
+        lines.append(f"Codes checked against {q['code_set']}")
+    bg = {k: v for k, v in (ctx.get("blood_gas") or {}).items() if v is not None}
+    if bg:
+        lines.append(
+            "Blood gas: " + "; ".join(f"{k.replace('_mmhg', '')} {v:g} mmHg" for k, v in bg.items())
+        )
+    if ctx.get("cluster_headache") is not None:
+        ch = ctx["cluster_headache"]
+        ticked = [k for k, v in ch.items() if v is True]
+        lines.append(
+            f"Cluster headache (ICHD-3): {ch.get('attacks', 0)} attacks; {', '.join(ticked)}"
+        )
+    return lines
+
+
+def _decision_lines(q: Mapping[str, Any]) -> list[str]:
+    out = [f"Conflict: {c.get('why')}" for c in q.get("conflicts") or []]
+    for path, needs in (q.get("would_qualify_if") or {}).items():
+        out.append(f"Would qualify ({path}) if: {'; '.join(str(n) for n in needs)}")
+    if q.get("determination") != "qualified" and q.get("decided_by"):
+        out.append(f"Decided by: {', '.join(q['decided_by'])}")
+    return out
+
+
+def format_qualify_summary(
+    doc: Mapping[str, Any], paths: Mapping[str, Path], summary: Mapping[str, Any] | None = None
+) -> str:
+    """Return the lines ``oxi qualify`` prints, as ``oxi analyze`` prints its summary.
+
+    Parameters
+    ----------
+    doc : mapping
+        The qualification document (``qualification`` and ``context`` blocks).
+    paths : mapping of str to Path
+        The files written (may be empty).
+    summary : mapping, optional
+        The earlier ``summary.json`` the figures came from (``--summary``): its figures are
+        printed first, exactly as ``oxi analyze`` prints them.
+
+    Returns
+    -------
+    str
+        No trailing newline; no patient identifiers.
+    """
+    from .report.terminal import format_terminal_summary
+
+    q = doc.get("qualification") or {}
+    if summary is not None:
+        text = format_terminal_summary({**summary, "qualification": q}, paths)
+        rows = [(line[:15].rstrip(), line[15:].strip()) for line in text.splitlines()]
+    else:
+        rows = [("Recording", "none (a qualification on the clinical context alone)")]
+        rows += [("Context", line) for line in _context_lines(doc)]
+        rows += [
+            (k, v)
+            for k, v in (
+                (line[:15].rstrip(), line[15:].strip())
+                for line in format_terminal_summary({"qualification": q}, paths).splitlines()
+            )
+            if k not in ("Recording", "Valid data")
+        ]
+    rows += [("Review", line) for line in _decision_lines(q)]
+    width = max(len(k) for k, _ in rows)
+    return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
+
+
+def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
+    """Return a context-only report.pdf: page 1 the context and determination, then the rules.
+
+    Parameters
+    ----------
+    doc : mapping
+        The qualification document (``qualification`` and ``context`` blocks).
+
+    Returns
+    -------
+    bytes
+        A PDF (deterministic: no creation date).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    from .report.textpage import MARGIN_IN, PORTRAIT, TextPage, qualification_head, rules_block
+
+    q = doc.get("qualification") or {}
+    rules: Sequence[Mapping[str, Any]] = q.get("rules") or []
+    figs: list[Figure] = []
+    fig = Figure(figsize=PORTRAIT)
+    page = TextPage(fig)
+    page.line("Oxygen qualification — clinical context (no recording)", 15, weight="bold")
+    page.line(
+        "Cluster headache and blood-gas qualifications rest on the context below; no oximetry "
+        "trace is attached.",
+        8,
+    )
+    page.rule()
+    width = page.w - 2 * MARGIN_IN
+    for line in _context_lines(doc):
+        for part in page.wrap(line, width, 8):
+            page.line(part, 8)
+    page.rule()
+    qualification_head(page, q)
+    for line in _decision_lines(q):
+        for part in page.wrap(line, width, 8):
+            page.line(part, 8, color="#8a4b00")
+    page.rule()
+    bottom = page.h - 0.7
+    done = rules_block(page, rules, bottom)
+    figs.append(fig)
+    while done < len(rules):
+        fig = Figure(figsize=PORTRAIT)
+        page = TextPage(fig)
+        page.line("Rules (continued)", 10, weight="bold")
+        n = rules_block(page, rules[done:], bottom)
+        if n == 0:  # a rule taller than a page: never loop
+            break
+        done += n
+        figs.append(fig)
+    buf = io.BytesIO()
+    meta = {
+        "Title": "Oxygen qualification",
+        "Creator": f"oxi {__version__}",
+        "CreationDate": None,
+        "ModDate": None,
+    }
+    with PdfPages(buf, metadata=meta) as pdf:
+        for i, f in enumerate(figs, start=1):
+            f.text(
+                0.5,
+                0.25 / f.get_size_inches()[1],
+                f"oxi {__version__}  ·  qualification on the clinical context  ·  page {i} of "
+                f"{len(figs)}",
+                ha="center",
+                va="bottom",
+                size=6.5,
+                color="#555555",
+            )
+            FigureCanvasAgg(f)
+            pdf.savefig(f)
+    return buf.getvalue()

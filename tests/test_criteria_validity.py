@@ -1,0 +1,502 @@
+"""SPEC §8.2 "Validity before rules" and "Reviewer view": the cases issue 10 found.
+
+The adversarial review returned ``qualified`` in 19 cases where it must not, and denied 4 cases
+where it should have said what was missing. Each is a named test here, with one test per conflict
+and per narrowed code of the ICD-10-CM map (tested against the code library itself).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from criteria import icd10
+from criteria.context import Context
+from criteria.errors import ContextError
+from criteria.evaluate import Determination, Evidence, evaluate
+from oxi.cli import main
+from tests.criteria_helpers import CLUSTER_OK, CLUSTER_RX, DROP, cluster_ctx, ctx, overnight, seg
+
+QUALIFYING_NIGHT = {"t_le88_min": 12.0, "nadir_pct": 82.0}
+#: A night that qualifies only through a fall of > 5 points (no absolute hypoxemia): 93 % nadir.
+DROP_NIGHT = {
+    "t_le88_min": 0.0,
+    "t_lt90_min": 0.0,
+    "t_le90_min": 0.0,
+    "drop5_min": 40.0,
+    "nadir_pct": 93.0,
+    "awake_baseline_pct": 99.0,
+}
+
+
+def met(d: Determination, rule_id: str) -> bool | None:
+    return d.rule(rule_id).met
+
+
+def not_qualified_safely(d: Determination) -> None:
+    assert d.determination != "qualified"
+    assert d.hcpcs == () and d.authorization_months is None
+
+
+def conflict_keys(d: Determination) -> list[tuple[str, ...]]:
+    return [c.keys for c in d.conflicts]
+
+
+def test_the_baseline_cases_qualify() -> None:
+    """Every unsafe case below is one change away from one of these qualified cases."""
+    assert evaluate(ctx(), overnight(**QUALIFYING_NIGHT)).determination == "qualified"
+    assert evaluate(cluster_ctx(), None).determination == "qualified"
+    drop = evaluate(ctx(symptoms=["insomnia"], diagnoses=["G47.33"]), overnight(**DROP_NIGHT))
+    assert drop.determination == "qualified"
+
+
+# ---------------------------------------------------------------- the 19 unsafe "qualified"
+
+
+def test_unsafe_01_made_up_code_j44_7_is_bad_input() -> None:
+    with pytest.raises(ContextError, match=r"'J44\.7' is not an ICD-10-CM code"):
+        ctx(diagnoses=["J44.7"])
+
+
+def test_unsafe_02_symptom_standing_in_for_a_diagnosis() -> None:
+    d = evaluate(
+        ctx(diagnoses=DROP, symptoms=["nocturnal_restlessness"]), overnight(**QUALIFYING_NIGHT)
+    )
+    not_qualified_safely(d)
+    assert "diagnoses" in d.missing
+
+
+def test_unsafe_03_r09_02_alone_needs_the_clinicians_attestation() -> None:
+    d = evaluate(ctx(diagnoses=["R09.02"]), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate"
+    assert any(m.startswith("findings.attested_condition") for m in d.missing)
+    attested = evaluate(
+        ctx(diagnoses=["R09.02"], findings={"attested_condition": True}),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    assert attested.determination == "qualified" and attested.authorization_months == 3
+
+
+def test_unsafe_04_sunct_coded_is_not_cluster_headache() -> None:
+    d = evaluate(cluster_ctx(diagnoses=["G44.059"]), None)
+    not_qualified_safely(d)
+    assert ("diagnoses", "cluster_headache") in conflict_keys(d)
+
+
+def test_unsafe_05_j44_1_exacerbation_with_chronic_stable_state() -> None:
+    d = evaluate(ctx(diagnoses=["J44.1"]), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate" and d.authorization_months is None
+    assert ("diagnoses", "test.chronic_stable_state") in conflict_keys(d)
+
+
+def test_unsafe_06_recording_seven_months_before_is_not_overridden_by_the_context() -> None:
+    ev = Evidence(
+        recording_start=dt.datetime(2026, 4, 18, 22, 0),
+        sleep=overnight(**QUALIFYING_NIGHT).sleep,
+    )
+    d = evaluate(ctx(), ev)
+    not_qualified_safely(d)
+    assert ("test.date", "recording.start") in conflict_keys(d)
+    assert d.test_date == dt.date(2026, 4, 18)  # the recording's own date, not the context's
+
+
+def test_unsafe_07_outpatient_test_with_a_discharge_date_after_it() -> None:
+    d = evaluate(ctx(test__discharge_date="2026-11-25"), overnight(**QUALIFYING_NIGHT))
+    not_qualified_safely(d)
+    assert ("test.setting", "test.discharge_date", "test.date") in conflict_keys(d)
+
+
+def test_unsafe_08_pao2_0_mmhg_is_bad_input() -> None:
+    with pytest.raises(ContextError, match=r"blood_gas\.pao2_rest_mmhg"):
+        ctx(blood_gas={"pao2_rest_mmhg": 0})
+
+
+def test_unsafe_09_birth_date_16_years_against_age_years_40() -> None:
+    d = evaluate(
+        ctx(patient={"birth_date": "2010-05-01", "age_years": 40}), overnight(**QUALIFYING_NIGHT)
+    )
+    not_qualified_safely(d)
+    assert ("patient.birth_date", "patient.age_years") in conflict_keys(d)
+
+
+@pytest.mark.parametrize(
+    "angina",
+    [{"findings": {"angina_pectoris": True}}, {"diagnoses": ["G47.33", "I20.9"]}],
+    ids=["finding", "code"],
+)
+def test_unsafe_10_angina_with_a_5_point_drop_to_93_is_not_hypoxemia(
+    angina: dict[str, Any],
+) -> None:
+    over: dict[str, Any] = {"symptoms": ["insomnia"], "diagnoses": ["G47.33"], **angina}
+    d = evaluate(ctx(**over), overnight(**DROP_NIGHT))
+    assert met(d, "ii_b_3_angina") is False
+    assert d.determination == "not_qualified"
+
+
+@pytest.mark.parametrize(
+    "dyspnea",
+    [{"findings": {"breathlessness": True}}, {"diagnoses": ["G47.33", "R06.00"]}],
+    ids=["finding", "code"],
+)
+def test_unsafe_11_dyspnea_with_a_5_point_drop_is_not_hypoxemia(dyspnea: dict[str, Any]) -> None:
+    over: dict[str, Any] = {"symptoms": ["insomnia"], "diagnoses": ["G47.33"], **dyspnea}
+    d = evaluate(ctx(**over), overnight(**DROP_NIGHT))
+    assert met(d, "ii_b_4_breathlessness") is False
+    assert d.determination == "not_qualified"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("prescriber", DROP), ("flow_lpm", DROP), ("hours_per_day", DROP), ("flow_lpm", 0)],
+)
+def test_unsafe_12_to_14_prescription_without_prescriber_flow_or_hours(
+    key: str, value: Any
+) -> None:
+    d = evaluate(ctx(**{f"order__{key}": value}), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate"
+    assert met(d, "ii_a_2_prescription") is None
+    assert any(m.startswith(f"order.{key}") for m in d.missing)
+
+
+def test_unsafe_15_p07_prematurity_is_not_pip() -> None:
+    assert icd10.categorise("P07.30") is None
+    d = evaluate(ctx(diagnoses=["P07.30"]), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate"  # only the clinician's attestation settles it
+
+
+def test_unsafe_16_c34_without_widespread_neoplasm() -> None:
+    d = evaluate(ctx(diagnoses=["C34.90"]), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate"
+    assert "findings.widespread_pulmonary_neoplasm" in d.missing
+    no = evaluate(
+        ctx(diagnoses=["C34.90"], findings={"widespread_pulmonary_neoplasm": False}),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    assert no.determination == "indeterminate"
+    yes = evaluate(
+        ctx(diagnoses=["C34.90"], findings={"widespread_pulmonary_neoplasm": True}),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    assert yes.determination == "qualified"
+
+
+def test_unsafe_17_chronic_bronchitis_is_not_a_short_term_condition() -> None:
+    d = evaluate(ctx(diagnoses=["J42"]), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_a_1_c_short_term") is False
+    assert d.determination == "indeterminate"
+    attested = evaluate(
+        ctx(diagnoses=["J42"], findings={"attested_condition": True}),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    # Attested: chronic, so the chronic stable state is required (it is given in BASE).
+    assert attested.determination == "qualified"
+    unstable = evaluate(
+        ctx(
+            diagnoses=["J42"],
+            findings={"attested_condition": True},
+            test__chronic_stable_state=DROP,
+        ),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    assert unstable.determination == "indeterminate"
+
+
+@pytest.mark.parametrize("code", ["J45.901", "J45.52", "J18.9", "J44.0"])
+def test_unsafe_18_acute_codes_with_chronic_stable_state(code: str) -> None:
+    d = evaluate(ctx(diagnoses=[code]), overnight(**QUALIFYING_NIGHT))
+    not_qualified_safely(d)
+    assert ("diagnoses", "test.chronic_stable_state") in conflict_keys(d)
+
+
+@pytest.mark.parametrize("code", ["J96.11", "E66.2", "R41.82", "R45.1", "I50.9"])
+def test_unsafe_19_unlisted_or_symptom_codes_need_attestation(code: str) -> None:
+    d = evaluate(ctx(diagnoses=[code]), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate"
+    assert any("attested_condition" in m for m in d.missing)
+
+
+# ---------------------------------------------------------------- the 4 wrong denials
+
+
+def test_wrong_denial_1_awake_hypoxaemic_night_needs_a_rest_test() -> None:
+    d = evaluate(ctx(), overnight(awake_baseline_pct=86.0, **QUALIFYING_NIGHT))
+    assert d.determination == "indeterminate"
+    assert "a rest test (or awake PaO2) is needed" in d.missing
+    assert any(
+        "a rest test (or awake PaO2) is needed" in n for n in d.would_qualify_if.values() for n in n
+    )
+
+
+def test_wrong_denial_2_blood_gas_exercise_without_on_oxygen_value() -> None:
+    c = ctx(test__type="exercise", blood_gas={"pao2_exercise_mmhg": 52, "pao2_rest_mmhg": 70})
+    d = evaluate(c, None)
+    assert d.determination == "indeterminate"
+    assert "blood_gas.pao2_exercise_o2_mmhg" in d.missing
+    on_o2 = ctx(
+        test__type="exercise",
+        blood_gas={"pao2_exercise_mmhg": 52, "pao2_rest_mmhg": 70, "pao2_exercise_o2_mmhg": 68},
+    )
+    d2 = evaluate(on_o2, None)
+    assert d2.determination == "qualified" and d2.coverage == ("exercise",)
+
+
+def test_wrong_denial_3_coded_pulmonary_hypertension_is_a_iii_b_evidence() -> None:
+    night = overnight(t_le88_min=0.0, t_lt90_min=30.0, nadir_pct=89.0)
+    without = evaluate(ctx(), night)
+    assert without.determination == "not_qualified"
+    d = evaluate(ctx(diagnoses=["J44.9", "I27.23"]), night)
+    assert met(d, "ii_a_2_a_iii_conditions") is True
+    assert d.determination == "qualified"
+
+
+def test_wrong_denial_4_cluster_headache_with_stable_angina() -> None:
+    d = evaluate(cluster_ctx(diagnoses=["G44.019", "I20.8"]), None)
+    assert met(d, "ii_b_3_angina") is not True  # the exclusion stands for oxygen *for* angina,
+    assert d.determination == "qualified"  # ... and does not deny the cluster headache
+    assert d.coverage == ("cluster_headache",)
+
+
+def test_awake_pao2_le_55_is_a_continuous_finding() -> None:
+    d = evaluate(ctx(test__type="rest", blood_gas={"pao2_awake_mmhg": 55}), None)
+    assert met(d, "ii_a_2_a_i_rest") is True and d.coverage == ("continuous",)
+
+
+# ---------------------------------------------------------------- one test per conflict
+
+
+def test_conflict_other_tac_code_with_ichd3_items_ticked() -> None:
+    for code in ("G44.039", "G44.049", "G44.059", "G44.099"):
+        d = evaluate(cluster_ctx(diagnoses=[code]), None)
+        assert ("diagnoses", "cluster_headache") in conflict_keys(d), code
+
+
+def test_conflict_room_air_with_a_test_flow() -> None:
+    d = evaluate(ctx(test__o2_flow_lpm=2), overnight(**QUALIFYING_NIGHT))
+    assert ("test.room_air", "test.o2_flow_lpm") in conflict_keys(d)
+    assert d.determination == "indeterminate"
+
+
+def test_conflict_birth_date_after_the_test() -> None:
+    d = evaluate(ctx(patient={"birth_date": "2026-11-21"}), overnight(**QUALIFYING_NIGHT))
+    assert ("patient.birth_date", "test.date") in conflict_keys(d)
+
+
+def test_conflict_recording_one_day_off_is_a_warning_only() -> None:
+    d = evaluate(ctx(test__date="2026-11-21"), overnight(**QUALIFYING_NIGHT))
+    assert d.conflicts == () and d.determination == "qualified"
+    assert any("differs by a day" in w for w in d.warnings)
+    two = evaluate(ctx(test__date="2026-11-22"), overnight(**QUALIFYING_NIGHT))
+    assert ("test.date", "recording.start") in conflict_keys(two)
+
+
+def test_conflict_discharge_before_an_outpatient_test_is_no_conflict() -> None:
+    d = evaluate(ctx(test__discharge_date="2026-11-19"), overnight(**QUALIFYING_NIGHT))
+    assert d.conflicts == () and d.determination == "qualified"
+
+
+def test_conflicts_are_listed_with_keys_values_and_why() -> None:
+    d = evaluate(ctx(diagnoses=["J44.1"]), overnight(**QUALIFYING_NIGHT))
+    (c,) = d.to_dict()["conflicts"]
+    assert c["keys"] == ["diagnoses", "test.chronic_stable_state"]
+    assert c["values"] == {"diagnoses": "J44.1", "test.chronic_stable_state": True}
+    assert "exacerbation" in c["why"]
+    assert d.decided_by[0] == "conflicts"
+    assert all(any(n.startswith("resolve ") for n in v) for v in d.would_qualify_if.values())
+
+
+def test_a_conflict_survives_the_summary_round_trip() -> None:
+    c = ctx(patient={"birth_date": "2010-05-01", "age_years": 40})
+    d = evaluate(c, overnight(**QUALIFYING_NIGHT))
+    back = Context.from_dict(c.to_dict(test_date=d.test_date))
+    assert "2010-05-01" not in json.dumps(c.to_dict(test_date=d.test_date))
+    assert evaluate(back, overnight(**QUALIFYING_NIGHT)).to_dict() == d.to_dict()
+
+
+# ---------------------------------------------------------------- the narrowed map
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("criteria").joinpath(f"data/{name}").read_text("utf-8")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+@pytest.mark.parametrize("name", ["icd10_categories.csv", "icd10_acute.csv"])
+def test_every_mapped_code_exists_in_the_code_set(name: str) -> None:
+    rows = _rows(name)
+    assert rows
+    missing = [r["prefix"] for r in rows if not icd10.exists(r["prefix"])]
+    assert missing == []
+
+
+def test_the_code_set_is_named() -> None:
+    assert icd10.code_set().startswith("ICD-10-CM April 1, 2026 (CMS)")
+    d = evaluate(ctx(), overnight(**QUALIFYING_NIGHT))
+    assert d.code_set == icd10.code_set()
+    assert d.to_dict()["diagnoses"] == [
+        {
+            "code": "J44.9",
+            "description": "Chronic obstructive pulmonary disease, unspecified",
+            "category": "severe_lung_disease",
+            "clause": "II.A.1.a.i",
+        }
+    ]
+
+
+@pytest.mark.parametrize(
+    ("code", "category"),
+    [
+        ("G44.009", "cluster_headache"),
+        ("G44.019", "cluster_headache"),
+        ("G44.029", "cluster_headache"),
+        ("G44.039", "other_tac"),
+        ("G44.049", "other_tac"),
+        ("G44.059", "other_tac"),
+        ("G44.099", "other_tac"),
+        ("P07.30", None),
+        ("J41.0", "chronic_unlisted"),
+        ("J42", "chronic_unlisted"),
+        ("R09.02", None),
+        ("J96.11", None),
+        ("E66.2", None),
+    ],
+)
+def test_narrowed_code(code: str, category: str | None) -> None:
+    row = icd10.categorise(code)
+    assert (None if row is None else row.category) == category
+
+
+@pytest.mark.parametrize(("code", "key"), [("C34.90", "widespread"), ("C78.00", "widespread")])
+def test_narrowed_neoplasm_codes_need_widespread(code: str, key: str) -> None:
+    row = icd10.categorise(code)
+    assert row is not None and key in row.requires
+
+
+def test_other_tac_is_a_headache_other_than_cluster() -> None:
+    d = evaluate(Context.from_dict({"diagnoses": ["G44.059"]}), None)
+    assert met(d, "ii_b_5_other_headache") is False
+
+
+def test_a_cluster_headache_needs_a_cluster_code() -> None:
+    d = evaluate(cluster_ctx(diagnoses=["J44.9"]), None)
+    assert met(d, "ii_a_1_d_cluster_headache") is None
+    assert d.determination != "qualified"
+
+
+# ---------------------------------------------------------------- equipment follows flow
+
+
+def test_equipment_follows_flow() -> None:
+    high = evaluate(ctx(order__flow_lpm=12), overnight(**QUALIFYING_NIGHT))
+    assert high.hcpcs == ("E0424", "E0439")
+    rest = Evidence(recording_start=dt.datetime(2026, 11, 20, 10), rest=seg("rest", 85.0))
+    mobile = {"beyond_stationary_tubing": True, "hours_away_from_home": 6}
+    at4 = evaluate(ctx(test__type="rest", order__flow_lpm=4, mobility=mobile), rest)
+    assert "E1390" in at4.hcpcs and "E1392" not in at4.hcpcs
+    at3 = evaluate(ctx(test__type="rest", order__flow_lpm=3, mobility=mobile), rest)
+    assert "E1392" in at3.hcpcs
+    ch = evaluate(cluster_ctx(mobility={"beyond_stationary_tubing": True}), None)
+    assert ch.hcpcs == ("E0424", "E0431")
+
+
+# ---------------------------------------------------------------- reviewer view
+
+
+def test_not_qualified_names_the_rules_that_closed_each_path() -> None:
+    d = evaluate(ctx(test__room_air=False), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "not_qualified"
+    assert "ii_a_2_room_air" in d.decided_by
+    assert d.would_qualify_if == {} and d.missing == ()
+
+
+def test_missing_lists_only_what_open_paths_need() -> None:
+    # Room air refused closes every measured path: the missing order date is not asked for.
+    d = evaluate(ctx(test__room_air=False, order__date=DROP), overnight(**QUALIFYING_NIGHT))
+    assert d.determination == "not_qualified" and "order.date" not in d.missing
+
+
+def test_met_is_null_for_not_applicable_rules() -> None:
+    out = evaluate(ctx(), overnight(**QUALIFYING_NIGHT)).to_dict()
+    na = [r for r in out["rules"] if r["status"] == "not_applicable"]
+    assert na and all(r["met"] is None for r in na)
+
+
+# ---------------------------------------------------------------- oxi qualify
+
+
+CH_YAML = """\
+test: {date: 2026-11-20}
+order: {date: 2026-11-18, prescriber: physician, flow_lpm: 12, hours_per_day: 2}
+diagnoses: [G44.019]
+cluster_headache: {attacks: 6, unilateral_orbital_pain_15_180_min: true,
+  ipsilateral_autonomic_signs: true, frequency_every_other_day_to_8_per_day: true,
+  not_better_accounted_for: true}
+"""
+
+
+def test_oxi_qualify_prints_the_human_summary_and_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "ch.yaml"
+    p.write_text(CH_YAML, encoding="utf-8")
+    assert main(["qualify", "--context", str(p)]) == 0
+    text = capsys.readouterr().out
+    assert "Determination  QUALIFIED (cluster_headache; 3 months; masshealth)" in text
+    assert "G44.019: Episodic cluster headache, not intractable" in text
+    assert main(["qualify", "--context", str(p), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["qualification"]["determination"] == "qualified"
+    assert doc["qualification"]["hcpcs"] == ["E0424"]
+
+
+def test_oxi_qualify_out_writes_a_context_only_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "ch.yaml"
+    p.write_text(CH_YAML, encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["qualify", "--context", str(p), "--out", str(out)]) == 0
+    pdf = (out / "report.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+    doc = json.loads((out / "qualification.json").read_text(encoding="utf-8"))
+    assert doc["qualification"]["basis"] == ["ii_a_2_c_cluster_headache"]
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext"):
+        text = subprocess.run(
+            ["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "clinical context (no recording)" in text and "MG-OXY II.A.2.c" in text
+
+
+def test_oxi_qualify_blood_gas_case_and_a_bad_code(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "bg.yaml"
+    p.write_text(
+        "test: {type: rest, date: 2026-11-20, room_air: true, setting: outpatient,"
+        " chronic_stable_state: true}\n"
+        "order: {date: 2026-11-18, prescriber: physician, flow_lpm: 2, hours_per_day: 24}\n"
+        "diagnoses: [J84.10]\nblood_gas: {pao2_rest_mmhg: 52}\n",
+        encoding="utf-8",
+    )
+    assert main(["qualify", "--context", str(p), "--out", str(tmp_path / "o")]) == 0
+    assert "QUALIFIED (continuous; 12 months" in capsys.readouterr().out
+    assert (tmp_path / "o" / "report.pdf").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("diagnoses: [J44.7]\n", encoding="utf-8")
+    assert main(["qualify", "--context", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "J44.7" in err and err.count("\n") == 1
+
+
+def test_cluster_rx_helper_is_a_complete_prescription() -> None:
+    assert set(CLUSTER_RX) == {"prescriber", "flow_lpm", "hours_per_day"}
+    assert CLUSTER_OK["attacks"] >= 5
