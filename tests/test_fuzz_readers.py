@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oxi.info import format_info
 from oximetry.errors import OximetryError
-from oximetry.io import format_info, inspect_recording, read_hypnogram, read_recording
+from oximetry.io import inspect_recording, read_hypnogram, read_recording
 from tests.io_fixtures import RawEdf, RawSig, const_sig, edf_bytes
 
 FUZZ = settings(

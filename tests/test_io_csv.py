@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oxi.info import format_info
 from oximetry.errors import ChannelNotFoundError, RecordingFormatError
-from oximetry.io import format_info, inspect_recording, read_hypnogram, read_recording
+from oximetry.io import inspect_recording, read_hypnogram, read_recording
 from tests.io_fixtures import write_text
 
 O2RING = (
