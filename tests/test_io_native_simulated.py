@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oxi.info import format_info
 from oximetry.errors import RecordingFormatError
-from oximetry.io import format_info, inspect_recording, read_recording
+from oximetry.io import inspect_recording, read_recording
 from oximetry.io.viatom import FLOOR_PCT
 from oximetry.simulate import simulate_night
 from oximetry.simulate_native import write_contec, write_medview, write_o2ring_s, write_viatom
@@ -142,7 +143,7 @@ def test_truncated_native_files_are_refused(tmp_path: Path, cut: int) -> None:
 
 
 def test_vendor_summary_beside_oxis_figures(tmp_path: Path) -> None:
-    from oximetry.pipeline import AnalyzeRequest, analyze_file
+    from oxi.pipeline import AnalyzeRequest, analyze_file
     from oximetry.report import format_terminal_summary
 
     night, _ = simulate_night(fs=0.25, duration_s=2 * 3600, seed=9, desaturations=6, start=START)
