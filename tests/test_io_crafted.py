@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from oximetry.cli import main
 
+from oxi.cli import main
 from oximetry.analysis import analyze
 from oximetry.errors import RecordingFormatError, SettingsError, UnsupportedEDFError
 from oximetry.io import read_hypnogram, read_recording
