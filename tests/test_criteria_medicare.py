@@ -360,6 +360,23 @@ def test_osa_titration_ahi_10_11_and_2_hours(
         assert d.coverage == ("nocturnal",) and d.portable_eligible is False
 
 
+@pytest.mark.parametrize(("initial", "ahi", "det"), [(8, 8, "not_qualified"), (8, 3, "qualified")])
+def test_osa_titration_must_reduce_an_initial_ahi_under_10(
+    initial: float, ahi: float, det: str
+) -> None:
+    pap = {"ahi": ahi, "hours": 4.0, "at_optimal_pap": True, "initial_ahi": initial}
+    c = mc(diagnoses=["G47.33"], test__performed_by="sleep_lab", test__pap_titration=pap)
+    assert status(c, night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")) == det
+
+
+def test_group_i_4_blood_gas_on_oxygen_never_qualifies() -> None:
+    gas = {"pao2_rest_mmhg": 70, "pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 70}
+    ok = mc(test__type="exercise", blood_gas=gas)
+    assert evaluate(ok, None).basis == ("lcd_group_i_4_exercise",)
+    on_o2 = mc(test__type="exercise", test__room_air=False, test__o2_flow_lpm=2, blood_gas=gas)
+    assert status(on_o2, None) == "not_qualified"
+
+
 def test_osa_without_a_titration_study_is_indeterminate() -> None:
     c = mc(diagnoses=["G47.33"])
     d = evaluate(c, night(t_le88_min=20.0, nadir_pct=84.0))

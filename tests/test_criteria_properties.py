@@ -639,8 +639,10 @@ def test_medicare_safety_never_qualified_when_an_input_is_missing(
     if d.determination == "qualified":
         assert d.coverage and d.hcpcs and d.modifiers[0] in ("N1", "N2", "N3")
         assert d.portable_eligible is not None
-        if set(d.coverage) == {"nocturnal"}:
+        if set(d.coverage) <= {"nocturnal", "cluster_headache"}:
             assert d.portable_eligible is False
+        if d.portable_eligible:
+            assert c.mobility.within_home is True
     else:
         assert d.hcpcs == () and d.modifiers == () and d.coverage == ()
 
@@ -780,12 +782,16 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
             t["pap_titration"] = pap if draw(st.booleans()) else None
         elif change == "titration_fails":
             raw["diagnoses"] = ["G47.33", "J44.9"]
-            bad = draw(st.sampled_from(["ahi", "hours", "at_optimal_pap"]))
-            pap[bad] = {
-                "ahi": draw(st.floats(10.01, 40)),
-                "hours": draw(st.floats(0, 1.99)),
-                "at_optimal_pap": False,
-            }[bad]
+            bad = draw(st.sampled_from(["ahi", "hours", "at_optimal_pap", "initial_ahi"]))
+            if bad == "initial_ahi":  # an initial AHI under 10 must be reduced further
+                pap["initial_ahi"] = draw(st.floats(0.0, 9.99))
+                pap["ahi"] = draw(st.floats(pap["initial_ahi"], 10.0))
+            else:
+                pap[bad] = {
+                    "ahi": draw(st.floats(10.01, 40)),
+                    "hours": draw(st.floats(0, 1.99)),
+                    "at_optimal_pap": False,
+                }[bad]
             t["pap_titration"] = pap
     elif change in ("conflicting_blood_gas", "blood_gas_other_day"):
         # a failing blood gas for the same condition: same day (it decides), undated

@@ -251,6 +251,9 @@ def _exercise_gas(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     if ex is None:
         return Part("exercise", None, tested=False, where="exercise")
     v["pao2_exercise_mmhg"] = ex
+    if inp.context.test.room_air is False:
+        v["room_air"] = False
+        return Part("exercise", False, where="exercise")  # test #2 must be without oxygen
     hit = ex <= PAO2_LOW if group == "I" else 56 <= ex <= 59
     rest = _awake_pao2(inp)
     if not hit or (rest is not None and rest < PAO2_AWAKE):
