@@ -248,5 +248,8 @@ def analyze_file(
             report=request.report,
             summary=summary,
             events_text=events_text,
+            identification=None
+            if request.deidentify or context is None
+            else context.to_dict(identifiers=True).get("patient"),
         )
     return Outcome(analysis, determination, context, summary, paths)

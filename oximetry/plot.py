@@ -39,6 +39,7 @@ __all__ = [
     "clock_grid",
     "clock_ticks",
     "envelope",
+    "le88_spans",
     "legend_handles",
     "plot_histogram",
     "plot_overview",
@@ -231,10 +232,9 @@ def _draw_trace(
     ylo, yhi = spo2_ylim(analysis)
 
     # Shaded spans first (behind the trace).
-    le88 = _events(analysis, "le88_run", lo_s, hi_s)
     _spans_collection(
         ax,
-        [(e.start_s, e.end_s) for e in le88],
+        le88_spans(analysis, lo_s, hi_s),
         (0.0, 1.0),
         "le88_run",
         facecolors=COLORS["le88"],
@@ -334,6 +334,36 @@ def _draw_trace(
     ax.set_ylabel("SpO2 %")
     step = 5 if 100 - ylo <= 30 else 10
     ax.yaxis.set_major_locator(FixedLocator(list(range(math.ceil(ylo / step) * step, 101, step))))
+
+
+def le88_spans(analysis: Analysis, lo_s: float, hi_s: float) -> list[tuple[float, float]]:
+    """Return the spans at or below 88 % to shade between ``lo_s`` and ``hi_s``.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    lo_s, hi_s : float
+        The visible stretch.
+
+    Returns
+    -------
+    list of (float, float)
+        The ``le88_run`` events of the overnight windows; for a recording without one (rest
+        and exercise tests), every run of valid samples with ``floor(x + 0.5) <= 88``, so an
+        exercise test is shaded like a night.
+    """
+    if analysis.main_window is not None:
+        return [(e.start_s, e.end_s) for e in _events(analysis, "le88_run", lo_s, hi_s)]
+    rec = analysis.recording
+    fs = rec.fs
+    i0 = max(0, math.ceil(lo_s * fs - 1e-9))
+    i1 = max(i0, min(rec.spo2.n_samples, math.ceil(hi_s * fs - 1e-9)))
+    x = rec.spo2.data[i0:i1]
+    with np.errstate(invalid="ignore"):
+        low = analysis.artifact.valid[i0:i1] & (x < 88.5)
+    starts, ends = find_runs(low)
+    return [((i0 + a) / fs, (i0 + b) / fs) for a, b in zip(starts, ends, strict=True)]
 
 
 def clock_ticks(start: _dt.datetime, lo_s: float, hi_s: float, step_s: float) -> list[float]:
@@ -592,6 +622,15 @@ def plot_histogram(analysis: Analysis, ax: Axes | None = None, *, kind: str | No
     for patch in bars.patches:
         patch.set_gid("time_at_saturation")
     ax.axvline(88.5, color=COLORS["threshold88"], lw=1.0, ls="--").set_gid("threshold88")
+    ax.legend(
+        handles=[
+            Patch(facecolor=COLORS["threshold88"], label="≤ 88 %"),
+            Patch(facecolor=COLORS["spo2"], label="> 88 %"),
+        ],
+        loc="upper left",
+        fontsize=7,
+        frameon=False,
+    )
     ax.set_xlabel("SpO2 % (rounded to whole percent)")
     ax.set_ylabel("minutes of valid data")
     if levels.size:
@@ -601,13 +640,15 @@ def plot_histogram(analysis: Analysis, ax: Axes | None = None, *, kind: str | No
     return ax
 
 
-def legend_handles(kinds: Sequence[str] = ()) -> list[Any]:
+def legend_handles(kinds: Sequence[str] = (), *, events: bool = True) -> list[Any]:
     """Return proxy artists that explain the marks of :func:`plot_strip` (for a figure legend).
 
     Parameters
     ----------
     kinds : sequence of str
         Window kinds present (their band colour is explained too).
+    events : bool
+        Explain the ODI and scored-event marks (strips draw them; the overview does not).
 
     Returns
     -------
@@ -622,9 +663,12 @@ def legend_handles(kinds: Sequence[str] = ()) -> list[Any]:
         Line2D([], [], color=COLORS["baseline"], lw=1, ls=":", label="baseline − 5"),
         Patch(facecolor=COLORS["le88"], label="≤ 88 % run"),
         Patch(facecolor=COLORS["sustained"], label="> 5 pts below baseline ≥ 5 min"),
-        Patch(facecolor=COLORS["odi3"], label="ODI3 / ODI4 event"),
-        Patch(facecolor=COLORS["scored"], label="scored event (file)"),
     ]
+    if events:
+        handles += [
+            Patch(facecolor=COLORS["odi3"], label="ODI3 / ODI4 event"),
+            Patch(facecolor=COLORS["scored"], label="scored event (file)"),
+        ]
     for kind in kinds:
         if kind in COLORS:
             handles.append(

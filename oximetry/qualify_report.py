@@ -123,7 +123,8 @@ def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
-    from .report.textpage import MARGIN_IN, PORTRAIT, TextPage, qualification_head, rules_block
+    from .report.page1 import determination_block
+    from .report.textpage import MARGIN_IN, PORTRAIT, TextPage, rules_block
 
     q = doc.get("qualification") or {}
     rules: Sequence[Mapping[str, Any]] = q.get("rules") or []
@@ -142,10 +143,7 @@ def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
         for part in page.wrap(line, width, 8):
             page.line(part, 8)
     page.rule()
-    qualification_head(page, q)
-    for line in _decision_lines(q):
-        for part in page.wrap(line, width, 8):
-            page.line(part, 8, color="#8a4b00")
+    determination_block(page, q, page.h - 1.2)  # decided by, would qualify if, conflicts
     page.rule()
     bottom = page.h - 0.7
     done = rules_block(page, rules, bottom)

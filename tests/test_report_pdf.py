@@ -76,7 +76,7 @@ def test_pdf_has_no_run_timestamps_and_is_reproducible(outputs):
 def test_pdf_text_carries_what_a_reviewer_checks(outputs):
     text = pdf_text(outputs["report"])
     for needle in (
-        "Summary statistics",
+        "Figures",
         "12.0 min cumulative",  # minutes at or below 88 %
         "of 118.0 min",  # with its denominator
         "longest run 12.0 min from 23:30:00",
@@ -115,7 +115,7 @@ def test_every_rule_is_printed_even_when_page_one_is_full(tmp_path):
     text = pdf_text(p["report"])
     for i in range(45):
         assert f"MG-OXY X.{i}" in text
-    assert "Qualification rules (continued)" in text
+    assert "Appendix: qualification rules, clause by clause (continued)" in text
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
@@ -154,37 +154,38 @@ def page_one_text(path) -> str:
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
-def test_page_one_says_the_finding_a_qualification_rests_on(tmp_path):
+def test_page_one_says_what_decided_a_qualification(tmp_path):
     text = page_one_text(
         write_outputs(rd.make_analysis(), tmp_path, qualification=QUALIFIED)["report"]
     )
     head = text.index("Determination: QUALIFIED")
-    basis = text.index("Qualifying finding(s):")
+    decided = text.index("Decided by:")
     cited = text.index(
         "MG-OXY II.A.2.b.ii.B: 12.0 cumulative minutes at or below 88 % during presumed sleep"
     )
-    # Right under the determination, before coverage and the rules listed in guideline order.
-    assert head < basis < cited < text.index("Coverage: nocturnal") < text.index("2 rules:")
+    assert head < decided < cited < text.index("2 rules:")
+    assert "nocturnal use" in text
+    # rule ids and rule-by-rule status words belong to the appendix, not page 1
+    assert "ii_a_2_b_ii_b_sleep" not in text and "NOT MET" not in text
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
 @pytest.mark.parametrize(
-    ("q", "expected"),
+    ("q", "decided"),
     [
-        ({**rd.QUALIFICATION, "basis": []}, None),  # indeterminate: Missing says what is needed
-        ({**rd.QUALIFICATION, "determination": "not_qualified", "basis": []}, "none"),
-        ({k: v for k, v in QUALIFIED.items() if k != "basis"}, None),  # older summary
+        ({**rd.QUALIFICATION, "basis": []}, False),  # indeterminate: Still missing says what
+        ({**rd.QUALIFICATION, "determination": "not_qualified", "basis": []}, False),
+        ({k: v for k, v in QUALIFIED.items() if k != "basis"}, False),  # older summary
+        ({**rd.QUALIFICATION, "decided_by": ["ii_a_2_b_ii_b_sleep"]}, True),
     ],
 )
-def test_no_qualifying_finding_unless_qualified_with_a_basis(tmp_path, q, expected):
+def test_decided_by_only_when_the_summary_says_so(tmp_path, q, decided):
     text = page_one_text(write_outputs(rd.make_analysis(), tmp_path, qualification=q)["report"])
-    if expected is None:
-        assert "Qualifying finding" not in text
-    else:
-        assert "Qualifying finding(s): none" in text
-    assert "Basis:" not in text  # never also printed raw as an unknown key
+    assert ("Decided by:" in text) is decided
+    assert "Basis:" not in text and "None" not in text
     if q["determination"] == "indeterminate":
-        assert "Missing: diagnoses, order.date" in text
+        assert "Still missing:" in text and "diagnoses, order.date" in text
+        assert "This is not a denial" in text
 
 
 def test_strips_are_clock_aligned_hours_covering_the_night():
@@ -230,25 +231,36 @@ def test_eight_hour_night_renders_in_a_few_seconds(tmp_path):
     assert elapsed < 30, f"report for an 8 h night at 25 Hz took {elapsed:.1f} s"
 
 
-def test_run_labels_never_overlap():
-    from matplotlib.figure import Figure
+def _bboxes(fig, gid):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from oximetry.report.pdf import _label_runs
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    return [t.get_window_extent(renderer) for t in fig.texts if t.get_gid() == gid], renderer
+
+
+def test_run_labels_sit_in_the_margin_never_on_the_trace_or_each_other():
+    from oximetry.report.pdf import _strip_page
     from oximetry.results import Event
 
     a = rd.make_analysis()
-    runs = tuple(Event("le88_run", 180.0 * k, 180.0 * k + 90.0) for k in range(20))
+    # 20 runs of 1.5 min, ten per strip: more than the margin holds
+    runs = tuple(Event("le88_run", 180.0 * k, 180.0 * k + 90) for k in range(20))
     a2 = type(a)(a.recording, a.settings, a.artifact, a.windows, a.metrics, runs)
-    ax = Figure().add_subplot()
-    _label_runs(ax, a2, 0.0, 3600.0)
-    labels = [t for t in ax.texts if t.get_gid() == "le88_label"]
-    assert labels and labels[0].get_text() == "≤ 88 %: 1.5 min"
-    by_height: dict[float, list[float]] = {}
-    for t in labels:
-        x, y = t.get_position()
-        by_height.setdefault(y, []).append(x)
-    for xs in by_height.values():
-        assert min(np.diff(sorted(xs)), default=np.inf) >= 0.095 * 3600
+    fig = _strip_page(a2, [(-1800.0, 1800.0), (1800.0, 5400.0)], ["presumed_sleep"], "t")
+    boxes, renderer = _bboxes(fig, "le88_label")
+    texts = [t.get_text() for t in fig.texts if t.get_gid() == "le88_label"]
+    assert texts[0] == "22:30  ≤ 88 %: 1.5 min" and texts[-1].startswith("+ ")
+    plot_boxes = [ax.get_window_extent(renderer) for ax in fig.axes]
+    page = fig.bbox
+    for box in boxes:
+        assert not any(box.overlaps(p) for p in plot_boxes)  # never over a trace
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0
+    for i, b1 in enumerate(boxes):
+        for b2 in boxes[i + 1 :]:
+            assert not b1.overlaps(b2)
+    # the strip's stats and its run list do not overlap either
+    stats, _ = _bboxes(fig, "strip_stats")
+    assert not any(s.overlaps(b) for s in stats for b in boxes)
 
 
 def test_hourly_strip_figures_add_up_to_the_night():
@@ -346,3 +358,4 @@ def test_exercise_report_says_its_strips_are_ten_minutes(tmp_path):
     assert "10-minute strips (1 of 1): one grid line per 10 s" in text
     assert text.count("These 10 min") == 3
     assert "Hourly strips" not in text
+    assert "(whole recording)" in text and "(sleep)" not in text

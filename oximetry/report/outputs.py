@@ -30,6 +30,7 @@ def write_outputs(
     report: bool = True,
     summary: Mapping[str, Any] | None = None,
     events_text: str | None = None,
+    identification: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
     """Write summary.json, events.csv and (unless ``report`` is False) report.pdf and trace.png.
 
@@ -54,6 +55,9 @@ def write_outputs(
         pipeline builds it once and writes it here); built here when not given.
     events_text : str, optional
         The events table's text, when the caller built it for the summary already.
+    identification : mapping, optional
+        The patient's ``name`` and ``member_id`` from the clinical context, printed on the
+        report's first page (never written to summary.json; ignored when ``deidentify``).
 
     Returns
     -------
@@ -81,8 +85,10 @@ def write_outputs(
     if report:
         from .pdf import render_report_pdf, render_trace_png
 
-        payloads["report"] = render_report_pdf(analysis, summary)
-        payloads["trace"] = render_trace_png(analysis)
+        payloads["report"] = render_report_pdf(
+            analysis, summary, None if deidentify else identification
+        )
+        payloads["trace"] = render_trace_png(analysis, summary)
     payloads["events"] = events_text
     payloads["summary"] = dumps_summary(summary)
     out.mkdir(parents=True, exist_ok=True)

@@ -1,15 +1,18 @@
 """report.pdf and trace.png (SPEC §9): the plotted evidence a reviewer reads.
 
-Page 1: identifiers (or a de-identification note), device, test and dates, the summary figures
-with their denominators, the qualification block rule by rule, the overview trace. Then the
-qualification rules that did not fit, the whole recording in hour-long strips (three to a page,
-a grid line every minute), and a last page with the time-at-saturation histogram, warnings, the
-input's sha256 and a signature line. Matplotlib only, without pyplot; no run time stamps in the
-PDF's metadata.
+Page 1 (:mod:`.page1`): identification, test conditions, the figures with their denominators,
+the determination in plain words, notes, the measurement note, an interpretation box and a
+signature line. Page 2 (:mod:`.tables_page`): the whole recording and the tables. Then the
+recording in hour-long strips (ten-minute strips for tests of an hour or less), three to a page,
+with the minutes at or below 88 % listed in the right margin, never over the trace; an appendix
+with every qualification rule, its clause and id; a last page with the time-at-saturation
+histogram, the method notes and the input's sha256. Matplotlib only, without pyplot; no run time
+stamps in the PDF's metadata.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
 import math
 from collections.abc import Mapping, Sequence
@@ -26,6 +29,7 @@ from .. import __version__
 from ..plot import (
     COLORS,
     clock_grid,
+    le88_spans,
     legend_handles,
     plot_histogram,
     plot_overview,
@@ -35,17 +39,17 @@ from ..plot import (
     window_mask,
 )
 from ..results import Analysis
+from .page1 import first_page
 from .summary import write_atomic
+from .tables_page import tables_page
 from .textpage import (
     LANDSCAPE,
     MARGIN_IN,
     PORTRAIT,
     TextPage,
+    ctx_get,
     footer,
-    header,
-    qualification_head,
     rules_block,
-    statistics,
 )
 
 __all__ = ["render_report_pdf", "render_trace_png", "write_report_pdf", "write_trace_png"]
@@ -62,6 +66,12 @@ def _strip_span(analysis: Analysis) -> float:
     return SHORT_STRIP_S if analysis.recording.duration_s <= STRIP_S else STRIP_S
 
 
+def elapsed_axis(analysis: Analysis) -> bool:
+    """Return True when the file holds no date and no clock time (times are elapsed time)."""
+    s = analysis.recording.start
+    return not analysis.recording.source.date_known and s == _dt.datetime(1900, 1, 1)
+
+
 def _strip_starts(analysis: Analysis) -> list[float]:
     """Return strip starts aligned to the clock (whole hours or ten minutes) over the recording."""
     span = _strip_span(analysis)
@@ -72,8 +82,28 @@ def _strip_starts(analysis: Analysis) -> list[float]:
     return [first + k * span for k in range(n)]
 
 
+def _strip_spans(analysis: Analysis) -> list[tuple[float, float]]:
+    """Return the strips as (start, end), clock-aligned.
+
+    A first or last strip holding less than a twelfth of its span of recording (5 minutes of an
+    hour) is joined to its neighbour: no strip, and no page, for a few minutes of data.
+    """
+    span = _strip_span(analysis)
+    dur = analysis.recording.duration_s
+    out = [(t0, t0 + span) for t0 in _strip_starts(analysis)]
+
+    def held(lo: float, hi: float) -> float:
+        return max(0.0, min(hi, dur) - max(lo, 0.0))
+
+    if len(out) > 1 and held(*out[0]) < span / 12:
+        out[:2] = [(max(0.0, out[0][0]), out[1][1])]
+    if len(out) > 1 and held(*out[-1]) < span / 12:
+        out[-2:] = [(out[-2][0], min(out[-1][1], dur))]
+    return out
+
+
 def _strip_page(
-    analysis: Analysis, starts: Sequence[float], kinds: Sequence[str], title: str
+    analysis: Analysis, strips: Sequence[tuple[float, float]], kinds: Sequence[str], title: str
 ) -> Figure:
     fig = Figure(figsize=LANDSCAPE)
     w, h = LANDSCAPE
@@ -83,58 +113,86 @@ def _strip_page(
         loc="upper center",
         bbox_to_anchor=(0.5, 1 - 0.55 / h),
         ncol=7,
-        fontsize=6.5,
+        fontsize=7,
         frameon=False,
     )
     top = 1.05
     slot = (8.5 - 1.05 - 0.5) / STRIPS_PER_PAGE
-    left, stats_w = 0.75, 1.05
+    left, stats_w = 0.75, 1.6
     width = w - left - MARGIN_IN - stats_w
-    main = analysis.main_window
     masks = _strip_masks(analysis)
     span = _strip_span(analysis)
     minor, major = strip_grid_steps(span)  # the pulse axis gets the strip's grid
-    this = "This hour" if span == STRIP_S else f"These {span / 60:g} min"
-    for i, t0 in enumerate(starts):
+    elapsed = elapsed_axis(analysis)
+    for i, (t0, t1) in enumerate(strips):
         y_top = top + i * slot
         ax = fig.add_axes((left / w, 1 - (y_top + 1.5) / h, width / w, 1.5 / h))
-        plot_strip(analysis, t0, t0 + span, ax)
-        ax.tick_params(labelbottom=False, labelsize=6.5)
-        ax.yaxis.label.set_fontsize(7)
+        plot_strip(analysis, t0, t1, ax)
+        ax.tick_params(labelbottom=False, labelsize=7)
+        ax.yaxis.label.set_fontsize(7.5)
         axp = fig.add_axes(
             (left / w, 1 - (y_top + 1.5 + 0.5) / h, width / w, 0.45 / h),
             sharex=ax,
         )
-        plot_pulse(analysis, t0, t0 + span, axp)
-        clock_grid(axp, analysis.recording.start, t0, t0 + span, minor_s=minor, major_s=major)
-        axp.tick_params(labelsize=6.5)
-        axp.yaxis.label.set_fontsize(7)
-        le88_min, valid_min, n_odi3 = _strip_stats(analysis, masks, t0, t0 + span)
-        where = "whole recording" if main is None else main.replace("_", " ")
+        plot_pulse(analysis, t0, t1, axp)
+        clock_grid(axp, analysis.recording.start, t0, t1, minor_s=minor, major_s=major)
+        axp.tick_params(labelsize=7)
+        axp.yaxis.label.set_fontsize(7.5)
+        if elapsed:
+            axp.set_xlabel("elapsed time from the first sample", size=7)
+        le88_min, valid_min, n_odi3 = _strip_stats(analysis, masks, t0, t1)
+        x_text = (left + width + 0.15) / w
         fig.text(
-            (left + width + 0.12) / w,
-            1 - (y_top + 0.05) / h,
-            f"{this}\n({where})\n\n≤ 88 %: {le88_min:.1f} min\nvalid: {valid_min:.1f} min\n"
-            f"ODI3 events: {n_odi3}",
-            size=6.8,
+            x_text,
+            1 - (y_top + 0.02) / h,
+            _strip_caption(analysis, masks, t0, t1, span) + f"\n≤ 88 %: {le88_min:.1f} min\n"
+            f"valid: {valid_min:.1f} min\nODI3 events: {n_odi3}",
+            size=8,
             va="top",
-            linespacing=1.35,
+            linespacing=1.3,
             gid="strip_stats",
         )
-        _label_runs(ax, analysis, t0, t0 + span)
+        _label_runs(fig, analysis, t0, t1, x_text, 1 - (y_top + 0.95) / h, 1 - (y_top + 2.0) / h)
     return fig
 
 
-def _strip_masks(analysis: Analysis) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Per sample: valid in the main window, and that and at or below 88 % (rounded, SPEC §7)."""
-    sel = analysis.artifact.valid & window_mask(analysis, analysis.main_window)
+def _strip_caption(
+    analysis: Analysis,
+    masks: tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]],
+    lo: float,
+    hi: float,
+    span: float,
+) -> str:
+    """Return the strip caption: "This hour (sleep)", or "(no sleep in it)" outside sleep."""
+    this = "This hour" if span == STRIP_S else f"These {span / 60:g} min"
+    if hi - lo > span:
+        this = f"These {(hi - lo) / 60:.0f} min"
+    main = analysis.main_window
+    if main is None:
+        return f"{this}\n(whole recording)"
+    fs = analysis.recording.fs
+    n = analysis.recording.spo2.n_samples
+    i0 = min(n, max(0, math.ceil(lo * fs - 1e-9)))
+    i1 = min(n, max(i0, math.ceil(hi * fs - 1e-9)))
+    words = main.replace("_", " ")
+    if not masks[2][i0:i1].any():
+        return f"{this}\n(no {words} in it)"
+    return f"{this}\n({words})"
+
+
+def _strip_masks(
+    analysis: Analysis,
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return per-sample masks: valid in the main window, that and ≤ 88 % (rounded), in it."""
+    win = window_mask(analysis, analysis.main_window)
+    sel = analysis.artifact.valid & win
     r = np.floor(analysis.recording.spo2.data + 0.5)
-    return sel, sel & (r <= 88)
+    return sel, sel & (r <= 88), win
 
 
 def _strip_stats(
     analysis: Analysis,
-    masks: tuple[NDArray[np.bool_], NDArray[np.bool_]],
+    masks: tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]],
     lo: float,
     hi: float,
 ) -> tuple[float, float, int]:
@@ -143,7 +201,7 @@ def _strip_stats(
     n = analysis.recording.spo2.n_samples
     i0 = min(n, max(0, math.ceil(lo * fs - 1e-9)))
     i1 = min(n, max(i0, math.ceil(hi * fs - 1e-9)))
-    sel, le88 = masks
+    sel, le88, _ = masks
     main = analysis.main_window
     n_odi3 = sum(
         1
@@ -157,99 +215,121 @@ def _strip_stats(
     )
 
 
-def _label_runs(ax: Any, analysis: Analysis, lo: float, hi: float) -> None:
-    """Write each run of at least a minute at or below 88 % over its shading, without overlaps."""
-    last_x = [-math.inf, -math.inf, -math.inf]  # three label heights, used in turn
-    heights = (0.1, 0.22, 0.34)
-    min_gap_s = 0.095 * (hi - lo)  # about the width of a label
-    for ev in analysis.events:
-        if ev.type != "le88_run" or ev.end_s <= lo or ev.start_s >= hi or ev.duration_s < 60:
-            continue
-        mid = (max(ev.start_s, lo) + min(ev.end_s, hi)) / 2
-        level = next((i for i, x in enumerate(last_x) if mid - x >= min_gap_s), None)
-        if level is None:
-            continue
-        last_x[level] = mid
-        ax.text(
-            mid,
-            heights[level],
-            f"≤ 88 %: {ev.duration_s / 60:.1f} min",
-            transform=ax.get_xaxis_transform(),
-            ha="center",
-            size=6.5,
+#: Shortest ≤ 88 % run listed in a strip's margin.
+LABEL_MIN_S = 60.0
+
+
+def _label_runs(
+    fig: Figure,
+    analysis: Analysis,
+    lo: float,
+    hi: float,
+    x_fig: float,
+    y_top_fig: float,
+    y_bottom_fig: float,
+) -> None:
+    """List the strip's runs at or below 88 % of at least a minute in the right margin.
+
+    One line per run (its start and length), stacked downwards from ``y_top_fig`` and never
+    below ``y_bottom_fig`` (figure fractions): outside the plot, so a label can never cover the
+    trace or the nadir, and one line apart, so labels never cover each other.
+    """
+    fmt = _time_formatter(analysis)
+    spans = [
+        (max(a, lo), min(b, hi), b - a)
+        for a, b in le88_spans(analysis, lo, hi)
+        if b - a >= LABEL_MIN_S and a < hi and b > lo
+    ]
+    if not spans:
+        return
+    line = 8.0 * 1.3 / 72 / LANDSCAPE[1]
+    room = max(1, int((y_top_fig - y_bottom_fig) / line))
+    fig.text(
+        x_fig,
+        y_top_fig,
+        "runs ≤ 88 % (≥ 1 min):",
+        size=8,
+        va="top",
+        weight="bold",
+        color=COLORS["threshold88"],
+    )
+    shown = spans if len(spans) <= room - 1 else spans[: max(0, room - 2)]
+    for k, (a, _b, length) in enumerate(shown, start=1):
+        fig.text(
+            x_fig,
+            y_top_fig - k * line,
+            f"{fmt(a)}  ≤ 88 %: {length / 60:.1f} min",
+            size=8,
+            va="top",
             color=COLORS["threshold88"],
-            weight="bold",
-            zorder=4,
-            clip_on=True,
-            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1},
-        ).set_gid("le88_label")
+            gid="le88_label",
+        )
+    if len(shown) < len(spans):
+        fig.text(
+            x_fig,
+            y_top_fig - (len(shown) + 1) * line,
+            f"+ {len(spans) - len(shown)} more (events.csv)",
+            size=8,
+            va="top",
+            color=COLORS["threshold88"],
+            gid="le88_label",
+        )
 
 
-def _build_pages(analysis: Analysis, summary: Mapping[str, Any]) -> list[Figure]:
+def _time_formatter(analysis: Analysis) -> Any:
+    """Seconds from the start as ``22:41`` (clock) or ``0:41`` (elapsed)."""
+    start = analysis.recording.start
+    if elapsed_axis(analysis):
+        return lambda t: f"{int(t // 3600)}:{int(t % 3600 // 60):02d}"
+    return lambda t: (start + _dt.timedelta(seconds=float(t))).strftime("%H:%M")
+
+
+def _build_pages(
+    analysis: Analysis, summary: Mapping[str, Any], identification: Mapping[str, Any] | None
+) -> list[Figure]:
     q = summary.get("qualification")
     rules: list[Mapping[str, Any]] = list((q or {}).get("rules") or [])
-    pages: list[Figure] = []
-
-    # Page 1.
-    fig = Figure(figsize=PORTRAIT)
-    page = TextPage(fig)
-    header(page, analysis, summary)
-    statistics(page, summary)
-    qualification_head(page, q)
-    overview_h = 2.3
-    bottom_text = PORTRAIT[1] - 0.55 - overview_h - 0.45
-    if rules:
-        page.y += 0.05
-        done = rules_block(page, rules, bottom_text - 0.15)
-        rest = rules[done:]
-        if rest:
-            page.line(
-                f"… {len(rest)} more rule(s) on the next page.",
-                7.5,
-                color="#8a4b00",
-                style="italic",
-            )
-    else:
-        rest = []
-    ax = fig.add_axes(
-        (
-            0.75 / PORTRAIT[0],
-            0.6 / PORTRAIT[1],
-            (PORTRAIT[0] - 1.25) / PORTRAIT[0],
-            overview_h / PORTRAIT[1],
-        )
-    )
-    plot_overview(analysis, ax)
-    ax.set_title("Whole recording (red line: 88 %; shaded: runs ≤ 88 %; hatched: artifact)", size=8)
-    ax.tick_params(labelsize=7)
-    pages.append(fig)
-
-    # Rules that did not fit.
-    while rest:
-        fig = Figure(figsize=PORTRAIT)
-        page = TextPage(fig)
-        page.line("Qualification rules (continued)", 11, weight="bold")
-        page.y += 0.05
-        done = rules_block(page, rest, PORTRAIT[1] - 0.6)
-        if done == 0:  # a single rule taller than a page: never loop forever
-            done = 1
-        rest = rest[done:]
-        pages.append(fig)
+    pages = [first_page(analysis, summary, identification), tables_page(analysis, summary)]
 
     # Strips of an hour (ten minutes for a recording of an hour or less).
-    starts = _strip_starts(analysis)
+    strips = _strip_spans(analysis)
     kinds = [w.kind for w in analysis.windows]
-    n_strip_pages = math.ceil(len(starts) / STRIPS_PER_PAGE)
+    n_strip_pages = math.ceil(len(strips) / STRIPS_PER_PAGE)
+    clock = "elapsed time" if elapsed_axis(analysis) else "clock time"
     what = (
-        "Hourly strips ({}): one grid line per minute"
+        "Hourly strips ({}): one grid line per minute, " + clock
         if _strip_span(analysis) == STRIP_S
-        else "10-minute strips ({}): one grid line per 10 s"
+        else "10-minute strips ({}): one grid line per 10 s, " + clock
     )
     for p in range(n_strip_pages):
-        chunk = starts[p * STRIPS_PER_PAGE : (p + 1) * STRIPS_PER_PAGE]
+        chunk = strips[p * STRIPS_PER_PAGE : (p + 1) * STRIPS_PER_PAGE]
         pages.append(
             _strip_page(analysis, chunk, kinds, what.format(f"{p + 1} of {n_strip_pages}"))
         )
+
+    # Appendix: every rule with its clause and id.
+    rest = rules
+    first = True
+    while rest:
+        fig = Figure(figsize=PORTRAIT)
+        page = TextPage(fig)
+        page.line(
+            "Appendix: qualification rules, clause by clause" + ("" if first else " (continued)"),
+            11,
+            weight="bold",
+        )
+        if first:
+            page.line(
+                "Each rule of the profile with its citation, its id (for reviewers and "
+                "oxi verify), what it found and the values it used.",
+                8,
+                color="#444444",
+            )
+        page.y += 0.05
+        done = max(1, rules_block(page, rest, PORTRAIT[1] - 0.6))  # never loop forever
+        rest = rest[done:]
+        first = False
+        pages.append(fig)
 
     pages.append(_last_page(analysis, summary))
     return pages
@@ -271,13 +351,13 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
     ax.xaxis.label.set_fontsize(8)
     ax.yaxis.label.set_fontsize(8)
     page.y = 4.35
-    page.line("Notes and warnings", 10, weight="bold")
+    page.line("How the figures are computed", 10, weight="bold")
     notes = [
         "Thresholds compare SpO2 rounded to whole percent (floor(x + 0.5)); means use the raw values.",
         "Durations are minutes of valid samples; every percentage and rate is of the valid time "
         "in its window, stated beside it.",
         "Artifact (hatched) is masked, never deleted: the time axis never shifts.",
-        *[str(x) for x in summary.get("warnings") or []],
+        "Warnings and notes about this study are on page 1.",
         *[f"Review: {x}" for x in (summary.get("recording") or {}).get("review_flags") or []],
     ]
     if summary.get("deidentified"):
@@ -286,11 +366,11 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
             "study dates are kept because the rules need them."
         )
     for note in notes:
-        parts = page.wrap(note, w - 2 * MARGIN_IN - 0.15, 7.5)
+        parts = page.wrap(note, w - 2 * MARGIN_IN - 0.15, 8)
         for i, part in enumerate(parts):
-            page.line(("• " if i == 0 else "   ") + part, 7.5)
+            page.line(("• " if i == 0 else "   ") + part, 8)
         if page.y > h - 3.2:
-            page.line("… (more in summary.json)", 7.5, style="italic")
+            page.line("… (more in summary.json)", 8, style="italic")
             break
     inp = summary.get("input") or {}
     sw = summary.get("software") or {}
@@ -301,16 +381,16 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
     page.line(
         f"Analysed with {sw.get('name', 'oxi')} {sw.get('version', __version__)}; "
         "re-check with: oxi verify summary.json RECORDING",
-        7.5,
+        8,
     )
-    page.y += 0.45
-    page.line("Interpreting practitioner: ____________________________________", 9)
-    page.y += 0.3
-    page.line("Signature: ____________________________        Date: ______________", 9)
     return fig
 
 
-def render_report_pdf(analysis: Analysis, summary: Mapping[str, Any]) -> bytes:
+def render_report_pdf(
+    analysis: Analysis,
+    summary: Mapping[str, Any],
+    identification: Mapping[str, Any] | None = None,
+) -> bytes:
     """Return report.pdf's bytes.
 
     Parameters
@@ -319,12 +399,15 @@ def render_report_pdf(analysis: Analysis, summary: Mapping[str, Any]) -> bytes:
         The analysed recording (its signals are plotted).
     summary : mapping
         Its ``summary.json`` (the figures and identifiers written on the pages).
+    identification : mapping, optional
+        ``name`` and ``member_id`` of the patient from the clinical context, printed on page 1
+        unless the summary is de-identified.
 
     Returns
     -------
     bytes
     """
-    pages = _build_pages(analysis, summary)
+    pages = _build_pages(analysis, summary, identification)
     buf = io.BytesIO()
     meta = {
         "Title": "Pulse oximetry report",
@@ -340,7 +423,12 @@ def render_report_pdf(analysis: Analysis, summary: Mapping[str, Any]) -> bytes:
     return buf.getvalue()
 
 
-def write_report_pdf(analysis: Analysis, summary: Mapping[str, Any], path: str | Path) -> Path:
+def write_report_pdf(
+    analysis: Analysis,
+    summary: Mapping[str, Any],
+    path: str | Path,
+    identification: Mapping[str, Any] | None = None,
+) -> Path:
     """Write report.pdf atomically.
 
     Parameters
@@ -351,39 +439,86 @@ def write_report_pdf(analysis: Analysis, summary: Mapping[str, Any], path: str |
         Its ``summary.json``.
     path : str or Path
         Destination.
+    identification : mapping, optional
+        As for :func:`render_report_pdf`.
 
     Returns
     -------
     Path
     """
-    return write_atomic(path, render_report_pdf(analysis, summary))
+    return write_atomic(path, render_report_pdf(analysis, summary, identification))
 
 
-def render_trace_png(analysis: Analysis) -> bytes:
-    """Return trace.png's bytes: the overview figure with its legend.
+def trace_title(analysis: Analysis, summary: Mapping[str, Any] | None) -> str:
+    """Return trace.png's title: study date, device and the input's sha256 prefix.
 
     Parameters
     ----------
     analysis : Analysis
         The analysed recording.
+    summary : mapping, optional
+        Its ``summary.json`` (the context's test date and device, de-identification).
+
+    Returns
+    -------
+    str
+        ``SpO2 · study 2026-01-05 · device … · input sha256 61bd50ab6a5b4b22``, with
+        ``de-identified`` in front when the summary is, and ``elapsed time, no date`` for a file
+        without a date.
+    """
+    src = analysis.recording.source
+    summary = summary or {}
+    date = ctx_get(summary, "test", "date")
+    if date is None:
+        date = analysis.recording.start.date().isoformat() if src.date_known else "no date"
+    device = ctx_get(summary, "test", "device") or (summary.get("input") or {}).get("device")
+    device = device or src.device or "device not stated"
+    parts = [f"SpO2 · study {date}", str(device), f"input sha256 {src.sha256[:16]}"]
+    if summary.get("deidentified"):
+        parts.insert(0, "De-identified")
+    return " · ".join(parts)
+
+
+def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = None) -> bytes:
+    """Return trace.png's bytes: the overview figure with its legend and a title.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    summary : mapping, optional
+        Its ``summary.json``, for the title (:func:`trace_title`).
 
     Returns
     -------
     bytes
         A PNG whose only text chunk is ``Software: oxi <version>``.
     """
-    fig = Figure(figsize=(11.0, 3.4), dpi=120)
-    ax = fig.add_axes((0.07, 0.2, 0.9, 0.62))
+    fig = Figure(figsize=(11.0, 3.6), dpi=120)
+    ax = fig.add_axes((0.07, 0.17, 0.9, 0.6))
     plot_overview(analysis, ax)
+    fig.text(0.07, 0.97, trace_title(analysis, summary), size=9, weight="bold", va="top")
     kinds = [w.kind for w in analysis.windows]
-    fig.legend(handles=legend_handles(kinds), loc="upper center", ncol=6, fontsize=7, frameon=False)
-    ax.set_xlabel("local clock time", size=8)
+    fig.legend(
+        handles=legend_handles(kinds, events=False),
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0.92),
+        ncol=6,
+        fontsize=7,
+        frameon=False,
+    )
+    ax.set_xlabel(
+        "elapsed time from the first sample" if elapsed_axis(analysis) else "local clock time",
+        size=8,
+    )
     buf = io.BytesIO()
     FigureCanvasAgg(fig).print_png(buf, metadata={"Software": f"oxi {__version__}"})
     return buf.getvalue()
 
 
-def write_trace_png(analysis: Analysis, path: str | Path) -> Path:
+def write_trace_png(
+    analysis: Analysis, path: str | Path, summary: Mapping[str, Any] | None = None
+) -> Path:
     """Write trace.png (the overview figure) atomically.
 
     Parameters
@@ -392,9 +527,11 @@ def write_trace_png(analysis: Analysis, path: str | Path) -> Path:
         The analysed recording.
     path : str or Path
         Destination.
+    summary : mapping, optional
+        Its ``summary.json``, for the title.
 
     Returns
     -------
     Path
     """
-    return write_atomic(path, render_trace_png(analysis))
+    return write_atomic(path, render_trace_png(analysis, summary))

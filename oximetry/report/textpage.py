@@ -1,4 +1,4 @@
-"""The text of report.pdf: header, summary figures with their denominators, qualification rules.
+"""The text of report.pdf: layout helpers, the figures with their denominators, the rule table.
 
 Text is laid out in inches from the top of a matplotlib figure (:class:`TextPage`); the PDF
 module places the plots around it.
@@ -7,6 +7,7 @@ module places the plots around it.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -16,20 +17,24 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .. import __version__
-from ..results import Analysis
-from .terminal import rule_status, rule_tally
+from .terminal import rule_status
 
 __all__ = [
     "LANDSCAPE",
     "MARGIN_IN",
     "PORTRAIT",
     "TextPage",
-    "basis_findings",
+    "ctx_get",
+    "elapsed_only",
+    "file_label",
     "footer",
-    "header",
-    "qualification_head",
+    "plain",
+    "recorded_line",
+    "rounded",
     "rules_block",
+    "stat_rows",
     "statistics",
+    "when",
 ]
 
 PORTRAIT = (8.5, 11.0)
@@ -43,18 +48,6 @@ _STATUS = {
     "not_applicable": ("NOT APPLICABLE", "#4a6fa5"),
 }
 
-_KNOWN_Q = {
-    "profile",
-    "determination",
-    "basis",
-    "coverage",
-    "authorization_months",
-    "portable_eligible",
-    "hcpcs",
-    "missing",
-    "rules",
-}
-
 
 def _n(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
@@ -62,25 +55,6 @@ def _n(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if isinstance(value, int | float):
         return f"{value:{fmt}}{unit}"
     return f"{value}{unit}"
-
-
-def _clock(iso: Any, seconds: bool = True) -> str:
-    if not iso:
-        return "n/a"
-    s = str(iso)
-    return s[11:19] if seconds else s[11:16]
-
-
-def _compact(value: Any, limit: int = 60) -> str:
-    if isinstance(value, float):
-        text = f"{value:.4g}"
-    elif isinstance(value, Mapping):
-        text = "{" + ", ".join(f"{k}: {_compact(v, 80)}" for k, v in value.items()) + "}"
-    elif isinstance(value, list | tuple):
-        text = "[" + ", ".join(_compact(v, 80) for v in value) + "]"
-    else:
-        text = str(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class TextPage:
@@ -112,10 +86,13 @@ class TextPage:
         )
         self.y += gap_in
 
+    def chars(self, width_in: float, size: float) -> int:
+        """Return how many characters fit ``width_in`` inches at ``size`` points (a safe bound)."""
+        return max(10, int(width_in * 72.0 / (size * 0.6)))
+
     def wrap(self, s: str, width_in: float, size: float) -> list[str]:
         """Split ``s`` into lines that fit ``width_in`` inches at ``size`` points."""
-        chars = max(10, int(width_in * 72.0 / (size * 0.56)))
-        return textwrap.wrap(s, chars) or [""]
+        return textwrap.wrap(s, self.chars(width_in, size), break_on_hyphens=False) or [""]
 
 
 def _hline(x0: float, x1: float, y: float, transform: Any) -> Any:
@@ -136,78 +113,169 @@ def footer(fig: Figure, summary: Mapping[str, Any], page: int, n_pages: int) -> 
     )
 
 
-def _test_type(analysis: Analysis, summary: Mapping[str, Any]) -> str:
-    ctx = summary.get("context") or {}
-    t = (ctx.get("test") or {}).get("type") if isinstance(ctx, Mapping) else None
-    return str(t or analysis.settings.test_type or "overnight")
+def ctx_get(summary: Mapping[str, Any], section: str, key: str) -> Any:
+    """Return ``context.<section>.<key>`` of a summary, None when absent.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+    section, key : str
+        E.g. ``"test", "room_air"``.
+
+    Returns
+    -------
+    object or None
+    """
+    ctx = summary.get("context")
+    sec = ctx.get(section) if isinstance(ctx, Mapping) else None
+    return sec.get(key) if isinstance(sec, Mapping) else None
 
 
-def header(page: TextPage, analysis: Analysis, summary: Mapping[str, Any]) -> None:
-    """Write the title, the patient (or the de-identification note), the study and the device."""
+def plain(value: Any) -> str:
+    """Return a value in a reviewer's words: no ``None``, ``True`` or brackets.
+
+    Parameters
+    ----------
+    value : object
+        A JSON value.
+
+    Returns
+    -------
+    str
+        ``not given`` for None, ``yes``/``no`` for booleans, ``none`` for an empty list, lists
+        joined by commas, underscores in words turned into spaces for enum-like strings.
+    """
+    if value is None:
+        return "not given"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k} = {plain(v)}" for k, v in value.items()) or "none"
+    if isinstance(value, list | tuple):
+        return ", ".join(plain(v) for v in value) or "none"
+    text = str(value)
+    if text.isidentifier() and "_" in text and text.islower() and "." not in text:
+        return text.replace("_", " ")
+    return text
+
+
+def rounded(value: Any) -> int | None:
+    """Return ``floor(value + 0.5)`` for a number, None otherwise (SPEC §7 rounding)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return math.floor(value + 0.5)
+    return None
+
+
+def elapsed_only(summary: Mapping[str, Any]) -> bool:
+    """Return True when the recording's file holds no date and no time of day.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+
+    Returns
+    -------
+    bool
+        Its times are then elapsed time from the first sample, never clock times.
+    """
+    inp = summary.get("input") or {}
+    return inp.get("date_known") is False and str(inp.get("start") or "").startswith(
+        "1900-01-01T00:00:00"
+    )
+
+
+def when(summary: Mapping[str, Any], iso: Any, seconds: bool = True) -> str:
+    """Return an ISO time of the summary as a clock time, or as elapsed time when it has none.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+    iso : str or None
+        A time written in it.
+    seconds : bool
+        Show seconds.
+
+    Returns
+    -------
+    str
+        ``00:41:56`` (clock) or ``0:41:56 elapsed``; ``n/a`` without a time.
+    """
+    if not iso:
+        return "n/a"
+    text = str(iso)
+    if elapsed_only(summary):
+        try:
+            t = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        total = (t - _dt.datetime(1900, 1, 1)).total_seconds()
+        h, rem = divmod(int(total), 3600)
+        return f"{h}:{rem // 60:02d}" + (f":{rem % 60:02d}" if seconds else "") + " elapsed"
+    return text[11:19] if seconds else text[11:16]
+
+
+def recorded_line(summary: Mapping[str, Any]) -> str:
+    """Return "Recorded: start to end" naming clock or elapsed time correctly.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+
+    Returns
+    -------
+    str
+    """
     inp = summary.get("input") or {}
     rec = summary.get("recording") or {}
-    ttype = _test_type(analysis, summary)
-    page.line(f"Pulse oximetry report — {ttype} test", size=15, weight="bold")
-    page.y += 0.05
-    left = MARGIN_IN
-    right = page.w / 2 + 0.1
-    y0 = page.y
-    patient = summary.get("patient") or {}
-    if summary.get("deidentified"):
-        lines = [
-            "Patient: DE-IDENTIFIED",
-            "Name, patient code, birth date and file name removed;",
-            "study dates are kept (the rules need them).",
-        ]
-        if patient.get("age_years") is not None:
-            age = patient["age_years"]
-            lines.append(f"Age at test: {age}{'+' if patient.get('age_capped') else ''} years")
-        lines.append(f"File: identified by sha256 {str(inp.get('sha256', ''))[:16]}…")
-    else:
-        lines = [
-            f"Patient: {patient.get('name') or 'not given in the file'}",
-            f"Patient code: {patient.get('code') or 'n/a'}    Sex: {patient.get('sex') or 'n/a'}",
-            f"Birth date: {patient.get('birth_date') or 'n/a'}"
-            + (f"  (age {patient['age_years']})" if patient.get("age_years") is not None else ""),
-            f"File: {Path(str(inp.get('path', ''))).name}",
-        ]
-    for s in lines:
-        page.line(s, 8, left)
-    y_left = page.y
-    page.y = y0
     start = str(inp.get("start") or "")
-    ctx = summary.get("context") or {}
-    test_date = (ctx.get("test") or {}).get("date") if isinstance(ctx, Mapping) else None
-    order_date = (ctx.get("order") or {}).get("date") if isinstance(ctx, Mapping) else None
-    end = ""
-    if start and rec.get("duration_min") is not None:
-        t0 = _dt.datetime.fromisoformat(start)
-        end = (t0 + _dt.timedelta(minutes=float(rec["duration_min"]))).isoformat(
-            sep=" ", timespec="minutes"
-        )
+    dur = rec.get("duration_min")
+    if not start or not isinstance(dur, int | float):
+        return "Recorded: n/a"
+    t0 = _dt.datetime.fromisoformat(start)
+    t1 = t0 + _dt.timedelta(minutes=float(dur))
+    if elapsed_only(summary):
+        return f"Recorded: {dur:.1f} min (elapsed time only: the file holds no date or clock)"
     if inp.get("date_known") is False:
-        recorded = f"Recorded: {start[11:16]} to {end[11:16]} (clock time; the file holds no date)"
-    else:
-        recorded = f"Recorded: {start.replace('T', ' ')[:16]} to {end or 'n/a'} (local clock time)"
-    rlines = [
-        recorded,
-        f"Test date: {test_date or (start[:10] if inp.get('date_known', True) else '') or 'n/a'}"
-        f"    Order date: {order_date or 'n/a'}",
-        f"Device: {inp.get('device') or 'not stated in the file'}   Format: {inp.get('format')}",
-        f"SpO2 channel: {inp.get('channel')} at {_n(inp.get('fs_hz'), 'g')} Hz"
-        + (
-            f";  pulse: {inp['pulse_channel']} at {_n(inp.get('pulse_fs_hz'), 'g')} Hz"
-            if inp.get("pulse_channel")
-            else ";  no pulse channel"
-        ),
-    ]
-    for s in rlines:
-        page.line(s, 8, right)
-    page.y = max(page.y, y_left)
-    page.rule()
+        return f"Recorded: {t0:%H:%M} to {t1:%H:%M} (clock time; the file holds no date)"
+    return f"Recorded: {t0:%Y-%m-%d %H:%M} to {t1:%Y-%m-%d %H:%M} (local clock time)"
 
 
-def _stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+def file_label(path: str, page: TextPage, width_in: float, size: float) -> str:
+    """Return a file's name shortened in the middle to fit ``width_in`` inches.
+
+    Parameters
+    ----------
+    path : str
+        The input path (only its name is shown).
+    page : TextPage
+        For the character width estimate.
+    width_in : float
+        Room on the line.
+    size : float
+        Font size in points.
+
+    Returns
+    -------
+    str
+        The name, or its start and end joined by ``…``.
+    """
+    name = Path(path).name
+    room = page.chars(width_in, size)
+    if len(name) <= room:
+        return name
+    keep = max(4, room - 1)
+    head = keep // 2
+    return name[:head] + "…" + name[len(name) - (keep - head) :]
+
+
+def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return the summary figures as (label, text) rows, each with its denominator."""
     rec = summary.get("recording") or {}
     metrics = summary.get("metrics") or {}
     rows: list[tuple[str, str]] = []
@@ -225,8 +293,8 @@ def _stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     win = next((w for w in summary.get("windows") or [] if w.get("kind") == main), None)
     m = metrics.get(main) if main else None
     if m is not None:
-        wtxt = f"{str(main).replace('_', ' ')} {_clock((win or {}).get('start'), False)}"
-        wtxt += f"–{_clock((win or {}).get('end'), False)}"
+        wtxt = f"{str(main).replace('_', ' ')} {when(summary, (win or {}).get('start'), False)}"
+        wtxt += f"–{when(summary, (win or {}).get('end'), False)}"
         if win and win.get("source"):
             wtxt += f" (from {str(win['source']).replace('_', ' ')})"
         rows.append(("Analysis window", wtxt))
@@ -238,7 +306,7 @@ def _stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
                 f"{_n(m.get('t_le88_min'))} min cumulative = {_n(m.get('t_le88_pct'))} % of "
                 f"{v} min;  longest run {_n(m.get('longest_le88_min'))} min"
                 + (
-                    f" from {_clock(m.get('longest_le88_start'))}"
+                    f" from {when(summary, m.get('longest_le88_start'))}"
                     if m.get("longest_le88_start")
                     else ""
                 ),
@@ -254,7 +322,7 @@ def _stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 "Nadir / mean / median",
-                f"{_n(m.get('nadir_pct'), '.0f')} % at {_clock(m.get('nadir_time'))} / "
+                f"{_n(m.get('nadir_pct'), '.0f')} % at {when(summary, m.get('nadir_time'))} / "
                 f"{_n(m.get('mean_pct'))} % / {_n(m.get('median_pct'))} %",
             )
         )
@@ -301,165 +369,84 @@ def _stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def statistics(page: TextPage, summary: Mapping[str, Any]) -> None:
-    """Write the summary figures, each with its denominator, and the window warnings."""
-    page.line("Summary statistics", 10, weight="bold")
-    for label, value in _stat_rows(summary):
-        page.text(MARGIN_IN, label, 7.5, color="#333333")
-        first = True
-        for part in page.wrap(value, page.w - 2 * MARGIN_IN - 1.6, 7.5):
-            page.text(MARGIN_IN + 1.6, part, 7.5)
-            page.y += 7.5 * 1.4 / 72
-            first = False
-        if first:
-            page.y += 7.5 * 1.4 / 72
-    windows = summary.get("windows") or []
-    notes = [w["warning"] for w in windows if w.get("warning")]
-    for note in notes:
-        for part in page.wrap(f"Note: {note}", page.w - 2 * MARGIN_IN, 7.0):
-            page.line(part, 7.0, color="#8a4b00")
+    """Write the summary figures, each with its denominator (warnings are written once, apart)."""
+    page.line("Figures", 10.5, weight="bold")
+    size = 8.0
+    for label, value in stat_rows(summary):
+        page.text(MARGIN_IN, label, size, color="#333333")
+        for part in page.wrap(value, page.w - 2 * MARGIN_IN - 1.6, size):
+            page.text(MARGIN_IN + 1.6, part, size)
+            page.y += size * 1.4 / 72
     page.rule()
 
 
-def qualification_head(page: TextPage, q: Mapping[str, Any] | None) -> None:
-    """Write the determination, coverage, codes, the rule tally and what is missing."""
-    page.line("Qualification", 10, weight="bold")
-    if not q:
-        page.line("Not evaluated (no clinical context or rule profile was applied).", 8)
-        return
-    det = str(q.get("determination", "?")).replace("_", " ").upper()
-    color = {"QUALIFIED": "#1a7f37", "NOT QUALIFIED": "#b42318"}.get(det, "#8a4b00")
-    page.text(MARGIN_IN, f"Determination: {det}", 11, weight="bold", color=color)
-    page.text(
-        MARGIN_IN + 3.6,
-        f"Profile: {q.get('profile', 'n/a')}",
-        8,
-    )
-    page.y += 11 * 1.5 / 72
-    _basis_lines(page, q)
-    cov = ", ".join(q.get("coverage") or []) or "none"
-    hcpcs = ", ".join(q.get("hcpcs") or []) or "none"
-    portable = {True: "yes", False: "no", None: "n/a"}.get(q.get("portable_eligible"), "n/a")
-    page.line(
-        f"Coverage: {cov};  authorization: {_n(q.get('authorization_months'), 'g', ' months')};  "
-        f"portable eligible: {portable};  HCPCS: {hcpcs}",
-        8,
-    )
-    rules = q.get("rules") or []
-    if rules:
-        page.line(f"{rule_tally(rules)} — each listed below with its clause", 8)
-    missing = q.get("missing") or []
-    if missing:
-        for part in page.wrap(
-            "Missing: " + ", ".join(str(x) for x in missing), page.w - 2 * MARGIN_IN, 8
-        ):
-            page.line(part, 8, color="#8a4b00")
-    for key in sorted(set(q) - _KNOWN_Q):
-        for item in _extra_lines(key, q[key]):
-            for part in page.wrap(item, page.w - 2 * MARGIN_IN - 0.2, 7.5):
-                page.line(part, 7.5, color="#333333")
-
-
-def basis_findings(q: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Return ``(citation, reason)`` of each rule the determination rests on (``basis``).
-
-    Parameters
-    ----------
-    q : mapping
-        The ``qualification`` block of ``summary.json``.
-
-    Returns
-    -------
-    list of (str, str)
-        One pair per id in ``q['basis']`` found among ``q['rules']`` (an id without its rule
-        keeps the id as citation and an empty reason); empty when there is no basis (not
-        qualified, indeterminate, or a summary written before ``basis`` existed).
-    """
-    basis = q.get("basis")
-    if not isinstance(basis, list | tuple):
-        return []
-    by_id = {r.get("id"): r for r in q.get("rules") or [] if isinstance(r, Mapping)}
-    out = []
-    for rule_id in basis:
-        rule = by_id.get(rule_id) or {}
-        out.append((str(rule.get("citation") or rule_id), str(rule.get("reason") or "")))
-    return out
-
-
-def _basis_lines(page: TextPage, q: Mapping[str, Any]) -> None:
-    """Write, under the determination, the finding(s) it rests on with their reasons."""
-    findings = basis_findings(q)
-    if q.get("determination") == "qualified" and findings:
-        label = "Qualifying finding(s):"
-        indent, hang = 1.5, 0.12
-        page.text(MARGIN_IN, label, 8, weight="bold", color="#1a7f37")
-        width = page.w - 2 * MARGIN_IN - indent - hang
-        for citation, reason in findings:
-            text = f"{citation}: {reason}" if reason else citation
-            page.text(MARGIN_IN + indent, "•", 8)
-            for part in page.wrap(text, width, 8):
-                page.text(MARGIN_IN + indent + hang, part, 8)
-                page.y += 8 * 1.45 / 72
-    elif q.get("determination") == "not_qualified" and "basis" in q:
-        text = (
-            "Qualifying finding(s): none — no qualifying path has every rule met, or an "
-            "exclusion applies (rules below)."
-        )
-        for part in page.wrap(text, page.w - 2 * MARGIN_IN, 8):
-            page.line(part, 8, color="#b42318")
-
-
-def _extra_lines(key: str, value: Any) -> list[str]:
-    """Readable lines for a qualification entry the report has no layout for (alternatives ...)."""
-    name = key.replace("_", " ").capitalize()
-    if isinstance(value, list | tuple):
-        out = []
-        for item in value:
-            if isinstance(item, Mapping):
-                text = str(item.get("label") or item.get("reason") or _compact(item, 300))
-                if "determination" in item:
-                    text += (
-                        f" → determination would be {str(item['determination']).replace('_', ' ')}"
-                    )
-                out.append(f"{name}: {text}")
-            else:
-                out.append(f"{name}: {item}")
-        return out
-    if isinstance(value, Mapping):
-        return [f"{name}: {_compact(value, 400)}"]
-    return [f"{name}: {value}"]
+#: Columns of the rule table (inches from the left margin): status, citation, reason.
+_COL_CITE, _COL_REASON = 1.2, 3.05
+RULE_PT = 8.0
 
 
 def _rule_lines(rule: Mapping[str, Any], page: TextPage) -> list[tuple[str, float, str]]:
     """Lines of text for the rule's right-hand column: (text, size, colour)."""
-    width = page.w - 2 * MARGIN_IN - 2.45
-    out = [(s, 7.0, "#000000") for s in page.wrap(str(rule.get("reason") or ""), width, 7.0)]
+    width = page.w - 2 * MARGIN_IN - _COL_REASON
+    reason = str(rule.get("reason") or "")
+    out = [(s, RULE_PT, "#000000") for s in page.wrap(reason, width, RULE_PT)]
     values = rule.get("values") or {}
     if values:
-        vtext = "values: " + "; ".join(f"{k} = {_compact(v, 200)}" for k, v in values.items())
-        out += [(s, 6.5, "#555555") for s in page.wrap(vtext, width, 6.5)]
+        vtext = "values: " + "; ".join(f"{k} = {plain(v)}" for k, v in values.items())
+        out += [(s, RULE_PT, "#555555") for s in page.wrap(vtext, width, RULE_PT)]
+    return out
+
+
+def _cite_lines(rule: Mapping[str, Any], page: TextPage) -> list[tuple[str, float, str]]:
+    """Return the citation (wrapped inside its column, never into the reason) and the id."""
+    width = _COL_REASON - _COL_CITE - 0.12
+    out = [
+        (s, RULE_PT, "#000000") for s in page.wrap(str(rule.get("citation") or ""), width, RULE_PT)
+    ]
+    rid = str(rule.get("id") or "")
+    if rid:  # an id is one word: cut at its underscores, never inside a word
+        chars = int(width * 72.0 / (7.0 * 0.55))
+        parts = textwrap.wrap(rid.replace("_", "_\u200b"), chars) or [rid]
+        out += [(s.replace("\u200b", ""), 7.0, "#777777") for s in parts]
     return out
 
 
 def rules_block(page: TextPage, rules: Sequence[Mapping[str, Any]], bottom_in: float) -> int:
-    """Write rules until ``bottom_in``; return how many were written."""
+    """Write rules as a table (status, citation and id, reason and values) until ``bottom_in``.
+
+    Parameters
+    ----------
+    page : TextPage
+        Where to write, from ``page.y`` down.
+    rules : sequence of mapping
+        ``qualification.rules``.
+    bottom_in : float
+        Stop before a rule would pass this many inches from the top.
+
+    Returns
+    -------
+    int
+        How many rules were written.
+    """
     done = 0
+    step = 1.38 / 72
     for rule in rules:
         lines = _rule_lines(rule, page)
-        height = max(sum(size * 1.35 / 72 for _, size, _ in lines), 2 * 7.0 * 1.35 / 72) + 0.04
+        cites = _cite_lines(rule, page)
+        height = max(sum(z * step for _, z, _ in lines), sum(z * step for _, z, _ in cites)) + 0.05
         if page.y + height > bottom_in:
             break
         status = rule_status(rule)
-        label, color = _STATUS[status] if status else (str(rule.get("met")), "#000000")
-        page.text(MARGIN_IN, label, 7.0 if len(label) <= 13 else 6.2, weight="bold", color=color)
+        label, color = _STATUS[status] if status else (plain(rule.get("met")), "#000000")
+        page.text(MARGIN_IN, label, RULE_PT, weight="bold", color=color)
         y0 = page.y
-        citation = str(rule.get("citation") or "")
-        page.text(MARGIN_IN + 0.95, citation, 7.0 if len(citation) <= 26 else 5.8)
-        page.y += 7.0 * 1.35 / 72
-        page.text(MARGIN_IN + 0.95, _compact(rule.get("id") or "", 38), 5.5, color="#777777")
-        page.y = y0
+        for text, size, c in cites:
+            page.text(MARGIN_IN + _COL_CITE, text, size, color=c)
+            page.y += size * step
+        y_cite, page.y = page.y, y0
         for text, size, c in lines:
-            page.text(MARGIN_IN + 2.45, text, size, color=c)
-            page.y += size * 1.35 / 72
-        page.y = max(page.y, y0 + 2 * 7.0 * 1.35 / 72) + 0.04
+            page.text(MARGIN_IN + _COL_REASON, text, size, color=c)
+            page.y += size * step
+        page.y = max(page.y, y_cite) + 0.05
         done += 1
     return done

@@ -1,0 +1,451 @@
+"""Page 1 of report.pdf: the sheet a reviewer reads at 100 % zoom and a practitioner signs.
+
+Who (identification, or the de-identification note), what and when (test, recording times,
+device, facility, ordering practitioner), on what air (room air or the oxygen flow), the figures
+with their denominators, the determination in plain words (what decided it, what would change
+it, conflicts, what is missing, other readings), notes and warnings once, the measurement note
+the guidelines ask for, an interpretation box and a signature line. Rule ids and the rule-by-rule
+table are in the appendix pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from .terminal import all_warnings, rule_tally
+from .textpage import (
+    MARGIN_IN,
+    PORTRAIT,
+    TextPage,
+    ctx_get,
+    file_label,
+    plain,
+    recorded_line,
+    rounded,
+    statistics,
+)
+
+__all__ = [
+    "conditions_text",
+    "determination_block",
+    "determination_lines",
+    "first_page",
+    "measurement_note",
+]
+
+BODY = 8.5
+#: Height kept at the bottom of page 1 for the interpretation box and the signature line.
+_BOTTOM_IN = 2.05
+_PROFILES = {
+    "masshealth": "MassHealth MG-OXY (06/24)",
+    "medicare": "Medicare NCD 240.2 / LCD L33797",
+}
+_ALT_PREFIX = "Alternative reading, not used for the determination: "
+
+
+def _test_type(analysis: Any, summary: Mapping[str, Any]) -> str:
+    return str(ctx_get(summary, "test", "type") or analysis.settings.test_type or "overnight")
+
+
+def _identification(
+    page: TextPage, summary: Mapping[str, Any], ident: Mapping[str, Any] | None
+) -> None:
+    inp = summary.get("input") or {}
+    file_patient = summary.get("patient") or {}
+    ident = ident or {}
+    col_w = page.w / 2 - MARGIN_IN - 0.15
+    left: list[str]
+    if summary.get("deidentified"):
+        left = [
+            "Patient: DE-IDENTIFIED",
+            "Name, member ID, birth date and file name removed;",
+            "study dates are kept (the rules need them).",
+        ]
+        age = file_patient.get("age_years", ctx_get(summary, "patient", "age_years"))
+        if age is not None:
+            left.append(f"Age at test: {age}{'+' if file_patient.get('age_capped') else ''} years")
+        left.append(f"File: sha256 {str(inp.get('sha256', ''))[:16]}…")
+    else:
+        name = ident.get("name") or file_patient.get("name")
+        member = ident.get("member_id") or file_patient.get("code")
+        sex = ctx_get(summary, "patient", "sex") or file_patient.get("sex")
+        age = file_patient.get("age_years", ctx_get(summary, "patient", "age_years"))
+        birth = file_patient.get("birth_date")
+        left = [
+            f"Patient: {name or 'not given (file or context)'}",
+            f"Member ID: {member or 'not given'}",
+            f"Sex: {plain(sex)}    Age: {plain(age)}"
+            + (f"    Birth date: {birth}" if birth else ""),
+            "File: " + file_label(str(inp.get("path") or ""), page, col_w - 0.35, BODY),
+        ]
+    order_by = ctx_get(summary, "order", "practitioner")
+    npi = ctx_get(summary, "order", "npi")
+    ordered = (order_by or "not given") + (f" (NPI {npi})" if npi else "")
+    right = [
+        recorded_line(summary),
+        f"Test date: {ctx_get(summary, 'test', 'date') or _file_date(summary)}"
+        f"    Order date: {plain(ctx_get(summary, 'order', 'date'))}",
+        f"Device: {ctx_get(summary, 'test', 'device') or inp.get('device') or 'not stated'}",
+        f"Testing facility: {ctx_get(summary, 'test', 'facility') or 'not given'}"
+        + (
+            f" ({str(ctx_get(summary, 'test', 'performed_by')).replace('_', ' ')})"
+            if ctx_get(summary, "test", "performed_by")
+            else ""
+        ),
+        f"Ordering practitioner: {ordered}",
+    ]
+    y0 = page.y
+    for s in left:
+        for part in page.wrap(s, col_w, BODY):
+            page.line(part, BODY)
+    y_left, page.y = page.y, y0
+    for s in right:
+        for part in page.wrap(s, col_w, BODY):
+            page.line(part, BODY, x_in=page.w / 2 + 0.1)
+    page.y = max(page.y, y_left)
+
+
+def _file_date(summary: Mapping[str, Any]) -> str:
+    inp = summary.get("input") or {}
+    if inp.get("date_known") is False or not inp.get("start"):
+        return "not given (the file holds no date)"
+    return str(inp["start"])[:10]
+
+
+def conditions_text(summary: Mapping[str, Any]) -> str:
+    """Return the test-conditions sentence: room air, or oxygen at which flow, or not stated.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` (its ``context`` and ``settings``).
+
+    Returns
+    -------
+    str
+    """
+    room_air = ctx_get(summary, "test", "room_air")
+    flow = ctx_get(summary, "test", "o2_flow_lpm")
+    if room_air is True:
+        text = "Breathing room air during the test."
+    elif room_air is False and flow is not None:
+        text = f"On supplemental oxygen at {flow:g} L/min during the test (not room air)."
+    elif room_air is False:
+        text = "Not on room air during the test; the oxygen flow was not given (test.o2_flow_lpm)."
+    else:
+        text = "Room air or oxygen during the test: not stated (test.room_air not given)."
+    if ctx_get(summary, "test", "room_air_contraindicated") is True:
+        text += " Room-air testing is contraindicated."
+    o2 = (summary.get("settings") or {}).get("o2_flow_lpm")
+    if "exercise_o2" in (summary.get("metrics") or {}):
+        text += (
+            f" The exercise-on-oxygen segment was at {o2:g} L/min."
+            if isinstance(o2, int | float)
+            else " The exercise-on-oxygen segment's flow was not given (--o2-flow)."
+        )
+    setting = ctx_get(summary, "test", "setting")
+    if setting:
+        text += f" Setting: {setting}."
+    return text
+
+
+def measurement_note(summary: Mapping[str, Any]) -> str | None:
+    """Return the guideline's measurement note when it applies to this study, else None.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+
+    Returns
+    -------
+    str or None
+        Medicare: always (LCD L33797 asks the record to document concerns about skin
+        pigmentation, altitude, age or reduced oxygen-carrying capacity). Otherwise (MG-OXY §I)
+        when a reading the rules use rounds to 88–92 %: the main window's median or awake
+        baseline, or a rest / exercise sustained nadir.
+    """
+    q = summary.get("qualification") or {}
+    if q.get("profile") == "medicare":
+        return (
+            "Measurement note (LCD L33797): pulse oximetry can vary with skin pigmentation, "
+            "altitude, age and reduced oxygen-carrying capacity; document any such concern in "
+            "the medical record."
+        )
+    metrics = summary.get("metrics") or {}
+    found = []
+    main = summary.get("main_window")
+    m = metrics.get(main) if main else None
+    if m:
+        for key, words in (("median_pct", "median"), ("awake_baseline_pct", "awake baseline")):
+            r = rounded(m.get(key))
+            if r is not None and 88 <= r <= 92:
+                found.append(f"{words} {r} %")
+    for kind in ("rest", "exercise", "exercise_o2"):
+        r = rounded((metrics.get(kind) or {}).get("sustained_nadir_pct"))
+        if r is not None and 88 <= r <= 92:
+            found.append(f"{kind.replace('_o2', ' on O2')} sustained nadir {r} %")
+    if not found:
+        return None
+    return (
+        f"Measurement note (MG-OXY §I): readings of 88–92 % here ({', '.join(found)}). Pulse "
+        "oximetry may read falsely high in patients of color; when the clinical picture meets "
+        "the guideline but the oximetry does not, consider an arterial blood gas."
+    )
+
+
+def _rule_text(q: Mapping[str, Any], rule_id: Any) -> str:
+    by_id = {r.get("id"): r for r in q.get("rules") or [] if isinstance(r, Mapping)}
+    rule = by_id.get(rule_id)
+    if rule is None:
+        return plain(rule_id)
+    citation, reason = str(rule.get("citation") or ""), str(rule.get("reason") or "")
+    return f"{citation}: {reason}" if reason else citation
+
+
+def _item_text(item: Any) -> str:
+    """Return a would-qualify-if or conflict entry in words (a mapping by its readable fields)."""
+    if not isinstance(item, Mapping):
+        return plain(item)
+    head = item.get("path") or item.get("label") or item.get("citation") or ""
+    parts = []
+    for key in ("needs", "inputs", "findings", "would_need", "change", "keys"):
+        value = item.get(key)
+        if value:
+            parts.append(plain(value))
+    why = item.get("why") or item.get("reason") or item.get("text")
+    if "values" in item and isinstance(item["values"], Mapping):
+        parts.append(", ".join(f"{k} = {plain(v)}" for k, v in item["values"].items()))
+    if why:
+        parts.append(str(why))
+    text = "; ".join(p for p in parts if p)
+    return f"{plain(head)}: {text}" if head and text else (text or plain(head) or plain(item))
+
+
+def _conflict_text(item: Any) -> str:
+    """Return a conflict as its reason followed by the values that conflict."""
+    if not isinstance(item, Mapping) or not item.get("why"):
+        return _item_text(item)
+    values = item.get("values")
+    shown = (
+        "; ".join(f"{k} = {plain(v)}" for k, v in values.items())
+        if isinstance(values, Mapping) and values
+        else plain(item.get("keys"))
+    )
+    return f"{item['why']} ({shown})"
+
+
+def _alternative_text(item: Any) -> str:
+    if not isinstance(item, Mapping):
+        return plain(item)
+    label = str(item.get("label") or item.get("reason") or "another reading")
+    if label.startswith(_ALT_PREFIX):
+        label = label[len(_ALT_PREFIX) :]
+    det = item.get("determination")
+    if det is None:
+        return f"Under another reading ({label}) — not used."
+    verb = "would still be" if item.get("changes_determination") is False else "would be"
+    return f"If {label.rstrip('.')}: the determination {verb} {plain(det)} (reading not used)."
+
+
+def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """Return the determination's explanation as (heading, items) in plain words.
+
+    Parameters
+    ----------
+    q : mapping
+        The ``qualification`` block of ``summary.json``.
+
+    Returns
+    -------
+    list of (str, list of str)
+        ``Decided by`` (citation and reason of each deciding rule: ``decided_by``, else
+        ``basis`` when qualified), ``Would qualify if``, ``Conflicts``, ``Still missing`` and
+        ``Other readings``; headings without items are left out. No rule ids.
+    """
+    out: list[tuple[str, list[str]]] = []
+    decided = q.get("decided_by")
+    if not isinstance(decided, list | tuple):
+        decided = q.get("basis") if q.get("determination") == "qualified" else None
+    if isinstance(decided, list | tuple) and decided:
+        out.append(("Decided by", [_rule_text(q, r) for r in decided]))
+    wq = q.get("would_qualify_if")
+    if isinstance(wq, Mapping):
+        wq = [f"{k}: {plain(v)}" for k, v in wq.items()]
+    if wq:
+        out.append(("Would qualify if", [_item_text(x) for x in wq]))
+    if q.get("conflicts"):
+        out.append(("Conflicts", [_conflict_text(x) for x in q["conflicts"]]))
+    if q.get("missing"):
+        out.append(("Still missing", [", ".join(plain(x) for x in q["missing"])]))
+    alts = q.get("alternatives")
+    if isinstance(alts, list | tuple) and alts:
+        out.append(("Other readings", [_alternative_text(x) for x in alts]))
+    return out
+
+
+def _meaning(q: Mapping[str, Any]) -> str:
+    det = q.get("determination")
+    profile = _PROFILES.get(str(q.get("profile")), plain(q.get("profile")))
+    if det == "qualified":
+        cov = ", ".join(str(c).replace("_", " ") for c in q.get("coverage") or []) or "home"
+        months = q.get("authorization_months")
+        pe = q.get("portable_eligible")
+        portable = "eligible" if pe is True else ("not eligible" if pe is False else "n/a")
+        return (
+            f"Home oxygen is supported under {profile}: {cov} use"
+            + (f", authorization {months:g} months" if isinstance(months, int | float) else "")
+            + f"; portable system {portable}; HCPCS {', '.join(q.get('hcpcs') or []) or 'none'}."
+        )
+    if det == "not_qualified":
+        return f"No qualifying path of {profile} is met by this study and its clinical context."
+    return (
+        f"No determination can be made under {profile} yet: inputs are missing or in conflict "
+        "(below). This is not a denial."
+    )
+
+
+def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: float) -> None:
+    """Write the determination in plain words (:func:`determination_lines`) and the rule tally.
+
+    Parameters
+    ----------
+    page : TextPage
+        Where to write, from ``page.y`` down.
+    q : mapping or None
+        The ``qualification`` block (None: not evaluated).
+    bottom_in : float
+        Lists are cut (with a pointer to the appendix) rather than pass this line.
+    """
+    if not q:
+        page.line("Not evaluated (no clinical context or rule profile was applied).", BODY)
+        return
+    det = str(q.get("determination", "?")).replace("_", " ").upper()
+    color = {"QUALIFIED": "#1a7f37", "NOT QUALIFIED": "#b42318"}.get(det, "#8a4b00")
+    page.text(MARGIN_IN, f"Determination: {det}", 12, weight="bold", color=color)
+    page.y += 12 * 1.5 / 72
+    width = page.w - 2 * MARGIN_IN
+    for part in page.wrap(_meaning(q), width, BODY):
+        page.line(part, BODY)
+    indent = 1.3
+    for heading, items in determination_lines(q):
+        page.text(MARGIN_IN, heading + ":", BODY, weight="bold")
+        for k, item in enumerate(items):
+            parts = page.wrap(item, width - indent - 0.12, BODY)
+            if page.y + 0.17 * len(parts) > bottom_in:
+                page.text(MARGIN_IN + indent, f"… {len(items) - k} more in the appendix", BODY)
+                page.y += BODY * 1.45 / 72
+                break
+            page.text(MARGIN_IN + indent, "•", BODY)
+            for part in parts:
+                page.text(MARGIN_IN + indent + 0.12, part, BODY)
+                page.y += BODY * 1.45 / 72
+    rules = q.get("rules") or []
+    if rules:
+        page.line(
+            f"{rule_tally(rules)} — each with its clause in the appendix.", 8, color="#444444"
+        )
+
+
+def _notes(page: TextPage, summary: Mapping[str, Any], bottom_in: float) -> None:
+    notes = all_warnings(summary)
+    note = measurement_note(summary)
+    if not notes and note is None:
+        return
+    page.rule()
+    width = page.w - 2 * MARGIN_IN - 0.15
+    if note is not None:
+        for part in page.wrap(note, width, BODY):
+            page.line(part, BODY, color="#1f3f7a")
+    for k, text in enumerate(notes):
+        parts = page.wrap(text, width, 8)
+        if page.y + 0.16 * len(parts) > bottom_in:
+            page.line(f"… {len(notes) - k} more note(s) in summary.json", 8, style="italic")
+            break
+        for i, part in enumerate(parts):
+            page.line(("• " if i == 0 else "   ") + part, 8, color="#8a4b00")
+
+
+def _interpretation(page: TextPage, summary: Mapping[str, Any]) -> None:
+    w, h = page.w, page.h
+    top = h - _BOTTOM_IN
+    box_h = 1.25
+    page.fig.add_artist(
+        Rectangle(
+            (MARGIN_IN / w, 1 - (top + box_h) / h),
+            (w - 2 * MARGIN_IN) / w,
+            box_h / h,
+            transform=page.fig.transFigure,
+            fill=False,
+            edgecolor="#555555",
+            lw=0.8,
+            gid="interpretation_box",
+        )
+    )
+    page.y = top + 0.08
+    page.line("Interpretation", 9.5, x_in=MARGIN_IN + 0.1, weight="bold")
+    text = ctx_get(summary, "interpretation", "text")
+    who = ctx_get(summary, "interpretation", "practitioner")
+    if text:
+        lines = page.wrap(str(text), w - 2 * MARGIN_IN - 0.2, BODY)
+        room = int((box_h - 0.35) / (BODY * 1.45 / 72))
+        if len(lines) > room:
+            lines = [*lines[: room - 1], "… (continued in summary.json: context.interpretation)"]
+        for part in lines:
+            page.line(part, BODY, x_in=MARGIN_IN + 0.1)
+    else:
+        page.line(
+            "(to be written by the interpreting practitioner)",
+            BODY,
+            x_in=MARGIN_IN + 0.1,
+            color="#777777",
+            style="italic",
+        )
+    page.y = top + box_h + 0.28
+    page.line(
+        f"Interpreting practitioner: {who or '______________________________'}"
+        "      Signature: ______________________      Date: ____________",
+        9,
+    )
+
+
+def first_page(
+    analysis: Any, summary: Mapping[str, Any], identification: Mapping[str, Any] | None
+) -> Figure:
+    """Build page 1.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    summary : mapping
+        Its ``summary.json``.
+    identification : mapping or None
+        The patient's ``name`` and ``member_id`` from the clinical context (None when
+        de-identified or not given).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    fig = Figure(figsize=PORTRAIT)
+    page = TextPage(fig)
+    page.line(f"Pulse oximetry report — {_test_type(analysis, summary)} test", 15, weight="bold")
+    page.y += 0.04
+    _identification(page, summary, None if summary.get("deidentified") else identification)
+    page.rule()
+    for part in page.wrap(
+        "Test conditions: " + conditions_text(summary), page.w - 2 * MARGIN_IN, BODY
+    ):
+        page.line(part, BODY)
+    page.rule()
+    statistics(page, summary)
+    bottom = page.h - _BOTTOM_IN - 0.15
+    determination_block(page, summary.get("qualification"), bottom - 0.5)
+    _notes(page, summary, bottom)
+    _interpretation(page, summary)
+    return fig

@@ -1,0 +1,242 @@
+"""Page 1 as a reviewer reads it, and the plots around it, checked by rendered text and artists.
+
+Recordings are simulated (known content); contexts are written here; text comes from pdftotext,
+plots from the figures' artists and the renderer's bounding boxes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oximetry.analysis import analyze
+from oximetry.pipeline import AnalyzeRequest, analyze_file
+from oximetry.report.pdf import _build_pages, _strip_spans, trace_title
+from oximetry.report.summary import build_summary
+from oximetry.settings import AnalysisSettings
+from oximetry.simulate import simulate_night, write_edf
+
+PDFTOTEXT = shutil.which("pdftotext")
+needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext is not installed")
+
+CONTEXT = """\
+payer: masshealth
+patient: {name: "Quillon Vexbarrow", member_id: "MH-4417-ZQ", sex: F, age_years: 71}
+test:
+  type: overnight
+  date: 2026-01-05
+  room_air: true
+  setting: outpatient
+  chronic_stable_state: true
+  facility: "Harborview Sleep IDTF"
+  device: "Nonin WristOx2 3150 s/n 88231"
+order:
+  date: 2025-12-20
+  prescriber: physician
+  flow_lpm: 2
+  hours_per_day: 8
+  practitioner: "Dr. Ama Okonkwo"
+  npi: "1234567893"
+diagnoses: [J44.9]
+interpretation:
+  practitioner: "Dr. Lee Marchetti"
+  text: "Nocturnal desaturation consistent with COPD; recommend nocturnal oxygen at 2 L/min."
+"""
+
+
+def text_of(pdf: Path, first: int | None = None, last: int | None = None) -> str:
+    args = [PDFTOTEXT]
+    if first is not None:
+        args += ["-f", str(first), "-l", str(last or first)]
+    out = subprocess.run([*args, str(pdf), "-"], capture_output=True, check=True)
+    return " ".join(out.stdout.decode("utf-8", "replace").split())
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=4 * 3600,
+        seed=11,
+        desaturations=20,
+        sustained_drops=[(5400.0, 600.0, 85.0)],
+        stages=True,
+    )
+    d = tmp_path_factory.mktemp("night")
+    write_edf(rec, d / "Vexbarrow_Quillon_2026-01-05_overnight_oximetry_export_final.edf")
+    (d / "ctx.yaml").write_text(CONTEXT)
+    return d
+
+
+def _run(night: Path, out: Path, **kw) -> Path:
+    edf = next(night.glob("*.edf"))
+    req = AnalyzeRequest(context_path=str(night / "ctx.yaml"), **kw)
+    return analyze_file(edf, req, out_dir=out).paths["report"]
+
+
+@needs_pdftotext
+def test_page_one_identifies_patient_study_and_conditions(night: Path, tmp_path: Path) -> None:
+    text = text_of(_run(night, tmp_path / "id"), 1)
+    for needle in (
+        "Patient: Quillon Vexbarrow",
+        "Member ID: MH-4417-ZQ",
+        "Harborview Sleep IDTF",
+        "Nonin WristOx2 3150 s/n 88231",
+        "Dr. Ama Okonkwo (NPI 1234567893)",
+        "Test conditions: Breathing room air during the test.",
+        "Nocturnal desaturation consistent with COPD",
+        "Interpreting practitioner: Dr. Lee Marchetti",
+        "Signature:",
+        "Determination: QUALIFIED",
+        "Decided by:",
+    ):
+        assert needle in text, needle
+    for never in ("None", "SPEC §", "Alternatives:", "Alternative reading", "NOT MET", "True"):
+        assert never not in text, never
+    # the long file name is shortened to fit its column, never run over the other one
+    assert "Vexbarrow_Quillon_2026-01-05_overnight_oximetry_export_final.edf" not in text
+    assert "File: Vexbarrow_Q" in text
+
+
+@needs_pdftotext
+def test_deidentify_removes_the_context_identifiers(night: Path, tmp_path: Path) -> None:
+    pdf = _run(night, tmp_path / "deid", deidentify=True)
+    text = text_of(pdf)
+    for name in ("Quillon", "Vexbarrow", "MH-4417-ZQ"):
+        assert name not in text
+    assert "Patient: DE-IDENTIFIED" in text
+    png = (pdf.parent / "trace.png").read_bytes()
+    assert b"Vexbarrow" not in png
+
+
+@needs_pdftotext
+def test_warnings_are_printed_once(night: Path, tmp_path: Path) -> None:
+    pdf = _run(night, tmp_path / "w")
+    text = text_of(pdf)
+    assert text.count("Qualified on findings during sleep only") == 1
+
+
+@pytest.mark.parametrize(
+    ("room_air", "flow", "expected"),
+    [
+        ("true", None, "Breathing room air during the test."),
+        ("false", "2", "On supplemental oxygen at 2 L/min during the test (not room air)."),
+        ("false", None, "the oxygen flow was not given (test.o2_flow_lpm)"),
+        (None, None, "not stated (test.room_air not given)"),
+    ],
+)
+def test_conditions_statement(room_air, flow, expected) -> None:
+    from oximetry.report.page1 import conditions_text
+
+    test: dict[str, object] = {}
+    if room_air is not None:
+        test["room_air"] = room_air == "true"
+    if flow is not None:
+        test["o2_flow_lpm"] = float(flow)
+    assert expected in conditions_text({"context": {"test": test}})
+
+
+def test_measurement_note_where_it_applies() -> None:
+    from oximetry.report.page1 import measurement_note
+
+    base = {"main_window": "sleep", "qualification": {"profile": "masshealth"}}
+    assert measurement_note({**base, "metrics": {"sleep": {"median_pct": 95.2}}}) is None
+    note = measurement_note({**base, "metrics": {"sleep": {"median_pct": 91.6}}})
+    assert note is not None and "MG-OXY" in note and "median 92 %" in note
+    assert "blood gas" in note and "patients of color" in note
+    seg = measurement_note({**base, "metrics": {"exercise": {"sustained_nadir_pct": 88.4}}})
+    assert seg is not None and "exercise sustained nadir 88 %" in seg
+    med = measurement_note({"qualification": {"profile": "medicare"}, "metrics": {}})
+    assert med is not None and "pigmentation" in med and "altitude" in med and "age" in med
+
+
+def test_trace_title_names_date_device_and_hash() -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=1800, seed=3)
+    a = analyze(rec)
+    s = build_summary(a)
+    title = trace_title(a, s)
+    assert "study 2026-01-05" in title and rec.source.sha256[:16] in title
+    assert str(rec.source.device) in title
+    deid = trace_title(a, build_summary(a, deidentify=True))
+    assert deid.startswith("De-identified")
+
+
+def _staged_with_awake_hour():
+    hyp = ((0.0, 3600.0, "N2"), (3600.0, 3600.0, "W"), (7200.0, 3600.0, "N2"))
+    rec, _ = simulate_night(fs=1.0, duration_s=3 * 3600, seed=5, stages=hyp)
+    return analyze(rec)
+
+
+def test_every_plot_page_has_a_legend_and_the_awake_hour_is_not_called_sleep() -> None:
+    a = _staged_with_awake_hour()
+    pages = _build_pages(a, build_summary(a), None)
+    for fig in pages[1:]:
+        if fig.axes:  # a page with a plot explains its marks
+            assert fig.legends or any(ax.get_legend() for ax in fig.axes)
+    captions = [t.get_text() for fig in pages for t in fig.texts if t.get_gid() == "strip_stats"]
+    assert len(captions) == 3
+    assert "(sleep)" in captions[0] and "(sleep)" in captions[2]
+    assert "(no sleep in it)" in captions[1] and "(sleep)" not in captions[1]
+
+
+def test_exercise_strips_shade_runs_at_or_below_88() -> None:
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=1200.0,
+        seed=9,
+        sustained_drops=[(500.0, 240.0, 86.0)],
+        segments=[("rest", 0.0, 300.0), ("exercise", 300.0, 900.0)],
+        start=dt.datetime(2026, 3, 4, 10, 0, 0),
+    )
+    a = analyze(rec, AnalysisSettings())
+    assert a.main_window is None
+    pages = _build_pages(a, build_summary(a), None)
+    shaded = []
+    for fig in pages:
+        for ax in fig.axes:
+            for coll in ax.collections:
+                if coll.get_gid() == "le88_run":
+                    shaded += [p.vertices[:, 0].min() for p in coll.get_paths()]
+    # the 4-minute plateau at 86 % (500-740 s) is shaded on its strip (and the overview)
+    assert any(abs(x - 500.0) < 1.0 for x in shaded)
+
+
+@pytest.mark.parametrize(
+    ("start", "hours", "expected"),
+    [
+        # 22:00 + 3 h 3 min: the three minutes after 01:00 join the last hour
+        (
+            dt.datetime(2026, 1, 5, 22, 0, 0),
+            3.05,
+            [(0.0, 3600.0), (3600.0, 7200.0), (7200.0, 10980.0)],
+        ),
+        # 22:57 start: the three minutes before 23:00 join the first full hour
+        (dt.datetime(2026, 1, 5, 22, 57, 0), 2.05, [(0.0, 3780.0), (3780.0, 7380.0)]),
+    ],
+)
+def test_no_strip_for_a_few_minutes_of_data(start, hours, expected) -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=hours * 3600, seed=1, start=start)
+    got = [(round(a, 6), round(b, 6)) for a, b in _strip_spans(analyze(rec))]
+    assert got == expected
+
+
+@needs_pdftotext
+def test_a_file_without_date_or_clock_says_elapsed(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = np.clip(np.round(95 + rng.normal(0, 0.5, 7200)), 80, 100)
+    x[3000:3400] = 86
+    lines = ["seconds,spo2", *[f"{i},{v:g}" for i, v in enumerate(x)]]
+    (tmp_path / "n.csv").write_text("\n".join(lines) + "\n")
+    pdf = analyze_file(tmp_path / "n.csv", AnalyzeRequest(), out_dir=tmp_path / "o").paths["report"]
+    one = text_of(pdf, 1)
+    assert "elapsed time only" in one
+    assert re.search(r"% at 0:5\d:\d\d elapsed", one)  # the nadir, in the 86 % block
+    assert "local clock time" not in one
+    assert "clock time" not in text_of(pdf, 3)
+    assert "elapsed time" in text_of(pdf, 3)
