@@ -31,7 +31,18 @@ _RECORD_LINE = re.compile(
     rf"(?: +[0-9]+(?: +[0-9:.]+(?: +[0-9/]+)?)?)?)? *$"
 )
 #: Bytes per sample of the common storage formats (to check a signal file is long enough).
-_BYTES = {"8": 1.0, "16": 2.0, "61": 2.0, "80": 1.0, "160": 2.0, "212": 1.5, "24": 3.0, "32": 4.0}
+_BYTES = {
+    "8": 1.0,
+    "16": 2.0,
+    "61": 2.0,
+    "80": 1.0,
+    "160": 2.0,
+    "212": 1.5,
+    "24": 3.0,
+    "32": 4.0,
+    "310": 4 / 3,
+    "311": 4 / 3,
+}
 _MAX_HEADERS = 500
 
 
@@ -103,10 +114,26 @@ def _check_header(path: Path, hdr: Any, where: Path) -> None:
         raise RecordingFormatError("WFDB header lists no signals", where)
     if not hdr.fs or not np.isfinite(hdr.fs) or hdr.fs <= 0:
         raise RecordingFormatError(f"WFDB header gives sampling frequency {hdr.fs!r}", where)
+    lines = [ln for ln in path.read_text("ascii", errors="replace").splitlines() if ln.strip()]
+    signal_lines = [ln for ln in lines if not ln.lstrip().startswith("#")][1:]
+    if len(signal_lines) != hdr.n_sig:
+        raise RecordingFormatError(
+            f"WFDB header announces {hdr.n_sig} signal(s) but has {len(signal_lines)} signal "
+            "line(s)",
+            where,
+        )
+    unknown = sorted({f for f in hdr.fmt if f not in _BYTES})
+    if unknown:
+        raise RecordingFormatError(
+            f"WFDB storage format {unknown[0]!r} is not supported (supported: {', '.join(_BYTES)})",
+            where,
+        )
+    if not hdr.sig_len:
+        raise RecordingFormatError("WFDB header gives no number of samples", where)
     need: dict[str, float] = {}
     spf = hdr.samps_per_frame or [1] * hdr.n_sig
     for name, fmt, k in zip(hdr.file_name, hdr.fmt, spf, strict=False):
-        if name == "~" or fmt not in _BYTES or hdr.sig_len is None:
+        if name == "~":
             continue
         need[name] = need.get(name, 0.0) + _BYTES[fmt] * hdr.sig_len * (k or 1)
     for name in set(hdr.file_name):
