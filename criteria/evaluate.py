@@ -362,7 +362,7 @@ def evaluate(
         conflicts=conflicts,
         decided_by=_decided_by(prof, run, conflicts),
         would_qualify_if=would,
-        diagnoses=_diagnoses(ctx),
+        diagnoses=_diagnoses(ctx, with_categories=prof.name == "masshealth"),
         code_set=_code_set(ctx),
         modifiers=tuple(modifiers),
         revisions=prof.revisions,
@@ -411,22 +411,23 @@ def _decided_by(prof: Profile, run: _Run, conflicts: tuple[Conflict, ...]) -> tu
     return tuple(dict.fromkeys(out))
 
 
-def _diagnoses(ctx: Context) -> tuple[dict[str, Any], ...]:
+def _diagnoses(ctx: Context, with_categories: bool) -> tuple[dict[str, Any], ...]:
+    """Return each code with its description, and MG-OXY's category and clause for MassHealth.
+
+    Medicare has no condition lists, and its determinations never cite MG-OXY.
+    """
     if not ctx.diagnoses:
         return ()
     from .icd10 import categorise, describe
 
     out = []
     for code in ctx.diagnoses:
-        row = categorise(code)
-        out.append(
-            {
-                "code": code,
-                "description": describe(code),
-                "category": None if row is None else row.category,
-                "clause": None if row is None else row.clause,
-            }
-        )
+        entry: dict[str, Any] = {"code": code, "description": describe(code)}
+        if with_categories:
+            row = categorise(code)
+            entry["category"] = None if row is None else row.category
+            entry["clause"] = None if row is None else row.clause
+        out.append(entry)
     return tuple(out)
 
 

@@ -34,17 +34,23 @@ def _context_lines(doc: Mapping[str, Any]) -> list[str]:
         f"{' (' + o['practitioner'] + ')' if o.get('practitioner') else ''}; "
         f"flow {o.get('flow_lpm', 'not given')} L/min; {o.get('hours_per_day', 'not given')} h/day",
     ]
+    mg_oxy = q.get("profile", "masshealth") == "masshealth"  # Medicare has no condition lists
     for d in q.get("diagnoses") or []:
-        lines.append(
-            f"Diagnosis {d.get('code')}: {d.get('description')}"
-            + (f" — {d['clause']}" if d.get("clause") else " — not on MG-OXY II.A.1's lists")
-        )
+        where = ""
+        if mg_oxy:
+            where = f" — {d['clause']}" if d.get("clause") else " — not on MG-OXY II.A.1's lists"
+        lines.append(f"Diagnosis {d.get('code')}: {d.get('description')}{where}")
     if q.get("code_set"):
         lines.append(f"Codes checked against {q['code_set']}")
-    bg = {k: v for k, v in (ctx.get("blood_gas") or {}).items() if v is not None}
+    raw_bg = ctx.get("blood_gas") or {}
+    bg = {k: v for k, v in raw_bg.items() if v is not None and k.endswith("_mmhg")}
     if bg:
+        taken = f" (taken {raw_bg['date']})" if raw_bg.get("date") else ""
         lines.append(
-            "Blood gas: " + "; ".join(f"{k.replace('_mmhg', '')} {v:g} mmHg" for k, v in bg.items())
+            "Blood gas"
+            + taken
+            + ": "
+            + "; ".join(f"{k.replace('_mmhg', '')} {v:g} mmHg" for k, v in bg.items())
         )
     if ctx.get("cluster_headache") is not None:
         ch = ctx["cluster_headache"]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from oximetry.cli import main
-from oximetry.pipeline import AnalyzeRequest, analyze_file
+from oxi.cli import main
+from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.simulate import simulate_night, write_edf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def night_edf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "oximetry.cli", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "oxi", *args], capture_output=True, text=True, check=False
     )
 
 
@@ -212,3 +212,23 @@ def test_analyze_medicare_example_night(tmp_path: Path) -> None:
     assert {r["id"]: r["met"] for r in q["rules"]}["lcd_sleep_study"] is False
     verify = _run("verify", str(tmp_path / "summary.json"), str(EXAMPLE))
     assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_qualify_medicare_cluster_headache_on_context_alone(tmp_path: Path) -> None:
+    """Group III on a dated same-day blood gas: the report is written, nothing cites MG-OXY."""
+    context = tmp_path / "ch.yaml"
+    context.write_text(
+        "payer: medicare\n"
+        "test: {type: rest, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+        "       performed_by: treating_practitioner, evaluated_date: 2026-11-20}\n"
+        "order: {date: 2026-11-21, flow_lpm: 12}\n"
+        "diagnoses: [G44.011]\n"
+        "blood_gas: {pao2_rest_mmhg: 85, date: 2026-11-20}\n"
+    )
+    proc = _run("qualify", "--context", str(context), "--out", str(tmp_path / "q"))
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "q" / "report.pdf").stat().st_size > 0
+    text = (tmp_path / "q" / "qualification.json").read_text()
+    q = json.loads(text)["qualification"]
+    assert q["determination"] == "qualified" and q["modifiers"][0] == "N3"
+    assert "MG-OXY" not in text and "II.A.1" not in text
