@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from oximetry.cli import main
 
+from oxi.cli import main
 from oximetry.analysis import analyze
 from oximetry.errors import RecordingFormatError, SettingsError, UnsupportedEDFError
 from oximetry.io import read_hypnogram, read_recording
