@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from oximetry.cli import main
 
 from oxi.cli import main
 from oximetry.analysis import analyze
