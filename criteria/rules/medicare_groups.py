@@ -90,8 +90,10 @@ def _outcome(part: Part, values: dict[str, Any], met: str, not_met: str) -> Outc
             values,
             part.missing,
         )
-    text = met if part.met else not_met
-    return Outcome(part.met, with_figures(text, values), values)
+    text = with_figures(met if part.met else not_met, values)
+    if values.get("duration_reading") == "cumulative" and "window" in values:
+        text += " (5 cumulative minutes: the legacy reading, not in the current LCD text.)"
+    return Outcome(part.met, text, values)
 
 
 def _both(name: str, a: Part, b: Part) -> Part:
