@@ -3,7 +3,7 @@
 Rules never see signals (SPEC §8.1). An :class:`Evidence` holds, per window, only the SPEC §7
 figures a guideline clause refers to. ``criteria`` depends on nothing in ``oximetry``: the
 analysis side builds an Evidence with :meth:`Evidence.from_metrics` from its metrics block
-(``oximetry.qualify``), and an earlier ``summary.json`` is read with :meth:`Evidence.from_summary`
+(``oxi.qualify``), and an earlier ``summary.json`` is read with :meth:`Evidence.from_summary`
 (``oxi qualify --summary``, ``oxi verify``); both routes read the same block, so they give the
 same determination.
 """

@@ -16,6 +16,7 @@ import re
 __all__ = [
     "ANNOTATION_KINDS",
     "annotation_kind",
+    "hypnogram_stage",
     "lights_of",
     "segment_of",
     "stage_of",
@@ -97,6 +98,26 @@ def stage_of(text: str) -> str | None:
             rest = t[len(prefix) :].strip()
             return _STAGE_WORDS.get(rest) or _STAGE_NUMBERS.get(rest)
     return _STAGE_WORDS.get(t)
+
+
+def hypnogram_stage(label: str) -> str | None:
+    """Return the stage a hypnogram file's label names, or None when it names none.
+
+    A hypnogram column holds stages only, so besides every spelling :func:`stage_of` knows
+    (``Wake``, ``REM``, ``Stage W``, ``n2``, ``Sleep stage 3`` ...) a bare number is the
+    R&K/EDF code: ``0`` wake, ``1``–``4`` N1–N4, ``5`` REM.
+
+    Parameters
+    ----------
+    label : str
+        One cell of the hypnogram's stage column.
+
+    Returns
+    -------
+    str or None
+        ``W``, ``N1``–``N4``, ``R`` or ``?`` (unscored).
+    """
+    return stage_of(label) or _STAGE_NUMBERS.get(_norm(label))
 
 
 def lights_of(text: str) -> str | None:

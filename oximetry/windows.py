@@ -9,9 +9,8 @@ exercise-test segments from the annotations in the words of :mod:`oximetry.annot
 
 from __future__ import annotations
 
-import datetime as _dt
+import itertools
 import math
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .annotations import annotation_kind, stage_of
-from .errors import SettingsError
+from .errors import RecordingFormatError, SettingsError
 from .model import Annotation, Recording
 from .results import Window
 from .settings import SEGMENT_NAMES, AnalysisSettings
@@ -30,8 +29,6 @@ __all__ = [
     "WindowPlan",
     "annotation_kind",
     "build_windows",
-    "parse_span",
-    "parse_time_spec",
     "stage_of",
     "staging_from_annotations",
     "valid_spans",
@@ -43,27 +40,32 @@ SLEEP_STAGES = ("N1", "N2", "N3", "N4", "R")
 #: Length given to a stage annotation that has no duration (one scoring epoch).
 EPOCH_S = 30.0
 
-_SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
-_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$")
-_MMSS = re.compile(r"^(\d+):(\d{2}(?:\.\d+)?)$")
 _EPS = 1e-9
 
 
 def staging_from_annotations(
-    annotations: Iterable[Annotation],
+    annotations: Iterable[Annotation], path: str | None = None
 ) -> tuple[tuple[float, float, str], ...]:
     """Return the hypnogram held in annotations as (onset_s, duration_s, stage).
 
-    A stage annotation without a duration stands for one 30-s epoch.
+    A stage annotation without a duration stands for one 30-s epoch. Annotations of the same
+    stage may overlap (they are merged later); different stages at the same time are refused.
 
     Parameters
     ----------
     annotations : iterable of Annotation
+    path : str, optional
+        The recording, for the message.
 
     Returns
     -------
     tuple of (float, float, str)
         Sorted by onset.
+
+    Raises
+    ------
+    RecordingFormatError
+        Two stage annotations of different stages overlap.
     """
     out = []
     for a in annotations:
@@ -72,7 +74,19 @@ def staging_from_annotations(
             out.append(
                 (float(a.onset_s), float(a.duration_s) if a.duration_s > 0 else EPOCH_S, stage)
             )
-    return tuple(sorted(out))
+    out.sort()
+    reach: tuple[float, float, str] | None = None  # the stage that reaches furthest so far
+    for epoch in out:
+        if reach is not None and epoch[0] < reach[0] + reach[1] - _EPS and epoch[2] != reach[2]:
+            raise RecordingFormatError(
+                f"sleep-stage annotations overlap: {reach[2]} from {reach[0]:g} s lasting "
+                f"{reach[1]:g} s and {epoch[2]} from {epoch[0]:g} s; the same time cannot be two "
+                "stages (give the staging with --hypnogram)",
+                path,
+            )
+        if reach is None or epoch[0] + epoch[1] > reach[0] + reach[1]:
+            reach = epoch
+    return tuple(out)
 
 
 def window_mask(window: Window, n: int, fs: float) -> NDArray[np.bool_]:
@@ -189,7 +203,8 @@ def build_windows(
     if settings.staging:
         staging, stage_source = settings.staging, "hypnogram"
     else:
-        staging, stage_source = staging_from_annotations(recording.annotations), "annotations"
+        staging = staging_from_annotations(recording.annotations, recording.source.path)
+        stage_source = "annotations"
     sleep_spans = _merge(((o, o + d) for o, d, s in staging if s in SLEEP_STAGES), end_s)
     wake_spans = _merge(((o, o + d) for o, d, s in staging if s == "W"), end_s)
     staged = bool(sleep_spans or wake_spans)
@@ -347,6 +362,7 @@ def _segments(
                 found.setdefault(label, ("annotations", []))[1].append(
                     (a.onset_s, a.onset_s + a.duration_s)
                 )
+        _check_segment_annotations(found, recording.source.path)
         if not found and settings.test_type == "rest" and last_s > first_s:
             found["rest"] = ("test_type", [(first_s, last_s)])
     out = []
@@ -357,97 +373,26 @@ def _segments(
     return out
 
 
-def parse_time_spec(
-    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
-) -> float:
-    """Turn option text into seconds from the recording start.
-
-    Parameters
-    ----------
-    text : str
-        Seconds (``300``, ``12.5``) or a clock time (``22:30``, ``10:05:00``). A clock time
-        earlier than the start's time of day means the next day.
-    start : datetime.datetime, optional
-        The recording's start (needed for clock times).
-    minutes_seconds : bool
-        Read two fields (``5:00``, ``12:30.5``) as minutes and seconds elapsed since the start
-        (``--segment``); a clock time then needs three fields (``10:05:00``).
-
-    Returns
-    -------
-    float
-        Seconds from the start.
-
-    Raises
-    ------
-    SettingsError
-        Text that is neither, or a clock time without a start.
-    """
-    t = str(text).strip()
-    if _SECONDS.match(t):
-        return float(t)
-    mmss = _MMSS.match(t) if minutes_seconds else None
-    if mmss is not None:
-        if float(mmss.group(2)) >= 60:
-            raise SettingsError(f"Invalid time {text!r}: seconds must be below 60 in MM:SS")
-        return int(mmss.group(1)) * 60.0 + float(mmss.group(2))
-    m = _CLOCK.match(t)
-    if m is None:
-        raise SettingsError(
-            f"Invalid time {text!r}: expected seconds from the start (e.g. 300) or a clock "
-            "time HH:MM[:SS] (e.g. 22:30)"
-        )
-    if start is None:
-        raise SettingsError(f"Invalid time {text!r}: a clock time needs the recording's start")
-    h, mi = int(m.group(1)), int(m.group(2))
-    sec = int(m.group(3) or 0)
-    frac = float(m.group(4) or 0.0)
-    if h > 23 or mi > 59 or sec > 59:
-        raise SettingsError(f"Invalid clock time {text!r}: hours 0-23, minutes and seconds 0-59")
-    when = start.replace(hour=h, minute=mi, second=sec, microsecond=0)
-    offset = (when - start).total_seconds() + frac
-    if offset < 0:
-        offset += 86400.0
-    return offset
-
-
-def parse_span(
-    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
-) -> tuple[float, float]:
-    """Turn ``START-END`` option text into seconds from the recording start.
-
-    Parameters
-    ----------
-    text : str
-        ``0-300`` (seconds) or ``10:05:00-10:11:00`` / ``22:30-23:00`` (clock times; see
-        :func:`parse_time_spec`).
-    start : datetime.datetime, optional
-        The recording's start (needed for clock times).
-    minutes_seconds : bool
-        ``0:00-5:00`` is minutes and seconds elapsed (as for ``--segment``).
-
-    Returns
-    -------
-    (float, float)
-        Start and end in seconds, end after start.
-
-    Raises
-    ------
-    SettingsError
-        Malformed text or an end not after the start.
-    """
-    parts = str(text).split("-")
-    if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
-        raise SettingsError(
-            f"Invalid span {text!r}: expected START-END, e.g. 0-300 or 10:05:00-10:11:00"
-        )
-    s = parse_time_spec(parts[0], start, minutes_seconds=minutes_seconds)
-    e = parse_time_spec(parts[1], start, minutes_seconds=minutes_seconds)
-    if e <= s:
-        raise SettingsError(
-            f"Invalid span {text!r}: the end ({e:g} s) must come after the start ({s:g} s)"
-        )
-    return s, e
+def _check_segment_annotations(
+    found: dict[str, tuple[str, list[tuple[float, float]]]], path: str
+) -> None:
+    """Refuse two annotations of one segment, or segments that overlap (never merged)."""
+    for name, (_, spans) in found.items():
+        if len(spans) > 1:
+            at = " and ".join(f"{s:g} s" for s, _ in sorted(spans)[:2])
+            raise RecordingFormatError(
+                f"{len(spans)} {name!r} segment annotations (at {at}); a test has one segment of "
+                "each kind: choose it with --segment",
+                path,
+            )
+    named = sorted((spans[0][0], spans[0][1], name) for name, (_, spans) in found.items())
+    for (s1, e1, n1), (s2, _, n2) in itertools.pairwise(named):
+        if s2 < e1 - _EPS:
+            raise RecordingFormatError(
+                f"segment annotations overlap: {n1!r} ({s1:g}-{e1:g} s) and {n2!r} (from {s2:g} s); "
+                "choose the segments with --segment",
+                path,
+            )
 
 
 def valid_spans(valid: NDArray[np.bool_], fs: float) -> tuple[tuple[float, float], ...]:

@@ -173,7 +173,7 @@ def _parts(rec: Any) -> dict[str, Callable[[], object]]:
 
 
 def _oxi() -> list[str]:
-    return [sys.executable, "-m", "oximetry.cli"]
+    return [sys.executable, "-m", "oxi"]
 
 
 def bench_batch(tmp: Path, n: int, jobs: int, runs: int) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 def _oxi() -> list[str]:
     exe = shutil.which("oxi")
-    return [exe] if exe else [sys.executable, "-m", "oximetry.cli"]
+    return [exe] if exe else [sys.executable, "-m", "oxi"]
 
 
 def make_nights(folder: Path, n: int, fs: float, hours: float) -> list[Path]:

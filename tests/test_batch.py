@@ -20,10 +20,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from oximetry import batch
-from oximetry.batch import COHORT_COLUMNS, expand_inputs, inputs, local, run_batch, table, worker
+from oxi import batch
+from oxi.batch import COHORT_COLUMNS, expand_inputs, inputs, local, run_batch, table, worker
+from oxi.pipeline import AnalyzeRequest
 from oximetry.errors import OximetryError, RecordingFormatError, SettingsError
-from oximetry.pipeline import AnalyzeRequest
 
 
 def fake_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> dict[str, Any]:
@@ -407,7 +407,7 @@ def test_cli_exit_status_3_when_some_failed(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from oximetry.cli import main
+    from oxi.cli import main
 
     monkeypatch.setattr(worker, "default_analyze", fake_analyze)
     out = tmp_path / "out"

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oximetry.batch import COHORT_COLUMNS, run_batch
-from oximetry.cli import main
-from oximetry.pipeline import AnalyzeRequest, analyze_file
+from oxi.batch import COHORT_COLUMNS, run_batch
+from oxi.cli import main
+from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.simulate import simulate_night, write_csv, write_edf
 
 OK_FILES = ("night_a.edf", "night_b.edf", "night_c.csv", "site2/night_a.edf")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from oximetry.cli import main
-from oximetry.pipeline import AnalyzeRequest, analyze_file
+from oxi.cli import main
+from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.simulate import simulate_night, write_edf
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,7 +28,7 @@ def night_edf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "oximetry.cli", *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "oxi", *args], capture_output=True, text=True, check=False
     )
 
 

@@ -16,7 +16,7 @@ import pytest
 from criteria.context import Context, load_context
 from criteria.context_file import MAX_BYTES, MAX_DEPTH
 from criteria.errors import ContextError
-from oximetry.cli import main
+from oxi.cli import main
 
 TURN_2 = """\
 patient: {name: Jane Example, member_id: "0012345", sex: F}

@@ -10,8 +10,8 @@ import pytest
 
 from criteria.errors import EvidenceError
 from criteria.evaluate import Evidence, evaluate
+from oxi.qualify import evidence_from_analysis
 from oximetry.model import Recording, Signal, SourceInfo
-from oximetry.qualify import evidence_from_analysis
 from oximetry.results import Analysis, ArtifactResult, SegmentMetrics, Window, WindowMetrics
 from oximetry.settings import AnalysisSettings
 from tests.criteria_helpers import ctx

@@ -21,7 +21,7 @@ from criteria import icd10
 from criteria.context import Context
 from criteria.errors import ContextError
 from criteria.evaluate import Determination, Evidence, evaluate
-from oximetry.cli import main
+from oxi.cli import main
 from tests.criteria_helpers import CLUSTER_OK, CLUSTER_RX, DROP, cluster_ctx, ctx, overnight, seg
 
 QUALIFYING_NIGHT = {"t_le88_min": 12.0, "nadir_pct": 82.0}

@@ -86,8 +86,8 @@ def test_scored_event_labels_are_scrubbed(tmp_path):
 def test_end_to_end_from_an_edf_header(tmp_path, monkeypatch, capsys):
     try:
         from criteria.evaluate import evaluate  # noqa: F401
+        from oxi.pipeline import AnalyzeRequest, analyze_file
         from oximetry.analysis import analyze  # noqa: F401
-        from oximetry.pipeline import AnalyzeRequest, analyze_file
     except ImportError as exc:
         pytest.skip(f"pipeline not available yet: {exc}")
     from oximetry.simulate import simulate_night, write_edf
@@ -109,7 +109,7 @@ def test_end_to_end_from_an_edf_header(tmp_path, monkeypatch, capsys):
     assert _found(_all_output_text(outcome.paths)) == []
     assert _found(json.dumps(outcome.summary)) == []
     # The command line too: what it prints, and the default output folder's name.
-    from oximetry.cli import main
+    from oxi.cli import main
 
     monkeypatch.chdir(tmp_path)
     assert main(["analyze", str(edf), "--deidentify"]) == 0

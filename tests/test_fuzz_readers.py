@@ -1,12 +1,15 @@
-"""Fuzz every reader: whatever the bytes, only the project's exceptions come out.
+"""Fuzz every reader: whatever the bytes, our exception or a result comes out.
 
 Random bytes, truncations of valid files and mutated header bytes go through
-``read_recording``, ``inspect_recording`` and ``read_hypnogram``; a library error
-(IndexError, UnicodeDecodeError, pyedflib's OSError, ...) escaping would fail the test.
+``read_recording``, ``inspect_recording`` and ``read_hypnogram``. The readers raise the
+project's errors where they detect a problem and nothing turns a bare library or programming
+error into "bad input", so an IndexError, UnicodeDecodeError or pyedflib OSError escaping here is
+a detection gap (or a bug) and fails the test.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import tempfile
 from collections.abc import Iterator
@@ -17,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from oxi.info import format_info
 from oximetry.errors import OximetryError
-from oximetry.io import format_info, inspect_recording, read_hypnogram, read_recording
+from oximetry.io import inspect_recording, read_hypnogram, read_recording
 from tests.io_fixtures import RawEdf, RawSig, const_sig, edf_bytes
 
 FUZZ = settings(
@@ -97,10 +101,13 @@ def _exercise(path: Path) -> None:
         format_info(inspect_recording(path, fs=0.5))
     except OximetryError:
         pass
-    try:
-        read_hypnogram(path)
-    except OximetryError:
-        pass
+    for kwargs in ({}, {"start": dt.datetime(2026, 3, 2, 22, 30), "end_s": 3600.0}):
+        try:
+            stages = read_hypnogram(path, **kwargs)  # type: ignore[arg-type]
+        except OximetryError as exc:
+            assert "\n" not in str(exc)
+        else:
+            assert stages and all(s in ("W", "N1", "N2", "N3", "N4", "R", "?") for *_, s in stages)
 
 
 def _write(workdir: Path, data: bytes, suffix: str) -> Path:
@@ -163,6 +170,31 @@ def test_mutated_edf_numeric_fields(workdir: Path, field: tuple[int, int], text:
 )
 def test_mutated_text_exports(workdir: Path, kind: str, edits: list[tuple[int, str]]) -> None:
     text = list(VALID_FILES[kind].decode("utf-8"))
+    for pos, ch in edits:
+        text[pos % len(text)] = ch
+    _exercise(_write(workdir, "".join(text).encode("utf-8"), ".csv"))
+
+
+VALID_HYPNOGRAMS = [
+    "stage\nW\nN1\nN2\nREM\n",
+    "epoch,stage\n1,0\n2,1\n3,5\n",
+    "onset_s,duration_s,stage\n0,60,Wake\n60,90,Stage 2\n",
+    "time,stage\n22:30:00,W\n22:30:30,N1\n23:59:30,N2\n00:00:00,R\n",
+    "time,duration_s,stage\n2026-03-02 22:30:00,60,w\n2026-03-02T22:31:00,30,sleep stage 3\n",
+]
+
+
+@FUZZ
+@given(
+    kind=st.integers(0, len(VALID_HYPNOGRAMS) - 1),
+    edits=st.lists(
+        st.tuples(st.integers(0, 120), st.sampled_from(list(",\n-0:9 .TeE+WRN?xé"))),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_mutated_hypnograms(workdir: Path, kind: int, edits: list[tuple[int, str]]) -> None:
+    text = list(VALID_HYPNOGRAMS[kind])
     for pos, ch in edits:
         text[pos % len(text)] = ch
     _exercise(_write(workdir, "".join(text).encode("utf-8"), ".csv"))

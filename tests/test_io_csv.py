@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oxi.info import format_info
 from oximetry.errors import ChannelNotFoundError, RecordingFormatError
-from oximetry.io import format_info, inspect_recording, read_hypnogram, read_recording
+from oximetry.io import inspect_recording, read_hypnogram, read_recording
 from tests.io_fixtures import write_text
 
 O2RING = (
@@ -232,7 +233,7 @@ def test_hypnogram_onset_duration_stage(tmp_path: Path) -> None:
         tmp_path / "hyp2.csv",
         "onset_s,duration_s,stage\n0,60,Sleep stage W\n60,90,Sleep stage N2\n",
     )
-    assert read_hypnogram(path) == ((0.0, 60.0, "Sleep stage W"), (60.0, 90.0, "Sleep stage N2"))
+    assert read_hypnogram(path) == ((0.0, 60.0, "W"), (60.0, 90.0, "N2"))
     bad = write_text(tmp_path / "hyp3.csv", "0,60,W\n30,30,N1\n")
     with pytest.raises(RecordingFormatError, match="overlap"):
         read_hypnogram(bad)

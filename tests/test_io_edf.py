@@ -12,13 +12,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oxi.info import format_info
 from oximetry.errors import (
     ChannelNotFoundError,
     InsufficientDataError,
     RecordingFormatError,
     UnsupportedEDFError,
 )
-from oximetry.io import format_info, inspect_recording, read_recording
+from oximetry.io import inspect_recording, read_recording
 from tests.io_fixtures import (
     RawEdf,
     RawSig,

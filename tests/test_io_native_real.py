@@ -17,9 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oximetry.cli import main
+from oxi.cli import main
+from oxi.info import format_info
 from oximetry.errors import InsufficientDataError
-from oximetry.io import format_info, inspect_recording, read_recording
+from oximetry.io import inspect_recording, read_recording
 from tests.io_fixtures import DATA_DIR
 
 pytestmark = [

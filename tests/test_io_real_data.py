@@ -12,8 +12,9 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from oxi.info import format_info
 from oximetry.errors import ChannelNotFoundError, InsufficientDataError, RecordingFormatError
-from oximetry.io import format_info, inspect_recording, read_recording
+from oximetry.io import inspect_recording, read_recording
 from tests.io_fixtures import DATA_DIR
 
 pytestmark = [

@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.analysis import analyze
-from oximetry.pipeline import AnalyzeRequest, analyze_file
 from oximetry.report.pdf import _build_pages, _strip_spans, trace_title
 from oximetry.report.summary import build_summary
 from oximetry.settings import AnalysisSettings

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
+from oxi.verify import compare_summaries, verify
 from oximetry.errors import OximetryError
 from oximetry.report import build_summary, dumps_summary
-from oximetry.verify import compare_summaries, verify
 from tests import report_data as rd
 
 
@@ -109,8 +109,8 @@ def test_unreadable_summaries_are_project_errors(tmp_path):
 def _pipeline():
     try:
         from criteria.evaluate import evaluate  # noqa: F401
+        from oxi.pipeline import AnalyzeRequest, analyze_file
         from oximetry.analysis import analyze  # noqa: F401
-        from oximetry.pipeline import AnalyzeRequest, analyze_file
     except ImportError as exc:  # the modules land in parallel; skip until they do
         pytest.skip(f"pipeline not available yet: {exc}")
     return AnalyzeRequest, analyze_file

@@ -7,6 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from oxi.options import parse_span, parse_time_spec
 from oximetry.errors import SettingsError
 from oximetry.model import Annotation
 from oximetry.results import Window
@@ -15,8 +16,6 @@ from oximetry.simulate import simulate_night
 from oximetry.windows import (
     annotation_kind,
     build_windows,
-    parse_span,
-    parse_time_spec,
     stage_of,
     staging_from_annotations,
     valid_spans,

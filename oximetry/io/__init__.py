@@ -16,13 +16,12 @@ from __future__ import annotations
 
 from oximetry.io._base import PLACEHOLDER_DATE, classify_annotation, sha256_of
 from oximetry.io.hypnogram import read_hypnogram
-from oximetry.io.reader import RecordingInfo, format_info, inspect_recording, read_recording
+from oximetry.io.reader import RecordingInfo, inspect_recording, read_recording
 
 __all__ = [
     "PLACEHOLDER_DATE",
     "RecordingInfo",
     "classify_annotation",
-    "format_info",
     "inspect_recording",
     "read_hypnogram",
     "read_recording",

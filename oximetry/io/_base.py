@@ -18,10 +18,15 @@ from oximetry.errors import RecordingFormatError
 from oximetry.model import Annotation, PatientInfo
 
 __all__ = [
+    "MAX_DURATION_S",
+    "MAX_FS_HZ",
+    "MAX_SAMPLES",
+    "MIN_FS_HZ",
     "PLACEHOLDER_DATE",
     "RawChannel",
     "RawRecording",
     "check_file",
+    "check_rate",
     "classify_annotation",
     "sha256_of",
 ]
@@ -30,6 +35,17 @@ __all__ = [
 #: oximeter recorded in 1900, so the placeholder cannot pass for a real study date; a warning
 #: says the date is unknown and ``SourceInfo.date_known`` is False.
 PLACEHOLDER_DATE = _dt.date(1900, 1, 1)
+
+#: Sampling rates a reader accepts for a channel it places on a time axis (Hz). Oximeters
+#: sample between once a minute and a few hundred times a second; a rate outside this range
+#: comes from a broken header or time column (a 1,000,000-s EDF record is 1e-6 Hz).
+MIN_FS_HZ = 0.01
+MAX_FS_HZ = 1000.0
+#: Longest recording accepted (seconds): a week. Longer means a wrong header or time column.
+MAX_DURATION_S = 7 * 86400.0
+#: Most samples one channel may hold once placed on its time axis (400 MB as float64); a file
+#: that asks for more (a 6-KB CSV with microsecond steps) is refused before anything is allocated.
+MAX_SAMPLES = 50_000_000
 
 Loader = Callable[[Sequence[int]], dict[int, NDArray[np.float64]]]
 
@@ -92,6 +108,46 @@ def check_file(path: str | os.PathLike[str]) -> Path:
     if not os.access(p, os.R_OK):
         raise RecordingFormatError("file is not readable (permission denied)", path)
     return p
+
+
+def check_rate(fs: float, n_samples: int, what: str, path: str | os.PathLike[str]) -> None:
+    """Refuse a channel whose rate, duration or size no oximeter recording has.
+
+    Parameters
+    ----------
+    fs : float
+        The channel's sampling rate in Hz.
+    n_samples : int
+        Its number of samples on the time axis (gaps included).
+    what : str
+        The channel, in words (``signal 'SpO2'``, ``the time stamps``), for the message.
+    path : str or PathLike
+        The file, for the message.
+
+    Raises
+    ------
+    RecordingFormatError
+        A rate outside [:data:`MIN_FS_HZ`, :data:`MAX_FS_HZ`], a duration over
+        :data:`MAX_DURATION_S` or more than :data:`MAX_SAMPLES` samples.
+    """
+    if not (MIN_FS_HZ <= fs <= MAX_FS_HZ):
+        raise RecordingFormatError(
+            f"{what}: sampling rate {fs:.3g} Hz is outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz "
+            "(a broken header or time column)",
+            path,
+        )
+    duration = n_samples / fs
+    if duration > MAX_DURATION_S * (1 + 1e-9):
+        raise RecordingFormatError(
+            f"{what}: {duration / 86400:.3g} days long; more than {MAX_DURATION_S / 86400:g} "
+            "days is not a recording (a broken header or time column)",
+            path,
+        )
+    if n_samples > MAX_SAMPLES:
+        raise RecordingFormatError(
+            f"{what}: {n_samples} samples, more than the {MAX_SAMPLES} one channel may hold",
+            path,
+        )
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:

@@ -352,6 +352,14 @@ def _time_axis(
     if numeric is not None and ok[has_data].all() and ok.any():
         # Seconds from the start.
         elapsed = numeric
+        negative = np.flatnonzero(elapsed < 0)
+        if negative.size:
+            k = int(negative[0])
+            raise RecordingFormatError(
+                f"line {first_line + k}: time {elapsed[k]:g} s is negative; seconds from the "
+                "start cannot be placed before it",
+                path,
+            )
         date_known = False
         start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
         time_of_day = False

@@ -25,7 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from oximetry.errors import RecordingFormatError, UnsupportedEDFError
-from oximetry.io._base import RawChannel, RawRecording
+from oximetry.io._base import MAX_DURATION_S, MAX_FS_HZ, RawChannel, RawRecording
 from oximetry.model import Annotation, PatientInfo
 
 __all__ = ["EdfHeader", "parse_header", "read_edf", "sniff_edf"]
@@ -179,6 +179,20 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
     duration = _number(_field(raw, 244, 8), "the data record duration", path)
     if duration < 0:
         raise RecordingFormatError(f"not a valid EDF header: record duration {duration} s", path)
+    if 0 < duration < 1 / MAX_FS_HZ:
+        raise RecordingFormatError(
+            f"not a valid EDF header: record duration {duration:.3g} s is shorter than one sample "
+            f"at {MAX_FS_HZ:g} Hz",
+            path,
+        )
+    if n_records * duration > MAX_DURATION_S:
+        raise RecordingFormatError(
+            f"not a valid EDF header: {n_records} data records of {duration:.6g} s last "
+            f"{n_records * duration / 86400:.3g} days; more than {MAX_DURATION_S / 86400:g} days is "
+            "not a recording",
+            path,
+        )
+    digital_lo, digital_hi = (-(1 << 23), (1 << 23) - 1) if bdf else (-(1 << 15), (1 << 15) - 1)
 
     def col(offset: int, width: int) -> list[str]:
         base = 256 + offset * ns
@@ -210,6 +224,12 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
         if sig.samples_per_record < 1:
             raise RecordingFormatError(
                 f"not a valid EDF header: {what} has {sig.samples_per_record} samples per record",
+                path,
+            )
+        if not (digital_lo <= sig.dig_min and sig.dig_max <= digital_hi):
+            raise RecordingFormatError(
+                f"not a valid EDF header: {what} digital range {sig.dig_min} to {sig.dig_max} is "
+                f"outside the {'24' if bdf else '16'}-bit range {digital_lo} to {digital_hi}",
                 path,
             )
         if sig.dig_min >= sig.dig_max:
@@ -654,12 +674,18 @@ def _record_starts(onsets: NDArray[np.float64], hdr: EdfHeader, path: Path) -> N
             f"({onsets[r - 1] + hdr.record_duration_s:g} s); records out of order or overlapping",
             path,
         )
-    if rel[-1] > 31 * 86400:
+    if rel[-1] > MAX_DURATION_S:
         raise UnsupportedEDFError(
-            f"EDF+D data records span {rel[-1] / 86400:.0f} days; refusing an implausible time axis",
+            f"EDF+D data records span {rel[-1] / 86400:.3g} days; more than "
+            f"{MAX_DURATION_S / 86400:g} days is not a recording",
             path,
         )
     return rel
+
+
+#: How far (in samples) an EDF+D record may start from its channel's sample grid: rounding of
+#: the onset's decimal text, never a real offset.
+_GRID_TOL = 1e-3
 
 
 def _load_discontinuous(
@@ -676,7 +702,18 @@ def _load_discontinuous(
         sig = hdr.signals[i]
         spr = sig.samples_per_record
         fs = spr / hdr.record_duration_s
-        first = np.rint(starts * fs).astype(np.int64)
+        exact = starts * fs
+        first = np.rint(exact).astype(np.int64)
+        off = np.abs(exact - first)
+        bad = np.flatnonzero(off > _GRID_TOL)
+        if bad.size:
+            r = int(bad[0])
+            raise UnsupportedEDFError(
+                f"EDF+D data record {r + 1} starts {float(starts[r]):.9g} s after the first, "
+                f"{float(off[r]):.3g} sample(s) off the {fs:g} Hz grid of signal {sig.label!r}; "
+                "its samples cannot be placed without moving them in time",
+                path,
+            )
         n = int(first[-1]) + spr
         grid = np.full(n, np.nan)
         pos = (first[:, None] + np.arange(spr)[None, :]).ravel()

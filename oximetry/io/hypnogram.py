@@ -1,28 +1,49 @@
 """Sleep staging from a separate file (``--hypnogram``, SPEC §2.3).
 
-Two CSV layouts are accepted:
+Three CSV layouts are accepted (each with or without a header row):
 
-* one stage per 30-s epoch, one per row (optionally under a header such as ``stage``), the first
-  epoch starting at the recording start;
-* ``onset_s,duration_s,stage`` rows (with or without that header).
+* one stage per 30-s epoch, one per row (optionally ``epoch,stage`` with consecutive epoch
+  numbers), the first epoch starting at the recording start;
+* ``onset,duration_s,stage`` rows, the onset in seconds from the recording start;
+* ``time,stage`` rows (one 30-s epoch starting at that clock time) or ``time,duration_s,stage``
+  rows, the time a clock time (``23:10:30``) or a date and time (``2026-03-02 23:10:30``). A
+  clock time is placed on the recording's day: within 12 hours of its start, later rows past
+  midnight on the next day.
 
-Stage texts are kept as written; :mod:`oximetry.windows` interprets them.
+Stage labels go through the one annotation vocabulary (:func:`oximetry.annotations.
+hypnogram_stage`: ``W``, ``Wake``, ``Stage W``, ``REM``, ``n2``, ``Sleep stage 3``, ``0``–``5`` ...)
+and are returned as ``W``, ``N1``–``N4``, ``R`` or ``?``; a label it does not know is an error
+naming the label and its line, never a silently dropped epoch. Epochs are clipped to the
+recording when its length is given.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import itertools
 import math
 import os
+import re
+from typing import NoReturn
 
-from oximetry.errors import OximetryError, RecordingFormatError
+from oximetry.annotations import hypnogram_stage
+from oximetry.errors import RecordingFormatError
 from oximetry.io._base import check_file
 
-__all__ = ["EPOCH_S", "read_hypnogram"]
+__all__ = ["EPOCH_S", "MAX_HYPNOGRAM_BYTES", "read_hypnogram"]
 
 #: Length of one scoring epoch in seconds (AASM).
 EPOCH_S = 30.0
+#: Largest hypnogram file read (a week of 30-s epochs is about 20,000 rows).
+MAX_HYPNOGRAM_BYTES = 16 << 20
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$")
+_DATETIME = re.compile(r"^\d{4}-\d\d-\d\d[ T]\d{1,2}:\d\d(?::\d\d(?:\.\d+)?)?$")
+_HEADER_WORDS = ("stage", "stages", "sleep stage", "hypnogram")
+_DAY = 86400.0
+
+Row = tuple[int, list[str]]
 
 
 def _float(text: str) -> float | None:
@@ -33,57 +54,132 @@ def _float(text: str) -> float | None:
     return v if math.isfinite(v) else None
 
 
-def _drop_epoch_numbers(
-    rows: list[tuple[int, list[str]]], path: str | os.PathLike[str]
-) -> list[tuple[int, list[str]]]:
-    """Turn ``epoch,stage`` rows into one-stage rows, checking the epochs are consecutive."""
-    body = rows[1:] if _float(rows[0][1][0]) is None else rows
-    numbers = [_float(r[0]) if len(r) == 2 else None for _, r in body]
-    for (n, r), num in zip(body, numbers, strict=True):
-        if num is None:
-            raise RecordingFormatError(
-                f"hypnogram line {n}: expected epoch,stage, got {','.join(r)!r}", path
-            )
-    for (n, _), a, b in zip(body[1:], numbers, numbers[1:], strict=False):
-        if a is not None and b is not None and b != a + 1:
-            raise RecordingFormatError(
-                f"hypnogram line {n}: epoch {b:g} does not follow epoch {a:g}", path
-            )
-    return [(n, [r[1]]) for n, r in body]
+def _is_time(text: str) -> bool:
+    return bool(_CLOCK.match(text) or _DATETIME.match(text))
 
 
-def read_hypnogram(path: str | os.PathLike[str]) -> tuple[tuple[float, float, str], ...]:
+def _stage(label: str, line: int, path: str | os.PathLike[str]) -> str:
+    stage = hypnogram_stage(label)
+    if stage is None:
+        shown = label if len(label) <= 40 else label[:37] + "..."
+        raise RecordingFormatError(
+            f"hypnogram line {line}: unknown sleep stage {shown!r} (expected W/Wake, N1-N4, "
+            "R/REM, Stage 1-4, 0-5 or ?)",
+            path,
+        )
+    return stage
+
+
+class _Clock:
+    """Turn a hypnogram's clock times into seconds from the recording start, in row order."""
+
+    def __init__(self, start: _dt.datetime | None, path: str | os.PathLike[str]) -> None:
+        self.start = start
+        self.path = path
+        self.last: float | None = None
+
+    def seconds(self, text: str, line: int) -> float:
+        if self.start is None:
+            raise RecordingFormatError(
+                f"hypnogram line {line}: clock time {text!r} needs the recording's start", self.path
+            )
+        if _DATETIME.match(text):
+            try:
+                when = _dt.datetime.fromisoformat(text)
+            except ValueError:
+                raise RecordingFormatError(
+                    f"hypnogram line {line}: {text!r} is not a real date and time", self.path
+                ) from None
+            t = (when - self.start).total_seconds()
+        else:
+            m = _CLOCK.match(text)
+            assert m is not None
+            h, mi, s = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+            if h > 23 or mi > 59 or s > 59:
+                raise RecordingFormatError(
+                    f"hypnogram line {line}: {text!r} is not a clock time (HH:MM[:SS])", self.path
+                )
+            of_day = h * 3600 + mi * 60 + s + float(m.group(4) or 0.0)
+            start_of_day = self.start.hour * 3600 + self.start.minute * 60 + self.start.second
+            t = of_day - start_of_day - self.start.microsecond / 1e6
+            if self.last is None:  # the first row: the recording's day, within 12 h of its start
+                t = (t + _DAY / 2) % _DAY - _DAY / 2
+            else:  # later rows: forward from the previous one, past midnight when needed
+                t += _DAY * math.ceil((self.last - t - _DAY / 2) / _DAY)
+        if self.last is not None and t <= self.last:
+            raise RecordingFormatError(
+                f"hypnogram line {line}: time {text!r} does not come after the previous row's",
+                self.path,
+            )
+        self.last = t
+        return t
+
+
+def read_hypnogram(
+    path: str | os.PathLike[str],
+    *,
+    start: _dt.datetime | None = None,
+    end_s: float | None = None,
+) -> tuple[tuple[float, float, str], ...]:
     """Read a hypnogram file.
 
     Parameters
     ----------
     path : str or PathLike
-        CSV with one stage per 30-s epoch, or ``onset_s,duration_s,stage`` rows.
+        CSV with one stage per 30-s epoch, ``onset_s,duration_s,stage`` rows, or clock-time rows
+        (``time,stage`` / ``time,duration_s,stage``).
+    start : datetime.datetime, optional
+        The recording's start; needed for clock times.
+    end_s : float, optional
+        The recording's length in seconds; epochs are clipped to ``[0, end_s]`` and those
+        entirely outside are dropped.
 
     Returns
     -------
     tuple of (onset_s, duration_s, stage)
-        Seconds from the recording start, length in seconds, stage text as written.
+        Seconds from the recording start, length in seconds, stage code (``W``, ``N1``–``N4``,
+        ``R``, ``?``), sorted by onset.
 
     Raises
     ------
     RecordingFormatError
-        When the file is missing, empty, not text, or a row is malformed (the line is named).
+        When the file is missing, empty, too large, not text, a row is malformed or a stage
+        unknown (the line is named), epochs overlap, or none falls within the recording.
     """
-    try:
-        return _read(path)
-    except OximetryError:
-        raise
-    except (ValueError, IndexError, KeyError, TypeError, OverflowError, UnicodeError) as exc:
-        reason = " ".join(str(exc).split())[:120]
-        raise RecordingFormatError(
-            f"cannot read the hypnogram ({type(exc).__name__}: {reason})", path
-        ) from None
+    rows = _rows(path)
+    first = rows[0][1]
+    if len(first) == 1:
+        if first[0].casefold() in _HEADER_WORDS and hypnogram_stage(first[0]) is None:
+            rows = rows[1:]
+        out = _epochs(rows, path)
+    else:
+        if _float(first[0]) is None and not _is_time(first[0]):  # a header row
+            rows = rows[1:]
+        if not rows:
+            raise RecordingFormatError("hypnogram has a header but no epochs", path)
+        width = len(rows[0][1])
+        if _is_time(rows[0][1][0]):
+            out = _clock_rows(rows, path, start)
+        elif width == 2:
+            out = _numbered(rows, path)
+        else:
+            out = _timed(rows, path)
+    _check_overlaps(out, path)
+    if end_s is not None:
+        out = _clip(out, end_s, path)
+    return tuple(out)
 
 
-def _read(path: str | os.PathLike[str]) -> tuple[tuple[float, float, str], ...]:
+def _rows(path: str | os.PathLike[str]) -> list[Row]:
     p = check_file(path)
     try:
+        size = p.stat().st_size
+        if size > MAX_HYPNOGRAM_BYTES:
+            raise RecordingFormatError(
+                f"hypnogram is {size} bytes, more than the {MAX_HYPNOGRAM_BYTES} a week of "
+                "epochs needs",
+                path,
+            )
         raw = p.read_bytes()
     except OSError as exc:
         raise RecordingFormatError(f"cannot read the hypnogram ({exc.strerror})", path) from None
@@ -106,47 +202,94 @@ def _read(path: str | os.PathLike[str]) -> tuple[tuple[float, float, str], ...]:
     for _, r in rows:
         while len(r) > 1 and r[-1] == "":
             r.pop()
-    first = rows[0][1]
-    if len(first) == 2 or (len(rows) > 1 and len(rows[1][1]) == 2):
-        rows = _drop_epoch_numbers(rows, path)
-        if not rows:
-            raise RecordingFormatError("hypnogram has a header but no epochs", path)
-        first = rows[0][1]
-    timed = len(first) >= 3
-    if timed:
-        if _float(first[0]) is None:  # header row
-            rows = rows[1:]
-        out = []
-        for n, r in rows:
-            onset = _float(r[0]) if len(r) >= 3 else None
-            dur = _float(r[1]) if len(r) >= 3 else None
-            if onset is None or dur is None or onset < 0 or dur <= 0 or not r[2]:
-                raise RecordingFormatError(
-                    f"hypnogram line {n}: expected onset_s,duration_s,stage with onset >= 0 and "
-                    f"duration > 0, got {','.join(r)!r}",
-                    path,
-                )
-            out.append((onset, dur, r[2]))
-        if not out:
-            raise RecordingFormatError("hypnogram has a header but no epochs", path)
-        out.sort(key=lambda e: e[0])
-        for (o1, d1, _), (o2, _, _) in itertools.pairwise(out):
-            if o2 < o1 + d1 - 1e-6:
-                raise RecordingFormatError(
-                    f"hypnogram epochs overlap: one at {o1:g} s lasting {d1:g} s, the next at {o2:g} s",
-                    path,
-                )
-        return tuple(out)
-    # One stage per 30-s epoch; a single-column file may carry a header like "stage".
-    if len(first) == 1 and first[0].casefold() in ("stage", "stages", "sleep stage", "hypnogram"):
-        rows = rows[1:]
-    epochs = []
-    for n, r in rows:
-        if len(r) != 1 or not r[0]:
-            raise RecordingFormatError(
-                f"hypnogram line {n}: expected one stage per 30-s epoch, got {','.join(r)!r}", path
-            )
-        epochs.append(r[0])
-    if not epochs:
+    return rows
+
+
+def _expect(n: int, r: list[str], what: str, path: str | os.PathLike[str]) -> NoReturn:
+    shown = ",".join(r)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    raise RecordingFormatError(f"hypnogram line {n}: expected {what}, got {shown!r}", path)
+
+
+def _epochs(rows: list[Row], path: str | os.PathLike[str]) -> list[tuple[float, float, str]]:
+    """One stage per 30-s epoch, the first at the recording start."""
+    if not rows:
         raise RecordingFormatError("hypnogram has a header but no epochs", path)
-    return tuple((i * EPOCH_S, EPOCH_S, s) for i, s in enumerate(epochs))
+    out = []
+    for i, (n, r) in enumerate(rows):
+        if len(r) != 1 or not r[0]:
+            _expect(n, r, "one stage per 30-s epoch", path)
+        out.append((i * EPOCH_S, EPOCH_S, _stage(r[0], n, path)))
+    return out
+
+
+def _numbered(rows: list[Row], path: str | os.PathLike[str]) -> list[tuple[float, float, str]]:
+    """``epoch,stage`` rows with consecutive epoch numbers, the first at the recording start."""
+    numbers = []
+    for n, r in rows:
+        num = _float(r[0]) if len(r) == 2 else None
+        if num is None:
+            _expect(n, r, "epoch,stage", path)
+        numbers.append(num)
+    for (n, _), a, b in zip(rows[1:], numbers, numbers[1:], strict=False):
+        if a is not None and b is not None and b != a + 1:
+            raise RecordingFormatError(
+                f"hypnogram line {n}: epoch {b:g} does not follow epoch {a:g}", path
+            )
+    return [(i * EPOCH_S, EPOCH_S, _stage(r[1], n, path)) for i, (n, r) in enumerate(rows)]
+
+
+def _timed(rows: list[Row], path: str | os.PathLike[str]) -> list[tuple[float, float, str]]:
+    """``onset_s,duration_s,stage`` rows."""
+    out = []
+    for n, r in rows:
+        onset = _float(r[0]) if len(r) >= 3 else None
+        dur = _float(r[1]) if len(r) >= 3 else None
+        if onset is None or dur is None or onset < 0 or dur <= 0 or not r[2]:
+            _expect(n, r, "onset_s,duration_s,stage with onset >= 0 and duration > 0", path)
+        out.append((onset, dur, _stage(r[2], n, path)))
+    return sorted(out, key=lambda e: e[0])
+
+
+def _clock_rows(
+    rows: list[Row], path: str | os.PathLike[str], start: _dt.datetime | None
+) -> list[tuple[float, float, str]]:
+    """``time,stage`` (one 30-s epoch) or ``time,duration_s,stage`` rows, in time order."""
+    clock = _Clock(start, path)
+    width = len(rows[0][1])
+    out = []
+    for n, r in rows:
+        if width not in (2, 3) or len(r) != width or not _is_time(r[0]) or not r[-1]:
+            _expect(n, r, "time,stage" if width == 2 else "time,duration_s,stage", path)
+        dur = EPOCH_S if width == 2 else _float(r[1])
+        if dur is None or dur <= 0:
+            _expect(n, r, "time,duration_s,stage with duration > 0", path)
+        out.append((clock.seconds(r[0], n), dur, _stage(r[-1], n, path)))
+    return out
+
+
+def _check_overlaps(epochs: list[tuple[float, float, str]], path: str | os.PathLike[str]) -> None:
+    for (o1, d1, _), (o2, _, _) in itertools.pairwise(epochs):
+        if o2 < o1 + d1 - 1e-6:
+            raise RecordingFormatError(
+                f"hypnogram epochs overlap: one at {o1:g} s lasting {d1:g} s, the next at {o2:g} s",
+                path,
+            )
+
+
+def _clip(
+    epochs: list[tuple[float, float, str]], end_s: float, path: str | os.PathLike[str]
+) -> list[tuple[float, float, str]]:
+    out = []
+    for o, d, s in epochs:
+        a, b = max(o, 0.0), min(o + d, end_s)
+        if b > a:
+            out.append((a, b - a, s))
+    if not out:
+        first, last = epochs[0][0], epochs[-1][0] + epochs[-1][1]
+        raise RecordingFormatError(
+            f"hypnogram covers {first:g} s to {last:g} s from the recording start, none of the "
+            f"recording (0 to {end_s:g} s): a hypnogram of another night?",
+            path,
+        )
+    return out

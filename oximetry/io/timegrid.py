@@ -14,12 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from ._base import MAX_DURATION_S, MAX_FS_HZ, MAX_SAMPLES, MIN_FS_HZ
+
 __all__ = ["Grid", "TimeAxisError", "place_on_grid"]
 
 _HOUR = 3600.0
 _DAY = 86400.0
 #: Longest time axis accepted from a text export; longer means a wrong time column.
-MAX_SPAN_S = 7 * _DAY
+MAX_SPAN_S = MAX_DURATION_S
 
 
 class TimeAxisError(ValueError):
@@ -73,7 +75,8 @@ def place_on_grid(
     Parameters
     ----------
     elapsed_s : numpy.ndarray
-        Wall-clock seconds of each row relative to the first row, in file order.
+        Wall-clock seconds of each row relative to the first row (or seconds from the start as
+        the file gives them), in file order.
     time_of_day_only : bool
         True when the file holds times of day without dates: a backward jump of nearly a day
         is then midnight, not a step back in time.
@@ -89,12 +92,16 @@ def place_on_grid(
     ------
     TimeAxisError
         When time goes backwards (other than one autumn daylight-saving change), does not
-        advance, or spans more than a week.
+        advance, spans more than a week, gives a rate outside 0.01-1000 Hz, or
+        would need more grid slots than one channel may hold.
     """
     t = np.asarray(elapsed_s, dtype=np.float64).copy()
     warnings: list[str] = []
     if t.size < 2:
         raise TimeAxisError(f"only {t.size} time-stamped row(s); cannot infer a sampling rate")
+    if not np.isfinite(t).all():
+        raise TimeAxisError("a time stamp is not a finite number")
+
     d = np.diff(t)
     if time_of_day_only:
         wraps = d < -12 * _HOUR
@@ -129,10 +136,20 @@ def place_on_grid(
             f"clock jumped forward 1 h at {_clock(clock0_s + t[k])} (spring daylight-saving "
             "change?); kept as a 1-hour gap"
         )
+    if not MIN_FS_HZ <= 1 / step <= MAX_FS_HZ:
+        raise TimeAxisError(
+            f"the time stamps are {step:.3g} s apart (median step), a rate of {1 / step:.3g} Hz "
+            f"outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz (wrong time column or unit?)"
+        )
     if t[-1] > MAX_SPAN_S:
         raise TimeAxisError(
             f"time stamps span {t[-1] / _DAY:.1f} days; more than {MAX_SPAN_S / _DAY:.0f} days "
             "is not a recording (wrong time column?)"
+        )
+    if t[-1] / step >= MAX_SAMPLES:
+        raise TimeAxisError(
+            f"{t[-1]:g} s at one sample every {step:g} s needs {t[-1] / step:.3g} samples, more "
+            f"than the {MAX_SAMPLES} one channel may hold"
         )
     index = np.rint(t / step).astype(np.int64)
     n = int(index[-1]) + 1

@@ -83,6 +83,8 @@ def write_outputs(
         )
     payloads: dict[str, bytes | str] = {}
     if report:
+        # Lazy: the PDF module imports matplotlib, 0.4-0.55 s (-X importtime), more than the
+        # whole of `oxi analyze --no-report` on an 8-hour night.
         from .pdf import render_report_pdf, render_trace_png
 
         payloads["report"] = render_report_pdf(

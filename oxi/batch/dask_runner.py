@@ -8,7 +8,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import SettingsError
+from oximetry.errors import SettingsError
+
 from .local import Tally
 from .table import BatchRow
 from .worker import Task, error_row, run_task

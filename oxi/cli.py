@@ -13,13 +13,19 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from . import __version__
-from .errors import OximetryError
+from oximetry import __version__
+from oximetry.errors import OximetryError
+from oximetry.io import inspect_recording
+from oximetry.qualify_report import format_qualify_summary, render_qualify_pdf
+from oximetry.report import format_terminal_summary, write_atomic, write_json_atomic
 
-if TYPE_CHECKING:
-    from .pipeline import AnalyzeRequest
+from .batch import run_batch
+from .info import format_info
+from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
+from .qualify import evidence_from_summary, load_context, qualify
+from .verify import verify
 
 __all__ = ["build_parser", "main"]
 
@@ -85,8 +91,6 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
 
 
 def _request(args: argparse.Namespace) -> AnalyzeRequest:
-    from .pipeline import AnalyzeRequest
-
     return AnalyzeRequest(
         channel=args.channel,
         fs=args.fs,
@@ -107,9 +111,6 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from .pipeline import analyze_file, default_out_dir
-    from .report import format_terminal_summary
-
     request = _request(args)
     _check_input_path(args.recording)
     out = (
@@ -124,8 +125,6 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from .io import format_info, inspect_recording
-
     _check_input_path(args.recording)
     info = inspect_recording(args.recording, channel=args.channel, fs=args.fs, scale=args.scale)
     print(format_info(info))
@@ -133,10 +132,6 @@ def _cmd_info(args: argparse.Namespace) -> int:
 
 
 def _cmd_qualify(args: argparse.Namespace) -> int:
-    from .qualify import evidence_from_summary, load_context, qualify
-    from .qualify_report import format_qualify_summary, render_qualify_pdf
-    from .report import write_atomic, write_json_atomic
-
     context = load_context(args.context)
     evidence = None
     summary = None
@@ -165,8 +160,6 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    from .verify import verify
-
     _check_input_path(args.summary)
     _check_input_path(args.recording)
     differences = verify(args.summary, args.recording)
@@ -180,8 +173,6 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from .batch import run_batch
-
     request = _request(args)
     result = run_batch(
         args.inputs,

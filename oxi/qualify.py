@@ -1,6 +1,7 @@
-"""The one place ``oximetry`` talks to ``criteria``: build its inputs, map its errors.
+"""Where the analysis meets the rules: build the rules' inputs, map their errors.
 
-``criteria`` depends on nothing in ``oximetry`` (the arrow points one way). This module turns an
+``criteria`` depends on nothing in ``oximetry`` and ``oximetry`` on nothing in ``criteria``; the
+app layer (this package) sits above both. This module turns an
 :class:`oximetry.results.Analysis` into the rules' :class:`criteria.evidence.Evidence`, loads a
 context, runs the rules, and turns every :class:`criteria.errors.CriteriaError` into the project's
 :class:`oximetry.errors.ContextError` (bad input: one line, exit 2), so the CLI, ``oxi batch`` and
@@ -12,16 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from os import PathLike
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
-from .errors import ContextError, OximetryError
-
-if TYPE_CHECKING:
-    from criteria.context import Context
-    from criteria.evaluate import Determination
-    from criteria.evidence import Evidence
-
-    from .results import Analysis
+from criteria.context import Context
+from criteria.context import load_context as _load
+from criteria.errors import CriteriaError
+from criteria.evaluate import Determination, evaluate
+from criteria.evidence import Evidence
+from oximetry.errors import ContextError, OximetryError
+from oximetry.results import Analysis
 
 __all__ = [
     "context_from_dict",
@@ -36,8 +36,6 @@ T = TypeVar("T")
 
 @contextmanager
 def _as_bad_input(cls: type[OximetryError] = ContextError) -> Iterator[None]:
-    from criteria.errors import CriteriaError
-
     try:
         yield
     except CriteriaError as exc:
@@ -57,8 +55,6 @@ def load_context(path: str | PathLike[str]) -> Context:
     oximetry.errors.ContextError
         The file is unreadable, unsafe, or holds an unknown key or a bad value.
     """
-    from criteria.context import load_context as _load
-
     return _call(_load, path)
 
 
@@ -70,8 +66,6 @@ def context_from_dict(data: Mapping[str, Any] | None, source: str | None = None)
     oximetry.errors.ContextError
         An unknown key or a bad value.
     """
-    from criteria.context import Context
-
     return _call(Context.from_dict, data, source)
 
 
@@ -81,8 +75,6 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
     A file without a date (times of day only) starts on a placeholder date; that date is never
     handed on, so the test date must then come from the context.
     """
-    from criteria.evidence import Evidence
-
     rec = analysis.recording
     start = rec.start if rec.source.date_known else None
     return _call(
@@ -102,8 +94,6 @@ def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None)
     oximetry.errors.OximetryError
         A needed figure is missing or malformed.
     """
-    from criteria.evidence import Evidence
-
     return _call(Evidence.from_summary, summary, source, cls=OximetryError)
 
 
@@ -111,6 +101,4 @@ def qualify(
     context: Context | None, evidence: Evidence | None, payer: str | None = None
 ) -> Determination:
     """Run the rules (:func:`criteria.evaluate.evaluate`); a bad payer name is bad input."""
-    from criteria.evaluate import evaluate
-
     return _call(evaluate, context, evidence, payer)

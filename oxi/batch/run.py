@@ -6,19 +6,18 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from ..errors import OximetryError, SettingsError
-from ..io import sha256_of
-from ..report.summary import write_atomic
+from oximetry.errors import OximetryError, SettingsError
+from oximetry.io import sha256_of
+from oximetry.report.summary import write_atomic
+
+from ..pipeline import AnalyzeRequest
+from ..qualify import load_context
 from .dask_runner import run_dask
 from .inputs import RECORDING_SUFFIXES, expand_inputs, find_context, folder_names, unique_names
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
 from .table import BatchRow, table_text
 from .worker import Analyzer, Task, settings_fingerprint
-
-if TYPE_CHECKING:
-    from ..pipeline import AnalyzeRequest
 
 __all__ = ["BatchResult", "run_batch"]
 
@@ -164,7 +163,6 @@ def _check_context(path: str) -> None:
     """Fail the whole batch early (exit 2) on a ``--context`` file that cannot be used."""
     if not os.path.isfile(path):
         raise OximetryError("--context: no such file", path)
-    from ..qualify import load_context
 
     load_context(path)
 

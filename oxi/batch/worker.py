@@ -12,16 +12,15 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .. import __version__
-from ..errors import OximetryError
-from ..io import sha256_of
-from ..report.summary import write_atomic
+from oximetry import __version__
+from oximetry.errors import OximetryError
+from oximetry.io import sha256_of
+from oximetry.report.summary import write_atomic
+
+from ..pipeline import AnalyzeRequest, analyze_file
 from .table import COHORT_COLUMNS, BatchRow, row_values
-
-if TYPE_CHECKING:
-    from ..pipeline import AnalyzeRequest
 
 __all__ = [
     "MARKER",
@@ -77,8 +76,6 @@ def settings_fingerprint(request: AnalyzeRequest) -> str:
 
 
 def default_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> Mapping[str, Any]:
-    from ..pipeline import analyze_file
-
     return analyze_file(path, request, out_dir=out_dir).summary
 
 

@@ -11,17 +11,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import SettingsError
-from .settings import SEGMENT_NAMES, AnalysisSettings
+from criteria.context import Context
+from criteria.evaluate import Determination
+from oximetry.analysis import analyze
+from oximetry.errors import SettingsError
+from oximetry.io import read_hypnogram, read_recording, sha256_of
+from oximetry.model import Recording
+from oximetry.report import build_summary, events_csv_text, write_outputs
+from oximetry.results import Analysis
+from oximetry.settings import SEGMENT_NAMES, AnalysisSettings
 
-if TYPE_CHECKING:
-    from criteria.context import Context
-    from criteria.evaluate import Determination
-
-    from .model import Recording
-    from .results import Analysis
+from .options import parse_span, parse_time_spec
+from .qualify import evidence_from_analysis, load_context, qualify
 
 __all__ = ["AnalyzeRequest", "Outcome", "analyze_file", "default_out_dir", "resolve_settings"]
 
@@ -110,8 +113,6 @@ def default_out_dir(path: str | Path, *, deidentify: bool) -> Path:
     -------
     Path
     """
-    from .io import sha256_of
-
     p = Path(path)
     if deidentify:
         return Path("oxi-out") / sha256_of(p)[:16]
@@ -141,9 +142,6 @@ def resolve_settings(
     SettingsError
         A malformed time, span or segment.
     """
-    from .io import read_hypnogram
-    from .windows import parse_span, parse_time_spec
-
     start = recording.start
     segments = []
     for text in request.segments:
@@ -172,7 +170,9 @@ def resolve_settings(
         exclude_s=tuple(parse_span(x, start) for x in request.exclude),
         segments_s=tuple(segments),
         test_type=test_type,
-        staging=() if request.hypnogram is None else read_hypnogram(request.hypnogram),
+        staging=()
+        if request.hypnogram is None
+        else read_hypnogram(request.hypnogram, start=start, end_s=recording.duration_s),
         o2_flow_lpm=o2_flow,
     )
 
@@ -211,11 +211,6 @@ def analyze_file(
     OximetryError
         Unreadable recording or context, bad options, no valid data.
     """
-    from .analysis import analyze
-    from .io import read_recording
-    from .qualify import evidence_from_analysis, load_context, qualify
-    from .report import build_summary, events_csv_text, write_outputs
-
     request = request or AnalyzeRequest()
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)

@@ -16,8 +16,12 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from .errors import OximetryError
-from .report.summary import SCHEMA, dumps_summary
+from oximetry.errors import OximetryError
+from oximetry.report.summary import SCHEMA, dumps_summary
+from oximetry.settings import AnalysisSettings
+
+from .pipeline import AnalyzeRequest, analyze_file
+from .qualify import context_from_dict
 
 __all__ = ["IGNORED", "compare_summaries", "recompute_summary", "verify"]
 
@@ -70,10 +74,6 @@ def recompute_summary(summary: Mapping[str, Any], recording_path: str | Path) ->
     OximetryError
         The recording cannot be read, or the recorded settings or context are malformed.
     """
-    from .pipeline import AnalyzeRequest, analyze_file
-    from .qualify import context_from_dict
-    from .settings import AnalysisSettings
-
     opts = summary["input"].get("read_options") or {}
     q = summary.get("qualification")
     request = AnalyzeRequest(
