@@ -71,11 +71,11 @@ def test_ii_a_1_a_copd_is_severe_lung_disease() -> None:
 
 
 def test_ii_a_1_unmapped_code_is_not_evaluable_never_met() -> None:
-    d = evaluate(ctx(diagnoses=["M54.5"]), overnight(**QUALIFYING_NIGHT))
+    d = evaluate(ctx(diagnoses=["M54.50"]), overnight(**QUALIFYING_NIGHT))
     assert met(d, "ii_a_1_condition") is None
     assert d.determination == "indeterminate"
     assert any("attest" in m for m in d.missing)
-    assert any("M54.5" in w for w in d.warnings)
+    assert any("M54.50" in w for w in d.warnings)
 
 
 def test_ii_a_1_missing_diagnoses_is_listed() -> None:

@@ -257,7 +257,7 @@ def test_wrong_denial_3_coded_pulmonary_hypertension_is_a_iii_b_evidence() -> No
 
 
 def test_wrong_denial_4_cluster_headache_with_stable_angina() -> None:
-    d = evaluate(cluster_ctx(diagnoses=["G44.019", "I20.8"]), None)
+    d = evaluate(cluster_ctx(diagnoses=["G44.019", "I20.89"]), None)
     assert met(d, "ii_b_3_angina") is not True  # the exclusion stands for oxygen *for* angina,
     assert d.determination == "qualified"  # ... and does not deny the cluster headache
     assert d.coverage == ("cluster_headache",)
@@ -500,3 +500,18 @@ def test_oxi_qualify_blood_gas_case_and_a_bad_code(
 def test_cluster_rx_helper_is_a_complete_prescription() -> None:
     assert set(CLUSTER_RX) == {"prescriber", "flow_lpm", "hours_per_day"}
     assert CLUSTER_OK["attacks"] >= 5
+
+
+@pytest.mark.parametrize("codes", [["J44"], ["J45"], ["J44.9", "J45"], ["G44.01"]])
+def test_a_heading_of_the_code_set_never_qualifies(codes: list[str]) -> None:
+    """A heading (J45) hides what decides (an exacerbation): a complete code is needed."""
+    c = ctx(diagnoses=codes) if codes[0] != "G44.01" else cluster_ctx(diagnoses=codes)
+    d = evaluate(c, overnight(**QUALIFYING_NIGHT) if codes[0] != "G44.01" else None)
+    assert d.determination == "indeterminate"
+    if codes[0] != "G44.01":
+        assert any(m.startswith("diagnoses: a complete code in place of") for m in d.missing)
+
+
+def test_a_heading_still_counts_for_an_exclusion() -> None:
+    d = evaluate(ctx(symptoms=["insomnia"], diagnoses=["G47.33", "I20.8"]), overnight(**DROP_NIGHT))
+    assert met(d, "ii_b_3_angina") is False

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oxi.cli import main
 from oximetry.analysis import analyze
-from oximetry.cli import main
 from oximetry.errors import RecordingFormatError, SettingsError, UnsupportedEDFError
 from oximetry.io import read_hypnogram, read_recording
 from oximetry.io._base import MAX_SAMPLES

@@ -46,6 +46,7 @@ class Conditions:
     supporting: list[str]
     attested: bool | None
     given: bool  # diagnoses key present and non-empty
+    incomplete: tuple[str, ...] = ()  # category codes (J44) where a complete code is needed
 
     def has(self, *cats: str) -> bool:
         """Return True when any of the categories is documented."""
@@ -95,8 +96,13 @@ def conditions(ctx: Context) -> Conditions:
     pending: dict[str, str] = {}
     codes = ctx.diagnoses or ()
     f = ctx.findings
+    incomplete = [c for c in codes if not _billable(c)]
     for code in codes:
         row = categorise(code)
+        if code in incomplete and (row is None or row.category in (*LISTED, *HEADACHE)):
+            # A heading (J45) hides what decides (with or without exacerbation): it never
+            # qualifies; it still counts for the exclusions (I20 angina) below.
+            continue
         if row is None:
             unmapped.append(code)
             continue
@@ -124,7 +130,15 @@ def conditions(ctx: Context) -> Conditions:
     for sym, clause in (("cognitive_impairment", "v"), ("nocturnal_restlessness", "vi")):
         if sym in (ctx.symptoms or ()):
             supporting.append(f"symptoms: {sym} (II.A.1.b.{clause})")
-    return Conditions(cats, unmapped, pending, supporting, f.attested_condition, bool(codes))
+    return Conditions(
+        cats, unmapped, pending, supporting, f.attested_condition, bool(codes), tuple(incomplete)
+    )
+
+
+def _billable(code: str) -> bool:
+    from ..icd10 import is_leaf
+
+    return is_leaf(code)
 
 
 def pulmonary_hypertension_codes(ctx: Context) -> list[str]:

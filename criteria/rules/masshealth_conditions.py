@@ -82,10 +82,20 @@ def _condition(inp: Inputs) -> Outcome:
     c = conditions(inp.context)
     values: dict[str, Any] = {k: v for k, v in c.by_category.items() if k in _CAT_TEXT}
     values["unlisted"] = c.unlisted
+    if c.incomplete:
+        values["incomplete"] = list(c.incomplete)
     values["pending"] = dict(c.pending)
     values["attested_condition"] = c.attested
     if c.supporting:
         values["supporting_findings"] = c.supporting
+    if c.incomplete:  # checked first: a heading may hide an exacerbation of a listed code
+        return Outcome(
+            None,
+            f"{', '.join(c.incomplete)} is a heading of the code set, not a complete code: the "
+            "diagnosis must be coded to its full specificity.",
+            values,
+            tuple(f"diagnoses: a complete code in place of {x}" for x in c.incomplete),
+        )
     met = [_CAT_TEXT[k] for k in _CAT_TEXT if c.has(k)]
     if met:
         return Outcome(True, f"The member has {' and '.join(met)}.", values)

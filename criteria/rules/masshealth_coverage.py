@@ -127,8 +127,11 @@ def _cluster_not_ichd3(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"codes": codes, "cluster_headache_given": ctx.cluster_headache is not None}
     if not claimed:
         return _no_exclusion("no cluster headache claimed", v)
-    if inp.met("ii_a_1_d_cluster_headache") is True:
+    ichd3 = inp.results["ii_a_1_d_cluster_headache"]
+    if ichd3.met is True:
         return Outcome(True, "No exclusion: the cluster headache meets ICHD-3.", v)
+    if ichd3.met is None:  # the items are met; the cluster-headache code is still needed
+        return Outcome(None, ichd3.reason, v, ichd3.missing)
     return _unless_basis(
         inp.met("ii_a_1_condition"),
         v,
