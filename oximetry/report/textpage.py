@@ -88,7 +88,7 @@ class TextPage:
 
     def chars(self, width_in: float, size: float) -> int:
         """Return how many characters fit ``width_in`` inches at ``size`` points (a safe bound)."""
-        return max(10, int(width_in * 72.0 / (size * 0.6)))
+        return max(10, int(width_in * 72.0 / (size * 0.57)))
 
     def wrap(self, s: str, width_in: float, size: float) -> list[str]:
         """Split ``s`` into lines that fit ``width_in`` inches at ``size`` points."""
