@@ -640,7 +640,9 @@ def plot_histogram(analysis: Analysis, ax: Axes | None = None, *, kind: str | No
     return ax
 
 
-def legend_handles(kinds: Sequence[str] = (), *, events: bool = True) -> list[Any]:
+def legend_handles(
+    kinds: Sequence[str] = (), *, events: bool = True, baseline: bool = True
+) -> list[Any]:
     """Return proxy artists that explain the marks of :func:`plot_strip` (for a figure legend).
 
     Parameters
@@ -649,6 +651,8 @@ def legend_handles(kinds: Sequence[str] = (), *, events: bool = True) -> list[An
         Window kinds present (their band colour is explained too).
     events : bool
         Explain the ODI and scored-event marks (strips draw them; the overview does not).
+    baseline : bool
+        Explain the awake-baseline lines (drawn only when there is an overnight window).
 
     Returns
     -------
@@ -659,11 +663,14 @@ def legend_handles(kinds: Sequence[str] = (), *, events: bool = True) -> list[An
         Line2D([], [], color=COLORS["invalid"], lw=1, label="rejected values"),
         Patch(facecolor="none", edgecolor=COLORS["invalid"], hatch="////", label="artifact"),
         Line2D([], [], color=COLORS["threshold88"], lw=1.4, label="88 %"),
-        Line2D([], [], color=COLORS["baseline"], lw=1, ls="--", label="awake baseline"),
-        Line2D([], [], color=COLORS["baseline"], lw=1, ls=":", label="baseline − 5"),
         Patch(facecolor=COLORS["le88"], label="≤ 88 % run"),
-        Patch(facecolor=COLORS["sustained"], label="> 5 pts below baseline ≥ 5 min"),
     ]
+    if baseline:
+        handles[4:4] = [
+            Line2D([], [], color=COLORS["baseline"], lw=1, ls="--", label="awake baseline"),
+            Line2D([], [], color=COLORS["baseline"], lw=1, ls=":", label="baseline − 5"),
+        ]
+        handles.append(Patch(facecolor=COLORS["sustained"], label="> 5 pts below baseline ≥ 5 min"))
     if events:
         handles += [
             Patch(facecolor=COLORS["odi3"], label="ODI3 / ODI4 event"),

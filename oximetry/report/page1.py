@@ -44,6 +44,8 @@ _PROFILES = {
     "masshealth": "MassHealth MG-OXY (06/24)",
     "medicare": "Medicare NCD 240.2 / LCD L33797",
 }
+#: At most this many items under one heading of the determination (the rest: the appendix).
+_MAX_ITEMS = 5
 _ALT_PREFIX = "Alternative reading, not used for the determination: "
 
 
@@ -67,7 +69,8 @@ def _identification(
         ]
         age = file_patient.get("age_years", ctx_get(summary, "patient", "age_years"))
         if age is not None:
-            left.append(f"Age at test: {age}{'+' if file_patient.get('age_capped') else ''} years")
+            capped = "+" if file_patient.get("age_capped") else ""
+            left.append(f"Age at test: {plain(age)}{capped} years")
         left.append(f"File: sha256 {str(inp.get('sha256', ''))[:16]}…")
     else:
         name = ident.get("name") or file_patient.get("name")
@@ -263,25 +266,25 @@ def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     Returns
     -------
     list of (str, list of str)
-        ``Decided by`` (citation and reason of each deciding rule: ``decided_by``, else
-        ``basis`` when qualified), ``Would qualify if``, ``Conflicts``, ``Still missing`` and
-        ``Other readings``; headings without items are left out. No rule ids.
+        In this order: ``Still missing``, ``Conflicts``, ``Would qualify if``, ``Decided by``
+        (citation and reason of each deciding rule: ``decided_by``, else ``basis`` when
+        qualified) and ``Other readings``; headings without items are left out. No rule ids.
     """
     out: list[tuple[str, list[str]]] = []
+    if q.get("missing"):
+        out.append(("Still missing", [", ".join(plain(x) for x in q["missing"])]))
+    if q.get("conflicts"):
+        out.append(("Conflicts", [_conflict_text(x) for x in q["conflicts"]]))
+    wq = q.get("would_qualify_if")
+    if isinstance(wq, Mapping):
+        wq = [f"{str(k).replace('_', ' ')}: {plain(v)}" for k, v in wq.items()]
+    if wq:
+        out.append(("Would qualify if", [_item_text(x) for x in wq]))
     decided = q.get("decided_by")
     if not isinstance(decided, list | tuple):
         decided = q.get("basis") if q.get("determination") == "qualified" else None
     if isinstance(decided, list | tuple) and decided:
         out.append(("Decided by", [_rule_text(q, r) for r in decided]))
-    wq = q.get("would_qualify_if")
-    if isinstance(wq, Mapping):
-        wq = [f"{k}: {plain(v)}" for k, v in wq.items()]
-    if wq:
-        out.append(("Would qualify if", [_item_text(x) for x in wq]))
-    if q.get("conflicts"):
-        out.append(("Conflicts", [_conflict_text(x) for x in q["conflicts"]]))
-    if q.get("missing"):
-        out.append(("Still missing", [", ".join(plain(x) for x in q["missing"])]))
     alts = q.get("alternatives")
     if isinstance(alts, list | tuple) and alts:
         out.append(("Other readings", [_alternative_text(x) for x in alts]))
@@ -332,11 +335,13 @@ def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: 
     for part in page.wrap(_meaning(q), width, BODY):
         page.line(part, BODY)
     indent = 1.3
-    for heading, items in determination_lines(q):
+    sections = determination_lines(q)
+    for n_section, (heading, items) in enumerate(sections):
         page.text(MARGIN_IN, heading + ":", BODY, weight="bold")
+        later = len(sections) - n_section - 1  # keep a line for each heading still to come
         for k, item in enumerate(items):
             parts = page.wrap(item, width - indent - 0.12, BODY)
-            if page.y + 0.17 * len(parts) > bottom_in:
+            if k >= _MAX_ITEMS or page.y + 0.17 * (len(parts) + later) > bottom_in:
                 page.text(MARGIN_IN + indent, f"… {len(items) - k} more in the appendix", BODY)
                 page.y += BODY * 1.45 / 72
                 break
@@ -351,23 +356,29 @@ def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: 
         )
 
 
-def _notes(page: TextPage, summary: Mapping[str, Any], bottom_in: float) -> None:
-    notes = all_warnings(summary)
+def _note_lines(page: TextPage, summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return the notes block's lines (text, colour): the measurement note, then warnings."""
+    width = page.w - 2 * MARGIN_IN - 0.15
+    out: list[tuple[str, str]] = []
     note = measurement_note(summary)
-    if not notes and note is None:
+    if note is not None:
+        out += [(part, "#1f3f7a") for part in page.wrap(note, width, BODY)]
+    for text in all_warnings(summary):
+        parts = page.wrap(text, width, BODY)
+        out += [(("• " if i == 0 else "   ") + p, "#8a4b00") for i, p in enumerate(parts)]
+    return out
+
+
+def _notes(page: TextPage, lines: list[tuple[str, str]], bottom_in: float) -> None:
+    if not lines:
         return
     page.rule()
-    width = page.w - 2 * MARGIN_IN - 0.15
-    if note is not None:
-        for part in page.wrap(note, width, BODY):
-            page.line(part, BODY, color="#1f3f7a")
-    for k, text in enumerate(notes):
-        parts = page.wrap(text, width, 8)
-        if page.y + 0.16 * len(parts) > bottom_in:
-            page.line(f"… {len(notes) - k} more note(s) in summary.json", 8, style="italic")
+    step = BODY * 1.45 / 72
+    for k, (text, color) in enumerate(lines):
+        if page.y + 2 * step > bottom_in and k < len(lines) - 1:
+            page.line("… more notes in summary.json (warnings)", BODY, style="italic")
             break
-        for i, part in enumerate(parts):
-            page.line(("• " if i == 0 else "   ") + part, 8, color="#8a4b00")
+        page.line(text, BODY, color=color)
 
 
 def _interpretation(page: TextPage, summary: Mapping[str, Any]) -> None:
@@ -445,7 +456,9 @@ def first_page(
     page.rule()
     statistics(page, summary)
     bottom = page.h - _BOTTOM_IN - 0.15
-    determination_block(page, summary.get("qualification"), bottom - 0.5)
-    _notes(page, summary, bottom)
+    notes = _note_lines(page, summary)
+    notes_h = min(len(notes), 9) * BODY * 1.45 / 72 + (0.15 if notes else 0.0)
+    determination_block(page, summary.get("qualification"), bottom - notes_h - 0.2)
+    _notes(page, notes, bottom)
     _interpretation(page, summary)
     return fig

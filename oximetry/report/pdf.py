@@ -109,7 +109,7 @@ def _strip_page(
     w, h = LANDSCAPE
     fig.text(MARGIN_IN / w, 1 - 0.35 / h, title, size=11, weight="bold", va="top")
     fig.legend(
-        handles=legend_handles(kinds),
+        handles=legend_handles(kinds, baseline=analysis.main_window is not None),
         loc="upper center",
         bbox_to_anchor=(0.5, 1 - 0.55 / h),
         ncol=7,
@@ -500,7 +500,7 @@ def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = Non
     fig.text(0.07, 0.97, trace_title(analysis, summary), size=9, weight="bold", va="top")
     kinds = [w.kind for w in analysis.windows]
     fig.legend(
-        handles=legend_handles(kinds, events=False),
+        handles=legend_handles(kinds, events=False, baseline=analysis.main_window is not None),
         loc="upper center",
         bbox_to_anchor=(0.5, 0.92),
         ncol=6,

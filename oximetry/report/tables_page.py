@@ -239,7 +239,11 @@ def tables_page(analysis: Any, summary: Mapping[str, Any]) -> Figure:
     plot_overview(analysis, ax)
     ax.tick_params(labelsize=7.5)
     fig.legend(
-        handles=legend_handles([x.kind for x in analysis.windows], events=False),
+        handles=legend_handles(
+            [x.kind for x in analysis.windows],
+            events=False,
+            baseline=analysis.main_window is not None,
+        ),
         loc="upper center",
         bbox_to_anchor=(0.5, 1 - 0.7 / h),
         ncol=6,
