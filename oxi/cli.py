@@ -99,6 +99,7 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
         fs=args.fs,
         scale=args.scale,
         hypnogram=args.hypnogram,
+        annotations=getattr(args, "annotations", None),
         lights_off=args.lights_off,
         lights_on=args.lights_on,
         awake=args.awake,
@@ -235,6 +236,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", metavar="DIR", help="output folder (default ./oxi-out/<recording name>/)"
     )
     p.add_argument("--json", action="store_true", help="print summary.json to stdout")
+    p.add_argument(
+        "--annotations",
+        metavar="FILE",
+        help="NSRR or Profusion XML stages and scored events (default: <name>-nsrr.xml, "
+        "<name>-profusion.xml or <name>.edf.XML beside an EDF)",
+    )
     _add_analysis_options(p)
     p.set_defaults(func=_cmd_analyze)
 

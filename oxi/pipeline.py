@@ -47,6 +47,9 @@ class AnalyzeRequest:
         Reading options (``--channel``, ``--fs``, ``--scale``).
     hypnogram : str or None
         A staging file (``--hypnogram``).
+    annotations : str or None
+        NSRR or Profusion XML annotations (``--annotations``); without it, an EDF's NSRR-named
+        XML beside it (``<name>-nsrr.xml``, ``<name>-profusion.xml``, ``<name>.edf.XML``) is read.
     lights_off, lights_on, awake : str or None
         Clock times or seconds as typed (``--lights-off 22:30``, ``--awake 0-600``).
     exclude, segments : tuple of str
@@ -69,6 +72,7 @@ class AnalyzeRequest:
     fs: float | None = None
     scale: float | None = None
     hypnogram: str | None = None
+    annotations: str | None = None
     lights_off: str | None = None
     lights_on: str | None = None
     awake: str | None = None
@@ -207,6 +211,23 @@ def resolve_settings(
     )
 
 
+def _with_xml_annotations(
+    recording: Recording, path: str | Path, annotations: str | None
+) -> Recording:
+    """Add NSRR/Profusion XML stages and scored events (given, or NSRR-named beside an EDF)."""
+    from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
+
+    xml_path: str | Path | None = annotations
+    if xml_path is None and recording.source.format.startswith(("edf", "bdf")):
+        xml_path = find_xml_beside(path)
+    if xml_path is None:
+        return recording
+    xml = read_xml_annotations(xml_path, start=recording.start)
+    rec = attach_annotations(recording, xml, str(xml_path))
+    options = {**rec.source.read_options, "annotations": str(xml_path)}
+    return replace(rec, source=replace(rec.source, read_options=options))
+
+
 def analyze_file(
     path: str | Path,
     request: AnalyzeRequest | None = None,
@@ -245,6 +266,7 @@ def analyze_file(
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)
     recording = read_recording(path, channel=request.channel, fs=request.fs, scale=request.scale)
+    recording = _with_xml_annotations(recording, path, request.annotations)
     if settings is None:
         settings = resolve_settings(request, recording, context)
     elif request.o2_flow_lpm is not None:

@@ -84,9 +84,14 @@ def _load_summary(path: str | Path) -> dict[str, Any]:
 def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
     """Return the recorded reading options and rule profile, refusing what no option gives."""
     opts = summary["input"].get("read_options") or {}
-    if not isinstance(opts, dict) or set(opts) - {"channel", "fs", "scale"}:
+    if not isinstance(opts, dict) or set(opts) - {"channel", "fs", "scale", "annotations"}:
         raise OximetryError("not an oxi summary: input.read_options holds unknown keys", path)
     channel, fs, scale = opts.get("channel"), opts.get("fs"), opts.get("scale")
+    annotations = opts.get("annotations")
+    if annotations is not None and not (isinstance(annotations, str) and len(annotations) <= 4096):
+        raise OximetryError(
+            "not an oxi summary: input.read_options.annotations is not a path", path
+        )
     if channel is not None and not (isinstance(channel, str) and len(channel) <= 200):
         raise OximetryError("not an oxi summary: input.read_options.channel is not a label", path)
     for name, value, lo, hi in (("fs", fs, MIN_FS_HZ, MAX_FS_HZ), ("scale", scale, 1e-6, 1e6)):
@@ -104,7 +109,13 @@ def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
     if not isinstance(deidentified, bool):
         raise OximetryError("not an oxi summary: 'deidentified' is not true or false", path)
     return AnalyzeRequest(
-        channel=channel, fs=fs, scale=scale, payer=payer, deidentify=deidentified, report=False
+        channel=channel,
+        fs=fs,
+        scale=scale,
+        annotations=annotations,
+        payer=payer,
+        deidentify=deidentified,
+        report=False,
     )
 
 

@@ -173,6 +173,11 @@ def _scored_events(recording: Recording) -> list[Event]:
                     type="scored",
                     start_s=float(a.onset_s),
                     end_s=float(a.onset_s + max(a.duration_s, 0.0)),
+                    nadir_pct=a.nadir_pct,
+                    baseline_pct=a.baseline_pct,
+                    drop_pct=None
+                    if a.nadir_pct is None or a.baseline_pct is None
+                    else a.baseline_pct - a.nadir_pct,
                     label=a.text,
                 )
             )

@@ -118,11 +118,16 @@ class Annotation:
         Length in seconds; 0 when the file gives none.
     text : str
         The annotation's text as written in the file.
+    nadir_pct, baseline_pct : float or None
+        For a scored desaturation whose file gives them (NSRR/Profusion XML): the scorer's
+        lowest SpO2 and the baseline it was measured from.
     """
 
     onset_s: float
     duration_s: float
     text: str
+    nadir_pct: float | None = None
+    baseline_pct: float | None = None
 
 
 @dataclass(frozen=True)

@@ -267,3 +267,44 @@ def test_mutated_hypnograms(workdir: Path, kind: int, edits: list[tuple[int, str
     for pos, ch in edits:
         text[pos % len(text)] = ch
     _exercise(_write(workdir, "".join(text).encode("utf-8"), ".csv"))
+
+
+VALID_XML = [
+    "<PSGAnnotation><EpochLength>30</EpochLength><ScoredEvents><ScoredEvent><EventType/>"
+    "<EventConcept>Recording Start Time</EventConcept><Start>0</Start><Duration>60</Duration>"
+    "<ClockTime>00.00.00 22.30.00</ClockTime></ScoredEvent><ScoredEvent><EventType>Stages|Stages"
+    "</EventType><EventConcept>Wake|0</EventConcept><Start>0</Start><Duration>30</Duration>"
+    "</ScoredEvent><ScoredEvent><EventType>Respiratory|Respiratory</EventType><EventConcept>"
+    "SpO2 desaturation|SpO2 desaturation</EventConcept><Start>12</Start><Duration>20</Duration>"
+    "<SpO2Nadir>88</SpO2Nadir><SpO2Baseline>94</SpO2Baseline></ScoredEvent></ScoredEvents>"
+    "</PSGAnnotation>",
+    "<CMPStudyConfig><EpochLength>30</EpochLength><ScoredEvents><ScoredEvent><Name>SpO2 "
+    "desaturation</Name><Start>12</Start><Duration>20</Duration><LowestSpO2>88</LowestSpO2>"
+    "<Desaturation>4</Desaturation></ScoredEvent></ScoredEvents><SleepStages><SleepStage>0"
+    "</SleepStage><SleepStage>5</SleepStage></SleepStages></CMPStudyConfig>",
+]
+
+
+@FUZZ
+@given(
+    kind=st.integers(0, len(VALID_XML) - 1),
+    edits=st.lists(
+        st.tuples(st.integers(0, 700), st.sampled_from(list("<>/!&;0159.-e x|\x00é"))),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_mutated_xml_annotations(workdir: Path, kind: int, edits: list[tuple[int, str]]) -> None:
+    """Oracle: our exception or a result, whatever characters of an annotation file change."""
+    import datetime as dt
+
+    from oximetry.io.nsrr_xml import read_xml_annotations
+
+    text = list(VALID_XML[kind])
+    for pos, ch in edits:
+        text[pos % len(text)] = ch
+    path = _write(workdir, "".join(text).encode("utf-8"), ".xml")
+    try:
+        read_xml_annotations(path, start=dt.datetime(2026, 3, 2, 22, 30))
+    except OximetryError as exc:
+        assert str(exc).startswith(str(path)) and "\n" not in str(exc)
