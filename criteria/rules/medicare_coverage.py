@@ -27,7 +27,7 @@ def therapy_start(inp: Inputs) -> Any:
     Parameters
     ----------
     inp : Inputs
-        The rule's inputs.
+        Reads ``order.therapy_start_date`` and ``order.initial_certification_date``.
 
     Returns
     -------

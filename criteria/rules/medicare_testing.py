@@ -26,7 +26,7 @@ def osa_documented(inp: Inputs) -> list[str]:
     Parameters
     ----------
     inp : Inputs
-        The rule's inputs.
+        Reads ``diagnoses``.
 
     Returns
     -------

@@ -110,17 +110,7 @@ def le(value: float, level: float) -> bool:
 
 
 def blood_gas_given(inp: Inputs) -> bool:
-    """Return True when the context holds any arterial PO2 value.
-
-    Parameters
-    ----------
-    inp : Inputs
-        The rule's inputs.
-
-    Returns
-    -------
-    bool
-    """
+    """Return True when the context holds any arterial PO2 value (``PAO2_KEYS``; not its date)."""
     bg = inp.context.blood_gas
     return any(getattr(bg, k) is not None for k in PAO2_KEYS)
 
@@ -235,7 +225,7 @@ def blood_gas_day(inp: Inputs) -> str:
     Parameters
     ----------
     inp : Inputs
-        The rule's inputs.
+        Reads ``blood_gas.date`` and the test date the rules use.
 
     Returns
     -------
