@@ -1,9 +1,13 @@
 """Reading recordings: one module per format, behind :func:`read_recording`.
 
-* :mod:`oximetry.io.edf` — EDF, EDF+C and EDF+D read from their data records (EDF+D records placed
-  at their true time), BDF with pyedflib;
+* :mod:`oximetry.io.edf` — EDF, EDF+C, BDF and BDF+C read with pyedflib; EDF+D records placed at
+  their true time by our own code;
 * :mod:`oximetry.io.csvtext` — CSV and text exports (O2Ring, O2 Insight, ViHealth/Checkme, EMAY,
   Masimo TrendCom, ``Sats,Rate``, generic);
+* :mod:`oximetry.io.native` — device files told apart by content: :mod:`~oximetry.io.contec`
+  (Contec ``.SpO2``), :mod:`~oximetry.io.viatom` (Viatom/Wellue v3/v5, O2Ring-S),
+  :mod:`~oximetry.io.medview` (MedView ``.dat``), :mod:`~oximetry.io.wfdb_record` (WFDB);
+  :mod:`oximetry.io.resmed` names ResMed SA2/SAD EDF files;
 * :mod:`oximetry.io.channels` — which channel is SpO2, pulse rate or oximeter status;
 * :mod:`oximetry.io.hypnogram` — ``--hypnogram`` files.
 
