@@ -276,7 +276,7 @@ def read_xml_annotations(
     )
 
 
-def attach_annotations(recording: Recording, xml: XmlAnnotations, path: str) -> Recording:
+def attach_annotations(recording: Recording, xml: XmlAnnotations) -> Recording:
     """Return ``recording`` with the XML's stages and scored events added to its annotations.
 
     Stages become ``Sleep stage X`` annotations (the words EDF+ files use), so the analysis
@@ -289,8 +289,6 @@ def attach_annotations(recording: Recording, xml: XmlAnnotations, path: str) -> 
         As read from the EDF.
     xml : XmlAnnotations
         From :func:`read_xml_annotations`.
-    path : str
-        The XML file, named in the warning.
 
     Returns
     -------
@@ -301,7 +299,7 @@ def attach_annotations(recording: Recording, xml: XmlAnnotations, path: str) -> 
     inside = [e for e in xml.events if e.onset_s < end]
     notes += inside
     warnings = [
-        f"annotations read from {Path(path).name} ({xml.dialect} XML): "
+        f"annotations read from the {xml.dialect} XML file: "
         f"{len(xml.staging)} stage span(s), {len(inside)} scored event(s)"
     ]
     late = len(xml.events) - len(inside) + sum(1 for o, _, _ in xml.staging if o >= end)
