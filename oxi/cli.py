@@ -1,8 +1,10 @@
 """The ``oxi`` command: parse, call the library, print, exit.
 
 Exit codes (SPEC §11): 0 ok, 1 verification mismatch, 2 bad input or usage, 3 a batch finished
-but some recordings failed. Bad input prints one line naming the file and the reason on stderr,
-never a traceback, and leaves no partial outputs.
+but some recordings failed, 4 an internal error (a bug in oxi, never the input's fault). Bad input
+prints one line naming the file and the reason on stderr, never a traceback, and leaves no partial
+outputs; an internal error prints one line naming the exception and where it was raised (the
+traceback only with ``OXI_DEBUG=1``), never the data.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import argparse
 import json
 import os
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -25,11 +28,11 @@ from .batch import run_batch
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
 from .qualify import evidence_from_summary, load_context, qualify
-from .verify import verify
+from .verify import group_differences, verify
 
 __all__ = ["build_parser", "main"]
 
-EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT, EXIT_BATCH_FAILURES = 0, 1, 2, 3
+EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERNAL = 0, 1, 2, 3, 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -165,8 +168,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     differences = verify(args.summary, args.recording)
     if differences:
         print(f"NOT VERIFIED: {len(differences)} difference(s)")
-        for d in differences:
-            print(f"  - {d}")
+        for group, lines in group_differences(differences).items():
+            print(f"{group}:")
+            for d in lines:
+                print(f"  - {d}")
         return EXIT_MISMATCH
     print("verified: the recording's hash, every figure and the determination match the summary")
     return EXIT_OK
@@ -302,6 +307,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("oxi: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: never reported as bad input (2) or a mismatch (1)
+        if os.environ.get("OXI_DEBUG"):
+            traceback.print_exc()
+        print(f"oxi: internal error: {_where(exc)}; please report it", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _where(exc: BaseException) -> str:
+    """Name an unexpected exception and the line that raised it, without its message (data)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return type(exc).__name__
+    last = frames[-1]
+    return f"{type(exc).__name__} at {Path(last.filename).name}:{last.lineno}"
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ what ``summary.json`` records.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -26,7 +27,14 @@ from oximetry.settings import SEGMENT_NAMES, AnalysisSettings
 from .options import parse_span, parse_time_spec
 from .qualify import evidence_from_analysis, load_context, qualify
 
-__all__ = ["AnalyzeRequest", "Outcome", "analyze_file", "default_out_dir", "resolve_settings"]
+__all__ = [
+    "AnalyzeRequest",
+    "Outcome",
+    "analyze_file",
+    "default_out_dir",
+    "folder_name",
+    "resolve_settings",
+]
 
 
 @dataclass(frozen=True)
@@ -116,7 +124,29 @@ def default_out_dir(path: str | Path, *, deidentify: bool) -> Path:
     p = Path(path)
     if deidentify:
         return Path("oxi-out") / sha256_of(p)[:16]
-    return Path("oxi-out") / p.stem
+    return Path("oxi-out") / folder_name(p.stem or p.name)
+
+
+def folder_name(text: str) -> str:
+    """Return ``text`` made safe as one folder name inside an output folder.
+
+    Path separators, control characters and leading dots become ``_`` (so ``..``, ``.`` and a
+    recording named ``...edf`` never point outside the output folder or hide it); an empty
+    result becomes ``recording``.
+
+    Parameters
+    ----------
+    text : str
+        A file name or stem.
+
+    Returns
+    -------
+    str
+    """
+    name = re.sub(r"[\x00-\x1f\x7f/\\:]", "_", text).strip()
+    if not name.strip("."):
+        return "recording"
+    return "_" + name.lstrip(".") if name.startswith(".") else name
 
 
 def resolve_settings(

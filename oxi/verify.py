@@ -6,6 +6,15 @@ built again, exactly as ``oxi analyze`` builds it, and compared field by field w
 one. ``input.path`` (the file may have been renamed or moved) and the run's own metadata are
 ignored; everything else — the recording's hash, every figure, every rule and the determination —
 must match.
+
+Before anything is computed the summary must be one oxi can have written: a known schema, no
+unknown top-level key, reading options and settings that ``oxi analyze`` accepts (detector
+parameters no option changes must be their defaults), so a forged threshold is "not an oxi
+summary" and no recorded value can make the recomputation exhaust memory (the readers' caps
+bound the rest). The files beside the summary are checked against the sha256 it records
+(``files``): a missing or replaced ``events.csv``, ``report.pdf`` or ``trace.png`` is a
+difference, and the events table, the trace and (when it carries no identification the summary
+does not hold) the report are rendered again and must be the very bytes recorded.
 """
 
 from __future__ import annotations
@@ -16,17 +25,35 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from oximetry.errors import OximetryError
+from oximetry.errors import OximetryError, SettingsError
+from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
-from oximetry.settings import AnalysisSettings
+from oximetry.settings import recorded_settings
 
-from .pipeline import AnalyzeRequest, analyze_file
+from .pipeline import AnalyzeRequest, Outcome, analyze_file
 from .qualify import context_from_dict
 
-__all__ = ["IGNORED", "compare_summaries", "recompute_summary", "verify"]
+__all__ = [
+    "GROUPS",
+    "IGNORED",
+    "compare_summaries",
+    "group_differences",
+    "recompute_summary",
+    "verify",
+]
 
-#: Dotted keys that are not compared: where the file was, and the run's own metadata.
-IGNORED = ("input.path", "run")
+#: Dotted keys that are not compared: where the file was, and the run's own metadata; the
+#: ``files`` block is checked against the files themselves (:func:`verify`).
+IGNORED = ("input.path", "run", "files")
+#: How differences are grouped for the reader, by the key they start with.
+GROUPS = {
+    "identity": ("input", "patient", "deidentified", "software", "schema"),
+    "determination": ("qualification", "context"),
+    "files": ("files", "events.csv", "report.pdf", "trace.png"),
+}
+#: Payers a summary may name (``--payer``).
+_PAYERS = ("masshealth", "medicare")
+_FILES = ("events.csv", "report.pdf", "trace.png")
 #: At most this many differences are listed one by one.
 MAX_LISTED = 60
 
@@ -54,6 +81,52 @@ def _load_summary(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
+    """Return the recorded reading options and rule profile, refusing what no option gives."""
+    opts = summary["input"].get("read_options") or {}
+    if not isinstance(opts, dict) or set(opts) - {"channel", "fs", "scale"}:
+        raise OximetryError("not an oxi summary: input.read_options holds unknown keys", path)
+    channel, fs, scale = opts.get("channel"), opts.get("fs"), opts.get("scale")
+    if channel is not None and not (isinstance(channel, str) and len(channel) <= 200):
+        raise OximetryError("not an oxi summary: input.read_options.channel is not a label", path)
+    for name, value, lo, hi in (("fs", fs, MIN_FS_HZ, MAX_FS_HZ), ("scale", scale, 1e-6, 1e6)):
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and lo <= value <= hi
+        if value is not None and not ok:
+            raise OximetryError(
+                f"not an oxi summary: input.read_options.{name} is outside what --{name} accepts",
+                path,
+            )
+    q = summary.get("qualification")
+    payer = q.get("profile") if isinstance(q, Mapping) else None
+    if payer is not None and payer not in _PAYERS:
+        raise OximetryError("not an oxi summary: qualification.profile is not a payer", path)
+    deidentified = summary.get("deidentified", False)
+    if not isinstance(deidentified, bool):
+        raise OximetryError("not an oxi summary: 'deidentified' is not true or false", path)
+    return AnalyzeRequest(
+        channel=channel, fs=fs, scale=scale, payer=payer, deidentify=deidentified, report=False
+    )
+
+
+def _recompute(
+    summary: Mapping[str, Any], recording_path: str | Path, summary_path: Path
+) -> tuple[dict[str, Any], Outcome]:
+    request = _request(summary, summary_path)
+    try:
+        settings = recorded_settings(summary["settings"])
+    except SettingsError as exc:
+        raise OximetryError(f"not an oxi summary: {exc.reason}", summary_path) from None
+    ctx = summary.get("context")
+    context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
+    outcome = analyze_file(recording_path, request, settings=settings, context=context)
+    rebuilt: dict[str, Any] = json.loads(dumps_summary(outcome.summary))
+    unknown = sorted(set(summary) - set(rebuilt) - {"run"})
+    if unknown:
+        shown = ", ".join(repr(k[:40]) for k in unknown[:3])
+        raise OximetryError(f"not an oxi summary: unknown key(s) {shown}", summary_path)
+    return rebuilt, outcome
+
+
 def recompute_summary(summary: Mapping[str, Any], recording_path: str | Path) -> dict[str, Any]:
     """Analyse ``recording_path`` as ``summary`` says it was analysed; return the new summary.
 
@@ -72,24 +145,10 @@ def recompute_summary(summary: Mapping[str, Any], recording_path: str | Path) ->
     Raises
     ------
     OximetryError
-        The recording cannot be read, or the recorded settings or context are malformed.
+        The recording cannot be read, or the summary records options, settings or a context
+        ``oxi analyze`` cannot have recorded.
     """
-    opts = summary["input"].get("read_options") or {}
-    q = summary.get("qualification")
-    request = AnalyzeRequest(
-        channel=opts.get("channel"),
-        fs=opts.get("fs"),
-        scale=opts.get("scale"),
-        payer=q.get("profile") if isinstance(q, Mapping) else None,
-        deidentify=bool(summary.get("deidentified", False)),
-        report=False,
-    )
-    settings = AnalysisSettings.from_dict(summary["settings"])
-    ctx = summary.get("context")
-    context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
-    outcome = analyze_file(recording_path, request, settings=settings, context=context)
-    rebuilt: dict[str, Any] = json.loads(dumps_summary(outcome.summary))
-    return rebuilt
+    return _recompute(summary, recording_path, Path("summary.json"))[0]
 
 
 def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -148,7 +207,12 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
     b = dict(_flatten(recomputed))
     keys = list(a) + [k for k in b if k not in a]
     for key in keys:
-        if key == "input.sha256" or _ignored(key) or key.startswith("software"):
+        if (
+            key == "input.sha256"
+            or _ignored(key)
+            or key == "software"
+            or key.startswith("software.")
+        ):
             continue
         va, vb = a.get(key, _MISSING), b.get(key, _MISSING)
         if va is _MISSING or vb is _MISSING or va != vb or type(va) is not type(vb):
@@ -166,26 +230,129 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
     return out
 
 
+def group_differences(differences: list[str]) -> dict[str, list[str]]:
+    """Sort difference lines into ``identity``, ``figures``, ``determination`` and ``files``.
+
+    Parameters
+    ----------
+    differences : list of str
+        As returned by :func:`verify`.
+
+    Returns
+    -------
+    dict of str to list of str
+        Only the groups that have differences, in that order.
+    """
+    out: dict[str, list[str]] = {}
+    for line in differences:
+        group = next(
+            (g for g, keys in GROUPS.items() if any(_starts(line, k) for k in keys)), "figures"
+        )
+        out.setdefault(group, []).append(line)
+    order = ("identity", "figures", "determination", "files")
+    return {g: out[g] for g in order if g in out}
+
+
+def _starts(line: str, key: str) -> bool:
+    return line.startswith(key) and line[len(key) : len(key) + 1] in (".", ":", " ", "[", "")
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _check_files(
+    submitted: Mapping[str, Any],
+    recomputed: Mapping[str, Any],
+    outcome: Outcome,
+    folder: Path,
+) -> list[str]:
+    """Compare the files beside the summary, the hashes it records and the re-rendered bytes."""
+    recorded = submitted.get("files")
+    if not isinstance(recorded, dict) or set(recorded) - set(_FILES):
+        return ["files: the summary records no valid 'files' block (sha256 of its outputs)"]
+    out = []
+    for name in _FILES:
+        path = folder / name
+        want = recorded.get(name)
+        if want is None:
+            if name == "events.csv" or path.exists():
+                out.append(f"{name}: beside the summary but its sha256 is not recorded in it")
+            continue
+        if not path.is_file():
+            out.append(f"{name}: recorded in the summary but missing beside it")
+        elif _sha(path.read_bytes()) != want:
+            out.append(f"{name} beside the summary is not the file it records (replaced or edited)")
+    want_events = (recomputed.get("files") or {}).get("events.csv")
+    if recorded.get("events.csv") != want_events:
+        out.append("files.events.csv: the recorded events table is not the one recomputed")
+    for name, render in (("trace.png", _render_trace), ("report.pdf", _render_report)):
+        if recorded.get(name) is None:
+            continue
+        if _sha(render(outcome, submitted, recomputed)) == recorded[name]:
+            continue
+        if name == "report.pdf" and _may_carry_identification(submitted):
+            continue  # page 1 may carry identification the summary does not hold: hash only
+        out.append(f"files.{name}: the recorded {name} is not the one rendered again")
+    return out
+
+
+def _render_trace(
+    outcome: Outcome, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+) -> bytes:
+    from oximetry.report.pdf import render_trace_png  # matplotlib: only when a trace is recorded
+
+    return render_trace_png(outcome.analysis, _as_rendered(outcome, submitted))
+
+
+def _render_report(
+    outcome: Outcome, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+) -> bytes:
+    from oximetry.report.pdf import render_report_pdf
+
+    return render_report_pdf(outcome.analysis, _as_rendered(outcome, submitted), None)
+
+
+def _may_carry_identification(summary: Mapping[str, Any]) -> bool:
+    """Tell whether report.pdf's page 1 may show identification the summary does not hold."""
+    return not summary.get("deidentified") and summary.get("context") is not None
+
+
+def _as_rendered(outcome: Outcome, submitted: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the summary the outputs were rendered from (recomputed, the recorded path).
+
+    The recomputed summary in the order it was built (a report lists values in that order),
+    before report.pdf and trace.png were added to its ``files``.
+    """
+    summary: dict[str, Any] = json.loads(json.dumps(outcome.summary))
+    summary["input"]["path"] = (submitted.get("input") or {}).get("path")
+    summary["files"] = {"events.csv": summary["files"]["events.csv"]}
+    return summary
+
+
 def verify(summary_path: str | Path, recording_path: str | Path) -> list[str]:
     """Recompute a summary from its recording and list every difference.
 
     Parameters
     ----------
     summary_path : str or Path
-        The submitted ``summary.json``.
+        The submitted ``summary.json``; the outputs it records (``files``) are looked for
+        beside it.
     recording_path : str or Path
         The recording it claims to describe.
 
     Returns
     -------
     list of str
-        Human-readable differences; empty means verified (same hash, same figures, same rules
-        and determination). When an ``events.csv`` lies beside the summary, it is checked too.
+        Human-readable differences (:func:`group_differences` sorts them for the reader); empty
+        means verified: same hash, same figures, same rules and determination, and every output
+        beside the summary is the one it records.
 
     Raises
     ------
     OximetryError
-        The summary is not an oxi summary, or the recording cannot be read (CLI exit status 2).
+        The summary is not one oxi can have written (unknown key, a setting or option out of
+        range), or the recording cannot be read (CLI exit status 2).
 
     Notes
     -----
@@ -193,16 +360,9 @@ def verify(summary_path: str | Path, recording_path: str | Path) -> list[str]:
     for the same software version. The comparison is of the JSON text values, so rounding is the
     same on both sides.
     """
+    summary_path = Path(summary_path)
     submitted = _load_summary(summary_path)
-    recomputed = recompute_summary(submitted, recording_path)
+    recomputed, outcome = _recompute(submitted, recording_path, summary_path)
     out = compare_summaries(submitted, recomputed)
-    table = Path(summary_path).with_name(str((submitted.get("events") or {}).get("table")))
-    if table.name == "events.csv" and table.is_file():
-        digest = hashlib.sha256(table.read_bytes()).hexdigest()
-        want = (recomputed.get("events") or {}).get("table_sha256")
-        if digest != want:
-            out.append(
-                f"{table.name} beside the summary differs from the events recomputed from the "
-                "recording (edited or from another analysis)"
-            )
+    out.extend(_check_files(submitted, recomputed, outcome, summary_path.parent))
     return out

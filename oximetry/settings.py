@@ -8,13 +8,24 @@ the recording start before they get here (the CLI turns clock times into seconds
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from .errors import SettingsError
+from .limits import MAX_DURATION_S, MAX_O2_FLOW_LPM
 
-__all__ = ["AnalysisSettings", "ArtifactSettings", "OdiSettings"]
+__all__ = [
+    "STAGE_CODES",
+    "AnalysisSettings",
+    "ArtifactSettings",
+    "OdiSettings",
+    "recorded_settings",
+]
+
+#: Stage codes a hypnogram is read into (``oximetry.annotations``).
+STAGE_CODES = ("W", "N1", "N2", "N3", "N4", "R", "?")
 
 #: Names of exercise-test segments (SPEC §6).
 SEGMENT_NAMES = ("rest", "exercise", "exercise_o2")
@@ -149,6 +160,16 @@ class AnalysisSettings:
             raise SettingsError(
                 f"Invalid test type {self.test_type!r}. Allowed values are {list(TEST_TYPES)}"
             )
+        for name, t in (("lights off", self.lights_off_s), ("lights on", self.lights_on_s)):
+            if t is not None and not 0 <= t <= MAX_DURATION_S:
+                raise SettingsError(
+                    f"{name} at {t} s lies outside 0 to {MAX_DURATION_S:g} s from the start"
+                )
+        flow = self.o2_flow_lpm
+        if flow is not None and not 0 < flow <= MAX_O2_FLOW_LPM:
+            raise SettingsError(
+                f"oxygen flow {flow} L/min is outside 0-{MAX_O2_FLOW_LPM:g} L/min (--o2-flow)"
+            )
         if (
             self.lights_off_s is not None
             and self.lights_on_s is not None
@@ -193,10 +214,106 @@ class AnalysisSettings:
 
 
 def _check_span(name: str, start: float, end: float) -> None:
-    if not (end > start >= 0):
+    if not (MAX_DURATION_S >= end > start >= 0):
         raise SettingsError(
-            f"Invalid {name} span {start}-{end}: the end must come after the start, both >= 0 s"
+            f"Invalid {name} span {start}-{end}: the end must come after the start, both within "
+            f"0 to {MAX_DURATION_S:g} s"
         )
+
+
+def _number(value: Any, where: str, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise SettingsError(f"settings.{where} is {_show(value)}, not a finite number")
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _pairs(value: Any, where: str, width: int, limit: int) -> None:
+    if not isinstance(value, list) or len(value) > limit:
+        raise SettingsError(f"settings.{where} is not a list of at most {limit} entries")
+    for i, item in enumerate(value):
+        if not isinstance(item, list) or len(item) != width:
+            raise SettingsError(f"settings.{where}[{i}] is {_show(item)}, not {width} values")
+
+
+#: Most hypnogram epochs a summary may record (a week of 1-s epochs is 604,800).
+_MAX_STAGING = 1_000_000
+
+
+def recorded_settings(data: Any) -> AnalysisSettings:
+    """Rebuild settings read back from a submitted ``summary.json``, only as oxi records them.
+
+    Every key must be known and every value of the right type; the detector parameters, which
+    no command-line option changes, must be their defaults; times, spans, stages and the oxygen
+    flow must lie within what the options accept. So a summary edited to move a threshold
+    (``drop_pts = -100``) or to make the recomputation exhaust memory
+    (``odi.baseline_window_s = 3e9``) is refused before anything is computed.
+
+    Parameters
+    ----------
+    data : object
+        The summary's ``settings`` value.
+
+    Returns
+    -------
+    AnalysisSettings
+
+    Raises
+    ------
+    SettingsError
+        The reason, naming the setting and its value.
+    """
+    if not isinstance(data, dict):
+        raise SettingsError("settings is not an object")
+    known = {f.name for f in fields(AnalysisSettings)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise SettingsError(f"unknown settings {unknown[:5]}")
+    default = AnalysisSettings()
+    for name in ("artifact", "odi", "drop_pts", "sustained_min_s", "presumed_awake_s"):
+        want = asdict(default)[name]
+        if name in data and data[name] != want:
+            raise SettingsError(
+                f"settings.{name} is {_show(data[name])}; no option of oxi analyze changes it "
+                f"from {_show(want)}"
+            )
+    for name in ("lights_off_s", "lights_on_s", "o2_flow_lpm"):
+        _number(data.get(name), name, optional=True)
+    if data.get("awake_span_s") is not None:
+        _pairs([data["awake_span_s"]], "awake_span_s", 2, 1)
+    _pairs(data.get("exclude_s", []), "exclude_s", 2, 1000)
+    _pairs(data.get("segments_s", []), "segments_s", 3, len(SEGMENT_NAMES))
+    _pairs(data.get("staging", []), "staging", 3, _MAX_STAGING)
+    spans = [
+        *data.get("exclude_s", []),
+        *([data["awake_span_s"]] if data.get("awake_span_s") else []),
+    ]
+    for i, span in enumerate(spans):
+        for v in span:
+            _number(v, f"span {i + 1}")
+    for i, (name, s0, e0) in enumerate(data.get("segments_s", [])):
+        _number(s0, f"segments_s[{i}]")
+        _number(e0, f"segments_s[{i}]")
+        if not isinstance(name, str):
+            raise SettingsError(f"settings.segments_s[{i}] names {_show(name)}, not a segment")
+    for i, (onset, dur, stage) in enumerate(data.get("staging", [])):
+        _number(onset, f"staging[{i}]")
+        _number(dur, f"staging[{i}]")
+        if stage not in STAGE_CODES or not (
+            0 <= onset and 0 < dur and onset + dur <= MAX_DURATION_S
+        ):
+            raise SettingsError(
+                f"settings.staging[{i}] is {_show([onset, dur, stage])}, not an epoch within "
+                f"0 to {MAX_DURATION_S:g} s with a stage among {list(STAGE_CODES)}"
+            )
+    if data.get("test_type") is not None and not isinstance(data["test_type"], str):
+        raise SettingsError(f"settings.test_type is {_show(data['test_type'])}")
+    return AnalysisSettings.from_dict(data)
 
 
 def _jsonable(value: Any) -> Any:

@@ -16,6 +16,9 @@ import pytest
 
 from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
+from oxi.qualify import evidence_from_analysis
+from oximetry.analysis import analyze
+from oximetry.simulate import simulate_night
 from tests.criteria_helpers import TEST_DATE, exercise_test, make_dict, seg, sleep
 
 MC: dict[str, Any] = {
@@ -491,3 +494,28 @@ def test_medicare_and_masshealth_modules_never_import_each_other() -> None:
         other = "masshealth" if path.stem.startswith("medicare") else "medicare"
         if path.stem.startswith(("medicare", "masshealth")):
             assert not any(other in m for m in names), (path.name, names)
+
+
+@pytest.mark.parametrize(("symptoms", "det"), [(["insomnia"], "qualified"), ([], "not_qualified")])
+def test_group_i_3_end_to_end_on_a_simulated_stand_alone_night(
+    symptoms: list[str], det: str
+) -> None:
+    """Analyze → figures → rules: a 10-minute plateau at 89 % (never ≤ 88) in an unstaged night
+    is a drop of more than 5 points below the night's mean: Group I-3 with symptoms only."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=4 * 3600,
+        seed=12,
+        baseline_pct=95.0,
+        sustained_drops=[(7200.0, 600.0, 89.0)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    ev = evidence_from_analysis(analyze(rec))
+    assert ev.sleep is not None and ev.sleep.kind == "presumed_sleep"
+    assert ev.sleep.t_le88_min == 0.0
+    assert ev.sleep.drop5_from_mean_min == pytest.approx(10.0)
+    d = evaluate(mc(symptoms=symptoms), ev)
+    assert d.determination == det
+    assert d.rule("lcd_group_i_3_drop").met is (det == "qualified")
+    if det == "qualified":
+        assert d.basis == ("lcd_group_i_3_drop",) and d.portable_eligible is False

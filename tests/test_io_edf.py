@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -303,8 +305,8 @@ def test_edf_plus_d_from_patched_pyedflib_file(tmp_path: Path) -> None:
 
 
 def test_file_pyedflib_refuses_is_read(tmp_path: Path) -> None:
-    """A Latin-1 "µV" unit breaks pyedflib's ASCII check; the header is otherwise sound, and
-    oxi reads EDF+C records itself, so the file reads like any other."""
+    """A Latin-1 "µV" unit breaks pyedflib's ASCII check; the header is otherwise sound, so the
+    file is read record by record at its annotations' times, like an EDF+D."""
     spo2 = np.array([[95], [96], [-1], [97], [98], [99], [94], [93], [92], [91]])
     spec = RawEdf(
         [const_sig("EEG", "\u00b5V", 0, 10, spr=4), RawSig("SpO2", "%", 1, spo2)],
@@ -365,12 +367,25 @@ def _edf_files_for_equivalence(tmp_path: Path) -> list[Path]:
     return files
 
 
-def test_direct_record_read_equals_pyedflib(tmp_path: Path) -> None:
-    """Continuous EDFs are read from their data records, not via pyedflib's per-record calls:
-    every signal must hold exactly the digital values pyedflib reads, converted the same way."""
+@pytest.mark.parametrize("route", ["pyedflib", "records"])
+def test_direct_record_read_equals_pyedflib(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, route: str
+) -> None:
+    """Continuous EDFs are read with pyedflib; files pyedflib refuses are read record by record
+    at their annotations' times (the EDF+D route). Either way every signal must hold exactly
+    the digital values pyedflib reads, converted the same way."""
     import pyedflib
 
     from oximetry.io import edf as edf_mod
+
+    if route == "records":  # as if pyedflib refused every file
+
+        @contextlib.contextmanager
+        def refuse(path: Path) -> Iterator[None]:
+            raise RecordingFormatError("pyedflib cannot read this EDF (test)", path)
+            yield
+
+        monkeypatch.setattr(edf_mod, "_open_pyedflib", refuse)
 
     checked = 0
     for path in _edf_files_for_equivalence(tmp_path):
@@ -391,8 +406,9 @@ def test_direct_record_read_equals_pyedflib(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("first_onset", [0.0, 0.5])
 def test_edf_plus_c_annotations_equal_pyedflib(tmp_path: Path, first_onset: float) -> None:
-    """EDF+C annotations are parsed from the records by oxi: the same onsets (from the first
-    sample), durations and texts as pyedflib reads, on synthetic, example and real files."""
+    """EDF+C annotations: the same onsets (from the first sample), durations and texts as
+    pyedflib reads, on synthetic, example and real files; the start is the first record's
+    time-keeping onset (pyedflib's own start time reads 0.5 s as 0.05 s)."""
     import pyedflib
 
     from oximetry.io import edf as edf_mod

@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oximetry.report import build_summary, dumps_summary, events_csv_text, write_outputs
-from oximetry.report.summary import FLOAT_DECIMALS, iso_time, write_atomic, write_json_atomic
+from oximetry.report.atomic import write_atomic
+from oximetry.report.summary import FLOAT_DECIMALS, iso_time, write_json_atomic
 from tests import report_data as rd
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"

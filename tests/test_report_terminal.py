@@ -89,3 +89,14 @@ def test_warning_count_includes_the_qualifications_warnings_once():
     text = format_terminal_summary(s, {})
     line = next(x for x in text.splitlines() if x.startswith("Warnings"))
     assert f"  {n_analysis + 1} (" in line  # the repeated one is counted once
+
+
+def test_a_file_without_date_or_clock_prints_elapsed_times():
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    s["input"] = {**s["input"], "start": "1900-01-01T00:00:00", "date_known": False}
+    m = s["metrics"]["presumed_sleep"]
+    m["nadir_time"] = "1900-01-01T00:41:56"
+    m["longest_le88_start"] = "1900-01-01T01:00:00"
+    text = format_terminal_summary(s, {})
+    assert "at 0:41:56 elapsed" in text and "from 1:00:00 elapsed" in text
+    assert "00:41:56" not in text

@@ -140,6 +140,14 @@ def analysed(tmp_path_factory):
     return edf, out / "summary.json"
 
 
+def _edited(summary, tmp_path, data):
+    """Copy the output folder and write an edited summary into the copy."""
+    folder = tmp_path / "copy"
+    shutil.copytree(summary.parent, folder)
+    (folder / "summary.json").write_text(json.dumps(data))
+    return folder / "summary.json"
+
+
 def test_untouched_summary_verifies(analysed):
     edf, summary = analysed
     assert verify(summary, edf) == []
@@ -157,8 +165,7 @@ def test_edited_number_fails(analysed, tmp_path):
     s = json.loads(summary.read_text())
     main = s["main_window"]
     s["metrics"][main]["t_le88_min"] = s["metrics"][main]["t_le88_min"] + 1.0
-    edited = tmp_path / "summary.json"
-    edited.write_text(json.dumps(s))
+    edited = _edited(summary, tmp_path, s)
     diffs = verify(edited, edf)
     assert len(diffs) == 1 and diffs[0].startswith(f"metrics.{main}.t_le88_min:")
 
@@ -169,8 +176,7 @@ def test_edited_determination_fails(analysed, tmp_path):
     s["qualification"]["determination"] = (
         "qualified" if s["qualification"]["determination"] != "qualified" else "not_qualified"
     )
-    edited = tmp_path / "summary.json"
-    edited.write_text(json.dumps(s))
+    edited = _edited(summary, tmp_path, s)
     assert any(d.startswith("qualification.determination") for d in verify(edited, edf))
 
 
@@ -185,9 +191,8 @@ def test_another_recording_fails(analysed, tmp_path):
 def test_other_settings_fail(analysed, tmp_path):
     edf, summary = analysed
     s = json.loads(summary.read_text())
-    s["settings"]["drop_pts"] = 3.0
-    edited = tmp_path / "summary.json"
-    edited.write_text(json.dumps(s))
+    s["settings"]["lights_off_s"] = 600.0  # a setting --lights-off could have given
+    edited = _edited(summary, tmp_path, s)
     assert verify(edited, edf) != []
 
 
@@ -251,4 +256,4 @@ def test_an_edited_events_table_beside_the_summary_is_caught(tmp_path):
     lines = events.read_text().splitlines(keepends=True)
     events.write_text("".join(lines[:-1]))  # one event quietly removed
     (diff,) = verify(summary, edf)
-    assert diff.startswith("events.csv beside the summary differs")
+    assert diff.startswith("events.csv beside the summary is not the file it records")

@@ -90,8 +90,10 @@ def _outcome(part: Part, values: dict[str, Any], met: str, not_met: str) -> Outc
             values,
             part.missing,
         )
-    text = met if part.met else not_met
-    return Outcome(part.met, with_figures(text, values), values)
+    text = with_figures(met if part.met else not_met, values)
+    if values.get("duration_reading") == "cumulative" and "window" in values:
+        text += " (5 cumulative minutes: the legacy reading, not in the current LCD text.)"
+    return Outcome(part.met, text, values)
 
 
 def _both(name: str, a: Part, b: Part) -> Part:
@@ -158,9 +160,7 @@ def _sleep_oxi(inp: Inputs, v: dict[str, Any], measure: str) -> Part:
         def single() -> bool | None:
             return None if s.nadir_pct is None else mean - s.nadir_pct > 5
 
-        met = sleep_minutes(
-            s, s.drop5_from_mean_min, s.longest_drop5_from_mean_min, single, reading
-        )
+        met = sleep_minutes(s.drop5_from_mean_min, s.longest_drop5_from_mean_min, single, reading)
     else:
         level = SAT_LOW if measure == "le88" else SAT_AWAKE
         cum = s.t_le88_min if measure == "le88" else s.t_lt90_min
@@ -170,7 +170,7 @@ def _sleep_oxi(inp: Inputs, v: dict[str, Any], measure: str) -> Part:
         def single() -> bool | None:
             return None if s.nadir_pct is None else le(s.nadir_pct, level)
 
-        met = sleep_minutes(s, cum, longest, single, reading)
+        met = sleep_minutes(cum, longest, single, reading)
     if s.nadir_pct is not None:
         v["nadir_pct"] = s.nadir_pct
     if met is None:

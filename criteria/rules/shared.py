@@ -19,14 +19,12 @@ __all__ = [
     "MIN_SLEEP_VALID_MIN",
     "NO_EVIDENCE",
     "PAO2_KEYS",
-    "Reading",
     "blood_gas_day",
     "blood_gas_given",
     "codes_matching",
     "days_between",
     "decide_by_blood_gas",
     "exercise_session",
-    "in_date_window",
     "le",
     "pao2_part",
     "sleep_minutes",
@@ -53,11 +51,6 @@ PAO2_KEYS = (
 def days_between(a: _dt.date, b: _dt.date) -> int:
     """``(b - a).days``."""
     return (b - a).days
-
-
-def in_date_window(day: _dt.date, start: _dt.date, lo_days: int, hi_days: int) -> bool:
-    """Return ``start + lo_days <= day <= start + hi_days`` (calendar days, both ends in)."""
-    return lo_days <= days_between(start, day) <= hi_days
 
 
 def codes_matching(codes: Iterable[str] | None, prefixes: Iterable[str]) -> list[str]:
@@ -124,18 +117,7 @@ def window_figures(
     return ("ok", figs, ())
 
 
-@dataclass(frozen=True)
-class Reading:
-    """One measured value of a condition (rest, sleep, exercise) and what it showed."""
-
-    name: str
-    value: float | None
-    met: bool | None
-    missing: tuple[str, ...] = ()
-
-
 def sleep_minutes(
-    figs: SleepFigures,
     cumulative: float | None,
     longest: float | None,
     single: Callable[[], bool | None],
@@ -152,7 +134,6 @@ def sleep_minutes(
         return at_least(cumulative, minutes)
     if reading == "continuous":
         return at_least(longest, minutes)
-    del figs
     return single()
 
 

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from ..pipeline import folder_name
 from .table import COHORT_COLUMNS
 
 __all__ = [
@@ -122,7 +123,7 @@ def folder_names(paths: Sequence[str]) -> list[str]:
     (``site1_night``, ``site2_night``) that tells them apart; files differing only by ending get
     it appended (``night_edf``); any clash left gets ``-2``, ``-3``, ... in input order.
     """
-    stems = [Path(p).stem or Path(p).name for p in paths]
+    stems = [folder_name(Path(p).stem or Path(p).name) for p in paths]
     names = list(stems)
     groups: dict[str, list[int]] = {}
     for i, s in enumerate(stems):
@@ -150,7 +151,7 @@ def folder_names(paths: Sequence[str]) -> list[str]:
 def _parent_parts(path: str) -> tuple[str, ...]:
     """Folder names of ``path`` as given, without root, ``.`` and ``..``."""
     parts = Path(os.path.normpath(path)).parent.parts
-    return tuple(x for x in parts if x not in (".", "..") and x != Path(x).anchor)
+    return tuple(folder_name(x) for x in parts if x not in (".", "..") and x != Path(x).anchor)
 
 
 def find_context(contexts_dir: str, names: Sequence[str]) -> tuple[str | None, str | None]:

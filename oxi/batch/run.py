@@ -9,7 +9,7 @@ from pathlib import Path
 
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import sha256_of
-from oximetry.report.summary import write_atomic
+from oximetry.report.atomic import write_atomic
 
 from ..pipeline import AnalyzeRequest
 from ..qualify import load_context

@@ -17,7 +17,7 @@ from typing import Any
 from oximetry import __version__
 from oximetry.errors import OximetryError
 from oximetry.io import sha256_of
-from oximetry.report.summary import write_atomic
+from oximetry.report.atomic import write_atomic
 
 from ..pipeline import AnalyzeRequest, analyze_file
 from .table import COHORT_COLUMNS, BatchRow, row_values

@@ -15,6 +15,7 @@ from numpy.typing import NDArray
 
 from oximetry.annotations import annotation_kind
 from oximetry.errors import RecordingFormatError
+from oximetry.limits import MAX_DURATION_S, MAX_FS_HZ, MAX_SAMPLES, MIN_FS_HZ
 from oximetry.model import Annotation, PatientInfo
 
 __all__ = [
@@ -35,17 +36,6 @@ __all__ = [
 #: oximeter recorded in 1900, so the placeholder cannot pass for a real study date; a warning
 #: says the date is unknown and ``SourceInfo.date_known`` is False.
 PLACEHOLDER_DATE = _dt.date(1900, 1, 1)
-
-#: Sampling rates a reader accepts for a channel it places on a time axis (Hz). Oximeters
-#: sample between once a minute and a few hundred times a second; a rate outside this range
-#: comes from a broken header or time column (a 1,000,000-s EDF record is 1e-6 Hz).
-MIN_FS_HZ = 0.01
-MAX_FS_HZ = 1000.0
-#: Longest recording accepted (seconds): a week. Longer means a wrong header or time column.
-MAX_DURATION_S = 7 * 86400.0
-#: Most samples one channel may hold once placed on its time axis (400 MB as float64); a file
-#: that asks for more (a 6-KB CSV with microsecond steps) is refused before anything is allocated.
-MAX_SAMPLES = 50_000_000
 
 Loader = Callable[[Sequence[int]], dict[int, NDArray[np.float64]]]
 

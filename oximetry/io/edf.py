@@ -2,12 +2,12 @@
 
 The header is parsed and checked here first (so a truncated or malformed file gets a clear
 message instead of a library error), including its size against the number of data records.
-The data records are then read directly from the memory-mapped file: an EDF or EDF+C signal is
-its slice of every record in order; EDF+ annotations are parsed from the records' TALs. EDF+D
-(discontinuous) records are placed at the onsets given by their time-keeping annotations, and the
-time between records becomes missing data; an EDF+D file is never read as if continuous. BDF
-(24-bit) files are read with ``pyedflib``. Tests check the signals and annotations read here
-equal pyedflib's on every EDF/EDF+C fixture and real file pyedflib can open.
+EDF, EDF+C, BDF and BDF+C signals and annotations are then read with ``pyedflib``; the data
+begin at the first record's time-keeping annotation. Only what pyedflib does not do is our
+own: EDF+D (discontinuous) records are placed at the onsets given by their time-keeping
+annotations, and the time between records becomes missing data; an EDF+D file is never read
+as if continuous. A sound 16-bit file that pyedflib refuses (a Latin-1 "µV" unit fails its
+ASCII check) is read the same way, record by record at its annotations' times.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ import datetime as _dt
 import io
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -376,48 +377,45 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         for i in data_idx
     ]
     warnings: list[str] = []
+    if hdr.variant.endswith("+d") and hdr.bdf:
+        raise UnsupportedEDFError(
+            "BDF+D (discontinuous) files are not supported; convert to BDF+C or EDF+C first", path
+        )
+    loader: Callable[[Sequence[int]], dict[int, NDArray[np.float64]]]
+    placed: tuple[float, tuple[Annotation, ...], NDArray[np.float64]] | None = None
     if hdr.variant.endswith("+d"):
-        if hdr.bdf:
-            raise UnsupportedEDFError(
-                "BDF+D (discontinuous) files are not supported; convert to BDF+C or EDF+C first",
-                path,
-            )
-        onsets, annotations = _read_tals(path, hdr)
+        placed = _placed_records(path, hdr, warnings)
+    else:
+        try:
+            with _open_pyedflib(path) as reader:  # a refusal shows before any data is read
+                annotations = _pyedflib_annotations(reader, path, plus="+" in hdr.variant)
+        except RecordingFormatError:
+            if hdr.bdf:
+                raise
+            # pyedflib refuses some sound 16-bit files (a Latin-1 "µV" unit fails its ASCII
+            # check): read them as the EDF+D path reads any file, record by record at the
+            # times their time-keeping annotations give.
+            placed = _placed_records(path, hdr, warnings)
+        else:
+            t0 = _first_onset(path, hdr) if "+" in hdr.variant else 0.0
+
+            def load_pyedflib(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+                with _open_pyedflib(path) as reader:
+                    return _load_pyedflib(reader, path, hdr, data_idx, which)
+
+            loader = load_pyedflib
+    if placed is not None:
+        t0, annotations, starts = placed
         # Re-express the channel lengths on the true time axis (records placed at their onsets).
-        t0 = float(onsets[0])
-        starts = _record_starts(onsets, hdr, path)
-        gap_s = float(np.sum(np.diff(onsets) - hdr.record_duration_s))
-        if gap_s > 0:
-            n_gaps = int(np.sum(np.diff(onsets) - hdr.record_duration_s > 1e-6))
-            warnings.append(
-                f"EDF+D: {n_gaps} gap(s) between data records ({gap_s:.0f} s in all) kept as "
-                "missing data"
-            )
         for ch, i in zip(channels, data_idx, strict=True):
             spr = hdr.signals[i].samples_per_record
             ch.n_samples = round(float(starts[-1]) * spr / hdr.record_duration_s) + spr
-        start = hdr.start + _dt.timedelta(seconds=t0)
-        annotations = tuple(Annotation(a.onset_s - t0, a.duration_s, a.text) for a in annotations)
 
-        def load_d(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
+        def load_placed(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
             return _load_discontinuous(path, hdr, [data_idx[k] for k in which], starts, which)
 
-        loader = load_d
-    else:
-        t0, annotations = _contiguous_annotations(path, hdr)
-        start = hdr.start + _dt.timedelta(seconds=t0)
-        if hdr.bdf:
-
-            def load_bdf(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
-                return _load_pyedflib(path, hdr, data_idx, which)
-
-            loader = load_bdf
-        else:
-
-            def load_c(which: Sequence[int]) -> dict[int, NDArray[np.float64]]:
-                return _load_contiguous(path, hdr, [data_idx[k] for k in which], which)
-
-            loader = load_c
+        loader = load_placed
+    start = hdr.start + _dt.timedelta(seconds=t0)
     return RawRecording(
         path=str(path),
         format=hdr.variant,
@@ -432,8 +430,61 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
     )
 
 
+def _placed_records(
+    path: Path, hdr: EdfHeader, warnings: list[str]
+) -> tuple[float, tuple[Annotation, ...], NDArray[np.float64]]:
+    """Return the first record's onset, the annotations and each record's start (EDF+D path).
+
+    Records are placed at the onsets of their time-keeping annotations (a plain EDF, which has
+    none, at ``r × record duration``); the time between records becomes missing data, with a
+    warning saying how much.
+    """
+    if "+" not in hdr.variant:
+        starts: NDArray[np.float64] = np.arange(hdr.n_records, dtype=np.float64)
+        starts *= hdr.record_duration_s
+        return 0.0, (), starts
+    onsets, notes = _read_tals(path, hdr)
+    t0 = float(onsets[0])
+    rel = _record_starts(onsets, hdr, path)
+    gaps = np.diff(onsets) - hdr.record_duration_s
+    gap_s = float(np.sum(gaps))
+    if gap_s > 0:
+        n_gaps = int(np.sum(gaps > 1e-6))
+        warnings.append(
+            f"EDF+D: {n_gaps} gap(s) between data records ({gap_s:.0f} s in all) kept as "
+            "missing data"
+        )
+    return t0, tuple(Annotation(a.onset_s - t0, a.duration_s, a.text) for a in notes), rel
+
+
+def _first_onset(path: Path, hdr: EdfHeader) -> float:
+    """Return the onset of the first record's time-keeping annotation (0 without annotations).
+
+    The data begin there (usually 0, sometimes a fraction of a second). pyedflib's start time
+    is not used for it: pyedflib 0.1.42 reports a first onset of 0.5 s as 0.05 s, and refuses a
+    first onset of a second or more.
+    """
+    annot = [i for i, s in enumerate(hdr.signals) if s.label == _ANNOT_LABEL]
+    if not annot:
+        return 0.0
+    before = sum(s.samples_per_record for s in hdr.signals[: annot[0]])
+    size = hdr.signals[annot[0]].samples_per_record * hdr.bytes_per_sample
+    with path.open("rb") as fh:
+        fh.seek(hdr.header_bytes + before * hdr.bytes_per_sample)
+        block = fh.read(size)
+    first = _parse_tals(block, 0, path, [])
+    if first is None:
+        raise RecordingFormatError("EDF+ data record 1 has no time-keeping annotation", path)
+    return first
+
+
 @contextlib.contextmanager
-def _pyedflib_reader(path: Path):  # type: ignore[no-untyped-def]
+def _open_pyedflib(path: Path) -> Iterator[Any]:
+    """Open the file with pyedflib (closed on leaving), turning a refusal into our error.
+
+    The reader is not kept open between reading the annotations and the signals: edflib
+    refuses to open a file a second time while a handle to it is open.
+    """
     import pyedflib
 
     sink = io.StringIO()
@@ -450,58 +501,21 @@ def _pyedflib_reader(path: Path):  # type: ignore[no-untyped-def]
 
 
 def _load_pyedflib(
-    path: Path, hdr: EdfHeader, data_idx: list[int], which: Sequence[int]
+    reader: Any, path: Path, hdr: EdfHeader, data_idx: list[int], which: Sequence[int]
 ) -> dict[int, NDArray[np.float64]]:
     out: dict[int, NDArray[np.float64]] = {}
-    with _pyedflib_reader(path) as reader:
-        n = reader.signals_in_file
-        if n != len(data_idx):
-            raise RecordingFormatError(
-                f"pyedflib sees {n} signals where the header lists {len(data_idx)}", path
-            )
-        for k in which:
-            sig = hdr.signals[data_idx[k]]
-            try:
-                digital = np.asarray(reader.readSignal(k, digital=True), dtype=np.int64)
-            except (OSError, ValueError, RuntimeError) as exc:
-                raise RecordingFormatError(
-                    f"cannot read signal {sig.label!r} ({exc})", path
-                ) from None
-            out[k] = _physical(digital, sig)
-    return out
-
-
-def _contiguous_annotations(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotation, ...]]:
-    """Return the first record's onset and the annotations of a continuous EDF/EDF+C/BDF file.
-
-    Onsets are seconds from the first sample (EDF+ counts them from the header's start time;
-    the first record's time-keeping TAL says where the data begin, usually at 0). EDF+C
-    annotations are read from the data records (:func:`_continuous_tals`), with the TAL grammar
-    used for EDF+D. A BDF is opened with pyedflib here (it is also read with it), so a refusal
-    shows before any data is loaded. A plain EDF has no annotations.
-    """
-    if hdr.bdf:
-        return 0.0, _pyedflib_annotations(path, plus="+" in hdr.variant)
-    if hdr.variant == "edf":
-        return 0.0, ()
-    return _continuous_tals(path, hdr)
-
-
-def _load_contiguous(
-    path: Path, hdr: EdfHeader, sig_idx: list[int], which: Sequence[int]
-) -> dict[int, NDArray[np.float64]]:
-    """Read signals of a continuous 16-bit EDF straight from its data records.
-
-    The header has been checked against the file size, so the records map exactly; each
-    signal's digital values are its slice of every record, in order (the time axis of an EDF
-    or EDF+C). This is the layout pyedflib reads, without its per-record calls.
-    """
-    recs = _records(path, hdr)
-    offsets = np.cumsum([0] + [s.samples_per_record for s in hdr.signals])
-    out: dict[int, NDArray[np.float64]] = {}
-    for k, i in zip(which, sig_idx, strict=True):
-        out[k] = _record_values(recs, offsets, i, hdr.signals[i])
-    del recs
+    n = reader.signals_in_file
+    if n != len(data_idx):
+        raise RecordingFormatError(
+            f"pyedflib sees {n} signals where the header lists {len(data_idx)}", path
+        )
+    for k in which:
+        sig = hdr.signals[data_idx[k]]
+        try:
+            digital = reader.readSignal(k, digital=True)
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise RecordingFormatError(f"cannot read signal {sig.label!r} ({exc})", path) from None
+        out[k] = _physical(digital, sig)
     return out
 
 
@@ -516,15 +530,14 @@ def _record_values(
     return _to_physical(values, sig)
 
 
-def _pyedflib_annotations(path: Path, *, plus: bool) -> tuple[Annotation, ...]:
-    """Open the file with pyedflib (so a refusal shows early) and read EDF+ annotations."""
-    with _pyedflib_reader(path) as reader:
-        if not plus:
-            return ()
-        try:
-            onsets, durations, texts = reader.readAnnotations()
-        except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
-            raise RecordingFormatError(f"cannot read EDF+ annotations ({exc})", path) from None
+def _pyedflib_annotations(reader: Any, path: Path, *, plus: bool) -> tuple[Annotation, ...]:
+    """Return the EDF+ annotations pyedflib reads (none for a plain EDF or BDF)."""
+    if not plus:
+        return ()
+    try:
+        onsets, durations, texts = reader.readAnnotations()
+    except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
+        raise RecordingFormatError(f"cannot read EDF+ annotations ({exc})", path) from None
     return tuple(
         Annotation(float(o), max(float(d), 0.0) if math.isfinite(float(d)) else 0.0, str(t))
         for o, d, t in zip(onsets, durations, texts, strict=True)
@@ -591,74 +604,6 @@ def _parse_tals(block: bytes, r: int, path: Path, notes: list[Annotation]) -> fl
             if text:
                 notes.append(Annotation(onset, max(dur, 0.0), text.decode("utf-8", "replace")))
     return first
-
-
-#: Bytes that hold any bare time-keeping TAL ("+onset" then two 0x14 and a zero); records whose
-#: TAL is longer are simply parsed.
-_TAL_HEAD = 32
-#: Records looked at together when telling bare time-keeping TALs from annotations.
-_TAL_CHUNK = 8192
-
-
-def _tal_busy(raw: NDArray[np.uint8], *, first_signal: bool) -> NDArray[np.bool_]:
-    """Per record (rows of annotation bytes): True unless it holds nothing to parse.
-
-    In the first annotation signal a record holds nothing when its bytes are a bare
-    time-keeping TAL (``+onset``, two 0x14 bytes, a zero) followed by zeros; in later
-    annotation signals, when its bytes are all zeros.
-    """
-    head, tail = raw[:, :_TAL_HEAD], raw[:, _TAL_HEAD:]
-    busy: NDArray[np.bool_] = np.zeros(raw.shape[0], dtype=bool)
-    if tail.shape[1]:
-        busy |= tail.any(axis=1)
-    if not first_signal:
-        return busy | head.any(axis=1)
-    zero = head == 0
-    end = np.argmax(zero, axis=1)  # the first zero byte: the end of the first TAL
-    rows = np.arange(raw.shape[0])
-    plain = (
-        zero[rows, end]
-        & (np.count_nonzero(head, axis=1) == end)  # nothing after the first TAL
-        & (np.count_nonzero(head == 0x14, axis=1) == 2)
-        & (end >= 3)
-        & (head[rows, np.maximum(end - 1, 0)] == 0x14)
-        & (head[rows, np.maximum(end - 2, 0)] == 0x14)
-    )
-    return busy | ~plain
-
-
-def _continuous_tals(path: Path, hdr: EdfHeader) -> tuple[float, tuple[Annotation, ...]]:
-    """Return the first record's onset and the annotations of an EDF+C file (onsets from it).
-
-    In most records the annotation bytes are the time-keeping TAL alone (``+onset``, two 0x14
-    bytes, then zeros), which carries no annotation; one vectorised pass finds those, and only
-    the first record and the others are parsed, in order, with the TAL grammar of EDF+D.
-    (pyedflib reads every record through edflib and refuses files with harmless departures from
-    the standard, such as a Latin-1 "µV" unit; this reads them like any other.)
-    """
-    annot = [i for i, s in enumerate(hdr.signals) if s.label == _ANNOT_LABEL]
-    if not annot:
-        return 0.0, ()
-    recs = _records(path, hdr)
-    offsets = np.cumsum([0] + [s.samples_per_record for s in hdr.signals])
-    busy = np.zeros(hdr.n_records, dtype=bool)
-    busy[0] = True  # its time-keeping TAL gives the onset of the data
-    for order, a in enumerate(annot):
-        raw = recs[:, offsets[a] : offsets[a + 1]].view(np.uint8)  # records x annotation bytes
-        for r0 in range(0, hdr.n_records, _TAL_CHUNK):  # small temporaries, reused
-            r1 = min(hdr.n_records, r0 + _TAL_CHUNK)
-            busy[r0:r1] |= _tal_busy(raw[r0:r1], first_signal=order == 0)
-    notes: list[Annotation] = []
-    t0 = None
-    for r in np.flatnonzero(busy).tolist():
-        for order, a in enumerate(annot):
-            first = _parse_tals(recs[r, offsets[a] : offsets[a + 1]].tobytes(), r, path, notes)
-            if r == 0 and order == 0:  # the time-keeping TAL of the first record
-                t0 = first
-    del recs
-    if t0 is None:
-        raise RecordingFormatError("EDF+ data record 1 has no time-keeping annotation", path)
-    return t0, tuple(Annotation(a.onset_s - t0, a.duration_s, a.text) for a in notes)
 
 
 def _record_starts(onsets: NDArray[np.float64], hdr: EdfHeader, path: Path) -> NDArray[np.float64]:

@@ -6,13 +6,13 @@ so ``oxi analyze --no-report`` never loads it.
 
 from __future__ import annotations
 
+from .atomic import write_atomic, write_set
 from .outputs import write_outputs
 from .summary import (
     SCHEMA,
     build_summary,
     dumps_summary,
     events_csv_text,
-    write_atomic,
     write_json_atomic,
 )
 from .terminal import format_terminal_summary
@@ -26,4 +26,5 @@ __all__ = [
     "write_atomic",
     "write_json_atomic",
     "write_outputs",
+    "write_set",
 ]

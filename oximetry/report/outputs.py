@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from ..results import Analysis
-from .summary import build_summary, dumps_summary, events_csv_text, write_atomic
+from .atomic import write_set
+from .summary import build_summary, dumps_summary, events_csv_text
 
 __all__ = ["OUTPUT_NAMES", "write_outputs"]
 
@@ -28,7 +30,7 @@ def write_outputs(
     context: Mapping[str, Any] | None = None,
     deidentify: bool = False,
     report: bool = True,
-    summary: Mapping[str, Any] | None = None,
+    summary: dict[str, Any] | None = None,
     events_text: str | None = None,
     identification: Mapping[str, Any] | None = None,
 ) -> dict[str, Path]:
@@ -50,9 +52,10 @@ def write_outputs(
         Also write report.pdf and trace.png (matplotlib is imported only then). When False, a
         report.pdf or trace.png left in ``out_dir`` by an earlier run is removed, since it would
         not match the new summary.
-    summary : mapping, optional
+    summary : dict, optional
         The summary already built by :func:`build_summary` with these same arguments (the
-        pipeline builds it once and writes it here); built here when not given.
+        pipeline builds it once and writes it here); built here when not given. Its ``files``
+        block gains the sha256 of report.pdf and trace.png (rendered from it before that).
     events_text : str, optional
         The events table's text, when the caller built it for the summary already.
     identification : mapping, optional
@@ -66,9 +69,11 @@ def write_outputs(
 
     Notes
     -----
-    Every output is rendered in memory first; only then is each written to a temporary name in
-    ``out_dir`` and renamed into place, summary.json last. A failure while rendering leaves the
-    folder as it was, and a summary.json on disk always belongs to a complete set of outputs.
+    Every output is rendered in memory first; the set is then written as a unit
+    (:func:`~oximetry.report.atomic.write_set`: a temporary folder beside ``out_dir`` swapped in,
+    or, in a folder holding other files, summary.json removed first and written last). A failure
+    leaves the old set as it was, and a summary.json on disk always belongs to the files beside
+    it, whose sha256 it records.
     """
     out = Path(out_dir)
     if events_text is None:
@@ -92,11 +97,21 @@ def write_outputs(
         )
         payloads["trace"] = render_trace_png(analysis, summary)
     payloads["events"] = events_text
+    files = summary.setdefault("files", {})
+    for key in ("report", "trace"):
+        if key in payloads:
+            data = payloads[key]
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            files[OUTPUT_NAMES[key]] = hashlib.sha256(raw).hexdigest()
     payloads["summary"] = dumps_summary(summary)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = {key: write_atomic(out / OUTPUT_NAMES[key], data) for key, data in payloads.items()}
+    written = write_set(
+        out,
+        {OUTPUT_NAMES[key]: data for key, data in payloads.items()},
+        owned=OUTPUT_NAMES.values(),
+    )
     if not report:
-        # A report left from an earlier run would not match the new summary.
+        # A report left from an earlier run (in a folder holding other files too) would not
+        # match the new summary.
         for key in ("report", "trace"):
             (out / OUTPUT_NAMES[key]).unlink(missing_ok=True)
-    return {k: paths[k] for k in OUTPUT_NAMES if k in paths}
+    return {k: written[OUTPUT_NAMES[k]] for k in OUTPUT_NAMES if k in payloads}

@@ -69,7 +69,8 @@ def _identification(
         ]
         age = file_patient.get("age_years", ctx_get(summary, "patient", "age_years"))
         if age is not None:
-            left.append(f"Age at test: {age}{'+' if file_patient.get('age_capped') else ''} years")
+            capped = "+" if file_patient.get("age_capped") else ""
+            left.append(f"Age at test: {plain(age)}{capped} years")
         left.append(f"File: sha256 {str(inp.get('sha256', ''))[:16]}…")
     else:
         name = ident.get("name") or file_patient.get("name")

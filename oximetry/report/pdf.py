@@ -39,8 +39,8 @@ from ..plot import (
     window_mask,
 )
 from ..results import Analysis
+from .atomic import write_atomic
 from .page1 import first_page
-from .summary import write_atomic
 from .tables_page import tables_page
 from .textpage import (
     LANDSCAPE,

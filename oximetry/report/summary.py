@@ -25,6 +25,7 @@ import numpy as np
 
 from .. import __version__
 from ..results import Analysis, Event
+from .atomic import write_atomic
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -34,7 +35,6 @@ __all__ = [
     "dumps_summary",
     "events_csv_text",
     "iso_time",
-    "write_atomic",
     "write_json_atomic",
 ]
 
@@ -358,6 +358,9 @@ def build_summary(
     summary["qualification"] = None if qualification is None else _round(qualification)
     summary["context"] = None if context is None else _plain(context)
     summary["settings"] = _plain(analysis.settings.to_dict())
+    # The sha256 of every output beside the summary; write_outputs adds report.pdf and trace.png
+    # once rendered (from this summary), and the summary is written last.
+    summary["files"] = {"events.csv": summary["events"]["table_sha256"]}
     if deidentify:
         # Free text may quote the file or the header (a reader's warning, a device string).
         scrub = make_scrubber(analysis)
@@ -445,53 +448,6 @@ def events_csv_text(analysis: Analysis, *, deidentify: bool = False) -> str:
             row["label"] = scrub(row["label"])
         writer.writerow(row)
     return buf.getvalue()
-
-
-def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
-
-    Parameters
-    ----------
-    path : str or PathLike
-        The destination; its folder must exist.
-    data : bytes or str
-        Text is written as UTF-8.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    dest = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = _create_temporary(dest)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return dest
-
-
-def _create_temporary(dest: Path) -> tuple[int, Path]:
-    """Create a new, empty temporary file beside ``dest`` and return its descriptor and path.
-
-    Like ``tempfile.mkstemp`` (a random name, opened exclusively, so no other file is ever
-    overwritten), but created as an ordinary file, readable as the user's umask allows (mkstemp
-    makes it 0600), and without importing tempfile, random and shutil on every run.
-    """
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    for _ in range(100):
-        tmp = dest.with_name(f".{dest.name}.{os.urandom(6).hex()}.tmp")
-        try:
-            return os.open(tmp, flags, 0o666), tmp
-        except FileExistsError:
-            continue
-    raise FileExistsError(f"no free temporary name beside {dest}")
 
 
 def write_json_atomic(path: str | os.PathLike[str], obj: Mapping[str, Any]) -> Path:

@@ -5,6 +5,7 @@ Built from ``summary.json`` (never from the recording), so it holds no patient i
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,11 @@ from typing import Any
 __all__ = [
     "RULE_STATUSES",
     "all_warnings",
+    "elapsed_only",
     "format_terminal_summary",
     "rule_status",
     "rule_tally",
+    "when",
 ]
 
 #: A qualification rule's ``status`` in ``summary.json`` (docs/criteria.md), in tally order.
@@ -95,21 +98,66 @@ def all_warnings(summary: Mapping[str, Any]) -> list[str]:
     return list(dict.fromkeys(str(x) for x in items if x))
 
 
+def elapsed_only(summary: Mapping[str, Any]) -> bool:
+    """Return True when the recording's file holds no date and no time of day.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+
+    Returns
+    -------
+    bool
+        Its times are then elapsed time from the first sample, never clock times.
+    """
+    inp = summary.get("input") or {}
+    return inp.get("date_known") is False and str(inp.get("start") or "").startswith(
+        "1900-01-01T00:00:00"
+    )
+
+
+def when(summary: Mapping[str, Any], iso: Any, seconds: bool = True) -> str:
+    """Return an ISO time of the summary as a clock time, or as elapsed time when it has none.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+    iso : str or None
+        A time written in it.
+    seconds : bool
+        Show seconds.
+
+    Returns
+    -------
+    str
+        ``00:41:56`` (clock) or ``0:41:56 elapsed``; ``n/a`` without a time.
+    """
+    if not iso:
+        return "n/a"
+    text = str(iso)
+    if elapsed_only(summary):
+        try:
+            t = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        total = (t - _dt.datetime(1900, 1, 1)).total_seconds()
+        h, rem = divmod(int(total), 3600)
+        return f"{h}:{rem // 60:02d}" + (f":{rem % 60:02d}" if seconds else "") + " elapsed"
+    return text[11:19] if seconds else text[11:16]
+
+
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
         return "n/a"
     return f"{value:{fmt}}{unit}"
 
 
-def _clock(iso: Any) -> str:
-    if not iso:
-        return "?"
-    text = str(iso)
-    return text[11:19] if len(text) >= 19 else text
-
-
 def _start(inp: Mapping[str, Any]) -> str:
     text = str(inp.get("start", "?")).replace("T", " ")
+    if elapsed_only({"input": inp}):
+        return "the first sample (the file holds no date or clock time; times are elapsed)"
     if inp.get("date_known") is False:
         return f"{text[11:]} (the file holds no date)"
     return text
@@ -166,7 +214,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         longest = m.get("longest_le88_min")
         longest_txt = f"longest {_num(longest)} min"
         if longest and m.get("longest_le88_start"):
-            longest_txt += f" from {_clock(m.get('longest_le88_start'))}"
+            longest_txt += f" from {when(summary, m.get('longest_le88_start'))}"
         rows.append(
             (
                 "SpO2 <= 88 %",
@@ -177,7 +225,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         rows.append(
             (
                 "Nadir",
-                f"{_num(m.get('nadir_pct'), '.0f')} % at {_clock(m.get('nadir_time'))}, "
+                f"{_num(m.get('nadir_pct'), '.0f')} % at {when(summary, m.get('nadir_time'))}, "
                 f"mean {_num(m.get('mean_pct'))} %",
             )
         )

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .. import __version__
-from .terminal import rule_status
+from .terminal import elapsed_only, rule_status, when
 
 __all__ = [
     "LANDSCAPE",
@@ -151,7 +151,7 @@ def plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.4g}"
+        return f"{value:.4g}"  # 68.0 -> 68
     if isinstance(value, Mapping):
         return "; ".join(f"{k} = {plain(v)}" for k, v in value.items()) or "none"
     if isinstance(value, list | tuple):
@@ -167,56 +167,6 @@ def rounded(value: Any) -> int | None:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return math.floor(value + 0.5)
     return None
-
-
-def elapsed_only(summary: Mapping[str, Any]) -> bool:
-    """Return True when the recording's file holds no date and no time of day.
-
-    Parameters
-    ----------
-    summary : mapping
-        ``summary.json``.
-
-    Returns
-    -------
-    bool
-        Its times are then elapsed time from the first sample, never clock times.
-    """
-    inp = summary.get("input") or {}
-    return inp.get("date_known") is False and str(inp.get("start") or "").startswith(
-        "1900-01-01T00:00:00"
-    )
-
-
-def when(summary: Mapping[str, Any], iso: Any, seconds: bool = True) -> str:
-    """Return an ISO time of the summary as a clock time, or as elapsed time when it has none.
-
-    Parameters
-    ----------
-    summary : mapping
-        ``summary.json``.
-    iso : str or None
-        A time written in it.
-    seconds : bool
-        Show seconds.
-
-    Returns
-    -------
-    str
-        ``00:41:56`` (clock) or ``0:41:56 elapsed``; ``n/a`` without a time.
-    """
-    if not iso:
-        return "n/a"
-    text = str(iso)
-    if elapsed_only(summary):
-        try:
-            t = _dt.datetime.fromisoformat(text)
-        except ValueError:
-            return text
-        total = (t - _dt.datetime(1900, 1, 1)).total_seconds()
-        h, rem = divmod(int(total), 3600)
-        return f"{h}:{rem // 60:02d}" + (f":{rem % 60:02d}" if seconds else "") + " elapsed"
-    return text[11:19] if seconds else text[11:16]
 
 
 def recorded_line(summary: Mapping[str, Any]) -> str:

@@ -1,0 +1,154 @@
+"""Writing outputs so that no reader ever sees half of them (SPEC §10).
+
+:func:`write_atomic` writes one file: a temporary beside it, then a rename. :func:`write_set`
+writes a folder's set of outputs as a unit: the files go into a temporary folder beside the
+target, which is then swapped in, so a reader sees the old set or the new one, never one run's
+summary beside another run's report; an interrupted write leaves the old set intact (or, at the
+moment of the swap, no folder at all).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+__all__ = ["write_atomic", "write_set"]
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file in the same folder, then rename).
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The destination; its folder must exist.
+    data : bytes or str
+        Text is written as UTF-8.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    dest = Path(path)
+    fd, tmp = _create_temporary(dest)
+    try:
+        _write_fd(fd, data)
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def write_set(
+    folder: str | os.PathLike[str], files: Mapping[str, bytes | str], owned: Iterable[str]
+) -> dict[str, Path]:
+    """Write ``files`` (name → content) into ``folder`` as one unit.
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        The target folder (created, with its parents, when missing).
+    files : mapping of str to bytes or str
+        File names (no separators) and their contents; ``summary.json`` should be among them.
+    owned : iterable of str
+        Every name this set may hold. When ``folder`` holds only such files, it is replaced
+        whole: the new set is written into a temporary folder beside it, the old folder is
+        renamed aside, the new one renamed into place and the old one removed. A folder holding
+        anything else (the user's own files) is never moved: there ``summary.json`` is removed
+        first, every other file renamed into place, and ``summary.json`` last, so a summary on
+        disk always belongs to the files beside it.
+
+    Returns
+    -------
+    dict of str to Path
+        Where each file now is.
+    """
+    target = Path(folder)
+    owned = set(owned) | set(files)
+    for name in files:
+        if name in ("", ".", "..") or os.sep in name or (os.altsep and os.altsep in name):
+            raise ValueError(f"not a plain file name: {name!r}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # named after the folder asked for, not the parent in the way
+        raise OSError(exc.errno, exc.strerror, str(target)) from None
+    if target.is_dir() and any(p.name not in owned for p in target.iterdir()):
+        return _write_in_place(target, files)
+    tmp = _create_temporary(target, folder=True)[1]
+    old: Path | None = None
+    try:
+        for name, data in files.items():
+            fd = os.open(tmp / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            _write_fd(fd, data)
+        _fsync_dir(tmp)
+        if target.is_dir():
+            aside = _create_temporary(target, folder=True)[1]
+            aside.rmdir()
+            os.replace(target, aside)
+            old = aside  # the old set stays whole, under a hidden name, until ...
+            os.replace(tmp, target)  # ... the new one is in place
+            shutil.rmtree(aside, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None and old.is_dir() and not target.exists():
+            try:  # the new set did not land: put the old one back
+                os.replace(old, target)
+            except OSError:
+                pass  # it stays whole under its hidden name beside the target
+        raise
+    return {name: target / name for name in files}
+
+
+def _write_in_place(target: Path, files: Mapping[str, bytes | str]) -> dict[str, Path]:
+    """Replace the set file by file in a folder holding other files: summary.json out first."""
+    (target / "summary.json").unlink(missing_ok=True)
+    order = [n for n in files if n != "summary.json"] + [n for n in files if n == "summary.json"]
+    return {name: write_atomic(target / name, files[name]) for name in order}
+
+
+def _write_fd(fd: int, data: bytes | str) -> None:
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(payload)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable (where the system allows opening folders)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _create_temporary(dest: Path, *, folder: bool = False) -> tuple[int, Path]:
+    """Create a new, empty temporary file (or folder) beside ``dest``; return its fd and path.
+
+    Like ``tempfile.mkstemp``/``mkdtemp`` (a random name, created exclusively, so nothing else is
+    ever overwritten), but readable as the user's umask allows. For a folder the fd is -1.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = dest.with_name(f".{dest.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            if folder:
+                tmp.mkdir()
+                return -1, tmp
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {dest}")

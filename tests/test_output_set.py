@@ -1,0 +1,120 @@
+"""The outputs of one recording are written as a unit, into a folder named safely (issue 11)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from oxi.batch.inputs import folder_names
+from oxi.cli import main
+from oxi.pipeline import default_out_dir, folder_name
+from oximetry.report import atomic
+from oximetry.report.atomic import write_set
+from oximetry.simulate import simulate_night, write_edf
+
+OWNED = ("summary.json", "events.csv", "report.pdf", "trace.png")
+
+
+def _set(tag: str) -> dict[str, bytes | str]:
+    return {name: f"{tag}:{name}" for name in OWNED}
+
+
+def _contents(folder: Path) -> dict[str, str]:
+    return {p.name: p.read_text() for p in folder.iterdir()}
+
+
+def test_a_set_replaces_the_old_one_whole(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_set(out, _set("A"), OWNED)
+    assert _contents(out) == {n: f"A:{n}" for n in OWNED}
+    write_set(out, {n: f"B:{n}" for n in ("summary.json", "events.csv")}, OWNED)
+    # B's set has no report: A's report is not left beside B's summary
+    assert _contents(out) == {"summary.json": "B:summary.json", "events.csv": "B:events.csv"}
+    assert sorted(os.listdir(tmp_path)) == ["out"]  # no temporary left beside it
+
+
+def test_an_interrupted_write_leaves_the_old_set_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    write_set(out, _set("A"), OWNED)
+    calls = []
+    real_write = atomic._write_fd
+
+    def interrupted(fd: int, data: bytes | str) -> None:
+        calls.append(data)
+        if len(calls) == 3:  # B's third file: the process is stopped here
+            os.close(fd)
+            raise KeyboardInterrupt
+        real_write(fd, data)
+
+    monkeypatch.setattr(atomic, "_write_fd", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_set(out, _set("B"), OWNED)
+    assert _contents(out) == {n: f"A:{n}" for n in OWNED}
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+
+
+def test_a_failed_swap_keeps_the_old_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "out"
+    write_set(out, _set("A"), OWNED)
+    real_replace = os.replace
+
+    def failing(src: str | Path, dst: str | Path) -> None:
+        if Path(dst) == out:  # the new set cannot be moved into place
+            raise OSError(28, "No space left on device", str(dst))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", failing)
+    with pytest.raises(OSError):
+        write_set(out, _set("B"), OWNED)
+    # the old set is whole (under a hidden name beside it) and no new file is mixed into it
+    kept = [p for p in tmp_path.iterdir() if p.name != "out"]
+    assert not out.exists() and len(kept) == 1
+    assert _contents(kept[0]) == {n: f"A:{n}" for n in OWNED}
+
+
+def test_a_folder_with_other_files_keeps_them_and_gets_summary_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "desk"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    write_set(out, _set("A"), OWNED)
+    order: list[str] = []
+    real = atomic.write_atomic
+
+    def spy(path: str | os.PathLike[str], data: bytes | str) -> Path:
+        # whenever a file of B lands, A's summary is already gone
+        assert not (out / "summary.json").exists() or Path(path).name == "summary.json"
+        order.append(Path(path).name)
+        return real(path, data)
+
+    monkeypatch.setattr(atomic, "write_atomic", spy)
+    write_set(out, _set("B"), OWNED)
+    assert order[-1] == "summary.json"
+    assert _contents(out) == {"notes.txt": "mine", **{n: f"B:{n}" for n in OWNED}}
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [("night", "night"), ("..", "recording"), (".", "recording"), ("...", "recording"),
+     (".hidden", "_hidden"), ("a/b", "a_b"), ("a\\b", "a_b"), ("x\ny", "x_y")],
+)  # fmt: skip
+def test_folder_names_are_sanitised(given: str, expected: str) -> None:
+    assert folder_name(given) == expected
+
+
+def test_a_recording_named_dots_edf_stays_inside_the_output_folder(tmp_path: Path) -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    dots = write_edf(rec, tmp_path / "...edf")
+    assert default_out_dir(dots, deidentify=False) == Path("oxi-out") / "recording"
+    assert folder_names([str(dots), str(tmp_path / "..." / "x.edf")]) == ["recording", "x"]
+    out = tmp_path / "batch-out"
+    code = main(["batch", str(dots), "--out", str(out), "--jobs", "1", "--quiet", "--no-report"])
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["cohort.csv", "recording"]
+    assert json.loads((out / "recording" / "summary.json").read_text())["files"]

@@ -1,0 +1,193 @@
+"""``oxi verify`` against forged summaries and swapped outputs (issue 11), through the command.
+
+Exit status 0 verified, 1 mismatch (grouped: identity, figures, determination, files), 2 not an
+oxi summary / bad input, 4 an internal error. Every forgery here was once accepted.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from oxi import cli
+from oxi.cli import main
+from oxi.verify import group_differences
+from oximetry.simulate import simulate_night, write_edf
+
+
+def _night(path: Path, seed: int) -> Path:
+    drop_at = 1000.0 * seed - 2000.0  # the two nights' events differ
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=2 * 3600, seed=seed, sustained_drops=[(drop_at, 420.0, 86.0)]
+    )
+    return write_edf(rec, path)
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    tmp = tmp_path_factory.mktemp("forgery")
+    edf, other = _night(tmp / "a.edf", 5), _night(tmp / "b.edf", 6)
+    for rec, out in ((edf, tmp / "out-a"), (other, tmp / "out-b")):
+        assert main(["analyze", str(rec), "--out", str(out), "--deidentify"]) == 0
+    return edf, tmp / "out-a", tmp / "out-b"
+
+
+def _copy(folder: Path, tmp_path: Path) -> Path:
+    dest = tmp_path / "submitted"
+    shutil.copytree(folder, dest)
+    return dest
+
+
+def _verify(capsys: pytest.CaptureFixture[str], summary: Path, rec: Path) -> tuple[int, str, str]:
+    code = main(["verify", str(summary), str(rec)])
+    got = capsys.readouterr()
+    return code, got.out, got.err
+
+
+def test_summary_records_the_hash_of_every_output(outputs: tuple[Path, Path, Path]) -> None:
+    import hashlib
+
+    _, out, _ = outputs
+    s = json.loads((out / "summary.json").read_text())
+    assert set(s["files"]) == {"events.csv", "report.pdf", "trace.png"}
+    for name, digest in s["files"].items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+
+
+def test_untouched_outputs_verify(
+    outputs: tuple[Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    edf, out, _ = outputs
+    code, stdout, _ = _verify(capsys, out / "summary.json", edf)
+    assert code == 0 and stdout.startswith("verified")
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        (lambda s: s["settings"].__setitem__("drop_pts", -100), "settings.drop_pts is -100"),
+        (lambda s: s["settings"]["odi"].__setitem__("baseline_window_s", 3e9), "settings.odi"),
+        (lambda s: s["settings"].__setitem__("lights_off_s", 1e300), "lights off"),
+        (lambda s: s["settings"].__setitem__("o2_flow_lpm", "2"), "o2_flow_lpm"),
+        (lambda s: s["settings"].__setitem__("staging", [[0, 30, "Deep"]]), "staging[0]"),
+        (lambda s: s["settings"].__setitem__("extra", 1), "unknown settings"),
+        (lambda s: s.__setitem__("softwareX", 1), "unknown key(s) 'softwareX'"),
+        (lambda s: s.__setitem__("approved_by", "me"), "unknown key(s) 'approved_by'"),
+        (lambda s: s["input"]["read_options"].__setitem__("fs", 1e9), "read_options.fs"),
+        (lambda s: s["qualification"].__setitem__("profile", "acme"), "qualification.profile"),
+    ],
+)
+def test_forged_settings_and_keys_are_not_an_oxi_summary(
+    outputs: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit,  # type: ignore[no-untyped-def]
+    needle: str,
+) -> None:
+    edf, out, _ = outputs
+    folder = _copy(out, tmp_path)
+    s = json.loads((folder / "summary.json").read_text())
+    edit(s)
+    (folder / "summary.json").write_text(json.dumps(s))
+    code, _, err = _verify(capsys, folder / "summary.json", edf)
+    assert code == 2, err
+    assert "not an oxi summary" in err and needle in err and err.count("\n") == 1
+
+
+def test_a_qualifying_forgery_through_the_context_is_caught(
+    outputs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The issue's forgery: edited determination and recorded evidence, files left alone."""
+    edf, out, _ = outputs
+    folder = _copy(out, tmp_path)
+    s = json.loads((folder / "summary.json").read_text())
+    s["qualification"]["determination"] = "qualified"
+    (folder / "summary.json").write_text(json.dumps(s))
+    code, stdout, _ = _verify(capsys, folder / "summary.json", edf)
+    assert code == 1
+    assert "\ndetermination:\n  - qualification.determination" in stdout
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "trace.png", "events.csv"])
+def test_swapped_or_missing_outputs_are_mismatches(
+    outputs: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
+    edf, out, other = outputs
+    swapped = _copy(out, tmp_path / "s")
+    shutil.copy(other / name, swapped / name)  # another night's output
+    code, stdout, _ = _verify(capsys, swapped / "summary.json", edf)
+    assert code == 1 and f"files:\n  - {name} beside the summary is not the file" in stdout
+    missing = _copy(out, tmp_path / "m")
+    (missing / name).unlink()
+    code, stdout, _ = _verify(capsys, missing / "summary.json", edf)
+    assert code == 1 and f"{name}: recorded in the summary but missing beside it" in stdout
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "trace.png"])
+def test_swapped_output_with_its_hash_edited_is_still_caught(
+    outputs: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    name: str,
+) -> None:
+    """De-identified (no identification on page 1): the report and trace are rendered again."""
+    import hashlib
+
+    edf, out, other = outputs
+    folder = _copy(out, tmp_path)
+    shutil.copy(other / name, folder / name)
+    s = json.loads((folder / "summary.json").read_text())
+    s["files"][name] = hashlib.sha256((folder / name).read_bytes()).hexdigest()
+    (folder / "summary.json").write_text(json.dumps(s))
+    code, stdout, _ = _verify(capsys, folder / "summary.json", edf)
+    assert (
+        code == 1 and f"files.{name}: the recorded {name} is not the one rendered again" in stdout
+    )
+
+
+def test_differences_are_grouped() -> None:
+    lines = [
+        "input.sha256: the summary was made from another file",
+        "metrics.sleep.t_le88_min: summary says 1, recomputed 2",
+        "qualification.determination: summary says x, recomputed y",
+        "report.pdf: recorded in the summary but missing beside it",
+        "events.table_sha256: summary says a, recomputed b",
+    ]
+    assert group_differences(lines) == {
+        "identity": [lines[0]],
+        "figures": [lines[1], lines[4]],
+        "determination": [lines[2]],
+        "files": [lines[3]],
+    }
+
+
+def test_an_internal_error_exits_4_never_1_or_2(
+    outputs: tuple[Path, Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    edf, out, _ = outputs
+
+    def broken(*args: object, **kwargs: object) -> list[str]:
+        return [][1]  # an IndexError: a bug, not the input's fault
+
+    for command, name in (("verify", "verify"), ("info", "inspect_recording")):
+        monkeypatch.setattr(cli, name, broken)
+        argv = (
+            ["verify", str(out / "summary.json"), str(edf)]
+            if command == "verify"
+            else [
+                "info",
+                str(edf),
+            ]
+        )
+        assert main(argv) == 4
+        err = capsys.readouterr().err
+        assert err.startswith("oxi: internal error: IndexError at test_verify_forgery.py:")
+        assert err.count("\n") == 1 and "Traceback" not in err
