@@ -207,6 +207,11 @@ class SourceInfo:
         False when the file holds no date (times of day only, or no time stamps): the
         recording's start date is then the placeholder 1900-01-01 and must not be taken as
         the test date.
+    vendor_summary : mapping
+        The device's own summary of the night as its file stores it (a Viatom/Wellue header:
+        ``spo2_mean_pct``, ``spo2_min_pct``, ``drops_3pct``, ``time_below_90_min`` ...; see
+        docs/formats.md); empty when the file holds none. Reported beside oxi's figures, never
+        used in place of them.
     """
 
     path: str
@@ -218,6 +223,7 @@ class SourceInfo:
     selection: str = ""
     read_options: Mapping[str, Any] = field(default_factory=dict)
     date_known: bool = True
+    vendor_summary: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -68,7 +68,34 @@ VALID_HYPOXIA = (
 ).encode()
 VALID_MASIMO = b"09/21/08 09:56:12 SpO2=097 PR=069 PI=04.69 EXC=800:SET\n" * 3
 VALID_SATS = b"Sats,Rate\n100,99\n98,101\n0,0\n97,99\n"
+
+
+def _native_files() -> dict[str, bytes]:
+    """Small valid files of each native binary format, written from a simulated night."""
+    import datetime as dt
+
+    from oximetry.simulate import simulate_night
+    from oximetry.simulate_native import write_contec, write_medview, write_o2ring_s, write_viatom
+
+    start = dt.datetime(2026, 3, 1, 23, 0, 0)
+    one, _ = simulate_night(fs=1.0, duration_s=40, seed=1, gaps=[(10.0, 5.0)], start=start)
+    four, _ = simulate_night(fs=0.25, duration_s=80, seed=1, gaps=[(20.0, 8.0)], start=start)
+    with tempfile.TemporaryDirectory() as d:
+        folder = Path(d)
+        files = {
+            "contec": write_contec(one, folder / "c.SpO2"),
+            "contec4": write_contec(one, folder / "c4.SpO2", record_bytes=4),
+            "viatom3": write_viatom(four, folder / "v3", duplicate=True),
+            "viatom5": write_viatom(four, folder / "v5", version=5),
+            "o2rings": write_o2ring_s(one, folder),
+            "medview": write_medview(one, folder / "m.dat"),
+        }
+        return {k: p.read_bytes() for k, p in files.items()}
+
+
+NATIVE_FILES = _native_files()
 VALID_FILES = {
+    **NATIVE_FILES,
     "edf": _valid_edf(),
     "edfd": _valid_edf_d(),
     "csv": VALID_CSV,
@@ -173,6 +200,48 @@ def test_mutated_text_exports(workdir: Path, kind: str, edits: list[tuple[int, s
     for pos, ch in edits:
         text[pos % len(text)] = ch
     _exercise(_write(workdir, "".join(text).encode("utf-8"), ".csv"))
+
+
+@FUZZ
+@given(
+    kind=st.sampled_from(sorted(NATIVE_FILES)),
+    edits=st.lists(st.tuples(st.integers(0, 1 << 16), st.integers(0, 255)), min_size=1, max_size=6),
+    header_only=st.booleans(),
+)
+def test_mutated_native_files(
+    workdir: Path, kind: str, edits: list[tuple[int, int]], header_only: bool
+) -> None:
+    """Oracle: our exception or a result, whatever bytes of a native file change."""
+    data = bytearray(NATIVE_FILES[kind])
+    for pos, value in edits:
+        data[pos % (min(len(data), 64) if header_only else len(data))] = value
+    _exercise(_write(workdir, bytes(data), ".dat" if kind == "medview" else ""))
+
+
+WFDB_HEADER = "rec 2 1 6\nrec.dat 16 10/% 16 0 0 0 0 SpO2\nrec.dat 16 1/bpm 16 0 0 0 0 Pulse\n"
+
+
+@FUZZ
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, 200), st.sampled_from(list("0123456789 ./%#x+-\nabc"))),
+        min_size=1,
+        max_size=6,
+    ),
+    cut=st.integers(0, 24),
+)
+def test_mutated_wfdb_records(workdir: Path, edits: list[tuple[int, str]], cut: int) -> None:
+    """Oracle: our exception or a result, for a mutated WFDB header and a cut signal file."""
+    folder = workdir / f"w{next(_counter)}"
+    folder.mkdir()
+    samples = np.array([[950, 60], [940, 61], [0, 0], [960, 62], [955, 60], [950, 59]], "<i2")
+    (folder / "rec.dat").write_bytes(samples.tobytes()[: 24 - cut])
+    text = list(WFDB_HEADER)
+    for pos, ch in edits:
+        text[pos % len(text)] = ch
+    (folder / "rec.hea").write_text("".join(text), encoding="ascii")
+    _exercise(folder / "rec.hea")
+    _exercise(folder / "rec.dat")
 
 
 VALID_HYPNOGRAMS = [

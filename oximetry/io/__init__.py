@@ -4,6 +4,10 @@
   at their true time), BDF with pyedflib;
 * :mod:`oximetry.io.csvtext` — CSV and text exports (O2Ring, O2 Insight, ViHealth/Checkme, EMAY,
   Masimo TrendCom, ``Sats,Rate``, generic);
+* :mod:`oximetry.io.native` — device files told apart by content: :mod:`~oximetry.io.contec`
+  (Contec ``.SpO2``), :mod:`~oximetry.io.viatom` (Viatom/Wellue v3/v5, O2Ring-S),
+  :mod:`~oximetry.io.medview` (MedView ``.dat``), :mod:`~oximetry.io.wfdb_record` (WFDB);
+  :mod:`oximetry.io.resmed` names ResMed SA2/SAD EDF files;
 * :mod:`oximetry.io.channels` — which channel is SpO2, pulse rate or oximeter status;
 * :mod:`oximetry.io.hypnogram` — ``--hypnogram`` files.
 

@@ -51,5 +51,5 @@ def read_native(path: Path, head: bytes, size: int) -> RawRecording | None:
         return medview.read_medview(path)
     header = wfdb_record.header_for_signal_file(path)
     if header is not None:
-        return wfdb_record.read_wfdb(header)
+        return wfdb_record.read_wfdb(header, given=path)
     return None

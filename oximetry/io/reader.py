@@ -400,6 +400,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         selection=choice.why,
         read_options=dict(options),
         date_known=raw.date_known,
+        vendor_summary=dict(raw.extra.get("vendor_summary") or {}),
     )
     return Recording(
         spo2=spo2,

@@ -152,6 +152,13 @@ def read_viatom(path: Path) -> RawRecording:
             warnings.append("version-3 file stores every 4-s sample twice; de-duplicated to 4 s")
         else:
             warnings.append("version-3 file at 2 s whose samples are not pairs; kept at 2 s")
+    covered = rec.shape[0] * step
+    if abs(covered - duration) > step:
+        raise RecordingFormatError(
+            f"{_V3}: the header's duration is {duration} s but the records cover {covered:g} s "
+            "(truncated or damaged)",
+            path,
+        )
     declared = data[9] | data[10] << 8 | data[11] << 16 | data[12] << 24
     if declared not in (len(data), HEADER + body // 2):
         warnings.append(f"header gives file size {declared}, the file has {len(data)} bytes")
@@ -236,11 +243,13 @@ def read_o2ring_s(path: Path) -> RawRecording:
             "at most; truncated or not an O2Ring-S file)",
             path,
         )
-    warnings: list[str] = []
     if trailer[4:8] != O2RING_S_MAGIC:
-        warnings.append(
-            "O2Ring-S trailer magic not found; record count read 36 bytes before the end"
+        raise RecordingFormatError(
+            f"{what}: no trailer (magic 48 12 5a da) in the last 48 bytes; truncated or not an "
+            "O2Ring-S file",
+            path,
         )
+    warnings: list[str] = []
     start, more = _name_start(path, what)
     warnings += more
     rec = np.frombuffer(data, dtype=np.uint8, offset=len(O2RING_S_HEADER), count=3 * count)
@@ -250,14 +259,12 @@ def read_o2ring_s(path: Path) -> RawRecording:
     lost = (rec[:, 0] == 0xFF) | (rec[:, 1] == 0xFF)
     spo2[lost] = np.nan
     pulse[rec[:, 1] == 0xFF] = np.nan
-    summary: dict[str, Any] | None = None
-    if trailer[4:8] == O2RING_S_MAGIC:
-        summary = {
-            "source": "device trailer",
-            "spo2_mean_pct": float(trailer[34]) if 0 < trailer[34] <= 100 else None,
-            "spo2_min_pct": float(trailer[35]) if 0 < trailer[35] <= 100 else None,
-            "o2_score": None if trailer[42] == 0xFF else trailer[42] / 10.0,
-        }
+    summary = {
+        "source": "device trailer",
+        "spo2_mean_pct": float(trailer[34]) if 0 < trailer[34] <= 100 else None,
+        "spo2_min_pct": float(trailer[35]) if 0 < trailer[35] <= 100 else None,
+        "o2_score": None if trailer[42] == 0xFF else trailer[42] / 10.0,
+    }
     return fixed_rate_recording(
         path,
         fmt="o2ring-s",
@@ -270,6 +277,6 @@ def read_o2ring_s(path: Path) -> RawRecording:
             Channel("Motion", "", rec[:, 2].astype(np.float64)),
         ],
         warnings=warnings,
-        extra={"vendor_summary": summary} if summary else None,
+        extra={"vendor_summary": summary},
         date_known=not more,
     )

@@ -31,7 +31,18 @@ _RECORD_LINE = re.compile(
     rf"(?: +[0-9]+(?: +[0-9:.]+(?: +[0-9/]+)?)?)?)? *$"
 )
 #: Bytes per sample of the common storage formats (to check a signal file is long enough).
-_BYTES = {"8": 1.0, "16": 2.0, "61": 2.0, "80": 1.0, "160": 2.0, "212": 1.5, "24": 3.0, "32": 4.0}
+_BYTES = {
+    "8": 1.0,
+    "16": 2.0,
+    "61": 2.0,
+    "80": 1.0,
+    "160": 2.0,
+    "212": 1.5,
+    "24": 3.0,
+    "32": 4.0,
+    "310": 4 / 3,
+    "311": 4 / 3,
+}
 _MAX_HEADERS = 500
 
 
@@ -93,33 +104,49 @@ def _wfdb() -> Any:
     return wfdb
 
 
-def _check_header(path: Path, hdr: Any) -> None:
+def _check_header(path: Path, hdr: Any, where: Path) -> None:
     """Refuse what wfdb would misread or fail on, naming the reason."""
     if getattr(hdr, "n_seg", None):
         raise UnsupportedEDFError(
-            "WFDB multi-segment records are not supported; give one segment's header", path
+            "WFDB multi-segment records are not supported; give one segment's header", where
         )
     if not hdr.n_sig:
-        raise RecordingFormatError("WFDB header lists no signals", path)
+        raise RecordingFormatError("WFDB header lists no signals", where)
     if not hdr.fs or not np.isfinite(hdr.fs) or hdr.fs <= 0:
-        raise RecordingFormatError(f"WFDB header gives sampling frequency {hdr.fs!r}", path)
+        raise RecordingFormatError(f"WFDB header gives sampling frequency {hdr.fs!r}", where)
+    lines = [ln for ln in path.read_text("ascii", errors="replace").splitlines() if ln.strip()]
+    signal_lines = [ln for ln in lines if not ln.lstrip().startswith("#")][1:]
+    if len(signal_lines) != hdr.n_sig:
+        raise RecordingFormatError(
+            f"WFDB header announces {hdr.n_sig} signal(s) but has {len(signal_lines)} signal "
+            "line(s)",
+            where,
+        )
+    unknown = sorted({f for f in hdr.fmt if f not in _BYTES})
+    if unknown:
+        raise RecordingFormatError(
+            f"WFDB storage format {unknown[0]!r} is not supported (supported: {', '.join(_BYTES)})",
+            where,
+        )
+    if not hdr.sig_len:
+        raise RecordingFormatError("WFDB header gives no number of samples", where)
     need: dict[str, float] = {}
     spf = hdr.samps_per_frame or [1] * hdr.n_sig
     for name, fmt, k in zip(hdr.file_name, hdr.fmt, spf, strict=False):
-        if name == "~" or fmt not in _BYTES or hdr.sig_len is None:
+        if name == "~":
             continue
         need[name] = need.get(name, 0.0) + _BYTES[fmt] * hdr.sig_len * (k or 1)
     for name in set(hdr.file_name):
         f = path.parent / name
         if name != "~" and not f.is_file():
             raise RecordingFormatError(
-                f"WFDB signal file {name!r} not found beside the header", path
+                f"WFDB signal file {name!r} not found beside the header", where
             )
         if name in need and f.stat().st_size < int(need[name]):
             raise RecordingFormatError(
                 f"WFDB signal file {name!r} holds {f.stat().st_size} bytes, fewer than the "
                 f"{int(need[name])} the header's {hdr.sig_len} samples need (truncated)",
-                path,
+                where,
             )
 
 
@@ -130,13 +157,15 @@ def _start(hdr: Any) -> tuple[_dt.datetime, bool]:
     return _dt.datetime.combine(PLACEHOLDER_DATE, t), False
 
 
-def read_wfdb(path: Path) -> RawRecording:
+def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
     """Read a WFDB record from its header file.
 
     Parameters
     ----------
     path : Path
         The header (``NAME.hea``).
+    given : Path, optional
+        The file the user named when it was a signal file; messages name it.
 
     Returns
     -------
@@ -152,6 +181,7 @@ def read_wfdb(path: Path) -> RawRecording:
     UnsupportedEDFError
         A multi-segment record.
     """
+    where = given if given is not None else path
     if path.suffix != ".hea":
         raise RecordingFormatError(
             "this is a WFDB header; WFDB needs it named <record>.hea beside its signal files", path
@@ -160,7 +190,7 @@ def read_wfdb(path: Path) -> RawRecording:
     record = str(path.with_suffix(""))
     try:
         hdr = wfdb.rdheader(record)
-        _check_header(path, hdr)
+        _check_header(path, hdr, where)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             rec = wfdb.rdrecord(record, smooth_frames=False)
@@ -168,7 +198,9 @@ def read_wfdb(path: Path) -> RawRecording:
         if isinstance(exc, RecordingFormatError):
             raise
         reason = " ".join(str(exc).split())[:120]
-        raise RecordingFormatError(f"cannot read the WFDB record ({reason})", path) from None
+        raise RecordingFormatError(
+            f"cannot read the WFDB record {path.name!r} ({reason})", where
+        ) from None
     start, date_known = _start(hdr)
     spf = rec.samps_per_frame or [1] * rec.n_sig
     signals = rec.e_p_signal

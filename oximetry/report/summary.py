@@ -300,7 +300,9 @@ def build_summary(
         when de-identified; null when the file has none), ``recording``, ``windows``, ``metrics``
         (by window kind; events inside carry ISO times), ``events`` (counts by type, the name of
         the events table and the sha256 of its text, so that ``oxi verify`` covers every event),
-        ``qualification``, ``context``, ``warnings``, ``software``, ``settings``.
+        ``vendor_summary`` (the device's own summary of the night from its file, e.g. a
+        Viatom/Wellue header, beside oxi's figures and never used for them; null when the file
+        has none), ``qualification``, ``context``, ``warnings``, ``software``, ``settings``.
 
     Notes
     -----
@@ -351,6 +353,7 @@ def build_summary(
             "table": "events.csv",
             "table_sha256": hashlib.sha256(events_text.encode("utf-8")).hexdigest(),
         },
+        "vendor_summary": _plain(dict(src.vendor_summary)) if src.vendor_summary else None,
         "warnings": _unique([*rec.warnings, *analysis.warnings]),
         "software": {"name": "oxi", "version": __version__},
     }

@@ -163,6 +163,23 @@ def _start(inp: Mapping[str, Any]) -> str:
     return text
 
 
+def _vendor_line(vendor: Mapping[str, Any]) -> str:
+    """Say what the device's own summary claims (shown beside oxi's figures, never used)."""
+    parts = []
+    if vendor.get("spo2_mean_pct") is not None:
+        parts.append(f"mean {_num(vendor['spo2_mean_pct'], '.0f')} %")
+    if vendor.get("spo2_min_pct") is not None:
+        parts.append(f"min {_num(vendor['spo2_min_pct'], '.0f')} %")
+    if vendor.get("drops_3pct") is not None:
+        parts.append(f"drops >=3 % {vendor['drops_3pct']}, >=4 % {vendor.get('drops_4pct')}")
+    if vendor.get("time_below_90_min") is not None:
+        parts.append(f"< 90 % {_num(vendor['time_below_90_min'])} min")
+    if vendor.get("o2_score") is not None:
+        parts.append(f"O2 score {_num(vendor['o2_score'])}")
+    where = str(vendor.get("source") or "device")
+    return (", ".join(parts) or "no figures") + f" (the {where}'s own figures, not oxi's)"
+
+
 def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path]) -> str:
     """Return a short, aligned, identifier-free description of one analysis.
 
@@ -245,6 +262,9 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
                     f"{_num(base)} % ({src}); > 5 points below for {_num(m.get('drop5_min'))} min",
                 )
             )
+    vendor = summary.get("vendor_summary")
+    if vendor:
+        rows.append(("Device summary", _vendor_line(vendor)))
     for kind in ("rest", "exercise", "exercise_o2"):
         seg = metrics.get(kind)
         if seg is not None:

@@ -1,0 +1,162 @@
+"""Every native reader on files written from simulated nights at the device's rate.
+
+The simulator gives the truth; :mod:`oximetry.simulate_native` lays it out in the device's bytes;
+the reader must give back the same samples (missing where the device wrote its missing code),
+the same start and rate, and the device's own summary where the layout has one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oxi.info import format_info
+from oximetry.errors import RecordingFormatError
+from oximetry.io import inspect_recording, read_recording
+from oximetry.io.viatom import FLOOR_PCT
+from oximetry.simulate import simulate_night
+from oximetry.simulate_native import write_contec, write_medview, write_o2ring_s, write_viatom
+
+START = dt.datetime(2026, 3, 1, 23, 15, 30)
+
+
+def _night(fs: float, seed: int, **kw: object) -> tuple[object, object]:
+    return simulate_night(
+        fs=fs,
+        duration_s=4 * 3600,
+        seed=seed,
+        desaturations=12,
+        gaps=[(3600.0, 600.0)],
+        start=START,
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("width", [2, 4])
+def test_contec_round_trip(tmp_path: Path, width: int) -> None:
+    night, _ = _night(1.0, 3)
+    path = write_contec(night, tmp_path / "n.SpO2", record_bytes=width)  # type: ignore[arg-type]
+    rec = read_recording(path)
+    assert rec.source.format == "contec-spo2"
+    assert rec.start == START and rec.fs == 1.0
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    assert rec.pulse is not None
+    expected = np.where(np.isnan(night.spo2.data), np.nan, night.pulse.data)  # type: ignore[attr-defined]
+    np.testing.assert_array_equal(rec.pulse.data, expected)
+
+
+@pytest.mark.parametrize(("version", "fs"), [(3, 0.25), (5, 0.25), (5, 0.5)])
+def test_viatom_round_trip(tmp_path: Path, version: int, fs: float) -> None:
+    night, _ = _night(fs, 5)
+    path = write_viatom(night, tmp_path / "20260301231530", version=version)  # type: ignore[arg-type]
+    rec = read_recording(path)
+    assert rec.source.format == f"viatom-v{version}"
+    assert rec.start == START and rec.fs == fs
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    summary = rec.source.vendor_summary
+    ok = night.spo2.data[np.isfinite(night.spo2.data)]  # type: ignore[attr-defined]
+    assert summary["spo2_min_pct"] == np.rint(ok.min())
+    assert summary["spo2_mean_pct"] == np.rint(ok.mean())
+    assert summary["duration_min"] == pytest.approx(4 * 60)
+    assert "format:     viatom-v" in format_info(inspect_recording(path))
+
+
+def test_viatom_v3_duplicated_two_second_file_is_deduplicated(tmp_path: Path) -> None:
+    night, _ = _night(0.25, 7)
+    path = write_viatom(night, tmp_path / "a.bin", version=3, duplicate=True)  # type: ignore[arg-type]
+    assert (path.stat().st_size - 40) // 5 == 2 * night.spo2.n_samples  # type: ignore[attr-defined]
+    rec = read_recording(path)
+    assert rec.fs == 0.25
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    assert any("de-duplicated" in w for w in rec.warnings)
+
+
+def test_viatom_below_floor_is_low_not_a_gap(tmp_path: Path) -> None:
+    # A plateau at 55 % for 10 min: below the device's floor, written as 0xFF with a valid pulse.
+    night, _ = simulate_night(
+        fs=0.25, duration_s=3600, seed=1, sustained_drops=[(1200.0, 600.0, 55.0)], start=START
+    )
+    path = write_viatom(night, tmp_path / "low.bin")
+    rec = read_recording(path)
+    truth = night.spo2.data
+    low = truth < FLOOR_PCT
+    assert low.sum() > 100
+    assert not np.isnan(rec.spo2.data[low]).any()  # not a gap
+    assert (rec.spo2.data[low] == FLOOR_PCT).all()  # at most the floor
+    np.testing.assert_array_equal(rec.spo2.data[~low], truth[~low])
+    assert any("below the device's floor" in w for w in rec.warnings)
+    info = inspect_recording(path)
+    assert any(c.label == "SpO2 below floor" for c in info.channels)
+
+
+def test_viatom_motion_is_a_channel(tmp_path: Path) -> None:
+    night, _ = simulate_night(fs=0.25, duration_s=600, seed=2, start=START)
+    motion = np.arange(night.spo2.n_samples) % 7
+    path = write_viatom(night, tmp_path / "m.bin", motion=motion)
+    info = inspect_recording(path)
+    roles = {c.label: c.role for c in info.channels}
+    assert roles["Motion"] == "other" and roles["SpO2"] == "spo2"
+
+
+def test_o2ring_s_round_trip_start_from_name(tmp_path: Path) -> None:
+    night, _ = _night(1.0, 11)
+    path = write_o2ring_s(night, tmp_path)  # type: ignore[arg-type]
+    assert path.name == "20260301231530"
+    rec = read_recording(path)
+    assert rec.source.format == "o2ring-s"
+    assert rec.start == START and rec.fs == 1.0 and rec.source.date_known
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    renamed = path.rename(tmp_path / "ring.bin")
+    undated = read_recording(renamed)
+    assert not undated.source.date_known
+    assert any("no start time" in w for w in undated.warnings)
+
+
+def test_medview_round_trip_keeps_gaps(tmp_path: Path) -> None:
+    night, _ = _night(1.0, 13)
+    path = write_medview(night, tmp_path / "n.dat")  # type: ignore[arg-type]
+    rec = read_recording(path)
+    assert rec.source.format == "medview-dat"
+    assert rec.start == START and rec.fs == 1.0
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    assert np.isnan(rec.spo2.data[3600:4200]).all()
+    assert any("gap" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize("cut", [1, 7, 200])
+def test_truncated_native_files_are_refused(tmp_path: Path, cut: int) -> None:
+    night, _ = simulate_night(fs=0.25, duration_s=3600, seed=4, start=START)
+    one, _ = simulate_night(fs=1.0, duration_s=600, seed=4, start=START)
+    files = [
+        write_viatom(night, tmp_path / "v.bin"),
+        write_contec(one, tmp_path / "c.SpO2"),
+        write_o2ring_s(one, tmp_path),
+    ]
+    for f in files:
+        data = f.read_bytes()
+        f.write_bytes(data[: len(data) - cut])
+        with pytest.raises(RecordingFormatError, match=str(f)):
+            read_recording(f)
+
+
+def test_vendor_summary_beside_oxis_figures(tmp_path: Path) -> None:
+    from oxi.pipeline import AnalyzeRequest, analyze_file
+    from oximetry.report import format_terminal_summary
+
+    night, _ = simulate_night(fs=0.25, duration_s=2 * 3600, seed=9, desaturations=6, start=START)
+    path = write_viatom(night, tmp_path / "v.bin")
+    outcome = analyze_file(path, AnalyzeRequest(report=False))
+    vendor = outcome.summary["vendor_summary"]
+    ok = night.spo2.data[np.isfinite(night.spo2.data)]
+    assert vendor["source"] == "device header"
+    assert vendor["spo2_min_pct"] == np.rint(ok.min())
+    assert vendor["drops_3pct"] == 7 and vendor["drops_4pct"] == 3  # as the writer stored them
+    text = format_terminal_summary(outcome.summary, {})
+    line = next(ln for ln in text.splitlines() if ln.startswith("Device summary"))
+    assert f"min {ok.min():.0f} %" in line and "not oxi's" in line
+    csv_night, _ = simulate_night(fs=1.0, duration_s=600, seed=9, start=START)
+    plain = analyze_file(write_contec(csv_night, tmp_path / "c.SpO2"), AnalyzeRequest(report=False))
+    assert plain.summary["vendor_summary"] is None
