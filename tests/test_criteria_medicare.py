@@ -80,6 +80,14 @@ def test_group_i_1_rest_pao2_55_qualifies_56_does_not(pao2: float, det: str) -> 
         assert d.basis == ("lcd_group_i_1_rest",)
 
 
+def test_two_awake_pao2_values_must_both_meet_the_threshold() -> None:
+    both = {"pao2_rest_mmhg": 50, "pao2_awake_mmhg": 70}
+    assert status(mc(test__type="rest", blood_gas=both), None) == "not_qualified"
+    ii = {"pao2_rest_mmhg": 57, "pao2_awake_mmhg": 61}
+    c = mc(test__type="rest", blood_gas=ii, findings={"dependent_edema": True})
+    assert status(c, None) == "not_qualified"
+
+
 @pytest.mark.parametrize(
     ("sat", "det"), [(88.0, "qualified"), (88.4, "not_qualified"), (89.0, "not_qualified")]
 )

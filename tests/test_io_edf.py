@@ -381,7 +381,7 @@ def test_direct_record_read_equals_pyedflib(
     if route == "records":  # as if pyedflib refused every file
 
         @contextlib.contextmanager
-        def refuse(path: Path) -> Iterator[None]:
+        def refuse(path: Path, *, annotations: bool) -> Iterator[None]:
             raise RecordingFormatError("pyedflib cannot read this EDF (test)", path)
             yield
 

@@ -16,6 +16,7 @@ from typing import Any
 from .base import Inputs
 from .medicare_coverage import COVERAGE_RULES, DOCUMENTATION_RULES, RETEST_RULE
 from .medicare_groups import GROUP_RULES
+from .medicare_groups_iii_iv import GROUP_III_IV_RULES
 from .medicare_testing import TESTING_RULES
 from .profile import Alternative, Path, Profile
 
@@ -124,7 +125,7 @@ ALTERNATIVES = (
 
 MEDICARE = Profile(
     name="medicare",
-    rules=(*TESTING_RULES, *GROUP_RULES, RETEST_RULE),
+    rules=(*TESTING_RULES, *GROUP_RULES, *GROUP_III_IV_RULES, RETEST_RULE),
     paths=PATHS,
     exclusions=("lcd_group_iv",),
     post_rules=COVERAGE_RULES,

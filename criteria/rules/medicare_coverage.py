@@ -24,7 +24,15 @@ MAX_PORTABLE_CONCENTRATOR_LPM = 3.0
 def therapy_start(inp: Inputs) -> Any:
     """Return when oxygen therapy began (None for an initial qualification).
 
-    ``order.therapy_start_date``, else the legacy ``order.initial_certification_date``.
+    Parameters
+    ----------
+    inp : Inputs
+        Reads ``order.therapy_start_date`` and ``order.initial_certification_date``.
+
+    Returns
+    -------
+    datetime.date or None
+        ``order.therapy_start_date``, else the legacy ``order.initial_certification_date``.
     """
     o = inp.context.order
     return o.therapy_start_date or o.initial_certification_date

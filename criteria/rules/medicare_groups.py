@@ -1,4 +1,4 @@
-"""Medicare coverage groups: the findings of Groups I-1…I-4, II and III, and Group IV.
+"""Medicare coverage groups: the findings of Groups I-1…I-4 and II (III and IV: next module).
 
 NCD 240.2 B–D and LCD L33797 (rev. effective 04/01/2023) as compiled in ``medicare-oxygen.md``
 §3–§4. Single computed values (sustained nadirs, means, baselines) are compared unrounded, so
@@ -25,14 +25,16 @@ from .shared import (
     window_figures,
 )
 
-__all__ = ["GROUP_I_II_FINDINGS", "GROUP_RULES", "hypoxemic"]
+__all__ = [
+    "GROUP_I_II_FINDINGS",
+    "GROUP_RULES",
+    "awake_pao2",
+    "awake_sats",
+    "hypoxemic",
+]
 
 SAT_LOW, PAO2_LOW = 88.0, 55.0  # Group I: ≤ 88 % or ≤ 55 mmHg
 SAT_AWAKE, PAO2_AWAKE = 89.0, 56.0  # the awake / rest comparison: ≥ 89 % or ≥ 56 mmHg
-SAT_NORMAL, PAO2_NORMAL = 90.0, 60.0  # no hypoxemia as Groups I and II define it
-CLUSTER_CODES = ("G44.00", "G44.01", "G44.02")
-HYPOXEMIA_CODES: tuple[str, ...] = ("R09.02", "J96.00", "J96.01", "J96.10", "J96.11")
-HYPOXEMIA_CODES += ("J96.20", "J96.21", "J96.90", "J96.91")
 
 
 # --------------------------------------------------------------------------------------------
@@ -40,13 +42,45 @@ HYPOXEMIA_CODES += ("J96.20", "J96.21", "J96.90", "J96.91")
 # --------------------------------------------------------------------------------------------
 
 
-def _awake_pao2(inp: Inputs) -> float | None:
+def awake_pao2(inp: Inputs, highest: bool = False) -> float | None:
+    """Return the awake PaO2 at rest (``pao2_rest_mmhg`` / ``pao2_awake_mmhg``), None if not taken.
+
+    Parameters
+    ----------
+    inp : Inputs
+        The rule's inputs.
+    highest : bool
+        With both values given, the higher one (for "≤" tests) instead of the lower one (for
+        "≥" tests): the stricter of the two either way.
+
+    Returns
+    -------
+    float or None
+    """
     bg = inp.context.blood_gas
     vals = [v for v in (bg.pao2_rest_mmhg, bg.pao2_awake_mmhg) if v is not None]
-    return None if not vals else min(vals)
+    if not vals:
+        return None
+    return max(vals) if highest else min(vals)
 
 
-def _awake_sats(inp: Inputs, values: dict[str, Any], baseline: bool) -> list[float]:
+def awake_sats(inp: Inputs, values: dict[str, Any], baseline: bool) -> list[float]:
+    """Return every awake saturation given: the rest segment's sustained nadir, the awake baseline.
+
+    Parameters
+    ----------
+    inp : Inputs
+        The rule's inputs.
+    values : dict
+        Receives the values used.
+    baseline : bool
+        Include an overnight recording's awake baseline.
+
+    Returns
+    -------
+    list of float
+        Unrounded.
+    """
     out: list[float] = []
     rest = inp.segment("rest")
     if rest is not None and rest.sustained_nadir_pct is not None:
@@ -61,8 +95,8 @@ def _awake_sats(inp: Inputs, values: dict[str, Any], baseline: bool) -> list[flo
 
 def _awake_at_least(inp: Inputs, values: dict[str, Any], baseline: bool = True) -> Part:
     """Awake ≥ 89 % or PaO2 ≥ 56 — every awake value given must show it (A7)."""
-    sats = _awake_sats(inp, values, baseline)
-    gas = _awake_pao2(inp)
+    sats = awake_sats(inp, values, baseline)
+    gas = awake_pao2(inp)
     if gas is not None:
         values["pao2_awake_mmhg"] = gas
     if not sats and gas is None:
@@ -129,7 +163,7 @@ def _i1_rest(inp: Inputs) -> Outcome:
         if s is not None and s.awake_baseline_pct is not None and s.awake_baseline_pct <= SAT_LOW:
             v["awake_baseline_pct"] = s.awake_baseline_pct
             oxi = Part("rest", None, missing=("a rest test on room air (or an awake PaO2)",))
-    gas_v = _awake_pao2(inp)
+    gas_v = awake_pao2(inp, highest=True)
     if gas_v is not None:
         v["pao2_rest_mmhg"] = gas_v
     gas = pao2_part("rest", gas_v, gas_v is not None and gas_v <= PAO2_LOW, "rest")
@@ -199,7 +233,7 @@ def _i3_drop(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"duration_reading": inp.readings.sleep_duration}
     oxi = _sleep_oxi(inp, v, "drop")
     bg = inp.context.blood_gas
-    awake_gas = _awake_pao2(inp)
+    awake_gas = awake_pao2(inp)
     gas = Part("sleep", None, tested=False, where="sleep")
     if bg.pao2_sleep_mmhg is not None:
         v["pao2_sleep_mmhg"] = bg.pao2_sleep_mmhg
@@ -255,7 +289,7 @@ def _exercise_gas(inp: Inputs, v: dict[str, Any], group: str) -> Part:
         v["room_air"] = False
         return Part("exercise", False, where="exercise")  # test #2 must be without oxygen
     hit = ex <= PAO2_LOW if group == "I" else 56 <= ex <= 59
-    rest = _awake_pao2(inp)
+    rest = awake_pao2(inp)
     if not hit or (rest is not None and rest < PAO2_AWAKE):
         return Part("exercise", False, where="exercise")
     o2 = bg.pao2_exercise_o2_mmhg
@@ -325,10 +359,11 @@ def _ii_rest(inp: Inputs) -> Outcome:
         else:
             v["rest_sustained_nadir_rounded_pct"] = pct(sn)
             oxi = Part("rest", pct(sn) == 89 and sn > SAT_LOW, where="rest")
-    g = _awake_pao2(inp)
+    g, g_hi = awake_pao2(inp), awake_pao2(inp, highest=True)
     if g is not None:
         v["pao2_rest_mmhg"] = g
-    gas = pao2_part("rest", g, g is not None and 56 <= g <= 59, "rest")
+    in_range = g is not None and g_hi is not None and 56 <= g and g_hi <= 59
+    gas = pao2_part("rest", g, in_range, "rest")
     part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
     return _outcome(part, v, "Group II: 89 % (or PaO2 56–59) at rest", "No Group II value at rest")
 
@@ -378,107 +413,23 @@ ABSOLUTE_FINDINGS = tuple(r for r in GROUP_I_II_FINDINGS if r != "lcd_group_i_3_
 
 
 def hypoxemic(inp: Inputs, findings: tuple[str, ...] = ABSOLUTE_FINDINGS) -> bool | None:
-    """Whether a Group I or II value was found (True), none could be (False), or unknown."""
+    """Return whether a Group I or II value was found (True), none could be (False), or unknown.
+
+    Parameters
+    ----------
+    inp : Inputs
+        The rule's inputs (the Group I/II finding rules have run).
+    findings : tuple of str
+        The finding rules to read (default: all but the I-3 drop, which alone is not hypoxemia).
+
+    Returns
+    -------
+    bool or None
+    """
     vals = [inp.results[r].as_finding for r in findings]
     if any(x is True for x in vals):
         return True
     return None if any(x is None for x in vals) else False
-
-
-# --------------------------------------------------------------------------------------------
-# Group III and Group IV
-# --------------------------------------------------------------------------------------------
-
-
-def _iii(inp: Inputs) -> Outcome:
-    ctx = inp.context
-    ch = codes_matching(ctx.diagnoses, CLUSTER_CODES)
-    v: dict[str, Any] = {"cluster_headache_codes": ch}
-    if not ch:
-        if ctx.findings.attested_condition is True:
-            return Outcome(
-                None,
-                "A non-hypoxemic condition other than cluster headache: Group III is at the DME "
-                "MAC's discretion.",
-                v,
-                ("a DME MAC decision on the literature for this condition",),
-            )
-        return Outcome(
-            False, "No cluster headache (G44.00x–G44.02x) documented.", v, applicable=False
-        )
-    hx = codes_matching(ctx.diagnoses, HYPOXEMIA_CODES)
-    v["hypoxemia_codes"] = hx
-    if hx:
-        return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)
-    hyp = hypoxemic(inp, GROUP_I_II_FINDINGS)
-    v["group_i_or_ii_value"] = hyp
-    if hyp is True:
-        return Outcome(False, "A Group I or II value was found: not Group III.", v)
-    if ctx.test.room_air is not True:
-        return Outcome(None, "Normoxemia must be shown on room air.", v, ("test.room_air: true",))
-    sats = _awake_sats(inp, v, baseline=True)
-    gas = _awake_pao2(inp)
-    if gas is not None:
-        v["pao2_rest_mmhg"] = gas
-    if not sats and gas is None:
-        return Outcome(
-            None,
-            "Group III needs a normoxemic test.",
-            v,
-            ("a rest test on room air (SpO2 ≥ 90 % or PaO2 ≥ 60 mmHg)",),
-        )
-    normal = all(s >= SAT_NORMAL for s in sats) and (gas is None or gas >= PAO2_NORMAL)
-    if not normal:
-        return Outcome(False, with_figures("Not normoxemic (needs ≥ 90 % / PaO2 ≥ 60).", v), v)
-    if hyp is None:
-        return Outcome(
-            None, "Group I/II values not yet evaluable.", v, ("the Group I/II findings",)
-        )
-    return Outcome(True, with_figures("Group III: cluster headache, normoxemic test", v), v)
-
-
-_IV_ITEMS = (
-    ("angina_pectoris", ("I20",), "angina pectoris"),
-    ("peripheral_vascular_disease", ("I73.9",), "peripheral vascular disease"),
-    ("terminal_illness_non_respiratory", (), "terminal illness not affecting breathing"),
-)
-
-
-def _iv(inp: Inputs) -> Outcome:
-    ctx = inp.context
-    f = ctx.findings
-    items: list[str] = []
-    for key, codes, label in _IV_ITEMS:
-        if getattr(f, key) is True or codes_matching(ctx.diagnoses, codes):
-            items.append(label)
-    cor_pulmonale = f.pulmonary_hypertension is True or bool(
-        codes_matching(ctx.diagnoses, ("I27",))
-    )
-    if (
-        f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",))
-    ) and not cor_pulmonale:
-        items.append("dyspnea without cor pulmonale")
-    if ctx.prn is True:
-        items.append("stand-by oxygen (as needed)")
-    v: dict[str, Any] = {"items": items}
-    if not items:
-        return Outcome(True, "No Group IV condition documented.", v, applicable=False)
-    hyp = hypoxemic(inp)
-    group_iii = inp.results["lcd_group_iii"].met
-    v.update(group_i_or_ii_value=hyp, group_iii=group_iii)
-    if hyp is True:
-        return Outcome(
-            True, f"Hypoxemia documented, so Group IV ({', '.join(items)}) does not apply.", v
-        )
-    if group_iii is True:
-        return Outcome(
-            True, "Group III (cluster headache): oxygen is not for the Group IV item.", v
-        )
-    if hyp is False:
-        return Outcome(False, f"Group IV, never covered without hypoxemia: {', '.join(items)}.", v)
-    return Outcome(
-        None, "Group IV applies unless hypoxemia is shown.", v, ("a Group I or II value",)
-    )
 
 
 _LCD = "LCD L33797"
@@ -539,19 +490,5 @@ GROUP_RULES = (
         "89 % / 56–59 mmHg in exercise",
         ("rest", "exercise", "exercise_o2", "blood_gas"),
         _ii_exercise,
-    ),
-    Rule(
-        "lcd_group_iii",
-        f"{_NCD} D; {_LCD} Group III",
-        "non-hypoxemic cluster headache",
-        ("diagnoses", "rest", "blood_gas"),
-        _iii,
-    ),
-    Rule(
-        "lcd_group_iv",
-        f"{_NCD} C; {_LCD} Group IV",
-        "never covered without hypoxemia",
-        ("findings", "diagnoses", "prn"),
-        _iv,
     ),
 )

@@ -21,7 +21,17 @@ QUALIFIED_PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf"
 
 
 def osa_documented(inp: Inputs) -> list[str]:
-    """Return the OSA codes among the diagnoses."""
+    """Return the OSA codes (G47.33, G47.30) among the diagnoses.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads ``diagnoses``.
+
+    Returns
+    -------
+    list of str
+    """
     return codes_matching(inp.context.diagnoses, OSA_CODES)
 
 

@@ -49,12 +49,35 @@ PAO2_KEYS = (
 
 
 def days_between(a: _dt.date, b: _dt.date) -> int:
-    """``(b - a).days``."""
+    """Return ``(b - a).days``: calendar days from ``a`` to ``b`` (negative when b is earlier).
+
+    Parameters
+    ----------
+    a, b : datetime.date
+        The two dates.
+
+    Returns
+    -------
+    int
+    """
     return (b - a).days
 
 
 def codes_matching(codes: Iterable[str] | None, prefixes: Iterable[str]) -> list[str]:
-    """Return the codes that start with any of ``prefixes`` (dots ignored), in order."""
+    """Return the codes that start with any of ``prefixes`` (dots ignored), in order.
+
+    Parameters
+    ----------
+    codes : iterable of str or None
+        ICD-10-CM codes as the context holds them (``G44.011``).
+    prefixes : iterable of str
+        Code heads (``G44.01``, ``I27``).
+
+    Returns
+    -------
+    list of str
+        The matching codes, as given.
+    """
     heads = tuple(p.replace(".", "") for p in prefixes)
     return [c for c in (codes or ()) if c.replace(".", "").startswith(heads)]
 
@@ -65,7 +88,19 @@ def codes_matching(codes: Iterable[str] | None, prefixes: Iterable[str]) -> list
 
 
 def le(value: float, level: float) -> bool:
-    """``value <= level`` on the unrounded value: rounding never moves a reading over a line."""
+    """Return ``value <= level`` on the unrounded value (rounding never moves a value over a line).
+
+    Parameters
+    ----------
+    value : float
+        A computed saturation (sustained nadir, baseline, mean) or a PaO2.
+    level : float
+        The threshold.
+
+    Returns
+    -------
+    bool
+    """
     return value <= level
 
 
@@ -75,13 +110,29 @@ def le(value: float, level: float) -> bool:
 
 
 def blood_gas_given(inp: Inputs) -> bool:
-    """Return True when the context holds any arterial PO2 value."""
+    """Return True when the context holds any arterial PO2 value (``PAO2_KEYS``; not its date)."""
     bg = inp.context.blood_gas
     return any(getattr(bg, k) is not None for k in PAO2_KEYS)
 
 
 def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
-    """Return a blood-gas part: untested when the value was not taken, else ``test``."""
+    """Return a blood-gas part: untested when the value was not taken, else ``test``.
+
+    Parameters
+    ----------
+    name : str
+        The part's name.
+    value : float or None
+        The PaO2 in mmHg (None: not taken).
+    test : bool
+        Whether the value meets the clause.
+    where : str
+        ``rest``, ``sleep`` or ``exercise``.
+
+    Returns
+    -------
+    Part
+    """
     if value is None:
         return Part(name, None, tested=False, where=where)
     return Part(name, test, where=where)
@@ -92,8 +143,21 @@ def window_figures(
 ) -> tuple[str, Any, tuple[str, ...]]:
     """Decide whether a window of the recording can speak to a clause.
 
-    Returns ``("ok", figures, ())``, ``("missing", None, what)`` or ``("untested", None, ())``.
-    A sleep window with less than :data:`MIN_SLEEP_VALID_MIN` of valid data is "missing".
+    Parameters
+    ----------
+    inp : Inputs
+        The rule's inputs.
+    window : str
+        ``sleep``, ``rest``, ``exercise`` or ``exercise_o2``.
+    types : tuple of str
+        The ``test.type`` values whose tests measure this window.
+
+    Returns
+    -------
+    tuple
+        ``("ok", figures, ())``, ``("missing", None, what)`` or ``("untested", None, ())``. A
+        sleep window with less than :data:`MIN_SLEEP_VALID_MIN` of valid data is "missing";
+        without a recording, blood-gas values make every window "untested".
     """
     ev = inp.evidence
     if ev is None:
@@ -126,9 +190,22 @@ def sleep_minutes(
 ) -> bool | None:
     """Apply a duration reading to a sleep threshold.
 
-    ``cumulative`` (≥ ``minutes`` in all), ``continuous`` (one run of ≥ ``minutes``) or
-    ``single_sample`` (``single()``: one reading at the threshold). None when the figure needed
-    is unknown.
+    Parameters
+    ----------
+    cumulative, longest : float or None
+        Cumulative minutes and the longest run at the threshold.
+    single : callable
+        ``single() -> bool | None``: whether one reading reached the threshold.
+    reading : str
+        ``cumulative`` (≥ ``minutes`` in all), ``continuous`` (one run of ≥ ``minutes``) or
+        ``single_sample``.
+    minutes : float
+        The duration (5).
+
+    Returns
+    -------
+    bool or None
+        None when the figure the reading needs is unknown.
     """
     if reading == "cumulative":
         return at_least(cumulative, minutes)
@@ -143,7 +220,17 @@ def sleep_minutes(
 
 
 def blood_gas_day(inp: Inputs) -> str:
-    """Return ``same``, ``unknown`` or ``other``: the blood gas's date against the test date."""
+    """Return ``same``, ``unknown`` or ``other``: ``blood_gas.date`` against the test date.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads ``blood_gas.date`` and the test date the rules use.
+
+    Returns
+    -------
+    str
+    """
     day = inp.context.blood_gas.date
     if day is None or inp.test_date is None:
         return "unknown"
@@ -153,10 +240,24 @@ def blood_gas_day(inp: Inputs) -> str:
 def decide_by_blood_gas(name: str, gas: Part, oxi: Part, day: str, values: dict[str, Any]) -> Part:
     """Combine a blood gas and an oximetry result for the same condition (rest, sleep, exercise).
 
-    ``day`` is :func:`blood_gas_day`. A blood gas dated another day than the test is not the
-    evaluated test: it can only agree with the test's oximetry (else not evaluable). When both results exist and disagree, the blood gas decides
-    if taken the same day; with its day unknown the pair is a conflict (not evaluable, naming
-    ``blood_gas.date``). A single result, or agreeing ones, stand as they are.
+    Parameters
+    ----------
+    name : str
+        The condition, used in the value keys (``rest_blood_gas_decides``).
+    gas, oxi : Part
+        The blood-gas and the oximetry result (untested when not taken).
+    day : str
+        :func:`blood_gas_day`: ``same``, ``unknown`` or ``other``.
+    values : dict
+        The rule's values; the decision is recorded in it.
+
+    Returns
+    -------
+    Part
+        A single result, or agreeing ones, stand. When they disagree the blood gas decides if
+        taken the same day; with its day unknown the pair is a conflict (not evaluable, naming
+        ``blood_gas.date``). A blood gas from another day is not the evaluated test: it can
+        only agree with the test's oximetry, else the result is not evaluable.
     """
     if not gas.tested:
         return oxi
@@ -190,9 +291,20 @@ class Session:
 
 
 def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session | None]:
-    """Return the exercise test's three sustained nadirs, recorded in ``values`` unrounded and rounded.
+    """Return the exercise test's three sustained nadirs (rest, exercise, exercise on oxygen).
 
-    Returns ``("ok", session)``, ``("missing", session-with-missing)`` or ``("untested", None)``.
+    Parameters
+    ----------
+    inp : Inputs
+        The rule's inputs; the three segments come from the one recording (one session).
+    values : dict
+        Receives each part's sustained nadir, unrounded and rounded.
+
+    Returns
+    -------
+    tuple
+        ``("ok", session)``, ``("missing", session)`` with ``session.missing`` naming the
+        absent parts, or ``("untested", None)`` when the test is not an exercise test.
     """
     state, _, missing = window_figures(inp, "exercise", ("exercise",))
     if state == "untested":

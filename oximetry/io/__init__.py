@@ -1,7 +1,7 @@
 """Reading recordings: one module per format, behind :func:`read_recording`.
 
-* :mod:`oximetry.io.edf` — EDF, EDF+C and EDF+D read from their data records (EDF+D records placed
-  at their true time), BDF with pyedflib;
+* :mod:`oximetry.io.edf` — EDF, EDF+C, BDF and BDF+C read with pyedflib; EDF+D records placed at
+  their true time by our own code;
 * :mod:`oximetry.io.csvtext` — CSV and text exports (O2Ring, O2 Insight, ViHealth/Checkme, EMAY,
   Masimo TrendCom, ``Sats,Rate``, generic);
 * :mod:`oximetry.io.native` — device files told apart by content: :mod:`~oximetry.io.contec`

@@ -49,7 +49,7 @@ def summarize_segment(
     Notes
     -----
     SPEC §6. Values are unrounded; rules round them like any reading. The sliding maximum is
-    computed in linear time (van Herk / Gil-Werman).
+    ``scipy.ndimage.maximum_filter1d`` (:func:`oximetry.metrics.runs.sliding_max`).
     """
     fs = check_fs(fs)
     xs, ok, w = check_arrays(x, valid, in_window)
