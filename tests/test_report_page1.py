@@ -50,8 +50,10 @@ interpretation:
 """
 
 
-def text_of(pdf: Path, first: int | None = None, last: int | None = None) -> str:
-    args = [PDFTOTEXT]
+def text_of(
+    pdf: Path, first: int | None = None, last: int | None = None, layout: bool = False
+) -> str:
+    args = [PDFTOTEXT, "-layout"] if layout else [PDFTOTEXT]
     if first is not None:
         args += ["-f", str(first), "-l", str(last or first)]
     out = subprocess.run([*args, str(pdf), "-"], capture_output=True, check=True)
@@ -240,3 +242,21 @@ def test_a_file_without_date_or_clock_says_elapsed(tmp_path: Path) -> None:
     assert "local clock time" not in one
     assert "clock time" not in text_of(pdf, 3)
     assert "elapsed time" in text_of(pdf, 3)
+
+
+@needs_pdftotext
+def test_page_two_prints_the_summary_tables(night: Path, tmp_path: Path) -> None:
+    pdf = _run(night, tmp_path / "t")
+    summary = __import__("json").loads((pdf.parent / "summary.json").read_text())
+    m = summary["metrics"]["sleep"]
+    text = text_of(pdf, 2, layout=True)  # tables read row by row
+    for band in m["saturation_bands"]:
+        assert f"{band['band']} % {band['minutes']:.1f} " in text, band["band"]
+    st = m["staging"]
+    assert f"Total sleep time {st['total_sleep_min']:.1f} min" in text
+    assert f"sleep efficiency {st['sleep_efficiency_pct']:.1f} %" in text
+    d3 = m["desaturations"]["odi3"]
+    assert f"≥ 3 % (ODI3) {d3['count']} {d3['mean_nadir_pct']:.1f}" in text
+    for row in m["odi_by_hour"]:
+        assert f"{row['start'][11:16]}–{row['end'][11:16]} {row['valid_min']:.1f}" in text
+    assert sum(r["odi3_count"] for r in m["odi_by_hour"]) == m["odi3_count"]
