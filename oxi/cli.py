@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from oximetry import __version__
-from oximetry.errors import OximetryError
+from oximetry.errors import OximetryError, withhold_quoted
 from oximetry.io import inspect_recording
 from oximetry.qualify_report import format_qualify_summary, render_qualify_pdf
 from oximetry.report import format_terminal_summary, write_atomic, write_json_atomic
@@ -295,7 +295,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except OximetryError as exc:
-        print(f"oxi: {exc}", file=sys.stderr)
+        message = str(exc)
+        if getattr(args, "deidentify", False):  # nothing quoted from the files
+            message = withhold_quoted(message)
+        print(f"oxi: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (``oxi info REC | head``): stop quietly, as Unix tools do.

@@ -17,9 +17,10 @@ from typing import Any
 from criteria.context import Context
 from criteria.evaluate import Determination
 from oximetry.analysis import analyze
+from oximetry.annotations import scoring_text
 from oximetry.errors import SettingsError
 from oximetry.io import read_hypnogram, read_recording, sha256_of
-from oximetry.model import Recording
+from oximetry.model import Annotation, Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.results import Analysis
 from oximetry.settings import SEGMENT_NAMES, AnalysisSettings
@@ -34,6 +35,7 @@ __all__ = [
     "default_out_dir",
     "folder_name",
     "resolve_settings",
+    "scoring_annotations_only",
 ]
 
 
@@ -149,6 +151,30 @@ def folder_name(text: str) -> str:
     return "_" + name.lstrip(".") if name.startswith(".") else name
 
 
+def scoring_annotations_only(recording: Recording) -> Recording:
+    """Return ``recording`` with its annotations in the scoring vocabulary alone (``--deidentify``).
+
+    Stages, lights marks, segment names and event kinds are kept, rewritten in the vocabulary's
+    words (:func:`oximetry.annotations.scoring_text`); notes and every other word typed into an
+    annotation (names, dates, record numbers in any spelling) are dropped before the analysis,
+    so no output can carry them. The figures are those of the original annotations.
+
+    Parameters
+    ----------
+    recording : Recording
+
+    Returns
+    -------
+    Recording
+    """
+    kept = []
+    for a in recording.annotations:
+        text = scoring_text(a.text)
+        if text is not None:
+            kept.append(Annotation(a.onset_s, a.duration_s, text))
+    return replace(recording, annotations=tuple(kept))
+
+
 def resolve_settings(
     request: AnalyzeRequest, recording: Recording, context: Context | None = None
 ) -> AnalysisSettings:
@@ -245,6 +271,8 @@ def analyze_file(
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)
     recording = read_recording(path, channel=request.channel, fs=request.fs, scale=request.scale)
+    if request.deidentify:
+        recording = scoring_annotations_only(recording)
     if settings is None:
         settings = resolve_settings(request, recording, context)
     elif request.o2_flow_lpm is not None:

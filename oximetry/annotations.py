@@ -16,8 +16,10 @@ import re
 __all__ = [
     "ANNOTATION_KINDS",
     "annotation_kind",
+    "event_name",
     "hypnogram_stage",
     "lights_of",
+    "scoring_text",
     "segment_of",
     "stage_of",
 ]
@@ -72,6 +74,30 @@ _LIGHTS = {
 }
 #: Segment markers of the exercise test (SPEC §6); the same names as ``settings.SEGMENT_NAMES``.
 _SEGMENTS = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2"}
+
+
+#: The event kinds :func:`event_name` names, most specific first (AASM scoring vocabulary).
+_EVENT_NAMES = (
+    (r"obstructive\s*apn", "obstructive apnea"),
+    (r"central\s*apn", "central apnea"),
+    (r"mixed\s*apn", "mixed apnea"),
+    (r"hypopn", "hypopnea"),
+    (r"apn", "apnea"),
+    (r"desat|\bspo2\b|\bsao2\b|oxygen", "desaturation"),
+    (r"\brera\b", "RERA"),
+    (r"arousal", "arousal"),
+    (r"cheyne", "Cheyne-Stokes breathing"),
+    (r"periodic breathing", "periodic breathing"),
+    (r"hypoventilation", "hypoventilation"),
+    (r"limb|\bplm|leg movement", "limb movement"),
+    (r"snor", "snore"),
+    (r"bradycardia", "bradycardia"),
+    (r"tachycardia", "tachycardia"),
+    (r"asystole", "asystole"),
+    (r"arrhythmia", "arrhythmia"),
+    (r"awakening", "awakening"),
+    (r"respiratory|obstructive|central|mixed", "respiratory event"),
+)
 
 
 def _norm(text: str) -> str:
@@ -178,3 +204,51 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
     if _EVENT_WORDS.search(text.lower()):
         return "event", None
     return "note", None
+
+
+def event_name(text: str) -> str:
+    """Return the scoring vocabulary's name for a scored event annotation (``event`` kind).
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written, e.g. ``Obstructive Apnea (tech: J. Smith)``.
+
+    Returns
+    -------
+    str
+        ``obstructive apnea``, ``hypopnea``, ``desaturation``, ``arousal`` ... or ``event``; never
+        any other word of the text.
+    """
+    low = text.lower()
+    return next((name for pattern, name in _EVENT_NAMES if re.search(pattern, low)), "event")
+
+
+def scoring_text(text: str) -> str | None:
+    """Return an annotation rewritten in the scoring vocabulary alone, or None for free text.
+
+    What ``--deidentify`` keeps of annotations: stages (``Sleep stage N2``), lights marks
+    (``Lights off``), segment names (``exercise``) and event kinds (:func:`event_name`); every
+    other word — a name, a date, a record number typed into a note — is dropped. The analysis
+    reads the rewritten text exactly as it read the original.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written in the file.
+
+    Returns
+    -------
+    str or None
+        The rewritten text, or None when the annotation is a note (kind ``note``).
+    """
+    kind, value = annotation_kind(text)
+    if kind == "stage":
+        return f"Sleep stage {value}"
+    if kind == "lights":
+        return f"Lights {value}"
+    if kind == "segment":
+        return value
+    if kind == "event":
+        return event_name(text)
+    return None

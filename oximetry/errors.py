@@ -6,6 +6,7 @@ reason. The CLI prints ``str(exc)`` and exits with status 2; nothing else is sho
 
 from __future__ import annotations
 
+import re
 from os import PathLike
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "RecordingFormatError",
     "SettingsError",
     "UnsupportedEDFError",
+    "withhold_quoted",
 ]
 
 
@@ -58,3 +60,24 @@ class SettingsError(OximetryError):
 
 class ContextError(OximetryError):
     """The clinical context file is malformed: unknown key, bad value, unreadable file."""
+
+
+_QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+
+
+def withhold_quoted(message: str) -> str:
+    """Return ``message`` with every quoted value replaced by ``'…'`` (for ``--deidentify``).
+
+    Messages quote what they found in a file (a label, a cell, a header field), which may be a
+    patient's name; de-identified runs keep the reason and drop the quoted content.
+
+    Parameters
+    ----------
+    message : str
+        An error message.
+
+    Returns
+    -------
+    str
+    """
+    return _QUOTED.sub("'…'", message)

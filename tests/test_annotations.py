@@ -107,3 +107,17 @@ def test_one_vocabulary(text: str, kind: str, label: str | None) -> None:
     assert (stage_of(text), lights_of(text), segment_of(text)).count(None) == (
         3 if kind in ("event", "note") else 2
     )
+
+
+def test_scoring_text_reads_back_as_the_same_kind() -> None:
+    """--deidentify rewrites annotations in the vocabulary; the analysis must read them alike."""
+    from oximetry.annotations import _EVENT_NAMES, scoring_text
+
+    for _, name in _EVENT_NAMES:
+        assert annotation_kind(name) == ("event", None), name
+        assert scoring_text(f"{name} J. Doe 1951-03-14") == name
+    texts = [t for _, _, t in STAGES + LIGHTS + SEGMENTS + EVENTS]
+    for text in texts:
+        rewritten = scoring_text(text)
+        assert rewritten is not None and annotation_kind(rewritten) == annotation_kind(text), text
+    assert [scoring_text(t) for _, _, t in NOTES] == [None, None]

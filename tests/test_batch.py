@@ -212,7 +212,8 @@ def test_table_rows_errors_and_columns(cohort_dir: Path, tmp_path: Path) -> None
     assert len(a["sha256"]) == 64
     assert by["b.edf"]["window"] == "sleep" and by["b.edf"]["n_sustained_desaturations"] == "2"
     assert by["empty.csv"]["error"] == f"{cohort_dir / 'empty.csv'}: empty file"
-    assert by["boom.edf"]["error"] == "RuntimeError: bad thing"  # one line, class named
+    # one line, the class named, said to be a bug (not bad input)
+    assert by["boom.edf"]["error"] == "internal error (a bug in oxi): RuntimeError: bad thing"
     assert by["missing.edf"]["error"] == f"{missing}: no such file"
     assert by["missing.edf"]["sha256"] == "" and by["missing.edf"]["window"] == ""
     assert by["empty.csv"]["sha256"] == hashlib.sha256(b"").hexdigest()

@@ -120,3 +120,81 @@ def test_end_to_end_from_an_edf_header(tmp_path, monkeypatch, capsys):
     paths = {p.stem: p for p in folder.iterdir()}
     assert set(paths) == {"summary", "events", "report", "trace"}
     assert _found(_all_output_text(paths)) == []
+
+
+# --- free text in EDF+ annotations, in the spellings people type (issue 11) -------------------
+
+VARIANTS = [
+    "Obstructive apnea QuokkamanZyxwv",  # name without separators
+    "Hypopnea - Zyxwv Quokkaman called nurse",
+    "Desaturation 1951-03-14",  # dates in three formats
+    "Arousal 03/14/1951",
+    "central apnea 14.03.1951",
+    "Limb movement MRN7731QX",  # record number without dashes ...
+    "Snore MRN-7731-QX",  # ... and with
+    "Tech note: patient Quokkaman fidgety",  # a note: dropped whole
+    "Lights off by Zyxwv",
+]
+VARIANT_NEEDLES = (
+    "quokkaman", "zyxwv", "1951", "03/14", "14.03", "7731", "nurse", "fidgety", "tech note",
+)  # fmt: skip
+
+
+def _variant_edf(tmp_path):
+    import numpy as np
+
+    from tests.io_fixtures import write_edf_pyedflib
+
+    n = 3 * 3600
+    spo2 = np.full(n, 95.0)
+    spo2[4000:4500] = 86.0
+    notes = [(600.0 + 700.0 * i, 20.0, text) for i, text in enumerate(VARIANTS)]
+    notes += [(0.0, 1800.0, "Sleep stage W"), (1800.0, 9000.0, "Sleep stage N2")]
+    return write_edf_pyedflib(
+        tmp_path / "night.edf",
+        [("SpO2", "%", 1, spo2), ("Pulse", "bpm", 1, np.full(n, 60.0))],
+        annotations=notes,
+        patient_name="Zyxwv_Quokkaman",
+        patient_code="MRN-7731-QX",
+        birthdate=dt.date(1951, 3, 14),
+    )
+
+
+def test_annotation_free_text_never_reaches_a_deidentified_output(tmp_path):
+    from oxi.cli import main
+
+    edf = _variant_edf(tmp_path)
+    assert main(["analyze", str(edf), "--out", str(tmp_path / "plain")]) == 0
+    assert main(["analyze", str(edf), "--out", str(tmp_path / "deid"), "--deidentify"]) == 0
+    names = {"summary": "summary.json", "events": "events.csv", "report": "report.pdf",
+             "trace": "trace.png"}  # fmt: skip
+    plain = _all_output_text({k: tmp_path / "plain" / v for k, v in names.items()}).lower()
+    assert "quokkamanzyxwv" in plain and "mrn7731qx" in plain  # positive control
+    text = _all_output_text({k: tmp_path / "deid" / v for k, v in names.items()}).lower()
+    assert [n for n in VARIANT_NEEDLES if n in text] == []
+    events = (tmp_path / "deid" / "events.csv").read_text()
+    labels = [line.split(",") for line in events.splitlines() if line.startswith("scored,")]
+    kinds = {row[-1] for row in labels} | {row[-2] for row in labels}
+    for kind in ("obstructive apnea", "hypopnea", "desaturation", "arousal", "central apnea",
+                 "limb movement", "snore"):  # fmt: skip
+        assert kind in kinds, (kind, events)
+    # the scoring vocabulary still stages the night and marks lights off
+    s = json.loads((tmp_path / "deid" / "summary.json").read_text())
+    assert s["main_window"] == "sleep"
+    assert s["metrics"] == json.loads((tmp_path / "plain" / "summary.json").read_text())["metrics"]
+
+
+def test_deidentified_batch_error_rows_quote_nothing(tmp_path):
+    from oxi.batch import run_batch
+    from oxi.pipeline import AnalyzeRequest
+
+    bad = tmp_path / "in" / "x.csv"
+    bad.parent.mkdir()
+    bad.write_text("Time,SpO2\nZyxwv Quokkaman,95\n12:00:01,96\n")
+    request = AnalyzeRequest(report=False, deidentify=True)
+    result = run_batch([str(bad)], tmp_path / "out", request=request, progress=False)
+    (row,) = result.rows
+    assert row.values["status"] == "error" and "line 2" in row.values["error"]
+    assert "quokkaman" not in json.dumps(row.values).lower()
+    plain = run_batch([str(bad)], tmp_path / "out2", request=AnalyzeRequest(report=False))
+    assert "Quokkaman" in plain.rows[0].values["error"]  # positive control

@@ -6,6 +6,8 @@ import importlib
 import os
 import signal
 import sys
+import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import Future
 from typing import Any
@@ -36,13 +38,44 @@ _PRELOAD = (
 _STARTED: Any = None
 
 
-def _init_worker(started: Any = None) -> None:
-    """Import oxi once per worker process, and leave Ctrl-C to the parent."""
+#: How often a pool worker checks that the batch that started it is still there (seconds).
+_PARENT_POLL_S = 0.5
+
+
+def _init_worker(started: Any = None, parent: int | None = None) -> None:
+    """Import oxi once per worker process, leave Ctrl-C to the parent, and die with it."""
     global _STARTED
     _STARTED = started
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if parent is not None:
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     for mod in _PRELOAD:
         importlib.import_module(mod)
+
+
+def _watch_parent(pid: int) -> None:
+    """Exit this worker as soon as the batch process ``pid`` is gone (``kill -9`` included).
+
+    Workers are children of the forkserver, not of the batch, so the kernel tells them nothing
+    when the batch dies; without this they would finish (or wait for) work nobody collects.
+    """
+    while _alive(pid):
+        time.sleep(_PARENT_POLL_S)
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # pragma: no cover - a process of another user took the pid
+        return False
+    try:  # a zombie (dead, not yet reaped) is gone too
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except OSError:
+        return True
 
 
 def _run_chunk(tasks: Sequence[Task]) -> list[tuple[int, BatchRow]]:
@@ -183,7 +216,7 @@ def _pool_round(
         max_workers=min(n_workers, len(chunks)),
         mp_context=ctx,
         initializer=_init_worker,
-        initargs=(started_queue,),
+        initargs=(started_queue, os.getpid()),
     )
     try:
         futures: dict[Future[list[tuple[int, BatchRow]]], list[Task]] = {

@@ -134,7 +134,8 @@ def run_batch(
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise OximetryError("--out exists and is not a folder", out_dir)
-    n_jobs = jobs or default_jobs()
+    cores = default_jobs()
+    n_jobs = jobs or cores
 
     paths, notes = expand_inputs(inputs, exclude=[out_dir])
     if not paths:
@@ -143,6 +144,13 @@ def run_batch(
             f"{', '.join(RECORDING_SUFFIXES)})"
         )
     tasks = _make_tasks(paths, out_dir, request, contexts_dir, force, analyze)
+    if scheduler is None and n_jobs > min(len(tasks), cores):
+        capped = max(1, min(len(tasks), cores))
+        if jobs is not None:
+            notes.append(
+                f"--jobs {jobs} capped at {capped} ({len(tasks)} recording(s), {cores} core(s))"
+            )
+        n_jobs = capped
     out_dir.mkdir(parents=True, exist_ok=True)
 
     with progress_bar(len(tasks), progress) as bar:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from oximetry import __version__
-from oximetry.errors import OximetryError
+from oximetry.errors import OximetryError, withhold_quoted
 from oximetry.io import sha256_of
 from oximetry.report.atomic import write_atomic
 
@@ -106,10 +106,12 @@ def run_task(task: Task) -> BatchRow:
         write_atomic(out / MARKER, json.dumps(marker, indent=2) + "\n")
         return BatchRow(row_values(task.label, sha, summary, task.context_note))
     except OximetryError as exc:
-        reason = exc.reason if task.request.deidentify else str(exc)
+        # De-identified: the reason, without the path or anything quoted from the file.
+        reason = withhold_quoted(exc.reason) if task.request.deidentify else str(exc)
         return error_row(task, reason, sha)
-    except Exception as exc:
-        return error_row(task, f"{type(exc).__name__}: {exc}", sha)
+    except Exception as exc:  # a bug in oxi, said so; its message may quote data
+        where = type(exc).__name__ if task.request.deidentify else f"{type(exc).__name__}: {exc}"
+        return error_row(task, f"internal error (a bug in oxi): {where}", sha)
 
 
 def _complete_summary(
