@@ -5,8 +5,9 @@ Categories are in ``data/icd10_categories.csv``, acute/exacerbation codes in
 
 Existence and descriptions come from the ``simple-icd-10-cm`` package, which ships one CMS release
 of the code set (:func:`code_set` names it); nothing here is a hand list of valid codes. The
-package parses its whole tabular file when imported (seconds, ~150 MB), so it is imported only when
-a context names diagnoses.
+package parses its whole tabular file when imported (seconds, ~180 MB), so its two CMS data files
+(the code list and the tabular XML) are read directly, located through the installed package; the
+lookups are tested against the package's own API for every code of the release.
 
 The category map is matched by prefix on the code without its dot; the longest matching prefix
 wins (``I27.81`` chronic cor pulmonale before ``I27``; ``G44.01`` cluster headache before ``G44``).
@@ -19,10 +20,14 @@ MG-OXY's lists are "not limited to", so it qualifies II.A.1 only with the clinic
 from __future__ import annotations
 
 import csv
+import html
 import io
+import itertools
+import mmap
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 __all__ = [
@@ -74,14 +79,59 @@ class AcuteCode:
 
 
 def _library() -> Any:
+    """Import the package itself (seconds, ~150 MB): only for what the data files do not say."""
     import warnings
 
     with warnings.catch_warnings():
         # The package reads its data with importlib.resources' legacy API (deprecated, works).
         warnings.simplefilter("ignore", DeprecationWarning)
-        import simple_icd_10_cm  # heavy: parsed at import, so only when diagnoses are given
+        import simple_icd_10_cm
 
     return simple_icd_10_cm
+
+
+@lru_cache(maxsize=1)
+def _data_files() -> tuple[Path, Path]:
+    """Return the package's code list and tabular file, found without importing the package.
+
+    The package parses its whole tabular XML when imported; reading its two CMS files directly
+    costs milliseconds. ``tests/test_criteria_validity.py`` checks these lookups against the
+    package's own API for every code of the code set.
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("simple_icd_10_cm")
+    if spec is None or not spec.submodule_search_locations:  # a packaging defect, not bad input
+        raise RuntimeError("the simple-icd-10-cm package is not installed")
+    data = Path(next(iter(spec.submodule_search_locations))) / "data"
+    (codes,) = sorted(data.glob("code-list-*.txt"))
+    (tabular,) = sorted(data.glob("icd10c-tabular-*.xml"))
+    return codes, tabular
+
+
+@lru_cache(maxsize=1)
+def _code_index() -> tuple[frozenset[str], frozenset[str]]:
+    """Return (every code without dots, the codes with subdivisions), from the code list.
+
+    The list is in tabular order (each code followed by its subdivisions), so a code has
+    subdivisions exactly when the next entry extends it (a block named after its one category,
+    ``B20``, is listed twice: not a subdivision). Chapters (``1``) and blocks
+    (``A00-A09``) are not codes.
+    """
+    lines = _data_files()[0].read_text(encoding="utf-8").split()
+    codes = [x for x in lines if _COMPACT.fullmatch(x)]
+    parents = {a for a, b in itertools.pairwise(codes) if b != a and b.startswith(a)}
+    return frozenset(codes), frozenset(parents)
+
+
+@lru_cache(maxsize=1)
+def _tabular() -> mmap.mmap:
+    """Return the tabular XML, mapped (searched in place: no 10 MB copy in memory)."""
+    with _data_files()[1].open("rb") as fh:
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+_COMPACT = re.compile(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}")
 
 
 @lru_cache(maxsize=1)
@@ -89,9 +139,7 @@ def code_set() -> str:
     """Return the code set release the checks use, e.g. ``ICD-10-CM April 1, 2026 (CMS)``."""
     from importlib import metadata
 
-    lib = _library()
-    name = str(getattr(lib.simple_icd_10_cm, "_classification_data_package_file_name", ""))
-    m = re.search(r"([A-Za-z]+)-(\d{1,2})-(\d{4})", name)
+    m = re.search(r"([A-Za-z]+)-(\d{1,2})-(\d{4})", _data_files()[1].name)
     release = f"{m.group(1)} {m.group(2)}, {m.group(3)}" if m else "release not stated"
     version = metadata.version("simple-icd-10-cm")
     return f"ICD-10-CM {release} (CMS), via simple-icd-10-cm {version}"
@@ -102,21 +150,28 @@ def exists(code: str) -> bool:
 
     Categories (``J44``) exist too; chapters and blocks are not codes.
     """
-    lib = _library()
     compact = code.replace(".", "")
-    if not re.fullmatch(r"[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}", compact):
-        return False
-    return bool(lib.is_valid_item(compact)) and not lib.is_chapter_or_block(compact)
+    return bool(_COMPACT.fullmatch(compact)) and compact in _code_index()[0]
 
 
 def describe(code: str) -> str:
     """Return the code set's description of an existing code."""
-    return str(_library().get_description(code.replace(".", "")))
+    compact = code.replace(".", "")
+    dotted = compact if len(compact) <= 3 else f"{compact[:3]}.{compact[3:]}"
+    text = _tabular()
+    at = text.find(f"<name>{dotted}</name>".encode())
+    if at >= 0:
+        lo = text.find(b"<desc>", at)
+        hi = text.find(b"</desc>", lo)
+        if lo >= 0 and hi > lo and b"<name>" not in text[at + 6 : lo]:
+            return html.unescape(text[lo + 6 : hi].decode("utf-8"))
+    # A code built from a 7th-character extension has no entry of its own: ask the package.
+    return str(_library().get_description(compact))
 
 
 def is_leaf(code: str) -> bool:
     """Return True when the code has no subdivisions (a billable code)."""
-    return bool(_library().is_leaf(code.replace(".", "")))
+    return code.replace(".", "") not in _code_index()[1]
 
 
 def _read(name: str) -> list[dict[str, str]]:

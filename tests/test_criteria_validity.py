@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections import Counter
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -515,3 +516,26 @@ def test_a_heading_of_the_code_set_never_qualifies(codes: list[str]) -> None:
 def test_a_heading_still_counts_for_an_exclusion() -> None:
     d = evaluate(ctx(symptoms=["insomnia"], diagnoses=["G47.33", "I20.8"]), overnight(**DROP_NIGHT))
     assert met(d, "ii_b_3_angina") is False
+
+
+def test_code_lookups_match_the_code_library_everywhere() -> None:
+    """criteria reads the package's CMS files directly (milliseconds); the package agrees."""
+    lib = icd10._library()
+    every = lib.get_all_codes(with_dots=False)
+    # The release also holds a few non-standard items (QA00...: letter, letter) that no
+    # diagnosis key accepts (a code is a letter, a digit, then up to five characters).
+    # A few blocks carry the name of their only category (B20 "HIV disease"): the name is a code.
+    twice = {c for c, n in Counter(every).items() if n > 1}
+    codes = [c for c in every if (c in twice or not lib.is_chapter_or_block(c)) and c[1].isdigit()]
+    assert len(codes) > 90_000 and {"B20", "J449", "G44019"} <= set(codes)
+    assert all(icd10.exists(c) for c in codes)
+    blocks = [c for c in every if lib.is_chapter_or_block(c) and c not in twice]
+    assert len(blocks) > 200 and not any(icd10.exists(c) for c in blocks)
+    # (For the block-named codes the package answers about the block; B20 itself is billable.)
+    assert [c for c in codes if c not in twice and icd10.is_leaf(c) != lib.is_leaf(c)] == []
+    assert icd10.is_leaf("B20") and not icd10.is_leaf("J44")
+    sample = codes[::337] + [r.prefix for r in icd10.mapping_table()] + ["S72.001A", "J44"]
+    wrong = [c for c in sample if icd10.describe(c) != lib.get_description(c.replace(".", ""))]
+    assert wrong == []
+    for bad in ("J44.7", "J449X", "A00-A09", "1", "J45.999", "R09.03", "j44.9"):
+        assert not icd10.exists(bad)
