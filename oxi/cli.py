@@ -115,11 +115,16 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     request = _request(args)
-    _check_input_path(args.recording)
-    out = (
-        Path(args.out) if args.out else default_out_dir(args.recording, deidentify=args.deidentify)
-    )
-    outcome = analyze_file(args.recording, request, out_dir=out)
+    files = args.recording
+    if len(files) == 1 and not Path(files[0]).is_dir():
+        _check_input_path(files[0])
+    else:
+        for f in files:
+            if not Path(f).exists():
+                raise OximetryError("no such file", f)
+    target = files[0] if len(files) == 1 else files
+    out = Path(args.out) if args.out else default_out_dir(files[0], deidentify=args.deidentify)
+    outcome = analyze_file(target, request, out_dir=out)
     if args.json:
         sys.stdout.write(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
     else:
@@ -235,7 +240,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "analyze", allow_abbrev=False, help="analyse one recording and write its evidence"
     )
-    p.add_argument("recording")
+    p.add_argument(
+        "recording",
+        nargs="+",
+        help="the recording; several files (or a folder) of one device and one night are "
+        "joined in time order, gaps kept as missing data, overlaps refused",
+    )
     p.add_argument(
         "--out", metavar="DIR", help="output folder (default ./oxi-out/<recording name>/)"
     )

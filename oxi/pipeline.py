@@ -9,7 +9,7 @@ what ``summary.json`` records.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -254,8 +254,43 @@ def _with_xml_annotations(
     return replace(rec, source=replace(rec.source, read_options=options))
 
 
+def night_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Return the files of a split night: the paths given, or the files inside one folder.
+
+    Parameters
+    ----------
+    paths : sequence of str or Path
+        Files, or a single folder (its non-hidden files, sorted by name).
+
+    Returns
+    -------
+    list of Path
+    """
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        folder = Path(paths[0])
+        found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        if not found:
+            raise SettingsError(f"{folder}: the folder holds no recording files")
+        return found
+    return [Path(p) for p in paths]
+
+
+def _read_night(path: str | Path | Sequence[str | Path], request: AnalyzeRequest) -> Recording:
+    """Read one file, or join the files of one split night (:func:`night_files`)."""
+    from oximetry.io.join import join_recordings
+
+    def read(f: str | Path) -> Recording:
+        return read_recording(f, channel=request.channel, fs=request.fs, scale=request.scale)
+
+    if isinstance(path, str | Path) and not Path(path).is_dir():
+        return read(path)
+    files = night_files([path] if isinstance(path, str | Path) else list(path))
+    parts = [read(f) for f in files]
+    return parts[0] if len(parts) == 1 else join_recordings(parts)
+
+
 def analyze_file(
-    path: str | Path,
+    path: str | Path | Sequence[str | Path],
     request: AnalyzeRequest | None = None,
     *,
     out_dir: str | Path | None = None,
@@ -266,8 +301,9 @@ def analyze_file(
 
     Parameters
     ----------
-    path : str or Path
-        The recording.
+    path : str or Path, or a sequence of them
+        The recording; several files (or a folder) of one device and one night are joined in
+        time order, the time between them kept as missing data, overlaps refused.
     request : AnalyzeRequest, optional
         Options as typed. Defaults to no options.
     out_dir : str or Path, optional
@@ -291,8 +327,9 @@ def analyze_file(
     request = request or AnalyzeRequest()
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)
-    recording = read_recording(path, channel=request.channel, fs=request.fs, scale=request.scale)
-    recording = _with_xml_annotations(recording, path, request.annotations)
+    recording = _read_night(path, request)
+    if isinstance(path, str | Path):
+        recording = _with_xml_annotations(recording, path, request.annotations)
     if request.deidentify:
         recording = scoring_annotations_only(recording)
     if settings is None:
