@@ -270,7 +270,7 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
         folder = Path(paths[0])
         found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
         if not found:
-            raise SettingsError(f"{folder}: the folder holds no recording files")
+            raise SettingsError(f"{folder}: is a directory holding no recording files")
         return found
     return [Path(p) for p in paths]
 
