@@ -86,3 +86,16 @@ def test_more_than_a_night_is_refused(tmp_path: Path, night: Recording) -> None:
     b = replace(_piece(night, 3600, 7200), start=START + dt.timedelta(days=2))
     with pytest.raises(RecordingFormatError, match="more than one night"):
         join_recordings([a, b])
+
+
+def test_batch_folder_picks_device_files_and_wfdb_headers_once(
+    tmp_path: Path, night: Recording
+) -> None:
+    from oxi.batch.inputs import expand_inputs
+
+    write_contec(_piece(night, 0, 600), tmp_path / "n.SpO2")
+    (tmp_path / "rec.hea").write_text("rec 1 1 6\nrec.dat 16 10/% 16 0 0 0 0 SpO2\n")
+    (tmp_path / "rec.dat").write_bytes(bytes(12))
+    (tmp_path / "n-nsrr.xml").write_text("<PSGAnnotation/>")
+    paths, _ = expand_inputs([str(tmp_path)])
+    assert sorted(Path(p).name for p in paths) == ["n.SpO2", "rec.hea"]

@@ -7,6 +7,8 @@ import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from oximetry.io.wfdb_record import header_for_signal_file
+
 from ..pipeline import folder_name
 from .table import COHORT_COLUMNS
 
@@ -19,8 +21,10 @@ __all__ = [
     "unique_names",
 ]
 
-#: File endings picked up when a folder is given (case-insensitive).
-RECORDING_SUFFIXES = (".edf", ".csv", ".txt")
+#: File endings picked up when a folder is given (case-insensitive). A WFDB record is taken by
+#: its header (``.hea``); its signal files are skipped. Device files without an ending (Viatom,
+#: O2Ring-S) are analysed when named explicitly.
+RECORDING_SUFFIXES = (".edf", ".csv", ".txt", ".spo2", ".dat", ".hea")
 #: Context file endings looked up in ``--contexts DIR``, in order.
 CONTEXT_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -112,7 +116,10 @@ def _walk(folder: str) -> Iterator[str]:
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES):
-                found.append(os.path.join(root, name))
+                path = os.path.join(root, name)
+                if name.lower().endswith(".dat") and header_for_signal_file(Path(path)):
+                    continue  # a WFDB signal file: its record is read through the header
+                found.append(path)
     yield from sorted(found, key=lambda p: Path(p).parts)
 
 
