@@ -160,3 +160,19 @@ def test_vendor_summary_beside_oxis_figures(tmp_path: Path) -> None:
     csv_night, _ = simulate_night(fs=1.0, duration_s=600, seed=9, start=START)
     plain = analyze_file(write_contec(csv_night, tmp_path / "c.SpO2"), AnalyzeRequest(report=False))
     assert plain.summary["vendor_summary"] is None
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("pdftotext") is None, reason="pdftotext is not installed"
+)
+def test_vendor_summary_on_report_page_one(tmp_path: Path) -> None:
+    from oxi.pipeline import AnalyzeRequest, analyze_file
+    from tests.test_report_pdf import page_one_text
+
+    night, _ = simulate_night(fs=0.25, duration_s=2 * 3600, seed=9, desaturations=6, start=START)
+    outcome = analyze_file(
+        write_viatom(night, tmp_path / "v.bin"), AnalyzeRequest(), out_dir=tmp_path / "out"
+    )
+    text = page_one_text(outcome.paths["report"])
+    ok = night.spo2.data[np.isfinite(night.spo2.data)]
+    assert f"Device summary: mean {ok.mean():.0f} %, min {ok.min():.0f} %" in text

@@ -16,7 +16,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .terminal import all_warnings, rule_tally
+from .terminal import all_warnings, rule_tally, vendor_summary_text
 from .textpage import (
     MARGIN_IN,
     PORTRAIT,
@@ -93,6 +93,11 @@ def _identification(
         f"Test date: {ctx_get(summary, 'test', 'date') or _file_date(summary)}"
         f"    Order date: {plain(ctx_get(summary, 'order', 'date'))}",
         f"Device: {ctx_get(summary, 'test', 'device') or inp.get('device') or 'not stated'}",
+        *(
+            [f"Device summary: {vendor_summary_text(summary['vendor_summary'])}"]
+            if summary.get("vendor_summary")
+            else []
+        ),
         f"Testing facility: {ctx_get(summary, 'test', 'facility') or 'not given'}"
         + (
             f" ({str(ctx_get(summary, 'test', 'performed_by')).replace('_', ' ')})"

@@ -163,8 +163,18 @@ def _start(inp: Mapping[str, Any]) -> str:
     return text
 
 
-def _vendor_line(vendor: Mapping[str, Any]) -> str:
-    """Say what the device's own summary claims (shown beside oxi's figures, never used)."""
+def vendor_summary_text(vendor: Mapping[str, Any]) -> str:
+    """Return what the device's own summary claims, for beside oxi's figures (never used).
+
+    Parameters
+    ----------
+    vendor : mapping
+        ``summary.json``'s ``vendor_summary``.
+
+    Returns
+    -------
+    str
+    """
     parts = []
     if vendor.get("spo2_mean_pct") is not None:
         parts.append(f"mean {_num(vendor['spo2_mean_pct'], '.0f')} %")
@@ -264,7 +274,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             )
     vendor = summary.get("vendor_summary")
     if vendor:
-        rows.append(("Device summary", _vendor_line(vendor)))
+        rows.append(("Device summary", vendor_summary_text(vendor)))
     for kind in ("rest", "exercise", "exercise_o2"):
         seg = metrics.get(kind)
         if seg is not None:
