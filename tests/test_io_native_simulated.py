@@ -8,6 +8,7 @@ the same start and rate, and the device's own summary where the layout has one.
 from __future__ import annotations
 
 import datetime as dt
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +16,7 @@ import pytest
 
 from oxi.info import format_info
 from oximetry.errors import RecordingFormatError
-from oximetry.io import inspect_recording, read_recording
+from oximetry.io import contec, inspect_recording, read_recording
 from oximetry.io.viatom import FLOOR_PCT
 from oximetry.simulate import simulate_night
 from oximetry.simulate_native import write_contec, write_medview, write_o2ring_s, write_viatom
@@ -140,6 +141,18 @@ def test_truncated_native_files_are_refused(tmp_path: Path, cut: int) -> None:
         f.write_bytes(data[: len(data) - cut])
         with pytest.raises(RecordingFormatError, match=str(f)):
             read_recording(f)
+
+
+def test_contec_header_day_beyond_an_int_is_refused(tmp_path: Path) -> None:
+    # Found by the fuzzer: a 4-byte day of 2**31 + 1 made datetime() raise OverflowError.
+    one, _ = simulate_night(fs=1.0, duration_s=600, seed=4, start=START)
+    path = write_contec(one, tmp_path / "c.SpO2")  # type: ignore[arg-type]
+    data = bytearray(path.read_bytes())
+    # The header's start is seven little-endian uint32 at _POS + 200: year, month, day, ...
+    struct.pack_into("<I", data, contec._POS + 200 + 8, 2**31 + 1)
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordingFormatError, match="not a real date"):
+        read_recording(path)
 
 
 def test_vendor_summary_beside_oxis_figures(tmp_path: Path) -> None:

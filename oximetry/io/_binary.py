@@ -74,7 +74,7 @@ def checked_datetime(fields: Sequence[int], what: str, path: Path) -> _dt.dateti
         raise RecordingFormatError(f"{what}: the header's year {y} is not plausible", path)
     try:
         return _dt.datetime(y, mo, d, h, mi, s)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a field beyond a C int (a 4-byte day)
         raise RecordingFormatError(
             f"{what}: the header's start {y:04d}-{mo:02d}-{d:02d} {h:02d}:{mi:02d}:{s:02d} is "
             "not a real date and time",
@@ -101,7 +101,7 @@ def file_name_time(path: Path) -> _dt.datetime | None:
     try:
         y, mo, d, h, mi, s = (int(x) for x in hits[-1])
         return _dt.datetime(y, mo, d, h, mi, s)
-    except ValueError:
+    except (ValueError, OverflowError):  # OverflowError: a field beyond a C int (a 4-byte day)
         return None
 
 
