@@ -239,14 +239,16 @@ def _bboxes(fig, gid):
 
 
 def test_run_labels_sit_in_the_margin_never_on_the_trace_or_each_other():
-    from oximetry.report.pdf import _strip_page
+    from oximetry.plot import spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page
     from oximetry.results import Event
 
     a = rd.make_analysis()
     # 20 runs of 1.5 min, ten per strip: more than the margin holds
     runs = tuple(Event("le88_run", 180.0 * k, 180.0 * k + 90) for k in range(20))
     a2 = type(a)(a.recording, a.settings, a.artifact, a.windows, a.metrics, runs)
-    fig = _strip_page(a2, [(-1800.0, 1800.0), (1800.0, 5400.0)], ["presumed_sleep"], "t")
+    strips = [(-1800.0, 1800.0), (1800.0, 5400.0)]
+    fig = _strip_page(a2, strips, ["presumed_sleep"], "t", _strip_masks(a2), spo2_ylim(a2))
     boxes, renderer = _bboxes(fig, "le88_label")
     texts = [t.get_text() for t in fig.texts if t.get_gid() == "le88_label"]
     assert texts[0] == "22:30  ≤ 88 %: 1.5 min" and texts[-1].startswith("+ ")
