@@ -41,6 +41,7 @@ __all__ = [
     "envelope",
     "le88_spans",
     "legend_handles",
+    "overview_step",
     "plot_histogram",
     "plot_overview",
     "plot_pulse",
@@ -142,12 +143,8 @@ def envelope(
     nb = math.ceil(n / k)
     pad = nb * k - n
     yy = np.concatenate((y, np.full(pad, np.nan))).reshape(nb, k)
-    finite = np.isfinite(yy)
-    lo = np.where(finite, yy, np.inf).min(axis=1)
-    hi = np.where(finite, yy, -np.inf).max(axis=1)
-    empty = ~finite.any(axis=1)
-    lo[empty] = np.nan
-    hi[empty] = np.nan
+    lo = np.fmin.reduce(yy, axis=1)  # fmin and fmax skip NaN; NaN only for all-NaN bins
+    hi = np.fmax.reduce(yy, axis=1)
     t0 = t[::k]
     tm = t[np.minimum(np.arange(nb) * k + k // 2, n - 1)]
     return np.column_stack((t0, tm)).ravel(), np.column_stack((lo, hi)).ravel()
@@ -177,9 +174,7 @@ def spo2_ylim(analysis: Analysis) -> tuple[float, float]:
     return low, 100.5 + (100.0 - low) / 5.0
 
 
-def _clock_formatter(start: _dt.datetime, seconds: bool = False) -> FuncFormatter:
-    fmt = "%H:%M:%S" if seconds else "%H:%M"
-
+def _clock_formatter(start: _dt.datetime, fmt: str = "%H:%M") -> FuncFormatter:
     def f(x: float, _pos: Any = None) -> str:
         try:
             return (start + _dt.timedelta(seconds=float(x))).strftime(fmt)
@@ -457,11 +452,36 @@ def plot_overview(
     rec = analysis.recording
     dur = rec.duration_s
     _draw_trace(ax, analysis, 0.0, dur, max_points=max_points, marks=False, ylim=None)
-    hours = dur / 3600.0
-    major = 3600.0 if hours > 3 else (1800.0 if hours > 1 else 300.0)
-    clock_grid(ax, rec.start, 0.0, dur, minor_s=None, major_s=major)
+    clock_grid(ax, rec.start, 0.0, dur, minor_s=None, major_s=overview_step(dur))
+    if dur > 86400.0 and rec.source.date_known:  # several days: "06 Dec 00:00"
+        ax.xaxis.set_major_formatter(_clock_formatter(rec.start, "%d %b %H:%M"))
     ax.grid(True, axis="y", color="#dddddd", lw=0.5)
     return ax
+
+
+def overview_step(span_s: float) -> float:
+    """Return the labelled tick step, in seconds, of the whole-recording figure.
+
+    Parameters
+    ----------
+    span_s : float
+        The recording's length.
+
+    Returns
+    -------
+    float
+        5 minutes up to an hour, 30 minutes up to 3 hours, an hour up to 12 hours; longer
+        recordings get the shortest of 2, 3, 6, 12 or 24 hours (or whole days) that leaves at
+        most 12 labels (8 over a day, whose labels carry the date), so labels never overlap.
+    """
+    hours = span_s / 3600.0
+    if hours <= 12:
+        return 3600.0 if hours > 3 else (1800.0 if hours > 1 else 300.0)
+    most = 12 if hours <= 24 else 8
+    for step_h in (2, 3, 6, 12, 24):
+        if hours / step_h <= most:
+            return step_h * 3600.0
+    return 86400.0 * math.ceil(hours / 24 / most)
 
 
 def strip_grid_steps(span_s: float) -> tuple[float, float]:

@@ -236,3 +236,88 @@ def test_a_recording_without_valid_data_still_draws():
     assert np.isnan(_one(ax, "spo2").get_ydata()).all()
     assert _spans(_one(ax, "artifact")) == [(0.0, rd.N)]
     assert _by_gid(plot.plot_histogram(a2), "time_at_saturation") == []
+
+
+def _with_signal(a, x, fs):
+    """The hand-built analysis with SpO2 ``x`` at ``fs`` (valid where finite, pulse 60)."""
+    from dataclasses import replace
+
+    from oximetry.model import Signal
+
+    rec = replace(
+        a.recording,
+        spo2=Signal("SpO2", "%", fs, x),
+        pulse=Signal("Pulse", "bpm", fs, np.full(x.size, 60.0)),
+    )
+    valid = np.isfinite(x)
+    art = type(a.artifact)(
+        valid,
+        np.where(valid, -1, 0).astype(np.int8),
+        ("missing",),
+        {"missing": int((~valid).sum())},
+    )
+    return type(a)(rec, a.settings, art, a.windows, a.metrics, a.events, a.warnings)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    y=arrays(
+        np.float64,
+        st.integers(1, 3000),
+        elements=st.one_of(st.floats(50, 100), st.just(np.nan)),
+    ),
+    max_points=st.integers(4, 400),
+)
+def test_envelope_keeps_the_min_and_max_of_every_bin(y, max_points):
+    # A reduced trace must not hide a dip anywhere: each drawn pair is the extreme pair of the
+    # consecutive samples from its time to the next pair's, and the bins cover every sample.
+    t = np.arange(y.size, dtype=float)
+    tt, yy = plot.envelope(t, y, max_points)
+    if tt is t:
+        return
+    starts = tt[0::2].astype(int)
+    assert starts[0] == 0 and np.all(np.diff(starts) > 0)
+    ends = np.append(starts[1:], y.size)
+    for (a, b), lo, hi in zip(zip(starts, ends, strict=True), yy[0::2], yy[1::2], strict=True):
+        seg = y[a:b][np.isfinite(y[a:b])]
+        if seg.size:
+            assert (lo, hi) == (seg.min(), seg.max())
+        else:
+            assert np.isnan(lo) and np.isnan(hi)
+
+
+def test_a_one_sample_nadir_is_drawn_on_a_25_hz_strip():
+    fs = 25.0
+    rng = np.random.default_rng(3)
+    x = np.round(95 + rng.normal(0, 0.6, int(2 * 3600 * fs)))
+    nadir_i = int(4321.36 * fs)
+    x[nadir_i] = 71.0  # one sample, far below its neighbours
+    a = _with_signal(rd.make_analysis(), x, fs)
+    ax = plot.plot_strip(a, 3600.0, 7200.0)
+    line = _one(ax, "spo2")
+    ys, ts = line.get_ydata(), line.get_xdata()
+    assert ys.size <= 4004  # reduced for drawing ...
+    at = np.flatnonzero(ys == 71.0)
+    assert at.size == 1  # ... yet the nadir is drawn, within its bin of its time
+    bin_s = (3600 * fs / 2000) / fs
+    assert abs(ts[at[0]] - nadir_i / fs) <= bin_s
+    assert ax.get_ylim()[0] <= 71.0 - 2
+
+
+@pytest.mark.parametrize("hours", [0.5, 2, 8, 12, 13, 24, 30, 100, 168, 24 * 40])
+def test_overview_labels_never_crowd(hours):
+    step = plot.overview_step(hours * 3600.0)
+    assert hours * 3600.0 / step <= (12 if hours <= 24 else 8)
+    if hours <= 12:  # nights keep their hourly labels
+        assert step == {0.5: 300.0, 2: 1800.0, 8: 3600.0, 12: 3600.0}[hours]
+
+
+def test_a_week_long_overview_labels_days_with_their_date():
+    fs = 1 / 60
+    x = np.full(7 * 24 * 60, 95.0)
+    a = _with_signal(rd.make_analysis(), x, fs)
+    ax = plot.plot_overview(a)
+    ticks = list(ax.xaxis.get_major_locator()())
+    assert len(ticks) == 7
+    fmt = ax.xaxis.get_major_formatter()
+    assert [fmt(t) for t in ticks[:2]] == ["21 Nov 00:00", "22 Nov 00:00"]
