@@ -177,7 +177,7 @@ def _staged_with_awake_hour():
 
 def test_every_plot_page_has_a_legend_and_the_awake_hour_is_not_called_sleep() -> None:
     a = _staged_with_awake_hour()
-    pages = _build_pages(a, build_summary(a), None)
+    pages = [page() for page in _build_pages(a, build_summary(a), None)]
     for fig in pages[1:]:
         if fig.axes:  # a page with a plot explains its marks
             assert fig.legends or any(ax.get_legend() for ax in fig.axes)
@@ -198,7 +198,7 @@ def test_exercise_strips_shade_runs_at_or_below_88() -> None:
     )
     a = analyze(rec, AnalysisSettings())
     assert a.main_window is None
-    pages = _build_pages(a, build_summary(a), None)
+    pages = [page() for page in _build_pages(a, build_summary(a), None)]
     shaded = []
     for fig in pages:
         for ax in fig.axes:
