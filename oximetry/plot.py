@@ -526,7 +526,7 @@ def plot_strip(
     ylim : (float, float), optional
         The y range, :func:`spo2_ylim` of the analysis when None. A report drawing many strips
         passes it once: over a 7-day 25 Hz recording, recomputing it for each of 168 strips
-        took about a third of the PDF's time (10 of 35 s under cProfile, 2026-12-05).
+        took 10 of the PDF's 76 s under cProfile (2026-12-05; see report.pdf._strip_page).
 
     Returns
     -------
