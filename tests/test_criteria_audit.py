@@ -351,3 +351,33 @@ def test_a_real_analysis_summary_is_consistent(normal_summary: dict[str, Any]) -
     forged["metrics"]["presumed_sleep"]["t_le88_min"] = 10.0
     with pytest.raises(EvidenceError, match="inconsistent"):
         Evidence.from_summary(forged)
+
+
+# --------------------------------------------------------------------------------------------
+# Conflicting keys
+# --------------------------------------------------------------------------------------------
+
+
+def test_medicare_therapy_start_under_both_names_with_different_dates_is_a_conflict() -> None:
+    """order.therapy_start_date (day 61: a valid Group II retest) silently won over the legacy
+    order.initial_certification_date (day 100: outside days 61–90)."""
+    ev = Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 22, 0),
+        sleep=dataclasses.replace(
+            sleep(kind="presumed_sleep", t_le88_min=0.0, t_lt90_min=20.0, nadir_pct=89.0),
+            mean_pct=93.0,
+            drop5_from_mean_min=0.0,
+            longest_drop5_from_mean_min=0.0,
+        ),
+    )
+    day = {k: (TEST_DATE - dt.timedelta(days=k)).isoformat() for k in (61, 100)}
+    c = mc(findings={"dependent_edema": True}, order__therapy_start_date=day[61])
+    assert evaluate(c, ev).determination == "qualified"  # Group II retest on day 61
+    c = mc(
+        findings={"dependent_edema": True},
+        order__therapy_start_date=day[61],
+        order__initial_certification_date=day[100],
+    )
+    d = evaluate(c, ev)
+    assert d.determination == "indeterminate"
+    assert d.conflicts[0].keys == ("order.therapy_start_date", "order.initial_certification_date")

@@ -724,6 +724,7 @@ MC_PERTURBATIONS = (
     "undated_blood_gas_decides",
     "recording_day_off_at_window_edge",
     "whole_night_as_rest",
+    "retest_start_given_twice",
 )
 
 
@@ -889,6 +890,12 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
                 "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
             ),
         )
+    elif change == "retest_start_given_twice":
+        # a Group I case with the therapy start under both names, on different days
+        first = td - dt.timedelta(days=draw(st.integers(61, 89)))
+        raw["order"]["therapy_start_date"] = first.isoformat()
+        other = first - dt.timedelta(days=draw(st.integers(1, 60)) * draw(st.sampled_from([-1, 1])))
+        raw["order"]["initial_certification_date"] = other.isoformat()
     return raw, ev, change
 
 
