@@ -381,3 +381,35 @@ def test_medicare_therapy_start_under_both_names_with_different_dates_is_a_confl
     d = evaluate(c, ev)
     assert d.determination == "indeterminate"
     assert d.conflicts[0].keys == ("order.therapy_start_date", "order.initial_certification_date")
+
+
+# --------------------------------------------------------------------------------------------
+# Units: --scale
+# --------------------------------------------------------------------------------------------
+
+
+def test_analyze_scale_that_is_not_a_unit_conversion_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--scale 0.94 on a percent night at 95 % with 15 min at 94 % qualified it (nocturnal,
+    12 months): the baseline became 89.3 and the plateau 88.36, which rounds to 88. A
+    qualification made by the option, not by the patient."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=6 * 3600,
+        seed=4,
+        baseline_pct=95,
+        sustained_drops=[(2 * 3600, 15 * 60, 94)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main([*args, "--scale", "0.94"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "power of ten" in err and not out.exists()
+    assert main(args) == 0  # unscaled: the night does not qualify
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] != "qualified"
