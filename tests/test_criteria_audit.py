@@ -413,3 +413,52 @@ def test_analyze_scale_that_is_not_a_unit_conversion_is_refused(
     assert main(args) == 0  # unscaled: the night does not qualify
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] != "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# A presumed-sleep window that spans the day
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_presumed_sleep_window_longer_than_14_h_is_not_during_sleep(payer: str) -> None:
+    """Without staging or lights, the presumed-sleep window is the whole recording: 6 min at
+    86 % in the afternoon of an 18 h recording counted as 'during sleep'."""
+    c = mh() if payer == "masshealth" else mc()
+    long = dataclasses.replace(
+        low_night(dt.datetime(2026, 11, 20, 12, 0)).sleep, duration_min=1080.0
+    )  # type: ignore[arg-type]
+    d = evaluate(c, Evidence(recording_start=dt.datetime(2026, 11, 20, 12, 0), sleep=long))
+    assert d.determination == "indeterminate"
+    assert any("--lights-off" in m for m in d.missing)
+    night = dataclasses.replace(long, duration_min=600.0, valid_min=420.0)
+    assert (
+        evaluate(
+            c, Evidence(recording_start=dt.datetime(2026, 11, 20, 22), sleep=night)
+        ).determination
+        == "qualified"
+    )
+
+
+def test_analyze_18_h_recording_with_an_afternoon_dip(tmp_path: Path) -> None:
+    """End to end: 18 h from noon, one 6 min plateau at 86 % at 15:00, nothing at night."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=18 * 3600,
+        seed=6,
+        baseline_pct=95,
+        sustained_drops=[(3 * 3600, 6 * 60, 86)],
+        start=dt.datetime(2026, 11, 20, 12, 0),
+    )
+    edf = write_edf(rec, tmp_path / "day.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"
+    # bounded by lights-off and lights-on at night, the afternoon dip is outside the window
+    assert main([*args, "--lights-off", "22:00", "--lights-on", "06:00"]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "not_qualified"
