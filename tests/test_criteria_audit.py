@@ -462,3 +462,27 @@ def test_analyze_18_h_recording_with_an_afternoon_dip(tmp_path: Path) -> None:
     assert main([*args, "--lights-off", "22:00", "--lights-on", "06:00"]) == 0
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] == "not_qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# Medicare PAP titration: the saturations must be those at optimal PAP
+# --------------------------------------------------------------------------------------------
+
+
+def test_medicare_split_night_saturations_outside_the_titration_do_not_count() -> None:
+    """A 3 h titration (AHI 5, optimal PAP) with a 7 h sleep window: the desaturations of the
+    untreated diagnostic half counted as if taken at optimal PAP (Group I-2, N1)."""
+    pap = {"ahi": 5.0, "hours": 3.0, "at_optimal_pap": True}
+    c = mc(diagnoses=["G47.33", "J44.9"], test__performed_by="sleep_lab", test__pap_titration=pap)
+    whole = dataclasses.replace(
+        low_night(dt.datetime(2026, 11, 20, 22, 0)).sleep,  # type: ignore[arg-type]
+        kind="sleep",
+        valid_min=420.0,
+    )
+    d = evaluate(c, Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=whole))
+    assert d.determination == "indeterminate"
+    assert d.rule("lcd_sleep_study").met is None
+    assert any("limited to the titration" in m for m in d.missing)
+    titration_only = dataclasses.replace(whole, valid_min=170.0)
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=titration_only)
+    assert evaluate(c, ev).determination == "qualified"
