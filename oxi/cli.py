@@ -113,16 +113,21 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
     )
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:
-    request = _request(args)
-    files = args.recording
+def _recording_target(files: Sequence[str]) -> str | list[str]:
+    """Return one file, or the files (or folder) of a split night, checked to exist."""
     if len(files) == 1 and not Path(files[0]).is_dir():
         _check_input_path(files[0])
     else:
         for f in files:
             if not Path(f).exists():
                 raise OximetryError("no such file", f)
-    target = files[0] if len(files) == 1 else files
+    return files[0] if len(files) == 1 else list(files)
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    request = _request(args)
+    files = args.recording
+    target = _recording_target(files)
     out = Path(args.out) if args.out else default_out_dir(files[0], deidentify=args.deidentify)
     outcome = analyze_file(target, request, out_dir=out)
     if args.json:
@@ -169,8 +174,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     _check_input_path(args.summary)
-    _check_input_path(args.recording)
-    differences = verify(args.summary, args.recording)
+    differences = verify(args.summary, _recording_target(args.recording))
     if differences:
         print(f"NOT VERIFIED: {len(differences)} difference(s)")
         for group, lines in group_differences(differences).items():
@@ -277,7 +281,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="recompute a submitted summary from its recording")
     p.add_argument("summary")
-    p.add_argument("recording")
+    p.add_argument(
+        "recording",
+        nargs="+",
+        help="the recording; for a night joined from several files, those files (or their "
+        "folder), as given to oxi analyze",
+    )
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("batch", allow_abbrev=False, help="analyse many recordings into one table")
