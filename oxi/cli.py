@@ -202,6 +202,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        join_nights=args.join_nights,
     )
     print(result.describe())
     return EXIT_BATCH_FAILURES if result.n_failed else EXIT_OK
@@ -297,6 +298,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--contexts", metavar="DIR", help="per-recording contexts: DIR/<recording name>.yaml"
     )
     p.add_argument("--force", action="store_true", help="redo recordings already complete")
+    p.add_argument(
+        "--join-nights",
+        action="store_true",
+        help="join the files of one night (same folder and device, less than 4 h apart) into "
+        "one recording, as oxi analyze a b c does; one row per night",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_analysis_options(p)
