@@ -226,3 +226,24 @@ def test_grouping_rule() -> None:
     ]
     nights, _ = group_nights(scans)
     assert nights == [[1, 7, 0, 2], [3], [4], [5], [6]]
+
+
+def test_a_bug_while_reading_for_the_grouping_is_said_so(
+    tmp_path: Path, cohort: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import oxi.batch.worker as worker
+
+    def broken(path: str, request: AnalyzeRequest) -> FileScan:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(worker, "scan_file", broken)
+    r = run_batch(
+        [str(cohort / "lab")],
+        tmp_path / "o",
+        request=AnalyzeRequest(report=False),
+        jobs=1,
+        join_nights=True,
+    )
+    assert [row.values["error"] for row in r.rows] == [
+        "internal error (a bug in oxi): RuntimeError: boom"
+    ] * 2

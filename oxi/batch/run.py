@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -150,13 +150,16 @@ def run_batch(
             f"{', '.join(RECORDING_SUFFIXES)})"
         )
     scans: list[FileScan | None] = [None] * len(paths)
+    failed: dict[int, str] = {}
     nights = [[i] for i in range(len(paths))]
     if join_nights:
         n_scan = _capped(jobs or cores, len(paths), cores)
-        scans = _scan_files(paths, request, scheduler, n_scan, progress)
+        scans, failed = _scan_files(paths, request, scheduler, n_scan, progress)
         nights, night_notes = group_nights(scans)
         notes.extend(night_notes)
-    tasks = _make_tasks(paths, nights, scans, out_dir, request, contexts_dir, force, analyze)
+    tasks = _make_tasks(
+        paths, nights, scans, failed, out_dir, request, contexts_dir, force, analyze
+    )
     if scheduler is None and n_jobs > min(len(tasks), cores):
         capped = _capped(n_jobs, len(tasks), cores)
         if jobs is not None:
@@ -196,8 +199,12 @@ def _scan_files(
     scheduler: str | None,
     n_jobs: int,
     progress: bool,
-) -> list[FileScan | None]:
-    """Read every file once, where the analysis will run, for :func:`group_nights`."""
+) -> tuple[list[FileScan | None], dict[int, str]]:
+    """Read every file once, where the analysis will run, for :func:`group_nights`.
+
+    Returns each file's scan (None when it could not be read: it is then a row of its own) and,
+    by index, the error of a file whose reading was a bug or killed its worker (its row).
+    """
     tasks = [
         Task(
             index=i,
@@ -213,9 +220,11 @@ def _scan_files(
         if os.path.isfile(p)
     ]
     if not tasks:
-        return [None] * len(paths)
+        return [None] * len(paths), {}
     by_index = _run(tasks, scheduler, n_jobs, progress, "oxi batch: reading")
-    return [by_index[i].scan if i in by_index else None for i in range(len(paths))]
+    scans = [by_index[i].scan if i in by_index else None for i in range(len(paths))]
+    failed = {i: r.values["error"] for i, r in by_index.items() if r.values.get("error")}
+    return scans, failed
 
 
 def _check_context(path: str) -> None:
@@ -230,6 +239,7 @@ def _make_tasks(
     paths: Sequence[str],
     nights: Sequence[Sequence[int]],
     scans: Sequence[FileScan | None],
+    failed: Mapping[int, str],
     out_dir: Path,
     request: AnalyzeRequest,
     contexts_dir: str | None,
@@ -238,7 +248,7 @@ def _make_tasks(
 ) -> list[Task]:
     """One task per night: one file, or the files of a night joined from several."""
     hashes: list[str | None] = [None if s is None else s.sha256 for s in scans]
-    errors: list[str | None] = [None] * len(paths)
+    errors: list[str | None] = [failed.get(i) for i in range(len(paths))]
     for i, p in enumerate(paths):
         if not os.path.exists(p):
             errors[i] = f"{os.path.abspath(p)}: no such file"

@@ -95,12 +95,15 @@ def _scan_task(task: Task) -> BatchRow:
     """Read one file for the grouping of ``--join-nights``; never raises.
 
     A file that cannot be read has no scan: it becomes a row of its own, whose analysis then
-    fails as it would without ``--join-nights``.
+    fails as it would without ``--join-nights``. A bug is not bad input: its row says so.
     """
     try:
         return BatchRow({"status": "ok"}, scan=scan_file(task.path, task.request))
-    except Exception:
+    except OximetryError:
         return BatchRow({"status": "error"})
+    except Exception as exc:  # a bug in oxi, said so; its message may quote data
+        where = type(exc).__name__ if task.request.deidentify else f"{type(exc).__name__}: {exc}"
+        return BatchRow({"status": "error", "error": f"internal error (a bug in oxi): {where}"})
 
 
 def run_task(task: Task) -> BatchRow:
