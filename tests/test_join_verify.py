@@ -173,3 +173,16 @@ def test_verify_of_a_single_file_summary_given_the_night_says_so(
     assert any(str(files[1]) in d and "not one of the summary's files" in d for d in differences)
     assert not any(str(files[0]) in d for d in differences)
     assert verify(out / "summary.json", files[0]) == []
+
+
+def test_a_joined_summary_without_parts_is_told_apart(tmp_path: Path, files: list[Path]) -> None:
+    out = tmp_path / "out"
+    analyze_file([str(f) for f in files], AnalyzeRequest(report=False), out_dir=out)
+    summary = json.loads((out / "summary.json").read_text())
+    del summary["input"]["parts"]
+    (out / "summary.json").write_text(json.dumps(summary))
+    differences = verify(out / "summary.json", [str(f) for f in files])
+    assert differences == [
+        "input.parts: the summary does not list the night's files (made by an oxi that did not "
+        "record input.parts)"
+    ]
