@@ -27,7 +27,7 @@ from oximetry.report import format_terminal_summary, write_atomic, write_json_at
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
 from .qualify import evidence_from_summary, load_context, qualify
-from .verify import group_differences, verify
+from .verify import group_differences, hash_only_outputs, verify
 
 __all__ = ["build_parser", "main"]
 
@@ -174,7 +174,10 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     _check_input_path(args.summary)
-    differences = verify(args.summary, _recording_target(args.recording))
+    target = _recording_target(args.recording)
+    if args.context is not None:
+        _check_input_path(args.context)
+    differences = verify(args.summary, target, args.context)
     if differences:
         print(f"NOT VERIFIED: {len(differences)} difference(s)")
         for group, lines in group_differences(differences).items():
@@ -183,6 +186,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                 print(f"  - {d}")
         return EXIT_MISMATCH
     print("verified: the recording's hash, every figure and the determination match the summary")
+    for note in hash_only_outputs(args.summary, args.context is not None):
+        print(f"note: {note}")
     return EXIT_OK
 
 
@@ -287,6 +292,11 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="+",
         help="the recording; for a night joined from several files, those files (or their "
         "folder), as given to oxi analyze",
+    )
+    p.add_argument(
+        "--context",
+        metavar="FILE",
+        help="the context file the outputs were made with: the report's page 1 is checked too",
     )
     p.set_defaults(func=_cmd_verify)
 

@@ -13,8 +13,11 @@ parameters no option changes must be their defaults), so a forged threshold is "
 summary" and no recorded value can make the recomputation exhaust memory (the readers' caps
 bound the rest). The files beside the summary are checked against the sha256 it records
 (``files``): a missing or replaced ``events.csv``, ``report.pdf`` or ``trace.png`` is a
-difference, and the events table, the trace and (when it carries no identification the summary
-does not hold) the report are rendered again and must be the very bytes recorded.
+difference, and the events table, the trace and the report are rendered again and must be the
+very bytes recorded. A report that is not de-identified shows the patient's name and member ID,
+which the summary does not hold: it is rendered again only when the context file it was made with
+is given (``--context``; that file must be the context the summary records), and otherwise
+checked by its sha256 alone, which :func:`hash_only_outputs` says.
 """
 
 from __future__ import annotations
@@ -32,13 +35,14 @@ from oximetry.report.summary import SCHEMA, dumps_summary
 from oximetry.settings import recorded_settings
 
 from .pipeline import AnalyzeRequest, Outcome, analyze_file
-from .qualify import context_from_dict
+from .qualify import context_from_dict, load_context
 
 __all__ = [
     "GROUPS",
     "IGNORED",
     "compare_summaries",
     "group_differences",
+    "hash_only_outputs",
     "recompute_summary",
     "verify",
 ]
@@ -333,6 +337,7 @@ def _check_files(
     recomputed: Mapping[str, Any],
     outcome: Outcome,
     folder: Path,
+    identification: Mapping[str, Any] | None,
 ) -> list[str]:
     """Compare the files beside the summary, the hashes it records and the re-rendered bytes."""
     recorded = submitted.get("files")
@@ -356,16 +361,20 @@ def _check_files(
     for name, render in (("trace.png", _render_trace), ("report.pdf", _render_report)):
         if recorded.get(name) is None:
             continue
-        if _sha(render(outcome, submitted, recomputed)) == recorded[name]:
-            continue
         if name == "report.pdf" and _may_carry_identification(submitted):
-            continue  # page 1 may carry identification the summary does not hold: hash only
+            if identification is None:
+                continue  # page 1 shows identification the summary does not hold: hash only
+            rendered = _render_report(outcome, submitted, identification)
+        else:
+            rendered = render(outcome, submitted, None)
+        if _sha(rendered) == recorded[name]:
+            continue
         out.append(f"files.{name}: the recorded {name} is not the one rendered again")
     return out
 
 
 def _render_trace(
-    outcome: Outcome, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+    outcome: Outcome, submitted: Mapping[str, Any], identification: Mapping[str, Any] | None
 ) -> bytes:
     from oximetry.report.pdf import render_trace_png  # matplotlib: only when a trace is recorded
 
@@ -373,11 +382,11 @@ def _render_trace(
 
 
 def _render_report(
-    outcome: Outcome, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+    outcome: Outcome, submitted: Mapping[str, Any], identification: Mapping[str, Any] | None
 ) -> bytes:
     from oximetry.report.pdf import render_report_pdf
 
-    return render_report_pdf(outcome.analysis, _as_rendered(outcome, submitted), None)
+    return render_report_pdf(outcome.analysis, _as_rendered(outcome, submitted), identification)
 
 
 def _may_carry_identification(summary: Mapping[str, Any]) -> bool:
@@ -397,7 +406,11 @@ def _as_rendered(outcome: Outcome, submitted: Mapping[str, Any]) -> dict[str, An
     return summary
 
 
-def verify(summary_path: str | Path, recording_path: _Recording) -> list[str]:
+def verify(
+    summary_path: str | Path,
+    recording_path: _Recording,
+    context_path: str | Path | None = None,
+) -> list[str]:
     """Recompute a summary from its recording and list every difference.
 
     Parameters
@@ -409,6 +422,10 @@ def verify(summary_path: str | Path, recording_path: _Recording) -> list[str]:
         The recording it claims to describe; for a night joined from several files, those files
         (or their folder): they are read and joined again, and each must be one the summary
         lists in ``input.parts`` (a missing, changed or extra file is named).
+    context_path : str or Path, optional
+        The context file the outputs were made with. It must be the context the summary
+        records (a difference otherwise); its identification lets a report that is not
+        de-identified be rendered again and compared byte for byte.
 
     Returns
     -------
@@ -433,5 +450,40 @@ def verify(summary_path: str | Path, recording_path: _Recording) -> list[str]:
     submitted = _load_summary(summary_path)
     recomputed, outcome = _recompute(submitted, recording_path, summary_path)
     out = compare_summaries(submitted, recomputed)
-    out.extend(_check_files(submitted, recomputed, outcome, summary_path.parent))
+    identification = None
+    if context_path is not None:
+        given = load_context(context_path)
+        test_date = None if outcome.determination is None else outcome.determination.test_date
+        recorded = given.to_dict(test_date=test_date)
+        if json.loads(json.dumps(recorded, default=str)) != submitted.get("context"):
+            out.append("context: the context file given is not the context the summary records")
+        else:
+            identification = given.to_dict(identifiers=True).get("patient")
+    out.extend(_check_files(submitted, recomputed, outcome, summary_path.parent, identification))
     return out
+
+
+def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str]:
+    """Name the outputs :func:`verify` could check only by their sha256, and why.
+
+    Parameters
+    ----------
+    summary_path : str or Path
+        The submitted ``summary.json`` (already verified).
+    context_given : bool
+        Whether the context file was given to :func:`verify`.
+
+    Returns
+    -------
+    list of str
+        One sentence per such output; empty when every output was rendered again.
+    """
+    summary = _load_summary(summary_path)
+    report = (summary.get("files") or {}).get("report.pdf")
+    if report is None or context_given or not _may_carry_identification(summary):
+        return []
+    return [
+        "report.pdf was checked by its sha256 only: its page 1 shows the patient's name and "
+        "member ID, which the summary does not hold; give --context FILE (the context it was "
+        "made with) to render it again and compare"
+    ]
