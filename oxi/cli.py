@@ -10,6 +10,7 @@ traceback only with ``OXI_DEBUG=1``), never the data.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -32,6 +33,13 @@ from .verify import group_differences, hash_only_outputs, verify
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+#: Said with every determination made on an earlier summary's figures (``oxi qualify --summary``).
+SUMMARY_NOT_VERIFIED = (
+    "The figures were read from a summary.json, not recomputed from the recording: a summary "
+    "edited by hand is refused only when its figures contradict each other; run "
+    "'oxi verify SUMMARY RECORDING' to check them against the recording."
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -151,6 +159,11 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     if args.summary:
         summary = _load_json(args.summary)
         evidence = evidence_from_summary(summary, args.summary)
+        # The figures are taken as written: only `oxi verify SUMMARY REC` checks them against
+        # the recording, and the determination says so.
+        evidence = dataclasses.replace(
+            evidence, warnings=(*evidence.warnings, SUMMARY_NOT_VERIFIED)
+        )
     determination = qualify(context, evidence, args.payer)
     doc = {
         "schema": "oxi.qualification/1",
@@ -169,6 +182,8 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
         print(format_qualify_summary(doc, paths, summary))
+        if summary is not None:
+            print(f"note: {SUMMARY_NOT_VERIFIED}")
     return EXIT_OK
 
 
