@@ -40,6 +40,7 @@ class SleepFigures:
     mean_pct: float | None = None
     drop5_from_mean_min: float | None = None
     longest_drop5_from_mean_min: float | None = None
+    duration_min: float | None = None  # the window's span, valid or not (SPEC §7)
 
     @property
     def presumed(self) -> bool:
@@ -248,9 +249,9 @@ def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:
             raise bad(f"{f.name} {v:g} is negative")
         if f.name.endswith("_pct") and not 0 <= v <= 100:
             raise bad(f"{f.name} {v:g} is outside 0-100")
+    if figs.duration_min is not None and figs.valid_min > figs.duration_min + _SLACK:
+        raise bad(f"valid_min {figs.valid_min:g} exceeds duration_min {figs.duration_min:g}")
     if isinstance(figs, SegmentFigures):
-        if figs.duration_min is not None and figs.valid_min > figs.duration_min + _SLACK:
-            raise bad(f"valid_min {figs.valid_min:g} exceeds duration_min {figs.duration_min:g}")
         nadir = figs.nadir_pct
         for name in ("sustained_nadir_pct", "median_pct"):
             v = getattr(figs, name)

@@ -56,7 +56,10 @@ def _add_reading_options(p: argparse.ArgumentParser) -> None:
         "--fs", type=float, metavar="HZ", help="sampling rate for files without time stamps"
     )
     g.add_argument(
-        "--scale", type=float, metavar="K", help="multiply SpO2 by K (e.g. 100 for fractions)"
+        "--scale",
+        type=float,
+        metavar="K",
+        help="multiply SpO2 by K, a power of ten (100 for fractions)",
     )
 
 

@@ -351,3 +351,114 @@ def test_a_real_analysis_summary_is_consistent(normal_summary: dict[str, Any]) -
     forged["metrics"]["presumed_sleep"]["t_le88_min"] = 10.0
     with pytest.raises(EvidenceError, match="inconsistent"):
         Evidence.from_summary(forged)
+
+
+# --------------------------------------------------------------------------------------------
+# Conflicting keys
+# --------------------------------------------------------------------------------------------
+
+
+def test_medicare_therapy_start_under_both_names_with_different_dates_is_a_conflict() -> None:
+    """order.therapy_start_date (day 61: a valid Group II retest) silently won over the legacy
+    order.initial_certification_date (day 100: outside days 61–90)."""
+    ev = Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 22, 0),
+        sleep=dataclasses.replace(
+            sleep(kind="presumed_sleep", t_le88_min=0.0, t_lt90_min=20.0, nadir_pct=89.0),
+            mean_pct=93.0,
+            drop5_from_mean_min=0.0,
+            longest_drop5_from_mean_min=0.0,
+        ),
+    )
+    day = {k: (TEST_DATE - dt.timedelta(days=k)).isoformat() for k in (61, 100)}
+    c = mc(findings={"dependent_edema": True}, order__therapy_start_date=day[61])
+    assert evaluate(c, ev).determination == "qualified"  # Group II retest on day 61
+    c = mc(
+        findings={"dependent_edema": True},
+        order__therapy_start_date=day[61],
+        order__initial_certification_date=day[100],
+    )
+    d = evaluate(c, ev)
+    assert d.determination == "indeterminate"
+    assert d.conflicts[0].keys == ("order.therapy_start_date", "order.initial_certification_date")
+
+
+# --------------------------------------------------------------------------------------------
+# Units: --scale
+# --------------------------------------------------------------------------------------------
+
+
+def test_analyze_scale_that_is_not_a_unit_conversion_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--scale 0.94 on a percent night at 95 % with 15 min at 94 % qualified it (nocturnal,
+    12 months): the baseline became 89.3 and the plateau 88.36, which rounds to 88. A
+    qualification made by the option, not by the patient."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=6 * 3600,
+        seed=4,
+        baseline_pct=95,
+        sustained_drops=[(2 * 3600, 15 * 60, 94)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main([*args, "--scale", "0.94"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "power of ten" in err and not out.exists()
+    assert main(args) == 0  # unscaled: the night does not qualify
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] != "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# A presumed-sleep window that spans the day
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_presumed_sleep_window_longer_than_14_h_is_not_during_sleep(payer: str) -> None:
+    """Without staging or lights, the presumed-sleep window is the whole recording: 6 min at
+    86 % in the afternoon of an 18 h recording counted as 'during sleep'."""
+    c = mh() if payer == "masshealth" else mc()
+    long = dataclasses.replace(
+        low_night(dt.datetime(2026, 11, 20, 12, 0)).sleep, duration_min=1080.0
+    )  # type: ignore[arg-type]
+    d = evaluate(c, Evidence(recording_start=dt.datetime(2026, 11, 20, 12, 0), sleep=long))
+    assert d.determination == "indeterminate"
+    assert any("--lights-off" in m for m in d.missing)
+    night = dataclasses.replace(long, duration_min=600.0, valid_min=420.0)
+    assert (
+        evaluate(
+            c, Evidence(recording_start=dt.datetime(2026, 11, 20, 22), sleep=night)
+        ).determination
+        == "qualified"
+    )
+
+
+def test_analyze_18_h_recording_with_an_afternoon_dip(tmp_path: Path) -> None:
+    """End to end: 18 h from noon, one 6 min plateau at 86 % at 15:00, nothing at night."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=18 * 3600,
+        seed=6,
+        baseline_pct=95,
+        sustained_drops=[(3 * 3600, 6 * 60, 86)],
+        start=dt.datetime(2026, 11, 20, 12, 0),
+    )
+    edf = write_edf(rec, tmp_path / "day.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"
+    # bounded by lights-off and lights-on at night, the afternoon dip is outside the window
+    assert main([*args, "--lights-off", "22:00", "--lights-on", "06:00"]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "not_qualified"

@@ -295,8 +295,9 @@ PERTURBATIONS = (
     "blood_gas_other_day_decides",
     # ... the recording starts a day from test.date, past the edge of the order window ...
     "recording_day_off_at_window_edge",
-    # ... or a whole night is declared a rest test.
+    # ... a whole night is declared a rest test, or the presumed-sleep window spans the day.
     "whole_night_as_rest",
+    "presumed_sleep_spans_the_day",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -457,9 +458,37 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
                 "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
             ),
         )
+    elif change == "presumed_sleep_spans_the_day":
+        t["type"] = "overnight"
+        ev = _day_long_presumed_night(draw, start)
     else:
         ev = _perturb_validity(draw, raw, ev, change, td)
     return raw, ev, profile, change
+
+
+def _day_long_presumed_night(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """An unstaged recording whose presumed-sleep window spans more than 14 h (the day too)."""
+    span = draw(st.floats(840.01, 1440.0))
+    return Evidence(
+        recording_start=start,
+        sleep=SleepFigures(
+            kind="presumed_sleep",
+            valid_min=span * draw(st.floats(0.9, 1.0)),
+            t_le88_min=draw(st.floats(5.0, 100.0)),
+            t_lt90_min=100.0,
+            t_le90_min=100.0,
+            longest_le88_min=5.0,
+            nadir_pct=84.0,
+            awake_baseline_pct=draw(st.floats(89.0, 99.0)),
+            awake_baseline_source="first_300s_valid",
+            drop5_min=0.0,
+            longest_drop5_min=0.0,
+            mean_pct=93.0,
+            drop5_from_mean_min=0.0,
+            longest_drop5_from_mean_min=0.0,
+            duration_min=span,
+        ),
+    )
 
 
 def _normal_test_qualifying_gas(
@@ -724,6 +753,8 @@ MC_PERTURBATIONS = (
     "undated_blood_gas_decides",
     "recording_day_off_at_window_edge",
     "whole_night_as_rest",
+    "retest_start_given_twice",
+    "presumed_sleep_spans_the_day",
 )
 
 
@@ -889,6 +920,15 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
                 "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
             ),
         )
+    elif change == "presumed_sleep_spans_the_day":
+        t["type"] = "overnight"
+        ev = _day_long_presumed_night(draw, start)
+    elif change == "retest_start_given_twice":
+        # a Group I case with the therapy start under both names, on different days
+        first = td - dt.timedelta(days=draw(st.integers(61, 89)))
+        raw["order"]["therapy_start_date"] = first.isoformat()
+        other = first - dt.timedelta(days=draw(st.integers(1, 60)) * draw(st.sampled_from([-1, 1])))
+        raw["order"]["initial_certification_date"] = other.isoformat()
     return raw, ev, change
 
 

@@ -16,6 +16,7 @@ from ..evidence import SegmentFigures, SleepFigures
 from .base import EPS_MIN, Inputs, Part, at_least, pct
 
 __all__ = [
+    "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
     "MIN_SLEEP_VALID_MIN",
     "NO_EVIDENCE",
@@ -39,6 +40,9 @@ MIN_SLEEP_VALID_MIN = 120.0
 #: (a whole night declared ``test.type: rest``) the patient may have slept, and a 10 s sustained
 #: nadir of a night is a sleep finding, not a resting one (docs/criteria.md, product reading).
 MAX_SEGMENT_MIN = 30.0
+#: A presumed-sleep window (no staging) longer than this spans daytime: its minutes at or below a
+#: line are not "during sleep" until lights-off and lights-on (or staging) bound the night.
+MAX_PRESUMED_SLEEP_MIN = 14 * 60.0
 NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
 PAO2_KEYS = (
     "pao2_rest_mmhg",
@@ -178,6 +182,21 @@ def window_figures(
         return ("missing", None, (f"a '{window}' window in the recording",))
     if isinstance(figs, SegmentFigures) and segment_too_long(figs):
         return ("missing", None, (segment_too_long(figs),))
+    if (
+        isinstance(figs, SleepFigures)
+        and figs.presumed
+        and max(figs.duration_min or 0.0, figs.valid_min) > MAX_PRESUMED_SLEEP_MIN + EPS_MIN
+    ):
+        span = max(figs.duration_min or 0.0, figs.valid_min) / 60
+        return (
+            "missing",
+            None,
+            (
+                f"lights-off and lights-on (--lights-off/--lights-on) or sleep staging: the "
+                f"presumed-sleep window spans {span:.1f} h, more than "
+                f"{MAX_PRESUMED_SLEEP_MIN / 60:g} h, so it includes time awake in the day",
+            ),
+        )
     if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
         return (
             "missing",
