@@ -124,16 +124,21 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
     )
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:
-    request = _request(args)
-    files = args.recording
+def _recording_target(files: Sequence[str]) -> str | list[str]:
+    """Return one file, or the files (or folder) of a split night, checked to exist."""
     if len(files) == 1 and not Path(files[0]).is_dir():
         _check_input_path(files[0])
     else:
         for f in files:
             if not Path(f).exists():
                 raise OximetryError("no such file", f)
-    target = files[0] if len(files) == 1 else files
+    return files[0] if len(files) == 1 else list(files)
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    request = _request(args)
+    files = args.recording
+    target = _recording_target(files)
     out = Path(args.out) if args.out else default_out_dir(files[0], deidentify=args.deidentify)
     outcome = analyze_file(target, request, out_dir=out)
     if args.json:
@@ -187,10 +192,10 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     _check_input_path(args.summary)
-    _check_input_path(args.recording)
+    target = _recording_target(args.recording)
     if args.context is not None:
         _check_input_path(args.context)
-    differences = verify(args.summary, args.recording, args.context)
+    differences = verify(args.summary, target, args.context)
     if differences:
         print(f"NOT VERIFIED: {len(differences)} difference(s)")
         for group, lines in group_differences(differences).items():
@@ -220,6 +225,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        join_nights=args.join_nights,
     )
     print(result.describe())
     return EXIT_BATCH_FAILURES if result.n_failed else EXIT_OK
@@ -299,7 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="recompute a submitted summary from its recording")
     p.add_argument("summary")
-    p.add_argument("recording")
+    p.add_argument(
+        "recording",
+        nargs="+",
+        help="the recording; for a night joined from several files, those files (or their "
+        "folder), as given to oxi analyze",
+    )
     p.add_argument(
         "--context",
         metavar="FILE",
@@ -315,6 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--contexts", metavar="DIR", help="per-recording contexts: DIR/<recording name>.yaml"
     )
     p.add_argument("--force", action="store_true", help="redo recordings already complete")
+    p.add_argument(
+        "--join-nights",
+        action="store_true",
+        help="join the files of one night (same folder and device, less than 4 h apart) into "
+        "one recording, as oxi analyze a b c does; one row per night",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_analysis_options(p)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +59,8 @@ GROUPS = {
 #: Payers a summary may name (``--payer``).
 _PAYERS = ("masshealth", "medicare")
 _FILES = ("events.csv", "report.pdf", "trace.png")
+#: A recording as ``oxi analyze`` takes it: one file, a folder, or the files of a split night.
+_Recording = str | Path | Sequence[str | Path]
 #: At most this many differences are listed one by one.
 MAX_LISTED = 60
 
@@ -124,7 +127,7 @@ def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
 
 
 def _recompute(
-    summary: Mapping[str, Any], recording_path: str | Path, summary_path: Path
+    summary: Mapping[str, Any], recording_path: _Recording, summary_path: Path
 ) -> tuple[dict[str, Any], Outcome]:
     request = _request(summary, summary_path)
     try:
@@ -142,15 +145,16 @@ def _recompute(
     return rebuilt, outcome
 
 
-def recompute_summary(summary: Mapping[str, Any], recording_path: str | Path) -> dict[str, Any]:
+def recompute_summary(summary: Mapping[str, Any], recording_path: _Recording) -> dict[str, Any]:
     """Analyse ``recording_path`` as ``summary`` says it was analysed; return the new summary.
 
     Parameters
     ----------
     summary : mapping
         A submitted ``summary.json``.
-    recording_path : str or Path
-        The recording it claims to describe.
+    recording_path : str or Path, or a sequence of them
+        The recording it claims to describe: one file, or the files (or folder) of a night
+        joined from several, as ``oxi analyze`` takes them.
 
     Returns
     -------
@@ -183,8 +187,56 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, value
 
 
+#: Where each file of a joined night was (``input.parts[N].path``): ignored like ``input.path``.
+_PART_PATH = re.compile(r"input\.parts\[\d+\]\.path")
+
+
 def _ignored(key: str) -> bool:
+    if _PART_PATH.fullmatch(key):
+        return True
     return any(key == k or key.startswith(k + ".") or key.startswith(k + "[") for k in IGNORED)
+
+
+def _files_of(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return (path, sha256) of each file a summary was made from: its parts, or its one file."""
+    inp = summary.get("input") or {}
+    parts = inp.get("parts")
+    if isinstance(parts, list) and parts:
+        return [(str(p.get("path")), str(p.get("sha256"))) for p in parts if isinstance(p, Mapping)]
+    return [(str(inp.get("path")), str(inp.get("sha256")))]
+
+
+def _parts_differences(submitted: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[str]:
+    """Name each file of a (joined) night that is missing, changed or extra; [] when the same."""
+    if not any((s.get("input") or {}).get("parts") for s in (submitted, recomputed)):
+        return []  # one file on both sides: input.sha256 says it all
+    sub_in, re_in = submitted.get("input") or {}, recomputed.get("input") or {}
+    if not sub_in.get("parts") and sub_in.get("sha256") == re_in.get("sha256"):
+        return [  # the same files, from before summaries listed them
+            "input.parts: the summary does not list the night's files (made by an oxi that did "
+            "not record input.parts)"
+        ]
+    recorded, given = _files_of(submitted), _files_of(recomputed)
+    have = {sha for _, sha in given}
+    want = {sha for _, sha in recorded}
+    if sorted(have) == sorted(want) and len(recorded) == len(given):
+        return []
+    out = [
+        f"input.parts: {path} (sha256 {sha[:16]}) recorded in the summary is not among the files "
+        "given (missing, or changed)"
+        for path, sha in recorded
+        if sha not in have
+    ]
+    out += [
+        f"input.parts: {path} (sha256 {sha[:16]}) given is not one of the summary's files"
+        for path, sha in given
+        if sha not in want
+    ]
+    if not out:
+        out.append(
+            f"input.parts: the summary was made from {len(recorded)} file(s), {len(given)} given"
+        )
+    return out
 
 
 def _show(value: Any) -> str:
@@ -218,10 +270,14 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
             f"input.sha256: the summary was made from another file (summary says {sha_a}, "
             f"this recording is {sha_b})"
         )
+    parts = _parts_differences(submitted, recomputed)
+    out.extend(parts)
     a = dict(_flatten(submitted))
     b = dict(_flatten(recomputed))
     keys = list(a) + [k for k in b if k not in a]
     for key in keys:
+        if parts and (key == "input.path" or key.startswith("input.parts")):
+            continue  # the files differ: said once per file above
         if (
             key == "input.sha256"
             or _ignored(key)
@@ -352,7 +408,7 @@ def _as_rendered(outcome: Outcome, submitted: Mapping[str, Any]) -> dict[str, An
 
 def verify(
     summary_path: str | Path,
-    recording_path: str | Path,
+    recording_path: _Recording,
     context_path: str | Path | None = None,
 ) -> list[str]:
     """Recompute a summary from its recording and list every difference.
@@ -362,8 +418,10 @@ def verify(
     summary_path : str or Path
         The submitted ``summary.json``; the outputs it records (``files``) are looked for
         beside it.
-    recording_path : str or Path
-        The recording it claims to describe.
+    recording_path : str or Path, or a sequence of them
+        The recording it claims to describe; for a night joined from several files, those files
+        (or their folder): they are read and joined again, and each must be one the summary
+        lists in ``input.parts`` (a missing, changed or extra file is named).
     context_path : str or Path, optional
         The context file the outputs were made with. It must be the context the summary
         records (a difference otherwise); its identification lets a report that is not
