@@ -281,18 +281,22 @@ def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:
     if nadir is not None:
         if figs.mean_pct is not None and nadir > figs.mean_pct + _SLACK:
             raise bad(f"nadir_pct {nadir:g} is above mean_pct {figs.mean_pct:g}")
+        # A sample counts at a line when it rounds to the line or below (x < line + 0.5); the
+        # nadir is the lowest sample. The summary writes figures rounded (6 decimals), so only
+        # a nadir clearly on the other side of line + 0.5 contradicts the minutes.
         for key, level in (("t_le88_min", 88), ("t_lt90_min", 89), ("t_le90_min", 90)):
-            below = _round_pct(nadir) <= level
-            if (getattr(figs, key) > 0) != below:
+            edge, minutes = level + 0.5, getattr(figs, key)
+            if (minutes > 0 and nadir > edge + _SLACK) or (minutes == 0 and nadir < edge - _SLACK):
                 raise bad(
-                    f"{key} {getattr(figs, key):g} with a nadir of {nadir:g} % "
-                    f"(rounded {_round_pct(nadir)})"
+                    f"{key} {minutes:g} with a nadir of {nadir:g} % (rounded {_round_pct(nadir)})"
                 )
         base = figs.awake_baseline_pct
-        if figs.drop5_min and base is not None and not _round_pct(base) - _round_pct(nadir) > 5:
-            raise bad(
-                f"drop5_min {figs.drop5_min:g} while the nadir {nadir:g} % is not more than "
-                f"5 points below the baseline {base:g} %"
-            )
+        if figs.drop5_min and base is not None:
+            # b − r > 5 with b the rounded baseline: some sample below b − 5.5
+            if nadir > _round_pct(base + _SLACK) - 5.5 + _SLACK:
+                raise bad(
+                    f"drop5_min {figs.drop5_min:g} while the nadir {nadir:g} % is not more "
+                    f"than 5 points below the baseline {base:g} %"
+                )
     elif figs.valid_min > 0 and (figs.t_le88_min > 0 or figs.t_le90_min > 0):
         raise bad("minutes at or below a threshold without a nadir")

@@ -353,6 +353,22 @@ def test_a_real_analysis_summary_is_consistent(normal_summary: dict[str, Any]) -
         Evidence.from_summary(forged)
 
 
+def test_summary_nadir_written_at_a_rounding_edge_is_not_refused(
+    normal_summary: dict[str, Any],
+) -> None:
+    """A sample of 88.4999996 % counts at ≤ 88 % but is written 88.5 (6 decimals): the check
+    refuses only a nadir clearly on the wrong side of the line's rounding edge."""
+    block = json.loads(json.dumps(normal_summary))["metrics"]["presumed_sleep"]
+    block.update(t_le88_min=6.0, t_lt90_min=6.0, t_le90_min=6.0, longest_le88_min=6.0)
+    for nadir, ok in ((88.5, True), (88.0, True), (88.6, False)):
+        summary = {"metrics": {"presumed_sleep": dict(block, nadir_pct=nadir)}}
+        if ok:
+            assert Evidence.from_summary(summary).sleep.nadir_pct == nadir  # type: ignore[union-attr]
+        else:
+            with pytest.raises(EvidenceError, match="nadir"):
+                Evidence.from_summary(summary)
+
+
 # --------------------------------------------------------------------------------------------
 # Conflicting keys
 # --------------------------------------------------------------------------------------------
