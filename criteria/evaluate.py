@@ -407,8 +407,9 @@ def _unsure_facts(
     """Return the facts a qualified outcome depends on although their value is uncertain.
 
     * ``test.date`` a day from the recording's start date (an overnight study spans midnight;
-      SPEC §8.2 keeps the context's date): every window (order, discharge, age, retest,
-      evaluation) must give the same outcome on the recording's own date.
+      SPEC §8.2 keeps the context's date): every window (order, discharge, retest, evaluation)
+      must give the same outcome on the recording's own date. The age is the one on test.date
+      in both runs (a de-identified summary keeps only that age).
     * A blood gas that is not tied to the test: ``blood_gas.date`` given and not the test date
       (the windows are checked on the test date, not on the blood gas's), or not given while a
       recording is the test. The outcome must stand without it.
@@ -420,7 +421,16 @@ def _unsure_facts(
     base = _outcome(prof, run)
     given = ctx.test.date
     if given is not None and rec is not None and rec != test_date:
-        other = _run(prof, ctx, ev, rec, readings)
+        # The age stays the one on test.date: a de-identified summary keeps only that age, and
+        # `oxi verify` must reproduce the determination from it (SPEC §10, §11).
+        age = ctx.patient.age_at(test_date)
+        pinned = dataclasses.replace(
+            ctx,
+            patient=dataclasses.replace(
+                ctx.patient, birth_date=None, age_from_birth_date=None, age_years=age
+            ),
+        )
+        other = _run(prof, pinned, ev, rec, readings)
         if _outcome(prof, other) != base:
             out.append(
                 Conflict(

@@ -143,19 +143,32 @@ def test_recording_a_day_before_test_date_past_the_inpatient_window() -> None:
     assert d.conflicts[0].keys == ("test.date", "recording.start")
 
 
-def test_recording_a_day_from_test_date_across_the_21st_birthday() -> None:
-    """Pediatric (≤ 90 %) on test.date, 21 years old on the recording's date."""
-    c = mh(
-        patient={"birth_date": "2005-11-21"},
-        diagnoses=["J84.10"],
+def test_recording_a_day_from_test_date_reads_the_age_on_test_date(tmp_path: Path) -> None:
+    """The age is read on test.date in both runs: a de-identified summary keeps only that age,
+    so `oxi verify` reproduces the determination (the birthday a day later changes nothing)."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=7 * 3600,
+        seed=8,
+        baseline_pct=95,
+        sustained_drops=[(3 * 3600, 12 * 60, 90)],
+        start=dt.datetime(2026, 11, 21, 0, 10),
     )
-    ev = Evidence(
-        recording_start=dt.datetime(2026, 11, 21, 0, 10),
-        sleep=sleep(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=12.0, nadir_pct=90.0),
+    edf = write_edf(rec, tmp_path / "night.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(
+        "patient: {birth_date: 2005-11-21}\n"
+        "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 1, hours_per_day: 10}\n"
+        "diagnoses: [J84.10]\n"
     )
-    d = evaluate(c, ev)
-    assert d.determination == "indeterminate"
-    assert ("test.date", "recording.start") in [x.keys for x in d.conflicts]
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "qualified" and q["coverage"] == ["pediatric"]
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
 
 
 def test_medicare_recording_a_day_from_test_date_across_discharge() -> None:
