@@ -438,8 +438,8 @@ def _unsure_facts(
                     {"test.date": given, "recording.start": rec},
                     f"test.date {given.isoformat()} and the recording's start date "
                     f"{rec.isoformat()} are a day apart, and the outcome differs between them "
-                    "(a window, age or retest day falls between the two dates): state which "
-                    "date the test belongs to.",
+                    "(an order, discharge or evaluation window, or a retest day, falls between "
+                    "the two dates): state which date the test belongs to.",
                 )
             )
     bg = ctx.blood_gas
