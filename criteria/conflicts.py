@@ -180,6 +180,21 @@ def _room_air_with_flow(f: _Facts) -> list[Conflict]:
     ]
 
 
+def _therapy_start_twice(f: _Facts) -> list[Conflict]:
+    o = f.ctx.order
+    new, legacy = o.therapy_start_date, o.initial_certification_date
+    if new is None or legacy is None or new == legacy:
+        return []
+    return [
+        Conflict(
+            ("order.therapy_start_date", "order.initial_certification_date"),
+            {"order.therapy_start_date": new, "order.initial_certification_date": legacy},
+            "Two dates for when oxygen therapy began (the legacy key names the same date): the "
+            "retest day (days 61–90) depends on which is right.",
+        )
+    ]
+
+
 _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _acute_with_stable,
     _outpatient_discharged_later,
@@ -187,6 +202,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _ages,
     _other_tac_with_ichd3,
     _room_air_with_flow,
+    _therapy_start_twice,
 )
 
 

@@ -103,10 +103,15 @@ class Patient:
     age_from_birth_date: float | None = None  # written by to_dict in place of the birth date
 
     def age_from_birth(self, day: _dt.date | None) -> float | None:
-        """Return the whole-year age the birth date gives at ``day`` (None without one)."""
+        """Return the whole-year age the birth date gives at ``day`` (None without one).
+
+        A 29 February birthday falls on 28 February in other years: of the two conventions
+        (28 February, 1 March) the earlier one, so an age-limited criterion (pediatric, under
+        21) never lasts a day longer than either reading allows.
+        """
         if self.birth_date is not None and day is not None:
             b = self.birth_date
-            return float(day.year - b.year - ((day.month, day.day) < (b.month, b.day)))
+            return float(day.year - b.year - (day < _birthday(b, day.year)))
         return self.age_from_birth_date
 
     def age_at(self, day: _dt.date | None) -> float | None:
@@ -121,13 +126,17 @@ class Patient:
         """
         if self.birth_date is not None and day is not None:
             b = self.birth_date
-            try:
-                birthday = b.replace(year=b.year + years)
-            except ValueError:  # 29 February in a non-leap year: the birthday is 1 March
-                birthday = _dt.date(b.year + years, 3, 1)
-            return day < birthday
+            return day < _birthday(b, b.year + years)
         age = self.age_at(day)
         return None if age is None else age < years
+
+
+def _birthday(born: _dt.date, year: int) -> _dt.date:
+    """Return the birthday in ``year``; 29 February becomes 28 February in a common year."""
+    try:
+        return born.replace(year=year)
+    except ValueError:  # 29 February in a non-leap year: the earlier reading (safe side)
+        return _dt.date(year, 2, 28)
 
 
 @dataclass(frozen=True)

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .conflicts import Conflict, find_conflicts
-from .context import Context
+from .context import BloodGas, Context
 from .evidence import Evidence, SegmentFigures, SleepFigures
 from .rules.base import Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
 from .rules.common import conditions
 from .rules.profile import Profile
+from .rules.shared import PAO2_KEYS
 
 __all__ = [
     "COVERAGE_KINDS",
@@ -317,6 +318,14 @@ def evaluate(
     test_date = _test_date(ctx, rec, warnings)
     conflicts = tuple(find_conflicts(ctx, rec, test_date))
     run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
+    if run.overall is True:
+        # A qualification must not rest on a fact whose other possible value would change it
+        # (the test date when the recording's start is a day away; a blood gas whose date does
+        # not tie it to the test): that is a conflict, decided by a reviewer (docs/criteria.md).
+        unsure = _unsure_facts(prof, ctx, evidence, rec, test_date, base, run)
+        if unsure:
+            conflicts = (*conflicts, *unsure)
+            run = _run(prof, ctx, evidence, test_date, base, True)
     res = run.results
     verdict = {True: "qualified", False: "not_qualified", None: "indeterminate"}[run.overall]
 
@@ -367,6 +376,108 @@ def evaluate(
         modifiers=tuple(modifiers),
         revisions=prof.revisions,
     )
+
+
+def _outcome(prof: Profile, run: _Run) -> tuple[Any, ...]:
+    """Return what a payer acts on: determination, coverage, months, portable, codes, modifiers."""
+    res = run.results
+
+    def values(rule: str | None, key: str) -> Any:
+        return None if rule is None else res[rule].values.get(key)
+
+    return (
+        run.overall,
+        run.coverage,
+        values(prof.authorization_rule, "authorization_months"),
+        res[prof.portable_rule].met,
+        tuple(tuple(values(r, "hcpcs") or ()) for r in prof.hcpcs_rules),
+        tuple(values(prof.modifiers_rule, "modifiers") or ()),
+    )
+
+
+def _unsure_facts(
+    prof: Profile,
+    ctx: Context,
+    ev: Evidence | None,
+    rec: _dt.date | None,
+    test_date: _dt.date | None,
+    readings: Readings,
+    run: _Run,
+) -> list[Conflict]:
+    """Return the facts a qualified outcome depends on although their value is uncertain.
+
+    * ``test.date`` a day from the recording's start date (an overnight study spans midnight;
+      SPEC §8.2 keeps the context's date): every window (order, discharge, retest, evaluation)
+      must give the same outcome on the recording's own date. The age is the one on test.date
+      in both runs (a de-identified summary keeps only that age).
+    * A blood gas that is not tied to the test: ``blood_gas.date`` given and not the test date
+      (the windows are checked on the test date, not on the blood gas's), or not given while a
+      recording is the test. The outcome must stand without it.
+
+    Each is re-evaluated with the other value; when the outcome (:func:`_outcome`) changes, the
+    fact is returned as a conflict, which makes the determination indeterminate.
+    """
+    out: list[Conflict] = []
+    base = _outcome(prof, run)
+    given = ctx.test.date
+    if given is not None and rec is not None and rec != test_date:
+        # The age stays the one on test.date: a de-identified summary keeps only that age, and
+        # `oxi verify` must reproduce the determination from it (SPEC §10, §11).
+        age = ctx.patient.age_at(test_date)
+        pinned = dataclasses.replace(
+            ctx,
+            patient=dataclasses.replace(
+                ctx.patient, birth_date=None, age_from_birth_date=None, age_years=age
+            ),
+        )
+        other = _run(prof, pinned, ev, rec, readings)
+        if _outcome(prof, other) != base:
+            out.append(
+                Conflict(
+                    ("test.date", "recording.start"),
+                    {"test.date": given, "recording.start": rec},
+                    f"test.date {given.isoformat()} and the recording's start date "
+                    f"{rec.isoformat()} are a day apart, and the outcome differs between them "
+                    "(an order, discharge or evaluation window, or a retest day, falls between "
+                    "the two dates): state which date the test belongs to.",
+                )
+            )
+    bg = ctx.blood_gas
+    gas = {k: getattr(bg, k) for k in PAO2_KEYS if getattr(bg, k) is not None}
+    if gas:
+        recorded = ev is not None and any(
+            getattr(ev, w) is not None for w in ("sleep", "rest", "exercise", "exercise_o2")
+        )
+        if bg.date is not None and bg.date != test_date:
+            why = (
+                f"The blood gas is dated {bg.date.isoformat()}, not the test date "
+                f"({'unknown' if test_date is None else test_date.isoformat()}): the order, "
+                "discharge and time-of-need windows are checked on the test date, and the "
+                "outcome depends on the blood gas."
+            )
+        elif bg.date is None and recorded:
+            why = (
+                "The blood gas has no date (blood_gas.date) while a recording is the test: "
+                "nothing ties it to the test's date and windows, and the outcome depends on it."
+            )
+        else:
+            why = ""
+        if why:
+            plain = dataclasses.replace(ctx, blood_gas=BloodGas(date=bg.date))
+            other = _run(prof, plain, ev, test_date, readings)
+            if _outcome(prof, other) != base:
+                out.append(
+                    Conflict(
+                        ("blood_gas.date", "test.date"),
+                        {
+                            "blood_gas.date": bg.date,
+                            "test.date": test_date,
+                            **{f"blood_gas.{k}": v for k, v in gas.items()},
+                        },
+                        why,
+                    )
+                )
+    return out
 
 
 def _open_paths(prof: Profile, run: _Run, conflicts: tuple[Conflict, ...]) -> list[Any]:

@@ -11,6 +11,7 @@ same determination.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -39,6 +40,7 @@ class SleepFigures:
     mean_pct: float | None = None
     drop5_from_mean_min: float | None = None
     longest_drop5_from_mean_min: float | None = None
+    duration_min: float | None = None  # the window's span, valid or not (SPEC §7)
 
     @property
     def presumed(self) -> bool:
@@ -55,6 +57,7 @@ class SegmentFigures:
     median_pct: float | None = None
     nadir_pct: float | None = None
     sustained_nadir_pct: float | None = None
+    duration_min: float | None = None  # the segment's span, valid or not (SPEC §7)
 
 
 @dataclass(frozen=True)
@@ -153,9 +156,13 @@ class Evidence:
         if not isinstance(warnings, list):
             raise EvidenceError("summary: 'warnings' must be a list of text", source)
         try:
-            return cls._from_metrics(metrics, start, tuple(str(w) for w in warnings), "summary")
+            ev = cls._from_metrics(metrics, start, tuple(str(w) for w in warnings), "summary")
+            for figs in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2):
+                if figs is not None:
+                    _check_consistent(figs)
         except EvidenceError as exc:
             raise EvidenceError(exc.reason, source) from None
+        return ev
 
     @classmethod
     def _from_metrics(
@@ -206,3 +213,90 @@ def _figures(cls: type, kind: str, block: Mapping[str, Any], where: str) -> obje
             raise EvidenceError(f"{where}: 'metrics.{kind}.{f.name}' is {v!r}; expected a number")
         values[f.name] = float(v)
     return cls(**values)
+
+
+#: Slack when comparing figures a summary wrote rounded (minutes to 1e-6, percents to 1e-4).
+_SLACK = 1e-3
+
+
+def _round_pct(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:
+    """Refuse figures no analysis can produce (a summary edited by hand, or damaged).
+
+    The analysis computes every figure from the same samples (SPEC §7), so some relations always
+    hold: minutes are not negative and nest (≤ 88 % within < 90 % within ≤ 90 % within the valid
+    time; a longest run within its total); saturations lie in 0–100; the nadir is at or below
+    the sustained nadir, the median and the mean; and a count above the 88 / 89 / 90 % line
+    exists exactly when the rounded nadir is at or below it. A summary that breaks one is bad
+    input naming the key, never a determination.
+    """
+    where = f"metrics.{figs.kind}"
+
+    def bad(why: str) -> EvidenceError:
+        return EvidenceError(
+            f"summary: '{where}' figures are inconsistent ({why}); no analysis writes them, so "
+            "the summary was edited or damaged: re-run oxi analyze"
+        )
+
+    for f in fields(figs):
+        v = getattr(figs, f.name)
+        if not isinstance(v, float):
+            continue
+        if f.name.endswith("_min") and v < 0:
+            raise bad(f"{f.name} {v:g} is negative")
+        if f.name.endswith("_pct") and not 0 <= v <= 100:
+            raise bad(f"{f.name} {v:g} is outside 0-100")
+    if figs.duration_min is not None and figs.valid_min > figs.duration_min + _SLACK:
+        raise bad(f"valid_min {figs.valid_min:g} exceeds duration_min {figs.duration_min:g}")
+    if isinstance(figs, SegmentFigures):
+        nadir = figs.nadir_pct
+        for name in ("sustained_nadir_pct", "median_pct"):
+            v = getattr(figs, name)
+            if nadir is not None and v is not None and nadir > v + _SLACK:
+                raise bad(f"nadir_pct {nadir:g} is above {name} {v:g}")
+        return
+    nested = [
+        ("t_le88_min", figs.t_le88_min),
+        ("t_lt90_min", figs.t_lt90_min),
+        ("t_le90_min", figs.t_le90_min),
+        ("valid_min", figs.valid_min),
+    ]
+    for (a, x), (b, y) in itertools.pairwise(nested):
+        if x > y + _SLACK:
+            raise bad(f"{a} {x:g} exceeds {b} {y:g}")
+    for part, total in (
+        ("longest_le88_min", "t_le88_min"),
+        ("longest_drop5_min", "drop5_min"),
+        ("longest_drop5_from_mean_min", "drop5_from_mean_min"),
+        ("drop5_min", "valid_min"),
+        ("drop5_from_mean_min", "valid_min"),
+    ):
+        x, y = getattr(figs, part), getattr(figs, total)
+        if x is not None and y is not None and x > y + _SLACK:
+            raise bad(f"{part} {x:g} exceeds {total} {y:g}")
+    nadir = figs.nadir_pct
+    if nadir is not None:
+        if figs.mean_pct is not None and nadir > figs.mean_pct + _SLACK:
+            raise bad(f"nadir_pct {nadir:g} is above mean_pct {figs.mean_pct:g}")
+        # A sample counts at a line when it rounds to the line or below (x < line + 0.5); the
+        # nadir is the lowest sample. The summary writes figures rounded (6 decimals), so only
+        # a nadir clearly on the other side of line + 0.5 contradicts the minutes.
+        for key, level in (("t_le88_min", 88), ("t_lt90_min", 89), ("t_le90_min", 90)):
+            edge, minutes = level + 0.5, getattr(figs, key)
+            if (minutes > 0 and nadir > edge + _SLACK) or (minutes == 0 and nadir < edge - _SLACK):
+                raise bad(
+                    f"{key} {minutes:g} with a nadir of {nadir:g} % (rounded {_round_pct(nadir)})"
+                )
+        base = figs.awake_baseline_pct
+        if figs.drop5_min and base is not None:
+            # b − r > 5 with b the rounded baseline: some sample below b − 5.5
+            if nadir > _round_pct(base + _SLACK) - 5.5 + _SLACK:
+                raise bad(
+                    f"drop5_min {figs.drop5_min:g} while the nadir {nadir:g} % is not more "
+                    f"than 5 points below the baseline {base:g} %"
+                )
+    elif figs.valid_min > 0 and (figs.t_le88_min > 0 or figs.t_le90_min > 0):
+        raise bad("minutes at or below a threshold without a nadir")

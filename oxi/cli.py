@@ -10,6 +10,7 @@ traceback only with ``OXI_DEBUG=1``), never the data.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
@@ -27,11 +28,18 @@ from oximetry.report import format_terminal_summary, write_atomic, write_json_at
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
 from .qualify import evidence_from_summary, load_context, qualify
-from .verify import group_differences, verify
+from .verify import group_differences, hash_only_outputs, verify
 
 __all__ = ["build_parser", "main"]
 
 EXIT_OK, EXIT_MISMATCH, EXIT_BAD_INPUT, EXIT_BATCH_FAILURES, EXIT_INTERNAL = 0, 1, 2, 3, 4
+
+#: Said with every determination made on an earlier summary's figures (``oxi qualify --summary``).
+SUMMARY_NOT_VERIFIED = (
+    "The figures were read from a summary.json, not recomputed from the recording: a summary "
+    "edited by hand is refused only when its figures contradict each other; run "
+    "'oxi verify SUMMARY RECORDING' to check them against the recording."
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -48,7 +56,10 @@ def _add_reading_options(p: argparse.ArgumentParser) -> None:
         "--fs", type=float, metavar="HZ", help="sampling rate for files without time stamps"
     )
     g.add_argument(
-        "--scale", type=float, metavar="K", help="multiply SpO2 by K (e.g. 100 for fractions)"
+        "--scale",
+        type=float,
+        metavar="K",
+        help="multiply SpO2 by K, a power of ten (100 for fractions)",
     )
 
 
@@ -113,16 +124,21 @@ def _request(args: argparse.Namespace) -> AnalyzeRequest:
     )
 
 
-def _cmd_analyze(args: argparse.Namespace) -> int:
-    request = _request(args)
-    files = args.recording
+def _recording_target(files: Sequence[str]) -> str | list[str]:
+    """Return one file, or the files (or folder) of a split night, checked to exist."""
     if len(files) == 1 and not Path(files[0]).is_dir():
         _check_input_path(files[0])
     else:
         for f in files:
             if not Path(f).exists():
                 raise OximetryError("no such file", f)
-    target = files[0] if len(files) == 1 else files
+    return files[0] if len(files) == 1 else list(files)
+
+
+def _cmd_analyze(args: argparse.Namespace) -> int:
+    request = _request(args)
+    files = args.recording
+    target = _recording_target(files)
     out = Path(args.out) if args.out else default_out_dir(files[0], deidentify=args.deidentify)
     outcome = analyze_file(target, request, out_dir=out)
     if args.json:
@@ -146,6 +162,11 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     if args.summary:
         summary = _load_json(args.summary)
         evidence = evidence_from_summary(summary, args.summary)
+        # The figures are taken as written: only `oxi verify SUMMARY REC` checks them against
+        # the recording, and the determination says so.
+        evidence = dataclasses.replace(
+            evidence, warnings=(*evidence.warnings, SUMMARY_NOT_VERIFIED)
+        )
     determination = qualify(context, evidence, args.payer)
     doc = {
         "schema": "oxi.qualification/1",
@@ -164,13 +185,17 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
         print(format_qualify_summary(doc, paths, summary))
+        if summary is not None:
+            print(f"note: {SUMMARY_NOT_VERIFIED}")
     return EXIT_OK
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
     _check_input_path(args.summary)
-    _check_input_path(args.recording)
-    differences = verify(args.summary, args.recording)
+    target = _recording_target(args.recording)
+    if args.context is not None:
+        _check_input_path(args.context)
+    differences = verify(args.summary, target, args.context)
     if differences:
         print(f"NOT VERIFIED: {len(differences)} difference(s)")
         for group, lines in group_differences(differences).items():
@@ -179,6 +204,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
                 print(f"  - {d}")
         return EXIT_MISMATCH
     print("verified: the recording's hash, every figure and the determination match the summary")
+    for note in hash_only_outputs(args.summary, args.context is not None):
+        print(f"note: {note}")
     return EXIT_OK
 
 
@@ -198,6 +225,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         force=args.force,
         scheduler=args.scheduler,
         progress=not args.quiet,
+        join_nights=args.join_nights,
     )
     print(result.describe())
     return EXIT_BATCH_FAILURES if result.n_failed else EXIT_OK
@@ -277,7 +305,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", help="recompute a submitted summary from its recording")
     p.add_argument("summary")
-    p.add_argument("recording")
+    p.add_argument(
+        "recording",
+        nargs="+",
+        help="the recording; for a night joined from several files, those files (or their "
+        "folder), as given to oxi analyze",
+    )
+    p.add_argument(
+        "--context",
+        metavar="FILE",
+        help="the context file the outputs were made with: the report's page 1 is checked too",
+    )
     p.set_defaults(func=_cmd_verify)
 
     p = sub.add_parser("batch", allow_abbrev=False, help="analyse many recordings into one table")
@@ -288,6 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--contexts", metavar="DIR", help="per-recording contexts: DIR/<recording name>.yaml"
     )
     p.add_argument("--force", action="store_true", help="redo recordings already complete")
+    p.add_argument(
+        "--join-nights",
+        action="store_true",
+        help="join the files of one night (same folder and device, less than 4 h apart) into "
+        "one recording, as oxi analyze a b c does; one row per night",
+    )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_analysis_options(p)

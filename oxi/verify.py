@@ -13,15 +13,19 @@ parameters no option changes must be their defaults), so a forged threshold is "
 summary" and no recorded value can make the recomputation exhaust memory (the readers' caps
 bound the rest). The files beside the summary are checked against the sha256 it records
 (``files``): a missing or replaced ``events.csv``, ``report.pdf`` or ``trace.png`` is a
-difference, and the events table, the trace and (when it carries no identification the summary
-does not hold) the report are rendered again and must be the very bytes recorded.
+difference, and the events table, the trace and the report are rendered again and must be the
+very bytes recorded. A report that is not de-identified shows the patient's name and member ID,
+which the summary does not hold: it is rendered again only when the context file it was made with
+is given (``--context``; that file must be the context the summary records), and otherwise
+checked by its sha256 alone, which :func:`hash_only_outputs` says.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,13 +35,14 @@ from oximetry.report.summary import SCHEMA, dumps_summary
 from oximetry.settings import recorded_settings
 
 from .pipeline import AnalyzeRequest, Outcome, analyze_file
-from .qualify import context_from_dict
+from .qualify import context_from_dict, load_context
 
 __all__ = [
     "GROUPS",
     "IGNORED",
     "compare_summaries",
     "group_differences",
+    "hash_only_outputs",
     "recompute_summary",
     "verify",
 ]
@@ -54,6 +59,8 @@ GROUPS = {
 #: Payers a summary may name (``--payer``).
 _PAYERS = ("masshealth", "medicare")
 _FILES = ("events.csv", "report.pdf", "trace.png")
+#: A recording as ``oxi analyze`` takes it: one file, a folder, or the files of a split night.
+_Recording = str | Path | Sequence[str | Path]
 #: At most this many differences are listed one by one.
 MAX_LISTED = 60
 
@@ -120,7 +127,7 @@ def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
 
 
 def _recompute(
-    summary: Mapping[str, Any], recording_path: str | Path, summary_path: Path
+    summary: Mapping[str, Any], recording_path: _Recording, summary_path: Path
 ) -> tuple[dict[str, Any], Outcome]:
     request = _request(summary, summary_path)
     try:
@@ -138,15 +145,16 @@ def _recompute(
     return rebuilt, outcome
 
 
-def recompute_summary(summary: Mapping[str, Any], recording_path: str | Path) -> dict[str, Any]:
+def recompute_summary(summary: Mapping[str, Any], recording_path: _Recording) -> dict[str, Any]:
     """Analyse ``recording_path`` as ``summary`` says it was analysed; return the new summary.
 
     Parameters
     ----------
     summary : mapping
         A submitted ``summary.json``.
-    recording_path : str or Path
-        The recording it claims to describe.
+    recording_path : str or Path, or a sequence of them
+        The recording it claims to describe: one file, or the files (or folder) of a night
+        joined from several, as ``oxi analyze`` takes them.
 
     Returns
     -------
@@ -179,8 +187,56 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, value
 
 
+#: Where each file of a joined night was (``input.parts[N].path``): ignored like ``input.path``.
+_PART_PATH = re.compile(r"input\.parts\[\d+\]\.path")
+
+
 def _ignored(key: str) -> bool:
+    if _PART_PATH.fullmatch(key):
+        return True
     return any(key == k or key.startswith(k + ".") or key.startswith(k + "[") for k in IGNORED)
+
+
+def _files_of(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return (path, sha256) of each file a summary was made from: its parts, or its one file."""
+    inp = summary.get("input") or {}
+    parts = inp.get("parts")
+    if isinstance(parts, list) and parts:
+        return [(str(p.get("path")), str(p.get("sha256"))) for p in parts if isinstance(p, Mapping)]
+    return [(str(inp.get("path")), str(inp.get("sha256")))]
+
+
+def _parts_differences(submitted: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[str]:
+    """Name each file of a (joined) night that is missing, changed or extra; [] when the same."""
+    if not any((s.get("input") or {}).get("parts") for s in (submitted, recomputed)):
+        return []  # one file on both sides: input.sha256 says it all
+    sub_in, re_in = submitted.get("input") or {}, recomputed.get("input") or {}
+    if not sub_in.get("parts") and sub_in.get("sha256") == re_in.get("sha256"):
+        return [  # the same files, from before summaries listed them
+            "input.parts: the summary does not list the night's files (made by an oxi that did "
+            "not record input.parts)"
+        ]
+    recorded, given = _files_of(submitted), _files_of(recomputed)
+    have = {sha for _, sha in given}
+    want = {sha for _, sha in recorded}
+    if sorted(have) == sorted(want) and len(recorded) == len(given):
+        return []
+    out = [
+        f"input.parts: {path} (sha256 {sha[:16]}) recorded in the summary is not among the files "
+        "given (missing, or changed)"
+        for path, sha in recorded
+        if sha not in have
+    ]
+    out += [
+        f"input.parts: {path} (sha256 {sha[:16]}) given is not one of the summary's files"
+        for path, sha in given
+        if sha not in want
+    ]
+    if not out:
+        out.append(
+            f"input.parts: the summary was made from {len(recorded)} file(s), {len(given)} given"
+        )
+    return out
 
 
 def _show(value: Any) -> str:
@@ -214,10 +270,14 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
             f"input.sha256: the summary was made from another file (summary says {sha_a}, "
             f"this recording is {sha_b})"
         )
+    parts = _parts_differences(submitted, recomputed)
+    out.extend(parts)
     a = dict(_flatten(submitted))
     b = dict(_flatten(recomputed))
     keys = list(a) + [k for k in b if k not in a]
     for key in keys:
+        if parts and (key == "input.path" or key.startswith("input.parts")):
+            continue  # the files differ: said once per file above
         if (
             key == "input.sha256"
             or _ignored(key)
@@ -277,6 +337,7 @@ def _check_files(
     recomputed: Mapping[str, Any],
     outcome: Outcome,
     folder: Path,
+    identification: Mapping[str, Any] | None,
 ) -> list[str]:
     """Compare the files beside the summary, the hashes it records and the re-rendered bytes."""
     recorded = submitted.get("files")
@@ -300,16 +361,20 @@ def _check_files(
     for name, render in (("trace.png", _render_trace), ("report.pdf", _render_report)):
         if recorded.get(name) is None:
             continue
-        if _sha(render(outcome, submitted, recomputed)) == recorded[name]:
-            continue
         if name == "report.pdf" and _may_carry_identification(submitted):
-            continue  # page 1 may carry identification the summary does not hold: hash only
+            if identification is None:
+                continue  # page 1 shows identification the summary does not hold: hash only
+            rendered = _render_report(outcome, submitted, identification)
+        else:
+            rendered = render(outcome, submitted, None)
+        if _sha(rendered) == recorded[name]:
+            continue
         out.append(f"files.{name}: the recorded {name} is not the one rendered again")
     return out
 
 
 def _render_trace(
-    outcome: Outcome, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+    outcome: Outcome, submitted: Mapping[str, Any], identification: Mapping[str, Any] | None
 ) -> bytes:
     from oximetry.report.pdf import render_trace_png  # matplotlib: only when a trace is recorded
 
@@ -317,11 +382,11 @@ def _render_trace(
 
 
 def _render_report(
-    outcome: Outcome, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+    outcome: Outcome, submitted: Mapping[str, Any], identification: Mapping[str, Any] | None
 ) -> bytes:
     from oximetry.report.pdf import render_report_pdf
 
-    return render_report_pdf(outcome.analysis, _as_rendered(outcome, submitted), None)
+    return render_report_pdf(outcome.analysis, _as_rendered(outcome, submitted), identification)
 
 
 def _may_carry_identification(summary: Mapping[str, Any]) -> bool:
@@ -341,7 +406,11 @@ def _as_rendered(outcome: Outcome, submitted: Mapping[str, Any]) -> dict[str, An
     return summary
 
 
-def verify(summary_path: str | Path, recording_path: str | Path) -> list[str]:
+def verify(
+    summary_path: str | Path,
+    recording_path: _Recording,
+    context_path: str | Path | None = None,
+) -> list[str]:
     """Recompute a summary from its recording and list every difference.
 
     Parameters
@@ -349,8 +418,14 @@ def verify(summary_path: str | Path, recording_path: str | Path) -> list[str]:
     summary_path : str or Path
         The submitted ``summary.json``; the outputs it records (``files``) are looked for
         beside it.
-    recording_path : str or Path
-        The recording it claims to describe.
+    recording_path : str or Path, or a sequence of them
+        The recording it claims to describe; for a night joined from several files, those files
+        (or their folder): they are read and joined again, and each must be one the summary
+        lists in ``input.parts`` (a missing, changed or extra file is named).
+    context_path : str or Path, optional
+        The context file the outputs were made with. It must be the context the summary
+        records (a difference otherwise); its identification lets a report that is not
+        de-identified be rendered again and compared byte for byte.
 
     Returns
     -------
@@ -375,5 +450,40 @@ def verify(summary_path: str | Path, recording_path: str | Path) -> list[str]:
     submitted = _load_summary(summary_path)
     recomputed, outcome = _recompute(submitted, recording_path, summary_path)
     out = compare_summaries(submitted, recomputed)
-    out.extend(_check_files(submitted, recomputed, outcome, summary_path.parent))
+    identification = None
+    if context_path is not None:
+        given = load_context(context_path)
+        test_date = None if outcome.determination is None else outcome.determination.test_date
+        recorded = given.to_dict(test_date=test_date)
+        if json.loads(json.dumps(recorded, default=str)) != submitted.get("context"):
+            out.append("context: the context file given is not the context the summary records")
+        else:
+            identification = given.to_dict(identifiers=True).get("patient")
+    out.extend(_check_files(submitted, recomputed, outcome, summary_path.parent, identification))
     return out
+
+
+def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str]:
+    """Name the outputs :func:`verify` could check only by their sha256, and why.
+
+    Parameters
+    ----------
+    summary_path : str or Path
+        The submitted ``summary.json`` (already verified).
+    context_given : bool
+        Whether the context file was given to :func:`verify`.
+
+    Returns
+    -------
+    list of str
+        One sentence per such output; empty when every output was rendered again.
+    """
+    summary = _load_summary(summary_path)
+    report = (summary.get("files") or {}).get("report.pdf")
+    if report is None or context_given or not _may_carry_identification(summary):
+        return []
+    return [
+        "report.pdf was checked by its sha256 only: its page 1 shows the patient's name and "
+        "member ID, which the summary does not hold; give --context FILE (the context it was "
+        "made with) to render it again and compare"
+    ]

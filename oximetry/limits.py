@@ -6,7 +6,15 @@ One home, so the readers, the settings (what the command line accepts) and ``oxi
 
 from __future__ import annotations
 
-__all__ = ["MAX_DURATION_S", "MAX_FS_HZ", "MAX_O2_FLOW_LPM", "MAX_SAMPLES", "MIN_FS_HZ"]
+__all__ = [
+    "MAX_DURATION_S",
+    "MAX_FS_HZ",
+    "MAX_O2_FLOW_LPM",
+    "MAX_SAMPLES",
+    "MAX_YEAR",
+    "MIN_FS_HZ",
+    "MIN_YEAR",
+]
 
 #: Sampling rates a reader accepts for a channel it places on a time axis (Hz). Oximeters
 #: sample between once a minute and a few hundred times a second; a rate outside this range
@@ -18,5 +26,9 @@ MAX_DURATION_S = 7 * 86400.0
 #: Most samples one channel may hold once placed on its time axis (400 MB as float64); a file
 #: that asks for more (a 6-KB CSV with microsecond steps) is refused before anything is allocated.
 MAX_SAMPLES = 50_000_000
+#: Years a dated recording (a CSV's time stamps, a native file's header) may start in: pulse
+#: oximeters with memory came after 1990; a year outside is a corrupt or mistyped date.
+MIN_YEAR = 1990
+MAX_YEAR = 2099
 #: Highest oxygen flow an order or ``--o2-flow`` may give (L/min), as the context file allows.
 MAX_O2_FLOW_LPM = 15.0

@@ -25,6 +25,7 @@ __all__ = [
     "Recording",
     "Signal",
     "SourceInfo",
+    "SourcePart",
     "readonly",
 ]
 
@@ -185,6 +186,28 @@ class PatientInfo:
 
 
 @dataclass(frozen=True)
+class SourcePart:
+    """One file of a night joined from several (:func:`oximetry.io.join.join_recordings`).
+
+    Parameters
+    ----------
+    path : str
+        The file as given by the user.
+    sha256 : str
+        Hex digest of its bytes.
+    start : datetime.datetime
+        Local wall-clock time of its first sample, as the file says.
+    samples : int
+        Its number of SpO2 samples.
+    """
+
+    path: str
+    sha256: str
+    start: _dt.datetime
+    samples: int
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     """Where a recording came from and how it was read.
 
@@ -217,6 +240,10 @@ class SourceInfo:
         ``spo2_mean_pct``, ``spo2_min_pct``, ``drops_3pct``, ``time_below_90_min`` ...; see
         docs/formats.md); empty when the file holds none. Reported beside oxi's figures, never
         used in place of them.
+    parts : tuple of SourcePart
+        For a night joined from several files: each file, in time order (``path`` is then the
+        files' paths joined by `` + `` and ``sha256`` the digest of their digests in that order);
+        empty for a recording read from one file.
     """
 
     path: str
@@ -229,6 +256,7 @@ class SourceInfo:
     read_options: Mapping[str, Any] = field(default_factory=dict)
     date_known: bool = True
     vendor_summary: Mapping[str, Any] = field(default_factory=dict)
+    parts: tuple[SourcePart, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 try:  # matplotlib is a runtime dependency, but keep the fixtures usable without it
     import matplotlib
@@ -15,6 +17,14 @@ except ImportError:  # pragma: no cover - matplotlib missing
     matplotlib = None
 
 from oximetry.simulate import simulate_night
+
+# The property tests and fuzzers draw the same examples on every run, so a run (CI's included) is
+# reproducible and a failure is the code's, never the draw's. `OXI_EXPLORE=1` draws new examples
+# each run (with `OXI_FUZZ_N=2000` for the fuzzers) to hunt for what the fixed draw misses;
+# README "Development" says how. Loaded here, before any test module builds its settings.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("explore" if os.environ.get("OXI_EXPLORE") else "repeatable")
 
 #: ``../shared/data`` beside the repository (CI clones the repo with ``shared/`` next to it).
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -185,7 +185,7 @@ def test_analyze_medicare_example_night(tmp_path: Path) -> None:
     """The example night read as a DME MAC reviewer would (LCD L33797 rev. 04/01/2023).
 
     The night is sleep-staged (a PSG) and the patient has OSA: it counts as the PAP titration
-    (6.5 h, AHI 4.2, optimal PAP). Sleep ≤ 88 % for 20.75 cumulative minutes with an awake
+    (7.5 h, the whole night: AHI 4.2, optimal PAP). Sleep ≤ 88 % for 20.75 cumulative minutes with an awake
     baseline of 95 % is Group I-2: qualified, sleep only, stationary only, modifier N1.
     """
     context = ROOT / "data" / "example-context-medicare.yaml"

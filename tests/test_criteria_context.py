@@ -164,6 +164,12 @@ def test_context_age_changes_on_the_birthday() -> None:
 
 
 def test_context_leap_day_birthday() -> None:
+    """A 29 February birthday is 28 February in a common year: the earlier of the two readings,
+    so the pediatric criteria (under 21) end on the earlier day (safe side)."""
     c = Context.from_dict({"patient": {"birth_date": "2008-02-29"}})
-    assert c.patient.under(21, dt.date(2029, 2, 28)) is True
+    assert c.patient.under(21, dt.date(2029, 2, 27)) is True
+    assert c.patient.under(21, dt.date(2029, 2, 28)) is False
     assert c.patient.under(21, dt.date(2029, 3, 1)) is False
+    assert c.patient.age_at(dt.date(2029, 2, 27)) == 20
+    assert c.patient.age_at(dt.date(2029, 2, 28)) == 21
+    assert c.patient.under(21, dt.date(2028, 2, 29)) is True  # a leap year: the day itself

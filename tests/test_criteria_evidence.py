@@ -107,7 +107,8 @@ def test_evidence_from_summary_equals_from_analysis() -> None:
 
 def test_evidence_staged_sleep_preferred_over_presumed() -> None:
     m = _analysis().metrics_dict()
-    m["sleep"] = dict(m["presumed_sleep"], t_le88_min=1.0)
+    # A consistent staged block that differs from the presumed one (1 min ≤ 88 %, all in one run).
+    m["sleep"] = dict(m["presumed_sleep"], t_le88_min=1.0, longest_le88_min=1.0)
     ev = Evidence.from_summary({"metrics": m})
     assert ev.sleep is not None and ev.sleep.kind == "sleep" and ev.sleep.t_le88_min == 1.0
 

@@ -364,7 +364,8 @@ def test_osa_titration_ahi_10_11_and_2_hours(
 ) -> None:
     pap = {"ahi": ahi, "hours": hours, "at_optimal_pap": optimal}
     c = mc(diagnoses=["G47.33", "J44.9"], test__performed_by="sleep_lab", test__pap_titration=pap)
-    staged = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")
+    # the sleep window is the titration's (2 h of sleep at optimal PAP)
+    staged = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep", valid_min=120.0)
     d = evaluate(c, staged)
     assert d.determination == det
     if det == "qualified":
@@ -377,7 +378,8 @@ def test_osa_titration_must_reduce_an_initial_ahi_under_10(
 ) -> None:
     pap = {"ahi": ahi, "hours": 4.0, "at_optimal_pap": True, "initial_ahi": initial}
     c = mc(diagnoses=["G47.33"], test__performed_by="sleep_lab", test__pap_titration=pap)
-    assert status(c, night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")) == det
+    titration = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep", valid_min=240.0)
+    assert status(c, titration) == det
 
 
 def test_group_i_4_blood_gas_on_oxygen_never_qualifies() -> None:

@@ -288,6 +288,16 @@ PERTURBATIONS = (
     "drop_flow",
     "drop_hours",
     "zero_flow",
+    # Review of the engine as a payer's auditor (docs/criteria.md "Uncertain facts"): the
+    # finding rests on a blood gas not tied to the test (undated beside a recording, or dated
+    # another day) ...
+    "undated_blood_gas_decides",
+    "blood_gas_other_day_decides",
+    # ... the recording starts a day from test.date, past the edge of the order window ...
+    "recording_day_off_at_window_edge",
+    # ... a whole night is declared a rest test, or the presumed-sleep window spans the day.
+    "whole_night_as_rest",
+    "presumed_sleep_spans_the_day",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -431,9 +441,79 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         )
     elif change == "no_evidence":
         ev = None
+    elif change in ("undated_blood_gas_decides", "blood_gas_other_day_decides"):
+        ev, raw["blood_gas"] = _normal_test_qualifying_gas(draw, kind, start)
+        if change == "blood_gas_other_day_decides":
+            other = td - dt.timedelta(days=draw(st.integers(1, 400)))
+            raw["blood_gas"]["date"] = other.isoformat()
+    elif change == "recording_day_off_at_window_edge":
+        raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90: in the window
+        assert ev is not None
+        ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))  # day 91
+    elif change == "whole_night_as_rest":
+        t["type"] = "rest"
+        ev = Evidence(
+            recording_start=start,
+            rest=SegmentFigures(
+                "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
+            ),
+        )
+    elif change == "presumed_sleep_spans_the_day":
+        t["type"] = "overnight"
+        ev = _day_long_presumed_night(draw, start)
     else:
         ev = _perturb_validity(draw, raw, ev, change, td)
     return raw, ev, profile, change
+
+
+def _day_long_presumed_night(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """An unstaged recording whose presumed-sleep window spans more than 14 h (the day too)."""
+    span = draw(st.floats(840.01, 1440.0))
+    return Evidence(
+        recording_start=start,
+        sleep=SleepFigures(
+            kind="presumed_sleep",
+            valid_min=span * draw(st.floats(0.9, 1.0)),
+            t_le88_min=draw(st.floats(5.0, 100.0)),
+            t_lt90_min=100.0,
+            t_le90_min=100.0,
+            longest_le88_min=5.0,
+            nadir_pct=84.0,
+            awake_baseline_pct=draw(st.floats(89.0, 99.0)),
+            awake_baseline_source="first_300s_valid",
+            drop5_min=0.0,
+            longest_drop5_min=0.0,
+            mean_pct=93.0,
+            drop5_from_mean_min=0.0,
+            longest_drop5_from_mean_min=0.0,
+            duration_min=span,
+        ),
+    )
+
+
+def _normal_test_qualifying_gas(
+    draw: st.DrawFn, kind: str, start: dt.datetime
+) -> tuple[Evidence, dict[str, Any]]:
+    """A normal recording of the test's kind, and blood gases that alone would qualify."""
+    if kind == "overnight":
+        ev = Evidence(
+            recording_start=start,
+            sleep=SleepFigures(
+                "sleep", 420.0, 0.0, 0.0, 0.0, 0.0, 92.0, 95.0, "annotations", 0.0, 0.0
+            ),
+        )
+        return ev, {"pao2_sleep_mmhg": draw(st.floats(30.0, 55.0))}
+    if kind == "rest":
+        ev = Evidence(recording_start=start, rest=SegmentFigures("rest", 5.0, 96, 94, 95.0))
+        return ev, {"pao2_rest_mmhg": draw(st.floats(30.0, 55.0))}
+    ev = Evidence(
+        recording_start=start,
+        rest=SegmentFigures("rest", 5.0, 96, 94, 95.0),
+        exercise=SegmentFigures("exercise", 6.0, 95, 93, 94.0),
+        exercise_o2=SegmentFigures("exercise_o2", 6.0, 97, 95, 96.0),
+    )
+    ex = draw(st.floats(30.0, 55.0))
+    return ev, {"pao2_exercise_mmhg": ex, "pao2_exercise_o2_mmhg": ex + 10, "pao2_rest_mmhg": 70}
 
 
 def _perturb_validity(
@@ -669,6 +749,12 @@ MC_PERTURBATIONS = (
     "staged_without_titration",
     "conflicting_blood_gas",
     "blood_gas_other_day",
+    # Review as a payer's auditor (docs/criteria.md "Uncertain facts"):
+    "undated_blood_gas_decides",
+    "recording_day_off_at_window_edge",
+    "whole_night_as_rest",
+    "retest_start_given_twice",
+    "presumed_sleep_spans_the_day",
 )
 
 
@@ -803,6 +889,46 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
             raw["blood_gas"] = {pao2[kind]: draw(st.floats(60.0, 90.0))}
             other = td + dt.timedelta(days=draw(st.sampled_from([-3, -1, 1, 3])))
             raw["blood_gas"]["date"] = other.isoformat()
+    elif change == "undated_blood_gas_decides":
+        # a normal stand-alone night, and an undated resting blood gas that alone is Group I-1
+        t["type"] = "overnight"
+        ev = Evidence(
+            recording_start=start,
+            sleep=dataclasses.replace(
+                night("presumed_sleep", 420.0).sleep,  # type: ignore[arg-type]
+                t_le88_min=0.0,
+                t_lt90_min=0.0,
+                t_le90_min=0.0,
+                longest_le88_min=0.0,
+                nadir_pct=91.0,
+            ),
+        )
+        raw["blood_gas"] = {"pao2_rest_mmhg": draw(st.floats(30.0, 55.0))}
+    elif change == "recording_day_off_at_window_edge":
+        # evaluated on test.date: the recording starting the next day would be evaluated
+        # before it was made; an inpatient discharged on test.date, after discharge
+        t["evaluated_date"] = td.isoformat()
+        if inpatient:
+            t["discharge_date"] = td.isoformat()
+        assert ev is not None
+        ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))
+    elif change == "whole_night_as_rest":
+        t["type"] = "rest"
+        ev = Evidence(
+            recording_start=start,
+            rest=SegmentFigures(
+                "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
+            ),
+        )
+    elif change == "presumed_sleep_spans_the_day":
+        t["type"] = "overnight"
+        ev = _day_long_presumed_night(draw, start)
+    elif change == "retest_start_given_twice":
+        # a Group I case with the therapy start under both names, on different days
+        first = td - dt.timedelta(days=draw(st.integers(61, 89)))
+        raw["order"]["therapy_start_date"] = first.isoformat()
+        other = first - dt.timedelta(days=draw(st.integers(1, 60)) * draw(st.sampled_from([-1, 1])))
+        raw["order"]["initial_certification_date"] = other.isoformat()
     return raw, ev, change
 
 

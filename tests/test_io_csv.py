@@ -115,6 +115,29 @@ def test_generic_iso_and_seconds(tmp_path: Path) -> None:
     assert np.isnan(rec.spo2.data[2])
 
 
+def test_nanosecond_stamps_keep_their_spacing(tmp_path: Path) -> None:
+    # Found by the fuzzer: a start with nanoseconds made the start's conversion warn (exit 4).
+    text = (
+        "time,spo2\n2026-01-05T22:00:00.123456789,95\n"
+        "2026-01-05T22:00:01.123456789,94\n2026-01-05T22:00:02.123456789,93\n"
+    )
+    rec = read_recording(write_text(tmp_path / "ns.csv", text))
+    assert rec.start == dt.datetime(2026, 1, 5, 22, 0, 0, 123456)
+    assert rec.fs == 1.0
+    np.testing.assert_array_equal(rec.spo2.data, [95, 94, 93])
+
+
+@pytest.mark.parametrize("year", ["0026", "1899", "2100"])
+def test_implausible_years_are_refused(tmp_path: Path, year: str) -> None:
+    # Found by the fuzzer: year 0026 wrapped around when cast to nanoseconds.
+    text = f"time,spo2\n{year}-01-05T22:00:00,95\n2026-01-05T22:00:01,94\n"
+    with pytest.raises(RecordingFormatError, match=f"line 2: .*year {int(year)} is not plausible"):
+        read_recording(write_text(tmp_path / "y.csv", text))
+    same = f"time,spo2\n{year}-01-05T22:00:00,95\n{year}-01-05T22:00:01,94\n"
+    with pytest.raises(RecordingFormatError, match="not plausible"):
+        read_recording(write_text(tmp_path / "z.csv", same))
+
+
 def test_generic_iso_with_utc_offsets_across_dst(tmp_path: Path) -> None:
     text = (
         "time,spo2\n"

@@ -99,3 +99,67 @@ def test_batch_folder_picks_device_files_and_wfdb_headers_once(
     (tmp_path / "n-nsrr.xml").write_text("<PSGAnnotation/>")
     paths, _ = expand_inputs([str(tmp_path)])
     assert sorted(Path(p).name for p in paths) == ["n.SpO2", "rec.hea"]
+
+
+def test_pulse_at_its_own_rate_is_joined_at_its_own_rate(tmp_path: Path) -> None:
+    # EDF files often carry pulse at another rate than SpO2: here SpO2 2 Hz, pulse 1 Hz.
+    from dataclasses import replace
+
+    rec, _ = simulate_night(fs=2.0, pulse_fs=1.0, duration_s=1800, seed=5, start=START)
+    assert rec.pulse is not None
+
+    def piece(t0: int, t1: int) -> Recording:
+        assert rec.pulse is not None
+        return replace(
+            rec,
+            spo2=replace(rec.spo2, data=rec.spo2.data[2 * t0 : 2 * t1].copy()),
+            pulse=replace(rec.pulse, data=rec.pulse.data[t0:t1].copy()),
+            start=rec.time_at(t0),
+            annotations=(),
+        )
+
+    a = write_edf(piece(0, 600), tmp_path / "a.edf")
+    b = write_edf(piece(900, 1800), tmp_path / "b.edf")  # 5 min off the finger
+    joined = join_recordings([read_recording(b), read_recording(a)])
+    assert joined.pulse is not None and joined.pulse.fs == 1.0
+    expected = rec.pulse.data.copy()
+    expected[600:900] = np.nan
+    np.testing.assert_array_equal(joined.pulse.data, expected)
+    spo2 = rec.spo2.data.copy()
+    spo2[1200:1800] = np.nan
+    np.testing.assert_array_equal(joined.spo2.data, spo2)
+    assert joined.pulse.duration_s == joined.spo2.duration_s == 1800
+
+
+def test_a_start_off_the_sample_grid_is_placed_on_it_with_a_warning(night: Recording) -> None:
+    from dataclasses import replace
+
+    a = _piece(night, 0, 600)
+    on_grid = _piece(night, 900, 1200)
+    off_grid = replace(on_grid, start=on_grid.start + dt.timedelta(seconds=0.3))
+    quiet = join_recordings([a, on_grid])
+    assert not any("sample grid" in w for w in quiet.warnings)
+    moved = join_recordings([a, off_grid])
+    np.testing.assert_array_equal(moved.spo2.data, quiet.spo2.data)  # nearest sample: 900
+    assert any(
+        "file 2 of 2 (from 22:15:00.300000) does not start on the first file's 1 Hz sample "
+        "grid: its SpO2 samples were moved -0.300 s" in w
+        for w in moved.warnings
+    ), moved.warnings
+    late = replace(on_grid, start=on_grid.start + dt.timedelta(seconds=0.5))
+    np.testing.assert_array_equal(  # half a sample goes up, never to the even neighbour
+        np.flatnonzero(np.isfinite(join_recordings([a, late]).spo2.data))[600], 901
+    )
+
+
+def test_back_to_back_files_half_a_sample_off_never_share_a_sample(night: Recording) -> None:
+    # Half-to-even rounding would put a (601 samples from 201.5 s) at 202..802 and b (from
+    # 802.5 s) at 802: one sample written twice.
+    from dataclasses import replace
+
+    c = _piece(night, 0, 100)  # first in time: its grid rules
+    a = replace(_piece(night, 300, 901), start=START + dt.timedelta(seconds=201.5))
+    b = replace(_piece(night, 901, 1200), start=START + dt.timedelta(seconds=802.5))
+    joined = join_recordings([a, b, c])
+    assert np.count_nonzero(np.isfinite(joined.spo2.data)) == 100 + 601 + 299
+    np.testing.assert_array_equal(joined.spo2.data[202:803], night.spo2.data[300:901])

@@ -191,3 +191,80 @@ def test_an_internal_error_exits_4_never_1_or_2(
         err = capsys.readouterr().err
         assert err.startswith("oxi: internal error: IndexError at test_verify_forgery.py:")
         assert err.count("\n") == 1 and "Traceback" not in err
+
+
+_CONTEXT = """\
+payer: masshealth
+patient: {name: "Example, Fictional", member_id: "EX-1", age_years: 70}
+test: {type: overnight, room_air: true, setting: outpatient, chronic_stable_state: true}
+diagnoses: [J44.9]
+"""
+
+
+@pytest.fixture(scope="module")
+def identified(
+    outputs: tuple[Path, Path, Path], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path, Path]:
+    """Reports that show the patient's name (not de-identified): this night's and another's."""
+    edf, _, _ = outputs
+    tmp = tmp_path_factory.mktemp("identified")
+    ctx = tmp / "context.yaml"
+    ctx.write_text(_CONTEXT)
+    other_ctx = tmp / "other.yaml"
+    other_ctx.write_text(_CONTEXT.replace("Example, Fictional", "Someone, Else"))
+    for c, out in ((ctx, tmp / "out"), (other_ctx, tmp / "out-other")):
+        assert main(["analyze", str(edf), "--out", str(out), "--context", str(c)]) == 0
+    return ctx, tmp / "out", tmp / "out-other"
+
+
+def test_identified_report_is_rendered_again_with_its_context(
+    outputs: tuple[Path, Path, Path],
+    identified: tuple[Path, Path, Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    edf, _, _ = outputs
+    ctx, out, _ = identified
+    assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(ctx)]) == 0
+    assert "note:" not in capsys.readouterr().out
+    # Without the context the report can only be checked by its hash, and the reviewer is told.
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    stdout = capsys.readouterr().out
+    assert "note: report.pdf was checked by its sha256 only" in stdout
+
+
+def test_identified_report_swapped_with_its_hash_edited_is_caught_with_the_context(
+    outputs: tuple[Path, Path, Path],
+    identified: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Same night and figures, another patient's name on page 1, the hash edited to match."""
+    import hashlib
+
+    edf, _, _ = outputs
+    ctx, out, other = identified
+    folder = _copy(out, tmp_path)
+    shutil.copy(other / "report.pdf", folder / "report.pdf")
+    s = json.loads((folder / "summary.json").read_text())
+    s["files"]["report.pdf"] = hashlib.sha256((folder / "report.pdf").read_bytes()).hexdigest()
+    (folder / "summary.json").write_text(json.dumps(s))
+    code = main(["verify", str(folder / "summary.json"), str(edf), "--context", str(ctx)])
+    stdout = capsys.readouterr().out
+    assert code == 1
+    assert "files.report.pdf: the recorded report.pdf is not the one rendered again" in stdout
+
+
+def test_a_context_file_other_than_the_recorded_one_is_a_difference(
+    outputs: tuple[Path, Path, Path],
+    identified: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    edf, _, _ = outputs
+    _, out, _ = identified
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(_CONTEXT.replace("age_years: 70", "age_years: 71"))
+    code = main(["verify", str(out / "summary.json"), str(edf), "--context", str(changed)])
+    stdout = capsys.readouterr().out
+    assert code == 1
+    assert "context: the context file given is not the context the summary records" in stdout

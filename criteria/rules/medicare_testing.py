@@ -173,7 +173,25 @@ def _sleep_study(inp: Inputs) -> Outcome:
         return Outcome(True, "An arterial blood gas during sleep.", v)
     v["window"] = ev.sleep.kind
     if osa or pap is not None:
-        return _titration(pap, v)
+        out = _titration(pap, v)
+        if out.met is True and pap is not None and pap.hours is not None:
+            # The saturations must be those taken at optimal PAP: a sleep window with more
+            # valid minutes than the titration lasted holds time off PAP (a split night's
+            # diagnostic half, where untreated apneas desaturate).
+            v["sleep_valid_min"] = ev.sleep.valid_min
+            if ev.sleep.valid_min > pap.hours * 60 + 1.0:
+                return Outcome(
+                    None,
+                    f"The sleep window holds {ev.sleep.valid_min:.0f} min of valid data, more "
+                    f"than the {pap.hours:g} h titration: its saturations are not all at "
+                    "optimal PAP.",
+                    v,
+                    (
+                        "a sleep window limited to the titration at optimal PAP "
+                        "(--lights-off/--lights-on or --exclude the part before it)",
+                    ),
+                )
+        return out
     if ev.sleep.kind == "sleep":
         return Outcome(
             False,

@@ -16,6 +16,8 @@ from ..evidence import SegmentFigures, SleepFigures
 from .base import EPS_MIN, Inputs, Part, at_least, pct
 
 __all__ = [
+    "MAX_PRESUMED_SLEEP_MIN",
+    "MAX_SEGMENT_MIN",
     "MIN_SLEEP_VALID_MIN",
     "NO_EVIDENCE",
     "PAO2_KEYS",
@@ -27,12 +29,20 @@ __all__ = [
     "exercise_session",
     "le",
     "pao2_part",
+    "segment_too_long",
     "sleep_minutes",
     "window_figures",
 ]
 
 #: Overnight studies need at least two hours of valid data in the sleep window.
 MIN_SLEEP_VALID_MIN = 120.0
+#: A rest or exercise segment longer than this is not taken as an awake test: over a longer span
+#: (a whole night declared ``test.type: rest``) the patient may have slept, and a 10 s sustained
+#: nadir of a night is a sleep finding, not a resting one (docs/criteria.md, product reading).
+MAX_SEGMENT_MIN = 30.0
+#: A presumed-sleep window (no staging) longer than this spans daytime: its minutes at or below a
+#: line are not "during sleep" until lights-off and lights-on (or staging) bound the night.
+MAX_PRESUMED_SLEEP_MIN = 14 * 60.0
 NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
 PAO2_KEYS = (
     "pao2_rest_mmhg",
@@ -170,6 +180,23 @@ def window_figures(
         return ("untested", None, ())
     if figs is None:
         return ("missing", None, (f"a '{window}' window in the recording",))
+    if isinstance(figs, SegmentFigures) and segment_too_long(figs):
+        return ("missing", None, (segment_too_long(figs),))
+    if (
+        isinstance(figs, SleepFigures)
+        and figs.presumed
+        and max(figs.duration_min or 0.0, figs.valid_min) > MAX_PRESUMED_SLEEP_MIN + EPS_MIN
+    ):
+        span = max(figs.duration_min or 0.0, figs.valid_min) / 60
+        return (
+            "missing",
+            None,
+            (
+                f"lights-off and lights-on (--lights-off/--lights-on) or sleep staging: the "
+                f"presumed-sleep window spans {span:.1f} h, more than "
+                f"{MAX_PRESUMED_SLEEP_MIN / 60:g} h, so it includes time awake in the day",
+            ),
+        )
     if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
         return (
             "missing",
@@ -179,6 +206,29 @@ def window_figures(
             ),
         )
     return ("ok", figs, ())
+
+
+def segment_too_long(seg: SegmentFigures) -> str:
+    """Return why a rest/exercise segment is too long to be an awake test ("" when it is not).
+
+    Parameters
+    ----------
+    seg : SegmentFigures
+        The segment (its valid minutes and, when known, its span).
+
+    Returns
+    -------
+    str
+        What is needed instead, for ``missing``; empty when the segment is at most
+        :data:`MAX_SEGMENT_MIN` long.
+    """
+    span = max(seg.valid_min, seg.duration_min or 0.0)
+    if span <= MAX_SEGMENT_MIN + EPS_MIN:
+        return ""
+    return (
+        f"a '{seg.kind}' segment of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
+        "to be an awake test; an overnight recording is test.type overnight)"
+    )
 
 
 def sleep_minutes(
@@ -316,9 +366,14 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
     for kind in ("rest", "exercise", "exercise_o2"):
         seg = cast(SegmentFigures | None, inp.segment(kind))
         sn = None if seg is None else seg.sustained_nadir_pct
+        too_long = "" if seg is None else segment_too_long(seg)
+        if too_long:
+            sn = None
         got[kind] = sn
         values[f"{kind}_sustained_nadir_pct"] = sn
-        if sn is None:
+        if too_long:
+            need.append(too_long)
+        elif sn is None:
             need.append(f"the '{kind}' segment of the same session (valid data)")
         else:
             values[f"{kind}_sustained_nadir_rounded_pct"] = pct(sn)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import sha256_of
+from oximetry.io.join import night_sha256
 from oximetry.report.atomic import write_atomic
 
 from ..pipeline import AnalyzeRequest
@@ -16,6 +17,7 @@ from ..qualify import load_context
 from .dask_runner import run_dask
 from .inputs import RECORDING_SUFFIXES, expand_inputs, find_context, folder_names, unique_names
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
+from .nights import FileScan, group_nights
 from .table import BatchRow, table_text
 from .worker import Analyzer, Task, settings_fingerprint
 
@@ -83,6 +85,7 @@ def run_batch(
     scheduler: str | None = None,
     progress: bool = True,
     analyze: Analyzer | None = None,
+    join_nights: bool = False,
 ) -> BatchResult:
     """Analyse many recordings and write ``out_dir/cohort.csv`` (SPEC §11).
 
@@ -111,7 +114,10 @@ def run_batch(
         Show a progress bar (counts and ETA) on stderr when it is a terminal.
     analyze : callable, optional
         ``analyze(path, request, out_dir) -> summary`` replacing the pipeline (tests); must be
-        picklable for the process pool.
+        picklable for the process pool. ``path`` is a list of files for a joined night.
+    join_nights : bool
+        Join the files of one night into one recording (``--join-nights``): every file is read
+        first, then grouped by :func:`oxi.batch.nights.group_nights`; one row per night.
 
     Returns
     -------
@@ -143,9 +149,19 @@ def run_batch(
             f"no recordings found in {list(inputs)} (folders are searched for "
             f"{', '.join(RECORDING_SUFFIXES)})"
         )
-    tasks = _make_tasks(paths, out_dir, request, contexts_dir, force, analyze)
+    scans: list[FileScan | None] = [None] * len(paths)
+    failed: dict[int, str] = {}
+    nights = [[i] for i in range(len(paths))]
+    if join_nights:
+        n_scan = _capped(jobs or cores, len(paths), cores)
+        scans, failed = _scan_files(paths, request, scheduler, n_scan, progress)
+        nights, night_notes = group_nights(scans)
+        notes.extend(night_notes)
+    tasks = _make_tasks(
+        paths, nights, scans, failed, out_dir, request, contexts_dir, force, analyze
+    )
     if scheduler is None and n_jobs > min(len(tasks), cores):
-        capped = max(1, min(len(tasks), cores))
+        capped = _capped(n_jobs, len(tasks), cores)
         if jobs is not None:
             notes.append(
                 f"--jobs {jobs} capped at {capped} ({len(tasks)} recording(s), {cores} core(s))"
@@ -153,18 +169,62 @@ def run_batch(
         n_jobs = capped
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    with progress_bar(len(tasks), progress) as bar:
-        tally = Tally(bar)
-        if scheduler is not None:
-            by_index = run_dask(tasks, scheduler, n_jobs, tally)
-        elif n_jobs == 1 or len(tasks) == 1:
-            by_index = run_serial(tasks, tally)
-        else:
-            by_index = run_pool(tasks, n_jobs, tally)
+    by_index = _run(tasks, scheduler, n_jobs, progress, "oxi batch")
     rows = tuple(by_index[t.index] for t in tasks)
     table = out_dir / "cohort.csv"
     write_atomic(table, table_text(rows))
     return BatchResult(rows, table, tuple(notes))
+
+
+def _capped(n_jobs: int, n_tasks: int, cores: int) -> int:
+    return max(1, min(n_jobs, n_tasks, cores))
+
+
+def _run(
+    tasks: Sequence[Task], scheduler: str | None, n_jobs: int, progress: bool, desc: str
+) -> dict[int, BatchRow]:
+    """Run tasks where the batch runs: Dask, this process, or the process pool."""
+    with progress_bar(len(tasks), progress, desc) as bar:
+        tally = Tally(bar)
+        if scheduler is not None:
+            return run_dask(tasks, scheduler, n_jobs, tally)
+        if n_jobs == 1 or len(tasks) == 1:
+            return run_serial(tasks, tally)
+        return run_pool(tasks, n_jobs, tally)
+
+
+def _scan_files(
+    paths: Sequence[str],
+    request: AnalyzeRequest,
+    scheduler: str | None,
+    n_jobs: int,
+    progress: bool,
+) -> tuple[list[FileScan | None], dict[int, str]]:
+    """Read every file once, where the analysis will run, for :func:`group_nights`.
+
+    Returns each file's scan (None when it could not be read: it is then a row of its own) and,
+    by index, the error of a file whose reading was a bug or killed its worker (its row).
+    """
+    tasks = [
+        Task(
+            index=i,
+            label=p,
+            path=os.path.abspath(p),
+            out_dir="",
+            request=request,
+            fingerprint="",
+            force=False,
+            scan=True,
+        )
+        for i, p in enumerate(paths)
+        if os.path.isfile(p)
+    ]
+    if not tasks:
+        return [None] * len(paths), {}
+    by_index = _run(tasks, scheduler, n_jobs, progress, "oxi batch: reading")
+    scans = [by_index[i].scan if i in by_index else None for i in range(len(paths))]
+    failed = {i: r.values["error"] for i, r in by_index.items() if r.values.get("error")}
+    return scans, failed
 
 
 def _check_context(path: str) -> None:
@@ -177,14 +237,18 @@ def _check_context(path: str) -> None:
 
 def _make_tasks(
     paths: Sequence[str],
+    nights: Sequence[Sequence[int]],
+    scans: Sequence[FileScan | None],
+    failed: Mapping[int, str],
     out_dir: Path,
     request: AnalyzeRequest,
     contexts_dir: str | None,
     force: bool,
     analyze: Analyzer | None,
 ) -> list[Task]:
-    hashes: list[str | None] = [None] * len(paths)
-    errors: list[str | None] = [None] * len(paths)
+    """One task per night: one file, or the files of a night joined from several."""
+    hashes: list[str | None] = [None if s is None else s.sha256 for s in scans]
+    errors: list[str | None] = [failed.get(i) for i in range(len(paths))]
     for i, p in enumerate(paths):
         if not os.path.exists(p):
             errors[i] = f"{os.path.abspath(p)}: no such file"
@@ -199,45 +263,68 @@ def _make_tasks(
     if request.deidentify:
         # Folders and the table are named after the file's hash, never its name.
         for i, p in enumerate(paths):
-            if errors[i] is None:
+            if errors[i] is None and hashes[i] is None:
                 try:
                     hashes[i] = sha256_of(p)
                 except OximetryError as exc:
                     errors[i] = exc.reason
-        names = unique_names([h[:16] if h else f"unreadable-{i + 1}" for i, h in enumerate(hashes)])
+    night_sha: list[str | None] = []
+    for night in nights:
+        if len(night) == 1:
+            night_sha.append(hashes[night[0]])
+        else:  # every file of a joined night was read (scanned), so its hash is known
+            night_sha.append(night_sha256([str(hashes[i]) for i in night]))
+    if request.deidentify:
+        names = unique_names(
+            [h[:16] if h else f"unreadable-{k + 1}" for k, h in enumerate(night_sha)]
+        )
         labels = names
     else:
-        names = folder_names(paths)
-        labels = list(paths)
+        firsts = folder_names([paths[n[0]] for n in nights])
+        names = unique_names(
+            [f"{f}+{len(n) - 1}" if len(n) > 1 else f for f, n in zip(firsts, nights, strict=True)]
+        )
+        labels = [" + ".join(paths[i] for i in n) for n in nights]
     base_fp: str | None = None
     tasks = []
-    for i, p in enumerate(paths):
+    for k, night in enumerate(nights):
+        first = paths[night[0]]
+        error = errors[night[0]] if len(night) == 1 else None
         req = request
         fingerprint = base_fp
         if contexts_dir is not None:
-            ctx, ctx_err = find_context(contexts_dir, [names[i], Path(p).stem])
-            errors[i] = errors[i] or ctx_err
+            ctx, ctx_err = find_context(contexts_dir, [names[k], Path(first).stem])
+            error = error or ctx_err
             if ctx is not None:
                 req = replace(request, context_path=os.path.abspath(ctx))
                 fingerprint = None
-        note = _context_note(req.context_path, contexts_dir, names[i], request.deidentify)
+        note = _context_note(req.context_path, contexts_dir, names[k], request.deidentify)
         if fingerprint is None:
             fingerprint = settings_fingerprint(req)
             if req is request:
                 base_fp = fingerprint
+        parts: tuple[str, ...] = ()
+        part_labels: tuple[str, ...] = ()
+        if len(night) > 1:
+            parts = tuple(os.path.abspath(paths[i]) for i in night)
+            part_labels = tuple(
+                str(hashes[i])[:16] if request.deidentify else paths[i] for i in night
+            )
         tasks.append(
             Task(
-                index=i,
-                label=labels[i],
-                path=os.path.abspath(p),
-                out_dir=os.path.abspath(out_dir / names[i]),
+                index=k,
+                label=labels[k],
+                path=os.path.abspath(first),
+                out_dir=os.path.abspath(out_dir / names[k]),
                 request=req,
                 fingerprint=fingerprint,
                 force=force,
-                sha256=hashes[i],
-                error=errors[i],
+                sha256=night_sha[k],
+                error=error,
                 analyze=analyze,
                 context_note=note,
+                parts=parts,
+                part_labels=part_labels,
             )
         )
     return tasks

@@ -7,7 +7,10 @@ import io
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .nights import FileScan
 
 __all__ = ["COHORT_COLUMNS", "BatchRow", "cell", "row_values", "table_text"]
 
@@ -63,10 +66,13 @@ class BatchRow:
         Cell text keyed by :data:`COHORT_COLUMNS`.
     skipped : bool
         True when the outputs were already complete and the row was read back from them.
+    scan : FileScan or None
+        For ``--join-nights``' reading of a file (not a table row): what grouping needs.
     """
 
     values: Mapping[str, str]
     skipped: bool = False
+    scan: FileScan | None = None
 
     @property
     def ok(self) -> bool:

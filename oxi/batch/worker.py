@@ -20,6 +20,7 @@ from oximetry.io import sha256_of
 from oximetry.report.atomic import write_atomic
 
 from ..pipeline import AnalyzeRequest, analyze_file
+from .nights import scan_file
 from .table import COHORT_COLUMNS, BatchRow, row_values
 
 __all__ = [
@@ -36,13 +37,19 @@ _MARKER_SCHEMA = "oxi.batch-marker/1"
 _REPORT_FILES = ("report.pdf", "trace.png")
 _ALWAYS_FILES = ("summary.json", "events.csv")
 
-#: ``analyze(path, request, out_dir) -> summary dict``: the per-recording work.
-Analyzer = Callable[[str, "AnalyzeRequest", str], Mapping[str, Any]]
+#: ``analyze(path, request, out_dir) -> summary dict``: the per-recording work; ``path`` is one
+#: file, or the list of a joined night's files (``--join-nights``).
+Analyzer = Callable[[str | list[str], "AnalyzeRequest", str], Mapping[str, Any]]
 
 
 @dataclass(frozen=True)
 class Task:
-    """Everything a worker needs for one recording (picklable, absolute paths)."""
+    """Everything a worker needs for one recording (picklable, absolute paths).
+
+    ``parts`` (with ``part_labels``, how each is named in the row) are the files of a night
+    joined from several, in time order; ``path`` is then the first. ``scan`` asks only to read
+    the file for :func:`oxi.batch.nights.group_nights`.
+    """
 
     index: int
     label: str
@@ -55,6 +62,9 @@ class Task:
     error: str | None = None
     analyze: Analyzer | None = field(default=None, compare=False)
     context_note: str = ""
+    parts: tuple[str, ...] = ()
+    part_labels: tuple[str, ...] = ()
+    scan: bool = False
 
 
 def settings_fingerprint(request: AnalyzeRequest) -> str:
@@ -75,12 +85,31 @@ def settings_fingerprint(request: AnalyzeRequest) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def default_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> Mapping[str, Any]:
+def default_analyze(
+    path: str | list[str], request: AnalyzeRequest, out_dir: str
+) -> Mapping[str, Any]:
     return analyze_file(path, request, out_dir=out_dir).summary
+
+
+def _scan_task(task: Task) -> BatchRow:
+    """Read one file for the grouping of ``--join-nights``; never raises.
+
+    A file that cannot be read has no scan: it becomes a row of its own, whose analysis then
+    fails as it would without ``--join-nights``. A bug is not bad input: its row says so.
+    """
+    try:
+        return BatchRow({"status": "ok"}, scan=scan_file(task.path, task.request))
+    except OximetryError:
+        return BatchRow({"status": "error"})
+    except Exception as exc:  # a bug in oxi, said so; its message may quote data
+        where = type(exc).__name__ if task.request.deidentify else f"{type(exc).__name__}: {exc}"
+        return BatchRow({"status": "error", "error": f"internal error (a bug in oxi): {where}"})
 
 
 def run_task(task: Task) -> BatchRow:
     """Analyse one recording (or reuse its complete outputs); never raises."""
+    if task.scan:
+        return _scan_task(task)
     sha = task.sha256
     try:
         if task.error is not None:
@@ -95,7 +124,8 @@ def run_task(task: Task) -> BatchRow:
                 )
         (out / MARKER).unlink(missing_ok=True)
         analyze = task.analyze or default_analyze
-        summary = analyze(task.path, task.request, task.out_dir)
+        target: str | list[str] = list(task.parts) if task.parts else task.path
+        summary = analyze(target, task.request, task.out_dir)
         marker = {
             "schema": _MARKER_SCHEMA,
             "input_sha256": sha,
@@ -142,9 +172,14 @@ def _complete_summary(
 def error_row(task: Task, reason: str, sha: str | None) -> BatchRow:
     """Return the error row of a task, its reason on one line, naming the file as given."""
     # Messages name the file as the user gave it (and never by name when de-identifying).
-    reason = " ".join(str(reason).split()).replace(task.path, task.label)
+    reason = " ".join(str(reason).split())
+    named = list(zip(task.parts, task.part_labels, strict=True)) or [(task.path, task.label)]
+    named.sort(key=lambda pl: len(pl[0]), reverse=True)  # a path inside another one last
+    for path, label in named:
+        reason = reason.replace(path, label)
     if task.request.deidentify:
-        reason = reason.replace(os.path.basename(task.path), task.label)
+        for path, label in named:
+            reason = reason.replace(os.path.basename(path), label)
     values = dict.fromkeys(COHORT_COLUMNS, "")
     values.update(
         file=task.label, status="error", error=reason or "unknown error", context=task.context_note

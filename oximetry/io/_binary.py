@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from oximetry.errors import RecordingFormatError
 from oximetry.io._base import RawChannel, RawRecording
+from oximetry.limits import MAX_YEAR, MIN_YEAR
 from oximetry.model import PatientInfo
 
 __all__ = ["Channel", "checked_datetime", "file_name_time", "fixed_rate_recording", "read_all"]
@@ -67,10 +68,10 @@ def checked_datetime(fields: Sequence[int], what: str, path: Path) -> _dt.dateti
     Raises
     ------
     RecordingFormatError
-        When the fields are not a real date and time between 1990 and 2099.
+        When the fields are not a real date and time in the years ``MIN_YEAR``-``MAX_YEAR``.
     """
     y, mo, d, h, mi, s = (int(x) for x in fields)
-    if not 1990 <= y <= 2099:
+    if not MIN_YEAR <= y <= MAX_YEAR:
         raise RecordingFormatError(f"{what}: the header's year {y} is not plausible", path)
     try:
         return _dt.datetime(y, mo, d, h, mi, s)

@@ -34,6 +34,7 @@ from numpy.typing import NDArray
 from oximetry.errors import RecordingFormatError
 from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording
 from oximetry.io.timegrid import Grid, TimeAxisError, place_on_grid
+from oximetry.limits import MAX_YEAR, MIN_YEAR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -373,12 +374,21 @@ def _time_axis(
         rows_ok = times.notna().to_numpy()
         if not rows_ok.any():
             raise RecordingFormatError("no row has a readable time stamp", path)
-        ns = times.to_numpy(dtype="datetime64[ns]")
-        t0 = ns[rows_ok][0]
+        # In the stamps' own resolution: a cast to nanoseconds wraps years outside 1677-2262.
+        stamped = times[rows_ok]
+        t0 = stamped.iloc[0]
         elapsed = np.full(len(cells), np.nan)
-        elapsed[rows_ok] = (ns[rows_ok] - t0) / np.timedelta64(1, "s")
+        elapsed[rows_ok] = (stamped - t0).dt.total_seconds().to_numpy()
         time_of_day = fmt in _TIME_OF_DAY
-        first_ts = pd.Timestamp(t0).to_pydatetime()
+        # The start to the microsecond (a datetime holds no more); elapsed keeps the rest.
+        first_ts = pd.Timestamp(t0).to_pydatetime(warn=False)
+        if not time_of_day and not MIN_YEAR <= first_ts.year <= MAX_YEAR:
+            raise RecordingFormatError(
+                f"line {first_line + int(np.flatnonzero(rows_ok)[0])}: the first time stamp's "
+                f"year {first_ts.year} is not plausible for a recording "
+                f"({MIN_YEAR}-{MAX_YEAR})",
+                path,
+            )
         if time_of_day:
             date_known = False
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())

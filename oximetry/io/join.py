@@ -16,36 +16,65 @@ from dataclasses import replace
 import numpy as np
 
 from oximetry.errors import RecordingFormatError
-from oximetry.model import Recording, Signal, SourceInfo
+from oximetry.model import Recording, Signal, SourceInfo, SourcePart
 
-__all__ = ["MAX_NIGHT_S", "join_recordings"]
+__all__ = ["GRID_TOLERANCE", "MAX_NIGHT_S", "join_recordings", "night_sha256"]
 
 #: Longest span a joined night may cover.
 MAX_NIGHT_S = 24 * 3600.0
+#: A file may start this fraction of a sample off the first file's grid without a warning
+#: (rounding of times written as decimal text, never a real offset).
+GRID_TOLERANCE = 1e-3
 
 
-def _key(rec: Recording) -> tuple[str, str, float, float | None]:
+def _key(rec: Recording) -> tuple[str, str, float, float | None, float | None]:
     return (
         rec.source.format,
         rec.source.device,
         rec.fs,
         None if rec.pulse is None else rec.pulse.fs,
+        None if rec.status is None else rec.status.fs,
     )
 
 
+def _rates(rec: Recording) -> str:
+    parts = [f"SpO2 {rec.fs:g} Hz"]
+    if rec.pulse is not None:
+        parts.append(f"pulse {rec.pulse.fs:g} Hz")
+    if rec.status is not None:
+        parts.append(f"status {rec.status.fs:g} Hz")
+    return f"{rec.source.format} {rec.source.device!r}, " + ", ".join(parts)
+
+
+def _slot(at_s: float, fs: float) -> int:
+    """Sample index of a time on a grid at ``fs``, half up (never Python's half-to-even).
+
+    Rounding half up keeps ``slot(a) + n == slot(a + n / fs)``: back-to-back files never write
+    into the same sample.
+    """
+    return int(np.floor(at_s * fs + 0.5))
+
+
 def _joined(
-    parts: Sequence[Signal | None], offsets: Sequence[int], fs: float, n: int
-) -> Signal | None:
+    parts: Sequence[Signal | None], at_s: Sequence[float]
+) -> tuple[Signal | None, list[float]]:
+    """Join one channel of every file on the first file's grid, at that channel's own rate.
+
+    Returns the joined signal and, per file, how far its samples were moved in time (seconds) to
+    land on that grid.
+    """
     if any(p is None for p in parts):
-        return None
-    first = parts[0]
-    assert first is not None
+        return None, [0.0] * len(parts)
+    sigs = [p for p in parts if p is not None]
+    fs = sigs[0].fs
+    offsets = [_slot(at, fs) for at in at_s]
+    n = max(off + sig.n_samples for off, sig in zip(offsets, sigs, strict=True))
     out = np.full(n, np.nan)
-    for sig, off in zip(parts, offsets, strict=True):
-        assert sig is not None
+    for sig, off in zip(sigs, offsets, strict=True):
         out[off : off + sig.n_samples] = sig.data
     out.flags.writeable = False
-    return Signal(first.label, first.unit, fs, out)
+    moved = [off / fs - at for off, at in zip(offsets, at_s, strict=True)]
+    return Signal(sigs[0].label, sigs[0].unit, fs, out), moved
 
 
 def join_recordings(recordings: Sequence[Recording]) -> Recording:
@@ -61,6 +90,10 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
     Recording
         Starting at the earliest file's start; the time between files is missing data; the
         annotations of each file are moved to their place; a warning names the gaps.
+        ``source.parts`` lists the files in time order. Each channel (SpO2, pulse, status) is
+        joined at its own rate. A file whose start is not on the first file's sample grid is
+        placed on the nearest sample (moved by at most half a sample); when that moves it by more
+        than :data:`GRID_TOLERANCE` of a sample, a warning says by how much.
 
     Raises
     ------
@@ -81,11 +114,10 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
         if _key(r) != _key(first):
             raise RecordingFormatError(
                 f"cannot join it with {first.source.path}: not the same device and rates "
-                f"({r.source.format} {r.fs:g} Hz vs {first.source.format} {first.fs:g} Hz)",
+                f"({_rates(r)} vs {_rates(first)})",
                 r.source.path,
             )
-    fs = first.fs
-    offsets: list[int] = []
+    at_s: list[float] = []
     warnings: list[str] = []
     end_s = 0.0
     gaps = 0.0
@@ -99,20 +131,33 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
             )
         if k:
             gaps += at - end_s
-        offsets.append(round(at * fs))
+        at_s.append(at)
         end_s = at + r.duration_s
     if end_s > MAX_NIGHT_S:
         raise RecordingFormatError(
             f"the files span {end_s / 3600:.1f} h; more than one night cannot be joined", names
         )
-    n = max(off + r.spo2.n_samples for off, r in zip(offsets, recs, strict=True))
-    spo2 = _joined([r.spo2 for r in recs], offsets, fs, n)
+    spo2, moved = _joined([r.spo2 for r in recs], at_s)
     assert spo2 is not None
-    pulse = _joined([r.pulse for r in recs], offsets, first.pulse.fs, n) if first.pulse else None
-    status = _joined([r.status for r in recs], offsets, fs, n)
+    pulse, moved_pulse = _joined([r.pulse for r in recs], at_s)
+    status, moved_status = _joined([r.status for r in recs], at_s)
+    for k, r in enumerate(recs):
+        # Named by its place, not its path: a summary must verify after the files are moved.
+        for sig, shift in (
+            (r.spo2, moved[k]),
+            (r.pulse, moved_pulse[k]),
+            (r.status, moved_status[k]),
+        ):
+            if sig is not None and abs(shift) * sig.fs > GRID_TOLERANCE:
+                warnings.append(
+                    f"file {k + 1} of {len(recs)} (from {r.start.time().isoformat()}) does not "
+                    f"start on the first file's {sig.fs:g} Hz sample grid: its {sig.label} "
+                    f"samples were moved {shift:+.3f} s to the nearest sample"
+                )
+                break
     notes = tuple(
-        replace(a, onset_s=a.onset_s + off / fs)
-        for r, off in zip(recs, offsets, strict=True)
+        replace(a, onset_s=a.onset_s + at + m)
+        for r, at, m in zip(recs, at_s, moved, strict=True)
         for a in r.annotations
     )
     warnings.append(
@@ -121,10 +166,9 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
     )
     for r in recs:
         warnings.extend(r.warnings)
-    digest = hashlib.sha256("".join(r.source.sha256 for r in recs).encode()).hexdigest()
     source = SourceInfo(
         path=" + ".join(r.source.path for r in recs),
-        sha256=digest,
+        sha256=night_sha256([r.source.sha256 for r in recs]),
         format=first.source.format,
         device=first.source.device,
         channels=first.source.channels,
@@ -133,6 +177,9 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
         read_options=dict(first.source.read_options),
         date_known=True,
         vendor_summary={},
+        parts=tuple(
+            SourcePart(r.source.path, r.source.sha256, r.start, r.spo2.n_samples) for r in recs
+        ),
     )
     return Recording(
         spo2=spo2,
@@ -144,3 +191,18 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
         patient=first.patient,
         warnings=tuple(dict.fromkeys(warnings)),
     )
+
+
+def night_sha256(digests: Sequence[str]) -> str:
+    """Return the sha256 of a joined night: of its files' hex digests, in time order.
+
+    Parameters
+    ----------
+    digests : sequence of str
+        Each file's sha256 (hex), in time order.
+
+    Returns
+    -------
+    str
+    """
+    return hashlib.sha256("".join(digests).encode()).hexdigest()

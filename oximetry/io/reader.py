@@ -237,6 +237,14 @@ def _prepare(
     if fs is not None and not MIN_FS_HZ <= fs <= MAX_FS_HZ:
         raise RecordingFormatError(f"--fs {fs:g} is outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz", path)
     scale = _check_option(scale, "--scale", path)
+    if scale is not None and abs(math.log10(scale) - round(math.log10(scale))) > 1e-9:
+        # A unit conversion is a power of ten; any other factor moves every saturation (0.93
+        # turns a night at 94 % into one at 87 %, under the 88 % line the rules read).
+        raise RecordingFormatError(
+            f"--scale {scale:g} is not a unit conversion: it must be a power of ten (100 for "
+            "SpO2 stored as a fraction 0-1, 0.1 for tenths of a percent)",
+            path,
+        )
     raw, digest = _open(path, fs)
     roles, notes = [], []
     for ch in raw.channels:

@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..model import SourceInfo
 from ..results import Analysis, Event
 from .atomic import write_atomic
 
@@ -229,9 +230,10 @@ def phi_strings(analysis: Analysis) -> tuple[str, ...]:
     if p.birth_date is not None:
         items.append(p.birth_date.strftime("%d-%b-%Y"))
         items.append(p.birth_date.strftime("%d-%b-%Y").upper())
-    if path:
-        pp = Path(path)
-        items += [path, pp.name, pp.stem]
+    for file in [path, *(part.path for part in analysis.recording.source.parts)]:
+        if file:
+            pp = Path(file)
+            items += [file, pp.name, pp.stem]
     return tuple(sorted({s for s in items if len(s.strip()) > 1}, key=len, reverse=True))
 
 
@@ -296,7 +298,8 @@ def build_summary(
     Returns
     -------
     dict
-        Keys: ``schema``, ``deidentified``, ``input``, ``patient`` (identifiers, or the age only
+        Keys: ``schema``, ``deidentified``, ``input`` (for a night joined from several files,
+        ``input.parts`` lists each file in time order: path, sha256, start, samples), ``patient`` (identifiers, or the age only
         when de-identified; null when the file has none), ``recording``, ``windows``, ``metrics``
         (by window kind; events inside carry ISO times), ``events`` (counts by type, the name of
         the events table and the sha256 of its text, so that ``oxi verify`` covers every event),
@@ -335,6 +338,7 @@ def build_summary(
             "start_note": "local wall-clock time of the first sample, time zone not recorded",
             "date_known": bool(src.date_known),
             "read_options": _plain(dict(src.read_options)),
+            **({"parts": _parts_block(src, deidentify)} if src.parts else {}),
         },
         "patient": _patient_block(analysis, deidentify),
         "recording": {
@@ -374,6 +378,19 @@ def build_summary(
         for w in summary["windows"]:
             w["warning"] = scrub(w["warning"])
     return summary
+
+
+def _parts_block(src: SourceInfo, deidentify: bool) -> list[dict[str, Any]]:
+    """Return the files of a joined night, in time order (``input.parts``; absent for one file)."""
+    return [
+        {
+            "path": part.sha256 if deidentify else part.path,
+            "sha256": part.sha256,
+            "start": iso_time(part.start, 0.0),
+            "samples": part.samples,
+        }
+        for part in src.parts
+    ]
 
 
 def dumps_summary(summary: Mapping[str, Any]) -> str:

@@ -1,0 +1,169 @@
+"""``oxi batch --join-nights``: which files of a batch are one night (issue 15).
+
+Before the analysis, every file is read once (on the same workers as the analysis) to learn its
+device, start, length and whether it holds a date (:func:`scan_file`). The batch process then
+groups the files (:func:`group_nights`):
+
+- files join only with files of the **same folder**, the **same format and device** and the
+  **same patient identifiers** (as the file holds them; none counts as the same);
+- within such a set, sorted by start, a file belongs to the night before it when it starts less
+  than :data:`NIGHT_GAP_S` after that night's last file ends (an overlap counts as "less": such a
+  night is refused when joined, not split);
+- a file without a date, or that could not be read, is a night of its own (analysed, or failing,
+  exactly as without ``--join-nights``).
+
+Each night of several files is then analysed as ``oxi analyze a b c`` joins them
+(:func:`oximetry.io.join.join_recordings`): the same rates, at most a day, no overlap; a night
+that cannot be joined is one error row naming its files and the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from oximetry.io import read_recording
+
+from ..pipeline import AnalyzeRequest
+
+__all__ = ["NIGHT_GAP_S", "FileScan", "group_nights", "scan_file"]
+
+#: A file starting less than this after the previous file of the same device ends is part of
+#: the same night. Splits inside a night (finger out, battery, memory full) last minutes to an
+#: hour or two; two nights are at least a day's waking hours apart.
+NIGHT_GAP_S = 4 * 3600.0
+
+
+@dataclass(frozen=True)
+class FileScan:
+    """What grouping needs to know about one file (picklable; no patient identifier).
+
+    Parameters
+    ----------
+    sha256 : str
+        The file's sha256.
+    folder : str
+        The real path of its folder.
+    device : tuple of str
+        Its format and device, as the reader names them.
+    patient : str
+        sha256 of the patient identifiers the file holds ("" when none).
+    start : datetime.datetime
+        Its first sample (local wall-clock time).
+    duration_s : float
+        Its length.
+    date_known : bool
+        False when the file holds no date.
+    """
+
+    sha256: str
+    folder: str
+    device: tuple[str, str]
+    patient: str
+    start: _dt.datetime
+    duration_s: float
+    date_known: bool
+
+    @property
+    def end(self) -> _dt.datetime:
+        """The end of its last sample."""
+        return self.start + _dt.timedelta(seconds=self.duration_s)
+
+
+def scan_file(path: str, request: AnalyzeRequest) -> FileScan:
+    """Read a recording with the batch's reading options and return what grouping needs.
+
+    Parameters
+    ----------
+    path : str
+        The file (absolute).
+    request : AnalyzeRequest
+        The batch's options (``channel``, ``fs``, ``scale`` are used).
+
+    Returns
+    -------
+    FileScan
+
+    Raises
+    ------
+    OximetryError
+        The file cannot be read (it then becomes its own row, failing as it would alone).
+    """
+    rec = read_recording(path, channel=request.channel, fs=request.fs, scale=request.scale)
+    ids = "\x00".join(rec.patient.identifiers())
+    return FileScan(
+        sha256=rec.source.sha256,
+        folder=os.path.dirname(os.path.realpath(path)),
+        device=(rec.source.format, rec.source.device),
+        patient=hashlib.sha256(ids.encode()).hexdigest() if ids else "",
+        start=rec.start,
+        duration_s=rec.duration_s,
+        date_known=bool(rec.source.date_known),
+    )
+
+
+def group_nights(scans: Sequence[FileScan | None]) -> tuple[list[list[int]], list[str]]:
+    """Group files into nights (see the module's rule).
+
+    Parameters
+    ----------
+    scans : sequence of FileScan or None
+        One per file, in input order; None for a file that could not be read.
+
+    Returns
+    -------
+    nights : list of list of int
+        Indices into ``scans``: each night's files in time order; nights ordered by their
+        earliest file in input order.
+    notes : list of str
+        What the grouping did, for the user (no file names).
+    """
+    sets: dict[tuple[str, tuple[str, str], str], list[int]] = {}
+    nights: list[list[int]] = []
+    undated = 0
+    for i, s in enumerate(scans):
+        if s is None:
+            nights.append([i])
+        elif not s.date_known:
+            undated += 1
+            nights.append([i])
+        else:
+            sets.setdefault((s.folder, s.device, s.patient), []).append(i)
+    gap = _dt.timedelta(seconds=NIGHT_GAP_S)
+    for members in sets.values():
+        ordered = sorted(members, key=lambda i: (_scan(scans, i).start, i))
+        night = [ordered[0]]
+        end = _scan(scans, ordered[0]).end
+        for i in ordered[1:]:
+            s = _scan(scans, i)
+            if s.start - end < gap:
+                night.append(i)
+                end = max(end, s.end)
+            else:
+                nights.append(night)
+                night, end = [i], s.end
+        nights.append(night)
+    nights.sort(key=min)
+    joined = [n for n in nights if len(n) > 1]
+    notes = []
+    if joined:
+        n_files = sum(len(n) for n in joined)
+        notes.append(
+            f"--join-nights: {n_files} files grouped into {len(joined)} "
+            f"night{'s' if len(joined) != 1 else ''} of several files"
+        )
+    if undated:
+        notes.append(
+            f"--join-nights: {undated} file{'s hold' if undated != 1 else ' holds'} no date and "
+            f"{'were' if undated != 1 else 'was'} analysed alone (a night is joined by dates)"
+        )
+    return nights, notes
+
+
+def _scan(scans: Sequence[FileScan | None], i: int) -> FileScan:
+    s = scans[i]
+    assert s is not None
+    return s
