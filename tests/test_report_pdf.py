@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import struct
 import subprocess
-import time
 import zlib
 
 import numpy as np
@@ -201,8 +200,9 @@ def test_trace_png_metadata_has_no_identifiers(outputs):
 
 
 @pytest.mark.slow
-def test_eight_hour_night_renders_in_a_few_seconds(tmp_path):
-    # 8 h at 25 Hz (720 000 samples): drawing is decimated, figures are not.
+def test_eight_hour_night_at_25_hz_is_drawn_decimated(tmp_path):
+    # 8 h at 25 Hz (720 000 samples): drawing is decimated (the file's size says so; drawing every
+    # sample writes several MB a strip), figures are not. Speed is scripts/bench.py's (c), not a test's.
     a = rd.make_analysis()
     n = 8 * 3600 * 25
     x = np.tile(rd.make_signal(), n // rd.N + 1)[:n]
@@ -224,11 +224,8 @@ def test_eight_hour_night_renders_in_a_few_seconds(tmp_path):
         {"missing": int((~valid).sum())},
     )
     big = Analysis(rec, a.settings, art, a.windows, a.metrics, a.events, a.warnings)
-    t0 = time.perf_counter()
     p = write_outputs(big, tmp_path, qualification=rd.QUALIFICATION)
-    elapsed = time.perf_counter() - t0
     assert p["report"].stat().st_size < 3_000_000
-    assert elapsed < 30, f"report for an 8 h night at 25 Hz took {elapsed:.1f} s"
 
 
 def _bboxes(fig, gid):
