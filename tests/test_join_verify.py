@@ -27,7 +27,8 @@ from oximetry.simulate_native import write_contec
 
 START = dt.datetime(2026, 3, 1, 22, 0, 0)
 ROOT = Path(__file__).resolve().parents[1]
-CHECK = Path("/work/shared/tools/check_summary.py")
+#: The contract checker beside the repository (``../shared``; CI clones it there).
+CHECK = ROOT.parent / "shared" / "tools" / "check_summary.py"
 #: Plateau at 85 % for [3000, 4200) s; the pause [3600, 4500) s removes its last 600 s.
 PLATEAU = (3000.0, 1200.0, 85.0)
 CUTS = ((0, 3600), (4500, 7000), (7000, 10800))
@@ -186,3 +187,19 @@ def test_a_joined_summary_without_parts_is_told_apart(tmp_path: Path, files: lis
         "input.parts: the summary does not list the night's files (made by an oxi that did not "
         "record input.parts)"
     ]
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_report_page_one_names_the_joined_files_not_the_last_alone(
+    tmp_path: Path, files: list[Path]
+) -> None:
+    # It showed "File: part2.SpO2": the last file's name, as if the night were that file.
+    out = tmp_path / "out"
+    analyze_file([str(f) for f in files], AnalyzeRequest(), out_dir=out)
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(out / "report.pdf"), "-"],
+        capture_output=True,
+        check=True,
+        text=True,
+    ).stdout
+    assert "Files: 3 joined, part0.SpO2 … part2.SpO2" in " ".join(text.split())

@@ -53,6 +53,17 @@ def _test_type(analysis: Any, summary: Mapping[str, Any]) -> str:
     return str(ctx_get(summary, "test", "type") or analysis.settings.test_type or "overnight")
 
 
+def _files_line(inp: Mapping[str, Any], page: TextPage, col_w: float) -> str:
+    """Return the input file's name, or for a joined night its first and last files and count."""
+    parts = [p for p in inp.get("parts") or [] if isinstance(p, Mapping)]
+    if len(parts) < 2:
+        return "File: " + file_label(str(inp.get("path") or ""), page, col_w - 0.35, BODY)
+    room = (col_w - 1.1) / 2
+    first = file_label(str(parts[0].get("path") or ""), page, room, BODY)
+    last = file_label(str(parts[-1].get("path") or ""), page, room, BODY)
+    return f"Files: {len(parts)} joined, {first} … {last}"
+
+
 def _identification(
     page: TextPage, summary: Mapping[str, Any], ident: Mapping[str, Any] | None
 ) -> None:
@@ -83,7 +94,7 @@ def _identification(
             f"Member ID: {member or 'not given'}",
             f"Sex: {plain(sex)}    Age: {plain(age)}"
             + (f"    Birth date: {birth}" if birth else ""),
-            "File: " + file_label(str(inp.get("path") or ""), page, col_w - 0.35, BODY),
+            _files_line(inp, page, col_w),
         ]
     order_by = ctx_get(summary, "order", "practitioner")
     npi = ctx_get(summary, "order", "npi")
