@@ -24,7 +24,10 @@ def test_lines_are_aligned_and_carry_the_main_figures():
     col = lines[0].index("120.0 min")
     assert all(line[col - 2 : col] == "  " for line in lines)
     assert "118.0 min (1.7 % artifact)" in text
-    assert "12.0 min cumulative (10.2 % of valid), longest 12.0 min from 23:30:00" in text
+    assert (
+        "12.0 min cumulative (10.2 % of the 118.0 valid min), longest 12.0 min from 23:30:00"
+        in text
+    )
     assert "86 % at 23:30:00" in text
     assert "3 %: 1.5/h" in text
     assert "95.0 % (presumed awake)" in text
@@ -35,6 +38,19 @@ def test_lines_are_aligned_and_carry_the_main_figures():
     assert lines[-4].startswith("Warnings  ")
     assert "missing: diagnoses, order.date" in text
     assert lines[-1].startswith("Files") and "summary.json, report.pdf in /out/night" in lines[-1]
+
+
+def test_percent_and_rates_name_the_window_denominator_not_the_recordings():
+    # A staged night: the sleep window holds less valid time than the recording. "% of valid"
+    # under "Valid data 478.2 min" read as 20.8 / 478.2; the figure is of the window's minutes.
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    s["recording"]["valid_min"] = 478.2
+    m = s["metrics"][s["main_window"]]
+    m.update(valid_min=443.166667, t_le88_min=20.75, t_le88_pct=4.682211)
+    text = format_terminal_summary(s, {})
+    assert "20.8 min cumulative (4.7 % of the 443.2 valid min)" in text
+    assert "(per hour of the 443.2 valid min)" in text
+    assert "% of valid)" not in text
 
 
 def test_no_identifiers_even_when_the_summary_has_them():

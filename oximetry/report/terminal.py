@@ -238,6 +238,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
                 f"{_num(m.get('valid_min'))} min valid of {_num(m.get('duration_min'))} min",
             )
         )
+        # the denominator is the window's valid time, not the recording's "Valid data" above
+        valid_txt = f"the {_num(m.get('valid_min'))} valid min"
         longest = m.get("longest_le88_min")
         longest_txt = f"longest {_num(longest)} min"
         if longest and m.get("longest_le88_start"):
@@ -246,7 +248,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             (
                 "SpO2 <= 88 %",
                 f"{_num(m.get('t_le88_min'))} min cumulative "
-                f"({_num(m.get('t_le88_pct'))} % of valid), {longest_txt}",
+                f"({_num(m.get('t_le88_pct'))} % of {valid_txt}), {longest_txt}",
             )
         )
         rows.append(
@@ -260,7 +262,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             (
                 "ODI",
                 f"3 %: {_num(m.get('odi3_per_h'))}/h, 4 %: {_num(m.get('odi4_per_h'))}/h "
-                "(per hour of valid time)",
+                f"(per hour of {valid_txt})",
             )
         )
         base = m.get("awake_baseline_pct")
