@@ -491,8 +491,8 @@ def trace_title(analysis: Analysis, summary: Mapping[str, Any] | None) -> str:
     -------
     str
         ``SpO2 · study 2026-01-05 · device … · input sha256 61bd50ab6a5b4b22``, with
-        ``de-identified`` in front when the summary is, and ``elapsed time, no date`` for a file
-        without a date.
+        ``De-identified`` in front when the summary is, and ``study no date`` for a file
+        without a date (its axis then says elapsed time).
     """
     src = analysis.recording.source
     summary = summary or {}
