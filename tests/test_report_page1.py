@@ -211,6 +211,27 @@ def test_exercise_strips_shade_runs_at_or_below_88() -> None:
 
 
 @pytest.mark.parametrize(
+    ("segments", "title"),
+    [
+        ([("rest", 0.0, 300.0), ("exercise", 300.0, 900.0)], "exercise test"),
+        ([("rest", 0.0, 300.0)], "rest test"),
+        ([], "overnight test"),
+    ],
+)
+def test_title_names_the_test_measured_when_no_type_is_given(segments, title) -> None:
+    # An 18-min rest + exercise recording without test.type was titled "overnight test".
+    from oximetry.report.page1 import first_page
+
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1200.0, seed=9, segments=segments, start=dt.datetime(2026, 3, 4, 10)
+    )
+    a = analyze(rec, AnalysisSettings())
+    fig = first_page(a, build_summary(a), None)
+    heading = fig.texts[0].get_text()
+    assert heading == f"Pulse oximetry report — {title}"
+
+
+@pytest.mark.parametrize(
     ("start", "hours", "expected"),
     [
         # 22:00 + 3 h 3 min: the three minutes after 01:00 join the last hour

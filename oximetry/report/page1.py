@@ -50,7 +50,17 @@ _ALT_PREFIX = "Alternative reading, not used for the determination: "
 
 
 def _test_type(analysis: Any, summary: Mapping[str, Any]) -> str:
-    return str(ctx_get(summary, "test", "type") or analysis.settings.test_type or "overnight")
+    """Return the test type for the title: as given, else what the analysis measured."""
+    given = ctx_get(summary, "test", "type") or analysis.settings.test_type
+    if given:
+        return str(given)
+    # no type given: an 18-min recording with rest and exercise segments is not "overnight"
+    kinds = set(summary.get("metrics") or {})
+    if kinds & {"exercise", "exercise_o2"}:
+        return "exercise"
+    if "rest" in kinds:
+        return "rest"
+    return "overnight"
 
 
 def _files_line(inp: Mapping[str, Any], page: TextPage, col_w: float) -> str:
