@@ -32,7 +32,7 @@ from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator
 from numpy.typing import NDArray
 
 from .results import Analysis, Event
-from .spans import find_runs, spans_mask
+from .spans import find_runs, span_indices, spans_mask
 
 __all__ = [
     "COLORS",
@@ -221,9 +221,7 @@ def _draw_trace(
     rec = analysis.recording
     fs = rec.fs
     n = rec.spo2.n_samples
-    i0 = max(0, math.ceil(lo_s * fs - 1e-9))
-    i1 = min(n, math.ceil(hi_s * fs - 1e-9))
-    i1 = max(i0, i1)
+    i0, i1 = span_indices(lo_s, hi_s, fs, n)
     t = np.arange(i0, i1, dtype=np.float64) / fs
     x = rec.spo2.data[i0:i1]
     valid = analysis.artifact.valid[i0:i1]
@@ -355,8 +353,7 @@ def le88_spans(analysis: Analysis, lo_s: float, hi_s: float) -> list[tuple[float
         return [(e.start_s, e.end_s) for e in _events(analysis, "le88_run", lo_s, hi_s)]
     rec = analysis.recording
     fs = rec.fs
-    i0 = max(0, math.ceil(lo_s * fs - 1e-9))
-    i1 = max(i0, min(rec.spo2.n_samples, math.ceil(hi_s * fs - 1e-9)))
+    i0, i1 = span_indices(lo_s, hi_s, fs, rec.spo2.n_samples)
     x = rec.spo2.data[i0:i1]
     with np.errstate(invalid="ignore"):
         low = analysis.artifact.valid[i0:i1] & (x < 88.5)
@@ -581,8 +578,7 @@ def plot_pulse(
         ax.set_yticks([])
         return ax
     fs = pulse.fs
-    i0 = max(0, math.ceil(lo * fs - 1e-9))
-    i1 = max(i0, min(pulse.n_samples, math.ceil(hi * fs - 1e-9)))
+    i0, i1 = span_indices(lo, hi, fs, pulse.n_samples)
     t = np.arange(i0, i1, dtype=np.float64) / fs
     y = pulse.data[i0:i1]
     amin, amax = analysis.settings.artifact.pulse_min_bpm, analysis.settings.artifact.pulse_max_bpm

@@ -41,6 +41,7 @@ from ..plot import (
     window_mask,
 )
 from ..results import Analysis
+from ..spans import span_indices
 from .atomic import write_atomic
 from .page1 import first_page
 from .tables_page import tables_page
@@ -189,8 +190,7 @@ def _strip_caption(
         return f"{this}\n(whole recording)"
     fs = analysis.recording.fs
     n = analysis.recording.spo2.n_samples
-    i0 = min(n, max(0, math.ceil(lo * fs - 1e-9)))
-    i1 = min(n, max(i0, math.ceil(hi * fs - 1e-9)))
+    i0, i1 = span_indices(lo, hi, fs, n)
     words = main.replace("_", " ")
     if not masks[2][i0:i1].any():
         return f"{this}\n(no {words} in it)"
@@ -214,8 +214,7 @@ def _strip_stats(
     """Minutes at or below 88 %, valid minutes (main window) and ODI3 events starting in [lo, hi)."""
     fs = analysis.recording.fs
     n = analysis.recording.spo2.n_samples
-    i0 = min(n, max(0, math.ceil(lo * fs - 1e-9)))
-    i1 = min(n, max(i0, math.ceil(hi * fs - 1e-9)))
+    i0, i1 = span_indices(lo, hi, fs, n)
     sel, le88, _ = masks
     main = analysis.main_window
     n_odi3 = sum(
