@@ -19,6 +19,7 @@ from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.analysis import analyze
 from oximetry.report.pdf import _build_pages, _strip_spans, trace_title
 from oximetry.report.summary import build_summary
+from oximetry.report.terminal import minutes
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_edf
 
@@ -251,12 +252,12 @@ def test_page_two_prints_the_summary_tables(night: Path, tmp_path: Path) -> None
     m = summary["metrics"]["sleep"]
     text = text_of(pdf, 2, layout=True)  # tables read row by row
     for band in m["saturation_bands"]:
-        assert f"{band['band']} % {band['minutes']:.1f} " in text, band["band"]
+        assert f"{band['band']} % {minutes(band['minutes'])} " in text, band["band"]
     st = m["staging"]
-    assert f"Total sleep time {st['total_sleep_min']:.1f} min" in text
+    assert f"Total sleep time {minutes(st['total_sleep_min'])} min" in text
     assert f"sleep efficiency {st['sleep_efficiency_pct']:.1f} %" in text
     d3 = m["desaturations"]["odi3"]
     assert f"≥ 3 % (ODI3) {d3['count']} {d3['mean_nadir_pct']:.1f}" in text
     for row in m["odi_by_hour"]:
-        assert f"{row['start'][11:16]}–{row['end'][11:16]} {row['valid_min']:.1f}" in text
+        assert f"{row['start'][11:16]}–{row['end'][11:16]} {minutes(row['valid_min'])}" in text
     assert sum(r["odi3_count"] for r in m["odi_by_hour"]) == m["odi3_count"]

@@ -24,7 +24,10 @@ def test_lines_are_aligned_and_carry_the_main_figures():
     col = lines[0].index("120.0 min")
     assert all(line[col - 2 : col] == "  " for line in lines)
     assert "118.0 min (1.7 % artifact)" in text
-    assert "12.0 min cumulative (10.2 % of valid), longest 12.0 min from 23:30:00" in text
+    assert (
+        "12.0 min cumulative (10.2 % of the 118.0 valid min), longest 12.0 min from 23:30:00"
+        in text
+    )
     assert "86 % at 23:30:00" in text
     assert "3 %: 1.5/h" in text
     assert "95.0 % (presumed awake)" in text
@@ -35,6 +38,19 @@ def test_lines_are_aligned_and_carry_the_main_figures():
     assert lines[-4].startswith("Warnings  ")
     assert "missing: diagnoses, order.date" in text
     assert lines[-1].startswith("Files") and "summary.json, report.pdf in /out/night" in lines[-1]
+
+
+def test_percent_and_rates_name_the_window_denominator_not_the_recordings():
+    # A staged night: the sleep window holds less valid time than the recording. "% of valid"
+    # under "Valid data 478.2 min" read as 20.8 / 478.2; the figure is of the window's minutes.
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    s["recording"]["valid_min"] = 478.2
+    m = s["metrics"][s["main_window"]]
+    m.update(valid_min=443.166667, t_le88_min=20.75, t_le88_pct=4.682211)
+    text = format_terminal_summary(s, {})
+    assert "20.7 min cumulative (4.7 % of the 443.1 valid min)" in text
+    assert "(per hour of the 443.1 valid min)" in text
+    assert "% of valid)" not in text
 
 
 def test_no_identifiers_even_when_the_summary_has_them():
@@ -100,3 +116,27 @@ def test_a_file_without_date_or_clock_prints_elapsed_times():
     text = format_terminal_summary(s, {})
     assert "at 0:41:56 elapsed" in text and "from 1:00:00 elapsed" in text
     assert "00:41:56" not in text
+
+
+def test_durations_are_cut_never_rounded_up_across_a_rule_minute():
+    # 299 samples at 1 Hz ≤ 88 % (4.983 min) is NOT MET for "5 minutes"; "5.0 min" beside it
+    # read as met. Every duration on the terminal and page 1 is cut to 0.1 min.
+    from oximetry.report.textpage import stat_rows
+
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    s["recording"]["valid_min"] = 119.983333
+    m = s["metrics"][s["main_window"]]
+    m.update(
+        valid_min=119.983333,
+        t_le88_min=4.983333,
+        longest_le88_min=4.983333,
+        drop5_min=4.983333,
+        longest_drop5_min=4.983333,
+    )
+    text = format_terminal_summary(s, {})
+    page = "\n".join(v for _, v in stat_rows(s))
+    for out in (text, page):
+        assert "4.9 min cumulative" in out
+        assert "5.0 min" not in out and "119.9 min" in out
+    assert "longest run 4.9 min" in page and "longest 4.9 min" in page
+    assert "1.99 h valid" in page

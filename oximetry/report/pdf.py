@@ -44,6 +44,7 @@ from ..results import Analysis
 from .atomic import write_atomic
 from .page1 import first_page
 from .tables_page import tables_page
+from .terminal import minutes
 from .textpage import (
     LANDSCAPE,
     MARGIN_IN,
@@ -161,8 +162,8 @@ def _strip_page(
         fig.text(
             x_text,
             1 - (y_top + 0.02) / h,
-            _strip_caption(analysis, masks, t0, t1, span) + f"\n≤ 88 %: {le88_min:.1f} min\n"
-            f"valid: {valid_min:.1f} min\nODI3 events: {n_odi3}",
+            _strip_caption(analysis, masks, t0, t1, span) + f"\n≤ 88 %: {minutes(le88_min)} min\n"
+            f"valid: {minutes(valid_min)} min\nODI3 events: {n_odi3}",
             size=8,
             va="top",
             linespacing=1.3,
@@ -272,7 +273,7 @@ def _label_runs(
         fig.text(
             x_fig,
             y_top_fig - k * line,
-            f"{fmt(a)}  ≤ 88 %: {length / 60:.1f} min",
+            f"{fmt(a)}  ≤ 88 %: {minutes(length / 60)} min",
             size=8,
             va="top",
             color=COLORS["threshold88"],

@@ -13,6 +13,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ..plot import legend_handles, plot_overview
+from .terminal import minutes
 from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only, when
 
 __all__ = ["tables_page"]
@@ -61,7 +62,7 @@ def _table(
 
 def _bands(page: TextPage, m: Mapping[str, Any], x: float) -> None:
     rows = [
-        [f"{b['band']} %", _n(b.get("minutes")), _n(b.get("pct"))]
+        [f"{b['band']} %", minutes(b.get("minutes")), _n(b.get("pct"))]
         for b in m.get("saturation_bands") or []
     ]
     _table(
@@ -117,12 +118,12 @@ def _pulse(page: TextPage, m: Mapping[str, Any], x: float) -> None:
         [
             f"> {_n(ev.get('high_bpm'), '.0f')} bpm for ≥ {_n(ev.get('min_s'), '.0f')} s",
             f"{_n(ev.get('high_count'))} events",
-            f"{_n(ev.get('high_min'))} min",
+            f"{minutes(ev.get('high_min'))} min",
         ],
         [
             f"< {_n(ev.get('low_bpm'), '.0f')} bpm for ≥ {_n(ev.get('min_s'), '.0f')} s",
             f"{_n(ev.get('low_count'))} events",
-            f"{_n(ev.get('low_min'))} min",
+            f"{minutes(ev.get('low_min'))} min",
         ],
     ]
     _table(page, x, "Pulse rate", ["", "", ""], rows, [1.5, 1.6, 0.8])
@@ -135,7 +136,7 @@ def _by_hour(page: TextPage, summary: Mapping[str, Any], m: Mapping[str, Any], x
         rows.append(
             [
                 f"{when(summary, h.get('start'), False)}–{when(summary, h.get('end'), False)}",
-                _n(h.get("valid_min")),
+                minutes(h.get("valid_min")),
                 f"{h.get('odi3_count')} ({_n(h.get('odi3_per_h'))}/h)",
                 f"{h.get('odi4_count')} ({_n(h.get('odi4_per_h'))}/h)",
             ]
@@ -161,7 +162,7 @@ def _staging(page: TextPage, m: Mapping[str, Any], x: float) -> None:
     page.y += 9.5 * 1.5 / 72
     page.text(
         x,
-        f"Total sleep time {_n(st.get('total_sleep_min'))} min of {_n(st.get('scored_min'))} min "
+        f"Total sleep time {minutes(st.get('total_sleep_min'))} min of {minutes(st.get('scored_min'))} min "
         f"scored; sleep efficiency {_n(st.get('sleep_efficiency_pct'))} %",
         PT,
     )
@@ -172,9 +173,9 @@ def _staging(page: TextPage, m: Mapping[str, Any], x: float) -> None:
         rows.append(
             [
                 label,
-                _n(b.get("duration_min")),
-                _n(b.get("valid_min")),
-                f"{_n(b.get('t_le88_min'))} ({_n(b.get('t_le88_pct'))} %)",
+                minutes(b.get("duration_min")),
+                minutes(b.get("valid_min")),
+                f"{minutes(b.get('t_le88_min'))} ({_n(b.get('t_le88_pct'))} %)",
                 _n(b.get("nadir_pct"), ".0f"),
                 _n(b.get("odi3_per_h")),
             ]
@@ -199,7 +200,7 @@ def _segments(page: TextPage, summary: Mapping[str, Any], x: float) -> None:
         rows.append(
             [
                 kind.replace("_o2", " on O2"),
-                _n(seg.get("valid_min")),
+                minutes(seg.get("valid_min")),
                 _n(seg.get("median_pct")),
                 _n(seg.get("nadir_pct"), ".0f"),
                 _n(seg.get("sustained_nadir_pct"), ".0f"),
@@ -263,7 +264,7 @@ def tables_page(analysis: Any, summary: Mapping[str, Any]) -> Figure:
     if m:
         page.line(
             f"Tables of the {where} window: minutes are of valid data; percentages are of its "
-            f"{_n(m.get('valid_min'))} valid minutes (docs/validation.md §1.1).",
+            f"{minutes(m.get('valid_min'))} valid minutes (docs/validation.md §1.1).",
             PT,
             color="#444444",
         )

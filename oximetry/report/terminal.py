@@ -6,6 +6,7 @@ Built from ``summary.json`` (never from the recording), so it holds no patient i
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ __all__ = [
     "all_warnings",
     "elapsed_only",
     "format_terminal_summary",
+    "minutes",
     "rule_status",
     "rule_tally",
     "when",
@@ -148,6 +150,34 @@ def when(summary: Mapping[str, Any], iso: Any, seconds: bool = True) -> str:
     return text[11:19] if seconds else text[11:16]
 
 
+def minutes(value: Any) -> str:
+    """Return a duration in minutes to 0.1 min, cut toward zero, never rounded up.
+
+    The rules compare sample counts with whole minutes ("at least 5 minutes ≤ 88 %", "at least
+    120 min of valid data"): 4.983 min rounded to "5.0" would sit beside a NOT MET for 5
+    minutes and read as met. Cut, a shown duration is never more than the measured one.
+
+    Parameters
+    ----------
+    value : float or None
+        Minutes (``summary.json`` keeps 6 decimals).
+
+    Returns
+    -------
+    str
+        E.g. ``"4.9"`` for 4.983333, ``"n/a"`` for None.
+
+    Examples
+    --------
+    >>> minutes(4.983333), minutes(20.75), minutes(0.3), minutes(None)
+    ('4.9', '20.7', '0.3', 'n/a')
+    """
+    if value is None:
+        return "n/a"
+    # round first: 0.3 * 10 is 2.9999999999999996 in binary, and summary values carry 6 decimals
+    return f"{math.floor(round(float(value) * 10.0, 6)) / 10.0:.1f}"
+
+
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
         return "n/a"
@@ -223,7 +253,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
     rows.append(
         (
             "Valid data",
-            f"{_num(rec.get('valid_min'))} min ({_num(rec.get('artifact_pct'))} % artifact)",
+            f"{minutes(rec.get('valid_min'))} min ({_num(rec.get('artifact_pct'))} % artifact)",
         )
     )
     main = summary.get("main_window")
@@ -235,18 +265,20 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         rows.append(
             (
                 f"{name.capitalize()}",
-                f"{_num(m.get('valid_min'))} min valid of {_num(m.get('duration_min'))} min",
+                f"{minutes(m.get('valid_min'))} min valid of {minutes(m.get('duration_min'))} min",
             )
         )
+        # the denominator is the window's valid time, not the recording's "Valid data" above
+        valid_txt = f"the {minutes(m.get('valid_min'))} valid min"
         longest = m.get("longest_le88_min")
-        longest_txt = f"longest {_num(longest)} min"
+        longest_txt = f"longest {minutes(longest)} min"
         if longest and m.get("longest_le88_start"):
             longest_txt += f" from {when(summary, m.get('longest_le88_start'))}"
         rows.append(
             (
                 "SpO2 <= 88 %",
-                f"{_num(m.get('t_le88_min'))} min cumulative "
-                f"({_num(m.get('t_le88_pct'))} % of valid), {longest_txt}",
+                f"{minutes(m.get('t_le88_min'))} min cumulative "
+                f"({_num(m.get('t_le88_pct'))} % of {valid_txt}), {longest_txt}",
             )
         )
         rows.append(
@@ -260,7 +292,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             (
                 "ODI",
                 f"3 %: {_num(m.get('odi3_per_h'))}/h, 4 %: {_num(m.get('odi4_per_h'))}/h "
-                "(per hour of valid time)",
+                f"(per hour of {valid_txt})",
             )
         )
         base = m.get("awake_baseline_pct")
@@ -269,7 +301,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             rows.append(
                 (
                     "Awake baseline",
-                    f"{_num(base)} % ({src}); > 5 points below for {_num(m.get('drop5_min'))} min",
+                    f"{_num(base)} % ({src}); > 5 points below for {minutes(m.get('drop5_min'))} min",
                 )
             )
     vendor = summary.get("vendor_summary")
@@ -283,7 +315,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
                     _WINDOW_NAMES[kind].capitalize(),
                     f"sustained nadir {_num(seg.get('sustained_nadir_pct'), '.0f')} %, "
                     f"nadir {_num(seg.get('nadir_pct'), '.0f')} %, "
-                    f"{_num(seg.get('valid_min'))} min valid",
+                    f"{minutes(seg.get('valid_min'))} min valid",
                 )
             )
     n_warn = len(all_warnings(summary))

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from .. import __version__
-from .terminal import elapsed_only, rule_status, when
+from .terminal import elapsed_only, minutes, rule_status, when
 
 __all__ = [
     "LANDSCAPE",
@@ -231,11 +231,11 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     counts = rec.get("artifact_samples") or {}
     reasons = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items() if v)
-    rows.append(("Recording time", f"{_n(rec.get('duration_min'))} min"))
+    rows.append(("Recording time", f"{minutes(rec.get('duration_min'))} min"))
     rows.append(
         (
             "Valid data",
-            f"{_n(rec.get('valid_min'))} min; artifact {_n(rec.get('artifact_pct'))} % of samples"
+            f"{minutes(rec.get('valid_min'))} min; artifact {_n(rec.get('artifact_pct'))} % of samples"
             + (f" (samples: {reasons})" if reasons else ""),
         )
     )
@@ -248,13 +248,13 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         if win and win.get("source"):
             wtxt += f" (from {str(win['source']).replace('_', ' ')})"
         rows.append(("Analysis window", wtxt))
-        v = _n(m.get("valid_min"))
+        v = minutes(m.get("valid_min"))
         rows.append(("Valid in window", f"{v} min (denominator of every % and rate below)"))
         rows.append(
             (
                 "Time ≤ 88 %",
-                f"{_n(m.get('t_le88_min'))} min cumulative = {_n(m.get('t_le88_pct'))} % of "
-                f"{v} min;  longest run {_n(m.get('longest_le88_min'))} min"
+                f"{minutes(m.get('t_le88_min'))} min cumulative = {_n(m.get('t_le88_pct'))} % of "
+                f"{v} min;  longest run {minutes(m.get('longest_le88_min'))} min"
                 + (
                     f" from {when(summary, m.get('longest_le88_start'))}"
                     if m.get("longest_le88_start")
@@ -265,8 +265,8 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 "Time < 90 % / ≤ 90 %",
-                f"{_n(m.get('t_lt90_min'))} min ({_n(m.get('t_lt90_pct'))} % of {v} min) / "
-                f"{_n(m.get('t_le90_min'))} min",
+                f"{minutes(m.get('t_lt90_min'))} min ({_n(m.get('t_lt90_pct'))} % of {v} min) / "
+                f"{minutes(m.get('t_le90_min'))} min",
             )
         )
         rows.append(
@@ -276,7 +276,12 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
                 f"{_n(m.get('mean_pct'))} % / {_n(m.get('median_pct'))} %",
             )
         )
-        hours = None if m.get("valid_min") is None else m["valid_min"] / 60.0
+        # cut, not rounded, like every duration here: 119.97 min must not read "2.00 h"
+        hours = (
+            None
+            if m.get("valid_min") is None
+            else math.floor(round(m["valid_min"] / 60.0 * 100.0, 6)) / 100.0
+        )
         rows.append(
             (
                 "ODI3 / ODI4",
@@ -291,7 +296,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 "> 5 pts below baseline",
-                f"{_n(m.get('drop5_min'))} min cumulative, longest {_n(m.get('longest_drop5_min'))}"
+                f"{minutes(m.get('drop5_min'))} min cumulative, longest {minutes(m.get('longest_drop5_min'))}"
                 f" min; {len(sd)} sustained (≥ 5 min)",
             )
         )
@@ -312,7 +317,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
                     kind.replace("_o2", " on O2").capitalize(),
                     f"sustained nadir (≥ 10 s) {_n(seg.get('sustained_nadir_pct'), '.0f')} %, "
                     f"nadir {_n(seg.get('nadir_pct'), '.0f')} %, median "
-                    f"{_n(seg.get('median_pct'))} %, {_n(seg.get('valid_min'))} min valid",
+                    f"{_n(seg.get('median_pct'))} %, {minutes(seg.get('valid_min'))} min valid",
                 )
             )
     return rows
