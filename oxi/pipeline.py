@@ -237,10 +237,18 @@ def resolve_settings(
     )
 
 
+#: How a de-identified summary records its annotation file: by hash, never by path.
+XML_BY_HASH = "sha256:"
+
+
 def _with_xml_annotations(
-    recording: Recording, path: str | Path, annotations: str | None
+    recording: Recording, path: str | Path, annotations: str | None, *, deidentify: bool = False
 ) -> Recording:
-    """Add NSRR/Profusion XML stages and scored events (given, or NSRR-named beside an EDF)."""
+    """Add NSRR/Profusion XML stages and scored events (given, or NSRR-named beside an EDF).
+
+    The file is recorded in ``read_options["annotations"]`` by its path, or, when
+    ``deidentify``, as ``sha256:<hex>`` (its path may name the patient, as the recording's may).
+    """
     from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
 
     xml_path: str | Path | None = annotations
@@ -250,7 +258,8 @@ def _with_xml_annotations(
         return recording
     xml = read_xml_annotations(xml_path, start=recording.start)
     rec = attach_annotations(recording, xml)
-    options = {**rec.source.read_options, "annotations": str(xml_path)}
+    recorded = XML_BY_HASH + sha256_of(xml_path) if deidentify else str(xml_path)
+    options = {**rec.source.read_options, "annotations": recorded}
     return replace(rec, source=replace(rec.source, read_options=options))
 
 
@@ -329,7 +338,9 @@ def analyze_file(
         context = load_context(request.context_path)
     recording = _read_night(path, request)
     if isinstance(path, str | Path):
-        recording = _with_xml_annotations(recording, path, request.annotations)
+        recording = _with_xml_annotations(
+            recording, path, request.annotations, deidentify=request.deidentify
+        )
     if request.deidentify:
         recording = scoring_annotations_only(recording)
     if settings is None:

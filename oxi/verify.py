@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
 from oximetry.settings import recorded_settings
 
-from .pipeline import AnalyzeRequest, Outcome, analyze_file
+from .pipeline import XML_BY_HASH, AnalyzeRequest, Outcome, analyze_file
 from .qualify import context_from_dict, load_context
 
 __all__ = [
@@ -130,6 +131,10 @@ def _recompute(
     summary: Mapping[str, Any], recording_path: _Recording, summary_path: Path
 ) -> tuple[dict[str, Any], Outcome]:
     request = _request(summary, summary_path)
+    if request.annotations is not None and request.annotations.startswith(XML_BY_HASH):
+        request = replace(
+            request, annotations=_xml_by_hash(request.annotations, recording_path, summary_path)
+        )
     try:
         settings = recorded_settings(summary["settings"])
     except SettingsError as exc:
@@ -143,6 +148,26 @@ def _recompute(
         shown = ", ".join(repr(k[:40]) for k in unknown[:3])
         raise OximetryError(f"not an oxi summary: unknown key(s) {shown}", summary_path)
     return rebuilt, outcome
+
+
+def _xml_by_hash(recorded: str, recording_path: _Recording, summary_path: Path) -> str:
+    """Return the annotation file a de-identified summary records by its sha256.
+
+    It is looked for where ``oxi analyze`` finds one by itself: NSRR-named beside the recording.
+    """
+    from oximetry.io import sha256_of
+    from oximetry.io.nsrr_xml import find_xml_beside
+
+    found = None
+    if isinstance(recording_path, str | Path):
+        found = find_xml_beside(recording_path)
+    if found is None or XML_BY_HASH + sha256_of(found) != recorded:
+        raise OximetryError(
+            "the summary was made with an annotation file (recorded by its sha256) that is not "
+            "beside the recording, named as NSRR names it, with that content",
+            summary_path,
+        )
+    return str(found)
 
 
 def recompute_summary(summary: Mapping[str, Any], recording_path: _Recording) -> dict[str, Any]:

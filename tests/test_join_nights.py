@@ -163,3 +163,19 @@ def test_back_to_back_files_half_a_sample_off_never_share_a_sample(night: Record
     joined = join_recordings([a, b, c])
     assert np.count_nonzero(np.isfinite(joined.spo2.data)) == 100 + 601 + 299
     np.testing.assert_array_equal(joined.spo2.data[202:803], night.spo2.data[300:901])
+
+
+def test_files_naming_different_patients_are_refused(night: Recording) -> None:
+    # `oxi batch --join-nights` never groups them; `oxi analyze a b` must not join them either,
+    # and the refusal must not name either patient.
+    from dataclasses import replace
+
+    from oximetry.model import PatientInfo
+
+    a = replace(_piece(night, 0, 3600), patient=PatientInfo(name="Alice Example"))
+    b = replace(_piece(night, 4000, 8000), patient=PatientInfo(name="Bob Example"))
+    with pytest.raises(RecordingFormatError, match="another patient") as info:
+        join_recordings([a, b])
+    assert "Example" not in str(info.value)
+    same = replace(b, patient=PatientInfo(name="Alice Example"))
+    assert join_recordings([a, same]).patient == a.patient

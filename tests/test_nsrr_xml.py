@@ -14,7 +14,7 @@ import pytest
 from oxi.cli import main
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oxi.verify import verify
-from oximetry.errors import RecordingFormatError
+from oximetry.errors import OximetryError, RecordingFormatError
 from oximetry.io.nsrr_xml import find_xml_beside, read_xml_annotations
 from oximetry.simulate import Desaturation, simulate_night, write_edf
 
@@ -149,3 +149,20 @@ def test_bad_annotation_files_are_refused(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and str(xml) in err
     assert not (tmp_path / "o").exists()
+
+
+def test_deidentified_summary_holds_no_annotation_path_and_still_verifies(
+    edf: Path, tmp_path: Path
+) -> None:
+    # The XML's path names the subject (NSRR names it after the record); input.path is the
+    # file's hash when de-identifying, and the annotation file must not bring the path back.
+    xml = edf.with_name(edf.stem + "-nsrr.xml")
+    xml.write_text(_nsrr_xml())
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--deidentify", "--no-report", "--out", str(out)]) == 0
+    text = (out / "summary.json").read_text()
+    assert edf.stem not in text and str(tmp_path) not in text
+    assert verify(out / "summary.json", edf) == []
+    xml.write_text(_nsrr_xml().replace("<SpO2Nadir>90", "<SpO2Nadir>89", 1))
+    with pytest.raises(OximetryError, match="annotation file"):
+        verify(out / "summary.json", edf)

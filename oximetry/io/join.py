@@ -4,7 +4,9 @@ Oximeters and their apps split a night when the finger came out, the battery was
 memory filled. :func:`join_recordings` puts such files back on one time axis: in time order, the
 time between files kept as missing data (never closed up, never filled), overlapping files
 refused (two readings for one moment cannot both be right). The files must come from one device
-(same format, device and sampling rates), carry real dates, and span at most one day.
+(same format, device and sampling rates) and one patient (the same identifiers, as the files
+hold them, the rule ``oxi batch --join-nights`` groups by), carry real dates, and span at most
+one day.
 """
 
 from __future__ import annotations
@@ -98,8 +100,8 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
     Raises
     ------
     RecordingFormatError
-        Files of different devices or rates, a file without a date, files that overlap, or a
-        span longer than a day.
+        Files of different devices or rates, files naming different patients, a file without a
+        date, files that overlap, or a span longer than a day.
     """
     recs = sorted(recordings, key=lambda r: r.start)
     names = ", ".join(r.source.path for r in recs)
@@ -115,6 +117,13 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
             raise RecordingFormatError(
                 f"cannot join it with {first.source.path}: not the same device and rates "
                 f"({_rates(r)} vs {_rates(first)})",
+                r.source.path,
+            )
+        if r.patient.identifiers() != first.patient.identifiers():
+            # Neither patient is named: the message may reach a de-identified log.
+            raise RecordingFormatError(
+                f"cannot join it with {first.source.path}: its patient fields name another "
+                "patient (or none where the other names one)",
                 r.source.path,
             )
     at_s: list[float] = []
