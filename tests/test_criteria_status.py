@@ -106,3 +106,13 @@ def test_not_applicable_never_changes_the_determination(
     for r in out["rules"]:
         want = {"met": True, "not_met": False, "not_evaluable": None, "not_applicable": None}
         assert r["met"] is want[r["status"]], r["id"]
+
+
+def test_figures_in_a_reason_are_cut_never_rounded_up_to_a_threshold() -> None:
+    # 29,999 samples at 100 Hz ≤ 88 % (4.99983 min) read "5 min ≤ 88 %" beside NOT MET for
+    # 5 minutes; 119.97 valid minutes read "120 min valid" beside a 120-min rule.
+    from criteria.rules.base import describe
+
+    text = describe({"t_le88_min": 29_999 / 100 / 60, "valid_min": 119.97})
+    assert text == "4.999 min ≤ 88 %; 119.9 min valid"
+    assert describe({"t_le88_min": 5.0, "valid_min": 0.3 * 1000}) == "5 min ≤ 88 %; 300 min valid"

@@ -255,6 +255,17 @@ _MIN_LABEL = {
 }
 
 
+def _cut(v: float, decimals: int) -> str:
+    """Return ``v`` cut toward zero to ``decimals`` (never rounded up), as ``%g`` prints it.
+
+    A finding's minutes sit beside a threshold in whole minutes: 4.99983 min rounded to "5"
+    would read as met beside NOT MET for 5 minutes. Rounded to 6 decimals first, so binary
+    noise (0.3 * 10 = 2.9999999999999996) does not cut a step away.
+    """
+    scale = 10**decimals
+    return f"{math.floor(round(float(v) * scale, 6)) / scale:g}"
+
+
 def describe(values: Mapping[str, Any]) -> str:
     """Return the figures a finding used, in a reviewer's words (``""`` when none)."""
     out: list[str] = []
@@ -266,13 +277,13 @@ def describe(values: Mapping[str, Any]) -> str:
         elif key.startswith("pao2_") and key.endswith("_mmhg"):
             out.append(f"PaO2 {key[5:-5].replace('_', ' ')} {v:g} mmHg")
         elif key in _MIN_LABEL:
-            out.append(f"{round(v, 3):g} min {_MIN_LABEL[key]}")
+            out.append(f"{_cut(v, 3)} min {_MIN_LABEL[key]}")
         elif key == "awake_baseline_rounded_pct":
             out.append(f"awake baseline {v} %")
         elif key == "nadir_rounded_pct":
             out.append(f"nadir {v} %")
         elif key == "valid_min":
-            out.append(f"{round(v, 1):g} min valid")
+            out.append(f"{_cut(v, 1)} min valid")
     return "; ".join(out)
 
 
