@@ -362,7 +362,7 @@ def evaluate(
         authorization_months=months,
         portable_eligible=portable,
         hcpcs=tuple(hcpcs),
-        missing=tuple(dict.fromkeys(missing)),
+        missing=_one_per_key(missing),
         rules=tuple(res[i] for i in order),
         alternatives=tuple(alternatives),
         warnings=tuple(dict.fromkeys(warnings)),
@@ -478,6 +478,15 @@ def _unsure_facts(
                     )
                 )
     return out
+
+
+def _one_per_key(items: list[str]) -> tuple[str, ...]:
+    """Keep the first mention of each key ("order.flow_lpm (more than 0 L/min)" and a later bare
+    "order.flow_lpm" from another rule name one missing input)."""
+    first: dict[str, str] = {}
+    for item in items:
+        first.setdefault(item.split(" (", 1)[0], item)
+    return tuple(first.values())
 
 
 def _open_paths(prof: Profile, run: _Run, conflicts: tuple[Conflict, ...]) -> list[Any]:

@@ -164,6 +164,9 @@ def test_unsafe_12_to_14_prescription_without_prescriber_flow_or_hours(
     assert d.determination == "indeterminate"
     assert met(d, "ii_a_2_prescription") is None
     assert any(m.startswith(f"order.{key}") for m in d.missing)
+    # Named once, though several rules need it ("order.flow_lpm (more than 0 L/min)" and a bare
+    # "order.flow_lpm" were both listed).
+    assert sum(m.split(" (")[0] == f"order.{key}" for m in d.missing) == 1
 
 
 def test_unsafe_15_p07_prematurity_is_not_pip() -> None:
