@@ -481,8 +481,11 @@ def _unsure_facts(
 
 
 def _one_per_key(items: list[str]) -> tuple[str, ...]:
-    """Keep the first mention of each key ("order.flow_lpm (more than 0 L/min)" and a later bare
-    "order.flow_lpm" from another rule name one missing input)."""
+    """Keep the first mention of each missing key.
+
+    "order.flow_lpm (more than 0 L/min)" and a later bare "order.flow_lpm" from another rule
+    name one missing input.
+    """
     first: dict[str, str] = {}
     for item in items:
         first.setdefault(item.split(" (", 1)[0], item)
