@@ -22,7 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ..results import Event
-from ..spans import find_runs
+from ..spans import find_runs, span_indices
 from .runs import rounded_below, samples_at_least
 
 __all__ = [
@@ -197,11 +197,11 @@ def odi_by_hour(
     n = sel.shape[0]
     n_rows = max(1, math.ceil((n / fs - first_s) / span_s))
     edges = first_s + span_s * np.arange(n_rows + 1)
-    # sample i lies in row k when edges[k] <= i / fs < edges[k + 1]
-    idx = np.flatnonzero(sel)
-    valid_counts = np.bincount(np.searchsorted(edges, idx / fs, "right") - 1, minlength=n_rows)[
-        :n_rows
-    ]
+    # Sample i lies in row k when edges[k] <= i / fs < edges[k + 1] (spans.span_indices, the
+    # rule the report's hour strips use); a row's count is a difference of the running count.
+    running = np.concatenate(([0], np.cumsum(sel, dtype=np.int64)))
+    rows = [span_indices(edges[k], edges[k + 1], fs, n) for k in range(n_rows)]
+    valid_counts = np.array([running[i1] - running[i0] for i0, i1 in rows], dtype=np.int64)
 
     def per_row(starts: Sequence[float]) -> NDArray[np.int64]:
         t = np.asarray(starts, dtype=np.float64)
