@@ -28,6 +28,25 @@ BASE: dict[str, Any] = {
     "documentation": {"signed_prescription": True, "letter_of_medical_necessity": True},
 }
 
+#: A complete Medicare outpatient context (an IDTF test, evaluated three days after it, ordered
+#: two days later), without documentation.
+MEDICARE_BASE: dict[str, Any] = {
+    "payer": "medicare",
+    "patient": {"age_years": 72},
+    "test": {
+        "type": "overnight",
+        "date": TEST_DATE.isoformat(),
+        "room_air": True,
+        "setting": "outpatient",
+        "performed_by": "idtf",
+        "evaluated_date": (TEST_DATE + dt.timedelta(days=3)).isoformat(),
+    },
+    "order": {"date": (TEST_DATE + dt.timedelta(days=5)).isoformat(), "flow_lpm": 2},
+    "diagnoses": ["J44.9"],
+    "mobility": {"within_home": True},
+}
+
+
 DROP = object()
 
 

@@ -21,24 +21,10 @@ from criteria.errors import EvidenceError
 from criteria.evaluate import Evidence, SegmentFigures, evaluate
 from oxi.cli import main
 from oximetry.simulate import simulate_night, write_edf
-from tests.criteria_helpers import DROP, TEST_DATE, make_dict, overnight, seg, sleep
+from tests.criteria_helpers import DROP, MEDICARE_BASE, TEST_DATE, make_dict, overnight, seg, sleep
 
 #: A complete Medicare outpatient context (IDTF, evaluated three days after the test).
-MC: dict[str, Any] = {
-    "payer": "medicare",
-    "patient": {"age_years": 72},
-    "test": {
-        "type": "overnight",
-        "date": TEST_DATE.isoformat(),
-        "room_air": True,
-        "setting": "outpatient",
-        "performed_by": "idtf",
-        "evaluated_date": (TEST_DATE + dt.timedelta(days=3)).isoformat(),
-    },
-    "order": {"date": (TEST_DATE + dt.timedelta(days=5)).isoformat(), "flow_lpm": 2},
-    "diagnoses": ["J44.9"],
-    "mobility": {"within_home": True},
-}
+MC: dict[str, Any] = MEDICARE_BASE
 
 
 def mh(**over: Any) -> Context:

@@ -19,24 +19,9 @@ from criteria.evaluate import Evidence, evaluate
 from oxi.qualify import evidence_from_analysis
 from oximetry.analysis import analyze
 from oximetry.simulate import simulate_night
-from tests.criteria_helpers import TEST_DATE, exercise_test, make_dict, seg, sleep
+from tests.criteria_helpers import MEDICARE_BASE, TEST_DATE, exercise_test, make_dict, seg, sleep
 
-MC: dict[str, Any] = {
-    "payer": "medicare",
-    "patient": {"age_years": 72},
-    "test": {
-        "type": "overnight",
-        "date": TEST_DATE.isoformat(),
-        "room_air": True,
-        "setting": "outpatient",
-        "performed_by": "idtf",
-        "evaluated_date": (TEST_DATE + dt.timedelta(days=3)).isoformat(),
-    },
-    "order": {"date": (TEST_DATE + dt.timedelta(days=5)).isoformat(), "flow_lpm": 2},
-    "diagnoses": ["J44.9"],
-    "mobility": {"within_home": True},
-    "documentation": {"signed_prescription": True},
-}
+MC: dict[str, Any] = {**MEDICARE_BASE, "documentation": {"signed_prescription": True}}
 
 
 def mc(**over: Any) -> Context:

@@ -466,27 +466,36 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
     return raw, ev, profile, change
 
 
+def dipping_sleep(
+    draw: st.DrawFn, kind: str, valid_min: float, duration_min: float | None = None
+) -> SleepFigures:
+    """Sleep figures with 5-100 min at or below 88 % (nadir 84 %) and a normal awake baseline."""
+    return SleepFigures(
+        kind=kind,
+        valid_min=valid_min,
+        t_le88_min=draw(st.floats(5.0, 100.0)),
+        t_lt90_min=100.0,
+        t_le90_min=100.0,
+        longest_le88_min=5.0,
+        nadir_pct=84.0,
+        awake_baseline_pct=draw(st.floats(89.0, 99.0)),
+        awake_baseline_source="first_300s_valid",
+        drop5_min=0.0,
+        longest_drop5_min=0.0,
+        mean_pct=93.0,
+        drop5_from_mean_min=0.0,
+        longest_drop5_from_mean_min=0.0,
+        duration_min=duration_min,
+    )
+
+
 def _day_long_presumed_night(draw: st.DrawFn, start: dt.datetime) -> Evidence:
     """An unstaged recording whose presumed-sleep window spans more than 14 h (the day too)."""
     span = draw(st.floats(840.01, 1440.0))
     return Evidence(
         recording_start=start,
-        sleep=SleepFigures(
-            kind="presumed_sleep",
-            valid_min=span * draw(st.floats(0.9, 1.0)),
-            t_le88_min=draw(st.floats(5.0, 100.0)),
-            t_lt90_min=100.0,
-            t_le90_min=100.0,
-            longest_le88_min=5.0,
-            nadir_pct=84.0,
-            awake_baseline_pct=draw(st.floats(89.0, 99.0)),
-            awake_baseline_source="first_300s_valid",
-            drop5_min=0.0,
-            longest_drop5_min=0.0,
-            mean_pct=93.0,
-            drop5_from_mean_min=0.0,
-            longest_drop5_from_mean_min=0.0,
-            duration_min=span,
+        sleep=dipping_sleep(
+            draw, "presumed_sleep", span * draw(st.floats(0.9, 1.0)), duration_min=span
         ),
     )
 
@@ -766,25 +775,7 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
     start = dt.datetime(td.year, td.month, td.day, 22, 0)
 
     def night(kind_: str, valid: float) -> Evidence:
-        return Evidence(
-            recording_start=start,
-            sleep=SleepFigures(
-                kind=kind_,
-                valid_min=valid,
-                t_le88_min=draw(st.floats(5.0, 100.0)),
-                t_lt90_min=100.0,
-                t_le90_min=100.0,
-                longest_le88_min=5.0,
-                nadir_pct=84.0,
-                awake_baseline_pct=draw(st.floats(89.0, 99.0)),
-                awake_baseline_source="first_300s_valid",
-                drop5_min=0.0,
-                longest_drop5_min=0.0,
-                mean_pct=93.0,
-                drop5_from_mean_min=0.0,
-                longest_drop5_from_mean_min=0.0,
-            ),
-        )
+        return Evidence(recording_start=start, sleep=dipping_sleep(draw, kind_, valid))
 
     if kind == "overnight":
         ev: Evidence | None = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
