@@ -32,12 +32,13 @@ _ASSIGN_ORDER = ("sleep", "presumed_sleep", "awake", "presumed_awake", *SEGMENT_
 
 
 def _pulse_valid(
-    recording: Recording, valid: NDArray[np.bool_], window: Window, settings: AnalysisSettings
+    recording: Recording, valid: NDArray[np.bool_], settings: AnalysisSettings
 ) -> NDArray[np.bool_] | None:
-    """Return, at the pulse channel's own rate, which pulse samples are valid inside the window.
+    """Return, at the pulse channel's own rate, which pulse samples are valid.
 
     A pulse sample is valid when it is present, within the plausible range, and the SpO2
-    sample at its time is valid. None without a pulse channel.
+    sample at its time is valid. None without a pulse channel. A window's valid pulse samples
+    are these ∧ the window's mask at the pulse rate.
     """
     pulse = recording.pulse
     if pulse is None:
@@ -56,7 +57,7 @@ def _pulse_valid(
         spo2_ok = np.zeros(n_p, dtype=bool)
     with np.errstate(invalid="ignore"):
         ok = np.isfinite(p) & (p >= st.pulse_min_bpm) & (p <= st.pulse_max_bpm)
-    ok &= spo2_ok & window_mask(window, n_p, pulse.fs)
+    ok &= spo2_ok
     return ok
 
 
@@ -254,12 +255,13 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     metrics: dict[str, WindowMetrics | SegmentMetrics] = {}
     masks: dict[str, NDArray[np.bool_]] = {}
     window_events: list[Event] = []
+    pulse_valid = _pulse_valid(recording, valid, st)
     for w in plan.windows:
         in_window = window_mask(w, n, fs)
         masks[w.kind] = in_window
-        pulse_ok = _pulse_valid(recording, valid, w, st)
-        pulse_values = None
-        if pulse_ok is not None and recording.pulse is not None:
+        pulse_ok = pulse_values = None
+        if pulse_valid is not None and recording.pulse is not None:
+            pulse_ok = pulse_valid & window_mask(w, pulse_valid.shape[0], recording.pulse.fs)
             pulse_values = np.asarray(recording.pulse.data[pulse_ok], dtype=np.float64)
         if w.kind in OVERNIGHT_KINDS:
             wm, found = summarize_window(

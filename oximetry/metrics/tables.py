@@ -78,13 +78,14 @@ def saturation_bands(
     ok = sel & np.isfinite(x)
     n = int(np.count_nonzero(ok))
     values = x[ok]
+    # Counted samples with r below each band's lowest value, once per distinct edge; a band's
+    # count is the difference of its two edges' counts, so the bands partition the samples.
+    edges = sorted({lo for _, lo, _ in BANDS} | {hi + 1 for _, _, hi in BANDS if hi < 100})
+    below = {e: int(np.count_nonzero(rounded_below(values, e))) for e in edges}
+    below[101] = n  # r above 100 cannot be valid, but never lose a sample
     out = []
     for label, lo, hi in BANDS:
-        count = int(np.count_nonzero(rounded_below(values, hi + 1))) - int(
-            np.count_nonzero(rounded_below(values, lo))
-        )
-        if hi == 100:  # r above 100 cannot be valid, but never lose a sample
-            count = n - int(np.count_nonzero(rounded_below(values, lo)))
+        count = below[hi + 1] - below[lo]
         out.append(
             {
                 "band": label,
