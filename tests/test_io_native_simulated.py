@@ -75,6 +75,39 @@ def test_viatom_v3_duplicated_two_second_file_is_deduplicated(tmp_path: Path) ->
     assert any("de-duplicated" in w for w in rec.warnings)
 
 
+@pytest.mark.parametrize(
+    "high", [b"\x01\x00", b"\x00\x80", b"\xff\xff"], ids=["byte15", "byte16", "both"]
+)
+def test_viatom_duration_is_the_u16_at_13_whatever_bytes_15_16_hold(
+    tmp_path: Path, high: bytes
+) -> None:
+    # formats.md: "13: duration in seconds, u16"; 15-16 are not described ("the rest is 0").
+    # Read as a u32, any non-zero byte there made the duration 65536 s or more too long.
+    night, _ = _night(0.25, 5)
+    path = write_viatom(night, tmp_path / "20260301231530")  # type: ignore[arg-type]
+    data = bytearray(path.read_bytes())
+    assert struct.unpack_from("<H", data, 13)[0] == 4 * 3600 and data[15:17] == b"\0\0"
+    data[15:17] = high
+    path.write_bytes(bytes(data))
+    rec = read_recording(path)
+    assert rec.start == START and rec.fs == 0.25
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    assert rec.source.vendor_summary["duration_min"] == pytest.approx(4 * 60)
+    said = [w for w in rec.warnings if "bytes 15-16" in w]
+    assert len(said) == 1 and high.hex(" ") in said[0] and "14400 s" in said[0]
+
+
+def test_viatom_duration_not_fitting_the_records_names_bytes_15_16(tmp_path: Path) -> None:
+    night, _ = _night(0.25, 5)
+    path = write_viatom(night, tmp_path / "20260301231530")  # type: ignore[arg-type]
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<H", data, 13, 4 * 3600 - 3600)  # 3 h over 4 h of records
+    data[15] = 0x02
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordingFormatError, match=r"bytes 15-16 are 02 00, not 0"):
+        read_recording(path)
+
+
 def test_viatom_below_floor_is_low_not_a_gap(tmp_path: Path) -> None:
     # A plateau at 55 % for 10 min: below the device's floor, written as 0xFF with a valid pulse.
     night, _ = simulate_night(
