@@ -37,7 +37,13 @@ from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
 from oximetry.settings import recorded_settings
 
-from .pipeline import XML_BY_HASH, AnalyzeRequest, Outcome, analyze_file
+from .pipeline import (
+    XML_BY_HASH,
+    AnalyzeRequest,
+    Outcome,
+    analyze_file,
+    deidentified_context,
+)
 from .qualify import context_from_dict, load_context
 
 __all__ = [
@@ -612,6 +618,8 @@ def verify(
     if context_path is not None:
         given = load_context(context_path)
         test_date = None if outcome.determination is None else outcome.determination.test_date
+        if submitted.get("deidentified") is True:
+            given = deidentified_context(given, outcome.analysis)
         recorded = given.to_dict(test_date=test_date)
         if json.loads(json.dumps(recorded, default=str)) != submitted.get("context"):
             out.append("context: the context file given is not the context the summary records")
