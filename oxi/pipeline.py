@@ -20,7 +20,7 @@ from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
 from oximetry.errors import SettingsError
 from oximetry.io import read_hypnogram, read_recording, sha256_of
-from oximetry.model import Annotation, Recording
+from oximetry.model import Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.results import Analysis
 from oximetry.settings import SEGMENT_NAMES, AnalysisSettings
@@ -175,7 +175,7 @@ def scoring_annotations_only(recording: Recording) -> Recording:
     for a in recording.annotations:
         text = scoring_text(a.text)
         if text is not None:
-            kept.append(Annotation(a.onset_s, a.duration_s, text))
+            kept.append(replace(a, text=text))  # the scorer's nadir and baseline kept
     return replace(recording, annotations=tuple(kept))
 
 
