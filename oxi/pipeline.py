@@ -247,7 +247,9 @@ def _with_xml_annotations(
     """Add NSRR/Profusion XML stages and scored events (given, or NSRR-named beside an EDF).
 
     The file is recorded in ``read_options["annotations"]`` by its path, or, when
-    ``deidentify``, as ``sha256:<hex>`` (its path may name the patient, as the recording's may).
+    ``deidentify``, as ``sha256:<hex>`` (its path may name the patient, as the recording's may),
+    and always by its sha256 in ``read_options["annotations_sha256"]``, so that ``oxi verify``
+    can tell whether the file it is given is the one used.
     """
     from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
 
@@ -258,8 +260,12 @@ def _with_xml_annotations(
         return recording
     xml = read_xml_annotations(xml_path, start=recording.start)
     rec = attach_annotations(recording, xml)
-    recorded = XML_BY_HASH + sha256_of(xml_path) if deidentify else str(xml_path)
-    options = {**rec.source.read_options, "annotations": recorded}
+    digest = sha256_of(xml_path)
+    options = {
+        **rec.source.read_options,
+        "annotations": XML_BY_HASH + digest if deidentify else str(xml_path),
+        "annotations_sha256": digest,
+    }
     return replace(rec, source=replace(rec.source, read_options=options))
 
 

@@ -164,6 +164,10 @@ def test_deidentified_summary_holds_no_annotation_path_and_still_verifies(
     assert edf.stem not in text and str(tmp_path) not in text
     assert verify(out / "summary.json", edf) == []
     xml.write_text(_nsrr_xml().replace("<SpO2Nadir>90", "<SpO2Nadir>89", 1))
+    differences = verify(out / "summary.json", edf)
+    assert differences[0].startswith("input.read_options.annotations: the annotation file read")
+    assert "files.events.csv: the recorded events table is not the one recomputed" in differences
+    xml.unlink()
     with pytest.raises(OximetryError, match="annotation file"):
         verify(out / "summary.json", edf)
 
