@@ -13,6 +13,7 @@ from that part's start. The joined analysis must stage exactly the whole night's
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 from dataclasses import replace
@@ -225,3 +226,31 @@ def test_batch_join_nights_reads_each_file_s_annotations_as_analyze_does(
     alone = analyze_file([str(f) for f in files], request).summary
     assert summary["windows"] == alone["windows"] and summary["main_window"] == "sleep"
     assert summary["input"]["parts"] == alone["input"]["parts"]
+
+
+def test_a_resumed_batch_redoes_a_night_whose_annotation_file_changed(
+    files: list[Path], tmp_path: Path
+) -> None:
+    # The XML is not part of the recording's sha256: without looking at it, a resumed batch
+    # would keep outputs made from the file as it was.
+    from oxi.batch import run_batch
+
+    out = tmp_path / "out"
+    request = AnalyzeRequest(report=False)
+
+    def run() -> tuple[int, dict]:
+        result = run_batch([str(files[0].parent)], out, request=request, jobs=1, join_nights=True)
+        [summary_path] = out.glob("*/summary.json")
+        return result.n_skipped, json.loads(summary_path.read_text())
+
+    assert run()[0] == 0
+    assert run()[0] == 1  # nothing changed: reused
+    xml = files[1].with_name("shhs1-20001-nsrr.xml")
+    xml.write_text(xml.read_text().replace("<SpO2Nadir>88<", "<SpO2Nadir>87<", 1))
+    skipped, summary = run()
+    assert skipped == 0
+    digest = hashlib.sha256(xml.read_bytes()).hexdigest()
+    assert summary["input"]["parts"][1]["annotations_sha256"] == digest
+    xml.unlink()
+    skipped, summary = run()
+    assert skipped == 0 and "annotations" not in summary["input"]["parts"][1]
