@@ -155,8 +155,7 @@ def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool
     from oximetry.io.nsrr_xml import find_xml_beside
 
     inp = summary.get("input")
-    if not isinstance(inp, Mapping):
-        return False
+    inp = inp if isinstance(inp, Mapping) else {}
     parts = inp.get("parts")
     if isinstance(parts, list) and parts:
         recorded = [p.get("annotations_sha256") if isinstance(p, Mapping) else None for p in parts]
@@ -167,7 +166,7 @@ def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool
     for f in files:
         found = find_xml_beside(f) if Path(f).suffix.lower() in (".edf", ".bdf") else None
         beside.append(None if found is None else sha256_of(found))
-    return sorted(map(str, recorded)) == sorted(map(str, beside))
+    return sorted(x for x in recorded if isinstance(x, str)) == sorted(x for x in beside if x)
 
 
 def _complete_summary(
