@@ -431,6 +431,54 @@ def test_met_is_null_for_not_applicable_rules() -> None:
     assert na and all(r["met"] is None for r in na)
 
 
+#: A night with nothing nocturnal near qualifying: no minute at or below 88 %, no fall > 5 points.
+CLEAN_NIGHT = {"t_le88_min": 0.0, "nadir_pct": 93.0, "drop5_min": 0.0, "awake_baseline_pct": 96.0}
+
+
+@pytest.mark.parametrize(
+    ("over", "night"),
+    [
+        ({"test__type": DROP}, CLEAN_NIGHT),  # only test.type holds the sleep window back
+        ({"test__room_air": DROP}, QUALIFYING_NIGHT),  # a gate of every path is unknown
+        ({"diagnoses": ["J44.1"]}, QUALIFYING_NIGHT),  # a conflict holds a met path
+    ],
+)
+def test_indeterminate_decided_by_names_only_what_holds_it_open(
+    over: dict[str, Any], night: dict[str, float]
+) -> None:
+    # Nothing decided an indeterminate: the rules that closed other paths are no reason for it.
+    d = evaluate(ctx(**over), overnight(**night))
+    assert d.determination == "indeterminate"
+    rules = [r for r in d.decided_by if r != "conflicts"]
+    assert rules or d.conflicts
+    for rid in rules:
+        r = d.rule(rid)
+        assert r.met is None and r.tested and r.missing, (rid, r.reason)
+    assert ("conflicts" in d.decided_by) is bool(d.conflicts)
+    # every input an open path needs is named by a rule listed
+    needed = {m for r in rules for m in d.rule(r).missing}
+    assert all(m in needed for v in d.would_qualify_if.values() for m in v if "resolve " not in m)
+
+
+def test_would_qualify_if_names_no_path_the_recorded_figures_rule_out() -> None:
+    # 0 minutes at or below 88 % and no fall: whatever test.type is, no nocturnal path is met,
+    # so none is offered as "would qualify if"; the determination still waits for test.type.
+    d = evaluate(ctx(test__type=DROP), overnight(**CLEAN_NIGHT))
+    assert d.determination == "indeterminate" and "test.type" in d.missing
+    assert d.would_qualify_if == {}
+    # the same gap on a night whose figures meet the finding: the path is offered
+    near = evaluate(ctx(test__type=DROP), overnight(**QUALIFYING_NIGHT))
+    assert near.determination == "indeterminate"
+    assert near.would_qualify_if.get("nocturnal_sleep") == ("test.type",)
+
+
+def test_would_qualify_if_keeps_a_path_whose_measurement_is_what_is_missing() -> None:
+    # 90 min valid: too short to read; more recording is the missing piece, not a finding.
+    d = evaluate(ctx(), overnight(valid_min=90.0, **CLEAN_NIGHT))
+    assert d.determination == "indeterminate"
+    assert any("120 min of valid data" in m for m in d.would_qualify_if.get("nocturnal_sleep", ()))
+
+
 # ---------------------------------------------------------------- oxi qualify
 
 
