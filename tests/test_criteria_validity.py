@@ -507,6 +507,19 @@ def test_oxi_qualify_prints_the_human_summary_and_json(
     assert doc["qualification"]["hcpcs"] == ["E0424"]
 
 
+def test_oxi_qualify_says_what_holds_an_indeterminate_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "ch.yaml"
+    p.write_text(CH_YAML.replace("prescriber: physician, ", ""), encoding="utf-8")
+    assert main(["qualify", "--context", str(p)]) == 0
+    text = capsys.readouterr().out
+    assert "INDETERMINATE" in text
+    assert "Held open by: ii_a_2_prescription" in text
+    assert "Open path (cluster_headache) undecided until: order.prescriber" in text
+    assert "Decided by" not in text and "Would qualify" not in text
+
+
 def test_oxi_qualify_out_writes_a_context_only_report(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -175,7 +175,9 @@ def test_page_one_says_what_decided_a_qualification(tmp_path):
         ({**rd.QUALIFICATION, "basis": []}, False),  # indeterminate: Still missing says what
         ({**rd.QUALIFICATION, "determination": "not_qualified", "basis": []}, False),
         ({k: v for k, v in QUALIFIED.items() if k != "basis"}, False),  # older summary
-        ({**rd.QUALIFICATION, "decided_by": ["ii_a_2_b_ii_b_sleep"]}, True),
+        ({**rd.QUALIFICATION, "determination": "not_qualified", "decided_by": ["x"]}, True),
+        # indeterminate: nothing decided it, whatever decided_by holds
+        ({**rd.QUALIFICATION, "decided_by": ["ii_a_2_b_ii_b_sleep"]}, False),
     ],
 )
 def test_decided_by_only_when_the_summary_says_so(tmp_path, q, decided):
@@ -185,6 +187,49 @@ def test_decided_by_only_when_the_summary_says_so(tmp_path, q, decided):
     if q["determination"] == "indeterminate":
         assert "Still missing:" in text and "diagnoses, order.date" in text
         assert "This is not a denial" in text
+
+
+HELD_OPEN = {
+    **rd.QUALIFICATION,
+    "rules": [
+        *rd.QUALIFICATION["rules"],
+        {
+            "id": "ii_a_2_a_ii_drop",
+            "citation": "MG-OXY II.A.2.a.ii",
+            "met": False,
+            "values": {},
+            "reason": "No symptoms (cognitive impairment) are documented.",
+        },
+        {
+            "id": "ii_a_2_b_i_exercise",
+            "citation": "MG-OXY II.A.2.b.i",
+            "met": None,
+            "values": {},
+            "reason": "Not tested: this test measured nothing this clause is about.",
+        },
+    ],
+    # as summaries before the fix wrote it: the rules that closed paths, and the one holding
+    "decided_by": ["ii_a_2_a_ii_drop", "ii_a_2_b_i_exercise", "ii_a_2_order_90_days"],
+    "would_qualify_if": {"nocturnal_sleep": ["order.date"]},
+}
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_an_indeterminate_page_one_says_what_holds_it_open_and_nothing_decided_it(tmp_path):
+    text = page_one_text(
+        write_outputs(rd.make_analysis(), tmp_path, qualification=HELD_OPEN)["report"]
+    )
+    assert "Decided by" not in text and "Would qualify" not in text
+    held = text.index("Held open by:")
+    assert text.index("MG-OXY II.A.2: Not evaluable: the order date is missing.") > held
+    # the rules that closed other paths are no reason for an undecided result
+    assert "No symptoms" not in text and "Not tested" not in text
+    assert "Open paths: • nocturnal sleep — undecided until: order.date" in text
+    none_open = {**HELD_OPEN, "would_qualify_if": {}}
+    text = page_one_text(
+        write_outputs(rd.make_analysis(), tmp_path / "none", qualification=none_open)["report"]
+    )
+    assert "Open paths: • none within reach of the figures and inputs given" in text
 
 
 def test_strips_are_clock_aligned_hours_covering_the_night():
