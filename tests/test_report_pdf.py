@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -10,9 +11,11 @@ import zlib
 import numpy as np
 import pytest
 
+from criteria import Context, evaluate
 from oximetry.report import write_outputs
 from oximetry.report.pdf import _strip_starts, render_report_pdf
 from oximetry.report.summary import build_summary
+from oximetry.report.textpage import ID_MIN_PT, id_lines, text_width_in
 from tests import report_data as rd
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -403,3 +406,31 @@ def test_exercise_report_says_its_strips_are_ten_minutes(tmp_path):
     assert text.count("These 10 min") == 3
     assert "Hourly strips" not in text
     assert "(whole recording)" in text and "(sleep)" not in text
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_every_rule_id_is_printed_whole_in_the_appendix(tmp_path, payer):
+    q = evaluate(Context.from_dict({"payer": payer}), None).to_dict()
+    ids = [r["id"] for r in q["rules"]]
+    assert len(ids) > 20 and max(map(len, ids)) >= 23  # the long ones, e.g. ii_a_1_a_severe_...
+    out = subprocess.run(
+        [
+            PDFTOTEXT,
+            str(write_outputs(rd.make_analysis(), tmp_path, qualification=q)["report"]),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    )
+    words = set(re.split(r"\s+", out.stdout.decode("utf-8", "replace")))
+    assert [i for i in ids if i not in words] == []
+
+
+def test_an_id_too_long_for_its_column_is_cut_only_at_its_separators():
+    rid = "masshealth.II.A.2.b.ii.A.exercise_desaturation_improvement_with_oxygen"
+    lines, size = id_lines(rid, 1.0)
+    assert len(lines) > 1 and size == ID_MIN_PT and "".join(lines) == rid
+    assert all(line[-1] in "._" for line in lines[:-1])
+    assert all(text_width_in(line, size) <= 1.0 for line in lines)
+    assert id_lines("ii_a_2_b_ii_a_improvement", 1.73) == (["ii_a_2_b_ii_a_improvement"], 7.0)
