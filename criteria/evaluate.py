@@ -22,10 +22,10 @@ from typing import Any
 from .conflicts import Conflict, find_conflicts
 from .context import TEST_TYPES, BloodGas, Context
 from .evidence import Evidence, SegmentFigures, SleepFigures
-from .rules.base import Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
+from .rules.base import EPS_MIN, Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
 from .rules.common import conditions
 from .rules.profile import Profile
-from .rules.shared import PAO2_KEYS
+from .rules.shared import MAX_PRESUMED_SLEEP_MIN, PAO2_KEYS
 
 __all__ = [
     "COVERAGE_KINDS",
@@ -525,14 +525,17 @@ def _needs(
 class _Reach:
     """Whether an open path is within reach of what was recorded (for ``would_qualify_if``).
 
-    A path is open while an input it needs is unknown. When that input is only ``test.type``
-    (it says which windows of the recording the clauses may read) and the recording has the
-    figures, the figures already answer: a path that no test type leaves open or met is ruled out
-    by them (a night with no minute at or below 88 % is near no nocturnal path), and "would
-    qualify if test.type" would read as near-qualification. Such a path stays open for the
-    determination (and ``missing`` still asks for ``test.type``); it is only not offered as a
-    way to qualify. A path whose measurement itself is what is missing (no recording, too little
-    valid data) stays in reach.
+    A path is open while an input it needs is unknown. Two such inputs only say which part of a
+    recording the clauses may read, while the recording already has the figures: ``test.type``
+    (which windows a test measured) and, for a presumed-sleep window over 14 h, lights-off and
+    lights-on (which part of it is the night). The figures then already answer: the path is
+    evaluated under every test type, and on the long window as it is (a part of it holds no more
+    minutes at or below a line, and no lower nadir; the falls below the awake baseline, which a
+    shorter window could change, are left unknown). A path no such reading leaves open or met is
+    ruled out by the recording (a night with no minute at or below 88 % is near no nocturnal
+    path), and offering it as "would qualify if" would read as near-qualification. It stays open
+    for the determination (``missing`` still asks for the input); it is only not offered. A path
+    whose measurement is itself what is missing (no recording, under 120 min valid) stays.
     """
 
     def __init__(
@@ -544,25 +547,46 @@ class _Reach:
         readings: Readings,
     ) -> None:
         self._args = (prof, ctx, ev, test_date, readings)
-        self._typed: list[_Run] | None = None
+        self._runs: list[_Run] | None = None
 
-    def within(self, p: Any, run: _Run) -> bool:
-        """Return False when the recorded figures close ``p`` under every ``test.type``."""
+    def _counterfactual_runs(self) -> list[_Run]:
         prof, ctx, ev, test_date, readings = self._args
-        if run.path_values[p.name] is not None or ev is None or ctx.test.type is not None:
-            return True
-        if self._typed is None:
-            self._typed = [
-                _run(
-                    prof,
-                    dataclasses.replace(ctx, test=dataclasses.replace(ctx.test, type=t)),
-                    ev,
-                    test_date,
-                    readings,
-                )
+        assert ev is not None
+        contexts = [ctx]
+        if ctx.test.type is None:
+            contexts = [
+                dataclasses.replace(ctx, test=dataclasses.replace(ctx.test, type=t))
                 for t in TEST_TYPES
             ]
-        return any(r.path_values[p.name] is not False for r in self._typed)
+        s = ev.sleep
+        if (
+            s is not None
+            and s.presumed
+            and max(s.duration_min or 0.0, s.valid_min) > MAX_PRESUMED_SLEEP_MIN + EPS_MIN
+        ):
+            ev = dataclasses.replace(
+                ev,
+                sleep=dataclasses.replace(
+                    s,
+                    valid_min=min(s.valid_min, MAX_PRESUMED_SLEEP_MIN),
+                    duration_min=None,
+                    drop5_min=None,
+                    longest_drop5_min=None,
+                    drop5_from_mean_min=None,
+                    longest_drop5_from_mean_min=None,
+                ),
+            )
+        elif len(contexts) == 1:
+            return []  # nothing recorded is held back: every open path stays in reach
+        return [_run(prof, c, ev, test_date, readings) for c in contexts]
+
+    def within(self, p: Any, run: _Run) -> bool:
+        """Return False when the recorded figures close ``p`` under every such reading."""
+        if run.path_values[p.name] is not None or self._args[2] is None:
+            return True
+        if self._runs is None:
+            self._runs = self._counterfactual_runs()
+        return not self._runs or any(r.path_values[p.name] is not False for r in self._runs)
 
 
 def _decided_by(

@@ -8,6 +8,7 @@ and per narrowed code of the ICD-10-CM map (tested against the code library itse
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -23,7 +24,16 @@ from criteria.context import Context
 from criteria.errors import ContextError
 from criteria.evaluate import Determination, Evidence, evaluate
 from oxi.cli import main
-from tests.criteria_helpers import CLUSTER_OK, CLUSTER_RX, DROP, cluster_ctx, ctx, overnight, seg
+from tests.criteria_helpers import (
+    CLUSTER_OK,
+    CLUSTER_RX,
+    DROP,
+    cluster_ctx,
+    ctx,
+    overnight,
+    seg,
+    sleep,
+)
 
 QUALIFYING_NIGHT = {"t_le88_min": 12.0, "nadir_pct": 82.0}
 #: A night that qualifies only through a fall of > 5 points (no absolute hypoxemia): 93 % nadir.
@@ -470,6 +480,28 @@ def test_would_qualify_if_names_no_path_the_recorded_figures_rule_out() -> None:
     near = evaluate(ctx(test__type=DROP), overnight(**QUALIFYING_NIGHT))
     assert near.determination == "indeterminate"
     assert near.would_qualify_if.get("nocturnal_sleep") == ("test.type",)
+
+
+def _day_long(**figures: float) -> Evidence:
+    """A 16-h presumed-sleep window: the night in it is not bounded (lights-off is missing)."""
+    s = sleep(valid_min=16 * 60.0, kind="presumed_sleep", **figures)
+    return Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 18, 0),
+        sleep=dataclasses.replace(s, duration_min=16 * 60.0),
+    )
+
+
+def test_would_qualify_if_on_an_unbounded_night_offers_only_what_its_figures_reach() -> None:
+    # No part of 16 h with 0 min at or below 88 % holds 5 such minutes: nothing to offer.
+    d = evaluate(ctx(), _day_long(**CLEAN_NIGHT))
+    assert d.determination == "indeterminate"
+    assert any("lights-off" in m for m in d.missing)
+    assert d.would_qualify_if == {}
+    near = evaluate(ctx(), _day_long(**QUALIFYING_NIGHT))
+    assert "nocturnal_sleep" in near.would_qualify_if
+    # a fall below the awake baseline depends on which part is the night: kept in reach
+    drop = evaluate(ctx(symptoms=["insomnia"]), _day_long(**CLEAN_NIGHT))
+    assert "nocturnal_drop" in drop.would_qualify_if
 
 
 def test_would_qualify_if_keeps_a_path_whose_measurement_is_what_is_missing() -> None:
