@@ -7,11 +7,16 @@ library (:mod:`oximetry.windows`) takes seconds only.
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 import re
+from collections.abc import Sequence
 
 from oximetry.errors import SettingsError
+from oximetry.model import Recording
+from oximetry.settings import SEGMENT_NAMES
+from oximetry.windows import segment_outside
 
-__all__ = ["parse_span", "parse_time_spec"]
+__all__ = ["check_segments_inside", "parse_segments", "parse_span", "parse_time_spec"]
 
 _SECONDS = re.compile(r"^\d+(?:\.\d+)?$")
 _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?$")
@@ -54,9 +59,13 @@ def parse_time_spec(
         return int(mmss.group(1)) * 60.0 + float(mmss.group(2))
     m = _CLOCK.match(t)
     if m is None:
+        clock = (
+            "minutes and seconds elapsed MM:SS (e.g. 5:00) or a clock time HH:MM:SS (e.g. 22:30:00)"
+            if minutes_seconds
+            else "a clock time HH:MM[:SS] (e.g. 22:30)"
+        )
         raise SettingsError(
-            f"Invalid time {text!r}: expected seconds from the start (e.g. 300) or a clock "
-            "time HH:MM[:SS] (e.g. 22:30)"
+            f"Invalid time {text!r}: expected seconds from the start (e.g. 300) or {clock}"
         )
     if start is None:
         raise SettingsError(f"Invalid time {text!r}: a clock time needs the recording's start")
@@ -109,3 +118,94 @@ def parse_span(
             f"Invalid span {text!r}: the end ({e:g} s) must come after the start ({s:g} s)"
         )
     return s, e
+
+
+#: A segment option as typed, with what it gives: (text, name, start s, end s).
+_Segment = tuple[str, str, float, float]
+
+
+def parse_segments(
+    texts: Sequence[str], start: _dt.datetime | None = None
+) -> tuple[tuple[str, float, float], ...]:
+    """Turn ``--segment NAME=START-END`` options into (name, start s, end s), checked together.
+
+    Every problem is in the options themselves, so the message names the option as typed (not
+    the recording): a malformed option, an unknown name, an end not after the start, a segment
+    given twice, or two segments that overlap (SPEC §6: each moment belongs to one segment).
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The options as typed (``rest=0-300``, ``exercise=6:30-12:30``,
+        ``exercise_o2=10:05:00-10:11:00``); two fields are minutes and seconds elapsed.
+    start : datetime.datetime, optional
+        The recording's start (needed for clock times).
+
+    Returns
+    -------
+    tuple of (str, float, float)
+        Name, start and end in seconds from the recording's start, in the order given.
+
+    Raises
+    ------
+    SettingsError
+        ``--segment '<text>': <reason>``.
+    """
+    parsed: list[_Segment] = []
+    for text in texts:
+        where = f"--segment {text!r}"
+        name, sep, span = text.partition("=")
+        name = name.strip()
+        if not sep or name not in SEGMENT_NAMES:
+            raise SettingsError(
+                f"{where}: expected NAME=START-END with NAME one of {list(SEGMENT_NAMES)}"
+            )
+        try:
+            s, e = parse_span(span, start, minutes_seconds=True)
+        except SettingsError as exc:
+            reason = exc.reason.removeprefix(f"Invalid span {span!r}: ")
+            raise SettingsError(f"{where}: {reason[:1].lower()}{reason[1:]}") from None
+        parsed.append((text, name, s, e))
+    for a, b in itertools.combinations(parsed, 2):
+        if a[1] == b[1]:
+            raise SettingsError(
+                f"--segment {a[0]!r} and --segment {b[0]!r} both give the {a[1]} segment; "
+                "give each segment once"
+            )
+    ordered = sorted(parsed, key=lambda seg: seg[2])
+    for a, b in itertools.pairwise(ordered):
+        if b[2] < a[3]:
+            raise SettingsError(
+                f"--segment {a[0]!r} ({a[2]:g}-{a[3]:g} s) and --segment {b[0]!r} "
+                f"({b[2]:g}-{b[3]:g} s) overlap; each moment belongs to one segment"
+            )
+    return tuple((name, s, e) for _, name, s, e in parsed)
+
+
+def check_segments_inside(
+    texts: Sequence[str], segments: Sequence[tuple[str, float, float]], recording: Recording
+) -> None:
+    """Refuse a ``--segment`` that lies outside the recording, naming the recording.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        The options as typed.
+    segments : sequence of (str, float, float)
+        What :func:`parse_segments` made of them, in the same order.
+    recording : Recording
+        The recording they apply to.
+
+    Raises
+    ------
+    SettingsError
+        ``<recording>: --segment '<text>' (... s to ... s from the start) lies outside the
+        recording (0 to ... s)``, for the first such segment.
+    """
+    for text, (_, s, e) in zip(texts, segments, strict=True):
+        if segment_outside(s, e, recording):
+            raise SettingsError(
+                f"--segment {text!r} ({s:g} s to {e:g} s from the start) lies outside the "
+                f"recording (0 to {recording.duration_s:g} s)",
+                recording.source.path,
+            )

@@ -23,9 +23,9 @@ from oximetry.io import read_hypnogram, read_recording, sha256_of
 from oximetry.model import Annotation, Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.results import Analysis
-from oximetry.settings import SEGMENT_NAMES, AnalysisSettings
+from oximetry.settings import AnalysisSettings
 
-from .options import parse_span, parse_time_spec
+from .options import check_segments_inside, parse_segments, parse_span, parse_time_spec
 from .qualify import evidence_from_analysis, load_context, qualify
 
 __all__ = [
@@ -203,16 +203,9 @@ def resolve_settings(
         A malformed time, span or segment.
     """
     start = recording.start
-    segments = []
-    for text in request.segments:
-        name, sep, span = text.partition("=")
-        name = name.strip()
-        if not sep or name not in SEGMENT_NAMES:
-            raise SettingsError(
-                f"Invalid --segment {text!r}: expected NAME=START-END with NAME one of "
-                f"{list(SEGMENT_NAMES)}"
-            )
-        segments.append((name, *parse_span(span, start, minutes_seconds=True)))
+    # The option named when the option is wrong, the recording when it does not hold it.
+    segments = parse_segments(request.segments, start)
+    check_segments_inside(request.segments, segments, recording)
     test_type = request.test_type
     o2_flow = request.o2_flow_lpm
     if context is not None:
@@ -228,7 +221,7 @@ def resolve_settings(
         else parse_time_spec(request.lights_on, start),
         awake_span_s=None if request.awake is None else parse_span(request.awake, start),
         exclude_s=tuple(parse_span(x, start) for x in request.exclude),
-        segments_s=tuple(segments),
+        segments_s=segments,
         test_type=test_type,
         staging=()
         if request.hypnogram is None

@@ -115,6 +115,12 @@ def write_viatom(
     Returns
     -------
     Path
+
+    Raises
+    ------
+    SettingsError
+        A rate the device does not store, or a night longer than the header's u16 duration
+        can say (65535 s).
     """
     step = 1.0 / rec.fs
     if step not in (2.0, 4.0) or (step == 2.0 and version != 5):
@@ -133,7 +139,12 @@ def write_viatom(
     t = rec.start
     struct.pack_into("<HH5B", head, 0, version, t.year, t.month, t.day, t.hour, t.minute, t.second)
     struct.pack_into("<I", head, 9, 40 + 5 * n)
-    struct.pack_into("<I", head, 13, round(n * step))
+    duration = round(n * step)
+    if duration > 0xFFFF:
+        raise SettingsError(
+            f"Viatom files hold at most 65535 s (a u16); this night is {duration} s"
+        )
+    struct.pack_into("<H", head, 13, duration)  # bytes 15-16 stay 0 (formats.md)
     ok = spo2[~invalid]
     if ok.size:
         head[17] = int(np.rint(ok.mean()))

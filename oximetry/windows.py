@@ -29,6 +29,7 @@ __all__ = [
     "WindowPlan",
     "annotation_kind",
     "build_windows",
+    "segment_outside",
     "stage_of",
     "staging_from_annotations",
     "valid_spans",
@@ -106,6 +107,27 @@ def window_mask(window: Window, n: int, fs: float) -> NDArray[np.bool_]:
     numpy.ndarray of bool
     """
     return spans_mask(window.spans_s, fs, n)
+
+
+def segment_outside(start_s: float, end_s: float, recording: Recording) -> bool:
+    """Return True when a segment does not lie within the recording.
+
+    A segment must start before the recording's end and end at most one sample interval after
+    it (the last sample lasts one interval).
+
+    Parameters
+    ----------
+    start_s, end_s : float
+        The segment, in seconds from the recording's start.
+    recording : Recording
+        The recording (its SpO2 samples and rate).
+
+    Returns
+    -------
+    bool
+    """
+    rec_end_s = recording.spo2.n_samples / recording.fs
+    return start_s >= rec_end_s or end_s > rec_end_s + 1.0 / recording.fs + _EPS
 
 
 def _merge(spans: Iterable[tuple[float, float]], end_s: float) -> tuple[tuple[float, float], ...]:
@@ -347,12 +369,12 @@ def _segments(
 ) -> list[Window]:
     found: dict[str, tuple[str, list[tuple[float, float]]]] = {}
     if settings.segments_s:
-        slack = 1.0 / recording.fs  # the last sample lasts one interval
         for name, s, e in settings.segments_s:
-            if s >= end_s or e > end_s + slack + _EPS:
+            if segment_outside(s, e, recording):
                 raise SettingsError(
                     f"segment {name} ({s:g} s to {e:g} s from the start) lies outside the "
-                    f"recording (0 to {end_s:g} s)"
+                    f"recording (0 to {end_s:g} s)",
+                    recording.source.path,
                 )
             found.setdefault(name, ("segment_option", []))[1].append((s, e))
     else:

@@ -89,10 +89,14 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_bad_segment_option_is_one_line(night_edf: Path, tmp_path: Path) -> None:
-    proc = _run("analyze", str(night_edf), "--out", str(tmp_path / "o"), "--segment", "jog=0-300")
-    assert proc.returncode == 2
-    assert len(proc.stderr.strip().splitlines()) == 1
-    assert "segment" in proc.stderr
+    # in a process of its own: exit status, one line, no traceback, nothing written
+    for seg, blame in (("jog=0-300", "oxi: --segment 'jog=0-300': "), ("rest=10700-11000", "")):
+        out = tmp_path / "o"
+        proc = _run("analyze", str(night_edf), "--out", str(out), "--segment", seg)
+        assert proc.returncode == 2
+        assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+        assert proc.stderr.startswith(blame or f"oxi: {night_edf}: --segment '{seg}' ")
+        assert not out.exists()
 
 
 def test_summary_is_byte_identical_across_runs(night_edf: Path, tmp_path: Path) -> None:
@@ -136,34 +140,63 @@ def test_unwritable_output_folder_is_one_line_exit_2(night_edf: Path, tmp_path: 
     assert len(lines) == 1 and str(blocker / "out") in lines[0]
 
 
-def test_a_segment_given_twice_is_refused(night_edf: Path, tmp_path: Path) -> None:
-    proc = _run(
-        "analyze", str(night_edf), "--out", str(tmp_path / "o"),
-        "--segment", "rest=0-300", "--segment", "rest=400-500",
-    )  # fmt: skip
-    assert proc.returncode == 2
-    assert "rest" in proc.stderr and "more than once" in proc.stderr
-    assert not (tmp_path / "o").exists()
+OPTION, RECORDING = "option", "recording"
 
 
 @pytest.mark.parametrize(
-    ("segments", "words"),
+    ("segments", "blame", "words"),
     [
-        (("rest=0-300", "exercise=200-600"), "overlap"),
-        (("exercise=3:00:00-3:10:00",), "outside the recording"),  # clock 03:00, next day
-        (("rest=10700-11000",), "outside the recording"),  # ends after 3 h
-        (("rest=4:00:00-4:00:30",), "outside the recording"),
+        (("jog=0-300",), OPTION, "expected NAME=START-END with NAME one of ['rest', "),
+        (("rest",), OPTION, "expected NAME=START-END"),
+        (("=0-300",), OPTION, "expected NAME=START-END"),
+        (("rest=",), OPTION, "expected START-END"),
+        (("rest=0-300-400",), OPTION, "expected START-END"),
+        (("rest=abc-300",), OPTION, "invalid time 'abc': expected seconds"),
+        (("rest=0:70-1:00",), OPTION, "invalid time '0:70': seconds must be below 60"),
+        (("rest=25:00:00-25:10:00",), OPTION, "invalid clock time '25:00:00': hours 0-23"),
+        (("rest=300-100",), OPTION, ": the end (100 s) must come after the start (300 s)"),
+        (("rest=5:00-5:00",), OPTION, ": the end (300 s) must come after the start (300 s)"),
+        (
+            ("rest=0-300", "exercise=200-600"),
+            OPTION,
+            "--segment 'rest=0-300' (0-300 s) and --segment 'exercise=200-600' (200-600 s) "
+            "overlap; each moment belongs to one segment",
+        ),
+        (
+            ("rest=0-300", "rest=400-500"),
+            OPTION,
+            "--segment 'rest=0-300' and --segment 'rest=400-500' both give the rest segment",
+        ),
+        (("rest=10700-11000",), RECORDING, "lies outside the recording (0 to 10800 s)"),
+        (("rest=10800-10801",), RECORDING, "(10800 s to 10801 s from the start) lies outside"),
+        (("exercise=3:00:00-3:10:00",), RECORDING, "lies outside"),  # 03:00 the next day
+        (("rest=4:00:00-4:00:30",), RECORDING, "(21600 s to 21630 s from the start)"),
+        (("rest=0-300", "exercise=5:00-9999:00"), RECORDING, "(300 s to 599940 s from the start)"),
     ],
 )
-def test_segments_outside_the_recording_or_overlapping_are_refused(
-    night_edf: Path, tmp_path: Path, segments: tuple[str, ...], words: str
+def test_every_bad_segment_is_one_line_naming_the_option_or_the_recording(
+    night_edf: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    segments: tuple[str, ...],
+    blame: str,
+    words: str,
 ) -> None:
+    """A wrong option names the option as typed (not the recording); a segment the recording
+    does not hold names the recording, then the option. Exit 2, one line, nothing written."""
+    out = tmp_path / "o"
     args = [a for s in segments for a in ("--segment", s)]
-    proc = _run("analyze", str(night_edf), "--out", str(tmp_path / "o"), "--no-report", *args)
-    assert proc.returncode == 2, proc.stderr
-    lines = proc.stderr.strip().splitlines()
-    assert len(lines) == 1 and words in lines[0] and "Traceback" not in proc.stderr
-    assert not (tmp_path / "o").exists()
+    code = main(["analyze", str(night_edf), "--out", str(out), "--no-report", *args])
+    err = capsys.readouterr().err
+    assert code == 2
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    if blame == RECORDING:
+        assert lines[0].startswith(f"oxi: {night_edf}: --segment '{segments[-1]}' ")
+    else:
+        assert lines[0].startswith("oxi: --segment '") and str(night_edf) not in lines[0]
+    assert words in lines[0]
+    assert not out.exists()
 
 
 def test_mm_ss_segments_are_elapsed_time(night_edf: Path) -> None:

@@ -457,3 +457,57 @@ def test_edf_plus_c_without_time_keeping_annotation_is_refused(tmp_path: Path) -
     path.write_bytes(bytes(data))
     with pytest.raises(RecordingFormatError, match="no time-keeping annotation"):
         read_recording(path)
+
+
+@pytest.mark.parametrize("first_onset", [0.0, 0.5, 0.75, 1.5])
+def test_edf_plus_annotations_cover_the_samples_of_their_time(
+    tmp_path: Path, first_onset: float
+) -> None:
+    """EDF+ annotation onsets count from the header's start time, sample 0 from the first
+    record's time-keeping onset: with that onset at +0.5 s, an annotation at 30.5 s covers
+    sample (30.5 - 0.5) x fs. Checked through the whole analysis: the sleep window's samples,
+    and the samples of a scored event, hold the only SpO2 values of their kind. (1.5 s is read
+    by oxi's own record reader: pyedflib refuses a first onset of a second or more.)"""
+    from oxi.pipeline import AnalyzeRequest, analyze_file
+    from oximetry.windows import window_mask
+
+    on, fs, n_rec = first_onset, 4, 150
+    spo2 = np.full(n_rec * fs, 96)
+    spo2[30 * fs : 90 * fs] = 95  # asleep (N2) from 30 s to 90 s after the first sample
+    spo2[45 * fs + 1 : 55 * fs + 1] = 94  # the scored apnea, from 45.25 s for 10 s
+    notes = {
+        0: [(on, 30, "Sleep stage W")],
+        30: [(on + 30, 60, "Sleep stage N2")],
+        45: [(on + 45.25, 10, "Obstructive Apnea")],
+        90: [(on + 90, 60, "Sleep stage W")],
+    }
+    spec = RawEdf(
+        [RawSig("SpO2", "%", fs, spo2.reshape(n_rec, fs))],
+        onsets=[on + r for r in range(n_rec)],
+        notes=notes,
+    )
+    path = write_edf_raw(tmp_path / "late.edf", spec)
+    rec = read_recording(path)
+    assert rec.start == spec.start + dt.timedelta(seconds=on)
+    assert [(a.onset_s, a.duration_s) for a in rec.annotations] == [
+        (0.0, 30.0),
+        (30.0, 60.0),
+        (45.25, 10.0),
+        (90.0, 60.0),
+    ]
+    analysis = analyze_file(path, AnalyzeRequest(report=False)).analysis
+    n = rec.spo2.n_samples
+    windows = {w.kind: w for w in analysis.windows}
+    sleep = np.flatnonzero(window_mask(windows["sleep"], n, fs))
+    assert sleep.tolist() == list(range(30 * fs, 90 * fs))
+    assert set(rec.spo2.data[sleep]) <= {94.0, 95.0}
+    awake = window_mask(windows["awake"], n, fs)
+    assert set(rec.spo2.data[awake]) == {96.0}
+    (apnea,) = [e for e in analysis.events if e.type == "scored"]
+    first, last = round(apnea.start_s * fs), round(apnea.end_s * fs)
+    assert (first, last) == (45 * fs + 1, 55 * fs + 1)
+    assert set(rec.spo2.data[first:last]) == {94.0}
+    # and so the figures: every sleep sample is valid, the awake ones never dip below 96 %
+    sleep_m, awake_m = analysis.metrics["sleep"], analysis.metrics["awake"]
+    assert sleep_m.valid_min == 1.0 and sleep_m.nadir_pct == 94.0  # type: ignore[union-attr]
+    assert awake_m.nadir_pct == 96.0  # type: ignore[union-attr]

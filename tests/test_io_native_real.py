@@ -60,7 +60,9 @@ def test_contec_equals_its_csv_sample_for_sample(name: str) -> None:
     np.testing.assert_array_equal(rec.pulse.data, np.where(pulse == 255, np.nan, pulse))
     if name == "pulseoxdl_manual":
         assert int(artefact.sum()) == 77  # PROVENANCE: 77 artefact samples
-        assert any("77 record(s)" in w for w in rec.warnings)
+        assert [w for w in rec.warnings if "255" in w] == [
+            "77 record(s) hold the no-finger / artefact pair 127/255: SpO2 and pulse missing"
+        ]
 
 
 def test_contec_four_byte_records_and_header_facts() -> None:
@@ -70,6 +72,13 @@ def test_contec_four_byte_records_and_header_facts() -> None:
     assert "CMS50H" in rec.source.device and "4-byte" in rec.source.device
     assert rec.pulse is not None and np.isnan(rec.pulse.data[0])  # pulse 0xFF alone
     assert rec.spo2.data[0] == 99
+    # that one record keeps its SpO2: it is not counted as a no-finger pair "kept as missing"
+    assert not np.isnan(rec.spo2.data).any() and int(np.isnan(rec.pulse.data).sum()) == 1
+    said = [w for w in rec.warnings if "255" in w]
+    assert said == [
+        "1 record(s) hold pulse 255 (no pulse) beside an SpO2 reading: pulse missing there, "
+        "SpO2 kept"
+    ]
     assert rec.patient.name == "user2"
     short = read_recording(CONTEC / "infantlab__20111017200058.SpO2")
     assert short.spo2.n_samples == 42

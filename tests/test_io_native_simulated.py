@@ -49,6 +49,41 @@ def test_contec_round_trip(tmp_path: Path, width: int) -> None:
     np.testing.assert_array_equal(rec.pulse.data, expected)
 
 
+def test_contec_warnings_count_each_missing_code_apart(tmp_path: Path) -> None:
+    # 3 no-finger pairs, 5 lone pulse-255 records with an SpO2 reading, 2 lone SpO2-127 records.
+    night, _ = simulate_night(fs=1.0, duration_s=600, seed=3, start=START)
+    path = write_contec(night, tmp_path / "n.SpO2", record_bytes=4)
+    data = bytearray(path.read_bytes())
+    at = 1084 + 2  # SpO2 of record 0 (a u16 comes first); pulse at +1
+
+    def put(i: int, spo2: int | None, pulse: int | None) -> None:
+        if spo2 is not None:
+            data[at + 4 * i] = spo2
+        if pulse is not None:
+            data[at + 4 * i + 1] = pulse
+
+    for i in (10, 11, 12):
+        put(i, 127, 255)
+    for i in (100, 200, 300, 301, 302):
+        put(i, 97, 255)
+    for i in (400, 500):
+        put(i, 127, 70)
+    path.write_bytes(bytes(data))
+    rec = read_recording(path)
+    assert rec.pulse is not None
+    assert np.isnan(rec.spo2.data).sum() == 5 and np.isnan(rec.pulse.data).sum() == 8
+    assert (rec.spo2.data[[100, 200, 300, 301, 302]] == 97).all()
+    assert (rec.pulse.data[[400, 500]] == 70).all()
+    said = [w for w in rec.warnings if "127" in w or "255" in w]
+    assert said == [
+        "3 record(s) hold the no-finger / artefact pair 127/255: SpO2 and pulse missing",
+        "5 record(s) hold pulse 255 (no pulse) beside an SpO2 reading: pulse missing there, "
+        "SpO2 kept",
+        "2 record(s) hold SpO2 127 (no SpO2) beside a pulse reading: SpO2 missing there, "
+        "pulse kept",
+    ]
+
+
 @pytest.mark.parametrize(("version", "fs"), [(3, 0.25), (5, 0.25), (5, 0.5)])
 def test_viatom_round_trip(tmp_path: Path, version: int, fs: float) -> None:
     night, _ = _night(fs, 5)
@@ -73,6 +108,39 @@ def test_viatom_v3_duplicated_two_second_file_is_deduplicated(tmp_path: Path) ->
     assert rec.fs == 0.25
     np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
     assert any("de-duplicated" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize(
+    "high", [b"\x01\x00", b"\x00\x80", b"\xff\xff"], ids=["byte15", "byte16", "both"]
+)
+def test_viatom_duration_is_the_u16_at_13_whatever_bytes_15_16_hold(
+    tmp_path: Path, high: bytes
+) -> None:
+    # formats.md: "13: duration in seconds, u16"; 15-16 are not described ("the rest is 0").
+    # Read as a u32, any non-zero byte there made the duration 65536 s or more too long.
+    night, _ = _night(0.25, 5)
+    path = write_viatom(night, tmp_path / "20260301231530")  # type: ignore[arg-type]
+    data = bytearray(path.read_bytes())
+    assert struct.unpack_from("<H", data, 13)[0] == 4 * 3600 and data[15:17] == b"\0\0"
+    data[15:17] = high
+    path.write_bytes(bytes(data))
+    rec = read_recording(path)
+    assert rec.start == START and rec.fs == 0.25
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    assert rec.source.vendor_summary["duration_min"] == pytest.approx(4 * 60)
+    said = [w for w in rec.warnings if "bytes 15-16" in w]
+    assert len(said) == 1 and high.hex(" ") in said[0] and "14400 s" in said[0]
+
+
+def test_viatom_duration_not_fitting_the_records_names_bytes_15_16(tmp_path: Path) -> None:
+    night, _ = _night(0.25, 5)
+    path = write_viatom(night, tmp_path / "20260301231530")  # type: ignore[arg-type]
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<H", data, 13, 4 * 3600 - 3600)  # 3 h over 4 h of records
+    data[15] = 0x02
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordingFormatError, match=r"bytes 15-16 are 02 00, not 0"):
+        read_recording(path)
 
 
 def test_viatom_below_floor_is_low_not_a_gap(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from oximetry.simulate import simulate_night
 from oximetry.windows import (
     annotation_kind,
     build_windows,
+    segment_outside,
     stage_of,
     staging_from_annotations,
     valid_spans,
@@ -223,3 +224,15 @@ def test_parse_span_and_errors() -> None:
         parse_time_spec("22:30")
     with pytest.raises(SettingsError, match="HH:MM"):
         parse_time_spec("noon", START)
+
+
+def test_segment_outside_the_recording_names_the_recording() -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=600, seed=1)
+    valid = np.ones(600, dtype=bool)
+    # the last sample lasts one interval: a segment may end one interval after the end
+    assert not segment_outside(0.0, 601.0, rec)
+    assert segment_outside(0.0, 601.5, rec)
+    assert segment_outside(600.0, 601.0, rec)
+    with pytest.raises(SettingsError, match=r"segment rest .* outside the recording") as exc:
+        build_windows(rec, AnalysisSettings(segments_s=(("rest", 500.0, 700.0),)), valid)
+    assert exc.value.path == rec.source.path

@@ -5,7 +5,9 @@ header), UTF-16LE text fields (record name at 0x18, model at 0x360, user at 0x3A
 0x3E0), seven u32 at 856+200 (year, month, day, hour, minute, second, sample count), then one
 record per second from byte 1084. A record is 2 bytes (SpO2, pulse) or 4 bytes (a u16, probably
 perfusion index, then SpO2, pulse); the record size is (file size − 1084) ÷ count. The pair
-127/255 (and a pulse of 255 alone) means no finger or an artefact and becomes missing.
+127/255 means no finger or an artefact: both values become missing. A pulse of 255 beside an
+SpO2 value (the CMS50H demo's first record) makes only the pulse missing, and an SpO2 of 127
+beside a pulse only the SpO2; the warnings count each kind apart.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from oximetry.errors import RecordingFormatError
 from oximetry.io._base import RawRecording
@@ -36,6 +39,33 @@ def _text(data: bytes, offset: int) -> str:
     raw = data[offset : offset + 64]
     cut = next((i for i in range(0, len(raw) - 1, 2) if raw[i : i + 2] == b"\0\0"), len(raw))
     return raw[:cut].decode("utf-16-le", errors="replace").strip()
+
+
+def _sentinel_warnings(no_spo2: NDArray[np.bool_], no_pulse: NDArray[np.bool_]) -> list[str]:
+    """Say how many records hold each missing-value code: the pair, or one value alone.
+
+    A record whose pulse is 255 but whose SpO2 is a reading keeps its SpO2: it is counted
+    apart from the no-finger pair, never as a record "kept as missing".
+    """
+    pair = int(np.count_nonzero(no_spo2 & no_pulse))
+    pulse_only = int(np.count_nonzero(no_pulse & ~no_spo2))
+    spo2_only = int(np.count_nonzero(no_spo2 & ~no_pulse))
+    out = []
+    if pair:
+        out.append(
+            f"{pair} record(s) hold the no-finger / artefact pair 127/255: SpO2 and pulse missing"
+        )
+    if pulse_only:
+        out.append(
+            f"{pulse_only} record(s) hold pulse 255 (no pulse) beside an SpO2 reading: pulse "
+            "missing there, SpO2 kept"
+        )
+    if spo2_only:
+        out.append(
+            f"{spo2_only} record(s) hold SpO2 127 (no SpO2) beside a pulse reading: SpO2 missing "
+            "there, pulse kept"
+        )
+    return out
 
 
 def read_contec(path: Path) -> RawRecording:
@@ -78,17 +108,15 @@ def read_contec(path: Path) -> RawRecording:
     rec = np.frombuffer(data, dtype=np.uint8, offset=_DATA).reshape(count, width)
     spo2 = rec[:, width - 2].astype(np.float64)
     pulse = rec[:, width - 1].astype(np.float64)
-    artefact = (spo2 == 127) | (pulse == 255)
-    n_art = int(np.count_nonzero(artefact))
-    spo2[spo2 == 127] = np.nan
-    pulse[pulse == 255] = np.nan
+    no_spo2, no_pulse = spo2 == 127, pulse == 255
+    spo2[no_spo2] = np.nan
+    pulse[no_pulse] = np.nan
     warnings = []
     if struct.unpack_from("<I", data, _POS)[0] != 1:
         warnings.append(
             "Contec header flag at byte 856 is not 1 (seen in CMS50H files); read anyway"
         )
-    if n_art:
-        warnings.append(f"{n_art} record(s) marked no finger / artefact (127/255) kept as missing")
+    warnings += _sentinel_warnings(no_spo2, no_pulse)
     model = _text(data, 0x360)
     maker = _text(data, 0x3E0) or "Contec"
     user = _text(data, 0x3A0)

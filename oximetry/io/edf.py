@@ -389,6 +389,9 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         try:
             plus = "+" in hdr.variant
             with _open_pyedflib(path, annotations=plus) as reader:  # a refusal shows early
+                # edflib counts the onsets from the first record's time-keeping onset (it takes
+                # the sub-second start off), as sample 0 is: not re-based here (see
+                # test_edf_plus_annotations_cover_the_samples_of_their_time)
                 annotations = _pyedflib_annotations(reader, path, plus=plus)
         except RecordingFormatError:
             if hdr.bdf:

@@ -1,8 +1,8 @@
 """Viatom / Wellue binary nights: O2Ring, Checkme O2 (Max), SleepU, BabyO2 (v3/v5), and O2Ring-S.
 
 **Version 3 and 5 files** (``../shared/formats.md``): a 40-byte little-endian header (version u16,
-start year u16, month, day, hour, minute, second; file size at 9; duration in seconds at 13;
-the device's own summary at 17–30), then 5-byte records: SpO2, pulse, an invalid flag (0 or
+start year u16, month, day, hour, minute, second; file size at 9; duration in seconds, a u16
+at 13; the device's own summary at 17–30), then 5-byte records: SpO2, pulse, an invalid flag (0 or
 0xFF), motion, vibration. The interval is duration ÷ records (4 s; 2 s on the O2 Max). A version-3
 file that comes out at 2 s holds every sample twice and is de-duplicated. A record flagged
 invalid (0xFF) is missing (a gap). A record not flagged invalid whose SpO2 is 0xFF while its
@@ -71,6 +71,20 @@ def sniff_o2ring_s(head: bytes) -> bool:
     return head[: len(O2RING_S_HEADER)] == O2RING_S_HEADER
 
 
+def _duration_s(h: bytes) -> int:
+    """Return the header's duration in seconds: the u16 at byte 13.
+
+    ``../shared/formats.md`` gives "13: duration in seconds, u16" and says bytes it does not
+    describe (15 and 16 among them) are 0; OSCAR (``viatom_loader.cpp``, cited there) reads bytes
+    13–14 and reports a non-zero byte 15 or 16 as data it has never seen. A u32 at 13 would take
+    bytes 15–16 into the duration: any non-zero byte there multiplies it by 65536 or more, which
+    gives a wrong interval or refuses a sound file. The records check the u16 (:func:`_interval`
+    and the coverage check of :func:`read_viatom`), so a night longer than 65535 s whose device
+    used more bytes is refused there, never read at a wrong interval.
+    """
+    return int(struct.unpack_from("<H", h, 13)[0])
+
+
 def _vendor_summary_v3(h: bytes) -> dict[str, Any]:
     """Return the device's own figures from the header (None where the device left 0)."""
 
@@ -87,17 +101,17 @@ def _vendor_summary_v3(h: bytes) -> dict[str, Any]:
         "events_below_90": int(h[24]),
         "o2_score": h[25] / 10.0 if h[25] else None,
         "pulse_mean_bpm": float(h[30]) if h[30] else None,
-        "duration_min": struct.unpack_from("<I", h, 13)[0] / 60.0,
+        "duration_min": _duration_s(h) / 60.0,
     }
 
 
-def _interval(duration: int, n: int, path: Path) -> float:
+def _interval(duration: int, n: int, path: Path, note: str) -> float:
     raw = duration / n
     best = min(_INTERVALS, key=lambda s: abs(s - raw))
     if abs(raw - best) > 0.1 * best:
         raise RecordingFormatError(
             f"{_V3}: duration {duration} s over {n} records is {raw:.3g} s per record, not a "
-            "device interval (1, 2 or 4 s)",
+            f"device interval (1, 2 or 4 s){note}",
             path,
         )
     return best
@@ -139,10 +153,18 @@ def read_viatom(path: Path) -> RawRecording:
             f"{_V3}: {body} data bytes are not whole {RECORD}-byte records (truncated?)", path
         )
     rec = np.frombuffer(data, dtype=np.uint8, offset=HEADER).reshape(-1, RECORD)
-    duration = struct.unpack_from("<I", data, 13)[0]
+    duration = _duration_s(data)
+    high = data[15:17]
+    # Bytes 15-16 are not described (formats.md): said when a check fails, and as a warning.
+    note = (
+        f" (header bytes 15-16 are {high.hex(' ')}, not 0: a duration that does not fit the "
+        "u16 at byte 13 is not a known layout)"
+        if any(high)
+        else ""
+    )
     if duration == 0:
-        raise RecordingFormatError(f"{_V3}: the header's duration is 0 s", path)
-    step = _interval(duration, rec.shape[0], path)
+        raise RecordingFormatError(f"{_V3}: the header's duration is 0 s{note}", path)
+    step = _interval(duration, rec.shape[0], path, note)
     warnings: list[str] = []
     if step == 2.0 and version == 3:
         pairs = rec.shape[0] % 2 == 0 and bool(np.array_equal(rec[0::2], rec[1::2]))
@@ -156,8 +178,14 @@ def read_viatom(path: Path) -> RawRecording:
     if abs(covered - duration) > step:
         raise RecordingFormatError(
             f"{_V3}: the header's duration is {duration} s but the records cover {covered:g} s "
-            "(truncated or damaged)",
+            f"(truncated or damaged){note}",
             path,
+        )
+    if any(high):
+        warnings.append(
+            f"header bytes 15-16 are {high.hex(' ')}, not 0 as in the known layouts; the "
+            f"duration was read from bytes 13-14 ({duration} s), which the records confirm "
+            f"({rec.shape[0]} of {step:g} s)"
         )
     declared = data[9] | data[10] << 8 | data[11] << 16 | data[12] << 24
     if declared not in (len(data), HEADER + body // 2):

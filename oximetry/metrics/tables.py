@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from ..results import Event
 from ..spans import find_runs, span_indices
-from .runs import rounded_below, samples_at_least
+from .runs import extent, rounded_below, samples_at_least
 
 __all__ = [
     "BANDS",
@@ -153,6 +153,8 @@ def pulse_events(p: NDArray[np.float64], ok: NDArray[np.bool_], fs: float) -> di
         "low_bpm": PULSE_LOW_BPM,
         "min_s": PULSE_EVENT_MIN_S,
     }
+    lo, hi = extent(ok)  # runs lie inside the valid samples' extent (a window of a night)
+    p, ok = p[lo:hi], ok[lo:hi]
     with np.errstate(invalid="ignore"):
         masks = {"high": ok & (p > PULSE_HIGH_BPM), "low": ok & (p < PULSE_LOW_BPM)}
     for name, mask in masks.items():
@@ -199,10 +201,9 @@ def odi_by_hour(
     n_rows = max(1, math.ceil((n / fs - first_s) / span_s))
     edges = first_s + span_s * np.arange(n_rows + 1)
     # Sample i lies in row k when edges[k] <= i / fs < edges[k + 1] (spans.span_indices, the
-    # rule the report's hour strips use); a row's count is a difference of the running count.
-    running = np.concatenate(([0], np.cumsum(sel, dtype=np.int64)))
+    # rule the report's hour strips use).
     rows = [span_indices(edges[k], edges[k + 1], fs, n) for k in range(n_rows)]
-    valid_counts = np.array([running[i1] - running[i0] for i0, i1 in rows], dtype=np.int64)
+    valid_counts = np.array([np.count_nonzero(sel[i0:i1]) for i0, i1 in rows], dtype=np.int64)
 
     def per_row(starts: Sequence[float]) -> NDArray[np.int64]:
         t = np.asarray(starts, dtype=np.float64)
