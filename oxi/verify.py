@@ -437,7 +437,7 @@ def _file_path_of(key: _Key) -> _Key | None:
     if len(key) >= 4 and _is(key, "input", "parts") and key[3] == ("key", "path"):
         return key[:4]
     for n in (3, 4):
-        if _of_a_file(key[:n]) and key[n - 1] == ("key", "annotations"):
+        if len(key) >= n and _of_a_file(key[:n]) and key[n - 1] == ("key", "annotations"):
             return key[:n]
     return None
 

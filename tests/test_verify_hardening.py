@@ -190,3 +190,24 @@ def test_a_deidentified_joined_night_naming_a_part_is_a_difference() -> None:
     # Not de-identified: where the file was is not compared (it may have been renamed).
     named["deidentified"] = recomputed["deidentified"] = False
     assert compare_summaries(named, recomputed) == []
+
+
+def test_a_deidentified_summary_naming_its_annotation_file_is_a_difference() -> None:
+    """The NSRR XML's path was ignored like the recording's (its sha256 is compared), so a
+    "de-identified" summary could name it (``Smith_Jane-nsrr.xml``) and verify; there it must be
+    ``sha256:<hex>``, as ``oxi analyze --deidentify`` writes it."""
+    digest = "ef" * 32
+    opts = {"annotations": "sha256:" + digest, "annotations_sha256": digest}
+    part = {"path": "ab" * 32, "sha256": "ab" * 32, **opts}
+    recomputed = {"deidentified": True, "input": {"read_options": dict(opts), "parts": [part]}}
+    named = json.loads(json.dumps(recomputed))
+    named["input"]["read_options"]["annotations"] = "/data/Smith_Jane-nsrr.xml"
+    named["input"]["parts"][0]["annotations"] = "Smith_Jane-nsrr.xml"
+    assert compare_summaries(named, recomputed) == [
+        "input.read_options.annotations: a de-identified summary records the file by its "
+        "sha256, this one by something else",
+        "input.parts[0].annotations: a de-identified summary records the file by its sha256, "
+        "this one by something else",
+    ]
+    named["deidentified"] = recomputed["deidentified"] = False
+    assert compare_summaries(named, recomputed) == []
