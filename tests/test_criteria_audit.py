@@ -501,3 +501,55 @@ def test_medicare_split_night_saturations_outside_the_titration_do_not_count() -
     titration_only = dataclasses.replace(whole, valid_min=170.0)
     ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=titration_only)
     assert evaluate(c, ev).determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# MassHealth: a blood gas and oximetry of the same condition that disagree
+# --------------------------------------------------------------------------------------------
+
+#: Per condition: the test type, a normal blood gas, and a recording whose oximetry qualifies.
+_DISAGREE: dict[str, tuple[str, dict[str, float], Evidence]] = {
+    "rest": (
+        "rest",
+        {"pao2_rest_mmhg": 75.0},
+        Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 86.0)),
+    ),
+    "sleep": ("overnight", {"pao2_sleep_mmhg": 75.0}, low_night(dt.datetime(2026, 11, 20, 22))),
+    "exercise": (
+        "exercise",
+        {"pao2_exercise_mmhg": 70.0},
+        Evidence(
+            recording_start=dt.datetime(2026, 11, 20, 10, 0),
+            rest=seg("rest", 94.0),
+            exercise=seg("exercise", 85.0),
+            exercise_o2=seg("exercise_o2", 93.0),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("condition", sorted(_DISAGREE))
+def test_masshealth_same_day_normal_blood_gas_is_not_outvoted_by_oximetry(condition: str) -> None:
+    """MG-OXY II.A.2.a.i / a.ii / b.i read "an arterial PO2 ... or an arterial oxygen saturation"
+    as either measurement: a same-day PaO2 of 75 mmHg at rest (not hypoxaemic) beside a rest
+    test's sustained 86 % gave continuous oxygen, and likewise in sleep and exercise. Section I
+    names the blood gas as the measurement to take when oximetry is in doubt; for one condition
+    on one day it decides (as Medicare's LCD says), so oximetry never outvotes it.
+    """
+    ttype, gas, ev = _DISAGREE[condition]
+    c = mh(test__type=ttype, blood_gas={**gas, "date": TEST_DATE.isoformat()})
+    d = evaluate(c, ev)
+    assert d.determination == "not_qualified", d.basis
+    assert evaluate(mh(test__type=ttype), ev).determination == "qualified"  # oximetry alone
+
+
+@pytest.mark.parametrize("condition", sorted(_DISAGREE))
+def test_masshealth_undated_normal_blood_gas_beside_qualifying_oximetry(condition: str) -> None:
+    """The same pair with the blood gas undated: whether it is the same day decides which
+    measurement counts, so the determination is indeterminate naming ``blood_gas.date`` (the
+    "uncertain facts" check only tried the outcome *without* the blood gas, which oximetry
+    still qualified)."""
+    ttype, gas, ev = _DISAGREE[condition]
+    d = evaluate(mh(test__type=ttype, blood_gas=dict(gas)), ev)
+    assert d.determination == "indeterminate"
+    assert any("blood_gas.date" in m for m in d.missing), d.missing

@@ -298,6 +298,9 @@ PERTURBATIONS = (
     # ... a whole night is declared a rest test, or the presumed-sleep window spans the day.
     "whole_night_as_rest",
     "presumed_sleep_spans_the_day",
+    # Third review: a normal blood gas of the test's own condition (same day or undated) beside
+    # oximetry that qualifies: oximetry never outvotes it.
+    "normal_blood_gas_same_condition",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -461,6 +464,13 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
     elif change == "presumed_sleep_spans_the_day":
         t["type"] = "overnight"
         ev = _day_long_presumed_night(draw, start)
+    elif change == "normal_blood_gas_same_condition":
+        key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
+            kind, "pao2_exercise_mmhg"
+        )
+        raw["blood_gas"] = {key: draw(st.floats(60.0, 90.0))}
+        if draw(st.booleans()):
+            raw["blood_gas"]["date"] = td.isoformat()
     else:
         ev = _perturb_validity(draw, raw, ev, change, td)
     return raw, ev, profile, change
