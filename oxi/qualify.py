@@ -70,18 +70,23 @@ def context_from_dict(data: Mapping[str, Any] | None, source: str | None = None)
 
 
 def evidence_from_analysis(analysis: Analysis) -> Evidence:
-    """Build the rules' evidence from an analysis (its metrics block, start and warnings).
+    """Build the rules' evidence from an analysis (its metrics block, start, windows, warnings).
 
     A file without a date (times of day only) starts on a placeholder date; that date is never
     handed on, so the test date must then come from the context.
     """
     rec = analysis.recording
     start = rec.start if rec.source.date_known else None
+    windows = [
+        {"kind": w.kind, "source": w.source, "start_s": w.start_s, "end_s": w.end_s}
+        for w in analysis.windows
+    ]
     return _call(
         Evidence.from_metrics,
         analysis.metrics_dict(),
         start,
         tuple(analysis.warnings),
+        windows,
         cls=OximetryError,
     )
 

@@ -553,3 +553,64 @@ def test_masshealth_undated_normal_blood_gas_beside_qualifying_oximetry(conditio
     d = evaluate(mh(test__type=ttype, blood_gas=dict(gas)), ev)
     assert d.determination == "indeterminate"
     assert any("blood_gas.date" in m for m in d.missing), d.missing
+
+
+# --------------------------------------------------------------------------------------------
+# A presumed-sleep window that lies in the day
+# --------------------------------------------------------------------------------------------
+
+
+def _presumed(start: dt.datetime, hours: float, source: str = "first_to_last_valid") -> Evidence:
+    """A qualifying unstaged recording (20 min ≤ 88 %) whose window spans ``hours`` from start."""
+    s = dataclasses.replace(
+        low_night(start).sleep,  # type: ignore[arg-type]
+        duration_min=hours * 60,
+        valid_min=hours * 60 * 0.95,
+        source=source,
+        start_s=0.0,
+        end_s=hours * 3600,
+    )
+    return Evidence(recording_start=start, sleep=s)
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_presumed_sleep_window_in_the_day_is_not_during_sleep(payer: str) -> None:
+    """An unstaged "overnight" recording from 08:00 to 18:00 (no lights-off/on): its 20 min at
+    ≤ 88 % (exertion about the house) counted as "during sleep" (MG-OXY II.A.2.a.ii,
+    II.A.2.b.ii.B.1; LCD Group I-2) and gave nocturnal oxygen. The presumed window is the whole
+    recording; when less than half of it lies between 20:00 and 08:00 it is not evaluable, naming
+    lights-off/lights-on or staging (product reading, docs/criteria.md)."""
+    c = mh() if payer == "masshealth" else mc()
+    d = evaluate(c, _presumed(dt.datetime(2026, 11, 20, 8, 0), 10))
+    assert d.determination == "indeterminate"
+    assert any("20:00" in m and "--lights-off" in m for m in d.missing), d.missing
+    # a night, an evening-to-morning recording, and the same day given lights-off/on all stand
+    for start, hours in ((dt.datetime(2026, 11, 20, 22), 8), (dt.datetime(2026, 11, 20, 14), 13.9)):
+        assert evaluate(c, _presumed(start, hours)).determination == "qualified"
+    lit = _presumed(dt.datetime(2026, 11, 20, 8, 0), 10, source="lights_off_on")
+    assert evaluate(c, lit).determination == "qualified"
+
+
+def test_analyze_daytime_recording_as_overnight(tmp_path: Path) -> None:
+    """End to end: 10 h from 08:00, a 6 min plateau at 86 % at 11:00, context test.type
+    overnight, no staging or lights: not a night. A night-shift worker's day sleep is stated
+    with --lights-off/--lights-on (or staging), and then the window stands."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=10 * 3600,
+        seed=7,
+        baseline_pct=95,
+        sustained_drops=[(3 * 3600, 6 * 60, 86)],
+        start=dt.datetime(2026, 11, 20, 8, 0),
+    )
+    edf = write_edf(rec, tmp_path / "day.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert main([*args, "--lights-off", "08:00", "--lights-on", "18:00"]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "qualified"
