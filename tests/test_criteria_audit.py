@@ -614,3 +614,57 @@ def test_analyze_daytime_recording_as_overnight(tmp_path: Path) -> None:
     assert main([*args, "--lights-off", "08:00", "--lights-on", "18:00"]) == 0
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# oxi qualify --summary: a summary analysed for another patient
+# --------------------------------------------------------------------------------------------
+
+_EXAMPLE = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def example_summary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """summary.json of the example night (qualified; recorded context: a woman aged 68)."""
+    out = tmp_path_factory.mktemp("example")
+    args = ["analyze", str(_EXAMPLE / "example-night.edf"), "--out", str(out), "--no-report"]
+    assert main([*args, "--context", str(_EXAMPLE / "example-context.yaml")]) == 0
+    return out / "summary.json"
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        ("age_years: 68", "patient.age_years"),  # the same patient: accepted
+        ("age_years: 15", "patient.age_years"),  # a girl of 15: pediatric thresholds
+        ("sex: M", "patient.sex"),
+        ("age_years: 68\n  birth_date: 1990-01-01", "patient.age_years"),
+    ],
+)
+def test_qualify_refuses_a_summary_recorded_for_another_patient(
+    example_summary: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: str,
+    needle: str,
+) -> None:
+    """``oxi qualify --summary`` took any summary as the test of the member in ``--context``:
+    the example night's summary (a woman of 68, qualified) qualified a girl of 15 (the
+    pediatric path, II.A.2.d) or a man. The summary records the context it was analysed with
+    (de-identified: the age on the test date, the sex); when those differ from ``--context`` the
+    pair is bad input naming the summary (SPEC §11 "on an earlier analysis": the same test).
+    Only facts recorded on both sides are compared; the order, diagnoses and documents may be
+    completed."""
+    text = (_EXAMPLE / "example-context.yaml").read_text()
+    text = text.replace("sex: F", "sex: M") if edit == "sex: M" else text
+    if edit.startswith("age_years"):
+        text = text.replace("age_years: 68", edit)
+    context = tmp_path / "ctx.yaml"
+    context.write_text(text)
+    code = main(["qualify", "--context", str(context), "--summary", str(example_summary)])
+    out = capsys.readouterr()
+    if edit == "age_years: 68":
+        assert code == 0, out.err
+        return
+    assert code == 2, out.out
+    assert out.err.count("\n") == 1 and str(example_summary) in out.err and needle in out.err
