@@ -20,12 +20,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .conflicts import Conflict, find_conflicts
-from .context import BloodGas, Context
+from .context import TEST_TYPES, BloodGas, Context
 from .evidence import Evidence, SegmentFigures, SleepFigures
-from .rules.base import Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
+from .rules.base import EPS_MIN, Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
 from .rules.common import conditions
 from .rules.profile import Profile
-from .rules.shared import PAO2_KEYS
+from .rules.shared import MAX_PRESUMED_SLEEP_MIN, PAO2_KEYS
 
 __all__ = [
     "COVERAGE_KINDS",
@@ -94,10 +94,12 @@ class Determination:
     conflicts : tuple of Conflict
         Contradictions among the inputs; any one makes the determination indeterminate.
     decided_by : tuple of str
-        The rules that decided: the qualifying findings when qualified; otherwise the failing or
-        unevaluable rules of every path (and ``conflicts`` when there are conflicts).
+        The rules that decided: the qualifying findings when qualified; when not qualified, the
+        failing rules of every path; when indeterminate, only what stops a decision: the
+        unevaluable rules of every open path (and ``conflicts`` when there are conflicts).
     would_qualify_if : mapping
-        Per open path, the inputs or findings that would change the outcome.
+        Per open path the recorded figures do not already rule out, the inputs or findings that
+        would change the outcome.
     diagnoses : tuple of dict
         Each diagnosis code with its description in the code set and its guideline category.
     code_set : str or None
@@ -330,7 +332,8 @@ def evaluate(
     verdict = {True: "qualified", False: "not_qualified", None: "indeterminate"}[run.overall]
 
     open_paths = _open_paths(prof, run, conflicts)
-    would = {p.name: _needs(prof, p, res, conflicts) for p in open_paths}
+    reach = _Reach(prof, ctx, evidence, test_date, base)
+    would = {p.name: _needs(prof, p, res, conflicts) for p in open_paths if reach.within(p, run)}
     missing: list[str] = []
     for p in open_paths:
         missing.extend(m for m in _needs(prof, p, res, ()) if not m.startswith("resolve "))
@@ -369,7 +372,7 @@ def evaluate(
         test_date=test_date,
         basis=run.basis,
         conflicts=conflicts,
-        decided_by=_decided_by(prof, run, conflicts),
+        decided_by=_decided_by(prof, run, conflicts, open_paths),
         would_qualify_if=would,
         diagnoses=_diagnoses(ctx, with_categories=prof.name == "masshealth"),
         code_set=_code_set(ctx),
@@ -519,10 +522,92 @@ def _needs(
     return tuple(dict.fromkeys(out))
 
 
-def _decided_by(prof: Profile, run: _Run, conflicts: tuple[Conflict, ...]) -> tuple[str, ...]:
+class _Reach:
+    """Whether an open path is within reach of what was recorded (for ``would_qualify_if``).
+
+    A path is open while an input it needs is unknown. Two such inputs only say which part of a
+    recording the clauses may read, while the recording already has the figures: ``test.type``
+    (which windows a test measured) and, for a presumed-sleep window over 14 h, lights-off and
+    lights-on (which part of it is the night). The figures then already answer: the path is
+    evaluated under every test type, and on the long window as it is (a part of it holds no more
+    minutes at or below a line, and no lower nadir; the falls below the awake baseline, which a
+    shorter window could change, are left unknown). A path no such reading leaves open or met is
+    ruled out by the recording (a night with no minute at or below 88 % is near no nocturnal
+    path), and offering it as "would qualify if" would read as near-qualification. It stays open
+    for the determination (``missing`` still asks for the input); it is only not offered. A path
+    whose measurement is itself what is missing (no recording, under 120 min valid) stays.
+    """
+
+    def __init__(
+        self,
+        prof: Profile,
+        ctx: Context,
+        ev: Evidence | None,
+        test_date: _dt.date | None,
+        readings: Readings,
+    ) -> None:
+        self._args = (prof, ctx, ev, test_date, readings)
+        self._runs: list[_Run] | None = None
+
+    def _counterfactual_runs(self) -> list[_Run]:
+        prof, ctx, ev, test_date, readings = self._args
+        assert ev is not None
+        contexts = [ctx]
+        if ctx.test.type is None:
+            contexts = [
+                dataclasses.replace(ctx, test=dataclasses.replace(ctx.test, type=t))
+                for t in TEST_TYPES
+            ]
+        s = ev.sleep
+        if (
+            s is not None
+            and s.presumed
+            and max(s.duration_min or 0.0, s.valid_min) > MAX_PRESUMED_SLEEP_MIN + EPS_MIN
+        ):
+            ev = dataclasses.replace(
+                ev,
+                sleep=dataclasses.replace(
+                    s,
+                    valid_min=min(s.valid_min, MAX_PRESUMED_SLEEP_MIN),
+                    duration_min=None,
+                    drop5_min=None,
+                    longest_drop5_min=None,
+                    drop5_from_mean_min=None,
+                    longest_drop5_from_mean_min=None,
+                ),
+            )
+        elif len(contexts) == 1:
+            return []  # nothing recorded is held back: every open path stays in reach
+        return [_run(prof, c, ev, test_date, readings) for c in contexts]
+
+    def within(self, p: Any, run: _Run) -> bool:
+        """Return False when the recorded figures close ``p`` under every such reading."""
+        if run.path_values[p.name] is not None or self._args[2] is None:
+            return True
+        if self._runs is None:
+            self._runs = self._counterfactual_runs()
+        return not self._runs or any(r.path_values[p.name] is not False for r in self._runs)
+
+
+def _decided_by(
+    prof: Profile, run: _Run, conflicts: tuple[Conflict, ...], open_paths: list[Any]
+) -> tuple[str, ...]:
+    """Return the rules that decided the determination (docs/criteria.md, "Reviewer view").
+
+    Qualified: the basis. Not qualified: for every path, the rules that closed it. Indeterminate:
+    nothing was decided, so only what stops a decision: ``conflicts`` and, for every open path,
+    the rules that hold it open (not evaluable for a missing input); the rules that closed other
+    paths are no reason for an indeterminate and are not listed.
+    """
     if run.overall is True:
         return run.basis
     out: list[str] = ["conflicts"] if conflicts else []
+    if run.overall is None:
+        for p in open_paths:
+            for r in _path_rules(prof, p):
+                if (run.results[r].as_finding if r in p.rules else run.results[r].met) is None:
+                    out.append(r)
+        return tuple(dict.fromkeys(out))
     for p in prof.paths:
         val = run.path_values[p.name]
         if val is True:

@@ -194,9 +194,10 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
 def _cmd_verify(args: argparse.Namespace) -> int:
     _check_input_path(args.summary)
     target = _recording_target(args.recording)
-    if args.context is not None:
-        _check_input_path(args.context)
-    differences = verify(args.summary, target, args.context)
+    for given in (args.context, args.annotations):
+        if given is not None:
+            _check_input_path(given)
+    differences = verify(args.summary, target, args.context, args.annotations)
     if differences:
         print(f"NOT VERIFIED: {len(differences)} difference(s)")
         for group, lines in group_differences(differences).items():
@@ -316,6 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--context",
         metavar="FILE",
         help="the context file the outputs were made with: the report's page 1 is checked too",
+    )
+    p.add_argument(
+        "--annotations",
+        metavar="FILE",
+        help="the annotation file given to oxi analyze --annotations (needed when it is not at "
+        "the path the summary records); it must be the file the summary records (sha256)",
     )
     p.set_defaults(func=_cmd_verify)
 

@@ -18,9 +18,9 @@ from criteria.context import Context
 from criteria.evaluate import Determination
 from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
-from oximetry.errors import SettingsError
+from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import read_hypnogram, read_recording, sha256_of
-from oximetry.model import Annotation, Recording
+from oximetry.model import Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.results import Analysis
 from oximetry.settings import AnalysisSettings
@@ -34,6 +34,7 @@ __all__ = [
     "analyze_file",
     "default_out_dir",
     "folder_name",
+    "night_files",
     "resolve_settings",
     "scoring_annotations_only",
 ]
@@ -50,8 +51,9 @@ class AnalyzeRequest:
     hypnogram : str or None
         A staging file (``--hypnogram``).
     annotations : str or None
-        NSRR or Profusion XML annotations (``--annotations``); without it, an EDF's NSRR-named
-        XML beside it (``<name>-nsrr.xml``, ``<name>-profusion.xml``, ``<name>.edf.XML``) is read.
+        NSRR or Profusion XML annotations (``--annotations``; one recording file only); without
+        it, an EDF's NSRR-named XML beside it (``<name>-nsrr.xml``, ``<name>-profusion.xml``,
+        ``<name>.edf.XML``) is read, for each file of a joined night its own.
     lights_off, lights_on, awake : str or None
         Clock times or seconds as typed (``--lights-off 22:30``, ``--awake 0-600``).
     exclude, segments : tuple of str
@@ -175,7 +177,7 @@ def scoring_annotations_only(recording: Recording) -> Recording:
     for a in recording.annotations:
         text = scoring_text(a.text)
         if text is not None:
-            kept.append(Annotation(a.onset_s, a.duration_s, text))
+            kept.append(replace(a, text=text))  # the scorer's nadir and baseline kept
     return replace(recording, annotations=tuple(kept))
 
 
@@ -240,7 +242,9 @@ def _with_xml_annotations(
     """Add NSRR/Profusion XML stages and scored events (given, or NSRR-named beside an EDF).
 
     The file is recorded in ``read_options["annotations"]`` by its path, or, when
-    ``deidentify``, as ``sha256:<hex>`` (its path may name the patient, as the recording's may).
+    ``deidentify``, as ``sha256:<hex>`` (its path may name the patient, as the recording's may),
+    and always by its sha256 in ``read_options["annotations_sha256"]``, so that ``oxi verify``
+    can tell whether the file it is given is the one used.
     """
     from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
 
@@ -251,8 +255,12 @@ def _with_xml_annotations(
         return recording
     xml = read_xml_annotations(xml_path, start=recording.start)
     rec = attach_annotations(recording, xml)
-    recorded = XML_BY_HASH + sha256_of(xml_path) if deidentify else str(xml_path)
-    options = {**rec.source.read_options, "annotations": recorded}
+    digest = sha256_of(xml_path)
+    options = {
+        **rec.source.read_options,
+        "annotations": XML_BY_HASH + digest if deidentify else str(xml_path),
+        "annotations_sha256": digest,
+    }
     return replace(rec, source=replace(rec.source, read_options=options))
 
 
@@ -262,15 +270,20 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
     Parameters
     ----------
     paths : sequence of str or Path
-        Files, or a single folder (its non-hidden files, sorted by name).
+        Files, or a single folder (its non-hidden files, sorted by name, without the annotation
+        files NSRR lays out beside its EDFs: those are read with their EDF).
 
     Returns
     -------
     list of Path
     """
+    from oximetry.io.nsrr_xml import find_xml_beside
+
     if len(paths) == 1 and Path(paths[0]).is_dir():
         folder = Path(paths[0])
         found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+        beside = {find_xml_beside(p) for p in found}
+        found = [p for p in found if p not in beside]
         if not found:
             raise SettingsError(f"{folder}: is a directory holding no recording files")
         return found
@@ -278,17 +291,34 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def _read_night(path: str | Path | Sequence[str | Path], request: AnalyzeRequest) -> Recording:
-    """Read one file, or join the files of one split night (:func:`night_files`)."""
+    """Read one file, or join the files of one split night (:func:`night_files`).
+
+    Each EDF's NSRR-named annotation file beside it is read with it, before the files are
+    joined, so that its times (seconds from that file's start) land at that file's place in the
+    night. ``--annotations`` names one file's annotations and is refused for several files:
+    whether its times count from the first file's start or belong to one of the files cannot be
+    told, and a wrong guess would misplace every stage.
+    """
     from oximetry.io.join import join_recordings
 
-    def read(f: str | Path) -> Recording:
-        return read_recording(f, channel=request.channel, fs=request.fs, scale=request.scale)
+    def read(f: str | Path, annotations: str | None) -> Recording:
+        rec = read_recording(f, channel=request.channel, fs=request.fs, scale=request.scale)
+        return _with_xml_annotations(rec, f, annotations, deidentify=request.deidentify)
 
     if isinstance(path, str | Path) and not Path(path).is_dir():
-        return read(path)
+        return read(path, request.annotations)
     files = night_files([path] if isinstance(path, str | Path) else list(path))
-    parts = [read(f) for f in files]
-    return parts[0] if len(parts) == 1 else join_recordings(parts)
+    if len(files) == 1:
+        return read(files[0], request.annotations)
+    if request.annotations is not None:
+        raise OximetryError(
+            f"--annotations names one recording's annotations, but {len(files)} files are "
+            "joined into one night: put each file's annotations beside it as NSRR names them "
+            "(<name>-nsrr.xml, <name>-profusion.xml, <name>.edf.XML) and each is placed at its "
+            "file's time",
+            request.annotations,
+        )
+    return join_recordings([read(f, None) for f in files])
 
 
 def analyze_file(
@@ -330,10 +360,6 @@ def analyze_file(
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)
     recording = _read_night(path, request)
-    if isinstance(path, str | Path):
-        recording = _with_xml_annotations(
-            recording, path, request.annotations, deidentify=request.deidentify
-        )
     if request.deidentify:
         recording = scoring_annotations_only(recording)
     if settings is None:

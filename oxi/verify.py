@@ -35,7 +35,7 @@ from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
 from oximetry.settings import recorded_settings
 
-from .pipeline import XML_BY_HASH, AnalyzeRequest, Outcome, analyze_file
+from .pipeline import XML_BY_HASH, AnalyzeRequest, Outcome, analyze_file, night_files
 from .qualify import context_from_dict, load_context
 
 __all__ = [
@@ -62,6 +62,8 @@ _PAYERS = ("masshealth", "medicare")
 _FILES = ("events.csv", "report.pdf", "trace.png")
 #: A recording as ``oxi analyze`` takes it: one file, a folder, or the files of a split night.
 _Recording = str | Path | Sequence[str | Path]
+#: A sha256 as summaries write it.
+_HEX = re.compile(r"[0-9a-f]{64}")
 #: At most this many differences are listed one by one.
 MAX_LISTED = 60
 
@@ -92,13 +94,19 @@ def _load_summary(path: str | Path) -> dict[str, Any]:
 def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
     """Return the recorded reading options and rule profile, refusing what no option gives."""
     opts = summary["input"].get("read_options") or {}
-    if not isinstance(opts, dict) or set(opts) - {"channel", "fs", "scale", "annotations"}:
+    known = {"channel", "fs", "scale", "annotations", "annotations_sha256"}
+    if not isinstance(opts, dict) or set(opts) - known:
         raise OximetryError("not an oxi summary: input.read_options holds unknown keys", path)
     channel, fs, scale = opts.get("channel"), opts.get("fs"), opts.get("scale")
     annotations = opts.get("annotations")
     if annotations is not None and not (isinstance(annotations, str) and len(annotations) <= 4096):
         raise OximetryError(
             "not an oxi summary: input.read_options.annotations is not a path", path
+        )
+    digest = opts.get("annotations_sha256")
+    if digest is not None and not (isinstance(digest, str) and _HEX.fullmatch(digest)):
+        raise OximetryError(
+            "not an oxi summary: input.read_options.annotations_sha256 is not a sha256", path
         )
     if channel is not None and not (isinstance(channel, str) and len(channel) <= 200):
         raise OximetryError("not an oxi summary: input.read_options.channel is not a label", path)
@@ -128,13 +136,18 @@ def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
 
 
 def _recompute(
-    summary: Mapping[str, Any], recording_path: _Recording, summary_path: Path
+    summary: Mapping[str, Any],
+    recording_path: _Recording,
+    summary_path: Path,
+    annotations: str | Path | None = None,
 ) -> tuple[dict[str, Any], Outcome]:
     request = _request(summary, summary_path)
-    if request.annotations is not None and request.annotations.startswith(XML_BY_HASH):
-        request = replace(
-            request, annotations=_xml_by_hash(request.annotations, recording_path, summary_path)
-        )
+    request = replace(
+        request,
+        annotations=_annotations_to_use(
+            summary, request.annotations, recording_path, summary_path, annotations
+        ),
+    )
     try:
         settings = recorded_settings(summary["settings"])
     except SettingsError as exc:
@@ -147,27 +160,109 @@ def _recompute(
     if unknown:
         shown = ", ".join(repr(k[:40]) for k in unknown[:3])
         raise OximetryError(f"not an oxi summary: unknown key(s) {shown}", summary_path)
+    _check_part_annotations_found(summary, rebuilt, summary_path)
     return rebuilt, outcome
 
 
-def _xml_by_hash(recorded: str, recording_path: _Recording, summary_path: Path) -> str:
-    """Return the annotation file a de-identified summary records by its sha256.
+#: The names NSRR gives an EDF's annotation file, as said in messages.
+_NSRR_NAMES = "<name>-nsrr.xml, <name>-profusion.xml or <name>.edf.XML"
 
-    It is looked for where ``oxi analyze`` finds one by itself: NSRR-named beside the recording.
+
+def _recorded_sha(recorded: Any, digest: Any) -> str | None:
+    """Return the sha256 a summary records for an annotation file (None: by path only)."""
+    if isinstance(digest, str):
+        return digest
+    if isinstance(recorded, str) and recorded.startswith(XML_BY_HASH):
+        return recorded[len(XML_BY_HASH) :]
+    return None
+
+
+def _one_file(recording_path: _Recording) -> Path | None:
+    """Return the recording's one file, or None for a night joined from several."""
+    if isinstance(recording_path, str | Path) and not Path(recording_path).is_dir():
+        return Path(recording_path)
+    listed = [recording_path] if isinstance(recording_path, str | Path) else list(recording_path)
+    files = night_files(listed)
+    return files[0] if len(files) == 1 else None
+
+
+def _annotations_to_use(
+    summary: Mapping[str, Any],
+    recorded: str | None,
+    recording_path: _Recording,
+    summary_path: Path,
+    given: str | Path | None,
+) -> str | None:
+    """Return the annotation file to analyse the recording with, as the summary says.
+
+    ``given`` (``oxi verify --annotations``) is used as the reviewer says it was; whether it is
+    the file the summary records is said by :func:`compare_summaries`. Otherwise the recorded
+    path, or, when that is not there or the summary records the file by its sha256 only, the
+    file NSRR-named beside the recording (the one with the recorded sha256 first). An annotation
+    file the summary names that cannot be found is one line saying so. A joined night's files
+    are each read with the annotation file beside them (the pipeline finds them).
     """
     from oximetry.io import sha256_of
-    from oximetry.io.nsrr_xml import find_xml_beside
+    from oximetry.io.nsrr_xml import xml_files_beside
 
-    found = None
-    if isinstance(recording_path, str | Path):
-        found = find_xml_beside(recording_path)
-    if found is None or XML_BY_HASH + sha256_of(found) != recorded:
-        raise OximetryError(
-            "the summary was made with an annotation file (recorded by its sha256) that is not "
-            "beside the recording, named as NSRR names it, with that content",
-            summary_path,
+    parts = summary["input"].get("parts")
+    if given is not None:
+        if parts:
+            raise OximetryError(
+                f"--annotations names one recording's annotations, but the summary is of a "
+                f"night joined from {len(parts)} files, each read with the annotation file "
+                f"beside it ({_NSRR_NAMES})",
+                given,
+            )
+        return str(given)
+    if recorded is None:
+        return None
+    by_hash = recorded.startswith(XML_BY_HASH)
+    if not by_hash and Path(recorded).is_file():
+        return recorded
+    one = _one_file(recording_path)
+    beside = [] if one is None else xml_files_beside(one)
+    recorded_sha = (summary["input"].get("read_options") or {}).get("annotations_sha256")
+    want = _recorded_sha(recorded, recorded_sha)
+    for found in beside:
+        if want is not None and sha256_of(found) == want:
+            return str(found)
+    for found in beside:
+        if by_hash or found.name == Path(recorded).name:
+            return str(found)  # another content: compare_summaries names the difference
+    if by_hash:
+        missing = (
+            f"an annotation file (recorded by its sha256 {recorded[len(XML_BY_HASH) :][:16]}…)"
         )
-    return str(found)
+    else:
+        missing = f"the annotation file {recorded}"
+    raise OximetryError(
+        f"the summary was made with {missing}, which is neither there nor beside the recording "
+        f"({_NSRR_NAMES}): give it with --annotations FILE",
+        summary_path,
+    )
+
+
+def _check_part_annotations_found(
+    submitted: Mapping[str, Any], recomputed: Mapping[str, Any], summary_path: Path
+) -> None:
+    """Refuse, in one line, a joined night whose recorded annotation file is not beside its file."""
+    sub_parts = (submitted.get("input") or {}).get("parts") or []
+    re_parts = {
+        p.get("sha256"): p
+        for p in (recomputed.get("input") or {}).get("parts") or []
+        if isinstance(p, Mapping)
+    }
+    for k, part in enumerate(sub_parts):
+        if not isinstance(part, Mapping) or part.get("annotations") is None:
+            continue
+        other = re_parts.get(part.get("sha256"))
+        if other is not None and other.get("annotations") is None:
+            raise OximetryError(
+                f"the summary was made with an annotation file for file {k + 1} of the night "
+                f"({part.get('path')}), which is not beside that file ({_NSRR_NAMES})",
+                summary_path,
+            )
 
 
 def recompute_summary(summary: Mapping[str, Any], recording_path: _Recording) -> dict[str, Any]:
@@ -214,10 +309,15 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
 #: Where each file of a joined night was (``input.parts[N].path``): ignored like ``input.path``.
 _PART_PATH = re.compile(r"input\.parts\[\d+\]\.path")
+#: The annotation files (where they were, their sha256): compared by
+#: :func:`_annotation_differences`, which names a different file as such.
+_ANNOTATION_KEY = re.compile(
+    r"input\.(read_options|parts\[\d+\])\.(annotations|annotations_sha256)"
+)
 
 
 def _ignored(key: str) -> bool:
-    if _PART_PATH.fullmatch(key):
+    if _PART_PATH.fullmatch(key) or _ANNOTATION_KEY.fullmatch(key):
         return True
     return any(key == k or key.startswith(k + ".") or key.startswith(k + "[") for k in IGNORED)
 
@@ -264,6 +364,50 @@ def _parts_differences(submitted: Mapping[str, Any], recomputed: Mapping[str, An
     return out
 
 
+def _annotation_differences(
+    submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+) -> list[str]:
+    """Name an annotation file read that is not the one the summary records (by sha256)."""
+    sub_in, re_in = submitted.get("input") or {}, recomputed.get("input") or {}
+    out = _annotation_line(
+        "input.read_options.annotations",
+        "the recording",
+        sub_in.get("read_options") or {},
+        re_in.get("read_options") or {},
+    )
+    re_parts = {p.get("sha256"): p for p in re_in.get("parts") or [] if isinstance(p, Mapping)}
+    for k, part in enumerate(sub_in.get("parts") or []):
+        other = re_parts.get(part.get("sha256")) if isinstance(part, Mapping) else None
+        if other is not None:  # else the file itself differs: _parts_differences says so
+            key = f"input.parts[{k}].annotations"
+            out += _annotation_line(key, f"file {k + 1} of the night", part, other)
+    return out
+
+
+def _annotation_line(
+    key: str, what: str, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+) -> list[str]:
+    a, b = submitted.get("annotations"), recomputed.get("annotations")
+    if a is None and b is None:
+        return []
+    if a is None:
+        return [
+            f"{key}: the summary records no annotation file for {what}, but one was read "
+            "(given with --annotations, or beside it as NSRR names it)"
+        ]
+    if b is None:
+        return [f"{key}: the summary records an annotation file for {what}; none was read"]
+    want = _recorded_sha(a, submitted.get("annotations_sha256"))
+    got = _recorded_sha(b, recomputed.get("annotations_sha256"))
+    if want is None or want == got:
+        return []  # the same file (or a summary that records it by its path only)
+    return [
+        f"{key}: the annotation file read for {what} is not the one the summary was made with "
+        f"(another file, or edited: summary says sha256 {want[:16]}…, this file is "
+        f"{(got or '?')[:16]}…)"
+    ]
+
+
 def _show(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False) if value is not _MISSING else "(absent)"
     return text if len(text) <= 80 else text[:77] + "..."
@@ -297,6 +441,7 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
         )
     parts = _parts_differences(submitted, recomputed)
     out.extend(parts)
+    out.extend(_annotation_differences(submitted, recomputed))
     a = dict(_flatten(submitted))
     b = dict(_flatten(recomputed))
     keys = list(a) + [k for k in b if k not in a]
@@ -435,6 +580,7 @@ def verify(
     summary_path: str | Path,
     recording_path: _Recording,
     context_path: str | Path | None = None,
+    annotations_path: str | Path | None = None,
 ) -> list[str]:
     """Recompute a summary from its recording and list every difference.
 
@@ -451,6 +597,12 @@ def verify(
         The context file the outputs were made with. It must be the context the summary
         records (a difference otherwise); its identification lets a report that is not
         de-identified be rendered again and compared byte for byte.
+    annotations_path : str or Path, optional
+        The annotation file the summary was made with (``oxi analyze --annotations``), when it
+        is not at the path the summary records nor NSRR-named beside the recording. The
+        recording is analysed with it; a file other than the one the summary records (by its
+        sha256) is a difference. Refused for a joined night (each file's annotations are
+        beside it).
 
     Returns
     -------
@@ -463,7 +615,8 @@ def verify(
     ------
     OximetryError
         The summary is not one oxi can have written (unknown key, a setting or option out of
-        range), or the recording cannot be read (CLI exit status 2).
+        range), the recording cannot be read, or an annotation file the summary was made with
+        cannot be found (CLI exit status 2).
 
     Notes
     -----
@@ -473,7 +626,7 @@ def verify(
     """
     summary_path = Path(summary_path)
     submitted = _load_summary(summary_path)
-    recomputed, outcome = _recompute(submitted, recording_path, summary_path)
+    recomputed, outcome = _recompute(submitted, recording_path, summary_path, annotations_path)
     out = compare_summaries(submitted, recomputed)
     identification = None
     if context_path is not None:

@@ -199,12 +199,20 @@ class SourcePart:
         Local wall-clock time of its first sample, as the file says.
     samples : int
         Its number of SpO2 samples.
+    annotations : str or None
+        The annotation file read for this file (NSRR/Profusion XML beside it), as its
+        ``read_options["annotations"]`` recorded it (its path, or ``sha256:<hex>`` when
+        de-identified); None when it had none.
+    annotations_sha256 : str or None
+        That annotation file's sha256.
     """
 
     path: str
     sha256: str
     start: _dt.datetime
     samples: int
+    annotations: str | None = None
+    annotations_sha256: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,8 +237,9 @@ class SourceInfo:
     selection : str
         Why that channel was chosen (label alias and unit, ``--channel``, only candidate ...).
     read_options : mapping
-        The reading options that influenced the result (``channel``, ``fs``, ``scale``), for
-        ``oxi verify`` to repeat them.
+        The reading options that influenced the result (``channel``, ``fs``, ``scale``, and the
+        annotation file read with the recording: ``annotations`` and its ``annotations_sha256``),
+        for ``oxi verify`` to repeat them.
     date_known : bool
         False when the file holds no date (times of day only, or no time stamps): the
         recording's start date is then the placeholder 1900-01-01 and must not be taken as

@@ -64,9 +64,11 @@ def _context_lines(doc: Mapping[str, Any]) -> list[str]:
 def _decision_lines(q: Mapping[str, Any]) -> list[str]:
     out = [f"Conflict: {c.get('why')}" for c in q.get("conflicts") or []]
     for path, needs in (q.get("would_qualify_if") or {}).items():
-        out.append(f"Would qualify ({path}) if: {'; '.join(str(n) for n in needs)}")
+        out.append(f"Open path ({path}) undecided until: {'; '.join(str(n) for n in needs)}")
     if q.get("determination") != "qualified" and q.get("decided_by"):
-        out.append(f"Decided by: {', '.join(q['decided_by'])}")
+        # an indeterminate was decided by nothing: its decided_by is what holds it open
+        verb = "Held open by" if q.get("determination") == "indeterminate" else "Decided by"
+        out.append(f"{verb}: {', '.join(q['decided_by'])}")
     return out
 
 

@@ -337,6 +337,37 @@ def test_ii_a_2_b_ii_a_missing_oxygen_segment_is_indeterminate() -> None:
     assert any("exercise_o2" in m for m in d.missing)
 
 
+@pytest.mark.parametrize(
+    ("over", "evidence", "said", "tested"),
+    [
+        # an exercise test whose recording has no exercise segment: about the test, not the patient
+        (
+            {"test__type": "exercise"},
+            exercise_test(exercise=None, exercise_o2=None),
+            "Not evaluable: the recording holds no exercise test (no 'exercise' segment on "
+            "room air), so this clause could not be applied.",
+            True,
+        ),
+        # an overnight study measures no exercise
+        (
+            {},
+            overnight(t_le88_min=0.0),
+            "Not tested: this test included no exercise test on room air, so there is nothing "
+            "to compare with exercise on oxygen.",
+            False,
+        ),
+        # the segments are there, the test type is not given
+        ({"test__type": DROP}, exercise_test(), "Not evaluable without test.type.", True),
+    ],
+)
+def test_ii_a_2_b_ii_a_without_an_exercise_test_says_so_and_is_not_evaluable(
+    over: dict[str, object], evidence: Evidence, said: str, tested: bool
+) -> None:
+    r = evaluate(ctx(**over), evidence).rule("ii_a_2_b_ii_a_improvement")
+    assert (r.reason, r.met, r.status, r.tested) == (said, None, "not_evaluable", tested)
+    assert bool(r.missing) is tested  # a missing input names what would let it be applied
+
+
 def test_ii_a_2_b_i_low_at_rest_too_is_continuous_not_exercise() -> None:
     d = evaluate(ctx(test__type="exercise"), exercise_test(rest=88.0, exercise=84.0))
     assert met(d, "ii_a_2_b_i_exercise") is False

@@ -8,6 +8,7 @@ and per narrowed code of the ICD-10-CM map (tested against the code library itse
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -23,7 +24,16 @@ from criteria.context import Context
 from criteria.errors import ContextError
 from criteria.evaluate import Determination, Evidence, evaluate
 from oxi.cli import main
-from tests.criteria_helpers import CLUSTER_OK, CLUSTER_RX, DROP, cluster_ctx, ctx, overnight, seg
+from tests.criteria_helpers import (
+    CLUSTER_OK,
+    CLUSTER_RX,
+    DROP,
+    cluster_ctx,
+    ctx,
+    overnight,
+    seg,
+    sleep,
+)
 
 QUALIFYING_NIGHT = {"t_le88_min": 12.0, "nadir_pct": 82.0}
 #: A night that qualifies only through a fall of > 5 points (no absolute hypoxemia): 93 % nadir.
@@ -431,6 +441,76 @@ def test_met_is_null_for_not_applicable_rules() -> None:
     assert na and all(r["met"] is None for r in na)
 
 
+#: A night with nothing nocturnal near qualifying: no minute at or below 88 %, no fall > 5 points.
+CLEAN_NIGHT = {"t_le88_min": 0.0, "nadir_pct": 93.0, "drop5_min": 0.0, "awake_baseline_pct": 96.0}
+
+
+@pytest.mark.parametrize(
+    ("over", "night"),
+    [
+        ({"test__type": DROP}, CLEAN_NIGHT),  # only test.type holds the sleep window back
+        ({"test__room_air": DROP}, QUALIFYING_NIGHT),  # a gate of every path is unknown
+        ({"diagnoses": ["J44.1"]}, QUALIFYING_NIGHT),  # a conflict holds a met path
+    ],
+)
+def test_indeterminate_decided_by_names_only_what_holds_it_open(
+    over: dict[str, Any], night: dict[str, float]
+) -> None:
+    # Nothing decided an indeterminate: the rules that closed other paths are no reason for it.
+    d = evaluate(ctx(**over), overnight(**night))
+    assert d.determination == "indeterminate"
+    rules = [r for r in d.decided_by if r != "conflicts"]
+    assert rules or d.conflicts
+    for rid in rules:
+        r = d.rule(rid)
+        assert r.met is None and r.tested and r.missing, (rid, r.reason)
+    assert ("conflicts" in d.decided_by) is bool(d.conflicts)
+    # every input an open path needs is named by a rule listed
+    needed = {m for r in rules for m in d.rule(r).missing}
+    assert all(m in needed for v in d.would_qualify_if.values() for m in v if "resolve " not in m)
+
+
+def test_would_qualify_if_names_no_path_the_recorded_figures_rule_out() -> None:
+    # 0 minutes at or below 88 % and no fall: whatever test.type is, no nocturnal path is met,
+    # so none is offered as "would qualify if"; the determination still waits for test.type.
+    d = evaluate(ctx(test__type=DROP), overnight(**CLEAN_NIGHT))
+    assert d.determination == "indeterminate" and "test.type" in d.missing
+    assert d.would_qualify_if == {}
+    # the same gap on a night whose figures meet the finding: the path is offered
+    near = evaluate(ctx(test__type=DROP), overnight(**QUALIFYING_NIGHT))
+    assert near.determination == "indeterminate"
+    assert near.would_qualify_if.get("nocturnal_sleep") == ("test.type",)
+
+
+def _day_long(**figures: float) -> Evidence:
+    """A 16-h presumed-sleep window: the night in it is not bounded (lights-off is missing)."""
+    s = sleep(valid_min=16 * 60.0, kind="presumed_sleep", **figures)
+    return Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 18, 0),
+        sleep=dataclasses.replace(s, duration_min=16 * 60.0),
+    )
+
+
+def test_would_qualify_if_on_an_unbounded_night_offers_only_what_its_figures_reach() -> None:
+    # No part of 16 h with 0 min at or below 88 % holds 5 such minutes: nothing to offer.
+    d = evaluate(ctx(), _day_long(**CLEAN_NIGHT))
+    assert d.determination == "indeterminate"
+    assert any("lights-off" in m for m in d.missing)
+    assert d.would_qualify_if == {}
+    near = evaluate(ctx(), _day_long(**QUALIFYING_NIGHT))
+    assert "nocturnal_sleep" in near.would_qualify_if
+    # a fall below the awake baseline depends on which part is the night: kept in reach
+    drop = evaluate(ctx(symptoms=["insomnia"]), _day_long(**CLEAN_NIGHT))
+    assert "nocturnal_drop" in drop.would_qualify_if
+
+
+def test_would_qualify_if_keeps_a_path_whose_measurement_is_what_is_missing() -> None:
+    # 90 min valid: too short to read; more recording is the missing piece, not a finding.
+    d = evaluate(ctx(), overnight(valid_min=90.0, **CLEAN_NIGHT))
+    assert d.determination == "indeterminate"
+    assert any("120 min of valid data" in m for m in d.would_qualify_if.get("nocturnal_sleep", ()))
+
+
 # ---------------------------------------------------------------- oxi qualify
 
 
@@ -457,6 +537,19 @@ def test_oxi_qualify_prints_the_human_summary_and_json(
     doc = json.loads(capsys.readouterr().out)
     assert doc["qualification"]["determination"] == "qualified"
     assert doc["qualification"]["hcpcs"] == ["E0424"]
+
+
+def test_oxi_qualify_says_what_holds_an_indeterminate_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "ch.yaml"
+    p.write_text(CH_YAML.replace("prescriber: physician, ", ""), encoding="utf-8")
+    assert main(["qualify", "--context", str(p)]) == 0
+    text = capsys.readouterr().out
+    assert "INDETERMINATE" in text
+    assert "Held open by: ii_a_2_prescription" in text
+    assert "Open path (cluster_headache) undecided until: order.prescriber" in text
+    assert "Decided by" not in text and "Would qualify" not in text
 
 
 def test_oxi_qualify_out_writes_a_context_only_report(

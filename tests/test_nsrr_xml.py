@@ -164,5 +164,23 @@ def test_deidentified_summary_holds_no_annotation_path_and_still_verifies(
     assert edf.stem not in text and str(tmp_path) not in text
     assert verify(out / "summary.json", edf) == []
     xml.write_text(_nsrr_xml().replace("<SpO2Nadir>90", "<SpO2Nadir>89", 1))
+    differences = verify(out / "summary.json", edf)
+    assert differences[0].startswith("input.read_options.annotations: the annotation file read")
+    assert "files.events.csv: the recorded events table is not the one recomputed" in differences
+    xml.unlink()
     with pytest.raises(OximetryError, match="annotation file"):
         verify(out / "summary.json", edf)
+
+
+def test_deidentified_scored_events_keep_the_scorer_nadir_and_baseline(edf: Path) -> None:
+    # --deidentify keeps only the scoring vocabulary of annotation texts; the numbers the scorer
+    # gave (nadir, baseline) are not text and are the same figures as without it.
+    edf.with_name(edf.stem + "-nsrr.xml").write_text(_nsrr_xml())
+    plain, deid = (
+        analyze_file(edf, AnalyzeRequest(report=False, deidentify=d)) for d in (False, True)
+    )
+    for outcome in (plain, deid):
+        scored = [e for e in outcome.analysis.events if e.type == "scored"]
+        assert [(e.start_s, e.nadir_pct, e.baseline_pct) for e in scored] == [
+            (d.start_s, 96 - d.depth_pts, 96.0) for d in DESATS
+        ]

@@ -282,3 +282,34 @@ def test_page_two_prints_the_summary_tables(night: Path, tmp_path: Path) -> None
     for row in m["odi_by_hour"]:
         assert f"{row['start'][11:16]}–{row['end'][11:16]} {minutes(row['valid_min'])}" in text
     assert sum(r["odi3_count"] for r in m["odi_by_hour"]) == m["odi3_count"]
+
+
+@needs_pdftotext
+@pytest.mark.parametrize(
+    ("drops", "open_paths"),
+    [
+        ((), "Open paths: • none within reach of the figures and inputs given"),
+        ([(5400.0, 600.0, 85.0)], "Open paths: • nocturnal sleep — undecided until: test.type"),
+    ],
+)
+def test_an_undecided_night_offers_a_nocturnal_path_only_when_its_figures_reach_it(
+    tmp_path: Path, drops: list[tuple[float, float, float]], open_paths: str
+) -> None:
+    # test.type not given: the determination waits for it. A night with 0 min at or below 88 %
+    # is near no nocturnal path whatever the type, and page 1 must not read otherwise.
+    rec, _ = simulate_night(fs=1.0, duration_s=4 * 3600, seed=5, sustained_drops=drops)
+    write_edf(rec, tmp_path / "n.edf")
+    untyped = CONTEXT.replace("  type: overnight\n", "")
+    assert untyped != CONTEXT
+    (tmp_path / "ctx.yaml").write_text(untyped)
+    req = AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"))
+    res = analyze_file(tmp_path / "n.edf", req, out_dir=tmp_path / "o")
+    q = __import__("json").loads((tmp_path / "o" / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate" and "test.type" in q["missing"]
+    text = text_of(res.paths["report"], 1)
+    assert "Held open by: • MG-OXY II.A.2.a.ii: Not evaluable without test.type." in text
+    assert open_paths in text
+    assert "Decided by" not in text and "Would qualify" not in text
+    if not drops:
+        assert q["would_qualify_if"] == {}
+        assert "nocturnal sleep —" not in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -10,9 +11,11 @@ import zlib
 import numpy as np
 import pytest
 
+from criteria import Context, evaluate
 from oximetry.report import write_outputs
 from oximetry.report.pdf import _strip_starts, render_report_pdf
 from oximetry.report.summary import build_summary
+from oximetry.report.textpage import ID_MIN_PT, id_lines, text_width_in
 from tests import report_data as rd
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -175,7 +178,9 @@ def test_page_one_says_what_decided_a_qualification(tmp_path):
         ({**rd.QUALIFICATION, "basis": []}, False),  # indeterminate: Still missing says what
         ({**rd.QUALIFICATION, "determination": "not_qualified", "basis": []}, False),
         ({k: v for k, v in QUALIFIED.items() if k != "basis"}, False),  # older summary
-        ({**rd.QUALIFICATION, "decided_by": ["ii_a_2_b_ii_b_sleep"]}, True),
+        ({**rd.QUALIFICATION, "determination": "not_qualified", "decided_by": ["x"]}, True),
+        # indeterminate: nothing decided it, whatever decided_by holds
+        ({**rd.QUALIFICATION, "decided_by": ["ii_a_2_b_ii_b_sleep"]}, False),
     ],
 )
 def test_decided_by_only_when_the_summary_says_so(tmp_path, q, decided):
@@ -185,6 +190,49 @@ def test_decided_by_only_when_the_summary_says_so(tmp_path, q, decided):
     if q["determination"] == "indeterminate":
         assert "Still missing:" in text and "diagnoses, order.date" in text
         assert "This is not a denial" in text
+
+
+HELD_OPEN = {
+    **rd.QUALIFICATION,
+    "rules": [
+        *rd.QUALIFICATION["rules"],
+        {
+            "id": "ii_a_2_a_ii_drop",
+            "citation": "MG-OXY II.A.2.a.ii",
+            "met": False,
+            "values": {},
+            "reason": "No symptoms (cognitive impairment) are documented.",
+        },
+        {
+            "id": "ii_a_2_b_i_exercise",
+            "citation": "MG-OXY II.A.2.b.i",
+            "met": None,
+            "values": {},
+            "reason": "Not tested: this test measured nothing this clause is about.",
+        },
+    ],
+    # as summaries before the fix wrote it: the rules that closed paths, and the one holding
+    "decided_by": ["ii_a_2_a_ii_drop", "ii_a_2_b_i_exercise", "ii_a_2_order_90_days"],
+    "would_qualify_if": {"nocturnal_sleep": ["order.date"]},
+}
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_an_indeterminate_page_one_says_what_holds_it_open_and_nothing_decided_it(tmp_path):
+    text = page_one_text(
+        write_outputs(rd.make_analysis(), tmp_path, qualification=HELD_OPEN)["report"]
+    )
+    assert "Decided by" not in text and "Would qualify" not in text
+    held = text.index("Held open by:")
+    assert text.index("MG-OXY II.A.2: Not evaluable: the order date is missing.") > held
+    # the rules that closed other paths are no reason for an undecided result
+    assert "No symptoms" not in text and "Not tested" not in text
+    assert "Open paths: • nocturnal sleep — undecided until: order.date" in text
+    none_open = {**HELD_OPEN, "would_qualify_if": {}}
+    text = page_one_text(
+        write_outputs(rd.make_analysis(), tmp_path / "none", qualification=none_open)["report"]
+    )
+    assert "Open paths: • none within reach of the figures and inputs given" in text
 
 
 def test_strips_are_clock_aligned_hours_covering_the_night():
@@ -358,3 +406,31 @@ def test_exercise_report_says_its_strips_are_ten_minutes(tmp_path):
     assert text.count("These 10 min") == 3
     assert "Hourly strips" not in text
     assert "(whole recording)" in text and "(sleep)" not in text
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_every_rule_id_is_printed_whole_in_the_appendix(tmp_path, payer):
+    q = evaluate(Context.from_dict({"payer": payer}), None).to_dict()
+    ids = [r["id"] for r in q["rules"]]
+    assert len(ids) > 20 and max(map(len, ids)) >= 23  # the long ones, e.g. ii_a_1_a_severe_...
+    out = subprocess.run(
+        [
+            PDFTOTEXT,
+            str(write_outputs(rd.make_analysis(), tmp_path, qualification=q)["report"]),
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    )
+    words = set(re.split(r"\s+", out.stdout.decode("utf-8", "replace")))
+    assert [i for i in ids if i not in words] == []
+
+
+def test_an_id_too_long_for_its_column_is_cut_only_at_its_separators():
+    rid = "masshealth.II.A.2.b.ii.A.exercise_desaturation_improvement_with_oxygen"
+    lines, size = id_lines(rid, 1.0)
+    assert len(lines) > 1 and size == ID_MIN_PT and "".join(lines) == rid
+    assert all(line[-1] in "._" for line in lines[:-1])
+    assert all(text_width_in(line, size) <= 1.0 for line in lines)
+    assert id_lines("ii_a_2_b_ii_a_improvement", 1.73) == (["ii_a_2_b_ii_a_improvement"], 7.0)

@@ -380,15 +380,20 @@ def _b_ii_a(inp: Inputs) -> Outcome:
     if state != "ok" and inp.context.blood_gas.pao2_exercise_mmhg is not None:
         return _b_ii_a_blood_gas(inp)
     if state != "ok":
-        return Outcome(
-            None,
-            "No exercise test on room air to compare with."
-            if state == "untested"
-            else "No exercise segment.",
-            {},
-            missing,
-            state == "missing",
-        )
+        # Words about the test, never the patient: "no exercise segment" read as a finding.
+        if state == "untested":
+            why = (
+                "Not tested: this test included no exercise test on room air, so there is "
+                "nothing to compare with exercise on oxygen."
+            )
+        elif inp.evidence is not None and inp.segment("exercise") is None:
+            why = (
+                "Not evaluable: the recording holds no exercise test (no 'exercise' segment on "
+                "room air), so this clause could not be applied."
+            )
+        else:
+            why = f"Not evaluable without {', '.join(missing)}."
+        return Outcome(None, why, {}, missing, state == "missing")
     o2state, _, o2missing = window_figures(inp, "exercise_o2", EX_TYPES)
     ex, o2 = inp.segment("exercise"), inp.segment("exercise_o2")
     v: dict[str, Any] = {

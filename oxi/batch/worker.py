@@ -116,15 +116,16 @@ def run_task(task: Task) -> BatchRow:
             return error_row(task, task.error, sha)
         sha = sha or sha256_of(task.path)
         out = Path(task.out_dir)
+        files = list(task.parts) if task.parts else [task.path]
         if not task.force:
             summary = _complete_summary(out, sha, task.fingerprint, task.request.report)
-            if summary is not None:
+            if summary is not None and _same_annotation_files(summary, files):
                 return BatchRow(
                     row_values(task.label, sha, summary, task.context_note), skipped=True
                 )
         (out / MARKER).unlink(missing_ok=True)
         analyze = task.analyze or default_analyze
-        target: str | list[str] = list(task.parts) if task.parts else task.path
+        target: str | list[str] = files if task.parts else task.path
         summary = analyze(target, task.request, task.out_dir)
         marker = {
             "schema": _MARKER_SCHEMA,
@@ -142,6 +143,30 @@ def run_task(task: Task) -> BatchRow:
     except Exception as exc:  # a bug in oxi, said so; its message may quote data
         where = type(exc).__name__ if task.request.deidentify else f"{type(exc).__name__}: {exc}"
         return error_row(task, f"internal error (a bug in oxi): {where}", sha)
+
+
+def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool:
+    """Tell whether the annotation files beside the files are those the summary was made with.
+
+    An NSRR XML beside an EDF enters the analysis by its content but is not part of the
+    recording's sha256: one added, removed or edited since the earlier run makes its outputs
+    stale. Compared by sha256, as ``summary.json`` records them (each file's for a joined night).
+    """
+    from oximetry.io.nsrr_xml import find_xml_beside
+
+    inp = summary.get("input")
+    inp = inp if isinstance(inp, Mapping) else {}
+    parts = inp.get("parts")
+    if isinstance(parts, list) and parts:
+        recorded = [p.get("annotations_sha256") if isinstance(p, Mapping) else None for p in parts]
+    else:
+        options = inp.get("read_options")
+        recorded = [options.get("annotations_sha256") if isinstance(options, Mapping) else None]
+    beside = []
+    for f in files:
+        found = find_xml_beside(f) if Path(f).suffix.lower() in (".edf", ".bdf") else None
+        beside.append(None if found is None else sha256_of(found))
+    return sorted(x for x in recorded if isinstance(x, str)) == sorted(x for x in beside if x)
 
 
 def _complete_summary(

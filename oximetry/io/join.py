@@ -22,6 +22,9 @@ from oximetry.model import Recording, Signal, SourceInfo, SourcePart
 
 __all__ = ["GRID_TOLERANCE", "MAX_NIGHT_S", "join_recordings", "night_sha256"]
 
+#: Reading options that belong to one file, not to the night (its annotation file, whose times
+#: count from that file's start): kept in that file's ``SourcePart``.
+_PER_FILE_OPTIONS = ("annotations", "annotations_sha256")
 #: Longest span a joined night may cover.
 MAX_NIGHT_S = 24 * 3600.0
 #: A file may start this fraction of a sample off the first file's grid without a warning
@@ -91,7 +94,8 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
     -------
     Recording
         Starting at the earliest file's start; the time between files is missing data; the
-        annotations of each file are moved to their place; a warning names the gaps.
+        annotations of each file (its own, and those of an annotation file read with it) are
+        moved to that file's place; a warning names the gaps.
         ``source.parts`` lists the files in time order. Each channel (SpO2, pulse, status) is
         joined at its own rate. A file whose start is not on the first file's sample grid is
         placed on the nearest sample (moved by at most half a sample); when that moves it by more
@@ -183,11 +187,22 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
         channels=first.source.channels,
         spo2_channel=first.source.spo2_channel,
         selection=first.source.selection,
-        read_options=dict(first.source.read_options),
+        # Each file's annotation file stays with that file (``parts``): never the night's.
+        read_options={
+            k: v for k, v in first.source.read_options.items() if k not in _PER_FILE_OPTIONS
+        },
         date_known=True,
         vendor_summary={},
         parts=tuple(
-            SourcePart(r.source.path, r.source.sha256, r.start, r.spo2.n_samples) for r in recs
+            SourcePart(
+                r.source.path,
+                r.source.sha256,
+                r.start,
+                r.spo2.n_samples,
+                annotations=r.source.read_options.get("annotations"),
+                annotations_sha256=r.source.read_options.get("annotations_sha256"),
+            )
+            for r in recs
         ),
     )
     return Recording(

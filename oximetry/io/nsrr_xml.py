@@ -40,6 +40,7 @@ __all__ = [
     "attach_annotations",
     "find_xml_beside",
     "read_xml_annotations",
+    "xml_files_beside",
 ]
 
 #: Largest annotation file read (a night's NSRR XML is a few MB).
@@ -67,6 +68,27 @@ class XmlAnnotations:
     events: tuple[Annotation, ...]
 
 
+def xml_files_beside(recording: str | os.PathLike[str]) -> list[Path]:
+    """Return every annotation file NSRR lays out beside an EDF, in order of preference.
+
+    NSRR names them ``<name>-nsrr.xml`` (NSRR dialect) and ``<name>-profusion.xml`` or
+    ``<name>.edf.XML`` (Profusion).
+
+    Parameters
+    ----------
+    recording : str or PathLike
+        The EDF.
+
+    Returns
+    -------
+    list of Path
+        Those that exist (often none).
+    """
+    p = Path(recording)
+    names = (f"{p.stem}-nsrr.xml", f"{p.stem}-profusion.xml", f"{p.name}.XML")
+    return [p.with_name(name) for name in names if p.with_name(name).is_file()]
+
+
 def find_xml_beside(recording: str | os.PathLike[str]) -> Path | None:
     """Return the annotation file NSRR lays out beside an EDF, if there is one.
 
@@ -83,12 +105,8 @@ def find_xml_beside(recording: str | os.PathLike[str]) -> Path | None:
     -------
     Path or None
     """
-    p = Path(recording)
-    for name in (f"{p.stem}-nsrr.xml", f"{p.stem}-profusion.xml", f"{p.name}.XML"):
-        cand = p.with_name(name)
-        if cand.is_file():
-            return cand
-    return None
+    found = xml_files_beside(recording)
+    return found[0] if found else None
 
 
 def _float(el: ET.Element, tag: str, path: Path, what: str) -> float | None:

@@ -281,6 +281,29 @@ def _alternative_text(item: Any) -> str:
     return f"If {label.rstrip('.')}: the determination {verb} {plain(det)} (reading not used)."
 
 
+def _holding_rules(q: Mapping[str, Any]) -> list[Any]:
+    """Return the rules an indeterminate's ``decided_by`` names as holding an open path open.
+
+    Summaries written before ``decided_by`` named only those also list the rules that closed
+    other paths (not met, or not tested); those decided nothing and are left out.
+    """
+    by_id = {r.get("id"): r for r in q.get("rules") or [] if isinstance(r, Mapping)}
+    out = []
+    for rid in q.get("decided_by") or []:
+        rule = by_id.get(rid)
+        if rid == "conflicts" or rule is None:
+            continue  # the conflicts are listed under their own heading
+        if rule.get("met") is None and not str(rule.get("reason") or "").startswith("Not tested"):
+            out.append(rid)
+    return out
+
+
+def _open_path_text(path: Any, needs: Any) -> str:
+    """Return an open path and what it waits for, in words that claim no finding."""
+    items = needs if isinstance(needs, list | tuple) else [needs]
+    return f"{str(path).replace('_', ' ')} — undecided until: {'; '.join(plain(n) for n in items)}"
+
+
 def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     """Return the determination's explanation as (heading, items) in plain words.
 
@@ -292,25 +315,44 @@ def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     Returns
     -------
     list of (str, list of str)
-        In this order: ``Still missing``, ``Conflicts``, ``Would qualify if``, ``Decided by``
-        (citation and reason of each deciding rule: ``decided_by``, else ``basis`` when
-        qualified) and ``Other readings``; headings without items are left out. No rule ids.
+        In this order: ``Still missing``, ``Conflicts``, then for an indeterminate determination
+        ``Held open by`` (citation and reason of each rule that cannot be evaluated yet) and
+        ``Open paths`` (``would_qualify_if``: each path still open and what it waits for, or
+        that none is within reach of the recorded figures), otherwise ``Decided by`` (citation
+        and reason of each deciding rule: ``decided_by``, else ``basis`` when qualified); then
+        ``Other readings``. Headings without items are left out; an indeterminate is never
+        "decided by" anything. No rule ids.
     """
     out: list[tuple[str, list[str]]] = []
     if q.get("missing"):
         out.append(("Still missing", [", ".join(plain(x) for x in q["missing"])]))
     if q.get("conflicts"):
         out.append(("Conflicts", [_conflict_text(x) for x in q["conflicts"]]))
-    wq = q.get("would_qualify_if")
-    if isinstance(wq, Mapping):
-        wq = [f"{str(k).replace('_', ' ')}: {plain(v)}" for k, v in wq.items()]
-    if wq:
-        out.append(("Would qualify if", [_item_text(x) for x in wq]))
-    decided = q.get("decided_by")
-    if not isinstance(decided, list | tuple):
-        decided = q.get("basis") if q.get("determination") == "qualified" else None
-    if isinstance(decided, list | tuple) and decided:
-        out.append(("Decided by", [_rule_text(q, r) for r in decided]))
+    if q.get("determination") == "indeterminate":
+        held = _holding_rules(q)
+        if held:
+            out.append(("Held open by", [_rule_text(q, r) for r in held]))
+        wq = q.get("would_qualify_if")
+        if isinstance(wq, Mapping) and wq:
+            out.append(("Open paths", [_open_path_text(k, v) for k, v in wq.items()]))
+        elif isinstance(wq, list | tuple) and wq:
+            out.append(("Open paths", [_item_text(x) for x in wq]))
+        elif isinstance(wq, Mapping):
+            out.append(
+                (
+                    "Open paths",
+                    [
+                        "none within reach of the figures and inputs given: only what is "
+                        "missing or in conflict above stops a determination"
+                    ],
+                )
+            )
+    else:
+        decided = q.get("decided_by")
+        if not isinstance(decided, list | tuple):
+            decided = q.get("basis") if q.get("determination") == "qualified" else None
+        if isinstance(decided, list | tuple) and decided:
+            out.append(("Decided by", [_rule_text(q, r) for r in decided]))
     alts = q.get("alternatives")
     if isinstance(alts, list | tuple) and alts:
         out.append(("Other readings", [_alternative_text(x) for x in alts]))

@@ -299,7 +299,8 @@ def build_summary(
     -------
     dict
         Keys: ``schema``, ``deidentified``, ``input`` (for a night joined from several files,
-        ``input.parts`` lists each file in time order: path, sha256, start, samples), ``patient`` (identifiers, or the age only
+        ``input.parts`` lists each file in time order: path, sha256, start, samples, and the
+        annotation file read with it, ``annotations`` and ``annotations_sha256``), ``patient`` (identifiers, or the age only
         when de-identified; null when the file has none), ``recording``, ``windows``, ``metrics``
         (by window kind; events inside carry ISO times), ``events`` (counts by type, the name of
         the events table and the sha256 of its text, so that ``oxi verify`` covers every event),
@@ -388,6 +389,11 @@ def _parts_block(src: SourceInfo, deidentify: bool) -> list[dict[str, Any]]:
             "sha256": part.sha256,
             "start": iso_time(part.start, 0.0),
             "samples": part.samples,
+            **(
+                {"annotations": part.annotations, "annotations_sha256": part.annotations_sha256}
+                if part.annotations is not None
+                else {}
+            ),
         }
         for part in src.parts
     ]

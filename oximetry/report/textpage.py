@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextToPath
 
 from .. import __version__
 from .terminal import elapsed_only, minutes, rule_status, when
@@ -28,15 +31,18 @@ __all__ = [
     "elapsed_only",
     "file_label",
     "footer",
+    "id_lines",
     "plain",
     "recorded_line",
     "rounded",
     "rules_block",
     "stat_rows",
     "statistics",
+    "text_width_in",
     "when",
 ]
 
+_TEXT_TO_PATH = TextToPath()
 PORTRAIT = (8.5, 11.0)
 LANDSCAPE = (11.0, 8.5)
 MARGIN_IN = 0.5
@@ -352,6 +358,60 @@ def _rule_lines(rule: Mapping[str, Any], page: TextPage) -> list[tuple[str, floa
     return out
 
 
+#: Size of a rule id under its citation, and the smallest it is shrunk to before it is wrapped.
+ID_PT, ID_MIN_PT = 7.0, 6.0
+
+
+def text_width_in(s: str, size: float) -> float:
+    """Return the width of ``s`` set in the report's font at ``size`` points, in inches.
+
+    Parameters
+    ----------
+    s : str
+        One line of text.
+    size : float
+        Font size in points.
+
+    Returns
+    -------
+    float
+    """
+    width, _, _ = _TEXT_TO_PATH.get_text_width_height_descent(
+        s, FontProperties(size=size), ismath=False
+    )
+    return float(width) / 72.0
+
+
+def id_lines(rule_id: str, width_in: float) -> tuple[list[str], float]:
+    """Return a rule id's lines and font size so that it is never cut inside a word.
+
+    Parameters
+    ----------
+    rule_id : str
+        E.g. ``ii_a_2_b_ii_a_improvement`` or a dotted ``masshealth.II.A.2.b.ii.A``.
+    width_in : float
+        Room in the column, in inches.
+
+    Returns
+    -------
+    (list of str, float)
+        The id whole on one line at :data:`ID_PT` (or down to :data:`ID_MIN_PT` points) when it
+        fits; else cut after its ``_`` or ``.`` separators only, each line ending at one, at
+        :data:`ID_MIN_PT`. Joined, the lines give the id back.
+    """
+    for size in (ID_PT, ID_MIN_PT):
+        if text_width_in(rule_id, size) <= width_in:
+            return [rule_id], size
+    tokens = re.findall(r"[^_.]+[_.]?|[_.]", rule_id)
+    lines: list[str] = []
+    for tok in tokens:
+        if lines and text_width_in(lines[-1] + tok, ID_MIN_PT) <= width_in:
+            lines[-1] += tok
+        else:
+            lines.append(tok)
+    return lines, ID_MIN_PT
+
+
 def _cite_lines(rule: Mapping[str, Any], page: TextPage) -> list[tuple[str, float, str]]:
     """Return the citation (wrapped inside its column, never into the reason) and the id."""
     width = _COL_REASON - _COL_CITE - 0.12
@@ -359,10 +419,9 @@ def _cite_lines(rule: Mapping[str, Any], page: TextPage) -> list[tuple[str, floa
         (s, RULE_PT, "#000000") for s in page.wrap(str(rule.get("citation") or ""), width, RULE_PT)
     ]
     rid = str(rule.get("id") or "")
-    if rid:  # an id is one word: cut at its underscores, never inside a word
-        chars = int(width * 72.0 / (7.0 * 0.55))
-        parts = textwrap.wrap(rid.replace("_", "_\u200b"), chars) or [rid]
-        out += [(s.replace("\u200b", ""), 7.0, "#777777") for s in parts]
+    if rid:  # an id is one word: whole on its own line, else cut only at its separators
+        parts, size = id_lines(rid, width)
+        out += [(s, size, "#777777") for s in parts]
     return out
 
 
