@@ -283,8 +283,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--annotations",
         metavar="FILE",
-        help="NSRR or Profusion XML stages and scored events (default: <name>-nsrr.xml, "
-        "<name>-profusion.xml or <name>.edf.XML beside an EDF)",
+        help="NSRR or Profusion XML stages and scored events of one recording file (default: "
+        "<name>-nsrr.xml, <name>-profusion.xml or <name>.edf.XML beside an EDF; for a split "
+        "night, each EDF's own, placed at its time)",
     )
     _add_analysis_options(p)
     p.set_defaults(func=_cmd_analyze)

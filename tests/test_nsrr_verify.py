@@ -170,12 +170,18 @@ def test_a_missing_annotations_argument_is_bad_input(
     assert err == f"oxi: {gone}: no such file\n"
 
 
+@pytest.mark.parametrize("deidentify", [False, True])
 def test_the_report_is_rendered_again_from_the_given_annotations(
-    edf: Path, scoring: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    edf: Path,
+    scoring: Path,
+    tmp_path: Path,
+    deidentify: bool,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # With a report: the trace and the de-identified report are rendered again from the
-    # re-analysis, so the stages read from the given file must be the ones used.
-    _analyze(edf, scoring, tmp_path / "out", "--deidentify")
+    # With a report: the trace and the report (no context: nothing identifying on page 1) are
+    # rendered again from the re-analysis, so the stages read from the given file must be the
+    # ones used, and the file's other path must not show in them.
+    _analyze(edf, scoring, tmp_path / "out", *(("--deidentify",) if deidentify else ()))
     copy = _reviewer_copy(scoring, tmp_path)
     capsys.readouterr()
     summary_path = tmp_path / "out" / "summary.json"
