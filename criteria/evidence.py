@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from .errors import EvidenceError
@@ -41,6 +41,12 @@ class SleepFigures:
     drop5_from_mean_min: float | None = None
     longest_drop5_from_mean_min: float | None = None
     duration_min: float | None = None  # the window's span, valid or not (SPEC §7)
+    #: How the window was found (``annotations``, ``hypnogram``, ``lights_off_on``,
+    #: ``first_to_last_valid``) and where it lies, in seconds from the recording's start; from
+    #: ``summary.json``'s ``windows`` (None when not known).
+    source: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
 
     @property
     def presumed(self) -> bool:
@@ -90,6 +96,7 @@ class Evidence:
         metrics: Mapping[str, Any],
         recording_start: _dt.datetime | None = None,
         warnings: tuple[str, ...] = (),
+        windows: Sequence[Mapping[str, Any]] = (),
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -102,6 +109,9 @@ class Evidence:
             must not lend its placeholder date to the test).
         warnings : tuple of str
             The analysis warnings, passed on to the determination.
+        windows : sequence of mapping
+            As in ``summary.json``'s ``windows`` (``kind``, ``source``, ``start_s``,
+            ``end_s``): where the sleep window lies and how it was found.
 
         Returns
         -------
@@ -112,7 +122,7 @@ class Evidence:
         criteria.errors.EvidenceError
             A needed figure is missing or not a number.
         """
-        return cls._from_metrics(metrics, recording_start, warnings, "analysis")
+        return cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
@@ -155,8 +165,13 @@ class Evidence:
         warnings = summary.get("warnings") or []
         if not isinstance(warnings, list):
             raise EvidenceError("summary: 'warnings' must be a list of text", source)
+        windows = summary.get("windows") or []
+        if not isinstance(windows, list) or not all(isinstance(w, Mapping) for w in windows):
+            raise EvidenceError("summary: 'windows' must be a list of objects", source)
         try:
-            ev = cls._from_metrics(metrics, start, tuple(str(w) for w in warnings), "summary")
+            ev = cls._from_metrics(
+                metrics, start, tuple(str(w) for w in warnings), "summary", windows
+            )
             for figs in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2):
                 if figs is not None:
                     _check_consistent(figs)
@@ -171,11 +186,13 @@ class Evidence:
         start: _dt.datetime | None,
         warnings: tuple[str, ...],
         where: str,
+        windows: Sequence[Mapping[str, Any]] = (),
     ) -> Evidence:
         sleep = None
         for kind in ("sleep", "presumed_sleep"):
             if isinstance(metrics.get(kind), Mapping):
                 sleep = _figures(SleepFigures, kind, metrics[kind], where)
+                sleep = _placed(sleep, windows, where)  # type: ignore[arg-type]
                 break
         segs = {
             kind: _figures(SegmentFigures, kind, metrics[kind], where)
@@ -193,12 +210,33 @@ class Evidence:
 
 
 _REQUIRED = {"valid_min", "t_le88_min", "t_lt90_min", "t_le90_min", "longest_le88_min"}
+#: Fields of :class:`SleepFigures` taken from the ``windows`` list, not the metrics block.
+_PLACE = ("source", "start_s", "end_s")
+
+
+def _placed(figs: SleepFigures, windows: Sequence[Mapping[str, Any]], where: str) -> SleepFigures:
+    """Add the sleep window's source and span from the ``windows`` list (when it holds it)."""
+    win = next((w for w in windows if w.get("kind") == figs.kind), None)
+    if win is None:
+        return figs
+    got: dict[str, Any] = {}
+    for key in _PLACE:
+        v = win.get(key)
+        ok = isinstance(v, str) if key == "source" else _number(v)
+        if v is not None and not ok:
+            raise EvidenceError(f"{where}: 'windows.{figs.kind}.{key}' is {v!r}")
+        got[key] = None if v is None else (v if key == "source" else float(v))
+    return replace(figs, **got)
+
+
+def _number(v: Any) -> bool:
+    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
 
 
 def _figures(cls: type, kind: str, block: Mapping[str, Any], where: str) -> object:
     values: dict[str, Any] = {"kind": kind}
     for f in fields(cls):
-        if f.name == "kind":
+        if f.name == "kind" or f.name in _PLACE:
             continue
         v = block.get(f.name)
         if v is None:

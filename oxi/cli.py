@@ -27,7 +27,7 @@ from oximetry.report import format_terminal_summary, write_atomic, write_json_at
 
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
-from .qualify import evidence_from_summary, load_context, qualify
+from .qualify import check_summary_is_for, evidence_from_summary, load_context, qualify
 from .verify import group_differences, hash_only_outputs, verify
 
 __all__ = ["build_parser", "main"]
@@ -161,6 +161,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     summary = None
     if args.summary:
         summary = _load_json(args.summary)
+        check_summary_is_for(summary, context, args.summary)
         evidence = evidence_from_summary(summary, args.summary)
         # The figures are taken as written: only `oxi verify SUMMARY REC` checks them against
         # the recording, and the determination says so.

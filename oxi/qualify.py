@@ -24,6 +24,7 @@ from oximetry.errors import ContextError, OximetryError
 from oximetry.results import Analysis
 
 __all__ = [
+    "check_summary_is_for",
     "context_from_dict",
     "evidence_from_analysis",
     "evidence_from_summary",
@@ -70,18 +71,23 @@ def context_from_dict(data: Mapping[str, Any] | None, source: str | None = None)
 
 
 def evidence_from_analysis(analysis: Analysis) -> Evidence:
-    """Build the rules' evidence from an analysis (its metrics block, start and warnings).
+    """Build the rules' evidence from an analysis (its metrics block, start, windows, warnings).
 
     A file without a date (times of day only) starts on a placeholder date; that date is never
     handed on, so the test date must then come from the context.
     """
     rec = analysis.recording
     start = rec.start if rec.source.date_known else None
+    windows = [
+        {"kind": w.kind, "source": w.source, "start_s": w.start_s, "end_s": w.end_s}
+        for w in analysis.windows
+    ]
     return _call(
         Evidence.from_metrics,
         analysis.metrics_dict(),
         start,
         tuple(analysis.warnings),
+        windows,
         cls=OximetryError,
     )
 
@@ -95,6 +101,50 @@ def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None)
         A needed figure is missing or malformed.
     """
     return _call(Evidence.from_summary, summary, source, cls=OximetryError)
+
+
+def check_summary_is_for(
+    summary: Mapping[str, Any], context: Context, source: str | None = None
+) -> None:
+    """Refuse a summary analysed for another patient than ``context`` describes.
+
+    ``oxi qualify --summary`` runs the rules on an earlier analysis of *this* member's test
+    (SPEC §11). The summary records the context it was analysed with, de-identified: the age on
+    the test date and the sex. When both sides give one and they differ, the summary is another
+    patient's (a qualifying night would otherwise qualify anyone, a child on the pediatric
+    thresholds too). What the context may complete (order, diagnoses, documents) is not compared.
+
+    Parameters
+    ----------
+    summary : mapping
+        The parsed ``summary.json``.
+    context : Context
+        The context given with ``--context``.
+    source : str, optional
+        The summary file, named in the message.
+
+    Raises
+    ------
+    oximetry.errors.OximetryError
+        The recorded patient differs from the context's (bad input), or the recorded context
+        is malformed.
+    """
+    recorded = summary.get("context")
+    if not isinstance(recorded, Mapping):
+        return
+    old = _call(Context.from_dict, recorded, source, cls=OximetryError)
+    day = old.test.date or context.test.date
+    ages = (old.patient.age_at(day), context.patient.age_at(day))
+    sexes = (old.patient.sex, context.patient.sex)
+    for key, (was, now) in (("patient.age_years", ages), ("patient.sex", sexes)):
+        if was is not None and now is not None and was != now:
+            shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in (was, now)]
+            raise OximetryError(
+                f"the summary was analysed for another patient: {key} {shown[0]} in its "
+                f"recorded context, {shown[1]} in --context (re-run oxi analyze with this "
+                "context)",
+                source,
+            )
 
 
 def qualify(

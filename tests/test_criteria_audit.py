@@ -501,3 +501,170 @@ def test_medicare_split_night_saturations_outside_the_titration_do_not_count() -
     titration_only = dataclasses.replace(whole, valid_min=170.0)
     ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=titration_only)
     assert evaluate(c, ev).determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# MassHealth: a blood gas and oximetry of the same condition that disagree
+# --------------------------------------------------------------------------------------------
+
+#: Per condition: the test type, a normal blood gas, and a recording whose oximetry qualifies.
+_DISAGREE: dict[str, tuple[str, dict[str, float], Evidence]] = {
+    "rest": (
+        "rest",
+        {"pao2_rest_mmhg": 75.0},
+        Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 86.0)),
+    ),
+    "sleep": ("overnight", {"pao2_sleep_mmhg": 75.0}, low_night(dt.datetime(2026, 11, 20, 22))),
+    "exercise": (
+        "exercise",
+        {"pao2_exercise_mmhg": 70.0},
+        Evidence(
+            recording_start=dt.datetime(2026, 11, 20, 10, 0),
+            rest=seg("rest", 94.0),
+            exercise=seg("exercise", 85.0),
+            exercise_o2=seg("exercise_o2", 93.0),
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("condition", sorted(_DISAGREE))
+def test_masshealth_same_day_normal_blood_gas_is_not_outvoted_by_oximetry(condition: str) -> None:
+    """MG-OXY II.A.2.a.i / a.ii / b.i read "an arterial PO2 ... or an arterial oxygen saturation"
+    as either measurement: a same-day PaO2 of 75 mmHg at rest (not hypoxaemic) beside a rest
+    test's sustained 86 % gave continuous oxygen, and likewise in sleep and exercise. Section I
+    names the blood gas as the measurement to take when oximetry is in doubt; for one condition
+    on one day it decides (as Medicare's LCD says), so oximetry never outvotes it.
+    """
+    ttype, gas, ev = _DISAGREE[condition]
+    c = mh(test__type=ttype, blood_gas={**gas, "date": TEST_DATE.isoformat()})
+    d = evaluate(c, ev)
+    assert d.determination == "not_qualified", d.basis
+    assert evaluate(mh(test__type=ttype), ev).determination == "qualified"  # oximetry alone
+
+
+@pytest.mark.parametrize("condition", sorted(_DISAGREE))
+def test_masshealth_undated_normal_blood_gas_beside_qualifying_oximetry(condition: str) -> None:
+    """The same pair with the blood gas undated: whether it is the same day decides which
+    measurement counts, so the determination is indeterminate naming ``blood_gas.date`` (the
+    "uncertain facts" check only tried the outcome *without* the blood gas, which oximetry
+    still qualified)."""
+    ttype, gas, ev = _DISAGREE[condition]
+    d = evaluate(mh(test__type=ttype, blood_gas=dict(gas)), ev)
+    assert d.determination == "indeterminate"
+    assert any("blood_gas.date" in m for m in d.missing), d.missing
+
+
+# --------------------------------------------------------------------------------------------
+# A presumed-sleep window that lies in the day
+# --------------------------------------------------------------------------------------------
+
+
+def _presumed(start: dt.datetime, hours: float, source: str = "first_to_last_valid") -> Evidence:
+    """A qualifying unstaged recording (20 min ≤ 88 %) whose window spans ``hours`` from start."""
+    s = dataclasses.replace(
+        low_night(start).sleep,  # type: ignore[arg-type]
+        duration_min=hours * 60,
+        valid_min=hours * 60 * 0.95,
+        source=source,
+        start_s=0.0,
+        end_s=hours * 3600,
+    )
+    return Evidence(recording_start=start, sleep=s)
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_presumed_sleep_window_in_the_day_is_not_during_sleep(payer: str) -> None:
+    """An unstaged "overnight" recording from 08:00 to 18:00 (no lights-off/on): its 20 min at
+    ≤ 88 % (exertion about the house) counted as "during sleep" (MG-OXY II.A.2.a.ii,
+    II.A.2.b.ii.B.1; LCD Group I-2) and gave nocturnal oxygen. The presumed window is the whole
+    recording; when less than half of it lies between 20:00 and 08:00 it is not evaluable, naming
+    lights-off/lights-on or staging (product reading, docs/criteria.md)."""
+    c = mh() if payer == "masshealth" else mc()
+    d = evaluate(c, _presumed(dt.datetime(2026, 11, 20, 8, 0), 10))
+    assert d.determination == "indeterminate"
+    assert any("20:00" in m and "--lights-off" in m for m in d.missing), d.missing
+    # a night, an evening-to-morning recording, and the same day given lights-off/on all stand
+    for start, hours in ((dt.datetime(2026, 11, 20, 22), 8), (dt.datetime(2026, 11, 20, 14), 13.9)):
+        assert evaluate(c, _presumed(start, hours)).determination == "qualified"
+    lit = _presumed(dt.datetime(2026, 11, 20, 8, 0), 10, source="lights_off_on")
+    assert evaluate(c, lit).determination == "qualified"
+
+
+def test_analyze_daytime_recording_as_overnight(tmp_path: Path) -> None:
+    """End to end: 10 h from 08:00, a 6 min plateau at 86 % at 11:00, context test.type
+    overnight, no staging or lights: not a night. A night-shift worker's day sleep is stated
+    with --lights-off/--lights-on (or staging), and then the window stands."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=10 * 3600,
+        seed=7,
+        baseline_pct=95,
+        sustained_drops=[(3 * 3600, 6 * 60, 86)],
+        start=dt.datetime(2026, 11, 20, 8, 0),
+    )
+    edf = write_edf(rec, tmp_path / "day.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert main([*args, "--lights-off", "08:00", "--lights-on", "18:00"]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# oxi qualify --summary: a summary analysed for another patient
+# --------------------------------------------------------------------------------------------
+
+_EXAMPLE = Path(__file__).resolve().parents[1] / "data"
+
+
+@pytest.fixture(scope="module")
+def example_summary(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """summary.json of the example night (qualified; recorded context: a woman aged 68)."""
+    out = tmp_path_factory.mktemp("example")
+    args = ["analyze", str(_EXAMPLE / "example-night.edf"), "--out", str(out), "--no-report"]
+    assert main([*args, "--context", str(_EXAMPLE / "example-context.yaml")]) == 0
+    return out / "summary.json"
+
+
+@pytest.mark.parametrize(
+    ("edit", "needle"),
+    [
+        ("age_years: 68", "patient.age_years"),  # the same patient: accepted
+        ("age_years: 15", "patient.age_years"),  # a girl of 15: pediatric thresholds
+        ("sex: M", "patient.sex"),
+        ("age_years: 68\n  birth_date: 1990-01-01", "patient.age_years"),
+    ],
+)
+def test_qualify_refuses_a_summary_recorded_for_another_patient(
+    example_summary: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit: str,
+    needle: str,
+) -> None:
+    """``oxi qualify --summary`` took any summary as the test of the member in ``--context``:
+    the example night's summary (a woman of 68, qualified) qualified a girl of 15 (the
+    pediatric path, II.A.2.d) or a man. The summary records the context it was analysed with
+    (de-identified: the age on the test date, the sex); when those differ from ``--context`` the
+    pair is bad input naming the summary (SPEC §11 "on an earlier analysis": the same test).
+    Only facts recorded on both sides are compared; the order, diagnoses and documents may be
+    completed."""
+    text = (_EXAMPLE / "example-context.yaml").read_text()
+    text = text.replace("sex: F", "sex: M") if edit == "sex: M" else text
+    if edit.startswith("age_years"):
+        text = text.replace("age_years: 68", edit)
+    context = tmp_path / "ctx.yaml"
+    context.write_text(text)
+    code = main(["qualify", "--context", str(context), "--summary", str(example_summary)])
+    out = capsys.readouterr()
+    if edit == "age_years: 68":
+        assert code == 0, out.err
+        return
+    assert code == 2, out.out
+    assert out.err.count("\n") == 1 and str(example_summary) in out.err and needle in out.err

@@ -92,6 +92,8 @@ def test_evidence_from_summary_equals_from_analysis() -> None:
                         "source": "first_to_last_valid",
                         "start": START.isoformat(),
                         "end": START.isoformat(),
+                        "start_s": 0.0,
+                        "end_s": 10.0,
                     }
                 ],
                 "metrics": a.metrics_dict(),

@@ -298,6 +298,11 @@ PERTURBATIONS = (
     # ... a whole night is declared a rest test, or the presumed-sleep window spans the day.
     "whole_night_as_rest",
     "presumed_sleep_spans_the_day",
+    # Third review: a normal blood gas of the test's own condition (same day or undated) beside
+    # oximetry that qualifies: oximetry never outvotes it.
+    "normal_blood_gas_same_condition",
+    # ... or an unstaged recording without lights-off/on that lies in the day.
+    "presumed_sleep_in_the_day",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -461,6 +466,16 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
     elif change == "presumed_sleep_spans_the_day":
         t["type"] = "overnight"
         ev = _day_long_presumed_night(draw, start)
+    elif change == "presumed_sleep_in_the_day":
+        t["type"] = "overnight"
+        ev = _daytime_presumed_night(draw, td)
+    elif change == "normal_blood_gas_same_condition":
+        key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
+            kind, "pao2_exercise_mmhg"
+        )
+        raw["blood_gas"] = {key: draw(st.floats(60.0, 90.0))}
+        if draw(st.booleans()):
+            raw["blood_gas"]["date"] = td.isoformat()
     else:
         ev = _perturb_validity(draw, raw, ev, change, td)
     return raw, ev, profile, change
@@ -498,6 +513,19 @@ def _day_long_presumed_night(draw: st.DrawFn, start: dt.datetime) -> Evidence:
             draw, "presumed_sleep", span * draw(st.floats(0.9, 1.0)), duration_min=span
         ),
     )
+
+
+def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
+    """An unstaged recording, no lights-off/on, from 08:00-10:00 for 2.5-10 h: all in the day."""
+    start = dt.datetime.combine(td, dt.time(draw(st.integers(8, 9)), draw(st.integers(0, 59))))
+    span = draw(st.floats(150.0, 600.0))
+    sleep = dataclasses.replace(
+        dipping_sleep(draw, "presumed_sleep", span * draw(st.floats(0.8, 1.0)), span),
+        source="first_to_last_valid",
+        start_s=0.0,
+        end_s=span * 60,
+    )
+    return Evidence(recording_start=start, sleep=sleep)
 
 
 def _normal_test_qualifying_gas(
@@ -764,6 +792,7 @@ MC_PERTURBATIONS = (
     "whole_night_as_rest",
     "retest_start_given_twice",
     "presumed_sleep_spans_the_day",
+    "presumed_sleep_in_the_day",
 )
 
 
@@ -914,6 +943,9 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
     elif change == "presumed_sleep_spans_the_day":
         t["type"] = "overnight"
         ev = _day_long_presumed_night(draw, start)
+    elif change == "presumed_sleep_in_the_day":
+        t["type"] = "overnight"
+        ev = _daytime_presumed_night(draw, td)
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

@@ -10,9 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Inputs, Outcome, Part, Rule, combine, kleene_and, pct, with_figures
+from ..evidence import SleepFigures
+from .base import (
+    Inputs,
+    Outcome,
+    Part,
+    Rule,
+    combine,
+    kleene_and,
+    kleene_or,
+    pct,
+    with_figures,
+)
 from .common import conditions, pulmonary_hypertension_codes, segment_part, sleep_part
-from .shared import pao2_part, window_figures
+from .shared import blood_gas_day, decide_by_blood_gas, pao2_part, window_figures
 
 __all__ = ["FINDING_RULES"]
 
@@ -50,6 +61,32 @@ def _conj(
 REST_TEST_NEEDED = "a rest test (or awake PaO2) is needed"
 
 
+def _gas_then_oximetry(
+    inp: Inputs, where: str, gas: list[Part], oxi: Part, v: dict[str, Any]
+) -> Part:
+    """Return one part for a condition measured by blood gas and by oximetry.
+
+    The blood-gas parts (any of them shows the finding) and the oximetry part of the same
+    condition (rest, sleep, exercise) agree, or the blood gas decides when taken on the test
+    date; undated or from another day, a disagreement is not evaluable naming
+    ``blood_gas.date``. Without a recording of the condition the blood gas stands alone (:func:`criteria.rules.shared.decide_by_blood_gas`). MG-OXY I names the
+    blood gas as the measurement to take when oximetry is in doubt: oximetry never outvotes a
+    same-day blood gas of the same condition (docs/criteria.md).
+    """
+    taken = [p for p in gas if p.tested]
+    if not taken:
+        return oxi
+    met = kleene_or(p.met for p in taken)
+    hit = [p.name for p in taken if p.met is met] or [taken[0].name]
+    missing = tuple(m for p in taken if p.met is None for m in p.missing) if met is None else ()
+    one = Part(hit[0], met, missing=missing, where=where)
+    if not oxi.tested:
+        # No recording of this condition: the blood gas is the test (its date against the test
+        # date is one of the evaluation's "uncertain facts").
+        return one
+    return decide_by_blood_gas(where, one, oxi, blood_gas_day(inp), v)
+
+
 def _awake_baseline_low(inp: Inputs) -> bool:
     """Return True when an overnight recording's awake baseline rounds to ≤ 88 % (not a rest test)."""
     state, s, _ = window_figures(inp, "sleep", ("overnight",))
@@ -62,12 +99,13 @@ def _a_i(inp: Inputs) -> Outcome:
         "pao2_rest_mmhg": bg.pao2_rest_mmhg,
         "pao2_awake_mmhg": bg.pao2_awake_mmhg,
     }
-    parts = [
+    gas = [
         pao2_part("pao2_rest_le_55", bg.pao2_rest_mmhg, (bg.pao2_rest_mmhg or 0) <= 55, "rest"),
         # An awake PaO2 is taken at rest: ≤ 55 mmHg is a continuous finding (SPEC §8.2).
         pao2_part("pao2_awake_le_55", bg.pao2_awake_mmhg, (bg.pao2_awake_mmhg or 0) <= 55, "rest"),
-        segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v),
     ]
+    oxi = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v)
+    parts = [_gas_then_oximetry(inp, "rest", gas, oxi, v)]
     if _awake_baseline_low(inp):
         s = inp.sleep
         v["awake_baseline_rounded_pct"] = pct(s.awake_baseline_pct)  # type: ignore[union-attr,arg-type]
@@ -93,13 +131,18 @@ def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
     state, s, missing = window_figures(inp, "sleep", ("overnight",))
     if state != "ok":
         return p if p.tested else Part("awake", None, tested=state == "missing", missing=missing)
+    return _gas_then_oximetry(inp, "rest", [p], _awake_baseline_ge_89(s, v), v)
+
+
+def _awake_baseline_ge_89(s: SleepFigures, v: dict[str, Any]) -> Part:
+    """Return the overnight awake baseline's half of II.A.2.a.ii's "while awake" (never False)."""
     base = s.awake_baseline_pct
     v["awake_baseline_pct"] = base
     v["awake_baseline_source"] = s.awake_baseline_source
     if base is None:
         return Part("awake_baseline_ge_89", None, missing=("an awake baseline",))
     v["awake_baseline_rounded_pct"] = pct(base)
-    if pct(base) >= 89 or p.met is True:
+    if pct(base) >= 89:
         return Part("awake_baseline_ge_89", True)
     # An overnight study's awake baseline ≤ 88 % is not a rest test: only a rest test (or an
     # awake PaO2) settles whether the patient is hypoxaemic awake (SPEC §8.2).
@@ -115,10 +158,20 @@ def _a_ii_sleep(inp: Inputs) -> Outcome:
     }
     low = combine(
         [
-            pao2_part(
-                "pao2_sleep_le_55", bg.pao2_sleep_mmhg, (bg.pao2_sleep_mmhg or 0) <= 55, "sleep"
-            ),
-            sleep_part(inp, "sleep_le_88_5min", "le88", v),
+            _gas_then_oximetry(
+                inp,
+                "sleep",
+                [
+                    pao2_part(
+                        "pao2_sleep_le_55",
+                        bg.pao2_sleep_mmhg,
+                        (bg.pao2_sleep_mmhg or 0) <= 55,
+                        "sleep",
+                    )
+                ],
+                sleep_part(inp, "sleep_le_88_5min", "le88", v),
+                v,
+            )
         ],
         v,
         "",
@@ -159,7 +212,8 @@ def _drop_parts(inp: Inputs, v: dict[str, Any]) -> list[Part]:
 
 def _a_ii_drop(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"symptoms": _symptoms(inp), "reading": inp.readings.sleep_duration}
-    drop = combine(_drop_parts(inp, v), v, "", "")
+    gas, oxi = _drop_parts(inp, v)
+    drop = combine([_gas_then_oximetry(inp, "sleep", [gas], oxi, v)], v, "", "")
     return _conj(
         drop,
         [(bool(v["symptoms"]), (), f"No symptoms ({SYMPTOM_TEXT}) are documented.")],
@@ -216,9 +270,8 @@ def _a_iii(where: str) -> Any:
                 inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_89", "le", 89, v
             )
         v[f"pao2_{where}_mmhg"] = bgv
-        level = combine(
-            [pao2_part(f"pao2_{where}_le_59", bgv, (bgv or 0) <= 59, where), ox], v, "", ""
-        )
+        gas = pao2_part(f"pao2_{where}_le_59", bgv, (bgv or 0) <= 59, where)
+        level = combine([_gas_then_oximetry(inp, where, [gas], ox, v)], v, "", "")
         cond = inp.results["ii_a_2_a_iii_conditions"].met
         return _conj(
             level,
@@ -248,11 +301,12 @@ where_text = {
 
 def _rest_ge89(inp: Inputs, v: dict[str, Any]) -> list[Part]:
     bg = inp.context.blood_gas
-    parts = [
+    gas = [
         pao2_part("pao2_rest_ge_56", bg.pao2_rest_mmhg, (bg.pao2_rest_mmhg or 0) >= 56, "rest"),
         pao2_part("pao2_awake_ge_56", bg.pao2_awake_mmhg, (bg.pao2_awake_mmhg or 0) >= 56, "rest"),
-        segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_ge_89", "ge", 89, v),
     ]
+    oxi = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_ge_89", "ge", 89, v)
+    parts = [_gas_then_oximetry(inp, "rest", gas, oxi, v)]
     if inp.context.test.type == "overnight":
         parts.append(_awake_ok(inp, v))
     return parts
@@ -261,20 +315,14 @@ def _rest_ge89(inp: Inputs, v: dict[str, Any]) -> list[Part]:
 def _b_i(inp: Inputs) -> Outcome:
     bg = inp.context.blood_gas
     v: dict[str, Any] = {"pao2_exercise_mmhg": bg.pao2_exercise_mmhg}
-    ex = combine(
-        [
-            pao2_part(
-                "pao2_exercise_le_55",
-                bg.pao2_exercise_mmhg,
-                (bg.pao2_exercise_mmhg or 0) <= 55,
-                "exercise",
-            ),
-            segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_88", "le", 88, v),
-        ],
-        v,
-        "",
-        "",
+    gas = pao2_part(
+        "pao2_exercise_le_55",
+        bg.pao2_exercise_mmhg,
+        (bg.pao2_exercise_mmhg or 0) <= 55,
+        "exercise",
     )
+    oxi = segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_88", "le", 88, v)
+    ex = combine([_gas_then_oximetry(inp, "exercise", [gas], oxi, v)], v, "", "")
     rest = combine([p for p in _rest_ge89(inp, v) if p.where != "sleep"], v, "", "")
     return _conj(
         ex,
@@ -383,13 +431,12 @@ def _b_ii_b_1(inp: Inputs) -> Outcome:
         "pao2_sleep_mmhg": bg.pao2_sleep_mmhg,
         "reading": inp.readings.sleep_duration,
     }
+    gas = pao2_part(
+        "pao2_sleep_le_55", bg.pao2_sleep_mmhg, (bg.pao2_sleep_mmhg or 0) <= 55, "sleep"
+    )
+    oxi = sleep_part(inp, "sleep_le_88_5min", "le88", v)
     return combine(
-        [
-            pao2_part(
-                "pao2_sleep_le_55", bg.pao2_sleep_mmhg, (bg.pao2_sleep_mmhg or 0) <= 55, "sleep"
-            ),
-            sleep_part(inp, "sleep_le_88_5min", "le88", v),
-        ],
+        [_gas_then_oximetry(inp, "sleep", [gas], oxi, v)],
         v,
         "During sleep PaO2 ≤ 55 mmHg or SpO2 ≤ 88 % for at least 5 minutes.",
         "No PaO2 ≤ 55 mmHg or SpO2 ≤ 88 % for 5 minutes during sleep",
@@ -461,8 +508,8 @@ def _d(inp: Inputs) -> Outcome:
         f"pao2_{w}_mmhg": getattr(bg, f"pao2_{w}_mmhg")
         for w in ("rest", "awake", "sleep", "exercise")
     }
-    parts = [
-        pao2_part(
+    gas = {
+        w: pao2_part(
             f"pao2_{w}_le_65",
             val,
             (val or 0) <= 65,
@@ -474,11 +521,25 @@ def _d(inp: Inputs) -> Outcome:
             ("sleep", bg.pao2_sleep_mmhg),
             ("exercise", bg.pao2_exercise_mmhg),
         )
-    ]
-    parts += [
-        segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_90", "le", 90, v),
-        segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_90", "le", 90, v),
-        sleep_part(inp, "sleep_le_90_5min", "le90", v),
+    }
+    parts = [
+        _gas_then_oximetry(
+            inp,
+            "rest",
+            [gas["rest"], gas["awake"]],
+            segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_90", "le", 90, v),
+            v,
+        ),
+        _gas_then_oximetry(
+            inp,
+            "exercise",
+            [gas["exercise"]],
+            segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_90", "le", 90, v),
+            v,
+        ),
+        _gas_then_oximetry(
+            inp, "sleep", [gas["sleep"]], sleep_part(inp, "sleep_le_90_5min", "le90", v), v
+        ),
     ]
     finding = combine(parts, v, "", "")
     under = inp.context.patient.under(21, inp.test_date)

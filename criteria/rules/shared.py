@@ -19,6 +19,8 @@ __all__ = [
     "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
     "MIN_SLEEP_VALID_MIN",
+    "NIGHT_FROM",
+    "NIGHT_TO",
     "NO_EVIDENCE",
     "PAO2_KEYS",
     "blood_gas_day",
@@ -28,6 +30,7 @@ __all__ = [
     "decide_by_blood_gas",
     "exercise_session",
     "le",
+    "night_share",
     "pao2_part",
     "segment_too_long",
     "sleep_minutes",
@@ -43,6 +46,10 @@ MAX_SEGMENT_MIN = 30.0
 #: A presumed-sleep window (no staging) longer than this spans daytime: its minutes at or below a
 #: line are not "during sleep" until lights-off and lights-on (or staging) bound the night.
 MAX_PRESUMED_SLEEP_MIN = 14 * 60.0
+#: Local clock hours taken as night for a presumed-sleep window that is the whole recording (no
+#: staging, no lights-off/on): at least half of its span must lie between these hours, else its
+#: minutes are not "during sleep" (docs/criteria.md, product reading).
+NIGHT_FROM, NIGHT_TO = _dt.time(20, 0), _dt.time(8, 0)
 NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
 PAO2_KEYS = (
     "pao2_rest_mmhg",
@@ -197,6 +204,18 @@ def window_figures(
                 f"{MAX_PRESUMED_SLEEP_MIN / 60:g} h, so it includes time awake in the day",
             ),
         )
+    share = night_share(ev.recording_start, figs) if isinstance(figs, SleepFigures) else None
+    if share is not None and share < 0.5:
+        return (
+            "missing",
+            None,
+            (
+                "lights-off and lights-on (--lights-off/--lights-on) or sleep staging: the "
+                f"presumed-sleep window is the whole recording and only {100 * share:.0f} % of "
+                f"it lies between {NIGHT_FROM:%H:%M} and {NIGHT_TO:%H:%M}, so it is not taken "
+                "as sleep",
+            ),
+        )
     if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
         return (
             "missing",
@@ -206,6 +225,45 @@ def window_figures(
             ),
         )
     return ("ok", figs, ())
+
+
+def night_share(start: _dt.datetime | None, figs: SleepFigures) -> float | None:
+    """Return the share of a whole-recording presumed-sleep window that lies in the night.
+
+    Parameters
+    ----------
+    start : datetime.datetime or None
+        The recording's local wall-clock start (None when the file holds no date).
+    figs : SleepFigures
+        The window; only a ``presumed_sleep`` window found as ``first_to_last_valid`` (no
+        staging, no lights-off/on) with a known span is measured.
+
+    Returns
+    -------
+    float or None
+        The fraction (0–1) of the window's span between :data:`NIGHT_FROM` and
+        :data:`NIGHT_TO` local time; None when not measured (a staged window, one bounded by
+        lights-off/on, or one whose clock times are unknown).
+    """
+    if (
+        start is None
+        or not figs.presumed
+        or figs.source != "first_to_last_valid"
+        or figs.start_s is None
+        or figs.end_s is None
+        or figs.end_s <= figs.start_s
+    ):
+        return None
+    a = start + _dt.timedelta(seconds=figs.start_s)
+    b = start + _dt.timedelta(seconds=figs.end_s)
+    night = 0.0
+    day = a.date() - _dt.timedelta(days=1)
+    while _dt.datetime.combine(day, NIGHT_FROM) < b:
+        lo = max(a, _dt.datetime.combine(day, NIGHT_FROM))
+        hi = min(b, _dt.datetime.combine(day + _dt.timedelta(days=1), NIGHT_TO))
+        night += max(0.0, (hi - lo).total_seconds())
+        day += _dt.timedelta(days=1)
+    return night / (b - a).total_seconds()
 
 
 def segment_too_long(seg: SegmentFigures) -> str:
