@@ -54,6 +54,7 @@ __all__ = [
     "compare_summaries",
     "group_differences",
     "hash_only_outputs",
+    "read_json_strictly",
     "recompute_summary",
     "verify",
 ]
@@ -136,12 +137,28 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _load_summary(path: str | Path) -> dict[str, Any]:
-    """Read a submitted summary.json as oxi writes it, or raise naming the file and the reason.
+def read_json_strictly(path: str | Path) -> Any:
+    """Read a JSON file as oxi writes it, or raise naming the file and the reason.
 
-    Beyond valid JSON: a regular file of bounded size, no key twice in one object (readers
-    disagree on which one counts, so what a payer's system reads need not be what is verified),
-    no NaN or Infinity, numbers of at most 4300 digits and nesting at most :data:`MAX_DEPTH`.
+    Beyond valid JSON: a regular file (a FIFO is not waited on) of at most
+    :data:`MAX_SUMMARY_BYTES`, no key twice in one object (readers disagree on which one
+    counts, so what another reader sees need not be what oxi checked), no NaN or Infinity,
+    numbers of at most 4300 digits and nesting at most :data:`MAX_DEPTH`.
+
+    Parameters
+    ----------
+    path : str or Path
+        A summary.json.
+
+    Returns
+    -------
+    Any
+        The parsed JSON.
+
+    Raises
+    ------
+    OximetryError
+        Any of the above (CLI exit status 2).
     """
     p = Path(path)
     try:
@@ -165,6 +182,13 @@ def _load_summary(path: str | Path) -> dict[str, Any]:
         ) from None
     if _depth(data) > MAX_DEPTH:
         raise OximetryError("not an oxi summary: objects and lists nested too deeply", p)
+    return data
+
+
+def _load_summary(path: str | Path) -> dict[str, Any]:
+    """Read a submitted summary.json (:func:`read_json_strictly`) of this schema."""
+    p = Path(path)
+    data = read_json_strictly(p)
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         got = data.get("schema") if isinstance(data, dict) else type(data).__name__
         shown = repr(got) if len(repr(got)) <= 40 else repr(got)[:37] + "..."
