@@ -28,7 +28,13 @@ from oximetry.report import format_terminal_summary, write_atomic, write_json_at
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
 from .qualify import check_summary_is_for, evidence_from_summary, load_context, qualify
-from .verify import group_differences, hash_only_outputs, read_json_strictly, verify
+from .verify import (
+    group_differences,
+    hash_only_outputs,
+    read_json_strictly,
+    unchecked_notes,
+    verify,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -207,6 +213,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_MISMATCH
     print("verified: the recording's hash, every figure and the determination match the summary")
     for note in hash_only_outputs(args.summary, args.context is not None):
+        print(f"note: {note}")
+    for note in unchecked_notes(args.summary):
         print(f"note: {note}")
     return EXIT_OK
 

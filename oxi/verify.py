@@ -56,6 +56,7 @@ __all__ = [
     "hash_only_outputs",
     "read_json_strictly",
     "recompute_summary",
+    "unchecked_notes",
     "verify",
 ]
 
@@ -846,3 +847,51 @@ def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str
         "member ID, which the summary does not hold; give --context FILE (the context it was "
         "made with) to render it again and compare"
     ]
+
+
+def unchecked_notes(summary_path: str | Path) -> list[str]:
+    """Name what beside a verified summary :func:`verify` did not check, for the reviewer.
+
+    ``verified`` vouches for summary.json and the outputs it records; a folder may hold more
+    (a second report, a ``run`` block this oxi never writes), which a reader could take as part
+    of the evidence.
+
+    Parameters
+    ----------
+    summary_path : str or Path
+        The submitted ``summary.json`` (already verified).
+
+    Returns
+    -------
+    list of str
+        One sentence per kind of unchecked content; empty when there is none. File names are
+        not given for a de-identified summary (they may name the patient).
+    """
+    path = Path(summary_path)
+    summary = _load_summary(path)
+    out = []
+    if "run" in summary:
+        out.append(
+            "summary.json holds a 'run' block, which oxi analyze does not write: it was not "
+            "checked and is not part of what was verified"
+        )
+    folder = path.parent
+    known = {path.name, *_FILES}
+    try:
+        others = sorted(p.name for p in folder.iterdir() if p.name not in known)
+    except OSError:
+        others = []
+    if others:
+        named = "" if summary.get("deidentified") else ": " + ", ".join(others[:5])
+        more = f" and {len(others) - 5} more" if len(others) > 5 and named else ""
+        out.append(
+            f"{len(others)} other file(s) beside the summary, not outputs of oxi analyze, were "
+            f"not checked{named}{more}"
+        )
+    linked = [n for n in _FILES if (folder / n).is_symlink()]
+    if linked:
+        out.append(
+            f"{', '.join(linked)}: symbolic link(s) to a file elsewhere; what they point to was "
+            "checked, but a copy of this folder may not hold it"
+        )
+    return out

@@ -246,3 +246,26 @@ def test_qualify_reads_a_summary_as_verify_does(
     err = capsys.readouterr().err
     assert code == 2 and err.startswith(f"oxi: {summary}: not an oxi summary") and reason in err
     assert err.count("\n") == 1
+
+
+def test_what_verify_did_not_check_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forged report2.pdf beside the verified outputs, and a 'run' block (which oxi never
+    writes) claiming a determination, passed in silence under "verified": each is now a note."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report"]) == 0
+    capsys.readouterr()
+    s = json.loads((out / "summary.json").read_text())
+    s["run"] = {"determination": "qualified", "reviewed_by": "payer"}
+    (out / "summary.json").write_text(json.dumps(s))
+    (out / "report2.pdf").write_bytes(b"%PDF-1.4 forged")
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    stdout = capsys.readouterr().out
+    assert "note: summary.json holds a 'run' block, which oxi analyze does not write" in stdout
+    assert (
+        "note: 1 other file(s) beside the summary, not outputs of oxi analyze, were not "
+        "checked: report2.pdf" in stdout
+    )
