@@ -561,7 +561,9 @@ def _perturb_validity(
     if change == "conflict_acute_code_stable":
         t.update(setting="outpatient", chronic_stable_state=True)
         t.pop("discharge_date", None)
-        raw["diagnoses"] = [draw(st.sampled_from(["J44.1", "J45.901", "J45.52", "J18.9"]))]
+        raw["diagnoses"] = [
+            draw(st.sampled_from(["J44.1", "J45.901", "J45.52", "J18.9", "J47.1", "J84.114"]))
+        ]
     elif change == "conflict_outpatient_discharged_after_test":
         t["setting"] = "outpatient"
         t["discharge_date"] = (td + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
