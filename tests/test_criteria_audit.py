@@ -711,3 +711,40 @@ def test_every_listed_code_titled_acute_is_in_the_acute_table() -> None:
         if re.search(r"\bacute|exacerbation|status asthmaticus", title, re.I):
             missed.append(code)
     assert missed == []
+
+
+# --------------------------------------------------------------------------------------------
+# A rest or exercise segment of a few seconds
+# --------------------------------------------------------------------------------------------
+
+_SECONDS = 20 / 60  # a 20 s slice: two 10 s windows for the sustained nadir
+
+
+def _short(kind: str, sustained: float) -> SegmentFigures:
+    return SegmentFigures(kind, _SECONDS, sustained + 1, sustained - 1, sustained, _SECONDS)
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+@pytest.mark.parametrize("part", ["rest", "exercise", "exercise_o2"])
+def test_a_few_seconds_is_not_a_rest_or_exercise_test(payer: str, part: str) -> None:
+    """A 20 s slice chosen as a segment (``--segment exercise_o2=...`` over the highest
+    seconds of the on-oxygen walk, or a rest 'test' over a transient dip) stood as the test:
+    continuous oxygen with a portable system from 20 s at rest (MG-OXY II.A.2.a.i; LCD Group
+    I-1), or exercise oxygen from a 20 s 'improvement' (II.A.2.b.ii.A; LCD Group I-4 test #3).
+    A rest or exercise part needs at least 1 min of valid data (product reading, as the 30 min
+    ceiling: spot and walk tests last minutes), else the finding is not evaluable naming it."""
+    c = (mh if payer == "masshealth" else mc)(test__type="rest" if part == "rest" else "exercise")
+    start = dt.datetime(2026, 11, 20, 10, 0)
+    if part == "rest":
+        ev = Evidence(recording_start=start, rest=_short("rest", 86.0))
+        whole = Evidence(recording_start=start, rest=seg("rest", 86.0))
+    else:
+        parts = {"rest": seg("rest", 94.0), "exercise": seg("exercise", 85.0)}
+        parts["exercise_o2"] = seg("exercise_o2", 93.0)
+        whole = Evidence(recording_start=start, **parts)  # type: ignore[arg-type]
+        parts[part] = _short(part, 85.0 if part == "exercise" else 93.0)
+        ev = Evidence(recording_start=start, **parts)  # type: ignore[arg-type]
+    assert evaluate(c, whole).determination == "qualified"
+    d = evaluate(c, ev)
+    assert d.determination == "indeterminate"
+    assert any("at least 1 min" in m for m in d.missing), d.missing
