@@ -20,8 +20,9 @@ from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import read_hypnogram, read_recording, sha256_of
-from oximetry.model import Recording
+from oximetry.model import PatientInfo, Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
+from oximetry.report.summary import make_scrubber
 from oximetry.results import Analysis
 from oximetry.settings import AnalysisSettings
 
@@ -33,6 +34,7 @@ __all__ = [
     "Outcome",
     "analyze_file",
     "default_out_dir",
+    "deidentified_context",
     "folder_name",
     "night_files",
     "resolve_settings",
@@ -264,6 +266,53 @@ def _with_xml_annotations(
     return replace(rec, source=replace(rec.source, read_options=options))
 
 
+#: The context's free text (section, field, longest text the context accepts): a clinician may
+#: name the patient there; the rest of a context is vocabulary, numbers and dates.
+CONTEXT_FREE_TEXT = (
+    ("test", "facility", 200),
+    ("test", "device", 200),
+    ("order", "practitioner", 200),
+    ("interpretation", "practitioner", 200),
+    ("interpretation", "text", 20000),
+)
+
+
+def deidentified_context(context: Context, analysis: Analysis) -> Context:
+    """Return ``context`` with the patient's identifiers removed from its free text.
+
+    A context's name, member ID and birth date never reach a de-identified output as fields
+    (:meth:`Context.to_dict`), but an interpretation, a facility or a practitioner typed by a
+    clinician may quote them, and would reach summary.json (the context block and the rules'
+    values) and page 1 of report.pdf. Each is replaced by ``[redacted]`` wherever it appears —
+    as the context or the recording's header gives it, or the file's name
+    (:func:`oximetry.report.summary.phi_strings`) — before the rules are evaluated, and the text
+    is cut to the length the context accepts (so the summary's context reads back the same).
+
+    Parameters
+    ----------
+    context : Context
+        The clinical context as given.
+    analysis : Analysis
+        The analysed recording.
+
+    Returns
+    -------
+    Context
+    """
+    p = context.patient
+    scrub = make_scrubber(
+        analysis, [PatientInfo(name=p.name, code=p.member_id, birth_date=p.birth_date)]
+    )
+    out = context
+    for section, key, limit in CONTEXT_FREE_TEXT:
+        block = getattr(out, section)
+        text = None if block is None else getattr(block, key)
+        if isinstance(text, str):
+            cleaned = scrub(text)[:limit].strip()
+            out = replace(out, **{section: replace(block, **{key: cleaned})})
+    return out
+
+
 def night_files(paths: Sequence[str | Path]) -> list[Path]:
     """Return the files of a split night: the paths given, or the files inside one folder.
 
@@ -367,6 +416,8 @@ def analyze_file(
     elif request.o2_flow_lpm is not None:
         settings = replace(settings, o2_flow_lpm=request.o2_flow_lpm)
     analysis = analyze(recording, settings)
+    if request.deidentify and context is not None:
+        context = deidentified_context(context, analysis)
     evidence = evidence_from_analysis(analysis)
     determination = qualify(context, evidence, request.payer)
     context_dict = None if context is None else context.to_dict(test_date=determination.test_date)

@@ -3,8 +3,8 @@
 The recording is read with the reading options recorded in the summary, analysed with its
 settings, and qualified with its (de-identified) context and rule profile; the summary is then
 built again, exactly as ``oxi analyze`` builds it, and compared field by field with the submitted
-one. ``input.path`` (the file may have been renamed or moved) and the run's own metadata are
-ignored; everything else — the recording's hash, every figure, every rule and the determination —
+one. ``input.path`` (the file may have been renamed or moved; in a de-identified summary it is
+the file's sha256 and is compared) and the run's own metadata are ignored; everything else — the recording's hash, every figure, every rule and the determination —
 must match.
 
 Before anything is computed the summary must be one oxi can have written: a known schema, no
@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
+import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -35,7 +38,14 @@ from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
 from oximetry.settings import recorded_settings
 
-from .pipeline import XML_BY_HASH, AnalyzeRequest, Outcome, analyze_file, night_files
+from .pipeline import (
+    XML_BY_HASH,
+    AnalyzeRequest,
+    Outcome,
+    analyze_file,
+    deidentified_context,
+    night_files,
+)
 from .qualify import context_from_dict, load_context
 
 __all__ = [
@@ -48,8 +58,9 @@ __all__ = [
     "verify",
 ]
 
-#: Dotted keys that are not compared: where the file was, and the run's own metadata; the
-#: ``files`` block is checked against the files themselves (:func:`verify`).
+#: Dotted keys that are not compared: where the file was (compared when de-identified: there it
+#: is the file's sha256), and the run's own metadata; the ``files`` block is checked against the
+#: files themselves (:func:`verify`).
 IGNORED = ("input.path", "run", "files")
 #: How differences are grouped for the reader, by the key they start with.
 GROUPS = {
@@ -68,23 +79,96 @@ _HEX = re.compile(r"[0-9a-f]{64}")
 MAX_LISTED = 60
 
 
-def _load_summary(path: str | Path) -> dict[str, Any]:
-    p = Path(path)
+#: The largest summary.json read: twice what a summary needs with the most sleep stages a
+#: hypnogram may give (``settings.staging``, a million epochs take about 65 MB).
+MAX_SUMMARY_BYTES = 128 * 1024 * 1024
+#: The deepest nesting of objects and lists read; oxi's summaries nest 6 deep.
+MAX_DEPTH = 32
+
+
+def _read_bounded(p: Path) -> bytes:
+    """Read a regular file of at most :data:`MAX_SUMMARY_BYTES`, never blocking on a FIFO."""
     try:
-        text = p.read_text(encoding="utf-8")
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise OximetryError(f"cannot read the summary ({exc.strerror})", p) from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OximetryError("not a summary.json: not a regular file", p)
+        if st.st_size > MAX_SUMMARY_BYTES:
+            raise OximetryError(f"not a summary.json: larger than {MAX_SUMMARY_BYTES >> 20} MiB", p)
+        data = f.read(MAX_SUMMARY_BYTES + 1)
+    if len(data) > MAX_SUMMARY_BYTES:  # grew while read
+        raise OximetryError(f"not a summary.json: larger than {MAX_SUMMARY_BYTES >> 20} MiB", p)
+    return data
+
+
+class _NotOxiJson(ValueError):
+    """JSON that no oxi writes: a key twice in one object, NaN or Infinity."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _NotOxiJson(f"the key {key[:40]!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _no_constant(name: str) -> Any:
+    raise _NotOxiJson(f"it holds {name}, which JSON does not allow")
+
+
+def _depth(value: Any) -> int:
+    """Return how deeply ``value`` nests objects and lists (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+        else:
+            continue
+        deepest = max(deepest, d + 1)
+    return deepest
+
+
+def _load_summary(path: str | Path) -> dict[str, Any]:
+    """Read a submitted summary.json as oxi writes it, or raise naming the file and the reason.
+
+    Beyond valid JSON: a regular file of bounded size, no key twice in one object (readers
+    disagree on which one counts, so what a payer's system reads need not be what is verified),
+    no NaN or Infinity, numbers of at most 4300 digits and nesting at most :data:`MAX_DEPTH`.
+    """
+    p = Path(path)
+    try:
+        text = _read_bounded(p).decode("utf-8")
     except UnicodeDecodeError:
         raise OximetryError("not a summary.json: the file is not UTF-8 text", p) from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise OximetryError(
             f"not a summary.json: invalid JSON ({exc.msg} at line {exc.lineno})", p
         ) from None
+    except _NotOxiJson as exc:
+        raise OximetryError(f"not an oxi summary: {exc}", p) from None
+    except RecursionError:  # json's parser recurses once per level
+        raise OximetryError("not an oxi summary: objects and lists nested too deeply", p) from None
+    except ValueError:  # the one other refusal: an integer too long to convert
+        limit = sys.get_int_max_str_digits()
+        raise OximetryError(
+            f"not an oxi summary: a number of more than {limit} digits", p
+        ) from None
+    if _depth(data) > MAX_DEPTH:
+        raise OximetryError("not an oxi summary: objects and lists nested too deeply", p)
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         got = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise OximetryError(f"not an oxi summary: schema is {got!r}, expected {SCHEMA!r}", p)
+        shown = repr(got) if len(repr(got)) <= 40 else repr(got)[:37] + "..."
+        raise OximetryError(f"not an oxi summary: schema is {shown}, expected {SCHEMA!r}", p)
     for key in ("input", "settings"):
         if not isinstance(data.get(key), dict):
             raise OximetryError(f"not an oxi summary: '{key}' is missing or not an object", p)
@@ -290,36 +374,88 @@ def recompute_summary(summary: Mapping[str, Any], recording_path: _Recording) ->
     return _recompute(summary, recording_path, Path("summary.json"))[0]
 
 
-def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+#: One step into a summary: an object's key, a list item by its ``id``, or a list item by place.
+_Step = tuple[str, Any]
+_Key = tuple[_Step, ...]
+
+
+def _flatten(value: Any, prefix: _Key = ()) -> Iterator[tuple[_Key, Any]]:
+    """Yield (path, value) for every leaf; a path is a tuple of steps, so no two differ in text.
+
+    Dotted text would make ``{"a": {"b": 1}}`` and ``{"a.b": 1}`` one key, and a forged value
+    could hide behind a literal ``"b.c"`` key holding the true one.
+    """
     if isinstance(value, Mapping):
         if not value:
             yield prefix, {}
         for k, v in value.items():
-            yield from _flatten(v, f"{prefix}.{k}" if prefix else str(k))
+            yield from _flatten(v, (*prefix, ("key", k)))
     elif isinstance(value, list):
         if not value:
             yield prefix, []
         ids = [v.get("id") for v in value if isinstance(v, Mapping)]
         keyed = len(ids) == len(value) and all(ids) and len(set(map(str, ids))) == len(ids)
         for i, v in enumerate(value):
-            yield from _flatten(v, f"{prefix}[{v['id'] if keyed else i}]")
+            yield from _flatten(v, (*prefix, ("id", str(v["id"])) if keyed else ("at", i)))
     else:
         yield prefix, value
 
 
-#: Where each file of a joined night was (``input.parts[N].path``): ignored like ``input.path``.
-_PART_PATH = re.compile(r"input\.parts\[\d+\]\.path")
-#: The annotation files (where they were, their sha256): compared by
-#: :func:`_annotation_differences`, which names a different file as such.
-_ANNOTATION_KEY = re.compile(
-    r"input\.(read_options|parts\[\d+\])\.(annotations|annotations_sha256)"
-)
+def _dotted(key: _Key) -> str:
+    """Return a path as the reader sees it: ``qualification.rules[some_rule].met``."""
+    out = ""
+    for kind, name in key:
+        if kind != "key":
+            out += f"[{name}]"
+        elif not isinstance(name, str) or not name or set(name) & set('.[]"\n'):
+            out += f"[{json.dumps(name)[:40]}]"  # a key no oxi writes, told apart from a path
+        else:
+            out += f".{name}" if out else name
+    return out
 
 
-def _ignored(key: str) -> bool:
-    if _PART_PATH.fullmatch(key) or _ANNOTATION_KEY.fullmatch(key):
+def _is(key: _Key, *names: str) -> bool:
+    """Tell whether ``key`` is the object path ``names`` or lies under it."""
+    return key[: len(names)] == tuple(("key", n) for n in names)
+
+
+def _of_a_file(key: _Key) -> bool:
+    """Tell whether ``key`` is ``input.read_options.X`` or ``input.parts[N].X``, X to be named."""
+    if len(key) == 3:
+        return _is(key, "input", "read_options")
+    return len(key) == 4 and _is(key, "input", "parts") and key[2][0] != "key"
+
+
+def _file_path_of(key: _Key) -> _Key | None:
+    """Return the key naming where a file was when ``key`` is it or lies under it.
+
+    ``input.path``, ``input.parts[N].path`` and an annotation file's ``annotations`` (in
+    ``input.read_options`` or ``input.parts[N]``).
+    """
+    if _is(key, "input", "path"):
+        return key[:2]
+    if len(key) >= 4 and _is(key, "input", "parts") and key[3] == ("key", "path"):
+        return key[:4]
+    for n in (3, 4):
+        if len(key) >= n and _of_a_file(key[:n]) and key[n - 1] == ("key", "annotations"):
+            return key[:n]
+    return None
+
+
+def _ignored(key: _Key, deidentified: bool) -> bool:
+    """Tell whether a key is not compared (:data:`IGNORED`, and where each file was).
+
+    An annotation file's sha256 is compared by :func:`_annotation_differences`, which names a
+    different file as such. Where a file was is compared in a de-identified summary: there it is
+    the file's sha256 (SPEC §10), and anything else (a file name naming the patient) is no
+    summary oxi writes.
+    """
+    if _of_a_file(key) and key[-1] == ("key", "annotations_sha256"):
         return True
-    return any(key == k or key.startswith(k + ".") or key.startswith(k + "[") for k in IGNORED)
+    if _file_path_of(key) is not None:
+        return not deidentified
+        return True
+    return any(_is(key, *k.split(".")) for k in IGNORED if k != "input.path")
 
 
 def _files_of(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -444,15 +580,15 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
     out.extend(_annotation_differences(submitted, recomputed))
     a = dict(_flatten(submitted))
     b = dict(_flatten(recomputed))
+    deidentified = submitted.get("deidentified") is True
     keys = list(a) + [k for k in b if k not in a]
     for key in keys:
-        if parts and (key == "input.path" or key.startswith("input.parts")):
+        if parts and (key == (("key", "input"), ("key", "path")) or _is(key, "input", "parts")):
             continue  # the files differ: said once per file above
         if (
-            key == "input.sha256"
-            or _ignored(key)
-            or key == "software"
-            or key.startswith("software.")
+            key == (("key", "input"), ("key", "sha256"))
+            or _ignored(key, deidentified)
+            or _is(key, "software")
         ):
             continue
         va, vb = a.get(key, _MISSING), b.get(key, _MISSING)
@@ -460,7 +596,17 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
             if isinstance(va, int | float) and isinstance(vb, int | float):
                 if va == vb and not isinstance(va, bool) and not isinstance(vb, bool):
                     continue
-            out.append(f"{key}: summary says {_show(va)}, recomputed {_show(vb)}")
+            where = _file_path_of(key)
+            if deidentified and where is not None:
+                # Not quoted: a de-identified summary naming the file may name the patient.
+                line = (
+                    f"{_dotted(where)}: a de-identified summary records the file by its sha256, "
+                    "this one by something else"
+                )
+                if line not in out:
+                    out.append(line)
+                continue
+            out.append(f"{_dotted(key)}: summary says {_show(va)}, recomputed {_show(vb)}")
     if out and submitted.get("software") != recomputed.get("software"):
         out.append(
             f"software: the summary was made with {_show(submitted.get('software'))}, "
@@ -502,6 +648,15 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _sha_of_file(path: Path) -> str:
+    """Return a file's sha256, read in blocks (a file beside the summary may be any size)."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _check_files(
     submitted: Mapping[str, Any],
     recomputed: Mapping[str, Any],
@@ -523,7 +678,7 @@ def _check_files(
             continue
         if not path.is_file():
             out.append(f"{name}: recorded in the summary but missing beside it")
-        elif _sha(path.read_bytes()) != want:
+        elif _sha_of_file(path) != want:
             out.append(f"{name} beside the summary is not the file it records (replaced or edited)")
     want_events = (recomputed.get("files") or {}).get("events.csv")
     if recorded.get("events.csv") != want_events:
@@ -632,6 +787,8 @@ def verify(
     if context_path is not None:
         given = load_context(context_path)
         test_date = None if outcome.determination is None else outcome.determination.test_date
+        if submitted.get("deidentified") is True:
+            given = deidentified_context(given, outcome.analysis)
         recorded = given.to_dict(test_date=test_date)
         if json.loads(json.dumps(recorded, default=str)) != submitted.get("context"):
             out.append("context: the context file given is not the context the summary records")

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..model import SourceInfo
+from ..model import PatientInfo, SourceInfo
 from ..results import Analysis, Event
 from .atomic import write_atomic
 
@@ -205,23 +205,8 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def phi_strings(analysis: Analysis) -> tuple[str, ...]:
-    """Return the strings that must not appear in a de-identified output.
-
-    Parameters
-    ----------
-    analysis : Analysis
-        The analysed recording.
-
-    Returns
-    -------
-    tuple of str
-        The patient's name (as written, with spaces or underscores, and each part of three or more
-        letters), code and birth date (ISO and as EDF writes it), the input file's path, name and
-        stem. Single characters (EDF's ``X`` for "unknown") are left out.
-    """
-    p = analysis.recording.patient
-    path = analysis.recording.source.path
+def _patient_strings(p: PatientInfo) -> list[str]:
+    """Return a patient's identifiers in the spellings a text may quote them."""
     items: list[str] = [*p.identifiers()]
     if p.name:
         # EDF+ writes spaces as underscores; a reader may have turned them back, or not.
@@ -230,6 +215,33 @@ def phi_strings(analysis: Analysis) -> tuple[str, ...]:
     if p.birth_date is not None:
         items.append(p.birth_date.strftime("%d-%b-%Y"))
         items.append(p.birth_date.strftime("%d-%b-%Y").upper())
+        items += [p.birth_date.strftime(f) for f in ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")]
+    return items
+
+
+def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple[str, ...]:
+    """Return the strings that must not appear in a de-identified output.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    others : iterable of PatientInfo
+        The patient as other sources give them (the clinical context's name, member ID and
+        birth date): a clinician's free text may quote those rather than the file's header.
+
+    Returns
+    -------
+    tuple of str
+        The patient's name (as written, with spaces or underscores, and each part of three or more
+        letters), code and birth date (ISO, as EDF writes it, and in day/month/year and
+        month/day/year), the input file's path, name and stem. Single characters (EDF's ``X`` for
+        "unknown") are left out.
+    """
+    path = analysis.recording.source.path
+    items: list[str] = []
+    for p in (analysis.recording.patient, *others):
+        items += _patient_strings(p)
     for file in [path, *(part.path for part in analysis.recording.source.parts)]:
         if file:
             pp = Path(file)
@@ -237,13 +249,15 @@ def phi_strings(analysis: Analysis) -> tuple[str, ...]:
     return tuple(sorted({s for s in items if len(s.strip()) > 1}, key=len, reverse=True))
 
 
-def make_scrubber(analysis: Analysis) -> Callable[[Any], Any]:
+def make_scrubber(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> Callable[[Any], Any]:
     """Return a function that replaces the recording's identifiers in any string by ``[redacted]``.
 
     Parameters
     ----------
     analysis : Analysis
         The analysed recording whose patient fields and file name are to be removed.
+    others : iterable of PatientInfo
+        The same patient as other sources name them (:func:`phi_strings`).
 
     Returns
     -------
@@ -251,7 +265,7 @@ def make_scrubber(analysis: Analysis) -> Callable[[Any], Any]:
         Applied to nested data (dicts, lists, strings), returns a copy with every identifier
         (matched whole, case-insensitively) replaced.
     """
-    phi = phi_strings(analysis)
+    phi = phi_strings(analysis, others)
     if not phi:
         return lambda value: value
     pattern = re.compile(

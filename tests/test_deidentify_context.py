@@ -1,0 +1,89 @@
+"""``--deidentify`` and the clinical context's free text (SPEC §10).
+
+The context's ``patient.name``, ``member_id`` and ``birth_date`` never reach a de-identified
+output as fields; but a clinician's interpretation or a facility may quote them, and the
+context's free text went into summary.json and page 1 of report.pdf as typed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from oxi.cli import main
+from oximetry.simulate import simulate_night, write_edf
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+_CONTEXT = """\
+payer: masshealth
+patient: {name: "Quimby, Harriet", member_id: "MH-77120", birth_date: 1950-02-03}
+test: {type: overnight, room_air: true, setting: outpatient, chronic_stable_state: true,
+       facility: "Harriet Quimby residence", device: "oximeter lent to H. Quimby"}
+order: {practitioner: "Dr. Ada Lovelace for harriet quimby"}
+diagnoses: [J44.9]
+interpretation:
+  practitioner: "Dr. Ada Lovelace"
+  text: "Quimby, Harriet (MH-77120, DOB 1950-02-03, 02/03/1950) desaturates during sleep."
+"""
+_IDENTIFIERS = ("Quimby", "Harriet", "MH-77120", "1950-02-03", "02/03/1950")
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
+    tmp = tmp_path_factory.mktemp("deid-context")
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=3)
+    edf = write_edf(rec, tmp / "night.edf")
+    ctx = tmp / "context.yaml"
+    ctx.write_text(_CONTEXT)
+    deid, ident = tmp / "deid", tmp / "ident"
+    base = ["analyze", str(edf), "--context", str(ctx), "--out"]
+    assert main([*base, str(deid), "--deidentify"]) == 0
+    assert main([*base, str(ident)]) == 0
+    return edf, ctx, deid, ident
+
+
+def _texts(folder: Path) -> dict[str, str]:
+    out = {n: (folder / n).read_text(encoding="utf-8") for n in ("summary.json", "events.csv")}
+    if PDFTOTEXT is not None:
+        pdf = subprocess.run(
+            [PDFTOTEXT, str(folder / "report.pdf"), "-"], capture_output=True, text=True, check=True
+        )
+        out["report.pdf"] = pdf.stdout
+    return out
+
+
+def test_context_free_text_quoting_the_patient_is_scrubbed_when_deidentifying(
+    made: tuple[Path, Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Name (either order, any case), member ID and birth date typed into the interpretation,
+    the facility, the device or the practitioner were written to the de-identified summary (the
+    context block and the rules' values) and report."""
+    _, _, deid, _ = made
+    capsys.readouterr()
+    for name, text in _texts(deid).items():
+        for ident in _IDENTIFIERS:
+            assert ident.lower() not in text.lower(), (name, ident)
+    summary = (deid / "summary.json").read_text(encoding="utf-8")
+    assert "[redacted] residence" in summary and "desaturates during sleep" in summary
+    assert "Dr. Ada Lovelace" in summary  # the practitioner is not the patient
+
+
+def test_identified_outputs_keep_the_text_as_typed(made: tuple[Path, Path, Path, Path]) -> None:
+    _, _, _, ident = made
+    summary = (ident / "summary.json").read_text(encoding="utf-8")
+    assert "Harriet Quimby residence" in summary and "MH-77120, DOB 1950-02-03" in summary
+
+
+def test_scrubbed_context_verifies_with_and_without_its_file(
+    made: tuple[Path, Path, Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer's recomputation scrubs the same way (with --context, the file's identifiers)."""
+    edf, ctx, deid, _ = made
+    assert main(["verify", str(deid / "summary.json"), str(edf)]) == 0
+    assert main(["verify", str(deid / "summary.json"), str(edf), "--context", str(ctx)]) == 0
+    out = capsys.readouterr().out
+    assert "Quimby" not in out

@@ -1,0 +1,213 @@
+"""``oxi verify`` against summaries crafted to be read one way and verified another (audit).
+
+Each test here was a way to get "verified" (exit 0) for a summary that is not what oxi writes
+for the recording, or a crash (exit 4), hang or unbounded read on a crafted summary: the fix is
+named in each docstring. Bad input is one line naming the file, exit 2.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from oxi.cli import main
+from oxi.verify import MAX_SUMMARY_BYTES, compare_summaries
+from oximetry.simulate import simulate_night, write_edf
+
+
+@pytest.fixture(scope="module")
+def night(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A de-identified analysis of a night whose file name names the patient."""
+    tmp = tmp_path_factory.mktemp("hardening")
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=2 * 3600, seed=5, sustained_drops=[(3000.0, 420.0, 86.0)]
+    )
+    edf = write_edf(rec, tmp / "Smith_Jane_MRN4471.edf")
+    out = tmp / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--deidentify"]) == 0
+    return edf, out
+
+
+def _submit(out: Path, tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "submitted"
+    shutil.copytree(out, folder)
+    (folder / "summary.json").write_text(text, encoding="utf-8")
+    return folder / "summary.json"
+
+
+def _verify(capsys: pytest.CaptureFixture[str], summary: Path, rec: Path) -> tuple[int, str, str]:
+    code = main(["verify", str(summary), str(rec)])
+    got = capsys.readouterr()
+    return code, got.out, got.err
+
+
+def _text(out: Path) -> str:
+    return (out / "summary.json").read_text(encoding="utf-8")
+
+
+def test_a_key_twice_in_one_object_is_not_an_oxi_summary(
+    night: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A determination written twice: Python keeps the last (the true one, so it verified), a
+    reader that keeps the first (many do) reads the forged one. Refused before anything else."""
+    edf, out = night
+    text = _text(out)
+    true = json.loads(text)["qualification"]["determination"]
+    forged = text.replace(
+        f'"determination": "{true}"',
+        f'"determination": "qualified", "determination": "{true}"',
+        1,
+    )
+    assert forged != text
+    code, _, err = _verify(capsys, _submit(out, tmp_path, forged), edf)
+    assert code == 2 and err.count("\n") == 1
+    assert "not an oxi summary: the key 'determination' appears twice in one object" in err
+
+
+def test_a_literal_dotted_key_cannot_hide_a_forged_figure(
+    night: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``metrics.presumed_sleep.t_le88_min`` forged to 0 beside a literal key
+    ``"presumed_sleep.t_le88_min"`` holding the true 7.0: both flattened to one dotted key, the
+    true value won and the summary verified. Keys are now compared as paths."""
+    edf, out = night
+    s = json.loads(_text(out))
+    block = s["metrics"]["presumed_sleep"]
+    true = block["t_le88_min"]
+    block["t_le88_min"] = 0.0
+    s["metrics"]["presumed_sleep.t_le88_min"] = true
+    code, stdout, _ = _verify(capsys, _submit(out, tmp_path, json.dumps(s)), edf)
+    assert code == 1
+    assert f"metrics.presumed_sleep.t_le88_min: summary says 0.0, recomputed {true}" in stdout
+    assert f'metrics["presumed_sleep.t_le88_min"]: summary says {true}, recomputed (absent)' in (
+        stdout
+    )
+
+
+def test_keys_are_compared_as_paths_not_as_dotted_text() -> None:
+    """Same dotted text, other structure: a difference, in :func:`compare_summaries` too."""
+    a = {"metrics": {"presumed_sleep.odi4": 3}}
+    b = {"metrics": {"presumed_sleep": {"odi4": 3}}}
+    assert compare_summaries(a, b) == [
+        'metrics["presumed_sleep.odi4"]: summary says 3, recomputed (absent)',
+        "metrics.presumed_sleep.odi4: summary says (absent), recomputed 3",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("insert", "reason"),
+    [
+        ("1" * 5000, "a number of more than 4300 digits"),
+        ("[" * 100_000 + "]" * 100_000, "objects and lists nested too deeply"),
+        ("[" * 40 + "]" * 40, "objects and lists nested too deeply"),
+        ("NaN", "it holds NaN, which JSON does not allow"),
+        ("-Infinity", "it holds -Infinity"),
+    ],
+    ids=["huge-number", "deep-100000", "deep-40", "nan", "infinity"],
+)
+def test_json_no_oxi_writes_is_bad_input_not_a_crash(
+    night: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    insert: str,
+    reason: str,
+) -> None:
+    """A 5000-digit number (ValueError) and deep nesting (RecursionError) were internal errors
+    (exit 4); they, NaN and Infinity are now one line naming the file, exit 2."""
+    edf, out = night
+    text = _text(out).replace('"metrics": {', f'"metrics": {{"zz": {insert}, ', 1)
+    summary = _submit(out, tmp_path, text)
+    code, _, err = _verify(capsys, summary, edf)
+    assert code == 2, err
+    assert err.startswith(f"oxi: {summary}: not an oxi summary: {reason}")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
+def test_a_summary_that_is_a_pipe_is_refused_not_waited_on(
+    night: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A FIFO named summary.json made verify wait for a writer forever (and a link to
+    /dev/zero read without end): only a regular file is read."""
+    edf, _ = night
+    os.mkfifo(tmp_path / "summary.json")
+    code, _, err = _verify(capsys, tmp_path / "summary.json", edf)
+    assert code == 2
+    assert err == f"oxi: {tmp_path / 'summary.json'}: not a summary.json: not a regular file\n"
+
+
+def test_an_oversized_summary_is_refused_unread(
+    night: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A summary larger than any oxi writes is refused by its size, not read into memory."""
+    edf, _ = night
+    big = tmp_path / "summary.json"
+    with big.open("wb") as f:
+        f.truncate(MAX_SUMMARY_BYTES + 1)  # sparse: no disk used
+    code, _, err = _verify(capsys, big, edf)
+    assert code == 2
+    assert err == f"oxi: {big}: not a summary.json: larger than 128 MiB\n"
+
+
+@pytest.mark.parametrize(
+    "path", ["Smith_Jane_MRN4471.edf", {"name": "Smith_Jane_MRN4471.edf"}], ids=["text", "object"]
+)
+def test_a_deidentified_summary_naming_the_file_is_a_difference(
+    night: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    path: object,
+) -> None:
+    """``input.path`` was ignored (the file may be renamed), so a "de-identified" summary giving
+    the file's name (here the patient's) in place of its sha256 verified. In a de-identified
+    summary it is compared, and the difference does not quote it."""
+    edf, out = night
+    s = json.loads(_text(out))
+    s["input"]["path"] = path
+    code, stdout, _ = _verify(capsys, _submit(out, tmp_path, json.dumps(s)), edf)
+    assert code == 1
+    assert (
+        "input.path: a de-identified summary records the file by its sha256, this one by "
+        "something else" in stdout
+    )
+    assert "Smith" not in stdout
+
+
+def test_a_deidentified_joined_night_naming_a_part_is_a_difference() -> None:
+    """The same for each file of a joined night (``input.parts[N].path``)."""
+    part = {"path": "ab" * 32, "sha256": "ab" * 32, "start": "2026-01-05T22:00:00", "samples": 9}
+    recomputed = {"deidentified": True, "input": {"path": "cd" * 32, "parts": [part]}}
+    named = json.loads(json.dumps(recomputed))
+    named["input"]["parts"][0]["path"] = "Smith_Jane_part1.edf"
+    assert compare_summaries(named, recomputed) == [
+        "input.parts[0].path: a de-identified summary records the file by its sha256, this one "
+        "by something else"
+    ]
+    # Not de-identified: where the file was is not compared (it may have been renamed).
+    named["deidentified"] = recomputed["deidentified"] = False
+    assert compare_summaries(named, recomputed) == []
+
+
+def test_a_deidentified_summary_naming_its_annotation_file_is_a_difference() -> None:
+    """The NSRR XML's path was ignored like the recording's (its sha256 is compared), so a
+    "de-identified" summary could name it (``Smith_Jane-nsrr.xml``) and verify; there it must be
+    ``sha256:<hex>``, as ``oxi analyze --deidentify`` writes it."""
+    digest = "ef" * 32
+    opts = {"annotations": "sha256:" + digest, "annotations_sha256": digest}
+    part = {"path": "ab" * 32, "sha256": "ab" * 32, **opts}
+    recomputed = {"deidentified": True, "input": {"read_options": dict(opts), "parts": [part]}}
+    named = json.loads(json.dumps(recomputed))
+    named["input"]["read_options"]["annotations"] = "/data/Smith_Jane-nsrr.xml"
+    named["input"]["parts"][0]["annotations"] = "Smith_Jane-nsrr.xml"
+    assert compare_summaries(named, recomputed) == [
+        "input.read_options.annotations: a de-identified summary records the file by its "
+        "sha256, this one by something else",
+        "input.parts[0].annotations: a de-identified summary records the file by its sha256, "
+        "this one by something else",
+    ]
+    named["deidentified"] = recomputed["deidentified"] = False
+    assert compare_summaries(named, recomputed) == []
