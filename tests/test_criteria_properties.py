@@ -301,8 +301,10 @@ PERTURBATIONS = (
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
-    # ... or an unstaged recording without lights-off/on that lies in the day.
+    # ... or an unstaged recording without lights-off/on that lies in the day, or a rest or
+    # exercise part of a few seconds.
     "presumed_sleep_in_the_day",
+    "segment_of_seconds",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -469,6 +471,8 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
     elif change == "presumed_sleep_in_the_day":
         t["type"] = "overnight"
         ev = _daytime_presumed_night(draw, td)
+    elif change == "segment_of_seconds":
+        t["type"], ev = _seconds_long_part(draw, kind, start, ev)
     elif change == "normal_blood_gas_same_condition":
         key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
             kind, "pao2_exercise_mmhg"
@@ -528,6 +532,23 @@ def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
     return Evidence(recording_start=start, sleep=sleep)
 
 
+def _seconds_long_part(
+    draw: st.DrawFn, kind: str, start: dt.datetime, ev: Evidence | None
+) -> tuple[str, Evidence]:
+    """The case's rest or exercise test with one part cut to 10-59 s of valid data (an
+    overnight case becomes a rest test of seconds at 85 %)."""
+    minutes = draw(st.floats(10.0, 59.0)) / 60
+    if kind != "exercise" or ev is None:
+        return "rest", Evidence(
+            recording_start=start, rest=SegmentFigures("rest", minutes, 86.0, 84.0, 85.0, minutes)
+        )
+    part = draw(st.sampled_from(["rest", "exercise", "exercise_o2"]))
+    old = getattr(ev, part)
+    return "exercise", dataclasses.replace(
+        ev, **{part: dataclasses.replace(old, valid_min=minutes, duration_min=minutes)}
+    )
+
+
 def _normal_test_qualifying_gas(
     draw: st.DrawFn, kind: str, start: dt.datetime
 ) -> tuple[Evidence, dict[str, Any]]:
@@ -561,7 +582,9 @@ def _perturb_validity(
     if change == "conflict_acute_code_stable":
         t.update(setting="outpatient", chronic_stable_state=True)
         t.pop("discharge_date", None)
-        raw["diagnoses"] = [draw(st.sampled_from(["J44.1", "J45.901", "J45.52", "J18.9"]))]
+        raw["diagnoses"] = [
+            draw(st.sampled_from(["J44.1", "J45.901", "J45.52", "J18.9", "J47.1", "J84.114"]))
+        ]
     elif change == "conflict_outpatient_discharged_after_test":
         t["setting"] = "outpatient"
         t["discharge_date"] = (td + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
@@ -793,6 +816,7 @@ MC_PERTURBATIONS = (
     "retest_start_given_twice",
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
+    "segment_of_seconds",
 )
 
 
@@ -946,6 +970,8 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
     elif change == "presumed_sleep_in_the_day":
         t["type"] = "overnight"
         ev = _daytime_presumed_night(draw, td)
+    elif change == "segment_of_seconds":
+        t["type"], ev = _seconds_long_part(draw, kind, start, ev)
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

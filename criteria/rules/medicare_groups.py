@@ -21,7 +21,7 @@ from .shared import (
     exercise_session,
     le,
     pao2_part,
-    segment_too_long,
+    segment_unfit,
     sleep_minutes,
     window_figures,
 )
@@ -84,8 +84,8 @@ def awake_sats(inp: Inputs, values: dict[str, Any], baseline: bool) -> list[floa
     """
     out: list[float] = []
     rest = inp.segment("rest")
-    if rest is not None and segment_too_long(rest):
-        rest = None  # not an awake test (shared.MAX_SEGMENT_MIN)
+    if rest is not None and segment_unfit(rest):
+        rest = None  # not an awake test (shared.MIN_SEGMENT_MIN, MAX_SEGMENT_MIN)
     if rest is not None and rest.sustained_nadir_pct is not None:
         out.append(rest.sustained_nadir_pct)
         values["rest_sustained_nadir_pct"] = rest.sustained_nadir_pct

@@ -18,6 +18,7 @@ from .base import EPS_MIN, Inputs, Part, at_least, pct
 __all__ = [
     "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
+    "MIN_SEGMENT_MIN",
     "MIN_SLEEP_VALID_MIN",
     "NIGHT_FROM",
     "NIGHT_TO",
@@ -32,7 +33,7 @@ __all__ = [
     "le",
     "night_share",
     "pao2_part",
-    "segment_too_long",
+    "segment_unfit",
     "sleep_minutes",
     "window_figures",
 ]
@@ -43,6 +44,10 @@ MIN_SLEEP_VALID_MIN = 120.0
 #: (a whole night declared ``test.type: rest``) the patient may have slept, and a 10 s sustained
 #: nadir of a night is a sleep finding, not a resting one (docs/criteria.md, product reading).
 MAX_SEGMENT_MIN = 30.0
+#: A rest or exercise segment with less valid data than this is not a test either: a slice of a
+#: few seconds picks a transient dip (or the best seconds on oxygen); spot and walk tests last
+#: minutes (docs/criteria.md, product reading).
+MIN_SEGMENT_MIN = 1.0
 #: A presumed-sleep window (no staging) longer than this spans daytime: its minutes at or below a
 #: line are not "during sleep" until lights-off and lights-on (or staging) bound the night.
 MAX_PRESUMED_SLEEP_MIN = 14 * 60.0
@@ -187,8 +192,8 @@ def window_figures(
         return ("untested", None, ())
     if figs is None:
         return ("missing", None, (f"a '{window}' window in the recording",))
-    if isinstance(figs, SegmentFigures) and segment_too_long(figs):
-        return ("missing", None, (segment_too_long(figs),))
+    if isinstance(figs, SegmentFigures) and segment_unfit(figs):
+        return ("missing", None, (segment_unfit(figs),))
     if (
         isinstance(figs, SleepFigures)
         and figs.presumed
@@ -266,8 +271,8 @@ def night_share(start: _dt.datetime | None, figs: SleepFigures) -> float | None:
     return night / (b - a).total_seconds()
 
 
-def segment_too_long(seg: SegmentFigures) -> str:
-    """Return why a rest/exercise segment is too long to be an awake test ("" when it is not).
+def segment_unfit(seg: SegmentFigures) -> str:
+    """Return why a rest/exercise segment cannot be an awake test ("" when it can).
 
     Parameters
     ----------
@@ -277,9 +282,14 @@ def segment_too_long(seg: SegmentFigures) -> str:
     Returns
     -------
     str
-        What is needed instead, for ``missing``; empty when the segment is at most
-        :data:`MAX_SEGMENT_MIN` long.
+        What is needed instead, for ``missing``; empty when the segment holds at least
+        :data:`MIN_SEGMENT_MIN` of valid data and is at most :data:`MAX_SEGMENT_MIN` long.
     """
+    if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
+        return (
+            f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
+            f"{seg.valid_min * 60:.0f} s: a few seconds are not a rest or exercise test)"
+        )
     span = max(seg.valid_min, seg.duration_min or 0.0)
     if span <= MAX_SEGMENT_MIN + EPS_MIN:
         return ""
@@ -424,13 +434,13 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
     for kind in ("rest", "exercise", "exercise_o2"):
         seg = cast(SegmentFigures | None, inp.segment(kind))
         sn = None if seg is None else seg.sustained_nadir_pct
-        too_long = "" if seg is None else segment_too_long(seg)
-        if too_long:
+        unfit = "" if seg is None else segment_unfit(seg)
+        if unfit:
             sn = None
         got[kind] = sn
         values[f"{kind}_sustained_nadir_pct"] = sn
-        if too_long:
-            need.append(too_long)
+        if unfit:
+            need.append(unfit)
         elif sn is None:
             need.append(f"the '{kind}' segment of the same session (valid data)")
         else:
