@@ -269,3 +269,18 @@ def test_what_verify_did_not_check_is_said(
         "note: 1 other file(s) beside the summary, not outputs of oxi analyze, were not "
         "checked: report2.pdf" in stdout
     )
+
+
+def test_a_summary_claiming_another_version_is_noted(
+    night: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``software`` only explains other differences, so a summary claiming another version
+    (one a payer may trust more) verified in silence; it is now a note."""
+    edf, out = night
+    s = json.loads(_text(out))
+    s["software"]["version"] = "9.9.9-certified"
+    code, stdout, _ = _verify(capsys, _submit(out, tmp_path, json.dumps(s)), edf)
+    assert code == 0
+    assert 'note: summary.json says it was made with {"name": "oxi", "version": "9.9.9-cert' in (
+        stdout
+    )
