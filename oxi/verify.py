@@ -431,12 +431,13 @@ def _dotted(key: _Key) -> str:
     """Return a path as the reader sees it: ``qualification.rules[some_rule].met``."""
     out = ""
     for kind, name in key:
+        shown = name if len(str(name)) <= 60 else str(name)[:57] + "..."
         if kind != "key":
-            out += f"[{name}]"
+            out += f"[{shown}]"
         elif not isinstance(name, str) or not name or set(name) & set('.[]"\n'):
             out += f"[{json.dumps(name)[:40]}]"  # a key no oxi writes, told apart from a path
         else:
-            out += f".{name}" if out else name
+            out += f".{shown}" if out else shown
     return out
 
 

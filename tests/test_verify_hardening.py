@@ -89,11 +89,13 @@ def test_a_literal_dotted_key_cannot_hide_a_forged_figure(
 
 
 def test_keys_are_compared_as_paths_not_as_dotted_text() -> None:
-    """Same dotted text, other structure: a difference, in :func:`compare_summaries` too."""
-    a = {"metrics": {"presumed_sleep.odi4": 3}}
+    """Same dotted text, other structure: a difference, in :func:`compare_summaries` too; and a
+    key a megabyte long is shown cut, not printed whole."""
+    a = {"metrics": {"presumed_sleep.odi4": 3, "k" * 1_000_000: 1}}
     b = {"metrics": {"presumed_sleep": {"odi4": 3}}}
     assert compare_summaries(a, b) == [
         'metrics["presumed_sleep.odi4"]: summary says 3, recomputed (absent)',
+        f"metrics.{'k' * 57}...: summary says 1, recomputed (absent)",
         "metrics.presumed_sleep.odi4: summary says (absent), recomputed 3",
     ]
 
