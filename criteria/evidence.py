@@ -15,7 +15,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .errors import EvidenceError
 
@@ -64,6 +64,11 @@ class SegmentFigures:
     nadir_pct: float | None = None
     sustained_nadir_pct: float | None = None
     duration_min: float | None = None  # the segment's span, valid or not (SPEC §7)
+    #: How the segment was given and where it lies (seconds from the recording's start), from
+    #: ``summary.json``'s ``windows`` (None when not known).
+    source: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -191,20 +196,24 @@ class Evidence:
         sleep = None
         for kind in ("sleep", "presumed_sleep"):
             if isinstance(metrics.get(kind), Mapping):
-                sleep = _figures(SleepFigures, kind, metrics[kind], where)
-                sleep = _placed(sleep, windows, where)  # type: ignore[arg-type]
+                figs = cast(SleepFigures, _figures(SleepFigures, kind, metrics[kind], where))
+                sleep = _placed(figs, windows, where)
                 break
         segs = {
-            kind: _figures(SegmentFigures, kind, metrics[kind], where)
+            kind: _placed(
+                cast(SegmentFigures, _figures(SegmentFigures, kind, metrics[kind], where)),
+                windows,
+                where,
+            )
             for kind in ("rest", "exercise", "exercise_o2")
             if isinstance(metrics.get(kind), Mapping)
         }
         return cls(
             recording_start=start,
-            sleep=sleep,  # type: ignore[arg-type]
-            rest=segs.get("rest"),  # type: ignore[arg-type]
-            exercise=segs.get("exercise"),  # type: ignore[arg-type]
-            exercise_o2=segs.get("exercise_o2"),  # type: ignore[arg-type]
+            sleep=sleep,
+            rest=segs.get("rest"),
+            exercise=segs.get("exercise"),
+            exercise_o2=segs.get("exercise_o2"),
             warnings=warnings,
         )
 
@@ -214,8 +223,11 @@ _REQUIRED = {"valid_min", "t_le88_min", "t_lt90_min", "t_le90_min", "longest_le8
 _PLACE = ("source", "start_s", "end_s")
 
 
-def _placed(figs: SleepFigures, windows: Sequence[Mapping[str, Any]], where: str) -> SleepFigures:
-    """Add the sleep window's source and span from the ``windows`` list (when it holds it)."""
+_F = TypeVar("_F", SleepFigures, SegmentFigures)
+
+
+def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
+    """Add a window's source and span from the ``windows`` list (when it holds it)."""
     win = next((w for w in windows if w.get("kind") == figs.kind), None)
     if win is None:
         return figs

@@ -305,6 +305,7 @@ PERTURBATIONS = (
     # exercise part of a few seconds.
     "presumed_sleep_in_the_day",
     "segment_of_seconds",
+    "recovery_as_rest",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -473,6 +474,8 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         ev = _daytime_presumed_night(draw, td)
     elif change == "segment_of_seconds":
         t["type"], ev = _seconds_long_part(draw, kind, start, ev)
+    elif change == "recovery_as_rest":
+        t["type"], ev = "exercise", _recovery_as_rest(draw, start)
     elif change == "normal_blood_gas_same_condition":
         key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
             kind, "pao2_exercise_mmhg"
@@ -530,6 +533,29 @@ def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
         end_s=span * 60,
     )
     return Evidence(recording_start=start, sleep=sleep)
+
+
+def _recovery_as_rest(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """An exercise test whose 'rest' segment lies after an exercise part (the recovery)."""
+
+    def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
+        return SegmentFigures(
+            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "segment_option",
+            at_min * 60, (at_min + 5) * 60,
+        )  # fmt: skip
+
+    ex = draw(st.floats(70.0, 88.0))
+    walk, o2 = draw(st.floats(0.0, 30.0)), draw(st.floats(0.0, 30.0))
+    rest_at = max(walk, o2) - draw(st.floats(-30.0, 0.0)) + 5  # after both exercise parts
+    if walk < o2 + 5 and o2 < walk + 5:
+        o2 = walk + 5  # the parts never overlap
+        rest_at = max(rest_at, o2 + 5)
+    return Evidence(
+        recording_start=start,
+        rest=part("rest", draw(st.floats(70.0, 99.0)), rest_at),
+        exercise=part("exercise", ex, walk),
+        exercise_o2=part("exercise_o2", 95.0, o2),
+    )
 
 
 def _seconds_long_part(
@@ -817,6 +843,7 @@ MC_PERTURBATIONS = (
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
     "segment_of_seconds",
+    "recovery_as_rest",
 )
 
 
@@ -972,6 +999,8 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
         ev = _daytime_presumed_night(draw, td)
     elif change == "segment_of_seconds":
         t["type"], ev = _seconds_long_part(draw, kind, start, ev)
+    elif change == "recovery_as_rest":
+        t["type"], ev = "exercise", _recovery_as_rest(draw, start)
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

@@ -84,7 +84,7 @@ def awake_sats(inp: Inputs, values: dict[str, Any], baseline: bool) -> list[floa
     """
     out: list[float] = []
     rest = inp.segment("rest")
-    if rest is not None and segment_unfit(rest):
+    if rest is not None and segment_unfit(rest, inp.evidence):
         rest = None  # not an awake test (shared.MIN_SEGMENT_MIN, MAX_SEGMENT_MIN)
     if rest is not None and rest.sustained_nadir_pct is not None:
         out.append(rest.sustained_nadir_pct)
