@@ -86,6 +86,9 @@ class Evidence:
         Exercise-test segments, when present.
     warnings : tuple of str
         The analysis warnings (presumed windows, ...), passed on to the determination.
+    exercise_o2_flow_lpm : float or None
+        The oxygen flow of the ``exercise_o2`` segment as the analysis recorded it (``--o2-flow``,
+        else the order's flow); None when not known.
     """
 
     recording_start: _dt.datetime | None = None
@@ -94,6 +97,7 @@ class Evidence:
     exercise: SegmentFigures | None = None
     exercise_o2: SegmentFigures | None = None
     warnings: tuple[str, ...] = ()
+    exercise_o2_flow_lpm: float | None = None
 
     @classmethod
     def from_metrics(
@@ -102,6 +106,7 @@ class Evidence:
         recording_start: _dt.datetime | None = None,
         warnings: tuple[str, ...] = (),
         windows: Sequence[Mapping[str, Any]] = (),
+        o2_flow_lpm: float | None = None,
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -116,7 +121,9 @@ class Evidence:
             The analysis warnings, passed on to the determination.
         windows : sequence of mapping
             As in ``summary.json``'s ``windows`` (``kind``, ``source``, ``start_s``,
-            ``end_s``): where the sleep window lies and how it was found.
+            ``end_s``): where each window lies and how it was found.
+        o2_flow_lpm : float, optional
+            The oxygen flow of the ``exercise_o2`` segment (the analysis settings').
 
         Returns
         -------
@@ -127,7 +134,8 @@ class Evidence:
         criteria.errors.EvidenceError
             A needed figure is missing or not a number.
         """
-        return cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
+        ev = cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
+        return replace(ev, exercise_o2_flow_lpm=o2_flow_lpm)
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
@@ -177,6 +185,11 @@ class Evidence:
             ev = cls._from_metrics(
                 metrics, start, tuple(str(w) for w in warnings), "summary", windows
             )
+            settings = summary.get("settings")
+            flow = settings.get("o2_flow_lpm") if isinstance(settings, Mapping) else None
+            if flow is not None and not _number(flow):
+                raise EvidenceError(f"summary: 'settings.o2_flow_lpm' is {flow!r}")
+            ev = replace(ev, exercise_o2_flow_lpm=None if flow is None else float(flow))
             for figs in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2):
                 if figs is not None:
                     _check_consistent(figs)

@@ -809,3 +809,60 @@ def test_analyze_rest_segment_after_the_exercise(tmp_path: Path) -> None:
     assert main([*args, *walk, "--segment", "rest=1560-1860"]) == 0
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] == "indeterminate", q["coverage"]
+
+
+# --------------------------------------------------------------------------------------------
+# The improvement on oxygen shown at a higher flow than the one prescribed
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_improvement_at_a_higher_flow_than_prescribed_is_not_shown(payer: str) -> None:
+    """The walk on oxygen was done at 5 L/min (``--o2-flow 5``) and the order prescribes
+    2 L/min: exercise oxygen qualified, with a portable concentrator (E1392, ≤ 3 L/min), on an
+    improvement nobody showed at the prescribed flow. MG-OXY II.A.2.b: "the number of hours per
+    day and oxygen flow rate must meet" the criteria, b.ii.A the improvement with oxygen; LCD
+    test #3. Below the tested flow the improvement is not evaluable, naming both flows."""
+    c = (mh if payer == "masshealth" else mc)(
+        test__type="exercise",
+        order__flow_lpm=2,
+        mobility={"beyond_stationary_tubing": True, "hours_away_from_home": 6, "within_home": True},
+    )
+    ev = Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 10, 0),
+        rest=seg("rest", 94.0),
+        exercise=seg("exercise", 85.0),
+        exercise_o2=seg("exercise_o2", 93.0),
+    )
+    assert evaluate(c, dataclasses.replace(ev, exercise_o2_flow_lpm=2.0)).determination == (
+        "qualified"
+    )
+    d = evaluate(c, dataclasses.replace(ev, exercise_o2_flow_lpm=5.0))
+    assert d.determination == "indeterminate"
+    assert any("5 L/min" in m and "2 L/min" in m for m in d.missing), d.missing
+
+
+def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) -> None:
+    """End to end: --o2-flow 5 for the walk on oxygen, order.flow_lpm 2 in the context."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=30 * 60,
+        seed=9,
+        baseline_pct=95,
+        sustained_drops=[(600, 300, 85)],
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    parts = ["--segment", "rest=0-300", "--segment", "exercise=600-900"]
+    parts += ["--segment", "exercise_o2=1200-1500"]
+    assert main([*args, *parts]) == 0  # on the prescribed 2 L/min
+    assert json.loads((out / "summary.json").read_text())["qualification"]["determination"] == (
+        "qualified"
+    )
+    assert main([*args, *parts, "--o2-flow", "5"]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"

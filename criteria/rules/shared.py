@@ -30,6 +30,7 @@ __all__ = [
     "days_between",
     "decide_by_blood_gas",
     "exercise_session",
+    "flow_below_test",
     "le",
     "night_share",
     "pao2_part",
@@ -308,6 +309,30 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
     return (
         f"a '{seg.kind}' segment of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
         "to be an awake test; an overnight recording is test.type overnight)"
+    )
+
+
+def flow_below_test(inp: Inputs) -> str:
+    """Return what is missing when the order prescribes less oxygen than the walk was tested on.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads ``order.flow_lpm`` and the evidence's ``exercise_o2_flow_lpm``.
+
+    Returns
+    -------
+    str
+        Empty when the prescribed flow is at least the tested one (or either is unknown); else
+        what would show the improvement at the prescribed flow.
+    """
+    ev, rx = inp.evidence, inp.context.order.flow_lpm
+    tested = None if ev is None or ev.exercise_o2 is None else ev.exercise_o2_flow_lpm
+    if tested is None or rx is None or rx >= tested - 1e-9:
+        return ""
+    return (
+        f"an exercise test on oxygen at the prescribed flow (order.flow_lpm {rx:g} L/min): the "
+        f"improvement was shown at {tested:g} L/min"
     )
 
 
