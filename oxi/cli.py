@@ -28,7 +28,13 @@ from oximetry.report import format_terminal_summary, write_atomic, write_json_at
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
 from .qualify import check_summary_is_for, evidence_from_summary, load_context, qualify
-from .verify import group_differences, hash_only_outputs, verify
+from .verify import (
+    group_differences,
+    hash_only_outputs,
+    read_json_strictly,
+    unchecked_notes,
+    verify,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -208,6 +214,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     print("verified: the recording's hash, every figure and the determination match the summary")
     for note in hash_only_outputs(args.summary, args.context is not None):
         print(f"note: {note}")
+    for note in unchecked_notes(args.summary):
+        print(f"note: {note}")
     return EXIT_OK
 
 
@@ -242,13 +250,9 @@ def _check_input_path(path: str) -> None:
 
 
 def _load_json(path: str) -> dict[str, Any]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except FileNotFoundError:
-        raise OximetryError("no such file", path) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise OximetryError(f"cannot read JSON ({exc.__class__.__name__}: {exc})", path) from None
+    # As verify reads it: a FIFO, a 5000-digit number or deep nesting is bad input (exit 2), and
+    # a key twice is refused (another reader of the same file could take the other value).
+    data = read_json_strictly(path)
     if not isinstance(data, dict):
         raise OximetryError("expected a JSON object", path)
     return data

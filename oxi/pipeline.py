@@ -8,6 +8,7 @@ what ``summary.json`` records.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,7 @@ from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import read_hypnogram, read_recording, sha256_of
 from oximetry.model import PatientInfo, Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
+from oximetry.report.outputs import OUTPUT_NAMES
 from oximetry.report.summary import make_scrubber
 from oximetry.results import Analysis
 from oximetry.settings import AnalysisSettings
@@ -370,6 +372,36 @@ def _read_night(path: str | Path | Sequence[str | Path], request: AnalyzeRequest
     return join_recordings([read(f, None) for f in files])
 
 
+def _refuse_writing_over_inputs(
+    out_dir: Path, path: str | Path | Sequence[str | Path], request: AnalyzeRequest
+) -> None:
+    """Refuse an output folder where an output would replace an input (SPEC §10).
+
+    A CSV export named ``events.csv`` analysed into its own folder was overwritten, and a folder
+    holding only output names is swapped whole (:func:`oximetry.report.atomic.write_set`), so
+    every output name is checked, as the same file however it is spelled.
+    """
+    if isinstance(path, str | Path) and Path(path).is_dir():
+        given = night_files([path])
+    else:
+        given = [Path(p) for p in ([path] if isinstance(path, str | Path) else path)]
+    others = (request.context_path, request.hypnogram, request.annotations)
+    inputs = [*given, *(Path(x) for x in others if x is not None)]
+    for name in OUTPUT_NAMES.values():
+        target = out_dir / name
+        for item in inputs:
+            try:
+                same = os.path.samefile(target, item)
+            except OSError:  # either is not there: nothing to replace
+                continue
+            if same:
+                raise OximetryError(
+                    f"an input of this analysis; --out {out_dir} would write {name} over it "
+                    "(give another --out)",
+                    item,
+                )
+
+
 def analyze_file(
     path: str | Path | Sequence[str | Path],
     request: AnalyzeRequest | None = None,
@@ -406,6 +438,8 @@ def analyze_file(
         Unreadable recording or context, bad options, no valid data.
     """
     request = request or AnalyzeRequest()
+    if out_dir is not None:
+        _refuse_writing_over_inputs(Path(out_dir), path, request)
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)
     recording = _read_night(path, request)

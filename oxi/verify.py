@@ -54,7 +54,9 @@ __all__ = [
     "compare_summaries",
     "group_differences",
     "hash_only_outputs",
+    "read_json_strictly",
     "recompute_summary",
+    "unchecked_notes",
     "verify",
 ]
 
@@ -136,12 +138,28 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _load_summary(path: str | Path) -> dict[str, Any]:
-    """Read a submitted summary.json as oxi writes it, or raise naming the file and the reason.
+def read_json_strictly(path: str | Path) -> Any:
+    """Read a JSON file as oxi writes it, or raise naming the file and the reason.
 
-    Beyond valid JSON: a regular file of bounded size, no key twice in one object (readers
-    disagree on which one counts, so what a payer's system reads need not be what is verified),
-    no NaN or Infinity, numbers of at most 4300 digits and nesting at most :data:`MAX_DEPTH`.
+    Beyond valid JSON: a regular file (a FIFO is not waited on) of at most
+    :data:`MAX_SUMMARY_BYTES`, no key twice in one object (readers disagree on which one
+    counts, so what another reader sees need not be what oxi checked), no NaN or Infinity,
+    numbers of at most 4300 digits and nesting at most :data:`MAX_DEPTH`.
+
+    Parameters
+    ----------
+    path : str or Path
+        A summary.json.
+
+    Returns
+    -------
+    Any
+        The parsed JSON.
+
+    Raises
+    ------
+    OximetryError
+        Any of the above (CLI exit status 2).
     """
     p = Path(path)
     try:
@@ -165,6 +183,13 @@ def _load_summary(path: str | Path) -> dict[str, Any]:
         ) from None
     if _depth(data) > MAX_DEPTH:
         raise OximetryError("not an oxi summary: objects and lists nested too deeply", p)
+    return data
+
+
+def _load_summary(path: str | Path) -> dict[str, Any]:
+    """Read a submitted summary.json (:func:`read_json_strictly`) of this schema."""
+    p = Path(path)
+    data = read_json_strictly(p)
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         got = data.get("schema") if isinstance(data, dict) else type(data).__name__
         shown = repr(got) if len(repr(got)) <= 40 else repr(got)[:37] + "..."
@@ -822,3 +847,51 @@ def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str
         "member ID, which the summary does not hold; give --context FILE (the context it was "
         "made with) to render it again and compare"
     ]
+
+
+def unchecked_notes(summary_path: str | Path) -> list[str]:
+    """Name what beside a verified summary :func:`verify` did not check, for the reviewer.
+
+    ``verified`` vouches for summary.json and the outputs it records; a folder may hold more
+    (a second report, a ``run`` block this oxi never writes), which a reader could take as part
+    of the evidence.
+
+    Parameters
+    ----------
+    summary_path : str or Path
+        The submitted ``summary.json`` (already verified).
+
+    Returns
+    -------
+    list of str
+        One sentence per kind of unchecked content; empty when there is none. File names are
+        not given for a de-identified summary (they may name the patient).
+    """
+    path = Path(summary_path)
+    summary = _load_summary(path)
+    out = []
+    if "run" in summary:
+        out.append(
+            "summary.json holds a 'run' block, which oxi analyze does not write: it was not "
+            "checked and is not part of what was verified"
+        )
+    folder = path.parent
+    known = {path.name, *_FILES}
+    try:
+        others = sorted(p.name for p in folder.iterdir() if p.name not in known)
+    except OSError:
+        others = []
+    if others:
+        named = "" if summary.get("deidentified") else ": " + ", ".join(others[:5])
+        more = f" and {len(others) - 5} more" if len(others) > 5 and named else ""
+        out.append(
+            f"{len(others)} other file(s) beside the summary, not outputs of oxi analyze, were "
+            f"not checked{named}{more}"
+        )
+    linked = [n for n in _FILES if (folder / n).is_symlink()]
+    if linked:
+        out.append(
+            f"{', '.join(linked)}: symbolic link(s) to a file elsewhere; what they point to was "
+            "checked, but a copy of this folder may not hold it"
+        )
+    return out

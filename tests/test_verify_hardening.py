@@ -211,3 +211,61 @@ def test_a_deidentified_summary_naming_its_annotation_file_is_a_difference() -> 
     ]
     named["deidentified"] = recomputed["deidentified"] = False
     assert compare_summaries(named, recomputed) == []
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        (
+            lambda t: t.replace('"metrics": {', '"metrics": {"zz": ' + "9" * 5000 + ", ", 1),
+            "digits",
+        ),
+        (lambda t: t.replace('"metrics": {', '"metrics": {"zz": ' + "[" * 5000, 1), "nested"),
+        (
+            lambda t: t.replace('"main_window":', '"main_window": "sleep", "main_window":', 1),
+            "twice",
+        ),
+    ],
+    ids=["huge-number", "deep", "key-twice"],
+)
+def test_qualify_reads_a_summary_as_verify_does(
+    night: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    edit,  # type: ignore[no-untyped-def]
+    reason: str,
+) -> None:
+    """``oxi qualify --summary`` crashed (exit 4) on the first two and took one of two values
+    for a key written twice; one line, exit 2, as ``oxi verify``."""
+    _, out = night
+    summary = tmp_path / "summary.json"
+    summary.write_text(edit(_text(out)))
+    context = tmp_path / "context.yaml"
+    context.write_text("payer: masshealth\ndiagnoses: [J44.9]\n")
+    code = main(["qualify", "--context", str(context), "--summary", str(summary)])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"oxi: {summary}: not an oxi summary") and reason in err
+    assert err.count("\n") == 1
+
+
+def test_what_verify_did_not_check_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forged report2.pdf beside the verified outputs, and a 'run' block (which oxi never
+    writes) claiming a determination, passed in silence under "verified": each is now a note."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report"]) == 0
+    capsys.readouterr()
+    s = json.loads((out / "summary.json").read_text())
+    s["run"] = {"determination": "qualified", "reviewed_by": "payer"}
+    (out / "summary.json").write_text(json.dumps(s))
+    (out / "report2.pdf").write_bytes(b"%PDF-1.4 forged")
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    stdout = capsys.readouterr().out
+    assert "note: summary.json holds a 'run' block, which oxi analyze does not write" in stdout
+    assert (
+        "note: 1 other file(s) beside the summary, not outputs of oxi analyze, were not "
+        "checked: report2.pdf" in stdout
+    )

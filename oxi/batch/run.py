@@ -149,6 +149,14 @@ def run_batch(
             f"no recordings found in {list(inputs)} (folders are searched for "
             f"{', '.join(RECORDING_SUFFIXES)})"
         )
+    table = out_dir / "cohort.csv"
+    for given in (*paths, request.context_path, request.hypnogram, request.annotations):
+        if given is not None and _same_file(table, given):
+            raise OximetryError(
+                f"an input of this batch; --out {out_dir} would write cohort.csv over it "
+                "(give another --out)",
+                given,
+            )
     scans: list[FileScan | None] = [None] * len(paths)
     failed: dict[int, str] = {}
     nights = [[i] for i in range(len(paths))]
@@ -171,9 +179,16 @@ def run_batch(
 
     by_index = _run(tasks, scheduler, n_jobs, progress, "oxi batch")
     rows = tuple(by_index[t.index] for t in tasks)
-    table = out_dir / "cohort.csv"
     write_atomic(table, table_text(rows))
     return BatchResult(rows, table, tuple(notes))
+
+
+def _same_file(a: str | Path, b: str | Path) -> bool:
+    """Tell whether two paths name one existing file (however spelled or linked)."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # either is not there
+        return False
 
 
 def _capped(n_jobs: int, n_tasks: int, cores: int) -> int:

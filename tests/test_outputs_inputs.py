@@ -1,0 +1,91 @@
+"""The input is never modified (SPEC §10), even when it sits where an output is written.
+
+A CSV export named ``events.csv`` (or a context named ``summary.json``) analysed with ``--out``
+its own folder was replaced by the outputs: the folder held only output names, so it was swapped
+whole and the recording deleted with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from oxi.cli import main
+from oximetry.simulate import simulate_night, write_csv
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def csv_named_events(tmp_path: Path) -> Path:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    folder = tmp_path / "night"
+    folder.mkdir()
+    return write_csv(rec, folder / "events.csv")
+
+
+def test_a_recording_named_like_an_output_is_not_overwritten(
+    csv_named_events: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``oxi analyze night/events.csv --out night`` wrote the events table over the recording."""
+    before = _sha(csv_named_events)
+    folder = csv_named_events.parent
+    assert main(["analyze", str(csv_named_events), "--out", str(folder), "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"oxi: {csv_named_events}: an input of this analysis; --out {folder} would write "
+        "events.csv over it (give another --out)\n"
+    )
+    assert _sha(csv_named_events) == before
+    assert sorted(p.name for p in folder.iterdir()) == ["events.csv"]  # nothing written
+
+
+def test_a_context_named_like_an_output_is_not_overwritten(
+    csv_named_events: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A JSON context named summary.json in the output folder, reached by another spelling."""
+    out = tmp_path / "out"
+    out.mkdir()
+    context = out / "summary.json"
+    context.write_text(json.dumps({"payer": "masshealth", "diagnoses": ["J44.9"]}))
+    before = _sha(context)
+    spelled = tmp_path / "out" / ".." / "out" / "summary.json"
+    argv = ["analyze", str(csv_named_events), "--out", str(out), "--context", str(spelled)]
+    assert main([*argv, "--no-report"]) == 2
+    assert "would write summary.json over it" in capsys.readouterr().err
+    assert _sha(context) == before
+
+
+def test_an_output_folder_beside_its_input_is_fine(
+    csv_named_events: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The check is on the files, not the folder: another recording name writes there as ever."""
+    other = csv_named_events.with_name("night1.csv")
+    csv_named_events.rename(other)
+    assert main(["analyze", str(other), "--out", str(other.parent), "--no-report"]) == 0
+    assert {p.name for p in other.parent.iterdir()} == {"night1.csv", "summary.json", "events.csv"}
+
+
+def test_a_batch_input_named_cohort_csv_is_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``oxi batch data/cohort.csv --out data`` analysed the recording, then wrote the table over
+    it; refused before anything is analysed."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    data = tmp_path / "data"
+    data.mkdir()
+    given = write_csv(rec, data / "cohort.csv")
+    before = _sha(given)
+    assert main(["batch", str(given), "--out", str(data), "--no-report", "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"oxi: {given}: an input of this batch; --out {data} would write cohort.csv over it "
+        "(give another --out)\n"
+    )
+    assert _sha(given) == before
+    assert [p.name for p in data.iterdir()] == ["cohort.csv"]
