@@ -15,7 +15,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from .errors import EvidenceError
 
@@ -64,6 +64,11 @@ class SegmentFigures:
     nadir_pct: float | None = None
     sustained_nadir_pct: float | None = None
     duration_min: float | None = None  # the segment's span, valid or not (SPEC §7)
+    #: How the segment was given and where it lies (seconds from the recording's start), from
+    #: ``summary.json``'s ``windows`` (None when not known).
+    source: str | None = None
+    start_s: float | None = None
+    end_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,9 @@ class Evidence:
         Exercise-test segments, when present.
     warnings : tuple of str
         The analysis warnings (presumed windows, ...), passed on to the determination.
+    exercise_o2_flow_lpm : float or None
+        The oxygen flow of the ``exercise_o2`` segment as the analysis recorded it (``--o2-flow``,
+        else the order's flow); None when not known.
     """
 
     recording_start: _dt.datetime | None = None
@@ -89,6 +97,7 @@ class Evidence:
     exercise: SegmentFigures | None = None
     exercise_o2: SegmentFigures | None = None
     warnings: tuple[str, ...] = ()
+    exercise_o2_flow_lpm: float | None = None
 
     @classmethod
     def from_metrics(
@@ -97,6 +106,7 @@ class Evidence:
         recording_start: _dt.datetime | None = None,
         warnings: tuple[str, ...] = (),
         windows: Sequence[Mapping[str, Any]] = (),
+        o2_flow_lpm: float | None = None,
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -111,7 +121,9 @@ class Evidence:
             The analysis warnings, passed on to the determination.
         windows : sequence of mapping
             As in ``summary.json``'s ``windows`` (``kind``, ``source``, ``start_s``,
-            ``end_s``): where the sleep window lies and how it was found.
+            ``end_s``): where each window lies and how it was found.
+        o2_flow_lpm : float, optional
+            The oxygen flow of the ``exercise_o2`` segment (the analysis settings').
 
         Returns
         -------
@@ -122,7 +134,8 @@ class Evidence:
         criteria.errors.EvidenceError
             A needed figure is missing or not a number.
         """
-        return cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
+        ev = cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
+        return replace(ev, exercise_o2_flow_lpm=o2_flow_lpm)
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
@@ -172,6 +185,11 @@ class Evidence:
             ev = cls._from_metrics(
                 metrics, start, tuple(str(w) for w in warnings), "summary", windows
             )
+            settings = summary.get("settings")
+            flow = settings.get("o2_flow_lpm") if isinstance(settings, Mapping) else None
+            if flow is not None and not _number(flow):
+                raise EvidenceError(f"summary: 'settings.o2_flow_lpm' is {flow!r}")
+            ev = replace(ev, exercise_o2_flow_lpm=None if flow is None else float(flow))
             for figs in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2):
                 if figs is not None:
                     _check_consistent(figs)
@@ -191,20 +209,24 @@ class Evidence:
         sleep = None
         for kind in ("sleep", "presumed_sleep"):
             if isinstance(metrics.get(kind), Mapping):
-                sleep = _figures(SleepFigures, kind, metrics[kind], where)
-                sleep = _placed(sleep, windows, where)  # type: ignore[arg-type]
+                figs = cast(SleepFigures, _figures(SleepFigures, kind, metrics[kind], where))
+                sleep = _placed(figs, windows, where)
                 break
         segs = {
-            kind: _figures(SegmentFigures, kind, metrics[kind], where)
+            kind: _placed(
+                cast(SegmentFigures, _figures(SegmentFigures, kind, metrics[kind], where)),
+                windows,
+                where,
+            )
             for kind in ("rest", "exercise", "exercise_o2")
             if isinstance(metrics.get(kind), Mapping)
         }
         return cls(
             recording_start=start,
-            sleep=sleep,  # type: ignore[arg-type]
-            rest=segs.get("rest"),  # type: ignore[arg-type]
-            exercise=segs.get("exercise"),  # type: ignore[arg-type]
-            exercise_o2=segs.get("exercise_o2"),  # type: ignore[arg-type]
+            sleep=sleep,
+            rest=segs.get("rest"),
+            exercise=segs.get("exercise"),
+            exercise_o2=segs.get("exercise_o2"),
             warnings=warnings,
         )
 
@@ -214,8 +236,11 @@ _REQUIRED = {"valid_min", "t_le88_min", "t_lt90_min", "t_le90_min", "longest_le8
 _PLACE = ("source", "start_s", "end_s")
 
 
-def _placed(figs: SleepFigures, windows: Sequence[Mapping[str, Any]], where: str) -> SleepFigures:
-    """Add the sleep window's source and span from the ``windows`` list (when it holds it)."""
+_F = TypeVar("_F", SleepFigures, SegmentFigures)
+
+
+def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
+    """Add a window's source and span from the ``windows`` list (when it holds it)."""
     win = next((w for w in windows if w.get("kind") == figs.kind), None)
     if win is None:
         return figs

@@ -88,6 +88,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         start,
         tuple(analysis.warnings),
         windows,
+        analysis.settings.o2_flow_lpm,
         cls=OximetryError,
     )
 

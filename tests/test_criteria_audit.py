@@ -748,3 +748,121 @@ def test_a_few_seconds_is_not_a_rest_or_exercise_test(payer: str, part: str) -> 
     d = evaluate(c, ev)
     assert d.determination == "indeterminate"
     assert any("at least 1 min" in m for m in d.missing), d.missing
+
+
+# --------------------------------------------------------------------------------------------
+# A "rest" segment after the exercise: recovery
+# --------------------------------------------------------------------------------------------
+
+
+def _placed_seg(
+    kind: str, sustained: float, start_min: float, minutes: float = 5.0
+) -> SegmentFigures:
+    return dataclasses.replace(
+        seg(kind, sustained, minutes),
+        duration_min=minutes,
+        source="segment_option",
+        start_s=start_min * 60,
+        end_s=(start_min + minutes) * 60,
+    )
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_rest_segment_after_the_exercise_is_recovery_not_rest(payer: str) -> None:
+    """An exercise test whose 'rest' segment was taken after the walk (--segment rest= over the
+    minutes after exercise_o2) read the recovery's 87 % as a resting value: continuous oxygen
+    with a portable system (MG-OXY II.A.2.a.i "taken at rest"; LCD Group I-1) where the test
+    showed exercise desaturation only. The LCD says recovery oximetry cannot establish
+    eligibility and test #1 is at rest before exercise: a rest part that starts after an
+    exercise part is not evaluable as rest, naming a rest segment before the exercise."""
+    c = (mh if payer == "masshealth" else mc)(test__type="exercise")
+    start = dt.datetime(2026, 11, 20, 10, 0)
+    walk = {
+        "exercise": _placed_seg("exercise", 85.0, 10),
+        "exercise_o2": _placed_seg("exercise_o2", 93.0, 20),
+    }
+    after = Evidence(recording_start=start, rest=_placed_seg("rest", 87.0, 26), **walk)  # type: ignore[arg-type]
+    d = evaluate(c, after)
+    assert d.determination == "indeterminate", d.coverage
+    assert any("before the exercise" in m for m in d.missing), d.missing
+    before = Evidence(recording_start=start, rest=_placed_seg("rest", 87.0, 0), **walk)  # type: ignore[arg-type]
+    assert evaluate(c, before).coverage[:1] == ("continuous",)
+
+
+def test_analyze_rest_segment_after_the_exercise(tmp_path: Path) -> None:
+    """End to end: a 40 min exercise test, walk on room air at minute 10 (85 %), on oxygen at
+    minute 20 (95 %), and the 'rest' segment given over the recovery at minute 26 (87 %)."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=40 * 60,
+        seed=8,
+        baseline_pct=95,
+        sustained_drops=[(600, 300, 85), (1560, 300, 87)],
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
+    out = tmp_path / "out"
+    walk = ["--segment", "exercise=600-900", "--segment", "exercise_o2=1200-1500"]
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main([*args, *walk, "--segment", "rest=1560-1860"]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate", q["coverage"]
+
+
+# --------------------------------------------------------------------------------------------
+# The improvement on oxygen shown at a higher flow than the one prescribed
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_improvement_at_a_higher_flow_than_prescribed_is_not_shown(payer: str) -> None:
+    """The walk on oxygen was done at 5 L/min (``--o2-flow 5``) and the order prescribes
+    2 L/min: exercise oxygen qualified, with a portable concentrator (E1392, ≤ 3 L/min), on an
+    improvement nobody showed at the prescribed flow. MG-OXY II.A.2.b: "the number of hours per
+    day and oxygen flow rate must meet" the criteria, b.ii.A the improvement with oxygen; LCD
+    test #3. Below the tested flow the improvement is not evaluable, naming both flows."""
+    c = (mh if payer == "masshealth" else mc)(
+        test__type="exercise",
+        order__flow_lpm=2,
+        mobility={"beyond_stationary_tubing": True, "hours_away_from_home": 6, "within_home": True},
+    )
+    ev = Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 10, 0),
+        rest=seg("rest", 94.0),
+        exercise=seg("exercise", 85.0),
+        exercise_o2=seg("exercise_o2", 93.0),
+    )
+    assert evaluate(c, dataclasses.replace(ev, exercise_o2_flow_lpm=2.0)).determination == (
+        "qualified"
+    )
+    d = evaluate(c, dataclasses.replace(ev, exercise_o2_flow_lpm=5.0))
+    assert d.determination == "indeterminate"
+    assert any("5 L/min" in m and "2 L/min" in m for m in d.missing), d.missing
+
+
+def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) -> None:
+    """End to end: --o2-flow 5 for the walk on oxygen, order.flow_lpm 2 in the context."""
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=30 * 60,
+        seed=9,
+        baseline_pct=95,
+        sustained_drops=[(600, 300, 85)],
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    context = tmp_path / "ctx.yaml"
+    context.write_text(CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    parts = ["--segment", "rest=0-300", "--segment", "exercise=600-900"]
+    parts += ["--segment", "exercise_o2=1200-1500"]
+    assert main([*args, *parts]) == 0  # on the prescribed 2 L/min
+    assert json.loads((out / "summary.json").read_text())["qualification"]["determination"] == (
+        "qualified"
+    )
+    assert main([*args, *parts, "--o2-flow", "5"]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"

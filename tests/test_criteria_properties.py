@@ -305,6 +305,8 @@ PERTURBATIONS = (
     # exercise part of a few seconds.
     "presumed_sleep_in_the_day",
     "segment_of_seconds",
+    "recovery_as_rest",
+    "walk_on_more_oxygen_than_prescribed",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -473,6 +475,10 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         ev = _daytime_presumed_night(draw, td)
     elif change == "segment_of_seconds":
         t["type"], ev = _seconds_long_part(draw, kind, start, ev)
+    elif change == "recovery_as_rest":
+        t["type"], ev = "exercise", _recovery_as_rest(draw, start)
+    elif change == "walk_on_more_oxygen_than_prescribed":
+        t["type"], ev = "exercise", _walk_on_more_oxygen(draw, raw, start)
     elif change == "normal_blood_gas_same_condition":
         key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
             kind, "pao2_exercise_mmhg"
@@ -530,6 +536,42 @@ def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
         end_s=span * 60,
     )
     return Evidence(recording_start=start, sleep=sleep)
+
+
+def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime) -> Evidence:
+    """A qualifying three-part test whose walk on oxygen used more than the prescribed flow."""
+    rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
+    ex = draw(st.floats(70.0, 88.0))
+    return Evidence(
+        recording_start=start,
+        rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
+        exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+        exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
+        exercise_o2_flow_lpm=min(15.0, rx + draw(st.floats(0.1, 8.0))),
+    )
+
+
+def _recovery_as_rest(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """An exercise test whose 'rest' segment lies after an exercise part (the recovery)."""
+
+    def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
+        return SegmentFigures(
+            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "segment_option",
+            at_min * 60, (at_min + 5) * 60,
+        )  # fmt: skip
+
+    ex = draw(st.floats(70.0, 88.0))
+    walk, o2 = draw(st.floats(0.0, 30.0)), draw(st.floats(0.0, 30.0))
+    rest_at = max(walk, o2) - draw(st.floats(-30.0, 0.0)) + 5  # after both exercise parts
+    if walk < o2 + 5 and o2 < walk + 5:
+        o2 = walk + 5  # the parts never overlap
+        rest_at = max(rest_at, o2 + 5)
+    return Evidence(
+        recording_start=start,
+        rest=part("rest", draw(st.floats(70.0, 99.0)), rest_at),
+        exercise=part("exercise", ex, walk),
+        exercise_o2=part("exercise_o2", 95.0, o2),
+    )
 
 
 def _seconds_long_part(
@@ -817,6 +859,8 @@ MC_PERTURBATIONS = (
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
     "segment_of_seconds",
+    "recovery_as_rest",
+    "walk_on_more_oxygen_than_prescribed",
 )
 
 
@@ -972,6 +1016,10 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
         ev = _daytime_presumed_night(draw, td)
     elif change == "segment_of_seconds":
         t["type"], ev = _seconds_long_part(draw, kind, start, ev)
+    elif change == "recovery_as_rest":
+        t["type"], ev = "exercise", _recovery_as_rest(draw, start)
+    elif change == "walk_on_more_oxygen_than_prescribed":
+        t["type"], ev = "exercise", _walk_on_more_oxygen(draw, raw, start)
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

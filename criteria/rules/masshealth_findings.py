@@ -23,7 +23,13 @@ from .base import (
     with_figures,
 )
 from .common import conditions, pulmonary_hypertension_codes, segment_part, sleep_part
-from .shared import blood_gas_day, decide_by_blood_gas, pao2_part, window_figures
+from .shared import (
+    blood_gas_day,
+    decide_by_blood_gas,
+    flow_below_test,
+    pao2_part,
+    window_figures,
+)
 
 __all__ = ["FINDING_RULES"]
 
@@ -416,6 +422,13 @@ def _b_ii_a(inp: Inputs) -> Outcome:
             ("valid data in the exercise and exercise_o2 segments",),
         )
     a, b = pct(ex.sustained_nadir_pct), pct(o2.sustained_nadir_pct)
+    v["exercise_o2_flow_lpm"] = inp.evidence.exercise_o2_flow_lpm if inp.evidence else None
+    short = flow_below_test(inp)
+    if b > a and short:
+        # II.A.2.b: the flow rate must meet the criteria; shown only at a higher flow.
+        return Outcome(
+            None, f"Oxygen improves the exercise sustained nadir, but {short}.", v, (short,)
+        )
     if b > a:
         return Outcome(
             True, f"Oxygen improves the exercise sustained nadir from {a} % to {b} %.", v

@@ -19,6 +19,7 @@ from .shared import (
     codes_matching,
     decide_by_blood_gas,
     exercise_session,
+    flow_below_test,
     le,
     pao2_part,
     segment_unfit,
@@ -84,7 +85,7 @@ def awake_sats(inp: Inputs, values: dict[str, Any], baseline: bool) -> list[floa
     """
     out: list[float] = []
     rest = inp.segment("rest")
-    if rest is not None and segment_unfit(rest):
+    if rest is not None and segment_unfit(rest, inp.evidence):
         rest = None  # not an awake test (shared.MIN_SEGMENT_MIN, MAX_SEGMENT_MIN)
     if rest is not None and rest.sustained_nadir_pct is not None:
         out.append(rest.sustained_nadir_pct)
@@ -279,6 +280,9 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     if not (s.exercise_o2 > s.exercise and s.exercise_o2 > SAT_LOW):
         why = "an on-oxygen exercise value above 88 % and higher than on room air (test #3)"
         return Part("exercise", None, missing=(why,), where="exercise")
+    short = flow_below_test(inp)
+    if short:  # test #3 shows the improvement only at more oxygen than prescribed
+        return Part("exercise", None, missing=(short,), where="exercise")
     return Part("exercise", True, where="exercise")
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ..evidence import SegmentFigures, SleepFigures
+from ..evidence import Evidence, SegmentFigures, SleepFigures
 from .base import EPS_MIN, Inputs, Part, at_least, pct
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "days_between",
     "decide_by_blood_gas",
     "exercise_session",
+    "flow_below_test",
     "le",
     "night_share",
     "pao2_part",
@@ -192,8 +193,8 @@ def window_figures(
         return ("untested", None, ())
     if figs is None:
         return ("missing", None, (f"a '{window}' window in the recording",))
-    if isinstance(figs, SegmentFigures) and segment_unfit(figs):
-        return ("missing", None, (segment_unfit(figs),))
+    if isinstance(figs, SegmentFigures) and segment_unfit(figs, ev):
+        return ("missing", None, (segment_unfit(figs, ev),))
     if (
         isinstance(figs, SleepFigures)
         and figs.presumed
@@ -271,20 +272,32 @@ def night_share(start: _dt.datetime | None, figs: SleepFigures) -> float | None:
     return night / (b - a).total_seconds()
 
 
-def segment_unfit(seg: SegmentFigures) -> str:
+def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
     """Return why a rest/exercise segment cannot be an awake test ("" when it can).
 
     Parameters
     ----------
     seg : SegmentFigures
-        The segment (its valid minutes and, when known, its span).
+        The segment (its valid minutes and, when known, its span and place).
+    ev : Evidence, optional
+        The test it belongs to: a ``rest`` segment that starts after an exercise part began is
+        the recovery, not a resting value (LCD L33797: recovery oximetry cannot establish
+        eligibility; test #1 is at rest before exercise).
 
     Returns
     -------
     str
         What is needed instead, for ``missing``; empty when the segment holds at least
-        :data:`MIN_SEGMENT_MIN` of valid data and is at most :data:`MAX_SEGMENT_MIN` long.
+        :data:`MIN_SEGMENT_MIN` of valid data, is at most :data:`MAX_SEGMENT_MIN` long and, for
+        a rest segment, starts before every exercise part whose place is known.
     """
+    if seg.kind == "rest" and ev is not None and seg.start_s is not None:
+        walks = [w.start_s for w in (ev.exercise, ev.exercise_o2) if w is not None]
+        if any(w is not None and seg.start_s >= w for w in walks):
+            return (
+                "a 'rest' segment before the exercise (the one given starts after an exercise "
+                "part: that is the recovery, not a resting value)"
+            )
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (
             f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
@@ -296,6 +309,30 @@ def segment_unfit(seg: SegmentFigures) -> str:
     return (
         f"a '{seg.kind}' segment of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
         "to be an awake test; an overnight recording is test.type overnight)"
+    )
+
+
+def flow_below_test(inp: Inputs) -> str:
+    """Return what is missing when the order prescribes less oxygen than the walk was tested on.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads ``order.flow_lpm`` and the evidence's ``exercise_o2_flow_lpm``.
+
+    Returns
+    -------
+    str
+        Empty when the prescribed flow is at least the tested one (or either is unknown); else
+        what would show the improvement at the prescribed flow.
+    """
+    ev, rx = inp.evidence, inp.context.order.flow_lpm
+    tested = None if ev is None or ev.exercise_o2 is None else ev.exercise_o2_flow_lpm
+    if tested is None or rx is None or rx >= tested - 1e-9:
+        return ""
+    return (
+        f"an exercise test on oxygen at the prescribed flow (order.flow_lpm {rx:g} L/min): the "
+        f"improvement was shown at {tested:g} L/min"
     )
 
 
@@ -434,7 +471,7 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
     for kind in ("rest", "exercise", "exercise_o2"):
         seg = cast(SegmentFigures | None, inp.segment(kind))
         sn = None if seg is None else seg.sustained_nadir_pct
-        unfit = "" if seg is None else segment_unfit(seg)
+        unfit = "" if seg is None else segment_unfit(seg, inp.evidence)
         if unfit:
             sn = None
         got[kind] = sn
