@@ -214,7 +214,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     print("verified: the recording's hash, every figure and the determination match the summary")
     for note in hash_only_outputs(args.summary, args.context is not None):
         print(f"note: {note}")
-    for note in unchecked_notes(args.summary):
+    for note in unchecked_notes(args.summary, target):
         print(f"note: {note}")
     return EXIT_OK
 

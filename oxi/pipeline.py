@@ -322,7 +322,9 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
     ----------
     paths : sequence of str or Path
         Files, or a single folder (its non-hidden files, sorted by name, without the annotation
-        files NSRR lays out beside its EDFs: those are read with their EDF).
+        files NSRR lays out beside its EDFs: those are read with their EDF, and without oxi's
+        own outputs when the folder holds a ``summary.json``: the night analysed into its own
+        folder, or handed to a reviewer with its outputs).
 
     Returns
     -------
@@ -335,6 +337,8 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
         found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
         beside = {find_xml_beside(p) for p in found}
         found = [p for p in found if p not in beside]
+        if (folder / OUTPUT_NAMES["summary"]).is_file():
+            found = [p for p in found if p.name not in OUTPUT_NAMES.values()]
         if not found:
             raise SettingsError(f"{folder}: is a directory holding no recording files")
         return found

@@ -851,7 +851,16 @@ def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str
     ]
 
 
-def unchecked_notes(summary_path: str | Path) -> list[str]:
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def unchecked_notes(
+    summary_path: str | Path, recording_path: _Recording | None = None
+) -> list[str]:
     """Name what beside a verified summary :func:`verify` did not check, for the reviewer.
 
     ``verified`` vouches for summary.json and the outputs it records; a folder may hold more
@@ -862,6 +871,8 @@ def unchecked_notes(summary_path: str | Path) -> list[str]:
     ----------
     summary_path : str or Path
         The submitted ``summary.json`` (already verified).
+    recording_path : str or Path, or a sequence of them, optional
+        The recording it was verified against: its files, when beside the summary, were checked.
 
     Returns
     -------
@@ -885,8 +896,16 @@ def unchecked_notes(summary_path: str | Path) -> list[str]:
         )
     folder = path.parent
     known = {path.name, *_FILES}
+    recording: list[Path] = []
+    if recording_path is not None:
+        given = [recording_path] if isinstance(recording_path, str | Path) else recording_path
+        recording = night_files(list(given)) if len(given) == 1 else [Path(g) for g in given]
     try:
-        others = sorted(p.name for p in folder.iterdir() if p.name not in known)
+        others = sorted(
+            p.name
+            for p in folder.iterdir()
+            if p.name not in known and not any(_same_file(p, r) for r in recording)
+        )
     except OSError:
         others = []
     if others:

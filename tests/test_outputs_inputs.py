@@ -118,3 +118,30 @@ def test_out_may_name_the_working_folder(
         assert os.path.samefile(os.getcwd(), work) and (work / "summary.json").is_file()
         assert os.stat(".").st_nlink > 0 and Path.cwd().exists()
     assert {p.name for p in work.iterdir()} == {"summary.json", "events.csv"}
+
+
+def test_a_night_folder_holding_its_own_outputs_is_read_without_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A split night analysed into its own folder (or handed over with its outputs): verifying
+    or re-analysing the folder read summary.json and events.csv as parts of the night (exit 2).
+    The night's files are not named as unchecked beside the summary; a stray file is."""
+    from oximetry.simulate_native import write_contec
+    from tests.test_join_verify import CUTS, PLATEAU, START, _piece
+
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3 * 3600, seed=41, sustained_drops=[PLATEAU], start=START
+    )
+    folder = tmp_path / "night"
+    folder.mkdir()
+    for k, (a, b) in enumerate(CUTS):
+        write_contec(_piece(rec, a, b), folder / f"part{k}.SpO2")
+    argv = ["analyze", str(folder), "--out", str(folder), "--no-report"]
+    assert main(argv) == 0
+    assert main(argv) == 0, capsys.readouterr().err  # again, beside its outputs
+    capsys.readouterr()
+    assert main(["verify", str(folder / "summary.json"), str(folder)]) == 0
+    assert "note:" not in capsys.readouterr().out
+    (folder / ".notes").write_text("x")
+    assert main(["verify", str(folder / "summary.json"), str(folder)]) == 0
+    assert "1 other file(s) beside the summary" in capsys.readouterr().out
