@@ -111,7 +111,7 @@ def check_summary_is_for(
 
     ``oxi qualify --summary`` runs the rules on an earlier analysis of *this* member's test
     (SPEC §11). The summary records the context it was analysed with, de-identified: the age on
-    the test date and the sex. When both sides give one and they differ, the summary is another
+    the test date and the sex (``U``, unknown, matches any). When both sides give one and they differ, the summary is another
     patient's (a qualifying night would otherwise qualify anyone, a child on the pediatric
     thresholds too). What the context may complete (order, diagnoses, documents) is not compared.
 
@@ -136,7 +136,7 @@ def check_summary_is_for(
     old = _call(Context.from_dict, recorded, source, cls=OximetryError)
     day = old.test.date or context.test.date
     ages = (old.patient.age_at(day), context.patient.age_at(day))
-    sexes = (old.patient.sex, context.patient.sex)
+    sexes = tuple(None if x == "U" else x for x in (old.patient.sex, context.patient.sex))
     for key, (was, now) in (("patient.age_years", ages), ("patient.sex", sexes)):
         if was is not None and now is not None and was != now:
             shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in (was, now)]

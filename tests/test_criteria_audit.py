@@ -638,6 +638,7 @@ def example_summary(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("age_years: 68", "patient.age_years"),  # the same patient: accepted
         ("age_years: 15", "patient.age_years"),  # a girl of 15: pediatric thresholds
         ("sex: M", "patient.sex"),
+        ("sex: U", "patient.sex"),  # unknown: accepted
         ("age_years: 68\n  birth_date: 1990-01-01", "patient.age_years"),
     ],
 )
@@ -656,14 +657,14 @@ def test_qualify_refuses_a_summary_recorded_for_another_patient(
     Only facts recorded on both sides are compared; the order, diagnoses and documents may be
     completed."""
     text = (_EXAMPLE / "example-context.yaml").read_text()
-    text = text.replace("sex: F", "sex: M") if edit == "sex: M" else text
+    text = text.replace("sex: F", edit) if edit.startswith("sex") else text
     if edit.startswith("age_years"):
         text = text.replace("age_years: 68", edit)
     context = tmp_path / "ctx.yaml"
     context.write_text(text)
     code = main(["qualify", "--context", str(context), "--summary", str(example_summary)])
     out = capsys.readouterr()
-    if edit == "age_years: 68":
+    if edit in ("age_years: 68", "sex: U"):
         assert code == 0, out.err
         return
     assert code == 2, out.out
