@@ -20,8 +20,9 @@ from criteria.context import load_context as _load
 from criteria.errors import CriteriaError
 from criteria.evaluate import Determination, evaluate
 from criteria.evidence import Evidence
-from oximetry.errors import ContextError, OximetryError
+from oximetry.errors import ContextError, OximetryError, SettingsError
 from oximetry.results import Analysis
+from oximetry.settings import recorded_settings
 
 __all__ = [
     "check_summary_is_for",
@@ -96,11 +97,20 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
 def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None) -> Evidence:
     """Build the rules' evidence from a parsed ``summary.json``.
 
+    The summary's ``settings`` must be ones ``oxi analyze`` can have used
+    (:func:`oximetry.settings.recorded_settings`: detector thresholds such as ``drop_pts`` at
+    their defaults), else its figures are not the SPEC §7 figures the rules read.
+
     Raises
     ------
     oximetry.errors.OximetryError
-        A needed figure is missing or malformed.
+        A needed figure is missing or malformed, or the settings are not oxi analyze's.
     """
+    if summary.get("settings") is not None:
+        try:
+            recorded_settings(summary["settings"])
+        except SettingsError as exc:
+            raise OximetryError(f"summary: {exc.reason}", source) from None
     return _call(Evidence.from_summary, summary, source, cls=OximetryError)
 
 

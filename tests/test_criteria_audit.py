@@ -867,3 +867,29 @@ def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) ->
     assert main([*args, *parts, "--o2-flow", "5"]) == 0
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] == "indeterminate"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("drop_pts", 3.0), ("sustained_min_s", 60.0), ("presumed_awake_s", 30.0)],
+)
+def test_qualify_refuses_a_summary_analysed_with_other_thresholds(
+    example_summary: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    key: str,
+    value: float,
+) -> None:
+    """A summary made through the Python API with ``drop_pts=3`` counts falls of more than 3
+    points in ``drop5_min``: ``oxi qualify --summary`` read them as MG-OXY II.A.2.a.ii's "more
+    than 5 %" (and likewise other thresholds no option of oxi analyze changes). ``oxi verify``
+    already refused such settings; the rules on a summary now do too (bad input, exit 2)."""
+    forged = json.loads(example_summary.read_text())
+    forged["settings"][key] = value
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps(forged))
+    context = _EXAMPLE / "example-context.yaml"
+    code = main(["qualify", "--context", str(context), "--summary", str(summary)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and str(summary) in err and key in err
