@@ -33,6 +33,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from oximetry import __version__
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
@@ -430,12 +431,13 @@ def _dotted(key: _Key) -> str:
     """Return a path as the reader sees it: ``qualification.rules[some_rule].met``."""
     out = ""
     for kind, name in key:
+        shown = name if len(str(name)) <= 60 else str(name)[:57] + "..."
         if kind != "key":
-            out += f"[{name}]"
+            out += f"[{shown}]"
         elif not isinstance(name, str) or not name or set(name) & set('.[]"\n'):
             out += f"[{json.dumps(name)[:40]}]"  # a key no oxi writes, told apart from a path
         else:
-            out += f".{name}" if out else name
+            out += f".{shown}" if out else shown
     return out
 
 
@@ -853,8 +855,8 @@ def unchecked_notes(summary_path: str | Path) -> list[str]:
     """Name what beside a verified summary :func:`verify` did not check, for the reviewer.
 
     ``verified`` vouches for summary.json and the outputs it records; a folder may hold more
-    (a second report, a ``run`` block this oxi never writes), which a reader could take as part
-    of the evidence.
+    (a second report, a ``run`` block this oxi never writes, a ``software`` block naming another
+    version: alone it is no difference), which a reader could take as part of the evidence.
 
     Parameters
     ----------
@@ -874,6 +876,12 @@ def unchecked_notes(summary_path: str | Path) -> list[str]:
         out.append(
             "summary.json holds a 'run' block, which oxi analyze does not write: it was not "
             "checked and is not part of what was verified"
+        )
+    ours = {"name": "oxi", "version": __version__}
+    if summary.get("software") != ours:
+        out.append(
+            f"summary.json says it was made with {_show(summary.get('software'))}; every figure "
+            f"is the one this oxi ({__version__}) computes, but that is not what it says"
         )
     folder = path.parent
     known = {path.name, *_FILES}

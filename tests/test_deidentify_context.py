@@ -87,3 +87,24 @@ def test_scrubbed_context_verifies_with_and_without_its_file(
     assert main(["verify", str(deid / "summary.json"), str(edf), "--context", str(ctx)]) == 0
     out = capsys.readouterr().out
     assert "Quimby" not in out
+
+
+def test_the_rules_warnings_are_scrubbed_like_the_summarys(tmp_path: Path) -> None:
+    """The determination repeats the recording's warnings (its evidence): summary.warnings was
+    scrubbed, qualification.warnings kept a warning quoting the file name and the patient."""
+    import json
+
+    from oximetry.report import write_outputs
+    from tests import report_data as rd
+    from tests.test_deidentify import _hand_built
+
+    analysis = _hand_built()
+    warnings = [*analysis.recording.warnings, *analysis.warnings]  # as analyze() gives them
+    qualification = {**rd.QUALIFICATION, "warnings": warnings}
+    paths = write_outputs(
+        analysis, tmp_path, qualification=qualification, deidentify=True, report=False
+    )
+    summary = json.loads(paths["summary"].read_text())
+    scrubbed = "[redacted]: a daylight-saving change at 02:00 ([redacted])"
+    assert summary["qualification"]["warnings"][0] == scrubbed
+    assert summary["qualification"]["warnings"] == summary["warnings"]

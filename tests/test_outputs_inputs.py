@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,31 @@ def test_a_batch_input_named_cohort_csv_is_not_overwritten(
     )
     assert _sha(given) == before
     assert [p.name for p in data.iterdir()] == ["cohort.csv"]
+
+
+@pytest.mark.parametrize("absolute", [False, True], ids=["dot", "absolute"])
+def test_out_may_name_the_working_folder(
+    csv_named_events: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    absolute: bool,
+) -> None:
+    """``--out .`` in an empty folder (or one holding only outputs, a re-run) was an internal
+    error ('.' has no name to put a temporary beside); given by its absolute path the working
+    folder was swapped whole, leaving the user's shell in a deleted folder. Written in place."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    argv = [
+        "analyze",
+        str(csv_named_events),
+        "--out",
+        str(work) if absolute else ".",
+        "--no-report",
+    ]
+    for _ in range(2):  # the second run finds only outputs there
+        assert main(argv) == 0, capsys.readouterr().err
+        assert os.path.samefile(os.getcwd(), work) and (work / "summary.json").is_file()
+        assert os.stat(".").st_nlink > 0 and Path.cwd().exists()
+    assert {p.name for p in work.iterdir()} == {"summary.json", "events.csv"}

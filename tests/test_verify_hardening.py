@@ -89,11 +89,13 @@ def test_a_literal_dotted_key_cannot_hide_a_forged_figure(
 
 
 def test_keys_are_compared_as_paths_not_as_dotted_text() -> None:
-    """Same dotted text, other structure: a difference, in :func:`compare_summaries` too."""
-    a = {"metrics": {"presumed_sleep.odi4": 3}}
+    """Same dotted text, other structure: a difference, in :func:`compare_summaries` too; and a
+    key a megabyte long is shown cut, not printed whole."""
+    a = {"metrics": {"presumed_sleep.odi4": 3, "k" * 1_000_000: 1}}
     b = {"metrics": {"presumed_sleep": {"odi4": 3}}}
     assert compare_summaries(a, b) == [
         'metrics["presumed_sleep.odi4"]: summary says 3, recomputed (absent)',
+        f"metrics.{'k' * 57}...: summary says 1, recomputed (absent)",
         "metrics.presumed_sleep.odi4: summary says (absent), recomputed 3",
     ]
 
@@ -268,4 +270,19 @@ def test_what_verify_did_not_check_is_said(
     assert (
         "note: 1 other file(s) beside the summary, not outputs of oxi analyze, were not "
         "checked: report2.pdf" in stdout
+    )
+
+
+def test_a_summary_claiming_another_version_is_noted(
+    night: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``software`` only explains other differences, so a summary claiming another version
+    (one a payer may trust more) verified in silence; it is now a note."""
+    edf, out = night
+    s = json.loads(_text(out))
+    s["software"]["version"] = "9.9.9-certified"
+    code, stdout, _ = _verify(capsys, _submit(out, tmp_path, json.dumps(s)), edf)
+    assert code == 0
+    assert 'note: summary.json says it was made with {"name": "oxi", "version": "9.9.9-cert' in (
+        stdout
     )

@@ -67,7 +67,9 @@ def write_set(
     dict of str to Path
         Where each file now is.
     """
-    target = Path(folder)
+    given = Path(folder)
+    # Named as an absolute path: '.' and 'out/..' have no name to put a temporary beside.
+    target = Path(os.path.abspath(given))
     owned = set(owned) | set(files)
     for name in files:
         if name in ("", ".", "..") or os.sep in name or (os.altsep and os.altsep in name):
@@ -76,8 +78,10 @@ def write_set(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # named after the folder asked for, not the parent in the way
         raise OSError(exc.errno, exc.strerror, str(target)) from None
-    if target.is_dir() and any(p.name not in owned for p in target.iterdir()):
-        return _write_in_place(target, files)
+    if target.is_dir() and (
+        _holds_working_folder(target) or any(p.name not in owned for p in target.iterdir())
+    ):
+        return {name: given / name for name in _write_in_place(target, files)}
     tmp = _create_temporary(target, folder=True)[1]
     old: Path | None = None
     try:
@@ -103,7 +107,20 @@ def write_set(
             except OSError:
                 pass  # it stays whole under its hidden name beside the target
         raise
-    return {name: target / name for name in files}
+    return {name: given / name for name in files}
+
+
+def _holds_working_folder(folder: Path) -> bool:
+    """Tell whether ``folder`` is the working folder or holds it.
+
+    Such a folder is never swapped: the shell that ran oxi would be left in a deleted folder,
+    and '.' itself cannot be renamed.
+    """
+    try:
+        here, there = Path(os.path.realpath(os.getcwd())), Path(os.path.realpath(folder))
+    except OSError:
+        return True  # no working folder to compare with: write in place, the safe way
+    return here == there or there in here.parents
 
 
 def _write_in_place(target: Path, files: Mapping[str, bytes | str]) -> dict[str, Path]:

@@ -390,6 +390,10 @@ def build_summary(
             summary["input"][key] = scrub(summary["input"][key])
         summary["recording"]["review_flags"] = scrub(summary["recording"]["review_flags"])
         summary["warnings"] = scrub(summary["warnings"])
+        q = summary["qualification"]
+        if isinstance(q, dict) and isinstance(q.get("warnings"), list):
+            # The rules' warnings repeat the recording's, as read (oxi.qualify evidence).
+            summary["qualification"] = {**q, "warnings": scrub(q["warnings"])}
         for w in summary["windows"]:
             w["warning"] = scrub(w["warning"])
     return summary
