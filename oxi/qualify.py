@@ -20,8 +20,9 @@ from criteria.context import load_context as _load
 from criteria.errors import CriteriaError
 from criteria.evaluate import Determination, evaluate
 from criteria.evidence import Evidence
-from oximetry.errors import ContextError, OximetryError
+from oximetry.errors import ContextError, OximetryError, SettingsError
 from oximetry.results import Analysis
+from oximetry.settings import recorded_settings
 
 __all__ = [
     "check_summary_is_for",
@@ -96,11 +97,20 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
 def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None) -> Evidence:
     """Build the rules' evidence from a parsed ``summary.json``.
 
+    The summary's ``settings`` must be ones ``oxi analyze`` can have used
+    (:func:`oximetry.settings.recorded_settings`: detector thresholds such as ``drop_pts`` at
+    their defaults), else its figures are not the SPEC §7 figures the rules read.
+
     Raises
     ------
     oximetry.errors.OximetryError
-        A needed figure is missing or malformed.
+        A needed figure is missing or malformed, or the settings are not oxi analyze's.
     """
+    if summary.get("settings") is not None:
+        try:
+            recorded_settings(summary["settings"])
+        except SettingsError as exc:
+            raise OximetryError(f"summary: {exc.reason}", source) from None
     return _call(Evidence.from_summary, summary, source, cls=OximetryError)
 
 
@@ -111,7 +121,7 @@ def check_summary_is_for(
 
     ``oxi qualify --summary`` runs the rules on an earlier analysis of *this* member's test
     (SPEC §11). The summary records the context it was analysed with, de-identified: the age on
-    the test date and the sex. When both sides give one and they differ, the summary is another
+    the test date and the sex (``U``, unknown, matches any). When both sides give one and they differ, the summary is another
     patient's (a qualifying night would otherwise qualify anyone, a child on the pediatric
     thresholds too). What the context may complete (order, diagnoses, documents) is not compared.
 
@@ -136,7 +146,7 @@ def check_summary_is_for(
     old = _call(Context.from_dict, recorded, source, cls=OximetryError)
     day = old.test.date or context.test.date
     ages = (old.patient.age_at(day), context.patient.age_at(day))
-    sexes = (old.patient.sex, context.patient.sex)
+    sexes = tuple(None if x == "U" else x for x in (old.patient.sex, context.patient.sex))
     for key, (was, now) in (("patient.age_years", ages), ("patient.sex", sexes)):
         if was is not None and now is not None and was != now:
             shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in (was, now)]

@@ -638,6 +638,7 @@ def example_summary(tmp_path_factory: pytest.TempPathFactory) -> Path:
         ("age_years: 68", "patient.age_years"),  # the same patient: accepted
         ("age_years: 15", "patient.age_years"),  # a girl of 15: pediatric thresholds
         ("sex: M", "patient.sex"),
+        ("sex: U", "patient.sex"),  # unknown: accepted
         ("age_years: 68\n  birth_date: 1990-01-01", "patient.age_years"),
     ],
 )
@@ -656,14 +657,14 @@ def test_qualify_refuses_a_summary_recorded_for_another_patient(
     Only facts recorded on both sides are compared; the order, diagnoses and documents may be
     completed."""
     text = (_EXAMPLE / "example-context.yaml").read_text()
-    text = text.replace("sex: F", "sex: M") if edit == "sex: M" else text
+    text = text.replace("sex: F", edit) if edit.startswith("sex") else text
     if edit.startswith("age_years"):
         text = text.replace("age_years: 68", edit)
     context = tmp_path / "ctx.yaml"
     context.write_text(text)
     code = main(["qualify", "--context", str(context), "--summary", str(example_summary)])
     out = capsys.readouterr()
-    if edit == "age_years: 68":
+    if edit in ("age_years: 68", "sex: U"):
         assert code == 0, out.err
         return
     assert code == 2, out.out
@@ -866,3 +867,29 @@ def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) ->
     assert main([*args, *parts, "--o2-flow", "5"]) == 0
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] == "indeterminate"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("drop_pts", 3.0), ("sustained_min_s", 60.0), ("presumed_awake_s", 30.0)],
+)
+def test_qualify_refuses_a_summary_analysed_with_other_thresholds(
+    example_summary: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    key: str,
+    value: float,
+) -> None:
+    """A summary made through the Python API with ``drop_pts=3`` counts falls of more than 3
+    points in ``drop5_min``: ``oxi qualify --summary`` read them as MG-OXY II.A.2.a.ii's "more
+    than 5 %" (and likewise other thresholds no option of oxi analyze changes). ``oxi verify``
+    already refused such settings; the rules on a summary now do too (bad input, exit 2)."""
+    forged = json.loads(example_summary.read_text())
+    forged["settings"][key] = value
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps(forged))
+    context = _EXAMPLE / "example-context.yaml"
+    code = main(["qualify", "--context", str(context), "--summary", str(summary)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and str(summary) in err and key in err

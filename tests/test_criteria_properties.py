@@ -143,6 +143,8 @@ contexts = st.fixed_dictionaries(
             pao2_sleep_mmhg=st.floats(40, 90),
             pao2_awake_mmhg=st.floats(40, 90),
             pao2_exercise_mmhg=st.floats(40, 90),
+            pao2_exercise_o2_mmhg=st.floats(40, 90),
+            date=iso(dates),
         ),
         "residence": st.sampled_from(["community", "skilled_nursing_facility"]),
         "prn": st.booleans(),
