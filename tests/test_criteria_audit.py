@@ -893,3 +893,28 @@ def test_qualify_refuses_a_summary_analysed_with_other_thresholds(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and str(summary) in err and key in err
+
+
+def test_medicare_exercise_parts_hours_apart_are_not_one_session() -> None:
+    """Medicare's three-part exercise test must come from one testing session (LCD L33797;
+    medicare-oxygen.md §4.1, A9): a day-long recording with the rest part at 08:00, the walk on
+    room air at 13:00 and on oxygen at 17:00 gave Group I-4 (N1) with a portable system. Parts
+    whose places are known and that span more than 2 h are not one session (product reading)."""
+    c = mc(test__type="exercise")
+    start = dt.datetime(2026, 11, 20, 8, 0)
+    apart = Evidence(
+        recording_start=start,
+        rest=_placed_seg("rest", 94.0, 0),
+        exercise=_placed_seg("exercise", 85.0, 300),
+        exercise_o2=_placed_seg("exercise_o2", 93.0, 540),
+    )
+    d = evaluate(c, apart, "medicare")
+    assert d.determination == "indeterminate"
+    assert any("one session" in m for m in d.missing), d.missing
+    together = Evidence(
+        recording_start=start,
+        rest=_placed_seg("rest", 94.0, 0),
+        exercise=_placed_seg("exercise", 85.0, 10),
+        exercise_o2=_placed_seg("exercise_o2", 93.0, 110),
+    )
+    assert evaluate(c, together, "medicare").determination == "qualified"

@@ -553,6 +553,24 @@ def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetim
     )
 
 
+def _parts_hours_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """A qualifying three-part test (Medicare) whose parts, in order, span more than 2 h."""
+    gap = draw(st.floats(111.0, 600.0))  # minutes between the starts of walk and walk on O2
+
+    def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
+        return SegmentFigures(
+            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "segment_option",
+            at_min * 60, (at_min + 5) * 60,
+        )  # fmt: skip
+
+    return Evidence(
+        recording_start=start,
+        rest=part("rest", 94.0, 0.0),
+        exercise=part("exercise", draw(st.floats(70.0, 88.0)), 10.0),
+        exercise_o2=part("exercise_o2", 94.0, 10.0 + gap),
+    )
+
+
 def _recovery_as_rest(draw: st.DrawFn, start: dt.datetime) -> Evidence:
     """An exercise test whose 'rest' segment lies after an exercise part (the recovery)."""
 
@@ -863,6 +881,7 @@ MC_PERTURBATIONS = (
     "segment_of_seconds",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
+    "exercise_parts_hours_apart",
 )
 
 
@@ -1022,6 +1041,8 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
         t["type"], ev = "exercise", _recovery_as_rest(draw, start)
     elif change == "walk_on_more_oxygen_than_prescribed":
         t["type"], ev = "exercise", _walk_on_more_oxygen(draw, raw, start)
+    elif change == "exercise_parts_hours_apart":
+        t["type"], ev = "exercise", _parts_hours_apart(draw, start)
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

@@ -18,6 +18,7 @@ from .base import EPS_MIN, Inputs, Part, at_least, pct
 __all__ = [
     "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
+    "MAX_SESSION_MIN",
     "MIN_SEGMENT_MIN",
     "MIN_SLEEP_VALID_MIN",
     "NIGHT_FROM",
@@ -49,6 +50,9 @@ MAX_SEGMENT_MIN = 30.0
 #: few seconds picks a transient dip (or the best seconds on oxygen); spot and walk tests last
 #: minutes (docs/criteria.md, product reading).
 MIN_SEGMENT_MIN = 1.0
+#: The three parts of an exercise test come from one testing session (LCD L33797): parts whose
+#: places are known may span at most this long, first start to last end (product reading).
+MAX_SESSION_MIN = 120.0
 #: A presumed-sleep window (no staging) longer than this spans daytime: its minutes at or below a
 #: line are not "during sleep" until lights-off and lights-on (or staging) bound the night.
 MAX_PRESUMED_SLEEP_MIN = 14 * 60.0
@@ -482,5 +486,18 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
             need.append(f"the '{kind}' segment of the same session (valid data)")
         else:
             values[f"{kind}_sustained_nadir_rounded_pct"] = pct(sn)
+    placed = [
+        (seg.start_s, seg.end_s)
+        for seg in (inp.segment(k) for k in ("rest", "exercise", "exercise_o2"))
+        if seg is not None and seg.start_s is not None and seg.end_s is not None
+    ]
+    if len(placed) > 1:
+        span = (max(e for _, e in placed) - min(s for s, _ in placed)) / 60
+        values["session_span_min"] = span
+        if span > MAX_SESSION_MIN + EPS_MIN:
+            need.append(
+                f"the three parts of one session, within {MAX_SESSION_MIN:g} min (they span "
+                f"{span:.0f} min)"
+            )
     s = Session(got["rest"], got["exercise"], got["exercise_o2"], tuple(need))
     return ("missing" if need else "ok"), s
