@@ -284,6 +284,22 @@ CONTEXT_NIGHT = (
 )
 
 
+def _analyzer(tmp: Path, rec: Any, context: str) -> Any:
+    """Write ``rec`` as an EDF and ``context`` as a context file; return a function that runs
+    ``oxi analyze --no-report`` on them with more options and returns the qualification block."""
+    edf = write_edf(rec, tmp / "recording.edf")
+    ctx_file = tmp / "ctx.yaml"
+    ctx_file.write_text(context)
+    out = tmp / "out"
+
+    def run(*options: str) -> dict[str, Any]:
+        args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+        assert main([*args, *options]) == 0
+        return dict(json.loads((out / "summary.json").read_text())["qualification"])
+
+    return run
+
+
 @pytest.mark.parametrize(
     ("edit", "needle"),
     [
@@ -465,17 +481,10 @@ def test_analyze_18_h_recording_with_an_afternoon_dip(tmp_path: Path) -> None:
         sustained_drops=[(3 * 3600, 6 * 60, 86)],
         start=dt.datetime(2026, 11, 20, 12, 0),
     )
-    edf = write_edf(rec, tmp_path / "day.edf")
-    context = tmp_path / "ctx.yaml"
-    context.write_text(CONTEXT_NIGHT)
-    out = tmp_path / "out"
-    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
-    assert main(args) == 0
-    q = json.loads((out / "summary.json").read_text())["qualification"]
-    assert q["determination"] == "indeterminate"
+    analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT)
+    assert analyze()["determination"] == "indeterminate"
     # bounded by lights-off and lights-on at night, the afternoon dip is outside the window
-    assert main([*args, "--lights-off", "22:00", "--lights-on", "06:00"]) == 0
-    q = json.loads((out / "summary.json").read_text())["qualification"]
+    q = analyze("--lights-off", "22:00", "--lights-on", "06:00")
     assert q["determination"] == "not_qualified"
 
 
@@ -603,16 +612,9 @@ def test_analyze_daytime_recording_as_overnight(tmp_path: Path) -> None:
         sustained_drops=[(3 * 3600, 6 * 60, 86)],
         start=dt.datetime(2026, 11, 20, 8, 0),
     )
-    edf = write_edf(rec, tmp_path / "day.edf")
-    context = tmp_path / "ctx.yaml"
-    context.write_text(CONTEXT_NIGHT)
-    out = tmp_path / "out"
-    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
-    assert main(args) == 0
-    q = json.loads((out / "summary.json").read_text())["qualification"]
-    assert q["determination"] == "indeterminate"
-    assert main([*args, "--lights-off", "08:00", "--lights-on", "18:00"]) == 0
-    q = json.loads((out / "summary.json").read_text())["qualification"]
+    analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT)
+    assert analyze()["determination"] == "indeterminate"
+    q = analyze("--lights-off", "08:00", "--lights-on", "18:00")
     assert q["determination"] == "qualified"
 
 
@@ -801,14 +803,9 @@ def test_analyze_rest_segment_after_the_exercise(tmp_path: Path) -> None:
         sustained_drops=[(600, 300, 85), (1560, 300, 87)],
         start=dt.datetime(2026, 11, 20, 10, 0),
     )
-    edf = write_edf(rec, tmp_path / "walk.edf")
-    context = tmp_path / "ctx.yaml"
-    context.write_text(CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
-    out = tmp_path / "out"
+    analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
     walk = ["--segment", "exercise=600-900", "--segment", "exercise_o2=1200-1500"]
-    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
-    assert main([*args, *walk, "--segment", "rest=1560-1860"]) == 0
-    q = json.loads((out / "summary.json").read_text())["qualification"]
+    q = analyze(*walk, "--segment", "rest=1560-1860")
     assert q["determination"] == "indeterminate", q["coverage"]
 
 
@@ -853,20 +850,11 @@ def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) ->
         sustained_drops=[(600, 300, 85)],
         start=dt.datetime(2026, 11, 20, 10, 0),
     )
-    edf = write_edf(rec, tmp_path / "walk.edf")
-    context = tmp_path / "ctx.yaml"
-    context.write_text(CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
-    out = tmp_path / "out"
-    args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
     parts = ["--segment", "rest=0-300", "--segment", "exercise=600-900"]
     parts += ["--segment", "exercise_o2=1200-1500"]
-    assert main([*args, *parts]) == 0  # on the prescribed 2 L/min
-    assert json.loads((out / "summary.json").read_text())["qualification"]["determination"] == (
-        "qualified"
-    )
-    assert main([*args, *parts, "--o2-flow", "5"]) == 0
-    q = json.loads((out / "summary.json").read_text())["qualification"]
-    assert q["determination"] == "indeterminate"
+    assert analyze(*parts)["determination"] == "qualified"  # on the prescribed 2 L/min
+    assert analyze(*parts, "--o2-flow", "5")["determination"] == "indeterminate"
 
 
 @pytest.mark.parametrize(

@@ -75,9 +75,10 @@ def _gas_then_oximetry(
     The blood-gas parts (any of them shows the finding) and the oximetry part of the same
     condition (rest, sleep, exercise) agree, or the blood gas decides when taken on the test
     date; undated or from another day, a disagreement is not evaluable naming
-    ``blood_gas.date``. Without a recording of the condition the blood gas stands alone (:func:`criteria.rules.shared.decide_by_blood_gas`). MG-OXY I names the
-    blood gas as the measurement to take when oximetry is in doubt: oximetry never outvotes a
-    same-day blood gas of the same condition (docs/criteria.md).
+    ``blood_gas.date`` (:func:`criteria.rules.shared.decide_by_blood_gas`). Without a recording
+    of the condition the blood gas stands alone. MG-OXY I names the blood gas as the measurement
+    to take when oximetry is in doubt: oximetry never outvotes a same-day blood gas of the same
+    condition (docs/criteria.md).
     """
     taken = [p for p in gas if p.tested]
     if not taken:
