@@ -161,6 +161,33 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _refuse_qualify_over(out: Path, names: Sequence[str], inputs: Sequence[str | None]) -> None:
+    """Refuse an ``oxi qualify --out`` that would replace an input or an analysis's report.
+
+    ``oxi qualify --summary DIR/summary.json --out DIR`` would put the context-only report.pdf
+    in place of the analysis's own, which that summary.json records by its sha256 (so
+    ``oxi verify`` would then fail), and a context or summary named like an output would be
+    written over (SPEC §10: the input is never modified).
+    """
+    for name in names:
+        target = out / name
+        if not target.exists():
+            continue
+        for item in inputs:
+            if item is not None and Path(item).exists() and os.path.samefile(target, item):
+                raise OximetryError(
+                    f"an input of oxi qualify; --out {out} would write {name} over it "
+                    "(give another --out)",
+                    item,
+                )
+        if name == "report.pdf" and (out / "summary.json").is_file():
+            raise OximetryError(
+                "holds the report of an analysis (summary.json records it): oxi qualify --out "
+                "would replace it with a context-only report (give another --out)",
+                out,
+            )
+
+
 def _cmd_qualify(args: argparse.Namespace) -> int:
     context = load_context(args.context)
     evidence = None
@@ -185,6 +212,8 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     paths: dict[str, Path] = {}
     if args.out:
         out = Path(args.out)
+        names = ["qualification.json"] + ([] if args.no_report else ["report.pdf"])
+        _refuse_qualify_over(out, names, [args.context, args.summary])
         paths["qualification.json"] = write_json_atomic(out / "qualification.json", doc)
         if not args.no_report:
             paths["report.pdf"] = write_atomic(out / "report.pdf", render_qualify_pdf(doc))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from criteria import icd10
 from criteria.context import Context
@@ -635,3 +636,37 @@ def test_code_lookups_match_the_code_library_everywhere() -> None:
     assert wrong == []
     for bad in ("J44.7", "J449X", "A00-A09", "1", "J45.999", "R09.03", "j44.9"):
         assert not icd10.exists(bad)
+
+
+def test_oxi_qualify_out_never_replaces_an_input_or_an_analysis_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`oxi qualify --out DIR` refuses (one line, exit 2, nothing written) to write its
+    context-only report.pdf over the report of an analysis whose summary.json sits there (the
+    summary records that report's sha256: `oxi verify` would then fail), and to write over a
+    context named like one of its outputs (SPEC §10: the input is never modified)."""
+    p = tmp_path / "ch.yaml"
+    p.write_text(CH_YAML, encoding="utf-8")
+    analysis = tmp_path / "analysis"
+    analysis.mkdir()
+    (analysis / "summary.json").write_text("{}", encoding="utf-8")
+    (analysis / "report.pdf").write_bytes(b"%PDF the analysis's report")
+    assert main(["qualify", "--context", str(p), "--out", str(analysis)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "report of an analysis" in err
+    assert (analysis / "report.pdf").read_bytes() == b"%PDF the analysis's report"
+    assert not (analysis / "qualification.json").exists()
+    # without the report there is nothing to replace
+    assert main(["qualify", "--context", str(p), "--out", str(analysis), "--no-report"]) == 0
+    assert (analysis / "qualification.json").is_file()
+    capsys.readouterr()
+    # a context file named qualification.json in the output folder
+    own = tmp_path / "own"
+    own.mkdir()
+    ctx = own / "qualification.json"
+    text = json.dumps(yaml.safe_load(CH_YAML), default=str)
+    ctx.write_text(text, encoding="utf-8")
+    assert main(["qualify", "--context", str(ctx), "--out", str(own)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "would write qualification.json over it" in err
+    assert ctx.read_text(encoding="utf-8") == text and not (own / "report.pdf").exists()
