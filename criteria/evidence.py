@@ -240,10 +240,27 @@ _F = TypeVar("_F", SleepFigures, SegmentFigures)
 
 
 def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
-    """Add a window's source and span from the ``windows`` list (when it holds it)."""
+    """Add a window's source and span from the ``windows`` list (when it holds it).
+
+    A summary must place every window it gives figures for (oxi writes a ``windows`` entry for
+    each, with its span unless the window is empty): the rules read a window's place (a
+    presumed night in the day, a rest part after the walk, parts hours apart), and a summary
+    with the entry or its span removed would skip those checks.
+    """
     win = next((w for w in windows if w.get("kind") == figs.kind), None)
+    if win is None and where == "summary":
+        raise EvidenceError(
+            f"summary: 'windows' holds no '{figs.kind}' window for its figures (oxi writes one "
+            "for every window)"
+        )
     if win is None:
         return figs
+    if where == "summary" and figs.valid_min > 0 and (
+        win.get("source") is None or win.get("start_s") is None or win.get("end_s") is None
+    ):
+        raise EvidenceError(
+            f"summary: 'windows.{figs.kind}' has valid data but no source, start_s or end_s"
+        )
     got: dict[str, Any] = {}
     for key in _PLACE:
         v = win.get(key)

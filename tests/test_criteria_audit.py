@@ -376,7 +376,10 @@ def test_summary_nadir_written_at_a_rounding_edge_is_not_refused(
     block = json.loads(json.dumps(normal_summary))["metrics"]["presumed_sleep"]
     block.update(t_le88_min=6.0, t_lt90_min=6.0, t_le90_min=6.0, longest_le88_min=6.0)
     for nadir, ok in ((88.5, True), (88.0, True), (88.6, False)):
-        summary = {"metrics": {"presumed_sleep": dict(block, nadir_pct=nadir)}}
+        summary = {
+            "metrics": {"presumed_sleep": dict(block, nadir_pct=nadir)},
+            "windows": normal_summary["windows"],
+        }
         if ok:
             assert Evidence.from_summary(summary).sleep.nadir_pct == nadir  # type: ignore[union-attr]
         else:
@@ -881,6 +884,33 @@ def test_qualify_refuses_a_summary_analysed_with_other_thresholds(
     err = capsys.readouterr().err
     assert code == 2
     assert err.count("\n") == 1 and str(summary) in err and key in err
+
+
+@pytest.mark.parametrize("forge", ["no windows", "no sleep window", "sleep span removed"])
+def test_qualify_refuses_a_summary_whose_windows_were_removed(
+    example_summary: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], forge: str
+) -> None:
+    """The rules read where a window lies (a presumed night in the day, a rest part after the
+    walk, exercise parts hours apart); a summary given to ``oxi qualify --summary`` with its
+    ``windows`` entries or their spans removed skipped those checks. oxi writes every window it
+    gives figures for, so such a summary is refused (bad input, exit 2)."""
+    forged = json.loads(example_summary.read_text())
+    main_kind = forged["main_window"]
+    if forge == "no windows":
+        del forged["windows"]
+    elif forge == "no sleep window":
+        forged["windows"] = [w for w in forged["windows"] if w["kind"] != main_kind]
+    else:
+        for w in forged["windows"]:
+            if w["kind"] == main_kind:
+                w["start_s"] = w["end_s"] = None
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps(forged))
+    context = _EXAMPLE / "example-context.yaml"
+    code = main(["qualify", "--context", str(context), "--summary", str(summary)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1 and str(summary) in err and main_kind in err
 
 
 def test_medicare_exercise_parts_hours_apart_are_not_one_session() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import numpy as np
 import pytest
@@ -65,10 +66,18 @@ def _analysis() -> Analysis:
         recording=rec,
         settings=AnalysisSettings(),
         artifact=art,
-        windows=(Window("presumed_sleep", "first_to_last_valid", ((0.0, 10.0),)),),
+        windows=(
+            Window("presumed_sleep", "first_to_last_valid", ((0.0, 10.0),)),
+            Window("rest", "option", ((0.0, 5.0),)),
+        ),
         metrics={"presumed_sleep": wm, "rest": rest},
         warnings=("Sleep was presumed.",),
     )
+
+
+def _placed(metrics: dict[str, Any]) -> list[dict[str, Any]]:
+    """A ``windows`` entry for every block of ``metrics``, as oxi writes them."""
+    return [{"kind": k, "source": "x", "start_s": 0.0, "end_s": 10.0} for k in sorted(metrics)]
 
 
 def test_evidence_from_analysis_reads_the_figures() -> None:
@@ -94,7 +103,8 @@ def test_evidence_from_summary_equals_from_analysis() -> None:
                         "end": START.isoformat(),
                         "start_s": 0.0,
                         "end_s": 10.0,
-                    }
+                    },
+                    {"kind": "rest", "source": "option", "start_s": 0.0, "end_s": 5.0},
                 ],
                 "metrics": a.metrics_dict(),
                 "warnings": list(a.warnings),
@@ -111,8 +121,23 @@ def test_evidence_staged_sleep_preferred_over_presumed() -> None:
     m = _analysis().metrics_dict()
     # A consistent staged block that differs from the presumed one (1 min ≤ 88 %, all in one run).
     m["sleep"] = dict(m["presumed_sleep"], t_le88_min=1.0, longest_le88_min=1.0)
-    ev = Evidence.from_summary({"metrics": m})
+    ev = Evidence.from_summary({"metrics": m, "windows": _placed(m)})
     assert ev.sleep is not None and ev.sleep.kind == "sleep" and ev.sleep.t_le88_min == 1.0
+
+
+def test_evidence_from_summary_needs_every_window_placed() -> None:
+    """The rules read where a window lies (a presumed night in the day, a rest part after the
+    walk, parts hours apart); a summary with a window's entry or span removed skipped those
+    checks, so it is refused, naming the window."""
+    m = _analysis().metrics_dict()
+    Evidence.from_summary({"metrics": m, "windows": _placed(m)})
+    with pytest.raises(EvidenceError, match="no 'rest' window"):
+        Evidence.from_summary({"metrics": m, "windows": _placed(m)[:1]})
+    with pytest.raises(EvidenceError, match="no 'presumed_sleep' window"):
+        Evidence.from_summary({"metrics": m})
+    unplaced = [dict(w, start_s=None) if w["kind"] == "presumed_sleep" else w for w in _placed(m)]
+    with pytest.raises(EvidenceError, match=r"windows\.presumed_sleep"):
+        Evidence.from_summary({"metrics": m, "windows": unplaced})
 
 
 @pytest.mark.parametrize(
@@ -169,6 +194,7 @@ def test_ii_a_2_undated_recording_never_supplies_the_test_date() -> None:
     assert ev.recording_start is None
     summary = {
         "metrics": a.metrics_dict(),
+        "windows": _placed(a.metrics_dict()),
         "input": {"start": "1900-01-01T22:15:03", "date_known": False},
     }
     assert Evidence.from_summary(summary).recording_start is None
