@@ -255,8 +255,10 @@ def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
         )
     if win is None:
         return figs
-    if where == "summary" and figs.valid_min > 0 and (
-        win.get("source") is None or win.get("start_s") is None or win.get("end_s") is None
+    if (
+        where == "summary"
+        and figs.valid_min > 0
+        and (win.get("source") is None or win.get("start_s") is None or win.get("end_s") is None)
     ):
         raise EvidenceError(
             f"summary: 'windows.{figs.kind}' has valid data but no source, start_s or end_s"
