@@ -69,6 +69,8 @@ class SegmentFigures:
     source: str | None = None
     start_s: float | None = None
     end_s: float | None = None
+    #: Minutes of the segment the recording's staging scores as sleep (None: not staged).
+    asleep_min: float | None = None
 
 
 @dataclass(frozen=True)

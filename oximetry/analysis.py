@@ -21,7 +21,7 @@ from .metrics.odi import detect_desaturations_at
 from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
 from .settings import SEGMENT_NAMES, AnalysisSettings
-from .windows import annotation_kind, build_windows, window_mask
+from .windows import SLEEP_STAGES, annotation_kind, build_windows, window_mask
 
 __all__ = ["analyze"]
 
@@ -113,6 +113,14 @@ def _tables(
     )
 
 
+def _stage_mask(
+    staging: tuple[tuple[float, float, str], ...], stages: Sequence[str], n: int, fs: float
+) -> NDArray[np.bool_]:
+    """Return the samples scored in one of ``stages`` (the window rule of :func:`window_mask`)."""
+    spans = [(o, o + d) for o, d, st in staging if st in stages]
+    return window_mask(Window("stage", "staging", tuple(spans)), n, fs)
+
+
 def _stage_block(
     recording: Recording,
     valid: NDArray[np.bool_],
@@ -126,8 +134,7 @@ def _stage_block(
     end_s = n / fs
 
     def mask(stages: tuple[str, ...]) -> NDArray[np.bool_]:
-        spans = [(o, o + d) for o, d, st in staging if st in stages]
-        return window_mask(Window("stage", "staging", tuple(spans)), n, fs)
+        return _stage_mask(staging, stages, n, fs)
 
     nrem, rem = mask(("N1", "N2", "N3", "N4")), mask(("R",))
     scored = mask(tuple({st for _, _, st in staging}))
@@ -285,7 +292,11 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
             # le88 runs come back as events; sustained drops live in the metrics
             window_events.extend((*found, *wm.sustained_desaturations))
         else:
-            metrics[w.kind] = summarize_segment(x, valid, in_window, fs, pulse_values=pulse_values)
+            seg = summarize_segment(x, valid, in_window, fs, pulse_values=pulse_values)
+            if plan.staging:
+                asleep = in_window & _stage_mask(plan.staging, SLEEP_STAGES, n, fs)
+                seg = replace(seg, asleep_min=int(np.count_nonzero(asleep)) / fs / 60.0)
+            metrics[w.kind] = seg
 
     # Window events (le88 runs, sustained drops) of overlapping windows repeat: keep each once,
     # under the window an event's start is assigned to.

@@ -170,6 +170,8 @@ class SegmentMetrics:
     """SPEC §6 figures for an exercise-test segment (``rest``, ``exercise``, ``exercise_o2``).
 
     ``sustained_nadir_pct`` is the lowest level SpO2 stayed at or below for at least 10 s.
+    ``asleep_min`` is the segment's time scored as sleep (N1–N4, R) by the recording's staging,
+    None when the recording is not staged: a rest or exercise test is taken awake.
     """
 
     duration_min: float
@@ -181,6 +183,7 @@ class SegmentMetrics:
     pulse_min_bpm: float | None = None
     pulse_mean_bpm: float | None = None
     pulse_max_bpm: float | None = None
+    asleep_min: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the figures as JSON-able data."""

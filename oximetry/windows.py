@@ -174,7 +174,9 @@ class WindowPlan:
     warnings : tuple of str
         What was presumed, in a reviewer's words.
     staging : tuple of (float, float, str)
-        The hypnogram used (onset s, duration s, stage); empty when not staged.
+        The hypnogram used (onset s, duration s, stage); empty when not staged. Kept for rest
+        and exercise tests too, which have no sleep window: a segment's minutes scored as
+        sleep are counted (``SegmentMetrics.asleep_min``).
     """
 
     windows: tuple[Window, ...]
@@ -270,7 +272,7 @@ def build_windows(
         baseline,
         staged,
         tuple(dict.fromkeys(warnings)),
-        tuple(staging) if staged and not exercise_test else (),
+        tuple(staging) if staged else (),
     )
 
 

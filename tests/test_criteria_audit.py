@@ -757,6 +757,49 @@ def test_a_few_seconds_is_not_a_rest_or_exercise_test(payer: str, part: str) -> 
 
 
 # --------------------------------------------------------------------------------------------
+# A rest or exercise segment the recording's staging scores as sleep
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_a_segment_scored_as_sleep_is_not_a_rest_test(payer: str) -> None:
+    """A rest test is taken awake: MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a
+    condition of its own. A PSG's rest or exercise segment over epochs its staging scores as
+    sleep stood as a resting value (continuous oxygen with a portable system from a dip in
+    N2): the analysis dropped the staging for rest and exercise tests, so the rules never saw
+    it. Now the segment carries its minutes scored as sleep and any is not evaluable."""
+    c = (mh if payer == "masshealth" else mc)(test__type="rest")
+    start = dt.datetime(2026, 11, 20, 10, 0)
+    awake = dataclasses.replace(seg("rest", 86.0), asleep_min=0.0)
+    asleep = dataclasses.replace(seg("rest", 86.0), asleep_min=2.5)
+    assert evaluate(c, Evidence(recording_start=start, rest=awake)).determination == "qualified"
+    d = evaluate(c, Evidence(recording_start=start, rest=asleep))
+    assert d.determination == "indeterminate"
+    assert any("scores 2.5 min" in m for m in d.missing), d.missing
+
+
+def test_analyze_rest_segment_in_staged_sleep(tmp_path: Path) -> None:
+    """End to end: a 40-minute staged recording (wake, 20 min of N2, wake) with the same
+    5-minute dip to 86 % in N2 and in the final wake; ``--segment rest=`` over each."""
+    stages = [(0.0, 600.0, "W"), (600.0, 1200.0, "N2"), (1800.0, 600.0, "W")]
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=2400,
+        seed=12,
+        baseline_pct=95,
+        sustained_drops=[(900, 300, 86), (1950, 300, 86)],
+        stages=stages,
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )
+    analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT.replace("type: overnight", "type: rest"))
+    q = analyze("--segment", "rest=1950-2250")  # awake
+    assert q["determination"] == "qualified", q["missing"]
+    q = analyze("--segment", "rest=900-1200")  # in N2
+    assert q["determination"] == "indeterminate"
+    assert any("as sleep" in m for m in q["missing"]), q["missing"]
+
+
+# --------------------------------------------------------------------------------------------
 # A "rest" segment after the exercise: recovery
 # --------------------------------------------------------------------------------------------
 

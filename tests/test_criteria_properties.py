@@ -307,6 +307,7 @@ PERTURBATIONS = (
     # exercise part of a few seconds.
     "presumed_sleep_in_the_day",
     "segment_of_seconds",
+    "segment_scored_as_sleep",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
 )
@@ -477,6 +478,8 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         ev = _daytime_presumed_night(draw, td)
     elif change == "segment_of_seconds":
         t["type"], ev = _seconds_long_part(draw, kind, start, ev)
+    elif change == "segment_scored_as_sleep":
+        t["type"], ev = _part_scored_as_sleep(draw, kind, start, ev)
     elif change == "recovery_as_rest":
         t["type"], ev = "exercise", _recovery_as_rest(draw, start)
     elif change == "walk_on_more_oxygen_than_prescribed":
@@ -608,6 +611,23 @@ def _seconds_long_part(
     old = getattr(ev, part)
     return "exercise", dataclasses.replace(
         ev, **{part: dataclasses.replace(old, valid_min=minutes, duration_min=minutes)}
+    )
+
+
+def _part_scored_as_sleep(
+    draw: st.DrawFn, kind: str, start: dt.datetime, ev: Evidence | None
+) -> tuple[str, Evidence]:
+    """The case's rest or exercise test with one part partly scored as sleep by the staging
+    (an overnight case becomes a 5-minute rest test at 85 % of which some is scored N2)."""
+    if kind != "exercise" or ev is None:
+        asleep = draw(st.floats(0.01, 5.0))
+        rest = SegmentFigures("rest", 5.0, 86.0, 84.0, 85.0, 5.0, asleep_min=asleep)
+        return "rest", Evidence(recording_start=start, rest=rest)
+    part = draw(st.sampled_from(["rest", "exercise", "exercise_o2"]))
+    old = getattr(ev, part)
+    asleep = draw(st.floats(0.01, max(0.01, old.valid_min)))
+    return "exercise", dataclasses.replace(
+        ev, **{part: dataclasses.replace(old, asleep_min=asleep)}
     )
 
 
@@ -879,6 +899,7 @@ MC_PERTURBATIONS = (
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
     "segment_of_seconds",
+    "segment_scored_as_sleep",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
     "exercise_parts_hours_apart",
@@ -1037,6 +1058,8 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
         ev = _daytime_presumed_night(draw, td)
     elif change == "segment_of_seconds":
         t["type"], ev = _seconds_long_part(draw, kind, start, ev)
+    elif change == "segment_scored_as_sleep":
+        t["type"], ev = _part_scored_as_sleep(draw, kind, start, ev)
     elif change == "recovery_as_rest":
         t["type"], ev = "exercise", _recovery_as_rest(draw, start)
     elif change == "walk_on_more_oxygen_than_prescribed":

@@ -292,8 +292,11 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
     -------
     str
         What is needed instead, for ``missing``; empty when the segment holds at least
-        :data:`MIN_SEGMENT_MIN` of valid data, is at most :data:`MAX_SEGMENT_MIN` long and, for
-        a rest segment, starts before every exercise part whose place is known.
+        :data:`MIN_SEGMENT_MIN` of valid data, is at most :data:`MAX_SEGMENT_MIN` long, has no
+        time the recording's staging scores as sleep (a rest or exercise test is taken awake:
+        MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own) and, for
+        a rest segment, starts before every
+        exercise part whose place is known.
     """
     if seg.kind == "rest" and ev is not None and seg.start_s is not None:
         walks = [w.start_s for w in (ev.exercise, ev.exercise_o2) if w is not None]
@@ -302,6 +305,11 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
                 "a 'rest' segment before the exercise (the one given starts after an exercise "
                 "part: that is the recovery, not a resting value)"
             )
+    if seg.asleep_min is not None and seg.asleep_min > EPS_MIN:
+        return (
+            f"a '{seg.kind}' segment taken awake (the recording's staging scores "
+            f"{seg.asleep_min:.1f} min of the one given as sleep)"
+        )
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (
             f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
