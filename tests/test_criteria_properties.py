@@ -462,28 +462,8 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90: in the window
         assert ev is not None
         ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))  # day 91
-    elif change == "whole_night_as_rest":
-        t["type"] = "rest"
-        ev = Evidence(
-            recording_start=start,
-            rest=SegmentFigures(
-                "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
-            ),
-        )
-    elif change == "presumed_sleep_spans_the_day":
-        t["type"] = "overnight"
-        ev = _day_long_presumed_night(draw, start)
-    elif change == "presumed_sleep_in_the_day":
-        t["type"] = "overnight"
-        ev = _daytime_presumed_night(draw, td)
-    elif change == "segment_of_seconds":
-        t["type"], ev = _seconds_long_part(draw, kind, start, ev)
-    elif change == "segment_scored_as_sleep":
-        t["type"], ev = _part_scored_as_sleep(draw, kind, start, ev)
-    elif change == "recovery_as_rest":
-        t["type"], ev = "exercise", _recovery_as_rest(draw, start)
-    elif change == "walk_on_more_oxygen_than_prescribed":
-        t["type"], ev = "exercise", _walk_on_more_oxygen(draw, raw, start)
+    elif change in RESHAPED_TESTS:
+        t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "normal_blood_gas_same_condition":
         key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
             kind, "pao2_exercise_mmhg"
@@ -612,6 +592,48 @@ def _seconds_long_part(
     return "exercise", dataclasses.replace(
         ev, **{part: dataclasses.replace(old, valid_min=minutes, duration_min=minutes)}
     )
+
+
+#: Injections both profiles share that replace the test with one of another shape (its type and
+#: figures): :func:`_reshaped_test`.
+RESHAPED_TESTS = (
+    "whole_night_as_rest",
+    "presumed_sleep_spans_the_day",
+    "presumed_sleep_in_the_day",
+    "segment_of_seconds",
+    "segment_scored_as_sleep",
+    "recovery_as_rest",
+    "walk_on_more_oxygen_than_prescribed",
+)
+
+
+def _reshaped_test(
+    draw: st.DrawFn,
+    change: str,
+    kind: str,
+    raw: dict[str, Any],
+    ev: Evidence | None,
+    start: dt.datetime,
+    td: dt.date,
+) -> tuple[str, Evidence]:
+    """Return the test type and evidence of one :data:`RESHAPED_TESTS` injection."""
+    if change == "whole_night_as_rest":
+        rest = SegmentFigures(
+            "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
+        )
+        return "rest", Evidence(recording_start=start, rest=rest)
+    if change == "presumed_sleep_spans_the_day":
+        return "overnight", _day_long_presumed_night(draw, start)
+    if change == "presumed_sleep_in_the_day":
+        return "overnight", _daytime_presumed_night(draw, td)
+    if change == "segment_of_seconds":
+        return _seconds_long_part(draw, kind, start, ev)
+    if change == "segment_scored_as_sleep":
+        return _part_scored_as_sleep(draw, kind, start, ev)
+    if change == "recovery_as_rest":
+        return "exercise", _recovery_as_rest(draw, start)
+    assert change == "walk_on_more_oxygen_than_prescribed", change
+    return "exercise", _walk_on_more_oxygen(draw, raw, start)
 
 
 def _part_scored_as_sleep(
@@ -1042,28 +1064,8 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
             t["discharge_date"] = td.isoformat()
         assert ev is not None
         ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))
-    elif change == "whole_night_as_rest":
-        t["type"] = "rest"
-        ev = Evidence(
-            recording_start=start,
-            rest=SegmentFigures(
-                "rest", draw(st.floats(30.01, 720.0)), 93.0, 80.0, draw(st.floats(70.0, 88.0))
-            ),
-        )
-    elif change == "presumed_sleep_spans_the_day":
-        t["type"] = "overnight"
-        ev = _day_long_presumed_night(draw, start)
-    elif change == "presumed_sleep_in_the_day":
-        t["type"] = "overnight"
-        ev = _daytime_presumed_night(draw, td)
-    elif change == "segment_of_seconds":
-        t["type"], ev = _seconds_long_part(draw, kind, start, ev)
-    elif change == "segment_scored_as_sleep":
-        t["type"], ev = _part_scored_as_sleep(draw, kind, start, ev)
-    elif change == "recovery_as_rest":
-        t["type"], ev = "exercise", _recovery_as_rest(draw, start)
-    elif change == "walk_on_more_oxygen_than_prescribed":
-        t["type"], ev = "exercise", _walk_on_more_oxygen(draw, raw, start)
+    elif change in RESHAPED_TESTS:
+        t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":
         t["type"], ev = "exercise", _parts_hours_apart(draw, start)
     elif change == "retest_start_given_twice":
