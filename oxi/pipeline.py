@@ -21,6 +21,7 @@ from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import read_hypnogram, read_recording, sha256_of
+from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
 from oximetry.model import PatientInfo, Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.report.outputs import OUTPUT_NAMES
@@ -250,8 +251,6 @@ def _with_xml_annotations(
     and always by its sha256 in ``read_options["annotations_sha256"]``, so that ``oxi verify``
     can tell whether the file it is given is the one used.
     """
-    from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
-
     xml_path: str | Path | None = annotations
     if xml_path is None and recording.source.format.startswith(("edf", "bdf")):
         xml_path = find_xml_beside(path)
@@ -330,8 +329,6 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
     -------
     list of Path
     """
-    from oximetry.io.nsrr_xml import find_xml_beside
-
     if len(paths) == 1 and Path(paths[0]).is_dir():
         folder = Path(paths[0])
         found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))

@@ -35,6 +35,8 @@ from typing import Any
 
 from oximetry import __version__
 from oximetry.errors import OximetryError, SettingsError
+from oximetry.io import sha256_of
+from oximetry.io.nsrr_xml import xml_files_beside
 from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
 from oximetry.settings import recorded_settings
@@ -312,9 +314,6 @@ def _annotations_to_use(
     file the summary names that cannot be found is one line saying so. A joined night's files
     are each read with the annotation file beside them (the pipeline finds them).
     """
-    from oximetry.io import sha256_of
-    from oximetry.io.nsrr_xml import xml_files_beside
-
     parts = summary["input"].get("parts")
     if given is not None:
         if parts:

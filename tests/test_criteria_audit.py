@@ -239,9 +239,7 @@ def test_analyze_whole_night_with_test_type_rest(tmp_path: Path) -> None:
         sustained_drops=[(3 * 3600, 20 * 60, 87)],
         start=dt.datetime(2026, 11, 20, 22, 0),
     )
-    edf = write_edf(rec, tmp_path / "night.edf")
-    context = tmp_path / "rest.yaml"
-    context.write_text(
+    context = (
         "patient: {age_years: 70}\n"
         "test: {type: rest, date: 2026-11-20, room_air: true, setting: outpatient,\n"
         "       chronic_stable_state: true}\n"
@@ -249,12 +247,7 @@ def test_analyze_whole_night_with_test_type_rest(tmp_path: Path) -> None:
         "diagnoses: [J44.9]\n"
         "mobility: {beyond_stationary_tubing: true}\n"
     )
-    out = tmp_path / "out"
-    assert (
-        main(["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"])
-        == 0
-    )
-    q = json.loads((out / "summary.json").read_text())["qualification"]
+    q = _analyzer(tmp_path, rec, context)()
     assert q["determination"] == "indeterminate" and q["portable_eligible"] is None
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from oximetry import __version__
 from oximetry.errors import OximetryError, withhold_quoted
 from oximetry.io import sha256_of
+from oximetry.io.nsrr_xml import find_xml_beside
 from oximetry.report.atomic import write_atomic
 
 from ..pipeline import AnalyzeRequest, analyze_file
@@ -152,8 +153,6 @@ def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool
     recording's sha256: one added, removed or edited since the earlier run makes its outputs
     stale. Compared by sha256, as ``summary.json`` records them (each file's for a joined night).
     """
-    from oximetry.io.nsrr_xml import find_xml_beside
-
     inp = summary.get("input")
     inp = inp if isinstance(inp, Mapping) else {}
     parts = inp.get("parts")

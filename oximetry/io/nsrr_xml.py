@@ -92,9 +92,8 @@ def xml_files_beside(recording: str | os.PathLike[str]) -> list[Path]:
 def find_xml_beside(recording: str | os.PathLike[str]) -> Path | None:
     """Return the annotation file NSRR lays out beside an EDF, if there is one.
 
-    NSRR names them ``<name>-nsrr.xml`` (NSRR dialect) and ``<name>-profusion.xml`` or
-    ``<name>.edf.XML`` (Profusion). The NSRR dialect is preferred when both are present; any
-    other XML is taken only when given with ``--annotations``.
+    The first of :func:`xml_files_beside` (the NSRR dialect is preferred when both are
+    present); any other XML is taken only when given with ``--annotations``.
 
     Parameters
     ----------
