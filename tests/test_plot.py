@@ -173,6 +173,12 @@ def test_plot_draws_on_the_given_axes(analysis):
     assert plot.plot_histogram(analysis, fig.add_subplot(212)).figure is fig
 
 
+#: SpO2 traces of 1-3,000 samples, some missing, for the envelope properties.
+SPO2_TRACES = arrays(
+    np.float64, st.integers(1, 3000), elements=st.one_of(st.floats(50, 100), st.just(np.nan))
+)
+
+
 def test_envelope_keeps_short_signals_unchanged():
     t = np.arange(10.0)
     y = np.arange(10.0)
@@ -181,14 +187,7 @@ def test_envelope_keeps_short_signals_unchanged():
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    y=arrays(
-        np.float64,
-        st.integers(1, 3000),
-        elements=st.one_of(st.floats(50, 100), st.just(np.nan)),
-    ),
-    max_points=st.integers(4, 400),
-)
+@given(y=SPO2_TRACES, max_points=st.integers(4, 400))
 def test_envelope_keeps_every_extreme_and_bounds_the_size(y, max_points):
     t = np.arange(y.size, dtype=float)
     tt, yy = plot.envelope(t, y, max_points)
@@ -260,14 +259,7 @@ def _with_signal(a, x, fs):
 
 
 @settings(max_examples=60, deadline=None)
-@given(
-    y=arrays(
-        np.float64,
-        st.integers(1, 3000),
-        elements=st.one_of(st.floats(50, 100), st.just(np.nan)),
-    ),
-    max_points=st.integers(4, 400),
-)
+@given(y=SPO2_TRACES, max_points=st.integers(4, 400))
 def test_envelope_keeps_the_min_and_max_of_every_bin(y, max_points):
     # A reduced trace must not hide a dip anywhere: each drawn pair is the extreme pair of the
     # consecutive samples from its time to the next pair's, and the bins cover every sample.
