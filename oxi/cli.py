@@ -26,7 +26,7 @@ from oximetry.qualify_report import format_qualify_summary, render_qualify_pdf
 from oximetry.report import format_terminal_summary, write_atomic, write_json_atomic
 
 from .info import format_info
-from .pipeline import AnalyzeRequest, analyze_file, default_out_dir
+from .pipeline import AnalyzeRequest, analyze_file, default_out_dir, refuse_writing_over
 from .qualify import check_summary_is_for, evidence_from_summary, load_context, qualify
 from .verify import (
     group_differences,
@@ -169,23 +169,13 @@ def _refuse_qualify_over(out: Path, names: Sequence[str], inputs: Sequence[str |
     ``oxi verify`` would then fail), and a context or summary named like an output would be
     written over (SPEC §10: the input is never modified).
     """
-    for name in names:
-        target = out / name
-        if not target.exists():
-            continue
-        for item in inputs:
-            if item is not None and Path(item).exists() and os.path.samefile(target, item):
-                raise OximetryError(
-                    f"an input of oxi qualify; --out {out} would write {name} over it "
-                    "(give another --out)",
-                    item,
-                )
-        if name == "report.pdf" and (out / "summary.json").is_file():
-            raise OximetryError(
-                "holds the report of an analysis (summary.json records it): oxi qualify --out "
-                "would replace it with a context-only report (give another --out)",
-                out,
-            )
+    refuse_writing_over(out, names, inputs, "oxi qualify")
+    if "report.pdf" in names and (out / "report.pdf").exists() and (out / "summary.json").is_file():
+        raise OximetryError(
+            "holds the report of an analysis (summary.json records it): oxi qualify --out "
+            "would replace it with a context-only report (give another --out)",
+            out,
+        )
 
 
 def _cmd_qualify(args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,9 @@ __all__ = [
     "deidentified_context",
     "folder_name",
     "night_files",
+    "refuse_writing_over",
     "resolve_settings",
+    "same_file",
     "scoring_annotations_only",
 ]
 
@@ -387,17 +389,55 @@ def _refuse_writing_over_inputs(
     else:
         given = [Path(p) for p in ([path] if isinstance(path, str | Path) else path)]
     others = (request.context_path, request.hypnogram, request.annotations)
-    inputs = [*given, *(Path(x) for x in others if x is not None)]
-    for name in OUTPUT_NAMES.values():
-        target = out_dir / name
-        for item in inputs:
-            try:
-                same = os.path.samefile(target, item)
-            except OSError:  # either is not there: nothing to replace
-                continue
-            if same:
+    refuse_writing_over(out_dir, OUTPUT_NAMES.values(), [*given, *others], "this analysis")
+
+
+def same_file(a: str | Path, b: str | Path) -> bool:
+    """Return True when two paths name one existing file, however spelled or linked.
+
+    Parameters
+    ----------
+    a, b : str or Path
+        The paths.
+
+    Returns
+    -------
+    bool
+        False when either is not there.
+    """
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def refuse_writing_over(
+    out_dir: Path, names: Iterable[str], inputs: Iterable[str | Path | None], what: str
+) -> None:
+    """Refuse an output folder where one of ``names`` would replace an input (SPEC §10).
+
+    Parameters
+    ----------
+    out_dir : Path
+        The output folder.
+    names : iterable of str
+        The file names the command writes there.
+    inputs : iterable of str, Path or None
+        The command's input files (None for an input not given).
+    what : str
+        The command, for the message ("this analysis", "oxi qualify").
+
+    Raises
+    ------
+    oximetry.errors.OximetryError
+        Naming the input and the output that would replace it.
+    """
+    given = [x for x in inputs if x is not None]
+    for name in names:
+        for item in given:
+            if same_file(out_dir / name, item):
                 raise OximetryError(
-                    f"an input of this analysis; --out {out_dir} would write {name} over it "
+                    f"an input of {what}; --out {out_dir} would write {name} over it "
                     "(give another --out)",
                     item,
                 )

@@ -48,6 +48,7 @@ from .pipeline import (
     analyze_file,
     deidentified_context,
     night_files,
+    same_file,
 )
 from .qualify import context_from_dict, load_context
 
@@ -850,13 +851,6 @@ def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str
     ]
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
 def unchecked_notes(
     summary_path: str | Path, recording_path: _Recording | None = None
 ) -> list[str]:
@@ -903,7 +897,7 @@ def unchecked_notes(
         others = sorted(
             p.name
             for p in folder.iterdir()
-            if p.name not in known and not any(_same_file(p, r) for r in recording)
+            if p.name not in known and not any(same_file(p, r) for r in recording)
         )
     except OSError:
         others = []

@@ -12,7 +12,7 @@ from oximetry.io import sha256_of
 from oximetry.io.join import night_sha256
 from oximetry.report.atomic import write_atomic
 
-from ..pipeline import AnalyzeRequest
+from ..pipeline import AnalyzeRequest, same_file
 from ..qualify import load_context
 from .dask_runner import run_dask
 from .inputs import RECORDING_SUFFIXES, expand_inputs, find_context, folder_names, unique_names
@@ -151,7 +151,7 @@ def run_batch(
         )
     table = out_dir / "cohort.csv"
     for given in (*paths, request.context_path, request.hypnogram, request.annotations):
-        if given is not None and _same_file(table, given):
+        if given is not None and same_file(table, given):
             raise OximetryError(
                 f"an input of this batch; --out {out_dir} would write cohort.csv over it "
                 "(give another --out)",
@@ -181,14 +181,6 @@ def run_batch(
     rows = tuple(by_index[t.index] for t in tasks)
     write_atomic(table, table_text(rows))
     return BatchResult(rows, table, tuple(notes))
-
-
-def _same_file(a: str | Path, b: str | Path) -> bool:
-    """Tell whether two paths name one existing file (however spelled or linked)."""
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # either is not there
-        return False
 
 
 def _capped(n_jobs: int, n_tasks: int, cores: int) -> int:
