@@ -21,6 +21,10 @@ from .errors import EvidenceError
 
 __all__ = ["Evidence", "SegmentFigures", "SleepFigures"]
 
+#: The start readers give a file without date or time of day (``oximetry.io.PLACEHOLDER_DATE``
+#: at midnight, with ``date_known`` False): its times are elapsed time only.
+_PLACEHOLDER_START = _dt.datetime(1900, 1, 1)
+
 
 @dataclass(frozen=True)
 class SleepFigures:
@@ -81,7 +85,10 @@ class Evidence:
     ----------
     recording_start : datetime.datetime or None
         Local wall-clock start of the recording; its date is the test date when the context
-        gives none.
+        gives none. None when the file holds no date.
+    start_clock : datetime.time or None
+        Local time of day of the recording's first sample, also for a file with times of day
+        but no date; None for a file with elapsed time only (see :attr:`clock`).
     sleep : SleepFigures or None
         The ``sleep`` window when staged, else ``presumed_sleep``.
     rest, exercise, exercise_o2 : SegmentFigures or None
@@ -94,12 +101,23 @@ class Evidence:
     """
 
     recording_start: _dt.datetime | None = None
+    start_clock: _dt.time | None = None
     sleep: SleepFigures | None = None
     rest: SegmentFigures | None = None
     exercise: SegmentFigures | None = None
     exercise_o2: SegmentFigures | None = None
     warnings: tuple[str, ...] = ()
     exercise_o2_flow_lpm: float | None = None
+
+    @property
+    def clock(self) -> _dt.time | None:
+        """The local time of day of the first sample; None when the file holds elapsed time only.
+
+        It places a whole-recording presumed-sleep window in the night (or not).
+        """
+        if self.start_clock is None and self.recording_start is not None:
+            return self.recording_start.time()
+        return self.start_clock
 
     @classmethod
     def from_metrics(
@@ -109,6 +127,7 @@ class Evidence:
         warnings: tuple[str, ...] = (),
         windows: Sequence[Mapping[str, Any]] = (),
         o2_flow_lpm: float | None = None,
+        start_clock: _dt.time | None = None,
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -126,6 +145,9 @@ class Evidence:
             ``end_s``): where each window lies and how it was found.
         o2_flow_lpm : float, optional
             The oxygen flow of the ``exercise_o2`` segment (the analysis settings').
+        start_clock : datetime.time, optional
+            The first sample's time of day, also when the file gives no date (None for a file
+            with elapsed time only).
 
         Returns
         -------
@@ -137,7 +159,7 @@ class Evidence:
             A needed figure is missing or not a number.
         """
         ev = cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
-        return replace(ev, exercise_o2_flow_lpm=o2_flow_lpm)
+        return replace(ev, exercise_o2_flow_lpm=o2_flow_lpm, start_clock=start_clock)
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
@@ -166,10 +188,9 @@ class Evidence:
         if not isinstance(metrics, Mapping):
             raise EvidenceError("summary: 'metrics' is missing or not an object", source)
         start: _dt.datetime | None = None
+        clock: _dt.time | None = None
         inp = summary.get("input")
         raw = inp.get("start") if isinstance(inp, Mapping) else None
-        if isinstance(inp, Mapping) and inp.get("date_known") is False:
-            raw = None  # a placeholder date (file without dates) is never a test date
         if raw is not None:
             try:
                 start = _dt.datetime.fromisoformat(str(raw))
@@ -177,6 +198,13 @@ class Evidence:
                 raise EvidenceError(
                     f"summary: 'input.start' is {raw!r}; expected an ISO date-time", source
                 ) from exc
+            clock = start.time()
+        if isinstance(inp, Mapping) and inp.get("date_known") is False:
+            # A placeholder date (file without dates) is never a test date; at the placeholder
+            # midnight the file held elapsed time only (oximetry's Recording.clock_known).
+            if start == _PLACEHOLDER_START:
+                clock = None
+            start = None
         warnings = summary.get("warnings") or []
         if not isinstance(warnings, list):
             raise EvidenceError("summary: 'warnings' must be a list of text", source)
@@ -191,7 +219,9 @@ class Evidence:
             flow = settings.get("o2_flow_lpm") if isinstance(settings, Mapping) else None
             if flow is not None and not _number(flow):
                 raise EvidenceError(f"summary: 'settings.o2_flow_lpm' is {flow!r}")
-            ev = replace(ev, exercise_o2_flow_lpm=None if flow is None else float(flow))
+            ev = replace(
+                ev, exercise_o2_flow_lpm=None if flow is None else float(flow), start_clock=clock
+            )
             for figs in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2):
                 if figs is not None:
                     _check_consistent(figs)

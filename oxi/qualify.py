@@ -75,10 +75,12 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
     """Build the rules' evidence from an analysis (its metrics block, start, windows, warnings).
 
     A file without a date (times of day only) starts on a placeholder date; that date is never
-    handed on, so the test date must then come from the context.
+    handed on, so the test date must then come from the context. Its time of day is (it places
+    the night); a file with elapsed time only hands on neither.
     """
     rec = analysis.recording
     start = rec.start if rec.source.date_known else None
+    clock = rec.start.time() if rec.clock_known else None
     windows = [
         {"kind": w.kind, "source": w.source, "start_s": w.start_s, "end_s": w.end_s}
         for w in analysis.windows
@@ -90,6 +92,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         tuple(analysis.warnings),
         windows,
         analysis.settings.o2_flow_lpm,
+        clock,
         cls=OximetryError,
     )
 

@@ -7,7 +7,6 @@ every window, then every event in time order.
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -76,7 +75,7 @@ def _in_mask(events: Sequence[Event], mask: NDArray[np.bool_], fs: float) -> lis
 def _hour_origin(recording: Recording) -> float:
     """Start of the first hour row: the clock hour holding the first sample (0 without a clock)."""
     s = recording.start
-    if not recording.source.date_known and s.time() == _dt.time():
+    if not recording.clock_known:
         return 0.0  # seconds from the start only: elapsed hours
     return -float(s.minute * 60 + s.second + s.microsecond / 1e6)
 

@@ -316,6 +316,15 @@ class Recording:
         """SpO2 samples × 1/fs, in seconds."""
         return self.spo2.duration_s
 
+    @property
+    def clock_known(self) -> bool:
+        """False when the file gives neither a date nor a time of day (elapsed time only).
+
+        Readers then start the recording at the placeholder 1900-01-01 00:00:00 with
+        ``source.date_known`` False; a file with times of day but no date keeps its clock.
+        """
+        return self.source.date_known or self.start != _dt.datetime(1900, 1, 1)
+
     def time_at(self, seconds: float) -> _dt.datetime:
         """Return the wall-clock time ``seconds`` after the first sample."""
         return self.start + _dt.timedelta(seconds=float(seconds))

@@ -614,6 +614,74 @@ def test_analyze_daytime_recording_as_overnight(tmp_path: Path) -> None:
     assert q["determination"] == "qualified"
 
 
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_presumed_sleep_window_of_a_file_without_date_is_placed_by_its_clock(payer: str) -> None:
+    """A file with times of day but no date handed on no start, so the 20:00-08:00 check was
+    skipped and its daytime window counted as sleep; its clock now places the window. A file
+    with elapsed time only cannot be placed: not evaluable until lights-off/on or staging."""
+    c = mh() if payer == "masshealth" else mc()
+    day = _presumed(dt.datetime(2026, 11, 20, 8, 0), 10)
+    d = evaluate(c, dataclasses.replace(day, recording_start=None, start_clock=dt.time(8, 0)))
+    assert d.determination == "indeterminate"
+    assert any("20:00" in m for m in d.missing), d.missing
+    night = dataclasses.replace(day, recording_start=None, start_clock=dt.time(22, 0))
+    assert evaluate(c, night).determination == "qualified"
+    d = evaluate(c, dataclasses.replace(night, start_clock=None))
+    assert d.determination == "indeterminate"
+    assert any("no clock time" in m and "--lights-off" in m for m in d.missing), d.missing
+    lit = _presumed(dt.datetime(2026, 11, 20, 8, 0), 10, source="lights_off_on")
+    assert evaluate(c, dataclasses.replace(lit, recording_start=None)).determination == "qualified"
+
+
+def _csv_without_date(rec: Any, path: Path, *, clock: bool) -> Path:
+    """``rec`` (1 Hz) as a CSV whose time column holds times of day (``clock``) or seconds from
+    the start, never a date."""
+    secs = range(rec.spo2.n_samples)
+    stamps = [rec.time_at(t).strftime("%H:%M:%S") if clock else str(t) for t in secs]
+    values = ["" if v != v else f"{v:.0f}" for v in rec.spo2.data.tolist()]
+    rows = (f"{t},{v}" for t, v in zip(stamps, values, strict=True))
+    path.write_text("time,spo2\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_analyze_files_without_date_as_overnight(tmp_path: Path) -> None:
+    """End to end: CSV exports without dates of a 10-h recording with a 6 min plateau at 86 %
+    (context: test.type overnight, test.date given). From 08:00 in times of day it is the day;
+    from 22:00 it is a night; in seconds from the start nothing says which until lights-off
+    and lights-on are given (in seconds)."""
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(CONTEXT_NIGHT)
+
+    def analyze(csv: Path, *options: str) -> dict[str, Any]:
+        out = tmp_path / f"out-{csv.stem}"
+        args = ["analyze", str(csv), "--context", str(ctx), "--out", str(out), "--no-report"]
+        assert main([*args, *options]) == 0
+        return dict(json.loads((out / "summary.json").read_text())["qualification"])
+
+    def csv(hour: int, *, clock: bool) -> Path:
+        rec, _ = simulate_night(
+            fs=1,
+            duration_s=10 * 3600,
+            seed=7,
+            baseline_pct=95,
+            sustained_drops=[(3 * 3600, 6 * 60, 86)],
+            start=dt.datetime(2026, 11, 20, hour, 0),
+        )
+        name = f"{'clock' if clock else 'elapsed'}-{hour}.csv"
+        return _csv_without_date(rec, tmp_path / name, clock=clock)
+
+    day = analyze(csv(8, clock=True))
+    assert day["determination"] == "indeterminate"
+    assert any("20:00" in m for m in day["missing"]), day["missing"]
+    assert analyze(csv(22, clock=True))["determination"] == "qualified"
+    elapsed = csv(22, clock=False)
+    q = analyze(elapsed)
+    assert q["determination"] == "indeterminate"
+    assert any("no clock time" in m for m in q["missing"]), q["missing"]
+    lit = analyze(elapsed, "--lights-off", "0", "--lights-on", str(10 * 3600))
+    assert lit["determination"] == "qualified"
+
+
 # --------------------------------------------------------------------------------------------
 # oxi qualify --summary: a summary analysed for another patient
 # --------------------------------------------------------------------------------------------

@@ -192,12 +192,14 @@ def test_ii_a_2_undated_recording_never_supplies_the_test_date() -> None:
     a = dataclasses.replace(a, recording=undated)
     ev = evidence_from_analysis(a)
     assert ev.recording_start is None
+    assert ev.clock == dt.time(22, 15, 3)  # the time of day still places the night
     summary = {
         "metrics": a.metrics_dict(),
         "windows": _placed(a.metrics_dict()),
         "input": {"start": "1900-01-01T22:15:03", "date_known": False},
     }
-    assert Evidence.from_summary(summary).recording_start is None
+    read = Evidence.from_summary(summary)
+    assert (read.recording_start, read.clock) == (None, dt.time(22, 15, 3))
     # Without test.date in the context the date window cannot be checked: never qualified, and
     # never "not qualified" because of a placeholder date 126 years before the order.
     context = ctx()
@@ -207,3 +209,26 @@ def test_ii_a_2_undated_recording_never_supplies_the_test_date() -> None:
     assert det.test_date is None
     # With the date in the context the same evidence is judged on it.
     assert evaluate(context, ev).test_date == context.test.date
+
+
+def test_evidence_of_a_file_with_elapsed_time_only_has_no_clock() -> None:
+    """Neither date nor time of day (the placeholder 1900-01-01 00:00:00): no start, no clock,
+    by either route; a dated recording's clock is its start's time of day."""
+    import dataclasses
+
+    a = _analysis()
+    elapsed = dataclasses.replace(
+        a.recording,
+        start=dt.datetime(1900, 1, 1),
+        source=dataclasses.replace(a.recording.source, date_known=False),
+    )
+    ev = evidence_from_analysis(dataclasses.replace(a, recording=elapsed))
+    assert ev.recording_start is None and ev.clock is None
+    summary = {
+        "metrics": a.metrics_dict(),
+        "windows": _placed(a.metrics_dict()),
+        "input": {"start": "1900-01-01T00:00:00", "date_known": False},
+    }
+    read = Evidence.from_summary(summary)
+    assert read.recording_start is None and read.clock is None
+    assert evidence_from_analysis(a).clock == a.recording.start.time()

@@ -303,9 +303,11 @@ PERTURBATIONS = (
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
-    # ... or an unstaged recording without lights-off/on that lies in the day, or a rest or
+    # ... or an unstaged recording without lights-off/on that lies in the day (a dated file or
+    # one with times of day only), or that nothing places (elapsed time only), or a rest or
     # exercise part of a few seconds.
     "presumed_sleep_in_the_day",
+    "presumed_sleep_without_clock",
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "recovery_as_rest",
@@ -510,17 +512,26 @@ def _day_long_presumed_night(draw: st.DrawFn, start: dt.datetime) -> Evidence:
     )
 
 
-def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
-    """An unstaged recording, no lights-off/on, from 08:00-10:00 for 2.5-10 h: all in the day."""
-    start = dt.datetime.combine(td, dt.time(draw(st.integers(8, 9)), draw(st.integers(0, 59))))
+def _whole_recording_presumed(draw: st.DrawFn) -> SleepFigures:
+    """A dipping presumed-sleep window of 2.5-10 h that is the whole recording (no staging,
+    no lights-off/on)."""
     span = draw(st.floats(150.0, 600.0))
-    sleep = dataclasses.replace(
+    return dataclasses.replace(
         dipping_sleep(draw, "presumed_sleep", span * draw(st.floats(0.8, 1.0)), span),
         source="first_to_last_valid",
         start_s=0.0,
         end_s=span * 60,
     )
-    return Evidence(recording_start=start, sleep=sleep)
+
+
+def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
+    """An unstaged recording, no lights-off/on, from 08:00-10:00 for 2.5-10 h: all in the day;
+    from a dated file, or from one with times of day only (its clock, no date)."""
+    start = dt.datetime.combine(td, dt.time(draw(st.integers(8, 9)), draw(st.integers(0, 59))))
+    sleep = _whole_recording_presumed(draw)
+    if draw(st.booleans()):
+        return Evidence(recording_start=start, sleep=sleep)
+    return Evidence(start_clock=start.time(), sleep=sleep)
 
 
 def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime) -> Evidence:
@@ -600,6 +611,7 @@ RESHAPED_TESTS = (
     "whole_night_as_rest",
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
+    "presumed_sleep_without_clock",
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "recovery_as_rest",
@@ -626,6 +638,9 @@ def _reshaped_test(
         return "overnight", _day_long_presumed_night(draw, start)
     if change == "presumed_sleep_in_the_day":
         return "overnight", _daytime_presumed_night(draw, td)
+    if change == "presumed_sleep_without_clock":
+        # a file with elapsed time only: nothing places its whole-recording window in the night
+        return "overnight", Evidence(sleep=_whole_recording_presumed(draw))
     if change == "segment_of_seconds":
         return _seconds_long_part(draw, kind, start, ev)
     if change == "segment_scored_as_sleep":
@@ -920,6 +935,7 @@ MC_PERTURBATIONS = (
     "retest_start_given_twice",
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
+    "presumed_sleep_without_clock",
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "recovery_as_rest",

@@ -14,6 +14,7 @@ PUBLIC = (
     "oximetry.spans",
     "oximetry.metrics.odi_reference",
     "criteria.evaluate",
+    "criteria.rules.shared",  # night_share: the 20:00-08:00 reading, worked
 )
 
 

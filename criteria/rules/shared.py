@@ -214,7 +214,17 @@ def window_figures(
                 f"{MAX_PRESUMED_SLEEP_MIN / 60:g} h, so it includes time awake in the day",
             ),
         )
-    share = night_share(ev.recording_start, figs) if isinstance(figs, SleepFigures) else None
+    if isinstance(figs, SleepFigures) and _whole_recording(figs) and ev.clock is None:
+        return (
+            "missing",
+            None,
+            (
+                "lights-off and lights-on (--lights-off/--lights-on, in seconds from the start) "
+                "or sleep staging: the recording holds no clock time, so its presumed-sleep "
+                "window (the whole recording) cannot be placed in the night",
+            ),
+        )
+    share = night_share(ev.clock, figs) if isinstance(figs, SleepFigures) else None
     if share is not None and share < 0.5:
         return (
             "missing",
@@ -237,13 +247,25 @@ def window_figures(
     return ("ok", figs, ())
 
 
-def night_share(start: _dt.datetime | None, figs: SleepFigures) -> float | None:
+def _whole_recording(figs: SleepFigures) -> bool:
+    """Return True for a presumed-sleep window found as ``first_to_last_valid`` (known span)."""
+    return (
+        figs.presumed
+        and figs.source == "first_to_last_valid"
+        and figs.start_s is not None
+        and figs.end_s is not None
+        and figs.end_s > figs.start_s
+    )
+
+
+def night_share(start_clock: _dt.time | None, figs: SleepFigures) -> float | None:
     """Return the share of a whole-recording presumed-sleep window that lies in the night.
 
     Parameters
     ----------
-    start : datetime.datetime or None
-        The recording's local wall-clock start (None when the file holds no date).
+    start_clock : datetime.time or None
+        The local time of day of the recording's first sample (None when the file holds
+        elapsed time only). The date does not matter: local wall-clock time, no time zone.
     figs : SleepFigures
         The window; only a ``presumed_sleep`` window found as ``first_to_last_valid`` (no
         staging, no lights-off/on) with a known span is measured.
@@ -254,18 +276,22 @@ def night_share(start: _dt.datetime | None, figs: SleepFigures) -> float | None:
         The fraction (0–1) of the window's span between :data:`NIGHT_FROM` and
         :data:`NIGHT_TO` local time; None when not measured (a staged window, one bounded by
         lights-off/on, or one whose clock times are unknown).
+
+    Examples
+    --------
+    >>> figs = SleepFigures("presumed_sleep", 600.0, 0.0, 0.0, 0.0, 0.0,
+    ...                     source="first_to_last_valid", start_s=0.0, end_s=36000.0)
+    >>> night_share(_dt.time(22, 0), figs)  # 22:00-08:00
+    1.0
+    >>> night_share(_dt.time(8, 0), figs)  # 08:00-18:00
+    0.0
     """
-    if (
-        start is None
-        or not figs.presumed
-        or figs.source != "first_to_last_valid"
-        or figs.start_s is None
-        or figs.end_s is None
-        or figs.end_s <= figs.start_s
-    ):
+    s0, s1 = figs.start_s, figs.end_s
+    if start_clock is None or s0 is None or s1 is None or not _whole_recording(figs):
         return None
-    a = start + _dt.timedelta(seconds=figs.start_s)
-    b = start + _dt.timedelta(seconds=figs.end_s)
+    start = _dt.datetime.combine(_dt.date(2000, 1, 1), start_clock)
+    a = start + _dt.timedelta(seconds=s0)
+    b = start + _dt.timedelta(seconds=s1)
     night = 0.0
     day = a.date() - _dt.timedelta(days=1)
     while _dt.datetime.combine(day, NIGHT_FROM) < b:

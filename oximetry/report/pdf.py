@@ -72,8 +72,7 @@ def _strip_span(analysis: Analysis) -> float:
 
 def elapsed_axis(analysis: Analysis) -> bool:
     """Return True when the file holds no date and no clock time (times are elapsed time)."""
-    s = analysis.recording.start
-    return not analysis.recording.source.date_known and s == _dt.datetime(1900, 1, 1)
+    return not analysis.recording.clock_known
 
 
 def _strip_starts(analysis: Analysis) -> list[float]:
