@@ -337,7 +337,12 @@ def evaluate(
     missing: list[str] = []
     for p in open_paths:
         missing.extend(m for m in _needs(prof, p, res, ()) if not m.startswith("resolve "))
-    missing.extend(f"resolve the conflict between {' and '.join(c.keys)}" for c in conflicts)
+    missing.extend(
+        f"resolve the conflict between {' and '.join(c.keys)}"
+        if len(c.keys) > 1
+        else f"review {c.keys[0]}"
+        for c in conflicts
+    )
     for r in (*prof.non_blocking, *(d.id for d in prof.documentation)):
         if res[r].met is not True and res[r].applicable:
             missing.extend(res[r].missing)
@@ -416,6 +421,10 @@ def _unsure_facts(
     * A blood gas that is not tied to the test: ``blood_gas.date`` given and not the test date
       (the windows are checked on the test date, not on the blood gas's), or not given while a
       recording is the test. The outcome must stand without it.
+    * Long runs of one exact SpO2 value (``evidence.constant_runs``; SPEC §4 keeps them as
+      valid data with a review flag): a frozen sensor, or a gap an export filled with the last
+      value, looks the same as a steady saturation. The outcome must stand on the figures
+      without them (``evidence.without_constant_runs``).
 
     Each is re-evaluated with the other value; when the outcome (:func:`_outcome`) changes, the
     fact is returned as a conflict, which makes the determination indeterminate.
@@ -480,7 +489,34 @@ def _unsure_facts(
                         why,
                     )
                 )
+    alt = ev.without_constant_runs if ev is not None else None
+    if ev is not None and alt is not None:
+        other = _run(prof, ctx, alt, test_date, readings)
+        if _outcome(prof, other) != base:
+            held = [
+                f"{v:g} % for {(b - a) / 60:.1f} min from {_when(ev, a)}"
+                for a, b, v in ev.constant_runs
+            ]
+            out.append(
+                Conflict(
+                    ("recording.constant_runs",),
+                    {"recording.constant_runs": held},
+                    "The outcome rests on SpO2 held at one exact value for a long stretch "
+                    f"({'; '.join(held)}): a frozen sensor, or a gap the export filled with "
+                    "the last value, looks the same as a steady saturation. A reviewer must "
+                    "judge it on the trace; mark it with --exclude if it is artifact.",
+                )
+            )
     return out
+
+
+def _when(ev: Evidence, seconds: float) -> str:
+    """Return a time of the recording as a clock time, or as seconds from its start."""
+    clock = ev.clock
+    if clock is None:
+        return f"{seconds:.0f} s after the start"
+    at = _dt.datetime.combine(_dt.date(2000, 1, 1), clock) + _dt.timedelta(seconds=seconds)
+    return at.strftime("%H:%M:%S")
 
 
 def _one_per_key(items: list[str]) -> tuple[str, ...]:

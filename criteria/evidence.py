@@ -15,7 +15,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any, TypeVar, cast
+from typing import Any, TypeGuard, TypeVar, cast
 
 from .errors import EvidenceError
 
@@ -98,6 +98,13 @@ class Evidence:
     exercise_o2_flow_lpm : float or None
         The oxygen flow of the ``exercise_o2`` segment as the analysis recorded it (``--o2-flow``,
         else the order's flow); None when not known.
+    constant_runs : tuple of (float, float, float)
+        Long runs of one exact SpO2 value the analysis kept as valid data with a review flag
+        (SPEC §4), as ``(start_s, end_s, value_pct)``.
+    without_constant_runs : Evidence or None
+        The same evidence with the figures of every window those runs touch recomputed as if
+        their samples were invalid; a qualified outcome must stand on it too
+        (:func:`criteria.evaluate`). None when no run touches a window.
     """
 
     recording_start: _dt.datetime | None = None
@@ -108,6 +115,8 @@ class Evidence:
     exercise_o2: SegmentFigures | None = None
     warnings: tuple[str, ...] = ()
     exercise_o2_flow_lpm: float | None = None
+    constant_runs: tuple[tuple[float, float, float], ...] = ()
+    without_constant_runs: Evidence | None = None
 
     @property
     def clock(self) -> _dt.time | None:
@@ -128,6 +137,7 @@ class Evidence:
         windows: Sequence[Mapping[str, Any]] = (),
         o2_flow_lpm: float | None = None,
         start_clock: _dt.time | None = None,
+        without_constant_runs: Mapping[str, Any] | None = None,
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -148,6 +158,9 @@ class Evidence:
         start_clock : datetime.time, optional
             The first sample's time of day, also when the file gives no date (None for a file
             with elapsed time only).
+        without_constant_runs : mapping, optional
+            As in ``summary.json``'s ``without_constant_runs`` (``runs``, and ``metrics``: the
+            recomputed figures of each window a long constant run touches).
 
         Returns
         -------
@@ -159,7 +172,43 @@ class Evidence:
             A needed figure is missing or not a number.
         """
         ev = cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
-        return replace(ev, exercise_o2_flow_lpm=o2_flow_lpm, start_clock=start_clock)
+        ev = replace(ev, exercise_o2_flow_lpm=o2_flow_lpm, start_clock=start_clock)
+        return ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
+
+    def _with_constant_runs(
+        self,
+        block: Any,
+        metrics: Mapping[str, Any],
+        windows: Sequence[Mapping[str, Any]],
+        where: str,
+    ) -> Evidence:
+        """Return this evidence with the ``without_constant_runs`` block read (when given)."""
+        if block is None:
+            return self
+        key = f"{where}: 'without_constant_runs'"
+        if not isinstance(block, Mapping):
+            raise EvidenceError(f"{key} must be an object")
+        runs, figures = block.get("runs"), block.get("metrics")
+        if not isinstance(runs, list) or not runs or not isinstance(figures, Mapping):
+            raise EvidenceError(f"{key} needs 'runs' (a list) and 'metrics' (an object)")
+        spans: list[tuple[float, float, float]] = []
+        for r in runs:
+            a, b, v = (r.get(k) for k in _RUN_KEYS) if isinstance(r, Mapping) else (None,) * 3
+            if not (_number(a) and _number(b) and _number(v)):
+                raise EvidenceError(f"{key}: each run needs {', '.join(_RUN_KEYS)} (numbers)")
+            spans.append((float(a), float(b), float(v)))
+        merged = dict(metrics)
+        for kind, figs in figures.items():
+            if not isinstance(figs, Mapping) or not isinstance(metrics.get(kind), Mapping):
+                raise EvidenceError(f"{key}: 'metrics.{kind}' is not a window of 'metrics'")
+            merged[kind] = {**metrics[kind], **figs}
+        other = type(self)._from_metrics(
+            merged, self.recording_start, self.warnings, where, windows
+        )
+        other = replace(
+            other, start_clock=self.start_clock, exercise_o2_flow_lpm=self.exercise_o2_flow_lpm
+        )
+        return replace(self, constant_runs=tuple(spans), without_constant_runs=other)
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
@@ -222,9 +271,13 @@ class Evidence:
             ev = replace(
                 ev, exercise_o2_flow_lpm=None if flow is None else float(flow), start_clock=clock
             )
-            for figs in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2):
-                if figs is not None:
-                    _check_consistent(figs)
+            ev = ev._with_constant_runs(
+                summary.get("without_constant_runs"), metrics, windows, "summary"
+            )
+            for e in (ev, ev.without_constant_runs):
+                for figs in () if e is None else (e.sleep, e.rest, e.exercise, e.exercise_o2):
+                    if figs is not None:
+                        _check_consistent(figs)
         except EvidenceError as exc:
             raise EvidenceError(exc.reason, source) from None
         return ev
@@ -263,6 +316,7 @@ class Evidence:
         )
 
 
+_RUN_KEYS = ("start_s", "end_s", "value_pct")
 _REQUIRED = {"valid_min", "t_le88_min", "t_lt90_min", "t_le90_min", "longest_le88_min"}
 #: Fields of :class:`SleepFigures` taken from the ``windows`` list, not the metrics block.
 _PLACE = ("source", "start_s", "end_s")
@@ -305,7 +359,7 @@ def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
     return replace(figs, **got)
 
 
-def _number(v: Any) -> bool:
+def _number(v: Any) -> TypeGuard[int | float]:
     return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
 
 

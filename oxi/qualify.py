@@ -93,6 +93,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         windows,
         analysis.settings.o2_flow_lpm,
         clock,
+        analysis.without_constant_runs_dict(),
         cls=OximetryError,
     )
 

@@ -7,7 +7,8 @@ every window, then every event in time order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 import numpy as np
@@ -20,7 +21,8 @@ from .metrics.odi import detect_desaturations_at
 from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
 from .settings import SEGMENT_NAMES, AnalysisSettings
-from .windows import SLEEP_STAGES, annotation_kind, build_windows, window_mask
+from .spans import span_indices
+from .windows import SLEEP_STAGES, WindowPlan, annotation_kind, build_windows, window_mask
 
 __all__ = ["analyze"]
 
@@ -149,6 +151,95 @@ def _stage_block(
         "nrem": tables.stage_figures(x, valid, nrem, fs, s3, s4),
         "rem": tables.stage_figures(x, valid, rem, fs, s3, s4),
     }
+
+
+def _counted_runs(
+    runs: Sequence[tuple[float, float, float]],
+    figures: WindowMetrics | SegmentMetrics,
+    drop_pts: float,
+) -> list[tuple[float, float, float]]:
+    """Return the constant runs whose value a finding of this window could count.
+
+    A test segment (minutes long) counts every run: ten minutes at one exact value while
+    resting or walking is itself suspect, and a held high value on oxygen would fake an
+    improvement. An overnight window counts the runs at a level a sleep figure counts (rounding
+    to 90 % or less, or more than ``drop_pts`` below the awake baseline or the window's mean):
+    hours of steady normal saturation are physiology.
+    """
+    if isinstance(figures, SegmentMetrics):
+        return list(runs)
+    refs = [
+        r
+        for r in (figures.awake_baseline_pct, figures.mean_pct)
+        if r is not None and math.isfinite(r)
+    ]
+    return [
+        run
+        for run in runs
+        if math.floor(run[2] + 0.5) <= 90
+        or any(math.floor(run[2] + 0.5) < math.floor(r + 0.5) - drop_pts for r in refs)
+    ]
+
+
+def _without_constant_runs(
+    recording: Recording,
+    st: AnalysisSettings,
+    plan: WindowPlan,
+    valid: NDArray[np.bool_],
+    runs: Sequence[tuple[float, float, float]],
+    metrics: Mapping[str, WindowMetrics | SegmentMetrics],
+    masks: Mapping[str, NDArray[np.bool_]],
+) -> tuple[dict[str, WindowMetrics | SegmentMetrics], tuple[tuple[float, float, float], ...]]:
+    """Return the figures of each window a long constant run touches without it, and the runs.
+
+    The runs returned are those taken out (in time order).
+
+    SPEC §4 keeps long constant runs (sensor frozen? a gap an export filled with the last
+    value?) as valid data with a review flag. The criteria re-evaluate a qualified outcome on
+    these figures, with the runs' samples taken as invalid, and hold it open when the outcome
+    rests on them (``criteria.evaluate``, docs/criteria.md). Only the figures the criteria read
+    are recomputed: no tables, no pulse. Windows the runs do not touch are left out.
+    """
+    if not runs:
+        return {}, ()
+    x, fs = recording.spo2.data, recording.fs
+    n = x.shape[0]
+    out: dict[str, WindowMetrics | SegmentMetrics] = {}
+    taken: set[tuple[float, float, float]] = set()
+    for w in plan.windows:
+        figs = metrics[w.kind]
+        counted = _counted_runs(runs, figs, st.drop_pts)
+        held = np.zeros(n, dtype=bool)
+        for start_s, end_s, _ in counted:
+            i0, i1 = span_indices(start_s, end_s, fs, n)
+            held[i0:i1] = True
+        in_window = masks[w.kind]
+        if not np.any(held & in_window & valid):
+            continue
+        taken.update(counted)
+        kept = valid & ~held
+        if isinstance(figs, SegmentMetrics):
+            seg = summarize_segment(x, kept, in_window, fs)
+            out[w.kind] = replace(seg, asleep_min=figs.asleep_min)
+            continue
+        baseline = source = None
+        if plan.baseline is not None:
+            baseline = awake_baseline(x, kept & window_mask(plan.baseline, n, fs))
+            source = plan.baseline.source if baseline is not None else None
+        out[w.kind], _ = summarize_window(
+            x,
+            kept,
+            in_window,
+            fs,
+            kind=w.kind,
+            awake_baseline_pct=baseline,
+            awake_baseline_source=source,
+            odi3_events=[],
+            odi4_events=[],
+            drop_pts=st.drop_pts,
+            sustained_min_s=st.sustained_min_s,
+        )
+    return out, tuple(sorted(taken))
 
 
 def _assigned_windows(
@@ -311,6 +402,9 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         events.append(ev if ev.window == kind else replace(ev, window=kind))
     events.sort(key=lambda e: (e.start_s, e.type, e.end_s, e.label))
 
+    without, held = _without_constant_runs(
+        recording, st, plan, valid, artifact.constant_runs, metrics, masks
+    )
     warnings = [*recording.warnings, *plan.warnings]
     if baseline_pct is None and plan.baseline is not None:
         warnings.append("No valid data in the awake window: there is no awake baseline.")
@@ -322,4 +416,6 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         metrics=metrics,
         events=tuple(events),
         warnings=tuple(dict.fromkeys(warnings)),
+        without_constant_runs=without,
+        held_runs=held,
     )

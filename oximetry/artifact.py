@@ -351,8 +351,9 @@ def frozen_runs(
     return [(int(s), int(e), float(x[s])) for s, e in zip(starts[keep], ends[keep], strict=True)]
 
 
-def _review_flags(x: NDArray[np.float64], fs: float, min_run_s: float) -> tuple[str, ...]:
-    runs = frozen_runs(x, fs, min_run_s)
+def _review_flags(
+    runs: list[tuple[int, int, float]], fs: float, min_run_s: float
+) -> tuple[str, ...]:
     flags = [
         f"SpO2 stayed exactly {v:g} % for {(e - s) / fs / 60:.1f} min from {s / fs:.0f} s after "
         "the start: check that the sensor was not frozen"
@@ -423,10 +424,12 @@ def detect_artifacts(
     valid = np.logical_not(invalid, out=invalid)
     valid.flags.writeable = False
     reason.flags.writeable = False
+    runs = frozen_runs(x, fs, st.frozen_run_s)
     return ArtifactResult(
         valid=valid,
         reason=reason,
         reasons=REASONS,
         counts=counts,
-        review_flags=_review_flags(x, fs, st.frozen_run_s),
+        review_flags=_review_flags(runs, fs, st.frozen_run_s),
+        constant_runs=tuple((s / fs, e / fs, v) for s, e, v in runs),
     )

@@ -207,6 +207,10 @@ class ArtifactResult:
         Samples rejected per reason (each sample counted once, under its first reason).
     review_flags : tuple of str
         Things a reviewer should look at (long constant runs), not removed.
+    constant_runs : tuple of (float, float, float)
+        The long constant runs the review flags describe, as ``(start_s, end_s, value_pct)``:
+        SpO2 held at one exact value for at least ``ArtifactSettings.frozen_run_s`` (a frozen
+        sensor, or a gap an export filled with the last value?).
     """
 
     valid: NDArray[np.bool_]
@@ -214,6 +218,7 @@ class ArtifactResult:
     reasons: tuple[str, ...]
     counts: Mapping[str, int]
     review_flags: tuple[str, ...] = ()
+    constant_runs: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def artifact_pct(self) -> float:
@@ -242,6 +247,14 @@ class Analysis:
         Every event (ODI3, ODI4, sustained drops, ≤ 88 % runs, scored annotations), by start.
     warnings : tuple of str
         Presumed windows, daylight-saving changes, ... in a reviewer's words.
+    without_constant_runs : mapping of str to WindowMetrics or SegmentMetrics
+        For each window a long constant run (``artifact.constant_runs``) touches, its SpO2
+        figures with the run's samples taken as invalid (tables, events and pulse are not
+        recomputed): the criteria check that a qualified outcome does not rest on the runs.
+        Empty when no run touches a window.
+    held_runs : tuple of (float, float, float)
+        The runs taken out there, as ``(start_s, end_s, value_pct)``: in an overnight window
+        those at a level a sleep figure counts, in a test segment every one.
     """
 
     recording: Recording
@@ -251,6 +264,10 @@ class Analysis:
     metrics: Mapping[str, WindowMetrics | SegmentMetrics]
     events: tuple[Event, ...] = ()
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    without_constant_runs: Mapping[str, WindowMetrics | SegmentMetrics] = field(
+        default_factory=dict
+    )
+    held_runs: tuple[tuple[float, float, float], ...] = ()
 
     @property
     def main_window(self) -> str | None:
@@ -263,3 +280,49 @@ class Analysis:
     def metrics_dict(self) -> dict[str, dict[str, Any]]:
         """Return ``metrics`` as plain data, as ``summary.json`` holds it."""
         return {kind: m.to_dict() for kind, m in self.metrics.items()}
+
+    def without_constant_runs_dict(self) -> dict[str, Any] | None:
+        """Return ``summary.json``'s ``without_constant_runs`` block (None when it is empty).
+
+        ``runs``: the long constant runs taken out (``held_runs``: ``start_s``, ``end_s``,
+        ``value_pct``); ``metrics``: the recomputed SpO2 figures of each window they touch
+        (:data:`RECOMPUTED_FIGURES`).
+        """
+        if not self.without_constant_runs:
+            return None
+        return {
+            "runs": [{"start_s": a, "end_s": b, "value_pct": v} for a, b, v in self.held_runs],
+            "metrics": {
+                kind: {k: v for k, v in m.to_dict().items() if k in RECOMPUTED_FIGURES}
+                for kind, m in self.without_constant_runs.items()
+            },
+        }
+
+
+#: The SpO2 figures ``Analysis.without_constant_runs`` holds recomputed (the others of a window
+#: are not: tables, events, ODI, pulse).
+RECOMPUTED_FIGURES = frozenset(
+    {
+        "duration_min",
+        "valid_min",
+        "t_le88_min",
+        "t_le88_pct",
+        "t_lt90_min",
+        "t_lt90_pct",
+        "t_le90_min",
+        "longest_le88_min",
+        "longest_le88_start_s",
+        "nadir_pct",
+        "nadir_s",
+        "mean_pct",
+        "median_pct",
+        "awake_baseline_pct",
+        "awake_baseline_source",
+        "drop5_min",
+        "longest_drop5_min",
+        "drop5_from_mean_min",
+        "longest_drop5_from_mean_min",
+        "sustained_nadir_pct",
+        "asleep_min",
+    }
+)

@@ -137,7 +137,7 @@ def test_recording_a_day_from_test_date_reads_the_age_on_test_date(tmp_path: Pat
         duration_s=7 * 3600,
         seed=8,
         baseline_pct=95,
-        sustained_drops=[(3 * 3600, 12 * 60, 90)],
+        sustained_drops=[(3 * 3600, 9 * 60, 90)],  # under 10 min: not a held value
         start=dt.datetime(2026, 11, 21, 0, 10),
     )
     edf = write_edf(rec, tmp_path / "night.edf")
@@ -951,7 +951,7 @@ def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) ->
     """End to end: --o2-flow 5 for the walk on oxygen, order.flow_lpm 2 in the context."""
     rec, _ = simulate_night(
         fs=1,
-        duration_s=30 * 60,
+        duration_s=25 * 60,  # every stretch at one exact value under 10 min: none held
         seed=9,
         baseline_pct=95,
         sustained_drops=[(600, 300, 85)],

@@ -308,6 +308,7 @@ PERTURBATIONS = (
     # exercise part of a few seconds.
     "presumed_sleep_in_the_day",
     "presumed_sleep_without_clock",
+    "held_value_decides",
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "recovery_as_rest",
@@ -333,8 +334,11 @@ BAD_INPUT = ("invalid_code", *(p for p in PERTURBATIONS if p.startswith("implaus
 
 
 @st.composite
-def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str, str]:
-    """A complete qualifying case, then at most one change that must stop it qualifying."""
+def valid_then_perturbed(
+    draw: st.DrawFn, change: str | None = None
+) -> tuple[dict[str, Any], Evidence | None, str, str]:
+    """A complete qualifying case, then at most one change (drawn unless given) that must stop
+    it qualifying."""
     profile = "masshealth"  # Medicare: valid_then_perturbed_medicare below
     kind = draw(st.sampled_from(["overnight", "rest", "exercise"]))
     td = draw(dates)
@@ -400,7 +404,7 @@ def valid_then_perturbed(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | No
     else:
         # An acute illness (J18.9) is not a chronic stable state: saying so is a conflict.
         raw["test"]["chronic_stable_state"] = not acute
-    change = draw(st.sampled_from(PERTURBATIONS))
+    change = change or draw(st.sampled_from(PERTURBATIONS))
     t = raw["test"]
     if change == "drop_diagnoses":
         del raw["diagnoses"]
@@ -612,6 +616,7 @@ RESHAPED_TESTS = (
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
     "presumed_sleep_without_clock",
+    "held_value_decides",
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "recovery_as_rest",
@@ -641,6 +646,8 @@ def _reshaped_test(
     if change == "presumed_sleep_without_clock":
         # a file with elapsed time only: nothing places its whole-recording window in the night
         return "overnight", Evidence(sleep=_whole_recording_presumed(draw))
+    if change == "held_value_decides":
+        return _held_value_decides(draw, kind, start, ev)
     if change == "segment_of_seconds":
         return _seconds_long_part(draw, kind, start, ev)
     if change == "segment_scored_as_sleep":
@@ -649,6 +656,35 @@ def _reshaped_test(
         return "exercise", _recovery_as_rest(draw, start)
     assert change == "walk_on_more_oxygen_than_prescribed", change
     return "exercise", _walk_on_more_oxygen(draw, raw, start)
+
+
+def _held_value_decides(
+    draw: st.DrawFn, kind: str, start: dt.datetime, ev: Evidence | None
+) -> tuple[str, Evidence]:
+    """The case's qualifying test, whose deciding findings vanish without a long run at one
+    exact SpO2 value (a frozen sensor or a filled gap): an overnight case's minutes below the
+    lines, or the deciding part of a rest or exercise test (the rest, or the walk) found to hold
+    no other valid data."""
+    level = draw(st.floats(70.0, 99.0))
+    t0 = draw(st.floats(0.0, 3600.0))
+    runs = ((t0, t0 + draw(st.floats(600.0, 3600.0)), level),)
+    if kind == "overnight" or ev is None:
+        sleep = dipping_sleep(draw, "presumed_sleep", draw(st.floats(120.0, 600.0)))
+        normal = dataclasses.replace(
+            sleep, t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, longest_le88_min=0.0,
+            nadir_pct=draw(st.floats(91.0, 95.0)),
+        )  # fmt: skip
+        base = Evidence(recording_start=start, sleep=sleep)
+        return "overnight", dataclasses.replace(
+            base, constant_runs=runs, without_constant_runs=dataclasses.replace(base, sleep=normal)
+        )
+    part = "rest" if kind == "rest" else "exercise"
+    empty = dataclasses.replace(
+        getattr(ev, part), valid_min=0.0, median_pct=None, nadir_pct=None, sustained_nadir_pct=None
+    )
+    return kind, dataclasses.replace(
+        ev, constant_runs=runs, without_constant_runs=dataclasses.replace(ev, **{part: empty})
+    )
 
 
 def _part_scored_as_sleep(
@@ -769,6 +805,24 @@ def _perturb_validity(
 def test_safety_one_missing_or_failed_condition_prevents_qualified(
     case: tuple[dict[str, Any], Evidence | None, str, str],
 ) -> None:
+    _assert_stopped(case)
+
+
+#: Examples per change in the per-change properties below: the derandomised 500 examples of
+#: the property above need not draw a newly added change at all (the held-value case was drawn
+#: by none), so every change also gets examples of its own.
+PER_CHANGE = 12
+
+
+@pytest.mark.parametrize("change", PERTURBATIONS)
+@settings(max_examples=PER_CHANGE, deadline=None)
+@given(data=st.data())
+def test_safety_each_change_prevents_qualified(change: str, data: st.DataObject) -> None:
+    _assert_stopped(data.draw(valid_then_perturbed(change)))
+
+
+def _assert_stopped(case: tuple[dict[str, Any], Evidence | None, str, str]) -> None:
+    """A change in BAD_INPUT is refused; "none" qualifies; any other change does not."""
     raw, ev, profile, change = case
     if change in BAD_INPUT:
         with pytest.raises(ContextError):
@@ -936,6 +990,7 @@ MC_PERTURBATIONS = (
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
     "presumed_sleep_without_clock",
+    "held_value_decides",
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "recovery_as_rest",
@@ -945,8 +1000,11 @@ MC_PERTURBATIONS = (
 
 
 @st.composite
-def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str]:
-    """A complete qualifying Medicare case, then at most one change that must stop it."""
+def valid_then_perturbed_medicare(
+    draw: st.DrawFn, change: str | None = None
+) -> tuple[dict[str, Any], Evidence | None, str]:
+    """A complete qualifying Medicare case, then at most one change (drawn unless given) that
+    must stop it."""
     kind = draw(st.sampled_from(["overnight", "rest", "exercise"]))
     td = draw(dates)
     start = dt.datetime(td.year, td.month, td.day, 22, 0)
@@ -987,7 +1045,7 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
         raw["test"]["discharge_date"] = (
             td + dt.timedelta(days=draw(st.integers(0, 2)))
         ).isoformat()
-    change = draw(st.sampled_from(MC_PERTURBATIONS))
+    change = change or draw(st.sampled_from(MC_PERTURBATIONS))
     t = raw["test"]
     pao2 = {
         "overnight": "pao2_sleep_mmhg",
@@ -1098,6 +1156,18 @@ def valid_then_perturbed_medicare(draw: st.DrawFn) -> tuple[dict[str, Any], Evid
 def test_medicare_safety_one_missing_or_failed_condition_prevents_qualified(
     case: tuple[dict[str, Any], Evidence | None, str],
 ) -> None:
+    _assert_medicare_stopped(case)
+
+
+@pytest.mark.parametrize("change", MC_PERTURBATIONS)
+@settings(max_examples=PER_CHANGE, deadline=None)
+@given(data=st.data())
+def test_medicare_safety_each_change_prevents_qualified(change: str, data: st.DataObject) -> None:
+    _assert_medicare_stopped(data.draw(valid_then_perturbed_medicare(change)))
+
+
+def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) -> None:
+    """ "none" qualifies under the Medicare profile; any other change does not."""
     raw, ev, change = case
     d = evaluate(Context.from_dict(raw), ev, "medicare")
     if change == "none":

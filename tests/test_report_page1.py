@@ -68,7 +68,7 @@ def night(tmp_path_factory: pytest.TempPathFactory) -> Path:
         duration_s=4 * 3600,
         seed=11,
         desaturations=20,
-        sustained_drops=[(5400.0, 600.0, 85.0)],
+        sustained_drops=[(5400.0, 540.0, 85.0)],  # under 10 min: not a held value
         stages=True,
     )
     d = tmp_path_factory.mktemp("night")

@@ -367,6 +367,7 @@ def build_summary(
         "windows": _windows_block(analysis),
         "main_window": analysis.main_window,
         "metrics": _metrics_block(analysis),
+        **_without_constant_runs_block(analysis),
         "events": {
             "counts": dict(sorted(counts.items())),
             "table": "events.csv",
@@ -397,6 +398,15 @@ def build_summary(
         for w in summary["windows"]:
             w["warning"] = scrub(w["warning"])
     return summary
+
+
+def _without_constant_runs_block(analysis: Analysis) -> dict[str, Any]:
+    """Return ``{"without_constant_runs": ...}`` when a long constant run touches a window.
+
+    The block is absent otherwise, so that the summaries of most recordings are unchanged.
+    """
+    block = analysis.without_constant_runs_dict()
+    return {} if block is None else {"without_constant_runs": block}
 
 
 def _parts_block(src: SourceInfo, deidentify: bool) -> list[dict[str, Any]]:

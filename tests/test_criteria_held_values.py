@@ -1,0 +1,168 @@
+"""A qualification never rests on SpO2 held at one exact value for a long stretch alone.
+
+SPEC §4 keeps long constant runs (a frozen sensor? a gap an export filled with the last value?)
+as valid data with a review flag. A probe that slips off at 86 % and an export that repeats the
+last value for 15 minutes looked like 15 minutes at or below 88 % and qualified. The analysis
+now recomputes the figures of each window such a run touches without it, and a qualified
+outcome that does not stand on them is held open as a conflict (``recording.constant_runs``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from criteria.errors import EvidenceError
+from criteria.evaluate import Evidence, evaluate
+from oxi.cli import main
+from oxi.qualify import evidence_from_analysis
+from oximetry import analyze
+from oximetry.simulate import simulate_night, write_edf
+from tests.criteria_helpers import ctx
+
+START = dt.datetime(2026, 11, 20, 22, 0)
+CONTEXT = (
+    "patient: {age_years: 70}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+)
+
+
+def _night(*plateaus: tuple[float, float, float]) -> Any:
+    """A 6-hour night at exactly 95 % (no noise) with plateaus (start_s, duration_s, level)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=6 * 3600, seed=3, baseline_pct=95, sustained_drops=list(plateaus),
+        start=START,
+    )  # fmt: skip
+    return rec
+
+
+def test_analysis_recomputes_the_window_without_the_low_runs_only() -> None:
+    """15 min held at 86 %: the presumed-sleep figures without it lose those 15 min at or below
+    88 %; the hours held at exactly 95 % (steady normal saturation) are not taken out."""
+    a = analyze(_night((3600, 900, 86)))
+    values = [v for _, _, v in a.artifact.constant_runs]
+    assert 86.0 in values and 95.0 in values
+    base, without = a.metrics["presumed_sleep"], a.without_constant_runs["presumed_sleep"]
+    assert base.t_le88_min == pytest.approx(15.0)
+    assert without.t_le88_min == 0.0
+    assert without.valid_min == pytest.approx(base.valid_min - 15.0)
+    assert set(a.without_constant_runs) == {"presumed_sleep"}  # the awake window: at 95 %
+    assert analyze(_night((3600, 540, 86))).without_constant_runs == {}  # 9 min: no run
+
+
+def _run(tmp: Path, rec: Any, *options: str) -> dict[str, Any]:
+    edf = write_edf(rec, tmp / "night.edf")
+    ctx_file = tmp / "ctx.yaml"
+    ctx_file.write_text(CONTEXT)
+    out = tmp / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, *options]) == 0
+    return dict(json.loads((out / "summary.json").read_text()))
+
+
+def test_a_night_qualified_only_by_a_held_value_is_indeterminate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end: held at 86 % for 15 min and nothing else below 88 %: indeterminate, the
+    conflict naming the run; the summary carries the figures without it, so `oxi qualify
+    --summary` and `oxi verify` reach the same; excluded as artifact, it no longer qualifies."""
+    summary = _run(tmp_path, _night((3600, 900, 86)))
+    q = summary["qualification"]
+    assert q["determination"] == "indeterminate"
+    (conflict,) = q["conflicts"]
+    assert conflict["keys"] == ["recording.constant_runs"]
+    assert "86 % for 15.0 min from 23:00:00" in conflict["why"] and "--exclude" in conflict["why"]
+    assert "95 %" not in conflict["why"]  # the hours at 95 % are not taken out
+    block = summary["without_constant_runs"]
+    assert block["metrics"]["presumed_sleep"]["t_le88_min"] == 0.0
+    assert block["runs"] == [{"start_s": 3600.0, "end_s": 4500.0, "value_pct": 86.0}]
+    out, edf = tmp_path / "out", tmp_path / "night.edf"
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()
+    args = [
+        "qualify",
+        "--summary",
+        str(out / "summary.json"),
+        "--context",
+        str(tmp_path / "ctx.yaml"),
+    ]
+    assert main(args) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
+    excluded = _run(tmp_path, _night((3600, 900, 86)), "--exclude", "23:00-23:15")
+    assert excluded["qualification"]["determination"] == "not_qualified"
+
+
+def test_a_night_that_qualifies_without_the_held_value_stands(tmp_path: Path) -> None:
+    """Held at 86 % for 15 min, and 9 more minutes at 86 % elsewhere (under 10 min, not held):
+    the night qualifies on those alone, so the held run changes nothing."""
+    summary = _run(tmp_path, _night((3600, 900, 86), (10800, 540, 86)))
+    assert summary["without_constant_runs"]["metrics"]["presumed_sleep"]["t_le88_min"] == 9.0
+    q = summary["qualification"]
+    assert q["determination"] == "qualified" and q["conflicts"] == []
+
+
+def test_a_walk_on_oxygen_held_at_one_value_is_indeterminate(tmp_path: Path) -> None:
+    """An exercise test whose walk on oxygen lies in 15 minutes at exactly 95 %: the improvement
+    rests on a held value (segments count a run at any level; test_criteria_audit's exercise
+    tests keep every stretch under 10 min)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=30 * 60, seed=9, baseline_pct=95, sustained_drops=[(600, 300, 85)],
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )  # fmt: skip
+    ctx_text = CONTEXT.replace("type: overnight", "type: exercise")
+    (tmp_path / "ctx.yaml").write_text(ctx_text)
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    out = tmp_path / "out"
+    parts = ["--segment", "rest=0-300", "--segment", "exercise=600-900"]
+    parts += ["--segment", "exercise_o2=1200-1500"]
+    args = ["analyze", str(edf), "--context", str(tmp_path / "ctx.yaml"), "--out", str(out)]
+    assert main([*args, "--no-report", *parts]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(summary["without_constant_runs"]["metrics"]) >= {"exercise_o2"}
+    q = summary["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert q["conflicts"][0]["keys"] == ["recording.constant_runs"]
+
+
+def test_evidence_reads_the_block_the_same_from_an_analysis_and_a_summary(
+    tmp_path: Path,
+) -> None:
+    a = analyze(_night((3600, 900, 86)))
+    ev = evidence_from_analysis(a)
+    assert ev.without_constant_runs is not None
+    assert ev.without_constant_runs.sleep is not None
+    assert ev.without_constant_runs.sleep.t_le88_min == 0.0
+    summary = _run(tmp_path, _night((3600, 900, 86)))
+    read = Evidence.from_summary(summary)
+    assert read.constant_runs == ev.constant_runs
+    assert read.without_constant_runs is not None and read.without_constant_runs.sleep is not None
+    for f in ("valid_min", "t_le88_min", "t_lt90_min", "drop5_min", "nadir_pct", "start_s"):
+        assert getattr(read.without_constant_runs.sleep, f) == pytest.approx(
+            getattr(ev.without_constant_runs.sleep, f), abs=1e-6
+        ), f
+    # the same determination by both routes; the figures without the run are a normal night
+    assert evaluate(ctx(), read).to_dict() == evaluate(ctx(), ev).to_dict()
+    assert evaluate(ctx(), ev.without_constant_runs).determination == "not_qualified"
+
+
+@pytest.mark.parametrize(
+    ("block", "match"),
+    [
+        ([], "must be an object"),
+        ({"runs": [], "metrics": {}}, "needs 'runs'"),
+        ({"runs": [{"start_s": 0, "end_s": 1}], "metrics": {}}, "each run needs"),
+        ({"runs": [{"start_s": 0, "end_s": 1, "value_pct": 86}], "metrics": {"rest": {}}}, "not a window"),
+    ],
+)  # fmt: skip
+def test_a_malformed_block_is_bad_input(block: Any, match: str, tmp_path: Path) -> None:
+    summary = _run(tmp_path, _night((3600, 900, 86)))
+    summary["without_constant_runs"] = block
+    with pytest.raises(EvidenceError, match=match):
+        Evidence.from_summary(summary)
