@@ -208,15 +208,15 @@ def _without_constant_runs(
     taken: set[tuple[float, float, float]] = set()
     for w in plan.windows:
         figs = metrics[w.kind]
-        counted = _counted_runs(runs, figs, st.drop_pts)
-        held = np.zeros(n, dtype=bool)
-        for start_s, end_s, _ in counted:
-            i0, i1 = span_indices(start_s, end_s, fs, n)
-            held[i0:i1] = True
         in_window = masks[w.kind]
-        if not np.any(held & in_window & valid):
+        held = np.zeros(n, dtype=bool)
+        for run in _counted_runs(runs, figs, st.drop_pts):
+            i0, i1 = span_indices(run[0], run[1], fs, n)
+            if np.any(in_window[i0:i1] & valid[i0:i1]):  # it holds valid samples of the window
+                held[i0:i1] = True
+                taken.add(run)
+        if not held.any():
             continue
-        taken.update(counted)
         kept = valid & ~held
         if isinstance(figs, SegmentMetrics):
             seg = summarize_segment(x, kept, in_window, fs)

@@ -9,6 +9,7 @@ outcome that does not stand on them is held open as a conflict (``recording.cons
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -54,7 +55,20 @@ def test_analysis_recomputes_the_window_without_the_low_runs_only() -> None:
     assert without.t_le88_min == 0.0
     assert without.valid_min == pytest.approx(base.valid_min - 15.0)
     assert set(a.without_constant_runs) == {"presumed_sleep"}  # the awake window: at 95 %
+    assert a.held_runs == ((3600.0, 4500.0, 86.0),)
     assert analyze(_night((3600, 540, 86))).without_constant_runs == {}  # 9 min: no run
+
+
+def test_a_constant_run_of_invalid_samples_is_not_taken_out() -> None:
+    """20 min at exactly 0 % (a probe-off code read as a value: out of range, invalid) is a
+    constant run and a review flag, but holds no valid sample: only the 86 % run is taken out."""
+    rec = _night((3600, 900, 86))
+    x = rec.spo2.data.copy()
+    x[7200:8400] = 0.0
+    probe_off = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+    a = analyze(probe_off)
+    assert (7200.0, 8400.0, 0.0) in a.artifact.constant_runs
+    assert a.held_runs == ((3600.0, 4500.0, 86.0),)
 
 
 def _run(tmp: Path, rec: Any, *options: str) -> dict[str, Any]:
