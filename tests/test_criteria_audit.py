@@ -596,19 +596,24 @@ def test_presumed_sleep_window_in_the_day_is_not_during_sleep(payer: str) -> Non
     assert evaluate(c, lit).determination == "qualified"
 
 
-def test_analyze_daytime_recording_as_overnight(tmp_path: Path) -> None:
-    """End to end: 10 h from 08:00, a 6 min plateau at 86 % at 11:00, context test.type
-    overnight, no staging or lights: not a night. A night-shift worker's day sleep is stated
-    with --lights-off/--lights-on (or staging), and then the window stands."""
+def _ten_hours_from(hour: int) -> Any:
+    """10 h from ``hour`` o'clock on the test date, unstaged, with a 6 min plateau at 86 % 3 h in."""
     rec, _ = simulate_night(
         fs=1,
         duration_s=10 * 3600,
         seed=7,
         baseline_pct=95,
         sustained_drops=[(3 * 3600, 6 * 60, 86)],
-        start=dt.datetime(2026, 11, 20, 8, 0),
+        start=dt.datetime(2026, 11, 20, hour, 0),
     )
-    analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT)
+    return rec
+
+
+def test_analyze_daytime_recording_as_overnight(tmp_path: Path) -> None:
+    """End to end: 10 h from 08:00, a 6 min plateau at 86 % at 11:00, context test.type
+    overnight, no staging or lights: not a night. A night-shift worker's day sleep is stated
+    with --lights-off/--lights-on (or staging), and then the window stands."""
+    analyze = _analyzer(tmp_path, _ten_hours_from(8), CONTEXT_NIGHT)
     assert analyze()["determination"] == "indeterminate"
     q = analyze("--lights-off", "08:00", "--lights-on", "18:00")
     assert q["determination"] == "qualified"
@@ -659,16 +664,8 @@ def test_analyze_files_without_date_as_overnight(tmp_path: Path) -> None:
         return dict(json.loads((out / "summary.json").read_text())["qualification"])
 
     def csv(hour: int, *, clock: bool) -> Path:
-        rec, _ = simulate_night(
-            fs=1,
-            duration_s=10 * 3600,
-            seed=7,
-            baseline_pct=95,
-            sustained_drops=[(3 * 3600, 6 * 60, 86)],
-            start=dt.datetime(2026, 11, 20, hour, 0),
-        )
         name = f"{'clock' if clock else 'elapsed'}-{hour}.csv"
-        return _csv_without_date(rec, tmp_path / name, clock=clock)
+        return _csv_without_date(_ten_hours_from(hour), tmp_path / name, clock=clock)
 
     day = analyze(csv(8, clock=True))
     assert day["determination"] == "indeterminate"
