@@ -299,7 +299,8 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         (``sleep`` or ``presumed_sleep``, ``awake`` or ``presumed_awake``, and exercise-test
         segments), every event in time order (ODI3/ODI4 detected once over the whole
         recording and assigned to a window by their start; ≤ 88 % runs and sustained drops of
-        the overnight windows; scored annotations), and warnings.
+        the overnight windows; scored annotations), warnings, and the SpO2 figures of each
+        window a long constant run touches recomputed without it (``without_constant_runs``).
 
     Raises
     ------
