@@ -372,7 +372,7 @@ def test_dask_local_cluster_gives_identical_table(cohort_dir: Path, tmp_path: Pa
 
     _run([str(cohort_dir)], tmp_path / "pool", jobs=2)
     with LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
     ) as cluster:
         r = _run([str(cohort_dir)], tmp_path / "dask", scheduler=cluster.scheduler_address)
     assert r.n_failed == 2

@@ -118,7 +118,7 @@ def test_dask_local_cluster_table_is_identical(mixed: Path, tmp_path: Path) -> N
     ok_files = [str(mixed / n) for n in OK_FILES[:2]] + [str(mixed / "random.edf")]
     pool = run_batch(ok_files, tmp_path / "pool", request=request, jobs=2, progress=False)
     with LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
     ) as cluster:
         dask = run_batch(
             ok_files,

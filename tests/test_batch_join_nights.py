@@ -167,7 +167,7 @@ def test_dask_gives_the_same_table(tmp_path: Path, cohort: Path) -> None:
     req = AnalyzeRequest(report=False)
     run_batch([str(cohort)], tmp_path / "one", request=req, jobs=1, join_nights=True)
     with LocalCluster(
-        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None
+        n_workers=1, threads_per_worker=2, processes=False, dashboard_address=":0"
     ) as cluster:
         run_batch(
             [str(cohort)],
