@@ -961,6 +961,18 @@ def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) ->
     assert analyze(*parts, "--o2-flow", "5")["determination"] == "indeterminate"
 
 
+def _qualify_forged(
+    tmp: Path, forged: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, int, str]:
+    """Run ``oxi qualify --summary`` on ``forged`` with the example context: the summary's
+    path, the exit status and what was printed on stderr."""
+    summary = tmp / "summary.json"
+    summary.write_text(json.dumps(forged))
+    context = _EXAMPLE / "example-context.yaml"
+    code = main(["qualify", "--context", str(context), "--summary", str(summary)])
+    return summary, code, capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("key", "value"),
     [("drop_pts", 3.0), ("sustained_min_s", 60.0), ("presumed_awake_s", 30.0)],
@@ -978,11 +990,7 @@ def test_qualify_refuses_a_summary_analysed_with_other_thresholds(
     already refused such settings; the rules on a summary now do too (bad input, exit 2)."""
     forged = json.loads(example_summary.read_text())
     forged["settings"][key] = value
-    summary = tmp_path / "summary.json"
-    summary.write_text(json.dumps(forged))
-    context = _EXAMPLE / "example-context.yaml"
-    code = main(["qualify", "--context", str(context), "--summary", str(summary)])
-    err = capsys.readouterr().err
+    summary, code, err = _qualify_forged(tmp_path, forged, capsys)
     assert code == 2
     assert err.count("\n") == 1 and str(summary) in err and key in err
 
@@ -1005,11 +1013,7 @@ def test_qualify_refuses_a_summary_whose_windows_were_removed(
         for w in forged["windows"]:
             if w["kind"] == main_kind:
                 w["start_s"] = w["end_s"] = None
-    summary = tmp_path / "summary.json"
-    summary.write_text(json.dumps(forged))
-    context = _EXAMPLE / "example-context.yaml"
-    code = main(["qualify", "--context", str(context), "--summary", str(summary)])
-    err = capsys.readouterr().err
+    summary, code, err = _qualify_forged(tmp_path, forged, capsys)
     assert code == 2
     assert err.count("\n") == 1 and str(summary) in err and main_kind in err
 

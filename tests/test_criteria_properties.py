@@ -250,6 +250,21 @@ def test_safety_never_qualified_when_an_input_is_missing_or_out_of_window(
         assert d.portable_eligible is None and d.missing
 
 
+#: Injections both profiles share that replace the test with one of another shape (its type and
+#: figures): :func:`_reshaped_test`.
+RESHAPED_TESTS = (
+    "whole_night_as_rest",
+    "presumed_sleep_spans_the_day",
+    "presumed_sleep_in_the_day",
+    "presumed_sleep_without_clock",
+    "held_value_decides",
+    "segment_of_seconds",
+    "segment_scored_as_sleep",
+    "recovery_as_rest",
+    "walk_on_more_oxygen_than_prescribed",
+)
+
+
 PERTURBATIONS = (
     "none",
     "drop_diagnoses",
@@ -297,22 +312,13 @@ PERTURBATIONS = (
     "blood_gas_other_day_decides",
     # ... the recording starts a day from test.date, past the edge of the order window ...
     "recording_day_off_at_window_edge",
-    # ... a whole night is declared a rest test, or the presumed-sleep window spans the day.
-    "whole_night_as_rest",
-    "presumed_sleep_spans_the_day",
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
-    # ... or an unstaged recording without lights-off/on that lies in the day (a dated file or
-    # one with times of day only), or that nothing places (elapsed time only), or a rest or
-    # exercise part of a few seconds.
-    "presumed_sleep_in_the_day",
-    "presumed_sleep_without_clock",
-    "held_value_decides",
-    "segment_of_seconds",
-    "segment_scored_as_sleep",
-    "recovery_as_rest",
-    "walk_on_more_oxygen_than_prescribed",
+    # ... and a test of another shape: a whole night declared a rest test, a presumed-sleep
+    # window over the day, in the day or placed by nothing, a finding resting on a held value,
+    # parts of seconds, scored as sleep, after the walk or on more oxygen (RESHAPED_TESTS).
+    *RESHAPED_TESTS,
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -607,21 +613,6 @@ def _seconds_long_part(
     return "exercise", dataclasses.replace(
         ev, **{part: dataclasses.replace(old, valid_min=minutes, duration_min=minutes)}
     )
-
-
-#: Injections both profiles share that replace the test with one of another shape (its type and
-#: figures): :func:`_reshaped_test`.
-RESHAPED_TESTS = (
-    "whole_night_as_rest",
-    "presumed_sleep_spans_the_day",
-    "presumed_sleep_in_the_day",
-    "presumed_sleep_without_clock",
-    "held_value_decides",
-    "segment_of_seconds",
-    "segment_scored_as_sleep",
-    "recovery_as_rest",
-    "walk_on_more_oxygen_than_prescribed",
-)
 
 
 def _reshaped_test(
@@ -985,16 +976,8 @@ MC_PERTURBATIONS = (
     # Review as a payer's auditor (docs/criteria.md "Uncertain facts"):
     "undated_blood_gas_decides",
     "recording_day_off_at_window_edge",
-    "whole_night_as_rest",
     "retest_start_given_twice",
-    "presumed_sleep_spans_the_day",
-    "presumed_sleep_in_the_day",
-    "presumed_sleep_without_clock",
-    "held_value_decides",
-    "segment_of_seconds",
-    "segment_scored_as_sleep",
-    "recovery_as_rest",
-    "walk_on_more_oxygen_than_prescribed",
+    *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
 )
 
