@@ -18,6 +18,7 @@ from .artifact import detect_artifacts
 from .errors import InsufficientDataError
 from .metrics import awake_baseline, summarize_segment, summarize_window, tables
 from .metrics.odi import detect_desaturations_at
+from .metrics.runs import samples_at_least
 from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
 from .settings import SEGMENT_NAMES, AnalysisSettings
@@ -224,7 +225,8 @@ def _without_constant_runs(
             continue
         baseline = source = None
         if plan.baseline is not None:
-            baseline = awake_baseline(x, kept & window_mask(plan.baseline, n, fs))
+            need = samples_at_least(st.presumed_awake_s, fs)
+            baseline = awake_baseline(x, kept & window_mask(plan.baseline, n, fs), need)
             source = plan.baseline.source if baseline is not None else None
         out[w.kind], _ = summarize_window(
             x,
@@ -240,6 +242,22 @@ def _without_constant_runs(
             sustained_min_s=st.sustained_min_s,
         )
     return out, tuple(sorted(taken))
+
+
+def _thin_baseline_warning(
+    baseline: Window, selected: NDArray[np.bool_], st: AnalysisSettings, fs: float
+) -> str:
+    """Say why an awake baseline window gave no baseline (too little valid data in it)."""
+    got_s = int(np.count_nonzero(selected)) / fs
+    where = {
+        "awake_option": "The awake segment given (--awake)",
+        "first_300s_valid": "The recording",
+    }.get(baseline.source, f"The staged wake epochs ({baseline.source})")
+    return (
+        f"{where} holds {got_s:.0f} s of valid data, fewer than the {st.presumed_awake_s:.0f} s "
+        "an awake baseline rests on: there is no awake baseline, and nothing measured from it "
+        "(the drop below it, awake at or above 89 %) can be evaluated."
+    )
 
 
 def _assigned_windows(
@@ -344,8 +362,10 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
 
     baseline_pct: float | None = None
     baseline_source: str | None = None
+    baseline_need = samples_at_least(st.presumed_awake_s, fs)
     if plan.baseline is not None:
-        baseline_pct = awake_baseline(x, valid & window_mask(plan.baseline, n, fs))
+        baseline_valid = valid & window_mask(plan.baseline, n, fs)
+        baseline_pct = awake_baseline(x, baseline_valid, baseline_need)
         baseline_source = plan.baseline.source if baseline_pct is not None else None
 
     odi3, odi4 = detect_desaturations_at(x, valid, fs, (3, 4), st.odi)
@@ -408,7 +428,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     )
     warnings = [*recording.warnings, *plan.warnings]
     if baseline_pct is None and plan.baseline is not None:
-        warnings.append("No valid data in the awake window: there is no awake baseline.")
+        warnings.append(_thin_baseline_warning(plan.baseline, baseline_valid, st, fs))
     return Analysis(
         recording=recording,
         settings=st,

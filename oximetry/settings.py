@@ -114,7 +114,9 @@ class AnalysisSettings:
     sustained_min_s : float
         A sustained desaturation lasts at least this long (5 minutes).
     presumed_awake_s : float
-        Without staging or ``--awake``, the baseline is the first this-many seconds of valid data.
+        Without staging or ``--awake``, the baseline is the first this-many seconds of valid data;
+        any awake baseline (staged wake, ``--awake``) needs this much valid data, else there is
+        none and nothing measured from it is evaluated.
     o2_flow_lpm : float or None
         Oxygen flow during the ``exercise_o2`` segment (``--o2-flow``), recorded for the reviewer.
     """

@@ -342,26 +342,26 @@ def _baseline_window(
         warnings.append("The sleep staging has no valid wake data for the awake baseline.")
     if settings.awake_span_s is not None:
         s, e = settings.awake_span_s
-        win = Window("awake", "awake_option", _merge([(s, e)], n / fs))
-        if not np.any(valid & window_mask(win, n, fs)):
-            warnings.append(
-                f"The awake segment given (--awake {s:g}-{e:g} s) holds no valid data; "
-                "there is no awake baseline."
-            )
-        return win, warnings
+        # The analysis gives no baseline when the span holds too little valid data.
+        return Window("awake", "awake_option", _merge([(s, e)], n / fs)), warnings
     need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))
     idx = _first_true(valid, need)
-    if idx.size == 0:
+    if idx.size < need:
+        got_s = idx.size / fs
+        warnings.append(
+            f"No wake period was staged or given (--awake), and the recording holds {got_s:.0f} s "
+            f"of valid data, fewer than the {settings.presumed_awake_s:.0f} s a presumed awake "
+            "baseline takes: there is no awake baseline."
+        )
         return None, warnings
     first = np.zeros(n, dtype=bool)
     first[idx] = True
     spans = run_spans(*find_runs(first), fs)
     got_min = idx.size / fs / 60.0
-    short = "" if idx.size >= need else f" (only {got_min:.1f} min of valid data exist)"
     warning = (
         "No wake period was staged or given (--awake): the awake baseline is the median of the "
         f"first {got_min:.1f} min of valid data, from {_clock(recording, spans[0][0])}, "
-        f"presumed to be awake{short}."
+        "presumed to be awake."
     )
     return Window("presumed_awake", "first_300s_valid", spans, warning), warnings
 

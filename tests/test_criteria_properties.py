@@ -258,6 +258,7 @@ RESHAPED_TESTS = (
     "presumed_sleep_in_the_day",
     "presumed_sleep_without_clock",
     "held_value_decides",
+    "no_awake_baseline",
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "recovery_as_rest",
@@ -317,7 +318,8 @@ PERTURBATIONS = (
     "normal_blood_gas_same_condition",
     # ... and a test of another shape: a whole night declared a rest test, a presumed-sleep
     # window over the day, in the day or placed by nothing, a finding resting on a held value,
-    # parts of seconds, scored as sleep, after the walk or on more oxygen (RESHAPED_TESTS).
+    # a night without an awake baseline, parts of seconds, scored as sleep, after the walk or
+    # on more oxygen (RESHAPED_TESTS).
     *RESHAPED_TESTS,
 )
 
@@ -639,6 +641,15 @@ def _reshaped_test(
         return "overnight", Evidence(sleep=_whole_recording_presumed(draw))
     if change == "held_value_decides":
         return _held_value_decides(draw, kind, start, ev)
+    if change == "no_awake_baseline":
+        # the analysis gives no baseline when the awake span holds under 5 min of valid data
+        # (a 20-s --awake span at 99 % made a flat 93 % night a "drop of more than 5 points")
+        sleep = dipping_sleep(draw, draw(st.sampled_from(["sleep", "presumed_sleep"])), 420.0)
+        sleep = dataclasses.replace(
+            sleep, awake_baseline_pct=None, awake_baseline_source=None,
+            drop5_min=None, longest_drop5_min=None,
+        )  # fmt: skip
+        return "overnight", Evidence(recording_start=start, sleep=sleep)
     if change == "segment_of_seconds":
         return _seconds_long_part(draw, kind, start, ev)
     if change == "segment_scored_as_sleep":

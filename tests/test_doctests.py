@@ -13,6 +13,7 @@ PUBLIC = (
     "oximetry.io.reader",
     "oximetry.spans",
     "oximetry.metrics.odi_reference",
+    "oximetry.metrics.drops",  # awake_baseline and its minimum
     "criteria.evaluate",
     "criteria.rules.shared",  # night_share: the 20:00-08:00 reading, worked
 )

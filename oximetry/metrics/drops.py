@@ -13,8 +13,8 @@ from .runs import samples_at_least
 __all__ = ["awake_baseline", "rounded_baseline", "run_events", "run_nadirs", "sustained_drops"]
 
 
-def awake_baseline(x: ArrayLike, mask: ArrayLike) -> float | None:
-    """Return the median SpO2 over ``mask`` (unrounded), or None when it selects nothing.
+def awake_baseline(x: ArrayLike, mask: ArrayLike, min_samples: int = 1) -> float | None:
+    """Return the median SpO2 over ``mask`` (unrounded), or None when it selects too little.
 
     Parameters
     ----------
@@ -22,6 +22,9 @@ def awake_baseline(x: ArrayLike, mask: ArrayLike) -> float | None:
         SpO2 in percent, NaN where missing.
     mask : array_like of bool
         The valid awake samples (stage W, ``--awake``, or the first 300 s of valid data).
+    min_samples : int, optional
+        The fewest samples a baseline rests on; with fewer there is none (the analysis asks
+        for five minutes' worth, as the presumed baseline takes).
 
     Returns
     -------
@@ -31,10 +34,17 @@ def awake_baseline(x: ArrayLike, mask: ArrayLike) -> float | None:
     Notes
     -----
     SPEC §5. Rules and the drop use it rounded like any reading (:func:`rounded_baseline`).
+
+    Examples
+    --------
+    >>> awake_baseline([97.0, 96.0, float("nan"), 95.0], [True, True, True, True])
+    96.0
+    >>> awake_baseline([97.0, 96.0], [True, True], min_samples=3) is None
+    True
     """
     xs = np.asarray(x, dtype=np.float64)
     sel = np.asarray(mask, dtype=bool) & np.isfinite(xs)
-    if not sel.any():
+    if np.count_nonzero(sel) < max(min_samples, 1):
         return None
     return float(np.median(xs[sel]))
 
