@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from numpy.typing import NDArray
 
+from oxi.cli import main
 from oxi.info import format_info
 from oximetry.errors import ChannelNotFoundError, RecordingFormatError
 from oximetry.io import inspect_recording, read_hypnogram, read_recording
+from oximetry.io.timegrid import TimeAxisError, place_on_grid
 from tests.io_fixtures import write_text
 
 O2RING = (
@@ -187,8 +193,8 @@ def test_bom_blank_time_header_and_collection_halted(tmp_path: Path) -> None:
     assert "date unknown" in format_info(info)
 
 
-def _viatom(times: list[str]) -> str:
-    rows = [f"{t} Oct 25 2026,{95 - i % 3},60,0,0,0" for i, t in enumerate(times)]
+def _viatom(times: list[str], day: str = "Oct 25 2026") -> str:
+    rows = [f"{t} {day},{95 - i % 3},60,0,0,0" for i, t in enumerate(times)]
     return "Time,Oxygen Level,Pulse Rate,Motion,O2 Reminder,PR Reminder\n" + "\n".join(rows) + "\n"
 
 
@@ -200,6 +206,105 @@ def test_autumn_daylight_saving_change(tmp_path: Path) -> None:
     assert rec.spo2.n_samples == 4  # the hour repeated by the clock is real time: no overlap
     assert not np.isnan(rec.spo2.data).any()
     assert any("autumn daylight-saving" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize(
+    ("day", "times", "why"),
+    [
+        # EU's change lands at 02:00 on a Sunday, but not in June
+        ("Jun 21 2026", ["02:59:56", "02:59:58", "02:00:00"], "2026-06-21; clocks go back in"),
+        # the right Sunday, in the afternoon
+        ("Oct 25 2026", ["14:59:56", "14:59:58", "14:00:00"], "lands at 14:00:00"),
+        # at 02:00 on a Wednesday in October
+        ("Oct 21 2026", ["02:59:56", "02:59:58", "02:00:00"], "Wednesday 2026-10-21"),
+    ],
+)
+def test_a_step_back_where_no_clock_goes_back_is_refused(
+    tmp_path: Path, day: str, times: list[str], why: str
+) -> None:
+    """An hour read twice counts twice: a backward hour is a daylight-saving change only in the
+    night of a Sunday in the months clocks go back somewhere."""
+    path = write_text(tmp_path / "back.csv", _viatom(times, day))
+    with pytest.raises(RecordingFormatError, match="not a daylight-saving change") as err:
+        read_recording(path)
+    assert why in str(err.value) and "count twice" in str(err.value)
+
+
+def test_a_change_at_midnight_is_accepted_on_any_day(tmp_path: Path) -> None:
+    """Some countries (Egypt, Chile) change at midnight on a Thursday or Saturday: 24:00 ->
+    23:00 is accepted on any day of those months; a file of times of day without a date, with a
+    step back at night, is accepted too."""
+    midnight = ["23:59:56", "23:59:58", "23:00:00", "23:00:02"]
+    rec = read_recording(write_text(tmp_path / "eg.csv", _viatom(midnight, "Oct 29 2026")))
+    assert rec.spo2.n_samples == 4 and any("autumn daylight-saving" in w for w in rec.warnings)
+    rows = "Time,SpO2\n" + "".join(f"{t},{v}\n" for t, v in (("02:59:58", 95), ("02:59:59", 96)))
+    rows += "02:00:00,95\n02:00:01,94\n"
+    rec = read_recording(write_text(tmp_path / "tod.csv", rows))
+    assert rec.spo2.n_samples == 4 and rec.source.date_known is False
+    # the same step at 14:00 without a date is refused
+    afternoon = rows.replace("02:", "14:")
+    with pytest.raises(RecordingFormatError, match="lands at 14:00:00"):
+        read_recording(write_text(tmp_path / "pm.csv", afternoon))
+
+
+def test_seconds_from_the_start_never_go_back_an_hour(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "el.csv", "time,SpO2\n3600,95\n3601,96\n1,95\n2,94\n")
+    with pytest.raises(RecordingFormatError, match="seconds from the start, which never go back"):
+        read_recording(path)
+
+
+def _night_csv(path: Path, *, repeat_hour: bool) -> Path:
+    """A 1-Hz CSV export from Saturday 22:00 to Sunday 06:00 on the night US clocks go back
+    (2026-11-01), with 3 minutes at 86 % from 01:20 in the first pass of 01:00-02:00. With
+    ``repeat_hour`` the rows from 01:00 to 02:00 are then written a second time (a duplicated
+    export); else the clock's second 01:00-02:00 has values of its own (real time)."""
+    rng = np.random.default_rng(5)
+    start = dt.datetime(2026, 10, 31, 22, 0)
+
+    def level(n: int) -> NDArray[np.float64]:
+        return np.round(95 + rng.normal(0, 0.6, n))
+
+    first = [(start + dt.timedelta(seconds=i), v) for i, v in enumerate(level(4 * 3600))]
+    dip = 3 * 3600 + 20 * 60  # 01:20
+    for i, v in zip(range(dip - 2, dip + 182), [92, 89, *[86] * 180, 89, 92], strict=True):
+        first[i] = (first[i][0], float(v))  # 3-point steps: no implausible fall
+    repeated = first[3 * 3600 :] if repeat_hour else []
+    one = start + dt.timedelta(hours=3)  # 01:00 again
+    later = [(one + dt.timedelta(seconds=i), v) for i, v in enumerate(level(5 * 3600))]
+    if repeat_hour:
+        later = later[3600:]  # from 02:00 on
+    body = "".join(f"{t:%Y-%m-%d %H:%M:%S},{v:g}\n" for t, v in (*first, *repeated, *later))
+    path.write_text("Time,SpO2\n" + body)
+    return path
+
+
+def test_a_duplicated_hour_is_refused_not_counted_twice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end: a night whose 01:00-02:00 rows (3 min at 86 %) are written twice, on the
+    night the US clocks go back. Read as the autumn change, the 3 minutes counted 6 and the night
+    qualified; the repeated values give it away, and the file is refused with one line. The
+    same night with a real repeated hour (other values) is read, the dip counted once."""
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        "patient: {age_years: 70}\n"
+        "test: {type: overnight, date: 2026-10-31, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2026-10-20, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+        "diagnoses: [J44.9]\n"
+        "documentation: {signed_prescription: true, letter_of_medical_necessity: true}\n"
+    )
+    dup = _night_csv(tmp_path / "dup.csv", repeat_hour=True)
+    args = ["analyze", str(dup), "--context", str(ctx), "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "o1")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "dup.csv" in err[0] and "a duplicated export" in err[0]
+    assert not (tmp_path / "o1").exists()
+    real = _night_csv(tmp_path / "real.csv", repeat_hour=False)
+    args = ["analyze", str(real), "--context", str(ctx), "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "o2")]) == 0
+    summary = json.loads((tmp_path / "o2" / "summary.json").read_text())
+    assert summary["metrics"]["presumed_sleep"]["t_le88_min"] == 3.0
 
 
 def test_spring_daylight_saving_change_is_a_gap(tmp_path: Path) -> None:
@@ -263,3 +368,38 @@ def test_hypnogram_onset_duration_stage(tmp_path: Path) -> None:
     worse = write_text(tmp_path / "hyp4.csv", "0,60,W\nx,30,N1\n")
     with pytest.raises(RecordingFormatError, match="line 2"):
         read_hypnogram(worse)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    day=st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),
+    clock_s=st.integers(0, 86399),
+    step_s=st.sampled_from([1.0, 2.0, 4.0]),
+    own_values=st.booleans(),
+)
+@example(day=dt.date(2026, 11, 1), clock_s=3600, step_s=1.0, own_values=True)  # US, accepted
+@example(day=dt.date(2026, 11, 1), clock_s=3600, step_s=1.0, own_values=False)  # duplicated
+@example(day=dt.date(2026, 10, 29), clock_s=23 * 3600, step_s=2.0, own_values=True)  # Egypt
+def test_an_hour_read_twice_is_accepted_only_where_clocks_go_back(
+    day: dt.date, clock_s: int, step_s: float, own_values: bool
+) -> None:
+    """Two hours of rows, then the clock goes back an hour at a drawn date and time of day.
+    Repeated rows (a duplicated export) are always refused; rows of their own are accepted only
+    in the night, in the months clocks go back, on a Sunday or at midnight."""
+    rng = np.random.default_rng(clock_s)
+    n, hour = int(7200 / step_s), int(3600 / step_s)
+    t = np.concatenate([np.arange(n) * step_s, 3600.0 + np.arange(2 * hour) * step_s])
+    values = np.round(95 + rng.normal(0, 1, (t.size, 2)))
+    if not own_values:
+        values[n : n + hour] = values[hour:n]
+    clock0 = float((clock_s - 3600) % 86400)  # the first row: the step lands at clock_s
+    date0 = day - dt.timedelta(days=1) if clock0 + 3600 >= 86400 else day
+    try:
+        grid = place_on_grid(t, time_of_day_only=False, clock0_s=clock0, date0=date0, rows=values)
+    except TimeAxisError:
+        return
+    assert own_values
+    assert clock_s >= 23 * 3600 or clock_s <= 3 * 3600 + 60
+    assert day.month in (2, 3, 4, 9, 10, 11)
+    assert clock_s >= 23 * 3600 or day.weekday() == 6
+    assert grid.n == 4 * hour  # the repeated hour is real time: four hours of slots

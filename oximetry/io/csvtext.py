@@ -277,8 +277,9 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
     date_known = True
     if time_cols:
         cells = [" ".join(r[c].strip() for c in time_cols) for r in table.rows]
+        by_row = np.column_stack([values[i] for i in data_cols]) if data_cols else None
         grid, start, date_known, extra = _time_axis(
-            cells, formats, path, table.first_line, has_data
+            cells, formats, path, table.first_line, has_data, by_row
         )
         warnings.extend(extra)
         keep = grid.index >= 0
@@ -343,7 +344,13 @@ def _time_axis(
     path: Path,
     first_line: int,
     has_data: NDArray[np.bool_],
+    rows: NDArray[np.float64] | None = None,
 ) -> tuple[Grid, _dt.datetime, bool, list[str]]:
+    """Place the rows on a time grid from their time cells.
+
+    ``rows`` holds their values: a step back in time that repeats them is a duplicated export,
+    not a daylight-saving change.
+    """
     import pandas as pd
 
     warnings: list[str] = []
@@ -364,6 +371,7 @@ def _time_axis(
         date_known = False
         start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
         time_of_day = False
+        wall_clock = False
         warnings.append(
             "time column holds seconds from the start: start date and time unknown "
             "(shown as 1900-01-01 00:00:00)"
@@ -371,6 +379,7 @@ def _time_axis(
         rows_ok = ok
     else:
         times, fmt = _parse_times(cells, formats, path, first_line, has_data)
+        wall_clock = True
         rows_ok = times.notna().to_numpy()
         if not rows_ok.any():
             raise RecordingFormatError("no row has a readable time stamp", path)
@@ -409,6 +418,9 @@ def _time_axis(
             elapsed[idx_rows],
             time_of_day_only=time_of_day,
             clock0_s=start.hour * 3600 + start.minute * 60 + start.second,
+            date0=start.date() if date_known else None,
+            wall_clock=wall_clock,
+            rows=None if rows is None else rows[idx_rows],
         )
     except TimeAxisError as exc:
         raise RecordingFormatError(str(exc), path) from None
@@ -430,11 +442,13 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
     fields = fields[matched].reset_index(drop=True)
     has_data = np.ones(len(fields), dtype=bool)
     cells = [" ".join(str(c).split()) for c in fields["time"]]
-    grid, start, date_known, warnings = _time_axis(cells, ("%m/%d/%y %H:%M:%S",), path, 1, has_data)
-    if int((~matched).sum()):
-        warnings.append(f"{int((~matched).sum())} line(s) not in TrendCom format ignored")
     spo2 = _numeric(fields["spo2"].fillna("").tolist())
     pr = _numeric(fields["pr"].fillna("").tolist())
+    grid, start, date_known, warnings = _time_axis(
+        cells, ("%m/%d/%y %H:%M:%S",), path, 1, has_data, np.column_stack([spo2, pr])
+    )
+    if int((~matched).sum()):
+        warnings.append(f"{int((~matched).sum())} line(s) not in TrendCom format ignored")
     exc = fields["exc"].fillna("0").map(lambda h: int(h, 16)).to_numpy(dtype=np.int64)
     status = ((exc & MASIMO_FAULT_BITS) != 0).astype(np.float64)
     arrays = [grid.fill(spo2), grid.fill(pr), grid.fill(status)]

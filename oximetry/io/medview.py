@@ -95,7 +95,13 @@ def read_medview(path: Path) -> RawRecording:
         pulse = rec[:, 10].astype(np.float64)
     else:
         try:
-            grid = place_on_grid(elapsed, time_of_day_only=False, clock0_s=_seconds(first))
+            grid = place_on_grid(
+                elapsed,
+                time_of_day_only=False,
+                clock0_s=_seconds(first),
+                date0=first.date(),
+                rows=rec[:, 9:11].astype(np.float64),
+            )
         except TimeAxisError as exc:
             raise RecordingFormatError(f"{_WHAT}: {exc}", path) from None
         if abs(grid.step_s - 1.0) > 1e-6:

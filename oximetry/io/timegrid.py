@@ -5,10 +5,17 @@ time stamps; each row goes to the grid slot nearest its time, and slots without 
 (gaps are kept, never filled). Local wall-clock times may cross a daylight-saving change at
 night: one backward jump of an hour is the autumn change (later rows move one hour later), a
 forward jump of an hour is the spring change (kept as a gap). Any other backward step is refused.
+
+An hour read twice is counted twice, so the backward hour is taken for the autumn change only
+where one can happen: on a wall clock (not seconds from the start), landing between 23:00 and
+03:00, in February-April or September-November on a Sunday (or at midnight, where some
+countries change on other days) when the date is known, and when the rows after the step do not
+repeat the rows of the hour before (a duplicated export).
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,8 +74,63 @@ def _clock(seconds: float) -> str:
     return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
 
 
+#: Months in which a daylight-saving period ends somewhere (north: September-November; south
+#: and historical Brazil: February-April).
+_DST_END_MONTHS = frozenset({2, 3, 4, 9, 10, 11})
+#: Share of the repeated hour's rows, matched to the earlier rows of the same time stamp, that
+#: may be identical before the hour is taken for a duplicated export.
+_REPEATED_SHARE = 0.9
+
+
+def _not_autumn(
+    t: NDArray[np.float64],
+    k: int,
+    *,
+    clock0_s: float,
+    date0: _dt.date | None,
+    wall_clock: bool,
+    rows: NDArray[np.float64] | None,
+) -> str | None:
+    """Return why the 1-hour step back after row ``k`` is not an autumn change (None if it can be)."""
+    if not wall_clock:
+        return "the time column holds seconds from the start, which never go back"
+    after_s = clock0_s + float(t[k + 1])
+    clock = after_s % _DAY
+    midnight = clock >= 23 * _HOUR
+    if not (midnight or clock <= 3 * _HOUR + 60.0):
+        return f"it lands at {_clock(after_s)}; clocks go back between 23:00 and 03:00"
+    if date0 is not None:
+        day = date0 + _dt.timedelta(seconds=after_s)
+        if day.month not in _DST_END_MONTHS:
+            return f"on {day:%Y-%m-%d}; clocks go back in February-April or September-November"
+        if not midnight and day.weekday() != 6:
+            return f"on {day:%A %Y-%m-%d}; clocks go back at night on a Sunday (or at midnight)"
+    if rows is not None:
+        # rows after the step in the hour the clock repeats, matched to the earlier rows at the
+        # same time stamp (times before the step only increase, so a sorted search finds them)
+        before = t[: k + 1]
+        later = np.arange(k + 1, t.size)
+        later = later[t[later] <= before[-1]]
+        at = np.searchsorted(before, t[later])
+        ok = (at < before.size) & (before[np.minimum(at, before.size - 1)] == t[later])
+        a, b = rows[at[ok]], rows[later[ok]]
+        same = np.all((a == b) | (np.isnan(a) & np.isnan(b)), axis=1)
+        if same.size >= 10 and same.mean() >= _REPEATED_SHARE:
+            return (
+                f"{same.mean():.0%} of the {same.size} rows after it repeat the rows of the same "
+                "times before it (a duplicated export)"
+            )
+    return None
+
+
 def place_on_grid(
-    elapsed_s: NDArray[np.float64], *, time_of_day_only: bool, clock0_s: float = 0.0
+    elapsed_s: NDArray[np.float64],
+    *,
+    time_of_day_only: bool,
+    clock0_s: float = 0.0,
+    date0: _dt.date | None = None,
+    wall_clock: bool = True,
+    rows: NDArray[np.float64] | None = None,
 ) -> Grid:
     """Map time stamps (seconds from the first row, wall clock) onto a regular grid.
 
@@ -81,7 +143,16 @@ def place_on_grid(
         True when the file holds times of day without dates: a backward jump of nearly a day
         is then midnight, not a step back in time.
     clock0_s : float, optional
-        Seconds after midnight of the first row, used only to word warnings.
+        Seconds after midnight of the first row: words warnings, and places a step back in the
+        night.
+    date0 : datetime.date, optional
+        The first row's date, when the file gives it: a step back must fall on a date clocks
+        go back.
+    wall_clock : bool, optional
+        False when the stamps are seconds from the start: no step back is accepted.
+    rows : numpy.ndarray, optional
+        The rows' values (one row per time stamp, NaN where empty): a step back whose later
+        rows repeat the hour before is a duplicated export, not a daylight-saving change.
 
     Returns
     -------
@@ -91,7 +162,8 @@ def place_on_grid(
     Raises
     ------
     TimeAxisError
-        When time goes backwards (other than one autumn daylight-saving change), does not
+        When time goes backwards (other than one autumn daylight-saving change, where and
+        when one can happen), does not
         advance, spans more than a week, gives a rate outside 0.01-1000 Hz, or
         would need more grid slots than one channel may hold.
     """
@@ -117,12 +189,18 @@ def place_on_grid(
     back = np.flatnonzero(d < 0)
     if back.size:
         k = int(back[0])
-        autumn = back.size == 1 and 0 <= d[k] + _HOUR <= tol
-        if not autumn:
+        moved = f"time goes backwards at data row {k + 2} ({_clock(clock0_s + t[k])} -> "
+        moved += f"{_clock(clock0_s + t[k + 1])})"
+        if not (back.size == 1 and 0 <= d[k] + _HOUR <= tol):
             raise TimeAxisError(
-                f"time goes backwards at data row {k + 2} ({_clock(clock0_s + t[k])} -> "
-                f"{_clock(clock0_s + t[k + 1])}); only a single 1-hour step back (the autumn "
-                "daylight-saving change) is accepted"
+                f"{moved}; only a single 1-hour step back (the autumn daylight-saving change) "
+                "is accepted"
+            )
+        why = _not_autumn(t, k, clock0_s=clock0_s, date0=date0, wall_clock=wall_clock, rows=rows)
+        if why is not None:
+            raise TimeAxisError(
+                f"{moved}, not a daylight-saving change: {why}; an hour read twice would "
+                "count twice"
             )
         t[k + 1 :] += _HOUR
         warnings.append(
