@@ -105,6 +105,10 @@ class Evidence:
         The same evidence with the figures of every window those runs touch recomputed as if
         their samples were invalid; a qualified outcome must stand on it too
         (:func:`criteria.evaluate`). None when no run touches a window.
+    sleep_test_channels : tuple of str
+        Labels of the recording's channels that only a polysomnogram or home sleep test
+        records (EEG, EOG, EMG, airflow, effort, snore, PAP): its oximetry is then not
+        stand-alone overnight oximetry, staged or not.
     """
 
     recording_start: _dt.datetime | None = None
@@ -117,6 +121,7 @@ class Evidence:
     exercise_o2_flow_lpm: float | None = None
     constant_runs: tuple[tuple[float, float, float], ...] = ()
     without_constant_runs: Evidence | None = None
+    sleep_test_channels: tuple[str, ...] = ()
 
     @property
     def clock(self) -> _dt.time | None:
@@ -138,6 +143,7 @@ class Evidence:
         o2_flow_lpm: float | None = None,
         start_clock: _dt.time | None = None,
         without_constant_runs: Mapping[str, Any] | None = None,
+        sleep_test_channels: Sequence[str] = (),
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -161,6 +167,8 @@ class Evidence:
         without_constant_runs : mapping, optional
             As in ``summary.json``'s ``without_constant_runs`` (``runs``, and ``metrics``: the
             recomputed figures of each window a long constant run touches).
+        sleep_test_channels : sequence of str, optional
+            As in ``summary.json``'s ``input.sleep_test_channels``.
 
         Returns
         -------
@@ -172,7 +180,12 @@ class Evidence:
             A needed figure is missing or not a number.
         """
         ev = cls._from_metrics(metrics, recording_start, warnings, "analysis", windows)
-        ev = replace(ev, exercise_o2_flow_lpm=o2_flow_lpm, start_clock=start_clock)
+        ev = replace(
+            ev,
+            exercise_o2_flow_lpm=o2_flow_lpm,
+            start_clock=start_clock,
+            sleep_test_channels=tuple(str(c) for c in sleep_test_channels),
+        )
         return ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
 
     def _with_constant_runs(
@@ -206,7 +219,10 @@ class Evidence:
             merged, self.recording_start, self.warnings, where, windows
         )
         other = replace(
-            other, start_clock=self.start_clock, exercise_o2_flow_lpm=self.exercise_o2_flow_lpm
+            other,
+            start_clock=self.start_clock,
+            exercise_o2_flow_lpm=self.exercise_o2_flow_lpm,
+            sleep_test_channels=self.sleep_test_channels,
         )
         return replace(self, constant_runs=tuple(spans), without_constant_runs=other)
 
@@ -217,8 +233,8 @@ class Evidence:
         Parameters
         ----------
         summary : mapping
-            Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text) and
-            ``warnings`` when present.
+            Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text),
+            ``input.sleep_test_channels`` and ``warnings`` when present.
         source : str, optional
             The summary file, put in front of error messages.
 
@@ -254,6 +270,13 @@ class Evidence:
             if start == _PLACEHOLDER_START:
                 clock = None
             start = None
+        channels = inp.get("sleep_test_channels") if isinstance(inp, Mapping) else None
+        if channels is None:
+            channels = []
+        if not isinstance(channels, list) or not all(isinstance(c, str) for c in channels):
+            raise EvidenceError(
+                "summary: 'input.sleep_test_channels' must be a list of text", source
+            )
         warnings = summary.get("warnings") or []
         if not isinstance(warnings, list):
             raise EvidenceError("summary: 'warnings' must be a list of text", source)
@@ -269,7 +292,10 @@ class Evidence:
             if flow is not None and not _number(flow):
                 raise EvidenceError(f"summary: 'settings.o2_flow_lpm' is {flow!r}")
             ev = replace(
-                ev, exercise_o2_flow_lpm=None if flow is None else float(flow), start_clock=clock
+                ev,
+                exercise_o2_flow_lpm=None if flow is None else float(flow),
+                start_clock=clock,
+                sleep_test_channels=tuple(channels),
             )
             ev = ev._with_constant_runs(
                 summary.get("without_constant_runs"), metrics, windows, "summary"

@@ -45,7 +45,7 @@ def format_info(info: RecordingInfo) -> str:
         mark = "*" if ch.selected else " "
         unit = ch.unit or "-"
         note = f"  {ch.note}" if ch.note else ""
-        lines.append(f"  {mark} {ch.label!r:<22} {unit:<6} {rate:<12} {ch.role:<7}{note}")
+        lines.append(f"  {mark} {ch.label!r:<22} {unit:<6} {rate:<12} {ch.role:<10}{note}")
     if info.spo2_channel and not info.problem:
         lines.append(f"analysed:   SpO2 from {info.spo2_channel!r} ({info.selection})")
     else:

@@ -94,6 +94,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         analysis.settings.o2_flow_lpm,
         clock,
         analysis.without_constant_runs_dict(),
+        rec.sleep_test_channels,
         cls=OximetryError,
     )
 

@@ -30,7 +30,7 @@ __all__ = [
 ]
 
 #: Roles a channel can play in an oximetry recording.
-CHANNEL_ROLES = ("spo2", "pulse", "status", "pleth", "other")
+CHANNEL_ROLES = ("spo2", "pulse", "status", "pleth", "sleep_test", "other")
 
 
 def readonly(values: ArrayLike, dtype: Any = np.float64) -> NDArray[Any]:
@@ -144,7 +144,8 @@ class ChannelInfo:
     n_samples : int
         Number of samples in the file.
     role : str
-        One of ``spo2``, ``pulse``, ``status``, ``pleth``, ``other``.
+        One of ``spo2``, ``pulse``, ``status``, ``pleth``, ``sleep_test`` (EEG, EOG, EMG,
+        airflow, effort, snore, PAP: the file is a sleep test), ``other``.
     selected : bool
         True when the analysis uses this channel.
     note : str
@@ -324,6 +325,15 @@ class Recording:
         ``source.date_known`` False; a file with times of day but no date keeps its clock.
         """
         return self.source.date_known or self.start != _dt.datetime(1900, 1, 1)
+
+    @property
+    def sleep_test_channels(self) -> tuple[str, ...]:
+        """Labels of the channels only a polysomnogram or home sleep test records.
+
+        EEG, EOG, EMG, airflow, effort, snore, PAP (``io.channels.classify``); empty for a
+        stand-alone oximeter's file.
+        """
+        return tuple(c.label for c in self.source.channels if c.role == "sleep_test")
 
     def time_at(self, seconds: float) -> _dt.datetime:
         """Return the wall-clock time ``seconds`` after the first sample."""

@@ -982,6 +982,7 @@ MC_PERTURBATIONS = (
     "osa_titration_figure_missing",
     "titration_fails",
     "staged_without_titration",
+    "sleep_test_channels_unstaged",
     "conflicting_blood_gas",
     "blood_gas_other_day",
     # Review as a payer's auditor (docs/criteria.md "Uncertain facts"):
@@ -1099,6 +1100,15 @@ def valid_then_perturbed_medicare(
                     "at_optimal_pap": False,
                 }[bad]
             t["pap_titration"] = pap
+    elif change == "sleep_test_channels_unstaged":
+        # a PSG or home sleep test analysed without its staging: its channels say what it is
+        t["type"] = "overnight"
+        labels = ["EEG C3-M2", "EOG E1-M2", "Chin EMG", "Airflow", "Thor", "Abdo", "Snore"]
+        chosen = draw(st.lists(st.sampled_from(labels), min_size=1, max_size=3, unique=True))
+        ev = dataclasses.replace(
+            night("presumed_sleep", draw(st.floats(120.0, 600.0))),
+            sleep_test_channels=tuple(chosen),
+        )
     elif change in ("conflicting_blood_gas", "blood_gas_other_day"):
         # a failing blood gas for the same condition: same day (it decides), undated
         # (a conflict), or another day (it disagrees with the evaluated test: a conflict)

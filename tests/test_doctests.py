@@ -11,6 +11,7 @@ PUBLIC = (
     "oximetry",
     "oximetry.analysis",
     "oximetry.io.reader",
+    "oximetry.io.channels",  # classify: which channel is what
     "oximetry.spans",
     "oximetry.metrics.odi_reference",
     "oximetry.metrics.drops",  # awake_baseline and its minimum

@@ -94,12 +94,13 @@ def test_psg_channels_rates_values_and_annotations(tmp_path: Path) -> None:
     assert src.date_known is True
     roles = {c.label: (c.role, c.selected, c.fs) for c in src.channels}
     assert roles == {
-        "EEG C3-M2": ("other", False, 25.0),
+        "EEG C3-M2": ("sleep_test", False, 25.0),
         "Pleth": ("pleth", False, 25.0),
         "SpO2": ("spo2", True, 4.0),
         "Pulse": ("pulse", True, 1.0),
         "OX STAT": ("status", True, 1.0),
     }
+    assert rec.sleep_test_channels == ("EEG C3-M2",)
 
 
 def test_patient_fields_kept_apart_and_never_in_warnings_or_info(tmp_path: Path) -> None:

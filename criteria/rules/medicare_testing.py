@@ -199,6 +199,19 @@ def _sleep_study(inp: Inputs) -> Outcome:
             "stand-alone overnight oximetry and counts only during a PAP titration.",
             v,
         )
+    if ev.sleep_test_channels:
+        # Unstaged, but its channels say what it is: the same night with its staging file is
+        # denied above, so leaving the staging out must not make it stand-alone oximetry (A16).
+        labels = ev.sleep_test_channels
+        shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+        v["sleep_test_channels"] = list(labels)
+        return Outcome(
+            False,
+            f"The recording holds sleep-test channels ({shown}): it is a PSG or home sleep "
+            "test, whose oximetry is not stand-alone overnight oximetry and counts only during "
+            "a PAP titration.",
+            v,
+        )
     return Outcome(True, "Stand-alone overnight oximetry (presumed-sleep window).", v)
 
 

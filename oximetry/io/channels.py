@@ -92,6 +92,43 @@ _NOT_SPO2_WORDS = (
     "count",
 )
 _PLETH_WORDS = ("pleth", "ppg", "pulsewave", "waveform")
+#: Channels of a polysomnogram or home sleep test, never of a stand-alone oximeter (normalised
+#: label prefixes, then exact labels): a file that holds one is a sleep test, whose oximetry
+#: Medicare does not count as overnight oximetry (LCD L33797; docs/criteria.md).
+_SLEEP_TEST_PREFIXES = (
+    ("eeg", "EEG"),
+    ("eog", "EOG"),
+    ("emg", "EMG"),
+    ("airflow", "airflow"),
+    ("nasalpress", "airflow"),
+    ("thermistor", "airflow"),
+    ("thorax", "respiratory effort"),
+    ("thoracic", "respiratory effort"),
+    ("abdomen", "respiratory effort"),
+    ("abdominal", "respiratory effort"),
+    ("snor", "snore"),
+    ("chin", "EMG"),
+    ("cpap", "PAP"),
+    ("ipap", "PAP"),
+    ("epap", "PAP"),
+)
+_SLEEP_TEST_LABELS = {
+    "flow": "airflow",
+    "pflow": "airflow",
+    "nasal": "airflow",
+    "therm": "airflow",
+    "thor": "respiratory effort",
+    "thorres": "respiratory effort",
+    "abdo": "respiratory effort",
+    "abdores": "respiratory effort",
+    "abd": "respiratory effort",
+    "lleg": "EMG",
+    "rleg": "EMG",
+    "loc": "EOG",
+    "roc": "EOG",
+}
+#: EEG and EOG derivations against a mastoid or ear reference (``C3-M2``, ``O1-A2``, ``E1-M2``).
+_DERIVATION = re.compile(r"^(fp|af|f|fc|c|cp|p|o|t|e)[1-9z](m|a)[12]$")
 _PERCENT_UNITS = frozenset({"%", "", "percent", "pct", "%sat", "%spo2", "%sao2", "sat%", "spo2%"})
 _VOLTAGE = re.compile(r"^(u|µ|μ|m|n|k)?v$", re.IGNORECASE)
 _DEVICE_NUMBER = re.compile(r"^(.*?\S)[\s_#-]+(\d{1,2})$")
@@ -139,9 +176,20 @@ def classify(label: str, unit: str) -> tuple[str, str]:
     Returns
     -------
     role : str
-        ``spo2``, ``pulse``, ``status``, ``pleth`` or ``other``.
+        ``spo2``, ``pulse``, ``status``, ``pleth``, ``sleep_test`` (an EEG, EOG, EMG, airflow,
+        effort, snore or PAP channel: the file is a polysomnogram or home sleep test) or
+        ``other``.
     note : str
         Why, in a few words (empty for plain ``other`` channels).
+
+    Examples
+    --------
+    >>> classify("SpO2", "%")
+    ('spo2', 'SpO2 by label and unit %')
+    >>> classify("EEG C3-M2", "uV")
+    ('sleep_test', 'EEG: a sleep-test channel')
+    >>> classify("PAP", "mmHg")  # pulmonary artery pressure on an ICU monitor
+    ('other', '')
     """
     norm = normalise_label(label)
     base, _ = _strip_device_number(label)
@@ -165,7 +213,20 @@ def classify(label: str, unit: str) -> tuple[str, str]:
                 f"labelled like SpO2 but unit {unit.strip()!r} is not a percentage, so not SpO2",
             )
         return "spo2", "SpO2 by label" + (" and unit %" if unit.strip() == "%" else "")
+    kind = _sleep_test_kind(norm)
+    if kind is not None:
+        return "sleep_test", f"{kind}: a sleep-test channel"
     return "other", ""
+
+
+def _sleep_test_kind(norm: str) -> str | None:
+    """Return what a normalised label records when it is a sleep-test channel, else None."""
+    for prefix, kind in _SLEEP_TEST_PREFIXES:
+        if norm.startswith(prefix):
+            return kind
+    if _DERIVATION.match(norm):
+        return "EOG" if norm.startswith("e") else "EEG"
+    return _SLEEP_TEST_LABELS.get(norm)
 
 
 @dataclass(frozen=True)

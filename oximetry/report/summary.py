@@ -352,6 +352,7 @@ def build_summary(
             "start": iso_time(rec.start, 0.0),
             "start_note": "local wall-clock time of the first sample, time zone not recorded",
             "date_known": bool(src.date_known),
+            "sleep_test_channels": list(rec.sleep_test_channels),
             "read_options": _plain(dict(src.read_options)),
             **({"parts": _parts_block(src, deidentify)} if src.parts else {}),
         },

@@ -1,0 +1,120 @@
+"""A polysomnogram or home sleep test is known by its channels, staged or not (Medicare).
+
+LCD L33797 counts a PSG's or home sleep test's oximetry only during a PAP titration; a staged
+recording was refused as stand-alone overnight oximetry, but the same PSG analysed without its
+staging file was taken for one (a presumed-sleep window) and qualified. The reader now marks
+EEG, EOG, EMG, airflow, effort, snore and PAP channels (role ``sleep_test``), the summary lists
+them (``input.sleep_test_channels``) and the Medicare rule ``lcd_sleep_study`` reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from oxi.cli import main
+from oximetry.io.channels import classify
+from tests.io_fixtures import write_edf_pyedflib
+
+START = dt.datetime(2026, 11, 20, 22, 0)
+MEDICARE = (
+    "payer: medicare\n"
+    "patient: {age_years: 72}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       performed_by: idtf, evaluated_date: 2026-11-23}\n"
+    "order: {date: 2026-11-25, flow_lpm: 2}\n"
+    "diagnoses: [J44.9]\n"
+    "mobility: {within_home: true}\n"
+    "documentation: {signed_prescription: true}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("EEG C3-M2", "uV"),
+        ("C4-M1", "uV"),
+        ("O1-A2", "uV"),
+        ("EOG E1-M2", "uV"),
+        ("LOC", "uV"),
+        ("Chin EMG", "uV"),
+        ("EMG Chin", "uV"),
+        ("Airflow", ""),
+        ("Flow", "cmH2O"),
+        ("Nasal Pressure", "cmH2O"),
+        ("THOR RES", "uV"),
+        ("Abdo", "uV"),
+        ("Snore", "dB"),
+        ("CPAP Pressure", "cmH2O"),
+    ],
+)
+def test_sleep_test_channels_are_known(label: str, unit: str) -> None:
+    assert classify(label, unit)[0] == "sleep_test"
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("SpO2", "%"),
+        ("Pleth", ""),
+        ("Motion", ""),
+        ("PI 1", "%"),
+        ("ECG 3", "mV"),  # ICU monitors and Holters record ECG too
+        ("RESP", "bpm"),  # a monitor's respiration rate
+        ("PAP", "mmHg"),  # pulmonary artery pressure
+        ("O2", "%"),  # oxygen, not the occipital electrode
+    ],
+)
+def test_oximeter_and_monitor_channels_are_not_sleep_test_channels(label: str, unit: str) -> None:
+    assert classify(label, unit)[0] != "sleep_test"
+
+
+def _night(tmp: Path, *, psg: bool) -> Path:
+    """Seven hours at 1 Hz with 30 min at 86 % (qualifying), as an oximeter's EDF or a PSG's
+    (plus EEG and airflow), without staging."""
+    n = 7 * 3600
+    noise = np.round(np.random.default_rng(1).normal(0, 0.5, n))  # no value held for 10 min
+    spo2 = 95.0 + noise
+    spo2[7200 - 2 : 7200 + 1802] = [92, 89, *(86 + noise[:1800]), 89, 92]
+    channels: list[tuple[str, str, float, Any]] = [
+        ("SpO2", "%", 1, spo2),
+        ("Pulse", "bpm", 1, np.full(n, 62.0)),
+    ]
+    if psg:
+        channels += [("EEG C3-M2", "uV", 1, np.zeros(n)), ("Airflow", "", 1, np.zeros(n))]
+    return write_edf_pyedflib(tmp / f"{'psg' if psg else 'oxi'}.edf", channels, start=START)
+
+
+def _analyze(tmp: Path, edf: Path) -> dict[str, Any]:
+    ctx = tmp / "ctx.yaml"
+    ctx.write_text(MEDICARE)
+    out = tmp / f"out-{edf.stem}"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]) == 0
+    return dict(json.loads((out / "summary.json").read_text()))
+
+
+def test_an_unstaged_psg_is_not_stand_alone_oximetry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end (Medicare): the oximeter's night qualifies; the same night in a PSG file
+    without staging does not, the rule naming its channels, and ``oxi qualify --summary``
+    reads the same from the summary."""
+    oximeter = _analyze(tmp_path, _night(tmp_path, psg=False))
+    assert oximeter["input"]["sleep_test_channels"] == []
+    assert oximeter["qualification"]["determination"] == "qualified"
+    summary = _analyze(tmp_path, _night(tmp_path, psg=True))
+    assert summary["input"]["sleep_test_channels"] == ["EEG C3-M2", "Airflow"]
+    q = summary["qualification"]
+    assert q["determination"] == "not_qualified"
+    (rule,) = [r for r in q["rules"] if r["id"] == "lcd_sleep_study"]
+    assert rule["met"] is False and "EEG C3-M2, Airflow" in rule["reason"]
+    capsys.readouterr()
+    written = tmp_path / "out-psg" / "summary.json"
+    args = ["qualify", "--summary", str(written), "--context", str(tmp_path / "ctx.yaml")]
+    assert main(args) == 0
+    assert "NOT QUALIFIED" in capsys.readouterr().out
