@@ -154,6 +154,8 @@ class Test:
     facility: str | None = None
     device: str | None = None
     o2_flow_lpm: float | None = None
+    #: The oxygen flow of an exercise test's walk on oxygen (``exercise_o2``), as --o2-flow.
+    exercise_o2_flow_lpm: float | None = None
     pap_titration: PapTitration | None = None
     evaluated_date: _dt.date | None = None
 
@@ -438,6 +440,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "facility": _NAME,
             "device": _NAME,
             "o2_flow_lpm": _FLOW,
+            "exercise_o2_flow_lpm": _FLOW,
             "pap_titration": _PAP,
             "evaluated_date": _date,
         },

@@ -200,7 +200,8 @@ def resolve_settings(
     recording : Recording
         The recording they apply to (its start resolves clock times).
     context : Context or None
-        The clinical context; supplies the test type and oxygen flow when the options do not.
+        The clinical context; supplies the test type, and the walk on oxygen's flow
+        (``test.exercise_o2_flow_lpm``), when the options do not.
 
     Returns
     -------
@@ -219,8 +220,9 @@ def resolve_settings(
     o2_flow = request.o2_flow_lpm
     if context is not None:
         test_type = test_type or context.test.type
-        if o2_flow is None and context.order.flow_lpm is not None:
-            o2_flow = float(context.order.flow_lpm)
+        if o2_flow is None and context.test.exercise_o2_flow_lpm is not None:
+            # the walk's flow (never the order's: that is what was prescribed, not tested)
+            o2_flow = float(context.test.exercise_o2_flow_lpm)
     return AnalysisSettings(
         lights_off_s=None
         if request.lights_off is None

@@ -118,14 +118,19 @@ def seg(kind: str, sustained: float | None, valid_min: float = 6.0) -> SegmentFi
 
 
 def exercise_test(
-    rest: float | None = 94.0, exercise: float | None = 86.0, exercise_o2: float | None = 92.0
+    rest: float | None = 94.0,
+    exercise: float | None = 86.0,
+    exercise_o2: float | None = 92.0,
+    flow_lpm: float | None = 2.0,
 ) -> Evidence:
-    """An exercise test: rest, exercise on room air, exercise on oxygen (sustained nadirs)."""
+    """An exercise test: rest, exercise on room air, exercise on oxygen (sustained nadirs) at
+    ``flow_lpm`` (the contexts' order flow)."""
     return Evidence(
         recording_start=dt.datetime(2026, 11, 20, 10, 0),
         rest=None if rest is None else seg("rest", rest),
         exercise=None if exercise is None else seg("exercise", exercise),
         exercise_o2=None if exercise_o2 is None else seg("exercise_o2", exercise_o2),
+        exercise_o2_flow_lpm=flow_lpm,
     )
 
 

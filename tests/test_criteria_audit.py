@@ -528,6 +528,7 @@ _DISAGREE: dict[str, tuple[str, dict[str, float], Evidence]] = {
             rest=seg("rest", 94.0),
             exercise=seg("exercise", 85.0),
             exercise_o2=seg("exercise_o2", 93.0),
+            exercise_o2_flow_lpm=2.0,
         ),
     ),
 }
@@ -805,9 +806,9 @@ def test_a_few_seconds_is_not_a_rest_or_exercise_test(payer: str, part: str) -> 
     else:
         parts = {"rest": seg("rest", 94.0), "exercise": seg("exercise", 85.0)}
         parts["exercise_o2"] = seg("exercise_o2", 93.0)
-        whole = Evidence(recording_start=start, **parts)  # type: ignore[arg-type]
+        whole = Evidence(recording_start=start, exercise_o2_flow_lpm=2.0, **parts)  # type: ignore[arg-type]
         parts[part] = _short(part, 85.0 if part == "exercise" else 93.0)
-        ev = Evidence(recording_start=start, **parts)  # type: ignore[arg-type]
+        ev = Evidence(recording_start=start, exercise_o2_flow_lpm=2.0, **parts)  # type: ignore[arg-type]
     assert evaluate(c, whole).determination == "qualified"
     d = evaluate(c, ev)
     assert d.determination == "indeterminate"
@@ -945,7 +946,9 @@ def test_improvement_at_a_higher_flow_than_prescribed_is_not_shown(payer: str) -
 
 
 def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) -> None:
-    """End to end: --o2-flow 5 for the walk on oxygen, order.flow_lpm 2 in the context."""
+    """End to end: --o2-flow 5 for the walk on oxygen, order.flow_lpm 2 in the context; and
+    the walk's flow not given at all: the order's flow is what was prescribed, not what the
+    walk was tested on (it was taken for it, so a walk at 5 L/min qualified a 2 L/min order)."""
     rec, _ = simulate_night(
         fs=1,
         duration_s=25 * 60,  # every stretch at one exact value under 10 min: none held
@@ -957,8 +960,11 @@ def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) ->
     analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT.replace("type: overnight", "type: exercise"))
     parts = ["--segment", "rest=0-300", "--segment", "exercise=600-900"]
     parts += ["--segment", "exercise_o2=1200-1500"]
-    assert analyze(*parts)["determination"] == "qualified"  # on the prescribed 2 L/min
+    assert analyze(*parts, "--o2-flow", "2")["determination"] == "qualified"  # as prescribed
     assert analyze(*parts, "--o2-flow", "5")["determination"] == "indeterminate"
+    unknown = analyze(*parts)
+    assert unknown["determination"] == "indeterminate"
+    assert any("--o2-flow" in m for m in unknown["missing"]), unknown["missing"]
 
 
 def _qualify_forged(
@@ -1027,6 +1033,7 @@ def test_medicare_exercise_parts_hours_apart_are_not_one_session() -> None:
     start = dt.datetime(2026, 11, 20, 8, 0)
     apart = Evidence(
         recording_start=start,
+        exercise_o2_flow_lpm=2.0,
         rest=_placed_seg("rest", 94.0, 0),
         exercise=_placed_seg("exercise", 85.0, 300),
         exercise_o2=_placed_seg("exercise_o2", 93.0, 540),
@@ -1036,6 +1043,7 @@ def test_medicare_exercise_parts_hours_apart_are_not_one_session() -> None:
     assert any("one session" in m for m in d.missing), d.missing
     together = Evidence(
         recording_start=start,
+        exercise_o2_flow_lpm=2.0,
         rest=_placed_seg("rest", 94.0, 0),
         exercise=_placed_seg("exercise", 85.0, 10),
         exercise_o2=_placed_seg("exercise_o2", 93.0, 110),

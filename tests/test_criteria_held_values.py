@@ -135,7 +135,7 @@ def test_a_walk_on_oxygen_held_at_one_value_is_indeterminate(tmp_path: Path) -> 
     edf = write_edf(rec, tmp_path / "walk.edf")
     out = tmp_path / "out"
     parts = ["--segment", "rest=0-300", "--segment", "exercise=600-900"]
-    parts += ["--segment", "exercise_o2=1200-1500"]
+    parts += ["--segment", "exercise_o2=1200-1500", "--o2-flow", "2"]
     args = ["analyze", str(edf), "--context", str(tmp_path / "ctx.yaml"), "--out", str(out)]
     assert main([*args, "--no-report", *parts]) == 0
     summary = json.loads((out / "summary.json").read_text())

@@ -263,6 +263,8 @@ RESHAPED_TESTS = (
     "segment_scored_as_sleep",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
+    "walk_flow_unknown",
+    "walk_flows_disagree",
 )
 
 
@@ -318,8 +320,8 @@ PERTURBATIONS = (
     "normal_blood_gas_same_condition",
     # ... and a test of another shape: a whole night declared a rest test, a presumed-sleep
     # window over the day, in the day or placed by nothing, a finding resting on a held value,
-    # a night without an awake baseline, parts of seconds, scored as sleep, after the walk or
-    # on more oxygen (RESHAPED_TESTS).
+    # a night without an awake baseline, parts of seconds, scored as sleep, after the walk, on
+    # more oxygen, or on an unknown flow or two (RESHAPED_TESTS).
     *RESHAPED_TESTS,
 )
 
@@ -412,6 +414,8 @@ def valid_then_perturbed(
     else:
         # An acute illness (J18.9) is not a chronic stable state: saying so is a conflict.
         raw["test"]["chronic_stable_state"] = not acute
+    if kind == "exercise":
+        ev = _walk_flow(draw, raw, ev, raw["order"]["flow_lpm"])
     change = change or draw(st.sampled_from(PERTURBATIONS))
     t = raw["test"]
     if change == "drop_diagnoses":
@@ -546,9 +550,51 @@ def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
     return Evidence(start_clock=start.time(), sleep=sleep)
 
 
+def _walk_flow(
+    draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None, rx: float | None
+) -> Evidence | None:
+    """Give the walk on oxygen a flow no higher than the order's ``rx`` (any when None), by
+    ``--o2-flow`` (the evidence) or by ``test.exercise_o2_flow_lpm`` (the context)."""
+    flow = draw(st.floats(0.1, 6.0 if rx is None else rx))
+    if draw(st.booleans()):
+        raw["test"]["exercise_o2_flow_lpm"] = flow
+        return ev
+    assert ev is not None
+    return dataclasses.replace(ev, exercise_o2_flow_lpm=flow)
+
+
+def _tested_at_order_flow(raw: dict[str, Any], ev: Evidence) -> Evidence:
+    """A fresh three-part test, walked on oxygen at the order's flow (2 L/min without one)."""
+    raw["test"].pop("exercise_o2_flow_lpm", None)
+    return dataclasses.replace(ev, exercise_o2_flow_lpm=raw["order"].get("flow_lpm", 2.0))
+
+
+def _walk_flow_not_one(
+    draw: st.DrawFn, change: str, raw: dict[str, Any], start: dt.datetime
+) -> Evidence:
+    """A qualifying three-part test whose walk on oxygen has no known flow (the order's flow is
+    what was prescribed, not what was tested), or two different ones."""
+    rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
+    raw["test"].pop("exercise_o2_flow_lpm", None)
+    ex = draw(st.floats(70.0, 88.0))
+    ev = Evidence(
+        recording_start=start,
+        rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
+        exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+        exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
+    )
+    if change == "walk_flows_disagree":
+        a = draw(st.floats(0.1, rx))
+        b = draw(st.floats(0.1, rx).filter(lambda f: abs(f - a) > 0.01))
+        raw["test"]["exercise_o2_flow_lpm"] = b
+        ev = dataclasses.replace(ev, exercise_o2_flow_lpm=a)
+    return ev
+
+
 def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime) -> Evidence:
     """A qualifying three-part test whose walk on oxygen used more than the prescribed flow."""
     rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
+    raw["test"].pop("exercise_o2_flow_lpm", None)
     ex = draw(st.floats(70.0, 88.0))
     return Evidence(
         recording_start=start,
@@ -655,7 +701,9 @@ def _reshaped_test(
     if change == "segment_scored_as_sleep":
         return _part_scored_as_sleep(draw, kind, start, ev)
     if change == "recovery_as_rest":
-        return "exercise", _recovery_as_rest(draw, start)
+        return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
+    if change in ("walk_flow_unknown", "walk_flows_disagree"):
+        return "exercise", _walk_flow_not_one(draw, change, raw, start)
     assert change == "walk_on_more_oxygen_than_prescribed", change
     return "exercise", _walk_on_more_oxygen(draw, raw, start)
 
@@ -1036,6 +1084,8 @@ def valid_then_perturbed_medicare(
         "diagnoses": [draw(st.sampled_from(["J44.9", "J84.10", "J18.9", "I50.9", "C34.90"]))],
         "mobility": {"within_home": draw(st.booleans())},
     }
+    if kind == "exercise":
+        ev = _walk_flow(draw, raw, ev, None)
     if inpatient:
         raw["test"]["discharge_date"] = (
             td + dt.timedelta(days=draw(st.integers(0, 2)))
@@ -1145,7 +1195,7 @@ def valid_then_perturbed_medicare(
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":
-        t["type"], ev = "exercise", _parts_hours_apart(draw, start)
+        t["type"], ev = "exercise", _tested_at_order_flow(raw, _parts_hours_apart(draw, start))
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

@@ -351,21 +351,37 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
 
 
 def flow_below_test(inp: Inputs) -> str:
-    """Return what is missing when the order prescribes less oxygen than the walk was tested on.
+    """Return what is missing when the walk on oxygen's flow is unknown or above the order's.
 
     Parameters
     ----------
     inp : Inputs
-        Reads ``order.flow_lpm`` and the evidence's ``exercise_o2_flow_lpm``.
+        Reads ``order.flow_lpm``, ``test.exercise_o2_flow_lpm`` and the evidence's
+        ``exercise_o2_flow_lpm`` (``--o2-flow``).
 
     Returns
     -------
     str
-        Empty when the prescribed flow is at least the tested one (or either is unknown); else
-        what would show the improvement at the prescribed flow.
+        Empty when the recording has no ``exercise_o2`` segment, or the order prescribes at
+        least the flow it was tested on (or prescribes none); else what would show the
+        improvement at the prescribed flow: the tested flow when neither the analysis nor the
+        context gives it, or gives two, and a test at the prescribed flow when it was higher.
     """
     ev, rx = inp.evidence, inp.context.order.flow_lpm
-    tested = None if ev is None or ev.exercise_o2 is None else ev.exercise_o2_flow_lpm
+    if ev is None or ev.exercise_o2 is None:
+        return ""
+    ran, said = ev.exercise_o2_flow_lpm, inp.context.test.exercise_o2_flow_lpm
+    if ran is None and said is None:
+        # The order's flow is what was prescribed, not what the walk was tested on.
+        return "the oxygen flow of the walk on oxygen (test.exercise_o2_flow_lpm or --o2-flow)"
+    if ran is not None and said is not None and abs(ran - said) > 1e-9:
+        return (
+            f"one oxygen flow for the walk on oxygen (--o2-flow {ran:g} L/min, "
+            f"test.exercise_o2_flow_lpm {said:g} L/min)"
+        )
+    tested = ran if ran is not None else said
+    if tested is not None and tested <= 0:
+        return "a walk on oxygen at a flow above 0 L/min (exercise_o2)"
     if tested is None or rx is None or rx >= tested - 1e-9:
         return ""
     return (

@@ -174,7 +174,8 @@ def conditions_text(summary: Mapping[str, Any]) -> str:
         text += (
             f" The exercise-on-oxygen segment was at {o2:g} L/min."
             if isinstance(o2, int | float)
-            else " The exercise-on-oxygen segment's flow was not given (--o2-flow)."
+            else " The exercise-on-oxygen segment's flow was not given (--o2-flow or "
+            "test.exercise_o2_flow_lpm)."
         )
     setting = ctx_get(summary, "test", "setting")
     if setting:
