@@ -249,10 +249,12 @@ def _thin_baseline_warning(
 ) -> str:
     """Say why an awake baseline window gave no baseline (too little valid data in it)."""
     got_s = int(np.count_nonzero(selected)) / fs
-    where = {
-        "awake_option": "The awake segment given (--awake)",
-        "first_300s_valid": "The recording",
-    }.get(baseline.source, f"The staged wake epochs ({baseline.source})")
+    # (a presumed baseline window holds enough valid data by construction: windows.py)
+    where = (
+        "The awake segment given (--awake)"
+        if baseline.source == "awake_option"
+        else f"The staged wake epochs ({baseline.source})"
+    )
     return (
         f"{where} holds {got_s:.0f} s of valid data, fewer than the {st.presumed_awake_s:.0f} s "
         "an awake baseline rests on: there is no awake baseline, and nothing measured from it "
