@@ -323,11 +323,15 @@ PERTURBATIONS = (
     # a night without an awake baseline, parts of seconds, scored as sleep, after the walk, on
     # more oxygen, or on an unknown flow or two (RESHAPED_TESTS).
     *RESHAPED_TESTS,
+    # Fifth review: a night qualifying only on the drop from baseline beside angina coded the
+    # way ICD-10-CM codes it with coronary atherosclerosis (II.B.3).
+    "angina_coded_drop_only",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
 #: conditions and prescription rules are the issue-12 rewrite's).
 MASSHEALTH_ONLY = (
+    "angina_coded_drop_only",
     "unlisted_code_without_attestation",
     "symptom_instead_of_diagnosis",
     "c34_without_widespread",
@@ -482,6 +486,13 @@ def valid_then_perturbed(
         ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))  # day 91
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
+    elif change == "angina_coded_drop_only":
+        t["type"] = "overnight"
+        raw["diagnoses"] = ["J44.9", draw(st.sampled_from(ANGINA_OR_PVD_CODES))]
+        raw["symptoms"] = ["nocturnal_restlessness"]
+        raw["test"].update(setting="outpatient", chronic_stable_state=True)
+        raw["test"].pop("discharge_date", None)
+        ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
     elif change == "normal_blood_gas_same_condition":
         key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
             kind, "pao2_exercise_mmhg"
@@ -548,6 +559,51 @@ def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
     if draw(st.booleans()):
         return Evidence(recording_start=start, sleep=sleep)
     return Evidence(start_clock=start.time(), sleep=sleep)
+
+
+#: Angina and peripheral vascular disease as ICD-10-CM codes them beside atherosclerosis
+#: (I25.11x, I25.7xx; I70.2x-I70.7x, I70.92), and plainly (I20, I73.9).
+ANGINA_OR_PVD_CODES = ("I20.9", "I25.110", "I25.119", "I25.700", "I73.9", "I70.229", "I70.92")
+
+
+def _drop_only_night(draw: st.DrawFn) -> SleepFigures:
+    """A night whose only finding is the drop of more than 5 points from the awake baseline (and
+    from the mean): nothing at or below 88 %."""
+    drop = draw(st.floats(10.0, 60.0))
+    return SleepFigures(
+        "presumed_sleep", 420.0, 0.0, 0.0, 0.0, 0.0, 89.0, 95.0, "first_300s_valid", drop, drop,
+        94.0, drop, drop,
+    )  # fmt: skip
+
+
+def _cluster_headache_not_group_iii(
+    draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime, td: dt.date
+) -> Evidence:
+    """A cluster-headache case with a normoxemic rest test, then one thing Group III cannot pass:
+    normoxemia shown only by a home night's awake baseline, a sleep value <= 88 % (hypoxemia under
+    the LCD's text, which sets no duration), a terminal illness or stand-by (as needed) use."""
+    raw["diagnoses"] = ["G44.011"]
+    raw["order"]["flow_lpm"] = 12
+    rest = SegmentFigures("rest", 5.0, 97.0, 95.0, draw(st.floats(90.0, 99.0)))
+    which = draw(st.sampled_from(["home_baseline", "sleep_dip", "terminal", "standby"]))
+    if which == "home_baseline":
+        sleep = dataclasses.replace(
+            dipping_sleep(draw, "presumed_sleep", 420.0),
+            t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, longest_le88_min=0.0, nadir_pct=91.0,
+        )  # fmt: skip
+        return Evidence(recording_start=start, sleep=sleep)
+    if which == "sleep_dip":
+        short = draw(st.floats(0.01, 4.99))
+        sleep = dataclasses.replace(
+            dipping_sleep(draw, "presumed_sleep", 420.0),
+            t_le88_min=short, t_lt90_min=short, t_le90_min=short, longest_le88_min=short,
+        )  # fmt: skip
+        return Evidence(recording_start=start, rest=rest, sleep=sleep)
+    if which == "terminal":
+        raw["findings"] = {"terminal_illness_non_respiratory": True}
+    else:
+        raw["prn"] = True
+    return Evidence(recording_start=start, rest=rest)
 
 
 def _walk_flow(
@@ -1002,6 +1058,9 @@ def test_medicare_safety_never_qualified_when_an_input_is_missing(
     if d.determination == "qualified":
         assert d.coverage and d.hcpcs and d.modifiers[0] in ("N1", "N2", "N3")
         assert d.portable_eligible is not None
+        flow = c.order.flow_lpm
+        if flow is not None and flow > 10:  # no concentrator, nor its home fill (K0738)
+            assert "E1390" not in d.hcpcs and "K0738" not in d.hcpcs
         if set(d.coverage) <= {"nocturnal", "cluster_headache"}:
             assert d.portable_eligible is False
         if d.portable_eligible:
@@ -1030,6 +1089,7 @@ MC_PERTURBATIONS = (
     "osa_titration_figure_missing",
     "titration_fails",
     "staged_without_titration",
+    "sleep_apnea_heading_without_titration",
     "sleep_test_channels_unstaged",
     "conflicting_blood_gas",
     "blood_gas_other_day",
@@ -1039,6 +1099,11 @@ MC_PERTURBATIONS = (
     "retest_start_given_twice",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
+    # Fifth review: Group IV lifted only by qualifying hypoxemia and known by its codes; Group
+    # III (cluster headache) not from a home baseline, not past a sleep value <= 88 %, not with a
+    # terminal illness or stand-by use.
+    "group_iv_without_qualifying_hypoxemia",
+    "cluster_headache_not_group_iii",
 )
 
 
@@ -1150,6 +1215,26 @@ def valid_then_perturbed_medicare(
                     "at_optimal_pap": False,
                 }[bad]
             t["pap_titration"] = pap
+    elif change == "sleep_apnea_heading_without_titration":
+        t["type"] = "overnight"
+        t.pop("pap_titration", None)
+        raw["diagnoses"] = [*raw["diagnoses"], draw(st.sampled_from(["G47.3", "G47", "G47.39"]))]
+        ev = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
+    elif change == "group_iv_without_qualifying_hypoxemia":
+        # I-3 (the drop, not hypoxemia) and a bare Group II value (PaO2 56-59 without edema,
+        # pulmonary hypertension or hematocrit > 56 %) beside a Group IV item
+        t["type"] = "overnight"
+        raw["diagnoses"] = ["J44.9", draw(st.sampled_from(ANGINA_OR_PVD_CODES))]
+        raw["symptoms"] = ["insomnia"]
+        if draw(st.booleans()):
+            raw["blood_gas"] = {
+                "pao2_rest_mmhg": draw(st.floats(56.0, 59.0)),
+                "date": td.isoformat(),
+            }
+        ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
+    elif change == "cluster_headache_not_group_iii":
+        ev = _cluster_headache_not_group_iii(draw, raw, start, td)
+        t["type"] = "overnight" if ev is not None and ev.sleep is not None else "rest"
     elif change == "sleep_test_channels_unstaged":
         # a PSG or home sleep test analysed without its staging: its channels say what it is
         t["type"] = "overnight"

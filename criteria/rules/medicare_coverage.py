@@ -138,7 +138,9 @@ def _portable_codes(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"flow_lpm": flow, "hcpcs": []}
     if inp.results["lcd_portable"].met is not True:
         return Outcome(False, "No portable equipment: not portable-eligible.", v, applicable=False)
-    codes = ["E0431", "E0434", "K0738"]
+    codes = ["E0431", "E0434"]
+    if flow is None or flow <= MAX_CONCENTRATOR_LPM:
+        codes.append("K0738")  # home fill of portable cylinders: used with a concentrator (E1390)
     if flow is not None and flow <= MAX_PORTABLE_CONCENTRATOR_LPM:
         codes.append("E1392")
     v["hcpcs"] = codes

@@ -419,7 +419,9 @@ GROUP_I_II_FINDINGS = (
 ABSOLUTE_FINDINGS = tuple(r for r in GROUP_I_II_FINDINGS if r != "lcd_group_i_3_drop")
 
 
-def hypoxemic(inp: Inputs, findings: tuple[str, ...] = ABSOLUTE_FINDINGS) -> bool | None:
+def hypoxemic(
+    inp: Inputs, findings: tuple[str, ...] = ABSOLUTE_FINDINGS, qualifying: bool = False
+) -> bool | None:
     """Return whether a Group I or II value was found (True), none could be (False), or unknown.
 
     Parameters
@@ -428,15 +430,32 @@ def hypoxemic(inp: Inputs, findings: tuple[str, ...] = ABSOLUTE_FINDINGS) -> boo
         The rule's inputs (the Group I/II finding rules have run).
     findings : tuple of str
         The finding rules to read (default: all but the I-3 drop, which alone is not hypoxemia).
+    qualifying : bool
+        Count a Group II value (89 %, 56–59 mmHg) only with a Group II condition (edema,
+        pulmonary hypertension, hematocrit > 56 %): what lifts a Group IV item is *qualifying*
+        hypoxemia (A24). False counts any value, as ruling out Group III needs (A22).
 
     Returns
     -------
     bool or None
     """
-    vals = [inp.results[r].as_finding for r in findings]
+    cond = inp.results["lcd_group_ii_conditions"].as_finding
+    vals = [
+        _and(inp.results[r].as_finding, cond)
+        if qualifying and r.startswith("lcd_group_ii_")
+        else inp.results[r].as_finding
+        for r in findings
+    ]
     if any(x is True for x in vals):
         return True
     return None if any(x is None for x in vals) else False
+
+
+def _and(a: bool | None, b: bool | None) -> bool | None:
+    """Three-valued conjunction: False wins, then unknown."""
+    if a is False or b is False:
+        return False
+    return True if (a is True and b is True) else None
 
 
 _LCD = "LCD L33797"

@@ -44,9 +44,23 @@ def _iii(inp: Inputs) -> Outcome:
     v["group_i_or_ii_value"] = hyp
     if hyp is True:
         return Outcome(False, "A Group I or II value was found: not Group III.", v)
+    s = inp.sleep
+    if s is not None and s.t_le88_min > 0:
+        # The LCD's current text sets no duration for Group I-2: one reading <= 88 % during
+        # sleep is hypoxemia as Group I defines it, whatever duration reading the profile takes
+        # for qualifying (a lenient reading there would be the generous one here).
+        v["sleep_t_le88_min"] = s.t_le88_min
+        return Outcome(
+            False,
+            f"{s.t_le88_min:.2f} min ≤ 88 % during sleep: Group I hypoxemia under the LCD's "
+            "current text (no duration), so not Group III.",
+            v,
+        )
     if ctx.test.room_air is not True:
         return Outcome(None, "Normoxemia must be shown on room air.", v, ("test.room_air: true",))
-    sats = awake_sats(inp, v, baseline=True)
+    # A rest test or an awake PaO2, never an overnight recording's awake baseline: awake values
+    # from a home recording cannot qualify (LCD L33797; A15), as for Group I-1.
+    sats = awake_sats(inp, v, baseline=False)
     gas = awake_pao2(inp)
     if gas is not None:
         v["pao2_rest_mmhg"] = gas
@@ -67,10 +81,19 @@ def _iii(inp: Inputs) -> Outcome:
     return Outcome(True, with_figures("Group III: cluster headache, normoxemic test", v), v)
 
 
+#: Group IV items: (findings key, ICD-10-CM heads, label, whether the item is about what the
+#: oxygen is *for*). Angina with coronary atherosclerosis is coded I25.11x / I25.7xx (I20
+#: Excludes1), peripheral vascular disease also as atherosclerosis of the extremities' arteries
+#: or their grafts (I70.2–I70.7, I70.92), as the MassHealth table maps them.
 _IV_ITEMS = (
-    ("angina_pectoris", ("I20",), "angina pectoris"),
-    ("peripheral_vascular_disease", ("I73.9",), "peripheral vascular disease"),
-    ("terminal_illness_non_respiratory", (), "terminal illness not affecting breathing"),
+    ("angina_pectoris", ("I20", "I25.11", "I25.7"), "angina pectoris", True),
+    (
+        "peripheral_vascular_disease",
+        ("I73.9", "I70.2", "I70.3", "I70.4", "I70.5", "I70.6", "I70.7", "I70.92"),
+        "peripheral vascular disease",
+        True,
+    ),
+    ("terminal_illness_non_respiratory", (), "terminal illness not affecting breathing", False),
 )
 
 
@@ -78,9 +101,12 @@ def _iv(inp: Inputs) -> Outcome:
     ctx = inp.context
     f = ctx.findings
     items: list[str] = []
-    for key, codes, label in _IV_ITEMS:
+    about_use: list[str] = []  # items about the patient or the use, not what oxygen is for
+    for key, codes, label, is_for in _IV_ITEMS:
         if getattr(f, key) is True or codes_matching(ctx.diagnoses, codes):
             items.append(label)
+            if not is_for:
+                about_use.append(label)
     cor_pulmonale = f.pulmonary_hypertension is True or bool(
         codes_matching(ctx.diagnoses, ("I27",))
     )
@@ -90,17 +116,24 @@ def _iv(inp: Inputs) -> Outcome:
         items.append("dyspnea without cor pulmonale")
     if ctx.prn is True:
         items.append("stand-by oxygen (as needed)")
+        about_use.append("stand-by oxygen (as needed)")
     v: dict[str, Any] = {"items": items}
     if not items:
         return Outcome(True, "No Group IV condition documented.", v, applicable=False)
-    hyp = hypoxemic(inp)
+    # Only *qualifying* hypoxemia lifts an item (A24): a Group II value counts with its
+    # condition (edema, pulmonary hypertension, hematocrit > 56 %), as MassHealth counts it.
+    hyp = hypoxemic(inp, qualifying=True)
     group_iii = inp.results["lcd_group_iii"].met
     v.update(group_i_or_ii_value=hyp, group_iii=group_iii)
     if hyp is True:
         return Outcome(
             True, f"Hypoxemia documented, so Group IV ({', '.join(items)}) does not apply.", v
         )
-    if group_iii is True:
+    if group_iii is True and not about_use:
+        # Angina, PVD and dyspnea are about what oxygen is for; a Group III patient (no
+        # hypoxemia by definition) gets it for the cluster headache. A terminal illness or
+        # stand-by use is about the patient and the use, and applies to Group III too (NCD D:
+        # "not ... excluded by C").
         return Outcome(
             True, "Group III (cluster headache): oxygen is not for the Group IV item.", v
         )

@@ -14,14 +14,16 @@ from .shared import codes_matching, days_between
 
 __all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented"]
 
-#: Obstructive (and unspecified) sleep apnea: sleep saturations count only on PAP titration.
-OSA_CODES = ("G47.33", "G47.30")
+#: Obstructive (and unspecified or other) sleep apnea: sleep saturations count only on PAP
+#: titration. A heading (``G47``, ``G47.3``) hides which sleep apnea it is, so it counts too.
+OSA_CODES = ("G47.33", "G47.30", "G47.39")
+OSA_HEADINGS = ("G47", "G47.3")
 #: Who may perform a qualifying test (never a DME supplier: NCD 240.2 B, LCD L33797).
 QUALIFIED_PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf")
 
 
 def osa_documented(inp: Inputs) -> list[str]:
-    """Return the OSA codes (G47.33, G47.30) among the diagnoses.
+    """Return the codes among the diagnoses that are, or may be, obstructive sleep apnea.
 
     Parameters
     ----------
@@ -31,8 +33,12 @@ def osa_documented(inp: Inputs) -> list[str]:
     Returns
     -------
     list of str
+        :data:`OSA_CODES` (G47.33, G47.30, G47.39 and their children) and the headings
+        :data:`OSA_HEADINGS` given as codes.
     """
-    return codes_matching(inp.context.diagnoses, OSA_CODES)
+    codes = inp.context.diagnoses or ()
+    heads = {h.replace(".", "") for h in OSA_HEADINGS}
+    return [*codes_matching(codes, OSA_CODES), *(c for c in codes if c.replace(".", "") in heads)]
 
 
 def _diagnosis(inp: Inputs) -> Outcome:

@@ -1,0 +1,156 @@
+"""Fifth review of the rules as a payer's auditor: Medicare Groups III and IV, sleep-apnea
+headings, equipment codes, and angina and vascular disease as ICD-10-CM codes them.
+
+Each case qualified (or listed more equipment) before; the texts, read as
+``medicare-oxygen.md`` reads them safely, say otherwise. docs/criteria.md records the readings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from criteria.context import Context
+from criteria.evaluate import Evidence, evaluate
+from tests.criteria_helpers import (
+    BASE,
+    CLUSTER_OK,
+    MEDICARE_BASE,
+    make_dict,
+    overnight,
+    seg,
+    sleep,
+)
+
+MC = {**MEDICARE_BASE, "documentation": {"signed_prescription": True}}
+REST_DAY = dt.datetime(2026, 11, 20, 10, 0)
+
+
+def mc(**over: Any) -> Context:
+    return Context.from_dict(make_dict(MC, **over))
+
+
+def mh(**over: Any) -> Context:
+    return Context.from_dict(make_dict(BASE, **over))
+
+
+def rest(sustained: float) -> Evidence:
+    return Evidence(recording_start=REST_DAY, rest=seg("rest", sustained))
+
+
+def drop_only_night() -> Evidence:
+    """A stand-alone night whose only finding is a drop of more than 5 points (30 min)."""
+    s = sleep(kind="presumed_sleep", t_le88_min=0.0, nadir_pct=89.0, awake_baseline_pct=95.0)
+    s = dataclasses.replace(
+        s, drop5_min=30.0, longest_drop5_min=30.0, mean_pct=94.0,
+        drop5_from_mean_min=30.0, longest_drop5_from_mean_min=30.0,
+    )  # fmt: skip
+    return Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=s)
+
+
+def cluster(**over: Any) -> Context:
+    """A Medicare cluster-headache context (Group III): G44.011, high flow, tested at rest."""
+    base = {"diagnoses": ["G44.011"], "order__flow_lpm": 12, "test__type": "rest"}
+    return mc(cluster_headache=CLUSTER_OK, **{**base, **over})
+
+
+def test_group_iii_qualifies_on_a_normoxemic_rest_test() -> None:
+    """The reference case the others change one thing of."""
+    d = evaluate(cluster(), rest(95.0), "medicare")
+    assert d.determination == "qualified" and d.modifiers[0] == "N3"
+
+
+@pytest.mark.parametrize(
+    ("over", "why"),
+    [
+        ({"findings": {"terminal_illness_non_respiratory": True}}, "terminal illness"),
+        ({"prn": True}, "stand-by"),
+    ],
+)
+def test_group_iii_is_excluded_by_a_terminal_illness_or_stand_by_use(
+    over: dict[str, Any], why: str
+) -> None:
+    """NCD 240.2 D covers patients "not ... excluded by C": a terminal illness and stand-by use
+    are about the patient and the use, so they apply to Group III (A24). Angina stays about what
+    oxygen is for: oxygen for a cluster headache is not oxygen for angina."""
+    d = evaluate(cluster(**over), rest(95.0), "medicare")
+    assert d.determination == "not_qualified"
+    (iv,) = [r for r in d.rules if r.id == "lcd_group_iv"]
+    assert iv.met is False and why in iv.reason
+    angina = cluster(findings={"angina_pectoris": True})
+    assert evaluate(angina, rest(95.0), "medicare").determination == "qualified"
+
+
+def test_group_iii_needs_a_rest_test_not_a_home_nights_awake_baseline() -> None:
+    """Awake values from a home recording cannot qualify (LCD L33797; A15): a stand-alone
+    night's presumed awake baseline of 95 % is not Group III's normoxemic test."""
+    night = overnight(kind="presumed_sleep", awake_baseline_pct=95.0, nadir_pct=91.0)
+    d = evaluate(cluster(test__type="overnight"), night, "medicare")
+    assert d.determination == "indeterminate"
+    assert any("rest test" in m for m in d.missing), d.missing
+
+
+@pytest.mark.parametrize("minutes", [0.05, 1.0, 4.9])
+def test_group_iii_is_not_for_a_night_with_a_reading_at_or_below_88(minutes: float) -> None:
+    """The LCD's current text sets no duration for Group I-2: any reading ≤ 88 % during sleep is
+    hypoxemia, so the patient is not "without hypoxemia" (Group III), whatever duration the
+    profile takes for qualifying (the legacy 5 minutes would be the generous reading here)."""
+    night = sleep(kind="presumed_sleep", t_le88_min=minutes, nadir_pct=86.0)
+    ev = Evidence(recording_start=REST_DAY, rest=seg("rest", 95.0), sleep=night)
+    d = evaluate(cluster(), ev, "medicare")
+    assert d.determination != "qualified"
+    (iii,) = [r for r in d.rules if r.id == "lcd_group_iii"]
+    assert iii.met is False and "during sleep" in iii.reason
+
+
+@pytest.mark.parametrize("code", ["I20.9", "I25.110", "I25.119", "I25.709", "I73.9", "I70.229"])
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_angina_and_vascular_disease_are_known_by_their_codes(payer: str, code: str) -> None:
+    """ICD-10-CM codes angina with coronary atherosclerosis as I25.11x / I25.7xx (I20
+    Excludes1), and peripheral vascular disease also as atherosclerosis of the extremities'
+    arteries or grafts: a night qualifying only on the drop stood beside them."""
+    ctx = (mh if payer == "masshealth" else mc)(
+        diagnoses=["J44.9", code], symptoms=["nocturnal_restlessness"]
+    )
+    plain = (mh if payer == "masshealth" else mc)(
+        diagnoses=["J44.9"], symptoms=["nocturnal_restlessness"]
+    )
+    assert evaluate(plain, drop_only_night(), payer).determination == "qualified"
+    assert evaluate(ctx, drop_only_night(), payer).determination == "not_qualified"
+
+
+def test_group_iv_is_lifted_only_by_qualifying_hypoxemia() -> None:
+    """A24: a Group IV item stands unless hypoxemia *qualifies*. A PaO2 of 57 at rest is a Group
+    II value only with edema, pulmonary hypertension or a hematocrit above 56 %; without one it
+    lifted angina, and the drop (I-3) qualified."""
+    gas = {"pao2_rest_mmhg": 57, "date": "2026-11-20"}
+    base = {"diagnoses": ["J44.9", "I20.9"], "symptoms": ["insomnia"], "blood_gas": gas}
+    assert evaluate(mc(**base), drop_only_night(), "medicare").determination == "not_qualified"
+    with_edema = mc(**base, findings={"dependent_edema": True})
+    assert evaluate(with_edema, drop_only_night(), "medicare").determination == "qualified"
+
+
+@pytest.mark.parametrize("heading", ["G47.3", "G47", "G47.39"])
+def test_a_sleep_apnea_heading_needs_the_titration(heading: str) -> None:
+    """With OSA, sleep saturations count only from a PAP titration (LCD L33797; §4.4). A
+    heading hides which sleep apnea it is, and G47.39 (other sleep apnea) may be obstructive."""
+    night = overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0)
+    plain = evaluate(mc(diagnoses=["J44.9"]), night, "medicare")
+    assert plain.determination == "qualified"
+    d = evaluate(mc(diagnoses=["J44.9", heading]), night, "medicare")
+    assert d.determination == "indeterminate"
+    assert any("pap_titration" in m for m in d.missing), d.missing
+
+
+def test_k0738_only_with_a_concentrator() -> None:
+    """K0738 (home fill of portable cylinders) is used with a stationary concentrator (E1390):
+    above 10 L/min neither is listed."""
+    low = evaluate(mc(test__type="rest", mobility={"within_home": True}), rest(86.0), "medicare")
+    assert {"E1390", "K0738"} <= set(low.hcpcs)
+    high = mc(test__type="rest", order__flow_lpm=12, mobility={"within_home": True})
+    d = evaluate(high, rest(86.0), "medicare")
+    assert d.determination == "qualified"
+    assert "E1390" not in d.hcpcs and "K0738" not in d.hcpcs
