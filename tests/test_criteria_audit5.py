@@ -19,6 +19,7 @@ from tests.criteria_helpers import (
     BASE,
     CLUSTER_OK,
     MEDICARE_BASE,
+    exercise_test,
     make_dict,
     overnight,
     seg,
@@ -154,3 +155,47 @@ def test_k0738_only_with_a_concentrator() -> None:
     d = evaluate(high, rest(86.0), "medicare")
     assert d.determination == "qualified"
     assert "E1390" not in d.hcpcs and "K0738" not in d.hcpcs
+
+
+def test_masshealth_exercise_on_oxygen_improves_only_at_a_higher_flow() -> None:
+    """II.A.2.b.ii.A: the hypoxemia "was demonstrated during exercise when the patient was
+    breathing room air". With room air contraindicated the walk was on 2 L/min already; a walk
+    on oxygen at the same 2 L/min (or at a flow not given) shows no improvement by oxygen, and
+    qualified exercise oxygen with a portable system. At 4 L/min it does."""
+    over = {
+        "test__type": "exercise",
+        "test__room_air": False,
+        "test__room_air_contraindicated": True,
+        "test__o2_flow_lpm": 2,
+        "order__flow_lpm": 4,
+        "mobility": {"beyond_stationary_tubing": True},
+    }
+    for flow in (2.0, None):
+        d = evaluate(mh(**over), exercise_test(flow_lpm=flow))
+        assert d.determination == "indeterminate", flow
+        assert any("higher flow" in m for m in d.missing), d.missing
+    assert evaluate(mh(**over), exercise_test(flow_lpm=4.0)).determination == "qualified"
+
+
+@pytest.mark.parametrize("awake", [None, 86.0])
+def test_masshealth_a_iii_in_sleep_asks_awake_at_or_above_89(awake: float | None) -> None:
+    """a.iii reads "89 %" as "at most 89 %" because lower values qualify elsewhere; during sleep
+    they do so only with the patient at or above 89 % awake (a.ii). A night of 30 min ≤ 88 %
+    with edema and an awake baseline of 86 % (or none) qualified through a.iii."""
+    night = overnight(
+        kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0, awake_baseline_pct=awake,
+        drop5_min=None,
+    )  # fmt: skip
+    d = evaluate(mh(findings={"dependent_edema": True}), night)
+    assert d.determination == "indeterminate"
+    well = overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0)
+    assert evaluate(mh(findings={"dependent_edema": True}), well).determination == "qualified"
+
+
+def test_masshealth_prn_oxygen_needs_where_the_member_lives() -> None:
+    """II.B.8 excludes PRN oxygen in a skilled nursing facility: with ``prn: true`` and no
+    ``residence`` the exclusion can neither be applied nor ruled out."""
+    night = overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0)
+    d = evaluate(mh(prn=True), night)
+    assert d.determination == "indeterminate" and "residence" in d.missing
+    assert evaluate(mh(prn=True, residence="community"), night).determination == "qualified"

@@ -324,14 +324,22 @@ PERTURBATIONS = (
     # more oxygen, or on an unknown flow or two (RESHAPED_TESTS).
     *RESHAPED_TESTS,
     # Fifth review: a night qualifying only on the drop from baseline beside angina coded the
-    # way ICD-10-CM codes it with coronary atherosclerosis (II.B.3).
+    # way ICD-10-CM codes it with coronary atherosclerosis (II.B.3); a walk "on room air" that
+    # was on oxygen, improved at the same flow; a sleep dip under a.iii's "at most 89 %" with the
+    # patient below 89 % awake; PRN oxygen where the member lives is not given (II.B.8).
     "angina_coded_drop_only",
+    "exercise_on_oxygen_same_flow",
+    "a_iii_sleep_awake_below_89",
+    "prn_residence_unknown",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
 #: conditions and prescription rules are the issue-12 rewrite's).
 MASSHEALTH_ONLY = (
     "angina_coded_drop_only",
+    "exercise_on_oxygen_same_flow",
+    "a_iii_sleep_awake_below_89",
+    "prn_residence_unknown",
     "unlisted_code_without_attestation",
     "symptom_instead_of_diagnosis",
     "c34_without_widespread",
@@ -493,6 +501,32 @@ def valid_then_perturbed(
         raw["test"].update(setting="outpatient", chronic_stable_state=True)
         raw["test"].pop("discharge_date", None)
         ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
+    elif change == "exercise_on_oxygen_same_flow":
+        t.update(type="exercise", room_air=False, room_air_contraindicated=True)
+        flow = draw(st.floats(0.5, 6.0))
+        raw["order"]["flow_lpm"] = flow
+        t["o2_flow_lpm"] = flow
+        t.pop("exercise_o2_flow_lpm", None)
+        ex = draw(st.floats(70.0, 88.0))
+        ev = Evidence(
+            recording_start=start,
+            rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
+            exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+            exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
+            exercise_o2_flow_lpm=draw(st.one_of(st.none(), st.floats(0.1, flow))),
+        )
+    elif change == "a_iii_sleep_awake_below_89":
+        t["type"] = "overnight"
+        raw["findings"] = {"dependent_edema": True}
+        sleep = dataclasses.replace(
+            dipping_sleep(draw, "presumed_sleep", draw(st.floats(120.0, 600.0))),
+            awake_baseline_pct=draw(st.one_of(st.none(), st.floats(70.0, 88.49))),
+            drop5_min=None, longest_drop5_min=None,
+        )  # fmt: skip
+        ev = Evidence(recording_start=start, sleep=sleep)
+    elif change == "prn_residence_unknown":
+        raw["prn"] = True
+        raw.pop("residence", None)
     elif change == "normal_blood_gas_same_condition":
         key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
             kind, "pao2_exercise_mmhg"

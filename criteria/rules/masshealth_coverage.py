@@ -150,6 +150,15 @@ def _prn_snf(inp: Inputs) -> Outcome:
             "covered.",
             v,
         )
+    if ctx.prn is True and ctx.residence is None:
+        # PRN oxygen decides only with where the member lives: never assumed to be the community
+        return Outcome(
+            None,
+            "Oxygen as needed (PRN) is excluded in a skilled nursing facility, and where the "
+            "member lives is not given.",
+            v,
+            ("residence",),
+        )
     return _no_exclusion("not PRN oxygen in a skilled nursing facility", v)
 
 

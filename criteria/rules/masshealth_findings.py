@@ -28,6 +28,7 @@ from .shared import (
     decide_by_blood_gas,
     flow_below_test,
     pao2_part,
+    tested_walk_flow,
     window_figures,
 )
 
@@ -280,16 +281,30 @@ def _a_iii(where: str) -> Any:
         gas = pao2_part(f"pao2_{where}_le_59", bgv, (bgv or 0) <= 59, where)
         level = combine([_gas_then_oximetry(inp, where, [gas], ox, v)], v, "", "")
         cond = inp.results["ii_a_2_a_iii_conditions"].met
+        more: list[tuple[bool | None, tuple[str, ...], str]] = [
+            (
+                cond,
+                (),
+                "None of A–C (edema, pulmonary hypertension/cor pulmonale, "
+                "hematocrit > 56 %) is documented.",
+            )
+        ]
+        if where == "sleep":
+            # "At most 89 %" (and ≤ 59 mmHg) rests on lower values qualifying elsewhere; during
+            # sleep they do so only with the patient at or above 89 % awake (a.ii), so a.iii
+            # asks the same, or a sleep dip with an awake 86 % qualified here.
+            awake = _awake_ok(inp, v)
+            more.append(
+                (
+                    awake.met,
+                    awake.missing,
+                    "Awake PaO2 below 56 mmHg: a sleep value at or below 89 % counts only for a "
+                    "patient at or above 89 % / 56 mmHg awake (II.A.2.a.ii).",
+                )
+            )
         return _conj(
             level,
-            [
-                (
-                    cond,
-                    (),
-                    "None of A–C (edema, pulmonary hypertension/cor pulmonale, "
-                    "hematocrit > 56 %) is documented.",
-                )
-            ],
+            more,
             v,
             f"No PaO2 56–59 mmHg or SpO2 89 % {where_text[where]}.",
             f"PaO2 ≤ 59 mmHg or SpO2 ≤ 89 % {where_text[where]} with edema, pulmonary "
@@ -356,6 +371,31 @@ def _b_ii(inp: Inputs) -> Outcome:
     )
 
 
+def _not_on_room_air(inp: Inputs, v: dict[str, Any]) -> Outcome | None:
+    """Return why oxygen's improvement is not shown when the test was not on room air.
+
+    II.A.2.b.ii.A: the hypoxemia "was demonstrated during exercise when the patient was breathing
+    room air". With room air contraindicated the walk was already on ``test.o2_flow_lpm``; only
+    a walk on oxygen at a higher flow shows that oxygen improves it (the same flow twice is no
+    improvement by oxygen). None when the test was on room air, or the walk on more oxygen.
+    """
+    t = inp.context.test
+    if t.room_air is True:
+        return None
+    walked = tested_walk_flow(inp)
+    v.update(test_o2_flow_lpm=t.o2_flow_lpm, exercise_o2_flow_lpm=walked)
+    if t.o2_flow_lpm is not None and walked is not None and walked > t.o2_flow_lpm + 1e-9:
+        return None
+    need = "a walk on oxygen at a higher flow than the test's (test.o2_flow_lpm, --o2-flow)"
+    return Outcome(
+        None,
+        "The exercise test was not on room air: oxygen's improvement is shown only by a walk "
+        "on oxygen at a higher flow than the rest of the test.",
+        v,
+        (need,),
+    )
+
+
 def _b_ii_a_blood_gas(inp: Inputs) -> Outcome:
     """II.A.2.b.ii.A from blood gases: an exercise PaO2 on oxygen above the one on room air."""
     bg = inp.context.blood_gas
@@ -372,6 +412,9 @@ def _b_ii_a_blood_gas(inp: Inputs) -> Outcome:
             v,
             ("blood_gas.pao2_exercise_o2_mmhg",),
         )
+    off_air = _not_on_room_air(inp, v)
+    if off_air is not None:
+        return off_air
     a, b = bg.pao2_exercise_mmhg, bg.pao2_exercise_o2_mmhg
     if b > a:  # type: ignore[operator]
         return Outcome(True, f"Oxygen improves the exercise PaO2 from {a:g} to {b:g} mmHg.", v)
@@ -424,6 +467,9 @@ def _b_ii_a(inp: Inputs) -> Outcome:
         )
     a, b = pct(ex.sustained_nadir_pct), pct(o2.sustained_nadir_pct)
     v["exercise_o2_flow_lpm"] = inp.evidence.exercise_o2_flow_lpm if inp.evidence else None
+    off_air = _not_on_room_air(inp, v)
+    if off_air is not None:
+        return off_air
     short = flow_below_test(inp)
     if b > a and short:
         # II.A.2.b: the flow rate must meet the criteria; shown only at a higher flow.

@@ -37,6 +37,7 @@ __all__ = [
     "pao2_part",
     "segment_unfit",
     "sleep_minutes",
+    "tested_walk_flow",
     "window_figures",
 ]
 
@@ -348,6 +349,27 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         f"a '{seg.kind}' segment of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
         "to be an awake test; an overnight recording is test.type overnight)"
     )
+
+
+def tested_walk_flow(inp: Inputs) -> float | None:
+    """Return the oxygen flow of the walk on oxygen, when one is known and not contradicted.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads the evidence's ``exercise_o2_flow_lpm`` (``--o2-flow``) and
+        ``test.exercise_o2_flow_lpm``.
+
+    Returns
+    -------
+    float or None
+        The flow; None when neither gives it or the two differ.
+    """
+    ran = inp.evidence.exercise_o2_flow_lpm if inp.evidence is not None else None
+    said = inp.context.test.exercise_o2_flow_lpm
+    if ran is not None and said is not None and abs(ran - said) > 1e-9:
+        return None
+    return ran if ran is not None else said
 
 
 def flow_below_test(inp: Inputs) -> str:
