@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
+from oxi.cli import main
+from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import (
     BASE,
     CLUSTER_OK,
@@ -199,3 +203,40 @@ def test_masshealth_prn_oxygen_needs_where_the_member_lives() -> None:
     d = evaluate(mh(prn=True), night)
     assert d.determination == "indeterminate" and "residence" in d.missing
     assert evaluate(mh(prn=True, residence="community"), night).determination == "qualified"
+
+
+def _rest_in_a_night(tmp_path: Path, at: str) -> dict[str, Any]:
+    """An unstaged recording from 21:00 to 07:00 (1 Hz) with 7 min at 86 % at 03:00 and at
+    22:00, analysed as a rest test over the 6 minutes from ``at``."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=10 * 3600, seed=5, baseline_pct=94, noise_pts=0.4,
+        sustained_drops=[(6 * 3600, 420, 86), (3600, 420, 86)],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        "patient: {age_years: 70}\n"
+        "test: {type: rest, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2026-11-10, prescriber: physician, flow_lpm: 2, hours_per_day: 24}\n"
+        "diagnoses: [J44.9]\n"
+        "documentation: {signed_prescription: true, letter_of_medical_necessity: true}\n"
+    )
+    out = tmp_path / f"out-{at.replace(':', '')}"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, "--segment", f"rest={at}-{at[:3]}06:00"]) == 0
+    return dict(json.loads((out / "summary.json").read_text())["qualification"])
+
+
+def test_a_rest_segment_in_the_middle_of_an_unstaged_night_is_not_a_rest_test(
+    tmp_path: Path,
+) -> None:
+    """End to end: a 6-minute 'rest' segment over a dip at 03:00 of an overnight recording
+    without staging qualified continuous oxygen with a portable system (II.A.2.a.i), though
+    the patient was most likely asleep. Between 23:00 and 06:00 an unstaged segment is not
+    evaluable, naming the staging; at 22:00 (a ward's evening test) it stands."""
+    q = _rest_in_a_night(tmp_path, "03:00:00")
+    assert q["determination"] == "indeterminate"
+    assert any("--hypnogram" in m for m in q["missing"]), q["missing"]
+    assert _rest_in_a_night(tmp_path, "22:00:00")["determination"] == "qualified"

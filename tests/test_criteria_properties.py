@@ -261,6 +261,7 @@ RESHAPED_TESTS = (
     "no_awake_baseline",
     "segment_of_seconds",
     "segment_scored_as_sleep",
+    "segment_in_the_night_unstaged",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
@@ -790,6 +791,14 @@ def _reshaped_test(
         return _seconds_long_part(draw, kind, start, ev)
     if change == "segment_scored_as_sleep":
         return _part_scored_as_sleep(draw, kind, start, ev)
+    if change == "segment_in_the_night_unstaged":
+        # an unstaged overnight recording from 22:00 whose rest segment lies at 23:00-06:00
+        at = draw(st.floats(3600.0, 8 * 3600.0 - 300.0))
+        rest = SegmentFigures(
+            "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",
+            at, at + 300.0,
+        )  # fmt: skip
+        return "rest", Evidence(recording_start=start, rest=rest)
     if change == "recovery_as_rest":
         return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):

@@ -61,6 +61,11 @@ MAX_PRESUMED_SLEEP_MIN = 14 * 60.0
 #: staging, no lights-off/on): at least half of its span must lie between these hours, else its
 #: minutes are not "during sleep" (docs/criteria.md, product reading).
 NIGHT_FROM, NIGHT_TO = _dt.time(20, 0), _dt.time(8, 0)
+#: Local clock hours in which a rest or exercise segment of a recording without staging may be
+#: asleep: more than half of it between these hours and it is not an awake test until staging
+#: shows it awake (docs/criteria.md, product reading: narrower than NIGHT_FROM-NIGHT_TO, as
+#: clinics and wards test in the evening and early morning).
+CORE_NIGHT_FROM, CORE_NIGHT_TO = _dt.time(23, 0), _dt.time(6, 0)
 NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
 PAO2_KEYS = (
     "pao2_rest_mmhg",
@@ -290,14 +295,23 @@ def night_share(start_clock: _dt.time | None, figs: SleepFigures) -> float | Non
     s0, s1 = figs.start_s, figs.end_s
     if start_clock is None or s0 is None or s1 is None or not _whole_recording(figs):
         return None
+    return _share_between(start_clock, s0, s1, NIGHT_FROM, NIGHT_TO)
+
+
+def _share_between(
+    start_clock: _dt.time, s0: float, s1: float, frm: _dt.time, to: _dt.time
+) -> float:
+    """Return the share of ``[s0, s1)`` (seconds from a first sample at ``start_clock``) that lies
+    between the local clock times ``frm`` and ``to`` (``frm`` after ``to``: across midnight).
+    """
     start = _dt.datetime.combine(_dt.date(2000, 1, 1), start_clock)
     a = start + _dt.timedelta(seconds=s0)
     b = start + _dt.timedelta(seconds=s1)
     night = 0.0
     day = a.date() - _dt.timedelta(days=1)
-    while _dt.datetime.combine(day, NIGHT_FROM) < b:
-        lo = max(a, _dt.datetime.combine(day, NIGHT_FROM))
-        hi = min(b, _dt.datetime.combine(day + _dt.timedelta(days=1), NIGHT_TO))
+    while _dt.datetime.combine(day, frm) < b:
+        lo = max(a, _dt.datetime.combine(day, frm))
+        hi = min(b, _dt.datetime.combine(day + _dt.timedelta(days=1), to))
         night += max(0.0, (hi - lo).total_seconds())
         day += _dt.timedelta(days=1)
     return night / (b - a).total_seconds()
@@ -337,6 +351,19 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
             f"a '{seg.kind}' segment taken awake (the recording's staging scores "
             f"{seg.asleep_min:.1f} min of the one given as sleep)"
         )
+    clock = ev.clock if ev is not None else None
+    s0, s1 = seg.start_s, seg.end_s
+    if seg.asleep_min is None and clock is not None and s0 is not None and s1 is not None:
+        if s1 > s0 and _share_between(clock, s0, s1, CORE_NIGHT_FROM, CORE_NIGHT_TO) > 0.5:
+            # Unstaged: nothing shows the patient awake in the middle of the night (a dip at
+            # 03:00 of an overnight recording given as the rest test qualified continuous O2).
+            at = _dt.datetime.combine(_dt.date(2000, 1, 1), clock) + _dt.timedelta(seconds=s0)
+            return (
+                f"a '{seg.kind}' segment shown awake: the one given, from {at:%H:%M}, lies "
+                f"mostly between {CORE_NIGHT_FROM:%H:%M} and {CORE_NIGHT_TO:%H:%M} in a "
+                "recording without sleep staging (give the staging with --hypnogram, or a test "
+                "taken in the day)"
+            )
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (
             f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
