@@ -140,3 +140,109 @@ def test_a_running_minimum_column_is_not_analysed_as_spo2(tmp_path: Path) -> Non
     assert s["qualification"]["determination"] != "qualified"
     roles = {c.label: (c.role, c.note) for c in read_recording(csv).source.channels}
     assert roles["SpO2 Min(%)"][0] == "other" and "derived" in roles["SpO2 Min(%)"][1]
+
+
+# --- dates whose day and month order the file does not say --------------------------------
+
+
+def _emay(path: Path, start: dt.datetime, n: int, *, day_first: bool, step_s: int = 1) -> Path:
+    date = "%d/%m/%Y" if day_first else "%m/%d/%Y"
+    lines = ["Date,Time,SpO2(%),PR(bpm)"]
+    for i in range(n):
+        t = start + dt.timedelta(seconds=i * step_s)
+        lines.append(f"{t:{date}},{t:%H:%M:%S},{95 - i % 3},{60 + i % 5}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+def test_a_date_that_reads_both_day_and_month_first_is_unknown(tmp_path: Path) -> None:
+    """06/01/2026 is 6 January day-first and 1 June month-first; the old reader took 1 June
+    silently. The date is now unknown (the test date must come from the context), the time of
+    day kept."""
+    rec = read_recording(
+        _emay(tmp_path / "e.csv", dt.datetime(2026, 1, 6, 0, 30), 600, day_first=True)
+    )
+    assert rec.source.format == "csv-emay"
+    assert rec.source.date_known is False
+    assert rec.start == dt.datetime(1900, 1, 1, 0, 30)
+    assert rec.clock_known and rec.spo2.n_samples == 600
+    (warning,) = [w for w in rec.warnings if "06/01/2026" in w]
+    assert "06 January 2026" in warning and "01 June 2026" in warning
+    assert "test date" in warning
+
+
+@pytest.mark.parametrize(
+    ("start", "day_first"),
+    [
+        (dt.datetime(2026, 1, 13, 0, 30), True),  # 13/01: only day first reads
+        (dt.datetime(2026, 1, 13, 0, 30), False),  # 01/13: only month first reads
+        (dt.datetime(2026, 5, 5, 0, 30), True),  # 05/05: both orders, the same date
+    ],
+)
+def test_a_date_only_one_order_reads_or_both_read_alike_is_kept(
+    tmp_path: Path, start: dt.datetime, day_first: bool
+) -> None:
+    rec = read_recording(_emay(tmp_path / "e.csv", start, 60, day_first=day_first))
+    assert rec.source.date_known is True
+    assert rec.start == start
+    assert not any("reads as" in w for w in rec.warnings)
+
+
+def test_across_midnight_only_one_order_is_a_recording(tmp_path: Path) -> None:
+    """06/01 -> 07/01 across midnight: month first, one minute would span 30 days, so the
+    dates are day first (the old reader refused the file as spanning 30 days)."""
+    start = dt.datetime(2026, 1, 6, 23, 59, 30)
+    rec = read_recording(_emay(tmp_path / "e.csv", start, 60, day_first=True))
+    assert rec.source.date_known is True
+    assert rec.start == start
+    assert any("dates read day first" in w for w in rec.warnings)
+
+
+@given(
+    day=st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2035, 12, 31)),
+    clock_s=st.integers(0, 86399),
+    day_first=st.booleans(),
+)
+def test_an_emay_date_is_read_right_or_not_at_all(
+    day: dt.date, clock_s: int, day_first: bool
+) -> None:
+    """Whatever the date, order and time: a date the reader keeps is the true one, and it
+    drops one exactly where the other order reads as a different recording of its own."""
+    import tempfile
+
+    start = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=clock_s)
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = read_recording(_emay(Path(tmp) / "e.csv", start, 30, day_first=day_first, step_s=4))
+    end = start + dt.timedelta(seconds=29 * 4)
+    both_orders_differ = day.day <= 12 and day.day != day.month and end.date() == day
+    assert rec.source.date_known is not both_orders_differ
+    if rec.source.date_known:
+        assert rec.start == start
+    else:
+        assert rec.start == dt.datetime.combine(dt.date(1900, 1, 1), start.time())
+
+
+def test_an_ambiguous_emay_night_without_a_test_date_is_not_qualified(tmp_path: Path) -> None:
+    """End to end, the audit's night: recorded 6 January, read as 1 June it fell within 90
+    days of an order of 10 June and qualified. Now the test date is asked for."""
+    start = dt.datetime(2026, 1, 6, 0, 30)
+    rec, _ = simulate_night(
+        fs=1, duration_s=6.5 * 3600, seed=3, baseline_pct=94, noise_pts=0.4,
+        sustained_drops=[(7200, 900, 86)], start=start,
+    )  # fmt: skip
+    x, p = rec.spo2.data, rec.pulse.data
+    lines = ["Date,Time,SpO2(%),PR(bpm)"]
+    for i in range(x.size):
+        t = start + dt.timedelta(seconds=i)
+        v = "" if np.isnan(x[i]) else f"{x[i]:.0f}"
+        lines.append(f"{t:%d/%m/%Y},{t:%H:%M:%S},{v},{p[i]:.0f}")
+    csv = write_text(tmp_path / "emay.csv", "\n".join(lines) + "\n")
+    ctx = write_text(
+        tmp_path / "ctx.yaml",
+        CONTEXT.replace("date: 2026-11-20, ", "").replace("2026-11-10", "2026-06-10"),
+    )
+    out = tmp_path / "out"
+    assert main(["analyze", str(csv), "--context", str(ctx), "--out", str(out), "--no-report"]) == 0
+    s = _summary(out)
+    assert s["input"]["date_known"] is False
+    assert s["qualification"]["determination"] != "qualified"
+    assert "test.date" in s["qualification"]["missing"]
