@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oxi.cli import main
+from oximetry.errors import RecordingFormatError
 from oximetry.io import read_recording
 from oximetry.io.channels import classify, pick_channels
 from oximetry.simulate import simulate_night
@@ -246,3 +247,111 @@ def test_an_ambiguous_emay_night_without_a_test_date_is_not_qualified(tmp_path: 
     assert s["input"]["date_known"] is False
     assert s["qualification"]["determination"] != "qualified"
     assert "test.date" in s["qualification"]["missing"]
+
+
+# --- time stamps in UTC -----------------------------------------------------------------------
+
+
+def _iso(
+    path: Path, local: dt.datetime, n: int, offset_h: float | None, *, z: bool = False
+) -> Path:
+    """``n`` rows 4 s apart from ``local``, stamped with ``offset_h`` (``Z`` when ``z``)."""
+    lines = ["time,spo2,pulse"]
+    for i in range(n):
+        t = local + dt.timedelta(seconds=4 * i)
+        if z:
+            stamp = f"{t - dt.timedelta(hours=offset_h or 0):%Y-%m-%dT%H:%M:%S}Z"
+        elif offset_h is None:
+            stamp = f"{t:%Y-%m-%dT%H:%M:%S}"
+        else:
+            stamp = t.replace(tzinfo=dt.timezone(dt.timedelta(hours=offset_h))).isoformat()
+        lines.append(f"{stamp},{95 - i % 3},{60 + i % 5}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("stamp", ["2026-11-20T16:00:00Z", "2026-11-20T16:00:00+00:00"])
+def test_utc_stamps_keep_no_clock(tmp_path: Path, stamp: str) -> None:
+    """16:00 UTC is 08:00 in California: the old reader took 16:00 for the local clock, and a
+    day recording passed for a night. UTC now gives elapsed time only."""
+    end = stamp.replace("16:00:00", "16:00:04")
+    rows = f"time,spo2,pulse\n{stamp},95,60\n{end},94,61\n"
+    rec = read_recording(write_text(tmp_path / "z.csv", rows))
+    assert rec.source.date_known is False
+    assert rec.clock_known is False
+    assert rec.start == dt.datetime(1900, 1, 1)
+    (warning,) = [w for w in rec.warnings if "UTC" in w]
+    assert "local date and time of day are unknown" in warning
+
+
+def test_stamps_with_a_local_offset_keep_their_own_clock(tmp_path: Path) -> None:
+    rec = read_recording(_iso(tmp_path / "o.csv", dt.datetime(2026, 11, 20, 8), 30, -8))
+    assert rec.source.date_known is True
+    assert rec.start == dt.datetime(2026, 11, 20, 8)
+
+
+def test_stamps_with_and_without_an_offset_are_refused(tmp_path: Path) -> None:
+    rows = "time,spo2\n2026-11-20T08:00:00-08:00,95\n2026-11-20T08:00:04,94\n"
+    with pytest.raises(RecordingFormatError, match=r"line 3: .* has no UTC offset"):
+        read_recording(write_text(tmp_path / "m.csv", rows))
+
+
+@given(
+    offset_q=st.integers(-12 * 4, 14 * 4),
+    local=st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2035, 12, 31)),
+)
+def test_a_recording_start_is_its_local_clock_or_unknown(offset_q: int, local: dt.datetime) -> None:
+    """Any offset (in quarter hours) gives the stamps' own local clock, a zero offset the same
+    as ``Z`` (no clock); never the UTC clock taken for the local one."""
+    import tempfile
+
+    local = local.replace(microsecond=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = read_recording(_iso(Path(tmp) / "o.csv", local, 5, offset_q / 4))
+        zulu = read_recording(_iso(Path(tmp) / "z.csv", local, 5, offset_q / 4, z=True))
+    if offset_q == 0:
+        assert not rec.clock_known and rec.start == dt.datetime(1900, 1, 1)
+    else:
+        assert rec.source.date_known and rec.start == local
+    assert not zulu.clock_known and not zulu.source.date_known
+
+
+def _day_in_utc(path: Path) -> Path:
+    """The audit's day: 08:00-18:00 in California (UTC-8), stamped in UTC (16:00-02:00 Z)."""
+    local = dt.datetime(2026, 11, 20, 8, 0)
+    rec, _ = simulate_night(
+        fs=1, duration_s=10 * 3600, seed=4, baseline_pct=94, noise_pts=0.4,
+        sustained_drops=[(6 * 3600, 900, 86)], start=local,
+    )  # fmt: skip
+    x, p = rec.spo2.data, rec.pulse.data
+    lines = ["time,spo2,pulse"]
+    for i in range(0, x.size, 4):
+        t = local + dt.timedelta(seconds=i + 8 * 3600)
+        v = "" if np.isnan(x[i]) else f"{x[i]:.0f}"
+        lines.append(f"{t:%Y-%m-%dT%H:%M:%S}Z,{v},{p[i]:.0f}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+def test_a_day_in_utc_is_not_a_night(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """End to end: read with the UTC clock the day lay 16:00-02:00, passed the night check and
+    qualified. Now nothing places it in the night, and a clock time given for it (which the
+    reader cannot place) is refused rather than counted from the placeholder midnight."""
+    csv = _day_in_utc(tmp_path / "utc.csv")
+    ctx = write_text(tmp_path / "ctx.yaml", CONTEXT)
+    args = ["analyze", str(csv), "--context", str(ctx), "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "o1")]) == 0
+    q = _summary(tmp_path / "o1")["qualification"]
+    assert q["determination"] != "qualified"
+    assert any("no clock time" in m for m in q["missing"])
+    capsys.readouterr()
+    for option in (
+        ["--lights-off", "22:30", "--lights-on", "06:00"],
+        ["--exclude", "01:10-01:25"],
+        ["--test-type", "exercise", "--segment", "rest=16:00:00-16:05:00"],
+    ):
+        assert main([*args, *option, "--out", str(tmp_path / "o2")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "local time of day is unknown" in err[0], err
+        assert not (tmp_path / "o2").exists()
+    # seconds from the start still place lights off and on
+    lights = ["--lights-off", "600", "--lights-on", "30000"]
+    assert main([*args, *lights, "--out", str(tmp_path / "o3")]) == 0

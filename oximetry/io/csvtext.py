@@ -251,11 +251,22 @@ def _day_month_order(
     )
 
 
+#: An ISO 8601 stamp's UTC designator or offset at its end.
+_ISO_OFFSET = r"(?:[+-]\d\d:?\d\d|[Zz])$"
+#: The ones that say UTC without saying the local offset: ``Z``, and a zero offset, which is how
+#: software writes UTC (Python's ``isoformat``) far more often than a clock in London in winter.
+_ISO_UTC = r"(?:[+-]00:?00|[Zz])$"
+
+
 def _parse_iso(s: pd.Series) -> pd.Series:
-    """Parse ISO 8601 stamps; with UTC offsets, keep the first stamp's wall clock."""
+    """Parse ISO 8601 stamps; with UTC offsets, keep the first stamp's wall clock.
+
+    The first stamp's wall clock is local time only when its offset is the local one; stamps in
+    UTC are recognised by :func:`_time_axis` (``_ISO_UTC``), which then keeps no clock at all.
+    """
     import pandas as pd
 
-    has_offset = s.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True, na=False)
+    has_offset = s.str.contains(_ISO_OFFSET, regex=True, na=False)
     if has_offset.any():
         utc = pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
         first = s[utc.notna()]
@@ -460,6 +471,7 @@ def _time_axis(
         rows_ok = times.notna().to_numpy()
         if not rows_ok.any():
             raise RecordingFormatError("no row has a readable time stamp", path)
+        utc = fmt == "ISO8601" and _utc_stamps(cells, rows_ok, path, first_line)
         # In the stamps' own resolution: a cast to nanoseconds wraps years outside 1677-2262.
         stamped = times[rows_ok]
         t0 = stamped.iloc[0]
@@ -480,7 +492,21 @@ def _time_axis(
                 f"({MIN_YEAR}-{MAX_YEAR})",
                 path,
             )
-        if stamps.ambiguous_date is not None:
+        if utc:
+            # UTC says when, not what the patient's clock read: 16:00 Z is 08:00 in California,
+            # and a day taken for a night would be read as sleep. Keep elapsed time only, as for
+            # seconds from the start; instants never go back for a daylight-saving change.
+            date_known = False
+            wall_clock = False
+            start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
+            warnings.append(
+                f"time stamps are in UTC ({cells[int(np.flatnonzero(rows_ok)[0])]!r}) and the "
+                "file does not say the local time zone: the local date and time of day are "
+                "unknown, so the recording is placed by elapsed time only (shown from "
+                "1900-01-01 00:00:00); give the test date in the clinical context, and lights "
+                "off/on in seconds from the start or sleep staging to place the night"
+            )
+        elif stamps.ambiguous_date is not None:
             date_known = False
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
             warnings.append(stamps.ambiguous_date)
@@ -515,6 +541,34 @@ def _time_axis(
     grid = Grid(index=full_index, n=grid.n, step_s=grid.step_s, warnings=grid.warnings)
     warnings.extend(grid.warnings)
     return grid, start, date_known, warnings
+
+
+def _utc_stamps(
+    cells: Sequence[str], rows_ok: NDArray[np.bool_], path: Path, first_line: int
+) -> bool:
+    """Return True when the ISO stamps are in UTC (``Z`` or a zero offset).
+
+    Raises
+    ------
+    RecordingFormatError
+        When some stamps carry an offset and others do not: the ones without would be read as
+        UTC, hours away from the ones with.
+    """
+    import pandas as pd
+
+    s = pd.Series(cells, dtype=object).astype(str).str.strip()[rows_ok]
+    offset = s.str.contains(_ISO_OFFSET, regex=True, na=False).to_numpy()
+    if offset.any() and not offset.all():
+        k = int(np.flatnonzero(rows_ok)[int(np.flatnonzero(offset != offset[0])[0])])
+        raise RecordingFormatError(
+            f"line {first_line + k}: time {cells[k].strip()!r} "
+            + ("has no UTC offset" if offset[0] else "has a UTC offset")
+            + f" and line {first_line + int(np.flatnonzero(rows_ok)[0])}'s "
+            + ("has one" if offset[0] else "has none")
+            + "; a file's time stamps must all give one or none",
+            path,
+        )
+    return bool(s.str.contains(_ISO_UTC, regex=True, na=False).any())
 
 
 def _read_masimo(path: Path, text: str) -> RawRecording:
