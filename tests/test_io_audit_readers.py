@@ -16,8 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oxi.cli import main
+from oxi.info import format_info
 from oximetry.errors import RecordingFormatError
-from oximetry.io import read_recording
+from oximetry.io import inspect_recording, read_recording
 from oximetry.io.channels import classify, pick_channels
 from oximetry.simulate import simulate_night
 from tests.io_fixtures import write_text
@@ -281,6 +282,15 @@ def test_utc_stamps_keep_no_clock(tmp_path: Path, stamp: str) -> None:
     assert rec.start == dt.datetime(1900, 1, 1)
     (warning,) = [w for w in rec.warnings if "UTC" in w]
     assert "local date and time of day are unknown" in warning
+
+
+def test_info_says_a_utc_file_has_no_clock(tmp_path: Path) -> None:
+    """``oxi info`` must not call the placeholder midnight a local wall-clock time."""
+    rows = "time,spo2,pulse\n2026-11-20T16:00:00Z,95,60\n2026-11-20T16:00:04Z,94,61\n"
+    text = format_info(inspect_recording(write_text(tmp_path / "z.csv", rows)))
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("start:")]
+    assert "date and time of day unknown: elapsed time only" in line
+    assert "wall-clock" not in line
 
 
 def test_stamps_with_a_local_offset_keep_their_own_clock(tmp_path: Path) -> None:
