@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from oximetry.io import RecordingInfo
+import datetime as _dt
+
+from oximetry.io import PLACEHOLDER_DATE, RecordingInfo
 
 __all__ = ["format_info"]
 
@@ -31,10 +33,12 @@ def format_info(info: RecordingInfo) -> str:
     start = info.start.isoformat(sep=" ")
     if info.date_known:
         lines.append(f"start:      {start} (local wall-clock time, no time zone)")
+    elif info.start == _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time()):
+        # Recording.clock_known's rule: the placeholder midnight is elapsed time, no clock.
+        lines.append(f"start:      {start} (date and time of day unknown: elapsed time only)")
     else:
-        lines.append(
-            f"start:      {start} (date unknown: the file holds none; local wall-clock time)"
-        )
+        # No date in the file, or one whose day and month order it does not say (warnings).
+        lines.append(f"start:      {start} (date unknown; local wall-clock time)")
     if info.duration_s is not None:
         lines.append(f"duration:   {_hms(info.duration_s)} ({info.duration_s / 60:.1f} min)")
     else:

@@ -68,7 +68,11 @@ def parse_time_spec(
             f"Invalid time {text!r}: expected seconds from the start (e.g. 300) or {clock}"
         )
     if start is None:
-        raise SettingsError(f"Invalid time {text!r}: a clock time needs the recording's start")
+        raise SettingsError(
+            f"Invalid time {text!r}: the recording's local time of day is unknown (its file "
+            "gives elapsed time only, or UTC time stamps), so a clock time cannot be placed; "
+            "give seconds from the start (e.g. 300)"
+        )
     h, mi = int(m.group(1)), int(m.group(2))
     sec = int(m.group(3) or 0)
     frac = float(m.group(4) or 0.0)

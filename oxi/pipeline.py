@@ -212,7 +212,10 @@ def resolve_settings(
     SettingsError
         A malformed time, span or segment.
     """
-    start = recording.start
+    # Without a clock (elapsed time only, or UTC stamps whose local time is unknown) the
+    # placeholder start's midnight is no time of day: a clock time there would be placed in a
+    # made-up day, so clock times are refused and seconds from the start accepted.
+    start = recording.start if recording.clock_known else None
     # The option named when the option is wrong, the recording when it does not hold it.
     segments = parse_segments(request.segments, start)
     check_segments_inside(request.segments, segments, recording)

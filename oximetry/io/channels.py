@@ -64,6 +64,9 @@ PULSE_ALIASES = frozenset(
 STATUS_ALIASES = frozenset(
     {"oxstat", "oxstatus", "oxstat1s", "oximeterstatus", "spo2status", "oxistatus", "excfault"}
 )
+#: Suffixes naming a figure derived from the saturation (a running minimum, a mean, a baseline):
+#: beside the trace such a column would otherwise be analysed as if it were the trace.
+_DERIVED_WORDS = ("min", "max", "avg", "average", "mean", "nadir", "baseline", "median", "trend")
 #: Suffixes that make an SpO2-prefixed label something else (an alarm setting, a quality index ...).
 _NOT_SPO2_WORDS = (
     "reminder",
@@ -90,6 +93,7 @@ _NOT_SPO2_WORDS = (
     "drop",
     "index",
     "count",
+    *_DERIVED_WORDS,
 )
 _PLETH_WORDS = ("pleth", "ppg", "pulsewave", "waveform")
 #: Channels of a polysomnogram or home sleep test, never of a stand-alone oximeter (normalised
@@ -206,6 +210,9 @@ def classify(label: str, unit: str) -> tuple[str, str]:
     if not spo2_like and prefix is not None:
         rest = norm[len(prefix) :]
         spo2_like = not any(word in rest for word in _NOT_SPO2_WORDS)
+        derived = next((w for w in _DERIVED_WORDS if w in rest), None)
+        if derived is not None:
+            return "other", f"a derived SpO2 figure ({derived!r}), not the saturation trace"
     if spo2_like:
         if not unit_is_percent(unit):
             return (
@@ -250,11 +257,15 @@ class ChannelChoice:
 
 
 def _rank(label: str, unit: str) -> tuple[int, int]:
-    """Sort key: unit ``%`` first, then exact alias over prefix match (lower is better)."""
+    """Sort key: exact alias over prefix match, then unit ``%`` first (lower is better).
+
+    The label decides first: a prefix match (``SpO2 finger``) may carry a suffix this module
+    does not know, so a unit ``%`` on it must not outrank the plain ``SpO2`` beside it.
+    """
     norm = normalise_label(label)
     base, _ = _strip_device_number(label)
     exact = norm in SPO2_ALIASES or base in SPO2_ALIASES
-    return (0 if unit.strip() == "%" else 1, 0 if exact else 1)
+    return (0 if exact else 1, 0 if unit.strip() == "%" else 1)
 
 
 def pick_channels(
@@ -320,7 +331,7 @@ def pick_channels(
         why = (
             "only SpO2 channel"
             if len(cands) == 1
-            else f"preferred among {len(cands)} SpO2-like channels (unit %, exact alias)"
+            else f"preferred among {len(cands)} SpO2-like channels (exact alias, then unit %)"
         )
         why = f"{why}: label {labels[spo2]!r}" + (
             ", unit %" if units[spo2].strip() == "%" else ", no unit"

@@ -34,7 +34,7 @@ from numpy.typing import NDArray
 from oximetry.errors import RecordingFormatError
 from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording
 from oximetry.io.timegrid import Grid, TimeAxisError, place_on_grid
-from oximetry.limits import MAX_YEAR, MIN_YEAR
+from oximetry.limits import MAX_DURATION_S, MAX_YEAR, MIN_YEAR
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -145,26 +145,55 @@ def _numeric(cells: Sequence[str]) -> NDArray[np.float64]:
     return out
 
 
+@dataclass
+class _Stamps:
+    """Time stamps as parsed, with what the parse could not tell."""
+
+    times: pd.Series
+    fmt: str
+    #: Why the date is not known, when both the day-first and the month-first reading of the
+    #: dates hold a recording and they differ (the time of day is known); None otherwise.
+    ambiguous_date: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _day_month_twin(fmt: str) -> str:
+    """Return ``fmt`` with its day and month swapped (``%m/%d`` <-> ``%d/%m``)."""
+    swap = {"%m/%d": "%d/%m", "%d/%m": "%m/%d"}
+    return re.sub("%m/%d|%d/%m", lambda m: swap[m.group(0)], fmt)
+
+
+def _order(fmt: str) -> str:
+    return "day first" if fmt.startswith("%d") else "month first"
+
+
+def _span_s(t: pd.Series) -> float:
+    stamped = t.dropna()
+    return float((stamped.max() - stamped.min()).total_seconds()) if not stamped.empty else 0.0
+
+
 def _parse_times(
     cells: Sequence[str],
     formats: Sequence[str],
     path: Path,
     first_line: int,
     has_data: NDArray[np.bool_],
-) -> tuple[pd.Series, str]:
-    """Parse time stamps with the first format that reads every row carrying data."""
+) -> _Stamps:
+    """Parse time stamps with the first format that reads every row carrying data.
+
+    Where ``formats`` hold both a month-first and a day-first order, the other order is tried
+    too: ``06/01/2026`` is 1 June or 6 January, and the first format that reads every row must
+    not decide which.
+    """
     import pandas as pd
 
     s = pd.Series(cells, dtype=object).astype(str).str.strip()
     best: tuple[int, pd.Series, str] = (len(s) + 1, s, formats[0])
     for fmt in formats:
-        if fmt == "ISO8601":
-            t = _parse_iso(s)
-        else:
-            t = pd.to_datetime(s, format=fmt, errors="coerce")
+        t = _parse_one(s, fmt)
         bad = int((t.isna().to_numpy() & has_data).sum())
         if bad == 0:
-            return t, fmt
+            return _day_month_order(s, t, fmt, formats, has_data)
         if bad < best[0]:
             best = (bad, t, fmt)
     _, t, fmt = best
@@ -176,11 +205,68 @@ def _parse_times(
     )
 
 
-def _parse_iso(s: pd.Series) -> pd.Series:
-    """Parse ISO 8601 stamps; with UTC offsets, keep the first stamp's wall clock."""
+def _parse_one(s: pd.Series, fmt: str) -> pd.Series:
     import pandas as pd
 
-    has_offset = s.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True, na=False)
+    if fmt == "ISO8601":
+        return _parse_iso(s)
+    return pd.to_datetime(s, format=fmt, errors="coerce")
+
+
+def _day_month_order(
+    s: pd.Series, t: pd.Series, fmt: str, formats: Sequence[str], has_data: NDArray[np.bool_]
+) -> _Stamps:
+    """Decide between the day-first and month-first reading of dates that both orders read."""
+    twin = _day_month_twin(fmt)
+    if twin == fmt or twin not in formats:
+        return _Stamps(t, fmt)
+    u = _parse_one(s, twin)
+    both = t.notna().to_numpy() & u.notna().to_numpy()
+    if bool((u.isna().to_numpy() & has_data).any()) or (t[both] == u[both]).all():
+        return _Stamps(t, fmt)  # a day above 12 somewhere, or every date reads the same
+    # A reading whose dates jump by weeks (1 June -> 1 July across one midnight) is no
+    # recording; when only one reading is one, it is the file's order, not a guess.
+    fits_t, fits_u = _span_s(t) <= MAX_DURATION_S, _span_s(u) <= MAX_DURATION_S
+    if fits_t != fits_u:
+        keep, keep_fmt, other = (t, fmt, u) if fits_t else (u, twin, t)
+        return _Stamps(
+            keep,
+            keep_fmt,
+            warnings=(
+                f"dates read {_order(keep_fmt)} ({keep_fmt.split()[0]}): read "
+                f"{_order(_day_month_twin(keep_fmt))} they would span "
+                f"{_span_s(other) / 86400:.0f} days, which no recording does",
+            ),
+        )
+    first = int(np.flatnonzero((t != u).to_numpy() & both)[0])
+    return _Stamps(
+        t,
+        fmt,
+        ambiguous_date=(
+            f"the date {str(s.iloc[first]).split()[0]!r} reads as {t.iloc[first]:%d %B %Y} "
+            f"({_order(fmt)}) or {u.iloc[first]:%d %B %Y} ({_order(twin)}) and the file does "
+            "not say which: the start date is unknown and shown as 1900-01-01; give the test "
+            "date in the clinical context"
+        ),
+    )
+
+
+#: An ISO 8601 stamp's UTC designator or offset at its end.
+_ISO_OFFSET = r"(?:[+-]\d\d:?\d\d|[Zz])$"
+#: The ones that say UTC without saying the local offset: ``Z``, and a zero offset, which is how
+#: software writes UTC (Python's ``isoformat``) far more often than a clock in London in winter.
+_ISO_UTC = r"(?:[+-]00:?00|[Zz])$"
+
+
+def _parse_iso(s: pd.Series) -> pd.Series:
+    """Parse ISO 8601 stamps; with UTC offsets, keep the first stamp's wall clock.
+
+    The first stamp's wall clock is local time only when its offset is the local one; stamps in
+    UTC are recognised by :func:`_time_axis` (``_ISO_UTC``), which then keeps no clock at all.
+    """
+    import pandas as pd
+
+    has_offset = s.str.contains(_ISO_OFFSET, regex=True, na=False)
     if has_offset.any():
         utc = pd.to_datetime(s, format="ISO8601", errors="coerce", utc=True)
         first = s[utc.notna()]
@@ -378,17 +464,25 @@ def _time_axis(
         )
         rows_ok = ok
     else:
-        times, fmt = _parse_times(cells, formats, path, first_line, has_data)
+        stamps = _parse_times(cells, formats, path, first_line, has_data)
+        times, fmt = stamps.times, stamps.fmt
+        warnings.extend(stamps.warnings)
         wall_clock = True
         rows_ok = times.notna().to_numpy()
         if not rows_ok.any():
             raise RecordingFormatError("no row has a readable time stamp", path)
+        utc = fmt == "ISO8601" and _utc_stamps(cells, rows_ok, path, first_line)
         # In the stamps' own resolution: a cast to nanoseconds wraps years outside 1677-2262.
         stamped = times[rows_ok]
         t0 = stamped.iloc[0]
         elapsed = np.full(len(cells), np.nan)
-        elapsed[rows_ok] = (stamped - t0).dt.total_seconds().to_numpy()
-        time_of_day = fmt in _TIME_OF_DAY
+        time_of_day = fmt in _TIME_OF_DAY or stamps.ambiguous_date is not None
+        if stamps.ambiguous_date is not None:
+            # Only the time of day is certain: placed as in a file of times of day.
+            clock = stamped - stamped.dt.normalize()
+            elapsed[rows_ok] = (clock - clock.iloc[0]).dt.total_seconds().to_numpy()
+        else:
+            elapsed[rows_ok] = (stamped - t0).dt.total_seconds().to_numpy()
         # The start to the microsecond (a datetime holds no more); elapsed keeps the rest.
         first_ts = pd.Timestamp(t0).to_pydatetime(warn=False)
         if not time_of_day and not MIN_YEAR <= first_ts.year <= MAX_YEAR:
@@ -398,7 +492,25 @@ def _time_axis(
                 f"({MIN_YEAR}-{MAX_YEAR})",
                 path,
             )
-        if time_of_day:
+        if utc:
+            # UTC says when, not what the patient's clock read: 16:00 Z is 08:00 in California,
+            # and a day taken for a night would be read as sleep. Keep elapsed time only, as for
+            # seconds from the start; instants never go back for a daylight-saving change.
+            date_known = False
+            wall_clock = False
+            start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
+            warnings.append(
+                f"time stamps are in UTC ({cells[int(np.flatnonzero(rows_ok)[0])]!r}) and the "
+                "file does not say the local time zone: the local date and time of day are "
+                "unknown, so the recording is placed by elapsed time only (shown from "
+                "1900-01-01 00:00:00); give the test date in the clinical context, and lights "
+                "off/on in seconds from the start or sleep staging to place the night"
+            )
+        elif stamps.ambiguous_date is not None:
+            date_known = False
+            start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
+            warnings.append(stamps.ambiguous_date)
+        elif time_of_day:
             date_known = False
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
             warnings.append(
@@ -429,6 +541,34 @@ def _time_axis(
     grid = Grid(index=full_index, n=grid.n, step_s=grid.step_s, warnings=grid.warnings)
     warnings.extend(grid.warnings)
     return grid, start, date_known, warnings
+
+
+def _utc_stamps(
+    cells: Sequence[str], rows_ok: NDArray[np.bool_], path: Path, first_line: int
+) -> bool:
+    """Return True when the ISO stamps are in UTC (``Z`` or a zero offset).
+
+    Raises
+    ------
+    RecordingFormatError
+        When some stamps carry an offset and others do not: the ones without would be read as
+        UTC, hours away from the ones with.
+    """
+    import pandas as pd
+
+    s = pd.Series(cells, dtype=object).astype(str).str.strip()[rows_ok]
+    offset = s.str.contains(_ISO_OFFSET, regex=True, na=False).to_numpy()
+    if offset.any() and not offset.all():
+        k = int(np.flatnonzero(rows_ok)[int(np.flatnonzero(offset != offset[0])[0])])
+        raise RecordingFormatError(
+            f"line {first_line + k}: time {cells[k].strip()!r} "
+            + ("has no UTC offset" if offset[0] else "has a UTC offset")
+            + f" and line {first_line + int(np.flatnonzero(rows_ok)[0])}'s "
+            + ("has one" if offset[0] else "has none")
+            + "; a file's time stamps must all give one or none",
+            path,
+        )
+    return bool(s.str.contains(_ISO_UTC, regex=True, na=False).any())
 
 
 def _read_masimo(path: Path, text: str) -> RawRecording:

@@ -1,0 +1,367 @@
+"""Reader paths an audit found to qualify a night wrongly (docs/formats.md).
+
+A derived column (a running minimum) analysed as the saturation; dates whose day and month
+order the file does not say; time stamps in UTC taken for the local clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from oxi.cli import main
+from oxi.info import format_info
+from oximetry.errors import RecordingFormatError
+from oximetry.io import inspect_recording, read_recording
+from oximetry.io.channels import classify, pick_channels
+from oximetry.simulate import simulate_night
+from tests.io_fixtures import write_text
+
+CONTEXT = (
+    "patient: {age_years: 70}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true}\n"
+    "order: {date: 2026-11-10, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+    "symptoms: [nocturnal_restlessness]\n"
+    "documentation: {signed_prescription: true, letter_of_medical_necessity: true}\n"
+)
+
+
+def _summary(out: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((out / "summary.json").read_text())  # type: ignore[no-any-return]
+
+
+# --- derived SpO2 columns -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("SpO2 Min(%)", "%"),
+        ("SpO2 Min", ""),
+        ("SpO2 Max", "%"),
+        ("SpO2 Avg", "%"),
+        ("SpO2 Average", ""),
+        ("SpO2 Mean", "%"),
+        ("SpO2 Nadir", "%"),
+        ("SpO2 Baseline", "%"),
+        ("SpO2 Median", "%"),
+        ("SpO2 Trend", "%"),
+        ("SaO2 mean", "%"),
+        ("Oxygen Level Min", ""),
+        ("SpO2_min_1", "%"),
+    ],
+)
+def test_a_derived_spo2_figure_is_never_an_spo2_candidate(label: str, unit: str) -> None:
+    role, note = classify(label, unit)
+    assert role == "other"
+    assert "derived SpO2 figure" in note
+
+
+@pytest.mark.parametrize(
+    ("label", "unit"),
+    [
+        ("SpO2", "%"),
+        ("SpO2", ""),
+        ("SPO2", ""),
+        ("SpO2 3", ""),
+        ("SpO2.1s", "%"),
+        ("Oxygen Level", ""),
+        ("Oxygen Saturation", "%"),
+        ("SaO2", "%"),
+        ("Sats", ""),
+        ("SpO2 finger", "%"),
+    ],
+)
+def test_real_spo2_labels_are_still_spo2(label: str, unit: str) -> None:
+    assert classify(label, unit)[0] == "spo2"
+
+
+@given(
+    head=st.sampled_from(["SpO2", "SPO2", "SaO2", "Oxygen Level", "Oxygen Saturation", "spo2"]),
+    sep=st.sampled_from([" ", "_", "-", ".", ""]),
+    word=st.sampled_from(
+        ["min", "Min", "MAX", "avg", "Average", "mean", "Nadir", "baseline", "median", "Trend"]
+    ),
+    tail=st.sampled_from(["", "(%)", " 1", " (1 min)", "_pct"]),
+    unit=st.sampled_from(["%", "", "percent"]),
+)
+def test_no_derived_figure_label_is_spo2(
+    head: str, sep: str, word: str, tail: str, unit: str
+) -> None:
+    """However a derived figure is spelt after an SpO2 label, it is never a candidate."""
+    assert classify(f"{head}{sep}{word}{tail}", unit)[0] != "spo2"
+
+
+def test_an_exact_alias_outranks_a_prefix_match_whatever_the_unit() -> None:
+    labels, units = ["Time", "SpO2 finger", "SpO2"], ["", "%", ""]
+    roles = [classify(lab, u)[0] for lab, u in zip(labels, units, strict=True)]
+    assert roles[1:] == ["spo2", "spo2"]
+    choice = pick_channels(labels, units, roles, None)
+    assert choice.spo2 == 2
+    assert "exact alias" in choice.why
+
+
+def _min_column_csv(path: Path) -> Path:
+    """The audit's night: SpO2 (no unit) beside its 60-s running minimum 'SpO2 Min(%)'."""
+    start = dt.datetime(2026, 11, 20, 22, 0)
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=6 * 3600,
+        seed=7,
+        baseline_pct=93,
+        noise_pts=0.4,
+        desaturations=14,
+        start=start,
+    )
+    x, p = rec.spo2.data, rec.pulse.data
+    mn = np.array([np.nanmin(x[max(0, i - 59) : i + 1]) for i in range(x.size)])
+    lines = ["Time,SpO2,SpO2 Min(%),Pulse"]
+    for i in range(x.size):
+        t = start + dt.timedelta(seconds=i)
+        lines.append(f"{t:%Y-%m-%dT%H:%M:%S},{x[i]:.0f},{mn[i]:.0f},{p[i]:.0f}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+def test_a_running_minimum_column_is_not_analysed_as_spo2(tmp_path: Path) -> None:
+    """End to end: the running minimum holds every dip for a minute, so read as the
+    saturation it made 16.5 min at or below 88 % out of 3.5 and the night qualified."""
+    csv = _min_column_csv(tmp_path / "min.csv")
+    ctx = write_text(tmp_path / "ctx.yaml", CONTEXT)
+    out = tmp_path / "out"
+    assert main(["analyze", str(csv), "--context", str(ctx), "--out", str(out), "--no-report"]) == 0
+    s = _summary(out)
+    assert s["input"]["channel"] == "SpO2"
+    assert s["qualification"]["determination"] != "qualified"
+    roles = {c.label: (c.role, c.note) for c in read_recording(csv).source.channels}
+    assert roles["SpO2 Min(%)"][0] == "other" and "derived" in roles["SpO2 Min(%)"][1]
+
+
+# --- dates whose day and month order the file does not say --------------------------------
+
+
+def _emay(path: Path, start: dt.datetime, n: int, *, day_first: bool, step_s: int = 1) -> Path:
+    date = "%d/%m/%Y" if day_first else "%m/%d/%Y"
+    lines = ["Date,Time,SpO2(%),PR(bpm)"]
+    for i in range(n):
+        t = start + dt.timedelta(seconds=i * step_s)
+        lines.append(f"{t:{date}},{t:%H:%M:%S},{95 - i % 3},{60 + i % 5}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+def test_a_date_that_reads_both_day_and_month_first_is_unknown(tmp_path: Path) -> None:
+    """06/01/2026 is 6 January day-first and 1 June month-first; the old reader took 1 June
+    silently. The date is now unknown (the test date must come from the context), the time of
+    day kept."""
+    rec = read_recording(
+        _emay(tmp_path / "e.csv", dt.datetime(2026, 1, 6, 0, 30), 600, day_first=True)
+    )
+    assert rec.source.format == "csv-emay"
+    assert rec.source.date_known is False
+    assert rec.start == dt.datetime(1900, 1, 1, 0, 30)
+    assert rec.clock_known and rec.spo2.n_samples == 600
+    (warning,) = [w for w in rec.warnings if "06/01/2026" in w]
+    assert "06 January 2026" in warning and "01 June 2026" in warning
+    assert "test date" in warning
+
+
+@pytest.mark.parametrize(
+    ("start", "day_first"),
+    [
+        (dt.datetime(2026, 1, 13, 0, 30), True),  # 13/01: only day first reads
+        (dt.datetime(2026, 1, 13, 0, 30), False),  # 01/13: only month first reads
+        (dt.datetime(2026, 5, 5, 0, 30), True),  # 05/05: both orders, the same date
+    ],
+)
+def test_a_date_only_one_order_reads_or_both_read_alike_is_kept(
+    tmp_path: Path, start: dt.datetime, day_first: bool
+) -> None:
+    rec = read_recording(_emay(tmp_path / "e.csv", start, 60, day_first=day_first))
+    assert rec.source.date_known is True
+    assert rec.start == start
+    assert not any("reads as" in w for w in rec.warnings)
+
+
+def test_across_midnight_only_one_order_is_a_recording(tmp_path: Path) -> None:
+    """06/01 -> 07/01 across midnight: month first, one minute would span 30 days, so the
+    dates are day first (the old reader refused the file as spanning 30 days)."""
+    start = dt.datetime(2026, 1, 6, 23, 59, 30)
+    rec = read_recording(_emay(tmp_path / "e.csv", start, 60, day_first=True))
+    assert rec.source.date_known is True
+    assert rec.start == start
+    assert any("dates read day first" in w for w in rec.warnings)
+
+
+@given(
+    day=st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2035, 12, 31)),
+    clock_s=st.integers(0, 86399),
+    day_first=st.booleans(),
+)
+def test_an_emay_date_is_read_right_or_not_at_all(
+    day: dt.date, clock_s: int, day_first: bool
+) -> None:
+    """Whatever the date, order and time: a date the reader keeps is the true one, and it
+    drops one exactly where the other order reads as a different recording of its own."""
+    import tempfile
+
+    start = dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=clock_s)
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = read_recording(_emay(Path(tmp) / "e.csv", start, 30, day_first=day_first, step_s=4))
+    end = start + dt.timedelta(seconds=29 * 4)
+    both_orders_differ = day.day <= 12 and day.day != day.month and end.date() == day
+    assert rec.source.date_known is not both_orders_differ
+    if rec.source.date_known:
+        assert rec.start == start
+    else:
+        assert rec.start == dt.datetime.combine(dt.date(1900, 1, 1), start.time())
+
+
+def test_an_ambiguous_emay_night_without_a_test_date_is_not_qualified(tmp_path: Path) -> None:
+    """End to end, the audit's night: recorded 6 January, read as 1 June it fell within 90
+    days of an order of 10 June and qualified. Now the test date is asked for."""
+    start = dt.datetime(2026, 1, 6, 0, 30)
+    rec, _ = simulate_night(
+        fs=1, duration_s=6.5 * 3600, seed=3, baseline_pct=94, noise_pts=0.4,
+        sustained_drops=[(7200, 900, 86)], start=start,
+    )  # fmt: skip
+    x, p = rec.spo2.data, rec.pulse.data
+    lines = ["Date,Time,SpO2(%),PR(bpm)"]
+    for i in range(x.size):
+        t = start + dt.timedelta(seconds=i)
+        v = "" if np.isnan(x[i]) else f"{x[i]:.0f}"
+        lines.append(f"{t:%d/%m/%Y},{t:%H:%M:%S},{v},{p[i]:.0f}")
+    csv = write_text(tmp_path / "emay.csv", "\n".join(lines) + "\n")
+    ctx = write_text(
+        tmp_path / "ctx.yaml",
+        CONTEXT.replace("date: 2026-11-20, ", "").replace("2026-11-10", "2026-06-10"),
+    )
+    out = tmp_path / "out"
+    assert main(["analyze", str(csv), "--context", str(ctx), "--out", str(out), "--no-report"]) == 0
+    s = _summary(out)
+    assert s["input"]["date_known"] is False
+    assert s["qualification"]["determination"] != "qualified"
+    assert "test.date" in s["qualification"]["missing"]
+
+
+# --- time stamps in UTC -----------------------------------------------------------------------
+
+
+def _iso(
+    path: Path, local: dt.datetime, n: int, offset_h: float | None, *, z: bool = False
+) -> Path:
+    """``n`` rows 4 s apart from ``local``, stamped with ``offset_h`` (``Z`` when ``z``)."""
+    lines = ["time,spo2,pulse"]
+    for i in range(n):
+        t = local + dt.timedelta(seconds=4 * i)
+        if z:
+            stamp = f"{t - dt.timedelta(hours=offset_h or 0):%Y-%m-%dT%H:%M:%S}Z"
+        elif offset_h is None:
+            stamp = f"{t:%Y-%m-%dT%H:%M:%S}"
+        else:
+            stamp = t.replace(tzinfo=dt.timezone(dt.timedelta(hours=offset_h))).isoformat()
+        lines.append(f"{stamp},{95 - i % 3},{60 + i % 5}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("stamp", ["2026-11-20T16:00:00Z", "2026-11-20T16:00:00+00:00"])
+def test_utc_stamps_keep_no_clock(tmp_path: Path, stamp: str) -> None:
+    """16:00 UTC is 08:00 in California: the old reader took 16:00 for the local clock, and a
+    day recording passed for a night. UTC now gives elapsed time only."""
+    end = stamp.replace("16:00:00", "16:00:04")
+    rows = f"time,spo2,pulse\n{stamp},95,60\n{end},94,61\n"
+    rec = read_recording(write_text(tmp_path / "z.csv", rows))
+    assert rec.source.date_known is False
+    assert rec.clock_known is False
+    assert rec.start == dt.datetime(1900, 1, 1)
+    (warning,) = [w for w in rec.warnings if "UTC" in w]
+    assert "local date and time of day are unknown" in warning
+
+
+def test_info_says_a_utc_file_has_no_clock(tmp_path: Path) -> None:
+    """``oxi info`` must not call the placeholder midnight a local wall-clock time."""
+    rows = "time,spo2,pulse\n2026-11-20T16:00:00Z,95,60\n2026-11-20T16:00:04Z,94,61\n"
+    text = format_info(inspect_recording(write_text(tmp_path / "z.csv", rows)))
+    (line,) = [ln for ln in text.splitlines() if ln.startswith("start:")]
+    assert "date and time of day unknown: elapsed time only" in line
+    assert "wall-clock" not in line
+
+
+def test_stamps_with_a_local_offset_keep_their_own_clock(tmp_path: Path) -> None:
+    rec = read_recording(_iso(tmp_path / "o.csv", dt.datetime(2026, 11, 20, 8), 30, -8))
+    assert rec.source.date_known is True
+    assert rec.start == dt.datetime(2026, 11, 20, 8)
+
+
+def test_stamps_with_and_without_an_offset_are_refused(tmp_path: Path) -> None:
+    rows = "time,spo2\n2026-11-20T08:00:00-08:00,95\n2026-11-20T08:00:04,94\n"
+    with pytest.raises(RecordingFormatError, match=r"line 3: .* has no UTC offset"):
+        read_recording(write_text(tmp_path / "m.csv", rows))
+
+
+@given(
+    offset_q=st.integers(-12 * 4, 14 * 4),
+    local=st.datetimes(min_value=dt.datetime(2001, 1, 1), max_value=dt.datetime(2035, 12, 31)),
+)
+def test_a_recording_start_is_its_local_clock_or_unknown(offset_q: int, local: dt.datetime) -> None:
+    """Any offset (in quarter hours) gives the stamps' own local clock, a zero offset the same
+    as ``Z`` (no clock); never the UTC clock taken for the local one."""
+    import tempfile
+
+    local = local.replace(microsecond=0)
+    with tempfile.TemporaryDirectory() as tmp:
+        rec = read_recording(_iso(Path(tmp) / "o.csv", local, 5, offset_q / 4))
+        zulu = read_recording(_iso(Path(tmp) / "z.csv", local, 5, offset_q / 4, z=True))
+    if offset_q == 0:
+        assert not rec.clock_known and rec.start == dt.datetime(1900, 1, 1)
+    else:
+        assert rec.source.date_known and rec.start == local
+    assert not zulu.clock_known and not zulu.source.date_known
+
+
+def _day_in_utc(path: Path) -> Path:
+    """The audit's day: 08:00-18:00 in California (UTC-8), stamped in UTC (16:00-02:00 Z)."""
+    local = dt.datetime(2026, 11, 20, 8, 0)
+    rec, _ = simulate_night(
+        fs=1, duration_s=10 * 3600, seed=4, baseline_pct=94, noise_pts=0.4,
+        sustained_drops=[(6 * 3600, 900, 86)], start=local,
+    )  # fmt: skip
+    x, p = rec.spo2.data, rec.pulse.data
+    lines = ["time,spo2,pulse"]
+    for i in range(0, x.size, 4):
+        t = local + dt.timedelta(seconds=i + 8 * 3600)
+        v = "" if np.isnan(x[i]) else f"{x[i]:.0f}"
+        lines.append(f"{t:%Y-%m-%dT%H:%M:%S}Z,{v},{p[i]:.0f}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+def test_a_day_in_utc_is_not_a_night(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """End to end: read with the UTC clock the day lay 16:00-02:00, passed the night check and
+    qualified. Now nothing places it in the night, and a clock time given for it (which the
+    reader cannot place) is refused rather than counted from the placeholder midnight."""
+    csv = _day_in_utc(tmp_path / "utc.csv")
+    ctx = write_text(tmp_path / "ctx.yaml", CONTEXT)
+    args = ["analyze", str(csv), "--context", str(ctx), "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "o1")]) == 0
+    q = _summary(tmp_path / "o1")["qualification"]
+    assert q["determination"] != "qualified"
+    assert any("no clock time" in m for m in q["missing"])
+    capsys.readouterr()
+    for option in (
+        ["--lights-off", "22:30", "--lights-on", "06:00"],
+        ["--exclude", "01:10-01:25"],
+        ["--test-type", "exercise", "--segment", "rest=16:00:00-16:05:00"],
+    ):
+        assert main([*args, *option, "--out", str(tmp_path / "o2")]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "local time of day is unknown" in err[0], err
+        assert not (tmp_path / "o2").exists()
+    # seconds from the start still place lights off and on
+    lights = ["--lights-off", "600", "--lights-on", "30000"]
+    assert main([*args, *lights, "--out", str(tmp_path / "o3")]) == 0
