@@ -301,8 +301,10 @@ def night_share(start_clock: _dt.time | None, figs: SleepFigures) -> float | Non
 def _share_between(
     start_clock: _dt.time, s0: float, s1: float, frm: _dt.time, to: _dt.time
 ) -> float:
-    """Return the share of ``[s0, s1)`` (seconds from a first sample at ``start_clock``) that lies
-    between the local clock times ``frm`` and ``to`` (``frm`` after ``to``: across midnight).
+    """Return the share of a span that lies between two local clock times.
+
+    ``[s0, s1)`` is in seconds from a first sample at ``start_clock``; ``frm`` after ``to`` means
+    across midnight.
     """
     start = _dt.datetime.combine(_dt.date(2000, 1, 1), start_clock)
     a = start + _dt.timedelta(seconds=s0)
