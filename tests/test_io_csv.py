@@ -247,10 +247,20 @@ def test_a_change_at_midnight_is_accepted_on_any_day(tmp_path: Path) -> None:
         read_recording(write_text(tmp_path / "pm.csv", afternoon))
 
 
-def test_seconds_from_the_start_never_go_back_an_hour(tmp_path: Path) -> None:
+def test_seconds_from_the_start_and_offset_instants_never_go_back_an_hour(tmp_path: Path) -> None:
     path = write_text(tmp_path / "el.csv", "time,SpO2\n3600,95\n3601,96\n1,95\n2,94\n")
-    with pytest.raises(RecordingFormatError, match="seconds from the start, which never go back"):
+    with pytest.raises(RecordingFormatError, match="seconds from the start, or instants"):
         read_recording(path)
+    # nor do instants with a UTC offset: a clock change moves the offset, not the instant
+    offsets = "time,SpO2\n2026-11-01T01:59:58-04:00,95\n2026-11-01T01:59:59-04:00,96\n"
+    offsets += "2026-11-01T01:00:00-04:00,95\n2026-11-01T01:00:01-04:00,94\n"
+    with pytest.raises(RecordingFormatError, match="instants with a UTC offset"):
+        read_recording(write_text(tmp_path / "off.csv", offsets))
+    # the same night across the real change (-04:00, then -05:00) is one monotonic hour
+    real = "time,SpO2\n2026-11-01T01:59:58-04:00,95\n2026-11-01T01:59:59-04:00,96\n"
+    real += "2026-11-01T01:00:00-05:00,95\n2026-11-01T01:00:01-05:00,94\n"
+    rec = read_recording(write_text(tmp_path / "real.csv", real))
+    assert rec.spo2.n_samples == 4 and not np.isnan(rec.spo2.data).any()
 
 
 def _night_csv(path: Path, *, repeat_hour: bool) -> Path:

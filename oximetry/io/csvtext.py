@@ -253,6 +253,7 @@ def _day_month_order(
 
 #: An ISO 8601 stamp's UTC designator or offset at its end.
 _ISO_OFFSET = r"(?:[+-]\d\d:?\d\d|[Zz])$"
+_ISO_OFFSET_RE = re.compile(_ISO_OFFSET)
 #: The ones that say UTC without saying the local offset: ``Z``, and a zero offset, which is how
 #: software writes UTC (Python's ``isoformat``) far more often than a clock in London in winter.
 _ISO_UTC = r"(?:[+-]00:?00|[Zz])$"
@@ -472,6 +473,11 @@ def _time_axis(
         if not rows_ok.any():
             raise RecordingFormatError("no row has a readable time stamp", path)
         utc = fmt == "ISO8601" and _utc_stamps(cells, rows_ok, path, first_line)
+        first_cell = cells[int(np.flatnonzero(rows_ok)[0])].strip()
+        if fmt == "ISO8601" and _ISO_OFFSET_RE.search(first_cell):
+            # Stamps with an offset are instants: a local clock change moves the offset, not
+            # the instant, so time that goes back went back (never a daylight-saving change).
+            wall_clock = False
         # In the stamps' own resolution: a cast to nanoseconds wraps years outside 1677-2262.
         stamped = times[rows_ok]
         t0 = stamped.iloc[0]

@@ -93,7 +93,10 @@ def _not_autumn(
 ) -> str | None:
     """Return why the 1-hour step back after row ``k`` is not an autumn change (None if it can be)."""
     if not wall_clock:
-        return "the time column holds seconds from the start, which never go back"
+        return (
+            "the time stamps are not a wall clock (seconds from the start, or instants with a "
+            "UTC offset), and those never go back"
+        )
     after_s = clock0_s + float(t[k + 1])
     clock = after_s % _DAY
     midnight = clock >= 23 * _HOUR
@@ -149,7 +152,8 @@ def place_on_grid(
         The first row's date, when the file gives it: a step back must fall on a date clocks
         go back.
     wall_clock : bool, optional
-        False when the stamps are seconds from the start: no step back is accepted.
+        False when the stamps are seconds from the start or instants with a UTC offset: no
+        step back is accepted.
     rows : numpy.ndarray, optional
         The rows' values (one row per time stamp, NaN where empty): a step back whose later
         rows repeat the hour before is a duplicated export, not a daylight-saving change.
