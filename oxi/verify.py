@@ -16,8 +16,9 @@ bound the rest). The files beside the summary are checked against the sha256 it 
 difference, and the events table, the trace and the report are rendered again and must be the
 very bytes recorded. A report that is not de-identified shows the patient's name and member ID,
 which the summary does not hold: it is rendered again only when the context file it was made with
-is given (``--context``; that file must be the context the summary records), and otherwise
-checked by its sha256 alone, which :func:`hash_only_outputs` says.
+is given (``--context``; that file must be the context the summary records), and otherwise not
+checked at all (its sha256 is recorded in the summary, which a forger edits too), which
+:func:`hash_only_outputs` says and the verdict line repeats.
 """
 
 from __future__ import annotations
@@ -446,6 +447,11 @@ def _is(key: _Key, *names: str) -> bool:
     return key[: len(names)] == tuple(("key", n) for n in names)
 
 
+def _identifying(key: _Key) -> bool:
+    """Tell whether ``key`` may hold a patient identifier (``patient.*``, the device field)."""
+    return _is(key, "patient") or _is(key, "input", "device")
+
+
 def _of_a_file(key: _Key) -> bool:
     """Tell whether ``key`` is ``input.read_options.X`` or ``input.parts[N].X``, X to be named."""
     if len(key) == 3:
@@ -632,6 +638,11 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
                 )
                 if line not in out:
                     out.append(line)
+                continue
+            if _identifying(key):
+                # A reviewer's terminal is a log: the patient's name, code or birth date (or a
+                # device field that may hold them) is never printed, only that it differs.
+                out.append(f"{_dotted(key)}: differs (not shown: it may identify the patient)")
                 continue
             out.append(f"{_dotted(key)}: summary says {_show(va)}, recomputed {_show(vb)}")
     if out and submitted.get("software") != recomputed.get("software"):
@@ -845,9 +856,10 @@ def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str
     if report is None or context_given or not _may_carry_identification(summary):
         return []
     return [
-        "report.pdf was checked by its sha256 only: its page 1 shows the patient's name and "
-        "member ID, which the summary does not hold; give --context FILE (the context it was "
-        "made with) to render it again and compare"
+        "report.pdf was NOT checked: its page 1 shows the patient's name and member ID, which "
+        "the summary does not hold, so it cannot be rendered again, and the sha256 the summary "
+        "records for it is only as good as the summary (anyone can edit both); give --context "
+        "FILE (the context it was made with) to render it again and compare"
     ]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -184,6 +185,63 @@ class PatientInfo:
         if self.birth_date is not None:
             out.append(self.birth_date.isoformat())
         return tuple(out)
+
+    def spellings(self) -> tuple[str, ...]:
+        """Return the identifiers in every spelling a text may quote them, for redaction.
+
+        The name as written, with spaces or underscores (EDF+ writes spaces as underscores),
+        and each part of three or more letters; the code with and without its separators
+        (``QZ-9988776``, ``QZ9988776``); the birth date in ISO, as EDF writes it
+        (``13-JUL-1949``), in day/month and month/day orders with and without leading zeros,
+        2- or 4-digit years and ``/``, ``.`` or ``-``, and with the month's name
+        (``July 13, 1949``, ``13 Jul 1949``). Strings of one character are left out.
+        """
+        items: list[str] = [*self.identifiers()]
+        if self.name:
+            items += [self.name.replace("_", " "), self.name.replace(" ", "_")]
+            items += [part for part in re.split(r"[\s_,^]+", self.name) if len(part) >= 3]
+        if self.code:
+            items.append(re.sub(r"[\s\-_./]", "", self.code))
+        d = self.birth_date
+        if d is not None:
+            items += [d.strftime("%d-%b-%Y"), d.strftime("%d-%b-%Y").upper()]
+            for year in (f"{d.year}", f"{d.year % 100:02d}"):
+                for day in (f"{d.day}", f"{d.day:02d}"):
+                    for month in (f"{d.month}", f"{d.month:02d}"):
+                        for sep in "/.-":
+                            items += [
+                                f"{month}{sep}{day}{sep}{year}",
+                                f"{day}{sep}{month}{sep}{year}",
+                            ]
+            for month in (d.strftime("%B"), d.strftime("%b")):
+                items += [f"{month} {d.day}, {d.year}", f"{month} {d.day} {d.year}"]
+                items += [f"{d.day} {month} {d.year}", f"{d.day}. {month} {d.year}"]
+        return tuple(dict.fromkeys(s for s in items if len(s.strip()) > 1))
+
+    def redact(self, text: str, replacement: str = "[redacted]") -> str:
+        """Return ``text`` with every spelling of the identifiers (matched whole, any case) replaced.
+
+        Parameters
+        ----------
+        text : str
+            Free text from the file (a device or equipment field, say).
+        replacement : str, optional
+            What each identifier becomes.
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> PatientInfo(name="Quackenbush_Zebulon").redact("Nonin Zebulon")
+        'Nonin [redacted]'
+        """
+        found = sorted(self.spellings(), key=len, reverse=True)
+        if not found or not text:
+            return text
+        pattern = "|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in found)
+        return re.sub(pattern, replacement, text, flags=re.IGNORECASE)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ import pytest
 PUBLIC = (
     "oximetry",
     "oximetry.analysis",
+    "oximetry.model",  # PatientInfo.redact
     "oximetry.io.reader",
     "oximetry.io.channels",  # classify: which channel is what
     "oximetry.spans",

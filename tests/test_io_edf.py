@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import math
 import os
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oxi.info import format_info
 from oximetry.errors import (
@@ -512,3 +515,44 @@ def test_edf_plus_annotations_cover_the_samples_of_their_time(
     sleep_m, awake_m = analysis.metrics["sleep"], analysis.metrics["awake"]
     assert sleep_m.valid_min == 1.0 and sleep_m.nadir_pct == 94.0  # type: ignore[union-attr]
     assert awake_m.nadir_pct == 96.0  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("pmax", "dmax"), [(102.3, 1023), (204.7, 2047), (3276.7, 32767), (100.0, 1000)]
+)
+def test_tenths_headers_keep_half_percents_exact(tmp_path: Path, pmax: float, dmax: int) -> None:
+    """An SpO2 channel stored in tenths (physical 0..102.3 over digital 0..1023, and the like):
+    digital 885 is 88.5 %, which SPEC §7 rounds to 89. Taking the gain first gave
+    88.49999999999999 (rounded to 88, counted at or below 88 %: seven minutes held at 88.5 %
+    qualified a night). Every half percent from 80 to 100 reads exactly."""
+    tenths = np.arange(800, 1001, 5, dtype=np.int64)  # 80.0, 80.5, ... 100.0
+    digital = np.repeat(tenths, 2).reshape(-1, 1)
+    spec = RawEdf([RawSig("SpO2", "%", 1, digital, pmin=0.0, pmax=pmax, dmin=0, dmax=dmax)])
+    rec = read_recording(write_edf_raw(tmp_path / "tenths.edf", spec))
+    assert rec.spo2.data.tolist() == np.repeat(tenths / 10, 2).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    tenths_max=st.integers(1000, 32767),
+    dmin=st.sampled_from([0, -32768, -2048, -1]),
+    scale=st.sampled_from([1, 10, 100]),
+)
+def test_physical_values_round_as_the_header_means(tenths_max: int, dmin: int, scale: int) -> None:
+    """For headers whose physical range is written in decimals (a digital step of 1/scale
+    percent), every sample's SpO2 rounds (floor(x + 0.5)) as the exact value the header means."""
+    from fractions import Fraction
+
+    from oximetry.io.edf import EdfSignalHeader, _to_physical
+
+    pmax = Fraction(tenths_max, scale)
+    dmax = dmin + tenths_max
+    sig = EdfSignalHeader("SpO2", "", "%", 0.0, float(str(float(pmax))), dmin, dmax, "", 1)
+    digital = np.arange(dmin, dmax + 1, max(1, (dmax - dmin) // 4000), dtype=np.float64)
+    got = np.floor(_to_physical(digital.copy(), sig) + 0.5)
+    header_max = Fraction(str(sig.phys_max))
+    want = [
+        math.floor((Fraction(int(d) - dmin) * header_max / (dmax - dmin)) + Fraction(1, 2))
+        for d in digital
+    ]
+    assert got.tolist() == want

@@ -72,6 +72,17 @@ def test_exercise_segments_are_listed():
     assert "sustained nadir 87 %, nadir 85 %, 6.0 min valid" in format_terminal_summary(s, {})
 
 
+def test_saturations_are_shown_as_the_rules_round_them():
+    """SPEC §7 rounds x.5 up (floor(x + 0.5)); Python's .0f rounds half to even, so a sustained
+    nadir of exactly 88.5 % was shown as 88 % beside the rule that read it as 89 (not met)."""
+    s = build_summary(rd.make_analysis())
+    s["metrics"]["exercise"] = {"sustained_nadir_pct": 88.5, "nadir_pct": 86.5, "valid_min": 6.0}
+    s["metrics"][s["main_window"]]["nadir_pct"] = 90.5
+    text = format_terminal_summary(s, {})
+    assert "sustained nadir 89 %, nadir 87 %" in text
+    assert "Nadir           91 %" in text
+
+
 def test_rule_status_read_from_status_or_from_met_in_older_summaries():
     assert rule_status({"met": True, "status": "not_applicable"}) == "not_applicable"
     assert rule_status({"met": None, "status": "not_evaluable"}) == "not_evaluable"

@@ -226,10 +226,12 @@ def test_identified_report_is_rendered_again_with_its_context(
     ctx, out, _ = identified
     assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(ctx)]) == 0
     assert "note:" not in capsys.readouterr().out
-    # Without the context the report can only be checked by its hash, and the reviewer is told.
+    # Without the context the report cannot be checked (its recorded hash is only as good as
+    # the summary that records it), and the verdict line says so.
     assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
     stdout = capsys.readouterr().out
-    assert "note: report.pdf was checked by its sha256 only" in stdout
+    assert stdout.startswith("verified, except report.pdf (NOT checked)")
+    assert "note: report.pdf was NOT checked" in stdout
 
 
 def test_identified_report_swapped_with_its_hash_edited_is_caught_with_the_context(

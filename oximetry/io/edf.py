@@ -317,12 +317,18 @@ def _physical(digital: NDArray[np.integer], sig: EdfSignalHeader) -> NDArray[np.
 
 def _to_physical(values: NDArray[np.float64], sig: EdfSignalHeader) -> NDArray[np.float64]:
     """Turn digital values (as floats) into physical ones in place and return the array."""
-    gain = (sig.phys_max - sig.phys_min) / (sig.dig_max - sig.dig_min)
-    # (digital - dig_min) * gain + phys_min, each step in place: one array, not three
+    # (digital - dig_min) * (phys_max - phys_min) / (dig_max - dig_min) + phys_min, then
+    # rounded to 1e-9: a header of tenths (0..102.3 over 0..1023) means 885 is 88.5, but the
+    # scaling in binary floating point gave 88.49999999999999, which SPEC §7 rounds to 88
+    # (r = floor(x + 0.5)): seven minutes held at 88.5 % counted as at or below 88 % and
+    # qualified a night. 1e-9 is far below any header's resolution (its physical range is
+    # written in 8 characters) and far above the scaling's error (about 1e-14 at 100).
+    # Each step in place: one array, not three.
     values -= sig.dig_min
-    values *= gain
+    values *= sig.phys_max - sig.phys_min
+    values /= sig.dig_max - sig.dig_min
     values += sig.phys_min
-    return values
+    return np.round(values, 9, out=values)
 
 
 def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:

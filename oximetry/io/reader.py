@@ -475,7 +475,7 @@ def inspect_recording(
     return RecordingInfo(
         path=str(path),
         format=raw.format,
-        device=raw.device,
+        device=raw.patient.redact(raw.device),  # equipment fields sometimes hold the name
         channels=_channel_infos(prep),
         spo2_channel=spo2_label,
         selection=selection,

@@ -207,16 +207,7 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 def _patient_strings(p: PatientInfo) -> list[str]:
     """Return a patient's identifiers in the spellings a text may quote them."""
-    items: list[str] = [*p.identifiers()]
-    if p.name:
-        # EDF+ writes spaces as underscores; a reader may have turned them back, or not.
-        items += [p.name.replace("_", " "), p.name.replace(" ", "_")]
-        items += [part for part in re.split(r"[\s_,^]+", p.name) if len(part) >= 3]
-    if p.birth_date is not None:
-        items.append(p.birth_date.strftime("%d-%b-%Y"))
-        items.append(p.birth_date.strftime("%d-%b-%Y").upper())
-        items += [p.birth_date.strftime(f) for f in ("%m/%d/%Y", "%d/%m/%Y", "%d.%m.%Y")]
-    return items
+    return list(p.spellings())
 
 
 def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple[str, ...]:

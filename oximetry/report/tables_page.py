@@ -7,6 +7,7 @@ tests, the segment table. Every figure is read from ``summary.json`` (docs/valid
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -27,6 +28,8 @@ def _n(value: Any, fmt: str = ".1f") -> str:
         return "–"
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
+    if fmt == "pct":  # a saturation as the rules round it (SPEC §7: floor(x + 0.5))
+        return str(math.floor(value + 0.5))
     return f"{value:{fmt}}"
 
 
@@ -85,7 +88,7 @@ def _desaturations(page: TextPage, m: Mapping[str, Any], x: float) -> None:
                 label,
                 _n(e.get("count")),
                 _n(e.get("mean_nadir_pct")),
-                _n(e.get("lowest_nadir_pct"), ".0f"),
+                _n(e.get("lowest_nadir_pct"), "pct"),
                 _n(e.get("mean_duration_s"), ".0f"),
                 _n(e.get("longest_duration_s"), ".0f"),
             ]
@@ -176,7 +179,7 @@ def _staging(page: TextPage, m: Mapping[str, Any], x: float) -> None:
                 minutes(b.get("duration_min")),
                 minutes(b.get("valid_min")),
                 f"{minutes(b.get('t_le88_min'))} ({_n(b.get('t_le88_pct'))} %)",
-                _n(b.get("nadir_pct"), ".0f"),
+                _n(b.get("nadir_pct"), "pct"),
                 _n(b.get("odi3_per_h")),
             ]
         )
@@ -202,8 +205,8 @@ def _segments(page: TextPage, summary: Mapping[str, Any], x: float) -> None:
                 kind.replace("_o2", " on O2"),
                 minutes(seg.get("valid_min")),
                 _n(seg.get("median_pct")),
-                _n(seg.get("nadir_pct"), ".0f"),
-                _n(seg.get("sustained_nadir_pct"), ".0f"),
+                _n(seg.get("nadir_pct"), "pct"),
+                _n(seg.get("sustained_nadir_pct"), "pct"),
                 _n(seg.get("pulse_max_bpm"), ".0f"),
             ]
         )

@@ -181,6 +181,8 @@ def minutes(value: Any) -> str:
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
         return "n/a"
+    if fmt == "pct":  # a saturation as the rules round it (SPEC §7: floor(x + 0.5)), not .0f's
+        return f"{math.floor(value + 0.5)}{unit}"  # half-to-even, which shows 88.5 as 88
     return f"{value:{fmt}}{unit}"
 
 
@@ -284,7 +286,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         rows.append(
             (
                 "Nadir",
-                f"{_num(m.get('nadir_pct'), '.0f')} % at {when(summary, m.get('nadir_time'))}, "
+                f"{_num(m.get('nadir_pct'), 'pct')} % at {when(summary, m.get('nadir_time'))}, "
                 f"mean {_num(m.get('mean_pct'))} %",
             )
         )
@@ -313,8 +315,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             rows.append(
                 (
                     _WINDOW_NAMES[kind].capitalize(),
-                    f"sustained nadir {_num(seg.get('sustained_nadir_pct'), '.0f')} %, "
-                    f"nadir {_num(seg.get('nadir_pct'), '.0f')} %, "
+                    f"sustained nadir {_num(seg.get('sustained_nadir_pct'), 'pct')} %, "
+                    f"nadir {_num(seg.get('nadir_pct'), 'pct')} %, "
                     f"{minutes(seg.get('valid_min'))} min valid",
                 )
             )

@@ -58,6 +58,9 @@ _STATUS = {
 def _n(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
         return "n/a"
+    if isinstance(value, int | float) and fmt == "pct":
+        # a saturation as the rules round it (SPEC §7: floor(x + 0.5)); .0f shows 88.5 as 88
+        return f"{math.floor(value + 0.5)}{unit}"
     if isinstance(value, int | float):
         return f"{value:{fmt}}{unit}"
     return f"{value}{unit}"
@@ -278,7 +281,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         rows.append(
             (
                 "Nadir / mean / median",
-                f"{_n(m.get('nadir_pct'), '.0f')} % at {when(summary, m.get('nadir_time'))} / "
+                f"{_n(m.get('nadir_pct'), 'pct')} % at {when(summary, m.get('nadir_time'))} / "
                 f"{_n(m.get('mean_pct'))} % / {_n(m.get('median_pct'))} %",
             )
         )
@@ -321,8 +324,8 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             rows.append(
                 (
                     kind.replace("_o2", " on O2").capitalize(),
-                    f"sustained nadir (≥ 10 s) {_n(seg.get('sustained_nadir_pct'), '.0f')} %, "
-                    f"nadir {_n(seg.get('nadir_pct'), '.0f')} %, median "
+                    f"sustained nadir (≥ 10 s) {_n(seg.get('sustained_nadir_pct'), 'pct')} %, "
+                    f"nadir {_n(seg.get('nadir_pct'), 'pct')} %, median "
                     f"{_n(seg.get('median_pct'))} %, {minutes(seg.get('valid_min'))} min valid",
                 )
             )

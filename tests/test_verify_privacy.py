@@ -1,0 +1,53 @@
+"""What ``oxi verify`` and ``oxi info`` print never names the patient (SPEC §10: logs never
+contain patient identifiers), even for a summary that is not de-identified."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from oxi.cli import main
+from oximetry.model import PatientInfo
+from oximetry.simulate import simulate_night, write_edf
+
+PATIENT = PatientInfo(
+    name="Quackenbush_Zebulon", code="QZ-9988776", birth_date=dt.date(1949, 7, 13)
+)
+SPELLINGS = ("Quackenbush", "Zebulon", "QZ-9988776", "1949-07-13", "13-JUL-1949")
+
+
+def _edf(path: Path, seed: int, device: str = "Nonin Zebulon") -> Path:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=seed, patient=PATIENT)
+    source = dataclasses.replace(rec.source, device=device)
+    return write_edf(dataclasses.replace(rec, source=source), path)
+
+
+def test_verify_says_a_patient_field_differs_without_printing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A summary checked against another recording: every patient field differs, and the
+    reviewer is told which, never what (fifth review: name, code and birth date were printed)."""
+    a = _edf(tmp_path / "a.edf", seed=1)
+    other, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    b = write_edf(other, tmp_path / "b.edf")
+    assert main(["analyze", str(a), "--no-report", "--out", str(tmp_path / "out")]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(tmp_path / "out" / "summary.json"), str(b)]) == 1
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    assert "patient.name: differs (not shown" in text
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in text.lower(), spelling
+
+
+def test_info_redacts_the_patient_in_the_device_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["info", str(_edf(tmp_path / "a.edf", seed=1))]) == 0
+    text = capsys.readouterr().out
+    assert "device:     Nonin [redacted]" in text
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in text.lower(), spelling
