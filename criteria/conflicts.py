@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .context import Context
+from .evidence import FilePatient
 from .icd10 import acute, categorise
 
 __all__ = ["Conflict", "find_conflicts"]
@@ -59,6 +60,7 @@ class _Facts:
     ctx: Context
     recording_date: _dt.date | None
     test_date: _dt.date | None
+    file_patient: FilePatient | None = None
 
 
 def _acute_with_stable(f: _Facts) -> list[Conflict]:
@@ -142,6 +144,64 @@ def _ages(f: _Facts) -> list[Conflict]:
     return out
 
 
+#: Birth dates that headers hold for "not entered": never another person's.
+_PLACEHOLDER_BIRTH = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
+
+
+def _sex(value: str | None) -> str | None:
+    first = (value or "").strip()[:1].upper()
+    return first if first in ("F", "M") else None
+
+
+def _file_patient(f: _Facts) -> list[Conflict]:
+    """Find a recording header that names another patient than the context (birth date, age, sex).
+
+    A night recorded for one person and a context for another qualified (a summary of a
+    76-year-old man's night gave a 15-year-old girl pediatric oxygen). Values are not shown:
+    they identify the patient.
+    """
+    fp, p = f.file_patient, f.ctx.patient
+    if fp is None:
+        return []
+    out: list[Conflict] = []
+    born = fp.birth_date if fp.birth_date not in _PLACEHOLDER_BIRTH else None
+    if born is not None and p.birth_date is not None and born != p.birth_date:
+        out.append(
+            Conflict(
+                ("patient.birth_date", "recording.patient"),
+                {"patient.birth_date": "(not shown)", "recording.patient": "(not shown)"},
+                "The recording's header gives another birth date than the context: the night "
+                "or the context belongs to another person.",
+            )
+        )
+    elif fp.age_years is not None and fp.birth_date not in _PLACEHOLDER_BIRTH:
+        day = f.test_date or f.recording_date
+        age = p.age_at(day)
+        if age is not None:
+            far = age < fp.age_years - 1 if fp.age_capped else abs(age - fp.age_years) > 1
+            if far:
+                out.append(
+                    Conflict(
+                        ("patient.age_years", "recording.patient"),
+                        {"patient.age_years": age, "recording.patient.age_years": fp.age_years},
+                        f"The recording's header makes the patient {fp.age_years:g}"
+                        f"{' or older' if fp.age_capped else ''}, the context {age:g}: the "
+                        "night or the context belongs to another person.",
+                    )
+                )
+    a, b = _sex(fp.sex), _sex(p.sex)
+    if a is not None and b is not None and a != b:
+        out.append(
+            Conflict(
+                ("patient.sex", "recording.patient"),
+                {"patient.sex": p.sex, "recording.patient.sex": fp.sex},
+                "The recording's header gives another sex than the context: the night or the "
+                "context belongs to another person.",
+            )
+        )
+    return out
+
+
 def _other_tac_with_ichd3(f: _Facts) -> list[Conflict]:
     ch = f.ctx.cluster_headache
     if ch is None:
@@ -200,6 +260,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _outpatient_discharged_later,
     _recording_date,
     _ages,
+    _file_patient,
     _other_tac_with_ichd3,
     _room_air_with_flow,
     _therapy_start_twice,
@@ -207,7 +268,10 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
 
 
 def find_conflicts(
-    ctx: Context, recording_date: _dt.date | None, test_date: _dt.date | None
+    ctx: Context,
+    recording_date: _dt.date | None,
+    test_date: _dt.date | None,
+    file_patient: FilePatient | None = None,
 ) -> list[Conflict]:
     """Return every contradiction among the context and the recording.
 
@@ -219,11 +283,13 @@ def find_conflicts(
         The recording's own start date, when the file knows it.
     test_date : datetime.date or None
         The test date the rules use.
+    file_patient : FilePatient, optional
+        The patient as the recording's header gives them.
 
     Returns
     -------
     list of Conflict
         Empty when the inputs agree.
     """
-    facts = _Facts(ctx, recording_date, test_date)
+    facts = _Facts(ctx, recording_date, test_date, file_patient)
     return [c for check in _CHECKS for c in check(facts)]

@@ -318,7 +318,8 @@ def evaluate(
         else None
     )
     test_date = _test_date(ctx, rec, warnings)
-    conflicts = tuple(find_conflicts(ctx, rec, test_date))
+    file_patient = evidence.file_patient if evidence is not None else None
+    conflicts = tuple(find_conflicts(ctx, rec, test_date, file_patient))
     run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
     if run.overall is True:
         # A qualification must not rest on a fact whose other possible value would change it

@@ -19,7 +19,7 @@ from typing import Any, TypeGuard, TypeVar, cast
 
 from .errors import EvidenceError
 
-__all__ = ["Evidence", "SegmentFigures", "SleepFigures"]
+__all__ = ["Evidence", "FilePatient", "SegmentFigures", "SleepFigures"]
 
 #: The start readers give a file without date or time of day (``oximetry.io.PLACEHOLDER_DATE``
 #: at midnight, with ``date_known`` False): its times are elapsed time only.
@@ -78,6 +78,65 @@ class SegmentFigures:
 
 
 @dataclass(frozen=True)
+class FilePatient:
+    """Who the recording's own header says the patient is (never the name or code).
+
+    Parameters
+    ----------
+    birth_date : datetime.date or None
+        As the file gives it (absent from a de-identified summary).
+    age_years : float or None
+        The age at the recording's start; a de-identified summary caps it (``age_capped``).
+    sex : str or None
+        As the file gives it (``F``, ``M``, ``X`` ...).
+    age_capped : bool
+        The age is a cap (90): the patient is at least that old.
+    """
+
+    birth_date: _dt.date | None = None
+    age_years: float | None = None
+    sex: str | None = None
+    age_capped: bool = False
+
+    @classmethod
+    def from_block(cls, block: Any, source: str | None = None) -> FilePatient | None:
+        """Read ``summary.json``'s ``patient`` block (None when absent).
+
+        Parameters
+        ----------
+        block : mapping or None
+            ``birth_date`` (ISO), ``age_years``, ``sex``, ``age_capped``; name and code are
+            not read.
+        source : str, optional
+            The summary file, for error messages.
+
+        Returns
+        -------
+        FilePatient or None
+
+        Raises
+        ------
+        criteria.errors.EvidenceError
+            A field of the wrong type.
+        """
+        if block is None:
+            return None
+        if not isinstance(block, Mapping):
+            raise EvidenceError("summary: 'patient' must be an object", source)
+        birth, age, sex = block.get("birth_date"), block.get("age_years"), block.get("sex")
+        try:
+            born = None if birth is None else _dt.date.fromisoformat(str(birth))
+        except ValueError:
+            raise EvidenceError("summary: 'patient.birth_date' is not a date", source) from None
+        if age is not None and not _number(age):
+            raise EvidenceError("summary: 'patient.age_years' is not a number", source)
+        if sex is not None and not isinstance(sex, str):
+            raise EvidenceError("summary: 'patient.sex' is not text", source)
+        age_f = None if age is None else float(age)
+        return cls(born, age_f, sex, block.get("age_capped") is True)
+
+
+@dataclass(frozen=True)
 class Evidence:
     """What one oximetry test showed, as the rules need it.
 
@@ -109,6 +168,9 @@ class Evidence:
         Labels of the recording's channels that only a polysomnogram or home sleep test
         records (EEG, EOG, EMG, airflow, effort, snore, PAP): its oximetry is then not
         stand-alone overnight oximetry, staged or not.
+    file_patient : FilePatient or None
+        The patient as the recording's header gives them: a birth date, age or sex other than
+        the context's is a conflict (another person's night).
     """
 
     recording_start: _dt.datetime | None = None
@@ -122,6 +184,7 @@ class Evidence:
     constant_runs: tuple[tuple[float, float, float], ...] = ()
     without_constant_runs: Evidence | None = None
     sleep_test_channels: tuple[str, ...] = ()
+    file_patient: FilePatient | None = None
 
     @property
     def clock(self) -> _dt.time | None:
@@ -144,6 +207,7 @@ class Evidence:
         start_clock: _dt.time | None = None,
         without_constant_runs: Mapping[str, Any] | None = None,
         sleep_test_channels: Sequence[str] = (),
+        file_patient: FilePatient | None = None,
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -169,6 +233,8 @@ class Evidence:
             recomputed figures of each window a long constant run touches).
         sleep_test_channels : sequence of str, optional
             As in ``summary.json``'s ``input.sleep_test_channels``.
+        file_patient : FilePatient, optional
+            The patient as the recording's header gives them.
 
         Returns
         -------
@@ -185,6 +251,7 @@ class Evidence:
             exercise_o2_flow_lpm=o2_flow_lpm,
             start_clock=start_clock,
             sleep_test_channels=tuple(str(c) for c in sleep_test_channels),
+            file_patient=file_patient,
         )
         return ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
 
@@ -223,6 +290,7 @@ class Evidence:
             start_clock=self.start_clock,
             exercise_o2_flow_lpm=self.exercise_o2_flow_lpm,
             sleep_test_channels=self.sleep_test_channels,
+            file_patient=self.file_patient,
         )
         return replace(self, constant_runs=tuple(spans), without_constant_runs=other)
 
@@ -270,6 +338,7 @@ class Evidence:
             if start == _PLACEHOLDER_START:
                 clock = None
             start = None
+        file_patient = FilePatient.from_block(summary.get("patient"), source)
         channels = inp.get("sleep_test_channels") if isinstance(inp, Mapping) else None
         if channels is None:
             channels = []
@@ -296,6 +365,7 @@ class Evidence:
                 exercise_o2_flow_lpm=None if flow is None else float(flow),
                 start_clock=clock,
                 sleep_test_channels=tuple(channels),
+                file_patient=file_patient,
             )
             ev = ev._with_constant_runs(
                 summary.get("without_constant_runs"), metrics, windows, "summary"

@@ -19,8 +19,9 @@ from criteria.context import Context
 from criteria.context import load_context as _load
 from criteria.errors import CriteriaError
 from criteria.evaluate import Determination, evaluate
-from criteria.evidence import Evidence
+from criteria.evidence import Evidence, FilePatient
 from oximetry.errors import ContextError, OximetryError, SettingsError
+from oximetry.report.summary import patient_block
 from oximetry.results import Analysis
 from oximetry.settings import recorded_settings
 
@@ -95,6 +96,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         clock,
         analysis.without_constant_runs_dict(),
         rec.sleep_test_channels,
+        FilePatient.from_block(patient_block(analysis, deidentify=False)),
         cls=OximetryError,
     )
 

@@ -17,7 +17,9 @@ import pytest
 
 from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
+from criteria.evidence import FilePatient
 from oxi.cli import main
+from oximetry.model import PatientInfo
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import (
     BASE,
@@ -240,3 +242,58 @@ def test_a_rest_segment_in_the_middle_of_an_unstaged_night_is_not_a_rest_test(
     assert q["determination"] == "indeterminate"
     assert any("--hypnogram" in m for m in q["missing"]), q["missing"]
     assert _rest_in_a_night(tmp_path, "22:00:00")["determination"] == "qualified"
+
+
+_CHILD = (
+    "patient: {birth_date: 2011-03-02, sex: F}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true}\n"
+    "order: {date: 2026-11-10, prescriber: physician, flow_lpm: 1, hours_per_day: 12}\n"
+    "diagnoses: [J44.9]\n"
+    "documentation: {signed_prescription: true, letter_of_medical_necessity: true}\n"
+)
+
+
+def _mans_night(tmp_path: Path) -> Path:
+    """A qualifying night whose EDF header names a man born in 1949."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=4, baseline_pct=95, noise_pts=0.4,
+        sustained_drops=[(7200, 540, 86)], start=dt.datetime(2026, 11, 20, 22, 0),
+        patient=PatientInfo(name="Doe_John", sex="M", birth_date=dt.date(1949, 7, 13)),
+    )  # fmt: skip
+    return write_edf(rec, tmp_path / "night.edf")
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_night_of_another_person_is_a_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """One person's night, another person's context: a 76-year-old man's summary qualified a
+    15-year-old girl for pediatric oxygen, by ``oxi analyze`` and by ``oxi qualify --summary``
+    (fifth review). The header's birth date (or, de-identified, its age) and sex against the
+    context's are a conflict; the values are not shown."""
+    edf = _mans_night(tmp_path)
+    ctx = tmp_path / "child.yaml"
+    ctx.write_text(_CHILD)
+    out = tmp_path / "with"
+    more = ["--deidentify"] if deidentify else []
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), *more]) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"
+    keys = {k for c in q["conflicts"] for k in c["keys"]}
+    assert "recording.patient" in keys
+    assert "1949" not in json.dumps(q["conflicts"])
+    alone = tmp_path / "alone"
+    assert main(["analyze", str(edf), "--out", str(alone), "--no-report", *more]) == 0
+    capsys.readouterr()
+    summary = str(alone / "summary.json")
+    assert main(["qualify", "--summary", summary, "--context", str(ctx)]) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
+
+
+def test_a_placeholder_birth_date_in_the_header_is_no_conflict() -> None:
+    """Headers that hold 1900-01-01 (or 1970-01-01) for "not entered" name nobody."""
+    night = overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0)
+    for born in (dt.date(1900, 1, 1), dt.date(1970, 1, 1)):
+        ev = dataclasses.replace(night, file_patient=FilePatient(birth_date=born, age_years=126))
+        assert evaluate(mh(), ev).determination == "qualified"

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from criteria.context import Context
 from criteria.errors import ContextError
 from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
+from criteria.evidence import FilePatient
 from criteria.rules.common import conditions
 
 D0 = dt.date(2026, 11, 20)
@@ -332,6 +333,8 @@ PERTURBATIONS = (
     "exercise_on_oxygen_same_flow",
     "a_iii_sleep_awake_below_89",
     "prn_residence_unknown",
+    # ... and a recording whose header names another person (birth date, age or sex).
+    "recording_of_another_person",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -525,6 +528,8 @@ def valid_then_perturbed(
             drop5_min=None, longest_drop5_min=None,
         )  # fmt: skip
         ev = Evidence(recording_start=start, sleep=sleep)
+    elif change == "recording_of_another_person":
+        ev = _another_persons_recording(draw, raw, ev)
     elif change == "prn_residence_unknown":
         raw["prn"] = True
         raw.pop("residence", None)
@@ -639,6 +644,27 @@ def _cluster_headache_not_group_iii(
     else:
         raw["prn"] = True
     return Evidence(recording_start=start, rest=rest)
+
+
+def _another_persons_recording(
+    draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None
+) -> Evidence:
+    """The case's recording, its header naming someone else: another birth date, an age more
+    than a year from the context's, or the other sex (a night of one person, a context of
+    another)."""
+    assert ev is not None and ev.recording_start is not None
+    day = ev.recording_start.date()
+    born = day.replace(year=day.year - draw(st.integers(21, 90))) - dt.timedelta(days=1)
+    age = day.year - born.year
+    which = draw(st.sampled_from(["birth_date", "age", "sex"]))
+    raw["patient"] = {"birth_date": born.isoformat(), "sex": "F"}
+    if which == "birth_date":
+        other = born - dt.timedelta(days=draw(st.integers(1, 20000)))
+        return dataclasses.replace(ev, file_patient=FilePatient(birth_date=other))
+    if which == "age":
+        gap = draw(st.integers(2, 60)) * draw(st.sampled_from([-1, 1]))
+        return dataclasses.replace(ev, file_patient=FilePatient(age_years=max(0, age + gap)))
+    return dataclasses.replace(ev, file_patient=FilePatient(birth_date=born, sex="M"))
 
 
 def _walk_flow(
@@ -1147,6 +1173,7 @@ MC_PERTURBATIONS = (
     # terminal illness or stand-by use.
     "group_iv_without_qualifying_hypoxemia",
     "cluster_headache_not_group_iii",
+    "recording_of_another_person",
 )
 
 
@@ -1263,6 +1290,8 @@ def valid_then_perturbed_medicare(
         t.pop("pap_titration", None)
         raw["diagnoses"] = [*raw["diagnoses"], draw(st.sampled_from(["G47.3", "G47", "G47.39"]))]
         ev = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
+    elif change == "recording_of_another_person":
+        ev = _another_persons_recording(draw, raw, ev)
     elif change == "group_iv_without_qualifying_hypoxemia":
         # I-3 (the drop, not hypoxemia) and a bare Group II value (PaO2 56-59 without edema,
         # pulmonary hypertension or hematocrit > 56 %) beside a Group IV item

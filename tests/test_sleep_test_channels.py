@@ -24,7 +24,7 @@ from tests.io_fixtures import write_edf_pyedflib
 START = dt.datetime(2026, 11, 20, 22, 0)
 MEDICARE = (
     "payer: medicare\n"
-    "patient: {age_years: 72}\n"
+    "patient: {age_years: 75}\n"  # the fixtures header: born 1951-05-02
     "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
     "       performed_by: idtf, evaluated_date: 2026-11-23}\n"
     "order: {date: 2026-11-25, flow_lpm: 2}\n"

@@ -177,7 +177,23 @@ def _age_years(birth: _dt.date, on: _dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def _patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None:
+def patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None:
+    """Return ``summary.json``'s ``patient`` block: who the recording's header says it is.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    deidentify : bool
+        Keep only the age (capped at :data:`AGE_CAP_YEARS`).
+
+    Returns
+    -------
+    dict or None
+        ``name``, ``code``, ``sex``, ``birth_date`` (ISO) and ``age_years`` at the recording's
+        start; de-identified, ``age_years`` and ``age_capped``; None when the header gives
+        nothing.
+    """
     p = analysis.recording.patient
     age = None
     if p.birth_date is not None and analysis.recording.source.date_known:
@@ -347,7 +363,7 @@ def build_summary(
             "read_options": _plain(dict(src.read_options)),
             **({"parts": _parts_block(src, deidentify)} if src.parts else {}),
         },
-        "patient": _patient_block(analysis, deidentify),
+        "patient": patient_block(analysis, deidentify),
         "recording": {
             "samples": rec.spo2.n_samples,
             "duration_min": rec.duration_s / 60.0,
