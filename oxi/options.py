@@ -69,9 +69,9 @@ def parse_time_spec(
         )
     if start is None:
         raise SettingsError(
-            f"Invalid time {text!r}: the recording's local time of day is unknown (its file "
-            "gives elapsed time only, or UTC time stamps), so a clock time cannot be placed; "
-            "give seconds from the start (e.g. 300)"
+            f"Invalid time {text!r}: a clock time cannot be placed on this recording (its "
+            "file gives elapsed time only or UTC time stamps, or its clock changed for "
+            "daylight saving during it); give seconds from the start (e.g. 300)"
         )
     h, mi = int(m.group(1)), int(m.group(2))
     sec = int(m.group(3) or 0)

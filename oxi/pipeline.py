@@ -215,7 +215,10 @@ def resolve_settings(
     # Without a clock (elapsed time only, or UTC stamps whose local time is unknown) the
     # placeholder start's midnight is no time of day: a clock time there would be placed in a
     # made-up day, so clock times are refused and seconds from the start accepted.
-    start = recording.start if recording.clock_known else None
+    # Nor across a daylight-saving change: after it a clock time is an hour off from
+    # ``clock - start`` (or names two moments), so only seconds from the start are accepted.
+    changed = bool(recording.source.clock_changes_s)
+    start = recording.start if recording.clock_known and not changed else None
     # The option named when the option is wrong, the recording when it does not hold it.
     segments = parse_segments(request.segments, start)
     check_segments_inside(request.segments, segments, recording)

@@ -312,6 +312,10 @@ class SourceInfo:
         For a night joined from several files: each file, in time order (``path`` is then the
         files' paths joined by `` + `` and ``sha256`` the digest of their digests in that order);
         empty for a recording read from one file.
+    clock_changes_s : tuple of float
+        Where the file's wall clock changed (a daylight-saving change the reader placed in real
+        time), in seconds from the first sample: a clock time given for the recording cannot be
+        placed by subtracting the start.
     """
 
     path: str
@@ -325,6 +329,7 @@ class SourceInfo:
     date_known: bool = True
     vendor_summary: Mapping[str, Any] = field(default_factory=dict)
     parts: tuple[SourcePart, ...] = ()
+    clock_changes_s: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)

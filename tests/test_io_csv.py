@@ -413,3 +413,20 @@ def test_an_hour_read_twice_is_accepted_only_where_clocks_go_back(
     assert day.month in (2, 3, 4, 9, 10, 11)
     assert clock_s >= 23 * 3600 or day.weekday() == 6
     assert grid.n == 4 * hour  # the repeated hour is real time: four hours of slots
+
+
+def test_clock_times_are_refused_on_a_night_the_clocks_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After the autumn change a clock time is an hour off from ``clock - start`` (and one
+    hour of clock times names two moments): --lights-on 06:30 landed at 05:30 in real time and
+    cut the last hour's dip from the window. The reader records where the clock changed; clock
+    times are refused there, seconds from the start accepted."""
+    real = _night_csv(tmp_path / "real.csv", repeat_hour=False)
+    assert read_recording(real).source.clock_changes_s == (4 * 3600.0,)
+    out = str(tmp_path / "o")
+    assert main(["analyze", str(real), "--no-report", "--out", out, "--lights-on", "06:30"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "daylight saving" in err
+    secs = ["--lights-off", "0", "--lights-on", str(9.5 * 3600)]
+    assert main(["analyze", str(real), "--no-report", "--out", out, *secs]) == 0

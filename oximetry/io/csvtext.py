@@ -369,6 +369,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
             cells, formats, path, table.first_line, has_data, by_row
         )
         warnings.extend(extra)
+        clock_changes = grid.clock_changes_s
         keep = grid.index >= 0
         fs_used: float | None = grid.fs
         n = grid.n
@@ -381,6 +382,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         n = last
         placed = {i: values[i][:last] for i in data_cols}
         fs_used = fs
+        clock_changes = ()
         start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
         date_known = False
         warnings.append(
@@ -405,7 +407,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         channels=channels,
         load=load,
         warnings=warnings,
-        extra={"needs_fs": not time_cols},
+        extra={"needs_fs": not time_cols, "clock_changes_s": clock_changes},
     )
 
 
@@ -544,7 +546,13 @@ def _time_axis(
         raise RecordingFormatError(str(exc), path) from None
     full_index = np.full(len(cells), -1, dtype=np.int64)
     full_index[idx_rows] = grid.index
-    grid = Grid(index=full_index, n=grid.n, step_s=grid.step_s, warnings=grid.warnings)
+    grid = Grid(
+        index=full_index,
+        n=grid.n,
+        step_s=grid.step_s,
+        warnings=grid.warnings,
+        clock_changes_s=grid.clock_changes_s,
+    )
     warnings.extend(grid.warnings)
     return grid, start, date_known, warnings
 
@@ -617,4 +625,5 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
         channels=channels,
         load=load,
         warnings=warnings,
+        extra={"clock_changes_s": grid.clock_changes_s},
     )

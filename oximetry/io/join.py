@@ -204,6 +204,9 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
             )
             for r in recs
         ),
+        clock_changes_s=tuple(
+            at + c for r, at in zip(recs, at_s, strict=True) for c in r.source.clock_changes_s
+        ),
     )
     return Recording(
         spo2=spo2,

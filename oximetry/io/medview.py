@@ -90,6 +90,7 @@ def read_medview(path: Path) -> RawRecording:
         )
         elapsed[k] = (when - first).total_seconds()
     warnings: list[str] = []
+    clock_changes: tuple[float, ...] = ()
     if n == 1:
         spo2 = rec[:, 9].astype(np.float64)
         pulse = rec[:, 10].astype(np.float64)
@@ -109,6 +110,7 @@ def read_medview(path: Path) -> RawRecording:
                 f"{_WHAT}: records are {grid.step_s:g} s apart; MedView stores one a second", path
             )
         warnings.extend(grid.warnings)
+        clock_changes = grid.clock_changes_s
         spo2 = grid.fill(rec[:, 9].astype(np.float64))
         pulse = grid.fill(rec[:, 10].astype(np.float64))
     for arr in (spo2, pulse):
@@ -124,6 +126,7 @@ def read_medview(path: Path) -> RawRecording:
             Channel("Pulse", "bpm", pulse, (0.0, 254.0)),
         ],
         warnings=warnings,
+        extra={"clock_changes_s": clock_changes},
     )
 
 

@@ -409,6 +409,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         read_options=dict(options),
         date_known=raw.date_known,
         vendor_summary=dict(raw.extra.get("vendor_summary") or {}),
+        clock_changes_s=tuple(float(t) for t in raw.extra.get("clock_changes_s") or ()),
     )
     return Recording(
         spo2=spo2,

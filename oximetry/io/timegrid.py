@@ -49,12 +49,16 @@ class Grid:
         The sampling interval in seconds (median step between time stamps).
     warnings : tuple of str
         Daylight-saving changes, gaps, duplicate time stamps.
+    clock_changes_s : tuple of float
+        Where the wall clock changed (an autumn or spring daylight-saving change), in seconds
+        from the first row: a clock time after it is not ``clock - start``.
     """
 
     index: NDArray[np.int64]
     n: int
     step_s: float
     warnings: tuple[str, ...]
+    clock_changes_s: tuple[float, ...] = ()
 
     @property
     def fs(self) -> float:
@@ -173,6 +177,7 @@ def place_on_grid(
     """
     t = np.asarray(elapsed_s, dtype=np.float64).copy()
     warnings: list[str] = []
+    changes: list[float] = []
     if t.size < 2:
         raise TimeAxisError(f"only {t.size} time-stamped row(s); cannot infer a sampling rate")
     if not np.isfinite(t).all():
@@ -207,12 +212,14 @@ def place_on_grid(
                 "count twice"
             )
         t[k + 1 :] += _HOUR
+        changes.append(float(t[k + 1]))
         warnings.append(
             f"clock went back 1 h at {_clock(clock0_s + t[k])} (autumn daylight-saving change); "
             "later samples placed 1 h later"
         )
         d = np.diff(t)
     spring = np.flatnonzero((d >= _HOUR) & (d <= _HOUR + tol))
+    changes += [float(t[k + 1]) for k in spring]
     for k in spring[:3]:
         warnings.append(
             f"clock jumped forward 1 h at {_clock(clock0_s + t[k])} (spring daylight-saving "
@@ -252,4 +259,6 @@ def place_on_grid(
             f"{gaps} gap(s) in the time stamps ({n_gap_slots * step / 60:.1f} min in all) kept as "
             "missing data"
         )
-    return Grid(index=index, n=n, step_s=step, warnings=tuple(warnings))
+    return Grid(
+        index=index, n=n, step_s=step, warnings=tuple(warnings), clock_changes_s=tuple(changes)
+    )
