@@ -1,7 +1,7 @@
 """Placing time-stamped samples on a regular grid (SPEC §2.2).
 
 Exports give one wall-clock time stamp per row. The sampling interval is the median step between
-time stamps; each row goes to the grid slot nearest its time, and slots without a row stay NaN
+time stamps (a whole number of samples a second when stamps rounded to the millisecond hide it); each row goes to the grid slot nearest its time, and slots without a row stay NaN
 (gaps are kept, never filled). Local wall-clock times may cross a daylight-saving change at
 night: one backward jump of an hour is the autumn change (later rows move one hour later), a
 forward jump of an hour is the spring change (kept as a gap). Any other backward step is refused.
@@ -46,7 +46,8 @@ class Grid:
     n : int
         Number of grid slots.
     step_s : float
-        The sampling interval in seconds (median step between time stamps).
+        The sampling interval in seconds (median step between time stamps, or the whole rate
+        millisecond stamps round: 1/3 s for 0.333/0.334 s steps).
     warnings : tuple of str
         Daylight-saving changes, gaps, duplicate time stamps.
     clock_changes_s : tuple of float
@@ -194,6 +195,17 @@ def place_on_grid(
         raise TimeAxisError("time stamps do not advance (every row has the same time)")
     step = float(np.median(pos))
     step = round(step, 6) or step
+    # Stamps written to the millisecond make a 3 Hz step 0.333 or 0.334 s: the median gave
+    # 3.003 Hz, a phantom one-sample gap every 333 s, and longest runs cut in two. The mean of
+    # the regular steps (gaps left out) has no such rounding; when it is within 0.5 % of a
+    # whole number of samples a second, and the median within 1.5 ms (two roundings) of it,
+    # that whole rate is the rate.
+    regular = pos[(pos > 0.5 * step) & (pos < 1.5 * step)]
+    mean_fs = 1.0 / float(regular.mean() if regular.size else step)
+    per_s = round(mean_fs)
+    if step < 1.0 and per_s >= 2:
+        if abs(mean_fs - per_s) <= 0.005 * per_s and abs(step - 1.0 / per_s) <= 0.0015:
+            step = 1.0 / per_s
     tol = max(3 * step, 60.0)
     back = np.flatnonzero(d < 0)
     if back.size:
