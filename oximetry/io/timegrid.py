@@ -1,8 +1,9 @@
 """Placing time-stamped samples on a regular grid (SPEC §2.2).
 
 Exports give one wall-clock time stamp per row. The sampling interval is the median step between
-time stamps (a whole number of samples a second when stamps rounded to the millisecond hide it); each row goes to the grid slot nearest its time, and slots without a row stay NaN
-(gaps are kept, never filled). Local wall-clock times may cross a daylight-saving change at
+time stamps (a whole number of samples a second when stamps rounded to the millisecond hide it);
+each row goes to the grid slot nearest its time, and slots without a row stay NaN (gaps are
+kept, never filled). Local wall-clock times may cross a daylight-saving change at
 night: one backward jump of an hour is the autumn change (later rows move one hour later), a
 forward jump of an hour is the spring change (kept as a gap). Any other backward step is refused.
 
