@@ -57,11 +57,14 @@ def fake_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> dict[str, 
     }
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "summary.json").write_text(json.dumps(summary))
-    (out / "events.csv").write_text("type\n")
+    # as oxi analyze writes them: the outputs first, then the summary recording their sha256
+    outputs = {"events.csv": "type\n"}
     if request.report:
-        (out / "report.pdf").write_text("pdf")
-        (out / "trace.png").write_text("png")
+        outputs.update({"report.pdf": "pdf", "trace.png": "png"})
+    for name, text in outputs.items():
+        (out / name).write_text(text)
+    summary["files"] = {n: hashlib.sha256(t.encode()).hexdigest() for n, t in outputs.items()}
+    (out / "summary.json").write_text(json.dumps(summary))
     with open(out.parent / "calls.log", "a") as fh:  # how many analyses really ran
         fh.write(Path(path).name + "\n")
     return summary
@@ -294,6 +297,25 @@ def test_resume_redoes_changed_input_settings_or_missing_outputs(
     # and a --no-report run may reuse outputs that have the report too
     r = _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False, payer="medicare"))
     assert r.n_skipped == 3
+
+
+def test_resume_redoes_a_summary_rewritten_or_edited_since(
+    cohort_dir: Path, tmp_path: Path
+) -> None:
+    """The marker binds the outputs it was written with: a summary.json rewritten since (an
+    ``oxi analyze --out`` into the batch's folder with other options) or edited by hand (a
+    night made to qualify) was copied into cohort.csv as "already complete" (fifth review)."""
+    out = tmp_path / "out"
+    _run([str(cohort_dir)], out)
+    table = (out / "cohort.csv").read_text()
+    path = out / "a" / "summary.json"
+    edited = json.loads(path.read_text())
+    edited["qualification"]["determination"] = "qualified"
+    path.write_text(json.dumps(edited))
+    (out / "c" / "events.csv").write_text("type\nodi3\n")  # an output replaced beside it
+    r = _run([str(cohort_dir)], out)
+    assert r.n_skipped == 1 and _calls(out)[3:] == ["a.csv", "c.txt"]
+    assert (out / "cohort.csv").read_text() == table
 
 
 def test_interrupted_redo_is_not_taken_as_complete(cohort_dir: Path, tmp_path: Path) -> None:

@@ -133,6 +133,9 @@ def run_task(task: Task) -> BatchRow:
             "input_sha256": sha,
             "fingerprint": task.fingerprint,
             "report": bool(task.request.report),
+            # Binds the outputs: a summary.json rewritten since (another oxi analyze --out into
+            # this folder, or an edit) is not this run's, and is redone, never copied.
+            "summary_sha256": sha256_of(out / "summary.json"),
         }
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / MARKER, json.dumps(marker, indent=2) + "\n")
@@ -187,10 +190,22 @@ def _complete_summary(
     if not all((out / f).is_file() for f in needed):
         return None
     try:
-        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        raw = (out / "summary.json").read_bytes()
+        summary = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError):
         return None
-    return summary if isinstance(summary, dict) else None
+    if not isinstance(summary, dict) or hashlib.sha256(raw).hexdigest() != marker.get(
+        "summary_sha256"
+    ):
+        return None  # not the summary this batch wrote (rewritten or edited since)
+    files = summary.get("files")
+    if not isinstance(files, dict) or any(
+        not isinstance(digest, str) or not (out / name).is_file() or sha256_of(out / name) != digest
+        for name, digest in files.items()
+        if name in needed
+    ):
+        return None  # an output beside it is not the one the summary records
+    return summary
 
 
 def error_row(task: Task, reason: str, sha: str | None) -> BatchRow:
