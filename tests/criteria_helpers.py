@@ -47,6 +47,15 @@ MEDICARE_BASE: dict[str, Any] = {
 }
 
 
+#: The same adult COPD overnight context as a context file (YAML), for end-to-end tests.
+OVERNIGHT_YAML = (
+    "patient: {age_years: 70}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+)
+
 DROP = object()
 
 

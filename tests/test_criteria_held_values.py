@@ -23,16 +23,10 @@ from oxi.cli import main
 from oxi.qualify import evidence_from_analysis
 from oximetry import analyze
 from oximetry.simulate import simulate_night, write_edf
-from tests.criteria_helpers import ctx
+from tests.criteria_helpers import OVERNIGHT_YAML, ctx
 
 START = dt.datetime(2026, 11, 20, 22, 0)
-CONTEXT = (
-    "patient: {age_years: 70}\n"
-    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
-    "       chronic_stable_state: true}\n"
-    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
-    "diagnoses: [J44.9]\n"
-)
+CONTEXT = OVERNIGHT_YAML
 
 
 def _night(*plateaus: tuple[float, float, float]) -> Any:

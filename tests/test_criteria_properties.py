@@ -511,14 +511,8 @@ def valid_then_perturbed(
         raw["order"]["flow_lpm"] = flow
         t["o2_flow_lpm"] = flow
         t.pop("exercise_o2_flow_lpm", None)
-        ex = draw(st.floats(70.0, 88.0))
-        ev = Evidence(
-            recording_start=start,
-            rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
-            exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
-            exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
-            exercise_o2_flow_lpm=draw(st.one_of(st.none(), st.floats(0.1, flow))),
-        )
+        walked = draw(st.one_of(st.none(), st.floats(0.1, flow)))
+        ev = _three_part_walk(draw, start, walked)
     elif change == "a_iii_sleep_awake_below_89":
         t["type"] = "overnight"
         raw["findings"] = {"dependent_edema": True}
@@ -693,13 +687,7 @@ def _walk_flow_not_one(
     what was prescribed, not what was tested), or two different ones."""
     rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
     raw["test"].pop("exercise_o2_flow_lpm", None)
-    ex = draw(st.floats(70.0, 88.0))
-    ev = Evidence(
-        recording_start=start,
-        rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
-        exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
-        exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
-    )
+    ev = _three_part_walk(draw, start, None)
     if change == "walk_flows_disagree":
         a = draw(st.floats(0.1, rx))
         b = draw(st.floats(0.1, rx).filter(lambda f: abs(f - a) > 0.01))
@@ -712,13 +700,19 @@ def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetim
     """A qualifying three-part test whose walk on oxygen used more than the prescribed flow."""
     rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
     raw["test"].pop("exercise_o2_flow_lpm", None)
+    return _three_part_walk(draw, start, min(15.0, rx + draw(st.floats(0.1, 8.0))))
+
+
+def _three_part_walk(draw: st.DrawFn, start: dt.datetime, flow: float | None) -> Evidence:
+    """A qualifying three-part test (rest 93 %, a walk at or below 88 %, on oxygen 94 %) whose
+    walk on oxygen was at ``flow`` (None: not given)."""
     ex = draw(st.floats(70.0, 88.0))
     return Evidence(
         recording_start=start,
         rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
         exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
         exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
-        exercise_o2_flow_lpm=min(15.0, rx + draw(st.floats(0.1, 8.0))),
+        exercise_o2_flow_lpm=flow,
     )
 
 
