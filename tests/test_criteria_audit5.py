@@ -297,3 +297,65 @@ def test_a_placeholder_birth_date_in_the_header_is_no_conflict() -> None:
     for born in (dt.date(1900, 1, 1), dt.date(1970, 1, 1)):
         ev = dataclasses.replace(night, file_patient=FilePatient(birth_date=born, age_years=126))
         assert evaluate(mh(), ev).determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# Sixth review: codes that mean less than their heading, and the walk's flow by blood gas
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code", ["I27.82", "I27.89", "I27.9", "I27"])
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_a_pulmonary_heart_disease_that_is_not_hypertension_is_no_condition(
+    payer: str, code: str
+) -> None:
+    """89 % at rest qualifies (a.iii; Group II) only with pulmonary hypertension or cor
+    pulmonale: chronic pulmonary embolism (I27.82), other or unspecified pulmonary heart disease
+    and the heading I27 are not it (J44.9 + I27.82 qualified continuous oxygen). I27.2x is."""
+    make = mh if payer == "masshealth" else mc
+    ev = rest(89.0)
+    assert evaluate(
+        make(test__type="rest", diagnoses=["J44.9", code]), ev, payer
+    ).determination != ("qualified")
+    ph = make(test__type="rest", diagnoses=["J44.9", "I27.23"], mobility={"within_home": True})
+    assert evaluate(ph, ev, payer).determination == "qualified"
+
+
+@pytest.mark.parametrize("heading", ["J96", "J96.0", "J96.9", "R09.0"])
+def test_group_iii_is_ruled_out_by_a_hypoxemia_heading(heading: str) -> None:
+    """A22: any hypoxemia diagnosis rules Group III out; a heading that holds one may be one."""
+    d = evaluate(cluster(diagnoses=["G44.011", heading]), rest(95.0), "medicare")
+    assert d.determination == "not_qualified"
+
+
+@pytest.mark.parametrize("code", ["P28.5", "P28.81"])
+def test_newborn_respiratory_failure_is_acute(code: str) -> None:
+    """II.C: respiratory failure or arrest of a newborn is acute in nature, not a chronic
+    stable state (it qualified 12 months as b.vii like pulmonary insufficiency of prematurity)."""
+    night = overnight(kind="presumed_sleep", t_le90_min=30.0, t_le88_min=0.0, nadir_pct=89.0)
+    d = evaluate(mh(patient={"age_years": 0}, diagnoses=[code]), night)
+    assert d.determination == "indeterminate"  # acute, in a context saying chronic stable
+    assert any("acute" in c.why for c in d.conflicts)
+
+
+@pytest.mark.parametrize("code", ["G97.1", "O89.4", "O74.5", "O29.41"])
+def test_headaches_of_other_codes_are_ii_b_5_headaches(code: str) -> None:
+    """II.B.5 excludes headaches other than cluster headache: a post-dural-puncture or
+    anesthesia-induced headache, attested as an unlisted condition, qualified."""
+    night = overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0)
+    c = mh(diagnoses=[code], findings={"attested_condition": True})
+    assert evaluate(c, night).determination != "qualified"
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_a_blood_gas_walk_on_oxygen_needs_its_flow(payer: str) -> None:
+    """The exercise improvement by blood gas (PaO2 50 on room air, 62 on oxygen) skipped the
+    walk-flow check the recording's walk has: unknown, or above the order's, it qualified."""
+    gas = {"pao2_rest_mmhg": 70, "pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 62}
+    make = mh if payer == "masshealth" else mc
+    base = {"test__type": "exercise", "order__flow_lpm": 2, "blood_gas": gas}
+    assert evaluate(make(**base), None, payer).determination == "indeterminate"
+    over = make(**base, test__exercise_o2_flow_lpm=6)
+    assert evaluate(over, None, payer).determination == "indeterminate"
+    at = make(**base, test__exercise_o2_flow_lpm=2)
+    assert evaluate(at, None, payer).determination == "qualified"

@@ -369,7 +369,7 @@ def test_osa_titration_must_reduce_an_initial_ahi_under_10(
 
 def test_group_i_4_blood_gas_on_oxygen_never_qualifies() -> None:
     gas = {"pao2_rest_mmhg": 70, "pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 70}
-    ok = mc(test__type="exercise", blood_gas=gas)
+    ok = mc(test__type="exercise", test__exercise_o2_flow_lpm=2, blood_gas=gas)
     assert evaluate(ok, None).basis == ("lcd_group_i_4_exercise",)
     on_o2 = mc(test__type="exercise", test__room_air=False, test__o2_flow_lpm=2, blood_gas=gas)
     assert status(on_o2, None) == "not_qualified"

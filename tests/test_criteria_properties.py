@@ -267,6 +267,8 @@ RESHAPED_TESTS = (
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
     "walk_flows_disagree",
+    "blood_gas_walk_flow_unknown",
+    "pulmonary_heart_disease_not_ph",
 )
 
 
@@ -615,11 +617,14 @@ def _cluster_headache_not_group_iii(
 ) -> Evidence:
     """A cluster-headache case with a normoxemic rest test, then one thing Group III cannot pass:
     normoxemia shown only by a home night's awake baseline, a sleep value <= 88 % (hypoxemia under
-    the LCD's text, which sets no duration), a terminal illness or stand-by (as needed) use."""
+    the LCD's text, which sets no duration), a terminal illness, stand-by (as needed) use, or a
+    hypoxemia heading (J96, J96.0, R09.0) among the diagnoses."""
     raw["diagnoses"] = ["G44.011"]
     raw["order"]["flow_lpm"] = 12
     rest = SegmentFigures("rest", 5.0, 97.0, 95.0, draw(st.floats(90.0, 99.0)))
-    which = draw(st.sampled_from(["home_baseline", "sleep_dip", "terminal", "standby"]))
+    which = draw(
+        st.sampled_from(["home_baseline", "sleep_dip", "terminal", "standby", "hypoxemia_heading"])
+    )
     if which == "home_baseline":
         sleep = dataclasses.replace(
             dipping_sleep(draw, "presumed_sleep", 420.0),
@@ -633,7 +638,9 @@ def _cluster_headache_not_group_iii(
             t_le88_min=short, t_lt90_min=short, t_le90_min=short, longest_le88_min=short,
         )  # fmt: skip
         return Evidence(recording_start=start, rest=rest, sleep=sleep)
-    if which == "terminal":
+    if which == "hypoxemia_heading":
+        raw["diagnoses"] = [*raw["diagnoses"], draw(st.sampled_from(["J96", "J96.0", "R09.0"]))]
+    elif which == "terminal":
         raw["findings"] = {"terminal_illness_non_respiratory": True}
     else:
         raw["prn"] = True
@@ -823,6 +830,23 @@ def _reshaped_test(
         return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):
         return "exercise", _walk_flow_not_one(draw, change, raw, start)
+    if change == "blood_gas_walk_flow_unknown":
+        # the three-part test by blood gases, the walk on oxygen's flow not given
+        raw["blood_gas"] = {
+            "pao2_rest_mmhg": draw(st.floats(60.0, 90.0)),
+            "pao2_exercise_mmhg": draw(st.floats(40.0, 55.0)),
+            "pao2_exercise_o2_mmhg": draw(st.floats(60.0, 90.0)),
+            "date": td.isoformat(),
+        }
+        raw["test"].pop("exercise_o2_flow_lpm", None)
+        return "exercise", Evidence(recording_start=start)
+    if change == "pulmonary_heart_disease_not_ph":
+        # 89 % at rest (a.iii / Group II) beside a pulmonary heart disease that is not pulmonary
+        # hypertension or cor pulmonale (chronic embolism, other, unspecified, the heading)
+        raw["diagnoses"] = ["J44.9", draw(st.sampled_from(["I27.82", "I27.89", "I27.9", "I27"]))]
+        raw["findings"] = {}
+        rest = SegmentFigures("rest", 5.0, 91.0, 89.0, draw(st.floats(88.5, 89.49)))
+        return "rest", Evidence(recording_start=start, rest=rest)
     assert change == "walk_on_more_oxygen_than_prescribed", change
     return "exercise", _walk_on_more_oxygen(draw, raw, start)
 

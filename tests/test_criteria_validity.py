@@ -256,6 +256,7 @@ def test_wrong_denial_2_blood_gas_exercise_without_on_oxygen_value() -> None:
     assert "blood_gas.pao2_exercise_o2_mmhg" in d.missing
     on_o2 = ctx(
         test__type="exercise",
+        test__exercise_o2_flow_lpm=2,  # the walk on oxygen's flow (the order's: 2 L/min)
         blood_gas={"pao2_exercise_mmhg": 52, "pao2_rest_mmhg": 70, "pao2_exercise_o2_mmhg": 68},
     )
     d2 = evaluate(on_o2, None)

@@ -12,7 +12,7 @@ from ..context import Context
 from ..evidence import SegmentFigures, SleepFigures
 from ..icd10 import categorise
 from .base import Inputs, Part, at_least, pct
-from .shared import window_figures
+from .shared import codes_matching, window_figures
 
 __all__ = [
     "Conditions",
@@ -141,9 +141,27 @@ def _billable(code: str) -> bool:
     return is_leaf(code)
 
 
+#: Pulmonary hypertension and cor pulmonale among the I27 pulmonary heart diseases: primary
+#: (I27.0), kyphoscoliotic heart disease (I27.1), secondary (I27.2x), chronic cor pulmonale
+#: (I27.81), Eisenmenger's syndrome (I27.83). Not chronic pulmonary embolism (I27.82), other or
+#: unspecified pulmonary heart disease (I27.89, I27.9), nor the heading I27, which hides which.
+PULMONARY_HYPERTENSION_CODES = ("I27.0", "I27.1", "I27.2", "I27.81", "I27.83")
+
+
 def pulmonary_hypertension_codes(ctx: Context) -> list[str]:
-    """Coded pulmonary hypertension / cor pulmonale (I27.x; I26 pulmonary embolism is not)."""
-    return [c for c in (ctx.diagnoses or ()) if c.startswith("I27")]
+    """Return the coded pulmonary hypertension / cor pulmonale (:data:`PULMONARY_HYPERTENSION_CODES`).
+
+    Parameters
+    ----------
+    ctx : Context
+        Reads ``diagnoses``.
+
+    Returns
+    -------
+    list of str
+        The matching codes, as given.
+    """
+    return codes_matching(ctx.diagnoses, PULMONARY_HYPERTENSION_CODES)
 
 
 # --------------------------------------------------------------------------------------------

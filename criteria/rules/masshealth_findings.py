@@ -416,6 +416,9 @@ def _b_ii_a_blood_gas(inp: Inputs) -> Outcome:
     if off_air is not None:
         return off_air
     a, b = bg.pao2_exercise_mmhg, bg.pao2_exercise_o2_mmhg
+    short = flow_below_test(inp, blood_gas=True)
+    if b > a and short:  # type: ignore[operator]
+        return Outcome(None, f"Oxygen improves the exercise PaO2, but {short}.", v, (short,))
     if b > a:  # type: ignore[operator]
         return Outcome(True, f"Oxygen improves the exercise PaO2 from {a:g} to {b:g} mmHg.", v)
     return Outcome(

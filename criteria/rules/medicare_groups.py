@@ -14,9 +14,9 @@ from typing import Any, cast
 
 from ..evidence import SleepFigures
 from .base import Inputs, Outcome, Part, Rule, kleene_and, pct, with_figures
+from .common import pulmonary_hypertension_codes
 from .shared import (
     blood_gas_day,
-    codes_matching,
     decide_by_blood_gas,
     exercise_session,
     flow_below_test,
@@ -305,6 +305,8 @@ def _exercise_gas(inp: Inputs, v: dict[str, Any], group: str) -> Part:
         missing.append("blood_gas.pao2_rest_mmhg (test #1, at rest)")
     if o2 is None or not (o2 > ex and o2 > PAO2_LOW):
         missing.append("blood_gas.pao2_exercise_o2_mmhg showing improvement (test #3)")
+    elif short := flow_below_test(inp, blood_gas=True):
+        missing.append(short)  # test #3's improvement at its own flow, as for oximetry
     if o2 is not None:
         v["pao2_exercise_o2_mmhg"] = o2
     if missing:
@@ -333,7 +335,7 @@ def _i4_exercise(inp: Inputs) -> Outcome:
 
 def _ii_conditions(inp: Inputs) -> Outcome:
     f = inp.context.findings
-    coded = codes_matching(inp.context.diagnoses, ("I27",))
+    coded = pulmonary_hypertension_codes(inp.context)
     v: dict[str, Any] = {
         "dependent_edema": f.dependent_edema is True,
         "pulmonary_hypertension": f.pulmonary_hypertension is True,

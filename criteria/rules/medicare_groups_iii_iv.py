@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Rule, with_figures
+from .common import pulmonary_hypertension_codes
 from .medicare_groups import GROUP_I_II_FINDINGS, awake_pao2, awake_sats, hypoxemic
 from .shared import codes_matching
 
@@ -18,6 +19,9 @@ SAT_NORMAL, PAO2_NORMAL = 90.0, 60.0  # no hypoxemia as Groups I and II define i
 CLUSTER_CODES = ("G44.00", "G44.01", "G44.02")
 HYPOXEMIA_CODES: tuple[str, ...] = ("R09.02", "J96.00", "J96.01", "J96.10", "J96.11")
 HYPOXEMIA_CODES += ("J96.20", "J96.21", "J96.90", "J96.91")
+#: Headings that hold a hypoxemia code (R09.0 holds R09.02, J96.x hold J96.x0/J96.x1): given as
+#: the diagnosis they may be one, so they rule Group III out too (A22).
+HYPOXEMIA_HEADINGS = ("J96", "J96.0", "J96.1", "J96.2", "J96.9", "R09.0")
 
 
 def _iii(inp: Inputs) -> Outcome:
@@ -36,7 +40,9 @@ def _iii(inp: Inputs) -> Outcome:
         return Outcome(
             False, "No cluster headache (G44.00x–G44.02x) documented.", v, applicable=False
         )
+    heads = {h.replace(".", "") for h in HYPOXEMIA_HEADINGS}
     hx = codes_matching(ctx.diagnoses, HYPOXEMIA_CODES)
+    hx += [c for c in ctx.diagnoses or () if c.replace(".", "") in heads]
     v["hypoxemia_codes"] = hx
     if hx:
         return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)
@@ -108,7 +114,7 @@ def _iv(inp: Inputs) -> Outcome:
             if not is_for:
                 about_use.append(label)
     cor_pulmonale = f.pulmonary_hypertension is True or bool(
-        codes_matching(ctx.diagnoses, ("I27",))
+        pulmonary_hypertension_codes(ctx)
     )
     if (
         f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",))

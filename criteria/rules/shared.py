@@ -401,7 +401,7 @@ def tested_walk_flow(inp: Inputs) -> float | None:
     return ran if ran is not None else said
 
 
-def flow_below_test(inp: Inputs) -> str:
+def flow_below_test(inp: Inputs, blood_gas: bool = False) -> str:
     """Return what is missing when the walk on oxygen's flow is unknown or above the order's.
 
     Parameters
@@ -409,6 +409,9 @@ def flow_below_test(inp: Inputs) -> str:
     inp : Inputs
         Reads ``order.flow_lpm``, ``test.exercise_o2_flow_lpm`` and the evidence's
         ``exercise_o2_flow_lpm`` (``--o2-flow``).
+    blood_gas : bool
+        The improvement is shown by ``blood_gas.pao2_exercise_o2_mmhg`` (no recording needed):
+        its flow is ``test.exercise_o2_flow_lpm``, with the same checks.
 
     Returns
     -------
@@ -419,9 +422,10 @@ def flow_below_test(inp: Inputs) -> str:
         context gives it, or gives two, and a test at the prescribed flow when it was higher.
     """
     ev, rx = inp.evidence, inp.context.order.flow_lpm
-    if ev is None or ev.exercise_o2 is None:
+    if not blood_gas and (ev is None or ev.exercise_o2 is None):
         return ""
-    ran, said = ev.exercise_o2_flow_lpm, inp.context.test.exercise_o2_flow_lpm
+    ran = ev.exercise_o2_flow_lpm if ev is not None and ev.exercise_o2 is not None else None
+    said = inp.context.test.exercise_o2_flow_lpm
     if ran is None and said is None:
         # The order's flow is what was prescribed, not what the walk was tested on.
         return "the oxygen flow of the walk on oxygen (test.exercise_o2_flow_lpm or --o2-flow)"
