@@ -113,9 +113,7 @@ def _iv(inp: Inputs) -> Outcome:
             items.append(label)
             if not is_for:
                 about_use.append(label)
-    cor_pulmonale = f.pulmonary_hypertension is True or bool(
-        pulmonary_hypertension_codes(ctx)
-    )
+    cor_pulmonale = f.pulmonary_hypertension is True or bool(pulmonary_hypertension_codes(ctx))
     if (
         f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",))
     ) and not cor_pulmonale:
