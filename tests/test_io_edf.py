@@ -212,7 +212,9 @@ def test_sentinels_and_out_of_range_digital_become_nan(tmp_path: Path) -> None:
     assert x[4] == 100.0  # the digital maximum is a real 100 %, not a sentinel
     assert x[6] == 97.0  # nothing forward-filled, nothing shifted
     assert rec.pulse is not None
-    assert np.isnan(rec.pulse.data[[1, 2]]).all() and rec.pulse.data[3] == 61.0
+    # -1 is missing; a pulse of 0 is "no pulse found", kept: out of 25-250 bpm, it invalidates
+    # the SpO2 beside it (SPEC §4 rule 4)
+    assert np.isnan(rec.pulse.data[2]) and rec.pulse.data[1] == 0.0 and rec.pulse.data[3] == 61.0
 
 
 def test_all_minus_one_is_no_valid_oximetry(tmp_path: Path) -> None:
@@ -556,3 +558,26 @@ def test_physical_values_round_as_the_header_means(tenths_max: int, dmin: int, s
         for d in digital
     ]
     assert got.tolist() == want
+
+
+def test_a_pulse_of_zero_invalidates_the_spo2_beside_it(tmp_path: Path) -> None:
+    """A pulse of 0 is "no pulse found" (a probe off): SPEC §4 rule 4 invalidates the SpO2 beside
+    a pulse outside 25-250 bpm. Read as a missing value it invalidated nothing, and 12 minutes at
+    86 % with no pulse qualified a night (sixth review); a pulse of 20 was caught."""
+    from oximetry import analyze
+
+    n = 3600
+    spo2 = np.full(n, 95)
+    spo2[1000:1720] = 86
+    pr = np.full(n, 62)
+    pr[990:1730] = 0
+    spec = RawEdf(
+        [
+            RawSig("SpO2", "%", 60, spo2.reshape(-1, 60)),
+            RawSig("Pulse", "bpm", 60, pr.reshape(-1, 60), pmin=0, pmax=300, dmin=0, dmax=300),
+        ],
+        record_s=60.0,
+    )
+    a = analyze(read_recording(write_edf_raw(tmp_path / "p0.edf", spec)))
+    assert a.artifact.counts["pulse_out_of_range"] > 600  # (the fall itself is another rule)
+    assert a.metrics[a.main_window].t_le88_min == 0.0

@@ -183,8 +183,13 @@ def _clean(
     rng = raw.channels[k].valid_range
     if rng is not None:
         out[(out < rng[0]) | (out > rng[1])] = np.nan
-    if role in ("spo2", "pulse"):
+    if role == "spo2":
         out[np.isin(out, SENTINELS)] = np.nan
+    elif role == "pulse":
+        # A pulse of 0 is "no pulse found" (a probe off), not a missing value: kept, it is
+        # outside 25-250 bpm and invalidates the SpO2 beside it (SPEC §4 rule 4). Read as
+        # missing, it invalidated nothing and a probe-off dip to 86 % qualified a night.
+        out[np.isin(out, tuple(v for v in SENTINELS if v != 0.0))] = np.nan
     out.flags.writeable = False
     return out
 
