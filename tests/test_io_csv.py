@@ -364,6 +364,13 @@ def test_hypnogram_epoch_numbers(tmp_path: Path) -> None:
     skipped = write_text(tmp_path / "hyp6.csv", "1,W\n2,N1\n4,N2\n")
     with pytest.raises(RecordingFormatError, match="epoch 4 does not follow epoch 2"):
         read_hypnogram(skipped)
+    zero = write_text(tmp_path / "hyp7.csv", "epoch,stage\n0,W\n1,N1\n")
+    assert read_hypnogram(zero) == ((0.0, 30.0, "W"), (30.0, 30.0, "N1"))
+    # scored from lights off, an hour in: laid from the start it moved every stage an hour
+    # earlier (a dip while awake counted as sleep); where epoch 1 lies is not in the file
+    later = write_text(tmp_path / "hyp8.csv", "epoch,stage\n121,W\n122,N1\n")
+    with pytest.raises(RecordingFormatError, match="the epochs start at 121, not at 0 or 1"):
+        read_hypnogram(later)
 
 
 def test_hypnogram_onset_duration_stage(tmp_path: Path) -> None:

@@ -236,6 +236,16 @@ def _numbered(rows: list[Row], path: str | os.PathLike[str]) -> list[tuple[float
             raise RecordingFormatError(
                 f"hypnogram line {n}: epoch {b:g} does not follow epoch {a:g}", path
             )
+    if numbers and numbers[0] not in (0, 1):
+        # Epochs numbered from 121 are scored from somewhere after the recording's start (lights
+        # off); laid from the start, every stage moved an hour earlier and a dip while awake
+        # was counted as sleep. Where epoch 1 lies is not in the file: never guessed.
+        raise RecordingFormatError(
+            f"hypnogram line {rows[0][0]}: the epochs start at {numbers[0]:g}, not at 0 or 1, so "
+            "where they lie in the recording is unknown; give onset_s,duration_s,stage rows "
+            "(or clock times)",
+            path,
+        )
     return [(i * EPOCH_S, EPOCH_S, _stage(r[1], n, path)) for i, (n, r) in enumerate(rows)]
 
 
