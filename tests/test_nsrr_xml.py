@@ -7,6 +7,7 @@ layout (``../shared/formats.md``), so the stages and events read back are exact.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,17 @@ def test_explicit_annotations_verify(edf: Path, tmp_path: Path) -> None:
         ("<PSGAnnotation><ScoredEvents>", "not well-formed XML"),
         ("<Other/>", "neither NSRR"),
         (_nsrr_xml("00.00.00 21.10.00"), "belong to another recording"),
+        # without a start time, or one that cannot be read, nothing ties the stages to this
+        # night (sixth review: another night's stages were laid over it and it qualified)
+        (_nsrr_xml("2026-03-02T22:30:00"), "is not a clock time"),
+        (
+            re.sub(
+                r"<ScoredEvent><EventType/><EventConcept>Recording Start Time.*?</ScoredEvent>",
+                "",
+                _nsrr_xml(),
+            ),
+            "hold no Recording Start Time",
+        ),
         (_profusion_xml().replace("<SleepStage>5<", "<SleepStage>R2<", 1), "not a stage code"),
         (_nsrr_xml().replace("<SpO2Nadir>90", "<SpO2Nadir>x", 1), "not a number"),
     ],

@@ -171,6 +171,7 @@ def _event(
 def _nsrr(root: ET.Element, path: Path, start: _dt.datetime | None) -> XmlAnnotations:
     epochs: list[tuple[float, float, str]] = []
     events: list[Annotation] = []
+    placed = False  # the file's Recording Start Time matched the recording's
     for k, el in enumerate(root.iter("ScoredEvent")):
         what = f"NSRR XML event {k + 1}"
         etype = (el.findtext("EventType") or "").strip()
@@ -178,6 +179,7 @@ def _nsrr(root: ET.Element, path: Path, start: _dt.datetime | None) -> XmlAnnota
         name = concept.partition("|")[0].strip()
         if name.casefold() == "recording start time":
             _check_clock(el.findtext("ClockTime") or "", start, path)
+            placed = True
             continue
         if etype.casefold().startswith("stages"):
             stage = _stage(concept)
@@ -191,6 +193,12 @@ def _nsrr(root: ET.Element, path: Path, start: _dt.datetime | None) -> XmlAnnota
         nadir = _float(el, "SpO2Nadir", path, what)
         base = _float(el, "SpO2Baseline", path, what)
         events.append(_event(_as_event_text(name, etype), el, path, what, nadir, base))
+    if start is not None and not placed:
+        raise RecordingFormatError(
+            "the NSRR annotations hold no Recording Start Time, so whether they belong to this "
+            "recording cannot be told (stages of another night would be laid over this one)",
+            path,
+        )
     return XmlAnnotations("nsrr", _join(epochs), tuple(events))
 
 
@@ -229,9 +237,16 @@ def _as_event_text(name: str, etype: str) -> str:
 
 
 def _check_clock(text: str, start: _dt.datetime | None, path: Path) -> None:
-    m = _CLOCK.search(text)
-    if m is None or start is None:
+    if start is None:
         return
+    m = _CLOCK.search(text)
+    if m is None:
+        # Unread, it would check nothing: stages of another night laid over this one.
+        raise RecordingFormatError(
+            f"the annotations' Recording Start Time {text.strip()[:40]!r} is not a clock time "
+            "(dd.mm.yy hh.mm.ss), so whether they belong to this recording cannot be told",
+            path,
+        )
     hh, mi, ss = (int(x) for x in m.groups()[3:])
     xml_s = hh * 3600 + mi * 60 + ss
     edf_s = start.hour * 3600 + start.minute * 60 + start.second
