@@ -359,3 +359,14 @@ def test_a_blood_gas_walk_on_oxygen_needs_its_flow(payer: str) -> None:
     assert evaluate(over, None, payer).determination == "indeterminate"
     at = make(**base, test__exercise_o2_flow_lpm=2)
     assert evaluate(at, None, payer).determination == "qualified"
+
+
+def test_an_attested_terminal_illness_does_not_lift_ii_b_1() -> None:
+    """II.B.1 excludes terminal illnesses that do not affect the respiratory system unless the
+    request rests on another II.A.1 condition; attesting the terminal illness itself (C25.9) as
+    an unlisted condition lifted it. A listed condition beside it (J44.9) still does."""
+    night = overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0)
+    flags = {"terminal_illness_non_respiratory": True, "attested_condition": True}
+    assert evaluate(mh(diagnoses=["C25.9"], findings=flags), night).determination != "qualified"
+    both = mh(diagnoses=["C25.9", "J44.9"], findings={"terminal_illness_non_respiratory": True})
+    assert evaluate(both, night).determination == "qualified"

@@ -335,6 +335,7 @@ PERTURBATIONS = (
     "exercise_on_oxygen_same_flow",
     "a_iii_sleep_awake_below_89",
     "prn_residence_unknown",
+    "terminal_illness_attested_only",
     # ... and a recording whose header names another person (birth date, age or sex).
     "recording_of_another_person",
 )
@@ -342,6 +343,7 @@ PERTURBATIONS = (
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
 #: conditions and prescription rules are the issue-12 rewrite's).
 MASSHEALTH_ONLY = (
+    "terminal_illness_attested_only",
     "angina_coded_drop_only",
     "exercise_on_oxygen_same_flow",
     "a_iii_sleep_awake_below_89",
@@ -526,6 +528,10 @@ def valid_then_perturbed(
         ev = Evidence(recording_start=start, sleep=sleep)
     elif change == "recording_of_another_person":
         ev = _another_persons_recording(draw, raw, ev)
+    elif change == "terminal_illness_attested_only":
+        # II.B.1: a terminal illness outside the lungs, attested as the unlisted condition itself
+        raw["diagnoses"] = [draw(st.sampled_from(["C25.9", "C18.9", "C71.9"]))]
+        raw["findings"] = {"terminal_illness_non_respiratory": True, "attested_condition": True}
     elif change == "prn_residence_unknown":
         raw["prn"] = True
         raw.pop("residence", None)

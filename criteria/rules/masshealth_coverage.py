@@ -98,8 +98,12 @@ def _terminal(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"findings.terminal_illness_non_respiratory": flag}
     if flag is not True:
         return _no_exclusion("no terminal illness outside the respiratory system documented", v)
+    # Only a *listed* II.A.1 condition lifts it: an attested unlisted one may be the terminal
+    # illness itself (C25.9 attested qualified a night; sixth review).
+    listed = conditions(inp.context).listed
+    v["listed_condition"] = listed
     return _unless_basis(
-        inp.met("ii_a_1_condition"),
+        inp.met("ii_a_1_condition") if listed else False,
         v,
         "a terminal illness is documented, but the request rests on a II.A.1 condition",
         "a terminal illness that does not affect the respiratory system is not covered",
