@@ -370,3 +370,24 @@ def test_an_attested_terminal_illness_does_not_lift_ii_b_1() -> None:
     assert evaluate(mh(diagnoses=["C25.9"], findings=flags), night).determination != "qualified"
     both = mh(diagnoses=["C25.9", "J44.9"], findings={"terminal_illness_non_respiratory": True})
     assert evaluate(both, night).determination == "qualified"
+
+
+def test_group_i_sleep_with_a_group_ii_rest_test_is_group_ii_coverage() -> None:
+    """Group I-2 (sleep) gives nocturnal oxygen; the continuous and portable coverage came from a
+    Group II rest value (PaO2 58 with edema), yet it was billed N1 with no retest. That coverage
+    is Group II's: N2, and the repeat test on days 61-90 (LCD L33797; A10, A11)."""
+    night = overnight(
+        kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0, awake_baseline_pct=94.0
+    )
+    c = mc(
+        blood_gas={"pao2_rest_mmhg": 58, "date": "2026-11-20"},
+        findings={"dependent_edema": True},
+        mobility={"within_home": True},
+    )
+    d = evaluate(c, night, "medicare")
+    assert d.determination == "qualified" and "continuous" in d.coverage
+    assert d.modifiers[0] == "N2"
+    (due,) = [r for r in d.rules if r.id == "lcd_retest_due"]
+    assert due.met is False
+    alone = evaluate(mc(mobility={"within_home": True}), night, "medicare")
+    assert alone.modifiers[0] == "N1" and alone.coverage == ("nocturnal",)

@@ -74,6 +74,17 @@ def _retest(inp: Inputs) -> Outcome:
 
 
 def _group(paths: list[str]) -> str | None:
+    """Return the group whose conditions the coverage carries (modifier, retest).
+
+    Group I when its paths alone support everything the paths give; a Group II awake path
+    (rest, exercise) beside Group I sleep paths only is what gives continuous and portable
+    coverage, so that coverage is Group II's: N2, and the retest on days 61-90 (Group I sleep
+    plus a Group II rest test gave continuous portable oxygen under N1 with no retest).
+    """
+    group_i = [p for p in paths if p.startswith("group_i_")]
+    awake_ii = [p for p in paths if p.startswith("group_ii_") and p in AWAKE_PATHS]
+    if group_i and awake_ii and not any(p in AWAKE_PATHS for p in group_i):
+        return "II"
     for prefix, group in (("group_i_", "I"), ("group_ii_", "II"), ("group_iii", "III")):
         if any(p.startswith(prefix) for p in paths):
             return group
