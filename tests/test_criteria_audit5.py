@@ -391,3 +391,19 @@ def test_group_i_sleep_with_a_group_ii_rest_test_is_group_ii_coverage() -> None:
     assert due.met is False
     alone = evaluate(mc(mobility={"within_home": True}), night, "medicare")
     assert alone.modifiers[0] == "N1" and alone.coverage == ("nocturnal",)
+
+
+def test_cluster_headache_beside_a_sleep_finding_gets_tanks_and_its_short_period() -> None:
+    """II.A.2.c gives a cluster headache portable tanks and II.C less than six months; II.B.7
+    gives a sleep-only finding no portable system. Together they gave a COPD night's portable
+    system (E0434, K0738, concentrator E1392) for 12 months. Portable is now the headache's
+    tanks, and the one period the request gets is the headache's."""
+    c = mh(
+        diagnoses=["J44.9", "G44.019"],
+        cluster_headache=dict(CLUSTER_OK),
+        mobility={"beyond_stationary_tubing": True, "hours_away_from_home": 6},
+    )
+    d = evaluate(c, overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0))
+    assert d.determination == "qualified"
+    assert not {"E0434", "K0738", "E1392"} & set(d.hcpcs) and "E0431" in d.hcpcs
+    assert d.authorization_months == 3

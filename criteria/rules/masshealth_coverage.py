@@ -287,7 +287,8 @@ def _authorization(inp: Inputs) -> Outcome:
         v["authorization_months"] = None
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     non_ch = [p for p in st["met_paths"] if p != "cluster_headache"]
-    if non_ch and c.listed_chronic and ctx.test.chronic_stable_state is True:
+    with_ch = "cluster_headache" in st["met_paths"]
+    if non_ch and not with_ch and c.listed_chronic and ctx.test.chronic_stable_state is True:
         v["authorization_months"] = 12
         return Outcome(
             True, "Chronic condition in a chronic stable state, long-term use: 12 months.", v
@@ -295,6 +296,9 @@ def _authorization(inp: Inputs) -> Outcome:
     v["authorization_months"] = 3
     if not non_ch:
         why = "cluster headache (II.C refers to II.A.1.d)"
+    elif with_ch:
+        # one period for the request: the cluster headache's (less than six months) bounds it
+        why = "cluster headache among the qualifying findings (II.C refers to II.A.1.d)"
     elif not c.chronic:
         why = "a condition acute in nature (II.A.1.c)"
     elif not c.listed_chronic:
@@ -306,6 +310,14 @@ def _authorization(inp: Inputs) -> Outcome:
 
 def _cluster_only(inp: Inputs) -> bool:
     return inp.state.get("met_paths") == ["cluster_headache"]
+
+
+def _portable_for_cluster_only(inp: Inputs) -> bool:
+    """Tell whether the only finding outside sleep is the cluster headache (II.A.2.c).
+
+    Portable then means its tanks, not a portable system for the sleep finding (II.B.7).
+    """
+    return inp.state.get("awake_paths") == ["cluster_headache"]
 
 
 def _flow_ok(code: str, flow: float | None) -> bool:
@@ -360,7 +372,7 @@ def _portable(inp: Inputs) -> Outcome:
             "stationary tubing (mobility.beyond_stationary_tubing).",
             v,
         )
-    if _cluster_only(inp):
+    if _portable_for_cluster_only(inp):
         v["hcpcs"] = list(CLUSTER_PORTABLE)
         return Outcome(True, "Portable oxygen tanks (E0431) for cluster headache (II.A.2.c).", v)
     # K0738 fills cylinders from a home concentrator and must be used with E1390.
@@ -390,7 +402,7 @@ def _concentrator(inp: Inputs) -> Outcome:
             v,
             tested=portable is not None,
         )
-    if _cluster_only(inp):
+    if _portable_for_cluster_only(inp):
         return Outcome(False, "Cluster headache: tanks, not a portable concentrator.", v)
     if not _flow_ok("E1392", flow):
         return Outcome(
