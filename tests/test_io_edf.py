@@ -581,3 +581,19 @@ def test_a_pulse_of_zero_invalidates_the_spo2_beside_it(tmp_path: Path) -> None:
     a = analyze(read_recording(write_edf_raw(tmp_path / "p0.edf", spec)))
     assert a.artifact.counts["pulse_out_of_range"] > 600  # (the fall itself is another rule)
     assert a.metrics[a.main_window].t_le88_min == 0.0
+
+
+def test_a_pulse_channel_of_nothing_but_zeros_recorded_no_pulse(tmp_path: Path) -> None:
+    """A pulse input left unplugged holds 0 throughout: that is no pulse recorded (missing), not
+    a whole night of "no pulse found" that would invalidate every SpO2 sample."""
+    spo2 = np.full((60, 1), 95)
+    spec = RawEdf(
+        [
+            RawSig("SpO2", "%", 1, spo2),
+            RawSig("Pulse", "bpm", 1, np.zeros((60, 1), dtype=np.int64), pmin=0, pmax=300,
+                   dmin=0, dmax=300),
+        ]
+    )  # fmt: skip
+    rec = read_recording(write_edf_raw(tmp_path / "unplugged.edf", spec))
+    assert rec.pulse is not None and np.isnan(rec.pulse.data).all()
+    assert not np.isnan(rec.spo2.data).any()

@@ -188,8 +188,12 @@ def _clean(
     elif role == "pulse":
         # A pulse of 0 is "no pulse found" (a probe off), not a missing value: kept, it is
         # outside 25-250 bpm and invalidates the SpO2 beside it (SPEC §4 rule 4). Read as
-        # missing, it invalidated nothing and a probe-off dip to 86 % qualified a night.
+        # missing, it invalidated nothing and a probe-off dip to 86 % qualified a night. A
+        # channel that holds nothing but 0 recorded no pulse at all (a PSG input left
+        # unplugged): it is missing throughout, not a whole night without a pulse.
         out[np.isin(out, tuple(v for v in SENTINELS if v != 0.0))] = np.nan
+        if not np.any(np.isfinite(out) & (out != 0.0)):
+            out[:] = np.nan
     out.flags.writeable = False
     return out
 
