@@ -282,16 +282,12 @@ class Evidence:
             if not isinstance(figs, Mapping) or not isinstance(metrics.get(kind), Mapping):
                 raise EvidenceError(f"{key}: 'metrics.{kind}' is not a window of 'metrics'")
             merged[kind] = {**metrics[kind], **figs}
-        other = type(self)._from_metrics(
-            merged, self.recording_start, self.warnings, where, windows
-        )
+        figs = type(self)._from_metrics(merged, self.recording_start, self.warnings, where, windows)
+        # The same evidence with only the recomputed figures: every other fact is this one's.
         other = replace(
-            other,
-            start_clock=self.start_clock,
-            exercise_o2_flow_lpm=self.exercise_o2_flow_lpm,
-            sleep_test_channels=self.sleep_test_channels,
-            file_patient=self.file_patient,
-        )
+            self, sleep=figs.sleep, rest=figs.rest, exercise=figs.exercise,
+            exercise_o2=figs.exercise_o2,
+        )  # fmt: skip
         return replace(self, constant_runs=tuple(spans), without_constant_runs=other)
 
     @classmethod

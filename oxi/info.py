@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-
-from oximetry.io import PLACEHOLDER_DATE, RecordingInfo
+from oximetry.io import RecordingInfo
+from oximetry.model import clock_known
 
 __all__ = ["format_info"]
 
@@ -33,8 +32,7 @@ def format_info(info: RecordingInfo) -> str:
     start = info.start.isoformat(sep=" ")
     if info.date_known:
         lines.append(f"start:      {start} (local wall-clock time, no time zone)")
-    elif info.start == _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time()):
-        # Recording.clock_known's rule: the placeholder midnight is elapsed time, no clock.
+    elif not clock_known(info.start, info.date_known):
         lines.append(f"start:      {start} (date and time of day unknown: elapsed time only)")
     else:
         # No date in the file, or one whose day and month order it does not say (warnings).

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,9 @@ __all__ = [
     "Signal",
     "SourceInfo",
     "SourcePart",
+    "clock_known",
     "readonly",
+    "redaction_pattern",
 ]
 
 #: Roles a channel can play in an oximetry recording.
@@ -162,6 +164,45 @@ class ChannelInfo:
     note: str = ""
 
 
+def clock_known(start: _dt.datetime, date_known: bool) -> bool:
+    """Return False when a file gives neither a date nor a time of day (elapsed time only).
+
+    Parameters
+    ----------
+    start : datetime.datetime
+        The start the reader gave; without a clock, the placeholder 1900-01-01 00:00:00.
+    date_known : bool
+        Whether the file gives a date.
+
+    Returns
+    -------
+    bool
+        A file with times of day but no date keeps its clock.
+    """
+    return date_known or start != _dt.datetime(1900, 1, 1)
+
+
+def redaction_pattern(strings: Iterable[str]) -> re.Pattern[str] | None:
+    """Return one pattern matching any of ``strings`` whole, case-insensitively; None if none.
+
+    Whole: not inside a longer word or number. Longer strings are tried first.
+
+    Parameters
+    ----------
+    strings : iterable of str
+        Identifiers in every spelling to remove (:meth:`PatientInfo.spellings`, file names).
+
+    Returns
+    -------
+    re.Pattern or None
+    """
+    found = sorted(set(strings), key=len, reverse=True)
+    if not found:
+        return None
+    alternatives = "|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in found)
+    return re.compile(alternatives, re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class PatientInfo:
     """Patient identifiers as found in the file. Protected health information: never logged.
@@ -237,11 +278,8 @@ class PatientInfo:
         >>> PatientInfo(name="Quackenbush_Zebulon").redact("Nonin Zebulon")
         'Nonin [redacted]'
         """
-        found = sorted(self.spellings(), key=len, reverse=True)
-        if not found or not text:
-            return text
-        pattern = "|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in found)
-        return re.sub(pattern, replacement, text, flags=re.IGNORECASE)
+        pattern = redaction_pattern(self.spellings())
+        return text if pattern is None or not text else pattern.sub(replacement, text)
 
 
 @dataclass(frozen=True)
@@ -387,7 +425,7 @@ class Recording:
         Readers then start the recording at the placeholder 1900-01-01 00:00:00 with
         ``source.date_known`` False; a file with times of day but no date keeps its clock.
         """
-        return self.source.date_known or self.start != _dt.datetime(1900, 1, 1)
+        return clock_known(self.start, self.source.date_known)
 
     @property
     def sleep_test_channels(self) -> tuple[str, ...]:

@@ -40,9 +40,7 @@ def _iii(inp: Inputs) -> Outcome:
         return Outcome(
             False, "No cluster headache (G44.00x–G44.02x) documented.", v, applicable=False
         )
-    heads = {h.replace(".", "") for h in HYPOXEMIA_HEADINGS}
-    hx = codes_matching(ctx.diagnoses, HYPOXEMIA_CODES)
-    hx += [c for c in ctx.diagnoses or () if c.replace(".", "") in heads]
+    hx = codes_matching(ctx.diagnoses, HYPOXEMIA_CODES, HYPOXEMIA_HEADINGS)
     v["hypoxemia_codes"] = hx
     if hx:
         return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)

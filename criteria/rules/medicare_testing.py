@@ -36,9 +36,7 @@ def osa_documented(inp: Inputs) -> list[str]:
         :data:`OSA_CODES` (G47.33, G47.30, G47.39 and their children) and the headings
         :data:`OSA_HEADINGS` given as codes.
     """
-    codes = inp.context.diagnoses or ()
-    heads = {h.replace(".", "") for h in OSA_HEADINGS}
-    return [*codes_matching(codes, OSA_CODES), *(c for c in codes if c.replace(".", "") in heads)]
+    return codes_matching(inp.context.diagnoses, OSA_CODES, OSA_HEADINGS)
 
 
 def _diagnosis(inp: Inputs) -> Outcome:

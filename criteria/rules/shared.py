@@ -96,15 +96,20 @@ def days_between(a: _dt.date, b: _dt.date) -> int:
     return (b - a).days
 
 
-def codes_matching(codes: Iterable[str] | None, prefixes: Iterable[str]) -> list[str]:
-    """Return the codes that start with any of ``prefixes`` (dots ignored), in order.
+def codes_matching(
+    codes: Iterable[str] | None, prefixes: Iterable[str], headings: Iterable[str] = ()
+) -> list[str]:
+    """Return the codes that start with any of ``prefixes`` or are one of ``headings``, in order.
 
     Parameters
     ----------
     codes : iterable of str or None
         ICD-10-CM codes as the context holds them (``G44.011``).
     prefixes : iterable of str
-        Code heads (``G44.01``, ``I27``).
+        Code heads (``G44.01``, ``I27``); dots are ignored.
+    headings : iterable of str
+        Categories that hold a matching code (``G47.3`` holds ``G47.33``): given as the
+        diagnosis, they may be one, so they match too (exactly, not their other children).
 
     Returns
     -------
@@ -112,7 +117,12 @@ def codes_matching(codes: Iterable[str] | None, prefixes: Iterable[str]) -> list
         The matching codes, as given.
     """
     heads = tuple(p.replace(".", "") for p in prefixes)
-    return [c for c in (codes or ()) if c.replace(".", "").startswith(heads)]
+    exact = {h.replace(".", "") for h in headings}
+    return [
+        c
+        for c in (codes or ())
+        if c.replace(".", "").startswith(heads) or c.replace(".", "") in exact
+    ]
 
 
 # --------------------------------------------------------------------------------------------

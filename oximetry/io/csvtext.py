@@ -24,7 +24,7 @@ import csv
 import datetime as _dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -253,7 +253,6 @@ def _day_month_order(
 
 #: An ISO 8601 stamp's UTC designator or offset at its end.
 _ISO_OFFSET = r"(?:[+-]\d\d:?\d\d|[Zz])$"
-_ISO_OFFSET_RE = re.compile(_ISO_OFFSET)
 #: The ones that say UTC without saying the local offset: ``Z``, and a zero offset, which is how
 #: software writes UTC (Python's ``isoformat``) far more often than a clock in London in winter.
 _ISO_UTC = r"(?:[+-]00:?00|[Zz])$"
@@ -263,7 +262,7 @@ def _parse_iso(s: pd.Series) -> pd.Series:
     """Parse ISO 8601 stamps; with UTC offsets, keep the first stamp's wall clock.
 
     The first stamp's wall clock is local time only when its offset is the local one; stamps in
-    UTC are recognised by :func:`_time_axis` (``_ISO_UTC``), which then keeps no clock at all.
+    UTC are recognised by :func:`_iso_offsets`, and :func:`_time_axis` then keeps no clock.
     """
     import pandas as pd
 
@@ -470,16 +469,14 @@ def _time_axis(
         stamps = _parse_times(cells, formats, path, first_line, has_data)
         times, fmt = stamps.times, stamps.fmt
         warnings.extend(stamps.warnings)
-        wall_clock = True
         rows_ok = times.notna().to_numpy()
         if not rows_ok.any():
             raise RecordingFormatError("no row has a readable time stamp", path)
-        utc = fmt == "ISO8601" and _utc_stamps(cells, rows_ok, path, first_line)
-        first_cell = cells[int(np.flatnonzero(rows_ok)[0])].strip()
-        if fmt == "ISO8601" and _ISO_OFFSET_RE.search(first_cell):
-            # Stamps with an offset are instants: a local clock change moves the offset, not
-            # the instant, so time that goes back went back (never a daylight-saving change).
-            wall_clock = False
+        offsets = _iso_offsets(cells, rows_ok, path, first_line) if fmt == "ISO8601" else None
+        utc = offsets == "utc"
+        # Stamps with an offset are instants: a local clock change moves the offset, not the
+        # instant, so time that goes back went back (never a daylight-saving change).
+        wall_clock = offsets is None
         # In the stamps' own resolution: a cast to nanoseconds wraps years outside 1677-2262.
         stamped = times[rows_ok]
         t0 = stamped.iloc[0]
@@ -503,9 +500,8 @@ def _time_axis(
         if utc:
             # UTC says when, not what the patient's clock read: 16:00 Z is 08:00 in California,
             # and a day taken for a night would be read as sleep. Keep elapsed time only, as for
-            # seconds from the start; instants never go back for a daylight-saving change.
+            # seconds from the start.
             date_known = False
-            wall_clock = False
             start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
             warnings.append(
                 f"time stamps are in UTC ({cells[int(np.flatnonzero(rows_ok)[0])]!r}) and the "
@@ -546,21 +542,18 @@ def _time_axis(
         raise RecordingFormatError(str(exc), path) from None
     full_index = np.full(len(cells), -1, dtype=np.int64)
     full_index[idx_rows] = grid.index
-    grid = Grid(
-        index=full_index,
-        n=grid.n,
-        step_s=grid.step_s,
-        warnings=grid.warnings,
-        clock_changes_s=grid.clock_changes_s,
-    )
+    grid = replace(grid, index=full_index)
     warnings.extend(grid.warnings)
     return grid, start, date_known, warnings
 
 
-def _utc_stamps(
+def _iso_offsets(
     cells: Sequence[str], rows_ok: NDArray[np.bool_], path: Path, first_line: int
-) -> bool:
-    """Return True when the ISO stamps are in UTC (``Z`` or a zero offset).
+) -> str | None:
+    """Return what the ISO stamps' offsets say.
+
+    ``"utc"`` for ``Z`` or a zero offset, ``"local"`` for another offset (each stamp an instant
+    with its local clock), None when the stamps carry no offset.
 
     Raises
     ------
@@ -582,7 +575,9 @@ def _utc_stamps(
             + "; a file's time stamps must all give one or none",
             path,
         )
-    return bool(s.str.contains(_ISO_UTC, regex=True, na=False).any())
+    if not offset.any():
+        return None
+    return "utc" if s.str.contains(_ISO_UTC, regex=True, na=False).any() else "local"
 
 
 def _read_masimo(path: Path, text: str) -> RawRecording:

@@ -16,7 +16,6 @@ import io
 import json
 import math
 import os
-import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..model import PatientInfo, SourceInfo
+from ..model import PatientInfo, SourceInfo, redaction_pattern
 from ..results import Analysis, Event
 from .atomic import write_atomic
 
@@ -221,11 +220,6 @@ def _unique(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def _patient_strings(p: PatientInfo) -> list[str]:
-    """Return a patient's identifiers in the spellings a text may quote them."""
-    return list(p.spellings())
-
-
 def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple[str, ...]:
     """Return the strings that must not appear in a de-identified output.
 
@@ -248,7 +242,7 @@ def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple
     path = analysis.recording.source.path
     items: list[str] = []
     for p in (analysis.recording.patient, *others):
-        items += _patient_strings(p)
+        items += p.spellings()
     for file in [path, *(part.path for part in analysis.recording.source.parts)]:
         if file:
             pp = Path(file)
@@ -272,12 +266,9 @@ def make_scrubber(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> Cal
         Applied to nested data (dicts, lists, strings), returns a copy with every identifier
         (matched whole, case-insensitively) replaced.
     """
-    phi = phi_strings(analysis, others)
-    if not phi:
+    pattern = redaction_pattern(phi_strings(analysis, others))
+    if pattern is None:
         return lambda value: value
-    pattern = re.compile(
-        "|".join(rf"(?<![A-Za-z0-9]){re.escape(s)}(?![A-Za-z0-9])" for s in phi), re.IGNORECASE
-    )
 
     def scrub(value: Any) -> Any:
         if isinstance(value, str):

@@ -7,14 +7,13 @@ tests, the segment table. Every figure is read from ``summary.json`` (docs/valid
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from matplotlib.figure import Figure
 
 from ..plot import legend_handles, plot_overview
-from .terminal import minutes
+from .terminal import minutes, saturation
 from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only, when
 
 __all__ = ["tables_page"]
@@ -28,8 +27,8 @@ def _n(value: Any, fmt: str = ".1f") -> str:
         return "–"
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if fmt == "pct":  # a saturation as the rules round it (SPEC §7: floor(x + 0.5))
-        return str(math.floor(value + 0.5))
+    if fmt == "pct":
+        return saturation(value)
     return f"{value:{fmt}}"
 
 

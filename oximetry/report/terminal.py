@@ -19,6 +19,7 @@ __all__ = [
     "minutes",
     "rule_status",
     "rule_tally",
+    "saturation",
     "when",
 ]
 
@@ -150,6 +151,23 @@ def when(summary: Mapping[str, Any], iso: Any, seconds: bool = True) -> str:
     return text[11:19] if seconds else text[11:16]
 
 
+def saturation(value: float) -> str:
+    """Return a saturation shown as the rules round it: ``floor(x + 0.5)`` (SPEC §7).
+
+    Parameters
+    ----------
+    value : float
+        SpO2 in percent.
+
+    Returns
+    -------
+    str
+        The whole percent; ``format(88.5, ".0f")`` rounds half to even and shows 88 beside a
+        rule that read 89.
+    """
+    return str(math.floor(value + 0.5))
+
+
 def minutes(value: Any) -> str:
     """Return a duration in minutes to 0.1 min, cut toward zero, never rounded up.
 
@@ -181,8 +199,8 @@ def minutes(value: Any) -> str:
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
         return "n/a"
-    if fmt == "pct":  # a saturation as the rules round it (SPEC §7: floor(x + 0.5)), not .0f's
-        return f"{math.floor(value + 0.5)}{unit}"  # half-to-even, which shows 88.5 as 88
+    if fmt == "pct":
+        return f"{saturation(value)}{unit}"
     return f"{value:{fmt}}{unit}"
 
 

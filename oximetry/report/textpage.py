@@ -20,7 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.textpath import TextToPath
 
 from .. import __version__
-from .terminal import elapsed_only, minutes, rule_status, when
+from .terminal import elapsed_only, minutes, rule_status, saturation, when
 
 __all__ = [
     "LANDSCAPE",
@@ -59,8 +59,7 @@ def _n(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
         return "n/a"
     if isinstance(value, int | float) and fmt == "pct":
-        # a saturation as the rules round it (SPEC §7: floor(x + 0.5)); .0f shows 88.5 as 88
-        return f"{math.floor(value + 0.5)}{unit}"
+        return f"{saturation(value)}{unit}"
     if isinstance(value, int | float):
         return f"{value:{fmt}}{unit}"
     return f"{value}{unit}"
