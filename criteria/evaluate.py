@@ -714,6 +714,17 @@ def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> li
             "Diagnosis codes outside the guideline's lists (a clinician must attest they "
             f"qualify): {', '.join(c.unmapped)}."
         )
+    mods = run.results.get(prof.modifiers_rule) if prof.modifiers_rule else None
+    flow_mods = [m for m in (mods.values.get("modifiers", []) if mods else []) if m[0] == "Q"]
+    hours, flow = ctx.order.hours_per_day, ctx.order.flow_lpm
+    if run.overall is True and flow_mods and hours is not None and hours < 24:
+        # medicare-oxygen.md A25: a flow covering part of the day is not averaged with 0; the
+        # averaging rules come partly from a retired article, so a reviewer confirms.
+        out.append(
+            f"The flow-rate modifier {', '.join(flow_mods)} takes the order's {flow:g} L/min as "
+            f"prescribed for {hours:g} h a day, not averaged with 0 L/min over the rest of the "
+            "day (a reading from a retired article): a reviewer should confirm it."
+        )
     if run.overall is True and run.sleep_only:
         out.append(
             "Qualified on findings during sleep only: nocturnal use, stationary equipment, "

@@ -458,6 +458,29 @@ def test_flow_over_4_needs_a_test_on_4_l_min(
     assert d.determination == "qualified" and d.modifiers == mods
 
 
+@pytest.mark.parametrize(
+    ("flow", "hours", "flagged"),
+    [(0.5, 8, True), (4.1, 12, True), (4.1, 24, False), (4.1, None, False), (3, 8, False)],
+)
+def test_a_flow_modifier_for_part_of_the_day_is_flagged_for_review(
+    flow: float, hours: float | None, flagged: bool
+) -> None:
+    # medicare-oxygen.md A25: a flow covering part of the day is not averaged with 0; flag it.
+    c = mc(
+        test__type="rest",
+        test__room_air=False,
+        test__o2_flow_lpm=4,
+        order__flow_lpm=flow,
+        order__hours_per_day=hours,
+    )
+    d = evaluate(c, rest_test(86.0))
+    assert d.determination == "qualified"
+    said = [w for w in d.warnings if "flow-rate modifier" in w]
+    assert bool(said) is flagged, d.warnings
+    if flagged:
+        assert any(m.startswith("Q") for m in d.modifiers) and f"{hours:g} h a day" in said[0]
+
+
 def test_every_medicare_determination_is_stamped_with_its_revisions() -> None:
     for ev in (None, night(t_le88_min=20.0, nadir_pct=84.0)):
         out = evaluate(mc(), ev).to_dict()
