@@ -259,7 +259,8 @@ def build_windows(
                 windows.append(Window("awake", stage_source, wake_spans))
         else:
             windows.append(_presumed_sleep(recording, settings, first_s, last_s, end_s))
-        baseline, more = _baseline_window(recording, settings, valid, windows, staged)
+        scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
+        baseline, more = _baseline_window(recording, settings, valid, windows, scored)
         warnings.extend(more)
         if baseline is not None and all(w.kind != baseline.kind for w in windows):
             windows.append(baseline)
@@ -326,10 +327,17 @@ def _baseline_window(
     settings: AnalysisSettings,
     valid: NDArray[np.bool_],
     windows: Sequence[Window],
-    staged: bool,
+    scored: tuple[tuple[float, float], ...],
 ) -> tuple[Window | None, list[str]]:
+    """Choose the awake baseline's window; ``scored`` holds the staged epochs (any stage).
+
+    Without valid staged wake, the presumed baseline never takes a sample the staging scored
+    (N1-R as sleep, ``?`` as unknown): those are not awake, and a median of sleep passed off
+    as the awake baseline read as awake hypoxaemia. Only unscored time may be presumed awake.
+    """
     fs = recording.fs
     n = valid.shape[0]
+    staged = bool(scored)
     warnings: list[str] = []
     awake = next((w for w in windows if w.kind == "awake"), None)
     if awake is not None and np.any(valid & window_mask(awake, n, fs)):
@@ -345,13 +353,15 @@ def _baseline_window(
         # The analysis gives no baseline when the span holds too little valid data.
         return Window("awake", "awake_option", _merge([(s, e)], n / fs)), warnings
     need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))
-    idx = _first_true(valid, need)
+    pool = valid & ~spans_mask(scored, fs, n) if staged else valid
+    idx = _first_true(pool, need)
+    where = " outside the scored sleep-stage epochs" if staged else ""
     if idx.size < need:
         got_s = idx.size / fs
         warnings.append(
-            f"No wake period was staged or given (--awake), and the recording holds {got_s:.0f} s "
-            f"of valid data, fewer than the {settings.presumed_awake_s:.0f} s a presumed awake "
-            "baseline takes: there is no awake baseline."
+            f"No valid wake period was staged or given (--awake), and the recording holds {got_s:.0f} s "
+            f"of valid data{where}, fewer than the {settings.presumed_awake_s:.0f} s a presumed "
+            "awake baseline takes: there is no awake baseline."
         )
         return None, warnings
     first = np.zeros(n, dtype=bool)
@@ -359,8 +369,8 @@ def _baseline_window(
     spans = run_spans(*find_runs(first), fs)
     got_min = idx.size / fs / 60.0
     warning = (
-        "No wake period was staged or given (--awake): the awake baseline is the median of the "
-        f"first {got_min:.1f} min of valid data, from {_clock(recording, spans[0][0])}, "
+        "No valid wake period was staged or given (--awake): the awake baseline is the median of the "
+        f"first {got_min:.1f} min of valid data{where}, from {_clock(recording, spans[0][0])}, "
         "presumed to be awake."
     )
     return Window("presumed_awake", "first_300s_valid", spans, warning), warnings

@@ -165,15 +165,16 @@ def test_awake_option_is_used_without_staging() -> None:
 
 
 def test_staged_without_valid_wake_falls_back_to_presumed_awake() -> None:
+    # the presumed baseline takes unscored time only, never the N2 epochs (test_windows_audit)
     rec, _ = simulate_night(
-        fs=1.0, duration_s=3600, seed=1, stages=[(0.0, 300.0, "W"), (300.0, 3300.0, "N2")]
+        fs=1.0, duration_s=3600, seed=1, stages=[(0.0, 300.0, "W"), (300.0, 2700.0, "N2")]
     )
     valid = np.ones(3600, dtype=bool)
     valid[:300] = False
     plan = build_windows(rec, AnalysisSettings(), valid)
     assert [w.kind for w in plan.windows] == ["sleep", "awake", "presumed_awake"]
     assert plan.baseline is not None and plan.baseline.kind == "presumed_awake"
-    assert plan.baseline.spans_s == ((300.0, 600.0),)
+    assert plan.baseline.spans_s == ((3000.0, 3300.0),)
 
 
 def test_segments_from_options_annotations_and_rest_test_type() -> None:
