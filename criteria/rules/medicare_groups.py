@@ -277,7 +277,10 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     )
     if not hit:
         return Part("exercise", False, where="exercise")
-    if not (s.exercise_o2 > s.exercise and s.exercise_o2 > SAT_LOW):
+    # Improved and no longer <= 88 % on the figures a reviewer reads too (rounded, Noridian):
+    # 88.2 on oxygen is 88 %, and 88.6 -> 88.8 is 89 % -> 89 %; no rounding favours
+    # qualification (medicare-oxygen.md A4, A8). Rounded higher implies unrounded higher.
+    if not (pct(s.exercise_o2) > pct(s.exercise) and pct(s.exercise_o2) > SAT_LOW):
         why = "an on-oxygen exercise value above 88 % and higher than on room air (test #3)"
         return Part("exercise", None, missing=(why,), where="exercise")
     short = flow_below_test(inp)
