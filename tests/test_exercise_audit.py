@@ -6,13 +6,18 @@ Each case gave a wrong ``qualified`` (or a silently wrong figure) before its fix
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from criteria.context import Context
-from criteria.evaluate import evaluate
-from tests.criteria_helpers import MEDICARE_BASE, exercise_test, make_dict
+from criteria.evaluate import Evidence, evaluate
+from oxi.pipeline import AnalyzeRequest, analyze_file
+from oximetry.simulate import simulate_night, write_edf
+from tests.criteria_helpers import BASE, MEDICARE_BASE, exercise_test, make_dict, seg
 
 MC = {**MEDICARE_BASE, "documentation": {"signed_prescription": True}}
 
@@ -51,3 +56,69 @@ def test_lcd_exercise_improvement_by_a_rounded_point_still_qualifies() -> None:
     d = evaluate(c, exercise_test(rest=94.0, exercise=86.0, exercise_o2=88.5))
     assert d.determination == "qualified"
     assert "exercise" in d.coverage
+
+
+# --------------------------------------------------------------------------------------------
+# A segment the staging leaves unscored is not shown awake
+# --------------------------------------------------------------------------------------------
+
+REST_CTX = (
+    "patient: {age_years: 70}\n"
+    "test: {type: rest, date: 2026-11-19, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+)
+
+
+def _night_staged_two_hours(tmp_path: Path, tail: str) -> tuple[Path, Path]:
+    """An 8-h night from 22:00 with a 10-min plateau at 86 % from 03:00; the hypnogram covers
+    22:00-00:00 (W, then N2) and then ``tail``: nothing (``""``) or ``?`` to the end."""
+    stages = [(0.0, 600.0, "W"), (600.0, 6600.0, "N2")]  # long annotations: EDF+ room
+    if tail:
+        stages.append((7200.0, 6 * 3600.0, tail))
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=8 * 3600, seed=2, baseline_pct=95,
+        sustained_drops=[(5 * 3600, 600, 86.0)], stages=stages,
+        start=dt.datetime(2026, 11, 19, 22, 0), noise_pts=0.7,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx_path = tmp_path / "ctx.yaml"
+    ctx_path.write_text(REST_CTX)
+    return edf, ctx_path
+
+
+@pytest.mark.parametrize("tail", ["", "?"])
+def test_rest_segment_at_3am_beyond_or_in_unscored_staging_is_not_an_awake_test(
+    tmp_path: Path, tail: str
+) -> None:
+    edf, ctx_path = _night_staged_two_hours(tmp_path, tail)
+    request = AnalyzeRequest(segments=("rest=03:02:00-03:08:00",), context_path=str(ctx_path))
+    out = analyze_file(edf, request)
+    d = out.determination
+    assert d is not None
+    assert d.determination == "indeterminate"  # was qualified (continuous), "0 min asleep"
+    assert any("unscored" in m and "'rest' segment shown awake" in m for m in d.missing)
+    rest = out.summary["metrics"]["rest"]
+    assert rest["asleep_min"] == 0.0
+    assert rest["unscored_min"] == pytest.approx(6.0)
+
+
+def test_rest_segment_scored_wake_at_3am_still_counts(tmp_path: Path) -> None:
+    edf, ctx_path = _night_staged_two_hours(tmp_path, "W")
+    request = AnalyzeRequest(segments=("rest=03:02:00-03:08:00",), context_path=str(ctx_path))
+    out = analyze_file(edf, request)
+    assert out.summary["metrics"]["rest"]["unscored_min"] == 0.0
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"
+
+
+def test_unscored_minutes_in_the_day_keep_a_rest_test() -> None:
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(
+        seg("rest", 86.0), start_s=600.0, end_s=960.0, asleep_min=0.0, unscored_min=6.0
+    )
+    d = evaluate(c, Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=rest))
+    assert d.determination == "qualified"
+    night = Evidence(recording_start=dt.datetime(2026, 11, 20, 2, 50), rest=rest)
+    assert evaluate(c, night).determination == "indeterminate"
