@@ -122,3 +122,32 @@ def test_unscored_minutes_in_the_day_keep_a_rest_test() -> None:
     assert d.determination == "qualified"
     night = Evidence(recording_start=dt.datetime(2026, 11, 20, 2, 50), rest=rest)
     assert evaluate(c, night).determination == "indeterminate"
+
+
+# --------------------------------------------------------------------------------------------
+# Medicare: a value between Group I (<= 88 unrounded) and Group II (89 rounded)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["rest", "exercise"])
+def test_lcd_88_point_3_with_edema_is_not_a_bare_denial(kind: str) -> None:
+    """88.0 qualifies Group I and 88.6 Group II; 88.3 (sicker than 88.6) was not_qualified."""
+    c = mc(test__type=kind, test__exercise_o2_flow_lpm=2, findings__dependent_edema=True)
+
+    def outcome(sat: float) -> str:
+        if kind == "rest":
+            ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", sat))
+        else:
+            ev = exercise_test(rest=94.0, exercise=sat, exercise_o2=93.0)
+        return evaluate(c, ev).determination
+
+    assert outcome(88.0) == "qualified"
+    assert outcome(88.6) == "qualified"
+    assert outcome(88.3) == "indeterminate"
+
+
+def test_lcd_88_point_3_without_group_ii_condition_stays_not_qualified() -> None:
+    """Without edema, pulmonary hypertension or hematocrit > 56 % Group II cannot apply: the
+    documented unrounded reading of Group I (A5) decides."""
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 88.3))
+    assert evaluate(mc(test__type="rest"), ev).determination == "not_qualified"
