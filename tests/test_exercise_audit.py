@@ -16,6 +16,7 @@ import pytest
 from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
 from oxi.pipeline import AnalyzeRequest, analyze_file
+from oximetry.errors import RecordingFormatError
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import BASE, MEDICARE_BASE, exercise_test, make_dict, seg
 
@@ -151,3 +152,47 @@ def test_lcd_88_point_3_without_group_ii_condition_stays_not_qualified() -> None
     documented unrounded reading of Group I (A5) decides."""
     ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 88.3))
     assert evaluate(mc(test__type="rest"), ev).determination == "not_qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# A segment annotation the recording does not hold is refused, never clipped
+# --------------------------------------------------------------------------------------------
+
+
+def _walk_test(tmp_path: Path, segments: list[tuple[str, float, float]], seconds: float) -> Path:
+    """A walk test from 10:00: 95 % at rest, 86 % walking on room air (450-750 s)."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=seconds, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=segments,
+    )  # fmt: skip
+    return write_edf(rec, tmp_path / "walk.edf")
+
+
+WALK_CTX = (
+    "patient: {age_years: 70}\n"
+    "test: {type: exercise, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true, exercise_o2_flow_lpm: 2}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+)
+
+
+def test_walk_on_oxygen_annotation_past_the_recording_end_is_refused(tmp_path: Path) -> None:
+    """The 6-min walk on oxygen was annotated from 1500 s; the recording stopped at 1570 s. Its
+    first 70 s (95 %) were read as the walk on oxygen and qualified exercise oxygen."""
+    parts = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 1500, 1860)]
+    edf = _walk_test(tmp_path, parts, 1570)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    with pytest.raises(RecordingFormatError, match="'exercise_o2' segment annotation"):
+        analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+
+
+def test_walk_annotations_inside_the_recording_still_qualify(tmp_path: Path) -> None:
+    parts = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 1500, 1860)]
+    edf = _walk_test(tmp_path, parts, 1860)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    assert out.summary["metrics"]["exercise_o2"]["duration_min"] == pytest.approx(6.0)
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"
