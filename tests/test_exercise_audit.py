@@ -15,8 +15,9 @@ import pytest
 
 from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
+from oxi.cli import main
 from oxi.pipeline import AnalyzeRequest, analyze_file
-from oximetry.errors import RecordingFormatError
+from oximetry.errors import RecordingFormatError, SettingsError
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import BASE, MEDICARE_BASE, exercise_test, make_dict, seg
 
@@ -196,3 +197,39 @@ def test_walk_annotations_inside_the_recording_still_qualify(tmp_path: Path) -> 
     assert out.summary["metrics"]["exercise_o2"]["duration_min"] == pytest.approx(6.0)
     assert out.determination is not None
     assert out.determination.determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# --test-type against the context's test.type
+# --------------------------------------------------------------------------------------------
+
+
+def test_test_type_option_other_than_the_context_is_refused(tmp_path: Path) -> None:
+    """A 30-min walk test (the context says exercise) given --test-type rest: the whole walk
+    became the rest segment and its walking desaturation qualified continuous oxygen."""
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    request = AnalyzeRequest(test_type="rest", context_path=str(tmp_path / "ctx.yaml"))
+    with pytest.raises(SettingsError, match=r"--test-type rest but the context's test\.type"):
+        analyze_file(edf, request)
+
+
+def test_test_type_option_agreeing_with_the_context_is_used(tmp_path: Path) -> None:
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    request = AnalyzeRequest(test_type="exercise", context_path=str(tmp_path / "ctx.yaml"))
+    out = analyze_file(edf, request)
+    assert out.analysis.settings.test_type == "exercise"
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"  # no segments given
+
+
+def test_test_type_option_exit_2_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    argv = ["analyze", str(edf), "--test-type", "rest", "--context", str(tmp_path / "ctx.yaml")]
+    assert main([*argv, "--out", str(tmp_path / "out"), "--no-report"]) == 2
+    assert "test.type is exercise" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "summary.json").exists()
