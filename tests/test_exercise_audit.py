@@ -233,3 +233,18 @@ def test_test_type_option_exit_2_on_the_command_line(
     assert main([*argv, "--out", str(tmp_path / "out"), "--no-report"]) == 2
     assert "test.type is exercise" in capsys.readouterr().err
     assert not (tmp_path / "out" / "summary.json").exists()
+
+
+def test_qualify_refuses_a_summary_analysed_as_another_test_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walk analysed with --test-type rest (no context), then qualified with the context's
+    exercise test: the whole walk as the rest segment qualified continuous oxygen."""
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--test-type", "rest", "--out", str(out), "--no-report"]) == 0
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(tmp_path / "ctx.yaml"), "--summary"]
+    assert main([*argv, str(out / "summary.json")]) == 2
+    assert "analysed as a rest test" in capsys.readouterr().err
