@@ -16,6 +16,7 @@ import pytest
 from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
 from oxi.cli import main
+from oxi.options import parse_segments, parse_span
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.errors import RecordingFormatError, SettingsError
 from oximetry.simulate import simulate_night, write_edf
@@ -248,3 +249,34 @@ def test_qualify_refuses_a_summary_analysed_as_another_test_type(
     argv = ["qualify", "--context", str(tmp_path / "ctx.yaml"), "--summary"]
     assert main([*argv, str(out / "summary.json")]) == 2
     assert "analysed as a rest test" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# A span typed with one end a clock time and the other elapsed time
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["rest=10:10:00-10:16", "rest=10:10:00-960", "exercise=5:00-10:16:00"]
+)
+def test_segment_mixing_clock_and_elapsed_time_is_refused(text: str) -> None:
+    """``10:10:00-10:16`` (seconds left off the end) was 60 s to 616 s on a recording from
+    10:09: the end read as 10 min 16 s elapsed, a segment 3 min longer than typed."""
+    with pytest.raises(SettingsError, match="one end is a clock time and the other elapsed"):
+        parse_segments([text], dt.datetime(2026, 11, 20, 10, 9, 0))
+
+
+def test_spans_typed_one_way_still_parse() -> None:
+    start = dt.datetime(2026, 11, 20, 10, 9, 0)
+    got = parse_segments(
+        ["rest=10:10:00-10:16:00", "exercise=17:00-23:00", "exercise_o2=1500-1860"], start
+    )
+    assert got == (
+        ("rest", 60.0, 420.0),
+        ("exercise", 1020.0, 1380.0),
+        ("exercise_o2", 1500.0, 1860.0),
+    )
+    assert parse_span("0-5:00", start, minutes_seconds=True) == (0.0, 300.0)
+    assert parse_span("22:30-23:00", dt.datetime(2026, 11, 20, 22, 0)) == (1800.0, 3600.0)
+    with pytest.raises(SettingsError, match="one end is a clock time"):
+        parse_span("22:30-3600", dt.datetime(2026, 11, 20, 22, 0))
