@@ -75,6 +75,8 @@ class SegmentFigures:
     end_s: float | None = None
     #: Minutes of the segment the recording's staging scores as sleep (None: not staged).
     asleep_min: float | None = None
+    #: Minutes of it the staging scores neither as sleep nor as wake (None: not staged).
+    unscored_min: float | None = None
 
 
 @dataclass(frozen=True)

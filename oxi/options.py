@@ -85,6 +85,14 @@ def parse_time_spec(
     return offset
 
 
+def _is_clock(text: str, minutes_seconds: bool) -> bool:
+    """Return True when :func:`parse_time_spec` reads ``text`` as a clock time."""
+    t = str(text).strip()
+    if _SECONDS.match(t) or (minutes_seconds and _MMSS.match(t)):
+        return False
+    return _CLOCK.match(t) is not None
+
+
 def parse_span(
     text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
 ) -> tuple[float, float]:
@@ -108,12 +116,19 @@ def parse_span(
     Raises
     ------
     SettingsError
-        Malformed text or an end not after the start.
+        Malformed text, an end not after the start, or one end a clock time and the other
+        elapsed time (``10:05:00-10:11`` read 10:11 as 10 min 11 s from the start).
     """
     parts = str(text).split("-")
     if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
         raise SettingsError(
             f"Invalid span {text!r}: expected START-END, e.g. 0-300 or 10:05:00-10:11:00"
+        )
+    clocks = [_is_clock(p, minutes_seconds) for p in parts]
+    if clocks[0] != clocks[1]:
+        raise SettingsError(
+            f"Invalid span {text!r}: one end is a clock time and the other elapsed time "
+            "from the start; give both ends the same way (e.g. 10:05:00-10:11:00, or 0-300)"
         )
     s = parse_time_spec(parts[0], start, minutes_seconds=minutes_seconds)
     e = parse_time_spec(parts[1], start, minutes_seconds=minutes_seconds)

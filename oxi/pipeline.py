@@ -210,7 +210,8 @@ def resolve_settings(
     Raises
     ------
     SettingsError
-        A malformed time, span or segment.
+        A malformed time, span or segment, or a ``--test-type`` other than the context's
+        ``test.type``.
     """
     # Without a clock (elapsed time only, or UTC stamps whose local time is unknown) the
     # placeholder start's midnight is no time of day: a clock time there would be placed in a
@@ -224,6 +225,16 @@ def resolve_settings(
     check_segments_inside(request.segments, segments, recording)
     test_type = request.test_type
     o2_flow = request.o2_flow_lpm
+    said = None if context is None else context.test.type
+    if test_type is not None and said is not None and test_type != said:
+        # The recording would be analysed as one test and judged as the other: a 30-min walk
+        # given --test-type rest became one "rest" segment, its walking desaturation continuous
+        # oxygen "at rest" under the context's exercise test.
+        raise SettingsError(
+            f"--test-type {test_type} but the context's test.type is {said}: give one test "
+            "type (correct the context, or leave --test-type out)",
+            context.source if context is not None else None,
+        )
     if context is not None:
         test_type = test_type or context.test.type
         if o2_flow is None and context.test.exercise_o2_flow_lpm is not None:

@@ -131,6 +131,9 @@ def check_summary_is_for(
     the test date and the sex (``U``, unknown, matches any). When both sides give one and they differ, the summary is another
     patient's (a qualifying night would otherwise qualify anyone, a child on the pediatric
     thresholds too). What the context may complete (order, diagnoses, documents) is not compared.
+    Nor may the summary be analysed as another test type than the context's ``test.type``
+    (``settings.test_type``): its windows are that test's (a walk analysed as a rest test is
+    one "rest" segment holding the walk's desaturation).
 
     Parameters
     ----------
@@ -144,9 +147,17 @@ def check_summary_is_for(
     Raises
     ------
     oximetry.errors.OximetryError
-        The recorded patient differs from the context's (bad input), or the recorded context
-        is malformed.
+        The recorded patient or test type differs from the context's (bad input), or the
+        recorded context is malformed.
     """
+    settings = summary.get("settings")
+    analysed = settings.get("test_type") if isinstance(settings, Mapping) else None
+    if analysed is not None and context.test.type is not None and analysed != context.test.type:
+        raise OximetryError(
+            f"the summary was analysed as a {analysed} test (settings.test_type), but the "
+            f"context's test.type is {context.test.type} (re-run oxi analyze with this context)",
+            source,
+        )
     recorded = summary.get("context")
     if not isinstance(recorded, Mapping):
         return

@@ -221,7 +221,7 @@ def _without_constant_runs(
         kept = valid & ~held
         if isinstance(figs, SegmentMetrics):
             seg = summarize_segment(x, kept, in_window, fs)
-            out[w.kind] = replace(seg, asleep_min=figs.asleep_min)
+            out[w.kind] = replace(seg, asleep_min=figs.asleep_min, unscored_min=figs.unscored_min)
             continue
         baseline = source = None
         if plan.baseline is not None:
@@ -408,7 +408,14 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
             seg = summarize_segment(x, valid, in_window, fs, pulse_values=pulse_values)
             if plan.staging:
                 asleep = in_window & _stage_mask(plan.staging, SLEEP_STAGES, n, fs)
-                seg = replace(seg, asleep_min=int(np.count_nonzero(asleep)) / fs / 60.0)
+                # Neither sleep nor wake ('?', or past the hypnogram): not shown awake either.
+                awake = _stage_mask(plan.staging, ("W",), n, fs)
+                unscored = in_window & ~asleep & ~awake
+                seg = replace(
+                    seg,
+                    asleep_min=int(np.count_nonzero(asleep)) / fs / 60.0,
+                    unscored_min=int(np.count_nonzero(unscored)) / fs / 60.0,
+                )
             metrics[w.kind] = seg
 
     # Window events (le88 runs, sustained drops) of overlapping windows repeat: keep each once,

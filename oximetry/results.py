@@ -172,6 +172,8 @@ class SegmentMetrics:
     ``sustained_nadir_pct`` is the lowest level SpO2 stayed at or below for at least 10 s.
     ``asleep_min`` is the segment's time scored as sleep (N1–N4, R) by the recording's staging,
     None when the recording is not staged: a rest or exercise test is taken awake.
+    ``unscored_min`` is its time the staging scores neither as sleep nor as wake (``?`` epochs,
+    or beyond the hypnogram's end), None when not staged: that time is not shown awake.
     """
 
     duration_min: float
@@ -184,6 +186,7 @@ class SegmentMetrics:
     pulse_mean_bpm: float | None = None
     pulse_max_bpm: float | None = None
     asleep_min: float | None = None
+    unscored_min: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the figures as JSON-able data."""
@@ -324,5 +327,6 @@ RECOMPUTED_FIGURES = frozenset(
         "longest_drop5_from_mean_min",
         "sustained_nadir_pct",
         "asleep_min",
+        "unscored_min",
     }
 )

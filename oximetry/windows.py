@@ -393,9 +393,17 @@ def _segments(
         for a in recording.annotations:
             kind, label = annotation_kind(a.text)
             if kind == "segment" and label is not None and a.duration_s > 0:
-                found.setdefault(label, ("annotations", []))[1].append(
-                    (a.onset_s, a.onset_s + a.duration_s)
-                )
+                s, e = float(a.onset_s), float(a.onset_s + a.duration_s)
+                if s < 0 or segment_outside(s, e, recording):
+                    # Never clipped: a walk on oxygen cut to its first minute by the end of
+                    # the recording showed the "improvement" (as --segment, it is refused).
+                    raise RecordingFormatError(
+                        f"the {label!r} segment annotation ({s:g} s to {e:g} s from the start) "
+                        f"does not lie within the recording (0 to {end_s:g} s): part of that "
+                        "segment was not recorded; choose the segments with --segment",
+                        recording.source.path,
+                    )
+                found.setdefault(label, ("annotations", []))[1].append((s, e))
         _check_segment_annotations(found, recording.source.path)
         if not found and settings.test_type == "rest" and last_s > first_s:
             found["rest"] = ("test_type", [(first_s, last_s)])

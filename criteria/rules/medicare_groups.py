@@ -39,6 +39,30 @@ SAT_LOW, PAO2_LOW = 88.0, 55.0  # Group I: ≤ 88 % or ≤ 55 mmHg
 SAT_AWAKE, PAO2_AWAKE = 89.0, 56.0  # the awake / rest comparison: ≥ 89 % or ≥ 56 mmHg
 
 
+def _between_groups(sat: float) -> str:
+    """Return why a saturation is neither Group I nor Group II ("" when it is one or the other).
+
+    Parameters
+    ----------
+    sat : float
+        A rest or exercise sustained nadir, unrounded.
+
+    Returns
+    -------
+    str
+        For 88 < ``sat`` < 88.5: not ≤ 88 % unrounded (A5), so not Group I, yet 88 % rounded,
+        so not Group II's 89 % (A10); by standard rounding (Noridian) it is Group I. A lower
+        value qualifies Group I and a higher one (89 % rounded) Group II, so a bare denial here
+        is the one reading no contractor gives: the finding is not evaluable, naming it.
+    """
+    if not (sat > SAT_LOW and pct(sat) <= SAT_LOW):
+        return ""
+    return (
+        f"the DME MAC's reading of a sustained nadir of {sat:.2f} % (88 % by standard rounding: "
+        "Group I; above 88 % unrounded: not Group I, nor Group II's 89 %)"
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Awake values
 # --------------------------------------------------------------------------------------------
@@ -275,9 +299,15 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     hit = (
         le(s.exercise, SAT_LOW) if group == "I" else pct(s.exercise) == 89 and s.exercise > SAT_LOW
     )
+    gap = _between_groups(s.exercise) if group == "II" else ""
+    if gap:  # 88 < x < 88.5: no group by these readings, but lower and higher values qualify
+        return Part("exercise", None, missing=(gap,), where="exercise")
     if not hit:
         return Part("exercise", False, where="exercise")
-    if not (s.exercise_o2 > s.exercise and s.exercise_o2 > SAT_LOW):
+    # Improved and no longer <= 88 % on the figures a reviewer reads too (rounded, Noridian):
+    # 88.2 on oxygen is 88 %, and 88.6 -> 88.8 is 89 % -> 89 %; no rounding favours
+    # qualification (medicare-oxygen.md A4, A8). Rounded higher implies unrounded higher.
+    if not (pct(s.exercise_o2) > pct(s.exercise) and pct(s.exercise_o2) > SAT_LOW):
         why = "an on-oxygen exercise value above 88 % and higher than on room air (test #3)"
         return Part("exercise", None, missing=(why,), where="exercise")
     short = flow_below_test(inp)
@@ -368,6 +398,8 @@ def _ii_rest(inp: Inputs) -> Outcome:
         else:
             v["rest_sustained_nadir_rounded_pct"] = pct(sn)
             oxi = Part("rest", pct(sn) == 89 and sn > SAT_LOW, where="rest")
+            if gap := _between_groups(sn):  # neither group, between two that qualify
+                oxi = Part("rest", None, missing=(gap,), where="rest")
     g, g_hi = awake_pao2(inp), awake_pao2(inp, highest=True)
     if g is not None:
         v["pao2_rest_mmhg"] = g

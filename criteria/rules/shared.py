@@ -347,8 +347,9 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         What is needed instead, for ``missing``; empty when the segment holds at least
         :data:`MIN_SEGMENT_MIN` of valid data, is at most :data:`MAX_SEGMENT_MIN` long, has no
         time the recording's staging scores as sleep (a rest or exercise test is taken awake:
-        MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own) and, for
-        a rest segment, starts before every
+        MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own), does not
+        lie mostly between 23:00 and 06:00 unless staging scores all of it (time unstaged or
+        left unscored is not shown awake) and, for a rest segment, starts before every
         exercise part whose place is known.
     """
     if seg.kind == "rest" and ev is not None and seg.start_s is not None:
@@ -365,16 +366,25 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         )
     clock = ev.clock if ev is not None else None
     s0, s1 = seg.start_s, seg.end_s
-    if seg.asleep_min is None and clock is not None and s0 is not None and s1 is not None:
+    # Time the staging leaves unscored ('?', past the hypnogram's end) is not shown awake: a
+    # segment at 03:00 beyond a two-hour hypnogram qualified continuous O2 as "0 min asleep".
+    unscored = seg.unscored_min is not None and seg.unscored_min > EPS_MIN
+    unshown = seg.asleep_min is None or unscored
+    if unshown and clock is not None and s0 is not None and s1 is not None:
         if s1 > s0 and _share_between(clock, s0, s1, CORE_NIGHT_FROM, CORE_NIGHT_TO) > 0.5:
             # Unstaged: nothing shows the patient awake in the middle of the night (a dip at
             # 03:00 of an overnight recording given as the rest test qualified continuous O2).
             at = _dt.datetime.combine(_dt.date(2000, 1, 1), clock) + _dt.timedelta(seconds=s0)
+            staging = (
+                f"whose sleep staging leaves {seg.unscored_min:.1f} min of it unscored"
+                if unscored
+                else "without sleep staging"
+            )
             return (
                 f"a '{seg.kind}' segment shown awake: the one given, from {at:%H:%M}, lies "
                 f"mostly between {CORE_NIGHT_FROM:%H:%M} and {CORE_NIGHT_TO:%H:%M} in a "
-                "recording without sleep staging (give the staging with --hypnogram, or a test "
-                "taken in the day)"
+                f"recording {staging} (give the staging with --hypnogram, or a test taken in "
+                "the day)"
             )
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (

@@ -1,0 +1,282 @@
+"""Audit of rest and exercise tests (walk tests, rest/exercise segments) as a payer's auditor
+and as a sleep-lab technician entering segments by hand.
+
+Each case gave a wrong ``qualified`` (or a silently wrong figure) before its fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from criteria.context import Context
+from criteria.evaluate import Evidence, evaluate
+from oxi.cli import main
+from oxi.options import parse_segments, parse_span
+from oxi.pipeline import AnalyzeRequest, analyze_file
+from oximetry.errors import RecordingFormatError, SettingsError
+from oximetry.simulate import simulate_night, write_edf
+from tests.criteria_helpers import BASE, MEDICARE_BASE, exercise_test, make_dict, seg
+
+MC = {**MEDICARE_BASE, "documentation": {"signed_prescription": True}}
+
+
+def mc(**over: Any) -> Context:
+    return Context.from_dict(make_dict(MC, **over))
+
+
+# --------------------------------------------------------------------------------------------
+# Medicare test #3: the improvement on oxygen read on rounded values too
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("exercise", "exercise_o2", "findings"),
+    [
+        # Group I-4: 88.2 on oxygen reads 88 % (Noridian's rounding): still <= 88 %
+        (86.0, 88.2, {}),
+        (88.0, 88.4, {}),
+        # Group II: 88.6 on room air and 88.8 on oxygen both read 89 %: no improvement
+        (88.6, 88.8, {"dependent_edema": True}),
+        (89.0, 89.4, {"dependent_edema": True}),
+    ],
+)
+def test_lcd_exercise_improvement_not_shown_by_a_fraction_of_a_point(
+    exercise: float, exercise_o2: float, findings: dict[str, Any]
+) -> None:
+    c = mc(test__type="exercise", test__exercise_o2_flow_lpm=2, findings=findings)
+    d = evaluate(c, exercise_test(rest=94.0, exercise=exercise, exercise_o2=exercise_o2))
+    assert d.determination == "indeterminate"
+    assert any("test #3" in m for m in d.missing)
+
+
+def test_lcd_exercise_improvement_by_a_rounded_point_still_qualifies() -> None:
+    c = mc(test__type="exercise", test__exercise_o2_flow_lpm=2)
+    d = evaluate(c, exercise_test(rest=94.0, exercise=86.0, exercise_o2=88.5))
+    assert d.determination == "qualified"
+    assert "exercise" in d.coverage
+
+
+# --------------------------------------------------------------------------------------------
+# A segment the staging leaves unscored is not shown awake
+# --------------------------------------------------------------------------------------------
+
+REST_CTX = (
+    "patient: {age_years: 70}\n"
+    "test: {type: rest, date: 2026-11-19, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+)
+
+
+def _night_staged_two_hours(tmp_path: Path, tail: str) -> tuple[Path, Path]:
+    """An 8-h night from 22:00 with a 10-min plateau at 86 % from 03:00; the hypnogram covers
+    22:00-00:00 (W, then N2) and then ``tail``: nothing (``""``) or ``?`` to the end."""
+    stages = [(0.0, 600.0, "W"), (600.0, 6600.0, "N2")]  # long annotations: EDF+ room
+    if tail:
+        stages.append((7200.0, 6 * 3600.0, tail))
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=8 * 3600, seed=2, baseline_pct=95,
+        sustained_drops=[(5 * 3600, 600, 86.0)], stages=stages,
+        start=dt.datetime(2026, 11, 19, 22, 0), noise_pts=0.7,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx_path = tmp_path / "ctx.yaml"
+    ctx_path.write_text(REST_CTX)
+    return edf, ctx_path
+
+
+@pytest.mark.parametrize("tail", ["", "?"])
+def test_rest_segment_at_3am_beyond_or_in_unscored_staging_is_not_an_awake_test(
+    tmp_path: Path, tail: str
+) -> None:
+    edf, ctx_path = _night_staged_two_hours(tmp_path, tail)
+    request = AnalyzeRequest(segments=("rest=03:02:00-03:08:00",), context_path=str(ctx_path))
+    out = analyze_file(edf, request)
+    d = out.determination
+    assert d is not None
+    assert d.determination == "indeterminate"  # was qualified (continuous), "0 min asleep"
+    assert any("unscored" in m and "'rest' segment shown awake" in m for m in d.missing)
+    rest = out.summary["metrics"]["rest"]
+    assert rest["asleep_min"] == 0.0
+    assert rest["unscored_min"] == pytest.approx(6.0)
+
+
+def test_rest_segment_scored_wake_at_3am_still_counts(tmp_path: Path) -> None:
+    edf, ctx_path = _night_staged_two_hours(tmp_path, "W")
+    request = AnalyzeRequest(segments=("rest=03:02:00-03:08:00",), context_path=str(ctx_path))
+    out = analyze_file(edf, request)
+    assert out.summary["metrics"]["rest"]["unscored_min"] == 0.0
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"
+
+
+def test_unscored_minutes_in_the_day_keep_a_rest_test() -> None:
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(
+        seg("rest", 86.0), start_s=600.0, end_s=960.0, asleep_min=0.0, unscored_min=6.0
+    )
+    d = evaluate(c, Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=rest))
+    assert d.determination == "qualified"
+    night = Evidence(recording_start=dt.datetime(2026, 11, 20, 2, 50), rest=rest)
+    assert evaluate(c, night).determination == "indeterminate"
+
+
+# --------------------------------------------------------------------------------------------
+# Medicare: a value between Group I (<= 88 unrounded) and Group II (89 rounded)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["rest", "exercise"])
+def test_lcd_88_point_3_with_edema_is_not_a_bare_denial(kind: str) -> None:
+    """88.0 qualifies Group I and 88.6 Group II; 88.3 (sicker than 88.6) was not_qualified."""
+    c = mc(test__type=kind, test__exercise_o2_flow_lpm=2, findings__dependent_edema=True)
+
+    def outcome(sat: float) -> str:
+        if kind == "rest":
+            ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", sat))
+        else:
+            ev = exercise_test(rest=94.0, exercise=sat, exercise_o2=93.0)
+        return evaluate(c, ev).determination
+
+    assert outcome(88.0) == "qualified"
+    assert outcome(88.6) == "qualified"
+    assert outcome(88.3) == "indeterminate"
+
+
+def test_lcd_88_point_3_without_group_ii_condition_stays_not_qualified() -> None:
+    """Without edema, pulmonary hypertension or hematocrit > 56 % Group II cannot apply: the
+    documented unrounded reading of Group I (A5) decides."""
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 88.3))
+    assert evaluate(mc(test__type="rest"), ev).determination == "not_qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# A segment annotation the recording does not hold is refused, never clipped
+# --------------------------------------------------------------------------------------------
+
+
+def _walk_test(tmp_path: Path, segments: list[tuple[str, float, float]], seconds: float) -> Path:
+    """A walk test from 10:00: 95 % at rest, 86 % walking on room air (450-750 s)."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=seconds, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=segments,
+    )  # fmt: skip
+    return write_edf(rec, tmp_path / "walk.edf")
+
+
+WALK_CTX = (
+    "patient: {age_years: 70}\n"
+    "test: {type: exercise, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true, exercise_o2_flow_lpm: 2}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+)
+
+
+def test_walk_on_oxygen_annotation_past_the_recording_end_is_refused(tmp_path: Path) -> None:
+    """The 6-min walk on oxygen was annotated from 1500 s; the recording stopped at 1570 s. Its
+    first 70 s (95 %) were read as the walk on oxygen and qualified exercise oxygen."""
+    parts = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 1500, 1860)]
+    edf = _walk_test(tmp_path, parts, 1570)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    with pytest.raises(RecordingFormatError, match="'exercise_o2' segment annotation"):
+        analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+
+
+def test_walk_annotations_inside_the_recording_still_qualify(tmp_path: Path) -> None:
+    parts = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 1500, 1860)]
+    edf = _walk_test(tmp_path, parts, 1860)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    assert out.summary["metrics"]["exercise_o2"]["duration_min"] == pytest.approx(6.0)
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# --test-type against the context's test.type
+# --------------------------------------------------------------------------------------------
+
+
+def test_test_type_option_other_than_the_context_is_refused(tmp_path: Path) -> None:
+    """A 30-min walk test (the context says exercise) given --test-type rest: the whole walk
+    became the rest segment and its walking desaturation qualified continuous oxygen."""
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    request = AnalyzeRequest(test_type="rest", context_path=str(tmp_path / "ctx.yaml"))
+    with pytest.raises(SettingsError, match=r"--test-type rest but the context's test\.type"):
+        analyze_file(edf, request)
+
+
+def test_test_type_option_agreeing_with_the_context_is_used(tmp_path: Path) -> None:
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    request = AnalyzeRequest(test_type="exercise", context_path=str(tmp_path / "ctx.yaml"))
+    out = analyze_file(edf, request)
+    assert out.analysis.settings.test_type == "exercise"
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"  # no segments given
+
+
+def test_test_type_option_exit_2_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    argv = ["analyze", str(edf), "--test-type", "rest", "--context", str(tmp_path / "ctx.yaml")]
+    assert main([*argv, "--out", str(tmp_path / "out"), "--no-report"]) == 2
+    assert "test.type is exercise" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "summary.json").exists()
+
+
+def test_qualify_refuses_a_summary_analysed_as_another_test_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walk analysed with --test-type rest (no context), then qualified with the context's
+    exercise test: the whole walk as the rest segment qualified continuous oxygen."""
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--test-type", "rest", "--out", str(out), "--no-report"]) == 0
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(tmp_path / "ctx.yaml"), "--summary"]
+    assert main([*argv, str(out / "summary.json")]) == 2
+    assert "analysed as a rest test" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# A span typed with one end a clock time and the other elapsed time
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text", ["rest=10:10:00-10:16", "rest=10:10:00-960", "exercise=5:00-10:16:00"]
+)
+def test_segment_mixing_clock_and_elapsed_time_is_refused(text: str) -> None:
+    """``10:10:00-10:16`` (seconds left off the end) was 60 s to 616 s on a recording from
+    10:09: the end read as 10 min 16 s elapsed, a segment 3 min longer than typed."""
+    with pytest.raises(SettingsError, match="one end is a clock time and the other elapsed"):
+        parse_segments([text], dt.datetime(2026, 11, 20, 10, 9, 0))
+
+
+def test_spans_typed_one_way_still_parse() -> None:
+    start = dt.datetime(2026, 11, 20, 10, 9, 0)
+    got = parse_segments(
+        ["rest=10:10:00-10:16:00", "exercise=17:00-23:00", "exercise_o2=1500-1860"], start
+    )
+    assert got == (
+        ("rest", 60.0, 420.0),
+        ("exercise", 1020.0, 1380.0),
+        ("exercise_o2", 1500.0, 1860.0),
+    )
+    assert parse_span("0-5:00", start, minutes_seconds=True) == (0.0, 300.0)
+    assert parse_span("22:30-23:00", dt.datetime(2026, 11, 20, 22, 0)) == (1800.0, 3600.0)
+    with pytest.raises(SettingsError, match="one end is a clock time"):
+        parse_span("22:30-3600", dt.datetime(2026, 11, 20, 22, 0))
