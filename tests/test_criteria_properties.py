@@ -263,6 +263,7 @@ RESHAPED_TESTS = (
     "segment_of_seconds",
     "segment_scored_as_sleep",
     "segment_in_the_night_unstaged",
+    "segment_in_the_night_unscored",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
@@ -830,6 +831,15 @@ def _reshaped_test(
         rest = SegmentFigures(
             "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",
             at, at + 300.0,
+        )  # fmt: skip
+        return "rest", Evidence(recording_start=start, rest=rest)
+    if change == "segment_in_the_night_unscored":
+        # the same at 23:00-06:00, past a short hypnogram's end or in '?' epochs: 0 min asleep,
+        # some of it unscored, so nothing shows it awake either
+        at = draw(st.floats(3600.0, 8 * 3600.0 - 300.0))
+        rest = SegmentFigures(
+            "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",
+            at, at + 300.0, asleep_min=0.0, unscored_min=draw(st.floats(0.02, 5.0)),
         )  # fmt: skip
         return "rest", Evidence(recording_start=start, rest=rest)
     if change == "recovery_as_rest":
