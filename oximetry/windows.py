@@ -258,7 +258,9 @@ def build_windows(
             if wake_spans:
                 windows.append(Window("awake", stage_source, wake_spans))
         else:
-            windows.append(_presumed_sleep(recording, settings, first_s, last_s, end_s))
+            presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s)
+            windows.append(presumed)
+            warnings.extend(more)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
         baseline, more = _baseline_window(recording, settings, valid, windows, scored)
         warnings.extend(more)
@@ -279,29 +281,39 @@ def build_windows(
 
 def _presumed_sleep(
     recording: Recording, settings: AnalysisSettings, first_s: float, last_s: float, end_s: float
-) -> Window:
+) -> tuple[Window, list[str]]:
     off, on = settings.lights_off_s, settings.lights_on_s
-    source = "lights_off_on"
+    notes: list[str] = []
     if off is not None and not (0 <= off < end_s):
         raise SettingsError(f"lights off at {off:g} s is outside the recording (0 to {end_s:g} s)")
-    if on is not None and on > end_s:
-        on = end_s  # the recording stopped before lights on: the window ends with it
     if on is not None and on <= 0:
         raise SettingsError(f"lights on at {on:g} s is outside the recording (0 to {end_s:g} s)")
+    if on is not None and on > end_s:
+        # The recording stopped before lights on: the window ends with it. Said, because a
+        # mistyped lights on (16:30 for 06:30, or one before lights off, read as the next day)
+        # lands here too, and the window then holds the morning awake.
+        notes.append(
+            f"Lights on ({_clock(recording, on)}) is after the recording ends "
+            f"({_clock(recording, end_s)}): the presumed sleep window ends with the recording."
+        )
+        on = end_s
     if off is None and on is None:
-        kinds = [(a.onset_s, annotation_kind(a.text)) for a in recording.annotations]
-        marks = [(t, k[1]) for t, k in kinds if k[0] == "lights"]
-        offs = [t for t, k in marks if k == "off" and 0 <= t < end_s]
-        if offs:
-            off = offs[0]
-            ons = [t for t, k in marks if k == "on" and off < t <= end_s]
-            on = ons[0] if ons else None
-            source = "annotations"
-    if off is None and on is None:
+        spans = _lights_spans(recording, end_s, first_s, last_s)
+        if spans:
+            periods = ", ".join(
+                f"{_clock(recording, a)} to {_clock(recording, b)}" for a, b in spans
+            )
+            warning = (
+                "No sleep staging: the sleep figures cover a presumed sleep window from lights "
+                f"off to lights on as the recording marks them ({periods}), which may include "
+                "time awake."
+            )
+            return Window("presumed_sleep", "annotations", spans, warning), notes
         source = "first_to_last_valid"
         start, stop = first_s, last_s
         words = "from the first to the last valid sample"
     else:
+        source = "lights_off_on"
         start = first_s if off is None else float(off)
         stop = last_s if on is None else float(on)
         words = "from lights off to lights on"
@@ -319,7 +331,38 @@ def _presumed_sleep(
         f"{words} ({_clock(recording, start)} to {_clock(recording, stop)}), "
         "which may include time awake."
     )
-    return Window("presumed_sleep", source, spans, warning)
+    return Window("presumed_sleep", source, spans, warning), notes
+
+
+def _lights_spans(
+    recording: Recording, end_s: float, first_s: float, last_s: float
+) -> tuple[tuple[float, float], ...]:
+    """Return every lights-off to lights-on period the annotations mark, in time order.
+
+    A night may have several: lights on at 02:00 for an hour and off again (only the first
+    pair was read, and the rest of the night went uncounted). A lights off without a lights on
+    after it runs to the last valid sample; a lights on before any lights off (a recording
+    started in bed) closes a period from the first valid sample. Repeated marks (off, off)
+    keep the first.
+    """
+    marks = sorted(
+        (float(a.onset_s), kind[1])
+        for a in recording.annotations
+        if (kind := annotation_kind(a.text))[0] == "lights" and 0 <= a.onset_s <= end_s
+    )
+    spans: list[tuple[float, float]] = []
+    opened: float | None = None
+    for t, word in marks:
+        if word == "off" and opened is None and t < end_s:
+            opened = t
+        elif word == "on" and opened is not None and t > opened:
+            spans.append((opened, t))
+            opened = None
+        elif word == "on" and opened is None and not spans and t > first_s:
+            spans.append((first_s, t))
+    if opened is not None and last_s > opened:
+        spans.append((opened, last_s))
+    return tuple(spans)
 
 
 def _baseline_window(
@@ -350,8 +393,24 @@ def _baseline_window(
         warnings.append("The sleep staging has no valid wake data for the awake baseline.")
     if settings.awake_span_s is not None:
         s, e = settings.awake_span_s
+        given = _merge([(s, e)], n / fs)
+        asleep = next((w.spans_s for w in windows if w.kind == "sleep"), ())
+        if staged and asleep:
+            # The staging scores part of the span as sleep: the two disagree, and sleep is not
+            # the awake baseline (86 % in N2 given as --awake read as awake hypoxaemia). What
+            # the staging scores wake or leaves unscored stays, as the user said.
+            span = spans_mask(given, fs, n)
+            overlap = span & spans_mask(asleep, fs, n)
+            if overlap.any():
+                kept = span & ~overlap
+                given = run_spans(*find_runs(kept), fs)
+                warnings.append(
+                    f"--awake covers {np.count_nonzero(overlap) / fs / 60:.1f} min the sleep "
+                    "staging scored as sleep; they were left out of the awake baseline"
+                    + ("." if given else ", and nothing of it is left.")
+                )
         # The analysis gives no baseline when the span holds too little valid data.
-        return Window("awake", "awake_option", _merge([(s, e)], n / fs)), warnings
+        return Window("awake", "awake_option", given), warnings
     need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))
     pool = valid & ~spans_mask(scored, fs, n) if staged else valid
     idx = _first_true(pool, need)

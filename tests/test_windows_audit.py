@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from oximetry import analyze
+from oximetry.model import Annotation
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night
 from oximetry.windows import build_windows
@@ -52,3 +53,82 @@ def test_presumed_awake_baseline_unchanged_without_staging() -> None:
     valid[:100] = False
     plan = build_windows(rec, AnalysisSettings(), valid)
     assert plan.baseline is not None and plan.baseline.spans_s == ((100.0, 400.0),)
+
+
+def _lights(*marks: tuple[float, str]) -> list[Annotation]:
+    return [Annotation(t, 0.0, f"Lights {word}") for t, word in marks]
+
+
+def test_awake_option_never_takes_epochs_scored_as_sleep() -> None:
+    """``--awake`` over N2 epochs: the staging says asleep, so they are not the awake baseline.
+
+    The staging has no valid wake (W with the probe off), the night sits at 86 % in N2 from
+    600 s, and ``--awake 600-1200`` was given. Before, the baseline was the median of those N2
+    samples, 86 %, read by MassHealth as awake hypoxaemia. Only the span's unscored or wake
+    time may be the awake baseline; here none is left.
+    """
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=14400,
+        seed=1,
+        gaps=[(0.0, 600.0)],
+        sustained_drops=[(600.0, 600.0, 86.0)],
+        stages=[(0.0, 600.0, "W"), (600.0, 13800.0, "N2")],
+    )
+    a = analyze(rec, AnalysisSettings(awake_span_s=(600.0, 1200.0)))
+    assert a.metrics["sleep"].awake_baseline_pct is None
+    assert any("--awake" in w and "scored as sleep" in w for w in a.warnings)
+
+
+def test_awake_option_keeps_its_unscored_and_wake_time() -> None:
+    """The part of ``--awake`` the staging does not score as sleep stays the baseline window."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=3600,
+        seed=1,
+        stages=[(0.0, 300.0, "N1"), (300.0, 300.0, "?"), (600.0, 3000.0, "N2")],
+    )
+    valid = np.ones(3600, dtype=bool)
+    plan = build_windows(rec, AnalysisSettings(awake_span_s=(0.0, 900.0)), valid)
+    assert plan.baseline is not None and plan.baseline.source == "awake_option"
+    assert plan.baseline.spans_s == ((300.0, 600.0),)
+    assert any("10.0 min" in w and "scored as sleep" in w for w in plan.warnings)
+
+
+def test_every_lights_off_on_pair_bounds_the_presumed_sleep() -> None:
+    """Lights on at 02:00 for an hour, off again: the second part of the night was dropped.
+
+    Only the first off/on pair was read, so the presumed sleep window ended at the first
+    lights on and the minutes after the second lights off went uncounted.
+    """
+    marks = _lights((1800.0, "off"), (7200.0, "on"), (10800.0, "off"), (25200.0, "on"))
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=28800,
+        seed=1,
+        sustained_drops=[(12000.0, 600.0, 86.0)],
+        annotations=marks,
+    )
+    plan = build_windows(rec, AnalysisSettings(), np.ones(28800, dtype=bool))
+    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    assert sleep.source == "annotations"
+    assert sleep.spans_s == ((1800.0, 7200.0), (10800.0, 25200.0))
+    assert analyze(rec).metrics["presumed_sleep"].t_le88_min == 10.0
+
+
+def test_lights_on_without_lights_off_ends_the_presumed_sleep() -> None:
+    """A recording started in bed marks only lights on: the window ends there, not at the end."""
+    rec, _ = simulate_night(fs=1.0, duration_s=28800, seed=1, annotations=_lights((25200.0, "on")))
+    plan = build_windows(rec, AnalysisSettings(), np.ones(28800, dtype=bool))
+    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    assert sleep.spans_s == ((0.0, 25200.0),)
+
+
+def test_lights_on_after_the_recording_says_so() -> None:
+    """A lights-on past the recording's end is cut to the end, with a warning (was silent)."""
+    rec, _ = simulate_night(fs=1.0, duration_s=28800, seed=1)
+    settings = AnalysisSettings(lights_off_s=1800.0, lights_on_s=60000.0)
+    plan = build_windows(rec, settings, np.ones(28800, dtype=bool))
+    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    assert sleep.spans_s == ((1800.0, 28800.0),)
+    assert any("Lights on" in w and "after the recording ends" in w for w in plan.warnings)
