@@ -258,6 +258,7 @@ RESHAPED_TESTS = (
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
     "presumed_sleep_without_clock",
+    "sleep_over_two_nights",
     "held_value_decides",
     "no_awake_baseline",
     "segment_of_seconds",
@@ -810,6 +811,15 @@ def _reshaped_test(
     if change == "presumed_sleep_without_clock":
         # a file with elapsed time only: nothing places its whole-recording window in the night
         return "overnight", Evidence(sleep=_whole_recording_presumed(draw))
+    if change == "sleep_over_two_nights":
+        # a staged (or lights-bounded) window over two nights or more: each night's few minutes
+        # below the line added up to the five a night needs
+        kind_ = draw(st.sampled_from(["sleep", "presumed_sleep"]))
+        t0 = draw(st.floats(0.0, 3600.0))
+        t1 = t0 + 60 * draw(st.floats(840.01, 7 * 1440.0))
+        sleep = dipping_sleep(draw, kind_, draw(st.floats(120.0, 840.0)), 840.0)
+        sleep = dataclasses.replace(sleep, source="annotations", start_s=t0, end_s=t1)
+        return "overnight", Evidence(recording_start=start, sleep=sleep)
     if change == "held_value_decides":
         return _held_value_decides(draw, kind, start, ev)
     if change == "no_awake_baseline":

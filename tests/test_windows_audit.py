@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
+import datetime as dt
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry import analyze
 from oximetry.model import Annotation
 from oximetry.settings import AnalysisSettings
-from oximetry.simulate import simulate_night
+from oximetry.simulate import simulate_night, write_edf
 from oximetry.windows import build_windows
+from tests.criteria_helpers import OVERNIGHT_YAML
 
 
 def test_presumed_awake_baseline_never_takes_staged_sleep() -> None:
@@ -132,3 +138,58 @@ def test_lights_on_after_the_recording_says_so() -> None:
     sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
     assert sleep.spans_s == ((1800.0, 28800.0),)
     assert any("Lights on" in w and "after the recording ends" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("marked_by", ["staging", "lights"])
+def test_two_nights_of_three_minutes_are_not_one_night_of_six(
+    tmp_path: Path, marked_by: str
+) -> None:
+    """A recording of two nights, 3 min at 86 % in each: no night has the 5 minutes.
+
+    The staged sleep window (and now the lights-off/on window) held both nights, so their
+    minutes added up to 6 and MassHealth's II.A.2.a.ii qualified on them.
+    """
+    h = 3600.0
+    stages: list[tuple[float, float, str]] = []
+    marks: list[Annotation] = []
+    if marked_by == "staging":
+        stages = [
+            (0.0, 8 * h, "N2"),
+            (8 * h, 16 * h, "W"),
+            (24 * h, 8 * h, "N2"),
+            (32 * h, 2 * h, "W"),
+        ]
+    else:
+        marks = _lights((0.0, "off"), (7 * h, "on"), (24 * h, "off"), (31 * h, "on"))
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=34 * h,
+        seed=3,
+        stages=stages or False,
+        sustained_drops=[(2 * h, 180.0, 86.0), (26 * h, 180.0, 86.0)],
+        annotations=marks,
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    edf = write_edf(rec, tmp_path / "two-nights.edf")
+    (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    kind = "sleep" if marked_by == "staging" else "presumed_sleep"
+    assert out.summary["metrics"][kind]["t_le88_min"] == pytest.approx(6.0)
+    d = out.determination
+    assert d is not None and d.determination == "indeterminate"
+    assert any("more than one night" in m for m in d.missing)
+
+
+def test_one_night_of_six_minutes_still_qualifies(tmp_path: Path) -> None:
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=9 * 3600.0,
+        seed=3,
+        stages=[(0.0, 8 * 3600.0, "N2"), (8 * 3600.0, 3600.0, "W")],
+        sustained_drops=[(2 * 3600.0, 360.0, 86.0)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    assert out.determination is not None and out.determination.determination == "qualified"

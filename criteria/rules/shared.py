@@ -19,6 +19,7 @@ __all__ = [
     "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
     "MAX_SESSION_MIN",
+    "MAX_SLEEP_SPAN_MIN",
     "MIN_SEGMENT_MIN",
     "MIN_SLEEP_VALID_MIN",
     "NIGHT_FROM",
@@ -57,6 +58,11 @@ MAX_SESSION_MIN = 120.0
 #: A presumed-sleep window (no staging) longer than this spans daytime: its minutes at or below a
 #: line are not "during sleep" until lights-off and lights-on (or staging) bound the night.
 MAX_PRESUMED_SLEEP_MIN = 14 * 60.0
+#: A sleep window (staged or presumed) whose first and last sleep lie further apart than this
+#: holds more than one night (or a night and a daytime sleep): MG-OXY's and the LCD's sleep
+#: findings are minutes of one night, and two nights of 3 minutes at 86 % each are not a night
+#: of 6 (product reading: the longest night a sleep lab records, as for the presumed window).
+MAX_SLEEP_SPAN_MIN = 14 * 60.0
 #: Local clock hours taken as night for a presumed-sleep window that is the whole recording (no
 #: staging, no lights-off/on): at least half of its span must lie between these hours, else its
 #: minutes are not "during sleep" (docs/criteria.md, product reading).
@@ -228,6 +234,23 @@ def window_figures(
                 f"lights-off and lights-on (--lights-off/--lights-on) or sleep staging: the "
                 f"presumed-sleep window spans {span:.1f} h, more than "
                 f"{MAX_PRESUMED_SLEEP_MIN / 60:g} h, so it includes time awake in the day",
+            ),
+        )
+    if (
+        isinstance(figs, SleepFigures)
+        and figs.start_s is not None
+        and figs.end_s is not None
+        and figs.end_s - figs.start_s > MAX_SLEEP_SPAN_MIN * 60 + EPS_MIN * 60
+    ):
+        span = (figs.end_s - figs.start_s) / 3600
+        return (
+            "missing",
+            None,
+            (
+                f"one night's sleep window: the {figs.kind} window runs {span:.1f} h from its "
+                f"first to its last sleep, more than {MAX_SLEEP_SPAN_MIN / 60:g} h, so its "
+                "minutes add up over more than one night (analyse each night on its own, one "
+                "recording a night)",
             ),
         )
     if isinstance(figs, SleepFigures) and _whole_recording(figs) and ev.clock is None:
