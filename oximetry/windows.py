@@ -341,15 +341,19 @@ def _lights_spans(
 
     A night may have several: lights on at 02:00 for an hour and off again (only the first
     pair was read, and the rest of the night went uncounted). A lights off without a lights on
-    after it runs to the last valid sample; a lights on before any lights off (a recording
-    started in bed) closes a period from the first valid sample. Repeated marks (off, off)
-    keep the first.
+    after it runs to the last valid sample. In a recording that marks no lights off at all (one
+    started in bed), the first lights on closes a period from the first valid sample; where a
+    lights off is marked, a lights on before it (a device's mark at switch-on) is not a night.
+    Repeated marks (off, off) keep the first.
     """
     marks = sorted(
         (float(a.onset_s), kind[1])
         for a in recording.annotations
         if (kind := annotation_kind(a.text))[0] == "lights" and 0 <= a.onset_s <= end_s
     )
+    if marks and all(word == "on" for _, word in marks):
+        on = next((t for t, _ in marks if t > first_s), None)
+        return () if on is None else ((first_s, on),)
     spans: list[tuple[float, float]] = []
     opened: float | None = None
     for t, word in marks:
@@ -358,8 +362,6 @@ def _lights_spans(
         elif word == "on" and opened is not None and t > opened:
             spans.append((opened, t))
             opened = None
-        elif word == "on" and opened is None and not spans and t > first_s:
-            spans.append((first_s, t))
     if opened is not None and last_s > opened:
         spans.append((opened, last_s))
     return tuple(spans)

@@ -193,3 +193,12 @@ def test_one_night_of_six_minutes_still_qualifies(tmp_path: Path) -> None:
     (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
     out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
     assert out.determination is not None and out.determination.determination == "qualified"
+
+
+def test_lights_on_before_the_first_lights_off_is_no_night() -> None:
+    """A device's "lights on" a minute after switch-on, then the night's off and on marks."""
+    marks = _lights((60.0, "on"), (1800.0, "off"), (25200.0, "on"))
+    rec, _ = simulate_night(fs=1.0, duration_s=28800, seed=1, annotations=marks)
+    plan = build_windows(rec, AnalysisSettings(), np.ones(28800, dtype=bool))
+    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    assert sleep.spans_s == ((1800.0, 25200.0),)
