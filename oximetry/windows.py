@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -268,6 +268,8 @@ def build_windows(
             windows.append(baseline)
         elif baseline is not None:
             windows = [baseline if w.kind == baseline.kind else w for w in windows]
+    if settings.exclude_s:
+        windows = [_outside(w, settings.exclude_s, fs, n) for w in windows]
     windows.extend(segments)
     warnings.extend(w.warning for w in windows if w.warning)
     return WindowPlan(
@@ -277,6 +279,23 @@ def build_windows(
         tuple(dict.fromkeys(warnings)),
         tuple(staging) if staged else (),
     )
+
+
+def _outside(window: Window, exclude_s: Sequence[tuple[float, float]], fs: float, n: int) -> Window:
+    """Return a sleep window without the spans a technologist rejected (``--exclude``).
+
+    The excluded samples stay in the recording, invalid (``excluded``); taken out of the night
+    too, they bound it, so one night of a recording of several can be judged (a sleep window
+    over more than one night is not evaluable). Other windows are returned as they are: a
+    segment keeps its span, so a walk mostly excluded still shows as mostly invalid.
+    """
+    if window.kind not in ("sleep", "presumed_sleep"):
+        return window
+    inside = spans_mask(window.spans_s, fs, n)
+    rejected = inside & spans_mask(exclude_s, fs, n)
+    if not rejected.any():
+        return window
+    return replace(window, spans_s=run_spans(*find_runs(inside & ~rejected), fs))
 
 
 def _presumed_sleep(

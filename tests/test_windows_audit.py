@@ -202,3 +202,38 @@ def test_lights_on_before_the_first_lights_off_is_no_night() -> None:
     plan = build_windows(rec, AnalysisSettings(), np.ones(28800, dtype=bool))
     sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
     assert sleep.spans_s == ((1800.0, 25200.0),)
+
+
+def test_excluding_the_other_night_leaves_one_night_to_judge(tmp_path: Path) -> None:
+    """``--exclude`` of the second night bounds the sleep window to the first night.
+
+    The night judged is the first (6 min at 86 %); the second's 3 minutes are rejected by the
+    technologist. Excluded time stays in the recording as invalid (``excluded``), and is no
+    longer part of the sleep window, so the window is one night again.
+    """
+    h = 3600.0
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=34 * h,
+        seed=3,
+        stages=[
+            (0.0, 8 * h, "N2"),
+            (8 * h, 16 * h, "W"),
+            (24 * h, 8 * h, "N2"),
+            (32 * h, 2 * h, "W"),
+        ],
+        sustained_drops=[(2 * h, 360.0, 86.0), (26 * h, 180.0, 86.0)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    edf = write_edf(rec, tmp_path / "two-nights.edf")
+    (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
+    both = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    assert both.determination is not None
+    assert both.determination.determination == "indeterminate"
+    request = AnalyzeRequest(exclude=("50400-122400",), context_path=str(tmp_path / "ctx.yaml"))
+    one = analyze_file(edf, request)
+    sleep = one.summary["metrics"]["sleep"]
+    assert sleep["t_le88_min"] == pytest.approx(6.0)
+    assert sleep["duration_min"] == pytest.approx(8 * 60.0)
+    assert one.summary["recording"]["artifact_samples"]["excluded"] == 72000
+    assert one.determination is not None and one.determination.determination == "qualified"

@@ -249,8 +249,8 @@ def window_figures(
             (
                 f"one night's sleep window: the {figs.kind} window runs {span:.1f} h from its "
                 f"first to its last sleep, more than {MAX_SLEEP_SPAN_MIN / 60:g} h, so its "
-                "minutes add up over more than one night (analyse each night on its own, one "
-                "recording a night)",
+                "minutes add up over more than one night (judge one night: --exclude the "
+                "others, or one recording a night)",
             ),
         )
     if isinstance(figs, SleepFigures) and _whole_recording(figs) and ev.clock is None:
