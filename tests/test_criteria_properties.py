@@ -264,6 +264,7 @@ RESHAPED_TESTS = (
     "segment_scored_as_sleep",
     "segment_in_the_night_unstaged",
     "segment_in_the_night_unscored",
+    "segment_mostly_invalid",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
@@ -325,8 +326,8 @@ PERTURBATIONS = (
     "normal_blood_gas_same_condition",
     # ... and a test of another shape: a whole night declared a rest test, a presumed-sleep
     # window over the day, in the day or placed by nothing, a finding resting on a held value,
-    # a night without an awake baseline, parts of seconds, scored as sleep, after the walk, on
-    # more oxygen, or on an unknown flow or two (RESHAPED_TESTS).
+    # a night without an awake baseline, parts of seconds or mostly invalid, scored as sleep,
+    # after the walk, on more oxygen, or on an unknown flow or two (RESHAPED_TESTS).
     *RESHAPED_TESTS,
     # Fifth review: a night qualifying only on the drop from baseline beside angina coded the
     # way ICD-10-CM codes it with coronary atherosclerosis (II.B.3); a walk "on room air" that
@@ -788,6 +789,27 @@ def _seconds_long_part(
     )
 
 
+def _mostly_invalid_part(
+    draw: st.DrawFn, kind: str, start: dt.datetime, ev: Evidence | None
+) -> tuple[str, Evidence]:
+    """The case's rest or exercise test with one part holding valid data for under half of its
+    span, yet at least 1 min (an overnight case becomes a rest test at 85 % mostly artifact);
+    the span given by ``duration_min`` or by the part's place (``start_s``, ``end_s``)."""
+    span = draw(st.floats(4.0, 30.0))
+    valid = draw(st.floats(1.0, 0.49 * span))
+    if draw(st.booleans()):
+        at = draw(st.floats(0.0, 600.0))  # placed early in a recording from 22:00: not at night
+        place: dict[str, Any] = {"source": "segment_option", "start_s": at, "end_s": at + span * 60}
+    else:
+        place = {"duration_min": span}
+    if kind != "exercise" or ev is None:
+        rest = SegmentFigures("rest", valid, 86.0, 84.0, 85.0, **place)
+        return "rest", Evidence(recording_start=start, rest=rest)
+    part = draw(st.sampled_from(["rest", "exercise", "exercise_o2"]))
+    old = dataclasses.replace(getattr(ev, part), valid_min=valid, duration_min=None)
+    return "exercise", dataclasses.replace(ev, **{part: dataclasses.replace(old, **place)})
+
+
 def _reshaped_test(
     draw: st.DrawFn,
     change: str,
@@ -842,6 +864,8 @@ def _reshaped_test(
             at, at + 300.0, asleep_min=0.0, unscored_min=draw(st.floats(0.02, 5.0)),
         )  # fmt: skip
         return "rest", Evidence(recording_start=start, rest=rest)
+    if change == "segment_mostly_invalid":
+        return _mostly_invalid_part(draw, kind, start, ev)
     if change == "recovery_as_rest":
         return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):

@@ -280,3 +280,82 @@ def test_spans_typed_one_way_still_parse() -> None:
     assert parse_span("22:30-23:00", dt.datetime(2026, 11, 20, 22, 0)) == (1800.0, 3600.0)
     with pytest.raises(SettingsError, match="one end is a clock time"):
         parse_span("22:30-3600", dt.datetime(2026, 11, 20, 22, 0))
+
+
+# --------------------------------------------------------------------------------------------
+# A segment mostly without valid data
+# --------------------------------------------------------------------------------------------
+
+MH_WALK = make_dict(
+    BASE, test__type="exercise", test__exercise_o2_flow_lpm=2,
+    mobility={"beyond_stationary_tubing": True},
+)  # fmt: skip
+
+
+def _mostly_invalid(ev: Evidence, kind: str, valid_min: float, span_min: float = 6.0) -> Evidence:
+    """``ev`` with its ``kind`` part holding ``valid_min`` of valid data in ``span_min``."""
+    part = getattr(ev, kind)
+    return dataclasses.replace(
+        ev, **{kind: dataclasses.replace(part, valid_min=valid_min, duration_min=span_min)}
+    )
+
+
+@pytest.mark.parametrize("kind", ["rest", "exercise_o2"])
+@pytest.mark.parametrize("medicare", [False, True])
+def test_exercise_test_part_mostly_artifact_is_not_evaluable(kind: str, medicare: bool) -> None:
+    """A 6-min walk on oxygen with 5 min of artifact "showed the improvement" from its one
+    valid minute (missing data can only hide a desaturation); likewise a rest part, the awake
+    comparison (>= 89 %), with most of it invalid."""
+    c = mc(test__type="exercise", test__exercise_o2_flow_lpm=2) if medicare else None
+    c = c or Context.from_dict(MH_WALK)
+    whole = exercise_test(rest=94.0, exercise=86.0, exercise_o2=92.0)
+    assert evaluate(c, _mostly_invalid(whole, kind, 6.0)).determination == "qualified"
+    d = evaluate(c, _mostly_invalid(whole, kind, 1.0))
+    assert d.determination == "indeterminate"  # was qualified
+    want = f"a '{kind}' segment with valid data for at least half of it (has 1.0 of 6.0 min"
+    assert any(want in m for m in d.missing), d.missing
+    # half of it valid is enough
+    assert evaluate(c, _mostly_invalid(whole, kind, 3.0)).determination == "qualified"
+
+
+def test_rest_test_mostly_artifact_is_not_evaluable() -> None:
+    """A 10-min rest test with 8 min of artifact: its 2 valid minutes at 86 % gave continuous
+    oxygen; the missing minutes may hold the patient's real (higher) resting value."""
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(seg("rest", 86.0, 2.0), duration_min=10.0)
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=rest)
+    d = evaluate(c, ev)
+    assert d.determination == "indeterminate"
+    assert any("valid data for at least half of it (has 2.0 of 10.0 min" in m for m in d.missing)
+
+
+def test_segment_share_read_from_its_place_too() -> None:
+    """A summary whose duration_min was lowered to the valid time still places the segment:
+    the span from start_s to end_s counts."""
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(
+        seg("rest", 86.0, 2.0), duration_min=2.0, source="segment_option",
+        start_s=600.0, end_s=1200.0,
+    )  # fmt: skip
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=rest)
+    d = evaluate(c, ev)
+    assert d.determination == "indeterminate"
+    assert any("(has 2.0 of 10.0 min" in m for m in d.missing)
+
+
+def test_walk_on_oxygen_mostly_dropout_end_to_end(tmp_path: Path) -> None:
+    """The same from an EDF+ walk test: the probe fell off 60 s into the 6-min walk on oxygen."""
+    parts = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 900, 1260)]
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=parts, gaps=[(960, 300)],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    o2 = out.summary["metrics"]["exercise_o2"]
+    assert o2["valid_min"] < 3.0 <= o2["duration_min"] / 2 + 0.01
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"  # was qualified
+    assert any("'exercise_o2' segment with valid data" in m for m in out.determination.missing)

@@ -20,6 +20,7 @@ __all__ = [
     "MAX_SEGMENT_MIN",
     "MAX_SESSION_MIN",
     "MIN_SEGMENT_MIN",
+    "MIN_SEGMENT_VALID_SHARE",
     "MIN_SLEEP_VALID_MIN",
     "NIGHT_FROM",
     "NIGHT_TO",
@@ -51,6 +52,12 @@ MAX_SEGMENT_MIN = 30.0
 #: few seconds picks a transient dip (or the best seconds on oxygen); spot and walk tests last
 #: minutes (docs/criteria.md, product reading).
 MIN_SEGMENT_MIN = 1.0
+#: A rest or exercise segment with valid data for less than this share of its span is not a test
+#: either: the minutes lost to artifact or dropout may hold what decides it (a walk on oxygen's
+#: desaturation, a resting value below 89 %), and when most of a segment fails the artifact
+#: rules the samples left are suspect too (medicare-oxygen.md A9: discard artifact; docs/
+#: criteria.md, product reading).
+MIN_SEGMENT_VALID_SHARE = 0.5
 #: The three parts of an exercise test come from one testing session (LCD L33797): parts whose
 #: places are known may span at most this long, first start to last end (product reading).
 MAX_SESSION_MIN = 120.0
@@ -345,12 +352,23 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
     -------
     str
         What is needed instead, for ``missing``; empty when the segment holds at least
-        :data:`MIN_SEGMENT_MIN` of valid data, is at most :data:`MAX_SEGMENT_MIN` long, has no
+        :data:`MIN_SEGMENT_MIN` of valid data and valid data for at least
+        :data:`MIN_SEGMENT_VALID_SHARE` of its span, is at most :data:`MAX_SEGMENT_MIN` long, has no
         time the recording's staging scores as sleep (a rest or exercise test is taken awake:
         MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own), does not
         lie mostly between 23:00 and 06:00 unless staging scores all of it (time unstaged or
         left unscored is not shown awake) and, for a rest segment, starts before every
         exercise part whose place is known.
+
+    Notes
+    -----
+    The valid share applies to every kind, not only to the parts whose lost minutes favour
+    qualifying (the walk on oxygen, the rest value as the awake comparison): a segment of which
+    most failed the artifact rules (SPEC §4) is a test that was not measured, and what it kept
+    is suspect in either direction (medicare-oxygen.md A9: the nadir discards artifact; a
+    desaturation read from the one clean minute of a walk is not the walk's). The span is the
+    larger of ``duration_min`` and ``end_s - start_s``; a segment with neither (figures built
+    by hand, not by oxi, which writes both) is not checked for its share.
     """
     if seg.kind == "rest" and ev is not None and seg.start_s is not None:
         walks = [w.start_s for w in (ev.exercise, ev.exercise_o2) if w is not None]
@@ -392,6 +410,19 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
             f"{seg.valid_min * 60:.0f} s: a few seconds are not a rest or exercise test)"
         )
     span = max(seg.valid_min, seg.duration_min or 0.0)
+    if s0 is not None and s1 is not None:
+        # the segment's place too: a duration_min lowered in a summary does not raise the share
+        span = max(span, (s1 - s0) / 60)
+    if seg.valid_min < MIN_SEGMENT_VALID_SHARE * span - EPS_MIN:
+        # A walk on oxygen of 6 min with 5 of artifact "showed the improvement" (Medicare test
+        # #3, MG-OXY II.A.2.b.ii.A) from its one valid minute: missing data can only hide a
+        # desaturation. The same holds for every kind (the walk's desaturation, the rest value
+        # <= 88 % or the awake comparison >= 89 %, A7): the samples a mostly failed segment
+        # keeps are suspect (motion gives false lows), and the lost ones may decide it.
+        return (
+            f"a '{seg.kind}' segment with valid data for at least half of it (has "
+            f"{seg.valid_min:.1f} of {span:.1f} min: the rest is artifact or missing)"
+        )
     if span <= MAX_SEGMENT_MIN + EPS_MIN:
         return ""
     return (
