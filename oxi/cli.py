@@ -90,7 +90,10 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME=START-END",
         action="append",
         default=[],
-        help="exercise-test segment: rest, exercise or exercise_o2 (repeatable)",
+        help=(
+            "exercise-test segment: rest, exercise or exercise_o2 (repeatable); replaces the "
+            "recording's segment annotations (a warning names those not repeated)"
+        ),
     )
     g.add_argument("--o2-flow", type=float, metavar="L/MIN", help="oxygen flow during exercise_o2")
     g.add_argument(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
@@ -359,3 +360,43 @@ def test_walk_on_oxygen_mostly_dropout_end_to_end(tmp_path: Path) -> None:
     assert out.determination is not None
     assert out.determination.determination == "indeterminate"  # was qualified
     assert any("'exercise_o2' segment with valid data" in m for m in out.determination.missing)
+
+
+# --------------------------------------------------------------------------------------------
+# --segment beside the recording's own segment annotations
+# --------------------------------------------------------------------------------------------
+
+ANNOTATED = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 900, 1260)]
+
+
+def test_segment_option_says_which_segment_annotations_it_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--segment replaced the recording's annotated walk test without a word: a reviewer saw
+    the figures of the typed segments and never learnt the file marked others."""
+    edf = _walk_test(tmp_path, ANNOTATED, 1300)
+    request = AnalyzeRequest(segments=("rest=0-360", "exercise=400-760"))
+    out = analyze_file(edf, request)
+    assert out.summary["windows"] and "exercise_o2" not in out.summary["metrics"]
+    said = [w for w in out.summary["warnings"] if "segment annotations" in w]
+    assert len(said) == 1, out.summary["warnings"]  # none before
+    # the annotations not given as they are: named with their seconds; the same rest is used
+    assert "'exercise' (420-780 s)" in said[0] and "'exercise_o2' (900-1260 s)" in said[0]
+    assert "'rest'" not in said[0]
+    # the command line counts it among the warnings and writes it in summary.json
+    argv = ["analyze", str(edf), "--segment", "exercise=400-760", "--no-report"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    assert "Warnings" in capsys.readouterr().out
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())["warnings"]
+    assert any("'exercise_o2' (900-1260 s)" in w for w in written)
+
+
+def test_segment_option_matching_every_annotation_warns_nothing(tmp_path: Path) -> None:
+    edf = _walk_test(tmp_path, ANNOTATED, 1300)
+    typed = tuple(f"{n}={s}-{e}" for n, s, e in ANNOTATED)
+    out = analyze_file(edf, AnalyzeRequest(segments=typed))
+    assert not [w for w in out.summary["warnings"] if "segment annotations" in w]
+    assert not [
+        w for w in analyze_file(_walk_test(tmp_path, [], 1300), AnalyzeRequest(segments=typed))
+        .summary["warnings"] if "segment annotations" in w
+    ]  # fmt: skip
