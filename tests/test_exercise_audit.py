@@ -400,3 +400,46 @@ def test_segment_option_matching_every_annotation_warns_nothing(tmp_path: Path) 
         w for w in analyze_file(_walk_test(tmp_path, [], 1300), AnalyzeRequest(segments=typed))
         .summary["warnings"] if "segment annotations" in w
     ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# --test-type with a context that gives no test.type
+# --------------------------------------------------------------------------------------------
+
+UNTYPED_WALK_CTX = WALK_CTX.replace("type: exercise, ", "") + (
+    "mobility: {beyond_stationary_tubing: true}\n"
+)
+
+
+def test_test_type_option_reaches_the_rules_when_the_context_gives_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walk was analysed as an exercise test (--test-type exercise), but the rules read the
+    context's absent test.type and said only "test.type" was missing."""
+    assert "type:" not in UNTYPED_WALK_CTX
+    edf = _walk_test(tmp_path, ANNOTATED, 1300)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(UNTYPED_WALK_CTX)
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--test-type", "exercise", "--context", str(ctx)]
+    assert main([*argv, "--out", str(out), "--no-report"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    q = summary["qualification"]
+    assert "test.type" not in q["missing"]
+    assert q["determination"] == "qualified"  # was indeterminate, missing test.type
+    assert any("test.type exercise" in w and "--test-type" in w for w in q["warnings"])
+    assert "type" not in summary["context"]["test"]  # the context as given
+    # without --test-type the rules still ask for it
+    plain = analyze_file(edf, AnalyzeRequest(context_path=str(ctx)))
+    assert plain.determination is not None and "test.type" in plain.determination.missing
+    # oxi verify recomputes the same, with and without the context file
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(ctx)]) == 0
+    # oxi qualify --summary reads the test type the summary was analysed as
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(ctx), "--summary", str(out / "summary.json"), "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["qualification"]["determination"] == "qualified"
+    assert doc["qualification"]["rules"] == q["rules"]
