@@ -99,6 +99,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         analysis.without_constant_runs_dict(),
         rec.sleep_test_channels,
         FilePatient.from_block(patient_block(analysis, deidentify=False)),
+        rec.duration_s / 60.0,
         cls=OximetryError,
     )
 

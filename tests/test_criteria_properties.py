@@ -265,6 +265,7 @@ RESHAPED_TESTS = (
     "segment_in_the_night_unstaged",
     "segment_in_the_night_unscored",
     "segment_mostly_invalid",
+    "segment_without_clock_in_a_night",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
@@ -864,6 +865,18 @@ def _reshaped_test(
             at, at + 300.0, asleep_min=0.0, unscored_min=draw(st.floats(0.02, 5.0)),
         )  # fmt: skip
         return "rest", Evidence(recording_start=start, rest=rest)
+    if change == "segment_without_clock_in_a_night":
+        # an unstaged recording of over 2 h in elapsed time only (no clock): its rest segment
+        # may lie in the night; its length from the recording or from where the segment lies
+        hours = draw(st.floats(2.01, 12.0))
+        at = draw(st.floats(0.0, hours * 3600 - 300.0))
+        rest = SegmentFigures(
+            "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",
+            at, at + 300.0,
+        )  # fmt: skip
+        known = draw(st.booleans()) or at + 300.0 <= 2.01 * 3600
+        ev = Evidence(rest=rest, recording_min=hours * 60 if known else None)
+        return "rest", ev
     if change == "segment_mostly_invalid":
         return _mostly_invalid_part(draw, kind, start, ev)
     if change == "recovery_as_rest":

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from criteria.context import Context
+from criteria.errors import EvidenceError
 from criteria.evaluate import Evidence, evaluate
 from oxi.cli import main
 from oxi.options import parse_segments, parse_span
@@ -443,3 +444,74 @@ def test_test_type_option_reaches_the_rules_when_the_context_gives_none(
     doc = json.loads(capsys.readouterr().out)
     assert doc["qualification"]["determination"] == "qualified"
     assert doc["qualification"]["rules"] == q["rules"]
+
+
+# --------------------------------------------------------------------------------------------
+# A segment of a long recording without clock time
+# --------------------------------------------------------------------------------------------
+
+
+def _elapsed_csv(path: Path, hours: float, dip_at_s: float) -> Path:
+    """A 1-Hz CSV in seconds from the start (no date, no time of day): 95 % with a 10-min
+    plateau at 86 % from ``dip_at_s``."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=hours * 3600, seed=3, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(dip_at_s, 600, 86.0)],
+    )  # fmt: skip
+    values = ["" if v != v else f"{v:.0f}" for v in rec.spo2.data.tolist()]
+    path.write_text("time,spo2\n" + "".join(f"{t},{v}\n" for t, v in enumerate(values)))
+    return path
+
+
+def test_rest_segment_of_an_overnight_recording_without_clock_is_not_an_awake_test(
+    tmp_path: Path,
+) -> None:
+    """An 8-h night exported in seconds from the start, unstaged: --segment rest over a dip 5 h
+    in (03:00 had it started at 22:00) qualified continuous oxygen as a resting value; with a
+    clock the 23:00-06:00 check catches it, without one nothing placed it."""
+    (tmp_path / "ctx.yaml").write_text(REST_CTX)
+    csv = _elapsed_csv(tmp_path / "night.csv", 8, 5 * 3600)
+    request = AnalyzeRequest(
+        segments=("rest=18120-18480",), context_path=str(tmp_path / "ctx.yaml")
+    )
+    out = analyze_file(csv, request)
+    assert not out.analysis.recording.clock_known
+    d = out.determination
+    assert d is not None and d.determination == "indeterminate"  # was qualified
+    assert any("'rest' segment shown awake" in m and "no clock time" in m for m in d.missing)
+    # the same from its summary.json (oxi qualify --summary)
+    read = Evidence.from_summary(out.summary)
+    assert read.recording_min == pytest.approx(480.0) and read.clock is None
+    assert evaluate(out.context, read).determination == "indeterminate"
+    # a short rest test without clock time stays a rest test
+    short = _elapsed_csv(tmp_path / "rest.csv", 0.5, 300)
+    request = AnalyzeRequest(segments=("rest=360-720",), context_path=str(tmp_path / "ctx.yaml"))
+    kept = analyze_file(short, request).determination
+    assert kept is not None and kept.determination == "qualified"
+
+
+def test_segment_without_clock_judged_by_the_recording_length() -> None:
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(seg("rest", 86.0), duration_min=6.0, start_s=600.0, end_s=960.0)
+    short = Evidence(rest=rest, recording_min=40.0)
+    assert evaluate(c, short).determination == "qualified"
+    long = Evidence(rest=rest, recording_min=480.0)
+    d = evaluate(c, long)
+    assert d.determination == "indeterminate"
+    assert any("no clock time" in m and "8.0 h" in m for m in d.missing), d.missing
+    # a segment ending past the limit shows the recording is that long, whatever it says
+    late = dataclasses.replace(rest, start_s=3 * 3600.0, end_s=3 * 3600.0 + 360)
+    assert evaluate(c, Evidence(rest=late)).determination == "indeterminate"
+    # staging that scores all of it awake shows it awake
+    staged = dataclasses.replace(rest, asleep_min=0.0, unscored_min=0.0)
+    assert evaluate(c, Evidence(rest=staged, recording_min=480.0)).determination == "qualified"
+    # with a clock in the day the 23:00-06:00 check decides, not the length
+    day = Evidence(recording_start=dt.datetime(2026, 11, 20, 8, 0), rest=rest, recording_min=480.0)
+    assert evaluate(c, day).determination == "qualified"
+
+
+@pytest.mark.parametrize("length", ["480", -1, True, float("nan")])
+def test_summary_recording_length_must_be_a_length(length: Any) -> None:
+    summary = {"metrics": {}, "recording": {"duration_min": length}}
+    with pytest.raises(EvidenceError, match=r"recording\.duration_min"):
+        Evidence.from_summary(summary)

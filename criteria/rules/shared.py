@@ -19,6 +19,7 @@ __all__ = [
     "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
     "MAX_SESSION_MIN",
+    "MAX_UNPLACED_RECORDING_MIN",
     "MIN_SEGMENT_MIN",
     "MIN_SEGMENT_VALID_SHARE",
     "MIN_SLEEP_VALID_MIN",
@@ -73,6 +74,13 @@ NIGHT_FROM, NIGHT_TO = _dt.time(20, 0), _dt.time(8, 0)
 #: shows it awake (docs/criteria.md, product reading: narrower than NIGHT_FROM-NIGHT_TO, as
 #: clinics and wards test in the evening and early morning).
 CORE_NIGHT_FROM, CORE_NIGHT_TO = _dt.time(23, 0), _dt.time(6, 0)
+#: A recording without clock time (elapsed time only) and without staging that lasts longer
+#: than this is of overnight length: its rest or exercise segments may lie in the night, and
+#: nothing shows the patient awake in them. Longer than one testing session may span
+#: (:data:`MAX_SESSION_MIN`) and long enough to hold the 2 h of valid sleep an overnight test
+#: needs (:data:`MIN_SLEEP_VALID_MIN`); a walk or spot test recorded on its own is shorter
+#: (docs/criteria.md, product reading).
+MAX_UNPLACED_RECORDING_MIN = MAX_SESSION_MIN
 NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
 PAO2_KEYS = (
     "pao2_rest_mmhg",
@@ -357,8 +365,9 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         time the recording's staging scores as sleep (a rest or exercise test is taken awake:
         MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own), does not
         lie mostly between 23:00 and 06:00 unless staging scores all of it (time unstaged or
-        left unscored is not shown awake) and, for a rest segment, starts before every
-        exercise part whose place is known.
+        left unscored is not shown awake), is not part of an unstaged recording without clock
+        time longer than :data:`MAX_UNPLACED_RECORDING_MIN` (nothing places it in the day)
+        and, for a rest segment, starts before every exercise part whose place is known.
 
     Notes
     -----
@@ -404,6 +413,17 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
                 f"recording {staging} (give the staging with --hypnogram, or a test taken in "
                 "the day)"
             )
+    length = _recording_length_min(ev) if ev is not None else None
+    if unshown and clock is None and length is not None:
+        if length > MAX_UNPLACED_RECORDING_MIN + EPS_MIN:
+            # Elapsed time only: a rest segment from the middle of an unstaged night exported
+            # without clock passed as awake, the 23:00-06:00 check above having no clock.
+            return (
+                f"a '{seg.kind}' segment shown awake: the recording holds no clock time and lasts "
+                f"{length / 60:.1f} h, longer than one testing session "
+                f"({MAX_UNPLACED_RECORDING_MIN:g} min), so the segment may lie in a night "
+                "(give the staging with --hypnogram, or a recording of the test alone)"
+            )
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (
             f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
@@ -429,6 +449,22 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         f"a '{seg.kind}' segment of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
         "to be an awake test; an overnight recording is test.type overnight)"
     )
+
+
+def _recording_length_min(ev: Evidence) -> float | None:
+    """Return how long the recording is known to last, in minutes (None: not known).
+
+    The recorded length, or the latest end of a window placed in it if that is later (a
+    summary without its length still places its windows).
+    """
+    ends = [
+        w.end_s / 60
+        for w in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2)
+        if w is not None and w.end_s is not None
+    ]
+    if ev.recording_min is not None:
+        ends.append(ev.recording_min)
+    return max(ends) if ends else None
 
 
 def tested_walk_flow(inp: Inputs) -> float | None:
