@@ -173,6 +173,9 @@ class Evidence:
     file_patient : FilePatient or None
         The patient as the recording's header gives them: a birth date, age or sex other than
         the context's is a conflict (another person's night).
+    recording_min : float or None
+        The recording's length in minutes (``summary.json``'s ``recording.duration_min``); None
+        when not known. Without a clock it tells a test's recording from a night's.
     """
 
     recording_start: _dt.datetime | None = None
@@ -187,6 +190,7 @@ class Evidence:
     without_constant_runs: Evidence | None = None
     sleep_test_channels: tuple[str, ...] = ()
     file_patient: FilePatient | None = None
+    recording_min: float | None = None
 
     @property
     def clock(self) -> _dt.time | None:
@@ -210,6 +214,7 @@ class Evidence:
         without_constant_runs: Mapping[str, Any] | None = None,
         sleep_test_channels: Sequence[str] = (),
         file_patient: FilePatient | None = None,
+        recording_min: float | None = None,
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -237,6 +242,8 @@ class Evidence:
             As in ``summary.json``'s ``input.sleep_test_channels``.
         file_patient : FilePatient, optional
             The patient as the recording's header gives them.
+        recording_min : float, optional
+            The recording's length in minutes.
 
         Returns
         -------
@@ -254,6 +261,7 @@ class Evidence:
             start_clock=start_clock,
             sleep_test_channels=tuple(str(c) for c in sleep_test_channels),
             file_patient=file_patient,
+            recording_min=recording_min,
         )
         return ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
 
@@ -300,7 +308,8 @@ class Evidence:
         ----------
         summary : mapping
             Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text),
-            ``input.sleep_test_channels`` and ``warnings`` when present.
+            ``input.sleep_test_channels``, ``recording.duration_min`` and ``warnings`` when
+            present.
         source : str, optional
             The summary file, put in front of error messages.
 
@@ -358,8 +367,13 @@ class Evidence:
             flow = settings.get("o2_flow_lpm") if isinstance(settings, Mapping) else None
             if flow is not None and not _number(flow):
                 raise EvidenceError(f"summary: 'settings.o2_flow_lpm' is {flow!r}")
+            block = summary.get("recording")
+            length = block.get("duration_min") if isinstance(block, Mapping) else None
+            if length is not None and not (_number(length) and length >= 0):
+                raise EvidenceError(f"summary: 'recording.duration_min' is {length!r}")
             ev = replace(
                 ev,
+                recording_min=None if length is None else float(length),
                 exercise_o2_flow_lpm=None if flow is None else float(flow),
                 start_clock=clock,
                 sleep_test_channels=tuple(channels),

@@ -27,7 +27,13 @@ from oximetry.report import format_terminal_summary, write_atomic, write_json_at
 
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir, refuse_writing_over
-from .qualify import check_summary_is_for, evidence_from_summary, load_context, qualify
+from .qualify import (
+    check_summary_is_for,
+    evidence_from_summary,
+    load_context,
+    qualify,
+    with_analysed_test_type,
+)
 from .verify import (
     group_differences,
     hash_only_outputs,
@@ -90,13 +96,19 @@ def _add_analysis_options(p: argparse.ArgumentParser) -> None:
         metavar="NAME=START-END",
         action="append",
         default=[],
-        help="exercise-test segment: rest, exercise or exercise_o2 (repeatable)",
+        help=(
+            "exercise-test segment: rest, exercise or exercise_o2 (repeatable); replaces the "
+            "recording's segment annotations (a warning names those not repeated)"
+        ),
     )
     g.add_argument("--o2-flow", type=float, metavar="L/MIN", help="oxygen flow during exercise_o2")
     g.add_argument(
         "--test-type",
         choices=("overnight", "exercise", "rest"),
-        help="overrides the context's test.type",
+        help=(
+            "the test the recording holds; a test.type in the context must be the same (else "
+            "exit 2), and a context without one is judged as this test"
+        ),
     )
     q = p.add_argument_group("qualification and output")
     q.add_argument("--context", metavar="FILE", help="clinical context (YAML or JSON)")
@@ -178,6 +190,13 @@ def _refuse_qualify_over(out: Path, names: Sequence[str], inputs: Sequence[str |
         )
 
 
+def _analysed_type(summary: dict[str, Any] | None) -> str | None:
+    """Return the summary's ``settings.test_type`` (checked by :func:`evidence_from_summary`)."""
+    settings = None if summary is None else summary.get("settings")
+    analysed = settings.get("test_type") if isinstance(settings, dict) else None
+    return analysed if isinstance(analysed, str) else None
+
+
 def _cmd_qualify(args: argparse.Namespace) -> int:
     context = load_context(args.context)
     evidence = None
@@ -191,7 +210,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         evidence = dataclasses.replace(
             evidence, warnings=(*evidence.warnings, SUMMARY_NOT_VERIFIED)
         )
-    determination = qualify(context, evidence, args.payer)
+    # the test type the summary was analysed as, when the context gives none (as oxi analyze)
+    judged, evidence = with_analysed_test_type(context, evidence, _analysed_type(summary))
+    determination = qualify(judged, evidence, args.payer)
     doc = {
         "schema": "oxi.qualification/1",
         "qualification": json.loads(json.dumps(determination.to_dict())),

@@ -30,7 +30,7 @@ from oximetry.results import Analysis
 from oximetry.settings import AnalysisSettings
 
 from .options import check_segments_inside, parse_segments, parse_span, parse_time_spec
-from .qualify import evidence_from_analysis, load_context, qualify
+from .qualify import evidence_from_analysis, load_context, qualify, with_analysed_test_type
 
 __all__ = [
     "AnalyzeRequest",
@@ -513,7 +513,9 @@ def analyze_file(
     if request.deidentify and context is not None:
         context = deidentified_context(context, analysis)
     evidence = evidence_from_analysis(analysis)
-    determination = qualify(context, evidence, request.payer)
+    # a context without test.type is judged as the test analysed (--test-type), not untyped
+    judged, judged_on = with_analysed_test_type(context, evidence, settings.test_type)
+    determination = qualify(judged, judged_on, request.payer)
     context_dict = None if context is None else context.to_dict(test_date=determination.test_date)
     qualification = determination.to_dict()
     events_text = events_csv_text(analysis, deidentify=request.deidentify)

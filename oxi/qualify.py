@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from os import PathLike
 from typing import Any, TypeVar
 
@@ -32,6 +33,7 @@ __all__ = [
     "evidence_from_summary",
     "load_context",
     "qualify",
+    "with_analysed_test_type",
 ]
 
 T = TypeVar("T")
@@ -97,6 +99,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         analysis.without_constant_runs_dict(),
         rec.sleep_test_channels,
         FilePatient.from_block(patient_block(analysis, deidentify=False)),
+        rec.duration_s / 60.0,
         cls=OximetryError,
     )
 
@@ -181,3 +184,42 @@ def qualify(
 ) -> Determination:
     """Run the rules (:func:`criteria.evaluate.evaluate`); a bad payer name is bad input."""
     return _call(evaluate, context, evidence, payer)
+
+
+def with_analysed_test_type(
+    context: Context | None, evidence: Evidence | None, analysed: str | None
+) -> tuple[Context | None, Evidence | None]:
+    """Give a context without ``test.type`` the test type the recording was analysed as.
+
+    ``--test-type`` is refused when it differs from the context's ``test.type``
+    (:func:`oxi.pipeline.resolve_settings`), but a context that gives none took it for the
+    analysis only: the rules read the context's, so a walk analysed as an exercise test was
+    judged with "test.type" missing. The analysed type (``settings.test_type``, recorded in
+    ``summary.json``) now reaches the rules, and the determination says where it came from;
+    the context itself is recorded as given. ``oxi verify`` and ``oxi qualify --summary``
+    call this with the summary's settings, so they reproduce it.
+
+    Parameters
+    ----------
+    context : Context or None
+        The clinical context as given.
+    evidence : Evidence or None
+        The test's figures; receives the warning.
+    analysed : str or None
+        ``overnight``, ``exercise`` or ``rest``: the settings' ``test_type``.
+
+    Returns
+    -------
+    tuple of (Context or None, Evidence or None)
+        Unchanged when there is no context, it gives ``test.type`` or the analysis had none.
+    """
+    if context is None or context.test.type is not None or analysed is None:
+        return context, evidence
+    filled = replace(context, test=replace(context.test, type=analysed))
+    note = (
+        f"test.type {analysed} is the test type the recording was analysed as (--test-type): "
+        "the context gives none"
+    )
+    if evidence is not None:
+        evidence = replace(evidence, warnings=(*evidence.warnings, note))
+    return filled, evidence

@@ -233,7 +233,7 @@ def build_windows(
     wake_spans = _merge(((o, o + d) for o, d, s in staging if s == "W"), end_s)
     staged = bool(sleep_spans or wake_spans)
 
-    segments = _segments(recording, settings, end_s, first_s, last_s)
+    segments = _segments(recording, settings, end_s, first_s, last_s, warnings)
     exercise_test = settings.test_type in ("exercise", "rest") or (
         settings.test_type is None and bool(segments) and not staged
     )
@@ -457,10 +457,41 @@ def _baseline_window(
 
 
 def _segments(
-    recording: Recording, settings: AnalysisSettings, end_s: float, first_s: float, last_s: float
+    recording: Recording,
+    settings: AnalysisSettings,
+    end_s: float,
+    first_s: float,
+    last_s: float,
+    warnings: list[str],
 ) -> list[Window]:
+    """Return the exercise-test segments: ``--segment`` when given, else the annotations.
+
+    ``--segment`` replaces every segment annotation of the recording; those it does not repeat
+    exactly are named in ``warnings`` (names and seconds only), so a reviewer sees that the
+    file marked other segments than the ones analysed (SPEC §6).
+    """
     found: dict[str, tuple[str, list[tuple[float, float]]]] = {}
     if settings.segments_s:
+        annotated = sorted(
+            (float(a.onset_s), float(a.onset_s + a.duration_s), label)
+            for a in recording.annotations
+            for kind, label in [annotation_kind(a.text)]
+            if kind == "segment" and label is not None and a.duration_s > 0
+        )
+        unused = [
+            (n, s, e)
+            for s, e, n in annotated
+            if not any(
+                g == n and abs(gs - s) < 1e-6 and abs(ge - e) < 1e-6
+                for g, gs, ge in settings.segments_s
+            )
+        ]
+        if unused:
+            named = ", ".join(f"{n!r} ({s:g}-{e:g} s)" for n, s, e in unused)
+            warnings.append(
+                f"The recording's segment annotations {named} were not used: --segment was "
+                "given and replaces them all. Check that the segments given are the test's."
+            )
         for name, s, e in settings.segments_s:
             if segment_outside(s, e, recording):
                 raise SettingsError(

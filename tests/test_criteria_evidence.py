@@ -108,6 +108,7 @@ def test_evidence_from_summary_equals_from_analysis() -> None:
                 ],
                 "metrics": a.metrics_dict(),
                 "warnings": list(a.warnings),
+                "recording": {"duration_min": a.recording.duration_s / 60.0},
             }
         )
     )

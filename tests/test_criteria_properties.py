@@ -265,6 +265,8 @@ RESHAPED_TESTS = (
     "segment_scored_as_sleep",
     "segment_in_the_night_unstaged",
     "segment_in_the_night_unscored",
+    "segment_mostly_invalid",
+    "segment_without_clock_in_a_night",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
@@ -326,8 +328,8 @@ PERTURBATIONS = (
     "normal_blood_gas_same_condition",
     # ... and a test of another shape: a whole night declared a rest test, a presumed-sleep
     # window over the day, in the day or placed by nothing, a finding resting on a held value,
-    # a night without an awake baseline, parts of seconds, scored as sleep, after the walk, on
-    # more oxygen, or on an unknown flow or two (RESHAPED_TESTS).
+    # a night without an awake baseline, parts of seconds or mostly invalid, scored as sleep,
+    # after the walk, on more oxygen, or on an unknown flow or two (RESHAPED_TESTS).
     *RESHAPED_TESTS,
     # Fifth review: a night qualifying only on the drop from baseline beside angina coded the
     # way ICD-10-CM codes it with coronary atherosclerosis (II.B.3); a walk "on room air" that
@@ -789,6 +791,27 @@ def _seconds_long_part(
     )
 
 
+def _mostly_invalid_part(
+    draw: st.DrawFn, kind: str, start: dt.datetime, ev: Evidence | None
+) -> tuple[str, Evidence]:
+    """The case's rest or exercise test with one part holding valid data for under half of its
+    span, yet at least 1 min (an overnight case becomes a rest test at 85 % mostly artifact);
+    the span given by ``duration_min`` or by the part's place (``start_s``, ``end_s``)."""
+    span = draw(st.floats(4.0, 30.0))
+    valid = draw(st.floats(1.0, 0.49 * span))
+    if draw(st.booleans()):
+        at = draw(st.floats(0.0, 600.0))  # placed early in a recording from 22:00: not at night
+        place: dict[str, Any] = {"source": "segment_option", "start_s": at, "end_s": at + span * 60}
+    else:
+        place = {"duration_min": span}
+    if kind != "exercise" or ev is None:
+        rest = SegmentFigures("rest", valid, 86.0, 84.0, 85.0, **place)
+        return "rest", Evidence(recording_start=start, rest=rest)
+    part = draw(st.sampled_from(["rest", "exercise", "exercise_o2"]))
+    old = dataclasses.replace(getattr(ev, part), valid_min=valid, duration_min=None)
+    return "exercise", dataclasses.replace(ev, **{part: dataclasses.replace(old, **place)})
+
+
 def _reshaped_test(
     draw: st.DrawFn,
     change: str,
@@ -852,6 +875,20 @@ def _reshaped_test(
             at, at + 300.0, asleep_min=0.0, unscored_min=draw(st.floats(0.02, 5.0)),
         )  # fmt: skip
         return "rest", Evidence(recording_start=start, rest=rest)
+    if change == "segment_without_clock_in_a_night":
+        # an unstaged recording of over 2 h in elapsed time only (no clock): its rest segment
+        # may lie in the night; its length from the recording or from where the segment lies
+        hours = draw(st.floats(2.01, 12.0))
+        at = draw(st.floats(0.0, hours * 3600 - 300.0))
+        rest = SegmentFigures(
+            "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",
+            at, at + 300.0,
+        )  # fmt: skip
+        known = draw(st.booleans()) or at + 300.0 <= 2.01 * 3600
+        ev = Evidence(rest=rest, recording_min=hours * 60 if known else None)
+        return "rest", ev
+    if change == "segment_mostly_invalid":
+        return _mostly_invalid_part(draw, kind, start, ev)
     if change == "recovery_as_rest":
         return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):

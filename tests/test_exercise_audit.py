@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from criteria.context import Context
+from criteria.errors import EvidenceError
 from criteria.evaluate import Evidence, evaluate
 from oxi.cli import main
 from oxi.options import parse_segments, parse_span
@@ -280,3 +282,236 @@ def test_spans_typed_one_way_still_parse() -> None:
     assert parse_span("22:30-23:00", dt.datetime(2026, 11, 20, 22, 0)) == (1800.0, 3600.0)
     with pytest.raises(SettingsError, match="one end is a clock time"):
         parse_span("22:30-3600", dt.datetime(2026, 11, 20, 22, 0))
+
+
+# --------------------------------------------------------------------------------------------
+# A segment mostly without valid data
+# --------------------------------------------------------------------------------------------
+
+MH_WALK = make_dict(
+    BASE, test__type="exercise", test__exercise_o2_flow_lpm=2,
+    mobility={"beyond_stationary_tubing": True},
+)  # fmt: skip
+
+
+def _mostly_invalid(ev: Evidence, kind: str, valid_min: float, span_min: float = 6.0) -> Evidence:
+    """``ev`` with its ``kind`` part holding ``valid_min`` of valid data in ``span_min``."""
+    part = getattr(ev, kind)
+    return dataclasses.replace(
+        ev, **{kind: dataclasses.replace(part, valid_min=valid_min, duration_min=span_min)}
+    )
+
+
+@pytest.mark.parametrize("kind", ["rest", "exercise_o2"])
+@pytest.mark.parametrize("medicare", [False, True])
+def test_exercise_test_part_mostly_artifact_is_not_evaluable(kind: str, medicare: bool) -> None:
+    """A 6-min walk on oxygen with 5 min of artifact "showed the improvement" from its one
+    valid minute (missing data can only hide a desaturation); likewise a rest part, the awake
+    comparison (>= 89 %), with most of it invalid."""
+    c = mc(test__type="exercise", test__exercise_o2_flow_lpm=2) if medicare else None
+    c = c or Context.from_dict(MH_WALK)
+    whole = exercise_test(rest=94.0, exercise=86.0, exercise_o2=92.0)
+    assert evaluate(c, _mostly_invalid(whole, kind, 6.0)).determination == "qualified"
+    d = evaluate(c, _mostly_invalid(whole, kind, 1.0))
+    assert d.determination == "indeterminate"  # was qualified
+    want = f"a '{kind}' segment with valid data for at least half of it (has 1.0 of 6.0 min"
+    assert any(want in m for m in d.missing), d.missing
+    # half of it valid is enough
+    assert evaluate(c, _mostly_invalid(whole, kind, 3.0)).determination == "qualified"
+
+
+def test_rest_test_mostly_artifact_is_not_evaluable() -> None:
+    """A 10-min rest test with 8 min of artifact: its 2 valid minutes at 86 % gave continuous
+    oxygen; the missing minutes may hold the patient's real (higher) resting value."""
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(seg("rest", 86.0, 2.0), duration_min=10.0)
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=rest)
+    d = evaluate(c, ev)
+    assert d.determination == "indeterminate"
+    assert any("valid data for at least half of it (has 2.0 of 10.0 min" in m for m in d.missing)
+
+
+def test_segment_share_read_from_its_place_too() -> None:
+    """A summary whose duration_min was lowered to the valid time still places the segment:
+    the span from start_s to end_s counts."""
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(
+        seg("rest", 86.0, 2.0), duration_min=2.0, source="segment_option",
+        start_s=600.0, end_s=1200.0,
+    )  # fmt: skip
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=rest)
+    d = evaluate(c, ev)
+    assert d.determination == "indeterminate"
+    assert any("(has 2.0 of 10.0 min" in m for m in d.missing)
+
+
+def test_walk_on_oxygen_mostly_dropout_end_to_end(tmp_path: Path) -> None:
+    """The same from an EDF+ walk test: the probe fell off 60 s into the 6-min walk on oxygen."""
+    parts = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 900, 1260)]
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=parts, gaps=[(960, 300)],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    o2 = out.summary["metrics"]["exercise_o2"]
+    assert o2["valid_min"] < 3.0 <= o2["duration_min"] / 2 + 0.01
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"  # was qualified
+    assert any("'exercise_o2' segment with valid data" in m for m in out.determination.missing)
+
+
+# --------------------------------------------------------------------------------------------
+# --segment beside the recording's own segment annotations
+# --------------------------------------------------------------------------------------------
+
+ANNOTATED = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 900, 1260)]
+
+
+def test_segment_option_says_which_segment_annotations_it_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--segment replaced the recording's annotated walk test without a word: a reviewer saw
+    the figures of the typed segments and never learnt the file marked others."""
+    edf = _walk_test(tmp_path, ANNOTATED, 1300)
+    request = AnalyzeRequest(segments=("rest=0-360", "exercise=400-760"))
+    out = analyze_file(edf, request)
+    assert out.summary["windows"] and "exercise_o2" not in out.summary["metrics"]
+    said = [w for w in out.summary["warnings"] if "segment annotations" in w]
+    assert len(said) == 1, out.summary["warnings"]  # none before
+    # the annotations not given as they are: named with their seconds; the same rest is used
+    assert "'exercise' (420-780 s)" in said[0] and "'exercise_o2' (900-1260 s)" in said[0]
+    assert "'rest'" not in said[0]
+    # the command line counts it among the warnings and writes it in summary.json
+    argv = ["analyze", str(edf), "--segment", "exercise=400-760", "--no-report"]
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 0
+    assert "Warnings" in capsys.readouterr().out
+    written = json.loads((tmp_path / "out" / "summary.json").read_text())["warnings"]
+    assert any("'exercise_o2' (900-1260 s)" in w for w in written)
+
+
+def test_segment_option_matching_every_annotation_warns_nothing(tmp_path: Path) -> None:
+    edf = _walk_test(tmp_path, ANNOTATED, 1300)
+    typed = tuple(f"{n}={s}-{e}" for n, s, e in ANNOTATED)
+    out = analyze_file(edf, AnalyzeRequest(segments=typed))
+    assert not [w for w in out.summary["warnings"] if "segment annotations" in w]
+    assert not [
+        w for w in analyze_file(_walk_test(tmp_path, [], 1300), AnalyzeRequest(segments=typed))
+        .summary["warnings"] if "segment annotations" in w
+    ]  # fmt: skip
+
+
+# --------------------------------------------------------------------------------------------
+# --test-type with a context that gives no test.type
+# --------------------------------------------------------------------------------------------
+
+UNTYPED_WALK_CTX = WALK_CTX.replace("type: exercise, ", "") + (
+    "mobility: {beyond_stationary_tubing: true}\n"
+)
+
+
+def test_test_type_option_reaches_the_rules_when_the_context_gives_none(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walk was analysed as an exercise test (--test-type exercise), but the rules read the
+    context's absent test.type and said only "test.type" was missing."""
+    assert "type:" not in UNTYPED_WALK_CTX
+    edf = _walk_test(tmp_path, ANNOTATED, 1300)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(UNTYPED_WALK_CTX)
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--test-type", "exercise", "--context", str(ctx)]
+    assert main([*argv, "--out", str(out), "--no-report"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    q = summary["qualification"]
+    assert "test.type" not in q["missing"]
+    assert q["determination"] == "qualified"  # was indeterminate, missing test.type
+    assert any("test.type exercise" in w and "--test-type" in w for w in q["warnings"])
+    assert "type" not in summary["context"]["test"]  # the context as given
+    # without --test-type the rules still ask for it
+    plain = analyze_file(edf, AnalyzeRequest(context_path=str(ctx)))
+    assert plain.determination is not None and "test.type" in plain.determination.missing
+    # oxi verify recomputes the same, with and without the context file
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(ctx)]) == 0
+    # oxi qualify --summary reads the test type the summary was analysed as
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(ctx), "--summary", str(out / "summary.json"), "--json"]
+    assert main(argv) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["qualification"]["determination"] == "qualified"
+    assert doc["qualification"]["rules"] == q["rules"]
+
+
+# --------------------------------------------------------------------------------------------
+# A segment of a long recording without clock time
+# --------------------------------------------------------------------------------------------
+
+
+def _elapsed_csv(path: Path, hours: float, dip_at_s: float) -> Path:
+    """A 1-Hz CSV in seconds from the start (no date, no time of day): 95 % with a 10-min
+    plateau at 86 % from ``dip_at_s``."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=hours * 3600, seed=3, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(dip_at_s, 600, 86.0)],
+    )  # fmt: skip
+    values = ["" if v != v else f"{v:.0f}" for v in rec.spo2.data.tolist()]
+    path.write_text("time,spo2\n" + "".join(f"{t},{v}\n" for t, v in enumerate(values)))
+    return path
+
+
+def test_rest_segment_of_an_overnight_recording_without_clock_is_not_an_awake_test(
+    tmp_path: Path,
+) -> None:
+    """An 8-h night exported in seconds from the start, unstaged: --segment rest over a dip 5 h
+    in (03:00 had it started at 22:00) qualified continuous oxygen as a resting value; with a
+    clock the 23:00-06:00 check catches it, without one nothing placed it."""
+    (tmp_path / "ctx.yaml").write_text(REST_CTX)
+    csv = _elapsed_csv(tmp_path / "night.csv", 8, 5 * 3600)
+    request = AnalyzeRequest(
+        segments=("rest=18120-18480",), context_path=str(tmp_path / "ctx.yaml")
+    )
+    out = analyze_file(csv, request)
+    assert not out.analysis.recording.clock_known
+    d = out.determination
+    assert d is not None and d.determination == "indeterminate"  # was qualified
+    assert any("'rest' segment shown awake" in m and "no clock time" in m for m in d.missing)
+    # the same from its summary.json (oxi qualify --summary)
+    read = Evidence.from_summary(out.summary)
+    assert read.recording_min == pytest.approx(480.0) and read.clock is None
+    assert evaluate(out.context, read).determination == "indeterminate"
+    # a short rest test without clock time stays a rest test
+    short = _elapsed_csv(tmp_path / "rest.csv", 0.5, 300)
+    request = AnalyzeRequest(segments=("rest=360-720",), context_path=str(tmp_path / "ctx.yaml"))
+    kept = analyze_file(short, request).determination
+    assert kept is not None and kept.determination == "qualified"
+
+
+def test_segment_without_clock_judged_by_the_recording_length() -> None:
+    c = Context.from_dict(make_dict(BASE, test__type="rest"))
+    rest = dataclasses.replace(seg("rest", 86.0), duration_min=6.0, start_s=600.0, end_s=960.0)
+    short = Evidence(rest=rest, recording_min=40.0)
+    assert evaluate(c, short).determination == "qualified"
+    long = Evidence(rest=rest, recording_min=480.0)
+    d = evaluate(c, long)
+    assert d.determination == "indeterminate"
+    assert any("no clock time" in m and "8.0 h" in m for m in d.missing), d.missing
+    # a segment ending past the limit shows the recording is that long, whatever it says
+    late = dataclasses.replace(rest, start_s=3 * 3600.0, end_s=3 * 3600.0 + 360)
+    assert evaluate(c, Evidence(rest=late)).determination == "indeterminate"
+    # staging that scores all of it awake shows it awake
+    staged = dataclasses.replace(rest, asleep_min=0.0, unscored_min=0.0)
+    assert evaluate(c, Evidence(rest=staged, recording_min=480.0)).determination == "qualified"
+    # with a clock in the day the 23:00-06:00 check decides, not the length
+    day = Evidence(recording_start=dt.datetime(2026, 11, 20, 8, 0), rest=rest, recording_min=480.0)
+    assert evaluate(c, day).determination == "qualified"
+
+
+@pytest.mark.parametrize("length", ["480", -1, True, float("nan")])
+def test_summary_recording_length_must_be_a_length(length: Any) -> None:
+    summary = {"metrics": {}, "recording": {"duration_min": length}}
+    with pytest.raises(EvidenceError, match=r"recording\.duration_min"):
+        Evidence.from_summary(summary)

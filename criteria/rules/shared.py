@@ -20,7 +20,9 @@ __all__ = [
     "MAX_SEGMENT_MIN",
     "MAX_SESSION_MIN",
     "MAX_SLEEP_SPAN_MIN",
+    "MAX_UNPLACED_RECORDING_MIN",
     "MIN_SEGMENT_MIN",
+    "MIN_SEGMENT_VALID_SHARE",
     "MIN_SLEEP_VALID_MIN",
     "NIGHT_FROM",
     "NIGHT_TO",
@@ -52,6 +54,12 @@ MAX_SEGMENT_MIN = 30.0
 #: few seconds picks a transient dip (or the best seconds on oxygen); spot and walk tests last
 #: minutes (docs/criteria.md, product reading).
 MIN_SEGMENT_MIN = 1.0
+#: A rest or exercise segment with valid data for less than this share of its span is not a test
+#: either: the minutes lost to artifact or dropout may hold what decides it (a walk on oxygen's
+#: desaturation, a resting value below 89 %), and when most of a segment fails the artifact
+#: rules the samples left are suspect too (medicare-oxygen.md A9: discard artifact; docs/
+#: criteria.md, product reading).
+MIN_SEGMENT_VALID_SHARE = 0.5
 #: The three parts of an exercise test come from one testing session (LCD L33797): parts whose
 #: places are known may span at most this long, first start to last end (product reading).
 MAX_SESSION_MIN = 120.0
@@ -72,6 +80,13 @@ NIGHT_FROM, NIGHT_TO = _dt.time(20, 0), _dt.time(8, 0)
 #: shows it awake (docs/criteria.md, product reading: narrower than NIGHT_FROM-NIGHT_TO, as
 #: clinics and wards test in the evening and early morning).
 CORE_NIGHT_FROM, CORE_NIGHT_TO = _dt.time(23, 0), _dt.time(6, 0)
+#: A recording without clock time (elapsed time only) and without staging that lasts longer
+#: than this is of overnight length: its rest or exercise segments may lie in the night, and
+#: nothing shows the patient awake in them. Longer than one testing session may span
+#: (:data:`MAX_SESSION_MIN`) and long enough to hold the 2 h of valid sleep an overnight test
+#: needs (:data:`MIN_SLEEP_VALID_MIN`); a walk or spot test recorded on its own is shorter
+#: (docs/criteria.md, product reading).
+MAX_UNPLACED_RECORDING_MIN = MAX_SESSION_MIN
 NO_EVIDENCE = "an oximetry recording or summary (or blood_gas values)"
 PAO2_KEYS = (
     "pao2_rest_mmhg",
@@ -368,12 +383,24 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
     -------
     str
         What is needed instead, for ``missing``; empty when the segment holds at least
-        :data:`MIN_SEGMENT_MIN` of valid data, is at most :data:`MAX_SEGMENT_MIN` long, has no
+        :data:`MIN_SEGMENT_MIN` of valid data and valid data for at least
+        :data:`MIN_SEGMENT_VALID_SHARE` of its span, is at most :data:`MAX_SEGMENT_MIN` long, has no
         time the recording's staging scores as sleep (a rest or exercise test is taken awake:
         MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own), does not
         lie mostly between 23:00 and 06:00 unless staging scores all of it (time unstaged or
-        left unscored is not shown awake) and, for a rest segment, starts before every
-        exercise part whose place is known.
+        left unscored is not shown awake), is not part of an unstaged recording without clock
+        time longer than :data:`MAX_UNPLACED_RECORDING_MIN` (nothing places it in the day)
+        and, for a rest segment, starts before every exercise part whose place is known.
+
+    Notes
+    -----
+    The valid share applies to every kind, not only to the parts whose lost minutes favour
+    qualifying (the walk on oxygen, the rest value as the awake comparison): a segment of which
+    most failed the artifact rules (SPEC §4) is a test that was not measured, and what it kept
+    is suspect in either direction (medicare-oxygen.md A9: the nadir discards artifact; a
+    desaturation read from the one clean minute of a walk is not the walk's). The span is the
+    larger of ``duration_min`` and ``end_s - start_s``; a segment with neither (figures built
+    by hand, not by oxi, which writes both) is not checked for its share.
     """
     if seg.kind == "rest" and ev is not None and seg.start_s is not None:
         walks = [w.start_s for w in (ev.exercise, ev.exercise_o2) if w is not None]
@@ -409,18 +436,58 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
                 f"recording {staging} (give the staging with --hypnogram, or a test taken in "
                 "the day)"
             )
+    length = _recording_length_min(ev) if ev is not None else None
+    if unshown and clock is None and length is not None:
+        if length > MAX_UNPLACED_RECORDING_MIN + EPS_MIN:
+            # Elapsed time only: a rest segment from the middle of an unstaged night exported
+            # without clock passed as awake, the 23:00-06:00 check above having no clock.
+            return (
+                f"a '{seg.kind}' segment shown awake: the recording holds no clock time and lasts "
+                f"{length / 60:.1f} h, longer than one testing session "
+                f"({MAX_UNPLACED_RECORDING_MIN:g} min), so the segment may lie in a night "
+                "(give the staging with --hypnogram, or a recording of the test alone)"
+            )
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (
             f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
             f"{seg.valid_min * 60:.0f} s: a few seconds are not a rest or exercise test)"
         )
     span = max(seg.valid_min, seg.duration_min or 0.0)
+    if s0 is not None and s1 is not None:
+        # the segment's place too: a duration_min lowered in a summary does not raise the share
+        span = max(span, (s1 - s0) / 60)
+    if seg.valid_min < MIN_SEGMENT_VALID_SHARE * span - EPS_MIN:
+        # A walk on oxygen of 6 min with 5 of artifact "showed the improvement" (Medicare test
+        # #3, MG-OXY II.A.2.b.ii.A) from its one valid minute: missing data can only hide a
+        # desaturation. The same holds for every kind (the walk's desaturation, the rest value
+        # <= 88 % or the awake comparison >= 89 %, A7): the samples a mostly failed segment
+        # keeps are suspect (motion gives false lows), and the lost ones may decide it.
+        return (
+            f"a '{seg.kind}' segment with valid data for at least half of it (has "
+            f"{seg.valid_min:.1f} of {span:.1f} min: the rest is artifact or missing)"
+        )
     if span <= MAX_SEGMENT_MIN + EPS_MIN:
         return ""
     return (
         f"a '{seg.kind}' segment of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
         "to be an awake test; an overnight recording is test.type overnight)"
     )
+
+
+def _recording_length_min(ev: Evidence) -> float | None:
+    """Return how long the recording is known to last, in minutes (None: not known).
+
+    The recorded length, or the latest end of a window placed in it if that is later (a
+    summary without its length still places its windows).
+    """
+    ends = [
+        w.end_s / 60
+        for w in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2)
+        if w is not None and w.end_s is not None
+    ]
+    if ev.recording_min is not None:
+        ends.append(ev.recording_min)
+    return max(ends) if ends else None
 
 
 def tested_walk_flow(inp: Inputs) -> float | None:
