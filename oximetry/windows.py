@@ -503,7 +503,14 @@ def _segments(
     else:
         for a in recording.annotations:
             kind, label = annotation_kind(a.text)
-            if kind == "segment" and label is not None and a.duration_s > 0:
+            if kind == "segment" and label is not None and not a.duration_s > 0:
+                # A mark without a duration (a walk's start pressed on the device) bounds no
+                # segment; said, as the test then lacks that part.
+                warnings.append(
+                    f"The recording's {label!r} annotation at {a.onset_s:g} s has no duration, "
+                    "so it marks no segment: give the segments with --segment."
+                )
+            elif kind == "segment" and label is not None:
                 s, e = float(a.onset_s), float(a.onset_s + a.duration_s)
                 if s < 0 or segment_outside(s, e, recording):
                     # Never clipped: a walk on oxygen cut to its first minute by the end of

@@ -20,7 +20,9 @@ from criteria.evaluate import Evidence, evaluate
 from oxi.cli import main
 from oxi.options import parse_segments, parse_span
 from oxi.pipeline import AnalyzeRequest, analyze_file
+from oximetry import analyze
 from oximetry.errors import RecordingFormatError, SettingsError
+from oximetry.model import Annotation
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import BASE, MEDICARE_BASE, exercise_test, make_dict, seg
 
@@ -515,3 +517,16 @@ def test_summary_recording_length_must_be_a_length(length: Any) -> None:
     summary = {"metrics": {}, "recording": {"duration_min": length}}
     with pytest.raises(EvidenceError, match=r"recording\.duration_min"):
         Evidence.from_summary(summary)
+
+
+def test_segment_mark_without_duration_is_named() -> None:
+    """A walk's start pressed on the device ("exercise_o2", no duration) bounds no segment; it
+    was dropped without a word, and the test then lacked its walk on oxygen unexplained."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1200, seed=1, segments=[("rest", 0, 360), ("exercise", 420, 780)],
+        annotations=[Annotation(900.0, 0.0, "exercise_o2")],
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )  # fmt: skip
+    a = analyze(rec)
+    assert "exercise_o2" not in [w.kind for w in a.windows]
+    assert any("'exercise_o2' annotation at 900 s has no duration" in w for w in a.warnings)
