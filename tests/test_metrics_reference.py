@@ -1,0 +1,622 @@
+"""A slow, plain reference of the SPEC's figures, compared with the package (hypothesis).
+
+Everything in the "reference" part below is written from the SPEC's text (§4 artifact rules,
+§5 windows and awake baseline, §6 sustained nadir, §7 metrics), one sample at a time in plain
+Python (numpy only for a median and for slicing), and not from the package's code. The tests
+then compare it with :func:`oximetry.analyze`, :func:`oximetry.metrics.summarize_window`,
+:func:`oximetry.metrics.summarize_segment`, the ODI detector and the artifact rules, on seeded
+simulated nights (desaturations, sustained drops, artifacts, gaps, staging, rates from 0.5 to
+25 Hz, display update intervals, noise) and on hand-made windows (several spans, invalid
+samples inside runs, events straddling window edges, values on the rounding edges, odd rates).
+
+Readings the SPEC leaves open are taken as the package takes them, and said so where they are
+used (``READING``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from oximetry.analysis import analyze
+from oximetry.artifact import detect_artifacts
+from oximetry.metrics import summarize_segment, summarize_window
+from oximetry.metrics.odi import detect_desaturations_at
+from oximetry.model import Recording
+from oximetry.results import SegmentMetrics, WindowMetrics
+from oximetry.settings import OdiSettings
+from oximetry.simulate import Artifact, Desaturation, SustainedDrop, simulate_night
+
+SLEEP = ("N1", "N2", "N3", "N4", "R")
+
+# ---------------------------------------------------------------------------------------------
+# Reference (SPEC text, one sample at a time)
+# ---------------------------------------------------------------------------------------------
+
+
+def r_of(v: float) -> int:
+    """SPEC §7: ``r = floor(x + 0.5)``."""
+    return math.floor(v + 0.5)
+
+
+def samples_for(seconds: float, fs: float) -> int:
+    """The fewest samples lasting at least ``seconds`` (samples × 1/fs >= seconds)."""
+    c = 0
+    while c / fs < seconds - 1e-9:
+        c += 1
+    return c
+
+
+def ref_valid(
+    x: Sequence[float],
+    fs: float,
+    pulse: Sequence[float] | None = None,
+    status: Sequence[float] | None = None,
+) -> list[bool]:
+    """SPEC §4 rules 1-5 (pulse and status on the SpO2 grid, sample i for sample i)."""
+    n = len(x)
+    # rules 1 and 2: missing, out of range
+    usable = [math.isfinite(v) and 50.0 <= v <= 100.0 for v in x]
+    # rule 3: implausible fall from the last valid sample, held until back within 4 points
+    # of that sample's value or for at most 30 s; then the signal's level is accepted.
+    # READING (as the package): the last valid sample is the last one rules 1-3 keep, and the
+    # first sample after a hold that ran out is the accepted new level, whatever its value.
+    fall = [False] * n
+    hold_n = samples_for(30.0, fs)
+    last: int | None = None
+    hold_start: int | None = None
+    hold_ref = 0.0
+    for i in range(n):
+        if not usable[i]:
+            continue
+        if hold_start is not None:
+            if i - hold_start >= hold_n or x[i] >= hold_ref - 4.0:
+                hold_start = None  # 30 s are over (new level accepted), or it came back
+                last = i
+            else:
+                fall[i] = True
+            continue
+        if last is not None and x[last] - x[i] > 4.0 * max((i - last) / fs, 1.0):
+            fall[i] = True
+            hold_start, hold_ref = i, x[last]
+            continue
+        last = i
+    # rule 4: status flags, pulse outside 25-250 bpm
+    bad = [not usable[i] or fall[i] for i in range(n)]
+    for i in range(n):
+        if status is not None and math.isfinite(status[i]) and status[i] != 0:
+            bad[i] = True
+        if pulse is not None and math.isfinite(pulse[i]) and not 25.0 <= pulse[i] <= 250.0:
+            bad[i] = True
+    # rule 5: valid islands shorter than 10 s between invalid spans
+    out = [not b for b in bad]
+    i = 0
+    while i < n:
+        if bad[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and not bad[j]:
+            j += 1
+        if i > 0 and j < n and (j - i) / fs < 10.0 - 1e-9:
+            for m in range(i, j):
+                out[m] = False
+        i = j
+    return out
+
+
+@dataclass
+class RefEvent:
+    start: int
+    end: int  # exclusive
+    nadir: float
+    baseline: float
+
+
+def ref_odi(x: Sequence[float], valid: Sequence[bool], fs: float, k: float) -> list[RefEvent]:
+    """SPEC §7's ODI detector, literally.
+
+    Pre-event baseline: median of the rounded values of the valid samples in the preceding
+    120 s (times in [t - 120, t)) that are not inside a counted event, at least 30 s of them.
+    Start at i when r[i] <= baseline - k; end at the first later j with x[j] >= baseline - k/2
+    or invalid data (or the recording's end); counts when (j - i) / fs >= 10 s.
+    READING (as the package): the scan resumes at j whether or not the event counted.
+    """
+    n = len(x)
+    ok = np.array([bool(valid[i]) and math.isfinite(x[i]) for i in range(n)], dtype=bool)
+    r = np.array([r_of(v) if math.isfinite(v) else -1 for v in x], dtype=np.float64)
+    in_event = np.zeros(n, dtype=bool)
+    events: list[RefEvent] = []
+    back = 0  # the samples j < i whose time is at most 120 s before i's: i - back .. i - 1
+    while (back + 1) / fs <= 120.0 + 1e-9:
+        back += 1
+    i = 0
+    while i < n:
+        if ok[i]:
+            lo = max(0, i - back)
+            keep = ok[lo:i] & ~in_event[lo:i]
+            if keep.sum() / fs >= 30.0 - 1e-9:
+                base = float(np.median(r[lo:i][keep]))
+                if r[i] <= base - k:
+                    j = i + 1
+                    while j < n and ok[j] and not x[j] >= base - k / 2:
+                        j += 1
+                    if (j - i) / fs >= 10.0 - 1e-9:
+                        in_event[i:j] = True
+                        events.append(RefEvent(i, j, min(x[i:j]), base))
+                    i = j
+                    continue
+        i += 1
+    return events
+
+
+def ref_window(
+    x: Sequence[float],
+    valid: Sequence[bool],
+    w: Sequence[bool],
+    fs: float,
+    baseline: float | None,
+    odi: dict[int, list[RefEvent]],
+) -> dict[str, Any]:
+    """SPEC §7's table for one window, one sample at a time."""
+    n = len(x)
+    use = [bool(valid[i]) and bool(w[i]) and math.isfinite(x[i]) for i in range(n)]
+    vals = [x[i] for i in range(n) if use[i]]
+    n_valid = len(vals)
+    to_min = 1.0 / fs / 60.0
+
+    def runs(cond: list[bool]) -> tuple[int, int, int | None, list[tuple[int, int]]]:
+        total, best, best_start, found = 0, 0, None, []
+        i = 0
+        while i < n:
+            if not cond[i]:
+                i += 1
+                continue
+            j = i
+            while j < n and cond[j]:
+                j += 1
+            found.append((i, j))
+            total += j - i
+            if j - i > best:
+                best, best_start = j - i, i
+            i = j
+        return total, best, best_start, found
+
+    le88 = [use[i] and r_of(x[i]) <= 88 for i in range(n)]
+    n_le88, longest, longest_start, _ = runs(le88)
+    n_lt90 = sum(1 for i in range(n) if use[i] and r_of(x[i]) < 90)
+    n_le90 = sum(1 for i in range(n) if use[i] and r_of(x[i]) <= 90)
+    out: dict[str, Any] = {
+        "duration_min": sum(1 for v in w if v) * to_min,
+        "valid_min": n_valid * to_min,
+        "t_le88_min": n_le88 * to_min,
+        "t_le88_pct": None if n_valid == 0 else 100.0 * n_le88 / n_valid,
+        "t_lt90_min": n_lt90 * to_min,
+        "t_lt90_pct": None if n_valid == 0 else 100.0 * n_lt90 / n_valid,
+        "t_le90_min": n_le90 * to_min,
+        "longest_le88_min": longest * to_min,
+        "longest_le88_start_s": None if longest_start is None else longest_start / fs,
+        "nadir_pct": None,
+        "nadir_s": None,
+        "mean_pct": None,
+        "median_pct": None,
+    }
+    if n_valid:
+        nadir = min(vals)
+        out["nadir_pct"] = nadir
+        out["nadir_s"] = next(i for i in range(n) if use[i] and x[i] == nadir) / fs
+        out["mean_pct"] = math.fsum(vals) / n_valid
+        s = sorted(vals)
+        mid = n_valid // 2
+        out["median_pct"] = s[mid] if n_valid % 2 else (s[mid - 1] + s[mid]) / 2
+    hours = n_valid / fs / 3600.0
+    for k, evs in odi.items():
+        count = sum(1 for e in evs if w[e.start])
+        out[f"odi{k}_count"] = count
+        out[f"odi{k}_per_h"] = None if n_valid == 0 else count / hours
+    out["drop5_min"] = out["longest_drop5_min"] = None
+    out["sustained"] = []
+    if baseline is not None:
+        b = r_of(baseline)
+        drop = [use[i] and b - r_of(x[i]) > 5 for i in range(n)]
+        total, best, _, found = runs(drop)
+        out["drop5_min"] = total * to_min
+        out["longest_drop5_min"] = best * to_min
+        out["sustained"] = [
+            (a / fs, e / fs, min(x[a:e]), float(b), float(b) - min(x[a:e]))
+            for a, e in found
+            if (e - a) / fs >= 300.0 - 1e-9
+        ]
+    return out
+
+
+def ref_segment(
+    x: Sequence[float], valid: Sequence[bool], w: Sequence[bool], fs: float
+) -> dict[str, Any]:
+    """SPEC §6: median, nadir and sustained nadir of one segment.
+
+    Sustained nadir: the lowest level SpO2 stayed at or below for at least 10 s, the minimum
+    over 10 s windows (the fewest samples lasting 10 s) of the window's maximum.
+    READING (as the package): a window counts only when every sample in it is valid and in the
+    segment (an invalid sample says nothing about where SpO2 stayed).
+    """
+    n = len(x)
+    use = [bool(valid[i]) and bool(w[i]) and math.isfinite(x[i]) for i in range(n)]
+    vals = [x[i] for i in range(n) if use[i]]
+    out: dict[str, Any] = {
+        "valid_min": len(vals) / fs / 60.0,
+        "median_pct": float(np.median(vals)) if vals else None,
+        "nadir_pct": min(vals) if vals else None,
+        "sustained_nadir_pct": None,
+    }
+    width = samples_for(10.0, fs)
+    best = None
+    for s in range(0, n - width + 1):
+        if all(use[s : s + width]):
+            m = max(x[s : s + width])
+            best = m if best is None else min(best, m)
+    out["sustained_nadir_pct"] = best
+    return out
+
+
+def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> list[bool]:
+    """Samples whose time i / fs lies in one of the half-open spans."""
+    return [any(a - 1e-9 <= i / fs < b - 1e-9 for a, b in spans) for i in range(n)]
+
+
+def ref_windows(
+    rec: Recording, valid: Sequence[bool], hyp: Sequence[tuple[float, float, str]]
+) -> tuple[dict[str, list[bool]], float | None]:
+    """SPEC §5 windows and the awake baseline (unrounded), for a night without options."""
+    x = rec.spo2.data
+    fs, n = rec.fs, len(x)
+    need = samples_for(300.0, fs)
+    wins: dict[str, list[bool]] = {}
+    baseline = None
+    if hyp:
+        wins["sleep"] = ref_span_mask([(o, o + d) for o, d, s in hyp if s in SLEEP], fs, n)
+        wake = ref_span_mask([(o, o + d) for o, d, s in hyp if s == "W"], fs, n)
+        if any(wake):
+            wins["awake"] = wake
+        awake_vals = [x[i] for i in range(n) if wake[i] and valid[i]]
+        if awake_vals:
+            # staged wake with valid data: the baseline is theirs (none with under 300 s)
+            if len(awake_vals) >= need:
+                baseline = float(np.median(awake_vals))
+            return wins, baseline
+        scored = ref_span_mask([(o, o + d) for o, d, _ in hyp], fs, n)
+        pool = [i for i in range(n) if valid[i] and not scored[i]]
+    else:
+        idx = [i for i in range(n) if valid[i]]
+        wins["presumed_sleep"] = [idx[0] <= i <= idx[-1] for i in range(n)]
+        pool = idx
+    if len(pool) >= need:
+        first = set(pool[:need])
+        wins["presumed_awake"] = [i in first for i in range(n)]
+        baseline = float(np.median([x[i] for i in pool[:need]]))
+    return wins, baseline
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparison helpers
+# ---------------------------------------------------------------------------------------------
+
+KEYS = (
+    "duration_min",
+    "valid_min",
+    "t_le88_min",
+    "t_le88_pct",
+    "t_lt90_min",
+    "t_lt90_pct",
+    "t_le90_min",
+    "longest_le88_min",
+    "longest_le88_start_s",
+    "nadir_pct",
+    "nadir_s",
+    "mean_pct",
+    "median_pct",
+    "odi3_count",
+    "odi3_per_h",
+    "odi4_count",
+    "odi4_per_h",
+    "drop5_min",
+    "longest_drop5_min",
+)
+
+
+def same(a: Any, b: Any) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+
+
+def assert_window(got: WindowMetrics, want: dict[str, Any], label: str) -> None:
+    bad = {k: (getattr(got, k), want[k]) for k in KEYS if not same(getattr(got, k), want[k])}
+    assert not bad, f"{label}: package vs reference {bad}"
+    sus = [
+        (e.start_s, e.end_s, e.nadir_pct, e.baseline_pct, e.drop_pct)
+        for e in got.sustained_desaturations
+    ]
+    assert len(sus) == len(want["sustained"]), label
+    for a, b in zip(sus, want["sustained"], strict=True):
+        assert all(same(u, v) for u, v in zip(a, b, strict=True)), (label, a, b)
+
+
+def assert_events(got: Sequence[Any], want: list[RefEvent], fs: float, label: str) -> None:
+    g = [(e.start_s, e.end_s, e.nadir_pct, e.baseline_pct) for e in got]
+    w = [(e.start / fs, e.end / fs, e.nadir, e.baseline) for e in want]
+    assert len(g) == len(w), f"{label}: {len(g)} events, reference {len(w)}: {g} vs {w}"
+    for a, b in zip(g, w, strict=True):
+        assert all(same(u, v) for u, v in zip(a, b, strict=True)), (label, a, b)
+
+
+def assert_segment(got: SegmentMetrics, want: dict[str, Any], label: str) -> None:
+    for k, v in want.items():
+        assert same(getattr(got, k), v), (label, k, getattr(got, k), v)
+
+
+# ---------------------------------------------------------------------------------------------
+# Simulated nights through analyze()
+# ---------------------------------------------------------------------------------------------
+
+
+@st.composite
+def hypnograms(draw: st.DrawFn, duration_s: float) -> tuple[tuple[float, float, str], ...]:
+    """30 s epochs, wake epochs between sleep epochs, sometimes '?' and an unscored tail."""
+    n_epochs = int(duration_s // 30) - draw(st.integers(0, 3))
+    out = []
+    i = 0
+    while i < n_epochs:
+        stage = draw(st.sampled_from(("W", "W", "N2", "N2", "N3", "R", "N1", "?")))
+        length = min(draw(st.integers(1, 12)), n_epochs - i)
+        out.append((30.0 * i, 30.0 * length, stage))
+        i += length
+    return tuple(out)
+
+
+@st.composite
+def nights(draw: st.DrawFn, rates: Sequence[float] = (0.5, 1.0, 2.0, 4.0)) -> Recording:
+    fs = draw(st.sampled_from(rates))
+    minutes = draw(st.sampled_from([20, 35, 50])) if fs < 10 else draw(st.sampled_from([12, 16]))
+    duration = 60.0 * minutes
+    drops = []
+    if draw(st.booleans()):
+        drops.append(
+            SustainedDrop(
+                float(draw(st.integers(60, int(duration) - 500))),
+                draw(st.sampled_from([60.0, 299.0, 300.0, 301.0, 420.0])),
+                draw(st.sampled_from([80.0, 86.0, 88.0, 88.5, 89.0, 89.4, 90.0])),
+            )
+        )
+    arts = [
+        Artifact(
+            float(draw(st.integers(0, int(duration) - 60))),
+            float(draw(st.integers(1, 70))),
+            draw(st.sampled_from(("nan", "sentinel", "fall", "status", "pulse"))),
+            draw(st.sampled_from([None, None, 60.0, 84.0])),
+        )
+        for _ in range(draw(st.integers(0, 4)))
+    ]
+    gaps = [
+        (float(draw(st.integers(0, int(duration) - 30))), float(draw(st.integers(1, 40))))
+        for _ in range(draw(st.integers(0, 2)))
+    ]
+    desats = [
+        Desaturation(
+            float(draw(st.integers(0, int(duration) - 40))),
+            draw(st.sampled_from([2.5, 3.0, 3.5, 4.0, 4.5, 6.0, 10.0])),
+            draw(st.sampled_from([4.0, 12.0, 20.0])),
+            draw(st.sampled_from([0.0, 5.0, 8.0, 30.0])),
+            draw(st.sampled_from([3.0, 10.0])),
+        )
+        for _ in range(draw(st.integers(0, minutes // 2)))
+    ]
+    staging = draw(st.sampled_from(["none", "default", "random"]))
+    stages: bool | tuple[tuple[float, float, str], ...] = staging == "default"
+    if staging == "random":
+        stages = draw(hypnograms(duration))
+    quantize = draw(st.booleans())
+    rec, _ = simulate_night(
+        fs=fs,
+        duration_s=duration,
+        seed=draw(st.integers(0, 2**16)),
+        baseline_pct=draw(st.sampled_from([90.0, 93.0, 94.5, 96.0])),
+        desaturations=desats,
+        sustained_drops=drops,
+        artifacts=arts,
+        gaps=gaps,
+        stages=stages,
+        noise_pts=draw(st.sampled_from([0.0, 0.5, 1.5])),
+        update_s=draw(st.sampled_from([1.0, 2.0, 4.0])),
+        quantize=quantize,
+    )
+    return rec
+
+
+def _hypnogram(rec: Recording) -> list[tuple[float, float, str]]:
+    out = []
+    for a in rec.annotations:
+        if a.text.startswith("Sleep stage "):
+            out.append((a.onset_s, a.duration_s, a.text.removeprefix("Sleep stage ")))
+    return out
+
+
+def check_night(rec: Recording) -> None:
+    x = rec.spo2.data.tolist()
+    fs = rec.fs
+    pulse = rec.pulse.data.tolist() if rec.pulse is not None else None
+    status = rec.status.data.tolist() if rec.status is not None else None
+    assert rec.pulse is None or rec.pulse.fs == fs
+    valid = ref_valid(x, fs, pulse, status)
+    if not any(valid):
+        return
+    a = analyze(rec)
+    assert a.artifact.valid.tolist() == valid, "artifact mask"
+    odi = {k: ref_odi(x, valid, fs, k) for k in (3, 4)}
+    for k in (3, 4):
+        got = [e for e in a.events if e.type == f"odi{k}"]
+        assert_events(got, odi[k], fs, f"odi{k}")
+    wins, baseline = ref_windows(rec, valid, _hypnogram(rec))
+    overnight = {k: m for k, m in a.metrics.items() if isinstance(m, WindowMetrics)}
+    assert set(overnight) == set(wins)
+    for kind, w in wins.items():
+        m = overnight[kind]
+        assert same(m.awake_baseline_pct, baseline), (kind, m.awake_baseline_pct, baseline)
+        assert_window(m, ref_window(x, valid, w, fs, baseline, odi), kind)
+
+
+SIM = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+@SIM
+@given(nights())
+def test_simulated_nights_match_the_reference(rec: Recording) -> None:
+    check_night(rec)
+
+
+@pytest.mark.slow
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(nights(rates=(25.0,)))
+def test_simulated_25_hz_nights_match_the_reference(rec: Recording) -> None:
+    check_night(rec)
+
+
+# ---------------------------------------------------------------------------------------------
+# Hand-made windows: several spans, invalid samples inside runs, values on rounding edges
+# ---------------------------------------------------------------------------------------------
+
+EDGE_VALUES = (
+    97.0, 96.0, 95.5, 94.49, 93.0, 92.5, 91.5, 90.5, 90.49, 89.5, 89.49, 88.5,
+    88.49999999, 88.0, 87.5, 86.0, 84.0, 80.0, 70.0,
+)  # fmt: skip
+
+
+@st.composite
+def signals(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Piecewise-constant SpO2 with dips, invalid stretches and a window of several spans."""
+    fs = draw(st.sampled_from([0.3, 0.5, 1.0, 3.0, 7.5]))
+    pieces = draw(
+        st.lists(
+            st.tuples(st.sampled_from(EDGE_VALUES), st.integers(1, 90), st.booleans()),
+            min_size=3,
+            max_size=25,
+        )
+    )
+    x_parts, ok_parts = [], []
+    for value, seconds, ok in pieces:
+        m = max(1, round(seconds * fs))
+        x_parts.append(np.full(m, value))
+        ok_parts.append(np.full(m, ok or draw(st.integers(0, 3)) > 0))
+    lead = max(1, round(150 * fs))  # a clean baseline so that the ODI detector can start
+    x = np.concatenate([np.full(lead, 96.0), *x_parts])
+    ok = np.concatenate([np.ones(lead, bool), *ok_parts])
+    n = x.size
+    for _ in range(draw(st.integers(0, 4))):  # single invalid samples inside runs
+        ok[draw(st.integers(0, n - 1))] = False
+    nan_at = draw(st.integers(0, n - 1))
+    x[nan_at] = np.nan
+    ok[nan_at] = draw(st.booleans())  # NaN under a valid flag still never counts
+    # window: alternating spans of random length (wake epochs between sleep epochs)
+    w = np.zeros(n, bool)
+    i, inside = 0, draw(st.booleans())
+    while i < n:
+        step = draw(st.integers(1, max(2, n // 3)))
+        w[i : i + step] = inside
+        i, inside = i + step, not inside
+    return x, ok, w, fs
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(signals(), st.sampled_from([None, 94.0, 94.5, 93.49, 95.5]))
+def test_windows_of_several_spans_match_the_reference(
+    sig: tuple[np.ndarray, np.ndarray, np.ndarray, float], baseline: float | None
+) -> None:
+    x, ok, w, fs = sig
+    valid = ok & np.isfinite(x)
+    ev3, ev4 = detect_desaturations_at(x, valid, fs, (3, 4), OdiSettings())
+    odi = {k: ref_odi(x.tolist(), valid.tolist(), fs, k) for k in (3, 4)}
+    assert_events(ev3, odi[3], fs, "odi3")
+    assert_events(ev4, odi[4], fs, "odi4")
+    got, _ = summarize_window(
+        x,
+        ok,
+        w,
+        fs,
+        kind="sleep",
+        awake_baseline_pct=baseline,
+        awake_baseline_source=None if baseline is None else "test",
+        odi3_events=ev3,
+        odi4_events=ev4,
+        drop_pts=5.0,
+        sustained_min_s=300.0,
+    )
+    assert_window(got, ref_window(x.tolist(), ok.tolist(), w.tolist(), fs, baseline, odi), "W")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(signals())
+def test_segment_figures_match_the_reference(
+    sig: tuple[np.ndarray, np.ndarray, np.ndarray, float],
+) -> None:
+    x, ok, w, fs = sig
+    # a segment is one span: take the window's first span
+    seg = np.zeros_like(w)
+    if w.any():
+        a = int(np.argmax(w))
+        b = a + int(np.argmax(~w[a:])) if not w[a:].all() else w.size
+        seg[a:b] = True
+    got = summarize_segment(x, ok, seg, fs)
+    assert_segment(got, ref_segment(x.tolist(), ok.tolist(), seg.tolist(), fs), "segment")
+
+
+@st.composite
+def artifact_signals(draw: st.DrawFn) -> tuple[np.ndarray, float]:
+    """Falls of every size and speed, holds that recover or run out, gaps and sentinels."""
+    fs = draw(st.sampled_from([0.25, 0.5, 1.0, 2.0, 4.0, 25.0]))
+    parts = [np.full(max(1, round(20 * fs)), 96.0)]
+    for _ in range(draw(st.integers(1, 12))):
+        kind = draw(st.sampled_from(["level", "step", "ramp", "nan", "sentinel"]))
+        seconds = draw(st.sampled_from([0.5, 1, 2, 5, 9, 10, 11, 29, 30, 31, 45]))
+        m = max(1, round(seconds * fs))
+        if kind == "level":
+            parts.append(np.full(m, float(draw(st.integers(70, 100)))))
+        elif kind == "step":
+            parts.append(
+                np.full(m, parts[-1][-1] - draw(st.sampled_from([3.0, 4.0, 5.0, 9.0, 20.0])))
+            )
+        elif kind == "ramp":
+            parts.append(parts[-1][-1] - np.arange(1, m + 1) * draw(st.sampled_from([0.1, 1.0])))
+        elif kind == "nan":
+            parts.append(np.full(m, np.nan))
+        else:
+            parts.append(np.full(m, draw(st.sampled_from([0.0, 45.0, 101.0]))))
+    return np.concatenate(parts), fs
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(artifact_signals())
+def test_artifact_rules_match_the_reference(sig: tuple[np.ndarray, float]) -> None:
+    x, fs = sig
+    rec, _ = simulate_night(fs=fs, duration_s=x.size / fs, seed=0, pulse=False)
+    rec = _with_spo2(rec, x)
+    got = detect_artifacts(rec).valid
+    assert got.tolist() == ref_valid(x.tolist(), fs)
+
+
+def _with_spo2(rec: Recording, x: np.ndarray) -> Recording:
+    import dataclasses
+
+    from oximetry.model import Signal
+
+    return dataclasses.replace(rec, spo2=Signal("SpO2", "%", rec.fs, x))
