@@ -15,6 +15,7 @@ used (``READING``).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,8 +60,13 @@ def ref_valid(
     fs: float,
     pulse: Sequence[float] | None = None,
     status: Sequence[float] | None = None,
+    pulse_fs: float | None = None,
 ) -> list[bool]:
-    """SPEC §4 rules 1-5 (pulse and status on the SpO2 grid, sample i for sample i)."""
+    """SPEC §4 rules 1-5; status on the SpO2 grid, pulse at ``pulse_fs`` (default ``fs``).
+
+    READING (as the package): a pulse sample out of range rejects every SpO2 sample whose
+    interval [i / fs, (i + 1) / fs) overlaps its own.
+    """
     n = len(x)
     # rules 1 and 2: missing, out of range
     usable = [math.isfinite(v) and 50.0 <= v <= 100.0 for v in x]
@@ -93,8 +99,14 @@ def ref_valid(
     for i in range(n):
         if status is not None and math.isfinite(status[i]) and status[i] != 0:
             bad[i] = True
-        if pulse is not None and math.isfinite(pulse[i]) and not 25.0 <= pulse[i] <= 250.0:
-            bad[i] = True
+    if pulse is not None:
+        fp = fs if pulse_fs is None else pulse_fs
+        for j, v in enumerate(pulse):
+            if math.isfinite(v) and not 25.0 <= v <= 250.0:
+                t0, t1 = j / fp, (j + 1) / fp
+                for i in range(max(0, int(t0 * fs) - 2), min(n, int(t1 * fs) + 2)):
+                    if i / fs < t1 - 1e-9 and (i + 1) / fs > t0 + 1e-9:
+                        bad[i] = True
     # rule 5: valid islands shorter than 10 s between invalid spans
     out = [not b for b in bad]
     i = 0
@@ -266,6 +278,61 @@ def ref_segment(
     return out
 
 
+def ref_bands(x: Sequence[float], use: Sequence[bool], fs: float) -> list[tuple[float, Any]]:
+    """Minutes and percent of the counted samples in each band of r (the report's table)."""
+    bands = ((95, 100), (90, 94), (85, 89), (80, 84), (70, 79), (0, 69))
+    rs = [r_of(x[i]) for i in range(len(x)) if use[i] and math.isfinite(x[i])]
+    out = []
+    for lo, hi in bands:
+        c = sum(1 for v in rs if lo <= v <= hi)
+        out.append((c / fs / 60.0, None if not rs else 100.0 * c / len(rs)))
+    return out
+
+
+def ref_by_hour(
+    use: Sequence[bool], starts: dict[int, list[float]], fs: float, origin_s: float
+) -> list[tuple[float, ...]]:
+    """ODI3 / ODI4 per clock hour of valid time: rows holding valid data or an event."""
+    n = len(use)
+    rows = []
+    k = 0
+    while origin_s + 3600.0 * k < n / fs:
+        a, b = origin_s + 3600.0 * k, origin_s + 3600.0 * (k + 1)
+        v = sum(1 for i in range(n) if use[i] and a <= i / fs < b)
+        c = {d: sum(1 for t in ts if a <= t < b) for d, ts in starts.items()}
+        if v or c[3] or c[4]:
+            h = v / fs / 3600.0
+            rows.append(
+                (a, b, v / fs / 60.0, c[3], None if not v else c[3] / h, c[4], None if not v else c[4] / h)
+            )
+        k += 1
+    return rows
+
+
+def ref_pulse(
+    p: Sequence[float],
+    fp: float,
+    valid: Sequence[bool],
+    fs: float,
+    spans: list[tuple[float, float]],
+) -> tuple[Any, ...]:
+    """Pulse min / mean / max over the window's valid pulse samples.
+
+    A pulse sample (at its own rate ``fp``) counts when it is present and in 25-250 bpm, its
+    time lies in the window, and the SpO2 sample at its time is valid.
+    """
+    vals = []
+    for j, v in enumerate(p):
+        t = j / fp
+        i = min(len(valid) - 1, int(t * fs + 1e-9))
+        if math.isfinite(v) and 25.0 <= v <= 250.0 and valid[i]:
+            if any(a - 1e-9 <= t < b - 1e-9 for a, b in spans):
+                vals.append(v)
+    if not vals:
+        return None, None, None
+    return min(vals), math.fsum(vals) / len(vals), max(vals)
+
+
 def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> list[bool]:
     """Samples whose time i / fs lies in one of the half-open spans."""
     return [any(a - 1e-9 <= i / fs < b - 1e-9 for a, b in spans) for i in range(n)]
@@ -273,18 +340,23 @@ def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> li
 
 def ref_windows(
     rec: Recording, valid: Sequence[bool], hyp: Sequence[tuple[float, float, str]]
-) -> tuple[dict[str, list[bool]], float | None]:
-    """SPEC §5 windows and the awake baseline (unrounded), for a night without options."""
+) -> tuple[dict[str, list[tuple[float, float]]], float | None]:
+    """SPEC §5 windows (as spans in seconds) and the awake baseline, for a night without options.
+
+    READING (as the package): an awake baseline rests on at least 300 s of valid data, else
+    there is none; with staging but no valid wake, the first 300 s of valid unscored time.
+    """
     x = rec.spo2.data
     fs, n = rec.fs, len(x)
     need = samples_for(300.0, fs)
-    wins: dict[str, list[bool]] = {}
+    wins: dict[str, list[tuple[float, float]]] = {}
     baseline = None
     if hyp:
-        wins["sleep"] = ref_span_mask([(o, o + d) for o, d, s in hyp if s in SLEEP], fs, n)
-        wake = ref_span_mask([(o, o + d) for o, d, s in hyp if s == "W"], fs, n)
+        wins["sleep"] = [(o, o + d) for o, d, s in hyp if s in SLEEP]
+        wake_spans = [(o, o + d) for o, d, s in hyp if s == "W"]
+        wake = ref_span_mask(wake_spans, fs, n)
         if any(wake):
-            wins["awake"] = wake
+            wins["awake"] = wake_spans
         awake_vals = [x[i] for i in range(n) if wake[i] and valid[i]]
         if awake_vals:
             # staged wake with valid data: the baseline is theirs (none with under 300 s)
@@ -295,11 +367,16 @@ def ref_windows(
         pool = [i for i in range(n) if valid[i] and not scored[i]]
     else:
         idx = [i for i in range(n) if valid[i]]
-        wins["presumed_sleep"] = [idx[0] <= i <= idx[-1] for i in range(n)]
+        wins["presumed_sleep"] = [(idx[0] / fs, (idx[-1] + 1) / fs)]
         pool = idx
     if len(pool) >= need:
-        first = set(pool[:need])
-        wins["presumed_awake"] = [i in first for i in range(n)]
+        spans: list[tuple[float, float]] = []
+        for i in pool[:need]:  # consecutive samples make one span
+            if spans and math.isclose(spans[-1][1], i / fs):
+                spans[-1] = (spans[-1][0], (i + 1) / fs)
+            else:
+                spans.append((i / fs, (i + 1) / fs))
+        wins["presumed_awake"] = spans
         baseline = float(np.median([x[i] for i in pool[:need]]))
     return wins, baseline
 
@@ -436,6 +513,10 @@ def nights(draw: st.DrawFn, rates: Sequence[float] = (0.5, 1.0, 2.0, 4.0)) -> Re
         noise_pts=draw(st.sampled_from([0.0, 0.5, 1.5])),
         update_s=draw(st.sampled_from([1.0, 2.0, 4.0])),
         quantize=quantize,
+        pulse_fs=fs * draw(st.sampled_from([1.0, 1.0, 0.5, 2.0])),
+        start=dt.datetime(
+            2026, 1, 5, 22, draw(st.sampled_from([0, 17, 59])), draw(st.integers(0, 59))
+        ),
     )
     return rec
 
@@ -453,8 +534,7 @@ def check_night(rec: Recording) -> None:
     fs = rec.fs
     pulse = rec.pulse.data.tolist() if rec.pulse is not None else None
     status = rec.status.data.tolist() if rec.status is not None else None
-    assert rec.pulse is None or rec.pulse.fs == fs
-    valid = ref_valid(x, fs, pulse, status)
+    valid = ref_valid(x, fs, pulse, status, None if rec.pulse is None else rec.pulse.fs)
     if not any(valid):
         return
     a = analyze(rec)
@@ -466,10 +546,72 @@ def check_night(rec: Recording) -> None:
     wins, baseline = ref_windows(rec, valid, _hypnogram(rec))
     overnight = {k: m for k, m in a.metrics.items() if isinstance(m, WindowMetrics)}
     assert set(overnight) == set(wins)
-    for kind, w in wins.items():
+    for kind, spans in wins.items():
+        w = ref_span_mask(spans, fs, len(x))
         m = overnight[kind]
         assert same(m.awake_baseline_pct, baseline), (kind, m.awake_baseline_pct, baseline)
         assert_window(m, ref_window(x, valid, w, fs, baseline, odi), kind)
+        check_tables(rec, m, valid, spans, odi, kind)
+
+
+def check_tables(
+    rec: Recording,
+    m: WindowMetrics,
+    valid: list[bool],
+    spans: list[tuple[float, float]],
+    odi: dict[int, list[RefEvent]],
+    kind: str,
+) -> None:
+    """The tables beside the §7 figures: bands, ODI summaries, hours, pulse, NREM / REM."""
+    x = rec.spo2.data.tolist()
+    fs, n = rec.fs, len(x)
+    w = ref_span_mask(spans, fs, n)
+    use = [valid[i] and w[i] for i in range(n)]
+    got_bands = [(b["minutes"], b["pct"]) for b in m.saturation_bands]
+    for g, r in zip(got_bands, ref_bands(x, use, fs), strict=True):
+        assert same(g[0], r[0]) and same(g[1], r[1]), (kind, got_bands)
+    mine = {k: [e for e in evs if w[e.start]] for k, evs in odi.items()}
+    assert m.desaturations is not None
+    for k, evs in mine.items():
+        summ = m.desaturations[f"odi{k}"]
+        want: dict[str, Any] = {"count": len(evs)}
+        if evs:
+            want |= {
+                "mean_nadir_pct": math.fsum(e.nadir for e in evs) / len(evs),
+                "lowest_nadir_pct": min(e.nadir for e in evs),
+                "mean_drop_pct": math.fsum(e.baseline - e.nadir for e in evs) / len(evs),
+                "mean_duration_s": math.fsum((e.end - e.start) / fs for e in evs) / len(evs),
+                "longest_duration_s": max((e.end - e.start) / fs for e in evs),
+            }
+        for key, v in want.items():
+            assert same(summ[key], v), (kind, k, key, summ[key], v)
+    origin = -float(rec.start.minute * 60 + rec.start.second)
+    starts = {k: [e.start / fs for e in evs] for k, evs in mine.items()}
+    got_rows = [tuple(row.values()) for row in m.odi_by_hour]
+    want_rows = ref_by_hour(use, starts, fs, origin)
+    assert len(got_rows) == len(want_rows), (kind, got_rows, want_rows)
+    for g, r in zip(got_rows, want_rows, strict=True):
+        assert all(same(u, v) for u, v in zip(g, r, strict=True)), (kind, g, r)
+    if rec.pulse is not None:
+        got_p = (m.pulse_min_bpm, m.pulse_mean_bpm, m.pulse_max_bpm)
+        want_p = ref_pulse(rec.pulse.data.tolist(), rec.pulse.fs, valid, fs, spans)
+        assert all(same(u, v) for u, v in zip(got_p, want_p, strict=True)), (kind, got_p, want_p)
+    if kind != "sleep":
+        return
+    hyp = _hypnogram(rec)
+    assert m.staging is not None
+    nrem = ref_span_mask([(o, o + d) for o, d, st_ in hyp if st_ in SLEEP[:4]], fs, n)
+    rem = ref_span_mask([(o, o + d) for o, d, st_ in hyp if st_ == "R"], fs, n)
+    asleep = sum(1 for i in range(n) if nrem[i] or rem[i]) / fs / 60.0
+    assert same(m.staging["total_sleep_min"], asleep)
+    for name, stage in (("nrem", nrem), ("rem", rem)):
+        fig = m.staging[name]
+        ref = ref_window(x, use, stage, fs, None, mine)
+        for key in ("duration_min", "valid_min", "t_le88_min", "t_le88_pct", "t_lt90_min"):
+            assert same(fig[key], ref[key]), (name, key, fig[key], ref[key])
+        for key in ("nadir_pct", "mean_pct", "odi3_count", "odi3_per_h", "odi4_count"):
+            assert same(fig[key], ref[key]), (name, key, fig[key], ref[key])
+        assert same(fig["odi4_per_h"], ref["odi4_per_h"]), name
 
 
 SIM = settings(
