@@ -303,7 +303,15 @@ def ref_by_hour(
         if v or c[3] or c[4]:
             h = v / fs / 3600.0
             rows.append(
-                (a, b, v / fs / 60.0, c[3], None if not v else c[3] / h, c[4], None if not v else c[4] / h)
+                (
+                    a,
+                    b,
+                    v / fs / 60.0,
+                    c[3],
+                    None if not v else c[3] / h,
+                    c[4],
+                    None if not v else c[4] / h,
+                )
             )
         k += 1
     return rows
