@@ -290,31 +290,36 @@ def ref_bands(x: Sequence[float], use: Sequence[bool], fs: float) -> list[tuple[
 
 
 def ref_by_hour(
-    use: Sequence[bool], starts: dict[int, list[float]], fs: float, origin_s: float
+    use: Sequence[bool], starts: dict[int, list[int]], fs: float, origin_s: float
 ) -> list[tuple[float, ...]]:
-    """ODI3 / ODI4 per clock hour of valid time: rows holding valid data or an event."""
+    """ODI3 / ODI4 per clock hour of valid time: rows holding valid data or an event.
+
+    A sample is in the hour holding its time; an event, in the hour holding its start sample.
+    """
     n = len(use)
-    rows = []
-    k = 0
-    while origin_s + 3600.0 * k < n / fs:
-        a, b = origin_s + 3600.0 * k, origin_s + 3600.0 * (k + 1)
-        v = sum(1 for i in range(n) if use[i] and a <= i / fs < b)
-        c = {d: sum(1 for t in ts if a <= t < b) for d, ts in starts.items()}
-        if v or c[3] or c[4]:
+
+    def row(i: int) -> int:
+        return math.floor((i / fs - origin_s) / 3600.0 + 1e-12)
+
+    n_rows = row(n - 1) + 1
+    valid = [0] * n_rows
+    counts = {d: [0] * n_rows for d in starts}
+    for i in range(n):
+        if use[i]:
+            valid[row(i)] += 1
+    for d, ss in starts.items():
+        for i in ss:
+            counts[d][row(i)] += 1
+    out = []
+    for k in range(n_rows):
+        v, c3, c4 = valid[k], counts[3][k], counts[4][k]
+        if v or c3 or c4:
             h = v / fs / 3600.0
-            rows.append(
-                (
-                    a,
-                    b,
-                    v / fs / 60.0,
-                    c[3],
-                    None if not v else c[3] / h,
-                    c[4],
-                    None if not v else c[4] / h,
-                )
-            )
-        k += 1
-    return rows
+            a = origin_s + 3600.0 * k
+            per3 = None if not v else c3 / h
+            per4 = None if not v else c4 / h
+            out.append((a, a + 3600.0, v / fs / 60.0, c3, per3, c4, per4))
+    return out
 
 
 def ref_pulse(
@@ -467,7 +472,9 @@ def hypnograms(draw: st.DrawFn, duration_s: float) -> tuple[tuple[float, float, 
 
 
 @st.composite
-def nights(draw: st.DrawFn, rates: Sequence[float] = (0.5, 1.0, 2.0, 4.0)) -> Recording:
+def nights(
+    draw: st.DrawFn, rates: Sequence[float] = (0.5, 1.0, 1.1, 2.0, 4.0, 25 / 3)
+) -> Recording:
     fs = draw(st.sampled_from(rates))
     minutes = draw(st.sampled_from([20, 35, 50])) if fs < 10 else draw(st.sampled_from([12, 16]))
     duration = 60.0 * minutes
@@ -594,7 +601,7 @@ def check_tables(
         for key, v in want.items():
             assert same(summ[key], v), (kind, k, key, summ[key], v)
     origin = -float(rec.start.minute * 60 + rec.start.second)
-    starts = {k: [e.start / fs for e in evs] for k, evs in mine.items()}
+    starts = {k: [e.start for e in evs] for k, evs in mine.items()}
     got_rows = [tuple(row.values()) for row in m.odi_by_hour]
     want_rows = ref_by_hour(use, starts, fs, origin)
     assert len(got_rows) == len(want_rows), (kind, got_rows, want_rows)
@@ -770,3 +777,28 @@ def _with_spo2(rec: Recording, x: np.ndarray) -> Recording:
     from oximetry.model import Signal
 
     return dataclasses.replace(rec, spo2=Signal("SpO2", "%", rec.fs, x))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("fs", "hours"), [(1.0, 40.0), (25.0, 1.6)])
+def test_long_nights_across_the_fast_code_chunk_edges(fs: float, hours: float) -> None:
+    # more than 131,072 samples: the ODI codes (65,536), block histograms and artifact chunks
+    # (131,072) all have edges; desaturations and artifacts sit on and around them
+    edges_s = [65_536 / fs, 131_072 / fs]
+    desats = [
+        Desaturation(e + d, depth, 12.0, 6.0, 8.0)
+        for e in edges_s
+        for d, depth in ((-25.0, 4.0), (-200.0, 6.0))
+    ]
+    arts = [Artifact(edges_s[0] + 300.0, 20.0, "fall"), Artifact(edges_s[1] - 2.0, 5.0, "nan")]
+    rec, _ = simulate_night(
+        fs=fs,
+        duration_s=hours * 3600,
+        seed=int(fs),
+        desaturations=desats,
+        artifacts=arts,
+        noise_pts=0.8,
+        quantize=False,
+        stages=fs < 10,
+    )
+    check_night(rec)
