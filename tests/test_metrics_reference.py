@@ -802,3 +802,52 @@ def test_long_nights_across_the_fast_code_chunk_edges(fs: float, hours: float) -
         stages=fs < 10,
     )
     check_night(rec)
+
+
+@st.composite
+def exercise_tests(draw: st.DrawFn) -> Recording:
+    """A rest, an exercise and an on-oxygen segment, with falls, plateaus and dropouts."""
+    fs = draw(st.sampled_from([0.5, 1.0, 4.0, 25 / 3]))
+    bounds = sorted(draw(st.lists(st.integers(0, 1200), min_size=6, max_size=6, unique=True)))
+    segments = [
+        (name, float(bounds[2 * k]), float(bounds[2 * k + 1]))
+        for k, name in enumerate(("rest", "exercise", "exercise_o2"))
+    ]
+    drops = [
+        SustainedDrop(float(draw(st.integers(30, 1100))), float(draw(st.integers(5, 60))), lvl)
+        for lvl in draw(st.lists(st.sampled_from([84.0, 86.5, 88.0, 89.4]), max_size=3))
+    ]
+    arts = [
+        Artifact(float(draw(st.integers(0, 1150))), float(draw(st.integers(1, 25))), kind)
+        for kind in draw(st.lists(st.sampled_from(["nan", "fall", "sentinel"]), max_size=4))
+    ]
+    rec, _ = simulate_night(
+        fs=fs,
+        duration_s=1200.0,
+        seed=draw(st.integers(0, 999)),
+        baseline_pct=93.0,
+        sustained_drops=drops,
+        artifacts=arts,
+        segments=segments,
+        noise_pts=draw(st.sampled_from([0.0, 0.7])),
+        quantize=draw(st.booleans()),
+        pulse=False,
+    )
+    return rec
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(exercise_tests())
+def test_exercise_segments_through_analyze_match_the_reference(rec: Recording) -> None:
+    x = rec.spo2.data.tolist()
+    fs = rec.fs
+    valid = ref_valid(x, fs)
+    if not any(valid):
+        return
+    a = analyze(rec)
+    assert a.artifact.valid.tolist() == valid
+    for note in rec.annotations:
+        m = a.metrics[note.text]
+        assert isinstance(m, SegmentMetrics)
+        w = ref_span_mask([(note.onset_s, note.onset_s + note.duration_s)], fs, len(x))
+        assert_segment(m, ref_segment(x, valid, w, fs), note.text)
