@@ -346,6 +346,20 @@ def ref_pulse(
     return min(vals), math.fsum(vals) / len(vals), max(vals)
 
 
+def ref_constant_runs(x: Sequence[float], fs: float) -> list[tuple[int, int, float]]:
+    """Runs of one exact finite value lasting at least 10 min (SPEC §4's review flag)."""
+    out = []
+    i, n = 0, len(x)
+    while i < n:
+        j = i + 1
+        while j < n and math.isfinite(x[i]) and x[j] == x[i]:
+            j += 1
+        if math.isfinite(x[i]) and (j - i) / fs >= 600.0 - 1e-9:
+            out.append((i, j, x[i]))
+        i = j
+    return out
+
+
 def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> list[bool]:
     """Samples whose time i / fs lies in one of the half-open spans."""
     return [any(a - 1e-9 <= i / fs < b - 1e-9 for a, b in spans) for i in range(n)]
@@ -355,6 +369,8 @@ def ref_windows(
     rec: Recording, valid: Sequence[bool], hyp: Sequence[tuple[float, float, str]]
 ) -> tuple[dict[str, list[tuple[float, float]]], float | None]:
     """SPEC §5 windows (as spans in seconds) and the awake baseline, for a night without options.
+
+    ``_baseline`` holds the awake baseline's spans (when there is a baseline window).
 
     READING (as the package): an awake baseline rests on at least 300 s of valid data, else
     there is none; with staging but no valid wake, the first 300 s of valid unscored time.
@@ -375,6 +391,7 @@ def ref_windows(
             # staged wake with valid data: the baseline is theirs (none with under 300 s)
             if len(awake_vals) >= need:
                 baseline = float(np.median(awake_vals))
+            wins["_baseline"] = wake_spans
             return wins, baseline
         scored = ref_span_mask([(o, o + d) for o, d, _ in hyp], fs, n)
         pool = [i for i in range(n) if valid[i] and not scored[i]]
@@ -389,7 +406,7 @@ def ref_windows(
                 spans[-1] = (spans[-1][0], (i + 1) / fs)
             else:
                 spans.append((i / fs, (i + 1) / fs))
-        wins["presumed_awake"] = spans
+        wins["presumed_awake"] = wins["_baseline"] = spans
         baseline = float(np.median([x[i] for i in pool[:need]]))
     return wins, baseline
 
@@ -483,7 +500,7 @@ def nights(
         drops.append(
             SustainedDrop(
                 float(draw(st.integers(60, int(duration) - 500))),
-                draw(st.sampled_from([60.0, 299.0, 300.0, 301.0, 420.0])),
+                draw(st.sampled_from([60.0, 299.0, 300.0, 301.0, 420.0, 700.0])),
                 draw(st.sampled_from([80.0, 86.0, 88.0, 88.5, 89.0, 89.4, 90.0])),
             )
         )
@@ -559,14 +576,39 @@ def check_night(rec: Recording) -> None:
         got = [e for e in a.events if e.type == f"odi{k}"]
         assert_events(got, odi[k], fs, f"odi{k}")
     wins, baseline = ref_windows(rec, valid, _hypnogram(rec))
+    base_spans = wins.pop("_baseline", None)
     overnight = {k: m for k, m in a.metrics.items() if isinstance(m, WindowMetrics)}
     assert set(overnight) == set(wins)
+    held_kinds = set()
     for kind, spans in wins.items():
         w = ref_span_mask(spans, fs, len(x))
         m = overnight[kind]
         assert same(m.awake_baseline_pct, baseline), (kind, m.awake_baseline_pct, baseline)
         assert_window(m, ref_window(x, valid, w, fs, baseline, odi), kind)
         check_tables(rec, m, valid, spans, odi, kind)
+        # the same figures with the long constant runs this window could count taken out
+        refs = [v for v in (m.awake_baseline_pct, m.mean_pct) if v is not None]
+        runs = [
+            (i, j)
+            for i, j, v in ref_constant_runs(x, fs)
+            if (r_of(v) <= 90 or any(r_of(v) < r_of(ref) - 5 for ref in refs))
+            and any(valid[m_] and w[m_] for m_ in range(i, j))
+        ]
+        if not runs:
+            continue
+        held_kinds.add(kind)
+        kept = list(valid)
+        for i, j in runs:
+            kept[i:j] = [False] * (j - i)
+        base2 = None
+        if base_spans is not None:
+            bw = ref_span_mask(base_spans, fs, len(x))
+            vals = [x[i] for i in range(len(x)) if kept[i] and bw[i]]
+            if len(vals) >= samples_for(300.0, fs):
+                base2 = float(np.median(vals))
+        want = ref_window(x, kept, w, fs, base2, {3: [], 4: []})
+        assert_window(a.without_constant_runs[kind], want, f"{kind} without constant runs")
+    assert set(a.without_constant_runs) == held_kinds
 
 
 def check_tables(
@@ -851,3 +893,18 @@ def test_exercise_segments_through_analyze_match_the_reference(rec: Recording) -
         assert isinstance(m, SegmentMetrics)
         w = ref_span_mask([(note.onset_s, note.onset_s + note.duration_s)], fs, len(x))
         assert_segment(m, ref_segment(x, valid, w, fs), note.text)
+        # a test segment takes out every long constant run holding valid samples of it
+        runs = [
+            (i, j)
+            for i, j, _ in ref_constant_runs(x, fs)
+            if any(valid[k] and w[k] for k in range(i, j))
+        ]
+        if not runs:
+            assert note.text not in a.without_constant_runs
+            continue
+        kept = list(valid)
+        for i, j in runs:
+            kept[i:j] = [False] * (j - i)
+        held = a.without_constant_runs[note.text]
+        assert isinstance(held, SegmentMetrics)
+        assert_segment(held, ref_segment(x, kept, w, fs), f"{note.text} without constant runs")
