@@ -32,7 +32,7 @@ from oximetry.metrics import summarize_segment, summarize_window
 from oximetry.metrics.odi import detect_desaturations_at
 from oximetry.model import Recording
 from oximetry.results import SegmentMetrics, WindowMetrics
-from oximetry.settings import OdiSettings
+from oximetry.settings import AnalysisSettings, OdiSettings
 from oximetry.simulate import Artifact, Desaturation, SustainedDrop, simulate_night
 
 SLEEP = ("N1", "N2", "N3", "N4", "R")
@@ -61,6 +61,7 @@ def ref_valid(
     pulse: Sequence[float] | None = None,
     status: Sequence[float] | None = None,
     pulse_fs: float | None = None,
+    excluded: Sequence[bool] | None = None,
 ) -> list[bool]:
     """SPEC §4 rules 1-5; status on the SpO2 grid, pulse at ``pulse_fs`` (default ``fs``).
 
@@ -107,6 +108,8 @@ def ref_valid(
                 for i in range(max(0, int(t0 * fs) - 2), min(n, int(t1 * fs) + 2)):
                     if i / fs < t1 - 1e-9 and (i + 1) / fs > t0 + 1e-9:
                         bad[i] = True
+    if excluded is not None:  # a technologist's --exclude
+        bad = [b or e for b, e in zip(bad, excluded, strict=True)]
     # rule 5: valid islands shorter than 10 s between invalid spans
     out = [not b for b in bad]
     i = 0
@@ -365,49 +368,95 @@ def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> li
     return [any(a - 1e-9 <= i / fs < b - 1e-9 for a, b in spans) for i in range(n)]
 
 
+def mask_runs(mask: Sequence[bool], fs: float) -> list[tuple[float, float]]:
+    """The runs of True samples as spans (i / fs, j / fs)."""
+    out, i, n = [], 0, len(mask)
+    while i < n:
+        if not mask[i]:
+            i += 1
+            continue
+        j = i
+        while j < n and mask[j]:
+            j += 1
+        out.append((i / fs, j / fs))
+        i = j
+    return out
+
+
 def ref_windows(
-    rec: Recording, valid: Sequence[bool], hyp: Sequence[tuple[float, float, str]]
+    rec: Recording,
+    valid: Sequence[bool],
+    hyp: Sequence[tuple[float, float, str]],
+    *,
+    lights: tuple[float | None, float | None] = (None, None),
+    awake: tuple[float, float] | None = None,
+    exclude: Sequence[tuple[float, float]] = (),
 ) -> tuple[dict[str, list[tuple[float, float]]], float | None]:
-    """SPEC §5 windows (as spans in seconds) and the awake baseline, for a night without options.
+    """SPEC §5 windows (as spans in seconds) and the awake baseline (unrounded).
 
     ``_baseline`` holds the awake baseline's spans (when there is a baseline window).
 
-    READING (as the package): an awake baseline rests on at least 300 s of valid data, else
-    there is none; with staging but no valid wake, the first 300 s of valid unscored time.
+    READINGS (as the package): an awake baseline rests on at least 300 s of valid data, else
+    there is none; with staging but no valid wake, ``--awake`` without the parts staged as
+    sleep, else the first 300 s of valid unscored time; ``--exclude`` takes its spans out of
+    the sleep window too; lights on after the recording's end ends the window there.
     """
     x = rec.spo2.data
     fs, n = rec.fs, len(x)
+    end_s = n / fs
     need = samples_for(300.0, fs)
     wins: dict[str, list[tuple[float, float]]] = {}
-    baseline = None
+    idx = [i for i in range(n) if valid[i]]
+    base_spans: list[tuple[float, float]] | None = None
+    pool: list[int] = []
     if hyp:
-        wins["sleep"] = [(o, o + d) for o, d, s in hyp if s in SLEEP]
+        sleep_spans = [(o, o + d) for o, d, s in hyp if s in SLEEP]
+        wins["sleep"] = sleep_spans
         wake_spans = [(o, o + d) for o, d, s in hyp if s == "W"]
         wake = ref_span_mask(wake_spans, fs, n)
         if any(wake):
             wins["awake"] = wake_spans
-        awake_vals = [x[i] for i in range(n) if wake[i] and valid[i]]
-        if awake_vals:
-            # staged wake with valid data: the baseline is theirs (none with under 300 s)
-            if len(awake_vals) >= need:
-                baseline = float(np.median(awake_vals))
-            wins["_baseline"] = wake_spans
-            return wins, baseline
-        scored = ref_span_mask([(o, o + d) for o, d, _ in hyp], fs, n)
-        pool = [i for i in range(n) if valid[i] and not scored[i]]
-    else:
-        idx = [i for i in range(n) if valid[i]]
-        wins["presumed_sleep"] = [(idx[0] / fs, (idx[-1] + 1) / fs)]
-        pool = idx
-    if len(pool) >= need:
-        spans: list[tuple[float, float]] = []
-        for i in pool[:need]:  # consecutive samples make one span
-            if spans and math.isclose(spans[-1][1], i / fs):
-                spans[-1] = (spans[-1][0], (i + 1) / fs)
+        if any(wake[i] and valid[i] for i in range(n)):
+            base_spans = wake_spans
+        elif awake is not None:
+            given = ref_span_mask([awake], fs, n)
+            asleep = ref_span_mask(sleep_spans, fs, n)
+            if any(given[i] and asleep[i] for i in range(n)):
+                base_spans = mask_runs([given[i] and not asleep[i] for i in range(n)], fs)
             else:
-                spans.append((i / fs, (i + 1) / fs))
-        wins["presumed_awake"] = wins["_baseline"] = spans
-        baseline = float(np.median([x[i] for i in pool[:need]]))
+                base_spans = [(max(0.0, awake[0]), min(end_s, awake[1]))]
+            wins["awake"] = base_spans
+        else:
+            scored = ref_span_mask([(o, o + d) for o, d, _ in hyp], fs, n)
+            pool = [i for i in range(n) if valid[i] and not scored[i]]
+    else:
+        off, on = lights
+        start = idx[0] / fs if off is None else off
+        stop = (idx[-1] + 1) / fs if on is None else min(on, end_s)
+        wins["presumed_sleep"] = [(start, stop)]
+        if awake is not None:
+            base_spans = [(max(0.0, awake[0]), min(end_s, awake[1]))]
+            wins["awake"] = base_spans
+        else:
+            pool = idx
+    if base_spans is None and len(pool) >= need:
+        first = set(pool[:need])
+        base_spans = mask_runs([i in first for i in range(n)], fs)
+        wins["presumed_awake"] = base_spans
+    baseline = None
+    if base_spans is not None:
+        bw = ref_span_mask(base_spans, fs, n)
+        vals = [x[i] for i in range(n) if bw[i] and valid[i]]
+        if len(vals) >= need:
+            baseline = float(np.median(vals))
+        wins["_baseline"] = base_spans
+    if exclude:
+        out = ref_span_mask(list(exclude), fs, n)
+        for kind in ("sleep", "presumed_sleep"):
+            if kind in wins:
+                w = ref_span_mask(wins[kind], fs, n)
+                if any(w[i] and out[i] for i in range(n)):
+                    wins[kind] = mask_runs([w[i] and not out[i] for i in range(n)], fs)
     return wins, baseline
 
 
@@ -561,21 +610,31 @@ def _hypnogram(rec: Recording) -> list[tuple[float, float, str]]:
     return out
 
 
-def check_night(rec: Recording) -> None:
+def check_night(rec: Recording, opts: AnalysisSettings | None = None) -> None:
+    opts = opts or AnalysisSettings()
     x = rec.spo2.data.tolist()
     fs = rec.fs
     pulse = rec.pulse.data.tolist() if rec.pulse is not None else None
     status = rec.status.data.tolist() if rec.status is not None else None
-    valid = ref_valid(x, fs, pulse, status, None if rec.pulse is None else rec.pulse.fs)
+    excluded = ref_span_mask(list(opts.exclude_s), fs, len(x)) if opts.exclude_s else None
+    pulse_fs = None if rec.pulse is None else rec.pulse.fs
+    valid = ref_valid(x, fs, pulse, status, pulse_fs, excluded)
     if not any(valid):
         return
-    a = analyze(rec)
+    a = analyze(rec, opts)
     assert a.artifact.valid.tolist() == valid, "artifact mask"
     odi = {k: ref_odi(x, valid, fs, k) for k in (3, 4)}
     for k in (3, 4):
         got = [e for e in a.events if e.type == f"odi{k}"]
         assert_events(got, odi[k], fs, f"odi{k}")
-    wins, baseline = ref_windows(rec, valid, _hypnogram(rec))
+    wins, baseline = ref_windows(
+        rec,
+        valid,
+        _hypnogram(rec),
+        lights=(opts.lights_off_s, opts.lights_on_s),
+        awake=opts.awake_span_s,
+        exclude=opts.exclude_s,
+    )
     base_spans = wins.pop("_baseline", None)
     overnight = {k: m for k, m in a.metrics.items() if isinstance(m, WindowMetrics)}
     assert set(overnight) == set(wins)
@@ -682,6 +741,34 @@ SIM = settings(
 @given(nights())
 def test_simulated_nights_match_the_reference(rec: Recording) -> None:
     check_night(rec)
+
+
+@st.composite
+def options(draw: st.DrawFn, rec: Recording) -> AnalysisSettings:
+    """Lights off/on, --awake and --exclude spans (each sometimes)."""
+    end = rec.spo2.n_samples / rec.fs
+    off = on = None
+    if draw(st.booleans()):
+        off = float(draw(st.integers(0, int(end / 3))))
+        on = float(draw(st.integers(int(end / 2), int(end) + 600)))
+    awake = None
+    if draw(st.booleans()):
+        a = float(draw(st.integers(0, int(end) - 400)))
+        awake = (a, a + draw(st.sampled_from([200.0, 300.0, 450.0])))
+    exclude = tuple(
+        (float(s), float(s + d))
+        for s, d in draw(
+            st.lists(st.tuples(st.integers(0, int(end) - 10), st.integers(1, 300)), max_size=2)
+        )
+    )
+    return AnalysisSettings(lights_off_s=off, lights_on_s=on, awake_span_s=awake, exclude_s=exclude)
+
+
+@SIM
+@given(st.data())
+def test_simulated_nights_with_options_match_the_reference(data: st.DataObject) -> None:
+    rec = data.draw(nights(rates=(0.5, 1.0, 25 / 3)))
+    check_night(rec, data.draw(options(rec)))
 
 
 @pytest.mark.slow
