@@ -70,18 +70,32 @@ def ref_valid(
     """
     n = len(x)
     # rules 1 and 2: missing, out of range
-    usable = [math.isfinite(v) and 50.0 <= v <= 100.0 for v in x]
+    bad = [not (math.isfinite(v) and 50.0 <= v <= 100.0) for v in x]
+    # rule 4: status flags, pulse outside 25-250 bpm; and a technologist's --exclude
+    for i in range(n):
+        if status is not None and math.isfinite(status[i]) and status[i] != 0:
+            bad[i] = True
+    if pulse is not None:
+        fp = fs if pulse_fs is None else pulse_fs
+        for j, v in enumerate(pulse):
+            if math.isfinite(v) and not 25.0 <= v <= 250.0:
+                t0, t1 = j / fp, (j + 1) / fp
+                for i in range(max(0, int(t0 * fs) - 2), min(n, int(t1 * fs) + 2)):
+                    if i / fs < t1 - 1e-9 and (i + 1) / fs > t0 + 1e-9:
+                        bad[i] = True
+    if excluded is not None:
+        bad = [b or e for b, e in zip(bad, excluded, strict=True)]
     # rule 3: implausible fall from the last valid sample, held until back within 4 points
     # of that sample's value or for at most 30 s; then the signal's level is accepted.
-    # READING (as the package): the last valid sample is the last one rules 1-3 keep, and the
-    # first sample after a hold that ran out is the accepted new level, whatever its value.
+    # READING (as the package): the first sample after a hold that ran out is the accepted
+    # new level, whatever its value.
     fall = [False] * n
     hold_n = samples_for(30.0, fs)
     last: int | None = None
     hold_start: int | None = None
     hold_ref = 0.0
     for i in range(n):
-        if not usable[i]:
+        if bad[i]:
             continue
         if hold_start is not None:
             if i - hold_start >= hold_n or x[i] >= hold_ref - 4.0:
@@ -95,21 +109,7 @@ def ref_valid(
             hold_start, hold_ref = i, x[last]
             continue
         last = i
-    # rule 4: status flags, pulse outside 25-250 bpm
-    bad = [not usable[i] or fall[i] for i in range(n)]
-    for i in range(n):
-        if status is not None and math.isfinite(status[i]) and status[i] != 0:
-            bad[i] = True
-    if pulse is not None:
-        fp = fs if pulse_fs is None else pulse_fs
-        for j, v in enumerate(pulse):
-            if math.isfinite(v) and not 25.0 <= v <= 250.0:
-                t0, t1 = j / fp, (j + 1) / fp
-                for i in range(max(0, int(t0 * fs) - 2), min(n, int(t1 * fs) + 2)):
-                    if i / fs < t1 - 1e-9 and (i + 1) / fs > t0 + 1e-9:
-                        bad[i] = True
-    if excluded is not None:  # a technologist's --exclude
-        bad = [b or e for b, e in zip(bad, excluded, strict=True)]
+    bad = [b or f for b, f in zip(bad, fall, strict=True)]
     # rule 5: valid islands shorter than 10 s between invalid spans
     out = [not b for b in bad]
     i = 0
