@@ -1011,3 +1011,29 @@ def test_exercise_segments_through_analyze_match_the_reference(rec: Recording) -
         held = a.without_constant_runs[note.text]
         assert isinstance(held, SegmentMetrics)
         assert_segment(held, ref_segment(x, kept, w, fs), f"{note.text} without constant runs")
+
+
+@st.composite
+def odi_walks(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float]:
+    """Random walks in half points with dropouts: many starts, ends on the k/2 edge, reuse."""
+    fs = draw(st.sampled_from([0.25, 0.3, 1.0, 1.1, 2.0, 25 / 3]))
+    n = draw(st.integers(10, int(1200 * fs))) if draw(st.booleans()) else int(1200 * fs)
+    seed = draw(st.integers(0, 2**31 - 1))
+    rng = np.random.default_rng(seed)
+    step = draw(st.sampled_from([0.5, 1.0, 2.0]))
+    hold = max(1, int(draw(st.sampled_from([1, 2, 4])) * fs))  # the display holds a value
+    moves = rng.choice([-step, 0.0, 0.0, step], size=-(-n // hold))
+    x = np.clip(95.0 + np.cumsum(np.repeat(moves, hold)[:n]), 70.0, 100.0)
+    valid = rng.random(n) > draw(st.sampled_from([0.0, 0.002, 0.02]))
+    return x, valid, fs
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(odi_walks())
+def test_odi_on_random_walks_matches_the_reference(
+    walk: tuple[np.ndarray, np.ndarray, float],
+) -> None:
+    x, valid, fs = walk
+    got = detect_desaturations_at(x, valid, fs, (3, 4), OdiSettings())
+    for k, events in zip((3, 4), got, strict=True):
+        assert_events(events, ref_odi(x.tolist(), valid.tolist(), fs, k), fs, f"odi{k}")
