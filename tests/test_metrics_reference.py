@@ -378,8 +378,8 @@ def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> li
     return [any(a - 1e-9 <= i / fs < b - 1e-9 for a, b in spans) for i in range(n)]
 
 
-def mask_runs(mask: Sequence[bool], fs: float) -> list[tuple[float, float]]:
-    """The runs of True samples as spans (i / fs, j / fs)."""
+def mask_runs_idx(mask: Sequence[bool]) -> list[tuple[int, int]]:
+    """The runs of True samples as (first, last + 1)."""
     out, i, n = [], 0, len(mask)
     while i < n:
         if not mask[i]:
@@ -388,9 +388,14 @@ def mask_runs(mask: Sequence[bool], fs: float) -> list[tuple[float, float]]:
         j = i
         while j < n and mask[j]:
             j += 1
-        out.append((i / fs, j / fs))
+        out.append((i, j))
         i = j
     return out
+
+
+def mask_runs(mask: Sequence[bool], fs: float) -> list[tuple[float, float]]:
+    """The runs of True samples as spans (i / fs, j / fs)."""
+    return [(i / fs, j / fs) for i, j in mask_runs_idx(mask)]
 
 
 def ref_windows(
@@ -683,6 +688,28 @@ def check_night(rec: Recording, opts: AnalysisSettings | None = None) -> None:
         assert isinstance(held, WindowMetrics)
         assert_window(held, want, f"{kind} without constant runs", kind)
     assert set(a.without_constant_runs) == held_kinds
+    # events.csv: each run at or below 88 % (and each sustained drop) once, under the first
+    # window (sleep, presumed_sleep, awake, presumed_awake) holding its start
+    order = [k for k in ("sleep", "presumed_sleep", "awake", "presumed_awake") if k in wins]
+    masks = {k: ref_span_mask(wins[k], fs, len(x)) for k in order}
+    want_runs: set[tuple[str, float, float, str]] = set()
+    for kind in order:
+        w = masks[kind]
+        ref = ref_window(x, valid, w, fs, baseline, {})
+        le88 = [valid[i] and w[i] and r_of(x[i]) <= 88 for i in range(len(x))]
+        found = [(i, j, "le88_run") for i, j in mask_runs_idx(le88)]
+        found += [
+            (round(s_ * fs), round(e_ * fs), "sustained_drop") for s_, e_, *_ in ref["sustained"]
+        ]
+        for i, j, typ in found:
+            if next(k for k in order if masks[k][i]) == kind:
+                want_runs.add((typ, i / fs, j / fs, kind))
+    got_runs = {
+        (e.type, e.start_s, e.end_s, e.window)
+        for e in a.events
+        if e.type in ("le88_run", "sustained_drop")
+    }
+    assert got_runs == want_runs
 
 
 def check_tables(
