@@ -87,8 +87,9 @@ def ref_valid(
         bad = [b or e for b, e in zip(bad, excluded, strict=True)]
     # rule 3: implausible fall from the last valid sample, held until back within 4 points
     # of that sample's value or for at most 30 s; then the signal's level is accepted.
-    # READING (as the package): the first sample after a hold that ran out is the accepted
-    # new level, whatever its value.
+    # READING (as the package): the 30 s count from the fall's own sample (the artifact lasts
+    # at most 30 s). The first sample after a hold that ran out is accepted whatever its value:
+    # the last valid sample is then over 30 s back, so no fall of at most 100 points is > 4 x Δt.
     fall = [False] * n
     hold_n = samples_for(30.0, fs)
     last: int | None = None
