@@ -107,8 +107,9 @@ def mask_implausible_fall(
     fs : float
         Sampling rate in Hz.
     usable : numpy.ndarray of bool, optional
-        Samples the rule may look at (those not missing or out of range); others are skipped
-        and never serve as the reference. Default: the finite samples.
+        Samples the rule may look at: those no other rule rejects (missing, out of range,
+        status, pulse, excluded), so that the reference is the last *valid* sample; others
+        are skipped and never serve as the reference. Default: the finite samples.
     max_fall_pts_per_s, recover_within_pts, max_hold_s : float
         See :class:`~oximetry.settings.ArtifactSettings`.
 
@@ -394,7 +395,15 @@ def detect_artifacts(
     n = x.shape[0]
     missing = mask_missing(x)
     out_of_range = mask_out_of_range(x, st.min_pct, st.max_pct)
+    status = mask_status(recording.status, fs, n)
+    pulse = mask_pulse_out_of_range(recording.pulse, fs, n, st.pulse_min_bpm, st.pulse_max_bpm)
+    excluded = mask_excluded(exclude_s, fs, n)
     invalid = missing | out_of_range
+    for m in (status, pulse, excluded):
+        if m.any():
+            invalid |= m
+    # Rule 3 measures a fall from the last *valid* sample: one the oximeter flagged, taken
+    # while the pulse was implausible or excluded is never the reference (nor the hold's level).
     fall = mask_implausible_fall(
         x,
         fs,
@@ -403,13 +412,9 @@ def detect_artifacts(
         recover_within_pts=st.recover_within_pts,
         max_hold_s=st.max_hold_s,
     )
-    status = mask_status(recording.status, fs, n)
-    pulse = mask_pulse_out_of_range(recording.pulse, fs, n, st.pulse_min_bpm, st.pulse_max_bpm)
-    excluded = mask_excluded(exclude_s, fs, n)
+    if fall.any():
+        invalid |= fall
     masks = [missing, out_of_range, fall, status, pulse, excluded]
-    for m in masks[2:]:
-        if m.any():
-            invalid |= m
     island = mask_short_islands(invalid, fs, st.min_island_s)
     masks.append(island)
 

@@ -168,6 +168,29 @@ def test_detect_artifacts_counts_each_sample_once_first_reason_wins() -> None:
     assert res.reason[12] == REASONS.index("missing")
 
 
+def test_a_fall_is_measured_from_the_last_valid_sample_not_from_a_flagged_one() -> None:
+    # SPEC §4 rule 3 measures a fall from "the last valid sample": samples the oximeter's status
+    # flags are invalid (rule 4), so they are never the reference, nor the hold's level.
+    status = np.zeros(200)
+    status[100:105] = 1
+    # flagged samples drift down to 81, then the probe slips: 70, and 78 held for 40 s
+    x = np.full(200, 96.0)
+    x[100:105] = [93.0, 90.0, 87.0, 84.0, 81.0]
+    x[105:107] = 70.0
+    x[107:147] = 78.0
+    res = detect_artifacts(_rec(x, 1.0, status=Signal("S", "", 1.0, status)))
+    # 70 is 26 points below 96 six seconds earlier (> 24): a fall, held until back within 4
+    # points of 96 or for 30 s; measured from the flagged 81, the 78s ended the hold at once
+    assert np.flatnonzero(~res.valid).tolist() == list(range(100, 135))
+    # and flagged high readings do not turn a plausible fall into an artifact
+    y = np.full(200, 96.0)
+    y[100:102] = [99.0, 100.0]
+    y[102:160] = 86.0
+    assert np.flatnonzero(
+        ~detect_artifacts(_rec(y, 1.0, status=Signal("S", "", 1.0, status))).valid
+    ).tolist() == list(range(100, 105))
+
+
 def test_short_island_count_is_exact() -> None:
     x = np.full(100, 96.0)
     x[10:20] = np.nan

@@ -130,6 +130,19 @@ def test_odi_by_hour_by_hand_and_totals():
     assert sum(r["odi3_count"] for r in rows) == len(s3)
 
 
+@pytest.mark.parametrize(("fs", "first"), [(25 / 3, 30_000), (1.1, 3_960), (7 / 3, 8_400)])
+def test_odi_by_hour_puts_an_event_in_the_hour_of_its_start_sample(fs, first):
+    # Sample `first` lies at exactly 3600 s, the second hour's first sample, but first / fs is
+    # 3599.9999999999995 in floats: the event starting there was counted in the first hour
+    # while its sample's valid time was in the second (rows must agree on which hour it is).
+    n = 2 * first
+    sel = np.ones(n, bool)
+    rows = odi_by_hour(sel, [first / fs], [(first - 1) / fs], fs, 0.0)
+    assert [r["valid_min"] for r in rows] == pytest.approx([60.0, 60.0])
+    assert [r["odi3_count"] for r in rows] == [0, 1]
+    assert [r["odi4_count"] for r in rows] == [1, 0]
+
+
 def test_stage_figures_by_hand():
     fs = 1.0
     x = blocks(fs, [(600, 96.0), (300, 87.0), (300, 96.0)])

@@ -205,10 +205,15 @@ def odi_by_hour(
     rows = [span_indices(edges[k], edges[k + 1], fs, n) for k in range(n_rows)]
     valid_counts = np.array([np.count_nonzero(sel[i0:i1]) for i0, i1 in rows], dtype=np.int64)
 
+    # An event belongs to the row of its start sample, found by the same rule (comparing its
+    # time with the edges would put a sample at exactly an edge, i / fs a hair below it in
+    # floats, in the hour before the one that counts its valid time).
+    row_first = np.array([i0 for i0, _ in rows], dtype=np.int64)
+
     def per_row(starts: Sequence[float]) -> NDArray[np.int64]:
-        t = np.asarray(starts, dtype=np.float64)
-        k = np.searchsorted(edges, t, "right") - 1
-        k = k[(k >= 0) & (k < n_rows)]
+        i = np.ceil(np.asarray(starts, dtype=np.float64) * fs - 1e-9).astype(np.int64)
+        k = np.searchsorted(row_first, i, "right") - 1
+        k = k[(k >= 0) & (i >= 0) & (i < n)]
         return np.bincount(k, minlength=n_rows)[:n_rows]
 
     c3, c4 = per_row(odi3_starts_s), per_row(odi4_starts_s)
