@@ -77,6 +77,10 @@ class SegmentFigures:
     asleep_min: float | None = None
     #: Minutes of it the staging scores neither as sleep nor as wake (None: not staged).
     unscored_min: float | None = None
+    #: The sustained nadir with each 10 s run's valid samples only: its lower bound where
+    #: artifact breaks the runs (``sustained_nadir_pct`` is the upper one). None when not known:
+    #: the rules then take the nadir, a lower bound too.
+    sustained_nadir_low_pct: float | None = None
 
 
 @dataclass(frozen=True)
@@ -529,10 +533,13 @@ def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:
         raise bad(f"valid_min {figs.valid_min:g} exceeds duration_min {figs.duration_min:g}")
     if isinstance(figs, SegmentFigures):
         nadir = figs.nadir_pct
-        for name in ("sustained_nadir_pct", "median_pct"):
+        for name in ("sustained_nadir_low_pct", "sustained_nadir_pct", "median_pct"):
             v = getattr(figs, name)
             if nadir is not None and v is not None and nadir > v + _SLACK:
                 raise bad(f"nadir_pct {nadir:g} is above {name} {v:g}")
+        low, high = figs.sustained_nadir_low_pct, figs.sustained_nadir_pct
+        if low is not None and high is not None and low > high + _SLACK:
+            raise bad(f"sustained_nadir_low_pct {low:g} is above sustained_nadir_pct {high:g}")
         return
     nested = [
         ("t_le88_min", figs.t_le88_min),

@@ -169,7 +169,9 @@ class WindowMetrics:
 class SegmentMetrics:
     """SPEC §6 figures for an exercise-test segment (``rest``, ``exercise``, ``exercise_o2``).
 
-    ``sustained_nadir_pct`` is the lowest level SpO2 stayed at or below for at least 10 s.
+    ``sustained_nadir_pct`` is the lowest level SpO2 stayed at or below for at least 10 s;
+    ``sustained_nadir_low_pct`` the same with each 10 s run's valid samples only (its lower
+    bound where artifact breaks the runs; :func:`oximetry.metrics.summarize_segment`).
     ``asleep_min`` is the segment's time scored as sleep (N1–N4, R) by the recording's staging,
     None when the recording is not staged: a rest or exercise test is taken awake.
     ``unscored_min`` is its time the staging scores neither as sleep nor as wake (``?`` epochs,
@@ -182,6 +184,7 @@ class SegmentMetrics:
     nadir_pct: float | None
     nadir_s: float | None
     sustained_nadir_pct: float | None
+    sustained_nadir_low_pct: float | None = None
     pulse_min_bpm: float | None = None
     pulse_mean_bpm: float | None = None
     pulse_max_bpm: float | None = None

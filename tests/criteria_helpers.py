@@ -116,13 +116,15 @@ def overnight(**kw: Any) -> Evidence:
 
 
 def seg(kind: str, sustained: float | None, valid_min: float = 6.0) -> SegmentFigures:
-    """A rest/exercise segment with the given sustained nadir."""
+    """A rest/exercise segment with the given sustained nadir, its 10 s runs unbroken by artifact
+    (the lower bound of the sustained nadir is the sustained nadir)."""
     return SegmentFigures(
         kind,
         valid_min,
         None if sustained is None else sustained + 2,
         None if sustained is None else sustained - 1,
         sustained,
+        sustained_nadir_low_pct=sustained,
     )
 
 

@@ -266,6 +266,7 @@ RESHAPED_TESTS = (
     "segment_in_the_night_unstaged",
     "segment_in_the_night_unscored",
     "segment_mostly_invalid",
+    "segment_high_on_unbroken_runs_only",
     "segment_without_clock_in_a_night",
     "recovery_as_rest",
     "walk_on_more_oxygen_than_prescribed",
@@ -812,6 +813,29 @@ def _mostly_invalid_part(
     return "exercise", dataclasses.replace(ev, **{part: dataclasses.replace(old, **place)})
 
 
+def _broken_runs_part(
+    draw: st.DrawFn, kind: str, start: dt.datetime, ev: Evidence | None
+) -> tuple[str, Evidence]:
+    """The case's exercise test with a part that must show SpO2 high (the rest part, >= 89 %,
+    or the walk on oxygen's improvement) high only on its 10 s runs artifact left whole: its
+    lower bound (``sustained_nadir_low_pct``) is below 89 %, or no higher than the walk on room
+    air. Other cases become a rest test at 90-95 % on its whole runs, 70-88 % on the broken."""
+    if kind != "exercise" or ev is None or ev.exercise is None or ev.exercise_o2 is None:
+        low = draw(st.floats(70.0, 88.49))
+        rest = SegmentFigures(
+            "rest", 6.0, 94.0, low, draw(st.floats(90.0, 95.0)), sustained_nadir_low_pct=low
+        )
+        return "rest", Evidence(recording_start=start, rest=rest)
+    part = draw(st.sampled_from(["rest", "exercise_o2"]))
+    ex = ev.exercise.sustained_nadir_pct
+    top = 88.49 if part == "rest" or ex is None else min(ex, 88.49)
+    low = draw(st.floats(50.0, max(top, 50.0)))
+    old = getattr(ev, part)
+    nadir = low if old.nadir_pct is None else min(old.nadir_pct, low)
+    broken = dataclasses.replace(old, sustained_nadir_low_pct=low, nadir_pct=nadir)
+    return "exercise", dataclasses.replace(ev, **{part: broken})
+
+
 def _reshaped_test(
     draw: st.DrawFn,
     change: str,
@@ -889,6 +913,8 @@ def _reshaped_test(
         return "rest", ev
     if change == "segment_mostly_invalid":
         return _mostly_invalid_part(draw, kind, start, ev)
+    if change == "segment_high_on_unbroken_runs_only":
+        return _broken_runs_part(draw, kind, start, ev)
     if change == "recovery_as_rest":
         return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):

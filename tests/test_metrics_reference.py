@@ -290,6 +290,16 @@ def ref_segment(
             m = max(x[s : s + width])
             best = m if best is None else min(best, m)
     out["sustained_nadir_pct"] = best
+    # Its lower bound: the same windows between the first and the last usable sample, each
+    # window's maximum over its usable samples only (a window with none has no level).
+    low = None
+    idx = [i for i in range(n) if use[i]]
+    if idx:
+        for s in range(idx[0], idx[-1] - width + 2):
+            got = [x[i] for i in range(s, s + width) if use[i]]
+            if got:
+                low = max(got) if low is None else min(low, max(got))
+    out["sustained_nadir_low_pct"] = low
     return out
 
 

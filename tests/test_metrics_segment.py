@@ -112,3 +112,35 @@ def test_runs_and_longest_run_match_brute_force(flags):
 )
 def test_samples_at_least(seconds, fs, samples):
     assert samples_at_least(seconds, fs) == samples
+
+
+def test_artifact_breaking_a_dip_leaves_its_level_to_the_lower_bound():
+    """A 2-min dip at 85 % with one invalid sample every 8 s: no 10 s run of it is all valid.
+
+    The sustained nadir (all-valid runs) is 95 %, as if there were no dip; its lower bound, each
+    run's maximum over its valid samples, is 85 %. Without artifact the two agree.
+    """
+    x = np.full(360, 95.0)
+    x[120:240] = 85.0
+    valid = np.ones(360, bool)
+    valid[120:240:8] = False
+    m = segment(x, 1.0, valid)
+    assert m.sustained_nadir_pct == 95.0
+    assert m.sustained_nadir_low_pct == 85.0
+    clean = segment(x, 1.0)
+    assert clean.sustained_nadir_pct == clean.sustained_nadir_low_pct == 85.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(80, 100), min_size=5, max_size=80),
+    st.lists(st.booleans(), min_size=80, max_size=80),
+    st.sampled_from(RATES),
+)
+def test_nadir_le_lower_bound_le_sustained_nadir(values, ok, fs):
+    x = np.asarray(values, dtype=float)
+    m = segment(x, fs, np.asarray(ok[: x.size]))
+    if m.sustained_nadir_pct is not None:
+        assert m.nadir_pct <= m.sustained_nadir_low_pct <= m.sustained_nadir_pct
+    if m.sustained_nadir_low_pct is not None:
+        assert m.nadir_pct <= m.sustained_nadir_low_pct

@@ -12,7 +12,7 @@ from ..context import Context
 from ..evidence import SegmentFigures, SleepFigures
 from ..icd10 import categorise
 from .base import Inputs, Part, at_least, pct
-from .shared import codes_matching, window_figures
+from .shared import codes_matching, sustained_low, window_figures
 
 __all__ = [
     "Conditions",
@@ -188,8 +188,22 @@ def segment_part(
     if sn is None:
         return Part(name, None, missing=(f"valid data in the '{kind}' segment",), where=kind)
     values[f"{kind}_sustained_nadir_rounded_pct"] = pct(sn)
-    met = pct(sn) <= level if cmp == "le" else pct(sn) >= level
-    return Part(name, met, where="exercise" if kind == "exercise" else "rest")
+    where = "exercise" if kind == "exercise" else "rest"
+    if cmp == "le":
+        return Part(name, pct(sn) <= level, where=where)
+    # "At least" on the lower bound too: where artifact breaks the 10 s runs, the sustained
+    # nadir (all-valid runs) may sit above the level the patient was really at (sustained_low).
+    low = sustained_low(figs)
+    if pct(sn) < level or low is None or pct(low) >= level:
+        if low is not None:
+            values[f"{kind}_sustained_nadir_low_pct"] = low
+        return Part(name, pct(sn) >= level, where=where)
+    values[f"{kind}_sustained_nadir_low_pct"] = low
+    why = (
+        f"a '{kind}' segment with fewer artifacts: its sustained nadir lies between {low:.1f} % "
+        f"and {sn:.1f} % as artifact breaks its 10 s runs"
+    )
+    return Part(name, None, missing=(why,), where=where)
 
 
 def sleep_part(inp: Inputs, name: str, measure: str, values: dict[str, Any]) -> Part:

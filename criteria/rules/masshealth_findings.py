@@ -28,6 +28,7 @@ from .shared import (
     decide_by_blood_gas,
     flow_below_test,
     pao2_part,
+    sustained_low,
     tested_walk_flow,
     window_figures,
 )
@@ -473,6 +474,16 @@ def _b_ii_a(inp: Inputs) -> Outcome:
     off_air = _not_on_room_air(inp, v)
     if off_air is not None:
         return off_air
+    low = sustained_low(o2)
+    if low is not None and pct(low) <= a < b:
+        # improved on the on-oxygen part's all-valid runs only: a dip on oxygen that artifact
+        # broke into runs under 10 s is not an improvement (sustained_low)
+        v["exercise_o2_sustained_nadir_low_pct"] = low
+        why = (
+            "a walk on oxygen with fewer artifacts: its sustained nadir lies between "
+            f"{low:.1f} % and {o2.sustained_nadir_pct:.1f} % as artifact breaks its 10 s runs"
+        )
+        return Outcome(None, f"The improvement on oxygen is not shown: {why}.", v, (why,))
     short = flow_below_test(inp)
     if b > a and short:
         # II.A.2.b: the flow rate must meet the criteria; shown only at a higher flow.

@@ -40,6 +40,7 @@ __all__ = [
     "pao2_part",
     "segment_unfit",
     "sleep_minutes",
+    "sustained_low",
     "tested_walk_flow",
     "window_figures",
 ]
@@ -490,6 +491,29 @@ def _recording_length_min(ev: Evidence) -> float | None:
     return max(ends) if ends else None
 
 
+def sustained_low(seg: SegmentFigures) -> float | None:
+    """Return the lower bound of a segment's sustained nadir, for rules that need SpO2 shown high.
+
+    Parameters
+    ----------
+    seg : SegmentFigures
+        The segment.
+
+    Returns
+    -------
+    float or None
+        ``sustained_nadir_low_pct`` (each 10 s run's valid samples only), else the nadir (a
+        lower bound too: figures built by hand, or a summary without the key); None without
+        either. ``sustained_nadir_pct`` takes only runs with every sample valid, so where
+        artifact breaks the runs it is the *upper* bound: right for "≤ 88 %", but a walk on
+        oxygen whose dip the artifact broke up "showed the improvement" on it. An improvement
+        on oxygen and a rest value ≥ 89 % (or ≥ 90 %) are read on this bound.
+    """
+    if seg.sustained_nadir_low_pct is not None:
+        return seg.sustained_nadir_low_pct
+    return seg.nadir_pct
+
+
 def tested_walk_flow(inp: Inputs) -> float | None:
     """Return the oxygen flow of the walk on oxygen, when one is known and not contradicted.
 
@@ -656,12 +680,18 @@ def decide_by_blood_gas(name: str, gas: Part, oxi: Part, day: str, values: dict[
 
 @dataclass(frozen=True)
 class Session:
-    """The three parts of an exercise test, from one recording: sustained nadirs (unrounded)."""
+    """The three parts of an exercise test, from one recording: sustained nadirs (unrounded).
+
+    ``rest_low`` and ``exercise_o2_low`` are the lower bounds (:func:`sustained_low`) of the two
+    parts that must show SpO2 high (test #1 at rest ≥ 89 %, test #3's improvement).
+    """
 
     rest: float | None
     exercise: float | None
     exercise_o2: float | None
     missing: tuple[str, ...]
+    rest_low: float | None = None
+    exercise_o2_low: float | None = None
 
 
 def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session | None]:
@@ -714,5 +744,15 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
                 f"the three parts of one session, within {MAX_SESSION_MIN:g} min (they span "
                 f"{span:.0f} min)"
             )
-    s = Session(got["rest"], got["exercise"], got["exercise_o2"], tuple(need))
+    lows = {
+        k: None if got[k] is None else sustained_low(cast(SegmentFigures, inp.segment(k)))
+        for k in ("rest", "exercise_o2")
+    }
+    for k, low in lows.items():
+        if low is not None:
+            values[f"{k}_sustained_nadir_low_pct"] = low
+    s = Session(
+        got["rest"], got["exercise"], got["exercise_o2"], tuple(need), lows["rest"],
+        lows["exercise_o2"],
+    )  # fmt: skip
     return ("missing" if need else "ok"), s

@@ -45,6 +45,12 @@ def summarize_segment(
         and ``sustained_nadir_pct``: the lowest level SpO2 stayed at or below for at least
         10 s, i.e. the minimum over every run of ``ceil(10 × fs)`` consecutive samples, all
         valid and in the segment, of the run's maximum. None when no such run exists.
+        ``sustained_nadir_low_pct``: the same minimum over every run of that length between
+        the segment's first and last valid sample, each run's maximum taken over its valid
+        samples only. Where artifact breaks the runs the true level is unknown; this is its
+        lower bound (the nadir ≤ it ≤ ``sustained_nadir_pct``, the upper bound), for rules
+        that need SpO2 shown high (an improvement on oxygen, a rest value ≥ 89 %). None when
+        the valid samples span less than 10 s.
 
     Notes
     -----
@@ -56,7 +62,7 @@ def summarize_segment(
     sel = ok & w & np.isfinite(xs)
     per_min = 1.0 / (fs * 60.0)
     n_valid = int(np.count_nonzero(sel))
-    median = nadir = nadir_s = sustained = None
+    median = nadir = nadir_s = sustained = low = None
     if n_valid:
         where = np.flatnonzero(sel)
         values = xs[where]
@@ -70,6 +76,11 @@ def summarize_segment(
         maxima = sliding_max(span, width)
         if maxima.size and np.isfinite(maxima.min()):
             sustained = float(maxima.min())
+        # the same runs over the valid samples only; a run holding none has no level (-inf)
+        lows = sliding_max(np.where(sel[lo:hi], xs[lo:hi], -np.inf), width)
+        lows = lows[np.isfinite(lows)]
+        if lows.size:
+            low = float(lows.min())
     p_min, p_mean, p_max = pulse_stats(pulse_values)
     return SegmentMetrics(
         duration_min=int(np.count_nonzero(w)) * per_min,
@@ -78,6 +89,7 @@ def summarize_segment(
         nadir_pct=nadir,
         nadir_s=nadir_s,
         sustained_nadir_pct=sustained,
+        sustained_nadir_low_pct=low,
         pulse_min_bpm=p_min,
         pulse_mean_bpm=p_mean,
         pulse_max_bpm=p_max,
