@@ -594,3 +594,15 @@ def test_walk_on_oxygen_dip_broken_by_artifact_end_to_end(tmp_path: Path) -> Non
     d = out.determination
     assert d is not None and d.determination == "indeterminate"
     assert any("fewer artifacts" in m for m in d.missing)
+
+
+@pytest.mark.parametrize("medicare", [False, True])
+def test_rest_value_at_most_88_on_broken_runs_only_is_in_doubt_not_denied(medicare: bool) -> None:
+    """A rest test at 90 % on its whole 10 s runs and 87 % on those artifact broke: "at or below
+    88 %" is neither shown nor ruled out, so the finding is not evaluable, not a bare denial."""
+    c = mc(test__type="rest") if medicare else Context.from_dict(make_dict(BASE, test__type="rest"))
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 90.0))
+    assert evaluate(c, ev).determination == "not_qualified"
+    d = evaluate(c, _low(ev, "rest", 87.0))
+    assert d.determination == "indeterminate"
+    assert any("fewer artifacts" in m for m in d.missing), d.missing

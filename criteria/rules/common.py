@@ -178,7 +178,11 @@ def segment_part(
     level: int,
     values: dict[str, Any],
 ) -> Part:
-    """Return a rest/exercise part on the rounded sustained nadir (SPEC §6, §8.3): ``le`` or ``ge``."""
+    """Return a rest/exercise part on the rounded sustained nadir (SPEC §6, §8.3): ``le`` or ``ge``.
+
+    Not evaluable when the line lies between the nadir's lower bound and itself (artifact
+    breaks its 10 s runs: :func:`~criteria.rules.shared.sustained_low`).
+    """
     state, figs, missing = window_figures(inp, kind, types)
     if state != "ok":
         return Part(name, None, tested=state == "missing", missing=missing, where=kind)
@@ -189,16 +193,16 @@ def segment_part(
         return Part(name, None, missing=(f"valid data in the '{kind}' segment",), where=kind)
     values[f"{kind}_sustained_nadir_rounded_pct"] = pct(sn)
     where = "exercise" if kind == "exercise" else "rest"
-    if cmp == "le":
-        return Part(name, pct(sn) <= level, where=where)
-    # "At least" on the lower bound too: where artifact breaks the 10 s runs, the sustained
-    # nadir (all-valid runs) may sit above the level the patient was really at (sustained_low).
+    # Where artifact breaks the 10 s runs the level lies between the lower bound and the
+    # sustained nadir (all-valid runs, the upper bound; sustained_low): "at most" is shown on
+    # the upper bound, "at least" on the lower one, and a line between the two is in doubt.
     low = sustained_low(figs)
-    if pct(sn) < level or low is None or pct(low) >= level:
-        if low is not None:
-            values[f"{kind}_sustained_nadir_low_pct"] = low
-        return Part(name, pct(sn) >= level, where=where)
-    values[f"{kind}_sustained_nadir_low_pct"] = low
+    if low is not None:
+        values[f"{kind}_sustained_nadir_low_pct"] = low
+    lo, hi = pct(sn if low is None else low), pct(sn)
+    sure, possible = (hi <= level, lo <= level) if cmp == "le" else (lo >= level, hi >= level)
+    if sure or not possible:
+        return Part(name, sure, where=where)
     why = (
         f"a '{kind}' segment with fewer artifacts: its sustained nadir lies between {low:.1f} % "
         f"and {sn:.1f} % as artifact breaks its 10 s runs"
