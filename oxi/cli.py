@@ -28,6 +28,7 @@ from oximetry.report import format_terminal_summary, write_atomic, write_json_at
 from .info import format_info
 from .pipeline import AnalyzeRequest, analyze_file, default_out_dir, refuse_writing_over
 from .qualify import (
+    analysed_test_type,
     check_summary_is_for,
     evidence_from_summary,
     load_context,
@@ -190,13 +191,6 @@ def _refuse_qualify_over(out: Path, names: Sequence[str], inputs: Sequence[str |
         )
 
 
-def _analysed_type(summary: dict[str, Any] | None) -> str | None:
-    """Return the summary's ``settings.test_type`` (checked by :func:`evidence_from_summary`)."""
-    settings = None if summary is None else summary.get("settings")
-    analysed = settings.get("test_type") if isinstance(settings, dict) else None
-    return analysed if isinstance(analysed, str) else None
-
-
 def _cmd_qualify(args: argparse.Namespace) -> int:
     context = load_context(args.context)
     evidence = None
@@ -211,7 +205,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
             evidence, warnings=(*evidence.warnings, SUMMARY_NOT_VERIFIED)
         )
     # the test type the summary was analysed as, when the context gives none (as oxi analyze)
-    judged, evidence = with_analysed_test_type(context, evidence, _analysed_type(summary))
+    judged, evidence = with_analysed_test_type(
+        context, evidence, None if summary is None else analysed_test_type(summary, args.summary)
+    )
     determination = qualify(judged, evidence, args.payer)
     doc = {
         "schema": "oxi.qualification/1",

@@ -27,6 +27,7 @@ from oximetry.results import Analysis
 from oximetry.settings import recorded_settings
 
 __all__ = [
+    "analysed_test_type",
     "check_summary_is_for",
     "context_from_dict",
     "evidence_from_analysis",
@@ -124,6 +125,33 @@ def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None)
     return _call(Evidence.from_summary, summary, source, cls=OximetryError)
 
 
+def analysed_test_type(summary: Mapping[str, Any], source: str | None = None) -> str | None:
+    """Return the test type a summary was analysed as (``settings.test_type``), None if none.
+
+    Parameters
+    ----------
+    summary : mapping
+        The parsed ``summary.json``.
+    source : str, optional
+        The summary file, named in the message.
+
+    Returns
+    -------
+    str or None
+        ``overnight``, ``exercise`` or ``rest``.
+
+    Raises
+    ------
+    oximetry.errors.OximetryError
+        Any other value (a summary edited or damaged): bad input.
+    """
+    settings = summary.get("settings")
+    analysed = settings.get("test_type") if isinstance(settings, Mapping) else None
+    if analysed is not None and analysed not in ("overnight", "exercise", "rest"):
+        raise OximetryError(f"summary: 'settings.test_type' is {analysed!r}", source)
+    return analysed
+
+
 def check_summary_is_for(
     summary: Mapping[str, Any], context: Context, source: str | None = None
 ) -> None:
@@ -153,8 +181,7 @@ def check_summary_is_for(
         The recorded patient or test type differs from the context's (bad input), or the
         recorded context is malformed.
     """
-    settings = summary.get("settings")
-    analysed = settings.get("test_type") if isinstance(settings, Mapping) else None
+    analysed = analysed_test_type(summary, source)
     if analysed is not None and context.test.type is not None and analysed != context.test.type:
         raise OximetryError(
             f"the summary was analysed as a {analysed} test (settings.test_type), but the "

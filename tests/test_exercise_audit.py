@@ -255,6 +255,28 @@ def test_qualify_refuses_a_summary_analysed_as_another_test_type(
     assert "analysed as a rest test" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("value", [5, "walk", ["exercise"]])
+def test_qualify_refuses_a_summary_whose_test_type_is_no_test_type(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: Any
+) -> None:
+    """An edited settings.test_type is bad input, never a test type the rules are given."""
+    edf = _walk_test(tmp_path, [], 1800)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX.replace("type: exercise, ", ""))
+    out = tmp_path / "out"
+    assert (
+        main(["analyze", str(edf), "--test-type", "exercise", "--out", str(out), "--no-report"])
+        == 0
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    summary["settings"]["test_type"] = value
+    (out / "edited.json").write_text(json.dumps(summary))
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(tmp_path / "ctx.yaml"), "--summary"]
+    assert main([*argv, str(out / "edited.json")]) == 2
+    err = capsys.readouterr().err
+    assert "settings.test_type" in err and len(err.strip().splitlines()) == 1
+
+
 # --------------------------------------------------------------------------------------------
 # A span typed with one end a clock time and the other elapsed time
 # --------------------------------------------------------------------------------------------

@@ -189,20 +189,12 @@ def ref_window(
     to_min = 1.0 / fs / 60.0
 
     def runs(cond: list[bool]) -> tuple[int, int, int | None, list[tuple[int, int]]]:
-        total, best, best_start, found = 0, 0, None, []
-        i = 0
-        while i < n:
-            if not cond[i]:
-                i += 1
-                continue
-            j = i
-            while j < n and cond[j]:
-                j += 1
-            found.append((i, j))
+        found = mask_runs_idx(cond)
+        total, best, best_start = 0, 0, None
+        for i, j in found:
             total += j - i
             if j - i > best:
                 best, best_start = j - i, i
-            i = j
         return total, best, best_start, found
 
     le88 = [use[i] and r_of(x[i]) <= 88 for i in range(n)]

@@ -10,11 +10,26 @@ import pytest
 
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry import analyze
-from oximetry.model import Annotation
+from oximetry.model import Annotation, Recording
+from oximetry.results import Window
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_edf
-from oximetry.windows import build_windows
+from oximetry.windows import WindowPlan, build_windows
 from tests.criteria_helpers import OVERNIGHT_YAML
+
+
+def _lights(*marks: tuple[float, str]) -> list[Annotation]:
+    return [Annotation(t, 0.0, f"Lights {word}") for t, word in marks]
+
+
+def _plan(rec: Recording, settings: AnalysisSettings | None = None) -> WindowPlan:
+    """The windows of ``rec`` with every sample valid."""
+    valid = np.ones(rec.spo2.n_samples, dtype=bool)
+    return build_windows(rec, settings or AnalysisSettings(), valid)
+
+
+def _presumed(plan: WindowPlan) -> Window:
+    return next(w for w in plan.windows if w.kind == "presumed_sleep")
 
 
 def test_presumed_awake_baseline_never_takes_staged_sleep() -> None:
@@ -47,8 +62,7 @@ def test_presumed_awake_baseline_takes_unscored_time_only() -> None:
         seed=1,
         stages=[(0.0, 60.0, "N1"), (60.0, 60.0, "?"), (120.0, 3000.0, "N2")],
     )
-    valid = np.ones(3600, dtype=bool)
-    plan = build_windows(rec, AnalysisSettings(), valid)
+    plan = _plan(rec)
     assert plan.baseline is not None and plan.baseline.kind == "presumed_awake"
     assert plan.baseline.spans_s == ((3120.0, 3420.0),)
 
@@ -59,10 +73,6 @@ def test_presumed_awake_baseline_unchanged_without_staging() -> None:
     valid[:100] = False
     plan = build_windows(rec, AnalysisSettings(), valid)
     assert plan.baseline is not None and plan.baseline.spans_s == ((100.0, 400.0),)
-
-
-def _lights(*marks: tuple[float, str]) -> list[Annotation]:
-    return [Annotation(t, 0.0, f"Lights {word}") for t, word in marks]
 
 
 def test_awake_option_never_takes_epochs_scored_as_sleep() -> None:
@@ -94,8 +104,7 @@ def test_awake_option_keeps_its_unscored_and_wake_time() -> None:
         seed=1,
         stages=[(0.0, 300.0, "N1"), (300.0, 300.0, "?"), (600.0, 3000.0, "N2")],
     )
-    valid = np.ones(3600, dtype=bool)
-    plan = build_windows(rec, AnalysisSettings(awake_span_s=(0.0, 900.0)), valid)
+    plan = _plan(rec, AnalysisSettings(awake_span_s=(0.0, 900.0)))
     assert plan.baseline is not None and plan.baseline.source == "awake_option"
     assert plan.baseline.spans_s == ((300.0, 600.0),)
     assert any("10.0 min" in w and "scored as sleep" in w for w in plan.warnings)
@@ -115,8 +124,7 @@ def test_every_lights_off_on_pair_bounds_the_presumed_sleep() -> None:
         sustained_drops=[(12000.0, 600.0, 86.0)],
         annotations=marks,
     )
-    plan = build_windows(rec, AnalysisSettings(), np.ones(28800, dtype=bool))
-    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    sleep = _presumed(_plan(rec))
     assert sleep.source == "annotations"
     assert sleep.spans_s == ((1800.0, 7200.0), (10800.0, 25200.0))
     assert analyze(rec).metrics["presumed_sleep"].t_le88_min == 10.0
@@ -125,17 +133,15 @@ def test_every_lights_off_on_pair_bounds_the_presumed_sleep() -> None:
 def test_lights_on_without_lights_off_ends_the_presumed_sleep() -> None:
     """A recording started in bed marks only lights on: the window ends there, not at the end."""
     rec, _ = simulate_night(fs=1.0, duration_s=28800, seed=1, annotations=_lights((25200.0, "on")))
-    plan = build_windows(rec, AnalysisSettings(), np.ones(28800, dtype=bool))
-    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    sleep = _presumed(_plan(rec))
     assert sleep.spans_s == ((0.0, 25200.0),)
 
 
 def test_lights_on_after_the_recording_says_so() -> None:
     """A lights-on past the recording's end is cut to the end, with a warning (was silent)."""
     rec, _ = simulate_night(fs=1.0, duration_s=28800, seed=1)
-    settings = AnalysisSettings(lights_off_s=1800.0, lights_on_s=60000.0)
-    plan = build_windows(rec, settings, np.ones(28800, dtype=bool))
-    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    plan = _plan(rec, AnalysisSettings(lights_off_s=1800.0, lights_on_s=60000.0))
+    sleep = _presumed(plan)
     assert sleep.spans_s == ((1800.0, 28800.0),)
     assert any("Lights on" in w and "after the recording ends" in w for w in plan.warnings)
 
@@ -199,8 +205,7 @@ def test_lights_on_before_the_first_lights_off_is_no_night() -> None:
     """A device's "lights on" a minute after switch-on, then the night's off and on marks."""
     marks = _lights((60.0, "on"), (1800.0, "off"), (25200.0, "on"))
     rec, _ = simulate_night(fs=1.0, duration_s=28800, seed=1, annotations=marks)
-    plan = build_windows(rec, AnalysisSettings(), np.ones(28800, dtype=bool))
-    sleep = next(w for w in plan.windows if w.kind == "presumed_sleep")
+    sleep = _presumed(_plan(rec))
     assert sleep.spans_s == ((1800.0, 25200.0),)
 
 

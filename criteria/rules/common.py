@@ -12,7 +12,7 @@ from ..context import Context
 from ..evidence import SegmentFigures, SleepFigures
 from ..icd10 import categorise
 from .base import Inputs, Part, at_least, pct
-from .shared import codes_matching, sustained_low, window_figures
+from .shared import codes_matching, in_doubt, sustained_low, window_figures
 
 __all__ = [
     "Conditions",
@@ -203,11 +203,8 @@ def segment_part(
     sure, possible = (hi <= level, lo <= level) if cmp == "le" else (lo >= level, hi >= level)
     if sure or not possible:
         return Part(name, sure, where=where)
-    why = (
-        f"a '{kind}' segment with fewer artifacts: its sustained nadir lies between {low:.1f} % "
-        f"and {sn:.1f} % as artifact breaks its 10 s runs"
-    )
-    return Part(name, None, missing=(why,), where=where)
+    assert low is not None  # without a lower bound lo == hi: sure or not possible
+    return Part(name, None, missing=(in_doubt(kind, low, sn),), where=where)
 
 
 def sleep_part(inp: Inputs, name: str, measure: str, values: dict[str, Any]) -> Part:

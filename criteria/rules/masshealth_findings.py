@@ -27,6 +27,7 @@ from .shared import (
     blood_gas_day,
     decide_by_blood_gas,
     flow_below_test,
+    in_doubt,
     pao2_part,
     sustained_low,
     tested_walk_flow,
@@ -479,10 +480,7 @@ def _b_ii_a(inp: Inputs) -> Outcome:
         # improved on the on-oxygen part's all-valid runs only: a dip on oxygen that artifact
         # broke into runs under 10 s is not an improvement (sustained_low)
         v["exercise_o2_sustained_nadir_low_pct"] = low
-        why = (
-            "a walk on oxygen with fewer artifacts: its sustained nadir lies between "
-            f"{low:.1f} % and {o2.sustained_nadir_pct:.1f} % as artifact breaks its 10 s runs"
-        )
+        why = in_doubt("exercise_o2", low, o2.sustained_nadir_pct)
         return Outcome(None, f"The improvement on oxygen is not shown: {why}.", v, (why,))
     short = flow_below_test(inp)
     if b > a and short:

@@ -20,6 +20,7 @@ from .shared import (
     decide_by_blood_gas,
     exercise_session,
     flow_below_test,
+    in_doubt,
     le,
     pao2_part,
     segment_unfit,
@@ -61,14 +62,6 @@ def _between_groups(sat: float) -> str:
     return (
         f"the DME MAC's reading of a sustained nadir of {sat:.2f} % (88 % by standard rounding: "
         "Group I; above 88 % unrounded: not Group I, nor Group II's 89 %)"
-    )
-
-
-def _in_doubt(kind: str, low: float, high: float) -> str:
-    """Return the ``missing`` text for a segment whose sustained nadir artifact leaves in doubt."""
-    return (
-        f"a '{kind}' segment with fewer artifacts: its sustained nadir lies between "
-        f"{low:.1f} % and {high:.1f} % as artifact breaks its 10 s runs"
     )
 
 
@@ -200,7 +193,7 @@ def _i1_rest(inp: Inputs) -> Outcome:
             if not oxi.met and low is not None and le(low, SAT_LOW):
                 # above 88 % on its whole runs, at or below on those artifact broke: in doubt
                 v["rest_sustained_nadir_low_pct"] = low
-                oxi = Part("rest", None, missing=(_in_doubt("rest", low, sn),), where="rest")
+                oxi = Part("rest", None, missing=(in_doubt("rest", low, sn),), where="rest")
     elif state == "missing":
         oxi = Part("rest", None, missing=missing, where="rest")
     else:
@@ -318,7 +311,7 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     if rest_low < SAT_AWAKE:
         # at least 89 % on its all-valid runs, not on the runs artifact broke: test #1 at rest
         # is not shown >= 89 %, nor below it (sustained_low)
-        return Part("exercise", None, missing=(_in_doubt("rest", rest_low, s.rest),), where="rest")
+        return Part("exercise", None, missing=(in_doubt("rest", rest_low, s.rest),), where="rest")
     hit = (
         le(s.exercise, SAT_LOW) if group == "I" else pct(s.exercise) == 89 and s.exercise > SAT_LOW
     )
@@ -336,7 +329,7 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     if not (pct(o2) > pct(s.exercise) and pct(o2) > SAT_LOW):
         why = "an on-oxygen exercise value above 88 % and higher than on room air (test #3)"
         if pct(s.exercise_o2) > pct(s.exercise) and pct(s.exercise_o2) > SAT_LOW:
-            why = _in_doubt("exercise_o2", o2, s.exercise_o2)  # shown on the unbroken runs only
+            why = in_doubt("exercise_o2", o2, s.exercise_o2)  # shown on the unbroken runs only
         return Part("exercise", None, missing=(why,), where="exercise")
     short = flow_below_test(inp)
     if short:  # test #3 shows the improvement only at more oxygen than prescribed
@@ -432,7 +425,7 @@ def _ii_rest(inp: Inputs) -> Outcome:
             elif oxi.met and low is not None and not (pct(low) == 89 and low > SAT_LOW):
                 # 89 % on the all-valid runs, lower on those artifact broke (sustained_low)
                 v["rest_sustained_nadir_low_pct"] = low
-                oxi = Part("rest", None, missing=(_in_doubt("rest", low, sn),), where="rest")
+                oxi = Part("rest", None, missing=(in_doubt("rest", low, sn),), where="rest")
     g, g_hi = awake_pao2(inp), awake_pao2(inp, highest=True)
     if g is not None:
         v["pao2_rest_mmhg"] = g

@@ -35,6 +35,7 @@ __all__ = [
     "decide_by_blood_gas",
     "exercise_session",
     "flow_below_test",
+    "in_doubt",
     "le",
     "night_share",
     "pao2_part",
@@ -512,6 +513,26 @@ def sustained_low(seg: SegmentFigures) -> float | None:
     if seg.sustained_nadir_low_pct is not None:
         return seg.sustained_nadir_low_pct
     return seg.nadir_pct
+
+
+def in_doubt(kind: str, low: float, high: float) -> str:
+    """Return the ``missing`` text for a segment whose level artifact leaves across a line.
+
+    Parameters
+    ----------
+    kind : str
+        ``rest``, ``exercise`` or ``exercise_o2``.
+    low, high : float
+        The sustained nadir's lower bound (:func:`sustained_low`) and the sustained nadir.
+
+    Returns
+    -------
+    str
+    """
+    return (
+        f"a '{kind}' segment with fewer artifacts: its sustained nadir lies between "
+        f"{low:.1f} % and {high:.1f} % as artifact breaks its 10 s runs"
+    )
 
 
 def tested_walk_flow(inp: Inputs) -> float | None:
