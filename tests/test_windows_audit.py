@@ -32,13 +32,8 @@ def _presumed(plan: WindowPlan) -> Window:
     return next(w for w in plan.windows if w.kind == "presumed_sleep")
 
 
-def test_presumed_awake_baseline_never_takes_staged_sleep() -> None:
-    """The staging scores the first valid data N2: they are not a presumed awake baseline.
-
-    Staged wake 0-600 s with the probe off, then N2 held at 86 % for ten minutes. Before, the
-    baseline was the median of those N2 samples (86 %, "presumed to be awake"), and MassHealth
-    read it as awake hypoxaemia: qualified for continuous oxygen on sleep data.
-    """
+def _n2_at_86_after_wake_probe_off() -> Recording:
+    """Staged wake 0-600 s with the probe off, then N2, held at 86 % for ten minutes."""
     rec, _ = simulate_night(
         fs=1.0,
         duration_s=14400,
@@ -47,6 +42,17 @@ def test_presumed_awake_baseline_never_takes_staged_sleep() -> None:
         sustained_drops=[(600.0, 600.0, 86.0)],
         stages=[(0.0, 600.0, "W"), (600.0, 13800.0, "N2")],
     )
+    return rec
+
+
+def test_presumed_awake_baseline_never_takes_staged_sleep() -> None:
+    """The staging scores the first valid data N2: they are not a presumed awake baseline.
+
+    Staged wake 0-600 s with the probe off, then N2 held at 86 % for ten minutes. Before, the
+    baseline was the median of those N2 samples (86 %, "presumed to be awake"), and MassHealth
+    read it as awake hypoxaemia: qualified for continuous oxygen on sleep data.
+    """
+    rec = _n2_at_86_after_wake_probe_off()
     a = analyze(rec)
     sleep = a.metrics["sleep"]
     assert sleep.awake_baseline_pct is None
@@ -83,14 +89,7 @@ def test_awake_option_never_takes_epochs_scored_as_sleep() -> None:
     samples, 86 %, read by MassHealth as awake hypoxaemia. Only the span's unscored or wake
     time may be the awake baseline; here none is left.
     """
-    rec, _ = simulate_night(
-        fs=1.0,
-        duration_s=14400,
-        seed=1,
-        gaps=[(0.0, 600.0)],
-        sustained_drops=[(600.0, 600.0, 86.0)],
-        stages=[(0.0, 600.0, "W"), (600.0, 13800.0, "N2")],
-    )
+    rec = _n2_at_86_after_wake_probe_off()
     a = analyze(rec, AnalysisSettings(awake_span_s=(600.0, 1200.0)))
     assert a.metrics["sleep"].awake_baseline_pct is None
     assert any("--awake" in w and "scored as sleep" in w for w in a.warnings)
