@@ -492,9 +492,12 @@ def strip_grid_steps(span_s: float) -> tuple[float, float]:
     Returns
     -------
     tuple of float
-        A line every minute and a label every 10 minutes for long strips; a line every 10 s
-        and a label every minute for strips up to a quarter of an hour.
+        A line every 10 s and a label every minute for strips up to a quarter of an hour; a
+        line every minute and a label every 10 minutes up to two hours; a line every minute
+        and a label every 30 minutes for longer strips.
     """
+    if span_s > 7200:
+        return (60.0, 1800.0)
     return (60.0, 600.0) if span_s > 900 else (10.0, 60.0)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import struct
@@ -434,3 +435,48 @@ def test_an_id_too_long_for_its_column_is_cut_only_at_its_separators():
     assert all(line[-1] in "._" for line in lines[:-1])
     assert all(text_width_in(line, size) <= 1.0 for line in lines)
     assert id_lines("ii_a_2_b_ii_a_improvement", 1.73) == (["ii_a_2_b_ii_a_improvement"], 7.0)
+
+
+def _day_and_a_half_analysis():
+    from oximetry.analysis import analyze
+    from oximetry.settings import AnalysisSettings
+    from oximetry.simulate import simulate_night
+
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=36 * 3600.0,
+        seed=4,
+        sustained_drops=[(30000.0, 400.0, 86.0)],
+        start=dt.datetime(2026, 3, 4, 22, 40),
+    )
+    return analyze(rec, AnalysisSettings())
+
+
+def test_recordings_of_more_than_a_day_get_three_hour_strips_on_the_clock():
+    from oximetry.plot import strip_grid_steps
+    from oximetry.report.pdf import _strip_span, _strip_spans
+
+    a = _day_and_a_half_analysis()  # 22:40 on day 1 to 10:40 on day 3
+    assert _strip_span(a) == 3 * 3600.0
+    spans = _strip_spans(a)
+    # 21:00, 00:00, 03:00, ... on the clock; the first strip starts 1 h 40 min before the data
+    assert spans[0] == (-6000.0, 4800.0)
+    assert all(b - a == 3 * 3600.0 for a, b in spans)
+    assert len(spans) == 13 and spans[-1][1] >= a.recording.duration_s > spans[-1][0]
+    # a minute grid and a label every half hour; a night keeps its label every 10 minutes,
+    # also on an hour strip joined with a few minutes of its neighbour
+    assert strip_grid_steps(3 * 3600.0) == (60.0, 1800.0)
+    assert strip_grid_steps(3900.0) == (60.0, 600.0)
+    # exactly a day keeps hourly strips
+    assert _strip_span(rd.make_analysis()) == 3600.0
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+def test_a_long_recording_report_says_its_strips_are_three_hours(tmp_path):
+    write_outputs(_day_and_a_half_analysis(), tmp_path, qualification=rd.QUALIFICATION)
+    text = pdf_text(tmp_path / "report.pdf")
+    assert "3-hour strips (1 of 5): one grid line per minute, clock time" in text
+    assert text.count("These 3 hours") == 13
+    assert "Hourly strips" not in text
+    # the clock labels of a three-hour strip: every half hour
+    assert "21:30" in text and "21:10" not in text

@@ -3,7 +3,8 @@
 Page 1 (:mod:`.page1`): identification, test conditions, the figures with their denominators,
 the determination in plain words, notes, the measurement note, an interpretation box and a
 signature line. Page 2 (:mod:`.tables_page`): the whole recording and the tables. Then the
-recording in hour-long strips (ten-minute strips for tests of an hour or less), three to a page,
+recording in hour-long strips (ten-minute strips for tests of an hour or less, three-hour strips
+for recordings of more than a day), three to a page,
 with the minutes at or below 88 % listed in the right margin, never over the trace; an appendix
 with every qualification rule, its clause and id; a last page with the time-at-saturation
 histogram, the method notes and the input's sha256. Matplotlib only, without pyplot; no run time
@@ -63,11 +64,22 @@ STRIP_S = 3600.0
 #: Recordings up to an hour (rest and exercise tests) get strips of this length instead, so a
 #: six-minute walk fills most of a strip rather than a tenth of an hour.
 SHORT_STRIP_S = 600.0
+#: Recordings of more than a day get strips of this length, still with a grid line a minute
+#: (1.2 mm apart) and a clock label every half hour: a week is 19 pages of strips instead of
+#: 57, which a reviewer can leaf through, and at 25 Hz its whole `oxi analyze` took 13.0 s
+#: instead of 22.0 s (scripts/bench.py (c), medians of 3, 2026-12-06). A night keeps its
+#: hourly strips.
+LONG_STRIP_S = 3 * 3600.0
+#: Recordings longer than this get LONG_STRIP_S strips.
+LONG_RECORDING_S = 24 * 3600.0
 
 
 def _strip_span(analysis: Analysis) -> float:
-    """Seconds per strip: an hour, or ten minutes for recordings of an hour or less."""
-    return SHORT_STRIP_S if analysis.recording.duration_s <= STRIP_S else STRIP_S
+    """Seconds per strip: an hour; ten minutes up to an hour; three hours past a day."""
+    duration = analysis.recording.duration_s
+    if duration <= STRIP_S:
+        return SHORT_STRIP_S
+    return LONG_STRIP_S if duration > LONG_RECORDING_S else STRIP_S
 
 
 def elapsed_axis(analysis: Analysis) -> bool:
@@ -76,10 +88,10 @@ def elapsed_axis(analysis: Analysis) -> bool:
 
 
 def _strip_starts(analysis: Analysis) -> list[float]:
-    """Return strip starts aligned to the clock (whole hours or ten minutes) over the recording."""
+    """Return strip starts aligned to the clock (ten minutes, whole hours, 00:00, 03:00, ...)."""
     span = _strip_span(analysis)
     s = analysis.recording.start
-    into = s.minute * 60 + s.second + s.microsecond / 1e6  # seconds into the clock hour
+    into = s.hour * 3600 + s.minute * 60 + s.second + s.microsecond / 1e6  # into the day
     first = -(into % span)
     n = max(1, math.ceil((analysis.recording.duration_s - first) / span))
     return [first + k * span for k in range(n)]
@@ -181,7 +193,9 @@ def _strip_caption(
     span: float,
 ) -> str:
     """Return the strip caption: "This hour (sleep)", or "(no sleep in it)" outside sleep."""
-    this = "This hour" if span == STRIP_S else f"These {span / 60:g} min"
+    this = {STRIP_S: "This hour", LONG_STRIP_S: "These 3 hours"}.get(
+        span, f"These {span / 60:g} min"
+    )
     if hi - lo > span:
         this = f"These {(hi - lo) / 60:.0f} min"
     main = analysis.main_window
@@ -321,11 +335,11 @@ def _build_pages(
     kinds = [w.kind for w in analysis.windows]
     n_strip_pages = math.ceil(len(strips) / STRIPS_PER_PAGE)
     clock = "elapsed time" if elapsed_axis(analysis) else "clock time"
-    what = (
-        "Hourly strips ({}): one grid line per minute, " + clock
-        if _strip_span(analysis) == STRIP_S
-        else "10-minute strips ({}): one grid line per 10 s, " + clock
-    )
+    what = {
+        SHORT_STRIP_S: "10-minute strips ({}): one grid line per 10 s, ",
+        STRIP_S: "Hourly strips ({}): one grid line per minute, ",
+        LONG_STRIP_S: "3-hour strips ({}): one grid line per minute, ",
+    }[_strip_span(analysis)] + clock
     masks, ylim = _strip_masks(analysis), spo2_ylim(analysis)
     for p in range(n_strip_pages):
         chunk = strips[p * STRIPS_PER_PAGE : (p + 1) * STRIPS_PER_PAGE]
