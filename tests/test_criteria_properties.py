@@ -752,6 +752,21 @@ def _parts_hours_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
     )
 
 
+def _walk_at_89_on_unbroken_runs(
+    draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime
+) -> Evidence:
+    """A three-part test beside edema whose walk on room air is Group II's 89 % on its whole
+    10 s runs and at most 88.49 % on those artifact broke: its level may be no group's
+    (88-88.5 %, A5/A10), and it was read as Group II's."""
+    raw["findings"] = {**(raw.get("findings") or {}), "dependent_edema": True}
+    low = draw(st.floats(70.0, 88.49))
+    walk = SegmentFigures(
+        "exercise", 6.0, 92.0, low, draw(st.floats(88.5, 89.49)), sustained_nadir_low_pct=low
+    )
+    ev = dataclasses.replace(_three_part_walk(draw, start, None), exercise=walk)
+    return _tested_at_order_flow(raw, ev)
+
+
 def _recovery_as_rest(draw: st.DrawFn, start: dt.datetime) -> Evidence:
     """An exercise test whose 'rest' segment lies after an exercise part (the recovery)."""
 
@@ -1275,6 +1290,8 @@ MC_PERTURBATIONS = (
     "retest_start_given_twice",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
+    # Group II's 89 % ("= 89", unlike MassHealth's "<= 89 %" with edema) on a walk's whole runs
+    "walk_at_89_on_unbroken_runs_only",
     # Fifth review: Group IV lifted only by qualifying hypoxemia and known by its codes; Group
     # III (cluster headache) not from a home baseline, not past a sleep value <= 88 %, not with a
     # terminal illness or stand-by use.
@@ -1460,6 +1477,8 @@ def valid_then_perturbed_medicare(
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":
         t["type"], ev = "exercise", _tested_at_order_flow(raw, _parts_hours_apart(draw, start))
+    elif change == "walk_at_89_on_unbroken_runs_only":
+        t["type"], ev = "exercise", _walk_at_89_on_unbroken_runs(draw, raw, start)
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

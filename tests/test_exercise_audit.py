@@ -24,7 +24,15 @@ from oximetry import analyze
 from oximetry.errors import RecordingFormatError, SettingsError
 from oximetry.model import Annotation
 from oximetry.simulate import simulate_night, write_edf
-from tests.criteria_helpers import BASE, MEDICARE_BASE, exercise_test, make_dict, seg
+from tests.criteria_helpers import (
+    BASE,
+    CLUSTER_OK,
+    MEDICARE_BASE,
+    exercise_test,
+    make_dict,
+    seg,
+    sleep,
+)
 
 MC = {**MEDICARE_BASE, "documentation": {"signed_prescription": True}}
 
@@ -628,3 +636,79 @@ def test_rest_value_at_most_88_on_broken_runs_only_is_in_doubt_not_denied(medica
     d = evaluate(c, _low(ev, "rest", 87.0))
     assert d.determination == "indeterminate"
     assert any("fewer artifacts" in m for m in d.missing), d.missing
+
+
+@pytest.mark.parametrize(
+    ("exercise", "low", "edema", "before"),
+    [
+        # Group I's <= 88 % on room air: 89.6 % on the whole runs, 87 % on the broken ones
+        (89.6, 87.0, False, "not_qualified"),
+        # Group II's 89 %: 90 % on the whole runs, 89 % on the broken ones
+        (89.6, 88.7, True, "not_qualified"),
+        # 89 % on the whole runs, 88.2 % (no group, A5/A10) on the broken ones: was "met"
+        (89.0, 88.2, True, "qualified"),
+    ],
+)
+def test_lcd_walk_on_room_air_across_a_line_on_broken_runs_is_in_doubt(
+    exercise: float, low: float, edema: bool, before: str
+) -> None:
+    """Test #2 (the walk on room air) was read on the sustained nadir alone, the upper bound
+    where artifact breaks the 10 s runs: its level lies between the bounds, and a group's line
+    between them is neither shown nor ruled out."""
+    c = mc(test__type="exercise", test__exercise_o2_flow_lpm=2, findings__dependent_edema=edema)
+    whole = exercise_test(rest=94.0, exercise=exercise, exercise_o2=94.0)
+    assert evaluate(c, whole).determination == before
+    d = evaluate(c, _low(whole, "exercise", low))
+    assert d.determination == "indeterminate"
+    assert any("'exercise' segment with fewer artifacts" in m for m in d.missing), d.missing
+    # bounds on one side of every line decide as the sustained nadir does
+    assert evaluate(c, _low(whole, "exercise", exercise - 0.05)).determination == before
+
+
+@pytest.mark.parametrize(("rest", "low"), [(89.6, 88.7), (90.4, 87.0)])
+def test_lcd_group_ii_rest_value_across_89_on_broken_runs_is_in_doubt(
+    rest: float, low: float
+) -> None:
+    """90 % on the whole 10 s runs is not Group II's 89 %, but the level artifact leaves between
+    the bounds may be: a bare denial before."""
+    c = mc(test__type="rest", findings__dependent_edema=True)
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", rest))
+    assert evaluate(c, ev).determination == "not_qualified"
+    d = evaluate(c, _low(ev, "rest", low))
+    assert d.rule("lcd_group_ii_rest").met is None
+    assert d.determination == "indeterminate"
+
+
+def test_lcd_awake_comparison_across_89_on_broken_runs_is_in_doubt() -> None:
+    """Groups I-2, I-3 and II at night need every awake value >= 89 %: a rest part at 91 % on its
+    whole runs and 87 % on those artifact broke neither shows it nor rules it out (it was a
+    bare "not met")."""
+    c = mc()
+    ev = Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 22, 0),
+        sleep=sleep(t_le88_min=30.0, nadir_pct=84.0),
+        rest=seg("rest", 91.0),
+    )
+    assert evaluate(c, ev).rule("lcd_group_i_2_sleep").met is True
+    r = evaluate(c, _low(ev, "rest", 87.0)).rule("lcd_group_i_2_sleep")
+    assert r.met is None and any("fewer artifacts" in m for m in r.missing), r.missing
+    assert evaluate(c, _low(ev, "rest", 90.0)).rule("lcd_group_i_2_sleep").met is True
+    # below 89 % on its whole runs too: not awake at 89 %, whatever the broken runs say
+    low_rest = dataclasses.replace(ev, rest=seg("rest", 88.6))
+    assert evaluate(c, _low(low_rest, "rest", 87.0)).rule("lcd_group_i_2_sleep").met is False
+    # an awake baseline under 89 % decides "not met" whatever the rest part's bounds
+    low_base = dataclasses.replace(ev, sleep=sleep(t_le88_min=30.0, awake_baseline_pct=88.0))
+    assert evaluate(c, _low(low_base, "rest", 87.0)).rule("lcd_group_i_2_sleep").met is False
+
+
+def test_lcd_group_iii_normoxemia_across_90_on_broken_runs_is_in_doubt() -> None:
+    """Group III's normoxemic rest test (>= 90 %): 95 % on the whole runs and 88 % on those
+    artifact broke was a bare denial."""
+    ctx = mc(
+        cluster_headache=CLUSTER_OK, diagnoses=["G44.011"], order__flow_lpm=12, test__type="rest"
+    )
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 95.0))
+    assert evaluate(ctx, ev, "medicare").determination == "qualified"
+    d = evaluate(ctx, _low(ev, "rest", 88.0), "medicare")
+    assert d.rule("lcd_group_iii").met is None and d.determination == "indeterminate"
+    assert evaluate(ctx, _low(ev, "rest", 91.0), "medicare").determination == "qualified"

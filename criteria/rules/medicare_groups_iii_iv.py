@@ -10,7 +10,13 @@ from typing import Any
 
 from .base import Inputs, Outcome, Rule, with_figures
 from .common import pulmonary_hypertension_codes
-from .medicare_groups import GROUP_I_II_FINDINGS, awake_pao2, awake_sats, hypoxemic
+from .medicare_groups import (
+    GROUP_I_II_FINDINGS,
+    awake_pao2,
+    awake_sats,
+    hypoxemic,
+    sats_at_least,
+)
 from .shared import codes_matching
 
 __all__ = ["GROUP_III_IV_RULES"]
@@ -75,7 +81,11 @@ def _iii(inp: Inputs) -> Outcome:
             v,
             ("a rest test on room air (SpO2 ≥ 90 % or PaO2 ≥ 60 mmHg)",),
         )
-    normal = all(s >= SAT_NORMAL for s in sats) and (gas is None or gas >= PAO2_NORMAL)
+    gas_ok = gas is None or gas >= PAO2_NORMAL
+    shown = sats_at_least(sats, v, SAT_NORMAL)
+    if isinstance(shown, str) and gas_ok:
+        return Outcome(None, "Normoxemia at rest is not shown, nor ruled out.", v, (shown,))
+    normal = shown is True and gas_ok
     if not normal:
         return Outcome(False, with_figures("Not normoxemic (needs ≥ 90 % / PaO2 ≥ 60).", v), v)
     if hyp is None:

@@ -703,8 +703,10 @@ def decide_by_blood_gas(name: str, gas: Part, oxi: Part, day: str, values: dict[
 class Session:
     """The three parts of an exercise test, from one recording: sustained nadirs (unrounded).
 
-    ``rest_low`` and ``exercise_o2_low`` are the lower bounds (:func:`sustained_low`) of the two
-    parts that must show SpO2 high (test #1 at rest ≥ 89 %, test #3's improvement).
+    ``rest_low``, ``exercise_low`` and ``exercise_o2_low`` are their lower bounds
+    (:func:`sustained_low`): what must show SpO2 high (test #1 at rest ≥ 89 %, test #3's
+    improvement) is read on them, and test #2 on room air is in doubt where they straddle its
+    line.
     """
 
     rest: float | None
@@ -713,6 +715,7 @@ class Session:
     missing: tuple[str, ...]
     rest_low: float | None = None
     exercise_o2_low: float | None = None
+    exercise_low: float | None = None
 
 
 def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session | None]:
@@ -767,13 +770,13 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
             )
     lows = {
         k: None if got[k] is None else sustained_low(cast(SegmentFigures, inp.segment(k)))
-        for k in ("rest", "exercise_o2")
+        for k in ("rest", "exercise", "exercise_o2")
     }
     for k, low in lows.items():
         if low is not None:
             values[f"{k}_sustained_nadir_low_pct"] = low
     s = Session(
         got["rest"], got["exercise"], got["exercise_o2"], tuple(need), lows["rest"],
-        lows["exercise_o2"],
+        lows["exercise_o2"], lows["exercise"],
     )  # fmt: skip
     return ("missing" if need else "ok"), s
