@@ -660,7 +660,7 @@ def test_lcd_walk_on_room_air_across_a_line_on_broken_runs_is_in_doubt(
     assert evaluate(c, whole).determination == before
     d = evaluate(c, _low(whole, "exercise", low))
     assert d.determination == "indeterminate"
-    assert any("'exercise' segment with fewer artifacts" in m for m in d.missing), d.missing
+    assert any("an 'exercise' segment with fewer artifacts" in m for m in d.missing), d.missing
     # bounds on one side of every line decide as the sustained nadir does
     assert evaluate(c, _low(whole, "exercise", exercise - 0.05)).determination == before
 

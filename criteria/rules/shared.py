@@ -529,8 +529,9 @@ def in_doubt(kind: str, low: float, high: float) -> str:
     -------
     str
     """
+    article = "an" if kind[0] in "aeiou" else "a"
     return (
-        f"a '{kind}' segment with fewer artifacts: its sustained nadir lies between "
+        f"{article} '{kind}' segment with fewer artifacts: its sustained nadir lies between "
         f"{low:.1f} % and {high:.1f} % as artifact breaks its 10 s runs"
     )
 
