@@ -161,7 +161,7 @@ def _counted_runs(
 ) -> list[tuple[float, float, float]]:
     """Return the constant runs whose value a finding of this window could count.
 
-    A test segment (minutes long) counts every run: ten minutes at one exact value while
+    A test segment (minutes long) counts every run: ten minutes at one held value while
     resting or walking is itself suspect, and a held high value on oxygen would fake an
     improvement. An overnight window counts the runs at a level a sleep figure counts (rounding
     to 90 % or less, or more than ``drop_pts`` below the awake baseline or the window's mean):

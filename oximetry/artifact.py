@@ -320,10 +320,22 @@ def mask_short_islands(
     return out
 
 
+#: Width of the band a held reading may wander in (percentage points): an oximeter that holds
+#: its last value and is recorded through an analog output comes back with a few digitiser
+#: steps of noise (at 25 Hz, 0.02-0.1 points), and such a reading held at 86 % for ten minutes
+#: counted as ten minutes at or below 88 % with no review flag. Narrower than the whole percent
+#: a device reports, so two readings a whole percent apart are never one held value.
+HELD_BAND_PCT = 0.5
+
+
 def frozen_runs(
     x: NDArray[np.float64], fs: float, min_run_s: float = 600.0
 ) -> list[tuple[int, int, float]]:
-    """Find runs of identical finite values lasting at least ``min_run_s`` (sensor frozen?).
+    """Find runs of one held finite value lasting at least ``min_run_s`` (sensor frozen?).
+
+    Held: every sample of the run lies in one band :data:`HELD_BAND_PCT` wide, on one of two
+    grids of such bands offset by half a band (so a value with noise under a quarter of a point
+    from peak to peak always lies in one band); overlapping runs of the two grids are one run.
 
     Parameters
     ----------
@@ -337,33 +349,52 @@ def frozen_runs(
     Returns
     -------
     list of (start_index, end_index, value)
+        ``value`` is the run's lowest value (a run at exactly one value: that value).
     """
     n = x.shape[0]
-    if n == 0:
+    if n < 2:
         return []
+    finite = np.isfinite(x[1:])
     same = np.empty(n, dtype=bool)
     same[0] = False
-    np.equal(x[1:], x[:-1], out=same[1:])
-    same[1:] &= np.isfinite(x[1:])
-    # a run of k equal samples is a sample followed by k - 1 "same" flags
-    starts, ends = find_runs(same)
-    starts = starts - 1
-    keep = (ends - starts) >= min_run_s * fs - _EPS
-    return [(int(s), int(e), float(x[s])) for s, e in zip(starts[keep], ends[keep], strict=True)]
+    found: list[tuple[int, int]] = []
+    band = np.empty_like(x)  # each grid's band numbers, written in place
+    for offset in (0.0, 0.5):
+        with np.errstate(over="ignore"):  # a huge value is inf, which is no held value
+            np.multiply(x, 1.0 / HELD_BAND_PCT, out=band)
+        band += offset
+        np.floor(band, out=band)
+        np.equal(band[1:], band[:-1], out=same[1:])
+        same[1:] &= finite
+        # a run of k samples in one band is a sample followed by k - 1 "same" flags
+        starts, ends = find_runs(same)
+        starts = starts - 1
+        keep = (ends - starts) >= min_run_s * fs - _EPS
+        found.extend(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
+    merged: list[list[int]] = []
+    for s, e in sorted(found):
+        if merged and s < merged[-1][1]:  # overlapping, not merely adjacent
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return [(s, e, float(np.min(x[s:e]))) for s, e in merged]
+
+
+def _held_level(x: NDArray[np.float64], start: int, end: int) -> str:
+    lo, hi = float(np.min(x[start:end])), float(np.max(x[start:end]))
+    return f"exactly {lo:g} %" if lo == hi else f"within {lo:g}–{hi:g} %"
 
 
 def _review_flags(
-    runs: list[tuple[int, int, float]], fs: float, min_run_s: float
+    x: NDArray[np.float64], runs: list[tuple[int, int, float]], fs: float, min_run_s: float
 ) -> tuple[str, ...]:
     flags = [
-        f"SpO2 stayed exactly {v:g} % for {(e - s) / fs / 60:.1f} min from {s / fs:.0f} s after "
-        "the start: check that the sensor was not frozen"
-        for s, e, v in runs[:5]
+        f"SpO2 stayed {_held_level(x, s, e)} for {(e - s) / fs / 60:.1f} min from {s / fs:.0f} s "
+        "after the start: check that the sensor was not frozen"
+        for s, e, _ in runs[:5]
     ]
     if len(runs) > 5:
-        flags.append(
-            f"... and {len(runs) - 5} more constant runs of at least {min_run_s / 60:g} min"
-        )
+        flags.append(f"... and {len(runs) - 5} more held runs of at least {min_run_s / 60:g} min")
     return tuple(flags)
 
 
@@ -435,6 +466,6 @@ def detect_artifacts(
         reason=reason,
         reasons=REASONS,
         counts=counts,
-        review_flags=_review_flags(runs, fs, st.frozen_run_s),
+        review_flags=_review_flags(x, runs, fs, st.frozen_run_s),
         constant_runs=tuple((s / fs, e / fs, v) for s, e, v in runs),
     )

@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from criteria.errors import EvidenceError
@@ -22,6 +23,7 @@ from criteria.evaluate import Evidence, evaluate
 from oxi.cli import main
 from oxi.qualify import evidence_from_analysis
 from oximetry import analyze
+from oximetry.artifact import frozen_runs
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import OVERNIGHT_YAML, ctx
 
@@ -174,3 +176,43 @@ def test_a_malformed_block_is_bad_input(block: Any, match: str, tmp_path: Path) 
     summary["without_constant_runs"] = block
     with pytest.raises(EvidenceError, match=match):
         Evidence.from_summary(summary)
+
+
+def _noisy_hold(rec: Any, start: int, seconds: int, level: float, noise: float) -> Any:
+    """``rec`` with SpO2 held at ``level`` from ``start`` for ``seconds`` (1 Hz), plus uniform
+    digitiser noise of ``noise`` points either side (an analog output recorded at its hold)."""
+    rng = np.random.default_rng(7)
+    x = rec.spo2.data.copy()
+    x[start : start + seconds] = level + rng.uniform(-noise, noise, seconds)
+    return dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+
+
+def test_a_held_value_with_digitiser_noise_is_a_held_run(tmp_path: Path) -> None:
+    """A reading held at 86 % for 15 min through an analog output comes back with a few
+    digitiser steps of noise: it was no constant run, and it qualified the night."""
+    rec = _noisy_hold(_night(), 3600, 900, 86.0, 0.06)
+    a = analyze(rec)
+    (held,) = a.held_runs
+    assert held[:2] == (3600.0, 4500.0) and 85.94 <= held[2] < 86.0
+    assert any("within 85.9" in f and "for 15.0 min" in f for f in a.artifact.review_flags)
+    assert a.without_constant_runs["presumed_sleep"].t_le88_min == 0.0
+    summary = _run(tmp_path, rec)
+    q = summary["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert [c["keys"] for c in q["conflicts"]] == [["recording.constant_runs"]]
+
+
+def test_real_dips_and_whole_percent_steps_are_not_held_runs() -> None:
+    """A saturation that moves (a slow drift over 4 points, or a device's whole-percent
+    readings alternating between 86 and 87 %) is physiology, not a held value."""
+    fs, n = 1.0, 1200
+    drift = np.linspace(86.0, 90.0, n)
+    steps = np.where(np.arange(n) % 7 < 3, 86.0, 87.0)
+    assert frozen_runs(drift, fs, 600.0) == []
+    assert frozen_runs(steps, fs, 600.0) == []
+    # held within a quarter of a point, whatever the grid: always found, the lowest value kept
+    for level in (86.0, 86.24, 86.49, 86.74):
+        awake = np.full(300, 95.0)
+        x = np.concatenate([drift, awake, level + np.linspace(-0.12, 0.12, 700)[::-1], awake])
+        runs = frozen_runs(x, fs, 600.0)
+        assert runs == [(1500, 2200, pytest.approx(level - 0.12))], (level, runs)

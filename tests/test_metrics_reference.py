@@ -364,16 +364,29 @@ def ref_pulse(
 
 
 def ref_constant_runs(x: Sequence[float], fs: float) -> list[tuple[int, int, float]]:
-    """Runs of one exact finite value lasting at least 10 min (SPEC §4's review flag)."""
-    out = []
-    i, n = 0, len(x)
-    while i < n:
-        j = i + 1
-        while j < n and math.isfinite(x[i]) and x[j] == x[i]:
-            j += 1
-        if math.isfinite(x[i]) and (j - i) / fs >= 600.0 - 1e-9:
-            out.append((i, j, x[i]))
-        i = j
+    """Runs of one held finite value lasting at least 10 min (SPEC §4's review flag): every
+    sample in one half-point band, on the grid of bands from 0 or the one offset by a quarter
+    point; runs of the two grids that overlap are one; the run's value is its lowest."""
+    found = []
+    for offset in (0.0, 0.5):
+
+        def band(v: float, offset: float = offset) -> float | None:
+            return math.floor(v / 0.5 + offset) if math.isfinite(v) else None
+
+        i, n = 0, len(x)
+        while i < n:
+            j = i + 1
+            while j < n and band(x[i]) is not None and band(x[j]) == band(x[i]):
+                j += 1
+            if band(x[i]) is not None and (j - i) / fs >= 600.0 - 1e-9:
+                found.append((i, j))
+            i = j
+    out: list[tuple[int, int, float]] = []
+    for i, j in sorted(found):
+        if out and i < out[-1][1]:
+            i = out[-1][0]
+            j = max(j, out.pop()[1])
+        out.append((i, j, min(x[i:j])))
     return out
 
 
