@@ -13,10 +13,13 @@ import numpy as np
 import pytest
 
 from criteria import Context, evaluate
+from oximetry.analysis import analyze
 from oximetry.report import write_outputs
 from oximetry.report.pdf import _strip_starts, render_report_pdf
 from oximetry.report.summary import build_summary
 from oximetry.report.textpage import ID_MIN_PT, id_lines, text_width_in
+from oximetry.settings import AnalysisSettings
+from oximetry.simulate import simulate_night
 from tests import report_data as rd
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -323,10 +326,7 @@ def test_hourly_strip_figures_add_up_to_the_night():
 
 
 def test_hourly_figures_match_the_analysis_of_a_staged_night():
-    from oximetry.analysis import analyze
     from oximetry.report.pdf import _strip_masks, _strip_stats
-    from oximetry.settings import AnalysisSettings
-    from oximetry.simulate import simulate_night
 
     rec, _ = simulate_night(
         fs=1.0,
@@ -370,12 +370,6 @@ def test_no_report_removes_a_stale_report(tmp_path):
 
 
 def _exercise_analysis():
-    import datetime as dt
-
-    from oximetry.analysis import analyze
-    from oximetry.settings import AnalysisSettings
-    from oximetry.simulate import simulate_night
-
     rec, _ = simulate_night(
         fs=1.0,
         duration_s=1200.0,
@@ -438,10 +432,6 @@ def test_an_id_too_long_for_its_column_is_cut_only_at_its_separators():
 
 
 def _day_and_a_half_analysis():
-    from oximetry.analysis import analyze
-    from oximetry.settings import AnalysisSettings
-    from oximetry.simulate import simulate_night
-
     rec, _ = simulate_night(
         fs=1.0,
         duration_s=36 * 3600.0,
@@ -467,8 +457,10 @@ def test_recordings_of_more_than_a_day_get_three_hour_strips_on_the_clock():
     # also on an hour strip joined with a few minutes of its neighbour
     assert strip_grid_steps(3 * 3600.0) == (60.0, 1800.0)
     assert strip_grid_steps(3900.0) == (60.0, 600.0)
-    # exactly a day keeps hourly strips
-    assert _strip_span(rd.make_analysis()) == 3600.0
+    # a recording of exactly a day keeps hourly strips; a second more, and they are 3 hours
+    for seconds, span in ((86400.0, 3600.0), (86401.0, 3 * 3600.0)):
+        rec, _ = simulate_night(fs=1.0, duration_s=seconds, seed=4)
+        assert _strip_span(analyze(rec, AnalysisSettings())) == span, seconds
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
