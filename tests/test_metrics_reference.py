@@ -1081,3 +1081,31 @@ def test_odi_on_random_walks_matches_the_reference(
     got = detect_desaturations_at(x, valid, fs, (3, 4), OdiSettings())
     for k, events in zip((3, 4), got, strict=True):
         assert_events(events, ref_odi(x.tolist(), valid.tolist(), fs, k), fs, f"odi{k}")
+
+
+@st.composite
+def held_signals(draw: st.DrawFn) -> tuple[np.ndarray, float]:
+    """Plateaus with digitiser-sized noise, near band edges, some long enough to be held runs."""
+    fs = draw(st.sampled_from([0.2, 0.5, 1.0, 2.0]))
+    parts = []
+    for _ in range(draw(st.integers(1, 8))):
+        level = draw(st.sampled_from((*EDGE_VALUES, 86.24, 86.26, 86.74, 86.76)))
+        m = max(1, round(draw(st.integers(30, 1500)) * fs))
+        noise = draw(st.sampled_from([0.0, 0.01, 0.06, 0.12, 0.2, 0.24, 0.27, 0.3]))
+        seed = draw(st.integers(0, 2**16))
+        parts.append(level + np.random.default_rng(seed).uniform(-noise, noise, m))
+    x = np.concatenate(parts)
+    for _ in range(draw(st.integers(0, 2))):
+        x[draw(st.integers(0, x.size - 1))] = draw(st.sampled_from([np.nan, np.inf, 0.0]))
+    return x, fs
+
+
+@settings(max_examples=100, deadline=None)
+@given(held_signals())
+def test_held_runs_match_the_reference(case: tuple[np.ndarray, float]) -> None:
+    """SPEC §4's review flag, held values with digitiser noise included: the package's runs
+    are the reference's, sample for sample, with the run's lowest value."""
+    from oximetry.artifact import frozen_runs
+
+    x, fs = case
+    assert frozen_runs(x, fs, 600.0) == ref_constant_runs(x.tolist(), fs)
