@@ -424,7 +424,7 @@ def _unsure_facts(
     * A blood gas that is not tied to the test: ``blood_gas.date`` given and not the test date
       (the windows are checked on the test date, not on the blood gas's), or not given while a
       recording is the test. The outcome must stand without it.
-    * Long runs of one exact SpO2 value (``evidence.constant_runs``; SPEC §4 keeps them as
+    * Long runs of one held SpO2 value (``evidence.constant_runs``; SPEC §4 keeps them as
       valid data with a review flag): a frozen sensor, or a gap an export filled with the last
       value, looks the same as a steady saturation. The outcome must stand on the figures
       without them (``evidence.without_constant_runs``).
@@ -504,7 +504,7 @@ def _unsure_facts(
                 Conflict(
                     ("recording.constant_runs",),
                     {"recording.constant_runs": held},
-                    "The outcome rests on SpO2 held at one exact value for a long stretch "
+                    "The outcome rests on SpO2 held at one value for a long stretch "
                     f"({'; '.join(held)}): a frozen sensor, or a gap the export filled with "
                     "the last value, looks the same as a steady saturation. A reviewer must "
                     "judge it on the trace; mark it with --exclude if it is artifact.",

@@ -322,10 +322,12 @@ def mask_short_islands(
 
 #: Width of the band a held reading may wander in (percentage points): an oximeter that holds
 #: its last value and is recorded through an analog output comes back with a few digitiser
-#: steps of noise (at 25 Hz, 0.02-0.1 points), and such a reading held at 86 % for ten minutes
-#: counted as ten minutes at or below 88 % with no review flag. Narrower than the whole percent
-#: a device reports, so two readings a whole percent apart are never one held value.
-HELD_BAND_PCT = 0.5
+#: steps of noise (12 bits over 0-100 %: 0.024 points a step), and such a reading held at 86 %
+#: for ten minutes counted as ten minutes at or below 88 % with no review flag. A fifth of a
+#: point: a saturation that moves by more than 1.2 points an hour leaves any such band within
+#: ten minutes (a half-point band took a night drifting from 91 to 86 % over 2.5 h for one
+#: held run and made it indeterminate), and readings a whole percent apart never share one.
+HELD_BAND_PCT = 0.2
 
 
 def frozen_runs(
@@ -334,8 +336,9 @@ def frozen_runs(
     """Find runs of one held finite value lasting at least ``min_run_s`` (sensor frozen?).
 
     Held: every sample of the run lies in one band :data:`HELD_BAND_PCT` wide, on one of two
-    grids of such bands offset by half a band (so a value with noise under a quarter of a point
-    from peak to peak always lies in one band); overlapping runs of the two grids are one run.
+    grids of such bands offset by half a band, so a value whose noise stays under half a band
+    from peak to peak always lies in one band. A run inside another run is left out; runs of
+    the two grids that only overlap are both kept (SpO2 moving less than a band in ten minutes).
 
     Parameters
     ----------
@@ -349,35 +352,35 @@ def frozen_runs(
     Returns
     -------
     list of (start_index, end_index, value)
-        ``value`` is the run's lowest value (a run at exactly one value: that value).
+        In order of start; ``value`` is the run's lowest value (a run at exactly one value:
+        that value).
     """
     n = x.shape[0]
     if n < 2:
         return []
-    finite = np.isfinite(x[1:])
     same = np.empty(n, dtype=bool)
     same[0] = False
-    found: list[tuple[int, int]] = []
+    found: set[tuple[int, int]] = set()  # the same run found on both grids counts once
     band = np.empty_like(x)  # each grid's band numbers, written in place
     for offset in (0.0, 0.5):
-        with np.errstate(over="ignore"):  # a huge value is inf, which is no held value
-            np.multiply(x, 1.0 / HELD_BAND_PCT, out=band)
+        with np.errstate(over="ignore"):
+            np.multiply(x, 1.0 / HELD_BAND_PCT, out=band)  # 5 bands a point
         band += offset
         np.floor(band, out=band)
         np.equal(band[1:], band[:-1], out=same[1:])
-        same[1:] &= finite
+        same[1:] &= np.isfinite(band[1:])  # no run of NaN, inf, or values too large for a band
         # a run of k samples in one band is a sample followed by k - 1 "same" flags
         starts, ends = find_runs(same)
         starts = starts - 1
         keep = (ends - starts) >= min_run_s * fs - _EPS
-        found.extend(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
-    merged: list[list[int]] = []
-    for s, e in sorted(found):
-        if merged and s < merged[-1][1]:  # overlapping, not merely adjacent
-            merged[-1][1] = max(merged[-1][1], e)
-        else:
-            merged.append([s, e])
-    return [(s, e, float(np.min(x[s:e]))) for s, e in merged]
+        found.update(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
+    runs: list[tuple[int, int, float]] = []
+    reach = -1  # the furthest end of the runs kept so far (each starts no later)
+    for s, e in sorted(found, key=lambda r: (r[0], -r[1])):
+        if e > reach:  # not inside a run already kept
+            runs.append((s, e, float(np.min(x[s:e]))))
+            reach = e
+    return runs
 
 
 def _held_level(x: NDArray[np.float64], start: int, end: int) -> str:

@@ -215,7 +215,7 @@ class ArtifactResult:
         Things a reviewer should look at (long constant runs), not removed.
     constant_runs : tuple of (float, float, float)
         The long constant runs the review flags describe, as ``(start_s, end_s, value_pct)``:
-        SpO2 held at one value (exactly, or within the half-point band of digitiser noise,
+        SpO2 held at one value (exactly, or within a band a fifth of a point wide: digitiser noise,
         :func:`~oximetry.artifact.frozen_runs`) for at least ``ArtifactSettings.frozen_run_s``
         (a frozen sensor, or a gap an export filled with the last value?); ``value_pct`` is the
         run's lowest value.
