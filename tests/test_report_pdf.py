@@ -394,13 +394,31 @@ def test_short_recordings_get_ten_minute_strips_aligned_to_the_clock():
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
-def test_exercise_report_says_its_strips_are_ten_minutes(tmp_path):
-    write_outputs(_exercise_analysis(), tmp_path, qualification=rd.QUALIFICATION)
+@pytest.mark.parametrize(
+    ("analysis", "title", "caption", "n_strips", "shown", "not_shown"),
+    [
+        # an exercise test: 10-minute strips, captioned without a sleep window
+        (
+            "exercise", "10-minute strips (1 of 1): one grid line per 10 s", "These 10 min", 3,
+            "(whole recording)", "(sleep)",
+        ),
+        # a day and a half: 3-hour strips, a clock label every half hour
+        (
+            "day_and_a_half", "3-hour strips (1 of 5): one grid line per minute, clock time",
+            "These 3 hours", 13, "21:30", "21:10",
+        ),
+    ],
+)  # fmt: skip
+def test_report_says_how_long_its_strips_are(
+    tmp_path, analysis, title, caption, n_strips, shown, not_shown
+):
+    make = {"exercise": _exercise_analysis, "day_and_a_half": _day_and_a_half_analysis}
+    write_outputs(make[analysis](), tmp_path, qualification=rd.QUALIFICATION)
     text = pdf_text(tmp_path / "report.pdf")
-    assert "10-minute strips (1 of 1): one grid line per 10 s" in text
-    assert text.count("These 10 min") == 3
+    assert title in text
+    assert text.count(caption) == n_strips
     assert "Hourly strips" not in text
-    assert "(whole recording)" in text and "(sleep)" not in text
+    assert shown in text and not_shown not in text
 
 
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
@@ -461,14 +479,3 @@ def test_recordings_of_more_than_a_day_get_three_hour_strips_on_the_clock():
     for seconds, span in ((86400.0, 3600.0), (86401.0, 3 * 3600.0)):
         rec, _ = simulate_night(fs=1.0, duration_s=seconds, seed=4)
         assert _strip_span(analyze(rec, AnalysisSettings())) == span, seconds
-
-
-@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
-def test_a_long_recording_report_says_its_strips_are_three_hours(tmp_path):
-    write_outputs(_day_and_a_half_analysis(), tmp_path, qualification=rd.QUALIFICATION)
-    text = pdf_text(tmp_path / "report.pdf")
-    assert "3-hour strips (1 of 5): one grid line per minute, clock time" in text
-    assert text.count("These 3 hours") == 13
-    assert "Hourly strips" not in text
-    # the clock labels of a three-hour strip: every half hour
-    assert "21:30" in text and "21:10" not in text
