@@ -164,8 +164,9 @@ class Evidence:
         The oxygen flow of the ``exercise_o2`` segment as the analysis recorded it (``--o2-flow``,
         else the order's flow); None when not known.
     constant_runs : tuple of (float, float, float)
-        Long runs of one held SpO2 value (exactly one value, or one within digitiser noise) the analysis kept as valid data with a review flag
-        (SPEC §4), as ``(start_s, end_s, value_pct)``.
+        Long runs of one held SpO2 value (exactly one value, or one within digitiser noise)
+        the analysis kept as valid data with a review flag (SPEC §4), as
+        ``(start_s, end_s, value_pct)``.
     without_constant_runs : Evidence or None
         The same evidence with the figures of every window those runs touch recomputed as if
         their samples were invalid; a qualified outcome must stand on it too

@@ -383,8 +383,9 @@ def frozen_runs(
     return runs
 
 
-def _held_level(x: NDArray[np.float64], start: int, end: int) -> str:
-    lo, hi = float(np.min(x[start:end])), float(np.max(x[start:end]))
+def _held_level(x: NDArray[np.float64], start: int, end: int, lo: float) -> str:
+    """Say where a held run stayed; ``lo`` is its value, the lowest (:func:`frozen_runs`)."""
+    hi = float(np.max(x[start:end]))
     return f"exactly {lo:g} %" if lo == hi else f"within {lo:g}–{hi:g} %"
 
 
@@ -392,9 +393,9 @@ def _review_flags(
     x: NDArray[np.float64], runs: list[tuple[int, int, float]], fs: float, min_run_s: float
 ) -> tuple[str, ...]:
     flags = [
-        f"SpO2 stayed {_held_level(x, s, e)} for {(e - s) / fs / 60:.1f} min from {s / fs:.0f} s "
-        "after the start: check that the sensor was not frozen"
-        for s, e, _ in runs[:5]
+        f"SpO2 stayed {_held_level(x, s, e, v)} for {(e - s) / fs / 60:.1f} min from "
+        f"{s / fs:.0f} s after the start: check that the sensor was not frozen"
+        for s, e, v in runs[:5]
     ]
     if len(runs) > 5:
         flags.append(f"... and {len(runs) - 5} more held runs of at least {min_run_s / 60:g} min")

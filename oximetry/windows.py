@@ -291,11 +291,25 @@ def _outside(window: Window, exclude_s: Sequence[tuple[float, float]], fs: float
     """
     if window.kind not in ("sleep", "presumed_sleep"):
         return window
-    inside = spans_mask(window.spans_s, fs, n)
-    rejected = inside & spans_mask(exclude_s, fs, n)
-    if not rejected.any():
-        return window
-    return replace(window, spans_s=run_spans(*find_runs(inside & ~rejected), fs))
+    kept, taken = _minus(window.spans_s, exclude_s, fs, n)
+    return replace(window, spans_s=kept) if taken else window
+
+
+def _minus(
+    spans: Sequence[tuple[float, float]],
+    other: Sequence[tuple[float, float]],
+    fs: float,
+    n: int,
+) -> tuple[tuple[tuple[float, float], ...], int]:
+    """Return ``spans`` without the samples of ``other``, and how many samples that took out.
+
+    Unchanged (as given, not snapped to the samples) when ``other`` holds none of them.
+    """
+    inside = spans_mask(spans, fs, n)
+    taken = inside & spans_mask(other, fs, n)
+    if not taken.any():
+        return tuple(spans), 0
+    return run_spans(*find_runs(inside & ~taken), fs), int(np.count_nonzero(taken))
 
 
 def _presumed_sleep(
@@ -420,13 +434,10 @@ def _baseline_window(
             # The staging scores part of the span as sleep: the two disagree, and sleep is not
             # the awake baseline (86 % in N2 given as --awake read as awake hypoxaemia). What
             # the staging scores wake or leaves unscored stays, as the user said.
-            span = spans_mask(given, fs, n)
-            overlap = span & spans_mask(asleep, fs, n)
-            if overlap.any():
-                kept = span & ~overlap
-                given = run_spans(*find_runs(kept), fs)
+            given, taken = _minus(given, asleep, fs, n)
+            if taken:
                 warnings.append(
-                    f"--awake covers {np.count_nonzero(overlap) / fs / 60:.1f} min the sleep "
+                    f"--awake covers {taken / fs / 60:.1f} min the sleep "
                     "staging scored as sleep; they were left out of the awake baseline"
                     + ("." if given else ", and nothing of it is left.")
                 )

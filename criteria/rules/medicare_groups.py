@@ -66,6 +66,52 @@ def _ii_in_doubt(low: float, high: float) -> bool:
     return pct(low) <= 89 <= pct(high) and not (_group_ii_level(low) and _group_ii_level(high))
 
 
+def _group_level(
+    group: str, kind: str, high: float, low: float | None, values: dict[str, Any]
+) -> bool | str:
+    """Read Group I's ≤ 88 % or Group II's 89 % on a rest or walk sustained nadir.
+
+    Parameters
+    ----------
+    group : str
+        ``I`` or ``II``.
+    kind : str
+        ``rest`` or ``exercise``: the segment, named in the message.
+    high, low : float
+        The sustained nadir (the upper bound where artifact breaks its 10 s runs) and its lower
+        bound (:func:`~criteria.rules.shared.sustained_low`; None: not known, read as ``high``).
+    values : dict
+        Receives ``{kind}_sustained_nadir_low_pct`` when the bounds leave the finding in doubt.
+
+    Returns
+    -------
+    bool or str
+        Whether the level is the group's, where both bounds agree; else why it is not
+        evaluable: a level between the groups (Group II, :func:`_between_groups`), or the line
+        between the two bounds (:func:`~criteria.rules.shared.in_doubt`).
+    """
+    if group == "II" and (gap := _between_groups(high)):
+        return gap  # 88 < x < 88.5: no group by these readings, but lower and higher qualify
+    bound = high if low is None else low
+    if group == "I":
+        hit = le(high, SAT_LOW)
+        doubt = not hit and le(bound, SAT_LOW)  # above 88 % on the whole runs only
+    else:
+        hit = _group_ii_level(high)
+        doubt = _ii_in_doubt(bound, high)
+    if not doubt:
+        return hit
+    values[f"{kind}_sustained_nadir_low_pct"] = bound
+    return in_doubt(kind, bound, high)
+
+
+def _level_part(name: str, found: bool | str) -> Part:
+    """Return :func:`_group_level`'s finding as the ``rest`` or ``exercise`` part."""
+    if isinstance(found, str):
+        return Part(name, None, missing=(found,), where=name)
+    return Part(name, found, where=name)
+
+
 def _between_groups(sat: float) -> str:
     """Return why a saturation is neither Group I nor Group II ("" when it is one or the other).
 
@@ -246,12 +292,8 @@ def _i1_rest(inp: Inputs) -> Outcome:
             oxi = Part("rest", None, missing=("valid data in the 'rest' segment",), where="rest")
         else:
             v["rest_sustained_nadir_rounded_pct"] = pct(sn)
-            oxi = Part("rest", le(sn, SAT_LOW), where="rest")
             low = sustained_low(cast(SegmentFigures, figs))
-            if not oxi.met and low is not None and le(low, SAT_LOW):
-                # above 88 % on its whole runs, at or below on those artifact broke: in doubt
-                v["rest_sustained_nadir_low_pct"] = low
-                oxi = Part("rest", None, missing=(in_doubt("rest", low, sn),), where="rest")
+            oxi = _level_part("rest", _group_level("I", "rest", sn, low, v))
     elif state == "missing":
         oxi = Part("rest", None, missing=missing, where="rest")
     else:
@@ -370,19 +412,11 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
         # at least 89 % on its all-valid runs, not on the runs artifact broke: test #1 at rest
         # is not shown >= 89 %, nor below it (sustained_low)
         return Part("exercise", None, missing=(in_doubt("rest", rest_low, s.rest),), where="rest")
-    hit = le(s.exercise, SAT_LOW) if group == "I" else _group_ii_level(s.exercise)
-    gap = _between_groups(s.exercise) if group == "II" else ""
-    if gap:  # 88 < x < 88.5: no group by these readings, but lower and higher values qualify
-        return Part("exercise", None, missing=(gap,), where="exercise")
     # test #2 read on both bounds: where artifact breaks the walk's 10 s runs, its level lies
     # between them, and a line between them is neither shown nor ruled out (sustained_low)
-    ex_low = s.exercise if s.exercise_low is None else s.exercise_low
-    doubt = not hit and le(ex_low, SAT_LOW) if group == "I" else _ii_in_doubt(ex_low, s.exercise)
-    if doubt:
-        why = in_doubt("exercise", ex_low, s.exercise)
-        return Part("exercise", None, missing=(why,), where="exercise")
-    if not hit:
-        return Part("exercise", False, where="exercise")
+    found = _group_level(group, "exercise", s.exercise, s.exercise_low, v)
+    if found is not True:
+        return _level_part("exercise", found)
     # Improved and no longer <= 88 % on the figures a reviewer reads too (rounded, Noridian):
     # 88.2 on oxygen is 88 %, and 88.6 -> 88.8 is 89 % -> 89 %; no rounding favours
     # qualification (medicare-oxygen.md A4, A8). Rounded higher implies unrounded higher.
@@ -481,14 +515,8 @@ def _ii_rest(inp: Inputs) -> Outcome:
             oxi = Part("rest", None, missing=("valid data in the 'rest' segment",), where="rest")
         else:
             v["rest_sustained_nadir_rounded_pct"] = pct(sn)
-            oxi = Part("rest", _group_ii_level(sn), where="rest")
             low = sustained_low(cast(SegmentFigures, figs))
-            if gap := _between_groups(sn):  # neither group, between two that qualify
-                oxi = Part("rest", None, missing=(gap,), where="rest")
-            elif low is not None and _ii_in_doubt(low, sn):
-                # 89 % on one bound and not on the other (sustained_low)
-                v["rest_sustained_nadir_low_pct"] = low
-                oxi = Part("rest", None, missing=(in_doubt("rest", low, sn),), where="rest")
+            oxi = _level_part("rest", _group_level("II", "rest", sn, low, v))
     g, g_hi = awake_pao2(inp), awake_pao2(inp, highest=True)
     if g is not None:
         v["pao2_rest_mmhg"] = g
