@@ -198,3 +198,31 @@ def test_deidentified_batch_error_rows_quote_nothing(tmp_path):
     assert "quokkaman" not in json.dumps(row.values).lower()
     plain = run_batch([str(bad)], tmp_path / "out2", request=AnalyzeRequest(report=False))
     assert "Quokkaman" in plain.rows[0].values["error"]  # positive control
+
+
+def test_channel_labels_are_scrubbed(tmp_path):
+    # A recorder lets the technician type the channel labels; one that holds the patient's name
+    # must not carry it into a de-identified summary.
+    import dataclasses
+
+    from oximetry.model import Signal
+
+    a = _hand_built()
+    rec = a.recording
+    spo2 = Signal(f"SpO2 {NAME}", "%", rec.spo2.fs, rec.spo2.data)
+    assert rec.pulse is not None
+    pulse = Signal(f"Pulse {CODE}", "bpm", rec.pulse.fs, rec.pulse.data)
+    source = dataclasses.replace(
+        rec.source,
+        spo2_channel=spo2.label,
+        read_options={"channel": spo2.label, "fs": None, "scale": None},
+    )
+    rec2 = dataclasses.replace(rec, spo2=spo2, pulse=pulse, source=source)
+    a2 = type(a)(rec2, a.settings, a.artifact, a.windows, a.metrics, a.events)
+    plain = write_outputs(a2, tmp_path / "plain", report=False)
+    assert NAME in plain["summary"].read_text() and CODE in plain["summary"].read_text()
+    paths = write_outputs(a2, tmp_path / "deid", deidentify=True, report=False)
+    assert _found(paths["summary"].read_text()) == []
+    summary = json.loads(paths["summary"].read_text())
+    assert summary["input"]["channel"] == "SpO2 [redacted]"
+    assert summary["input"]["pulse_channel"] == "Pulse [redacted]"

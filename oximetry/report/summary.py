@@ -384,9 +384,17 @@ def build_summary(
     # once rendered (from this summary), and the summary is written last.
     summary["files"] = {"events.csv": summary["events"]["table_sha256"]}
     if deidentify:
-        # Free text may quote the file or the header (a reader's warning, a device string).
+        # Free text may quote the file or the header (a reader's warning, a device string, a
+        # channel label typed at the recorder, the label asked for with --channel).
         scrub = make_scrubber(analysis)
-        for key in ("device", "channel_selection"):
+        for key in (
+            "device",
+            "channel",
+            "channel_selection",
+            "pulse_channel",
+            "sleep_test_channels",
+            "read_options",
+        ):
             summary["input"][key] = scrub(summary["input"][key])
         summary["recording"]["review_flags"] = scrub(summary["recording"]["review_flags"])
         summary["warnings"] = scrub(summary["warnings"])
