@@ -212,11 +212,7 @@ def test_channel_labels_are_scrubbed(tmp_path):
     spo2 = Signal(f"SpO2 {NAME}", "%", rec.spo2.fs, rec.spo2.data)
     assert rec.pulse is not None
     pulse = Signal(f"Pulse {CODE}", "bpm", rec.pulse.fs, rec.pulse.data)
-    source = dataclasses.replace(
-        rec.source,
-        spo2_channel=spo2.label,
-        read_options={"channel": spo2.label, "fs": None, "scale": None},
-    )
+    source = dataclasses.replace(rec.source, spo2_channel=spo2.label)
     rec2 = dataclasses.replace(rec, spo2=spo2, pulse=pulse, source=source)
     a2 = type(a)(rec2, a.settings, a.artifact, a.windows, a.metrics, a.events)
     plain = write_outputs(a2, tmp_path / "plain", report=False)

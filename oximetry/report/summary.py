@@ -385,7 +385,8 @@ def build_summary(
     summary["files"] = {"events.csv": summary["events"]["table_sha256"]}
     if deidentify:
         # Free text may quote the file or the header (a reader's warning, a device string, a
-        # channel label typed at the recorder, the label asked for with --channel).
+        # channel label typed at the recorder). read_options keep the --channel asked for, as
+        # typed: oxi verify reads the recording again with it.
         scrub = make_scrubber(analysis)
         for key in (
             "device",
@@ -393,7 +394,6 @@ def build_summary(
             "channel_selection",
             "pulse_channel",
             "sleep_test_channels",
-            "read_options",
         ):
             summary["input"][key] = scrub(summary["input"][key])
         summary["recording"]["review_flags"] = scrub(summary["recording"]["review_flags"])
