@@ -154,6 +154,31 @@ def test_generic_iso_with_utc_offsets_across_dst(tmp_path: Path) -> None:
     rec = read_recording(write_text(tmp_path / "tz.csv", text))
     assert rec.start == dt.datetime(2026, 10, 25, 2, 59, 58)
     np.testing.assert_array_equal(rec.spo2.data, [95, 94, 93])
+    # The local clock went back where the offset changed: recorded, so that a clock time after
+    # it is refused rather than placed an hour off (the outputs keep the first stamp's clock).
+    assert rec.source.clock_changes_s == (2.0,)
+    (warning,) = [w for w in rec.warnings if "UTC offset changes" in w]
+    assert "from +02:00 to +01:00" in warning and "03:00:00 there" in warning
+
+
+def test_clock_times_are_refused_where_the_stamps_offset_changes(tmp_path: Path, capsys) -> None:
+    # 23:00 EDT to 07:00 EST; a technologist's --lights-on 04:30 (EST, as the stamps read then)
+    # was placed at 04:30 EDT, an hour early, and cut the dip at 04:10-04:20 EST out of the night.
+    start = dt.datetime(2026, 11, 1, 3, 0, tzinfo=dt.timezone.utc)
+    change = dt.datetime(2026, 11, 1, 6, 0, tzinfo=dt.timezone.utc)
+    edt, est = (dt.timezone(dt.timedelta(hours=h)) for h in (-4, -5))
+    lines = ["time,spo2"]
+    for i in range(0, 8 * 3600, 60):
+        u = start + dt.timedelta(seconds=i)
+        lines.append(f"{u.astimezone(edt if u < change else est).isoformat()},95")
+    path = write_text(tmp_path / "tz.csv", "\n".join(lines) + "\n")
+    code = main(["analyze", str(path), "--lights-on", "04:30", "--no-report",
+                 "--out", str(tmp_path / "out")])  # fmt: skip
+    assert code == 2 and "clock time cannot be placed" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    code = main(["analyze", str(path), "--lights-on", str(6.5 * 3600), "--no-report",
+                 "--out", str(tmp_path / "out")])  # fmt: skip
+    assert code == 0
 
 
 def test_sats_rate_needs_fs(tmp_path: Path) -> None:

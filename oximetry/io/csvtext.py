@@ -542,9 +542,54 @@ def _time_axis(
         raise RecordingFormatError(str(exc), path) from None
     full_index = np.full(len(cells), -1, dtype=np.int64)
     full_index[idx_rows] = grid.index
-    grid = replace(grid, index=full_index)
+    changes: tuple[float, ...] = ()
+    if not wall_clock and date_known:
+        # Instants with a local offset: placed by the instant, but the local clock moved where
+        # the offset changes (a daylight-saving change), so a clock time after it is not
+        # ``clock - start``.
+        changes, moved = _offset_changes(cells, rows_ok, elapsed, start=start)
+        warnings.extend(moved)
+    grid = replace(grid, index=full_index, clock_changes_s=grid.clock_changes_s + changes)
     warnings.extend(grid.warnings)
     return grid, start, date_known, warnings
+
+
+def _offset_changes(
+    cells: Sequence[str],
+    rows_ok: NDArray[np.bool_],
+    elapsed: NDArray[np.float64],
+    *,
+    start: _dt.datetime,
+) -> tuple[tuple[float, ...], list[str]]:
+    """Return where the stamps' UTC offset changes (seconds from the start) and a warning each.
+
+    The samples stay placed by their instants; the outputs show times in the first stamp's
+    clock, so after a change they read an hour off the file's own stamps, as the warning says.
+    """
+    rows = np.flatnonzero(rows_ok)
+    offsets = [_offset_text(cells[k]) for k in rows]
+    changes: list[float] = []
+    warnings: list[str] = []
+    for j in range(1, len(rows)):
+        if offsets[j] != offsets[j - 1]:
+            at = float(elapsed[rows[j]])
+            changes.append(at)
+            if len(warnings) < 3:
+                shown = (start + _dt.timedelta(seconds=at)).strftime("%H:%M:%S")
+                warnings.append(
+                    f"the time stamps' UTC offset changes from {offsets[j - 1]} to "
+                    f"{offsets[j]} at {cells[rows[j]].strip()} (a daylight-saving change): "
+                    f"samples are placed by the instants, times are shown in the first "
+                    f"stamp's clock ({shown} there), and clock times (lights, --awake, "
+                    "--exclude, segments) are refused: give seconds from the start"
+                )
+    return tuple(changes), warnings
+
+
+def _offset_text(cell: str) -> str:
+    """Return an ISO stamp's UTC offset as ``+hh:mm``."""
+    m = re.search(r"([+-])(\d\d):?(\d\d)$", cell.strip())
+    return "+00:00" if m is None else f"{m.group(1)}{m.group(2)}:{m.group(3)}"
 
 
 def _iso_offsets(
