@@ -194,6 +194,16 @@ def test_sats_rate_needs_fs(tmp_path: Path) -> None:
     assert rec.source.read_options["fs"] == 0.5
 
 
+@pytest.mark.parametrize("header", ["Sats,Rate", "SpO2,Pulse"])
+def test_blank_rows_without_time_stamps_are_missing_samples(tmp_path: Path, header: str) -> None:
+    # Without time stamps each row is the next sample: a blank row (",", or an empty line) is a
+    # missing sample. Dropping it moved every later sample earlier (SPEC §4).
+    text = f"{header}\n95,60\n,\n\n86,70\n86,70\n\n\n"
+    rec = read_recording(write_text(tmp_path / "rows.csv", text), fs=1.0)
+    np.testing.assert_array_equal(rec.spo2.data, [95, np.nan, np.nan, 86, 86])
+    assert rec.duration_s == 5.0  # the blank lines after the last sample are no samples
+
+
 def test_bom_blank_time_header_and_collection_halted(tmp_path: Path) -> None:
     text = (
         ",SpO2 1,SpO2 2,Pulse 1,Pulse 2,PI 1\n"

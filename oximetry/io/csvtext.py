@@ -85,8 +85,11 @@ _UNIT = re.compile(r"\(([^()]*)\)\s*$")
 @dataclass
 class _Table:
     header: list[str]
-    rows: list[list[str]]
+    rows: list[list[str]]  # the rows that hold text
     first_line: int  # 1-based line number of the first data row
+    #: Every row after the header, blank ones too (empty lines, ",,"): without time stamps a row
+    #: is a sample, and a blank one a missing sample.
+    all_rows: list[list[str]]
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -122,12 +125,9 @@ def _table(text: str, path: Path) -> _Table:
     while len(header) > 1 and header[-1] == "":
         header.pop()
     width = len(header)
-    rows = [
-        (r + [""] * (width - len(r)))[:width]
-        for r in parsed[start + 1 :]
-        if any(c.strip() for c in r)
-    ]
-    return _Table(header=header, rows=rows, first_line=start + 2)
+    every = [(r + [""] * (width - len(r)))[:width] for r in parsed[start + 1 :]]
+    rows = [r for r in every if any(c.strip() for c in r)]
+    return _Table(header=header, rows=rows, first_line=start + 2, all_rows=every)
 
 
 def _numeric(cells: Sequence[str]) -> NDArray[np.float64]:
@@ -354,9 +354,13 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         )
     if not table.rows:
         raise RecordingFormatError("header only: the file holds no data rows", path)
-    columns = {i: [r[i] for r in table.rows] for i in data_cols}
+    # With time stamps a blank row is no sample (the stamps place the samples); without them
+    # each row is the next sample, so a blank one is a missing sample and is kept: dropped, it
+    # moved every later sample one interval early (SPEC §4: the time axis never shifts).
+    rows = table.rows if time_cols else table.all_rows
+    columns = {i: [r[i] for r in rows] for i in data_cols}
     values = {i: _numeric(columns[i]) for i in data_cols}
-    has_data = np.zeros(len(table.rows), dtype=bool)
+    has_data = np.zeros(len(rows), dtype=bool)
     for i in data_cols:
         has_data |= np.array([c.strip() != "" for c in columns[i]])
     warnings: list[str] = []
