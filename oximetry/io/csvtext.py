@@ -570,7 +570,7 @@ def _offset_changes(
     The samples stay placed by their instants; the outputs show times in the first stamp's
     clock, so after a change they read an hour off the file's own stamps, as the warning says.
     """
-    rows = np.flatnonzero(rows_ok)
+    rows = np.flatnonzero(rows_ok).tolist()
     offsets = [_offset_text(cells[k]) for k in rows]
     changes: list[float] = []
     warnings: list[str] = []
