@@ -198,6 +198,24 @@ class Evidence:
     recording_min: float | None = None
 
     @property
+    def test_start(self) -> _dt.datetime | None:
+        """The local start of the test the figures judge; None when the file holds no date.
+
+        The recording's start moved to its earliest placed window (the night, or the first
+        segment of an exercise test): a recording of two nights judged on the second (the
+        first excluded), or a walk recorded days after the file began, is dated by what is
+        judged, never by the file's first sample (the order, discharge and evaluation windows
+        count from it).
+        """
+        if self.recording_start is None:
+            return None
+        parts = (self.sleep, self.rest, self.exercise, self.exercise_o2)
+        starts = [w.start_s for w in parts if w is not None and w.start_s is not None]
+        if not starts:
+            return self.recording_start
+        return self.recording_start + _dt.timedelta(seconds=min(starts))
+
+    @property
     def clock(self) -> _dt.time | None:
         """The local time of day of the first sample; None when the file holds elapsed time only.
 

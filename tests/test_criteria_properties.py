@@ -156,12 +156,31 @@ contexts = st.fixed_dictionaries(
 )
 
 
+def _began(ev: Evidence | None) -> dt.date | None:
+    """The day the judged test began: the recording's start moved to its earliest placed window
+    (the night, or the first segment)."""
+    if ev is None or ev.recording_start is None:
+        return None
+    parts = [ev.sleep, ev.rest, ev.exercise, ev.exercise_o2]
+    starts = [w.start_s for w in parts if w is not None and w.start_s is not None]
+    return (ev.recording_start + dt.timedelta(seconds=min(starts, default=0.0))).date()
+
+
 def _test_date(c: Context, ev: Evidence | None) -> dt.date | None:
-    if c.test.date is not None:
-        return c.test.date
-    if ev is not None and ev.recording_start is not None:
-        return ev.recording_start.date()
-    return None
+    return c.test.date if c.test.date is not None else _began(ev)
+
+
+def _days_later(ev: Evidence | None, days: int) -> Evidence:
+    """The same test, judged on windows that begin ``days`` after the recording's first sample
+    (a recording of several nights with the first excluded, or a walk recorded days later)."""
+    assert ev is not None
+    moved: dict[str, Any] = {}
+    for name in ("sleep", "rest", "exercise", "exercise_o2"):
+        w = getattr(ev, name)
+        if w is not None:
+            at = days * 86400.0 + (w.start_s or 0.0)
+            moved[name] = dataclasses.replace(w, start_s=at, end_s=at + 60.0 * w.valid_min)
+    return dataclasses.replace(ev, **moved)
 
 
 def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
@@ -179,7 +198,7 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
         x.startswith(("J44.1", "J18")) for x in c.diagnoses or ()
     ):
         why.append("conflict: acute code in a chronic stable state")
-    rec = ev.recording_start.date() if ev is not None and ev.recording_start else None
+    rec = _began(ev)
     if t.date is not None and rec is not None and abs((t.date - rec).days) > 1:
         why.append("conflict: recording date")
     if t.setting == "outpatient" and t.discharge_date is not None and td is not None:
@@ -324,6 +343,9 @@ PERTURBATIONS = (
     "blood_gas_other_day_decides",
     # ... the recording starts a day from test.date, past the edge of the order window ...
     "recording_day_off_at_window_edge",
+    # ... or the test judged (a later night, the first excluded; a walk days later) began days
+    # after the recording's first sample, past the edge of the order window from its start.
+    "judged_test_days_after_the_start",
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
@@ -505,6 +527,9 @@ def valid_then_perturbed(
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90: in the window
         assert ev is not None
         ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))  # day 91
+    elif change == "judged_test_days_after_the_start":
+        raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
+        ev = _days_later(ev, draw(st.integers(1, 10)))
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "angina_coded_drop_only":
@@ -1287,6 +1312,7 @@ MC_PERTURBATIONS = (
     # Review as a payer's auditor (docs/criteria.md "Uncertain facts"):
     "undated_blood_gas_decides",
     "recording_day_off_at_window_edge",
+    "judged_test_days_after_the_start",
     "retest_start_given_twice",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
@@ -1473,6 +1499,13 @@ def valid_then_perturbed_medicare(
             t["discharge_date"] = td.isoformat()
         assert ev is not None
         ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))
+    elif change == "judged_test_days_after_the_start":
+        # evaluated (and, inpatient, discharged) on the recording's first day: the night or
+        # walk judged began days later
+        t["evaluated_date"] = td.isoformat()
+        if inpatient:
+            t["discharge_date"] = td.isoformat()
+        ev = _days_later(ev, draw(st.integers(1, 10)))
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":

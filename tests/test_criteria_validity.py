@@ -671,3 +671,54 @@ def test_oxi_qualify_out_never_replaces_an_input_or_an_analysis_report(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "would write qualification.json over it" in err
     assert ctx.read_text(encoding="utf-8") == text and not (own / "report.pdf").exists()
+
+
+# --- the test is dated by what is judged, not by the file's first sample ------------------------
+
+
+def _two_nights_csv(path: Path) -> Path:
+    """Two nights at 0.25 Hz from 2026-01-05 22:00; only the second, on 01-06, has 8 min at 86 %."""
+    start = dt.datetime(2026, 1, 5, 22, 0)
+    rows = ["time,spo2,pulse"]
+    for k in range(0, 31 * 3600, 4):
+        spo2 = 86 if 24 * 3600 + 7200 <= k < 24 * 3600 + 7200 + 480 else 94 + (k // 4) % 2
+        rows.append(f"{(start + dt.timedelta(seconds=k)).isoformat()},{spo2},{70 + (k // 4) % 3}")
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("test_date", "expected"),
+    [
+        # No test.date: the night judged began on 01-06, day 91 after the order: out of window.
+        (None, "not_qualified"),
+        # test.date 01-05 (the file's first day, day 90): a day from the night judged, and the
+        # outcome differs between the two days: a reviewer states which.
+        ("2026-01-05", "indeterminate"),
+        ("2026-01-06", "not_qualified"),
+    ],
+)
+def test_a_later_night_of_the_recording_is_dated_by_itself(tmp_path, test_date, expected):
+    # The second night of a two-night recording, judged with the first excluded (--exclude), was
+    # dated by the file's first sample: day 90 of the order window, qualified.
+    ctx: dict[str, Any] = {
+        "patient": {"age_years": 68},
+        "diagnoses": ["J44.9"],
+        "order": {"date": "2025-10-07", "flow_lpm": 2, "hours_per_day": 8,
+                  "prescriber": "physician"},
+        "test": {"type": "overnight", "room_air": True, "setting": "outpatient",
+                 "chronic_stable_state": True},
+    }  # fmt: skip
+    if test_date is not None:
+        ctx["test"]["date"] = test_date
+    (tmp_path / "ctx.yaml").write_text(yaml.safe_dump(ctx))
+    rec = _two_nights_csv(tmp_path / "nights.csv")
+    out = tmp_path / "out"
+    args = ["analyze", str(rec), "--context", str(tmp_path / "ctx.yaml"), "--no-report",
+            "--exclude", "0-86400", "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    (night,) = [w for w in summary["windows"] if w["kind"] == "presumed_sleep"]
+    assert night["start_s"] == 86400.0
+    assert summary["metrics"]["presumed_sleep"]["t_le88_min"] == 8.0
+    assert summary["qualification"]["determination"] == expected
