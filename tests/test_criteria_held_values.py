@@ -236,3 +236,23 @@ def test_a_night_drifting_slowly_with_noise_stays_qualified(tmp_path: Path) -> N
     assert [r[:2] for r in a.artifact.constant_runs] == [(0.0, 3600.0)]  # the hour at 95 % only
     assert a.held_runs == ()
     assert _run(tmp_path, rec)["qualification"]["determination"] == "qualified"
+
+
+def test_a_held_value_broken_by_blank_rows_is_one_held_run(tmp_path: Path) -> None:
+    """20 min held at exactly 86 % with one missing sample every 4 min (an export's blank rows):
+    every piece was under 10 min, none was flagged, and the night qualified on them."""
+    rec = _night((3600, 1200, 86))
+    x = rec.spo2.data.copy()
+    x[3600 + 240 : 3600 + 1200 : 240] = np.nan
+    broken = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+    a = analyze(broken)
+    assert a.held_runs == ((3600.0, 4800.0, 86.0),)
+    assert any("exactly 86 % for 20.0 min" in f for f in a.artifact.review_flags)
+    summary = _run(tmp_path, broken)
+    assert summary["qualification"]["determination"] == "indeterminate"
+    # a stretch of missing data longer than HELD_GAP_S (60 s) does end a run: two held values
+    # of 9 min either side of a 2-min gap are two steady stretches, neither held long enough
+    y = rec.spo2.data.copy()
+    y[3600 + 540 : 3600 + 660] = np.nan
+    apart = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=y))
+    assert [r for r in analyze(apart).held_runs if r[2] == 86.0] == []

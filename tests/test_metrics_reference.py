@@ -365,8 +365,11 @@ def ref_pulse(
 
 def ref_constant_runs(x: Sequence[float], fs: float) -> list[tuple[int, int, float]]:
     """Runs of one held finite value lasting at least 10 min (SPEC §4's review flag): every
-    sample in one band a fifth of a point wide, on the grid of bands from 0 or the one offset
-    by a tenth of a point; a run inside another is left out; the run's value is its lowest."""
+    sample with a value in one band a fifth of a point wide, on the grid of bands from 0 or the
+    one offset by a tenth of a point, through stretches of missing samples of at most 60 s; from
+    its first to its last sample with a value; a run inside another is left out; the run's value
+    is its lowest."""
+    max_gap = math.floor(60.0 * fs + 1e-9)
     found = set()
     for offset in (0.0, 0.5):
 
@@ -377,14 +380,24 @@ def ref_constant_runs(x: Sequence[float], fs: float) -> list[tuple[int, int, flo
 
         i, n = 0, len(x)
         while i < n:
-            j = i + 1
-            while j < n and band(x[i]) is not None and band(x[j]) == band(x[i]):
+            b = band(x[i])
+            if b is None:
+                i += 1
+                continue
+            last, j = i, i + 1  # last: the run's last sample with a value so far
+            while j < n and j - last <= max_gap + 1:
+                if band(x[j]) is not None:
+                    if band(x[j]) != b:
+                        break
+                    last = j
                 j += 1
-            if band(x[i]) is not None and (j - i) / fs >= 600.0 - 1e-9:
-                found.add((i, j))
-            i = j
+            if (last + 1 - i) / fs >= 600.0 - 1e-9:
+                found.add((i, last + 1))
+            i = last + 1
     inside = {r for r in found for o in found if o != r and o[0] <= r[0] and r[1] <= o[1]}
-    return [(i, j, min(x[i:j])) for i, j in sorted(found - inside)]
+    return [
+        (i, j, min(v for v in x[i:j] if band(v) is not None)) for i, j in sorted(found - inside)
+    ]
 
 
 def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> list[bool]:
@@ -1092,8 +1105,11 @@ def held_signals(draw: st.DrawFn) -> tuple[np.ndarray, float]:
         seed = draw(st.integers(0, 2**16))
         parts.append(level + np.random.default_rng(seed).uniform(-noise, noise, m))
     x = np.concatenate(parts)
-    for _ in range(draw(st.integers(0, 2))):
-        x[draw(st.integers(0, x.size - 1))] = draw(st.sampled_from([np.nan, np.inf, 0.0]))
+    for _ in range(draw(st.integers(0, 4))):
+        # a missing stretch: a blank row, a minute or so either side of HELD_GAP_S, or longer
+        at = draw(st.integers(0, x.size - 1))
+        length = draw(st.sampled_from([1, 2, round(59 * fs), round(60 * fs), round(61 * fs), 500]))
+        x[at : at + max(1, length)] = draw(st.sampled_from([np.nan, np.inf, -np.inf, 0.0]))
     return x, fs
 
 
