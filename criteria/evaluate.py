@@ -25,7 +25,7 @@ from .evidence import Evidence, SegmentFigures, SleepFigures
 from .rules.base import EPS_MIN, Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
 from .rules.common import conditions
 from .rules.profile import Profile
-from .rules.shared import MAX_PRESUMED_SLEEP_MIN, PAO2_KEYS
+from .rules.shared import MAX_PRESUMED_SLEEP_MIN, NIGHT_FROM, NIGHT_TO, PAO2_KEYS, night_share
 
 __all__ = [
     "COVERAGE_KINDS",
@@ -422,6 +422,10 @@ def _unsure_facts(
     * A blood gas that is not tied to the test: ``blood_gas.date`` given and not the test date
       (the windows are checked on the test date, not on the blood gas's), or not given while a
       recording is the test. The outcome must stand without it.
+    * A presumed-sleep window that is the whole recording (no staging, no lights-off/on) and
+      reaches outside the night hours (``NIGHT_FROM``-``NIGHT_TO``): the figures do not say
+      whether the minutes that decide lie in the night. The outcome must stand without the
+      sleep window.
     * Long runs of one held SpO2 value (``evidence.constant_runs``; SPEC §4 keeps them as
       valid data with a review flag): a frozen sensor, or a gap an export filled with the last
       value, looks the same as a steady saturation. The outcome must stand on the figures
@@ -490,6 +494,27 @@ def _unsure_facts(
                         why,
                     )
                 )
+    share = night_share(ev.clock, ev.sleep) if ev is not None and ev.sleep is not None else None
+    if ev is not None and ev.sleep is not None and share is not None and share < 1.0:
+        # A presumed-sleep window that is the whole recording counts every minute as sleep;
+        # those before NIGHT_FROM or after NIGHT_TO may be an afternoon or a late morning
+        # awake, and the figures do not say where their minutes lie: a dip at 17:30 in a
+        # recording from 16:00 to 04:00 qualified as nocturnal hypoxemia.
+        other = _run(prof, ctx, dataclasses.replace(ev, sleep=None), test_date, readings)
+        if _outcome(prof, other) != base:
+            sleep = ev.sleep
+            assert sleep.start_s is not None and sleep.end_s is not None  # night_share measured
+            span = f"{_when(ev, sleep.start_s)} to {_when(ev, sleep.end_s)}"
+            out.append(
+                Conflict(
+                    ("recording.presumed_sleep",),
+                    {"recording.presumed_sleep": span},
+                    f"The outcome rests on a presumed-sleep window from {span} (no staging, no "
+                    f"lights-off/on), {100 * (1 - share):.0f} % of it outside "
+                    f"{NIGHT_FROM:%H:%M}-{NIGHT_TO:%H:%M}: minutes there may have been awake. "
+                    "Give lights-off and lights-on (--lights-off/--lights-on) or sleep staging.",
+                )
+            )
     alt = ev.without_constant_runs if ev is not None else None
     if ev is not None and alt is not None:
         other = _run(prof, ctx, alt, test_date, readings)

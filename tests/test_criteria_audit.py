@@ -590,11 +590,25 @@ def test_presumed_sleep_window_in_the_day_is_not_during_sleep(payer: str) -> Non
     d = evaluate(c, _presumed(dt.datetime(2026, 11, 20, 8, 0), 10))
     assert d.determination == "indeterminate"
     assert any("20:00" in m and "--lights-off" in m for m in d.missing), d.missing
-    # a night, an evening-to-morning recording, and the same day given lights-off/on all stand
-    for start, hours in ((dt.datetime(2026, 11, 20, 22), 8), (dt.datetime(2026, 11, 20, 14), 13.9)):
-        assert evaluate(c, _presumed(start, hours)).determination == "qualified"
+    # a night within 20:00-08:00, and the same day given lights-off/on, stand
+    assert evaluate(c, _presumed(dt.datetime(2026, 11, 20, 22), 8)).determination == "qualified"
     lit = _presumed(dt.datetime(2026, 11, 20, 8, 0), 10, source="lights_off_on")
     assert evaluate(c, lit).determination == "qualified"
+    # Ninth review: a recording from 14:00 (or 16:00) to the early morning is mostly night, but
+    # its minutes at or below 88 % may be the afternoon's (a dip at 17:30 qualified): the
+    # figures do not say where they lie, so a qualified outcome needs lights-off/on or staging.
+    for start, hours in (
+        (dt.datetime(2026, 11, 20, 14), 13.9),
+        (dt.datetime(2026, 11, 20, 16), 12),
+    ):
+        d = evaluate(c, _presumed(start, hours))
+        assert d.determination == "indeterminate"
+        (conflict,) = d.conflicts
+        assert conflict.keys == ("recording.presumed_sleep",)
+        assert f"from {start:%H:%M}:00 to" in conflict.why and "--lights-off" in conflict.why
+    # ... and so does one that runs on past 08:00 (21:00 to 10:30, a dip at 10:00 qualified)
+    late = evaluate(c, _presumed(dt.datetime(2026, 11, 20, 21), 13.5))
+    assert late.determination == "indeterminate"
 
 
 def _ten_hours_from(hour: int) -> Any:

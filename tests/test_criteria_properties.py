@@ -277,6 +277,7 @@ RESHAPED_TESTS = (
     "presumed_sleep_spans_the_day",
     "presumed_sleep_in_the_day",
     "presumed_sleep_without_clock",
+    "presumed_sleep_reaches_into_the_day",
     "sleep_over_two_nights",
     "held_value_decides",
     "no_awake_baseline",
@@ -633,6 +634,23 @@ def _daytime_presumed_night(draw: st.DrawFn, td: dt.date) -> Evidence:
     return Evidence(start_clock=start.time(), sleep=sleep)
 
 
+def _presumed_night_reaching_the_day(draw: st.DrawFn, td: dt.date) -> Evidence:
+    """An unstaged recording, no lights-off/on, mostly in the night but reaching outside
+    20:00-08:00: from 19:00-19:59 for 2.5-10 h, or from 23:00-23:59 until after 08:00. Its
+    figures do not say whether the minutes that qualify lie in the night (ninth review: a dip at
+    17:30 in a recording from 16:00 to 04:00 qualified)."""
+    evening = draw(st.booleans())
+    start = dt.datetime.combine(td, dt.time(19 if evening else 23, draw(st.integers(0, 59))))
+    span = draw(st.floats(150.0, 600.0) if evening else st.floats(541.0, 600.0))
+    sleep = dataclasses.replace(
+        dipping_sleep(draw, "presumed_sleep", span * draw(st.floats(0.8, 1.0)), span),
+        source="first_to_last_valid",
+        start_s=0.0,
+        end_s=span * 60,
+    )
+    return Evidence(recording_start=start, sleep=sleep)
+
+
 #: Angina and peripheral vascular disease as ICD-10-CM codes them beside atherosclerosis
 #: (I25.11x, I25.7xx; I70.2x-I70.7x, I70.92), and plainly (I20, I73.9).
 ANGINA_OR_PVD_CODES = ("I20.9", "I25.110", "I25.119", "I25.700", "I73.9", "I70.229", "I70.92")
@@ -895,6 +913,8 @@ def _reshaped_test(
         return "overnight", _day_long_presumed_night(draw, start)
     if change == "presumed_sleep_in_the_day":
         return "overnight", _daytime_presumed_night(draw, td)
+    if change == "presumed_sleep_reaches_into_the_day":
+        return "overnight", _presumed_night_reaching_the_day(draw, td)
     if change == "presumed_sleep_without_clock":
         # a file with elapsed time only: nothing places its whole-recording window in the night
         return "overnight", Evidence(sleep=_whole_recording_presumed(draw))
