@@ -194,6 +194,14 @@ def _consume_value(stack: list[list[Any]], p: Path, scalar: str | None) -> None:
         return
     top = stack[-1]
     if top[2]:  # this node is a key
+        if scalar == "<<":
+            # A merge key copies another mapping's keys in, and the mapping's own keys win
+            # without a word: `<<: {performed_by: dme_supplier}` beside `performed_by: hospital`
+            # was a duplicate key the check above never saw.
+            raise ContextError(
+                "YAML merge keys (<<) are not allowed in a context file: write each key once",
+                path=p,
+            )
         if scalar is not None:
             if scalar in top[1]:
                 raise ContextError(f"key {shorten(scalar)} is given twice", path=p)

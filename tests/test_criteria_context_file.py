@@ -181,6 +181,14 @@ def test_a_single_alias_is_refused_too(tmp_path: Path) -> None:
         ("".join(" " * i + "k:\n" for i in range(300)), "ctx.yaml", "nested"),
         ("test:\n  room_air: false\n  room_air: true\n", "ctx.yaml", "given twice"),
         ('{"test": {"room_air": false, "room_air": true}}', "ctx.json", "given twice"),
+        # a merge key is a duplicate in disguise: the mapping's own key won without a word
+        (
+            "test:\n  <<: {performed_by: dme_supplier}\n  performed_by: hospital\n",
+            "ctx.yaml",
+            "merge keys",
+        ),
+        ("<<: {payer: masshealth}\npayer: medicare\n", "ctx.yaml", "merge keys"),
+        ("test:\n  <<: [{room_air: false}, {room_air: true}]\n", "ctx.yaml", "merge keys"),
         ("test:\n  " + "k" * 900 + ": 1\n", "ctx.yaml", "unknown context key"),
         ("diagnoses: [" + "J44.9, " * 3 + "'" + "x" * 5000 + "']\n", "ctx.yaml", "diagnoses"),
     ],
