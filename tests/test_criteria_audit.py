@@ -492,7 +492,7 @@ def test_analyze_18_h_recording_with_an_afternoon_dip(tmp_path: Path) -> None:
 def test_medicare_split_night_saturations_outside_the_titration_do_not_count() -> None:
     """A 3 h titration (AHI 5, optimal PAP) with a 7 h sleep window: the desaturations of the
     untreated diagnostic half counted as if taken at optimal PAP (Group I-2, N1)."""
-    pap = {"ahi": 5.0, "hours": 3.0, "at_optimal_pap": True}
+    pap = {"ahi": 5.0, "hours": 3.0, "at_optimal_pap": True, "initial_ahi": 30.0}
     c = mc(diagnoses=["G47.33", "J44.9"], test__performed_by="sleep_lab", test__pap_titration=pap)
     whole = dataclasses.replace(
         low_night(dt.datetime(2026, 11, 20, 22, 0)).sleep,  # type: ignore[arg-type]

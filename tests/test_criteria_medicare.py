@@ -347,7 +347,7 @@ def test_psg_or_home_sleep_test_oximetry_counts_only_on_titration() -> None:
 def test_osa_titration_ahi_10_11_and_2_hours(
     ahi: float, hours: float | None, optimal: bool, det: str
 ) -> None:
-    pap = {"ahi": ahi, "hours": hours, "at_optimal_pap": optimal}
+    pap = {"ahi": ahi, "hours": hours, "at_optimal_pap": optimal, "initial_ahi": 30.0}
     c = mc(diagnoses=["G47.33", "J44.9"], test__performed_by="sleep_lab", test__pap_titration=pap)
     # the sleep window is the titration's (2 h of sleep at optimal PAP)
     staged = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep", valid_min=120.0)
@@ -365,6 +365,34 @@ def test_osa_titration_must_reduce_an_initial_ahi_under_10(
     c = mc(diagnoses=["G47.33"], test__performed_by="sleep_lab", test__pap_titration=pap)
     titration = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep", valid_min=240.0)
     assert status(c, titration) == det
+
+
+@pytest.mark.parametrize("diagnoses", [["J44.9"], ["G47.31", "J44.9"]])
+def test_a_titration_without_obstructive_sleep_apnea_does_not_qualify(diagnoses: list[str]) -> None:
+    """A PAP titration with no obstructive sleep apnea coded (none, or central apnea only):
+    the titration's figures alone made a PSG's oximetry count, and it qualified (A16: the LCD's
+    sleep testing is the OSA titration path only). The same night with G47.33 qualifies."""
+    pap = {"ahi": 4.0, "hours": 4.0, "at_optimal_pap": True, "initial_ahi": 30.0}
+    titration = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep", valid_min=240.0)
+    c = mc(diagnoses=diagnoses, test__performed_by="sleep_lab", test__pap_titration=pap)
+    d = evaluate(c, titration)
+    assert d.determination != "qualified" and d.rule("lcd_sleep_study").met is None
+    assert any("obstructive sleep apnea" in m for m in d.missing), d.missing
+    osa = mc(
+        diagnoses=["G47.33", *diagnoses], test__performed_by="sleep_lab", test__pap_titration=pap
+    )
+    assert status(osa, titration) == "qualified"
+
+
+def test_a_titration_without_its_initial_ahi_is_indeterminate() -> None:
+    """AHI 9.5 on PAP: enough from an initial AHI of 10 or more, not from one of 9.8 (which must
+    be reduced further). Without the initial AHI the rule cannot be checked."""
+    pap = {"ahi": 9.5, "hours": 4.0, "at_optimal_pap": True}
+    titration = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep", valid_min=240.0)
+    c = mc(diagnoses=["G47.33"], test__performed_by="sleep_lab", test__pap_titration=pap)
+    d = evaluate(c, titration)
+    assert d.determination == "indeterminate"
+    assert "test.pap_titration.initial_ahi" in d.missing
 
 
 def test_group_i_4_blood_gas_on_oxygen_never_qualifies() -> None:

@@ -1325,6 +1325,7 @@ MC_PERTURBATIONS = (
     "osa_titration_figure_missing",
     "titration_fails",
     "staged_without_titration",
+    "titration_without_osa",
     "sleep_apnea_heading_without_titration",
     "sleep_test_channels_unstaged",
     "conflicting_blood_gas",
@@ -1455,6 +1456,14 @@ def valid_then_perturbed_medicare(
                     "at_optimal_pap": False,
                 }[bad]
             t["pap_titration"] = pap
+    elif change == "titration_without_osa":
+        # a complete titration, but no obstructive sleep apnea coded (none, or central only)
+        t["type"] = "overnight"
+        ev = night("sleep", draw(st.floats(120.0, 600.0)))
+        hours = ev.sleep.valid_min / 60 + 1.0 if ev.sleep is not None else 10.0
+        t["pap_titration"] = {"ahi": 4.0, "hours": min(hours, 24.0), "at_optimal_pap": True,
+                              "initial_ahi": 30.0}  # fmt: skip
+        raw["diagnoses"] = draw(st.sampled_from([["J44.9"], ["G47.31", "J44.9"], ["J84.10"]]))
     elif change == "sleep_apnea_heading_without_titration":
         t["type"] = "overnight"
         t.pop("pap_titration", None)

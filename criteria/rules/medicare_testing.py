@@ -173,11 +173,11 @@ def _sleep_study(inp: Inputs) -> Outcome:
         if inp.context.blood_gas.pao2_sleep_mmhg is None:
             return Outcome(None, "Not tested: no overnight study.", v, tested=False)
         if osa or pap is not None:
-            return _titration(pap, v)
+            return _titration(pap, v, osa)
         return Outcome(True, "An arterial blood gas during sleep.", v)
     v["window"] = ev.sleep.kind
     if osa or pap is not None:
-        out = _titration(pap, v)
+        out = _titration(pap, v, osa)
         if out.met is True and pap is not None and pap.hours is not None:
             # The saturations must be those taken at optimal PAP: a sleep window with more
             # valid minutes than the titration lasted holds time off PAP (a split night's
@@ -219,7 +219,18 @@ def _sleep_study(inp: Inputs) -> Outcome:
     return Outcome(True, "Stand-alone overnight oximetry (presumed-sleep window).", v)
 
 
-def _titration(pap: Any, v: dict[str, Any]) -> Outcome:
+def _titration(pap: Any, v: dict[str, Any], osa: list[str]) -> Outcome:
+    if pap is not None and not osa:
+        # The LCD's sleep testing is the OSA titration path only (medicare-oxygen.md §4.4,
+        # A16): a titration with no obstructive sleep apnea coded (none, or central apnea only)
+        # met it on the titration's figures alone and qualified a PSG's oximetry.
+        return Outcome(
+            None,
+            "A PAP titration counts only for obstructive sleep apnea, and none is coded: a "
+            "sleep study's oximetry is not stand-alone overnight oximetry.",
+            v,
+            ("diagnoses (obstructive sleep apnea, G47.33, for a PAP titration)",),
+        )
     if pap is None:
         return Outcome(
             None,
@@ -233,9 +244,11 @@ def _titration(pap: Any, v: dict[str, Any]) -> Outcome:
         initial_ahi=pap.initial_ahi,
         at_optimal_pap=pap.at_optimal_pap,
     )
+    # The initial (diagnostic) AHI too: under 10, the titration must show a further reduction,
+    # so an AHI of 9.5 on PAP from an unknown start met the rule unchecked.
     missing = tuple(
         f"test.pap_titration.{k}"
-        for k in ("ahi", "hours", "at_optimal_pap")
+        for k in ("ahi", "hours", "at_optimal_pap", "initial_ahi")
         if getattr(pap, k) is None
     )
     fails: list[str] = []
