@@ -701,8 +701,14 @@ def _check_files(
     outcome: Outcome,
     folder: Path,
     identification: Mapping[str, Any] | None,
+    context_matched: bool,
 ) -> list[str]:
-    """Compare the files beside the summary, the hashes it records and the re-rendered bytes."""
+    """Compare the files beside the summary, the hashes it records and the re-rendered bytes.
+
+    A report that may show identification the summary does not hold is rendered again only
+    with the context it was made with (``context_matched``), whose identification may be none
+    (a context without ``patient``): rendered, as ``oxi analyze`` rendered it, never skipped.
+    """
     recorded = submitted.get("files")
     if not isinstance(recorded, dict) or set(recorded) - set(_FILES):
         return ["files: the summary records no valid 'files' block (sha256 of its outputs)"]
@@ -725,7 +731,7 @@ def _check_files(
         if recorded.get(name) is None:
             continue
         if name == "report.pdf" and _may_carry_identification(submitted):
-            if identification is None:
+            if not context_matched:
                 continue  # page 1 shows identification the summary does not hold: hash only
             rendered = _render_report(outcome, submitted, identification)
         else:
@@ -822,6 +828,7 @@ def verify(
     recomputed, outcome = _recompute(submitted, recording_path, summary_path, annotations_path)
     out = compare_summaries(submitted, recomputed)
     identification = None
+    context_matched = False
     if context_path is not None:
         given = load_context(context_path)
         test_date = None if outcome.determination is None else outcome.determination.test_date
@@ -831,8 +838,13 @@ def verify(
         if json.loads(json.dumps(recorded, default=str)) != submitted.get("context"):
             out.append("context: the context file given is not the context the summary records")
         else:
+            context_matched = True
             identification = given.to_dict(identifiers=True).get("patient")
-    out.extend(_check_files(submitted, recomputed, outcome, summary_path.parent, identification))
+    out.extend(
+        _check_files(
+            submitted, recomputed, outcome, summary_path.parent, identification, context_matched
+        )
+    )
     return out
 
 

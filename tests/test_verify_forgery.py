@@ -270,3 +270,35 @@ def test_a_context_file_other_than_the_recorded_one_is_a_difference(
     stdout = capsys.readouterr().out
     assert code == 1
     assert "context: the context file given is not the context the summary records" in stdout
+
+
+def test_a_report_swapped_under_a_context_without_a_patient_block_is_caught(
+    outputs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A context without ``patient`` gives page 1 no identification: verify --context skipped
+    the report as if no context were given, and said "verified" with another night's report
+    (its hash edited to match) beside the summary."""
+    import hashlib
+
+    edf, _, _ = outputs
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text("\n".join(line for line in _CONTEXT.splitlines()
+                             if not line.startswith(("patient:", "  name:", "  member_id:"))))  # fmt: skip
+    assert "patient:" not in ctx.read_text()
+    other = _night(tmp_path / "other.edf", 6)
+    for rec, out in ((edf, tmp_path / "out"), (other, tmp_path / "out-other")):
+        assert main(["analyze", str(rec), "--out", str(out), "--context", str(ctx)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(tmp_path / "out" / "summary.json"), str(edf), "--context",
+                 str(ctx)]) == 0  # fmt: skip
+    assert "NOT checked" not in capsys.readouterr().out  # rendered again, and the same
+    folder = _copy(tmp_path / "out", tmp_path)
+    shutil.copy(tmp_path / "out-other" / "report.pdf", folder / "report.pdf")
+    s = json.loads((folder / "summary.json").read_text())
+    s["files"]["report.pdf"] = hashlib.sha256((folder / "report.pdf").read_bytes()).hexdigest()
+    (folder / "summary.json").write_text(json.dumps(s))
+    code = main(["verify", str(folder / "summary.json"), str(edf), "--context", str(ctx)])
+    assert code == 1
+    assert "files.report.pdf: the recorded report.pdf is not the one rendered again" in (
+        capsys.readouterr().out
+    )
