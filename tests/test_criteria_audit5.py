@@ -25,6 +25,7 @@ from tests.criteria_helpers import (
     BASE,
     CLUSTER_OK,
     MEDICARE_BASE,
+    OVERNIGHT_YAML,
     exercise_test,
     make_dict,
     overnight,
@@ -289,6 +290,36 @@ def test_a_night_of_another_person_is_a_conflict(
     summary = str(alone / "summary.json")
     assert main(["qualify", "--summary", summary, "--context", str(ctx)]) == 0
     assert "INDETERMINATE" in capsys.readouterr().out
+
+
+def test_a_de_identified_summary_keeps_the_sex_that_finds_another_person(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same age, the other sex: a de-identified summary kept the age only, so `oxi qualify
+    --summary` with the very context `oxi analyze` had held open (indeterminate) qualified it
+    (ninth review). The sex is no identifier, and is kept."""
+    edf = _mans_night(tmp_path)  # a man, 77 on the night
+    ctx = tmp_path / "woman.yaml"
+    ctx.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{age_years: 77, sex: F}"))
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--deidentify"]
+    assert main([*args, "--no-report"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["patient"] == {"age_years": 77, "age_capped": False, "sex": "M"}
+    assert summary["qualification"]["determination"] == "indeterminate"
+    capsys.readouterr()
+    assert main(["qualify", "--summary", str(out / "summary.json"), "--context", str(ctx)]) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
+    same = tmp_path / "man.yaml"  # the man's own context: qualified by both routes
+    same.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{age_years: 77, sex: M}"))
+    his = tmp_path / "his"
+    args = ["analyze", str(edf), "--context", str(same), "--out", str(his), "--deidentify"]
+    assert main([*args, "--no-report"]) == 0
+    summary = json.loads((his / "summary.json").read_text())
+    assert summary["qualification"]["determination"] == "qualified"
+    capsys.readouterr()
+    assert main(["qualify", "--summary", str(his / "summary.json"), "--context", str(same)]) == 0
+    assert "QUALIFIED" in capsys.readouterr().out
 
 
 def test_a_placeholder_birth_date_in_the_header_is_no_conflict() -> None:

@@ -65,7 +65,7 @@ def test_deidentified_outputs_hold_no_identifier(tmp_path):
     assert _found(text) == []
     summary = json.loads(paths["summary"].read_text())
     assert summary["input"]["path"] == summary["input"]["sha256"]
-    assert summary["patient"] == {"age_years": 75, "age_capped": False}
+    assert summary["patient"] == {"age_years": 75, "age_capped": False, "sex": "F"}
     if PDFTOTEXT is not None:
         assert "DE-IDENTIFIED" in text and "Age at test: 75 years" in text
         assert "2026-11-20" in text  # study dates are kept

@@ -143,7 +143,7 @@ def test_patient_block_only_when_identified(summary):
     assert summary["patient"]["birth_date"] == "1951-03-14"
     assert summary["patient"]["age_years"] == 75
     s = build_summary(rd.make_analysis(), deidentify=True)
-    assert s["patient"] == {"age_years": 75, "age_capped": False}
+    assert s["patient"] == {"age_years": 75, "age_capped": False, "sex": "F"}
     assert s["input"]["path"] == "ab" * 32
     assert s["deidentified"] is True
 
@@ -154,7 +154,11 @@ def test_age_is_capped_at_90_when_deidentified():
     from oximetry.model import PatientInfo
 
     a = rd.make_analysis(patient=PatientInfo(birth_date=dt.date(1920, 1, 1)))
-    assert build_summary(a, deidentify=True)["patient"] == {"age_years": 90, "age_capped": True}
+    assert build_summary(a, deidentify=True)["patient"] == {
+        "age_years": 90,
+        "age_capped": True,
+        "sex": None,
+    }
 
 
 def test_deidentify_scrubs_free_text():
@@ -278,7 +282,8 @@ def test_a_file_without_a_date_says_so_and_gives_no_age():
     rec = dataclasses.replace(a.recording, source=src)
     s = build_summary(dataclasses.replace(a, recording=rec), deidentify=True)
     assert s["input"]["date_known"] is False
-    assert s["patient"] is None  # an age against a placeholder date would be wrong
+    # an age against a placeholder date would be wrong; the sex is kept
+    assert s["patient"] == {"age_years": None, "age_capped": False, "sex": "F"}
     assert "from 22:30:00 (the file holds no date)" in format_terminal_summary(s, {})
 
 

@@ -184,23 +184,29 @@ def patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None
     analysis : Analysis
         The analysed recording.
     deidentify : bool
-        Keep only the age (capped at :data:`AGE_CAP_YEARS`).
+        Keep only the age (capped at :data:`AGE_CAP_YEARS`) and the sex.
 
     Returns
     -------
     dict or None
         ``name``, ``code``, ``sex``, ``birth_date`` (ISO) and ``age_years`` at the recording's
-        start; de-identified, ``age_years`` and ``age_capped``; None when the header gives
-        nothing.
+        start; de-identified, ``age_years``, ``age_capped`` and ``sex`` (no identifier, and
+        what ``oxi qualify --summary`` needs to find a night of another person: without it a
+        man's night qualified a woman's context that ``oxi analyze`` had held open); None when
+        the header gives nothing.
     """
     p = analysis.recording.patient
     age = None
     if p.birth_date is not None and analysis.recording.source.date_known:
         age = _age_years(p.birth_date, analysis.recording.start.date())
     if deidentify:
-        if age is None:
+        if age is None and not p.sex:
             return None
-        return {"age_years": min(age, AGE_CAP_YEARS), "age_capped": age >= AGE_CAP_YEARS}
+        return {
+            "age_years": None if age is None else min(age, AGE_CAP_YEARS),
+            "age_capped": age is not None and age >= AGE_CAP_YEARS,
+            "sex": p.sex,
+        }
     if not (p.name or p.code or p.sex or p.birth_date):
         return None
     return {
