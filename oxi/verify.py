@@ -268,7 +268,13 @@ def _recompute(
         raise OximetryError(f"not an oxi summary: {exc.reason}", summary_path) from None
     ctx = summary.get("context")
     context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
-    outcome = analyze_file(recording_path, request, settings=settings, context=context)
+    outcome = analyze_file(
+        recording_path,
+        request,
+        settings=settings,
+        context=context,
+        context_deidentified=request.deidentify,
+    )
     rebuilt: dict[str, Any] = json.loads(dumps_summary(outcome.summary))
     unknown = sorted(set(summary) - set(rebuilt) - {"run"})
     if unknown:

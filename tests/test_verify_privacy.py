@@ -51,3 +51,28 @@ def test_info_redacts_the_patient_in_the_device_field(
     assert "device:     Nonin [redacted]" in text
     for spelling in SPELLINGS:
         assert spelling.lower() not in text.lower(), spelling
+
+
+def test_a_de_identified_summary_verifies_whatever_the_recording_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Its context's free text was scrubbed when the summary was made. verify scrubbed it again
+    by the name the reviewer gave the file: named night.edf, "one night" in the interpretation
+    became "one [redacted]", and a genuine submission did not verify."""
+    import shutil
+
+    root = Path(__file__).resolve().parents[1]
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        (root / "data" / "example-context.yaml").read_text()
+        + 'interpretation:\n  text: "Recording of one night; the night meets the criteria."\n'
+    )
+    edf = tmp_path / "Quokkaman_2026-01-05.edf"
+    shutil.copy(root / "data" / "example-night.edf", edf)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--deidentify"]
+    assert main([*args, "--no-report"]) == 0
+    renamed = tmp_path / "night.edf"
+    shutil.copy(edf, renamed)
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(renamed)]) == 0, capsys.readouterr()
