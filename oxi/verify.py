@@ -149,7 +149,8 @@ def read_json_strictly(path: str | Path) -> Any:
     Beyond valid JSON: a regular file (a FIFO is not waited on) of at most
     :data:`MAX_SUMMARY_BYTES`, no key twice in one object (readers disagree on which one
     counts, so what another reader sees need not be what oxi checked), no NaN or Infinity,
-    numbers of at most 4300 digits and nesting at most :data:`MAX_DEPTH`.
+    numbers of at most 4300 digits, nesting at most :data:`MAX_DEPTH`, and no lone surrogate
+    escape in a text.
 
     Parameters
     ----------
@@ -188,6 +189,14 @@ def read_json_strictly(path: str | Path) -> Any:
         ) from None
     if _depth(data) > MAX_DEPTH:
         raise OximetryError("not an oxi summary: objects and lists nested too deeply", p)
+    try:
+        # A "\ud800" escape is valid JSON but no character: no text oxi writes holds one, and
+        # printing it (a value quoted in a difference, or after the verdict) crashed verify.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise OximetryError(
+            "not an oxi summary: a text holds a lone surrogate escape (\\ud800-\\udfff)", p
+        ) from None
     return data
 
 
@@ -932,7 +941,10 @@ def unchecked_notes(
     except OSError:
         others = []
     if others:
-        named = "" if summary.get("deidentified") else ": " + ", ".join(others[:5])
+        # a name that is not UTF-8 (kept by Python as surrogate escapes) is shown with its
+        # bytes escaped: printed as it is, it crashed verify after its verdict
+        shown = [os.fsencode(n).decode("utf-8", "backslashreplace") for n in others[:5]]
+        named = "" if summary.get("deidentified") else ": " + ", ".join(shown)
         more = f" and {len(others) - 5} more" if len(others) > 5 and named else ""
         out.append(
             f"{len(others)} other file(s) beside the summary, not outputs of oxi analyze, were "

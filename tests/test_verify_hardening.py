@@ -108,8 +108,10 @@ def test_keys_are_compared_as_paths_not_as_dotted_text() -> None:
         ("[" * 40 + "]" * 40, "objects and lists nested too deeply"),
         ("NaN", "it holds NaN, which JSON does not allow"),
         ("-Infinity", "it holds -Infinity"),
+        # valid JSON, no character: printed in a difference, it crashed verify (exit 4)
+        ('"\\ud800"', "a text holds a lone surrogate escape"),
     ],
-    ids=["huge-number", "deep-100000", "deep-40", "nan", "infinity"],
+    ids=["huge-number", "deep-100000", "deep-40", "nan", "infinity", "lone-surrogate"],
 )
 def test_json_no_oxi_writes_is_bad_input_not_a_crash(
     night: tuple[Path, Path],
@@ -286,3 +288,24 @@ def test_a_summary_claiming_another_version_is_noted(
     assert 'note: summary.json says it was made with {"name": "oxi", "version": "9.9.9-cert' in (
         stdout
     )
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names as bytes")
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
+    """A file beside the summary whose name is not UTF-8: named in a note, it crashed verify
+    after its verdict under a strict UTF-8 terminal (exit 4 after "verified")."""
+    import subprocess
+    import sys
+
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report"]) == 0
+    (Path(os.fsdecode(bytes(out) + b"/notes\xff.txt"))).write_bytes(b"")
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "oxi", "verify", str(out / "summary.json"), str(edf)],
+        capture_output=True, text=True, env=env, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "were not checked: notes\\xff.txt" in proc.stdout
