@@ -252,7 +252,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     print(f"{verdict}: the recording's hash, every figure and the determination match the summary")
     for note in unchecked:
         print(f"note: {note}")
-    for note in unchecked_notes(args.summary, target):
+    for note in unchecked_notes(args.summary, target, context_given=args.context is not None):
         print(f"note: {note}")
     return EXIT_OK
 

@@ -891,7 +891,10 @@ def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str
 
 
 def unchecked_notes(
-    summary_path: str | Path, recording_path: _Recording | None = None
+    summary_path: str | Path,
+    recording_path: _Recording | None = None,
+    *,
+    context_given: bool = False,
 ) -> list[str]:
     """Name what beside a verified summary :func:`verify` did not check, for the reviewer.
 
@@ -905,6 +908,9 @@ def unchecked_notes(
         The submitted ``summary.json`` (already verified).
     recording_path : str or Path, or a sequence of them, optional
         The recording it was verified against: its files, when beside the summary, were checked.
+    context_given : bool
+        Whether the context file was given to :func:`verify`; without it the determination was
+        recomputed from the context the summary records, which is only as good as the summary.
 
     Returns
     -------
@@ -949,6 +955,12 @@ def unchecked_notes(
         out.append(
             f"{len(others)} other file(s) beside the summary, not outputs of oxi analyze, were "
             f"not checked{named}{more}"
+        )
+    if summary.get("context") is not None and not context_given:
+        out.append(
+            "the clinical context (age, diagnoses, dates, blood gases, documentation) is the one "
+            "the summary records, and the determination was recomputed from it: anyone can edit "
+            "both; give --context FILE (the lab's context file) to check it"
         )
     linked = [n for n in _FILES if (folder / n).is_symlink()]
     if linked:
