@@ -277,6 +277,15 @@ def _recompute(
         raise OximetryError(f"not an oxi summary: {exc.reason}", summary_path) from None
     ctx = summary.get("context")
     context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
+    said = None if context is None else context.test.type
+    if settings.test_type is not None and said is not None and settings.test_type != said:
+        # oxi analyze refuses --test-type against the context's (pipeline.resolve_settings):
+        # a walk recorded as "rest" under an exercise context verified as continuous oxygen
+        raise OximetryError(
+            f"not an oxi summary: settings.test_type {settings.test_type} but its context's "
+            f"test.type is {said} (oxi analyze refuses that)",
+            summary_path,
+        )
     outcome = analyze_file(
         recording_path,
         request,

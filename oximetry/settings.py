@@ -313,6 +313,16 @@ def recorded_settings(data: Any) -> AnalysisSettings:
                 f"settings.staging[{i}] is {_show([onset, dur, stage])}, not an epoch within "
                 f"0 to {MAX_DURATION_S:g} s with a stage among {list(STAGE_CODES)}"
             )
+    staging = data.get("staging", [])
+    for i in range(1, len(staging)):
+        # --hypnogram refuses epochs that overlap (io.hypnogram): recorded overlapping, the
+        # whole night was both asleep and awake (960 of 480 min) and verified
+        (o1, d1, _), (o2, _, _) = staging[i - 1], staging[i]
+        if o2 < o1 + d1 - 1e-6:
+            raise SettingsError(
+                f"settings.staging[{i}] begins at {_show(o2)} s, before the epoch before it ends "
+                "(epochs in order, without overlap)"
+            )
     if data.get("test_type") is not None and not isinstance(data["test_type"], str):
         raise SettingsError(f"settings.test_type is {_show(data['test_type'])}")
     return AnalysisSettings.from_dict(data)

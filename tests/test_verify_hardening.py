@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -327,3 +328,33 @@ def test_a_context_taken_from_the_summary_is_said(
     assert "note: the clinical context (age, diagnoses" in capsys.readouterr().out
     assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(ctx)]) == 0
     assert "clinical context" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("edit", "reason"),
+    [
+        # a walk recorded as a rest test under an exercise context: continuous oxygen
+        (lambda s: s["settings"].update(test_type="rest"), "settings.test_type rest but"),
+        # overlapping epochs: the whole night asleep and awake at once
+        (
+            lambda s: s["settings"].update(staging=[[0, 3600, "W"], [0, 3600, "N2"]]),
+            "settings.staging[1] begins at 0 s",
+        ),
+    ],
+    ids=["test-type", "overlapping-staging"],
+)
+def test_settings_oxi_analyze_refuses_are_not_an_oxi_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Any, reason: str
+) -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text("patient: {age_years: 70}\ntest: {type: overnight, room_air: true}\n")
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report", "--context", str(ctx)]) == 0
+    s = json.loads((out / "summary.json").read_text())
+    edit(s)
+    (out / "summary.json").write_text(json.dumps(s))
+    capsys.readouterr()
+    code, _, err = _verify(capsys, out / "summary.json", edf)
+    assert code == 2 and reason in err and err.count("\n") == 1, err
