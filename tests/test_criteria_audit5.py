@@ -75,7 +75,7 @@ def test_group_iii_qualifies_on_a_normoxemic_rest_test() -> None:
     ("over", "why"),
     [
         ({"findings": {"terminal_illness_non_respiratory": True}}, "terminal illness"),
-        ({"prn": True}, "stand-by"),
+        ({"prn": True}, "Stand-by"),
     ],
 )
 def test_group_iii_is_excluded_by_a_terminal_illness_or_stand_by_use(
@@ -90,6 +90,20 @@ def test_group_iii_is_excluded_by_a_terminal_illness_or_stand_by_use(
     assert iv.met is False and why in iv.reason
     angina = cluster(findings={"angina_pectoris": True})
     assert evaluate(angina, rest(95.0), "medicare").determination == "qualified"
+
+
+def test_stand_by_oxygen_is_never_covered_even_with_hypoxemia() -> None:
+    """The LCD denies emergency or stand-by oxygen for beneficiaries not regularly using oxygen,
+    with no exception for hypoxemia (medicare-oxygen.md §3.4, "Also denied"). Filed among the
+    Group IV items, a resting PaO2 of 52 lifted it and a prn order qualified with a portable
+    system (ninth review)."""
+    gas = mc(blood_gas={"pao2_rest_mmhg": 52.0, "date": REST_DAY.date().isoformat()})
+    assert evaluate(gas, None).determination == "qualified"
+    prn = mc(blood_gas={"pao2_rest_mmhg": 52.0, "date": REST_DAY.date().isoformat()}, prn=True)
+    d = evaluate(prn, None)
+    assert d.determination == "not_qualified" and d.hcpcs == ()
+    (iv,) = [r for r in d.rules if r.id == "lcd_group_iv"]
+    assert iv.met is False and "hypoxemia or not" in iv.reason
 
 
 def test_group_iii_needs_a_rest_test_not_a_home_nights_awake_baseline() -> None:

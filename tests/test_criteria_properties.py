@@ -1345,6 +1345,8 @@ MC_PERTURBATIONS = (
     "group_iv_without_qualifying_hypoxemia",
     "cluster_headache_not_group_iii",
     "recording_of_another_person",
+    # Ninth review: stand-by (prn) oxygen is denied outright, hypoxemia or not.
+    "stand_by_oxygen",
 )
 
 
@@ -1456,6 +1458,8 @@ def valid_then_perturbed_medicare(
                     "at_optimal_pap": False,
                 }[bad]
             t["pap_titration"] = pap
+    elif change == "stand_by_oxygen":
+        raw["prn"] = True
     elif change == "titration_without_osa":
         # a complete titration, but no obstructive sleep apnea coded (none, or central only)
         t["type"] = "overnight"

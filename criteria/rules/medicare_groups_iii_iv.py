@@ -126,10 +126,19 @@ def _iv(inp: Inputs) -> Outcome:
         f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",))
     ) and not cor_pulmonale:
         items.append("dyspnea without cor pulmonale")
-    if ctx.prn is True:
-        items.append("stand-by oxygen (as needed)")
-        about_use.append("stand-by oxygen (as needed)")
     v: dict[str, Any] = {"items": items}
+    if ctx.prn is True:
+        # Not a Group IV item that hypoxemia lifts: the LCD denies emergency or stand-by oxygen
+        # for beneficiaries not regularly using oxygen outright (medicare-oxygen.md §3.4, "Also
+        # denied"). Filed under Group IV, a PaO2 of 52 lifted it, and a prn order qualified
+        # with a portable system.
+        v["prn"] = True
+        return Outcome(
+            False,
+            "Stand-by oxygen (as needed) for a beneficiary not regularly using oxygen is never "
+            "covered, hypoxemia or not.",
+            v,
+        )
     if not items:
         return Outcome(True, "No Group IV condition documented.", v, applicable=False)
     # Only *qualifying* hypoxemia lifts an item (A24): a Group II value counts with its
