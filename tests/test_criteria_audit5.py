@@ -106,6 +106,17 @@ def test_stand_by_oxygen_is_never_covered_even_with_hypoxemia() -> None:
     assert iv.met is False and "hypoxemia or not" in iv.reason
 
 
+@pytest.mark.parametrize("order", [{"flow_lpm": 0}, {"hours_per_day": 0}])
+def test_a_medicare_order_for_no_oxygen_is_not_evaluable(order: dict[str, Any]) -> None:
+    """0 L/min, or 0 hours a day, orders no oxygen: it qualified with N1, QE and every portable
+    code (ninth review), where MassHealth's prescription rule finds nothing prescribed."""
+    gas = {"pao2_rest_mmhg": 52.0, "date": REST_DAY.date().isoformat()}
+    d = evaluate(mc(blood_gas=gas, **{f"order__{k}": v for k, v in order.items()}), None)
+    assert d.determination == "indeterminate" and d.hcpcs == ()
+    (key,) = order
+    assert any(m.startswith(f"order.{key}") for m in d.missing), d.missing
+
+
 def test_group_iii_needs_a_rest_test_not_a_home_nights_awake_baseline() -> None:
     """Awake values from a home recording cannot qualify (LCD L33797; A15): a stand-alone
     night's presumed awake baseline of 95 % is not Group III's normoxemic test."""

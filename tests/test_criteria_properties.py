@@ -1345,8 +1345,10 @@ MC_PERTURBATIONS = (
     "group_iv_without_qualifying_hypoxemia",
     "cluster_headache_not_group_iii",
     "recording_of_another_person",
-    # Ninth review: stand-by (prn) oxygen is denied outright, hypoxemia or not.
+    # Ninth review: stand-by (prn) oxygen is denied outright, hypoxemia or not; an order for
+    # 0 L/min or 0 hours a day orders no oxygen.
     "stand_by_oxygen",
+    "order_for_no_oxygen",
 )
 
 
@@ -1460,6 +1462,8 @@ def valid_then_perturbed_medicare(
             t["pap_titration"] = pap
     elif change == "stand_by_oxygen":
         raw["prn"] = True
+    elif change == "order_for_no_oxygen":
+        raw["order"][draw(st.sampled_from(["flow_lpm", "hours_per_day"]))] = 0
     elif change == "titration_without_osa":
         # a complete titration, but no obstructive sleep apnea coded (none, or central only)
         t["type"] = "overnight"

@@ -68,6 +68,22 @@ def _ordered_evaluated(inp: Inputs) -> Outcome:
             v,
             missing,
         )
+    o = inp.context.order
+    nothing = tuple(
+        k
+        for k, x in (
+            ("order.flow_lpm (more than 0 L/min)", o.flow_lpm),
+            ("order.hours_per_day (more than 0)", o.hours_per_day),
+        )
+        if x is not None and x <= 0
+    )
+    if nothing:
+        # An order for 0 L/min (or 0 hours a day) orders no oxygen: it qualified with N1, QE
+        # and every portable code, where MassHealth's prescription rule finds nothing prescribed.
+        v.update(flow_lpm=o.flow_lpm, hours_per_day=o.hours_per_day)
+        return Outcome(
+            None, "The order prescribes no oxygen (0 L/min or 0 hours a day).", v, nothing
+        )
     assert seen is not None and inp.test_date is not None
     if seen < inp.test_date:
         return Outcome(
