@@ -314,6 +314,23 @@ def test_run_labels_sit_in_the_margin_never_on_the_trace_or_each_other():
     assert not any(s.overlaps(b) for s in stats for b in boxes)
 
 
+def test_a_run_across_two_strips_is_labelled_with_its_own_start_in_both():
+    """A 20-min run from 22:50 to 23:10 (the recording starts at 22:30): the second strip
+    listed it from 23:00, its start cut to the strip's, as if a second 20-min run began there
+    (ninth review)."""
+    from oximetry.plot import spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page
+    from oximetry.results import Event
+
+    a = rd.make_analysis()
+    run = (Event("le88_run", 1200.0, 2400.0),)
+    a2 = type(a)(a.recording, a.settings, a.artifact, a.windows, a.metrics, run)
+    strips = [(-1800.0, 1800.0), (1800.0, 5400.0)]
+    fig = _strip_page(a2, strips, ["presumed_sleep"], "t", _strip_masks(a2), spo2_ylim(a2))
+    texts = [t.get_text() for t in fig.texts if t.get_gid() == "le88_label"]
+    assert texts == ["22:50  ≤ 88 %: 20.0 min", "22:50  ≤ 88 %: 20.0 min (cont.)"]
+
+
 def test_hourly_strip_figures_add_up_to_the_night():
     from oximetry.report.pdf import _strip_masks, _strip_stats
 

@@ -197,7 +197,7 @@ def _strip_caption(
         span, f"These {span / 60:g} min"
     )
     if hi - lo > span:
-        this = f"These {(hi - lo) / 60:.0f} min"
+        this = f"These {minutes((hi - lo) / 60)} min"
     main = analysis.main_window
     if main is None:
         return f"{this}\n(whole recording)"
@@ -262,8 +262,10 @@ def _label_runs(
     trace or the nadir, and one line apart, so labels never cover each other.
     """
     fmt = _time_formatter(analysis)
+    # each run with its own start and length; one begun in the strip before says so (its
+    # start clipped to the strip's, a 20-min run across 01:00 read as a second run from 01:00)
     spans = [
-        (max(a, lo), min(b, hi), b - a)
+        (a, b, b - a)
         for a, b in le88_spans(analysis, lo, hi)
         if b - a >= LABEL_MIN_S and a < hi and b > lo
     ]
@@ -285,7 +287,7 @@ def _label_runs(
         fig.text(
             x_fig,
             y_top_fig - k * line,
-            f"{fmt(a)}  ≤ 88 %: {minutes(length / 60)} min",
+            f"{fmt(a)}  ≤ 88 %: {minutes(length / 60)} min" + (" (cont.)" if a < lo else ""),
             size=8,
             va="top",
             color=COLORS["threshold88"],
