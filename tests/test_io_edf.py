@@ -398,7 +398,7 @@ def test_direct_record_read_equals_pyedflib(
         size = path.stat().st_size
         raw = edf_mod.read_edf(path, path.read_bytes()[:4096], size)
         hdr = edf_mod.parse_header(path.read_bytes()[: 256 * 300], path, size)
-        data_idx = [i for i, s in enumerate(hdr.signals) if s.label != edf_mod._ANNOT_LABEL]
+        data_idx = [i for i, s in enumerate(hdr.signals) if s.label not in edf_mod._ANNOT_LABELS]
         got = raw.load(list(range(len(raw.channels))))
         with pyedflib.EdfReader(str(path)) as reader:
             for k, i in enumerate(data_idx):
@@ -597,3 +597,41 @@ def test_a_pulse_channel_of_nothing_but_zeros_recorded_no_pulse(tmp_path: Path) 
     rec = read_recording(write_edf_raw(tmp_path / "unplugged.edf", spec))
     assert rec.pulse is not None and np.isnan(rec.pulse.data).all()
     assert not np.isnan(rec.spo2.data).any()
+
+
+def test_bdf_plus_is_read_with_its_annotations(tmp_path: Path) -> None:
+    """BDF+ (24-bit) says "BDF+C" in its reserved field and labels its annotation signal
+    "BDF Annotations": read as a plain BDF with a second data channel, every BDF+ file was
+    refused ("pyedflib sees 1 signals where the header lists 2"; ninth review)."""
+    import pyedflib
+
+    path = tmp_path / "night.bdf"
+    w = pyedflib.EdfWriter(str(path), 1, pyedflib.FILETYPE_BDFPLUS)
+    try:
+        w.setSignalHeaders([{
+            "label": "SpO2", "dimension": "%", "sample_frequency": 1, "physical_min": 0,
+            "physical_max": 100, "digital_min": -8388608, "digital_max": 8388607,
+            "prefilter": "", "transducer": "",
+        }])  # fmt: skip
+        w.setStartdatetime(dt.datetime(2026, 1, 5, 23, 0))
+        x = np.full(3600, 95.0)
+        x[1200:1800] = 86.0
+        w.writeSamples([x])
+        w.writeAnnotation(100, 30, "Sleep stage N2")
+    finally:
+        w.close()
+    head = path.read_bytes()[:768]
+    assert head[192:197] == b"BDF+C" and b"BDF Annotations" in head
+    rec = read_recording(path)
+    assert rec.source.format == "bdf+c"
+    assert rec.spo2.n_samples == 3600
+    np.testing.assert_allclose(rec.spo2.data[1200:1800], 86.0, atol=1e-5)
+    assert [(a.onset_s, a.duration_s, a.text) for a in rec.annotations] == [
+        (100.0, 30.0, "Sleep stage N2")
+    ]
+    # the same file marked discontinuous is refused as such, not as a signal count
+    data = bytearray(path.read_bytes())
+    data[192:197] = b"BDF+D"
+    (tmp_path / "d.bdf").write_bytes(bytes(data))
+    with pytest.raises(UnsupportedEDFError, match="BDF\\+D"):
+        read_recording(tmp_path / "d.bdf")

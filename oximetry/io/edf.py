@@ -31,7 +31,10 @@ from oximetry.model import Annotation, PatientInfo
 
 __all__ = ["EdfHeader", "parse_header", "read_edf", "sniff_edf"]
 
-_ANNOT_LABEL = "EDF Annotations"
+#: The annotation signal's label: EDF+'s, and BDF+'s (BioSemi's 24-bit variant, whose reserved
+#: field says "BDF+C"/"BDF+D"): read as a data channel, pyedflib and the header disagreed on
+#: the number of signals and every BDF+ file was refused.
+_ANNOT_LABELS = ("EDF Annotations", "BDF Annotations")
 _MONTHS = {
     m: i + 1
     for i, m in enumerate(
@@ -154,9 +157,9 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
     reserved = _field(raw, 192, 44).upper()
     variant = (
         "edf+d"
-        if reserved.startswith("EDF+D")
+        if reserved.startswith(("EDF+D", "BDF+D"))
         else "edf+c"
-        if reserved.startswith("EDF+C")
+        if reserved.startswith(("EDF+C", "BDF+C"))
         else "edf"
     )
     if bdf:
@@ -364,7 +367,7 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
             with path.open("rb") as fh:
                 head = fh.read(need)
     hdr = parse_header(head, path, file_size)
-    data_idx = [i for i, s in enumerate(hdr.signals) if s.label != _ANNOT_LABEL]
+    data_idx = [i for i, s in enumerate(hdr.signals) if s.label not in _ANNOT_LABELS]
     if not data_idx:
         raise RecordingFormatError("EDF file holds annotations only, no signals", path)
     if hdr.record_duration_s <= 0:
@@ -474,7 +477,7 @@ def _first_onset(path: Path, hdr: EdfHeader) -> float:
     is not used for it: pyedflib 0.1.42 reports a first onset of 0.5 s as 0.05 s, and refuses a
     first onset of a second or more.
     """
-    annot = [i for i, s in enumerate(hdr.signals) if s.label == _ANNOT_LABEL]
+    annot = [i for i, s in enumerate(hdr.signals) if s.label in _ANNOT_LABELS]
     if not annot:
         return 0.0
     before = sum(s.samples_per_record for s in hdr.signals[: annot[0]])
@@ -567,7 +570,7 @@ def _records(path: Path, hdr: EdfHeader) -> NDArray[np.int16]:
 
 def _read_tals(path: Path, hdr: EdfHeader) -> tuple[NDArray[np.float64], tuple[Annotation, ...]]:
     """Return each record's onset (from its time-keeping TAL) and the other annotations."""
-    annot = [i for i, s in enumerate(hdr.signals) if s.label == _ANNOT_LABEL]
+    annot = [i for i, s in enumerate(hdr.signals) if s.label in _ANNOT_LABELS]
     if not annot:
         raise UnsupportedEDFError(
             "EDF+D file without an 'EDF Annotations' signal: the data records have no time stamps",
