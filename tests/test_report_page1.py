@@ -313,3 +313,26 @@ def test_an_undecided_night_offers_a_nocturnal_path_only_when_its_figures_reach_
     if not drops:
         assert q["would_qualify_if"] == {}
         assert "nocturnal sleep —" not in text
+
+
+@pytest.mark.parametrize("deidentify", [True, False])
+def test_the_contexts_age_is_shown_when_the_header_gives_a_sex_but_no_birth_date(
+    deidentify: bool,
+) -> None:
+    """A header with a sex and no birth date gives a patient block whose age is None: page 1
+    took that None for the age and dropped the context's (de-identified: no "Age at test"
+    line at all; ninth review)."""
+    import dataclasses
+
+    from oximetry.model import PatientInfo
+    from oximetry.report.page1 import first_page
+    from tests import report_data as rd
+
+    a = rd.make_analysis(patient=PatientInfo(sex="M"))
+    a = dataclasses.replace(
+        a, recording=dataclasses.replace(a.recording, patient=PatientInfo(sex="M"))
+    )
+    summary = build_summary(a, context={"patient": {"age_years": 68}}, deidentify=deidentify)
+    assert summary["patient"]["age_years"] is None and summary["patient"]["sex"] == "M"
+    texts = " ".join(t.get_text() for t in first_page(a, summary, None).texts)
+    assert ("Age at test: 68 years" if deidentify else "Age: 68") in texts

@@ -88,7 +88,10 @@ def _identification(
             "Name, member ID, birth date and file name removed;",
             "study dates are kept (the rules need them).",
         ]
-        age = file_patient.get("age_years", ctx_get(summary, "patient", "age_years"))
+        # the header's age, else the context's (a header may give a sex and no birth date)
+        age = file_patient.get("age_years")
+        if age is None:
+            age = ctx_get(summary, "patient", "age_years")
         if age is not None:
             capped = "+" if file_patient.get("age_capped") else ""
             left.append(f"Age at test: {plain(age)}{capped} years")
@@ -97,7 +100,9 @@ def _identification(
         name = ident.get("name") or file_patient.get("name")
         member = ident.get("member_id") or file_patient.get("code")
         sex = ctx_get(summary, "patient", "sex") or file_patient.get("sex")
-        age = file_patient.get("age_years", ctx_get(summary, "patient", "age_years"))
+        age = file_patient.get("age_years")
+        if age is None:
+            age = ctx_get(summary, "patient", "age_years")
         birth = file_patient.get("birth_date")
         left = [
             f"Patient: {name or 'not given (file or context)'}",
