@@ -109,7 +109,7 @@ def _recording_date(f: _Facts) -> list[Conflict]:
         Conflict(
             ("test.date", "recording.start"),
             {"test.date": given, "recording.start": rec},
-            f"The recorded test (its night or first segment) began on {rec.isoformat()}, "
+            f"The recorded test (its night, or its first segment) is of {rec.isoformat()}, "
             f"{abs((given - rec).days)} days from test.date {given.isoformat()}: either the "
             "context or the file belongs to another test. The recording's date is used for the "
             "windows, never overridden.",

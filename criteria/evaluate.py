@@ -86,7 +86,7 @@ class Determination:
     warnings : tuple of str
         What a reviewer should know (presumed sleep, date differences, unmapped codes).
     test_date : datetime.date or None
-        The test date used (``test.date``, else the date the judged night or test began).
+        The test date used (``test.date``, else :attr:`Evidence.test_day`).
     basis : tuple of str
         The basis of a ``qualified`` determination: the id of the finding rule of every
         qualifying path that is met, in profile order, each once (e.g. ``ii_a_2_a_ii_sleep``).
@@ -244,15 +244,15 @@ def _test_date(ctx: Context, rec: _dt.date | None, warnings: list[str]) -> _dt.d
         if rec is not None and rec != ctx.test.date:
             warnings.append(
                 f"The context's test date {ctx.test.date.isoformat()} differs by a day from the "
-                f"date the recorded test began, {rec.isoformat()} (an overnight study spans "
+                f"date of the recorded test, {rec.isoformat()} (an overnight study spans "
                 "midnight); the context's date is used."
             )
         return ctx.test.date
     if rec is not None:
         warnings.append(
-            f"No test.date in the context: the date the recorded test began "
-            f"({rec.isoformat()}: the start of its night or first segment) is used as the test "
-            "date."
+            f"No test.date in the context: the date of the recorded test ({rec.isoformat()}: "
+            "the night its sleep window begins in, or the day of its first segment) is used as "
+            "the test date."
         )
     return rec
 
@@ -315,8 +315,7 @@ def evaluate(
     prof = get_profile(profile or ctx.payer or "masshealth")
     base = readings or Readings()
     warnings: list[str] = list(evidence.warnings) if evidence is not None else []
-    began = evidence.test_start if evidence is not None else None
-    rec = began.date() if began is not None else None  # the day the judged night or test began
+    rec = evidence.test_day if evidence is not None else None  # the judged night's or test's
     test_date = _test_date(ctx, rec, warnings)
     file_patient = evidence.file_patient if evidence is not None else None
     conflicts = tuple(find_conflicts(ctx, rec, test_date, file_patient))
@@ -415,7 +414,7 @@ def _unsure_facts(
 ) -> list[Conflict]:
     """Return the facts a qualified outcome depends on although their value is uncertain.
 
-    * ``test.date`` a day from the date the recorded test began (an overnight study spans midnight;
+    * ``test.date`` a day from the recorded test's (an overnight study spans midnight;
       SPEC §8.2 keeps the context's date): every window (order, discharge, retest, evaluation)
       must give the same outcome on the recording's own date. The age is the one on test.date
       in both runs (a de-identified summary keeps only that age).
@@ -453,7 +452,7 @@ def _unsure_facts(
                 Conflict(
                     ("test.date", "recording.start"),
                     {"test.date": given, "recording.start": rec},
-                    f"test.date {given.isoformat()} and the date the recorded test began, "
+                    f"test.date {given.isoformat()} and the date of the recorded test, "
                     f"{rec.isoformat()}, are a day apart, and the outcome differs between them "
                     "(an order, discharge or evaluation window, or a retest day, falls between "
                     "the two dates): state which date the test belongs to.",

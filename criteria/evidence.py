@@ -198,22 +198,26 @@ class Evidence:
     recording_min: float | None = None
 
     @property
-    def test_start(self) -> _dt.datetime | None:
-        """The local start of the test the figures judge; None when the file holds no date.
+    def test_day(self) -> _dt.date | None:
+        """The day of the test the figures judge; None when the file holds no date.
 
-        The recording's start moved to its earliest placed window (the night, or the first
-        segment of an exercise test): a recording of two nights judged on the second (the
-        first excluded), or a walk recorded days after the file began, is dated by what is
-        judged, never by the file's first sample (the order, discharge and evaluation windows
-        count from it).
+        A recording of two nights judged on the second (the first excluded), or a walk recorded
+        days after the file began, is dated by what is judged, never by the file's first sample
+        (the order, discharge and evaluation windows count from it): the day its first segment
+        begins, or the night its sleep window begins in, counted from noon to noon (sleep from
+        00:30 on the 6th is the night of the 5th, as a sleep lab dates it). Without a placed
+        window, the recording's start date.
         """
         if self.recording_start is None:
             return None
-        parts = (self.sleep, self.rest, self.exercise, self.exercise_o2)
-        starts = [w.start_s for w in parts if w is not None and w.start_s is not None]
-        if not starts:
-            return self.recording_start
-        return self.recording_start + _dt.timedelta(seconds=min(starts))
+        start = self.recording_start
+        segments = (self.rest, self.exercise, self.exercise_o2)
+        starts = [w.start_s for w in segments if w is not None and w.start_s is not None]
+        if starts:
+            return (start + _dt.timedelta(seconds=min(starts))).date()
+        if self.sleep is not None and self.sleep.start_s is not None:
+            return (start + _dt.timedelta(seconds=self.sleep.start_s, hours=-12)).date()
+        return start.date()
 
     @property
     def clock(self) -> _dt.time | None:

@@ -157,13 +157,17 @@ contexts = st.fixed_dictionaries(
 
 
 def _began(ev: Evidence | None) -> dt.date | None:
-    """The day the judged test began: the recording's start moved to its earliest placed window
-    (the night, or the first segment)."""
+    """The day of the judged test: its first segment's, else the night its sleep window begins
+    in (noon to noon), else the recording's start date."""
     if ev is None or ev.recording_start is None:
         return None
-    parts = [ev.sleep, ev.rest, ev.exercise, ev.exercise_o2]
-    starts = [w.start_s for w in parts if w is not None and w.start_s is not None]
-    return (ev.recording_start + dt.timedelta(seconds=min(starts, default=0.0))).date()
+    segments = [ev.rest, ev.exercise, ev.exercise_o2]
+    starts = [w.start_s for w in segments if w is not None and w.start_s is not None]
+    if starts:
+        return (ev.recording_start + dt.timedelta(seconds=min(starts))).date()
+    if ev.sleep is not None and ev.sleep.start_s is not None:
+        return (ev.recording_start + dt.timedelta(seconds=ev.sleep.start_s - 43200)).date()
+    return ev.recording_start.date()
 
 
 def _test_date(c: Context, ev: Evidence | None) -> dt.date | None:

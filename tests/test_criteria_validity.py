@@ -722,3 +722,20 @@ def test_a_later_night_of_the_recording_is_dated_by_itself(tmp_path, test_date, 
     assert night["start_s"] == 86400.0
     assert summary["metrics"]["presumed_sleep"]["t_le88_min"] == 8.0
     assert summary["qualification"]["determination"] == expected
+
+
+def test_a_night_whose_sleep_begins_after_midnight_is_dated_by_its_evening() -> None:
+    """Sleep from 00:30 on 21 November in a recording started at 23:50 on the 20th is the night
+    of the 20th, as a sleep lab dates it (noon to noon); a walk at 10:00 is dated by its day."""
+    night = dataclasses.replace(
+        sleep(t_le88_min=12.0, nadir_pct=82.0), start_s=2400.0, end_s=30000.0
+    )
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 23, 50), sleep=night)
+    assert ev.test_day == dt.date(2026, 11, 20)
+    d = evaluate(ctx(test__date=DROP), ev)
+    assert d.test_date == dt.date(2026, 11, 20)
+    walk = Evidence(
+        recording_start=dt.datetime(2026, 11, 21, 9, 50),
+        rest=dataclasses.replace(seg("rest", 93.0), start_s=600.0, end_s=900.0),
+    )
+    assert walk.test_day == dt.date(2026, 11, 21)
