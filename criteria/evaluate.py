@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -504,12 +505,14 @@ def _unsure_facts(
             sleep = ev.sleep
             assert sleep.start_s is not None and sleep.end_s is not None  # night_share measured
             span = f"{_when(ev, sleep.start_s)} to {_when(ev, sleep.end_s)}"
+            # rounded up: a window starting at 19:59 has a minute outside, not "0 %"
+            outside = math.ceil((1 - share) * (sleep.end_s - sleep.start_s) / 60 - 1e-9)
             out.append(
                 Conflict(
                     ("recording.presumed_sleep",),
                     {"recording.presumed_sleep": span},
                     f"The outcome rests on a presumed-sleep window from {span} (no staging, no "
-                    f"lights-off/on), {100 * (1 - share):.0f} % of it outside "
+                    f"lights-off/on), {outside} min of it outside "
                     f"{NIGHT_FROM:%H:%M}-{NIGHT_TO:%H:%M}: minutes there may have been awake. "
                     "Give lights-off and lights-on (--lights-off/--lights-on) or sleep staging.",
                 )

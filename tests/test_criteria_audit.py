@@ -609,6 +609,10 @@ def test_presumed_sleep_window_in_the_day_is_not_during_sleep(payer: str) -> Non
     # ... and so does one that runs on past 08:00 (21:00 to 10:30, a dip at 10:00 qualified)
     late = evaluate(c, _presumed(dt.datetime(2026, 11, 20, 21), 13.5))
     assert late.determination == "indeterminate"
+    assert "150 min of it outside 20:00-08:00" in late.conflicts[0].why
+    # a minute before 20:00 is said as a minute, never as "0 %"
+    early = evaluate(c, _presumed(dt.datetime(2026, 11, 20, 19, 59), 8))
+    assert "1 min of it outside" in early.conflicts[0].why
 
 
 def _ten_hours_from(hour: int) -> Any:

@@ -152,9 +152,9 @@ def _iv(inp: Inputs) -> Outcome:
         )
     if group_iii is True and not about_use:
         # Angina, PVD and dyspnea are about what oxygen is for; a Group III patient (no
-        # hypoxemia by definition) gets it for the cluster headache. A terminal illness or
-        # stand-by use is about the patient and the use, and applies to Group III too (NCD D:
-        # "not ... excluded by C").
+        # hypoxemia by definition) gets it for the cluster headache. A terminal illness is
+        # about the patient, and applies to Group III too (NCD D: "not ... excluded by C");
+        # stand-by use was refused above for everyone.
         return Outcome(
             True, "Group III (cluster headache): oxygen is not for the Group IV item.", v
         )

@@ -252,7 +252,7 @@ def _titration(pap: Any, v: dict[str, Any], osa: list[str]) -> Outcome:
             None,
             "With sleep apnea, sleep saturations count only from a PAP titration study.",
             v,
-            ("test.pap_titration (ahi, hours, at_optimal_pap)",),
+            ("test.pap_titration (ahi, hours, at_optimal_pap, initial_ahi)",),
         )
     v.update(
         titration_ahi=pap.ahi,
