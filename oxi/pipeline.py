@@ -520,6 +520,13 @@ def analyze_file(
     if request.deidentify and context is not None and not context_deidentified:
         context = deidentified_context(context, analysis)
     evidence = evidence_from_analysis(analysis)
+    if request.deidentify and evidence.sleep_test_channels:
+        # the rules quote these labels (lcd_sleep_study), and a label typed at the recorder
+        # may name the patient; the summary records them scrubbed, and so reads them back
+        scrub = make_scrubber(analysis)
+        evidence = replace(
+            evidence, sleep_test_channels=tuple(scrub(list(evidence.sleep_test_channels)))
+        )
     # a context without test.type is judged as the test analysed (--test-type), not untyped
     judged, judged_on = with_analysed_test_type(context, evidence, settings.test_type)
     determination = qualify(judged, judged_on, request.payer)

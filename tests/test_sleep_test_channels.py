@@ -118,3 +118,28 @@ def test_an_unstaged_psg_is_not_stand_alone_oximetry(
     args = ["qualify", "--summary", str(written), "--context", str(tmp_path / "ctx.yaml")]
     assert main(args) == 0
     assert "NOT QUALIFIED" in capsys.readouterr().out
+
+
+def test_a_sleep_test_channel_label_naming_the_patient_is_scrubbed_in_the_rules(
+    tmp_path: Path,
+) -> None:
+    """--deidentify: the rule quotes the sleep-test channels, and a label typed at the recorder
+    ("EEG Haagse") carried the patient's name into the de-identified rule reason and values."""
+    n = 3 * 3600
+    spo2 = 95.0 + np.round(np.random.default_rng(1).normal(0, 0.5, n))
+    channels: list[tuple[str, str, float, Any]] = [
+        ("SpO2", "%", 1, spo2),
+        ("EEG Haagse", "uV", 1, np.zeros(n)),
+    ]
+    edf = write_edf_pyedflib(tmp_path / "psg.edf", channels, start=START)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(MEDICARE)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, "--deidentify"]) == 0
+    text = (out / "summary.json").read_text()
+    assert "haagse" not in text.lower()
+    summary = json.loads(text)
+    (rule,) = [r for r in summary["qualification"]["rules"] if r["id"] == "lcd_sleep_study"]
+    assert "EEG [redacted]" in rule["reason"]
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
