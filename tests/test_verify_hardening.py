@@ -312,17 +312,23 @@ def test_a_file_name_that_is_not_utf8_is_shown_escaped(tmp_path: Path) -> None:
     assert "were not checked: notes\\xff.txt" in proc.stdout
 
 
-def test_a_context_taken_from_the_summary_is_said(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Without --context, verify recomputes the determination from the context the summary
-    records: a forged age of 12 in it verified as a pediatric qualification without a word."""
+def _with_context(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """An hour's night analysed with a small context: (recording, context, output folder)."""
     rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
     edf = write_edf(rec, tmp_path / "night.edf")
     ctx = tmp_path / "ctx.yaml"
     ctx.write_text("patient: {age_years: 70}\ntest: {type: overnight, room_air: true}\n")
     out = tmp_path / "out"
     assert main(["analyze", str(edf), "--out", str(out), "--no-report", "--context", str(ctx)]) == 0
+    return edf, ctx, out
+
+
+def test_a_context_taken_from_the_summary_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --context, verify recomputes the determination from the context the summary
+    records: a forged age of 12 in it verified as a pediatric qualification without a word."""
+    edf, ctx, out = _with_context(tmp_path)
     capsys.readouterr()
     assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
     assert "note: the clinical context (age, diagnoses" in capsys.readouterr().out
@@ -346,12 +352,7 @@ def test_a_context_taken_from_the_summary_is_said(
 def test_settings_oxi_analyze_refuses_are_not_an_oxi_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Any, reason: str
 ) -> None:
-    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
-    edf = write_edf(rec, tmp_path / "night.edf")
-    ctx = tmp_path / "ctx.yaml"
-    ctx.write_text("patient: {age_years: 70}\ntest: {type: overnight, room_air: true}\n")
-    out = tmp_path / "out"
-    assert main(["analyze", str(edf), "--out", str(out), "--no-report", "--context", str(ctx)]) == 0
+    edf, _, out = _with_context(tmp_path)
     s = json.loads((out / "summary.json").read_text())
     edit(s)
     (out / "summary.json").write_text(json.dumps(s))
