@@ -331,6 +331,22 @@ def test_a_run_across_two_strips_is_labelled_with_its_own_start_in_both():
     assert texts == ["22:50  ≤ 88 %: 20.0 min", "22:50  ≤ 88 %: 20.0 min (cont.)"]
 
 
+def test_an_exercise_run_across_two_strips_is_labelled_whole_in_both():
+    """An exercise test has no overnight window, so its runs are found in the samples: found
+    in the strip alone, a 6-min run across 10:20 was labelled from 10:20 with its last part
+    only (and a 90-s run split 45/45 not at all)."""
+    from oximetry.plot import spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page
+
+    a = _exercise_analysis()
+    assert a.main_window is None
+    strips = [(150.0, 750.0), (750.0, 1350.0)]  # 10:10-10:20, 10:20-10:30
+    fig = _strip_page(a, strips, [w.kind for w in a.windows], "t", _strip_masks(a), spo2_ylim(a))
+    texts = [t.get_text() for t in fig.texts if t.get_gid() == "le88_label"]
+    assert len(texts) == 2 and texts[1] == texts[0] + " (cont.)", texts
+    assert texts[0].startswith("10:15  ≤ 88 %: 6.")
+
+
 def test_hourly_strip_figures_add_up_to_the_night():
     from oximetry.report.pdf import _strip_masks, _strip_stats
 

@@ -263,10 +263,13 @@ def _label_runs(
     """
     fmt = _time_formatter(analysis)
     # each run with its own start and length; one begun in the strip before says so (its
-    # start clipped to the strip's, a 20-min run across 01:00 read as a second run from 01:00)
+    # start clipped to the strip's, a 20-min run across 01:00 read as a second run from 01:00).
+    # Without an overnight window the runs are found in the samples, so over the whole
+    # recording (a test of minutes), not the strip, whose edges would cut them.
+    whole = (lo, hi) if analysis.main_window is not None else (0.0, analysis.recording.duration_s)
     spans = [
         (a, b, b - a)
-        for a, b in le88_spans(analysis, lo, hi)
+        for a, b in le88_spans(analysis, *whole)
         if b - a >= LABEL_MIN_S and a < hi and b > lo
     ]
     if not spans:
