@@ -252,8 +252,8 @@ def _test_date(ctx: Context, rec: _dt.date | None, warnings: list[str]) -> _dt.d
     if rec is not None:
         warnings.append(
             f"No test.date in the context: the date of the recorded test ({rec.isoformat()}: "
-            "the night its sleep window begins in, or the day of its first segment) is used as "
-            "the test date."
+            "the day its sleep window begins, before 06:00 the evening before, or the day of "
+            "its first segment) is used as the test date."
         )
     return rec
 

@@ -204,8 +204,9 @@ class Evidence:
         A recording of two nights judged on the second (the first excluded), or a walk recorded
         days after the file began, is dated by what is judged, never by the file's first sample
         (the order, discharge and evaluation windows count from it): the day its first segment
-        begins, or the night its sleep window begins in, counted from noon to noon (sleep from
-        00:30 on the 6th is the night of the 5th, as a sleep lab dates it). Without a placed
+        begins, or the day its sleep window begins, a sleep window that begins before 06:00
+        belonging to the evening before (sleep from 00:30 on the 6th is the night of the 5th,
+        as a sleep lab dates it; a day sleeper's from 09:30 is the 6th's). Without a placed
         window, the recording's start date.
         """
         if self.recording_start is None:
@@ -216,7 +217,7 @@ class Evidence:
         if starts:
             return (start + _dt.timedelta(seconds=min(starts))).date()
         if self.sleep is not None and self.sleep.start_s is not None:
-            return (start + _dt.timedelta(seconds=self.sleep.start_s, hours=-12)).date()
+            return (start + _dt.timedelta(seconds=self.sleep.start_s, hours=-6)).date()
         return start.date()
 
     @property

@@ -157,8 +157,8 @@ contexts = st.fixed_dictionaries(
 
 
 def _began(ev: Evidence | None) -> dt.date | None:
-    """The day of the judged test: its first segment's, else the night its sleep window begins
-    in (noon to noon), else the recording's start date."""
+    """The day of the judged test: its first segment's, else its sleep window's (before 06:00,
+    the evening before's), else the recording's start date."""
     if ev is None or ev.recording_start is None:
         return None
     segments = [ev.rest, ev.exercise, ev.exercise_o2]
@@ -166,7 +166,7 @@ def _began(ev: Evidence | None) -> dt.date | None:
     if starts:
         return (ev.recording_start + dt.timedelta(seconds=min(starts))).date()
     if ev.sleep is not None and ev.sleep.start_s is not None:
-        return (ev.recording_start + dt.timedelta(seconds=ev.sleep.start_s - 43200)).date()
+        return (ev.recording_start + dt.timedelta(seconds=ev.sleep.start_s - 21600)).date()
     return ev.recording_start.date()
 
 

@@ -726,7 +726,8 @@ def test_a_later_night_of_the_recording_is_dated_by_itself(tmp_path, test_date, 
 
 def test_a_night_whose_sleep_begins_after_midnight_is_dated_by_its_evening() -> None:
     """Sleep from 00:30 on 21 November in a recording started at 23:50 on the 20th is the night
-    of the 20th, as a sleep lab dates it (noon to noon); a walk at 10:00 is dated by its day."""
+    of the 20th, as a sleep lab dates it; a day sleeper's from 09:30, and a walk at 10:00, are
+    dated by their own day."""
     night = dataclasses.replace(
         sleep(t_le88_min=12.0, nadir_pct=82.0), start_s=2400.0, end_s=30000.0
     )
@@ -739,3 +740,6 @@ def test_a_night_whose_sleep_begins_after_midnight_is_dated_by_its_evening() -> 
         rest=dataclasses.replace(seg("rest", 93.0), start_s=600.0, end_s=900.0),
     )
     assert walk.test_day == dt.date(2026, 11, 21)
+    day_sleep = dataclasses.replace(night, start_s=9 * 3600.0)  # 09:30 on the 21st
+    day = Evidence(recording_start=dt.datetime(2026, 11, 21, 0, 30), sleep=day_sleep)
+    assert day.test_day == dt.date(2026, 11, 21)
