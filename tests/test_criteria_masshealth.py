@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -323,6 +324,33 @@ def test_ii_a_2_b_i_exercise_three_part_test_qualifies_for_exercise() -> None:
     assert met(d, "ii_a_2_b_ii_a_improvement") is True
     assert d.determination == "qualified" and d.coverage == ("exercise",)
     assert d.portable_eligible is True
+
+
+@pytest.mark.parametrize(
+    ("walk", "gas", "day", "expected"),
+    [
+        # the walk never dropped: its 92 -> 94 % "showed the improvement" of the blood gas's 50
+        ((92.0, 94.0), {"pao2_exercise_mmhg": 50}, "2026-11-20", "indeterminate"),
+        # a same-day PaO2 falling on oxygen decides over the walk's improvement
+        ((86.0, 94.0), {"pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 48}, "2026-11-20",
+         "not_qualified"),
+        # ... and one of unknown day holds it open
+        ((86.0, 94.0), {"pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 48}, None,
+         "indeterminate"),
+        # both show it: qualified
+        ((86.0, 94.0), {"pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 62}, "2026-11-20",
+         "qualified"),
+    ],
+)  # fmt: skip
+def test_ii_a_2_b_ii_a_a_walk_and_a_blood_gas_must_both_show_the_improvement(
+    walk: tuple[float, float], gas: dict[str, Any], day: str | None, expected: str
+) -> None:
+    """A recorded walk beside an exercise blood gas (ninth review): the improvement was read
+    from the walk alone, though the exercise hypoxemia may be the blood gas's alone."""
+    blood_gas = {**gas, **({"date": day} if day else {})}
+    c = ctx(test__type="exercise", test__exercise_o2_flow_lpm=2, blood_gas=blood_gas)
+    d = evaluate(c, exercise_test(exercise=walk[0], exercise_o2=walk[1]))
+    assert d.determination == expected, [r.reason for r in d.rules if r.met is not True]
 
 
 def test_ii_a_2_b_ii_a_no_improvement_on_oxygen_not_qualified() -> None:

@@ -370,6 +370,9 @@ PERTURBATIONS = (
     "terminal_illness_attested_only",
     # ... and a recording whose header names another person (birth date, age or sex).
     "recording_of_another_person",
+    # Ninth review: a walk beside an exercise blood gas that does not show the improvement on
+    # oxygen (none on oxygen, or one no higher): the walk's improvement alone qualified.
+    "exercise_gas_without_improvement",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -552,6 +555,15 @@ def valid_then_perturbed(
         t.pop("exercise_o2_flow_lpm", None)
         walked = draw(st.one_of(st.none(), st.floats(0.1, flow)))
         ev = _three_part_walk(draw, start, walked)
+    elif change == "exercise_gas_without_improvement":
+        t["type"] = "exercise"
+        ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+        gas: dict[str, Any] = {"pao2_exercise_mmhg": draw(st.floats(30.0, 55.0))}
+        if draw(st.booleans()):
+            gas["pao2_exercise_o2_mmhg"] = draw(st.floats(20.0, gas["pao2_exercise_mmhg"]))
+        if draw(st.booleans()):
+            gas["date"] = td.isoformat()
+        raw["blood_gas"] = gas
     elif change == "a_iii_sleep_awake_below_89":
         t["type"] = "overnight"
         raw["findings"] = {"dependent_edema": True}

@@ -432,8 +432,35 @@ def _b_ii_a_blood_gas(inp: Inputs) -> Outcome:
 
 def _b_ii_a(inp: Inputs) -> Outcome:
     state, _, missing = window_figures(inp, "exercise", EX_TYPES)
-    if state != "ok" and inp.context.blood_gas.pao2_exercise_mmhg is not None:
+    if inp.context.blood_gas.pao2_exercise_mmhg is None:
+        return _b_ii_a_oximetry(inp, state, missing)
+    if state != "ok":
         return _b_ii_a_blood_gas(inp)
+    # A recorded walk and an exercise blood gas: the improvement must be shown by both, as the
+    # exercise hypoxemia it improves may be the blood gas's alone. Read from the walk only, a
+    # walk that never dropped (92 % on room air, 94 % on oxygen) "showed the improvement" of a
+    # blood gas's PaO2 of 50, and a same-day PaO2 falling on oxygen was not looked at.
+    oxi = _b_ii_a_oximetry(inp, state, missing)
+    gas = _b_ii_a_blood_gas(inp)
+    values = {**oxi.values, **gas.values}
+    if oxi.met is True and gas.met is True:
+        return Outcome(True, f"{oxi.reason} {gas.reason}", values)
+    if gas.met is False and (oxi.met is False or blood_gas_day(inp) == "same"):
+        return Outcome(False, gas.reason, values)  # a same-day blood gas decides (MG-OXY I)
+    if oxi.met is False and gas.met is not True:
+        return Outcome(False, oxi.reason, values)
+    why = gas.missing or oxi.missing or ("blood_gas.date (the walk and the blood gas disagree)",)
+    return Outcome(
+        None,
+        "The improvement on oxygen is not shown by both the recorded walk and the exercise "
+        f"blood gas: {oxi.reason} {gas.reason}",
+        values,
+        why,
+    )
+
+
+def _b_ii_a_oximetry(inp: Inputs, state: str, missing: tuple[str, ...]) -> Outcome:
+    """II.A.2.b.ii.A from the recorded walks: a sustained nadir on oxygen above room air's."""
     if state != "ok":
         # Words about the test, never the patient: "no exercise segment" read as a finding.
         if state == "untested":
