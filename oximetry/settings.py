@@ -21,6 +21,7 @@ __all__ = [
     "AnalysisSettings",
     "ArtifactSettings",
     "OdiSettings",
+    "first_overlap",
     "recorded_settings",
 ]
 
@@ -247,6 +248,26 @@ def _pairs(value: Any, where: str, width: int, limit: int) -> None:
 _MAX_STAGING = 1_000_000
 
 
+def first_overlap(epochs: Any) -> int | None:
+    """Return the index of the first epoch that begins before the one before it ends.
+
+    Parameters
+    ----------
+    epochs : sequence of (onset_s, duration_s, stage)
+        Staging epochs, in order of onset.
+
+    Returns
+    -------
+    int or None
+        None when they follow one another without overlap (within a microsecond).
+    """
+    for i in range(1, len(epochs)):
+        (o1, d1, _), (o2, _, _) = epochs[i - 1], epochs[i]
+        if o2 < o1 + d1 - 1e-6:
+            return i
+    return None
+
+
 def recorded_settings(data: Any) -> AnalysisSettings:
     """Rebuild settings read back from a submitted ``summary.json``, only as oxi records them.
 
@@ -313,16 +334,14 @@ def recorded_settings(data: Any) -> AnalysisSettings:
                 f"settings.staging[{i}] is {_show([onset, dur, stage])}, not an epoch within "
                 f"0 to {MAX_DURATION_S:g} s with a stage among {list(STAGE_CODES)}"
             )
-    staging = data.get("staging", [])
-    for i in range(1, len(staging)):
-        # --hypnogram refuses epochs that overlap (io.hypnogram): recorded overlapping, the
-        # whole night was both asleep and awake (960 of 480 min) and verified
-        (o1, d1, _), (o2, _, _) = staging[i - 1], staging[i]
-        if o2 < o1 + d1 - 1e-6:
-            raise SettingsError(
-                f"settings.staging[{i}] begins at {_show(o2)} s, before the epoch before it ends "
-                "(epochs in order, without overlap)"
-            )
+    # --hypnogram refuses epochs that overlap (io.hypnogram): recorded overlapping, the whole
+    # night was both asleep and awake (960 of 480 min) and verified
+    k = first_overlap(data.get("staging", []))
+    if k is not None:
+        raise SettingsError(
+            f"settings.staging[{k}] begins at {_show(data['staging'][k][0])} s, before the "
+            "epoch before it ends (epochs in order, without overlap)"
+        )
     if data.get("test_type") is not None and not isinstance(data["test_type"], str):
         raise SettingsError(f"settings.test_type is {_show(data['test_type'])}")
     return AnalysisSettings.from_dict(data)

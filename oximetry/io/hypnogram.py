@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import itertools
 import math
 import os
 import re
@@ -30,6 +29,7 @@ from typing import NoReturn
 from oximetry.annotations import hypnogram_stage
 from oximetry.errors import RecordingFormatError
 from oximetry.io._base import check_file
+from oximetry.settings import first_overlap
 
 __all__ = ["EPOCH_S", "MAX_HYPNOGRAM_BYTES", "read_hypnogram"]
 
@@ -279,12 +279,13 @@ def _clock_rows(
 
 
 def _check_overlaps(epochs: list[tuple[float, float, str]], path: str | os.PathLike[str]) -> None:
-    for (o1, d1, _), (o2, _, _) in itertools.pairwise(epochs):
-        if o2 < o1 + d1 - 1e-6:
-            raise RecordingFormatError(
-                f"hypnogram epochs overlap: one at {o1:g} s lasting {d1:g} s, the next at {o2:g} s",
-                path,
-            )
+    i = first_overlap(epochs)
+    if i is not None:
+        (o1, d1, _), (o2, _, _) = epochs[i - 1], epochs[i]
+        raise RecordingFormatError(
+            f"hypnogram epochs overlap: one at {o1:g} s lasting {d1:g} s, the next at {o2:g} s",
+            path,
+        )
 
 
 def _clip(
