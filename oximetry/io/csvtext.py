@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -85,11 +86,15 @@ _UNIT = re.compile(r"\(([^()]*)\)\s*$")
 @dataclass
 class _Table:
     header: list[str]
-    rows: list[list[str]]  # the rows that hold text
-    first_line: int  # 1-based line number of the first data row
     #: Every row after the header, blank ones too (empty lines, ",,"): without time stamps a row
     #: is a sample, and a blank one a missing sample.
     all_rows: list[list[str]]
+    first_line: int  # 1-based line number of the first data row
+
+    @functools.cached_property
+    def rows(self) -> list[list[str]]:
+        """The rows that hold text (with time stamps, a blank row is no sample)."""
+        return [r for r in self.all_rows if any(c.strip() for c in r)]
 
 
 def _decode(raw: bytes, path: Path) -> str:
@@ -126,8 +131,7 @@ def _table(text: str, path: Path) -> _Table:
         header.pop()
     width = len(header)
     every = [(r + [""] * (width - len(r)))[:width] for r in parsed[start + 1 :]]
-    rows = [r for r in every if any(c.strip() for c in r)]
-    return _Table(header=header, rows=rows, first_line=start + 2, all_rows=every)
+    return _Table(header=header, all_rows=every, first_line=start + 2)
 
 
 def _numeric(cells: Sequence[str]) -> NDArray[np.float64]:
