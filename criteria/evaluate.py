@@ -494,15 +494,15 @@ def _unsure_facts(
                         why,
                     )
                 )
-    share = night_share(ev.clock, ev.sleep) if ev is not None and ev.sleep is not None else None
-    if ev is not None and ev.sleep is not None and share is not None and share < 1.0:
+    sleep = ev.sleep if ev is not None else None
+    share = None if ev is None or sleep is None else night_share(ev.clock, sleep)
+    if ev is not None and sleep is not None and share is not None and share < 1.0:
         # A presumed-sleep window that is the whole recording counts every minute as sleep;
         # those before NIGHT_FROM or after NIGHT_TO may be an afternoon or a late morning
         # awake, and the figures do not say where their minutes lie: a dip at 17:30 in a
         # recording from 16:00 to 04:00 qualified as nocturnal hypoxemia.
         other = _run(prof, ctx, dataclasses.replace(ev, sleep=None), test_date, readings)
         if _outcome(prof, other) != base:
-            sleep = ev.sleep
             assert sleep.start_s is not None and sleep.end_s is not None  # night_share measured
             span = f"{_when(ev, sleep.start_s)} to {_when(ev, sleep.end_s)}"
             # rounded up: a window starting at 19:59 has a minute outside, not "0 %"
