@@ -59,7 +59,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"oxi: {message} (see 'oxi {self.prog.split()[-1]} --help')\n")
+        self.exit(EXIT_BAD_INPUT, f"oxi: {message} (see '{self.prog} --help')\n")
 
 
 def _add_reading_options(p: argparse.ArgumentParser) -> None:
@@ -387,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_analysis_options(p)
     p.set_defaults(func=_cmd_batch)
+    for command in sub.choices.values():  # so that a stray argument is named under its command
+        command.set_defaults(command_parser=command)
     return parser
 
 
@@ -403,7 +405,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     int
         The exit status.
     """
-    args = build_parser().parse_args(argv)
+    args, stray = build_parser().parse_known_args(argv)
+    if stray:  # the top parser would say "see 'oxi oxi --help'"
+        args.command_parser.error(f"unrecognized arguments: {' '.join(stray)}")
     try:
         return int(args.func(args))
     except OximetryError as exc:

@@ -88,6 +88,26 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert exc.value.code == 2
 
 
+@pytest.mark.parametrize(
+    ("argv", "where"),
+    [
+        (["analyze", "night.edf", "--bogus"], "oxi analyze"),
+        (["batch", "in", "--out", "o", "--bogus", "1"], "oxi batch"),
+        (["verify", "s.json"], "oxi verify"),
+        ([], "oxi"),
+    ],
+)
+def test_usage_error_names_the_command_it_was_given_to(
+    argv: list[str], where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # a stray argument is found by the top parser, which said "see 'oxi oxi --help'"
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.endswith(f"(see '{where} --help')\n")
+
+
 def test_bad_segment_option_is_one_line(night_edf: Path, tmp_path: Path) -> None:
     # in a process of its own: exit status, one line, no traceback, nothing written
     for seg, blame in (("jog=0-300", "oxi: --segment 'jog=0-300': "), ("rest=10700-11000", "")):
