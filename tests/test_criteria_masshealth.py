@@ -419,15 +419,22 @@ def test_ii_a_2_b_ii_b_1_sleep_five_minutes_is_nocturnal_stationary_only() -> No
     assert d.hcpcs == ("E0424", "E0439", "E1390", "E1391")
 
 
-@pytest.mark.parametrize(("sleep_pao2", "ok"), [(69, True), (70, False)])
-def test_ii_a_2_b_ii_b_2_pao2_fall_more_than_10(sleep_pao2: float, ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("awake_pao2", "sleep_pao2", "ok"),
+    # 66.4 - 56.4 is 10.000000000000007 in floating point: it was "more than 10" and qualified
+    [(80, 69, True), (80, 70, False), (66.4, 56.4, False), (66.4, 56.3, True)],
+)
+def test_ii_a_2_b_ii_b_2_pao2_fall_more_than_10(
+    awake_pao2: float, sleep_pao2: float, ok: bool
+) -> None:
     c = ctx(
         test__type="overnight",
         symptoms=["cognitive_impairment"],
-        blood_gas={"pao2_awake_mmhg": 80, "pao2_sleep_mmhg": sleep_pao2},
+        blood_gas={"pao2_awake_mmhg": awake_pao2, "pao2_sleep_mmhg": sleep_pao2},
     )
     d = evaluate(c, None)
     assert met(d, "ii_a_2_b_ii_b_2_pao2_drop") is ok
+    assert met(d, "ii_a_2_a_ii_drop") is ok
     assert (d.determination == "qualified") is ok
 
 

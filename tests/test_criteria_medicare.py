@@ -132,6 +132,19 @@ def test_group_i_3_drop_below_the_tests_mean_with_symptoms(
         assert any("120 min" in m for m in d.missing)
 
 
+@pytest.mark.parametrize(("awake", "asleep", "ok"), [(66.4, 56.4, False), (66.4, 56.3, True)])
+def test_group_i_3_pao2_fall_of_exactly_10_is_not_more_than_10(
+    awake: float, asleep: float, ok: bool
+) -> None:
+    # 66.4 - 56.4 is 10.000000000000007 in floating point: it qualified Group I-3 (N1)
+    c = mc(
+        symptoms=["insomnia"],
+        blood_gas={"pao2_awake_mmhg": awake, "pao2_sleep_mmhg": asleep},
+    )
+    d = evaluate(c, None)
+    assert (d.determination == "qualified") is ok
+
+
 def test_group_i_3_without_the_mean_figure_is_not_evaluable() -> None:
     ev = night(t_le88_min=0.0)
     ev = dataclasses.replace(ev, sleep=dataclasses.replace(ev.sleep, drop5_from_mean_min=None))

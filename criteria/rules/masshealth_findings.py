@@ -28,6 +28,7 @@ from .shared import (
     decide_by_blood_gas,
     flow_below_test,
     in_doubt,
+    pao2_fall,
     pao2_part,
     sustained_low,
     tested_walk_flow,
@@ -212,7 +213,7 @@ def _drop_parts(inp: Inputs, v: dict[str, Any]) -> list[Part]:
     bg = inp.context.blood_gas
     pao2_drop = None
     if bg.pao2_awake_mmhg is not None and bg.pao2_sleep_mmhg is not None:
-        pao2_drop = bg.pao2_awake_mmhg - bg.pao2_sleep_mmhg
+        pao2_drop = pao2_fall(bg.pao2_awake_mmhg, bg.pao2_sleep_mmhg)
     v["pao2_drop_mmhg"] = pao2_drop
     return [
         pao2_part("pao2_drop_gt_10", pao2_drop, (pao2_drop or 0) > 10, "sleep"),
@@ -552,7 +553,7 @@ def _b_ii_b_2(inp: Inputs) -> Outcome:
     }
     if bg.pao2_awake_mmhg is None or bg.pao2_sleep_mmhg is None:
         return Outcome(None, "No awake and sleep PaO2 pair.", v, tested=False)
-    drop = bg.pao2_awake_mmhg - bg.pao2_sleep_mmhg
+    drop = pao2_fall(bg.pao2_awake_mmhg, bg.pao2_sleep_mmhg)
     v["pao2_drop_mmhg"] = drop
     if drop <= 10:
         return Outcome(False, f"PaO2 falls {drop:g} mmHg during sleep (more than 10 needed).", v)

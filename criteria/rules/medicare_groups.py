@@ -22,6 +22,7 @@ from .shared import (
     flow_below_test,
     in_doubt,
     le,
+    pao2_fall,
     pao2_part,
     segment_unfit,
     sleep_minutes,
@@ -379,7 +380,7 @@ def _i3_drop(inp: Inputs) -> Outcome:
         if awake_gas is None:
             gas = Part("sleep", None, missing=("blood_gas.pao2_awake_mmhg",), where="sleep")
         else:
-            gas = Part("sleep", awake_gas - bg.pao2_sleep_mmhg > 10, where="sleep")
+            gas = Part("sleep", pao2_fall(awake_gas, bg.pao2_sleep_mmhg) > 10, where="sleep")
     drop = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
     symptoms = list(inp.context.symptoms or ())
     v["symptoms"] = symptoms

@@ -38,6 +38,7 @@ __all__ = [
     "in_doubt",
     "le",
     "night_share",
+    "pao2_fall",
     "pao2_part",
     "segment_unfit",
     "sleep_minutes",
@@ -179,6 +180,26 @@ def blood_gas_given(inp: Inputs) -> bool:
     """Return True when the context holds any arterial PO2 value (``PAO2_KEYS``; not its date)."""
     bg = inp.context.blood_gas
     return any(getattr(bg, k) is not None for k in PAO2_KEYS)
+
+
+def pao2_fall(awake_mmhg: float, asleep_mmhg: float) -> float:
+    """Return how far PaO2 falls from awake to asleep, in mmHg, without binary rounding error.
+
+    Blood gases are written to a tenth of a mmHg, and their difference in floating point is
+    not exact: 66.4 - 56.4 is 10.000000000000007, which was "a fall of more than 10 mmHg" and
+    qualified a night (MassHealth II.A.2.a.ii, Medicare Group I-3) that 66 - 56 did not.
+
+    Parameters
+    ----------
+    awake_mmhg, asleep_mmhg : float
+        The awake and the sleep PaO2.
+
+    Returns
+    -------
+    float
+        The fall, rounded to 1e-6 mmHg (far below any blood gas's resolution).
+    """
+    return round(awake_mmhg - asleep_mmhg, 6)
 
 
 def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
