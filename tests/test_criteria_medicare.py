@@ -298,9 +298,32 @@ def test_group_iii_other_conditions_are_the_macs_discretion() -> None:
     assert status(attested, None) == "indeterminate"
 
 
-def test_group_iii_not_with_a_hypoxemia_code() -> None:
-    c = mc(test__type="rest", diagnoses=["G44.011", "R09.02"], blood_gas={"pao2_rest_mmhg": 80})
+@pytest.mark.parametrize("code", ["R09.02", "G47.34", "G47.36"])
+def test_group_iii_not_with_a_hypoxemia_code(code: str) -> None:
+    # G47.34 and G47.36 hold "sleep related hypoxia / hypoxemia": they qualified N3
+    c = mc(test__type="rest", diagnoses=["G44.011", code], blood_gas={"pao2_rest_mmhg": 80})
     assert status(c, None) == "not_qualified"
+
+
+@pytest.mark.parametrize(("at_89", "det"), [(0.0, "qualified"), (0.1, "not_qualified")])
+def test_group_iii_not_with_89_percent_during_sleep(at_89: float, det: str) -> None:
+    """Group II's 89 % has no duration in the current text: 4.9 min at 89 % during sleep
+    qualified N3 where 5.1 min (a Group II value for the profile) did not."""
+    c = mc(diagnoses=["G44.011"], blood_gas={"pao2_rest_mmhg": 70, "date": TEST_DATE.isoformat()})
+    ev = night(t_le88_min=0.0, t_lt90_min=at_89, nadir_pct=89.0 if at_89 else 91.0)
+    d = evaluate(c, ev)
+    assert d.determination == det
+    if det == "not_qualified":
+        assert d.rule("lcd_group_iii").met is False
+
+
+@pytest.mark.parametrize("code", ["I20.9", "I23.7", "I25.118", "E11.51", "E10.52", "I73.89"])
+def test_group_iv_codes_are_the_categories_of_the_icd10_table(code: str) -> None:
+    # postinfarction angina (I23.7), diabetic peripheral angiopathy (E11.51) and other
+    # specified PVD (I73.89) were missing from a hand-kept list: a drop below the mean qualified
+    drop = night(t_le88_min=0.0, nadir_pct=90.0, drop5_from_mean_min=10.0)
+    d = evaluate(mc(diagnoses=["J44.9", code], symptoms=["insomnia"]), drop)
+    assert d.determination == "not_qualified" and d.rule("lcd_group_iv").met is False
 
 
 def test_group_iv_angina_without_hypoxemia_is_never_covered() -> None:

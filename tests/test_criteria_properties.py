@@ -670,6 +670,7 @@ def _presumed_night_reaching_the_day(draw: st.DrawFn, td: dt.date) -> Evidence:
 #: Angina and peripheral vascular disease as ICD-10-CM codes them beside atherosclerosis
 #: (I25.11x, I25.7xx; I70.2x-I70.7x, I70.92), and plainly (I20, I73.9).
 ANGINA_OR_PVD_CODES = ("I20.9", "I25.110", "I25.119", "I25.700", "I73.9", "I70.229", "I70.92")
+ANGINA_OR_PVD_CODES += ("I23.7", "I73.1", "I73.89", "E11.51", "E10.52", "E13.51")
 
 
 def _drop_only_night(draw: st.DrawFn) -> SleepFigures:
@@ -686,14 +687,24 @@ def _cluster_headache_not_group_iii(
     draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime, td: dt.date
 ) -> Evidence:
     """A cluster-headache case with a normoxemic rest test, then one thing Group III cannot pass:
-    normoxemia shown only by a home night's awake baseline, a sleep value <= 88 % (hypoxemia under
-    the LCD's text, which sets no duration), a terminal illness, stand-by (as needed) use, or a
-    hypoxemia heading (J96, J96.0, R09.0) among the diagnoses."""
+    normoxemia shown only by a home night's awake baseline, a sleep value <= 88 % or at 89 %
+    (hypoxemia under the LCD's text, which sets no duration), a terminal illness, stand-by (as
+    needed) use, or a hypoxemia heading or code (J96, J96.0, R09.0, G47.34, G47.36) among the
+    diagnoses."""
     raw["diagnoses"] = ["G44.011"]
     raw["order"]["flow_lpm"] = 12
     rest = SegmentFigures("rest", 5.0, 97.0, 95.0, draw(st.floats(90.0, 99.0)))
     which = draw(
-        st.sampled_from(["home_baseline", "sleep_dip", "terminal", "standby", "hypoxemia_heading"])
+        st.sampled_from(
+            [
+                "home_baseline",
+                "sleep_dip",
+                "sleep_at_89",
+                "terminal",
+                "standby",
+                "hypoxemia_heading",
+            ]
+        )
     )
     if which == "home_baseline":
         sleep = dataclasses.replace(
@@ -708,8 +719,17 @@ def _cluster_headache_not_group_iii(
             t_le88_min=short, t_lt90_min=short, t_le90_min=short, longest_le88_min=short,
         )  # fmt: skip
         return Evidence(recording_start=start, rest=rest, sleep=sleep)
+    if which == "sleep_at_89":
+        short = draw(st.floats(0.01, 4.99))
+        sleep = dataclasses.replace(
+            dipping_sleep(draw, "presumed_sleep", 420.0),
+            t_le88_min=0.0, t_lt90_min=short, t_le90_min=short, longest_le88_min=0.0,
+            nadir_pct=89.0,
+        )  # fmt: skip
+        return Evidence(recording_start=start, rest=rest, sleep=sleep)
     if which == "hypoxemia_heading":
-        raw["diagnoses"] = [*raw["diagnoses"], draw(st.sampled_from(["J96", "J96.0", "R09.0"]))]
+        heading = st.sampled_from(["J96", "J96.0", "R09.0", "G47.34", "G47.36"])
+        raw["diagnoses"] = [*raw["diagnoses"], draw(heading)]
     elif which == "terminal":
         raw["findings"] = {"terminal_illness_non_respiratory": True}
     else:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..icd10 import categorise
 from .base import Inputs, Outcome, Rule, with_figures
 from .common import pulmonary_hypertension_codes
 from .medicare_groups import (
@@ -25,6 +26,10 @@ SAT_NORMAL, PAO2_NORMAL = 90.0, 60.0  # no hypoxemia as Groups I and II define i
 CLUSTER_CODES = ("G44.00", "G44.01", "G44.02")
 HYPOXEMIA_CODES: tuple[str, ...] = ("R09.02", "J96.00", "J96.01", "J96.10", "J96.11")
 HYPOXEMIA_CODES += ("J96.20", "J96.21", "J96.90", "J96.91")
+#: Sleep-related hypoxemia is filed under these (their inclusion terms: G47.34 "sleep related
+#: hypoxia", G47.36 "sleep related hypoxemia in conditions classified elsewhere"); left out, a
+#: cluster headache beside G47.36 qualified for Group III.
+HYPOXEMIA_CODES += ("G47.34", "G47.36")
 #: Headings that hold a hypoxemia code (R09.0 holds R09.02, J96.x hold J96.x0/J96.x1): given as
 #: the diagnosis they may be one, so they rule Group III out too (A22).
 HYPOXEMIA_HEADINGS = ("J96", "J96.0", "J96.1", "J96.2", "J96.9", "R09.0")
@@ -66,6 +71,17 @@ def _iii(inp: Inputs) -> Outcome:
             "current text (no duration), so not Group III.",
             v,
         )
+    if s is not None and s.t_lt90_min > 0:
+        # Group II's 89 % carries no duration and no condition in the current text either: a
+        # reading of 89 % during sleep is hypoxemia as Group II defines it (4.9 min at 89 %
+        # qualified N3 where 5.1 min did not).
+        v["sleep_t_lt90_min"] = s.t_lt90_min
+        return Outcome(
+            False,
+            f"{s.t_lt90_min:.2f} min at 89 % during sleep: Group II's saturation under the "
+            "LCD's current text (no duration), so not Group III.",
+            v,
+        )
     if ctx.test.room_air is not True:
         return Outcome(None, "Normoxemia must be shown on room air.", v, ("test.room_air: true",))
     # A rest test or an awake PaO2, never an overnight recording's awake baseline: awake values
@@ -99,16 +115,21 @@ def _iii(inp: Inputs) -> Outcome:
 #: oxygen is *for*). Angina with coronary atherosclerosis is coded I25.11x / I25.7xx (I20
 #: Excludes1), peripheral vascular disease also as atherosclerosis of the extremities' arteries
 #: or their grafts (I70.2–I70.7, I70.92), as the MassHealth table maps them.
+#: Group IV items: the finding, whether codes of its category in the package's ICD-10 table
+#: (``criteria/data/icd10_categories.csv``, the one MassHealth's II.B reads) document it, its
+#: label, and whether it is about what oxygen is for. A hand-kept list of its own missed
+#: postinfarction angina (I23.7) and diabetic peripheral angiopathy (E11.51), and a drop below
+#: the night's mean qualified beside them.
 _IV_ITEMS = (
-    ("angina_pectoris", ("I20", "I25.11", "I25.7"), "angina pectoris", True),
-    (
-        "peripheral_vascular_disease",
-        ("I73.9", "I70.2", "I70.3", "I70.4", "I70.5", "I70.6", "I70.7", "I70.92"),
-        "peripheral vascular disease",
-        True,
-    ),
-    ("terminal_illness_non_respiratory", (), "terminal illness not affecting breathing", False),
+    ("angina_pectoris", True, "angina pectoris", True),
+    ("peripheral_vascular_disease", True, "peripheral vascular disease", True),
+    ("terminal_illness_non_respiratory", False, "terminal illness not affecting breathing", False),
 )
+
+
+def _coded(codes: tuple[str, ...] | None, category: str) -> list[str]:
+    """Return the codes the ICD-10 table files under ``category``."""
+    return [c for c in codes or () if (row := categorise(c)) and row.category == category]
 
 
 def _iv(inp: Inputs) -> Outcome:
@@ -116,8 +137,8 @@ def _iv(inp: Inputs) -> Outcome:
     f = ctx.findings
     items: list[str] = []
     about_use: list[str] = []  # items about the patient or the use, not what oxygen is for
-    for key, codes, label, is_for in _IV_ITEMS:
-        if getattr(f, key) is True or codes_matching(ctx.diagnoses, codes):
+    for key, by_code, label, is_for in _IV_ITEMS:
+        if getattr(f, key) is True or (by_code and _coded(ctx.diagnoses, key)):
             items.append(label)
             if not is_for:
                 about_use.append(label)
