@@ -214,6 +214,25 @@ def test_group_ii_89_in_sleep_with_hematocrit_over_56(hct: float, det: str) -> N
         assert any("days 61" in m for m in d.missing)  # the retest is due
 
 
+def test_group_i_4_walk_beside_group_ii_rest_is_billed_under_group_ii() -> None:
+    """A three-part test with the rest part at 89 % (Group II with edema) and the walk at 85 %
+    (Group I-4): the continuous coverage is Group II's alone, so N2 and the retest on days
+    61-90, not N1 with no retest."""
+    ev = exercise_test(rest=89.0, exercise=85.0, exercise_o2=92.0)
+    d = evaluate(mc(test__type="exercise", findings={"dependent_edema": True}), ev)
+    assert d.determination == "qualified"
+    assert "continuous" in d.coverage and d.modifiers == ("N2",)
+    assert any("days 61" in m for m in d.missing)
+
+
+def test_medicare_path_coverage_is_the_profiles() -> None:
+    from criteria.rules.medicare import PATHS
+    from criteria.rules.medicare_coverage import PATH_COVERAGE
+
+    groups_i_ii = {p.name: p.coverage for p in PATHS if not p.name.startswith("group_iii")}
+    assert PATH_COVERAGE == groups_i_ii
+
+
 def test_group_ii_in_sleep_is_sleep_only_and_needs_awake_89() -> None:
     ev = night(t_le88_min=20.0, t_lt90_min=25.0, nadir_pct=84.0, awake_baseline_pct=88.0)
     d = evaluate(mc(findings={"dependent_edema": True}), ev)

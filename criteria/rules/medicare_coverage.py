@@ -73,17 +73,37 @@ def _retest(inp: Inputs) -> Outcome:
     return Outcome(True, f"Retest on day {day} (61–90) with a new order.", v)
 
 
+#: What each path's finding covers, as ``medicare.PATHS`` gives it (a test holds them equal).
+PATH_COVERAGE = {
+    "group_i_1_rest": "continuous",
+    "group_i_2_sleep": "nocturnal",
+    "group_i_3_drop": "nocturnal",
+    "group_i_4_exercise": "exercise",
+    "group_ii_rest": "continuous",
+    "group_ii_sleep": "nocturnal",
+    "group_ii_exercise": "exercise",
+}
+
+
+def _covered(paths: list[str]) -> set[str]:
+    """Return the uses the paths cover; continuous oxygen covers sleep and exercise too."""
+    uses = {PATH_COVERAGE[p] for p in paths}
+    if "continuous" in uses:
+        uses |= {"nocturnal", "exercise"}
+    return uses
+
+
 def _group(paths: list[str]) -> str | None:
     """Return the group whose conditions the coverage carries (modifier, retest).
 
-    Group I when its paths alone support everything the paths give; a Group II awake path
-    (rest, exercise) beside Group I sleep paths only is what gives continuous and portable
-    coverage, so that coverage is Group II's: N2, and the retest on days 61-90 (Group I sleep
-    plus a Group II rest test gave continuous portable oxygen under N1 with no retest).
+    Group I when its paths alone cover every use the paths give; when a Group II path covers a
+    use no Group I path does, that coverage is Group II's: N2, and the retest on days 61-90.
+    (Group I sleep plus a Group II rest test gave continuous portable oxygen under N1 with no
+    retest, and so did a Group I-4 walk beside a Group II rest test.)
     """
     group_i = [p for p in paths if p.startswith("group_i_")]
-    awake_ii = [p for p in paths if p.startswith("group_ii_") and p in AWAKE_PATHS]
-    if group_i and awake_ii and not any(p in AWAKE_PATHS for p in group_i):
+    group_ii = [p for p in paths if p.startswith("group_ii_")]
+    if group_i and group_ii and not _covered(group_ii) <= _covered(group_i):
         return "II"
     for prefix, group in (("group_i_", "I"), ("group_ii_", "II"), ("group_iii", "III")):
         if any(p.startswith(prefix) for p in paths):
