@@ -147,6 +147,10 @@ def _ages(f: _Facts) -> list[Conflict]:
 
 #: Birth dates that headers hold for "not entered": never another person's.
 _PLACEHOLDER_BIRTH = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
+#: Ages a rule decides on (MG-OXY II.A.2.d: under 21). A header and a context a year apart are
+#: one person's ages counted on other days, unless they lie on either side of one of these: a
+#: header that made the member 21 beside a context's 20 qualified pediatric oxygen.
+AGE_LIMITS = (21.0,)
 
 
 def _sex(value: str | None) -> str | None:
@@ -180,7 +184,8 @@ def _file_patient(f: _Facts) -> list[Conflict]:
         age = p.age_at(day)
         if age is not None:
             far = age < fp.age_years - 1 if fp.age_capped else abs(age - fp.age_years) > 1
-            if far:
+            across = any((age < limit) != (fp.age_years < limit) for limit in AGE_LIMITS)
+            if far or across:
                 out.append(
                     Conflict(
                         ("patient.age_years", "recording.patient"),

@@ -317,6 +317,57 @@ def test_a_night_of_another_person_is_a_conflict(
     assert "INDETERMINATE" in capsys.readouterr().out
 
 
+def test_a_header_age_on_the_other_side_of_21_is_a_conflict(tmp_path: Path) -> None:
+    """The header's birth date makes the member 21 on the night, the context says 20: a year
+    apart was taken for one person's ages counted on other days, and pediatric oxygen (under
+    21, MG-OXY II.A.2.d) qualified. Either side of 21 is a conflict; 70 beside 71 is not."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=4, baseline_pct=95, noise_pts=0.4,
+        sustained_drops=[(7200, 540, 86)], start=dt.datetime(2026, 11, 20, 22, 0),
+        patient=PatientInfo(sex="F", birth_date=dt.date(2005, 6, 1)),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    for age, det in ((20, "indeterminate"), (21, "qualified"), (22, "qualified")):
+        ctx = tmp_path / f"ctx{age}.yaml"
+        ctx.write_text(_CHILD.replace("birth_date: 2011-03-02", f"age_years: {age}"))
+        out = tmp_path / f"out{age}"
+        assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                     "--no-report"]) == 0  # fmt: skip
+        q = json.loads((out / "summary.json").read_text())["qualification"]
+        assert q["determination"] == det, (age, q["conflicts"])
+        if det == "indeterminate":
+            assert any("recording.patient" in c["keys"] for c in q["conflicts"])
+
+
+def test_verify_with_the_labs_context_recomputes_with_its_birth_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lab's context gives a birth date the recording's header contradicts: `oxi analyze`
+    says indeterminate. A summary made with the age that birth date gives instead qualified,
+    and `oxi verify --context` with the lab's file said "verified" (it recomputed from the
+    summary's copy of the context, which keeps the age only), and NOT VERIFIED for the genuine
+    set. Verify now recomputes with the file given."""
+    edf = _mans_night(tmp_path)  # a man born 1949-07-13
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{birth_date: 1949-01-01, sex: M}"))
+    forged_ctx = tmp_path / "forged.yaml"
+    forged_ctx.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{age_years: 77, sex: M}"))
+    dets = {}
+    for name, ctx in (("genuine", lab), ("forged", forged_ctx)):
+        out = tmp_path / name
+        assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                     "--no-report"]) == 0  # fmt: skip
+        dets[name] = json.loads((out / "summary.json").read_text())["qualification"]
+    assert dets["genuine"]["determination"] == "indeterminate"
+    assert dets["forged"]["determination"] == "qualified"
+    capsys.readouterr()
+    verify = ["verify", "--context", str(lab)]
+    assert main([*verify, str(tmp_path / "genuine" / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()
+    assert main([*verify, str(tmp_path / "forged" / "summary.json"), str(edf)]) == 1
+    assert "qualification.determination" in capsys.readouterr().out
+
+
 def test_a_de_identified_summary_keeps_the_sex_that_finds_another_person(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

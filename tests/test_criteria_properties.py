@@ -741,14 +741,18 @@ def _another_persons_recording(
     draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None
 ) -> Evidence:
     """The case's recording, its header naming someone else: another birth date, an age more
-    than a year from the context's, or the other sex (a night of one person, a context of
-    another)."""
+    than a year from the context's or on the other side of 21 (the pediatric limit), or the
+    other sex (a night of one person, a context of another)."""
     assert ev is not None and ev.recording_start is not None
     day = ev.recording_start.date()
     born = day.replace(year=day.year - draw(st.integers(21, 90))) - dt.timedelta(days=1)
     age = day.year - born.year
-    which = draw(st.sampled_from(["birth_date", "age", "sex"]))
+    which = draw(st.sampled_from(["birth_date", "age", "age_across_21", "sex"]))
     raw["patient"] = {"birth_date": born.isoformat(), "sex": "F"}
+    if which == "age_across_21":
+        under = draw(st.booleans())  # the context's age 20 and the header's 21, or the reverse
+        raw["patient"] = {"age_years": 20 if under else 21, "sex": "F"}
+        return dataclasses.replace(ev, file_patient=FilePatient(age_years=21 if under else 20))
     if which == "birth_date":
         other = born - dt.timedelta(days=draw(st.integers(1, 20000)))
         return dataclasses.replace(ev, file_patient=FilePatient(birth_date=other))
