@@ -261,6 +261,8 @@ def build_windows(
             presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s)
             windows.append(presumed)
             warnings.extend(more)
+        if segments:
+            windows = _without_segments(recording, windows, segments, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
         baseline, more = _baseline_window(recording, settings, valid, windows, scored)
         warnings.extend(more)
@@ -279,6 +281,43 @@ def build_windows(
         tuple(dict.fromkeys(warnings)),
         tuple(staging) if staged else (),
     )
+
+
+#: Longest pause between two parts of one rest/exercise test (seconds): taken out of an
+#: overnight recording's sleep window with the parts.
+TEST_PAUSE_S = 600.0
+
+
+def _without_segments(
+    recording: Recording, windows: list[Window], segments: list[Window], warnings: list[str]
+) -> list[Window]:
+    """Take the rest/exercise segments out of the sleep windows of an overnight recording.
+
+    A walk recorded in the night's file is the patient awake and walking (part of it on
+    oxygen): counted in the presumed sleep window, six minutes at 85 % on the walk qualified a
+    night that stayed at 94 % as nocturnal hypoxemia (MG-OXY II.A.2.a.ii: "during sleep"). The
+    pauses of up to :data:`TEST_PAUSE_S` between two parts are the test too.
+    """
+    fs, n = recording.fs, recording.spo2.n_samples
+    spans: list[tuple[float, float]] = []
+    for a, b in sorted(span for seg in segments for span in seg.spans_s):
+        if spans and a - spans[-1][1] <= TEST_PAUSE_S:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+        else:
+            spans.append((a, b))
+    out = []
+    for w in windows:
+        if w.kind in ("sleep", "presumed_sleep"):
+            kept, taken = _minus(w.spans_s, spans, fs, n)
+            if taken:
+                w = replace(w, spans_s=kept)
+                warnings.append(
+                    f"The {', '.join(seg.kind for seg in segments)} segment(s) were taken out of "
+                    f"the {w.kind.replace('_', ' ')} window ({taken / fs / 60:.1f} min): the "
+                    "patient was awake and testing then."
+                )
+        out.append(w)
+    return out
 
 
 def _outside(window: Window, exclude_s: Sequence[tuple[float, float]], fs: float, n: int) -> Window:

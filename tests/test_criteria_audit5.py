@@ -19,7 +19,9 @@ from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
 from criteria.evidence import FilePatient
 from oxi.cli import main
+from oximetry import analyze
 from oximetry.model import PatientInfo
+from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import (
     BASE,
@@ -514,3 +516,30 @@ def test_cluster_headache_beside_a_sleep_finding_gets_tanks_and_its_short_period
     assert d.determination == "qualified"
     assert not {"E0434", "K0738", "E1392"} & set(d.hcpcs) and "E0431" in d.hcpcs
     assert d.authorization_months == 3
+
+
+def test_a_walk_in_the_nights_file_is_no_part_of_the_sleep_window(tmp_path: Path) -> None:
+    """An evening walk (annotated rest, exercise, exercise_o2) at the start of an unstaged
+    overnight recording: six minutes at 85 % on the walk, in the presumed sleep window, qualified
+    a night that stayed at 94 % as nocturnal hypoxemia (MG-OXY II.A.2.a.ii: "during sleep").
+    The segments are taken out of the sleep window, with a warning."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=9 * 3600, seed=1, baseline_pct=94.0, noise_pts=0.5,
+        sustained_drops=[(0, 300, 96.0), (360, 360, 85.0), (780, 360, 95.0)],
+        segments=[("rest", 0, 300), ("exercise", 360, 720), ("exercise_o2", 780, 1140)],
+        start=dt.datetime(2026, 11, 20, 21, 0), pulse=True,
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))  # as test.type overnight sets
+    night = a.metrics["presumed_sleep"]
+    assert night.t_le88_min < 1.0  # the walk's 6 min at 85 % are not in it
+    sleep = next(w for w in a.windows if w.kind == "presumed_sleep")
+    assert sleep.spans_s[0][0] >= 1140.0
+    assert any("taken out of the presumed sleep window" in w for w in a.warnings)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OVERNIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                 "--no-report"]) == 0  # fmt: skip
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] != "qualified"
