@@ -45,6 +45,29 @@ def test_o2ring_quoted_times_trailing_commas_sentinels_and_gap(tmp_path: Path) -
     assert any("gap" in w for w in rec.warnings)
 
 
+def test_stamps_half_a_step_off_the_grid_keep_every_row(tmp_path: Path) -> None:
+    """An O2Ring that restarts after a 10-minute gap 2 s out of phase with its 4-s steps: its
+    stamps fell at k + 0.5 steps, rounded half to even onto slots 0, 2, 2, 4, 4, ..., and every
+    second row of the hour after the gap was dropped as a duplicate (the hour's 10 min at 87 %
+    vanished). Half a step rounds up now: every row keeps a slot of its own."""
+    t0 = dt.datetime(2026, 6, 19, 23, 0, 0)
+    times = [t0 + dt.timedelta(seconds=4 * i) for i in range(900)]
+    t1 = times[-1] + dt.timedelta(seconds=602)
+    times += [t1 + dt.timedelta(seconds=4 * i) for i in range(900)]
+    rows = "".join(f'"{t.strftime("%I:%M:%S%p %b %d, %Y")}",{87 if i % 900 < 150 else 95},70,0,0,0,\n'
+                   for i, t in enumerate(times))  # fmt: skip
+    rec = read_recording(write_text(tmp_path / "o2ring.csv", O2RING.splitlines()[0] + "\n" + rows))
+    x = rec.spo2.data
+    assert np.count_nonzero(np.isfinite(x)) == 1800  # every row, none dropped
+    assert np.count_nonzero(x == 87) == 300
+    assert not any("share a time slot" in w for w in rec.warnings)
+    assert any(w.startswith("1 gap(s) in the time stamps (10.0 min") for w in rec.warnings)
+    # seconds from the start, 2 s apart from 1 s: 0.5, 1.5, 2.5 steps
+    text = "seconds,spo2\n" + "".join(f"{1 + 2 * i},{95 - (i % 7)}\n" for i in range(600))
+    rec = read_recording(write_text(tmp_path / "generic.csv", text))
+    assert np.count_nonzero(np.isfinite(rec.spo2.data)) == 600
+
+
 def test_older_o2_insight(tmp_path: Path) -> None:
     text = (
         "Time,Oxygen Level(%),Pulse Rate(bpm),Motion,Oxygen Level Reminder,PR Reminder,\n"
