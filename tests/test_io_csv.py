@@ -68,6 +68,21 @@ def test_stamps_half_a_step_off_the_grid_keep_every_row(tmp_path: Path) -> None:
     assert np.count_nonzero(np.isfinite(rec.spo2.data)) == 600
 
 
+def test_decimal_commas_are_refused_and_other_text_is_counted(tmp_path: Path) -> None:
+    """Whole values written 95 and fractions "88,4" (quoted): the fractions were read as missing
+    without a word, and a night's ten minutes at 88.4 % vanished."""
+    rows = "".join(f'{i},"88,4"\n' if 600 <= i < 1200 else f"{i},95\n" for i in range(1800))
+    with pytest.raises(RecordingFormatError, match="decimal comma \\('88,4'\\)"):
+        read_recording(write_text(tmp_path / "comma.csv", "seconds,spo2\n" + rows))
+    every = "".join(f'{i},"{95 - i % 3},5"\n' for i in range(600))  # every value a fraction
+    with pytest.raises(RecordingFormatError, match="decimal comma"):
+        read_recording(write_text(tmp_path / "all.csv", "seconds,spo2\n" + every))
+    odd = "".join(f"{i},{'ERR' if i % 100 == 7 else 95}\n" for i in range(600))
+    rec = read_recording(write_text(tmp_path / "odd.csv", "seconds,spo2\n" + odd))
+    assert np.count_nonzero(np.isnan(rec.spo2.data)) == 6
+    assert "column 'spo2': 6 cell(s) that are not numbers were read as missing" in rec.warnings
+
+
 def test_older_o2_insight(tmp_path: Path) -> None:
     text = (
         "Time,Oxygen Level(%),Pulse Rate(bpm),Motion,Oxygen Level Reminder,PR Reminder,\n"

@@ -149,6 +149,44 @@ def _numeric(cells: Sequence[str]) -> NDArray[np.float64]:
     return out
 
 
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+
+
+def _unreadable(
+    label: str, cells: Sequence[str], values: NDArray[np.float64], path: Path
+) -> list[str]:
+    """Say which cells of a number column are neither numbers nor a missing-data token.
+
+    Read as missing without a word, a column of whole numbers with fractions written
+    ``"88,4"`` lost a night's ten minutes at 88.4 %: a decimal comma is refused, and other
+    text in a column that holds numbers is counted in a warning (not quoted: a cell may hold
+    anything).
+
+    Raises
+    ------
+    RecordingFormatError
+        When a cell holds a number with a decimal comma.
+    """
+    bad = [
+        c.strip()
+        for c, v in zip(cells, values, strict=True)
+        if np.isnan(v) and c.strip().rstrip("%").strip().casefold() not in _MISSING_TOKENS
+    ]
+    if not bad:
+        return []
+    numbers = int(np.count_nonzero(~np.isnan(values)))
+    commas = [c for c in bad if _DECIMAL_COMMA.match(c)]
+    if commas and (numbers + len(commas)) * 2 >= numbers + len(bad):
+        raise RecordingFormatError(
+            f"column {label!r} holds numbers with a decimal comma ({commas[0]!r}): save the "
+            "file with decimal points",
+            path,
+        )
+    if len(bad) * 2 > numbers + len(bad):
+        return []  # a column of text, not one of numbers
+    return [f"column {label!r}: {len(bad)} cell(s) that are not numbers were read as missing"]
+
+
 @dataclass
 class _Stamps:
     """Time stamps as parsed, with what the parse could not tell."""
@@ -368,6 +406,8 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
     for i in data_cols:
         has_data |= np.array([c.strip() != "" for c in columns[i]])
     warnings: list[str] = []
+    for i in data_cols:
+        warnings.extend(_unreadable(header[i], columns[i], values[i], path))
     date_known = True
     if time_cols:
         cells = [" ".join(r[c].strip() for c in time_cols) for r in table.rows]
