@@ -109,6 +109,20 @@ def test_an_exact_alias_outranks_a_prefix_match_whatever_the_unit() -> None:
     assert "exact alias" in choice.why
 
 
+def test_the_oximeters_pulse_is_chosen_beside_an_ecg_heart_rate(tmp_path: Path) -> None:
+    """A monitor's numerics with HR (from the ECG) and PULSE (from the oximeter): neither was
+    used, and rule 4b (pulse outside 25-250 bpm) was skipped without a word."""
+    labels, units = ["HR", "PULSE", "SpO2"], ["bpm", "bpm", "%"]
+    roles = [classify(lab, u)[0] for lab, u in zip(labels, units, strict=True)]
+    assert roles == ["pulse", "pulse", "spo2"]
+    assert pick_channels(labels, units, roles, None).pulse == 1
+    # two of the monitor's own kind: neither is chosen, and the recording says so
+    text = "seconds,SpO2,Pulse Rate,PR\n" + "".join(f"{i},95,60,61\n" for i in range(600))
+    rec = read_recording(write_text(tmp_path / "two.csv", text), fs=1.0)
+    assert rec.pulse is None
+    assert any("2 pulse-rate channels ('Pulse Rate', 'PR')" in w for w in rec.warnings)
+
+
 def _min_column_csv(path: Path) -> Path:
     """The audit's night: SpO2 (no unit) beside its 60-s running minimum 'SpO2 Min(%)'."""
     start = dt.datetime(2026, 11, 20, 22, 0)

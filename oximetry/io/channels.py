@@ -61,6 +61,9 @@ PULSE_ALIASES = frozenset(
         "pulseoxhr",
     }
 )
+#: Pulse-rate labels an oximeter gives its own pulse (not ``HR``, ``heart rate`` or ``rate``,
+#: which a monitor gives its ECG's heart rate too): preferred when a file holds several.
+OXIMETER_PULSE_ALIASES = PULSE_ALIASES - {"hr", "hrate", "heartrate", "rate"}
 STATUS_ALIASES = frozenset(
     {"oxstat", "oxstatus", "oxstat1s", "oximeterstatus", "spo2status", "oxistatus", "excfault"}
 )
@@ -374,4 +377,10 @@ def _companion(labels: Sequence[str], roles: Sequence[str], spo2: int, role: str
         same = [i for i in cands if _strip_device_number(labels[i])[1] == number]
         if len(same) == 1:
             return same[0]
+    if role == "pulse":
+        # a monitor's PULSE (from the oximeter) beside its HR (from the ECG): neither was used,
+        # and rule 4b (pulse outside 25-250 bpm) was skipped without a word
+        own = [i for i in cands if normalise_label(labels[i]) in OXIMETER_PULSE_ALIASES]
+        if len(own) == 1:
+            return own[0]
     return None

@@ -403,6 +403,12 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         sdata = _clean(prep.arrays[choice.status], "status", raw, choice.status)
         status = Signal(label=stc.label, unit=stc.unit, fs=float(stc.fs or 0), data=sdata)
     warnings = list(raw.warnings)
+    pulses = [c.label for c, r in zip(raw.channels, prep.roles, strict=True) if r == "pulse"]
+    if pulse is None and len(pulses) > 1:
+        warnings.append(
+            f"{len(pulses)} pulse-rate channels ({', '.join(map(repr, pulses))}) and none tied "
+            "to the SpO2 channel: no pulse figures, and no rule 4b (pulse outside 25-250 bpm)"
+        )
     if options.get("scale") is not None:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
     if options.get("fs") is not None and raw.format.startswith(("edf", "bdf", "resmed")):
