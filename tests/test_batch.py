@@ -353,6 +353,35 @@ def test_contexts_dir_per_recording(cohort_dir: Path, tmp_path: Path) -> None:
     assert [x.skipped for x in r.rows if x.ok] == [False, True, True]
 
 
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_file_name_shared_by_recordings_names_no_context(
+    tmp_path: Path, deidentify: bool
+) -> None:
+    """site1/night.edf and site2/night.edf beside contexts/night.yaml (patient B's): the file
+    name picked that context for both, and patient A's report carried patient B's name. A
+    shared name now picks none: an error row saying to name the context after the folder."""
+    d = tmp_path / "in"
+    _rec(d / "site1" / "night.csv", [95, 94, 87, 86, 96, 97])
+    _rec(d / "site2" / "night.csv", [95, 94, 93, 92, 96, 97])
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "night.yaml").write_text("payer: masshealth\n")
+    request = AnalyzeRequest(report=False, deidentify=deidentify)
+    r = _run([str(d)], tmp_path / "out", contexts_dir=str(ctx), request=request)
+    assert [x.values["status"] for x in r.rows] == ["error", "error"]
+    for row in r.rows:
+        assert "share the file name" in row.values["error"]
+        assert ("'night'" in row.values["error"]) is not deidentify
+    # named after its output folder, a context is that recording's alone
+    (ctx / "site1_night.yaml").write_text("payer: masshealth\n")
+    (ctx / "night.yaml").unlink()
+    r = _run(
+        [str(d)], tmp_path / "out2", contexts_dir=str(ctx), request=AnalyzeRequest(report=False)
+    )
+    assert [x.values["status"] for x in r.rows] == ["ok", "ok"]
+    assert r.rows[0].values["context"] == "site1_night.yaml"
+
+
 def test_bad_options_raise(cohort_dir: Path, tmp_path: Path) -> None:
     ctx = tmp_path / "c.yaml"
     ctx.write_text("{}")

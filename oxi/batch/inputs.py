@@ -161,8 +161,13 @@ def _parent_parts(path: str) -> tuple[str, ...]:
     return tuple(folder_name(x) for x in parts if x not in (".", "..") and x != Path(x).anchor)
 
 
-def find_context(contexts_dir: str, names: Sequence[str]) -> tuple[str | None, str | None]:
-    """Return (context path, error) for a recording known by ``names`` (most specific first)."""
+def find_context(
+    contexts_dir: str, names: Sequence[str], *, deidentify: bool = False
+) -> tuple[str | None, str | None]:
+    """Return (context path, error) for a recording known by ``names`` (most specific first).
+
+    With ``deidentify`` the error names no file (a context is often named after the patient).
+    """
     for name in names:
         hits = [
             os.path.join(contexts_dir, name + s)
@@ -170,6 +175,8 @@ def find_context(contexts_dir: str, names: Sequence[str]) -> tuple[str | None, s
             if os.path.isfile(os.path.join(contexts_dir, name + s))
         ]
         if len(hits) > 1:
+            if deidentify:
+                return None, "several context files for this recording in --contexts; keep one"
             return None, (
                 f"several context files for {name!r} in {contexts_dir}: "
                 f"{[os.path.basename(h) for h in hits]}; keep one"

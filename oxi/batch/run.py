@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -294,13 +295,27 @@ def _make_tasks(
         labels = [" + ".join(paths[i] for i in n) for n in nights]
     base_fp: str | None = None
     tasks = []
+    # A file name shared by several recordings (site1/night.edf, site2/night.edf) names none of
+    # them: its context went to every one, another patient's name on their reports.
+    stems = Counter(Path(paths[n[0]]).stem for n in nights)
     for k, night in enumerate(nights):
         first = paths[night[0]]
         error = errors[night[0]] if len(night) == 1 else None
         req = request
         fingerprint = base_fp
         if contexts_dir is not None:
-            ctx, ctx_err = find_context(contexts_dir, [names[k], Path(first).stem])
+            stem = Path(first).stem
+            shared = stems[stem] > 1 and stem != names[k]
+            quiet = request.deidentify
+            tried = [names[k], *(() if shared else (stem,))]
+            ctx, ctx_err = find_context(contexts_dir, tried, deidentify=quiet)
+            if ctx is None and ctx_err is None and shared:
+                if find_context(contexts_dir, [stem]) != (None, None):
+                    ctx_err = (
+                        f"{stems[stem]} recordings share the file name the context in "
+                        f"--contexts is named after{'' if quiet else f' ({stem!r})'}: name it "
+                        f"after the output folder, {names[k]!r}"
+                    )
             error = error or ctx_err
             if ctx is not None:
                 req = replace(request, context_path=os.path.abspath(ctx))
