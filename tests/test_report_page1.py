@@ -336,3 +336,27 @@ def test_the_contexts_age_is_shown_when_the_header_gives_a_sex_but_no_birth_date
     assert summary["patient"]["age_years"] is None and summary["patient"]["sex"] == "M"
     texts = " ".join(t.get_text() for t in first_page(a, summary, None).texts)
     assert ("Age at test: 68 years" if deidentify else "Age: 68") in texts
+
+
+def test_a_context_identified_patient_and_the_header_are_shown_apart() -> None:
+    """The context names the patient (Roe, Rich) and the recording's header another (Doe_Jane,
+    born 1950-05-06): page 1 printed the context's name beside the header's birth date, one
+    person's identity made of two. The context's fields stand as the patient, the header's on a
+    line of their own."""
+    import dataclasses
+
+    from oximetry.model import PatientInfo
+    from oximetry.report.page1 import first_page
+    from tests import report_data as rd
+
+    header = PatientInfo(name="Doe_Jane", code="MRN12345", sex="F", birth_date=dt.date(1950, 5, 6))
+    a = rd.make_analysis(patient=header)
+    a = dataclasses.replace(a, recording=dataclasses.replace(a.recording, patient=header))
+    summary = build_summary(a, context={"patient": {"age_years": 75, "sex": "M"}})
+    ident = {"name": "Roe, Rich", "member_id": "1EG4-TE5-MK72"}
+    texts = [t.get_text() for t in first_page(a, summary, ident).texts]
+    assert "Patient: Roe, Rich" in texts and "Member ID: 1EG4-TE5-MK72" in texts
+    assert "Sex: M    Age: 75" in texts
+    joined = " ".join(texts)  # (a long line is wrapped)
+    assert "Recording header: Doe_Jane, MRN12345, born 1950-05-06, F" in joined
+    assert "Birth date" not in joined

@@ -96,17 +96,37 @@ def _identification(
             capped = "+" if file_patient.get("age_capped") else ""
             left.append(f"Age at test: {plain(age)}{capped} years")
         left.append(f"File: sha256 {str(inp.get('sha256', ''))[:16]}…")
+    elif ident.get("name") or ident.get("member_id"):
+        # The context identifies the patient: its fields, and the recording header's apart, so
+        # that two people are seen as two (the context's name beside the header's birth date
+        # read as one person's).
+        age = ctx_get(summary, "patient", "age_years")
+        header = [
+            str(v)
+            for v in (
+                file_patient.get("name"),
+                file_patient.get("code"),
+                file_patient.get("birth_date") and f"born {file_patient['birth_date']}",
+                file_patient.get("sex"),
+            )
+            if v
+        ]
+        left = [
+            f"Patient: {ident.get('name') or 'not given'}",
+            f"Member ID: {ident.get('member_id') or 'not given'}",
+            f"Sex: {plain(ctx_get(summary, 'patient', 'sex'))}    Age: {plain(age)}",
+            *([f"Recording header: {', '.join(header)}"] if header else []),
+            _files_line(inp, page, col_w),
+        ]
     else:
-        name = ident.get("name") or file_patient.get("name")
-        member = ident.get("member_id") or file_patient.get("code")
         sex = ctx_get(summary, "patient", "sex") or file_patient.get("sex")
         age = file_patient.get("age_years")
         if age is None:
             age = ctx_get(summary, "patient", "age_years")
         birth = file_patient.get("birth_date")
         left = [
-            f"Patient: {name or 'not given (file or context)'}",
-            f"Member ID: {member or 'not given'}",
+            f"Patient: {file_patient.get('name') or 'not given (file or context)'}",
+            f"Member ID: {file_patient.get('code') or 'not given'}",
             f"Sex: {plain(sex)}    Age: {plain(age)}"
             + (f"    Birth date: {birth}" if birth else ""),
             _files_line(inp, page, col_w),
