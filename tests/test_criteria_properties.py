@@ -218,6 +218,8 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
         why.append("order date missing")
     if td is None:
         why.append("test date unknown")
+    if profile == "masshealth" and c.patient.age_at(td) is None:
+        why.append("member's age missing")
     if t.type is None and not has_bg:
         why.append("test type missing")
     if ev is None and not has_bg:
@@ -310,6 +312,7 @@ PERTURBATIONS = (
     "drop_order_date",
     "drop_test_date",
     "drop_test_type",
+    "drop_member_age",
     "order_out_of_window",
     "discharge_out_of_window",
     "drop_discharge_date",
@@ -378,6 +381,7 @@ PERTURBATIONS = (
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
 #: conditions and prescription rules are the issue-12 rewrite's).
 MASSHEALTH_ONLY = (
+    "drop_member_age",  # SPEC §8.2's required facts; Medicare's rules name no age
     "terminal_illness_attested_only",
     "angina_coded_drop_only",
     "exercise_on_oxygen_same_flow",
@@ -488,6 +492,8 @@ def valid_then_perturbed(
         ev = dataclasses.replace(ev, recording_start=None)
     elif change == "drop_test_type":
         del t["type"]
+    elif change == "drop_member_age":
+        raw.pop("patient", None)
     elif change == "order_out_of_window":
         far = draw(st.integers(91, 200)) * draw(st.sampled_from([-1, 1]))
         raw["order"]["date"] = (td + dt.timedelta(days=far)).isoformat()

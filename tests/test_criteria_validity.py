@@ -579,16 +579,21 @@ def test_oxi_qualify_blood_gas_case_and_a_bad_code(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     p = tmp_path / "bg.yaml"
-    p.write_text(
+    case = (
         "test: {type: rest, date: 2026-11-20, room_air: true, setting: outpatient,"
         " chronic_stable_state: true}\n"
         "order: {date: 2026-11-18, prescriber: physician, flow_lpm: 2, hours_per_day: 24}\n"
-        "diagnoses: [J84.10]\nblood_gas: {pao2_rest_mmhg: 52}\n",
-        encoding="utf-8",
+        "diagnoses: [J84.10]\nblood_gas: {pao2_rest_mmhg: 52}\n"
     )
+    p.write_text("patient: {age_years: 64}\n" + case, encoding="utf-8")
     assert main(["qualify", "--context", str(p), "--out", str(tmp_path / "o")]) == 0
     assert "QUALIFIED (continuous; 12 months" in capsys.readouterr().out
     assert (tmp_path / "o" / "report.pdf").exists()
+    # the member's age is a fact every measured path requires (SPEC §8.2): without it, open
+    p.write_text(case, encoding="utf-8")
+    assert main(["qualify", "--context", str(p)]) == 0
+    out = capsys.readouterr().out
+    assert "INDETERMINATE" in out and "patient.birth_date or age_years" in out
     bad = tmp_path / "bad.yaml"
     bad.write_text("diagnoses: [J44.7]\n", encoding="utf-8")
     assert main(["qualify", "--context", str(bad)]) == 2

@@ -24,12 +24,13 @@ REST89 = "ii_a_2_b_ii_rest_ge89"
 
 
 RX = "ii_a_2_prescription"
+AGE = "ii_a_2_member_age"
 #: II.B.2–4 are about oxygen *for* PVD, angina or breathlessness: not for cluster headache.
 NOT_FOR_CLUSTER = ("ii_b_2_peripheral_vascular", "ii_b_3_angina", "ii_b_4_breathlessness")
 
 
 def _p(name: str, cov: str, finding: str, *extra: str, where: str = "") -> Path:
-    return Path(name, cov, (A1, *GATES, RX, *extra, finding), finding, where)
+    return Path(name, cov, (A1, *GATES, RX, AGE, *extra, finding), finding, where)
 
 
 PATHS = (

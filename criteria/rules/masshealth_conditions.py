@@ -196,6 +196,22 @@ def _room_air(inp: Inputs) -> Outcome:
     )
 
 
+def _member_age(inp: Inputs) -> Outcome:
+    """Return whether the member's age on the test date is known: every measured path needs it."""
+    p = inp.context.patient
+    age = p.age_at(inp.test_date)
+    values = {"age_years": age}
+    if age is None:
+        # (a birth date without a test date gives no age either; the test date is its own gate)
+        return Outcome(
+            None,
+            "The member's age is not given (the pediatric criteria, II.A.2.d, decide on it).",
+            values,
+            ("patient.birth_date or age_years",),
+        )
+    return Outcome(True, f"The member is {age:g} on the test date.", values)
+
+
 def _prescription(inp: Inputs) -> Outcome:
     o = inp.context.order
     values = {
@@ -376,6 +392,13 @@ TEST_CONDITION_RULES = (
         "room air unless contraindicated",
         ("test.room_air", "test.room_air_contraindicated"),
         _room_air,
+    ),
+    Rule(
+        "ii_a_2_member_age",
+        "MG-OXY II.A.2 (SPEC §8.2)",
+        "the member's age on the test date",
+        ("patient.birth_date", "patient.age_years", "test.date"),
+        _member_age,
     ),
     Rule(
         "ii_a_2_prescription",
