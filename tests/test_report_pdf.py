@@ -469,8 +469,14 @@ def test_every_rule_id_is_printed_whole_in_the_appendix(tmp_path, payer):
         capture_output=True,
         check=True,
     )
-    words = set(re.split(r"\s+", out.stdout.decode("utf-8", "replace")))
+    text = out.stdout.decode("utf-8", "replace")
+    words = set(re.split(r"\s+", text))
     assert [i for i in ids if i not in words] == []
+    # the policy revisions a Medicare determination encodes are printed, not only in the JSON
+    flat = " ".join(text.split())
+    assert ("LCD L33797 Oxygen and Oxygen Equipment, revision effective 04/01/2023" in flat) is (
+        payer == "medicare"
+    )
 
 
 def test_an_id_too_long_for_its_column_is_cut_only_at_its_separators():
