@@ -383,6 +383,23 @@ def test_performer_never_a_dme_supplier(performer: str | None, det: str) -> None
     assert status(c, night(t_le88_min=20.0, nadir_pct=84.0)) == det
 
 
+@pytest.mark.parametrize(
+    ("setting", "det"), [("outpatient", "indeterminate"), ("inpatient", "qualified")]
+)
+def test_an_outpatient_overnight_by_the_treating_practitioner_was_at_home(
+    setting: str, det: str
+) -> None:
+    """A practitioner's office runs no overnight study: its outpatient overnight oximetry was
+    done at home, which counts only under an IDTF's direction (A15); it qualified N1."""
+    extra = {"test__discharge_date": TEST_DATE.isoformat()} if setting == "inpatient" else {}
+    c = mc(test__performed_by="treating_practitioner", test__setting=setting, **extra)
+    d = evaluate(c, night(t_le88_min=20.0, nadir_pct=84.0))
+    assert d.determination == det
+    if det == "indeterminate":
+        assert d.rule("lcd_performer").met is None
+        assert any("idtf" in m for m in d.missing)
+
+
 def test_psg_or_home_sleep_test_oximetry_counts_only_on_titration() -> None:
     staged = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")
     d = evaluate(mc(test__performed_by="sleep_lab"), staged)

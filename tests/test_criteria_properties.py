@@ -1299,6 +1299,11 @@ def medicare_unsafe_reasons(c: Context, ev: Evidence | None) -> list[str]:
         "setting missing": t.setting is None,
         "order date missing": o.date is None,
         "performer missing or a DME supplier": t.performed_by in (None, "dme_supplier"),
+        "an outpatient overnight test by the treating practitioner (at home, no IDTF)": (
+            (t.type == "overnight" or (ev is not None and ev.sleep is not None))
+            and t.setting != "inpatient"
+            and t.performed_by == "treating_practitioner"
+        ),
         "evaluation date missing": t.evaluated_date is None,
         "evaluated before the test": t.evaluated_date is not None
         and td is not None
@@ -1362,6 +1367,7 @@ MC_PERTURBATIONS = (
     "drop_test_type",
     "drop_performer",
     "dme_supplier",
+    "home_overnight_by_practitioner",
     "drop_evaluated_date",
     "evaluated_before_test",
     "discharge_out_of_window",
@@ -1433,7 +1439,10 @@ def valid_then_perturbed_medicare(
             "date": td.isoformat(),
             "room_air": True,
             "setting": "inpatient" if inpatient else "outpatient",
-            "performed_by": draw(st.sampled_from(PERFORMERS[:4])),
+            # (an outpatient overnight test by the treating practitioner was one at home)
+            "performed_by": draw(
+                st.sampled_from(PERFORMERS[1:4] if kind == "overnight" else PERFORMERS[:4])
+            ),
             "evaluated_date": (td + dt.timedelta(days=draw(st.integers(0, 60)))).isoformat(),
         },
         "order": {"date": (td + dt.timedelta(days=draw(st.integers(-30, 90)))).isoformat()},
@@ -1472,6 +1481,10 @@ def valid_then_perturbed_medicare(
         t["room_air"] = False
     elif change == "dme_supplier":
         t["performed_by"] = "dme_supplier"
+    elif change == "home_overnight_by_practitioner":
+        t.update(type="overnight", setting="outpatient", performed_by="treating_practitioner")
+        t.pop("discharge_date", None)
+        ev = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
     elif change == "evaluated_before_test":
         t["evaluated_date"] = (td - dt.timedelta(days=draw(st.integers(1, 30)))).isoformat()
     elif change in ("discharge_out_of_window", "drop_discharge_date"):

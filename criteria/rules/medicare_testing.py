@@ -107,6 +107,19 @@ def _performer(inp: Inputs) -> Outcome:
         return Outcome(
             False, "A DME supplier is not a qualified provider: its tests never qualify.", v
         )
+    overnight = inp.sleep is not None or inp.context.test.type == "overnight"
+    if overnight and who == "treating_practitioner" and inp.context.test.setting != "inpatient":
+        # A practitioner's office runs no overnight study: an outpatient overnight oximetry it
+        # "performed" was done at home, which counts only as stand-alone oximetry under an
+        # IDTF's direction (medicare-oxygen.md §4.3, A15). Qualified as it was, a home test
+        # without the IDTF passed.
+        return Outcome(
+            None,
+            "An outpatient overnight oximetry by the treating practitioner was done at home, "
+            "where only one directed by a Medicare-enrolled IDTF counts.",
+            v,
+            ("test.performed_by: idtf (home overnight oximetry), sleep_lab or hospital",),
+        )
     return Outcome(True, f"Performed by a qualified provider ({who.replace('_', ' ')}).", v)
 
 
