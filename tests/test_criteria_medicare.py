@@ -456,6 +456,33 @@ def test_a_titration_without_obstructive_sleep_apnea_does_not_qualify(diagnoses:
     assert status(osa, titration) == "qualified"
 
 
+@pytest.mark.parametrize(
+    ("kind", "span_h", "det"),
+    [
+        ("sleep", 4.0, "qualified"),
+        ("presumed_sleep", 4.0, "indeterminate"),  # a home sleep test, or the staging left out
+        ("sleep", 8.0, "indeterminate"),  # a split night: its diagnostic half is off PAP
+    ],
+)
+def test_a_titration_is_a_staged_psg_no_longer_than_the_titration(
+    kind: str, span_h: float, det: str
+) -> None:
+    """An unstaged night with titration figures (a home sleep test's airflow and effort) and a
+    split night whose sleep (90 min diagnostic + 150 at PAP = 240 valid min) spans 8 h beside
+    a 4 h titration each qualified N1 on saturations not taken at optimal PAP."""
+    pap = {"ahi": 4.0, "hours": 4.0, "at_optimal_pap": True, "initial_ahi": 30.0}
+    ev = night(t_le88_min=20.0, nadir_pct=84.0, kind=kind, valid_min=240.0)
+    assert ev.sleep is not None
+    ev = dataclasses.replace(
+        ev, sleep=dataclasses.replace(ev.sleep, start_s=0.0, end_s=span_h * 3600.0)
+    )
+    c = mc(diagnoses=["G47.33"], test__performed_by="sleep_lab", test__pap_titration=pap)
+    d = evaluate(c, ev)
+    assert d.determination == det
+    if det == "indeterminate":
+        assert d.rule("lcd_sleep_study").met is None
+
+
 def test_a_titration_without_its_initial_ahi_is_indeterminate() -> None:
     """AHI 9.5 on PAP: enough from an initial AHI of 10 or more, not from one of 9.8 (which must
     be reduced further). Without the initial AHI the rule cannot be checked."""

@@ -1376,6 +1376,7 @@ MC_PERTURBATIONS = (
     "no_evidence",
     "osa_titration_figure_missing",
     "titration_fails",
+    "titration_unstaged_or_split_night",
     "staged_without_titration",
     "titration_without_osa",
     "sleep_apnea_heading_without_titration",
@@ -1519,6 +1520,23 @@ def valid_then_perturbed_medicare(
                     "at_optimal_pap": False,
                 }[bad]
             t["pap_titration"] = pap
+    elif change == "titration_unstaged_or_split_night":
+        # a complete, passing titration whose sleep window is unstaged (a home sleep test) or
+        # spans more than the titration lasted (a split night's diagnostic half)
+        t.update(type="overnight", performed_by="sleep_lab")
+        raw["diagnoses"] = ["G47.33", "J44.9"]
+        hours = draw(st.floats(2.0, 8.0))
+        t["pap_titration"] = {"ahi": 4.0, "hours": hours, "at_optimal_pap": True,
+                              "initial_ahi": 30.0}  # fmt: skip
+        valid = draw(st.floats(120.0, hours * 60.0))
+        if draw(st.booleans()):
+            ev = night("presumed_sleep", valid)
+        else:
+            ev = night("sleep", valid)
+            assert ev.sleep is not None
+            span = hours * 3600.0 + draw(st.floats(120.0, 6 * 3600.0))
+            sleep = dataclasses.replace(ev.sleep, start_s=0.0, end_s=span)
+            ev = dataclasses.replace(ev, sleep=sleep)
     elif change == "stand_by_oxygen":
         raw["prn"] = True
     elif change == "order_for_no_oxygen":

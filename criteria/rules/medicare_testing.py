@@ -207,21 +207,35 @@ def _sleep_study(inp: Inputs) -> Outcome:
     v["window"] = ev.sleep.kind
     if osa or pap is not None:
         out = _titration(pap, v, osa)
+        if out.met is True and ev.sleep.kind != "sleep":
+            # A titration is a PSG, which is staged: an unstaged night with titration figures
+            # is a home sleep test (whose oximetry never counts, A16) or a PSG whose staging
+            # was left out; a home test's airflow and effort channels qualified N1 here.
+            return Outcome(
+                None,
+                "A PAP titration is a sleep-staged PSG, and this sleep window is not staged: "
+                "a home sleep test's oximetry never counts.",
+                v,
+                ("the titration PSG's sleep staging (a staged EDF+ or --hypnogram)",),
+            )
         if out.met is True and pap is not None and pap.hours is not None:
-            # The saturations must be those taken at optimal PAP: a sleep window with more
-            # valid minutes than the titration lasted holds time off PAP (a split night's
-            # diagnostic half, where untreated apneas desaturate).
-            v["sleep_valid_min"] = ev.sleep.valid_min
-            if ev.sleep.valid_min > pap.hours * 60 + 1.0:
+            # The saturations must be those taken at optimal PAP: a sleep window longer than
+            # the titration holds time off PAP (a split night's diagnostic half, where
+            # untreated apneas desaturate). Its span, not its valid minutes: 90 min of
+            # diagnostic sleep beside 210 at PAP fit in a 5 h titration's 300 min and qualified.
+            span = ev.sleep.valid_min
+            if ev.sleep.start_s is not None and ev.sleep.end_s is not None:
+                span = max(span, (ev.sleep.end_s - ev.sleep.start_s) / 60.0)
+            v["sleep_span_min"] = span
+            if span > pap.hours * 60 + 1.0:
                 return Outcome(
                     None,
-                    f"The sleep window holds {ev.sleep.valid_min:.0f} min of valid data, more "
-                    f"than the {pap.hours:g} h titration: its saturations are not all at "
-                    "optimal PAP.",
+                    f"The sleep window spans {span:.0f} min, more than the {pap.hours:g} h "
+                    "titration: its saturations are not all at optimal PAP.",
                     v,
                     (
-                        "a sleep window limited to the titration at optimal PAP "
-                        "(--lights-off/--lights-on or --exclude the part before it)",
+                        "a sleep window limited to the titration at optimal PAP (--exclude the "
+                        "part before it)",
                     ),
                 )
         return out
