@@ -264,7 +264,8 @@ def build_windows(
         if segments:
             windows = _without_segments(recording, windows, segments, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
-        baseline, more = _baseline_window(recording, settings, valid, windows, scored)
+        walks = tuple(span for w in segments if w.kind != "rest" for span in w.spans_s)
+        baseline, more = _baseline_window(recording, settings, valid, windows, scored, walks)
         warnings.extend(more)
         if baseline is not None and all(w.kind != baseline.kind for w in windows):
             windows.append(baseline)
@@ -445,12 +446,16 @@ def _baseline_window(
     valid: NDArray[np.bool_],
     windows: Sequence[Window],
     scored: tuple[tuple[float, float], ...],
+    walks: tuple[tuple[float, float], ...] = (),
 ) -> tuple[Window | None, list[str]]:
     """Choose the awake baseline's window; ``scored`` holds the staged epochs (any stage).
 
     Without valid staged wake, the presumed baseline never takes a sample the staging scored
     (N1-R as sleep, ``?`` as unknown): those are not awake, and a median of sleep passed off
-    as the awake baseline read as awake hypoxaemia. Only unscored time may be presumed awake.
+    as the awake baseline read as awake hypoxaemia. Only unscored time may be presumed awake,
+    and never a walk (``walks``: the exercise and exercise_o2 segments): a night's file opening
+    with a walk on oxygen at 99 % made that its awake baseline, and a steady night at 93 % a
+    drop of more than 5 points all night.
     """
     fs = recording.fs
     n = valid.shape[0]
@@ -484,6 +489,8 @@ def _baseline_window(
         return Window("awake", "awake_option", given), warnings
     need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))
     pool = valid & ~spans_mask(scored, fs, n) if staged else valid
+    if walks:
+        pool = pool & ~spans_mask(walks, fs, n)
     idx = _first_true(pool, need)
     where = " outside the scored sleep-stage epochs" if staged else ""
     if idx.size < need:

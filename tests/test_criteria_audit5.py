@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from criteria.context import Context
@@ -543,3 +544,22 @@ def test_a_walk_in_the_nights_file_is_no_part_of_the_sleep_window(tmp_path: Path
                  "--no-report"]) == 0  # fmt: skip
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] != "qualified"
+
+
+def test_a_walk_on_oxygen_in_the_nights_file_is_no_awake_baseline() -> None:
+    """The night's file opens with a walk on oxygen (exercise_o2) at 99 %: the presumed awake
+    baseline (the first 300 s of valid data) was the walk, and a steady night at 93 % read as a
+    drop of more than 5 points all night (II.A.2.a.ii drop qualified). Walks are no part of it."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=3, baseline_pct=93.0, noise_pts=0.3,
+        segments=[("exercise_o2", 0, 360)], start=dt.datetime(2026, 11, 20, 21, 0), pulse=True,
+    )  # fmt: skip
+    x = rec.spo2.data.copy()
+    x[:360] = np.minimum(x[:360] + 6.0, 100.0)
+    rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    baseline = next(w for w in a.windows if w.kind == "presumed_awake")
+    assert baseline.spans_s[0][0] >= 360.0
+    m = a.metrics["presumed_sleep"]
+    assert m.awake_baseline_pct is not None and round(m.awake_baseline_pct) == 93
+    assert m.drop5_min is not None and m.drop5_min < 1.0
