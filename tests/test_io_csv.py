@@ -77,6 +77,11 @@ def test_decimal_commas_are_refused_and_other_text_is_counted(tmp_path: Path) ->
     every = "".join(f'{i},"{95 - i % 3},5"\n' for i in range(600))  # every value a fraction
     with pytest.raises(RecordingFormatError, match="decimal comma"):
         read_recording(write_text(tmp_path / "all.csv", "seconds,spo2\n" + every))
+    # a column the analysis never reads may hold what it likes (a perfusion index "4,5",
+    # steps "1,000")
+    other = "".join(f'{i},95,"4,5","1,000"\n' for i in range(600))
+    rec = read_recording(write_text(tmp_path / "pi.csv", "seconds,spo2,PI,Steps\n" + other))
+    assert np.isfinite(rec.spo2.data).all()
     odd = "".join(f"{i},{'ERR' if i % 100 == 7 else 95}\n" for i in range(600))
     rec = read_recording(write_text(tmp_path / "odd.csv", "seconds,spo2\n" + odd))
     assert np.count_nonzero(np.isnan(rec.spo2.data)) == 6

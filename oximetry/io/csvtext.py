@@ -320,6 +320,14 @@ def _parse_iso(s: pd.Series) -> pd.Series:
     return pd.to_datetime(s, format="ISO8601", errors="coerce")
 
 
+def _may_be_read(label: str) -> bool:
+    """Return True for a column the analysis may read: SpO2, pulse rate or oximeter status."""
+    from oximetry.io.channels import classify
+
+    unit, label = _split_unit(label)
+    return classify(label, unit)[0] in ("spo2", "pulse", "status")
+
+
 def _split_unit(label: str) -> tuple[str, str]:
     m = _UNIT.search(label)
     return (m.group(1).strip(), label) if m else ("", label)
@@ -407,7 +415,9 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         has_data |= np.array([c.strip() != "" for c in columns[i]])
     warnings: list[str] = []
     for i in data_cols:
-        warnings.extend(_unreadable(header[i], columns[i], values[i], path))
+        if _may_be_read(header[i]):
+            # (a column the analysis never reads may hold what it likes: "4,5" in a PI column)
+            warnings.extend(_unreadable(header[i], columns[i], values[i], path))
     date_known = True
     if time_cols:
         cells = [" ".join(r[c].strip() for c in time_cols) for r in table.rows]
