@@ -272,6 +272,24 @@ def test_a_context_file_other_than_the_recorded_one_is_a_difference(
     assert "context: the context file given is not the context the summary records" in stdout
 
 
+def test_a_context_file_of_another_test_type_is_a_difference_not_a_forged_summary(
+    outputs: tuple[Path, Path, Path],
+    identified: tuple[Path, Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The genuine summary, the lab's context with another test type: verify recomputed with
+    the file given and called the summary "not an oxi summary" (exit 2)."""
+    edf, _, _ = outputs
+    _, out, _ = identified
+    rest = tmp_path / "rest.yaml"
+    rest.write_text(_CONTEXT.replace("type: overnight", "type: rest"))
+    code = main(["verify", str(out / "summary.json"), str(edf), "--context", str(rest)])
+    stdout = capsys.readouterr().out
+    assert code == 1
+    assert "context: the context file given is not the context the summary records" in stdout
+
+
 def test_a_report_swapped_under_a_context_without_a_patient_block_is_caught(
     outputs: tuple[Path, Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
