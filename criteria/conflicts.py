@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .context import Context
@@ -179,12 +179,21 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                 "or the context belongs to another person.",
             )
         )
-    elif fp.age_years is not None and fp.birth_date not in _PLACEHOLDER_BIRTH:
+    elif (
+        fp.age_years is not None
+        and fp.birth_date not in _PLACEHOLDER_BIRTH
+        and not (born is not None and p.birth_date is not None)  # the same birth date
+    ):
         day = f.test_date or f.recording_date
         age = p.age_at(day)
+        # the header's age on the same day as the context's (it gives it at the recording's
+        # start, which may be the day before a birthday the test date is on)
+        header_age = fp.age_years
+        if born is not None and day is not None:
+            header_age = replace(p, birth_date=born).age_from_birth(day) or header_age
         if age is not None:
-            far = age < fp.age_years - 1 if fp.age_capped else abs(age - fp.age_years) > 1
-            across = any((age < limit) != (fp.age_years < limit) for limit in AGE_LIMITS)
+            far = age < header_age - 1 if fp.age_capped else abs(age - header_age) > 1
+            across = any((age < limit) != (header_age < limit) for limit in AGE_LIMITS)
             if far or across:
                 out.append(
                     Conflict(

@@ -563,3 +563,31 @@ def test_a_walk_on_oxygen_in_the_nights_file_is_no_awake_baseline() -> None:
     m = a.metrics["presumed_sleep"]
     assert m.awake_baseline_pct is not None and round(m.awake_baseline_pct) == 93
     assert m.drop5_min is not None and m.drop5_min < 1.0
+
+
+@pytest.mark.parametrize("context_patient", [{"birth_date": "2005-11-21"}, {"age_years": 21}])
+def test_the_header_age_is_counted_on_the_context_ages_day(context_patient: dict[str, Any]) -> None:
+    """One person born 2005-11-21, a night from 22:30 on the eve of the 21st birthday, test.date
+    the next morning: the header's age at the recording's start (20) beside the context's on
+    test.date (21) lay on either side of 21 and made one person two (a false conflict)."""
+    c = Context.from_dict(
+        {
+            "patient": context_patient,
+            "test": {"type": "overnight", "date": "2026-11-21", "room_air": True,
+                     "setting": "outpatient", "chronic_stable_state": True},
+            "order": {"date": "2026-11-02", "prescriber": "physician", "flow_lpm": 2,
+                      "hours_per_day": 8},
+            "diagnoses": ["J44.9"],
+        }
+    )  # fmt: skip
+    night = {"valid_min": 420.0, "t_le88_min": 12.0, "t_lt90_min": 30.0, "t_le90_min": 35.0,
+             "longest_le88_min": 12.0, "nadir_pct": 84.0, "awake_baseline_pct": 93.0,
+             "awake_baseline_source": "first_300s_valid"}  # fmt: skip
+    fp = FilePatient(birth_date=dt.date(2005, 11, 21), age_years=20.0)
+    ev = Evidence.from_metrics(
+        {"presumed_sleep": night}, recording_start=dt.datetime(2026, 11, 20, 22, 30),
+        file_patient=fp,
+    )  # fmt: skip
+    d = evaluate(c, ev)
+    assert not [x for x in d.conflicts if "recording.patient" in x.keys]
+    assert d.determination == "qualified"

@@ -201,8 +201,10 @@ def _member_age(inp: Inputs) -> Outcome:
     p = inp.context.patient
     age = p.age_at(inp.test_date)
     values = {"age_years": age}
+    if age is None and p.birth_date is not None:
+        # the birth date needs the test date, which its own gate lists as missing
+        return Outcome(None, "The member's age needs the test date.", values)
     if age is None:
-        # (a birth date without a test date gives no age either; the test date is its own gate)
         return Outcome(
             None,
             "The member's age is not given (the pediatric criteria, II.A.2.d, decide on it).",
