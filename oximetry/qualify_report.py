@@ -132,7 +132,7 @@ def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
     from matplotlib.figure import Figure
 
     from .report.page1 import determination_block
-    from .report.textpage import MARGIN_IN, PORTRAIT, TextPage, rules_block
+    from .report.textpage import MARGIN_IN, PORTRAIT, TextPage, revisions_lines, rules_block
 
     q = doc.get("qualification") or {}
     rules: Sequence[Mapping[str, Any]] = q.get("rules") or []
@@ -153,6 +153,7 @@ def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
     page.rule()
     determination_block(page, q, page.h - 1.2)  # decided by, would qualify if, conflicts
     page.rule()
+    revisions_lines(page, q)
     bottom = page.h - 0.7
     done = rules_block(page, rules, bottom)
     figs.append(fig)

@@ -573,6 +573,17 @@ def test_oxi_qualify_out_writes_a_context_only_report(
             ["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert "clinical context (no recording)" in text and "MG-OXY II.A.2.c" in text
+        # a Medicare determination's report names the policy revisions it encodes (SPEC §8.4)
+        mc = tmp_path / "mc.yaml"
+        mc.write_text("payer: medicare\n", encoding="utf-8")
+        assert main(["qualify", "--context", str(mc), "--out", str(tmp_path / "mc")]) == 0
+        text = subprocess.run(
+            ["pdftotext", str(tmp_path / "mc" / "report.pdf"), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        assert "LCD L33797 Oxygen and Oxygen Equipment, revision effective" in " ".join(
+            text.split()
+        )
 
 
 def test_oxi_qualify_blood_gas_case_and_a_bad_code(

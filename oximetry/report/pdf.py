@@ -54,6 +54,7 @@ from .textpage import (
     TextPage,
     ctx_get,
     footer,
+    revisions_lines,
     rules_block,
 )
 
@@ -369,13 +370,8 @@ def _build_pages(
                 8,
                 color="#444444",
             )
-            # the policy revisions the determination encodes (Medicare; SPEC §8.4), which only
-            # summary.json said: a reader of the report could not tell which rules applied
-            revisions = [str(r) for r in (q or {}).get("revisions") or []]
-            if revisions:
-                text = "Policy revisions encoded: " + "; ".join(revisions) + "."
-                for part in page.wrap(text, PORTRAIT[0] - 2 * MARGIN_IN, 8):
-                    page.line(part, 8)
+            # which only summary.json said: a reader could not tell which rules applied
+            revisions_lines(page, q or {})
         page.y += 0.05
         done = max(1, rules_block(page, rest, PORTRAIT[1] - 0.6))  # never loop forever
         rest = rest[done:]

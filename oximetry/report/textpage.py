@@ -34,6 +34,7 @@ __all__ = [
     "id_lines",
     "plain",
     "recorded_line",
+    "revisions_lines",
     "rounded",
     "rules_block",
     "stat_rows",
@@ -425,6 +426,23 @@ def _cite_lines(rule: Mapping[str, Any], page: TextPage) -> list[tuple[str, floa
         parts, size = id_lines(rid, width)
         out += [(s, size, "#777777") for s in parts]
     return out
+
+
+def revisions_lines(page: TextPage, qualification: Mapping[str, Any]) -> None:
+    """Write the policy revisions a determination encodes (Medicare, SPEC §8.4), when it has any.
+
+    Parameters
+    ----------
+    page : TextPage
+        The page written on, from its current line.
+    qualification : mapping
+        The ``qualification`` block (its ``revisions``).
+    """
+    revisions = [str(r) for r in qualification.get("revisions") or []]
+    if revisions:
+        text = "Policy revisions encoded: " + "; ".join(revisions) + "."
+        for part in page.wrap(text, page.w - 2 * MARGIN_IN, 8):
+            page.line(part, 8)
 
 
 def rules_block(page: TextPage, rules: Sequence[Mapping[str, Any]], bottom_in: float) -> int:
