@@ -10,7 +10,9 @@ every problem becomes one :class:`criteria.errors.ContextError` line naming the 
   stream and by a bracket scan of JSON *before* either is built, so a deeply nested file gives a
   clear error instead of a ``RecursionError``;
 - YAML anchors and aliases are refused (a 400-byte "billion laughs" file would otherwise expand to
-  gigabytes), and so are duplicate keys (a second ``room_air:`` silently winning is a safety bug);
+  gigabytes), and so are duplicate keys (a second ``room_air:`` silently winning is a safety bug),
+  merge keys and explicit tags (``!!bool``, ``!!merge``: a tagged value the loader cannot build
+  crashed it, and a tagged merge key got past the duplicate-key check);
 - YAML timestamps are not converted by the loader: ``2024-02-30`` stays text and the schema says
   which key holds an impossible date; integers longer than :data:`MAX_INT_DIGITS` digits stay text
   too, so a 400-digit number is reported as a bad value, never a traceback.
@@ -74,7 +76,7 @@ def read_context_file(path: str | PathLike[str]) -> Any:
             path=p,
         )
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")  # a byte-order mark (Windows Notepad) is no content
     except UnicodeDecodeError:
         raise ContextError("the context file is not UTF-8 text", path=p) from None
     if p.suffix.lower() == ".json":
@@ -176,6 +178,14 @@ def _check_events(events: Any, p: Path) -> None:
         if isinstance(ev, yaml.AliasEvent) or getattr(ev, "anchor", None) is not None:
             raise ContextError(
                 "YAML anchors and aliases (&name, *name) are not allowed in a context file",
+                path=p,
+            )
+        if getattr(ev, "tag", None) is not None:
+            # `!!bool maybe` crashed PyYAML's constructor (exit 4), `!!float Jane Smith` echoed
+            # the name in its message, and `!!merge` keys got past the duplicate-key check
+            raise ContextError(
+                "explicit YAML tags (!!bool, !!merge, ...) are not allowed in a context file: "
+                "write plain values",
                 path=p,
             )
         if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):

@@ -175,7 +175,17 @@ def test_a_single_alias_is_refused_too(tmp_path: Path) -> None:
         ("order:\n  flow_lpm: " + "9" * 400 + "\n", "ctx.yaml", "'order.flow_lpm'"),
         ('{"order": {"flow_lpm": ' + "9" * 400 + "}}", "ctx.json", "'order.flow_lpm'"),
         ('{"order": {"flow_lpm": 1' + "0" * 400 + ".5}}", "ctx.json", "'order.flow_lpm'"),
-        ("test: {date: !!timestamp 2024-02-30}\n", "ctx.yaml", "value cannot be read"),
+        ("test: {date: !!timestamp 2024-02-30}\n", "ctx.yaml", "explicit YAML tags"),
+        # tagged values crashed the loader (exit 4), echoed a name, or merged past the checks
+        ("test: {room_air: !!bool maybe}\n", "ctx.yaml", "explicit YAML tags"),
+        ('test: {date: !!timestamp "Jan 5 2026"}\n', "ctx.yaml", "explicit YAML tags"),
+        ('order: {flow_lpm: !!int ""}\n', "ctx.yaml", "explicit YAML tags"),
+        ("patient: {name: !!float Jane Smith}\n", "ctx.yaml", "explicit YAML tags"),
+        (
+            "test:\n  !!merge a: {room_air: true}\n  !!merge b: {room_air: false}\n",
+            "ctx.yaml",
+            "explicit YAML tags",
+        ),
         ("[" * 5000 + "]" * 5000 + "\n", "ctx.yaml", "nested"),
         ("[" * 50_000 + "]" * 50_000, "ctx.json", "nested"),
         ("".join(" " * i + "k:\n" for i in range(300)), "ctx.yaml", "nested"),
@@ -195,6 +205,17 @@ def test_a_single_alias_is_refused_too(tmp_path: Path) -> None:
 )
 def test_hostile_files_give_one_short_line(tmp_path: Path, text: str, name: str, said: str) -> None:
     assert said in _one_line_error(_write(tmp_path, text, name))
+
+
+def test_a_tagged_name_is_never_echoed(tmp_path: Path) -> None:
+    assert "Jane" not in _one_line_error(_write(tmp_path, "patient: {name: !!float Jane Smith}\n"))
+
+
+def test_a_byte_order_mark_is_no_content(tmp_path: Path) -> None:
+    for name, text in (("ctx.json", '{"payer": "medicare"}'), ("ctx.yaml", "payer: medicare\n")):
+        p = tmp_path / name
+        p.write_bytes(b"\xef\xbb\xbf" + text.encode())
+        assert load_context(p).payer == "medicare"
 
 
 def test_depth_cap_allows_the_schema(tmp_path: Path) -> None:
