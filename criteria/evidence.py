@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeGuard, TypeVar, cast
 
+from .context_file import shorten
 from .errors import EvidenceError
 
 __all__ = ["Evidence", "FilePatient", "SegmentFigures", "SleepFigures"]
@@ -490,13 +491,18 @@ def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
         v = win.get(key)
         ok = isinstance(v, str) if key == "source" else _number(v)
         if v is not None and not ok:
-            raise EvidenceError(f"{where}: 'windows.{figs.kind}.{key}' is {v!r}")
+            raise EvidenceError(f"{where}: 'windows.{figs.kind}.{key}' is {shorten(v)}")
         got[key] = None if v is None else (v if key == "source" else float(v))
     return replace(figs, **got)
 
 
 def _number(v: Any) -> TypeGuard[int | float]:
-    return not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v)
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return False
+    try:
+        return math.isfinite(float(v))
+    except OverflowError:  # an integer of 400 digits is no figure (and crashed isfinite)
+        return False
 
 
 def _figures(cls: type, kind: str, block: Mapping[str, Any], where: str) -> object:
@@ -513,8 +519,10 @@ def _figures(cls: type, kind: str, block: Mapping[str, Any], where: str) -> obje
         if f.name == "awake_baseline_source":
             values[f.name] = str(v)
             continue
-        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
-            raise EvidenceError(f"{where}: 'metrics.{kind}.{f.name}' is {v!r}; expected a number")
+        if not _number(v):
+            raise EvidenceError(
+                f"{where}: 'metrics.{kind}.{f.name}' is {shorten(v)}; expected a number"
+            )
         values[f.name] = float(v)
     return cls(**values)
 

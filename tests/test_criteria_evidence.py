@@ -147,6 +147,11 @@ def test_evidence_from_summary_needs_every_window_placed() -> None:
         ({}, "metrics"),
         ({"metrics": {"sleep": {"valid_min": 400}}}, "metrics.sleep.t_le88_min"),
         ({"metrics": {"rest": {"valid_min": "five"}}}, "metrics.rest.valid_min"),
+        # a 400-digit integer crashed the finite check (OverflowError, exit 4)
+        (
+            {"metrics": {"rest": {"valid_min": 10**400}}},
+            r"metrics\.rest\.valid_min' is 1000.*\(401",
+        ),
         ({"metrics": {}, "input": {"start": "yesterday"}}, "input.start"),
     ],
 )
