@@ -51,6 +51,22 @@ MEDICARE = (
         ("Abdo", "uV"),
         ("Snore", "dB"),
         ("CPAP Pressure", "cmH2O"),
+        # montages' own labels (Philips Alice, the ARES home test, others): a home sleep test
+        # with these was taken for stand-alone oximetry and qualified N1
+        ("Flow Patient", ""),
+        ("Effort THO", "uV"),
+        ("Effort ABD", "uV"),
+        ("A-Flow", ""),
+        ("A-Snore", ""),
+        ("FVP/A-Effort", ""),
+        ("Cannula Flow", "cmH2O"),
+        ("PTAF", ""),
+        ("Chest", "uV"),
+        ("RIP Thor", "mV"),
+        ("LOC-A2", "uV"),
+        ("ROC-A1", "uV"),
+        ("Leg 1", "uV"),
+        ("Leg/L", "uV"),
     ],
 )
 def test_sleep_test_channels_are_known(label: str, unit: str) -> None:
@@ -68,6 +84,9 @@ def test_sleep_test_channels_are_known(label: str, unit: str) -> None:
         ("RESP", "bpm"),  # a monitor's respiration rate
         ("PAP", "mmHg"),  # pulmonary artery pressure
         ("O2", "%"),  # oxygen, not the occipital electrode
+        ("O2 Flow", "L/min"),  # oxygen given, not the patient's airflow
+        ("Pulse Rate", "bpm"),
+        ("SpO2 Reminder", ""),
     ],
 )
 def test_oximeter_and_monitor_channels_are_not_sleep_test_channels(label: str, unit: str) -> None:

@@ -134,6 +134,28 @@ _SLEEP_TEST_LABELS = {
     "loc": "EOG",
     "roc": "EOG",
 }
+#: Words of a label (split at anything not a letter or digit) that name a sleep-test channel
+#: whatever their place in it: a montage's own labels ("Flow Patient", "Effort THO", "A-Flow",
+#: "FVP/A-Effort", "Cannula Flow", "RIP Thor", "LOC-A2", "Leg 1") were no sleep-test channel, and a
+#: home sleep test's oximetry qualified as stand-alone overnight oximetry (Medicare A16).
+_SLEEP_TEST_WORDS = {
+    word: kind
+    for kind, words in (
+        ("airflow", "flow airflow cannula ptaf pflow nasal therm thermistor"),
+        (
+            "respiratory effort",
+            "effort thor tho thorax thoracic chest abd abdo abdomen abdominal rip",
+        ),
+        ("snore", "snore snoring"),
+        ("EEG", "eeg"),
+        ("EOG", "eog loc roc"),
+        ("EMG", "emg chin leg lleg rleg tib tibialis"),
+        ("PAP", "cpap ipap epap"),
+    )
+    for word in words.split()
+}
+#: Words beside which "flow" is oxygen given, not the patient's breathing ("O2 Flow").
+_OXYGEN_WORDS = frozenset({"o2", "oxygen", "fio2"})
 #: EEG and EOG derivations against a mastoid or ear reference (``C3-M2``, ``O1-A2``, ``E1-M2``).
 _DERIVATION = re.compile(r"^(fp|af|f|fc|c|cp|p|o|t|e)[1-9z](m|a)[12]$")
 _PERCENT_UNITS = frozenset({"%", "", "percent", "pct", "%sat", "%spo2", "%sao2", "sat%", "spo2%"})
@@ -223,10 +245,18 @@ def classify(label: str, unit: str) -> tuple[str, str]:
                 f"labelled like SpO2 but unit {unit.strip()!r} is not a percentage, so not SpO2",
             )
         return "spo2", "SpO2 by label" + (" and unit %" if unit.strip() == "%" else "")
-    kind = _sleep_test_kind(norm)
+    kind = _sleep_test_kind(norm) or _sleep_test_word(label)
     if kind is not None:
         return "sleep_test", f"{kind}: a sleep-test channel"
     return "other", ""
+
+
+def _sleep_test_word(label: str) -> str | None:
+    """Return what a label records when one of its words names a sleep-test channel."""
+    words = re.split(r"[^0-9a-z]+", label.casefold())
+    if _OXYGEN_WORDS.intersection(words):
+        return None
+    return next((_SLEEP_TEST_WORDS[w] for w in words if w in _SLEEP_TEST_WORDS), None)
 
 
 def _sleep_test_kind(norm: str) -> str | None:
