@@ -226,6 +226,20 @@ def build_windows(
 
     if settings.staging:
         staging, stage_source = settings.staging, "hypnogram"
+        own = staging_from_annotations(recording.annotations, recording.source.path)
+        if any(stage != "?" for _, _, stage in own):
+            # set aside without a word, a hypnogram scoring the recording's own wake as sleep
+            # qualified its dip
+            warnings.append(
+                "The recording's own sleep staging (its annotations) was set aside for the "
+                "hypnogram given (--hypnogram)."
+            )
+        covered = sum(d for _, d, _ in staging)
+        if covered < 0.9 * end_s:
+            warnings.append(
+                f"The hypnogram covers {covered / 3600:.1f} h of the {end_s / 3600:.1f} h "
+                "recording; the rest is unscored (neither sleep nor wake)."
+            )
     else:
         staging = staging_from_annotations(recording.annotations, recording.source.path)
         stage_source = "annotations"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from oxi.options import parse_span, parse_time_spec
-from oximetry.errors import SettingsError
+from oximetry.errors import RecordingFormatError, SettingsError
+from oximetry.io.hypnogram import read_hypnogram
 from oximetry.model import Annotation
 from oximetry.results import Window
 from oximetry.settings import AnalysisSettings
@@ -107,6 +109,29 @@ def test_hypnogram_setting_wins_over_annotations() -> None:
     plan = build_windows(rec, settings, np.ones(3600, dtype=bool))
     assert plan.windows[0] == Window("sleep", "hypnogram", ((600.0, 2400.0),))
     assert plan.windows[1] == Window("awake", "hypnogram", ((0.0, 600.0),))
+    # said, not silent: the recording's own staging set aside, and 40 min of 60 staged
+    assert any("own sleep staging" in w and "set aside" in w for w in plan.warnings)
+    assert any("covers 0.7 h of the 1.0 h recording" in w for w in plan.warnings)
+    whole = AnalysisSettings(staging=((0.0, 600.0, "W"), (600.0, 3000.0, "N2")))
+    unstaged, _ = simulate_night(fs=1.0, duration_s=3600, seed=1)
+    assert build_windows(unstaged, whole, np.ones(3600, dtype=bool)).warnings == ()
+
+
+def test_a_hypnogram_of_the_wrong_epoch_length_or_nothing_scored_is_refused(
+    tmp_path: Path,
+) -> None:
+    """960 numbered epochs of 20 s read as 30 s span 8 h beside a 5.3 h recording: the stages
+    were laid out ever later, and the morning's wake was dropped past the end without a word
+    (a dip in it counted as sleep). A hypnogram of '?' only stages nothing."""
+    p = tmp_path / "hyp.csv"
+    p.write_text("epoch,stage\n" + "".join(f"{i + 1},N2\n" for i in range(960)))
+    with pytest.raises(RecordingFormatError, match="past the recording's end"):
+        read_hypnogram(p, end_s=960 * 20.0)
+    assert len(read_hypnogram(p, end_s=960 * 30.0 - 60.0)) == 958  # a minute over: clipped
+    q = tmp_path / "unscored.csv"
+    q.write_text("epoch,stage\n" + "".join(f"{i + 1},?\n" for i in range(20)))
+    with pytest.raises(RecordingFormatError, match="scores no epoch"):
+        read_hypnogram(q, end_s=600.0)
 
 
 def test_presumed_sleep_first_to_last_valid_and_presumed_awake() -> None:

@@ -148,6 +148,7 @@ def read_hypnogram(
     """
     rows = _rows(path)
     first = rows[0][1]
+    assumed = True  # epochs of EPOCH_S by assumption (numbered or one stage a row), not by times
     if len(first) == 1:
         if first[0].casefold() in _HEADER_WORDS and hypnogram_stage(first[0]) is None:
             rows = rows[1:]
@@ -158,6 +159,7 @@ def read_hypnogram(
         if not rows:
             raise RecordingFormatError("hypnogram has a header but no epochs", path)
         width = len(rows[0][1])
+        assumed = width == 2 and not _is_time(rows[0][1][0])
         if _is_time(rows[0][1][0]):
             out = _clock_rows(rows, path, start)
         elif width == 2:
@@ -165,9 +167,38 @@ def read_hypnogram(
         else:
             out = _timed(rows, path)
     _check_overlaps(out, path)
+    if out and all(s == "?" for _, _, s in out):
+        # every epoch unscored stages nothing; taken as no staging, a PSG's oximetry passed for
+        # stand-alone overnight oximetry (Medicare A16), and one W epoch made it a sleep study
+        raise RecordingFormatError(
+            "the hypnogram scores no epoch (every one is '?'): it stages nothing", path
+        )
     if end_s is not None:
+        if assumed:
+            _check_epoch_length(out, end_s, path)
         out = _clip(out, end_s, path)
     return tuple(out)
+
+
+def _check_epoch_length(
+    epochs: list[tuple[float, float, str]], end_s: float, path: str | os.PathLike[str]
+) -> None:
+    """Refuse epochs of an assumed length that run far past the recording's end.
+
+    A file of 20-s epochs read as 30-s ones spans 1.5 times the night: its stages were laid
+    out ever later, the morning's wake fell past the end and was dropped, and a dip while awake
+    counted as sleep. More than five minutes and a tenth of the recording past its end is
+    another epoch length or another night.
+    """
+    last = max(o + d for o, d, _ in epochs)
+    over = last - end_s
+    if over > max(300.0, 0.1 * end_s):
+        raise RecordingFormatError(
+            f"the hypnogram's {len(epochs)} epochs of {EPOCH_S:g} s span {last / 3600:.1f} h, "
+            f"{over / 60:.0f} min past the recording's end ({end_s / 3600:.1f} h): epochs of "
+            "another length, or another night; give onset_s,duration_s,stage rows",
+            path,
+        )
 
 
 def _rows(path: str | os.PathLike[str]) -> list[Row]:
