@@ -161,7 +161,9 @@ def check_summary_is_for(
     (SPEC §11). The summary records the context it was analysed with, de-identified: the age on
     the test date and the sex (``U``, unknown, matches any). When both sides give one and they differ, the summary is another
     patient's (a qualifying night would otherwise qualify anyone, a child on the pediatric
-    thresholds too). What the context may complete (order, diagnoses, documents) is not compared.
+    thresholds too). Nor may it rewrite the facts of the recorded test (date, room air, flow,
+    setting, discharge, performer: :data:`_TEST_FACTS`). What the context may complete (order,
+    diagnoses, documents) is not compared.
     Nor may the summary be analysed as another test type than the context's ``test.type``
     (``settings.test_type``): its windows are that test's (a walk analysed as a rest test is
     one "rest" segment holding the walk's desaturation).
@@ -204,6 +206,39 @@ def check_summary_is_for(
                 "context)",
                 source,
             )
+    # Facts of the recorded test itself, which a later context may not rewrite: a night on
+    # 2 L/min (not qualified) qualified under a context saying room air, and an inpatient's
+    # night under an outpatient one.
+    for key in _TEST_FACTS:
+        was, now = getattr(old.test, key), getattr(context.test, key)
+        if was is not None and now is not None and was != now:
+            raise OximetryError(
+                f"the summary was analysed for another test: test.{key} {_shown(was)} in its "
+                f"recorded context, {_shown(now)} in --context (re-run oxi analyze with this "
+                "context)",
+                source,
+            )
+
+
+#: The keys of ``test`` that describe the test a summary records (compared by
+#: :func:`check_summary_is_for`); the rest of a context (order, diagnoses, documents) may
+#: complete it.
+_TEST_FACTS = (
+    "date",
+    "room_air",
+    "room_air_contraindicated",
+    "o2_flow_lpm",
+    "exercise_o2_flow_lpm",
+    "setting",
+    "discharge_date",
+    "performed_by",
+)
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, bool):
+        return str(value).lower()
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def qualify(

@@ -753,6 +753,34 @@ def test_qualify_refuses_a_summary_recorded_for_another_patient(
     assert out.err.count("\n") == 1 and str(example_summary) in out.err and needle in out.err
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "needle"),
+    [
+        ("room_air: true", "room_air: false\n  o2_flow_lpm: 2", "test.room_air"),
+        ("setting: outpatient", "setting: inpatient", "test.setting"),
+        ("date: 2026-01-05", "date: 2026-01-06", "test.date"),
+    ],
+)
+def test_qualify_refuses_a_context_rewriting_the_recorded_test(
+    example_summary: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    needle: str,
+) -> None:
+    """The facts of the recorded test are the summary's: a night on 2 L/min (not qualified)
+    qualified under a context saying room air, and an inpatient night under an outpatient one."""
+    text = (_EXAMPLE / "example-context.yaml").read_text()
+    assert old in text
+    context = tmp_path / "ctx.yaml"
+    context.write_text(text.replace(old, new, 1))
+    code = main(["qualify", "--context", str(context), "--summary", str(example_summary)])
+    out = capsys.readouterr()
+    assert code == 2, out.out
+    assert "analysed for another test" in out.err and needle in out.err
+
+
 # --------------------------------------------------------------------------------------------
 # Acute codes on II.A.1's lists that the acute table did not hold
 # --------------------------------------------------------------------------------------------
