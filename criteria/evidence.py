@@ -368,6 +368,7 @@ class Evidence:
                     f"summary: 'input.start' is {raw!r}; expected an ISO date-time", source
                 ) from exc
             clock = start.time()
+        stamped = start  # as written, for the checks of the blocks against it
         if isinstance(inp, Mapping) and inp.get("date_known") is False:
             # A placeholder date (file without dates) is never a test date; at the placeholder
             # midnight the file held elapsed time only (oximetry's Recording.clock_known).
@@ -415,6 +416,7 @@ class Evidence:
                 for figs in () if e is None else (e.sleep, e.rest, e.exercise, e.exercise_o2):
                     if figs is not None:
                         _check_consistent(figs)
+            _check_blocks(summary, metrics, windows, stamped)
         except EvidenceError as exc:
             raise EvidenceError(exc.reason, source) from None
         return ev
@@ -533,6 +535,87 @@ _SLACK = 1e-3
 
 def _round_pct(x: float) -> int:
     return math.floor(x + 0.5)
+
+
+def _check_blocks(
+    summary: Mapping[str, Any],
+    metrics: Mapping[str, Any],
+    windows: Sequence[Mapping[str, Any]],
+    start: _dt.datetime | None,
+) -> None:
+    """Refuse blocks of a summary that contradict one another (edited by hand, or damaged).
+
+    Each relation holds in every summary the analysis writes: a percentage of the valid time
+    is its minutes over the valid minutes; no window is longer than the recording; a window's
+    clock times are the recording's start plus its seconds; a file without dates starts on the
+    placeholder date; a presumed-sleep window placed by lights-off/on has them in the settings.
+    One minute edited from 4.75 to 5.0 (its percentage left), a start moved 41 days (its windows
+    left), or a window's source rewritten to ``lights_off_on`` qualified through ``oxi qualify
+    --summary`` (``oxi verify`` caught each).
+    """
+
+    def bad(why: str) -> EvidenceError:
+        return EvidenceError(
+            f"summary: {why}; no analysis writes that, so the summary was edited or damaged: "
+            "re-run oxi analyze"
+        )
+
+    inp = summary.get("input")
+    if isinstance(inp, Mapping) and inp.get("date_known") is False:
+        if start is not None and start.date() != _PLACEHOLDER_START.date():
+            raise bad(f"'input.date_known' is false but 'input.start' is dated {start.date()}")
+    block = summary.get("recording")
+    length = block.get("duration_min") if isinstance(block, Mapping) else None
+    for kind, figs in metrics.items():
+        if not isinstance(figs, Mapping):
+            continue
+        valid = figs.get("valid_min")
+        for key in ("t_le88", "t_lt90"):
+            minutes, pct = figs.get(f"{key}_min"), figs.get(f"{key}_pct")
+            if _number(valid) and valid > 0 and _number(minutes) and _number(pct):
+                if abs(100.0 * minutes / valid - pct) > _SLACK:
+                    raise bad(
+                        f"'metrics.{kind}.{key}_pct' {pct:g} is not {key}_min {minutes:g} of "
+                        f"valid_min {valid:g}"
+                    )
+        if _number(length):
+            for key in ("duration_min", "valid_min"):
+                v = figs.get(key)
+                if _number(v) and v > length + _SLACK:
+                    raise bad(
+                        f"'metrics.{kind}.{key}' {v:g} exceeds the recording's "
+                        f"duration_min {length:g}"
+                    )
+    settings = summary.get("settings")
+    for w in windows:
+        a, b = w.get("start_s"), w.get("end_s")
+        if not (_number(a) and _number(b)):
+            continue
+        figs = metrics.get(str(w.get("kind")))
+        span = figs.get("duration_min") if isinstance(figs, Mapping) else None
+        if _number(span) and span > (b - a) / 60.0 + _SLACK:
+            raise bad(f"window {w.get('kind')!s} lasts {span:g} min within {(b - a) / 60:g} min")
+        for key, offset in (("start", a), ("end", b)):
+            text = w.get(key)
+            if start is None or not isinstance(text, str):
+                continue
+            try:
+                at = _dt.datetime.fromisoformat(text)
+            except ValueError:
+                raise bad(f"window {w.get('kind')!s} {key} {shorten(text)}") from None
+            if abs((at - start).total_seconds() - offset) > 1.0:
+                raise bad(
+                    f"window {w.get('kind')!s} {key}s at {text}, not {offset:g} s after "
+                    f"'input.start' {start.isoformat()}"
+                )
+        if w.get("kind") == "presumed_sleep" and isinstance(settings, Mapping):
+            lights = settings.get("lights_off_s") is not None or (
+                settings.get("lights_on_s") is not None
+            )
+            if w.get("source") == "lights_off_on" and not lights:
+                raise bad("the presumed-sleep window is placed by lights-off/on the settings lack")
+            if w.get("source") == "first_to_last_valid" and lights:
+                raise bad("the presumed-sleep window ignores the settings' lights-off/on")
 
 
 def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:

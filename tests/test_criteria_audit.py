@@ -368,6 +368,8 @@ def test_summary_nadir_written_at_a_rounding_edge_is_not_refused(
     refuses only a nadir clearly on the wrong side of the line's rounding edge."""
     block = json.loads(json.dumps(normal_summary))["metrics"]["presumed_sleep"]
     block.update(t_le88_min=6.0, t_lt90_min=6.0, t_le90_min=6.0, longest_le88_min=6.0)
+    pct = 100.0 * 6.0 / block["valid_min"]  # (its percentages follow its minutes)
+    block.update(t_le88_pct=pct, t_lt90_pct=pct)
     for nadir, ok in ((88.5, True), (88.0, True), (88.6, False)):
         summary = {
             "metrics": {"presumed_sleep": dict(block, nadir_pct=nadir)},

@@ -25,9 +25,9 @@ def _analysis() -> Analysis:
         duration_min=480.0,
         valid_min=450.0,
         t_le88_min=7.25,
-        t_le88_pct=1.6,
+        t_le88_pct=100 * 7.25 / 450.0,
         t_lt90_min=20.0,
-        t_lt90_pct=4.4,
+        t_lt90_pct=100 * 20.0 / 450.0,
         t_le90_min=30.0,
         longest_le88_min=2.0,
         longest_le88_start_s=3600.0,
@@ -53,7 +53,7 @@ def _analysis() -> Analysis:
         nadir_s=10.0,
         sustained_nadir_pct=94.0,
     )
-    n = 10
+    n = 480 * 60  # the window's 480 min at 1 Hz
     rec = Recording(
         spo2=Signal("SpO2", "%", 1.0, np.full(n, 95.0)),
         start=START,
@@ -67,8 +67,8 @@ def _analysis() -> Analysis:
         settings=AnalysisSettings(),
         artifact=art,
         windows=(
-            Window("presumed_sleep", "first_to_last_valid", ((0.0, 10.0),)),
-            Window("rest", "option", ((0.0, 5.0),)),
+            Window("presumed_sleep", "first_to_last_valid", ((0.0, 28800.0),)),
+            Window("rest", "option", ((0.0, 300.0),)),
         ),
         metrics={"presumed_sleep": wm, "rest": rest},
         warnings=("Sleep was presumed.",),
@@ -77,7 +77,10 @@ def _analysis() -> Analysis:
 
 def _placed(metrics: dict[str, Any]) -> list[dict[str, Any]]:
     """A ``windows`` entry for every block of ``metrics``, as oxi writes them."""
-    return [{"kind": k, "source": "x", "start_s": 0.0, "end_s": 10.0} for k in sorted(metrics)]
+    return [
+        {"kind": k, "source": "x", "start_s": 0.0, "end_s": 60.0 * metrics[k]["duration_min"]}
+        for k in sorted(metrics)
+    ]
 
 
 def test_evidence_from_analysis_reads_the_figures() -> None:
@@ -100,11 +103,11 @@ def test_evidence_from_summary_equals_from_analysis() -> None:
                         "kind": "presumed_sleep",
                         "source": "first_to_last_valid",
                         "start": START.isoformat(),
-                        "end": START.isoformat(),
+                        "end": (START + dt.timedelta(seconds=28800)).isoformat(),
                         "start_s": 0.0,
-                        "end_s": 10.0,
+                        "end_s": 28800.0,
                     },
-                    {"kind": "rest", "source": "option", "start_s": 0.0, "end_s": 5.0},
+                    {"kind": "rest", "source": "option", "start_s": 0.0, "end_s": 300.0},
                 ],
                 "metrics": a.metrics_dict(),
                 "warnings": list(a.warnings),
@@ -121,7 +124,9 @@ def test_evidence_from_summary_equals_from_analysis() -> None:
 def test_evidence_staged_sleep_preferred_over_presumed() -> None:
     m = _analysis().metrics_dict()
     # A consistent staged block that differs from the presumed one (1 min ≤ 88 %, all in one run).
-    m["sleep"] = dict(m["presumed_sleep"], t_le88_min=1.0, longest_le88_min=1.0)
+    m["sleep"] = dict(
+        m["presumed_sleep"], t_le88_min=1.0, longest_le88_min=1.0, t_le88_pct=100 * 1.0 / 450
+    )
     ev = Evidence.from_summary({"metrics": m, "windows": _placed(m)})
     assert ev.sleep is not None and ev.sleep.kind == "sleep" and ev.sleep.t_le88_min == 1.0
 
@@ -238,3 +243,55 @@ def test_evidence_of_a_file_with_elapsed_time_only_has_no_clock() -> None:
     read = Evidence.from_summary(summary)
     assert read.recording_start is None and read.clock is None
     assert evidence_from_analysis(a).clock == a.recording.start.time()
+
+
+def _consistent_summary() -> dict[str, Any]:
+    """The synthetic analysis as a summary whose blocks agree with one another."""
+    a = _analysis()
+    end = (START + dt.timedelta(seconds=28800)).isoformat()
+    return {
+        "input": {"start": START.isoformat(), "date_known": True},
+        "settings": {"lights_off_s": None, "lights_on_s": None},
+        "windows": [
+            {"kind": "presumed_sleep", "source": "first_to_last_valid",
+             "start": START.isoformat(), "end": end, "start_s": 0.0, "end_s": 28800.0},
+            {"kind": "rest", "source": "option", "start_s": 0.0, "end_s": 300.0},
+        ],
+        "metrics": json.loads(json.dumps(a.metrics_dict())),
+        "recording": {"duration_min": 480.0},
+    }  # fmt: skip
+
+
+def _edited(path: str, value: Any) -> dict[str, Any]:
+    s = _consistent_summary()
+    node: Any = s
+    *parents, last = path.split(".")
+    for p in parents:
+        node = node[int(p)] if isinstance(node, list) else node[p]
+    node[last] = value
+    return s
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "said"),
+    [
+        # a minute edited from 7.25 to 7.5, its percentage left (4.75 -> 5.0 qualified)
+        ("metrics.presumed_sleep.t_le88_min", 7.5, "t_le88_pct"),
+        # the start moved 41 days back (into the order's window), the windows' times left
+        ("input.start", (START - dt.timedelta(days=41)).isoformat(), "not 0 s after"),
+        # a real date declared unknown (so never checked against test.date)
+        ("input.date_known", False, "date_known"),
+        # a window longer than the recording (120 valid minutes claimed of 100)
+        ("recording.duration_min", 100.0, "exceeds the recording's duration_min"),
+        # a presumed night "placed by lights-off/on" with none in the settings (so the night
+        # hours were never checked)
+        ("windows.0.source", "lights_off_on", "lights-off/on the settings lack"),
+    ],
+)
+def test_a_summary_whose_blocks_contradict_each_other_is_refused(
+    path: str, value: Any, said: str
+) -> None:
+    """Each edit qualified through ``oxi qualify --summary`` (``oxi verify`` caught it)."""
+    assert Evidence.from_summary(_consistent_summary()).sleep is not None
+    with pytest.raises(EvidenceError, match=said):
+        Evidence.from_summary(_edited(path, value))
