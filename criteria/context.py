@@ -76,7 +76,10 @@ def normalise_icd10(code: str) -> str | None:
     str or None
         Upper case with a dot after the third character when longer than three characters.
     """
-    compact = code.strip().upper().replace(".", "")
+    text = code.strip().upper()
+    if "." in text and (text.count(".") > 1 or text.index(".") != 3):
+        return None  # a dot elsewhere is a typo ("J4.49", "J.44.9"), never silently J44.9
+    compact = text.replace(".", "")
     if not _ICD10.match(compact):
         return None
     return compact if len(compact) == 3 else f"{compact[:3]}.{compact[3:]}"

@@ -138,6 +138,11 @@ def test_context_top_level_must_be_a_mapping() -> None:
         ("U07.1", "U07.1"),
         ("1J44", None),
         ("44.9", None),
+        # a dot elsewhere is a typo, not J44.9 (both were read as J44.9 and qualified)
+        ("J4.49", None),
+        ("J.44.9", None),
+        ("J44.9.", None),
+        (" j44.9 ", "J44.9"),
     ],
 )
 def test_context_icd10_codes_are_normalised(raw: str, norm: str | None) -> None:
