@@ -108,7 +108,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
 def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None) -> Evidence:
     """Build the rules' evidence from a parsed ``summary.json``.
 
-    The summary's ``settings`` must be ones ``oxi analyze`` can have used
+    The summary's ``settings`` must be there, and be ones ``oxi analyze`` can have used
     (:func:`oximetry.settings.recorded_settings`: detector thresholds such as ``drop_pts`` at
     their defaults), else its figures are not the SPEC §7 figures the rules read.
 
@@ -117,11 +117,14 @@ def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None)
     oximetry.errors.OximetryError
         A needed figure is missing or malformed, or the settings are not oxi analyze's.
     """
-    if summary.get("settings") is not None:
-        try:
-            recorded_settings(summary["settings"])
-        except SettingsError as exc:
-            raise OximetryError(f"summary: {exc.reason}", source) from None
+    if not isinstance(summary, Mapping) or summary.get("settings") is None:
+        # every summary oxi writes records them; deleted, a summary with drop_pts 3 (refused
+        # when written) passed
+        raise OximetryError("summary: 'settings' is missing (oxi analyze always writes it)", source)
+    try:
+        recorded_settings(summary["settings"])
+    except SettingsError as exc:
+        raise OximetryError(f"summary: {exc.reason}", source) from None
     return _call(Evidence.from_summary, summary, source, cls=OximetryError)
 
 

@@ -1534,7 +1534,7 @@ def valid_then_perturbed_medicare(
         else:
             ev = night("sleep", valid)
             assert ev.sleep is not None
-            span = hours * 3600.0 + draw(st.floats(120.0, 6 * 3600.0))
+            span = hours * 3600.0 + draw(st.floats(16 * 60.0, 6 * 3600.0))  # past the slack
             sleep = dataclasses.replace(ev.sleep, start_s=0.0, end_s=span)
             ev = dataclasses.replace(ev, sleep=sleep)
     elif change == "stand_by_oxygen":

@@ -19,6 +19,10 @@ __all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented"]
 OSA_CODES = ("G47.33", "G47.30", "G47.39")
 OSA_HEADINGS = ("G47", "G47.3")
 #: Who may perform a qualifying test (never a DME supplier: NCD 240.2 B, LCD L33797).
+#: How far a staged sleep window may span past a titration's stated hours (minutes): the hours'
+#: rounding and the minutes between sleep and PAP's start or end, not a split night's
+#: diagnostic hours.
+TITRATION_SPAN_SLACK_MIN = 15.0
 QUALIFIED_PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf")
 
 
@@ -223,15 +227,17 @@ def _sleep_study(inp: Inputs) -> Outcome:
             # the titration holds time off PAP (a split night's diagnostic half, where
             # untreated apneas desaturate). Its span, not its valid minutes: 90 min of
             # diagnostic sleep beside 210 at PAP fit in a 5 h titration's 300 min and qualified.
-            span = ev.sleep.valid_min
+            # (the span with TITRATION_SPAN_SLACK_MIN for the hours' rounding and the minutes
+            # between the first or last sleep and PAP's start or end)
+            span = valid = ev.sleep.valid_min
             if ev.sleep.start_s is not None and ev.sleep.end_s is not None:
-                span = max(span, (ev.sleep.end_s - ev.sleep.start_s) / 60.0)
-            v["sleep_span_min"] = span
-            if span > pap.hours * 60 + 1.0:
+                span = (ev.sleep.end_s - ev.sleep.start_s) / 60.0
+            v["sleep_valid_min"], v["sleep_span_min"] = valid, span
+            if valid > pap.hours * 60 + 1.0 or span > pap.hours * 60 + TITRATION_SPAN_SLACK_MIN:
                 return Outcome(
                     None,
-                    f"The sleep window spans {span:.0f} min, more than the {pap.hours:g} h "
-                    "titration: its saturations are not all at optimal PAP.",
+                    f"The sleep window spans {span:.0f} min ({valid:.0f} valid), more than the "
+                    f"{pap.hours:g} h titration: its saturations are not all at optimal PAP.",
                     v,
                     (
                         "a sleep window limited to the titration at optimal PAP (--exclude the "
