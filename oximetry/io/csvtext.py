@@ -167,11 +167,8 @@ def _unreadable(
     RecordingFormatError
         When a cell holds a number with a decimal comma.
     """
-    bad = [
-        c.strip()
-        for c, v in zip(cells, values, strict=True)
-        if np.isnan(v) and c.strip().rstrip("%").strip().casefold() not in _MISSING_TOKENS
-    ]
+    empty = (cells[i].strip() for i in np.flatnonzero(np.isnan(values)).tolist())
+    bad = [c for c in empty if c.rstrip("%").strip().casefold() not in _MISSING_TOKENS]
     if not bad:
         return []
     numbers = int(np.count_nonzero(~np.isnan(values)))
