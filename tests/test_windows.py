@@ -117,6 +117,20 @@ def test_hypnogram_setting_wins_over_annotations() -> None:
     assert build_windows(unstaged, whole, np.ones(3600, dtype=bool)).warnings == ()
 
 
+def test_staging_of_unscored_epochs_only_is_a_staging_without_sleep() -> None:
+    """A sleep study whose epochs are all unscored ('?'): taken as no staging, its night became
+    a presumed-sleep window and passed for stand-alone overnight oximetry (Medicare A16)."""
+    import dataclasses
+
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=1)
+    notes = tuple(Annotation(30.0 * i, 30.0, "Sleep stage ?") for i in range(120))
+    rec = dataclasses.replace(rec, annotations=notes)
+    plan = build_windows(rec, AnalysisSettings(), np.ones(3600, dtype=bool))
+    assert plan.staged and plan.windows[0].kind == "sleep"
+    assert plan.windows[0].spans_s == ()
+    assert any("has no sleep epochs" in w for w in plan.warnings)
+
+
 def test_a_hypnogram_of_the_wrong_epoch_length_or_nothing_scored_is_refused(
     tmp_path: Path,
 ) -> None:
