@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as _dt
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, TypeGuard, TypeVar, cast
 
@@ -569,15 +569,7 @@ def _check_blocks(
     for kind, figs in metrics.items():
         if not isinstance(figs, Mapping):
             continue
-        valid = figs.get("valid_min")
-        for key in ("t_le88", "t_lt90"):
-            minutes, pct = figs.get(f"{key}_min"), figs.get(f"{key}_pct")
-            if _number(valid) and valid > 0 and _number(minutes) and _number(pct):
-                if abs(100.0 * minutes / valid - pct) > _SLACK:
-                    raise bad(
-                        f"'metrics.{kind}.{key}_pct' {pct:g} is not {key}_min {minutes:g} of "
-                        f"valid_min {valid:g}"
-                    )
+        _check_percentages(f"metrics.{kind}", figs, bad)
         if _number(length):
             for key in ("duration_min", "valid_min"):
                 v = figs.get(key)
@@ -586,14 +578,25 @@ def _check_blocks(
                         f"'metrics.{kind}.{key}' {v:g} exceeds the recording's "
                         f"duration_min {length:g}"
                     )
+    without = summary.get("without_constant_runs")
+    recomputed = without.get("metrics") if isinstance(without, Mapping) else None
+    for kind, figs in recomputed.items() if isinstance(recomputed, Mapping) else ():
+        base = metrics.get(kind)
+        if isinstance(figs, Mapping) and isinstance(base, Mapping):
+            # as the rules read them: the window's figures with the recomputed ones over them
+            merged = {**base, **figs}
+            _check_percentages(f"without_constant_runs.metrics.{kind}", merged, bad)
     settings = summary.get("settings")
+    fs = inp.get("fs_hz") if isinstance(inp, Mapping) else None
     for w in windows:
         a, b = w.get("start_s"), w.get("end_s")
         if not (_number(a) and _number(b)):
             continue
         figs = metrics.get(str(w.get("kind")))
         span = figs.get("duration_min") if isinstance(figs, Mapping) else None
-        if _number(span) and span > (b - a) / 60.0 + _SLACK:
+        # (a span that is no whole number of samples holds up to one sample more than it lasts)
+        sample = 1.0 / fs / 60.0 if _number(fs) and fs > 0 else None
+        if sample is not None and _number(span) and span > (b - a) / 60.0 + sample + _SLACK:
             raise bad(f"window {w.get('kind')!s} lasts {span:g} min within {(b - a) / 60:g} min")
         for key, offset in (("start", a), ("end", b)):
             text = w.get(key)
@@ -616,6 +619,28 @@ def _check_blocks(
                 raise bad("the presumed-sleep window is placed by lights-off/on the settings lack")
             if w.get("source") == "first_to_last_valid" and lights:
                 raise bad("the presumed-sleep window ignores the settings' lights-off/on")
+
+
+def _check_percentages(
+    where: str, figs: Mapping[str, Any], bad: Callable[[str], EvidenceError]
+) -> None:
+    """Refuse a percentage of the valid time that is not its minutes over the valid minutes.
+
+    Both are written rounded to 1e-6 (minutes) and 1e-4 at worst (percents): the percentage
+    of a few seconds of valid data moves by ``2e-4 / valid_min`` points with its minutes'
+    rounding, which the tolerance allows.
+    """
+    valid = figs.get("valid_min")
+    if not (_number(valid) and valid > 0):
+        return
+    for key in ("t_le88", "t_lt90"):
+        minutes, pct = figs.get(f"{key}_min"), figs.get(f"{key}_pct")
+        if _number(minutes) and _number(pct):
+            if abs(100.0 * minutes / valid - pct) > _SLACK + 2e-4 / valid:
+                raise bad(
+                    f"'{where}.{key}_pct' {pct:g} is not {key}_min {minutes:g} of valid_min "
+                    f"{valid:g}"
+                )
 
 
 def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:

@@ -295,3 +295,31 @@ def test_a_summary_whose_blocks_contradict_each_other_is_refused(
     assert Evidence.from_summary(_consistent_summary()).sleep is not None
     with pytest.raises(EvidenceError, match=said):
         Evidence.from_summary(_edited(path, value))
+
+
+def _written(a: Analysis) -> dict[str, Any]:
+    from oximetry.report.summary import build_summary, dumps_summary
+
+    return dict(json.loads(dumps_summary(build_summary(a))))
+
+
+def test_genuine_summaries_at_the_edges_of_the_block_checks_are_read() -> None:
+    """Summaries oxi analyze writes were refused as edited: a window ending off the sample grid
+    (--lights-on between two samples of a 2-s device) holds up to one sample more than it
+    lasts, and the written percentage of three samples' worth of valid time (4 Hz, --awake of
+    0.75 s) moves with its minutes' rounding by more than 0.001 points."""
+    import dataclasses
+
+    from oximetry.analysis import analyze
+    from oximetry.simulate import simulate_night
+
+    rec, _ = simulate_night(fs=0.5, duration_s=4 * 3600, seed=2, baseline_pct=95.0)
+    a = analyze(rec, AnalysisSettings(lights_on_s=3 * 3600 + 1.0))
+    assert Evidence.from_summary(_written(a)).sleep is not None
+    rec, _ = simulate_night(fs=4, duration_s=3600, seed=2, baseline_pct=95.0)
+    x = rec.spo2.data.copy()
+    x[200:401], x[401:600] = 88.0, 89.0
+    rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+    written = _written(analyze(rec, AnalysisSettings(awake_span_s=(100.0, 100.75))))
+    assert written["metrics"]["awake"]["valid_min"] == 0.0125
+    assert Evidence.from_summary(written).sleep is not None

@@ -256,3 +256,19 @@ def test_a_held_value_broken_by_blank_rows_is_one_held_run(tmp_path: Path) -> No
     y[3600 + 540 : 3600 + 660] = np.nan
     apart = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=y))
     assert [r for r in analyze(apart).held_runs if r[2] == 86.0] == []
+
+
+def test_recomputed_figures_edited_without_their_percentages_are_refused() -> None:
+    """The figures without a held run decide its conflict: the held night's minutes copied into
+    them (their percentages left) qualified through oxi qualify --summary; the same edit of the
+    window's own figures was refused."""
+    from oximetry.report.summary import build_summary, dumps_summary
+
+    summary = json.loads(dumps_summary(build_summary(analyze(_night((3600, 1200, 86))))))
+    Evidence.from_summary(summary)  # genuine: read
+    without = summary["without_constant_runs"]["metrics"]["presumed_sleep"]
+    held = summary["metrics"]["presumed_sleep"]
+    for key in ("t_le88_min", "t_lt90_min", "t_le90_min", "longest_le88_min", "nadir_pct"):
+        without[key] = held[key]
+    with pytest.raises(EvidenceError, match=r"without_constant_runs\.metrics\.presumed_sleep"):
+        Evidence.from_summary(summary)
