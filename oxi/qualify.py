@@ -10,6 +10,7 @@ context, runs the rules, and turns every :class:`criteria.errors.CriteriaError` 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -234,14 +235,23 @@ _TEST_FACTS = (
     "exercise_o2_flow_lpm",
     "setting",
     "discharge_date",
+    "chronic_stable_state",
     "performed_by",
+    "evaluated_date",
+    # a titration held open for its span (3 h beside 410 min of sleep) qualified under 8 h
+    "pap_titration",
 )
 
 
 def _shown(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        given = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
+        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in given.items()) + "}"
+    return str(value)
 
 
 def qualify(

@@ -761,6 +761,7 @@ def test_qualify_refuses_a_summary_recorded_for_another_patient(
         ("room_air: true", "room_air: false\n  o2_flow_lpm: 2", "test.room_air"),
         ("setting: outpatient", "setting: inpatient", "test.setting"),
         ("date: 2026-01-05", "date: 2026-01-06", "test.date"),
+        ("chronic_stable_state: true", "chronic_stable_state: false", "chronic_stable_state"),
     ],
 )
 def test_qualify_refuses_a_context_rewriting_the_recorded_test(
@@ -781,6 +782,25 @@ def test_qualify_refuses_a_context_rewriting_the_recorded_test(
     out = capsys.readouterr()
     assert code == 2, out.out
     assert "analysed for another test" in out.err and needle in out.err
+
+
+def test_qualify_refuses_a_context_rewriting_the_recorded_titration(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A titration held open for its span (its sleep longer than the titration's hours)
+    qualified under a later context claiming a longer titration."""
+    medicare = (_EXAMPLE / "example-context-medicare.yaml").read_text()
+    out = tmp_path / "out"
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(medicare)
+    args = ["analyze", str(_EXAMPLE / "example-night.edf"), "--out", str(out), "--no-report"]
+    assert main([*args, "--context", str(ctx)]) == 0
+    longer = tmp_path / "longer.yaml"
+    longer.write_text(medicare.replace("hours: 7.5", "hours: 9"))
+    capsys.readouterr()
+    code = main(["qualify", "--context", str(longer), "--summary", str(out / "summary.json")])
+    err = capsys.readouterr().err
+    assert code == 2 and "test.pap_titration" in err and "hours: 9" in err
 
 
 # --------------------------------------------------------------------------------------------
