@@ -67,6 +67,7 @@ MEDICARE = (
         ("ROC-A1", "uV"),
         ("Leg 1", "uV"),
         ("Leg/L", "uV"),
+        ("L Leg", "uV"),
     ],
 )
 def test_sleep_test_channels_are_known(label: str, unit: str) -> None:
@@ -85,6 +86,20 @@ def test_sleep_test_channels_are_known(label: str, unit: str) -> None:
         ("PAP", "mmHg"),  # pulmonary artery pressure
         ("O2", "%"),  # oxygen, not the occipital electrode
         ("O2 Flow", "L/min"),  # oxygen given, not the patient's airflow
+        ("Flow", "L/min"),
+        ("Flow Rate", "L/min"),
+        ("HFNC Flow", ""),
+        ("Supplemental Flow", ""),
+        ("Flow Setting", ""),
+        ("Nasal Cannula", ""),
+        # the oximeter's own figures at a site, a scale, a symptom
+        ("Pulse Leg", "bpm"),
+        ("PI Leg", "%"),
+        ("Leg SpO2", "%"),
+        ("Chest Temp", "C"),
+        ("Accel Chest", "g"),
+        ("Borg Effort", ""),
+        ("Chest Pain", ""),
         ("Pulse Rate", "bpm"),
         ("SpO2 Reminder", ""),
     ],
