@@ -226,8 +226,12 @@ def build_windows(
 
     if settings.staging:
         staging, stage_source = settings.staging, "hypnogram"
-        own = staging_from_annotations(recording.annotations, recording.source.path)
-        if any(stage != "?" for _, _, stage in own):
+        try:
+            own = staging_from_annotations(recording.annotations, recording.source.path)
+            set_aside = any(stage != "?" for _, _, stage in own)
+        except RecordingFormatError:  # overlapping stages: the hypnogram is the way round them
+            set_aside = True
+        if set_aside:
             # set aside without a word, a hypnogram scoring the recording's own wake as sleep
             # qualified its dip
             warnings.append(

@@ -208,7 +208,8 @@ def test_hostile_files_give_one_short_line(tmp_path: Path, text: str, name: str,
 
 
 def test_a_tagged_name_is_never_echoed(tmp_path: Path) -> None:
-    assert "Jane" not in _one_line_error(_write(tmp_path, "patient: {name: !!float Jane Smith}\n"))
+    said = _one_line_error(_write(tmp_path, "patient: {name: !!float Jane Smith}\n"))
+    assert "jane" not in said.casefold()  # (the loader's message quoted it lower-cased)
 
 
 def test_a_byte_order_mark_is_no_content(tmp_path: Path) -> None:

@@ -117,6 +117,20 @@ def test_hypnogram_setting_wins_over_annotations() -> None:
     assert build_windows(unstaged, whole, np.ones(3600, dtype=bool)).warnings == ()
 
 
+def test_a_hypnogram_is_the_way_round_overlapping_stage_annotations() -> None:
+    """Overlapping stage annotations are refused, naming --hypnogram; with it the recording's
+    own staging is set aside, overlaps and all (reading it for the warning refused it again)."""
+    overlap = [Annotation(0.0, 3600.0, "Sleep stage W"), Annotation(1800.0, 30.0, "Sleep stage N2")]
+    rec, _ = simulate_night(fs=1, duration_s=4 * 3600, seed=1, annotations=overlap)
+    valid = np.ones(4 * 3600, dtype=bool)
+    with pytest.raises(RecordingFormatError, match="--hypnogram"):
+        build_windows(rec, AnalysisSettings(), valid)
+    hyp = tuple((i * 30.0, 30.0, "N2" if i > 60 else "W") for i in range(4 * 120))
+    plan = build_windows(rec, AnalysisSettings(staging=hyp), valid)
+    assert [w.kind for w in plan.windows] == ["sleep", "awake"]
+    assert any("set aside" in w for w in plan.warnings)
+
+
 def test_staging_of_unscored_epochs_only_is_a_staging_without_sleep() -> None:
     """A sleep study whose epochs are all unscored ('?'): taken as no staging, its night became
     a presumed-sleep window and passed for stand-alone overnight oximetry (Medicare A16)."""

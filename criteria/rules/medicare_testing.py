@@ -18,11 +18,11 @@ __all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented"]
 #: titration. A heading (``G47``, ``G47.3``) hides which sleep apnea it is, so it counts too.
 OSA_CODES = ("G47.33", "G47.30", "G47.39")
 OSA_HEADINGS = ("G47", "G47.3")
-#: Who may perform a qualifying test (never a DME supplier: NCD 240.2 B, LCD L33797).
 #: How far a staged sleep window may span past a titration's stated hours (minutes): the hours'
 #: rounding and the minutes between sleep and PAP's start or end, not a split night's
 #: diagnostic hours.
 TITRATION_SPAN_SLACK_MIN = 15.0
+#: Who may perform a qualifying test (never a DME supplier: NCD 240.2 B, LCD L33797).
 QUALIFIED_PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf")
 
 
@@ -122,7 +122,10 @@ def _performer(inp: Inputs) -> Outcome:
             "An outpatient overnight oximetry by the treating practitioner was done at home, "
             "where only one directed by a Medicare-enrolled IDTF counts.",
             v,
-            ("test.performed_by: idtf (home overnight oximetry), sleep_lab or hospital",),
+            (
+                "test.performed_by: idtf (home overnight oximetry), sleep_lab or hospital (or "
+                "test.setting: inpatient)",
+            ),
         )
     return Outcome(True, f"Performed by a qualified provider ({who.replace('_', ' ')}).", v)
 

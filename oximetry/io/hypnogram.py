@@ -196,7 +196,8 @@ def _check_epoch_length(
         raise RecordingFormatError(
             f"the hypnogram's {len(epochs)} epochs of {EPOCH_S:g} s span {last / 3600:.1f} h, "
             f"{over / 60:.0f} min past the recording's end ({end_s / 3600:.1f} h): epochs of "
-            "another length, or another night; give onset_s,duration_s,stage rows",
+            "another length, another night, or a recording that stopped before the scoring "
+            "did; give onset_s,duration_s,stage rows (or clock times) to place them",
             path,
         )
 
