@@ -256,35 +256,25 @@ def test_identified_report_swapped_with_its_hash_edited_is_caught_with_the_conte
     assert "files.report.pdf: the recorded report.pdf is not the one rendered again" in stdout
 
 
+@pytest.mark.parametrize(
+    ("old", "new"),
+    # another age; another test type (verify recomputed with the file given and called the
+    # genuine summary "not an oxi summary", exit 2)
+    [("age_years: 70", "age_years: 71"), ("type: overnight", "type: rest")],
+)
 def test_a_context_file_other_than_the_recorded_one_is_a_difference(
     outputs: tuple[Path, Path, Path],
     identified: tuple[Path, Path, Path],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
 ) -> None:
     edf, _, _ = outputs
     _, out, _ = identified
     changed = tmp_path / "changed.yaml"
-    changed.write_text(_CONTEXT.replace("age_years: 70", "age_years: 71"))
+    changed.write_text(_CONTEXT.replace(old, new))
     code = main(["verify", str(out / "summary.json"), str(edf), "--context", str(changed)])
-    stdout = capsys.readouterr().out
-    assert code == 1
-    assert "context: the context file given is not the context the summary records" in stdout
-
-
-def test_a_context_file_of_another_test_type_is_a_difference_not_a_forged_summary(
-    outputs: tuple[Path, Path, Path],
-    identified: tuple[Path, Path, Path],
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    """The genuine summary, the lab's context with another test type: verify recomputed with
-    the file given and called the summary "not an oxi summary" (exit 2)."""
-    edf, _, _ = outputs
-    _, out, _ = identified
-    rest = tmp_path / "rest.yaml"
-    rest.write_text(_CONTEXT.replace("type: overnight", "type: rest"))
-    code = main(["verify", str(out / "summary.json"), str(edf), "--context", str(rest)])
     stdout = capsys.readouterr().out
     assert code == 1
     assert "context: the context file given is not the context the summary records" in stdout
