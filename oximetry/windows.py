@@ -281,11 +281,11 @@ def build_windows(
             presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s)
             windows.append(presumed)
             warnings.extend(more)
-        if segments:
-            windows = _without_segments(recording, windows, segments, warnings)
+        tests = _test_spans(segments)
+        if tests:
+            windows = _without_segments(recording, windows, segments, tests, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
-        walks = tuple(span for w in segments if w.kind != "rest" for span in w.spans_s)
-        baseline, more = _baseline_window(recording, settings, valid, windows, scored, walks)
+        baseline, more = _baseline_window(recording, settings, valid, windows, scored, tests)
         warnings.extend(more)
         if baseline is not None and all(w.kind != baseline.kind for w in windows):
             windows.append(baseline)
@@ -309,33 +309,47 @@ def build_windows(
 TEST_PAUSE_S = 600.0
 
 
-def _without_segments(
-    recording: Recording, windows: list[Window], segments: list[Window], warnings: list[str]
-) -> list[Window]:
-    """Take the rest/exercise segments out of the sleep windows of an overnight recording.
+def _test_spans(segments: Sequence[Window]) -> tuple[tuple[float, float], ...]:
+    """Return the rest/exercise test's spans: its parts and the pauses between them.
 
-    A walk recorded in the night's file is the patient awake and walking (part of it on
-    oxygen): counted in the presumed sleep window, six minutes at 85 % on the walk qualified a
-    night that stayed at 94 % as nocturnal hypoxemia (MG-OXY II.A.2.a.ii: "during sleep"). The
-    pauses of up to :data:`TEST_PAUSE_S` between two parts are the test too.
+    Pauses of up to :data:`TEST_PAUSE_S` between two parts are the test too (resting, perhaps
+    on oxygen, between walks).
     """
-    fs, n = recording.fs, recording.spo2.n_samples
     spans: list[tuple[float, float]] = []
     for a, b in sorted(span for seg in segments for span in seg.spans_s):
         if spans and a - spans[-1][1] <= TEST_PAUSE_S:
             spans[-1] = (spans[-1][0], max(spans[-1][1], b))
         else:
             spans.append((a, b))
+    return tuple(spans)
+
+
+def _without_segments(
+    recording: Recording,
+    windows: list[Window],
+    segments: list[Window],
+    tests: tuple[tuple[float, float], ...],
+    warnings: list[str],
+) -> list[Window]:
+    """Take a rest/exercise test out of an overnight recording's sleep and awake windows.
+
+    ``tests`` are the test's spans (:func:`_test_spans`). A walk recorded in the night's file is the patient awake and walking, part of it on oxygen:
+    counted in the presumed sleep window, six minutes at 85 % on the walk qualified a night that
+    stayed at 94 % as nocturnal hypoxemia (MG-OXY II.A.2.a.ii: "during sleep"); in the staged
+    wake epochs, the walk on oxygen at 99 % was the awake baseline, and a night at 93 % a drop
+    of more than 5 points. The awake baseline is the patient awake at rest on room air.
+    """
+    fs, n = recording.fs, recording.spo2.n_samples
     out = []
     for w in windows:
-        if w.kind in ("sleep", "presumed_sleep"):
-            kept, taken = _minus(w.spans_s, spans, fs, n)
+        if w.kind in ("sleep", "presumed_sleep", "awake"):
+            kept, taken = _minus(w.spans_s, tests, fs, n)
             if taken:
                 w = replace(w, spans_s=kept)
                 warnings.append(
                     f"The {', '.join(seg.kind for seg in segments)} segment(s) were taken out of "
                     f"the {w.kind.replace('_', ' ')} window ({taken / fs / 60:.1f} min): the "
-                    "patient was awake and testing then."
+                    "patient was testing then."
                 )
         out.append(w)
     return out
@@ -466,16 +480,16 @@ def _baseline_window(
     valid: NDArray[np.bool_],
     windows: Sequence[Window],
     scored: tuple[tuple[float, float], ...],
-    walks: tuple[tuple[float, float], ...] = (),
+    tests: tuple[tuple[float, float], ...] = (),
 ) -> tuple[Window | None, list[str]]:
     """Choose the awake baseline's window; ``scored`` holds the staged epochs (any stage).
 
     Without valid staged wake, the presumed baseline never takes a sample the staging scored
     (N1-R as sleep, ``?`` as unknown): those are not awake, and a median of sleep passed off
     as the awake baseline read as awake hypoxaemia. Only unscored time may be presumed awake,
-    and never a walk (``walks``: the exercise and exercise_o2 segments): a night's file opening
-    with a walk on oxygen at 99 % made that its awake baseline, and a steady night at 93 % a
-    drop of more than 5 points all night.
+    and never a rest/exercise test (``tests``: its parts and the pauses between them): a night's
+    file opening with a walk on oxygen at 99 % made that its awake baseline, and a steady night
+    at 93 % a drop of more than 5 points all night.
     """
     fs = recording.fs
     n = valid.shape[0]
@@ -509,8 +523,8 @@ def _baseline_window(
         return Window("awake", "awake_option", given), warnings
     need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))
     pool = valid & ~spans_mask(scored, fs, n) if staged else valid
-    if walks:
-        pool = pool & ~spans_mask(walks, fs, n)
+    if tests:
+        pool = pool & ~spans_mask(tests, fs, n)
     idx = _first_true(pool, need)
     where = " outside the scored sleep-stage epochs" if staged else ""
     if idx.size < need:

@@ -591,3 +591,32 @@ def test_the_header_age_is_counted_on_the_context_ages_day(context_patient: dict
     d = evaluate(c, ev)
     assert not [x for x in d.conflicts if "recording.patient" in x.keys]
     assert d.determination == "qualified"
+
+
+@pytest.mark.parametrize("staged", [True, False])
+def test_a_walk_and_its_pauses_are_no_awake_baseline(staged: bool) -> None:
+    """A night's file opening with a test: rest at 93 %, a walk at 90 %, then (staged) a walk on
+    oxygen at 99 % in the wake epochs, or (unstaged) a pause on oxygen at 99 % before the walk
+    on oxygen. The staged wake window, or the presumed baseline's first 300 s, took the 99 %
+    as the awake baseline, and a night at 93 % was a drop of more than 5 points all night."""
+    day = 8 * 3600
+    if staged:
+        extra = dict(
+            stages=[(0, 1500, "W"), (1500, day - 2100, "N2"), (day - 600, 600, "W")],
+            segments=[("rest", 0, 120), ("exercise", 120, 420), ("exercise_o2", 420, 1440)],
+            sustained_drops=[(0, 120, 93), (130, 290, 90), (1560, day - 2220, 93),
+                             (day - 590, 580, 93)],
+        )  # fmt: skip
+    else:
+        extra = dict(
+            segments=[("rest", 0, 120), ("exercise", 120, 420), ("exercise_o2", 900, 1260)],
+            sustained_drops=[(0, 120, 93), (130, 290, 90), (1270, day - 1300, 93)],
+        )  # fmt: skip
+    rec, _ = simulate_night(
+        fs=1, duration_s=day, seed=1, baseline_pct=99, noise_pts=0.6,
+        start=dt.datetime(2026, 11, 20, 21, 0), **extra,  # type: ignore[arg-type]
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    night = a.metrics["sleep" if staged else "presumed_sleep"]
+    assert night.awake_baseline_pct is not None and round(night.awake_baseline_pct) <= 94
+    assert night.drop5_min is not None and night.drop5_min < 1.0
