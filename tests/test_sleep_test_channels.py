@@ -68,6 +68,22 @@ MEDICARE = (
         ("Leg 1", "uV"),
         ("Leg/L", "uV"),
         ("L Leg", "uV"),
+        # nasal pressure, thermistors, belts and legs by any of their usual names, and flows in
+        # any unit (a PAP's flow is in L/min): dropped by a first cut at these words
+        ("Nasal Pres", "cmH2O"),
+        ("Cannula", "cmH2O"),
+        ("Nasal Cannula", "cmH2O"),
+        ("ORO-NASAL", ""),
+        ("Oral-Nasal Temp", ""),
+        ("Temp Flow", ""),
+        ("Flow", "L/s"),
+        ("PAP Flow", "L/min"),
+        ("Mask Flow", "L/min"),
+        ("Chest Belt", "uV"),
+        ("Chest Movement", ""),
+        ("Resp Chest", ""),
+        ("Leg Movements", ""),
+        ("Leg (L)", "uV"),
     ],
 )
 def test_sleep_test_channels_are_known(label: str, unit: str) -> None:
@@ -86,12 +102,10 @@ def test_sleep_test_channels_are_known(label: str, unit: str) -> None:
         ("PAP", "mmHg"),  # pulmonary artery pressure
         ("O2", "%"),  # oxygen, not the occipital electrode
         ("O2 Flow", "L/min"),  # oxygen given, not the patient's airflow
-        ("Flow", "L/min"),
         ("Flow Rate", "L/min"),
         ("HFNC Flow", ""),
         ("Supplemental Flow", ""),
         ("Flow Setting", ""),
-        ("Nasal Cannula", ""),
         # the oximeter's own figures at a site, a scale, a symptom
         ("Pulse Leg", "bpm"),
         ("PI Leg", "%"),

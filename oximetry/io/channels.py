@@ -141,29 +141,29 @@ _SLEEP_TEST_LABELS = {
 _SLEEP_TEST_WORDS = {
     word: kind
     for kind, words in (
-        ("airflow", "flow airflow ptaf pflow therm thermistor"),
-        ("respiratory effort", "effort thor tho thorax thoracic abd abdo abdomen abdominal rip"),
+        ("airflow", "flow airflow cannula nasal oronasal ptaf pflow therm thermistor"),
+        (
+            "respiratory effort",
+            "effort thor tho thorax thoracic chest abd abdo abdomen abdominal rip",
+        ),
         ("snore", "snore snoring"),
         ("EEG", "eeg"),
         ("EOG", "eog loc roc"),
-        ("EMG", "emg chin lleg rleg tib tibialis"),
+        ("EMG", "emg chin leg legs lleg rleg tib tibialis"),
         ("PAP", "cpap ipap epap"),
     )
     for word in words.split()
 }
 #: Words that make a label another quantity than a sleep test's signal: oxygen given ("O2 Flow",
 #: "HFNC Flow", "Flow Setting"), a flow rate, the oximeter's own figures ("Pulse Leg", "Leg
-#: SpO2", "PI Leg"), an exercise scale ("Borg Effort") or a symptom.
+#: SpO2", "PI Leg"), an exercise scale ("Borg Effort") or a symptom ("Chest Pain").
 _NOT_SLEEP_TEST_WORDS = frozenset(
     "o2 oxygen fio2 hfnc supplemental high setting rate peak insp exp lpm spo2 sao2 pulse pr pi "
-    "perf perfusion hr bpm temp accel borg pain fatigue".split()
+    "perf perfusion hr bpm accel borg pain fatigue".split()
 )
-#: Flow-rate units: a flow in these is oxygen given or a spirometer's, not the patient's airflow.
-_FLOW_RATE_UNITS = frozenset({"l/min", "lpm", "l/m", "ml/min", "ml/s", "l/s"})
-#: Leg EMG channels named by side or number ("Leg 1", "Leg/L", "L Leg", "Leg R EMG").
-_LEG = re.compile(
-    r"^((l|r|left|right)[\s/_-]*)?legs?([\s/_-]*(1|2|l|r|left|right))?([\s/_-]*emg)?$"
-)
+#: Words of a breathing sensor beside which a temperature is a thermistor's ("Nasal Temp"),
+#: not the skin's ("Chest Temp").
+_AIRFLOW_WORDS = frozenset({"flow", "airflow", "nasal", "oral", "oronasal", "therm", "thermistor"})
 #: EEG and EOG derivations against a mastoid or ear reference (``C3-M2``, ``O1-A2``, ``E1-M2``).
 _DERIVATION = re.compile(r"^(fp|af|f|fc|c|cp|p|o|t|e)[1-9z](m|a)[12]$")
 _PERCENT_UNITS = frozenset({"%", "", "percent", "pct", "%sat", "%spo2", "%sao2", "sat%", "spo2%"})
@@ -254,8 +254,6 @@ def classify(label: str, unit: str) -> tuple[str, str]:
             )
         return "spo2", "SpO2 by label" + (" and unit %" if unit.strip() == "%" else "")
     kind = _sleep_test_kind(norm) or _sleep_test_word(label)
-    if kind == "airflow" and unit.strip().casefold().replace(" ", "") in _FLOW_RATE_UNITS:
-        kind = None  # a flow in L/min is oxygen given (or a spirometer's), not breathing
     if kind is not None:
         return "sleep_test", f"{kind}: a sleep-test channel"
     return "other", ""
@@ -263,14 +261,11 @@ def classify(label: str, unit: str) -> tuple[str, str]:
 
 def _sleep_test_word(label: str) -> str | None:
     """Return what a label records when one of its words names a sleep-test channel."""
-    text = label.strip().casefold()
-    if text == "chest":
-        return "respiratory effort"
-    if _LEG.match(text):
-        return "EMG"
-    words = re.split(r"[^0-9a-z]+", text)
+    words = re.split(r"[^0-9a-z]+", label.strip().casefold())
     if _NOT_SLEEP_TEST_WORDS.intersection(words):
         return None
+    if ("temp" in words or "temperature" in words) and not _AIRFLOW_WORDS.intersection(words):
+        return None  # a skin or body temperature
     return next((_SLEEP_TEST_WORDS[w] for w in words if w in _SLEEP_TEST_WORDS), None)
 
 
