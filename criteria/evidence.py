@@ -595,8 +595,8 @@ def _check_blocks(
         figs = metrics.get(str(w.get("kind")))
         span = figs.get("duration_min") if isinstance(figs, Mapping) else None
         # (a span that is no whole number of samples holds up to one sample more than it lasts)
-        sample = 1.0 / fs / 60.0 if _number(fs) and fs > 0 else None
-        if sample is not None and _number(span) and span > (b - a) / 60.0 + sample + _SLACK:
+        sample = 1.0 / fs / 60.0 if _number(fs) and fs > 0 else 0.0  # (no rate: no slack)
+        if _number(span) and span > (b - a) / 60.0 + sample + _SLACK:
             raise bad(f"window {w.get('kind')!s} lasts {span:g} min within {(b - a) / 60:g} min")
         for key, offset in (("start", a), ("end", b)):
             text = w.get(key)

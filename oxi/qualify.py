@@ -213,8 +213,14 @@ def check_summary_is_for(
     # Facts of the recorded test itself, which a later context may not rewrite: a night on
     # 2 L/min (not qualified) qualified under a context saying room air, and an inpatient's
     # night under an outpatient one.
-    for key in _TEST_FACTS:
-        was, now = getattr(old.test, key), getattr(context.test, key)
+    pairs = [(k, getattr(old.test, k), getattr(context.test, k)) for k in _TEST_FACTS]
+    was_pap, now_pap = old.test.pap_titration, context.test.pap_titration
+    if was_pap is not None and now_pap is not None:  # field by field: a later one may complete it
+        pairs += [
+            (f"pap_titration.{f.name}", getattr(was_pap, f.name), getattr(now_pap, f.name))
+            for f in dataclasses.fields(was_pap)
+        ]
+    for key, was, now in pairs:
         if was is not None and now is not None and was != now:
             raise OximetryError(
                 f"the summary was analysed for another test: test.{key} {_shown(was)} in its "
@@ -237,21 +243,15 @@ _TEST_FACTS = (
     "discharge_date",
     "chronic_stable_state",
     "performed_by",
-    "evaluated_date",
-    # a titration held open for its span (3 h beside 410 min of sleep) qualified under 8 h
-    "pap_titration",
 )
+# (and each field of test.pap_titration given on both sides: a titration held open for its span,
+# 3 h beside 410 min of sleep, qualified under a context claiming 8 h)
 
 
 def _shown(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
-    if isinstance(value, float):
-        return f"{value:g}"
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        given = {k: v for k, v in dataclasses.asdict(value).items() if v is not None}
-        return "{" + ", ".join(f"{k}: {_shown(v)}" for k, v in given.items()) + "}"
-    return str(value)
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def qualify(

@@ -249,9 +249,11 @@ def build_windows(
         stage_source = "annotations"
     sleep_spans = _merge(((o, o + d) for o, d, s in staging if s in SLEEP_STAGES), end_s)
     wake_spans = _merge(((o, o + d) for o, d, s in staging if s == "W"), end_s)
-    # Staging of unscored epochs only ('?') is still a sleep study's, never no staging: taken as
-    # none, its night became a presumed-sleep window and passed for stand-alone oximetry.
-    staged = bool(sleep_spans or wake_spans or staging)
+    # Staging of unscored epochs only ('?') over most of the recording is still a sleep study's,
+    # never no staging: taken as none, its night became a presumed-sleep window and passed for
+    # stand-alone oximetry. A stray note ("Movement") is no staging.
+    unscored = sum(b - a for a, b in _merge(((o, o + d) for o, d, _ in staging), end_s))
+    staged = bool(sleep_spans or wake_spans) or unscored >= 0.5 * end_s
 
     segments = _segments(recording, settings, end_s, first_s, last_s, warnings)
     exercise_test = settings.test_type in ("exercise", "rest") or (

@@ -800,7 +800,15 @@ def test_qualify_refuses_a_context_rewriting_the_recorded_titration(
     capsys.readouterr()
     code = main(["qualify", "--context", str(longer), "--summary", str(out / "summary.json")])
     err = capsys.readouterr().err
-    assert code == 2 and "test.pap_titration" in err and "hours: 9" in err
+    assert code == 2 and "test.pap_titration.hours 7.5 in its recorded context, 9" in err
+    # a field the recorded context lacks may be completed
+    partial = tmp_path / "partial.yaml"
+    partial.write_text(medicare.replace("    initial_ahi: 31.0\n", ""))
+    assert "initial_ahi" not in partial.read_text()
+    again = tmp_path / "again"
+    assert main([*args[:3], str(again), "--no-report", "--context", str(partial)]) == 0
+    capsys.readouterr()
+    assert main(["qualify", "--context", str(ctx), "--summary", str(again / "summary.json")]) == 0
 
 
 # --------------------------------------------------------------------------------------------

@@ -143,6 +143,10 @@ def test_staging_of_unscored_epochs_only_is_a_staging_without_sleep() -> None:
     assert plan.staged and plan.windows[0].kind == "sleep"
     assert plan.windows[0].spans_s == ()
     assert any("has no sleep epochs" in w for w in plan.warnings)
+    # a stray note read as unscored ("Movement") is no staging: the night stays presumed
+    stray = dataclasses.replace(rec, annotations=(Annotation(1200.0, 30.0, "Movement"),))
+    plan = build_windows(stray, AnalysisSettings(), np.ones(3600, dtype=bool))
+    assert not plan.staged and plan.windows[0].kind == "presumed_sleep"
 
 
 def test_a_hypnogram_of_the_wrong_epoch_length_or_nothing_scored_is_refused(
