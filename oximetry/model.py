@@ -431,10 +431,15 @@ class Recording:
     def sleep_test_channels(self) -> tuple[str, ...]:
         """Labels of the channels only a polysomnogram or home sleep test records.
 
-        EEG, EOG, EMG, airflow, effort, snore, PAP (``io.channels.classify``); empty for a
-        stand-alone oximeter's file.
+        EEG, EOG, EMG, airflow, effort, snore, PAP (``io.channels.classify``), and the device of
+        a file a PAP machine recorded (ResMed's ``_SA2``/``_SAD`` oximetry: saturations taken on
+        the patient's PAP, neither stand-alone oximetry nor a titration, qualified Medicare N1 as
+        the former); empty for a stand-alone oximeter's file.
         """
-        return tuple(c.label for c in self.source.channels if c.role == "sleep_test")
+        labels = tuple(c.label for c in self.source.channels if c.role == "sleep_test")
+        if self.source.format.startswith("resmed"):
+            labels += (f"{self.source.device or 'a PAP device'} (recorded on PAP)",)
+        return labels
 
     def time_at(self, seconds: float) -> _dt.datetime:
         """Return the wall-clock time ``seconds`` after the first sample."""

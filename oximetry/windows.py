@@ -287,7 +287,10 @@ def build_windows(
         if tests:
             windows = _without_segments(recording, windows, segments, tests, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
-        baseline, more = _baseline_window(recording, settings, valid, windows, scored, tests)
+        # never the minutes after the test either: a patient still on the cannula after a walk
+        # on oxygen at 99 % was the presumed awake baseline, and a night at 93 % a 5-point drop
+        recovery = tuple((a, b + TEST_PAUSE_S) for a, b in tests)
+        baseline, more = _baseline_window(recording, settings, valid, windows, scored, recovery)
         warnings.extend(more)
         if baseline is not None and all(w.kind != baseline.kind for w in windows):
             windows.append(baseline)
@@ -345,7 +348,9 @@ def _without_segments(
     out = []
     for w in windows:
         if w.kind in ("sleep", "presumed_sleep", "awake"):
-            kept, taken = _minus(w.spans_s, tests, fs, n)
+            # (the awake baseline's window loses the recovery after the test too)
+            gone = tests if w.kind != "awake" else tuple((a, b + TEST_PAUSE_S) for a, b in tests)
+            kept, taken = _minus(w.spans_s, gone, fs, n)
             if taken:
                 w = replace(w, spans_s=kept)
                 warnings.append(

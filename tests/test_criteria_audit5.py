@@ -620,3 +620,18 @@ def test_a_walk_and_its_pauses_are_no_awake_baseline(staged: bool) -> None:
     night = a.metrics["sleep" if staged else "presumed_sleep"]
     assert night.awake_baseline_pct is not None and round(night.awake_baseline_pct) <= 94
     assert night.drop5_min is not None and night.drop5_min < 1.0
+
+
+def test_the_minutes_on_the_cannula_after_a_walk_on_oxygen_are_no_awake_baseline() -> None:
+    """After the walk on oxygen, four more minutes on the cannula at 99 %: the presumed awake
+    baseline (the first 300 s of valid data outside the test) took them, and a night at 93 %
+    was a drop of more than 5 points for 388 min. The 10 min after the test are left out too."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=1, baseline_pct=99, noise_pts=0.6,
+        segments=[("rest", 0, 300), ("exercise", 300, 660), ("exercise_o2", 720, 1080)],
+        sustained_drops=[(0, 300, 93), (310, 340, 90), (1330, 8 * 3600 - 1340, 93)],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    night = analyze(rec, AnalysisSettings(test_type="overnight")).metrics["presumed_sleep"]
+    assert night.awake_baseline_pct is not None and round(night.awake_baseline_pct) <= 94
+    assert night.drop5_min is not None and night.drop5_min < 1.0

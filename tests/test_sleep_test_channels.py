@@ -191,3 +191,33 @@ def test_a_sleep_test_channel_label_naming_the_patient_is_scrubbed_in_the_rules(
     (rule,) = [r for r in summary["qualification"]["rules"] if r["id"] == "lcd_sleep_study"]
     assert "EEG [redacted]" in rule["reason"]
     assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+
+
+def test_oximetry_a_pap_machine_recorded_is_no_stand_alone_oximetry(tmp_path: Path) -> None:
+    """A ResMed AirSense night with its oximeter (SpO2.1s, Pulse.1s, Crc16): saturations taken
+    on the patient's PAP are neither stand-alone overnight oximetry nor a titration PSG, and it
+    qualified Medicare N1 as the former."""
+    n = 7 * 3600
+    noise = np.round(np.random.default_rng(1).normal(0, 0.5, n))
+    spo2 = 95.0 + noise
+    spo2[7200 - 2 : 7200 + 1802] = [92, 89, *(86 + noise[:1800]), 89, 92]
+    channels: list[tuple[str, str, float, Any]] = [
+        ("Pulse.1s", "bpm", 1, np.full(n, 62.0)),
+        ("SpO2.1s", "%", 1, spo2),
+        ("Crc16", "", 1, np.zeros(n)),
+    ]
+    edf = write_edf_pyedflib(tmp_path / "20261120_220000_SA2.edf", channels, start=START)
+    summary = _analyze(tmp_path, edf)
+    assert summary["input"]["format"] == "resmed-sa2"
+    assert summary["input"]["sleep_test_channels"][-1].endswith("(recorded on PAP)")
+    assert summary["qualification"]["determination"] == "not_qualified"
+
+
+@pytest.mark.parametrize(
+    "label",
+    # a PAT home sleep test (WatchPAT) records no airflow or effort channel
+    ["PAT Amplitude", "Actigraph", "Body Position", "NPress", "Thermocouple", "Tracheal Sound",
+     "Cz-Oz", "E1", "Mask Pressure", "RIPSum"],
+)  # fmt: skip
+def test_home_sleep_test_channels_without_airflow_or_effort_words(label: str) -> None:
+    assert classify(label, "")[0] == "sleep_test"

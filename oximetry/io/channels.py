@@ -141,16 +141,26 @@ _SLEEP_TEST_LABELS = {
 _SLEEP_TEST_WORDS = {
     word: kind
     for kind, words in (
-        ("airflow", "flow airflow cannula nasal oronasal ptaf pflow therm thermistor"),
+        (
+            "airflow",
+            "flow airflow xflow cannula nasal oronasal ptaf pflow npress pnasal therm "
+            "thermistor thermocouple",
+        ),
         (
             "respiratory effort",
-            "effort thor tho thorax thoracic chest abd abdo abdomen abdominal rip",
+            "effort thor tho thorax thoracic chest abd abdo abdomen abdominal abdoeffort rip "
+            "ripsum",
         ),
-        ("snore", "snore snoring"),
+        ("snore", "snore snoring sound audio mic tracheal"),
+        # a PAT home sleep test (WatchPAT) records no airflow or effort: its arterial tone, body
+        # position and actigraphy name it
+        ("peripheral arterial tone", "pat"),
+        ("body position", "position"),
+        ("actigraphy", "actigraph actigraphy"),
         ("EEG", "eeg"),
         ("EOG", "eog loc roc"),
-        ("EMG", "emg chin leg legs lleg rleg tib tibialis"),
-        ("PAP", "cpap ipap epap"),
+        ("EMG", "emg chin leg legs lleg rleg lat rat tib tibialis"),
+        ("PAP", "cpap ipap epap mask"),
     )
     for word in words.split()
 }
@@ -164,6 +174,10 @@ _NOT_SLEEP_TEST_WORDS = frozenset(
 #: Words of a breathing sensor beside which a temperature is a thermistor's ("Nasal Temp"),
 #: not the skin's ("Chest Temp").
 _AIRFLOW_WORDS = frozenset({"flow", "airflow", "nasal", "oral", "oronasal", "therm", "thermistor"})
+#: EEG derivations between two scalp electrodes (``Cz-Oz``, ``Fpz-Cz``) and bare EOG electrodes.
+_BIPOLAR = re.compile(
+    r"^(fp|af|f|fc|c|cp|p|po|o|t|tp|ft)[1-9z](fp|af|f|fc|c|cp|p|po|o|t|tp|ft)[1-9z]$"
+)
 #: EEG and EOG derivations against a mastoid or ear reference (``C3-M2``, ``O1-A2``, ``E1-M2``).
 _DERIVATION = re.compile(r"^(fp|af|f|fc|c|cp|p|o|t|e)[1-9z](m|a)[12]$")
 _PERCENT_UNITS = frozenset({"%", "", "percent", "pct", "%sat", "%spo2", "%sao2", "sat%", "spo2%"})
@@ -276,6 +290,10 @@ def _sleep_test_kind(norm: str) -> str | None:
             return kind
     if _DERIVATION.match(norm):
         return "EOG" if norm.startswith("e") else "EEG"
+    if _BIPOLAR.match(norm):
+        return "EEG"
+    if norm in ("e1", "e2"):
+        return "EOG"
     return _SLEEP_TEST_LABELS.get(norm)
 
 
