@@ -736,3 +736,11 @@ def test_basis_changes_nothing_else_of_the_block() -> None:
     again = dataclasses.replace(d, basis=()).to_dict()
     assert again.pop("basis") == [] and basis
     assert out == again
+
+
+def test_valid_minutes_under_the_limit_are_never_printed_at_it() -> None:
+    """119.967 valid minutes printed "Only 120.0 min" beside NOT MET for 120 minutes."""
+    d = evaluate(ctx(), overnight(valid_min=119.9667, t_le88_min=6.0, nadir_pct=85.0))
+    (rule,) = [r for r in d.rules if r.id == "ii_a_2_overnight_valid_time"]
+    assert rule.met is not True and "119.9 min" in rule.reason and "120.0" not in rule.reason
+    assert any("(has 119.9)" in m for m in d.missing)

@@ -35,6 +35,7 @@ __all__ = [
     "RuleResult",
     "kleene_and",
     "kleene_or",
+    "minutes_text",
     "pct",
 ]
 
@@ -264,6 +265,24 @@ def _cut(v: float, decimals: int) -> str:
     """
     scale = 10**decimals
     return f"{math.floor(round(float(v) * scale, 6)) / scale:g}"
+
+
+def minutes_text(minutes: float) -> str:
+    """Return minutes to 0.1 min cut toward zero, never rounded up across a limit.
+
+    119.967 valid minutes printed "120.0" beside NOT MET for 120 minutes.
+
+    Parameters
+    ----------
+    minutes : float
+        A duration in minutes.
+
+    Returns
+    -------
+    str
+        One decimal, e.g. ``"119.9"``.
+    """
+    return f"{math.floor(round(float(minutes) * 10, 6)) / 10:.1f}"
 
 
 def describe(values: Mapping[str, Any]) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Inputs, Outcome, Rule
+from .base import Inputs, Outcome, Rule, minutes_text
 from .common import ATTESTATION, conditions
 from .shared import days_between
 
@@ -376,12 +376,12 @@ def _valid_time(inp: Inputs) -> Outcome:
     if s.valid_min >= 120 - 1e-6:
         return Outcome(
             True,
-            f"{s.valid_min:.1f} min of valid data in the {s.kind} window (at least 120).",
+            f"{minutes_text(s.valid_min)} min of valid data in the {s.kind} window (at least 120).",
             values,
         )
     return Outcome(
         False,
-        f"Only {s.valid_min:.1f} min of valid data in the {s.kind} window; "
+        f"Only {minutes_text(s.valid_min)} min of valid data in the {s.kind} window; "
         "overnight findings need at least 120.",
         values,
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ..evidence import Evidence, SegmentFigures, SleepFigures
-from .base import EPS_MIN, Inputs, Part, at_least, pct
+from .base import EPS_MIN, Inputs, Part, at_least, minutes_text, pct
 
 __all__ = [
     "MAX_PRESUMED_SLEEP_MIN",
@@ -318,7 +318,7 @@ def window_figures(
             "missing",
             None,
             (
-                f"at least 120 min of valid data in the {figs.kind} window (has {figs.valid_min:.1f})",
+                f"at least 120 min of valid data in the {figs.kind} window (has {minutes_text(figs.valid_min)})",
             ),
         )
     return ("ok", figs, ())
@@ -487,7 +487,7 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         # keeps are suspect (motion gives false lows), and the lost ones may decide it.
         return (
             f"a '{seg.kind}' segment with valid data for at least half of it (has "
-            f"{seg.valid_min:.1f} of {span:.1f} min: the rest is artifact or missing)"
+            f"{minutes_text(seg.valid_min)} of {span:.1f} min: the rest is artifact or missing)"
         )
     if span <= MAX_SEGMENT_MIN + EPS_MIN:
         return ""
