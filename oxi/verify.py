@@ -77,6 +77,9 @@ GROUPS = {
 }
 #: Payers a summary may name (``--payer``).
 _PAYERS = ("masshealth", "medicare")
+#: The file ``oxi batch`` writes beside each recording's outputs (``oxi.batch.worker.MARKER``;
+#: a test holds them equal): oxi's own, not a foreign file to name.
+BATCH_MARKER = ".oxi-batch.json"
 _FILES = ("events.csv", "report.pdf", "trace.png")
 #: A recording as ``oxi analyze`` takes it: one file, a folder, or the files of a split night.
 _Recording = str | Path | Sequence[str | Path]
@@ -953,7 +956,7 @@ def unchecked_notes(
             f"is the one this oxi ({__version__}) computes, but that is not what it says"
         )
     folder = path.parent
-    known = {path.name, *_FILES}
+    known = {path.name, *_FILES, BATCH_MARKER}
     recording: list[Path] = []
     if recording_path is not None:
         given = [recording_path] if isinstance(recording_path, str | Path) else recording_path

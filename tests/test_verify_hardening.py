@@ -267,6 +267,7 @@ def test_what_verify_did_not_check_is_said(
     s["run"] = {"determination": "qualified", "reviewed_by": "payer"}
     (out / "summary.json").write_text(json.dumps(s))
     (out / "report2.pdf").write_bytes(b"%PDF-1.4 forged")
+    (out / ".oxi-batch.json").write_text("{}")  # oxi batch's own marker: not named as foreign
     assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
     stdout = capsys.readouterr().out
     assert "note: summary.json holds a 'run' block, which oxi analyze does not write" in stdout
@@ -274,6 +275,13 @@ def test_what_verify_did_not_check_is_said(
         "note: 1 other file(s) beside the summary, not outputs of oxi analyze, were not "
         "checked: report2.pdf" in stdout
     )
+
+
+def test_verify_knows_the_batch_marker_by_name() -> None:
+    from oxi.batch.worker import MARKER
+    from oxi.verify import BATCH_MARKER
+
+    assert BATCH_MARKER == MARKER
 
 
 def test_a_summary_claiming_another_version_is_noted(
