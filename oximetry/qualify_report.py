@@ -139,17 +139,32 @@ def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
     figs: list[Figure] = []
     fig = Figure(figsize=PORTRAIT)
     page = TextPage(fig)
-    page.line("Oxygen qualification — clinical context (no recording)", 15, weight="bold")
-    page.line(
-        "Cluster headache and blood-gas qualifications rest on the context below; no oximetry "
-        "trace is attached.",
-        8,
-    )
-    page.rule()
     width = page.w - 2 * MARGIN_IN
+    inp = doc.get("input")
+    if isinstance(inp, Mapping):
+        # rules run on an earlier analysis (oxi qualify --summary): say which recording, and
+        # that its figures were not recomputed (the title said "no recording" beside sleep
+        # figures, and the pointer to oxi verify was only in the JSON)
+        page.line("Oxygen qualification — an earlier analysis (summary.json)", 15, weight="bold")
+        lead = (
+            f"Recording sha256 {inp.get('sha256', '')}, from {inp.get('start', 'an unknown start')}"
+            "; no oximetry trace is attached."
+        )
+    else:
+        page.line("Oxygen qualification — clinical context (no recording)", 15, weight="bold")
+        lead = (
+            "Cluster headache and blood-gas qualifications rest on the context below; no "
+            "oximetry trace is attached."
+        )
+    for part in page.wrap(lead, width, 8):
+        page.line(part, 8)
+    page.rule()
     for line in _context_lines(doc):
         for part in page.wrap(line, width, 8):
             page.line(part, 8)
+    for warning in q.get("warnings") or []:
+        for i, part in enumerate(page.wrap(str(warning), width - 0.15, 8)):
+            page.line(("• " if i == 0 else "   ") + part, 8, weight="bold" if i == 0 else "normal")
     page.rule()
     determination_block(page, q, page.h - 1.2)  # decided by, would qualify if, conflicts
     page.rule()

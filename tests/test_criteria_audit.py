@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -1125,3 +1127,23 @@ def test_medicare_exercise_parts_hours_apart_are_not_one_session() -> None:
         exercise_o2=_placed_seg("exercise_o2", 93.0, 110),
     )
     assert evaluate(c, together, "medicare").determination == "qualified"
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_qualify_on_a_summary_writes_a_report_naming_it_and_oxi_verify(
+    example_summary: Path, tmp_path: Path
+) -> None:
+    """The report of `oxi qualify --summary --out` was titled "clinical context (no recording)"
+    beside a night's figures, and left out the warning that sends the reviewer to oxi verify."""
+    out = tmp_path / "q"
+    context = str(_EXAMPLE / "example-context.yaml")
+    assert main(["qualify", "--context", context, "--summary", str(example_summary),
+                 "--out", str(out)]) == 0  # fmt: skip
+    text = subprocess.run(
+        ["pdftotext", str(out / "report.pdf"), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "an earlier analysis (summary.json)" in flat and "no recording" not in flat
+    assert "run 'oxi verify SUMMARY RECORDING'" in flat
+    sha = json.loads(example_summary.read_text())["input"]["sha256"]
+    assert sha in flat
