@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from oximetry.io import RecordingInfo
 from oximetry.model import clock_known
+from oximetry.report.terminal import minutes
 
 __all__ = ["format_info"]
 
@@ -38,7 +39,7 @@ def format_info(info: RecordingInfo) -> str:
         # No date in the file, or one whose day and month order it does not say (warnings).
         lines.append(f"start:      {start} (date unknown; local wall-clock time)")
     if info.duration_s is not None:
-        lines.append(f"duration:   {_hms(info.duration_s)} ({info.duration_s / 60:.1f} min)")
+        lines.append(f"duration:   {_hms(info.duration_s)} ({minutes(info.duration_s / 60)} min)")
     else:
         lines.append("duration:   unknown (sampling rate unknown)")
     lines.append("channels:")

@@ -136,6 +136,7 @@ def test_durations_are_cut_never_rounded_up_across_a_rule_minute():
 
     s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
     s["recording"]["valid_min"] = 119.983333
+    s["recording"]["duration_min"] = 373.366667  # the Recording row: 373.3, as page 1 prints it
     m = s["metrics"][s["main_window"]]
     m.update(
         valid_min=119.983333,
@@ -150,4 +151,5 @@ def test_durations_are_cut_never_rounded_up_across_a_rule_minute():
         assert "4.9 min cumulative" in out
         assert "5.0 min" not in out and "119.9 min" in out
     assert "longest run 4.9 min" in page and "longest 4.9 min" in page
+    assert "373.3 min (6.22 h)" in text and "373.4" not in text
     assert "1.99 h valid" in page

@@ -265,7 +265,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
     rows.append(
         (
             "Recording",
-            f"{_num(dur, '.1f')} min ({_num(None if dur is None else dur / 60, '.2f')} h), "
+            f"{minutes(dur)} min ({_num(None if dur is None else dur / 60, '.2f')} h), "
             f"{inp.get('format', '?')}, channel {inp.get('channel') or '?'} at "
             f"{_num(inp.get('fs_hz'), 'g')} Hz, from {_start(inp)}",
         )
