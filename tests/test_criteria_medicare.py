@@ -145,6 +145,13 @@ def test_group_i_3_pao2_fall_of_exactly_10_is_not_more_than_10(
     assert (d.determination == "qualified") is ok
 
 
+def test_group_i_3_without_symptoms_says_so() -> None:
+    """ "No Group I-3 finding" beside a 30-min drop sent a reviewer after a missing drop."""
+    ev = night(t_le88_min=0.0, nadir_pct=87.0, drop5_from_mean_min=30.0)
+    rule = evaluate(mc(symptoms=[]), ev).rule("lcd_group_i_3_drop")
+    assert rule.met is False and "no symptoms of hypoxemia" in rule.reason
+
+
 def test_group_i_3_without_the_mean_figure_is_not_evaluable() -> None:
     ev = night(t_le88_min=0.0)
     ev = dataclasses.replace(ev, sleep=dataclasses.replace(ev.sleep, drop5_from_mean_min=None))
