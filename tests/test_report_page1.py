@@ -168,6 +168,9 @@ def test_trace_title_names_date_device_and_hash() -> None:
     assert str(rec.source.device) in title
     deid = trace_title(a, build_summary(a, deidentify=True))
     assert deid.startswith("De-identified")
+    # a context's test.date other than the recording's is shown beside it, never instead
+    other = trace_title(a, build_summary(a, context={"test": {"date": "2026-02-01"}}))
+    assert "study 2026-01-05 (test.date 2026-02-01)" in other
 
 
 def _staged_with_awake_hour():

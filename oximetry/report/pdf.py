@@ -511,14 +511,20 @@ def trace_title(analysis: Analysis, summary: Mapping[str, Any] | None) -> str:
     -------
     str
         ``SpO2 · study 2026-01-05 · device … · input sha256 61bd50ab6a5b4b22``, with
-        ``De-identified`` in front when the summary is, and ``study no date`` for a file
-        without a date (its axis then says elapsed time).
+        ``De-identified`` in front when the summary is, the context's ``test.date`` beside a
+        recording's date it differs from, and ``study no date`` for a file without a date and
+        a context without one (its axis then says elapsed time).
     """
     src = analysis.recording.source
     summary = summary or {}
-    date = ctx_get(summary, "test", "date")
+    # the recording's own date, and the context's beside it when it differs: a trace of
+    # 2026-02-01 was titled with a test.date of 2026-01-05 the determination had found in conflict
+    said = ctx_get(summary, "test", "date")
+    date = analysis.recording.start.date().isoformat() if src.date_known else None
     if date is None:
-        date = analysis.recording.start.date().isoformat() if src.date_known else "no date"
+        date = "no date" if said is None else str(said)
+    elif said is not None and str(said) != date:
+        date = f"{date} (test.date {said})"
     device = ctx_get(summary, "test", "device") or (summary.get("input") or {}).get("device")
     device = device or src.device or "device not stated"
     parts = [f"SpO2 · study {date}", str(device), f"input sha256 {src.sha256[:16]}"]
