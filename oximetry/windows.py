@@ -284,12 +284,13 @@ def build_windows(
             windows.append(presumed)
             warnings.extend(more)
         tests = _test_spans(segments)
-        if tests:
-            windows = _without_segments(recording, windows, segments, tests, warnings)
-        scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
-        # never the minutes after the test either: a patient still on the cannula after a walk
-        # on oxygen at 99 % was the presumed awake baseline, and a night at 93 % a 5-point drop
+        # the awake baseline loses the minutes after the test too: a patient still on the
+        # cannula after a walk on oxygen at 99 % was the presumed awake baseline, and a night at
+        # 93 % a 5-point drop
         recovery = tuple((a, b + TEST_PAUSE_S) for a, b in tests)
+        if tests:
+            windows = _without_segments(recording, windows, segments, tests, recovery, warnings)
+        scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
         baseline, more = _baseline_window(recording, settings, valid, windows, scored, recovery)
         warnings.extend(more)
         if baseline is not None and all(w.kind != baseline.kind for w in windows):
@@ -334,23 +335,25 @@ def _without_segments(
     windows: list[Window],
     segments: list[Window],
     tests: tuple[tuple[float, float], ...],
+    recovery: tuple[tuple[float, float], ...],
     warnings: list[str],
 ) -> list[Window]:
     """Take a rest/exercise test out of an overnight recording's sleep and awake windows.
 
-    ``tests`` are the test's spans (:func:`_test_spans`). A walk recorded in the night's file is the patient awake and walking, part of it on oxygen:
-    counted in the presumed sleep window, six minutes at 85 % on the walk qualified a night that
-    stayed at 94 % as nocturnal hypoxemia (MG-OXY II.A.2.a.ii: "during sleep"); in the staged
-    wake epochs, the walk on oxygen at 99 % was the awake baseline, and a night at 93 % a drop
-    of more than 5 points. The awake baseline is the patient awake at rest on room air.
+    ``tests`` are the test's spans (:func:`_test_spans`), taken out of the sleep windows;
+    ``recovery`` the same with the minutes after each, taken out of the staged wake window.
+    A walk recorded in the night's file is the patient awake and walking, part of it on
+    oxygen: counted in the presumed sleep window, six minutes at 85 % on the walk qualified a
+    night that stayed at 94 % as nocturnal hypoxemia (MG-OXY II.A.2.a.ii: "during sleep"); in
+    the staged wake epochs, the walk on oxygen at 99 % was the awake baseline, and a night at
+    93 % a drop of more than 5 points. The awake baseline is the patient awake at rest on room
+    air.
     """
     fs, n = recording.fs, recording.spo2.n_samples
     out = []
     for w in windows:
         if w.kind in ("sleep", "presumed_sleep", "awake"):
-            # (the awake baseline's window loses the recovery after the test too)
-            gone = tests if w.kind != "awake" else tuple((a, b + TEST_PAUSE_S) for a, b in tests)
-            kept, taken = _minus(w.spans_s, gone, fs, n)
+            kept, taken = _minus(w.spans_s, recovery if w.kind == "awake" else tests, fs, n)
             if taken:
                 w = replace(w, spans_s=kept)
                 warnings.append(
@@ -494,9 +497,9 @@ def _baseline_window(
     Without valid staged wake, the presumed baseline never takes a sample the staging scored
     (N1-R as sleep, ``?`` as unknown): those are not awake, and a median of sleep passed off
     as the awake baseline read as awake hypoxaemia. Only unscored time may be presumed awake,
-    and never a rest/exercise test (``tests``: its parts and the pauses between them): a night's
-    file opening with a walk on oxygen at 99 % made that its awake baseline, and a steady night
-    at 93 % a drop of more than 5 points all night.
+    and never a rest/exercise test (``tests``: its parts, the pauses between them and the
+    minutes after it): a night's file opening with a walk on oxygen at 99 % made that its awake
+    baseline, and a steady night at 93 % a drop of more than 5 points all night.
     """
     fs = recording.fs
     n = valid.shape[0]
