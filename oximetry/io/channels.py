@@ -174,7 +174,7 @@ _NOT_SLEEP_TEST_WORDS = frozenset(
 #: Words of a breathing sensor beside which a temperature is a thermistor's ("Nasal Temp"),
 #: not the skin's ("Chest Temp").
 _AIRFLOW_WORDS = frozenset({"flow", "airflow", "nasal", "oral", "oronasal", "therm", "thermistor"})
-#: EEG derivations between two scalp electrodes (``Cz-Oz``, ``Fpz-Cz``) and bare EOG electrodes.
+#: EEG derivations between two scalp electrodes (``Cz-Oz``, ``Fpz-Cz``).
 _BIPOLAR = re.compile(
     r"^(fp|af|f|fc|c|cp|p|po|o|t|tp|ft)[1-9z](fp|af|f|fc|c|cp|p|po|o|t|tp|ft)[1-9z]$"
 )
@@ -228,8 +228,8 @@ def classify(label: str, unit: str) -> tuple[str, str]:
     -------
     role : str
         ``spo2``, ``pulse``, ``status``, ``pleth``, ``sleep_test`` (an EEG, EOG, EMG, airflow,
-        effort, snore or PAP channel: the file is a polysomnogram or home sleep test) or
-        ``other``.
+        effort, snore, PAP, arterial-tone, body-position or actigraphy channel: the file is a
+        polysomnogram or home sleep test) or ``other``.
     note : str
         Why, in a few words (empty for plain ``other`` channels).
 
