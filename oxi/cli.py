@@ -223,7 +223,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         _refuse_qualify_over(out, names, [args.context, args.summary])
         paths["qualification.json"] = write_json_atomic(out / "qualification.json", doc)
         if not args.no_report:
-            paths["report.pdf"] = write_atomic(out / "report.pdf", render_qualify_pdf(doc))
+            identification = context.to_dict(identifiers=True).get("patient")
+            report = render_qualify_pdf(doc, identification)
+            paths["report.pdf"] = write_atomic(out / "report.pdf", report)
     if args.json:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:

@@ -23,6 +23,17 @@ def _yes(v: Any) -> str:
     return {True: "yes", False: "no", None: "not given"}.get(v, str(v))
 
 
+def _patient_line(doc: Mapping[str, Any], identification: Mapping[str, Any] | None) -> str:
+    ident = identification or {}
+    patient = (doc.get("context") or {}).get("patient") or {}
+    age = patient.get("age_years")
+    return (
+        f"Patient: {ident.get('name') or 'not given'}; member ID "
+        f"{ident.get('member_id') or 'not given'}; age "
+        f"{'not given' if age is None else f'{age:g}'}; sex {patient.get('sex') or 'not given'}"
+    )
+
+
 def _context_lines(doc: Mapping[str, Any]) -> list[str]:
     ctx = doc.get("context") or {}
     q = doc.get("qualification") or {}
@@ -114,13 +125,18 @@ def format_qualify_summary(
     return "\n".join(f"{k:<{width}}  {v}" for k, v in rows)
 
 
-def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
+def render_qualify_pdf(
+    doc: Mapping[str, Any], identification: Mapping[str, Any] | None = None
+) -> bytes:
     """Return a context-only report.pdf: page 1 the context and determination, then the rules.
 
     Parameters
     ----------
     doc : mapping
         The qualification document (``qualification`` and ``context`` blocks).
+    identification : mapping, optional
+        ``name`` and ``member_id`` of the patient from the clinical context, printed with the
+        age and sex (a determination that named nobody went to the payer's reviewer).
 
     Returns
     -------
@@ -159,7 +175,7 @@ def render_qualify_pdf(doc: Mapping[str, Any]) -> bytes:
     for part in page.wrap(lead, width, 8):
         page.line(part, 8)
     page.rule()
-    for line in _context_lines(doc):
+    for line in (_patient_line(doc, identification), *_context_lines(doc)):
         for part in page.wrap(line, width, 8):
             page.line(part, 8)
     for warning in q.get("warnings") or []:

@@ -759,3 +759,27 @@ def test_a_night_whose_sleep_begins_after_midnight_is_dated_by_its_evening() -> 
     day_sleep = dataclasses.replace(night, start_s=9 * 3600.0)  # 09:30 on the 21st
     day = Evidence(recording_start=dt.datetime(2026, 11, 21, 0, 30), sleep=day_sleep)
     assert day.test_day == dt.date(2026, 11, 21)
+
+
+def test_the_context_only_report_names_the_patient(tmp_path: Path) -> None:
+    """The report of `oxi qualify --out` named nobody beside a continuous-oxygen determination."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext is not installed")
+    p = tmp_path / "bg.yaml"
+    p.write_text(
+        'patient: {name: "Poe, Ann", member_id: "MH-1", age_years: 64, sex: F}\n'
+        "test: {type: rest, date: 2026-11-20, room_air: true, setting: outpatient,"
+        " chronic_stable_state: true}\n"
+        "order: {date: 2026-11-18, prescriber: physician, flow_lpm: 2, hours_per_day: 24}\n"
+        "diagnoses: [J84.10]\nblood_gas: {pao2_rest_mmhg: 52}\n",
+        encoding="utf-8",
+    )
+    assert main(["qualify", "--context", str(p), "--out", str(tmp_path / "o")]) == 0
+    text = subprocess.run(
+        ["pdftotext", str(tmp_path / "o" / "report.pdf"), "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert "Patient: Poe, Ann; member ID MH-1; age 64; sex F" in " ".join(text.split())
