@@ -224,6 +224,8 @@ def _run(
     state = {
         "qualified": overall,
         "met_paths": [p.name for p in met],
+        # what each met path's finding covers (the Medicare group that carries the coverage)
+        "met_coverage": {p.name: p.coverage for p in met},
         # the met paths whose finding was not taken during sleep (what portable rests on)
         "awake_paths": [p.name for p, w in zip(met, wheres, strict=True) if not w <= {"sleep"}],
         "sleep_only": sleep_only,

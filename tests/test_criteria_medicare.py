@@ -232,14 +232,6 @@ def test_group_i_4_walk_beside_group_ii_rest_is_billed_under_group_ii() -> None:
     assert any("days 61" in m for m in d.missing)
 
 
-def test_medicare_path_coverage_is_the_profiles() -> None:
-    from criteria.rules.medicare import PATHS
-    from criteria.rules.medicare_coverage import PATH_COVERAGE
-
-    groups_i_ii = {p.name: p.coverage for p in PATHS if not p.name.startswith("group_iii")}
-    assert PATH_COVERAGE == groups_i_ii
-
-
 def test_group_ii_in_sleep_is_sleep_only_and_needs_awake_89() -> None:
     ev = night(t_le88_min=20.0, t_lt90_min=25.0, nadir_pct=84.0, awake_baseline_pct=88.0)
     d = evaluate(mc(findings={"dependent_edema": True}), ev)

@@ -6,6 +6,7 @@ LCD L33797 and policy article A52514 (as the DME MACs restate it), ``medicare-ox
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .base import Inputs, Outcome, Rule
@@ -73,27 +74,15 @@ def _retest(inp: Inputs) -> Outcome:
     return Outcome(True, f"Retest on day {day} (61–90) with a new order.", v)
 
 
-#: What each path's finding covers, as ``medicare.PATHS`` gives it (a test holds them equal).
-PATH_COVERAGE = {
-    "group_i_1_rest": "continuous",
-    "group_i_2_sleep": "nocturnal",
-    "group_i_3_drop": "nocturnal",
-    "group_i_4_exercise": "exercise",
-    "group_ii_rest": "continuous",
-    "group_ii_sleep": "nocturnal",
-    "group_ii_exercise": "exercise",
-}
-
-
-def _covered(paths: list[str]) -> set[str]:
+def _covered(paths: list[str], coverage: Mapping[str, str]) -> set[str]:
     """Return the uses the paths cover; continuous oxygen covers sleep and exercise too."""
-    uses = {PATH_COVERAGE[p] for p in paths}
+    uses = {coverage[p] for p in paths}
     if "continuous" in uses:
         uses |= {"nocturnal", "exercise"}
     return uses
 
 
-def _group(paths: list[str]) -> str | None:
+def _group(state: Mapping[str, Any]) -> str | None:
     """Return the group whose conditions the coverage carries (modifier, retest).
 
     Group I when its paths alone cover every use the paths give; when a Group II path covers a
@@ -101,9 +90,10 @@ def _group(paths: list[str]) -> str | None:
     (Group I sleep plus a Group II rest test gave continuous portable oxygen under N1 with no
     retest, and so did a Group I-4 walk beside a Group II rest test.)
     """
+    paths, coverage = list(state["met_paths"]), state["met_coverage"]
     group_i = [p for p in paths if p.startswith("group_i_")]
     group_ii = [p for p in paths if p.startswith("group_ii_")]
-    if group_i and group_ii and not _covered(group_ii) <= _covered(group_i):
+    if group_i and group_ii and not _covered(group_ii, coverage) <= _covered(group_i, coverage):
         return "II"
     for prefix, group in (("group_i_", "I"), ("group_ii_", "II"), ("group_iii", "III")):
         if any(p.startswith(prefix) for p in paths):
@@ -117,7 +107,7 @@ def _authorization(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"qualifying_paths": paths, "authorization_months": None}
     if st["qualified"] is not True:
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
-    group = _group(paths)
+    group = _group(st)
     v["group"] = group
     if group == "III":
         v["authorization_months"] = 3
@@ -142,7 +132,7 @@ def _portable(inp: Inputs) -> Outcome:
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     awake = [p for p in paths if p in AWAKE_PATHS]
     if not awake:
-        why = "Group III: portable is not addressed" if _group(paths) == "III" else "Sleep only"
+        why = "Group III: portable is not addressed" if _group(st) == "III" else "Sleep only"
         return Outcome(False, f"{why}: stationary equipment only.", v)
     if within is not True:
         return Outcome(False, "Portable needs mobility within the home documented.", v)
@@ -156,7 +146,7 @@ def _stationary(inp: Inputs) -> Outcome:
     if st["qualified"] is not True:
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     codes = ["E0424", "E0439"]
-    if _group(list(st["met_paths"])) == "III":
+    if _group(st) == "III":
         codes = ["E0424"]  # cluster headache: high-flow oxygen from tanks
     elif flow is None or flow <= MAX_CONCENTRATOR_LPM:
         codes.insert(0, "E1390")
@@ -190,8 +180,7 @@ def _flow_tier(inp: Inputs) -> Outcome:
         return Outcome(True, "No prescribed flow above 4 L/min.", v, applicable=False)
     if inp.state["qualified"] is not True:
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
-    paths = list(inp.state["met_paths"])
-    if _group(paths) == "III":
+    if _group(inp.state) == "III":
         return Outcome(True, "Group III: the > 4 L/min tier has no test requirement.", v)
     if t.room_air is False and t.o2_flow_lpm is not None and t.o2_flow_lpm >= 4:
         return Outcome(
@@ -211,7 +200,7 @@ def _modifiers(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"modifiers": []}
     if st["qualified"] is not True:
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
-    group = _group(list(st["met_paths"]))
+    group = _group(st)
     mods = [{"I": "N1", "II": "N2", "III": "N3"}[group]] if group else []
     flow = inp.context.order.flow_lpm
     portable = inp.results["lcd_portable"].met is True
@@ -237,8 +226,7 @@ def _written_order(inp: Inputs) -> Outcome:
 
 
 def _retest_due(inp: Inputs) -> Outcome:
-    paths = list(inp.state["met_paths"])
-    group = _group(paths)
+    group = _group(inp.state)
     v: dict[str, Any] = {"group": group, "therapy_start_date": therapy_start(inp)}
     if inp.state["qualified"] is not True or group not in ("II", "III") or therapy_start(inp):
         return Outcome(True, "No retest pending.", v, applicable=False)
