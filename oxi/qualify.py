@@ -201,31 +201,27 @@ def check_summary_is_for(
     day = old.test.date or context.test.date
     ages = (old.patient.age_at(day), context.patient.age_at(day))
     sexes = tuple(None if x == "U" else x for x in (old.patient.sex, context.patient.sex))
-    for key, (was, now) in (("patient.age_years", ages), ("patient.sex", sexes)):
-        if was is not None and now is not None and was != now:
-            shown = [f"{v:g}" if isinstance(v, float) else str(v) for v in (was, now)]
-            raise OximetryError(
-                f"the summary was analysed for another patient: {key} {shown[0]} in its "
-                f"recorded context, {shown[1]} in --context (re-run oxi analyze with this "
-                "context)",
-                source,
-            )
-    # Facts of the recorded test itself, which a later context may not rewrite: a night on
-    # 2 L/min (not qualified) qualified under a context saying room air, and an inpatient's
-    # night under an outpatient one.
-    pairs = [(k, getattr(old.test, k), getattr(context.test, k)) for k in _TEST_FACTS]
+    # The patient's age and sex, and the facts of the recorded test itself, which a later
+    # context may not rewrite: a night on 2 L/min (not qualified) qualified under a context
+    # saying room air, and an inpatient's night under an outpatient one.
+    pairs = [
+        ("another patient", "patient.age_years", *ages),
+        ("another patient", "patient.sex", *sexes),
+        *(("another test", f"test.{k}", getattr(old.test, k), getattr(context.test, k))
+          for k in _TEST_FACTS),
+    ]  # fmt: skip
     was_pap, now_pap = old.test.pap_titration, context.test.pap_titration
     if was_pap is not None and now_pap is not None:  # field by field: a later one may complete it
         pairs += [
-            (f"pap_titration.{f.name}", getattr(was_pap, f.name), getattr(now_pap, f.name))
+            ("another test", f"test.pap_titration.{f.name}", getattr(was_pap, f.name),
+             getattr(now_pap, f.name))
             for f in dataclasses.fields(was_pap)
-        ]
-    for key, was, now in pairs:
+        ]  # fmt: skip
+    for what, key, was, now in pairs:
         if was is not None and now is not None and was != now:
             raise OximetryError(
-                f"the summary was analysed for another test: test.{key} {_shown(was)} in its "
-                f"recorded context, {_shown(now)} in --context (re-run oxi analyze with this "
-                "context)",
+                f"the summary was analysed for {what}: {key} {_shown(was)} in its recorded "
+                f"context, {_shown(now)} in --context (re-run oxi analyze with this context)",
                 source,
             )
 

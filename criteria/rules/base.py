@@ -263,8 +263,12 @@ def _cut(v: float, decimals: int) -> str:
     would read as met beside NOT MET for 5 minutes. Rounded to 6 decimals first, so binary
     noise (0.3 * 10 = 2.9999999999999996) does not cut a step away.
     """
+    return f"{_floor_to(v, decimals):g}"
+
+
+def _floor_to(v: float, decimals: int) -> float:
     scale = 10**decimals
-    return f"{math.floor(round(float(v) * scale, 6)) / scale:g}"
+    return math.floor(round(float(v) * scale, 6)) / scale
 
 
 def minutes_text(minutes: float) -> str:
@@ -282,7 +286,7 @@ def minutes_text(minutes: float) -> str:
     str
         One decimal, e.g. ``"119.9"``.
     """
-    return f"{math.floor(round(float(minutes) * 10, 6)) / 10:.1f}"
+    return f"{_floor_to(minutes, 1):.1f}"
 
 
 def describe(values: Mapping[str, Any]) -> str:
