@@ -104,7 +104,10 @@ def test_strip_shows_only_its_hour_with_minute_grid_and_events(analysis):
     np.testing.assert_array_equal(line.get_xdata(), np.arange(3000, 6600, dtype=float))
     np.testing.assert_array_equal(line.get_ydata(), rd.make_signal()[3000:6600])
     grid = _one(ax, "minute_grid")
-    xs = sorted(seg[0][0] for seg in grid.get_segments())
+    gx = np.asarray(grid.get_xdata(), dtype=float)
+    assert np.isnan(gx[2::3]).all() and (gx[0::3] == gx[1::3]).all()  # vertical, NaN between
+    np.testing.assert_array_equal(np.asarray(grid.get_ydata(), dtype=float)[:2], [0.0, 1.0])
+    xs = sorted(gx[0::3].tolist())
     labelled = list(ax.xaxis.get_major_locator()())
     assert labelled == [3000.0 + 600 * k for k in range(7)]  # every 10 minutes, on the clock
     assert sorted(xs + labelled) == [3000.0 + 60 * k for k in range(61)]  # a line every minute
