@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from . import context as _context
 from .context import Context
 from .evidence import FilePatient
 from .icd10 import acute, categorise
@@ -113,6 +114,24 @@ def _recording_date(f: _Facts) -> list[Conflict]:
             f"{abs((given - rec).days)} days from test.date {given.isoformat()}: either the "
             "context or the file belongs to another test. The recording's date is used for the "
             "windows, never overridden.",
+        )
+    ]
+
+
+def _recording_after_the_run(f: _Facts) -> list[Conflict]:
+    # A date a context gives after the day of the analysis is refused (criteria.context); the
+    # recorder's own date was taken as it came: an EDF dated 15.01.27 qualified a night on
+    # 2026-12-07, its order window counted to a test 39 days ahead.
+    rec = f.recording_date
+    if rec is None or rec <= _context._TODAY():
+        return []
+    return [
+        Conflict(
+            ("recording.start",),
+            {"recording.start": rec},
+            f"The recording is dated {rec.isoformat()}, after the day of this analysis: the "
+            "recorder's clock was wrong, so the test's date, and every window counted from it, "
+            "is unknown. A reviewer must date the test.",
         )
     ]
 
@@ -274,6 +293,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _acute_with_stable,
     _outpatient_discharged_later,
     _recording_date,
+    _recording_after_the_run,
     _ages,
     _file_patient,
     _other_tac_with_ichd3,

@@ -354,6 +354,8 @@ PERTURBATIONS = (
     # ... or the test judged (a later night, the first excluded; a walk days later) began days
     # after the recording's first sample, past the edge of the order window from its start.
     "judged_test_days_after_the_start",
+    # The recorder's clock runs ahead: the file is dated after the day of the analysis.
+    "recording_dated_after_the_run",
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
@@ -400,6 +402,32 @@ MASSHEALTH_ONLY = (
 
 #: Perturbations that are bad input: the context must be refused (exit 2), never evaluated.
 BAD_INPUT = ("invalid_code", *(p for p in PERTURBATIONS if p.startswith("implausible")))
+
+
+def _dated_after_the_run(
+    draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None, start: dt.datetime
+) -> Evidence | None:
+    """Date the recording 1-3 days after the (pinned) run date; every context date on it.
+
+    No ``test.date`` (the recording dates the test), an outpatient test, the order (and a
+    Medicare evaluation) on the run date: only the recorder's date is wrong.
+    """
+    import criteria.context as cc
+
+    today = cc._TODAY()
+    ahead = today + dt.timedelta(days=draw(st.integers(1, 3)))
+    t = raw["test"]
+    t.pop("date", None)
+    t.pop("discharge_date", None)
+    t["setting"] = "outpatient"
+    raw["order"]["date"] = today.isoformat()
+    if "evaluated_date" in t:
+        t["evaluated_date"] = today.isoformat()
+    if "chronic_stable_state" in t:
+        raw["diagnoses"] = [d for d in raw["diagnoses"] if d != "J18.9"] or ["J44.9"]
+        t["chronic_stable_state"] = True
+    assert ev is not None
+    return dataclasses.replace(ev, recording_start=dt.datetime.combine(ahead, start.time()))
 
 
 @st.composite
@@ -544,6 +572,8 @@ def valid_then_perturbed(
     elif change == "judged_test_days_after_the_start":
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
         ev = _days_later(ev, draw(st.integers(1, 10)))
+    elif change == "recording_dated_after_the_run":
+        ev = _dated_after_the_run(draw, raw, ev, start)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "angina_coded_drop_only":
@@ -1387,6 +1417,7 @@ MC_PERTURBATIONS = (
     "undated_blood_gas_decides",
     "recording_day_off_at_window_edge",
     "judged_test_days_after_the_start",
+    "recording_dated_after_the_run",
     "retest_start_given_twice",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
@@ -1620,6 +1651,8 @@ def valid_then_perturbed_medicare(
         if inpatient:
             t["discharge_date"] = td.isoformat()
         ev = _days_later(ev, draw(st.integers(1, 10)))
+    elif change == "recording_dated_after_the_run":
+        ev = _dated_after_the_run(draw, raw, ev, start)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":

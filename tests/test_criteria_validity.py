@@ -783,3 +783,37 @@ def test_the_context_only_report_names_the_patient(tmp_path: Path) -> None:
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert "Patient: Poe, Ann; member ID MH-1; age 64; sex F" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(("day", "expected"), [(21, "qualified"), (40, "indeterminate")])
+def test_a_recording_dated_after_the_run_is_a_conflict(tmp_path: Path, day: int, expected: str):
+    """An EDF dated after the day of the analysis (its recorder's clock ahead) dated the test: a
+    night 39 days ahead qualified, its order window counted to it. The run date is pinned to
+    2030-12-31 (tests/conftest.py); the same night dated 21 December qualifies."""
+    from oximetry.simulate import simulate_night, write_edf
+
+    start = dt.datetime(2030, 12, 1, 22, 0) + dt.timedelta(days=day - 1)
+    night, _truth = simulate_night(
+        fs=1.0, duration_s=6 * 3600, seed=3, start=start, noise_pts=0.8,
+        sustained_drops=[(7200.0, 900.0, 85.0)],
+    )
+    rec = write_edf(night, tmp_path / "night.edf")
+    context = {
+        "patient": {"age_years": 70},
+        "diagnoses": ["J44.9"],
+        "order": {"date": "2030-12-20", "flow_lpm": 2, "hours_per_day": 8,
+                  "prescriber": "physician"},
+        "test": {"type": "overnight", "room_air": True, "setting": "outpatient",
+                 "chronic_stable_state": True},
+    }  # fmt: skip
+    (tmp_path / "ctx.yaml").write_text(yaml.safe_dump(context))
+    out = tmp_path / "out"
+    args = ["analyze", str(rec), "--context", str(tmp_path / "ctx.yaml"), "--no-report",
+            "--out", str(out)]  # fmt: skip
+    assert main(args) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == expected
+    if expected == "indeterminate":
+        (conflict,) = q["conflicts"]
+        assert conflict["keys"] == ["recording.start"]
+        assert "after the day of this analysis" in conflict["why"]
