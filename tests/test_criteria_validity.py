@@ -794,7 +794,11 @@ def test_a_recording_dated_after_the_run_is_a_conflict(tmp_path: Path, day: int,
 
     start = dt.datetime(2030, 12, 1, 22, 0) + dt.timedelta(days=day - 1)
     night, _truth = simulate_night(
-        fs=1.0, duration_s=6 * 3600, seed=3, start=start, noise_pts=0.8,
+        fs=1.0,
+        duration_s=6 * 3600,
+        seed=3,
+        start=start,
+        noise_pts=0.8,
         sustained_drops=[(7200.0, 900.0, 85.0)],
     )
     rec = write_edf(night, tmp_path / "night.edf")
