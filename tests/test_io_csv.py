@@ -29,6 +29,31 @@ O2RING = (
 )
 
 
+def test_stamps_coarser_than_the_rows_are_refused(tmp_path: Path) -> None:
+    """A 1 Hz night stamped to the minute (a spreadsheet's h:mm column written back): one row a
+    minute was kept, each standing for its whole minute, and five 40-s dips at 86 % (3.3 min)
+    became 5.0 min at or below 88 % and qualified. Rows repeating a slot are refused past a
+    tenth of the file; a few are dropped with a warning, the first row kept."""
+    t0 = dt.datetime(2026, 12, 6, 22, 0, 0)
+    x = np.full(3600, 95)
+    for k in range(5):
+        x[600 + 600 * k : 640 + 600 * k] = 86
+    rows = "".join(
+        f"{(t0 + dt.timedelta(seconds=i)):%Y-%m-%d %H:%M},{v}\n" for i, v in enumerate(x)
+    )
+    path = write_text(tmp_path / "minutes.csv", "time,spo2\n" + rows)
+    with pytest.raises(RecordingFormatError, match=r"3540 of 3600 rows repeat .* coarser"):
+        read_recording(path)
+    # a stamp repeated now and then (under a tenth of the rows): the first row is kept
+    rows = "".join(
+        f"{(t0 + dt.timedelta(seconds=i - (i % 20 == 19))):%Y-%m-%d %H:%M:%S},{v}\n"
+        for i, v in enumerate(x)
+    )
+    rec = read_recording(write_text(tmp_path / "some.csv", "time,spo2\n" + rows))
+    assert any(w.startswith("180 row(s) share a time slot") for w in rec.warnings)
+    assert np.count_nonzero(np.isfinite(rec.spo2.data)) == 3600 - 180
+
+
 def test_o2ring_quoted_times_trailing_commas_sentinels_and_gap(tmp_path: Path) -> None:
     rec = read_recording(write_text(tmp_path / "o2ring.csv", O2RING))
     assert rec.source.format == "csv-o2ring"

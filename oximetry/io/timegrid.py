@@ -30,6 +30,11 @@ _HOUR = 3600.0
 _DAY = 86400.0
 #: Longest time axis accepted from a text export; longer means a wrong time column.
 MAX_SPAN_S = MAX_DURATION_S
+#: Largest share of rows that may repeat an earlier row's time slot (each dropped, the first
+#: kept). More means the stamps are coarser than the rows: a 1 Hz night stamped to the minute
+#: kept one row a minute, each standing for the whole minute, and five 40-s dips at 86 % became
+#: 5.0 min at or below 88 % and qualified.
+MAX_DUPLICATE_SHARE = 0.1
 
 
 class TimeAxisError(ValueError):
@@ -173,8 +178,8 @@ def place_on_grid(
     ------
     TimeAxisError
         When time goes backwards (other than one autumn daylight-saving change, where and
-        when one can happen), does not
-        advance, spans more than a week, gives a rate outside 0.01-1000 Hz, or
+        when one can happen), does not advance, repeats for more than a tenth of the rows,
+        spans more than a week, gives a rate outside 0.01-1000 Hz, or
         would need more grid slots than one channel may hold.
     """
     t = np.asarray(elapsed_s, dtype=np.float64).copy()
@@ -263,6 +268,13 @@ def place_on_grid(
     sorted_idx = index[order]
     dup = np.zeros(index.size, dtype=bool)
     dup[order[1:]] = sorted_idx[1:] == sorted_idx[:-1]
+    n_dup = int(dup.sum())
+    if n_dup > MAX_DUPLICATE_SHARE * index.size:
+        raise TimeAxisError(
+            f"{n_dup} of {index.size} rows repeat the time slot of an earlier row: the time "
+            f"stamps ({step:g} s apart) are coarser than the rows (stamps to the minute, or a "
+            "clock column shown without its seconds?); export the time with its seconds"
+        )
     if dup.any():
         warnings.append(
             f"{int(dup.sum())} row(s) share a time slot with an earlier row; the first was kept"
