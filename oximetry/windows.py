@@ -284,14 +284,19 @@ def build_windows(
             windows.append(presumed)
             warnings.extend(more)
         tests = _test_spans(segments)
-        # the awake baseline loses the minutes after the test too: a patient still on the
-        # cannula after a walk on oxygen at 99 % was the presumed awake baseline, and a night at
-        # 93 % a 5-point drop
-        recovery = tuple((a, b + TEST_PAUSE_S) for a, b in tests)
+        # The awake baseline (awake, at rest, on room air) loses the walks, the pauses between
+        # them and the minutes after them, not a rest part: a night marked with its 10 min at
+        # rest on room air (93 %) took its baseline from later, at 96 %, and a night at 89-90 %
+        # was a drop of more than 5 points.
+        walks = _test_spans([seg for seg in segments if seg.kind != "rest"])
+        recovery = tuple((a, b + TEST_PAUSE_S) for a, b in walks)
         if tests:
             windows = _without_segments(recording, windows, segments, tests, recovery, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
-        baseline, more = _baseline_window(recording, settings, valid, windows, scored, recovery)
+        on_oxygen = any(seg.kind == "exercise_o2" for seg in segments)
+        baseline, more = _baseline_window(
+            recording, settings, valid, windows, scored, recovery, on_oxygen=on_oxygen
+        )
         warnings.extend(more)
         if baseline is not None and all(w.kind != baseline.kind for w in windows):
             windows.append(baseline)
@@ -491,8 +496,15 @@ def _baseline_window(
     windows: Sequence[Window],
     scored: tuple[tuple[float, float], ...],
     tests: tuple[tuple[float, float], ...] = (),
+    *,
+    on_oxygen: bool = False,
 ) -> tuple[Window | None, list[str]]:
     """Choose the awake baseline's window; ``scored`` holds the staged epochs (any stage).
+
+    ``on_oxygen``: the recording holds a walk on oxygen (an ``exercise_o2`` segment). How long
+    the patient was on the cannula before and after it is unknown, so only ``--awake`` gives a
+    baseline: after 15 min more on the cannula at 99 %, past the 10 min after the test left
+    out, the presumed baseline was 99 % and a night at 93-94 % a drop of more than 5 points.
 
     Without valid staged wake, the presumed baseline never takes a sample the staging scored
     (N1-R as sleep, ``?`` as unknown): those are not awake, and a median of sleep passed off
@@ -506,7 +518,14 @@ def _baseline_window(
     staged = bool(scored)
     warnings: list[str] = []
     awake = next((w for w in windows if w.kind == "awake"), None)
-    if awake is not None and np.any(valid & window_mask(awake, n, fs)):
+    if on_oxygen and settings.awake_span_s is None:
+        warnings.append(
+            "The recording holds a walk on oxygen (exercise_o2): how long the patient was on "
+            "oxygen before and after it is unknown, so no awake baseline is taken from the "
+            "recording (give --awake for a span awake, at rest, on room air)."
+        )
+        return None, warnings
+    if awake is not None and not on_oxygen and np.any(valid & window_mask(awake, n, fs)):
         if settings.awake_span_s is not None:
             warnings.append(
                 "--awake was given but the staged wake epochs were used for the awake baseline."

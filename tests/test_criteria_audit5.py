@@ -546,10 +546,19 @@ def test_a_walk_in_the_nights_file_is_no_part_of_the_sleep_window(tmp_path: Path
     assert q["determination"] != "qualified"
 
 
+def _no_baseline_from_the_recording(a: Any, night: str) -> None:
+    """The awake baseline of a file holding a walk on oxygen: none, said, only --awake."""
+    m = a.metrics[night]
+    assert m.awake_baseline_pct is None and m.drop5_min is None
+    assert all(w.kind not in ("presumed_awake",) for w in a.windows)
+    assert any("walk on oxygen (exercise_o2)" in w for w in a.warnings)
+
+
 def test_a_walk_on_oxygen_in_the_nights_file_is_no_awake_baseline() -> None:
     """The night's file opens with a walk on oxygen (exercise_o2) at 99 %: the presumed awake
     baseline (the first 300 s of valid data) was the walk, and a steady night at 93 % read as a
-    drop of more than 5 points all night (II.A.2.a.ii drop qualified). Walks are no part of it."""
+    drop of more than 5 points all night (II.A.2.a.ii drop qualified). How long the patient
+    stayed on oxygen around the walk is unknown: only --awake gives a baseline then."""
     rec, _ = simulate_night(
         fs=1, duration_s=8 * 3600, seed=3, baseline_pct=93.0, noise_pts=0.3,
         segments=[("exercise_o2", 0, 360)], start=dt.datetime(2026, 11, 20, 21, 0), pulse=True,
@@ -557,9 +566,10 @@ def test_a_walk_on_oxygen_in_the_nights_file_is_no_awake_baseline() -> None:
     x = rec.spo2.data.copy()
     x[:360] = np.minimum(x[:360] + 6.0, 100.0)
     rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
-    a = analyze(rec, AnalysisSettings(test_type="overnight"))
-    baseline = next(w for w in a.windows if w.kind == "presumed_awake")
-    assert baseline.spans_s[0][0] >= 360.0
+    _no_baseline_from_the_recording(
+        analyze(rec, AnalysisSettings(test_type="overnight")), "presumed_sleep"
+    )
+    a = analyze(rec, AnalysisSettings(test_type="overnight", awake_span_s=(1200.0, 1800.0)))
     m = a.metrics["presumed_sleep"]
     assert m.awake_baseline_pct is not None and round(m.awake_baseline_pct) == 93
     assert m.drop5_min is not None and m.drop5_min < 1.0
@@ -617,21 +627,45 @@ def test_a_walk_and_its_pauses_are_no_awake_baseline(staged: bool) -> None:
         start=dt.datetime(2026, 11, 20, 21, 0), **extra,  # type: ignore[arg-type]
     )  # fmt: skip
     a = analyze(rec, AnalysisSettings(test_type="overnight"))
-    night = a.metrics["sleep" if staged else "presumed_sleep"]
-    assert night.awake_baseline_pct is not None and round(night.awake_baseline_pct) <= 94
-    assert night.drop5_min is not None and night.drop5_min < 1.0
+    _no_baseline_from_the_recording(a, "sleep" if staged else "presumed_sleep")
 
 
-def test_the_minutes_on_the_cannula_after_a_walk_on_oxygen_are_no_awake_baseline() -> None:
-    """After the walk on oxygen, four more minutes on the cannula at 99 %: the presumed awake
-    baseline (the first 300 s of valid data outside the test) took them, and a night at 93 %
-    was a drop of more than 5 points for 388 min. The 10 min after the test are left out too."""
+@pytest.mark.parametrize("on_cannula_s", [240, 940])
+def test_the_minutes_on_the_cannula_after_a_walk_on_oxygen_are_no_awake_baseline(
+    on_cannula_s: int,
+) -> None:
+    """After the walk on oxygen, 4 (then 15.7) more minutes on the cannula at 99 %: the presumed
+    awake baseline took them, and a night at 93 % was a drop of more than 5 points for 388 min.
+    Leaving out the 10 min after the test mended the 4 min, not the 15.7: the time on oxygen
+    is unknown, so no baseline is taken from the recording."""
+    end = 1080 + on_cannula_s
     rec, _ = simulate_night(
         fs=1, duration_s=8 * 3600, seed=1, baseline_pct=99, noise_pts=0.6,
         segments=[("rest", 0, 300), ("exercise", 300, 660), ("exercise_o2", 720, 1080)],
-        sustained_drops=[(0, 300, 93), (310, 340, 90), (1330, 8 * 3600 - 1340, 93)],
+        sustained_drops=[(0, 300, 93), (310, 340, 90), (end + 10, 8 * 3600 - end - 20, 93)],
         start=dt.datetime(2026, 11, 20, 21, 0),
     )  # fmt: skip
-    night = analyze(rec, AnalysisSettings(test_type="overnight")).metrics["presumed_sleep"]
-    assert night.awake_baseline_pct is not None and round(night.awake_baseline_pct) <= 94
-    assert night.drop5_min is not None and night.drop5_min < 1.0
+    _no_baseline_from_the_recording(
+        analyze(rec, AnalysisSettings(test_type="overnight")), "presumed_sleep"
+    )
+
+
+def test_a_rest_part_on_room_air_stays_in_the_awake_baseline() -> None:
+    """A night's file opening with 10 min at rest on room air (93 %), then 15 min awake at 96 %,
+    then a night at 89-90 %. Marked as a rest segment, the rest part was left out of the
+    presumed baseline with the 10 min after it: the baseline became 96 % and the night a drop
+    of more than 5 points (QUALIFIED); unmarked, the baseline is the rest's 93 %. The rest part
+    is awake, at rest, on room air: it stays in the baseline, and out of the sleep window."""
+    day = 8 * 3600
+    for segments in ([("rest", 0, 600)], []):
+        rec, _ = simulate_night(
+            fs=1, duration_s=day, seed=2, baseline_pct=96, noise_pts=0.4, segments=segments,
+            sustained_drops=[(0, 600, 93), (1500, day - 1500, 89.5)],
+            start=dt.datetime(2026, 11, 20, 21, 0),
+        )  # fmt: skip
+        a = analyze(rec, AnalysisSettings(test_type="overnight"))
+        m = a.metrics["presumed_sleep"]
+        assert m.awake_baseline_pct is not None and round(m.awake_baseline_pct) == 93
+        assert m.drop5_min is not None and m.drop5_min < 1.0
+        sleep = next(w for w in a.windows if w.kind == "presumed_sleep")
+        assert (sleep.spans_s[0][0] >= 600.0) is bool(segments)
