@@ -99,6 +99,11 @@ def test_decimal_commas_are_refused_and_other_text_is_counted(tmp_path: Path) ->
     rows = "".join(f'{i},"88,4"\n' if 600 <= i < 1200 else f"{i},95\n" for i in range(1800))
     with pytest.raises(RecordingFormatError, match="decimal comma \\('88,4'\\)"):
         read_recording(write_text(tmp_path / "comma.csv", "seconds,spo2\n" + rows))
+    # "88,4%" got past the refusal (its sign kept), and its minutes vanished the same way
+    for cell in ("88,4%", "88,4 %"):
+        pct = "".join(f'{i},"{cell}"\n' if 600 <= i < 1200 else f"{i},95%\n" for i in range(1800))
+        with pytest.raises(RecordingFormatError, match="decimal comma"):
+            read_recording(write_text(tmp_path / "pct.csv", "seconds,spo2\n" + pct))
     every = "".join(f'{i},"{95 - i % 3},5"\n' for i in range(600))  # every value a fraction
     with pytest.raises(RecordingFormatError, match="decimal comma"):
         read_recording(write_text(tmp_path / "all.csv", "seconds,spo2\n" + every))

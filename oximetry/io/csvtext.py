@@ -149,7 +149,7 @@ def _numeric(cells: Sequence[str]) -> NDArray[np.float64]:
     return out
 
 
-_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+$")
+_DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+\s*%?$")  # "88,4" and "88,4 %"
 
 
 def _unreadable(
