@@ -93,6 +93,29 @@ def test_stamps_half_a_step_off_the_grid_keep_every_row(tmp_path: Path) -> None:
     assert np.count_nonzero(np.isfinite(rec.spo2.data)) == 600
 
 
+@pytest.mark.parametrize(("step_s", "jitter_s"), [(1, 0.3), (1, 0.45), (4, 1.5)])
+def test_stamps_jittered_around_whole_seconds_keep_their_rate(
+    tmp_path: Path, step_s: int, jitter_s: float
+) -> None:
+    """A 1 Hz night stamped on arrival to the millisecond, jittered by up to 0.3 s: the median
+    step came out 0.999 s, the slots drifted, rows fell on one another or left holes, and the
+    short-island rule took out 40 % of the night. The rate is the whole step."""
+    rng = np.random.default_rng(5)
+    n = 8 * 3600 // step_s
+    t0 = dt.datetime(2026, 12, 6, 22, 0, 0)
+    offsets = np.arange(n) * step_s + rng.uniform(-jitter_s, jitter_s, n)
+    offsets[0] = 0.0
+    rows = "".join(
+        f"{(t0 + dt.timedelta(seconds=float(o))).isoformat(timespec='milliseconds')},"
+        f"{95 - (i % 3)}\n"
+        for i, o in enumerate(offsets)
+    )
+    rec = read_recording(write_text(tmp_path / "jitter.csv", "time,spo2\n" + rows))
+    assert rec.fs == 1.0 / step_s
+    assert rec.spo2.n_samples == n and np.isfinite(rec.spo2.data).all()
+    assert not any("gap" in w or "share a time slot" in w for w in rec.warnings)
+
+
 def test_decimal_commas_are_refused_and_other_text_is_counted(tmp_path: Path) -> None:
     """Whole values written 95 and fractions "88,4" (quoted): the fractions were read as missing
     without a word, and a night's ten minutes at 88.4 % vanished."""
