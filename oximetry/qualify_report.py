@@ -143,6 +143,12 @@ def render_qualify_pdf(
     bytes
         A PDF (deterministic: no creation date).
     """
+    from .report.textpage import matplotlib_defaults
+
+    return matplotlib_defaults(_qualify_pdf)(doc, identification)
+
+
+def _qualify_pdf(doc: Mapping[str, Any], identification: Mapping[str, Any] | None) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure

@@ -78,6 +78,26 @@ def test_pdf_has_no_run_timestamps_and_is_reproducible(outputs):
     assert render_report_pdf(a, s) == render_report_pdf(a, s)
 
 
+def test_a_matplotlibrc_changes_no_rendered_byte(outputs):
+    """A ``font.size: 14`` in the reviewer's (or the lab's) matplotlibrc changed every byte of
+    report.pdf and trace.png, and ``oxi verify`` called a genuine submission "not the one
+    rendered again". The renderers draw with matplotlib's defaults; the user's are kept."""
+    import matplotlib
+
+    from oximetry.qualify_report import render_qualify_pdf
+    from oximetry.report.pdf import render_trace_png
+
+    a = rd.make_analysis()
+    s = build_summary(a, qualification=rd.QUALIFICATION)
+    doc = {"qualification": rd.QUALIFICATION}
+    with matplotlib.rc_context({"font.size": 14.0, "lines.linewidth": 3.0}):
+        pdf, png, qpdf = render_report_pdf(a, s), render_trace_png(a, s), render_qualify_pdf(doc)
+        assert matplotlib.rcParams["font.size"] == 14.0  # the user's settings are restored
+    assert pdf == outputs["report"].read_bytes()
+    assert png == outputs["trace"].read_bytes()
+    assert qpdf == render_qualify_pdf(doc)
+
+
 @pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
 def test_pdf_text_carries_what_a_reviewer_checks(outputs):
     text = pdf_text(outputs["report"])

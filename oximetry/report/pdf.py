@@ -54,6 +54,7 @@ from .textpage import (
     TextPage,
     ctx_get,
     footer,
+    matplotlib_defaults,
     revisions_lines,
     rules_block,
 )
@@ -433,6 +434,7 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
     return fig
 
 
+@matplotlib_defaults
 def render_report_pdf(
     analysis: Analysis,
     summary: Mapping[str, Any],
@@ -533,6 +535,7 @@ def trace_title(analysis: Analysis, summary: Mapping[str, Any] | None) -> str:
     return " · ".join(parts)
 
 
+@matplotlib_defaults
 def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = None) -> bytes:
     """Return trace.png's bytes: the overview figure with its legend and a title.
 

@@ -7,13 +7,15 @@ module places the plots around it.
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import math
 import re
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
+import matplotlib.style
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
@@ -21,6 +23,36 @@ from matplotlib.textpath import TextToPath
 
 from .. import __version__
 from .terminal import elapsed_only, minutes, rule_status, saturation, when
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def matplotlib_defaults(render: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``render`` with matplotlib's own default settings, whatever a matplotlibrc says.
+
+    A ``font.size: 14`` in the reviewer's (or the lab's) matplotlibrc changed every rendered
+    byte of report.pdf and trace.png, and ``oxi verify`` called a genuine submission "not the
+    one rendered again". The user's settings are restored afterwards.
+
+    Parameters
+    ----------
+    render : callable
+        A function that draws and returns its file's bytes.
+
+    Returns
+    -------
+    callable
+        The same function, run inside ``matplotlib.style.context("default")``.
+    """
+
+    @functools.wraps(render)
+    def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with matplotlib.style.context("default"):
+            return render(*args, **kwargs)
+
+    return wrapped
+
 
 __all__ = [
     "LANDSCAPE",
