@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from oxi.cli import main
-from oximetry.io.channels import classify
+from oximetry.io.channels import classify, classify_all
 from tests.io_fixtures import write_edf_pyedflib
 
 START = dt.datetime(2026, 11, 20, 22, 0)
@@ -221,3 +221,52 @@ def test_oximetry_a_pap_machine_recorded_is_no_stand_alone_oximetry(tmp_path: Pa
 )  # fmt: skip
 def test_home_sleep_test_channels_without_airflow_or_effort_words(label: str) -> None:
     assert classify(label, "")[0] == "sleep_test"
+
+
+#: Columns of an oximeter's own export, or of a monitor's, that name no sleep test: each made
+#: Medicare deny a qualifying stand-alone night as "a PSG or home sleep test" (2026-12-07).
+OXIMETER_EXTRAS = [
+    "Pat ID", "Pat Name", "Position", "Alarm Sound", "Probe Position", "Sensor Position",
+    "Finger Position", "Sensor Site Leg", "Site: Chest", "Effort Score", "RPE Effort",
+    "Ambient Sound", "Mic Level", "Audio Volume", "Probe Loc", "Cannula Type", "Flow (L/min)",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("label", OXIMETER_EXTRAS)
+def test_an_oximeters_own_columns_name_no_sleep_test(label: str) -> None:
+    roles = [role for role, _ in classify_all(["SpO2", "Pulse", label], ["%", "bpm", ""])]
+    assert roles[2] != "sleep_test"
+
+
+def test_position_actigraphy_and_sound_count_beside_a_sleep_test_channel_only() -> None:
+    labels = ["SpO2", "Body Position", "Actigraph", "Tracheal Sound"]
+    alone = classify_all(labels, ["%", "", "", ""])
+    assert [role for role, _ in alone] == ["spo2", "other", "other", "other"]
+    assert alone[1][1].startswith("body position, beside no airflow")
+    beside = classify_all([*labels, "PAT Amplitude"], ["%", "", "", "", ""])
+    assert [role for role, _ in beside][1:] == ["sleep_test"] * 4
+
+
+def test_a_position_column_leaves_a_stand_alone_night_stand_alone(tmp_path: Path) -> None:
+    """End to end (Medicare): the qualifying oximeter's night with a body-position channel is
+    still stand-alone oximetry (N1); with an airflow channel beside it, it is a sleep test."""
+    edf = _night(tmp_path, psg=False)
+    n = 7 * 3600
+    channels: list[tuple[str, str, float, Any]] = [
+        ("SpO2", "%", 1, _read_spo2(edf)),
+        ("Pulse", "bpm", 1, np.full(n, 62.0)),
+        ("Position", "", 1, np.full(n, 2.0)),
+    ]
+    pos = write_edf_pyedflib(tmp_path / "pos.edf", channels, start=START)
+    summary = _analyze(tmp_path, pos)
+    assert summary["input"]["sleep_test_channels"] == []
+    assert summary["qualification"]["determination"] == "qualified"
+    channels.append(("Airflow", "", 1, np.zeros(n)))
+    hst = write_edf_pyedflib(tmp_path / "hst.edf", channels, start=START)
+    assert _analyze(tmp_path, hst)["input"]["sleep_test_channels"] == ["Position", "Airflow"]
+
+
+def _read_spo2(edf: Path) -> Any:
+    from oximetry.io import read_recording
+
+    return read_recording(edf).spo2.data

@@ -134,6 +134,14 @@ _SLEEP_TEST_LABELS = {
     "loc": "EOG",
     "roc": "EOG",
 }
+SNORE, BODY_POSITION, ACTIGRAPHY = "snore", "body position", "actigraphy"
+#: Sleep-test channels that alone make no sleep test: an oximeter with a position or motion
+#: sensor, a microphone or an alarm's sound is still a stand-alone oximeter. They count beside
+#: a channel of airflow, effort, EEG, EOG, EMG, PAP or arterial tone (a WatchPAT's position and
+#: actigraphy beside its PAT); alone, a "Position" column of an oximeter's export made
+#: Medicare deny a qualifying stand-alone night as a home sleep test.
+LONE_KINDS = frozenset({SNORE, BODY_POSITION, ACTIGRAPHY})
+_SLEEP_TEST_NOTE = ": a sleep-test channel"
 #: Words of a label (split at anything not a letter or digit) that name a sleep-test channel
 #: whatever their place in it: a montage's own labels ("Flow Patient", "Effort THO", "A-Flow",
 #: "FVP/A-Effort", "Cannula Flow", "RIP Thor", "LOC-A2") were no sleep-test channel, and a home
@@ -151,12 +159,12 @@ _SLEEP_TEST_WORDS = {
             "effort thor tho thorax thoracic chest abd abdo abdomen abdominal abdoeffort rip "
             "ripsum",
         ),
-        ("snore", "snore snoring sound audio mic tracheal"),
+        (SNORE, "snore snoring sound audio mic tracheal"),
         # a PAT home sleep test (WatchPAT) records no airflow or effort: its arterial tone, body
         # position and actigraphy name it
         ("peripheral arterial tone", "pat"),
-        ("body position", "position"),
-        ("actigraphy", "actigraph actigraphy"),
+        (BODY_POSITION, "position"),
+        (ACTIGRAPHY, "actigraph actigraphy"),
         ("EEG", "eeg"),
         ("EOG", "eog loc roc"),
         ("EMG", "emg chin leg legs lleg rleg lat rat tib tibialis"),
@@ -166,10 +174,14 @@ _SLEEP_TEST_WORDS = {
 }
 #: Words that make a label another quantity than a sleep test's signal: oxygen given ("O2 Flow",
 #: "HFNC Flow", "Flow Setting"), a flow rate, the oximeter's own figures ("Pulse Leg", "Leg
-#: SpO2", "PI Leg"), an exercise scale ("Borg Effort") or a symptom ("Chest Pain").
+#: SpO2", "PI Leg"), an exercise scale ("Borg Effort", "RPE Effort", "Effort Score") or a
+#: symptom ("Chest Pain"), the oximeter's probe and its site ("Probe Position", "Sensor Site
+#: Leg", "Finger Position"), the patient ("Pat ID", "Pat Name") or the device ("Alarm Sound",
+#: "Ambient Sound", "Cannula Type").
 _NOT_SLEEP_TEST_WORDS = frozenset(
-    "o2 oxygen fio2 hfnc supplemental high setting rate peak insp exp lpm spo2 sao2 pulse pr pi "
-    "perf perfusion hr bpm accel borg pain fatigue".split()
+    "o2 oxygen fio2 hfnc supplemental high setting rate peak insp exp lpm min spo2 sao2 pulse pr "
+    "pi perf perfusion hr bpm accel borg rpe score pain fatigue probe sensor finger site id name "
+    "alarm ambient type".split()
 )
 #: Words of a breathing sensor beside which a temperature is a thermistor's ("Nasal Temp"),
 #: not the skin's ("Chest Temp").
@@ -269,8 +281,45 @@ def classify(label: str, unit: str) -> tuple[str, str]:
         return "spo2", "SpO2 by label" + (" and unit %" if unit.strip() == "%" else "")
     kind = _sleep_test_kind(norm) or _sleep_test_word(label)
     if kind is not None:
-        return "sleep_test", f"{kind}: a sleep-test channel"
+        return "sleep_test", kind + _SLEEP_TEST_NOTE
     return "other", ""
+
+
+def classify_all(labels: Sequence[str], units: Sequence[str]) -> list[tuple[str, str]]:
+    """Return :func:`classify` of every channel of one file, lone weak sleep-test ones ``other``.
+
+    Parameters
+    ----------
+    labels, units : sequence of str
+        The file's channel labels and units, in order.
+
+    Returns
+    -------
+    list of (role, note)
+        As :func:`classify`; a body-position, actigraphy or snore channel (:data:`LONE_KINDS`)
+        is a sleep-test channel only beside another kind of sleep-test channel.
+
+    Examples
+    --------
+    >>> classify_all(["SpO2", "Position"], ["%", ""])[1]
+    ('other', 'body position, beside no airflow, effort, EEG or PAT channel: no sleep test')
+    >>> classify_all(["SpO2", "PAT", "Position"], ["%", "", ""])[2][0]
+    'sleep_test'
+    """
+    out = [classify(label, unit) for label, unit in zip(labels, units, strict=True)]
+    kinds = [note.removesuffix(_SLEEP_TEST_NOTE) for role, note in out if role == "sleep_test"]
+    if kinds and all(kind in LONE_KINDS for kind in kinds):
+        return [
+            (
+                "other",
+                note.removesuffix(_SLEEP_TEST_NOTE)
+                + ", beside no airflow, effort, EEG or PAT channel: no sleep test",
+            )
+            if role == "sleep_test"
+            else (role, note)
+            for role, note in out
+        ]
+    return out
 
 
 def _sleep_test_word(label: str) -> str | None:

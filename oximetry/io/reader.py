@@ -27,7 +27,7 @@ from oximetry.io._base import (
     classify_annotation,
     sha256_of,
 )
-from oximetry.io.channels import ChannelChoice, classify, pick_channels
+from oximetry.io.channels import ChannelChoice, classify_all, pick_channels
 from oximetry.model import ChannelInfo, Recording, Signal, SourceInfo
 
 __all__ = ["RecordingInfo", "inspect_recording", "read_recording"]
@@ -255,13 +255,11 @@ def _prepare(
             path,
         )
     raw, digest = _open(path, fs)
-    roles, notes = [], []
-    for ch in raw.channels:
-        role, note = classify(ch.label, ch.unit)
-        roles.append(role)
-        notes.append(note)
     labels = [c.label for c in raw.channels]
     units = [c.unit for c in raw.channels]
+    classified = classify_all(labels, units)
+    roles = [role for role, _ in classified]
+    notes = [note for _, note in classified]
     try:
         choice: ChannelChoice | None = pick_channels(labels, units, roles, channel)
     except LookupError as exc:
