@@ -318,6 +318,13 @@ def evaluate(
     prof = get_profile(profile or ctx.payer or "masshealth")
     base = readings or Readings()
     warnings: list[str] = list(evidence.warnings) if evidence is not None else []
+    if ctx.payer is not None and prof.name != ctx.payer:
+        # a night judged under Medicare (--payer) for a member the context names MassHealth's
+        # verified with a bare "verified": the rules applied are not the payer's
+        warnings.append(
+            f"Judged under the {prof.name} rules as asked, but the context names the payer "
+            f"{ctx.payer}: this determination is not {ctx.payer}'s."
+        )
     rec = evidence.test_day if evidence is not None else None  # the judged night's or test's
     test_date = _test_date(ctx, rec, warnings)
     file_patient = evidence.file_patient if evidence is not None else None

@@ -821,3 +821,14 @@ def test_a_recording_dated_after_the_run_is_a_conflict(tmp_path: Path, day: int,
         (conflict,) = q["conflicts"]
         assert conflict["keys"] == ["recording.start"]
         assert "after the day of this analysis" in conflict["why"]
+
+
+def test_rules_of_another_payer_than_the_contexts_are_said() -> None:
+    """A night judged under Medicare (``--payer medicare``) for a member the context names
+    MassHealth's verified with a bare "verified": the determination now says whose rules it
+    applied and that they are not the context's payer's."""
+    d = evaluate(ctx(payer="masshealth"), overnight(**QUALIFYING_NIGHT), "medicare")
+    assert d.profile == "medicare"
+    assert any("context names the payer masshealth" in w for w in d.warnings)
+    same = evaluate(ctx(payer="masshealth"), overnight(**QUALIFYING_NIGHT), "masshealth")
+    assert not any("names the payer" in w for w in same.warnings)
