@@ -298,6 +298,11 @@ def build_windows(
             recording, settings, valid, windows, scored, recovery, on_oxygen=on_oxygen
         )
         warnings.extend(more)
+        if baseline is not None and baseline.source == "awake_option" and not staged:
+            # the user says the patient was awake then: no part of the presumed sleep (an
+            # --awake span at 03:00 inside it counted as both, and its 96 % raised the baseline
+            # the same night's minutes fell from)
+            windows = _awake_out_of_sleep(recording, windows, baseline, warnings)
         if baseline is not None and all(w.kind != baseline.kind for w in windows):
             windows.append(baseline)
         elif baseline is not None:
@@ -365,6 +370,25 @@ def _without_segments(
                     f"The {', '.join(seg.kind for seg in segments)} segment(s) were taken out of "
                     f"the {w.kind.replace('_', ' ')} window ({taken / fs / 60:.1f} min): the "
                     "patient was testing then."
+                )
+        out.append(w)
+    return out
+
+
+def _awake_out_of_sleep(
+    recording: Recording, windows: list[Window], awake: Window, warnings: list[str]
+) -> list[Window]:
+    """Take the ``--awake`` span out of the presumed sleep window, saying how much it took."""
+    fs, n = recording.fs, recording.spo2.n_samples
+    out = []
+    for w in windows:
+        if w.kind == "presumed_sleep":
+            kept, taken = _minus(w.spans_s, awake.spans_s, fs, n)
+            if taken:
+                w = replace(w, spans_s=kept)
+                warnings.append(
+                    f"The --awake span was taken out of the presumed sleep window "
+                    f"({taken / fs / 60:.1f} min): the patient was awake then."
                 )
         out.append(w)
     return out

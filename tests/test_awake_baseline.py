@@ -98,3 +98,17 @@ def test_a_recording_with_under_five_minutes_valid_has_no_presumed_baseline() ->
     assert [w.kind for w in a.windows] == ["presumed_sleep"]
     assert a.metrics["presumed_sleep"].awake_baseline_pct is None
     assert any("holds 240 s of valid data" in w for w in a.warnings)
+
+
+def test_an_awake_span_inside_the_presumed_night_is_no_part_of_it() -> None:
+    """``--awake 03:00-03:10`` inside the presumed sleep window counted as awake and asleep at
+    once: its minutes stayed in the night's figures. The span is taken out of the window, and a
+    warning says how much."""
+    rec = _flat_night_with_a_peak(600)  # 10 min at 99 % from 603 s
+    a = analyze(rec, AnalysisSettings(test_type="overnight", awake_span_s=(603.0, 1203.0)))
+    night = next(w for w in a.windows if w.kind == "presumed_sleep")
+    assert all(e <= 603.0 or s >= 1203.0 for s, e in night.spans_s)
+    plain = analyze(rec, AnalysisSettings(test_type="overnight"))
+    assert a.metrics["presumed_sleep"].valid_min == plain.metrics["presumed_sleep"].valid_min - 10
+    assert any("--awake span was taken out of the presumed sleep window (10.0 min)" in w
+               for w in a.warnings)  # fmt: skip

@@ -440,8 +440,8 @@ def ref_windows(
 
     READINGS (as the package): an awake baseline rests on at least 300 s of valid data, else
     there is none; with staging but no valid wake, ``--awake`` without the parts staged as
-    sleep, else the first 300 s of valid unscored time; ``--exclude`` takes its spans out of
-    the sleep window too; lights on after the recording's end ends the window there.
+    sleep, else the first 300 s of valid unscored time; without staging, ``--awake`` is out of
+    the presumed sleep window; ``--exclude`` takes its spans out of the sleep window too; lights on after the recording's end ends the window there.
     """
     x = rec.spo2.data
     fs, n = rec.fs, len(x)
@@ -479,6 +479,10 @@ def ref_windows(
         if awake is not None:
             base_spans = [(max(0.0, awake[0]), min(end_s, awake[1]))]
             wins["awake"] = base_spans
+            # the patient was awake then: no part of the presumed night
+            night = ref_span_mask(wins["presumed_sleep"], fs, n)
+            given = ref_span_mask([awake], fs, n)
+            wins["presumed_sleep"] = mask_runs([night[i] and not given[i] for i in range(n)], fs)
         else:
             pool = idx
     if base_spans is None and len(pool) >= need:
