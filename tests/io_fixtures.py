@@ -37,6 +37,7 @@ class RawEdf:
     patient: str = "MCH-0234567 F 02-MAY-1951 Haagse_Harry"
     recording: str = "Startdate 02-MAR-2026 X X Nonin_WristOx"
     start: dt.datetime = dt.datetime(2026, 3, 2, 22, 30, 0)
+    date_text: str | None = None  # the header's start date field as written; default from start
     onsets: Sequence[float] | None = None  # record onsets (EDF+ TAL); default: contiguous
     notes: dict[int, list[tuple[float, float, str]]] = field(default_factory=dict)
     annot_bytes: int = 120
@@ -57,7 +58,7 @@ def edf_bytes(spec: RawEdf) -> bytes:
             _f("0", 8),
             _f(spec.patient, 80),
             _f(spec.recording, 80),
-            _f(spec.start.strftime("%d.%m.%y"), 8),
+            _f(spec.date_text or spec.start.strftime("%d.%m.%y"), 8),
             _f(spec.start.strftime("%H.%M.%S"), 8),
             _f(str(256 * (ns + 1)), 8),
             _f(spec.reserved, 44),

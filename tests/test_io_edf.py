@@ -635,3 +635,94 @@ def test_bdf_plus_is_read_with_its_annotations(tmp_path: Path) -> None:
     (tmp_path / "d.bdf").write_bytes(bytes(data))
     with pytest.raises(UnsupportedEDFError, match="BDF\\+D"):
         read_recording(tmp_path / "d.bdf")
+
+
+def _dated(tmp_path: Path, *, recording: str, date_text: str, reserved: str = "EDF+C") -> Path:
+    """A minute at 95 % from 22:00:00, with the header date and recording field as given."""
+    spec = RawEdf(
+        [const_sig("SpO2", "%", 95, 60)],
+        reserved=reserved,
+        recording=recording,
+        start=dt.datetime(2026, 3, 4, 22, 0, 0),
+        date_text=date_text,
+    )
+    return write_edf_raw(tmp_path / "dated.edf", spec)
+
+
+def test_edf_plus_startdate_gives_the_year_after_2084(tmp_path: Path) -> None:
+    """After 2084 the header's year is 'yy' and only the recording field's Startdate gives the
+    year (EDF+ spec 2.1.3.2): "04.03.yy" was refused as not dd.mm.yy."""
+    path = _dated(tmp_path, recording="Startdate 04-MAR-2085 X X X", date_text="04.03.yy")
+    rec = read_recording(path)
+    assert rec.start == dt.datetime(2085, 3, 4, 22, 0, 0)
+    assert rec.source.date_known is True
+    assert rec.spo2.n_samples == 60 and (rec.spo2.data == 95).all()
+
+
+@pytest.mark.parametrize("reserved", ["EDF+C", ""])
+@pytest.mark.parametrize("startdate", ["03-APR-2026", "04-MAR-1926", "04-MAR-2027", "05-MAR-2026"])
+def test_startdate_disagreeing_with_the_header_date_is_refused(
+    tmp_path: Path, startdate: str, reserved: str
+) -> None:
+    """The header says 04.03.26 (2026 by the 1985 clipping year), the Startdate another day,
+    month or century: read silently as 2026-03-04, whichever was the recording's date. A plain
+    EDF written to EDF+'s conventions (ResMed's) is held to its Startdate too."""
+    path = _dated(
+        tmp_path, recording=f"Startdate {startdate} X X X", date_text="04.03.26", reserved=reserved
+    )
+    with pytest.raises(RecordingFormatError, match=rf"'04\.03\.26'.*'{startdate}'.*disagree"):
+        read_recording(path)
+
+
+@pytest.mark.parametrize("startdate", ["04-MRZ-2026", "31-FEB-2026", "2026-03-04", "4-MAR-2026"])
+def test_startdate_that_is_not_a_date_is_refused(tmp_path: Path, startdate: str) -> None:
+    """A Startdate neither dd-MMM-yyyy (English month) nor X cannot be checked against the header
+    date: "04-MRZ-2026" beside 04.03.26 was read as 2026-03-04 without a look."""
+    path = _dated(tmp_path, recording=f"Startdate {startdate} X X X", date_text="04.03.26")
+    with pytest.raises(RecordingFormatError, match=rf"Startdate '{startdate}' is not a date"):
+        read_recording(path)
+
+
+@pytest.mark.parametrize("reserved", ["EDF+C", "EDF+D", ""])
+@pytest.mark.parametrize("date_text", ["01.01.85", "04.03.26", "04.03.yy"])
+def test_anonymised_edf_plus_has_no_date_and_keeps_its_clock(
+    tmp_path: Path, date_text: str, reserved: str
+) -> None:
+    """ "Startdate X": the date is unknown or made anonymous (EDF+ spec), and anonymisers write
+    01.01.85 in the header. Read as 1985-01-01 with the date known, a night's order window
+    came out at 15,309 days and a test.date in the context was a conflict, so the file could
+    never qualify. The header's time of day stays: only the date is unknown."""
+    path = _dated(tmp_path, recording="Startdate X X X X", date_text=date_text, reserved=reserved)
+    rec = read_recording(path)
+    assert rec.start == dt.datetime(1900, 1, 1, 22, 0, 0)
+    assert rec.source.date_known is False
+    assert rec.clock_known
+    assert any("Startdate X" in w and "date is unknown" in w for w in rec.warnings)
+    assert rec.spo2.n_samples == 60 and (rec.spo2.data == 95).all()
+
+
+@pytest.mark.parametrize("date_text", ["01.01.85", "17.06.89"])
+def test_plain_edf_dated_before_1990_has_no_date(tmp_path: Path, date_text: str) -> None:
+    """NSRR de-identifies its plain EDFs (SHHS, ...) by writing the clipping date 01.01.85 and
+    keeping the time of day its XML's Recording Start Time must match: read as 1985, the order
+    window counted 15,309 days. No oximeter recorded an EDF before 1990 (limits.MIN_YEAR)."""
+    path = _dated(tmp_path, recording="NSRR de-identified", date_text=date_text, reserved="")
+    rec = read_recording(path)
+    assert rec.start == dt.datetime(1900, 1, 1, 22, 0, 0)
+    assert rec.source.date_known is False and rec.clock_known
+    year = f"19{date_text[-2:]}"
+    assert any(year in w and "date is unknown" in w for w in rec.warnings)
+    # 1990 is a recording's year
+    rec = read_recording(_dated(tmp_path, recording="x", date_text="01.01.90", reserved=""))
+    assert rec.start == dt.datetime(1990, 1, 1, 22, 0, 0) and rec.source.date_known is True
+
+
+def test_header_year_yy_needs_a_startdate_year_up_to_2099(tmp_path: Path) -> None:
+    """'yy' says "after 2084, see the Startdate": without one the year is unknown, and a
+    Startdate past limits.MAX_YEAR is no recording's."""
+    path = _dated(tmp_path, recording="x", date_text="04.03.yy", reserved="")
+    with pytest.raises(RecordingFormatError, match=r"'04\.03\.yy' gives no year"):
+        read_recording(path)
+    path = _dated(tmp_path, recording="Startdate 04-MAR-2100 X X X", date_text="04.03.yy")
+    with pytest.raises(RecordingFormatError, match=r"year 2100 is not plausible.*1990-2099"):
+        read_recording(path)

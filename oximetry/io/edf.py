@@ -8,6 +8,10 @@ own: EDF+D (discontinuous) records are placed at the onsets given by their time-
 annotations, and the time between records becomes missing data; an EDF+D file is never read
 as if continuous. A sound 16-bit file that pyedflib refuses (a Latin-1 "µV" unit fails its
 ASCII check) is read the same way, record by record at its annotations' times.
+
+The start date is the header's, checked against EDF+'s ``Startdate`` in the recording field
+(which gives the year after 2084); ``Startdate X`` (anonymised) or a year before 1990 leaves the
+date unknown and keeps the time of day (docs/formats.md, *EDF and EDF+ start dates*).
 """
 
 from __future__ import annotations
@@ -26,7 +30,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from oximetry.errors import RecordingFormatError, UnsupportedEDFError
-from oximetry.io._base import MAX_DURATION_S, MAX_FS_HZ, RawChannel, RawRecording
+from oximetry.io._base import (
+    MAX_DURATION_S,
+    MAX_FS_HZ,
+    PLACEHOLDER_DATE,
+    RawChannel,
+    RawRecording,
+)
+from oximetry.limits import MAX_YEAR, MIN_YEAR
 from oximetry.model import Annotation, PatientInfo
 
 __all__ = ["EdfHeader", "parse_header", "read_edf", "sniff_edf"]
@@ -67,6 +78,9 @@ class EdfHeader:
     patient_field: str
     recording_field: str
     start: _dt.datetime
+    #: Why the header gives no date (a warning for the reader to pass on); None when it does.
+    #: ``start`` is then the header's time of day on ``PLACEHOLDER_DATE``.
+    no_date: str | None
     header_bytes: int
     n_records: int
     record_duration_s: float
@@ -104,27 +118,102 @@ def _number(text: str, what: str, path: Path, *, integer: bool = False) -> float
     return value
 
 
-def _start_time(date: str, time: str, recording_field: str, path: Path) -> _dt.datetime:
-    m_d = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d\d)", date)
+def _start_time(
+    date: str, time: str, recording_field: str, path: Path
+) -> tuple[_dt.datetime, str | None]:
+    """Return the start and, when the header gives no date, why (a warning), else None.
+
+    Without a date the start is the header's time of day on :data:`PLACEHOLDER_DATE`, as for a
+    CSV of times of day.
+    """
+    m_d = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d\d|yy)", date, re.IGNORECASE)
     m_t = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d\d)", time)
     if not m_d or not m_t:
         raise RecordingFormatError(
             f"not a valid EDF header: start date/time {date!r} {time!r}, expected dd.mm.yy hh.mm.ss",
             path,
         )
-    day, month, yy = (int(x) for x in m_d.groups())
-    year = 1900 + yy if yy >= 85 else 2000 + yy
-    # EDF+ puts a four-digit year in the recording field ("Startdate 02-MAR-2002 ...").
-    m_plus = re.match(r"Startdate\s+(\d\d)-([A-Z]{3})-(\d{4})", recording_field.upper())
-    if m_plus and m_plus.group(2) in _MONTHS:
-        year = int(m_plus.group(3))
     try:
         hh, mi, ss = (int(x) for x in m_t.groups())
-        return _dt.datetime(year, month, day, hh, mi, ss)
+        clock = _dt.time(hh, mi, ss)
     except ValueError:
         raise RecordingFormatError(
-            f"not a valid EDF header: start {date!r} {time!r} is not a real date and time", path
+            f"not a valid EDF header: start time {time!r} is not a real time of day", path
         ) from None
+    day, month = int(m_d.group(1)), int(m_d.group(2))
+    # Years 1985-2084 as yy 85-84 (the 1985 clipping date); after 2084 "yy" (EDF+ spec 2.1.3.2).
+    yy = m_d.group(3)
+    header_year = None if yy.lower() == "yy" else (1900 if int(yy) >= 85 else 2000) + int(yy)
+    m_plus = re.match(r"Startdate\s+(\S+)", recording_field)
+    startdate = m_plus.group(1) if m_plus else None
+    if startdate in ("X", "x"):
+        # Unknown or made anonymous (EDF+ spec): anonymisers then write 01.01.85 in the header.
+        # Read as 1985-01-01 with the date known, a night's order window came out at 15,309
+        # days. The header's time of day is kept.
+        return _dt.datetime.combine(PLACEHOLDER_DATE, clock), (
+            "the EDF+ recording field says 'Startdate X' (date unknown or made anonymous): the "
+            "start date is unknown and shown as 1900-01-01, the time of day is the header's; "
+            "give the test date in the clinical context"
+        )
+    if startdate is not None:
+        # EDF+ (and plain EDF written to its conventions, as ResMed's) holds the date with its
+        # four-digit year here. A Startdate of 03-APR-2027 or 04-MAR-1926 beside 04.03.26 was
+        # read as 2026-03-04 without a look: which of the two is the night's is not known.
+        m_sd = re.fullmatch(r"(\d\d)-([A-Za-z]{3})-(\d{4})", startdate)
+        try:
+            if not m_sd or m_sd.group(2).upper() not in _MONTHS:
+                raise ValueError
+            start_date = _dt.date(
+                int(m_sd.group(3)), _MONTHS[m_sd.group(2).upper()], int(m_sd.group(1))
+            )
+        except ValueError:
+            raise RecordingFormatError(
+                f"not a valid EDF+ header: the recording field's Startdate {startdate!r} is not "
+                "a date (dd-MMM-yyyy, English month) nor X",
+                path,
+            ) from None
+        if (start_date.day, start_date.month) != (day, month) or header_year not in (
+            None,
+            start_date.year,
+        ):
+            raise RecordingFormatError(
+                f"not a valid EDF+ header: the start date {date!r} and the recording field's "
+                f"Startdate {startdate!r} disagree, so the recording's date is not known",
+                path,
+            )
+        year = start_date.year
+    elif header_year is None:
+        raise RecordingFormatError(
+            f"not a valid EDF header: start date {date!r} gives no year and the recording field "
+            "no 'Startdate dd-MMM-yyyy' to give it",
+            path,
+        )
+    else:
+        year = header_year
+    try:
+        start = _dt.datetime.combine(_dt.date(year, month, day), clock)
+    except ValueError:
+        raise RecordingFormatError(
+            f"not a valid EDF header: start date {date!r} is not a real date", path
+        ) from None
+    if year > MAX_YEAR:
+        raise RecordingFormatError(
+            f"not a valid EDF+ header: the start's year {year} is not plausible for a recording "
+            f"({MIN_YEAR}-{MAX_YEAR})",
+            path,
+        )
+    if year < MIN_YEAR:
+        # Not refused as the other readers refuse a year before MIN_YEAR: in EDF the years
+        # 1985-1989 are where de-identified files are put (NSRR writes the clipping date
+        # 01.01.85 in its SHHS, MESA, ... EDFs and keeps the time of day, which its XML's
+        # Recording Start Time must match), so the date is unknown and the clock kept.
+        return _dt.datetime.combine(PLACEHOLDER_DATE, clock), (
+            f"the EDF header's start date {start.date().isoformat()} is before {MIN_YEAR}, "
+            "earlier than any oximetry recording (de-identified EDFs are dated 1985-01-01): the "
+            "start date is unknown and shown as 1900-01-01, the time of day is the header's; "
+            "give the test date in the clinical context"
+        )
+    return start, None
 
 
 def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
@@ -248,12 +337,16 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
                 path,
             )
         signals.append(sig)
+    start, no_date = _start_time(
+        _field(raw, 168, 8), _field(raw, 176, 8), _field(raw, 88, 80), path
+    )
     hdr = EdfHeader(
         bdf=bdf,
         variant=variant,
         patient_field=_field(raw, 8, 80),
         recording_field=_field(raw, 88, 80),
-        start=_start_time(_field(raw, 168, 8), _field(raw, 176, 8), _field(raw, 88, 80), path),
+        start=start,
+        no_date=no_date,
         header_bytes=header_bytes,
         n_records=n_records,
         record_duration_s=duration,
@@ -385,7 +478,7 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         )
         for i in data_idx
     ]
-    warnings: list[str] = []
+    warnings: list[str] = [] if hdr.no_date is None else [hdr.no_date]
     if hdr.variant.endswith("+d") and hdr.bdf:
         raise UnsupportedEDFError(
             "BDF+D (discontinuous) files are not supported; convert to BDF+C or EDF+C first", path
@@ -434,7 +527,7 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         format=hdr.variant,
         device=_device(hdr),
         start=start,
-        date_known=True,
+        date_known=hdr.no_date is None,
         channels=channels,
         load=loader,
         annotations=annotations,
