@@ -177,6 +177,8 @@ def test_o2ring_s_round_trip_start_from_name(tmp_path: Path) -> None:
     rec = read_recording(path)
     assert rec.source.format == "o2ring-s"
     assert rec.start == START and rec.fs == 1.0 and rec.source.date_known
+    # the name is no part of the sha256: said (renamed, a June night moved into an order window)
+    assert any("read from the file name" in w and "sha256" in w for w in rec.warnings)
     np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
     renamed = path.rename(tmp_path / "ring.bin")
     undated = read_recording(renamed)

@@ -228,7 +228,14 @@ def read_viatom(path: Path) -> RawRecording:
 def _name_start(path: Path, what: str) -> tuple[_dt.datetime, list[str]]:
     start = file_name_time(path)
     if start is not None:
-        return start, []
+        # said, because the file's sha256 does not cover its name: the same bytes renamed
+        # 20261120223000 moved a June night into an order's window and qualified, and
+        # oxi verify of the renamed file passed
+        return start, [
+            f"{what} files hold no start time: the start ({start:%Y-%m-%d %H:%M:%S}) is read "
+            "from the file name, which the file's sha256 does not cover; check it against the "
+            "test's date"
+        ]
     return _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time()), [
         f"{what} files hold no start time and the file name carries none (yyyyMMddHHmmss): "
         "start date and time unknown (shown as 1900-01-01 00:00:00)"
@@ -306,5 +313,5 @@ def read_o2ring_s(path: Path) -> RawRecording:
         ],
         warnings=warnings,
         extra={"vendor_summary": summary},
-        date_known=not more,
+        date_known=start.date() != PLACEHOLDER_DATE,
     )
