@@ -179,9 +179,40 @@ def test_emay_date_and_time_columns(tmp_path: Path) -> None:
     )
     rec = read_recording(write_text(tmp_path / "emay.csv", text))
     assert rec.source.format == "csv-emay"
+    assert rec.source.device == "EMAY oximeter export"
     assert rec.start == dt.datetime(2024, 2, 26, 21, 10, 35)
     assert rec.fs == 1.0
     assert np.isnan(rec.spo2.data[1]) and rec.spo2.data[2] == 96
+
+
+@pytest.mark.parametrize(
+    ("header", "extra"),
+    [
+        ("DATE,TIME,SPO2,PULSE", ""),
+        ("Date,Time,SpO2,PR", ""),
+        ("Date,Time,SpO2(%),PR(bpm),Motion", ", 0"),
+    ],
+)
+def test_a_date_time_table_of_another_device_is_not_named_emay(
+    tmp_path: Path, header: str, extra: str
+) -> None:
+    """pulseoxdl's CSV of a Contec CMS50E (DATE,TIME,SPO2,PULSE, its real first rows) was
+    named "EMAY oximeter export" on page 1: any Date,Time,SpO2 header was taken for EMAY's.
+    It is read alike (date and time columns) but names no device."""
+    rows = [f"2021-04-30, 11:28:39, 95, 81{extra}", f"2021-04-30, 11:28:40, 94, 80{extra}"]
+    rec = read_recording(write_text(tmp_path / "export.csv", "\n".join([header, *rows]) + "\n"))
+    assert rec.source.format == "csv-date-time"
+    assert rec.source.device == ""
+    assert rec.start == dt.datetime(2021, 4, 30, 11, 28, 39)
+    assert rec.fs == 1.0
+    assert list(rec.spo2.data) == [95.0, 94.0]
+
+
+def test_emay_header_with_a_trailing_comma_is_still_emay(tmp_path: Path) -> None:
+    text = "date,time,spo2(%),pr(bpm),\n2/26/2024,9:10:35 PM,97,72,\n2/26/2024,9:10:36 PM,96,72,\n"
+    rec = read_recording(write_text(tmp_path / "emay.csv", text))
+    assert rec.source.format == "csv-emay"
+    assert rec.source.device == "EMAY oximeter export"
 
 
 def test_masimo_trendcom(tmp_path: Path) -> None:

@@ -65,6 +65,14 @@ def test_contec_equals_its_csv_sample_for_sample(name: str) -> None:
         ]
 
 
+def test_pulseoxdl_csv_is_not_named_an_emay_export() -> None:
+    """The CSV pulseoxdl wrote from a Contec CMS50E was labelled "EMAY oximeter export" on page 1
+    (any Date,Time,SpO2 header was taken for EMAY's): it names no device now."""
+    csv_rec = read_recording(CONTEC / "pulseoxdl_live.csv")
+    assert (csv_rec.source.format, csv_rec.source.device) == ("csv-date-time", "")
+    assert "EMAY" not in " ".join(csv_rec.warnings)
+
+
 def test_contec_four_byte_records_and_header_facts() -> None:
     rec = read_recording(CONTEC / "infantlab_demo.SpO2")
     assert rec.spo2.n_samples == 406

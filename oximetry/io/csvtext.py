@@ -9,6 +9,7 @@ format name               header
 ``csv-o2insight``         ``Time,Oxygen Level(%),Pulse Rate(bpm),Motion,...``
 ``csv-viatom``            ``Time,Oxygen Level,Pulse Rate,Motion,O2 Reminder,PR Reminder``
 ``csv-emay``              ``Date,Time,SpO2(%),PR(bpm)``
+``csv-date-time``         ``Date,Time,SpO2...`` of another device (``DATE,TIME,SPO2,PULSE``)
 ``masimo-trendcom``       lines ``09/21/08 09:56:12 SpO2=097 PR=069 PI=04.69 EXC=800:SET``
 ``csv-sats-rate``         ``Sats,Rate`` (no time stamps: the rate must be given)
 ``csv-generic``           any header with a time column and an SpO2 column
@@ -330,10 +331,17 @@ def _split_unit(label: str) -> tuple[str, str]:
     return (m.group(1).strip(), label) if m else ("", label)
 
 
+#: EMAY's own header (SPEC §2.2); a trailing empty field is a trailing comma.
+_EMAY_HEADER = ["date", "time", "spo2(%)", "pr(bpm)"]
+
+
 def _detect(header: list[str]) -> str:
-    low = [h.casefold() for h in header]
+    low = [h.strip().casefold() for h in header]
     if low[:2] == ["date", "time"] and any(h.startswith("spo2") for h in low):
-        return "csv-emay"
+        # Read alike (date and time columns), named EMAY only on EMAY's header: pulseoxdl's
+        # CSV of a Contec CMS50E (DATE,TIME,SPO2,PULSE) printed "Device: EMAY oximeter export".
+        named = [h for h in low if h] == _EMAY_HEADER
+        return "csv-emay" if named else "csv-date-time"
     if low and low[0] == "time" and "spo2(%)" in low and "pulse rate(bpm)" in low:
         return "csv-o2ring"
     if low and low[0] == "time" and "oxygen level(%)" in low:
@@ -378,7 +386,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         raise RecordingFormatError("header has a single column; not an oximetry export", path)
     time_cols: list[int] = []
     formats: tuple[str, ...] = ()
-    if fmt == "csv-emay":
+    if fmt in ("csv-emay", "csv-date-time"):
         time_cols, formats = [0, 1], _EMAY_TIMES
     elif fmt in ("csv-o2ring", "csv-o2insight"):
         time_cols, formats = [0], _O2RING_TIMES
