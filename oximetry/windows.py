@@ -9,6 +9,7 @@ exercise-test segments from the annotations in the words of :mod:`oximetry.annot
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 import math
 from collections.abc import Iterable, Sequence
@@ -29,6 +30,7 @@ __all__ = [
     "WindowPlan",
     "annotation_kind",
     "build_windows",
+    "clock_text",
     "segment_outside",
     "stage_of",
     "staging_from_annotations",
@@ -186,8 +188,79 @@ class WindowPlan:
     staging: tuple[tuple[float, float, str], ...] = ()
 
 
+#: A recording longer than this has clock times that occur twice: its times carry the day.
+DAY_S = 86400.0
+
+
+def clock_text(
+    start: _dt.datetime,
+    seconds: float,
+    *,
+    span_s: float,
+    date_known: bool = True,
+    clock_known: bool = True,
+    with_seconds: bool = True,
+) -> str:
+    """Return a time of a recording as its reader sees it: a clock time, dated when needed.
+
+    A clock time alone names one moment only within 24 h of the start. A MIMIC numerics record
+    of 32 h printed its presumed sleep window "00:45–08:45" and a nadir "at 08:31:25" that was on
+    the second day. So a recording of more than 24 h (or a time 24 h or more from its start)
+    shows the date (``2896-10-11 08:31:25``), or the day of the recording when the file holds
+    no date (``day 2 08:31:25``); a night (22:00 to 06:00) keeps its plain clock times.
+
+    Parameters
+    ----------
+    start : datetime.datetime
+        The recording's first sample.
+    seconds : float
+        The time, in seconds from the first sample.
+    span_s : float
+        The recording's length in seconds.
+    date_known : bool
+        False when the file holds no date (the start's date is a placeholder).
+    clock_known : bool
+        False when the file holds neither date nor clock time: the time is then elapsed time.
+    with_seconds : bool
+        Show seconds.
+
+    Returns
+    -------
+    str
+        ``08:31:25``, ``2896-10-11 08:31:25``, ``day 2 08:31:25`` or ``0:44:28 elapsed``.
+
+    Examples
+    --------
+    >>> t0 = _dt.datetime(2026, 1, 5, 22, 0)
+    >>> clock_text(t0, 8 * 3600, span_s=9 * 3600)
+    '06:00:00'
+    >>> clock_text(t0, 30 * 3600, span_s=32 * 3600, with_seconds=False)
+    '2026-01-07 04:00'
+    >>> clock_text(t0, 30 * 3600, span_s=32 * 3600, date_known=False)
+    'day 3 04:00:00'
+    >>> clock_text(t0, 2668, span_s=3600, clock_known=False)
+    '0:44:28 elapsed'
+    """
+    if not clock_known:
+        h, rem = divmod(int(seconds), 3600)
+        return f"{h}:{rem // 60:02d}" + (f":{rem % 60:02d}" if with_seconds else "") + " elapsed"
+    t = start + _dt.timedelta(seconds=float(seconds))
+    clock = t.strftime("%H:%M:%S" if with_seconds else "%H:%M")
+    if span_s <= DAY_S and 0 <= seconds < DAY_S:
+        return clock
+    if date_known:
+        return f"{t:%Y-%m-%d} {clock}"
+    return f"day {(t.date() - start.date()).days + 1} {clock}"
+
+
 def _clock(recording: Recording, seconds: float) -> str:
-    return recording.time_at(seconds).strftime("%H:%M:%S")
+    return clock_text(
+        recording.start,
+        seconds,
+        span_s=recording.duration_s,
+        date_known=recording.source.date_known,
+        clock_known=recording.clock_known,
+    )
 
 
 def build_windows(

@@ -10,6 +10,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.analysis import analyze
 from oximetry.report.pdf import _build_pages, _strip_spans, trace_title
 from oximetry.report.summary import build_summary
-from oximetry.report.terminal import minutes
+from oximetry.report.terminal import format_terminal_summary, minutes, when
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_edf
 
@@ -363,3 +364,61 @@ def test_a_context_identified_patient_and_the_header_are_shown_apart() -> None:
     joined = " ".join(texts)  # (a long line is wrapped)
     assert "Recording header: Doe_Jane, MRN12345, born 1950-05-06, F" in joined
     assert "Birth date" not in joined
+
+
+def _day_and_a_half(date_known: bool) -> tuple[object, dict]:
+    """A 27.5-h recording (20:00 to 23:30 the next day) whose nadir is on its second day."""
+    start = dt.datetime(2026, 1, 5, 20, 0) if date_known else dt.datetime(1900, 1, 1, 20, 0)
+    rec, _ = simulate_night(
+        fs=0.2, duration_s=27.5 * 3600, seed=4, sustained_drops=[(25 * 3600, 600.0, 85.0)],
+        start=start,
+    )  # fmt: skip
+    if not date_known:
+        rec = replace(rec, source=replace(rec.source, date_known=False))
+    a = analyze(rec, AnalysisSettings())
+    return a, build_summary(a)
+
+
+@pytest.mark.parametrize("date_known", [True, False])
+def test_times_of_a_recording_over_a_day_say_their_day(date_known: bool) -> None:
+    """A MIMIC numerics record of 32 h printed its presumed sleep window "00:45–08:45" and a
+    nadir "at 08:31:25" on its second day, as if on the first: a clock time alone names one
+    moment only within 24 h. Over 24 h the times carry their date (or day of the recording
+    when the file holds no date), on page 1, the terminal and the window's warning."""
+    from oximetry.report.page1 import first_page
+
+    a, s = _day_and_a_half(date_known)
+    rec = a.recording
+    x = rec.spo2.data
+    nadir = rec.time_at(float(np.flatnonzero(x == np.nanmin(x))[0]) / rec.fs)
+    win = next(w for w in s["windows"] if w["kind"] == "presumed_sleep")
+    w0, w1 = dt.datetime.fromisoformat(win["start"]), dt.datetime.fromisoformat(win["end"])
+    assert (nadir.date() - rec.start.date()).days == 1 and (w1.date() - w0.date()).days == 1
+
+    def day(t: dt.datetime) -> str:
+        return f"{t:%Y-%m-%d}" if date_known else f"day {(t.date() - rec.start.date()).days + 1}"
+
+    page = " ".join(t.get_text() for t in first_page(a, s, None).texts)
+    assert f"at {day(nadir)} {nadir:%H:%M:%S}" in page
+    assert f"presumed sleep {day(w0)} {w0:%H:%M}–{day(w1)} {w1:%H:%M}" in page
+    if not date_known:  # "20:00 to 23:30" read as a 3.5-h recording
+        assert "Recorded: 20:00 to day 2 23:30 (clock time; the file holds no date)" in page
+    terminal = format_terminal_summary(s, {})
+    assert f"at {day(nadir)} {nadir:%H:%M:%S}, mean" in terminal
+    (warning,) = [w for w in s["warnings"] if w.startswith("No sleep staging")]
+    assert f"({day(w0)} {w0:%H:%M:%S} to {day(w1)} {w1:%H:%M:%S})" in warning
+
+
+def test_a_night_keeps_its_plain_clock_times() -> None:
+    from oximetry.report.terminal import span
+
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=8 * 3600, seed=4, sustained_drops=[(6 * 3600, 600.0, 85.0)],
+        start=dt.datetime(2026, 1, 5, 22, 0),
+    )  # fmt: skip
+    s = build_summary(analyze(rec, AnalysisSettings()))
+    win = next(w for w in s["windows"] if w["kind"] == "presumed_sleep")
+    w0, w1 = dt.datetime.fromisoformat(win["start"]), dt.datetime.fromisoformat(win["end"])
+    assert span(s, win["start"], win["end"]) == f"{w0:%H:%M}–{w1:%H:%M}"
+    assert "2026" not in " ".join(s["warnings"])
+    assert when(s, s["metrics"]["presumed_sleep"]["nadir_time"]).startswith("04:")

@@ -13,8 +13,8 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ..plot import legend_handles, plot_overview
-from .terminal import minutes, saturation
-from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only, when
+from .terminal import minutes, saturation, span
+from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only
 
 __all__ = ["tables_page"]
 
@@ -137,7 +137,7 @@ def _by_hour(page: TextPage, summary: Mapping[str, Any], m: Mapping[str, Any], x
     for h in hours[:14]:
         rows.append(
             [
-                f"{when(summary, h.get('start'), False)}–{when(summary, h.get('end'), False)}",
+                span(summary, h.get("start"), h.get("end")),
                 minutes(h.get("valid_min")),
                 f"{h.get('odi3_count')} ({_n(h.get('odi3_per_h'))}/h)",
                 f"{h.get('odi4_count')} ({_n(h.get('odi4_per_h'))}/h)",

@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from oximetry.windows import clock_text
+
 __all__ = [
     "RULE_STATUSES",
     "all_warnings",
@@ -20,6 +22,7 @@ __all__ = [
     "rule_status",
     "rule_tally",
     "saturation",
+    "span",
     "when",
 ]
 
@@ -135,20 +138,56 @@ def when(summary: Mapping[str, Any], iso: Any, seconds: bool = True) -> str:
     Returns
     -------
     str
-        ``00:41:56`` (clock) or ``0:41:56 elapsed``; ``n/a`` without a time.
+        ``00:41:56`` (clock), dated when the recording lasts more than 24 h
+        (``2896-10-11 08:31:25``, or ``day 2 08:31:25`` without a date; see
+        :func:`oximetry.windows.clock_text`), or ``0:41:56 elapsed``; ``n/a`` without a time.
     """
     if not iso:
         return "n/a"
     text = str(iso)
-    if elapsed_only(summary):
-        try:
-            t = _dt.datetime.fromisoformat(text)
-        except ValueError:
-            return text
-        total = (t - _dt.datetime(1900, 1, 1)).total_seconds()
-        h, rem = divmod(int(total), 3600)
-        return f"{h}:{rem // 60:02d}" + (f":{rem % 60:02d}" if seconds else "") + " elapsed"
-    return text[11:19] if seconds else text[11:16]
+    inp = summary.get("input") or {}
+    duration = (summary.get("recording") or {}).get("duration_min")
+    try:
+        t = _dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    try:
+        start = _dt.datetime.fromisoformat(str(inp.get("start")))
+    except ValueError:
+        start, duration = t, None  # no recording to place it in: its clock time
+    span_s = float(duration) * 60.0 if isinstance(duration, int | float) else 0.0
+    return clock_text(
+        start,
+        (t - start).total_seconds(),
+        span_s=span_s,
+        date_known=inp.get("date_known") is not False,
+        clock_known=not elapsed_only(summary),
+        with_seconds=seconds,
+    )
+
+
+def span(summary: Mapping[str, Any], start: Any, end: Any) -> str:
+    """Return a span of the summary's times to the minute, its end's day said once.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+    start, end : str or None
+        Times written in it.
+
+    Returns
+    -------
+    str
+        ``22:00–06:00``; ``2896-10-10 00:45–2896-10-11 08:45`` over 24 h, and an hour of such a
+        recording ``2896-10-10 00:00–01:00``.
+    """
+    a, b = when(summary, start, False), when(summary, end, False)
+    day_a, _, _ = a.rpartition(" ")
+    day_b, _, clock_b = b.rpartition(" ")
+    if day_a and day_a == day_b and not b.endswith(" elapsed"):
+        return f"{a}–{clock_b}"
+    return f"{a}–{b}"
 
 
 def saturation(value: float) -> str:

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.textpath import TextToPath
 
 from .. import __version__
-from .terminal import elapsed_only, minutes, rule_status, saturation, when
+from .terminal import elapsed_only, minutes, rule_status, saturation, span, when
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -233,7 +233,9 @@ def recorded_line(summary: Mapping[str, Any]) -> str:
     if elapsed_only(summary):
         return f"Recorded: {dur:.1f} min (elapsed time only: the file holds no date or clock)"
     if inp.get("date_known") is False:
-        return f"Recorded: {t0:%H:%M} to {t1:%H:%M} (clock time; the file holds no date)"
+        # over 24 h a clock time occurs twice: the end says on which day of the recording
+        end = when(summary, t1.isoformat(), False)
+        return f"Recorded: {t0:%H:%M} to {end} (clock time; the file holds no date)"
     return f"Recorded: {t0:%Y-%m-%d %H:%M} to {t1:%Y-%m-%d %H:%M} (local clock time)"
 
 
@@ -284,8 +286,8 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     win = next((w for w in summary.get("windows") or [] if w.get("kind") == main), None)
     m = metrics.get(main) if main else None
     if m is not None:
-        wtxt = f"{str(main).replace('_', ' ')} {when(summary, (win or {}).get('start'), False)}"
-        wtxt += f"–{when(summary, (win or {}).get('end'), False)}"
+        wtxt = f"{str(main).replace('_', ' ')} "
+        wtxt += span(summary, (win or {}).get("start"), (win or {}).get("end"))
         if win and win.get("source"):
             wtxt += f" (from {str(win['source']).replace('_', ' ')})"
         rows.append(("Analysis window", wtxt))
