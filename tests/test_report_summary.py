@@ -330,3 +330,45 @@ def test_name_variants_are_scrubbed_too():
     )
     w = build_summary(a, deidentify=True)["warnings"][0]
     assert w == "[redacted]; [redacted] again; [redacted] alone; a 90 day window"
+
+
+@pytest.mark.parametrize(
+    ("stamps", "says", "never"),
+    [
+        # no time column: neither date nor clock (ExampleData.txt, a Sats,Rate export)
+        (None, ("placeholder", "elapsed time from the first sample"), "wall-clock"),
+        # times of day only: a clock, on a placeholder date
+        ("22:00:00", ("wall-clock", "placeholder date"), "elapsed"),
+        ("2026-01-05T22:00:00", ("wall-clock",), "placeholder"),
+    ],
+)
+def test_start_note_says_what_the_start_is(
+    tmp_path: Path, stamps: str | None, says: tuple[str, ...], never: str
+) -> None:
+    """ExampleData.txt (no time stamps) had its placeholder start 1900-01-01T00:00:00 called
+    "local wall-clock time of the first sample", and events.csv's 1900-01-01T00:44:28 read as
+    a clock time. The note now says what the start (and so every time) is."""
+    import datetime as dt
+
+    from oximetry.analysis import analyze
+    from oximetry.io import read_recording
+    from tests.io_fixtures import write_text
+
+    n = 900  # 30 min at 0.5 Hz
+    x = [95] * n
+    if stamps is None:
+        text = "Sats,Rate\n" + "".join(f"{v},70\n" for v in x)
+    else:
+        t0 = dt.datetime.fromisoformat(stamps if "T" in stamps else f"2026-01-05T{stamps}")
+        fmt = "%Y-%m-%dT%H:%M:%S" if "T" in stamps else "%H:%M:%S"
+        rows = [f"{t0 + dt.timedelta(seconds=2 * i):{fmt}},{v},70\n" for i, v in enumerate(x)]
+        text = "Time,SpO2,Pulse\n" + "".join(rows)
+    rec = read_recording(write_text(tmp_path / "rec.csv", text), fs=0.5)
+    s = build_summary(analyze(rec))
+    note = s["input"]["start_note"]
+    assert all(word in note for word in says), note
+    assert never not in note
+    if stamps is None:
+        # and the windows' warnings give elapsed times, not the placeholder midnight's clock
+        (warning,) = [w for w in s["warnings"] if w.startswith("No sleep staging")]
+        assert "(0:00:00 elapsed to 0:30:00 elapsed)" in warning

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..model import PatientInfo, SourceInfo, redaction_pattern
+from ..model import PatientInfo, Recording, SourceInfo, redaction_pattern
 from ..results import Analysis, Event
 from .atomic import write_atomic
 
@@ -84,6 +84,27 @@ def iso_time(start: _dt.datetime, seconds: float | None) -> str | None:
         return None
     t = start + _dt.timedelta(seconds=round(float(seconds), 3))
     return t.isoformat(timespec="milliseconds" if t.microsecond else "seconds")
+
+
+def _start_note(rec: Recording) -> str:
+    """Say what ``input.start`` is, and so what every time of the summary and events.csv is.
+
+    A file without a clock (ExampleData.txt, a Sats,Rate export) had its placeholder
+    1900-01-01T00:00:00 called "local wall-clock time of the first sample", and its events'
+    times (1900-01-01T00:44:28) read as clock times.
+    """
+    if not rec.clock_known:
+        return (
+            "placeholder: the file holds no date or clock time; the start and every time in "
+            "this summary and in events.csv are elapsed time from the first sample, counted "
+            "from 1900-01-01T00:00:00"
+        )
+    if not rec.source.date_known:
+        return (
+            "local wall-clock time of the first sample on a placeholder date (the file holds no "
+            "date), time zone not recorded"
+        )
+    return "local wall-clock time of the first sample, time zone not recorded"
 
 
 def _round(value: Any) -> Any:
@@ -354,7 +375,7 @@ def build_summary(
             "pulse_channel": None if rec.pulse is None else rec.pulse.label,
             "pulse_fs_hz": None if rec.pulse is None else rec.pulse.fs,
             "start": iso_time(rec.start, 0.0),
-            "start_note": "local wall-clock time of the first sample, time zone not recorded",
+            "start_note": _start_note(rec),
             "date_known": bool(src.date_known),
             "sleep_test_channels": list(rec.sleep_test_channels),
             "read_options": _plain(dict(src.read_options)),
