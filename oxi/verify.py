@@ -220,10 +220,15 @@ def _load_summary(path: str | Path) -> dict[str, Any]:
 def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
     """Return the recorded reading options and rule profile, refusing what no option gives."""
     opts = summary["input"].get("read_options") or {}
-    known = {"channel", "fs", "scale", "annotations", "annotations_sha256"}
+    known = {"channel", "fs", "fs_ignored", "scale", "annotations", "annotations_sha256"}
     if not isinstance(opts, dict) or set(opts) - known:
         raise OximetryError("not an oxi summary: input.read_options holds unknown keys", path)
     channel, fs, scale = opts.get("channel"), opts.get("fs"), opts.get("scale")
+    ignored = opts.get("fs_ignored")
+    if fs is not None and ignored is not None:
+        raise OximetryError(
+            "not an oxi summary: input.read_options gives both fs and fs_ignored", path
+        )
     annotations = opts.get("annotations")
     if annotations is not None and not (isinstance(annotations, str) and len(annotations) <= 4096):
         raise OximetryError(
@@ -236,11 +241,16 @@ def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
         )
     if channel is not None and not (isinstance(channel, str) and len(channel) <= 200):
         raise OximetryError("not an oxi summary: input.read_options.channel is not a label", path)
-    for name, value, lo, hi in (("fs", fs, MIN_FS_HZ, MAX_FS_HZ), ("scale", scale, 1e-6, 1e6)):
+    for name, value, lo, hi in (
+        ("fs", fs, MIN_FS_HZ, MAX_FS_HZ),
+        ("fs_ignored", ignored, MIN_FS_HZ, MAX_FS_HZ),
+        ("scale", scale, 1e-6, 1e6),
+    ):
         ok = isinstance(value, int | float) and not isinstance(value, bool) and lo <= value <= hi
         if value is not None and not ok:
+            option = name.removesuffix("_ignored")
             raise OximetryError(
-                f"not an oxi summary: input.read_options.{name} is outside what --{name} accepts",
+                f"not an oxi summary: input.read_options.{name} is outside what --{option} accepts",
                 path,
             )
     q = summary.get("qualification")
@@ -252,7 +262,8 @@ def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
         raise OximetryError("not an oxi summary: 'deidentified' is not true or false", path)
     return AnalyzeRequest(
         channel=channel,
-        fs=fs,
+        # an --fs the file's own rate overrode is given again: the run repeats its warning
+        fs=fs if ignored is None else ignored,
         scale=scale,
         annotations=annotations,
         payer=payer,

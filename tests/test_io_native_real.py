@@ -145,3 +145,20 @@ def test_wfdb_signal_file_finds_its_header() -> None:
     a = read_recording(MIMIC / "3234460n.dat")
     b = read_recording(MIMIC / "s25047-2704-05-04-10-44n.hea")
     np.testing.assert_array_equal(a.spo2.data, b.spo2.data)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [CONTEC / "pulseoxdl_live.SpO2", MIMIC / "s25047-2704-05-04-10-44n.hea"],
+    ids=["contec", "wfdb"],
+)
+def test_an_ignored_fs_is_said(path: Path) -> None:
+    """--fs on a Contec .SpO2 or WFDB record was ignored silently, and read_options.fs kept the
+    value beside the rate used (the review's repro6): now a warning says so, and the value is
+    kept apart as fs_ignored."""
+    rec = read_recording(path, fs=0.5)
+    assert rec.fs == read_recording(path).fs
+    (said,) = [w for w in rec.warnings if "--fs" in w]
+    assert said.startswith("--fs 0.5 ignored: the file's header gives its rate")
+    assert rec.source.read_options["fs"] is None
+    assert rec.source.read_options["fs_ignored"] == 0.5

@@ -259,3 +259,47 @@ def test_vendor_summary_on_report_page_one(tmp_path: Path) -> None:
     text = page_one_text(outcome.paths["report"])
     ok = night.spo2.data[np.isfinite(night.spo2.data)]
     assert f"Device summary: mean {ok.mean():.0f} %, min {ok.min():.0f} %" in text
+
+
+@pytest.mark.parametrize(
+    ("kind", "rate", "says"),
+    [
+        ("contec", 1.0, "the file's header gives its rate (SpO2 at 1 Hz)"),
+        ("viatom", 0.25, "the file's header gives its rate (SpO2 at 0.25 Hz)"),
+        ("edf", 1.0, "EDF headers give each channel's rate (SpO2 at 1 Hz)"),
+        ("csv", 1.0, "the file's time stamps give its rate (SpO2 at 1 Hz)"),
+    ],
+)
+def test_an_ignored_fs_is_said_and_not_recorded_as_used(
+    tmp_path: Path, kind: str, rate: float, says: str
+) -> None:
+    """A Contec .SpO2 (or WFDB) file read with --fs 4 ignored it without a word, and
+    read_options.fs said 4.0 beside the 1 Hz used; a time-stamped CSV warned. Every file that
+    gives its own rate now warns, records fs None and keeps the --fs given apart."""
+    from oximetry.simulate import write_csv, write_edf
+
+    rec, _ = simulate_night(fs=rate, duration_s=1800, seed=3)
+    path = {
+        "contec": lambda: write_contec(rec, tmp_path / "n.SpO2"),
+        "viatom": lambda: write_viatom(rec, tmp_path / "n.dat"),
+        "edf": lambda: write_edf(rec, tmp_path / "n.edf"),
+        "csv": lambda: write_csv(rec, tmp_path / "n.csv"),
+    }[kind]()
+    got = read_recording(path, fs=4.0)
+    assert got.fs == rate
+    assert [w for w in got.warnings if "--fs" in w] == [f"--fs 4 ignored: {says}"]
+    assert got.source.read_options["fs"] is None
+    assert got.source.read_options["fs_ignored"] == 4.0
+    assert f"--fs 4 ignored: {says}" in format_info(inspect_recording(path, fs=4.0))
+    plain = read_recording(path)
+    assert not any("--fs" in w for w in plain.warnings)
+    assert "fs_ignored" not in plain.source.read_options
+
+
+def test_an_fs_used_is_recorded_without_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text("Sats,Rate\n" + "95,70\n" * 60)
+    got = read_recording(path, fs=0.5)
+    assert got.fs == 0.5 and got.source.read_options["fs"] == 0.5
+    assert "fs_ignored" not in got.source.read_options
+    assert not any("--fs" in w for w in got.warnings)

@@ -257,3 +257,25 @@ def test_an_edited_events_table_beside_the_summary_is_caught(tmp_path):
     events.write_text("".join(lines[:-1]))  # one event quietly removed
     (diff,) = verify(summary, edf)
     assert diff.startswith("events.csv beside the summary is not the file it records")
+
+
+def test_a_summary_with_an_ignored_fs_verifies(tmp_path):
+    """read_options.fs records the rate option used (None when the file's own rate was) and
+    fs_ignored the --fs given: verify gives it again and the run repeats its warning."""
+    from oximetry.simulate import simulate_night
+    from oximetry.simulate_native import write_contec
+
+    AnalyzeRequest, analyze_file = _pipeline()
+    rec, _ = simulate_night(fs=1.0, duration_s=3 * 3600, seed=5, desaturations=10)
+    spo2 = write_contec(rec, tmp_path / "night.SpO2")
+    analyze_file(spo2, AnalyzeRequest(report=False, fs=4.0), out_dir=tmp_path / "o")
+    summary = tmp_path / "o" / "summary.json"
+    s = json.loads(summary.read_text())
+    assert s["input"]["read_options"]["fs"] is None
+    assert s["input"]["read_options"]["fs_ignored"] == 4.0
+    assert s["input"]["fs_hz"] == 1.0
+    assert any(w.startswith("--fs 4 ignored") for w in s["warnings"])
+    assert verify(summary, spo2) == []
+    s["input"]["read_options"]["fs"] = 4.0  # both: no run of oxi writes that
+    with pytest.raises(OximetryError, match="both fs and fs_ignored"):
+        verify(_edited(summary, tmp_path, s), spo2)

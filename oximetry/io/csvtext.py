@@ -436,8 +436,6 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         fs_used: float | None = grid.fs
         n = grid.n
         placed = {i: grid.fill(np.where(keep, values[i], np.nan)) for i in data_cols}
-        if fs is not None and abs(fs - grid.fs) > 0.01 * grid.fs:
-            warnings.append(f"--fs {fs:g} ignored: the file's time stamps give {grid.fs:g} Hz")
     else:
         # No time stamps: rows are consecutive samples at the user's rate.
         last = int(np.flatnonzero(has_data)[-1]) + 1 if has_data.any() else 0
@@ -469,6 +467,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         channels=channels,
         load=load,
         warnings=warnings,
+        # an --fs given for a file with time stamps is ignored: reader.ignored_fs says so
         extra={"needs_fs": not time_cols, "clock_changes_s": clock_changes},
     )
 
@@ -728,5 +727,5 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
         channels=channels,
         load=load,
         warnings=warnings,
-        extra={"clock_changes_s": grid.clock_changes_s},
+        extra={"needs_fs": False, "clock_changes_s": grid.clock_changes_s},
     )

@@ -381,7 +381,44 @@ def read_recording(
     ('SpO2', 1.0, 3600)
     """
     prep = _prepare(path, channel, fs, scale, strict=True)
-    return _build(prep, {"channel": channel, "fs": fs, "scale": scale})
+    options: dict[str, Any] = {"channel": channel, "fs": fs, "scale": scale}
+    if _ignored_fs(prep.raw, fs, None) is not None:
+        # The file's own rate was used: read_options.fs says so (None), and the --fs given is
+        # kept apart for oxi verify to pass again (it repeats this warning). A Contec .SpO2
+        # read with --fs 4 recorded fs 4.0 beside fs_hz 1.0, without a word.
+        options.update(fs=None, fs_ignored=fs)
+    return _build(prep, options)
+
+
+def _ignored_fs(raw: RawRecording, fs: float | None, spo2_fs: float | None) -> str | None:
+    """Return the warning that ``--fs`` was ignored, or None when it was used or not given.
+
+    Only a text export without time stamps takes its rate from ``--fs``; every other file gives
+    its own (EDF and binary headers, time stamps), and ``--fs`` is then ignored, with a word:
+    Contec ``.SpO2`` and WFDB files ignored it silently while a time-stamped CSV warned.
+
+    Parameters
+    ----------
+    raw : RawRecording
+        The file as read.
+    fs : float or None
+        The ``--fs`` given.
+    spo2_fs : float or None
+        The rate of the SpO2 channel analysed (None when there is none).
+
+    Returns
+    -------
+    str or None
+        E.g. ``--fs 4 ignored: the file's header gives its rate (SpO2 at 1 Hz)``.
+    """
+    if fs is None or raw.extra.get("needs_fs") is True:
+        return None
+    rate = "" if not spo2_fs else f" (SpO2 at {spo2_fs:g} Hz)"
+    if raw.extra.get("needs_fs") is False:  # a text export with time stamps
+        return f"--fs {fs:g} ignored: the file's time stamps give its rate{rate}"
+    if raw.format.startswith(("edf", "bdf", "resmed")):
+        return f"--fs {fs:g} ignored: EDF headers give each channel's rate{rate}"
+    return f"--fs {fs:g} ignored: the file's header gives its rate{rate}"
 
 
 def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
@@ -409,8 +446,9 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         )
     if options.get("scale") is not None:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
-    if options.get("fs") is not None and raw.format.startswith(("edf", "bdf", "resmed")):
-        warnings.append("--fs ignored: EDF headers give each channel's rate")
+    fs_warning = _ignored_fs(raw, options.get("fs_ignored"), spo2.fs)
+    if fs_warning is not None:
+        warnings.append(fs_warning)
     source = SourceInfo(
         path=raw.path,
         sha256=prep.digest,
@@ -500,5 +538,5 @@ def inspect_recording(
         valid_fraction=frac,
         problem=prep.problem,
         annotation_counts=dict(sorted(counts.items())),
-        warnings=tuple(raw.warnings),
+        warnings=(*raw.warnings, *filter(None, [_ignored_fs(raw, fs, fs_spo2)])),
     )
