@@ -129,11 +129,13 @@ def test_plausible_range_edges_are_accepted() -> None:
 def test_a_date_after_the_run_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     import criteria.context as cc
 
-    monkeypatch.setattr(cc, "_TODAY", dt.date.today)
-    tomorrow = dt.date.today() + dt.timedelta(days=1)
-    Context.from_dict({"test": {"date": dt.date.today().isoformat()}})
+    monkeypatch.setattr(cc, "_TODAY", cc._latest_today)
+    # the latest today anywhere (UTC+14): a context a lab wrote on its today is no bad input
+    # for a reviewer whose date is still the day before
+    latest = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=14)).date()
+    Context.from_dict({"test": {"date": latest.isoformat()}})
     with pytest.raises(ContextError, match=r"test\.date"):
-        Context.from_dict({"test": {"date": tomorrow.isoformat()}})
+        Context.from_dict({"test": {"date": (latest + dt.timedelta(days=1)).isoformat()}})
 
 
 def test_patient_identifiers_are_never_echoed_in_errors() -> None:
