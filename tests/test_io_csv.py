@@ -248,6 +248,39 @@ def test_generic_iso_and_seconds(tmp_path: Path) -> None:
     assert np.isnan(rec.spo2.data[2])
 
 
+def test_a_column_of_seconds_counts_from_its_first_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 4-hour night whose time column is seconds since midnight (79200, 79201, ...) was read
+    from the column's zero: 22 h of missing data in front of it, duration 1560 min with "1 gap
+    ... 1320 min". Its first row is the start; the figures are the 4 hours'."""
+    n = 4 * 3600
+    x = np.full(n, 95)
+    x[9000 - 6 : 9000] = np.arange(94, 88, -1)  # 1 %/s down, no implausible fall
+    x[9000 : 9000 + 420] = 88  # 7.0 min at or below 88 %
+    x[9420 : 9420 + 6] = np.arange(89, 95)
+    text = "seconds,spo2,pulse\n" + "".join(f"{79200 + k},{v},70\n" for k, v in enumerate(x))
+    path = write_text(tmp_path / "since_midnight.csv", text)
+    rec = read_recording(path)
+    assert (rec.spo2.n_samples, rec.fs, rec.start) == (n, 1.0, dt.datetime(1900, 1, 1))
+    np.testing.assert_array_equal(rec.spo2.data, x)
+    assert not rec.clock_known  # a bare number says nothing of its zero: no clock guessed
+    assert not any("gap" in w for w in rec.warnings)
+    assert any("its first row, at 79200 s, is taken as the start" in w for w in rec.warnings)
+    out = tmp_path / "out"
+    assert main(["analyze", str(path), "--no-report", "--out", str(out)]) == 0
+    capsys.readouterr()
+    summary = json.loads((out / "summary.json").read_text())
+    r = summary["recording"]
+    assert (r["samples"], r["duration_min"], r["valid_min"]) == (n, 240.0, 240.0)
+    assert r["artifact_pct"] == 0.0
+    figs = summary["metrics"]["presumed_sleep"]
+    assert (figs["duration_min"], figs["valid_min"], figs["t_le88_min"]) == (240.0, 240.0, 7.0)
+    # seconds given in options count from the first row: the file's 79200 is past the end
+    refused = ["--lights-off", "79200", "--out", str(tmp_path / "o2"), "--no-report"]
+    assert main(["analyze", str(path), *refused]) == 2
+
+
 def test_nanosecond_stamps_keep_their_spacing(tmp_path: Path) -> None:
     # Found by the fuzzer: a start with nanoseconds made the start's conversion warn (exit 4).
     text = (

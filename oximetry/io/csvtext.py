@@ -508,16 +508,22 @@ def _time_axis(
     numeric = _numeric(cells) if probe and not np.isnan(_numeric(probe)).any() else None
     ok = ~np.isnan(numeric) if numeric is not None else np.zeros(len(cells), dtype=bool)
     if numeric is not None and ok[has_data].all() and ok.any():
-        # Seconds from the start.
-        elapsed = numeric
-        negative = np.flatnonzero(elapsed < 0)
+        # Seconds, counted from the first row: the grid starts at the first sample. Read from
+        # the column's own zero, a column of seconds since midnight starting at 79200 put 22 h of
+        # missing data in front of a 4-hour night (duration 1560 min, "1 gap ... 1320 min").
+        # A large first value is not read as a clock (seconds since midnight, or since 1970):
+        # nothing in a bare number says which zero it counts from, or in which time zone, and a
+        # clock guessed wrong would place a day as a night; the recording keeps elapsed time.
+        negative = np.flatnonzero(numeric < 0)
         if negative.size:
             k = int(negative[0])
             raise RecordingFormatError(
-                f"line {first_line + k}: time {elapsed[k]:g} s is negative; seconds from the "
+                f"line {first_line + k}: time {numeric[k]:g} s is negative; seconds from the "
                 "start cannot be placed before it",
                 path,
             )
+        first = float(numeric[int(np.flatnonzero(ok)[0])])
+        elapsed = numeric - first
         date_known = False
         start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
         time_of_day = False
@@ -525,6 +531,12 @@ def _time_axis(
         warnings.append(
             "time column holds seconds from the start: start date and time unknown "
             "(shown as 1900-01-01 00:00:00)"
+            + (
+                f"; its first row, at {first:g} s, is taken as the start (times given in "
+                "seconds count from it)"
+                if first
+                else ""
+            )
         )
         rows_ok = ok
     else:

@@ -151,8 +151,8 @@ def place_on_grid(
     Parameters
     ----------
     elapsed_s : numpy.ndarray
-        Wall-clock seconds of each row relative to the first row (or seconds from the start as
-        the file gives them), in file order.
+        Wall-clock seconds of each row relative to the first row (for a column of seconds, its
+        values less the first row's), in file order: slot 0 is the first row.
     time_of_day_only : bool
         True when the file holds times of day without dates: a backward jump of nearly a day
         is then midnight, not a step back in time.
