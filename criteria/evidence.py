@@ -23,7 +23,9 @@ from .errors import EvidenceError
 __all__ = ["Evidence", "FilePatient", "SegmentFigures", "SleepFigures"]
 
 #: The start readers give a file without date or time of day (``oximetry.io.PLACEHOLDER_DATE``
-#: at midnight, with ``date_known`` False): its times are elapsed time only.
+#: at midnight, with ``date_known`` and ``clock_known`` False): its times are elapsed time only.
+#: A summary written before ``input.clock_known`` existed says it by this start alone, which a
+#: file of times of day starting at 00:00:00 shares (its night was refused as clockless).
 _PLACEHOLDER_START = _dt.datetime(1900, 1, 1)
 
 
@@ -337,8 +339,10 @@ class Evidence:
         ----------
         summary : mapping
             Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text),
-            ``input.sleep_test_channels``, ``recording.duration_min`` and ``warnings`` when
-            present.
+            ``input.date_known``, ``input.clock_known``, ``input.sleep_test_channels``,
+            ``recording.duration_min`` and ``warnings`` when present. Without
+            ``input.clock_known`` (a summary of an earlier oxi), a file without dates starting at
+            the placeholder midnight is taken to hold elapsed time only, as that oxi took it.
         source : str, optional
             The summary file, put in front of error messages.
 
@@ -369,12 +373,20 @@ class Evidence:
                 ) from exc
             clock = start.time()
         stamped = start  # as written, for the checks of the blocks against it
+        known = inp.get("clock_known") if isinstance(inp, Mapping) else None
+        if known is not None and not isinstance(known, bool):
+            raise EvidenceError(
+                f"summary: 'input.clock_known' is {shorten(repr(known))}; expected true or false",
+                source,
+            )
         if isinstance(inp, Mapping) and inp.get("date_known") is False:
-            # A placeholder date (file without dates) is never a test date; at the placeholder
-            # midnight the file held elapsed time only (oximetry's Recording.clock_known).
-            if start == _PLACEHOLDER_START:
+            # A placeholder date (file without dates) is never a test date; the time of day is
+            # the file's when it holds one (oximetry's Recording.clock_known).
+            if known is False or (known is None and start == _PLACEHOLDER_START):
                 clock = None
             start = None
+        elif known is False:
+            clock = None  # (a date without a clock: refused by _check_blocks below)
         file_patient = FilePatient.from_block(summary.get("patient"), source)
         channels = inp.get("sleep_test_channels") if isinstance(inp, Mapping) else None
         if channels is None:
@@ -548,7 +560,8 @@ def _check_blocks(
     Each relation holds in every summary the analysis writes: a percentage of the valid time
     is its minutes over the valid minutes; no window is longer than the recording; a window's
     clock times are the recording's start plus its seconds; a file without dates starts on the
-    placeholder date; a presumed-sleep window placed by lights-off/on has them in the settings.
+    placeholder date, and one without a clock at its midnight and without a date; a
+    presumed-sleep window placed by lights-off/on has them in the settings.
     One minute edited from 4.75 to 5.0 (its percentage left), a start moved 41 days (its windows
     left), or a window's source rewritten to ``lights_off_on`` qualified through ``oxi qualify
     --summary`` (``oxi verify`` caught each).
@@ -564,6 +577,16 @@ def _check_blocks(
     if isinstance(inp, Mapping) and inp.get("date_known") is False:
         if start is not None and start.date() != _PLACEHOLDER_START.date():
             raise bad(f"'input.date_known' is false but 'input.start' is dated {start.date()}")
+    if isinstance(inp, Mapping) and inp.get("clock_known") is False:
+        # Every reader without a time of day has no date either and starts at the placeholder
+        # midnight (a file's date without its time is no recording's start).
+        if inp.get("date_known") is not False:
+            raise bad("'input.clock_known' is false but 'input.date_known' is not")
+        if start is not None and start != _PLACEHOLDER_START:
+            raise bad(
+                f"'input.clock_known' is false but 'input.start' is {start.isoformat()}, not "
+                "the placeholder midnight"
+            )
     block = summary.get("recording")
     length = block.get("duration_min") if isinstance(block, Mapping) else None
     for kind, figs in metrics.items():

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from oximetry.io import RecordingInfo
-from oximetry.model import clock_known
 from oximetry.report.terminal import minutes
 
 __all__ = ["format_info"]
@@ -33,7 +32,7 @@ def format_info(info: RecordingInfo) -> str:
     start = info.start.isoformat(sep=" ")
     if info.date_known:
         lines.append(f"start:      {start} (local wall-clock time, no time zone)")
-    elif not clock_known(info.start, info.date_known):
+    elif not info.clock_known:
         lines.append(f"start:      {start} (date and time of day unknown: elapsed time only)")
     else:
         # No date in the file, or one whose day and month order it does not say (warnings).

@@ -41,6 +41,7 @@ from oximetry.io import sha256_of
 from oximetry.io.nsrr_xml import xml_files_beside
 from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import SCHEMA, dumps_summary
+from oximetry.report.terminal import elapsed_only
 from oximetry.settings import recorded_settings
 
 from .pipeline import (
@@ -630,6 +631,23 @@ def _show(value: Any) -> str:
 _MISSING = object()
 
 
+def _as_implied(submitted: Mapping[str, Any], recomputed: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return ``submitted`` with ``input.clock_known`` as an oxi that did not write it implied it.
+
+    That oxi told a file without a time of day by its start alone (the placeholder midnight
+    without a date); its summaries verify where the recording's reader says the same. Where it
+    does not (a file of times of day starting at 00:00:00, which that oxi took for one without
+    a clock), the key stays absent and is a difference, beside the figures that changed with it.
+    """
+    inp, again = submitted.get("input"), recomputed.get("input")
+    if not isinstance(inp, Mapping) or not isinstance(again, Mapping) or "clock_known" in inp:
+        return submitted
+    implied = not elapsed_only(submitted)
+    if again.get("clock_known") is not implied:
+        return submitted
+    return {**submitted, "input": {**inp, "clock_known": implied}}
+
+
 def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any]) -> list[str]:
     """Return the differences between a submitted and a recomputed summary, in words.
 
@@ -643,7 +661,8 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
     list of str
         One line per differing field (``key: summary says X, recomputed Y``), the hash first;
         empty when they agree. Keys in :data:`IGNORED` are skipped; ``software`` is reported
-        only to explain other differences.
+        only to explain other differences. A submitted summary without ``input.clock_known``
+        (written before it was) is compared as its oxi implied it (:func:`_as_implied`).
     """
     out: list[str] = []
     sha_a = (submitted.get("input") or {}).get("sha256")
@@ -656,7 +675,7 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
     parts = _parts_differences(submitted, recomputed)
     out.extend(parts)
     out.extend(_annotation_differences(submitted, recomputed))
-    a = dict(_flatten(submitted))
+    a = dict(_flatten(_as_implied(submitted, recomputed)))
     b = dict(_flatten(recomputed))
     deidentified = submitted.get("deidentified") is True
     keys = list(a) + [k for k in b if k not in a]

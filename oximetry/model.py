@@ -27,7 +27,6 @@ __all__ = [
     "Signal",
     "SourceInfo",
     "SourcePart",
-    "clock_known",
     "readonly",
     "redaction_pattern",
 ]
@@ -162,24 +161,6 @@ class ChannelInfo:
     role: str
     selected: bool = False
     note: str = ""
-
-
-def clock_known(start: _dt.datetime, date_known: bool) -> bool:
-    """Return False when a file gives neither a date nor a time of day (elapsed time only).
-
-    Parameters
-    ----------
-    start : datetime.datetime
-        The start the reader gave; without a clock, the placeholder 1900-01-01 00:00:00.
-    date_known : bool
-        Whether the file gives a date.
-
-    Returns
-    -------
-    bool
-        A file with times of day but no date keeps its clock.
-    """
-    return date_known or start != _dt.datetime(1900, 1, 1)
 
 
 def redaction_pattern(strings: Iterable[str]) -> re.Pattern[str] | None:
@@ -341,6 +322,12 @@ class SourceInfo:
         False when the file holds no date (times of day only, or no time stamps): the
         recording's start date is then the placeholder 1900-01-01 and must not be taken as
         the test date.
+    clock_known : bool
+        False when the file holds no time of day either (seconds from the start, UTC stamps, no
+        time stamps): the recording starts at the placeholder 1900-01-01 00:00:00 and its times
+        are elapsed time only. Said by the reader, never inferred from the start: a file of
+        times of day whose first row is 00:00:00 starts there too, and was taken for one
+        without a clock (its night refused, ``--lights-off 00:30`` with it).
     vendor_summary : mapping
         The device's own summary of the night as its file stores it (a Viatom/Wellue header:
         ``spo2_mean_pct``, ``spo2_min_pct``, ``drops_3pct``, ``time_below_90_min`` ...; see
@@ -365,6 +352,7 @@ class SourceInfo:
     selection: str = ""
     read_options: Mapping[str, Any] = field(default_factory=dict)
     date_known: bool = True
+    clock_known: bool = True
     vendor_summary: Mapping[str, Any] = field(default_factory=dict)
     parts: tuple[SourcePart, ...] = ()
     clock_changes_s: tuple[float, ...] = ()
@@ -422,10 +410,11 @@ class Recording:
     def clock_known(self) -> bool:
         """False when the file gives neither a date nor a time of day (elapsed time only).
 
-        Readers then start the recording at the placeholder 1900-01-01 00:00:00 with
-        ``source.date_known`` False; a file with times of day but no date keeps its clock.
+        ``source.clock_known``, as the reader said: the recording then starts at the placeholder
+        1900-01-01 00:00:00 with ``source.date_known`` False; a file with times of day but no
+        date keeps its clock, midnight included.
         """
-        return clock_known(self.start, self.source.date_known)
+        return self.source.clock_known
 
     @property
     def sleep_test_channels(self) -> tuple[str, ...]:

@@ -223,26 +223,81 @@ def test_ii_a_2_undated_recording_never_supplies_the_test_date() -> None:
 
 
 def test_evidence_of_a_file_with_elapsed_time_only_has_no_clock() -> None:
-    """Neither date nor time of day (the placeholder 1900-01-01 00:00:00): no start, no clock,
-    by either route; a dated recording's clock is its start's time of day."""
+    """Neither date nor time of day (``clock_known`` false, at the placeholder 1900-01-01
+    00:00:00): no start, no clock, by either route; a dated recording's clock is its start's
+    time of day."""
     import dataclasses
 
     a = _analysis()
     elapsed = dataclasses.replace(
         a.recording,
         start=dt.datetime(1900, 1, 1),
-        source=dataclasses.replace(a.recording.source, date_known=False),
+        source=dataclasses.replace(a.recording.source, date_known=False, clock_known=False),
     )
     ev = evidence_from_analysis(dataclasses.replace(a, recording=elapsed))
     assert ev.recording_start is None and ev.clock is None
     summary = {
         "metrics": a.metrics_dict(),
         "windows": _placed(a.metrics_dict()),
-        "input": {"start": "1900-01-01T00:00:00", "date_known": False},
+        "input": {"start": "1900-01-01T00:00:00", "date_known": False, "clock_known": False},
     }
     read = Evidence.from_summary(summary)
     assert read.recording_start is None and read.clock is None
     assert evidence_from_analysis(a).clock == a.recording.start.time()
+
+
+def test_a_clock_at_the_placeholder_midnight_is_a_clock() -> None:
+    """A file of times of day whose first row is 00:00:00 starts at the placeholder midnight,
+    as one of elapsed time only does; "no clock" was inferred from that start, and its night
+    was indeterminate ("the recording holds no clock time") while the same file a second later
+    qualified. The reader's ``clock_known`` says it, by either route; a summary of an earlier
+    oxi, without ``input.clock_known``, is read as that oxi read it."""
+    import dataclasses
+
+    a = _analysis()
+    midnight = dataclasses.replace(
+        a.recording,
+        start=dt.datetime(1900, 1, 1),
+        source=dataclasses.replace(a.recording.source, date_known=False, clock_known=True),
+    )
+    a = dataclasses.replace(a, recording=midnight)
+    ev = evidence_from_analysis(a)
+    assert (ev.recording_start, ev.clock) == (None, dt.time(0, 0))
+    written = _written(a)
+    assert written["input"]["clock_known"] is True
+    assert Evidence.from_summary(written).clock == dt.time(0, 0)
+    context = ctx()  # test.date given: the night from 00:00 is judged as the analysis judges it
+    assert evaluate(context, Evidence.from_summary(written)) == evaluate(context, ev)
+    del written["input"]["clock_known"]
+    assert Evidence.from_summary(written).clock is None
+    written["input"]["start"] = "1900-01-01T00:00:01"
+    assert Evidence.from_summary(written).clock == dt.time(0, 0, 1)
+
+
+@pytest.mark.parametrize(
+    ("block", "said"),
+    [
+        # a dated night declared clockless, or a clock declared at a time of day no reader
+        # without one gives (the placeholder midnight only)
+        ({"start": START.isoformat(), "date_known": True, "clock_known": False}, "date_known"),
+        (
+            {"start": "1900-01-01T22:15:03", "date_known": False, "clock_known": False},
+            "not the placeholder midnight",
+        ),
+        ({"start": START.isoformat(), "date_known": True, "clock_known": "yes"}, "true or false"),
+    ],
+)
+def test_a_summary_whose_clock_contradicts_its_start_is_refused(
+    block: dict[str, Any], said: str
+) -> None:
+    s = _consistent_summary()
+    s["input"] = block
+    if block["date_known"] is False:
+        for w in s["windows"]:  # the windows' clock times moved with the start
+            w.pop("start", None)
+            w.pop("end", None)
+    with pytest.raises(EvidenceError, match=said):
+        Evidence.from_summary(s)
 
 
 def _consistent_summary() -> dict[str, Any]:

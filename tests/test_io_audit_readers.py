@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -379,3 +380,91 @@ def test_a_day_in_utc_is_not_a_night(tmp_path: Path, capsys: pytest.CaptureFixtu
     # seconds from the start still place lights off and on
     lights = ["--lights-off", "600", "--lights-on", "30000"]
     assert main([*args, *lights, "--out", str(tmp_path / "o3")]) == 0
+
+
+# --- a clock that starts at midnight ----------------------------------------------------------
+
+
+def _night_rows(start: dt.datetime, n: int) -> list[tuple[dt.datetime, int]]:
+    """95 % with, in a file of over 2 h, one dip to 86 % for 7 min (1 %/s ramps) 2 h in."""
+    x = np.full(n, 95)
+    if n > 7629:
+        x[7200 - 9 : 7200] = np.arange(94, 85, -1)
+        x[7200 : 7200 + 420] = 86
+        x[7620 : 7620 + 9] = np.arange(87, 96)
+    return [(start + dt.timedelta(seconds=k), int(v)) for k, v in enumerate(x)]
+
+
+def _twelve_hour(path: Path, start: dt.datetime, n: int) -> Path:
+    rows = "".join(f"{t:%I:%M:%S %p},{v},70\n" for t, v in _night_rows(start, n))
+    return write_text(path, "Time,SpO2,Pulse\n" + rows)
+
+
+def _wfdb(folder: Path, n: int, when: str) -> Path:
+    """A WFDB record of SpO2 and pulse at 1 Hz; ``when``: the header's base time and date."""
+    folder.mkdir()
+    x = np.array([v for _, v in _night_rows(dt.datetime(2026, 1, 1), n)])
+    frames = np.column_stack([x * 10, np.full(n, 70)]).astype("<i2")
+    (folder / "rec.dat").write_bytes(frames.tobytes())
+    header = f"rec 2 1 {n} {when}".rstrip()
+    header += "\nrec.dat 16 10/% 16 0 0 0 0 SpO2\nrec.dat 16 1/bpm 16 0 0 0 0 Pulse\n"
+    return write_text(folder / "rec.hea", header)
+
+
+@pytest.mark.parametrize("kind", ["12-hour", "emay", "wfdb"])
+def test_a_clock_that_starts_at_midnight_is_a_clock(tmp_path: Path, kind: str) -> None:
+    """A file of times of day whose first row is 12:00:00 AM (an EMAY file of a date it does not
+    say the order of, a WFDB header with a time and no date) starts at the placeholder midnight,
+    the start of a file with elapsed time only: "no clock" was read from that start, and its
+    night could not be placed nor a --lights-off 00:30 given. The reader now says it."""
+    midnight = dt.datetime(2026, 1, 6, 0, 0)
+    if kind == "12-hour":
+        path = _twelve_hour(tmp_path / "m.csv", midnight, 600)
+    elif kind == "emay":
+        path = _emay(tmp_path / "e.csv", midnight, 600, day_first=True)
+    else:
+        path = _wfdb(tmp_path / "w", 600, "00:00:00")
+    rec = read_recording(path)
+    assert (rec.start, rec.source.date_known) == (dt.datetime(1900, 1, 1), False)
+    assert rec.clock_known and rec.source.clock_known
+    info = inspect_recording(path)
+    assert info.clock_known
+    (line,) = [ln for ln in format_info(info).splitlines() if ln.startswith("start:")]
+    assert "date unknown; local wall-clock time" in line
+    if kind == "wfdb":
+        # the same header without its time has no clock
+        bare = read_recording(_wfdb(tmp_path / "bare", 600, ""))
+        assert bare.start == dt.datetime(1900, 1, 1) and not bare.clock_known
+        assert any("no date or time" in w for w in bare.warnings)
+
+
+def test_a_night_that_starts_at_midnight_is_judged_as_one_a_second_later(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end, by each route that reads the clock: the 12-hour file starting at 12:00:00 AM
+    was indeterminate ("the recording holds no clock time") and its --lights-off 00:30 refused,
+    while the same file one second later qualified. Both are judged alike now, through
+    oxi analyze, oxi qualify --summary and oxi verify."""
+    ctx = write_text(tmp_path / "ctx.yaml", CONTEXT)
+    n = 6 * 3600
+    got, runs = {}, []
+    for name, second in (("midnight", 0), ("later", 1)):
+        path = _twelve_hour(tmp_path / f"{name}.csv", dt.datetime(2026, 11, 20, 0, 0, second), n)
+        out = tmp_path / name
+        args = ["analyze", str(path), "--context", str(ctx), "--no-report", "--out", str(out)]
+        assert main(args) == 0
+        got[name] = _summary(out)["qualification"]["determination"]
+        runs.append((second, path, out, args))
+    assert got == {"midnight": "qualified", "later": "qualified"}
+    for second, path, out, args in runs:
+        assert _summary(out)["input"]["clock_known"] is True
+        capsys.readouterr()
+        assert main(["qualify", "--summary", str(out / "summary.json"), "--context", str(ctx)]) == 0
+        assert re.search(r"Determination\s+QUALIFIED", capsys.readouterr().out)
+        assert main(["verify", str(out / "summary.json"), str(path)]) == 0
+        lit = tmp_path / f"lights{second}"
+        lights = ["--lights-off", "00:30", "--lights-on", "05:30", "--out", str(lit)]
+        assert main([*args[:-2], *lights]) == 0
+        (window,) = [w for w in _summary(lit)["windows"] if w["kind"] == "presumed_sleep"]
+        assert (window["start_s"], window["end_s"]) == (1800 - second, 19800 - second)
+    capsys.readouterr()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from oximetry.report import build_summary, format_terminal_summary
 from oximetry.report.terminal import rule_status, rule_tally
 from tests import report_data as rd
@@ -118,15 +120,33 @@ def test_warning_count_includes_the_qualifications_warnings_once():
     assert f"  {n_analysis + 1} (" in line  # the repeated one is counted once
 
 
-def test_a_file_without_date_or_clock_prints_elapsed_times():
+def _from_midnight(clock_known: bool | None) -> dict:  # type: ignore[type-arg]
+    """A summary of a file without a date starting at the placeholder midnight."""
     s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
     s["input"] = {**s["input"], "start": "1900-01-01T00:00:00", "date_known": False}
+    if clock_known is None:
+        del s["input"]["clock_known"]  # written before the key was
+    else:
+        s["input"]["clock_known"] = clock_known
     m = s["metrics"]["presumed_sleep"]
     m["nadir_time"] = "1900-01-01T00:41:56"
     m["longest_le88_start"] = "1900-01-01T01:00:00"
-    text = format_terminal_summary(s, {})
+    return s
+
+
+@pytest.mark.parametrize("clock_known", [False, None])
+def test_a_file_without_date_or_clock_prints_elapsed_times(clock_known: bool | None):
+    text = format_terminal_summary(_from_midnight(clock_known), {})
     assert "at 0:41:56 elapsed" in text and "from 1:00:00 elapsed" in text
     assert "00:41:56" not in text
+
+
+def test_a_clock_from_midnight_prints_clock_times():
+    """A file of times of day whose first row is 00:00:00 starts at the placeholder midnight too:
+    its times were printed as elapsed ("0:41:56 elapsed") beside a clock the file holds."""
+    text = format_terminal_summary(_from_midnight(True), {})
+    assert "at 00:41:56" in text and "from 01:00:00" in text
+    assert "elapsed" not in text
 
 
 def test_durations_are_cut_never_rounded_up_across_a_rule_minute():

@@ -88,6 +88,44 @@ def test_software_version_explains_differences_only():
     assert diffs[-1].startswith("software: the summary was made with")
 
 
+def test_a_summary_without_clock_known_compares_as_its_oxi_implied_it():
+    """Summaries written before ``input.clock_known`` (an oxi that read "no clock" from a start
+    at the placeholder midnight without a date) verify where the reader says the same; where it
+    does not (times of day from 00:00:00, which that oxi judged clockless), the key is named."""
+    a, b = _summary(), _summary()
+    assert b["input"]["clock_known"] is True
+    del a["input"]["clock_known"]
+    assert compare_summaries(a, b) == []  # a dated night: a clock, as implied
+    for s in (a, b):
+        s["input"].update(start="1900-01-01T00:00:00", date_known=False)
+    b["input"]["clock_known"] = False
+    assert compare_summaries(a, b) == []  # elapsed time only, as implied
+    b["input"]["clock_known"] = True
+    assert compare_summaries(a, b) == ["input.clock_known: summary says (absent), recomputed true"]
+    a["input"]["clock_known"] = False  # written, it is compared as written
+    assert compare_summaries(a, b) == ["input.clock_known: summary says false, recomputed true"]
+
+
+def test_a_summary_written_before_clock_known_verifies(tmp_path):
+    """End to end, one file with a clock and one of seconds from the start: their summaries
+    without ``input.clock_known`` (as the oxi before it wrote them) still verify."""
+    AnalyzeRequest, analyze_file = _pipeline()
+    rows = [f"{i},{95 - (i // 600) % 3},70" for i in range(3600)]
+    clocks = [
+        f"22:{i // 60 % 60:02d}:{i % 60:02d},{r.split(',', 1)[1]}" for i, r in enumerate(rows)
+    ]
+    for name, header, lines in (("s", "seconds", rows), ("t", "time", clocks)):
+        csv = tmp_path / f"{name}.csv"
+        csv.write_text(f"{header},spo2,pulse\n" + "\n".join(lines) + "\n")
+        out = tmp_path / name
+        analyze_file(csv, AnalyzeRequest(report=False), out_dir=out)
+        s = json.loads((out / "summary.json").read_text())
+        assert s["input"]["clock_known"] is (name == "t")
+        del s["input"]["clock_known"]
+        (out / "summary.json").write_text(json.dumps(s))
+        assert verify(out / "summary.json", csv) == []
+
+
 def test_unreadable_summaries_are_project_errors(tmp_path):
     rec = tmp_path / "x.edf"
     rec.write_bytes(b"")

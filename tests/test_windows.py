@@ -294,3 +294,28 @@ def test_segment_outside_the_recording_names_the_recording() -> None:
     with pytest.raises(SettingsError, match=r"segment rest .* outside the recording") as exc:
         build_windows(rec, AnalysisSettings(segments_s=(("rest", 500.0, 700.0),)), valid)
     assert exc.value.path == rec.source.path
+
+
+@pytest.mark.parametrize("clock_known", [True, False])
+def test_clock_times_on_a_recording_from_the_placeholder_midnight(clock_known: bool) -> None:
+    """A file of times of day starting at 00:00:00 and one of elapsed time only both start at the
+    placeholder 1900-01-01 00:00:00; --lights-off 00:30 was refused on both ("its file gives
+    elapsed time only"). The reader's ``clock_known`` tells them apart: on the first it is
+    1800 s from the start, on the second still refused (seconds accepted)."""
+    import dataclasses
+
+    from oxi.pipeline import AnalyzeRequest, resolve_settings
+
+    rec, _ = simulate_night(fs=1.0, duration_s=3 * 3600, seed=1)
+    source = dataclasses.replace(rec.source, date_known=False, clock_known=clock_known)
+    rec = dataclasses.replace(rec, start=dt.datetime(1900, 1, 1), source=source)
+    request = AnalyzeRequest(lights_off="00:30", lights_on="02:30", exclude=("01:00-01:10",))
+    if clock_known:
+        got = resolve_settings(request, rec)
+        assert (got.lights_off_s, got.lights_on_s) == (1800.0, 9000.0)
+        assert got.exclude_s == ((3600.0, 4200.0),)
+    else:
+        with pytest.raises(SettingsError, match="a clock time cannot be placed"):
+            resolve_settings(request, rec)
+    got = resolve_settings(AnalyzeRequest(lights_off="1800", lights_on="9000"), rec)
+    assert (got.lights_off_s, got.lights_on_s) == (1800.0, 9000.0)

@@ -13,7 +13,8 @@
 
 Files that hold no date (times of day only, or no time stamps) start on the placeholder date
 1900-01-01, carry a warning saying the date is unknown, and record
-``source.date_known = False``.
+``source.date_known = False``; those without a time of day either (seconds from the start, UTC
+stamps, no time stamps) start at its midnight and record ``source.clock_known = False``.
 """
 
 from __future__ import annotations

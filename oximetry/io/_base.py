@@ -34,7 +34,9 @@ __all__ = [
 
 #: The date given to recordings whose file holds only times of day (or no time at all). No
 #: oximeter recorded in 1900, so the placeholder cannot pass for a real study date; a warning
-#: says the date is unknown and ``SourceInfo.date_known`` is False.
+#: says the date is unknown and ``SourceInfo.date_known`` is False. A file without a time of day
+#: either starts at its midnight, with ``clock_known`` False (the start alone cannot say so: a
+#: file of times of day may start at 00:00:00).
 PLACEHOLDER_DATE = _dt.date(1900, 1, 1)
 
 Loader = Callable[[Sequence[int]], dict[int, NDArray[np.float64]]]
@@ -61,6 +63,8 @@ class RawRecording:
 
     ``load(which)`` returns, for each channel index asked for, a new float64 array of its samples
     that the caller owns and may change (the reader cleans them in place); each call reads anew.
+    ``date_known`` and ``clock_known`` say whether the file gives a date and a time of day
+    (:class:`oximetry.model.SourceInfo`).
     """
 
     path: str
@@ -68,6 +72,7 @@ class RawRecording:
     device: str
     start: _dt.datetime
     date_known: bool
+    clock_known: bool
     channels: list[RawChannel]
     load: Loader
     annotations: tuple[Annotation, ...] = ()

@@ -118,6 +118,7 @@ def fixed_rate_recording(
     patient: PatientInfo | None = None,
     extra: dict[str, Any] | None = None,
     date_known: bool = True,
+    clock_known: bool = True,
 ) -> RawRecording:
     """Wrap decoded channels sharing one rate in a :class:`RawRecording`.
 
@@ -141,6 +142,9 @@ def fixed_rate_recording(
         Format-specific facts (the vendor's own summary ...), kept in ``RawRecording.extra``.
     date_known : bool
         False when the start is the placeholder date (the file holds no date).
+    clock_known : bool
+        False when the file holds no time of day either (the start is the placeholder
+        midnight).
 
     Returns
     -------
@@ -171,6 +175,7 @@ def fixed_rate_recording(
         device=device,
         start=start,
         date_known=date_known,
+        clock_known=clock_known,
         channels=raws,
         load=load,
         patient=patient if patient is not None else PatientInfo(),

@@ -423,11 +423,11 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         if _may_be_read(header[i]):
             # (a column the analysis never reads may hold what it likes: "4,5" in a PI column)
             warnings.extend(_unreadable(header[i], columns[i], values[i], path))
-    date_known = True
+    date_known = clock_known = True
     if time_cols:
         cells = [" ".join(r[c].strip() for c in time_cols) for r in table.rows]
         by_row = np.column_stack([values[i] for i in data_cols]) if data_cols else None
-        grid, start, date_known, extra = _time_axis(
+        grid, start, date_known, clock_known, extra = _time_axis(
             cells, formats, path, table.first_line, has_data, by_row
         )
         warnings.extend(extra)
@@ -444,7 +444,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         fs_used = fs
         clock_changes = ()
         start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
-        date_known = False
+        date_known = clock_known = False
         warnings.append(
             "the file has no time stamps: start date and time unknown (shown as 1900-01-01 00:00:00)"
             + ("" if fs is not None else "; the sampling rate must be given with --fs")
@@ -464,6 +464,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         device=_DEVICES.get(fmt, ""),
         start=start,
         date_known=date_known,
+        clock_known=clock_known,
         channels=channels,
         load=load,
         warnings=warnings,
@@ -495,8 +496,11 @@ def _time_axis(
     first_line: int,
     has_data: NDArray[np.bool_],
     rows: NDArray[np.float64] | None = None,
-) -> tuple[Grid, _dt.datetime, bool, list[str]]:
+) -> tuple[Grid, _dt.datetime, bool, bool, list[str]]:
     """Place the rows on a time grid from their time cells.
+
+    Returns the grid, the start, whether the file gives a date and whether it gives a time of
+    day (``SourceInfo.clock_known``), and warnings.
 
     ``rows`` holds their values: a step back in time that repeats them is a duplicated export,
     not a daylight-saving change.
@@ -524,7 +528,7 @@ def _time_axis(
             )
         first = float(numeric[int(np.flatnonzero(ok)[0])])
         elapsed = numeric - first
-        date_known = False
+        date_known = clock_known = False
         start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
         time_of_day = False
         wall_clock = False
@@ -575,7 +579,7 @@ def _time_axis(
             # UTC says when, not what the patient's clock read: 16:00 Z is 08:00 in California,
             # and a day taken for a night would be read as sleep. Keep elapsed time only, as for
             # seconds from the start.
-            date_known = False
+            date_known = clock_known = False
             start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
             warnings.append(
                 f"time stamps are in UTC ({cells[int(np.flatnonzero(rows_ok)[0])]!r}) and the "
@@ -585,18 +589,18 @@ def _time_axis(
                 "off/on in seconds from the start or sleep staging to place the night"
             )
         elif stamps.ambiguous_date is not None:
-            date_known = False
+            date_known, clock_known = False, True
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
             warnings.append(stamps.ambiguous_date)
         elif time_of_day:
-            date_known = False
+            date_known, clock_known = False, True
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
             warnings.append(
                 "no date in file (times of day only): the start date is unknown and shown as "
                 "1900-01-01; give the test date in the clinical context"
             )
         else:
-            date_known = True
+            date_known = clock_known = True
             start = first_ts
     dropped = int((~rows_ok).sum())
     if dropped:
@@ -625,7 +629,7 @@ def _time_axis(
         warnings.extend(moved)
     grid = replace(grid, index=full_index, clock_changes_s=grid.clock_changes_s + changes)
     warnings.extend(grid.warnings)
-    return grid, start, date_known, warnings
+    return grid, start, date_known, clock_known, warnings
 
 
 def _offset_changes(
@@ -712,7 +716,7 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
     cells = [" ".join(str(c).split()) for c in fields["time"]]
     spo2 = _numeric(fields["spo2"].fillna("").tolist())
     pr = _numeric(fields["pr"].fillna("").tolist())
-    grid, start, date_known, warnings = _time_axis(
+    grid, start, date_known, clock_known, warnings = _time_axis(
         cells, ("%m/%d/%y %H:%M:%S",), path, 1, has_data, np.column_stack([spo2, pr])
     )
     if int((~matched).sum()):
@@ -736,6 +740,7 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
         device=_DEVICES["masimo-trendcom"],
         start=start,
         date_known=date_known,
+        clock_known=clock_known,
         channels=channels,
         load=load,
         warnings=warnings,

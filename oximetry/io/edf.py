@@ -528,6 +528,7 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         device=_device(hdr),
         start=start,
         date_known=hdr.no_date is None,
+        clock_known=True,
         channels=channels,
         load=loader,
         annotations=annotations,

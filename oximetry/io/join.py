@@ -192,6 +192,7 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
             k: v for k, v in first.source.read_options.items() if k not in _PER_FILE_OPTIONS
         },
         date_known=True,
+        clock_known=True,
         vendor_summary={},
         parts=tuple(
             SourcePart(

@@ -59,6 +59,9 @@ class RecordingInfo:
         Local wall-clock time of the first sample (naive).
     date_known : bool
         False when the file gives no date (the start date is then a placeholder).
+    clock_known : bool
+        False when it gives no time of day either (elapsed time only; the start is then the
+        placeholder midnight).
     fs : float or None
         SpO2 sampling rate in Hz (None when the file gives none and none was supplied).
     duration_s : float or None
@@ -82,6 +85,7 @@ class RecordingInfo:
     selection: str
     start: _dt.datetime
     date_known: bool
+    clock_known: bool
     fs: float | None
     duration_s: float | None
     valid_fraction: float | None
@@ -459,6 +463,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         selection=choice.why,
         read_options=dict(options),
         date_known=raw.date_known,
+        clock_known=raw.clock_known,
         vendor_summary=dict(raw.extra.get("vendor_summary") or {}),
         clock_changes_s=tuple(float(t) for t in raw.extra.get("clock_changes_s") or ()),
     )
@@ -533,6 +538,7 @@ def inspect_recording(
         selection=selection,
         start=raw.start,
         date_known=raw.date_known,
+        clock_known=raw.clock_known,
         fs=fs_spo2,
         duration_s=duration,
         valid_fraction=frac,

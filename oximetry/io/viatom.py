@@ -314,4 +314,5 @@ def read_o2ring_s(path: Path) -> RawRecording:
         warnings=warnings,
         extra={"vendor_summary": summary},
         date_known=start.date() != PLACEHOLDER_DATE,
+        clock_known=start.date() != PLACEHOLDER_DATE,
     )

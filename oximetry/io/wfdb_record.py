@@ -150,11 +150,12 @@ def _check_header(path: Path, hdr: Any, where: Path) -> None:
             )
 
 
-def _start(hdr: Any) -> tuple[_dt.datetime, bool]:
+def _start(hdr: Any) -> tuple[_dt.datetime, bool, bool]:
+    """Return the start, whether the header gives its date and whether it gives its time."""
     if hdr.base_date is not None and hdr.base_time is not None:
-        return _dt.datetime.combine(hdr.base_date, hdr.base_time), True
+        return _dt.datetime.combine(hdr.base_date, hdr.base_time), True, True
     t = hdr.base_time if hdr.base_time is not None else _dt.time()
-    return _dt.datetime.combine(PLACEHOLDER_DATE, t), False
+    return _dt.datetime.combine(PLACEHOLDER_DATE, t), False, hdr.base_time is not None
 
 
 def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
@@ -201,7 +202,7 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
         raise RecordingFormatError(
             f"cannot read the WFDB record {path.name!r} ({reason})", where
         ) from None
-    start, date_known = _start(hdr)
+    start, date_known, clock_known = _start(hdr)
     spf = rec.samps_per_frame or [1] * rec.n_sig
     signals = rec.e_p_signal
     channels = [
@@ -219,12 +220,18 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
         return {k: np.array(arrays[k], dtype=np.float64) for k in which}
 
     warn = [] if date_known else ["the WFDB header gives no date: start date unknown"]
+    if not clock_known:
+        warn = [
+            "the WFDB header gives no date or time: start date and time unknown (shown as "
+            "1900-01-01 00:00:00)"
+        ]
     return RawRecording(
         path=str(path),
         format="wfdb",
         device="WFDB record (PhysioNet)",
         start=start,
         date_known=date_known,
+        clock_known=clock_known,
         channels=channels,
         load=load,
         warnings=warn,

@@ -337,7 +337,8 @@ def build_summary(
     Returns
     -------
     dict
-        Keys: ``schema``, ``deidentified``, ``input`` (for a night joined from several files,
+        Keys: ``schema``, ``deidentified``, ``input`` (``date_known`` and ``clock_known`` say
+        whether the file gave a date and a time of day; for a night joined from several files,
         ``input.parts`` lists each file in time order: path, sha256, start, samples, and the
         annotation file read with it, ``annotations`` and ``annotations_sha256``), ``patient`` (identifiers, or the age only
         when de-identified; null when the file has none), ``recording``, ``windows``, ``metrics``
@@ -377,6 +378,7 @@ def build_summary(
             "start": iso_time(rec.start, 0.0),
             "start_note": _start_note(rec),
             "date_known": bool(src.date_known),
+            "clock_known": bool(src.clock_known),
             "sleep_test_channels": list(rec.sleep_test_channels),
             "read_options": _plain(dict(src.read_options)),
             **({"parts": _parts_block(src, deidentify)} if src.parts else {}),

@@ -116,8 +116,14 @@ def elapsed_only(summary: Mapping[str, Any]) -> bool:
     -------
     bool
         Its times are then elapsed time from the first sample, never clock times.
+        ``input.clock_known`` says so; a summary of an earlier oxi, without it, by a start at
+        the placeholder midnight without a date (as that oxi read it: a file of times of day
+        starting at 00:00:00 has a clock, and ``input.clock_known`` true).
     """
     inp = summary.get("input") or {}
+    known = inp.get("clock_known")
+    if isinstance(known, bool):
+        return not known
     return inp.get("date_known") is False and str(inp.get("start") or "").startswith(
         "1900-01-01T00:00:00"
     )
