@@ -218,7 +218,10 @@ def test_mutated_native_files(
     _exercise(_write(workdir, bytes(data), ".dat" if kind == "medview" else ""))
 
 
-WFDB_HEADER = "rec 2 1 6\nrec.dat 16 10/% 16 0 0 0 0 SpO2\nrec.dat 16 1/bpm 16 0 0 0 0 Pulse\n"
+#: The checksums (7th field) are the samples' sums, so that an unmutated record is read.
+WFDB_HEADER = (
+    "rec 2 1 6\nrec.dat 16 10/% 16 0 950 4755 0 SpO2\nrec.dat 16 1/bpm 16 0 60 302 0 Pulse\n"
+)
 
 
 @FUZZ

@@ -139,6 +139,8 @@ def test_wfdb_mimic_numerics(header: str, n: int, start: dt.datetime) -> None:
     x = ref.p_signal[:, ref.sig_name.index("SpO2")]
     np.testing.assert_array_equal(rec.spo2.data, np.where(x == 0, np.nan, x))
     assert "analysed as SpO2" in format_info(inspect_recording(MIMIC / header))
+    # Every signal line records its checksum, and the samples match it (read, not refused).
+    assert None not in wfdb.rdheader(str(MIMIC / header.removesuffix(".hea"))).checksum
 
 
 def test_wfdb_signal_file_finds_its_header() -> None:

@@ -7,6 +7,8 @@ a broken record gets one clear message; ``wfdb`` then reads the samples in physi
 channel keeps its label and unit, so the SpO2 channel is chosen by label and unit like an EDF
 channel (a ``%`` unit is preferred; MIMIC numerics write 0 for a missing value, which becomes
 missing like every other sentinel). ``wfdb`` (and with it pandas) is imported only here.
+
+A signal whose samples do not add up to the checksum its header line records is refused.
 """
 
 from __future__ import annotations
@@ -150,6 +152,29 @@ def _check_header(path: Path, hdr: Any, where: Path) -> None:
             )
 
 
+def _check_checksums(hdr: Any, rec: Any, where: Path) -> None:
+    """Refuse a signal whose samples do not match the checksum its header line records.
+
+    The checksum (WFDB header spec: the signal line's 7th field, a 16-bit sum of all the
+    signal's samples) is how WFDB itself tells a signal file that is not the header's: a
+    signal file with a 20-min drop put beside the header of a night with a 2-min one was read
+    without a word and qualified. A header without the field is not checked (it is optional).
+    wfdb-python writes the sum unsigned (0-65535), PhysioNet's tools signed: compared mod 2^16.
+    """
+    for k, want in enumerate(hdr.checksum or ()):
+        if want is None:
+            continue
+        got = int(np.sum(np.asarray(rec.e_d_signal[k], dtype=np.int64))) % 65536
+        if got != int(want) % 65536:
+            shown = got - 65536 if got > 32767 else got
+            raise RecordingFormatError(
+                f"WFDB signal {k + 1} ({rec.sig_name[k]!r}) in {hdr.file_name[k]!r} does not "
+                f"match its header's checksum (header says {int(want)}, the samples sum to "
+                f"{shown}): the signal file was changed, or is not this header's",
+                where,
+            )
+
+
 def _start(hdr: Any) -> tuple[_dt.datetime, bool, bool]:
     """Return the start, whether the header gives its date and whether it gives its time."""
     if hdr.base_date is not None and hdr.base_time is not None:
@@ -177,8 +202,8 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
     Raises
     ------
     RecordingFormatError
-        A malformed header, a missing or truncated signal file, or a header not named
-        ``NAME.hea``.
+        A malformed header, a missing or truncated signal file, a signal whose samples do not
+        match the header's checksum, or a header not named ``NAME.hea``.
     UnsupportedEDFError
         A multi-segment record.
     """
@@ -194,7 +219,10 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
         _check_header(path, hdr, where)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            rec = wfdb.rdrecord(record, smooth_frames=False)
+            # Digital first, for the checksums; then to physical units as rdrecord does.
+            rec = wfdb.rdrecord(record, smooth_frames=False, physical=False, return_res=64)
+            _check_checksums(hdr, rec, where)
+            rec.dac(expanded=True, return_res=64, inplace=True)
     except (ValueError, OSError, EOFError) as exc:  # wfdb's own errors for malformed records
         if isinstance(exc, RecordingFormatError):
             raise
