@@ -5,7 +5,9 @@ settings, and qualified with its (de-identified) context and rule profile; the s
 built again, exactly as ``oxi analyze`` builds it, and compared field by field with the submitted
 one. ``input.path`` (the file may have been renamed or moved; in a de-identified summary it is
 the file's sha256 and is compared) and the run's own metadata are ignored; everything else — the recording's hash, every figure, every rule and the determination —
-must match.
+must match. The recording's hash is that of every file it was read from: the file given
+(``input.sha256``), and each file read with it (``input.companions``: a WFDB header's signal
+files, or a signal file's header), named when it is not the one recorded.
 
 Before anything is computed the summary must be one oxi can have written: a known schema, no
 unknown top-level key, reading options and settings that ``oxi analyze`` accepts (detector
@@ -508,13 +510,18 @@ def _of_a_file(key: _Key) -> bool:
 def _file_path_of(key: _Key) -> _Key | None:
     """Return the key naming where a file was when ``key`` is it or lies under it.
 
-    ``input.path``, ``input.parts[N].path`` and an annotation file's ``annotations`` (in
-    ``input.read_options`` or ``input.parts[N]``).
+    ``input.path``, ``input.parts[N].path``, a companion file's ``path`` (in
+    ``input.companions[M]`` or ``input.parts[N].companions[M]``) and an annotation file's
+    ``annotations`` (in ``input.read_options`` or ``input.parts[N]``).
     """
     if _is(key, "input", "path"):
         return key[:2]
     if len(key) >= 4 and _is(key, "input", "parts") and key[3] == ("key", "path"):
         return key[:4]
+    if len(key) >= 4 and _is(key, "input", "companions") and key[3] == ("key", "path"):
+        return key[:4]
+    if _in_companions(key) and len(key) >= 6 and key[5] == ("key", "path"):
+        return key[:6]  # input.parts[N].companions[M].path
     for n in (3, 4):
         if len(key) >= n and _of_a_file(key[:n]) and key[n - 1] == ("key", "annotations"):
             return key[:n]
@@ -524,17 +531,88 @@ def _file_path_of(key: _Key) -> _Key | None:
 def _ignored(key: _Key, deidentified: bool) -> bool:
     """Tell whether a key is not compared (:data:`IGNORED`, and where each file was).
 
-    An annotation file's sha256 is compared by :func:`_annotation_differences`, which names a
-    different file as such. Where a file was is compared in a de-identified summary: there it is
+    An annotation file's sha256 is compared by :func:`_annotation_differences`, and a companion
+    file's by :func:`_companion_differences`, which name a different file as such. Where a file was is compared in a de-identified summary: there it is
     the file's sha256 (SPEC §10), and anything else (a file name naming the patient) is no
     summary oxi writes.
     """
     if _of_a_file(key) and key[-1] == ("key", "annotations_sha256"):
         return True
+    if _in_companions(key) and key[-1] == ("key", "sha256"):
+        return True  # compared by _companion_differences, which names the file
     if _file_path_of(key) is not None:
         return not deidentified
         return True
     return any(_is(key, *k.split(".")) for k in IGNORED if k != "input.path")
+
+
+def _in_companions(key: _Key) -> bool:
+    """Tell whether ``key`` lies under ``input.companions`` or ``input.parts[N].companions``."""
+    if _is(key, "input", "companions"):
+        return True
+    return len(key) >= 4 and _is(key, "input", "parts") and key[3] == ("key", "companions")
+
+
+def _companions_in(entry: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return (path, sha256) of each companion file an ``input`` or part entry lists."""
+    listed = entry.get("companions")
+    if not isinstance(listed, list):
+        return []
+    return [(str(c.get("path")), str(c.get("sha256"))) for c in listed if isinstance(c, Mapping)]
+
+
+def _companion_differences(
+    submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+) -> list[str]:
+    """Name each file read with the one given (a WFDB record's other half) that is not recorded.
+
+    ``input.sha256`` is the named file's only: a forged signal file beside the genuine WFDB
+    header, or an edited gain in the header beside the genuine signal file, kept it and verified.
+    """
+    sub_in, re_in = submitted.get("input") or {}, recomputed.get("input") or {}
+    out = _companion_lines("input.companions", "the recording", sub_in, re_in)
+    re_parts = {p.get("sha256"): p for p in re_in.get("parts") or [] if isinstance(p, Mapping)}
+    for k, part in enumerate(sub_in.get("parts") or []):
+        other = re_parts.get(part.get("sha256")) if isinstance(part, Mapping) else None
+        if other is not None:  # else the file itself differs: _parts_differences says so
+            key = f"input.parts[{k}].companions"
+            out += _companion_lines(key, f"file {k + 1} of the night", part, other)
+    return out
+
+
+def _companion_lines(
+    key: str, what: str, submitted: Mapping[str, Any], recomputed: Mapping[str, Any]
+) -> list[str]:
+    recorded, read = _companions_in(submitted), _companions_in(recomputed)
+    if not recorded and not read:
+        return []
+    if not recorded:
+        return [
+            f"{key}: the summary records no file read with {what}, but "
+            f"{', '.join(path for path, _ in read)} were read with it (the summary binds the "
+            "file given only: made by an oxi that did not record input.companions, or removed)"
+        ]
+    have = {sha for _, sha in read}
+    want = {sha for _, sha in recorded}
+    if have == want and len(recorded) == len(read):
+        return []
+    out = [
+        f"{key}: {path} (sha256 {sha[:16]}) recorded in the summary is not among the files read "
+        f"with {what} (missing, changed, or another file)"
+        for path, sha in recorded
+        if sha not in have
+    ]
+    out += [
+        f"{key}: {path} (sha256 {sha[:16]}) read with {what} is not one of the summary's files"
+        for path, sha in read
+        if sha not in want
+    ]
+    if not out:
+        out.append(
+            f"{key}: the summary records {len(recorded)} file(s) read with {what}, "
+            f"{len(read)} were read"
+        )
+    return out
 
 
 def _files_of(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -675,6 +753,8 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
     parts = _parts_differences(submitted, recomputed)
     out.extend(parts)
     out.extend(_annotation_differences(submitted, recomputed))
+    companions = _companion_differences(submitted, recomputed)
+    out.extend(companions)
     a = dict(_flatten(_as_implied(submitted, recomputed)))
     b = dict(_flatten(recomputed))
     deidentified = submitted.get("deidentified") is True
@@ -682,6 +762,8 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
     for key in keys:
         if parts and (key == (("key", "input"), ("key", "path")) or _is(key, "input", "parts")):
             continue  # the files differ: said once per file above
+        if companions and _in_companions(key):
+            continue  # said once per file above
         if (
             key == (("key", "input"), ("key", "sha256"))
             or _ignored(key, deidentified)
@@ -855,7 +937,9 @@ def verify(
     recording_path : str or Path, or a sequence of them
         The recording it claims to describe; for a night joined from several files, those files
         (or their folder): they are read and joined again, and each must be one the summary
-        lists in ``input.parts`` (a missing, changed or extra file is named).
+        lists in ``input.parts`` (a missing, changed or extra file is named). The files read
+        with each (a WFDB record's header or signal files, found beside the file given) must be
+        those ``input.companions`` records, by sha256.
     context_path : str or Path, optional
         The context file the outputs were made with. It must be the context the summary
         records (a difference otherwise); its identification lets a report that is not

@@ -22,6 +22,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "Annotation",
     "ChannelInfo",
+    "CompanionFile",
     "PatientInfo",
     "Recording",
     "Signal",
@@ -264,6 +265,28 @@ class PatientInfo:
 
 
 @dataclass(frozen=True)
+class CompanionFile:
+    """A file read with the one given, whose bytes the result depends on.
+
+    A WFDB record is a header (``NAME.hea``: rate, gain, start date) and its signal files
+    (``.dat``: the samples); either may be given, and the other is read from beside it. Each
+    such file is hashed where it is read, so that ``oxi verify`` can tell a forged signal file
+    beside the genuine header (or an edited gain beside the genuine samples) from the record
+    the summary was made from: the sha256 of the named file alone did not.
+
+    Parameters
+    ----------
+    path : str
+        The file as read (beside the file given, as the header names it).
+    sha256 : str
+        Hex digest of its bytes.
+    """
+
+    path: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class SourcePart:
     """One file of a night joined from several (:func:`oximetry.io.join.join_recordings`).
 
@@ -283,6 +306,9 @@ class SourcePart:
         de-identified); None when it had none.
     annotations_sha256 : str or None
         That annotation file's sha256.
+    companions : tuple of CompanionFile
+        The other files of this file's record (a WFDB header's signal files, or a signal
+        file's header), each with its sha256; empty for a file read alone.
     """
 
     path: str
@@ -291,6 +317,7 @@ class SourcePart:
     samples: int
     annotations: str | None = None
     annotations_sha256: str | None = None
+    companions: tuple[CompanionFile, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -302,7 +329,7 @@ class SourceInfo:
     path : str
         The file as given by the user.
     sha256 : str
-        Hex digest of the file's bytes.
+        Hex digest of the file's bytes (of the file named, not of ``companions``).
     format : str
         A short name: ``edf``, ``edf+c``, ``edf+d``, ``csv-o2ring``, ``csv-viatom``, ``csv-emay``,
         ``masimo-trendcom``, ``csv-generic``, ``csv-sats-rate`` ...
@@ -337,6 +364,10 @@ class SourceInfo:
         For a night joined from several files: each file, in time order (``path`` is then the
         files' paths joined by `` + `` and ``sha256`` the digest of their digests in that order);
         empty for a recording read from one file.
+    companions : tuple of CompanionFile
+        The other files read with the file given, each with its sha256: a WFDB header's signal
+        files, or a WFDB signal file's header (and the record's other signal files). Empty for a
+        format held in one file. For a joined night they are kept with each file (``parts``).
     clock_changes_s : tuple of float
         Where the file's wall clock changed (a daylight-saving change the reader placed in real
         time), in seconds from the first sample: a clock time given for the recording cannot be
@@ -355,6 +386,7 @@ class SourceInfo:
     clock_known: bool = True
     vendor_summary: Mapping[str, Any] = field(default_factory=dict)
     parts: tuple[SourcePart, ...] = ()
+    companions: tuple[CompanionFile, ...] = ()
     clock_changes_s: tuple[float, ...] = ()
 
 

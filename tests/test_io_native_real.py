@@ -20,7 +20,8 @@ import pytest
 from oxi.cli import main
 from oxi.info import format_info
 from oximetry.errors import InsufficientDataError
-from oximetry.io import inspect_recording, read_recording
+from oximetry.io import inspect_recording, read_recording, sha256_of
+from oximetry.model import CompanionFile
 from tests.io_fixtures import DATA_DIR
 
 pytestmark = [
@@ -147,6 +148,11 @@ def test_wfdb_signal_file_finds_its_header() -> None:
     a = read_recording(MIMIC / "3234460n.dat")
     b = read_recording(MIMIC / "s25047-2704-05-04-10-44n.hea")
     np.testing.assert_array_equal(a.spo2.data, b.spo2.data)
+    # Each reading binds the record's other file by its sha256 (input.companions).
+    hea, dat = MIMIC / "s25047-2704-05-04-10-44n.hea", MIMIC / "3234460n.dat"
+    assert a.source.sha256 == sha256_of(dat) and b.source.sha256 == sha256_of(hea)
+    assert a.source.companions == (CompanionFile(str(hea), sha256_of(hea)),)
+    assert b.source.companions == (CompanionFile(str(dat), sha256_of(dat)),)
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,21 @@
-"""WFDB records: a signal file that is not its header's is refused by the header's checksums.
+"""``oxi verify`` of a WFDB record: every file the result depends on is bound to the summary.
 
 A WFDB record is a header (``night.hea``: rate, gain, start date, a checksum per signal) and a
-signal file (``night.dat``: the samples). A forged ``night.dat`` (20 min at 86 % instead of 2)
-beside the genuine header was read without a word, though the header's SpO2 checksum no longer
-matched. The records are written here byte by byte (format 16), so every sample and checksum is
-known.
+signal file (``night.dat``: the samples). ``input.sha256`` hashed only the file named on the
+command line: a forged ``night.dat`` (20 min at 86 % instead of 2) beside the genuine header gave
+the genuine header's hash, and a header whose SpO2 gain was edited (10 -> 10.55) beside the
+genuine signal file gave the genuine signal file's. Each other file of the record is now listed
+in ``input.companions`` with its sha256, and ``oxi verify`` names the one that differs; a signal
+file whose samples do not match the header's checksums is refused before that (a forger who
+keeps the header can match them: they are sums). The records are written here byte by byte
+(format 16), so every sample and checksum is known.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -68,9 +74,130 @@ def _write(
     return folder / f"{name}.hea"
 
 
+def _forged(want: list[int], skip: int = 0) -> np.ndarray:
+    """20 min at 86 % (from sample ``skip``), each signal nudged by at most 0.2 % so its
+    checksum is ``want``'s.
+
+    A forger who keeps the genuine header can match its checksums: they are sums, not hashes.
+    """
+    x = _digital(20.0)[skip:].copy()
+    for k in range(2):
+        need = (want[k] - int(x[:, k].astype(np.int64).sum())) % 65536
+        step, m = (1, need) if need <= 32768 else (-1, 65536 - need)
+        base, rest = divmod(m, len(x))
+        x[:, k] += step * base
+        x[:rest, k] += step
+    assert _checksums(x) == want
+    return x
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _analyze(rec: Path, out: Path, *extra: str) -> dict:
+    assert main(["analyze", str(rec), "--no-report", "--out", str(out), *extra]) == 0
+    return json.loads((out / "summary.json").read_text())
+
+
+def _verify(capsys: pytest.CaptureFixture[str], summary: Path, rec: Path) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["verify", str(summary), str(rec)])
+    got = capsys.readouterr()
+    return code, got.out + got.err
+
+
 @pytest.fixture()
 def genuine(tmp_path: Path) -> Path:
     return _write(tmp_path / "genuine", _digital(2.0))
+
+
+def test_summary_lists_the_record_s_other_file_with_its_sha256(
+    genuine: Path, tmp_path: Path
+) -> None:
+    dat = genuine.with_suffix(".dat")
+    by_header = _analyze(genuine, tmp_path / "h")["input"]
+    assert by_header["sha256"] == _sha(genuine)  # still the file named
+    assert by_header["companions"] == [{"path": str(dat), "sha256": _sha(dat)}]
+    by_signals = _analyze(dat, tmp_path / "d")["input"]
+    assert by_signals["sha256"] == _sha(dat)
+    assert by_signals["companions"] == [{"path": str(genuine), "sha256": _sha(genuine)}]
+
+
+def test_the_genuine_record_verifies_by_either_file(
+    genuine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for k, given in enumerate((genuine, genuine.with_suffix(".dat"))):
+        _analyze(given, tmp_path / f"out{k}")
+        assert _verify(capsys, tmp_path / f"out{k}" / "summary.json", given)[0] == 0
+
+
+def test_a_forged_signal_file_beside_the_genuine_header_is_named(
+    genuine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    want = _checksums(_digital(2.0))
+    forged = _write(tmp_path / "forged", _forged(want))
+    shutil.copy(genuine, forged)  # the very header: same bytes, same input.sha256
+    a = _analyze(genuine, tmp_path / "a")
+    b = _analyze(forged, tmp_path / "b")
+    assert a["input"]["sha256"] == b["input"]["sha256"]
+    le88 = [s["metrics"]["presumed_sleep"]["t_le88_min"] for s in (a, b)]
+    assert le88[0] < 3 and le88[1] > 19  # the forged samples were read
+    assert a["input"]["companions"] != b["input"]["companions"]
+    # The forger's summary handed in with the genuine record: the signal file is named.
+    code, out = _verify(capsys, tmp_path / "b" / "summary.json", genuine)
+    assert code == 1
+    identity = out.split("identity:")[1].split("figures:")[0]
+    assert f"input.companions: {forged.with_suffix('.dat')} (sha256 " in identity
+    assert f"input.companions: {genuine.with_suffix('.dat')} (sha256 " in identity
+    # The genuine summary against the forged signal file: named too.
+    code, out = _verify(capsys, tmp_path / "a" / "summary.json", forged)
+    assert code == 1 and "input.companions:" in out.split("figures:")[0]
+
+
+def test_an_edited_header_beside_the_genuine_signal_file_is_named(
+    genuine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dat = genuine.with_suffix(".dat")
+    edited = _write(tmp_path / "gain", _digital(2.0), gain="10.55")
+    assert (tmp_path / "gain" / "night.dat").read_bytes() == dat.read_bytes()
+    a = _analyze(dat, tmp_path / "a")
+    b = _analyze(edited.with_suffix(".dat"), tmp_path / "b")
+    assert a["input"]["sha256"] == b["input"]["sha256"]
+    # 94 % read with gain 10.55 is 89.1 %: the whole night moved toward 88 %
+    assert b["metrics"]["presumed_sleep"]["mean_pct"] == pytest.approx(940 / 10.55, abs=0.2)
+    assert b["input"]["companions"] == [{"path": str(edited), "sha256": _sha(edited)}]
+    code, out = _verify(capsys, tmp_path / "b" / "summary.json", dat)
+    assert code == 1
+    identity = out.split("identity:")[1].split("figures:")[0]
+    assert f"input.companions: {edited} (sha256 {_sha(edited)[:16]})" in identity
+    assert f"input.companions: {genuine} (sha256 {_sha(genuine)[:16]})" in identity
+
+
+def test_a_summary_without_its_companion_files_is_a_difference(
+    genuine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = _analyze(genuine, tmp_path / "out")
+    del summary["input"]["companions"]  # as an oxi before this wrote it, or a forger
+    (tmp_path / "out" / "summary.json").write_text(json.dumps(summary))
+    code, out = _verify(capsys, tmp_path / "out" / "summary.json", genuine)
+    assert code == 1
+    assert "input.companions: the summary records no file read with the recording, but " in out
+    assert str(genuine.with_suffix(".dat")) in out
+
+
+def test_a_de_identified_summary_lists_the_files_by_their_sha256(
+    genuine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dat = genuine.with_suffix(".dat")
+    summary = _analyze(genuine, tmp_path / "out", "--deidentify")
+    assert summary["input"]["companions"] == [{"path": _sha(dat), "sha256": _sha(dat)}]
+    assert _verify(capsys, tmp_path / "out" / "summary.json", genuine)[0] == 0
+    summary["input"]["companions"][0]["path"] = "night.dat"
+    (tmp_path / "out" / "summary.json").write_text(json.dumps(summary))
+    code, out = _verify(capsys, tmp_path / "out" / "summary.json", genuine)
+    assert code == 1
+    assert "input.companions[0].path: a de-identified summary records the file by its sha256" in out
 
 
 def test_a_signal_file_that_does_not_match_its_header_s_checksum_is_refused(
@@ -95,3 +222,34 @@ def test_a_header_without_checksums_is_read(tmp_path: Path) -> None:
     samples = _digital(2.0)
     rec = read_recording(_write(tmp_path / "plain", samples, checksums=False))
     np.testing.assert_array_equal(rec.spo2.data, samples[:, 0] / 10)
+
+
+def test_a_joined_night_lists_each_record_s_other_file_and_names_a_forged_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    half = 3600  # the night's two hours as two records; the drop lies in the second
+    genuine, forged = _digital(2.0), _forged(_checksums(_digital(2.0)[half:]), half)
+    later = START + dt.timedelta(seconds=half)
+    a = _write(tmp_path / "night", genuine[:half], name="a")
+    b = _write(tmp_path / "night", genuine[half:], name="b", start=later)
+    summary = _analyze_files([a, b], tmp_path / "out")
+    parts = summary["input"]["parts"]
+    assert [p["companions"] for p in parts] == [
+        [{"path": str(h.with_suffix(".dat")), "sha256": _sha(h.with_suffix(".dat"))}]
+        for h in (a, b)
+    ]
+    assert "companions" not in summary["input"]  # kept with each file
+    assert main(["verify", str(tmp_path / "out" / "summary.json"), str(a), str(b)]) == 0
+    b.with_suffix(".dat").write_bytes(forged.tobytes())  # checksums still those of the header
+    capsys.readouterr()
+    code = main(["verify", str(tmp_path / "out" / "summary.json"), str(a), str(b)])
+    out = capsys.readouterr().out
+    assert code == 1
+    identity = out.split("identity:")[1].split("figures:")[0]
+    assert f"input.parts[1].companions: {b.with_suffix('.dat')} (sha256 " in identity
+    assert "input.parts[0]" not in identity
+
+
+def _analyze_files(recs: list[Path], out: Path) -> dict:
+    assert main(["analyze", *map(str, recs), "--no-report", "--out", str(out)]) == 0
+    return json.loads((out / "summary.json").read_text())

@@ -202,6 +202,7 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
                 r.spo2.n_samples,
                 annotations=r.source.read_options.get("annotations"),
                 annotations_sha256=r.source.read_options.get("annotations_sha256"),
+                companions=r.source.companions,
             )
             for r in recs
         ),

@@ -28,7 +28,7 @@ from oximetry.io._base import (
     sha256_of,
 )
 from oximetry.io.channels import ChannelChoice, classify_all, pick_channels
-from oximetry.model import ChannelInfo, Recording, Signal, SourceInfo
+from oximetry.model import ChannelInfo, CompanionFile, Recording, Signal, SourceInfo
 
 __all__ = ["RecordingInfo", "inspect_recording", "read_recording"]
 
@@ -465,6 +465,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         date_known=raw.date_known,
         clock_known=raw.clock_known,
         vendor_summary=dict(raw.extra.get("vendor_summary") or {}),
+        companions=tuple(CompanionFile(p, d) for p, d in raw.extra.get("companions") or ()),
         clock_changes_s=tuple(float(t) for t in raw.extra.get("clock_changes_s") or ()),
     )
     return Recording(

@@ -8,7 +8,9 @@ channel keeps its label and unit, so the SpO2 channel is chosen by label and uni
 channel (a ``%`` unit is preferred; MIMIC numerics write 0 for a missing value, which becomes
 missing like every other sentinel). ``wfdb`` (and with it pandas) is imported only here.
 
-A signal whose samples do not add up to the checksum its header line records is refused.
+Every file of the record is hashed where it is read (``extra["companions"]``: the files other
+than the one given, with their sha256), so the evidence binds the samples and the header both;
+a signal whose samples do not add up to the checksum its header line records is refused.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from oximetry.errors import RecordingFormatError, UnsupportedEDFError
-from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording
+from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording, sha256_of
 
 __all__ = ["header_for_signal_file", "read_wfdb", "sniff_wfdb_header"]
 
@@ -152,6 +154,12 @@ def _check_header(path: Path, hdr: Any, where: Path) -> None:
             )
 
 
+def _record_files(path: Path, hdr: Any) -> list[Path]:
+    """Return the files the record is read from: the header, then its signal files in order."""
+    names = dict.fromkeys(str(n) for n in hdr.file_name if n != "~")
+    return [path, *(path.parent / n for n in names)]
+
+
 def _check_checksums(hdr: Any, rec: Any, where: Path) -> None:
     """Refuse a signal whose samples do not match the checksum its header line records.
 
@@ -206,6 +214,12 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
         match the header's checksum, or a header not named ``NAME.hea``.
     UnsupportedEDFError
         A multi-segment record.
+
+    Notes
+    -----
+    ``extra["companions"]`` lists the record's files other than the one given (the header
+    when a signal file was given, and the signal files), each as ``(path, sha256)``, hashed
+    before the samples are read.
     """
     where = given if given is not None else path
     if path.suffix != ".hea":
@@ -217,6 +231,12 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
     try:
         hdr = wfdb.rdheader(record)
         _check_header(path, hdr, where)
+        # Hashed before the samples are read, as _open hashes the file given.
+        companions = [
+            (str(f), sha256_of(f))
+            for f in _record_files(path, hdr)
+            if f.resolve() != where.resolve()
+        ]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             # Digital first, for the checksums; then to physical units as rdrecord does.
@@ -263,4 +283,5 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
         channels=channels,
         load=load,
         warnings=warn,
+        extra={"companions": companions},
     )

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
-from ..model import PatientInfo, Recording, SourceInfo, redaction_pattern
+from ..model import CompanionFile, PatientInfo, Recording, SourceInfo, redaction_pattern
 from ..results import Analysis, Event
 from .atomic import write_atomic
 
@@ -263,14 +263,17 @@ def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple
     tuple of str
         The patient's name (as written, with spaces or underscores, and each part of three or more
         letters), code and birth date (ISO, as EDF writes it, and in day/month/year and
-        month/day/year), the input file's path, name and stem. Single characters (EDF's ``X`` for
+        month/day/year), the input file's path, name and stem (and those of each file read with
+        it: a WFDB record's other files). Single characters (EDF's ``X`` for
         "unknown") are left out.
     """
     path = analysis.recording.source.path
     items: list[str] = []
     for p in (analysis.recording.patient, *others):
         items += p.spellings()
-    for file in [path, *(part.path for part in analysis.recording.source.parts)]:
+    src = analysis.recording.source
+    companions = [*src.companions, *(c for part in src.parts for c in part.companions)]
+    for file in [path, *(part.path for part in src.parts), *(c.path for c in companions)]:
         if file:
             pp = Path(file)
             items += [file, pp.name, pp.stem]
@@ -340,7 +343,10 @@ def build_summary(
         Keys: ``schema``, ``deidentified``, ``input`` (``date_known`` and ``clock_known`` say
         whether the file gave a date and a time of day; for a night joined from several files,
         ``input.parts`` lists each file in time order: path, sha256, start, samples, and the
-        annotation file read with it, ``annotations`` and ``annotations_sha256``), ``patient`` (identifiers, or the age only
+        annotation file read with it, ``annotations`` and ``annotations_sha256``; for a record
+        held in several files, a WFDB header and its signal files, ``input.companions`` (and
+        ``input.parts[N].companions``) lists each file read besides the one given: path and
+        sha256, ``input.sha256`` being the given file's), ``patient`` (identifiers, or the age only
         when de-identified; null when the file has none), ``recording``, ``windows``, ``metrics``
         (by window kind; events inside carry ISO times), ``events`` (counts by type, the name of
         the events table and the sha256 of its text, so that ``oxi verify`` covers every event),
@@ -382,6 +388,7 @@ def build_summary(
             "sleep_test_channels": list(rec.sleep_test_channels),
             "read_options": _plain(dict(src.read_options)),
             **({"parts": _parts_block(src, deidentify)} if src.parts else {}),
+            **_companions_block(src.companions, deidentify),
         },
         "patient": patient_block(analysis, deidentify),
         "recording": {
@@ -458,9 +465,28 @@ def _parts_block(src: SourceInfo, deidentify: bool) -> list[dict[str, Any]]:
                 if part.annotations is not None
                 else {}
             ),
+            **_companions_block(part.companions, deidentify),
         }
         for part in src.parts
     ]
+
+
+def _companions_block(
+    companions: tuple[CompanionFile, ...], deidentify: bool
+) -> dict[str, list[dict[str, str]]]:
+    """Return ``{"companions": [...]}`` for the files read with the one given; {} for none.
+
+    Each entry has the keys of an ``input.parts`` entry's file: ``path`` (its sha256 when
+    de-identified) and ``sha256``. Absent for a file read alone, so the summaries of one-file
+    formats are unchanged.
+    """
+    if not companions:
+        return {}
+    return {
+        "companions": [
+            {"path": c.sha256 if deidentify else c.path, "sha256": c.sha256} for c in companions
+        ]
+    }
 
 
 def dumps_summary(summary: Mapping[str, Any]) -> str:
