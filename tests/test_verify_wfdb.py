@@ -25,6 +25,7 @@ import pytest
 from oxi.cli import main
 from oximetry.errors import RecordingFormatError
 from oximetry.io import read_recording
+from oximetry.io.wfdb_record import record_companions
 from oximetry.simulate import simulate_night
 
 START = dt.datetime(2026, 11, 20, 22, 30)
@@ -122,6 +123,8 @@ def test_summary_lists_the_record_s_other_file_with_its_sha256(
     by_signals = _analyze(dat, tmp_path / "d")["input"]
     assert by_signals["sha256"] == _sha(dat)
     assert by_signals["companions"] == [{"path": str(genuine), "sha256": _sha(genuine)}]
+    # what oxi batch looks at on a resumed run, from the header's text alone
+    assert record_companions(genuine) == [dat] and record_companions(dat) == [genuine]
 
 
 def test_the_genuine_record_verifies_by_either_file(
@@ -253,3 +256,28 @@ def test_a_joined_night_lists_each_record_s_other_file_and_names_a_forged_one(
 def _analyze_files(recs: list[Path], out: Path) -> dict:
     assert main(["analyze", *map(str, recs), "--no-report", "--out", str(out)]) == 0
     return json.loads((out / "summary.json").read_text())
+
+
+def test_a_resumed_batch_redoes_a_record_whose_other_file_changed(
+    genuine: Path, tmp_path: Path
+) -> None:
+    # The .dat is not part of the header's sha256: without looking at it, a resumed batch kept
+    # the outputs made from the signal file as it was.
+    from oxi.batch import run_batch
+    from oxi.pipeline import AnalyzeRequest
+
+    out = tmp_path / "out"
+
+    def run() -> tuple[int, dict]:
+        result = run_batch([str(genuine.parent)], out, request=AnalyzeRequest(report=False), jobs=1)
+        assert result.n_ok == 1
+        return result.n_skipped, json.loads((out / "night" / "summary.json").read_text())
+
+    assert run()[0] == 0
+    assert run()[0] == 1  # nothing changed: reused
+    dat = genuine.with_suffix(".dat")
+    dat.write_bytes(_forged(_checksums(_digital(2.0))).tobytes())
+    skipped, summary = run()
+    assert skipped == 0
+    assert summary["input"]["companions"][0]["sha256"] == _sha(dat)
+    assert summary["metrics"]["presumed_sleep"]["t_le88_min"] > 19

@@ -18,6 +18,7 @@ from oximetry import __version__
 from oximetry.errors import OximetryError, withhold_quoted
 from oximetry.io import sha256_of
 from oximetry.io.nsrr_xml import find_xml_beside
+from oximetry.io.wfdb_record import record_companions
 from oximetry.report.atomic import write_atomic
 
 from ..pipeline import AnalyzeRequest, analyze_file
@@ -120,7 +121,11 @@ def run_task(task: Task) -> BatchRow:
         files = list(task.parts) if task.parts else [task.path]
         if not task.force:
             summary = _complete_summary(out, sha, task.fingerprint, task.request.report)
-            if summary is not None and _same_annotation_files(summary, files):
+            if (
+                summary is not None
+                and _same_annotation_files(summary, files)
+                and _same_companion_files(summary, files)
+            ):
                 return BatchRow(
                     row_values(task.label, sha, summary, task.context_note), skipped=True
                 )
@@ -169,6 +174,29 @@ def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool
         found = find_xml_beside(f) if Path(f).suffix.lower() in (".edf", ".bdf") else None
         beside.append(None if found is None else sha256_of(found))
     return sorted(x for x in recorded if isinstance(x, str)) == sorted(x for x in beside if x)
+
+
+def _same_companion_files(summary: Mapping[str, Any], files: list[str]) -> bool:
+    """Tell whether each file's record companions are those the summary was made with.
+
+    A WFDB header's signal file (or a signal file's header) enters the analysis but not the
+    input's sha256: a ``.dat`` replaced beside an unchanged ``.hea`` kept the earlier outputs.
+    Compared by sha256, as ``summary.json`` records them (``input.companions``, or each part's).
+    """
+    inp = summary.get("input")
+    inp = inp if isinstance(inp, Mapping) else {}
+    parts = inp.get("parts")
+    entries = parts if isinstance(parts, list) and parts else [inp]
+    recorded = []
+    for entry in entries:
+        listed = entry.get("companions") if isinstance(entry, Mapping) else None
+        for c in listed if isinstance(listed, list) else []:
+            recorded.append(c.get("sha256") if isinstance(c, Mapping) else None)
+    try:
+        found = [sha256_of(c) for f in files for c in record_companions(Path(f))]
+    except OximetryError:
+        return False  # unreadable now: analysed again, which says why
+    return sorted(map(str, recorded)) == sorted(found)
 
 
 def _complete_summary(

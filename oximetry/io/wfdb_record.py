@@ -26,7 +26,7 @@ import numpy as np
 from oximetry.errors import RecordingFormatError, UnsupportedEDFError
 from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording, sha256_of
 
-__all__ = ["header_for_signal_file", "read_wfdb", "sniff_wfdb_header"]
+__all__ = ["header_for_signal_file", "read_wfdb", "record_companions", "sniff_wfdb_header"]
 
 _NUM = r"[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?"
 #: The record line: name[/segments] n_signals [fs[/counter_fs][(base)] [n_samples [time [date]]]]
@@ -98,6 +98,44 @@ def header_for_signal_file(path: Path) -> Path | None:
             if fields and not line.startswith("#") and fields[0] == path.name:
                 return hea
     return None
+
+
+def record_companions(path: Path) -> list[Path]:
+    """Return the files of the WFDB record ``path`` belongs to, other than ``path`` itself.
+
+    For a header (``NAME.hea``), the signal files its signal lines name; for a signal file, the
+    header naming it and that header's other signal files: the files :func:`read_wfdb` hashes
+    as ``companions``, found from the header's text alone (``oxi batch`` asks it of every input
+    on a resumed run, without importing ``wfdb``). Files that are not there are left out, and
+    a file that is not part of a WFDB record has none.
+
+    Parameters
+    ----------
+    path : Path
+        The file given.
+
+    Returns
+    -------
+    list of Path
+        The header first, then the signal files in the order the header names them.
+    """
+    p = Path(path)
+    header = p if p.suffix == ".hea" else header_for_signal_file(p)
+    if header is None:
+        return []
+    try:
+        text = header.read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return []
+    lines = [
+        ln.split() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")
+    ]
+    names = dict.fromkeys(fields[0] for fields in lines[1:] if fields[0] != "~")
+    files = [header, *(header.parent / n for n in names)]
+    try:
+        return [f for f in files if f.is_file() and f.resolve() != p.resolve()]
+    except OSError:
+        return []
 
 
 def _wfdb() -> Any:
