@@ -407,7 +407,9 @@ def _wfdb(folder: Path, n: int, when: str) -> Path:
     frames = np.column_stack([x * 10, np.full(n, 70)]).astype("<i2")
     (folder / "rec.dat").write_bytes(frames.tobytes())
     header = f"rec 2 1 {n} {when}".rstrip()
-    header += "\nrec.dat 16 10/% 16 0 0 0 0 SpO2\nrec.dat 16 1/bpm 16 0 0 0 0 Pulse\n"
+    # each signal line's checksum: the 16-bit sum of its samples (a mismatch is refused)
+    s1, s2 = (int(frames[:, k].astype(np.int64).sum()) % 65536 for k in range(2))
+    header += f"\nrec.dat 16 10/% 16 0 0 {s1} 0 SpO2\nrec.dat 16 1/bpm 16 0 0 {s2} 0 Pulse\n"
     return write_text(folder / "rec.hea", header)
 
 
