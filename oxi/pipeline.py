@@ -22,6 +22,7 @@ from oximetry.annotations import scoring_text
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import read_hypnogram, read_recording, sha256_of
 from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
+from oximetry.io.wfdb_record import record_companions
 from oximetry.model import PatientInfo, Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.report.outputs import OUTPUT_NAMES
@@ -342,7 +343,8 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
     ----------
     paths : sequence of str or Path
         Files, or a single folder (its non-hidden files, sorted by name, without the annotation
-        files NSRR lays out beside its EDFs: those are read with their EDF, and without oxi's
+        files NSRR lays out beside its EDFs and the signal files of a WFDB header: those are
+        read with their EDF or header, and without oxi's
         own outputs when the folder holds a ``summary.json``: the night analysed into its own
         folder, or handed to a reviewer with its outputs).
 
@@ -354,7 +356,10 @@ def night_files(paths: Sequence[str | Path]) -> list[Path]:
         folder = Path(paths[0])
         found = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
         beside = {find_xml_beside(p) for p in found}
-        found = [p for p in found if p not in beside]
+        # a WFDB record is read through its header, which reads its signal files: given too,
+        # they were a second recording of the same night, refused as overlapping
+        signals = {c for p in found if p.suffix == ".hea" for c in record_companions(p)}
+        found = [p for p in found if p not in beside and p not in signals]
         if (folder / OUTPUT_NAMES["summary"]).is_file():
             found = [p for p in found if p.name not in OUTPUT_NAMES.values()]
         if not found:

@@ -179,3 +179,14 @@ def test_files_naming_different_patients_are_refused(night: Recording) -> None:
     assert "Example" not in str(info.value)
     same = replace(b, patient=PatientInfo(name="Alice Example"))
     assert join_recordings([a, same]).patient == a.patient
+
+
+def test_analyze_folder_reads_a_wfdb_record_once(tmp_path: Path) -> None:
+    """``oxi analyze FOLDER`` of one WFDB record took its header and its signal file for two
+    recordings of the night and refused them as overlapping; the header reads its signal file."""
+    from oxi.pipeline import night_files
+
+    (tmp_path / "rec.hea").write_text("rec 1 1 6\nrec.dat 16 10/% 16 0 0 0 0 SpO2\n")
+    (tmp_path / "rec.dat").write_bytes(bytes(12))
+    (tmp_path / "other.dat").write_bytes(bytes(12))
+    assert [p.name for p in night_files([tmp_path])] == ["other.dat", "rec.hea"]
