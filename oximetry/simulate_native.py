@@ -110,7 +110,8 @@ def write_viatom(
     motion : array, optional
         Motion values per sample (0 by default).
     floor_pct : float
-        SpO2 below this is written as 0xFF in a valid record (the device's floor).
+        SpO2 below this (and above 0) is written as 0xFF in a valid record (the device's
+        floor); NaN and 0 (a probe off) are written as invalid records.
 
     Returns
     -------
@@ -127,7 +128,9 @@ def write_viatom(
         raise SettingsError(f"Viatom v{version} stores 4 s (v5 also 2 s), not {step:g} s")
     spo2, pulse = rec.spo2.data, _pulse(rec)
     n = spo2.size
-    invalid = ~np.isfinite(spo2)
+    # a simulated probe-off (NaN, or the sentinel 0 other formats write) is an invalid record:
+    # written as 0xFF in a valid one it read back as a reading below the floor (61 %)
+    invalid = ~np.isfinite(spo2) | (spo2 <= 0)
     below = ~invalid & (spo2 < floor_pct)
     recs = np.zeros((n, 5), dtype=np.uint8)
     recs[:, 0] = np.where(invalid | below, 0xFF, _bytes(spo2, 0xFF))

@@ -303,3 +303,14 @@ def test_an_fs_used_is_recorded_without_a_warning(tmp_path: Path) -> None:
     assert got.fs == 0.5 and got.source.read_options["fs"] == 0.5
     assert "fs_ignored" not in got.source.read_options
     assert not any("--fs" in w for w in got.warnings)
+
+
+def test_viatom_writer_writes_a_probe_off_as_an_invalid_record(tmp_path: Path) -> None:
+    """The simulator's probe-off sentinel (0) was written as 0xFF in a valid record, which the
+    reader rightly takes for a reading below the device's floor (61 %): a simulated probe-off
+    became hypoxaemia in Viatom test files. It is written as an invalid record now."""
+    night, _ = _night(0.25, 17, artifacts=[(7200.0, 120.0, "sentinel")])
+    rec = read_recording(write_viatom(night, tmp_path / "v.bin"))  # type: ignore[arg-type]
+    i = int(7200 * 0.25)
+    assert np.isnan(rec.spo2.data[i : i + 30]).all()
+    assert not (rec.spo2.data == FLOOR_PCT).any()
