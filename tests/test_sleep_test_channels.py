@@ -228,8 +228,19 @@ def test_home_sleep_test_channels_without_airflow_or_effort_words(label: str) ->
 OXIMETER_EXTRAS = [
     "Pat ID", "Pat Name", "Position", "Alarm Sound", "Probe Position", "Sensor Position",
     "Finger Position", "Sensor Site Leg", "Site: Chest", "Effort Score", "RPE Effort",
-    "Ambient Sound", "Mic Level", "Audio Volume", "Probe Loc", "Cannula Type", "Flow (L/min)",
+    "Ambient Sound", "Mic Level", "Audio Volume",
 ]  # fmt: skip
+#: ... and labels of a home sleep test that must stay sleep-test channels whatever word sits
+#: beside the sleep-test one: "sensor", "finger" and "min" among the words that outvote it made
+#: an HST's flow and effort no sleep-test channels, and Medicare qualified its oximetry.
+HST_LABELS = ["Flow Sensor", "Effort Sensor", "Chest Sensor", "PAT Sensor", "Finger PAT",
+              "Nasal Flow (L/min)", "Flow L/min", "Leg Sensor"]  # fmt: skip
+
+
+@pytest.mark.parametrize("label", HST_LABELS)
+def test_sleep_test_words_beside_sensor_words_stay_sleep_test_channels(label: str) -> None:
+    roles = [role for role, _ in classify_all(["SpO2", label, "Position"], ["%", "", ""])]
+    assert roles[1:] == ["sleep_test", "sleep_test"]
 
 
 @pytest.mark.parametrize("label", OXIMETER_EXTRAS)
