@@ -674,12 +674,33 @@ def test_startdate_disagreeing_with_the_header_date_is_refused(
         read_recording(path)
 
 
-@pytest.mark.parametrize("startdate", ["04-MRZ-2026", "31-FEB-2026", "2026-03-04", "4-MAR-2026"])
-def test_startdate_that_is_not_a_date_is_refused(tmp_path: Path, startdate: str) -> None:
-    """A Startdate neither dd-MMM-yyyy (English month) nor X cannot be checked against the header
-    date: "04-MRZ-2026" beside 04.03.26 was read as 2026-03-04 without a look."""
-    path = _dated(tmp_path, recording=f"Startdate {startdate} X X X", date_text="04.03.26")
-    with pytest.raises(RecordingFormatError, match=rf"Startdate '{startdate}' is not a date"):
+@pytest.mark.parametrize(
+    "startdate", ["not", "04-MRZ-2026", "31-FEB-2026", "2026-03-04", "4-MAR-2026"]
+)
+@pytest.mark.parametrize("date_text", ["01.01.85", "04.03.26"])
+def test_startdate_that_is_no_date_leaves_the_date_unknown(
+    tmp_path: Path, startdate: str, date_text: str
+) -> None:
+    """PhysioNet's mit2edf writes "Startdate not recorded" for a record without a date: refused
+    as not a date, a converted MIMIC record could not be read. A Startdate that is no date
+    leaves the date unknown; beside the anonymisers' 01.01.85 the header's time is kept, beside
+    another date it may be the conversion's time, and the times are elapsed time."""
+    rec = read_recording(
+        _dated(tmp_path, recording=f"Startdate {startdate} X", date_text=date_text)
+    )
+    assert rec.source.date_known is False
+    if date_text == "01.01.85":
+        assert rec.clock_known and rec.start == dt.datetime(1900, 1, 1, 22, 0, 0)
+    else:
+        assert not rec.clock_known and rec.start == dt.datetime(1900, 1, 1)
+    assert any(f"'Startdate {startdate}', no date" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize("word", ["STARTDATE", "startdate", "StartDate"])
+def test_a_startdate_in_other_capitals_is_checked_too(tmp_path: Path, word: str) -> None:
+    """ "STARTDATE 03-APR-2027" beside 04.03.26 was read as 2026-03-04 unchecked."""
+    path = _dated(tmp_path, recording=f"{word} 03-APR-2027 X X X", date_text="04.03.26")
+    with pytest.raises(RecordingFormatError, match="disagree"):
         read_recording(path)
 
 

@@ -81,6 +81,8 @@ class EdfHeader:
     #: Why the header gives no date (a warning for the reader to pass on); None when it does.
     #: ``start`` is then the header's time of day on ``PLACEHOLDER_DATE``.
     no_date: str | None
+    #: False when the header's time of day is not the recording's (``start`` at midnight).
+    clock_known: bool
     header_bytes: int
     n_records: int
     record_duration_s: float
@@ -118,13 +120,24 @@ def _number(text: str, what: str, path: Path, *, integer: bool = False) -> float
     return value
 
 
+def _startdate(word: str) -> _dt.date | None:
+    """Return the date an EDF+ ``Startdate`` word gives (``02-MAR-2002``), None for no date."""
+    m = re.fullmatch(r"(\d\d)-([A-Za-z]{3})-(\d{4})", word)
+    if not m or m.group(2).upper() not in _MONTHS:
+        return None
+    try:
+        return _dt.date(int(m.group(3)), _MONTHS[m.group(2).upper()], int(m.group(1)))
+    except ValueError:
+        return None
+
+
 def _start_time(
     date: str, time: str, recording_field: str, path: Path
-) -> tuple[_dt.datetime, str | None]:
-    """Return the start and, when the header gives no date, why (a warning), else None.
+) -> tuple[_dt.datetime, str | None, bool]:
+    """Return the start, why the header gives no date (or None), and if it gives a time of day.
 
     Without a date the start is the header's time of day on :data:`PLACEHOLDER_DATE`, as for a
-    CSV of times of day.
+    CSV of times of day; without a time of day either, the placeholder's midnight.
     """
     m_d = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d\d|yy)", date, re.IGNORECASE)
     m_t = re.fullmatch(r"(\d\d)\.(\d\d)\.(\d\d)", time)
@@ -144,34 +157,39 @@ def _start_time(
     # Years 1985-2084 as yy 85-84 (the 1985 clipping date); after 2084 "yy" (EDF+ spec 2.1.3.2).
     yy = m_d.group(3)
     header_year = None if yy.lower() == "yy" else (1900 if int(yy) >= 85 else 2000) + int(yy)
-    m_plus = re.match(r"Startdate\s+(\S+)", recording_field)
+    # the field as written ("STARTDATE" too: a disagreeing date in capitals passed unchecked)
+    m_plus = re.match(r"startdate\s+(\S+)", recording_field, re.IGNORECASE)
     startdate = m_plus.group(1) if m_plus else None
-    if startdate in ("X", "x"):
-        # Unknown or made anonymous (EDF+ spec): anonymisers then write 01.01.85 in the header.
-        # Read as 1985-01-01 with the date known, a night's order window came out at 15,309
-        # days. The header's time of day is kept.
-        return _dt.datetime.combine(PLACEHOLDER_DATE, clock), (
-            "the EDF+ recording field says 'Startdate X' (date unknown or made anonymous): the "
-            "start date is unknown and shown as 1900-01-01, the time of day is the header's; "
-            "give the test date in the clinical context"
+    start_date = _startdate(startdate) if startdate is not None else None
+    if startdate is not None and start_date is None:
+        # "X" (EDF+: unknown or made anonymous; anonymisers then write 01.01.85 in the header),
+        # or a word no date (PhysioNet's mit2edf writes "Startdate not recorded"): refused, a
+        # converted MIMIC record could not be read; read as 1985-01-01 with the date known, a
+        # night's order window came out at 15,309 days. The header's time of day is kept beside
+        # the anonymisers' 01.01.85 only: beside another date it may be the conversion's time.
+        keep = startdate in ("X", "x") or (day, month, header_year) == (1, 1, 1985)
+        said = "'Startdate X' (date unknown or made anonymous)"
+        if startdate not in ("X", "x"):
+            said = f"'Startdate {startdate}', no date"
+        return (
+            _dt.datetime.combine(PLACEHOLDER_DATE, clock if keep else _dt.time()),
+            (
+                f"the EDF recording field says {said}: the start date is unknown and shown as "
+                "1900-01-01, "
+                + (
+                    "the time of day is the header's"
+                    if keep
+                    else "and the header's date and time may be the file's conversion, not the "
+                    "recording's: times are elapsed time"
+                )
+                + "; give the test date in the clinical context"
+            ),
+            keep,
         )
-    if startdate is not None:
+    if start_date is not None:
         # EDF+ (and plain EDF written to its conventions, as ResMed's) holds the date with its
         # four-digit year here. A Startdate of 03-APR-2027 or 04-MAR-1926 beside 04.03.26 was
         # read as 2026-03-04 without a look: which of the two is the night's is not known.
-        m_sd = re.fullmatch(r"(\d\d)-([A-Za-z]{3})-(\d{4})", startdate)
-        try:
-            if not m_sd or m_sd.group(2).upper() not in _MONTHS:
-                raise ValueError
-            start_date = _dt.date(
-                int(m_sd.group(3)), _MONTHS[m_sd.group(2).upper()], int(m_sd.group(1))
-            )
-        except ValueError:
-            raise RecordingFormatError(
-                f"not a valid EDF+ header: the recording field's Startdate {startdate!r} is not "
-                "a date (dd-MMM-yyyy, English month) nor X",
-                path,
-            ) from None
         if (start_date.day, start_date.month) != (day, month) or header_year not in (
             None,
             start_date.year,
@@ -207,13 +225,17 @@ def _start_time(
         # 1985-1989 are where de-identified files are put (NSRR writes the clipping date
         # 01.01.85 in its SHHS, MESA, ... EDFs and keeps the time of day, which its XML's
         # Recording Start Time must match), so the date is unknown and the clock kept.
-        return _dt.datetime.combine(PLACEHOLDER_DATE, clock), (
-            f"the EDF header's start date {start.date().isoformat()} is before {MIN_YEAR}, "
-            "earlier than any oximetry recording (de-identified EDFs are dated 1985-01-01): the "
-            "start date is unknown and shown as 1900-01-01, the time of day is the header's; "
-            "give the test date in the clinical context"
+        return (
+            _dt.datetime.combine(PLACEHOLDER_DATE, clock),
+            (
+                f"the EDF header's start date {start.date().isoformat()} is before {MIN_YEAR}, "
+                "earlier than any oximetry recording (de-identified EDFs are dated 1985-01-01): the "
+                "start date is unknown and shown as 1900-01-01, the time of day is the header's; "
+                "give the test date in the clinical context"
+            ),
+            True,
         )
-    return start, None
+    return start, None, True
 
 
 def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
@@ -337,7 +359,7 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
                 path,
             )
         signals.append(sig)
-    start, no_date = _start_time(
+    start, no_date, clock_known = _start_time(
         _field(raw, 168, 8), _field(raw, 176, 8), _field(raw, 88, 80), path
     )
     hdr = EdfHeader(
@@ -347,6 +369,7 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
         recording_field=_field(raw, 88, 80),
         start=start,
         no_date=no_date,
+        clock_known=clock_known,
         header_bytes=header_bytes,
         n_records=n_records,
         record_duration_s=duration,
@@ -528,7 +551,7 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         device=_device(hdr),
         start=start,
         date_known=hdr.no_date is None,
-        clock_known=True,
+        clock_known=hdr.clock_known,
         channels=channels,
         load=loader,
         annotations=annotations,
