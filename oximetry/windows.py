@@ -615,20 +615,23 @@ def _baseline_window(
     staged = bool(scored)
     warnings: list[str] = []
     awake = next((w for w in windows if w.kind == "awake"), None)
-    if on_oxygen and settings.awake_span_s is None:
-        warnings.append(
+    if on_oxygen:
+        said = (
             "The recording holds a walk on oxygen (exercise_o2): how long the patient was on "
             "oxygen before and after it is unknown, so no awake baseline is taken from the "
-            "recording (give --awake for a span awake, at rest, on room air)."
+            "recording's staged wake or first minutes"
         )
-        return None, warnings
+        if settings.awake_span_s is None:
+            warnings.append(f"{said} (give --awake for a span awake, at rest, on room air).")
+            return None, warnings
+        warnings.append(f"{said}; the --awake span given is the baseline.")
     if awake is not None and not on_oxygen and np.any(valid & window_mask(awake, n, fs)):
         if settings.awake_span_s is not None:
             warnings.append(
                 "--awake was given but the staged wake epochs were used for the awake baseline."
             )
         return awake, warnings
-    if staged:
+    if staged and not on_oxygen:
         warnings.append("The sleep staging has no valid wake data for the awake baseline.")
     if settings.awake_span_s is not None:
         s, e = settings.awake_span_s

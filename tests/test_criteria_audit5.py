@@ -669,3 +669,25 @@ def test_a_rest_part_on_room_air_stays_in_the_awake_baseline() -> None:
         assert m.drop5_min is not None and m.drop5_min < 1.0
         sleep = next(w for w in a.windows if w.kind == "presumed_sleep")
         assert (sleep.spans_s[0][0] >= 600.0) is bool(segments)
+
+
+def test_awake_given_beside_a_walk_on_oxygen_is_the_baseline_and_said_truly() -> None:
+    """A staged night with wake epochs and a walk on oxygen: with --awake, the warning said "The
+    sleep staging has no valid wake data", false beside 10 min of valid wake; the terminal
+    printed "n/a % ()" without it."""
+    from oximetry.report import build_summary
+    from oximetry.report.terminal import format_terminal_summary
+
+    day = 8 * 3600
+    rec, _ = simulate_night(
+        fs=1, duration_s=day, seed=1, baseline_pct=93, noise_pts=0.6,
+        stages=[(0, 1500, "W"), (1500, day - 2100, "N2"), (day - 600, 600, "W")],
+        segments=[("exercise_o2", 420, 780)], start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings(test_type="overnight", awake_span_s=(day - 600.0, day)))
+    assert a.metrics["sleep"].awake_baseline_pct is not None
+    assert any("the --awake span given is the baseline" in w for w in a.warnings)
+    assert not any("no valid wake data" in w for w in a.warnings)
+    plain = analyze(rec, AnalysisSettings(test_type="overnight"))
+    text = format_terminal_summary(build_summary(plain), {})
+    assert "Awake baseline  none (see the warnings)" in text and "n/a % ()" not in text

@@ -361,7 +361,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             )
         )
         base = m.get("awake_baseline_pct")
-        if base is not None or "awake_baseline_source" in m:
+        if base is not None:
             src = str(m.get("awake_baseline_source") or "").replace("_", " ")
             rows.append(
                 (
@@ -369,6 +369,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
                     f"{_num(base)} % ({src}); > 5 points below for {minutes(m.get('drop5_min'))} min",
                 )
             )
+        elif "awake_baseline_source" in m:  # "n/a % ()" said nothing
+            rows.append(("Awake baseline", "none (see the warnings): no drop is measured"))
     vendor = summary.get("vendor_summary")
     if vendor:
         rows.append(("Device summary", vendor_summary_text(vendor)))

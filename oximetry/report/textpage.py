@@ -334,7 +334,10 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             )
         )
         src = str(m.get("awake_baseline_source") or "n/a").replace("_", " ")
-        rows.append(("Awake baseline", f"{_n(m.get('awake_baseline_pct'))} % ({src})"))
+        if m.get("awake_baseline_pct") is None:
+            rows.append(("Awake baseline", "none (see the notes): no drop is measured"))
+        else:
+            rows.append(("Awake baseline", f"{_n(m.get('awake_baseline_pct'))} % ({src})"))
         sd = m.get("sustained_desaturations") or []
         rows.append(
             (
