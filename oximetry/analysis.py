@@ -23,7 +23,14 @@ from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
 from .settings import SEGMENT_NAMES, AnalysisSettings
 from .spans import span_indices
-from .windows import SLEEP_STAGES, WindowPlan, annotation_kind, build_windows, window_mask
+from .windows import (
+    SLEEP_STAGES,
+    WindowPlan,
+    annotation_kind,
+    build_windows,
+    staged_spans,
+    window_mask,
+)
 
 __all__ = ["analyze"]
 
@@ -118,9 +125,9 @@ def _tables(
 def _stage_mask(
     staging: tuple[tuple[float, float, str], ...], stages: Sequence[str], n: int, fs: float
 ) -> NDArray[np.bool_]:
-    """Return the samples scored in one of ``stages`` (the window rule of :func:`window_mask`)."""
-    spans = [(o, o + d) for o, d, st in staging if st in stages]
-    return window_mask(Window("stage", "staging", tuple(spans)), n, fs)
+    """Return the samples wholly inside epochs scored in one of ``stages`` (as the windows)."""
+    spans = staged_spans(((o, o + d) for o, d, st in staging if st in stages), fs, n / fs)
+    return window_mask(Window("stage", "staging", spans), n, fs)
 
 
 def _stage_block(
@@ -143,7 +150,8 @@ def _stage_block(
     lo = max(0.0, min(o for o, _, _ in staging))
     hi = min(end_s, max(o + d for o, d, _ in staging))
     scored_min = max(0.0, hi - lo) / 60.0
-    tst = int(np.count_nonzero(nrem | rem)) / fs / 60.0
+    # the sleep window's samples: one across an N2/R boundary is asleep, in neither group
+    tst = int(np.count_nonzero(mask(SLEEP_STAGES))) / fs / 60.0
     return {
         "total_sleep_min": tst,
         "scored_min": scored_min,

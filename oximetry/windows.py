@@ -33,6 +33,7 @@ __all__ = [
     "clock_text",
     "segment_outside",
     "stage_of",
+    "staged_spans",
     "staging_from_annotations",
     "valid_spans",
     "window_mask",
@@ -143,6 +144,55 @@ def _merge(spans: Iterable[tuple[float, float]], end_s: float) -> tuple[tuple[fl
             out[-1] = (out[-1][0], max(out[-1][1], e))
         else:
             out.append((s, e))
+    return tuple(out)
+
+
+def staged_spans(
+    epochs: Iterable[tuple[float, float]], fs: float, end_s: float
+) -> tuple[tuple[float, float], ...]:
+    """Return scored epochs as the spans of the samples that lie wholly inside them.
+
+    Parameters
+    ----------
+    epochs : iterable of (float, float)
+        The epochs of one stage or group of stages, (start, end) in seconds.
+    fs : float
+        Sampling rate.
+    end_s : float
+        The recording's end.
+
+    Returns
+    -------
+    tuple of (float, float)
+        Merged spans, each ending at the end of the last sample wholly inside it
+        (:func:`_whole_samples`).
+
+    Examples
+    --------
+    >>> staged_spans([(0.0, 30.0), (30.0, 60.0), (90.0, 150.0)], 0.25, 600.0)  # 4-s samples
+    ((0.0, 60.0), (92.0, 148.0))
+    """
+    return _whole_samples(_merge(epochs, end_s), fs)
+
+
+def _whole_samples(
+    spans: Sequence[tuple[float, float]], fs: float
+) -> tuple[tuple[float, float], ...]:
+    """Return staged spans from their first to the end of their last whole sample.
+
+    A sample belongs to a window by its start time; an epoch boundary between two samples (30-s
+    epochs at 4-s samples hold 7.5 of them) gave each epoch starting on a sample 8 samples (32
+    s) and the next one 7. Sleep epochs every other epoch then held 120.0 min of samples for
+    112.5 min staged, and a night short of MassHealth's 2 hours qualified. The sample across a
+    boundary now belongs to neither stage, so no window holds more time than was staged.
+    """
+    out = []
+    for a, b in spans:
+        # from the first sample starting in it to the end of the last one ending in it: the
+        # samples themselves, so a pulse at its own rate is counted over the same time
+        start, end = math.ceil(a * fs - _EPS) / fs, math.floor(b * fs + _EPS) / fs
+        if end > start:
+            out.append((start, end))
     return tuple(out)
 
 
@@ -349,9 +399,9 @@ def build_windows(
                 )
             if not sleep_spans:
                 warnings.append(f"The sleep staging ({stage_source}) has no sleep epochs.")
-            windows.append(Window("sleep", stage_source, sleep_spans))
+            windows.append(Window("sleep", stage_source, staged_spans(sleep_spans, fs, end_s)))
             if wake_spans:
-                windows.append(Window("awake", stage_source, wake_spans))
+                windows.append(Window("awake", stage_source, staged_spans(wake_spans, fs, end_s)))
         else:
             presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s)
             windows.append(presumed)

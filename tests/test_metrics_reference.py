@@ -425,6 +425,28 @@ def mask_runs(mask: Sequence[bool], fs: float) -> list[tuple[float, float]]:
     return [(i / fs, j / fs) for i, j in mask_runs_idx(mask)]
 
 
+def ref_staged(
+    epochs: Sequence[tuple[float, float]], fs: float, n: int
+) -> list[tuple[float, float]]:
+    """The samples whose whole interval [i / fs, (i + 1) / fs) lies in the epochs, as spans.
+
+    READING (as the package): a sample across an epoch boundary belongs to neither stage, so no
+    staged window holds more time than was staged (30-s epochs at 4-s samples).
+    """
+
+    def inside(t0: float, t1: float) -> bool:
+        # covered by the epochs end to end: every point of [t0, t1) lies in one of them
+        t = t0
+        while t < t1 - 1e-9:
+            nxt = max((b for a, b in epochs if a - 1e-9 <= t < b - 1e-9), default=None)
+            if nxt is None:
+                return False
+            t = nxt
+        return True
+
+    return mask_runs([inside(i / fs, (i + 1) / fs) for i in range(n)], fs)
+
+
 def ref_windows(
     rec: Recording,
     valid: Sequence[bool],
@@ -452,9 +474,9 @@ def ref_windows(
     base_spans: list[tuple[float, float]] | None = None
     pool: list[int] = []
     if hyp:
-        sleep_spans = [(o, o + d) for o, d, s in hyp if s in SLEEP]
+        sleep_spans = ref_staged([(o, o + d) for o, d, s in hyp if s in SLEEP], fs, n)
         wins["sleep"] = sleep_spans
-        wake_spans = [(o, o + d) for o, d, s in hyp if s == "W"]
+        wake_spans = ref_staged([(o, o + d) for o, d, s in hyp if s == "W"], fs, n)
         wake = ref_span_mask(wake_spans, fs, n)
         if any(wake):
             wins["awake"] = wake_spans
@@ -588,7 +610,7 @@ def hypnograms(draw: st.DrawFn, duration_s: float) -> tuple[tuple[float, float, 
 
 @st.composite
 def nights(
-    draw: st.DrawFn, rates: Sequence[float] = (0.5, 1.0, 1.1, 2.0, 4.0, 25 / 3)
+    draw: st.DrawFn, rates: Sequence[float] = (0.25, 0.5, 1.0, 1.1, 2.0, 4.0, 25 / 3)
 ) -> Recording:
     fs = draw(st.sampled_from(rates))
     minutes = draw(st.sampled_from([20, 35, 50] if fs <= 2 else [12, 16, 20]))
@@ -789,9 +811,14 @@ def check_tables(
         return
     hyp = _hypnogram(rec)
     assert m.staging is not None
-    nrem = ref_span_mask([(o, o + d) for o, d, st_ in hyp if st_ in SLEEP[:4]], fs, n)
-    rem = ref_span_mask([(o, o + d) for o, d, st_ in hyp if st_ == "R"], fs, n)
-    asleep = sum(1 for i in range(n) if nrem[i] or rem[i]) / fs / 60.0
+    nrem = ref_span_mask(
+        ref_staged([(o, o + d) for o, d, st_ in hyp if st_ in SLEEP[:4]], fs, n), fs, n
+    )
+    rem = ref_span_mask(ref_staged([(o, o + d) for o, d, st_ in hyp if st_ == "R"], fs, n), fs, n)
+    sleep = ref_span_mask(
+        ref_staged([(o, o + d) for o, d, st_ in hyp if st_ in SLEEP], fs, n), fs, n
+    )
+    asleep = sum(sleep) / fs / 60.0
     assert same(m.staging["total_sleep_min"], asleep)
     for name, stage in (("nrem", nrem), ("rem", rem)):
         fig = m.staging[name]
@@ -1126,3 +1153,12 @@ def test_held_runs_match_the_reference(case: tuple[np.ndarray, float]) -> None:
 
     x, fs = case
     assert frozen_runs(x, fs, 600.0) == ref_constant_runs(x.tolist(), fs)
+
+
+@SIM
+@given(nights(rates=(0.25,)))
+def test_staged_nights_of_4_s_samples_match_the_reference(rec: Recording) -> None:
+    """30-s epochs hold 7.5 samples of 4 s: the sample across an epoch boundary is in neither
+    stage (the start-time rule gave every other epoch 8 samples and the next 7, and sleep
+    epochs every other epoch held 120.0 min for 112.5 staged)."""
+    check_night(rec)

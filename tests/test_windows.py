@@ -319,3 +319,29 @@ def test_clock_times_on_a_recording_from_the_placeholder_midnight(clock_known: b
             resolve_settings(request, rec)
     got = resolve_settings(AnalyzeRequest(lights_off="1800", lights_on="9000"), rec)
     assert (got.lights_off_s, got.lights_on_s) == (1800.0, 9000.0)
+
+
+def test_staged_windows_never_hold_more_than_was_staged_at_4_s_samples() -> None:
+    """30-s epochs hold 7.5 samples of 4 s. By start time each epoch starting on a sample got 8
+    (32 s) and the next 7: N2 every other epoch (225 epochs, 112.5 min) held 120.0 min, and a
+    night short of MassHealth's 2 hours qualified. A sample across a boundary is in neither."""
+    from oximetry import analyze
+    from oximetry.settings import AnalysisSettings
+    from oximetry.simulate import simulate_night
+
+    stages = [(0.0, 600.0, "W")]
+    stages += [(600.0 + 30.0 * k, 30.0, "N2" if k % 2 == 0 else "W") for k in range(450)]
+    stages.append((600.0 + 30.0 * 450, 600.0, "W"))
+    end = 600.0 + 30.0 * 450 + 600.0
+    rec, _ = simulate_night(fs=0.25, duration_s=end, seed=4, noise_pts=0.5, stages=stages)
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    staged_sleep = 225 * 30.0 / 60.0
+    assert a.metrics["sleep"].duration_min <= staged_sleep
+    assert a.metrics["awake"].duration_min <= (end / 60.0 - staged_sleep)
+    assert a.metrics["sleep"].staging["total_sleep_min"] == a.metrics["sleep"].duration_min
+    # at 1 Hz (30 samples an epoch) the staged time exactly
+    rec1, _ = simulate_night(fs=1.0, duration_s=end, seed=4, noise_pts=0.5, stages=stages)
+    assert (
+        analyze(rec1, AnalysisSettings(test_type="overnight")).metrics["sleep"].duration_min
+        == staged_sleep
+    )
