@@ -832,3 +832,24 @@ def test_rules_of_another_payer_than_the_contexts_are_said() -> None:
     assert any("context names the payer masshealth" in w for w in d.warnings)
     same = evaluate(ctx(payer="masshealth"), overnight(**QUALIFYING_NIGHT), "masshealth")
     assert not any("names the payer" in w for w in same.warnings)
+
+
+def test_a_rest_segment_a_hair_short_of_a_minute_says_so() -> None:
+    """A rest segment of 59.99 s (1798 samples at 29.97 Hz) was rightly held open, its text
+    saying "has 60 s" beside the 1-min limit: seconds are cut, never rounded up."""
+    rest = Evidence(
+        recording_start=dt.datetime(2026, 11, 20, 10), rest=seg("rest", 85.0, 1798 / 29.97 / 60)
+    )
+    d = evaluate(ctx(test__type="rest"), rest)
+    assert d.determination != "qualified"
+    assert any("(has 59 s:" in m for m in d.missing), d.missing
+
+
+def test_a_sustained_nadir_shown_rounded_carries_its_value_where_they_differ() -> None:
+    """Medicare compares the exercise nadir unrounded (A5): 88.49 % is no Group I-4 finding,
+    and its text said "(exercise sustained nadir 88 %)", which read as a contradiction."""
+    from tests.criteria_helpers import exercise_test
+
+    d = evaluate(ctx(test__type="exercise"), exercise_test(exercise=88.49), "medicare")
+    rule = next(r for r in d.rules if "I-4" in r.reason)
+    assert "exercise sustained nadir 88 % (88.49 %)" in rule.reason, rule.reason

@@ -296,7 +296,11 @@ def describe(values: Mapping[str, Any]) -> str:
         if v is None or isinstance(v, bool) or not isinstance(v, int | float):
             continue
         if key.endswith("_sustained_nadir_rounded_pct"):
-            out.append(f"{key.split('_sustained')[0]} sustained nadir {v} %")
+            raw = values.get(key.replace("_rounded", ""))
+            # the value too where it differs: Medicare compares it unrounded (A5), and "No Group
+            # I-4 finding (exercise sustained nadir 88 %)" beside 88.49 read as a contradiction
+            shown = "" if not isinstance(raw, int | float) or raw == v else f" ({raw:g} %)"
+            out.append(f"{key.split('_sustained')[0]} sustained nadir {v} %{shown}")
         elif key.startswith("pao2_") and key.endswith("_mmhg"):
             out.append(f"PaO2 {key[5:-5].replace('_', ' ')} {v:g} mmHg")
         elif key in _MIN_LABEL:
