@@ -36,6 +36,35 @@ def test_a_set_replaces_the_old_one_whole(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["out"]  # no temporary left beside it
 
 
+def test_a_linked_output_folder_receives_the_set(tmp_path: Path) -> None:
+    """``--out link`` to a folder: the link itself was swapped for a new folder, the old set
+    stayed where it pointed (a share), shown as current, and a hidden temporary was left."""
+    share = tmp_path / "share"
+    write_set(share, _set("A"), OWNED)
+    (tmp_path / "link").symlink_to(share)
+    write_set(tmp_path / "link", _set("B"), OWNED)
+    assert (tmp_path / "link").is_symlink()
+    assert _contents(share) == {n: f"B:{n}" for n in OWNED}
+    assert sorted(os.listdir(tmp_path)) == ["link", "share"]
+
+
+def test_an_output_path_that_is_a_file_or_a_read_only_folder_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file named as --out said "<temporary>: Not a directory"; a folder made read-only to
+    keep a set was replaced (its rename needs only the parent's permission), exit 0."""
+    (tmp_path / "afile").write_text("x")
+    with pytest.raises(NotADirectoryError, match="afile"):
+        write_set(tmp_path / "afile", _set("A"), OWNED)
+    kept = tmp_path / "kept"
+    write_set(kept, _set("A"), OWNED)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda p, mode: mode != os.W_OK and real_access(p, mode))
+    with pytest.raises(PermissionError, match="read-only"):
+        write_set(kept, _set("B"), OWNED)
+    assert _contents(kept) == {n: f"A:{n}" for n in OWNED}
+
+
 def test_an_interrupted_write_leaves_the_old_set_intact(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

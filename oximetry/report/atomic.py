@@ -9,6 +9,7 @@ moment of the swap, no folder at all).
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from collections.abc import Iterable, Mapping
@@ -68,8 +69,16 @@ def write_set(
         Where each file now is.
     """
     given = Path(folder)
-    # Named as an absolute path: '.' and 'out/..' have no name to put a temporary beside.
-    target = Path(os.path.abspath(given))
+    # Named as an absolute path: '.' and 'out/..' have no name to put a temporary beside. A
+    # link is followed: swapped itself, the link became a folder beside the one it named, the
+    # old results stayed there as if current, and the user's share received nothing.
+    target = Path(os.path.realpath(given))
+    if target.exists() and not target.is_dir():
+        raise OSError(errno.ENOTDIR, "exists and is not a folder", str(given))
+    if target.is_dir() and not os.access(target, os.W_OK):
+        # swapped whole, a folder made read-only to keep a set was replaced (exit 0): renaming
+        # it needs only its parent's permission
+        raise OSError(errno.EACCES, "the output folder is read-only", str(given))
     owned = set(owned) | set(files)
     for name in files:
         if name in ("", ".", "..") or os.sep in name or (os.altsep and os.altsep in name):
