@@ -13,7 +13,9 @@ import argparse
 import dataclasses
 import json
 import os
+import signal
 import sys
+import threading
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
@@ -410,6 +412,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     args, stray = build_parser().parse_known_args(argv)
     if stray:  # the top parser would say "see 'oxi oxi --help'"
         args.command_parser.error(f"unrecognized arguments: {' '.join(stray)}")
+    previous = _stop_on_signals()
+    try:
+        return _run(args)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop_on_signals() -> dict[int, Any]:
+    """Make SIGTERM and SIGHUP stop oxi as Ctrl-C does; return the handlers they had.
+
+    Without it a `kill` (a scheduler's timeout, a closed terminal) ended the process where it
+    stood: a hidden temporary folder holding a whole output set was left beside the target,
+    while Ctrl-C cleaned it up.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    previous = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is not None:
+            previous[signum] = signal.signal(signum, _interrupt)
+    return previous
+
+
+def _interrupt(_signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except OximetryError as exc:

@@ -280,6 +280,26 @@ def test_resume_skips_complete_and_force_redoes(cohort_dir: Path, tmp_path: Path
     assert (out / "cohort.csv").read_text() == table
 
 
+def test_a_run_stopped_before_its_end_leaves_no_old_table(
+    cohort_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A re-run stopped by Ctrl-C after redoing a folder left the earlier cohort.csv beside it,
+    its row the old figures of a night analysed again."""
+    from oxi.batch import run as run_module
+
+    out = tmp_path / "out"
+    _run([str(cohort_dir)], out)
+    assert (out / "cohort.csv").is_file()
+
+    def stopped(*_args: Any, **_kw: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_module, "_run", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        _run([str(cohort_dir)], out, force=True)
+    assert not (out / "cohort.csv").exists()
+
+
 def test_resume_redoes_changed_input_settings_or_missing_outputs(
     cohort_dir: Path, tmp_path: Path
 ) -> None:

@@ -285,3 +285,31 @@ def test_qualify_medicare_cluster_headache_on_context_alone(tmp_path: Path) -> N
     q = json.loads(text)["qualification"]
     assert q["determination"] == "qualified" and q["modifiers"][0] == "N3"
     assert "MG-OXY" not in text and "II.A.1" not in text
+
+
+def test_sigterm_stops_oxi_as_ctrl_c_does_and_cleans_up(tmp_path: Path) -> None:
+    """A `kill` (SIGTERM) while outputs were written left a hidden temporary folder holding a
+    whole output set beside the target; Ctrl-C cleaned it. SIGTERM now stops oxi the same way,
+    and main() gives back the handlers it found."""
+    import os
+    import signal
+
+    from oximetry.report import atomic
+
+    rec = write_edf(simulate_night(fs=1.0, duration_s=1800, seed=3, noise_pts=0.5)[0],
+                    tmp_path / "n.edf")  # fmt: skip
+    real = atomic._write_fd
+
+    def killed(fd: int, data: bytes | str) -> None:
+        real(fd, data)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    before = signal.getsignal(signal.SIGTERM)
+    atomic._write_fd = killed  # type: ignore[assignment]
+    try:
+        code = main(["analyze", str(rec), "--no-report", "--out", str(tmp_path / "out")])
+    finally:
+        atomic._write_fd = real  # type: ignore[assignment]
+    assert code == 130
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["n.edf"]  # no temporary, no outputs
+    assert signal.getsignal(signal.SIGTERM) == before

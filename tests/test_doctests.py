@@ -12,6 +12,7 @@ PUBLIC = (
     "oximetry.analysis",
     "oximetry.model",  # PatientInfo.redact
     "oximetry.io.reader",
+    "oximetry.io._base",  # path_text: a name that is not UTF-8
     "oximetry.io.channels",  # classify: which channel is what
     "oximetry.spans",
     "oximetry.metrics.odi_reference",

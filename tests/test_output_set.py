@@ -147,3 +147,21 @@ def test_a_recording_named_dots_edf_stays_inside_the_output_folder(tmp_path: Pat
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == ["cohort.csv", "recording"]
     assert json.loads((out / "recording" / "summary.json").read_text())["files"]
+
+
+def test_a_file_name_that_is_not_utf8_is_analysed_and_tabled(tmp_path: Path) -> None:
+    """A night copied from an old share under a Latin-1 name (M\\xfcller.edf): its byte reached
+    summary.json, the PDF and cohort.csv as a lone surrogate, oxi analyze failed as an internal
+    error (exit 4), and a whole oxi batch ended without its table. The byte is written escaped."""
+    rec, _ = simulate_night(fs=1.0, duration_s=1800, seed=2, noise_pts=0.5)
+    name = b"M\xfcller.edf".decode("utf-8", "surrogateescape")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_edf(rec, folder / "good.edf")
+    os.link(folder / "good.edf", folder / name)  # (pyedflib writes no such name)
+    assert main(["analyze", str(folder / name), "--out", str(tmp_path / "one")]) == 0
+    summary = json.loads((tmp_path / "one" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["input"]["path"].endswith("M\\xfcller.edf")
+    assert main(["batch", str(folder), "--out", str(tmp_path / "all"), "--no-report"]) == 0
+    table = (tmp_path / "all" / "cohort.csv").read_text(encoding="utf-8")
+    assert "M\\xfcller.edf,ok" in table and "good.edf,ok" in table

@@ -177,6 +177,10 @@ def run_batch(
             )
         n_jobs = capped
     out_dir.mkdir(parents=True, exist_ok=True)
+    # The table of an earlier run goes first: a run stopped before its end (Ctrl-C, a killed
+    # machine) left it beside the folders it had redone, its rows the old figures of nights
+    # analysed again. The next run writes a new one; the folders resume.
+    table.unlink(missing_ok=True)
 
     by_index = _run(tasks, scheduler, n_jobs, progress, "oxi batch")
     rows = tuple(by_index[t.index] for t in tasks)

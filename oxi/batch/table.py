@@ -9,6 +9,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from oximetry.io import path_text
+
 if TYPE_CHECKING:
     from .nights import FileScan
 
@@ -166,5 +168,6 @@ def table_text(rows: Iterable[BatchRow]) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COHORT_COLUMNS)
     for r in rows:
-        w.writerow([r.values.get(c, "") for c in COHORT_COLUMNS])
+        # a file name that is not UTF-8 (its bytes escaped) ended the whole batch untabled
+        w.writerow([path_text(str(r.values.get(c, ""))) for c in COHORT_COLUMNS])
     return buf.getvalue()

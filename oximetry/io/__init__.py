@@ -19,7 +19,7 @@ stamps, no time stamps) start at its midnight and record ``source.clock_known = 
 
 from __future__ import annotations
 
-from oximetry.io._base import PLACEHOLDER_DATE, classify_annotation, sha256_of
+from oximetry.io._base import PLACEHOLDER_DATE, classify_annotation, path_text, sha256_of
 from oximetry.io.hypnogram import read_hypnogram
 from oximetry.io.reader import RecordingInfo, inspect_recording, read_recording
 
@@ -28,6 +28,7 @@ __all__ = [
     "RecordingInfo",
     "classify_annotation",
     "inspect_recording",
+    "path_text",
     "read_hypnogram",
     "read_recording",
     "sha256_of",

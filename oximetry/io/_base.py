@@ -29,6 +29,7 @@ __all__ = [
     "check_file",
     "check_rate",
     "classify_annotation",
+    "path_text",
     "sha256_of",
 ]
 
@@ -143,6 +144,31 @@ def check_rate(fs: float, n_samples: int, what: str, path: str | os.PathLike[str
             f"{what}: {n_samples} samples, more than the {MAX_SAMPLES} one channel may hold",
             path,
         )
+
+
+def path_text(path: str | os.PathLike[str]) -> str:
+    r"""Return a file name as text every output can hold: bytes that are not UTF-8 escaped.
+
+    A name copied from an old share in Latin-1 (``M\xfcller.edf``) reaches Python with its
+    byte as a lone surrogate, which summary.json, cohort.csv and the PDF could not encode: the
+    analysis failed as an internal error, and a whole ``oxi batch`` ended without its table.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The name as the operating system gave it.
+
+    Returns
+    -------
+    str
+        The same text for a UTF-8 name; ``\xfc`` in place of each byte that is not UTF-8.
+
+    Examples
+    --------
+    >>> path_text(b"M\xfcller.edf".decode("utf-8", "surrogateescape"))
+    'M\\xfcller.edf'
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def sha256_of(path: str | os.PathLike[str]) -> str:

@@ -25,6 +25,7 @@ from oximetry.io._base import (
     check_file,
     check_rate,
     classify_annotation,
+    path_text,
     sha256_of,
 )
 from oximetry.io.channels import ChannelChoice, classify_all, pick_channels
@@ -454,7 +455,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     if fs_warning is not None:
         warnings.append(fs_warning)
     source = SourceInfo(
-        path=raw.path,
+        path=path_text(raw.path),
         sha256=prep.digest,
         format=raw.format,
         device=raw.device,
@@ -465,7 +466,9 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         date_known=raw.date_known,
         clock_known=raw.clock_known,
         vendor_summary=dict(raw.extra.get("vendor_summary") or {}),
-        companions=tuple(CompanionFile(p, d) for p, d in raw.extra.get("companions") or ()),
+        companions=tuple(
+            CompanionFile(path_text(p), d) for p, d in raw.extra.get("companions") or ()
+        ),
         clock_changes_s=tuple(float(t) for t in raw.extra.get("clock_changes_s") or ()),
     )
     return Recording(
@@ -531,7 +534,7 @@ def inspect_recording(
     counts = Counter(classify_annotation(a.text) for a in raw.annotations)
     selection = choice.why if choice is not None else prep.problem
     return RecordingInfo(
-        path=str(path),
+        path=path_text(path),
         format=raw.format,
         device=raw.patient.redact(raw.device),  # equipment fields sometimes hold the name
         channels=_channel_infos(prep),
