@@ -62,6 +62,7 @@ class _Facts:
     recording_date: _dt.date | None
     test_date: _dt.date | None
     file_patient: FilePatient | None = None
+    recorded_on: _dt.date | None = None
 
 
 def _acute_with_stable(f: _Facts) -> list[Conflict]:
@@ -122,7 +123,10 @@ def _recording_after_the_run(f: _Facts) -> list[Conflict]:
     # A date a context gives after the day of the analysis is refused (criteria.context); the
     # recorder's own date was taken as it came: an EDF dated 15.01.27 qualified a night on
     # 2026-12-07, its order window counted to a test 39 days ahead.
-    rec = f.recording_date
+    # the file's own first day too: a night from 01:00 is dated by the evening before (its
+    # test day), and a recorder's clock a day ahead put the test day on the run day
+    days = [d for d in (f.recording_date, f.recorded_on) if d is not None]
+    rec = max(days, default=None)
     if rec is None or rec <= _context._TODAY():
         return []
     return [
@@ -307,6 +311,7 @@ def find_conflicts(
     recording_date: _dt.date | None,
     test_date: _dt.date | None,
     file_patient: FilePatient | None = None,
+    recorded_on: _dt.date | None = None,
 ) -> list[Conflict]:
     """Return every contradiction among the context and the recording.
 
@@ -320,11 +325,13 @@ def find_conflicts(
         The test date the rules use.
     file_patient : FilePatient, optional
         The patient as the recording's header gives them.
+    recorded_on : datetime.date, optional
+        The date of the recording's first sample (``recording_date`` is the test's day).
 
     Returns
     -------
     list of Conflict
         Empty when the inputs agree.
     """
-    facts = _Facts(ctx, recording_date, test_date, file_patient)
+    facts = _Facts(ctx, recording_date, test_date, file_patient, recorded_on)
     return [c for check in _CHECKS for c in check(facts)]

@@ -328,7 +328,10 @@ def evaluate(
     rec = evidence.test_day if evidence is not None else None  # the judged night's or test's
     test_date = _test_date(ctx, rec, warnings)
     file_patient = evidence.file_patient if evidence is not None else None
-    conflicts = tuple(find_conflicts(ctx, rec, test_date, file_patient))
+    first = evidence.recording_start if evidence is not None else None
+    conflicts = tuple(
+        find_conflicts(ctx, rec, test_date, file_patient, None if first is None else first.date())
+    )
     run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
     if run.overall is True:
         # A qualification must not rest on a fact whose other possible value would change it

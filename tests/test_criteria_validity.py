@@ -853,3 +853,18 @@ def test_a_sustained_nadir_shown_rounded_carries_its_value_where_they_differ() -
     d = evaluate(ctx(test__type="exercise"), exercise_test(exercise=88.49), "medicare")
     rule = next(r for r in d.rules if "I-4" in r.reason)
     assert "exercise sustained nadir 88 % (88.49 %)" in rule.reason, rule.reason
+
+
+def test_a_night_from_1_am_tomorrow_is_dated_after_the_run() -> None:
+    """A night recorded from 01:00 the day after the run: its test day is the evening before
+    (the run day, pinned to 2030-12-31), and the conflict for a recording dated after the run
+    looked at that day only. The file's own first day counts too."""
+    night = overnight(**QUALIFYING_NIGHT).sleep
+    assert night is not None
+    ev = Evidence(
+        recording_start=dt.datetime(2031, 1, 1, 1, 0), sleep=dataclasses.replace(night, start_s=0.0)
+    )
+    assert ev.test_day == dt.date(2030, 12, 31)
+    d = evaluate(ctx(test__date=DROP, order__date="2030-12-20"), ev)
+    assert d.determination == "indeterminate"
+    assert ("recording.start",) in conflict_keys(d)
