@@ -474,7 +474,8 @@ def _without_segments(
     """Take a rest/exercise test out of an overnight recording's sleep and awake windows.
 
     ``tests`` are the test's spans (:func:`_test_spans`), taken out of the sleep windows;
-    ``recovery`` the same with the minutes after each, taken out of the staged wake window.
+    ``recovery`` its walks with the minutes after each, taken out of the sleep windows and the
+    staged wake window.
     A walk recorded in the night's file is the patient awake and walking, part of it on
     oxygen: counted in the presumed sleep window, six minutes at 85 % on the walk qualified a
     night that stayed at 94 % as nocturnal hypoxemia (MG-OXY II.A.2.a.ii: "during sleep"); in
@@ -486,7 +487,10 @@ def _without_segments(
     out = []
     for w in windows:
         if w.kind in ("sleep", "presumed_sleep", "awake"):
-            kept, taken = _minus(w.spans_s, recovery if w.kind == "awake" else tests, fs, n)
+            # the sleep windows lose the minutes after a walk too: 6 min at 87 % right after a
+            # walk on room air, recovering awake, qualified as nocturnal hypoxemia
+            gone = recovery if w.kind == "awake" else (*tests, *recovery)
+            kept, taken = _minus(w.spans_s, gone, fs, n)
             if taken:
                 w = replace(w, spans_s=kept)
                 warnings.append(

@@ -691,3 +691,21 @@ def test_awake_given_beside_a_walk_on_oxygen_is_the_baseline_and_said_truly() ->
     plain = analyze(rec, AnalysisSettings(test_type="overnight"))
     text = format_terminal_summary(build_summary(plain), {})
     assert "Awake baseline  none (see the warnings)" in text and "n/a % ()" not in text
+
+
+def test_the_minutes_after_a_walk_on_room_air_are_no_sleep() -> None:
+    """A night's file: rest (0-600 s), a walk on room air at 85 % (700-1060 s), then 6 min at 87 %
+    while recovering, then a night at 94 %. The presumed sleep window began at the walk's end,
+    and the 6 min qualified as nocturnal hypoxemia under both payers. The 10 min after a walk
+    are no sleep."""
+    day = 8 * 3600
+    rec, _ = simulate_night(
+        fs=1, duration_s=day, seed=5, baseline_pct=94, noise_pts=0.5,
+        segments=[("rest", 0, 600), ("exercise", 700, 1060)],
+        sustained_drops=[(700, 360, 85), (1060, 360, 87)],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    night = next(w for w in a.windows if w.kind == "presumed_sleep")
+    assert night.spans_s[0][0] >= 1060 + 600
+    assert a.metrics["presumed_sleep"].t_le88_min < 0.5
