@@ -702,6 +702,17 @@ def _baseline_window(
                     "staging scored as sleep; they were left out of the awake baseline"
                     + ("." if given else ", and nothing of it is left.")
                 )
+        if tests and given:
+            # a walk (on oxygen at 99 %) and the minutes after it are not awake at rest on room
+            # air: --awake over the recording's own walk on oxygen became a 99 % baseline, and a
+            # night at 91-93 % a drop of more than 5 points
+            given, taken = _minus(given, tests, fs, n)
+            if taken:
+                warnings.append(
+                    f"--awake covers {taken / fs / 60:.1f} min of a walk or the 10 min after "
+                    "it; they were left out of the awake baseline"
+                    + ("." if given else ", and nothing of it is left.")
+                )
         # The analysis gives no baseline when the span holds too little valid data.
         return Window("awake", "awake_option", given), warnings
     need = max(1, math.ceil(settings.presumed_awake_s * fs - _EPS))

@@ -709,3 +709,21 @@ def test_the_minutes_after_a_walk_on_room_air_are_no_sleep() -> None:
     night = next(w for w in a.windows if w.kind == "presumed_sleep")
     assert night.spans_s[0][0] >= 1060 + 600
     assert a.metrics["presumed_sleep"].t_le88_min < 0.5
+
+
+def test_awake_given_over_the_walk_on_oxygen_leaves_the_walk_out() -> None:
+    """--awake over the recording's own walk on oxygen (99 %) became the awake baseline, and a
+    night at 91-93 % a drop of more than 5 points for 344 min (II.A.2.a.ii qualified)."""
+    day = 8 * 3600
+    rec, _ = simulate_night(
+        fs=1, duration_s=day, seed=6, baseline_pct=92, noise_pts=0.5,
+        segments=[("exercise_o2", 1200, 1560)], sustained_drops=[(1200, 360, 99)],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings(test_type="overnight", awake_span_s=(1140.0, 1620.0)))
+    m = a.metrics["presumed_sleep"]
+    assert m.awake_baseline_pct is None  # 60 s left of the span: no baseline
+    assert any("--awake covers" in w and "walk" in w for w in a.warnings)
+    a = analyze(rec, AnalysisSettings(test_type="overnight", awake_span_s=(600.0, 2700.0)))
+    m = a.metrics["presumed_sleep"]
+    assert m.awake_baseline_pct is not None and round(m.awake_baseline_pct) == 92
