@@ -224,6 +224,17 @@ def resolve_settings(
     # The option named when the option is wrong, the recording when it does not hold it.
     segments = parse_segments(request.segments, start)
     check_segments_inside(request.segments, segments, recording)
+    exclude = tuple(parse_span(x, start) for x in request.exclude)
+    for text, (s, e) in zip(request.exclude, exclude, strict=True):
+        if e <= 0 or s >= recording.duration_s:
+            # dropped without a word, a technologist's rejection of a low stretch given in the
+            # file's own seconds (79200 on, a column since midnight counted from its first row)
+            # excluded nothing, and the night qualified on the stretch
+            raise SettingsError(
+                f"--exclude {text!r} ({s:g} s to {e:g} s from the start) lies outside the "
+                f"recording (0 to {recording.duration_s:g} s): it would exclude nothing",
+                recording.source.path,
+            )
     test_type = request.test_type
     o2_flow = request.o2_flow_lpm
     said = None if context is None else context.test.type
@@ -249,7 +260,7 @@ def resolve_settings(
         if request.lights_on is None
         else parse_time_spec(request.lights_on, start),
         awake_span_s=None if request.awake is None else parse_span(request.awake, start),
-        exclude_s=tuple(parse_span(x, start) for x in request.exclude),
+        exclude_s=exclude,
         segments_s=segments,
         test_type=test_type,
         staging=()

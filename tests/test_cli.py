@@ -313,3 +313,14 @@ def test_sigterm_stops_oxi_as_ctrl_c_does_and_cleans_up(tmp_path: Path) -> None:
     assert code == 130
     assert sorted(p.name for p in tmp_path.iterdir()) == ["n.edf"]  # no temporary, no outputs
     assert signal.getsignal(signal.SIGTERM) == before
+
+
+def test_an_exclude_span_outside_the_recording_is_refused(tmp_path: Path) -> None:
+    """--exclude outside the recording was dropped without a word (a span in a column's own
+    seconds, 90000-90400, on a file now counted from its first row): nothing was excluded and
+    the night qualified on the stretch the technologist rejected. --segment is refused alike."""
+    rec = write_edf(simulate_night(fs=1.0, duration_s=3600, seed=3, noise_pts=0.5)[0],
+                    tmp_path / "n.edf")  # fmt: skip
+    out = str(tmp_path / "out")
+    assert main(["analyze", str(rec), "--no-report", "--out", out, "--exclude", "5000-5400"]) == 2
+    assert main(["analyze", str(rec), "--no-report", "--out", out, "--exclude", "3500-3900"]) == 0
