@@ -693,7 +693,9 @@ def test_startdate_that_is_no_date_leaves_the_date_unknown(
         assert rec.clock_known and rec.start == dt.datetime(1900, 1, 1, 22, 0, 0)
     else:
         assert not rec.clock_known and rec.start == dt.datetime(1900, 1, 1)
-    assert any(f"'Startdate {startdate}', no date" in w for w in rec.warnings)
+    assert any(
+        f"a Startdate that is no date ('Startdate {startdate} …')" in w for w in rec.warnings
+    )
 
 
 @pytest.mark.parametrize("word", ["STARTDATE", "startdate", "StartDate"])

@@ -169,8 +169,8 @@ def _start_time(
         # the anonymisers' 01.01.85 only: beside another date it may be the conversion's time.
         keep = startdate in ("X", "x") or (day, month, header_year) == (1, 1, 1985)
         said = "'Startdate X' (date unknown or made anonymous)"
-        if startdate not in ("X", "x"):
-            said = f"'Startdate {startdate}', no date"
+        if startdate not in ("X", "x"):  # its first word: "Startdate not recorded"
+            said = f"a Startdate that is no date ('Startdate {startdate} …')"
         return (
             _dt.datetime.combine(PLACEHOLDER_DATE, clock if keep else _dt.time()),
             (
