@@ -424,7 +424,8 @@ def clock_grid(
         xs = [x for x in clock_ticks(start, lo_s, hi_s, minor_s) if round(x, 6) not in taken]
         # One line broken by NaN (x, x, NaN per grid line), not a collection of one segment per
         # minute: PDF backends draw a collection path by path, and the 174 lines of a 3-hour
-        # strip made a strip page 15 % slower to build and write (scripts/strip_page.py).
+        # strip made a strip page 15 % slower to build and write (293 against 255 ms; part of
+        # scripts/bench.py (c), 2026-12-07). As plain as the collection, so it stays.
         gx = np.repeat(np.asarray(xs, dtype=np.float64), 3)
         gx[2::3] = np.nan
         gy = np.tile([0.0, 1.0, np.nan], len(xs))

@@ -239,6 +239,33 @@ def bench_week(tmp: Path, runs: int) -> None:
         f"targets < 10 s: {'met' if w < 10 else 'MISSED'}, < 1.5 GB: "
         f"{'met' if p < 1.5 else 'MISSED'}"
     )
+    _strip_page_times(edf)
+
+
+def _strip_page_times(edf: Path) -> None:
+    """Part of (c): one page of three 3-hour strips of the week, built and written to a PDF."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from oximetry import analyze, read_recording
+    from oximetry.plot import spo2_ylim
+    from oximetry.report import pdf
+
+    a = analyze(read_recording(edf))
+    strips = pdf._strip_spans(a)[6:9]
+    kinds = [w.kind for w in a.windows]
+    masks, ylim = pdf._strip_masks(a), spo2_ylim(a)
+
+    def page() -> None:
+        fig = pdf._strip_page(a, strips, kinds, "bench", masks, ylim)
+        FigureCanvasAgg(fig)
+        with PdfPages(io.BytesIO()) as out:
+            out.savefig(fig)
+
+    walls, cpus = timed(page, 5)
+    print(f"    part: one strip page built and written {_ms(walls, cpus)}")
 
 
 def bench_gate(tmp: Path, repeat: int) -> None:
