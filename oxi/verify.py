@@ -31,7 +31,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -571,12 +571,22 @@ def _companion_differences(
     """
     sub_in, re_in = submitted.get("input") or {}, recomputed.get("input") or {}
     out = _companion_lines("input.companions", "the recording", sub_in, re_in)
+    return out + _each_part(sub_in, re_in, "companions", _companion_lines)
+
+
+def _each_part(
+    sub_in: Mapping[str, Any],
+    re_in: Mapping[str, Any],
+    name: str,
+    line: Callable[[str, str, Mapping[str, Any], Mapping[str, Any]], list[str]],
+) -> list[str]:
+    """Apply ``line`` to each file of a joined night and its recomputed self (by sha256)."""
+    out: list[str] = []
     re_parts = {p.get("sha256"): p for p in re_in.get("parts") or [] if isinstance(p, Mapping)}
     for k, part in enumerate(sub_in.get("parts") or []):
         other = re_parts.get(part.get("sha256")) if isinstance(part, Mapping) else None
         if other is not None:  # else the file itself differs: _parts_differences says so
-            key = f"input.parts[{k}].companions"
-            out += _companion_lines(key, f"file {k + 1} of the night", part, other)
+            out += line(f"input.parts[{k}].{name}", f"file {k + 1} of the night", part, other)
     return out
 
 
@@ -668,13 +678,7 @@ def _annotation_differences(
         sub_in.get("read_options") or {},
         re_in.get("read_options") or {},
     )
-    re_parts = {p.get("sha256"): p for p in re_in.get("parts") or [] if isinstance(p, Mapping)}
-    for k, part in enumerate(sub_in.get("parts") or []):
-        other = re_parts.get(part.get("sha256")) if isinstance(part, Mapping) else None
-        if other is not None:  # else the file itself differs: _parts_differences says so
-            key = f"input.parts[{k}].annotations"
-            out += _annotation_line(key, f"file {k + 1} of the night", part, other)
-    return out
+    return out + _each_part(sub_in, re_in, "annotations", _annotation_line)
 
 
 def _annotation_line(

@@ -691,27 +691,22 @@ def _baseline_window(
         s, e = settings.awake_span_s
         given = _merge([(s, e)], n / fs)
         asleep = next((w.spans_s for w in windows if w.kind == "sleep"), ())
-        if staged and asleep:
-            # The staging scores part of the span as sleep: the two disagree, and sleep is not
-            # the awake baseline (86 % in N2 given as --awake read as awake hypoxaemia). What
-            # the staging scores wake or leaves unscored stays, as the user said.
-            given, taken = _minus(given, asleep, fs, n)
+        # Left out of the span, each with a warning giving its minutes: what the staging scores
+        # as sleep (the two disagree, and 86 % in N2 given as --awake read as awake hypoxaemia;
+        # what it scores wake or leaves unscored stays, as the user said), and the walks with
+        # the minutes after them (not awake at rest on room air: --awake over the recording's
+        # own walk on oxygen became a 99 % baseline, a night at 91-93 % a drop of 5 points).
+        for out, what in (
+            (asleep if staged else (), "the sleep staging scored as sleep"),
+            (tests, "of a walk or the 10 min after it"),
+        ):
+            if not (out and given):
+                continue
+            given, taken = _minus(given, out, fs, n)
             if taken:
                 warnings.append(
-                    f"--awake covers {taken / fs / 60:.1f} min the sleep "
-                    "staging scored as sleep; they were left out of the awake baseline"
-                    + ("." if given else ", and nothing of it is left.")
-                )
-        if tests and given:
-            # a walk (on oxygen at 99 %) and the minutes after it are not awake at rest on room
-            # air: --awake over the recording's own walk on oxygen became a 99 % baseline, and a
-            # night at 91-93 % a drop of more than 5 points
-            given, taken = _minus(given, tests, fs, n)
-            if taken:
-                warnings.append(
-                    f"--awake covers {taken / fs / 60:.1f} min of a walk or the 10 min after "
-                    "it; they were left out of the awake baseline"
-                    + ("." if given else ", and nothing of it is left.")
+                    f"--awake covers {taken / fs / 60:.1f} min {what}; they were left out of the "
+                    "awake baseline" + ("." if given else ", and nothing of it is left.")
                 )
         # The analysis gives no baseline when the span holds too little valid data.
         return Window("awake", "awake_option", given), warnings
