@@ -28,7 +28,13 @@ from oximetry.qualify_report import format_qualify_summary, render_qualify_pdf
 from oximetry.report import format_terminal_summary, write_atomic, write_json_atomic
 
 from .info import format_info
-from .pipeline import AnalyzeRequest, analyze_file, default_out_dir, refuse_writing_over
+from .pipeline import (
+    AnalyzeRequest,
+    analyze_file,
+    default_out_dir,
+    refuse_writing_over,
+    refused_by_system,
+)
 from .qualify import (
     analysed_test_type,
     check_summary_is_for,
@@ -456,19 +462,26 @@ def _run(args: argparse.Namespace) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:
+        if not refused_by_system(exc):
+            return _internal(exc)
         # A folder or file the system refuses (an output folder that is read-only or has a file
         # in its way, a full disk): one line naming the path, as for bad input.
-        where = exc.filename if exc.filename is not None else "oxi"
-        print(f"oxi: {where}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"oxi: {exc.filename}" if exc.filename is not None else "oxi"
+        print(f"{where}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("oxi: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: never reported as bad input (2) or a mismatch (1)
-        if os.environ.get("OXI_DEBUG"):
-            traceback.print_exc()
-        print(f"oxi: internal error: {_where(exc)}; please report it", file=sys.stderr)
-        return EXIT_INTERNAL
+        return _internal(exc)
+
+
+def _internal(exc: BaseException) -> int:
+    """Say a bug in one line (with its traceback when OXI_DEBUG is set); return exit status 4."""
+    if os.environ.get("OXI_DEBUG"):
+        traceback.print_exception(exc)
+    print(f"oxi: internal error: {_where(exc)}; please report it", file=sys.stderr)
+    return EXIT_INTERNAL
 
 
 def _where(exc: BaseException) -> str:

@@ -8,6 +8,7 @@ what ``summary.json`` records.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import criteria
+import oximetry
 from criteria.context import Context
 from criteria.evaluate import Determination
 from oximetry.analysis import analyze
@@ -42,10 +45,49 @@ __all__ = [
     "folder_name",
     "night_files",
     "refuse_writing_over",
+    "refused_by_system",
     "resolve_settings",
     "same_file",
     "scoring_annotations_only",
 ]
+
+
+#: What the system answers when it refuses a user's file or runs out of room: the input, the
+#: output folder or the disk, never a bug in oxi.
+_REFUSALS = frozenset(
+    {
+        errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.EEXIST,
+        errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ELOOP, errno.ENAMETOOLONG,
+        errno.EMFILE, errno.ENFILE, errno.EBUSY, errno.ETXTBSY, errno.EXDEV,
+    }
+)  # fmt: skip
+#: oxi's own folders: a file of its own the system cannot find is a broken install or a bug.
+_OWN = tuple(
+    os.path.dirname(os.path.abspath(m)) + os.sep
+    for m in (__file__, oximetry.__file__ or "", criteria.__file__ or "")
+)
+
+
+def refused_by_system(exc: OSError) -> bool:
+    """Tell whether an ``OSError`` is the system refusing a user's file or out of room.
+
+    Such an error is said in one line as bad input (a missing or unreadable recording, an
+    output folder in the way, a full disk). Any other, and one about a file of oxi's own (a
+    missing package file), is a bug: reported as bad input, a bug read as the input's fault.
+
+    Parameters
+    ----------
+    exc : OSError
+        The error.
+
+    Returns
+    -------
+    bool
+    """
+    if exc.errno not in _REFUSALS:
+        return False
+    name = exc.filename if isinstance(exc.filename, str) else None
+    return name is None or not os.path.abspath(name).startswith(_OWN)
 
 
 @dataclass(frozen=True)

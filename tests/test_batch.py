@@ -33,6 +33,8 @@ def fake_analyze(path: str, request: AnalyzeRequest, out_dir: str) -> dict[str, 
     data = json.loads(text)
     if "raise" in data:
         raise RuntimeError(data["raise"])
+    if "disk_full" in data:
+        raise OSError(28, "No space left on device", os.path.join(out_dir, "report.pdf"))
     if data.get("die"):
         os._exit(7)
     time.sleep(data.get("sleep", 0))
@@ -560,3 +562,17 @@ def test_a_dying_worker_does_not_make_the_rest_serial(
     assert (r.n_ok, r.n_failed) == (24, 1)
     # the first pool, a retry pool, then only the few that were running beside the crash alone
     assert len(rounds) <= 2 + 2 * 2, rounds
+
+
+def test_a_full_disk_is_an_error_row_not_a_bug(tmp_path: Path) -> None:
+    """A full disk while a recording's outputs were written made its row "internal error (a bug
+    in oxi): OSError: [Errno 28] No space left on device": the machine's, not oxi's."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.csv").write_text(json.dumps({"spo2": [95] * 120, "disk_full": True}))
+    (src / "b.csv").write_text(json.dumps({"raise": "boom"}))
+    res = _run([str(src)], tmp_path / "out")
+    rows = {Path(r.values["file"]).name: r.values["error"] for r in res.rows}
+    assert rows["a.csv"].endswith("report.pdf: No space left on device"), rows
+    assert "internal error" not in rows["a.csv"]
+    assert rows["b.csv"].startswith("internal error (a bug in oxi): RuntimeError")

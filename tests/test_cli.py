@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -324,3 +325,33 @@ def test_an_exclude_span_outside_the_recording_is_refused(tmp_path: Path) -> Non
     out = str(tmp_path / "out")
     assert main(["analyze", str(rec), "--no-report", "--out", out, "--exclude", "5000-5400"]) == 2
     assert main(["analyze", str(rec), "--no-report", "--out", out, "--exclude", "3500-3900"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "said"),
+    [
+        # a file of oxi's own the system cannot find is a broken install or a bug, never the
+        # input's fault (it was "oxi: .../logo.png: No such file or directory", exit 2)
+        (lambda: FileNotFoundError(2, "No such file or directory",
+                                   str(Path(__file__).parents[1] / "oximetry" / "x.png")),
+         4, "internal error: FileNotFoundError"),
+        # a full disk is the machine's: one line, as bad input (it read "oxi: oxi: ...")
+        (lambda: OSError(28, "No space left on device"), 2, "oxi: No space left on device"),
+        (lambda: OSError(22, "Invalid argument"), 4, "internal error: OSError"),
+    ],
+)  # fmt: skip
+def test_os_errors_are_bad_input_only_when_the_system_refuses_a_users_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    error: Any, code: int, said: str,
+) -> None:  # fmt: skip
+    import oxi.cli
+
+    def broken(*_a: Any, **_k: Any) -> Any:
+        raise error()
+
+    monkeypatch.setattr(oxi.cli, "analyze_file", broken)
+    rec = tmp_path / "n.edf"
+    rec.write_bytes(b"")
+    assert main(["analyze", str(rec), "--no-report", "--out", str(tmp_path / "o")]) == code
+    err = capsys.readouterr().err
+    assert said in err and len(err.strip().splitlines()) == 1

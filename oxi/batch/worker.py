@@ -21,7 +21,7 @@ from oximetry.io.nsrr_xml import find_xml_beside
 from oximetry.io.wfdb_record import record_companions
 from oximetry.report.atomic import write_atomic
 
-from ..pipeline import AnalyzeRequest, analyze_file
+from ..pipeline import AnalyzeRequest, analyze_file, refused_by_system
 from .nights import scan_file
 from .table import COHORT_COLUMNS, BatchRow, row_values
 
@@ -150,6 +150,10 @@ def run_task(task: Task) -> BatchRow:
         reason = withhold_quoted(exc.reason) if task.request.deidentify else str(exc)
         return error_row(task, reason, sha)
     except Exception as exc:  # a bug in oxi, said so; its message may quote data
+        if isinstance(exc, OSError) and refused_by_system(exc):
+            # a full disk or an output folder in the way is the machine's, not a bug in oxi
+            hidden = task.request.deidentify or exc.filename is None
+            return error_row(task, f"{'' if hidden else f'{exc.filename}: '}{exc.strerror}", sha)
         where = type(exc).__name__ if task.request.deidentify else f"{type(exc).__name__}: {exc}"
         return error_row(task, f"internal error (a bug in oxi): {where}", sha)
 
