@@ -114,18 +114,42 @@ def test_a_folder_with_other_files_keeps_them_and_gets_summary_last(
     (out / "notes.txt").write_text("mine")
     write_set(out, _set("A"), OWNED)
     order: list[str] = []
-    real = atomic.write_atomic
+    real = os.replace
 
-    def spy(path: str | os.PathLike[str], data: bytes | str) -> Path:
+    def spy(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
         # whenever a file of B lands, A's summary is already gone
-        assert not (out / "summary.json").exists() or Path(path).name == "summary.json"
-        order.append(Path(path).name)
-        return real(path, data)
+        assert not (out / "summary.json").exists() or Path(dst).name == "summary.json"
+        order.append(Path(dst).name)
+        real(src, dst)
 
-    monkeypatch.setattr(atomic, "write_atomic", spy)
+    monkeypatch.setattr(atomic.os, "replace", spy)
     write_set(out, _set("B"), OWNED)
     assert order[-1] == "summary.json"
     assert _contents(out) == {"notes.txt": "mine", **{n: f"B:{n}" for n in OWNED}}
+
+
+def test_a_failed_write_in_a_shared_folder_leaves_no_mixed_set(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a folder holding the user's files, a full disk at trace.png left B's new report.pdf
+    beside A's events.csv and trace.png: every file is now written before any is renamed."""
+    out = tmp_path / "desk"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    write_set(out, _set("A"), OWNED)
+    real = atomic._write_fd
+
+    def full(fd: int, data: bytes | str) -> None:
+        if str(data).startswith("B:trace"):
+            os.close(fd)
+            raise OSError(28, "No space left on device")
+        real(fd, data)
+
+    monkeypatch.setattr(atomic, "_write_fd", full)
+    with pytest.raises(OSError, match="No space"):
+        write_set(out, _set("B"), OWNED)
+    left = _contents(out)
+    assert left == {"notes.txt": "mine", **{n: f"A:{n}" for n in OWNED if n != "summary.json"}}
 
 
 @pytest.mark.parametrize(

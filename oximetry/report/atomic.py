@@ -133,10 +133,26 @@ def _holds_working_folder(folder: Path) -> bool:
 
 
 def _write_in_place(target: Path, files: Mapping[str, bytes | str]) -> dict[str, Path]:
-    """Replace the set file by file in a folder holding other files: summary.json out first."""
+    """Replace the set file by file in a folder holding other files: summary.json out first.
+
+    Every file is written under a temporary name before any is renamed into place: written and
+    renamed one by one, a full disk at trace.png left the new report.pdf beside the old
+    events.csv and trace.png. A failure now leaves the old files (without their summary).
+    """
     (target / "summary.json").unlink(missing_ok=True)
     order = [n for n in files if n != "summary.json"] + [n for n in files if n == "summary.json"]
-    return {name: write_atomic(target / name, files[name]) for name in order}
+    written: dict[str, Path] = {}
+    try:
+        for name in order:
+            fd, written[name] = _create_temporary(target / name)
+            _write_fd(fd, files[name])
+        for name in order:
+            os.replace(written.pop(name), target / name)
+    except BaseException:
+        for tmp in written.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    return {name: target / name for name in order}
 
 
 def _write_fd(fd: int, data: bytes | str) -> None:
