@@ -438,7 +438,9 @@ def _stop_on_signals() -> dict[int, Any]:
     previous = {}
     for name in ("SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
-        if signum is not None:
+        # only where the signal would have ended oxi anyway: `nohup oxi batch` ignores SIGHUP,
+        # and a logout stopped it
+        if signum is not None and signal.getsignal(signum) == signal.SIG_DFL:
             previous[signum] = signal.signal(signum, _interrupt)
     return previous
 

@@ -23,7 +23,7 @@ from criteria.evaluate import Determination
 from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
 from oximetry.errors import OximetryError, SettingsError
-from oximetry.io import read_hypnogram, read_recording, sha256_of
+from oximetry.io import path_text, read_hypnogram, read_recording, sha256_of
 from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
 from oximetry.io.wfdb_record import record_companions
 from oximetry.model import PatientInfo, Recording
@@ -336,7 +336,9 @@ def _with_xml_annotations(
     digest = sha256_of(xml_path)
     options = {
         **rec.source.read_options,
-        "annotations": XML_BY_HASH + digest if deidentify else str(xml_path),
+        # a name that is not UTF-8 escaped (written as it came, it failed the analysis as an
+        # internal error); oxi verify then needs --annotations for such a file
+        "annotations": XML_BY_HASH + digest if deidentify else path_text(xml_path),
         "annotations_sha256": digest,
     }
     return replace(rec, source=replace(rec.source, read_options=options))

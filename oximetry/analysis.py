@@ -123,10 +123,20 @@ def _tables(
 
 
 def _stage_mask(
-    staging: tuple[tuple[float, float, str], ...], stages: Sequence[str], n: int, fs: float
+    staging: tuple[tuple[float, float, str], ...],
+    stages: Sequence[str],
+    n: int,
+    fs: float,
+    *,
+    whole: bool = True,
 ) -> NDArray[np.bool_]:
-    """Return the samples wholly inside epochs scored in one of ``stages`` (as the windows)."""
-    spans = staged_spans(((o, o + d) for o, d, st in staging if st in stages), fs, n / fs)
+    """Return the samples scored in one of ``stages``.
+
+    Wholly inside their epochs, as the sleep and wake windows hold them; with ``whole=False``,
+    by their start time, as a segment takes its samples.
+    """
+    epochs = [(o, o + d) for o, d, st in staging if st in stages]
+    spans = staged_spans(epochs, fs, n / fs) if whole else tuple(epochs)
     return window_mask(Window("stage", "staging", spans), n, fs)
 
 
@@ -415,9 +425,12 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         else:
             seg = summarize_segment(x, valid, in_window, fs, pulse_values=pulse_values)
             if plan.staging:
-                asleep = in_window & _stage_mask(plan.staging, SLEEP_STAGES, n, fs)
+                # By start time, as the segment takes its samples: its last sample across the
+                # end of its wake epochs (4-s samples, 30-s epochs) was in neither stage, the
+                # segment "not shown awake", and a rest test held open.
+                asleep = in_window & _stage_mask(plan.staging, SLEEP_STAGES, n, fs, whole=False)
                 # Neither sleep nor wake ('?', or past the hypnogram): not shown awake either.
-                awake = _stage_mask(plan.staging, ("W",), n, fs)
+                awake = _stage_mask(plan.staging, ("W",), n, fs, whole=False)
                 unscored = in_window & ~asleep & ~awake
                 seg = replace(
                     seg,

@@ -355,3 +355,29 @@ def test_os_errors_are_bad_input_only_when_the_system_refuses_a_users_file(
     assert main(["analyze", str(rec), "--no-report", "--out", str(tmp_path / "o")]) == code
     err = capsys.readouterr().err
     assert said in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_sighup_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
+    """`nohup oxi batch` ignores SIGHUP; oxi made it stop the run like Ctrl-C, so a logout ended
+    a batch meant to outlive it. A signal already ignored is left ignored."""
+    import os
+    import signal
+
+    from oximetry.report import atomic
+
+    rec = write_edf(simulate_night(fs=1.0, duration_s=1800, seed=3, noise_pts=0.5)[0],
+                    tmp_path / "n.edf")  # fmt: skip
+    real = atomic._write_fd
+
+    def hung_up(fd: int, data: bytes | str) -> None:
+        real(fd, data)
+        os.kill(os.getpid(), signal.SIGHUP)
+
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    atomic._write_fd = hung_up  # type: ignore[assignment]
+    try:
+        code = main(["analyze", str(rec), "--no-report", "--out", str(tmp_path / "out")])
+    finally:
+        atomic._write_fd = real  # type: ignore[assignment]
+        signal.signal(signal.SIGHUP, before)
+    assert code == 0 and (tmp_path / "out" / "summary.json").is_file()

@@ -189,3 +189,23 @@ def test_a_file_name_that_is_not_utf8_is_analysed_and_tabled(tmp_path: Path) -> 
     assert main(["batch", str(folder), "--out", str(tmp_path / "all"), "--no-report"]) == 0
     table = (tmp_path / "all" / "cohort.csv").read_text(encoding="utf-8")
     assert "M\\xfcller.edf,ok" in table and "good.edf,ok" in table
+
+
+def test_an_annotation_file_named_in_latin1_is_recorded_escaped(tmp_path: Path) -> None:
+    """The NSRR XML found beside a night named M\\xfcller.edf (M\\xfcller-nsrr.xml): its path
+    was written in read_options.annotations as it came, and oxi analyze failed as an internal
+    error (exit 4), a batch row too."""
+    import datetime as dt
+
+    from tests.nsrr_fixtures import nsrr_xml
+
+    start = dt.datetime(2026, 11, 20, 22, 0)
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=2, noise_pts=0.5, start=start)
+    stem = b"M\xfcller".decode("utf-8", "surrogateescape")
+    write_edf(rec, tmp_path / "good.edf")
+    os.link(tmp_path / "good.edf", tmp_path / f"{stem}.edf")
+    (tmp_path / f"{stem}-nsrr.xml").write_text(nsrr_xml(start, [(0.0, 3600.0, "N2")]))
+    out = tmp_path / "out"
+    assert main(["analyze", str(tmp_path / f"{stem}.edf"), "--no-report", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["input"]["read_options"]["annotations"].endswith("M\\xfcller-nsrr.xml")

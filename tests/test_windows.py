@@ -345,3 +345,20 @@ def test_staged_windows_never_hold_more_than_was_staged_at_4_s_samples() -> None
         analyze(rec1, AnalysisSettings(test_type="overnight")).metrics["sleep"].duration_min
         == staged_sleep
     )
+
+
+def test_a_segment_over_staged_wake_at_4_s_samples_is_all_awake() -> None:
+    """A rest segment given exactly over 30 wake epochs at 4-s samples: its last sample crosses
+    the end of the wake epochs, and with the stages counted by whole samples it was in neither
+    stage, so the segment was "not shown awake" and a rest test held open. A segment's stages
+    are taken as it takes its samples, by their start time."""
+    from oximetry import analyze
+    from oximetry.settings import AnalysisSettings
+    from oximetry.simulate import simulate_night
+
+    w0 = 17895.0
+    stages = [(0.0, w0, "N2"), (w0, 900.0, "W"), (w0 + 900.0, 3600.0, "N2")]
+    rec, _ = simulate_night(fs=0.25, duration_s=w0 + 4500.0, seed=4, noise_pts=0.5, stages=stages)
+    a = analyze(rec, AnalysisSettings(test_type="rest", segments_s=(("rest", w0, w0 + 900.0),)))
+    seg = a.metrics["rest"]
+    assert seg.asleep_min == 0.0 and seg.unscored_min == 0.0
