@@ -422,3 +422,38 @@ def test_a_night_keeps_its_plain_clock_times() -> None:
     assert span(s, win["start"], win["end"]) == f"{w0:%H:%M}–{w1:%H:%M}"
     assert "2026" not in " ".join(s["warnings"])
     assert when(s, s["metrics"]["presumed_sleep"]["nadir_time"]).startswith("04:")
+
+
+def test_what_page_one_prints_beside_the_summary() -> None:
+    """The report read beside summary.json (2026-12-07): the appendix's values rounded 119.983
+    valid minutes to "120" beside NOT MET for 120; the context's device replaced the file's own
+    without a word (SPEC §8.2: test.device applies when the file does not say); "0 sustained"
+    stood beside a drop never measured; and cut lists pointed to an appendix that holds only
+    the rules."""
+    from oximetry.report import page1
+    from oximetry.report.textpage import device_text, plain, stat_rows
+
+    assert plain(119.98333) == "119.983" and plain(68.0) == "68" and plain(13.2167) == "13.216"
+    file_only = {"input": {"device": "Nonin WristOx2 3150"}}
+    assert device_text(file_only) == "Nonin WristOx2 3150"
+    both = {**file_only, "context": {"test": {"device": "Masimo Rad-97"}}}
+    assert device_text(both) == "Nonin WristOx2 3150 (the context says Masimo Rad-97)"
+    assert device_text({"input": {}, "context": {"test": {"device": "Masimo Rad-97"}}}) == (
+        "Masimo Rad-97"
+    )
+    night = {"valid_min": 400.0, "awake_baseline_pct": None, "drop5_min": None,
+             "awake_baseline_source": None, "sustained_desaturations": []}  # fmt: skip
+    rows = dict(stat_rows({"recording": {}, "metrics": {"presumed_sleep": night},
+                           "main_window": "presumed_sleep"}))  # fmt: skip
+    assert rows["> 5 pts below baseline"].endswith("n/a sustained (≥ 5 min)")
+    from matplotlib.figure import Figure
+
+    from oximetry.report.textpage import PORTRAIT, TextPage
+
+    fig = Figure(figsize=PORTRAIT)
+    alts = [{"label": f"reading {k}", "determination": "not_qualified"} for k in range(9)]
+    page1.determination_block(
+        TextPage(fig), {"determination": "indeterminate", "alternatives": alts}, 2.0
+    )
+    said = " ".join(t.get_text() for t in fig.texts)
+    assert "more in summary.json" in said and "in the appendix" not in said

@@ -22,6 +22,7 @@ from .textpage import (
     PORTRAIT,
     TextPage,
     ctx_get,
+    device_text,
     file_label,
     plain,
     recorded_line,
@@ -138,7 +139,7 @@ def _identification(
         recorded_line(summary),
         f"Test date: {ctx_get(summary, 'test', 'date') or _file_date(summary)}"
         f"    Order date: {plain(ctx_get(summary, 'order', 'date'))}",
-        f"Device: {ctx_get(summary, 'test', 'device') or inp.get('device') or 'not stated'}",
+        f"Device: {device_text(summary) or 'not stated'}",
         *(
             [f"Device summary: {vendor_summary_text(summary['vendor_summary'])}"]
             if summary.get("vendor_summary")
@@ -406,6 +407,10 @@ def _meaning(q: Mapping[str, Any]) -> str:
     )
 
 
+#: The headings of :func:`determination_lines` whose items the appendix prints (rules).
+_IN_APPENDIX = frozenset({"Held open by", "Decided by"})
+
+
 def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: float) -> None:
     """Write the determination in plain words (:func:`determination_lines`) and the rule tally.
 
@@ -436,7 +441,10 @@ def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: 
         for k, item in enumerate(items):
             parts = page.wrap(item, width - indent - 0.12, BODY)
             if k >= _MAX_ITEMS or page.y + 0.17 * (len(parts) + later) > bottom_in:
-                page.text(MARGIN_IN + indent, f"… {len(items) - k} more in the appendix", BODY)
+                # the appendix holds the rules only: open paths and other readings cut here
+                # pointed at a section no page has
+                where = "the appendix" if heading in _IN_APPENDIX else "summary.json"
+                page.text(MARGIN_IN + indent, f"… {len(items) - k} more in {where}", BODY)
                 page.y += BODY * 1.45 / 72
                 break
             page.text(MARGIN_IN + indent, "•", BODY)

@@ -53,6 +53,7 @@ from .textpage import (
     PORTRAIT,
     TextPage,
     ctx_get,
+    device_text,
     footer,
     matplotlib_defaults,
     revisions_lines,
@@ -527,8 +528,7 @@ def trace_title(analysis: Analysis, summary: Mapping[str, Any] | None) -> str:
         date = "no date" if said is None else str(said)
     elif said is not None and str(said) != date:
         date = f"{date} (test.date {said})"
-    device = ctx_get(summary, "test", "device") or (summary.get("input") or {}).get("device")
-    device = device or src.device or "device not stated"
+    device = device_text(summary) or src.device or "device not stated"
     parts = [f"SpO2 · study {date}", str(device), f"input sha256 {src.sha256[:16]}"]
     if summary.get("deidentified"):
         parts.insert(0, "De-identified")

@@ -60,6 +60,7 @@ __all__ = [
     "PORTRAIT",
     "TextPage",
     "ctx_get",
+    "device_text",
     "elapsed_only",
     "file_label",
     "footer",
@@ -173,6 +174,31 @@ def ctx_get(summary: Mapping[str, Any], section: str, key: str) -> Any:
     return sec.get(key) if isinstance(sec, Mapping) else None
 
 
+def device_text(summary: Mapping[str, Any]) -> str | None:
+    """Return the device as the report names it: the file's, the context's when it says none.
+
+    SPEC §8.2: ``test.device`` applies when the file does not say. The context's "Nonin 3150"
+    replaced the file's own device on page 1 and in trace.png without a word; a context that
+    names another device is now shown beside the file's.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+
+    Returns
+    -------
+    str or None
+        None when neither says.
+    """
+    own = str((summary.get("input") or {}).get("device") or "") or None
+    said = ctx_get(summary, "test", "device")
+    said = None if said is None else str(said)
+    if own is None or said is None or said == own:
+        return own or said
+    return f"{own} (the context says {said})"
+
+
 def plain(value: Any) -> str:
     """Return a value in a reviewer's words: no ``None``, ``True`` or brackets.
 
@@ -192,7 +218,9 @@ def plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, float):
-        return f"{value:.4g}"  # 68.0 -> 68
+        # cut to 3 decimals, never rounded: 119.983 valid minutes printed "120" beside NOT MET
+        # for 120 minutes (68.0 -> 68)
+        return f"{math.floor(round(value * 1000, 6)) / 1000:.3f}".rstrip("0").rstrip(".")
     if isinstance(value, Mapping):
         return "; ".join(f"{k} = {plain(v)}" for k, v in value.items()) or "none"
     if isinstance(value, list | tuple):
@@ -339,11 +367,13 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         else:
             rows.append(("Awake baseline", f"{_n(m.get('awake_baseline_pct'))} % ({src})"))
         sd = m.get("sustained_desaturations") or []
+        # no count beside no baseline: "0 sustained" read as a measured zero
+        counted = "n/a" if m.get("drop5_min") is None else str(len(sd))
         rows.append(
             (
                 "> 5 pts below baseline",
                 f"{minutes(m.get('drop5_min'))} min cumulative, longest {minutes(m.get('longest_drop5_min'))}"
-                f" min; {len(sd)} sustained (≥ 5 min)",
+                f" min; {counted} sustained (≥ 5 min)",
             )
         )
         if m.get("pulse_mean_bpm") is not None:
