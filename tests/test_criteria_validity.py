@@ -868,3 +868,14 @@ def test_a_night_from_1_am_tomorrow_is_dated_after_the_run() -> None:
     d = evaluate(ctx(test__date=DROP, order__date="2030-12-20"), ev)
     assert d.determination == "indeterminate"
     assert ("recording.start",) in conflict_keys(d)
+
+
+def test_an_unevaluable_rest_finding_does_not_read_as_one_below_89() -> None:
+    """II.A.2.b.ii not evaluable read "Not ≥ 89 % / ≥ 56 mmHg at rest; not evaluable without
+    ...", which a reviewer took for a finding below 89 % beside an awake baseline of 96 %."""
+    night = overnight(**QUALIFYING_NIGHT)
+    assert night.sleep is not None
+    ev = dataclasses.replace(night, sleep=dataclasses.replace(night.sleep, awake_baseline_pct=None))
+    d = evaluate(ctx(), ev)
+    texts = [r.reason for r in d.rules if r.reason.startswith(("Not ≥ 89", "No SpO2 ≥ 89"))]
+    assert texts and all(t.startswith("No SpO2 ≥ 89 % or PaO2 ≥ 56 mmHg at rest") for t in texts)

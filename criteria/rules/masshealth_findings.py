@@ -370,7 +370,7 @@ def _b_ii(inp: Inputs) -> Outcome:
         _rest_ge89(inp, v),
         v,
         "At rest during the day: SpO2 ≥ 89 % or PaO2 ≥ 56 mmHg.",
-        "Not ≥ 89 % / ≥ 56 mmHg at rest",
+        "No SpO2 ≥ 89 % or PaO2 ≥ 56 mmHg at rest",
     )
 
 
