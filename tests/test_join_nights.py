@@ -190,3 +190,25 @@ def test_analyze_folder_reads_a_wfdb_record_once(tmp_path: Path) -> None:
     (tmp_path / "rec.dat").write_bytes(bytes(12))
     (tmp_path / "other.dat").write_bytes(bytes(12))
     assert [p.name for p in night_files([tmp_path])] == ["other.dat", "rec.hea"]
+
+
+def test_a_joined_nights_report_gives_each_files_sha256(tmp_path: Path, night: Recording) -> None:
+    """report.pdf gave a joined night's sha256, a digest of its files' digests that matches no
+    file, and each file's own (which sha256sum gives a reviewer) only in summary.json."""
+    import json
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    a = write_edf(_piece(night, 0, 3600), tmp_path / "a.edf")
+    b = write_edf(_piece(night, 3600, 7200), tmp_path / "b.edf")
+    out = tmp_path / "out"
+    assert main(["analyze", str(a), str(b), "--out", str(out)]) == 0
+    parts = json.loads((out / "summary.json").read_text())["input"]["parts"]
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out / "report.pdf"), "-"], capture_output=True, check=True
+    ).stdout.decode()
+    assert "of the files' sha256s, in order" in text
+    for k, part in enumerate(parts, start=1):
+        assert f"file {k}: {part['sha256']}" in text

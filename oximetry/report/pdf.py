@@ -414,22 +414,32 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
             "De-identified: patient name, code, birth date and input file name were removed; "
             "study dates are kept because the rules need them."
         )
+    inp = summary.get("input") or {}
+    sw = summary.get("software") or {}
+    files = [p for p in inp.get("parts") or [] if isinstance(p, Mapping)][:6]
+    below = 0.17 * len(files)  # room for each joined file's sha256
     for note in notes:
         parts = page.wrap(note, w - 2 * MARGIN_IN - 0.15, 8)
         for i, part in enumerate(parts):
             page.line(("• " if i == 0 else "   ") + part, 8)
-        if page.y > h - 3.2:
+        if page.y > h - 3.2 - below:
             page.line("… (more in summary.json)", 8, style="italic")
             break
-    inp = summary.get("input") or {}
-    sw = summary.get("software") or {}
-    page.y = h - 2.6
+    page.y = h - 2.6 - below
     page.rule()
-    page.line("Input recording sha256:", 8, weight="bold")
+    if files:
+        # a joined night's sha256 is a digest of its files' digests, no file's: each file's
+        # own, which sha256sum gives a reviewer, was only in summary.json
+        page.line("Input recording sha256 (of the files' sha256s, in order):", 8, weight="bold")
+    else:
+        page.line("Input recording sha256:", 8, weight="bold")
     page.line(str(inp.get("sha256", "")), 8, family="monospace")
+    for k, one in enumerate(files, start=1):
+        page.line(f"file {k}: {one.get('sha256', '')}", 8, family="monospace")
     page.line(
         f"Analysed with {sw.get('name', 'oxi')} {sw.get('version', __version__)}; "
-        "re-check with: oxi verify summary.json RECORDING",
+        "re-check with: oxi verify summary.json "
+        + ("RECORDING FILES (all of them)" if files else "RECORDING"),
         8,
     )
     return fig
