@@ -457,3 +457,15 @@ def test_what_page_one_prints_beside_the_summary() -> None:
     )
     said = " ".join(t.get_text() for t in fig.texts)
     assert "more in summary.json" in said and "in the appendix" not in said
+
+
+def test_page_one_gives_medicares_claim_modifier() -> None:
+    """Medicare's modifier (N1-N3), which decides the retest, was in the terminal line and the
+    appendix only; page 1's determination listed the HCPCS codes without it."""
+    from oximetry.report.page1 import _meaning
+
+    q = {"determination": "qualified", "profile": "medicare", "coverage": ["nocturnal"],
+         "authorization_months": 12, "portable_eligible": False, "hcpcs": ["E1390"],
+         "modifiers": ["N1"]}  # fmt: skip
+    assert _meaning(q).endswith("HCPCS E1390; modifier N1.")
+    assert _meaning({**q, "modifiers": []}).endswith("HCPCS E1390.")

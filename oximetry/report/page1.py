@@ -397,7 +397,10 @@ def _meaning(q: Mapping[str, Any]) -> str:
         return (
             f"Home oxygen is supported under {profile}: {cov} use"
             + (f", authorization {months:g} months" if isinstance(months, int | float) else "")
-            + f"; portable system {portable}; HCPCS {', '.join(q.get('hcpcs') or []) or 'none'}."
+            + f"; portable system {portable}; HCPCS {', '.join(q.get('hcpcs') or []) or 'none'}"
+            # Medicare's claim modifier (N1-N3) decides the retest: it was only in the appendix
+            + "".join(f"; modifier {m}" for m in q.get("modifiers") or [])
+            + "."
         )
     if det == "not_qualified":
         return f"No qualifying path of {profile} is met by this study and its clinical context."
