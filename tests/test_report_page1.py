@@ -95,6 +95,8 @@ def test_page_one_identifies_patient_study_and_conditions(night: Path, tmp_path:
         "Dr. Ama Okonkwo (NPI 1234567893)",
         "Test conditions: Breathing room air during the test.",
         "Nocturnal desaturation consistent with COPD",
+        # the practitioner's words, never read as oxi's determination
+        "Interpretation (the practitioner's, as given; not oxi's determination)",
         "Interpreting practitioner: Dr. Lee Marchetti",
         "Signature:",
         "Determination: QUALIFIED",

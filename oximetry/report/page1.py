@@ -503,9 +503,17 @@ def _interpretation(page: TextPage, summary: Mapping[str, Any]) -> None:
         )
     )
     page.y = top + 0.08
-    page.line("Interpretation", 9.5, x_in=MARGIN_IN + 0.1, weight="bold")
     text = ctx_get(summary, "interpretation", "text")
     who = ctx_get(summary, "interpretation", "practitioner")
+    # the practitioner's words, as the context gives them: "qualifies" under an INDETERMINATE
+    # determination read as two findings of oxi's that disagree
+    page.line(
+        "Interpretation"
+        + (" (the practitioner's, as given; not oxi's determination)" if text else ""),
+        9.5,
+        x_in=MARGIN_IN + 0.1,
+        weight="bold",
+    )
     if text:
         lines = page.wrap(str(text), w - 2 * MARGIN_IN - 0.2, BODY)
         room = int((box_h - 0.35) / (BODY * 1.45 / 72))
