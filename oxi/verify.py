@@ -602,27 +602,41 @@ def _companion_lines(
             f"{', '.join(path for path, _ in read)} were read with it (the summary binds the "
             "file given only: made by an oxi that did not record input.companions, or removed)"
         ]
-    have = {sha for _, sha in read}
+    return _file_set_lines(
+        key,
+        recorded,
+        read,
+        f"recorded in the summary is not among the files read with {what} (missing, changed, "
+        "or another file)",
+        f"read with {what} is not one of the summary's files",
+        f"the summary records {len(recorded)} file(s) read with {what}, {len(read)} were read",
+    )
+
+
+def _file_set_lines(
+    key: str,
+    recorded: Sequence[tuple[str, str]],
+    found: Sequence[tuple[str, str]],
+    not_found: str,
+    not_recorded: str,
+    counts: str,
+) -> list[str]:
+    """Name each (path, sha256) recorded but not found, and found but not recorded; [] if same."""
+    have = {sha for _, sha in found}
     want = {sha for _, sha in recorded}
-    if have == want and len(recorded) == len(read):
+    if sorted(have) == sorted(want) and len(recorded) == len(found):
         return []
     out = [
-        f"{key}: {path} (sha256 {sha[:16]}) recorded in the summary is not among the files read "
-        f"with {what} (missing, changed, or another file)"
+        f"{key}: {path} (sha256 {sha[:16]}) {not_found}"
         for path, sha in recorded
         if sha not in have
     ]
     out += [
-        f"{key}: {path} (sha256 {sha[:16]}) read with {what} is not one of the summary's files"
-        for path, sha in read
+        f"{key}: {path} (sha256 {sha[:16]}) {not_recorded}"
+        for path, sha in found
         if sha not in want
     ]
-    if not out:
-        out.append(
-            f"{key}: the summary records {len(recorded)} file(s) read with {what}, "
-            f"{len(read)} were read"
-        )
-    return out
+    return out or [f"{key}: {counts}"]
 
 
 def _files_of(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -645,25 +659,14 @@ def _parts_differences(submitted: Mapping[str, Any], recomputed: Mapping[str, An
             "not record input.parts)"
         ]
     recorded, given = _files_of(submitted), _files_of(recomputed)
-    have = {sha for _, sha in given}
-    want = {sha for _, sha in recorded}
-    if sorted(have) == sorted(want) and len(recorded) == len(given):
-        return []
-    out = [
-        f"input.parts: {path} (sha256 {sha[:16]}) recorded in the summary is not among the files "
-        "given (missing, or changed)"
-        for path, sha in recorded
-        if sha not in have
-    ]
-    out += [
-        f"input.parts: {path} (sha256 {sha[:16]}) given is not one of the summary's files"
-        for path, sha in given
-        if sha not in want
-    ]
-    if not out:
-        out.append(
-            f"input.parts: the summary was made from {len(recorded)} file(s), {len(given)} given"
-        )
+    out = _file_set_lines(
+        "input.parts",
+        recorded,
+        given,
+        "recorded in the summary is not among the files given (missing, or changed)",
+        "given is not one of the summary's files",
+        f"the summary was made from {len(recorded)} file(s), {len(given)} given",
+    )
     return out
 
 
