@@ -664,3 +664,46 @@ def test_group_i_3_end_to_end_on_a_simulated_stand_alone_night(
     assert d.rule("lcd_group_i_3_drop").met is (det == "qualified")
     if det == "qualified":
         assert d.basis == ("lcd_group_i_3_drop",) and d.portable_eligible is False
+
+
+def _group_iii_context(**over: Any) -> dict[str, Any]:
+    """A cluster headache with a normoxemic rest PaO2 (60) that qualifies Group III."""
+    raw: dict[str, Any] = {
+        "payer": "medicare",
+        "patient": {"age_years": 40},
+        "test": {"type": "rest", "date": "2026-11-20", "room_air": True,
+                 "setting": "outpatient", "performed_by": "treating_practitioner",
+                 "evaluated_date": "2026-11-21"},
+        "order": {"date": "2026-11-22", "prescriber": "physician", "flow_lpm": 12,
+                  "hours_per_day": 2},
+        "diagnoses": ["G44.009"],
+        "blood_gas": {"pao2_rest_mmhg": 60, "date": "2026-11-20"},
+        "documentation": {"signed_prescription": True},
+    }  # fmt: skip
+    for key, value in over.items():
+        section, _, name = key.partition("__")
+        if name:
+            raw.setdefault(section, {})[name] = value
+        else:
+            raw[section] = value
+    return raw
+
+
+@pytest.mark.parametrize(
+    ("over", "expected"),
+    [
+        ({}, "qualified"),
+        # a PaO2 of 50 on oxygen is hypoxemia as Group I defines it (§2): it qualified N3
+        ({"blood_gas__pao2_exercise_o2_mmhg": 50}, "not_qualified"),
+        # codes whose inclusion terms name hypoxemia or anoxia (A22)
+        ({"diagnoses": ["G44.009", "P84"]}, "not_qualified"),
+        ({"diagnoses": ["G44.009", "T70.29XA"]}, "not_qualified"),
+        # the context's own ICHD-3 items deny the coded diagnosis
+        ({"cluster_headache": {"attacks": 0}}, "indeterminate"),
+    ],
+)
+def test_group_iii_is_not_granted_past_hypoxemia_or_a_denied_diagnosis(
+    over: dict[str, Any], expected: str
+) -> None:
+    d = evaluate(Context.from_dict(_group_iii_context(**over)), None)
+    assert d.determination == expected, [r.reason for r in d.rules if r.met is not True]

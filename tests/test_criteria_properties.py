@@ -725,8 +725,9 @@ def _cluster_headache_not_group_iii(
     """A cluster-headache case with a normoxemic rest test, then one thing Group III cannot pass:
     normoxemia shown only by a home night's awake baseline, a sleep value <= 88 % or at 89 %
     (hypoxemia under the LCD's text, which sets no duration), a terminal illness, stand-by (as
-    needed) use, or a hypoxemia heading or code (J96, J96.0, R09.0, G47.34, G47.36) among the
-    diagnoses."""
+    needed) use, a hypoxemia heading or code (J96, J96.0, R09.0, G47.34, G47.36, P84, T70.29,
+    P28.5, J80) among the diagnoses, a Group I or II value taken on oxygen, or the context's
+    own cluster-headache items denying the coded diagnosis."""
     raw["diagnoses"] = ["G44.011"]
     raw["order"]["flow_lpm"] = 12
     rest = SegmentFigures("rest", 5.0, 97.0, 95.0, draw(st.floats(90.0, 99.0)))
@@ -739,6 +740,8 @@ def _cluster_headache_not_group_iii(
                 "terminal",
                 "standby",
                 "hypoxemia_heading",
+                "hypoxemic_on_oxygen",
+                "ichd3_items_deny",
             ]
         )
     )
@@ -763,8 +766,28 @@ def _cluster_headache_not_group_iii(
             nadir_pct=89.0,
         )  # fmt: skip
         return Evidence(recording_start=start, rest=rest, sleep=sleep)
+    if which == "hypoxemic_on_oxygen":
+        # a Group I or II value taken on oxygen counts (§2): a PaO2 under 60, or a walk on
+        # oxygen under 90 %, beside the normoxemic rest test
+        if draw(st.booleans()):
+            raw["blood_gas"] = {"pao2_exercise_o2_mmhg": draw(st.floats(30.0, 59.9))}
+            return Evidence(recording_start=start, rest=rest)
+        walk = SegmentFigures("exercise_o2", 6.0, 95.0, 80.0, draw(st.floats(70.0, 89.9)))
+        return Evidence(recording_start=start, rest=rest, exercise_o2=walk)
+    if which == "ichd3_items_deny":
+        # the context's own items deny the coded diagnosis
+        raw["cluster_headache"] = draw(
+            st.sampled_from(
+                [{"attacks": 0}, {"unilateral_orbital_pain_15_180_min": False},
+                 {"not_better_accounted_for": False},
+                 {"ipsilateral_autonomic_signs": False, "restlessness_or_agitation": False}]
+            )
+        )  # fmt: skip
+        return Evidence(recording_start=start, rest=rest)
     if which == "hypoxemia_heading":
-        heading = st.sampled_from(["J96", "J96.0", "R09.0", "G47.34", "G47.36"])
+        heading = st.sampled_from(
+            ["J96", "J96.0", "R09.0", "G47.34", "G47.36", "P84", "T70.29XA", "P28.5", "J80"]
+        )
         raw["diagnoses"] = [*raw["diagnoses"], draw(heading)]
     elif which == "terminal":
         raw["findings"] = {"terminal_illness_non_respiratory": True}

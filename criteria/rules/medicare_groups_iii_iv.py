@@ -33,6 +33,11 @@ HYPOXEMIA_CODES += ("G47.34", "G47.36")
 #: Headings that hold a hypoxemia code (R09.0 holds R09.02, J96.x hold J96.x0/J96.x1): given as
 #: the diagnosis they may be one, so they rule Group III out too (A22).
 HYPOXEMIA_HEADINGS = ("J96", "J96.0", "J96.1", "J96.2", "J96.9", "R09.0")
+#: ... and the codes whose inclusion terms name hypoxemia, hypoxia or anoxia elsewhere: hypoxemia
+#: and respiratory failure of the newborn (P84, P28.5), anoxia due to high altitude (T70.29),
+#: acute respiratory distress syndrome (J80) and asphyxia (R09.01). Beside a cluster headache,
+#: P84 or T70.29XA qualified Group III (A22: any hypoxemia diagnosis rules it out).
+HYPOXEMIA_CODES += ("P84", "P28.5", "T70.29", "J80", "R09.01")
 
 
 def _iii(inp: Inputs) -> Outcome:
@@ -55,10 +60,35 @@ def _iii(inp: Inputs) -> Outcome:
     v["hypoxemia_codes"] = hx
     if hx:
         return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)
+    against = _ichd3_against(ctx)
+    if against:
+        # the context's own items say the coded diagnosis's criteria are not met (0 attacks,
+        # every item false): Group III qualified on the code alone
+        return Outcome(
+            None,
+            f"The context's cluster-headache items contradict the coded diagnosis ({against}).",
+            v,
+            ("cluster_headache items that support the coded diagnosis, or the code corrected",),
+        )
     hyp = hypoxemic(inp, GROUP_I_II_FINDINGS)
     v["group_i_or_ii_value"] = hyp
     if hyp is True:
         return Outcome(False, "A Group I or II value was found: not Group III.", v)
+    # a value taken on oxygen counts when it meets Group I or II (§2): a PaO2 of 50 on oxygen,
+    # or a walk on oxygen at 86 %, beside a normal rest test qualified Group III
+    on_o2 = ctx.blood_gas.pao2_exercise_o2_mmhg
+    walk = inp.segment("exercise_o2")
+    walk_low = None if walk is None else walk.sustained_nadir_pct
+    if (on_o2 is not None and on_o2 < PAO2_NORMAL) or (
+        walk_low is not None and walk_low < SAT_NORMAL
+    ):
+        v["pao2_exercise_o2_mmhg"] = on_o2
+        v["exercise_o2_sustained_nadir_pct"] = walk_low
+        return Outcome(
+            False,
+            with_figures("Hypoxemia on oxygen (a Group I or II value): not Group III", v),
+            v,
+        )
     # The LCD's current text sets no duration for Group I-2, nor for Group II's 89 %: one reading
     # <= 88 % (or at 89 %) during sleep is hypoxemia as Groups I and II define it, whatever
     # duration reading the profile takes for qualifying (a lenient reading there would be the
@@ -100,6 +130,28 @@ def _iii(inp: Inputs) -> Outcome:
             None, "Group I/II values not yet evaluable.", v, ("the Group I/II findings",)
         )
     return Outcome(True, with_figures("Group III: cluster headache, normoxemic test", v), v)
+
+
+def _ichd3_against(ctx: Any) -> str:
+    """Say which of the context's cluster-headache items deny the diagnosis ("" when none).
+
+    Items not given deny nothing: the LCD asks for a documented diagnosis, not the ICHD-3
+    items; only an item the context itself gives as false (or fewer than 5 attacks) does.
+    """
+    ch = ctx.cluster_headache
+    if ch is None:
+        return ""
+    out = [] if ch.attacks is None or ch.attacks >= 5 else [f"{ch.attacks} attacks, fewer than 5"]
+    for label, value in (
+        ("unilateral orbital pain of 15-180 min", ch.unilateral_orbital_pain_15_180_min),
+        ("attacks every other day to 8 a day", ch.frequency_every_other_day_to_8_per_day),
+        ("not better accounted for", ch.not_better_accounted_for),
+    ):
+        if value is False:
+            out.append(f"no {label}")
+    if ch.ipsilateral_autonomic_signs is False and ch.restlessness_or_agitation is False:
+        out.append("no autonomic signs or restlessness")
+    return "; ".join(out)
 
 
 #: Group IV items: (findings key, ICD-10-CM heads, label, whether the item is about what the
