@@ -288,12 +288,9 @@ def test_qualify_medicare_cluster_headache_on_context_alone(tmp_path: Path) -> N
     assert "MG-OXY" not in text and "II.A.1" not in text
 
 
-def test_sigterm_stops_oxi_as_ctrl_c_does_and_cleans_up(tmp_path: Path) -> None:
-    """A `kill` (SIGTERM) while outputs were written left a hidden temporary folder holding a
-    whole output set beside the target; Ctrl-C cleaned it. SIGTERM now stops oxi the same way,
-    and main() gives back the handlers it found."""
+def _analyze_signalled(tmp_path: Path, signum: int) -> int:
+    """Run ``oxi analyze`` that receives ``signum`` while its outputs are written; its status."""
     import os
-    import signal
 
     from oximetry.report import atomic
 
@@ -301,17 +298,25 @@ def test_sigterm_stops_oxi_as_ctrl_c_does_and_cleans_up(tmp_path: Path) -> None:
                     tmp_path / "n.edf")  # fmt: skip
     real = atomic._write_fd
 
-    def killed(fd: int, data: bytes | str) -> None:
+    def signalled(fd: int, data: bytes | str) -> None:
         real(fd, data)
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signum)
 
-    before = signal.getsignal(signal.SIGTERM)
-    atomic._write_fd = killed  # type: ignore[assignment]
+    atomic._write_fd = signalled  # type: ignore[assignment]
     try:
-        code = main(["analyze", str(rec), "--no-report", "--out", str(tmp_path / "out")])
+        return main(["analyze", str(rec), "--no-report", "--out", str(tmp_path / "out")])
     finally:
         atomic._write_fd = real  # type: ignore[assignment]
-    assert code == 130
+
+
+def test_sigterm_stops_oxi_as_ctrl_c_does_and_cleans_up(tmp_path: Path) -> None:
+    """A `kill` (SIGTERM) while outputs were written left a hidden temporary folder holding a
+    whole output set beside the target; Ctrl-C cleaned it. SIGTERM now stops oxi the same way,
+    and main() gives back the handlers it found."""
+    import signal
+
+    before = signal.getsignal(signal.SIGTERM)
+    assert _analyze_signalled(tmp_path, signal.SIGTERM) == 130
     assert sorted(p.name for p in tmp_path.iterdir()) == ["n.edf"]  # no temporary, no outputs
     assert signal.getsignal(signal.SIGTERM) == before
 
@@ -361,24 +366,11 @@ def test_os_errors_are_bad_input_only_when_the_system_refuses_a_users_file(
 def test_a_sighup_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
     """`nohup oxi batch` ignores SIGHUP; oxi made it stop the run like Ctrl-C, so a logout ended
     a batch meant to outlive it. A signal already ignored is left ignored."""
-    import os
     import signal
 
-    from oximetry.report import atomic
-
-    rec = write_edf(simulate_night(fs=1.0, duration_s=1800, seed=3, noise_pts=0.5)[0],
-                    tmp_path / "n.edf")  # fmt: skip
-    real = atomic._write_fd
-
-    def hung_up(fd: int, data: bytes | str) -> None:
-        real(fd, data)
-        os.kill(os.getpid(), signal.SIGHUP)
-
     before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    atomic._write_fd = hung_up  # type: ignore[assignment]
     try:
-        code = main(["analyze", str(rec), "--no-report", "--out", str(tmp_path / "out")])
+        code = _analyze_signalled(tmp_path, signal.SIGHUP)
     finally:
-        atomic._write_fd = real  # type: ignore[assignment]
         signal.signal(signal.SIGHUP, before)
     assert code == 0 and (tmp_path / "out" / "summary.json").is_file()

@@ -256,7 +256,7 @@ _MIN_LABEL = {
 }
 
 
-def _cut(v: float, decimals: int) -> str:
+def cut_text(v: float, decimals: int) -> str:
     """Return ``v`` cut toward zero to ``decimals`` (never rounded up), as ``%g`` prints it.
 
     A finding's minutes sit beside a threshold in whole minutes: 4.99983 min rounded to "5"
@@ -304,13 +304,13 @@ def describe(values: Mapping[str, Any]) -> str:
         elif key.startswith("pao2_") and key.endswith("_mmhg"):
             out.append(f"PaO2 {key[5:-5].replace('_', ' ')} {v:g} mmHg")
         elif key in _MIN_LABEL:
-            out.append(f"{_cut(v, 3)} min {_MIN_LABEL[key]}")
+            out.append(f"{cut_text(v, 3)} min {_MIN_LABEL[key]}")
         elif key == "awake_baseline_rounded_pct":
             out.append(f"awake baseline {v} %")
         elif key == "nadir_rounded_pct":
             out.append(f"nadir {v} %")
         elif key == "valid_min":
-            out.append(f"{_cut(v, 1)} min valid")
+            out.append(f"{cut_text(v, 1)} min valid")
     return "; ".join(out)
 
 

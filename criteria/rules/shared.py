@@ -8,13 +8,12 @@ modules; what both need lives here.
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from ..evidence import Evidence, SegmentFigures, SleepFigures
-from .base import EPS_MIN, Inputs, Part, at_least, minutes_text, pct
+from .base import EPS_MIN, Inputs, Part, at_least, cut_text, minutes_text, pct
 
 __all__ = [
     "MAX_PRESUMED_SLEEP_MIN",
@@ -474,7 +473,7 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (
             f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
-            f"{math.floor(round(seg.valid_min * 60, 6)):d} s: a few seconds are not a rest or "
+            f"{cut_text(seg.valid_min * 60, 0)} s: a few seconds are not a rest or "
             "exercise test)"  # cut: 59.99 s said "has 60 s" beside the 1-min limit
         )
     span = max(seg.valid_min, seg.duration_min or 0.0)

@@ -16,6 +16,7 @@ from oximetry.windows import clock_text
 __all__ = [
     "RULE_STATUSES",
     "all_warnings",
+    "cut",
     "elapsed_only",
     "format_terminal_summary",
     "minutes",
@@ -213,6 +214,32 @@ def saturation(value: float) -> str:
     return str(math.floor(value + 0.5))
 
 
+def cut(value: float, decimals: int) -> float:
+    """Return ``value`` cut toward zero to ``decimals``, never rounded up across a limit.
+
+    Rounded to 6 decimals first: 0.3 * 10 is 2.9999999999999996 in binary, and summary values
+    carry 6 decimals.
+
+    Parameters
+    ----------
+    value : float
+        A figure (non-negative: minutes, hours, percentages).
+    decimals : int
+        Decimals kept.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> cut(119.9833, 0), cut(0.3, 1), cut(13.2167, 3)
+    (119.0, 0.3, 13.216)
+    """
+    scale = 10.0**decimals
+    return math.floor(round(float(value) * scale, 6)) / scale
+
+
 def minutes(value: Any) -> str:
     """Return a duration in minutes to 0.1 min, cut toward zero, never rounded up.
 
@@ -237,8 +264,7 @@ def minutes(value: Any) -> str:
     """
     if value is None:
         return "n/a"
-    # round first: 0.3 * 10 is 2.9999999999999996 in binary, and summary values carry 6 decimals
-    return f"{math.floor(round(float(value) * 10.0, 6)) / 10.0:.1f}"
+    return f"{cut(value, 1):.1f}"
 
 
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:

@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 from matplotlib.textpath import TextToPath
 
 from .. import __version__
-from .terminal import elapsed_only, minutes, rule_status, saturation, span, when
+from .terminal import cut, elapsed_only, minutes, rule_status, saturation, span, when
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -221,7 +221,7 @@ def plain(value: Any) -> str:
     if isinstance(value, float):
         # cut to 3 decimals, never rounded: 119.983 valid minutes printed "120" beside NOT MET
         # for 120 minutes (68.0 -> 68)
-        return f"{math.floor(round(value * 1000, 6)) / 1000:.3f}".rstrip("0").rstrip(".")
+        return f"{cut(value, 3):.3f}".rstrip("0").rstrip(".")
     if isinstance(value, Mapping):
         return "; ".join(f"{k} = {plain(v)}" for k, v in value.items()) or "none"
     if isinstance(value, list | tuple):
@@ -349,11 +349,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             )
         )
         # cut, not rounded, like every duration here: 119.97 min must not read "2.00 h"
-        hours = (
-            None
-            if m.get("valid_min") is None
-            else math.floor(round(m["valid_min"] / 60.0 * 100.0, 6)) / 100.0
-        )
+        hours = None if m.get("valid_min") is None else cut(m["valid_min"] / 60.0, 2)
         rows.append(
             (
                 "ODI3 / ODI4",
