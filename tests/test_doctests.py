@@ -18,6 +18,7 @@ PUBLIC = (
     "oximetry.spans",
     "oximetry.metrics.odi_reference",
     "oximetry.metrics.drops",  # awake_baseline and its minimum
+    "oximetry.plot",  # envelope: what a long trace is drawn as
     "oximetry.windows",  # clock_text: a time dated over 24 h
     "criteria.evaluate",
     "criteria.rules.shared",  # night_share: the 20:00-08:00 reading, worked

@@ -183,17 +183,36 @@ SPO2_TRACES = arrays(
 
 
 def test_envelope_keeps_short_signals_unchanged():
-    t = np.arange(10.0)
     y = np.arange(10.0)
-    tt, yy = plot.envelope(t, y, 100)
-    assert tt is t and yy is y
+    tt, yy = plot.envelope(y, 100, fs=4.0, first=8)
+    assert yy is y
+    assert tt.tolist() == [(8 + i) / 4.0 for i in range(10)]
+    tt, yy = plot.envelope(y, 100, where=y > 6)
+    assert np.array_equal(yy, [np.nan] * 7 + [7.0, 8.0, 9.0], equal_nan=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    y=SPO2_TRACES,
+    max_points=st.integers(4, 400),
+    seed=st.integers(0, 2**16),
+    first=st.integers(0, 10**6),
+    fs=st.sampled_from([0.25, 1.0, 3.0, 25.0]),
+)
+def test_envelope_of_the_drawn_samples_is_that_of_the_masked_signal(y, max_points, seed, first, fs):
+    # `where` leaves samples out as NaN would (no masked copy of a week's signal), and the times
+    # are those of the samples' own indices in the recording
+    where = np.random.default_rng(seed).random(y.size) < 0.7
+    t, v = plot.envelope(y, max_points, fs=fs, first=first, where=where)
+    t_ref, v_ref = plot.envelope(np.where(where, y, np.nan), max_points)
+    assert np.array_equal(v, v_ref, equal_nan=True)
+    assert np.array_equal(t, (first + t_ref) / fs)
 
 
 @settings(max_examples=60, deadline=None)
 @given(y=SPO2_TRACES, max_points=st.integers(4, 400))
 def test_envelope_keeps_every_extreme_and_bounds_the_size(y, max_points):
-    t = np.arange(y.size, dtype=float)
-    tt, yy = plot.envelope(t, y, max_points)
+    tt, yy = plot.envelope(y, max_points)
     assert tt.shape == yy.shape
     assert yy.size <= max(y.size, max_points + 4)
     assert np.all(np.diff(tt) >= 0)
@@ -266,9 +285,8 @@ def _with_signal(a, x, fs):
 def test_envelope_keeps_the_min_and_max_of_every_bin(y, max_points):
     # A reduced trace must not hide a dip anywhere: each drawn pair is the extreme pair of the
     # consecutive samples from its time to the next pair's, and the bins cover every sample.
-    t = np.arange(y.size, dtype=float)
-    tt, yy = plot.envelope(t, y, max_points)
-    if tt is t:
+    tt, yy = plot.envelope(y, max_points)
+    if yy is y:
         return
     starts = tt[0::2].astype(int)
     assert starts[0] == 0 and np.all(np.diff(starts) > 0)
