@@ -46,7 +46,7 @@ def awake_baseline(x: ArrayLike, mask: ArrayLike, min_samples: int = 1) -> float
     sel = np.asarray(mask, dtype=bool) & np.isfinite(xs)
     if np.count_nonzero(sel) < max(min_samples, 1):
         return None
-    return float(np.median(xs[sel]))
+    return float(np.median(xs[sel], overwrite_input=True))  # sorts its own copy, not another
 
 
 def rounded_baseline(baseline_pct: float) -> int:
