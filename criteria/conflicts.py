@@ -240,6 +240,29 @@ def _file_patient(f: _Facts) -> list[Conflict]:
     return out
 
 
+def _file_patient_name(f: _Facts) -> list[Conflict]:
+    """Find a recording header whose name names another person than the context's name.
+
+    Compared leniently (:func:`criteria.names.same_person`): a conflict only when the two share
+    no name word, and a placeholder ("X", "anonymous", initials) names nobody. Without the
+    context's name (a summary's copy of it holds none) the comparison the analysis made is read
+    back from ``patient.name_matches_recording``. A night whose header named "Doe_John" beside
+    a context for "Jane Roe" (the same age and no sex in the header) qualified her. The names
+    are not shown: they identify the patient.
+    """
+    header = None if f.file_patient is None else f.file_patient.name
+    if f.ctx.patient.names_recording_patient(header) is not False:
+        return []
+    return [
+        Conflict(
+            ("patient.name", "recording.patient"),
+            {"patient.name": "(not shown)", "recording.patient.name": "(not shown)"},
+            "The recording's header gives another patient name than the context (no name in "
+            "common): the night or the context belongs to another person.",
+        )
+    ]
+
+
 def _other_tac_with_ichd3(f: _Facts) -> list[Conflict]:
     ch = f.ctx.cluster_headache
     if ch is None:
@@ -300,6 +323,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _recording_after_the_run,
     _ages,
     _file_patient,
+    _file_patient_name,
     _other_tac_with_ichd3,
     _room_air_with_flow,
     _therapy_start_twice,

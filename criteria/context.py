@@ -22,6 +22,7 @@ from typing import Any
 
 from .context_file import read_context_file, shorten
 from .errors import ContextError
+from .names import same_person
 
 __all__ = [
     "BloodGas",
@@ -104,6 +105,11 @@ class Patient:
     member_id: str | None = None
     sex: str | None = None
     age_from_birth_date: float | None = None  # written by to_dict in place of the birth date
+    #: Written by :meth:`Context.to_dict` in place of the name: whether the name can name the
+    #: person the recording's header names (:func:`criteria.names.same_person`); None when
+    #: either name is unknown. A summary holds no name, so without it `oxi verify` recomputed
+    #: "qualified" for a night the analysis had held open as another person's.
+    name_matches_recording: bool | None = None
 
     def age_from_birth(self, day: _dt.date | None) -> float | None:
         """Return the whole-year age the birth date gives at ``day`` (None without one).
@@ -116,6 +122,23 @@ class Patient:
             b = self.birth_date
             return float(day.year - b.year - (day < _birthday(b, day.year)))
         return self.age_from_birth_date
+
+    def names_recording_patient(self, recording_name: str | None) -> bool | None:
+        """Return whether this patient can be the one the recording's header names.
+
+        Parameters
+        ----------
+        recording_name : str or None
+            The name the header gives.
+
+        Returns
+        -------
+        bool or None
+            :func:`criteria.names.same_person` of the two names when both are known; else
+            ``name_matches_recording`` as a summary recorded it (None: not compared).
+        """
+        found = same_person(self.name, recording_name)
+        return self.name_matches_recording if found is None else found
 
     def age_at(self, day: _dt.date | None) -> float | None:
         """Return the age in whole years at ``day`` (birth date), else ``age_years``."""
@@ -437,6 +460,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "member_id": _text(64),
             "sex": _enum(SEXES),
             "age_from_birth_date": _number(0, 130),
+            "name_matches_recording": _bool,
         },
     ),
     "test": (
@@ -605,7 +629,11 @@ class Context:
         return cls(source=source, **values)
 
     def to_dict(
-        self, *, test_date: _dt.date | None = None, identifiers: bool = False
+        self,
+        *,
+        test_date: _dt.date | None = None,
+        identifiers: bool = False,
+        recording_name: str | None = None,
     ) -> dict[str, Any]:
         """Return the context as JSON-able data, de-identified, for ``summary.json``.
 
@@ -620,6 +648,10 @@ class Context:
         identifiers : bool
             Also keep ``patient.name`` and ``patient.member_id`` (for a report that is not
             de-identified); by default they are left out.
+        recording_name : str, optional
+            The name the recording's header gives: whether ``patient.name`` can name that
+            person is kept as ``patient.name_matches_recording`` (never the names), so the
+            name conflict it decides is found again from the summary (``oxi verify``).
         """
         out: dict[str, Any] = {}
         for name in _ALL_TOP:
@@ -635,6 +667,9 @@ class Context:
                     pat["age_years"] = from_birth
                 if self.patient.sex is not None:
                     pat["sex"] = self.patient.sex
+                matches = self.patient.names_recording_patient(recording_name)
+                if matches is not None:
+                    pat["name_matches_recording"] = matches
                 if identifiers:
                     for k in ("name", "member_id"):
                         if getattr(self.patient, k) is not None:

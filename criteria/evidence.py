@@ -14,7 +14,7 @@ import datetime as _dt
 import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any, TypeGuard, TypeVar, cast
 
 from .context_file import shorten
@@ -88,7 +88,7 @@ class SegmentFigures:
 
 @dataclass(frozen=True)
 class FilePatient:
-    """Who the recording's own header says the patient is (never the name or code).
+    """Who the recording's own header says the patient is (never the code).
 
     Parameters
     ----------
@@ -100,12 +100,16 @@ class FilePatient:
         As the file gives it (``F``, ``M``, ``X`` ...).
     age_capped : bool
         The age is a cap (90): the patient is at least that old.
+    name : str or None
+        As the file gives it (absent from a de-identified summary): compared with the context's
+        ``patient.name`` (:func:`criteria.names.same_person`), never shown.
     """
 
     birth_date: _dt.date | None = None
     age_years: float | None = None
     sex: str | None = None
     age_capped: bool = False
+    name: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_block(cls, block: Any, source: str | None = None) -> FilePatient | None:
@@ -114,8 +118,8 @@ class FilePatient:
         Parameters
         ----------
         block : mapping or None
-            ``birth_date`` (ISO), ``age_years``, ``sex``, ``age_capped``; name and code are
-            not read.
+            ``birth_date`` (ISO), ``age_years``, ``sex``, ``age_capped``, ``name`` (written
+            only when not de-identified); the code is not read.
         source : str, optional
             The summary file, for error messages.
 
@@ -141,8 +145,11 @@ class FilePatient:
             raise EvidenceError("summary: 'patient.age_years' is not a number", source)
         if sex is not None and not isinstance(sex, str):
             raise EvidenceError("summary: 'patient.sex' is not text", source)
+        name = block.get("name")
+        if name is not None and not isinstance(name, str):
+            raise EvidenceError("summary: 'patient.name' is not text", source)
         age_f = None if age is None else float(age)
-        return cls(born, age_f, sex, block.get("age_capped") is True)
+        return cls(born, age_f, sex, block.get("age_capped") is True, name)
 
 
 @dataclass(frozen=True)

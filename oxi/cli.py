@@ -41,7 +41,9 @@ from .qualify import (
     evidence_from_summary,
     load_context,
     qualify,
+    recording_name,
     with_analysed_test_type,
+    with_recorded_name_finding,
 )
 from .verify import (
     group_differences,
@@ -207,6 +209,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         summary = _load_json(args.summary)
         check_summary_is_for(summary, context, args.summary)
         evidence = evidence_from_summary(summary, args.summary)
+        context = with_recorded_name_finding(summary, context, evidence)
         # The figures are taken as written: only `oxi verify SUMMARY REC` checks them against
         # the recording, and the determination says so.
         evidence = dataclasses.replace(
@@ -220,7 +223,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     doc = {
         "schema": "oxi.qualification/1",
         "qualification": json.loads(json.dumps(determination.to_dict())),
-        "context": context.to_dict(test_date=determination.test_date),
+        "context": context.to_dict(
+            test_date=determination.test_date, recording_name=recording_name(evidence)
+        ),
     }
     if summary is not None:
         doc["input"] = summary.get("input")

@@ -591,7 +591,13 @@ def analyze_file(
     # a context without test.type is judged as the test analysed (--test-type), not untyped
     judged, judged_on = with_analysed_test_type(context, evidence, settings.test_type)
     determination = qualify(judged, judged_on, request.payer)
-    context_dict = None if context is None else context.to_dict(test_date=determination.test_date)
+    context_dict = (
+        None
+        if context is None
+        else context.to_dict(
+            test_date=determination.test_date, recording_name=analysis.recording.patient.name
+        )
+    )
     qualification = determination.to_dict()
     events_text = events_csv_text(analysis, deidentify=request.deidentify)
     summary = build_summary(

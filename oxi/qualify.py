@@ -35,7 +35,9 @@ __all__ = [
     "evidence_from_summary",
     "load_context",
     "qualify",
+    "recording_name",
     "with_analysed_test_type",
+    "with_recorded_name_finding",
 ]
 
 T = TypeVar("T")
@@ -248,6 +250,45 @@ def _shown(value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def recording_name(evidence: Evidence | None) -> str | None:
+    """Return the name the recording's header gives, as the evidence holds it (None: not known)."""
+    return None if evidence is None or evidence.file_patient is None else evidence.file_patient.name
+
+
+def with_recorded_name_finding(
+    summary: Mapping[str, Any], context: Context, evidence: Evidence
+) -> Context:
+    """Give ``context`` the name comparison a de-identified summary recorded.
+
+    A de-identified summary holds no name, so ``oxi qualify --summary`` cannot compare the
+    context's name with the header's; its recorded context keeps what ``oxi analyze`` found
+    (``patient.name_matches_recording``). A finding of another person (false) is carried, so a
+    night held open as another person's is not qualified by the very context it was held open
+    for; to judge it with a corrected context, ``oxi analyze`` is run again. A summary that
+    holds the header's name is compared afresh (nothing is carried).
+
+    Parameters
+    ----------
+    summary : mapping
+        The parsed ``summary.json``.
+    context : Context
+        The context given with ``--context``.
+    evidence : Evidence
+        The summary's evidence.
+
+    Returns
+    -------
+    Context
+        ``context``, with ``patient.name_matches_recording`` false when carried.
+    """
+    recorded = summary.get("context")
+    patient = recorded.get("patient") if isinstance(recorded, Mapping) else None
+    found = patient.get("name_matches_recording") if isinstance(patient, Mapping) else None
+    if found is not False or recording_name(evidence) is not None:
+        return context
+    return replace(context, patient=replace(context.patient, name_matches_recording=False))
 
 
 def qualify(

@@ -16,6 +16,7 @@ from criteria.context import Context
 from criteria.errors import ContextError
 from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
 from criteria.evidence import FilePatient
+from criteria.names import name_words
 from criteria.rules.common import conditions
 
 D0 = dt.date(2026, 11, 20)
@@ -373,8 +374,10 @@ PERTURBATIONS = (
     "a_iii_sleep_awake_below_89",
     "prn_residence_unknown",
     "terminal_illness_attested_only",
-    # ... and a recording whose header names another person (birth date, age or sex).
+    # ... and a recording whose header names another person (birth date, age or sex), or by
+    # name alone (the name in any spelling, or the comparison a summary recorded).
     "recording_of_another_person",
+    "recording_named_for_another_person",
     # Ninth review: a walk beside an exercise blood gas that does not show the improvement on
     # oxygen (none on oxygen, or one no higher): the walk's improvement alone qualified.
     "exercise_gas_without_improvement",
@@ -611,6 +614,8 @@ def valid_then_perturbed(
         ev = Evidence(recording_start=start, sleep=sleep)
     elif change == "recording_of_another_person":
         ev = _another_persons_recording(draw, raw, ev)
+    elif change == "recording_named_for_another_person":
+        ev = _another_named_recording(draw, raw, ev)
     elif change == "terminal_illness_attested_only":
         # II.B.1: a terminal illness outside the lungs, attested as the unlisted condition itself
         raw["diagnoses"] = [draw(st.sampled_from(["C25.9", "C18.9", "C71.9"]))]
@@ -819,6 +824,41 @@ def _another_persons_recording(
         gap = draw(st.integers(2, 60)) * draw(st.sampled_from([-1, 1]))
         return dataclasses.replace(ev, file_patient=FilePatient(age_years=max(0, age + gap)))
     return dataclasses.replace(ev, file_patient=FilePatient(birth_date=born, sex="M"))
+
+
+#: Name words two drawn people never share (one list for each): any spelling of one beside
+#: any of the other is a name conflict.
+_NAMES_A = (("John", "Doe"), ("José", "Núñez"), ("Mary", "O'Brien"), ("Wei", "Li"))
+_NAMES_B = (("Jane", "Roe"), ("Jose", "Smith"), ("Anne", "Nguyen-Baker"), ("Ng", "Kwame"))
+
+
+def _spelled(draw: st.DrawFn, first: str, last: str) -> str:
+    """One person's name as a header or a clinic may write it."""
+    middle = draw(st.sampled_from(["", " A.", " B"]))  # initials: a middle name is shared
+    return draw(
+        st.sampled_from([
+            f"{first}{middle} {last}", f"{last}, {first}{middle}", f"{last}_{first}",
+            f"{last.upper()}, {first.upper()}", f"Dr. {first} {last}",
+        ])
+    )  # fmt: skip
+
+
+def _another_named_recording(draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None) -> Evidence:
+    """The case's recording, its header naming someone else by name alone (the age and sex the
+    context's, or none): any spelling of two names without a word in common; or the context
+    without its name, holding the finding a summary recorded (``name_matches_recording``)."""
+    assert ev is not None
+    first, last = draw(st.sampled_from(_NAMES_A))
+    header = _spelled(draw, first, last)
+    if draw(st.booleans()):
+        raw["patient"] = {**raw.get("patient", {}), "name_matches_recording": False}
+    else:
+        # "José Núñez" and "Jose Smith" share a name: one person for the comparison
+        words = name_words(header) or frozenset()
+        others = [n for n in _NAMES_B if not (name_words(" ".join(n)) or frozenset()) & words]
+        other = draw(st.sampled_from(others))
+        raw["patient"] = {**raw.get("patient", {}), "name": _spelled(draw, *other)}
+    return dataclasses.replace(ev, file_patient=FilePatient(name=header))
 
 
 def _walk_flow(
@@ -1452,6 +1492,7 @@ MC_PERTURBATIONS = (
     "group_iv_without_qualifying_hypoxemia",
     "cluster_headache_not_group_iii",
     "recording_of_another_person",
+    "recording_named_for_another_person",
     # Ninth review: stand-by (prn) oxygen is denied outright, hypoxemia or not; an order for
     # 0 L/min or 0 hours a day orders no oxygen.
     "stand_by_oxygen",
@@ -1610,6 +1651,8 @@ def valid_then_perturbed_medicare(
         ev = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
     elif change == "recording_of_another_person":
         ev = _another_persons_recording(draw, raw, ev)
+    elif change == "recording_named_for_another_person":
+        ev = _another_named_recording(draw, raw, ev)
     elif change == "group_iv_without_qualifying_hypoxemia":
         # I-3 (the drop, not hypoxemia) and a bare Group II value (PaO2 56-59 without edema,
         # pulmonary hypertension or hematocrit > 56 %) beside a Group IV item
