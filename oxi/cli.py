@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from oximetry import __version__
-from oximetry.errors import OximetryError, withhold_quoted
+from oximetry.errors import OximetryError
 from oximetry.io import inspect_recording
 from oximetry.qualify_report import format_qualify_summary, render_qualify_pdf
 from oximetry.report import format_terminal_summary, write_atomic, write_json_atomic
@@ -35,6 +35,7 @@ from .pipeline import (
     refuse_writing_over,
     refused_by_system,
 )
+from .privacy import deidentified_error, describe_path, found_files
 from .qualify import (
     analysed_test_type,
     check_summary_is_for,
@@ -459,8 +460,9 @@ def _run(args: argparse.Namespace) -> int:
         return int(args.func(args))
     except OximetryError as exc:
         message = str(exc)
-        if getattr(args, "deidentify", False):  # nothing quoted from the files
-            message = withhold_quoted(message)
+        if getattr(args, "deidentify", False):
+            # no file oxi found by name, nothing quoted from the files (oxi.privacy)
+            message = deidentified_error(exc, _typed_paths(args), getattr(args, "out", None))
         print(f"oxi: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
@@ -473,14 +475,29 @@ def _run(args: argparse.Namespace) -> int:
             return _internal(exc)
         # A folder or file the system refuses (an output folder that is read-only or has a file
         # in its way, a full disk): one line naming the path, as for bad input.
-        where = f"oxi: {exc.filename}" if exc.filename is not None else "oxi"
-        print(f"{where}: {exc.strerror or exc}", file=sys.stderr)
+        where = None if exc.filename is None else str(exc.filename)
+        if where is not None and getattr(args, "deidentify", False):
+            # a file found in a folder is said by its place (oxi.privacy): "Permission denied"
+            # on /in/Doe_John_2.edf named the patient
+            typed = _typed_paths(args)
+            where = describe_path(where, typed, found_files(typed), getattr(args, "out", None))
+        print(f"oxi: {where + ': ' if where else ''}{exc.strerror or exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("oxi: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: never reported as bad input (2) or a mismatch (1)
         return _internal(exc)
+
+
+def _typed_paths(args: argparse.Namespace) -> list[str]:
+    """Return the paths typed on the command line (recordings, folders, option files)."""
+    typed: list[str] = []
+    for key in ("recording", "inputs", "context", "contexts", "hypnogram", "annotations", "out",
+                "summary"):  # fmt: skip
+        value = getattr(args, key, None)
+        typed += [value] if isinstance(value, str) else list(value or [])
+    return typed
 
 
 def _internal(exc: BaseException) -> int:

@@ -17,6 +17,7 @@ __all__ = [
     "RecordingFormatError",
     "SettingsError",
     "UnsupportedEDFError",
+    "deidentified_reason",
     "withhold_quoted",
 ]
 
@@ -30,11 +31,22 @@ class OximetryError(ValueError):
         The reason, one sentence, naming the value received and what was allowed.
     path : str or PathLike, optional
         The file the error is about; it is put in front of the message.
+    deidentified : str, optional
+        The reason as a de-identified run may print it, when what it quotes is no patient data
+        (a recorder's channel labels, the identifiers redacted); without it such a run withholds
+        everything quoted (:func:`deidentified_reason`).
     """
 
-    def __init__(self, message: str, path: str | PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        path: str | PathLike[str] | None = None,
+        *,
+        deidentified: str | None = None,
+    ) -> None:
         self.reason = message
         self.path = None if path is None else str(path)
+        self.deidentified = deidentified
         super().__init__(f"{self.path}: {message}" if self.path else message)
 
 
@@ -81,3 +93,27 @@ def withhold_quoted(message: str) -> str:
     str
     """
     return _QUOTED.sub("'…'", message)
+
+
+def deidentified_reason(exc: OximetryError) -> str:
+    """Return the reason of ``exc`` as a ``--deidentify`` run may print it (without its path).
+
+    Parameters
+    ----------
+    exc : OximetryError
+        The error.
+
+    Returns
+    -------
+    str
+        ``exc.deidentified`` when the error gives one (it quotes only what is no patient data),
+        else the reason with every quoted value withheld (:func:`withhold_quoted`).
+
+    Examples
+    --------
+    >>> deidentified_reason(OximetryError("unknown stage 'Doe called'", "night.edf"))
+    "unknown stage '…'"
+    """
+    if exc.deidentified is not None:
+        return exc.deidentified
+    return withhold_quoted(exc.reason)

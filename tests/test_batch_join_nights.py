@@ -119,7 +119,7 @@ def test_one_row_per_night_and_one_error_row_per_night_that_cannot_be_joined(
     assert edf_row["status"] == "error"
     assert "not the same device and rates" in edf_row["error"]
     assert "in/edf/e2.edf" in edf_row["error"] and "in/edf/e1.edf" in edf_row["error"]
-    assert lab["status"] == "error" and lab["error"].startswith("in/lab/y.SpO2: overlaps in/lab/x")
+    assert lab["status"] == "error" and lab["error"].startswith("in/lab/y.SpO2: overlaps 'in/lab/x")
     assert joined["status"] == n2["status"] == nodate["status"] == "ok"
     # The joined night's figures are those of oxi analyze a b c.
     parts = [str(cohort / "home" / f) for f in ("n1-c.SpO2", "n1-a.SpO2", "n1-b.SpO2")]

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from oximetry import __version__
-from oximetry.errors import OximetryError, withhold_quoted
+from oximetry.errors import OximetryError, deidentified_reason
 from oximetry.io import sha256_of
 from oximetry.io.nsrr_xml import find_xml_beside
 from oximetry.io.wfdb_record import record_companions
@@ -147,7 +147,7 @@ def run_task(task: Task) -> BatchRow:
         return BatchRow(row_values(task.label, sha, summary, task.context_note))
     except OximetryError as exc:
         # De-identified: the reason, without the path or anything quoted from the file.
-        reason = withhold_quoted(exc.reason) if task.request.deidentify else str(exc)
+        reason = deidentified_reason(exc) if task.request.deidentify else str(exc)
         return error_row(task, reason, sha)
     except Exception as exc:  # a bug in oxi, said so; its message may quote data
         if isinstance(exc, OSError) and refused_by_system(exc):

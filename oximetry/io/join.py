@@ -109,6 +109,8 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
     """
     recs = sorted(recordings, key=lambda r: r.start)
     names = ", ".join(r.source.path for r in recs)
+    # The other file is quoted: a file found in a folder may be named after the patient, and a
+    # de-identified run withholds what is quoted ("overlaps /in/Doe_John_1.edf" was printed).
     first = recs[0]
     for r in recs:
         if not r.source.date_known:
@@ -119,14 +121,14 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
             )
         if _key(r) != _key(first):
             raise RecordingFormatError(
-                f"cannot join it with {first.source.path}: not the same device and rates "
+                f"cannot join it with {first.source.path!r}: not the same device and rates "
                 f"({_rates(r)} vs {_rates(first)})",
                 r.source.path,
             )
         if r.patient.identifiers() != first.patient.identifiers():
             # Neither patient is named: the message may reach a de-identified log.
             raise RecordingFormatError(
-                f"cannot join it with {first.source.path}: its patient fields name another "
+                f"cannot join it with {first.source.path!r}: its patient fields name another "
                 "patient (or none where the other names one)",
                 r.source.path,
             )
@@ -138,7 +140,7 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
         at = (r.start - first.start).total_seconds()
         if k and at < end_s - 1e-6:
             raise RecordingFormatError(
-                f"overlaps {recs[k - 1].source.path} by {end_s - at:.0f} s: two readings for "
+                f"overlaps {recs[k - 1].source.path!r} by {end_s - at:.0f} s: two readings for "
                 "the same moment; join only consecutive files",
                 r.source.path,
             )

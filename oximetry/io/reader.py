@@ -269,7 +269,13 @@ def _prepare(
         choice: ChannelChoice | None = pick_channels(labels, units, roles, channel)
     except LookupError as exc:
         if strict:
-            raise ChannelNotFoundError(str(exc), path) from None
+            # The candidates' labels are the recorder's words, and the way to choose one with
+            # --channel: withheld with everything quoted, a de-identified run's "several SpO2
+            # channels ('…', '…')" could not be acted on. A label a technician typed the
+            # patient's name into is still redacted.
+            raise ChannelNotFoundError(
+                str(exc), path, deidentified=raw.patient.redact(str(exc))
+            ) from None
         return _Prepared(raw, digest, roles, notes, None, str(exc), None, {})
     assert choice is not None
     if raw.channels[choice.spo2].fs is None:
