@@ -172,7 +172,7 @@ def default_out_dir(path: str | Path, *, deidentify: bool) -> Path:
     Parameters
     ----------
     path : str or Path
-        The recording.
+        The recording (a folder holding a night's files names it by its first file).
     deidentify : bool
         When True the folder is named after the file's sha256, not its name.
 
@@ -182,7 +182,10 @@ def default_out_dir(path: str | Path, *, deidentify: bool) -> Path:
     """
     p = Path(path)
     if deidentify:
-        return Path("oxi-out") / sha256_of(p)[:16]
+        # a folder has no sha256 of its own: `oxi analyze night/ --deidentify` failed with
+        # "cannot read the file (Is a directory)"
+        first = night_files([p])[0] if p.is_dir() else p
+        return Path("oxi-out") / sha256_of(first)[:16]
     return Path("oxi-out") / folder_name(p.stem or p.name)
 
 

@@ -122,6 +122,25 @@ def test_end_to_end_from_an_edf_header(tmp_path, monkeypatch, capsys):
     assert _found(_all_output_text(paths)) == []
 
 
+def test_a_folder_without_out_is_named_by_its_first_file_hash(tmp_path, monkeypatch, capsys):
+    # `oxi analyze night/ --deidentify` without --out failed: the default folder was named by
+    # the sha256 of the folder itself ("cannot read the file (Is a directory)")
+    import hashlib
+
+    from oxi.cli import main
+    from oximetry.simulate import simulate_night, write_edf
+
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
+    night = tmp_path / f"{FILE_STEM}_folder"
+    night.mkdir()
+    edf = write_edf(rec, night / f"{FILE_STEM}.edf")
+    monkeypatch.chdir(tmp_path)
+    assert main(["analyze", str(night), "--deidentify", "--no-report"]) == 0
+    assert _found(capsys.readouterr().out) == []
+    (folder,) = (tmp_path / "oxi-out").iterdir()
+    assert folder.name == hashlib.sha256(edf.read_bytes()).hexdigest()[:16]
+
+
 # --- free text in EDF+ annotations, in the spellings people type (issue 11) -------------------
 
 VARIANTS = [
