@@ -381,6 +381,9 @@ PERTURBATIONS = (
     # Ninth review: a walk beside an exercise blood gas that does not show the improvement on
     # oxygen (none on oxygen, or one no higher): the walk's improvement alone qualified.
     "exercise_gas_without_improvement",
+    # a.iii's "at most 89 %" during exercise with edema and no rest value (none, only the
+    # recovery after the walks, or a blood gas of the walks alone): b.i's lower values need one.
+    "a_iii_exercise_without_rest",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -391,6 +394,7 @@ MASSHEALTH_ONLY = (
     "angina_coded_drop_only",
     "exercise_on_oxygen_same_flow",
     "a_iii_sleep_awake_below_89",
+    "a_iii_exercise_without_rest",
     "prn_residence_unknown",
     "unlisted_code_without_attestation",
     "symptom_instead_of_diagnosis",
@@ -612,6 +616,10 @@ def valid_then_perturbed(
             drop5_min=None, longest_drop5_min=None,
         )  # fmt: skip
         ev = Evidence(recording_start=start, sleep=sleep)
+    elif change == "a_iii_exercise_without_rest":
+        t["type"] = "exercise"
+        raw["findings"] = {"dependent_edema": True}
+        ev = _a_iii_walk_without_rest(draw, raw, start, td)
     elif change == "recording_of_another_person":
         ev = _another_persons_recording(draw, raw, ev)
     elif change == "recording_named_for_another_person":
@@ -970,6 +978,28 @@ def _recovery_as_rest(draw: st.DrawFn, start: dt.datetime) -> Evidence:
         exercise=part("exercise", ex, walk),
         exercise_o2=part("exercise_o2", 95.0, o2),
     )
+
+
+def _a_iii_walk_without_rest(
+    draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime, td: dt.date
+) -> Evidence | None:
+    """A walk at or below 89 % improved on oxygen, beside no rest value: none recorded, only the
+    recovery after the walks, or blood gases of the two walks (56-59 mmHg, then higher) alone."""
+    how = draw(st.sampled_from(["none", "recovery", "blood_gas"]))
+    if how == "blood_gas":
+        ex = draw(st.floats(30.0, 59.0))
+        raw["blood_gas"] = {
+            "pao2_exercise_mmhg": ex,
+            "pao2_exercise_o2_mmhg": draw(st.floats(ex + 1, 100.0)),
+            "date": td.isoformat(),
+        }
+        raw["test"]["exercise_o2_flow_lpm"] = raw["order"]["flow_lpm"]
+        return Evidence(recording_start=start)
+    if how == "recovery":
+        return _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
+    walk = SegmentFigures("exercise", 6.0, 92.0, 70.0, draw(st.floats(70.0, 89.49)))
+    ev = dataclasses.replace(_three_part_walk(draw, start, None), rest=None, exercise=walk)
+    return _tested_at_order_flow(raw, ev)
 
 
 def _seconds_long_part(
@@ -1649,6 +1679,10 @@ def valid_then_perturbed_medicare(
         t.pop("pap_titration", None)
         raw["diagnoses"] = [*raw["diagnoses"], draw(st.sampled_from(["G47.3", "G47", "G47.39"]))]
         ev = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
+    elif change == "a_iii_exercise_without_rest":
+        t["type"] = "exercise"
+        raw["findings"] = {"dependent_edema": True}
+        ev = _a_iii_walk_without_rest(draw, raw, start, td)
     elif change == "recording_of_another_person":
         ev = _another_persons_recording(draw, raw, ev)
     elif change == "recording_named_for_another_person":

@@ -16,7 +16,7 @@ import pytest
 
 from criteria.context import Context
 from criteria.errors import EvidenceError
-from criteria.evaluate import Evidence, evaluate
+from criteria.evaluate import Evidence, SegmentFigures, evaluate
 from oxi.cli import main
 from oxi.options import parse_segments, parse_span
 from oxi.pipeline import AnalyzeRequest, analyze_file
@@ -712,3 +712,78 @@ def test_lcd_group_iii_normoxemia_across_90_on_broken_runs_is_in_doubt() -> None
     d = evaluate(ctx, _low(ev, "rest", 88.0), "medicare")
     assert d.rule("lcd_group_iii").met is None and d.determination == "indeterminate"
     assert evaluate(ctx, _low(ev, "rest", 91.0), "medicare").determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# MassHealth II.A.2.a.iii during exercise: "at most 89 %" only for a patient at 89 % at rest
+# --------------------------------------------------------------------------------------------
+
+
+def _placed(kind: str, sustained: float, start_min: float, minutes: float = 6.0) -> SegmentFigures:
+    """``seg`` placed in its recording from ``start_min`` for ``minutes``."""
+    return dataclasses.replace(
+        seg(kind, sustained, minutes), duration_min=minutes, source="annotations",
+        start_s=start_min * 60, end_s=(start_min + minutes) * 60,
+    )  # fmt: skip
+
+
+def _edema_walk(**over: Any) -> Context:
+    return Context.from_dict(make_dict(MH_WALK, findings={"dependent_edema": True}, **over))
+
+
+@pytest.mark.parametrize("rest", ["none", "recovery"])
+def test_masshealth_a_iii_in_exercise_needs_a_rest_value(rest: str) -> None:
+    """a.iii reads "89 %" as "at most 89 %" because lower values qualify elsewhere; during
+    exercise they do so only through b.i, for a patient at or above 89 % at rest. A walk at 86 %
+    with edema and no resting value (none recorded, or only the recovery after the walks)
+    qualified exercise oxygen through a.iii while b.i was not evaluable."""
+    walk = exercise_test(rest=None, exercise=86.0, exercise_o2=95.0)
+    if rest == "recovery":
+        walk = dataclasses.replace(
+            walk, rest=_placed("rest", 95.0, 20), exercise=_placed("exercise", 86.0, 0),
+            exercise_o2=_placed("exercise_o2", 95.0, 8),
+        )  # fmt: skip
+    d = evaluate(_edema_walk(), walk)
+    r = d.rule("ii_a_2_a_iii_exercise")
+    assert r.met is None and d.determination == "indeterminate", r.reason
+    assert any("rest" in m for m in r.missing) and set(r.missing) <= set(d.missing), r.missing
+
+
+@pytest.mark.parametrize(
+    ("rest", "met", "coverage"), [(94.0, True, "exercise"), (87.0, False, "continuous")]
+)
+def test_masshealth_a_iii_in_exercise_beside_a_rest_value(
+    rest: float, met: bool, coverage: str
+) -> None:
+    """With a rest part before the walks a.iii in exercise decides: at 94 % at rest the walk at
+    89 % qualifies exercise oxygen; at 87 % at rest it does not (a.i gives continuous oxygen)."""
+    d = evaluate(_edema_walk(), exercise_test(rest=rest, exercise=89.0, exercise_o2=95.0))
+    assert d.rule("ii_a_2_a_iii_exercise").met is met
+    assert d.determination == "qualified" and coverage in d.coverage
+
+
+def test_masshealth_a_iii_in_exercise_by_blood_gas_needs_a_rest_value() -> None:
+    """The same for an exercise PaO2 of 56-59 mmHg (improved on oxygen) without a resting one."""
+    gas = {"date": "2026-11-20", "pao2_exercise_mmhg": 58, "pao2_exercise_o2_mmhg": 70}
+    d = evaluate(_edema_walk(blood_gas=gas), None)
+    assert d.rule("ii_a_2_a_iii_exercise").met is None and d.determination == "indeterminate"
+    d = evaluate(_edema_walk(blood_gas={**gas, "pao2_rest_mmhg": 60}), None)
+    assert d.rule("ii_a_2_a_iii_exercise").met is True and d.determination == "qualified"
+
+
+def test_masshealth_a_iii_recovery_as_rest_end_to_end(tmp_path: Path) -> None:
+    """An EDF+ walk test with edema: 86 % walking on room air, 95 % on oxygen, and the only
+    'rest' part recorded after the walks (the recovery). Qualified through a.iii before."""
+    parts = [("exercise", 0, 360), ("exercise_o2", 500, 860), ("rest", 900, 1260)]
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(30, 330, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=parts,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX + "findings: {dependent_edema: true}\n")
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    assert round(out.summary["metrics"]["exercise"]["sustained_nadir_pct"]) == 86
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"
+    assert any("'rest' segment before the exercise" in m for m in out.determination.missing)

@@ -305,6 +305,21 @@ def _a_iii(where: str) -> Any:
                     "patient at or above 89 % / 56 mmHg awake (II.A.2.a.ii).",
                 )
             )
+        elif where == "exercise":
+            # Likewise during exercise: values at or below 88 % / 55 mmHg qualify there only
+            # through b.i, for a patient at or above 89 % / 56 mmHg at rest. Without it a walk
+            # at 86 % with edema and no resting value (none recorded, or only the recovery after
+            # the walks) qualified exercise oxygen here while b.i was not evaluable.
+            rest, missing = _rest_not_low(inp, v)
+            more.append(
+                (
+                    rest,
+                    missing,
+                    "Rest is ≤ 88 % / ≤ 55 mmHg: an exercise value at or below 89 % counts only "
+                    "for a patient at or above 89 % / 56 mmHg at rest (II.A.2.b.i; see "
+                    "II.A.2.a.i).",
+                )
+            )
         return _conj(
             level,
             more,
@@ -337,6 +352,17 @@ def _rest_ge89(inp: Inputs, v: dict[str, Any]) -> list[Part]:
     return parts
 
 
+def _rest_not_low(inp: Inputs, v: dict[str, Any]) -> tuple[bool | None, tuple[str, ...]]:
+    """Return b.i's "a patient who demonstrates PaO2 ≥ 56": rest ≥ 89 % or PaO2 ≥ 56 mmHg.
+
+    The met value (None when not shown either way) and what is missing to show it: a rest
+    segment before the exercise or a resting blood gas when none was taken.
+    """
+    rest = combine([p for p in _rest_ge89(inp, v) if p.where != "sleep"], v, "", "")
+    missing = rest.missing or ("a rest segment or blood_gas.pao2_rest_mmhg",)
+    return (rest.met if rest.tested else None), missing
+
+
 def _b_i(inp: Inputs) -> Outcome:
     bg = inp.context.blood_gas
     v: dict[str, Any] = {"pao2_exercise_mmhg": bg.pao2_exercise_mmhg}
@@ -348,16 +374,10 @@ def _b_i(inp: Inputs) -> Outcome:
     )
     oxi = segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_88", "le", 88, v)
     ex = combine([_gas_then_oximetry(inp, "exercise", [gas], oxi, v)], v, "", "")
-    rest = combine([p for p in _rest_ge89(inp, v) if p.where != "sleep"], v, "", "")
+    rest, missing = _rest_not_low(inp, v)
     return _conj(
         ex,
-        [
-            (
-                rest.met if rest.tested else None,
-                rest.missing or ("a rest segment or blood_gas.pao2_rest_mmhg",),
-                "Rest is also ≤ 88 % / ≤ 55 mmHg (see II.A.2.a.i).",
-            )
-        ],
+        [(rest, missing, "Rest is also ≤ 88 % / ≤ 55 mmHg (see II.A.2.a.i).")],
         v,
         "No PaO2 ≤ 55 mmHg or sustained SpO2 ≤ 88 % during exercise.",
         "Desaturates during exercise (≤ 88 % / ≤ 55 mmHg) while ≥ 89 % / ≥ 56 mmHg at rest.",
@@ -727,8 +747,13 @@ FINDING_RULES = (
     Rule(
         "ii_a_2_a_iii_exercise",
         "MG-OXY II.A.2.a.iii",
-        "89 % / 56–59 mmHg in exercise with A–C",
-        ("blood_gas.pao2_exercise_mmhg", "exercise.sustained_nadir_pct"),
+        "89 % / 56–59 mmHg in exercise with A–C, rest ≥ 89 %",
+        (
+            "blood_gas.pao2_exercise_mmhg",
+            "exercise.sustained_nadir_pct",
+            "rest.sustained_nadir_pct",
+            "blood_gas.pao2_rest_mmhg",
+        ),
         _a_iii("exercise"),
     ),
     Rule(
