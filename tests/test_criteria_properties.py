@@ -296,6 +296,7 @@ RESHAPED_TESTS = (
     "segment_high_on_unbroken_runs_only",
     "segment_without_clock_in_a_night",
     "recovery_as_rest",
+    "walk_on_oxygen_another_session",
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
     "walk_flows_disagree",
@@ -1002,6 +1003,30 @@ def _a_iii_walk_without_rest(
     return _tested_at_order_flow(raw, ev)
 
 
+def _walks_sessions_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """A qualifying three-part test whose two walks (either first) span more than 2 h: the walk
+    on oxygen of another session, or another day (two files joined), the rest part before both."""
+
+    def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
+        return SegmentFigures(
+            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "annotations",
+            at_min * 60, (at_min + 5) * 60,
+        )  # fmt: skip
+
+    # from 08:00 (in the day, so no part is judged by the night's check), the later walk that
+    # day or the next: the walks span more than 120 min
+    gap = draw(st.one_of(st.floats(115.01, 600.0), st.floats(1440.0, 2040.0)))
+    first, later = 10.0, 10.0 + gap
+    if draw(st.booleans()):
+        first, later = later, first
+    return Evidence(
+        recording_start=start.replace(hour=8),
+        rest=part("rest", 94.0, 0.0),
+        exercise=part("exercise", draw(st.floats(70.0, 88.0)), first),
+        exercise_o2=part("exercise_o2", 95.0, later),
+    )
+
+
 def _seconds_long_part(
     draw: st.DrawFn, kind: str, start: dt.datetime, ev: Evidence | None
 ) -> tuple[str, Evidence]:
@@ -1146,6 +1171,8 @@ def _reshaped_test(
         return _broken_runs_part(draw, kind, start, ev)
     if change == "recovery_as_rest":
         return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
+    if change == "walk_on_oxygen_another_session":
+        return "exercise", _tested_at_order_flow(raw, _walks_sessions_apart(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):
         return "exercise", _walk_flow_not_one(draw, change, raw, start)
     if change == "blood_gas_walk_flow_unknown":

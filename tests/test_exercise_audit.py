@@ -787,3 +787,64 @@ def test_masshealth_a_iii_recovery_as_rest_end_to_end(tmp_path: Path) -> None:
     assert out.determination is not None
     assert out.determination.determination == "indeterminate"
     assert any("'rest' segment before the exercise" in m for m in out.determination.missing)
+
+
+# --------------------------------------------------------------------------------------------
+# MassHealth II.A.2.b.ii.A: the walk on oxygen from the walk on room air's session
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("o2_at_min", [130.0, 23 * 60.0])
+def test_masshealth_walk_on_oxygen_of_another_session_shows_no_improvement(
+    o2_at_min: float,
+) -> None:
+    """Oxygen "improves the hypoxemia that was demonstrated during exercise": a walk on oxygen
+    hours (or a day) after the walk on room air repeats no walk of that session. Medicare says
+    "not one session" (MAX_SESSION_MIN); MassHealth qualified exercise oxygen on it."""
+    c = Context.from_dict(MH_WALK)
+
+    def walks(o2_at: float) -> Evidence:
+        return dataclasses.replace(
+            exercise_test(), rest=_placed("rest", 94.0, 0), exercise=_placed("exercise", 86.0, 8),
+            exercise_o2=_placed("exercise_o2", 95.0, o2_at),
+        )  # fmt: skip
+
+    d = evaluate(c, walks(o2_at_min))
+    r = d.rule("ii_a_2_b_ii_a_improvement")
+    assert r.met is None and d.determination == "indeterminate", r.reason
+    span = o2_at_min + 6 - 8  # the walk on room air from 8 min to the walk on oxygen's end
+    assert f"one session, within 120 min (they span {span:.0f} min)" in " ".join(d.missing)
+    # the walks 120 min apart, first start to last end: one session
+    assert evaluate(c, walks(122.0)).determination == "qualified"
+
+
+def test_masshealth_walk_on_oxygen_next_day_joined_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """File A (20 Nov, 10:00) holds the rest part and the walk on room air at 86 %; file B
+    (21 Nov, 09:00) the walk on oxygen. ``oxi analyze A B`` joins them: exercise oxygen qualified
+    on the next day's walk. The same walk on oxygen at 10:20 the same day still qualifies."""
+
+    def run(b_start: dt.datetime, name: str) -> dict[str, Any]:
+        a, _ = simulate_night(
+            fs=1.0, duration_s=800, seed=1, baseline_pct=95, noise_pts=0.6,
+            sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+            segments=[("rest", 0, 360), ("exercise", 420, 780)],
+        )  # fmt: skip
+        b, _ = simulate_night(
+            fs=1.0, duration_s=400, seed=1, baseline_pct=95, noise_pts=0.6, start=b_start,
+            segments=[("exercise_o2", 10, 370)],
+        )  # fmt: skip
+        files = [str(write_edf(a, tmp_path / "A.edf")), str(write_edf(b, tmp_path / name))]
+        out = tmp_path / f"out_{name}"
+        ctx = tmp_path / "ctx.yaml"
+        ctx.write_text(WALK_CTX)
+        argv = ["analyze", *files, "--context", str(ctx), "--out", str(out), "--no-report"]
+        assert main(argv) == 0, capsys.readouterr().err
+        return dict(json.loads((out / "summary.json").read_text())["qualification"])
+
+    q = run(dt.datetime(2026, 11, 21, 9, 0), "B_next_day.edf")
+    assert q["determination"] == "indeterminate"
+    assert any("walks on room air and on oxygen of one session" in m for m in q["missing"])
+    q = run(dt.datetime(2026, 11, 20, 10, 20), "B_same_session.edf")
+    assert q["determination"] == "qualified" and q["coverage"] == ["exercise"]

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..evidence import SleepFigures
+from ..evidence import SegmentFigures, SleepFigures
 from .base import (
+    EPS_MIN,
     Inputs,
     Outcome,
     Part,
@@ -24,6 +25,7 @@ from .base import (
 )
 from .common import conditions, pulmonary_hypertension_codes, segment_part, sleep_part
 from .shared import (
+    MAX_SESSION_MIN,
     blood_gas_day,
     decide_by_blood_gas,
     flow_below_test,
@@ -518,6 +520,15 @@ def _b_ii_a_oximetry(inp: Inputs, state: str, missing: tuple[str, ...]) -> Outco
             v,
             ("valid data in the exercise and exercise_o2 segments",),
         )
+    apart = _walks_apart(ex, o2, v)
+    if apart:
+        return Outcome(
+            None,
+            "The walk on oxygen is not of the walk on room air's session: oxygen's improvement "
+            "of the hypoxemia that walk demonstrated is not shown.",
+            v,
+            (apart,),
+        )
     a, b = pct(ex.sustained_nadir_pct), pct(o2.sustained_nadir_pct)
     v["exercise_o2_flow_lpm"] = inp.evidence.exercise_o2_flow_lpm if inp.evidence else None
     off_air = _not_on_room_air(inp, v)
@@ -542,6 +553,31 @@ def _b_ii_a_oximetry(inp: Inputs, state: str, missing: tuple[str, ...]) -> Outco
         )
     return Outcome(
         False, f"No improvement on oxygen (sustained nadir {a} % on room air, {b} % on oxygen).", v
+    )
+
+
+def _walks_apart(ex: SegmentFigures, o2: SegmentFigures, v: dict[str, Any]) -> str:
+    """Return what is missing when the two walks are not of one session, else "".
+
+    b.ii.A: oxygen "improves the hypoxemia that was demonstrated during exercise when the
+    patient was breathing room air": the walk on oxygen repeats that walk, in the same session
+    (Medicare's three parts, :data:`MAX_SESSION_MIN`; medicare-oxygen.md's safest reading). A
+    walk on oxygen recorded the next morning in a second file, joined to the first day's walk,
+    showed the "improvement" (the walks 1379 min apart). Walks whose places are unknown are not
+    checked.
+    """
+    placed = [
+        (s.start_s, s.end_s) for s in (ex, o2) if s.start_s is not None and s.end_s is not None
+    ]
+    if len(placed) < 2:
+        return ""
+    span = (max(e for _, e in placed) - min(s for s, _ in placed)) / 60
+    v["walks_span_min"] = span
+    if span <= MAX_SESSION_MIN + EPS_MIN:
+        return ""
+    return (
+        f"the walks on room air and on oxygen of one session, within {MAX_SESSION_MIN:g} min "
+        f"(they span {span:.0f} min)"
     )
 
 
