@@ -5,9 +5,9 @@ test's conditions, findings, symptoms, blood gases, residence, mobility and whic
 on file. Every key is optional; a value that is not given is ``None`` and each rule decides what
 that means (absent, or "not evaluable"). Unknown keys, bad values and implausible values (SPEC
 §8.2 "Validity before rules": PaO2 outside 20–150 mmHg, hematocrit outside 15–75 %, flow outside
-0–15 L/min, hours outside 0–24, dates before 1900 or after the run) raise
-:class:`criteria.errors.ContextError` naming the dotted key, the value (shortened) and what is
-allowed. Reading the file itself is hardened in :mod:`criteria.context_file`.
+0–15 L/min or a walk on oxygen at 0 L/min, hours outside 0–24, dates before 1900 or after the
+run) raise :class:`criteria.errors.ContextError` naming the dotted key, the value (shortened) and
+what is allowed. Reading the file itself is hardened in :mod:`criteria.context_file`.
 """
 
 from __future__ import annotations
@@ -426,6 +426,28 @@ def _symptoms(key: str, v: Any, src: str | None) -> tuple[str, ...]:
 
 _PAO2 = _number(*PAO2_RANGE)
 _FLOW = _number(*FLOW_RANGE)
+
+
+def _walk_flow(key: str, v: Any, src: str | None) -> float:
+    """Check the walk on oxygen's flow: above 0, at most the flow range's top.
+
+    A walk "on oxygen" at 0 L/min was not on oxygen: the key passed the 0-15 check, and
+    ``oxi analyze`` then refused it as "--o2-flow" 0.0 "outside 0-15 L/min", an option not given
+    and a range that holds 0.
+    """
+    what = (
+        f"a number above 0 and at most {FLOW_RANGE[1]:g} (L/min; a walk on oxygen at 0 L/min "
+        "was not on oxygen: leave the key out when no walk was on oxygen)"
+    )
+    try:
+        flow = float(_FLOW(key, v, src))
+    except ContextError:
+        raise _err(key, v, what, src) from None
+    if flow <= 0:
+        raise _err(key, v, what, src)
+    return flow
+
+
 _HOURS = _number(*HOURS_RANGE)
 _NAME = _text(200)
 
@@ -477,7 +499,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "facility": _NAME,
             "device": _NAME,
             "o2_flow_lpm": _FLOW,
-            "exercise_o2_flow_lpm": _FLOW,
+            "exercise_o2_flow_lpm": _walk_flow,
             "pap_titration": _PAP,
             "evaluated_date": _date,
         },

@@ -31,7 +31,7 @@ from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.report.outputs import OUTPUT_NAMES
 from oximetry.report.summary import make_scrubber
 from oximetry.results import Analysis
-from oximetry.settings import AnalysisSettings
+from oximetry.settings import AnalysisSettings, check_o2_flow
 
 from .options import check_segments_inside, parse_segments, parse_span, parse_time_spec
 from .qualify import evidence_from_analysis, load_context, qualify, with_analysed_test_type
@@ -283,6 +283,7 @@ def resolve_settings(
             )
     test_type = request.test_type
     o2_flow = request.o2_flow_lpm
+    check_o2_flow(o2_flow, "--o2-flow")
     said = None if context is None else context.test.type
     if test_type is not None and said is not None and test_type != said:
         # The recording would be analysed as one test and judged as the other: a 30-min walk
@@ -298,6 +299,9 @@ def resolve_settings(
         if o2_flow is None and context.test.exercise_o2_flow_lpm is not None:
             # the walk's flow (never the order's: that is what was prescribed, not tested)
             o2_flow = float(context.test.exercise_o2_flow_lpm)
+            # named as the context's (a context file refuses 0 itself; one built in code does
+            # not, and a 0 from it was refused as "--o2-flow", an option not given)
+            check_o2_flow(o2_flow, "the context's test.exercise_o2_flow_lpm", context.source)
     return AnalysisSettings(
         lights_off_s=None
         if request.lights_off is None

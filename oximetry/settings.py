@@ -21,6 +21,7 @@ __all__ = [
     "AnalysisSettings",
     "ArtifactSettings",
     "OdiSettings",
+    "check_o2_flow",
     "first_overlap",
     "recorded_settings",
 ]
@@ -32,6 +33,33 @@ STAGE_CODES = ("W", "N1", "N2", "N3", "N4", "R", "?")
 SEGMENT_NAMES = ("rest", "exercise", "exercise_o2")
 #: Test types (SPEC §8.2 ``test.type``).
 TEST_TYPES = ("overnight", "exercise", "rest")
+
+
+def check_o2_flow(flow: float | None, given_as: str, path: str | None = None) -> None:
+    """Refuse a walk on oxygen's flow that is not above 0 and at most ``MAX_O2_FLOW_LPM``.
+
+    Parameters
+    ----------
+    flow : float or None
+        L/min; None (not given) passes.
+    given_as : str
+        Where the value came from (``--o2-flow``, the context key), named in the message.
+    path : str, optional
+        The file it was read from (the context), put in front of the message.
+
+    Raises
+    ------
+    SettingsError
+        A flow of 0 or less (a walk "on oxygen" at 0 L/min was not on oxygen), above the
+        maximum, or not a number. The message used to say "outside 0-15 L/min (--o2-flow)" for a
+        context's 0, naming an option not given and a range that holds 0.
+    """
+    if flow is not None and not 0 < flow <= MAX_O2_FLOW_LPM:
+        raise SettingsError(
+            f"{given_as} is {flow:g} L/min; allowed: above 0 and at most "
+            f"{MAX_O2_FLOW_LPM:g} L/min (a walk on oxygen at 0 L/min was not on oxygen)",
+            path,
+        )
 
 
 @dataclass(frozen=True)
@@ -168,11 +196,9 @@ class AnalysisSettings:
                 raise SettingsError(
                     f"{name} at {t} s lies outside 0 to {MAX_DURATION_S:g} s from the start"
                 )
-        flow = self.o2_flow_lpm
-        if flow is not None and not 0 < flow <= MAX_O2_FLOW_LPM:
-            raise SettingsError(
-                f"oxygen flow {flow} L/min is outside 0-{MAX_O2_FLOW_LPM:g} L/min (--o2-flow)"
-            )
+        # Recorded settings hold the flow from --o2-flow or from the context, so the key is named
+        # here; resolving the options names its source (oxi.pipeline.resolve_settings).
+        check_o2_flow(self.o2_flow_lpm, "o2_flow_lpm (the walk on oxygen's flow)")
         if (
             self.lights_off_s is not None
             and self.lights_on_s is not None

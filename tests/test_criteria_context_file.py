@@ -94,6 +94,9 @@ def test_yaml_leading_zero_identifier_keeps_its_digits(tmp_path: Path) -> None:
         ({"order": {"flow_lpm": 16}}, "order.flow_lpm", "16"),
         ({"order": {"flow_lpm": -0.5}}, "order.flow_lpm", "-0.5"),
         ({"test": {"o2_flow_lpm": 20}}, "test.o2_flow_lpm", "20"),
+        # a walk "on oxygen" at 0 L/min was not on oxygen (0 passed, and analyze refused it)
+        ({"test": {"exercise_o2_flow_lpm": 0}}, "test.exercise_o2_flow_lpm", "0"),
+        ({"test": {"exercise_o2_flow_lpm": 15.5}}, "test.exercise_o2_flow_lpm", "15.5"),
         ({"order": {"hours_per_day": 25}}, "order.hours_per_day", "25"),
         ({"mobility": {"hours_away_from_home": 30}}, "mobility.hours_away_from_home", "30"),
         ({"test": {"pap_titration": {"hours": 48}}}, "test.pap_titration.hours", "48"),
@@ -121,9 +124,12 @@ def test_plausible_range_edges_are_accepted() -> None:
             "blood_gas": {"pao2_rest_mmhg": 20, "pao2_sleep_mmhg": 150},
             "findings": {"hematocrit_pct": 15},
             "order": {"flow_lpm": 15, "hours_per_day": 24, "date": "1900-01-01"},
+            "test": {"exercise_o2_flow_lpm": 15},
         }
     )
     assert c.blood_gas.pao2_rest_mmhg == 20 and c.order.flow_lpm == 15
+    assert c.test.exercise_o2_flow_lpm == 15
+    assert Context.from_dict({"test": {"exercise_o2_flow_lpm": 0.1}}).test.exercise_o2_flow_lpm
 
 
 def test_a_date_after_the_run_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1322,7 +1322,11 @@ def _perturb_validity(
     elif change == "implausible_hematocrit":
         raw["findings"] = {"hematocrit_pct": draw(st.sampled_from([0, 14.9, 75.1, 99]))}
     elif change == "implausible_flow":
-        o["flow_lpm"] = draw(st.sampled_from([-1, 15.5, 30, 1e9]))
+        if draw(st.booleans()):
+            o["flow_lpm"] = draw(st.sampled_from([-1, 15.5, 30, 1e9]))
+        else:
+            # a walk "on oxygen" at 0 L/min was not on oxygen: refused like a flow above 15
+            t["exercise_o2_flow_lpm"] = draw(st.sampled_from([0, -1, 15.5]))
     elif change == "implausible_hours":
         o["hours_per_day"] = draw(st.sampled_from([-0.5, 24.5, 48]))
     elif change == "implausible_date":

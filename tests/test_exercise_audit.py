@@ -848,3 +848,50 @@ def test_masshealth_walk_on_oxygen_next_day_joined_end_to_end(
     assert any("walks on room air and on oxygen of one session" in m for m in q["missing"])
     q = run(dt.datetime(2026, 11, 20, 10, 20), "B_same_session.edf")
     assert q["determination"] == "qualified" and q["coverage"] == ["exercise"]
+
+
+# --------------------------------------------------------------------------------------------
+# The walk on oxygen's flow of 0 L/min: refused, naming where it came from
+# --------------------------------------------------------------------------------------------
+
+
+def test_walk_flow_of_0_in_the_context_is_refused_naming_the_key_and_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``test.exercise_o2_flow_lpm: 0`` passed the context's 0-15 check (``oxi qualify
+    --context`` exit 0), then ``oxi analyze`` refused it as "oxygen flow 0.0 L/min is outside
+    0-15 L/min (--o2-flow)": an option not given, a range that holds 0. A walk on oxygen at
+    0 L/min was not on oxygen: the context refuses it, naming its key and file."""
+    edf = _walk_test(tmp_path, list(ANNOTATED), 1300)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(WALK_CTX.replace("exercise_o2_flow_lpm: 2", "exercise_o2_flow_lpm: 0"))
+    argv = ["analyze", str(edf), "--context", str(ctx), "--out", str(tmp_path / "out")]
+    for args in (argv, ["qualify", "--context", str(ctx)]):
+        assert main(args) == 2
+        err = capsys.readouterr().err
+        assert str(ctx) in err and "'test.exercise_o2_flow_lpm': got 0" in err, err
+        assert "above 0 and at most 15" in err and "--o2-flow" not in err, err
+
+
+def test_walk_flow_option_of_0_names_the_option_and_the_true_range(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edf = _walk_test(tmp_path, list(ANNOTATED), 1300)
+    argv = ["analyze", str(edf), "--o2-flow", "0", "--out", str(tmp_path / "out"), "--no-report"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "--o2-flow is 0 L/min; allowed: above 0 and at most 15 L/min" in err, err
+
+
+def test_walk_flow_of_0_from_a_context_built_in_code_is_named_as_the_contexts(
+    tmp_path: Path,
+) -> None:
+    """A Context built in code skips the file's check: its 0 is named as the context's."""
+    from oxi.pipeline import resolve_settings
+    from oximetry.io import read_recording
+
+    edf = _walk_test(tmp_path, list(ANNOTATED), 1300)
+    c = Context.from_dict(MH_WALK, source="ctx.yaml")
+    c = dataclasses.replace(c, test=dataclasses.replace(c.test, exercise_o2_flow_lpm=0.0))
+    with pytest.raises(SettingsError, match=r"^ctx\.yaml: the context's test\.exercise_o2_flow"):
+        resolve_settings(AnalyzeRequest(), read_recording(edf), c)
