@@ -214,6 +214,61 @@ def test_across_midnight_only_one_order_is_a_recording(tmp_path: Path) -> None:
     assert any("dates read day first" in w for w in rec.warnings)
 
 
+def _emay_sessions(
+    path: Path, sessions: list[tuple[dt.datetime, int]], *, day_first: bool = False
+) -> Path:
+    """EMAY's own layout (``2/26/2024,9:10:35 PM`` month first, 1 s rows) holding several
+    sessions, each ``(start, seconds)``; day first as ``26/02/2024,21:10:35``."""
+    lines = ["Date,Time,SpO2(%),PR(bpm)"]
+    for start, n in sessions:
+        for i in range(n):
+            t = start + dt.timedelta(seconds=i)
+            if day_first:
+                lines.append(f"{t:%d/%m/%Y},{t:%H:%M:%S},{95 - i % 3},{60 + i % 5}")
+            else:
+                clock = f"{t:%I:%M:%S %p}".lstrip("0")
+                lines.append(f"{t.month}/{t.day}/{t.year},{clock},{95 - i % 3},{60 + i % 5}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+def test_dates_no_order_makes_one_recording_are_refused(tmp_path: Path, capsys) -> None:
+    """Two nights 1/2 22:00 and 1/10 01:30 span 7.2 days month first and 8 months day first:
+    the old reader kept the date unknown and placed the rows by time of day, as one night
+    (their dips added up and qualified). No order is one recording: refused."""
+    csv = _emay_sessions(
+        tmp_path / "e.csv",
+        [(dt.datetime(2026, 1, 2, 22, 0), 600), (dt.datetime(2026, 1, 10, 1, 30), 600)],
+    )
+    with pytest.raises(RecordingFormatError, match="either way") as err:
+        read_recording(csv)
+    assert "7.2 days read month first" in str(err.value)  # 7 d 3 h 40 min
+    out = tmp_path / "out"
+    assert main(["analyze", str(csv), "--out", str(out), "--no-report"]) == 2
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    assert str(csv) in line and "not one recording" in line
+
+
+def test_an_order_that_is_one_recording_only_with_a_gap_is_refused(tmp_path: Path) -> None:
+    """2 Jan 23:00-23:30 and 2 Feb 00:30-01:00, day first: read month first they are 1 Feb
+    and 2 Feb, one night with an hour's gap, which the old reader took as the file's order
+    (day first spans 31 days) and qualified. Which order holds one recording with a gap the
+    file does not say: refused, naming the line after the gap."""
+    csv = _emay_sessions(
+        tmp_path / "e.csv",
+        [(dt.datetime(2026, 1, 2, 23, 0), 1800), (dt.datetime(2026, 2, 2, 0, 30), 1800)],
+        day_first=True,
+    )
+    with pytest.raises(RecordingFormatError, match="line 1802: ") as err:
+        read_recording(csv)
+    assert "1.0 h where the date changes" in str(err.value)
+    assert "day first they span 30.1 days" in str(err.value)
+    # the same rows without the gap run on across midnight: month first is then no guess
+    rec = read_recording(
+        _emay_sessions(tmp_path / "c.csv", [(dt.datetime(2026, 1, 2, 23, 0), 7200)])
+    )
+    assert rec.source.date_known and rec.start == dt.datetime(2026, 1, 2, 23, 0)
+
+
 @given(
     day=st.dates(min_value=dt.date(2001, 1, 1), max_value=dt.date(2035, 12, 31)),
     clock_s=st.integers(0, 86399),

@@ -195,6 +195,8 @@ class _Stamps:
     #: dates hold a recording and they differ (the time of day is known); None otherwise.
     ambiguous_date: str | None = None
     warnings: tuple[str, ...] = ()
+    #: The first stamp's date in each reading, when the date is not known (``ambiguous_date``).
+    possible_dates: tuple[_dt.date, ...] = ()
 
 
 def _day_month_twin(fmt: str) -> str:
@@ -233,7 +235,7 @@ def _parse_times(
         t = _parse_one(s, fmt)
         bad = int((t.isna().to_numpy() & has_data).sum())
         if bad == 0:
-            return _day_month_order(s, t, fmt, formats, has_data)
+            return _day_month_order(s, t, fmt, formats, has_data, path, first_line)
         if bad < best[0]:
             best = (bad, t, fmt)
     _, t, fmt = best
@@ -254,9 +256,23 @@ def _parse_one(s: pd.Series, fmt: str) -> pd.Series:
 
 
 def _day_month_order(
-    s: pd.Series, t: pd.Series, fmt: str, formats: Sequence[str], has_data: NDArray[np.bool_]
+    s: pd.Series,
+    t: pd.Series,
+    fmt: str,
+    formats: Sequence[str],
+    has_data: NDArray[np.bool_],
+    path: Path,
+    first_line: int,
 ) -> _Stamps:
-    """Decide between the day-first and month-first reading of dates that both orders read."""
+    """Decide between the day-first and month-first reading of dates that both orders read.
+
+    Raises
+    ------
+    RecordingFormatError
+        When neither reading is one recording (both span more than a week), or the one that is
+        needs a gap where its date changes (two recordings in one file, whose order the file
+        does not say), or the two readings put the rows at different distances apart.
+    """
     twin = _day_month_twin(fmt)
     if twin == fmt or twin not in formats:
         return _Stamps(t, fmt)
@@ -264,11 +280,39 @@ def _day_month_order(
     both = t.notna().to_numpy() & u.notna().to_numpy()
     if bool((u.isna().to_numpy() & has_data).any()) or (t[both] == u[both]).all():
         return _Stamps(t, fmt)  # a day above 12 somewhere, or every date reads the same
-    # A reading whose dates jump by weeks (1 June -> 1 July across one midnight) is no
-    # recording; when only one reading is one, it is the file's order, not a guess.
+    first = int(np.flatnonzero((t != u).to_numpy() & both)[0])
+    date_text = str(s.iloc[first]).split()[0]
     fits_t, fits_u = _span_s(t) <= MAX_DURATION_S, _span_s(u) <= MAX_DURATION_S
+    if not (fits_t or fits_u):
+        # Two nights a week apart, 1/2 and 1/10, span 8 days month first and 8 months day
+        # first: read by time of day, as a date neither order gives, they were one night.
+        raise RecordingFormatError(
+            f"the dates (from {date_text!r}) span {_span_s(t) / 86400:.1f} days read "
+            f"{_order(fmt)} and {_span_s(u) / 86400:.1f} days read {_order(twin)}: more than "
+            f"{MAX_DURATION_S / 86400:.0f} days is not one recording either way (several "
+            "recordings in one file?)",
+            path,
+        )
     if fits_t != fits_u:
+        # A reading whose dates jump by weeks (1 June -> 1 July across one midnight) is no
+        # recording; when only one reading is one, it is the file's order, not a guess, but only
+        # where the rows run on across each change of date: 2 Jan 20:30-23:30 and 2 Feb
+        # 00:30-05:30 day first read month first as 1 Feb and 2 Feb, one night with an hour's
+        # gap, and qualified. Which recording a gap separates the file does not say.
         keep, keep_fmt, other = (t, fmt, u) if fits_t else (u, twin, t)
+        jump = _gap_at_a_date_change(keep)
+        if jump is not None:
+            k, gap_s = jump
+            raise RecordingFormatError(
+                f"line {first_line + k}: the dates are one recording only read "
+                f"{_order(keep_fmt)}, and then with a gap of {_duration(gap_s)} where the date "
+                f"changes ({str(s.iloc[k - 1]).strip()!r} -> {str(s.iloc[k]).strip()!r}); read "
+                f"{_order(_day_month_twin(keep_fmt))} they span "
+                f"{_span_s(other) / 86400:.1f} days. The file does not say which order its "
+                "dates are in (several recordings in one file?): export the dates as "
+                "yyyy-mm-dd, or each recording to its own file",
+                path,
+            )
         return _Stamps(
             keep,
             keep_fmt,
@@ -278,17 +322,57 @@ def _day_month_order(
                 f"{_span_s(other) / 86400:.0f} days, which no recording does",
             ),
         )
-    first = int(np.flatnonzero((t != u).to_numpy() & both)[0])
+    stamped_t, stamped_u = t[both], u[both]
+    if not ((stamped_t - stamped_t.iloc[0]) == (stamped_u - stamped_u.iloc[0])).all():
+        # Both readings one recording but the rows at other distances apart: the time between
+        # them, not only the date, is unknown.
+        raise RecordingFormatError(
+            f"the dates (from {date_text!r}) read {_order(fmt)} and {_order(twin)} put the rows "
+            "at different times from one another, and the file does not say which order they "
+            "are in: export the dates as yyyy-mm-dd",
+            path,
+        )
     return _Stamps(
         t,
         fmt,
         ambiguous_date=(
-            f"the date {str(s.iloc[first]).split()[0]!r} reads as {t.iloc[first]:%d %B %Y} "
+            f"the date {date_text!r} reads as {t.iloc[first]:%d %B %Y} "
             f"({_order(fmt)}) or {u.iloc[first]:%d %B %Y} ({_order(twin)}) and the file does "
             "not say which: the start date is unknown and shown as 1900-01-01; give the test "
             "date in the clinical context"
         ),
+        possible_dates=tuple(
+            sorted({stamped_t.iloc[0].date(), stamped_u.iloc[0].date()})
+        ),
     )
+
+
+def _duration(seconds: float) -> str:
+    if seconds >= 3600:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 60:.1f} min" if seconds >= 60 else f"{seconds:g} s"
+
+
+def _gap_at_a_date_change(t: pd.Series) -> tuple[int, float] | None:
+    """Return the first row where the date changes after a gap, with the gap (None if none).
+
+    A gap is a step longer than the grid's own tolerance (three steps, at least a minute:
+    :func:`oximetry.io.timegrid.place_on_grid`), or a step back.
+    """
+    rows = np.flatnonzero(t.notna().to_numpy())
+    if rows.size < 2:
+        return None
+    stamped = t.iloc[rows]
+    step = stamped.diff().dt.total_seconds().to_numpy()[1:]
+    forward = step[step > 0]
+    tol = max(3 * float(np.median(forward)), 60.0) if forward.size else 60.0
+    day = stamped.dt.normalize().to_numpy()
+    changes = np.flatnonzero(day[1:] != day[:-1])
+    bad = changes[(step[changes] <= 0) | (step[changes] > tol)]
+    if bad.size == 0:
+        return None
+    j = int(bad[0])
+    return int(rows[j + 1]), float(abs(step[j]))
 
 
 #: An ISO 8601 stamp's UTC designator or offset at its end.
@@ -424,10 +508,11 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
             # (a column the analysis never reads may hold what it likes: "4,5" in a PI column)
             warnings.extend(_unreadable(header[i], columns[i], values[i], path))
     date_known = clock_known = True
+    possible: tuple[_dt.date, ...] = ()
     if time_cols:
         cells = [" ".join(r[c].strip() for c in time_cols) for r in table.rows]
         by_row = np.column_stack([values[i] for i in data_cols]) if data_cols else None
-        grid, start, date_known, clock_known, extra = _time_axis(
+        grid, start, date_known, clock_known, extra, possible = _time_axis(
             cells, formats, path, table.first_line, has_data, by_row
         )
         warnings.extend(extra)
@@ -469,7 +554,11 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         load=load,
         warnings=warnings,
         # an --fs given for a file with time stamps is ignored: reader.ignored_fs says so
-        extra={"needs_fs": not time_cols, "clock_changes_s": clock_changes},
+        extra={
+            "needs_fs": not time_cols,
+            "clock_changes_s": clock_changes,
+            "possible_dates": possible,
+        },
     )
 
 
@@ -496,11 +585,12 @@ def _time_axis(
     first_line: int,
     has_data: NDArray[np.bool_],
     rows: NDArray[np.float64] | None = None,
-) -> tuple[Grid, _dt.datetime, bool, bool, list[str]]:
+) -> tuple[Grid, _dt.datetime, bool, bool, list[str], tuple[_dt.date, ...]]:
     """Place the rows on a time grid from their time cells.
 
     Returns the grid, the start, whether the file gives a date and whether it gives a time of
-    day (``SourceInfo.clock_known``), and warnings.
+    day (``SourceInfo.clock_known``), warnings, and the dates the start may be on when the file
+    narrows an unknown date to a few (``SourceInfo.possible_dates``).
 
     ``rows`` holds their values: a step back in time that repeats them is a duplicated export,
     not a daylight-saving change.
@@ -508,6 +598,7 @@ def _time_axis(
     import pandas as pd
 
     warnings: list[str] = []
+    possible: tuple[_dt.date, ...] = ()
     probe = [c for c, d in zip(cells[:200], has_data[:200], strict=False) if d]
     numeric = _numeric(cells) if probe and not np.isnan(_numeric(probe)).any() else None
     ok = ~np.isnan(numeric) if numeric is not None else np.zeros(len(cells), dtype=bool)
@@ -559,13 +650,10 @@ def _time_axis(
         stamped = times[rows_ok]
         t0 = stamped.iloc[0]
         elapsed = np.full(len(cells), np.nan)
-        time_of_day = fmt in _TIME_OF_DAY or stamps.ambiguous_date is not None
-        if stamps.ambiguous_date is not None:
-            # Only the time of day is certain: placed as in a file of times of day.
-            clock = stamped - stamped.dt.normalize()
-            elapsed[rows_ok] = (clock - clock.iloc[0]).dt.total_seconds().to_numpy()
-        else:
-            elapsed[rows_ok] = (stamped - t0).dt.total_seconds().to_numpy()
+        # (a date that reads both ways keeps its elapsed times: _day_month_order refuses
+        # readings that place the rows apart differently)
+        time_of_day = fmt in _TIME_OF_DAY
+        elapsed[rows_ok] = (stamped - t0).dt.total_seconds().to_numpy()
         # The start to the microsecond (a datetime holds no more); elapsed keeps the rest.
         first_ts = pd.Timestamp(t0).to_pydatetime(warn=False)
         if not time_of_day and not MIN_YEAR <= first_ts.year <= MAX_YEAR:
@@ -592,6 +680,7 @@ def _time_axis(
             date_known, clock_known = False, True
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
             warnings.append(stamps.ambiguous_date)
+            possible = stamps.possible_dates
         elif time_of_day:
             date_known, clock_known = False, True
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
@@ -629,7 +718,7 @@ def _time_axis(
         warnings.extend(moved)
     grid = replace(grid, index=full_index, clock_changes_s=grid.clock_changes_s + changes)
     warnings.extend(grid.warnings)
-    return grid, start, date_known, clock_known, warnings
+    return grid, start, date_known, clock_known, warnings, possible
 
 
 def _offset_changes(
@@ -716,7 +805,7 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
     cells = [" ".join(str(c).split()) for c in fields["time"]]
     spo2 = _numeric(fields["spo2"].fillna("").tolist())
     pr = _numeric(fields["pr"].fillna("").tolist())
-    grid, start, date_known, clock_known, warnings = _time_axis(
+    grid, start, date_known, clock_known, warnings, _ = _time_axis(
         cells, ("%m/%d/%y %H:%M:%S",), path, 1, has_data, np.column_stack([spo2, pr])
     )
     if int((~matched).sum()):
