@@ -63,6 +63,7 @@ class _Facts:
     test_date: _dt.date | None
     file_patient: FilePatient | None = None
     recorded_on: _dt.date | None = None
+    possible_days: tuple[_dt.date, ...] = ()
 
 
 def _acute_with_stable(f: _Facts) -> list[Conflict]:
@@ -105,6 +106,23 @@ def _outpatient_discharged_later(f: _Facts) -> list[Conflict]:
 
 def _recording_date(f: _Facts) -> list[Conflict]:
     given, rec = f.ctx.test.date, f.recording_date
+    if given is not None and rec is None and f.possible_days:
+        # A date the file gives that reads two ways (03/04/2026: 4 March or 3 April) is no
+        # date, but it is one of those: a test.date of 5 January, far from both, was used
+        # without a word, where 03/14/2026 made the same night indeterminate.
+        near = min(abs((given - d).days) for d in f.possible_days)
+        if near <= 1:
+            return []
+        days = " or ".join(d.isoformat() for d in f.possible_days)
+        return [
+            Conflict(
+                ("test.date", "recording.start"),
+                {"test.date": given, "recording.start": f.possible_days},
+                f"The recorded test is of {days} (the file's date reads either way), at least "
+                f"{near} days from test.date {given.isoformat()}: either the context or the "
+                "file belongs to another test.",
+            )
+        ]
     if given is None or rec is None or abs((given - rec).days) <= 1:
         return []
     return [
@@ -336,6 +354,7 @@ def find_conflicts(
     test_date: _dt.date | None,
     file_patient: FilePatient | None = None,
     recorded_on: _dt.date | None = None,
+    possible_days: tuple[_dt.date, ...] = (),
 ) -> list[Conflict]:
     """Return every contradiction among the context and the recording.
 
@@ -351,11 +370,14 @@ def find_conflicts(
         The patient as the recording's header gives them.
     recorded_on : datetime.date, optional
         The date of the recording's first sample (``recording_date`` is the test's day).
+    possible_days : tuple of datetime.date, optional
+        The days the test may be of when the recording's date is unknown but one of a few
+        (``Evidence.possible_test_days``).
 
     Returns
     -------
     list of Conflict
         Empty when the inputs agree.
     """
-    facts = _Facts(ctx, recording_date, test_date, file_patient, recorded_on)
+    facts = _Facts(ctx, recording_date, test_date, file_patient, recorded_on, possible_days)
     return [c for check in _CHECKS for c in check(facts)]

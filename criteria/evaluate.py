@@ -329,9 +329,9 @@ def evaluate(
     test_date = _test_date(ctx, rec, warnings)
     file_patient = evidence.file_patient if evidence is not None else None
     first = evidence.recording_start if evidence is not None else None
-    conflicts = tuple(
-        find_conflicts(ctx, rec, test_date, file_patient, None if first is None else first.date())
-    )
+    possible = evidence.possible_test_days if evidence is not None else ()
+    recorded_on = None if first is None else first.date()
+    conflicts = tuple(find_conflicts(ctx, rec, test_date, file_patient, recorded_on, possible))
     run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
     if run.overall is True:
         # A qualification must not rest on a fact whose other possible value would change it

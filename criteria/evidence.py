@@ -191,6 +191,10 @@ class Evidence:
     recording_min : float or None
         The recording's length in minutes (``summary.json``'s ``recording.duration_min``); None
         when not known. Without a clock it tells a test's recording from a night's.
+    possible_dates : tuple of datetime.date
+        When the file holds no date it can be read by but narrows it to a few (``03/04/2026``:
+        4 March or 3 April), the dates its first sample may be on (``input.possible_dates``);
+        empty otherwise. A test date far from every one of them is another test's.
     """
 
     recording_start: _dt.datetime | None = None
@@ -206,6 +210,7 @@ class Evidence:
     sleep_test_channels: tuple[str, ...] = ()
     file_patient: FilePatient | None = None
     recording_min: float | None = None
+    possible_dates: tuple[_dt.date, ...] = ()
 
     @property
     def test_day(self) -> _dt.date | None:
@@ -221,7 +226,22 @@ class Evidence:
         """
         if self.recording_start is None:
             return None
-        start = self.recording_start
+        return self._test_day_of(self.recording_start)
+
+    @property
+    def possible_test_days(self) -> tuple[_dt.date, ...]:
+        """The days the test may be of when the file's date is one of :attr:`possible_dates`.
+
+        Each is dated as :attr:`test_day` dates a known start (its first segment's day, or its
+        sleep window's evening). Empty when the date is known or nothing narrows it.
+        """
+        if self.recording_start is not None or not self.possible_dates:
+            return ()
+        clock = self.start_clock or _dt.time()
+        days = {self._test_day_of(_dt.datetime.combine(d, clock)) for d in self.possible_dates}
+        return tuple(sorted(days))
+
+    def _test_day_of(self, start: _dt.datetime) -> _dt.date:
         segments = (self.rest, self.exercise, self.exercise_o2)
         starts = [w.start_s for w in segments if w is not None and w.start_s is not None]
         if starts:
@@ -253,6 +273,7 @@ class Evidence:
         sleep_test_channels: Sequence[str] = (),
         file_patient: FilePatient | None = None,
         recording_min: float | None = None,
+        possible_dates: Sequence[_dt.date] = (),
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -282,6 +303,9 @@ class Evidence:
             The patient as the recording's header gives them.
         recording_min : float, optional
             The recording's length in minutes.
+        possible_dates : sequence of datetime.date, optional
+            The dates the first sample may be on, when the file narrows an unknown date to a
+            few (only with ``recording_start`` None).
 
         Returns
         -------
@@ -300,6 +324,7 @@ class Evidence:
             sleep_test_channels=tuple(str(c) for c in sleep_test_channels),
             file_patient=file_patient,
             recording_min=recording_min,
+            possible_dates=() if recording_start is not None else tuple(possible_dates),
         )
         return ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
 
@@ -346,7 +371,8 @@ class Evidence:
         ----------
         summary : mapping
             Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text),
-            ``input.date_known``, ``input.clock_known``, ``input.sleep_test_channels``,
+            ``input.date_known``, ``input.clock_known``, ``input.possible_dates``,
+            ``input.sleep_test_channels``,
             ``recording.duration_min`` and ``warnings`` when present. Without
             ``input.clock_known`` (a summary of an earlier oxi), a file without dates starting at
             the placeholder midnight is taken to hold elapsed time only, as that oxi took it.
@@ -395,6 +421,7 @@ class Evidence:
         elif known is False:
             clock = None  # (a date without a clock: refused by _check_blocks below)
         file_patient = FilePatient.from_block(summary.get("patient"), source)
+        possible = _possible_dates(inp, start, source)
         channels = inp.get("sleep_test_channels") if isinstance(inp, Mapping) else None
         if channels is None:
             channels = []
@@ -427,6 +454,7 @@ class Evidence:
                 start_clock=clock,
                 sleep_test_channels=tuple(channels),
                 file_patient=file_patient,
+                possible_dates=possible,
             )
             ev = ev._with_constant_runs(
                 summary.get("without_constant_runs"), metrics, windows, "summary"
@@ -515,6 +543,29 @@ def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
             raise EvidenceError(f"{where}: 'windows.{figs.kind}.{key}' is {shorten(v)}")
         got[key] = None if v is None else (v if key == "source" else float(v))
     return replace(figs, **got)
+
+
+def _possible_dates(
+    inp: Any, start: _dt.datetime | None, source: str | None
+) -> tuple[_dt.date, ...]:
+    """Read ``input.possible_dates`` (ISO dates; only beside ``input.date_known`` false)."""
+    raw = inp.get("possible_dates") if isinstance(inp, Mapping) else None
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
+        raise EvidenceError("summary: 'input.possible_dates' must be a list of ISO dates", source)
+    if raw and start is not None:
+        # a known date beside other possible ones: one of the two was edited in
+        raise EvidenceError(
+            "summary: 'input.possible_dates' is given but 'input.date_known' is not false", source
+        )
+    try:
+        return tuple(_dt.date.fromisoformat(d) for d in raw)
+    except ValueError:
+        raise EvidenceError(
+            f"summary: 'input.possible_dates' holds {shorten(repr(raw))}; expected ISO dates",
+            source,
+        ) from None
 
 
 def _number(v: Any) -> TypeGuard[int | float]:

@@ -104,6 +104,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         rec.sleep_test_channels,
         FilePatient.from_block(patient_block(analysis, deidentify=False)),
         rec.duration_s / 60.0,
+        rec.source.possible_dates,
         cls=OximetryError,
     )
 

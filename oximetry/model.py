@@ -355,6 +355,10 @@ class SourceInfo:
         are elapsed time only. Said by the reader, never inferred from the start: a file of
         times of day whose first row is 00:00:00 starts there too, and was taken for one
         without a clock (its night refused, ``--lights-off 00:30`` with it).
+    possible_dates : tuple of datetime.date
+        When the date is not known but the file narrows it to a few (an EMAY date such as
+        ``03/04/2026``, 4 March or 3 April), the dates the first sample may be on; empty
+        otherwise. A test date far from every one of them is another test's.
     vendor_summary : mapping
         The device's own summary of the night as its file stores it (a Viatom/Wellue header:
         ``spo2_mean_pct``, ``spo2_min_pct``, ``drops_3pct``, ``time_below_90_min`` ...; see
@@ -384,6 +388,7 @@ class SourceInfo:
     read_options: Mapping[str, Any] = field(default_factory=dict)
     date_known: bool = True
     clock_known: bool = True
+    possible_dates: tuple[_dt.date, ...] = ()
     vendor_summary: Mapping[str, Any] = field(default_factory=dict)
     parts: tuple[SourcePart, ...] = ()
     companions: tuple[CompanionFile, ...] = ()

@@ -358,6 +358,8 @@ PERTURBATIONS = (
     "judged_test_days_after_the_start",
     # The recorder's clock runs ahead: the file is dated after the day of the analysis.
     "recording_dated_after_the_run",
+    # The file's date reads two ways (03/04/2026, day or month first), each days from test.date.
+    "possible_dates_far_from_test_date",
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
@@ -436,6 +438,18 @@ def _dated_after_the_run(
         t["chronic_stable_state"] = True
     assert ev is not None
     return dataclasses.replace(ev, recording_start=dt.datetime.combine(ahead, start.time()))
+
+
+def _possible_dates_far(draw: st.DrawFn, ev: Evidence | None, start: dt.datetime) -> Evidence:
+    """The recording's date unknown but one of two (an EMAY ``03/04/2026``: 4 March or 3 April),
+    each 2-60 days from test.date (on either side): the file is another test's, whatever its
+    order. The old rules had no date to compare and used test.date."""
+    assert ev is not None
+    far = st.integers(2, 60).map(lambda k: k * draw(st.sampled_from([-1, 1])))
+    days = {start.date() + dt.timedelta(days=draw(far)) for _ in range(2)}
+    return dataclasses.replace(
+        ev, recording_start=None, start_clock=start.time(), possible_dates=tuple(sorted(days))
+    )
 
 
 @st.composite
@@ -582,6 +596,8 @@ def valid_then_perturbed(
         ev = _days_later(ev, draw(st.integers(1, 10)))
     elif change == "recording_dated_after_the_run":
         ev = _dated_after_the_run(draw, raw, ev, start)
+    elif change == "possible_dates_far_from_test_date":
+        ev = _possible_dates_far(draw, ev, start)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "angina_coded_drop_only":
@@ -1542,6 +1558,7 @@ MC_PERTURBATIONS = (
     "recording_day_off_at_window_edge",
     "judged_test_days_after_the_start",
     "recording_dated_after_the_run",
+    "possible_dates_far_from_test_date",
     "retest_start_given_twice",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
@@ -1784,6 +1801,8 @@ def valid_then_perturbed_medicare(
         ev = _days_later(ev, draw(st.integers(1, 10)))
     elif change == "recording_dated_after_the_run":
         ev = _dated_after_the_run(draw, raw, ev, start)
+    elif change == "possible_dates_far_from_test_date":
+        ev = _possible_dates_far(draw, ev, start)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":

@@ -320,6 +320,59 @@ def test_an_ambiguous_emay_night_without_a_test_date_is_not_qualified(tmp_path: 
     assert "test.date" in s["qualification"]["missing"]
 
 
+def _ambiguous_night(path: Path) -> Path:
+    """A night from 03/04/2026 00:30 (4 March month first, 3 April day first) in EMAY's own
+    layout, with 15 min at 86 %: it qualifies on its figures."""
+    start = dt.datetime(2026, 3, 4, 0, 30)
+    rec, _ = simulate_night(
+        fs=1, duration_s=5 * 3600, seed=5, baseline_pct=94, noise_pts=0.4,
+        sustained_drops=[(3600, 900, 86)], start=start,
+    )  # fmt: skip
+    x, p = rec.spo2.data, rec.pulse.data
+    lines = ["Date,Time,SpO2(%),PR(bpm)"]
+    for i in range(x.size):
+        t = start + dt.timedelta(seconds=i)
+        v = "" if np.isnan(x[i]) else f"{x[i]:.0f}"
+        lines.append(f"{t:%m/%d/%Y},{t:%I:%M:%S %p},{v},{p[i]:.0f}")
+    return write_text(path, "\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize(
+    ("test_date", "conflict"),
+    [("2026-01-05", True), ("2026-03-03", False), ("2026-04-02", False), ("2026-04-05", True)],
+)
+def test_a_test_date_far_from_both_readings_of_the_file_date_is_a_conflict(
+    tmp_path: Path, capsys, test_date: str, conflict: bool
+) -> None:
+    """03/04/2026 is 4 March or 3 April; the night from 00:30 is the test of 3 March or
+    2 April (the evening before). The old reader kept neither, so a test.date of 5 January
+    met no recording date and the night qualified, where 03/14/2026 made it indeterminate.
+    Now a test.date more than a day from both is a conflict; the summary records both dates,
+    and qualify --summary and verify read them."""
+    csv = _ambiguous_night(tmp_path / "e.csv")
+    order = (dt.date.fromisoformat(test_date) - dt.timedelta(days=10)).isoformat()
+    ctx = write_text(
+        tmp_path / "ctx.yaml",
+        CONTEXT.replace("2026-11-20", test_date).replace("2026-11-10", order),
+    )
+    out = tmp_path / "out"
+    assert main(["analyze", str(csv), "--context", str(ctx), "--out", str(out), "--no-report"]) == 0
+    s = _summary(out)
+    assert s["input"]["date_known"] is False
+    assert s["input"]["possible_dates"] == ["2026-03-04", "2026-04-03"]
+    q = s["qualification"]
+    keys = [c["keys"] for c in q["conflicts"]]
+    assert (["test.date", "recording.start"] in keys) is conflict
+    assert q["determination"] == ("indeterminate" if conflict else "qualified")
+    assert main(["verify", str(out / "summary.json"), str(csv), "--context", str(ctx)]) == 0
+    capsys.readouterr()
+    args = ["qualify", "--context", str(ctx), "--summary", str(out / "summary.json"), "--json"]
+    assert main(args) == 0
+    again = json.loads(capsys.readouterr().out)["qualification"]
+    assert again["determination"] == q["determination"]
+    assert again["conflicts"] == q["conflicts"]
+
+
 # --- time stamps in UTC -----------------------------------------------------------------------
 
 

@@ -341,9 +341,7 @@ def _day_month_order(
             "not say which: the start date is unknown and shown as 1900-01-01; give the test "
             "date in the clinical context"
         ),
-        possible_dates=tuple(
-            sorted({stamped_t.iloc[0].date(), stamped_u.iloc[0].date()})
-        ),
+        possible_dates=tuple(sorted({stamped_t.iloc[0].date(), stamped_u.iloc[0].date()})),
     )
 
 

@@ -476,6 +476,7 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
             CompanionFile(path_text(p), d) for p, d in raw.extra.get("companions") or ()
         ),
         clock_changes_s=tuple(float(t) for t in raw.extra.get("clock_changes_s") or ()),
+        possible_dates=tuple(raw.extra.get("possible_dates") or ()),
     )
     return Recording(
         spo2=spo2,

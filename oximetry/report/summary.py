@@ -341,7 +341,8 @@ def build_summary(
     -------
     dict
         Keys: ``schema``, ``deidentified``, ``input`` (``date_known`` and ``clock_known`` say
-        whether the file gave a date and a time of day; for a night joined from several files,
+        whether the file gave a date and a time of day, ``possible_dates`` the dates an unknown
+        one may be when the file narrows it to a few; for a night joined from several files,
         ``input.parts`` lists each file in time order: path, sha256, start, samples, and the
         annotation file read with it, ``annotations`` and ``annotations_sha256``; for a record
         held in several files, a WFDB header and its signal files, ``input.companions`` (and
@@ -385,6 +386,12 @@ def build_summary(
             "start_note": _start_note(rec),
             "date_known": bool(src.date_known),
             "clock_known": bool(src.clock_known),
+            # the dates an unknown one may be (an EMAY 03/04/2026): the rules date the test by
+            **(
+                {"possible_dates": [d.isoformat() for d in src.possible_dates]}
+                if src.possible_dates
+                else {}
+            ),
             "sleep_test_channels": list(rec.sleep_test_channels),
             "read_options": _plain(dict(src.read_options)),
             **({"parts": _parts_block(src, deidentify)} if src.parts else {}),
