@@ -141,6 +141,22 @@ def test_decimal_commas_are_refused_and_other_text_is_counted(tmp_path: Path) ->
     assert "column 'spo2': 6 cell(s) that are not numbers were read as missing" in rec.warnings
 
 
+
+def test_rows_wider_than_the_header_are_refused(tmp_path: Path) -> None:
+    """``Time,PI,SpO2,PR`` with PI written unquoted as 0,87: each row has five fields, and cut
+    to the header's four, SpO2 was read from PI's decimals (87) and the pulse from SpO2. A
+    night at 94 % made 119 min at or below 88 % and qualified."""
+    t0 = dt.datetime(2026, 1, 5, 22, 0)
+    rows = [f"{t0 + dt.timedelta(seconds=i):%Y-%m-%d %H:%M:%S},0,87,94,62" for i in range(600)]
+    text = "Time,PI,SpO2,PR\n" + "\n".join(rows) + "\n"
+    with pytest.raises(RecordingFormatError, match="line 2: 5 fields where the header \\(line 1"):
+        read_recording(write_text(tmp_path / "pi.csv", text))
+    # trailing empty fields are no extra data (an O2Ring row ends in a comma; so may others)
+    rec = read_recording(write_text(tmp_path / "t.csv", text.replace(",0,87,", ",0.87,")))
+    assert rec.spo2.data[0] == 94.0
+    trailing = "Time,SpO2,PR\n" + "".join(f"{r.split(',', 2)[0]},94,62,,\n" for r in rows)
+    assert read_recording(write_text(tmp_path / "e.csv", trailing)).spo2.data[0] == 94.0
+
 def test_older_o2_insight(tmp_path: Path) -> None:
     text = (
         "Time,Oxygen Level(%),Pulse Rate(bpm),Motion,Oxygen Level Reminder,PR Reminder,\n"
