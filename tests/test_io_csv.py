@@ -337,6 +337,37 @@ def test_generic_iso_with_utc_offsets_across_dst(tmp_path: Path) -> None:
     assert "from +02:00 to +01:00" in warning and "03:00:00 there" in warning
 
 
+
+@pytest.mark.parametrize("form", ["{h}:00", "{h}00", "{h}"])
+def test_iso_offsets_of_hours_only_are_read_like_hours_and_minutes(
+    tmp_path: Path, form: str
+) -> None:
+    """``+01``, ``-05`` and ``+00`` (ISO 8601's hour-only offsets) were not seen as offsets: one
+    offset throughout gave an internal error (an aware start), two across a daylight-saving
+    change another ("Mixed timezones"). They read as ``+01:00`` does."""
+
+    def offset(h: int) -> str:
+        return ("+" if h >= 0 else "-") + form.format(h=f"{abs(h):02d}")
+
+    text = (
+        "time,spo2\n"
+        f"2026-10-25T02:59:58{offset(2)},95\n"
+        f"2026-10-25T02:00:00{offset(1)},94\n"
+        f"2026-10-25T02:00:02{offset(1)},93\n"
+    )
+    rec = read_recording(write_text(tmp_path / "tz.csv", text))
+    assert rec.start == dt.datetime(2026, 10, 25, 2, 59, 58) and rec.source.date_known
+    np.testing.assert_array_equal(rec.spo2.data, [95, 94, 93])
+    assert rec.source.clock_changes_s == (2.0,)
+    (warning,) = [w for w in rec.warnings if "UTC offset changes" in w]
+    assert "from +02:00 to +01:00" in warning
+    west = f"time,spo2\n2026-01-05T22:00:00{offset(-5)},95\n2026-01-05T22:00:04{offset(-5)},94\n"
+    rec = read_recording(write_text(tmp_path / "w.csv", west))
+    assert rec.start == dt.datetime(2026, 1, 5, 22, 0) and rec.clock_known
+    utc = f"time,spo2\n2026-01-05T22:00:00{offset(0)},95\n2026-01-05T22:00:04{offset(0)},94\n"
+    rec = read_recording(write_text(tmp_path / "u.csv", utc))  # UTC: elapsed time only
+    assert rec.start == dt.datetime(1900, 1, 1) and not rec.clock_known
+
 def test_clock_times_are_refused_where_the_stamps_offset_changes(tmp_path: Path, capsys) -> None:
     # 23:00 EDT to 07:00 EST; a technologist's --lights-on 04:30 (EST, as the stamps read then)
     # was placed at 04:30 EDT, an hour early, and cut the dip at 04:10-04:20 EST out of the night.

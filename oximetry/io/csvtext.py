@@ -387,11 +387,16 @@ def _gap_at_a_date_change(t: pd.Series) -> tuple[int, float] | None:
     return int(rows[j + 1]), float(abs(step[j]))
 
 
-#: An ISO 8601 stamp's UTC designator or offset at its end.
-_ISO_OFFSET = r"(?:[+-]\d\d:?\d\d|[Zz])$"
+#: An ISO 8601 time of day just before an hour-only offset (``T22:00:00+01``): a date alone
+#: (``2026-01-05``) ends in ``-05`` too.
+_ISO_CLOCK = r"[T ]\d\d(?::?\d\d){1,2}(?:[.,]\d+)?\s?"
+#: An ISO 8601 stamp's UTC designator or offset at its end: ``+01:00``, ``+0100`` or ``+01``.
+#: Unseen, ``+01`` left the stamps to pandas alone, which read them as aware times (an internal
+#: error), or as "mixed timezones" across a daylight-saving change.
+_ISO_OFFSET = rf"(?:[+-]\d\d:?\d\d|{_ISO_CLOCK}[+-]\d\d|[Zz])$"
 #: The ones that say UTC without saying the local offset: ``Z``, and a zero offset, which is how
 #: software writes UTC (Python's ``isoformat``) far more often than a clock in London in winter.
-_ISO_UTC = r"(?:[+-]00:?00|[Zz])$"
+_ISO_UTC = rf"(?:[+-]00:?00|{_ISO_CLOCK}[+-]00|[Zz])$"
 
 
 def _parse_iso(s: pd.Series) -> pd.Series:
@@ -411,7 +416,15 @@ def _parse_iso(s: pd.Series) -> pd.Series:
         wall0 = pd.Timestamp(first.iloc[0]).tz_localize(None)
         out: pd.Series = wall0 + (utc - utc[utc.notna()].iloc[0])
         return out
-    return pd.to_datetime(s, format="ISO8601", errors="coerce")
+    try:
+        naive = pd.to_datetime(s, format="ISO8601", errors="coerce")
+    except ValueError:  # "Mixed timezones": offsets in a form _ISO_OFFSET does not know
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    if getattr(naive.dtype, "tz", None) is not None:
+        # (the same, one offset throughout): an aware start crashed the model. Unread, the
+        # first such stamp is named as not in the expected format.
+        return pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+    return naive
 
 
 def _may_be_read(label: str) -> bool:
@@ -766,9 +779,9 @@ def _offset_changes(
 
 
 def _offset_text(cell: str) -> str:
-    """Return an ISO stamp's UTC offset as ``+hh:mm``."""
-    m = re.search(r"([+-])(\d\d):?(\d\d)$", cell.strip())
-    return "+00:00" if m is None else f"{m.group(1)}{m.group(2)}:{m.group(3)}"
+    """Return an ISO stamp's UTC offset as ``+hh:mm`` (``+01`` as ``+01:00``)."""
+    m = re.search(r"([+-])(\d\d)(?::?(\d\d))?$", cell.strip())
+    return "+00:00" if m is None else f"{m.group(1)}{m.group(2)}:{m.group(3) or '00'}"
 
 
 def _iso_offsets(
