@@ -141,7 +141,6 @@ def test_decimal_commas_are_refused_and_other_text_is_counted(tmp_path: Path) ->
     assert "column 'spo2': 6 cell(s) that are not numbers were read as missing" in rec.warnings
 
 
-
 def test_rows_wider_than_the_header_are_refused(tmp_path: Path) -> None:
     """``Time,PI,SpO2,PR`` with PI written unquoted as 0,87: each row has five fields, and cut
     to the header's four, SpO2 was read from PI's decimals (87) and the pulse from SpO2. A
@@ -156,6 +155,7 @@ def test_rows_wider_than_the_header_are_refused(tmp_path: Path) -> None:
     assert rec.spo2.data[0] == 94.0
     trailing = "Time,SpO2,PR\n" + "".join(f"{r.split(',', 2)[0]},94,62,,\n" for r in rows)
     assert read_recording(write_text(tmp_path / "e.csv", trailing)).spo2.data[0] == 94.0
+
 
 def test_older_o2_insight(tmp_path: Path) -> None:
     text = (
@@ -337,7 +337,6 @@ def test_generic_iso_with_utc_offsets_across_dst(tmp_path: Path) -> None:
     assert "from +02:00 to +01:00" in warning and "03:00:00 there" in warning
 
 
-
 @pytest.mark.parametrize("form", ["{h}:00", "{h}00", "{h}"])
 def test_iso_offsets_of_hours_only_are_read_like_hours_and_minutes(
     tmp_path: Path, form: str
@@ -367,6 +366,7 @@ def test_iso_offsets_of_hours_only_are_read_like_hours_and_minutes(
     utc = f"time,spo2\n2026-01-05T22:00:00{offset(0)},95\n2026-01-05T22:00:04{offset(0)},94\n"
     rec = read_recording(write_text(tmp_path / "u.csv", utc))  # UTC: elapsed time only
     assert rec.start == dt.datetime(1900, 1, 1) and not rec.clock_known
+
 
 def test_clock_times_are_refused_where_the_stamps_offset_changes(tmp_path: Path, capsys) -> None:
     # 23:00 EDT to 07:00 EST; a technologist's --lights-on 04:30 (EST, as the stamps read then)
@@ -580,6 +580,38 @@ def test_other_backward_step_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(RecordingFormatError, match="time goes backwards"):
         read_recording(two)
+
+
+def test_rows_newest_first_are_said_to_run_backwards(tmp_path: Path) -> None:
+    """A ViHealth export sorted newest first was refused as "every row has the same time"."""
+    times = [f"23:{59 - i // 30:02d}:{58 - 2 * (i % 30):02d}" for i in range(60)]
+    path = write_text(tmp_path / "desc.csv", _viatom(times))
+    with pytest.raises(RecordingFormatError, match="time runs backwards: 59 of the 59 steps") as e:
+        read_recording(path)
+    assert "data row 2 (23:59:58 -> 23:59:56)" in str(e.value)
+    assert "reverse order" in str(e.value) and "same time" not in str(e.value)
+    # (across midnight too, where one step of a file of times of day goes forward)
+    with pytest.raises(TimeAxisError, match="time runs backwards"):
+        place_on_grid(np.array([0.0, -2, -4, -6, 86390, 86388]), time_of_day_only=True)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_text_is_read_with_its_byte_order_mark(tmp_path: Path, encoding: str) -> None:
+    """A spreadsheet's "Unicode text" (UTF-16) export was refused as "binary data, neither EDF
+    nor a text export". With a byte-order mark it says its encoding and is read as UTF-8 text
+    is; without one it is refused, naming UTF-16 and what to save it as."""
+    want = read_recording(write_text(tmp_path / "u8.csv", O2RING))
+    bom = {"utf-16-le": "\ufeff", "utf-16-be": "\ufeff"}.get(encoding, "")
+    path = tmp_path / "u16.csv"
+    path.write_bytes((bom + O2RING).encode(encoding))
+    if encoding == "utf-16":  # Python writes the mark itself
+        assert path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    rec = read_recording(path)
+    assert rec.start == want.start and rec.source.format == "csv-o2ring"
+    np.testing.assert_array_equal(rec.spo2.data, want.spo2.data)
+    path.write_bytes(O2RING.encode("utf-16-be" if encoding.endswith("be") else "utf-16-le"))
+    with pytest.raises(RecordingFormatError, match=r"UTF-16 text without a byte-order mark.*UTF-8"):
+        read_recording(path)
 
 
 def test_fraction_csv_refused_then_scaled(tmp_path: Path) -> None:

@@ -98,7 +98,49 @@ class _Table:
         return [r for r in self.all_rows if any(c.strip() for c in r)]
 
 
+#: The byte-order marks of UTF-16 text (little-, big-endian): Windows' "Unicode" text.
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def looks_utf16(head: bytes) -> bool:
+    """Say whether bytes are the start of UTF-16 text.
+
+    Parameters
+    ----------
+    head : bytes
+        The file's first bytes.
+
+    Returns
+    -------
+    bool
+        True for a UTF-16 byte-order mark, or (without one) a NUL in every other byte and
+        printable ASCII in the others, as text of ASCII characters is in UTF-16.
+    """
+    if head.startswith(UTF16_BOMS):
+        return True
+    pairs = head[: len(head) // 2 * 2]
+    if len(pairs) < 16:
+        return False
+    printable = set(range(32, 127)) | {9, 10, 13}
+    return any(
+        not any(a) and set(b) <= printable
+        for a, b in ((pairs[0::2], pairs[1::2]), (pairs[1::2], pairs[0::2]))
+    )
+
+
 def _decode(raw: bytes, path: Path) -> str:
+    if raw.startswith(UTF16_BOMS):
+        # A spreadsheet's "Unicode text" export: its NUL bytes read as binary data ("neither
+        # EDF nor a text export"), which said nothing of what to do. With its byte-order mark it
+        # says its encoding, and is read.
+        try:
+            text = raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise RecordingFormatError(
+                "UTF-16 text that does not decode as UTF-16: save it as UTF-8", path
+            ) from None
+        if "\x00" not in text:
+            return text.lstrip("\ufeff")
     if b"\x00" in raw[:65536]:
         raise RecordingFormatError(
             "not a recording this tool reads: binary content that is neither EDF nor a text export",
@@ -135,7 +177,9 @@ def _table(text: str, path: Path) -> _Table:
     # blank-named columns at its end)
     named = len(parsed[start])
     for j, r in enumerate(parsed[start + 1 :]):
-        if len(r) > named and any(c.strip() for c in r[named:]):
+        if named > 1 and len(r) > named and any(c.strip() for c in r[named:]):
+            # (a header of one field is no comma table: "Time;SpO2;PR" is refused below as
+            # naming no SpO2 column, whatever its rows' commas)
             # Cut to the header's width, "Time,PI,SpO2,PR" rows with PI written 0,87 read SpO2
             # from PI's decimals and the pulse from SpO2: 119 min at or below 88 % on a night
             # at 93-95 %, qualified. Which field is extra the row does not say.

@@ -165,9 +165,18 @@ _MAGIC = {
 
 
 def _binary_kind(head: bytes) -> str:
+    from oximetry.io.csvtext import UTF16_BOMS, looks_utf16
+
     for magic, name in _MAGIC.items():
         if name and head.startswith(magic):
             return name
+    if head.startswith(UTF16_BOMS):
+        return ""  # UTF-16 text that says so: read by the text reader
+    if looks_utf16(head):
+        return (
+            "UTF-16 text without a byte-order mark, whose byte order it does not say: save it as "
+            "UTF-8"
+        )
     if b"\x00" in head:
         return "binary data, neither EDF nor a text export"
     return ""

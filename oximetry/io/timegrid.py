@@ -197,6 +197,17 @@ def place_on_grid(
             t[1:] += _DAY * np.cumsum(wraps)
             d = np.diff(t)
     pos = d[d > 0]
+    if np.count_nonzero(d < 0) > 2 * pos.size + 1:
+        # A file sorted newest first was refused as "every row has the same time": it says
+        # nothing of the order the rows are in. (Most steps back, not a few: those are said
+        # where they are, below.)
+        k = int(np.flatnonzero(d < 0)[0])
+        raise TimeAxisError(
+            f"time runs backwards: {np.count_nonzero(d < 0)} of the {d.size} steps between rows "
+            f"go back in time, the first at data row {k + 2} ({_clock(clock0_s + t[k])} -> "
+            f"{_clock(clock0_s + t[k + 1])}); the rows are in reverse order? Sort them "
+            "oldest first"
+        )
     if pos.size == 0:
         raise TimeAxisError("time stamps do not advance (every row has the same time)")
     step = float(np.median(pos))
