@@ -17,6 +17,7 @@ from . import context as _context
 from .context import Context
 from .evidence import FilePatient
 from .icd10 import acute, categorise
+from .rules.common import pulmonary_hypertension_codes
 
 __all__ = ["Conflict", "find_conflicts"]
 
@@ -306,6 +307,50 @@ def _other_tac_with_ichd3(f: _Facts) -> list[Conflict]:
     return out
 
 
+#: Findings the rules also read from the diagnoses (either one makes the finding): the findings
+#: key, the category of ``icd10_categories.csv`` whose codes document it (None: the pulmonary
+#: hypertension / cor pulmonale codes of :data:`criteria.rules.common.PULMONARY_HYPERTENSION_CODES`)
+#: and what it is. Dependent edema and hematocrit have no code the rules read (a.iii.A and C,
+#: Group II a and c are the findings alone), so a code cannot contradict them.
+CODED_FINDINGS = (
+    ("pulmonary_hypertension", None, "pulmonary hypertension / cor pulmonale"),
+    ("angina_pectoris", "angina_pectoris", "angina pectoris"),
+    ("peripheral_vascular_disease", "peripheral_vascular_disease", "peripheral vascular disease"),
+    ("breathlessness", "breathlessness", "dyspnea"),
+)
+
+
+def _finding_denies_its_code(f: _Facts) -> list[Conflict]:
+    """Find a finding given as false beside a diagnosis code that documents it.
+
+    The rules read a finding or its code, so the code silently won: ``pulmonary_hypertension:
+    false`` beside I27.20 met II.A.2.a.iii.B and Group II's condition, and a night at 89 %
+    qualified under both payers.
+    """
+    out: list[Conflict] = []
+    for key, category, what in CODED_FINDINGS:
+        if getattr(f.ctx.findings, key) is not False:
+            continue
+        if category is None:
+            codes = pulmonary_hypertension_codes(f.ctx)
+        else:
+            codes = [
+                c
+                for c in f.ctx.diagnoses or ()
+                if (row := categorise(c)) is not None and row.category == category
+            ]
+        if codes:
+            out.append(
+                Conflict(
+                    (f"findings.{key}", "diagnoses"),
+                    {f"findings.{key}": False, "diagnoses": codes},
+                    f"findings.{key} is false, but {', '.join(codes)} codes {what}: the finding "
+                    "or the code is wrong, and the rules read either one as the finding.",
+                )
+            )
+    return out
+
+
 def _room_air_with_flow(f: _Facts) -> list[Conflict]:
     t = f.ctx.test
     if t.room_air is not True or t.o2_flow_lpm is None or t.o2_flow_lpm <= 0:
@@ -343,6 +388,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _file_patient,
     _file_patient_name,
     _other_tac_with_ichd3,
+    _finding_denies_its_code,
     _room_air_with_flow,
     _therapy_start_twice,
 )

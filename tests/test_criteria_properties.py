@@ -302,6 +302,7 @@ RESHAPED_TESTS = (
     "walk_flows_disagree",
     "blood_gas_walk_flow_unknown",
     "pulmonary_heart_disease_not_ph",
+    "finding_denies_its_code",
 )
 
 
@@ -1208,8 +1209,30 @@ def _reshaped_test(
         raw["findings"] = {}
         rest = SegmentFigures("rest", 5.0, 91.0, 89.0, draw(st.floats(88.5, 89.49)))
         return "rest", Evidence(recording_start=start, rest=rest)
+    if change == "finding_denies_its_code":
+        # 89 % at rest with pulmonary hypertension coded (a.iii / Group II), and a finding the
+        # rules also read from a code given as false beside that code: a conflict
+        flag, code = draw(st.sampled_from(FINDING_CODES))
+        raw["diagnoses"] = ["J44.9", "I27.20", code]
+        raw["findings"] = {flag: False}
+        if "chronic_stable_state" in raw["test"]:  # J44.9 is chronic (the case's J18.9 is not)
+            raw["test"]["chronic_stable_state"] = True
+        rest = SegmentFigures("rest", 5.0, 91.0, 89.0, draw(st.floats(88.5, 89.49)))
+        return "rest", Evidence(recording_start=start, rest=rest)
     assert change == "walk_on_more_oxygen_than_prescribed", change
     return "exercise", _walk_on_more_oxygen(draw, raw, start)
+
+
+#: A finding the rules also read from the diagnoses, and a code that documents it.
+FINDING_CODES = (
+    ("pulmonary_hypertension", "I27.20"),
+    ("pulmonary_hypertension", "I27.81"),
+    ("pulmonary_hypertension", "I27.0"),
+    ("angina_pectoris", "I20.9"),
+    ("angina_pectoris", "I25.110"),
+    ("peripheral_vascular_disease", "I73.9"),
+    ("breathlessness", "R06.02"),
+)
 
 
 def _held_value_decides(
