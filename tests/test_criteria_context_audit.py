@@ -67,3 +67,186 @@ def test_a_finding_false_beside_its_code_is_a_conflict(payer: str, flag: str, co
     assert evaluate(_context(payer, **over, findings={flag: True}), _rest_89()).conflicts == ()
     bare = {**over, "diagnoses": ["J44.9"], "findings": {flag: False}}
     assert evaluate(_context(payer, **bare), _rest_89()).conflicts == ()
+
+
+# --------------------------------------------------------------------------------------------
+# A PaO2 between two whole numbers the criteria decide differently
+# --------------------------------------------------------------------------------------------
+
+MC_GAS = {
+    "payer": "medicare",
+    "patient": {"age_years": 70},
+    "test": {
+        "type": "rest",
+        "date": "2026-11-20",
+        "room_air": True,
+        "setting": "outpatient",
+        "performed_by": "hospital",
+        "evaluated_date": "2026-11-21",
+    },
+    "order": {"date": "2026-11-22", "prescriber": "physician", "flow_lpm": 2, "hours_per_day": 24},
+    "diagnoses": ["J44.9"],
+    "documentation": {"signed_prescription": True},
+}
+MH_GAS = {
+    "payer": "masshealth",
+    "patient": {"age_years": 70},
+    "test": {
+        "type": "rest",
+        "date": "2026-11-20",
+        "room_air": True,
+        "setting": "outpatient",
+        "chronic_stable_state": True,
+    },
+    "order": {"date": "2026-11-02", "prescriber": "physician", "flow_lpm": 2, "hours_per_day": 24},
+    "diagnoses": ["J44.9"],
+    "documentation": {
+        "letter_of_medical_necessity": True,
+        "treatment_notes": True,
+        "signed_prescription": True,
+    },
+}
+
+
+def _gas(payer: str, gas: dict[str, float], **over: Any) -> str:
+    """The determination from blood gases alone (taken on the test date)."""
+    base = MH_GAS if payer == "masshealth" else MC_GAS
+    c = Context.from_dict(make_dict(base, blood_gas={**gas, "date": "2026-11-20"}, **over))
+    return evaluate(c, None).determination
+
+
+EDEMA = {"findings": {"dependent_edema": True}}
+# (what, the blood gases with the value as x, the test type, context changes, whole numbers that
+# qualify on either side of the gap, or None where the upper one does not)
+GAPS = [
+    ("rest, Group I / Group II", {"pao2_rest_mmhg": "x"}, "rest", EDEMA, 55),
+    ("rest, Group II / none", {"pao2_rest_mmhg": "x"}, "rest", EDEMA, 59),
+    ("awake with sleep 50", {"pao2_awake_mmhg": "x", "pao2_sleep_mmhg": 50}, "overnight", {}, 55),
+]
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+@pytest.mark.parametrize(("what", "gas", "kind", "over", "low"), GAPS)
+@pytest.mark.parametrize("frac", [0.1, 0.5, 0.9])
+def test_a_pao2_between_the_whole_number_limits_is_not_evaluable(
+    payer: str,
+    what: str,
+    gas: dict[str, Any],
+    kind: str,
+    over: dict[str, Any],
+    low: int,
+    frac: float,
+) -> None:
+    """A PaO2 of 55.5 fell between the clauses: 55 qualified (≤ 55: Group I, II.A.2.a.i) and 56
+    qualified (Group II's 56–59 with edema, or awake ≥ 56 beside a sleep PaO2 of 50: Group I-2,
+    II.A.2.a.ii), and 55.5 was a bare NOT QUALIFIED with nothing missing; 59.5 beside 59 (Group
+    II, a.iii) the same. The limits are whole mmHg, blood gases written to a tenth: the value is
+    not evaluable, naming it and the limits (never rounded toward a qualification)."""
+    x = low + frac
+
+    def at(v: float) -> dict[str, float]:
+        return {k: (v if val == "x" else val) for k, val in gas.items()}
+
+    over = {**over, "test__type": kind}
+    assert _gas(payer, at(low), **over) == "qualified"  # ground truth on the whole numbers
+    if low == 55:
+        assert _gas(payer, at(low + 1), **over) == "qualified"
+    base = MH_GAS if payer == "masshealth" else MC_GAS
+    c = Context.from_dict(make_dict(base, blood_gas={**at(x), "date": "2026-11-20"}, **over))
+    d = evaluate(c, None)
+    if payer == "masshealth" and what == "rest, Group I / Group II":
+        # a.iii reads "at most 59" with edema: 55.x is covered there, no gap
+        assert d.determination == "qualified"
+        return
+    assert d.determination == "indeterminate", what
+    assert any(f"{x:g} mmHg lies between the limits {low} and {low + 1}" in m for m in d.missing)
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+@pytest.mark.parametrize("x", [55.1, 55.4, 55.5])
+def test_a_pao2_just_above_55_is_never_rounded_into_group_i(payer: str, x: float) -> None:
+    """55.4 read as 55 would be Group I (II.A.2.a.i) without Group II's conditions: a
+    qualification the strict reading denies. Without edema, pulmonary hypertension or a high
+    hematocrit the case is not evaluable, never qualified."""
+    assert _gas(payer, {"pao2_rest_mmhg": 55}) == "qualified"
+    assert _gas(payer, {"pao2_rest_mmhg": 56}) == "not_qualified"
+    assert _gas(payer, {"pao2_rest_mmhg": x}) == "indeterminate"
+
+
+def test_an_exercise_pao2_between_the_limits_is_not_evaluable() -> None:
+    """Medicare's three-part exercise test from blood gases: 55.5 on room air is neither Group
+    I-4's ≤ 55 nor Group II's 56–59 (with edema 55 and 56 both qualified, 55.5 was denied); 55.5
+    at rest is not shown ≥ 56 (test #1), 55.5 on oxygen not shown above 55 (test #3)."""
+    walk = {"pao2_rest_mmhg": 70, "pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 70}
+    over: dict[str, Any] = {**EDEMA, "test__type": "exercise", "test__exercise_o2_flow_lpm": 2}
+    assert _gas("medicare", walk, **over) == "qualified"
+    for key, whole in (("pao2_exercise_mmhg", (55, 56)), ("pao2_rest_mmhg", (56,))):
+        for v in whole:
+            assert _gas("medicare", {**walk, key: v}, **over) == "qualified", (key, v)
+        c = Context.from_dict(
+            make_dict(MC_GAS, blood_gas={**walk, key: 55.5, "date": "2026-11-20"}, **over)
+        )
+        d = evaluate(c, None)
+        assert d.determination == "indeterminate", key
+        assert any("55.5 mmHg lies between the limits 55 and 56" in m for m in d.missing), key
+    assert _gas("medicare", {**walk, "pao2_exercise_o2_mmhg": 56}, **over) == "qualified"
+    d = evaluate(
+        Context.from_dict(
+            make_dict(
+                MC_GAS,
+                blood_gas={**walk, "pao2_exercise_o2_mmhg": 55.5, "date": "2026-11-20"},
+                **over,
+            )
+        ),
+        None,
+    )
+    assert d.determination == "indeterminate"
+    assert any("55.5 mmHg lies between the limits 55 and 56" in m for m in d.missing)
+
+
+def test_a_pediatric_pao2_between_65_and_66_is_not_evaluable() -> None:
+    """MassHealth II.A.2.d: PO2 ≤ 65 under 21; 65.5 was a bare denial beside 65's
+    qualification."""
+    young = {"patient": {"age_years": 10}}
+    assert _gas("masshealth", {"pao2_rest_mmhg": 65}, **young) == "qualified"
+    assert _gas("masshealth", {"pao2_rest_mmhg": 65.5}, **young) == "indeterminate"
+    assert _gas("masshealth", {"pao2_rest_mmhg": 66}, **young) == "not_qualified"
+
+
+def test_a_fall_during_sleep_is_compared_as_it_is() -> None:
+    """ "More than 10 mmHg" and its complement leave no gap: a fall of 10.5 is more than 10."""
+    from criteria.rules.shared import pao2_meets, pao2_part
+
+    assert pao2_part("drop", 10.5, lambda x: x > 10, "sleep", whole=False).met is True
+    assert pao2_meets(57.5, lambda x: 56 <= x <= 59) is True
+    assert pao2_meets(54.5, lambda x: x <= 55) is True
+    assert isinstance(pao2_meets(59.5, lambda x: 56 <= x <= 59), str)
+
+
+@pytest.mark.parametrize("key", ["pao2_rest_mmhg", "pao2_exercise_o2_mmhg"])
+def test_group_iii_normoxemia_between_59_and_60_is_not_evaluable(key: str) -> None:
+    """Medicare Group III (cluster headache) needs a normoxemic test, PaO2 ≥ 60 (at rest), and no
+    Group I or II value on oxygen (< 60): 59.5 lies between Group II's 56–59 and 60, and is
+    neither shown nor ruled out."""
+    from tests.criteria_helpers import CLUSTER_OK
+
+    def iii(v: float) -> Any:
+        c = Context.from_dict(
+            make_dict(
+                MC,
+                cluster_headache=CLUSTER_OK,
+                diagnoses=["G44.011"],
+                order__flow_lpm=12,
+                test__type="rest",
+                blood_gas={key: v, "date": "2026-11-20"},
+            )
+        )
+        d = evaluate(c, Evidence(recording_start=REST_DAY, rest=seg("rest", 95.0)), "medicare")
+        (r,) = [r for r in d.rules if r.id == "lcd_group_iii"]
+        return r
+
+    assert iii(60).met is True
+    assert iii(59).met is False
+    doubt = iii(59.5)
+    assert doubt.met is None
+    assert any("59.5 mmHg lies between the limits 59 and 60" in m for m in doubt.missing)

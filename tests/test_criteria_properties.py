@@ -388,6 +388,9 @@ PERTURBATIONS = (
     # a.iii's "at most 89 %" during exercise with edema and no rest value (none, only the
     # recovery after the walks, or a blood gas of the walks alone): b.i's lower values need one.
     "a_iii_exercise_without_rest",
+    # A PaO2 between two whole numbers the criteria decide differently (55.5: neither <= 55 nor
+    # >= 56; 59.5 beside 56-59): not evaluable, never rounded toward a qualification.
+    "pao2_between_whole_numbers",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -599,6 +602,8 @@ def valid_then_perturbed(
         ev = _dated_after_the_run(draw, raw, ev, start)
     elif change == "possible_dates_far_from_test_date":
         ev = _possible_dates_far(draw, ev, start)
+    elif change == "pao2_between_whole_numbers":
+        t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "angina_coded_drop_only":
@@ -1223,6 +1228,27 @@ def _reshaped_test(
     return "exercise", _walk_on_more_oxygen(draw, raw, start)
 
 
+def _pao2_between_whole_numbers(
+    draw: st.DrawFn, raw: dict[str, Any], td: dt.date
+) -> tuple[str, None]:
+    """Blood gases alone (taken on the test date), one of them between two whole numbers the
+    criteria decide differently, with nothing else to qualify on: a resting 55 < x < 56 without
+    Group II's conditions (rounded down it is Group I), 59 < x < 60 with edema (rounded down it
+    is Group II, a.iii), or an awake 55 < x < 56 beside a sleep PaO2 <= 55."""
+    x = draw(st.integers(1, 9)) / 10
+    case = draw(st.sampled_from(["rest_55", "rest_59", "awake_55"]))
+    raw["findings"] = {"dependent_edema": True} if case == "rest_59" else {}
+    if "performed_by" in raw["test"]:
+        raw["test"]["performed_by"] = "hospital"  # a home overnight test is not Medicare's
+    gas: dict[str, Any] = {"date": td.isoformat()}
+    if case == "awake_55":
+        gas.update(pao2_awake_mmhg=55 + x, pao2_sleep_mmhg=draw(st.floats(40.0, 55.0)))
+    else:
+        gas["pao2_rest_mmhg"] = (55 if case == "rest_55" else 59) + x
+    raw["blood_gas"] = gas
+    return ("overnight" if case == "awake_55" else "rest"), None
+
+
 #: A finding the rules also read from the diagnoses, and a code that documents it.
 FINDING_CODES = (
     ("pulmonary_hypertension", "I27.20"),
@@ -1416,6 +1442,9 @@ def _assert_stopped(case: tuple[dict[str, Any], Evidence | None, str, str]) -> N
         assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
     else:
         assert d.determination != "qualified", change
+    if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
+        assert d.determination == "indeterminate", d.missing
+        assert any("whole mmHg" in m for m in d.missing), d.missing
 
 
 @settings(max_examples=150, deadline=None)
@@ -1598,6 +1627,7 @@ MC_PERTURBATIONS = (
     # 0 L/min or 0 hours a day orders no oxygen.
     "stand_by_oxygen",
     "order_for_no_oxygen",
+    "pao2_between_whole_numbers",
 )
 
 
@@ -1826,6 +1856,8 @@ def valid_then_perturbed_medicare(
         ev = _dated_after_the_run(draw, raw, ev, start)
     elif change == "possible_dates_far_from_test_date":
         ev = _possible_dates_far(draw, ev, start)
+    elif change == "pao2_between_whole_numbers":
+        t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":
@@ -1864,3 +1896,6 @@ def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) 
         assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
     else:
         assert d.determination != "qualified", change
+    if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
+        assert d.determination == "indeterminate", d.missing
+        assert any("whole mmHg" in m for m in d.missing), d.missing

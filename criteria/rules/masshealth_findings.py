@@ -113,9 +113,9 @@ def _a_i(inp: Inputs) -> Outcome:
         "pao2_awake_mmhg": bg.pao2_awake_mmhg,
     }
     gas = [
-        pao2_part("pao2_rest_le_55", bg.pao2_rest_mmhg, (bg.pao2_rest_mmhg or 0) <= 55, "rest"),
+        pao2_part("pao2_rest_le_55", bg.pao2_rest_mmhg, lambda x: x <= 55, "rest"),
         # An awake PaO2 is taken at rest: ≤ 55 mmHg is a continuous finding (SPEC §8.2).
-        pao2_part("pao2_awake_le_55", bg.pao2_awake_mmhg, (bg.pao2_awake_mmhg or 0) <= 55, "rest"),
+        pao2_part("pao2_awake_le_55", bg.pao2_awake_mmhg, lambda x: x <= 55, "rest"),
     ]
     oxi = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v)
     parts = [_gas_then_oximetry(inp, "rest", gas, oxi, v)]
@@ -138,7 +138,7 @@ def _a_i(inp: Inputs) -> Outcome:
 def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
     """Awake PaO2 ≥ 56 or awake baseline rounding to ≥ 89 (II.A.2.a.ii)."""
     bg = inp.context.blood_gas.pao2_awake_mmhg
-    p = pao2_part("pao2_awake_ge_56", bg, (bg or 0) >= 56, "rest")
+    p = pao2_part("pao2_awake_ge_56", bg, lambda x: x >= 56, "rest")
     if p.met is True:
         return p
     state, s, missing = window_figures(inp, "sleep", ("overnight",))
@@ -178,7 +178,7 @@ def _a_ii_sleep(inp: Inputs) -> Outcome:
                     pao2_part(
                         "pao2_sleep_le_55",
                         bg.pao2_sleep_mmhg,
-                        (bg.pao2_sleep_mmhg or 0) <= 55,
+                        lambda x: x <= 55,
                         "sleep",
                     )
                 ],
@@ -218,7 +218,7 @@ def _drop_parts(inp: Inputs, v: dict[str, Any]) -> list[Part]:
         pao2_drop = pao2_fall(bg.pao2_awake_mmhg, bg.pao2_sleep_mmhg)
     v["pao2_drop_mmhg"] = pao2_drop
     return [
-        pao2_part("pao2_drop_gt_10", pao2_drop, (pao2_drop or 0) > 10, "sleep"),
+        pao2_part("pao2_drop_gt_10", pao2_drop, lambda x: x > 10, "sleep", whole=False),
         sleep_part(inp, "spo2_drop_gt_5_points_5min", "drop5", v),
     ]
 
@@ -283,7 +283,7 @@ def _a_iii(where: str) -> Any:
                 inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_89", "le", 89, v
             )
         v[f"pao2_{where}_mmhg"] = bgv
-        gas = pao2_part(f"pao2_{where}_le_59", bgv, (bgv or 0) <= 59, where)
+        gas = pao2_part(f"pao2_{where}_le_59", bgv, lambda x: x <= 59, where)
         level = combine([_gas_then_oximetry(inp, where, [gas], ox, v)], v, "", "")
         cond = inp.results["ii_a_2_a_iii_conditions"].met
         more: list[tuple[bool | None, tuple[str, ...], str]] = [
@@ -344,8 +344,8 @@ where_text = {
 def _rest_ge89(inp: Inputs, v: dict[str, Any]) -> list[Part]:
     bg = inp.context.blood_gas
     gas = [
-        pao2_part("pao2_rest_ge_56", bg.pao2_rest_mmhg, (bg.pao2_rest_mmhg or 0) >= 56, "rest"),
-        pao2_part("pao2_awake_ge_56", bg.pao2_awake_mmhg, (bg.pao2_awake_mmhg or 0) >= 56, "rest"),
+        pao2_part("pao2_rest_ge_56", bg.pao2_rest_mmhg, lambda x: x >= 56, "rest"),
+        pao2_part("pao2_awake_ge_56", bg.pao2_awake_mmhg, lambda x: x >= 56, "rest"),
     ]
     oxi = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_ge_89", "ge", 89, v)
     parts = [_gas_then_oximetry(inp, "rest", gas, oxi, v)]
@@ -371,7 +371,7 @@ def _b_i(inp: Inputs) -> Outcome:
     gas = pao2_part(
         "pao2_exercise_le_55",
         bg.pao2_exercise_mmhg,
-        (bg.pao2_exercise_mmhg or 0) <= 55,
+        lambda x: x <= 55,
         "exercise",
     )
     oxi = segment_part(inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_88", "le", 88, v)
@@ -587,9 +587,7 @@ def _b_ii_b_1(inp: Inputs) -> Outcome:
         "pao2_sleep_mmhg": bg.pao2_sleep_mmhg,
         "reading": inp.readings.sleep_duration,
     }
-    gas = pao2_part(
-        "pao2_sleep_le_55", bg.pao2_sleep_mmhg, (bg.pao2_sleep_mmhg or 0) <= 55, "sleep"
-    )
+    gas = pao2_part("pao2_sleep_le_55", bg.pao2_sleep_mmhg, lambda x: x <= 55, "sleep")
     oxi = sleep_part(inp, "sleep_le_88_5min", "le88", v)
     return combine(
         [_gas_then_oximetry(inp, "sleep", [gas], oxi, v)],
@@ -668,7 +666,7 @@ def _d(inp: Inputs) -> Outcome:
         w: pao2_part(
             f"pao2_{w}_le_65",
             val,
-            (val or 0) <= 65,
+            lambda x: x <= 65,
             "sleep" if w == "sleep" else ("exercise" if w == "exercise" else "rest"),
         )
         for w, val in (

@@ -23,6 +23,7 @@ from .shared import (
     in_doubt,
     le,
     pao2_fall,
+    pao2_meets,
     pao2_part,
     segment_unfit,
     sleep_minutes,
@@ -241,11 +242,15 @@ def _awake_at_least(inp: Inputs, values: dict[str, Any], baseline: bool = True) 
             None,
             missing=("an awake value on room air (rest test, awake PaO2 or awake baseline)",),
         )
-    gas_ok = gas is None or gas >= PAO2_AWAKE
+    # an awake PaO2 between 55 and 56 is neither Group I's nor ≥ 56 (pao2_meets)
+    gas_ok = True if gas is None else pao2_meets(gas, lambda x: x >= PAO2_AWAKE)
     shown = sats_at_least(sats, values, SAT_AWAKE)
-    if isinstance(shown, str) and gas_ok:
-        return Part("awake", None, missing=(shown,), where="rest")
-    return Part("awake", shown is True and gas_ok, where="rest")
+    if shown is False or gas_ok is False:
+        return Part("awake", False, where="rest")
+    doubt = tuple(x for x in (shown, gas_ok) if isinstance(x, str))
+    if doubt:
+        return Part("awake", None, missing=doubt, where="rest")
+    return Part("awake", True, where="rest")
 
 
 def _outcome(part: Part, values: dict[str, Any], met: str, not_met: str) -> Outcome:
@@ -306,7 +311,7 @@ def _i1_rest(inp: Inputs) -> Outcome:
     gas_v = awake_pao2(inp, highest=True)
     if gas_v is not None:
         v["pao2_rest_mmhg"] = gas_v
-    gas = pao2_part("rest", gas_v, gas_v is not None and gas_v <= PAO2_LOW, "rest")
+    gas = pao2_part("rest", gas_v, lambda x: x <= PAO2_LOW, "rest")
     part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
     return _outcome(
         part, v, "Group I-1: awake at rest ≤ 88 % or PaO2 ≤ 55 mmHg", "No Group I-1 finding at rest"
@@ -358,7 +363,7 @@ def _i2_sleep(inp: Inputs) -> Outcome:
     g = inp.context.blood_gas.pao2_sleep_mmhg
     if g is not None:
         v["pao2_sleep_mmhg"] = g
-    gas = pao2_part("sleep", g, g is not None and g <= PAO2_LOW, "sleep")
+    gas = pao2_part("sleep", g, lambda x: x <= PAO2_LOW, "sleep")
     sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
     part = _both("sleep", sleep, _awake_at_least(inp, v))
     return _outcome(
@@ -459,15 +464,21 @@ def _exercise_gas(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     if inp.context.test.room_air is False:
         v["room_air"] = False
         return Part("exercise", False, where="exercise")  # test #2 must be without oxygen
-    hit = ex <= PAO2_LOW if group == "I" else 56 <= ex <= 59
+    # each PaO2 against its whole-mmHg limits: 55.5 on room air is neither Group I's <= 55 nor
+    # Group II's 56-59, 55.5 at rest not >= 56, 55.5 on oxygen not shown above 55 (pao2_meets)
+    hit = pao2_meets(ex, (lambda x: x <= PAO2_LOW) if group == "I" else _group_ii_pao2)
     rest = awake_pao2(inp)
-    if not hit or (rest is not None and rest < PAO2_AWAKE):
+    rest_ok = True if rest is None else pao2_meets(rest, lambda x: x >= PAO2_AWAKE)
+    if hit is False or rest_ok is False:
         return Part("exercise", False, where="exercise")
     o2 = bg.pao2_exercise_o2_mmhg
-    missing = []
+    missing = [x for x in (hit, rest_ok) if isinstance(x, str)]
     if rest is None:
         missing.append("blood_gas.pao2_rest_mmhg (test #1, at rest)")
-    if o2 is None or not (o2 > ex and o2 > PAO2_LOW):
+    o2_ok = False if o2 is None or not o2 > ex else pao2_meets(o2, lambda x: x > PAO2_LOW)
+    if isinstance(o2_ok, str):
+        missing.append(o2_ok)
+    elif not o2_ok:
         missing.append("blood_gas.pao2_exercise_o2_mmhg showing improvement (test #3)")
     elif short := flow_below_test(inp, blood_gas=True):
         missing.append(short)  # test #3's improvement at its own flow, as for oximetry
@@ -495,6 +506,11 @@ def _i4_exercise(inp: Inputs) -> Outcome:
 # --------------------------------------------------------------------------------------------
 # Group II
 # --------------------------------------------------------------------------------------------
+
+
+def _group_ii_pao2(x: float) -> bool:
+    """Return True for Group II's PaO2 of 56-59 mmHg."""
+    return PAO2_AWAKE <= x <= 59
 
 
 def _ii_conditions(inp: Inputs) -> Outcome:
@@ -536,8 +552,13 @@ def _ii_rest(inp: Inputs) -> Outcome:
     g, g_hi = awake_pao2(inp), awake_pao2(inp, highest=True)
     if g is not None:
         v["pao2_rest_mmhg"] = g
-    in_range = g is not None and g_hi is not None and 56 <= g and g_hi <= 59
-    gas = pao2_part("rest", g, in_range, "rest")
+    # both given values in 56-59: the lower one, then the higher one (either may lie between
+    # two whole numbers the range decides differently, pao2_meets)
+    gas = pao2_part("rest", g, _group_ii_pao2, "rest")
+    if g_hi is not None and g_hi != g and gas.met is not False:
+        high = pao2_part("rest", g_hi, _group_ii_pao2, "rest")
+        if high.met is not True:
+            gas = high
     part = decide_by_blood_gas("rest", gas, oxi, blood_gas_day(inp), v)
     return _outcome(part, v, "Group II: 89 % (or PaO2 56–59) at rest", "No Group II value at rest")
 
@@ -548,7 +569,7 @@ def _ii_sleep(inp: Inputs) -> Outcome:
     g = inp.context.blood_gas.pao2_sleep_mmhg
     if g is not None:
         v["pao2_sleep_mmhg"] = g
-    gas = pao2_part("sleep", g, g is not None and 56 <= g <= 59, "sleep")
+    gas = pao2_part("sleep", g, _group_ii_pao2, "sleep")
     sleep = decide_by_blood_gas("sleep", gas, oxi, blood_gas_day(inp), v)
     part = _both("sleep", sleep, _awake_at_least(inp, v))  # sleep-only: awake ≥ 89 %
     return _outcome(

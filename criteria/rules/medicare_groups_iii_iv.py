@@ -18,7 +18,7 @@ from .medicare_groups import (
     hypoxemic,
     sats_at_least,
 )
-from .shared import codes_matching
+from .shared import codes_matching, pao2_meets
 
 __all__ = ["GROUP_III_IV_RULES"]
 
@@ -79,9 +79,11 @@ def _iii(inp: Inputs) -> Outcome:
     on_o2 = ctx.blood_gas.pao2_exercise_o2_mmhg
     walk = inp.segment("exercise_o2")
     walk_low = None if walk is None else walk.sustained_nadir_pct
-    if (on_o2 is not None and on_o2 < PAO2_NORMAL) or (
-        walk_low is not None and walk_low < SAT_NORMAL
-    ):
+    # a PaO2 between two whole numbers the limit decides differently (59.5 on oxygen, at rest)
+    # is neither hypoxemia nor normoxemia (pao2_meets)
+    low_o2 = False if on_o2 is None else pao2_meets(on_o2, lambda x: x < PAO2_NORMAL)
+    walk_hypoxemic = walk_low is not None and walk_low < SAT_NORMAL
+    if low_o2 is True or walk_hypoxemic:
         v["pao2_exercise_o2_mmhg"] = on_o2
         v["exercise_o2_sustained_nadir_pct"] = walk_low
         return Outcome(
@@ -118,13 +120,17 @@ def _iii(inp: Inputs) -> Outcome:
             v,
             ("a rest test on room air (SpO2 ≥ 90 % or PaO2 ≥ 60 mmHg)",),
         )
-    gas_ok = gas is None or gas >= PAO2_NORMAL
+    gas_ok = True if gas is None else pao2_meets(gas, lambda x: x >= PAO2_NORMAL)
     shown = sats_at_least(sats, v, SAT_NORMAL)
-    if isinstance(shown, str) and gas_ok:
-        return Outcome(None, "Normoxemia at rest is not shown, nor ruled out.", v, (shown,))
-    normal = shown is True and gas_ok
+    doubt = tuple(x for x in (shown, gas_ok) if isinstance(x, str))
+    if doubt and shown is not False and gas_ok is not False:
+        return Outcome(None, "Normoxemia at rest is not shown, nor ruled out.", v, doubt)
+    normal = shown is True and gas_ok is True
     if not normal:
         return Outcome(False, with_figures("Not normoxemic (needs ≥ 90 % / PaO2 ≥ 60).", v), v)
+    if isinstance(low_o2, str):
+        v["pao2_exercise_o2_mmhg"] = on_o2
+        return Outcome(None, "Hypoxemia on oxygen is not shown, nor ruled out.", v, (low_o2,))
     if hyp is None:
         return Outcome(
             None, "Group I/II values not yet evaluable.", v, ("the Group I/II findings",)

@@ -8,6 +8,7 @@ modules; what both need lives here.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
@@ -39,6 +40,7 @@ __all__ = [
     "le",
     "night_share",
     "pao2_fall",
+    "pao2_meets",
     "pao2_part",
     "segment_unfit",
     "sleep_minutes",
@@ -202,8 +204,47 @@ def pao2_fall(awake_mmhg: float, asleep_mmhg: float) -> float:
     return round(awake_mmhg - asleep_mmhg, 6)
 
 
-def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
-    """Return a blood-gas part: untested when the value was not taken, else ``test``.
+def pao2_meets(value: float, meets: Callable[[float], bool]) -> bool | str:
+    """Tell whether a PaO2 meets a clause whose limits are whole mmHg, or why that is not known.
+
+    The criteria write PaO2 limits in whole mmHg (≤ 55, ≥ 56, 56–59, ≤ 65) and blood gases are
+    written to a tenth: between two whole numbers the limits of neighbouring clauses leave a gap.
+    A PaO2 of 55.5 is neither ≤ 55 (Group I, a.i) nor ≥ 56 (Group II, the awake ≥ 56): 55 and 56
+    both qualified and 55.5 was a bare denial with nothing missing. Rounding it is no answer (55.4
+    read as 55 is Group I without Group II's conditions, a qualification the strict reading
+    denies), so where the whole numbers on either side of the value decide the clause
+    differently, it is not evaluable, naming the value and the limits.
+
+    Parameters
+    ----------
+    value : float
+        The PaO2 in mmHg.
+    meets : callable
+        The clause's test on a PaO2 (``lambda x: x <= 55``).
+
+    Returns
+    -------
+    bool or str
+        Whether the value meets the clause, where the whole numbers on either side of it agree
+        (then the value itself agrees with them); else the ``missing`` text.
+    """
+    lo, hi = math.floor(value), math.ceil(value)
+    if lo == hi or meets(lo) == meets(hi):
+        return meets(value)
+    return (
+        f"a PaO2 in whole mmHg ({value:g} mmHg lies between the limits {lo} and {hi} mmHg, "
+        "which the criteria decide differently: report the blood gas in whole mmHg)"
+    )
+
+
+def pao2_part(
+    name: str,
+    value: float | None,
+    meets: Callable[[float], bool],
+    where: str,
+    whole: bool = True,
+) -> Part:
+    """Return a blood-gas part: untested when the value was not taken, else whether it meets.
 
     Parameters
     ----------
@@ -211,10 +252,14 @@ def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
         The part's name.
     value : float or None
         The PaO2 in mmHg (None: not taken).
-    test : bool
-        Whether the value meets the clause.
+    meets : callable
+        The clause's test on a PaO2 (``lambda x: x <= 55``); a value between two whole numbers
+        that it decides differently is not evaluable (:func:`pao2_meets`).
     where : str
         ``rest``, ``sleep`` or ``exercise``.
+    whole : bool
+        False for a fall from awake to asleep (:func:`pao2_fall`): "more than 10 mmHg" and its
+        complement leave no gap, so the fall is compared as it is.
 
     Returns
     -------
@@ -222,7 +267,10 @@ def pao2_part(name: str, value: float | None, test: bool, where: str) -> Part:
     """
     if value is None:
         return Part(name, None, tested=False, where=where)
-    return Part(name, test, where=where)
+    found = pao2_meets(value, meets) if whole else meets(value)
+    if isinstance(found, str):
+        return Part(name, None, missing=(found,), where=where)
+    return Part(name, found, where=where)
 
 
 def window_figures(
