@@ -8,13 +8,19 @@ readings.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from criteria import icd10
 from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
-from tests.criteria_helpers import BASE, MEDICARE_BASE, make_dict, seg
+from oxi.cli import main
+from oximetry.simulate import simulate_night, write_edf
+from tests.criteria_helpers import BASE, MEDICARE_BASE, make_dict, overnight, seg
 
 MC = {**MEDICARE_BASE, "documentation": {"signed_prescription": True}}
 REST_DAY = dt.datetime(2026, 11, 20, 10, 0)
@@ -250,3 +256,89 @@ def test_group_iii_normoxemia_between_59_and_60_is_not_evaluable(key: str) -> No
     doubt = iii(59.5)
     assert doubt.met is None
     assert any("59.5 mmHg lies between the limits 59 and 60" in m for m in doubt.missing)
+
+
+# --------------------------------------------------------------------------------------------
+# Acute illnesses the acute table did not hold
+# --------------------------------------------------------------------------------------------
+
+
+def _dotted(raw: str) -> str:
+    return raw if len(raw) <= 3 else f"{raw[:3]}.{raw[3:]}"
+
+
+def test_every_respiratory_or_circulatory_code_titled_acute_is_in_the_acute_table() -> None:
+    """Every code of the release in chapters J (respiratory) and I (circulatory) whose title
+    says acute is an acute code (J40, bronchitis "not specified as acute or chronic", is not):
+    J00-J06 acute upper respiratory infections, I24 acute ischemic heart disease, I30 acute
+    pericarditis, I40 acute myocarditis and I82.4 acute deep vein thrombosis, 163 codes in all,
+    raised no conflict beside ``chronic_stable_state: true``."""
+    codes, _ = icd10._code_index()
+    missed = []
+    for raw in sorted(codes):
+        if raw[0] not in "JI" or icd10.acute(_dotted(raw)) is not None:
+            continue
+        title = icd10.describe(_dotted(raw)).replace("not specified as acute or chronic", "")
+        if re.search(r"\bacute\b", title, re.I):
+            missed.append(_dotted(raw))
+    assert missed == []
+
+
+#: A sample of the added codes: titled acute (or under a category titled so), and acute by
+#: their nature or their inclusion terms (docs/criteria.md, "Conflicts").
+ACUTE_SAMPLE = [
+    "J00", "J01.90", "J02.0", "J04.0", "J06.9", "J68.0", "J69.0", "J85.1", "J86.9", "J93.11",
+    "J93.83", "J95.851", "R05.1", "D57.01", "I01.9", "I23.8", "I24.9", "I30.9", "I33.0",
+    "I40.9", "I46.9", "I63.9", "I74.3", "I82.401", "I82.4Z1", "I82.C11",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("code", ACUTE_SAMPLE)
+def test_an_acute_illness_beside_a_chronic_stable_state_is_a_conflict(code: str) -> None:
+    """MG-OXY II.A.2: the chronic stable state is "not during a period of acute illness or an
+    exacerbation"; SPEC §8.2 makes an acute code beside ``chronic_stable_state: true`` a
+    conflict. J06.9, J85.1, J69.0 or J01.90 beside J44.9 qualified a night for 12 months."""
+    night = overnight(t_le88_min=20.0, nadir_pct=84.0)
+    assert evaluate(Context.from_dict(make_dict(BASE)), night).determination == "qualified"
+    d = evaluate(Context.from_dict(make_dict(BASE, diagnoses=["J44.9", code])), night)
+    assert d.determination == "indeterminate"
+    (c,) = [c for c in d.conflicts if c.keys == ("diagnoses", "test.chronic_stable_state")]
+    assert c.values["diagnoses"] == code
+
+
+def test_an_acute_illness_on_a_recorded_night_is_indeterminate_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end (``oxi analyze``): a simulated night with 30 min at 86 % qualifies beside
+    J44.9 alone, and is indeterminate beside J44.9 and an acute upper respiratory infection,
+    aspiration pneumonitis or an acute deep vein thrombosis, the conflict in summary.json."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=3, baseline_pct=93, noise_pts=0.4,
+        sustained_drops=[(3 * 3600, 1800, 86)], start=dt.datetime(2026, 11, 20, 22, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+
+    def analyze(dx: str) -> dict[str, Any]:
+        ctx = tmp_path / "ctx.yaml"
+        ctx.write_text(
+            "patient: {age_years: 70}\n"
+            "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+            "       chronic_stable_state: true}\n"
+            "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+            f"diagnoses: [{dx}]\n"
+            "documentation: {letter_of_medical_necessity: true, treatment_notes: true,\n"
+            "                overnight_oximetry_study: true, signed_prescription: true}\n"
+        )
+        out = tmp_path / f"out-{dx.replace(', ', '-')}"
+        assert (
+            main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"])
+            == 0
+        )
+        capsys.readouterr()
+        return dict(json.loads((out / "summary.json").read_text())["qualification"])
+
+    assert analyze("J44.9")["determination"] == "qualified"
+    for code in ("J06.9", "J69.0", "I82.401"):
+        q = analyze(f"J44.9, {code}")
+        assert q["determination"] == "indeterminate", code
+        assert [c["values"]["diagnoses"] for c in q["conflicts"]] == [code]

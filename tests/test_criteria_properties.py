@@ -1332,6 +1332,11 @@ def _normal_test_qualifying_gas(
     return ev, {"pao2_exercise_mmhg": ex, "pao2_exercise_o2_mmhg": ex + 10, "pao2_rest_mmhg": 70}
 
 
+#: Exacerbations and acute illnesses (the last five: acute illnesses outside II.A.1's lists).
+ACUTE_CODES = ["J44.1", "J45.901", "J45.52", "J18.9", "J47.1", "J84.114", "J06.9", "J69.0"]
+ACUTE_CODES += ["J85.1", "I24.9", "I82.401"]
+
+
 def _perturb_validity(
     draw: st.DrawFn, raw: dict[str, Any], ev: Evidence | None, change: str, td: dt.date
 ) -> Evidence | None:
@@ -1340,9 +1345,7 @@ def _perturb_validity(
     if change == "conflict_acute_code_stable":
         t.update(setting="outpatient", chronic_stable_state=True)
         t.pop("discharge_date", None)
-        raw["diagnoses"] = [
-            draw(st.sampled_from(["J44.1", "J45.901", "J45.52", "J18.9", "J47.1", "J84.114"]))
-        ]
+        raw["diagnoses"] = [draw(st.sampled_from(ACUTE_CODES))]
     elif change == "conflict_outpatient_discharged_after_test":
         t["setting"] = "outpatient"
         t["discharge_date"] = (td + dt.timedelta(days=draw(st.integers(0, 30)))).isoformat()
