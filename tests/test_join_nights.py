@@ -212,3 +212,46 @@ def test_a_joined_nights_report_gives_each_files_sha256(tmp_path: Path, night: R
     assert "of the files' sha256s, in order" in text
     for k, part in enumerate(parts, start=1):
         assert f"file {k}: {part['sha256']}" in text
+
+
+def test_the_same_bytes_under_another_name_are_refused(night: Recording) -> None:
+    # An O2Ring-S file holds no time (its start is its name): a renamed copy placed an hour later
+    # overlapped nothing and its minutes counted twice (a night of 4.0 min at or below 88 %
+    # qualified with 6.0)
+    from dataclasses import replace
+
+    a = _piece(night, 0, 3600)
+    copy = replace(
+        a,
+        start=START + dt.timedelta(hours=2),
+        source=replace(a.source, path="/night/20260301000000"),
+    )
+    with pytest.raises(RecordingFormatError, match="same bytes"):
+        join_recordings([a, copy])
+    other = replace(copy, source=replace(copy.source, sha256="f" * 64))
+    assert join_recordings([a, other]).duration_s == 3 * 3600
+
+
+def test_files_naming_patients_of_another_sex_are_refused(night: Recording) -> None:
+    from dataclasses import replace
+
+    from oximetry.model import PatientInfo
+
+    a = replace(_piece(night, 0, 3600), patient=PatientInfo(sex="F"))
+    b = replace(_piece(night, 4000, 8000), patient=PatientInfo(sex="Male"))
+    with pytest.raises(RecordingFormatError, match="another patient"):
+        join_recordings([a, b])
+    same = replace(b, patient=PatientInfo(sex="f"))
+    assert join_recordings([a, same]).patient == a.patient
+
+
+def test_a_file_of_another_format_says_so(night: Recording) -> None:
+    # an EDF+C beside an EDF+D of one recorder was "not the same device and rates", naming the
+    # same device and rates on both sides
+    from dataclasses import replace
+
+    a = _piece(night, 0, 3600)
+    b = _piece(night, 4000, 8000)
+    b = replace(b, source=replace(b.source, format="edf+d"))
+    with pytest.raises(RecordingFormatError, match="not the same file format"):
+        join_recordings([replace(a, source=replace(a.source, format="edf+c")), b])

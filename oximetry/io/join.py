@@ -51,6 +51,16 @@ def _rates(rec: Recording) -> str:
     return f"{rec.source.format} {rec.source.device!r}, " + ", ".join(parts)
 
 
+def _sex(rec: Recording) -> str | None:
+    """Return the header's sex as F or M (None for none, X or a placeholder).
+
+    Two files of one night naming a woman and a man were joined, and only the first was
+    compared with the context.
+    """
+    first = (rec.patient.sex or "").strip()[:1].upper()
+    return first if first in ("F", "M") else None
+
+
 def _slot(at_s: float, fs: float) -> int:
     """Sample index of a time on a grid at ``fs``, half up (never Python's half-to-even).
 
@@ -104,15 +114,27 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
     Raises
     ------
     RecordingFormatError
-        Files of different devices or rates, files naming different patients, a file without a
-        date, files that overlap, or a span longer than a day.
+        Files of different formats, devices or rates, files naming different patients (name,
+        code, birth date or sex), the same bytes given twice, a file without a date, files that
+        overlap, or a span longer than a day.
     """
     recs = sorted(recordings, key=lambda r: r.start)
     names = ", ".join(r.source.path for r in recs)
     # The other file is quoted: a file found in a folder may be named after the patient, and a
     # de-identified run withholds what is quoted ("overlaps /in/Doe_John_1.edf" was printed).
     first = recs[0]
+    seen: dict[str, str] = {}
     for r in recs:
+        twin = seen.setdefault(r.source.sha256, r.source.path)
+        if twin != r.source.path:
+            # An O2Ring-S file holds no time (its start is its name): a copy renamed an hour
+            # later overlapped nothing, its minutes counted twice, and a night of 4.0 min at or
+            # below 88 % qualified with 6.0. The same bytes are never two stretches of a night.
+            raise RecordingFormatError(
+                f"holds the same bytes as {twin!r} (the same sha256): one stretch of the night "
+                "given twice",
+                r.source.path,
+            )
         if not r.source.date_known:
             raise RecordingFormatError(
                 "cannot join it with other files: it holds no date, so its place in the night "
@@ -120,12 +142,19 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
                 r.source.path,
             )
         if _key(r) != _key(first):
+            # (an EDF+C beside an EDF+D of one recorder was "not the same device and rates",
+            # naming the same device and rates twice)
+            what = (
+                "not the same file format"
+                if _key(r)[1:] == _key(first)[1:]
+                else "not the same device and rates"
+            )
             raise RecordingFormatError(
-                f"cannot join it with {first.source.path!r}: not the same device and rates "
+                f"cannot join it with {first.source.path!r}: {what} "
                 f"({_rates(r)} vs {_rates(first)})",
                 r.source.path,
             )
-        if r.patient.identifiers() != first.patient.identifiers():
+        if r.patient.identifiers() != first.patient.identifiers() or _sex(r) != _sex(first):
             # Neither patient is named: the message may reach a de-identified log.
             raise RecordingFormatError(
                 f"cannot join it with {first.source.path!r}: its patient fields name another "
