@@ -361,15 +361,18 @@ def build_windows(
                 "The recording's own sleep staging (its annotations) was set aside for the "
                 "hypnogram given (--hypnogram)."
             )
-        covered = sum(d for _, d, _ in staging)
-        if covered < 0.9 * end_s:
-            warnings.append(
-                f"The hypnogram covers {covered / 3600:.1f} h of the {end_s / 3600:.1f} h "
-                "recording; the rest is unscored (neither sleep nor wake)."
-            )
     else:
         staging = staging_from_annotations(recording.annotations, recording.source.path)
         stage_source = "annotations"
+    covered = sum(d for _, d, _ in staging)
+    if staging and covered < 0.9 * end_s:
+        # Said for the recording's own staging too: a split night whose second file had no
+        # staging lost that file's minutes from the sleep window without a word.
+        what = "The hypnogram" if stage_source == "hypnogram" else "The recording's sleep staging"
+        warnings.append(
+            f"{what} covers {covered / 3600:.1f} h of the {end_s / 3600:.1f} h "
+            "recording; the rest is unscored (neither sleep nor wake)."
+        )
     sleep_spans = _merge(((o, o + d) for o, d, s in staging if s in SLEEP_STAGES), end_s)
     wake_spans = _merge(((o, o + d) for o, d, s in staging if s == "W"), end_s)
     # Staging of unscored epochs only ('?') over most of the recording is still a sleep study's,

@@ -117,6 +117,18 @@ def test_hypnogram_setting_wins_over_annotations() -> None:
     assert build_windows(unstaged, whole, np.ones(3600, dtype=bool)).warnings == ()
 
 
+def test_the_recordings_own_staging_over_part_of_it_is_said() -> None:
+    # a split night whose second file had no staging lost that file's minutes from the sleep
+    # window without a word (the coverage was said for --hypnogram only)
+    from dataclasses import replace
+
+    rec, _ = simulate_night(fs=1.0, duration_s=2 * 3600, seed=1, stages=True)
+    half = tuple(a for a in rec.annotations if a.onset_s < 3600)
+    plan = build_windows(replace(rec, annotations=half), AnalysisSettings(), np.ones(7200, bool))
+    assert plan.staged
+    assert any("sleep staging covers 1.1 h of the 2.0 h recording" in w for w in plan.warnings)
+
+
 def test_a_hypnogram_is_the_way_round_overlapping_stage_annotations() -> None:
     """Overlapping stage annotations are refused, naming --hypnogram; with it the recording's
     own staging is set aside, overlaps and all (reading it for the warning refused it again)."""
