@@ -238,7 +238,14 @@ def _without_constant_runs(
             continue
         kept = valid & ~held
         if isinstance(figs, SegmentMetrics):
-            seg = summarize_segment(x, kept, in_window, fs)
+            seg = summarize_segment(
+                x,
+                kept,
+                in_window,
+                fs,
+                max_step_pts_per_s=st.artifact.max_fall_pts_per_s,
+                within_pts=st.artifact.recover_within_pts,
+            )
             out[w.kind] = replace(seg, asleep_min=figs.asleep_min, unscored_min=figs.unscored_min)
             continue
         baseline = source = None
@@ -423,7 +430,15 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
             # le88 runs come back as events; sustained drops live in the metrics
             window_events.extend((*found, *wm.sustained_desaturations))
         else:
-            seg = summarize_segment(x, valid, in_window, fs, pulse_values=pulse_values)
+            seg = summarize_segment(
+                x,
+                valid,
+                in_window,
+                fs,
+                pulse_values=pulse_values,
+                max_step_pts_per_s=st.artifact.max_fall_pts_per_s,
+                within_pts=st.artifact.recover_within_pts,
+            )
             if plan.staging:
                 # By start time, as the segment takes its samples: its last sample across the
                 # end of its wake epochs (4-s samples, 30-s epochs) was in neither stage, the

@@ -264,7 +264,8 @@ def ref_segment(
     Sustained nadir: the lowest level SpO2 stayed at or below for at least 10 s, the minimum
     over 10 s windows (the fewest samples lasting 10 s) of the window's maximum.
     READING (as the package): a window counts only when every sample in it is valid and in the
-    segment (an invalid sample says nothing about where SpO2 stayed).
+    segment (an invalid sample says nothing about where SpO2 stayed), and none of its samples
+    is on a low run resting on an artifact's edge (:func:`ref_edge`).
     """
     n = len(x)
     use = [bool(valid[i]) and bool(w[i]) and math.isfinite(x[i]) for i in range(n)]
@@ -275,10 +276,11 @@ def ref_segment(
         "nadir_pct": min(vals) if vals else None,
         "sustained_nadir_pct": None,
     }
+    edge = ref_edge(x, [bool(valid[i]) and math.isfinite(x[i]) for i in range(n)], fs)
     width = samples_for(10.0, fs)
     best = None
     for s in range(0, n - width + 1):
-        if all(use[s : s + width]):
+        if all(use[s : s + width]) and not any(edge[s : s + width]):
             m = max(x[s : s + width])
             best = m if best is None else min(best, m)
     out["sustained_nadir_pct"] = best
@@ -292,6 +294,44 @@ def ref_segment(
             if got:
                 low = max(got) if low is None else min(low, max(got))
     out["sustained_nadir_low_pct"] = low
+    return out
+
+
+def ref_edge(x: Sequence[float], ok: Sequence[bool], fs: float) -> list[bool]:
+    """Samples on a low run resting on an artifact's edge, one sample at a time.
+
+    READING (docs/validation.md §1): a valid sample is on one when (a) every valid sample from
+    the start of its valid island (the first after invalid samples) up to it lies more than 4
+    points below the last valid sample before that island, or (b) every valid sample from it to
+    some later sample j of its island lies more than 4 points below the valid sample after j,
+    which rose from j by more than 4 × max(Δt, 1 s) points (an instant rise). (a) is read
+    forward, (b) backward, keeping the rises whose level every sample since has stayed under.
+    """
+    n = len(x)
+    out = [False] * n
+    ref, below = None, False  # (a): the level before the island; all of it so far under it
+    last = None  # the last valid sample
+    for i in range(n):
+        if not ok[i]:
+            continue
+        if last is None or last != i - 1:  # a new island
+            ref = None if last is None else x[last]
+            below = True
+        below = below and ref is not None and x[i] < ref - 4.0
+        out[i] = out[i] or below
+        last = i
+    levels: list[float] = []  # (b): levels of the rises ahead that every sample since is under
+    after = None  # the next valid sample
+    for i in range(n - 1, -1, -1):
+        if not ok[i]:
+            continue
+        if after is not None and after != i + 1:
+            levels = []  # an invalid stretch ends a run
+        if after is not None and x[after] - x[i] > 4.0 * max((after - i) / fs, 1.0):
+            levels.append(x[after] - 4.0)
+        levels = [v for v in levels if x[i] < v]
+        out[i] = out[i] or bool(levels)
+        after = i
     return out
 
 

@@ -29,6 +29,7 @@ def test_sustained_nadir_is_the_level_held_for_10_s(fs):
     x[round(60 * fs)] = 80.0  # one low sample: the nadir, not the sustained nadir
     a = round(120 * fs)
     x[a : a + width] = 87.0  # held exactly 10 s (whole samples)
+    x[a + width] = 91.0  # and risen from gradually: an instant rise would be an artifact edge
     b = round(240 * fs)
     x[b : b + width - 1] = 85.0  # one sample short of 10 s
     m = segment(x, fs)
@@ -56,7 +57,7 @@ def test_sustained_nadir_windows_must_be_all_valid_and_inside_the_segment(fs):
 
 
 def test_sustained_nadir_is_the_max_of_the_best_window_not_a_rounded_value():
-    x = np.array([96, 95, 90.4, 89.6, 90.2, 89.9, 90.0, 90.1, 89.7, 90.3, 90.2, 90.1, 96.0])
+    x = np.array([96, 95, 90.4, 89.6, 90.2, 89.9, 90.0, 90.1, 89.7, 90.3, 90.2, 90.1, 93, 96.0])
     m = segment(x, 1.0)
     assert m.sustained_nadir_pct == 90.4  # the only 10 s below 95: samples 2..11, max 90.4
     assert m.nadir_pct == 89.6 and m.nadir_s == 3.0
@@ -122,6 +123,7 @@ def test_artifact_breaking_a_dip_leaves_its_level_to_the_lower_bound():
     """
     x = np.full(360, 95.0)
     x[120:240] = 85.0
+    x[240:242] = (88.0, 91.0)  # a recovery, not an instant rise (an artifact's edge)
     valid = np.ones(360, bool)
     valid[120:240:8] = False
     m = segment(x, 1.0, valid)

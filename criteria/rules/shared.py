@@ -602,7 +602,8 @@ def in_doubt(kind: str, low: float, high: float) -> str:
     article = "an" if kind[0] in "aeiou" else "a"
     return (
         f"{article} '{kind}' segment with fewer artifacts: its sustained nadir lies between "
-        f"{low:.1f} % and {high:.1f} % as artifact breaks its 10 s runs"
+        f"{low:.1f} % and {high:.1f} % as artifact breaks its 10 s runs or its low runs rest on "
+        "an artifact's edge (data that start or resume low, or an instant rise back)"
     )
 
 

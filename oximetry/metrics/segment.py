@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-from numpy.typing import ArrayLike
+from numpy.typing import ArrayLike, NDArray
 
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
 
-__all__ = ["SUSTAINED_NADIR_S", "summarize_segment"]
+__all__ = ["SUSTAINED_NADIR_S", "edge_runs", "summarize_segment"]
 
 #: SpO2 must stay at or below the sustained nadir for at least this long (SPEC §6).
 SUSTAINED_NADIR_S = 10.0
@@ -22,6 +22,8 @@ def summarize_segment(
     fs: float,
     *,
     pulse_values: ArrayLike | None = None,
+    max_step_pts_per_s: float = 4.0,
+    within_pts: float = 4.0,
 ) -> SegmentMetrics:
     """Compute the figures of one exercise-test segment (``rest``, ``exercise``, ``exercise_o2``).
 
@@ -37,6 +39,10 @@ def summarize_segment(
         Sampling rate in Hz.
     pulse_values : array_like of float, optional
         Pulse rate in bpm; as in :func:`oximetry.metrics.summarize_window`.
+    max_step_pts_per_s, within_pts : float
+        What an instant step and a return to a level are (SPEC §4.3's implausible fall; the
+        analysis passes ``ArtifactSettings.max_fall_pts_per_s`` and ``recover_within_pts``):
+        they find the low runs that rest on an artifact's edge (:func:`edge_runs`).
 
     Returns
     -------
@@ -44,13 +50,16 @@ def summarize_segment(
         ``median_pct``, ``nadir_pct`` (+ ``nadir_s``) over the valid samples of the segment,
         and ``sustained_nadir_pct``: the lowest level SpO2 stayed at or below for at least
         10 s, i.e. the minimum over every run of ``ceil(10 × fs)`` consecutive samples, all
-        valid and in the segment, of the run's maximum. None when no such run exists.
+        valid, in the segment and on no low run resting on an artifact's edge
+        (:func:`edge_runs`), of the run's maximum. None when no such run exists.
         ``sustained_nadir_low_pct``: the same minimum over every run of that length between
         the segment's first and last valid sample, each run's maximum taken over its valid
         samples only. Where artifact breaks the runs the true level is unknown; this is its
         lower bound (the nadir ≤ it ≤ ``sustained_nadir_pct``, the upper bound), for rules
         that need SpO2 shown high (an improvement on oxygen, a rest value ≥ 89 %). None when
-        the valid samples span less than 10 s.
+        the valid samples span less than 10 s. Its runs do take the edge runs' samples: where
+        a low run rests on an artifact's edge the level is unknown too, and lies between the
+        two bounds.
 
     Notes
     -----
@@ -72,7 +81,12 @@ def summarize_segment(
         median = float(np.median(values))
         width = max(samples_at_least(SUSTAINED_NADIR_S, fs), 1)
         lo, hi = int(where[0]), int(where[-1]) + 1
-        span = np.where(sel[lo:hi], xs[lo:hi], np.inf)
+        edge = edge_runs(xs, ok & np.isfinite(xs), fs, lo, hi, max_step_pts_per_s, within_pts)
+        # A probe that slipped (an instant fall to 84 %, flagged 30 s, then the level accepted
+        # by SPEC §4.3) and came back 15 s later set a walk's sustained nadir of 84 % that
+        # qualified exercise oxygen; so did the oximeter's first 12 s at 82 % while it picked
+        # up: runs on such a low are not evidence of it (the lower bound below keeps them).
+        span = np.where(sel[lo:hi] & ~edge, xs[lo:hi], np.inf)
         maxima = sliding_max(span, width)
         if maxima.size and np.isfinite(maxima.min()):
             sustained = float(maxima.min())
@@ -94,3 +108,107 @@ def summarize_segment(
         pulse_mean_bpm=p_mean,
         pulse_max_bpm=p_max,
     )
+
+
+def edge_runs(
+    x: NDArray[np.float64],
+    ok: NDArray[np.bool_],
+    fs: float,
+    lo: int,
+    hi: int,
+    max_step_pts_per_s: float = 4.0,
+    within_pts: float = 4.0,
+) -> NDArray[np.bool_]:
+    """Return which samples of ``x[lo:hi]`` lie on a low run resting on an artifact's edge.
+
+    Parameters
+    ----------
+    x : numpy.ndarray of float
+        SpO2 in percent, the whole recording.
+    ok : numpy.ndarray of bool
+        Its valid (and finite) samples.
+    fs : float
+        Sampling rate in Hz.
+    lo, hi : int
+        The samples asked about, ``lo`` and ``hi - 1`` valid.
+    max_step_pts_per_s, within_pts : float
+        An instant step is more than ``max_step_pts_per_s × max(Δt, 1 s)`` points between
+        consecutive valid samples (Δt the time between them); a level is back when within
+        ``within_pts`` of it (SPEC §4.3's implausible fall).
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        One flag per sample of ``x[lo:hi]``. A low run rests on an artifact's edge when
+
+        * it begins where valid data resume (after invalid or missing samples) more than
+          ``within_pts`` below the last valid sample before them: the samples from there while
+          they stay that low (the fall the invalid samples hide may have been instant, as a
+          slipped probe's is, flagged by the fall rule until it accepts the new level);
+        * it ends in an instant rise: the samples before the rise, back to the first valid one
+          within ``within_pts`` of the level it rose to (a probe put back, a reading that
+          settles after pick-up; the recording's first samples have nothing before them, so
+          only their end shows them).
+
+        A run stops at invalid samples (SPEC §7). A gradual fall, a walk that ends low and a
+        gradual recovery are no edge.
+
+    Notes
+    -----
+    SPEC §4.3 flags an instant fall for at most 30 s and flags no rise (a resaturation after an
+    apnea can be that fast): that keeps a night's figures, but in a rest or exercise test of
+    minutes a 10 s run at such a level decides the finding alone. Only the valid islands that
+    hold ``lo`` and ``hi - 1``, those between, and the valid sample either side are read;
+    candidates are visited in order (they are rare: each is an instant step), each resolving its
+    run with a vectorised search.
+    """
+    n = x.shape[0]
+    out = np.zeros(hi - lo, dtype=bool)
+    # the valid islands holding lo .. hi - 1, and the last / first valid sample beyond them
+    gaps = np.flatnonzero(~ok[:lo])
+    a = int(gaps[-1]) + 1 if gaps.size else 0
+    gaps = np.flatnonzero(~ok[hi:])
+    b = hi + int(gaps[0]) if gaps.size else n
+    before = np.flatnonzero(ok[:a])
+    after = np.flatnonzero(ok[b:])
+    parts = [before[-1:], np.flatnonzero(ok[a:b]) + a, after[:1] + b]
+    idx = np.concatenate(parts)
+    if idx.size < 2:
+        return out
+    v = x[idx]
+    step = np.diff(idx)
+    # island[k]: which valid island idx[k] is in (a new one after every invalid stretch)
+    island = np.concatenate(([0], np.cumsum(step > 1)))
+    marked = np.zeros(idx.size, dtype=bool)
+    rise = np.flatnonzero(np.diff(v) > max_step_pts_per_s * np.maximum(step / fs, 1.0)) + 1
+    for k in rise[::-1].tolist():
+        if marked[k - 1]:
+            continue  # inside a later rise's run: its own run is part of that one
+        start = int(np.searchsorted(island, island[k - 1]))
+        marked[_back_to(v, start, k, v[k] - within_pts) : k] = True
+    resume = np.flatnonzero(step > 1) + 1
+    for k in resume[v[resume] < v[resume - 1] - within_pts].tolist():
+        level = v[k - 1] - within_pts
+        end = int(np.searchsorted(island, island[k], side="right"))
+        high = np.flatnonzero(v[k:end] >= level)
+        m = k + int(high[0]) if high.size else end
+        marked[k:m] = True
+    keep = marked & (idx >= lo) & (idx < hi)
+    out[idx[keep] - lo] = True
+    return out
+
+
+def _back_to(v: NDArray[np.float64], start: int, k: int, level: float) -> int:
+    """Return the first of the samples ``v[j:k]`` below ``level`` back from ``k`` (``j >= start``).
+
+    Searched in chunks that double, so that a run of a few samples in a long island costs a few
+    samples, not the island.
+    """
+    size, end = 256, k
+    while end > start:
+        s0 = max(start, end - size)
+        high = np.flatnonzero(v[s0:end] >= level)
+        if high.size:
+            return s0 + int(high[-1]) + 1
+        end, size = s0, size * 2
+    return start

@@ -1,0 +1,234 @@
+"""Rest and exercise tests decided by a low run on an artifact's edge (hunt 8).
+
+SPEC §4.3 flags an instant fall for 30 s and then accepts the new level, and flags no rise: in
+a test of minutes the 10 s left at a slipped probe's level, or the oximeter's first seconds
+while it picks up, set the sustained nadir alone. Each end-to-end case qualified before its fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oxi.pipeline import AnalyzeRequest, analyze_file
+from oximetry.metrics import summarize_segment
+from oximetry.simulate import Artifact, SustainedDrop, simulate_night, write_edf
+
+START = dt.datetime(2026, 11, 20, 10, 0)
+WALK = [("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 900, 1260)]
+
+CONTEXTS = {
+    "masshealth": (
+        "payer: masshealth\n"
+        "patient: {age_years: 70}\n"
+        "test: {type: %(type)s, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true%(flow)s}\n"
+        "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+        "diagnoses: [J44.9]\n"
+        "documentation: {signed_prescription: true}\n"
+    ),
+    "medicare": (
+        "payer: medicare\n"
+        "patient: {age_years: 70}\n"
+        "test: {type: %(type)s, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+        "       performed_by: treating_practitioner, evaluated_date: 2026-11-20%(flow)s}\n"
+        "order: {date: 2026-11-20, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+        "diagnoses: [J44.9]\n"
+        "mobility: {within_home: true}\n"
+        "documentation: {signed_prescription: true}\n"
+    ),
+}
+PAYERS = tuple(CONTEXTS)
+
+
+def _determine(tmp_path: Path, recording: Path, payer: str, test_type: str) -> tuple[str, str]:
+    """Analyse ``recording`` under the payer's context: the determination and its missing."""
+    flow = ", exercise_o2_flow_lpm: 2" if test_type == "exercise" else ""
+    ctx = tmp_path / f"{payer}.yaml"
+    ctx.write_text(CONTEXTS[payer] % {"type": test_type, "flow": flow})
+    out = analyze_file(recording, AnalyzeRequest(context_path=str(ctx), report=False))
+    assert out.determination is not None
+    return out.determination.determination, " | ".join(out.determination.missing)
+
+
+def _csv(path: Path, values: dict[int, float], seconds: int) -> Path:
+    """A 1-Hz CSV export from 10:00 holding the seconds ``values`` gives (others: no row)."""
+    rows = [
+        f"{(START + dt.timedelta(seconds=i)).isoformat()},{values[i]:g}"
+        for i in range(seconds)
+        if i in values
+    ]
+    path.write_text("time,spo2\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def _steady(seconds: int, seed: int) -> dict[int, float]:
+    """95-96 % with whole-percent noise, as an oximeter exports it."""
+    rng = np.random.default_rng(seed)
+    x = np.clip(np.round(95.5 + rng.normal(0, 0.6, seconds)), 90, 100)
+    return {i: float(v) for i, v in enumerate(x)}
+
+
+# --------------------------------------------------------------------------------------------
+# The figures: a low run on an artifact's edge is out of the sustained nadir's runs
+# --------------------------------------------------------------------------------------------
+
+
+def _segment(x: np.ndarray, valid: np.ndarray | None = None, window: np.ndarray | None = None):
+    valid = np.isfinite(x) if valid is None else valid
+    window = np.ones(x.shape, bool) if window is None else window
+    return summarize_segment(x, valid, window, 1.0)
+
+
+def test_level_a_flagged_fall_left_is_not_the_sustained_nadir() -> None:
+    """95 %, an instant fall to 84 % the fall rule flags for 30 s, 15 s more at 84 % (valid: the
+    level accepted), then back to 95 % at once: the 15 s set the sustained nadir to 84 %."""
+    x = np.full(360, 95.0)
+    x[120:165] = 84.0
+    valid = np.ones(360, bool)
+    valid[120:150] = False
+    m = _segment(x, valid)
+    assert m.sustained_nadir_pct == 95.0  # no other 10 s run is low
+    assert m.sustained_nadir_low_pct == 84.0 and m.nadir_pct == 84.0  # kept as the lower bound
+
+
+def test_level_a_flagged_fall_left_to_the_segment_end_is_not_evidence() -> None:
+    """The same slip, the probe never put back before the walk ended: still the fall's level."""
+    x = np.full(360, 95.0)
+    x[300:] = 84.0
+    valid = np.ones(360, bool)
+    valid[300:330] = False
+    assert _segment(x, valid).sustained_nadir_pct == 95.0
+
+
+def test_first_samples_low_before_an_instant_rise_are_not_the_sustained_nadir() -> None:
+    """The oximeter's first 12 s read 82 % while it picks up, then 95 %: nothing precedes them,
+    so no fall is flagged; the instant rise shows them an artifact's."""
+    x = np.full(312, 95.0)
+    x[:12] = 82.0
+    m = _segment(x)
+    assert (m.sustained_nadir_pct, m.sustained_nadir_low_pct) == (95.0, 82.0)
+
+
+def test_low_run_where_data_resume_is_not_the_sustained_nadir() -> None:
+    """95 %, 20 s without data, 12 s at 82 %, 95 %: the fall across the gap (13 points in 21 s)
+    is no implausible fall, but the run starts where data resume more than 4 points lower."""
+    x = np.full(330, 95.0)
+    x[120:140] = np.nan
+    x[140:152] = 82.0
+    assert _segment(x).sustained_nadir_pct == 95.0
+
+
+def test_level_kept_across_a_dropout_stays_evidence() -> None:
+    """A walk at 86 % with 5 s of dropout in it: data resume at the level they left (within 4
+    points), so the runs after it count (only the invalid samples break them)."""
+    x = np.concatenate([np.linspace(95, 86, 31), np.full(200, 86.0), np.linspace(86, 95, 31)])
+    x[100:105] = np.nan
+    assert _segment(x).sustained_nadir_pct == 86.0
+
+
+@pytest.mark.parametrize("fall_s", [20, 60])
+def test_gradual_desaturation_sets_the_sustained_nadir(fall_s: int) -> None:
+    """A fall over tens of seconds to 86 % and a recovery as gradual: the sustained nadir."""
+    x = np.concatenate(
+        [
+            np.full(60, 95.0),
+            np.linspace(95, 86, fall_s),
+            np.full(120, 86.0),
+            np.linspace(86, 95, 40),
+        ]
+    )
+    m = _segment(x)
+    assert m.sustained_nadir_pct == m.sustained_nadir_low_pct == 86.0
+
+
+def test_walk_that_ends_still_low_sets_the_sustained_nadir() -> None:
+    """The walk ends at 86 % (the segment ends; the recording too, or it recovers later)."""
+    x = np.concatenate([np.full(60, 95.0), np.linspace(95, 86, 30), np.full(60, 86.0)])
+    assert _segment(x).sustained_nadir_pct == 86.0
+    longer = np.concatenate([x, np.full(30, 95.0)])  # recovered at once after the walk ended
+    window = np.zeros(longer.shape, bool)
+    window[: x.size] = True
+    m = _segment(longer, window=window)  # 86 % on the edge of a rise of 9 points in 1 s
+    assert m.sustained_nadir_pct > 91 and m.sustained_nadir_low_pct == 86.0
+    gradual = np.concatenate([x, np.linspace(86, 95, 30)])
+    window = np.zeros(gradual.shape, bool)
+    window[: x.size] = True
+    assert _segment(gradual, window=window).sustained_nadir_pct == 86.0
+
+
+# --------------------------------------------------------------------------------------------
+# End to end: the tests the hunt qualified
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_walk_with_a_slipped_probe_is_not_evidence_of_desaturation(
+    tmp_path: Path, payer: str
+) -> None:
+    """A room-air walk never below ~92 % with a 45 s probe slip to 84 %: exercise oxygen under
+    both payers (MassHealth b.i, Medicare Group I-4 with a portable system)."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6, start=START,
+        sustained_drops=[(430, 340, 93.0)], segments=WALK,
+        artifacts=[Artifact(600, 45, "fall", 84.0)],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    det, missing = _determine(tmp_path, edf, payer, "exercise")
+    assert det == "indeterminate"
+    assert "'exercise' segment with fewer artifacts" in missing
+    assert "artifact's edge" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_rest_test_with_a_slipped_probe_is_not_evidence_of_hypoxemia(
+    tmp_path: Path, payer: str
+) -> None:
+    """A 6-min rest test at 95 % with a 45 s slip to 84 %: continuous oxygen."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=360, seed=1, baseline_pct=95, noise_pts=0.6, start=START,
+        artifacts=[Artifact(120, 45, "fall", 84.0)],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "rest.edf")
+    det, missing = _determine(tmp_path, edf, payer, "rest")
+    assert det == "indeterminate"
+    assert "'rest' segment with fewer artifacts" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_rest_test_starting_low_while_the_oximeter_picks_up(tmp_path: Path, payer: str) -> None:
+    values = _steady(312, 3)
+    values.update(dict.fromkeys(range(12), 82.0))
+    det, missing = _determine(tmp_path, _csv(tmp_path / "r.csv", values, 312), payer, "rest")
+    assert det == "indeterminate" and "'rest' segment with fewer artifacts" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_rest_test_low_where_the_probe_is_put_back(tmp_path: Path, payer: str) -> None:
+    values = {i: v for i, v in _steady(330, 4).items() if not 120 <= i < 140}  # probe off
+    values.update(dict.fromkeys(range(140, 152), 82.0))
+    det, missing = _determine(tmp_path, _csv(tmp_path / "r.csv", values, 330), payer, "rest")
+    assert det == "indeterminate" and "'rest' segment with fewer artifacts" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+@pytest.mark.parametrize(
+    ("drop", "exercise"),
+    [
+        (SustainedDrop(480, 300, 86.0, ramp_s=40.0), ("exercise", 420, 780)),  # gradual fall
+        (SustainedDrop(600, 180, 86.0), ("exercise", 420, 780)),  # the walk ends still low
+    ],
+)
+def test_genuine_walk_desaturation_still_qualifies(
+    tmp_path: Path, payer: str, drop: SustainedDrop, exercise: tuple[str, float, float]
+) -> None:
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6, start=START,
+        sustained_drops=[drop], segments=[WALK[0], exercise, WALK[2]],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    det, missing = _determine(tmp_path, edf, payer, "exercise")
+    assert det == "qualified", missing
