@@ -84,6 +84,11 @@ class SegmentFigures:
     #: artifact breaks the runs (``sustained_nadir_pct`` is the upper one). None when not known:
     #: the rules then take the nadir, a lower bound too.
     sustained_nadir_low_pct: float | None = None
+    #: Seconds from the segment's first sample to the end of the first 10 s run at the sustained
+    #: nadir (when the room-air walk had shown its low), and to the end of its last valid sample
+    #: (how far the walk on oxygen's data reach). None when not known.
+    sustained_nadir_elapsed_s: float | None = None
+    valid_elapsed_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -679,6 +684,12 @@ def _check_blocks(
         sample = 1.0 / fs / 60.0 if _number(fs) and fs > 0 else 0.0  # (no rate: no slack)
         if _number(span) and span > (b - a) / 60.0 + sample + _SLACK:
             raise bad(f"window {w.get('kind')!s} lasts {span:g} min within {(b - a) / 60:g} min")
+        for key in ("sustained_nadir_elapsed_s", "valid_elapsed_s"):
+            # a walk on oxygen's data reaching further than the walk "covered" the room-air
+            # walk's low: seconds into a segment lie within its span
+            v = figs.get(key) if isinstance(figs, Mapping) else None
+            if _number(v) and v > b - a + sample * 60 + _SLACK:
+                raise bad(f"'metrics.{w.get('kind')!s}.{key}' {v:g} s exceeds the window's span")
         for key, offset in (("start", a), ("end", b)):
             text = w.get(key)
             if start is None or not isinstance(text, str):
@@ -761,6 +772,14 @@ def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:
         low, high = figs.sustained_nadir_low_pct, figs.sustained_nadir_pct
         if low is not None and high is not None and low > high + _SLACK:
             raise bad(f"sustained_nadir_low_pct {low:g} is above sustained_nadir_pct {high:g}")
+        # the run at the sustained nadir lies within the valid data, and neither is negative
+        # (the segment's span bounds both: _check_blocks)
+        at, reach = figs.sustained_nadir_elapsed_s, figs.valid_elapsed_s
+        for name, v in (("sustained_nadir_elapsed_s", at), ("valid_elapsed_s", reach)):
+            if v is not None and v < 0:
+                raise bad(f"{name} {v:g} is negative")
+        if at is not None and reach is not None and at > reach + _SLACK:
+            raise bad(f"sustained_nadir_elapsed_s {at:g} exceeds valid_elapsed_s {reach:g}")
         return
     nested = [
         ("t_le88_min", figs.t_le88_min),

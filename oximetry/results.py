@@ -172,6 +172,10 @@ class SegmentMetrics:
     ``sustained_nadir_pct`` is the lowest level SpO2 stayed at or below for at least 10 s;
     ``sustained_nadir_low_pct`` the same with each 10 s run's valid samples only (its lower
     bound where artifact breaks the runs; :func:`oximetry.metrics.summarize_segment`).
+    ``sustained_nadir_elapsed_s`` is how far into the segment (seconds from its first sample)
+    the first 10 s run at the sustained nadir ends, and ``valid_elapsed_s`` how far its valid
+    data reach (the end of its last valid sample): a walk on oxygen shows an improvement only
+    over the exertion it covers.
     ``asleep_min`` is the segment's time scored as sleep (N1–N4, R) by the recording's staging,
     None when the recording is not staged: a rest or exercise test is taken awake.
     ``unscored_min`` is its time the staging scores neither as sleep nor as wake (``?`` epochs,
@@ -188,6 +192,8 @@ class SegmentMetrics:
     pulse_min_bpm: float | None = None
     pulse_mean_bpm: float | None = None
     pulse_max_bpm: float | None = None
+    sustained_nadir_elapsed_s: float | None = None
+    valid_elapsed_s: float | None = None
     asleep_min: float | None = None
     unscored_min: float | None = None
 
@@ -331,6 +337,8 @@ RECOMPUTED_FIGURES = frozenset(
         "drop5_from_mean_min",
         "longest_drop5_from_mean_min",
         "sustained_nadir_pct",
+        "sustained_nadir_elapsed_s",
+        "valid_elapsed_s",
         "asleep_min",
         "unscored_min",
     }

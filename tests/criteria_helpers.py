@@ -117,7 +117,8 @@ def overnight(**kw: Any) -> Evidence:
 
 def seg(kind: str, sustained: float | None, valid_min: float = 6.0) -> SegmentFigures:
     """A rest/exercise segment with the given sustained nadir, its 10 s runs unbroken by artifact
-    (the lower bound of the sustained nadir is the sustained nadir)."""
+    (the lower bound of the sustained nadir is the sustained nadir), all valid: its data reach
+    its end, and it reached its sustained nadir half way through."""
     return SegmentFigures(
         kind,
         valid_min,
@@ -125,6 +126,8 @@ def seg(kind: str, sustained: float | None, valid_min: float = 6.0) -> SegmentFi
         None if sustained is None else sustained - 1,
         sustained,
         sustained_nadir_low_pct=sustained,
+        sustained_nadir_elapsed_s=None if sustained is None else valid_min * 30,
+        valid_elapsed_s=valid_min * 60 if valid_min > 0 else None,
     )
 
 

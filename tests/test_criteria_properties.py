@@ -300,6 +300,9 @@ RESHAPED_TESTS = (
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
     "walk_flows_disagree",
+    # hunt 8: the walk on oxygen stopped (or its data did) before the room-air walk's low
+    "walk_on_oxygen_stops_short",
+    "walk_on_oxygen_data_stop_short",
     "blood_gas_walk_flow_unknown",
     "pulmonary_heart_disease_not_ph",
     "finding_denies_its_code",
@@ -490,11 +493,14 @@ def valid_then_perturbed(
         )
     else:
         ex = draw(st.floats(70.0, 88.49))
-        ev = Evidence(
-            recording_start=start,
-            rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
-            exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
-            exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, ex + 3),
+        ev = _timed_walks(
+            draw,
+            Evidence(
+                recording_start=start,
+                rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
+                exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+                exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, ex + 3),
+            ),
         )
     acute = draw(st.booleans())
     dx = ["J18.9"] if acute else [draw(st.sampled_from(["J44.9", "J84.10", "E84.0", "G47.33"]))]
@@ -938,13 +944,57 @@ def _three_part_walk(draw: st.DrawFn, start: dt.datetime, flow: float | None) ->
     """A qualifying three-part test (rest 93 %, a walk at or below 88 %, on oxygen 94 %) whose
     walk on oxygen was at ``flow`` (None: not given)."""
     ex = draw(st.floats(70.0, 88.0))
-    return Evidence(
-        recording_start=start,
-        rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
-        exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
-        exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
-        exercise_o2_flow_lpm=flow,
+    return _timed_walks(
+        draw,
+        Evidence(
+            recording_start=start,
+            rest=SegmentFigures("rest", 5.0, 95, 93, 93.0),
+            exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+            exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 94.0),
+            exercise_o2_flow_lpm=flow,
+        ),
     )
+
+
+def _timed_walks(draw: st.DrawFn, ev: Evidence, seconds: float = 360.0) -> Evidence:
+    """The walks of ``ev`` (``seconds`` long, all valid) with their elapsed figures: the walk on
+    room air reached its low 10 s to ``seconds`` in, and the walk on oxygen's data reach at
+    least as far."""
+    assert ev.exercise is not None and ev.exercise_o2 is not None
+    at = draw(st.floats(10.0, seconds))
+    ex = dataclasses.replace(ev.exercise, sustained_nadir_elapsed_s=at, valid_elapsed_s=seconds)
+    o2 = dataclasses.replace(ev.exercise_o2, valid_elapsed_s=draw(st.floats(at, seconds)))
+    return dataclasses.replace(ev, exercise=ex, exercise_o2=o2)
+
+
+def _walk_on_oxygen_short(
+    draw: st.DrawFn, change: str, raw: dict[str, Any], start: dt.datetime
+) -> Evidence:
+    """A qualifying three-part test (6-min walks) whose walk on oxygen's valid data stop before
+    the point at which the walk on room air reached its low: the walk on oxygen was shorter
+    (70 s at 95 % "improved" a walk at 86 % from 4 min on), or its data stopped after 3-6 min
+    (more than half of it valid, all before the low); or a summary without the elapsed figures
+    (an earlier oxi's)."""
+    ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+    ex, o2 = ev.exercise, ev.exercise_o2
+    assert ex is not None and o2 is not None
+    at = draw(st.floats(190.0, 360.0))
+    ex = dataclasses.replace(ex, sustained_nadir_elapsed_s=at, valid_elapsed_s=360.0)
+    if change == "walk_on_oxygen_stops_short":
+        reach = draw(st.floats(60.0, at - 1.0))
+        o2 = dataclasses.replace(
+            o2, valid_min=reach / 60, duration_min=reach / 60, valid_elapsed_s=reach
+        )
+    elif draw(st.booleans()):  # walk_on_oxygen_data_stop_short
+        reach = draw(st.floats(180.0, at - 1.0))
+        o2 = dataclasses.replace(o2, valid_min=reach / 60, duration_min=6.0, valid_elapsed_s=reach)
+    else:
+        gone = draw(st.sampled_from(["exercise", "exercise_o2", "both"]))
+        if gone in ("exercise", "both"):
+            ex = dataclasses.replace(ex, sustained_nadir_elapsed_s=None)
+        if gone in ("exercise_o2", "both"):
+            o2 = dataclasses.replace(o2, valid_elapsed_s=None)
+    return dataclasses.replace(ev, exercise=ex, exercise_o2=o2)
 
 
 def _parts_hours_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
@@ -957,11 +1007,15 @@ def _parts_hours_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
             at_min * 60, (at_min + 5) * 60,
         )  # fmt: skip
 
-    return Evidence(
-        recording_start=start,
-        rest=part("rest", 94.0, 0.0),
-        exercise=part("exercise", draw(st.floats(70.0, 88.0)), 10.0),
-        exercise_o2=part("exercise_o2", 94.0, 10.0 + gap),
+    return _timed_walks(
+        draw,
+        Evidence(
+            recording_start=start,
+            rest=part("rest", 94.0, 0.0),
+            exercise=part("exercise", draw(st.floats(70.0, 88.0)), 10.0),
+            exercise_o2=part("exercise_o2", 94.0, 10.0 + gap),
+        ),
+        300.0,
     )
 
 
@@ -973,10 +1027,13 @@ def _walk_at_89_on_unbroken_runs(
     (88-88.5 %, A5/A10), and it was read as Group II's."""
     raw["findings"] = {**(raw.get("findings") or {}), "dependent_edema": True}
     low = draw(st.floats(70.0, 88.49))
-    walk = SegmentFigures(
-        "exercise", 6.0, 92.0, low, draw(st.floats(88.5, 89.49)), sustained_nadir_low_pct=low
-    )
-    ev = dataclasses.replace(_three_part_walk(draw, start, None), exercise=walk)
+    ev = _three_part_walk(draw, start, None)
+    assert ev.exercise is not None
+    walk = dataclasses.replace(
+        ev.exercise, median_pct=92.0, nadir_pct=low,
+        sustained_nadir_pct=draw(st.floats(88.5, 89.49)), sustained_nadir_low_pct=low,
+    )  # fmt: skip
+    ev = dataclasses.replace(ev, exercise=walk)
     return _tested_at_order_flow(raw, ev)
 
 
@@ -995,11 +1052,15 @@ def _recovery_as_rest(draw: st.DrawFn, start: dt.datetime) -> Evidence:
     if walk < o2 + 5 and o2 < walk + 5:
         o2 = walk + 5  # the parts never overlap
         rest_at = max(rest_at, o2 + 5)
-    return Evidence(
-        recording_start=start,
-        rest=part("rest", draw(st.floats(70.0, 99.0)), rest_at),
-        exercise=part("exercise", ex, walk),
-        exercise_o2=part("exercise_o2", 95.0, o2),
+    return _timed_walks(
+        draw,
+        Evidence(
+            recording_start=start,
+            rest=part("rest", draw(st.floats(70.0, 99.0)), rest_at),
+            exercise=part("exercise", ex, walk),
+            exercise_o2=part("exercise_o2", 95.0, o2),
+        ),
+        300.0,
     )
 
 
@@ -1197,6 +1258,8 @@ def _reshaped_test(
         return "exercise", _tested_at_order_flow(raw, _walks_sessions_apart(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):
         return "exercise", _walk_flow_not_one(draw, change, raw, start)
+    if change in ("walk_on_oxygen_stops_short", "walk_on_oxygen_data_stop_short"):
+        return "exercise", _walk_on_oxygen_short(draw, change, raw, start)
     if change == "blood_gas_walk_flow_unknown":
         # the three-part test by blood gases, the walk on oxygen's flow not given
         raw["blood_gas"] = {
@@ -1656,11 +1719,14 @@ def valid_then_perturbed_medicare(
         )
     else:
         ex = draw(st.floats(70.0, 88.0))
-        ev = Evidence(
-            recording_start=start,
-            rest=SegmentFigures("rest", 5.0, 95, 93, draw(st.floats(89.0, 99.0))),
-            exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
-            exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 92.0),
+        ev = _timed_walks(
+            draw,
+            Evidence(
+                recording_start=start,
+                rest=SegmentFigures("rest", 5.0, 95, 93, draw(st.floats(89.0, 99.0))),
+                exercise=SegmentFigures("exercise", 6.0, 90.0, ex - 1, ex),
+                exercise_o2=SegmentFigures("exercise_o2", 6.0, 95, 92, 92.0),
+            ),
         )
     inpatient = draw(st.booleans())
     raw: dict[str, Any] = {

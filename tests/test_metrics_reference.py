@@ -266,6 +266,9 @@ def ref_segment(
     READING (as the package): a window counts only when every sample in it is valid and in the
     segment (an invalid sample says nothing about where SpO2 stayed), and none of its samples
     is on a low run resting on an artifact's edge (:func:`ref_edge`).
+    Elapsed figures: seconds from the segment's first sample to the end of the first counted
+    window whose maximum rounds to the sustained nadir's rounded value, and to the end of the
+    last usable sample.
     """
     n = len(x)
     use = [bool(valid[i]) and bool(w[i]) and math.isfinite(x[i]) for i in range(n)]
@@ -279,11 +282,21 @@ def ref_segment(
     edge = ref_edge(x, [bool(valid[i]) and math.isfinite(x[i]) for i in range(n)], fs)
     width = samples_for(10.0, fs)
     best = None
+    maxima: dict[int, float] = {}
     for s in range(0, n - width + 1):
         if all(use[s : s + width]) and not any(edge[s : s + width]):
-            m = max(x[s : s + width])
-            best = m if best is None else min(best, m)
+            maxima[s] = max(x[s : s + width])
+            best = maxima[s] if best is None else min(best, maxima[s])
     out["sustained_nadir_pct"] = best
+    first = next((i for i in range(n) if w[i]), None)
+    at = None
+    if best is not None and first is not None:
+        s0 = min(s for s, m in maxima.items() if r_of(m) <= r_of(best))
+        at = (s0 + width - first) / fs
+    out["sustained_nadir_elapsed_s"] = at
+    last = max((i for i in range(n) if use[i]), default=None)
+    reach = None if last is None or first is None else (last + 1 - first) / fs
+    out["valid_elapsed_s"] = reach
     # Its lower bound: the same windows between the first and the last usable sample, each
     # window's maximum over its usable samples only (a window with none has no level).
     low = None

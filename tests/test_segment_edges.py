@@ -1,4 +1,5 @@
-"""Rest and exercise tests decided by a low run on an artifact's edge (hunt 8).
+"""Rest and exercise tests decided by a low run on an artifact's edge, and a walk on oxygen that
+stops short of the room-air walk's low (hunt 8).
 
 SPEC §4.3 flags an instant fall for 30 s and then accepts the new level, and flags no rise: in
 a test of minutes the 10 s left at a slipped probe's level, or the oximeter's first seconds
@@ -8,11 +9,13 @@ while it picks up, set the sustained nadir alone. Each end-to-end case qualified
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from oxi.cli import main
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.metrics import summarize_segment
 from oximetry.simulate import Artifact, SustainedDrop, simulate_night, write_edf
@@ -160,6 +163,23 @@ def test_walk_that_ends_still_low_sets_the_sustained_nadir() -> None:
     assert _segment(gradual, window=window).sustained_nadir_pct == 86.0
 
 
+def test_elapsed_figures_of_a_segment() -> None:
+    """Seconds from the segment's first sample: to the end of the first 10 s run at the
+    sustained nadir (rounded, as the rules read it), and to the end of the last valid sample."""
+    x = np.full(400, 95.0)
+    x[100:110] = np.linspace(95, 87.5, 10)
+    x[110:200] = 87.4  # rounds to 87: the first 10 s run at it is 110-119
+    x[150:160] = 86.9  # the lowest run (rounds to 87 too): not the first
+    x[200:210] = np.linspace(88, 95, 10)
+    x[330:] = np.nan  # data stop 300 s into the segment
+    window = np.zeros(400, bool)
+    window[30:] = True
+    m = _segment(x, window=window)
+    assert m.sustained_nadir_pct == 86.9
+    assert m.sustained_nadir_elapsed_s == 120 - 30
+    assert m.valid_elapsed_s == 330 - 30
+
+
 # --------------------------------------------------------------------------------------------
 # End to end: the tests the hunt qualified
 # --------------------------------------------------------------------------------------------
@@ -232,3 +252,80 @@ def test_genuine_walk_desaturation_still_qualifies(
     edf = write_edf(rec, tmp_path / "walk.edf")
     det, missing = _determine(tmp_path, edf, payer, "exercise")
     assert det == "qualified", missing
+
+
+# --------------------------------------------------------------------------------------------
+# The walk on oxygen must reach as far into it as the room-air walk had gone at its low
+# --------------------------------------------------------------------------------------------
+
+
+def _walk_fall_at_4_min(tmp_path: Path, o2_end: float, gaps: list[tuple[float, float]]) -> Path:
+    """Room-air walk 420-780 s at 95 %, 86 % for its last 2 min; walk on oxygen from 900 s."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6, start=START,
+        sustained_drops=[(660, 120, 86.0)], gaps=gaps,
+        segments=[WALK[0], WALK[1], ("exercise_o2", 900, o2_end)],
+    )  # fmt: skip
+    return write_edf(rec, tmp_path / "walk.edf")
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_short_walk_on_oxygen_does_not_show_the_improvement(tmp_path: Path, payer: str) -> None:
+    """The walk on oxygen lasted 70 s: the patient stopped long before the exertion at which the
+    room-air walk desaturated (4 min in)."""
+    det, missing = _determine(tmp_path, _walk_fall_at_4_min(tmp_path, 970, []), payer, "exercise")
+    assert det == "indeterminate"
+    assert "a walk on oxygen with valid data at least" in missing
+    assert "its data end 70 s in" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_walk_on_oxygen_whose_data_stop_early_does_not_show_it(tmp_path: Path, payer: str) -> None:
+    """A 6-min walk on oxygen whose data stop after 190 s (3.2 of 6 min valid, above the half
+    the valid-share rule needs), all before the room-air walk's low."""
+    edf = _walk_fall_at_4_min(tmp_path, 1260, [(1090, 170)])
+    det, missing = _determine(tmp_path, edf, payer, "exercise")
+    assert det == "indeterminate"
+    assert "its data end 190 s in" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_walk_on_oxygen_as_long_as_the_room_air_walk_shows_it(tmp_path: Path, payer: str) -> None:
+    det, missing = _determine(tmp_path, _walk_fall_at_4_min(tmp_path, 1260, []), payer, "exercise")
+    assert det == "qualified", missing
+
+
+def test_summary_carries_the_elapsed_figures_and_refuses_them_edited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``oxi qualify --summary`` and ``oxi verify`` read the elapsed figures the summary writes;
+    a walk on oxygen's reach edited past its span (to "cover" the room-air walk's low), or a
+    low placed after the data end, is refused as an edited summary."""
+    edf = _walk_fall_at_4_min(tmp_path, 970, [])
+    ctx = tmp_path / "mh.yaml"
+    ctx.write_text(
+        CONTEXTS["masshealth"] % {"type": "exercise", "flow": ", exercise_o2_flow_lpm: 2"}
+    )
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main(argv) == 0
+    summary = out / "summary.json"
+    data = json.loads(summary.read_text())
+    walk, o2 = data["metrics"]["exercise"], data["metrics"]["exercise_o2"]
+    assert o2["valid_elapsed_s"] == pytest.approx(70.0)
+    assert walk["valid_elapsed_s"] == pytest.approx(360.0)
+    assert 250.0 <= walk["sustained_nadir_elapsed_s"] <= 360.0  # the fall began 240 s in
+    assert main(["verify", str(summary), str(edf)]) == 0
+    capsys.readouterr()
+    assert main(["qualify", "--context", str(ctx), "--summary", str(summary), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["qualification"]["determination"] == "indeterminate"
+    for block, key, value in (
+        ("exercise_o2", "valid_elapsed_s", 400.0),
+        ("exercise", "sustained_nadir_elapsed_s", 361.0),
+    ):
+        edited = json.loads(summary.read_text())
+        edited["metrics"][block][key] = value
+        (tmp_path / "edited.json").write_text(json.dumps(edited))
+        code = main(["qualify", "--context", str(ctx), "--summary", str(tmp_path / "edited.json")])
+        assert code == 2, (block, key)
+        assert "edited or damaged" in capsys.readouterr().err

@@ -30,6 +30,7 @@ from .shared import (
     decide_by_blood_gas,
     flow_below_test,
     in_doubt,
+    o2_walk_short,
     pao2_fall,
     pao2_part,
     sustained_low,
@@ -541,6 +542,13 @@ def _b_ii_a_oximetry(inp: Inputs, state: str, missing: tuple[str, ...]) -> Outco
         v["exercise_o2_sustained_nadir_low_pct"] = low
         why = in_doubt("exercise_o2", low, o2.sustained_nadir_pct)
         return Outcome(None, f"The improvement on oxygen is not shown: {why}.", v, (why,))
+    v["exercise_sustained_nadir_elapsed_s"] = ex.sustained_nadir_elapsed_s
+    v["exercise_o2_valid_elapsed_s"] = o2.valid_elapsed_s
+    stopped = o2_walk_short(ex, o2)
+    if b > a and stopped:
+        # A walk on oxygen of 70 s (or whose data stopped after 3 min) "improved" a room-air
+        # walk that fell to 86 % after 4 min: not over the exertion that desaturated.
+        return Outcome(None, f"The improvement on oxygen is not shown: {stopped}.", v, (stopped,))
     short = flow_below_test(inp)
     if b > a and short:
         # II.A.2.b: the flow rate must meet the criteria; shown only at a higher flow.

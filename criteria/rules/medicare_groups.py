@@ -22,6 +22,7 @@ from .shared import (
     flow_below_test,
     in_doubt,
     le,
+    o2_walk_short,
     pao2_fall,
     pao2_meets,
     pao2_part,
@@ -449,6 +450,15 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
         if pct(s.exercise_o2) > pct(s.exercise) and pct(s.exercise_o2) > SAT_LOW:
             why = in_doubt("exercise_o2", o2, s.exercise_o2)  # shown on the unbroken runs only
         return Part("exercise", None, missing=(why,), where="exercise")
+    # (exercise_session found both segments: their sustained nadirs are set)
+    ex = cast(SegmentFigures, inp.segment("exercise"))
+    walk = cast(SegmentFigures, inp.segment("exercise_o2"))
+    v["exercise_sustained_nadir_elapsed_s"] = ex.sustained_nadir_elapsed_s
+    v["exercise_o2_valid_elapsed_s"] = walk.valid_elapsed_s
+    stopped = o2_walk_short(ex, walk)
+    if stopped:
+        # 70 s on oxygen "improved" a room-air walk that fell to 86 % after 4 min (A8)
+        return Part("exercise", None, missing=(stopped,), where="exercise")
     short = flow_below_test(inp)
     if short:  # test #3 shows the improvement only at more oxygen than prescribed
         return Part("exercise", None, missing=(short,), where="exercise")

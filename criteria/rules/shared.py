@@ -39,6 +39,7 @@ __all__ = [
     "in_doubt",
     "le",
     "night_share",
+    "o2_walk_short",
     "pao2_fall",
     "pao2_meets",
     "pao2_part",
@@ -604,6 +605,47 @@ def in_doubt(kind: str, low: float, high: float) -> str:
         f"{article} '{kind}' segment with fewer artifacts: its sustained nadir lies between "
         f"{low:.1f} % and {high:.1f} % as artifact breaks its 10 s runs or its low runs rest on "
         "an artifact's edge (data that start or resume low, or an instant rise back)"
+    )
+
+
+def o2_walk_short(ex: SegmentFigures, o2: SegmentFigures) -> str:
+    """Return what is missing when the walk on oxygen stops short of the room-air walk's low.
+
+    Parameters
+    ----------
+    ex, o2 : SegmentFigures
+        The walk on room air and the walk on oxygen.
+
+    Returns
+    -------
+    str
+        Empty when the walk on oxygen has valid data at least as far into it (seconds from its
+        start, ``valid_elapsed_s``) as the room-air walk had gone when it reached its deciding
+        low (the end of its sustained nadir's 10 s run, ``sustained_nadir_elapsed_s``); else
+        what would show the improvement. Not known (figures of an earlier oxi, or built by
+        hand) is not shown.
+
+    Notes
+    -----
+    MG-OXY II.A.2.b.ii.A: oxygen improves "the hypoxemia that was demonstrated during exercise";
+    LCD test #3 and medicare-oxygen.md A8 (safest reading): a walk on oxygen that stopped, or
+    whose data stopped, before the exertion at which the room-air walk desaturated shows no
+    improvement of that desaturation. 70 s on oxygen at 95 % "improved" a room-air walk at 95 %
+    for 4 min and 86 % for the last 2 (product reading; docs/criteria.md).
+    """
+    at, reach = ex.sustained_nadir_elapsed_s, o2.valid_elapsed_s
+    if at is None or reach is None:
+        return (
+            "the walks' elapsed figures (metrics.exercise.sustained_nadir_elapsed_s, "
+            "metrics.exercise_o2.valid_elapsed_s: re-run oxi analyze) showing the walk on "
+            "oxygen covers the exertion at which the walk on room air desaturated"
+        )
+    if reach >= at - 1e-6:
+        return ""
+    return (
+        f"a walk on oxygen with valid data at least {at:.0f} s into it, where the walk on room "
+        f"air reached its low (its data end {reach:.0f} s in: the improvement is not shown over "
+        "the exertion that desaturated)"
     )
 
 

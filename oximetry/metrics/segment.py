@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -60,6 +62,11 @@ def summarize_segment(
         the valid samples span less than 10 s. Its runs do take the edge runs' samples: where
         a low run rests on an artifact's edge the level is unknown too, and lies between the
         two bounds.
+        ``sustained_nadir_elapsed_s``: seconds from the segment's first sample to the end of
+        the first such run whose maximum rounds to the sustained nadir's rounded value (when
+        the segment had shown the low the rules read);
+        ``valid_elapsed_s``: to the end of its last valid sample (how far into the segment
+        its data reach). None without a sustained nadir, or without valid samples.
 
     Notes
     -----
@@ -71,7 +78,7 @@ def summarize_segment(
     sel = ok & w & np.isfinite(xs)
     per_min = 1.0 / (fs * 60.0)
     n_valid = int(np.count_nonzero(sel))
-    median = nadir = nadir_s = sustained = low = None
+    median = nadir = nadir_s = sustained = low = sustained_at = valid_at = None
     if n_valid:
         where = np.flatnonzero(sel)
         values = xs[where]
@@ -81,6 +88,8 @@ def summarize_segment(
         median = float(np.median(values))
         width = max(samples_at_least(SUSTAINED_NADIR_S, fs), 1)
         lo, hi = int(where[0]), int(where[-1]) + 1
+        first = int(np.argmax(w))  # the segment's first sample: elapsed times count from it
+        valid_at = (hi - first) / fs
         edge = edge_runs(xs, ok & np.isfinite(xs), fs, lo, hi, max_step_pts_per_s, within_pts)
         # A probe that slipped (an instant fall to 84 %, flagged 30 s, then the level accepted
         # by SPEC §4.3) and came back 15 s later set a walk's sustained nadir of 84 % that
@@ -90,6 +99,10 @@ def summarize_segment(
         maxima = sliding_max(span, width)
         if maxima.size and np.isfinite(maxima.min()):
             sustained = float(maxima.min())
+            # the first run at it as the rules read it (rounded): with noise the lowest run of
+            # a walk at 86 % for 2 min lay 44 s after the walk first held 86 %
+            at = int(np.argmax(maxima < math.floor(sustained + 0.5) + 0.5))
+            sustained_at = (lo + at + width - first) / fs
         # the same runs over the valid samples only; a run holding none has no level (-inf)
         lows = sliding_max(np.where(sel[lo:hi], xs[lo:hi], -np.inf), width)
         lows = lows[np.isfinite(lows)]
@@ -104,6 +117,8 @@ def summarize_segment(
         nadir_s=nadir_s,
         sustained_nadir_pct=sustained,
         sustained_nadir_low_pct=low,
+        sustained_nadir_elapsed_s=sustained_at,
+        valid_elapsed_s=valid_at,
         pulse_min_bpm=p_min,
         pulse_mean_bpm=p_mean,
         pulse_max_bpm=p_max,
