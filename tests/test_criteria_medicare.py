@@ -493,6 +493,99 @@ def test_a_titration_without_its_initial_ahi_is_indeterminate() -> None:
     assert "test.pap_titration.initial_ahi" in d.missing
 
 
+TITRATION = {"ahi": 4.0, "hours": 4.0, "at_optimal_pap": True, "initial_ahi": 31.0}
+
+
+@pytest.mark.parametrize(
+    ("figures", "extra", "det"),
+    [
+        # 20 min more than 5 points below a mean of 97 %, never <= 88 %: I-3's drop (N1 before)
+        ({"t_le88_min": 0.0, "nadir_pct": 90.0, "mean_pct": 97.0, "drop5_from_mean_min": 20.0},
+         {"symptoms": ["insomnia"]}, "not_qualified"),
+        # 16 min at 89 %, 1.65 min at 88 %: Group II's 89 % with edema (N2 before)
+        ({"t_le88_min": 1.65, "t_lt90_min": 16.0, "nadir_pct": 88.0},
+         {"findings": {"dependent_edema": True}}, "not_qualified"),
+        # the titration's one criterion: <= 88 % for the legacy 5 cumulative minutes
+        ({"t_le88_min": 5.0, "nadir_pct": 86.0}, {}, "qualified"),
+        ({"t_le88_min": 4.9, "nadir_pct": 86.0, "t_lt90_min": 30.0, "mean_pct": 96.0,
+          "drop5_from_mean_min": 30.0},
+         {"symptoms": ["insomnia"], "findings": {"dependent_edema": True}}, "not_qualified"),
+    ],
+)  # fmt: skip
+def test_a_titration_qualifies_on_88_percent_alone(
+    figures: dict[str, float], extra: dict[str, Any], det: str
+) -> None:
+    """With OSA a sleep saturation counts only from the titration PSG, at SpO2 <= 88 %
+    (medicare-oxygen.md §4.4, A17; A1's 5 cumulative minutes): a titration night qualified N1
+    on I-3's drop from the mean, and N2 on Group II's 89 %, with no minute at or below 88 %."""
+    c = mc(
+        diagnoses=["G47.33", "J44.9"],
+        test__performed_by="sleep_lab",
+        test__pap_titration=TITRATION,
+        **extra,
+    )
+    d = evaluate(c, night(kind="sleep", valid_min=240.0, **figures))
+    assert d.rule("lcd_sleep_study").met is True
+    assert d.determination == det, d.decided_by
+    if det == "qualified":
+        assert d.basis == ("lcd_group_i_2_sleep",) and d.modifiers == ("N1",)
+    else:
+        assert d.rule("lcd_titration_saturation").met is False
+        assert d.rule("lcd_titration_only_le88").met is False
+        assert "LCD L33797" in d.rule("lcd_titration_only_le88").reason
+
+
+def test_without_sleep_apnea_the_titration_rules_do_not_apply() -> None:
+    d = evaluate(mc(symptoms=["insomnia"]), night(mean_pct=97.0, drop5_from_mean_min=20.0))
+    assert d.determination == "qualified" and d.basis == ("lcd_group_i_3_drop",)
+    for rule in ("lcd_titration_saturation", "lcd_titration_only_le88"):
+        assert d.rule(rule).met is True and d.rule(rule).applicable is False
+
+
+def test_a_titration_with_a_sleep_pao2_alone_is_not_its_oximetry() -> None:
+    """A PaO2 of 50 during sleep beside a passing titration is no PSG oximetry at SpO2 <= 88 %:
+    not evaluable, naming the oximetry (it qualified N1)."""
+    c = mc(
+        diagnoses=["G47.33", "J44.9"],
+        test__performed_by="sleep_lab",
+        test__pap_titration=TITRATION,
+        blood_gas={"pao2_sleep_mmhg": 50, "pao2_awake_mmhg": 70, "date": TEST_DATE.isoformat()},
+    )
+    d = evaluate(c, None)
+    assert d.determination == "indeterminate"
+    assert any("titration PSG's oximetry" in m for m in d.missing), d.missing
+
+
+@pytest.mark.parametrize(("level", "det"), [(90.0, "not_qualified"), (86.0, "qualified")])
+def test_a_simulated_titration_night_qualifies_only_at_88_percent(level: float, det: str) -> None:
+    """Analyze → figures → rules: a staged 4 h titration at 97 % with 20 min at 90 % (more than 5
+    points below the mean, never <= 88 %) qualified N1 on the drop; at 86 % it is I-2."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=4 * 3600,
+        seed=3,
+        baseline_pct=97.0,
+        stages=True,
+        noise_pts=0.4,
+        sustained_drops=[(2 * 3600.0, 1200.0, level)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    ev = evidence_from_analysis(analyze(rec))
+    assert ev.sleep is not None and ev.sleep.kind == "sleep"
+    assert (ev.sleep.t_le88_min or 0.0) >= 5.0 if level < 88 else ev.sleep.t_le88_min == 0.0
+    assert (ev.sleep.drop5_from_mean_min or 0.0) >= 5.0
+    c = mc(
+        diagnoses=["G47.33", "J44.9"],
+        symptoms=["insomnia"],
+        test__performed_by="sleep_lab",
+        test__pap_titration=TITRATION,
+    )
+    d = evaluate(c, ev)
+    assert d.determination == det, d.decided_by
+    if det == "qualified":
+        assert "lcd_group_i_2_sleep" in d.basis and d.portable_eligible is False
+
+
 def test_group_i_4_blood_gas_on_oxygen_never_qualifies() -> None:
     gas = {"pao2_rest_mmhg": 70, "pao2_exercise_mmhg": 50, "pao2_exercise_o2_mmhg": 70}
     ok = mc(test__type="exercise", test__exercise_o2_flow_lpm=2, blood_gas=gas)

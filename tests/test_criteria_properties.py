@@ -1615,6 +1615,9 @@ def medicare_unsafe_reasons(c: Context, ev: Evidence | None) -> list[str]:
         why.append("titration under 2 h")
     if sleep_only and ev is not None and ev.sleep is not None and ev.sleep.valid_min < 120:
         why.append("under 120 min of valid sleep data")
+    if sleep_only and (osa or pap is not None) and ev is not None and ev.sleep is not None:
+        if (ev.sleep.t_le88_min or 0.0) < 5.0:  # the titration's one criterion (A17, A1)
+            why.append("a titration night without 5 min at or below 88 %")
     return why
 
 
@@ -1667,6 +1670,8 @@ MC_PERTURBATIONS = (
     "titration_unstaged_or_split_night",
     "staged_without_titration",
     "titration_without_osa",
+    # Tenth review: a titration qualifies on SpO2 <= 88 % alone (not I-3's drop, nor 89 %)
+    "titration_without_88_percent",
     "sleep_apnea_heading_without_titration",
     "sleep_test_channels_unstaged",
     "conflicting_blood_gas",
@@ -1844,6 +1849,35 @@ def valid_then_perturbed_medicare(
         t["pap_titration"] = {"ahi": 4.0, "hours": min(hours, 24.0), "at_optimal_pap": True,
                               "initial_ahi": 30.0}  # fmt: skip
         raw["diagnoses"] = draw(st.sampled_from([["J44.9"], ["G47.31", "J44.9"], ["J84.10"]]))
+    elif change == "titration_without_88_percent":
+        # a complete, passing titration (staged, no longer than the titration) whose oximetry
+        # shows under 5 min at or below 88 %, with I-3's drop and symptoms, or Group II's 89 %
+        # and edema, or a sleep PaO2 <= 55 in place of the PSG's oximetry
+        t.update(type="overnight", performed_by="sleep_lab")
+        raw["diagnoses"] = ["G47.33", "J44.9"]
+        hours = draw(st.floats(2.0, 8.0))
+        t["pap_titration"] = {"ahi": 4.0, "hours": hours, "at_optimal_pap": True,
+                              "initial_ahi": 30.0}  # fmt: skip
+        base = night("sleep", draw(st.floats(120.0, hours * 60.0))).sleep
+        assert base is not None
+        le88 = draw(st.floats(0.0, 4.99))
+        how = draw(st.sampled_from(["drop", "89", "pao2"]))
+        raw["symptoms"] = ["insomnia"]
+        raw["findings"] = {"dependent_edema": True}
+        sleep = dataclasses.replace(
+            base, t_le88_min=le88, longest_le88_min=le88, nadir_pct=88.0 if le88 else 89.0,
+            t_lt90_min=draw(st.floats(5.0, 100.0)), mean_pct=draw(st.floats(94.0, 99.0)),
+            drop5_from_mean_min=draw(st.floats(5.0, 100.0)),
+        )  # fmt: skip
+        sleep = dataclasses.replace(sleep, longest_drop5_from_mean_min=sleep.drop5_from_mean_min)
+        ev = Evidence(recording_start=start, sleep=sleep)
+        if how == "pao2":
+            ev = None
+            raw["blood_gas"] = {
+                "pao2_sleep_mmhg": draw(st.floats(30.0, 55.0)),
+                "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
+                "date": td.isoformat(),
+            }
     elif change == "sleep_apnea_heading_without_titration":
         t["type"] = "overnight"
         t.pop("pap_titration", None)

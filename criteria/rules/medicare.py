@@ -3,7 +3,8 @@
 Groups I-1…I-4, II and III qualify; Group IV is never covered without hypoxemia. Every path
 shares the testing conditions of :mod:`.medicare_testing` (diagnosis, ordered and evaluated by the
 treating practitioner, a qualified performer, the time of need, room air or a recorded flow);
-sleep paths add the overnight-study rule (stand-alone oximetry, or a PAP titration with OSA);
+sleep paths add the overnight-study rule (stand-alone oximetry, or a PAP titration with OSA,
+which qualifies on SpO2 ≤ 88 % alone: ``lcd_titration_saturation``, ``lcd_titration_only_le88``);
 Groups II and III add the continued-coverage retest when therapy has begun. The facts and the
 readings of ambiguous text are in ``medicare-oxygen.md`` (§11) and docs/criteria.md. This
 profile imports no MassHealth module: shared checks live in :mod:`.shared`.
@@ -50,14 +51,14 @@ PATHS = (
     Path(
         "group_i_2_sleep",
         "nocturnal",
-        (*_GATES, "lcd_sleep_study", "lcd_group_i_2_sleep"),
+        (*_GATES, "lcd_sleep_study", "lcd_titration_saturation", "lcd_group_i_2_sleep"),
         "lcd_group_i_2_sleep",
         "sleep",
     ),
     Path(
         "group_i_3_drop",
         "nocturnal",
-        (*_GATES, "lcd_sleep_study", "lcd_group_i_3_drop"),
+        (*_GATES, "lcd_sleep_study", "lcd_titration_only_le88", "lcd_group_i_3_drop"),
         "lcd_group_i_3_drop",
         "sleep",
     ),
@@ -78,7 +79,7 @@ PATHS = (
     Path(
         "group_ii_sleep",
         "nocturnal",
-        (*_GATES, "lcd_sleep_study", *_II, "lcd_group_ii_sleep"),
+        (*_GATES, "lcd_sleep_study", "lcd_titration_only_le88", *_II, "lcd_group_ii_sleep"),
         "lcd_group_ii_sleep",
         "sleep",
     ),
@@ -117,7 +118,12 @@ ALTERNATIVES = (
         "single_sample",
         "the current LCD text states no duration for sleep findings (one sample at the threshold); "
         "the determination keeps the legacy ≥ 5 cumulative minutes",
-        ("LCD L33797 Group I.2", "LCD L33797 Group I.3", "LCD L33797 Group II"),
+        (
+            "LCD L33797 Group I.2",
+            "LCD L33797 Group I.3",
+            "LCD L33797 Group II",
+            "LCD L33797 OSA titration",
+        ),
         lambda i: i.sleep is not None,
         _sleep_figures,
     ),

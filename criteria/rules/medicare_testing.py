@@ -7,12 +7,13 @@ file's §11 "safest" ones unless SPEC §8.4 decides otherwise (docs/criteria.md,
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from ..evidence import SleepFigures
 from .base import EPS_MIN, Inputs, Outcome, Rule
-from .shared import codes_matching, days_between
+from .shared import codes_matching, days_between, le, sleep_minutes, window_figures
 
-__all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented"]
+__all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented", "titration_applies"]
 
 #: Obstructive (and unspecified or other) sleep apnea: sleep saturations count only on PAP
 #: titration. A heading (``G47``, ``G47.3``) hides which sleep apnea it is, so it counts too.
@@ -24,6 +25,13 @@ OSA_HEADINGS = ("G47", "G47.3")
 TITRATION_SPAN_SLACK_MIN = 15.0
 #: Who may perform a qualifying test (never a DME supplier: NCD 240.2 B, LCD L33797).
 QUALIFIED_PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf")
+#: The only sleep saturation a PAP titration qualifies on (LCD L33797, OSA: "≤ 88 %").
+TITRATION_SAT = 88.0
+#: Where the titration's one criterion comes from, quoted in its rules' reasons.
+_TITRATION_SOURCE = (
+    "LCD L33797 (rev. 04/01/2023), obstructive sleep apnea: the titration PSG's oximetry "
+    "showing SpO2 ≤ 88 %; medicare-oxygen.md §4.4, A1, A17"
+)
 
 
 def osa_documented(inp: Inputs) -> list[str]:
@@ -320,6 +328,114 @@ def _titration(pap: Any, v: dict[str, Any], osa: list[str]) -> Outcome:
     return Outcome(True, "PAP titration ≥ 2 h, AHI/RDI ≤ 10, oximetry at optimal PAP.", v)
 
 
+def titration_applies(inp: Inputs) -> bool:
+    """Tell whether the sleep findings go through the OSA titration path.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads ``diagnoses`` and ``test.pap_titration``.
+
+    Returns
+    -------
+    bool
+        True with sleep apnea coded (:func:`osa_documented`) or a PAP titration given, as
+        ``lcd_sleep_study`` reads them: then a sleep saturation counts only from the
+        titration PSG, and only at SpO2 ≤ 88 % (medicare-oxygen.md §4.4).
+    """
+    return bool(osa_documented(inp)) or inp.context.test.pap_titration is not None
+
+
+def _titration_saturation(inp: Inputs) -> Outcome:
+    """With OSA, the titration PSG's oximetry must show SpO2 ≤ 88 % (the I-2 path's own check).
+
+    A sleep PaO2 alone is not the titration's oximetry, and a sleep-only finding of another
+    level never stands in for it (see :func:`_titration_only_le88`).
+    """
+    if not titration_applies(inp):
+        return Outcome(
+            True,
+            "No sleep apnea or PAP titration: the sleep findings are stand-alone oximetry's.",
+            {},
+            applicable=False,
+        )
+    reading = inp.readings.sleep_duration
+    v: dict[str, Any] = {"duration_reading": reading, "source": _TITRATION_SOURCE}
+    state, figs, missing = window_figures(inp, "sleep", ("overnight",))
+    if state == "missing":
+        return Outcome(
+            None,
+            f"With sleep apnea, a sleep saturation counts only from the titration PSG's oximetry "
+            f"at SpO2 ≤ 88 % ({_TITRATION_SOURCE}).",
+            v,
+            missing,
+        )
+    if state != "ok":
+        if inp.context.blood_gas.pao2_sleep_mmhg is None:
+            return Outcome(None, "Not tested: no overnight study.", v, tested=False)
+        # A PaO2 during sleep is no oximetry: the OSA path's one criterion is the PSG's SpO2
+        # at optimal PAP, so a sleep PaO2 of 50 beside a passing titration is not it.
+        v["pao2_sleep_mmhg"] = inp.context.blood_gas.pao2_sleep_mmhg
+        return Outcome(
+            None,
+            f"With sleep apnea, a sleep saturation counts only from the titration PSG's oximetry "
+            f"at SpO2 ≤ 88 % ({_TITRATION_SOURCE}); a blood gas during sleep is not it.",
+            v,
+            ("the titration PSG's oximetry at optimal PAP (SpO2 ≤ 88 %)",),
+        )
+    s = cast(SleepFigures, figs)
+    v.update(t_le88_min=s.t_le88_min, longest_le88_min=s.longest_le88_min, nadir_pct=s.nadir_pct)
+
+    def single() -> bool | None:
+        return None if s.nadir_pct is None else le(s.nadir_pct, TITRATION_SAT)
+
+    # the legacy 5 cumulative minutes, as for every sleep finding (A1: "the same duration ... the
+    # OSA titration criterion"); the literal one sample is the reported alternative
+    met = sleep_minutes(s.t_le88_min, s.longest_le88_min, single, reading)
+    how = "for 5 cumulative minutes" if reading == "cumulative" else f"({reading})"
+    if met is None:
+        return Outcome(
+            None,
+            f"The titration's minutes at or below 88 % are needed ({_TITRATION_SOURCE}).",
+            v,
+            (f"the {reading} sleep figure at or below 88 %",),
+        )
+    minutes = "unknown" if s.t_le88_min is None else f"{s.t_le88_min:g}"
+    if met:
+        return Outcome(
+            True,
+            f"The titration PSG's oximetry shows SpO2 ≤ 88 % {how} ({minutes} min; "
+            f"{_TITRATION_SOURCE}).",
+            v,
+        )
+    return Outcome(
+        False,
+        f"The titration PSG's oximetry does not show SpO2 ≤ 88 % {how} ({minutes} min ≤ 88 %): "
+        f"with sleep apnea no other sleep finding qualifies ({_TITRATION_SOURCE}).",
+        v,
+    )
+
+
+def _titration_only_le88(inp: Inputs) -> Outcome:
+    """With OSA, the I-3 drop from the mean and Group II's 89 % during sleep do not apply."""
+    if not titration_applies(inp):
+        return Outcome(
+            True,
+            "No sleep apnea or PAP titration: every sleep finding may count.",
+            {},
+            applicable=False,
+        )
+    # A titration night at 97 % with 20 min at 90 % qualified N1 on the drop from the mean, and
+    # one at 89 % with edema N2, where the titration criterion is "≤ 88 %" alone.
+    return Outcome(
+        False,
+        "With sleep apnea, a sleep saturation qualifies only from the titration PSG's oximetry "
+        f"at SpO2 ≤ 88 % ({_TITRATION_SOURCE}): Group I-3's drop from the mean and Group II's "
+        "89 % do not apply to it.",
+        {"source": _TITRATION_SOURCE},
+    )
+
+
 _LCD = "LCD L33797"
 TESTING_RULES = (
     Rule(
@@ -363,5 +479,19 @@ TESTING_RULES = (
         "an overnight study that may count",
         ("diagnoses", "test.pap_titration", "test.performed_by", "sleep window"),
         _sleep_study,
+    ),
+    Rule(
+        "lcd_titration_saturation",
+        f"{_LCD} (OSA: titration PSG, SpO2 ≤ 88 %)",
+        "with sleep apnea, the titration PSG's oximetry shows SpO2 ≤ 88 %",
+        ("diagnoses", "test.pap_titration", "sleep.t_le88_min"),
+        _titration_saturation,
+    ),
+    Rule(
+        "lcd_titration_only_le88",
+        f"{_LCD} (OSA: titration PSG, SpO2 ≤ 88 %)",
+        "with sleep apnea, no sleep finding but ≤ 88 % qualifies",
+        ("diagnoses", "test.pap_titration"),
+        _titration_only_le88,
     ),
 )
