@@ -364,6 +364,29 @@ def _room_air_with_flow(f: _Facts) -> list[Conflict]:
     ]
 
 
+def _sleep_blood_gas_in_an_awake_test(f: _Facts) -> list[Conflict]:
+    """Find a blood gas taken during sleep beside a test said to be at rest or in exercise.
+
+    A PaO2 during sleep is an overnight test's; ``test.type`` (and with it who performed the
+    test, where and on which day) describes an awake one. Medicare's performer check read the
+    type: a sleep PaO2 of 50 "performed" by the treating practitioner outpatient was not
+    evaluable beside ``overnight`` (a practitioner's office runs no overnight study) and
+    qualified N1 beside ``rest`` or ``exercise``.
+    """
+    t, gas = f.ctx.test, f.ctx.blood_gas.pao2_sleep_mmhg
+    if gas is None or t.type not in ("rest", "exercise"):
+        return []
+    return [
+        Conflict(
+            ("test.type", "blood_gas.pao2_sleep_mmhg"),
+            {"test.type": t.type, "blood_gas.pao2_sleep_mmhg": gas},
+            f"A blood gas during sleep is an overnight test, but test.type says the test was "
+            f"{'at rest' if t.type == 'rest' else 'in exercise'}, awake: the type or the value "
+            "is wrong, and who performed the test and where depend on which.",
+        )
+    ]
+
+
 def _therapy_start_twice(f: _Facts) -> list[Conflict]:
     o = f.ctx.order
     new, legacy = o.therapy_start_date, o.initial_certification_date
@@ -390,6 +413,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _other_tac_with_ichd3,
     _finding_denies_its_code,
     _room_air_with_flow,
+    _sleep_blood_gas_in_an_awake_test,
     _therapy_start_twice,
 )
 

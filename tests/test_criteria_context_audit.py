@@ -342,3 +342,25 @@ def test_an_acute_illness_on_a_recorded_night_is_indeterminate_end_to_end(
         q = analyze(f"J44.9, {code}")
         assert q["determination"] == "indeterminate", code
         assert [c["values"]["diagnoses"] for c in q["conflicts"]] == [code]
+
+
+# --------------------------------------------------------------------------------------------
+# A blood gas during sleep beside a test said to be awake
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+@pytest.mark.parametrize("ttype", ["rest", "exercise"])
+def test_a_sleep_blood_gas_beside_an_awake_test_type_is_a_conflict(payer: str, ttype: str) -> None:
+    """A PaO2 of 50 during sleep is an overnight test's: beside test.type rest or exercise the
+    type (and who performed the test, and where) describes another test. Medicare's performer
+    check read the type, and an outpatient sleep PaO2 by the treating practitioner qualified N1
+    beside rest; MassHealth qualified it beside any type. Both payers: a conflict."""
+    gas = {"pao2_sleep_mmhg": 50, "pao2_awake_mmhg": 62, "date": "2026-11-20"}
+    d = evaluate(_context(payer, test__type=ttype, blood_gas=gas), None)
+    assert d.determination == "indeterminate"
+    (c,) = d.conflicts
+    assert c.keys == ("test.type", "blood_gas.pao2_sleep_mmhg")
+    assert c.values == {"test.type": ttype, "blood_gas.pao2_sleep_mmhg": 50}
+    overnight_ = evaluate(_context(payer, test__type="overnight", blood_gas=gas), None)
+    assert overnight_.conflicts == ()

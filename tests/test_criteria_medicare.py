@@ -399,6 +399,42 @@ def test_an_outpatient_overnight_by_the_treating_practitioner_was_at_home(
         assert any("idtf" in m for m in d.missing)
 
 
+SLEEP_GAS = {"pao2_sleep_mmhg": 50, "pao2_awake_mmhg": 62, "date": TEST_DATE.isoformat()}
+
+
+@pytest.mark.parametrize("ttype", ["overnight", "rest", "exercise", None])
+def test_a_sleep_blood_gas_by_the_treating_practitioner_is_an_overnight_test(
+    ttype: str | None,
+) -> None:
+    """A PaO2 of 50 during sleep (I-2 with 62 awake), outpatient, "performed" by the treating
+    practitioner: not evaluable beside test.type overnight, but N1 beside rest, exercise or no
+    type, since the performer check read the type alone (A15). Rest and exercise are a conflict
+    as well (a blood gas during sleep is no awake test)."""
+    c = mc(test__type=ttype, test__performed_by="treating_practitioner", blood_gas=SLEEP_GAS)
+    d = evaluate(c, None)
+    assert d.determination == "indeterminate"
+    assert d.rule("lcd_performer").met is None and any("idtf" in m for m in d.missing)
+    keys = [k.keys for k in d.conflicts]
+    assert keys == (
+        [("test.type", "blood_gas.pao2_sleep_mmhg")] if ttype in ("rest", "exercise") else []
+    )
+
+
+@pytest.mark.parametrize(
+    ("ttype", "det"), [("overnight", "qualified"), (None, "qualified"), ("rest", "indeterminate")]
+)
+def test_a_sleep_blood_gas_in_hospital_qualifies_unless_the_type_says_awake(
+    ttype: str | None, det: str
+) -> None:
+    c = mc(test__type=ttype, test__performed_by="hospital", blood_gas=SLEEP_GAS)
+    d = evaluate(c, None)
+    assert d.determination == det
+    if det == "qualified":
+        assert d.basis == ("lcd_group_i_2_sleep",) and d.modifiers == ("N1",)
+    else:
+        assert d.rule("lcd_performer").met is True and len(d.conflicts) == 1
+
+
 def test_psg_or_home_sleep_test_oximetry_counts_only_on_titration() -> None:
     staged = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep")
     d = evaluate(mc(test__performed_by="sleep_lab"), staged)

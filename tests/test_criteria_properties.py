@@ -333,6 +333,7 @@ PERTURBATIONS = (
     "conflict_birth_date_vs_age",
     "conflict_other_tac_with_ichd3_items",
     "conflict_room_air_with_flow",
+    "conflict_sleep_blood_gas_in_awake_test",
     # ... one invalid or unlisted code, a symptom for a diagnosis ...
     "invalid_code",
     "unlisted_code_without_attestation",
@@ -1431,6 +1432,17 @@ def _perturb_validity(
     elif change == "conflict_room_air_with_flow":
         t["room_air"] = True
         t["o2_flow_lpm"] = draw(st.floats(0.5, 15.0))
+    elif change == "conflict_sleep_blood_gas_in_awake_test":
+        # a blood gas during sleep that would qualify, beside a test said to be awake: the
+        # case's rest or exercise test (which qualifies too), or a night's figures left out
+        if t["type"] == "overnight":
+            t["type"] = draw(st.sampled_from(["rest", "exercise"]))
+            ev = None
+        raw["blood_gas"] = {
+            "pao2_sleep_mmhg": draw(st.floats(30.0, 55.0)),
+            "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
+            "date": td.isoformat(),
+        }
     elif change == "invalid_code":
         raw["diagnoses"] = [
             draw(st.sampled_from(["J44.7", "J99.99", "G44.0999", "J45.999", "R09.03"]))
@@ -1588,9 +1600,16 @@ def medicare_unsafe_reasons(c: Context, ev: Evidence | None) -> list[str]:
         "order date missing": o.date is None,
         "performer missing or a DME supplier": t.performed_by in (None, "dme_supplier"),
         "an outpatient overnight test by the treating practitioner (at home, no IDTF)": (
-            (t.type == "overnight" or (ev is not None and ev.sleep is not None))
+            (
+                t.type == "overnight"
+                or (ev is not None and ev.sleep is not None)
+                or c.blood_gas.pao2_sleep_mmhg is not None
+            )
             and t.setting != "inpatient"
             and t.performed_by == "treating_practitioner"
+        ),
+        "a blood gas during sleep beside an awake test type (a conflict)": (
+            c.blood_gas.pao2_sleep_mmhg is not None and t.type in ("rest", "exercise")
         ),
         "evaluation date missing": t.evaluated_date is None,
         "evaluated before the test": t.evaluated_date is not None
@@ -1672,6 +1691,8 @@ MC_PERTURBATIONS = (
     "titration_without_osa",
     # Tenth review: a titration qualifies on SpO2 <= 88 % alone (not I-3's drop, nor 89 %)
     "titration_without_88_percent",
+    # ... and a blood gas during sleep is an overnight test whatever test.type says
+    "sleep_blood_gas_by_practitioner",
     "sleep_apnea_heading_without_titration",
     "sleep_test_channels_unstaged",
     "conflicting_blood_gas",
@@ -1878,6 +1899,21 @@ def valid_then_perturbed_medicare(
                 "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
                 "date": td.isoformat(),
             }
+    elif change == "sleep_blood_gas_by_practitioner":
+        # an outpatient blood gas during sleep (I-2 by itself) "performed" by the treating
+        # practitioner: at home, whatever the type (rest and exercise are a conflict too)
+        t.update(setting="outpatient", performed_by="treating_practitioner")
+        t.pop("discharge_date", None)
+        ttype = draw(st.sampled_from(["rest", "exercise", "overnight", None]))
+        t.pop("type", None)
+        if ttype is not None:
+            t["type"] = ttype
+        ev = None
+        raw["blood_gas"] = {
+            "pao2_sleep_mmhg": draw(st.floats(30.0, 55.0)),
+            "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
+            "date": td.isoformat(),
+        }
     elif change == "sleep_apnea_heading_without_titration":
         t["type"] = "overnight"
         t.pop("pap_titration", None)

@@ -13,7 +13,7 @@ from ..evidence import SleepFigures
 from .base import EPS_MIN, Inputs, Outcome, Rule
 from .shared import codes_matching, days_between, le, sleep_minutes, window_figures
 
-__all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented", "titration_applies"]
+__all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented", "overnight_test", "titration_applies"]
 
 #: Obstructive (and unspecified or other) sleep apnea: sleep saturations count only on PAP
 #: titration. A heading (``G47``, ``G47.3``) hides which sleep apnea it is, so it counts too.
@@ -119,16 +119,18 @@ def _performer(inp: Inputs) -> Outcome:
         return Outcome(
             False, "A DME supplier is not a qualified provider: its tests never qualify.", v
         )
-    overnight = inp.sleep is not None or inp.context.test.type == "overnight"
-    if overnight and who == "treating_practitioner" and inp.context.test.setting != "inpatient":
+    if overnight_test(inp) and who == "treating_practitioner":
         # A practitioner's office runs no overnight study: an outpatient overnight oximetry it
         # "performed" was done at home, which counts only as stand-alone oximetry under an
         # IDTF's direction (medicare-oxygen.md §4.3, A15). Qualified as it was, a home test
         # without the IDTF passed.
+        if inp.context.blood_gas.pao2_sleep_mmhg is not None:
+            v["pao2_sleep_mmhg"] = inp.context.blood_gas.pao2_sleep_mmhg
         return Outcome(
             None,
-            "An outpatient overnight oximetry by the treating practitioner was done at home, "
-            "where only one directed by a Medicare-enrolled IDTF counts.",
+            "An outpatient overnight test (oximetry or a blood gas during sleep) by the treating "
+            "practitioner was done at home, where only stand-alone oximetry directed by a "
+            "Medicare-enrolled IDTF counts.",
             v,
             (
                 "test.performed_by: idtf (home overnight oximetry), sleep_lab or hospital (or "
@@ -136,6 +138,31 @@ def _performer(inp: Inputs) -> Outcome:
             ),
         )
     return Outcome(True, f"Performed by a qualified provider ({who.replace('_', ' ')}).", v)
+
+
+def overnight_test(inp: Inputs) -> bool:
+    """Tell whether the test was an outpatient overnight study (who may perform it: A15).
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads the sleep window, ``test.type``, ``test.setting`` and
+        ``blood_gas.pao2_sleep_mmhg``.
+
+    Returns
+    -------
+    bool
+        True for an outpatient (or unstated setting) test with a sleep window, ``test.type:
+        overnight``, or a blood gas taken during sleep: the patient slept through it, whatever
+        ``test.type`` says (a sleep PaO2 of 50 "performed" by the treating practitioner
+        qualified N1 beside ``test.type: rest``, and was not evaluable beside ``overnight``).
+    """
+    overnight = (
+        inp.sleep is not None
+        or inp.context.test.type == "overnight"
+        or inp.context.blood_gas.pao2_sleep_mmhg is not None
+    )
+    return overnight and inp.context.test.setting != "inpatient"
 
 
 def _time_of_need(inp: Inputs) -> Outcome:
