@@ -657,6 +657,62 @@ def test_outpatient_time_of_need_is_the_dated_evaluation() -> None:
     assert status(early, night(t_le88_min=20.0, nadir_pct=84.0)) == "indeterminate"
 
 
+@pytest.mark.parametrize(
+    ("end_h", "evaluated", "det"),
+    [
+        (8.0, 0, "indeterminate"),  # 22:00 to 06:00 the next day, evaluated on the evening's day
+        (8.0, 1, "qualified"),  # evaluated the morning the night ended
+        (2.0, 0, "qualified"),  # ends at 00:00:00: no data of the new day
+        (2.5, 0, "indeterminate"),
+    ],
+)
+def test_the_evaluation_is_not_dated_before_the_night_ended(
+    end_h: float, evaluated: int, det: str
+) -> None:
+    """test.date is the night's evening; a night from 22:00 on the 20th to 06:00 on the 21st,
+    evaluated (and ordered) on the 20th, qualified N1: evaluated before its data existed."""
+    ev = night(t_le88_min=20.0, nadir_pct=84.0)
+    assert ev.sleep is not None
+    ev = dataclasses.replace(
+        ev, sleep=dataclasses.replace(ev.sleep, start_s=0.0, end_s=end_h * 3600.0)
+    )
+    day = (TEST_DATE + dt.timedelta(days=evaluated)).isoformat()
+    d = evaluate(mc(test__evaluated_date=day, order__date=day), ev)
+    assert d.determination == det
+    if det == "indeterminate":
+        assert d.rule("lcd_ordered_evaluated").met is None
+        assert any("the day the test ended (2026-11-21)" in m for m in d.missing), d.missing
+
+
+def test_without_window_ends_the_recording_length_dates_the_end() -> None:
+    ev = dataclasses.replace(night(t_le88_min=20.0, nadir_pct=84.0), recording_min=480.0)
+    today = mc(test__evaluated_date=TEST_DATE.isoformat())
+    assert status(today, ev) == "indeterminate"
+    # neither known (a context-only test, or a summary without either): test.date, as before
+    assert status(today, night(t_le88_min=20.0, nadir_pct=84.0)) == "qualified"
+    gas = {"pao2_rest_mmhg": 50, "date": TEST_DATE.isoformat()}
+    assert status(mc(test__type="rest", test__evaluated_date=TEST_DATE.isoformat(),
+                     test__performed_by="hospital", blood_gas=gas), None) == "qualified"  # fmt: skip
+
+
+@pytest.mark.parametrize(("evaluated", "det"), [(0, "indeterminate"), (1, "qualified")])
+def test_a_simulated_night_evaluated_on_its_evening(evaluated: int, det: str) -> None:
+    """Analyze → figures → rules: 22:00 to 06:00, 10 min at 86 % at 03:00 on the next day."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=8 * 3600,
+        seed=1,
+        noise_pts=0.5,
+        sustained_drops=[(5 * 3600.0, 600.0, 86.0)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    ev = evidence_from_analysis(analyze(rec))
+    assert ev.sleep is not None and (ev.sleep.t_le88_min or 0.0) >= 5.0
+    day = (TEST_DATE + dt.timedelta(days=evaluated)).isoformat()
+    d = evaluate(mc(test__evaluated_date=day, order__date=day), ev)
+    assert d.determination == det, d.missing
+
+
 def test_no_chronic_stable_state_or_30_day_window_any_more() -> None:
     late = (TEST_DATE + dt.timedelta(days=200)).isoformat()
     c = mc(test__chronic_stable_state=False, order__date=late, test__evaluated_date=late)

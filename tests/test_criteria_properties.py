@@ -1583,6 +1583,21 @@ mc_contexts = st.tuples(
 )
 
 
+def _recorded_end_day(ev: Evidence | None) -> dt.date | None:
+    """The day of a recording's last data: its latest window end (else its length)."""
+    if ev is None or ev.recording_start is None:
+        return None
+    ends = [
+        w.end_s
+        for w in (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2)
+        if w is not None and w.end_s is not None
+    ]
+    last = max(ends) if ends else None if ev.recording_min is None else ev.recording_min * 60
+    if last is None:
+        return None
+    return (ev.recording_start + dt.timedelta(seconds=last - 1.0)).date()
+
+
 def medicare_unsafe_reasons(c: Context, ev: Evidence | None) -> list[str]:
     """Why a Medicare case must not qualify (no cluster-headache code is generated)."""
     why = []
@@ -1615,6 +1630,9 @@ def medicare_unsafe_reasons(c: Context, ev: Evidence | None) -> list[str]:
         "evaluated before the test": t.evaluated_date is not None
         and td is not None
         and t.evaluated_date < td,
+        "evaluated before the recorded test ended": t.evaluated_date is not None
+        and _recorded_end_day(ev) is not None
+        and t.evaluated_date < _recorded_end_day(ev),  # type: ignore[operator]
         "test date unknown": td is None,
         "no measurement": ev is None and not has_bg,
     }
@@ -1693,6 +1711,8 @@ MC_PERTURBATIONS = (
     "titration_without_88_percent",
     # ... and a blood gas during sleep is an overnight test whatever test.type says
     "sleep_blood_gas_by_practitioner",
+    # ... and an evaluation dated the night's evening, before the night ended
+    "evaluated_before_the_night_ended",
     "sleep_apnea_heading_without_titration",
     "sleep_test_channels_unstaged",
     "conflicting_blood_gas",
@@ -1899,6 +1919,17 @@ def valid_then_perturbed_medicare(
                 "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
                 "date": td.isoformat(),
             }
+    elif change == "evaluated_before_the_night_ended":
+        # the case's night from 22:00 on test.date, its window past midnight, evaluated on
+        # test.date (the evening the night began)
+        t["type"] = "overnight"
+        if t["performed_by"] == "treating_practitioner":
+            t["performed_by"] = "idtf"
+        t["evaluated_date"] = td.isoformat()
+        ev = night("presumed_sleep", draw(st.floats(120.0, 600.0)))
+        assert ev.sleep is not None
+        end = draw(st.floats(2 * 3600.0 + 1.0, 14 * 3600.0))
+        ev = dataclasses.replace(ev, sleep=dataclasses.replace(ev.sleep, start_s=0.0, end_s=end))
     elif change == "sleep_blood_gas_by_practitioner":
         # an outpatient blood gas during sleep (I-2 by itself) "performed" by the treating
         # practitioner: at home, whatever the type (rest and exercise are a conflict too)

@@ -7,13 +7,21 @@ file's §11 "safest" ones unless SPEC §8.4 decides otherwise (docs/criteria.md,
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any, cast
 
 from ..evidence import SleepFigures
 from .base import EPS_MIN, Inputs, Outcome, Rule
 from .shared import codes_matching, days_between, le, sleep_minutes, window_figures
 
-__all__ = ["OSA_CODES", "TESTING_RULES", "osa_documented", "overnight_test", "titration_applies"]
+__all__ = [
+    "OSA_CODES",
+    "TESTING_RULES",
+    "osa_documented",
+    "overnight_test",
+    "recorded_test_end",
+    "titration_applies",
+]
 
 #: Obstructive (and unspecified or other) sleep apnea: sleep saturations count only on PAP
 #: titration. A heading (``G47``, ``G47.3``) hides which sleep apnea it is, so it counts too.
@@ -105,7 +113,52 @@ def _ordered_evaluated(inp: Inputs) -> Outcome:
             v,
             ("test.evaluated_date on or after the test date",),
         )
+    end = recorded_test_end(inp)
+    if end is not None:
+        v["test_end"] = end.isoformat(timespec="minutes")
+    # the day of the last data: a window ending at 00:00:00 holds none of the new day
+    last_day = None if end is None else (end - _dt.timedelta(seconds=1)).date()
+    if end is not None and last_day is not None and seen < last_day:
+        # An overnight test dated by its evening (test.date) ends the next morning: a night
+        # from 22:00 on 5 January to 06:00 on the 6th, its dip at 03:00 on the 6th, qualified
+        # N1 with the evaluation dated the 5th, before the data it evaluated existed.
+        return Outcome(
+            None,
+            f"The evaluation ({seen.isoformat()}) is dated before the test ended "
+            f"({end.isoformat(sep=' ', timespec='minutes')}): one of the dates is wrong.",
+            v,
+            (f"test.evaluated_date on or after the day the test ended ({last_day.isoformat()})",),
+        )
     return Outcome(True, f"Evaluated by the treating practitioner on {seen.isoformat()}.", v)
+
+
+def recorded_test_end(inp: Inputs) -> _dt.datetime | None:
+    """Return when the recorded test's data end, on the recording's clock; None when unknown.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads the evidence: its start and the ends of its windows (or its length).
+
+    Returns
+    -------
+    datetime.datetime or None
+        The latest end of the windows the rules judge (the sleep window, the rest and exercise
+        parts), else the recording's end (``recording_min``). None without a recording, its
+        date, or either figure: a context-only test is dated by ``test.date``.
+    """
+    ev = inp.evidence
+    if ev is None or ev.recording_start is None:
+        return None
+    windows = (ev.sleep, ev.rest, ev.exercise, ev.exercise_o2)
+    ends = [w.end_s for w in windows if w is not None and w.end_s is not None]
+    if ends:
+        last = max(ends)
+    elif ev.recording_min is not None:
+        last = ev.recording_min * 60.0
+    else:
+        return None
+    return ev.recording_start + _dt.timedelta(seconds=last)
 
 
 def _performer(inp: Inputs) -> Outcome:
