@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-__version__ = "0.3.0"  # before the imports: modules below read it
+__version__ = "0.4.0"  # before the imports: modules below read it
 
 from .analysis import analyze
 from .errors import (
