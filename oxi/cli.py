@@ -258,10 +258,14 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     differences = verify(args.summary, target, args.context, args.annotations)
     if differences:
         print(f"NOT VERIFIED: {len(differences)} difference(s)")
-        for group, lines in group_differences(differences).items():
+        listed = group_differences(differences)
+        for group, lines in listed.items():
             print(f"{group}:")
             for d in lines:
                 print(f"  - {d}")
+        left = len(differences) - sum(len(lines) for lines in listed.values())
+        if left:
+            print(f"... and {left} more difference(s) not listed")
         return EXIT_MISMATCH
     unchecked = hash_only_outputs(args.summary, args.context is not None)
     verdict = "verified" if not unchecked else "verified, except report.pdf (NOT checked)"

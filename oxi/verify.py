@@ -803,18 +803,23 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
             f"software: the summary was made with {_show(submitted.get('software'))}, "
             f"this is {_show(recomputed.get('software'))} (figures match only within one version)"
         )
-    if len(out) > MAX_LISTED:
-        out = [*out[:MAX_LISTED], f"... and {len(out) - MAX_LISTED} more differences"]
     return out
 
 
-def group_differences(differences: list[str]) -> dict[str, list[str]]:
+def group_differences(
+    differences: list[str], limit: int | None = MAX_LISTED
+) -> dict[str, list[str]]:
     """Sort difference lines into ``identity``, ``figures``, ``determination`` and ``files``.
 
     Parameters
     ----------
     differences : list of str
         As returned by :func:`verify`.
+    limit : int or None
+        List at most this many lines, the groups in order (None: all). The list was cut before
+        it was sorted: of 70 differences, the ones kept were filed under the wrong group with a
+        "... and 10 more" line counted as one of them, and the line naming the other version
+        that made the summary, written last, was cut.
 
     Returns
     -------
@@ -828,7 +833,17 @@ def group_differences(differences: list[str]) -> dict[str, list[str]]:
         )
         out.setdefault(group, []).append(line)
     order = ("identity", "figures", "determination", "files")
-    return {g: out[g] for g in order if g in out}
+    grouped = {g: out[g] for g in order if g in out}
+    if limit is None:
+        return grouped
+    kept: dict[str, list[str]] = {}
+    room = limit
+    for group, lines in grouped.items():
+        if room <= 0:
+            break
+        kept[group] = lines[:room]
+        room -= len(kept[group])
+    return kept
 
 
 def _starts(line: str, key: str) -> bool:

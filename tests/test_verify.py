@@ -33,6 +33,34 @@ def test_an_edited_figure_is_named_with_both_values():
     assert diff == "metrics.presumed_sleep.t_le88_min: summary says 15.0, recomputed 12.0"
 
 
+def test_many_differences_are_counted_whole_and_listed_by_group(capsys, monkeypatch):
+    # The list was cut to 60 before it was sorted: the "... and 10 more" line was counted as a
+    # difference and filed under figures, and the line naming the other version that made the
+    # summary, written last, was cut
+    from oxi import cli
+    from oxi import verify as verify_module
+    from oxi.verify import group_differences
+
+    a, b = _summary(), _summary()
+    rule = a["qualification"]["rules"][0]
+    a["qualification"]["rules"] += [dict(rule, id=f"forged_{i}") for i in range(70)]
+    a["software"] = {"name": "oxi", "version": "0.0.1"}
+    diffs = compare_summaries(a, b)
+    assert len(diffs) > 60 and diffs[-1].startswith("software: the summary was made with")
+    listed = group_differences(diffs)
+    assert sum(len(v) for v in listed.values()) == 60
+    assert "software" in listed["identity"][0]  # sorted first, then cut
+    assert all(d in diffs for lines in listed.values() for d in lines)
+    monkeypatch.setattr(cli, "verify", lambda *args: diffs)
+    monkeypatch.setattr(cli, "_check_input_path", lambda *args: None)
+    monkeypatch.setattr(cli, "_recording_target", lambda *args: "x.edf")
+    assert cli.main(["verify", "s.json", "x.edf"]) == 1
+    out = capsys.readouterr().out
+    assert f"NOT VERIFIED: {len(diffs)} difference(s)" in out
+    assert out.rstrip().endswith(f"... and {len(diffs) - 60} more difference(s) not listed")
+    assert verify_module.MAX_LISTED == 60
+
+
 def test_input_path_is_ignored_but_everything_else_is_not():
     a, b = _summary(), _summary()
     a["input"]["path"] = "/elsewhere/renamed.edf"
