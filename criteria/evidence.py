@@ -557,8 +557,16 @@ def _possible_dates(
     raw = inp.get("possible_dates") if isinstance(inp, Mapping) else None
     if raw is None:
         return ()
-    if not isinstance(raw, list) or not all(isinstance(d, str) for d in raw):
-        raise EvidenceError("summary: 'input.possible_dates' must be a list of ISO dates", source)
+    if (
+        not isinstance(raw, list)
+        or not 1 <= len(raw) <= 2
+        or not all(isinstance(d, str) for d in raw)
+    ):
+        # oxi writes one or two dates, or leaves the key out: an empty list is an edit (it
+        # turned a test.date conflict into "qualified" under oxi qualify --summary)
+        raise EvidenceError(
+            "summary: 'input.possible_dates' must be a list of one or two ISO dates", source
+        )
     if raw and start is not None:
         # a known date beside other possible ones: one of the two was edited in
         raise EvidenceError(

@@ -371,6 +371,11 @@ def test_a_test_date_far_from_both_readings_of_the_file_date_is_a_conflict(
     again = json.loads(capsys.readouterr().out)["qualification"]
     assert again["determination"] == q["determination"]
     assert again["conflicts"] == q["conflicts"]
+    # oxi writes one or two dates or none: an emptied list is an edit, refused (it turned the
+    # conflict into "qualified" under qualify --summary)
+    s["input"]["possible_dates"] = []
+    (out / "summary.json").write_text(json.dumps(s))
+    assert main(args) == 2
 
 
 # --- time stamps in UTC -----------------------------------------------------------------------
