@@ -79,6 +79,18 @@ def test_ii_a_1_unmapped_code_is_not_evaluable_never_met() -> None:
     assert any("M54.50" in w for w in d.warnings)
 
 
+@pytest.mark.parametrize("code", ["P28.10", "P28.2", "P28.30", "P28.42", "P28.89", "P28.9"])
+def test_ii_a_1_b_vii_is_pulmonary_immaturity_not_every_perinatal_respiratory_code(code: str) -> None:
+    # The P28 prefix made atelectasis, cyanotic attacks, desaturation spells, apnea of newborn
+    # and "sniffles in newborn" a listed II.A.1.b.vii condition at any age: a 40-year-old with
+    # P28.89 and a rest PaO2 of 50 qualified continuous oxygen for 12 months without attestation
+    assert categorise(code) is None
+    d = evaluate(ctx(diagnoses=[code]), overnight(**QUALIFYING_NIGHT))
+    assert met(d, "ii_a_1_condition") is None
+    assert d.determination == "indeterminate"
+    assert any("attest" in m for m in d.missing)
+
+
 def test_ii_a_1_missing_diagnoses_is_listed() -> None:
     d = evaluate(ctx(diagnoses=DROP), overnight(**QUALIFYING_NIGHT))
     assert d.determination == "indeterminate"
