@@ -210,7 +210,7 @@ def test_table_rows_errors_and_columns(cohort_dir: Path, tmp_path: Path) -> None
     assert [r["status"] for r in rows] == ["ok", "ok", "error", "error", "ok", "error"]
     a = by["a.csv"]
     assert a["window"] == "presumed_sleep" and a["error"] == ""
-    assert a["t_le88_min"] == "0.0333" and a["t_le88_pct"] == "33.3333"
+    assert a["t_le88_min"] == "0.033333" and a["t_le88_pct"] == "33.333333"
     assert (
         a["nadir_pct"] == "86.0" and a["odi3_per_h"] == "" and a["determination"] == "indeterminate"
     )
@@ -394,14 +394,18 @@ def test_a_file_name_shared_by_recordings_names_no_context(
     for row in r.rows:
         assert "share the file name" in row.values["error"]
         assert ("'night'" in row.values["error"]) is not deidentify
-    # named after its output folder, a context is that recording's alone
-    (ctx / "site1_night.yaml").write_text("payer: masshealth\n")
+    # named after its output folder, a context is that recording's alone, --deidentify or not
+    # (its folder is then named by the hash: the context named as docs/batch.md says was
+    # ignored, and the night was indeterminate with exit 0)
+    (ctx / "site1_night.yaml").write_text("payer: medicare\n")
     (ctx / "night.yaml").unlink()
-    r = _run(
-        [str(d)], tmp_path / "out2", contexts_dir=str(ctx), request=AnalyzeRequest(report=False)
-    )
+    r = _run([str(d)], tmp_path / "out2", contexts_dir=str(ctx), request=request)
     assert [x.values["status"] for x in r.rows] == ["ok", "ok"]
-    assert r.rows[0].values["context"] == "site1_night.yaml"
+    found = sorted((tmp_path / "out2").glob("*/summary.json"))
+    used = [json.loads(p.read_text())["context"] for p in found]
+    assert len(found) == 2 and sum(c is not None for c in used) == 1  # site1's, site2 none
+    if not deidentify:
+        assert r.rows[0].values["context"] == "site1_night.yaml"
 
 
 def test_bad_options_raise(cohort_dir: Path, tmp_path: Path) -> None:
@@ -519,7 +523,9 @@ def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.M
 
 def test_cells_are_the_same_for_memory_and_json_values() -> None:
     np = pytest.importorskip("numpy")
-    assert table.cell(np.float64(86.123456)) == table.cell(86.123456) == "86.1235"
+    assert table.cell(np.float64(86.1234564)) == table.cell(86.1234564) == "86.123456"
+    # as summary.json: a night 2 ms short of 5 min was "5.0" at 4 decimals beside not_qualified
+    assert table.cell(4.999967) == "4.999967"
     assert table.cell(np.int64(3)) == "3" and table.cell(-0.0) == "0.0"
     assert table.cell(float("nan")) == "" and table.cell(None) == "" and table.cell(True) == "true"
     row = table.row_values("f", "x", {"metrics": {"sleep": {"sustained_desaturations": ()}}})
