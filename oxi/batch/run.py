@@ -286,16 +286,17 @@ def _make_tasks(
             night_sha.append(hashes[night[0]])
         else:  # every file of a joined night was read (scanned), so its hash is known
             night_sha.append(night_sha256([str(hashes[i]) for i in night]))
+    firsts = folder_names([paths[n[0]] for n in nights])
+    plain = unique_names(
+        [f"{f}+{len(n) - 1}" if len(n) > 1 else f for f, n in zip(firsts, nights, strict=True)]
+    )
     if request.deidentify:
         names = unique_names(
             [h[:16] if h else f"unreadable-{k + 1}" for k, h in enumerate(night_sha)]
         )
         labels = names
     else:
-        firsts = folder_names([paths[n[0]] for n in nights])
-        names = unique_names(
-            [f"{f}+{len(n) - 1}" if len(n) > 1 else f for f, n in zip(firsts, nights, strict=True)]
-        )
+        names = plain
         labels = [" + ".join(paths[i] for i in n) for n in nights]
     base_fp: str | None = None
     tasks = []
@@ -309,9 +310,12 @@ def _make_tasks(
         fingerprint = base_fp
         if contexts_dir is not None:
             stem = Path(first).stem
-            shared = stems[stem] > 1 and stem != names[k]
+            shared = stems[stem] > 1 and stem != plain[k]
             quiet = request.deidentify
-            tried = [names[k], *(() if shared else (stem,))]
+            # the output folder's name as it would be without --deidentify too: a context named
+            # after it (docs/batch.md: siteA_n01.yaml, a joined night's s-a+1.yaml) was ignored
+            # under --deidentify, and its nights were indeterminate with exit 0
+            tried = [*dict.fromkeys((names[k], plain[k])), *(() if shared else (stem,))]
             ctx, ctx_err = find_context(contexts_dir, tried, deidentify=quiet)
             if ctx is None and ctx_err is None and shared:
                 if find_context(contexts_dir, [stem]) != (None, None):
