@@ -80,7 +80,9 @@ def test_ii_a_1_unmapped_code_is_not_evaluable_never_met() -> None:
 
 
 @pytest.mark.parametrize("code", ["P28.10", "P28.2", "P28.30", "P28.42", "P28.89", "P28.9"])
-def test_ii_a_1_b_vii_is_pulmonary_immaturity_not_every_perinatal_respiratory_code(code: str) -> None:
+def test_ii_a_1_b_vii_is_pulmonary_immaturity_not_every_perinatal_respiratory_code(
+    code: str,
+) -> None:
     # The P28 prefix made atelectasis, cyanotic attacks, desaturation spells, apnea of newborn
     # and "sniffles in newborn" a listed II.A.1.b.vii condition at any age: a 40-year-old with
     # P28.89 and a rest PaO2 of 50 qualified continuous oxygen for 12 months without attestation
