@@ -32,6 +32,11 @@ SAME = [
     ("O'Brien_Mary", "Mary OBrien"),
     ("Smith-Jones, Jane", "Jane Smith"),  # a married name beside the maiden one
     ("0000001 M 13-JUL-1949 Doe_John", "John Doe"),  # a plain EDF's whole patient field
+    # EDF headers hold ASCII: the recorder's transliteration beside the context's letters
+    ("Mueller_Juergen", "Jürgen Müller"),
+    ("Jorgensen_Soren", "Søren Jørgensen"),
+    ("Walesa_Lukasz", "Łukasz Wałęsa"),
+    ("Strasse_Ole", "Ole Straße"),
 ]
 #: Two people's names: no word in common once titles and particles are set aside.
 OTHER = [
@@ -42,7 +47,9 @@ OTHER = [
 ]
 #: Names that name nobody: EDF+'s "X", empty, de-identification and devices' defaults, initials.
 PLACEHOLDERS = ["X", "", "   ", "anonymous", "Anonymous Patient", "[redacted]", "J.D.", "JD",
-                "user", "user2", "shhs1-200001", "Patient 1", "xxx"]  # fmt: skip
+                "user", "user2", "shhs1-200001", "Patient 1", "xxx",
+                "No_Name", "Unnamed", "Not available", "Forename Surname"]  # fmt: skip
+# ("No_Name" is what a Nihon Kohden export writes: /work/shared/data/edge_cases/mne_chtypes_edf.edf)
 
 
 @pytest.mark.parametrize(("header", "context"), SAME)
