@@ -637,10 +637,12 @@ def plot_pulse(
     i0, i1 = span_indices(lo, hi, fs, pulse.n_samples)
     y = pulse.data[i0:i1]
     amin, amax = analysis.settings.artifact.pulse_min_bpm, analysis.settings.artifact.pulse_max_bpm
-    tt, yy = envelope(y, max_points, fs=fs, first=i0, where=(y >= amin) & (y <= amax))
+    drawn = (y >= amin) & (y <= amax)
+    tt, yy = envelope(y, max_points, fs=fs, first=i0, where=drawn)
     (line,) = ax.plot(tt, yy, color=COLORS["pulse"], lw=0.7)
     line.set_gid("pulse")
-    finite = y[np.isfinite(y)]
+    # the range of what is drawn: a pulse of 0 ("no pulse found") scaled the panel from 0
+    finite = y[drawn]
     if finite.size:
         ax.set_ylim(max(0.0, float(finite.min()) - 10), float(finite.max()) + 10)
     ax.grid(True, axis="y", color="#e6e6e6", lw=0.4)

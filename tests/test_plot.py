@@ -133,6 +133,23 @@ def test_pulse_line_equals_the_pulse_channel(analysis):
     np.testing.assert_array_equal(_one(ax, "pulse").get_ydata(), np.full(600, 62.0))
 
 
+def test_pulse_out_of_range_neither_drawn_nor_scaling_the_panel():
+    # readers keep a pulse of 0 ("no pulse found"): after the envelope left the masked copy
+    # out, it set the panel's range from 0 (the lines were right, the scale was not)
+    import dataclasses
+
+    from oximetry.model import Signal
+
+    a = rd.make_analysis()
+    data = np.full(rd.N, 62.0)
+    data[10:20] = 0.0
+    data[30:40] = 300.0
+    rec = dataclasses.replace(a.recording, pulse=Signal("Pulse", "bpm", 1.0, data))
+    ax = plot.plot_pulse(dataclasses.replace(a, recording=rec), 0, 600, max_points=None)
+    assert ax.get_ylim() == (52.0, 72.0)
+    assert np.isnan(_one(ax, "pulse").get_ydata()[10:20]).all()
+
+
 def test_pulse_without_channel_says_so():
     ax = plot.plot_pulse(rd.make_analysis(pulse=False))
     assert any("no pulse channel" in t.get_text() for t in ax.texts)
