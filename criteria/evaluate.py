@@ -594,7 +594,7 @@ def _needs(
     for r in _path_rules(prof, p):
         if res[r].as_finding is None:
             out.extend(res[r].missing or (f"a decision on {r} ({res[r].citation})",))
-    out.extend(f"resolve {c.why}" for c in conflicts)
+    out.extend(f"resolve the conflict: {c.why}" for c in conflicts)
     return tuple(dict.fromkeys(out))
 
 

@@ -471,3 +471,31 @@ def test_page_one_gives_medicares_claim_modifier() -> None:
          "modifiers": ["N1"]}  # fmt: skip
     assert _meaning(q).endswith("HCPCS E1390; modifier N1.")
     assert _meaning({**q, "modifiers": []}).endswith("HCPCS E1390.")
+
+
+def test_a_reading_that_changes_the_determination_comes_before_the_lists_page_one_cuts():
+    # A Medicare titration's NOT QUALIFIED that another reading makes indeterminate showed
+    # "Other readings: ... 1 more in summary.json" after four "Decided by" lines, on no page
+    from oximetry.report.page1 import determination_lines
+
+    q = {
+        "determination": "not_qualified",
+        "missing": ["test.performed_by: idtf, sleep_lab or hospital", "order.date"],
+        "decided_by": [],
+        "alternatives": [
+            {
+                "label": "one sample at the threshold",
+                "determination": "indeterminate",
+                "changes_determination": True,
+            }
+        ],
+    }
+    headings = [h for h, _ in determination_lines(q)]
+    assert headings == ["Still missing", "Other readings"]
+    # items that hold commas themselves are told apart
+    assert determination_lines(q)[0][1] == [
+        "test.performed_by: idtf, sleep_lab or hospital; order.date"
+    ]
+    q["alternatives"][0]["changes_determination"] = False
+    q["conflicts"] = [{"keys": ["a", "b"], "values": {}, "why": "x"}]
+    assert [h for h, _ in determination_lines(q)][-1] == "Other readings"

@@ -212,7 +212,7 @@ def test_decided_by_only_when_the_summary_says_so(tmp_path, q, decided):
     assert ("Decided by:" in text) is decided
     assert "Basis:" not in text and "None" not in text
     if q["determination"] == "indeterminate":
-        assert "Still missing:" in text and "diagnoses, order.date" in text
+        assert "Still missing:" in text and "diagnoses; order.date" in text
         assert "This is not a denial" in text
 
 

@@ -11,7 +11,7 @@ import datetime as _dt
 from typing import Any, cast
 
 from ..evidence import SleepFigures
-from .base import EPS_MIN, Inputs, Outcome, Rule
+from .base import EPS_MIN, Inputs, Outcome, Rule, cut_text
 from .shared import codes_matching, days_between, le, sleep_minutes, window_figures
 
 __all__ = [
@@ -480,7 +480,8 @@ def _titration_saturation(inp: Inputs) -> Outcome:
             v,
             (f"the {reading} sleep figure at or below 88 %",),
         )
-    minutes = "unknown" if s.t_le88_min is None else f"{s.t_le88_min:g}"
+    # cut as every rule's minutes are (0.0166667 beside the Group I-2 line's 0.016)
+    minutes = "unknown" if s.t_le88_min is None else cut_text(s.t_le88_min, 3)
     if met:
         return Outcome(
             True,

@@ -16,7 +16,7 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from .terminal import all_warnings, rule_tally, vendor_summary_text
+from .terminal import all_warnings, no_date_text, rule_tally, vendor_summary_text
 from .textpage import (
     MARGIN_IN,
     PORTRAIT,
@@ -167,7 +167,7 @@ def _identification(
 def _file_date(summary: Mapping[str, Any]) -> str:
     inp = summary.get("input") or {}
     if inp.get("date_known") is False or not inp.get("start"):
-        return "not given (the file holds no date)"
+        return f"not given ({no_date_text(inp)})"
     return str(inp["start"])[:10]
 
 
@@ -342,19 +342,30 @@ def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     Returns
     -------
     list of (str, list of str)
-        In this order: ``Still missing``, ``Conflicts``, then for an indeterminate determination
+        In this order: ``Still missing``, ``Conflicts``, ``Other readings`` when one of them
+        would change the determination, then for an indeterminate determination
         ``Held open by`` (citation and reason of each rule that cannot be evaluated yet) and
         ``Open paths`` (``would_qualify_if``: each path still open and what it waits for, or
         that none is within reach of the recorded figures), otherwise ``Decided by`` (citation
         and reason of each deciding rule: ``decided_by``, else ``basis`` when qualified); then
-        ``Other readings``. Headings without items are left out; an indeterminate is never
+        the ``Other readings`` that change nothing. Headings without items are left out; an indeterminate is never
         "decided by" anything. No rule ids.
     """
     out: list[tuple[str, list[str]]] = []
     if q.get("missing"):
-        out.append(("Still missing", [", ".join(plain(x) for x in q["missing"])]))
+        # "; ": the items hold commas themselves ("sleep_lab or hospital (or test.setting:
+        # inpatient), a PaO2 in whole mmHg" read as one item)
+        out.append(("Still missing", ["; ".join(plain(x) for x in q["missing"])]))
     if q.get("conflicts"):
         out.append(("Conflicts", [_conflict_text(x) for x in q["conflicts"]]))
+    alts = q.get("alternatives")
+    alts = list(alts) if isinstance(alts, list | tuple) else []
+    if any(isinstance(x, Mapping) and x.get("changes_determination") for x in alts):
+        # beside the determination (SPEC §8), before the lists the page cuts: a Medicare
+        # titration's NOT QUALIFIED that one reading makes indeterminate showed "… 1 more in
+        # summary.json" under the rules that decided it, and no page said so
+        out.append(("Other readings", [_alternative_text(x) for x in alts]))
+        alts = []
     if q.get("determination") == "indeterminate":
         held = _holding_rules(q)
         if held:
@@ -380,8 +391,7 @@ def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
             decided = q.get("basis") if q.get("determination") == "qualified" else None
         if isinstance(decided, list | tuple) and decided:
             out.append(("Decided by", [_rule_text(q, r) for r in decided]))
-    alts = q.get("alternatives")
-    if isinstance(alts, list | tuple) and alts:
+    if alts:
         out.append(("Other readings", [_alternative_text(x) for x in alts]))
     return out
 

@@ -280,8 +280,36 @@ def _start(inp: Mapping[str, Any]) -> str:
     if elapsed_only({"input": inp}):
         return "the first sample (the file holds no date or clock time; times are elapsed)"
     if inp.get("date_known") is False:
-        return f"{text[11:]} (the file holds no date)"
+        return f"{text[11:]} ({no_date_text(inp)})"
     return text
+
+
+def no_date_text(inp: Mapping[str, Any]) -> str:
+    """Say why a recording's date is unknown: none in the file, or one that reads two ways.
+
+    Parameters
+    ----------
+    inp : mapping
+        ``summary.json``'s ``input`` block (``possible_dates`` when the file's date reads two
+        ways).
+
+    Returns
+    -------
+    str
+        ``the file holds no date``, or ``the file's date reads as 2026-03-04 or 2026-04-03``.
+
+    Examples
+    --------
+    >>> no_date_text({"possible_dates": ["2026-03-04", "2026-04-03"]})
+    "the file's date reads as 2026-03-04 or 2026-04-03"
+    >>> no_date_text({})
+    'the file holds no date'
+    """
+    dates = inp.get("possible_dates")
+    if isinstance(dates, list) and dates:
+        # "holds no date" beside a file dated 03/04/2026 (4 March or 3 April) was not so
+        return "the file's date reads as " + " or ".join(str(d) for d in dates)
+    return "the file holds no date"
 
 
 def vendor_summary_text(vendor: Mapping[str, Any]) -> str:

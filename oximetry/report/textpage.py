@@ -22,7 +22,16 @@ from matplotlib.lines import Line2D
 from matplotlib.textpath import TextToPath
 
 from .. import __version__
-from .terminal import cut, elapsed_only, minutes, rule_status, saturation, span, when
+from .terminal import (
+    cut,
+    elapsed_only,
+    minutes,
+    no_date_text,
+    rule_status,
+    saturation,
+    span,
+    when,
+)
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -264,7 +273,7 @@ def recorded_line(summary: Mapping[str, Any]) -> str:
     if inp.get("date_known") is False:
         # over 24 h a clock time occurs twice: the end says on which day of the recording
         end = when(summary, t1.isoformat(), False)
-        return f"Recorded: {t0:%H:%M} to {end} (clock time; the file holds no date)"
+        return f"Recorded: {t0:%H:%M} to {end} (clock time; {no_date_text(inp)})"
     return f"Recorded: {t0:%Y-%m-%d %H:%M} to {t1:%Y-%m-%d %H:%M} (local clock time)"
 
 
