@@ -169,7 +169,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     request = _request(args)
     files = args.recording
     target = _recording_target(files)
-    out = Path(args.out) if args.out else default_out_dir(files[0], deidentify=args.deidentify)
+    out = Path(args.out) if args.out else default_out_dir(files, deidentify=args.deidentify)
     outcome = analyze_file(target, request, out_dir=out)
     if args.json:
         sys.stdout.write(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
@@ -401,7 +401,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--join-nights",
         action="store_true",
         help="join the files of one night (same folder and device, less than 4 h apart) into "
-        "one recording, as oxi analyze a b c does; one row per night",
+        "one recording, as oxi analyze a b c joins files given by hand; one row per night",
     )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

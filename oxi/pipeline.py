@@ -24,6 +24,7 @@ from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import path_text, read_hypnogram, read_recording, sha256_of
+from oximetry.io.join import night_sha256
 from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
 from oximetry.io.wfdb_record import record_companions
 from oximetry.model import PatientInfo, Recording
@@ -166,26 +167,31 @@ class Outcome:
     paths: Mapping[str, Path] = field(default_factory=dict)
 
 
-def default_out_dir(path: str | Path, *, deidentify: bool) -> Path:
-    """Return ``./oxi-out/<recording name>/`` (the file's hash prefix when de-identifying).
+def default_out_dir(path: str | Path | Sequence[str | Path], *, deidentify: bool) -> Path:
+    """Return ``./oxi-out/<recording name>/`` (the recording's hash prefix when de-identifying).
 
     Parameters
     ----------
-    path : str or Path
-        The recording (a folder holding a night's files names it by its first file).
+    path : str or Path, or a sequence of them
+        The recording: a file, a folder holding a night's files, or the files of a split night
+        (named by the first).
     deidentify : bool
-        When True the folder is named after the file's sha256, not its name.
+        When True the folder is named after the recording's sha256, not its name: a file's own,
+        or, for a night of several files, a digest of their digests (in any order given).
 
     Returns
     -------
     Path
     """
-    p = Path(path)
+    given = [Path(path)] if isinstance(path, str | Path) else [Path(p) for p in path]
     if deidentify:
-        # a folder has no sha256 of its own: `oxi analyze night/ --deidentify` failed with
-        # "cannot read the file (Is a directory)"
-        first = night_files([p])[0] if p.is_dir() else p
-        return Path("oxi-out") / sha256_of(first)[:16]
+        # A folder has no sha256 of its own ("cannot read the file (Is a directory)"), and
+        # named by its first file's, `oxi analyze night/` replaced that file's own outputs.
+        files = night_files(given)
+        if len(files) == 1:
+            return Path("oxi-out") / sha256_of(files[0])[:16]
+        return Path("oxi-out") / night_sha256(sorted(sha256_of(f) for f in files))[:16]
+    p = given[0]
     return Path("oxi-out") / folder_name(p.stem or p.name)
 
 

@@ -809,7 +809,7 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
 def group_differences(
     differences: list[str], limit: int | None = MAX_LISTED
 ) -> dict[str, list[str]]:
-    """Sort difference lines into ``identity``, ``figures``, ``determination`` and ``files``.
+    """Sort difference lines into ``identity``, ``determination``, ``files`` and ``figures``.
 
     Parameters
     ----------
@@ -832,7 +832,8 @@ def group_differences(
             (g for g, keys in GROUPS.items() if any(_starts(line, k) for k in keys)), "figures"
         )
         out.setdefault(group, []).append(line)
-    order = ("identity", "figures", "determination", "files")
+    # the figures last: 60 of them left no room to say that the determination differs
+    order = ("identity", "determination", "files", "figures")
     grouped = {g: out[g] for g in order if g in out}
     if limit is None:
         return grouped

@@ -139,6 +139,14 @@ def test_a_folder_without_out_is_named_by_its_first_file_hash(tmp_path, monkeypa
     assert _found(capsys.readouterr().out) == []
     (folder,) = (tmp_path / "oxi-out").iterdir()
     assert folder.name == hashlib.sha256(edf.read_bytes()).hexdigest()[:16]
+    # a night of two files is not named by its first file: `oxi analyze night/` replaced the
+    # outputs of `oxi analyze night/first.edf`
+    later, _ = simulate_night(
+        fs=1.0, duration_s=3600, seed=5, start=rec.start + dt.timedelta(hours=2)
+    )
+    write_edf(later, night / f"{FILE_STEM}_2.edf")
+    assert main(["analyze", str(night), "--deidentify", "--no-report"]) == 0
+    assert len(list((tmp_path / "oxi-out").iterdir())) == 2
 
 
 # --- free text in EDF+ annotations, in the spellings people type (issue 11) -------------------
