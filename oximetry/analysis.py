@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 from numpy.typing import NDArray
 
-from .artifact import detect_artifacts
+from .artifact import REASONS, detect_artifacts
 from .errors import InsufficientDataError
 from .metrics import awake_baseline, summarize_segment, summarize_window, tables
 from .metrics.odi import detect_desaturations_at
@@ -208,6 +208,7 @@ def _without_constant_runs(
     runs: Sequence[tuple[float, float, float]],
     metrics: Mapping[str, WindowMetrics | SegmentMetrics],
     masks: Mapping[str, NDArray[np.bool_]],
+    instant_fall: NDArray[np.bool_] | None = None,
 ) -> tuple[dict[str, WindowMetrics | SegmentMetrics], tuple[tuple[float, float, float], ...]]:
     """Return the figures of each window a long constant run touches without it, and the runs.
 
@@ -245,6 +246,7 @@ def _without_constant_runs(
                 fs,
                 max_step_pts_per_s=st.artifact.max_fall_pts_per_s,
                 within_pts=st.artifact.recover_within_pts,
+                instant_fall=instant_fall,
             )
             out[w.kind] = replace(seg, asleep_min=figs.asleep_min, unscored_min=figs.unscored_min)
             continue
@@ -438,6 +440,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
                 pulse_values=pulse_values,
                 max_step_pts_per_s=st.artifact.max_fall_pts_per_s,
                 within_pts=st.artifact.recover_within_pts,
+                instant_fall=artifact.reason == REASONS.index("implausible_fall"),
             )
             if plan.staging:
                 # By start time, as the segment takes its samples: its last sample across the
@@ -469,7 +472,14 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     events.sort(key=lambda e: (e.start_s, e.type, e.end_s, e.label))
 
     without, held = _without_constant_runs(
-        recording, st, plan, valid, artifact.constant_runs, metrics, masks
+        recording,
+        st,
+        plan,
+        valid,
+        artifact.constant_runs,
+        metrics,
+        masks,
+        artifact.reason == REASONS.index("implausible_fall"),
     )
     warnings = [*recording.warnings, *plan.warnings]
     if baseline_pct is None and plan.baseline is not None:

@@ -62,8 +62,11 @@ def ref_valid(
     status: Sequence[float] | None = None,
     pulse_fs: float | None = None,
     excluded: Sequence[bool] | None = None,
+    fall_out: list[bool] | None = None,
 ) -> list[bool]:
     """SPEC §4 rules 1-5; status on the SpO2 grid, pulse at ``pulse_fs`` (default ``fs``).
+
+    ``fall_out``, when given, receives rule 3's flags (the implausible fall's samples).
 
     READING (as the package): a pulse sample out of range rejects every SpO2 sample whose
     interval [i / fs, (i + 1) / fs) overlaps its own.
@@ -110,6 +113,8 @@ def ref_valid(
             hold_start, hold_ref = i, x[last]
             continue
         last = i
+    if fall_out is not None:
+        fall_out[:] = fall
     bad = [b or f for b, f in zip(bad, fall, strict=True)]
     # rule 5: valid islands shorter than 10 s between invalid spans
     out = [not b for b in bad]
@@ -257,7 +262,11 @@ def ref_window(
 
 
 def ref_segment(
-    x: Sequence[float], valid: Sequence[bool], w: Sequence[bool], fs: float
+    x: Sequence[float],
+    valid: Sequence[bool],
+    w: Sequence[bool],
+    fs: float,
+    fall: Sequence[bool] | None = None,
 ) -> dict[str, Any]:
     """SPEC §6: median, nadir and sustained nadir of one segment.
 
@@ -279,7 +288,7 @@ def ref_segment(
         "nadir_pct": min(vals) if vals else None,
         "sustained_nadir_pct": None,
     }
-    edge = ref_edge(x, [bool(valid[i]) and math.isfinite(x[i]) for i in range(n)], fs)
+    edge = ref_edge(x, [bool(valid[i]) and math.isfinite(x[i]) for i in range(n)], fs, fall)
     width = samples_for(10.0, fs)
     best = None
     maxima: dict[int, float] = {}
@@ -310,12 +319,16 @@ def ref_segment(
     return out
 
 
-def ref_edge(x: Sequence[float], ok: Sequence[bool], fs: float) -> list[bool]:
+def ref_edge(
+    x: Sequence[float], ok: Sequence[bool], fs: float, fall: Sequence[bool] | None = None
+) -> list[bool]:
     """Samples on a low run resting on an artifact's edge, one sample at a time.
 
     READING (docs/validation.md §1): a valid sample is on one when (a) every valid sample from
     the start of its valid island (the first after invalid samples) up to it lies more than 4
-    points below the last valid sample before that island, or (b) every valid sample from it to
+    points below the last valid sample before that island, and the island's first sample fell
+    to there instantly: a sample between was flagged as an implausible fall (``fall``), or the
+    fall across the gap is more than 4 × its seconds; or (b) every valid sample from it to
     some later sample j of its island lies more than 4 points below the valid sample after j,
     which rose from j by more than 4 × max(Δt, 1 s) points (an instant rise). (a) is read
     forward, (b) backward, keeping the rises whose level every sample since has stayed under.
@@ -329,7 +342,11 @@ def ref_edge(x: Sequence[float], ok: Sequence[bool], fs: float) -> list[bool]:
             continue
         if last is None or last != i - 1:  # a new island
             ref = None if last is None else x[last]
-            below = True
+            instant = last is not None and (
+                x[last] - x[i] > 4.0 * max((i - last) / fs, 1.0)
+                or (fall is not None and any(fall[last + 1 : i]))
+            )
+            below = instant
         below = below and ref is not None and x[i] < ref - 4.0
         out[i] = out[i] or below
         last = i
@@ -1129,11 +1146,13 @@ def test_exercise_segments_through_analyze_match_the_reference(rec: Recording) -
         return
     a = analyze(rec)
     assert a.artifact.valid.tolist() == valid
+    fall: list[bool] = []
+    ref_valid(x, fs, fall_out=fall)
     for note in rec.annotations:
         m = a.metrics[note.text]
         assert isinstance(m, SegmentMetrics)
         w = ref_span_mask([(note.onset_s, note.onset_s + note.duration_s)], fs, len(x))
-        assert_segment(m, ref_segment(x, valid, w, fs), note.text)
+        assert_segment(m, ref_segment(x, valid, w, fs, fall), note.text)
         # a test segment takes out every long constant run holding valid samples of it
         runs = [
             (i, j)
@@ -1148,7 +1167,9 @@ def test_exercise_segments_through_analyze_match_the_reference(rec: Recording) -
             kept[i:j] = [False] * (j - i)
         held = a.without_constant_runs[note.text]
         assert isinstance(held, SegmentMetrics)
-        assert_segment(held, ref_segment(x, kept, w, fs), f"{note.text} without constant runs")
+        assert_segment(
+            held, ref_segment(x, kept, w, fs, fall), f"{note.text} without constant runs"
+        )
 
 
 @st.composite

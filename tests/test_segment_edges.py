@@ -81,9 +81,20 @@ def _steady(seconds: int, seed: int) -> dict[int, float]:
 
 
 def _segment(x: np.ndarray, valid: np.ndarray | None = None, window: np.ndarray | None = None):
+    """The segment's figures at 1 Hz; invalid samples holding a value stand for the fall rule's
+    flags (an instant fall), NaN for rows missing."""
     valid = np.isfinite(x) if valid is None else valid
     window = np.ones(x.shape, bool) if window is None else window
-    return summarize_segment(x, valid, window, 1.0)
+    return summarize_segment(x, valid, window, 1.0, instant_fall=~valid & np.isfinite(x))
+
+
+def test_a_gradual_fall_through_a_motion_dropout_decides_the_walk() -> None:
+    """95 -> 86 % over about a minute, 30 s of rows missing in the middle of the fall (motion),
+    then 3.5 min at 86 %: a 5-point fall over 30 s is no slip. The flat 4-point rule held the
+    genuine walk open (sustained nadir 91 %, its lower bound 86 %)."""
+    x = np.concatenate([np.linspace(95, 91, 24), np.full(30, np.nan), np.full(210, 86.0)])
+    m = _segment(x)
+    assert m.sustained_nadir_pct == 86.0
 
 
 def test_level_a_flagged_fall_left_is_not_the_sustained_nadir() -> None:

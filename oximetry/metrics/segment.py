@@ -26,6 +26,7 @@ def summarize_segment(
     pulse_values: ArrayLike | None = None,
     max_step_pts_per_s: float = 4.0,
     within_pts: float = 4.0,
+    instant_fall: NDArray[np.bool_] | None = None,
 ) -> SegmentMetrics:
     """Compute the figures of one exercise-test segment (``rest``, ``exercise``, ``exercise_o2``).
 
@@ -45,6 +46,9 @@ def summarize_segment(
         What an instant step and a return to a level are (SPEC §4.3's implausible fall; the
         analysis passes ``ArtifactSettings.max_fall_pts_per_s`` and ``recover_within_pts``):
         they find the low runs that rest on an artifact's edge (:func:`edge_runs`).
+    instant_fall : numpy.ndarray of bool, optional
+        The samples the artifact rules flagged as an implausible fall (SPEC §4.3), passed to
+        :func:`edge_runs`.
 
     Returns
     -------
@@ -90,7 +94,9 @@ def summarize_segment(
         lo, hi = int(where[0]), int(where[-1]) + 1
         first = int(np.argmax(w))  # the segment's first sample: elapsed times count from it
         valid_at = (hi - first) / fs
-        edge = edge_runs(xs, ok & np.isfinite(xs), fs, lo, hi, max_step_pts_per_s, within_pts)
+        edge = edge_runs(
+            xs, ok & np.isfinite(xs), fs, lo, hi, max_step_pts_per_s, within_pts, instant_fall
+        )
         # A probe that slipped (an instant fall to 84 %, flagged 30 s, then the level accepted
         # by SPEC §4.3) and came back 15 s later set a walk's sustained nadir of 84 % that
         # qualified exercise oxygen; so did the oximeter's first 12 s at 82 % while it picked
@@ -133,6 +139,7 @@ def edge_runs(
     hi: int,
     max_step_pts_per_s: float = 4.0,
     within_pts: float = 4.0,
+    instant_fall: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.bool_]:
     """Return which samples of ``x[lo:hi]`` lie on a low run resting on an artifact's edge.
 
@@ -150,16 +157,22 @@ def edge_runs(
         An instant step is more than ``max_step_pts_per_s × max(Δt, 1 s)`` points between
         consecutive valid samples (Δt the time between them); a level is back when within
         ``within_pts`` of it (SPEC §4.3's implausible fall).
+    instant_fall : numpy.ndarray of bool, optional
+        The samples flagged as an implausible fall (the fall rule's own finding that the fall
+        was instant); None: none known.
 
     Returns
     -------
     numpy.ndarray of bool
         One flag per sample of ``x[lo:hi]``. A low run rests on an artifact's edge when
 
-        * it begins where valid data resume (after invalid or missing samples) more than
-          ``within_pts`` below the last valid sample before them: the samples from there while
-          they stay that low (the fall the invalid samples hide may have been instant, as a
-          slipped probe's is, flagged by the fall rule until it accepts the new level);
+        * it begins where valid data resume more than ``within_pts`` below the last valid
+          sample before them, and the fall was instant: the samples between were flagged as
+          an implausible fall (a slipped probe's, flagged until the rule accepts the new
+          level), or the step is instant across the gap itself (more than
+          ``max_step_pts_per_s`` per second of it): the samples from there while they stay
+          that low. A walk that fell 5 points during a 30-s motion dropout (rows missing) was
+          held open as a slip;
         * it ends in an instant rise: the samples before the rise, back to the first valid one
           within ``within_pts`` of the level it rose to (a probe put back, a reading that
           settles after pick-up; the recording's first samples have nothing before them, so
@@ -202,7 +215,13 @@ def edge_runs(
         start = int(np.searchsorted(island, island[k - 1]))
         marked[_back_to(v, start, k, v[k] - within_pts) : k] = True
     resume = np.flatnonzero(step > 1) + 1
-    for k in resume[v[resume] < v[resume - 1] - within_pts].tolist():
+    drop = v[resume - 1] - v[resume]
+    instant = drop > max_step_pts_per_s * np.maximum(step[resume - 1] / fs, 1.0)
+    if instant_fall is not None:
+        flagged = np.concatenate(([0], np.cumsum(instant_fall, dtype=np.int64)))
+        # a fall-flagged sample in the gap before the resume: the fall rule found it instant
+        instant |= flagged[idx[resume]] > flagged[idx[resume - 1] + 1]
+    for k in resume[(drop > within_pts) & instant].tolist():
         level = v[k - 1] - within_pts
         end = int(np.searchsorted(island, island[k], side="right"))
         high = np.flatnonzero(v[k:end] >= level)
