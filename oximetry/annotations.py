@@ -122,8 +122,22 @@ def stage_of(text: str) -> str | None:
     for prefix in _STAGE_PREFIXES:
         if t.startswith(prefix):
             rest = t[len(prefix) :].strip()
-            return _STAGE_WORDS.get(rest) or _STAGE_NUMBERS.get(rest)
+            return _STAGE_WORDS.get(rest) or _number_code(text, rest)
     return _STAGE_WORDS.get(t)
+
+
+def _number_code(raw: str, digit: str) -> str | None:
+    """Return the stage of a number code only when ``raw`` ends in it bare.
+
+    The separators :func:`_norm` folds into spaces include a sign and a point: "Sleep stage -1"
+    and a hypnogram's -1 or -2 (artefact, unscored, as YASA writes them) were N1 and N2, and
+    ".5" or "2_" stages too; a night whose wake was coded -1 qualified on its wake's dips.
+    """
+    if digit not in _STAGE_NUMBERS:
+        return None
+    if re.search(rf"(?<![A-Za-z0-9.\-+]){digit}$", raw.strip()) is None:
+        return None
+    return _STAGE_NUMBERS[digit]
 
 
 def hypnogram_stage(label: str) -> str | None:
@@ -143,7 +157,7 @@ def hypnogram_stage(label: str) -> str | None:
     str or None
         ``W``, ``N1``–``N4``, ``R`` or ``?`` (unscored).
     """
-    return stage_of(label) or _STAGE_NUMBERS.get(_norm(label))
+    return stage_of(label) or _STAGE_NUMBERS.get(label.strip())
 
 
 def lights_of(text: str) -> str | None:

@@ -364,7 +364,9 @@ def build_windows(
     else:
         staging = staging_from_annotations(recording.annotations, recording.source.path)
         stage_source = "annotations"
-    covered = sum(d for _, d, _ in staging)
+    # scored time, each moment once: unscored epochs ('?') covered nothing, and a stage given
+    # twice (in the EDF and its NSRR XML) counted twice, and either hid the warning
+    covered = sum(b - a for a, b in _merge(((o, o + d) for o, d, s in staging if s != "?"), end_s))
     if staging and covered < 0.9 * end_s:
         # Said for the recording's own staging too: a split night whose second file had no
         # staging lost that file's minutes from the sleep window without a word.

@@ -129,6 +129,33 @@ def test_the_recordings_own_staging_over_part_of_it_is_said() -> None:
     assert any("sleep staging covers 1.1 h of the 2.0 h recording" in w for w in plan.warnings)
 
 
+def test_unscored_or_twice_given_staging_covers_nothing_more() -> None:
+    # '?' epochs counted as covered and a stage given twice (EDF and its NSRR XML) counted
+    # twice: either hid the warning while the sleep window lost those hours
+    rec, _ = simulate_night(fs=1.0, duration_s=2 * 3600, seed=1)
+    half = ((0.0, 600.0, "W"), (600.0, 3000.0, "N2"))
+    unscored = AnalysisSettings(staging=(*half, (3600.0, 3600.0, "?")))
+    plan = build_windows(rec, unscored, np.ones(7200, bool))
+    assert any("covers 1.0 h of the 2.0 h recording" in w for w in plan.warnings)
+    from dataclasses import replace
+
+    from oximetry.model import Annotation
+
+    twice = tuple(Annotation(o, d, f"Sleep stage {s}") for o, d, s in half) * 2
+    plan = build_windows(replace(rec, annotations=twice), AnalysisSettings(), np.ones(7200, bool))
+    assert any("sleep staging covers 1.0 h of the 2.0 h" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("label", ["-1", "-2", ".5", "2_", "Sleep stage -1"])
+def test_signed_or_punctuated_numbers_are_no_stage(label: str) -> None:
+    # YASA writes -1 (artefact) and -2 (unscored): read as N1 and N2, a night whose wake was
+    # coded -1 counted its wake's dips as sleep and qualified
+    from oximetry.annotations import hypnogram_stage, stage_of
+
+    assert stage_of(label) is None and hypnogram_stage(label) is None
+    assert hypnogram_stage("2") == "N2" and stage_of("Sleep stage 2") == "N2"
+
+
 def test_a_hypnogram_is_the_way_round_overlapping_stage_annotations() -> None:
     """Overlapping stage annotations are refused, naming --hypnogram; with it the recording's
     own staging is set aside, overlaps and all (reading it for the warning refused it again)."""
