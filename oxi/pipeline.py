@@ -346,7 +346,7 @@ def _with_xml_annotations(
     if xml_path is None:
         return recording
     xml = read_xml_annotations(xml_path, start=recording.start)
-    rec = attach_annotations(recording, xml)
+    rec = attach_annotations(recording, xml, xml_path)
     digest = sha256_of(xml_path)
     options = {
         **rec.source.read_options,

@@ -196,3 +196,23 @@ def test_deidentified_scored_events_keep_the_scorer_nadir_and_baseline(edf: Path
         assert [(e.start_s, e.nadir_pct, e.baseline_pct) for e in scored] == [
             (d.start_s, 96 - d.depth_pts, 96.0) for d in DESATS
         ]
+
+
+def test_profusion_stages_of_another_night_running_past_the_end_are_refused(edf: Path) -> None:
+    # a Profusion stage list carries no times: another night's 4 h laid on this 3-h recording
+    # put its sleep over the morning's wake, as a one-stage-per-row hypnogram that is refused
+    xml = edf.with_name(edf.name + ".XML")
+    longer = _profusion_xml().replace(
+        "</SleepStages>", "<SleepStage>2</SleepStage>" * 120 + "</SleepStages>"
+    )
+    xml.write_text(longer)
+    with pytest.raises(RecordingFormatError, match="past the recording's end") as info:
+        analyze_file(edf, AnalyzeRequest(report=False))
+    assert str(xml) in str(info.value)
+    # five minutes past the end are a recorder that stopped before the scoring did
+    xml.write_text(
+        _profusion_xml().replace(
+            "</SleepStages>", "<SleepStage>2</SleepStage>" * 10 + "</SleepStages>"
+        )
+    )
+    assert analyze_file(edf, AnalyzeRequest(report=False)).analysis.main_window == "sleep"

@@ -308,7 +308,9 @@ def read_xml_annotations(
     )
 
 
-def attach_annotations(recording: Recording, xml: XmlAnnotations) -> Recording:
+def attach_annotations(
+    recording: Recording, xml: XmlAnnotations, source: str | os.PathLike[str] | None = None
+) -> Recording:
     """Return ``recording`` with the XML's stages and scored events added to its annotations.
 
     Stages become ``Sleep stage X`` annotations (the words EDF+ files use), so the analysis
@@ -321,12 +323,33 @@ def attach_annotations(recording: Recording, xml: XmlAnnotations) -> Recording:
         As read from the EDF.
     xml : XmlAnnotations
         From :func:`read_xml_annotations`.
+    source : path, optional
+        The XML file, named in an error.
 
     Returns
     -------
     Recording
+
+    Raises
+    ------
+    RecordingFormatError
+        Profusion stages (a list without times, laid out from the recording's start) that run
+        more than five minutes and a tenth of the recording past its end: another night's, or
+        epochs of another length, as a hypnogram of one stage per row (``oxi analyze
+        --hypnogram``) is refused.
     """
     end = recording.duration_s
+    if xml.dialect == "profusion" and xml.staging:
+        last = max(o + d for o, d, _ in xml.staging)
+        if last - end > max(300.0, 0.1 * end):
+            # another night's 8 h laid on a 6-h recording put its sleep over this night's
+            # morning wake, and the wake's dips qualified the night
+            raise RecordingFormatError(
+                f"its sleep stages span {last / 3600:.1f} h, {(last - end) / 60:.0f} min past "
+                f"the recording's end ({end / 3600:.1f} h): the stages of another night or of "
+                "another epoch length (Profusion stages carry no times, so they cannot be placed)",
+                source if source is not None else recording.source.path,
+            )
     notes = [Annotation(o, d, f"Sleep stage {s}") for o, d, s in xml.staging if o < end]
     inside = [e for e in xml.events if e.onset_s < end]
     notes += inside
