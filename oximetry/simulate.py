@@ -673,6 +673,16 @@ def write_edf(recording: Recording, path: str | Path) -> Path:
             warnings.simplefilter("ignore", UserWarning)
             writer.setDatarecordDuration(record_s)
         n_records = max(math.ceil(s.duration_s / record_s - 1e-9) for s, _ in sigs)
+        # edflib keeps one annotation per data record in each annotation signal and drops the
+        # rest on closing: 1,080 stage epochs written on 360 one-minute records came back as 360,
+        # and the staging ended two hours in
+        per_record = math.ceil(len(recording.annotations) / n_records)
+        if per_record > 64:
+            raise ValueError(
+                f"write_edf: {len(recording.annotations)} annotations on {n_records} data records "
+                "need more than EDF+'s 64 annotation signals"
+            )
+        writer.set_number_of_annotation_signals(max(1, per_record))
         writer.writeSamples([_edf_samples(s, 0.0, n_records, record_s) for s, _ in sigs])
         for a in recording.annotations:
             writer.writeAnnotation(a.onset_s, max(a.duration_s, 0.0), a.text)

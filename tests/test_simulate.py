@@ -182,3 +182,19 @@ def test_csv_generic_and_o2ring(tmp_path: Path) -> None:
         "2026-01-05T22:00:00.000,96",
         "2026-01-05T22:00:00.250,96",
     ]
+
+
+def test_write_edf_keeps_every_annotation(tmp_path) -> None:
+    # edflib keeps one annotation per data record in each annotation signal: 1,080 20-s stage
+    # epochs on a 6-h night came back as 360, and the staging ended two hours in
+    from dataclasses import replace
+
+    from oximetry.io import read_recording
+    from oximetry.model import Annotation
+    from oximetry.simulate import write_edf
+
+    rec, _ = simulate_night(fs=1.0, duration_s=6 * 3600, seed=3)
+    epochs = tuple(Annotation(20.0 * k, 20.0, "Sleep stage N2") for k in range(1080))
+    path = write_edf(replace(rec, annotations=epochs), tmp_path / "n.edf")
+    back = [a for a in read_recording(path).annotations if a.text == "Sleep stage N2"]
+    assert len(back) == 1080 and back[-1].onset_s == 20.0 * 1079
