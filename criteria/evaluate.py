@@ -767,7 +767,19 @@ def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> li
             "Qualified on findings during sleep only: nocturnal use, stationary equipment, "
             "no portable system."
         )
+        if hours is not None and hours > NIGHT_HOURS:
+            # II.A.2.b: "the number of hours per day ... must meet" the criteria; an order for
+            # 24 h/day beside a qualification for the night's use went without a word
+            out.append(
+                f"The order prescribes oxygen {hours:g} h a day, more than the night's use the "
+                f"findings during sleep support ({NIGHT_HOURS:g} h at most): the order or the "
+                "testing should be reviewed."
+            )
     return out
+
+
+#: The most hours a day nocturnal oxygen covers (a night's sleep, 20:00-08:00).
+NIGHT_HOURS = 12.0
 
 
 def _alternatives(

@@ -549,6 +549,16 @@ def test_ii_b_7_portable_excluded_when_solely_sleep() -> None:
     assert "E0431" not in d.hcpcs
 
 
+def test_an_order_for_the_whole_day_beside_a_nocturnal_qualification_is_said() -> None:
+    # II.A.2.b: "the number of hours per day ... must meet" the criteria; 24 h/day beside a
+    # qualification on findings during sleep went without a word
+    night = evaluate(ctx(), overnight(**QUALIFYING_NIGHT))
+    day = evaluate(ctx(order__hours_per_day=24), overnight(**QUALIFYING_NIGHT))
+    assert night.determination == day.determination == "qualified"
+    assert not any("24 h a day" in w for w in night.warnings)
+    assert any("prescribes oxygen 24 h a day" in w for w in day.warnings)
+
+
 def test_ii_b_8_prn_in_skilled_nursing_facility_not_covered() -> None:
     d = evaluate(ctx(residence="skilled_nursing_facility", prn=True), overnight(**QUALIFYING_NIGHT))
     assert met(d, "ii_b_8_prn_nursing_facility") is False
