@@ -403,6 +403,13 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     masks: dict[str, NDArray[np.bool_]] = {}
     window_events: list[Event] = []
     pulse_valid = _pulse_valid(recording, valid, st)
+    # The fall rule's flags, for test segments' edge runs (summarize_segment): made once, and
+    # only when the recording has a segment, not for every night
+    instant_fall = (
+        artifact.reason == REASONS.index("implausible_fall")
+        if any(w.kind not in OVERNIGHT_KINDS for w in plan.windows)
+        else None
+    )
     for w in plan.windows:
         in_window = window_mask(w, n, fs)
         masks[w.kind] = in_window
@@ -440,7 +447,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
                 pulse_values=pulse_values,
                 max_step_pts_per_s=st.artifact.max_fall_pts_per_s,
                 within_pts=st.artifact.recover_within_pts,
-                instant_fall=artifact.reason == REASONS.index("implausible_fall"),
+                instant_fall=instant_fall,
             )
             if plan.staging:
                 # By start time, as the segment takes its samples: its last sample across the
@@ -479,7 +486,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         artifact.constant_runs,
         metrics,
         masks,
-        artifact.reason == REASONS.index("implausible_fall"),
+        instant_fall,
     )
     warnings = [*recording.warnings, *plan.warnings]
     if baseline_pct is None and plan.baseline is not None:
