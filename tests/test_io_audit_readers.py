@@ -296,18 +296,9 @@ def test_an_emay_date_is_read_right_or_not_at_all(
 def test_an_ambiguous_emay_night_without_a_test_date_is_not_qualified(tmp_path: Path) -> None:
     """End to end, the audit's night: recorded 6 January, read as 1 June it fell within 90
     days of an order of 10 June and qualified. Now the test date is asked for."""
-    start = dt.datetime(2026, 1, 6, 0, 30)
-    rec, _ = simulate_night(
-        fs=1, duration_s=6.5 * 3600, seed=3, baseline_pct=94, noise_pts=0.4,
-        sustained_drops=[(7200, 900, 86)], start=start,
-    )  # fmt: skip
-    x, p = rec.spo2.data, rec.pulse.data
-    lines = ["Date,Time,SpO2(%),PR(bpm)"]
-    for i in range(x.size):
-        t = start + dt.timedelta(seconds=i)
-        v = "" if np.isnan(x[i]) else f"{x[i]:.0f}"
-        lines.append(f"{t:%d/%m/%Y},{t:%H:%M:%S},{v},{p[i]:.0f}")
-    csv = write_text(tmp_path / "emay.csv", "\n".join(lines) + "\n")
+    csv = _emay_night(
+        tmp_path / "emay.csv", dt.datetime(2026, 1, 6, 0, 30), 6.5, 3, 7200, "%d/%m/%Y,%H:%M:%S"
+    )
     ctx = write_text(
         tmp_path / "ctx.yaml",
         CONTEXT.replace("date: 2026-11-20, ", "").replace("2026-11-10", "2026-06-10"),
@@ -320,21 +311,28 @@ def test_an_ambiguous_emay_night_without_a_test_date_is_not_qualified(tmp_path: 
     assert "test.date" in s["qualification"]["missing"]
 
 
-def _ambiguous_night(path: Path) -> Path:
-    """A night from 03/04/2026 00:30 (4 March month first, 3 April day first) in EMAY's own
-    layout, with 15 min at 86 %: it qualifies on its figures."""
-    start = dt.datetime(2026, 3, 4, 0, 30)
+def _emay_night(
+    path: Path, start: dt.datetime, hours: float, seed: int, drop_at_s: float, stamp: str
+) -> Path:
+    """A 1 Hz night at 94 % with 15 min at 86 % from ``drop_at_s``, in EMAY's own layout, its
+    date and time written with ``stamp`` (a strftime format: "date,time")."""
     rec, _ = simulate_night(
-        fs=1, duration_s=5 * 3600, seed=5, baseline_pct=94, noise_pts=0.4,
-        sustained_drops=[(3600, 900, 86)], start=start,
+        fs=1, duration_s=hours * 3600, seed=seed, baseline_pct=94, noise_pts=0.4,
+        sustained_drops=[(drop_at_s, 900, 86)], start=start,
     )  # fmt: skip
     x, p = rec.spo2.data, rec.pulse.data
     lines = ["Date,Time,SpO2(%),PR(bpm)"]
     for i in range(x.size):
         t = start + dt.timedelta(seconds=i)
         v = "" if np.isnan(x[i]) else f"{x[i]:.0f}"
-        lines.append(f"{t:%m/%d/%Y},{t:%I:%M:%S %p},{v},{p[i]:.0f}")
+        lines.append(f"{t:{stamp}},{v},{p[i]:.0f}")
     return write_text(path, "\n".join(lines) + "\n")
+
+
+def _ambiguous_night(path: Path) -> Path:
+    """A night from 03/04/2026 00:30 (4 March month first, 3 April day first) in EMAY's own
+    layout, with 15 min at 86 %: it qualifies on its figures."""
+    return _emay_night(path, dt.datetime(2026, 3, 4, 0, 30), 5, 5, 3600, "%m/%d/%Y,%I:%M:%S %p")
 
 
 @pytest.mark.parametrize(
