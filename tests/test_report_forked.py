@@ -7,6 +7,8 @@ import os
 import re
 import shutil
 import subprocess
+import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -48,6 +50,39 @@ def test_a_child_whose_bytes_are_not_taken_is_stopped():
     with pytest.raises(ValueError), forked.in_a_fork(lambda: b"x" * 10_000_000):
         raise ValueError("the first half failed")
     assert multiprocessing.active_children() == []
+
+
+def test_a_hung_child_is_stopped_and_the_bytes_computed_here(monkeypatch):
+    # a fork can catch another thread holding a lock, which then stays held in the child
+    parent = os.getpid()
+
+    def compute() -> bytes:
+        if os.getpid() != parent:
+            time.sleep(3600)
+        return b"computed here"
+
+    monkeypatch.setattr(forked, "MIN_WAIT_S", 0.5)
+    monkeypatch.setattr(forked, "WAIT_FACTOR", 0.0)
+    t0 = time.monotonic()
+    with forked.in_a_fork(compute) as result:
+        assert result() == b"computed here"
+    assert time.monotonic() - t0 < 30
+    assert multiprocessing.active_children() == []
+
+
+def _forks_here() -> bool:
+    return forked._fork_context() is not None
+
+
+@pytest.mark.parametrize("method", ["fork", "forkserver"])
+def test_a_pool_worker_draws_both_halves_itself(method):
+    # `oxi batch` runs one worker per core: a child of each would only compete with the others
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} here")
+    assert _forks_here() == (os.name == "posix" and os.uname().sysname == "Linux")
+    ctx = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        assert pool.submit(_forks_here).result() is False
 
 
 def test_without_a_fork_the_bytes_are_computed_here(monkeypatch):

@@ -1,8 +1,8 @@
 """Compute a file's bytes in a forked process while this one goes on (report.pdf's second half).
 
 The child is only a way to use a second core: whatever happens to it (no ``fork`` on this
-platform, a daemonic process that may not start children, the child failing or stopped), the
-bytes are computed again here by the same function, so the result never depends on it.
+platform, a worker of a process pool, the child failing, stopped or hung), the bytes are computed
+again here by the same function, so the result never depends on it.
 """
 
 from __future__ import annotations
@@ -10,10 +10,20 @@ from __future__ import annotations
 import contextlib
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 __all__ = ["in_a_fork"]
+
+#: How long the child's bytes are waited for once this process wants them: ``WAIT_FACTOR`` times
+#: the time since the child started, and at least ``MIN_WAIT_S`` seconds. The child's share of
+#: the work is about this process's (report.pdf's halves differ by one page at most), so on a
+#: machine with two free cores it is done about when this process asks; the factor leaves room
+#: for a loaded machine. A child that has not answered by then is taken as hung (a lock held by
+#: another thread at the fork stays held in the child) and stopped, and its bytes computed here.
+WAIT_FACTOR = 3.0
+MIN_WAIT_S = 30.0
 
 
 @contextlib.contextmanager
@@ -29,9 +39,9 @@ def in_a_fork(compute: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
     Yields
     ------
     callable
-        Returns the child's bytes, waiting for them; ``compute()`` run here when the child gave
-        none (so an error in ``compute`` is raised here, with its traceback). Where a child
-        cannot be started it is ``compute`` itself.
+        Returns the child's bytes, waiting for them (see :data:`WAIT_FACTOR`); ``compute()``
+        run here when the child gave none in time (so an error in ``compute`` is raised here,
+        with its traceback). Where a child cannot be started it is ``compute`` itself.
 
     Notes
     -----
@@ -44,12 +54,17 @@ def in_a_fork(compute: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
         return
     receive, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(compute, send), daemon=True)
+    started = time.monotonic()
     child.start()
     send.close()
     taken = False
 
     def result() -> bytes:
         nonlocal taken
+        wait = max(MIN_WAIT_S, WAIT_FACTOR * (time.monotonic() - started))
+        if not receive.poll(wait):  # hung (see WAIT_FACTOR)
+            child.terminate()
+            return compute()
         try:
             data = receive.recv_bytes()
         except EOFError:  # the child failed or was stopped: compute here
@@ -67,12 +82,15 @@ def in_a_fork(compute: Callable[[], bytes]) -> Iterator[Callable[[], bytes]]:
 
 
 def _fork_context() -> Any:
-    """Return multiprocessing's fork context; None where a fork is unsafe or not allowed."""
+    """Return multiprocessing's fork context; None where a fork is unsafe or not worth it."""
     import multiprocessing
 
-    # Windows cannot fork and macOS forks unsafely under some system frameworks; a daemonic
-    # process may not start children
-    if sys.platform != "linux" or multiprocessing.current_process().daemon:
+    # Windows cannot fork and macOS forks unsafely under some system frameworks. A process
+    # started by multiprocessing is a pool's worker (`oxi batch`: one per core already) or
+    # daemonic (which may not start children): a child would only compete with its siblings,
+    # and `oxi batch`'s workers run a thread (watching their parent), which a fork may catch
+    # holding a lock.
+    if sys.platform != "linux" or multiprocessing.parent_process() is not None:
         return None
     return multiprocessing.get_context("fork")
 
