@@ -162,7 +162,21 @@ def write_viatom(
     return out
 
 
-def write_o2ring_s(rec: Recording, folder: str | Path) -> Path:
+def _count(n: int, count: int | None, what: str) -> int:
+    """Return the u16 record count to write: ``n``, or the ``count`` given to disagree with it."""
+    if count is None:
+        if n > 0xFFFF:
+            raise SettingsError(
+                f"{what} files count at most 65535 records (a u16); this night has {n} "
+                "(give count=n % 65536 to write the count wrapped)"
+            )
+        return n
+    if not 0 <= count <= 0xFFFF:
+        raise SettingsError(f"{what} record count must fit a u16 (0 to 65535), got {count}")
+    return count
+
+
+def write_o2ring_s(rec: Recording, folder: str | Path, *, count: int | None = None) -> Path:
     """Write an O2Ring-S night named after its start time (``yyyyMMddHHmmss``), 1 Hz.
 
     Parameters
@@ -171,22 +185,30 @@ def write_o2ring_s(rec: Recording, folder: str | Path) -> Path:
         At 1 Hz.
     folder : str or Path
         The folder; the file is named after ``rec.start`` as the device names it.
+    count : int, optional
+        The record count to write in the trailer (a u16), to build a file whose count disagrees
+        with its records (``n % 65536`` for a count that wrapped). By default the number of
+        records, which must then be at most 65535.
 
     Returns
     -------
     Path
+
+    Raises
+    ------
+    SettingsError
+        Not 1 Hz, or more than 65535 records without ``count``.
     """
     _check_rate(rec, 1.0, "O2Ring-S")
     spo2, pulse = rec.spo2.data, _pulse(rec)
     n = spo2.size
-    if n > 0xFFFF:
-        raise SettingsError("O2Ring-S files hold at most 65535 records")
+    written = _count(n, count, "O2Ring-S")
     recs = np.zeros((n, 3), dtype=np.uint8)
     recs[:, 0] = _bytes(spo2, 0xFF)
     recs[:, 1] = np.where(np.isfinite(spo2), _bytes(pulse, 0xFF), 0xFF)
     trailer = bytearray(48)
     trailer[4:8] = bytes([0x48, 0x12, 0x5A, 0xDA])
-    struct.pack_into("<H", trailer, 12, n)
+    struct.pack_into("<H", trailer, 12, written)
     ok = spo2[np.isfinite(spo2)]
     if ok.size:
         trailer[34], trailer[35] = int(np.rint(ok.mean())), int(np.rint(ok.min()))
@@ -197,11 +219,12 @@ def write_o2ring_s(rec: Recording, folder: str | Path) -> Path:
     return out
 
 
-def write_medview(rec: Recording, path: str | Path) -> Path:
+def write_medview(rec: Recording, path: str | Path, *, count: int | None = None) -> Path:
     """Write a MedView ``.dat`` file: one dated record a second; gaps are left out.
 
     A sample whose SpO2 and pulse are both missing is not written (the device was not
-    recording), so the reader must find the gap from the records' own times.
+    recording), so the reader must find the gap from the records' own times. A short report
+    block (``REPORT``) follows the records.
 
     Parameters
     ----------
@@ -209,21 +232,29 @@ def write_medview(rec: Recording, path: str | Path) -> Path:
         At 1 Hz.
     path : str or Path
         Where to write.
+    count : int, optional
+        The record count to write at bytes 1-2 (a u16), to build a file whose count disagrees
+        with its records (``n % 65536`` for a count that wrapped). By default the number of
+        records written, which must then be at most 65535.
 
     Returns
     -------
     Path
+
+    Raises
+    ------
+    SettingsError
+        Not 1 Hz, or more than 65535 records without ``count``.
     """
     _check_rate(rec, 1.0, "MedView .dat")
     spo2, pulse = rec.spo2.data, _pulse(rec)
     keep = np.flatnonzero(np.isfinite(spo2) | np.isfinite(pulse))
-    if keep.size > 0xFFFF:
-        raise SettingsError("MedView files hold at most 65535 records")
+    written = _count(int(keep.size), count, "MedView")
     rows = bytearray()
     for i in keep:
         t = rec.time_at(float(i))
         rows += bytes([0, 0, 0xCC, t.year - 2000, t.month, t.day, t.hour, t.minute, t.second])
         rows += bytes([int(_bytes(spo2[i : i + 1], 0)[0]), int(_bytes(pulse[i : i + 1], 0)[0])])
     out = Path(path)
-    out.write_bytes(bytes([0x01]) + struct.pack("<H", keep.size) + bytes(rows) + b"REPORT")
+    out.write_bytes(bytes([0x01]) + struct.pack("<H", written) + bytes(rows) + b"REPORT")
     return out

@@ -314,3 +314,67 @@ def test_viatom_writer_writes_a_probe_off_as_an_invalid_record(tmp_path: Path) -
     i = int(7200 * 0.25)
     assert np.isnan(rec.spo2.data[i : i + 30]).all()
     assert not (rec.spo2.data == FLOOR_PCT).any()
+
+
+def _long_night(seed: int) -> object:
+    """A 1-Hz night of 70,000 records (19.4 h): its u16 record count wraps to 4,464."""
+    night, _ = simulate_night(
+        fs=1.0,
+        duration_s=70_000,
+        seed=seed,
+        desaturations=20,
+        sustained_drops=[(60_000.0, 400.0, 86.0)],
+        start=START,
+    )
+    return night
+
+
+def test_o2ring_s_count_that_wrapped_reads_every_record(tmp_path: Path) -> None:
+    """A 70,000-record night whose u16 count said 4,464 read as 74.4 min, the 18 h after (and
+    the sustained drop at 60,000 s) dropped without a word."""
+    night = _long_night(21)
+    n = night.spo2.n_samples  # type: ignore[attr-defined]
+    rec = read_recording(write_o2ring_s(night, tmp_path, count=n % 65536))  # type: ignore[arg-type]
+    assert rec.spo2.n_samples == n == 70_000
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    assert any("4464" in w and "modulo 65536" in w and "wrapped" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize("count", [3 * 3600, 8 * 3600 - 1, 8 * 3600 + 1])
+def test_o2ring_s_count_that_disagrees_is_refused(tmp_path: Path, count: int) -> None:
+    """An 8-h file whose trailer count said 10,800 read as 3 h, without a word."""
+    night, _ = simulate_night(fs=1.0, duration_s=8 * 3600, seed=12, start=START)
+    path = write_o2ring_s(night, tmp_path, count=count)
+    with pytest.raises(
+        RecordingFormatError, match=f"record count {count} .*disagrees with the 28800"
+    ):
+        read_recording(path)
+
+
+def test_o2ring_s_bytes_that_are_not_whole_records_are_refused(tmp_path: Path) -> None:
+    """Two stray bytes before the trailer were read past: the count fitted the room left."""
+    night, _ = simulate_night(fs=1.0, duration_s=600, seed=12, start=START)
+    path = write_o2ring_s(night, tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[:-48] + b"\0\0" + data[-48:])
+    with pytest.raises(RecordingFormatError, match="not whole 3-byte records"):
+        read_recording(path)
+
+
+def test_medview_count_that_wrapped_reads_every_record(tmp_path: Path) -> None:
+    """The same 70,000-record night as MedView read as 74.4 min: the 65,536 dated records after
+    the u16 count (4,464) were taken for a report block."""
+    night = _long_night(22)
+    n = night.spo2.n_samples  # type: ignore[attr-defined]
+    rec = read_recording(write_medview(night, tmp_path / "n.dat", count=n % 65536))  # type: ignore[arg-type]
+    assert rec.spo2.n_samples == n
+    np.testing.assert_array_equal(rec.spo2.data, night.spo2.data)  # type: ignore[attr-defined]
+    assert any("4464" in w and "modulo 65536" in w and "wrapped" in w for w in rec.warnings)
+
+
+@pytest.mark.parametrize("short", [1, 3600])
+def test_medview_count_short_of_the_records_is_refused(tmp_path: Path, short: int) -> None:
+    night, _ = simulate_night(fs=1.0, duration_s=2 * 3600, seed=14, start=START)
+    path = write_medview(night, tmp_path / "n.dat", count=2 * 3600 - short)
+    with pytest.raises(RecordingFormatError, match=f"{short} more dated 11-byte records follow"):
+        read_recording(path)

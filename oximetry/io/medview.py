@@ -2,7 +2,9 @@
 
 Layout (``../shared/formats.md``): byte 0 an id, bytes 1–2 the record count n (u16 LE), then n
 records of 11 bytes: 0, 0, an id byte, year − 2000, month, day, hour, minute, second, SpO2,
-pulse. Each record carries its own time (one a second); a report block may follow the records.
+pulse. Each record carries its own time (one a second); a report block may follow the records,
+but not more dated records: a count that is the records modulo 65536 (a u16 that wrapped) is read
+with a warning, any other count short of the records is refused.
 Records are placed on a 1-s grid by their own times (:mod:`oximetry.io.timegrid`), so a pause in
 the recording stays a gap (missing data), never closed up; time going backwards is refused
 (other than one autumn daylight-saving hour). 0 and 255 are missing values.
@@ -15,6 +17,7 @@ import struct
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 
 from oximetry.errors import RecordingFormatError
 from oximetry.io._base import RawRecording
@@ -27,17 +30,35 @@ RECORD = 11
 _WHAT = "MedView .dat"
 
 
-def _plausible(r: bytes) -> bool:
+def _dated(r: NDArray[np.uint8]) -> NDArray[np.bool_]:
+    """Return, for each 11-byte row, whether it is shaped like a dated record (0, 0, id, date)."""
     return (
-        r[0] == 0
-        and r[1] == 0
-        and r[3] <= 99
-        and 1 <= r[4] <= 12
-        and 1 <= r[5] <= 31
-        and r[6] < 24
-        and r[7] < 60
-        and r[8] < 60
+        (r[:, 0] == 0)
+        & (r[:, 1] == 0)
+        & (r[:, 3] <= 99)
+        & (r[:, 4] >= 1)
+        & (r[:, 4] <= 12)
+        & (r[:, 5] >= 1)
+        & (r[:, 5] <= 31)
+        & (r[:, 6] < 24)
+        & (r[:, 7] < 60)
+        & (r[:, 8] < 60)
     )
+
+
+def _dated_records_after(data: bytes, n: int) -> int:
+    """Return how many 11-byte chunks after the first ``n`` records look like dated records.
+
+    Counted from the end of the ``n`` records to the first chunk that does not (the start of a
+    report block, or the end of the file).
+    """
+    start = 3 + RECORD * n
+    whole = (len(data) - start) // RECORD
+    if whole <= 0:
+        return 0
+    r = np.frombuffer(data, dtype=np.uint8, offset=start, count=RECORD * whole)
+    dated = _dated(r.reshape(whole, RECORD))
+    return whole if bool(dated.all()) else int(np.argmin(dated))
 
 
 def sniff_medview(head: bytes, size: int) -> bool:
@@ -48,7 +69,8 @@ def sniff_medview(head: bytes, size: int) -> bool:
     if n == 0 or size < 3 + RECORD * n:
         return False
     shown = min(n, (len(head) - 3) // RECORD, 8)
-    return all(_plausible(head[3 + RECORD * k : 3 + RECORD * (k + 1)]) for k in range(shown))
+    rows = np.frombuffer(head, dtype=np.uint8, offset=3, count=RECORD * shown)
+    return bool(_dated(rows.reshape(shown, RECORD)).all())
 
 
 def read_medview(path: Path) -> RawRecording:
@@ -68,7 +90,9 @@ def read_medview(path: Path) -> RawRecording:
     Raises
     ------
     RecordingFormatError
-        Too few bytes for the record count, an impossible record time, or time going backwards.
+        Too few bytes for the record count, more dated records after the counted ones (other
+        than a multiple of 65536 more: a u16 count that wrapped, read with a warning), an
+        impossible record time, or time going backwards.
     """
     data = read_all(path)
     n = struct.unpack_from("<H", data, 1)[0] if len(data) >= 3 else 0
@@ -78,6 +102,25 @@ def read_medview(path: Path) -> RawRecording:
             "(truncated)",
             path,
         )
+    warnings: list[str] = []
+    # What follows the n records is taken as a report block only when it does not begin with
+    # more dated records: a 70,000-record night (a u16 count of 4,464) read as 74 min, the
+    # 65,536 records after the count ignored as "report". A count off by a multiple of 65536
+    # (a u16 that wrapped) is unambiguous; any other disagreement is refused.
+    more = _dated_records_after(data, n)
+    if more:
+        if more % 0x10000:
+            raise RecordingFormatError(
+                f"{_WHAT}: the header announces {n} records, but {more} more dated 11-byte "
+                f"records follow them ({n + more} in all): the count disagrees with the file; "
+                "not read, as either may be the wrong one (damaged file)",
+                path,
+            )
+        warnings.append(
+            f"the header's record count {n} is the {n + more} dated records the file holds "
+            "modulo 65536: read as a u16 count that wrapped, all records read"
+        )
+        n += more
     rec = np.frombuffer(data, dtype=np.uint8, offset=3, count=RECORD * n).reshape(n, RECORD)
     if np.any(rec[:, 0] | rec[:, 1]):
         k = int(np.flatnonzero(rec[:, 0] | rec[:, 1])[0])
@@ -89,7 +132,6 @@ def read_medview(path: Path) -> RawRecording:
             [2000 + int(rec[k, 3]), *(int(x) for x in rec[k, 4:9])], f"{_WHAT} record {k + 1}", path
         )
         elapsed[k] = (when - first).total_seconds()
-    warnings: list[str] = []
     clock_changes: tuple[float, ...] = ()
     if n == 1:
         spo2 = rec[:, 9].astype(np.float64)

@@ -15,7 +15,10 @@ as ``vendor_summary`` and reported beside oxi's figures.
 **O2Ring-S** files have a constant 10-byte header, 3-byte records at 1 Hz (SpO2, pulse,
 motion/status), and a 48-byte trailer (magic ``48 12 5a da`` at trailer offset 4; the record
 count is the u16 36 bytes before the end; average and minimum SpO2 at trailer offsets 34 and
-35). The file holds no start time: it is read from the file name (``yyyyMMddHHmmss``).
+35). The records fill the bytes between header and trailer, and the count must agree with them:
+a count that is their number modulo 65536 (a u16 that wrapped) is read with a warning, any other
+disagreement is refused. The file holds no start time: it is read from the file name
+(``yyyyMMddHHmmss``).
 """
 
 from __future__ import annotations
@@ -258,7 +261,9 @@ def read_o2ring_s(path: Path) -> RawRecording:
     Raises
     ------
     RecordingFormatError
-        A file too short for header and trailer, or a record count that does not fit.
+        A file too short for header and trailer, no trailer, bytes between them that are not
+        whole records, or a trailer record count that disagrees with the records (other than
+        one that is their number modulo 65536: a u16 that wrapped, read with a warning).
     """
     data = read_all(path)
     what = "O2Ring-S binary"
@@ -270,21 +275,44 @@ def read_o2ring_s(path: Path) -> RawRecording:
             path,
         )
     trailer = data[size - O2RING_S_TRAILER :]
-    count = struct.unpack_from("<H", data, size - 36)[0]
-    room = (size - len(O2RING_S_HEADER) - O2RING_S_TRAILER) // 3
-    if count == 0 or count > room:
-        raise RecordingFormatError(
-            f"{what}: the trailer's record count {count} does not fit the file ({room} records "
-            "at most; truncated or not an O2Ring-S file)",
-            path,
-        )
     if trailer[4:8] != O2RING_S_MAGIC:
         raise RecordingFormatError(
             f"{what}: no trailer (magic 48 12 5a da) in the last 48 bytes; truncated or not an "
             "O2Ring-S file",
             path,
         )
+    body = size - len(O2RING_S_HEADER) - O2RING_S_TRAILER
+    if body % 3:
+        raise RecordingFormatError(
+            f"{what}: the {body} bytes between the 10-byte header and the 48-byte trailer are "
+            "not whole 3-byte records (truncated or damaged)",
+            path,
+        )
+    room = body // 3
+    count = struct.unpack_from("<H", data, size - 36)[0]
     warnings: list[str] = []
+    if room == 0:
+        raise RecordingFormatError(f"{what}: the file holds no records", path)
+    # The records fill the space between header and trailer (formats.md). Reading the first
+    # `count` of them when the count was smaller dropped the rest without a word: an 8-h file
+    # whose count said 10,800 read as 3 h, and a 70,000-record night (a u16 count of 4,464)
+    # as 74 min. Only a count that is the records modulo 65536 is unambiguous.
+    if count != room:
+        if room <= 0xFFFF or count != room % 0x10000:
+            raise RecordingFormatError(
+                f"{what}: the trailer's record count {count} ({count / 3600:.2f} h at 1 Hz) "
+                f"disagrees with the {room} records between header and trailer "
+                f"({room / 3600:.2f} h); not read, as either may be the wrong one "
+                "(damaged file)",
+                path,
+            )
+        warnings.append(
+            f"the trailer's record count {count} is the {room} records the file holds "
+            f"({room / 3600:.2f} h) modulo 65536: read as a u16 count that wrapped, all "
+            f"{room} records read. OSCAR gives 36000 (10 h) as the most an O2Ring-S file "
+            "holds: check that the file is one night from the device"
+        )
+    count = room
     start, more = _name_start(path, what)
     warnings += more
     rec = np.frombuffer(data, dtype=np.uint8, offset=len(O2RING_S_HEADER), count=3 * count)
