@@ -605,7 +605,9 @@ def write_edf(recording: Recording, path: str | Path) -> Path:
 
     Missing values are written as 0 (SpO2, pulse, status), as polysomnography systems do; the
     last data record is padded with 0 when the length is not a whole number of records.
-    Patient fields come from ``recording.patient``.
+    Patient fields come from ``recording.patient``. A start with a fraction of a second is
+    written as EDF+ writes it: the header's whole second and a first time-keeping onset of the
+    fraction (``+0.5``).
 
     Parameters
     ----------
@@ -656,7 +658,11 @@ def write_edf(recording: Recording, path: str | Path) -> Path:
     writer = pyedflib.EdfWriter(str(path), len(sigs), pyedflib.FILETYPE_EDFPLUS)
     try:
         writer.setSignalHeaders(headers)
-        writer.setStartdatetime(recording.start)
+        # The whole second here; a sub-second start is EDF+'s first time-keeping onset, set
+        # below. pyedflib 0.1.42 passes microseconds x 100 to edflib, whose unit is 100 ns:
+        # 0.5 s came out out of range and was dropped (22:13:07.500 written as 22:13:07), 0.05 s
+        # would have come out as 0.5 s.
+        writer.setStartdatetime(recording.start.replace(microsecond=0))
         writer.setEquipment(recording.source.device.replace(" ", "_")[:30])
         p = recording.patient
         if p.name:
@@ -683,6 +689,12 @@ def write_edf(recording: Recording, path: str | Path) -> Path:
                 "need more than EDF+'s 64 annotation signals"
             )
         writer.set_number_of_annotation_signals(max(1, per_record))
+        # after the last header setter: each one sets the start again, without its fraction
+        sub = recording.start.microsecond
+        if sub and pyedflib.set_starttime_subsecond(writer.handle, sub * 10) != 0:
+            raise SettingsError(
+                f"write_edf: the start's fraction of a second ({sub} µs) could not be written"
+            )
         writer.writeSamples([_edf_samples(s, 0.0, n_records, record_s) for s, _ in sigs])
         for a in recording.annotations:
             writer.writeAnnotation(a.onset_s, max(a.duration_s, 0.0), a.text)
@@ -693,10 +705,15 @@ def write_edf(recording: Recording, path: str | Path) -> Path:
 
 def _fmt_iso(start: _dt.datetime, seconds: NDArray[np.float64]) -> NDArray[np.str_]:
     ms = np.round(seconds * 1000.0).astype(np.int64)
-    stamps = np.datetime64(start, "ms") + ms.astype("timedelta64[ms]")
-    if bool(np.all(ms % 1000 == 0)):
+    stamps = np.datetime64(start, "us") + (ms * 1000).astype("timedelta64[us]")
+    # the stamps' fractions, not the offsets': a start at 22:13:07.500 with whole-second steps
+    # was written 22:13:07, every stamp half a second early
+    frac_us = stamps.astype(np.int64) % 1_000_000
+    if not frac_us.any():
         return np.datetime_as_string(stamps, unit="s")
-    return np.datetime_as_string(stamps, unit="ms")
+    if not (frac_us % 1000).any():
+        return np.datetime_as_string(stamps, unit="ms")
+    return np.datetime_as_string(stamps, unit="us")
 
 
 def _fmt_num(values: NDArray[np.float64], missing: str) -> NDArray[np.str_]:
@@ -720,7 +737,7 @@ def write_csv(
         ``generic``: ``time,spo2[,pulse]`` with ISO 8601 times, missing values blank.
         ``o2ring``: the Wellue O2Ring desktop export (``Time,SpO2(%),Pulse Rate(bpm),...``,
         times like ``"11:20:29PM Jun 19, 2026"``, 255 / 65535 for missing); needs a whole
-        number of seconds per sample.
+        number of seconds per sample and a start on a whole second.
     omit_missing : bool
         Leave out rows whose SpO2 is missing (time stamps then jump over the gap).
 
@@ -732,7 +749,7 @@ def write_csv(
     Raises
     ------
     SettingsError
-        Unknown flavor, or a rate the flavor cannot express.
+        Unknown flavor, or a rate or start the flavor cannot express.
     """
     path = Path(path)
     x = recording.spo2.data
@@ -758,6 +775,11 @@ def write_csv(
         if abs(step - round(step)) > 1e-9 or round(step) < 1:
             raise SettingsError(
                 f"o2ring CSV needs a whole number of seconds per sample, got {step:g} s ({recording.fs:g} Hz)"
+            )
+        if recording.start.microsecond:
+            raise SettingsError(
+                "o2ring CSV stamps hold whole seconds; the recording starts at "
+                f"{recording.start:%H:%M:%S.%f} (writing it would move every sample)"
             )
         lines = ["Time,SpO2(%),Pulse Rate(bpm),Motion,SpO2 Reminder,PR Reminder,"]
         for i in np.flatnonzero(keep):

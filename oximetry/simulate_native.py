@@ -5,7 +5,8 @@ at the device's rate) out byte for byte as ``../shared/formats.md`` describes th
 so every native reader is tested on files made from known truth: Contec ``.SpO2``, Viatom/Wellue
 version 3 and 5, O2Ring-S and MedView ``.dat``. Missing samples are written as the device's
 missing-value codes; a Viatom SpO2 below the device's floor is written as the device does (0xFF
-in a record not flagged invalid).
+in a record not flagged invalid). The devices keep time to the second: a night that starts within
+a second is refused, never written a fraction early.
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ def _check_rate(rec: Recording, fs: float, what: str) -> None:
         raise SettingsError(f"{what} stores {fs:g} Hz; the recording is at {rec.fs:g} Hz")
 
 
+def _check_start(rec: Recording, what: str) -> None:
+    # The devices keep their start (or their records' times) to the second: a start at
+    # 22:13:07.500 was written as 22:13:07, every sample half a second early, without a word.
+    if rec.start.microsecond:
+        raise SettingsError(
+            f"{what} files give the start to the second; the recording starts at "
+            f"{rec.start:%H:%M:%S.%f} (writing it would move every sample)"
+        )
+
+
 def _utf16(text: str, width: int = 64) -> bytes:
     return text.encode("utf-16-le")[: width - 2].ljust(width, b"\0")
 
@@ -64,8 +75,15 @@ def write_contec(
     Returns
     -------
     Path
+
+    Raises
+    ------
+    SettingsError
+        Not 1 Hz, a start within a second (the header holds whole seconds), or a record size
+        other than 2 or 4.
     """
     _check_rate(rec, 1.0, "Contec .SpO2")
+    _check_start(rec, "Contec .SpO2")
     if record_bytes not in (2, 4):
         raise SettingsError("Contec records are 2 or 4 bytes")
     spo2, pulse = rec.spo2.data, _pulse(rec)
@@ -120,12 +138,13 @@ def write_viatom(
     Raises
     ------
     SettingsError
-        A rate the device does not store, or a night longer than the header's u16 duration
-        can say (65535 s).
+        A rate the device does not store, a start within a second (the header holds whole
+        seconds), or a night longer than the header's u16 duration can say (65535 s).
     """
     step = 1.0 / rec.fs
     if step not in (2.0, 4.0) or (step == 2.0 and version != 5):
         raise SettingsError(f"Viatom v{version} stores 4 s (v5 also 2 s), not {step:g} s")
+    _check_start(rec, f"Viatom v{version}")
     spo2, pulse = rec.spo2.data, _pulse(rec)
     n = spo2.size
     # a simulated probe-off (NaN, or the sentinel 0 other formats write) is an invalid record:
@@ -197,9 +216,11 @@ def write_o2ring_s(rec: Recording, folder: str | Path, *, count: int | None = No
     Raises
     ------
     SettingsError
-        Not 1 Hz, or more than 65535 records without ``count``.
+        Not 1 Hz, a start within a second (the device keeps whole seconds), or more than
+        65535 records without ``count``.
     """
     _check_rate(rec, 1.0, "O2Ring-S")
+    _check_start(rec, "O2Ring-S")
     spo2, pulse = rec.spo2.data, _pulse(rec)
     n = spo2.size
     written = _count(n, count, "O2Ring-S")
@@ -244,9 +265,11 @@ def write_medview(rec: Recording, path: str | Path, *, count: int | None = None)
     Raises
     ------
     SettingsError
-        Not 1 Hz, or more than 65535 records without ``count``.
+        Not 1 Hz, a start within a second (the device keeps whole seconds), or more than
+        65535 records without ``count``.
     """
     _check_rate(rec, 1.0, "MedView .dat")
+    _check_start(rec, "MedView .dat")
     spo2, pulse = rec.spo2.data, _pulse(rec)
     keep = np.flatnonzero(np.isfinite(spo2) | np.isfinite(pulse))
     written = _count(int(keep.size), count, "MedView")

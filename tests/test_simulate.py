@@ -198,3 +198,50 @@ def test_write_edf_keeps_every_annotation(tmp_path) -> None:
     path = write_edf(replace(rec, annotations=epochs), tmp_path / "n.edf")
     back = [a for a in read_recording(path).annotations if a.text == "Sleep stage N2"]
     assert len(back) == 1080 and back[-1].onset_s == 20.0 * 1079
+
+
+@pytest.mark.parametrize("micro", [500_000, 50_000, 250])
+def test_a_start_within_a_second_reads_back_at_the_simulated_start(
+    tmp_path: Path, micro: int
+) -> None:
+    """A night simulated to start at 22:13:07.500 was written 22:13:07 by write_csv (the offsets'
+    fractions were tested, not the start's) and by write_edf (pyedflib 0.1.42 passes edflib
+    microseconds x 100 where its unit is 100 ns: 0.5 s was out of range and dropped, 0.05 s
+    would have been written as 0.5 s)."""
+    from dataclasses import replace
+
+    from oximetry.io import read_recording
+
+    start = dt.datetime(2026, 1, 5, 22, 13, 7, micro)
+    rec, _ = simulate_night(fs=1.0, duration_s=600, seed=1, start=start)
+    rec = replace(rec, annotations=(Annotation(100.0, 15.0, "Obstructive apnea"),))
+    csv = read_recording(write_csv(rec, tmp_path / "n.csv"))
+    assert csv.start == start
+    np.testing.assert_array_equal(csv.spo2.data, rec.spo2.data)
+    edf = read_recording(write_edf(rec, tmp_path / "n.edf"))
+    assert edf.start == start
+    # edflib writes annotation onsets to 100 us: 250 us into the second comes back 50 us early
+    assert [a.text for a in edf.annotations] == ["Obstructive apnea"]
+    assert edf.annotations[0].onset_s == pytest.approx(100.0, abs=1e-4)
+    assert np.allclose(edf.spo2.data, np.nan_to_num(rec.spo2.data), atol=0.006)
+
+
+def test_writers_that_keep_whole_seconds_refuse_a_start_within_a_second(tmp_path: Path) -> None:
+    """The Contec, Viatom, O2Ring-S and MedView writers and the o2ring CSV wrote a start at
+    22:13:07.500 as 22:13:07: every sample half a second early, without a word."""
+    from oximetry import simulate_native as sn
+
+    start = dt.datetime(2026, 1, 5, 22, 13, 7, 500_000)
+    one, _ = simulate_night(fs=1.0, duration_s=60, seed=1, start=start)
+    four, _ = simulate_night(fs=0.25, duration_s=60, seed=1, start=start)
+    writes = [
+        lambda: sn.write_contec(one, tmp_path / "c.SpO2"),
+        lambda: sn.write_viatom(four, tmp_path / "v.bin"),
+        lambda: sn.write_o2ring_s(one, tmp_path),
+        lambda: sn.write_medview(one, tmp_path / "m.dat"),
+        lambda: write_csv(one, tmp_path / "r.csv", "o2ring"),
+    ]
+    for write in writes:
+        with pytest.raises(SettingsError, match=r"22:13:07\.500000"):
+            write()
+    assert not list(tmp_path.iterdir())
