@@ -371,7 +371,7 @@ def evaluate(
     modifiers: list[str] = []
     if qualified and prof.modifiers_rule is not None:
         modifiers = list(res[prof.modifiers_rule].values.get("modifiers", []))
-    warnings.extend(_warnings(prof, ctx, evidence, run))
+    warnings.extend(_warnings(prof, ctx, evidence, test_date, run))
     alternatives = _alternatives(
         prof, ctx, evidence, test_date, base, verdict, run, bool(conflicts)
     )
@@ -723,7 +723,9 @@ def _code_set(ctx: Context) -> str | None:
     return code_set()
 
 
-def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> list[str]:
+def _warnings(
+    prof: Profile, ctx: Context, ev: Evidence | None, test_date: _dt.date | None, run: _Run
+) -> list[str]:
     out = list(prof.notes)
     s = ev.sleep if ev is not None else None
     said = " ".join(ev.warnings).lower() if ev is not None else ""
@@ -745,7 +747,7 @@ def _warnings(prof: Profile, ctx: Context, ev: Evidence | None, run: _Run) -> li
             f"The awake baseline rounds to {pct(s.awake_baseline_pct)} % (≤ 88 %): a resting "
             "test on room air may qualify under the rest finding."
         )
-    c = conditions(ctx)
+    c = conditions(ctx, test_date)
     if c.unmapped and prof.name == "masshealth":
         out.append(
             "Diagnosis codes outside the guideline's lists (a clinician must attest they "

@@ -13,7 +13,9 @@ The category map is matched by prefix on the code without its dot; the longest m
 wins (``I27.81`` chronic cor pulmonale before ``I27``; ``G44.01`` cluster headache before ``G44``).
 A row may name a ``requires`` key (``findings.widespread_pulmonary_neoplasm`` for C34,
 ``findings.attested_condition`` for codes that are symptoms or unlisted chronic disease): the code
-counts for its category only when that finding is true. A code that matches no row is *unmapped*:
+counts for its category only when that finding is true. ``patient.under_21`` (P27.1 pediatric
+BPD, P28.0 PIP) is no finding: the code counts only for a member under 21 on the test date
+(:func:`criteria.rules.common.conditions`). A code that matches no row is *unmapped*:
 MG-OXY's lists are "not limited to", so it qualifies II.A.1 only with the clinician's attestation.
 """
 

@@ -93,6 +93,87 @@ def test_ii_a_1_b_vii_is_pulmonary_immaturity_not_every_perinatal_respiratory_co
     assert any("attest" in m for m in d.missing)
 
 
+@pytest.mark.parametrize(
+    ("code", "rule"),
+    [("P27.1", "ii_a_1_a_severe_lung_disease"), ("P28.0", "ii_a_1_b_hypoxia_related")],
+)
+@pytest.mark.parametrize(
+    "patient", [{"age_years": 70}, {"age_years": 21}, {"birth_date": "1981-01-01"}]
+)
+def test_ii_a_1_a_vi_b_vii_pediatric_items_do_not_place_a_member_of_21_or_older(
+    code: str, rule: str, patient: dict[str, Any]
+) -> None:
+    # II.A.1.a.vi lists "pediatric" BPD and b.vii pulmonary insufficiency of prematurity;
+    # II.A.2.d: pediatric is under 21. A 70-year-old with P27.1 qualified nocturnal oxygen for
+    # 12 months citing II.A.1.a.vi, and a 45-year-old with P28.0 citing b.vii (hunt 9): the code
+    # is unlisted for an adult, so II.A.1 needs the attestation like any other unlisted code.
+    d = evaluate(ctx(patient=patient, diagnoses=[code]), overnight(**QUALIFYING_NIGHT))
+    assert met(d, rule) is False
+    assert met(d, "ii_a_1_condition") is None
+    assert d.determination == "indeterminate"
+    assert any(m.startswith("findings.attested_condition") for m in d.missing)
+    assert any(code in w for w in d.warnings)  # named among the codes outside the lists
+
+
+@pytest.mark.parametrize(
+    ("code", "rule"),
+    [("P27.1", "ii_a_1_a_severe_lung_disease"), ("P28.0", "ii_a_1_b_hypoxia_related")],
+)
+def test_ii_a_1_a_vi_b_vii_pediatric_items_place_a_member_under_21(code: str, rule: str) -> None:
+    for patient in ({"age_years": 20}, {"birth_date": "2024-06-01"}):
+        d = evaluate(ctx(patient=patient, diagnoses=[code]), overnight(**QUALIFYING_NIGHT))
+        assert met(d, rule) is True and met(d, "ii_a_1_condition") is True
+        assert d.determination == "qualified" and d.authorization_months == 12
+
+
+@pytest.mark.parametrize(("birth", "listed"), [("2005-11-20", False), ("2005-11-21", True)])
+def test_ii_a_1_a_vi_pediatric_bpd_ends_on_the_21st_birthday(birth: str, listed: bool) -> None:
+    # the test date is 2026-11-20: born 2005-11-20 the member turns 21 that day
+    d = evaluate(
+        ctx(patient={"birth_date": birth}, diagnoses=["P27.1"]), overnight(**QUALIFYING_NIGHT)
+    )
+    assert met(d, "ii_a_1_a_severe_lung_disease") is listed
+    assert (d.determination == "qualified") is listed
+
+
+@pytest.mark.parametrize("code", ["P27.1", "P28.0"])
+def test_ii_a_1_pediatric_items_with_the_age_unknown_are_pending_on_the_age(code: str) -> None:
+    # The member-age gate already stops the paths; II.A.1 itself must not be met through a
+    # pediatric item either (it was, with the age unknown), and it names the age.
+    d = evaluate(ctx(patient=DROP, diagnoses=[code]), overnight(**QUALIFYING_NIGHT))
+    r = d.rule("ii_a_1_condition")
+    assert r.met is None
+    assert "patient.birth_date or age_years" in r.missing
+    assert d.determination == "indeterminate"
+
+
+def test_ii_a_1_pediatric_items_for_an_adult_need_the_attestation_or_a_listed_code() -> None:
+    attested = evaluate(
+        ctx(patient={"age_years": 45}, diagnoses=["P27.1"], findings={"attested_condition": True}),
+        overnight(**QUALIFYING_NIGHT),
+    )
+    # an attested unlisted condition: chronic, 3 months (docs/criteria.md, ICD-10 table)
+    assert attested.determination == "qualified" and attested.authorization_months == 3
+    copd = evaluate(
+        ctx(patient={"age_years": 45}, diagnoses=["P27.1", "J44.9"]), overnight(**QUALIFYING_NIGHT)
+    )
+    assert copd.determination == "qualified" and copd.authorization_months == 12
+
+
+def test_ii_a_1_a_vi_adult_bpd_with_a_rest_pao2_alone_does_not_qualify() -> None:
+    # no recording: a 30-year-old with P27.1 and a rest PaO2 of 50 qualified continuous oxygen
+    # with a portable concentrator for 12 months (hunt 9)
+    c = ctx(
+        patient={"age_years": 30},
+        diagnoses=["P27.1"],
+        test__type="rest",
+        blood_gas={"pao2_rest_mmhg": 50, "date": TEST_DATE.isoformat()},
+    )
+    d = evaluate(c, None)
+    assert met(d, "ii_a_2_a_i_rest") is True
+    assert d.determination == "indeterminate" and d.coverage == ()
+
+
 def test_ii_a_1_missing_diagnoses_is_listed() -> None:
     d = evaluate(ctx(diagnoses=DROP), overnight(**QUALIFYING_NIGHT))
     assert d.determination == "indeterminate"

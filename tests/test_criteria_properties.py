@@ -194,7 +194,7 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
     t, o = c.test, c.order
     td = _test_date(c, ev)
     has_bg = any(v is not None for v in vars(c.blood_gas).values())
-    cond = conditions(c)
+    cond = conditions(c, td)
     if not cond.listed and not cond.attested_unlisted:
         why.append("no documented qualifying condition")
     if profile == "masshealth" and not (o.prescriber and o.flow_lpm and o.hours_per_day):
@@ -2069,3 +2069,60 @@ def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) 
     if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
         assert d.determination == "indeterminate", d.missing
         assert any("whole mmHg" in m for m in d.missing), d.missing
+
+
+# --------------------------------------------------------------------------------------------
+# Hunt 9: the pediatric list items (II.A.1.a.vi BPD, b.vii PIP) for a member of 21 or older or
+# of unknown age
+# --------------------------------------------------------------------------------------------
+
+#: Codes of no list (II.A.1 only with the attestation), drawn beside a pediatric item's code.
+UNLISTED_BESIDE = ["R09.02", "J96.11", "P28.89", "P07.30", "M54.50"]
+
+
+@st.composite
+def pediatric_item_for_an_adult(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, bool]:
+    """A complete qualifying MassHealth case whose only II.A.1 code is P27.1 or P28.0, without
+    the attestation, and the member's age on the test date 21 or more, or unknown (False); or
+    under 21 (True: the item places the member, and the case qualifies)."""
+    raw, ev, _, _ = draw(valid_then_perturbed("none"))
+    t = raw["test"]
+    td = dt.date.fromisoformat(t["date"])
+    if t["setting"] == "outpatient":
+        t["chronic_stable_state"] = True  # BPD and PIP are chronic (the base's J18.9 was acute)
+    if draw(st.booleans()):
+        raw["findings"] = {"attested_condition": False}
+    child = draw(st.integers(0, 4)) == 4  # mostly adults (shrinking goes to 0)
+    extra = [] if child else draw(st.lists(st.sampled_from(UNLISTED_BESIDE), max_size=2))
+    raw["diagnoses"] = [draw(st.sampled_from(["P27.1", "P28.0"])), *extra]
+    years = draw(st.integers(1, 20) if child else st.integers(21, 95))
+    how = draw(st.sampled_from(["age_years", "birth_date"] + ([] if child else ["unknown"])))
+    if how == "age_years":
+        raw["patient"] = {"age_years": years}
+    elif how == "birth_date":
+        # born `years` years before the test day (a 29th-31st falls back to the 28th, earlier in
+        # the month: the member is `years` on it); an adult up to 300 days older still
+        born = dt.date(td.year - years, td.month, min(td.day, 28))
+        if not child:
+            born -= dt.timedelta(days=draw(st.integers(0, 300)))
+        raw["patient"] = {"birth_date": born.isoformat()}
+    else:
+        raw.pop("patient", None)
+    return raw, ev, child
+
+
+@settings(max_examples=150, deadline=None)
+@given(pediatric_item_for_an_adult())
+def test_safety_pediatric_items_never_qualify_a_member_of_21_or_older(
+    case: tuple[dict[str, Any], Evidence | None, bool],
+) -> None:
+    """II.A.1.a.vi names "pediatric" BPD, b.vii prematurity's PIP, and II.A.2.d makes pediatric
+    under 21: a 70-year-old with P27.1 qualified nocturnal oxygen for 12 months citing a.vi."""
+    raw, ev, child = case
+    d = evaluate(Context.from_dict(raw), ev, "masshealth")
+    if child:
+        assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
+        return
+    assert d.determination != "qualified", raw
+    assert d.rule("ii_a_1_condition").met is None  # not evaluable, never a bare denial
+    assert any(m.startswith("findings.attested_condition") for m in d.missing), d.missing

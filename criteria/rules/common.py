@@ -5,6 +5,7 @@ Payer-neutral helpers (window figures, blood gas parts, dates) live in :mod:`.sh
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -28,6 +29,13 @@ LISTED = ("severe_lung_disease", "hypoxia_related", "short_term")
 #: Categories that are never a II.A.1 condition, even attested (II.A.1.d has its own path).
 HEADACHE = ("cluster_headache", "headache_other", "other_tac")
 ATTESTATION = "findings.attested_condition"
+#: The ``requires`` of the table's rows for childhood conditions: II.A.1.a.vi names "pediatric"
+#: bronchopulmonary dysplasia and b.vii pulmonary insufficiency of prematurity, and II.A.2.d
+#: defines pediatric as under 21. Without it a 70-year-old with P27.1 qualified nocturnal
+#: oxygen for 12 months citing II.A.1.a.vi while II.A.2.d said the member was 21 or older.
+PEDIATRIC = "patient.under_21"
+#: What a pending pediatric code needs (the member-age gate names the same key).
+AGE = "patient.birth_date or age_years"
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,9 @@ class Conditions:
     Only diagnosis codes make a category (SPEC §8.2: symptoms or findings never stand in for a
     diagnosis); documented findings and symptoms are listed under ``supporting``. A code whose row
     ``requires`` a finding counts only when that finding is true; while the finding is not given the
-    code is ``pending`` on it, and when it is false the code is treated as unlisted.
+    code is ``pending`` on it, and when it is false the code is treated as unlisted. A row that
+    requires :data:`PEDIATRIC` counts under 21 on the test date; 21 or older the code is unlisted
+    (and in ``adult``), and with the age unknown it is pending on the age.
     """
 
     by_category: dict[str, list[str]]
@@ -47,6 +57,7 @@ class Conditions:
     attested: bool | None
     given: bool  # diagnoses key present and non-empty
     incomplete: tuple[str, ...] = ()  # category codes (J44) where a complete code is needed
+    adult: tuple[str, ...] = ()  # codes of a pediatric list item, the member 21 or older
 
     def has(self, *cats: str) -> bool:
         """Return True when any of the categories is documented."""
@@ -89,11 +100,28 @@ class Conditions:
         return self.has("short_term")
 
 
-def conditions(ctx: Context) -> Conditions:
-    """Map the context's diagnoses to guideline categories (findings only support)."""
+def conditions(ctx: Context, day: _dt.date | None) -> Conditions:
+    """Map the context's diagnoses to guideline categories (findings only support).
+
+    Parameters
+    ----------
+    ctx : Context
+        Reads ``diagnoses``, ``findings`` and ``symptoms``, and the patient's age for the rows
+        that require :data:`PEDIATRIC`.
+    day : datetime.date or None
+        The test date: the age on it decides whether a pediatric list item (II.A.1.a.vi BPD,
+        b.vii PIP) can place the member (under 21, II.A.2.d); unknown, those codes are pending
+        on the age.
+
+    Returns
+    -------
+    Conditions
+        The categories with their codes, the unlisted and pending codes, the supporting findings.
+    """
     cats: dict[str, list[str]] = {}
     unmapped: list[str] = []
     pending: dict[str, str] = {}
+    adult: list[str] = []
     codes = ctx.diagnoses or ()
     f = ctx.findings
     incomplete = [c for c in codes if not _billable(c)]
@@ -106,7 +134,17 @@ def conditions(ctx: Context) -> Conditions:
         if row is None:
             unmapped.append(code)
             continue
-        if row.requires:
+        if row.requires == PEDIATRIC:
+            young = ctx.patient.under(21, day)
+            if young is None:
+                # a birth date without the test date: the date (its own gate names it) decides
+                pending[code] = "test.date" if ctx.patient.birth_date else AGE
+                continue
+            if not young:
+                adult.append(code)
+                unmapped.append(code)
+                continue
+        elif row.requires:
             flag = getattr(f, row.requires.split(".", 1)[1])
             if flag is None and row.category != "chronic_unlisted":
                 pending[code] = row.requires
@@ -131,7 +169,14 @@ def conditions(ctx: Context) -> Conditions:
         if sym in (ctx.symptoms or ()):
             supporting.append(f"symptoms: {sym} (II.A.1.b.{clause})")
     return Conditions(
-        cats, unmapped, pending, supporting, f.attested_condition, bool(codes), tuple(incomplete)
+        cats,
+        unmapped,
+        pending,
+        supporting,
+        f.attested_condition,
+        bool(codes),
+        tuple(incomplete),
+        tuple(adult),
     )
 
 

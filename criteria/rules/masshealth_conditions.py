@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Inputs, Outcome, Rule, minutes_text
-from .common import ATTESTATION, conditions
+from .common import AGE, ATTESTATION, Conditions, conditions
 from .shared import days_between
 
 __all__ = ["CONDITION_RULES", "TEST_CONDITION_RULES"]
@@ -19,7 +19,7 @@ _CAT_TEXT = {
 
 def _category(cat: str) -> Any:
     def check(inp: Inputs) -> Outcome:
-        c = conditions(inp.context)
+        c = conditions(inp.context, inp.test_date)
         found = c.by_category.get(cat, [])
         values: dict[str, Any] = {"documented": found}
         if cat == "hypoxia_related" and c.supporting:
@@ -65,7 +65,7 @@ def _ichd3(inp: Inputs) -> Outcome:
         return Outcome(
             False, f"ICHD-3 criteria not met ({how} needed; failing: {', '.join(failing)}).", values
         )
-    codes = conditions(inp.context).by_category.get("cluster_headache", [])
+    codes = conditions(inp.context, inp.test_date).by_category.get("cluster_headache", [])
     values["codes"] = codes
     if codes:
         return Outcome(True, f"Cluster headache ({'; '.join(codes)}) meets {how}.", values)
@@ -78,10 +78,25 @@ def _ichd3(inp: Inputs) -> Outcome:
     )
 
 
+def _pediatric_note(c: Conditions) -> str:
+    """Say why a pediatric list item's code (P27.1, P28.0) did not place the member."""
+    young = [k for k, v in c.pending.items() if v in (AGE, "test.date")]
+    if not c.adult and not young:
+        return ""
+    return (
+        f" II.A.1 lists {', '.join([*c.adult, *young])} for members under 21 only (a.vi "
+        "'pediatric' BPD, b.vii pulmonary insufficiency of prematurity; II.A.2.d: pediatric is "
+        "under 21), and "
+        + ("the member is 21 or older." if c.adult else "the member's age is not known.")
+    )
+
+
 def _condition(inp: Inputs) -> Outcome:
-    c = conditions(inp.context)
+    c = conditions(inp.context, inp.test_date)
     values: dict[str, Any] = {k: v for k, v in c.by_category.items() if k in _CAT_TEXT}
     values["unlisted"] = c.unlisted
+    if c.adult:
+        values["pediatric_codes_member_21_or_older"] = list(c.adult)
     if c.incomplete:
         values["incomplete"] = list(c.incomplete)
     values["pending"] = dict(c.pending)
@@ -120,7 +135,8 @@ def _condition(inp: Inputs) -> Outcome:
             None,
             f"{', '.join(c.unlisted)} is not on II.A.1's lists as coded; it qualifies only with "
             + " or ".join([*needs, "the clinician's attestation"])
-            + ".",
+            + "."
+            + _pediatric_note(c),
             values,
             (*needs, f"{ATTESTATION} (the clinician attests the condition, II.A.1)"),
         )
@@ -310,7 +326,7 @@ def _inpatient(inp: Inputs) -> Outcome:
 
 def _chronic_stable(inp: Inputs) -> Outcome:
     t = inp.context.test
-    c = conditions(inp.context)
+    c = conditions(inp.context, inp.test_date)
     values: dict[str, Any] = {
         "setting": t.setting,
         "chronic_stable_state": t.chronic_stable_state,

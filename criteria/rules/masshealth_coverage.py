@@ -59,7 +59,9 @@ def _unless_basis(basis: bool | None, v: dict[str, Any], lifted: str, excluded: 
 def _without_hypoxemia(flag: str, category: str, what: str, extra_ok: str | None = None) -> Any:
     def check(inp: Inputs) -> Outcome:
         f = inp.context.findings
-        codes = conditions(inp.context).by_category.get(category, []) if category else []
+        codes = (
+            conditions(inp.context, inp.test_date).by_category.get(category, []) if category else []
+        )
         present = getattr(f, flag) is True or bool(codes)
         v: dict[str, Any] = {f"findings.{flag}": getattr(f, flag), "codes": codes}
         if not present:
@@ -100,7 +102,7 @@ def _terminal(inp: Inputs) -> Outcome:
         return _no_exclusion("no terminal illness outside the respiratory system documented", v)
     # Only a *listed* II.A.1 condition lifts it: an attested unlisted one may be the terminal
     # illness itself (C25.9 attested qualified a night; sixth review).
-    listed = conditions(inp.context).listed
+    listed = conditions(inp.context, inp.test_date).listed
     v["listed_condition"] = listed
     return _unless_basis(
         inp.met("ii_a_1_condition") if listed else False,
@@ -111,7 +113,7 @@ def _terminal(inp: Inputs) -> Outcome:
 
 
 def _headache_other(inp: Inputs) -> Outcome:
-    cats = conditions(inp.context).by_category
+    cats = conditions(inp.context, inp.test_date).by_category
     codes = [*cats.get("headache_other", []), *cats.get("other_tac", [])]
     v: dict[str, Any] = {"codes": codes}
     if not codes:
@@ -126,7 +128,7 @@ def _headache_other(inp: Inputs) -> Outcome:
 
 def _cluster_not_ichd3(inp: Inputs) -> Outcome:
     ctx = inp.context
-    codes = conditions(ctx).by_category.get("cluster_headache", [])
+    codes = conditions(ctx, inp.test_date).by_category.get("cluster_headache", [])
     claimed = bool(codes) or ctx.cluster_headache is not None
     v: dict[str, Any] = {"codes": codes, "cluster_headache_given": ctx.cluster_headache is not None}
     if not claimed:
@@ -276,7 +278,7 @@ def _portable_sleep_only(inp: Inputs) -> Outcome:
 def _authorization(inp: Inputs) -> Outcome:
     st = inp.state
     ctx = inp.context
-    c = conditions(ctx)
+    c = conditions(ctx, inp.test_date)
     v: dict[str, Any] = {
         "chronic_condition": c.chronic,
         "acute_condition": c.acute,

@@ -24,7 +24,7 @@ def _doc(check_fn: Any, snf_only: bool = False, when: str | None = None) -> Any:
         if (
             when == "cluster"
             and inp.context.cluster_headache is None
-            and not conditions(inp.context).has("cluster_headache")
+            and not conditions(inp.context, inp.test_date).has("cluster_headache")
         ):
             return Outcome(
                 None, "Not applicable: no cluster headache.", {}, tested=False, applicable=False

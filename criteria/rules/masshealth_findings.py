@@ -632,7 +632,7 @@ def _b_ii_b_2(inp: Inputs) -> Outcome:
 def _b_ii_b_3(inp: Inputs) -> Outcome:
     v: dict[str, Any] = {"symptoms": _symptoms(inp), "reading": inp.readings.sleep_duration}
     drop = combine([_drop_parts(inp, v)[1]], v, "", "")
-    c = conditions(inp.context)
+    c = conditions(inp.context, inp.test_date)
     listed = c.has("hypoxia_related", "short_term") or inp.met("ii_a_1_d_cluster_headache") is True
     v["listed_condition_b_c_d"] = listed
     return _conj(
