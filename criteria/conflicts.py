@@ -387,6 +387,37 @@ def _sleep_blood_gas_in_an_awake_test(f: _Facts) -> list[Conflict]:
     ]
 
 
+#: The blood gases of an exercise test: the walk on room air and the walk on oxygen.
+EXERCISE_GAS_KEYS = ("pao2_exercise_mmhg", "pao2_exercise_o2_mmhg")
+
+
+def _exercise_blood_gas_outside_an_exercise_test(f: _Facts) -> list[Conflict]:
+    """Find a blood gas taken in exercise beside a test said to be overnight or at rest.
+
+    The counterpart of :func:`_sleep_blood_gas_in_an_awake_test`: a PaO2 during exercise (on
+    room air or on oxygen) is an exercise test's, while ``test.type`` (and with it who
+    performed the test and where) describes a night or a test at rest. A same-day rest or
+    awake PaO2 beside a night is no conflict: an overnight study has its awake baseline. With
+    ``type: overnight`` and an exercise PaO2 of 50 mmHg (65 on oxygen) a context without a
+    recording qualified exercise coverage with portable equipment, while the mirror case (a
+    sleep PaO2 beside ``type: rest``) was this conflict.
+    """
+    t, bg = f.ctx.test, f.ctx.blood_gas
+    gas = {f"blood_gas.{k}": v for k in EXERCISE_GAS_KEYS if (v := getattr(bg, k)) is not None}
+    if not gas or t.type not in ("overnight", "rest"):
+        return []
+    said = "overnight, during sleep" if t.type == "overnight" else "at rest"
+    return [
+        Conflict(
+            ("test.type", *gas),
+            {"test.type": t.type, **gas},
+            f"A blood gas during exercise is an exercise test, but test.type says the test was "
+            f"{said}: the type or the value is wrong, and who performed the test and where "
+            "depend on which.",
+        )
+    ]
+
+
 def _therapy_start_twice(f: _Facts) -> list[Conflict]:
     o = f.ctx.order
     new, legacy = o.therapy_start_date, o.initial_certification_date
@@ -414,6 +445,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _finding_denies_its_code,
     _room_air_with_flow,
     _sleep_blood_gas_in_an_awake_test,
+    _exercise_blood_gas_outside_an_exercise_test,
     _therapy_start_twice,
 )
 

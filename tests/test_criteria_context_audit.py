@@ -364,3 +364,72 @@ def test_a_sleep_blood_gas_beside_an_awake_test_type_is_a_conflict(payer: str, t
     assert c.values == {"test.type": ttype, "blood_gas.pao2_sleep_mmhg": 50}
     overnight_ = evaluate(_context(payer, test__type="overnight", blood_gas=gas), None)
     assert overnight_.conflicts == ()
+
+
+# --------------------------------------------------------------------------------------------
+# A blood gas during exercise beside a test said to be overnight or at rest
+# --------------------------------------------------------------------------------------------
+
+#: An exercise test's blood gases: rest 60, exercise 50 on room air, 65 on oxygen (the hunt's).
+EXERCISE_GAS = {
+    "pao2_rest_mmhg": 60,
+    "pao2_exercise_mmhg": 50,
+    "pao2_exercise_o2_mmhg": 65,
+    "date": "2026-11-20",
+}
+EXERCISE_GAS_KEYS = ("pao2_exercise_mmhg", "pao2_exercise_o2_mmhg")
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+@pytest.mark.parametrize("ttype", ["overnight", "rest"])
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("pao2_exercise_mmhg", "pao2_exercise_o2_mmhg"),
+        ("pao2_exercise_mmhg",),
+        ("pao2_exercise_o2_mmhg",),
+    ],
+)
+def test_an_exercise_blood_gas_beside_an_overnight_or_rest_test_type_is_a_conflict(
+    payer: str, ttype: str, keys: tuple[str, ...]
+) -> None:
+    """The counterpart of the sleep blood gas beside an awake test: an exercise PaO2 of 50 (65
+    on oxygen) beside ``test.type: overnight`` qualified MassHealth exercise coverage with
+    portable equipment and no conflict, while a sleep PaO2 beside ``rest`` was one. The type
+    (and who performed the test, where) describes another test: a conflict naming both keys."""
+    gas = {k: v for k, v in EXERCISE_GAS.items() if k not in EXERCISE_GAS_KEYS or k in keys}
+    d = evaluate(
+        _context(payer, test__type=ttype, test__exercise_o2_flow_lpm=2, blood_gas=gas), None
+    )
+    assert d.determination == "indeterminate"
+    (c,) = d.conflicts
+    assert c.keys == ("test.type", *(f"blood_gas.{k}" for k in keys))
+    assert c.values == {"test.type": ttype, **{f"blood_gas.{k}": gas[k] for k in keys}}
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_an_exercise_test_with_its_blood_gases_has_no_type_conflict(payer: str) -> None:
+    """The same gases beside ``test.type: exercise`` are the exercise test's own."""
+    d = evaluate(
+        _context(
+            payer, test__type="exercise", test__exercise_o2_flow_lpm=2, blood_gas=EXERCISE_GAS
+        ),
+        None,
+    )
+    assert d.conflicts == ()
+    if payer == "masshealth":
+        assert d.determination == "qualified" and "exercise" in d.coverage
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_an_overnight_test_with_a_same_day_rest_blood_gas_has_no_type_conflict(
+    payer: str,
+) -> None:
+    """An overnight study's awake (rest) blood gas of the same day is no exercise gas: a night
+    with 12 min at or below 88 % still qualifies beside a normal rest PaO2 of 62."""
+    gas = {"pao2_rest_mmhg": 62, "pao2_awake_mmhg": 62, "date": "2026-11-20"}
+    night = overnight(t_le88_min=12.0, nadir_pct=82.0)
+    d = evaluate(_context(payer, test__type="overnight", blood_gas=gas), night)
+    assert d.conflicts == ()
+    if payer == "masshealth":
+        assert d.determination == "qualified" and d.coverage == ("nocturnal",)

@@ -878,8 +878,9 @@ def _group_iii_context(**over: Any) -> dict[str, Any]:
     ("over", "expected"),
     [
         ({}, "qualified"),
-        # a PaO2 of 50 on oxygen is hypoxemia as Group I defines it (§2): it qualified N3
-        ({"blood_gas__pao2_exercise_o2_mmhg": 50}, "not_qualified"),
+        # a PaO2 of 50 on oxygen is hypoxemia as Group I defines it (§2): it qualified N3 (an
+        # exercise test's: beside test.type rest an exercise blood gas is a conflict)
+        ({"test__type": "exercise", "blood_gas__pao2_exercise_o2_mmhg": 50}, "not_qualified"),
         # codes whose inclusion terms name hypoxemia or anoxia (A22)
         ({"diagnoses": ["G44.009", "P84"]}, "not_qualified"),
         ({"diagnoses": ["G44.009", "T70.29XA"]}, "not_qualified"),

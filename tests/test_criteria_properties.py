@@ -2073,7 +2073,7 @@ def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) 
 
 # --------------------------------------------------------------------------------------------
 # Hunt 9: the pediatric list items (II.A.1.a.vi BPD, b.vii PIP) for a member of 21 or older or
-# of unknown age
+# of unknown age, and an exercise blood gas beside a test said to be overnight or at rest
 # --------------------------------------------------------------------------------------------
 
 #: Codes of no list (II.A.1 only with the attestation), drawn beside a pediatric item's code.
@@ -2126,3 +2126,49 @@ def test_safety_pediatric_items_never_qualify_a_member_of_21_or_older(
     assert d.determination != "qualified", raw
     assert d.rule("ii_a_1_condition").met is None  # not evaluable, never a bare denial
     assert any(m.startswith("findings.attested_condition") for m in d.missing), d.missing
+
+
+@st.composite
+def exercise_gas_beside_night_or_rest(
+    draw: st.DrawFn,
+) -> tuple[dict[str, Any], Evidence | None, str]:
+    """A complete qualifying case of either payer, then a same-day exercise blood gas that
+    would qualify (on room air, with or without the improvement on oxygen, or the on-oxygen
+    value alone) beside ``test.type`` overnight or rest."""
+    payer = draw(st.sampled_from(["masshealth", "medicare"]))
+    if payer == "masshealth":
+        raw, ev, _, _ = draw(valid_then_perturbed("none"))
+    else:
+        raw, ev, _ = draw(valid_then_perturbed_medicare("none"))
+    t = raw["test"]
+    if t["type"] == "exercise":  # the walk's figures left out, as the type says another test
+        t["type"] = draw(st.sampled_from(["overnight", "rest"]))
+        ev = None
+    ex = draw(st.floats(30.0, 55.0))
+    gas = {
+        "pao2_exercise_mmhg": ex,
+        "pao2_exercise_o2_mmhg": draw(st.floats(ex + 1.0, 90.0)),
+        "date": t["date"],
+    }
+    drop = draw(st.sampled_from([None, "pao2_exercise_mmhg", "pao2_exercise_o2_mmhg"]))
+    if drop is not None:
+        del gas[drop]
+    raw["blood_gas"] = gas
+    t.setdefault("exercise_o2_flow_lpm", raw["order"].get("flow_lpm", 2.0))
+    return raw, ev, payer
+
+
+@settings(max_examples=150, deadline=None)
+@given(exercise_gas_beside_night_or_rest())
+def test_safety_exercise_blood_gas_beside_an_overnight_or_rest_type_never_qualifies(
+    case: tuple[dict[str, Any], Evidence | None, str],
+) -> None:
+    """An exercise PaO2 beside ``test.type: overnight`` qualified exercise coverage with portable
+    equipment; the mirror (a sleep PaO2 beside ``rest``) was a conflict. Both are now."""
+    raw, ev, payer = case
+    d = evaluate(Context.from_dict(raw), ev, payer)
+    assert d.determination == "indeterminate", d.missing
+    assert any(
+        c.keys[0] == "test.type" and c.keys[1].startswith("blood_gas.pao2_exercise")
+        for c in d.conflicts
+    ), d.conflicts
