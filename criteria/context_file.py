@@ -21,6 +21,7 @@ every problem becomes one :class:`criteria.errors.ContextError` line naming the 
 from __future__ import annotations
 
 import json
+import re
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -224,8 +225,15 @@ def _consume_value(stack: list[list[Any]], p: Path, scalar: str | None) -> None:
 _LOADER: Any = None
 
 
+#: YAML 1.1's base-60 (``1:30``) and digit-separator (``1_000``) spellings of numbers.
+_SPELLED = re.compile(r"[:_]")
+
+
 def _loader_class() -> Any:
-    """Return a SafeLoader that keeps timestamps as text and long or 0-led integers as text."""
+    """Return a SafeLoader that keeps timestamps and some numbers as the text written.
+
+    Kept as text: long or 0-led integers, and numbers spelled in base 60 or with ``_``.
+    """
     global _LOADER
     if _LOADER is not None:
         return _LOADER
@@ -240,14 +248,28 @@ def _loader_class() -> Any:
     }
 
     def construct_int(loader: Any, node: Any) -> int | str:
-        digits = str(node.value).replace("_", "").lstrip("+-")
-        if len(digits) > MAX_INT_DIGITS or (len(digits) > 1 and digits.startswith("0")):
-            # Too long for a plausible value, or a leading zero (YAML 1.1 would read 0012 as
-            # octal 10): kept as the text written, so an identifier keeps its digits and a
-            # number key reports the value as written.
-            return str(node.value)
+        text = str(node.value)
+        digits = text.lstrip("+-")
+        if (
+            len(digits) > MAX_INT_DIGITS
+            or (len(digits) > 1 and digits.startswith("0"))
+            or _SPELLED.search(text)
+        ):
+            # Too long for a plausible value, a leading zero (YAML 1.1 would read 0012 as
+            # octal 10), or YAML 1.1's base 60 and digit separators (`age_years: 1:10`, a
+            # 22-month-old written years:months, was read as 70; `1_8` as 18; a member id
+            # 1:23:45 as 5025): kept as the text written, so an identifier keeps its digits and
+            # a number key reports the value as written.
+            return text
         return yaml.SafeLoader.construct_yaml_int(loader, node)
 
+    def construct_float(loader: Any, node: Any) -> float | str:
+        text = str(node.value)
+        if _SPELLED.search(text):  # `0:45.` (base 60) and `1_0.5`, as for integers
+            return text
+        return float(yaml.SafeLoader.construct_yaml_float(loader, node))
+
     _Loader.add_constructor("tag:yaml.org,2002:int", construct_int)
+    _Loader.add_constructor("tag:yaml.org,2002:float", construct_float)
     _LOADER = _Loader
     return _Loader

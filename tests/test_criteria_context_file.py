@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import tracemalloc
 from pathlib import Path
 
@@ -80,6 +81,23 @@ def test_to_dict_round_trips_and_leaves_identifiers_out_unless_asked(tmp_path: P
 def test_yaml_leading_zero_identifier_keeps_its_digits(tmp_path: Path) -> None:
     c = load_context(_write(tmp_path, "patient: {member_id: 0012}\n"))
     assert c.patient.member_id == "0012"  # YAML 1.1 would have read octal 10
+
+
+@pytest.mark.parametrize(
+    ("written", "read_by_yaml_1_1"),
+    [("1:10", 70), ("2:06", 126), ("1_8", 18), ("0:45.", 45.0), ("1_0.5", 10.5)],
+)
+def test_yaml_base_60_and_digit_separators_are_refused_as_written(
+    tmp_path: Path, written: str, read_by_yaml_1_1: float
+) -> None:
+    # a 22-month-old written years:months (1:10) was read as 70 without a word
+    with pytest.raises(ContextError, match=rf"patient\.age_years': got '{re.escape(written)}'"):
+        load_context(_write(tmp_path, f"patient: {{age_years: {written}}}\n"))
+
+
+def test_yaml_base_60_identifier_keeps_its_text(tmp_path: Path) -> None:
+    c = load_context(_write(tmp_path, "patient: {member_id: 1:23:45}\n"))
+    assert c.patient.member_id == "1:23:45"  # YAML 1.1 would have read 5025
 
 
 @pytest.mark.parametrize(
