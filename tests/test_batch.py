@@ -408,6 +408,59 @@ def test_a_file_name_shared_by_recordings_names_no_context(
         assert r.rows[0].values["context"] == "site1_night.yaml"
 
 
+@pytest.mark.parametrize("reverse", [False, True])
+def test_a_name_that_is_one_recordings_folder_and_anothers_file_names_no_context(
+    tmp_path: Path, reverse: bool
+) -> None:
+    """siteA/night00.csv (folder siteA_night00) beside siteA_night00.csv (its stem; folder
+    siteA_night00-2) and ctx/siteA_night00.yaml: the first took it by folder name, the second by
+    its stem, and both nights were qualified with one patient's context; listed the other way
+    round, the other file took it by folder name. The name decides neither, in either order."""
+    d = tmp_path / "in"
+    a = _rec(d / "siteA" / "night00.csv", [95, 94, 87, 86, 96, 97])
+    b = _rec(d / "siteB" / "night00.csv", [95, 94, 93, 92, 96, 97])
+    c = _rec(d / "siteA_night00.csv", [90, 88, 88])
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "siteA_night00.yaml").write_text("payer: masshealth\n")
+    given = [str(c), str(a), str(b)] if reverse else [str(d)]
+    out = tmp_path / "out"
+    r = _run(given, out, contexts_dir=str(ctx))
+    by = {Path(x.values["file"]).relative_to(d).as_posix(): x.values for x in r.rows}
+    for name in ("siteA/night00.csv", "siteA_night00.csv"):
+        assert by[name]["status"] == "error", by[name]
+        assert "'siteA_night00'" in by[name]["error"] and "decides none" in by[name]["error"]
+        assert by[name]["context"].startswith("no context:")
+        assert "siteA_night00.yaml" not in by[name]["context"]
+    assert by["siteB/night00.csv"]["status"] == "ok"
+    used = [json.loads(p.read_text())["context"] for p in out.glob("*/summary.json")]
+    assert used == [None]
+    # the -2 folder's own name is that recording's alone; the other one still has none
+    (ctx / "siteA_night00.yaml").rename(ctx / "siteA_night00-2.yaml")
+    r = _run(given, tmp_path / "out2", contexts_dir=str(ctx))
+    assert [x.values["status"] for x in r.rows] == ["ok"] * 3
+    assert sorted(x.values["context"] for x in r.rows).count("siteA_night00-2.yaml") == 1
+
+
+def test_a_folder_name_keeps_its_context_beside_files_sharing_it_as_their_stem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """night.csv given as such has the folder night; site1/night.csv and site2/night.csv are
+    only named so: the folder name is specific, theirs are error rows (as without night.csv)."""
+    d = tmp_path / "in"
+    _rec(d / "night.csv", [95, 94, 87, 86, 96, 97])
+    _rec(d / "site1" / "night.csv", [95, 94, 93, 92, 96, 97])
+    _rec(d / "site2" / "night.csv", [90, 88, 88])
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "night.yaml").write_text("payer: masshealth\n")
+    monkeypatch.chdir(d)
+    r = _run(["night.csv", "site1", "site2"], tmp_path / "out", contexts_dir=str(ctx))
+    assert [x.values["status"] for x in r.rows] == ["ok", "error", "error"]
+    assert r.rows[0].values["context"] == "night.yaml"
+    assert "name it after the output folder, 'site1_night'" in r.rows[1].values["error"]
+
+
 def test_bad_options_raise(cohort_dir: Path, tmp_path: Path) -> None:
     ctx = tmp_path / "c.yaml"
     ctx.write_text("{}")

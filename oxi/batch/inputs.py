@@ -17,6 +17,7 @@ __all__ = [
     "RECORDING_SUFFIXES",
     "expand_inputs",
     "find_context",
+    "folder_bases",
     "folder_names",
     "unique_names",
 ]
@@ -130,6 +131,24 @@ def folder_names(paths: Sequence[str]) -> list[str]:
     (``site1_night``, ``site2_night``) that tells them apart; files differing only by ending get
     it appended (``night_edf``); any clash left gets ``-2``, ``-3``, ... in input order.
     """
+    return unique_names(folder_bases(paths))
+
+
+def folder_bases(paths: Sequence[str]) -> list[str]:
+    """Return each recording's output folder name before the ``-2``, ``-3`` of a clash left.
+
+    Parameters
+    ----------
+    paths : sequence of str
+        The recordings, as given.
+
+    Returns
+    -------
+    list of str
+        :func:`folder_names` without its last step (:func:`unique_names`): a name that two
+        recordings share here is one that depends on the input order (``siteA/night00.csv``
+        and ``siteA_night00.csv`` both come to ``siteA_night00``; the first listed keeps it).
+    """
     stems = [folder_name(Path(p).stem or Path(p).name) for p in paths]
     names = list(stems)
     groups: dict[str, list[int]] = {}
@@ -152,7 +171,7 @@ def folder_names(paths: Sequence[str]) -> list[str]:
                 break
         for i, name in zip(idx, cand, strict=True):
             names[i] = name
-    return unique_names(names)
+    return names
 
 
 def _parent_parts(path: str) -> tuple[str, ...]:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -16,7 +15,13 @@ from oximetry.report.atomic import write_atomic
 from ..pipeline import AnalyzeRequest, same_file
 from ..qualify import load_context
 from .dask_runner import run_dask
-from .inputs import RECORDING_SUFFIXES, expand_inputs, find_context, folder_names, unique_names
+from .inputs import (
+    RECORDING_SUFFIXES,
+    expand_inputs,
+    find_context,
+    folder_bases,
+    unique_names,
+)
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
 from .nights import FileScan, group_nights
 from .table import BatchRow, table_text
@@ -286,49 +291,47 @@ def _make_tasks(
             night_sha.append(hashes[night[0]])
         else:  # every file of a joined night was read (scanned), so its hash is known
             night_sha.append(night_sha256([str(hashes[i]) for i in night]))
-    firsts = folder_names([paths[n[0]] for n in nights])
+    first_bases = folder_bases([paths[n[0]] for n in nights])
+    firsts = unique_names(first_bases)
     plain = unique_names(
         [f"{f}+{len(n) - 1}" if len(n) > 1 else f for f, n in zip(firsts, nights, strict=True)]
     )
+    # Each night's folder names before the -2, -3 of a clash: a name two nights share there is
+    # the first-listed one's only by the input order.
+    bases = [
+        {f"{f}+{len(n) - 1}" if len(n) > 1 else f} for f, n in zip(first_bases, nights, strict=True)
+    ]
     if request.deidentify:
-        names = unique_names(
-            [h[:16] if h else f"unreadable-{k + 1}" for k, h in enumerate(night_sha)]
-        )
+        hashed = [h[:16] if h else f"unreadable-{k + 1}" for k, h in enumerate(night_sha)]
+        names = unique_names(hashed)
         labels = names
+        for k, h in enumerate(hashed):
+            bases[k].add(h)
     else:
         names = plain
         labels = [" + ".join(paths[i] for i in n) for n in nights]
+    lookup = None
+    if contexts_dir is not None:
+        stems = [Path(paths[n[0]]).stem for n in nights]
+        folders = [{names[k], plain[k], *b} for k, b in enumerate(bases)]
+        lookup = _ContextLookup(contexts_dir, names, plain, folders, stems, request.deidentify)
     base_fp: str | None = None
     tasks = []
-    # A file name shared by several recordings (site1/night.edf, site2/night.edf) names none of
-    # them: its context went to every one, another patient's name on their reports.
-    stems = Counter(Path(paths[n[0]]).stem for n in nights)
     for k, night in enumerate(nights):
         first = paths[night[0]]
         error = errors[night[0]] if len(night) == 1 else None
         req = request
         fingerprint = base_fp
-        if contexts_dir is not None:
-            stem = Path(first).stem
-            shared = stems[stem] > 1 and stem != plain[k]
-            quiet = request.deidentify
-            # the output folder's name as it would be without --deidentify too: a context named
-            # after it (docs/batch.md: siteA_n01.yaml, a joined night's s-a+1.yaml) was ignored
-            # under --deidentify, and its nights were indeterminate with exit 0
-            tried = [*dict.fromkeys((names[k], plain[k])), *(() if shared else (stem,))]
-            ctx, ctx_err = find_context(contexts_dir, tried, deidentify=quiet)
-            if ctx is None and ctx_err is None and shared:
-                if find_context(contexts_dir, [stem]) != (None, None):
-                    ctx_err = (
-                        f"{stems[stem]} recordings share the file name the context in "
-                        f"--contexts is named after{'' if quiet else f' ({stem!r})'}: name it "
-                        f"after the output folder, {names[k]!r}"
-                    )
+        why_none = None
+        if lookup is not None:
+            ctx, ctx_err, why_none = lookup.find(k)
             error = error or ctx_err
             if ctx is not None:
                 req = replace(request, context_path=os.path.abspath(ctx))
                 fingerprint = None
-        note = _context_note(req.context_path, contexts_dir, names[k], request.deidentify)
+        note = why_none or _context_note(
+            req.context_path, contexts_dir, names[k], request.deidentify
+        )
         if fingerprint is None:
             fingerprint = settings_fingerprint(req)
             if req is request:
@@ -358,6 +361,97 @@ def _make_tasks(
             )
         )
     return tasks
+
+
+class _ContextLookup:
+    """Find each night's context in ``--contexts DIR``, by a name that is its alone.
+
+    A night answers to its output folder's name (``names``, and ``plain``: the name it has
+    without ``--deidentify``) and else its first file's stem. A context file decides a night
+    only when no other night of the batch answers to its name: as a folder name (``folders``:
+    its names, and those before the ``-2`` of a clash) or, for a stem, as a stem too.
+    ``siteA/night00.csv`` (folder ``siteA_night00``) and ``siteA_night00.csv`` (its stem; folder
+    ``siteA_night00-2``) both took ``siteA_night00.yaml``, one patient's context qualifying
+    another's night; listed the other way round, the folder name went to the other file. Such a
+    name decides none of them: each with a context file of that name is an error row saying so.
+    """
+
+    def __init__(
+        self,
+        contexts_dir: str,
+        names: Sequence[str],
+        plain: Sequence[str],
+        folders: Sequence[Collection[str]],
+        stems: Sequence[str],
+        deidentify: bool,
+    ) -> None:
+        self.contexts_dir = contexts_dir
+        self.names, self.plain, self.folders, self.stems = names, plain, folders, stems
+        self.deidentify = deidentify
+        self.by_folder: dict[str, set[int]] = {}
+        self.by_stem: dict[str, set[int]] = {}
+        for k in range(len(names)):
+            for name in folders[k]:
+                self.by_folder.setdefault(name, set()).add(k)
+            self.by_stem.setdefault(stems[k], set()).add(k)
+
+    def _others(self, k: int, name: str, as_folder: bool) -> set[int]:
+        """Return the other nights answering to ``name``.
+
+        A folder name is more specific than a stem: ``night.edf``, folder ``night``, keeps
+        ``night.yaml`` beside ``site1/night.edf`` and ``site2/night.edf`` (whose stem it is).
+        """
+        others = set(self.by_folder.get(name, ()))
+        if not as_folder:
+            others |= self.by_stem.get(name, set())
+        return others - {k}
+
+    def find(self, k: int) -> tuple[str | None, str | None, str | None]:
+        """Return (context path, error, ``context`` cell when the lookup failed) for night ``k``."""
+        quiet = self.deidentify
+        # its folder's name before the -2 of a clash too: it may be what the context was named
+        # after, and is then another night's as well (an error row, whichever is listed first)
+        folders = (self.names[k], self.plain[k], *sorted(self.folders[k]))
+        for name in dict.fromkeys((*folders, self.stems[k])):
+            ctx, err = find_context(self.contexts_dir, [name], deidentify=quiet)
+            if ctx is None and err is None:
+                continue
+            as_folder = name in folders
+            others = self._others(k, name, as_folder)
+            if others:
+                return (
+                    None,
+                    self._ambiguous(k, name, as_folder, others),
+                    (
+                        "no context: the context file named after it is another recording's name "
+                        "too (see error)"
+                    ),
+                )
+            if err is not None:
+                return None, err, None
+            return ctx, None, None
+        return None, None, None
+
+    def _ambiguous(self, k: int, name: str, as_folder: bool, others: set[int]) -> str:
+        shown = "" if self.deidentify else f" ({name!r})"
+        own = self.names[k]
+        if not self._others(k, own, True):
+            advice = f"name it after the output folder, {own!r}"
+        else:
+            advice = (
+                "rename one of the files, or give this recording its context with "
+                "oxi analyze --context"
+            )
+        if not as_folder and not self.by_folder.get(name, set()) - {k}:
+            return (
+                f"{len(others) + 1} recordings share the file name the context in --contexts "
+                f"is named after{shown}: {advice}"
+            )
+        return (
+            f"the name of the context in --contexts{shown} is another recording's too (its "
+            f"output folder or file name; {len(others) + 1} recordings of this batch go by it): "
+            f"it decides none of them; {advice}"
+        )
 
 
 def _context_note(
