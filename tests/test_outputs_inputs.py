@@ -145,3 +145,49 @@ def test_a_night_folder_holding_its_own_outputs_is_read_without_them(
     (folder / ".notes").write_text("x")
     assert main(["verify", str(folder / "summary.json"), str(folder)]) == 0
     assert "1 other file(s) beside the summary" in capsys.readouterr().out
+
+
+def test_a_batch_recording_where_another_ones_output_goes_is_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``oxi batch data --out data`` with ``data/a.csv`` beside an oximetry export saved as
+    ``data/a/events.csv``: a.csv's outputs go to ``data/a/`` and its events table replaced the
+    other recording (whose next run then took it for an output and left it out). Refused before
+    anything is analysed or written."""
+    data = tmp_path / "data"
+    (data / "a").mkdir(parents=True)
+    first, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    second, _ = simulate_night(fs=1.0, duration_s=3600, seed=3, baseline_pct=90.0)
+    write_csv(first, data / "a.csv")
+    other = write_csv(second, data / "a" / "events.csv")
+    before = _sha(other)
+    argv = ["batch", str(data), "--out", str(data), "--no-report", "--jobs", "1", "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"oxi: {other}: an input of this batch; --out {data} would write {other} (an output "
+        f"of {data / 'a.csv'}) over it (give another --out)\n"
+    )
+    assert _sha(other) == before
+    assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*")) == [
+        "a",
+        "a.csv",
+        "a/events.csv",
+    ]
+
+
+def test_a_batch_context_where_an_output_goes_is_not_overwritten(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--context out/n/summary.json`` (a JSON context so named) with ``n.csv --out out``."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    given = write_csv(rec, tmp_path / "n.csv")
+    out = tmp_path / "out"
+    (out / "n").mkdir(parents=True)
+    context = out / "n" / "summary.json"
+    context.write_text(json.dumps({"payer": "masshealth", "diagnoses": ["J44.9"]}))
+    before = _sha(context)
+    argv = ["batch", str(given), "--out", str(out), "--context", str(context), "--no-report"]
+    assert main([*argv, "--jobs", "1", "--quiet"]) == 2
+    assert "would write" in capsys.readouterr().err
+    assert _sha(context) == before

@@ -11,6 +11,7 @@ from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import sha256_of
 from oximetry.io.join import night_sha256
 from oximetry.report.atomic import write_atomic
+from oximetry.report.outputs import OUTPUT_NAMES
 
 from ..pipeline import AnalyzeRequest, same_file
 from ..qualify import load_context
@@ -25,7 +26,7 @@ from .inputs import (
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
 from .nights import FileScan, group_nights
 from .table import BatchRow, table_text
-from .worker import Analyzer, Task, settings_fingerprint
+from .worker import MARKER, Analyzer, Task, settings_fingerprint
 
 __all__ = ["BatchResult", "run_batch"]
 
@@ -174,6 +175,9 @@ def run_batch(
     tasks = _make_tasks(
         paths, nights, scans, failed, out_dir, request, contexts_dir, force, analyze
     )
+    _refuse_writing_over_inputs(
+        tasks, out_dir, [*paths, request.context_path, request.hypnogram, request.annotations]
+    )
     if scheduler is None and n_jobs > min(len(tasks), cores):
         capped = _capped(n_jobs, len(tasks), cores)
         if jobs is not None:
@@ -242,6 +246,45 @@ def _scan_files(
     scans = [by_index[i].scan if i in by_index else None for i in range(len(paths))]
     failed = {i: r.values["error"] for i, r in by_index.items() if r.values.get("error")}
     return scans, failed
+
+
+def _refuse_writing_over_inputs(
+    tasks: Sequence[Task], out_dir: Path, given: Sequence[str | None]
+) -> None:
+    """Refuse the batch when a recording's output would replace an input of it (SPEC §10).
+
+    ``oxi batch data --out data`` with ``data/a.csv`` beside an oximetry export saved as
+    ``data/a/events.csv`` wrote a.csv's events table over that recording: each analysis checks
+    only its own inputs. Refused before anything is written, as for ``cohort.csv``: the clash is
+    the command's layout, not a fault of either recording, and the next run of the same command
+    would meet it again (the destroyed recording, now beside a ``summary.json``, was even taken
+    for an output and left out). Files are compared by device and inode, once each, so a batch of
+    thousands costs one ``stat`` per output name and recording.
+    """
+    inputs: dict[tuple[int, int], str] = {}
+    for item in (*given, *(t.request.context_path for t in tasks)):
+        if item is None:
+            continue
+        try:
+            st = os.stat(item)
+        except OSError:
+            continue  # not there: nothing to write over (a missing file is its own error row)
+        inputs.setdefault((st.st_dev, st.st_ino), item)
+    for t in tasks:
+        for name in (*OUTPUT_NAMES.values(), MARKER):
+            target = os.path.join(t.out_dir, name)
+            try:
+                st = os.stat(target)
+            except OSError:
+                continue
+            hit = inputs.get((st.st_dev, st.st_ino))
+            if hit is not None:
+                written = out_dir / Path(t.out_dir).name / name
+                raise OximetryError(
+                    f"an input of this batch; --out {out_dir} would write {written} (an output "
+                    f"of {t.label}) over it (give another --out)",
+                    hit,
+                )
 
 
 def _check_context(path: str) -> None:
