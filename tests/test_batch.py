@@ -13,6 +13,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +85,23 @@ def _rec(path: Path, spo2: Any = None, **extra: Any) -> Path:
 def _cohort(out: Path) -> list[dict[str, str]]:
     with open(out / "cohort.csv", newline="") as fh:
         return list(csv.DictReader(fh))
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_an_error_row_gives_the_sha256_of_a_readable_file(tmp_path: Path) -> None:
+    """The row of a recording whose worker process died (written by the parent, error_row)
+    had a blank sha256, which docs/batch.md keeps for a file that could not be read."""
+    rec = _rec(tmp_path / "n.csv", [95, 94])
+    task = worker.Task(0, str(rec), str(rec), str(tmp_path / "o"), AnalyzeRequest(), "", False)
+    died = worker.error_row(task, "the worker process died while analysing this file", None)
+    assert died.values["sha256"] == _sha(rec)
+    gone = replace(task, path=str(tmp_path / "gone.csv"))
+    assert worker.error_row(gone, "no such file", None).values["sha256"] == ""
+    folder = replace(task, path=str(tmp_path))
+    assert worker.error_row(folder, "is a directory", None).values["sha256"] == ""
 
 
 def _calls(out: Path) -> list[str]:
@@ -245,6 +263,8 @@ def test_pool_gives_the_same_table_and_survives_a_dying_worker(
     pool_rows = _cohort(pool)
     died = [r for r in pool_rows if r["file"].endswith("dies.csv")]
     assert died and died[0]["status"] == "error" and "worker process died" in died[0]["error"]
+    # the file was readable: its sha256 is given (it was blank)
+    assert died[0]["sha256"] == _sha(cohort_dir / "sub" / "dies.csv")
     assert [r for r in pool_rows if r is not died[0]] == _cohort(serial)
     assert result.n_failed == 3
     # a recording in flight when the pool broke may have run twice; none is lost
@@ -367,6 +387,11 @@ def test_contexts_dir_per_recording(cohort_dir: Path, tmp_path: Path) -> None:
     assert by["b.edf"]["context"] == "no context: no b.yaml, .yml or .json in --contexts"
     assert json.loads((out / "b" / "summary.json").read_text())["context"] is None
     assert by["c.txt"]["status"] == "error" and "several context files" in by["c.txt"]["error"]
+    # the cells agree with the error (the context cell said "no c.yaml ..."), and the file,
+    # readable, has its sha256 (it was blank)
+    assert by["c.txt"]["context"] == "no context: several context files for it (see error)"
+    assert by["c.txt"]["sha256"] == _sha(cohort_dir / "sub" / "c.txt")
+    assert by["empty.csv"]["sha256"] == _sha(cohort_dir / "empty.csv")
     # a changed context redoes only its recording
     (ctx / "c.yml").unlink()
     _run([str(cohort_dir)], out, contexts_dir=str(ctx))

@@ -471,7 +471,8 @@ class _ContextLookup:
                     ),
                 )
             if err is not None:
-                return None, err, None
+                # the cell said "no n1.yaml ..." beside the error "several context files ..."
+                return None, err, "no context: several context files for it (see error)"
             return ctx, None, None
         return None, None, None
 

@@ -255,5 +255,21 @@ def error_row(task: Task, reason: str, sha: str | None) -> BatchRow:
     values.update(
         file=task.label, status="error", error=reason or "unknown error", context=task.context_note
     )
-    values["sha256"] = sha or ""
+    values["sha256"] = sha or _readable_sha(task) or ""
     return BatchRow(values)
+
+
+def _readable_sha(task: Task) -> str | None:
+    """Return the sha256 of a single-file task's file when it can be read, else None.
+
+    The cell is blank only for a file that could not be read (docs/batch.md): a recording with
+    two context files, or one whose worker process died, had a blank sha256 though its file was
+    there. A joined night's hash is known before (``task.sha256``); a folder or a FIFO is not
+    read.
+    """
+    if task.parts or task.scan or not os.path.isfile(task.path):
+        return None
+    try:
+        return sha256_of(task.path)
+    except OximetryError:
+        return None
