@@ -172,6 +172,32 @@ def test_output_folder_may_be_the_input_folder(cohort_dir: Path) -> None:
     assert paths == [str(cohort_dir / "a" / "events.csv")]
 
 
+def test_a_pattern_may_search_the_output_folder(
+    cohort_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``oxi batch 'data/*.csv' --out data`` found nothing ("no recordings found", exit 2): every
+    match of the pattern lay in the output folder. The folder a pattern searches may be the
+    output folder, as a folder given may; an output folder inside it is still skipped."""
+    monkeypatch.chdir(cohort_dir.parent)
+    for pattern in ("in/*.csv", str(cohort_dir / "*.csv")):
+        paths, notes = expand_inputs([pattern], exclude=[cohort_dir])
+        assert [Path(p).name for p in paths] == ["a.csv", "empty.csv"] and notes == []
+    first = _run(["in/*.csv"], Path("in"))
+    assert [x.values["status"] for x in first.rows] == ["ok", "error"]
+    (cohort_dir / "sub" / "d.csv").write_text((cohort_dir / "a.csv").read_text())
+    second = _run(["in/**/*.csv"], Path("in"))  # events.csv, cohort.csv are not recordings
+    assert [Path(x.values["file"]).as_posix() for x in second.rows] == [
+        "in/a.csv",
+        "in/empty.csv",
+        "in/sub/d.csv",
+    ]
+    assert second.n_skipped == 1
+    out = cohort_dir / "out"
+    _rec(out / "x.csv", [90])
+    paths, _ = expand_inputs(["in/**/*.csv"], exclude=[out])
+    assert "out" not in {Path(p).parts[1] for p in paths}
+
+
 def test_folder_names_disambiguate_deterministically() -> None:
     paths = ["x/site1/night.edf", "x/site2/night.edf", "y/a.edf", "y/a.csv", "z/other.edf"]
     names = inputs.folder_names(paths)

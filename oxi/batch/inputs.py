@@ -44,7 +44,8 @@ def expand_inputs(
         pattern is kept, so that it becomes an error row naming it.
     exclude : sequence of str or Path
         Folders whose contents are not taken from a folder or pattern (the batch's own output
-        folder, unless it is the searched folder itself). oxi's own outputs (``events.csv``
+        folder), unless it is the folder searched or holds it (``data`` for ``data`` or for
+        ``data/*.csv``). oxi's own outputs (``events.csv``
         beside a ``summary.json``, ``cohort.csv``) are never taken from a folder or pattern.
 
     Returns
@@ -60,17 +61,18 @@ def expand_inputs(
     paths: list[str] = []
     notes: list[str] = []
     for arg in inputs:
-        found = list(_expand_one(arg))
-        explicit = found == [arg]
-        # An output folder inside the searched one is skipped; the searched folder itself may be
-        # the output folder (``oxi batch data --out data``): then oxi's own outputs are skipped.
-        real_arg = os.path.realpath(arg) if os.path.isdir(arg) else None
-        skip = [x for x in excluded if real_arg is None or not _within(real_arg, x)]
         kept = 0
-        for p in found:
+        for p, searched in _expand_one(arg):
             real = os.path.realpath(p)
-            if not explicit and (any(_within(real, x) for x in skip) or _is_oxi_output(p)):
-                continue
+            if searched is not None:
+                # An output folder inside the searched one is skipped; the searched folder itself
+                # may be the output folder (``oxi batch data --out data``, or 'data/*.csv': every
+                # match of the pattern was skipped, "no recordings found"): then oxi's own
+                # outputs are skipped.
+                root = os.path.realpath(searched)
+                skip = [x for x in excluded if not _within(root, x)]
+                if any(_within(real, x) for x in skip) or _is_oxi_output(p):
+                    continue
             kept += 1
             if real not in seen:
                 seen.add(real)
@@ -98,17 +100,32 @@ def _is_oxi_output(path: str) -> bool:
     return False
 
 
-def _expand_one(arg: str) -> Iterator[str]:
+def _expand_one(arg: str) -> Iterator[tuple[str, str | None]]:
+    """Yield each recording ``arg`` gives, with the folder it was searched for in.
+
+    That folder is None for a file named as such (always taken); the folder itself, or a folder
+    the pattern matched; else the pattern's leading folders (``data`` for ``data/*.csv``, ``.``
+    for ``*.csv``).
+    """
     if os.path.isdir(arg):
-        yield from _walk(arg)
-    elif os.path.isfile(arg) or not any(c in arg for c in "*?["):
-        yield arg
+        for p in _walk(arg):
+            yield p, arg
+    elif os.path.isfile(arg) or not _is_pattern(arg):
+        yield arg, None
     else:
+        parts = Path(arg).parts
+        fixed = next((i for i, part in enumerate(parts) if _is_pattern(part)), len(parts))
+        base = os.path.join(*parts[:fixed]) if fixed else os.curdir
         for match in sorted(glob.glob(arg, recursive=True)):
             if os.path.isdir(match):
-                yield from _walk(match)
+                for p in _walk(match):
+                    yield p, match
             elif os.path.isfile(match):
-                yield match
+                yield match, base
+
+
+def _is_pattern(text: str) -> bool:
+    return any(c in text for c in "*?[")
 
 
 def _walk(folder: str) -> Iterator[str]:
