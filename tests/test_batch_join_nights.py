@@ -9,6 +9,7 @@ row naming its files and the reason.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 from dataclasses import replace
@@ -198,6 +199,18 @@ def test_deidentified_rows_and_folders_name_no_file(
     lab = next(row for row in _rows(out) if "overlaps" in row["error"])
     assert lab["file"] == lab["sha256"][:16]
     assert "in/lab" not in lab["error"] and "SpO2" not in lab["error"]
+    # each file named by its own sha256 prefix, as docs/batch.md says (it was "overlaps '…'")
+    x, y = (
+        hashlib.sha256((cohort / "lab" / f).read_bytes()).hexdigest()[:16]
+        for f in ("x.SpO2", "y.SpO2")
+    )
+    assert lab["error"].startswith(f"{y}: overlaps {x} by 100 s: two readings"), lab["error"]
+    edf = next(row for row in _rows(out) if "not the same device" in row["error"])
+    e1, e2 = (
+        hashlib.sha256((cohort / "edf" / f).read_bytes()).hexdigest()[:16]
+        for f in ("e1.edf", "e2.edf")
+    )
+    assert edf["error"].startswith(f"{e2}: cannot join it with {e1}: "), edf["error"]
     capsys.readouterr()
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from oximetry import __version__
-from oximetry.errors import OximetryError, deidentified_reason
+from oximetry.errors import OximetryError, deidentified_reason, withhold_quoted
 from oximetry.io import sha256_of
 from oximetry.io.nsrr_xml import find_xml_beside
 from oximetry.io.wfdb_record import record_companions
@@ -147,7 +148,7 @@ def run_task(task: Task) -> BatchRow:
         return BatchRow(row_values(task.label, sha, summary, task.context_note))
     except OximetryError as exc:
         # De-identified: the reason, without the path or anything quoted from the file.
-        reason = deidentified_reason(exc) if task.request.deidentify else str(exc)
+        reason = _deidentified(task, exc) if task.request.deidentify else str(exc)
         return error_row(task, reason, sha)
     except Exception as exc:  # a bug in oxi, said so; its message may quote data
         if isinstance(exc, OSError) and refused_by_system(exc):
@@ -156,6 +157,34 @@ def run_task(task: Task) -> BatchRow:
             return error_row(task, f"{'' if hidden else f'{exc.filename}: '}{exc.strerror}", sha)
         where = type(exc).__name__ if task.request.deidentify else f"{type(exc).__name__}: {exc}"
         return error_row(task, f"internal error (a bug in oxi): {where}", sha)
+
+
+def _deidentified(task: Task, exc: OximetryError) -> str:
+    """Return the reason of ``exc`` for a de-identified row, a joined night's files by hash.
+
+    A night that cannot be joined names its files (``overlaps '/in/Doe_1.edf' by 100 s``); the
+    quoted path was withheld before :func:`error_row` could put each file's sha256 prefix in its
+    place, and the row said ``overlaps '…'`` (docs/batch.md: ``overlaps 700c09b8dede32c7``).
+    Each part's path becomes its label first; whatever else is quoted is withheld.
+    """
+    if not task.parts or exc.deidentified is not None:
+        return deidentified_reason(exc)
+    named = sorted(zip(task.parts, task.part_labels, strict=True), key=lambda pl: -len(pl[0]))
+    reason = exc.reason
+    for path, label in named:  # quoted or not; a path before a shorter one inside it
+        # a function, not a template: a label is put as is, whatever its characters
+        reason = re.sub(rf"(['\"]?){re.escape(path)}\1", _literal(label), reason)
+    reason = withhold_quoted(reason)
+    labels = dict(named)
+    # the file (or files: "the files span 25.0 h") the error is about, when they are parts
+    where = [labels.get(p) for p in (exc.path or "").split(", ")] if exc.path else []
+    if where and all(where):
+        return f"{', '.join(str(w) for w in where)}: {reason}"
+    return reason
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: text
 
 
 def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool:
