@@ -145,7 +145,7 @@ def mask_implausible_fall(
                     continue
             stop = min(n, i + hold_n)
             back = np.flatnonzero(
-                usable[i + 1 : stop] & (x[i + 1 : stop] >= r - recover_within_pts)
+                usable[i + 1 : stop] & (x[i + 1 : stop] >= r - recover_within_pts - _EPS)
             )
             if back.size:
                 end = i + 1 + int(back[0])
@@ -167,8 +167,11 @@ def _fall_candidates(
     """
     n = x.shape[0]
     # consecutive usable samples are at least 1/fs apart: the smallest limit finds every
-    # candidate; the exact limit (by the time between them) then confirms it
-    rough = max_fall_pts_per_s * max(1.0 / fs, 1.0)
+    # candidate; the exact limit (by the time between them) then confirms it. Both with _EPS:
+    # SPEC §4.3 flags a fall of *more than* the limit, and 64.4 - 60.4 is 4.000000000000007 in
+    # binary floating point (a 4.0-point step between one-decimal readings was flagged below
+    # 68 %, and the 30 s after it held invalid).
+    rough = max_fall_pts_per_s * max(1.0 / fs, 1.0) + _EPS
     chunk = 1 << 17
     ats: list[NDArray[np.intp]] = []
     refs: list[NDArray[np.float64]] = []
@@ -195,7 +198,7 @@ def _fall_candidates(
         c = np.flatnonzero(drop > rough)
         if c.size:
             gap_s = (idx[c + 1] - idx[c]) / fs
-            c = c[drop[c] > max_fall_pts_per_s * np.maximum(gap_s, 1.0)]
+            c = c[drop[c] > max_fall_pts_per_s * np.maximum(gap_s, 1.0) + _EPS]
             ats.append(idx[c + 1])
             refs.append(v[c])
         prev = int(idx[-1])

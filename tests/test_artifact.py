@@ -92,6 +92,20 @@ def test_fall_threshold_scales_with_time_between_samples() -> None:
     assert not mask_implausible_fall(z, 1.0).any()
 
 
+@pytest.mark.parametrize("high", [96.0, 90.1, 71.9, 67.9, 64.4])
+@pytest.mark.parametrize("fs", [1.0, 0.5])
+def test_a_fall_of_exactly_the_limit_between_decimal_readings_is_not_flagged(
+    high: float, fs: float
+) -> None:
+    # SPEC §4.3 flags *more than* 4 points a second: 64.4 - 60.4 is 4.000000000000007 in
+    # floating point, and that 4.0-point step was flagged (with 30 s held after it)
+    limit = 4.0 * max(1.0 / fs, 1.0)
+    exact = np.array([high] * 5 + [round(high - limit, 1)] * 40)
+    assert not mask_implausible_fall(exact, fs).any()
+    beyond = np.array([high] * 5 + [round(high - limit - 0.1, 1)] * 40)
+    assert mask_implausible_fall(beyond, fs)[5]
+
+
 def test_fall_reference_skips_unusable_samples() -> None:
     x = np.array([96.0, 96.0, 0.0, 85.0, 85.0, 96.0])
     usable = ~mask_out_of_range(x)
