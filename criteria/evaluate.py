@@ -26,7 +26,14 @@ from .evidence import Evidence, SegmentFigures, SleepFigures
 from .rules.base import EPS_MIN, Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
 from .rules.common import conditions
 from .rules.profile import Profile
-from .rules.shared import MAX_PRESUMED_SLEEP_MIN, NIGHT_FROM, NIGHT_TO, PAO2_KEYS, night_share
+from .rules.shared import (
+    DATE_CONFLICT,
+    MAX_PRESUMED_SLEEP_MIN,
+    NIGHT_FROM,
+    NIGHT_TO,
+    PAO2_KEYS,
+    night_share,
+)
 
 __all__ = [
     "COVERAGE_KINDS",
@@ -333,6 +340,7 @@ def evaluate(
     recorded_on = None if first is None else first.date()
     conflicts = tuple(find_conflicts(ctx, rec, test_date, file_patient, recorded_on, possible))
     run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
+    conflicts = (*conflicts, *_window_conflicts(prof, ctx, run))
     if run.overall is True:
         # A qualification must not rest on a fact whose other possible value would change it
         # (the test date when the recording's start is a day away; a blood gas whose date does
@@ -548,6 +556,31 @@ def _unsure_facts(
                 )
             )
     return out
+
+
+def _window_conflicts(prof: Profile, ctx: Context, run: _Run) -> list[Conflict]:
+    """Return the date windows test.date meets and the recorded test's own days do not.
+
+    A rule that finds it (:func:`criteria.rules.shared.recorded_outside`) is not evaluable; the
+    disagreement is listed with the other conflicts of test.date and the recording, as a
+    recording a day from test.date across a window's edge is (:func:`_unsure_facts`), when it
+    holds a path open: a Group I night beside a retest window it disagrees with qualifies on
+    its own, and a path closed by another rule is closed either way.
+    """
+    if run.overall is not None:
+        return []
+    held = {r for p in prof.paths if run.path_values[p.name] is None for r in _path_rules(prof, p)}
+    out: dict[str, Conflict] = {}
+    for r in run.results.values():
+        why = r.values.get(DATE_CONFLICT) if r.id in held else None
+        if isinstance(why, str) and why not in out:
+            days = r.values.get("recorded_days") or ()
+            out[why] = Conflict(
+                ("test.date", "recording.start"),
+                {"test.date": ctx.test.date, "recording.start": tuple(days)},
+                why,
+            )
+    return list(out.values())
 
 
 def _when(ev: Evidence, seconds: float) -> str:

@@ -20,7 +20,7 @@ from typing import Any, TypeGuard, TypeVar, cast
 from .context_file import shorten
 from .errors import EvidenceError
 
-__all__ = ["Evidence", "FilePatient", "SegmentFigures", "SleepFigures"]
+__all__ = ["Evidence", "FilePatient", "RecordedDays", "SegmentFigures", "SleepFigures"]
 
 #: The start readers give a file without date or time of day (``oximetry.io.PLACEHOLDER_DATE``
 #: at midnight, with ``date_known`` and ``clock_known`` False): its times are elapsed time only.
@@ -158,6 +158,36 @@ class FilePatient:
 
 
 @dataclass(frozen=True)
+class RecordedDays:
+    """The calendar days a recorded test holds data on (:meth:`Evidence.recorded_days`).
+
+    Parameters
+    ----------
+    first, last : datetime.date
+        The day of its first and of its last judged data (the earliest and the latest the
+        recording may have when its date or clock is not known).
+    certain : bool
+        True when the recording's own date and clock place the data; False when they were
+        placed by ``test.date`` or by the dates the file may be of.
+    always : tuple of datetime.date
+        The days the data lie on however they are placed.
+    """
+
+    first: _dt.date
+    last: _dt.date
+    certain: bool
+    #: The days the data lie on in every placement (empty when none): ``first`` to ``last``
+    #: when ``certain``.
+    always: tuple[_dt.date, ...] = ()
+
+    def text(self) -> str:
+        """Return the days as text (``2026-01-06``, or ``2026-01-05 to 2026-01-06``)."""
+        if self.first == self.last:
+            return self.first.isoformat()
+        return f"{self.first.isoformat()} to {self.last.isoformat()}"
+
+
+@dataclass(frozen=True)
 class Evidence:
     """What one oximetry test showed, as the rules need it.
 
@@ -247,13 +277,111 @@ class Evidence:
         return tuple(sorted(days))
 
     def _test_day_of(self, start: _dt.datetime) -> _dt.date:
+        return (start + _dt.timedelta(seconds=self._day_offset_s())).date()
+
+    def _day_offset_s(self) -> float:
+        """Seconds from the first sample to the instant whose date is the test day."""
         segments = (self.rest, self.exercise, self.exercise_o2)
         starts = [w.start_s for w in segments if w is not None and w.start_s is not None]
         if starts:
-            return (start + _dt.timedelta(seconds=min(starts))).date()
+            return min(starts)
         if self.sleep is not None and self.sleep.start_s is not None:
-            return (start + _dt.timedelta(seconds=self.sleep.start_s, hours=-6)).date()
-        return start.date()
+            return self.sleep.start_s - 6 * 3600.0
+        return 0.0
+
+    def _judged_span_s(self) -> tuple[float, float] | None:
+        """Return the judged windows' first and last instants, in seconds from the first sample.
+
+        Windows whose place is not known may lie anywhere in the recording: then from its start
+        to its end (``recording_min``), or at least as far as the longest window lasts. None
+        when there is no window to judge.
+        """
+        kinds = (self.sleep, self.rest, self.exercise, self.exercise_o2)
+        windows: list[SleepFigures | SegmentFigures] = [w for w in kinds if w is not None]
+        if not windows:
+            return None
+        placed = [(w.start_s, w.end_s) for w in windows]
+        if all(a is not None and b is not None for a, b in placed):
+            return min(cast(float, a) for a, _ in placed), max(cast(float, b) for _, b in placed)
+        ends = [b for _, b in placed if b is not None]
+        ends += [max(w.valid_min, w.duration_min or 0.0) * 60.0 for w in windows]
+        if self.recording_min is not None:
+            ends.append(self.recording_min * 60.0)
+        return 0.0, max(ends)
+
+    def recorded_days(self, test_date: _dt.date | None = None) -> RecordedDays | None:
+        """Return the first and last calendar days the judged windows hold data on.
+
+        The windows the rules judge (sleep, rest, exercise, exercise on oxygen), on the
+        recording's own clock: a night from 00:30 to 07:00 on 6 January holds data on the 6th
+        only, though :attr:`test_day` dates it the 5th. A window that must hold the test (the
+        discharge, the retest days) must hold these days: dated by its evening, such a night
+        qualified an inpatient discharged on the 5th.
+
+        Parameters
+        ----------
+        test_date : datetime.date, optional
+            The date the context gives the test. When the file holds no date (nor dates it
+            may be of), the first sample is placed on it in every way the test may carry that
+            date: on that day (at its clock time, or at any time without one), so that its
+            :attr:`test_day` is that date (a night dated by its evening), or, for a night, so
+            that its data end on that date (dated by its morning).
+
+        Returns
+        -------
+        RecordedDays or None
+            The earliest first day and the latest last day over every placement, the days every
+            placement holds data on, and whether the recording's own date and clock fix them
+            (``certain``). None without a window
+            to judge, or without a date when neither the file nor ``test_date`` gives one.
+        """
+        span = self._judged_span_s()
+        if span is None:
+            return None
+        first_s, last_s = span
+        last_s = max(first_s, last_s - 1.0)  # a window ending at 00:00:00 holds none of the day
+        day = _dt.timedelta(days=1)
+        starts: list[_dt.datetime] = []  # the earliest and latest places of the first sample
+        if self.recording_start is not None:
+            starts = [self.recording_start]
+        elif self.possible_dates:
+            for d in self.possible_dates:
+                if self.start_clock is not None:
+                    starts.append(_dt.datetime.combine(d, self.start_clock))
+                else:
+                    at = _dt.datetime.combine(d, _dt.time())
+                    starts += [at, at + day - _dt.timedelta(seconds=1)]
+        elif test_date is not None:
+            # The test's date is its first sample's day, or its test day (a night by its
+            # evening), or, for a night, the morning it ends: a reader dates it either way.
+            shifts = [0.0, self._day_offset_s()] + ([last_s] if self.sleep is not None else [])
+            if self.start_clock is not None:
+                reach = int(max(shifts) // 86400) + 2
+                for k in range(-reach, reach + 1):
+                    at = _dt.datetime.combine(test_date + k * day, self.start_clock)
+                    if any((at + _dt.timedelta(seconds=x)).date() == test_date for x in shifts):
+                        starts.append(at)
+            else:
+                midnight = _dt.datetime.combine(test_date, _dt.time())
+                starts += [
+                    midnight - _dt.timedelta(seconds=max(shifts)),
+                    midnight + day - _dt.timedelta(seconds=min(shifts) + 1.0),
+                ]
+        if not starts:
+            return None
+        firsts = [(s + _dt.timedelta(seconds=first_s)).date() for s in starts]
+        lasts = [(s + _dt.timedelta(seconds=last_s)).date() for s in starts]
+        common = max(firsts)
+        always = []
+        while common <= min(lasts):
+            always.append(common)
+            common += day
+        return RecordedDays(
+            first=min(firsts),
+            last=max(lasts),
+            certain=self.recording_start is not None,
+            always=tuple(always),
+        )
 
     @property
     def clock(self) -> _dt.time | None:

@@ -390,7 +390,9 @@ def test_an_outpatient_overnight_by_the_treating_practitioner_was_at_home(
 ) -> None:
     """A practitioner's office runs no overnight study: its outpatient overnight oximetry was
     done at home, which counts only under an IDTF's direction (A15); it qualified N1."""
-    extra = {"test__discharge_date": TEST_DATE.isoformat()} if setting == "inpatient" else {}
+    # discharged the morning after the night (its data run into the 21st: A12, not after it)
+    day_after = (TEST_DATE + dt.timedelta(days=1)).isoformat()
+    extra = {"test__discharge_date": day_after} if setting == "inpatient" else {}
     c = mc(test__performed_by="treating_practitioner", test__setting=setting, **extra)
     d = evaluate(c, night(t_le88_min=20.0, nadir_pct=84.0))
     assert d.determination == det
@@ -639,7 +641,14 @@ def test_osa_without_a_titration_study_is_indeterminate() -> None:
 
 @pytest.mark.parametrize(
     ("days_before_discharge", "det"),
-    [(0, "qualified"), (2, "qualified"), (3, "not_qualified"), (-1, "not_qualified")],
+    [
+        # the night of the discharge day runs past it: test.date inside, its data not (A12)
+        (0, "indeterminate"),
+        (1, "qualified"),
+        (2, "qualified"),
+        (3, "not_qualified"),
+        (-1, "not_qualified"),
+    ],
 )
 def test_inpatient_time_of_need_discharge_minus_2_and_3_days(
     days_before_discharge: int, det: str

@@ -365,6 +365,9 @@ PERTURBATIONS = (
     "recording_dated_after_the_run",
     # The file's date reads two ways (03/04/2026, day or month first), each days from test.date.
     "possible_dates_far_from_test_date",
+    # Hunt 9: an inpatient night recorded after the discharge day, dated by its evening (the
+    # discharge day) by test.date or by the recording (or placed by test.date alone).
+    "night_recorded_after_discharge",
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
@@ -528,8 +531,9 @@ def valid_then_perturbed(
         },
     }
     if inpatient:
+        # a night from 22:00 on test.date holds data on the next day: discharged no earlier
         raw["test"]["discharge_date"] = (
-            td + dt.timedelta(days=draw(st.integers(0, 2)))
+            td + dt.timedelta(days=draw(st.integers(kind == "overnight", 2)))
         ).isoformat()
     else:
         # An acute illness (J18.9) is not a chronic stable state: saying so is a conflict.
@@ -605,6 +609,8 @@ def valid_then_perturbed(
     elif change == "judged_test_days_after_the_start":
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
         ev = _days_later(ev, draw(st.integers(1, 10)))
+    elif change == "night_recorded_after_discharge":
+        ev = _night_after_discharge(draw, raw, td, ev.sleep if ev and ev.sleep else None)
     elif change == "recording_dated_after_the_run":
         ev = _dated_after_the_run(draw, raw, ev, start)
     elif change == "possible_dates_far_from_test_date":
@@ -760,6 +766,71 @@ def _drop_only_night(draw: st.DrawFn) -> SleepFigures:
         "presumed_sleep", 420.0, 0.0, 0.0, 0.0, 0.0, 89.0, 95.0, "first_300s_valid", drop, drop,
         94.0, drop, drop,
     )  # fmt: skip
+
+
+def _recorded_after_midnight(
+    draw: st.DrawFn, td: dt.date, sleep: SleepFigures, evening: bool = True
+) -> Evidence:
+    """A night whose data lie wholly on the day after ``td`` (from 00:30 or later, up to 7.5 h,
+    its window placed), dated ``td`` by its evening; or (``evening``) the same night from 22:00
+    on ``td`` with its data past midnight; or one whose file holds a clock but no date (placed
+    by test.date ``td``, it may lie on the day after)."""
+    ways = ["after_midnight", "clock_only"] + (["from_the_evening"] if evening else [])
+    how = draw(st.sampled_from(ways))
+    valid = min(sleep.valid_min, 420.0)
+    if how == "from_the_evening":
+        start = dt.datetime.combine(td, dt.time(22, 0))
+        span = draw(st.floats(max(valid, 120.0) + 1.0, 540.0)) * 60.0  # past midnight
+    else:
+        start = dt.datetime.combine(td + dt.timedelta(days=1), dt.time(0, 30))
+        start += dt.timedelta(minutes=draw(st.integers(0, 60)))
+        span = draw(st.floats(valid, 420.0)) * 60.0
+    placed = dataclasses.replace(sleep, valid_min=valid, start_s=0.0, end_s=span)
+    ev = Evidence(recording_start=start, sleep=placed, recording_min=span / 60.0)
+    if how == "clock_only":
+        ev = dataclasses.replace(ev, recording_start=None, start_clock=start.time())
+    return ev
+
+
+def _night_after_discharge(
+    draw: st.DrawFn, raw: dict[str, Any], td: dt.date, sleep: SleepFigures | None
+) -> Evidence:
+    """An inpatient qualifying night dated ``td`` (its evening), discharged on ``td``, its data
+    recorded on the day after (:func:`_recorded_after_midnight`); test.date given or not
+    (then the recording dates the test, by its evening)."""
+    t = raw["test"]
+    t.update(type="overnight", setting="inpatient", discharge_date=td.isoformat())
+    t.pop("chronic_stable_state", None)
+    if sleep is None:
+        sleep = dipping_sleep(draw, "presumed_sleep", 420.0)
+    ev = _recorded_after_midnight(draw, td, sleep)
+    if ev.recording_start is not None and draw(st.booleans()):
+        t.pop("date", None)
+    if "evaluated_date" in t:
+        t["evaluated_date"] = (td + dt.timedelta(days=1)).isoformat()
+    return ev
+
+
+def _retest_night_on_day_90(draw: st.DrawFn, raw: dict[str, Any], td: dt.date) -> Evidence:
+    """A Group II night (89 % for 5-100 min, none at or below 88 %) with dependent edema, as the
+    retest of therapy begun 89 days before test.date ``td``, its data recorded on day 90."""
+    t = raw["test"]
+    t.update(type="overnight", setting="outpatient", performed_by="idtf")
+    t.pop("discharge_date", None)
+    t["evaluated_date"] = (td + dt.timedelta(days=3)).isoformat()
+    raw["order"]["date"] = (td + dt.timedelta(days=3)).isoformat()
+    raw["order"]["therapy_start_date"] = (td - dt.timedelta(days=89)).isoformat()
+    raw["findings"] = {"dependent_edema": True}
+    raw["diagnoses"] = ["J44.9"]
+    at89 = draw(st.floats(5.0, 100.0))
+    sleep = dataclasses.replace(
+        dipping_sleep(draw, "presumed_sleep", 420.0),
+        t_le88_min=0.0, longest_le88_min=0.0, t_lt90_min=at89, t_le90_min=at89, nadir_pct=89.0,
+    )  # fmt: skip
+    ev = _recorded_after_midnight(draw, td, sleep)
+    if ev.recording_start is not None and draw(st.booleans()):
+        t.pop("date", None)
+    return ev
 
 
 def _cluster_headache_not_group_iii(
@@ -1724,6 +1795,10 @@ MC_PERTURBATIONS = (
     "recording_dated_after_the_run",
     "possible_dates_far_from_test_date",
     "retest_start_given_twice",
+    # Hunt 9: an inpatient night, or a Group II retest night, recorded past the window's last
+    # day but dated inside it by its evening.
+    "night_recorded_after_discharge",
+    "retest_recorded_on_day_90",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
     # Group II's 89 % ("= 89", unlike MassHealth's "<= 89 %" with edema) on a walk's whole runs
@@ -1794,8 +1869,9 @@ def valid_then_perturbed_medicare(
     if kind == "exercise":
         ev = _walk_flow(draw, raw, ev, None)
     if inpatient:
+        # a night from 22:00 on test.date holds data on the next day: discharged no earlier
         raw["test"]["discharge_date"] = (
-            td + dt.timedelta(days=draw(st.integers(0, 2)))
+            td + dt.timedelta(days=draw(st.integers(kind == "overnight", 2)))
         ).isoformat()
     change = change or draw(st.sampled_from(MC_PERTURBATIONS))
     t = raw["test"]
@@ -2034,6 +2110,12 @@ def valid_then_perturbed_medicare(
         t["type"], ev = "exercise", _tested_at_order_flow(raw, _parts_hours_apart(draw, start))
     elif change == "walk_at_89_on_unbroken_runs_only":
         t["type"], ev = "exercise", _walk_at_89_on_unbroken_runs(draw, raw, start)
+    elif change == "night_recorded_after_discharge":
+        if t["performed_by"] == "treating_practitioner":
+            t["performed_by"] = "hospital"
+        ev = _night_after_discharge(draw, raw, td, dipping_sleep(draw, "presumed_sleep", 420.0))
+    elif change == "retest_recorded_on_day_90":
+        ev = _retest_night_on_day_90(draw, raw, td)
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

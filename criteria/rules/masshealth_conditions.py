@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from typing import Any
 
 from .base import Inputs, Outcome, Rule, minutes_text
 from .common import AGE, ATTESTATION, Conditions, conditions
-from .shared import days_between
+from .shared import days_between, recorded_outside
 
 __all__ = ["CONDITION_RULES", "TEST_CONDITION_RULES"]
 
@@ -315,6 +316,13 @@ def _inpatient(inp: Inputs) -> Outcome:
     before = days_between(inp.test_date, t.discharge_date)
     values["days_before_discharge"] = before
     if 0 <= before <= 2:
+        # the data, not only the test's date: a night from 00:30 on the day after discharge
+        # is dated by its evening, the discharge day ("not after" it, SPEC §8.3)
+        lo = t.discharge_date - _dt.timedelta(days=2)
+        window = "within the 2 days before discharge"
+        out = recorded_outside(inp, lo, t.discharge_date, window, values)
+        if out is not None:
+            return out
         return Outcome(True, f"Taken {before} day(s) before discharge (no earlier than 2).", values)
     return Outcome(
         False,

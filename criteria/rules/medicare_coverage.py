@@ -6,11 +6,12 @@ LCD L33797 and policy article A52514 (as the DME MACs restate it), ``medicare-ox
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Mapping
 from typing import Any
 
 from .base import Inputs, Outcome, Rule
-from .shared import days_between
+from .shared import days_between, recorded_outside
 
 __all__ = ["COVERAGE_RULES", "DOCUMENTATION_RULES", "RETEST_RULE", "therapy_start"]
 
@@ -69,6 +70,12 @@ def _retest(inp: Inputs) -> Outcome:
         else:
             why = f"Retest on day {day} after therapy began, outside days 61–90."
         return Outcome(False, why, v)
+    # every day of the retest's data: a night recorded wholly on day 90 is dated by its
+    # evening, day 89 (A11)
+    d61, d89 = start + _dt.timedelta(days=61), start + _dt.timedelta(days=89)
+    out = recorded_outside(inp, d61, d89, "on days 61–89 after therapy began", v)
+    if out is not None:
+        return out
     if order <= start:
         return Outcome(False, "Continued coverage needs a new order after therapy began.", v)
     return Outcome(True, f"Retest on day {day} (61–90) with a new order.", v)

@@ -12,7 +12,14 @@ from typing import Any, cast
 
 from ..evidence import SleepFigures
 from .base import EPS_MIN, Inputs, Outcome, Rule, cut_text
-from .shared import codes_matching, days_between, le, sleep_minutes, window_figures
+from .shared import (
+    codes_matching,
+    days_between,
+    le,
+    recorded_outside,
+    sleep_minutes,
+    window_figures,
+)
 
 __all__ = [
     "OSA_CODES",
@@ -240,6 +247,12 @@ def _time_of_need(inp: Inputs) -> Outcome:
         before = days_between(inp.test_date, t.discharge_date)
         v["days_before_discharge"] = before
         if 0 <= before <= 2:
+            # the data, not only the test's date: a night from 00:30 on the day after
+            # discharge is dated by its evening, the discharge day (A12)
+            lo = t.discharge_date - _dt.timedelta(days=2)
+            out = recorded_outside(inp, lo, t.discharge_date, "within 2 days of discharge", v)
+            if out is not None:
+                return out
             return Outcome(True, f"Inpatient test {before} day(s) before discharge (0–2).", v)
         where = "after discharge" if before < 0 else f"{before} days before discharge"
         return Outcome(False, f"Inpatient test {where}: not within 2 days of discharge.", v)

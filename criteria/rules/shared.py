@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ..evidence import Evidence, SegmentFigures, SleepFigures
-from .base import EPS_MIN, Inputs, Part, at_least, cut_text, minutes_text, pct
+from .base import EPS_MIN, Inputs, Outcome, Part, at_least, cut_text, minutes_text, pct
 
 __all__ = [
+    "DATE_CONFLICT",
     "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
     "MAX_SESSION_MIN",
@@ -43,6 +44,7 @@ __all__ = [
     "pao2_fall",
     "pao2_meets",
     "pao2_part",
+    "recorded_outside",
     "segment_unfit",
     "sleep_minutes",
     "sustained_low",
@@ -121,6 +123,88 @@ def days_between(a: _dt.date, b: _dt.date) -> int:
     int
     """
     return (b - a).days
+
+
+#: The value key under which :func:`recorded_outside` says why test.date and the recorded days
+#: disagree on a window (``criteria.evaluate`` makes it a conflict).
+DATE_CONFLICT = "test_date_conflict"
+
+
+def recorded_outside(
+    inp: Inputs, first: _dt.date, last: _dt.date, window: str, values: dict[str, Any]
+) -> Outcome | None:
+    """Check that the recorded test holds data on the days of a date window only.
+
+    A window that the test date meets must hold the test's data too: a night recorded from
+    00:30 to 07:00 on 6 January is dated the 5th (:attr:`Evidence.test_day`, a night by its
+    evening), and qualified an inpatient discharged on the 5th and a Group II retest whose
+    day 89 was the 5th. The first and the last day of the judged data
+    (:meth:`Evidence.recorded_days`) are checked against both edges.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads the evidence (its windows, date and clock) and the test date.
+    first, last : datetime.date
+        The window's first and last day (both in it).
+    window : str
+        What the window is, for the reason ("within 2 days of discharge").
+    values : dict
+        The rule's values; receives ``recorded_days`` when a recording dates the test.
+
+    Returns
+    -------
+    Outcome or None
+        None when the data lie within the window, or no recording dates them (a test given by
+        the context only). Else not met when the recording's own date and clock put data
+        outside it and the context gives no test.date; not evaluable, naming both, when
+        test.date (which the rule found inside) and the recording disagree, and when only a
+        placement the recording may have (its date or clock is not known, or its date reads
+        several ways) puts data outside.
+    """
+    days = None if inp.evidence is None else inp.evidence.recorded_days(inp.test_date)
+    if days is None:
+        return None
+    values["recorded_days"] = [days.first, days.last]
+    if first <= days.first and days.last <= last:
+        return None
+    edges = f"{first.isoformat()} to {last.isoformat()}"
+    given = inp.context.test.date
+    if days.certain and given is None:
+        return Outcome(
+            False,
+            f"The test's data were recorded on {days.text()}, not all {window} ({edges}).",
+            values,
+        )
+    if days.certain and given is not None:
+        # test.date inside, the recording's own days not: one of the dates is wrong (as an
+        # evaluation dated before the data ended), or the night ran past the window's edge.
+        # evaluate() lists it as a conflict of test.date and recording.start (DATE_CONFLICT).
+        values[DATE_CONFLICT] = (
+            f"test.date {given.isoformat()} is {window} ({edges}), but the recorded test holds "
+            f"data on {days.text()}: either date is wrong, or the test ran past the window. "
+            "State when the test was taken, or correct the window's date."
+        )
+        return Outcome(
+            None,
+            f"test.date {given.isoformat()} is {window} ({edges}), but the test's data were "
+            f"recorded on {days.text()}: one of the dates is wrong, or the test ran past it.",
+            values,
+            (f"test.date or recording.start (data recorded on {days.text()}, outside {edges})",),
+        )
+    ev = inp.evidence
+    assert ev is not None  # it dated the days
+    if ev.possible_dates:
+        how = "The file's date reads more than one way"
+    else:
+        what = "date" if ev.clock is not None else "date or time of day"
+        how = f"The recording holds no {what}: placed by test.date (its first day, or its night's)"
+    return Outcome(
+        None,
+        f"{how}, so its data may lie on {days.text()}, not all {window} ({edges}).",
+        values,
+        (f"recording.start: a recording with its date and time of day (its data within {edges})",),
+    )
 
 
 def codes_matching(
