@@ -1796,9 +1796,11 @@ MC_PERTURBATIONS = (
     "possible_dates_far_from_test_date",
     "retest_start_given_twice",
     # Hunt 9: an inpatient night, or a Group II retest night, recorded past the window's last
-    # day but dated inside it by its evening.
+    # day but dated inside it by its evening; a sleep PaO2 dated the evening before a night
+    # recorded wholly the next day, taken as "the same day" (A19).
     "night_recorded_after_discharge",
     "retest_recorded_on_day_90",
+    "sleep_blood_gas_the_evening_before",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
     # Group II's 89 % ("= 89", unlike MassHealth's "<= 89 %" with edema) on a walk's whole runs
@@ -2116,6 +2118,22 @@ def valid_then_perturbed_medicare(
         ev = _night_after_discharge(draw, raw, td, dipping_sleep(draw, "presumed_sleep", 420.0))
     elif change == "retest_recorded_on_day_90":
         ev = _retest_night_on_day_90(draw, raw, td)
+    elif change == "sleep_blood_gas_the_evening_before":
+        # a normal night recorded wholly on the day after test.date, and a sleep PaO2 that
+        # alone is Group I-2 dated test.date (the night's evening)
+        t.update(type="overnight", setting="outpatient", performed_by="sleep_lab")
+        t.pop("discharge_date", None)
+        t["evaluated_date"] = (td + dt.timedelta(days=3)).isoformat()
+        normal = dataclasses.replace(
+            dipping_sleep(draw, "presumed_sleep", 390.0),
+            t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, longest_le88_min=0.0, nadir_pct=91.0,
+        )  # fmt: skip
+        ev = _recorded_after_midnight(draw, td, normal, evening=False)
+        raw["blood_gas"] = {
+            "pao2_sleep_mmhg": draw(st.floats(30.0, 55.0)),
+            "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
+            "date": td.isoformat(),
+        }
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

@@ -4,7 +4,8 @@ A night is dated by its evening (``Evidence.test_day``): sleep from 00:30 on 21 
 night of the 20th. The windows that must hold the *test* (Medicare A12 and MassHealth's
 inpatient window: discharge − 2 days ≤ test ≤ discharge; Medicare A11's retest days 61–89) read
 that date only, so a night recorded wholly on the day after the discharge day qualified an
-inpatient, and a retest recorded wholly on day 90 passed as day 89.
+inpatient, and a retest recorded wholly on day 90 passed as day 89. A sleep PaO2 dated the 20th
+was taken as "the same day" (A19) as such a night.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def placed_night(start: dt.datetime, hours: float, **figures: Any) -> Evidence:
 LOW = {"valid_min": 380.0, "t_le88_min": 20.0, "nadir_pct": 84.0}
 #: 20 min at 89 %, none at or below 88 % (Group II with a condition).
 AT_89 = {"valid_min": 380.0, "t_lt90_min": 20.0, "nadir_pct": 89.0}
+#: Nothing below 90 %.
+NORMAL = {"valid_min": 380.0, "nadir_pct": 92.0, "awake_baseline_pct": 95.0}
 AFTER_MIDNIGHT = dt.datetime.combine(DAY_AFTER, dt.time(0, 30))  # 00:30-07:00 on the 21st
 EVENING = dt.datetime.combine(TEST_DATE, dt.time(22, 0))  # 22:00 on the 20th to 06:30
 
@@ -223,3 +226,19 @@ def test_group_ii_retest_from_the_evening_of_day_89() -> None:
     ev = placed_night(EVENING, 8.0, **AT_89)
     assert evaluate(retest(89, test__date=DROP), ev).determination == "not_qualified"
     assert evaluate(retest(88), ev).determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# A19: a blood gas "the same day" as a night is on a day the night holds data
+# --------------------------------------------------------------------------------------------
+
+
+def test_sleep_blood_gas_dated_the_evening_before_a_night_recorded_the_next_day() -> None:
+    """A sleep PaO2 of 50 dated the 20th beside a normal night recorded wholly on the 21st
+    decided N1 as same-day; from 22:00 on the 20th it is the night's own."""
+    gas = {"blood_gas": {"date": TEST_DATE.isoformat(), "pao2_sleep_mmhg": 50,
+                         "pao2_awake_mmhg": 70}, "test__performed_by": "sleep_lab"}  # fmt: skip
+    d = evaluate(mc(**gas), placed_night(AFTER_MIDNIGHT, 6.5, **NORMAL))
+    assert d.determination == "indeterminate"
+    assert d.rule("lcd_group_i_2_sleep").values.get("sleep_blood_gas_other_day") is True
+    assert evaluate(mc(**gas), placed_night(EVENING, 8.0, **NORMAL)).determination == "qualified"

@@ -847,11 +847,21 @@ def blood_gas_day(inp: Inputs) -> str:
     Returns
     -------
     str
+        ``same`` only when the recorded test (when there is one) holds data on that day, in
+        every place it may have (:meth:`Evidence.recorded_days`); ``other`` when it holds none
+        in any.
     """
     day = inp.context.blood_gas.date
     if day is None or inp.test_date is None:
         return "unknown"
-    return "same" if day == inp.test_date else "other"
+    if day != inp.test_date:
+        return "other"
+    # The test date of a night is its evening's (Evidence.test_day): a sleep PaO2 of 50 dated
+    # 5 January decided a normal night recorded wholly on the 6th as taken "the same day".
+    days = None if inp.evidence is None else inp.evidence.recorded_days(inp.test_date)
+    if days is None or day in days.always:
+        return "same"
+    return "other" if not days.first <= day <= days.last else "unknown"
 
 
 def decide_by_blood_gas(name: str, gas: Part, oxi: Part, day: str, values: dict[str, Any]) -> Part:
@@ -882,7 +892,9 @@ def decide_by_blood_gas(name: str, gas: Part, oxi: Part, day: str, values: dict[
         values[f"{name}_blood_gas_other_day"] = True
         if oxi.tested and oxi.met is not None and oxi.met == gas.met:
             return oxi  # the test's own result stands; the other day's agrees with it
-        return Part(name, None, missing=("blood_gas.date equal to test.date",), where=gas.where)
+        # (a day the recorded test holds data on too: a night's test.date is its evening's)
+        why = "blood_gas.date equal to test.date, on a day the recorded test holds data"
+        return Part(name, None, missing=(why,), where=gas.where)
     if not oxi.tested or oxi.met is None or gas.met == oxi.met:
         return gas
     values[f"{name}_blood_gas_decides"] = day == "same"
