@@ -833,6 +833,22 @@ def _retest_night_on_day_90(draw: st.DrawFn, raw: dict[str, Any], td: dt.date) -
     return ev
 
 
+def _cluster_headache_walk_on_room_air(
+    draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime
+) -> Evidence:
+    """A cluster-headache case, its test typed rest (a walk is then not judged for Groups I and
+    II), its rest segment normoxemic, and a walk on room air sustained under 90 % in the same
+    recording (a Group I or II value: A22), with or without a walk on oxygen."""
+    raw["diagnoses"] = ["G44.011"]
+    raw["order"]["flow_lpm"] = 12
+    raw["test"]["type"] = "rest"
+    rest = SegmentFigures("rest", 5.0, 97.0, 95.0, draw(st.floats(90.0, 99.0)))
+    low = draw(st.floats(70.0, 89.9))
+    walk = SegmentFigures("exercise", 6.0, 95.0, low - 1.0, low)
+    o2 = draw(st.one_of(st.none(), st.just(SegmentFigures("exercise_o2", 6.0, 95.0, 92, 93))))
+    return Evidence(recording_start=start, rest=rest, exercise=walk, exercise_o2=o2)
+
+
 def _cluster_headache_not_group_iii(
     draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime, td: dt.date
 ) -> Evidence:
@@ -1810,6 +1826,8 @@ MC_PERTURBATIONS = (
     # terminal illness or stand-by use.
     "group_iv_without_qualifying_hypoxemia",
     "cluster_headache_not_group_iii",
+    # Hunt 9: ... nor beside a walk on room air under 90 % in a test typed rest
+    "cluster_headache_walk_on_room_air",
     "recording_of_another_person",
     "recording_named_for_another_person",
     # Ninth review: stand-by (prn) oxygen is denied outright, hypoxemia or not; an order for
@@ -2051,6 +2069,8 @@ def valid_then_perturbed_medicare(
     elif change == "cluster_headache_not_group_iii":
         ev = _cluster_headache_not_group_iii(draw, raw, start, td)
         t["type"] = "overnight" if ev is not None and ev.sleep is not None else "rest"
+    elif change == "cluster_headache_walk_on_room_air":
+        ev = _cluster_headache_walk_on_room_air(draw, raw, start)
     elif change == "sleep_test_channels_unstaged":
         # a PSG or home sleep test analysed without its staging: its channels say what it is
         t["type"] = "overnight"

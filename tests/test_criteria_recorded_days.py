@@ -5,7 +5,8 @@ night of the 20th. The windows that must hold the *test* (Medicare A12 and MassH
 inpatient window: discharge − 2 days ≤ test ≤ discharge; Medicare A11's retest days 61–89) read
 that date only, so a night recorded wholly on the day after the discharge day qualified an
 inpatient, and a retest recorded wholly on day 90 passed as day 89. A sleep PaO2 dated the 20th
-was taken as "the same day" (A19) as such a night.
+was taken as "the same day" (A19) as such a night. And Group III (A22) passed beside a walk on
+room air at 86 % because the test was typed rest.
 """
 
 from __future__ import annotations
@@ -242,3 +243,53 @@ def test_sleep_blood_gas_dated_the_evening_before_a_night_recorded_the_next_day(
     assert d.determination == "indeterminate"
     assert d.rule("lcd_group_i_2_sleep").values.get("sleep_blood_gas_other_day") is True
     assert evaluate(mc(**gas), placed_night(EVENING, 8.0, **NORMAL)).determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# A22: no Group I/II value anywhere in the recording, whatever test.type says
+# --------------------------------------------------------------------------------------------
+
+
+CLUSTER = {"test__type": "rest", "diagnoses": ["G44.011"], "order__flow_lpm": 12}
+
+
+def test_group_iii_not_beside_a_room_air_walk_at_86_in_a_rest_test() -> None:
+    """Analyze → figures → rules: rest at 95 %, a walk on room air sustained at 86 %, a walk on
+    oxygen at 93 %, typed rest: the walk is not judged for Group I-4, but it is hypoxemia."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=1320,
+        seed=1,
+        noise_pts=0.7,
+        baseline_pct=95.0,
+        sustained_drops=[SustainedDrop(480.0, 270.0, 86.0), SustainedDrop(900.0, 270.0, 93.0)],
+        segments=[("rest", 0, 360), ("exercise", 420, 780), ("exercise_o2", 840, 1200)],
+        start=dt.datetime.combine(TEST_DATE, dt.time(10, 0)),
+    )
+    ev = evidence_from_analysis(analyze(rec))
+    assert ev.exercise is not None and ev.exercise.sustained_nadir_pct is not None
+    assert ev.exercise.sustained_nadir_pct < 88.0
+    d = evaluate(mc(**CLUSTER), ev)
+    assert d.determination == "not_qualified"
+    assert d.rule("lcd_group_iii").met is False
+    assert d.rule("lcd_group_i_4_exercise").tested is False  # a rest test leaves it unjudged
+    # the rest test alone is Group III
+    alone = dataclasses.replace(ev, exercise=None, exercise_o2=None)
+    assert evaluate(mc(**CLUSTER), alone).determination == "qualified"
+
+
+def test_group_iii_room_air_walk_left_in_doubt_by_artifact() -> None:
+    """A walk whose whole 10 s runs reach 91 % but whose valid samples fall to 88 %: not shown
+    normoxemic, not shown hypoxemic."""
+    walk = dataclasses.replace(seg("exercise", 91.0), sustained_nadir_low_pct=88.0)
+    ev = Evidence(
+        recording_start=dt.datetime.combine(TEST_DATE, dt.time(10, 0)),
+        rest=seg("rest", 95.0),
+        exercise=walk,
+    )
+    d = evaluate(mc(**CLUSTER), ev)
+    assert d.determination == "indeterminate"
+    assert d.rule("lcd_group_iii").met is None
+    high = dataclasses.replace(walk, sustained_nadir_low_pct=90.0)
+    ev = dataclasses.replace(ev, exercise=high)
+    assert evaluate(mc(**CLUSTER), ev).determination == "qualified"

@@ -18,7 +18,7 @@ from .medicare_groups import (
     hypoxemic,
     sats_at_least,
 )
-from .shared import codes_matching, pao2_meets
+from .shared import codes_matching, in_doubt, pao2_meets, sustained_low
 
 __all__ = ["GROUP_III_IV_RULES"]
 
@@ -91,6 +91,19 @@ def _iii(inp: Inputs) -> Outcome:
             with_figures("Hypoxemia on oxygen (a Group I or II value): not Group III", v),
             v,
         )
+    # The walk on room air too, whatever test.type says: a rest test leaves it unjudged for
+    # Groups I and II (that errs towards denial), but here it would be a Group I/II value
+    # ruling Group III out (A22): a walk sustained at 86 % beside a rest test at 95 %
+    # qualified N3, the walk being "not tested" under test.type rest.
+    walk_doubt = _room_air_walk(inp, v)
+    if walk_doubt is False:
+        return Outcome(
+            False,
+            with_figures(
+                "Hypoxemia in the walk on room air (a Group I or II value): not Group III", v
+            ),
+            v,
+        )
     # The LCD's current text sets no duration for Group I-2, nor for Group II's 89 %: one reading
     # <= 88 % (or at 89 %) during sleep is hypoxemia as Groups I and II define it, whatever
     # duration reading the profile takes for qualifying (a lenient reading there would be the
@@ -131,11 +144,34 @@ def _iii(inp: Inputs) -> Outcome:
     if isinstance(low_o2, str):
         v["pao2_exercise_o2_mmhg"] = on_o2
         return Outcome(None, "Hypoxemia on oxygen is not shown, nor ruled out.", v, (low_o2,))
+    if isinstance(walk_doubt, str):
+        return Outcome(
+            None, "Hypoxemia in the walk on room air is not shown, nor ruled out.", v, (walk_doubt,)
+        )
     if hyp is None:
         return Outcome(
             None, "Group I/II values not yet evaluable.", v, ("the Group I/II findings",)
         )
     return Outcome(True, with_figures("Group III: cluster headache, normoxemic test", v), v)
+
+
+def _room_air_walk(inp: Inputs, v: dict[str, Any]) -> bool | str:
+    """Tell whether the recording's walk on room air is normoxemic (whatever ``test.type``).
+
+    Returns True without such a walk or when its sustained nadir's lower bound is ≥ 90 %;
+    False when its sustained nadir is below 90 % (a Group I or II value); else the in-doubt
+    text (artifact leaves it on both sides of the line).
+    """
+    walk = inp.segment("exercise")
+    high = None if walk is None else walk.sustained_nadir_pct
+    if walk is None or high is None:
+        return True
+    low = sustained_low(walk)
+    low = high if low is None else min(low, high)
+    v["exercise_sustained_nadir_pct"] = high
+    if high < SAT_NORMAL:
+        return False
+    return True if low >= SAT_NORMAL else in_doubt("exercise", low, high)
 
 
 def _ichd3_against(ctx: Any) -> str:
