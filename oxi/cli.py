@@ -53,6 +53,7 @@ from .verify import (
     unchecked_notes,
     verify,
 )
+from .visible import visible
 
 __all__ = ["build_parser", "main"]
 
@@ -71,6 +72,17 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(EXIT_BAD_INPUT, f"oxi: {message} (see '{self.prog} --help')\n")
+
+
+def _say(text: str, *, lines: bool = False, err: bool = False) -> None:
+    """Print ``text`` with nothing in it that acts on the terminal (:func:`oxi.visible.visible`).
+
+    Every line oxi prints goes through here: a path, key or value quoted from a submission, a
+    file's name or a header's words may hold terminal escapes (a forged summary's path cleared
+    the reviewer's screen and drew "verified" over "NOT VERIFIED"). ``lines`` keeps the line
+    feeds of a block oxi laid out (the values in it are shown escaped all the same).
+    """
+    print(visible(text, lines=lines), file=sys.stderr if err else sys.stdout)
 
 
 def _add_reading_options(p: argparse.ArgumentParser) -> None:
@@ -174,14 +186,14 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
     else:
-        print(format_terminal_summary(outcome.summary, outcome.paths))
+        _say(format_terminal_summary(outcome.summary, outcome.paths), lines=True)
     return EXIT_OK
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
     _check_input_path(args.recording)
     info = inspect_recording(args.recording, channel=args.channel, fs=args.fs, scale=args.scale)
-    print(format_info(info))
+    _say(format_info(info), lines=True)
     return EXIT_OK
 
 
@@ -243,9 +255,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     if args.json:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
-        print(format_qualify_summary(doc, paths, summary))
+        _say(format_qualify_summary(doc, paths, summary), lines=True)
         if summary is not None:
-            print(f"note: {SUMMARY_NOT_VERIFIED}")
+            _say(f"note: {SUMMARY_NOT_VERIFIED}")
     return EXIT_OK
 
 
@@ -257,23 +269,23 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             _check_input_path(given)
     differences = verify(args.summary, target, args.context, args.annotations)
     if differences:
-        print(f"NOT VERIFIED: {len(differences)} difference(s)")
+        _say(f"NOT VERIFIED: {len(differences)} difference(s)")
         listed = group_differences(differences)
         for group, lines in listed.items():
-            print(f"{group}:")
+            _say(f"{group}:")
             for d in lines:
-                print(f"  - {d}")
+                _say(f"  - {d}")
         left = len(differences) - sum(len(lines) for lines in listed.values())
         if left:
-            print(f"... and {left} more difference(s) not listed")
+            _say(f"... and {left} more difference(s) not listed")
         return EXIT_MISMATCH
     unchecked = hash_only_outputs(args.summary, args.context is not None)
     verdict = "verified" if not unchecked else "verified, except report.pdf (NOT checked)"
-    print(f"{verdict}: the recording's hash, every figure and the determination match the summary")
+    _say(f"{verdict}: the recording's hash, every figure and the determination match the summary")
     for note in unchecked:
-        print(f"note: {note}")
+        _say(f"note: {note}")
     for note in unchecked_notes(args.summary, target, context_given=args.context is not None):
-        print(f"note: {note}")
+        _say(f"note: {note}")
     return EXIT_OK
 
 
@@ -295,7 +307,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         progress=not args.quiet,
         join_nights=args.join_nights,
     )
-    print(result.describe())
+    _say(result.describe(), lines=True)
     return EXIT_BATCH_FAILURES if result.n_failed else EXIT_OK
 
 
@@ -467,7 +479,7 @@ def _run(args: argparse.Namespace) -> int:
         if getattr(args, "deidentify", False):
             # no file oxi found by name, nothing quoted from the files (oxi.privacy)
             message = deidentified_error(exc, _typed_paths(args), getattr(args, "out", None))
-        print(f"oxi: {message}", file=sys.stderr)
+        _say(f"oxi: {message}", err=True)
         return EXIT_BAD_INPUT
     except BrokenPipeError:
         # The reader went away (``oxi info REC | head``): stop quietly, as Unix tools do.
@@ -485,7 +497,7 @@ def _run(args: argparse.Namespace) -> int:
             # on /in/Doe_John_2.edf named the patient
             typed = _typed_paths(args)
             where = describe_path(where, typed, found_files(typed), getattr(args, "out", None))
-        print(f"oxi: {where + ': ' if where else ''}{exc.strerror or exc}", file=sys.stderr)
+        _say(f"oxi: {where + ': ' if where else ''}{exc.strerror or exc}", err=True)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("oxi: interrupted", file=sys.stderr)

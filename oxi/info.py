@@ -5,6 +5,8 @@ from __future__ import annotations
 from oximetry.io import RecordingInfo
 from oximetry.report.terminal import minutes
 
+from .visible import visible
+
 __all__ = ["format_info"]
 
 
@@ -24,7 +26,8 @@ def format_info(info: RecordingInfo) -> str:
     Returns
     -------
     str
-        Several lines, ending without a newline.
+        Several lines, ending without a newline; a character of the file's name or header that
+        would act on a terminal (an escape, a line feed) is shown escaped (:func:`visible`).
     """
     lines = [f"file:       {info.path}", f"format:     {info.format}"]
     if info.device:
@@ -65,4 +68,6 @@ def format_info(info: RecordingInfo) -> str:
     else:
         lines.append("annotations: none")
     lines.extend(f"warning:    {w}" for w in info.warnings)
-    return "\n".join(lines)
+    # The file's name, the header's device and units, a reader's warning quoting a label: each
+    # line shown escaped on its own, so a line feed in a value cannot start a line of its own
+    return "\n".join(visible(line) for line in lines)

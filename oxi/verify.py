@@ -483,7 +483,12 @@ def _dotted(key: _Key) -> str:
         shown = name if len(str(name)) <= 60 else str(name)[:57] + "..."
         if kind != "key":
             out += f"[{shown}]"
-        elif not isinstance(name, str) or not name or set(name) & set('.[]"\n'):
+        elif (  # a control or bidi character (ESC c, CR, U+202E) in a key: quoted, escaped
+            not isinstance(name, str)
+            or not name
+            or set(name) & set('.[]"')
+            or not name.isprintable()
+        ):
             out += f"[{json.dumps(name)[:40]}]"  # a key no oxi writes, told apart from a path
         else:
             out += f".{shown}" if out else shown

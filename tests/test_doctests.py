@@ -25,6 +25,7 @@ PUBLIC = (
     "criteria.names",  # same_person: one person written two ways, placeholders
     "oximetry.errors",  # deidentified_reason
     "oxi.privacy",  # deidentified_error: a found file's name never printed
+    "oxi.visible",  # visible: what a terminal would act on, shown escaped
 )
 
 
