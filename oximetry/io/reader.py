@@ -236,6 +236,25 @@ def _fraction_problem(label: str, spo2: NDArray[np.float64]) -> str:
     return ""
 
 
+def _unit_scale(scale: float | None, path: str | os.PathLike[str]) -> float | None:
+    """Return the power of ten ``--scale`` stands for, or refuse a factor that is not one."""
+    scale = _check_option(scale, "--scale", path)
+    if scale is None:
+        return None
+    power = round(math.log10(scale))
+    if abs(math.log10(scale) - power) > 1e-9:
+        # A unit conversion is a power of ten; any other factor moves every saturation (0.93
+        # turns a night at 94 % into one at 87 %, under the 88 % line the rules read).
+        raise RecordingFormatError(
+            f"--scale {scale:g} is not a unit conversion: it must be a power of ten (100 for "
+            "SpO2 stored as a fraction 0-1, 0.1 for tenths of a percent)",
+            path,
+        )
+    # The power itself, as it is recorded: --scale 0.999999998 passed as 1 but was applied as
+    # typed, and a saturation sitting on a threshold moved (an ODI4 event of 759 s read 768 s).
+    return float(f"1e{power}")
+
+
 @dataclass
 class _Prepared:
     raw: RawRecording
@@ -259,15 +278,7 @@ def _prepare(
     fs = _check_option(fs, "--fs", path)
     if fs is not None and not MIN_FS_HZ <= fs <= MAX_FS_HZ:
         raise RecordingFormatError(f"--fs {fs:g} is outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz", path)
-    scale = _check_option(scale, "--scale", path)
-    if scale is not None and abs(math.log10(scale) - round(math.log10(scale))) > 1e-9:
-        # A unit conversion is a power of ten; any other factor moves every saturation (0.93
-        # turns a night at 94 % into one at 87 %, under the 88 % line the rules read).
-        raise RecordingFormatError(
-            f"--scale {scale:g} is not a unit conversion: it must be a power of ten (100 for "
-            "SpO2 stored as a fraction 0-1, 0.1 for tenths of a percent)",
-            path,
-        )
+    scale = _unit_scale(scale, path)
     raw, digest = _open(path, fs)
     labels = [c.label for c in raw.channels]
     units = [c.unit for c in raw.channels]
@@ -369,7 +380,9 @@ def read_recording(
     fs : float, optional
         Sampling rate in Hz (``--fs``) for files without time stamps (e.g. ``Sats,Rate``).
     scale : float, optional
-        Multiply SpO2 by this (``--scale 100`` for SpO2 stored as a fraction 0–1).
+        Multiply SpO2 by this (``--scale 100`` for SpO2 stored as a fraction 0–1): a power of
+        ten, applied and recorded as the exact power (``0.999999998`` is 1); any other factor
+        is refused.
 
     Returns
     -------
@@ -401,7 +414,8 @@ def read_recording(
     ('SpO2', 1.0, 3600)
     """
     prep = _prepare(path, channel, fs, scale, strict=True)
-    options: dict[str, Any] = {"channel": channel, "fs": fs, "scale": scale}
+    # the scale recorded as applied: the power of ten it stands for
+    options: dict[str, Any] = {"channel": channel, "fs": fs, "scale": _unit_scale(scale, path)}
     if _ignored_fs(prep.raw, fs, None) is not None:
         # The file's own rate was used: read_options.fs says so (None), and the --fs given is
         # kept apart for oxi verify to pass again (it repeats this warning). A Contec .SpO2

@@ -420,6 +420,9 @@ def build_summary(
         "software": {"name": "oxi", "version": __version__},
     }
     summary = _round(summary)
+    # The options as typed, unrounded: oxi verify reads the recording again with them, and an
+    # --fs 0.3333333 recorded as 0.333333 re-read the night at another rate (68 differences).
+    summary["input"]["read_options"] = _plain(dict(src.read_options))
     summary["qualification"] = None if qualification is None else _round(qualification)
     summary["context"] = None if context is None else _plain(context)
     summary["settings"] = _plain(analysis.settings.to_dict())
