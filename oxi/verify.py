@@ -47,6 +47,7 @@ from oximetry.report.terminal import elapsed_only
 from oximetry.settings import recorded_settings
 
 from .pipeline import (
+    CONTEXT_FREE_TEXT,
     XML_BY_HASH,
     AnalyzeRequest,
     Outcome,
@@ -500,9 +501,27 @@ def _is(key: _Key, *names: str) -> bool:
     return key[: len(names)] == tuple(("key", n) for n in names)
 
 
+#: What a context's ``patient`` block holds in a summary: none of it names the patient.
+_CONTEXT_PATIENT_SHOWN = ("age_years", "age_from_birth_date", "sex", "name_matches_recording")
+
+
 def _identifying(key: _Key) -> bool:
-    """Tell whether ``key`` may hold a patient identifier (``patient.*``, the device field)."""
-    return _is(key, "patient") or _is(key, "input", "device")
+    """Tell whether ``key`` may hold a patient identifier, to be said to differ, never quoted.
+
+    ``patient.*``, the header's device field, the context's free text (a facility, a device,
+    the practitioners, the interpretation: what ``--deidentify`` scrubs, ``CONTEXT_FREE_TEXT``)
+    and a rule's value quoting it (``qualification.rules[...].values.practitioner``), and in the
+    context's ``patient`` block anything but the age, sex and name outcome a summary holds (a
+    forged ``context.patient.name``). An interpretation reading "Jane Roe desaturates ... Member
+    MH-123" was printed whole as a difference.
+    """
+    if _is(key, "patient") or _is(key, "input", "device"):
+        return True
+    if any(_is(key, "context", section, name) for section, name, _ in CONTEXT_FREE_TEXT):
+        return True
+    if _is(key, "context", "patient"):
+        return not (len(key) == 3 and key[2] in {("key", k) for k in _CONTEXT_PATIENT_SHOWN})
+    return _is(key, "qualification") and key[-1] == ("key", "practitioner")
 
 
 def _of_a_file(key: _Key) -> bool:
@@ -799,7 +818,8 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
                 continue
             if _identifying(key):
                 # A reviewer's terminal is a log: the patient's name, code or birth date (or a
-                # device field that may hold them) is never printed, only that it differs.
+                # device field or a clinician's free text that may hold them) is never printed,
+                # only that it differs.
                 out.append(f"{_dotted(key)}: differs (not shown: it may identify the patient)")
                 continue
             out.append(f"{_dotted(key)}: summary says {_show(va)}, recomputed {_show(vb)}")

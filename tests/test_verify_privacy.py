@@ -76,3 +76,66 @@ def test_a_de_identified_summary_verifies_whatever_the_recording_is_named(
     shutil.copy(edf, renamed)
     capsys.readouterr()
     assert main(["verify", str(out / "summary.json"), str(renamed)]) == 0, capsys.readouterr()
+
+
+def _free_text_context(path: Path, said: str) -> Path:
+    """The example context with a clinician's free text naming the patient everywhere."""
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "data" / "example-context.yaml").read_text()
+    text = text.replace(
+        '"Example Sleep Testing Facility (fictional)"', f'"Lab of Quackenbush {said}"'
+    )
+    text = text.replace('"oxi simulator"', f'"Nonin for QZ-9988776 {said}"')
+    text = text.replace('"Dr. Fictional Orderer"', f'"Dr. Zebulon {said}"')
+    text += (
+        "interpretation:\n"
+        f'  practitioner: "Dr. Quackenbush {said}"\n'
+        f'  text: "Zebulon Quackenbush (QZ-9988776, born 1949-07-13) {said}."\n'
+    )
+    path.write_text(text)
+    return path
+
+
+def test_verify_says_context_free_text_differs_without_printing_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The lab's context file, re-checked: the interpretation, facility, device and
+    practitioners corrected. Each was printed whole ("summary says \\"Jane Roe desaturates ...
+    Member MH-123.\\"", hunt 9); --deidentify scrubs these very fields, and verify now says only
+    that they differ, as for patient.*. The rule quoting the practitioner too."""
+    root = Path(__file__).resolve().parents[1]
+    made = _free_text_context(tmp_path / "made.yaml", "desaturates")
+    out = tmp_path / "out"
+    edf = root / "data" / "example-night.edf"
+    assert (
+        main(["analyze", str(edf), "--context", str(made), "--no-report", "--out", str(out)]) == 0
+    )
+    rechecked = _free_text_context(tmp_path / "rechecked.yaml", "does not desaturate")
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(rechecked)]) == 1
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    for key in (
+        "context.test.facility",
+        "context.test.device",
+        "context.order.practitioner",
+        "context.interpretation.practitioner",
+        "context.interpretation.text",
+    ):
+        assert f"{key}: differs (not shown: it may identify the patient)" in text, key
+    assert ".values.practitioner: differs (not shown: it may identify the patient)" in text
+    for spelling in (*SPELLINGS, "desaturat"):
+        assert spelling.lower() not in text.lower(), spelling
+
+
+def test_verify_withholds_a_name_forged_into_the_context_patient_block() -> None:
+    """A summary never holds the context's name (``Context.to_dict``); one that does is a
+    difference, not quoted. The age the block holds is still shown."""
+    from oxi.verify import compare_summaries
+
+    recomputed = {"context": {"patient": {"age_years": 68}}}
+    submitted = {"context": {"patient": {"age_years": 67, "name": "Quackenbush, Zebulon"}}}
+    assert compare_summaries(submitted, recomputed) == [
+        "context.patient.age_years: summary says 67, recomputed 68",
+        "context.patient.name: differs (not shown: it may identify the patient)",
+    ]
