@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import stat
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +137,27 @@ def _no_constant(name: str) -> Any:
     raise _NotOxiJson(f"it holds {name}, which JSON does not allow")
 
 
+def _exact_float(text: str) -> float:
+    """Parse a JSON number with a fraction or exponent, refusing one no oxi writes.
+
+    oxi writes a double as the shortest decimal that reads back as it (``repr``). A longer one
+    is read by Python as a double it does not equal: ``"nadir_pct": 83.99999999999999999999``
+    verified as the 84.0 recomputed, while a reader that keeps decimals (or a person) sees
+    83.99..., and ``1e400`` read as Infinity. The same value written otherwise (``88``,
+    ``88.0``, ``8.8e1``) is the same decimal and is kept.
+    """
+    value = float(text)
+    shown = text if len(text) <= 40 else text[:37] + "..."
+    if not math.isfinite(value):
+        raise _NotOxiJson(f"the number {shown} is beyond the range of a double")
+    if Decimal(text) != Decimal(repr(value)):
+        raise _NotOxiJson(
+            f"the number {shown} is not the decimal of a double (it reads as {value!r}): "
+            "more precise than any summary oxi writes"
+        )
+    return value
+
+
 def _depth(value: Any) -> int:
     """Return how deeply ``value`` nests objects and lists (a scalar is 0), without recursion."""
     deepest, stack = 0, [(value, 0)]
@@ -156,8 +179,10 @@ def read_json_strictly(path: str | Path) -> Any:
     Beyond valid JSON: a regular file (a FIFO is not waited on) of at most
     :data:`MAX_SUMMARY_BYTES`, no key twice in one object (readers disagree on which one
     counts, so what another reader sees need not be what oxi checked), no NaN or Infinity,
-    numbers of at most 4300 digits, nesting at most :data:`MAX_DEPTH`, and no lone surrogate
-    escape in a text.
+    integers of at most 4300 digits, no number with a fraction or exponent that is not exactly
+    the decimal of the double it reads as (``83.99999999999999999999`` reads as 84.0, ``1e400``
+    as Infinity; ``88.0`` and ``8.8e1`` are kept), nesting at most :data:`MAX_DEPTH`, and no
+    lone surrogate escape in a text.
 
     Parameters
     ----------
@@ -180,7 +205,12 @@ def read_json_strictly(path: str | Path) -> Any:
     except UnicodeDecodeError:
         raise OximetryError("not a summary.json: the file is not UTF-8 text", p) from None
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        data = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constant,
+            parse_float=_exact_float,
+        )
     except json.JSONDecodeError as exc:
         raise OximetryError(
             f"not a summary.json: invalid JSON ({exc.msg} at line {exc.lineno})", p

@@ -111,8 +111,29 @@ def test_keys_are_compared_as_paths_not_as_dotted_text() -> None:
         ("-Infinity", "it holds -Infinity"),
         # valid JSON, no character: printed in a difference, it crashed verify (exit 4)
         ('"\\ud800"', "a text holds a lone surrogate escape"),
+        # Read as 84.0 (and 28800.0), these verified: a reader keeping decimals saw another
+        # figure than the one checked (hunt 9); 1e400 read as Infinity, a mere difference
+        ("83.99999999999999999999", "the number 83.99999999999999999999 is not the decimal"),
+        ("28800.0000000000000000001", "the number 28800.0000000000000000001 is not the decimal"),
+        ("0.1000000000000000055511151231257827", "the number 0.10000000000000000555111512312"),
+        ("1e-400", "the number 1e-400 is not the decimal of a double (it reads as 0.0)"),
+        ("1e400", "the number 1e400 is beyond the range of a double"),
+        ("-1E400", "the number -1E400 is beyond the range of a double"),
     ],
-    ids=["huge-number", "deep-100000", "deep-40", "nan", "infinity", "lone-surrogate"],
+    ids=[
+        "huge-number",
+        "deep-100000",
+        "deep-40",
+        "nan",
+        "infinity",
+        "lone-surrogate",
+        "over-precise",
+        "over-precise-whole",
+        "binary-expansion",
+        "underflow",
+        "overflow",
+        "overflow-negative",
+    ],
 )
 def test_json_no_oxi_writes_is_bad_input_not_a_crash(
     night: tuple[Path, Path],
@@ -130,6 +151,23 @@ def test_json_no_oxi_writes_is_bad_input_not_a_crash(
     assert code == 2, err
     assert err.startswith(f"oxi: {summary}: not an oxi summary: {reason}")
     assert err.count("\n") == 1
+
+
+def test_a_number_written_otherwise_but_the_same_double_verifies(
+    night: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The over-precise refusal compares decimals: ``84``, ``84.000`` and ``8.4e1`` are the
+    decimal of the double oxi wrote, and verify as it."""
+    edf, out = night
+    text = _text(out)
+    nadir = json.loads(text)["metrics"]["presumed_sleep"]["nadir_pct"]
+    assert nadir == int(nadir)  # a whole percent: all three spellings below are exact
+    written = f'"nadir_pct": {nadir!r}'
+    assert written in text
+    for other in (f"{int(nadir)}", f"{nadir:.3f}", f"{nadir / 10!r}e1"):
+        forged = text.replace(written, f'"nadir_pct": {other}')
+        code, stdout, err = _verify(capsys, _submit(out, tmp_path / other, forged), edf)
+        assert code == 0, (other, stdout, err)
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes here")
