@@ -895,3 +895,22 @@ def test_walk_flow_of_0_from_a_context_built_in_code_is_named_as_the_contexts(
     c = dataclasses.replace(c, test=dataclasses.replace(c.test, exercise_o2_flow_lpm=0.0))
     with pytest.raises(SettingsError, match=r"^ctx\.yaml: the context's test\.exercise_o2_flow"):
         resolve_settings(AnalyzeRequest(), read_recording(edf), c)
+
+
+def test_a_segment_shorter_than_a_microsecond_is_judged_not_crashed(tmp_path: Path) -> None:
+    # its share of the night divided by a zero timedelta: "internal error", exit 4
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1500, seed=1, noise_pts=0.5, start=dt.datetime(2026, 11, 20, 10, 0)
+    )
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    ctx_path = tmp_path / "ctx.yaml"
+    ctx_path.write_text(
+        "payer: masshealth\npatient: {age_years: 70}\n"
+        "test: {type: exercise, date: 2026-11-20, room_air: true, setting: outpatient, "
+        "chronic_stable_state: true, exercise_o2_flow_lpm: 2}\n"
+        "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+        "diagnoses: [J44.9]\n"
+    )
+    request = AnalyzeRequest(segments=("exercise=300-300.0000001",), context_path=str(ctx_path))
+    d = analyze_file(edf, request).determination
+    assert d is not None and d.determination != "qualified"

@@ -512,7 +512,9 @@ def _share_between(
     """
     start = _dt.datetime.combine(_dt.date(2000, 1, 1), start_clock)
     a = start + _dt.timedelta(seconds=s0)
-    b = start + _dt.timedelta(seconds=s1)
+    # a span shorter than datetime's microsecond (`--segment exercise=300-300.0000001`) is its
+    # instant's: it divided by zero (exit 4)
+    b = max(start + _dt.timedelta(seconds=s1), a + _dt.timedelta(microseconds=1))
     night = 0.0
     day = a.date() - _dt.timedelta(days=1)
     while _dt.datetime.combine(day, frm) < b:
