@@ -450,6 +450,10 @@ def _unsure_facts(
       valid data with a review flag): a frozen sensor, or a gap an export filled with the last
       value, looks the same as a steady saturation. The outcome must stand on the figures
       without them (``evidence.without_constant_runs``).
+    * Levels the fall rule accepted after its 30 s hold (``evidence.fall_plateaus``; SPEC §4.3
+      keeps them as valid data): SpO2 fell faster than a desaturation can, so an artifact
+      (a slipped probe) entered the level, and it may be artifact still. The outcome must stand
+      on the figures without them and the held runs (``evidence.without_fall_plateaus``).
 
     Each is re-evaluated with the other value; when the outcome (:func:`_outcome`) changes, the
     fact is returned as a conflict, which makes the determination indeterminate.
@@ -555,6 +559,11 @@ def _unsure_facts(
                     "judge it on the trace; mark it with --exclude if it is artifact.",
                 )
             )
+    alt = ev.without_fall_plateaus if ev is not None else None
+    if ev is not None and alt is not None:
+        other = _run(prof, ctx, alt, test_date, readings)
+        if _outcome(prof, other) != base:
+            out.append(_plateau_conflict(ev))
     return out
 
 
@@ -581,6 +590,32 @@ def _window_conflicts(prof: Profile, ctx: Context, run: _Run) -> list[Conflict]:
                 why,
             )
     return list(out.values())
+
+
+def _plateau_conflict(ev: Evidence) -> Conflict:
+    """Say that the outcome rests on levels accepted after an implausibly fast fall."""
+    plateaus = ev.fall_plateaus
+    levels = [
+        f"from {a:g} % to {to:g} % at {_when(ev, f)}, accepted after {s - f:.0f} s "
+        f"for {(b - s) / 60:.1f} min, lowest {v:g} %"
+        for f, s, b, a, to, v in plateaus[:5]
+    ]
+    if len(plateaus) > 5:
+        levels.append(f"and {len(plateaus) - 5} more")
+    f, s = plateaus[0][:2]
+    times = f" (and {len(plateaus) - 1} more times)" if len(plateaus) > 1 else ""
+    # The figures it was checked on are without the held runs as well (a qualification on the
+    # two together is held open too): say so when there are any.
+    runs = ", with the long runs of one held value taken out too" if ev.constant_runs else ""
+    return Conflict(
+        ("recording.fall_plateaus",),
+        {"recording.fall_plateaus": levels},
+        f"SpO2 fell faster than a desaturation can at {_when(ev, f)}{times}, and the new level "
+        f"was accepted after {s - f:.0f} s (SPEC §4.3 holds a fall invalid that long only). "
+        f"The outcome rests on those levels{runs}: a probe that slipped or moved looks the "
+        "same as a real saturation there. A reviewer must judge them on the trace; mark them "
+        "with --exclude if they are artifact.",
+    )
 
 
 def _when(ev: Evidence, seconds: float) -> str:

@@ -216,6 +216,15 @@ class Evidence:
         The same evidence with the figures of every window those runs touch recomputed as if
         their samples were invalid; a qualified outcome must stand on it too
         (:func:`criteria.evaluate`). None when no run touches a window.
+    fall_plateaus : tuple of (float, float, float, float, float, float)
+        Levels SPEC §4.3's fall rule accepted after its 30 s hold ran out (SpO2 fell faster
+        than a desaturation can, and did not come back within 4 points): valid data a reviewer
+        must judge, as ``(fall_s, start_s, end_s, from_pct, to_pct, value_pct)``
+        (``summary.json``'s ``without_fall_plateaus.plateaus``).
+    without_fall_plateaus : Evidence or None
+        The same evidence with the figures of every window those plateaus touch recomputed as
+        if their samples, and the window's held constant runs, were invalid; a qualified
+        outcome must stand on it too. None when no plateau touches a window.
     sleep_test_channels : tuple of str
         Labels of the recording's channels that only a polysomnogram or home sleep test
         records (EEG, EOG, EMG, airflow, effort, snore, PAP): its oximetry is then not
@@ -242,6 +251,8 @@ class Evidence:
     exercise_o2_flow_lpm: float | None = None
     constant_runs: tuple[tuple[float, float, float], ...] = ()
     without_constant_runs: Evidence | None = None
+    fall_plateaus: tuple[tuple[float, float, float, float, float, float], ...] = ()
+    without_fall_plateaus: Evidence | None = None
     sleep_test_channels: tuple[str, ...] = ()
     file_patient: FilePatient | None = None
     recording_min: float | None = None
@@ -407,6 +418,7 @@ class Evidence:
         file_patient: FilePatient | None = None,
         recording_min: float | None = None,
         possible_dates: Sequence[_dt.date] = (),
+        without_fall_plateaus: Mapping[str, Any] | None = None,
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -439,6 +451,9 @@ class Evidence:
         possible_dates : sequence of datetime.date, optional
             The dates the first sample may be on, when the file narrows an unknown date to a
             few (only with ``recording_start`` None).
+        without_fall_plateaus : mapping, optional
+            As in ``summary.json``'s ``without_fall_plateaus`` (``plateaus``, and ``metrics``:
+            the recomputed figures of each window a level accepted after a fall touches).
 
         Returns
         -------
@@ -459,7 +474,8 @@ class Evidence:
             recording_min=recording_min,
             possible_dates=() if recording_start is not None else tuple(possible_dates),
         )
-        return ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
+        ev = ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
+        return ev._with_fall_plateaus(without_fall_plateaus, metrics, windows, "analysis")
 
     def _with_constant_runs(
         self,
@@ -471,18 +487,59 @@ class Evidence:
         """Return this evidence with the ``without_constant_runs`` block read (when given)."""
         if block is None:
             return self
-        key = f"{where}: 'without_constant_runs'"
+        spans, other = self._without(
+            block, metrics, windows, where, "without_constant_runs", "runs", _RUN_KEYS
+        )
+        return replace(
+            self,
+            constant_runs=tuple((a, b, v) for a, b, v in spans),
+            without_constant_runs=other,
+        )
+
+    def _with_fall_plateaus(
+        self,
+        block: Any,
+        metrics: Mapping[str, Any],
+        windows: Sequence[Mapping[str, Any]],
+        where: str,
+    ) -> Evidence:
+        """Return this evidence with the ``without_fall_plateaus`` block read (when given)."""
+        if block is None:
+            return self
+        spans, other = self._without(
+            block, metrics, windows, where, "without_fall_plateaus", "plateaus", _PLATEAU_KEYS
+        )
+        plateaus = tuple((f, a, b, r, t, v) for f, a, b, r, t, v in spans)
+        return replace(self, fall_plateaus=plateaus, without_fall_plateaus=other)
+
+    def _without(
+        self,
+        block: Any,
+        metrics: Mapping[str, Any],
+        windows: Sequence[Mapping[str, Any]],
+        where: str,
+        name: str,
+        listed: str,
+        fields: tuple[str, ...],
+    ) -> tuple[list[tuple[float, ...]], Evidence]:
+        """Read a block of valid data in doubt: its spans, and the evidence without them.
+
+        The block ``name`` holds the spans (``listed``: a non-empty list of objects with
+        ``fields``, numbers) and ``metrics``: recomputed figures of windows of ``metrics``.
+        """
+        key = f"{where}: '{name}'"
         if not isinstance(block, Mapping):
             raise EvidenceError(f"{key} must be an object")
-        runs, figures = block.get("runs"), block.get("metrics")
+        runs, figures = block.get(listed), block.get("metrics")
         if not isinstance(runs, list) or not runs or not isinstance(figures, Mapping):
-            raise EvidenceError(f"{key} needs 'runs' (a list) and 'metrics' (an object)")
-        spans: list[tuple[float, float, float]] = []
+            raise EvidenceError(f"{key} needs '{listed}' (a list) and 'metrics' (an object)")
+        spans: list[tuple[float, ...]] = []
+        one = listed.removesuffix("s")
         for r in runs:
-            a, b, v = (r.get(k) for k in _RUN_KEYS) if isinstance(r, Mapping) else (None,) * 3
-            if not (_number(a) and _number(b) and _number(v)):
-                raise EvidenceError(f"{key}: each run needs {', '.join(_RUN_KEYS)} (numbers)")
-            spans.append((float(a), float(b), float(v)))
+            got = [r.get(k) for k in fields] if isinstance(r, Mapping) else [None]
+            if not all(_number(g) for g in got):
+                raise EvidenceError(f"{key}: each {one} needs {', '.join(fields)} (numbers)")
+            spans.append(tuple(float(g) for g in got))
         merged = dict(metrics)
         for kind, figs in figures.items():
             if not isinstance(figs, Mapping) or not isinstance(metrics.get(kind), Mapping):
@@ -494,7 +551,7 @@ class Evidence:
             self, sleep=figs.sleep, rest=figs.rest, exercise=figs.exercise,
             exercise_o2=figs.exercise_o2,
         )  # fmt: skip
-        return replace(self, constant_runs=tuple(spans), without_constant_runs=other)
+        return spans, other
 
     @classmethod
     def from_summary(cls, summary: Mapping[str, Any], source: str | None = None) -> Evidence:
@@ -505,8 +562,8 @@ class Evidence:
         summary : mapping
             Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text),
             ``input.date_known``, ``input.clock_known``, ``input.possible_dates``,
-            ``input.sleep_test_channels``,
-            ``recording.duration_min`` and ``warnings`` when present. Without
+            ``input.sleep_test_channels``, ``without_constant_runs``,
+            ``without_fall_plateaus``, ``recording.duration_min`` and ``warnings`` when present. Without
             ``input.clock_known`` (a summary of an earlier oxi), a file without dates starting at
             the placeholder midnight is taken to hold elapsed time only, as that oxi took it.
         source : str, optional
@@ -592,7 +649,10 @@ class Evidence:
             ev = ev._with_constant_runs(
                 summary.get("without_constant_runs"), metrics, windows, "summary"
             )
-            for e in (ev, ev.without_constant_runs):
+            ev = ev._with_fall_plateaus(
+                summary.get("without_fall_plateaus"), metrics, windows, "summary"
+            )
+            for e in (ev, ev.without_constant_runs, ev.without_fall_plateaus):
                 for figs in () if e is None else (e.sleep, e.rest, e.exercise, e.exercise_o2):
                     if figs is not None:
                         _check_consistent(figs)
@@ -636,6 +696,7 @@ class Evidence:
 
 
 _RUN_KEYS = ("start_s", "end_s", "value_pct")
+_PLATEAU_KEYS = ("fall_s", "start_s", "end_s", "from_pct", "to_pct", "value_pct")
 _REQUIRED = {"valid_min", "t_le88_min", "t_lt90_min", "t_le90_min", "longest_le88_min"}
 #: Fields of :class:`SleepFigures` taken from the ``windows`` list, not the metrics block.
 _PLACE = ("source", "start_s", "end_s")
@@ -800,14 +861,15 @@ def _check_blocks(
                         f"'metrics.{kind}.{key}' {v:g} exceeds the recording's "
                         f"duration_min {length:g}"
                     )
-    without = summary.get("without_constant_runs")
-    recomputed = without.get("metrics") if isinstance(without, Mapping) else None
-    for kind, figs in recomputed.items() if isinstance(recomputed, Mapping) else ():
-        base = metrics.get(kind)
-        if isinstance(figs, Mapping) and isinstance(base, Mapping):
-            # as the rules read them: the window's figures with the recomputed ones over them
-            merged = {**base, **figs}
-            _check_percentages(f"without_constant_runs.metrics.{kind}", merged, bad)
+    for name in ("without_constant_runs", "without_fall_plateaus"):
+        without = summary.get(name)
+        recomputed = without.get("metrics") if isinstance(without, Mapping) else None
+        for kind, figs in recomputed.items() if isinstance(recomputed, Mapping) else ():
+            base = metrics.get(kind)
+            if isinstance(figs, Mapping) and isinstance(base, Mapping):
+                # as the rules read them: the window's figures with the recomputed ones over them
+                merged = {**base, **figs}
+                _check_percentages(f"{name}.metrics.{kind}", merged, bad)
     settings = summary.get("settings")
     fs = inp.get("fs_hz") if isinstance(inp, Mapping) else None
     for w in windows:

@@ -105,6 +105,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         FilePatient.from_block(patient_block(analysis, deidentify=False)),
         rec.duration_s / 60.0,
         rec.source.possible_dates,
+        analysis.without_fall_plateaus_dict(),
         cls=OximetryError,
     )
 

@@ -177,9 +177,10 @@ def _counted_runs(
     figures: WindowMetrics | SegmentMetrics,
     drop_pts: float,
 ) -> list[tuple[float, float, float]]:
-    """Return the constant runs whose value a finding of this window could count.
+    """Return the constant runs (or plateaus) whose value a finding of this window could count.
 
-    A test segment (minutes long) counts every run: ten minutes at one held value while
+    ``runs`` are ``(start_s, end_s, value_pct)``, the value the lowest. A test segment
+    (minutes long) counts every run: ten minutes at one held value while
     resting or walking is itself suspect, and a held high value on oxygen would fake an
     improvement. An overnight window counts the runs at a level a sleep figure counts (rounding
     to 90 % or less, or more than ``drop_pts`` below the awake baseline or the window's mean):
@@ -200,43 +201,63 @@ def _counted_runs(
     ]
 
 
-def _without_constant_runs(
+def _hold(
+    held: NDArray[np.bool_],
+    span: tuple[float, float, float],
+    in_window: NDArray[np.bool_],
+    valid: NDArray[np.bool_],
+    fs: float,
+) -> bool:
+    """Mark ``span`` in ``held`` when it holds valid samples of the window; say whether."""
+    i0, i1 = span_indices(span[0], span[1], fs, held.shape[0])
+    if np.any(in_window[i0:i1] & valid[i0:i1]):
+        held[i0:i1] = True
+        return True
+    return False
+
+
+def _without_spans(
     recording: Recording,
     st: AnalysisSettings,
     plan: WindowPlan,
     valid: NDArray[np.bool_],
-    runs: Sequence[tuple[float, float, float]],
+    spans: Sequence[tuple[float, float, float]],
     metrics: Mapping[str, WindowMetrics | SegmentMetrics],
     masks: Mapping[str, NDArray[np.bool_]],
     instant_fall: NDArray[np.bool_] | None = None,
-) -> tuple[dict[str, WindowMetrics | SegmentMetrics], tuple[tuple[float, float, float], ...]]:
-    """Return the figures of each window a long constant run touches without it, and the runs.
+    also: Sequence[tuple[float, float, float]] = (),
+) -> tuple[dict[str, WindowMetrics | SegmentMetrics], set[int]]:
+    """Return the figures of each window valid data in doubt touches without it, and which.
 
-    The runs returned are those taken out (in time order).
+    ``spans`` are ``(start_s, end_s, value_pct)``; the indices returned are those of the spans
+    taken out of some window. ``also`` are taken out with them, in the windows ``spans`` touch.
 
-    SPEC §4 keeps long constant runs (sensor frozen? a gap an export filled with the last
-    value?) as valid data with a review flag. The criteria re-evaluate a qualified outcome on
-    these figures, with the runs' samples taken as invalid, and hold it open when the outcome
-    rests on them (``criteria.evaluate``, docs/criteria.md). Only the figures the criteria read
-    are recomputed: no tables, no pulse. Windows the runs do not touch are left out.
+    SPEC §4 keeps valid data a reviewer must judge: long constant runs (sensor frozen? a gap an
+    export filled with the last value?) and levels the fall rule accepted after its 30 s hold
+    (a probe slip?). The criteria re-evaluate a qualified outcome on these figures, with the
+    spans' samples taken as invalid, and hold it open when the outcome rests on them
+    (``criteria.evaluate``, docs/criteria.md). A window takes out the spans at a level one of
+    its figures counts (:func:`_counted_runs`). Only the figures the criteria read are
+    recomputed: no tables, no pulse. Windows the spans do not touch are left out.
     """
-    if not runs:
-        return {}, ()
+    if not spans:
+        return {}, set()
     x, fs = recording.spo2.data, recording.fs
     n = x.shape[0]
     out: dict[str, WindowMetrics | SegmentMetrics] = {}
-    taken: set[tuple[float, float, float]] = set()
+    taken: set[int] = set()
     for w in plan.windows:
         figs = metrics[w.kind]
         in_window = masks[w.kind]
         held = np.zeros(n, dtype=bool)
-        for run in _counted_runs(runs, figs, st.drop_pts):
-            i0, i1 = span_indices(run[0], run[1], fs, n)
-            if np.any(in_window[i0:i1] & valid[i0:i1]):  # it holds valid samples of the window
-                held[i0:i1] = True
-                taken.add(run)
+        counted = _counted_runs(spans, figs, st.drop_pts)
+        for k, span in enumerate(spans):
+            if span in counted and _hold(held, span, in_window, valid, fs):
+                taken.add(k)
         if not held.any():
             continue
+        for span in _counted_runs(also, figs, st.drop_pts):
+            _hold(held, span, in_window, valid, fs)
         kept = valid & ~held
         if isinstance(figs, SegmentMetrics):
             seg = summarize_segment(
@@ -268,7 +289,7 @@ def _without_constant_runs(
             drop_pts=st.drop_pts,
             sustained_min_s=st.sustained_min_s,
         )
-    return out, tuple(sorted(taken))
+    return out, taken
 
 
 def _thin_baseline_warning(
@@ -347,7 +368,9 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         segments), every event in time order (ODI3/ODI4 detected once over the whole
         recording and assigned to a window by their start; ≤ 88 % runs and sustained drops of
         the overnight windows; scored annotations), warnings, and the SpO2 figures of each
-        window a long constant run touches recomputed without it (``without_constant_runs``).
+        window a long constant run touches recomputed without it (``without_constant_runs``),
+        and of each window a level accepted after an implausible fall touches recomputed
+        without it (``without_fall_plateaus``).
 
     Raises
     ------
@@ -478,15 +501,21 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         events.append(ev if ev.window == kind else replace(ev, window=kind))
     events.sort(key=lambda e: (e.start_s, e.type, e.end_s, e.label))
 
-    without, held = _without_constant_runs(
+    runs = artifact.constant_runs
+    without, taken = _without_spans(recording, st, plan, valid, runs, metrics, masks, instant_fall)
+    plateaus = artifact.fall_plateaus
+    # taken out together with the held runs: a qualification resting on a plateau and a held
+    # run together, each alone too short to change the outcome, is held open as well
+    without_p, taken_p = _without_spans(
         recording,
         st,
         plan,
         valid,
-        artifact.constant_runs,
+        [(p.start_s, p.end_s, p.value_pct) for p in plateaus],
         metrics,
         masks,
         instant_fall,
+        also=runs,
     )
     warnings = [*recording.warnings, *plan.warnings]
     if baseline_pct is None and plan.baseline is not None:
@@ -500,5 +529,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         events=tuple(events),
         warnings=tuple(dict.fromkeys(warnings)),
         without_constant_runs=without,
-        held_runs=held,
+        held_runs=tuple(sorted(runs[k] for k in taken)),
+        without_fall_plateaus=without_p,
+        held_plateaus=tuple(plateaus[k] for k in sorted(taken_p)),
     )

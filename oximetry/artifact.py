@@ -14,13 +14,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .model import Recording, Signal
-from .results import ArtifactResult
+from .results import ArtifactResult, FallPlateau
 from .settings import ArtifactSettings
 from .spans import find_runs, spans_mask
 
 __all__ = [
     "REASONS",
     "detect_artifacts",
+    "fall_plateaus",
     "frozen_runs",
     "mask_excluded",
     "mask_implausible_fall",
@@ -124,13 +125,31 @@ def mask_implausible_fall(
     are found for all samples at once; only the candidates (not the samples) are visited in
     order, each resolving its hold with a bounded vectorised search.
     """
-    n = x.shape[0]
-    out = np.zeros(n, dtype=bool)
     if usable is None:
         usable = np.isfinite(x)
+    out, _ = _implausible_falls(x, fs, usable, max_fall_pts_per_s, recover_within_pts, max_hold_s)
+    return out
+
+
+def _implausible_falls(
+    x: NDArray[np.float64],
+    fs: float,
+    usable: NDArray[np.bool_],
+    max_fall_pts_per_s: float,
+    recover_within_pts: float,
+    max_hold_s: float,
+) -> tuple[NDArray[np.bool_], list[tuple[int, int, float]]]:
+    """Return the fall rule's mask and its holds that ran out, as ``(fall, end, reference)``.
+
+    ``fall`` is the first sample flagged, ``end`` the first after the hold (where the rule
+    accepts the new level), ``reference`` the last valid value before the fall.
+    """
+    n = x.shape[0]
+    out = np.zeros(n, dtype=bool)
+    ran_out: list[tuple[int, int, float]] = []
     at, ref = _fall_candidates(x, usable, fs, max_fall_pts_per_s)
     if at.size == 0:
-        return out
+        return out, ran_out
     hold_n = max(1, int(np.ceil(max_hold_s * fs - _EPS)))
     hold_end = -1  # candidates at or before this sample lie inside the current hold
     expired = -1  # after a hold that ran out: the first usable sample from here ends it too
@@ -153,8 +172,83 @@ def mask_implausible_fall(
             else:
                 end = stop
                 hold_end, expired = stop - 1, stop
+                if stop < n:
+                    ran_out.append((i, stop, r))
             out[i:end] = usable[i:end]
+    return out, ran_out
+
+
+def fall_plateaus(
+    x: NDArray[np.float64],
+    usable: NDArray[np.bool_],
+    valid: NDArray[np.bool_],
+    ran_out: Sequence[tuple[int, int, float]],
+    recover_within_pts: float = 4.0,
+) -> list[tuple[int, int, int, float, float]]:
+    """Return the levels the fall rule accepted after a hold that ran out (SPEC §4.3).
+
+    SPEC §4.3 holds the samples after an implausibly fast fall invalid for at most 30 s, then
+    accepts the new level: true desaturations fall more slowly, so the level was entered by an
+    artifact, and it is kept only because the true saturation might be there. A noisy probe
+    slip on a steady 95 % night (an instant fall to ~85 %, 80 s there, an instant return)
+    counted 50 s at or below 88 %, and six of them qualified a night. Such a level is valid
+    data a reviewer must judge, as a long constant run is.
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        SpO2 in percent.
+    usable : numpy.ndarray of bool
+        The samples the fall rule looked at (none of the other rules rejects them).
+    valid : numpy.ndarray of bool
+        The samples valid after every rule.
+    ran_out : sequence of (int, int, float)
+        The fall rule's holds that ran out, as ``(fall, end, reference)``, in time order.
+    recover_within_pts : float
+        The level is left when a usable sample comes back within this of the reference.
+
+    Returns
+    -------
+    list of (fall, start, end, reference, lowest)
+        Sample indices: the fall, the first sample accepted (the hold's end) and the end
+        (exclusive: the first usable sample back within ``recover_within_pts`` of the
+        reference, or the end of the recording); the reference, and the lowest valid value
+        in the plateau. Plateaus without a valid sample are left out; a hold that begins
+        inside a plateau belongs to it (its level is in doubt already, and its plateau ends
+        no later: it is measured from a lower reference).
+    """
+    out: list[tuple[int, int, int, float, float]] = []
+    reach = -1
+    for fall, start, ref in ran_out:
+        if fall < reach:
+            continue
+        end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
+        reach = end
+        ok = valid[start:end]
+        if ok.any():
+            lowest = float(np.min(x[start:end], where=ok, initial=np.inf))
+            out.append((fall, start, end, float(ref), lowest))
     return out
+
+
+def _back_within(
+    x: NDArray[np.float64], usable: NDArray[np.bool_], start: int, level: float
+) -> int:
+    """Return the first usable sample from ``start`` at or above ``level`` (else ``len(x)``).
+
+    Searched in chunks that double, so that a slip of a minute costs a minute of samples, not
+    the rest of the night.
+    """
+    n = x.shape[0]
+    size, s0 = 256, start
+    with np.errstate(invalid="ignore"):
+        while s0 < n:
+            s1 = min(n, s0 + size)
+            back = np.flatnonzero(usable[s0:s1] & (x[s0:s1] >= level))
+            if back.size:
+                return s0 + int(back[0])
+            s0, size = s1, size * 2
+    return n
 
 
 def _fall_candidates(
@@ -433,6 +527,26 @@ def _review_flags(
     return tuple(flags)
 
 
+def _plateau_flags(
+    x: NDArray[np.float64],
+    plateaus: list[tuple[int, int, int, float, float]],
+    fs: float,
+    max_hold_s: float,
+) -> tuple[str, ...]:
+    flags = [
+        f"SpO2 fell from {r:g} % to {x[f]:g} % at {f / fs:.0f} s after the start, faster than "
+        f"a desaturation can, and the new level (lowest {low:g} %) was accepted after "
+        f"{max_hold_s:g} s for {(e - s) / fs / 60:.1f} min: check that the probe had not slipped"
+        for f, s, e, r, low in plateaus[:5]
+    ]
+    if len(plateaus) > 5:
+        flags.append(
+            f"... and {len(plateaus) - 5} more levels accepted after a fall faster than a "
+            "desaturation"
+        )
+    return tuple(flags)
+
+
 def detect_artifacts(
     recording: Recording,
     settings: ArtifactSettings | None = None,
@@ -470,13 +584,9 @@ def detect_artifacts(
             invalid |= m
     # Rule 3 measures a fall from the last *valid* sample: one the oximeter flagged, taken
     # while the pulse was implausible or excluded is never the reference (nor the hold's level).
-    fall = mask_implausible_fall(
-        x,
-        fs,
-        ~invalid,
-        max_fall_pts_per_s=st.max_fall_pts_per_s,
-        recover_within_pts=st.recover_within_pts,
-        max_hold_s=st.max_hold_s,
+    usable = ~invalid
+    fall, ran_out = _implausible_falls(
+        x, fs, usable, st.max_fall_pts_per_s, st.recover_within_pts, st.max_hold_s
     )
     if fall.any():
         invalid |= fall
@@ -496,11 +606,18 @@ def detect_artifacts(
     valid.flags.writeable = False
     reason.flags.writeable = False
     runs = frozen_runs(x, fs, st.frozen_run_s)
+    plateaus = fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts) if ran_out else []
     return ArtifactResult(
         valid=valid,
         reason=reason,
         reasons=REASONS,
         counts=counts,
-        review_flags=_review_flags(x, runs, fs, st.frozen_run_s),
+        review_flags=(
+            *_review_flags(x, runs, fs, st.frozen_run_s),
+            *_plateau_flags(x, plateaus, fs, st.max_hold_s),
+        ),
         constant_runs=tuple((s / fs, e / fs, v) for s, e, v in runs),
+        fall_plateaus=tuple(
+            FallPlateau(f / fs, s / fs, e / fs, r, float(x[f]), low) for f, s, e, r, low in plateaus
+        ),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +21,7 @@ __all__ = [
     "Analysis",
     "ArtifactResult",
     "Event",
+    "FallPlateau",
     "SegmentMetrics",
     "Window",
     "WindowMetrics",
@@ -202,6 +203,24 @@ class SegmentMetrics:
         return asdict(self)
 
 
+class FallPlateau(NamedTuple):
+    """A level SPEC §4.3's fall rule accepted after a hold that ran out (valid data in doubt).
+
+    SpO2 fell faster than a desaturation can (``to_pct`` at ``fall_s``, more than 4 points a
+    second below ``from_pct``, the last valid value) and did not come back within 4 points of
+    ``from_pct`` in the 30 s the rule holds invalid; the level is valid from ``start_s`` (the
+    hold's end) to ``end_s`` (the first sample back within 4 points, or the recording's end).
+    ``value_pct`` is its lowest valid value. Times in seconds from the start.
+    """
+
+    fall_s: float
+    start_s: float
+    end_s: float
+    from_pct: float
+    to_pct: float
+    value_pct: float
+
+
 @dataclass(frozen=True)
 class ArtifactResult:
     """The combined artifact mask and its accounting (SPEC §4).
@@ -225,6 +244,9 @@ class ArtifactResult:
         :func:`~oximetry.artifact.frozen_runs`) for at least ``ArtifactSettings.frozen_run_s``
         (a frozen sensor, or a gap an export filled with the last value?); ``value_pct`` is the
         run's lowest value.
+    fall_plateaus : tuple of FallPlateau
+        The levels the fall rule accepted after a hold that ran out (a probe slip that lasted
+        longer than the hold?), also review flags, kept as valid data.
     """
 
     valid: NDArray[np.bool_]
@@ -233,6 +255,7 @@ class ArtifactResult:
     counts: Mapping[str, int]
     review_flags: tuple[str, ...] = ()
     constant_runs: tuple[tuple[float, float, float], ...] = ()
+    fall_plateaus: tuple[FallPlateau, ...] = ()
 
     @property
     def artifact_pct(self) -> float:
@@ -269,6 +292,15 @@ class Analysis:
     held_runs : tuple of (float, float, float)
         The runs taken out there, as ``(start_s, end_s, value_pct)``: in an overnight window
         those at a level a sleep figure counts, in a test segment every one.
+    without_fall_plateaus : mapping of str to WindowMetrics or SegmentMetrics
+        For each window a level accepted after an implausible fall (``artifact.fall_plateaus``)
+        touches at a level it counts, its SpO2 figures with those plateaus' samples, and the
+        window's ``held_runs``, taken as invalid: every stretch of valid data a reviewer must
+        judge at once, so that a qualification resting on the two together is held open too.
+        Empty when no such plateau touches a window.
+    held_plateaus : tuple of FallPlateau
+        The plateaus taken out there (as ``held_runs``: those at a level a sleep figure counts,
+        in a test segment every one).
     """
 
     recording: Recording
@@ -282,6 +314,10 @@ class Analysis:
         default_factory=dict
     )
     held_runs: tuple[tuple[float, float, float], ...] = ()
+    without_fall_plateaus: Mapping[str, WindowMetrics | SegmentMetrics] = field(
+        default_factory=dict
+    )
+    held_plateaus: tuple[FallPlateau, ...] = ()
 
     @property
     def main_window(self) -> str | None:
@@ -309,6 +345,23 @@ class Analysis:
             "metrics": {
                 kind: {k: v for k, v in m.to_dict().items() if k in RECOMPUTED_FIGURES}
                 for kind, m in self.without_constant_runs.items()
+            },
+        }
+
+    def without_fall_plateaus_dict(self) -> dict[str, Any] | None:
+        """Return ``summary.json``'s ``without_fall_plateaus`` block (None when it is empty).
+
+        ``plateaus``: the levels accepted after an implausible fall taken out (``held_plateaus``,
+        by their :class:`FallPlateau` fields); ``metrics``: the recomputed SpO2 figures of each
+        window they touch, without them and the window's held runs (:data:`RECOMPUTED_FIGURES`).
+        """
+        if not self.without_fall_plateaus:
+            return None
+        return {
+            "plateaus": [p._asdict() for p in self.held_plateaus],
+            "metrics": {
+                kind: {k: v for k, v in m.to_dict().items() if k in RECOMPUTED_FIGURES}
+                for kind, m in self.without_fall_plateaus.items()
             },
         }
 

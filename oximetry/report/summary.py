@@ -410,6 +410,7 @@ def build_summary(
         "main_window": analysis.main_window,
         "metrics": _metrics_block(analysis),
         **_without_constant_runs_block(analysis),
+        **_without_fall_plateaus_block(analysis),
         "events": {
             "counts": dict(sorted(counts.items())),
             "table": "events.csv",
@@ -460,6 +461,15 @@ def _without_constant_runs_block(analysis: Analysis) -> dict[str, Any]:
     """
     block = analysis.without_constant_runs_dict()
     return {} if block is None else {"without_constant_runs": block}
+
+
+def _without_fall_plateaus_block(analysis: Analysis) -> dict[str, Any]:
+    """Return ``{"without_fall_plateaus": ...}`` when a level accepted after a fall counts.
+
+    Absent otherwise, as ``without_constant_runs`` is.
+    """
+    block = analysis.without_fall_plateaus_dict()
+    return {} if block is None else {"without_fall_plateaus": block}
 
 
 def _parts_block(src: SourceInfo, deidentify: bool) -> list[dict[str, Any]]:
