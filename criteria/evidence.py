@@ -537,9 +537,10 @@ class Evidence:
         one = listed.removesuffix("s")
         for r in runs:
             got = [r.get(k) for k in fields] if isinstance(r, Mapping) else [None]
-            if not all(_number(g) for g in got):
+            numbers = [float(g) for g in got if _number(g)]
+            if len(numbers) != len(fields):
                 raise EvidenceError(f"{key}: each {one} needs {', '.join(fields)} (numbers)")
-            spans.append(tuple(float(g) for g in got))
+            spans.append(tuple(numbers))
         merged = dict(metrics)
         for kind, figs in figures.items():
             if not isinstance(figs, Mapping) or not isinstance(metrics.get(kind), Mapping):
