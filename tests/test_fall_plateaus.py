@@ -1,0 +1,202 @@
+"""A qualification never rests on a level the fall rule accepted after its 30 s hold alone.
+
+SPEC §4.3 holds the samples after an implausibly fast fall invalid until the signal comes back
+within 4 points, or for at most 30 s, "after which the new level is accepted": true
+desaturations fall more slowly, so the level was entered by an artifact, and it is kept only
+because the true saturation might be there. Six noisy 80-s probe slips on a steady 95 % night
+(an instant fall to ~85 %, an instant return) counted 50 s each at or below 88 %, 5 min in all,
+and qualified MassHealth nocturnal oxygen (hunt 9). Such levels are now valid data a reviewer
+must judge, as long constant runs are (tests/test_criteria_held_values.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from criteria.errors import EvidenceError
+from criteria.evaluate import Evidence, evaluate
+from oxi.cli import main
+from oxi.qualify import evidence_from_analysis
+from oximetry import analyze
+from oximetry.artifact import detect_artifacts
+from oximetry.model import Recording, Signal, SourceInfo
+from oximetry.simulate import simulate_night, write_edf
+from tests.criteria_helpers import OVERNIGHT_YAML, ctx
+
+START = dt.datetime(2026, 11, 20, 22, 0)
+SLIPS = [1800 + k * 1200 for k in range(6)]  # 22:30, 22:50, ... 00:10
+
+
+def _recording(x: np.ndarray, fs: float = 1.0) -> Recording:
+    src = SourceInfo(path="t", sha256="", format="simulated")
+    return Recording(spo2=Signal("SpO2", "%", fs, x), start=START, source=src)
+
+
+def _slipped_night(seconds: int = 80) -> Recording:
+    """The hunter's night: 3 h at 95 %, six probe slips to 84-86 % (noisy) of ``seconds``."""
+    rng = np.random.default_rng(5)
+    x = np.full(3 * 3600, 95.0)
+    for s in SLIPS:
+        x[s : s + seconds] = 85 + rng.integers(-1, 2, seconds)
+    return _recording(x)
+
+
+def _run(tmp: Path, rec: Recording, *options: str) -> dict[str, Any]:
+    edf = write_edf(rec, tmp / "night.edf")
+    ctx_file = tmp / "ctx.yaml"
+    ctx_file.write_text(OVERNIGHT_YAML)
+    out = tmp / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, *options]) == 0
+    return dict(json.loads((out / "summary.json").read_text()))
+
+
+def test_the_plateaus_are_the_levels_accepted_after_the_hold() -> None:
+    """Each slip: the fall at its first sample, the hold's 30 s invalid, then 50 s accepted
+    (the level) until the instant return to 95 %; the figures without them lose the 5 min."""
+    a = analyze(_slipped_night())
+    plateaus = a.artifact.fall_plateaus
+    assert [(p.fall_s, p.start_s, p.end_s) for p in plateaus] == [
+        (s, s + 30.0, s + 80.0) for s in SLIPS
+    ]
+    assert all(p.from_pct == 95.0 and p.value_pct == 84.0 for p in plateaus)
+    night = a.metrics["presumed_sleep"]
+    assert night.t_le88_min == pytest.approx(5.0)  # as SPEC §4.3 counts them
+    without = a.without_fall_plateaus["presumed_sleep"]
+    assert without.t_le88_min == 0.0
+    assert without.valid_min == pytest.approx(night.valid_min - 5.0)
+    assert a.held_plateaus == plateaus
+    assert sum("faster than a desaturation" in f for f in a.artifact.review_flags) == 6
+
+
+def test_six_probe_slips_are_indeterminate_naming_the_plateaus(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The hunter's night qualified on 5.0 min at or below 88 % made of accepted slip levels:
+    indeterminate now, the conflict naming the falls; `oxi verify` and `oxi qualify --summary`
+    reach the same; with the slips excluded as artifact the night does not qualify."""
+    summary = _run(tmp_path, _slipped_night())
+    assert summary["metrics"]["presumed_sleep"]["t_le88_min"] == pytest.approx(5.0)
+    q = summary["qualification"]
+    assert q["determination"] == "indeterminate"
+    (conflict,) = q["conflicts"]
+    assert conflict["keys"] == ["recording.fall_plateaus"]
+    why = conflict["why"]
+    assert "fell faster than a desaturation can at 22:30:00 (and 5 more times)" in why
+    assert "accepted after 30 s" in why and "--exclude" in why and "trace" in why
+    levels = conflict["values"]["recording.fall_plateaus"]
+    assert levels[0].startswith("from 95 % to ") and "at 22:30:00" in levels[0]
+    assert levels[-1] == "and 1 more"
+    block = summary["without_fall_plateaus"]
+    assert [p["fall_s"] for p in block["plateaus"]] == SLIPS
+    assert block["metrics"]["presumed_sleep"]["t_le88_min"] == 0.0
+    out, edf = tmp_path / "out", tmp_path / "night.edf"
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()
+    ctx_file = str(tmp_path / "ctx.yaml")
+    assert main(["qualify", "--summary", str(out / "summary.json"), "--context", ctx_file]) == 0
+    assert "recording.fall_plateaus" in capsys.readouterr().out
+
+
+def test_the_slips_excluded_as_artifact_do_not_qualify(tmp_path: Path) -> None:
+    spans = [f"{s}-{s + 80}" for s in SLIPS]
+    options = [o for span in spans for o in ("--exclude", span)]
+    summary = _run(tmp_path, _slipped_night(), *options)
+    assert summary["metrics"]["presumed_sleep"]["t_le88_min"] == 0.0
+    assert "without_fall_plateaus" not in summary
+    assert summary["qualification"]["determination"] == "not_qualified"
+
+
+def test_a_night_of_real_desaturations_is_unchanged(tmp_path: Path) -> None:
+    """Two sustained drops to 86 % of 200 s (falling 6 points over 20 s, then a 3-point step)
+    and ten transient desaturations, with noise: no fall is implausible, nothing is in doubt,
+    and the night qualifies on its minutes at or below 88 % (the simulator's count) as before."""
+    rec, truth = simulate_night(
+        fs=1, duration_s=6 * 3600, seed=11, baseline_pct=95, desaturations=10,
+        sustained_drops=[(3600, 200, 86), (9000, 200, 86)], noise_pts=0.3, start=START,
+    )  # fmt: skip
+    a = analyze(rec)
+    assert a.artifact.fall_plateaus == () and a.without_fall_plateaus == {}
+    assert a.artifact.counts["implausible_fall"] == 0
+    summary = _run(tmp_path, rec)
+    assert "without_fall_plateaus" not in summary
+    assert not any("desaturation can" in f for f in summary["recording"]["review_flags"])
+    expected = truth.time_at_or_below_s(88) / 60  # the whole recording is presumed sleep
+    assert expected > 400 / 60  # the drops' 200 s each, and the deepest transient dips
+    assert summary["metrics"]["presumed_sleep"]["t_le88_min"] == pytest.approx(expected, abs=0.01)
+    q = summary["qualification"]
+    assert q["determination"] == "qualified" and q["conflicts"] == []
+
+
+def test_a_slip_that_comes_back_within_the_hold_is_no_plateau() -> None:
+    """20 s at 85 %: the hold ends on the return (SPEC §4.3); nothing was accepted."""
+    a = detect_artifacts(_slipped_night(20))
+    assert a.fall_plateaus == ()
+    assert a.counts["implausible_fall"] == 6 * 20
+
+
+def test_a_plateau_ends_back_within_4_points_or_at_the_end() -> None:
+    """A slow return ends the level at the first sample within 4 points of the reference (91 %
+    from 95 %); a level that never comes back lasts to the end of the recording; a second
+    instant fall inside a level belongs to it."""
+    x = np.full(3600, 95.0)
+    x[600:700] = 85.0
+    x[700:712] = np.linspace(86.0, 97.0, 12)  # 86, 87, ..., 97: 91 at 705
+    x[1200:1300] = 85.0
+    x[1300:1400] = 75.0  # another instant fall inside the level: the level lasts to 95 again
+    x[3000:] = 80.0  # never back
+    p1, p2, p3 = detect_artifacts(_recording(x)).fall_plateaus
+    assert (p1.fall_s, p1.start_s, p1.end_s, p1.value_pct) == (600.0, 630.0, 705.0, 85.0)
+    assert (p2.fall_s, p2.start_s, p2.end_s, p2.value_pct) == (1200.0, 1230.0, 1400.0, 75.0)
+    assert (p3.fall_s, p3.start_s, p3.end_s, p3.to_pct) == (3000.0, 3030.0, 3600.0, 80.0)
+
+
+def test_evidence_reads_the_block_the_same_from_an_analysis_and_a_summary(
+    tmp_path: Path,
+) -> None:
+    ev = evidence_from_analysis(analyze(_slipped_night()))
+    read = Evidence.from_summary(_run(tmp_path, _slipped_night()))
+    assert read.fall_plateaus == ev.fall_plateaus and len(ev.fall_plateaus) == 6
+    assert ev.without_fall_plateaus is not None and read.without_fall_plateaus is not None
+    assert read.without_fall_plateaus.sleep is not None and ev.without_fall_plateaus.sleep
+    assert read.without_fall_plateaus.sleep.t_le88_min == 0.0
+    assert evaluate(ctx(), read).to_dict() == evaluate(ctx(), ev).to_dict()
+    assert evaluate(ctx(), ev.without_fall_plateaus).determination == "not_qualified"
+    # the plateaus alone decide: the same figures without them would qualify nothing
+    plain = dataclasses.replace(ev, fall_plateaus=(), without_fall_plateaus=None)
+    assert evaluate(ctx(), plain).determination == "qualified"
+
+
+_PLATEAU = {"fall_s": 0, "start_s": 30, "end_s": 80, "from_pct": 95, "to_pct": 85}
+
+
+@pytest.mark.parametrize(
+    ("block", "match"),
+    [
+        ([], "must be an object"),
+        ({"plateaus": [], "metrics": {}}, "needs 'plateaus'"),
+        ({"plateaus": [_PLATEAU], "metrics": {}}, "each plateau needs"),
+        ({"plateaus": [{**_PLATEAU, "value_pct": True}], "metrics": {}}, "each plateau needs"),
+        ({"plateaus": [{**_PLATEAU, "value_pct": 84}], "metrics": {"rest": {}}}, "not a window"),
+    ],
+)
+def test_a_malformed_block_is_bad_input(block: Any, match: str, tmp_path: Path) -> None:
+    summary = _run(tmp_path, _slipped_night())
+    summary["without_fall_plateaus"] = block
+    with pytest.raises(EvidenceError, match=match):
+        Evidence.from_summary(summary)
+
+
+def test_recomputed_figures_edited_out_of_range_are_refused(tmp_path: Path) -> None:
+    """The figures without the plateaus are checked as the window's are (percentages)."""
+    summary = _run(tmp_path, _slipped_night())
+    summary["without_fall_plateaus"]["metrics"]["presumed_sleep"]["t_le88_pct"] = 250.0
+    with pytest.raises(EvidenceError, match="without_fall_plateaus"):
+        Evidence.from_summary(summary)
