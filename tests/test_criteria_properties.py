@@ -2292,3 +2292,58 @@ def test_safety_exercise_blood_gas_beside_an_overnight_or_rest_type_never_qualif
         c.keys[0] == "test.type" and c.keys[1].startswith("blood_gas.pao2_exercise")
         for c in d.conflicts
     ), d.conflicts
+
+
+@st.composite
+def plateau_decides(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence, str]:
+    """A complete qualifying case of either payer whose deciding findings vanish without levels
+    the fall rule accepted after its 30 s hold (``fall_plateaus``): an overnight case's minutes
+    below the lines, or the deciding part of a rest or exercise test found to hold no other
+    valid data (:func:`_held_value_decides`'s figures). Sometimes long held runs lie beside
+    them that change nothing alone: the figures without the plateaus are without both."""
+    payer = draw(st.sampled_from(["masshealth", "medicare"]))
+    if payer == "masshealth":
+        raw, ev, _, _ = draw(valid_then_perturbed("none"))
+    else:
+        raw, ev, _ = draw(valid_then_perturbed_medicare("none"))
+    t = raw["test"]
+    start = dt.datetime.fromisoformat(t["date"] + "T22:00")
+    kind, held = _held_value_decides(draw, t["type"], start, ev)
+    t["type"] = kind
+    without = held.without_constant_runs
+    assert without is not None
+    f = draw(st.floats(0.0, 3600.0))
+    a, to = draw(st.floats(85.0, 100.0)), draw(st.floats(50.0, 80.0))
+    plateaus = tuple(
+        (f + k * 1200.0, f + k * 1200.0 + 30.0, f + k * 1200.0 + 80.0, a, to, to)
+        for k in range(draw(st.integers(1, 8)))
+    )
+    base = dataclasses.replace(held, constant_runs=(), without_constant_runs=None)
+    if draw(st.booleans()):  # held runs beside them, deciding nothing alone
+        base = dataclasses.replace(
+            base, constant_runs=held.constant_runs, without_constant_runs=base
+        )
+    return raw, dataclasses.replace(
+        base, fall_plateaus=plateaus, without_fall_plateaus=dataclasses.replace(
+            without, constant_runs=(), without_constant_runs=None
+        ),
+    ), payer  # fmt: skip
+
+
+@settings(max_examples=150, deadline=None)
+@given(plateau_decides())
+def test_safety_a_level_accepted_after_an_implausible_fall_never_decides_alone(
+    case: tuple[dict[str, Any], Evidence, str],
+) -> None:
+    """Six noisy 80-s probe slips on a steady 95 % night counted 50 s each at or below 88 % (SPEC
+    §4.3 accepts the level after 30 s) and qualified MassHealth nocturnal oxygen (hunt 9). An
+    outcome that does not stand without such levels is indeterminate, the conflict naming
+    them; without the plateaus the case qualifies as before."""
+    raw, ev, payer = case
+    c = Context.from_dict(raw)
+    plain = dataclasses.replace(ev, fall_plateaus=(), without_fall_plateaus=None)
+    assert evaluate(c, plain, payer).determination == "qualified"
+    d = evaluate(c, ev, payer)
+    assert d.determination == "indeterminate", d.missing
+    assert [x.keys for x in d.conflicts] == [("recording.fall_plateaus",)], d.conflicts
+    assert "fell faster than a desaturation can" in d.conflicts[0].why
