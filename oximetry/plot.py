@@ -219,12 +219,28 @@ def spo2_ylim(analysis: Analysis) -> tuple[float, float]:
     return low, 100.5 + (100.0 - low) / 5.0
 
 
-def _clock_formatter(start: _dt.datetime, fmt: str = "%H:%M") -> FuncFormatter:
+def _clock_formatter(
+    start: _dt.datetime, fmt: str = "%H:%M", *, count: str | None = None
+) -> FuncFormatter:
+    """Label seconds from ``start`` as clock times (``fmt``).
+
+    ``count="hours"`` (elapsed time: the file holds no clock) counts the hours on past 24
+    (``25:00``), and ``count="days"`` (a clock without a date) puts the day of the recording in
+    front (``day 2 02:00``): a 30-h file without a clock labelled its 25th hour ``01:00``, the
+    label of its first, and one without a date its two 02:00s alike.
+    """
+    midnight = start.replace(hour=0, minute=0, second=0, microsecond=0)
+
     def f(x: float, _pos: Any = None) -> str:
         try:
-            return (start + _dt.timedelta(seconds=float(x))).strftime(fmt)
+            t = start + _dt.timedelta(seconds=float(x))
         except (OverflowError, ValueError):
             return ""
+        if count == "hours":
+            return f"{(t - midnight) // _dt.timedelta(hours=1):02d}:{t:%M}"
+        if count == "days":
+            return f"day {(t.date() - start.date()).days + 1} {t.strftime(fmt)}"
+        return t.strftime(fmt)
 
     return FuncFormatter(f)
 
@@ -438,6 +454,7 @@ def clock_grid(
     minor_s: float | None,
     major_s: float,
     labels: bool = True,
+    elapsed: bool = False,
 ) -> None:
     """Put clock-aligned labelled ticks every ``major_s`` and a light grid line every ``minor_s``.
 
@@ -456,11 +473,16 @@ def clock_grid(
         Labelled tick step (with a darker grid line).
     labels : bool
         Label the major ticks with the clock time.
+    elapsed : bool
+        The times are elapsed time (the file holds no clock; ``start`` is a placeholder
+        midnight): hours count on past 24 (``25:00``), as a clock's would not.
     """
     major = clock_ticks(start, lo_s, hi_s, major_s)
     ax.xaxis.set_major_locator(FixedLocator(major))
     ax.xaxis.set_major_formatter(
-        _clock_formatter(start) if labels else FuncFormatter(lambda *_: "")
+        _clock_formatter(start, count="hours" if elapsed else None)
+        if labels
+        else FuncFormatter(lambda *_: "")
     )
     ax.grid(True, which="major", axis="x", color="#bbbbbb", lw=0.7)
     if minor_s:
@@ -502,9 +524,15 @@ def plot_overview(
     rec = analysis.recording
     dur = rec.duration_s
     _draw_trace(ax, analysis, 0.0, dur, max_points=max_points, marks=False, ylim=None)
-    clock_grid(ax, rec.start, 0.0, dur, minor_s=None, major_s=overview_step(dur))
-    if dur > 86400.0 and rec.source.date_known:  # several days: "06 Dec 00:00"
-        ax.xaxis.set_major_formatter(_clock_formatter(rec.start, "%d %b %H:%M"))
+    elapsed = not rec.clock_known
+    clock_grid(ax, rec.start, 0.0, dur, minor_s=None, major_s=overview_step(dur), elapsed=elapsed)
+    if dur > 86400.0 and not elapsed:  # several days: "06 Dec 00:00", or "day 2 00:00"
+        dated = rec.source.date_known
+        ax.xaxis.set_major_formatter(
+            _clock_formatter(
+                rec.start, "%d %b %H:%M" if dated else "%H:%M", count=None if dated else "days"
+            )
+        )
     ax.grid(True, axis="y", color="#dddddd", lw=0.5)
     return ax
 
@@ -592,7 +620,10 @@ def plot_strip(
     _draw_trace(ax, analysis, start_s, end_s, max_points=max_points, marks=True, ylim=ylim)
     span = end_s - start_s
     minor, major = strip_grid_steps(span)
-    clock_grid(ax, analysis.recording.start, start_s, end_s, minor_s=minor, major_s=major)
+    rec = analysis.recording
+    clock_grid(
+        ax, rec.start, start_s, end_s, minor_s=minor, major_s=major, elapsed=not rec.clock_known
+    )
     ax.grid(True, which="major", axis="y", color="#e6e6e6", lw=0.4)
     return ax
 

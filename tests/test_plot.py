@@ -351,3 +351,30 @@ def test_a_week_long_overview_labels_days_with_their_date():
     assert len(ticks) == 7
     fmt = ax.xaxis.get_major_formatter()
     assert [fmt(t) for t in ticks[:2]] == ["21 Nov 00:00", "22 Nov 00:00"]
+
+
+@pytest.mark.parametrize(
+    ("date_known", "clock_known", "first_two"),
+    [
+        # a time-of-day file without a date, from 22:30 on day 1
+        (False, True, ["day 2 00:00", "day 3 00:00"]),
+        (False, False, ["00:00", "24:00"]),  # elapsed time: the hours count on
+    ],
+)
+def test_an_overview_over_a_day_without_a_date_labels_the_day_or_counts_the_hours(
+    date_known, clock_known, first_two
+):
+    """A 30-h time-of-day file labelled its two 02:00s alike, and one without a clock its 25th
+    hour "01:00", as its first (hunt 9)."""
+    import datetime as dt
+    from dataclasses import replace
+
+    fs = 1 / 60
+    a = _with_signal(rd.make_analysis(), np.full(7 * 24 * 60, 95.0), fs)
+    source = replace(a.recording.source, date_known=date_known, clock_known=clock_known)
+    start = a.recording.start if clock_known else dt.datetime(1900, 1, 1)
+    a = replace(a, recording=replace(a.recording, source=source, start=start))
+    ax = plot.plot_overview(a)
+    fmt = ax.xaxis.get_major_formatter()
+    ticks = [t for t in ax.xaxis.get_major_locator()() if t >= 0]
+    assert [fmt(t) for t in ticks[:2]] == first_two

@@ -538,3 +538,79 @@ def test_recordings_of_more_than_a_day_get_three_hour_strips_on_the_clock():
     for seconds, span in ((86400.0, 3600.0), (86401.0, 3 * 3600.0)):
         rec, _ = simulate_night(fs=1.0, duration_s=seconds, seed=4)
         assert _strip_span(analyze(rec, AnalysisSettings())) == span, seconds
+
+
+def _day_and_a_half_as(a, *, date_known=True, clock_known=True):
+    """The day and a half of :func:`_day_and_a_half_analysis` as a file without a date (its
+    times of day kept) or without a clock (starting at the readers' placeholder midnight)."""
+    from dataclasses import replace
+
+    rec = a.recording
+    source = replace(rec.source, date_known=date_known, clock_known=clock_known)
+    start = rec.start if clock_known else dt.datetime(1900, 1, 1)
+    return replace(a, recording=replace(rec, source=source, start=start))
+
+
+def _strip_texts(a, gid):
+    from oximetry.plot import spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page, _strip_spans
+
+    spans = _strip_spans(a)
+    masks, ylim = _strip_masks(a), spo2_ylim(a)
+    figs = [
+        _strip_page(a, spans[k : k + 3], ["presumed_sleep"], "t", masks, ylim)
+        for k in range(0, len(spans), 3)
+    ]
+    return figs, [t.get_text() for f in figs for t in f.texts if t.get_gid() == gid]
+
+
+@pytest.mark.parametrize(
+    ("date_known", "days", "run"),
+    [
+        # 22:40 on 2026-03-04 to 10:40 on the 6th; the 6.7-min drop to 86 % at 07:00 on the 5th
+        (True, ["2026-03-04", "2026-03-05", "2026-03-06"], "2026-03-05 07:0"),
+        (False, ["day 1", "day 2", "day 3"], "day 2 07:0"),
+    ],
+)
+def test_strips_of_a_recording_over_a_day_say_their_date(date_known, days, run):
+    """A 60-h recording's 10-min plateau at 85 % at 01:00 on 2026-01-07, so dated on page 1,
+    was drawn on a 3-hour strip "00:00 ... 03:00" (three such strips, none dated) and listed
+    "00:59 ≤ 88 %: 10.0 min" in its margin; a 30-h file without a date listed "02:00" (hunt 9).
+    README: in a recording of more than 24 h every time shown carries its date."""
+    a = _day_and_a_half_as(_day_and_a_half_analysis(), date_known=date_known)
+    figs, captions = _strip_texts(a, "strip_stats")
+    # the strips are 21:00-24:00 on the first day, then 00:00-03:00, ... to 09:00-12:00
+    hours = [(21, 24)] + [(h, h + 3) for h in range(0, 24, 3)] + [(0, 3), (3, 6), (6, 9), (9, 12)]
+    day = [0] + [1] * 8 + [2] * 4
+    assert [c.split("\n")[1] for c in captions] == [
+        f"{days[d]} {h0:02d}:00–{h1:02d}:00" for d, (h0, h1) in zip(day, hours, strict=True)
+    ]
+    _, labels = _strip_texts(a, "le88_label")
+    assert len(labels) == 1 and labels[0].startswith(run), labels
+    # and the longer label still fits on the page, beside the plots
+    fig = next(f for f in figs if any(t.get_gid() == "le88_label" for t in f.texts))
+    boxes, renderer = _bboxes(fig, "le88_label")
+    plots = [ax.get_window_extent(renderer) for ax in fig.axes]
+    assert all(b.x1 <= fig.bbox.x1 for b in boxes)
+    assert not any(b.overlaps(p) for b in boxes for p in plots)
+
+
+def test_strips_of_a_recording_over_a_day_without_a_clock_count_the_hours_on():
+    """A 30-h file without a clock (elapsed time) labelled its hours 24-27 "00:00 ... 03:00",
+    as its first three."""
+    a = _day_and_a_half_as(_day_and_a_half_analysis(), date_known=False, clock_known=False)
+    figs, captions = _strip_texts(a, "strip_stats")
+    assert [c.split("\n")[1] for c in captions] == [
+        f"{h}:00–{h + 3}:00 elapsed" for h in range(0, 36, 3)
+    ]
+    fig = figs[-1]  # 27:00-30:00, 30:00-33:00, 33:00-36:00
+    fmt = fig.axes[1].xaxis.get_major_formatter()
+    ticks = list(fig.axes[1].xaxis.get_major_locator()())
+    assert [fmt(t) for t in ticks[:3]] == ["27:00", "27:30", "28:00"]
+
+
+def test_strip_pages_of_a_recording_over_a_day_are_titled_with_their_dates(tmp_path):
+    write_outputs(_day_and_a_half_analysis(), tmp_path, qualification=rd.QUALIFICATION)
+    flat = " ".join(pdf_text(tmp_path / "report.pdf").split())
+    assert "clock time, 2026-03-04 21:00 – 2026-03-05 06:00" in flat
+    assert "clock time, 2026-03-06 09:00 – 2026-03-06 12:00" in flat

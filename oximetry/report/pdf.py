@@ -4,7 +4,7 @@ Page 1 (:mod:`.page1`): identification, test conditions, the figures with their 
 the determination in plain words, notes, the measurement note, an interpretation box and a
 signature line. Page 2 (:mod:`.tables_page`): the whole recording and the tables. Then the
 recording in hour-long strips (ten-minute strips for tests of an hour or less, three-hour strips
-for recordings of more than a day), three to a page,
+for recordings of more than a day, each with its date), three to a page,
 with the minutes at or below 88 % listed in the right margin, never over the trace; an appendix
 with every qualification rule, its clause and id; a last page with the time-at-saturation
 histogram, the method notes and the input's sha256. Matplotlib only, without pyplot; no run time
@@ -44,6 +44,7 @@ from ..plot import (
 )
 from ..results import Analysis
 from ..spans import span_indices
+from ..windows import clock_text
 from .atomic import write_atomic
 from .forked import in_a_fork
 from .page1 import first_page
@@ -70,10 +71,11 @@ STRIP_S = 3600.0
 #: six-minute walk fills most of a strip rather than a tenth of an hour.
 SHORT_STRIP_S = 600.0
 #: Recordings of more than a day get strips of this length, still with a grid line a minute
-#: (1.2 mm apart) and a clock label every half hour: a week is 19 pages of strips instead of
+#: (1 mm apart) and a clock label every half hour: a week is 19 pages of strips instead of
 #: 57, which a reviewer can leaf through, and at 25 Hz its whole `oxi analyze` took 13.0 s
 #: instead of 22.0 s (scripts/bench.py (c), medians of 3, 2026-12-06). A night keeps its
-#: hourly strips.
+#: hourly strips. Their clock times occur more than once, so each strip says its date
+#: (:func:`_strip_when`) and so do its run labels.
 LONG_STRIP_S = 3 * 3600.0
 #: Recordings longer than this get LONG_STRIP_S strips.
 LONG_RECORDING_S = 24 * 3600.0
@@ -153,9 +155,11 @@ def _strip_page(
     )
     top = 1.05
     slot = (8.5 - 1.05 - 0.5) / STRIPS_PER_PAGE
-    left, stats_w = 0.75, 1.6
-    width = w - left - MARGIN_IN - stats_w
     span = _strip_span(analysis)
+    # a dated run label ("2026-01-07 00:59  ≤ 88 %: 10.0 min (cont.)", 2.5 in at 8 pt) needs a
+    # wider margin than a clock time's; the 3-hour strips give up 0.7 in of their 8 in
+    left, stats_w = 0.75, (2.3 if span == LONG_STRIP_S else 1.6)
+    width = w - left - MARGIN_IN - stats_w
     minor, major = strip_grid_steps(span)  # the pulse axis gets the strip's grid
     elapsed = elapsed_axis(analysis)
     for i, (t0, t1) in enumerate(strips):
@@ -169,7 +173,9 @@ def _strip_page(
             sharex=ax,
         )
         plot_pulse(analysis, t0, t1, axp)
-        clock_grid(axp, analysis.recording.start, t0, t1, minor_s=minor, major_s=major)
+        clock_grid(
+            axp, analysis.recording.start, t0, t1, minor_s=minor, major_s=major, elapsed=elapsed
+        )
         axp.tick_params(labelsize=7)
         axp.yaxis.label.set_fontsize(7.5)
         if elapsed:
@@ -197,12 +203,18 @@ def _strip_caption(
     hi: float,
     span: float,
 ) -> str:
-    """Return the strip caption: "This hour (sleep)", or "(no sleep in it)" outside sleep."""
+    """Return the strip caption: "This hour (sleep)", or "(no sleep in it)" outside sleep.
+
+    A strip of a recording over 24 h says when it is on a line of its own (:func:`_strip_when`).
+    """
     this = {STRIP_S: "This hour", LONG_STRIP_S: "These 3 hours"}.get(
         span, f"These {span / 60:g} min"
     )
     if hi - lo > span:
         this = f"These {minutes((hi - lo) / 60)} min"
+    when = _strip_when(analysis, lo, hi)
+    if when:
+        this += f"\n{when}"
     main = analysis.main_window
     if main is None:
         return f"{this}\n(whole recording)"
@@ -313,12 +325,47 @@ def _label_runs(
         )
 
 
-def _time_formatter(analysis: Analysis) -> Any:
-    """Seconds from the start as ``22:41`` (clock) or ``0:41`` (elapsed)."""
-    start = analysis.recording.start
+def _time_formatter(analysis: Analysis) -> Callable[[float], str]:
+    """Seconds from the start as ``22:41`` (clock) or ``0:41`` (elapsed).
+
+    In a recording over 24 h a clock time carries its date (``2026-01-07 00:59``), or its day
+    (``day 2 02:00``) when the file holds no date (:func:`~oximetry.windows.clock_text`): a
+    60-h recording's plateau at 2026-01-07 01:00, so dated on page 1, was listed "00:59" in the
+    margin of a strip whose 00:00-03:00 came three times.
+    """
+    rec = analysis.recording
     if elapsed_axis(analysis):
         return lambda t: f"{int(t // 3600)}:{int(t % 3600 // 60):02d}"
-    return lambda t: (start + _dt.timedelta(seconds=float(t))).strftime("%H:%M")
+    return lambda t: clock_text(
+        rec.start,
+        t,
+        span_s=rec.duration_s,
+        date_known=rec.source.date_known,
+        with_seconds=False,
+    )
+
+
+def _strip_when(analysis: Analysis, lo: float, hi: float) -> str:
+    """Return a strip's span with its date for a recording over 24 h, else ``""``.
+
+    ``2026-01-07 00:00–03:00``, ``day 2 00:00–03:00`` without a date, ``24:00–27:00 elapsed``
+    without a clock; a strip ending at midnight ends at ``24:00`` of its day, and one joined
+    across midnight (:func:`_strip_spans`) gives both dates.
+    """
+    rec = analysis.recording
+    if rec.duration_s <= LONG_RECORDING_S:
+        return ""
+    if elapsed_axis(analysis):
+        fmt = _time_formatter(analysis)
+        return f"{fmt(lo)}–{fmt(hi)} elapsed"
+    fmt = _time_formatter(analysis)
+    a = rec.start + _dt.timedelta(seconds=float(lo))
+    b = rec.start + _dt.timedelta(seconds=float(hi))
+    if b.date() == a.date():
+        return f"{fmt(lo)}–{b:%H:%M}"
+    if b.time() == _dt.time(0) and (b.date() - a.date()).days == 1:
+        return f"{fmt(lo)}–24:00"
+    return f"{fmt(lo)}–{fmt(hi)}"
 
 
 def _ready(fig: Figure) -> Callable[[], Figure]:
@@ -354,6 +401,10 @@ def _build_pages(
     for p in range(n_strip_pages):
         chunk = strips[p * STRIPS_PER_PAGE : (p + 1) * STRIPS_PER_PAGE]
         title = what.format(f"{p + 1} of {n_strip_pages}")
+        if analysis.recording.duration_s > LONG_RECORDING_S and not elapsed_axis(analysis):
+            # the page's first and last times, dated: its clock times occur on other days too
+            fmt = _time_formatter(analysis)
+            title += f", {fmt(chunk[0][0])} – {fmt(chunk[-1][1])}"
         pages.append(partial(_strip_page, analysis, chunk, kinds, title, masks, ylim))
 
     # Appendix: every rule with its clause and id.
