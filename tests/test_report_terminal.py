@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oximetry.report import build_summary, format_terminal_summary
-from oximetry.report.terminal import rule_status, rule_tally
+from oximetry.report.terminal import all_warnings, minutes, rule_status, rule_tally
 from tests import report_data as rd
 
 
@@ -173,3 +175,79 @@ def test_durations_are_cut_never_rounded_up_across_a_rule_minute():
     assert "longest run 4.9 min" in page and "longest 4.9 min" in page
     assert "373.3 min (6.22 h)" in text and "373.4" not in text
     assert "1.99 h valid" in page
+
+
+_SATURATIONS = st.floats(min_value=0.5, max_value=100.0, allow_nan=False)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    x=_SATURATIONS
+    | _SATURATIONS.map(lambda v: round(v, 6))
+    | st.sampled_from(
+        [88.46, 88.5, 88.49999999999999, 88.4999999, 88.4999996, 88.45, 88.55, 89.0, 0.5, 100.0]
+    )
+)
+def test_a_saturation_shown_to_a_tenth_rounds_as_the_rules_round_it(x):
+    """A payer rounds the printed figure half up; the rules round the unprinted one, b =
+    floor(x + 0.5) (SPEC §7). Shown to one decimal, an awake baseline of 88.46 read "88.5"
+    (89) beside "rounds to 88 %". Cut, the two agree; x below 0.5 is left out because there
+    floating point rounds x + 0.5 itself (0.49999999999999994 + 0.5 == 1.0)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    from criteria.rules.base import pct
+    from oximetry.report.terminal import tenths
+
+    shown = tenths(x)
+    assert int(Decimal(shown).quantize(Decimal(1), rounding=ROUND_HALF_UP)) == pct(x), shown
+    # and it is the figure cut: never above it (but for binary noise), less than 0.1 below
+    assert x - 0.1 < float(shown) <= x + 1e-6
+    assert minutes(x) == shown  # one helper for durations and saturations
+
+
+def test_a_baseline_or_median_is_never_printed_on_the_other_side_of_the_rules_rounding():
+    """A night flat at 88.46 % (15 min at 84.47 %): summary.json's awake baseline 88.46 was
+    printed "88.5 %" on page 1 and the terminal, and its median too, beside "The awake
+    baseline rounds to 88 %"; a reviewer rounding 88.5 reads 89, MassHealth's awake ≥ 89 %
+    (hunt 9). Shown cut, 88.4."""
+    import datetime as dt
+
+    from criteria import Context, Evidence, evaluate
+    from oximetry.analysis import analyze
+    from oximetry.report.tables_page import tables_page
+    from oximetry.report.textpage import stat_rows
+    from oximetry.settings import AnalysisSettings
+    from oximetry.simulate import SustainedDrop, simulate_night
+
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=3 * 3600,
+        seed=9,
+        baseline_pct=88.46,
+        quantize=False,
+        noise_pts=0.0,
+        sustained_drops=[SustainedDrop(3600, 900, 84.47)],
+        start=dt.datetime(2026, 1, 5, 22, 0),
+    )
+    a = analyze(rec, AnalysisSettings())
+    s = build_summary(a)
+    s["qualification"] = evaluate(
+        Context.from_dict({"payer": "masshealth"}), Evidence.from_summary(s)
+    ).to_dict()
+    m = s["metrics"][s["main_window"]]
+    assert m["awake_baseline_pct"] == 88.46 and m["median_pct"] == 88.46
+    text = format_terminal_summary(s, {})
+    page = "\n".join(v for _, v in stat_rows(s))
+    assert "Awake baseline  88.4 % (first 300s valid)" in text
+    assert "88.4 % (first 300s valid)" in page and "/ 88.4 %" in page  # the median
+    assert "88.5" not in text + page
+    assert any("rounds to 88 %" in w for w in all_warnings(s))  # the rules' own reading
+    # a walk's median and the tables page's mean nadir alike
+    s["metrics"]["exercise"] = {
+        "sustained_nadir_pct": 88.0, "nadir_pct": 87.0, "median_pct": 89.49, "valid_min": 6.0
+    }  # fmt: skip
+    m["desaturations"]["odi3"]["mean_nadir_pct"] = 88.49
+    assert "median 89.4 %" in "\n".join(v for _, v in stat_rows(s))
+    cells = [t.get_text() for t in tables_page(a, s).texts]
+    assert "89.4" in cells and "88.4" in cells
+    assert "89.5" not in cells and "88.5" not in cells

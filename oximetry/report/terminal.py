@@ -24,6 +24,7 @@ __all__ = [
     "rule_tally",
     "saturation",
     "span",
+    "tenths",
     "when",
 ]
 
@@ -218,7 +219,9 @@ def cut(value: float, decimals: int) -> float:
     """Return ``value`` cut toward zero to ``decimals``, never rounded up across a limit.
 
     Rounded to 6 decimals first: 0.3 * 10 is 2.9999999999999996 in binary, and summary values
-    carry 6 decimals.
+    carry 6 decimals. That step may lift a value by less than a millionth of its last decimal, but
+    never onto a half (88.5): a payer rounds the shown figure half up, and 88.4999999 shown
+    as 88.5 would read 89 where the rules' floor(x + 0.5) read 88.
 
     Parameters
     ----------
@@ -237,7 +240,43 @@ def cut(value: float, decimals: int) -> float:
     (119.0, 0.3, 13.216)
     """
     scale = 10.0**decimals
-    return math.floor(round(float(value) * scale, 6)) / scale
+    k = math.floor(round(float(value) * scale, 6))
+    if decimals > 0 and k / scale - math.floor(k / scale) == 0.5 and k / scale > value:
+        k -= 1  # lifted onto a half (k / scale is exact there: n + 0.5 is a binary fraction)
+    return k / scale
+
+
+def tenths(value: Any) -> str:
+    """Return a figure to 0.1, cut toward zero: a duration, or a saturation the rules round.
+
+    A duration: the rules compare sample counts with whole minutes, and a cut duration is never
+    more than the measured one (:func:`minutes`). A saturation (a median, mean or awake
+    baseline): the rules round it half up, b = floor(x + 0.5) (SPEC §7), and so does a payer
+    reading the printed figure. Rounded to one decimal, an awake baseline of 88.46 was printed
+    "88.5 %", which a reviewer rounds to 89 (MassHealth's "awake ≥ 89 %") beside "The awake
+    baseline rounds to 88 %". Cut, the printed y = floor(10x) / 10 rounds as x does: with
+    n = floor(x + 0.5), n - 0.5 <= x < n + 0.5; n - 0.5 is a multiple of 0.1 not above x and
+    y the greatest such, so n - 0.5 <= y <= x < n + 0.5, and floor(y + 0.5) = n (:func:`cut`
+    never lifts a value onto the half; tests/test_report_terminal.py checks it over floats).
+
+    Parameters
+    ----------
+    value : float or None
+        Minutes or percent (``summary.json`` keeps 6 decimals).
+
+    Returns
+    -------
+    str
+        E.g. ``"88.4"`` for 88.46, ``"4.9"`` for 4.983333, ``"n/a"`` for None.
+
+    Examples
+    --------
+    >>> tenths(88.46), tenths(88.5), tenths(84.99), tenths(None)
+    ('88.4', '88.5', '84.9', 'n/a')
+    """
+    if value is None:
+        return "n/a"
+    return f"{cut(value, 1):.1f}"
 
 
 def minutes(value: Any) -> str:
@@ -262,9 +301,7 @@ def minutes(value: Any) -> str:
     >>> minutes(4.983333), minutes(20.75), minutes(0.3), minutes(None)
     ('4.9', '20.7', '0.3', 'n/a')
     """
-    if value is None:
-        return "n/a"
-    return f"{cut(value, 1):.1f}"
+    return tenths(value)
 
 
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
@@ -404,7 +441,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             (
                 "Nadir",
                 f"{_num(m.get('nadir_pct'), 'pct')} % at {when(summary, m.get('nadir_time'))}, "
-                f"mean {_num(m.get('mean_pct'))} %",
+                f"mean {tenths(m.get('mean_pct'))} %",
             )
         )
         rows.append(
@@ -420,7 +457,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             rows.append(
                 (
                     "Awake baseline",
-                    f"{_num(base)} % ({src}); > 5 points below for {minutes(m.get('drop5_min'))} min",
+                    f"{tenths(base)} % ({src}); > 5 points below for "
+                    f"{minutes(m.get('drop5_min'))} min",
                 )
             )
         elif "awake_baseline_source" in m:  # "n/a % ()" said nothing
