@@ -20,7 +20,7 @@ from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.analysis import analyze
 from oximetry.report.pdf import _build_pages, _strip_spans, trace_title
 from oximetry.report.summary import build_summary
-from oximetry.report.terminal import format_terminal_summary, minutes, tenths, when
+from oximetry.report.terminal import format_terminal_summary, minutes, saturation_tenths, when
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_edf
 
@@ -285,7 +285,7 @@ def test_page_two_prints_the_summary_tables(night: Path, tmp_path: Path) -> None
     assert f"sleep efficiency {st['sleep_efficiency_pct']:.1f} %" in text
     d3 = m["desaturations"]["odi3"]
     assert (
-        f"≥ 3 % (ODI3) {d3['count']} {tenths(d3['mean_nadir_pct'])}" in text
+        f"≥ 3 % (ODI3) {d3['count']} {saturation_tenths(d3['mean_nadir_pct'])}" in text
     )  # cut, as rules round
     for row in m["odi_by_hour"]:
         assert f"{row['start'][11:16]}–{row['end'][11:16]} {minutes(row['valid_min'])}" in text

@@ -13,7 +13,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ..plot import legend_handles, plot_overview
-from .terminal import minutes, saturation, span, tenths
+from .terminal import minutes, saturation, saturation_tenths, span
 from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only
 
 __all__ = ["tables_page"]
@@ -86,7 +86,7 @@ def _desaturations(page: TextPage, m: Mapping[str, Any], x: float) -> None:
             [
                 label,
                 _n(e.get("count")),
-                tenths(e.get("mean_nadir_pct")),
+                saturation_tenths(e.get("mean_nadir_pct")),
                 _n(e.get("lowest_nadir_pct"), "pct"),
                 _n(e.get("mean_duration_s"), ".0f"),
                 _n(e.get("longest_duration_s"), ".0f"),
@@ -203,7 +203,7 @@ def _segments(page: TextPage, summary: Mapping[str, Any], x: float) -> None:
             [
                 kind.replace("_o2", " on O2"),
                 minutes(seg.get("valid_min")),
-                tenths(seg.get("median_pct")),
+                saturation_tenths(seg.get("median_pct")),
                 _n(seg.get("nadir_pct"), "pct"),
                 _n(seg.get("sustained_nadir_pct"), "pct"),
                 _n(seg.get("pulse_max_bpm"), ".0f"),

@@ -23,6 +23,7 @@ __all__ = [
     "rule_status",
     "rule_tally",
     "saturation",
+    "saturation_tenths",
     "span",
     "tenths",
     "when",
@@ -247,17 +248,9 @@ def cut(value: float, decimals: int) -> float:
 
 
 def tenths(value: Any) -> str:
-    """Return a figure to 0.1, cut toward zero: a duration, or a saturation the rules round.
+    """Return a figure to 0.1, cut toward zero (a duration: :func:`minutes`).
 
-    A duration: the rules compare sample counts with whole minutes, and a cut duration is never
-    more than the measured one (:func:`minutes`). A saturation (a median, mean or awake
-    baseline): the rules round it half up, b = floor(x + 0.5) (SPEC §7), and so does a payer
-    reading the printed figure. Rounded to one decimal, an awake baseline of 88.46 was printed
-    "88.5 %", which a reviewer rounds to 89 (MassHealth's "awake ≥ 89 %") beside "The awake
-    baseline rounds to 88 %". Cut, the printed y = floor(10x) / 10 rounds as x does: with
-    n = floor(x + 0.5), n - 0.5 <= x < n + 0.5; n - 0.5 is a multiple of 0.1 not above x and
-    y the greatest such, so n - 0.5 <= y <= x < n + 0.5, and floor(y + 0.5) = n (:func:`cut`
-    never lifts a value onto the half; tests/test_report_terminal.py checks it over floats).
+    ``cut`` never lifts a value onto a half: 88.4999999 is "88.4", not "88.5".
 
     Parameters
     ----------
@@ -277,6 +270,42 @@ def tenths(value: Any) -> str:
     if value is None:
         return "n/a"
     return f"{cut(value, 1):.1f}"
+
+
+def saturation_tenths(value: Any) -> str:
+    """Return a saturation the rules round (a mean, median or awake baseline) to 0.1.
+
+    The rules round it half up, b = floor(x + 0.5) (SPEC §7), and so does a payer reading the
+    printed figure. Rounded to one decimal, an awake baseline of 88.46 was printed "88.5 %",
+    which a reviewer rounds to 89 (MassHealth's "awake ≥ 89 %") beside "The awake baseline
+    rounds to 88 %". So a value whose figure rounded to 0.1 would round otherwise than itself
+    (those just under a half, x.45 to x.5) is shown cut (:func:`tenths`): with
+    n = floor(x + 0.5), n - 0.5 <= x < n + 0.5; n - 0.5 is a multiple of 0.1 not above x, and
+    the cut y the greatest such, so n - 0.5 <= y <= x < n + 0.5 and floor(y + 0.5) = n
+    (tests/test_report_terminal.py checks it over floats). Every other value is rounded.
+
+    Parameters
+    ----------
+    value : float or None
+        Percent (``summary.json`` keeps 6 decimals).
+
+    Returns
+    -------
+    str
+        E.g. ``"88.4"`` for 88.46, ``"94.4"`` for 94.385972, ``"n/a"`` for None.
+
+    Examples
+    --------
+    >>> saturation_tenths(88.46), saturation_tenths(94.385972), saturation_tenths(88.5), saturation_tenths(None)
+    ('88.4', '94.4', '88.5', 'n/a')
+    """
+    if value is None:
+        return "n/a"
+    x = float(value)
+    shown = f"{x:.1f}"
+    if math.floor(float(shown) + 0.5) != math.floor(x + 0.5):
+        return tenths(x)
+    return shown
 
 
 def minutes(value: Any) -> str:
@@ -441,7 +470,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             (
                 "Nadir",
                 f"{_num(m.get('nadir_pct'), 'pct')} % at {when(summary, m.get('nadir_time'))}, "
-                f"mean {tenths(m.get('mean_pct'))} %",
+                f"mean {saturation_tenths(m.get('mean_pct'))} %",
             )
         )
         rows.append(
@@ -457,7 +486,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             rows.append(
                 (
                     "Awake baseline",
-                    f"{tenths(base)} % ({src}); > 5 points below for "
+                    f"{saturation_tenths(base)} % ({src}); > 5 points below for "
                     f"{minutes(m.get('drop5_min'))} min",
                 )
             )

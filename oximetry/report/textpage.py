@@ -29,8 +29,8 @@ from .terminal import (
     no_date_text,
     rule_status,
     saturation,
+    saturation_tenths,
     span,
-    tenths,
     when,
 )
 
@@ -355,7 +355,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             (
                 "Nadir / mean / median",
                 f"{_n(m.get('nadir_pct'), 'pct')} % at {when(summary, m.get('nadir_time'))} / "
-                f"{tenths(m.get('mean_pct'))} % / {tenths(m.get('median_pct'))} %",
+                f"{saturation_tenths(m.get('mean_pct'))} % / {saturation_tenths(m.get('median_pct'))} %",
             )
         )
         # cut, not rounded, like every duration here: 119.97 min must not read "2.00 h"
@@ -372,7 +372,9 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         if m.get("awake_baseline_pct") is None:
             rows.append(("Awake baseline", "none (see the notes): no drop is measured"))
         else:
-            rows.append(("Awake baseline", f"{tenths(m.get('awake_baseline_pct'))} % ({src})"))
+            rows.append(
+                ("Awake baseline", f"{saturation_tenths(m.get('awake_baseline_pct'))} % ({src})")
+            )
         sd = m.get("sustained_desaturations") or []
         # no count beside no baseline: "0 sustained" read as a measured zero
         counted = "n/a" if m.get("drop5_min") is None else str(len(sd))
@@ -400,7 +402,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
                     kind.replace("_o2", " on O2").capitalize(),
                     f"sustained nadir (≥ 10 s) {_n(seg.get('sustained_nadir_pct'), 'pct')} %, "
                     f"nadir {_n(seg.get('nadir_pct'), 'pct')} %, median "
-                    f"{tenths(seg.get('median_pct'))} %, {minutes(seg.get('valid_min'))} min valid",
+                    f"{saturation_tenths(seg.get('median_pct'))} %, {minutes(seg.get('valid_min'))} min valid",
                 )
             )
     return rows
