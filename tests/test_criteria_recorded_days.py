@@ -293,3 +293,25 @@ def test_group_iii_room_air_walk_left_in_doubt_by_artifact() -> None:
     high = dataclasses.replace(walk, sustained_nadir_low_pct=90.0)
     ev = dataclasses.replace(ev, exercise=high)
     assert evaluate(mc(**CLUSTER), ev).determination == "qualified"
+
+
+@pytest.mark.parametrize("kind", ["exercise", "exercise_o2"])
+def test_group_iii_walk_known_only_from_below_is_not_normoxemic(kind: str) -> None:
+    """No 10 s run of the walk wholly valid (one dropped sample on a step from 95 to 86 %): its
+    sustained nadir is unknown, its valid samples reach 86 %. Taken as normoxemic, the walk
+    beside a rest test at 95 % qualified N3, on room air or on oxygen."""
+    walk = dataclasses.replace(
+        seg(kind, 95.0), nadir_pct=86.0, sustained_nadir_pct=None, sustained_nadir_low_pct=86.0
+    )
+    ev = Evidence(
+        recording_start=dt.datetime.combine(TEST_DATE, dt.time(10, 0)),
+        rest=seg("rest", 95.0),
+        **{kind: walk},
+    )
+    d = evaluate(mc(**CLUSTER), ev)
+    assert d.determination == "indeterminate"
+    r = d.rule("lcd_group_iii")
+    assert r.met is None and any("reach 86.0 %" in m for m in r.missing)
+    high = dataclasses.replace(walk, nadir_pct=91.0, sustained_nadir_low_pct=91.0)
+    ev = dataclasses.replace(ev, **{kind: high})
+    assert evaluate(mc(**CLUSTER), ev).determination == "qualified"

@@ -77,15 +77,12 @@ def _iii(inp: Inputs) -> Outcome:
     # a value taken on oxygen counts when it meets Group I or II (§2): a PaO2 of 50 on oxygen,
     # or a walk on oxygen at 86 %, beside a normal rest test qualified Group III
     on_o2 = ctx.blood_gas.pao2_exercise_o2_mmhg
-    walk = inp.segment("exercise_o2")
-    walk_low = None if walk is None else walk.sustained_nadir_pct
     # a PaO2 between two whole numbers the limit decides differently (59.5 on oxygen, at rest)
     # is neither hypoxemia nor normoxemia (pao2_meets)
     low_o2 = False if on_o2 is None else pao2_meets(on_o2, lambda x: x < PAO2_NORMAL)
-    walk_hypoxemic = walk_low is not None and walk_low < SAT_NORMAL
-    if low_o2 is True or walk_hypoxemic:
+    o2_walk = _walk_normoxemic(inp, "exercise_o2", v)
+    if low_o2 is True or o2_walk is False:
         v["pao2_exercise_o2_mmhg"] = on_o2
-        v["exercise_o2_sustained_nadir_pct"] = walk_low
         return Outcome(
             False,
             with_figures("Hypoxemia on oxygen (a Group I or II value): not Group III", v),
@@ -95,7 +92,7 @@ def _iii(inp: Inputs) -> Outcome:
     # Groups I and II (that errs towards denial), but here it would be a Group I/II value
     # ruling Group III out (A22): a walk sustained at 86 % beside a rest test at 95 %
     # qualified N3, the walk being "not tested" under test.type rest.
-    walk_doubt = _room_air_walk(inp, v)
+    walk_doubt = _walk_normoxemic(inp, "exercise", v)
     if walk_doubt is False:
         return Outcome(
             False,
@@ -144,6 +141,10 @@ def _iii(inp: Inputs) -> Outcome:
     if isinstance(low_o2, str):
         v["pao2_exercise_o2_mmhg"] = on_o2
         return Outcome(None, "Hypoxemia on oxygen is not shown, nor ruled out.", v, (low_o2,))
+    if isinstance(o2_walk, str):
+        return Outcome(
+            None, "Hypoxemia in the walk on oxygen is not shown, nor ruled out.", v, (o2_walk,)
+        )
     if isinstance(walk_doubt, str):
         return Outcome(
             None, "Hypoxemia in the walk on room air is not shown, nor ruled out.", v, (walk_doubt,)
@@ -155,23 +156,32 @@ def _iii(inp: Inputs) -> Outcome:
     return Outcome(True, with_figures("Group III: cluster headache, normoxemic test", v), v)
 
 
-def _room_air_walk(inp: Inputs, v: dict[str, Any]) -> bool | str:
-    """Tell whether the recording's walk on room air is normoxemic (whatever ``test.type``).
+def _walk_normoxemic(inp: Inputs, kind: str, v: dict[str, Any]) -> bool | str:
+    """Tell whether the recording's walk (``exercise`` or ``exercise_o2``) is normoxemic.
 
-    Returns True without such a walk or when its sustained nadir's lower bound is ≥ 90 %;
-    False when its sustained nadir is below 90 % (a Group I or II value); else the in-doubt
-    text (artifact leaves it on both sides of the line).
+    Read whatever ``test.type`` says. Returns True without such a walk, or when the lower bound
+    of its sustained nadir (:func:`sustained_low`) is ≥ 90 % or unknown (no valid data); False
+    when its sustained nadir is below 90 % (a Group I or II value); else the in-doubt text. A
+    walk with no 10 s run wholly valid has no sustained nadir but its lower bound: with one
+    dropped sample on a step from 95 to 86 %, a walk at 86 % beside a rest test at 95 %
+    qualified N3, the walk's level taken as unknown and so as normoxemic.
     """
-    walk = inp.segment("exercise")
-    high = None if walk is None else walk.sustained_nadir_pct
-    if walk is None or high is None:
+    walk = inp.segment(kind)
+    if walk is None:
         return True
+    high = walk.sustained_nadir_pct
     low = sustained_low(walk)
-    low = high if low is None else min(low, high)
-    v["exercise_sustained_nadir_pct"] = high
-    if high < SAT_NORMAL:
+    v[f"{kind}_sustained_nadir_pct"] = high
+    if high is not None and high < SAT_NORMAL:
         return False
-    return True if low >= SAT_NORMAL else in_doubt("exercise", low, high)
+    if low is None or low >= SAT_NORMAL:
+        return True
+    if high is None:
+        return (
+            f"a '{kind}' segment with fewer artifacts: none of its 10 s runs is wholly valid, "
+            f"and its valid samples reach {low:.1f} %"
+        )
+    return in_doubt(kind, min(low, high), high)
 
 
 def _ichd3_against(ctx: Any) -> str:
