@@ -71,7 +71,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse with one-line usage errors and exit status 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(EXIT_BAD_INPUT, f"oxi: {message} (see '{self.prog} --help')\n")
+        # argparse quotes an unknown argument as typed: `oxi info *` over a file named with
+        # terminal escapes printed them raw in "unrecognized arguments: ..."
+        self.exit(EXIT_BAD_INPUT, visible(f"oxi: {message} (see '{self.prog} --help')") + "\n")
 
 
 def _say(text: str, *, lines: bool = False, err: bool = False) -> None:

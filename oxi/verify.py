@@ -152,8 +152,8 @@ def _exact_float(text: str) -> float:
         raise _NotOxiJson(f"the number {shown} is beyond the range of a double")
     if Decimal(text) != Decimal(repr(value)):
         raise _NotOxiJson(
-            f"the number {shown} is not the decimal of a double (it reads as {value!r}): "
-            "more precise than any summary oxi writes"
+            f"the number {shown} is not the shortest decimal of the double it reads as "
+            f"({value!r}): longer than any number oxi writes"
         )
     return value
 
@@ -179,9 +179,10 @@ def read_json_strictly(path: str | Path) -> Any:
     Beyond valid JSON: a regular file (a FIFO is not waited on) of at most
     :data:`MAX_SUMMARY_BYTES`, no key twice in one object (readers disagree on which one
     counts, so what another reader sees need not be what oxi checked), no NaN or Infinity,
-    integers of at most 4300 digits, no number with a fraction or exponent that is not exactly
-    the decimal of the double it reads as (``83.99999999999999999999`` reads as 84.0, ``1e400``
-    as Infinity; ``88.0`` and ``8.8e1`` are kept), nesting at most :data:`MAX_DEPTH`, and no
+    integers of at most 4300 digits, no number with a fraction or exponent whose value is not
+    that of the shortest decimal of the double it reads as (``83.99999999999999999999`` reads as
+    84.0, ``1e400`` as Infinity; ``88.0`` and ``8.8e1`` are kept), nesting at most
+    :data:`MAX_DEPTH`, and no
     lone surrogate escape in a text.
 
     Parameters

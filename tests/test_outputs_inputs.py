@@ -176,6 +176,31 @@ def test_a_batch_recording_where_another_ones_output_goes_is_not_overwritten(
     ]
 
 
+def test_a_device_file_where_its_own_output_folder_goes_is_refused_up_front(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An O2Ring-S night has no ending: its output folder's name is the file's, so with
+    ``--out`` its own folder the batch wrote an error row ("Not a directory", exit 3) on every
+    run instead of refusing the layout."""
+    import datetime as dt
+
+    from oximetry.simulate_native import write_o2ring_s
+
+    data = tmp_path / "data"
+    data.mkdir()
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=1, start=dt.datetime(2026, 1, 5, 22))
+    night = write_o2ring_s(rec, data)
+    before = _sha(night)
+    argv = ["batch", str(data / "*"), "--out", str(data), "--no-report", "--jobs", "1", "--quiet"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"oxi: {night}: an input of this batch; --out {data} would put the output folder of "
+        f"{night} in its place (give another --out)\n"
+    )
+    assert _sha(night) == before and sorted(p.name for p in data.iterdir()) == [night.name]
+
+
 def test_a_batch_context_where_an_output_goes_is_not_overwritten(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

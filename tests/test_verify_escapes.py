@@ -175,3 +175,14 @@ def test_analyze_and_info_print_a_file_name_escaped(
     got = capsys.readouterr()
     assert _acting(got.out + got.err) == []
     assert got.out.splitlines()[0].endswith("night\\x1b[2J\\u202e.edf")
+
+
+def test_an_unrecognized_argument_is_printed_escaped(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse quotes an unknown argument as typed: ``oxi info *`` over a folder holding a file
+    named with escapes printed them raw in "unrecognized arguments: ..." (exit 2)."""
+    with pytest.raises(SystemExit) as exc:
+        main(["info", str(EDF), "\x1b[2J\x1b[8mhidden"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert _acting(err) == [] and err.count("\n") == 1
+    assert "unrecognized arguments: \\x1b[2J\\x1b[8mhidden" in err

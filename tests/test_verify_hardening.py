@@ -113,10 +113,16 @@ def test_keys_are_compared_as_paths_not_as_dotted_text() -> None:
         ('"\\ud800"', "a text holds a lone surrogate escape"),
         # Read as 84.0 (and 28800.0), these verified: a reader keeping decimals saw another
         # figure than the one checked (hunt 9); 1e400 read as Infinity, a mere difference
-        ("83.99999999999999999999", "the number 83.99999999999999999999 is not the decimal"),
-        ("28800.0000000000000000001", "the number 28800.0000000000000000001 is not the decimal"),
+        (
+            "83.99999999999999999999",
+            "the number 83.99999999999999999999 is not the shortest decimal",
+        ),
+        (
+            "28800.0000000000000000001",
+            "the number 28800.0000000000000000001 is not the shortest decimal",
+        ),
         ("0.1000000000000000055511151231257827", "the number 0.10000000000000000555111512312"),
-        ("1e-400", "the number 1e-400 is not the decimal of a double (it reads as 0.0)"),
+        ("1e-400", "the number 1e-400 is not the shortest decimal of the double it reads as (0.0)"),
         ("1e400", "the number 1e400 is beyond the range of a double"),
         ("-1E400", "the number -1E400 is beyond the range of a double"),
     ],

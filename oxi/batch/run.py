@@ -271,6 +271,19 @@ def _refuse_writing_over_inputs(
             continue  # not there: nothing to write over (a missing file is its own error row)
         inputs.setdefault((st.st_dev, st.st_ino), item)
     for t in tasks:
+        # the output folder itself: a device file without an ending (an O2Ring-S night named
+        # 20260105220000) in the folder given as --out is where its own folder would go
+        try:
+            st = os.stat(t.out_dir)
+        except OSError:
+            st = None
+        hit = None if st is None else inputs.get((st.st_dev, st.st_ino))
+        if hit is not None:
+            raise OximetryError(
+                f"an input of this batch; --out {out_dir} would put the output folder of "
+                f"{t.label} in its place (give another --out)",
+                hit,
+            )
         for name in (*OUTPUT_NAMES.values(), MARKER):
             target = os.path.join(t.out_dir, name)
             try:
