@@ -274,10 +274,10 @@ def _refuse_writing_over_inputs(
         # the output folder itself: a device file without an ending (an O2Ring-S night named
         # 20260105220000) in the folder given as --out is where its own folder would go
         try:
-            st = os.stat(t.out_dir)
+            folder = os.stat(t.out_dir)
         except OSError:
-            st = None
-        hit = None if st is None else inputs.get((st.st_dev, st.st_ino))
+            folder = None
+        hit = None if folder is None else inputs.get((folder.st_dev, folder.st_ino))
         if hit is not None:
             raise OximetryError(
                 f"an input of this batch; --out {out_dir} would put the output folder of "
