@@ -400,7 +400,7 @@ def evaluate(
         conflicts=conflicts,
         decided_by=_decided_by(prof, run, conflicts, open_paths),
         would_qualify_if=would,
-        diagnoses=_diagnoses(ctx, with_categories=prof.name == "masshealth"),
+        diagnoses=_diagnoses(ctx, test_date, with_categories=prof.name == "masshealth"),
         code_set=_code_set(ctx),
         modifiers=tuple(modifiers),
         revisions=prof.revisions,
@@ -763,20 +763,27 @@ def _decided_by(
     return tuple(dict.fromkeys(out))
 
 
-def _diagnoses(ctx: Context, with_categories: bool) -> tuple[dict[str, Any], ...]:
+def _diagnoses(
+    ctx: Context, test_date: _dt.date | None, with_categories: bool
+) -> tuple[dict[str, Any], ...]:
     """Return each code with its description, and MG-OXY's category and clause for MassHealth.
 
-    Medicare has no condition lists, and its determinations never cite MG-OXY.
+    Medicare has no condition lists, and its determinations never cite MG-OXY. A pediatric
+    list item's code (P27.1, P28.0) of a member 21 or older on the test date is unlisted, as
+    II.A.1 reads it (:func:`criteria.rules.common.conditions`).
     """
     if not ctx.diagnoses:
         return ()
     from .icd10 import categorise, describe
 
+    # a 70-year-old's P27.1 was listed as severe_lung_disease, II.A.1.a.vi, beside the warning
+    # that it lies outside the guideline's lists (hunt 9)
+    adult = set(conditions(ctx, test_date).adult) if with_categories else set()
     out = []
     for code in ctx.diagnoses:
         entry: dict[str, Any] = {"code": code, "description": describe(code)}
         if with_categories:
-            row = categorise(code)
+            row = None if code in adult else categorise(code)
             entry["category"] = None if row is None else row.category
             entry["clause"] = None if row is None else row.clause
         out.append(entry)

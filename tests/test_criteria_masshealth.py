@@ -113,6 +113,10 @@ def test_ii_a_1_a_vi_b_vii_pediatric_items_do_not_place_a_member_of_21_or_older(
     assert d.determination == "indeterminate"
     assert any(m.startswith("findings.attested_condition") for m in d.missing)
     assert any(code in w for w in d.warnings)  # named among the codes outside the lists
+    # and listed so in qualification.diagnoses: it was severe_lung_disease, II.A.1.a.vi beside
+    # that warning (hunt 9)
+    entry = next(x for x in d.diagnoses if x["code"] == code)
+    assert entry["category"] is None and entry["clause"] is None, entry
 
 
 @pytest.mark.parametrize(
@@ -145,6 +149,11 @@ def test_ii_a_1_pediatric_items_with_the_age_unknown_are_pending_on_the_age(code
     assert r.met is None
     assert "patient.birth_date or age_years" in r.missing
     assert d.determination == "indeterminate"
+    # the age decides: it read "P27.1 is not on II.A.1's lists as coded" (hunt 9)
+    assert "not on II.A.1's lists" not in r.reason, r.reason
+    assert "age decides" in r.reason and f"lists {code} for members under 21 only" in r.reason
+    # listed for a member under 21, as the age may make it
+    assert next(x for x in d.diagnoses if x["code"] == code)["category"] is not None
 
 
 def test_ii_a_1_pediatric_items_for_an_adult_need_the_attestation_or_a_listed_code() -> None:

@@ -79,16 +79,19 @@ def _ichd3(inp: Inputs) -> Outcome:
     )
 
 
+_PEDIATRIC_ITEMS = (
+    "(a.vi 'pediatric' BPD, b.vii pulmonary insufficiency of prematurity; II.A.2.d: pediatric "
+    "is under 21)"
+)
+
+
 def _pediatric_note(c: Conditions) -> str:
-    """Say why a pediatric list item's code (P27.1, P28.0) did not place the member."""
-    young = [k for k, v in c.pending.items() if v in (AGE, "test.date")]
-    if not c.adult and not young:
+    """Say why a pediatric list item's code (P27.1, P28.0) did not place a member 21 or older."""
+    if not c.adult:
         return ""
     return (
-        f" II.A.1 lists {', '.join([*c.adult, *young])} for members under 21 only (a.vi "
-        "'pediatric' BPD, b.vii pulmonary insufficiency of prematurity; II.A.2.d: pediatric is "
-        "under 21), and "
-        + ("the member is 21 or older." if c.adult else "the member's age is not known.")
+        f" II.A.1 lists {', '.join(c.adult)} for members under 21 only {_PEDIATRIC_ITEMS}, and "
+        "the member is 21 or older."
     )
 
 
@@ -132,9 +135,20 @@ def _condition(inp: Inputs) -> Outcome:
         )
     if c.unlisted:
         needs = [k for k in dict.fromkeys(c.pending.values()) if k != ATTESTATION]
+        # a code waiting on the age only is on the lists for some ages: "P27.1 is not on
+        # II.A.1's lists as coded" read as if it were not on them at all (hunt 9)
+        young = [k for k, v in c.pending.items() if v in (AGE, "test.date")]
+        other = [k for k in c.unlisted if k not in young]
+        says = [f"{', '.join(other)} is not on II.A.1's lists as coded"] if other else []
+        if young:
+            says.append(
+                f"II.A.1 lists {', '.join(young)} for members under 21 only {_PEDIATRIC_ITEMS}, "
+                "and the member's age is not known: the age decides"
+            )
         return Outcome(
             None,
-            f"{', '.join(c.unlisted)} is not on II.A.1's lists as coded; it qualifies only with "
+            "; ".join(says)
+            + "; it qualifies only with "
             + " or ".join([*needs, "the clinician's attestation"])
             + "."
             + _pediatric_note(c),
