@@ -332,19 +332,22 @@ class Evidence:
         Parameters
         ----------
         test_date : datetime.date, optional
-            The date the context gives the test. When the file holds no date (nor dates it
-            may be of), the first sample is placed on it in every way the test may carry that
-            date: on that day (at its clock time, or at any time without one), so that its
-            :attr:`test_day` is that date (a night dated by its evening), or, for a night, so
-            that its data end on that date (dated by its morning).
+            The date the context gives the test, as the docs define it: the day a day-time test
+            was recorded on, the evening a night began. A file whose date reads several ways
+            (:attr:`possible_dates`) is placed on the readings within a day of it (on every
+            reading when none is). A file without a date (nor dates it may be of) is placed by
+            it: with a clock, exactly, so that its :attr:`test_day` is that date (a night from
+            22:00 runs into the next day by its length, one from 00:30 begins the day after);
+            without one, a rest or exercise test lies on that date, a night on it and the day
+            after.
 
         Returns
         -------
         RecordedDays or None
             The earliest first day and the latest last day over every placement, the days every
             placement holds data on, and whether the recording's own date and clock fix them
-            (``certain``). None without a window
-            to judge, or without a date when neither the file nor ``test_date`` gives one.
+            (``certain``). None without a window to judge, or without a date when neither the
+            file nor ``test_date`` gives one.
         """
         span = self._judged_span_s()
         if span is None:
@@ -352,44 +355,45 @@ class Evidence:
         first_s, last_s = span
         last_s = max(first_s, last_s - 1.0)  # a window ending at 00:00:00 holds none of the day
         day = _dt.timedelta(days=1)
-        starts: list[_dt.datetime] = []  # the earliest and latest places of the first sample
+        readings = list(self.possible_dates)
+        if readings and test_date is not None:
+            # test.date picks the reading (criteria.conflicts accepts one within a day of it):
+            # placed on both readings of 11/04/2026, an inpatient rest test of 4 November with
+            # test.date 2026-11-04 also lay on 11 April and was held open for good (hunt 9)
+            readings = [d for d in readings if abs((d - test_date).days) <= 1] or readings
+        if not readings and self.recording_start is None and test_date is not None:
+            readings = [test_date]
+            if self.start_clock is not None:
+                # placed exactly from its clock: test.date is the day of its first segment, or
+                # the evening its night began (test_day): a night from 22:00 ran two days before
+                # discharge was held open by a placement "dated by its morning" (hunt 9)
+                at = _dt.datetime.combine(test_date, self.start_clock)
+                readings = [test_date + (test_date - self._test_day_of(at))]
+        spans: list[tuple[_dt.date, _dt.date]] = []
         if self.recording_start is not None:
             starts = [self.recording_start]
-        elif self.possible_dates:
-            for d in self.possible_dates:
-                if self.start_clock is not None:
-                    starts.append(_dt.datetime.combine(d, self.start_clock))
-                else:
-                    at = _dt.datetime.combine(d, _dt.time())
-                    starts += [at, at + day - _dt.timedelta(seconds=1)]
-        elif test_date is not None:
-            # The test's date is its first sample's day, or its test day (a night by its
-            # evening), or, for a night, the morning it ends: a reader dates it either way.
-            shifts = [0.0, self._day_offset_s()] + ([last_s] if self.sleep is not None else [])
-            if self.start_clock is not None:
-                reach = int(max(shifts) // 86400) + 2
-                for k in range(-reach, reach + 1):
-                    at = _dt.datetime.combine(test_date + k * day, self.start_clock)
-                    if any((at + _dt.timedelta(seconds=x)).date() == test_date for x in shifts):
-                        starts.append(at)
-            else:
-                midnight = _dt.datetime.combine(test_date, _dt.time())
-                starts += [
-                    midnight - _dt.timedelta(seconds=max(shifts)),
-                    midnight + day - _dt.timedelta(seconds=min(shifts) + 1.0),
-                ]
-        if not starts:
+        elif self.start_clock is not None:
+            starts = [_dt.datetime.combine(d, self.start_clock) for d in readings]
+        else:
+            # no clock: a rest or exercise test lies on its date, a night on it and the next
+            # day (longer ones by their length); the first sample anywhere in the day left an
+            # elapsed-only rest test dated the discharge day running to 23:59:59 (hunt 9)
+            starts = []
+            more = int((last_s - first_s) // 86400) + (1 if self.sleep is not None else 0)
+            spans = [(d, d + more * day) for d in readings]
+        for s in starts:
+            a, b = s + _dt.timedelta(seconds=first_s), s + _dt.timedelta(seconds=last_s)
+            spans.append((a.date(), b.date()))
+        if not spans:
             return None
-        firsts = [(s + _dt.timedelta(seconds=first_s)).date() for s in starts]
-        lasts = [(s + _dt.timedelta(seconds=last_s)).date() for s in starts]
-        common = max(firsts)
+        common = max(a for a, _ in spans)
         always = []
-        while common <= min(lasts):
+        while common <= min(b for _, b in spans):
             always.append(common)
             common += day
         return RecordedDays(
-            first=min(firsts),
-            last=max(lasts),
+            first=min(a for a, _ in spans),
+            last=max(b for _, b in spans),
             certain=self.recording_start is not None,
             always=tuple(always),
         )

@@ -368,6 +368,7 @@ PERTURBATIONS = (
     # Hunt 9: an inpatient night recorded after the discharge day, dated by its evening (the
     # discharge day) by test.date or by the recording (or placed by test.date alone).
     "night_recorded_after_discharge",
+    "night_inside_beside_test_date_outside",
     # Third review: a normal blood gas of the test's own condition (same day or undated) beside
     # oximetry that qualifies: oximetry never outvotes it.
     "normal_blood_gas_same_condition",
@@ -611,6 +612,9 @@ def valid_then_perturbed(
         ev = _days_later(ev, draw(st.integers(1, 10)))
     elif change == "night_recorded_after_discharge":
         ev = _night_after_discharge(draw, raw, td, ev.sleep if ev and ev.sleep else None)
+    elif change == "night_inside_beside_test_date_outside":
+        sleep = ev.sleep if ev and ev.sleep else None
+        ev = _inside_beside_test_date_outside(draw, raw, td, sleep)
     elif change == "recording_dated_after_the_run":
         ev = _dated_after_the_run(draw, raw, ev, start)
     elif change == "possible_dates_far_from_test_date":
@@ -790,6 +794,31 @@ def _recorded_after_midnight(
     if how == "clock_only":
         ev = dataclasses.replace(ev, recording_start=None, start_clock=start.time())
     return ev
+
+
+def _inside_beside_test_date_outside(
+    draw: st.DrawFn, raw: dict[str, Any], td: dt.date, sleep: SleepFigures | None
+) -> Evidence:
+    """An inpatient qualifying night recorded inside the discharge window (from 20:00-23:59 on
+    the day after ``td`` to the next morning, discharged two or three days after ``td``), beside
+    a test.date ``td`` outside the window that is not the recording's own date (its evening is
+    the day after): the windows read the recorded days, and test.date contradicts them (hunt 9,
+    the mirror of a test.date inside beside data outside)."""
+    t = raw["test"]
+    discharge = td + dt.timedelta(days=3)
+    t.update(type="overnight", setting="inpatient", discharge_date=discharge.isoformat())
+    t["date"] = td.isoformat()
+    t.pop("chronic_stable_state", None)
+    if "evaluated_date" in t:
+        t["evaluated_date"] = discharge.isoformat()
+    if sleep is None:
+        sleep = dipping_sleep(draw, "presumed_sleep", 420.0)
+    valid = min(sleep.valid_min, 420.0)
+    start = dt.datetime.combine(td + dt.timedelta(days=1), dt.time(20, 0))
+    start += dt.timedelta(minutes=draw(st.integers(0, 239)))
+    span = draw(st.floats(valid, 480.0)) * 60.0  # ends by 08:00 on the day after: inside
+    placed = dataclasses.replace(sleep, valid_min=valid, start_s=0.0, end_s=span)
+    return Evidence(recording_start=start, sleep=placed, recording_min=span / 60.0)
 
 
 def _night_after_discharge(
@@ -1824,6 +1853,7 @@ MC_PERTURBATIONS = (
     # day but dated inside it by its evening; a sleep PaO2 dated the evening before a night
     # recorded wholly the next day, taken as "the same day" (A19).
     "night_recorded_after_discharge",
+    "night_inside_beside_test_date_outside",
     "retest_recorded_on_day_90",
     "sleep_blood_gas_the_evening_before",
     *RESHAPED_TESTS,
@@ -2145,6 +2175,11 @@ def valid_then_perturbed_medicare(
         if t["performed_by"] == "treating_practitioner":
             t["performed_by"] = "hospital"
         ev = _night_after_discharge(draw, raw, td, dipping_sleep(draw, "presumed_sleep", 420.0))
+    elif change == "night_inside_beside_test_date_outside":
+        if t["performed_by"] == "treating_practitioner":
+            t["performed_by"] = "hospital"
+        sleep = dipping_sleep(draw, "presumed_sleep", 420.0)
+        ev = _inside_beside_test_date_outside(draw, raw, td, sleep)
     elif change == "retest_recorded_on_day_90":
         ev = _retest_night_on_day_90(draw, raw, td)
     elif change == "sleep_blood_gas_the_evening_before":

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +23,8 @@ from criteria.evaluate import Evidence, evaluate
 from criteria.evidence import RecordedDays
 from oxi.qualify import evidence_from_analysis
 from oximetry.analysis import analyze
+from oximetry.io import read_recording
+from oximetry.settings import AnalysisSettings
 from oximetry.simulate import SustainedDrop, simulate_night
 from tests.criteria_helpers import DROP, MEDICARE_BASE, TEST_DATE, make_dict, seg, sleep
 
@@ -81,23 +84,38 @@ def test_a_night_from_the_evening_holds_data_on_both_days() -> None:
     )
 
 
-def test_a_file_with_a_clock_but_no_date_may_lie_on_either_day() -> None:
-    """Placed by test.date: on the 20th at 00:30 (its first day), or on the 21st (dated by its
-    evening, the 20th): data on the 20th or the 21st, neither day in both."""
+def test_a_file_with_a_clock_but_no_date_is_placed_by_test_date_exactly() -> None:
+    """test.date is the evening a night began (docs/criteria.md): a night from 00:30 dated the
+    20th began in the night of the 20th, on the 21st; one from 22:00 runs into the 21st by its
+    length; a day-time test lies on the 20th. Placed also 'dated by its morning', a night from
+    22:00 two nights before discharge was held open for good (hunt 9)."""
     ev = dataclasses.replace(
         placed_night(AFTER_MIDNIGHT, 6.5, **LOW), recording_start=None, start_clock=dt.time(0, 30)
     )
     assert ev.recorded_days() is None  # nothing dates it
-    assert ev.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, DAY_AFTER, False, ())
+    assert ev.recorded_days(TEST_DATE) == RecordedDays(DAY_AFTER, DAY_AFTER, False, (DAY_AFTER,))
+    ev = dataclasses.replace(ev, start_clock=dt.time(22, 0))  # 22:00 to 04:30
+    both = (TEST_DATE, DAY_AFTER)
+    assert ev.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, DAY_AFTER, False, both)
+    rest = dataclasses.replace(seg("rest", 95.0, 5.0), start_s=0.0, end_s=300.0)
+    ev = Evidence(rest=rest, start_clock=dt.time(23, 57))  # 23:57 to 00:02
+    assert ev.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, DAY_AFTER, False, both)
 
 
-def test_a_file_without_clock_may_lie_anywhere_in_its_day() -> None:
-    """A 5-minute rest test from 0 s, elapsed time only, dated the 20th: it may begin at 23:59."""
+def test_a_file_without_clock_lies_on_test_date_a_night_on_the_day_after_too() -> None:
+    """A 5-minute rest test from 0 s, elapsed time only, dated the 20th lies on the 20th (it was
+    placed as late as 23:59:59, on the 21st too, and held open on the discharge day); a night
+    on the 20th and the 21st."""
     ev = Evidence(rest=dataclasses.replace(seg("rest", 95.0, 5.0), start_s=0.0, end_s=300.0))
-    assert ev.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, DAY_AFTER, False, (TEST_DATE,))
+    assert ev.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, TEST_DATE, False, (TEST_DATE,))
+    night = dataclasses.replace(placed_night(EVENING, 8.0, **LOW), recording_start=None)
+    both = (TEST_DATE, DAY_AFTER)
+    assert night.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, DAY_AFTER, False, both)
 
 
-def test_a_file_whose_date_reads_two_ways_may_lie_on_either() -> None:
+def test_a_file_whose_date_reads_two_ways_lies_on_the_reading_test_date_picks() -> None:
+    """03/04/2026 (4 March or 3 April): on both without a test.date near one, on the one
+    within a day of test.date (criteria.conflicts accepts it) when there is (hunt 9)."""
     march, april = dt.date(2026, 3, 4), dt.date(2026, 4, 3)
     ev = dataclasses.replace(
         placed_night(EVENING, 8.0, **LOW),
@@ -105,8 +123,10 @@ def test_a_file_whose_date_reads_two_ways_may_lie_on_either() -> None:
         start_clock=dt.time(22, 0),
         possible_dates=(march, april),
     )
-    days = ev.recorded_days(TEST_DATE)  # the file's dates, not test.date
+    days = ev.recorded_days(TEST_DATE)  # far from both: the file's dates, not test.date
     assert days == RecordedDays(march, april + dt.timedelta(days=1), False, ())
+    after = april + dt.timedelta(days=1)
+    assert ev.recorded_days(april) == RecordedDays(april, after, False, (april, after))
 
 
 # --------------------------------------------------------------------------------------------
@@ -166,16 +186,88 @@ def test_medicare_inpatient_night_from_the_discharge_evening_runs_past_it() -> N
 
 
 def test_medicare_inpatient_night_with_a_clock_but_no_date() -> None:
-    """Placed by test.date (the discharge day), its data may lie on the day after."""
+    """From 00:30, test.date the discharge day (its evening): its data lie on the day after.
+    What it needs is what the user can give (test.date or the discharge date), never
+    recording.start, which no context key or option sets."""
     ev = dataclasses.replace(
         placed_night(AFTER_MIDNIGHT, 6.5, **LOW), recording_start=None, start_clock=dt.time(0, 30)
     )
     d = evaluate(mc(**INPATIENT), ev)
     assert d.determination == "indeterminate"
     assert d.rule("lcd_time_of_need").met is None
-    assert any(m.startswith("recording.start") for m in d.missing), d.missing
+    assert not any(m.startswith("recording.start") for m in d.missing), d.missing
+    assert any(m.startswith("test.date or test.discharge_date") for m in d.missing), d.missing
     day_after = {**INPATIENT, "test__discharge_date": DAY_AFTER.isoformat()}
     assert evaluate(mc(**day_after), ev).determination == "qualified"
+
+
+DISCHARGE = TEST_DATE  # the 20th
+
+
+def rest_test(clock: dt.time | None = None, level: float = 86.0) -> Evidence:
+    """A 10-minute rest test at ``level`` (Group I-1, II.A.2.a.i), its file without a date."""
+    rest = dataclasses.replace(seg("rest", level, 10.0), start_s=0.0, end_s=600.0)
+    return Evidence(rest=rest, start_clock=clock, recording_min=10.0)
+
+
+@pytest.mark.parametrize("payer", ["medicare", "masshealth"])
+def test_inpatient_rest_test_without_clock_on_the_discharge_day(payer: str) -> None:
+    """An elapsed-only rest test dated the discharge day lies on it: placed as late as 23:59:59
+    it ran into the next day and was held open, naming recording.start (hunt 9)."""
+    over = {"test__type": "rest", "test__date": DISCHARGE.isoformat()}
+    if payer == "medicare":
+        c, rule = mc(**INPATIENT, **over), "lcd_time_of_need"
+    else:
+        inpatient = {"test__setting": "inpatient", "test__chronic_stable_state": DROP}
+        c = mh(**inpatient, test__discharge_date=DISCHARGE.isoformat(), **over)
+        rule = "ii_a_2_inpatient_window"
+    d = evaluate(c, rest_test())
+    assert d.rule(rule).met is True, d.rule(rule).reason
+    assert d.determination == "qualified", d.missing
+    assert evaluate(c, rest_test(dt.time(10, 0))).determination == "qualified"
+
+
+@pytest.mark.parametrize("payer", ["medicare", "masshealth"])
+def test_inpatient_night_with_a_clock_two_nights_before_discharge(payer: str) -> None:
+    """A night from 22:00 (no date) dated the 18th, by its evening as the docs say, holds data
+    on the 18th and 19th, inside; 'dated by its morning' it was held open (hunt 9)."""
+    ev = dataclasses.replace(
+        placed_night(EVENING, 8.0, **LOW), recording_start=None, start_clock=dt.time(22, 0)
+    )
+    td = (DISCHARGE - dt.timedelta(days=2)).isoformat()
+    if payer == "medicare":
+        d, rule = evaluate(mc(**INPATIENT, test__date=td), ev), "lcd_time_of_need"
+    else:
+        inpatient = {"test__setting": "inpatient", "test__chronic_stable_state": DROP}
+        c = mh(**inpatient, test__discharge_date=DISCHARGE.isoformat(), test__date=td)
+        d, rule = evaluate(c, ev), "ii_a_2_inpatient_window"
+    assert d.rule(rule).met is True, d.rule(rule).reason
+    assert d.determination == "qualified", d.missing
+
+
+def test_inpatient_rest_test_whose_file_date_reads_two_ways(tmp_path: Path) -> None:
+    """Analyze → figures → rules: an EMAY rest test at 10:00 stamped 11/04/2026 (4 November or
+    11 April), test.date 2026-11-04, discharged the 5th: placed on 11 April too it was held
+    open for good, naming recording.start (hunt 9)."""
+    start = dt.datetime(2026, 11, 4, 10, 0)
+    lines = ["Date,Time,SpO2(%),PR(bpm)"]
+    for i in range(600):
+        t = start + dt.timedelta(seconds=i)
+        lines.append(f"{t:%m/%d/%Y,%I:%M:%S %p},{86 if (i // 7) % 2 else 87},80")
+    path = tmp_path / "emay.csv"
+    path.write_text("\n".join(lines) + "\n")
+    rest = AnalysisSettings(test_type="rest", segments_s=(("rest", 0.0, 600.0),))
+    ev = evidence_from_analysis(analyze(read_recording(path), rest))
+    assert ev.recording_start is None and set(ev.possible_dates) == {
+        dt.date(2026, 4, 11),
+        dt.date(2026, 11, 4),
+    }
+    nov5 = "2026-11-05"
+    over = {"test__discharge_date": nov5, "test__evaluated_date": nov5, "order__date": nov5}
+    c = mc(**{**INPATIENT, **over}, test__type="rest", test__date="2026-11-04")
+    d = evaluate(c, ev)
+    assert d.rule("lcd_time_of_need").met is True, d.rule("lcd_time_of_need").reason
+    assert d.determination == "qualified", d.missing
 
 
 @pytest.mark.parametrize("dated", [True, False])
@@ -194,6 +286,46 @@ def test_masshealth_inpatient_night_recorded_after_the_discharge_day(dated: bool
     assert d.rule("ii_a_2_inpatient_window").met is (None if dated else False)
     over["test__discharge_date"] = DAY_AFTER.isoformat()
     assert evaluate(mh(**over), ev).determination == "qualified"
+
+
+FIRST_DAY = DISCHARGE - dt.timedelta(days=2)  # the window's first day, the 18th
+
+
+@pytest.mark.parametrize("given", ["data", "evening", None])
+def test_inpatient_night_wholly_on_the_windows_first_day(given: str | None) -> None:
+    """00:30-07:00 on discharge − 2, dated by its evening (discharge − 3): every recorded day is
+    inside, and it was denied "3 days before discharge" under both payers (hunt 9)."""
+    ev = placed_night(dt.datetime.combine(FIRST_DAY, dt.time(0, 30)), 6.5, **LOW)
+    assert ev.test_day == FIRST_DAY - dt.timedelta(days=1)
+    day = {"data": FIRST_DAY, "evening": ev.test_day, None: None}[given]
+    td = {"test__date": day.isoformat() if day else DROP}
+    d = evaluate(mc(**INPATIENT, **td), ev)
+    assert d.rule("lcd_time_of_need").met is True, d.rule("lcd_time_of_need").reason
+    assert d.determination == "qualified", (d.missing, d.conflicts)
+    inpatient = {"test__setting": "inpatient", "test__chronic_stable_state": DROP}
+    d = evaluate(mh(**inpatient, test__discharge_date=DISCHARGE.isoformat(), **td), ev)
+    assert d.rule("ii_a_2_inpatient_window").met is True
+    assert d.determination == "qualified", (d.missing, d.conflicts)
+
+
+def test_inpatient_rest_test_inside_beside_a_test_date_outside() -> None:
+    """The mirror of a test.date inside beside data outside: a rest test recorded at 10:00 two
+    days before discharge, test.date three days before (not the recording's date), is a
+    conflict of the two, never met nor a bare denial."""
+    ev = Evidence(
+        recording_start=dt.datetime.combine(FIRST_DAY, dt.time(10, 0)),
+        rest=dataclasses.replace(seg("rest", 86.0, 10.0), start_s=0.0, end_s=600.0),
+        recording_min=10.0,
+    )
+    before = (FIRST_DAY - dt.timedelta(days=1)).isoformat()
+    d = evaluate(mc(**INPATIENT, test__type="rest", test__date=before), ev)
+    assert d.rule("lcd_time_of_need").met is None
+    assert d.determination == "indeterminate"
+    assert ("test.date", "recording.start") in [c.keys for c in d.conflicts]
+    on = FIRST_DAY.isoformat()
+    assert (
+        evaluate(mc(**INPATIENT, test__type="rest", test__date=on), ev).determination == "qualified"
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,6 +359,29 @@ def test_group_ii_retest_from_the_evening_of_day_89() -> None:
     ev = placed_night(EVENING, 8.0, **AT_89)
     assert evaluate(retest(89, test__date=DROP), ev).determination == "not_qualified"
     assert evaluate(retest(88), ev).determination == "qualified"
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_group_ii_retest_recorded_wholly_on_day_61(dated: bool) -> None:
+    """00:30-07:00 on day 61, dated by its evening day 60: every recorded day is inside and it
+    was denied "Retest on day 60" (hunt 9)."""
+    ev = placed_night(AFTER_MIDNIGHT, 6.5, **AT_89)  # on the 21st
+    c = retest(60, test__date=DAY_AFTER.isoformat()) if dated else retest(60, test__date=DROP)
+    d = evaluate(c, ev)
+    assert d.rule("lcd_retest").met is True, d.rule("lcd_retest").reason
+    assert d.determination == "qualified", (d.missing, d.conflicts)
+
+
+def test_group_ii_retest_rest_test_without_clock_on_day_89() -> None:
+    """An elapsed-only rest test at 89 % dated day 89 lies on day 89 (placed as late as 23:59:59
+    it reached day 90 and was held open, hunt 9)."""
+    ev = Evidence(
+        rest=dataclasses.replace(seg("rest", 89.0, 10.0), start_s=0.0, end_s=600.0),
+        recording_min=10.0,
+    )
+    d = evaluate(retest(89, test__type="rest"), ev)
+    assert d.rule("lcd_retest").met is True, d.rule("lcd_retest").reason
+    assert d.determination == "qualified", d.missing
 
 
 # --------------------------------------------------------------------------------------------

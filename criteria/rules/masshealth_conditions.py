@@ -7,7 +7,7 @@ from typing import Any
 
 from .base import Inputs, Outcome, Rule, minutes_text
 from .common import AGE, ATTESTATION, Conditions, conditions
-from .shared import days_between, recorded_outside
+from .shared import days_before, days_between, recorded_outside, recorded_within
 
 __all__ = ["CONDITION_RULES", "TEST_CONDITION_RULES"]
 
@@ -329,12 +329,24 @@ def _inpatient(inp: Inputs) -> Outcome:
         )
     before = days_between(inp.test_date, t.discharge_date)
     values["days_before_discharge"] = before
+    # judged by the days the data were recorded on when a recording dates them: a night from
+    # 00:30 on the day after discharge is dated by its evening, the discharge day ("not
+    # after" it, SPEC §8.3), and one from 00:30 two days before by the evening three days
+    # before, denied though wholly inside (hunt 9)
+    lo = t.discharge_date - _dt.timedelta(days=2)
+    window = "within the 2 days before discharge"
+    days = recorded_within(inp, lo, t.discharge_date, window, values, "test.discharge_date")
+    if isinstance(days, Outcome):
+        return days
+    if days is not None:
+        return Outcome(
+            True,
+            f"Recorded on {days.text()}, {days_before(days, t.discharge_date)} day(s) before "
+            "discharge (no earlier than 2).",
+            values,
+        )
     if 0 <= before <= 2:
-        # the data, not only the test's date: a night from 00:30 on the day after discharge
-        # is dated by its evening, the discharge day ("not after" it, SPEC §8.3)
-        lo = t.discharge_date - _dt.timedelta(days=2)
-        window = "within the 2 days before discharge"
-        out = recorded_outside(inp, lo, t.discharge_date, window, values)
+        out = recorded_outside(inp, lo, t.discharge_date, window, values, "test.discharge_date")
         if out is not None:
             return out
         return Outcome(True, f"Taken {before} day(s) before discharge (no earlier than 2).", values)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .base import Inputs, Outcome, Rule
-from .shared import days_between, recorded_outside
+from .shared import days_between, recorded_outside, recorded_within
 
 __all__ = ["COVERAGE_RULES", "DOCUMENTATION_RULES", "RETEST_RULE", "therapy_start"]
 
@@ -61,6 +61,20 @@ def _retest(inp: Inputs) -> Outcome:
     assert inp.test_date is not None and order is not None
     day = days_between(start, inp.test_date)
     v["retest_day"] = day
+    # every day of the retest's data, when a recording dates them: a night recorded wholly on
+    # day 90 is dated by its evening, day 89 (A11), and one wholly on day 61 by day 60, denied
+    # though inside (hunt 9)
+    d61, d89 = start + _dt.timedelta(days=61), start + _dt.timedelta(days=89)
+    window = "on days 61–89 after therapy began"
+    days = recorded_within(inp, d61, d89, window, v, "order.therapy_start_date")
+    if isinstance(days, Outcome):
+        return days
+    if days is not None:
+        first, last = days_between(start, days.first), days_between(start, days.last)
+        on = f"day {first}" if first == last else f"days {first}–{last}"
+        if order <= start:
+            return Outcome(False, "Continued coverage needs a new order after therapy began.", v)
+        return Outcome(True, f"Retest recorded on {on} (61–90) with a new order.", v)
     if not 61 <= day <= 89:
         if day in (60, 90):
             why = (
@@ -70,10 +84,7 @@ def _retest(inp: Inputs) -> Outcome:
         else:
             why = f"Retest on day {day} after therapy began, outside days 61–90."
         return Outcome(False, why, v)
-    # every day of the retest's data: a night recorded wholly on day 90 is dated by its
-    # evening, day 89 (A11)
-    d61, d89 = start + _dt.timedelta(days=61), start + _dt.timedelta(days=89)
-    out = recorded_outside(inp, d61, d89, "on days 61–89 after therapy began", v)
+    out = recorded_outside(inp, d61, d89, window, v, "order.therapy_start_date")
     if out is not None:
         return out
     if order <= start:

@@ -14,9 +14,11 @@ from ..evidence import SleepFigures
 from .base import EPS_MIN, Inputs, Outcome, Rule, cut_text
 from .shared import (
     codes_matching,
+    days_before,
     days_between,
     le,
     recorded_outside,
+    recorded_within,
     sleep_minutes,
     window_figures,
 )
@@ -246,11 +248,21 @@ def _time_of_need(inp: Inputs) -> Outcome:
         assert t.discharge_date is not None and inp.test_date is not None
         before = days_between(inp.test_date, t.discharge_date)
         v["days_before_discharge"] = before
+        # judged by the days the data were recorded on when a recording dates them (A12): a
+        # night from 00:30 on the day after discharge is dated by its evening, the discharge
+        # day, and one from 00:30 two days before by the evening three days before, denied
+        # though wholly inside (hunt 9)
+        lo = t.discharge_date - _dt.timedelta(days=2)
+        window = "within 2 days of discharge"
+        days = recorded_within(inp, lo, t.discharge_date, window, v, "test.discharge_date")
+        if isinstance(days, Outcome):
+            return days
+        if days is not None:
+            n = days_before(days, t.discharge_date)
+            why = f"Inpatient test recorded on {days.text()}, {n} day(s) before discharge (0–2)."
+            return Outcome(True, why, v)
         if 0 <= before <= 2:
-            # the data, not only the test's date: a night from 00:30 on the day after
-            # discharge is dated by its evening, the discharge day (A12)
-            lo = t.discharge_date - _dt.timedelta(days=2)
-            out = recorded_outside(inp, lo, t.discharge_date, "within 2 days of discharge", v)
+            out = recorded_outside(inp, lo, t.discharge_date, window, v, "test.discharge_date")
             if out is not None:
                 return out
             return Outcome(True, f"Inpatient test {before} day(s) before discharge (0–2).", v)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ..evidence import Evidence, SegmentFigures, SleepFigures
+from ..evidence import Evidence, RecordedDays, SegmentFigures, SleepFigures
 from .base import EPS_MIN, Inputs, Outcome, Part, at_least, cut_text, minutes_text, pct
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "blood_gas_day",
     "blood_gas_given",
     "codes_matching",
+    "days_before",
     "days_between",
     "decide_by_blood_gas",
     "exercise_session",
@@ -45,6 +46,7 @@ __all__ = [
     "pao2_meets",
     "pao2_part",
     "recorded_outside",
+    "recorded_within",
     "segment_unfit",
     "sleep_minutes",
     "sustained_low",
@@ -130,8 +132,78 @@ def days_between(a: _dt.date, b: _dt.date) -> int:
 DATE_CONFLICT = "test_date_conflict"
 
 
+def days_before(days: RecordedDays, last: _dt.date) -> str:
+    """Return how many days before ``last`` the recorded days lie, as text (``2`` or ``1–2``)."""
+    hi, lo = days_between(days.first, last), days_between(days.last, last)
+    return str(hi) if hi == lo else f"{lo}–{hi}"
+
+
+def recorded_within(
+    inp: Inputs, first: _dt.date, last: _dt.date, window: str, values: dict[str, Any], key: str
+) -> RecordedDays | Outcome | None:
+    """Return the days the recorded test holds data on when every one lies in a date window.
+
+    A window that must hold the test (the inpatient discharge window, Medicare's retest days)
+    is judged by the days its data were recorded on (:meth:`Evidence.recorded_days`) whenever
+    a recording dates them, for acceptance as for refusal (:func:`recorded_outside`): a night
+    from 00:30 to 07:00 two days before discharge, dated by its evening three days before, was
+    denied though all its data lay inside the window (hunt 9).
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads the evidence (its windows, date and clock) and the test date.
+    first, last : datetime.date
+        The window's first and last day (both in it).
+    window : str
+        What the window is, for the reason ("within 2 days of discharge").
+    values : dict
+        The rule's values; receives ``recorded_days`` when a recording dates the test.
+    key : str
+        The context key the window counts from (``test.discharge_date``).
+
+    Returns
+    -------
+    RecordedDays, Outcome or None
+        The days, when a recording dates them and all lie in the window, and test.date is not
+        given, lies in the window too, or is the date the recording gives the test (a night's
+        evening); not evaluable, naming test.date and ``key``, when test.date lies outside and
+        is another date than the recording's (the mirror of :func:`recorded_outside`). None
+        when no recording dates the days, or some lie outside.
+    """
+    ev = inp.evidence
+    days = None if ev is None else ev.recorded_days(inp.test_date)
+    if ev is None or days is None:
+        return None
+    values["recorded_days"] = [days.first, days.last]
+    if not (first <= days.first and days.last <= last):
+        return None
+    given = inp.context.test.date
+    own = {ev.test_day, *ev.possible_test_days}
+    placed = ev.recording_start is None and not ev.possible_dates  # placed by test.date itself
+    if given is None or first <= given <= last or given in own or placed:
+        return days
+    edges = f"{first.isoformat()} to {last.isoformat()}"
+    values[DATE_CONFLICT] = (
+        f"test.date {given.isoformat()} is not {window} ({edges}), but the recorded test holds "
+        f"data on {days.text()} only: either date is wrong. Correct test.date or {key}."
+    )
+    return Outcome(
+        None,
+        f"test.date {given.isoformat()} is not {window} ({edges}), but the test's data were "
+        f"recorded on {days.text()}: one of the dates is wrong.",
+        values,
+        (f"test.date or {key} (data recorded on {days.text()}, inside {edges})",),
+    )
+
+
 def recorded_outside(
-    inp: Inputs, first: _dt.date, last: _dt.date, window: str, values: dict[str, Any]
+    inp: Inputs,
+    first: _dt.date,
+    last: _dt.date,
+    window: str,
+    values: dict[str, Any],
+    key: str,
 ) -> Outcome | None:
     """Check that the recorded test holds data on the days of a date window only.
 
@@ -151,16 +223,19 @@ def recorded_outside(
         What the window is, for the reason ("within 2 days of discharge").
     values : dict
         The rule's values; receives ``recorded_days`` when a recording dates the test.
+    key : str
+        The context key the window counts from (``test.discharge_date``), named with
+        ``test.date`` as what may be corrected.
 
     Returns
     -------
     Outcome or None
         None when the data lie within the window, or no recording dates them (a test given by
         the context only). Else not met when the recording's own date and clock put data
-        outside it and the context gives no test.date; not evaluable, naming both, when
-        test.date (which the rule found inside) and the recording disagree, and when only a
-        placement the recording may have (its date or clock is not known, or its date reads
-        several ways) puts data outside.
+        outside it and the context gives no test.date; not evaluable, naming test.date and
+        ``key``, when test.date (which the rule found inside) and the recorded days disagree,
+        the recording placed by its own date or by test.date (a file without a date, or one
+        whose date reads several ways).
     """
     days = None if inp.evidence is None else inp.evidence.recorded_days(inp.test_date)
     if days is None:
@@ -170,40 +245,42 @@ def recorded_outside(
         return None
     edges = f"{first.isoformat()} to {last.isoformat()}"
     given = inp.context.test.date
-    if days.certain and given is None:
+    if given is None:
+        # only the recording's own date dates it without test.date (a file without one is
+        # placed by test.date, and the rules need a test date before the window)
         return Outcome(
             False,
             f"The test's data were recorded on {days.text()}, not all {window} ({edges}).",
             values,
         )
-    if days.certain and given is not None:
-        # test.date inside, the recording's own days not: one of the dates is wrong (as an
-        # evaluation dated before the data ended), or the night ran past the window's edge.
-        # evaluate() lists it as a conflict of test.date and recording.start (DATE_CONFLICT).
-        values[DATE_CONFLICT] = (
-            f"test.date {given.isoformat()} is {window} ({edges}), but the recorded test holds "
-            f"data on {days.text()}: either date is wrong, or the test ran past the window. "
-            "State when the test was taken, or correct the window's date."
-        )
-        return Outcome(
-            None,
-            f"test.date {given.isoformat()} is {window} ({edges}), but the test's data were "
-            f"recorded on {days.text()}: one of the dates is wrong, or the test ran past it.",
-            values,
-            (f"test.date or recording.start (data recorded on {days.text()}, outside {edges})",),
-        )
     ev = inp.evidence
     assert ev is not None  # it dated the days
-    if ev.possible_dates:
-        how = "The file's date reads more than one way"
+    if days.certain:
+        held = f"the recorded test holds data on {days.text()}"
+    elif ev.possible_dates:
+        # the reading within a day of test.date, or every reading when none is
+        held = f"the recorded test (its file's date read as test.date picks it) holds data on {days.text()}"
     else:
-        what = "date" if ev.clock is not None else "date or time of day"
-        how = f"The recording holds no {what}: placed by test.date (its first day, or its night's)"
+        # nothing the user can add places it better than test.date (no context key or option
+        # sets the recording's start): what may be corrected is test.date or the window's date
+        held = (
+            "the recording (no date in the file), placed by test.date (the day a day-time test "
+            f"was recorded on, the evening a night began), holds data on {days.text()}"
+        )
+    # test.date inside, the recorded days not: one of the dates is wrong (as an evaluation
+    # dated before the data ended), or the test ran past the window's edge. evaluate() lists
+    # it as a conflict of test.date and recording.start (DATE_CONFLICT).
+    values[DATE_CONFLICT] = (
+        f"test.date {given.isoformat()} is {window} ({edges}), but {held}: either date is "
+        f"wrong, or the test ran past the window. Correct test.date or {key}, or the test is "
+        "outside the window."
+    )
     return Outcome(
         None,
-        f"{how}, so its data may lie on {days.text()}, not all {window} ({edges}).",
+        f"test.date {given.isoformat()} is {window} ({edges}), but {held}: one of the dates is "
+        "wrong, or the test ran past the window.",
         values,
-        (f"recording.start: a recording with its date and time of day (its data within {edges})",),
+        (f"test.date or {key} (data recorded on {days.text()}, outside {edges})",),
     )
 
 
