@@ -33,6 +33,7 @@ from .rules.shared import (
     NIGHT_TO,
     PAO2_KEYS,
     night_share,
+    test_day_of,
 )
 
 __all__ = [
@@ -489,10 +490,14 @@ def _unsure_facts(
         recorded = ev is not None and any(
             getattr(ev, w) is not None for w in ("sleep", "rest", "exercise", "exercise_o2")
         )
-        if bg.date is not None and bg.date != test_date:
+        # the test's day as the rules read it (test_day_of): a sleep PaO2 dated the 21st,
+        # drawn during a night from 22:00 on the 20th, is the night's (hunt 9)
+        if bg.date is not None and test_day_of(bg.date, test_date, ev) != "same":
+            days = None if ev is None else ev.recorded_days(test_date)
+            on = "" if days is None else f", its data recorded on {days.text()}"
             why = (
-                f"The blood gas is dated {bg.date.isoformat()}, not the test date "
-                f"({'unknown' if test_date is None else test_date.isoformat()}): the order, "
+                f"The blood gas is dated {bg.date.isoformat()}, not the test's day (test date "
+                f"{'unknown' if test_date is None else test_date.isoformat()}{on}): the order, "
                 "discharge and time-of-need windows are checked on the test date, and the "
                 "outcome depends on the blood gas."
             )

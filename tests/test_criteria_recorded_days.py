@@ -400,6 +400,24 @@ def test_sleep_blood_gas_dated_the_evening_before_a_night_recorded_the_next_day(
     assert evaluate(mc(**gas), placed_night(EVENING, 8.0, **NORMAL)).determination == "qualified"
 
 
+def test_sleep_blood_gas_dated_the_morning_of_a_night_from_the_evening() -> None:
+    """A sleep PaO2 of 50 dated the 21st, drawn during a night from 22:00 on the 20th to 06:00
+    on the 21st (test.date the 20th, its evening), is the night's own: it was "another day",
+    and the missing asked for a blood_gas.date equal to test.date on a day the test holds data,
+    which the 21st is (hunt 9). A day the night holds no data on stays another day."""
+    gas = {"blood_gas": {"date": DAY_AFTER.isoformat(), "pao2_sleep_mmhg": 50,
+                         "pao2_awake_mmhg": 70}, "test__performed_by": "sleep_lab"}  # fmt: skip
+    night = placed_night(EVENING, 8.0, **NORMAL)
+    d = evaluate(mc(**gas), night)
+    rule = d.rule("lcd_group_i_2_sleep")
+    assert rule.values.get("sleep_blood_gas_decides") is True, rule.values
+    assert d.determination == "qualified", (d.missing, d.conflicts)
+    two_days = {**gas, "blood_gas": {**gas["blood_gas"], "date": "2026-11-22"}}
+    d = evaluate(mc(**two_days), night)
+    assert d.rule("lcd_group_i_2_sleep").values.get("sleep_blood_gas_other_day") is True
+    assert d.determination == "indeterminate"
+
+
 # --------------------------------------------------------------------------------------------
 # A22: no Group I/II value anywhere in the recording, whatever test.type says
 # --------------------------------------------------------------------------------------------

@@ -50,6 +50,7 @@ __all__ = [
     "segment_unfit",
     "sleep_minutes",
     "sustained_low",
+    "test_day_of",
     "tested_walk_flow",
     "window_figures",
 ]
@@ -926,19 +927,41 @@ def blood_gas_day(inp: Inputs) -> str:
     Returns
     -------
     str
-        ``same`` only when the recorded test (when there is one) holds data on that day, in
-        every place it may have (:meth:`Evidence.recorded_days`); ``other`` when it holds none
-        in any.
+        See :func:`test_day_of`.
     """
-    day = inp.context.blood_gas.date
-    if day is None or inp.test_date is None:
+    return test_day_of(inp.context.blood_gas.date, inp.test_date, inp.evidence)
+
+
+def test_day_of(day: _dt.date | None, test_date: _dt.date | None, ev: Evidence | None) -> str:
+    """Return ``same``, ``unknown`` or ``other``: whether a day is the test's.
+
+    Parameters
+    ----------
+    day : datetime.date or None
+        The day of a measurement beside the test (``blood_gas.date``).
+    test_date : datetime.date or None
+        The test date the rules use.
+    ev : Evidence or None
+        The recording, whose data may lie on other days than the test date.
+
+    Returns
+    -------
+    str
+        Beside a recording that holds data on known days (:meth:`Evidence.recorded_days`),
+        ``same`` when the day is one it holds data on in every place it may have, ``other``
+        when it holds none in any, ``unknown`` otherwise; without one, ``same`` when the day is
+        the test date. ``unknown`` without either date.
+    """
+    if day is None or test_date is None:
         return "unknown"
-    if day != inp.test_date:
-        return "other"
-    # The test date of a night is its evening's (Evidence.test_day): a sleep PaO2 of 50 dated
-    # 5 January decided a normal night recorded wholly on the 6th as taken "the same day".
-    days = None if inp.evidence is None else inp.evidence.recorded_days(inp.test_date)
-    if days is None or day in days.always:
+    # A night's test date is its evening's (Evidence.test_day): a sleep PaO2 of 50 dated
+    # 5 January decided a normal night recorded wholly on the 6th as taken "the same day",
+    # and one dated the 21st, drawn during a night from 22:00 on the 20th, was "another day"
+    # (hunt 9). The recorded days decide, not test.date.
+    days = None if ev is None else ev.recorded_days(test_date)
+    if days is None:
+        return "same" if day == test_date else "other"
+    if day in days.always:
         return "same"
     return "other" if not days.first <= day <= days.last else "unknown"
 
@@ -971,8 +994,9 @@ def decide_by_blood_gas(name: str, gas: Part, oxi: Part, day: str, values: dict[
         values[f"{name}_blood_gas_other_day"] = True
         if oxi.tested and oxi.met is not None and oxi.met == gas.met:
             return oxi  # the test's own result stands; the other day's agrees with it
-        # (a day the recorded test holds data on too: a night's test.date is its evening's)
-        why = "blood_gas.date equal to test.date, on a day the recorded test holds data"
+        # beside a recording, a day it holds data on (a night's test.date is its evening's,
+        # its data run into the next day), else test.date itself
+        why = "blood_gas.date the test's day (test.date, or a day the recorded test holds data on)"
         return Part(name, None, missing=(why,), where=gas.where)
     if not oxi.tested or oxi.met is None or gas.met == oxi.met:
         return gas
