@@ -34,6 +34,7 @@ from .rules.shared import (
     PAO2_KEYS,
     night_share,
     test_day_of,
+    unbounded_text,
 )
 
 __all__ = [
@@ -443,8 +444,9 @@ def _unsure_facts(
     * A blood gas that is not tied to the test: ``blood_gas.date`` given and not the test date
       (the windows are checked on the test date, not on the blood gas's), or not given while a
       recording is the test. The outcome must stand without it.
-    * A presumed-sleep window that is the whole recording (no staging, no lights-off/on) and
-      reaches outside the night hours (``NIGHT_FROM``-``NIGHT_TO``): the figures do not say
+    * A presumed-sleep window that is the whole recording (no staging, no lights-off/on), or
+      is bounded by lights off or on at one end only (the other the first or last valid
+      sample: ``shared.open_ends``), and reaches outside the night hours there (``NIGHT_FROM``-``NIGHT_TO``): the figures do not say
       whether the minutes that decide lie in the night. The outcome must stand without the
       sleep window.
     * Long runs of one held SpO2 value (``evidence.constant_runs``; SPEC §4 keeps them as
@@ -540,8 +542,8 @@ def _unsure_facts(
                 Conflict(
                     ("recording.presumed_sleep",),
                     {"recording.presumed_sleep": span},
-                    f"The outcome rests on a presumed-sleep window from {span} (no staging, no "
-                    f"lights-off/on), {outside} min of it outside "
+                    f"The outcome rests on a presumed-sleep window from {span}, "
+                    f"{unbounded_text(sleep)}, {outside} min of it outside "
                     f"{NIGHT_FROM:%H:%M}-{NIGHT_TO:%H:%M}: minutes there may have been awake. "
                     "Give lights-off and lights-on (--lights-off/--lights-on) or sleep staging.",
                 )

@@ -54,6 +54,11 @@ class SleepFigures:
     source: str | None = None
     start_s: float | None = None
     end_s: float | None = None
+    #: Where a presumed-sleep window bounded by lights off/on (``lights_off_on``,
+    #: ``annotations``) starts and ends: ``option``, ``annotations``, or ``first_valid`` /
+    #: ``last_valid`` where neither an option nor a mark gives that end (``summary.json``'s
+    #: ``windows[].ends``). None when not known, or for any other window.
+    ends: tuple[str, str] | None = None
 
     @property
     def presumed(self) -> bool:
@@ -741,7 +746,52 @@ def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
         if v is not None and not ok:
             raise EvidenceError(f"{where}: 'windows.{figs.kind}.{key}' is {shorten(v)}")
         got[key] = None if v is None else (v if key == "source" else float(v))
+    if isinstance(figs, SleepFigures):
+        got["ends"] = _ends(win, figs.kind, got["source"], where)
     return replace(figs, **got)
+
+
+#: What may start and end a presumed-sleep window bounded by lights off/on (``Window.ends``).
+_STARTS, _STOPS = ("option", "annotations", "first_valid"), ("option", "annotations", "last_valid")
+
+
+def _ends(
+    win: Mapping[str, Any], kind: str, source: str | None, where: str
+) -> tuple[str, str] | None:
+    """Read a presumed-sleep window's ``ends`` strictly.
+
+    oxi writes them for a window bounded by lights off/on, and the rules check an end that is
+    the first or last valid sample against the night hours: without them a window from the
+    first valid sample at 17:00 to ``--lights-on 06:00`` passed as bounded by lights-off/on,
+    and a dip at 17:30 qualified. A summary that drops or rewrites them would skip the check.
+    """
+    v = win.get("ends")
+    bounded = kind == "presumed_sleep" and source in ("lights_off_on", "annotations")
+    if v is None and not (bounded and where == "summary"):
+        return None
+    if not bounded:
+        raise EvidenceError(
+            f"{where}: 'windows.{kind}.ends' is given, but only a presumed-sleep window bounded "
+            "by lights off/on has ends"
+        )
+    if (
+        not isinstance(v, list | tuple)
+        or len(v) != 2
+        or v[0] not in _STARTS
+        or v[1] not in _STOPS
+        or (source == "lights_off_on") != ("option" in v)
+        or (source == "annotations") != ("annotations" in v and "option" not in v)
+    ):
+        raise EvidenceError(
+            f"{where}: 'windows.{kind}.ends' is {shorten(v)}; a window of source {source} needs "
+            f"[start, end] with start one of {list(_STARTS)} and end one of {list(_STOPS)}, "
+            + (
+                "one of them 'option'"
+                if source == "lights_off_on"
+                else "one 'annotations', no 'option'"
+            )
+        )
+    return (str(v[0]), str(v[1]))
 
 
 def _possible_dates(
@@ -912,8 +962,18 @@ def _check_blocks(
             )
             if w.get("source") == "lights_off_on" and not lights:
                 raise bad("the presumed-sleep window is placed by lights-off/on the settings lack")
-            if w.get("source") == "first_to_last_valid" and lights:
+            if w.get("source") in ("first_to_last_valid", "annotations") and lights:
                 raise bad("the presumed-sleep window ignores the settings' lights-off/on")
+            ends = w.get("ends")
+            if w.get("source") == "lights_off_on" and isinstance(ends, list) and len(ends) == 2:
+                # an end taken from an option the settings lack (or one they have, put down as
+                # a mark or the first valid sample) is an edit: read back, a window from the
+                # first valid sample passed for one bounded by --lights-off
+                for end, key in zip(ends, ("lights_off_s", "lights_on_s"), strict=True):
+                    if (end == "option") != (settings.get(key) is not None):
+                        raise bad(
+                            f"the presumed-sleep window's ends {ends} contradict the settings' {key}"
+                        )
 
 
 def _check_percentages(

@@ -89,7 +89,13 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
     start = rec.start if rec.source.date_known else None
     clock = rec.start.time() if rec.clock_known else None
     windows = [
-        {"kind": w.kind, "source": w.source, "start_s": w.start_s, "end_s": w.end_s}
+        {
+            "kind": w.kind,
+            "source": w.source,
+            "start_s": w.start_s,
+            "end_s": w.end_s,
+            **({"ends": list(w.ends)} if w.ends is not None else {}),
+        }
         for w in analysis.windows
     ]
     return _call(

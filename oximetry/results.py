@@ -55,12 +55,19 @@ class Window:
         Half-open spans [start, end) in seconds from the recording start.
     warning : str or None
         Set for presumed windows: what was assumed, in plain words.
+    ends : (str, str) or None
+        Where a ``presumed_sleep`` window bounded by lights off/on (source ``lights_off_on`` or
+        ``annotations``) starts and ends: ``option`` (``--lights-off``/``--lights-on``),
+        ``annotations`` (the recording's own mark), or ``first_valid``/``last_valid`` when neither
+        gives that end. The rules check an end of the last kind against the night hours as they
+        check a whole-recording window. None for every other window.
     """
 
     kind: str
     source: str
     spans_s: tuple[tuple[float, float], ...]
     warning: str | None = None
+    ends: tuple[str, str] | None = None
 
     @property
     def start_s(self) -> float | None:

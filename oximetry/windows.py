@@ -560,6 +560,15 @@ def _minus(
 def _presumed_sleep(
     recording: Recording, settings: AnalysisSettings, first_s: float, last_s: float, end_s: float
 ) -> tuple[Window, list[str]]:
+    """Return the presumed-sleep window: lights off to lights on, each end from where it comes.
+
+    An option gives its own end only: the recording's mark of the other end is kept (a
+    ``--lights-off 23:15`` correcting a file's 23:00 dropped its lights on at 06:00 without a
+    word, and a dip at 08:00, awake, qualified). An end that neither an option nor a mark gives is
+    the first or last valid sample, recorded as such (``Window.ends``) for the rules' night-hours
+    check: a ``--lights-on 06:00`` alone on a recording from 17:00 made the evening's dip at 17:30
+    "sleep" bounded by lights-off/on, and it qualified.
+    """
     off, on = settings.lights_off_s, settings.lights_on_s
     notes: list[str] = []
     if off is not None and not (0 <= off < end_s):
@@ -575,46 +584,84 @@ def _presumed_sleep(
             f"({_clock(recording, end_s)}): the presumed sleep window ends with the recording."
         )
         on = end_s
-    if off is None and on is None:
-        spans = _lights_spans(recording, end_s, first_s, last_s)
-        if spans:
-            periods = ", ".join(
-                f"{_clock(recording, a)} to {_clock(recording, b)}" for a, b in spans
+    marked, marked_ends = _lights_spans(recording, end_s, first_s, last_s)
+    if off is None and on is None and not marked:
+        warning = (
+            "No sleep staging: the sleep figures cover a presumed sleep window from the first to "
+            f"the last valid sample ({_clock(recording, first_s)} to {_clock(recording, last_s)}), "
+            "which may include time awake."
+        )
+        whole = ((first_s, last_s),) if last_s > first_s else ()
+        return Window("presumed_sleep", "first_to_last_valid", whole, warning), notes
+    spans = list(marked) if marked else [(first_s, last_s)]
+    ends = list(marked_ends) if marked else ["first_valid", "last_valid"]
+    if off is not None:
+        if ends[0] == "annotations" and abs(spans[0][0] - off) > _EPS:
+            notes.append(
+                f"The recording marks lights off at {_clock(recording, spans[0][0])}; "
+                f"--lights-off ({_clock(recording, off)}) was used instead."
             )
-            warning = (
-                "No sleep staging: the sleep figures cover a presumed sleep window from lights "
-                f"off to lights on as the recording marks them ({periods}), which may include "
-                "time awake."
+        kept = [(a, b) for a, b in spans if b > off]
+        if not kept:
+            if ends[1] == "annotations":
+                notes.append(
+                    f"The recording's lights on ({_clock(recording, spans[-1][1])}) is not "
+                    f"after --lights-off ({_clock(recording, off)}), so it was not used."
+                )
+            kept, ends[1] = [(off, last_s)], "last_valid"
+        spans, ends[0] = [(off, kept[0][1]), *kept[1:]], "option"
+    if on is not None:
+        if ends[1] == "annotations" and abs(spans[-1][1] - on) > _EPS:
+            notes.append(
+                f"The recording marks lights on at {_clock(recording, spans[-1][1])}; "
+                f"--lights-on ({_clock(recording, on)}) was used instead."
             )
-            return Window("presumed_sleep", "annotations", spans, warning), notes
-        source = "first_to_last_valid"
-        start, stop = first_s, last_s
-        words = "from the first to the last valid sample"
-    else:
-        source = "lights_off_on"
-        start = first_s if off is None else float(off)
-        stop = last_s if on is None else float(on)
-        words = "from lights off to lights on"
-        if off is None:
-            words = "from the first valid sample to lights on"
-        elif on is None:
-            words = "from lights off to the last valid sample"
-        if stop <= start:
-            raise SettingsError(
-                f"the presumed sleep window is empty: {start:g} s to {stop:g} s (check lights off/on)"
-            )
-    spans = ((start, stop),) if stop > start else ()
-    warning = (
-        "No sleep staging: the sleep figures cover a presumed sleep window "
-        f"{words} ({_clock(recording, start)} to {_clock(recording, stop)}), "
-        "which may include time awake."
+        kept = [(a, b) for a, b in spans if a < on]
+        if not kept and ends[0] == "option":
+            kept = [(spans[0][0], on)]  # lights on before lights off: refused below
+        elif not kept:
+            if ends[0] == "annotations":
+                notes.append(
+                    f"The recording's lights off ({_clock(recording, spans[0][0])}) is not "
+                    f"before --lights-on ({_clock(recording, on)}), so it was not used."
+                )
+            kept, ends[0] = [(first_s, on)], "first_valid"
+        spans, ends[1] = [*kept[:-1], (kept[-1][0], on)], "option"
+    if any(b <= a for a, b in spans):
+        raise SettingsError(
+            f"the presumed sleep window is empty: {spans[0][0]:g} s to {spans[-1][1]:g} s "
+            "(check lights off/on)"
+        )
+    source = "annotations" if off is None and on is None else "lights_off_on"
+    # which end came from where, in the words (a file marking only lights on was "from lights
+    # off to lights on as the recording marks them", its start the first valid sample)
+    words = (
+        f"from {_end_text(recording, 'off', ends[0], spans[0][0])} to "
+        f"{_end_text(recording, 'on', ends[1], spans[-1][1])}"
     )
-    return Window("presumed_sleep", source, spans, warning), notes
+    if len(spans) > 1:
+        periods = ", ".join(f"{_clock(recording, a)} to {_clock(recording, b)}" for a, b in spans)
+        words += f", over the periods with lights off ({periods})"
+    warning = (
+        f"No sleep staging: the sleep figures cover a presumed sleep window {words}, which may "
+        "include time awake."
+    )
+    return Window("presumed_sleep", source, tuple(spans), warning, (ends[0], ends[1])), notes
+
+
+def _end_text(recording: Recording, lights: str, origin: str, at_s: float) -> str:
+    """Return one end of a presumed-sleep window and where it came from, in words."""
+    clock = _clock(recording, at_s)
+    if origin in ("first_valid", "last_valid"):
+        which = "first" if origin == "first_valid" else "last"
+        return f"the {which} valid sample ({clock}; no lights {lights} given or marked)"
+    how = f"--lights-{lights}" if origin == "option" else "as the recording marks it"
+    return f"lights {lights} ({clock}, {how})"
 
 
 def _lights_spans(
     recording: Recording, end_s: float, first_s: float, last_s: float
-) -> tuple[tuple[float, float], ...]:
+) -> tuple[tuple[tuple[float, float], ...], tuple[str, str]]:
     """Return every lights-off to lights-on period the annotations mark, in time order.
 
     A night may have several: lights on at 02:00 for an hour and off again (only the first
@@ -623,6 +670,12 @@ def _lights_spans(
     started in bed), the first lights on closes a period from the first valid sample; where a
     lights off is marked, a lights on before it (a device's mark at switch-on) is not a night.
     Repeated marks (off, off) keep the first.
+
+    Returns
+    -------
+    tuple of (float, float), and (str, str)
+        The periods, and where the first starts and the last ends: ``annotations``, or
+        ``first_valid``/``last_valid`` where no mark gives that end (see ``Window.ends``).
     """
     marks = sorted(
         (float(a.onset_s), kind[1])
@@ -631,7 +684,14 @@ def _lights_spans(
     )
     if marks and all(word == "on" for _, word in marks):
         on = next((t for t, _ in marks if t > first_s), None)
-        return () if on is None else ((first_s, on),)
+        return (
+            ((), ("first_valid", "annotations"))
+            if on is None
+            else (
+                ((first_s, on),),
+                ("first_valid", "annotations"),
+            )
+        )
     spans: list[tuple[float, float]] = []
     opened: float | None = None
     for t, word in marks:
@@ -640,9 +700,11 @@ def _lights_spans(
         elif word == "on" and opened is not None and t > opened:
             spans.append((opened, t))
             opened = None
+    last = "annotations"
     if opened is not None and last_s > opened:
         spans.append((opened, last_s))
-    return tuple(spans)
+        last = "last_valid"
+    return tuple(spans), ("annotations", last)
 
 
 def _baseline_window(

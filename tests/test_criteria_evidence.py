@@ -339,8 +339,8 @@ def _edited(path: str, value: Any) -> dict[str, Any]:
         # a window longer than the recording (120 valid minutes claimed of 100)
         ("recording.duration_min", 100.0, "exceeds the recording's duration_min"),
         # a presumed night "placed by lights-off/on" with none in the settings (so the night
-        # hours were never checked)
-        ("windows.0.source", "lights_off_on", "lights-off/on the settings lack"),
+        # hours were never checked): it has no ends either
+        ("windows.0.source", "lights_off_on", "'windows.presumed_sleep.ends' is None"),
     ],
 )
 def test_a_summary_whose_blocks_contradict_each_other_is_refused(

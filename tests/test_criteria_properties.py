@@ -2391,3 +2391,82 @@ def test_safety_a_level_accepted_after_an_implausible_fall_never_decides_alone(
     assert d.determination == "indeterminate", d.missing
     assert [x.keys for x in d.conflicts] == [("recording.fall_plateaus",)], d.conflicts
     assert "fell faster than a desaturation can" in d.conflicts[0].why
+
+
+def night_bounded_by_lights_at_one_end(
+    draw: st.DrawFn,
+) -> tuple[dict[str, Any], Evidence, Evidence, str]:
+    """A complete qualifying case of either payer judged on a dipping presumed-sleep window
+    bounded by lights off or on (an option or the file's mark) at one end only, the other end the
+    first or last valid sample outside 20:00-08:00: from 12:00-19:59 to a lights on, or from a
+    lights off at 20:00-23:59 to after 08:00; from a dated file, one with a clock only, or one
+    without a clock. Also the same window bounded at both ends (the user's word, which stands)."""
+    payer = draw(st.sampled_from(["masshealth", "medicare"]))
+    if payer == "masshealth":
+        raw, _, _, _ = draw(valid_then_perturbed("none"))
+    else:
+        raw, _, _ = draw(valid_then_perturbed_medicare("none"))
+    t = raw["test"]
+    td = dt.date.fromisoformat(t["date"])
+    if t["type"] != "overnight" and payer == "medicare":  # a performer of overnight tests
+        t["performed_by"] = draw(st.sampled_from(PERFORMERS[1:4]))
+    t["type"] = "overnight"
+    for key in ("evaluated_date", "discharge_date"):  # on or after the day the night ends
+        if key in t and dt.date.fromisoformat(t[key]) <= td:
+            t[key] = (td + dt.timedelta(days=1)).isoformat()
+    open_start = draw(st.booleans())
+    if open_start:  # the first valid sample in the afternoon or evening, lights on later
+        at = dt.time(draw(st.integers(12, 19)), draw(st.integers(0, 59)))
+        span = draw(st.floats(150.0, 840.0))
+        ends = ("first_valid", draw(st.sampled_from(["option", "annotations"])))
+    else:  # lights off in the evening, the last valid sample after 08:00
+        at = dt.time(draw(st.integers(20, 23)), draw(st.integers(0, 59)))
+        to_eight = 24 * 60 - (at.hour * 60 + at.minute) + 8 * 60
+        span = draw(st.floats(to_eight + 1.0, 840.0))
+        ends = (draw(st.sampled_from(["option", "annotations"])), "last_valid")
+    before = draw(st.floats(0.0, 3600.0))  # the recording started this long before the window
+    start = dt.datetime.combine(td, at) - dt.timedelta(seconds=before)
+    source = "lights_off_on" if "option" in ends else "annotations"
+    sleep = dataclasses.replace(
+        dipping_sleep(draw, "presumed_sleep", span * draw(st.floats(0.8, 1.0)), span),
+        source=source,
+        start_s=before,
+        end_s=before + span * 60,
+        ends=ends,
+    )
+    clock = draw(st.sampled_from(["dated", "clock_only", "none"]))
+    if clock == "dated":
+        ev = Evidence(recording_start=start, sleep=sleep)
+    elif clock == "clock_only":
+        ev = Evidence(start_clock=start.time(), sleep=sleep)
+    else:
+        ev = Evidence(sleep=sleep)
+    both = dataclasses.replace(
+        ev, sleep=dataclasses.replace(sleep, source="lights_off_on", ends=("option", "option"))
+    )
+    return raw, ev, both, payer
+
+
+@settings(max_examples=200, deadline=None)
+@given(night_bounded_by_lights_at_one_end())
+def test_safety_a_night_bounded_by_lights_at_one_end_never_qualifies_on_the_other(
+    case: tuple[dict[str, Any], Evidence, Evidence, str],
+) -> None:
+    """Hunt 9: ``--lights-on 06:00`` alone on a recording from 17:00 (or a file marking only
+    lights on) passed for a window bounded by lights-off/on, the night-hours check of a
+    whole-recording window was skipped, and a dip at 17:30, awake, qualified; likewise a lights
+    off alone and a dip at 10:00. The end no lights off/on bounds is checked as a whole
+    recording is: not "during sleep", a conflict, or without a clock not placed in the night."""
+    raw, ev, both, payer = case
+    ctx = Context.from_dict(raw)
+    d = evaluate(ctx, ev, payer)
+    assert d.determination != "qualified", (ev.sleep, d.missing)
+    # where the same window with both ends given by the user qualifies (nothing else stops it:
+    # a file without a date may lie outside a payer's date windows), the open end stops it, and
+    # says so
+    given_both = evaluate(ctx, both, payer).determination
+    assert given_both == "qualified" or ev.recording_start is None, given_both
+    if given_both == "qualified":
+        assert any(c.keys == ("recording.presumed_sleep",) for c in d.conflicts) or any(
+            "lights-off and lights-on" in m for m in d.missing
+        ), (d.missing, d.conflicts)

@@ -232,8 +232,11 @@ def test_presumed_sleep_from_lights_settings_and_annotations() -> None:
     plan = build_windows(rec, AnalysisSettings(lights_off_s=300.0, lights_on_s=3300.0), valid)
     assert plan.windows[0].spans_s == ((300.0, 3300.0),)
     assert plan.windows[0].source == "lights_off_on"
+    assert plan.windows[0].ends == ("option", "option")
+    # --lights-off alone corrects the file's lights off; its lights on at 3000 s stays
     plan = build_windows(rec, AnalysisSettings(lights_off_s=300.0), valid)
-    assert plan.windows[0].spans_s == ((300.0, 3600.0),)
+    assert plan.windows[0].spans_s == ((300.0, 3000.0),)
+    assert plan.windows[0].ends == ("option", "annotations")
     with pytest.raises(SettingsError, match="outside the recording"):
         build_windows(rec, AnalysisSettings(lights_off_s=5000.0), valid)
     # lights on after the recording stopped: the window ends with the recording

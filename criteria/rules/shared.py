@@ -42,6 +42,7 @@ __all__ = [
     "le",
     "night_share",
     "o2_walk_short",
+    "open_ends",
     "pao2_fall",
     "pao2_meets",
     "pao2_part",
@@ -52,6 +53,7 @@ __all__ = [
     "sustained_low",
     "test_day_of",
     "tested_walk_flow",
+    "unbounded_text",
     "window_figures",
 ]
 
@@ -509,7 +511,7 @@ def window_figures(
             (
                 "lights-off and lights-on (--lights-off/--lights-on, in seconds from the start) "
                 "or sleep staging: the recording holds no clock time, so its presumed-sleep "
-                "window (the whole recording) cannot be placed in the night",
+                f"window, {unbounded_text(figs)}, cannot be placed in the night",
             ),
         )
     share = night_share(ev.clock, figs) if isinstance(figs, SleepFigures) else None
@@ -519,9 +521,11 @@ def window_figures(
             None,
             (
                 "lights-off and lights-on (--lights-off/--lights-on) or sleep staging: the "
-                f"presumed-sleep window is the whole recording and only {100 * share:.0f} % of "
-                f"it lies between {NIGHT_FROM:%H:%M} and {NIGHT_TO:%H:%M}, so it is not taken "
-                "as sleep",
+                f"presumed-sleep window is {unbounded_text(figs)}, and only "
+                f"{100 * share:.0f} % of it lies between {NIGHT_FROM:%H:%M} and "
+                f"{NIGHT_TO:%H:%M}"
+                + ("" if open_ends(figs) == (True, True) else " or next to that lights off/on")
+                + ", so it is not taken as sleep",
             ),
         )
     if isinstance(figs, SleepFigures) and figs.valid_min < MIN_SLEEP_VALID_MIN - EPS_MIN:
@@ -536,18 +540,86 @@ def window_figures(
 
 
 def _whole_recording(figs: SleepFigures) -> bool:
-    """Return True for a presumed-sleep window found as ``first_to_last_valid`` (known span)."""
+    """Return True for a presumed-sleep window with an end that no lights off/on bounds.
+
+    The whole recording (``first_to_last_valid``), or a window of which one end only is lights
+    off or on (an option or the recording's mark) and the other the first or last valid sample
+    (``ends``): a ``--lights-on 06:00`` alone on a recording from 17:00 skipped the night check
+    and a dip at 17:30, awake, qualified.
+    """
+    return open_ends(figs) is not None
+
+
+def open_ends(figs: SleepFigures) -> tuple[bool, bool] | None:
+    """Return which ends of a presumed-sleep window no lights off/on bounds (start, end).
+
+    Parameters
+    ----------
+    figs : SleepFigures
+        The window.
+
+    Returns
+    -------
+    (bool, bool) or None
+        True for an end that is the first (start) or last (end) valid sample; None when the
+        window is staged, bounded at both ends, or its span or ends are not known.
+
+    Examples
+    --------
+    >>> figs = SleepFigures("presumed_sleep", 600.0, 0.0, 0.0, 0.0, 0.0, source="lights_off_on",
+    ...                     start_s=0.0, end_s=36000.0, ends=("first_valid", "option"))
+    >>> open_ends(figs)
+    (True, False)
+    """
+    if not figs.presumed or figs.start_s is None or figs.end_s is None:
+        return None
+    if figs.end_s <= figs.start_s:
+        return None
+    if figs.source == "first_to_last_valid":
+        return (True, True)
+    if figs.source in ("lights_off_on", "annotations") and figs.ends is not None:
+        found = (figs.ends[0] == "first_valid", figs.ends[1] == "last_valid")
+        return found if any(found) else None
+    return None
+
+
+def unbounded_text(figs: SleepFigures) -> str:
+    """Return which end of a presumed-sleep window no lights off/on bounds, in words.
+
+    Parameters
+    ----------
+    figs : SleepFigures
+        A window :func:`open_ends` measures.
+
+    Returns
+    -------
+    str
+        ``the whole recording (no staging, no lights-off/on)``, or which end lights off/on
+        bounds and which is the first or last valid sample.
+    """
+    start, end = open_ends(figs) or (True, True)
+    if start and end:
+        return "the whole recording (no staging, no lights-off/on)"
+    if start:
+        return (
+            "bounded by lights on only, from the first valid sample (no staging, no lights off "
+            "given or marked)"
+        )
     return (
-        figs.presumed
-        and figs.source == "first_to_last_valid"
-        and figs.start_s is not None
-        and figs.end_s is not None
-        and figs.end_s > figs.start_s
+        "bounded by lights off only, to the last valid sample (no staging, no lights on given "
+        "or marked)"
     )
 
 
 def night_share(start_clock: _dt.time | None, figs: SleepFigures) -> float | None:
-    """Return the share of a whole-recording presumed-sleep window that lies in the night.
+    """Return the share of a presumed-sleep window that is not outside the night unbounded.
+
+    Minutes outside the night hours count against it where no lights off/on vouches for them:
+    all of them in a window that is the whole recording; in one bounded by lights off/on at
+    one end only (:func:`open_ends`), all but those running from the bounded end to the night
+    (lights on given at 09:00 vouches for 08:00-09:00; the first valid sample at 17:00 for
+    nothing, and a dip at 17:30 of a window to ``--lights-on 06:00`` qualified). A window
+    that never reaches the night counts wholly against it.
 
     Parameters
     ----------
@@ -555,15 +627,16 @@ def night_share(start_clock: _dt.time | None, figs: SleepFigures) -> float | Non
         The local time of day of the recording's first sample (None when the file holds
         elapsed time only). The date does not matter: local wall-clock time, no time zone.
     figs : SleepFigures
-        The window; only a ``presumed_sleep`` window found as ``first_to_last_valid`` (no
-        staging, no lights-off/on) with a known span is measured.
+        The window; only a ``presumed_sleep`` window with an unbounded end (:func:`open_ends`)
+        and a known span is measured.
 
     Returns
     -------
     float or None
-        The fraction (0–1) of the window's span between :data:`NIGHT_FROM` and
-        :data:`NIGHT_TO` local time; None when not measured (a staged window, one bounded by
-        lights-off/on, or one whose clock times are unknown).
+        The fraction (0–1) of the window's span not counted against it (for the whole
+        recording, its share between :data:`NIGHT_FROM` and :data:`NIGHT_TO` local time); None
+        when not measured (a staged window, one bounded at both ends by lights-off/on, or one
+        whose clock times are unknown).
 
     Examples
     --------
@@ -573,11 +646,47 @@ def night_share(start_clock: _dt.time | None, figs: SleepFigures) -> float | Non
     1.0
     >>> night_share(_dt.time(8, 0), figs)  # 08:00-18:00
     0.0
+    >>> evening = SleepFigures("presumed_sleep", 600.0, 0.0, 0.0, 0.0, 0.0,
+    ...                        source="lights_off_on", start_s=0.0, end_s=46800.0,
+    ...                        ends=("first_valid", "option"))
+    >>> round(night_share(_dt.time(17, 0), evening), 3)  # 17:00 to lights on at 06:00
+    0.769
     """
     s0, s1 = figs.start_s, figs.end_s
-    if start_clock is None or s0 is None or s1 is None or not _whole_recording(figs):
+    sides = open_ends(figs)
+    if start_clock is None or s0 is None or s1 is None or sides is None:
         return None
-    return _share_between(start_clock, s0, s1, NIGHT_FROM, NIGHT_TO)
+    outside = _outside_runs(start_clock, s0, s1, NIGHT_FROM, NIGHT_TO)
+    night = (s1 - s0) - sum(b - a for a, b in outside)
+    if night > 0 and not sides[0] and outside and outside[0][0] <= s0:
+        outside = outside[1:]  # from lights off to the night: lights off vouches for it
+    if night > 0 and not sides[1] and outside and outside[-1][1] >= s1:
+        outside = outside[:-1]  # from the night to lights on
+    return 1.0 - sum(b - a for a, b in outside) / (s1 - s0)
+
+
+def _outside_runs(
+    start_clock: _dt.time, s0: float, s1: float, frm: _dt.time, to: _dt.time
+) -> list[tuple[float, float]]:
+    """Return the parts of ``[s0, s1)`` outside ``frm``-``to`` local time, in seconds."""
+    inside: list[tuple[float, float]] = []
+    start = _dt.datetime.combine(_dt.date(2000, 1, 1), start_clock)
+    day = start.date() - _dt.timedelta(days=1)
+    end = start + _dt.timedelta(seconds=s1)
+    while _dt.datetime.combine(day, frm) < end:
+        lo = (_dt.datetime.combine(day, frm) - start).total_seconds()
+        hi = (_dt.datetime.combine(day + _dt.timedelta(days=1), to) - start).total_seconds()
+        if min(hi, s1) > max(lo, s0):
+            inside.append((max(lo, s0), min(hi, s1)))
+        day += _dt.timedelta(days=1)
+    out, at = [], s0
+    for a, b in inside:
+        if a > at:
+            out.append((at, a))
+        at = max(at, b)
+    if at < s1:
+        out.append((at, s1))
+    return out
 
 
 def _share_between(

@@ -188,6 +188,9 @@ def _windows_block(analysis: Analysis) -> list[dict[str, Any]]:
             "end_s": w.end_s,
             "spans_s": [list(s) for s in w.spans_s],
             "warning": w.warning,
+            # which end of a lights-bounded presumed-sleep window is a lights mark or option and
+            # which the first/last valid sample: the rules' night-hours check reads it
+            **({"ends": list(w.ends)} if w.ends is not None else {}),
         }
         for w in analysis.windows
     ]

@@ -1,0 +1,277 @@
+"""Lights off/on at one end only, clock times that occur twice, and options a test does not use.
+
+Hunt 9 (windows): a presumed-sleep window bounded by lights off or on at one end only passed as
+bounded at both, so the night-hours check of a whole-recording window was skipped and a dip of
+the evening or the late morning, awake, qualified; an option correcting one end dropped the
+file's mark of the other; a clock time of a recording of more than 24 h went silently to its
+first occurrence; an ``--awake`` span outside the recording was accepted; and an exercise test
+dropped ``--lights-off``/``--lights-on``/``--awake`` without a word.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from criteria import Evidence
+from criteria.errors import EvidenceError
+from oxi.pipeline import AnalyzeRequest, analyze_file
+from oximetry import analyze
+from oximetry.model import Annotation, Recording
+from oximetry.results import Window
+from oximetry.settings import AnalysisSettings
+from oximetry.simulate import simulate_night, write_csv, write_edf
+from oximetry.windows import WindowPlan, build_windows
+from tests.criteria_helpers import OVERNIGHT_YAML
+
+H = 3600.0
+#: OVERNIGHT_YAML's test date.
+DAY = dt.date(2026, 11, 20)
+
+
+def _at(hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(DAY, dt.time(hour, minute))
+
+
+def _night(
+    start: dt.datetime,
+    hours: float,
+    dip_s: float,
+    marks: tuple[tuple[float, str], ...] = (),
+    *,
+    seed: int = 1,
+) -> Recording:
+    """A flat night at 96 % with 10 min at 86 % from ``dip_s``, and lights marks if given."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=hours * H,
+        seed=seed,
+        sustained_drops=[(dip_s, 600.0, 86.0)],
+        annotations=[Annotation(t, 0.0, f"Lights {word}") for t, word in marks],
+        start=start,
+        noise_pts=0.6,  # no held value (a constant run is a conflict of its own)
+    )
+    return rec
+
+
+def _plan(rec: Recording, settings: AnalysisSettings | None = None) -> WindowPlan:
+    return build_windows(
+        rec, settings or AnalysisSettings(), np.ones(rec.spo2.n_samples, dtype=bool)
+    )
+
+
+def _presumed(plan: WindowPlan) -> Window:
+    return next(w for w in plan.windows if w.kind == "presumed_sleep")
+
+
+def _analyze(tmp_path: Path, rec: Recording, **options: Any) -> Any:
+    edf = write_edf(rec, tmp_path / "night.edf")
+    (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
+    return analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"), **options))
+
+
+# ---------------------------------------------------------------------------------------------
+# 1. One end of lights off/on: the other end is checked against the night hours
+# ---------------------------------------------------------------------------------------------
+
+#: (start, hours, dip from the start (s), lights marks of the file, options, window's ends).
+#: Each dip lies outside 20:00-08:00 on the end that no lights off/on bounds.
+ONE_SIDED = {
+    # 17:00 to 06:00, the dip at 17:30 (awake in the evening): lights on given only
+    "lights_on_option": (17, 13, 1800.0, (), {"lights_on": "06:00"}, ["first_valid", "option"]),
+    # 22:00 to 11:00, the dip at 10:00 (awake in the late morning): lights off given only
+    "lights_off_option": (
+        22, 13, 12 * H, (), {"lights_off": "22:30"}, ["option", "last_valid"],
+    ),
+    # the same nights with the file marking only lights on (05:59) or only lights off (22:30)
+    "lights_on_mark": (
+        17, 13, 1800.0, ((13 * H - 60, "on"),), {}, ["first_valid", "annotations"],
+    ),
+    "lights_off_mark": (
+        22, 13, 12 * H, ((1800.0, "off"),), {}, ["annotations", "last_valid"],
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(ONE_SIDED))
+def test_one_end_of_lights_leaves_the_other_to_the_night_hours_check(
+    tmp_path: Path, case: str
+) -> None:
+    """The dip lies outside 20:00-08:00 where no lights off/on bounds the window: it may be
+    the patient awake, so the outcome may not rest on it (it qualified: "lights_off_on")."""
+    hour, hours, dip_s, marks, options, ends = ONE_SIDED[case]
+    out = _analyze(tmp_path, _night(_at(hour), hours, dip_s, marks), **options)
+    assert out.summary["metrics"]["presumed_sleep"]["t_le88_min"] == pytest.approx(10.0, abs=0.1)
+    d = out.determination
+    assert d is not None and d.determination == "indeterminate", d.determination
+    conflict = next(c for c in d.conflicts if c.keys == ("recording.presumed_sleep",))
+    assert "bounded by lights" in conflict.why
+    window = next(w for w in out.summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["ends"] == ends
+    # the summary route reads the ends and gives the same determination
+    again = Evidence.from_summary(json.loads(json.dumps(out.summary)))
+    assert again.sleep is not None and again.sleep.ends == tuple(ends)
+
+
+def test_lights_given_at_both_ends_are_the_users_word(tmp_path: Path) -> None:
+    """The control: the same evening with lights off at 17:00 and on at 06:00 both given is
+    judged on the window as given (the user puts the patient in bed at 17:00)."""
+    out = _analyze(tmp_path, _night(_at(17), 13, 1800.0), lights_off="17:00", lights_on="06:00")
+    window = next(w for w in out.summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["ends"] == ["option", "option"]
+    assert out.determination is not None and out.determination.determination == "qualified"
+
+
+@pytest.mark.parametrize(
+    ("hour", "mark", "said"),
+    [
+        (
+            17,
+            (13 * H - 60, "on"),
+            "from the first valid sample (17:00:00; no lights off given or marked) to lights on "
+            "(05:59:00, as the recording marks it)",
+        ),
+        (
+            22,
+            (1800.0, "off"),
+            "from lights off (22:30:00, as the recording marks it) to the last valid sample "
+            "(11:00:00; no lights on given or marked)",
+        ),
+    ],
+    ids=["only_lights_on", "only_lights_off"],
+)
+def test_the_warning_says_which_end_came_from_where(
+    hour: int, mark: tuple[float, str], said: str
+) -> None:
+    """A file marking only lights on was "from lights off to lights on as the recording marks
+    them (17:00:00 to 05:59:00)": no lights off was marked."""
+    warning = _presumed(_plan(_night(_at(hour), 13, 1800.0, (mark,)))).warning or ""
+    assert said in warning
+    assert "as the recording marks them" not in warning
+
+
+@pytest.mark.parametrize(
+    ("hour", "dip_s", "options", "spans", "ends", "said"),
+    [
+        # marks 23:00 / 06:00 on 21:00-09:00, the dip at 08:00; lights off corrected to 23:15
+        (
+            21,
+            11 * H,
+            {"lights_off_s": 8100.0},
+            ((8100.0, 32400.0),),
+            ("option", "annotations"),
+            "The recording marks lights off at 23:00:00; --lights-off (23:15:00) was used instead.",
+        ),
+        # marks 23:00 / 06:00 on 20:00-07:00, the dip at 21:00; lights on corrected to 06:15
+        (
+            20,
+            1 * H,
+            {"lights_on_s": 36900.0},
+            ((10800.0, 36900.0),),
+            ("annotations", "option"),
+            "The recording marks lights on at 06:00:00; --lights-on (06:15:00) was used instead.",
+        ),
+    ],
+    ids=["lights_off_corrected", "lights_on_corrected"],
+)
+def test_an_option_corrects_its_own_end_and_keeps_the_files_other_mark(
+    hour: int,
+    dip_s: float,
+    options: dict[str, float],
+    spans: tuple[tuple[float, float], ...],
+    ends: tuple[str, str],
+    said: str,
+) -> None:
+    """Correcting one end dropped the file's other mark without a word: the window ran to the
+    last valid sample at 09:00 (or from the first at 20:00), and the dip awake qualified."""
+    marks = ((23 * H - hour * H, "off"), (30 * H - hour * H, "on"))
+    rec = _night(_at(hour), 11 if hour == 20 else 12, dip_s, marks)
+    plan = _plan(rec, AnalysisSettings(**options))
+    sleep = _presumed(plan)
+    assert (sleep.source, sleep.spans_s, sleep.ends) == ("lights_off_on", spans, ends)
+    assert said in plan.warnings
+    a = analyze(rec, AnalysisSettings(**options))
+    assert a.metrics["presumed_sleep"].t_le88_min == 0.0  # the dip lies outside the window
+
+
+def _seconds_csv(tmp_path: Path) -> Path:
+    """An 8-h night in a CSV of seconds from the start (no date, no clock): 10 min at 86 %."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=8 * H, seed=1, sustained_drops=[(3 * H, 600.0, 86.0)], noise_pts=0.6
+    )
+    iso = write_csv(rec, tmp_path / "iso.csv").read_text().splitlines()
+    rows = [f"{i},{line.split(',', 1)[1]}" for i, line in enumerate(iso[1:])]
+    path = tmp_path / "seconds.csv"
+    path.write_text("seconds,spo2,pulse\n" + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"lights_on": "28000"}, {"lights_off": "10"}],
+    ids=["lights_on_only", "lights_off_only"],
+)
+def test_a_recording_without_clock_and_one_end_cannot_be_placed_in_the_night(
+    tmp_path: Path, options: dict[str, str]
+) -> None:
+    """Without a clock, "cannot be placed in the night" became qualified with one end given."""
+    (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
+    out = analyze_file(
+        _seconds_csv(tmp_path),
+        AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"), **options),
+    )
+    assert out.summary["input"]["clock_known"] is False
+    d = out.determination
+    assert d is not None and d.determination == "indeterminate"
+    assert any("cannot be placed in the night" in m for m in d.missing), d.missing
+    both = analyze_file(
+        _seconds_csv(tmp_path),
+        AnalyzeRequest(
+            context_path=str(tmp_path / "ctx.yaml"), lights_off="1800", lights_on="27000"
+        ),
+    )
+    assert both.determination is not None and both.determination.determination == "qualified"
+
+
+def _summary_of(rec: Recording, settings: AnalysisSettings) -> dict[str, Any]:
+    from oximetry.report.summary import build_summary, dumps_summary
+
+    return dict(json.loads(dumps_summary(build_summary(analyze(rec, settings)))))
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        # dropped: the window passed for one bounded at both ends, the night check skipped
+        (lambda w: w.pop("ends"), "ends' is None"),
+        # rewritten to both options while the settings hold lights on only
+        (lambda w: w.update(ends=["option", "option"]), "contradict the settings' lights_off_s"),
+        # a mark named on a window whose source says lights-off/on options
+        (lambda w: w.update(ends=["first_valid", "annotations"]), "one of them 'option'"),
+        (lambda w: w.update(ends="first_valid"), r"needs \[start, end\]"),
+    ],
+    ids=["dropped", "both_options", "no_option", "not_a_pair"],
+)
+def test_a_summary_whose_window_ends_were_edited_is_refused(edit: Any, said: str) -> None:
+    """``Evidence.from_summary`` reads ``windows[].ends`` strictly (``oxi qualify --summary``)."""
+    summary = _summary_of(_night(_at(17), 13, 1800.0), AnalysisSettings(lights_on_s=13 * H))
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["ends"] == ["first_valid", "option"]
+    assert Evidence.from_summary(summary).sleep is not None
+    edit(window)
+    with pytest.raises(EvidenceError, match=said):
+        Evidence.from_summary(summary)
+
+
+def test_a_whole_recording_window_has_no_ends() -> None:
+    summary = _summary_of(_night(_at(22), 8, 1800.0), AnalysisSettings())
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["source"] == "first_to_last_valid" and "ends" not in window
+    window["ends"] = ["option", "option"]
+    with pytest.raises(EvidenceError, match="only a presumed-sleep window bounded"):
+        Evidence.from_summary(summary)
