@@ -24,7 +24,11 @@ _MMSS = re.compile(r"^(\d+):(\d{2}(?:\.\d+)?)$")
 
 
 def parse_time_spec(
-    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
+    text: str,
+    start: _dt.datetime | None = None,
+    *,
+    minutes_seconds: bool = False,
+    span_s: float | None = None,
 ) -> float:
     """Turn option text into seconds from the recording start.
 
@@ -38,6 +42,9 @@ def parse_time_spec(
     minutes_seconds : bool
         Read two fields (``5:00``, ``12:30.5``) as minutes and seconds elapsed since the start
         (``--segment``); a clock time then needs three fields (``10:05:00``).
+    span_s : float, optional
+        The recording's length: a clock time it holds more than once (a recording of more
+        than 24 h) is refused, as it names no one moment.
 
     Returns
     -------
@@ -47,7 +54,15 @@ def parse_time_spec(
     Raises
     ------
     SettingsError
-        Text that is neither, or a clock time without a start.
+        Text that is neither, a clock time without a start, or one the recording holds twice.
+
+    Examples
+    --------
+    >>> start = _dt.datetime(2026, 1, 5, 21, 0)
+    >>> parse_time_spec("06:00", start, span_s=10 * 3600)
+    32400.0
+    >>> parse_time_spec("12:00", start, span_s=30 * 3600)  # 12:00 once in 21:00 to 03:00
+    54000.0
     """
     t = str(text).strip()
     if _SECONDS.match(t):
@@ -82,6 +97,15 @@ def parse_time_spec(
     offset = (when - start).total_seconds() + frac
     if offset < 0:
         offset += 86400.0
+    if span_s is not None and offset + 86400.0 < span_s:
+        # A recording of more than 24 h holds some clock times twice: placed on the first
+        # silently, --lights-off 22:00 --lights-on 06:00 on a 34-h recording took night 1
+        # whichever night was meant, and --exclude 01:00-01:30 the same.
+        raise SettingsError(
+            f"Invalid time {text!r}: the clock time occurs more than once in this recording of "
+            f"{span_s / 3600:.1f} h ({offset:g} s and {offset + 86400:g} s from the start); give "
+            "seconds from the start"
+        )
     return offset
 
 
@@ -94,7 +118,11 @@ def _is_clock(text: str, minutes_seconds: bool) -> bool:
 
 
 def parse_span(
-    text: str, start: _dt.datetime | None = None, *, minutes_seconds: bool = False
+    text: str,
+    start: _dt.datetime | None = None,
+    *,
+    minutes_seconds: bool = False,
+    span_s: float | None = None,
 ) -> tuple[float, float]:
     """Turn ``START-END`` option text into seconds from the recording start.
 
@@ -107,6 +135,8 @@ def parse_span(
         The recording's start (needed for clock times).
     minutes_seconds : bool
         ``0:00-5:00`` is minutes and seconds elapsed (as for ``--segment``).
+    span_s : float, optional
+        The recording's length (a clock time it holds twice is refused).
 
     Returns
     -------
@@ -130,8 +160,8 @@ def parse_span(
             f"Invalid span {text!r}: one end is a clock time and the other elapsed time "
             "from the start; give both ends the same way (e.g. 10:05:00-10:11:00, or 0-300)"
         )
-    s = parse_time_spec(parts[0], start, minutes_seconds=minutes_seconds)
-    e = parse_time_spec(parts[1], start, minutes_seconds=minutes_seconds)
+    s = parse_time_spec(parts[0], start, minutes_seconds=minutes_seconds, span_s=span_s)
+    e = parse_time_spec(parts[1], start, minutes_seconds=minutes_seconds, span_s=span_s)
     if e <= s:
         raise SettingsError(
             f"Invalid span {text!r}: the end ({e:g} s) must come after the start ({s:g} s)"
@@ -144,7 +174,7 @@ _Segment = tuple[str, str, float, float]
 
 
 def parse_segments(
-    texts: Sequence[str], start: _dt.datetime | None = None
+    texts: Sequence[str], start: _dt.datetime | None = None, span_s: float | None = None
 ) -> tuple[tuple[str, float, float], ...]:
     """Turn ``--segment NAME=START-END`` options into (name, start s, end s), checked together.
 
@@ -159,6 +189,8 @@ def parse_segments(
         ``exercise_o2=10:05:00-10:11:00``); two fields are minutes and seconds elapsed.
     start : datetime.datetime, optional
         The recording's start (needed for clock times).
+    span_s : float, optional
+        The recording's length (a clock time it holds twice is refused).
 
     Returns
     -------
@@ -180,7 +212,7 @@ def parse_segments(
                 f"{where}: expected NAME=START-END with NAME one of {list(SEGMENT_NAMES)}"
             )
         try:
-            s, e = parse_span(span, start, minutes_seconds=True)
+            s, e = parse_span(span, start, minutes_seconds=True, span_s=span_s)
         except SettingsError as exc:
             reason = exc.reason.removeprefix(f"Invalid span {span!r}: ")
             raise SettingsError(f"{where}: {reason[:1].lower()}{reason[1:]}") from None

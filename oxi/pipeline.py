@@ -274,9 +274,11 @@ def resolve_settings(
     changed = bool(recording.source.clock_changes_s)
     start = recording.start if recording.clock_known and not changed else None
     # The option named when the option is wrong, the recording when it does not hold it.
-    segments = parse_segments(request.segments, start)
+    # In a recording of more than 24 h a clock time may occur twice: refused there (span_s).
+    span_s = recording.duration_s
+    segments = parse_segments(request.segments, start, span_s)
     check_segments_inside(request.segments, segments, recording)
-    exclude = tuple(parse_span(x, start) for x in request.exclude)
+    exclude = tuple(parse_span(x, start, span_s=span_s) for x in request.exclude)
     for text, (s, e) in zip(request.exclude, exclude, strict=True):
         if e <= 0 or s >= recording.duration_s:
             # dropped without a word, a technologist's rejection of a low stretch given in the
@@ -311,11 +313,13 @@ def resolve_settings(
     return AnalysisSettings(
         lights_off_s=None
         if request.lights_off is None
-        else parse_time_spec(request.lights_off, start),
+        else parse_time_spec(request.lights_off, start, span_s=span_s),
         lights_on_s=None
         if request.lights_on is None
-        else parse_time_spec(request.lights_on, start),
-        awake_span_s=None if request.awake is None else parse_span(request.awake, start),
+        else parse_time_spec(request.lights_on, start, span_s=span_s),
+        awake_span_s=None
+        if request.awake is None
+        else parse_span(request.awake, start, span_s=span_s),
         exclude_s=exclude,
         segments_s=segments,
         test_type=test_type,

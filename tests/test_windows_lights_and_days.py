@@ -20,8 +20,11 @@ import pytest
 
 from criteria import Evidence
 from criteria.errors import EvidenceError
+from oxi.options import parse_span, parse_time_spec
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry import analyze
+from oximetry.errors import RecordingFormatError, SettingsError
+from oximetry.io.hypnogram import read_hypnogram
 from oximetry.model import Annotation, Recording
 from oximetry.results import Window
 from oximetry.settings import AnalysisSettings
@@ -275,3 +278,63 @@ def test_a_whole_recording_window_has_no_ends() -> None:
     window["ends"] = ["option", "option"]
     with pytest.raises(EvidenceError, match="only a presumed-sleep window bounded"):
         Evidence.from_summary(summary)
+
+
+# ---------------------------------------------------------------------------------------------
+# 2. A clock time that occurs more than once in the recording
+# ---------------------------------------------------------------------------------------------
+
+
+def test_a_clock_time_a_recording_holds_twice_is_refused() -> None:
+    """34 h from 21:00: 22:00 and 06:00 occur on both nights (night 1 was taken silently)."""
+    start, span = _at(21), 34 * H
+    for text in ("22:00", "06:00", "01:00"):
+        with pytest.raises(SettingsError, match="occurs more than once"):
+            parse_time_spec(text, start, span_s=span)
+    with pytest.raises(SettingsError, match="occurs more than once"):
+        parse_span("01:00-01:30", start, span_s=span)
+    # 12:00 occurs once (day 2), 07:00 too (the recording ends at 07:00 on day 3)
+    assert parse_time_spec("12:00", start, span_s=span) == 15 * H
+    assert parse_time_spec("07:00", start, span_s=span) == 10 * H
+    # within 24 h, unchanged
+    assert parse_time_spec("06:00", start, span_s=12 * H) == 9 * H
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"lights_off": "22:00", "lights_on": "06:00"},
+        {"exclude": ("01:00-01:30",)},
+        {"awake": "21:30-21:40"},
+        {"segments": ("rest=23:00:00-23:05:00",)},
+    ],
+    ids=["lights", "exclude", "awake", "segment"],
+)
+def test_clock_options_on_a_recording_of_two_nights_are_refused(
+    tmp_path: Path, options: dict[str, Any]
+) -> None:
+    rec = _night(_at(21), 34, 4 * H)
+    with pytest.raises(SettingsError, match="occurs more than once"):
+        _analyze(tmp_path, rec, **options)
+    # the same moments in seconds from the start are taken
+    out = _analyze(tmp_path, rec, lights_off="3600", lights_on="32400")
+    window = next(w for w in out.summary["windows"] if w["kind"] == "presumed_sleep")
+    assert (window["start_s"], window["end_s"]) == (3600.0, 32400.0)
+
+
+def test_a_clock_time_hypnogram_of_a_recording_of_two_nights_is_refused(tmp_path: Path) -> None:
+    """Its first row (22:00) occurs on both nights: it was placed on the first."""
+    rows = [f"{22 + i // 120:02d}:{(i // 2) % 60:02d}:{30 * (i % 2):02d},N2" for i in range(240)]
+    path = tmp_path / "hyp.csv"
+    path.write_text("time,stage\n" + "\n".join(rows) + "\n")
+    with pytest.raises(RecordingFormatError, match="occurs more than once"):
+        read_hypnogram(path, start=_at(21), end_s=34 * H)
+    first = read_hypnogram(path, start=_at(21), end_s=10 * H)  # one night: as before
+    assert first[0][:2] == (H, 30.0) and len(first) == 240
+    dated = tmp_path / "dated.csv"
+    dated.write_text(
+        "time,stage\n"
+        + "\n".join(f"2026-11-21 {r}" if r < "12" else f"2026-11-20 {r}" for r in rows)
+        + "\n"
+    )
+    assert read_hypnogram(dated, start=_at(21), end_s=34 * H)[0][0] == H

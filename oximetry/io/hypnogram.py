@@ -8,7 +8,8 @@ Three CSV layouts are accepted (each with or without a header row):
 * ``time,stage`` rows (one 30-s epoch starting at that clock time) or ``time,duration_s,stage``
   rows, the time a clock time (``23:10:30``) or a date and time (``2026-03-02 23:10:30``). A
   clock time is placed on the recording's day: within 12 hours of its start, later rows past
-  midnight on the next day.
+  midnight on the next day. In a recording of more than 24 h whose second day holds the first
+  row's clock time too, clock times are refused (give dates, or seconds from the start).
 
 Stage labels go through the one annotation vocabulary (:func:`oximetry.annotations.
 hypnogram_stage`: ``W``, ``Wake``, ``Stage W``, ``REM``, ``n2``, ``Sleep stage 3``, ``0``–``5`` ...)
@@ -73,9 +74,12 @@ def _stage(label: str, line: int, path: str | os.PathLike[str]) -> str:
 class _Clock:
     """Turn a hypnogram's clock times into seconds from the recording start, in row order."""
 
-    def __init__(self, start: _dt.datetime | None, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, start: _dt.datetime | None, path: str | os.PathLike[str], end_s: float | None = None
+    ) -> None:
         self.start = start
         self.path = path
+        self.end_s = end_s
         self.last: float | None = None
 
     def seconds(self, text: str, line: int) -> float:
@@ -104,6 +108,16 @@ class _Clock:
             t = of_day - start_of_day - self.start.microsecond / 1e6
             if self.last is None:  # the first row: the recording's day, within 12 h of its start
                 t = (t + _DAY / 2) % _DAY - _DAY / 2
+                if self.end_s is not None and t + _DAY < self.end_s:
+                    # a recording of more than 24 h holds this clock time a day later too: a
+                    # hypnogram of its second night was placed on the first
+                    raise RecordingFormatError(
+                        f"hypnogram line {line}: clock time {text!r} occurs more than once in "
+                        f"the recording ({self.end_s / 3600:.1f} h; {t:g} s and {t + _DAY:g} s "
+                        "from its start): give dated times (2026-03-02 23:10:30) or "
+                        "onset_s,duration_s,stage rows in seconds from the start",
+                        self.path,
+                    )
             else:  # later rows: forward from the previous one, past midnight when needed
                 t += _DAY * math.ceil((self.last - t - _DAY / 2) / _DAY)
         if self.last is not None and t <= self.last:
@@ -132,7 +146,8 @@ def read_hypnogram(
         The recording's start; needed for clock times.
     end_s : float, optional
         The recording's length in seconds; epochs are clipped to ``[0, end_s]`` and those
-        entirely outside are dropped.
+        entirely outside are dropped. Clock-time rows whose first time the recording holds twice
+        (more than 24 h) are refused.
 
     Returns
     -------
@@ -161,7 +176,7 @@ def read_hypnogram(
         width = len(rows[0][1])
         assumed = width == 2 and not _is_time(rows[0][1][0])
         if _is_time(rows[0][1][0]):
-            out = _clock_rows(rows, path, start)
+            out = _clock_rows(rows, path, start, end_s)
         elif width == 2:
             out = _numbered(rows, path)
         else:
@@ -294,10 +309,13 @@ def _timed(rows: list[Row], path: str | os.PathLike[str]) -> list[tuple[float, f
 
 
 def _clock_rows(
-    rows: list[Row], path: str | os.PathLike[str], start: _dt.datetime | None
+    rows: list[Row],
+    path: str | os.PathLike[str],
+    start: _dt.datetime | None,
+    end_s: float | None = None,
 ) -> list[tuple[float, float, str]]:
     """``time,stage`` (one 30-s epoch) or ``time,duration_s,stage`` rows, in time order."""
-    clock = _Clock(start, path)
+    clock = _Clock(start, path, end_s)
     width = len(rows[0][1])
     out = []
     for n, r in rows:
