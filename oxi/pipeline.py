@@ -310,6 +310,15 @@ def resolve_settings(
             # named as the context's (a context file refuses 0 itself; one built in code does
             # not, and a 0 from it was refused as "--o2-flow", an option not given)
             check_o2_flow(o2_flow, "the context's test.exercise_o2_flow_lpm", context.source)
+    awake = None if request.awake is None else parse_span(request.awake, start, span_s=span_s)
+    if awake is not None and (awake[1] <= 0 or awake[0] >= span_s):
+        # accepted as an --exclude there is not: an --awake at 21:00-21:10 on a night from
+        # 22:00 was placed at 21:00 the next day, past the end, and gave no baseline unsaid
+        raise SettingsError(
+            f"--awake {request.awake!r} ({awake[0]:g} s to {awake[1]:g} s from the start) lies "
+            f"outside the recording (0 to {span_s:g} s)",
+            recording.source.path,
+        )
     return AnalysisSettings(
         lights_off_s=None
         if request.lights_off is None
@@ -317,9 +326,7 @@ def resolve_settings(
         lights_on_s=None
         if request.lights_on is None
         else parse_time_spec(request.lights_on, start, span_s=span_s),
-        awake_span_s=None
-        if request.awake is None
-        else parse_span(request.awake, start, span_s=span_s),
+        awake_span_s=awake,
         exclude_s=exclude,
         segments_s=segments,
         test_type=test_type,

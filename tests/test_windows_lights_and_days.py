@@ -338,3 +338,15 @@ def test_a_clock_time_hypnogram_of_a_recording_of_two_nights_is_refused(tmp_path
         + "\n"
     )
     assert read_hypnogram(dated, start=_at(21), end_s=34 * H)[0][0] == H
+
+
+# ---------------------------------------------------------------------------------------------
+# 3. --awake outside the recording
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("awake", ["21:00-21:10", "50000-50600"])
+def test_an_awake_span_outside_the_recording_is_refused(tmp_path: Path, awake: str) -> None:
+    """As --exclude there is: 21:00 on a night from 22:00 was placed at 21:00 the next day."""
+    with pytest.raises(SettingsError, match=r"--awake .* lies outside the recording"):
+        _analyze(tmp_path, _night(_at(22), 8, 3 * H), awake=awake)
