@@ -238,6 +238,9 @@ class WindowPlan:
     staging: tuple[tuple[float, float, str], ...] = ()
 
 
+#: How a warning names the test a recording is analysed as (None: segments without staging).
+_TEST_NAMES = {"exercise": "an exercise", "rest": "a rest"}
+
 #: A recording longer than this has clock times that occur twice: its times carry the day.
 DAY_S = 86400.0
 
@@ -395,6 +398,25 @@ def build_windows(
 
     windows: list[Window] = []
     baseline: Window | None = None
+    unused = [
+        name
+        for name, value in (
+            ("--lights-off", settings.lights_off_s),
+            ("--lights-on", settings.lights_on_s),
+            ("--awake", settings.awake_span_s),
+        )
+        if value is not None
+    ]
+    if exercise_test and unused:
+        # dropped without a word, as a staged night says of lights off/on it does not use: a
+        # reviewer took the test for one judged with the awake span given
+        test = _TEST_NAMES.get(settings.test_type or "", "a rest/exercise")
+        one = len(unused) == 1
+        warnings.append(
+            f"{' and '.join(unused)} {'was' if one else 'were'} given, but the recording is "
+            f"analysed as {test} test (its segments only: no sleep window, no awake baseline), "
+            f"so {'it was' if one else 'they were'} not used."
+        )
     if not exercise_test:
         if staged:
             if settings.lights_off_s is not None or settings.lights_on_s is not None:

@@ -350,3 +350,28 @@ def test_an_awake_span_outside_the_recording_is_refused(tmp_path: Path, awake: s
     """As --exclude there is: 21:00 on a night from 22:00 was placed at 21:00 the next day."""
     with pytest.raises(SettingsError, match=r"--awake .* lies outside the recording"):
         _analyze(tmp_path, _night(_at(22), 8, 3 * H), awake=awake)
+
+
+# ---------------------------------------------------------------------------------------------
+# 4. Options an exercise or rest test does not use
+# ---------------------------------------------------------------------------------------------
+
+
+def test_an_exercise_test_says_it_does_not_use_lights_or_awake() -> None:
+    rec, _ = simulate_night(fs=1.0, duration_s=H, seed=1, start=_at(10))
+    settings = AnalysisSettings(
+        test_type="exercise",
+        segments_s=(("rest", 0.0, 300.0), ("exercise", 840.0, 1260.0)),
+        lights_off_s=600.0,
+        lights_on_s=1200.0,
+        awake_span_s=(0.0, 300.0),
+    )
+    plan = _plan(rec, settings)
+    assert not any(w.kind in ("presumed_sleep", "awake") for w in plan.windows)
+    assert (
+        "--lights-off and --lights-on and --awake were given, but the recording is analysed as "
+        "an exercise test (its segments only: no sleep window, no awake baseline), so they were "
+        "not used." in plan.warnings
+    )
+    plan = _plan(rec, AnalysisSettings(test_type="rest", awake_span_s=(0.0, 300.0)))
+    assert any(w.startswith("--awake was given, but") and "a rest test" in w for w in plan.warnings)
