@@ -2393,6 +2393,7 @@ def test_safety_a_level_accepted_after_an_implausible_fall_never_decides_alone(
     assert "fell faster than a desaturation can" in d.conflicts[0].why
 
 
+@st.composite
 def night_bounded_by_lights_at_one_end(
     draw: st.DrawFn,
 ) -> tuple[dict[str, Any], Evidence, Evidence, str]:
