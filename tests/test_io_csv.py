@@ -724,3 +724,82 @@ def test_millisecond_stamps_of_a_whole_rate_give_that_rate(per_s: int, minutes: 
     grid = place_on_grid(t, time_of_day_only=False, wall_clock=False)
     assert grid.fs == pytest.approx(per_s, rel=1e-12) and grid.n == t.size
     assert (np.sort(grid.index) == np.arange(t.size)).all()
+
+
+def _iso_rows(t0: dt.datetime, offsets_s: NDArray[np.float64], spo2: NDArray[np.int64]) -> str:
+    return "time,spo2\n" + "".join(
+        f"{(t0 + dt.timedelta(seconds=float(o))).isoformat(timespec='milliseconds')},{v}\n"
+        for o, v in zip(offsets_s, spo2, strict=True)
+    )
+
+
+@pytest.mark.parametrize(
+    ("first_s", "then_s", "said"),
+    [
+        (1, 4, "1 s steps, then 4 s steps from 23:00:00 (899 steps of 4 s)"),
+        (4, 1, "4 s steps until 23:00:00, then 1 s steps (900 steps of 4 s)"),
+    ],
+)
+def test_an_interval_that_changes_within_the_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], first_s: int, then_s: int, said: str
+) -> None:
+    """1-s rows for 2 h, then 4-s rows: on the median step's 1-s grid each 4-s row stood alone
+    between empty slots, SPEC §4 rule 5 (islands under 10 s) threw them all out (480 -> 120
+    valid min, a 15-min dip lost) and only "5399 gap(s)" was said. 4-s rows at 92 % first, then
+    1-s rows: the 4-s hour was lost, the awake baseline came from the 1-s part at 97 %, and an
+    hour at 90-91 % qualified on the drop from it. The file is refused, saying so."""
+    t0 = dt.datetime(2026, 3, 2, 22, 0, 0)
+    offsets = np.concatenate(
+        [np.arange(0, 3600, first_s), 3600 + np.arange(0, 3600, then_s)]
+    ).astype(np.float64)
+    path = write_text(tmp_path / "change.csv", _iso_rows(t0, offsets, np.full(offsets.size, 95)))
+    with pytest.raises(RecordingFormatError, match="sampling interval changes") as exc:
+        read_recording(path)
+    assert said in str(exc.value)
+    assert main(["analyze", str(path), "--no-report", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and said in err
+
+
+def test_genuine_gaps_keep_one_interval(tmp_path: Path) -> None:
+    """What the check for a change of interval must let through: a 1-h probe-off (one long
+    step), a tenth of the samples dropped at random (a BLE export), stamps jittered by up to
+    0.3 s. Every row keeps a slot of its own on the 1-s grid, the rest are gaps. (Jitter and
+    drops together made the median step 1.03 s: the rows drifted off it, 0.97 Hz.)"""
+    rng = np.random.default_rng(7)
+    slots = np.arange(4 * 3600)
+    kept = slots[(rng.random(slots.size) >= 0.1) & ((slots < 3600) | (slots >= 7200))]
+    kept = np.concatenate([[0], kept[kept > 0]])
+    offsets = kept + rng.uniform(-0.3, 0.3, kept.size)
+    offsets[0] = 0.0
+    spo2 = np.full(kept.size, 95)
+    rec = read_recording(write_text(tmp_path / "gaps.csv", _iso_rows(dt.datetime(2026, 3, 2, 22), offsets, spo2)))  # fmt: skip
+    assert rec.fs == 1.0 and rec.spo2.n_samples == int(kept[-1]) + 1
+    assert (np.flatnonzero(np.isfinite(rec.spo2.data)) == kept).all()
+
+
+def test_rows_stamped_in_packets_are_refused(tmp_path: Path) -> None:
+    """A 1 Hz night whose rows were stamped on arrival, 4 at a time 10 ms apart every 4 s: the
+    median step, 0.01 s, made it 100 Hz, the rows filled 1 % of the slots, and 4 h of data read
+    as 0.0013 valid min with only "3599 gap(s)" said."""
+    i = np.arange(3600)
+    offsets = (i // 4) * 4 + (i % 4) * 0.01
+    path = write_text(tmp_path / "packets.csv", _iso_rows(dt.datetime(2026, 3, 2, 22), offsets, np.full(i.size, 95)))  # fmt: skip
+    with pytest.raises(RecordingFormatError, match="do not follow one sampling interval") as exc:
+        read_recording(path)
+    assert "0.01 s (75%), 3.97 s (25%)" in str(exc.value)
+
+
+@pytest.mark.parametrize("step_s", [1.002, 1.004, 0.996, 2.006])
+def test_steady_steps_off_a_whole_second_keep_every_row(tmp_path: Path, step_s: float) -> None:
+    """Rows steadily 1.004 s apart (within 0.5 % of 1 s) were put on a 1-s grid: they slipped a
+    slot every 250 rows, 58 one-sample holes that are not in the file cut a 15-min run at 86 %
+    into pieces (longest 4.2 min). The grid is the rows' own step: each row one slot, no hole."""
+    n = 4 * 3600
+    spo2 = np.full(n, 95)
+    spo2[3600:4500] = 86
+    offsets = np.round(np.arange(n) * step_s, 3)
+    rec = read_recording(write_text(tmp_path / "steady.csv", _iso_rows(dt.datetime(2026, 3, 2, 22), offsets, spo2)))  # fmt: skip
+    assert rec.fs == pytest.approx(1 / step_s, rel=1e-9)
+    assert rec.spo2.n_samples == n and (rec.spo2.data == spo2).all()
+    assert not any("gap" in w or "share a time slot" in w for w in rec.warnings)

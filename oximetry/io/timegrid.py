@@ -1,9 +1,12 @@
 """Placing time-stamped samples on a regular grid (SPEC §2.2).
 
 Exports give one wall-clock time stamp per row. The sampling interval is the median step between
-time stamps (a whole number of samples a second when stamps rounded to the millisecond hide it);
-each row goes to the grid slot nearest its time, and slots without a row stay NaN (gaps are
-kept, never filled). Local wall-clock times may cross a daylight-saving change at
+time stamps, or a whole number of samples a second (or seconds a sample) near it, or the mean
+regular step, whichever moves fewest rows off their own slot (stamps rounded to the millisecond,
+jittered stamps, steady 1.004-s steps); each row goes to the grid slot nearest its time, and
+slots without a row stay NaN (gaps are kept, never filled). Stamps that follow no one interval (a
+long run of rows at another interval, rows in packets that fill under half the slots) are
+refused: on one grid their rows would stand alone between empty slots and be lost. Local wall-clock times may cross a daylight-saving change at
 night: one backward jump of an hour is the autumn change (later rows move one hour later), a
 forward jump of an hour is the spring change (kept as a gap). Any other backward step is refused.
 
@@ -17,6 +20,7 @@ repeat the rows of the hour before (a duplicated export).
 from __future__ import annotations
 
 import datetime as _dt
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,8 +56,9 @@ class Grid:
     n : int
         Number of grid slots.
     step_s : float
-        The sampling interval in seconds (median step between time stamps, or the whole rate
-        millisecond stamps round: 1/3 s for 0.333/0.334 s steps).
+        The sampling interval in seconds (median step between time stamps, the whole rate
+        millisecond stamps round: 1/3 s for 0.333/0.334 s steps, or the mean regular step where
+        the median moves rows: 1.004 s).
     warnings : tuple of str
         Daylight-saving changes, gaps, duplicate time stamps.
     clock_changes_s : tuple of float
@@ -137,6 +142,89 @@ def _not_autumn(
     return None
 
 
+def _moved(t: NDArray[np.float64], step: float) -> int:
+    """Count the rows one step after the last that a grid of ``step`` does not put one slot on.
+
+    Such a row leaves a hole that is not in the file (two slots on) or lands on the row before it
+    (no slot on): the grid does not fit the stamps.
+    """
+    d = np.diff(t)
+    slots = np.diff(np.floor(t / step + 0.5))
+    one_step = (d > 0.5 * step) & (d < 1.5 * step)
+    return int(np.count_nonzero(one_step & (slots != 1)))
+
+
+#: Fewest consecutive steps at one other interval (each a whole multiple of at least 2 of the
+#: median step, or at most half of it) read as the file changing its interval. The cases
+#: measured: 1-s rows for 2 h then 4-s rows (5400 steps of 4 s), 4-s rows for 2 h then 1-s rows
+#: (1800); a probe-off is one long step; single samples dropped at random, even at a rate of
+#: 30 %, give 60 double steps in a row with a chance of 0.21**60 (1e-40) a row. On the grid
+#: of the median step every row of such a run stands alone between empty slots (or on another
+#: row's slot), and SPEC §4 rule 5 (islands under 10 s) discarded the 4-s part without a word.
+MIN_OTHER_INTERVAL_RUN = 60
+#: Least share of the slots the rows must fill in the time they cover (steps longer than the
+#: tolerance of a gap, three steps and at least a minute, set aside). Rows stamped on arrival
+#: in packets of 4, 10 ms apart every 4 s, gave a median step of 0.01 s: 100 Hz, 1 % of the slots
+#: filled, 0.0013 valid min of a 4-h night. 1-s rows then 4-s rows fill 44 %; a file reaches
+#: under a half only with more than half its rows missing (1 % dropped at random fills 99 %).
+MIN_FILLED_SHARE = 0.5
+
+
+def _steps_seen(d: NDArray[np.float64]) -> str:
+    """Say the most common steps between rows and their shares (``0.01 s (75 %)``)."""
+    values, counts = np.unique(np.round(d[d > 0], 3), return_counts=True)
+    top = np.argsort(counts, kind="stable")[::-1][:3]
+    total = int(counts.sum())
+    return ", ".join(f"{values[i]:g} s ({counts[i] / total:.0%})" for i in top)
+
+
+def _one_interval(t: NDArray[np.float64], step: float, tol: float, clock0_s: float) -> None:
+    """Refuse time stamps that do not follow one sampling interval (SPEC §2.2).
+
+    Raises
+    ------
+    TimeAxisError
+        When the rows run at another interval for :data:`MIN_OTHER_INTERVAL_RUN` steps in a
+        row, or fill under :data:`MIN_FILLED_SHARE` of the slots of the time they cover.
+    """
+    d = np.diff(t)
+    ratio = d / step
+    k = np.rint(ratio)
+    longer = (k >= 2) & (np.abs(ratio - k) <= 0.25)
+    inverse = np.rint(1.0 / np.where(d > 0, ratio, 1.0))
+    shorter = (d > 0) & (ratio <= 0.5)
+    # each step's interval in units of the median step (0: the median step, or no interval)
+    key = np.where(longer, k, np.where(shorter, -inverse, 0.0))
+    edges = np.flatnonzero(np.diff(key, prepend=np.nan, append=np.nan) != 0)
+    for a, b in itertools.pairwise(edges.tolist()):
+        if key[a] == 0 or b - a < MIN_OTHER_INTERVAL_RUN:
+            continue
+        other = f"{float(np.median(d[a:b])):g} s"
+        usual = f"{step:g} s"
+        start, end = _clock(clock0_s + t[a]), _clock(clock0_s + t[b])
+        if a == 0:
+            how = f"{other} steps until {end}, then {usual} steps"
+        elif b == d.size:
+            how = f"{usual} steps, then {other} steps from {start}"
+        else:
+            how = f"{usual} steps, and {other} steps from {start} to {end}"
+        raise TimeAxisError(
+            f"the sampling interval changes within the file: {how} ({b - a} steps of "
+            f"{other}); on one grid the rows at the other interval would stand alone between "
+            "empty slots, or on one another, and be lost: export each part to its own file"
+        )
+    covered = (d > 0) & (d <= tol)
+    slots = float(d[covered].sum()) / step
+    if slots >= 100 and np.count_nonzero(covered) < MIN_FILLED_SHARE * slots:
+        raise TimeAxisError(
+            f"the time stamps do not follow one sampling interval: at the median step, "
+            f"{step:g} s ({1 / step:.3g} Hz), the {t.size} rows fill "
+            f"{np.count_nonzero(covered) / slots:.0%} of the time they cover (gaps over "
+            f"{tol:g} s set aside); steps seen: {_steps_seen(d)} (rows stamped in packets, "
+            "on arrival?). Export the time of each sample"
+        )
+
+
 def place_on_grid(
     elapsed_s: NDArray[np.float64],
     *,
@@ -179,8 +267,8 @@ def place_on_grid(
     TimeAxisError
         When time goes backwards (other than one autumn daylight-saving change, where and
         when one can happen), does not advance, repeats for more than a tenth of the rows,
-        spans more than a week, gives a rate outside 0.01-1000 Hz, or
-        would need more grid slots than one channel may hold.
+        spans more than a week, gives a rate outside 0.01-1000 Hz, follows no one sampling
+        interval, or would need more grid slots than one channel may hold.
     """
     t = np.asarray(elapsed_s, dtype=np.float64).copy()
     warnings: list[str] = []
@@ -213,25 +301,29 @@ def place_on_grid(
     step = float(np.median(pos))
     step = round(step, 6) or step
     # Stamps written to the millisecond make a 3 Hz step 0.333 or 0.334 s: the median gave
-    # 3.003 Hz, a phantom one-sample gap every 333 s, and longest runs cut in two. The mean of
-    # the regular steps (gaps left out) has no such rounding; when it is within 0.5 % of a
-    # whole number of samples a second, and the median within 1.5 ms (two roundings) of it,
-    # that whole rate is the rate.
+    # 3.003 Hz, a phantom one-sample gap every 333 s, and longest runs cut in two. A 1 Hz night
+    # stamped on arrival, jittered by up to 0.3 s, gave a median step of 0.999 s; the slots
+    # drifted a second every 17 min, rows fell on one another or left holes, and the
+    # short-island rule took out 40 % of the night (with a tenth of the samples dropped as well,
+    # the median came out 1.03 s). So the whole number of samples a second (or seconds a
+    # sample) nearest the median, and nearest the mean of the regular steps (gaps left out), are
+    # tried before the median and that mean; the one that moves fewest rows off the slot after
+    # the last (a hole the file does not have, or a row on the row before it) is the step, the
+    # earlier on a tie. Snapped to 1 s whenever within 0.5 % of it, rows steadily 1.004 s apart
+    # slipped one slot every 250 rows: 58 holes cut a 14.6-min run at 86 % into 4.2-min pieces.
+    # On their own 1.004 s they move none; jittered stamps about a whole second move none on it.
     regular = pos[(pos > 0.5 * step) & (pos < 1.5 * step)]
-    mean_fs = 1.0 / float(regular.mean() if regular.size else step)
-    per_s = round(mean_fs)
-    if step < 1.0 and per_s >= 2:
-        if abs(mean_fs - per_s) <= 0.005 * per_s and abs(step - 1.0 / per_s) <= 0.0015:
-            step = 1.0 / per_s
-    else:
-        # The same for a whole number of seconds a sample: a 1 Hz night stamped on arrival,
-        # jittered by up to 0.3 s, gave a median step of 0.999 s; the slots drifted a second
-        # every 17 min, rows fell on one another or left holes, and the short-island rule took
-        # out 40 % of the night. The median must then be within 1 % of the whole step.
-        whole = round(1.0 / mean_fs)
-        if whole >= 1 and abs(1.0 / mean_fs - whole) <= 0.005 * whole:
-            if abs(step - whole) <= 0.01 * whole:
-                step = float(whole)
+    mean_step = float(regular.mean()) if regular.size else step
+    candidates: list[float] = []
+    for measured in (step, mean_step):
+        per_s = round(1.0 / measured)
+        whole = 1.0 / per_s if measured < 1.0 and per_s >= 2 else float(round(measured))
+        # (5 % off, a whole rate moves a row within ten rows: it is tried only nearer, so that a
+        # file of two rows 0.7 s apart is not taken for 1 Hz for want of rows to move)
+        if whole > 0 and abs(measured - whole) <= 0.05 * whole:
+            candidates.append(whole)
+    candidates += [step, mean_step]
+    step = min(dict.fromkeys(candidates), key=lambda c: _moved(t, c))
     tol = max(3 * step, 60.0)
     back = np.flatnonzero(d < 0)
     if back.size:
@@ -273,6 +365,7 @@ def place_on_grid(
             f"time stamps span {t[-1] / _DAY:.1f} days; more than {MAX_SPAN_S / _DAY:.0f} days "
             "is not a recording (wrong time column?)"
         )
+    _one_interval(t, step, tol, clock0_s)
     if t[-1] / step >= MAX_SAMPLES:
         raise TimeAxisError(
             f"{t[-1]:g} s at one sample every {step:g} s needs {t[-1] / step:.3g} samples, more "
