@@ -803,3 +803,31 @@ def test_steady_steps_off_a_whole_second_keep_every_row(tmp_path: Path, step_s: 
     assert rec.fs == pytest.approx(1 / step_s, rel=1e-9)
     assert rec.spo2.n_samples == n and (rec.spo2.data == spo2).all()
     assert not any("gap" in w or "share a time slot" in w for w in rec.warnings)
+
+
+def test_stamps_without_seconds_that_read_as_elapsed_minutes_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 6-min test at 1 Hz exported with elapsed mm:ss stamps (00:00 ... 05:59) was read as
+    HH:MM, six hours at a row a minute: its 2-min dip made 97 min at or below 88 % and the
+    "night" qualified. Both readings fit a file starting in the first minute that never goes
+    back; it is refused. A clock of hours and minutes that only one reading fits (from 22:00,
+    or across midnight) is read as before, a row a minute."""
+    spo2 = np.full(360, 95)
+    spo2[120:240] = 86
+    text = "Time,SpO2,Pulse\n" + "".join(
+        f"{i // 60:02d}:{i % 60:02d},{v},70\n" for i, v in enumerate(spo2)
+    )
+    path = write_text(tmp_path / "mmss.csv", text)
+    with pytest.raises(RecordingFormatError, match=r"without seconds \(00:00 \.\.\. 05:59"):
+        read_recording(path)
+    assert main(["analyze", str(path), "--no-report", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "minutes and seconds from the start (6.0 min)" in err
+    t0 = dt.datetime(2026, 3, 2, 22, 0)
+    for first_min in (0, 180):  # 22:00 -> 05:59 across midnight, 01:00 -> 08:59
+        clock = [t0 + dt.timedelta(minutes=first_min + i) for i in range(480)]
+        text = "Time,SpO2\n" + "".join(f"{c:%H:%M},95\n" for c in clock)
+        rec = read_recording(write_text(tmp_path / f"clock{first_min}.csv", text))
+        assert rec.fs == pytest.approx(1 / 60) and rec.spo2.n_samples == 480
+        assert rec.start.time() == clock[0].time()

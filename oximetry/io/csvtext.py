@@ -710,6 +710,8 @@ def _time_axis(
         rows_ok = times.notna().to_numpy()
         if not rows_ok.any():
             raise RecordingFormatError("no row has a readable time stamp", path)
+        if fmt == "%H:%M":
+            _clock_or_elapsed(times[rows_ok], path)
         offsets = _iso_offsets(cells, rows_ok, path, first_line) if fmt == "ISO8601" else None
         utc = offsets == "utc"
         # Stamps with an offset are instants: a local clock change moves the offset, not the
@@ -788,6 +790,35 @@ def _time_axis(
     grid = replace(grid, index=full_index, clock_changes_s=grid.clock_changes_s + changes)
     warnings.extend(grid.warnings)
     return grid, start, date_known, clock_known, warnings, possible
+
+
+def _clock_or_elapsed(stamped: pd.Series, path: Path) -> None:
+    """Refuse stamps without seconds that read as minutes and seconds from the start as well.
+
+    ``00:00`` ... ``05:59`` is six hours of a clock from midnight, a row a minute, or six
+    minutes elapsed, a row a second: read as the clock, a 6-min test with a 2-min dip made
+    97 min at or below 88 % and qualified as a night. Both fit when the first stamp is in the
+    clock's first hour (the elapsed reading's first minute) and the stamps never go back (an
+    elapsed reading cannot pass midnight); the file does not say which it is.
+
+    Raises
+    ------
+    RecordingFormatError
+        When both readings fit.
+    """
+    first, last = stamped.iloc[0], stamped.iloc[-1]
+    as_elapsed = (stamped.dt.hour * 60 + stamped.dt.minute).to_numpy()
+    if first.hour != 0 or bool((np.diff(as_elapsed) < 0).any()):
+        return
+    n = len(stamped)
+    span = int(as_elapsed[-1] - as_elapsed[0])
+    raise RecordingFormatError(
+        f"time stamps without seconds ({first:%H:%M} ... {last:%H:%M}, {n} rows) read as a clock "
+        f"in hours and minutes ({_duration(60.0 * span)} from {first:%H:%M}) or as minutes and "
+        f"seconds from the start ({_duration(float(span))}), and the file does not say which: "
+        "export the time with its seconds (HH:MM:SS), or as seconds from the start",
+        path,
+    )
 
 
 def _offset_changes(
