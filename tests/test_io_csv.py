@@ -831,3 +831,21 @@ def test_stamps_without_seconds_that_read_as_elapsed_minutes_are_refused(
         rec = read_recording(write_text(tmp_path / f"clock{first_min}.csv", text))
         assert rec.fs == pytest.approx(1 / 60) and rec.spo2.n_samples == 480
         assert rec.start.time() == clock[0].time()
+
+
+def test_a_day_above_12_on_stamped_blank_rows_settles_the_date_order(tmp_path: Path) -> None:
+    """An EMAY file written day first, 12/01/2026 22:00 to 13/01/2026 01:00, whose rows after
+    midnight are stamped with SpO2 and PR blank: the order was settled on rows with data only,
+    so 13/01 did not settle it, the date was "unknown" and the hour of stamped rows was dropped
+    as "without a time stamp or data". They are kept as missing data, on 12 January."""
+    t0 = dt.datetime(2026, 1, 12, 22, 0, 0)
+    lines = []
+    for i in range(3 * 3600):
+        t = t0 + dt.timedelta(seconds=i)
+        data = "95,70" if t.day == 12 else ","
+        lines.append(f"{t:%d/%m/%Y},{t:%H:%M:%S},{data}\n")
+    rec = read_recording(write_text(tmp_path / "emay.csv", "Date,Time,SpO2(%),PR(bpm)\n" + "".join(lines)))  # fmt: skip
+    assert rec.start == t0 and rec.source.date_known
+    assert rec.spo2.n_samples == 3 * 3600
+    assert (np.flatnonzero(np.isfinite(rec.spo2.data)) == np.arange(2 * 3600)).all()
+    assert not any("without a time stamp" in w or "reads as" in w for w in rec.warnings)

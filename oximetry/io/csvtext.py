@@ -335,8 +335,17 @@ def _day_month_order(
     if twin == fmt or twin not in formats:
         return _Stamps(t, fmt)
     u = _parse_one(s, twin)
+    t_only = (t.notna() & u.isna()).to_numpy()
+    u_only = (u.notna() & t.isna()).to_numpy()
+    if u_only.any() and not t_only.any() and not (u.isna().to_numpy() & has_data).any():
+        # A day above 12 on rows without data (stamped, SpO2 blank) says the order too: counted
+        # on rows with data only, 13/01/2026 after midnight did not, the date was "unknown" and
+        # the 7200 stamped rows after it were dropped as "without a time stamp" (240 -> 120 min).
+        t, u, fmt, twin = u, t, twin, fmt
+        t_only, u_only = u_only, t_only
     both = t.notna().to_numpy() & u.notna().to_numpy()
-    if bool((u.isna().to_numpy() & has_data).any()) or (t[both] == u[both]).all():
+    settled = bool((u.isna().to_numpy() & has_data).any()) or (t_only.any() and not u_only.any())
+    if settled or (t[both] == u[both]).all():
         return _Stamps(t, fmt)  # a day above 12 somewhere, or every date reads the same
     first = int(np.flatnonzero((t != u).to_numpy() & both)[0])
     date_text = str(s.iloc[first]).split()[0]
