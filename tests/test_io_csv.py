@@ -761,6 +761,30 @@ def test_an_interval_that_changes_within_the_file_is_refused(
     assert err.count("\n") == 1 and said in err
 
 
+@pytest.mark.parametrize("jittered_first", [True, False])
+def test_an_interval_change_is_refused_with_jittered_stamps(
+    tmp_path: Path, jittered_first: bool
+) -> None:
+    """4-s rows jittered by up to 1.5 s (steps 2.5 to 5.5 s, no run of whole multiples) beside
+    1-s rows: the jittered part first filled 81 % of the 1-s slots and passed both checks,
+    each of its rows a lone island the short-island rule then threw out."""
+    rng = np.random.default_rng(3)
+    coarse = np.arange(0, 3600, 4) + rng.uniform(-1.5, 1.5, 900)
+    coarse[0] = 0.0
+    fine = 3600 + np.arange(0, 4 * 3600)
+    offsets = (
+        np.concatenate([coarse, fine])
+        if jittered_first
+        else np.concatenate([np.arange(0, 4 * 3600), 4 * 3600 + 4 + coarse])
+    )
+    path = write_text(
+        tmp_path / "jit.csv",
+        _iso_rows(dt.datetime(2026, 3, 2, 22), offsets, np.full(offsets.size, 95)),
+    )
+    with pytest.raises(RecordingFormatError, match="sampling interval changes"):
+        read_recording(path)
+
+
 def test_genuine_gaps_keep_one_interval(tmp_path: Path) -> None:
     """What the check for a change of interval must let through: a 1-h probe-off (one long
     step), a tenth of the samples dropped at random (a BLE export), stamps jittered by up to
