@@ -752,7 +752,10 @@ def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
 
 
 #: What may start and end a presumed-sleep window bounded by lights off/on (``Window.ends``).
-_STARTS, _STOPS = ("option", "annotations", "first_valid"), ("option", "annotations", "last_valid")
+_STARTS = ("option", "annotations", "first_valid")
+_STOPS = ("option", "annotations", "last_valid", "recording_end")
+#: The ends a lights option gives: its own time, or the recording's end for a lights on after it.
+_BY_OPTION = ("option", "recording_end")
 
 
 def _ends(
@@ -779,8 +782,8 @@ def _ends(
         or len(v) != 2
         or v[0] not in _STARTS
         or v[1] not in _STOPS
-        or (source == "lights_off_on") != ("option" in v)
-        or (source == "annotations") != ("annotations" in v and "option" not in v)
+        or (source == "lights_off_on") != any(e in _BY_OPTION for e in v)
+        or (source == "annotations") != ("annotations" in v and not any(e in _BY_OPTION for e in v))
     ):
         raise EvidenceError(
             f"{where}: 'windows.{kind}.ends' is {shorten(v)}; a window of source {source} needs "
@@ -970,7 +973,7 @@ def _check_blocks(
                 # a mark or the first valid sample) is an edit: read back, a window from the
                 # first valid sample passed for one bounded by --lights-off
                 for end, key in zip(ends, ("lights_off_s", "lights_on_s"), strict=True):
-                    if (end == "option") != (settings.get(key) is not None):
+                    if (end in _BY_OPTION) != (settings.get(key) is not None):
                         raise bad(
                             f"the presumed-sleep window's ends {ends} contradict the settings' {key}"
                         )

@@ -58,9 +58,10 @@ class Window:
     ends : (str, str) or None
         Where a ``presumed_sleep`` window bounded by lights off/on (source ``lights_off_on`` or
         ``annotations``) starts and ends: ``option`` (``--lights-off``/``--lights-on``),
-        ``annotations`` (the recording's own mark), or ``first_valid``/``last_valid`` when neither
-        gives that end. The rules check an end of the last kind against the night hours as they
-        check a whole-recording window. None for every other window.
+        ``annotations`` (the recording's own mark), ``first_valid``/``last_valid`` when neither
+        gives that end, or ``recording_end`` when ``--lights-on`` falls after the recording. The
+        rules check an end of the last two kinds against the night hours as they check a
+        whole-recording window. None for every other window.
     """
 
     kind: str

@@ -597,10 +597,13 @@ def _presumed_sleep(
         raise SettingsError(f"lights off at {off:g} s is outside the recording (0 to {end_s:g} s)")
     if on is not None and on <= 0:
         raise SettingsError(f"lights on at {on:g} s is outside the recording (0 to {end_s:g} s)")
+    after_end = on is not None and on > end_s
     if on is not None and on > end_s:
         # The recording stopped before lights on: the window ends with it. Said, because a
         # mistyped lights on (16:30 for 06:30, or one before lights off, read as the next day)
-        # lands here too, and the window then holds the morning awake.
+        # lands here too, and the window then holds the morning awake: that end is the
+        # recording's ("recording_end"), checked against the night hours as an open end (put
+        # down as --lights-on's, a dip at 10:30 of a night to 11:30 qualified nocturnal).
         notes.append(
             f"Lights on ({_clock(recording, on)}) is after the recording ends "
             f"({_clock(recording, end_s)}): the presumed sleep window ends with the recording."
@@ -648,7 +651,7 @@ def _presumed_sleep(
                     f"before --lights-on ({_clock(recording, on)}), so it was not used."
                 )
             kept, ends[0] = [(first_s, on)], "first_valid"
-        spans, ends[1] = [*kept[:-1], (kept[-1][0], on)], "option"
+        spans, ends[1] = [*kept[:-1], (kept[-1][0], on)], "recording_end" if after_end else "option"
     if any(b <= a for a, b in spans):
         raise SettingsError(
             f"the presumed sleep window is empty: {spans[0][0]:g} s to {spans[-1][1]:g} s "
@@ -674,6 +677,8 @@ def _presumed_sleep(
 def _end_text(recording: Recording, lights: str, origin: str, at_s: float) -> str:
     """Return one end of a presumed-sleep window and where it came from, in words."""
     clock = _clock(recording, at_s)
+    if origin == "recording_end":
+        return f"the end of the recording ({clock}; --lights-on is after it)"
     if origin in ("first_valid", "last_valid"):
         which = "first" if origin == "first_valid" else "last"
         return f"the {which} valid sample ({clock}; no lights {lights} given or marked)"

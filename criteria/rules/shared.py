@@ -578,7 +578,8 @@ def open_ends(figs: SleepFigures) -> tuple[bool, bool] | None:
     if figs.source == "first_to_last_valid":
         return (True, True)
     if figs.source in ("lights_off_on", "annotations") and figs.ends is not None:
-        found = (figs.ends[0] == "first_valid", figs.ends[1] == "last_valid")
+        # a lights on after the recording's end gives none: the recording ends there
+        found = (figs.ends[0] == "first_valid", figs.ends[1] in ("last_valid", "recording_end"))
         return found if any(found) else None
     return None
 
@@ -598,12 +599,23 @@ def unbounded_text(figs: SleepFigures) -> str:
         bounds and which is the first or last valid sample.
     """
     start, end = open_ends(figs) or (True, True)
+    late = figs.ends is not None and figs.ends[1] == "recording_end"
+    if start and end and late:
+        return (
+            "the whole recording (no staging, no lights off given or marked; the lights on given "
+            "is after the recording ends, so it bounds nothing)"
+        )
     if start and end:
         return "the whole recording (no staging, no lights-off/on)"
     if start:
         return (
             "bounded by lights on only, from the first valid sample (no staging, no lights off "
             "given or marked)"
+        )
+    if late:
+        return (
+            "bounded by lights off only, to the end of the recording (no staging; the lights on "
+            "given is after the recording ends)"
         )
     return (
         "bounded by lights off only, to the last valid sample (no staging, no lights on given "
