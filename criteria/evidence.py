@@ -343,8 +343,9 @@ class Evidence:
             reading when none is). A file without a date (nor dates it may be of) is placed by
             it: with a clock, exactly, so that its :attr:`test_day` is that date (a night from
             22:00 runs into the next day by its length, one from 00:30 begins the day after);
-            without one, a rest or exercise test lies on that date, a night on it and the day
-            after.
+            without one, a rest or exercise test lies on that date, and a night began between
+            06:00 on it and 06:00 the day after (so it may lie on either, and on no day in every
+            placement).
 
         Returns
         -------
@@ -379,12 +380,24 @@ class Evidence:
             starts = [self.recording_start]
         elif self.start_clock is not None:
             starts = [_dt.datetime.combine(d, self.start_clock) for d in readings]
+        elif self.sleep is not None and not any(
+            w is not None and w.start_s is not None
+            for w in (self.rest, self.exercise, self.exercise_o2)
+        ):
+            # no clock, a night: dated by its evening (test_day), its sleep began between 06:00
+            # on that date and 06:00 the next day; placed at both extremes, a night of less
+            # than 18 h lies on no day in every placement (taken to lie on both, an elapsed-only
+            # 3-h night was "the same day" as a sleep PaO2 of 50 dated the next day, which then
+            # qualified it; review of hunt 9)
+            off = _dt.timedelta(seconds=self._day_offset_s())
+            earliest = [_dt.datetime.combine(d, _dt.time()) - off for d in readings]
+            starts = [*earliest, *(at + day - _dt.timedelta(seconds=1) for at in earliest)]
         else:
-            # no clock: a rest or exercise test lies on its date, a night on it and the next
-            # day (longer ones by their length); the first sample anywhere in the day left an
-            # elapsed-only rest test dated the discharge day running to 23:59:59 (hunt 9)
+            # no clock, a rest or exercise test: it lies on its date (the day a day-time test
+            # was recorded on; the first sample anywhere in the day left an elapsed-only rest
+            # test dated the discharge day running to 23:59:59, hunt 9), longer ones by length
             starts = []
-            more = int((last_s - first_s) // 86400) + (1 if self.sleep is not None else 0)
+            more = int((last_s - first_s) // 86400)
             spans = [(d, d + more * day) for d in readings]
         for s in starts:
             a, b = s + _dt.timedelta(seconds=first_s), s + _dt.timedelta(seconds=last_s)

@@ -104,13 +104,21 @@ def test_a_file_with_a_clock_but_no_date_is_placed_by_test_date_exactly() -> Non
 
 def test_a_file_without_clock_lies_on_test_date_a_night_on_the_day_after_too() -> None:
     """A 5-minute rest test from 0 s, elapsed time only, dated the 20th lies on the 20th (it was
-    placed as late as 23:59:59, on the 21st too, and held open on the discharge day); a night
-    on the 20th and the 21st."""
+    placed as late as 23:59:59, on the 21st too, and held open on the discharge day); an 8-h
+    night on the 20th or the 21st (its sleep began between 06:00 on the 20th and 06:00 on the
+    21st), on neither in every placement: taken to lie on both, a 3-h night was "the same
+    day" as a sleep PaO2 dated the 21st, which then decided it (review of hunt 9)."""
     ev = Evidence(rest=dataclasses.replace(seg("rest", 95.0, 5.0), start_s=0.0, end_s=300.0))
     assert ev.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, TEST_DATE, False, (TEST_DATE,))
     night = dataclasses.replace(placed_night(EVENING, 8.0, **LOW), recording_start=None)
-    both = (TEST_DATE, DAY_AFTER)
-    assert night.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, DAY_AFTER, False, both)
+    assert night.recorded_days(TEST_DATE) == RecordedDays(TEST_DATE, DAY_AFTER, False, ())
+    for hours in (3.0, 8.0):  # a normal night: only the blood gas could decide
+        night = dataclasses.replace(placed_night(EVENING, hours, **NORMAL), recording_start=None)
+        gas = {
+            "blood_gas": {"date": DAY_AFTER.isoformat(), "pao2_sleep_mmhg": 50},
+            "test__performed_by": "sleep_lab",
+        }
+        assert evaluate(mc(**gas), night).determination != "qualified"
 
 
 def test_a_file_whose_date_reads_two_ways_lies_on_the_reading_test_date_picks() -> None:
