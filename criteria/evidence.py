@@ -675,10 +675,15 @@ class Evidence:
             ev = ev._with_fall_plateaus(
                 summary.get("without_fall_plateaus"), metrics, windows, "summary"
             )
-            for e in (ev, ev.without_constant_runs, ev.without_fall_plateaus):
+            blocks = (
+                ("metrics", ev),
+                ("without_constant_runs.metrics", ev.without_constant_runs),
+                ("without_fall_plateaus.metrics", ev.without_fall_plateaus),
+            )
+            for block, e in blocks:
                 for figs in () if e is None else (e.sleep, e.rest, e.exercise, e.exercise_o2):
                     if figs is not None:
-                        _check_consistent(figs)
+                        _check_consistent(figs, block)
             _check_blocks(summary, metrics, windows, stamped)
         except EvidenceError as exc:
             raise EvidenceError(exc.reason, source) from None
@@ -1014,7 +1019,7 @@ def _check_percentages(
                 )
 
 
-def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:
+def _check_consistent(figs: SleepFigures | SegmentFigures, block: str = "metrics") -> None:
     """Refuse figures no analysis can produce (a summary edited by hand, or damaged).
 
     The analysis computes every figure from the same samples (SPEC §7), so some relations always
@@ -1022,9 +1027,10 @@ def _check_consistent(figs: SleepFigures | SegmentFigures) -> None:
     time; a longest run within its total); saturations lie in 0–100; the nadir is at or below
     the sustained nadir, the median and the mean; and a count above the 88 / 89 / 90 % line
     exists exactly when the rounded nadir is at or below it. A summary that breaks one is bad
-    input naming the key, never a determination.
+    input naming the key (in ``block``: ``metrics``, or a ``without_*`` block's, whose forged
+    figures were named as the untouched ``metrics``), never a determination.
     """
-    where = f"metrics.{figs.kind}"
+    where = f"{block}.{figs.kind}"
 
     def bad(why: str) -> EvidenceError:
         return EvidenceError(

@@ -200,3 +200,15 @@ def test_recomputed_figures_edited_out_of_range_are_refused(tmp_path: Path) -> N
     summary["without_fall_plateaus"]["metrics"]["presumed_sleep"]["t_le88_pct"] = 250.0
     with pytest.raises(EvidenceError, match="without_fall_plateaus"):
         Evidence.from_summary(summary)
+
+
+def test_inconsistent_figures_in_the_block_are_named_there(tmp_path: Path) -> None:
+    """Forged figures in the block (t_le88 above t_lt90) were reported as the untouched
+    'metrics.presumed_sleep' figures."""
+    summary = _run(tmp_path, _slipped_night())
+    figs = summary["without_fall_plateaus"]["metrics"]["presumed_sleep"]
+    figs["t_le88_min"] = figs["t_lt90_min"] + 100.0
+    with pytest.raises(
+        EvidenceError, match=r"'without_fall_plateaus\.metrics\.presumed_sleep' figures"
+    ):
+        Evidence.from_summary(summary)
