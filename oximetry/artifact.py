@@ -426,9 +426,14 @@ def mask_short_islands(
 #: ten minutes (a half-point band took a night drifting from 91 to 86 % over 2.5 h for one
 #: held run and made it indeterminate), and readings a whole percent apart never share one.
 HELD_BAND_PCT = 0.2
-#: Longest stretch of missing samples a held run continues through (seconds): an export that
-#: writes a blank row now and then into a held reading (one every 4 min in 20 min held at 86 %)
-#: cut it into runs of under ten minutes, each unflagged, and the night qualified on them.
+#: Longest stretch of missing samples counted in a held run's length (seconds). A run continues
+#: through missing samples however long they last (no sample of another value between them):
+#: an export that writes a blank row now and then into a held reading (one every 4 min in 20
+#: min held at 86 %) cut it into runs of under ten minutes, each unflagged, and the night
+#: qualified on them; with gaps of up to a minute joined, a 61-s dropout in 19 min held at
+#: 86 % still made two unflagged runs of 9 min, and the night qualified (hunt 9). A longer
+#: stretch counts this long only, so that a sample either side of an hour's probe-off is no
+#: held run of an hour, and the run is reported as the pieces where the data are.
 HELD_GAP_S = 60.0
 
 
@@ -440,9 +445,11 @@ def frozen_runs(
     Held: every sample of the run lies in one band :data:`HELD_BAND_PCT` wide, on one of two
     grids of such bands offset by half a band, so a value whose noise stays under half a band
     from peak to peak always lies in one band. Missing samples (NaN, or no band) do not break a
-    run where they last at most :data:`HELD_GAP_S`; a run begins and ends on a sample that has
-    a value. A run inside another run is left out; runs of the two grids that only overlap are
-    both kept (SpO2 moving less than a band in ten minutes).
+    run, however long they last; a run begins and ends on a sample that has a value. Its length
+    counts each stretch of missing samples inside it up to :data:`HELD_GAP_S`, and a run with
+    longer stretches is returned as its pieces between them (where the data are). A run inside
+    another run is left out; runs of the two grids that only overlap are both kept (SpO2
+    moving less than a band in ten minutes).
 
     Parameters
     ----------
@@ -456,9 +463,16 @@ def frozen_runs(
     Returns
     -------
     list of (start_index, end_index, value)
-        In order of start; ``value`` is the run's lowest value (a run at exactly one value:
-        that value).
+        In order of start, the pieces of one run one after another; ``value`` is the piece's
+        lowest value (a run at exactly one value: that value).
     """
+    return [p for run in _held_runs(x, fs, min_run_s) for p in run]
+
+
+def _held_runs(
+    x: NDArray[np.float64], fs: float, min_run_s: float
+) -> list[list[tuple[int, int, float]]]:
+    """Return :func:`frozen_runs`'s runs, each as its pieces between long missing stretches."""
     n = x.shape[0]
     if n < 2:
         return []
@@ -469,18 +483,21 @@ def frozen_runs(
     with np.errstate(over="ignore"):
         np.multiply(x, 1.0 / HELD_BAND_PCT, out=band)
     has_band = np.isfinite(band)  # not NaN, inf or too large for a band
-    # Stretches of missing samples of at most HELD_GAP_S after a sample with a band take its
-    # band, so they neither break a run nor start one. Found as stretches rather than by a
-    # running "last sample with a band" over every sample (np.maximum.accumulate): that took
-    # frozen_runs 11.8 ms instead of 5.1 on an 8-hour 25 Hz night, and analyze 66.0 ms
-    # instead of 57.4-58.0, past the 60 ms target (scripts/bench.py (a), 2026-12-06).
+    # Stretches of missing samples after a sample with a band take its band, so they neither
+    # break a run nor start one. Found as stretches rather than by a running "last sample with
+    # a band" over every sample (np.maximum.accumulate): that took frozen_runs 11.8 ms instead
+    # of 5.1 on an 8-hour 25 Hz night, and analyze 66.0 ms instead of 57.4-58.0, past the 60 ms
+    # target (scripts/bench.py (a), 2026-12-06).
     g0, g1 = find_runs(~has_band)
-    short = (g1 - g0 <= math.floor(HELD_GAP_S * fs + _EPS)) & (g0 > 0)
-    g0, g1 = g0[short], g1[short]
+    inner = g0 > 0
+    g0, g1 = g0[inner], g1[inner]
     fill_from = np.repeat(g0 - 1, g1 - g0)  # the sample before each stretch, once per sample
     # each stretch's samples in order: the sample before it + 1, + 2, ...
     first = np.cumsum(g1 - g0) - (g1 - g0)  # where each stretch begins in fill_from
     fill_to = fill_from + 1 + (np.arange(fill_from.size) - np.repeat(first, g1 - g0))
+    # what each stretch adds to a run's length beyond HELD_GAP_S (not counted), summed
+    gap_n = math.floor(HELD_GAP_S * fs + _EPS)
+    beyond = np.concatenate(([0], np.cumsum(np.maximum(g1 - g0 - gap_n, 0))))
     for offset in (0.0, 0.5):
         with np.errstate(over="ignore"):
             np.multiply(x, 1.0 / HELD_BAND_PCT, out=band)  # 5 bands a point
@@ -497,15 +514,37 @@ def frozen_runs(
         on_fill = k < g1.size
         on_fill[on_fill] = g1[k[on_fill]] == ends[on_fill]
         ends[on_fill] = g0[k[on_fill]]
-        keep = (ends - starts) >= min_run_s * fs - _EPS
+        # the stretches inside a run start after its first sample and end before its end
+        counted = ends - starts
+        counted -= beyond[np.searchsorted(g0, ends)] - beyond[np.searchsorted(g0, starts)]
+        keep = counted >= min_run_s * fs - _EPS
         found.update(zip(starts[keep].tolist(), ends[keep].tolist(), strict=True))
-    runs: list[tuple[int, int, float]] = []
+    runs: list[list[tuple[int, int, float]]] = []
     reach = -1  # the furthest end of the runs kept so far (each starts no later)
     for s, e in sorted(found, key=lambda r: (r[0], -r[1])):
         if e > reach:  # not inside a run already kept
-            runs.append((s, e, float(np.min(x[s:e], where=has_band[s:e], initial=np.inf))))
+            runs.append(_pieces(x, has_band, s, e, g0, g1, gap_n))
             reach = e
     return runs
+
+
+def _pieces(
+    x: NDArray[np.float64],
+    has_band: NDArray[np.bool_],
+    s: int,
+    e: int,
+    g0: NDArray[np.intp],
+    g1: NDArray[np.intp],
+    gap_n: int,
+) -> list[tuple[int, int, float]]:
+    """Split the run ``[s, e)`` at its missing stretches longer than ``gap_n`` samples."""
+    a, b = np.searchsorted(g0, s), np.searchsorted(g0, e)
+    long = (g1[a:b] - g0[a:b]) > gap_n
+    cuts = [s, *np.column_stack((g0[a:b][long], g1[a:b][long])).ravel().tolist(), e]
+    return [
+        (p, q, float(np.min(x[p:q], where=has_band[p:q], initial=np.inf)))
+        for p, q in zip(cuts[::2], cuts[1::2], strict=True)
+    ]
 
 
 def _held_level(x: NDArray[np.float64], start: int, end: int, lo: float) -> str:
@@ -515,13 +554,27 @@ def _held_level(x: NDArray[np.float64], start: int, end: int, lo: float) -> str:
 
 
 def _review_flags(
-    x: NDArray[np.float64], runs: list[tuple[int, int, float]], fs: float, min_run_s: float
+    x: NDArray[np.float64],
+    runs: list[list[tuple[int, int, float]]],
+    fs: float,
+    min_run_s: float,
 ) -> tuple[str, ...]:
-    flags = [
-        f"SpO2 stayed {_held_level(x, s, e, v)} for {(e - s) / fs / 60:.1f} min from "
-        f"{s / fs:.0f} s after the start: check that the sensor was not frozen"
-        for s, e, v in runs[:5]
-    ]
+    flags = []
+    for pieces in runs[:5]:
+        (s, _, _), e, v = pieces[0], pieces[-1][1], min(p[2] for p in pieces)
+        if len(pieces) == 1:
+            flags.append(
+                f"SpO2 stayed {_held_level(x, s, e, v)} for {(e - s) / fs / 60:.1f} min from "
+                f"{s / fs:.0f} s after the start: check that the sensor was not frozen"
+            )
+            continue
+        data = sum(q - p for p, q, _ in pieces)
+        flags.append(
+            f"SpO2 stayed {_held_level(x, s, e, v)} for {data / fs / 60:.1f} min in "
+            f"{len(pieces)} parts from {s / fs:.0f} s after the start to {e / fs:.0f} s, with "
+            f"no data for {(e - s - data) / fs / 60:.1f} min between them: check that the "
+            "sensor was not frozen"
+        )
     if len(runs) > 5:
         flags.append(f"... and {len(runs) - 5} more held runs of at least {min_run_s / 60:g} min")
     return tuple(flags)
@@ -605,7 +658,7 @@ def detect_artifacts(
     valid = np.logical_not(invalid, out=invalid)
     valid.flags.writeable = False
     reason.flags.writeable = False
-    runs = frozen_runs(x, fs, st.frozen_run_s)
+    runs = _held_runs(x, fs, st.frozen_run_s)
     plateaus = fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts) if ran_out else []
     return ArtifactResult(
         valid=valid,
@@ -616,7 +669,7 @@ def detect_artifacts(
             *_review_flags(x, runs, fs, st.frozen_run_s),
             *_plateau_flags(x, plateaus, fs, st.max_hold_s),
         ),
-        constant_runs=tuple((s / fs, e / fs, v) for s, e, v in runs),
+        constant_runs=tuple((s / fs, e / fs, v) for run in runs for s, e, v in run),
         fall_plateaus=tuple(
             FallPlateau(f / fs, s / fs, e / fs, r, float(x[f]), low) for f, s, e, r, low in plateaus
         ),

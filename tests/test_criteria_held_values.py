@@ -254,12 +254,53 @@ def test_a_held_value_broken_by_blank_rows_is_one_held_run(tmp_path: Path) -> No
     assert any("exactly 86 % for 20.0 min" in f for f in a.artifact.review_flags)
     summary = _run(tmp_path, broken)
     assert summary["qualification"]["determination"] == "indeterminate"
-    # a stretch of missing data longer than HELD_GAP_S (60 s) does end a run: two held values
-    # of 9 min either side of a 2-min gap are two steady stretches, neither held long enough
-    y = rec.spo2.data.copy()
-    y[3600 + 540 : 3600 + 660] = np.nan
-    apart = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=y))
-    assert [r for r in analyze(apart).held_runs if r[2] == 86.0] == []
+
+
+@pytest.mark.parametrize(("held_s", "gap_s"), [(19 * 60, 61), (19 * 60, 120), (25 * 60, 600)])
+def test_a_held_value_either_side_of_a_long_dropout_is_one_held_run(
+    tmp_path: Path, held_s: int, gap_s: int
+) -> None:
+    """19 min held at exactly 86 % with a dropout of over a minute in it (hunt 9): a 60-s gap
+    was one run and indeterminate, a 61-s gap two runs of 9 min, neither flagged, and the night
+    qualified. The pieces are one run whatever the gap's length (25 min with 10 min missing
+    too), reported where the data are; the gap counts a minute (HELD_GAP_S) of its length."""
+    rec = _night((3600, held_s, 86))
+    x = rec.spo2.data.copy()
+    x[3600 + 540 : 3600 + 540 + gap_s] = np.nan
+    apart = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+    a = analyze(apart)
+    back = 3600.0 + 540 + gap_s
+    end = 3600.0 + held_s
+    assert a.held_runs == ((3600.0, 4140.0, 86.0), (back, end, 86.0))
+    data_min = (held_s - gap_s) / 60
+    (flag,) = [f for f in a.artifact.review_flags if "86 %" in f]
+    assert f"exactly 86 % for {data_min:.1f} min in 2 parts from 3600 s" in flag
+    assert f"no data for {gap_s / 60:.1f} min between them" in flag
+    summary = _run(tmp_path, apart)
+    q = summary["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert [c["keys"] for c in q["conflicts"]] == [["recording.constant_runs"]]
+    assert "86 % for 9.0 min from 23:00:00" in q["conflicts"][0]["why"]
+    runs = summary["without_constant_runs"]["runs"]
+    assert [(r["start_s"], r["end_s"]) for r in runs] == [(3600.0, 4140.0), (back, end)]
+
+
+def test_a_value_either_side_of_a_long_dropout_is_held_only_as_long_as_it_has_data() -> None:
+    """A held run's length counts a missing stretch up to a minute (HELD_GAP_S): 4.5 min at
+    86 %, an hour's dropout, 4.5 min at 86 % is a run of 10 min, one sample either side of it
+    is none (no review flag for every probe-off that ends at the value it began)."""
+    x = np.full(2 * 3600, 95.0) + np.tile([0.0, 1.0], 3600)  # no run of 95 or 96
+    x[0:270] = 86.0
+    x[270:3870] = np.nan
+    x[3870:4140] = 86.0
+    assert frozen_runs(x, 1.0, 600.0) == [(0, 270, 86.0), (3870, 4140, 86.0)]
+    x[1:269] = 95.0
+    x[3871:4139] = 95.0
+    assert frozen_runs(x, 1.0, 600.0) == []
+    x[0:270] = 86.0
+    x[3870:4139] = 86.0  # 269 s: 4.5 min and 4.48 min, with the dropout's minute under 10 min
+    x[4139] = 95.0
+    assert frozen_runs(x, 1.0, 600.0) == []
 
 
 def test_recomputed_figures_edited_without_their_percentages_are_refused() -> None:
