@@ -436,9 +436,10 @@ def ref_pulse(
 def ref_constant_runs(x: Sequence[float], fs: float) -> list[tuple[int, int, float]]:
     """Runs of one held finite value lasting at least 10 min (SPEC §4's review flag): every
     sample with a value in one band a fifth of a point wide, on the grid of bands from 0 or the
-    one offset by a tenth of a point, through stretches of missing samples of at most 60 s; from
-    its first to its last sample with a value; a run inside another is left out; the run's value
-    is its lowest."""
+    one offset by a tenth of a point, through stretches of missing samples of any length; from
+    its first to its last sample with a value, each missing stretch counting at most 60 s of its
+    length; a run inside another is left out; a run is returned as its pieces between missing
+    stretches of more than 60 s, each with its lowest value."""
     max_gap = math.floor(60.0 * fs + 1e-9)
     found = set()
     for offset in (0.0, 0.5):
@@ -455,19 +456,33 @@ def ref_constant_runs(x: Sequence[float], fs: float) -> list[tuple[int, int, flo
                 i += 1
                 continue
             last, j = i, i + 1  # last: the run's last sample with a value so far
-            while j < n and j - last <= max_gap + 1:
+            beyond = 0  # missing samples past 60 s in each stretch: not counted
+            while j < n:
                 if band(x[j]) is not None:
                     if band(x[j]) != b:
                         break
+                    beyond += max(0, j - last - 1 - max_gap)
                     last = j
                 j += 1
-            if (last + 1 - i) / fs >= 600.0 - 1e-9:
+            if (last + 1 - i - beyond) / fs >= 600.0 - 1e-9:
                 found.add((i, last + 1))
             i = last + 1
     inside = {r for r in found for o in found if o != r and o[0] <= r[0] and r[1] <= o[1]}
-    return [
-        (i, j, min(v for v in x[i:j] if band(v) is not None)) for i, j in sorted(found - inside)
-    ]
+    out = []
+    for i, j in sorted(found - inside):
+        start, k = i, i
+        while k < j:
+            if band(x[k]) is None:
+                g = k
+                while band(x[k]) is None:
+                    k += 1
+                if k - g > max_gap:  # a piece ends before a long missing stretch
+                    out.append((start, g))
+                    start = k
+                continue
+            k += 1
+        out.append((start, j))
+    return [(i, j, min(v for v in x[i:j] if band(v) is not None)) for i, j in out]
 
 
 def ref_span_mask(spans: Sequence[tuple[float, float]], fs: float, n: int) -> list[bool]:
@@ -1213,7 +1228,11 @@ def held_signals(draw: st.DrawFn) -> tuple[np.ndarray, float]:
     for _ in range(draw(st.integers(0, 4))):
         # a missing stretch: a blank row, a minute or so either side of HELD_GAP_S, or longer
         at = draw(st.integers(0, x.size - 1))
-        length = draw(st.sampled_from([1, 2, round(59 * fs), round(60 * fs), round(61 * fs), 500]))
+        length = draw(
+            st.sampled_from(
+                [1, 2, round(59 * fs), round(60 * fs), round(61 * fs), 500, round(600 * fs)]
+            )
+        )
         x[at : at + max(1, length)] = draw(st.sampled_from([np.nan, np.inf, -np.inf, 0.0]))
     return x, fs
 
