@@ -603,7 +603,7 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
     """Say that the outcome rests on levels accepted after an implausibly fast fall."""
     plateaus = ev.fall_plateaus
     levels = [
-        f"from {a:g} % to {to:g} % at {_when(ev, f)}, accepted after {s - f:.0f} s "
+        f"from {a:g} % to {to:g} % at {_when(ev, f)}, accepted {_after(s - f)} "
         f"for {(b - s) / 60:.1f} min, lowest {v:g} %"
         for f, s, b, a, to, v in plateaus[:5]
     ]
@@ -618,11 +618,22 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
         ("recording.fall_plateaus",),
         {"recording.fall_plateaus": levels},
         f"SpO2 fell faster than a desaturation can at {_when(ev, f)}{times}, and the new level "
-        f"was accepted after {s - f:.0f} s (SPEC §4.3 holds a fall invalid that long only). "
+        f"was accepted {_after(s - f)} (SPEC §4.3 holds a fall from the last valid sample invalid "
+        "for 30 s at most). "
         f"The outcome rests on those levels{runs}: a probe that slipped or moved looks the "
         "same as a real saturation there. A reviewer must judge them on the trace; mark them "
         "with --exclude if they are artifact.",
     )
+
+
+def _after(seconds: float) -> str:
+    """Say when a level was accepted after its fall.
+
+    At once when the samples just before the fall were invalid (excluded, flagged by the
+    oximeter or the pulse): the fall rule measured from an earlier valid sample, found the fall
+    plausible and held nothing; "after 0 s" read as a hold that ended (hunt 9).
+    """
+    return "at once" if seconds <= 0 else f"after {seconds:.0f} s"
 
 
 def _when(ev: Evidence, seconds: float) -> str:

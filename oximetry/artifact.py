@@ -30,6 +30,7 @@ __all__ = [
     "mask_pulse_out_of_range",
     "mask_short_islands",
     "mask_status",
+    "recorded_fall_plateaus",
 ]
 
 #: Rule names in precedence order (the index is ``ArtifactResult.reason``'s code).
@@ -228,6 +229,80 @@ def fall_plateaus(
         if ok.any():
             lowest = float(np.min(x[start:end], where=ok, initial=np.inf))
             out.append((fall, start, end, float(ref), lowest))
+    return out
+
+
+def recorded_fall_plateaus(
+    x: NDArray[np.float64],
+    fs: float,
+    recorded: NDArray[np.bool_],
+    usable: NDArray[np.bool_],
+    valid: NDArray[np.bool_],
+    plateaus: Sequence[tuple[int, int, int, float, float]],
+    *,
+    max_fall_pts_per_s: float = 4.0,
+    recover_within_pts: float = 4.0,
+) -> list[tuple[int, int, int, float, float]]:
+    """Return the levels entered by a fall implausible against the last *recorded* sample.
+
+    SPEC §4.3 measures a fall from the last valid sample, so an excluded, status- or
+    pulse-flagged sample just before a probe slip lengthens Δt: 3 s excluded (or flagged by the
+    oximeter) before an instant fall from 95 to 82 % made it 13 points over 4 s, plausible, and
+    the 10 min at 82 % that followed were accepted at once, no plateau, and qualified the night
+    (hunt 9). The mask stays the SPEC's; for the review, the recorded values of such samples
+    count: a fall more than ``max_fall_pts_per_s × max(Δt, 1 s)`` below the previous finite,
+    in-range sample, where either of the two is not usable, enters a level in doubt. Missing
+    and out-of-range samples are not recorded values (a fall across a dropout is the SPEC's).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        SpO2 in percent.
+    fs : float
+        Sampling rate in Hz.
+    recorded : numpy.ndarray of bool
+        The finite, in-range samples.
+    usable : numpy.ndarray of bool
+        The samples the fall rule looked at (no rule but the fall rule's own rejects them).
+    valid : numpy.ndarray of bool
+        The samples valid after every rule.
+    plateaus : sequence of (int, int, int, float, float)
+        The fall rule's own plateaus (:func:`fall_plateaus`); their valid samples are no
+        level of this kind again.
+    max_fall_pts_per_s, recover_within_pts : float
+        See :class:`~oximetry.settings.ArtifactSettings`.
+
+    Returns
+    -------
+    list of (fall, start, end, reference, lowest)
+        As :func:`fall_plateaus` returns them, with ``start`` the first valid sample of the
+        level no plateau of the fall rule holds (often the fall itself: the rule accepted the
+        level at once) and ``end`` the first usable sample back within ``recover_within_pts``
+        of the reference (a flagged sample never ends it), or the recording's end. Levels
+        whose valid samples the fall rule held or made a plateau already are left out.
+    """
+    at, ref = _fall_candidates(x, recorded, fs, max_fall_pts_per_s)
+    if at.size == 0:
+        return []
+    idx = np.flatnonzero(recorded)
+    prev = idx[np.searchsorted(idx, at) - 1]  # each fall's reference sample
+    other = ~(usable[prev] & usable[at])  # a fall between two usable samples is the rule's own
+    at, ref = at[other], ref[other]
+    doubt = valid.copy()
+    for _, s0, e0, _, _ in plateaus:
+        doubt[s0:e0] = False
+    out: list[tuple[int, int, int, float, float]] = []
+    reach = -1
+    for i, r in zip(at.tolist(), ref.tolist(), strict=True):
+        if i < reach:  # a fall inside a level in doubt belongs to it
+            continue
+        end = _back_within(x, usable, i, r - recover_within_pts - _EPS)
+        reach = end
+        new = np.flatnonzero(doubt[i:end])
+        if new.size:
+            start = i + int(new[0])
+            lowest = float(np.min(x[start:end], where=valid[start:end], initial=np.inf))
+            out.append((i, start, end, float(r), lowest))
     return out
 
 
@@ -578,11 +653,18 @@ def _plateau_flags(
     plateaus: list[tuple[int, int, int, float, float]],
     fs: float,
     max_hold_s: float,
+    at_once: set[tuple[int, int, int, float, float]],
 ) -> tuple[str, ...]:
     flags = [
         f"SpO2 fell from {r:g} % to {x[f]:g} % at {f / fs:.0f} s after the start, faster than "
-        f"a desaturation can, and the new level (lowest {low:g} %) was accepted after "
-        f"{max_hold_s:g} s for {(e - s) / fs / 60:.1f} min: check that the probe had not slipped"
+        f"a desaturation can, and the new level (lowest {low:g} %) was accepted "
+        + (
+            f"after {max_hold_s:g} s"
+            if (f, s, e, r, low) not in at_once
+            else "without a hold (the samples next to the fall are invalid, and the fall rule "
+            "measures from the last valid one)"
+        )
+        + f" for {(e - s) / fs / 60:.1f} min: check that the probe had not slipped"
         for f, s, e, r, low in plateaus[:5]
     ]
     if len(plateaus) > 5:
@@ -653,6 +735,21 @@ def detect_artifacts(
     reason.flags.writeable = False
     runs = _held_runs(x, fs, st.frozen_run_s)
     plateaus = fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts) if ran_out else []
+    # Levels entered by a fall from a recorded sample another rule rejected (excluded, status,
+    # pulse): 3 s excluded before a probe slip made its fall plausible and hid its level (hunt 9).
+    at_once: list[tuple[int, int, int, float, float]] = []
+    if any(m.any() for m in (status, pulse, excluded)):
+        at_once = recorded_fall_plateaus(
+            x,
+            fs,
+            ~(missing | out_of_range),
+            usable,
+            valid,
+            plateaus,
+            max_fall_pts_per_s=st.max_fall_pts_per_s,
+            recover_within_pts=st.recover_within_pts,
+        )
+    all_plateaus = sorted(plateaus + at_once)
     return ArtifactResult(
         valid=valid,
         reason=reason,
@@ -660,10 +757,11 @@ def detect_artifacts(
         counts=counts,
         review_flags=(
             *_review_flags(x, runs, fs, st.frozen_run_s),
-            *_plateau_flags(x, plateaus, fs, st.max_hold_s),
+            *_plateau_flags(x, all_plateaus, fs, st.max_hold_s, set(at_once)),
         ),
         constant_runs=tuple((s / fs, e / fs, v) for run in runs for s, e, v in run),
         fall_plateaus=tuple(
-            FallPlateau(f / fs, s / fs, e / fs, r, float(x[f]), low) for f, s, e, r, low in plateaus
+            FallPlateau(f / fs, s / fs, e / fs, r, float(x[f]), low)
+            for f, s, e, r, low in all_plateaus
         ),
     )

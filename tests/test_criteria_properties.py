@@ -2358,8 +2358,11 @@ def plateau_decides(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence, str]:
     assert without is not None
     f = draw(st.floats(0.0, 3600.0))
     a, to = draw(st.floats(85.0, 100.0)), draw(st.floats(50.0, 80.0))
+    # accepted after the 30 s hold, or at once (or after an excluded stretch) when the samples
+    # just before the fall were invalid and the fall rule found it plausible (hunt 9)
+    hold = draw(st.sampled_from([30.0, 0.0, 5.0]))
     plateaus = tuple(
-        (f + k * 1200.0, f + k * 1200.0 + 30.0, f + k * 1200.0 + 80.0, a, to, to)
+        (f + k * 1200.0, f + k * 1200.0 + hold, f + k * 1200.0 + 80.0, a, to, to)
         for k in range(draw(st.integers(1, 8)))
     )
     base = dataclasses.replace(held, constant_runs=(), without_constant_runs=None)
@@ -2391,6 +2394,8 @@ def test_safety_a_level_accepted_after_an_implausible_fall_never_decides_alone(
     assert d.determination == "indeterminate", d.missing
     assert [x.keys for x in d.conflicts] == [("recording.fall_plateaus",)], d.conflicts
     assert "fell faster than a desaturation can" in d.conflicts[0].why
+    f, s = ev.fall_plateaus[0][:2]
+    assert ("accepted at once" in d.conflicts[0].why) == (s == f), d.conflicts[0].why
 
 
 @st.composite

@@ -27,6 +27,7 @@ from oxi.qualify import evidence_from_analysis
 from oximetry import analyze
 from oximetry.artifact import detect_artifacts
 from oximetry.model import Recording, Signal, SourceInfo
+from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import OVERNIGHT_YAML, ctx
 
@@ -212,3 +213,165 @@ def test_inconsistent_figures_in_the_block_are_named_there(tmp_path: Path) -> No
         EvidenceError, match=r"'without_fall_plateaus\.metrics\.presumed_sleep' figures"
     ):
         Evidence.from_summary(summary)
+
+
+STEP = 3 * 3600  # 01:00
+
+
+def _step_night() -> Recording:
+    """The hunter's night (hunt 9): 6 h at 95 % (noise 0.6), at 01:00 an instant step to 82 %
+    (noisy, lowest 80 %), 10 min there, then back; with pulse and the oximeter's status."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=6 * 3600, seed=7, baseline_pct=95, noise_pts=0.6, start=START,
+        status=True,
+    )  # fmt: skip
+    x = rec.spo2.data.copy()
+    x[STEP : STEP + 600] = np.round(82 + np.random.default_rng(1).normal(0, 0.6, 600))
+    return dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+
+
+def _flagged(rec: Recording, channel: str, at: slice, value: float) -> Recording:
+    sig = getattr(rec, channel)
+    data = sig.data.copy()
+    data[at] = value
+    return dataclasses.replace(rec, **{channel: dataclasses.replace(sig, data=data)})
+
+
+def _judged(rec: Recording, exclude: tuple[tuple[float, float], ...] = ()) -> Any:
+    a = analyze(rec, AnalysisSettings(exclude_s=exclude))
+    return a, evaluate(ctx(), evidence_from_analysis(a))
+
+
+@pytest.mark.parametrize(
+    "how", ["excluded", "status", "pulse", "excluded over the step", "excluded 100 s"]
+)
+def test_invalid_samples_just_before_a_slip_do_not_hide_its_level(how: str) -> None:
+    """Unchanged, the step's level is a plateau and the night indeterminate. 3 s excluded (or
+    flagged by the oximeter, or under an implausible pulse) before it: the fall is measured
+    from the last valid sample, 13 points over 4 s is plausible, nothing was held, and the
+    10 min at 82 % qualified with no review (hunt 9). The level is now in doubt from the
+    first valid sample after the fall to the return to 95 %, and the night indeterminate."""
+    rec = _step_night()
+    a, d = _judged(rec)
+    assert d.determination == "indeterminate"
+    assert [(p.fall_s, p.start_s, p.end_s) for p in a.artifact.fall_plateaus] == [
+        (STEP, STEP + 30.0, STEP + 600.0)
+    ]
+    exclude: tuple[tuple[float, float], ...] = ()
+    first = STEP  # the level's first valid sample
+    if how == "excluded":
+        exclude = ((STEP - 3.0, float(STEP)),)
+    elif how == "excluded over the step":
+        exclude, first = ((STEP - 3.0, STEP + 5.0),), STEP + 5
+    elif how == "excluded 100 s":
+        exclude = ((STEP - 100.0, float(STEP)),)
+    elif how == "status":
+        rec = _flagged(rec, "status", slice(STEP - 3, STEP), 1.0)
+    else:
+        rec = _flagged(rec, "pulse", slice(STEP - 3, STEP), 300.0)
+    a, d = _judged(rec, exclude)
+    assert a.artifact.counts["implausible_fall"] == 0  # the SPEC's mask is unchanged
+    assert d.determination == "indeterminate"
+    assert [c.keys for c in d.conflicts] == [("recording.fall_plateaus",)]
+    (p,) = a.artifact.fall_plateaus
+    assert (p.fall_s, p.start_s, p.end_s, p.to_pct, p.value_pct) == (
+        STEP,
+        first,
+        STEP + 600,
+        82,
+        80,
+    )
+    assert p.from_pct == rec.spo2.data[STEP - 1]  # the recorded value the fall is measured from
+    assert "accepted at once" in d.conflicts[0].why or how == "excluded over the step"
+    without = a.without_fall_plateaus["presumed_sleep"]
+    assert without.t_le88_min == 0.0  # the whole level taken out, not only after 30 s
+    flags = [f for f in a.artifact.review_flags if "desaturation can" in f]
+    assert len(flags) == 1 and "without a hold" in flags[0]
+
+
+def test_a_dropout_before_a_slip_is_the_specs_fall() -> None:
+    """3 s missing before the step: not a recorded value, and 13 points over 4 s is within the
+    SPEC's 4 points a second, so the level is valid data with no review (SPEC §4.3 as written:
+    a desaturation across a dropout may be that fast); 8 s missing before a 30-point step too."""
+    rec = _step_night()
+    a, d = _judged(_flagged(rec, "spo2", slice(STEP - 3, STEP), np.nan))
+    assert a.artifact.fall_plateaus == () and d.determination == "qualified"
+
+
+def test_a_slip_shorter_than_the_hold_after_invalid_samples_is_in_doubt_whole() -> None:
+    """A 20-s slip after 3 s excluded: the SPEC would have held it all invalid had the samples
+    before it been valid; accepted at once, its 20 s are the level in doubt (counting only what
+    follows the 30 s a hold would have lasted, a slip under 30 s would count fully)."""
+    x = np.full(3600, 95.0)
+    x[600:620] = 82.0
+    a = detect_artifacts(_recording(x), exclude_s=[(597.0, 600.0)])
+    assert a.counts["implausible_fall"] == 0
+    (p,) = a.fall_plateaus
+    assert (p.fall_s, p.start_s, p.end_s, p.from_pct, p.to_pct) == (600, 600, 620, 95, 82)
+    # without the exclusion the rule holds the 20 s (no plateau), as before
+    plain = detect_artifacts(_recording(x))
+    assert plain.fall_plateaus == () and plain.counts["implausible_fall"] == 20
+    # a slip the rule holds itself (1 s excluded: 13 points over 2 s) is its plateau only
+    x[620:800] = 82.0
+    (p,) = detect_artifacts(_recording(x), exclude_s=[(599.0, 600.0)]).fall_plateaus
+    assert (p.fall_s, p.start_s, p.end_s) == (600, 630, 800)
+
+
+def test_invalid_samples_beside_real_desaturations_change_nothing() -> None:
+    """The night of real desaturations with 5 s excluded and 5 s flagged by the oximeter just
+    before each sustained drop (and a flagged stretch on the steady baseline): no plateau, and
+    the same determination and figures as without them, less the flagged samples."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=6 * 3600, seed=11, baseline_pct=95, desaturations=10,
+        sustained_drops=[(3600, 200, 86), (9000, 200, 86)], noise_pts=0.3, start=START,
+        status=True,
+    )  # fmt: skip
+    base, d0 = _judged(rec)
+    flagged = _flagged(rec, "status", slice(8995, 9000), 1.0)
+    flagged = _flagged(flagged, "status", slice(15000, 15600), 1.0)
+    a, d = _judged(flagged, ((3595.0, 3600.0),))
+    assert a.artifact.fall_plateaus == () and base.artifact.fall_plateaus == ()
+    assert d.determination == d0.determination == "qualified" and d.conflicts == ()
+    x = rec.spo2.data
+    lost = sum(int(np.count_nonzero(x[i:j] <= 88)) for i, j in ((3595, 3600), (8995, 9000)))
+    lost += int(np.count_nonzero(x[15000:15600] <= 88))  # a transient dip there
+    night, before = a.metrics["presumed_sleep"], base.metrics["presumed_sleep"]
+    assert night.t_le88_min == pytest.approx(before.t_le88_min - lost / 60)
+
+
+def test_a_steady_night_with_invalid_samples_has_no_level_in_doubt() -> None:
+    """6 h at 95 % (noise 0.6) with stretches excluded and flagged by the oximeter: the noise
+    never falls more than 4 points a second from a flagged sample, so no plateau."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=6 * 3600, seed=7, baseline_pct=95, noise_pts=0.6, start=START,
+        status=True,
+    )  # fmt: skip
+    for k in range(20):
+        rec = _flagged(rec, "status", slice(600 + k * 900, 603 + k * 900), 1.0)
+    spans = tuple((300.0 + k * 900, 303.0 + k * 900) for k in range(20))
+    a, d = _judged(rec, spans)
+    assert a.artifact.fall_plateaus == () and d.determination == "not_qualified"
+
+
+def test_an_exclusion_before_a_slip_is_indeterminate_end_to_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """oxi analyze --exclude 00:59:57-01:00:00 on the hunter's night qualified, no conflict: now
+    indeterminate, the level listed as accepted at once; verify and qualify --summary agree."""
+    rec = _step_night()
+    summary = _run(tmp_path, rec, "--exclude", "00:59:57-01:00:00")
+    q = summary["qualification"]
+    assert q["determination"] == "indeterminate"
+    (conflict,) = q["conflicts"]
+    ref = rec.spo2.data[STEP - 1]  # the last recorded (excluded) value: 96 % in this noise
+    assert conflict["values"]["recording.fall_plateaus"] == [
+        f"from {ref:g} % to 82 % at 01:00:00, accepted at once for 10.0 min, lowest 80 %"
+    ]
+    (p,) = summary["without_fall_plateaus"]["plateaus"]
+    assert (p["fall_s"], p["start_s"], p["end_s"]) == (STEP, STEP, STEP + 600)
+    out, edf = tmp_path / "out", tmp_path / "night.edf"
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()
+    ctx_file = str(tmp_path / "ctx.yaml")
+    assert main(["qualify", "--summary", str(out / "summary.json"), "--context", ctx_file]) == 0
+    assert "recording.fall_plateaus" in capsys.readouterr().out
