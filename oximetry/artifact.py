@@ -179,12 +179,18 @@ def _implausible_falls(
     return out, ran_out
 
 
+#: Seconds before a fall whose usable samples' median is the level a plateau is measured from,
+#: when it lies below the last valid sample's (see :func:`fall_plateaus`).
+STEADY_BEFORE_S = 10.0
+
+
 def fall_plateaus(
     x: NDArray[np.float64],
     usable: NDArray[np.bool_],
     valid: NDArray[np.bool_],
     ran_out: Sequence[tuple[int, int, float]],
     recover_within_pts: float = 4.0,
+    fs: float = 1.0,
 ) -> list[tuple[int, int, int, float, float]]:
     """Return the levels the fall rule accepted after a hold that ran out (SPEC §4.3).
 
@@ -207,6 +213,8 @@ def fall_plateaus(
         The fall rule's holds that ran out, as ``(fall, end, reference)``, in time order.
     recover_within_pts : float
         The level is left when a usable sample comes back within this of the reference.
+    fs : float
+        Sampling rate in Hz (for :data:`STEADY_BEFORE_S`).
 
     Returns
     -------
@@ -220,9 +228,19 @@ def fall_plateaus(
     """
     out: list[tuple[int, int, int, float, float]] = []
     reach = -1
+    before = max(1, round(STEADY_BEFORE_S * fs))
     for fall, start, ref in ran_out:
         if fall < reach:
             continue
+        # Measured from the level before the fall, not from one sample of it: rises are never
+        # flagged (SPEC §4.3), so an upward artifact (one sample at 99 in a COPD night at 89 %)
+        # became the reference, the night never came back within 4 points of it, and the whole
+        # night was one plateau, held open (review of hunt 9). The median of the usable samples
+        # of the STEADY_BEFORE_S before the fall, when lower, is the level.
+        lo = max(0, fall - before)
+        steady = x[lo:fall][usable[lo:fall]]
+        if steady.size:
+            ref = min(ref, float(np.median(steady)))
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
         reach = end
         ok = valid[start:end]
@@ -734,7 +752,9 @@ def detect_artifacts(
     valid.flags.writeable = False
     reason.flags.writeable = False
     runs = _held_runs(x, fs, st.frozen_run_s)
-    plateaus = fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts) if ran_out else []
+    plateaus = (
+        fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts, fs) if ran_out else []
+    )
     # Levels entered by a fall from a recorded sample another rule rejected (excluded, status,
     # pulse): 3 s excluded before a probe slip made its fall plausible and hid its level (hunt 9).
     at_once: list[tuple[int, int, int, float, float]] = []

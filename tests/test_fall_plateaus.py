@@ -375,3 +375,18 @@ def test_an_exclusion_before_a_slip_is_indeterminate_end_to_end(
     ctx_file = str(tmp_path / "ctx.yaml")
     assert main(["qualify", "--summary", str(out / "summary.json"), "--context", ctx_file]) == 0
     assert "recording.fall_plateaus" in capsys.readouterr().out
+
+
+def test_an_upward_artifact_is_not_the_level_a_plateau_is_measured_from() -> None:
+    """Rises are never flagged (SPEC §4.3): one sample at 99 in a night at 89 % became the
+    reference of the fall after it, the night never came back within 4 points of 99, and the
+    whole night was one plateau, a genuine COPD night held open (review of hunt 9). Measured
+    from the median of the 10 s before the fall (89), the level after it is no fall at all."""
+    x = np.full(3600, 89.0)
+    x[1800] = 99.0
+    assert detect_artifacts(_recording(x)).fall_plateaus == ()
+    # a probe slip from a steady 95 % is still one
+    y = np.full(3600, 95.0)
+    y[1800:1900] = 85.0
+    (p,) = detect_artifacts(_recording(y)).fall_plateaus
+    assert (p.fall_s, p.end_s, p.from_pct) == (1800.0, 1900.0, 95.0)
