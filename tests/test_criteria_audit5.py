@@ -192,6 +192,19 @@ def test_k0738_only_with_a_concentrator() -> None:
     assert "E1390" not in d.hcpcs and "K0738" not in d.hcpcs
 
 
+def test_no_concentrator_without_the_orders_flow() -> None:
+    """An order without a flow offered E1390 and K0738 (E1392 already waited for a flow),
+    though a flow above 10 L/min rules a concentrator out (SPEC §8.2): equipment follows the
+    need, and the need is not known (hunt 9)."""
+    c = mc(test__type="rest", mobility={"within_home": True})
+    c = dataclasses.replace(c, order=dataclasses.replace(c.order, flow_lpm=None))
+    d = evaluate(c, rest(86.0), "medicare")
+    assert d.determination == "qualified"
+    assert not {"E1390", "K0738", "E1392"} & set(d.hcpcs)
+    assert {"E0424", "E0439", "E0431", "E0434"} <= set(d.hcpcs)
+    assert "no concentrator: the order gives no flow" in d.rule("lcd_stationary").reason
+
+
 def test_masshealth_exercise_on_oxygen_improves_only_at_a_higher_flow() -> None:
     """II.A.2.b.ii.A: the hypoxemia "was demonstrated during exercise when the patient was
     breathing room air". With room air contraindicated the walk was on 2 L/min already; a walk

@@ -166,10 +166,13 @@ def _stationary(inp: Inputs) -> Outcome:
     codes = ["E0424", "E0439"]
     if _group(st) == "III":
         codes = ["E0424"]  # cluster headache: high-flow oxygen from tanks
-    elif flow is None or flow <= MAX_CONCENTRATOR_LPM:
+    elif flow is not None and flow <= MAX_CONCENTRATOR_LPM:
+        # only at a flow the order gives (SPEC §8.2 "equipment follows the need"): without one,
+        # a concentrator was offered that a flow above 10 L/min rules out (E1392 already waited)
         codes.insert(0, "E1390")
     v["hcpcs"] = codes
-    return Outcome(True, f"Stationary equipment: {', '.join(codes)}.", v)
+    unsaid = " (no concentrator: the order gives no flow)" if flow is None else ""
+    return Outcome(True, f"Stationary equipment: {', '.join(codes)}{unsaid}.", v)
 
 
 def _portable_codes(inp: Inputs) -> Outcome:
@@ -178,7 +181,7 @@ def _portable_codes(inp: Inputs) -> Outcome:
     if inp.results["lcd_portable"].met is not True:
         return Outcome(False, "No portable equipment: not portable-eligible.", v, applicable=False)
     codes = ["E0431", "E0434"]
-    if flow is None or flow <= MAX_CONCENTRATOR_LPM:
+    if flow is not None and flow <= MAX_CONCENTRATOR_LPM:
         codes.append("K0738")  # home fill of portable cylinders: used with a concentrator (E1390)
     if flow is not None and flow <= MAX_PORTABLE_CONCENTRATOR_LPM:
         codes.append("E1392")
