@@ -228,19 +228,10 @@ def fall_plateaus(
     """
     out: list[tuple[int, int, int, float, float]] = []
     reach = -1
-    before = max(1, round(STEADY_BEFORE_S * fs))
     for fall, start, ref in ran_out:
         if fall < reach:
             continue
-        # Measured from the level before the fall, not from one sample of it: rises are never
-        # flagged (SPEC §4.3), so an upward artifact (one sample at 99 in a COPD night at 89 %)
-        # became the reference, the night never came back within 4 points of it, and the whole
-        # night was one plateau, held open (review of hunt 9). The median of the usable samples
-        # of the STEADY_BEFORE_S before the fall, when lower, is the level.
-        lo = max(0, fall - before)
-        steady = x[lo:fall][usable[lo:fall]]
-        if steady.size:
-            ref = min(ref, float(np.median(steady)))
+        ref = _steady_reference(x, usable, fall, ref, fs)
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
         reach = end
         ok = valid[start:end]
@@ -248,6 +239,21 @@ def fall_plateaus(
             lowest = float(np.min(x[start:end], where=ok, initial=np.inf))
             out.append((fall, start, end, float(ref), lowest))
     return out
+
+
+def _steady_reference(
+    x: NDArray[np.float64], ok: NDArray[np.bool_], fall: int, ref: float, fs: float
+) -> float:
+    """Return the level a plateau is measured from: the sample before the fall, or lower.
+
+    Rises are never flagged (SPEC §4.3), so an upward artifact (one sample at 99 in a COPD
+    night at 89 %) became the reference, the night never came back within 4 points of it, and
+    the whole night was one plateau, held open (review of hunt 9). The median of the ``ok``
+    samples of the :data:`STEADY_BEFORE_S` before the fall, when lower, is the level.
+    """
+    lo = max(0, fall - max(1, round(STEADY_BEFORE_S * fs)))
+    steady = x[lo:fall][ok[lo:fall]]
+    return min(ref, float(np.median(steady))) if steady.size else ref
 
 
 def recorded_fall_plateaus(
@@ -314,6 +320,7 @@ def recorded_fall_plateaus(
     for i, r in zip(at.tolist(), ref.tolist(), strict=True):
         if i < reach:  # a fall inside a level in doubt belongs to it
             continue
+        r = _steady_reference(x, recorded, i, r, fs)  # a flagged upward spike is no level
         end = _back_within(x, usable, i, r - recover_within_pts - _EPS)
         reach = end
         new = np.flatnonzero(doubt[i:end])

@@ -281,7 +281,10 @@ def test_invalid_samples_just_before_a_slip_do_not_hide_its_level(how: str) -> N
         82,
         80,
     )
-    assert p.from_pct == rec.spo2.data[STEP - 1]  # the recorded value the fall is measured from
+    # the level the fall is measured from: the recorded value before it, or the median of the
+    # 10 s before it when lower (an upward artifact is no level)
+    before = rec.spo2.data[STEP - 10 : STEP]
+    assert p.from_pct == min(rec.spo2.data[STEP - 1], float(np.median(before)))
     assert "accepted at once" in d.conflicts[0].why or how == "excluded over the step"
     without = a.without_fall_plateaus["presumed_sleep"]
     assert without.t_le88_min == 0.0  # the whole level taken out, not only after 30 s
@@ -363,7 +366,9 @@ def test_an_exclusion_before_a_slip_is_indeterminate_end_to_end(
     q = summary["qualification"]
     assert q["determination"] == "indeterminate"
     (conflict,) = q["conflicts"]
-    ref = rec.spo2.data[STEP - 1]  # the last recorded (excluded) value: 96 % in this noise
+    # the level before the step: the median of the 10 s before it (95 %), the last recorded
+    # (excluded) value being 96 % in this noise
+    ref = min(rec.spo2.data[STEP - 1], float(np.median(rec.spo2.data[STEP - 10 : STEP])))
     assert conflict["values"]["recording.fall_plateaus"] == [
         f"from {ref:g} % to 82 % at 01:00:00, accepted at once for 10.0 min, lowest 80 %"
     ]
@@ -390,3 +395,12 @@ def test_an_upward_artifact_is_not_the_level_a_plateau_is_measured_from() -> Non
     y[1800:1900] = 85.0
     (p,) = detect_artifacts(_recording(y)).fall_plateaus
     assert (p.fall_s, p.end_s, p.from_pct) == (1800.0, 1900.0, 95.0)
+
+
+def test_a_flagged_upward_artifact_is_not_the_level_either() -> None:
+    """The same upward artifact excluded (or flagged by the oximeter): the review measures
+    falls from recorded samples too, and the night at 89 % would have been one plateau."""
+    x = np.full(3600, 89.0)
+    x[1800] = 99.0
+    a = analyze(_recording(x), AnalysisSettings(exclude_s=((1800.0, 1801.0),)))
+    assert a.artifact.fall_plateaus == ()
