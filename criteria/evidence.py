@@ -807,7 +807,7 @@ def _ends(
             f"{where}: 'windows.{kind}.ends' is {shorten(v)}; a window of source {source} needs "
             f"[start, end] with start one of {list(_STARTS)} and end one of {list(_STOPS)}, "
             + (
-                "one of them 'option'"
+                "one of them 'option' (or 'recording_end')"
                 if source == "lights_off_on"
                 else "one 'annotations', no 'option'"
             )

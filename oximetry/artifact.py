@@ -191,6 +191,7 @@ def fall_plateaus(
     ran_out: Sequence[tuple[int, int, float]],
     recover_within_pts: float = 4.0,
     fs: float = 1.0,
+    held: NDArray[np.bool_] | None = None,
 ) -> list[tuple[int, int, int, float, float]]:
     """Return the levels the fall rule accepted after a hold that ran out (SPEC §4.3).
 
@@ -215,6 +216,8 @@ def fall_plateaus(
         The level is left when a usable sample comes back within this of the reference.
     fs : float
         Sampling rate in Hz (for :data:`STEADY_BEFORE_S`).
+    held : numpy.ndarray of bool, optional
+        The samples the fall rule holds invalid: no level a plateau is measured from.
 
     Returns
     -------
@@ -228,10 +231,11 @@ def fall_plateaus(
     """
     out: list[tuple[int, int, int, float, float]] = []
     reach = -1
+    steady = usable if held is None else usable & ~held
     for fall, start, ref in ran_out:
         if fall < reach:
             continue
-        ref = _steady_reference(x, usable, fall, ref, fs)
+        ref = _steady_reference(x, steady, fall, ref, fs, reach)
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
         reach = end
         ok = valid[start:end]
@@ -242,16 +246,19 @@ def fall_plateaus(
 
 
 def _steady_reference(
-    x: NDArray[np.float64], ok: NDArray[np.bool_], fall: int, ref: float, fs: float
+    x: NDArray[np.float64], ok: NDArray[np.bool_], fall: int, ref: float, fs: float, since: int
 ) -> float:
     """Return the level a plateau is measured from: the sample before the fall, or lower.
 
     Rises are never flagged (SPEC §4.3), so an upward artifact (one sample at 99 in a COPD
     night at 89 %) became the reference, the night never came back within 4 points of it, and
     the whole night was one plateau, held open (review of hunt 9). The median of the ``ok``
-    samples of the :data:`STEADY_BEFORE_S` before the fall, when lower, is the level.
+    samples of the :data:`STEADY_BEFORE_S` before the fall, when lower, is the level. ``ok``
+    leaves out what the fall rule holds, and ``since`` (the end of the last level in doubt)
+    what lies in an earlier plateau: read from a 10-s slip just before a second one, the level
+    was the first slip's, the second slip's 11 min were no plateau, and the night qualified.
     """
-    lo = max(0, fall - max(1, round(STEADY_BEFORE_S * fs)))
+    lo = max(0, since, fall - max(1, round(STEADY_BEFORE_S * fs)))
     steady = x[lo:fall][ok[lo:fall]]
     return min(ref, float(np.median(steady))) if steady.size else ref
 
@@ -266,6 +273,7 @@ def recorded_fall_plateaus(
     *,
     max_fall_pts_per_s: float = 4.0,
     recover_within_pts: float = 4.0,
+    held: NDArray[np.bool_] | None = None,
 ) -> list[tuple[int, int, int, float, float]]:
     """Return the levels entered by a fall implausible against the last *recorded* sample.
 
@@ -295,6 +303,8 @@ def recorded_fall_plateaus(
         level of this kind again.
     max_fall_pts_per_s, recover_within_pts : float
         See :class:`~oximetry.settings.ArtifactSettings`.
+    held : numpy.ndarray of bool, optional
+        The samples the fall rule holds invalid (see :func:`fall_plateaus`).
 
     Returns
     -------
@@ -313,14 +323,16 @@ def recorded_fall_plateaus(
     other = ~(usable[prev] & usable[at])  # a fall between two usable samples is the rule's own
     at, ref = at[other], ref[other]
     doubt = valid.copy()
+    steady = recorded & ~held if held is not None else recorded.copy()
     for _, s0, e0, _, _ in plateaus:
         doubt[s0:e0] = False
+        steady[s0:e0] = False
     out: list[tuple[int, int, int, float, float]] = []
     reach = -1
     for i, r in zip(at.tolist(), ref.tolist(), strict=True):
         if i < reach:  # a fall inside a level in doubt belongs to it
             continue
-        r = _steady_reference(x, recorded, i, r, fs)  # a flagged upward spike is no level
+        r = _steady_reference(x, steady, i, r, fs, reach)  # a flagged upward spike is no level
         end = _back_within(x, usable, i, r - recover_within_pts - _EPS)
         reach = end
         new = np.flatnonzero(doubt[i:end])
@@ -760,7 +772,7 @@ def detect_artifacts(
     reason.flags.writeable = False
     runs = _held_runs(x, fs, st.frozen_run_s)
     plateaus = (
-        fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts, fs) if ran_out else []
+        fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts, fs, fall) if ran_out else []
     )
     # Levels entered by a fall from a recorded sample another rule rejected (excluded, status,
     # pulse): 3 s excluded before a probe slip made its fall plausible and hid its level (hunt 9).
@@ -775,6 +787,7 @@ def detect_artifacts(
             plateaus,
             max_fall_pts_per_s=st.max_fall_pts_per_s,
             recover_within_pts=st.recover_within_pts,
+            held=fall,
         )
     all_plateaus = sorted(plateaus + at_once)
     return ArtifactResult(

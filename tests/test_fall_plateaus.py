@@ -404,3 +404,22 @@ def test_a_flagged_upward_artifact_is_not_the_level_either() -> None:
     x[1800] = 99.0
     a = analyze(_recording(x), AnalysisSettings(exclude_s=((1800.0, 1801.0),)))
     assert a.artifact.fall_plateaus == ()
+
+
+def test_a_slip_just_before_another_is_not_the_level_the_second_is_measured_from() -> None:
+    """A 10-s slip to 85 % (held by the fall rule), one sample back at 95 %, then an instant
+    fall to 82-83 % for 11 min: read from the 10 s before the second fall, the level was the
+    first slip's 85 %, the 11 min were no plateau, and the night qualified (review of hunt 9).
+    Samples the fall rule holds, and those of an earlier plateau, are no level."""
+    x = np.full(3 * 3600, 95.0)
+    x[1800:1810] = 85.0
+    x[1811 : 1811 + 660] = np.where(np.arange(660) % 2, 82.0, 83.0)
+    (p,) = detect_artifacts(_recording(x)).fall_plateaus
+    assert (p.fall_s, p.end_s, p.from_pct) == (1811.0, 2471.0, 95.0)
+    # a first slip long enough to be a plateau itself (40 s) leaves the second one its own
+    y = np.full(3 * 3600, 95.0)
+    y[1800:1840] = 85.0
+    y[1841 : 1841 + 660] = np.where(np.arange(660) % 2, 82.0, 83.0)
+    first, second = detect_artifacts(_recording(y)).fall_plateaus
+    assert (first.fall_s, first.end_s) == (1800.0, 1840.0)
+    assert (second.fall_s, second.end_s, second.from_pct) == (1841.0, 2501.0, 95.0)
