@@ -2293,17 +2293,24 @@ def test_safety_pediatric_items_never_qualify_a_member_of_21_or_older(
 
 
 @st.composite
+def qualifying_case(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str]:
+    """A complete qualifying case of either payer, unchanged: its context, evidence and payer."""
+    payer = draw(st.sampled_from(["masshealth", "medicare"]))
+    if payer == "masshealth":
+        raw, ev, _, _ = draw(valid_then_perturbed("none"))
+    else:
+        raw, ev, _ = draw(valid_then_perturbed_medicare("none"))
+    return raw, ev, payer
+
+
+@st.composite
 def exercise_gas_beside_night_or_rest(
     draw: st.DrawFn,
 ) -> tuple[dict[str, Any], Evidence | None, str]:
     """A complete qualifying case of either payer, then a same-day exercise blood gas that
     would qualify (on room air, with or without the improvement on oxygen, or the on-oxygen
     value alone) beside ``test.type`` overnight or rest."""
-    payer = draw(st.sampled_from(["masshealth", "medicare"]))
-    if payer == "masshealth":
-        raw, ev, _, _ = draw(valid_then_perturbed("none"))
-    else:
-        raw, ev, _ = draw(valid_then_perturbed_medicare("none"))
+    raw, ev, payer = draw(qualifying_case())
     t = raw["test"]
     if t["type"] == "exercise":  # the walk's figures left out, as the type says another test
         t["type"] = draw(st.sampled_from(["overnight", "rest"]))
@@ -2345,11 +2352,7 @@ def plateau_decides(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence, str]:
     below the lines, or the deciding part of a rest or exercise test found to hold no other
     valid data (:func:`_held_value_decides`'s figures). Sometimes long held runs lie beside
     them that change nothing alone: the figures without the plateaus are without both."""
-    payer = draw(st.sampled_from(["masshealth", "medicare"]))
-    if payer == "masshealth":
-        raw, ev, _, _ = draw(valid_then_perturbed("none"))
-    else:
-        raw, ev, _ = draw(valid_then_perturbed_medicare("none"))
+    raw, ev, payer = draw(qualifying_case())
     t = raw["test"]
     start = dt.datetime.fromisoformat(t["date"] + "T22:00")
     kind, held = _held_value_decides(draw, t["type"], start, ev)
@@ -2407,11 +2410,7 @@ def night_bounded_by_lights_at_one_end(
     first or last valid sample outside 20:00-08:00: from 12:00-19:59 to a lights on, or from a
     lights off at 20:00-23:59 to after 08:00; from a dated file, one with a clock only, or one
     without a clock. Also the same window bounded at both ends (the user's word, which stands)."""
-    payer = draw(st.sampled_from(["masshealth", "medicare"]))
-    if payer == "masshealth":
-        raw, _, _, _ = draw(valid_then_perturbed("none"))
-    else:
-        raw, _, _ = draw(valid_then_perturbed_medicare("none"))
+    raw, _, payer = draw(qualifying_case())
     t = raw["test"]
     td = dt.date.fromisoformat(t["date"])
     if t["type"] != "overnight" and payer == "medicare":  # a performer of overnight tests
