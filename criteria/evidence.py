@@ -995,6 +995,21 @@ def _check_blocks(
                         raise bad(
                             f"the presumed-sleep window's ends {ends} contradict the settings' {key}"
                         )
+                # an option's end is where the window ends, and a lights on after the recording
+                # is past it: a lights on at 16:30 on a night to 11:30 put down as "option"
+                # vouched for the morning and qualified through qualify --summary (review)
+                edge = {"lights_off_s": w.get("start_s"), "lights_on_s": w.get("end_s")}
+                for end, key in zip(ends, ("lights_off_s", "lights_on_s"), strict=True):
+                    given, edge_s = settings.get(key), edge[key]
+                    if not (_number(given) and _number(edge_s)):
+                        continue
+                    if (end == "option" and abs(given - edge_s) > 1e-3) or (
+                        end == "recording_end" and given <= edge_s
+                    ):
+                        raise bad(
+                            f"the presumed-sleep window's {key[:-2].replace('_', ' ')} end, "
+                            f"{end!r} at {edge_s:g} s, contradicts the settings' {key} {given:g}"
+                        )
 
 
 def _check_percentages(

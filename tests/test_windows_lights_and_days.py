@@ -280,6 +280,26 @@ def test_a_summary_whose_window_ends_were_edited_is_refused(edit: Any, said: str
         Evidence.from_summary(summary)
 
 
+def test_a_lights_on_after_the_recording_put_down_as_the_option_is_refused() -> None:
+    """--lights-on 16:30 on a night to 11:30 ends the window with the recording
+    ('recording_end'); rewritten to 'option' (what the code wrote before), the summary vouched
+    for the morning and qualified through ``oxi qualify --summary`` (review of hunt 9)."""
+    settings = AnalysisSettings(lights_on_s=18.5 * H)
+    summary = _summary_of(_night(_at(22), 13.5, 12.5 * H), settings)
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["ends"] == ["first_valid", "recording_end"]
+    assert Evidence.from_summary(summary).sleep is not None
+    window["ends"] = ["first_valid", "option"]
+    with pytest.raises(EvidenceError, match="lights on end, 'option' at 48600 s, contradicts"):
+        Evidence.from_summary(summary)
+    # and the other way round: an option's end put down as past the recording
+    summary = _summary_of(_night(_at(17), 13, 1800.0), AnalysisSettings(lights_on_s=13 * H))
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    window["ends"] = ["first_valid", "recording_end"]
+    with pytest.raises(EvidenceError, match="'recording_end' at 46800 s, contradicts"):
+        Evidence.from_summary(summary)
+
+
 def test_a_whole_recording_window_has_no_ends() -> None:
     summary = _summary_of(_night(_at(22), 8, 1800.0), AnalysisSettings())
     window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
