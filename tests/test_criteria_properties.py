@@ -2193,10 +2193,17 @@ def valid_then_perturbed_medicare(
             t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, longest_le88_min=0.0, nadir_pct=91.0,
         )  # fmt: skip
         ev = _recorded_after_midnight(draw, td, normal, evening=False)
+        gas_day = td
+        if ev is not None and draw(st.booleans()):
+            # or the night without a clock, placed by test.date: it began between 06:00 on it
+            # and 06:00 the day after, so a gas of either day is of no known day (taken to lie
+            # on both, a 3-h night was "the same day" as a PaO2 dated the next day)
+            ev = dataclasses.replace(ev, recording_start=None, start_clock=None)
+            gas_day = td + dt.timedelta(days=draw(st.integers(0, 1)))
         raw["blood_gas"] = {
             "pao2_sleep_mmhg": draw(st.floats(30.0, 55.0)),
             "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
-            "date": td.isoformat(),
+            "date": gas_day.isoformat(),
         }
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
@@ -2423,15 +2430,20 @@ def night_bounded_by_lights_at_one_end(
     if open_start:  # the first valid sample in the afternoon or evening, lights on later
         at = dt.time(draw(st.integers(12, 19)), draw(st.integers(0, 59)))
         span = draw(st.floats(150.0, 840.0))
-        ends = ("first_valid", draw(st.sampled_from(["option", "annotations"])))
-    else:  # lights off in the evening, the last valid sample after 08:00
+        ends = ("first_valid", draw(st.sampled_from(["option", "annotations", "recording_end"])))
+    else:  # lights off in the evening, the last valid sample (or a lights on after the
+        # recording's end) after 08:00
         at = dt.time(draw(st.integers(20, 23)), draw(st.integers(0, 59)))
         to_eight = 24 * 60 - (at.hour * 60 + at.minute) + 8 * 60
         span = draw(st.floats(to_eight + 1.0, 840.0))
-        ends = (draw(st.sampled_from(["option", "annotations"])), "last_valid")
+        ends = (
+            draw(st.sampled_from(["option", "annotations"])),
+            draw(st.sampled_from(["last_valid", "recording_end"])),
+        )
     before = draw(st.floats(0.0, 3600.0))  # the recording started this long before the window
     start = dt.datetime.combine(td, at) - dt.timedelta(seconds=before)
-    source = "lights_off_on" if "option" in ends else "annotations"
+    by_option = "option" in ends or "recording_end" in ends
+    source = "lights_off_on" if by_option else "annotations"
     sleep = dataclasses.replace(
         dipping_sleep(draw, "presumed_sleep", span * draw(st.floats(0.8, 1.0)), span),
         source=source,
