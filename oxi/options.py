@@ -95,6 +95,10 @@ def parse_time_spec(
         raise SettingsError(f"Invalid clock time {text!r}: hours 0-23, minutes and seconds 0-59")
     when = start.replace(hour=h, minute=mi, second=sec, microsecond=0)
     offset = (when - start).total_seconds() + frac
+    if -1.0 < offset < 0:
+        # The start's own second before its fraction: oxi shows a start of 22:00:00.6 as
+        # "22:00:00", and --lights-off 22:00 naming it was read as the next day and refused.
+        offset = 0.0
     if offset < 0:
         offset += 86400.0
     if span_s is not None and offset + 86400.0 < span_s:

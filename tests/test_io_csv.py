@@ -622,6 +622,14 @@ def test_fraction_csv_refused_then_scaled(tmp_path: Path) -> None:
     np.testing.assert_allclose(rec.spo2.data, [95, 93, 97])
 
 
+def test_scaled_fractions_keep_their_halves(tmp_path: Path) -> None:
+    # 0.565 * 100 is 56.49999999999999 in floating point; SPEC §7 rounds the oximeter's 56.5
+    # to 57, so the scaled value must be 56.5 exactly, as the EDF reader's conversion gives
+    path = write_text(tmp_path / "frac.csv", "time,SpO2\n0,0.565\n1,0.575\n2,0.885\n")
+    rec = read_recording(path, scale=100)
+    assert rec.spo2.data.tolist() == [56.5, 57.5, 88.5]
+
+
 def test_hypnogram_epochs(tmp_path: Path) -> None:
     path = write_text(tmp_path / "hyp.csv", "stage\nW\nN1\nN2\nR\n")
     assert read_hypnogram(path) == (

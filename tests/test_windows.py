@@ -313,6 +313,16 @@ def test_parse_time_spec(text: str, seconds: float) -> None:
     assert parse_time_spec(text, START) == seconds
 
 
+def test_a_clock_time_in_the_starts_own_second_names_the_start() -> None:
+    # oxi shows a start of 22:00:00.6 as "22:00:00"; --lights-off 22:00 was read as the next
+    # day (86399.4 s) and refused as outside the recording
+    start = START.replace(microsecond=600_000)
+    assert parse_time_spec("22:00", start, span_s=3600) == 0.0
+    assert parse_time_spec("22:00:00.5", start, span_s=3600) == 0.0
+    assert parse_span("22:00:00-22:06:00", start) == (0.0, 359.4)
+    assert parse_time_spec("21:59:59", start) == pytest.approx(86398.4)
+
+
 def test_parse_span_and_errors() -> None:
     assert parse_span("0-300", START) == (0.0, 300.0)
     assert parse_span("22:05:00-22:11:00", START) == (300.0, 660.0)

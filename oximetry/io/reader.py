@@ -323,7 +323,9 @@ def _prepare(
         if strict:
             raise InsufficientDataError(problem, path)
     elif scale is not None:
-        spo2 = spo2 * scale
+        # rounded to 1e-9 as the EDF reader's conversion is: 0.565 * 100 is 56.49999999999999,
+        # which SPEC §7 rounds to 56 where the oximeter's 56.5 rounds to 57
+        spo2 = np.round(spo2 * scale, 9)
     else:
         problem = _fraction_problem(label, spo2)
         if problem and strict:
