@@ -769,12 +769,49 @@ def test_an_interval_that_changes_within_the_file_is_refused(
     assert err.count("\n") == 1 and said in err
 
 
-def test_a_stretch_of_sparse_irregular_rows_is_gaps_not_another_interval(tmp_path: Path) -> None:
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("dropped", [0.05, 0.1, 0.15, 0.2, 0.3, 0.6])
+def test_an_interval_change_is_refused_with_rows_dropped_from_the_other_part(
+    tmp_path: Path, seed: int, dropped: float
+) -> None:
+    """1-s rows for 2 h, then 4-s rows for 2 h with a share of them dropped (a Bluetooth link)
+    and a 15-min dip at 86 %: each drop made an 8-s (or 12-s) step that broke the run of 4-s
+    steps, no run reached 60 steps, the rows filled 60 % of the 1-s slots, and every 4-s row
+    was an island SPEC §4 rule 5 threw out (240 -> 120 valid min, the dip gone) with only a
+    gap warning; whether it was refused hung on where the drops fell (review of hunt 10). The
+    steps of the 4-s part are all whole multiples of 4 s: the run is that interval's."""
+    t0 = dt.datetime(2026, 3, 2, 22)
+    rng = np.random.default_rng(seed)
+    coarse = 7200 + np.arange(0, 7200, 4)
+    coarse = coarse[rng.random(coarse.size) >= dropped]
+    offsets = np.concatenate([np.arange(0, 7200), coarse]).astype(np.float64)
+    spo2 = np.where((offsets >= 9000) & (offsets < 9900), 86, 95)
+    path = write_text(tmp_path / "drops.csv", _iso_rows(t0, offsets, spo2))
+    steps = np.diff(coarse)
+    assert (steps > 4).any()  # rows were dropped: no one step length in the 4-s part
+    # the run is every step between the 4-s part's rows (the step into it, 1 s or 4j + 1 s
+    # after dropped rows, is no multiple of 4 s)
+    start = t0 + dt.timedelta(seconds=int(coarse[0]))
+    said = (
+        f"1 s steps, then 4 s steps from {start:%H:%M:%S} "
+        f"({steps.size} steps of 4 s or a whole multiple of it, where rows are missing)"
+    )
+    with pytest.raises(RecordingFormatError, match="sampling interval changes") as exc:
+        read_recording(path)
+    assert said in str(exc.value)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6, 7, 8])
+def test_a_stretch_of_sparse_irregular_rows_is_gaps_not_another_interval(
+    tmp_path: Path, seed: int
+) -> None:
     """A 1 Hz night whose link delivered one row every 2 to 7 s for 15 min between two hours
     of 1-s rows: refused as "1 s steps, and 4 s steps" once every step of 1.5 median steps or
     more counted as one interval, though SPEC §4 rule 5 handles such a stretch (the rows stay
-    islands, the rest of the night is read; review of hunt 9)."""
-    rng = np.random.default_rng(4)
+    islands, the rest of the night is read; review of hunt 9). Its steps share no interval of
+    2 s or more (60 even ones in a row have a chance of 2**-60), so the run of whole multiples
+    of one interval that a file with rows dropped from its 4-s part makes is not found here."""
+    rng = np.random.default_rng(seed)
     sparse = 7200 + np.cumsum(rng.integers(2, 8, 250))
     sparse = sparse[sparse < 8100]
     offsets = np.concatenate([np.arange(0, 7200), sparse, 8100 + np.arange(0, 7200)]).astype(
