@@ -323,7 +323,12 @@ def recorded_fall_plateaus(
     other = ~(usable[prev] & usable[at])  # a fall between two usable samples is the rule's own
     at, ref = at[other], ref[other]
     doubt = valid.copy()
-    steady = recorded & ~held if held is not None else recorded.copy()
+    # The level before the fall is read from the usable samples, as the fall rule's is: read
+    # from the recorded ones, a status-flagged stretch reading 85 % (its last 2 s back at 95)
+    # was the level, the unflagged step from 95 to 82-83 % after it lay within 4 points of it,
+    # and its 11 min qualified a night (review of hunt 10). With none usable in the 10 s before
+    # the fall, the recorded value before it is the level.
+    steady = usable & ~held if held is not None else usable.copy()
     for _, s0, e0, _, _ in plateaus:
         doubt[s0:e0] = False
         steady[s0:e0] = False

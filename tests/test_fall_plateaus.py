@@ -282,9 +282,11 @@ def test_invalid_samples_just_before_a_slip_do_not_hide_its_level(how: str) -> N
         80,
     )
     # the level the fall is measured from: the recorded value before it, or the median of the
-    # 10 s before it when lower (an upward artifact is no level)
-    before = rec.spo2.data[STEP - 10 : STEP]
-    assert p.from_pct == min(rec.spo2.data[STEP - 1], float(np.median(before)))
+    # usable samples of the 10 s before it when lower (an upward artifact is no level, nor is a
+    # rejected sample); the recorded value when none of them is usable (100 s)
+    before = rec.spo2.data[STEP - 10 : STEP - (100 if how == "excluded 100 s" else 3)]
+    last = rec.spo2.data[STEP - 1]
+    assert p.from_pct == (min(last, float(np.median(before))) if before.size else last)
     assert "accepted at once" in d.conflicts[0].why or how == "excluded over the step"
     without = a.without_fall_plateaus["presumed_sleep"]
     assert without.t_le88_min == 0.0  # the whole level taken out, not only after 30 s
@@ -366,9 +368,9 @@ def test_an_exclusion_before_a_slip_is_indeterminate_end_to_end(
     q = summary["qualification"]
     assert q["determination"] == "indeterminate"
     (conflict,) = q["conflicts"]
-    # the level before the step: the median of the 10 s before it (95 %), the last recorded
-    # (excluded) value being 96 % in this noise
-    ref = min(rec.spo2.data[STEP - 1], float(np.median(rec.spo2.data[STEP - 10 : STEP])))
+    # the level before the step: the median of the usable (not excluded) samples of the 10 s
+    # before it (95 %), the last recorded (excluded) value being 96 % in this noise
+    ref = min(rec.spo2.data[STEP - 1], float(np.median(rec.spo2.data[STEP - 10 : STEP - 3])))
     assert conflict["values"]["recording.fall_plateaus"] == [
         f"from {ref:g} % to 82 % at 01:00:00, accepted at once for 10.0 min, lowest 80 %"
     ]
@@ -423,3 +425,39 @@ def test_a_slip_just_before_another_is_not_the_level_the_second_is_measured_from
     first, second = detect_artifacts(_recording(y)).fall_plateaus
     assert (first.fall_s, first.end_s) == (1800.0, 1840.0)
     assert (second.fall_s, second.end_s, second.from_pct) == (1841.0, 2501.0, 95.0)
+
+
+def _slip(x: np.ndarray, at: int) -> None:
+    """An instant fall to 82-83 % for 11 min (the reviewer's second slip, hunt 10)."""
+    x[at : at + 660] = np.where(np.arange(660) % 2, 82.0, 83.0)
+
+
+def _with_status(rec: Recording, at: slice) -> Recording:
+    """``rec`` with an oximeter status channel flagging the samples ``at``."""
+    flags = np.zeros(rec.spo2.n_samples)
+    flags[at] = 1.0
+    return dataclasses.replace(rec, status=Signal("OX STAT", "", rec.fs, flags))
+
+
+@pytest.mark.parametrize("how", ["status", "excluded"])
+def test_a_flagged_stretch_reading_low_is_not_the_level_a_step_is_measured_from(
+    how: str,
+) -> None:
+    """The oximeter flags 12 s (91, 87, then 85 % for 8 s, its last 2 s back at 95), then the
+    signal steps from 95 to 82-83 % for 11 min, unflagged: the level before the step was read
+    from the flagged samples (85 %), the step was within 4 points of it, nothing was in doubt
+    and the night qualified on the 11 min (review of hunt 10). Rejected samples are no level:
+    none of the 10 s before the step is usable, so the step is measured from the recorded 95."""
+    x = np.full(3 * 3600, 95.0)
+    x[1000:1012] = [91, 87, 85, 85, 85, 85, 85, 85, 85, 85, 95, 95]
+    _slip(x, 1012)
+    rec, exclude = _recording(x), ((1000.0, 1012.0),)
+    if how == "status":
+        rec, exclude = _with_status(rec, slice(1000, 1012)), ()
+    a, d = _judged(rec, exclude)
+    assert a.artifact.counts["implausible_fall"] == 0  # the SPEC's mask is unchanged
+    (p,) = a.artifact.fall_plateaus
+    assert (p.fall_s, p.start_s, p.end_s, p.from_pct, p.value_pct) == (1012, 1012, 1672, 95, 82)
+    assert d.determination == "indeterminate"
+    assert [c.keys for c in d.conflicts] == [("recording.fall_plateaus",)]
+    assert a.without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
