@@ -30,7 +30,7 @@ __all__ = [
     "mask_pulse_out_of_range",
     "mask_short_islands",
     "mask_status",
-    "recorded_fall_plateaus",
+    "recorded_falls",
 ]
 
 #: Rule names in precedence order (the index is ``ArtifactResult.reason``'s code).
@@ -183,6 +183,9 @@ def _implausible_falls(
 #: when it lies below the last valid sample's (see :func:`fall_plateaus`).
 STEADY_BEFORE_S = 10.0
 
+#: A level in doubt: ``(fall, start, end, reference, lowest)``, see :func:`fall_plateaus`.
+Level = tuple[int, int, int, float, float]
+
 
 def fall_plateaus(
     x: NDArray[np.float64],
@@ -192,15 +195,25 @@ def fall_plateaus(
     recover_within_pts: float = 4.0,
     fs: float = 1.0,
     held: NDArray[np.bool_] | None = None,
-) -> list[tuple[int, int, int, float, float]]:
-    """Return the levels the fall rule accepted after a hold that ran out (SPEC §4.3).
+    falls_from_recorded: Sequence[tuple[int, float]] = (),
+) -> tuple[list[Level], list[Level]]:
+    """Return the levels accepted after a fall faster than a desaturation (SPEC §4.3).
 
+    Those the fall rule accepted after a hold that ran out (``plateaus``), and those entered by
+    a fall implausible against the last recorded sample (``at_once``, :func:`recorded_falls`).
     SPEC §4.3 holds the samples after an implausibly fast fall invalid for at most 30 s, then
     accepts the new level: true desaturations fall more slowly, so the level was entered by an
     artifact, and it is kept only because the true saturation might be there. A noisy probe
     slip on a steady 95 % night (an instant fall to ~85 %, 80 s there, an instant return)
     counted 50 s at or below 88 %, and six of them qualified a night. Such a level is valid
-    data a reviewer must judge, as a long constant run is.
+    data a reviewer must judge, as a long constant run is. So is a level the rule accepted at
+    once because the samples next to the fall were invalid (see :func:`recorded_falls`).
+
+    Both kinds are found in one pass in time order, so that no level is read as the one a
+    later fall is measured from: a 10-s slip to 85 % entered after 3 s of status flag (accepted
+    at once), a sample back at 95 %, then an instant fall to 82-83 % for 11 min: the rule left
+    only its own plateaus out, read the first slip's 85 %, the second was no plateau, and the
+    night qualified (review of hunt 10).
 
     Parameters
     ----------
@@ -213,36 +226,66 @@ def fall_plateaus(
     ran_out : sequence of (int, int, float)
         The fall rule's holds that ran out, as ``(fall, end, reference)``, in time order.
     recover_within_pts : float
-        The level is left when a usable sample comes back within this of the reference.
+        A level is left when a usable sample comes back within this of the reference.
     fs : float
         Sampling rate in Hz (for :data:`STEADY_BEFORE_S`).
     held : numpy.ndarray of bool, optional
         The samples the fall rule holds invalid: no level a plateau is measured from.
+    falls_from_recorded : sequence of (int, float)
+        The falls :func:`recorded_falls` found, as ``(fall, recorded value before it)``, in
+        time order.
 
     Returns
     -------
-    list of (fall, start, end, reference, lowest)
-        Sample indices: the fall, the first sample accepted (the hold's end) and the end
-        (exclusive: the first usable sample back within ``recover_within_pts`` of the
-        reference, or the end of the recording); the reference, and the lowest valid value
-        in the plateau. Plateaus without a valid sample are left out; a hold that begins
-        inside a plateau belongs to it (its level is in doubt already, and its plateau ends
-        no later: it is measured from a lower reference).
+    plateaus, at_once : list of (fall, start, end, reference, lowest)
+        Sample indices: the fall, the first sample of the level (a plateau's is the hold's
+        end; a level accepted at once starts at its first valid sample no plateau holds,
+        often the fall itself) and the end (exclusive: the first usable sample back within
+        ``recover_within_pts`` of the reference, a flagged sample never ends it, or the end of
+        the recording); the reference, and the lowest valid value from the start. Levels
+        without a valid sample (or, accepted at once, with all of them in a plateau) are left
+        out; a fall inside a level of its own kind belongs to it (its level is in doubt
+        already, and it would end no later: it is measured from a lower reference).
     """
-    out: list[tuple[int, int, int, float, float]] = []
-    reach = -1
+    events = sorted(
+        [(f, 0, s, r) for f, s, r in ran_out] + [(i, 1, i, r) for i, r in falls_from_recorded]
+    )  # the rule's own first when both kinds start at one fall
+    # The level before a fall of either kind is read from the usable samples the rule does not
+    # hold: read from the recorded ones, a status-flagged stretch at 85 % (its last 2 s back at
+    # 95) was the level, the unflagged step from 95 to 82-83 % after it lay within 4 points of
+    # it, and its 11 min qualified a night (review of hunt 10).
     steady = usable if held is None else usable & ~held
-    for fall, start, ref in ran_out:
-        if fall < reach:
+    reach = [-1, -1]  # per kind (0 the rule's, 1 at once): the end of its last level
+    before = [-1, -1]  # per kind: the end of the level before that one
+    found: tuple[list[tuple[int, int, int, float]], ...] = ([], [])
+    for fall, kind, start, ref in events:
+        if fall < reach[kind]:
             continue
-        ref = _steady_reference(x, steady, fall, ref, fs, reach)
+        # the level before the fall is read after every earlier level of either kind; a fall
+        # inside a level of the other kind reads that level (it is in doubt already)
+        other = 1 - kind
+        since = max(reach[kind], reach[other] if reach[other] <= fall else before[other])
+        ref = _steady_reference(x, steady, fall, ref, fs, since)
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
-        reach = end
-        ok = valid[start:end]
-        if ok.any():
-            lowest = float(np.min(x[start:end], where=ok, initial=np.inf))
-            out.append((fall, start, end, float(ref), lowest))
-    return out
+        before[kind], reach[kind] = reach[kind], end
+        found[kind].append((fall, start, end, float(ref)))
+    plateaus = [
+        (f, s, e, r, float(np.min(x[s:e], where=valid[s:e], initial=np.inf)))
+        for f, s, e, r in found[0]
+        if valid[s:e].any()
+    ]
+    # a level accepted at once is listed from its first valid sample no plateau holds: the
+    # levels the fall rule held or made a plateau itself are not listed again
+    doubt = valid.copy()
+    for _, s, e, _, _ in plateaus:
+        doubt[s:e] = False
+    at_once: list[Level] = []
+    for f, _, e, r in found[1]:
+        new = np.flatnonzero(doubt[f:e])
+        if new.size:
+            s = f + int(new[0])
+            at_once.append((f, s, e, r, float(np.min(x[s:e], where=valid[s:e], initial=np.inf))))
+    return plateaus, at_once
 
 
 def _steady_reference(
@@ -254,28 +297,25 @@ def _steady_reference(
     night at 89 %) became the reference, the night never came back within 4 points of it, and
     the whole night was one plateau, held open (review of hunt 9). The median of the ``ok``
     samples of the :data:`STEADY_BEFORE_S` before the fall, when lower, is the level. ``ok``
-    leaves out what the fall rule holds, and ``since`` (the end of the last level in doubt)
-    what lies in an earlier plateau: read from a 10-s slip just before a second one, the level
-    was the first slip's, the second slip's 11 min were no plateau, and the night qualified.
+    leaves out what the fall rule holds and what another rule rejects, and ``since`` (the end
+    of the last level in doubt) what lies in an earlier level: read from a 10-s slip just
+    before a second one, the level was the first slip's, the second slip's 11 min were no
+    plateau, and the night qualified. With no ``ok`` sample there (all excluded or flagged)
+    the level is ``ref``, the value before the fall.
     """
     lo = max(0, since, fall - max(1, round(STEADY_BEFORE_S * fs)))
     steady = x[lo:fall][ok[lo:fall]]
     return min(ref, float(np.median(steady))) if steady.size else ref
 
 
-def recorded_fall_plateaus(
+def recorded_falls(
     x: NDArray[np.float64],
     fs: float,
     recorded: NDArray[np.bool_],
     usable: NDArray[np.bool_],
-    valid: NDArray[np.bool_],
-    plateaus: Sequence[tuple[int, int, int, float, float]],
-    *,
     max_fall_pts_per_s: float = 4.0,
-    recover_within_pts: float = 4.0,
-    held: NDArray[np.bool_] | None = None,
-) -> list[tuple[int, int, int, float, float]]:
-    """Return the levels entered by a fall implausible against the last *recorded* sample.
+) -> list[tuple[int, float]]:
+    """Return the falls implausible against the last *recorded* sample, with its value.
 
     SPEC §4.3 measures a fall from the last valid sample, so an excluded, status- or
     pulse-flagged sample just before a probe slip lengthens Δt: 3 s excluded (or flagged by the
@@ -283,8 +323,9 @@ def recorded_fall_plateaus(
     the 10 min at 82 % that followed were accepted at once, no plateau, and qualified the night
     (hunt 9). The mask stays the SPEC's; for the review, the recorded values of such samples
     count: a fall more than ``max_fall_pts_per_s × max(Δt, 1 s)`` below the previous finite,
-    in-range sample, where either of the two is not usable, enters a level in doubt. Missing
-    and out-of-range samples are not recorded values (a fall across a dropout is the SPEC's).
+    in-range sample, where either of the two is not usable, enters a level in doubt
+    (:func:`fall_plateaus`). Missing and out-of-range samples are not recorded values (a fall
+    across a dropout is the SPEC's).
 
     Parameters
     ----------
@@ -296,24 +337,13 @@ def recorded_fall_plateaus(
         The finite, in-range samples.
     usable : numpy.ndarray of bool
         The samples the fall rule looked at (no rule but the fall rule's own rejects them).
-    valid : numpy.ndarray of bool
-        The samples valid after every rule.
-    plateaus : sequence of (int, int, int, float, float)
-        The fall rule's own plateaus (:func:`fall_plateaus`); their valid samples are no
-        level of this kind again.
-    max_fall_pts_per_s, recover_within_pts : float
+    max_fall_pts_per_s : float
         See :class:`~oximetry.settings.ArtifactSettings`.
-    held : numpy.ndarray of bool, optional
-        The samples the fall rule holds invalid (see :func:`fall_plateaus`).
 
     Returns
     -------
-    list of (fall, start, end, reference, lowest)
-        As :func:`fall_plateaus` returns them, with ``start`` the first valid sample of the
-        level no plateau of the fall rule holds (often the fall itself: the rule accepted the
-        level at once) and ``end`` the first usable sample back within ``recover_within_pts``
-        of the reference (a flagged sample never ends it), or the recording's end. Levels
-        whose valid samples the fall rule held or made a plateau already are left out.
+    list of (int, float)
+        Each fall's sample index and the recorded value before it, in time order.
     """
     at, ref = _fall_candidates(x, recorded, fs, max_fall_pts_per_s)
     if at.size == 0:
@@ -321,31 +351,7 @@ def recorded_fall_plateaus(
     idx = np.flatnonzero(recorded)
     prev = idx[np.searchsorted(idx, at) - 1]  # each fall's reference sample
     other = ~(usable[prev] & usable[at])  # a fall between two usable samples is the rule's own
-    at, ref = at[other], ref[other]
-    doubt = valid.copy()
-    # The level before the fall is read from the usable samples, as the fall rule's is: read
-    # from the recorded ones, a status-flagged stretch reading 85 % (its last 2 s back at 95)
-    # was the level, the unflagged step from 95 to 82-83 % after it lay within 4 points of it,
-    # and its 11 min qualified a night (review of hunt 10). With none usable in the 10 s before
-    # the fall, the recorded value before it is the level.
-    steady = usable & ~held if held is not None else usable.copy()
-    for _, s0, e0, _, _ in plateaus:
-        doubt[s0:e0] = False
-        steady[s0:e0] = False
-    out: list[tuple[int, int, int, float, float]] = []
-    reach = -1
-    for i, r in zip(at.tolist(), ref.tolist(), strict=True):
-        if i < reach:  # a fall inside a level in doubt belongs to it
-            continue
-        r = _steady_reference(x, steady, i, r, fs, reach)  # a flagged upward spike is no level
-        end = _back_within(x, usable, i, r - recover_within_pts - _EPS)
-        reach = end
-        new = np.flatnonzero(doubt[i:end])
-        if new.size:
-            start = i + int(new[0])
-            lowest = float(np.min(x[start:end], where=valid[start:end], initial=np.inf))
-            out.append((i, start, end, float(r), lowest))
-    return out
+    return list(zip(at[other].tolist(), ref[other].tolist(), strict=True))
 
 
 def _back_within(
@@ -776,23 +782,16 @@ def detect_artifacts(
     valid.flags.writeable = False
     reason.flags.writeable = False
     runs = _held_runs(x, fs, st.frozen_run_s)
-    plateaus = (
-        fall_plateaus(x, usable, valid, ran_out, st.recover_within_pts, fs, fall) if ran_out else []
-    )
     # Levels entered by a fall from a recorded sample another rule rejected (excluded, status,
     # pulse): 3 s excluded before a probe slip made its fall plausible and hid its level (hunt 9).
-    at_once: list[tuple[int, int, int, float, float]] = []
+    falls: list[tuple[int, float]] = []
     if any(m.any() for m in (status, pulse, excluded)):
-        at_once = recorded_fall_plateaus(
-            x,
-            fs,
-            ~(missing | out_of_range),
-            usable,
-            valid,
-            plateaus,
-            max_fall_pts_per_s=st.max_fall_pts_per_s,
-            recover_within_pts=st.recover_within_pts,
-            held=fall,
+        falls = recorded_falls(x, fs, ~(missing | out_of_range), usable, st.max_fall_pts_per_s)
+    plateaus: list[Level] = []
+    at_once: list[Level] = []
+    if ran_out or falls:
+        plateaus, at_once = fall_plateaus(
+            x, usable, valid, ran_out, st.recover_within_pts, fs, fall, falls
         )
     all_plateaus = sorted(plateaus + at_once)
     return ArtifactResult(

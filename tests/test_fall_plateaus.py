@@ -461,3 +461,40 @@ def test_a_flagged_stretch_reading_low_is_not_the_level_a_step_is_measured_from(
     assert d.determination == "indeterminate"
     assert [c.keys for c in d.conflicts] == [("recording.fall_plateaus",)]
     assert a.without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
+
+
+@pytest.mark.parametrize("how", ["status", "excluded"])
+def test_a_level_accepted_at_once_is_not_the_level_a_later_slip_is_measured_from(
+    how: str,
+) -> None:
+    """A 10-s slip to 85 % after 3 s of status flag (or excluded), accepted at once and in
+    doubt, one sample back at 95 %, then an instant fall to 82-83 % for 11 min: the fall rule
+    left only its own plateaus out of the level before a fall, read the first slip's 85 %, the
+    11 min were no plateau and the night qualified (review of hunt 10). Every earlier level is
+    left out: the second fall is measured from 95 % and both levels are in doubt."""
+    x = np.full(3 * 3600, 95.0)
+    x[1000:1010] = 85.0
+    _slip(x, 1011)
+    rec, exclude = _recording(x), ((997.0, 1000.0),)
+    if how == "status":
+        rec, exclude = _with_status(rec, slice(997, 1000)), ()
+    a, d = _judged(rec, exclude)
+    assert [(p.fall_s, p.start_s, p.end_s, p.from_pct) for p in a.artifact.fall_plateaus] == [
+        (1000.0, 1000.0, 1010.0, 95.0),  # accepted at once
+        (1011.0, 1041.0, 1671.0, 95.0),  # after the 30 s hold
+    ]
+    assert d.determination == "indeterminate"
+    assert a.without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
+    # the other way round (a plateau of the rule's own, then a level accepted at once) too
+    y = np.full(3 * 3600, 95.0)
+    y[1000:1040] = 85.0
+    y[1041:1044] = 85.0  # recorded 85 % while flagged, after one sample back at 95 %
+    _slip(y, 1044)
+    first, second = detect_artifacts(_with_status(_recording(y), slice(1041, 1044))).fall_plateaus
+    assert (first.fall_s, first.end_s) == (1000.0, 1040.0)
+    assert (second.fall_s, second.start_s, second.end_s, second.from_pct) == (
+        1041.0,
+        1044.0,
+        1704.0,
+        95.0,
+    )
