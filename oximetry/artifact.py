@@ -179,9 +179,13 @@ def _implausible_falls(
     return out, ran_out
 
 
-#: Seconds before a fall whose usable samples' median is the level a plateau is measured from,
-#: when it lies below the last valid sample's (see :func:`fall_plateaus`).
+#: Seconds before a fall in which the level a plateau is measured from is read, when it lies
+#: below the last valid sample's (see :func:`fall_plateaus`).
 STEADY_BEFORE_S = 10.0
+#: The level is the median of the last this many seconds' worth of steady samples (at least 3)
+#: within :data:`STEADY_BEFORE_S`: a sample or two above it are an upward artifact, but 3 s
+#: back at 95 % between two slips are a level.
+STEADY_LAST_S = 5.0
 
 #: A level in doubt: ``(fall, start, end, reference, lowest)``, see :func:`fall_plateaus`.
 Level = tuple[int, int, int, float, float]
@@ -295,16 +299,22 @@ def _steady_reference(
 
     Rises are never flagged (SPEC §4.3), so an upward artifact (one sample at 99 in a COPD
     night at 89 %) became the reference, the night never came back within 4 points of it, and
-    the whole night was one plateau, held open (review of hunt 9). The median of the ``ok``
-    samples of the :data:`STEADY_BEFORE_S` before the fall, when lower, is the level. ``ok``
-    leaves out what the fall rule holds and what another rule rejects, and ``since`` (the end
-    of the last level in doubt) what lies in an earlier level: read from a 10-s slip just
-    before a second one, the level was the first slip's, the second slip's 11 min were no
-    plateau, and the night qualified. With no ``ok`` sample there (all excluded or flagged)
-    the level is ``ref``, the value before the fall.
+    the whole night was one plateau, held open (review of hunt 9). The median of the last
+    :data:`STEADY_LAST_S` of ``ok`` samples within the :data:`STEADY_BEFORE_S` before the fall,
+    when lower, is the level. ``ok`` leaves out what the fall rule holds and what another rule
+    rejects, and ``since`` (the end of the last level in doubt) what lies in an earlier level:
+    read from a 10-s slip just before a second one, the level was the first slip's, the second
+    slip's 11 min were no plateau, and the night qualified.
+
+    The median of all 10 s discounted up to 4 samples above the rest: a first slip to 85 %
+    entered by a plausible staircase (or across a 3-s dropout), 3 s back at 95 %, then an
+    instant fall to 82-83 % for 11 min was measured from 85 %, and the night qualified (review
+    of hunt 10). The last 5 s discount a sample or two only. With no ``ok`` sample there (all
+    excluded or flagged) the level is ``ref``, the value before the fall.
     """
     lo = max(0, since, fall - max(1, round(STEADY_BEFORE_S * fs)))
-    steady = x[lo:fall][ok[lo:fall]]
+    last = max(3, round(STEADY_LAST_S * fs))
+    steady = x[lo:fall][ok[lo:fall]][-last:]
     return min(ref, float(np.median(steady))) if steady.size else ref
 
 

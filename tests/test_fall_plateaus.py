@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from criteria.errors import EvidenceError
 from criteria.evaluate import Evidence, evaluate
@@ -282,9 +284,9 @@ def test_invalid_samples_just_before_a_slip_do_not_hide_its_level(how: str) -> N
         80,
     )
     # the level the fall is measured from: the recorded value before it, or the median of the
-    # usable samples of the 10 s before it when lower (an upward artifact is no level, nor is a
-    # rejected sample); the recorded value when none of them is usable (100 s)
-    before = rec.spo2.data[STEP - 10 : STEP - (100 if how == "excluded 100 s" else 3)]
+    # last 5 usable samples of the 10 s before it when lower (an upward artifact is no level,
+    # nor is a rejected sample); the recorded value when none of them is usable (100 s)
+    before = rec.spo2.data[STEP - 10 : STEP - (100 if how == "excluded 100 s" else 3)][-5:]
     last = rec.spo2.data[STEP - 1]
     assert p.from_pct == (min(last, float(np.median(before))) if before.size else last)
     assert "accepted at once" in d.conflicts[0].why or how == "excluded over the step"
@@ -368,9 +370,9 @@ def test_an_exclusion_before_a_slip_is_indeterminate_end_to_end(
     q = summary["qualification"]
     assert q["determination"] == "indeterminate"
     (conflict,) = q["conflicts"]
-    # the level before the step: the median of the usable (not excluded) samples of the 10 s
-    # before it (95 %), the last recorded (excluded) value being 96 % in this noise
-    ref = min(rec.spo2.data[STEP - 1], float(np.median(rec.spo2.data[STEP - 10 : STEP - 3])))
+    # the level before the step: the median of the last 5 usable (not excluded) samples of the
+    # 10 s before it (95 %), the last recorded (excluded) value being 96 % in this noise
+    ref = min(rec.spo2.data[STEP - 1], float(np.median(rec.spo2.data[STEP - 8 : STEP - 3])))
     assert conflict["values"]["recording.fall_plateaus"] == [
         f"from {ref:g} % to 82 % at 01:00:00, accepted at once for 10.0 min, lowest 80 %"
     ]
@@ -498,3 +500,77 @@ def test_a_level_accepted_at_once_is_not_the_level_a_later_slip_is_measured_from
         1704.0,
         95.0,
     )
+
+
+@pytest.mark.parametrize("entry", ["staircase", "dropout"])
+@pytest.mark.parametrize("back_s", [3, 4])
+def test_a_return_of_seconds_between_two_slips_is_a_level(entry: str, back_s: int) -> None:
+    """A first slip to 85 % for 10 s entered plausibly (a staircase of 4 points a second, or
+    across a 3-s dropout: SPEC §4.3 holds nothing), 3 or 4 s back at 95 %, then an instant
+    fall to 82-83 % for 11 min: the median of the 10 s before the fall took the return for an
+    upward artifact, the fall was measured from 85 %, nothing was in doubt and the night
+    qualified (review of hunt 10). The median of the last 5 s before it (95 %) is the level."""
+    x = np.full(3 * 3600, 95.0)
+    x[997:1000] = [91.0, 87.0, 85.0] if entry == "staircase" else np.nan
+    x[1000:1010] = 85.0
+    _slip(x, 1010 + back_s)
+    a, d = _judged(_recording(x))
+    fall = 1010.0 + back_s
+    assert [(p.fall_s, p.start_s, p.end_s, p.from_pct) for p in a.artifact.fall_plateaus] == [
+        (fall, fall + 30, fall + 660, 95.0)
+    ]
+    assert d.determination == "indeterminate"
+    # without it, only the first slip's samples at or below 88 % (valid by the SPEC) are left
+    first = int(np.count_nonzero(x[997:1010] <= 88))
+    assert a.without_fall_plateaus["presumed_sleep"].t_le88_min == pytest.approx(first / 60)
+
+
+def test_one_or_two_samples_above_a_level_are_still_an_upward_artifact() -> None:
+    """The upward artifact of the night at 89 % (one sample at 99, review of hunt 9), and two:
+    the median of the last 5 s before the fall back to 89 is 89, no fall at all, whether the
+    spike is usable or excluded."""
+    for spike in (slice(1800, 1801), slice(1800, 1802)):
+        x = np.full(3600, 89.0)
+        x[spike] = 99.0
+        assert detect_artifacts(_recording(x)).fall_plateaus == ()
+        a = analyze(_recording(x), AnalysisSettings(exclude_s=((1800.0, 1802.0),)))
+        assert a.artifact.fall_plateaus == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(["held", "excluded", "status", "staircase", "dropout"]),
+    st.integers(5, 60),
+    st.integers(80, 87),
+    st.integers(1, 8),
+    st.integers(78, 84),
+)
+def test_a_slip_after_another_is_always_in_doubt(
+    entry: str, first_s: int, level: int, back_s: int, second: int
+) -> None:
+    """Safety: whatever came before it (a first slip held by the fall rule, accepted at once
+    after rejected samples, or entered plausibly), an instant fall from 95 % to 78-85 % for
+    11 min after seconds back at 95 % is in doubt to its last sample, so it never qualifies a
+    night alone (review of hunt 10). After a plausibly entered first slip (nothing in doubt),
+    1 or 2 s back at 95 % are an upward artifact by design (``STEADY_LAST_S``); 3 s are not."""
+    assume(back_s >= 3 or entry in ("held", "excluded", "status"))
+    x = np.full(2 * 3600, 95.0)
+    x[1000 : 1000 + first_s] = level
+    exclude: tuple[tuple[float, float], ...] = ()
+    if entry == "staircase":  # 4 points a second down to the level: plausible
+        steps = np.arange(91.0, level, -4.0)
+        x[1000 - steps.size : 1000] = steps
+    elif entry == "dropout":
+        x[997:1000] = np.nan
+    elif entry == "excluded":
+        exclude = ((997.0, 1000.0),)
+    at = 1000 + first_s + back_s
+    x[at : at + 660] = np.where(np.arange(660) % 2, second, second + 1)
+    rec = _recording(x)
+    if entry == "status":
+        rec = _with_status(rec, slice(997, 1000))
+    a = analyze(rec, AnalysisSettings(exclude_s=exclude))
+    covered = ~a.artifact.valid
+    for p in a.artifact.fall_plateaus:
+        covered[int(p.start_s) : int(p.end_s)] = True
+    assert covered[at : at + 660].all(), a.artifact.fall_plateaus
