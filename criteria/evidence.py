@@ -995,21 +995,117 @@ def _check_blocks(
                         raise bad(
                             f"the presumed-sleep window's ends {ends} contradict the settings' {key}"
                         )
-                # an option's end is where the window ends, and a lights on after the recording
-                # is past it: a lights on at 16:30 on a night to 11:30 put down as "option"
-                # vouched for the morning and qualified through qualify --summary (review)
+                # an option's end is where the window ends, or inside it with only what was
+                # taken out between (_at_option), and a lights on after the recording is past
+                # it: a lights on at 16:30 on a night to 11:30 put down as "option" vouched for
+                # the morning and qualified through qualify --summary (review)
                 edge = {"lights_off_s": w.get("start_s"), "lights_on_s": w.get("end_s")}
                 for end, key in zip(ends, ("lights_off_s", "lights_on_s"), strict=True):
                     given, edge_s = settings.get(key), edge[key]
                     if not (_number(given) and _number(edge_s)):
                         continue
-                    if (end == "option" and abs(given - edge_s) > 1e-3) or (
-                        end == "recording_end" and given <= edge_s
-                    ):
+                    if (
+                        end == "option" and not _at_option(key, given, edge_s, summary, sample * 60)
+                    ) or (end == "recording_end" and given <= edge_s):
                         raise bad(
                             f"the presumed-sleep window's {key[:-2].replace('_', ' ')} end, "
                             f"{end!r} at {edge_s:g} s, contradicts the settings' {key} {given:g}"
                         )
+
+
+#: Seconds after a walk that an analysis takes out of the sleep window with it (the recovery,
+#: and the longest pause between two parts of one test): ``oximetry.windows.TEST_PAUSE_S``.
+_TEST_PAUSE_S = 600.0
+
+
+def _at_option(
+    key: str, given: float, edge_s: float, summary: Mapping[str, Any], sample_s: float
+) -> bool:
+    """Return whether a presumed-sleep window's end put down as ``option`` can be the option's.
+
+    The option places the end; the analysis may then take out what lies at it: the ``--awake``
+    span, ``--exclude`` spans, and a test recorded in the night's file with the minutes after
+    it. So the end is the option's (within a sample: a window cut anywhere is snapped to the
+    samples), or inside the window the option bounds with only what was taken out between them
+    (``--lights-on 06:00 --awake 05:40-06:00`` ends the window at 05:40, and was refused as
+    edited). Never beyond the option, and never a lights on after the recording, which ends the
+    window there (``recording_end``): put down as ``option``, a ``--lights-on 16:30`` on a night
+    to 11:30 vouched for the morning and qualified.
+
+    Parameters
+    ----------
+    key : str
+        ``lights_off_s`` (the window's start) or ``lights_on_s`` (its end).
+    given : float
+        The option, in seconds from the first sample (``settings``).
+    edge_s : float
+        The window's start or end, in seconds from the first sample.
+    summary : Mapping
+        The whole ``summary.json`` (its ``settings``, ``windows`` and ``recording``).
+    sample_s : float
+        One sample period in seconds (0 when the rate is not known).
+
+    Returns
+    -------
+    bool
+        True when an analysis can have written that end for that option.
+
+    Examples
+    --------
+    >>> summary = {"settings": {"awake_span_s": [27600.0, 28800.0], "exclude_s": []}}
+    >>> _at_option("lights_on_s", 28800.0, 27600.0, summary, 1.0)
+    True
+    >>> _at_option("lights_on_s", 28800.0, 27000.0, summary, 1.0)  # 05:30-05:40 taken by nothing
+    False
+    """
+    tol = sample_s + _SLACK
+    block = summary.get("recording")
+    length = block.get("duration_min") if isinstance(block, Mapping) else None
+    if key == "lights_on_s" and _number(length) and given > length * 60.0 + _SLACK:
+        return False  # after the recording: its end, "recording_end"
+    inward = edge_s - given if key == "lights_off_s" else given - edge_s
+    if inward < -tol:
+        return False  # beyond the option
+    if inward <= tol:
+        return True
+    lo, hi = sorted((given, edge_s))
+    at = lo
+    for a, b in sorted(_taken_out(summary)):
+        if a > at + tol:
+            break  # a part between the option and the window's end that nothing took out
+        at = max(at, b)
+    return at + tol >= hi
+
+
+def _taken_out(summary: Mapping[str, Any]) -> list[tuple[float, float]]:
+    """Return what an analysis may take out of a presumed-sleep window after lights off/on.
+
+    The ``--awake`` span and the ``--exclude`` spans (``settings``), and each part of a test
+    (``windows`` of kind rest, exercise, exercise_o2) with :data:`_TEST_PAUSE_S` after it: a
+    superset of what the analysis takes (it takes the minutes after a rest part only when
+    another part follows within them).
+    """
+    settings = summary.get("settings")
+    settings = settings if isinstance(settings, Mapping) else {}
+    exclude = settings.get("exclude_s")
+    pairs: list[Any] = [
+        settings.get("awake_span_s"),
+        *(exclude if isinstance(exclude, list) else []),
+    ]
+    out = [
+        (float(p[0]), float(p[1]))
+        for p in pairs
+        if isinstance(p, list | tuple) and len(p) == 2 and _number(p[0]) and _number(p[1])
+    ]
+    windows = summary.get("windows")
+    for w in windows if isinstance(windows, list) else ():
+        if not (isinstance(w, Mapping) and w.get("kind") in ("rest", "exercise", "exercise_o2")):
+            continue
+        spans = w.get("spans_s")
+        for p in spans if isinstance(spans, list) else [[w.get("start_s"), w.get("end_s")]]:
+            if isinstance(p, list | tuple) and len(p) == 2 and _number(p[0]) and _number(p[1]):
+                out.append((float(p[0]), float(p[1]) + _TEST_PAUSE_S))
+    return out
 
 
 def _check_percentages(

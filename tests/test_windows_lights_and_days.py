@@ -300,6 +300,110 @@ def test_a_lights_on_after_the_recording_put_down_as_the_option_is_refused() -> 
         Evidence.from_summary(summary)
 
 
+#: 05:40 and 22:40 on a night from 22:00.
+_0540, _2240 = 7 * H + 2400.0, 0.5 * H + 600.0
+
+
+def _walk_earlier(summary: dict[str, Any], by_s: float) -> None:
+    """Move the walk's spans ``by_s`` earlier: the 10 min after it no longer reach lights on."""
+    walk = next(w for w in summary["windows"] if w["kind"] == "exercise")
+    walk["spans_s"] = [[a - by_s, b - by_s] for a, b in walk["spans_s"]]
+
+
+@pytest.mark.parametrize(
+    ("settings", "key", "cut_at", "undo"),
+    [
+        (
+            AnalysisSettings(lights_on_s=8 * H, awake_span_s=(_0540, 8 * H)),
+            "end_s",
+            _0540,
+            lambda s: s["settings"].update(awake_span_s=None),
+        ),
+        (
+            AnalysisSettings(lights_off_s=0.5 * H, exclude_s=((0.5 * H, _2240),)),
+            "start_s",
+            _2240,
+            lambda s: s["settings"].update(exclude_s=[]),
+        ),
+        (
+            AnalysisSettings(lights_on_s=8 * H, exclude_s=((8 * H - 600.0, 8 * H),)),
+            "end_s",
+            8 * H - 600.0,
+            lambda s: s["settings"].update(exclude_s=[]),
+        ),
+        (
+            # a 6-min walk at 05:45 in the night's file, out of the window with 10 min after it
+            AnalysisSettings(
+                lights_on_s=8 * H,
+                test_type="overnight",
+                segments_s=(("exercise", 8 * H - 900.0, 8 * H - 540.0),),
+            ),
+            "end_s",
+            8 * H - 900.0,
+            lambda s: _walk_earlier(s, 1200.0),
+        ),
+    ],
+    ids=["awake_before_lights_on", "exclude_after_lights_off", "exclude_before_lights_on", "walk"],
+)
+def test_a_window_cut_inside_its_lights_option_passes_read_back(
+    settings: AnalysisSettings, key: str, cut_at: float, undo: Any
+) -> None:
+    """``--lights-on 06:00 --awake 05:40-06:00`` ends the window at 05:40, its end still the
+    option's: ``oxi qualify --summary`` refused the untouched summary as edited (the end had to
+    be the option's to 1 ms), as it did ``--exclude`` at an option's end and a test recorded in
+    the night's file (hunt 10). Only what the summary says was taken out may lie between."""
+    summary = _summary_of(_night(_at(22), 8.5, 4 * H), settings)
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window[key] == pytest.approx(cut_at)
+    assert "option" in window["ends"]
+    assert Evidence.from_summary(summary).sleep is not None
+    undo(summary)  # nothing taken out there any more: the window's end moved by hand
+    which = "lights off" if key == "start_s" else "lights on"
+    with pytest.raises(EvidenceError, match=f"{which} end, 'option' at {cut_at:g} s, contradicts"):
+        Evidence.from_summary(summary)
+
+
+def test_the_minutes_after_a_walk_are_the_analysis_own() -> None:
+    """``oxi qualify --summary`` allows what the analysis takes out after a walk, not more."""
+    from criteria import evidence
+    from oximetry.windows import TEST_PAUSE_S
+
+    assert evidence._TEST_PAUSE_S == TEST_PAUSE_S
+
+
+def test_a_window_cut_and_snapped_to_4_s_samples_passes_read_back() -> None:
+    """Cut anywhere (here a 10-min ``--exclude`` at 03:00), the window is snapped to the
+    samples: 4-s samples from 22:00:02 end it at 28800 s, --lights-on 06:00 being 28798 s, and
+    the summary was refused as edited (hunt 10)."""
+    rec, _ = simulate_night(
+        fs=0.25,
+        duration_s=8.5 * H,
+        seed=3,
+        sustained_drops=[(4 * H, 900.0, 86.0)],
+        start=_at(22) + dt.timedelta(seconds=2),
+        noise_pts=0.6,
+    )
+    settings = AnalysisSettings(lights_on_s=8 * H - 2.0, exclude_s=((5 * H, 5 * H + 600.0),))
+    summary = _summary_of(rec, settings)
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    assert (window["ends"], window["end_s"]) == (["first_valid", "option"], 8 * H)
+    assert Evidence.from_summary(summary).sleep is not None
+
+
+def test_a_lights_on_after_the_recording_is_no_option_whatever_was_excluded() -> None:
+    """The forgery of hunt 9 (a --lights-on 16:30 on a night to 11:30 put down as the option's)
+    with an ``--exclude`` from 11:00 to 16:30: nothing but excluded time lies between the window's
+    end and lights on, yet an analysis ends that window with the recording (``recording_end``)."""
+    settings = AnalysisSettings(lights_on_s=18.5 * H, exclude_s=((13 * H, 18.5 * H),))
+    summary = _summary_of(_night(_at(22), 13.5, 12.5 * H), settings)
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    assert (window["ends"], window["end_s"]) == (["first_valid", "recording_end"], 13 * H)
+    assert Evidence.from_summary(summary).sleep is not None
+    window["ends"] = ["first_valid", "option"]
+    with pytest.raises(EvidenceError, match="lights on end, 'option' at 46800 s, contradicts"):
+        Evidence.from_summary(summary)
+
+
 def test_a_whole_recording_window_has_no_ends() -> None:
     summary = _summary_of(_night(_at(22), 8, 1800.0), AnalysisSettings())
     window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
