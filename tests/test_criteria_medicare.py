@@ -101,13 +101,25 @@ def test_group_i_2_sleep_5_cumulative_minutes_at_88(minutes: float, det: str) ->
         assert d.authorization_months is None  # no fixed period for Group I
 
 
-@pytest.mark.parametrize(("awake", "det"), [(89.0, "qualified"), (88.0, "indeterminate")])
+@pytest.mark.parametrize(
+    ("awake", "det"),
+    [
+        (89.0, "qualified"),
+        (88.0, "indeterminate"),
+        (88.5, "indeterminate"),
+        (88.9, "indeterminate"),
+    ],
+)
 def test_group_i_2_needs_awake_89(awake: float, det: str) -> None:
+    """An awake baseline below 89 % unrounded (A5) fails I-2's awake half and asks for a rest
+    test (A7, SPEC §8.2): at 88.3-88.9 I-1 asked for none (only at ≤ 88), and a night with
+    30 min ≤ 88 % was a bare not_qualified with nothing missing (hunt 10)."""
     d = evaluate(mc(), night(t_le88_min=30.0, nadir_pct=84.0, awake_baseline_pct=awake))
     assert d.determination == det
     if det == "indeterminate":
         assert d.rule("lcd_group_i_2_sleep").met is False
-        assert any("rest test" in m for m in d.missing)
+        assert d.rule("lcd_group_i_1_rest").met is None
+        assert "a rest test on room air (or an awake PaO2)" in d.missing
 
 
 @pytest.mark.parametrize(

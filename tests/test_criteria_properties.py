@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from criteria.context import Context
@@ -2406,6 +2406,32 @@ def test_safety_a_level_accepted_after_an_implausible_fall_never_decides_alone(
     assert "fell faster than a desaturation can" in d.conflicts[0].why
     f, s = ev.fall_plateaus[0][:2]
     assert ("accepted at once" in d.conflicts[0].why) == (s == f), d.conflicts[0].why
+
+
+@st.composite
+def night_awake_below_89(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence]:
+    """A complete qualifying Medicare overnight case, its awake baseline below 89 % unrounded
+    (often 88-89 %, between I-1's 88 and I-2's 89), with no rest test nor awake PaO2."""
+    raw, ev, _ = draw(valid_then_perturbed_medicare("none"))
+    assume(raw["test"]["type"] == "overnight" and ev is not None and ev.sleep is not None)
+    below = st.floats(88.0, 89.0, exclude_max=True) | st.floats(70.0, 89.0, exclude_max=True)
+    sleep = dataclasses.replace(ev.sleep, awake_baseline_pct=draw(below))
+    return raw, dataclasses.replace(ev, sleep=sleep)
+
+
+@settings(max_examples=150, deadline=None)
+@given(night_awake_below_89())
+def test_medicare_safety_an_awake_baseline_below_89_asks_for_a_rest_test(
+    case: tuple[dict[str, Any], Evidence],
+) -> None:
+    """An overnight awake baseline below 89 % fails I-2 (awake >= 89 % unrounded, A5) and is no
+    rest test: indeterminate asking for one (A7, SPEC §8.2). At 88.3-88.9 % I-1 asked for none
+    (only at <= 88 %) and a qualifying night was a bare not_qualified (hunt 10)."""
+    raw, ev = case
+    d = evaluate(Context.from_dict(raw), ev, "medicare")
+    assert d.determination == "indeterminate", [r.reason for r in d.rules if r.met is not True]
+    assert "a rest test on room air (or an awake PaO2)" in d.missing, d.missing
+    assert d.rule("lcd_group_i_2_sleep").met is False
 
 
 @st.composite
