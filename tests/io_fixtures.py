@@ -41,6 +41,7 @@ class RawEdf:
     onsets: Sequence[float] | None = None  # record onsets (EDF+ TAL); default: contiguous
     notes: dict[int, list[tuple[float, float, str]]] = field(default_factory=dict)
     annot_bytes: int = 120
+    bdf: bool = False  # BioSemi's 24-bit variant (reserved "" or "BDF+C"; "BDF Annotations")
 
 
 def _f(text: str, width: int) -> bytes:
@@ -50,12 +51,13 @@ def _f(text: str, width: int) -> bytes:
 
 def edf_bytes(spec: RawEdf) -> bytes:
     n_rec = spec.signals[0].digital.shape[0]
-    plus = spec.reserved.startswith("EDF+")
+    plus = spec.reserved.startswith(("EDF+", "BDF+"))
+    sample_bytes = 3 if spec.bdf else 2
     sigs = list(spec.signals)
     ns = len(sigs) + (1 if plus else 0)
     head = b"".join(
         [
-            _f("0", 8),
+            b"\xffBIOSEMI" if spec.bdf else _f("0", 8),
             _f(spec.patient, 80),
             _f(spec.recording, 80),
             _f(spec.date_text or spec.start.strftime("%d.%m.%y"), 8),
@@ -67,13 +69,15 @@ def edf_bytes(spec: RawEdf) -> bytes:
             _f(str(ns), 4),
         ]
     )
-    labels = [s.label for s in sigs] + (["EDF Annotations"] if plus else [])
+    annot = "BDF Annotations" if spec.bdf else "EDF Annotations"
+    labels = [s.label for s in sigs] + ([annot] if plus else [])
     units = [s.unit for s in sigs] + ([""] if plus else [])
     pmins = [f"{s.pmin:g}" for s in sigs] + (["-1"] if plus else [])
     pmaxs = [f"{s.pmax:g}" for s in sigs] + (["1"] if plus else [])
-    dmins = [str(s.dmin) for s in sigs] + (["-32768"] if plus else [])
-    dmaxs = [str(s.dmax) for s in sigs] + (["32767"] if plus else [])
-    sprs = [str(s.spr) for s in sigs] + ([str(spec.annot_bytes // 2)] if plus else [])
+    lo, hi = (-(1 << 23), (1 << 23) - 1) if spec.bdf else (-32768, 32767)
+    dmins = [str(s.dmin) for s in sigs] + ([str(lo)] if plus else [])
+    dmaxs = [str(s.dmax) for s in sigs] + ([str(hi)] if plus else [])
+    sprs = [str(s.spr) for s in sigs] + ([str(spec.annot_bytes // sample_bytes)] if plus else [])
     for values, width in [
         (labels, 16),
         ([""] * ns, 80),
@@ -91,7 +95,15 @@ def edf_bytes(spec: RawEdf) -> bytes:
     body = b""
     for r in range(n_rec):
         for s in sigs:
-            body += np.asarray(s.digital[r], dtype="<i2").tobytes()
+            if spec.bdf:  # 24-bit little-endian: the low three bytes of each int32
+                body += (
+                    np.asarray(s.digital[r], dtype="<i4")
+                    .view(np.uint8)
+                    .reshape(-1, 4)[:, :3]
+                    .tobytes()
+                )
+            else:
+                body += np.asarray(s.digital[r], dtype="<i2").tobytes()
         if plus:
             tal = f"+{onsets[r]:g}\x14\x14\x00".encode()
             for onset, dur, text in spec.notes.get(r, []):

@@ -118,6 +118,44 @@ def test_patient_fields_kept_apart_and_never_in_warnings_or_info(tmp_path: Path)
         assert ident not in text
 
 
+#: (file kind, patient field, recording field) -> (name, code, sex, birth date) as read. Free text
+#: where EDF+ puts no subfields (a plain BDF is no EDF+ variant) or the words are not EDF+'s:
+#: split as subfields, a plain BDF's "Richard Roe born 1950" gave the name "1950", which shares
+#: no word with the context's "Jane Doe", and another person's night qualified.
+_FIELDS = [
+    ("bdf", "Richard Roe born 1950", "overnight oximetry", ("Richard Roe born 1950", None, None, None)),
+    ("edf+c", "Richard Roe born 1950", "Startdate 02-MAR-2026 X X X", ("Richard Roe born 1950", None, None, None)),
+    ("edf", "Richard Roe born 1950", "Startdate 02-MAR-2026 X X X", ("Richard Roe born 1950", None, None, None)),
+    ("bdf", "Jane Doe female COPD", "overnight oximetry", ("Jane Doe female COPD", None, None, None)),
+    ("edf+c", "subject01 session2 05-JAN-2026 overnight", "Startdate 02-MAR-2026 X X X",
+     ("subject01 session2 05-JAN-2026 overnight", None, None, None)),
+    # EDF+'s subfields are still read as such: BDF+, lower-case sex, X for unknown, ResMed's
+    ("bdf+c", "P-01 M 13-JUL-1949 Doe_John", "Startdate 02-MAR-2026 X X X", ("Doe John", "P-01", "M", dt.date(1949, 7, 13))),
+    ("edf+c", "P-01 m 13-jul-1949 Doe_John", "Startdate 02-MAR-2026 X X X", ("Doe John", "P-01", "M", dt.date(1949, 7, 13))),
+    ("edf+c", "X F X Roe_Jane extra", "Startdate 02-MAR-2026 X X X", ("Roe Jane", None, "F", None)),
+    ("edf", "X X X X 3E7B 6EAD", "Startdate 02-MAR-2026 X X X", (None, None, None, None)),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "patient", "recording", "expected"), _FIELDS)
+def test_patient_field_is_split_only_where_it_holds_edf_plus_subfields(
+    tmp_path: Path, kind: str, patient: str, recording: str, expected: tuple[object, ...]
+) -> None:
+    n = 60
+    spec = RawEdf(
+        [const_sig("SpO2", "%", 95, n)],
+        reserved=kind.upper() if "+" in kind else "",
+        bdf=kind.startswith("bdf"),
+        patient=patient,
+        recording=recording,
+    )
+    rec = read_recording(write_edf_raw(tmp_path / f"night.{kind[:3]}", spec))
+    assert rec.source.format == kind
+    assert rec.spo2.n_samples == n
+    p = rec.patient
+    assert (p.name, p.code, p.sex, p.birth_date) == expected
+
+
 def test_info_describes_channels_and_annotations(tmp_path: Path) -> None:
     info = inspect_recording(_psg(tmp_path))
     assert info.spo2_channel == "SpO2"

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from criteria.evaluate import evaluate
@@ -22,6 +23,7 @@ from oxi.cli import main
 from oximetry.model import PatientInfo
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import OVERNIGHT_YAML, ctx, overnight
+from tests.io_fixtures import RawEdf, RawSig, write_edf_raw
 
 #: One person's name as a header and a clinic write it.
 SAME = [
@@ -181,3 +183,37 @@ def test_another_persons_night_is_held_open_and_still_verifies(
     summary = str(tmp_path / "hers" / "summary.json")
     assert main(["qualify", "--summary", summary, "--context", str(hers)]) == 0
     assert "INDETERMINATE" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("field", "determination"), [
+    ("Quokkaman Zyxwv born 1949", "indeterminate"),  # his night, her context
+    ("Jane Roe female COPD", "qualified"),  # her own night (no false conflict)
+])  # fmt: skip
+def test_a_plain_bdf_free_text_patient_field_is_the_name_compared(
+    tmp_path: Path, field: str, determination: str
+) -> None:
+    """A plain BDF (BioSemi's 24 bits, no EDF+) holds free text in its patient field, as a plain
+    EDF does: split as EDF+ subfields, "Quokkaman Zyxwv born 1949" gave the name "1949", no
+    conflict with the context's "Roe, Jane", and another person's night qualified; her own
+    "Jane Roe female COPD" gave "COPD", a conflict."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=4, baseline_pct=95, noise_pts=0.4,
+        sustained_drops=[(7200, 540, 86)], start=dt.datetime(2026, 11, 20, 22, 0),
+    )  # fmt: skip
+    digital = np.round(np.nan_to_num(rec.spo2.data, nan=0.0) * 100).astype(np.int64)
+    spo2 = RawSig("SpO2", "%", 1, digital.reshape(-1, 1), dmin=0, dmax=10000)
+    spec = RawEdf([spo2], reserved="", bdf=True, patient=field, recording="overnight oximetry",
+                  start=rec.start)  # fmt: skip
+    bdf = write_edf_raw(tmp_path / "night.bdf", spec)
+    out = tmp_path / "out"
+    context = _context(tmp_path, OTHER_NAME)
+    assert main(["analyze", str(bdf), "--context", str(context), "--out", str(out),
+                 "--no-report"]) == 0  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["input"]["format"] == "bdf"
+    assert summary["patient"]["name"] == field
+    q = summary["qualification"]
+    assert q["determination"] == determination
+    assert [c["keys"] for c in q["conflicts"]] == (
+        [["patient.name", "recording.patient"]] if determination == "indeterminate" else []
+    )

@@ -52,6 +52,8 @@ _MONTHS = {
         ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
     )
 }
+#: EDF+'s birth date subfield (``02-MAY-1951``), English month in any capitals.
+_BIRTH_DATE = re.compile(r"(\d\d)-(" + "|".join(_MONTHS) + r")-(\d{4})", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -398,23 +400,37 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
 
 
 def _patient(hdr: EdfHeader) -> PatientInfo:
-    """Read the patient field (EDF+: code sex birthdate name; plain EDF: free text)."""
+    """Read the patient field (EDF+: code sex birthdate name; otherwise free text, the name)."""
     text = hdr.patient_field
     parts = text.split()
-    plus = hdr.variant != "edf" or hdr.recording_field.startswith("Startdate")
-    if not plus or len(parts) < 4:
+    # Subfields only where EDF+ (or a plain EDF written to its conventions, as ResMed's
+    # "X X X X 3E7B 6EAD" beside "Startdate ...") puts them, and only when the sex and birth date
+    # words are EDF+'s. A plain BDF's ("bdf" is no EDF+ variant) or a non-conforming EDF+'s free
+    # text "Richard Roe born 1950" was read as code "Richard", name "1950": no word in common with
+    # the context's "Jane Doe", no conflict, and another person's night qualified; "Jane Doe female
+    # COPD" gave the name "COPD" (a false conflict) and "subject01 session2 05-JAN-2026 overnight"
+    # the session's date as a birth date (a false age conflict).
+    plus = "+" in hdr.variant or hdr.recording_field.startswith("Startdate")
+    if not plus or len(parts) < 4 or not _edf_plus_subfields(parts[1], parts[2]):
         return PatientInfo(name=text or None)
 
     def known(value: str) -> str | None:
         return None if value in ("X", "x", "") else value.replace("_", " ")
 
     birth: _dt.date | None = None
-    m = re.fullmatch(r"(\d\d)-([A-Za-z]{3})-(\d{4})", parts[2])
-    if m and m.group(2).upper() in _MONTHS:
+    m = _BIRTH_DATE.fullmatch(parts[2])
+    if m:
         with contextlib.suppress(ValueError):
             birth = _dt.date(int(m.group(3)), _MONTHS[m.group(2).upper()], int(m.group(1)))
     sex = {"F": "F", "M": "M"}.get(parts[1].upper())
     return PatientInfo(name=known(parts[3]), code=known(parts[0]), sex=sex, birth_date=birth)
+
+
+def _edf_plus_subfields(sex: str, birth: str) -> bool:
+    """Return True when a patient field's second and third words are EDF+'s sex and birth date."""
+    return sex.upper() in ("F", "M", "X") and (
+        birth in ("X", "x") or _BIRTH_DATE.fullmatch(birth) is not None
+    )
 
 
 def _device(hdr: EdfHeader) -> str:
