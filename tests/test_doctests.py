@@ -26,6 +26,7 @@ PUBLIC = (
     "oximetry.errors",  # deidentified_reason
     "oxi.privacy",  # deidentified_error: a found file's name never printed
     "oxi.visible",  # visible: what a terminal would act on, shown escaped
+    "oximetry.io.resmed",  # is_resmed_recording_field: ResMed's words in the header
 )
 
 

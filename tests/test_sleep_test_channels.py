@@ -19,7 +19,7 @@ import pytest
 
 from oxi.cli import main
 from oximetry.io.channels import classify, classify_all
-from tests.io_fixtures import write_edf_pyedflib
+from tests.io_fixtures import RawEdf, RawSig, write_edf_pyedflib, write_edf_raw
 
 START = dt.datetime(2026, 11, 20, 22, 0)
 MEDICARE = (
@@ -211,6 +211,57 @@ def test_oximetry_a_pap_machine_recorded_is_no_stand_alone_oximetry(tmp_path: Pa
     assert summary["input"]["format"] == "resmed-sa2"
     assert summary["input"]["sleep_test_channels"][-1].endswith("(recorded on PAP)")
     assert summary["qualification"]["determination"] == "not_qualified"
+
+
+#: ResMed's header fields, as an AirSense 11 writes them (/work/shared/data/resmed_sa2_no_oximeter).
+RESMED_PATIENT = "X X X X 3E7B 6EAD"
+RESMED_RECORDING = "Startdate 20-NOV-2026 X X X SRN=23241877024 MID=46 VID=3"
+
+
+@pytest.mark.parametrize(
+    ("name", "crc16", "spo2_label", "recording", "resmed"),
+    [
+        ("20261120_220000_SA2.edf", True, "SpO2.1s", RESMED_RECORDING, True),  # as written
+        # Crc16 dropped (EDFbrowser's "reduce signals") and renamed: a stand-alone night before
+        ("night.edf", False, "SpO2.1s", RESMED_RECORDING, True),
+        ("night.edf", False, "SpO2", RESMED_RECORDING, True),  # its label renamed too
+        # the same night without ResMed's words: nothing says PAP, the oximeter's night qualifies
+        ("night.edf", False, "SpO2.1s", "Startdate 20-NOV-2026 X X X", False),
+    ],
+)  # fmt: skip
+def test_a_resmed_file_is_known_by_its_recording_field(
+    tmp_path: Path, name: str, crc16: bool, spo2_label: str, recording: str, resmed: bool
+) -> None:
+    """ResMed's ``SRN=... MID=... VID=...`` recording field names the PAP machine whatever the
+    file's channels and name: an SA2 file without its Crc16 channel, renamed night.edf, was
+    read as a stand-alone oximeter's night and qualified Medicare I-2."""
+    n = 7 * 3600
+    noise = np.round(np.random.default_rng(1).normal(0, 0.5, n))
+    spo2 = 95 + noise
+    spo2[7200 - 2 : 7200 + 1802] = [92, 89, *(86 + noise[:1800]), 89, 92]  # 30 min at 85-87 %
+    sigs = [
+        RawSig("Pulse.1s", "bpm", 60, np.full((n // 60, 60), 62), pmax=300, dmax=300),
+        RawSig(spo2_label, "%", 60, spo2.astype(np.int64).reshape(-1, 60)),
+    ]
+    if crc16:
+        sigs.append(RawSig("Crc16", "", 1, np.zeros((n // 60, 1), dtype=np.int64), pmin=-32768,
+                           pmax=32767, dmin=-32768, dmax=32767))  # fmt: skip
+    spec = RawEdf(sigs, record_s=60, reserved="", patient=RESMED_PATIENT, recording=recording,
+                  start=START)  # fmt: skip
+    summary = _analyze(tmp_path, write_edf_raw(tmp_path / name, spec))
+    assert summary["input"]["channel"] == spo2_label
+    q = summary["qualification"]
+    if resmed:
+        assert summary["input"]["format"] == "resmed-sa2"
+        assert summary["input"]["sleep_test_channels"] == [
+            "ResMed AirSense 11 CPAP oximetry (SA2 EDF) (recorded on PAP)"
+        ]
+        assert q["determination"] == "not_qualified"
+    else:
+        assert summary["input"]["format"] == "edf"
+        assert summary["input"]["sleep_test_channels"] == []
+        assert q["determination"] == "qualified"
+        assert q["decided_by"] == ["lcd_group_i_2_sleep"]
 
 
 @pytest.mark.parametrize(

@@ -123,7 +123,8 @@ def _open(path: str | os.PathLike[str], fs: float | None) -> tuple[RawRecording,
         raw = read_edf(p, head, size)
         from oximetry.io.resmed import tag_resmed
 
-        tag_resmed(raw, p)
+        # the header's recording field (bytes 88-168; read_edf has checked the header is whole)
+        tag_resmed(raw, p, head[88:168].decode("latin-1").strip())
     elif (native := _read_native(p, head, size)) is not None:
         raw = native
     else:
