@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import math
@@ -308,6 +309,20 @@ def test_edf_plus_d_records_placed_at_their_true_time(tmp_path: Path) -> None:
     assert np.isnan(rec.pulse.data[3:10]).all()
     assert any("EDF+D" in w and "gap" in w for w in rec.warnings)
     assert [(a.onset_s, a.text) for a in rec.annotations] == [(10.5, "Lights on")]
+
+
+def test_an_edf_plus_c_whose_records_jump_is_said_to_break_edf_plus_c(tmp_path: Path) -> None:
+    """pyedflib refuses an EDF+C whose time-keeping annotations jump; read record by record at
+    their times, the file was reported as "EDF+D: 1 gap(s)", which its header does not say."""
+    spec = dataclasses.replace(_edfd([0, 1, 2, 10, 11]), reserved="EDF+C")
+    rec = read_recording(write_edf_raw(tmp_path / "c.edf", spec))
+    assert rec.source.format == "edf+c"
+    x = rec.spo2.data
+    assert x.size == 24 and np.isnan(x[6:20]).all()  # the 7 s between records are missing
+    (gap,) = [w for w in rec.warnings if "gap" in w]
+    assert "EDF+D" not in gap
+    assert "says EDF+C (continuous)" in gap and "does not allow" in gap
+    assert "1 gap(s) between data records (7 s in all) kept as missing data" in gap
 
 
 def test_edf_plus_d_first_record_offset_moves_start(tmp_path: Path) -> None:

@@ -596,10 +596,18 @@ def _placed_records(
     gap_s = float(np.sum(gaps))
     if gap_s > 0:
         n_gaps = int(np.sum(gaps > 1e-6))
-        warnings.append(
-            f"EDF+D: {n_gaps} gap(s) between data records ({gap_s:.0f} s in all) kept as "
-            "missing data"
-        )
+        said = f"{n_gaps} gap(s) between data records ({gap_s:.0f} s in all) kept as missing data"
+        if hdr.variant.endswith("+c"):
+            # An EDF+C whose time-keeping annotations jump (pyedflib refuses it, and it is read
+            # here) was reported as "EDF+D: 1 gap(s)", as if the header had said so.
+            said = (
+                f"the file says {hdr.variant.upper()} (continuous) but its data records' "
+                f"time-keeping annotations jump, which {hdr.variant.upper()} does not allow: "
+                f"read at their annotated times, {said}"
+            )
+        else:
+            said = f"EDF+D: {said}"
+        warnings.append(said)
     return t0, tuple(Annotation(a.onset_s - t0, a.duration_s, a.text) for a in notes), rel
 
 
