@@ -325,6 +325,20 @@ def test_an_edf_plus_c_whose_records_jump_is_said_to_break_edf_plus_c(tmp_path: 
     assert "1 gap(s) between data records (7 s in all) kept as missing data" in gap
 
 
+def test_a_plain_edf_holding_an_annotation_signal_is_refused_as_such(tmp_path: Path) -> None:
+    """An 'EDF Annotations' signal in a file whose reserved field says no EDF+: the refusal said
+    "pyedflib sees 2 signals where the header lists 1", which names no fault of the file."""
+    data = bytearray(edf_bytes(_edfd([0, 1, 2, 3, 4])))
+    data[192:236] = b" " * 44
+    path = tmp_path / "plain.edf"
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordingFormatError) as err:
+        read_recording(path)
+    assert "'EDF Annotations' signal, which only EDF+ has" in str(err.value)
+    assert "does not say EDF+C or EDF+D" in str(err.value)
+    assert "pyedflib" not in str(err.value)
+
+
 def test_edf_plus_d_first_record_offset_moves_start(tmp_path: Path) -> None:
     path = write_edf_raw(tmp_path / "d2.edf", _edfd([5, 6, 7, 8, 9]))
     rec = read_recording(path)

@@ -502,6 +502,17 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
     data_idx = [i for i, s in enumerate(hdr.signals) if s.label not in _ANNOT_LABELS]
     if not data_idx:
         raise RecordingFormatError("EDF file holds annotations only, no signals", path)
+    if "+" not in hdr.variant and len(data_idx) < len(hdr.signals):
+        # Only EDF+/BDF+ has an annotation signal; in a plain file pyedflib reads it as data,
+        # and the refusal said "pyedflib sees 2 signals where the header lists 1".
+        kind = "BDF" if hdr.bdf else "EDF"
+        label = next(s.label for s in hdr.signals if s.label in _ANNOT_LABELS)
+        raise RecordingFormatError(
+            f"not a valid {kind}+ file: it holds an {label!r} signal, which only {kind}+ has, "
+            f"but the header's reserved field does not say {kind}+C or {kind}+D (a plain {kind} "
+            "has no annotations; its times and annotations cannot be read)",
+            path,
+        )
     if hdr.record_duration_s <= 0:
         raise RecordingFormatError(
             f"EDF record duration is {hdr.record_duration_s} s, so no sampling rate can be derived",
