@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import math
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -323,6 +324,22 @@ def test_an_edf_plus_c_whose_records_jump_is_said_to_break_edf_plus_c(tmp_path: 
     assert "EDF+D" not in gap
     assert "says EDF+C (continuous)" in gap and "does not allow" in gap
     assert "1 gap(s) between data records (7 s in all) kept as missing data" in gap
+
+
+@pytest.mark.parametrize(
+    ("onsets", "said"),
+    [
+        ([0, 1, 2, 1, 2], "EDF+C data record 4 starts at 1 s, before the previous record ends"),
+        ([0, 1, 2, 3.3, 4.3], "EDF+C data record 4 starts 3.3 s after the first"),
+    ],
+)
+def test_an_edf_plus_c_refused_record_by_record_names_its_own_variant(
+    tmp_path: Path, onsets: list[float], said: str
+) -> None:
+    """The record-by-record refusals of an EDF+C said "EDF+D ...", which its header does not."""
+    spec = dataclasses.replace(_edfd(onsets), reserved="EDF+C")
+    with pytest.raises(RecordingFormatError, match=re.escape(said)):
+        read_recording(write_edf_raw(tmp_path / "c.edf", spec))
 
 
 def test_a_plain_edf_holding_an_annotation_signal_is_refused_as_such(tmp_path: Path) -> None:

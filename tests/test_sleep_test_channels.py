@@ -19,6 +19,7 @@ import pytest
 
 from oxi.cli import main
 from oximetry.io.channels import classify, classify_all
+from oximetry.io.reader import inspect_recording
 from tests.io_fixtures import RawEdf, RawSig, write_edf_pyedflib, write_edf_raw
 
 START = dt.datetime(2026, 11, 20, 22, 0)
@@ -262,6 +263,23 @@ def test_a_resmed_file_is_known_by_its_recording_field(
         assert summary["input"]["sleep_test_channels"] == []
         assert q["determination"] == "qualified"
         assert q["decided_by"] == ["lcd_group_i_2_sleep"]
+
+
+def test_resmeds_flow_and_pressure_files_are_no_cpap_oximetry(tmp_path: Path) -> None:
+    """ResMed's BRP (flow, pressure) files carry the same recording-field words as its SA2
+    oximetry files; without a SpO2 channel the words name no "CPAP oximetry"."""
+    n = 10
+    sigs = [
+        RawSig("Flow.40ms", "L/s", 1500, np.zeros((n, 1500), dtype=np.int64), pmin=-2, pmax=2,
+               dmin=-1000, dmax=1000),
+        RawSig("Press.40ms", "cmH2O", 1500, np.full((n, 1500), 500), pmin=0, pmax=30, dmin=0,
+               dmax=1500),
+    ]  # fmt: skip
+    spec = RawEdf(sigs, record_s=60, reserved="", patient=RESMED_PATIENT,
+                  recording=RESMED_RECORDING, start=START)  # fmt: skip
+    path = write_edf_raw(tmp_path / "20261120_220000_BRP.edf", spec)
+    info = inspect_recording(path)
+    assert (info.format, info.device) == ("edf", "")
 
 
 @pytest.mark.parametrize(

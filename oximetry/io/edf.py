@@ -508,7 +508,7 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
         kind = "BDF" if hdr.bdf else "EDF"
         label = next(s.label for s in hdr.signals if s.label in _ANNOT_LABELS)
         raise RecordingFormatError(
-            f"not a valid {kind}+ file: it holds an {label!r} signal, which only {kind}+ has, "
+            f"not a valid {kind}+ file: it holds a {label!r} signal, which only {kind}+ has, "
             f"but the header's reserved field does not say {kind}+C or {kind}+D (a plain {kind} "
             "has no annotations; its times and annotations cannot be read)",
             path,
@@ -725,7 +725,8 @@ def _read_tals(path: Path, hdr: EdfHeader) -> tuple[NDArray[np.float64], tuple[A
     annot = [i for i, s in enumerate(hdr.signals) if s.label in _ANNOT_LABELS]
     if not annot:
         raise UnsupportedEDFError(
-            "EDF+D file without an 'EDF Annotations' signal: the data records have no time stamps",
+            f"{hdr.variant.upper()} file without an 'EDF Annotations' signal: the data records "
+            "have no time stamps",
             path,
         )
     recs = _records(path, hdr)
@@ -741,7 +742,7 @@ def _read_tals(path: Path, hdr: EdfHeader) -> tuple[NDArray[np.float64], tuple[A
                 onset = first
         if onset is None:
             raise RecordingFormatError(
-                f"EDF+D data record {r + 1} has no time-keeping annotation", path
+                f"{hdr.variant.upper()} data record {r + 1} has no time-keeping annotation", path
             )
         onsets[r] = onset
     return onsets, tuple(notes)
@@ -783,13 +784,14 @@ def _record_starts(onsets: NDArray[np.float64], hdr: EdfHeader, path: Path) -> N
     if bad.size:
         r = int(bad[0]) + 1
         raise UnsupportedEDFError(
-            f"EDF+D data record {r + 1} starts at {onsets[r]:g} s, before the previous record ends "
+            f"{hdr.variant.upper()} data record {r + 1} starts at {onsets[r]:g} s, before the "
+            "previous record ends "
             f"({onsets[r - 1] + hdr.record_duration_s:g} s); records out of order or overlapping",
             path,
         )
     if rel[-1] > MAX_DURATION_S:
         raise UnsupportedEDFError(
-            f"EDF+D data records span {rel[-1] / 86400:.3g} days; more than "
+            f"{hdr.variant.upper()} data records span {rel[-1] / 86400:.3g} days; more than "
             f"{MAX_DURATION_S / 86400:g} days is not a recording",
             path,
         )
@@ -822,7 +824,8 @@ def _load_discontinuous(
         if bad.size:
             r = int(bad[0])
             raise UnsupportedEDFError(
-                f"EDF+D data record {r + 1} starts {float(starts[r]):.9g} s after the first, "
+                f"{hdr.variant.upper()} data record {r + 1} starts {float(starts[r]):.9g} s "
+                "after the first, "
                 f"{float(off[r]):.3g} sample(s) off the {fs:g} Hz grid of signal {sig.label!r}; "
                 "its samples cannot be placed without moving them in time",
                 path,

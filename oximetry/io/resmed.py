@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 from oximetry.io._base import RawRecording
-from oximetry.io.channels import normalise_label
+from oximetry.io.channels import classify, normalise_label
 
 __all__ = ["is_resmed_recording_field", "tag_resmed"]
 
@@ -68,7 +68,12 @@ def tag_resmed(raw: RawRecording, path: Path, recording_field: str = "") -> None
     # The recording field's words alone are enough: an SA2 file without its Crc16 channel
     # (EDFbrowser's "reduce signals") renamed night.edf was read as a stand-alone oximeter's
     # night, and its saturations taken on the patient's CPAP qualified Medicare I-2.
-    if not is_resmed_recording_field(recording_field):
+    if is_resmed_recording_field(recording_field):
+        # but only a file with oximetry: ResMed's flow, pressure and event files (BRP, PLD, EVE)
+        # carry the same words, and a BRP file was named "CPAP oximetry (SA2 EDF)"
+        if not any(classify(c.label, c.unit)[0] == "spo2" for c in raw.channels):
+            return
+    else:
         if not {"spo21s", "pulse1s"} <= labels:
             return
         if "crc16" not in labels and kind not in _MODELS:
