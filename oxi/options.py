@@ -166,6 +166,13 @@ def parse_span(
         )
     s = parse_time_spec(parts[0], start, minutes_seconds=minutes_seconds, span_s=span_s)
     e = parse_time_spec(parts[1], start, minutes_seconds=minutes_seconds, span_s=span_s)
+    if e <= s and clocks[0] and span_s is not None and e < span_s <= s:
+        # A clock time before the recording's start is read as the next day: a span from 09:59
+        # on a recording from 10:00 said "the end (300 s) must come after the start (86340 s)"
+        raise SettingsError(
+            f"Invalid span {text!r}: its start {parts[0].strip()} lies before the recording's "
+            "first sample (or after its end); a span must lie within the recording"
+        )
     if e <= s:
         raise SettingsError(
             f"Invalid span {text!r}: the end ({e:g} s) must come after the start ({s:g} s)"

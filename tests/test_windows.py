@@ -323,6 +323,14 @@ def test_a_clock_time_in_the_starts_own_second_names_the_start() -> None:
     assert parse_time_spec("21:59:59", start) == pytest.approx(86398.4)
 
 
+def test_a_clock_span_starting_before_the_recording_says_so() -> None:
+    # 09:59 on a recording from 10:00 is read as the next day: the refusal spoke of the end
+    # coming before a start 86340 s in
+    start = START.replace(hour=10)
+    with pytest.raises(SettingsError, match=r"its start 09:59:00 lies before the recording's"):
+        parse_span("09:59:00-10:05:00", start, span_s=3600)
+
+
 def test_parse_span_and_errors() -> None:
     assert parse_span("0-300", START) == (0.0, 300.0)
     assert parse_span("22:05:00-22:11:00", START) == (300.0, 660.0)
