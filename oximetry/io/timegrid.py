@@ -248,18 +248,19 @@ def _one_interval(t: NDArray[np.float64], step: float, tol: float, clock0_s: flo
     # shorter: one fraction of the median step (0: the median step, longer, or no interval)
     key = np.where(shorter, -inverse, 0.0)
     edges = np.flatnonzero(np.diff(key, prepend=np.nan, append=np.nan) != 0)
-    runs = [
-        (a, b, f"{float(np.median(d[a:b])):g} s", "")
-        for a, b in itertools.pairwise(edges.tolist())
-        if key[a] != 0 and b - a >= MIN_OTHER_INTERVAL_RUN
-    ][:1]
+    # each run found: (its first step, its end, the other interval, a note on missing rows)
+    found: list[tuple[int, int, str, str]] = []
+    for a, b in itertools.pairwise(edges.tolist()):
+        if key[a] != 0 and b - a >= MIN_OTHER_INTERVAL_RUN:
+            found.append((a, b, f"{float(np.median(d[a:b])):g} s", ""))
+            break  # the first run of shorter steps
     common = _common_multiple_run(k)
     if common is not None:
         a, b, m = common
-        missing = " or a whole multiple of it, where rows are missing"
-        runs.append((a, b, f"{m * step:g} s", missing if np.any(k[a:b] != m) else ""))
-    if runs:
-        a, b, other, missing = min(runs)
+        note = " or a whole multiple of it, where rows are missing" if np.any(k[a:b] != m) else ""
+        found.append((a, b, f"{m * step:g} s", note))
+    if found:
+        a, b, other, note = min(found, key=lambda run: run[0])  # the earlier of the two
         usual = f"{step:g} s"
         start, end = _clock(clock0_s + t[a]), _clock(clock0_s + t[b])
         if a == 0:
@@ -270,7 +271,7 @@ def _one_interval(t: NDArray[np.float64], step: float, tol: float, clock0_s: flo
             how = f"{usual} steps, and {other} steps from {start} to {end}"
         raise TimeAxisError(
             f"the sampling interval changes within the file: {how} ({b - a} steps of {other}"
-            f"{missing}); on one grid the rows at the other interval would stand alone between "
+            f"{note}); on one grid the rows at the other interval would stand alone between "
             "empty slots, or on one another, and be lost: export each part to its own file"
         )
     covered = (d > 0) & (d <= tol)
