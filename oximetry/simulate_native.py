@@ -244,8 +244,9 @@ def write_medview(rec: Recording, path: str | Path, *, count: int | None = None)
     """Write a MedView ``.dat`` file: one dated record a second; gaps are left out.
 
     A sample whose SpO2 and pulse are both missing is not written (the device was not
-    recording), so the reader must find the gap from the records' own times. A short report
-    block (``REPORT``) follows the records.
+    recording), so the reader must find the gap from the records' own times; a missing SpO2
+    beside a pulse is written 0, a missing pulse beside an SpO2 255 (a pulse of 0 is kept as
+    "no pulse found"). A short report block (``REPORT``) follows the records.
 
     Parameters
     ----------
@@ -277,7 +278,9 @@ def write_medview(rec: Recording, path: str | Path, *, count: int | None = None)
     for i in keep:
         t = rec.time_at(float(i))
         rows += bytes([0, 0, 0xCC, t.year - 2000, t.month, t.day, t.hour, t.minute, t.second])
-        rows += bytes([int(_bytes(spo2[i : i + 1], 0)[0]), int(_bytes(pulse[i : i + 1], 0)[0])])
+        # a missing pulse is 255, never 0: a pulse of 0 is "no pulse found", which invalidates
+        # the SpO2 beside it (SPEC §4 rule 4), and would have made a pulse gap a probe off
+        rows += bytes([int(_bytes(spo2[i : i + 1], 0)[0]), int(_bytes(pulse[i : i + 1], 255)[0])])
     out = Path(path)
     out.write_bytes(bytes([0x01]) + struct.pack("<H", written) + bytes(rows) + b"REPORT")
     return out

@@ -378,3 +378,46 @@ def test_medview_count_short_of_the_records_is_refused(tmp_path: Path, short: in
     path = write_medview(night, tmp_path / "n.dat", count=2 * 3600 - short)
     with pytest.raises(RecordingFormatError, match=f"{short} more dated 11-byte records follow"):
         read_recording(path)
+
+
+def test_medview_pulse_of_zero_invalidates_the_spo2_beside_it_as_in_contec(tmp_path: Path) -> None:
+    """A MedView pulse byte of 0 is "no pulse found", as in every other reader (SPEC §4 rule 4).
+
+    Read as missing, 12 min at 86 % beside a pulse of 0 qualified this night (MassHealth, the
+    example context), while the same samples as a Contec .SpO2 were invalid and did not (hunt 10).
+    """
+    from dataclasses import replace
+
+    from oxi.pipeline import AnalyzeRequest, analyze_file
+    from oximetry.model import Signal
+    from oximetry.simulate import Artifact
+
+    ctx = str(Path(__file__).resolve().parents[1] / "data" / "example-context.yaml")
+    start = dt.datetime(2026, 1, 5, 23, 0, 0)  # the context's test date
+    drop = [(7200.0, 720.0, 86.0)]  # the plateau, entered and left by 20-s ramps
+    no_pulse = [Artifact(7160.0, 800.0, "pulse", 0.0)]  # over the ramps and the plateau
+
+    def determination(path: Path) -> tuple[str, int]:
+        out = analyze_file(path, AnalyzeRequest(context_path=ctx, report=False))
+        counts = out.summary["recording"]["artifact_samples"]
+        return out.summary["qualification"]["determination"], counts["pulse_out_of_range"]
+
+    kw = {"fs": 1.0, "duration_s": 4 * 3600, "seed": 1, "baseline_pct": 95.0, "start": start}
+    kw["noise_pts"] = 0.6  # no SpO2 held at one value (a conflict of its own)
+    with_pulse, _ = simulate_night(sustained_drops=drop, **kw)  # type: ignore[arg-type]
+    night, _ = simulate_night(sustained_drops=drop, artifacts=no_pulse, **kw)  # type: ignore[arg-type]
+    # the 12 min qualify where a pulse was found: it is the pulse of 0 that takes them out
+    assert determination(write_medview(with_pulse, tmp_path / "p.dat")) == ("qualified", 0)
+    contec_says = determination(write_contec(night, tmp_path / "n.SpO2"))
+    assert contec_says == ("not_qualified", 800)
+    assert determination(write_medview(night, tmp_path / "n.dat")) == contec_says
+    # A missing pulse beside an SpO2 reading is written 255 and read as missing, not as 0: a
+    # pulse gap invalidates nothing and the night still qualifies.
+    assert with_pulse.pulse is not None
+    gap = with_pulse.pulse.data.copy()
+    gap[7160:7960] = np.nan
+    gapped = replace(with_pulse, pulse=Signal("Pulse", "bpm", 1.0, gap))
+    path = write_medview(gapped, tmp_path / "g.dat")
+    assert path.read_bytes()[3 + 11 * 7160 + 10] == 255
+    assert determination(path) == ("qualified", 0)
+    np.testing.assert_array_equal(read_recording(path).pulse.data, gap)  # type: ignore[union-attr]

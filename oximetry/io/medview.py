@@ -7,7 +7,9 @@ but not more dated records: a count that is the records modulo 65536 (a u16 that
 with a warning, any other count short of the records is refused.
 Records are placed on a 1-s grid by their own times (:mod:`oximetry.io.timegrid`), so a pause in
 the recording stays a gap (missing data), never closed up; time going backwards is refused
-(other than one autumn daylight-saving hour). 0 and 255 are missing values.
+(other than one autumn daylight-saving hour). An SpO2 of 0 or 255 and a pulse of 255 are missing
+values; a pulse of 0 is "no pulse found" and kept, so that it invalidates the SpO2 beside it
+(SPEC §4 rule 4), as in every other reader.
 """
 
 from __future__ import annotations
@@ -155,8 +157,12 @@ def read_medview(path: Path) -> RawRecording:
         clock_changes = grid.clock_changes_s
         spo2 = grid.fill(rec[:, 9].astype(np.float64))
         pulse = grid.fill(rec[:, 10].astype(np.float64))
-    for arr in (spo2, pulse):
-        arr[(arr == 0) | (arr == 255)] = np.nan
+    # SpO2 0 or 255 is no reading. A pulse of 255 is missing too, but a pulse of 0 is "no pulse
+    # found" and is kept, as the Contec and Viatom readers keep it (reader._clean, SPEC §4 rule
+    # 4: it invalidates the SpO2 beside it). Blanked here, 10 min of SpO2 sliding to 86 %
+    # beside a pulse of 0 qualified a night whose same samples in a Contec .SpO2 were invalid.
+    spo2[(spo2 == 0) | (spo2 == 255)] = np.nan
+    pulse[pulse == 255] = np.nan
     return fixed_rate_recording(
         path,
         fmt="medview-dat",
