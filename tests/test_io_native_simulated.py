@@ -186,6 +186,27 @@ def test_o2ring_s_round_trip_start_from_name(tmp_path: Path) -> None:
     assert any("no start time" in w for w in undated.warnings)
 
 
+def test_o2ring_s_name_with_two_different_times_is_refused(tmp_path: Path) -> None:
+    """The file holds no time and the device names it after its start alone: a copy named
+    start-end (20260301231530-20260302064500) was read as starting at the end, 06:45 the next
+    day (the last stamp was taken). Two different times are refused, naming both; the same time
+    twice is the start (hunt 10)."""
+    night, _ = simulate_night(fs=1.0, duration_s=600, seed=11, start=START)
+    data = write_o2ring_s(night, tmp_path).read_bytes()  # type: ignore[arg-type]
+    two = tmp_path / "20260301231530-20260302064500"
+    two.write_bytes(data)
+    with pytest.raises(
+        RecordingFormatError, match=r"'20260301231530' and '20260302064500'.*rename the file"
+    ):
+        read_recording(two)
+    same = tmp_path / "20260301231530 (copy of 2026-03-01_231530)"
+    same.write_bytes(data)
+    assert read_recording(same).start == START
+    serial = tmp_path / "ring 20261331000000 20260301231530"  # month 13: digits, no time
+    serial.write_bytes(data)
+    assert read_recording(serial).start == START
+
+
 def test_medview_round_trip_keeps_gaps(tmp_path: Path) -> None:
     night, _ = _night(1.0, 13)
     path = write_medview(night, tmp_path / "n.dat")  # type: ignore[arg-type]

@@ -95,15 +95,32 @@ def file_name_time(path: Path) -> _dt.datetime | None:
     -------
     datetime.datetime or None
         None when the name holds no such time (or an impossible one).
+
+    Raises
+    ------
+    RecordingFormatError
+        The name holds two different times: which is the start is not known.
     """
-    hits = _NAME_TIME.findall(path.name)
-    if not hits:
-        return None
-    try:
-        y, mo, d, h, mi, s = (int(x) for x in hits[-1])
-        return _dt.datetime(y, mo, d, h, mi, s)
-    except (ValueError, OverflowError):  # OverflowError: a field beyond a C int (a 4-byte day)
-        return None
+    found: dict[_dt.datetime, str] = {}
+    for m in _NAME_TIME.finditer(path.name):
+        y, mo, d, h, mi, sec = (int(x) for x in m.groups())
+        try:
+            when = _dt.datetime(y, mo, d, h, mi, sec)
+        except ValueError:  # digits shaped like a time that is none (month 13): no time at all
+            continue
+        found.setdefault(when, m.group(0))
+    if len(found) > 1:
+        # The devices name a file after its start alone (formats.md: the name is the start
+        # time); nothing says which of two stamps is the start. The last was taken: a copy named
+        # 20260105230000-20260106063000 (start-end) was read as starting at 06:30 the next day.
+        stamps = " and ".join(f"'{s}'" for s in found.values())
+        raise RecordingFormatError(
+            f"the file name carries {len(found)} different times ({stamps}) and the file holds "
+            "none: which is the start is not known; rename the file to its start time alone "
+            "(yyyyMMddHHmmss), as the device names it",
+            path,
+        )
+    return next(iter(found), None)
 
 
 def fixed_rate_recording(

@@ -18,7 +18,7 @@ count is the u16 36 bytes before the end; average and minimum SpO2 at trailer of
 35). The records fill the bytes between header and trailer, and the count must agree with them:
 a count that is their number modulo 65536 (a u16 that wrapped) is read with a warning, any other
 disagreement is refused. The file holds no start time: it is read from the file name
-(``yyyyMMddHHmmss``).
+(``yyyyMMddHHmmss``); a name with two different times is refused (which is the start is unknown).
 """
 
 from __future__ import annotations
@@ -263,7 +263,8 @@ def read_o2ring_s(path: Path) -> RawRecording:
     RecordingFormatError
         A file too short for header and trailer, no trailer, bytes between them that are not
         whole records, or a trailer record count that disagrees with the records (other than
-        one that is their number modulo 65536: a u16 that wrapped, read with a warning).
+        one that is their number modulo 65536: a u16 that wrapped, read with a warning), or a
+        file name with two different times (which is the start is not known).
     """
     data = read_all(path)
     what = "O2Ring-S binary"
