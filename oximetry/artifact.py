@@ -200,6 +200,7 @@ def fall_plateaus(
     fs: float = 1.0,
     held: NDArray[np.bool_] | None = None,
     falls_from_recorded: Sequence[tuple[int, float]] = (),
+    recorded: NDArray[np.bool_] | None = None,
 ) -> tuple[list[Level], list[Level]]:
     """Return the levels accepted after a fall faster than a desaturation (SPEC §4.3).
 
@@ -238,6 +239,9 @@ def fall_plateaus(
     falls_from_recorded : sequence of (int, float)
         The falls :func:`recorded_falls` found, as ``(fall, recorded value before it)``, in
         time order.
+    recorded : numpy.ndarray of bool, optional
+        The finite, in-range samples (default ``usable``): those another rule rejected may
+        raise the level before a fall, never lower it (see :func:`_steady_reference`).
 
     Returns
     -------
@@ -259,6 +263,7 @@ def fall_plateaus(
     # 95) was the level, the unflagged step from 95 to 82-83 % after it lay within 4 points of
     # it, and its 11 min qualified a night (review of hunt 10).
     steady = usable if held is None else usable & ~held
+    seen = steady if recorded is None else recorded if held is None else recorded & ~held
     reach = [-1, -1]  # per kind (0 the rule's, 1 at once): the end of its last level
     before = [-1, -1]  # per kind: the end of the level before that one
     found: tuple[list[tuple[int, int, int, float]], ...] = ([], [])
@@ -269,7 +274,7 @@ def fall_plateaus(
         # inside a level of the other kind reads that level (it is in doubt already)
         other = 1 - kind
         since = max(reach[kind], reach[other] if reach[other] <= fall else before[other])
-        ref = _steady_reference(x, steady, fall, ref, fs, since)
+        ref = _steady_reference(x, steady, seen, fall, ref, fs, since)
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
         before[kind], reach[kind] = reach[kind], end
         found[kind].append((fall, start, end, float(ref)))
@@ -293,7 +298,13 @@ def fall_plateaus(
 
 
 def _steady_reference(
-    x: NDArray[np.float64], ok: NDArray[np.bool_], fall: int, ref: float, fs: float, since: int
+    x: NDArray[np.float64],
+    ok: NDArray[np.bool_],
+    seen: NDArray[np.bool_],
+    fall: int,
+    ref: float,
+    fs: float,
+    since: int,
 ) -> float:
     """Return the level a plateau is measured from: the sample before the fall, or lower.
 
@@ -311,11 +322,23 @@ def _steady_reference(
     instant fall to 82-83 % for 11 min was measured from 85 %, and the night qualified (review
     of hunt 10). The last 5 s discount a sample or two only. With no ``ok`` sample there (all
     excluded or flagged) the level is ``ref``, the value before the fall.
+
+    Rejected samples may raise the level, never lower it: the level is the larger of that
+    median and the one of the last :data:`STEADY_LAST_S` of ``seen`` samples (recorded, not
+    held) in the same window. Read from the ``ok`` samples alone, the same first slip, 6 s back
+    at 95 % of which the oximeter flagged the last 4 (still reading 95, or they were excluded),
+    then the instant fall: 2 usable seconds at 95 were an upward artifact, the level was 85 %,
+    and the night qualified (review of hunt 10). Read from the ``seen`` samples alone, a
+    flagged stretch at 85 % whose last 2 s were back at 95 was the level (see
+    :func:`fall_plateaus`); the larger of the two is 95 in both.
     """
     lo = max(0, since, fall - max(1, round(STEADY_BEFORE_S * fs)))
     last = max(3, round(STEADY_LAST_S * fs))
     steady = x[lo:fall][ok[lo:fall]][-last:]
-    return min(ref, float(np.median(steady))) if steady.size else ref
+    if not steady.size:
+        return ref
+    recorded = x[lo:fall][seen[lo:fall]][-last:]  # never empty: ok samples are seen
+    return min(ref, max(float(np.median(steady)), float(np.median(recorded))))
 
 
 def recorded_falls(
@@ -800,8 +823,9 @@ def detect_artifacts(
     plateaus: list[Level] = []
     at_once: list[Level] = []
     if ran_out or falls:
+        recorded = ~(missing | out_of_range)  # rejected samples may raise a level before a fall
         plateaus, at_once = fall_plateaus(
-            x, usable, valid, ran_out, st.recover_within_pts, fs, fall, falls
+            x, usable, valid, ran_out, st.recover_within_pts, fs, fall, falls, recorded
         )
     all_plateaus = sorted(plateaus + at_once)
     return ArtifactResult(
