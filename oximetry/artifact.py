@@ -182,9 +182,10 @@ def _implausible_falls(
 #: Seconds before a fall in which the level a plateau is measured from is read, when it lies
 #: below the last valid sample's (see :func:`fall_plateaus`).
 STEADY_BEFORE_S = 10.0
-#: The level is the median of the last this many seconds' worth of steady samples (at least 3)
-#: within :data:`STEADY_BEFORE_S`: a sample or two above it are an upward artifact, but 3 s
-#: back at 95 % between two slips are a level.
+#: The level is the median of the last this many seconds' worth of steady samples (at least 3,
+#: as far as :data:`STEADY_BEFORE_S` holds them: at 0.25 Hz it holds 2), the higher middle
+#: value of an even count: a sample or two above it are an upward artifact, but 3 s back at
+#: 95 % between two slips are a level.
 STEADY_LAST_S = 5.0
 
 #: A level in doubt: ``(fall, start, end, reference, lowest)``, see :func:`fall_plateaus`.
@@ -297,6 +298,17 @@ def fall_plateaus(
     return plateaus, at_once
 
 
+def _upper_median(v: NDArray[np.float64]) -> float:
+    """Return the median of ``v``, of an even count its higher middle value.
+
+    np.median averages the two (never a recorded value): at 0.25 Hz the 10 s before a fall
+    hold 2 samples, and a first level at 68 %, one sample (4 s) back at 95 %, then an instant
+    fall to 77-78 % for 11 min was measured from 81.5 % and qualified a night (review of
+    hunt 10). The higher errs towards a level in doubt.
+    """
+    return float(np.sort(v)[v.size // 2])
+
+
 def _steady_reference(
     x: NDArray[np.float64],
     ok: NDArray[np.bool_],
@@ -310,12 +322,13 @@ def _steady_reference(
 
     Rises are never flagged (SPEC §4.3), so an upward artifact (one sample at 99 in a COPD
     night at 89 %) became the reference, the night never came back within 4 points of it, and
-    the whole night was one plateau, held open (review of hunt 9). The median of the last
-    :data:`STEADY_LAST_S` of ``ok`` samples within the :data:`STEADY_BEFORE_S` before the fall,
-    when lower, is the level. ``ok`` leaves out what the fall rule holds and what another rule
-    rejects, and ``since`` (the end of the last level in doubt) what lies in an earlier level:
-    read from a 10-s slip just before a second one, the level was the first slip's, the second
-    slip's 11 min were no plateau, and the night qualified.
+    the whole night was one plateau, held open (review of hunt 9). The median (of an even
+    count the higher middle value, :func:`_upper_median`) of the last :data:`STEADY_LAST_S` of
+    ``ok`` samples within the :data:`STEADY_BEFORE_S` before the fall, when lower, is the
+    level. ``ok`` leaves out what the fall rule holds and what another rule rejects, and
+    ``since`` (the end of the last level in doubt) what lies in an earlier level: read from a
+    10-s slip just before a second one, the level was the first slip's, the second slip's
+    11 min were no plateau, and the night qualified.
 
     The median of all 10 s discounted up to 4 samples above the rest: a first slip to 85 %
     entered by a plausible staircase (or across a 3-s dropout), 3 s back at 95 %, then an
@@ -330,7 +343,7 @@ def _steady_reference(
     then the instant fall: 2 usable seconds at 95 were an upward artifact, the level was 85 %,
     and the night qualified (review of hunt 10). Read from the ``seen`` samples alone, a
     flagged stretch at 85 % whose last 2 s were back at 95 was the level (see
-    :func:`fall_plateaus`); the larger of the two is 95 in both.
+    :func:`fall_plateaus`): there no ``ok`` sample is left, and the level is ``ref``, 95.
     """
     lo = max(0, since, fall - max(1, round(STEADY_BEFORE_S * fs)))
     last = max(3, round(STEADY_LAST_S * fs))
@@ -338,7 +351,7 @@ def _steady_reference(
     if not steady.size:
         return ref
     recorded = x[lo:fall][seen[lo:fall]][-last:]  # never empty: ok samples are seen
-    return min(ref, max(float(np.median(steady)), float(np.median(recorded))))
+    return min(ref, max(_upper_median(steady), _upper_median(recorded)))
 
 
 def recorded_falls(

@@ -558,6 +558,27 @@ def test_a_return_between_two_slips_is_a_level_when_rejected_too(how: str, rejec
     assert a.without_fall_plateaus["presumed_sleep"].t_le88_min == pytest.approx(first / 60)
 
 
+def test_an_even_count_is_read_at_its_higher_middle_value() -> None:
+    """At 0.25 Hz the 10 s before a fall hold 2 samples: a first level at 68 % entered across
+    an 8-s dropout (the SPEC's fall), 3 samples there, one sample (4 s) back at 95 %, then an
+    instant fall of 17 points to 77-78 % for 11 min: the median of 68 and 95 (81.5, never
+    recorded) was the level, the 11 min lay within 4 points of it and the night qualified
+    (review of hunt 10). Of an even count the higher middle value is the level (95): the
+    11 min are a plateau, as with 2 samples back, and the night is indeterminate."""
+    fs = 0.25
+    x = np.full(int(3 * 3600 * fs), 95.0)
+    x[248:250] = np.nan  # 8 s missing before 1000 s
+    x[250:253] = 68.0
+    x[253] = 95.0  # one sample, 4 s, back
+    x[254 : 254 + 165] = np.where(np.arange(165) % 2, 77.0, 78.0)  # 1016 s to 1676 s
+    a, d = _judged(_recording(x, fs))
+    assert [(p.fall_s, p.start_s, p.end_s, p.from_pct) for p in a.artifact.fall_plateaus] == [
+        (1016.0, 1048.0, 1676.0, 95.0)  # the hold: 8 samples (30 s rounded up to 4-s samples)
+    ]
+    assert d.determination == "indeterminate"
+    assert [c.keys for c in d.conflicts] == [("recording.fall_plateaus",)]
+
+
 def test_one_or_two_samples_above_a_level_are_still_an_upward_artifact() -> None:
     """The upward artifact of the night at 89 % (one sample at 99, review of hunt 9), and two:
     the median of the last 5 s before the fall back to 89 is 89, no fall at all, whether the
