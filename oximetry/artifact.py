@@ -7,6 +7,7 @@ is counted once, under the first rule in :data:`REASONS` order. The time axis ne
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Sequence
 
@@ -265,19 +266,19 @@ def fall_plateaus(
     # it, and its 11 min qualified a night (review of hunt 10).
     steady = usable if held is None else usable & ~held
     seen = steady if recorded is None else recorded if held is None else recorded & ~held
-    reach = [-1, -1]  # per kind (0 the rule's, 1 at once): the end of its last level
-    before = [-1, -1]  # per kind: the end of the level before that one
-    found: tuple[list[tuple[int, int, int, float]], ...] = ([], [])
+    found: tuple[list[tuple[int, int, int, float]], ...] = ([], [])  # per kind, in time order
+    ends: list[int] = []  # the ends of the levels found so far, of either kind, sorted
     for fall, kind, start, ref in events:
-        if fall < reach[kind]:
-            continue
-        # the level before the fall is read after every earlier level of either kind; a fall
-        # inside a level of the other kind reads that level (it is in doubt already)
-        other = 1 - kind
-        since = max(reach[kind], reach[other] if reach[other] <= fall else before[other])
+        if found[kind] and fall < found[kind][-1][2]:
+            continue  # inside a level of its own kind: it belongs to it
+        # the level before the fall is read after the latest earlier level that ended by it,
+        # of either kind; a fall inside a level of the other kind reads that level (it is in
+        # doubt already)
+        k = bisect.bisect_right(ends, fall)
+        since = ends[k - 1] if k else -1
         ref = _steady_reference(x, steady, seen, fall, ref, fs, since)
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
-        before[kind], reach[kind] = reach[kind], end
+        bisect.insort(ends, end)
         found[kind].append((fall, start, end, float(ref)))
     plateaus = [
         (f, s, e, r, float(np.min(x[s:e], where=valid[s:e], initial=np.inf)))
@@ -326,9 +327,9 @@ def _steady_reference(
     count the higher middle value, :func:`_upper_median`) of the last :data:`STEADY_LAST_S` of
     ``ok`` samples within the :data:`STEADY_BEFORE_S` before the fall, when lower, is the
     level. ``ok`` leaves out what the fall rule holds and what another rule rejects, and
-    ``since`` (the end of the last level in doubt) what lies in an earlier level: read from a
-    10-s slip just before a second one, the level was the first slip's, the second slip's
-    11 min were no plateau, and the night qualified.
+    ``since`` (the end of the latest level in doubt that ended by the fall) what lies in an
+    earlier level: read from a 10-s slip just before a second one, the level was the first
+    slip's, the second slip's 11 min were no plateau, and the night qualified.
 
     The median of all 10 s discounted up to 4 samples above the rest: a first slip to 85 %
     entered by a plausible staircase (or across a 3-s dropout), 3 s back at 95 %, then an
