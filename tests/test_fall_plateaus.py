@@ -591,18 +591,27 @@ def test_one_or_two_samples_above_a_level_are_still_an_upward_artifact() -> None
         assert a.artifact.fall_plateaus == ()
 
 
-@pytest.mark.parametrize("excluded", [False, True])
-def test_three_seconds_above_a_level_are_a_level_usable_or_excluded(excluded: bool) -> None:
-    """The other side of the two tests above, a known limit that errs towards indeterminate
+@pytest.mark.parametrize(
+    ("seconds", "how"), [(3, "usable"), (3, "excluded"), (60, "status"), (60, "excluded")]
+)
+def test_seconds_above_a_level_are_a_level_usable_or_rejected(seconds: int, how: str) -> None:
+    """The other side of the two tests above, known limits that err towards indeterminate
     (docs/criteria.md): 3 s at 99 in the night at 89 % are a level, nothing in the samples
     tells them from 3 s back at 95 % between two slips, and the rest of the night is one level
     in doubt. Excluded, they are still: rejected samples may raise the level, or --exclude over
-    the 4 s back at 95 % qualified the night of the test above."""
+    the 4 s back at 95 % qualified the night of the test above; so are 60 s of motion at 99
+    flagged by the oximeter or excluded (no usable sample in the 10 s before the fall back: the
+    level is the recorded 99)."""
     x = np.full(3600, 89.0)
-    x[1800:1803] = 99.0
-    a = analyze(_recording(x), AnalysisSettings(exclude_s=((1800.0, 1803.0),) if excluded else ()))
+    x[1800 : 1800 + seconds] = 99.0
+    rec, exclude = _recording(x), ((1800.0, 1800.0 + seconds),)
+    if how != "excluded":
+        exclude = ()
+    if how == "status":
+        rec = _with_status(rec, slice(1800, 1800 + seconds))
+    a = analyze(rec, AnalysisSettings(exclude_s=exclude))
     (p,) = a.artifact.fall_plateaus
-    assert (p.fall_s, p.end_s, p.from_pct) == (1803.0, 3600.0, 99.0)
+    assert (p.fall_s, p.end_s, p.from_pct) == (1800.0 + seconds, 3600.0, 99.0)
 
 
 @settings(max_examples=80, deadline=None)
