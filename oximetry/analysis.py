@@ -28,6 +28,7 @@ from .windows import (
     WindowPlan,
     annotation_kind,
     build_windows,
+    spo2_artifact_spans,
     staged_spans,
     window_mask,
 )
@@ -356,7 +357,9 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     Parameters
     ----------
     recording : Recording
-        SpO2 (NaN where missing) at its rate, with optional pulse, status and annotations.
+        SpO2 (NaN where missing) at its rate, with optional pulse, status and annotations;
+        spans the scorer marked as SpO2 artifact (:func:`~oximetry.windows.spo2_artifact_spans`)
+        are excluded like ``--exclude`` spans.
     settings : AnalysisSettings, optional
         Windows, exclusions and detector parameters (the SPEC's defaults when None).
 
@@ -399,7 +402,10 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     120
     """
     st = settings or AnalysisSettings()
-    artifact = detect_artifacts(recording, st.artifact, exclude_s=st.exclude_s)
+    # the scorer's SpO2 artifact spans are rejected like --exclude (build_windows takes them out
+    # of the sleep window): as scored events only, their 10 min at 80 % qualified a night
+    scorer_rejected = spo2_artifact_spans(recording)
+    artifact = detect_artifacts(recording, st.artifact, exclude_s=(*st.exclude_s, *scorer_rejected))
     valid = artifact.valid
     if not valid.any():
         counts = ", ".join(f"{k} {v}" for k, v in artifact.counts.items() if v)
@@ -532,4 +538,5 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         held_runs=tuple(sorted(runs[k] for k in taken)),
         without_fall_plateaus=without_p,
         held_plateaus=tuple(plateaus[k] for k in sorted(taken_p)),
+        spo2_artifact_spans_s=scorer_rejected,
     )

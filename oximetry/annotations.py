@@ -1,8 +1,8 @@
-"""The words annotations use: sleep stages, lights off/on, exercise-test segments, events (SPEC §2.1).
+"""The words annotations use: sleep stages, lights off/on, segments, SpO2 artifacts, events (SPEC §2.1).
 
 One vocabulary for the whole package. The readers count annotations by kind for ``oxi info``
-(:func:`oximetry.io.classify_annotation`) and the analysis builds its windows and scored events
-from them (:mod:`oximetry.windows`, :mod:`oximetry.analysis`); both ask this module, so what
+(:func:`oximetry.io.classify_annotation`) and the analysis builds its windows, its scorer's
+SpO2 artifact exclusions and scored events from them (:mod:`oximetry.windows`, :mod:`oximetry.analysis`); both ask this module, so what
 ``oxi info`` counts as a sleep stage is exactly what the analysis stages with.
 
 This is a low layer: it imports nothing from the package, and ``io`` and ``windows`` may both
@@ -18,17 +18,30 @@ __all__ = [
     "annotation_kind",
     "event_name",
     "hypnogram_stage",
+    "is_spo2_artifact",
     "lights_of",
     "scoring_text",
     "segment_of",
     "stage_of",
 ]
 
-#: Kinds :func:`annotation_kind` returns. ``event`` is a scored respiratory, desaturation,
-#: arousal, limb or cardiac event (the analysis keeps these as ``scored`` events and the report
-#: marks them); ``note`` is any other text (montage changes, "A1+A2 OFF", technologist's notes),
-#: counted by ``oxi info`` but not an event.
-ANNOTATION_KINDS = ("stage", "lights", "segment", "event", "note")
+#: Kinds :func:`annotation_kind` returns. ``artifact`` is a span the scorer marked as SpO2
+#: (oximetry) artifact, which the analysis excludes like ``--exclude`` (:func:`is_spo2_artifact`);
+#: ``event`` is a scored respiratory, desaturation, arousal, limb or cardiac event (the analysis
+#: keeps these as ``scored`` events and the report marks them); ``note`` is any other text
+#: (montage changes, "A1+A2 OFF", technologist's notes, an "EEG artifact"), counted by
+#: ``oxi info`` but not an event.
+ANNOTATION_KINDS = ("stage", "lights", "segment", "artifact", "event", "note")
+
+#: The words of an SpO2 artifact span, in :func:`_norm`'s spelling: an oximetry word next to
+#: "artifact" (either order), as NSRR's concept ``SpO2 artifact``, Profusion's event name
+#: ``SpO2 artifact``, Luna's ``artifact_SpO2`` or an EDF+ text ``Oximetry artefact`` write it.
+#: Another channel's artifact (``EEG artifact``, ``Respiratory artifact``) and a desaturation
+#: (``SpO2 desaturation``) are not: their span says nothing against the saturation.
+_SPO2_ARTIFACT = re.compile(
+    r"\b(?:spo2|sao2|oximetry|oximeter|pulse ox)\s(?:artifact|artefact)s?\b|"
+    r"\b(?:artifact|artefact)s?\s(?:spo2|sao2|oximetry|oximeter|pulse ox)\b"
+)
 
 #: Words that make an annotation a scored event (AASM scoring vocabulary and common PSG exports).
 _EVENT_WORDS = re.compile(
@@ -102,6 +115,35 @@ _EVENT_NAMES = (
 
 def _norm(text: str) -> str:
     return re.sub(r"[\s_\-.]+", " ", text.strip().lower()).strip()
+
+
+def is_spo2_artifact(text: str) -> bool:
+    """Return whether an annotation marks a span the scorer rejected as SpO2 (oximetry) artifact.
+
+    Such a span is excluded from the analysis like ``--exclude`` (SPEC §5: spans a technologist
+    rejected): read as a scored event, NSRR's ``SpO2 artifact`` over 12 min at 80 % counted
+    those minutes and qualified the night (hunt 10).
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written, e.g. ``SpO2 artifact``, ``artifact_SpO2``,
+        ``Oximetry artefact``.
+
+    Returns
+    -------
+    bool
+        False for other channels' artifacts (``EEG artifact``) and for scored events
+        (``SpO2 desaturation``).
+
+    Examples
+    --------
+    >>> is_spo2_artifact("SpO2 artifact"), is_spo2_artifact("artifact_SpO2")
+    (True, True)
+    >>> is_spo2_artifact("EEG artifact"), is_spo2_artifact("SpO2 desaturation")
+    (False, False)
+    """
+    return _SPO2_ARTIFACT.search(_norm(text)) is not None
 
 
 def stage_of(text: str) -> str | None:
@@ -204,6 +246,7 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
     -------
     (str, str or None)
         ``("stage", "N2")``, ``("lights", "off" | "on")``, ``("segment", name)``,
+        ``("artifact", "SpO2")`` for a span the scorer rejected as SpO2 artifact,
         ``("event", None)`` for a scored event, ``("note", None)`` for anything else.
     """
     stage = stage_of(text)
@@ -215,6 +258,8 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
     segment = segment_of(text)
     if segment is not None:
         return "segment", segment
+    if is_spo2_artifact(text):
+        return "artifact", "SpO2"
     if _EVENT_WORDS.search(text.lower()):
         return "event", None
     return "note", None
@@ -242,7 +287,9 @@ def scoring_text(text: str) -> str | None:
     """Return an annotation rewritten in the scoring vocabulary alone, or None for free text.
 
     What ``--deidentify`` keeps of annotations: stages (``Sleep stage N2``), lights marks
-    (``Lights off``), segment names (``exercise``) and event kinds (:func:`event_name`); every
+    (``Lights off``), segment names (``exercise``), ``SpO2 artifact`` and event kinds
+    (:func:`event_name`; kept as its event kind, "desaturation", an SpO2 artifact would no
+    longer be excluded, and the de-identified run's figures would not be the original's); every
     other word — a name, a date, a record number typed into a note — is dropped. The analysis
     reads the rewritten text exactly as it read the original.
 
@@ -263,6 +310,8 @@ def scoring_text(text: str) -> str | None:
         return f"Lights {value}"
     if kind == "segment":
         return value
+    if kind == "artifact":
+        return "SpO2 artifact"
     if kind == "event":
         return event_name(text)
     return None

@@ -309,6 +309,9 @@ class Analysis:
     held_plateaus : tuple of FallPlateau
         The plateaus taken out there (as ``held_runs``: those at a level a sleep figure counts,
         in a test segment every one).
+    spo2_artifact_spans_s : tuple of (float, float)
+        Spans the scorer marked as SpO2 artifact in the recording's annotations, excluded like
+        ``--exclude`` spans (``oximetry.windows.spo2_artifact_spans``).
     """
 
     recording: Recording
@@ -326,6 +329,7 @@ class Analysis:
         default_factory=dict
     )
     held_plateaus: tuple[FallPlateau, ...] = ()
+    spo2_artifact_spans_s: tuple[tuple[float, float], ...] = ()
 
     @property
     def main_window(self) -> str | None:

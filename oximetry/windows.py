@@ -32,6 +32,7 @@ __all__ = [
     "build_windows",
     "clock_text",
     "segment_outside",
+    "spo2_artifact_spans",
     "stage_of",
     "staged_spans",
     "staging_from_annotations",
@@ -457,8 +458,11 @@ def build_windows(
             windows.append(baseline)
         elif baseline is not None:
             windows = [baseline if w.kind == baseline.kind else w for w in windows]
-    if settings.exclude_s:
-        windows = [_outside(w, settings.exclude_s, fs, n) for w in windows]
+    # The scorer's SpO2 artifact spans are rejected spans too (SPEC §5), left out like --exclude
+    rejected = (*settings.exclude_s, *spo2_artifact_spans(recording))
+    if rejected:
+        windows = [_outside(w, rejected, fs, n) for w in windows]
+    warnings.extend(_spo2_artifact_warnings(recording))
     windows.extend(segments)
     warnings.extend(w.warning for w in windows if w.warning)
     return WindowPlan(
@@ -545,6 +549,61 @@ def _awake_out_of_sleep(
                     f"({taken / fs / 60:.1f} min): the patient was awake then."
                 )
         out.append(w)
+    return out
+
+
+def spo2_artifact_spans(recording: Recording) -> tuple[tuple[float, float], ...]:
+    """Return the spans the scorer marked as SpO2 artifact, within the recording, in time order.
+
+    Annotations :func:`~oximetry.annotations.annotation_kind` calls ``artifact`` (NSRR's
+    ``SpO2 artifact`` concept, Profusion's event name, the same words in EDF+ annotation text)
+    with a duration. The analysis excludes them as it does ``--exclude`` spans (invalid, reason
+    ``excluded``, and no part of the sleep window): SPEC §5's exclusions are spans a
+    technologist rejected. Read as a scored event, displayed only, NSRR's ``SpO2 artifact``
+    over a 10-min plateau at 80 % counted those minutes and qualified the night (hunt 10).
+
+    Parameters
+    ----------
+    recording : Recording
+        Its annotations (the file's and an NSRR/Profusion XML's beside it).
+
+    Returns
+    -------
+    tuple of (float, float)
+        ``(start_s, end_s)`` clipped to the recording; marks without a duration are left out
+        (they mark no span).
+    """
+    end_s = recording.duration_s
+    spans = {
+        (max(float(a.onset_s), 0.0), min(float(a.onset_s + a.duration_s), end_s))
+        for a in recording.annotations
+        if a.duration_s > 0 and annotation_kind(a.text)[0] == "artifact"
+    }
+    return tuple(sorted((s, e) for s, e in spans if e > s))
+
+
+def _spo2_artifact_warnings(recording: Recording) -> list[str]:
+    """Say what the scorer's SpO2 artifact annotations took out, and which took out nothing."""
+    fs, n = recording.fs, recording.spo2.n_samples
+    spans = spo2_artifact_spans(recording)
+    out = []
+    if spans:
+        taken = int(np.count_nonzero(spans_mask(spans, fs, n)))
+        out.append(
+            f"{len(spans)} span(s) the scorer marked as SpO2 artifact ({taken / fs / 60:.1f} min) "
+            "were excluded from the analysis, as with --exclude: their samples are invalid "
+            "(excluded) and no part of the sleep window."
+        )
+    marks = sum(
+        1
+        for a in recording.annotations
+        if not a.duration_s > 0 and annotation_kind(a.text)[0] == "artifact"
+    )
+    if marks:
+        out.append(
+            f"{marks} SpO2 artifact annotation(s) have no duration, so they exclude nothing: "
+            "give the spans with --exclude."
+        )
     return out
 
 

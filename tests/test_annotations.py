@@ -30,7 +30,8 @@ STAGES = [
 LIGHTS = [(300, 0, "Light off"), (5400, 0, "LIGHTS ON")]
 SEGMENTS = [(5400, 600, "rest"), (6000, 600, "Exercise"), (6600, 600, "exercise o2")]
 EVENTS = [(700, 15, "Obstructive Apnea"), (3100, 20, "Desaturation"), (3400, 12, "Arousal")]
-NOTES = [(3500, 0, "Tech note"), (3600, 0, "A1+A2 OFF")]
+NOTES = [(3500, 0, "Tech note"), (3600, 0, "A1+A2 OFF"), (3650, 30, "EEG artifact")]
+ARTIFACTS = [(3700, 60, "SpO2 artifact")]
 
 
 def _recording(tmp_path: Path) -> Path:
@@ -38,7 +39,7 @@ def _recording(tmp_path: Path) -> Path:
     return write_edf_pyedflib(
         tmp_path / "night.edf",
         [("SpO2", "%", 1, spo2), ("Pulse", "bpm", 1, np.full(DURATION_S, 60.0))],
-        annotations=STAGES + LIGHTS + SEGMENTS + EVENTS + NOTES,
+        annotations=STAGES + LIGHTS + SEGMENTS + EVENTS + NOTES + ARTIFACTS,
     )
 
 
@@ -51,6 +52,7 @@ def test_info_counts_agree_with_what_the_analysis_sees(tmp_path: Path) -> None:
         "segment": len(SEGMENTS),
         "event": len(EVENTS),
         "note": len(NOTES),
+        "spo2_artifact": len(ARTIFACTS),
     }
 
     rec = read_recording(path)
@@ -60,7 +62,8 @@ def test_info_counts_agree_with_what_the_analysis_sees(tmp_path: Path) -> None:
     assert len(staging) == counts["sleep_stage"]
     assert [s for _, _, s in staging] == ["W", "N2", "N3", "W", "R", "?", "N2"]
     sleep = next(w for w in analysis.windows if w.kind == "sleep")
-    assert sleep.spans_s == ((600.0, 2400.0), (3000.0, 4200.0), (4230.0, 5400.0))
+    # (less the SpO2 artifact span, 3700-3760 s, excluded like --exclude)
+    assert sleep.spans_s == ((600.0, 2400.0), (3000.0, 3700.0), (3760.0, 4200.0), (4230.0, 5400.0))
     # Segments: each marker info counted is a segment window from the annotations.
     segs = {w.kind: w for w in analysis.windows if w.kind in ("rest", "exercise", "exercise_o2")}
     assert len(segs) == counts["segment"]
@@ -70,6 +73,8 @@ def test_info_counts_agree_with_what_the_analysis_sees(tmp_path: Path) -> None:
     scored = [e for e in analysis.events if e.type == "scored"]
     assert len(scored) == counts["event"]
     assert sorted(e.label for e in scored) == sorted(t for _, _, t in EVENTS)
+    # SpO2 artifacts: every one info counted is excluded, its samples and no more
+    assert analysis.artifact.counts["excluded"] == sum(d for _, d, _ in ARTIFACTS)
 
 
 def test_lights_info_counted_set_presumed_sleep(tmp_path: Path) -> None:
@@ -98,14 +103,23 @@ def test_lights_info_counted_set_presumed_sleep(tmp_path: Path) -> None:
         ("Montage:Referential", "note", None),
         ("SpO2 desaturation", "event", None),
         ("Central Apnea", "event", None),
+        # a span the scorer rejected, excluded like --exclude (NSRR, Profusion, Luna's name)
+        ("SpO2 artifact", "artifact", "SpO2"),
+        ("artifact_SpO2", "artifact", "SpO2"),
+        ("Oximetry artefact", "artifact", "SpO2"),
+        ("SaO2 Artifact (Respiratory event)", "artifact", "SpO2"),
+        # another channel's artifact is no SpO2 artifact
+        ("EEG artifact", "note", None),
+        ("Respiratory artifact", "event", None),
+        ("SpO2 desaturation artifact-free", "event", None),
     ],
 )
 def test_one_vocabulary(text: str, kind: str, label: str | None) -> None:
     assert annotation_kind(text) == (kind, label)
-    info_kind = {"stage": "sleep_stage"}.get(kind, kind)
+    info_kind = {"stage": "sleep_stage", "artifact": "spo2_artifact"}.get(kind, kind)
     assert classify_annotation(text) == info_kind
     assert (stage_of(text), lights_of(text), segment_of(text)).count(None) == (
-        3 if kind in ("event", "note") else 2
+        3 if kind in ("artifact", "event", "note") else 2
     )
 
 
@@ -116,8 +130,11 @@ def test_scoring_text_reads_back_as_the_same_kind() -> None:
     for _, name in _EVENT_NAMES:
         assert annotation_kind(name) == ("event", None), name
         assert scoring_text(f"{name} J. Doe 1951-03-14") == name
-    texts = [t for _, _, t in STAGES + LIGHTS + SEGMENTS + EVENTS]
+    texts = [t for _, _, t in STAGES + LIGHTS + SEGMENTS + EVENTS + ARTIFACTS]
     for text in texts:
         rewritten = scoring_text(text)
         assert rewritten is not None and annotation_kind(rewritten) == annotation_kind(text), text
-    assert [scoring_text(t) for _, _, t in NOTES] == [None, None]
+    assert [scoring_text(t) for _, _, t in NOTES] == [None, None, None]
+    # kept as its event kind ("desaturation") an SpO2 artifact would count again
+    assert scoring_text("SpO2 artifact J. Doe 1951-03-14") == "SpO2 artifact"
+    assert annotation_kind("SpO2 artifact") == ("artifact", "SpO2")

@@ -7,6 +7,7 @@
   displaced-probe fall: SPEC §4 measures a fall from the last valid sample over the time
   between them, so a gap just before such a fall makes it plausible (tested explicitly);
 - shifting the start time changes nothing but wall-clock times;
+- a span the scorer marked as SpO2 artifact is an ``--exclude`` span, whatever else it holds;
 - the artifact mask only grows when data go missing.
 """
 
@@ -23,7 +24,8 @@ from hypothesis import strategies as st
 
 from oximetry.analysis import analyze
 from oximetry.artifact import detect_artifacts, mask_excluded
-from oximetry.model import Recording, Signal
+from oximetry.errors import InsufficientDataError
+from oximetry.model import Annotation, Recording, Signal
 from oximetry.results import WindowMetrics
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import Artifact, SustainedDrop, simulate_night
@@ -138,6 +140,30 @@ def test_excluding_data_never_increases_a_time_count(
     if not np.any(before.artifact.valid & ~mask_excluded(excl, rec.fs, rec.spo2.n_samples)):
         return
     _assert_no_time_count_grew(before, analyze(rec, AnalysisSettings(exclude_s=excl)))
+
+
+@PROPS
+@given(nights(), SPANS, st.sampled_from(["SpO2 artifact", "artifact_SpO2", "Oximetry artefact"]))
+def test_a_scorer_spo2_artifact_span_is_an_exclude_span(
+    rec: Recording, spans: list[tuple[float, float]], text: str
+) -> None:
+    # Read as a display-only scored event, NSRR's "SpO2 artifact" over 10 min at 80 % qualified
+    # a night (hunt 10): the figures must be those of the same spans given with --exclude.
+    excl = tuple((s, s + d) for s, d in spans)
+    if not np.any(~mask_excluded(excl, rec.fs, rec.spo2.n_samples) & np.isfinite(rec.spo2.data)):
+        return
+    marked = dataclasses.replace(
+        rec, annotations=(*rec.annotations, *(Annotation(s, d, text) for s, d in spans))
+    )
+    try:
+        by_option = analyze(rec, AnalysisSettings(exclude_s=excl))
+    except InsufficientDataError:
+        return
+    by_scorer = analyze(marked)
+    assert np.array_equal(by_scorer.artifact.reason, by_option.artifact.reason)
+    assert by_scorer.windows == by_option.windows
+    assert by_scorer.metrics_dict() == by_option.metrics_dict()
+    assert by_scorer.spo2_artifact_spans_s == tuple(sorted(set(excl)))
 
 
 def test_a_gap_before_a_displaced_probe_makes_its_fall_plausible() -> None:

@@ -208,6 +208,7 @@ _INFO_KIND = {
     "stage": "sleep_stage",
     "lights": "lights",
     "segment": "segment",
+    "artifact": "spo2_artifact",
     "event": "event",
     "note": "note",
 }
@@ -227,7 +228,8 @@ def classify_annotation(text: str) -> str:
     Returns
     -------
     str
-        ``sleep_stage``, ``lights``, ``segment``, ``event`` (scored events, which the analysis
-        keeps) or ``note`` (other text, which it does not).
+        ``sleep_stage``, ``lights``, ``segment``, ``spo2_artifact`` (spans the scorer rejected
+        as SpO2 artifact, which the analysis excludes), ``event`` (scored events, which the
+        analysis keeps) or ``note`` (other text, which it does not).
     """
     return _INFO_KIND[annotation_kind(text)[0]]

@@ -14,7 +14,8 @@ Research cohorts (NSRR: SHHS, MESA, CFS, ...) publish each night as an EDF plus 
 
 Stage labels and codes go through the one vocabulary of :mod:`oximetry.annotations`. Scored
 events become annotations (with their nadir and baseline) that the analysis keeps as ``scored``
-events. The XML is parsed with the standard library only after refusing any document type
+events; an ``SpO2 artifact`` event (NSRR concept, Profusion name) becomes an annotation of that
+text, which the analysis excludes like ``--exclude``. The XML is parsed with the standard library only after refusing any document type
 declaration or entity (no entity expansion, no external resources), and only up to
 :data:`MAX_XML_BYTES`.
 """
@@ -231,7 +232,7 @@ def _profusion(root: ET.Element, path: Path) -> XmlAnnotations:
 
 def _as_event_text(name: str, etype: str) -> str:
     """Return the annotation text: the event's name, recognisable as an event when it is one."""
-    if annotation_kind(name)[0] == "event" or not etype:
+    if annotation_kind(name)[0] in ("event", "artifact") or not etype:
         return name
     return f"{name} ({etype.partition('|')[0].strip()} event)"
 
