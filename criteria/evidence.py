@@ -1080,17 +1080,22 @@ def _at_option(
 def _taken_out(summary: Mapping[str, Any]) -> list[tuple[float, float]]:
     """Return what an analysis may take out of a presumed-sleep window after lights off/on.
 
-    The ``--awake`` span and the ``--exclude`` spans (``settings``), and each part of a test
-    (``windows`` of kind rest, exercise, exercise_o2) with :data:`_TEST_PAUSE_S` after it: a
-    superset of what the analysis takes (it takes the minutes after a rest part only when
+    The ``--awake`` span and the ``--exclude`` spans (``settings``), the spans the scorer marked
+    as SpO2 artifact, excluded like them (``recording.spo2_artifact_spans_s``: an untouched
+    summary whose ``--lights-on 02:00`` fell inside one was refused as edited), and each part
+    of a test (``windows`` of kind rest, exercise, exercise_o2) with :data:`_TEST_PAUSE_S` after
+    it: a superset of what the analysis takes (it takes the minutes after a rest part only when
     another part follows within them).
     """
     settings = summary.get("settings")
     settings = settings if isinstance(settings, Mapping) else {}
     exclude = settings.get("exclude_s")
+    block = summary.get("recording")
+    scorer = block.get("spo2_artifact_spans_s") if isinstance(block, Mapping) else None
     pairs: list[Any] = [
         settings.get("awake_span_s"),
         *(exclude if isinstance(exclude, list) else []),
+        *(scorer if isinstance(scorer, list) else []),
     ]
     out = [
         (float(p[0]), float(p[1]))

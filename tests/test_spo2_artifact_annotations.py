@@ -200,3 +200,33 @@ def test_the_span_and_exclude_together_count_each_sample_once() -> None:
     rec, _ = _night((Annotation(SPAN[0], SPAN[1] - SPAN[0], "SpO2 artifact"),))
     both = analyze(rec, AnalysisSettings(exclude_s=((SPAN[0] + 60, SPAN[1] + 60),)))
     assert both.artifact.counts["excluded"] == SPAN[1] - SPAN[0] + 60
+
+
+def test_a_presumed_window_cut_by_the_span_at_a_lights_on_option_is_no_edited_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Unstaged, --lights-on 02:00 inside the scorer's span 01:50-02:10: the presumed-sleep
+    # window ends at 01:50, its end still the option's. oxi qualify --summary reads the span
+    # from the summary as taken out, as it does an --exclude span; without it the untouched
+    # summary was refused as edited.
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=DURATION_S,
+        seed=5,
+        baseline_pct=95.0,
+        annotations=(Annotation(10200.0, 1200.0, "SpO2 artifact"),),
+        start=START,
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    summary = _analyze(edf, tmp_path / "out", "--lights-on", "02:00")
+    window = next(w for w in summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["spans_s"][-1][1] == 10200.0 and window["ends"][1] == "option"
+    assert summary["recording"]["spo2_artifact_spans_s"] == [[10200.0, 11400.0]]
+    path = tmp_path / "out" / "summary.json"
+    assert main(["qualify", "--context", str(CONTEXT), "--summary", str(path)]) == 0
+    # the spans are what vouches for that end: taken away, the summary is refused
+    del summary["recording"]["spo2_artifact_spans_s"]
+    path.write_text(json.dumps(summary))
+    capsys.readouterr()
+    assert main(["qualify", "--context", str(CONTEXT), "--summary", str(path)]) == 2
+    assert "contradicts the settings' lights_on_s" in capsys.readouterr().err

@@ -408,6 +408,14 @@ def build_summary(
             "artifact_pct": art.artifact_pct,
             "artifact_samples": {str(k): int(v) for k, v in art.counts.items()},
             "review_flags": list(art.review_flags),
+            # what the scorer rejected, excluded like --exclude: oxi qualify --summary reads
+            # it as taken out of a presumed-sleep window at a lights on/off option (without
+            # it, an untouched summary was refused as edited); absent when there is none
+            **(
+                {"spo2_artifact_spans_s": [list(sp) for sp in analysis.spo2_artifact_spans_s]}
+                if analysis.spo2_artifact_spans_s
+                else {}
+            ),
         },
         "windows": _windows_block(analysis),
         "main_window": analysis.main_window,
