@@ -41,6 +41,7 @@ __all__ = [
     "AnalyzeRequest",
     "Outcome",
     "analyze_file",
+    "check_recorded_spans",
     "default_out_dir",
     "deidentified_context",
     "folder_name",
@@ -280,7 +281,7 @@ def resolve_settings(
     check_segments_inside(request.segments, segments, recording)
     exclude = tuple(parse_span(x, start, span_s=span_s) for x in request.exclude)
     for text, (s, e) in zip(request.exclude, exclude, strict=True):
-        if e <= 0 or s >= recording.duration_s:
+        if _outside(s, e, recording.duration_s):
             # dropped without a word, a technologist's rejection of a low stretch given in the
             # file's own seconds (79200 on, a column since midnight counted from its first row)
             # excluded nothing, and the night qualified on the stretch
@@ -311,7 +312,7 @@ def resolve_settings(
             # not, and a 0 from it was refused as "--o2-flow", an option not given)
             check_o2_flow(o2_flow, "the context's test.exercise_o2_flow_lpm", context.source)
     awake = None if request.awake is None else parse_span(request.awake, start, span_s=span_s)
-    if awake is not None and (awake[1] <= 0 or awake[0] >= span_s):
+    if awake is not None and _outside(awake[0], awake[1], span_s):
         # accepted as an --exclude there is not: an --awake at 21:00-21:10 on a night from
         # 22:00 was placed at 21:00 the next day, past the end, and gave no baseline unsaid
         raise SettingsError(
@@ -335,6 +336,43 @@ def resolve_settings(
         else read_hypnogram(request.hypnogram, start=start, end_s=recording.duration_s),
         o2_flow_lpm=o2_flow,
     )
+
+
+def _outside(start_s: float, end_s: float, duration_s: float) -> bool:
+    """Tell whether a span (``--exclude``, ``--awake``) holds no moment of the recording."""
+    return end_s <= 0 or start_s >= duration_s
+
+
+def check_recorded_spans(settings: AnalysisSettings, recording: Recording) -> None:
+    """Refuse recorded spans that :func:`resolve_settings` would have refused on ``recording``.
+
+    ``oxi verify`` takes the settings a summary records as they are; an ``--exclude`` or
+    ``--awake`` span lying wholly outside the recording is one no option could give, so a
+    summary recording it is not one ``oxi analyze`` wrote for this recording.
+
+    Parameters
+    ----------
+    settings : AnalysisSettings
+        Settings read back from a summary (:func:`oximetry.settings.recorded_settings`).
+    recording : Recording
+        The recording they were recorded for.
+
+    Raises
+    ------
+    SettingsError
+        ``settings.exclude_s[N]`` or ``settings.awake_span_s`` lies outside the recording,
+        naming the option that refuses it.
+    """
+    duration = recording.duration_s
+    spans = [(f"settings.exclude_s[{i}]", "--exclude", s) for i, s in enumerate(settings.exclude_s)]
+    if settings.awake_span_s is not None:
+        spans.append(("settings.awake_span_s", "--awake", settings.awake_span_s))
+    for key, option, (s, e) in spans:
+        if _outside(s, e, duration):
+            raise SettingsError(
+                f"{key} ({s:g} s to {e:g} s from the start) lies outside the recording "
+                f"(0 to {duration:g} s), which oxi analyze {option} refuses"
+            )
 
 
 #: How a de-identified summary records its annotation file: by hash, never by path.

@@ -11,7 +11,9 @@ files, or a signal file's header), named when it is not the one recorded.
 
 Before anything is computed the summary must be one oxi can have written: a known schema, no
 unknown top-level key, reading options and settings that ``oxi analyze`` accepts (detector
-parameters no option changes must be their defaults), so a forged threshold is "not an oxi
+parameters no option changes must be their defaults, the test type is the context's when the
+context gives one, and no ``--exclude`` or ``--awake`` span lies outside the recording the
+summary was made from, checked once it is read), so a forged threshold is "not an oxi
 summary" and no recorded value can make the recomputation exhaust memory (the readers' caps
 bound the rest). The files beside the summary are checked against the sha256 it records
 (``files``): a missing or replaced ``events.csv``, ``report.pdf`` or ``trace.png`` is a
@@ -54,6 +56,7 @@ from .pipeline import (
     AnalyzeRequest,
     Outcome,
     analyze_file,
+    check_recorded_spans,
     night_files,
     same_file,
 )
@@ -334,12 +337,19 @@ def _recompute(
         # qualified against that very file.
         context = given
     said = None if context is None else context.test.type
-    if settings.test_type is not None and said is not None and settings.test_type != said:
+    if said is not None and settings.test_type != said:
         # oxi analyze refuses --test-type against the context's (pipeline.resolve_settings):
-        # a walk recorded as "rest" under an exercise context verified as continuous oxygen
+        # a walk recorded as "rest" under an exercise context verified as continuous oxygen.
+        # Nor does it leave the type out beside a context giving one (it takes the context's):
+        # a null type beside an exercise context verified too.
+        recorded, why = (
+            ("null", "records the context's")
+            if settings.test_type is None
+            else (settings.test_type, "refuses that")
+        )
         raise OximetryError(
-            f"not an oxi summary: settings.test_type {settings.test_type} but its context's "
-            f"test.type is {said} (oxi analyze refuses that)",
+            f"not an oxi summary: settings.test_type {recorded} but its context's "
+            f"test.type is {said} (oxi analyze {why})",
             summary_path,
         )
     outcome = analyze_file(
@@ -350,6 +360,14 @@ def _recompute(
         context_deidentified=request.deidentify and given is None,
     )
     rebuilt: dict[str, Any] = json.loads(dumps_summary(outcome.summary))
+    if rebuilt["input"].get("sha256") == summary["input"].get("sha256"):
+        # Checked against the recording the summary was made from (another file's shorter
+        # night is said to be another file, not a forgery): an --exclude past the end, which
+        # oxi analyze refuses, verified as recorded (it excludes nothing).
+        try:
+            check_recorded_spans(settings, outcome.analysis.recording)
+        except SettingsError as exc:
+            raise OximetryError(f"not an oxi summary: {exc.reason}", summary_path) from None
     unknown = sorted(set(summary) - set(rebuilt) - {"run"})
     if unknown:
         shown = ", ".join(repr(k[:40]) for k in unknown[:3])

@@ -398,8 +398,33 @@ def test_a_context_taken_from_the_summary_is_said(
             lambda s: s["settings"].update(staging=[[0, 3600, "W"], [0, 3600, "N2"]]),
             "settings.staging[1] begins at 0 s",
         ),
+        # no test type beside the context's overnight: oxi analyze always takes the context's
+        # (a walk's summary so edited verified under an exercise context, hunt 10)
+        (lambda s: s["settings"].update(test_type=None), "settings.test_type null but"),
+        # a technologist's rejection placed past the end of the hour's night: --exclude refuses
+        # it as excluding nothing, and a summary recording it verified
+        (
+            lambda s: s["settings"].update(exclude_s=[[4000, 4100]]),
+            "settings.exclude_s[0] (4000 s to 4100 s from the start) lies outside the recording",
+        ),
+        (
+            lambda s: s["settings"].update(exclude_s=[[0, 60], [3600, 3700]]),
+            "settings.exclude_s[1] (3600 s to 3700 s from the start) lies outside",
+        ),
+        # --awake refuses a span past the end; recorded, it was a difference in the warnings
+        (
+            lambda s: s["settings"].update(awake_span_s=[3700, 3800]),
+            "settings.awake_span_s (3700 s to 3800 s from the start) lies outside",
+        ),
     ],
-    ids=["test-type", "overlapping-staging"],
+    ids=[
+        "test-type",
+        "overlapping-staging",
+        "no-test-type",
+        "exclude-outside",
+        "second-exclude-outside",
+        "awake-outside",
+    ],
 )
 def test_settings_oxi_analyze_refuses_are_not_an_oxi_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Any, reason: str
@@ -411,3 +436,23 @@ def test_settings_oxi_analyze_refuses_are_not_an_oxi_summary(
     capsys.readouterr()
     code, _, err = _verify(capsys, out / "summary.json", edf)
     assert code == 2 and reason in err and err.count("\n") == 1, err
+
+
+def test_a_span_outside_another_recording_is_another_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Spans are checked against the recording the summary was made from: a genuine
+    ``--exclude`` in the last half hour of an hour's night, verified against another night of
+    half an hour, is another file (exit 1), not a forged summary (exit 2)."""
+    edf, _, out = _with_context(tmp_path)
+    ctx = tmp_path / "ctx.yaml"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report", "--context", str(ctx),
+                 "--exclude", "3000-3500"]) == 0  # fmt: skip
+    short, _ = simulate_night(fs=1.0, duration_s=1800, seed=6)
+    other = write_edf(short, tmp_path / "other.edf")
+    capsys.readouterr()
+    code, stdout, err = _verify(capsys, out / "summary.json", other)
+    assert code == 1, err
+    assert "input.sha256: the summary was made from another file" in stdout
+    code, _, err = _verify(capsys, out / "summary.json", edf)
+    assert code == 0, err
