@@ -554,6 +554,12 @@ def _is(key: _Key, *names: str) -> bool:
 _CONTEXT_PATIENT_SHOWN = ("age_years", "age_from_birth_date", "sex", "name_matches_recording")
 
 
+#: The rules whose reason quotes the sleep-test channels' labels (``lcd_sleep_study``: "The
+#: recording holds sleep-test channels (EEG C3-M2, Airflow)"); the rest of a reason is oxi's
+#: words and the figures, and is quoted.
+_RULES_QUOTING_LABELS = frozenset({"lcd_sleep_study"})
+
+
 def _identifying(key: _Key) -> bool:
     """Tell whether ``key`` may hold a patient identifier, to be said to differ, never quoted.
 
@@ -562,15 +568,32 @@ def _identifying(key: _Key) -> bool:
     and a rule's value quoting it (``qualification.rules[...].values.practitioner``), and in the
     context's ``patient`` block anything but the age, sex and name outcome a summary holds (a
     forged ``context.patient.name``). An interpretation reading "Jane Roe desaturates ... Member
-    MH-123" was printed whole as a difference.
+    MH-123" was printed whole as a difference. So are the labels of the sleep-test channels
+    (``input.sleep_test_channels``, a rule's ``values.sleep_test_channels`` and the reason of a
+    rule quoting them, :data:`_RULES_QUOTING_LABELS`): labels typed at the recorder, beside
+    the fixed names the SpO2 and pulse channels are found by, and ``--deidentify`` scrubs them;
+    an airflow channel labelled "Flow Roe Jane" was printed as a difference.
     """
     if _is(key, "patient") or _is(key, "input", "device"):
+        return True
+    if _is(key, "input", "sleep_test_channels"):
         return True
     if any(_is(key, "context", section, name) for section, name, _ in CONTEXT_FREE_TEXT):
         return True
     if _is(key, "context", "patient"):
         return not (len(key) == 3 and key[2] in {("key", k) for k in _CONTEXT_PATIENT_SHOWN})
-    return _is(key, "qualification") and key[-1] == ("key", "practitioner")
+    if not _is(key, "qualification"):
+        return False
+    if ("key", "sleep_test_channels") in key or key[-1] == ("key", "practitioner"):
+        return True
+    # a rule's reason, the rule named by its id; one not named so (ids forged into duplicates,
+    # listed by place) may be any rule, and is withheld
+    return (
+        len(key) == 4
+        and _is(key, "qualification", "rules")
+        and key[3] == ("key", "reason")
+        and (key[2][0] == "at" or key[2] in {("id", r) for r in _RULES_QUOTING_LABELS})
+    )
 
 
 def _of_a_file(key: _Key) -> bool:

@@ -139,3 +139,64 @@ def test_verify_withholds_a_name_forged_into_the_context_patient_block() -> None
         "context.patient.age_years: summary says 67, recomputed 68",
         "context.patient.name: differs (not shown: it may identify the patient)",
     ]
+
+
+def test_verify_withholds_a_sleep_test_channel_label_naming_the_patient(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An airflow channel labelled with the patient's name (header Quackenbush_Zebulon), analysed
+    without --deidentify under Medicare, whose rule lcd_sleep_study quotes the label in its
+    reason and values; the summary edited to say "Flow" in all three places. verify printed
+    ``input.sleep_test_channels[0]: summary says "Flow", recomputed "Flow Quackenbush"`` (hunt
+    10); --deidentify scrubs these labels, and verify now says only that they differ."""
+    import json
+
+    import numpy as np
+
+    from oxi.verify import compare_summaries
+    from tests.io_fixtures import write_edf_pyedflib
+
+    n = 3 * 3600
+    spo2 = 95.0 + np.round(np.random.default_rng(1).normal(0, 0.5, n))
+    channels = [("SpO2", "%", 1.0, spo2), ("Flow Quackenbush", "uV", 1.0, np.zeros(n))]
+    edf = write_edf_pyedflib(
+        tmp_path / "psg.edf",
+        channels,
+        start=dt.datetime(2026, 11, 20, 22, 0),
+        patient_name=PATIENT.name,
+        patient_code=PATIENT.code,
+        birthdate=dt.date(1949, 7, 13),
+    )
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        "payer: medicare\npatient: {age_years: 77}\n"
+        "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+        "       performed_by: idtf, evaluated_date: 2026-11-23}\n"
+        "order: {date: 2026-11-25, flow_lpm: 2}\ndiagnoses: [J44.9]\n"
+    )
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    path = out / "summary.json"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("Flow Quackenbush") == 3  # the channels, the rule's values and reason
+    path.write_text(text.replace("Flow Quackenbush", "Flow"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["verify", str(path), str(edf)]) == 1
+    printed = capsys.readouterr()
+    shown = printed.out + printed.err
+    for key in (
+        "input.sleep_test_channels[0]",
+        "qualification.rules[lcd_sleep_study].reason",
+        "qualification.rules[lcd_sleep_study].values.sleep_test_channels[0]",
+    ):
+        assert f"{key}: differs (not shown: it may identify the patient)" in shown, shown
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in shown.lower(), spelling
+    # a rule listed by place (ids forged into duplicates) may be the one quoting the labels
+    genuine = json.loads(text)
+    forged = json.loads(text.replace("Flow Quackenbush", "Flow"))
+    for rule in forged["qualification"]["rules"]:
+        rule["id"] = "x"
+    lines = compare_summaries(forged, genuine)
+    assert lines and not any("quackenbush" in line.lower() for line in lines), lines
