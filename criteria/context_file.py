@@ -21,7 +21,9 @@ every problem becomes one :class:`criteria.errors.ContextError` line naming the 
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -58,18 +60,30 @@ def read_context_file(path: str | PathLike[str]) -> Any:
     Raises
     ------
     criteria.errors.ContextError
-        Unreadable, too large, too deeply nested, anchors/aliases, duplicate keys, bad syntax.
+        Not a regular file (a directory, a FIFO), unreadable, too large, too deeply nested,
+        anchors/aliases, duplicate keys, bad syntax.
     """
     p = Path(path)
     try:
-        with p.open("rb") as fh:
-            raw = fh.read(MAX_BYTES + 1)
+        # Opened without blocking and refused unless a regular file: a FIFO given as --context
+        # hung oxi analyze, qualify and verify until killed (as the summary reader refuses it).
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ContextError("no such file", path=p) from None
     except IsADirectoryError:
         raise ContextError("is a directory, expected a context file", path=p) from None
     except OSError as exc:
         raise ContextError(f"cannot read the context file ({exc.strerror})", path=p) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        what = "is a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or a device)"
+        raise ContextError(f"{what}, expected a context file", path=p)
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            raw = fh.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise ContextError(f"cannot read the context file ({exc.strerror})", path=p) from None
     if len(raw) > MAX_BYTES:
         raise ContextError(
             f"the context file is larger than {MAX_BYTES // 1024} KiB; a context is a few "

@@ -205,10 +205,13 @@ def find_context(
     With ``deidentify`` the error names no file (a context is often named after the patient).
     """
     for name in names:
+        # Any file of the name but a folder: the night's row then says what is wrong with it
+        # (a FIFO named night.yaml was skipped, the row saying "no night.yaml in --contexts").
         hits = [
             os.path.join(contexts_dir, name + s)
             for s in CONTEXT_SUFFIXES
-            if os.path.isfile(os.path.join(contexts_dir, name + s))
+            if os.path.exists(os.path.join(contexts_dir, name + s))
+            and not os.path.isdir(os.path.join(contexts_dir, name + s))
         ]
         if len(hits) > 1:
             if deidentify:

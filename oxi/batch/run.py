@@ -302,8 +302,10 @@ def _refuse_writing_over_inputs(
 
 def _check_context(path: str) -> None:
     """Fail the whole batch early (exit 2) on a ``--context`` file that cannot be used."""
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise OximetryError("--context: no such file", path)
+    # anything else there (a directory, a FIFO) is refused by the reader as what it is: a FIFO
+    # was said to be "no such file"
 
     load_context(path)
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as _dt
+import errno
 import hashlib
 import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +90,8 @@ def check_file(path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     RecordingFormatError
-        When the path does not exist, is a directory, is empty or cannot be opened.
+        When the path does not exist, is a directory or no regular file (a FIFO), is empty or
+        cannot be opened.
     """
     p = Path(path)
     try:
@@ -96,6 +99,9 @@ def check_file(path: str | os.PathLike[str]) -> Path:
             raise RecordingFormatError("no such file", path)
         if p.is_dir():
             raise RecordingFormatError("is a directory, not a recording file", path)
+        if not p.is_file():
+            # a FIFO (or /dev/zero) has no size: it was said to be "empty (0 bytes)"
+            raise RecordingFormatError("not a regular file (a FIFO or a device)", path)
         size = p.stat().st_size
     except OSError as exc:
         raise RecordingFormatError(f"cannot access the file ({exc.strerror})", path) from None
@@ -195,12 +201,25 @@ def sha256_of(path: str | os.PathLike[str]) -> str:
     buf = bytearray(1 << 18)
     view = memoryview(buf)
     try:
-        with open(path, "rb", buffering=0) as fh:
-            while size := fh.readinto(view):
-                h.update(view[:size])
-        return h.hexdigest()
+        # Opened without blocking, and only a regular file is read: `oxi batch --hypnogram`
+        # given a FIFO (or a FIFO named night.yaml in --contexts) hung hashing it for the
+        # settings' fingerprint until killed.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise RecordingFormatError(f"cannot read the file ({os.strerror(errno.EISDIR)})", path)
+        raise RecordingFormatError("not a regular file (a FIFO or a device)", path)
+    with open(fd, "rb", buffering=0) as fh:
+        try:
+            while size := fh.readinto(view):
+                h.update(view[:size])
+        except OSError as exc:
+            raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
+    return h.hexdigest()
 
 
 #: ``oxi info``'s name for each kind of :func:`oximetry.annotations.annotation_kind`.
