@@ -264,11 +264,11 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    _check_input_path(args.summary)
+    _check_input_path(args.summary, "a summary.json")
     target = _recording_target(args.recording)
-    for given in (args.context, args.annotations):
+    for given, kind in ((args.context, "a context file"), (args.annotations, "an annotation file")):
         if given is not None:
-            _check_input_path(given)
+            _check_input_path(given, kind)
     differences = verify(args.summary, target, args.context, args.annotations)
     if differences:
         _say(f"NOT VERIFIED: {len(differences)} difference(s)")
@@ -313,12 +313,14 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     return EXIT_BATCH_FAILURES if result.n_failed else EXIT_OK
 
 
-def _check_input_path(path: str) -> None:
+def _check_input_path(path: str, kind: str = "a recording file") -> None:
+    # ``kind`` names the file the argument takes: `oxi verify DIR REC` was told DIR "is a
+    # directory, expected a recording file", of its summary.json (and so was --annotations DIR)
     p = Path(path)
     if not p.exists():
         raise OximetryError("no such file", path)
     if p.is_dir():
-        raise OximetryError("is a directory, expected a recording file", path)
+        raise OximetryError(f"is a directory, expected {kind}", path)
 
 
 def _load_json(path: str) -> dict[str, Any]:

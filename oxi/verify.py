@@ -111,10 +111,15 @@ def _read_bounded(p: Path) -> bytes:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as exc:
         raise OximetryError(f"cannot read the summary ({exc.strerror})", p) from None
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
+        os.close(fd)
+        # a folder too (os.fdopen of its descriptor failed as "oxi: 3: Is a directory" in
+        # oxi qualify --summary DIR)
+        if stat.S_ISDIR(st.st_mode):
+            raise OximetryError("is a directory, expected a summary.json", p)
+        raise OximetryError("not a summary.json: not a regular file", p)
     with os.fdopen(fd, "rb") as f:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise OximetryError("not a summary.json: not a regular file", p)
         if st.st_size > MAX_SUMMARY_BYTES:
             raise OximetryError(f"not a summary.json: larger than {MAX_SUMMARY_BYTES >> 20} MiB", p)
         data = f.read(MAX_SUMMARY_BYTES + 1)

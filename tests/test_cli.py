@@ -374,3 +374,45 @@ def test_a_sighup_ignored_by_nohup_stays_ignored(tmp_path: Path) -> None:
     finally:
         signal.signal(signal.SIGHUP, before)
     assert code == 0 and (tmp_path / "out" / "summary.json").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["verify", "{dir}", "{rec}"], "is a directory, expected a summary.json"),
+        (["verify", "{summary}", "{rec}", "--annotations", "{dir}"],
+         "is a directory, expected an annotation file"),
+        (["verify", "{summary}", "{rec}", "--context", "{dir}"],
+         "is a directory, expected a context file"),
+        (["qualify", "--summary", "{dir}", "--context", "{ctx}"],
+         "is a directory, expected a summary.json"),
+        (["analyze", "{rec}", "--annotations", "{dir}", "--no-report", "--out", "{out}"],
+         "is a directory, not an annotation file"),
+        (["analyze", "{rec}", "--hypnogram", "{dir}", "--no-report", "--out", "{out}"],
+         "is a directory, not a hypnogram file"),
+        (["info", "{dir}"], "is a directory, expected a recording file"),
+    ],
+    ids=["verify-summary", "verify-annotations", "verify-context", "qualify-summary",
+         "analyze-annotations", "analyze-hypnogram", "info"],
+)  # fmt: skip
+def test_a_directory_is_told_the_file_its_argument_takes(
+    night_edf: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    expected: str,
+) -> None:
+    """A folder given where a file goes: `oxi verify DIR REC` and `--annotations DIR` were told
+    "expected a recording file", `--hypnogram DIR` "not a recording file", and `oxi qualify
+    --summary DIR` "oxi: 3: Is a directory" (the descriptor's number for the folder)."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    out = tmp_path / "out"
+    assert main(["analyze", str(night_edf), "--out", str(out), "--no-report"]) == 0
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text("patient: {age_years: 70}\n")
+    names = {"dir": folder, "rec": night_edf, "summary": out / "summary.json", "ctx": ctx,
+             "out": tmp_path / "out2"}  # fmt: skip
+    capsys.readouterr()
+    assert main([a.format(**names) for a in args]) == 2
+    assert capsys.readouterr().err == f"oxi: {folder}: {expected}\n"

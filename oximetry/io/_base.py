@@ -84,8 +84,20 @@ class RawRecording:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def check_file(path: str | os.PathLike[str]) -> Path:
+def check_file(path: str | os.PathLike[str], kind: str = "a recording file") -> Path:
     """Return ``path`` as a Path after checking it is a readable, non-empty file.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The file.
+    kind : str
+        What file it should be, named when it is a directory (``--hypnogram DIR`` was told
+        "not a recording file").
+
+    Returns
+    -------
+    Path
 
     Raises
     ------
@@ -98,7 +110,7 @@ def check_file(path: str | os.PathLike[str]) -> Path:
         if not p.exists():
             raise RecordingFormatError("no such file", path)
         if p.is_dir():
-            raise RecordingFormatError("is a directory, not a recording file", path)
+            raise RecordingFormatError(f"is a directory, not {kind}", path)
         if not p.is_file():
             # a FIFO (or /dev/zero) has no size: it was said to be "empty (0 bytes)"
             raise RecordingFormatError("not a regular file (a FIFO or a device)", path)

@@ -218,7 +218,7 @@ def _check_epoch_length(
 
 
 def _rows(path: str | os.PathLike[str]) -> list[Row]:
-    p = check_file(path)
+    p = check_file(path, "a hypnogram file")
     try:
         size = p.stat().st_size
         if size > MAX_HYPNOGRAM_BYTES:

@@ -281,7 +281,7 @@ def read_xml_annotations(
         Not XML, a document type or entity declaration, neither dialect, a malformed number,
         an unknown stage, or a start time that is not the recording's.
     """
-    p = check_file(path)
+    p = check_file(path, "an annotation file")
     if p.stat().st_size > MAX_XML_BYTES:
         raise RecordingFormatError(f"annotation file larger than {MAX_XML_BYTES >> 20} MB", path)
     try:
