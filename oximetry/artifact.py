@@ -22,6 +22,7 @@ from .spans import find_runs, spans_mask
 __all__ = [
     "REASONS",
     "detect_artifacts",
+    "fall_lag",
     "fall_plateaus",
     "frozen_runs",
     "mask_excluded",
@@ -278,6 +279,13 @@ def fall_plateaus(
         since = ends[k - 1] if k else -1
         ref = _steady_reference(x, steady, seen, fall, ref, fs, since)
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
+        if end <= start:
+            # back within 4 points at once: no level, and no earlier level for the next fall.
+            # Taken for one, each sample of a fall spread over a second at 10 Hz (after a first
+            # slip whose seconds back at 95 % the oximeter flagged) was measured from the one
+            # before it, each "level" ended where it began, and the 11 min at 78 % after the
+            # fall were never in doubt (review of hunt 10)
+            continue
         bisect.insort(ends, end)
         found[kind].append((fall, start, end, float(ref)))
     plateaus = [
@@ -361,8 +369,9 @@ def recorded_falls(
     recorded: NDArray[np.bool_],
     usable: NDArray[np.bool_],
     max_fall_pts_per_s: float = 4.0,
+    held: NDArray[np.bool_] | None = None,
 ) -> list[tuple[int, float]]:
-    """Return the falls implausible against the last *recorded* sample, with its value.
+    """Return the falls faster than a desaturation that the fall rule does not hold.
 
     SPEC §4.3 measures a fall from the last valid sample, so an excluded, status- or
     pulse-flagged sample just before a probe slip lengthens Δt: 3 s excluded (or flagged by the
@@ -373,6 +382,18 @@ def recorded_falls(
     in-range sample, where either of the two is not usable, enters a level in doubt
     (:func:`fall_plateaus`). Missing and out-of-range samples are not recorded values (a fall
     across a dropout is the SPEC's).
+
+    SPEC §4.3 compares consecutive samples, so above 1 Hz a fall spread over a few samples is
+    never flagged: at 25 Hz it allows 4 points per 0.04 s, and a probe slip from 94 to 84 %
+    over 0.2-1 s, 40 s there, qualified a rest test (and seven 60-s slips a night) that at 1 Hz
+    was held open (hunt 10). So a fall is also measured over about a second: a sample more
+    than ``max_fall_pts_per_s × max(Δt, 1 s)`` below the recorded sample ``round(fs)`` samples
+    earlier (Δt between them; at 1 Hz the previous one, the rule above). Such a fall between two
+    usable samples is listed when ``held`` says the fall rule holds neither (it did not see the
+    fall); one the rule holds is its own. Measured from the sample a second earlier (not the
+    highest of that second), an upward spike and its return are a fall only at the sample a
+    second after the spike, and a level is measured from the steady samples before its fall
+    anyway (:func:`fall_plateaus`), so a spike is no level.
 
     Parameters
     ----------
@@ -386,19 +407,115 @@ def recorded_falls(
         The samples the fall rule looked at (no rule but the fall rule's own rejects them).
     max_fall_pts_per_s : float
         See :class:`~oximetry.settings.ArtifactSettings`.
+    held : numpy.ndarray of bool, optional
+        The fall rule's mask (:func:`mask_implausible_fall`); None: falls between two usable
+        samples are all the rule's own.
 
     Returns
     -------
     list of (int, float)
-        Each fall's sample index and the recorded value before it, in time order.
+        Each fall's sample index and the recorded value it fell from (the highest, when both
+        measures find it), in time order.
     """
-    at, ref = _fall_candidates(x, recorded, fs, max_fall_pts_per_s)
-    if at.size == 0:
-        return []
-    idx = np.flatnonzero(recorded)
-    prev = idx[np.searchsorted(idx, at) - 1]  # each fall's reference sample
-    other = ~(usable[prev] & usable[at])  # a fall between two usable samples is the rule's own
-    return list(zip(at[other].tolist(), ref[other].tolist(), strict=True))
+    at, ref, _ = _review_falls(x, fs, recorded, usable, max_fall_pts_per_s, held, True)
+    return list(zip(at.tolist(), ref.tolist(), strict=True))
+
+
+def _review_falls(
+    x: NDArray[np.float64],
+    fs: float,
+    recorded: NDArray[np.bool_],
+    usable: NDArray[np.bool_],
+    max_fall_pts_per_s: float,
+    held: NDArray[np.bool_] | None,
+    rejected: bool,
+) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.bool_]]:
+    """Return :func:`recorded_falls`' falls, the values they fell from, and which are spread.
+
+    Spread: between two usable samples (over samples less than a second apart), not next to
+    samples another rule rejects.
+
+    ``rejected``: whether another rule rejects any recorded sample; without one, the falls
+    between consecutive recorded samples are all the rule's own and are not searched.
+    """
+    ats: list[NDArray[np.intp]] = []
+    refs: list[NDArray[np.float64]] = []
+    kinds: list[NDArray[np.bool_]] = []
+    if rejected:
+        at, ref = _fall_candidates(x, recorded, fs, max_fall_pts_per_s)
+        if at.size:
+            idx = np.flatnonzero(recorded)
+            prev = idx[np.searchsorted(idx, at) - 1]  # each fall's reference sample
+            other = ~(usable[prev] & usable[at])  # between two usable samples: the rule's own
+            ats.append(at[other])
+            refs.append(ref[other])
+            kinds.append(np.zeros(int(np.count_nonzero(other)), dtype=bool))
+    at, prev = _lagged_falls(x, recorded, fs, max_fall_pts_per_s)
+    if at.size:
+        both = usable[prev] & usable[at]
+        keep = ~both  # next to a sample another rule rejects
+        if held is not None:
+            keep |= both & ~held[prev] & ~held[at]
+        ats.append(at[keep])
+        refs.append(x[prev[keep]])
+        kinds.append(both[keep])
+    if not ats:
+        return np.empty(0, dtype=np.intp), np.empty(0), np.empty(0, dtype=bool)
+    at, ref, spread = np.concatenate(ats), np.concatenate(refs), np.concatenate(kinds)
+    # in time order, one entry per sample: the highest value it fell from
+    order = np.lexsort((-ref, at))
+    at, ref, spread = at[order], ref[order], spread[order]
+    first = np.ones(at.size, dtype=bool)
+    first[1:] = at[1:] != at[:-1]
+    return at[first], ref[first], spread[first]
+
+
+def _lagged_falls(
+    x: NDArray[np.float64], recorded: NDArray[np.bool_], fs: float, max_fall_pts_per_s: float
+) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+    """Return the samples more than the allowed fall below the one a second earlier, and it.
+
+    Both ``recorded``, :func:`fall_lag` samples apart; none when the lag is 1 sample (the
+    consecutive samples SPEC §4.3 compares). Worked in cache-sized chunks, as
+    :func:`_fall_candidates` is: one subtraction per sample.
+    """
+    lag = fall_lag(fs)
+    n = x.shape[0]
+    if lag == 1 or n <= lag:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    limit = max_fall_pts_per_s * max(lag / fs, 1.0) + _EPS
+    chunk = 1 << 17
+    found: list[NDArray[np.intp]] = []
+    with np.errstate(invalid="ignore"):  # a missing sample is NaN: never a fall
+        for s in range(lag, n, chunk):
+            e = min(n, s + chunk)
+            c = np.flatnonzero(x[s - lag : e - lag] - x[s:e] > limit)
+            if c.size:
+                found.append(c + s)
+    if not found:
+        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
+    at = np.concatenate(found)
+    at = at[recorded[at] & recorded[at - lag]]  # out of range (0 for a probe off): no value
+    return at, at - lag
+
+
+def fall_lag(fs: float) -> int:
+    """Return how many samples apart a fall is measured for the review: about 1 s.
+
+    ``round(fs)``, at least 1 (at 1 Hz and below, consecutive samples as SPEC §4.3). SPEC §4.3's
+    premise is that true desaturations fall more slowly than 4 points a second; between
+    consecutive samples at 25 Hz its limit is 4 points per 0.04 s (hunt 10).
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    int
+    """
+    return max(1, round(fs))
 
 
 def _back_within(
@@ -749,16 +866,25 @@ def _plateau_flags(
     fs: float,
     max_hold_s: float,
     at_once: set[tuple[int, int, int, float, float]],
+    spread: set[int],
 ) -> tuple[str, ...]:
+    def how(level: tuple[int, int, int, float, float]) -> str:
+        if level not in at_once:
+            return f"after {max_hold_s:g} s"
+        if level[0] in spread:
+            return (
+                "without a hold (it fell over samples less than 1 s apart, each step within "
+                "the fall rule's limit, which compares consecutive samples)"
+            )
+        return (
+            "without a hold (the samples next to the fall are invalid, and the fall rule "
+            "measures from the last valid one)"
+        )
+
     flags = [
         f"SpO2 fell from {r:g} % to {x[f]:g} % at {f / fs:.0f} s after the start, faster than "
         f"a desaturation can, and the new level (lowest {low:g} %) was accepted "
-        + (
-            f"after {max_hold_s:g} s"
-            if (f, s, e, r, low) not in at_once
-            else "without a hold (the samples next to the fall are invalid, and the fall rule "
-            "measures from the last valid one)"
-        )
+        + how((f, s, e, r, low))
         + f" for {(e - s) / fs / 60:.1f} min: check that the probe had not slipped"
         for f, s, e, r, low in plateaus[:5]
     ]
@@ -831,9 +957,19 @@ def detect_artifacts(
     runs = _held_runs(x, fs, st.frozen_run_s)
     # Levels entered by a fall from a recorded sample another rule rejected (excluded, status,
     # pulse): 3 s excluded before a probe slip made its fall plausible and hid its level (hunt 9).
+    # Above 1 Hz also falls spread over less than a second between usable samples, which the
+    # SPEC's rule (consecutive samples) never sees: at 25 Hz a slip from 94 to 84 % over 1 s,
+    # 40 s there, qualified a rest test that was held open at 1 Hz (hunt 10).
     falls: list[tuple[int, float]] = []
-    if any(m.any() for m in (status, pulse, excluded)):
-        falls = recorded_falls(x, fs, ~(missing | out_of_range), usable, st.max_fall_pts_per_s)
+    spread: set[int] = set()
+    rejected = any(m.any() for m in (status, pulse, excluded))
+    if rejected or fall_lag(fs) > 1:
+        recorded = ~(missing | out_of_range) if rejected else usable  # the same without others
+        at, ref, kind = _review_falls(
+            x, fs, recorded, usable, st.max_fall_pts_per_s, fall, rejected
+        )
+        falls = list(zip(at.tolist(), ref.tolist(), strict=True))
+        spread = set(at[kind].tolist())
     plateaus: list[Level] = []
     at_once: list[Level] = []
     if ran_out or falls:
@@ -849,7 +985,7 @@ def detect_artifacts(
         counts=counts,
         review_flags=(
             *_review_flags(x, runs, fs, st.frozen_run_s),
-            *_plateau_flags(x, all_plateaus, fs, st.max_hold_s, set(at_once)),
+            *_plateau_flags(x, all_plateaus, fs, st.max_hold_s, set(at_once), spread),
         ),
         constant_runs=tuple((s / fs, e / fs, v) for run in runs for s, e, v in run),
         fall_plateaus=tuple(

@@ -218,7 +218,10 @@ class FallPlateau(NamedTuple):
     second below ``from_pct``, the last valid value) and did not come back within 4 points of
     ``from_pct`` in the 30 s the rule holds invalid; the level is valid from ``start_s`` (the
     hold's end) to ``end_s`` (the first sample back within 4 points, or the recording's end).
-    ``value_pct`` is its lowest valid value. Times in seconds from the start.
+    ``value_pct`` is its lowest valid value. Times in seconds from the start. A level accepted
+    at once (``start_s`` at or near ``fall_s``) is one the rule did not hold: the samples next to
+    the fall were rejected by another rule, or above 1 Hz the fall was spread over samples less
+    than a second apart (:func:`oximetry.artifact.recorded_falls`).
     """
 
     fall_s: float

@@ -616,50 +616,68 @@ def test_seconds_above_a_level_are_a_level_usable_or_rejected(seconds: int, how:
 
 @settings(max_examples=80, deadline=None)
 @given(
-    st.sampled_from(["held", "excluded", "status", "staircase", "dropout"]),
+    st.sampled_from(["held", "excluded", "status", "staircase", "dropout", "spread"]),
     st.integers(5, 60),
     st.integers(80, 87),
     st.integers(1, 8),
     st.integers(78, 84),
     st.integers(0, 8),
     st.sampled_from(["status", "excluded"]),
+    st.sampled_from([1.0, 2.0, 4.0, 10.0, 25.0]),
+    st.floats(0.0, 1.0),
 )
 def test_a_slip_after_another_is_always_in_doubt(
-    entry: str, first_s: int, level: int, back_s: int, second: int, rejected: int, by: str
+    entry: str,
+    first_s: int,
+    level: int,
+    back_s: int,
+    second: int,
+    rejected: int,
+    by: str,
+    fs: float,
+    spread: float,
 ) -> None:
     """Safety: whatever came before it (a first slip held by the fall rule, accepted at once
-    after rejected samples, or entered plausibly), an instant fall from 95 % to 78-85 % for
-    11 min after seconds back at 95 % is in doubt to its last sample, so it never qualifies a
-    night alone (review of hunt 10), also when the oximeter flags the last of those seconds
-    (still reading 95) or they are excluded: rejected samples may raise the level, never lower
-    it. After a plausibly entered first slip (nothing in doubt), 1 or 2 s back at 95 % are an
-    upward artifact by design (``STEADY_LAST_S``); 3 s are not."""
-    assume(back_s >= 3 or entry in ("held", "excluded", "status"))
-    x = np.full(2 * 3600, 95.0)
-    x[1000 : 1000 + first_s] = level
+    after rejected samples or after a fall spread over samples, or entered plausibly), a fall
+    from 95 % to 78-85 % within a second (instant, or spread over up to ``fs`` samples), 11 min
+    there, after seconds back at 95 % is in doubt to its last sample at every sampling rate, so
+    it never qualifies a night alone (review of hunt 10; at 4-25 Hz a fall spread over a few
+    samples escaped the fall rule, hunt 10), also when the oximeter flags the last of those
+    seconds (still reading 95) or they are excluded: rejected samples may raise the level,
+    never lower it. After a plausibly entered first slip (nothing in doubt), 1 or 2 s back at
+    95 % are an upward artifact by design (``STEADY_LAST_S``); 3 s are not."""
+    assume(back_s >= 3 or entry in ("held", "excluded", "status", "spread"))
+    sec = round(fs)  # samples a second
+    ramp = min(sec - 1, int(spread * sec))  # samples strictly between 95 % and the level
+    x = np.full(1800 * sec, 95.0)
+    x[1000 * sec : (1000 + first_s) * sec] = level
     exclude: list[tuple[float, float]] = []
     flags = np.zeros(x.size)
     if entry == "staircase":  # 4 points a second down to the level: plausible
-        steps = np.arange(91.0, level, -4.0)
-        x[1000 - steps.size : 1000] = steps
+        steps = np.repeat(np.arange(91.0, level, -4.0), sec)
+        x[1000 * sec - steps.size : 1000 * sec] = steps
     elif entry == "dropout":
-        x[997:1000] = np.nan
+        x[997 * sec : 1000 * sec] = np.nan
     elif entry == "excluded":
         exclude.append((997.0, 1000.0))
     elif entry == "status":
-        flags[997:1000] = 1.0
-    at = 1000 + first_s + back_s
-    x[at : at + 660] = np.where(np.arange(660) % 2, second, second + 1)
-    rejected = min(rejected, back_s)  # the last seconds back at 95 %, still reading 95
+        flags[997 * sec : 1000 * sec] = 1.0
+    elif entry == "spread":  # down from 95 % over the second before the level
+        x[999 * sec : 1000 * sec] = np.linspace(95.0, level, sec + 1)[1:]
+    at = (1000 + first_s + back_s) * sec + ramp  # the second slip's first sample at its level
+    x[at - ramp : at] = np.linspace(95.0, second, ramp + 2)[1:-1]
+    x[at : at + 660 * sec] = np.where(np.arange(660 * sec) % 2, second, second + 1)
+    back_end = (1000 + first_s + back_s) * sec  # the seconds back at 95 % end here
+    rejected = min(rejected, back_s)  # the last of them, still reading 95
     if rejected and by == "excluded":
-        exclude.append((float(at - rejected), float(at)))
+        exclude.append((float(back_end / sec - rejected), float(back_end / sec)))
     elif rejected:
-        flags[at - rejected : at] = 1.0
-    rec = _recording(x)
+        flags[back_end - rejected * sec : back_end] = 1.0
+    rec = _recording(x, fs)
     if flags.any():
-        rec = dataclasses.replace(rec, status=Signal("OX STAT", "", 1.0, flags))
+        rec = dataclasses.replace(rec, status=Signal("OX STAT", "", fs, flags))
     a = analyze(rec, AnalysisSettings(exclude_s=tuple(exclude)))
     covered = ~a.artifact.valid
     for p in a.artifact.fall_plateaus:
-        covered[int(p.start_s) : int(p.end_s)] = True
-    assert covered[at : at + 660].all(), a.artifact.fall_plateaus
+        covered[round(p.start_s * fs) : round(p.end_s * fs)] = True
+    assert covered[at : at + 660 * sec].all(), a.artifact.fall_plateaus
