@@ -26,10 +26,11 @@ from oxi.cli import main
 from oximetry import analyze
 from oximetry.artifact import detect_artifacts, fall_lag, recorded_falls
 from oximetry.metrics import summarize_segment
+from oximetry.metrics.segment import edge_runs
 from oximetry.model import Recording, Signal
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import OVERNIGHT_YAML
-from tests.test_segment_edges import START
+from tests.test_segment_edges import PAYERS, START, WALK, _determine
 
 HOLD_RATES = (4.0, 10.0, 25.0)  # the rates at which the slips qualified
 
@@ -53,6 +54,43 @@ def _rest(fs: float, ramp_s: float) -> Recording:
         fs=fs, duration_s=300, seed=1, baseline_pct=94, start=START, segments=[("rest", 0, 300)]
     )
     return _slip(rec, 120.0, 161.0, ramp_s, 84.0)
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+@pytest.mark.parametrize("ramp_s", [0.2, 1.0])
+@pytest.mark.parametrize("fs", [1.0, 2.0, *HOLD_RATES])
+def test_a_rest_test_with_a_slip_spread_over_a_second_is_held_open(
+    tmp_path: Path, fs: float, ramp_s: float, payer: str
+) -> None:
+    """A slip from 94 to 84 % over 0.2 or 1 s, 40 s there, back within a second: continuous
+    oxygen at 4, 10 and 25 Hz (sustained nadir 84 %), indeterminate at 1 and 2 Hz. Now the fall
+    and the rise are measured over a second and the 40 s rest on the slip's edge at every rate:
+    the sustained nadir's runs leave them out (94 %), its lower bound keeps them (84 %)."""
+    rec = _rest(fs, ramp_s)
+    m = analyze(rec).metrics["rest"]
+    assert (m.sustained_nadir_pct, m.sustained_nadir_low_pct) == (94.0, 84.0)
+    det, missing = _determine(tmp_path, write_edf(rec, tmp_path / "rest.edf"), payer, "rest")
+    assert det == "indeterminate"
+    assert "'rest' segment with fewer artifacts" in missing and "artifact's edge" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_a_walk_with_a_slip_spread_over_half_a_second_is_held_open(
+    tmp_path: Path, payer: str
+) -> None:
+    """A 25-Hz room-air walk at 92 % with a 40-s slip to 84 % falling and rising over 0.5 s:
+    exercise oxygen under both payers on its sustained nadir of 84 %; at 1 Hz the same walk
+    was indeterminate (the fall rule's hold, then the level's edge)."""
+    rec, _ = simulate_night(
+        fs=25.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6, start=START,
+        sustained_drops=[(430, 340, 92.0)], segments=WALK,
+    )  # fmt: skip
+    rec = _slip(rec, 600.0, 640.0, 0.5, 84.0)
+    m = analyze(rec).metrics["exercise"]
+    assert m.sustained_nadir_pct == 92.0 and m.sustained_nadir_low_pct == 84.0
+    det, missing = _determine(tmp_path, write_edf(rec, tmp_path / "walk.edf"), payer, "exercise")
+    assert det == "indeterminate"
+    assert "'exercise' segment with fewer artifacts" in missing
 
 
 NIGHT_START = dt.datetime(2026, 11, 20, 23, 0)
@@ -182,3 +220,20 @@ def test_an_upward_spike_and_its_return_are_no_edge_nor_level_in_doubt() -> None
     x[5000] = 99.0
     rec = Recording(spo2=Signal("SpO2", "%", fs, x), start=START, source=_source())
     assert detect_artifacts(rec).fall_plateaus == ()
+
+
+def test_a_fall_spread_across_a_short_dropout_before_a_segment_is_an_edge() -> None:
+    """25 Hz: 94 %, 3 samples missing (0.12 s), then 92, 90, 88, 86 and 84 % held, back 1 point a
+    second (no instant rise). The segment starts after the dropout: its steps are measured from
+    the samples a second before its first island too (read from that island's last sample
+    only, 88 % a second after 94 % was missed). The run from 88 % (more than 4 points below
+    94 %) to the last sample below 90 % rests on the fall's edge."""
+    fs = 25.0
+    x = np.full(2000, 94.0)
+    x[500:503] = np.nan
+    x[503:508] = [92.0, 90.0, 88.0, 86.0, 84.0]
+    x[508:900] = 84.0
+    x[900:1150] = np.repeat(np.arange(85.0, 95.0), 25)  # 90 % from 1025
+    ok = np.isfinite(x)
+    edge = edge_runs(x, ok, fs, 503, 2000)
+    assert np.flatnonzero(edge).tolist() == list(range(505 - 503, 1025 - 503))

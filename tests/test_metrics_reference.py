@@ -30,6 +30,7 @@ from oximetry.analysis import analyze
 from oximetry.artifact import detect_artifacts
 from oximetry.metrics import summarize_segment, summarize_window
 from oximetry.metrics.odi import detect_desaturations_at
+from oximetry.metrics.segment import edge_runs
 from oximetry.model import Recording
 from oximetry.results import SegmentMetrics, WindowMetrics
 from oximetry.settings import AnalysisSettings, OdiSettings
@@ -330,12 +331,26 @@ def ref_edge(
     to there instantly: a sample between was flagged as an implausible fall (``fall``), or the
     fall across the gap is more than 4 × its seconds; or (b) every valid sample from it to
     some later sample j of its island lies more than 4 points below the valid sample after j,
-    which rose from j by more than 4 × max(Δt, 1 s) points (an instant rise). (a) is read
-    forward, (b) backward, keeping the rises whose level every sample since has stayed under.
+    which rose from j by more than 4 × max(Δt, 1 s) points (an instant rise). Above 1 Hz a
+    fall and a rise are also measured over L = round(fs) samples (about 1 s): (a') every valid
+    sample from a valid i up to it, in i's island, lies more than 4 points below the valid
+    sample L before i, itself more than 4 × max(L / fs, 1) above i; (b') j rose by more than
+    that from the valid sample L before it. (a) and (a') are read forward, (b) and (b')
+    backward, keeping the levels every sample since has stayed under.
     """
     n = len(x)
     out = [False] * n
+    lag = max(1, round(fs))
+    limit = 4.0 * max(lag / fs, 1.0)
+
+    def lagged(i: int) -> float | None:
+        """x[i] - x[i - L] when both are valid and L > 1."""
+        if lag == 1 or i < lag or not ok[i - lag]:
+            return None
+        return x[i] - x[i - lag]
+
     ref, below = None, False  # (a): the level before the island; all of it so far under it
+    falls: list[float] = []  # (a'): levels of the falls in this island every sample is under
     last = None  # the last valid sample
     for i in range(n):
         if not ok[i]:
@@ -347,8 +362,13 @@ def ref_edge(
                 or (fall is not None and any(fall[last + 1 : i]))
             )
             below = instant
+            falls = []
         below = below and ref is not None and x[i] < ref - 4.0
-        out[i] = out[i] or below
+        change = lagged(i)
+        if change is not None and -change > limit:
+            falls.append(x[i - lag] - 4.0)
+        falls = [v for v in falls if x[i] < v]
+        out[i] = out[i] or below or bool(falls)
         last = i
     levels: list[float] = []  # (b): levels of the rises ahead that every sample since is under
     after = None  # the next valid sample
@@ -357,7 +377,11 @@ def ref_edge(
             continue
         if after is not None and after != i + 1:
             levels = []  # an invalid stretch ends a run
-        if after is not None and x[after] - x[i] > 4.0 * max((after - i) / fs, 1.0):
+        change = None if after is None else lagged(after)
+        if after is not None and (
+            x[after] - x[i] > 4.0 * max((after - i) / fs, 1.0)
+            or (change is not None and change > limit)
+        ):
             levels.append(x[after] - 4.0)
         levels = [v for v in levels if x[i] < v]
         out[i] = out[i] or bool(levels)
@@ -1050,6 +1074,44 @@ def test_segment_figures_match_the_reference(
         seg[a:b] = True
     got = summarize_segment(x, ok, seg, fs)
     assert_segment(got, ref_segment(x.tolist(), ok.tolist(), seg.tolist(), fs), "segment")
+
+
+@st.composite
+def spread_steps(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float, int, int]:
+    """Levels entered and left over 0-1.5 s at 2-25 Hz, short dropouts between, a segment."""
+    fs = draw(st.sampled_from([2.0, 3.0, 4.0, 10.0, 25.0]))
+    level = 94.0
+    parts = [np.full(round(5 * fs), level)]
+    for _ in range(draw(st.integers(1, 4))):
+        gap = draw(st.sampled_from([0, 1, 2, round(fs) - 1, round(fs)]))  # missing before it
+        parts.append(np.full(gap, np.nan))
+        new = float(draw(st.sampled_from([80.0, 84.0, 86.0, 89.0, 90.5, 93.0, 94.0, 97.0])))
+        ramp = draw(st.integers(0, round(1.5 * fs)))  # samples strictly between the levels
+        parts.append(np.linspace(level, new, ramp + 2)[1:-1])
+        parts.append(np.full(round(draw(st.integers(1, 20)) * fs), new))
+        level = new
+    x = np.concatenate(parts)
+    ok = np.isfinite(x)
+    valid = np.flatnonzero(ok)
+    starts = valid[np.concatenate(([True], np.diff(valid) > 1))]  # each island's first sample
+    pick = starts if draw(st.booleans()) else valid  # a segment often begins after a dropout
+    lo = int(pick[draw(st.integers(0, pick.size - 1))])
+    hi = int(valid[draw(st.integers(int(np.searchsorted(valid, lo)), valid.size - 1))]) + 1
+    return x, ok, fs, lo, hi
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(spread_steps())
+def test_edges_of_steps_spread_over_a_second_match_the_reference(
+    case: tuple[np.ndarray, np.ndarray, float, int, int],
+) -> None:
+    """Above 1 Hz the edges are also steps over round(fs) samples (hunt 10): the fast search,
+    which reads only the islands of the segment and the second before them, finds what the
+    one-sample-at-a-time reference finds over the whole signal."""
+    x, ok, fs, lo, hi = case
+    got = edge_runs(x, ok, fs, lo, hi)
+    want = ref_edge(x.tolist(), ok.tolist(), fs)[lo:hi]
+    assert got.tolist() == want
 
 
 @st.composite

@@ -29,7 +29,10 @@ def test_sustained_nadir_is_the_level_held_for_10_s(fs):
     x[round(60 * fs)] = 80.0  # one low sample: the nadir, not the sustained nadir
     a = round(120 * fs)
     x[a : a + width] = 87.0  # held exactly 10 s (whole samples)
-    x[a + width] = 91.0  # and risen from gradually: an instant rise would be an artifact edge
+    # fallen to and risen from gradually (4 points a second: a second at 91 % either side): an
+    # instant fall or rise would be an artifact edge, measured over a second above 1 Hz
+    second = max(1, round(fs))
+    x[a - second : a] = x[a + width : a + width + second] = 91.0
     b = round(240 * fs)
     x[b : b + width - 1] = 85.0  # one sample short of 10 s
     m = segment(x, fs)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ..artifact import fall_lag
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
@@ -155,8 +156,9 @@ def edge_runs(
         The samples asked about, ``lo`` and ``hi - 1`` valid.
     max_step_pts_per_s, within_pts : float
         An instant step is more than ``max_step_pts_per_s × max(Δt, 1 s)`` points between
-        consecutive valid samples (Δt the time between them); a level is back when within
-        ``within_pts`` of it (SPEC §4.3's implausible fall).
+        consecutive valid samples (Δt the time between them), or above 1 Hz between a valid
+        sample and the valid one :func:`~oximetry.artifact.fall_lag` samples (about 1 s) before
+        it; a level is back when within ``within_pts`` of it (SPEC §4.3's implausible fall).
     instant_fall : numpy.ndarray of bool, optional
         The samples flagged as an implausible fall (the fall rule's own finding that the fall
         was instant); None: none known.
@@ -173,6 +175,9 @@ def edge_runs(
           ``max_step_pts_per_s`` per second of it): the samples from there while they stay
           that low. A walk that fell 5 points during a 30-s motion dropout (rows missing) was
           held open as a slip;
+        * above 1 Hz, it begins with a sample an instant step below the valid sample about 1 s
+          before it (a fall spread over samples, which the fall rule does not flag): the samples
+          from there while they stay more than ``within_pts`` below that sample;
         * it ends in an instant rise: the samples before the rise, back to the first valid one
           within ``within_pts`` of the level it rose to (a probe put back, a reading that
           settles after pick-up; the recording's first samples have nothing before them, so
@@ -199,7 +204,12 @@ def edge_runs(
     b = hi + int(gaps[0]) if gaps.size else n
     before = np.flatnonzero(ok[:a])
     after = np.flatnonzero(ok[b:])
-    parts = [before[-1:], np.flatnonzero(ok[a:b]) + a, after[:1] + b]
+    # and those of the second before the first island, from which its steps are measured above
+    # 1 Hz: read from its last one only, a fall spread across a dropout of 0.12 s at 25 Hz just
+    # before a segment was missed
+    lag = fall_lag(fs)
+    first = min(int(np.searchsorted(before, a - lag)), max(before.size - 1, 0))
+    parts = [before[first:], np.flatnonzero(ok[a:b]) + a, after[:1] + b]
     idx = np.concatenate(parts)
     if idx.size < 2:
         return out
@@ -209,6 +219,19 @@ def edge_runs(
     island = np.concatenate(([0], np.cumsum(step > 1)))
     marked = np.zeros(idx.size, dtype=bool)
     rise = np.flatnonzero(np.diff(v) > max_step_pts_per_s * np.maximum(step / fs, 1.0)) + 1
+    # Above 1 Hz a step is also measured over about a second (fall_lag), from the valid sample
+    # that far back: consecutive samples at 25 Hz allow 4 points per 0.04 s, and a probe slip
+    # from 94 to 84 % over 1 s, 40 s there and back over 1 s, qualified a rest test (hunt 10).
+    lag_at = lag_ref = np.empty(0, dtype=np.intp)
+    if lag > 1:
+        back = np.searchsorted(idx, idx - lag)
+        lag_at = np.flatnonzero(idx[np.minimum(back, idx.size - 1)] == idx - lag)
+        lag_ref = back[lag_at]
+        change = v[lag_at] - v[lag_ref]
+        limit = max_step_pts_per_s * max(lag / fs, 1.0)
+        rise = np.union1d(rise, lag_at[change > limit])
+        down = (-change > limit) & (-change > within_pts)
+        lag_at, lag_ref = lag_at[down], lag_ref[down]
     for k in rise[::-1].tolist():
         if marked[k - 1]:
             continue  # inside a later rise's run: its own run is part of that one
@@ -221,8 +244,11 @@ def edge_runs(
         flagged = np.concatenate(([0], np.cumsum(instant_fall, dtype=np.int64)))
         # a fall-flagged sample in the gap before the resume: the fall rule found it instant
         instant |= flagged[idx[resume]] > flagged[idx[resume - 1] + 1]
-    for k in resume[(drop > within_pts) & instant].tolist():
-        level = v[k - 1] - within_pts
+    starts = resume[(drop > within_pts) & instant]
+    falls = [(k, v[k - 1]) for k in starts.tolist()]
+    falls += list(zip(lag_at.tolist(), v[lag_ref].tolist(), strict=True))
+    for k, ref in falls:
+        level = ref - within_pts
         end = int(np.searchsorted(island, island[k], side="right"))
         high = np.flatnonzero(v[k:end] >= level)
         m = k + int(high[0]) if high.size else end
