@@ -12,6 +12,7 @@ import it.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = [
     "ANNOTATION_KINDS",
@@ -33,15 +34,26 @@ __all__ = [
 #: ``oxi info`` but not an event.
 ANNOTATION_KINDS = ("stage", "lights", "segment", "artifact", "event", "note")
 
-#: The words of an SpO2 artifact span, in :func:`_norm`'s spelling: an oximetry word next to
-#: "artifact" (either order), as NSRR's concept ``SpO2 artifact``, Profusion's event name
-#: ``SpO2 artifact``, Luna's ``artifact_SpO2`` or an EDF+ text ``Oximetry artefact`` write it.
-#: Another channel's artifact (``EEG artifact``, ``Respiratory artifact``) and a desaturation
-#: (``SpO2 desaturation``) are not: their span says nothing against the saturation.
-_SPO2_ARTIFACT = re.compile(
-    r"\b(?:spo2|sao2|oximetry|oximeter|pulse ox)\s(?:artifact|artefact)s?\b|"
-    r"\b(?:artifact|artefact)s?\s(?:spo2|sao2|oximetry|oximeter|pulse ox)\b"
+#: The words of an SpO2 artifact span, in :func:`_artifact_form`'s spelling: an oximetry word and
+#: an artifact word anywhere in the text, as NSRR's concept ``SpO2 artifact``, Profusion's event
+#: name ``SpO2 artifact``, Luna's ``artifact_SpO2`` or an EDF+ text ``Oximetry artefact`` write
+#: it. Only the two words next to each other was too narrow: ``SpO2 motion artifact``,
+#: ``Artifact (SpO2)``, ``SpO2: artifact``, ``SpO2-Artefakt``, ``Artifact removed from SpO2``,
+#: ``SpO₂ artifact`` excluded nothing, and a night qualified on minutes the scorer rejected
+#: (review of hunt 10). Both words anywhere errs towards denial: ``no SpO2 artifact`` excludes its
+#: span too (the warning names the spans). Another channel's artifact (``EEG artifact``,
+#: ``Respiratory artifact``, ``Pulse artifact``) and a desaturation (``SpO2 desaturation``) are
+#: not: their span says nothing against the saturation.
+_OXIMETRY_WORD = re.compile(
+    # SpO2, SaO2 (also typed with a zero, Sp02); oximetry, oximeter, Oxymetrie, oxímetro;
+    # pulse ox; oxygen saturation. "oxim" only at a word's start: not "proximal".
+    r"s[ap][o0]2|(?<![a-z])ox[iy]m|\bpulse ?ox|\boxygen saturation"
 )
+#: artifact, artefact, Artefakt, artéfact, artefacto, artefatto, artefato and their plurals;
+#: a stem, so "SpO2Artifact" and "artifacts" count too. "artifact-free" (a desaturation the
+#: scorer checked clean) is the one spelling read as no artifact: a word of its own, not a
+#: negation to parse.
+_ARTIFACT_WORD = re.compile(r"art[ie]fa(?:c?t|kt)(?! ?(?:free|frei)\b)")
 
 #: Words that make an annotation a scored event (AASM scoring vocabulary and common PSG exports).
 _EVENT_WORDS = re.compile(
@@ -128,22 +140,35 @@ def is_spo2_artifact(text: str) -> bool:
     ----------
     text : str
         The annotation as written, e.g. ``SpO2 artifact``, ``artifact_SpO2``,
-        ``Oximetry artefact``.
+        ``Oximetry artefact``, ``SpO2 motion artifact``, ``Artifact (SpO2)``, ``SpO₂-Artefakt``.
 
     Returns
     -------
     bool
-        False for other channels' artifacts (``EEG artifact``) and for scored events
-        (``SpO2 desaturation``).
+        True when an oximetry word and an artifact word are anywhere in the text (a negation,
+        ``no SpO2 artifact``, too: that errs towards denial); False for other channels'
+        artifacts (``EEG artifact``, ``Pulse artifact``), for scored events
+        (``SpO2 desaturation``) and for ``artifact-free``.
 
     Examples
     --------
-    >>> is_spo2_artifact("SpO2 artifact"), is_spo2_artifact("artifact_SpO2")
+    >>> is_spo2_artifact("SpO2 artifact"), is_spo2_artifact("Artifact removed from SpO2")
     (True, True)
     >>> is_spo2_artifact("EEG artifact"), is_spo2_artifact("SpO2 desaturation")
     (False, False)
     """
-    return _SPO2_ARTIFACT.search(_norm(text)) is not None
+    form = _artifact_form(text)
+    return _OXIMETRY_WORD.search(form) is not None and _ARTIFACT_WORD.search(form) is not None
+
+
+def _artifact_form(text: str) -> str:
+    """Return ``text`` as :func:`is_spo2_artifact` matches it.
+
+    NFKC first, so ``SpO₂`` and full-width ``ＳｐＯ２`` are ``SpO2``; then accents dropped, so
+    ``Artéfact`` and ``oxímetro`` read as ``artefact`` and ``oximetro``; then :func:`_norm`.
+    """
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    return _norm("".join(c for c in decomposed if not unicodedata.combining(c)))
 
 
 def stage_of(text: str) -> str | None:

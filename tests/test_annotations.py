@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 
 from oximetry.analysis import analyze
-from oximetry.annotations import annotation_kind, lights_of, segment_of, stage_of
+from oximetry.annotations import (
+    annotation_kind,
+    is_spo2_artifact,
+    lights_of,
+    scoring_text,
+    segment_of,
+    stage_of,
+)
 from oximetry.io import classify_annotation, inspect_recording, read_recording
 from oximetry.windows import staging_from_annotations
 from tests.io_fixtures import write_edf_pyedflib
@@ -121,6 +128,95 @@ def test_one_vocabulary(text: str, kind: str, label: str | None) -> None:
     assert (stage_of(text), lights_of(text), segment_of(text)).count(None) == (
         3 if kind in ("artifact", "event", "note") else 2
     )
+
+
+# The review's table: an oximetry word and an artifact word anywhere in the text mark a span
+# the scorer rejected. Only the two words side by side did: "SpO2 motion artifact",
+# "Artifact (SpO2)", "SpO2-Artefakt", "SpO₂ artifact" excluded nothing and a night qualified on
+# the minutes the scorer rejected (review of hunt 10). A negation ("no SpO2 artifact") is read
+# as the mark too: that errs towards denial, and the warning names the spans.
+SPO2_ARTIFACT_TEXTS = [
+    ("SpO2 artifact", True),
+    ("no SpO2 artifact", True),
+    ("No SpO2 artifacts", True),
+    ("SpO2 artifact removed", True),
+    ("Oximeter artifact removed", True),
+    ("Artifact (SpO2 channel)", True),
+    ("Artifact: SpO2", True),
+    ("Artifact - SpO2", True),
+    ("Artifact SpO2", True),
+    ("SpO2-Artefakt", True),
+    ("Artefakt SpO2", True),
+    ("Artefacto de SpO2", True),
+    ("Artéfact SpO2", True),
+    ("artefact SpO2", True),
+    ("Pulse ox artifact", True),
+    ("Pulse oximetry artifact", True),
+    ("Pulse oximeter artifact", True),
+    ("SpO2 Artifact start", True),
+    ("SpO2 artifact end", True),
+    ("Start SpO2 artifact", True),
+    ("SaO2 artifact", True),
+    ("SAO2 Artifact", True),
+    ("Sa02 artifact", True),
+    ("SpO2 (artifact)", True),
+    ("SpO2 signal artifact", True),
+    ("SpO2 motion artifact", True),
+    ("Movement artifact SpO2", True),
+    ("artifact_SpO2", True),
+    ("Artifact|SpO2 artifact", True),
+    ("SpO2 artifact|SpO2 artifact", True),
+    ("Desaturation (SpO2 artifact?)", True),
+    ("Possible SpO2 artifact", True),
+    ("Oximetry artifact during REM", True),
+    ("SpO2 artifact N2", True),
+    ("Sleep stage N2 SpO2 artifact", True),
+    ("Lights off SpO2 artifact", True),
+    ("SpO2 artifact exercise", True),
+    ("SpO2 Artifact (SpO2 artifact event)", True),
+    ("Artifact (SpO2)", True),
+    ("SpO2 artifacts", True),
+    ("SpO2: artifact", True),
+    ("SpO2/artifact", True),
+    ("SpO2 - artifact", True),
+    ("Artifact removed from SpO2", True),
+    ("Technical artifact SpO2", True),
+    ("Oxygen saturation artifact", True),
+    ("SpO₂ artifact", True),
+    ("ＳｐＯ２ artifact", True),
+    ("SpO2\u00a0artifact", True),
+    ("Artifact, SpO2", True),
+    ("SpO2Artifact", True),
+    ("Oxymetrie-Artefakt", True),
+    # no artifact word, or no oximetry word: another channel's artifact, a lost signal
+    ("Pulse artifact", False),
+    ("EEG artifact", False),
+    ("Respiratory artifact", False),
+    ("Proximal EMG artifact", False),
+    ("Pleth artifact", False),
+    ("sat artifact", False),
+    ("Oxi artifact", False),
+    ("Signal loss SpO2", False),
+    ("SpO2 signal lost", False),
+    ("Oximeter off", False),
+    ("Probe off", False),
+    ("SpO2 off", False),
+    ("SpO2 arti-fact", False),
+    ("SpO2 desaturation", False),
+    ("SpO2 desaturation artifact-free", False),
+]
+
+
+@pytest.mark.parametrize(("text", "artifact"), SPO2_ARTIFACT_TEXTS)
+def test_an_oximetry_word_and_an_artifact_word_anywhere_mark_an_spo2_artifact(
+    text: str, artifact: bool
+) -> None:
+    assert is_spo2_artifact(text) is artifact
+    assert (annotation_kind(text) == ("artifact", "SpO2")) is artifact
+    assert (classify_annotation(text) == "spo2_artifact") is artifact
+    # --deidentify keeps the mark, in words that read back as one
+    if artifact:
+        assert scoring_text(text) == "SpO2 artifact"
 
 
 def test_scoring_text_reads_back_as_the_same_kind() -> None:

@@ -143,7 +143,19 @@ def test_excluding_data_never_increases_a_time_count(
 
 
 @PROPS
-@given(nights(), SPANS, st.sampled_from(["SpO2 artifact", "artifact_SpO2", "Oximetry artefact"]))
+@given(
+    nights(),
+    SPANS,
+    st.sampled_from(
+        [
+            "SpO2 artifact",
+            "artifact_SpO2",
+            "Oximetry artefact",
+            "SpO2 motion artifact",
+            "Artifact (SpO2)",
+        ]
+    ),
+)
 def test_a_scorer_spo2_artifact_span_is_an_exclude_span(
     rec: Recording, spans: list[tuple[float, float]], text: str
 ) -> None:

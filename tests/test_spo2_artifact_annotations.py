@@ -158,7 +158,8 @@ def test_a_scorer_spo2_artifact_span_is_excluded_like_exclude(tmp_path: Path, di
 
 @pytest.mark.parametrize("dialect", ["nsrr", "profusion", "edf+"])
 @pytest.mark.parametrize(
-    "text", ["EEG artifact", "SpO2 desaturation", "Arousal", "Respiratory artifact"]
+    "text",
+    ["EEG artifact", "SpO2 desaturation", "Arousal", "Respiratory artifact", "Pulse artifact"],
 )
 def test_other_events_and_other_channels_artifacts_change_nothing(
     tmp_path: Path, dialect: str, text: str
@@ -176,6 +177,35 @@ def test_other_events_and_other_channels_artifacts_change_nothing(
     assert summary["metrics"]["sleep"] == plain["metrics"]["sleep"]
     assert summary["recording"] == plain["recording"]
     assert summary["qualification"]["determination"] == plain["qualification"]["determination"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SpO2 motion artifact",
+        "Artifact (SpO2)",
+        "SpO2: artifact",
+        "SpO2-Artefakt",
+        "Artifact, SpO2",
+        "Artifact removed from SpO2",
+        "SpO₂ artifact",
+        "Artéfact SpO2",
+    ],
+)
+def test_the_scorer_spells_its_mark_otherwise_and_the_span_is_still_excluded(text: str) -> None:
+    # Only an oximetry word right beside "artifact" was read as the mark: these excluded
+    # nothing, the plateau's 10 min at 80 % counted and the night qualified (review of hunt 10)
+    rec, _ = _night((Annotation(SPAN[0], SPAN[1] - SPAN[0], text),))
+    marked = analyze(rec)
+    by_option = analyze(_night()[0], AnalysisSettings(exclude_s=(SPAN,)))
+    valid, le88 = _expected(excluded=True)
+    sleep = marked.metrics_dict()["sleep"]
+    assert sleep["valid_min"] == pytest.approx(valid)
+    assert sleep["t_le88_min"] == pytest.approx(le88) == 0.0
+    assert marked.metrics_dict() == by_option.metrics_dict()
+    assert marked.artifact.counts["excluded"] == SPAN[1] - SPAN[0]
+    assert marked.spo2_artifact_spans_s == (SPAN,)
+    assert any("marked as SpO2 artifact" in w for w in marked.warnings)
 
 
 def test_deidentified_the_span_is_still_excluded(tmp_path: Path) -> None:
