@@ -207,6 +207,38 @@ def test_o2ring_s_name_with_two_different_times_is_refused(tmp_path: Path) -> No
     assert read_recording(serial).start == START
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "20260301_20260301231530",  # a date prefix before the device's stamp
+        "O2Ring 2026-03-01 20260301231530",
+        "20260301231530_20260301",
+        "2026-03-01_20260301231530.bin",
+    ],
+)
+def test_o2ring_s_name_digits_next_to_the_stamp_do_not_make_another_time(
+    tmp_path: Path, name: str
+) -> None:
+    """The optional separators let ``20260301_202603`` match at the start of
+    ``20260301_20260301231530`` and swallow the device's stamp: the night was read as starting
+    at 20:26:03 and a clock-time --exclude missed what it was given for (review of hunt 10). A
+    time is read only between digit boundaries, every start tried."""
+    night, _ = simulate_night(fs=1.0, duration_s=600, seed=11, start=START)
+    path = tmp_path / name
+    path.write_bytes(write_o2ring_s(night, tmp_path).read_bytes())  # type: ignore[arg-type]
+    assert read_recording(path).start == START
+
+
+def test_o2ring_s_name_of_15_digits_holds_no_time(tmp_path: Path) -> None:
+    # 202603012315301 was read as 2026-03-01 23:15:30, its last digit ignored
+    night, _ = simulate_night(fs=1.0, duration_s=600, seed=11, start=START)
+    path = tmp_path / "202603012315301"
+    path.write_bytes(write_o2ring_s(night, tmp_path).read_bytes())  # type: ignore[arg-type]
+    rec = read_recording(path)
+    assert not rec.source.date_known
+    assert any("no start time" in w for w in rec.warnings)
+
+
 def test_medview_round_trip_keeps_gaps(tmp_path: Path) -> None:
     night, _ = _night(1.0, 13)
     path = write_medview(night, tmp_path / "n.dat")  # type: ignore[arg-type]

@@ -27,7 +27,14 @@ __all__ = ["Channel", "checked_datetime", "file_name_time", "fixed_rate_recordin
 
 #: Longest night a native file may claim (the devices store at most a few days).
 MAX_NATIVE_S = 7 * 86400.0
-_NAME_TIME = re.compile(r"(20\d\d)-?([01]\d)-?([0-3]\d)[ _T-]?([0-2]\d):?([0-5]\d):?([0-5]\d)")
+#: A time in a file name, at digit boundaries, inside a lookahead so that every start is tried
+#: (overlapping candidates). Without the boundaries the optional separators let
+#: ``20260105_202601`` match at the start of the O2Ring-S name ``20260105_20260105230000`` and
+#: swallow the device's stamp: the night was read as starting at 20:26:01 (review of hunt 10);
+#: ``202601052300001`` was read as 23:00:00. A run of 15 or more digits is no time.
+_NAME_TIME = re.compile(
+    r"(?<!\d)(?=((20\d\d)-?([01]\d)-?([0-3]\d)[ _T-]?([0-2]\d):?([0-5]\d):?([0-5]\d))(?!\d))"
+)
 
 
 @dataclass(frozen=True)
@@ -103,12 +110,12 @@ def file_name_time(path: Path) -> _dt.datetime | None:
     """
     found: dict[_dt.datetime, str] = {}
     for m in _NAME_TIME.finditer(path.name):
-        y, mo, d, h, mi, sec = (int(x) for x in m.groups())
+        y, mo, d, h, mi, sec = (int(x) for x in m.groups()[1:])
         try:
             when = _dt.datetime(y, mo, d, h, mi, sec)
         except ValueError:  # digits shaped like a time that is none (month 13): no time at all
             continue
-        found.setdefault(when, m.group(0))
+        found.setdefault(when, m.group(1))
     if len(found) > 1:
         # The devices name a file after its start alone (formats.md: the name is the start
         # time); nothing says which of two stamps is the start. The last was taken: a copy named
