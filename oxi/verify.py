@@ -42,7 +42,7 @@ from typing import Any
 
 from criteria.context import Context
 from oximetry import __version__
-from oximetry.errors import OximetryError, SettingsError
+from oximetry.errors import ChannelNotFoundError, OximetryError, SettingsError
 from oximetry.io import sha256_of
 from oximetry.io.nsrr_xml import xml_files_beside
 from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
@@ -357,13 +357,29 @@ def _recompute(
             f"test.type is {said} (oxi analyze {why})",
             summary_path,
         )
-    outcome = analyze_file(
-        recording_path,
-        request,
-        settings=settings,
-        context=context,
-        context_deidentified=request.deidentify and given is None,
-    )
+    try:
+        outcome = analyze_file(
+            recording_path,
+            request,
+            settings=settings,
+            context=context,
+            context_deidentified=request.deidentify and given is None,
+        )
+    except ChannelNotFoundError as exc:
+        # The reader's message lists the file's labels ("no channel labelled 'Sat Q'; channels:
+        # ['SpO2 Quackenbush', ...]"), which verify withholds (_identifying): a summary whose
+        # recorded channel was edited printed every label of the recording.
+        what = (
+            "the channel the summary was read with (input.read_options.channel) is not in the "
+            "recording"
+            if request.channel is not None
+            else "the recording has no SpO2 channel oxi picks without --channel, as the summary "
+            "was read"
+        )
+        raise OximetryError(
+            f"{what} (the recording's labels are not shown: they may identify the patient)",
+            exc.path,
+        ) from None
     rebuilt: dict[str, Any] = json.loads(dumps_summary(outcome.summary))
     if rebuilt["input"].get("sha256") == summary["input"].get("sha256"):
         # Checked against the recording the summary was made from (another file's shorter
@@ -577,11 +593,18 @@ def _identifying(key: _Key) -> bool:
     (``input.sleep_test_channels``, a rule's ``values.sleep_test_channels`` and the reason of a
     rule quoting them, :data:`_RULES_QUOTING_LABELS`): labels typed at the recorder, beside
     the fixed names the SpO2 and pulse channels are found by, and ``--deidentify`` scrubs them;
-    an airflow channel labelled "Flow Roe Jane" was printed as a difference.
+    an airflow channel labelled "Flow Roe Jane" was printed as a difference. The SpO2 and pulse
+    channels' labels too (``input.channel``, ``input.channel_selection`` quoting it,
+    ``input.pulse_channel``), which ``--deidentify`` scrubs alike: "SpO2 Quackenbush" (header
+    Quackenbush_Zebulon) was printed as ``summary says "SpO2 Q", recomputed "SpO2
+    Quackenbush"``.
     """
     if _is(key, "patient") or _is(key, "input", "device"):
         return True
-    if _is(key, "input", "sleep_test_channels"):
+    if any(
+        _is(key, "input", name)
+        for name in ("sleep_test_channels", "channel", "channel_selection", "pulse_channel")
+    ):
         return True
     if any(_is(key, "context", section, name) for section, name, _ in CONTEXT_FREE_TEXT):
         return True

@@ -65,8 +65,14 @@ def test_input_path_is_ignored_but_everything_else_is_not():
     a, b = _summary(), _summary()
     a["input"]["path"] = "/elsewhere/renamed.edf"
     assert compare_summaries(a, b) == []
+    a["input"]["format"] = "csv"
+    assert compare_summaries(a, b) == ['input.format: summary says "csv", recomputed "edf"']
+    # a channel's label is said to differ, not quoted: it may hold the patient's name
+    a, b = _summary(), _summary()
     a["input"]["channel"] = "SaO2"
-    assert compare_summaries(a, b) == ['input.channel: summary says "SaO2", recomputed "SpO2"']
+    assert compare_summaries(a, b) == [
+        "input.channel: differs (not shown: it may identify the patient)"
+    ]
 
 
 def test_another_recording_is_reported_first():

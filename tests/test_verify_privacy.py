@@ -200,3 +200,93 @@ def test_verify_withholds_a_sleep_test_channel_label_naming_the_patient(
         rule["id"] = "x"
     lines = compare_summaries(forged, genuine)
     assert lines and not any("quackenbush" in line.lower() for line in lines), lines
+
+
+def _psg_with_labels(tmp_path: Path) -> tuple[Path, Path]:
+    """A 3-h Medicare night whose channels a technician labelled with the patient's name."""
+    import numpy as np
+
+    from tests.io_fixtures import write_edf_pyedflib
+
+    n = 3 * 3600
+    sat = 95.0 + np.round(np.random.default_rng(1).normal(0, 0.5, n))
+    channels = [("SpO2 Quackenbush", "%", 1.0, sat), ("Flow Quackenbush", "uV", 1.0, np.zeros(n))]
+    edf = write_edf_pyedflib(
+        tmp_path / "psg.edf",
+        channels,
+        start=dt.datetime(2026, 11, 20, 22, 0),
+        patient_name=PATIENT.name,
+        patient_code=PATIENT.code,
+        birthdate=dt.date(1949, 7, 13),
+    )
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        "payer: medicare\npatient: {age_years: 77}\n"
+        "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+        "       performed_by: idtf, evaluated_date: 2026-11-23}\n"
+        "order: {date: 2026-11-25, flow_lpm: 2}\ndiagnoses: [J44.9]\n"
+    )
+    return edf, ctx
+
+
+def test_verify_withholds_the_spo2_and_pulse_channels_labels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The SpO2 channel labelled "SpO2 Quackenbush" (header Quackenbush_Zebulon), the summary
+    edited to "SpO2 Q": verify printed ``input.channel: summary says "SpO2 Q", recomputed "SpO2
+    Quackenbush"`` and the channel selection quoting it (review of hunt 10), which
+    --deidentify scrubs as it does the sleep-test channels' labels."""
+    import json
+
+    from oxi.verify import compare_summaries
+
+    edf, ctx = _psg_with_labels(tmp_path)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    path = out / "summary.json"
+    text = path.read_text(encoding="utf-8")
+    assert text.count("SpO2 Quackenbush") == 2  # the channel and its selection
+    path.write_text(text.replace("Quackenbush", "Q"), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["verify", str(path), str(edf)]) == 1
+    printed = capsys.readouterr()
+    shown = printed.out + printed.err
+    for key in ("input.channel", "input.channel_selection"):
+        assert f"{key}: differs (not shown: it may identify the patient)" in shown, shown
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in shown.lower(), spelling
+    # the pulse channel's label, scrubbed by --deidentify alike (found by fixed names, but a
+    # summary may say anything)
+    genuine = json.loads(text)
+    forged = json.loads(text)
+    forged["input"]["pulse_channel"] = "Pulse Quackenbush"
+    lines = compare_summaries(forged, genuine)
+    assert lines == ["input.pulse_channel: differs (not shown: it may identify the patient)"]
+
+
+def test_verify_of_a_summary_whose_channel_is_not_in_the_recording_lists_no_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A summary made with --channel "SpO2 Quackenbush", its recorded channel edited to "Sat Q":
+    verify failed with the reader's ``no channel labelled 'Sat Q'; channels: ['SpO2
+    Quackenbush', 'Flow Quackenbush']``, every label of the file (review of hunt 10)."""
+    import json
+
+    edf, ctx = _psg_with_labels(tmp_path)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, "--channel", "SpO2 Quackenbush"]) == 0
+    path = out / "summary.json"
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    assert summary["input"]["read_options"]["channel"] == "SpO2 Quackenbush"
+    summary["input"]["read_options"]["channel"] = "Sat Q"
+    path.write_text(json.dumps(summary), encoding="utf-8")
+    capsys.readouterr()
+    assert main(["verify", str(path), str(edf)]) == 2
+    printed = capsys.readouterr()
+    shown = printed.out + printed.err
+    assert "input.read_options.channel) is not in the recording" in shown, shown
+    assert "Flow" not in shown
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in shown.lower(), spelling
