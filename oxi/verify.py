@@ -335,13 +335,16 @@ def _recompute(
         raise OximetryError(f"not an oxi summary: {exc.reason}", summary_path) from None
     ctx = summary.get("context")
     context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
+    # The type the summary's own context gives: a context file given to verify may be another
+    # (verify says so, as a difference of the file given); a summary made with a context
+    # without test.type, verified with --context naming one, was called forged here.
+    said = None if context is None else context.test.type
     if given is not None:
         # The lab's file, not the summary's copy of it: the copy keeps an age where the file
         # has a birth date, and a birth date the recording's header contradicts made
         # `oxi analyze` indeterminate while a summary made with the age alone verified as
         # qualified against that very file.
         context = given
-    said = None if context is None else context.test.type
     if said is not None and settings.test_type != said:
         # oxi analyze refuses --test-type against the context's (pipeline.resolve_settings):
         # a walk recorded as "rest" under an exercise context verified as continuous oxygen.
@@ -1124,9 +1127,11 @@ def verify(
     given = None if context_path is None else load_context(context_path)
     judged_with = given
     analysed_as = (submitted.get("settings") or {}).get("test_type")
-    if given is not None and given.test.type not in (None, analysed_as) and analysed_as:
+    if given is not None and given.test.type not in (None, analysed_as):
         # A context of another test type cannot be the one the summary was made with (oxi
-        # analyze refuses the pair): a difference of the file given, not a forged summary.
+        # analyze refuses the pair, and records the context's type): a difference of the file
+        # given, not a forged summary. So is a context giving a type beside a summary analysed
+        # with none (made with a context without test.type), which was "not an oxi summary".
         judged_with = None
     recomputed, outcome = _recompute(
         submitted, recording_path, summary_path, annotations_path, judged_with

@@ -456,3 +456,42 @@ def test_a_span_outside_another_recording_is_another_file(
     assert "input.sha256: the summary was made from another file" in stdout
     code, _, err = _verify(capsys, out / "summary.json", edf)
     assert code == 0, err
+
+
+def test_a_context_giving_a_type_beside_a_summary_made_without_one_is_another_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A genuine summary made with a context without test.type (settings.test_type null),
+    verified with --context naming one (overnight), was "not an oxi summary: settings.test_type
+    null but its context's test.type is overnight" (exit 2, review of hunt 10): the null check
+    read the file given, not the context the summary records. It is a difference of the file
+    given (exit 1), as a context of another type is; the forged null beside the summary's own
+    context's type stays refused."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=4)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    untyped = tmp_path / "untyped.yaml"
+    untyped.write_text("patient: {age_years: 70}\ntest: {room_air: true}\n")
+    typed = tmp_path / "typed.yaml"
+    typed.write_text("patient: {age_years: 70}\ntest: {type: overnight, room_air: true}\n")
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--out", str(out), "--no-report", "--context", str(untyped)]
+    assert main(args) == 0
+    summary = out / "summary.json"
+    assert json.loads(summary.read_text())["settings"]["test_type"] is None
+    capsys.readouterr()
+    assert main(["verify", str(summary), str(edf), "--context", str(untyped)]) == 0
+    capsys.readouterr()
+    code = main(["verify", str(summary), str(edf), "--context", str(typed)])
+    got = capsys.readouterr()
+    assert code == 1, got.err
+    assert "context: the context file given is not the context the summary records" in got.out
+    assert "not an oxi summary" not in got.err
+    # the summary's own context given the type, its settings' null kept: forged, with or
+    # without the file given
+    s = json.loads(summary.read_text())
+    s["context"]["test"]["type"] = "overnight"
+    summary.write_text(json.dumps(s))
+    for extra in ([], ["--context", str(typed)], ["--context", str(untyped)]):
+        capsys.readouterr()
+        assert main(["verify", str(summary), str(edf), *extra]) == 2
+        assert "settings.test_type null but" in capsys.readouterr().err
