@@ -50,7 +50,8 @@ def read_context_file(path: str | PathLike[str]) -> Any:
     Parameters
     ----------
     path : str or path-like
-        A ``.json`` file is parsed as JSON; anything else as YAML.
+        A ``.json`` file is parsed as JSON; anything else as YAML. A pipe (``/dev/stdin``,
+        ``<(cat ctx.yaml)``) is read to its end.
 
     Returns
     -------
@@ -60,13 +61,14 @@ def read_context_file(path: str | PathLike[str]) -> Any:
     Raises
     ------
     criteria.errors.ContextError
-        Not a regular file (a directory, a FIFO), unreadable, too large, too deeply nested,
-        anchors/aliases, duplicate keys, bad syntax.
+        Neither a regular file nor a pipe (a directory, a device), an empty pipe (a FIFO no
+        writer holds open), unreadable, too large, too deeply nested, anchors/aliases,
+        duplicate keys, bad syntax.
     """
     p = Path(path)
     try:
-        # Opened without blocking and refused unless a regular file: a FIFO given as --context
-        # hung oxi analyze, qualify and verify until killed (as the summary reader refuses it).
+        # Opened without blocking: opening a FIFO no writer has opened waited for one, and
+        # oxi analyze, qualify and verify --context FIFO hung until killed.
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise ContextError("no such file", path=p) from None
@@ -75,15 +77,30 @@ def read_context_file(path: str | PathLike[str]) -> Any:
     except OSError as exc:
         raise ContextError(f"cannot read the context file ({exc.strerror})", path=p) from None
     mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
+    piped = stat.S_ISFIFO(mode)
+    if not (stat.S_ISREG(mode) or piped):
         os.close(fd)
-        what = "is a directory" if stat.S_ISDIR(mode) else "not a regular file (a FIFO or a device)"
+        what = "is a directory" if stat.S_ISDIR(mode) else "not a regular file or a pipe (a device)"
         raise ContextError(f"{what}, expected a context file", path=p)
+    if piped:
+        # A pipe is read to its end (`cat ctx.yaml | oxi analyze ... --context /dev/stdin`,
+        # `--context <(cat ctx.yaml)`: refused as no regular file, they stopped working), in
+        # blocking mode so that a writer still writing is waited for. A FIFO no writer holds
+        # open reads as empty at once, and is refused below, never waited on.
+        import fcntl  # POSIX only, as pipes are: not imported where there are none
+
+        fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
     with os.fdopen(fd, "rb") as fh:
         try:
             raw = fh.read(MAX_BYTES + 1)
         except OSError as exc:
             raise ContextError(f"cannot read the context file ({exc.strerror})", path=p) from None
+    if piped and not raw:
+        # an empty file is an empty context; an empty pipe is one nothing was written to
+        raise ContextError(
+            "is a pipe nothing was written to (a FIFO no program writes), expected a context file",
+            path=p,
+        )
     if len(raw) > MAX_BYTES:
         raise ContextError(
             f"the context file is larger than {MAX_BYTES // 1024} KiB; a context is a few "

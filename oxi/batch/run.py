@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -304,8 +305,17 @@ def _check_context(path: str) -> None:
     """Fail the whole batch early (exit 2) on a ``--context`` file that cannot be used."""
     if not os.path.exists(path):
         raise OximetryError("--context: no such file", path)
-    # anything else there (a directory, a FIFO) is refused by the reader as what it is: a FIFO
-    # was said to be "no such file"
+    if stat.S_ISFIFO(os.stat(path).st_mode):
+        # oxi analyze reads a pipe (--context /dev/stdin); a batch reads its context again for
+        # every recording, and a pipe gives its text once: the first check here took it and
+        # each recording was an error row, "a pipe nothing was written to"
+        raise OximetryError(
+            "--context: a pipe gives its text once, and a batch reads the context for every "
+            "recording; give a file",
+            path,
+        )
+    # anything else there (a directory, a device) is refused by the reader as what it is: a
+    # FIFO was said to be "no such file"
 
     load_context(path)
 
