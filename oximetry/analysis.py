@@ -22,7 +22,7 @@ from .metrics.runs import samples_at_least
 from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
 from .settings import SEGMENT_NAMES, AnalysisSettings
-from .spans import span_indices
+from .spans import span_indices, spans_mask
 from .windows import (
     SLEEP_STAGES,
     WindowPlan,
@@ -351,6 +351,22 @@ def _scored_events(recording: Recording) -> list[Event]:
     return out
 
 
+def _scorer_said(spans: Sequence[tuple[float, float]], recording: Recording) -> str:
+    """Say what the scorer's SpO2 artifact spans took of a night left with no valid sample.
+
+    A span over the whole night failed as "no valid SpO2 sample in 14400 samples (excluded
+    14400)", which names no --exclude the user gave and not the annotations that did it.
+    """
+    if not spans:
+        return ""
+    taken = int(np.count_nonzero(spans_mask(spans, recording.fs, recording.spo2.n_samples)))
+    return (
+        f": {len(spans)} span(s) the scorer marked as SpO2 artifact in the recording's "
+        f"annotations exclude {taken} of them ({taken / recording.fs / 60:.1f} min), as "
+        "--exclude would"
+    )
+
+
 def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> Analysis:
     """Analyse one recording: every SPEC §7 figure for every window, with its events.
 
@@ -410,7 +426,8 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     if not valid.any():
         counts = ", ".join(f"{k} {v}" for k, v in artifact.counts.items() if v)
         raise InsufficientDataError(
-            f"no valid SpO2 sample in {recording.spo2.n_samples} samples ({counts or 'empty'})",
+            f"no valid SpO2 sample in {recording.spo2.n_samples} samples ({counts or 'empty'})"
+            + _scorer_said(scorer_rejected, recording),
             path=recording.source.path or None,
         )
     x = recording.spo2.data

@@ -260,3 +260,22 @@ def test_a_presumed_window_cut_by_the_span_at_a_lights_on_option_is_no_edited_su
     capsys.readouterr()
     assert main(["qualify", "--context", str(CONTEXT), "--summary", str(path)]) == 2
     assert "contradicts the settings' lights_on_s" in capsys.readouterr().err
+
+
+def test_a_span_over_the_whole_night_says_the_scorer_took_every_sample() -> None:
+    # It failed as "no valid SpO2 sample in 14400 samples (excluded 14400)", naming neither
+    # the annotations nor any --exclude the user gave (review of hunt 10)
+    from oximetry.errors import InsufficientDataError
+
+    rec, _ = _night((Annotation(0.0, DURATION_S, "SpO2 artifact"),))
+    with pytest.raises(InsufficientDataError) as err:
+        analyze(rec)
+    assert str(err.value).endswith(
+        f"no valid SpO2 sample in {DURATION_S} samples (excluded {DURATION_S}): 1 span(s) the "
+        f"scorer marked as SpO2 artifact in the recording's annotations exclude {DURATION_S} "
+        f"of them ({DURATION_S / 60:.1f} min), as --exclude would"
+    )
+    # --exclude alone over the night says nothing of a scorer
+    with pytest.raises(InsufficientDataError) as err:
+        analyze(_night()[0], AnalysisSettings(exclude_s=((0.0, float(DURATION_S)),)))
+    assert str(err.value).endswith(f"(excluded {DURATION_S})")
