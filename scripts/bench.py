@@ -81,7 +81,12 @@ def write_edf(path: Path, fs: float, hours: float, seed: int = 11) -> None:
     x1, pulse1 = one_hz_night(hours, seed=seed, events_per_h=20)
     n = int(hours * 3600 * fs)
     t = np.arange(n) / fs
-    spo2 = np.interp(t, np.arange(x1.size), np.nan_to_num(x1, nan=0.0))
+    # Interpolated between the values an oximeter gave, 0 % (its probe off) through each missing
+    # second: interpolated into the 0 itself, each probe-off minute began with a ramp from 96 to
+    # 50 % in half a second, valid data no oximeter writes (levels in doubt since hunt 10)
+    seen = np.isfinite(x1)
+    spo2 = np.interp(t, np.flatnonzero(seen), x1[seen])
+    spo2[~seen[np.minimum(t.astype(np.int64), x1.size - 1)]] = 0.0
     spo2 = np.clip(np.round(spo2), 0, 100)
     pulse = np.round(np.interp(t, np.arange(pulse1.size), pulse1))
     headers = [
