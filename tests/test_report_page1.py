@@ -501,3 +501,35 @@ def test_a_reading_that_changes_the_determination_comes_before_the_lists_page_on
     q["alternatives"][0]["changes_determination"] = False
     q["conflicts"] = [{"keys": ["a", "b"], "values": {}, "why": "x"}]
     assert [h for h, _ in determination_lines(q)][-1] == "Other readings"
+
+
+def test_decided_by_leaves_out_the_clauses_the_test_did_not_measure() -> None:
+    """A MassHealth exercise test NOT QUALIFIED for no improvement on oxygen (88 % on room air,
+    88 % on oxygen) listed two sleep clauses "Not tested" among the five page 1 shows and cut
+    the improvement clause that decided it to the appendix (hunt 10)."""
+    from oximetry.report.page1 import determination_lines
+
+    untested = "Not tested: this test measured nothing this clause is about."
+    rules = [
+        {"id": "rest", "citation": "MG-OXY II.A.2.a.i", "met": False,
+         "reason": "No PaO2 ≤ 55 mmHg or sustained SpO2 ≤ 88 % at rest (rest sustained nadir 93 %)."},
+        *({"id": f"sleep{k}", "citation": "MG-OXY II.A.2.a.ii", "met": None, "reason": untested}
+          for k in range(4)),
+        {"id": "improvement", "citation": "MG-OXY II.A.2.b.ii.A", "met": False,
+         "reason": "No improvement on oxygen (sustained nadir 88 % on room air, 88 % on oxygen)."},
+    ]  # fmt: skip
+    q = {
+        "determination": "not_qualified",
+        "rules": rules,
+        "decided_by": [r["id"] for r in rules],
+    }
+    ((heading, items),) = determination_lines(q)
+    assert heading == "Decided by"
+    assert items == [
+        f"{rules[0]['citation']}: {rules[0]['reason']}",
+        f"{rules[-1]['citation']}: {rules[-1]['reason']}",
+    ]
+    # a qualification's basis is filtered alike; every deciding clause untested still says why
+    only = {**q, "rules": rules[1:5], "decided_by": ["sleep0", "sleep1"]}
+    ((_, items),) = determination_lines(only)
+    assert len(items) == 1 and "Not tested" in items[0] and "measured by this test" in items[0]

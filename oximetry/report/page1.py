@@ -10,7 +10,7 @@ table are in the appendix pages.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -308,6 +308,23 @@ def _alternative_text(item: Any) -> str:
     return f"If {label.rstrip('.')}: the determination {verb} {plain(det)} (reading not used)."
 
 
+def _not_tested(rule: Mapping[str, Any]) -> bool:
+    """Return True for a rule the test did not measure ("Not tested: this test measured ...")."""
+    return rule.get("met") is None and str(rule.get("reason") or "").startswith("Not tested")
+
+
+def _deciding_rules(q: Mapping[str, Any], decided: Sequence[Any]) -> list[Any]:
+    """Return the deciding rules page 1 names: ``decided`` without the rules not tested.
+
+    A MassHealth exercise test NOT QUALIFIED for no improvement on oxygen listed the sleep
+    clauses it never measured, "Not tested" twice over, and cut the improvement clause that
+    decided it to the appendix (hunt 10). An untested clause closes its path, but what was
+    measured decides: the appendix keeps every rule.
+    """
+    by_id = {r.get("id"): r for r in q.get("rules") or [] if isinstance(r, Mapping)}
+    return [rid for rid in decided if not (rid in by_id and _not_tested(by_id[rid]))]
+
+
 def _holding_rules(q: Mapping[str, Any]) -> list[Any]:
     """Return the rules an indeterminate's ``decided_by`` names as holding an open path open.
 
@@ -320,7 +337,7 @@ def _holding_rules(q: Mapping[str, Any]) -> list[Any]:
         rule = by_id.get(rid)
         if rid == "conflicts" or rule is None:
             continue  # the conflicts are listed under their own heading
-        if rule.get("met") is None and not str(rule.get("reason") or "").startswith("Not tested"):
+        if rule.get("met") is None and not _not_tested(rule):
             out.append(rid)
     return out
 
@@ -347,7 +364,8 @@ def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
         ``Held open by`` (citation and reason of each rule that cannot be evaluated yet) and
         ``Open paths`` (``would_qualify_if``: each path still open and what it waits for, or
         that none is within reach of the recorded figures), otherwise ``Decided by`` (citation
-        and reason of each deciding rule: ``decided_by``, else ``basis`` when qualified); then
+        and reason of each deciding rule: ``decided_by``, else ``basis`` when qualified,
+        without the rules whose reason is "Not tested", which the appendix lists); then
         the ``Other readings`` that change nothing. Headings without items are left out; an indeterminate is never
         "decided by" anything. No rule ids.
     """
@@ -390,7 +408,19 @@ def determination_lines(q: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
         if not isinstance(decided, list | tuple):
             decided = q.get("basis") if q.get("determination") == "qualified" else None
         if isinstance(decided, list | tuple) and decided:
-            out.append(("Decided by", [_rule_text(q, r) for r in decided]))
+            shown = _deciding_rules(q, decided)
+            out.append(
+                (
+                    "Decided by",
+                    [_rule_text(q, r) for r in shown]
+                    # every deciding clause untested (a test that measured none of them): the
+                    # heading still says why, not an empty list
+                    or [
+                        "no clause a qualifying path needs was measured by this test (each is "
+                        '"Not tested" in the appendix)'
+                    ],
+                )
+            )
     if alts:
         out.append(("Other readings", [_alternative_text(x) for x in alts]))
     return out
