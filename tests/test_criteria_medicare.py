@@ -122,6 +122,23 @@ def test_group_i_2_needs_awake_89(awake: float, det: str) -> None:
         assert "a rest test on room air (or an awake PaO2)" in d.missing
 
 
+def test_group_i_2_says_the_awake_value_it_judged() -> None:
+    """I-2 compares the awake value unrounded (A5), and Medicare sets no rounded one: its reason
+    "No Group I-2 finding (... with awake ≥ 89 %)" beside an awake baseline of 88.96 named no
+    awake figure (hunt 10). It is cut, never shown 89."""
+    d = evaluate(mc(), night(t_le88_min=30.0, nadir_pct=84.0, awake_baseline_pct=88.96))
+    rule = d.rule("lcd_group_i_2_sleep")
+    assert rule.met is False and "awake baseline 88.96 %" in rule.reason
+    d = evaluate(mc(), night(t_le88_min=30.0, nadir_pct=84.0, awake_baseline_pct=88.999))
+    assert "awake baseline 88.99 %" in d.rule("lcd_group_i_2_sleep").reason
+    # a rest test beside the night: its sustained nadir is an awake value judged too
+    ev = dataclasses.replace(
+        night(t_le88_min=30.0, nadir_pct=84.0, awake_baseline_pct=93.0), rest=seg("rest", 88.96)
+    )
+    reason = evaluate(mc(), ev).rule("lcd_group_i_2_sleep").reason
+    assert "rest sustained nadir 88.96 %" in reason and "awake baseline 93 %" in reason
+
+
 @pytest.mark.parametrize(
     ("minutes", "symptoms", "valid", "det"),
     [

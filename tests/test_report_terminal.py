@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
@@ -201,8 +202,35 @@ def test_a_saturation_shown_to_a_tenth_rounds_as_the_rules_round_it(x):
     shown = saturation_tenths(x)
     assert int(Decimal(shown).quantize(Decimal(1), rounding=ROUND_HALF_UP)) == pct(x), shown
     # and it is the figure rounded to a tenth, or cut (less than 0.1 below) just under a half
+    # or a whole number; a tenth lower where the cut's 6 decimals lift x onto one (1.99999999)
     if float(shown) != round(x, 1):
-        assert x - 0.1 < float(shown) <= x + 1e-6 and shown == minutes(x)
+        cut = minutes(x)
+        assert x - 0.1 < float(shown) <= x + 1e-6
+        assert shown in (cut, f"{float(cut) - 0.1:.1f}")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    x=_SATURATIONS
+    | _SATURATIONS.map(lambda v: round(v, 6))
+    | st.sampled_from([88.96, 88.99999999, 88.9999999, 88.95, 88.46, 89.0, 99.96, 100.0])
+)
+def test_a_saturation_shown_to_a_tenth_never_crosses_a_whole_number(x):
+    """Medicare compares an awake baseline unrounded (medicare-oxygen.md A5): 88.96 was printed
+    "89.0 %" on page 1 beside an I-2 "NOT MET ... with awake ≥ 89 %" (hunt 10). The shown figure
+    is below a whole number n exactly when x is, and below n + 0.5 exactly when x is."""
+    from oximetry.report.terminal import saturation_tenths
+
+    shown = float(saturation_tenths(x))
+    assert math.floor(shown) == math.floor(x) and math.floor(shown + 0.5) == math.floor(x + 0.5)
+    assert x - 0.1 < shown <= x + 0.05 + 1e-9  # the figure rounded to a tenth, or cut
+
+
+def test_a_saturation_near_a_threshold_is_cut_elsewhere_rounded():
+    from oximetry.report.terminal import saturation_tenths
+
+    shown = [saturation_tenths(x) for x in (88.96, 88.46, 88.44, 88.26, 89.04, 88.99999999)]
+    assert shown == ["88.9", "88.4", "88.4", "88.3", "89.0", "88.9"]
 
 
 def test_a_baseline_or_median_is_never_printed_on_the_other_side_of_the_rules_rounding():

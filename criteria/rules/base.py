@@ -307,6 +307,21 @@ def describe(values: Mapping[str, Any]) -> str:
             out.append(f"{cut_text(v, 3)} min {_MIN_LABEL[key]}")
         elif key == "awake_baseline_rounded_pct":
             out.append(f"awake baseline {v} %")
+        elif key == "awake_baseline_pct" and "awake_baseline_rounded_pct" not in values:
+            # Medicare compares it unrounded (A5) and sets no rounded value: "No Group I-2
+            # finding (... with awake ≥ 89 %)" beside an awake baseline of 88.96 gave no
+            # awake figure at all (hunt 10). Cut, never rounded up to 89.
+            out.append(f"awake baseline {cut_text(v, 2)} %")
+        elif key == "rest_sustained_nadir_pct" and "rest_sustained_nadir_rounded_pct" not in values:
+            # the awake rest value Medicare judged unrounded: its lower bound where artifact
+            # leaves it in doubt (medicare_groups.awake_sats)
+            low = values.get("rest_sustained_nadir_low_pct")
+            shown = (
+                f" (lower bound {cut_text(low, 2)} %)"
+                if isinstance(low, int | float) and low != v
+                else ""
+            )
+            out.append(f"rest sustained nadir {cut_text(v, 2)} %{shown}")
         elif key == "nadir_rounded_pct":
             out.append(f"nadir {v} %")
         elif key == "valid_min":

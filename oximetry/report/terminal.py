@@ -273,16 +273,18 @@ def tenths(value: Any) -> str:
 
 
 def saturation_tenths(value: Any) -> str:
-    """Return a saturation the rules round (a mean, median or awake baseline) to 0.1.
+    """Return a saturation the rules compare (a mean, median or awake baseline) to 0.1.
 
-    The rules round it half up, b = floor(x + 0.5) (SPEC §7), and so does a payer reading the
-    printed figure. Rounded to one decimal, an awake baseline of 88.46 was printed "88.5 %",
-    which a reviewer rounds to 89 (MassHealth's "awake ≥ 89 %") beside "The awake baseline
-    rounds to 88 %". So a value whose figure rounded to 0.1 would round otherwise than itself
-    (those just under a half, x.45 to x.5) is shown cut (:func:`tenths`): with
-    n = floor(x + 0.5), n - 0.5 <= x < n + 0.5; n - 0.5 is a multiple of 0.1 not above x, and
-    the cut y the greatest such, so n - 0.5 <= y <= x < n + 0.5 and floor(y + 0.5) = n
-    (tests/test_report_terminal.py checks it over floats). Every other value is rounded.
+    Shown on no other side of a threshold either payer compares it with. MassHealth rounds it
+    half up, b = floor(x + 0.5) (SPEC §7), and so does a reviewer reading the printed figure:
+    an awake baseline of 88.46 rounded to one decimal was printed "88.5 %", which reads 89
+    (MassHealth's "awake ≥ 89 %"), beside "The awake baseline rounds to 88 %". Medicare compares
+    it unrounded (medicare-oxygen.md A5): 88.96 was printed "89.0 %" beside an I-2 "NOT MET ...
+    with awake ≥ 89 %" (hunt 10). So the figure rounded to 0.1 is shown unless rounding carries
+    it across a whole number or a half (x.95 to x.99, x.45 to x.49); then it is cut
+    (:func:`tenths`): a multiple of 0.1 not above x and more than x - 0.1 has x's whole number
+    and x's half, since both are multiples of 0.1 (tests/test_report_terminal.py checks it over
+    floats).
 
     Parameters
     ----------
@@ -292,20 +294,29 @@ def saturation_tenths(value: Any) -> str:
     Returns
     -------
     str
-        E.g. ``"88.4"`` for 88.46, ``"94.4"`` for 94.385972, ``"n/a"`` for None.
+        E.g. ``"88.4"`` for 88.46, ``"88.9"`` for 88.96, ``"94.4"`` for 94.385972, ``"n/a"``
+        for None.
 
     Examples
     --------
-    >>> saturation_tenths(88.46), saturation_tenths(94.385972), saturation_tenths(88.5), saturation_tenths(None)
-    ('88.4', '94.4', '88.5', 'n/a')
+    >>> saturation_tenths(88.46), saturation_tenths(88.96), saturation_tenths(88.26)
+    ('88.4', '88.9', '88.3')
+    >>> saturation_tenths(94.385972), saturation_tenths(88.5), saturation_tenths(None)
+    ('94.4', '88.5', 'n/a')
     """
     if value is None:
         return "n/a"
     x = float(value)
-    shown = f"{x:.1f}"
-    if math.floor(float(shown) + 0.5) != math.floor(x + 0.5):
-        return tenths(x)
-    return shown
+
+    def same_side(shown: str) -> bool:
+        y = float(shown)
+        return math.floor(y) == math.floor(x) and math.floor(y + 0.5) == math.floor(x + 0.5)
+
+    for shown in (f"{x:.1f}", tenths(x)):
+        if same_side(shown):
+            return shown
+    # cut() reads x to 6 decimals first, and 88.99999999 is 89.0 there
+    return f"{float(tenths(x)) - 0.1:.1f}"
 
 
 def minutes(value: Any) -> str:
