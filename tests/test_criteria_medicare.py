@@ -174,6 +174,20 @@ def test_group_i_3_pao2_fall_of_exactly_10_is_not_more_than_10(
     assert (d.determination == "qualified") is ok
 
 
+def test_group_i_3_gives_its_minutes_and_the_mean_they_are_below() -> None:
+    """Group I-3 qualified a night on 9.5 min more than 5 points below the test's mean, and its
+    reason gave neither the minutes nor the mean (hunt 10)."""
+    ev = night(t_le88_min=0.0, nadir_pct=87.0, mean_pct=95.7931, drop5_from_mean_min=9.5)
+    rule = evaluate(mc(symptoms=["insomnia"]), ev).rule("lcd_group_i_3_drop")
+    assert rule.met is True
+    assert "9.5 min > 5 points below the test's mean SpO2 95.79 %, longest 9.5 min" in rule.reason
+    ev = night(t_le88_min=0.0, nadir_pct=87.0, drop5_from_mean_min=4.99)
+    rule = evaluate(mc(symptoms=["insomnia"]), ev).rule("lcd_group_i_3_drop")
+    assert (
+        rule.met is False and "4.99 min > 5 points below the test's mean SpO2 94 %" in rule.reason
+    )
+
+
 def test_group_i_3_without_symptoms_says_so() -> None:
     """ "No Group I-3 finding" beside a 30-min drop sent a reviewer after a missing drop."""
     ev = night(t_le88_min=0.0, nadir_pct=87.0, drop5_from_mean_min=30.0)

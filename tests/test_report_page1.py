@@ -533,3 +533,30 @@ def test_decided_by_leaves_out_the_clauses_the_test_did_not_measure() -> None:
     only = {**q, "rules": rules[1:5], "decided_by": ["sleep0", "sleep1"]}
     ((_, items),) = determination_lines(only)
     assert len(items) == 1 and "Not tested" in items[0] and "measured by this test" in items[0]
+
+
+def test_page_one_gives_medicares_drop_below_the_tests_mean() -> None:
+    """A Medicare night qualified on Group I-3, 9.5 min more than 5 points below its mean of
+    95.79 %, while page 1's only drop row read "0.0 min" below the awake baseline (hunt 10).
+    MassHealth, which does not read it, keeps its rows."""
+    from oximetry.report.textpage import stat_rows
+
+    night = {"valid_min": 360.0, "awake_baseline_pct": 93.0, "drop5_min": 0.0,
+             "longest_drop5_min": 0.0, "awake_baseline_source": "first_300s_valid",
+             "sustained_desaturations": [], "mean_pct": 95.7931, "drop5_from_mean_min": 9.5,
+             "longest_drop5_from_mean_min": 9.5}  # fmt: skip
+    summary = {"recording": {}, "metrics": {"presumed_sleep": night},
+               "main_window": "presumed_sleep", "qualification": {"profile": "medicare"}}  # fmt: skip
+    rows = dict(stat_rows(summary))
+    assert rows["> 5 pts below mean"].startswith(
+        "9.5 min cumulative, longest 9.5 min, below 90.79 %"
+    )
+    assert "the test's mean 95.79 %" in rows["> 5 pts below mean"]
+    assert rows["> 5 pts below baseline"].startswith("0.0 min")
+    for profile in ("masshealth", None):
+        other = {**summary, "qualification": {"profile": profile} if profile else None}
+        assert "> 5 pts below mean" not in dict(stat_rows(other))
+    # a summary without the figure says so, never 0.0
+    old = {**night, "drop5_from_mean_min": None}
+    rows = dict(stat_rows({**summary, "metrics": {"presumed_sleep": old}}))
+    assert rows["> 5 pts below mean"].startswith("n/a")

@@ -305,6 +305,19 @@ def describe(values: Mapping[str, Any]) -> str:
             out.append(f"PaO2 {key[5:-5].replace('_', ' ')} {v:g} mmHg")
         elif key in _MIN_LABEL:
             out.append(f"{cut_text(v, 3)} min {_MIN_LABEL[key]}")
+        elif key == "drop5_from_mean_min":
+            # Medicare's Group I-3 qualified a night on 9.5 min below the test's mean with no
+            # figure in its reason, beside page 1's only drop, 0.0 min below the awake
+            # baseline (hunt 10): the minutes, the mean they are measured from and the longest
+            # run (the continuous reading's figure)
+            mean = values.get("mean_baseline_pct")
+            longest = values.get("longest_drop5_from_mean_min")
+            text = f"{cut_text(v, 3)} min > 5 points below the test's mean"
+            if isinstance(mean, int | float):
+                text += f" SpO2 {cut_text(mean, 2)} %"
+            if isinstance(longest, int | float):
+                text += f", longest {cut_text(longest, 3)} min"
+            out.append(text)
         elif key == "awake_baseline_rounded_pct":
             out.append(f"awake baseline {v} %")
         elif key == "awake_baseline_pct" and "awake_baseline_rounded_pct" not in values:
