@@ -560,3 +560,33 @@ def test_page_one_gives_medicares_drop_below_the_tests_mean() -> None:
     old = {**night, "drop5_from_mean_min": None}
     rows = dict(stat_rows({**summary, "metrics": {"presumed_sleep": old}}))
     assert rows["> 5 pts below mean"].startswith("n/a")
+
+
+def test_page_one_names_the_excluded_spans() -> None:
+    """--exclude 23:50-00:20 --exclude 100-200 on a night from 22:00 was named nowhere in
+    report.pdf: page 1 counted "excluded 1900" samples, the strips hatched them as artifact
+    (hunt 10). The scorer's SpO2 artifact spans are excluded alike and named beside them."""
+    from oximetry.report.textpage import stat_rows
+
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3 * 3600, seed=3, start=dt.datetime(2026, 1, 5, 22, 0)
+    )
+    # 6600 s after 22:00 is 23:50:00; 100-200 s is 22:01:40-22:03:20
+    a = analyze(rec, AnalysisSettings(exclude_s=((6600.0, 8400.0), (100.0, 200.0))))
+    s = build_summary(a)
+    rows = dict(stat_rows(s))
+    assert "excluded 1900" in rows["Valid data"]
+    assert rows["Excluded"] == (
+        "--exclude 23:50:00–00:20:00, 22:01:40–22:03:20 (invalid samples, in no figure)"
+    )
+    s["recording"]["spo2_artifact_spans_s"] = [[3000.0, 3600.0]]
+    assert dict(stat_rows(s))["Excluded"].endswith(
+        "; scorer's SpO2 artifact 22:50:00–23:00:00 (invalid samples, in no figure)"
+    )
+    assert "Excluded" not in dict(stat_rows(build_summary(analyze(rec, AnalysisSettings()))))
+    many = tuple((60.0 * k, 60.0 * k + 30) for k in range(1, 11))
+    text = dict(stat_rows(build_summary(analyze(rec, AnalysisSettings(exclude_s=many)))))
+    assert (
+        text["Excluded"].count("–") == 8
+        and "2 more in summary.json (settings.exclude_s)" in (text["Excluded"])
+    )

@@ -72,6 +72,7 @@ __all__ = [
     "ctx_get",
     "device_text",
     "elapsed_only",
+    "excluded_text",
     "file_label",
     "footer",
     "id_lines",
@@ -306,6 +307,60 @@ def file_label(path: str, page: TextPage, width_in: float, size: float) -> str:
     return name[:head] + "…" + name[len(name) - (keep - head) :]
 
 
+#: At most this many spans of one kind are named on page 1 (the rest: summary.json).
+MAX_SPANS = 8
+
+
+def _spans_named(summary: Mapping[str, Any], spans: Any, where: str) -> str:
+    """Return spans given in seconds from the start as clock (or elapsed) times, to the second."""
+    pairs = [p for p in spans or [] if isinstance(p, list | tuple) and len(p) == 2]
+    try:
+        start = _dt.datetime.fromisoformat(str((summary.get("input") or {}).get("start")))
+    except ValueError:
+        start = None
+
+    def at(seconds: Any) -> str:
+        if start is None or not isinstance(seconds, int | float):
+            return f"{plain(seconds)} s"
+        return when(summary, (start + _dt.timedelta(seconds=float(seconds))).isoformat())
+
+    text = ", ".join(f"{at(a)}–{at(b)}" for a, b in pairs[:MAX_SPANS])
+    if len(pairs) > MAX_SPANS:
+        text += f" and {len(pairs) - MAX_SPANS} more in summary.json ({where})"
+    return text
+
+
+def excluded_text(summary: Mapping[str, Any]) -> str | None:
+    """Return the spans excluded from the analysis, by whom, or None when nothing was.
+
+    ``--exclude`` spans were never named in report.pdf: page 1 counted "excluded 1900" samples
+    and the strips hatched them as artifact (hunt 10). The scorer's SpO2 artifact spans are
+    excluded alike (``recording.spo2_artifact_spans_s``).
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` (``settings.exclude_s``, ``recording.spo2_artifact_spans_s``).
+
+    Returns
+    -------
+    str or None
+        E.g. ``--exclude 23:50:00–00:20:00; scorer's SpO2 artifact 01:50:00–02:10:00 (invalid
+        samples, in no figure)``.
+    """
+    parts = []
+    given = (summary.get("settings") or {}).get("exclude_s")
+    if given:
+        parts.append("--exclude " + _spans_named(summary, given, "settings.exclude_s"))
+    scored = (summary.get("recording") or {}).get("spo2_artifact_spans_s")
+    if scored:
+        parts.append(
+            "scorer's SpO2 artifact "
+            + _spans_named(summary, scored, "recording.spo2_artifact_spans_s")
+        )
+    return "; ".join(parts) + " (invalid samples, in no figure)" if parts else None
+
+
 def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Return the summary figures as (label, text) rows, each with its denominator."""
     rec = summary.get("recording") or {}
@@ -321,6 +376,9 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             + (f" (samples: {reasons})" if reasons else ""),
         )
     )
+    excluded = excluded_text(summary)
+    if excluded:
+        rows.append(("Excluded", excluded))
     main = summary.get("main_window")
     win = next((w for w in summary.get("windows") or [] if w.get("kind") == main), None)
     m = metrics.get(main) if main else None
