@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,6 +18,7 @@ from .model import Recording, Signal
 from .results import ArtifactResult, FallPlateau
 from .settings import ArtifactSettings
 from .spans import find_runs, spans_mask
+from .windows import clock_text
 
 __all__ = [
     "REASONS",
@@ -833,11 +834,28 @@ def _held_level(x: NDArray[np.float64], start: int, end: int, lo: float) -> str:
     return f"exactly {lo:g} %" if lo == hi else f"within {lo:g}–{hi:g} %"
 
 
+def _clock_of(recording: Recording) -> Callable[[float], str]:
+    """Return a function saying a time of the recording as the report does (a clock time).
+
+    The review flags said "12000 s after the start" while every other time of report.pdf and of
+    the conflicts is a clock time, so a reviewer had to count the seconds on from the start to
+    find the level on the strips (hunt 10). Elapsed time ("3:20:00 elapsed") without a clock.
+    """
+    return lambda seconds: clock_text(
+        recording.start,
+        seconds,
+        span_s=recording.duration_s,
+        date_known=recording.source.date_known,
+        clock_known=recording.clock_known,
+    )
+
+
 def _review_flags(
     x: NDArray[np.float64],
     runs: list[list[tuple[int, int, float]]],
     fs: float,
     min_run_s: float,
+    at: Callable[[float], str],
 ) -> tuple[str, ...]:
     flags = []
     for pieces in runs[:5]:
@@ -845,13 +863,13 @@ def _review_flags(
         if len(pieces) == 1:
             flags.append(
                 f"SpO2 stayed {_held_level(x, s, e, v)} for {(e - s) / fs / 60:.1f} min from "
-                f"{s / fs:.0f} s after the start: check that the sensor was not frozen"
+                f"{at(s / fs)}: check that the sensor was not frozen"
             )
             continue
         data = sum(q - p for p, q, _ in pieces)
         flags.append(
             f"SpO2 stayed {_held_level(x, s, e, v)} for {data / fs / 60:.1f} min in "
-            f"{len(pieces)} parts from {s / fs:.0f} s after the start to {e / fs:.0f} s, with "
+            f"{len(pieces)} parts from {at(s / fs)} to {at(e / fs)}, with "
             f"no data for {(e - s - data) / fs / 60:.1f} min between them: check that the "
             "sensor was not frozen"
         )
@@ -867,6 +885,7 @@ def _plateau_flags(
     max_hold_s: float,
     at_once: set[tuple[int, int, int, float, float]],
     spread: set[int],
+    at: Callable[[float], str],
 ) -> tuple[str, ...]:
     def how(level: tuple[int, int, int, float, float]) -> str:
         if level not in at_once:
@@ -882,7 +901,7 @@ def _plateau_flags(
         )
 
     flags = [
-        f"SpO2 fell from {r:g} % to {x[f]:g} % at {f / fs:.0f} s after the start, faster than "
+        f"SpO2 fell from {r:g} % to {x[f]:g} % at {at(f / fs)}, faster than "
         f"a desaturation can, and the new level (lowest {low:g} %) was accepted "
         + how((f, s, e, r, low))
         + f" for {(e - s) / fs / 60:.1f} min: check that the probe had not slipped"
@@ -984,8 +1003,10 @@ def detect_artifacts(
         reasons=REASONS,
         counts=counts,
         review_flags=(
-            *_review_flags(x, runs, fs, st.frozen_run_s),
-            *_plateau_flags(x, all_plateaus, fs, st.max_hold_s, set(at_once), spread),
+            *_review_flags(x, runs, fs, st.frozen_run_s, _clock_of(recording)),
+            *_plateau_flags(
+                x, all_plateaus, fs, st.max_hold_s, set(at_once), spread, _clock_of(recording)
+            ),
         ),
         constant_runs=tuple((s / fs, e / fs, v) for run in runs for s, e, v in run),
         fall_plateaus=tuple(

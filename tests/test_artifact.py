@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -234,12 +235,21 @@ def test_simulated_artifacts_match_ground_truth() -> None:
         assert res.counts["implausible_fall"] == math.ceil(20 * fs) + math.ceil(30 * fs)
 
 
-def test_frozen_run_is_a_review_flag_without_times_of_day() -> None:
-    rec, _ = simulate_night(fs=1.0, duration_s=1200, seed=1)
+def test_frozen_run_is_a_review_flag_at_its_clock_time() -> None:
+    """A review flag said "12000 s after the start" where every other time of the report is a
+    clock time (hunt 10); without a clock, elapsed time."""
+    rec, _ = simulate_night(fs=1.0, duration_s=1200, seed=1)  # from 22:00:00
     res = detect_artifacts(rec)
     assert res.valid.all()
     assert len(res.review_flags) == 1
-    assert "20.0 min" in res.review_flags[0] and "22:" not in res.review_flags[0]
+    assert "20.0 min from 22:00:00:" in res.review_flags[0]
+    assert "after the start" not in res.review_flags[0]
+    later = dataclasses.replace(rec, start=rec.start + dt.timedelta(hours=3, seconds=5))
+    assert "20.0 min from 01:00:05:" in detect_artifacts(later).review_flags[0]
+    clockless = dataclasses.replace(
+        rec, source=dataclasses.replace(rec.source, date_known=False, clock_known=False)
+    )
+    assert "20.0 min from 0:00:00 elapsed:" in detect_artifacts(clockless).review_flags[0]
 
 
 def _fall_oracle(x, fs, usable, fall=4.0, recover=4.0, hold_s=30.0):

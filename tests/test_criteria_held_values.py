@@ -274,7 +274,11 @@ def test_a_held_value_either_side_of_a_long_dropout_is_one_held_run(
     assert a.held_runs == ((3600.0, 4140.0, 86.0), (back, end, 86.0))
     data_min = (held_s - gap_s) / 60
     (flag,) = [f for f in a.artifact.review_flags if "86 %" in f]
-    assert f"exactly 86 % for {data_min:.1f} min in 2 parts from 3600 s" in flag
+    # at clock times, as the rest of the report says them (they were seconds from the start)
+    till = START + dt.timedelta(seconds=end)
+    assert (
+        f"exactly 86 % for {data_min:.1f} min in 2 parts from 23:00:00 to {till:%H:%M:%S}" in flag
+    )
     assert f"no data for {gap_s / 60:.1f} min between them" in flag
     summary = _run(tmp_path, apart)
     q = summary["qualification"]

@@ -590,3 +590,43 @@ def test_page_one_names_the_excluded_spans() -> None:
         text["Excluded"].count("–") == 8
         and "2 more in summary.json (settings.exclude_s)" in (text["Excluded"])
     )
+
+
+def _page_texts(pages) -> list[str]:
+    return [" ".join(" ".join(t.get_text() for t in p().texts).split()) for p in pages]
+
+
+def test_page_one_counts_the_review_flags_and_names_the_page_listing_them() -> None:
+    """A probe slip (an instant fall from 95 to 70 % at 01:20:00, 4 min) set page 1's nadir to
+    70 % while its review flag was on the last page alone, which says "Warnings and notes about
+    this study are on page 1", and said "12000 s after the start" (hunt 10)."""
+    from oximetry.simulate import Artifact
+
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=6 * 3600, seed=51, baseline_pct=95, noise_pts=0.5,
+        sustained_drops=[(7200, 600, 85)],
+        artifacts=[Artifact(12000, 240, "fall", 70.0)], start=dt.datetime(2026, 3, 2, 22, 0),
+    )  # fmt: skip
+    a = analyze(rec)
+    s = build_summary(a)
+    assert s["metrics"]["presumed_sleep"]["nadir_pct"] == 70.0
+    pages = _build_pages(a, s, None)
+    texts = _page_texts(pages)
+    assert "Review: 1 flag on data kept as valid" in texts[0]
+    assert f"listed with its time on page {len(pages)};" in texts[0]
+    assert "SpO2 fell from 95 % to 70 % at 01:20:00," in texts[-1]  # 22:00 + 12000 s
+    assert "after the start" not in texts[-1]
+    # no flag, no line
+    quiet, _ = simulate_night(fs=1.0, duration_s=3600, seed=2, noise_pts=0.5)
+    qa = analyze(quiet)
+    assert "Review:" not in _page_texts(_build_pages(qa, build_summary(qa), None))[0]
+
+
+def test_page_one_counts_the_flags_a_summary_only_numbers() -> None:
+    from oximetry.report.page1 import review_text
+
+    flags = [f"SpO2 stayed exactly 86 % for 12.0 min from 0{k}:00:00: ..." for k in range(5)]
+    flags.append("... and 3 more held runs of at least 10 min")
+    text = review_text({"recording": {"review_flags": flags}}, None)
+    assert text is not None and text.startswith("Review: 8 flags") and "on the last page" in text
+    assert review_text({"recording": {"review_flags": []}}, 4) is None

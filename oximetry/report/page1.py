@@ -10,6 +10,7 @@ table are in the appendix pages.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -36,6 +37,7 @@ __all__ = [
     "determination_lines",
     "first_page",
     "measurement_note",
+    "review_text",
 ]
 
 BODY = 8.5
@@ -501,10 +503,54 @@ def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: 
         )
 
 
-def _note_lines(page: TextPage, summary: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Return the notes block's lines (text, colour): the measurement note, then warnings."""
+def review_text(summary: Mapping[str, Any], review_page: int | None) -> str | None:
+    """Return page 1's line counting the review flags and saying where they are listed.
+
+    A probe slip's level at 70 % (a review flag) was page 1's nadir while the flag was only on
+    the last page, which says "Warnings and notes about this study are on page 1" (hunt 10).
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` (``recording.review_flags``).
+    review_page : int or None
+        The page that lists them (None: "the last page").
+
+    Returns
+    -------
+    str or None
+        None without review flags.
+    """
+    flags = [str(f) for f in (summary.get("recording") or {}).get("review_flags") or []]
+    if not flags:
+        return None
+    n = 0
+    for flag in flags:
+        # "... and 3 more held runs of at least 10 min" stands for 3 flags
+        more = re.match(r"\.\.\. and (\d+) more", flag)
+        n += int(more.group(1)) if more else 1
+    where = "the last page" if review_page is None else f"page {review_page}"
+    one = n == 1
+    them = "it" if one else "them"
+    return (
+        f"Review: {n} flag{'' if one else 's'} on data kept as valid, which the figures above "
+        "may count (a level after a fall faster than a desaturation, or SpO2 held unchanged for "
+        f"minutes): listed with {'its time' if one else 'their times'} on {where}; judge {them} "
+        f"on the strips and --exclude {them} if artifact."
+    )
+
+
+def _note_lines(
+    page: TextPage, summary: Mapping[str, Any], review_page: int | None = None
+) -> list[tuple[str, str]]:
+    """Return the notes block's lines (text, colour): review flags, measurement note, warnings."""
     width = page.w - 2 * MARGIN_IN - 0.15
     out: list[tuple[str, str]] = []
+    review = review_text(summary, review_page)
+    if review is not None:
+        # first: the notes are cut at the bottom, and the figures above rest on these data
+        parts = page.wrap(review, width, BODY)
+        out += [(("• " if i == 0 else "   ") + p, "#8a4b00") for i, p in enumerate(parts)]
     note = measurement_note(summary)
     if note is not None:
         out += [(part, "#1f3f7a") for part in page.wrap(note, width, BODY)]
@@ -578,7 +624,10 @@ def _interpretation(page: TextPage, summary: Mapping[str, Any]) -> None:
 
 
 def first_page(
-    analysis: Any, summary: Mapping[str, Any], identification: Mapping[str, Any] | None
+    analysis: Any,
+    summary: Mapping[str, Any],
+    identification: Mapping[str, Any] | None,
+    review_page: int | None = None,
 ) -> Figure:
     """Build page 1.
 
@@ -591,6 +640,8 @@ def first_page(
     identification : mapping or None
         The patient's ``name`` and ``member_id`` from the clinical context (None when
         de-identified or not given).
+    review_page : int, optional
+        The page listing the review flags, which page 1 counts (None: "the last page").
 
     Returns
     -------
@@ -609,7 +660,7 @@ def first_page(
     page.rule()
     statistics(page, summary)
     bottom = page.h - _BOTTOM_IN - 0.15
-    notes = _note_lines(page, summary)
+    notes = _note_lines(page, summary, review_page)
     notes_h = min(len(notes), 9) * BODY * 1.45 / 72 + (0.15 if notes else 0.0)
     determination_block(page, summary.get("qualification"), bottom - notes_h - 0.2)
     _notes(page, notes, bottom)

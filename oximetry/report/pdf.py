@@ -384,8 +384,7 @@ def _build_pages(
     """
     q = summary.get("qualification")
     rules: list[Mapping[str, Any]] = list((q or {}).get("rules") or [])
-    pages = [_ready(first_page(analysis, summary, identification))]
-    pages.append(_ready(tables_page(analysis, summary)))
+    pages = [_ready(tables_page(analysis, summary))]  # page 1 last: it names the last page
 
     # Strips of an hour (ten minutes for a recording of an hour or less).
     strips = _strip_spans(analysis)
@@ -434,7 +433,9 @@ def _build_pages(
         pages.append(_ready(fig))
 
     pages.append(_ready(_last_page(analysis, summary)))
-    return pages
+    # page 1 counts the review flags the last page lists, by its number
+    review_page = len(pages) + 1
+    return [_ready(first_page(analysis, summary, identification, review_page)), *pages]
 
 
 def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
