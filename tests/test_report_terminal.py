@@ -77,6 +77,16 @@ def test_exercise_segments_are_listed():
     assert "sustained nadir 87 %, nadir 85 %, 6.0 min valid" in format_terminal_summary(s, {})
 
 
+def test_the_exercise_on_oxygen_segment_is_labelled_o2_in_capitals():
+    """str.capitalize lowered the rest of the label: "Exercise on o2" (hunt 10)."""
+    from oximetry.report.textpage import stat_rows
+
+    s = build_summary(rd.make_analysis())
+    s["metrics"]["exercise_o2"] = {"sustained_nadir_pct": 92.0, "nadir_pct": 91.0, "valid_min": 6.0}
+    assert "\nExercise on O2 " in format_terminal_summary(s, {})
+    assert "Exercise on O2" in dict(stat_rows(s))
+
+
 def test_saturations_are_shown_as_the_rules_round_them():
     """SPEC §7 rounds x.5 up (floor(x + 0.5)); Python's .0f rounds half to even, so a sustained
     nadir of exactly 88.5 % was shown as 88 % beside the rule that read it as 89 (not met)."""

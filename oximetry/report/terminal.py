@@ -24,6 +24,7 @@ __all__ = [
     "rule_tally",
     "saturation",
     "saturation_tenths",
+    "sentence_case",
     "span",
     "tenths",
     "when",
@@ -197,6 +198,27 @@ def span(summary: Mapping[str, Any], start: Any, end: Any) -> str:
     if day_a and day_a == day_b and not b.endswith(" elapsed"):
         return f"{a}–{clock_b}"
     return f"{a}–{b}"
+
+
+def sentence_case(text: str) -> str:
+    """Return ``text`` with its first letter upper case and the rest as written.
+
+    ``str.capitalize`` lowers the rest: the exercise-on-oxygen segment read "Exercise on o2".
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> sentence_case("exercise on O2")
+    'Exercise on O2'
+    """
+    return text[:1].upper() + text[1:]
 
 
 def saturation(value: float) -> str:
@@ -460,7 +482,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         name = str(_WINDOW_NAMES.get(str(main), main))
         rows.append(
             (
-                f"{name.capitalize()}",
+                sentence_case(name),
                 f"{minutes(m.get('valid_min'))} min valid of {minutes(m.get('duration_min'))} min",
             )
         )
@@ -511,7 +533,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         if seg is not None:
             rows.append(
                 (
-                    _WINDOW_NAMES[kind].capitalize(),
+                    sentence_case(_WINDOW_NAMES[kind]),
                     f"sustained nadir {_num(seg.get('sustained_nadir_pct'), 'pct')} %, "
                     f"nadir {_num(seg.get('nadir_pct'), 'pct')} %, "
                     f"{minutes(seg.get('valid_min'))} min valid",

@@ -30,6 +30,7 @@ from .terminal import (
     rule_status,
     saturation,
     saturation_tenths,
+    sentence_case,
     span,
     when,
 )
@@ -459,7 +460,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         if seg is not None:
             rows.append(
                 (
-                    kind.replace("_o2", " on O2").capitalize(),
+                    sentence_case(kind.replace("_o2", " on O2")),
                     f"sustained nadir (≥ 10 s) {_n(seg.get('sustained_nadir_pct'), 'pct')} %, "
                     f"nadir {_n(seg.get('nadir_pct'), 'pct')} %, median "
                     f"{saturation_tenths(seg.get('median_pct'))} %, {minutes(seg.get('valid_min'))} min valid",
