@@ -463,6 +463,32 @@ def test_what_page_one_prints_beside_the_summary() -> None:
     assert "more in summary.json" in said and "in the appendix" not in said
 
 
+def test_the_first_deciding_rule_is_never_cut() -> None:
+    """With the excluded spans and the review line above it, a QUALIFIED page 1 said "Decided
+    by: … 3 more in the appendix" and named no rule (review of hunt 10): the first is written,
+    at worst to its first line."""
+    from matplotlib.figure import Figure
+
+    from oximetry.report import page1
+    from oximetry.report.textpage import PORTRAIT, TextPage
+
+    fig = Figure(figsize=PORTRAIT)
+    rules = [
+        {"id": f"r{k}", "citation": f"MG-OXY II.A.{k}", "reason": "met " * 40} for k in range(3)
+    ]
+    alts = [{"label": f"reading {k}", "determination": "qualified", "changes_determination": True}
+            for k in range(3)]  # fmt: skip
+    q = {"determination": "qualified", "basis": ["r0", "r1", "r2"], "rules": rules,
+         "alternatives": alts}  # fmt: skip
+    page = TextPage(fig)
+    page1.determination_block(page, q, page.y + 0.5)  # room for the heading and little more
+    said = [t.get_text() for t in fig.texts]
+    decided = said.index("Decided by:")
+    assert said[decided + 1 : decided + 3] == ["•", said[decided + 2]]
+    assert said[decided + 2].startswith("MG-OXY II.A.0: met") and said[decided + 2].endswith("…")
+    assert said[decided + 3] == "… 2 more in the appendix"
+
+
 def test_page_one_gives_medicares_claim_modifier() -> None:
     """Medicare's modifier (N1-N3), which decides the retest, was in the terminal line and the
     appendix only; page 1's determination listed the HCPCS codes without it."""
@@ -587,8 +613,8 @@ def test_page_one_names_the_excluded_spans() -> None:
     many = tuple((60.0 * k, 60.0 * k + 30) for k in range(1, 11))
     text = dict(stat_rows(build_summary(analyze(rec, AnalysisSettings(exclude_s=many)))))
     assert (
-        text["Excluded"].count("–") == 8
-        and "2 more in summary.json (settings.exclude_s)" in (text["Excluded"])
+        text["Excluded"].count("–") == 3  # a longer row cut page 1's "Decided by" to nothing
+        and "7 more in summary.json (settings.exclude_s)" in (text["Excluded"])
     )
 
 
@@ -629,4 +655,8 @@ def test_page_one_counts_the_flags_a_summary_only_numbers() -> None:
     flags.append("... and 3 more held runs of at least 10 min")
     text = review_text({"recording": {"review_flags": flags}}, None)
     assert text is not None and text.startswith("Review: 8 flags") and "on the last page" in text
+    # the last page lists them as far as it has room, the summary only 5 with their times: page 1
+    # said all 8 were "listed with their times" there (review of hunt 10)
+    assert "listed with their times" not in text
+    assert "as far as the page has room" in text and "all with their times in summary.json" in text
     assert review_text({"recording": {"review_flags": []}}, 4) is None

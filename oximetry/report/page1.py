@@ -485,7 +485,16 @@ def determination_block(page: TextPage, q: Mapping[str, Any] | None, bottom_in: 
         later = len(sections) - n_section - 1  # keep a line for each heading still to come
         for k, item in enumerate(items):
             parts = page.wrap(item, width - indent - 0.12, BODY)
-            if k >= _MAX_ITEMS or page.y + 0.17 * (len(parts) + later) > bottom_in:
+            if (
+                heading in _IN_APPENDIX
+                and k == 0
+                and page.y + 0.17 * (len(parts) + later) > bottom_in
+            ):
+                # the first reason is never cut, at worst to its first line: with the excluded
+                # spans and the review line above, a QUALIFIED page 1 said "Decided by: … 3
+                # more in the appendix" and named no rule (review of hunt 10)
+                parts = parts[:1] if len(parts) == 1 else [parts[0].rstrip() + " …"]
+            elif k >= _MAX_ITEMS or page.y + 0.17 * (len(parts) + later) > bottom_in:
                 # the appendix holds the rules only: open paths and other readings cut here
                 # pointed at a section no page has
                 where = "the appendix" if heading in _IN_APPENDIX else "summary.json"
@@ -532,11 +541,20 @@ def review_text(summary: Mapping[str, Any], review_page: int | None) -> str | No
     where = "the last page" if review_page is None else f"page {review_page}"
     one = n == 1
     them = "it" if one else "them"
+    # The last page lists the flags with their times as far as it has room, and a summary lists
+    # only the first few of a kind ("... and 11 more held runs"): "listed with their times on
+    # page 10" said so of 23 flags, 10 of which had a time there (review of hunt 10).
+    listed = (
+        f"listed with its time on {where}"
+        if n == 1
+        else f"listed on {where} (the first of them with their times, as far as the page has "
+        "room), all with their times in summary.json (recording.constant_runs, "
+        "recording.fall_plateaus)"
+    )
     return (
         f"Review: {n} flag{'' if one else 's'} on data kept as valid, which the figures above "
         "may count (a level after a fall faster than a desaturation, or SpO2 held unchanged for "
-        f"minutes): listed with {'its time' if one else 'their times'} on {where}; judge {them} "
-        f"on the strips and --exclude {them} if artifact."
+        f"minutes): {listed}; judge {them} on the strips and --exclude {them} if artifact."
     )
 
 

@@ -309,7 +309,7 @@ def file_label(path: str, page: TextPage, width_in: float, size: float) -> str:
 
 
 #: At most this many spans of one kind are named on page 1 (the rest: summary.json).
-MAX_SPANS = 8
+MAX_SPANS = 3
 
 
 def _spans_named(summary: Mapping[str, Any], spans: Any, where: str) -> str:
