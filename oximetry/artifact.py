@@ -257,7 +257,11 @@ def fall_plateaus(
         the recording); the reference, and the lowest valid value from the start. Levels
         without a valid sample (or, accepted at once, with all of them in a plateau) are left
         out; a fall inside a level of its own kind belongs to it (its level is in doubt
-        already, and it would end no later: it is measured from a lower reference).
+        already); measured from a higher level (read before the level's own fall), it extends that level to
+        the first usable sample back within ``recover_within_pts`` of it, which becomes the
+        level's reference: a fall over a second is measured from the sample a second back,
+        which may lie in an earlier slip, so a level's first fall is not always measured from
+        the highest reference of its falls.
     """
     events = sorted(
         [(f, 0, s, r) for f, s, r in ran_out] + [(i, 1, i, r) for i, r in falls_from_recorded]
@@ -272,7 +276,23 @@ def fall_plateaus(
     ends: list[int] = []  # the ends of the levels found so far, of either kind, sorted
     for fall, kind, start, ref in events:
         if found[kind] and fall < found[kind][-1][2]:
-            continue  # inside a level of its own kind: it belongs to it
+            # inside a level of its own kind: it belongs to it, and extends it when measured
+            # from a higher level. A fall over a second is measured from the sample a second
+            # back, which may lie in an earlier slip: a first slip to 85 %, 0.8 s back at 95,
+            # then 95 -> 80.8 over 0.16 s at 25 Hz: the first lagged fall was measured from 85,
+            # its level ended at 81.8, the later ones (from 95) were dropped inside it, and the
+            # 11 min at 80.8-81.8 qualified a night (review 5 of hunt 10)
+            # (the level before it read as for the level's own fall: read before this fall, a
+            # first slip 0.4 s back took the level's own samples for the level, 83.3)
+            f0, s0, e0, r0 = found[kind][-1]
+            k = bisect.bisect_right(ends, f0)
+            ref = _steady_reference(x, steady, seen, f0, ref, fs, ends[k - 1] if k else -1)
+            if ref > r0:
+                end = _back_within(x, usable, e0, ref - recover_within_pts - _EPS)
+                ends.remove(e0)
+                bisect.insort(ends, end)
+                found[kind][-1] = (f0, s0, end, float(ref))
+            continue
         # the level before the fall is read after the latest earlier level that ended by it,
         # of either kind; a fall inside a level of the other kind reads that level (it is in
         # doubt already)
