@@ -205,6 +205,7 @@ def fall_plateaus(
     held: NDArray[np.bool_] | None = None,
     falls_from_recorded: Sequence[tuple[int, float]] = (),
     recorded: NDArray[np.bool_] | None = None,
+    falls_from: Sequence[int] = (),
 ) -> tuple[list[Level], list[Level]]:
     """Return the levels accepted after a fall faster than a desaturation (SPEC §4.3).
 
@@ -246,6 +247,12 @@ def fall_plateaus(
     recorded : numpy.ndarray of bool, optional
         The finite, in-range samples (default ``usable``): those another rule rejected may
         raise the level before a fall, never lower it (see :func:`_steady_reference`).
+    falls_from : sequence of int
+        The sample each of ``falls_from_recorded`` was measured from (default: the one before
+        it); the level before the fall is read up to it. A fall over a second is found a second
+        after it began: read up to the fall, a slip 0.4 s after a first one (95 -> 80.8 over
+        0.16 s at 25 Hz, found 0.6 s later) took its own samples for the level, 83.3, and was
+        no level (review 5 of hunt 10).
 
     Returns
     -------
@@ -263,8 +270,10 @@ def fall_plateaus(
         which may lie in an earlier slip, so a level's first fall is not always measured from
         the highest reference of its falls.
     """
+    read = list(falls_from) or [i - 1 for i, _ in falls_from_recorded]
     events = sorted(
-        [(f, 0, s, r) for f, s, r in ran_out] + [(i, 1, i, r) for i, r in falls_from_recorded]
+        [(f, 0, s, r, f) for f, s, r in ran_out]
+        + [(i, 1, i, r, j + 1) for (i, r), j in zip(falls_from_recorded, read, strict=True)]
     )  # the rule's own first when both kinds start at one fall
     # The level before a fall of either kind is read from the usable samples the rule does not
     # hold: read from the recorded ones, a status-flagged stretch at 85 % (its last 2 s back at
@@ -272,9 +281,10 @@ def fall_plateaus(
     # it, and its 11 min qualified a night (review of hunt 10).
     steady = usable if held is None else usable & ~held
     seen = steady if recorded is None else recorded if held is None else recorded & ~held
-    found: tuple[list[tuple[int, int, int, float]], ...] = ([], [])  # per kind, in time order
+    # per kind, in time order: (fall, start, end, reference, read up to)
+    found: tuple[list[tuple[int, int, int, float, int]], ...] = ([], [])
     ends: list[int] = []  # the ends of the levels found so far, of either kind, sorted
-    for fall, kind, start, ref in events:
+    for fall, kind, start, ref, upto in events:
         if found[kind] and fall < found[kind][-1][2]:
             # inside a level of its own kind: it belongs to it, and extends it when measured
             # from a higher level. A fall over a second is measured from the sample a second
@@ -284,21 +294,21 @@ def fall_plateaus(
             # 11 min at 80.8-81.8 qualified a night (review 5 of hunt 10)
             # (the level before it read as for the level's own fall: read before this fall, a
             # first slip 0.4 s back took the level's own samples for the level, 83.3)
-            f0, s0, e0, r0 = found[kind][-1]
+            f0, s0, e0, r0, u0 = found[kind][-1]
             k = bisect.bisect_right(ends, f0)
-            ref = _steady_reference(x, steady, seen, f0, ref, fs, ends[k - 1] if k else -1)
+            ref = _steady_reference(x, steady, seen, u0, ref, fs, ends[k - 1] if k else -1)
             if ref > r0:
                 end = _back_within(x, usable, e0, ref - recover_within_pts - _EPS)
                 ends.remove(e0)
                 bisect.insort(ends, end)
-                found[kind][-1] = (f0, s0, end, float(ref))
+                found[kind][-1] = (f0, s0, end, float(ref), u0)
             continue
         # the level before the fall is read after the latest earlier level that ended by it,
         # of either kind; a fall inside a level of the other kind reads that level (it is in
         # doubt already)
         k = bisect.bisect_right(ends, fall)
         since = ends[k - 1] if k else -1
-        ref = _steady_reference(x, steady, seen, fall, ref, fs, since)
+        ref = _steady_reference(x, steady, seen, upto, ref, fs, since)
         end = _back_within(x, usable, start, ref - recover_within_pts - _EPS)
         if end <= start:
             # back within 4 points at once: no level, and no earlier level for the next fall.
@@ -308,10 +318,10 @@ def fall_plateaus(
             # fall were never in doubt (review of hunt 10)
             continue
         bisect.insort(ends, end)
-        found[kind].append((fall, start, end, float(ref)))
+        found[kind].append((fall, start, end, float(ref), upto))
     plateaus = [
         (f, s, e, r, float(np.min(x[s:e], where=valid[s:e], initial=np.inf)))
-        for f, s, e, r in found[0]
+        for f, s, e, r, _ in found[0]
         if valid[s:e].any()
     ]
     # a level accepted at once is listed from its first valid sample no plateau holds: the
@@ -320,7 +330,7 @@ def fall_plateaus(
     for _, s, e, _, _ in plateaus:
         doubt[s:e] = False
     at_once: list[Level] = []
-    for f, _, e, r in found[1]:
+    for f, _, e, r, _ in found[1]:
         new = np.flatnonzero(doubt[f:e])
         if new.size:
             s = f + int(new[0])
@@ -408,8 +418,9 @@ def recorded_falls(
     never flagged: at 25 Hz it allows 4 points per 0.04 s, and a probe slip from 94 to 84 %
     over 0.2-1 s, 40 s there, qualified a rest test (and seven 60-s slips a night) that at 1 Hz
     was held open (hunt 10). So a fall is also measured over about a second: a sample more
-    than ``max_fall_pts_per_s × max(Δt, 1 s)`` below the recorded sample ``round(fs)`` samples
-    earlier (Δt between them; at 1 Hz the previous one, the rule above). Such a fall between two
+    than ``max_fall_pts_per_s × max(Δt, 1 s)`` + :data:`LAG_STEP_ALLOWANCE_PTS` (one display
+    step) below the recorded sample ``round(fs)`` samples earlier (Δt between them; at 1 Hz the
+    previous one, the rule above). Such a fall between two
     usable samples is listed when ``held`` says the fall rule holds neither (it did not see the
     fall); one the rule holds is its own. Measured from the sample a second earlier (not the
     highest of that second), an upward spike and its return are a fall only at the sample a
@@ -438,7 +449,7 @@ def recorded_falls(
         Each fall's sample index and the recorded value it fell from (the highest, when both
         measures find it), in time order.
     """
-    at, ref, _ = _review_falls(x, fs, recorded, usable, max_fall_pts_per_s, held, True)
+    at, ref, _, _ = _review_falls(x, fs, recorded, usable, max_fall_pts_per_s, held, True)
     return list(zip(at.tolist(), ref.tolist(), strict=True))
 
 
@@ -450,8 +461,8 @@ def _review_falls(
     max_fall_pts_per_s: float,
     held: NDArray[np.bool_] | None,
     rejected: bool,
-) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.bool_]]:
-    """Return :func:`recorded_falls`' falls, the values they fell from, and which are spread.
+) -> tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.bool_], NDArray[np.intp]]:
+    """Return :func:`recorded_falls`' falls, the values and samples they fell from, and spread.
 
     Spread: between two usable samples (over samples less than a second apart), not next to
     samples another rule rejects.
@@ -462,6 +473,7 @@ def _review_falls(
     ats: list[NDArray[np.intp]] = []
     refs: list[NDArray[np.float64]] = []
     kinds: list[NDArray[np.bool_]] = []
+    froms: list[NDArray[np.intp]] = []
     if rejected:
         at, ref = _fall_candidates(x, recorded, fs, max_fall_pts_per_s)
         if at.size:
@@ -471,6 +483,7 @@ def _review_falls(
             ats.append(at[other])
             refs.append(ref[other])
             kinds.append(np.zeros(int(np.count_nonzero(other)), dtype=bool))
+            froms.append(prev[other])
     at, prev = _lagged_falls(x, recorded, fs, max_fall_pts_per_s)
     if at.size:
         both = usable[prev] & usable[at]
@@ -480,15 +493,27 @@ def _review_falls(
         ats.append(at[keep])
         refs.append(x[prev[keep]])
         kinds.append(both[keep])
+        froms.append(prev[keep])
     if not ats:
-        return np.empty(0, dtype=np.intp), np.empty(0), np.empty(0, dtype=bool)
-    at, ref, spread = np.concatenate(ats), np.concatenate(refs), np.concatenate(kinds)
+        none = np.empty(0, dtype=np.intp)
+        return none, np.empty(0), np.empty(0, dtype=bool), none
+    at, ref = np.concatenate(ats), np.concatenate(refs)
+    spread, prev = np.concatenate(kinds), np.concatenate(froms)
     # in time order, one entry per sample: the highest value it fell from
     order = np.lexsort((-ref, at))
-    at, ref, spread = at[order], ref[order], spread[order]
+    at, ref, spread, prev = at[order], ref[order], spread[order], prev[order]
     first = np.ones(at.size, dtype=bool)
     first[1:] = at[1:] != at[:-1]
-    return at[first], ref[first], spread[first]
+    return at[first], ref[first], spread[first], prev[first]
+
+
+#: Points a fall over a second (:func:`fall_lag`) may exceed the SPEC's 4 × max(Δt, 1 s): one
+#: display step. An oximeter shows whole percents updated about once a second (beat by beat, or
+#: a second apart with 10-30 ms of timing jitter against a PSG's sample grid), so a 1-s window
+#: of a 25-Hz export often holds two updates of a genuine fall: 2 + 3 = 5 points at 2.5-3.9
+#: points a second, and 7-14 of 14 genuine desaturations were held open as levels in doubt
+#: (review 5 of hunt 10). A probe slip of 10 points over up to 1 s is still more than 8.
+LAG_STEP_ALLOWANCE_PTS = 4.0
 
 
 def _lagged_falls(
@@ -504,7 +529,7 @@ def _lagged_falls(
     n = x.shape[0]
     if lag == 1 or n <= lag:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    limit = max_fall_pts_per_s * max(lag / fs, 1.0) + _EPS
+    limit = max_fall_pts_per_s * max(lag / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS + _EPS
     chunk = 1 << 17
     found: list[NDArray[np.intp]] = []
     with np.errstate(invalid="ignore"):  # a missing sample is NaN: never a fall
@@ -525,7 +550,9 @@ def fall_lag(fs: float) -> int:
 
     ``round(fs)``, at least 1 (at 1 Hz and below, consecutive samples as SPEC §4.3). SPEC §4.3's
     premise is that true desaturations fall more slowly than 4 points a second; between
-    consecutive samples at 25 Hz its limit is 4 points per 0.04 s (hunt 10).
+    consecutive samples at 25 Hz its limit is 4 points per 0.04 s (hunt 10). The window is
+    ``round(fs) / fs`` s, not exactly a second: Python rounds halves to even, so it is 1.33 s at
+    1.5 Hz and 0.8 s at 2.5 Hz (the limit is scaled by it, at least 1 s).
 
     Parameters
     ----------
@@ -1000,21 +1027,23 @@ def detect_artifacts(
     # SPEC's rule (consecutive samples) never sees: at 25 Hz a slip from 94 to 84 % over 1 s,
     # 40 s there, qualified a rest test that was held open at 1 Hz (hunt 10).
     falls: list[tuple[int, float]] = []
+    falls_from: list[int] = []
     spread: set[int] = set()
     rejected = any(m.any() for m in (status, pulse, excluded))
     if rejected or fall_lag(fs) > 1:
         recorded = ~(missing | out_of_range) if rejected else usable  # the same without others
-        at, ref, kind = _review_falls(
+        at, ref, kind, prev = _review_falls(
             x, fs, recorded, usable, st.max_fall_pts_per_s, fall, rejected
         )
         falls = list(zip(at.tolist(), ref.tolist(), strict=True))
+        falls_from = prev.tolist()
         spread = set(at[kind].tolist())
     plateaus: list[Level] = []
     at_once: list[Level] = []
     if ran_out or falls:
         recorded = ~(missing | out_of_range)  # rejected samples may raise a level before a fall
         plateaus, at_once = fall_plateaus(
-            x, usable, valid, ran_out, st.recover_within_pts, fs, fall, falls, recorded
+            x, usable, valid, ran_out, st.recover_within_pts, fs, fall, falls, recorded, falls_from
         )
     all_plateaus = sorted(plateaus + at_once)
     return ArtifactResult(

@@ -334,14 +334,14 @@ def ref_edge(
     which rose from j by more than 4 × max(Δt, 1 s) points (an instant rise). Above 1 Hz a
     fall and a rise are also measured over L = round(fs) samples (about 1 s): (a') every valid
     sample from a valid i up to it, in i's island, lies more than 4 points below the valid
-    sample L before i, itself more than 4 × max(L / fs, 1) above i; (b') j rose by more than
-    that from the valid sample L before it. (a) and (a') are read forward, (b) and (b')
+    sample L before i, itself more than 4 × max(L / fs, 1) + 4 above i (one display step more,
+    review 5 of hunt 10); (b') j rose by more than that from the valid sample L before it. (a) and (a') are read forward, (b) and (b')
     backward, keeping the levels every sample since has stayed under.
     """
     n = len(x)
     out = [False] * n
     lag = max(1, round(fs))
-    limit = 4.0 * max(lag / fs, 1.0)
+    limit = 4.0 * max(lag / fs, 1.0) + 4.0
 
     def lagged(i: int) -> float | None:
         """x[i] - x[i - L] when both are valid and L > 1."""

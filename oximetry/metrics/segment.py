@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..artifact import fall_lag
+from ..artifact import LAG_STEP_ALLOWANCE_PTS, fall_lag
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
@@ -158,7 +158,8 @@ def edge_runs(
         An instant step is more than ``max_step_pts_per_s × max(Δt, 1 s)`` points between
         consecutive valid samples (Δt the time between them), or above 1 Hz between a valid
         sample and the valid one :func:`~oximetry.artifact.fall_lag` samples (about 1 s) before
-        it; a level is back when within ``within_pts`` of it (SPEC §4.3's implausible fall).
+        it, with :data:`~oximetry.artifact.LAG_STEP_ALLOWANCE_PTS` (one display step) more; a
+        level is back when within ``within_pts`` of it (SPEC §4.3's implausible fall).
     instant_fall : numpy.ndarray of bool, optional
         The samples flagged as an implausible fall (the fall rule's own finding that the fall
         was instant); None: none known.
@@ -228,7 +229,9 @@ def edge_runs(
         lag_at = np.flatnonzero(idx[np.minimum(back, idx.size - 1)] == idx - lag)
         lag_ref = back[lag_at]
         change = v[lag_at] - v[lag_ref]
-        limit = max_step_pts_per_s * max(lag / fs, 1.0)
+        # one display step more than the SPEC's limit (LAG_STEP_ALLOWANCE_PTS): a 1-s window
+        # of a genuine fall shown in whole percents often holds two updates (2 + 3 points)
+        limit = max_step_pts_per_s * max(lag / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS
         rise = np.union1d(rise, lag_at[change > limit])
         down = (-change > limit) & (-change > within_pts)
         lag_at, lag_ref = lag_at[down], lag_ref[down]
