@@ -296,3 +296,58 @@ def test_a_fall_spread_across_a_short_dropout_before_a_segment_is_an_edge() -> N
     ok = np.isfinite(x)
     edge = edge_runs(x, ok, fs, 503, 2000)
     assert np.flatnonzero(edge).tolist() == list(range(507 - 503, 1025 - 503))
+
+
+def _split_fall(fs: float, n_s: float, at_s: float, low_s: float) -> np.ndarray:
+    """95 %, then 91.01 (a 3.99-point step), 1 s missing, 86.88 (4.13 points over 1.04 s +
+    a sample), 82.89 (3.99) and ``low_s`` s at 82.89 / 83.89 a second each, back at 95 %: 12
+    points in 1.12 s, each step within SPEC §4.3's limit (the reviewer's, review 5 of hunt 10)."""
+    sec = round(fs)
+    x = np.full(round(n_s * fs), 95.0)
+    a = round(at_s * fs)
+    x[a] = 91.01
+    x[a + 1 : a + 1 + sec] = np.nan
+    r = a + 1 + sec
+    x[r] = 86.88
+    low = round(low_s * fs)
+    x[r + 1 : r + 1 + low] = 82.89 + np.arange(low) // sec % 2
+    return x
+
+
+@pytest.mark.parametrize("fs", HOLD_RATES)
+def test_a_fall_split_by_a_dropout_of_a_second_is_in_doubt(fs: float) -> None:
+    """The fall over a second needs the sample a second back: in the second after a dropout of
+    a second or more it is missing, and the split fall escaped both measures, 11 min at 82.89
+    qualifying a night at 4-25 Hz. Measured from the recorded samples of the second before the
+    dropout (95 % 1.12 s before 82.89: more than 4 × 1.12 + 4 points), its level is in doubt
+    from there to the end of the slip; the SPEC's mask is unchanged."""
+    from criteria.evaluate import evaluate
+    from oxi.qualify import evidence_from_analysis
+    from tests.criteria_helpers import ctx
+
+    x = _split_fall(fs, 3 * 3600, 3600, 660)
+    rec = Recording(spo2=Signal("SpO2", "%", fs, x), start=NIGHT_START, source=_source())
+    a = analyze(rec)
+    assert a.artifact.counts["implausible_fall"] == 0
+    sec = round(fs)
+    first = 3600 * sec + 2 + sec  # the first sample at 82.89
+    (p,) = a.artifact.fall_plateaus
+    assert (round(p.fall_s * fs), round(p.end_s * fs), p.from_pct) == (
+        first,
+        first + 660 * sec,
+        95.0,
+    )
+    assert evaluate(ctx(), evidence_from_analysis(a)).determination == "indeterminate"
+
+
+@pytest.mark.parametrize("fs", HOLD_RATES)
+def test_a_fall_split_by_a_dropout_of_a_second_is_an_edge(fs: float) -> None:
+    """The same fall in a rest segment from its first sample at 82.89 %, low to the end (no
+    rise, which is an edge of its own): the samples rest on the fall's edge (each more than 4
+    points below the 95 % before the dropout, 1.12 s before the first)."""
+    x = _split_fall(fs, 300, 120, 40)
+    sec = round(fs)
+    first = 120 * sec + 2 + sec
+    x[first + 40 * sec :] = 83.89
+    edge = edge_runs(x, np.isfinite(x), fs, first, x.size)
+    assert edge.all()

@@ -335,8 +335,12 @@ def ref_edge(
     fall and a rise are also measured over L = round(fs) samples (about 1 s): (a') every valid
     sample from a valid i up to it, in i's island, lies more than 4 points below the valid
     sample L before i, itself more than 4 × max(L / fs, 1) + 4 above i (one display step more,
-    review 5 of hunt 10); (b') j rose by more than that from the valid sample L before it. (a) and (a') are read forward, (b) and (b')
-    backward, keeping the levels every sample since has stayed under.
+    review 5 of hunt 10); (b') j rose by more than that from the valid sample L before it.
+    (a'') When the sample L before i is not valid, i fell from the highest valid sample k of
+    the L samples up to the last valid one before it that lies more than
+    4 × max((i - k) / fs, 1) + 4 above i (a dropout of a second or more, review 5 of hunt 10).
+    (a), (a') and (a'') are read forward, (b) and (b') backward, keeping the levels every
+    sample since has stayed under.
     """
     n = len(x)
     out = [False] * n
@@ -367,6 +371,16 @@ def ref_edge(
         change = lagged(i)
         if change is not None and -change > limit:
             falls.append(x[i - lag] - 4.0)
+        elif lag > 1 and i >= lag and not ok[i - lag]:  # (a''): from the second before
+            js = [j for j in range(i - lag - 1, -1, -1) if ok[j]][:1]
+            from_ = [
+                x[k]
+                for j in js
+                for k in range(max(0, j - lag + 1), j + 1)
+                if ok[k] and x[k] - x[i] > 4.0 * max((i - k) / fs, 1.0) + 4.0
+            ]
+            if from_:
+                falls.append(max(from_) - 4.0)
         falls = [v for v in falls if x[i] < v]
         out[i] = out[i] or below or bool(falls)
         last = i
@@ -1078,12 +1092,14 @@ def test_segment_figures_match_the_reference(
 
 @st.composite
 def spread_steps(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float, int, int]:
-    """Levels entered and left over 0-1.5 s at 2-25 Hz, short dropouts between, a segment."""
+    """Levels entered and left over 0-1.5 s at 2-25 Hz, dropouts of up to 2 s between, a
+    segment."""
     fs = draw(st.sampled_from([2.0, 3.0, 4.0, 10.0, 25.0]))
     level = 94.0
     parts = [np.full(round(5 * fs), level)]
     for _ in range(draw(st.integers(1, 4))):
-        gap = draw(st.sampled_from([0, 1, 2, round(fs) - 1, round(fs)]))  # missing before it
+        # missing before it; of a second or more, the sample a second back is missing
+        gap = draw(st.sampled_from([0, 1, 2, round(fs) - 1, round(fs), 2 * round(fs) + 1]))
         parts.append(np.full(gap, np.nan))
         new = float(draw(st.sampled_from([80.0, 84.0, 86.0, 89.0, 90.5, 93.0, 94.0, 97.0])))
         ramp = draw(st.integers(0, round(1.5 * fs)))  # samples strictly between the levels
