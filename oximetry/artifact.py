@@ -514,6 +514,13 @@ def _review_falls(
 #: points a second, and 7-14 of 14 genuine desaturations were held open as levels in doubt
 #: (review 5 of hunt 10). A probe slip of 10 points over up to 1 s is still more than 8.
 LAG_STEP_ALLOWANCE_PTS = 4.0
+#: The windows a fall is measured over for the review, in :func:`fall_lag` samples (rounded):
+#: with :data:`LAG_STEP_ALLOWANCE_PTS` a fall over 1 s may reach 8 points, over 1.5 s 10, over
+#: 2 s 12. A genuine fall of at most 4 points a second, shown in whole percents updated at least
+#: once a second, spans at most a second more of it than the window: 11.7 points over 2 s at 3.9
+#: a second, at most 12 shown. Over 1 s alone, a staircase of 3.9 points a sample at 2 Hz, 96 ->
+#: 81.4 in 2 s (or 90 -> 78.7 in 1.5 s), qualified a night on its 11 min (review 5 of hunt 10).
+LAG_WINDOWS = (1.0, 1.5, 2.0)
 
 
 def _lagged_falls(
@@ -530,18 +537,21 @@ def _lagged_falls(
     n = x.shape[0]
     if lag == 1 or n <= lag:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    limit = max_fall_pts_per_s * max(lag / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS + _EPS
     chunk = 1 << 17
-    found: list[NDArray[np.intp]] = []
-    with np.errstate(invalid="ignore"):  # a missing sample is NaN: never a fall
-        for s in range(lag, n, chunk):
-            e = min(n, s + chunk)
-            c = np.flatnonzero(x[s - lag : e - lag] - x[s:e] > limit)
-            if c.size:
-                found.append(c + s)
-    at = np.concatenate(found) if found else np.empty(0, dtype=np.intp)
-    at = at[recorded[at] & recorded[at - lag]]  # out of range (0 for a probe off): no value
-    prev = at - lag
+    ats: list[NDArray[np.intp]] = []
+    prevs: list[NDArray[np.intp]] = []
+    # over 1, 1.5 and 2 s (LAG_WINDOWS): the display step allowed makes one second alone let
+    # a staircase of 3.9 points a sample at 2 Hz (7.8 a second) through
+    for d in (round(lag * w) for w in LAG_WINDOWS):
+        limit = max_fall_pts_per_s * max(d / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS + _EPS
+        with np.errstate(invalid="ignore"):  # a missing sample is NaN: never a fall
+            for s in range(d, n, chunk):
+                e = min(n, s + chunk)
+                c = np.flatnonzero(x[s - d : e - d] - x[s:e] > limit) + s
+                c = c[recorded[c] & recorded[c - d]]  # out of range (0 for a probe off)
+                ats.append(c)
+                prevs.append(c - d)
+    at, prev = np.concatenate(ats), np.concatenate(prevs)
     # Where the sample a second back is not recorded (a dropout of a second or more, whose
     # recorded samples lie more than a second back), measured from the second before the
     # dropout: 95 -> 91.01 -> 1 s missing -> 86.88 -> 82.89, 12 points in 1.12 s, escaped
@@ -555,10 +565,10 @@ def _lagged_falls(
         gap, pos = gap[pos >= 0], pos[pos >= 0]
         fell, ref = _gap_falls(x, recorded, fs, lag, max_fall_pts_per_s, gap, idx[pos])
         if fell.size:
-            order = np.argsort(np.concatenate((at, gap[fell])), kind="stable")
-            at = np.concatenate((at, gap[fell]))[order]
-            prev = np.concatenate((prev, ref))[order]
-    return at, prev
+            at = np.concatenate((at, gap[fell]))
+            prev = np.concatenate((prev, ref))
+    order = np.argsort(at, kind="stable")
+    return at[order], prev[order]
 
 
 def _gap_falls(

@@ -339,19 +339,31 @@ def ref_edge(
     (a'') When the sample L before i is not valid, i fell from the highest valid sample k of
     the L samples up to the last valid one before it that lies more than
     4 × max((i - k) / fs, 1) + 4 above i (a dropout of a second or more, review 5 of hunt 10).
-    (a), (a') and (a'') are read forward, (b) and (b') backward, keeping the levels every
+    (a') and (b') are read over d = round(1.5 L) and 2 L samples too, more than
+    4 × max(d / fs, 1) + 4 (a staircase of 7.8 points a second at 2 Hz, review 5 of hunt 10). (a), (a') and (a'') are
+    read forward, (b) and (b') backward, keeping the levels every
     sample since has stayed under.
     """
     n = len(x)
     out = [False] * n
     lag = max(1, round(fs))
     limit = 4.0 * max(lag / fs, 1.0) + 4.0
+    spans = [round(w * lag) for w in (1.5, 2.0)]  # the longer windows, in samples
 
-    def lagged(i: int) -> float | None:
-        """x[i] - x[i - L] when both are valid and L > 1."""
-        if lag == 1 or i < lag or not ok[i - lag]:
+    def lagged(i: int, d: int = lag) -> float | None:
+        """x[i] - x[i - d] when both are valid and L > 1."""
+        if lag == 1 or i < d or not ok[i - d]:
             return None
-        return x[i] - x[i - lag]
+        return x[i] - x[i - d]
+
+    def longer(i: int, sign: float) -> list[float]:
+        """x[i - d] for the longer windows d over which i fell (sign -1) or rose (+1) too fast."""
+        out = []
+        for d in spans:
+            c = lagged(i, d)
+            if c is not None and sign * c > 4.0 * max(d / fs, 1.0) + 4.0:
+                out.append(x[i - d])
+        return out
 
     ref, below = None, False  # (a): the level before the island; all of it so far under it
     falls: list[float] = []  # (a'): levels of the falls in this island every sample is under
@@ -369,6 +381,7 @@ def ref_edge(
             falls = []
         below = below and ref is not None and x[i] < ref - 4.0
         change = lagged(i)
+        falls += [v - 4.0 for v in longer(i, -1.0)]
         if change is not None and -change > limit:
             falls.append(x[i - lag] - 4.0)
         elif lag > 1 and i >= lag and not ok[i - lag]:  # (a''): from the second before
@@ -395,6 +408,7 @@ def ref_edge(
         if after is not None and (
             x[after] - x[i] > 4.0 * max((after - i) / fs, 1.0)
             or (change is not None and change > limit)
+            or bool(longer(after, 1.0))
         ):
             levels.append(x[after] - 4.0)
         levels = [v for v in levels if x[i] < v]

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..artifact import LAG_STEP_ALLOWANCE_PTS, _gap_falls, fall_lag
+from ..artifact import LAG_STEP_ALLOWANCE_PTS, LAG_WINDOWS, _gap_falls, fall_lag
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
@@ -205,11 +205,12 @@ def edge_runs(
     b = hi + int(gaps[0]) if gaps.size else n
     before = np.flatnonzero(ok[:a])
     after = np.flatnonzero(ok[b:])
-    # and those of the second before the first island, from which its steps are measured above
-    # 1 Hz: read from its last one only, a fall spread across a dropout of 0.12 s at 25 Hz just
-    # before a segment was missed
+    # and those of the two seconds before the first island, from which its steps are measured
+    # above 1 Hz: read from its last one only, a fall spread across a dropout of 0.12 s at 25 Hz
+    # just before a segment was missed
     lag = fall_lag(fs)
-    first = min(int(np.searchsorted(before, a - lag)), max(before.size - 1, 0))
+    span = round(lag * LAG_WINDOWS[-1])
+    first = min(int(np.searchsorted(before, a - span)), max(before.size - 1, 0))
     parts = [before[first:], np.flatnonzero(ok[a:b]) + a, after[:1] + b]
     idx = np.concatenate(parts)
     if idx.size < 2:
@@ -226,16 +227,21 @@ def edge_runs(
     lag_at = lag_ref = np.empty(0, dtype=np.intp)
     falls_gap: list[tuple[int, float]] = []
     if lag > 1:
+        ats, refs = [], []
+        for d in (round(lag * w) for w in LAG_WINDOWS):  # 1-2 s, as the review of falls
+            back = np.searchsorted(idx, idx - d)
+            at_d = np.flatnonzero(idx[np.minimum(back, idx.size - 1)] == idx - d)
+            ref_d = back[at_d]
+            change = v[at_d] - v[ref_d]
+            # one display step more than the SPEC's limit (LAG_STEP_ALLOWANCE_PTS): a 1-s window
+            # of a genuine fall shown in whole percents often holds two updates (2 + 3 points)
+            limit = max_step_pts_per_s * max(d / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS
+            rise = np.union1d(rise, at_d[change > limit])
+            down = (-change > limit) & (-change > within_pts)
+            ats.append(at_d[down])
+            refs.append(ref_d[down])
+        lag_at, lag_ref = np.concatenate(ats), np.concatenate(refs)
         back = np.searchsorted(idx, idx - lag)
-        lag_at = np.flatnonzero(idx[np.minimum(back, idx.size - 1)] == idx - lag)
-        lag_ref = back[lag_at]
-        change = v[lag_at] - v[lag_ref]
-        # one display step more than the SPEC's limit (LAG_STEP_ALLOWANCE_PTS): a 1-s window
-        # of a genuine fall shown in whole percents often holds two updates (2 + 3 points)
-        limit = max_step_pts_per_s * max(lag / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS
-        rise = np.union1d(rise, lag_at[change > limit])
-        down = (-change > limit) & (-change > within_pts)
-        lag_at, lag_ref = lag_at[down], lag_ref[down]
         # where the valid sample a second back is missing (a dropout of a second or more), from
         # the valid samples of the second before the dropout: a fall of 3.99 points, 1 s
         # missing, 4.13 and 3.99 (12 points in 1.12 s) was no edge (review 5 of hunt 10)
