@@ -26,6 +26,7 @@ __all__ = [
     "fall_lag",
     "fall_plateaus",
     "frozen_runs",
+    "lag_windows",
     "mask_excluded",
     "mask_implausible_fall",
     "mask_missing",
@@ -489,7 +490,11 @@ def _review_falls(
         both = usable[prev] & usable[at]
         keep = ~both  # next to a sample another rule rejects
         if held is not None:
-            keep |= both & ~held[prev] & ~held[at]
+            # a fall the rule holds is kept too: its plateau is measured from the sample before
+            # its last step, and 96 -> 92.1 -> 88.2 -> 84 % at 4 Hz (12 points in 0.75 s, the
+            # last step the rule's) left a plateau that ended back within 4 points of 88.2
+            # while the 11 min at 84 % qualified a night (review 7 of hunt 10)
+            keep |= both & ~held[prev]
         ats.append(at[keep])
         refs.append(x[prev[keep]])
         kinds.append(both[keep])
@@ -542,7 +547,7 @@ def _lagged_falls(
     prevs: list[NDArray[np.intp]] = []
     # over 1, 1.5 and 2 s (LAG_WINDOWS): the display step allowed makes one second alone let
     # a staircase of 3.9 points a sample at 2 Hz (7.8 a second) through
-    for d in (round(lag * w) for w in LAG_WINDOWS):
+    for d in lag_windows(fs):
         limit = max_fall_pts_per_s * max(d / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS + _EPS
         with np.errstate(invalid="ignore"):  # a missing sample is NaN: never a fall
             for s in range(d, n, chunk):
@@ -610,6 +615,32 @@ def _gap_falls(
     if not fell:
         return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
     return np.concatenate(fell), np.concatenate(refs)
+
+
+def lag_windows(fs: float) -> list[int]:
+    """Return the windows, in samples, over which a review fall is measured above 1 Hz.
+
+    Each of :data:`LAG_WINDOWS` rounded up to whole samples, so that none is shorter than its
+    seconds: ``round(lag × w)`` made them 0.8, 1.2 and 1.6 s at 2.5 Hz, nothing measured over
+    2 s, and 14.4 points in 2.0 s qualified a night (review 7 of hunt 10). The limit is scaled
+    by the time each spans.
+
+    Parameters
+    ----------
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    list of int
+        Samples apart (3, 4 and 5 at 2.5 Hz; 25, 38 and 50 at 25 Hz).
+
+    Examples
+    --------
+    >>> lag_windows(2.5)
+    [3, 4, 5]
+    """
+    return [max(1, math.ceil(w * fs - 1e-9)) for w in LAG_WINDOWS]
 
 
 def fall_lag(fs: float) -> int:

@@ -381,3 +381,39 @@ def test_a_staircase_faster_than_the_allowance_over_two_seconds_is_in_doubt(
     assert (p.from_pct, round(p.end_s * fs)) == (96.0, low + 660 * sec)
     assert round(p.start_s * fs) <= low
     assert evaluate(ctx(), evidence_from_analysis(result)).determination == "indeterminate"
+
+
+@pytest.mark.parametrize(
+    ("fs", "ramp"),
+    [
+        # the last step (4.2 points in a sample) the fall rule's own: its plateau was measured
+        # from 88.2 and ended back within 4 points of it, the 11 min at 84 % counted
+        (4.0, [92.1, 88.2, 84.0]),
+        (5.0, [92.1, 88.2, 84.0]),
+        # 14.4 points in 2.0 s at 2.5 Hz: its windows were 0.8, 1.2 and 1.6 s, none of 2 s
+        (2.5, [92.01, 88.82, 88.82, 85.63, 81.64]),
+    ],
+)
+def test_falls_the_rule_holds_in_part_or_over_whole_windows_are_in_doubt(
+    fs: float, ramp: list[float]
+) -> None:
+    """Two slips found by review 7 of hunt 10 that qualified a night: a staircase whose last
+    step the fall rule holds (its plateau is measured from the step's own start), and a fall
+    over 2 s at 2.5 Hz, where the windows rounded to whole samples fell short of 2 s."""
+    from criteria.evaluate import evaluate
+    from oxi.qualify import evidence_from_analysis
+    from tests.criteria_helpers import ctx
+
+    sec = math.ceil(fs)
+    x = np.full(3 * 3600 * sec, 96.0)
+    a = 3600 * sec
+    x[a : a + len(ramp)] = ramp
+    low = a + len(ramp)
+    x[low : low + 660 * sec] = ramp[-1] + np.arange(660 * sec) // sec % 2
+    rec = Recording(spo2=Signal("SpO2", "%", fs, x), start=NIGHT_START, source=_source())
+    result = analyze(rec)
+    covered = ~result.artifact.valid
+    for p in result.artifact.fall_plateaus:
+        covered[round(p.start_s * fs) : round(p.end_s * fs)] = True
+    assert covered[low : low + 660 * sec].all(), result.artifact.fall_plateaus
+    assert evaluate(ctx(), evidence_from_analysis(result)).determination == "indeterminate"

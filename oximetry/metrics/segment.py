@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..artifact import LAG_STEP_ALLOWANCE_PTS, LAG_WINDOWS, _gap_falls, fall_lag
+from ..artifact import LAG_STEP_ALLOWANCE_PTS, _gap_falls, fall_lag, lag_windows
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
@@ -209,7 +209,7 @@ def edge_runs(
     # above 1 Hz: read from its last one only, a fall spread across a dropout of 0.12 s at 25 Hz
     # just before a segment was missed
     lag = fall_lag(fs)
-    span = round(lag * LAG_WINDOWS[-1])
+    span = max(lag_windows(fs))
     first = min(int(np.searchsorted(before, a - span)), max(before.size - 1, 0))
     parts = [before[first:], np.flatnonzero(ok[a:b]) + a, after[:1] + b]
     idx = np.concatenate(parts)
@@ -228,7 +228,7 @@ def edge_runs(
     falls_gap: list[tuple[int, float]] = []
     if lag > 1:
         ats, refs = [], []
-        for d in (round(lag * w) for w in LAG_WINDOWS):  # 1-2 s, as the review of falls
+        for d in lag_windows(fs):  # 1-2 s, as the review of falls
             back = np.searchsorted(idx, idx - d)
             at_d = np.flatnonzero(idx[np.minimum(back, idx.size - 1)] == idx - d)
             ref_d = back[at_d]
