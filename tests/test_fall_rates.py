@@ -353,6 +353,18 @@ def test_a_fall_split_by_a_dropout_of_a_second_is_an_edge(fs: float) -> None:
     assert edge.all()
 
 
+def _staircase_night(fs: float, sec: int, ramp: list[float]) -> tuple[Any, int]:
+    """A 3-h night at 96 % (``sec`` samples a second), ``ramp`` at 1 h, then 11 min at its
+    last value and that + 1 a second each; its analysis and the sample its low stretch starts."""
+    x = np.full(3 * 3600 * sec, 96.0)
+    a = 3600 * sec
+    x[a : a + len(ramp)] = ramp
+    low = a + len(ramp)
+    x[low : low + 660 * sec] = ramp[-1] + np.arange(660 * sec) // sec % 2
+    rec = Recording(spo2=Signal("SpO2", "%", fs, x), start=NIGHT_START, source=_source())
+    return analyze(rec), low
+
+
 @pytest.mark.parametrize(
     ("fs", "ramp"),
     [(2.0, [92.1, 88.2, 84.3, 81.4]), (2.0, [92.1, 88.2, 84.7]), (4.0, [94.1, 92.2, 90.3, 88.4, 86.5, 84.6])],
@@ -370,13 +382,7 @@ def test_a_staircase_faster_than_the_allowance_over_two_seconds_is_in_doubt(
     from tests.criteria_helpers import ctx
 
     sec = round(fs)
-    x = np.full(3 * 3600 * sec, 96.0)
-    a = 3600 * sec
-    x[a : a + len(ramp)] = ramp
-    low = a + len(ramp)
-    x[low : low + 660 * sec] = ramp[-1] + np.arange(660 * sec) // sec % 2
-    rec = Recording(spo2=Signal("SpO2", "%", fs, x), start=NIGHT_START, source=_source())
-    result = analyze(rec)
+    result, low = _staircase_night(fs, sec, ramp)
     (p,) = result.artifact.fall_plateaus
     assert (p.from_pct, round(p.end_s * fs)) == (96.0, low + 660 * sec)
     assert round(p.start_s * fs) <= low
@@ -405,13 +411,7 @@ def test_falls_the_rule_holds_in_part_or_over_whole_windows_are_in_doubt(
     from tests.criteria_helpers import ctx
 
     sec = math.ceil(fs)
-    x = np.full(3 * 3600 * sec, 96.0)
-    a = 3600 * sec
-    x[a : a + len(ramp)] = ramp
-    low = a + len(ramp)
-    x[low : low + 660 * sec] = ramp[-1] + np.arange(660 * sec) // sec % 2
-    rec = Recording(spo2=Signal("SpO2", "%", fs, x), start=NIGHT_START, source=_source())
-    result = analyze(rec)
+    result, low = _staircase_night(fs, sec, ramp)
     covered = ~result.artifact.valid
     for p in result.artifact.fall_plateaus:
         covered[round(p.start_s * fs) : round(p.end_s * fs)] = True
