@@ -609,6 +609,12 @@ def test_page_one_names_the_excluded_spans() -> None:
     assert dict(stat_rows(s))["Excluded"].endswith(
         "; scorer's SpO2 artifact 22:50:00–23:00:00 (invalid samples, in no figure)"
     )
+    # over 24 h each time is dated, the end's day said once when it is the start's
+    s["recording"]["duration_min"] = 26 * 60.0
+    assert dict(stat_rows(s))["Excluded"] == (
+        "--exclude 2026-01-05 23:50:00–2026-01-06 00:20:00, 2026-01-05 22:01:40–22:03:20; "
+        "scorer's SpO2 artifact 2026-01-05 22:50:00–23:00:00 (invalid samples, in no figure)"
+    )
     assert "Excluded" not in dict(stat_rows(build_summary(analyze(rec, AnalysisSettings()))))
     many = tuple((60.0 * k, 60.0 * k + 30) for k in range(1, 11))
     text = dict(stat_rows(build_summary(analyze(rec, AnalysisSettings(exclude_s=many)))))

@@ -176,7 +176,7 @@ def when(summary: Mapping[str, Any], iso: Any, seconds: bool = True) -> str:
     )
 
 
-def span(summary: Mapping[str, Any], start: Any, end: Any) -> str:
+def span(summary: Mapping[str, Any], start: Any, end: Any, seconds: bool = False) -> str:
     """Return a span of the summary's times to the minute, its end's day said once.
 
     Parameters
@@ -185,6 +185,8 @@ def span(summary: Mapping[str, Any], start: Any, end: Any) -> str:
         ``summary.json``.
     start, end : str or None
         Times written in it.
+    seconds : bool
+        To the second (page 1's excluded spans).
 
     Returns
     -------
@@ -192,7 +194,7 @@ def span(summary: Mapping[str, Any], start: Any, end: Any) -> str:
         ``22:00–06:00``; ``2896-10-10 00:45–2896-10-11 08:45`` over 24 h, and an hour of such a
         recording ``2896-10-10 00:00–01:00``.
     """
-    a, b = when(summary, start, False), when(summary, end, False)
+    a, b = when(summary, start, seconds), when(summary, end, seconds)
     day_a, _, _ = a.rpartition(" ")
     day_b, _, clock_b = b.rpartition(" ")
     if day_a and day_a == day_b and not b.endswith(" elapsed"):

@@ -313,19 +313,25 @@ MAX_SPANS = 3
 
 
 def _spans_named(summary: Mapping[str, Any], spans: Any, where: str) -> str:
-    """Return spans given in seconds from the start as clock (or elapsed) times, to the second."""
+    """Return spans given in seconds from the start as clock (or elapsed) times, to the second.
+
+    The end's day is said once (:func:`~oximetry.report.terminal.span`): over 24 h each end
+    carried the date, "2026-01-05 23:50:00–2026-01-06 00:20:00" beside the minutes of the other
+    rows.
+    """
     pairs = [p for p in spans or [] if isinstance(p, list | tuple) and len(p) == 2]
     try:
         start = _dt.datetime.fromisoformat(str((summary.get("input") or {}).get("start")))
     except ValueError:
         start = None
 
-    def at(seconds: Any) -> str:
-        if start is None or not isinstance(seconds, int | float):
-            return f"{plain(seconds)} s"
-        return when(summary, (start + _dt.timedelta(seconds=float(seconds))).isoformat())
+    def one(a: Any, b: Any) -> str:
+        if start is None or not isinstance(a, int | float) or not isinstance(b, int | float):
+            return f"{plain(a)} s–{plain(b)} s"
+        iso_a, iso_b = ((start + _dt.timedelta(seconds=float(t))).isoformat() for t in (a, b))
+        return span(summary, iso_a, iso_b, seconds=True)
 
-    text = ", ".join(f"{at(a)}–{at(b)}" for a, b in pairs[:MAX_SPANS])
+    text = ", ".join(one(a, b) for a, b in pairs[:MAX_SPANS])
     if len(pairs) > MAX_SPANS:
         text += f" and {len(pairs) - MAX_SPANS} more in summary.json ({where})"
     return text
