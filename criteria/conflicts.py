@@ -187,6 +187,37 @@ def _ages(f: _Facts) -> list[Conflict]:
     return out
 
 
+def _dated_before_birth(f: _Facts) -> list[Conflict]:
+    """Find a date of the context before the patient's birth.
+
+    The order, certification, therapy start, blood gas, discharge and evaluation dates. An order written three weeks before an infant was born qualified pediatric oxygen, and one
+    of 1950 beside a birth date of 1951 Medicare oxygen (hunt 11): the Medicare rules have no
+    order window, and MassHealth's counts back from the test date alone. Such an order is
+    another person's or mis-dated. The test date is :func:`_ages`'s.
+    """
+    born = f.ctx.patient.birth_date
+    if born is None:
+        return []
+    c = f.ctx
+    dates = (
+        ("order.date", c.order.date),
+        ("order.initial_certification_date", c.order.initial_certification_date),
+        ("order.therapy_start_date", c.order.therapy_start_date),
+        ("blood_gas.date", c.blood_gas.date),
+        ("test.discharge_date", c.test.discharge_date),
+        ("test.evaluated_date", c.test.evaluated_date),
+    )
+    return [
+        Conflict(
+            ("patient.birth_date", key),
+            {"patient.birth_date": "(not shown)", key: day},
+            f"The {key} is before the birth date: it belongs to another person or is mis-dated.",
+        )
+        for key, day in dates
+        if day is not None and day < born
+    ]
+
+
 #: Birth dates that headers hold for "not entered": never another person's.
 _PLACEHOLDER_BIRTH = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
 #: Ages a rule decides on (MG-OXY II.A.2.d: under 21). A header and a context a year apart are
@@ -439,6 +470,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _recording_date,
     _recording_after_the_run,
     _ages,
+    _dated_before_birth,
     _file_patient,
     _file_patient_name,
     _other_tac_with_ichd3,

@@ -1869,6 +1869,8 @@ MC_PERTURBATIONS = (
     "cluster_headache_walk_on_room_air",
     "recording_of_another_person",
     "recording_named_for_another_person",
+    # Hunt 11: an order (Medicare has no order window) dated before the patient's birth
+    "order_dated_before_birth",
     # Ninth review: stand-by (prn) oxygen is denied outright, hypoxemia or not; an order for
     # 0 L/min or 0 hours a day orders no oxygen.
     "stand_by_oxygen",
@@ -2093,6 +2095,12 @@ def valid_then_perturbed_medicare(
         ev = _another_persons_recording(draw, raw, ev)
     elif change == "recording_named_for_another_person":
         ev = _another_named_recording(draw, raw, ev)
+    elif change == "order_dated_before_birth":
+        born = td - dt.timedelta(days=draw(st.integers(21 * 366, 90 * 365)))
+        raw["patient"] = {"birth_date": born.isoformat()}
+        before = born - dt.timedelta(days=draw(st.integers(1, 400)))
+        key = draw(st.sampled_from(["date", "initial_certification_date"]))
+        raw["order"][key] = before.isoformat()
     elif change == "group_iv_without_qualifying_hypoxemia":
         # I-3 (the drop, not hypoxemia) and a bare Group II value (PaO2 56-59 without edema,
         # pulmonary hypertension or hematocrit > 56 %) beside a Group IV item
