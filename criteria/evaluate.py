@@ -455,8 +455,10 @@ def _unsure_facts(
       without them (``evidence.without_constant_runs``).
     * Levels the fall rule accepted after its 30 s hold (``evidence.fall_plateaus``; SPEC §4.3
       keeps them as valid data): SpO2 fell faster than a desaturation can, so an artifact
-      (a slipped probe) entered the level, and it may be artifact still. The outcome must stand
-      on the figures without them and the held runs (``evidence.without_fall_plateaus``).
+      (a slipped probe) entered the level, and it may be artifact still. And data that stop low
+      before a probe-off (``evidence.dropout_edges``): a probe coming off reads low on its way.
+      The outcome must stand on the figures without both and the held runs
+      (``evidence.without_fall_plateaus``).
 
     Each is re-evaluated with the other value; when the outcome (:func:`_outcome`) changes, the
     fact is returned as a conflict, which makes the determination indeterminate.
@@ -600,27 +602,65 @@ def _window_conflicts(prof: Profile, ctx: Context, run: _Run) -> list[Conflict]:
 
 
 def _plateau_conflict(ev: Evidence) -> Conflict:
-    """Say that the outcome rests on levels accepted after an implausibly fast fall."""
-    plateaus = ev.fall_plateaus
-    levels = [
-        f"from {a:g} % to {to:g} % at {_when(ev, f)}, accepted {_after(s - f)} "
-        f"for {(b - s) / 60:.1f} min, lowest {v:g} %"
-        for f, s, b, a, to, v in plateaus[:5]
-    ]
-    if len(plateaus) > 5:
-        levels.append(f"and {len(plateaus) - 5} more")
-    f, s = plateaus[0][:2]
-    times = f" (and {len(plateaus) - 1} more times)" if len(plateaus) > 1 else ""
+    """Say that the outcome rests on levels in doubt: accepted after an implausibly fast fall.
+
+    Or on data that stop low before a probe-off; either or both, named as they were listed (the
+    figures it was checked on are without all of them).
+    """
+    plateaus, edges = ev.fall_plateaus, ev.dropout_edges
+    keys: list[str] = []
+    values: dict[str, object] = {}
+    said: list[str] = []
     # The figures it was checked on are without the held runs as well (a qualification on the
     # two together is held open too): say so when there are any.
     runs = ", with the long runs of one held value taken out too" if ev.constant_runs else ""
+    if plateaus:
+        levels = [
+            f"from {a:g} % to {to:g} % at {_when(ev, f)}, accepted {_after(s - f)} "
+            f"for {(b - s) / 60:.1f} min, lowest {v:g} %"
+            for f, s, b, a, to, v in plateaus[:5]
+        ]
+        if len(plateaus) > 5:
+            levels.append(f"and {len(plateaus) - 5} more")
+        f, s = plateaus[0][:2]
+        times = f" (and {len(plateaus) - 1} more times)" if len(plateaus) > 1 else ""
+        keys.append("recording.fall_plateaus")
+        values["recording.fall_plateaus"] = levels
+        said.append(
+            f"SpO2 fell faster than a desaturation can at {_when(ev, f)}{times}, and the new "
+            f"level was accepted {_after(s - f)} (SPEC §4.3 holds a fall from the last valid "
+            "sample invalid for 30 s at most)."
+        )
+    if edges:
+        # 110 slides of 3 points a second into a probe-off (92, 89, ... 77 %, then 0 for 20 s,
+        # then 95) qualified a steady 95 % night on 5.4 min at or below 88 % (hunt 11)
+        stops = [
+            f"{v:g} % at {_when(ev, a)}, {b - a:.0f} s before the data stopped, resumed at "
+            f"{p:g} % at {_when(ev, r)}"
+            for a, b, v, r, p in edges[:5]
+        ]
+        if len(edges) > 5:
+            stops.append(f"and {len(edges) - 5} more")
+        _, b, v, r, p = edges[0]
+        times = f" (and {len(edges) - 1} more times)" if len(edges) > 1 else ""
+        keys.append("recording.dropout_edges")
+        values["recording.dropout_edges"] = stops
+        said.append(
+            f"SpO2 was down to {v:g} % when the data stopped at {_when(ev, b)}{times} and "
+            f"resumed at {p:g} % at {_when(ev, r)}: a probe coming off reads low on its way."
+        )
+    what = " and ".join(
+        w
+        for w, there in (("those levels", plateaus), ("the data before the stops", edges))
+        if there
+    )
+    probe = {(True, False): "slipped or moved", (False, True): "came off"}.get(
+        (bool(plateaus), bool(edges)), "slipped, moved or came off"
+    )
     return Conflict(
-        ("recording.fall_plateaus",),
-        {"recording.fall_plateaus": levels},
-        f"SpO2 fell faster than a desaturation can at {_when(ev, f)}{times}, and the new level "
-        f"was accepted {_after(s - f)} (SPEC §4.3 holds a fall from the last valid sample invalid "
-        "for 30 s at most). "
-        f"The outcome rests on those levels{runs}: a probe that slipped or moved looks the "
+        tuple(keys),
+        values,
+        " ".join(said) + f" The outcome rests on {what}{runs}: a probe that {probe} looks the "
         "same as a real saturation there. A reviewer must judge them on the trace; mark them "
         "with --exclude if they are artifact.",
     )

@@ -226,10 +226,17 @@ class Evidence:
         than a desaturation can, and did not come back within 4 points): valid data a reviewer
         must judge, as ``(fall_s, start_s, end_s, from_pct, to_pct, value_pct)``
         (``summary.json``'s ``without_fall_plateaus.plateaus``).
+    dropout_edges : tuple of (float, float, float, float, float)
+        Valid data that stop low before a probe-off: the recorded data stopped (missing or out
+        of range) and resumed more than 4 points above the last valid value, and the samples
+        before the stop down from there are in doubt (a probe coming off, or a true low?), as
+        ``(start_s, end_s, value_pct, resumed_s, resumed_pct)`` (``summary.json``'s
+        ``without_fall_plateaus.dropout_edges``).
     without_fall_plateaus : Evidence or None
-        The same evidence with the figures of every window those plateaus touch recomputed as
-        if their samples, and the window's held constant runs, were invalid; a qualified
-        outcome must stand on it too. None when no plateau touches a window.
+        The same evidence with the figures of every window those plateaus and dropout edges
+        touch recomputed as if their samples, and the window's held constant runs, were
+        invalid; a qualified outcome must stand on it too. None when no plateau nor edge
+        touches a window.
     sleep_test_channels : tuple of str
         Labels of the recording's channels that only a polysomnogram or home sleep test
         records (EEG, EOG, EMG, airflow, effort, snore, PAP): its oximetry is then not
@@ -257,6 +264,7 @@ class Evidence:
     constant_runs: tuple[tuple[float, float, float], ...] = ()
     without_constant_runs: Evidence | None = None
     fall_plateaus: tuple[tuple[float, float, float, float, float, float], ...] = ()
+    dropout_edges: tuple[tuple[float, float, float, float, float], ...] = ()
     without_fall_plateaus: Evidence | None = None
     sleep_test_channels: tuple[str, ...] = ()
     file_patient: FilePatient | None = None
@@ -474,8 +482,9 @@ class Evidence:
             The dates the first sample may be on, when the file narrows an unknown date to a
             few (only with ``recording_start`` None).
         without_fall_plateaus : mapping, optional
-            As in ``summary.json``'s ``without_fall_plateaus`` (``plateaus``, and ``metrics``:
-            the recomputed figures of each window a level accepted after a fall touches).
+            As in ``summary.json``'s ``without_fall_plateaus`` (``plateaus``, ``dropout_edges``
+            when there are any, and ``metrics``: the recomputed figures of each window a level
+            accepted after a fall or data that stop low before a probe-off touch).
 
         Returns
         -------
@@ -509,12 +518,12 @@ class Evidence:
         """Return this evidence with the ``without_constant_runs`` block read (when given)."""
         if block is None:
             return self
-        spans, other = self._without(
-            block, metrics, windows, where, "without_constant_runs", "runs", _RUN_KEYS
+        lists, other = self._without(
+            block, metrics, windows, where, "without_constant_runs", {"runs": _RUN_KEYS}
         )
         return replace(
             self,
-            constant_runs=tuple((a, b, v) for a, b, v in spans),
+            constant_runs=tuple((a, b, v) for a, b, v in lists["runs"]),
             without_constant_runs=other,
         )
 
@@ -525,14 +534,34 @@ class Evidence:
         windows: Sequence[Mapping[str, Any]],
         where: str,
     ) -> Evidence:
-        """Return this evidence with the ``without_fall_plateaus`` block read (when given)."""
+        """Return this evidence with the ``without_fall_plateaus`` block read (when given).
+
+        ``dropout_edges`` is optional (the analysis writes it only when an edge was taken out);
+        ``plateaus`` may then be empty.
+        """
         if block is None:
             return self
-        spans, other = self._without(
-            block, metrics, windows, where, "without_fall_plateaus", "plateaus", _PLATEAU_KEYS
+        lists, other = self._without(
+            block,
+            metrics,
+            windows,
+            where,
+            "without_fall_plateaus",
+            {"plateaus": _PLATEAU_KEYS, "dropout_edges": _EDGE_KEYS},
         )
-        plateaus = tuple((f, a, b, r, t, v) for f, a, b, r, t, v in spans)
-        return replace(self, fall_plateaus=plateaus, without_fall_plateaus=other)
+        plateaus = tuple((f, a, b, r, t, v) for f, a, b, r, t, v in lists["plateaus"])
+        edges = tuple((a, b, v, r, p) for a, b, v, r, p in lists["dropout_edges"])
+        for a, b, v, r, p in edges:
+            # as every analysis writes them: the samples before the stop, the data resuming
+            # after it above them
+            if not (a < b <= r and p > v):
+                raise EvidenceError(
+                    f"{where}: 'without_fall_plateaus': a dropout edge from {a:g} s to {b:g} s "
+                    f"at {v:g} %, resumed at {r:g} s at {p:g} %, is none an analysis writes"
+                )
+        return replace(
+            self, fall_plateaus=plateaus, dropout_edges=edges, without_fall_plateaus=other
+        )
 
     def _without(
         self,
@@ -541,28 +570,37 @@ class Evidence:
         windows: Sequence[Mapping[str, Any]],
         where: str,
         name: str,
-        listed: str,
-        fields: tuple[str, ...],
-    ) -> tuple[list[tuple[float, ...]], Evidence]:
+        listed: Mapping[str, tuple[str, ...]],
+    ) -> tuple[dict[str, list[tuple[float, ...]]], Evidence]:
         """Read a block of valid data in doubt: its spans, and the evidence without them.
 
-        The block ``name`` holds the spans (``listed``: a non-empty list of objects with
-        ``fields``, numbers) and ``metrics``: recomputed figures of windows of ``metrics``.
+        The block ``name`` holds the spans (``listed``: lists of objects with the given fields,
+        numbers; the first list is required, the others optional, and together they hold at
+        least one span) and ``metrics``: recomputed figures of windows of ``metrics``.
         """
         key = f"{where}: '{name}'"
         if not isinstance(block, Mapping):
             raise EvidenceError(f"{key} must be an object")
-        runs, figures = block.get(listed), block.get("metrics")
-        if not isinstance(runs, list) or not runs or not isinstance(figures, Mapping):
-            raise EvidenceError(f"{key} needs '{listed}' (a list) and 'metrics' (an object)")
-        spans: list[tuple[float, ...]] = []
-        one = listed.removesuffix("s")
-        for r in runs:
-            got = [r.get(k) for k in fields] if isinstance(r, Mapping) else [None]
-            numbers = [float(g) for g in got if _number(g)]
-            if len(numbers) != len(fields):
-                raise EvidenceError(f"{key}: each {one} needs {', '.join(fields)} (numbers)")
-            spans.append(tuple(numbers))
+        first = next(iter(listed))
+        figures = block.get("metrics")
+        got_lists = {k: block.get(k, [] if k != first else None) for k in listed}
+        lists = all(isinstance(v, list) for v in got_lists.values())
+        if not lists or not any(got_lists.values()) or not isinstance(figures, Mapping):
+            also = "".join(f", '{k}' (a list, optional)" for k in listed if k != first)
+            raise EvidenceError(
+                f"{key} needs '{first}' (a list){also} and 'metrics' (an object), "
+                "with something taken out listed"
+            )
+        spans: dict[str, list[tuple[float, ...]]] = {}
+        for listed_as, keys in listed.items():
+            one = listed_as.removesuffix("s").replace("_", " ")
+            spans[listed_as] = []
+            for r in got_lists[listed_as]:
+                got = [r.get(k) for k in keys] if isinstance(r, Mapping) else [None]
+                numbers = [float(g) for g in got if _number(g)]
+                if len(numbers) != len(keys):
+                    raise EvidenceError(f"{key}: each {one} needs {', '.join(keys)} (numbers)")
+                spans[listed_as].append(tuple(numbers))
         merged = dict(metrics)
         for kind, figs in figures.items():
             if not isinstance(figs, Mapping) or not isinstance(metrics.get(kind), Mapping):
@@ -725,6 +763,7 @@ class Evidence:
 
 _RUN_KEYS = ("start_s", "end_s", "value_pct")
 _PLATEAU_KEYS = ("fall_s", "start_s", "end_s", "from_pct", "to_pct", "value_pct")
+_EDGE_KEYS = ("start_s", "end_s", "value_pct", "resumed_s", "resumed_pct")
 _REQUIRED = {"valid_min", "t_le88_min", "t_lt90_min", "t_le90_min", "longest_le88_min"}
 #: Fields of :class:`SleepFigures` taken from the ``windows`` list, not the metrics block.
 _PLACE = ("source", "start_s", "end_s")

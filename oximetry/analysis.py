@@ -234,8 +234,8 @@ def _without_spans(
     taken out of some window. ``also`` are taken out with them, in the windows ``spans`` touch.
 
     SPEC §4 keeps valid data a reviewer must judge: long constant runs (sensor frozen? a gap an
-    export filled with the last value?) and levels the fall rule accepted after its 30 s hold
-    (a probe slip?). The criteria re-evaluate a qualified outcome on these figures, with the
+    export filled with the last value?), levels the fall rule accepted after its 30 s hold
+    (a probe slip?) and data that stop low before a probe-off (a probe coming off?). The criteria re-evaluate a qualified outcome on these figures, with the
     spans' samples taken as invalid, and hold it open when the outcome rests on them
     (``criteria.evaluate``, docs/criteria.md). A window takes out the spans at a level one of
     its figures counts (:func:`_counted_runs`). Only the figures the criteria read are
@@ -251,7 +251,8 @@ def _without_spans(
         figs = metrics[w.kind]
         in_window = masks[w.kind]
         held = np.zeros(n, dtype=bool)
-        counted = _counted_runs(spans, figs, st.drop_pts)
+        # a set: a night with thousands of dropouts has thousands of spans
+        counted = set(_counted_runs(spans, figs, st.drop_pts))
         for k, span in enumerate(spans):
             if span in counted and _hold(held, span, in_window, valid, fs):
                 taken.add(k)
@@ -388,8 +389,8 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         recording and assigned to a window by their start; ≤ 88 % runs and sustained drops of
         the overnight windows; scored annotations), warnings, and the SpO2 figures of each
         window a long constant run touches recomputed without it (``without_constant_runs``),
-        and of each window a level accepted after an implausible fall touches recomputed
-        without it (``without_fall_plateaus``).
+        and of each window a level accepted after an implausible fall or data that stop low
+        before a probe-off touch recomputed without them (``without_fall_plateaus``).
 
     Raises
     ------
@@ -527,14 +528,21 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     runs = artifact.constant_runs
     without, taken = _without_spans(recording, st, plan, valid, runs, metrics, masks, instant_fall)
     plateaus = artifact.fall_plateaus
+    edges = artifact.dropout_edges
     # taken out together with the held runs: a qualification resting on a plateau and a held
-    # run together, each alone too short to change the outcome, is held open as well
+    # run together, each alone too short to change the outcome, is held open as well. And with
+    # the data that stop low before a probe-off: 110 slides of 3 points a second into a probe-off
+    # on a steady 95 % night counted 5.4 min at or below 88 % and qualified (hunt 11), and a
+    # qualification on slides and a plateau together is held open too
     without_p, taken_p = _without_spans(
         recording,
         st,
         plan,
         valid,
-        [(p.start_s, p.end_s, p.value_pct) for p in plateaus],
+        [
+            *((p.start_s, p.end_s, p.value_pct) for p in plateaus),
+            *((e.start_s, e.end_s, e.value_pct) for e in edges),
+        ],
         metrics,
         masks,
         instant_fall,
@@ -554,6 +562,9 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         without_constant_runs=without,
         held_runs=tuple(sorted(runs[k] for k in taken)),
         without_fall_plateaus=without_p,
-        held_plateaus=tuple(plateaus[k] for k in sorted(taken_p)),
+        held_plateaus=tuple(plateaus[k] for k in sorted(taken_p) if k < len(plateaus)),
+        held_dropout_edges=tuple(
+            edges[k - len(plateaus)] for k in sorted(taken_p) if k >= len(plateaus)
+        ),
         spo2_artifact_spans_s=scorer_rejected,
     )

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .model import Recording, Signal
-from .results import ArtifactResult, FallPlateau
+from .results import ArtifactResult, DropoutEdge, FallPlateau
 from .settings import ArtifactSettings
 from .spans import find_runs, spans_mask
 from .windows import clock_text
@@ -23,6 +23,7 @@ from .windows import clock_text
 __all__ = [
     "REASONS",
     "detect_artifacts",
+    "dropout_edges",
     "fall_lag",
     "fall_plateaus",
     "frozen_runs",
@@ -337,6 +338,89 @@ def fall_plateaus(
             s = f + int(new[0])
             at_once.append((f, s, e, r, float(np.min(x[s:e], where=valid[s:e], initial=np.inf))))
     return plateaus, at_once
+
+
+def dropout_edges(
+    x: NDArray[np.float64],
+    valid: NDArray[np.bool_],
+    gone: NDArray[np.bool_],
+    recover_within_pts: float = 4.0,
+) -> list[tuple[int, int, int]]:
+    """Return the valid data that stop low: the samples before a probe-off the data rise across.
+
+    Where the recorded data stop (between two valid samples lies a ``gone`` one: missing or
+    out of range, the probe off; not the recording's end) and resume more than
+    ``recover_within_pts`` above the last valid sample before the stop, the valid samples
+    before the stop back to the first one within ``recover_within_pts`` of the value the data
+    resume at (in the same valid island) are in doubt: a probe coming off reads low on its
+    way, and nothing tells it from a true low. A steady 95 % night whose probe came off 110
+    times, each time sliding 3 points a second for 6 s (92, 89, ... 77: within SPEC §4.3's
+    limit, so valid), then 0 for 20 s, then 95 again, counted 5.4 min at or below 88 % and
+    qualified both payers with no flag (hunt 11). The mirror of a test segment's run that ends
+    in an instant rise (:func:`oximetry.metrics.segment.edge_runs`); here the rise is across
+    the dropout, at any rate. SPEC §4 keeps the samples; the criteria hold an outcome resting
+    on them open (``Analysis.without_fall_plateaus``).
+
+    Parameters
+    ----------
+    x : numpy.ndarray
+        SpO2 in percent.
+    valid : numpy.ndarray of bool
+        The samples valid after every rule.
+    gone : numpy.ndarray of bool
+        The missing and out-of-range samples (rules 1 and 2): where the data stop.
+    recover_within_pts : float
+        Data resume low when more than this below the value they resume at.
+
+    Returns
+    -------
+    list of (int, int, int)
+        Sample indices: the first sample in doubt, the end (exclusive: the last valid sample
+        before the stop, plus one) and the first valid sample after the stop, in time order.
+
+    Examples
+    --------
+    >>> x = np.array([95, 95, 92, 89, 86, np.nan, np.nan, 95, 95], dtype=float)
+    >>> ok = np.isfinite(x)
+    >>> dropout_edges(x, ok, ~ok)
+    [(3, 5, 7)]
+    """
+    idx = np.flatnonzero(valid)
+    if idx.size < 2:
+        return []
+    step = np.diff(idx)
+    stops = np.flatnonzero(step > 1)  # between idx[k] and idx[k + 1] lie invalid samples
+    if not stops.size:
+        return []
+    upto = np.concatenate(([0], np.cumsum(gone, dtype=np.int64)))
+    # a stop the probe made: some sample between is missing or out of range (not one another
+    # rule rejected alone, an --exclude or an oximeter's flag, whose samples were recorded)
+    probe = upto[idx[stops + 1]] > upto[idx[stops] + 1]
+    with np.errstate(invalid="ignore"):
+        low = x[idx[stops + 1]] - x[idx[stops]] > recover_within_pts + _EPS
+    heads = np.concatenate(([0], stops[:-1] + 1))  # where in idx the island before each begins
+    out = []
+    for j in np.flatnonzero(probe & low).tolist():
+        last, resume = int(idx[stops[j]]), int(idx[stops[j] + 1])
+        level = float(x[resume]) - recover_within_pts - _EPS
+        out.append((_back_to(x, int(idx[heads[j]]), last + 1, level), last + 1, resume))
+    return out
+
+
+def _back_to(v: NDArray[np.float64], start: int, k: int, level: float) -> int:
+    """Return the first of the samples ``v[j:k]`` below ``level`` back from ``k`` (``j >= start``).
+
+    Searched in chunks that double, so that a run of a few samples in a long island costs a few
+    samples, not the island.
+    """
+    size, end = 256, k
+    while end > start:
+        s0 = max(start, end - size)
+        high = np.flatnonzero(v[s0:end] >= level)
+        if high.size:
+            return s0 + int(high[-1]) + 1
+        end, size = s0, size * 2
+    return start
 
 
 def _upper_median(v: NDArray[np.float64]) -> float:
@@ -1159,5 +1243,9 @@ def detect_artifacts(
         fall_plateaus=tuple(
             FallPlateau(f / fs, s / fs, e / fs, r, float(x[f]), low)
             for f, s, e, r, low in all_plateaus
+        ),
+        dropout_edges=tuple(
+            DropoutEdge(s / fs, e / fs, float(np.min(x[s:e])), r / fs, float(x[r]))
+            for s, e, r in dropout_edges(x, valid, missing | out_of_range, st.recover_within_pts)
         ),
     )

@@ -20,6 +20,7 @@ from .settings import AnalysisSettings
 __all__ = [
     "Analysis",
     "ArtifactResult",
+    "DropoutEdge",
     "Event",
     "FallPlateau",
     "SegmentMetrics",
@@ -232,6 +233,24 @@ class FallPlateau(NamedTuple):
     value_pct: float
 
 
+class DropoutEdge(NamedTuple):
+    """Valid data that stop low: the samples before a probe-off the data rise across.
+
+    The recorded data stopped (missing or out-of-range samples: the probe off) after
+    ``end_s`` and resumed at ``resumed_s`` at ``resumed_pct``, more than 4 points above the last
+    valid value before the stop; the valid samples from ``start_s`` (the first of them below
+    ``resumed_pct`` - 4, back from the stop) to ``end_s`` lie between, ``value_pct`` the lowest.
+    A probe coming off reads low on its way, and nothing tells it from a true low
+    (:func:`oximetry.artifact.dropout_edges`). Times in seconds from the start.
+    """
+
+    start_s: float
+    end_s: float
+    value_pct: float
+    resumed_s: float
+    resumed_pct: float
+
+
 @dataclass(frozen=True)
 class ArtifactResult:
     """The combined artifact mask and its accounting (SPEC §4).
@@ -258,6 +277,9 @@ class ArtifactResult:
     fall_plateaus : tuple of FallPlateau
         The levels the fall rule accepted after a hold that ran out (a probe slip that lasted
         longer than the hold?), also review flags, kept as valid data.
+    dropout_edges : tuple of DropoutEdge
+        The valid data that stop low before a probe-off the data rise across (a probe coming
+        off, or a true low?), kept as valid data.
     """
 
     valid: NDArray[np.bool_]
@@ -267,6 +289,7 @@ class ArtifactResult:
     review_flags: tuple[str, ...] = ()
     constant_runs: tuple[tuple[float, float, float], ...] = ()
     fall_plateaus: tuple[FallPlateau, ...] = ()
+    dropout_edges: tuple[DropoutEdge, ...] = ()
 
     @property
     def artifact_pct(self) -> float:
@@ -305,13 +328,16 @@ class Analysis:
         those at a level a sleep figure counts, in a test segment every one.
     without_fall_plateaus : mapping of str to WindowMetrics or SegmentMetrics
         For each window a level accepted after an implausible fall (``artifact.fall_plateaus``)
-        touches at a level it counts, its SpO2 figures with those plateaus' samples, and the
-        window's ``held_runs``, taken as invalid: every stretch of valid data a reviewer must
-        judge at once, so that a qualification resting on the two together is held open too.
-        Empty when no such plateau touches a window.
+        or data that stop low before a probe-off (``artifact.dropout_edges``) touch at a level
+        it counts, its SpO2 figures with those plateaus' and edges' samples, and the window's
+        ``held_runs``, taken as invalid: every stretch of valid data a reviewer must judge at
+        once, so that a qualification resting on them together is held open too. Empty when
+        no such plateau or edge touches a window.
     held_plateaus : tuple of FallPlateau
         The plateaus taken out there (as ``held_runs``: those at a level a sleep figure counts,
         in a test segment every one).
+    held_dropout_edges : tuple of DropoutEdge
+        The dropout edges taken out there (as ``held_plateaus``).
     spo2_artifact_spans_s : tuple of (float, float)
         Spans the scorer marked as SpO2 artifact in the recording's annotations, excluded like
         ``--exclude`` spans (``oximetry.windows.spo2_artifact_spans``).
@@ -332,6 +358,7 @@ class Analysis:
         default_factory=dict
     )
     held_plateaus: tuple[FallPlateau, ...] = ()
+    held_dropout_edges: tuple[DropoutEdge, ...] = ()
     spo2_artifact_spans_s: tuple[tuple[float, float], ...] = ()
 
     @property
@@ -367,13 +394,18 @@ class Analysis:
         """Return ``summary.json``'s ``without_fall_plateaus`` block (None when it is empty).
 
         ``plateaus``: the levels accepted after an implausible fall taken out (``held_plateaus``,
-        by their :class:`FallPlateau` fields); ``metrics``: the recomputed SpO2 figures of each
-        window they touch, without them and the window's held runs (:data:`RECOMPUTED_FIGURES`).
+        by their :class:`FallPlateau` fields; empty when only dropout edges were);
+        ``dropout_edges``: the data that stop low before a probe-off taken out
+        (``held_dropout_edges``, by their :class:`DropoutEdge` fields; only when there are
+        any); ``metrics``: the recomputed SpO2 figures of each window they touch, without them
+        and the window's held runs (:data:`RECOMPUTED_FIGURES`).
         """
         if not self.without_fall_plateaus:
             return None
+        edges = [e._asdict() for e in self.held_dropout_edges]
         return {
             "plateaus": [p._asdict() for p in self.held_plateaus],
+            **({"dropout_edges": edges} if edges else {}),
             "metrics": {
                 kind: {k: v for k, v in m.to_dict().items() if k in RECOMPUTED_FIGURES}
                 for kind, m in self.without_fall_plateaus.items()

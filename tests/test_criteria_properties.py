@@ -2417,6 +2417,46 @@ def test_safety_a_level_accepted_after_an_implausible_fall_never_decides_alone(
 
 
 @st.composite
+def dropout_edge_decides(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence, str, bool]:
+    """As :func:`plateau_decides`, the deciding findings vanishing without data that stop low
+    before a probe-off (``dropout_edges``), sometimes with fall plateaus beside them (the
+    figures without the one are without the other: ``without_fall_plateaus``); whether
+    plateaus are listed too."""
+    raw, ev, payer = draw(plateau_decides())
+    f = draw(st.floats(0.0, 3600.0))
+    v, p = draw(st.floats(50.0, 88.0)), draw(st.floats(93.0, 100.0))
+    n = draw(st.integers(1, 120))
+    edges = tuple(
+        (f + k * 100.0, f + k * 100.0 + 5.0, v, f + k * 100.0 + 25.0, p) for k in range(n)
+    )
+    both = draw(st.booleans())
+    plateaus = ev.fall_plateaus if both else ()
+    return raw, dataclasses.replace(ev, fall_plateaus=plateaus, dropout_edges=edges), payer, both
+
+
+@settings(max_examples=150, deadline=None)
+@given(dropout_edge_decides())
+def test_safety_data_that_stop_low_before_a_probe_off_never_decide_alone(
+    case: tuple[dict[str, Any], Evidence, str, bool],
+) -> None:
+    """110 slides of 3 points a second into a probe-off (92, 89, ... 77 %, then 0 for 20 s,
+    then 95) counted 5.4 min at or below 88 % on a steady 95 % night and qualified both payers
+    with no flag (hunt 11). An outcome that does not stand without such data is indeterminate,
+    the conflict naming the stops (and the plateaus, when listed beside them)."""
+    raw, ev, payer, both = case
+    c = Context.from_dict(raw)
+    plain = dataclasses.replace(ev, fall_plateaus=(), dropout_edges=(), without_fall_plateaus=None)
+    assert evaluate(c, plain, payer).determination == "qualified"
+    d = evaluate(c, ev, payer)
+    assert d.determination == "indeterminate", d.missing
+    keys = ("recording.fall_plateaus",) if both else ()
+    assert [x.keys for x in d.conflicts] == [(*keys, "recording.dropout_edges")], d.conflicts
+    why = d.conflicts[0].why
+    assert "when the data stopped at" in why and "probe coming off" in why, why
+    assert ("fell faster than a desaturation can" in why) == both, why
+
+
+@st.composite
 def night_awake_below_89(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence]:
     """A complete qualifying Medicare overnight case, its awake baseline below 89 % unrounded
     (often 88-89 %, between I-1's 88 and I-2's 89), with no rest test nor awake PaO2."""

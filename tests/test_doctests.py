@@ -16,6 +16,7 @@ PUBLIC = (
     "oximetry.report.terminal",  # minutes and cut: shown figures cut, never rounded up
     "oximetry.io.channels",  # classify: which channel is what
     "oximetry.spans",
+    "oximetry.artifact",  # dropout_edges: the samples before a probe-off, by hand
     "oximetry.metrics.odi_reference",
     "oximetry.metrics.drops",  # awake_baseline and its minimum
     "oximetry.plot",  # envelope: what a long trace is drawn as

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..artifact import LAG_STEP_ALLOWANCE_PTS, _gap_falls, fall_lag, lag_windows
+from ..artifact import LAG_STEP_ALLOWANCE_PTS, _back_to, _gap_falls, fall_lag, lag_windows
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
@@ -278,19 +278,3 @@ def edge_runs(
     keep = marked & (idx >= lo) & (idx < hi)
     out[idx[keep] - lo] = True
     return out
-
-
-def _back_to(v: NDArray[np.float64], start: int, k: int, level: float) -> int:
-    """Return the first of the samples ``v[j:k]`` below ``level`` back from ``k`` (``j >= start``).
-
-    Searched in chunks that double, so that a run of a few samples in a long island costs a few
-    samples, not the island.
-    """
-    size, end = 256, k
-    while end > start:
-        s0 = max(start, end - size)
-        high = np.flatnonzero(v[s0:end] >= level)
-        if high.size:
-            return s0 + int(high[-1]) + 1
-        end, size = s0, size * 2
-    return start
