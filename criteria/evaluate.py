@@ -634,9 +634,11 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
     if edges:
         # 110 slides of 3 points a second into a probe-off (92, 89, ... 77 %, then 0 for 20 s,
         # then 95) qualified a steady 95 % night on 5.4 min at or below 88 % (hunt 11)
+        # (the lowest value is not read at the first sample in doubt: "76.9992 % at 22:12:01"
+        # named a time when SpO2 was 89 %, review of hunt 11)
         stops = [
-            f"{v:g} % at {_when(ev, a)}, {b - a:.0f} s before the data stopped, resumed at "
-            f"{p:g} % at {_when(ev, r)}"
+            f"from {_when(ev, a)}, {b - a:.0f} s before the data stopped, down to {v:g} %; "
+            f"resumed at {p:g} % at {_when(ev, r)}"
             for a, b, v, r, p in edges[:5]
         ]
         if len(edges) > 5:

@@ -340,26 +340,37 @@ def fall_plateaus(
     return plateaus, at_once
 
 
+#: How long after data resume their level is read for :func:`dropout_edges` (seconds): the
+#: highest valid sample of it. Read from the first sample alone, a probe that read low for one
+#: sample when put back (77 % before the probe-off, 80 when back, then 95) made no edge, and the
+#: hunt's night of 110 slides into a probe-off qualified again (review of hunt 11).
+RESUMED_LEVEL_S = 5.0
+
+
 def dropout_edges(
     x: NDArray[np.float64],
     valid: NDArray[np.bool_],
-    gone: NDArray[np.bool_],
+    fs: float,
     recover_within_pts: float = 4.0,
-) -> list[tuple[int, int, int]]:
+) -> list[tuple[int, int, int, float]]:
     """Return the valid data that stop low: the samples before a probe-off the data rise across.
 
-    Where the recorded data stop (between two valid samples lies a ``gone`` one: missing or
-    out of range, the probe off; not the recording's end) and resume more than
+    Where the valid data stop (invalid samples between two valid ones, whatever rejected them:
+    a probe-off written as 0 or a blank, the oximeter's status flag, an implausible pulse, the
+    fall rule's hold, an ``--exclude``; not the recording's end) and resume more than
     ``recover_within_pts`` above the last valid sample before the stop, the valid samples
-    before the stop back to the first one within ``recover_within_pts`` of the value the data
+    before the stop back to the first one within ``recover_within_pts`` of the level the data
     resume at (in the same valid island) are in doubt: a probe coming off reads low on its
     way, and nothing tells it from a true low. A steady 95 % night whose probe came off 110
     times, each time sliding 3 points a second for 6 s (92, 89, ... 77: within SPEC §4.3's
     limit, so valid), then 0 for 20 s, then 95 again, counted 5.4 min at or below 88 % and
-    qualified both payers with no flag (hunt 11). The mirror of a test segment's run that ends
-    in an instant rise (:func:`oximetry.metrics.segment.edge_runs`); here the rise is across
-    the dropout, at any rate. SPEC §4 keeps the samples; the criteria hold an outcome resting
-    on them open (``Analysis.without_fall_plateaus``).
+    qualified both payers with no flag (hunt 11); so did the same slides into 20 s the
+    oximeter flagged, or read with a pulse of 0, while SpO2 stayed at 77 (review of hunt 11).
+    The level the data resume at is the highest valid sample of the first
+    :data:`RESUMED_LEVEL_S` after the stop (in their island). The mirror of a test segment's
+    run that ends in an instant rise (:func:`oximetry.metrics.segment.edge_runs`); here the
+    rise is across the stop, at any rate. SPEC §4 keeps the samples; the criteria hold an
+    outcome resting on them open (``Analysis.without_fall_plateaus``).
 
     Parameters
     ----------
@@ -367,24 +378,25 @@ def dropout_edges(
         SpO2 in percent.
     valid : numpy.ndarray of bool
         The samples valid after every rule.
-    gone : numpy.ndarray of bool
-        The missing and out-of-range samples (rules 1 and 2): where the data stop.
+    fs : float
+        Sampling rate in Hz (for :data:`RESUMED_LEVEL_S`).
     recover_within_pts : float
-        Data resume low when more than this below the value they resume at.
+        Data resume low when more than this below the level they resume at.
 
     Returns
     -------
-    list of (int, int, int)
+    list of (int, int, int, float)
         Sample indices: the first sample in doubt, the end (exclusive: the last valid sample
-        before the stop, plus one) and the first valid sample after the stop, in time order.
+        before the stop, plus one) and the first valid sample after the stop; and the level the
+        data resume at. In time order.
 
     Examples
     --------
-    >>> x = np.array([95, 95, 92, 89, 86, np.nan, np.nan, 95, 95], dtype=float)
-    >>> ok = np.isfinite(x)
-    >>> dropout_edges(x, ok, ~ok)
-    [(3, 5, 7)]
+    >>> x = np.array([95, 95, 92, 89, 86, np.nan, np.nan, 90, 95, 95], dtype=float)
+    >>> dropout_edges(x, np.isfinite(x), 1.0)
+    [(3, 5, 7, 95.0)]
     """
+    n = x.shape[0]
     if not valid.any():
         return []
     # the stretches of invalid samples between two valid ones, from valid's transitions alone
@@ -395,18 +407,21 @@ def dropout_edges(
     # heads: where the island before each stop begins (0, or where data came back before it)
     heads = back if not valid[0] else np.concatenate(([0], back))
     back = back[1:] if not valid[0] else back
+    # each resumed island ends at the next stop (or the recording's end)
+    island_end = np.concatenate((stop[1:], [n]))
     m = min(stop.size, back.size)  # a stop at the recording's end has no resumed value
-    stop, back, heads = stop[:m], back[:m], heads[:m]
-    with np.errstate(invalid="ignore"):
-        low = x[back] - x[stop - 1] > recover_within_pts + _EPS
+    span = max(1, math.ceil(RESUMED_LEVEL_S * fs - _EPS))
     out = []
-    for s, e, h in zip(stop[low].tolist(), back[low].tolist(), heads[low].tolist(), strict=True):
-        if not gone[s:e].any():
-            # a stop no probe made: every sample between was recorded, and another rule
-            # rejected it alone (an --exclude, an oximeter's flag)
-            continue
-        level = float(x[e]) - recover_within_pts - _EPS
-        out.append((_back_to(x, h, s, level), s, e))
+    for s, e, h, z in zip(
+        stop[:m].tolist(),
+        back[:m].tolist(),
+        heads[:m].tolist(),
+        island_end[:m].tolist(),
+        strict=True,
+    ):
+        resumed = float(np.max(x[e : min(e + span, z)]))
+        if resumed - x[s - 1] > recover_within_pts + _EPS:
+            out.append((_back_to(x, h, s, resumed - recover_within_pts - _EPS), s, e, resumed))
     return out
 
 
@@ -1248,7 +1263,7 @@ def detect_artifacts(
             for f, s, e, r, low in all_plateaus
         ),
         dropout_edges=tuple(
-            DropoutEdge(s / fs, e / fs, float(np.min(x[s:e])), r / fs, float(x[r]))
-            for s, e, r in dropout_edges(x, valid, missing | out_of_range, st.recover_within_pts)
+            DropoutEdge(s / fs, e / fs, float(np.min(x[s:e])), r / fs, level)
+            for s, e, r, level in dropout_edges(x, valid, fs, st.recover_within_pts)
         ),
     )

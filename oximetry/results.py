@@ -236,10 +236,11 @@ class FallPlateau(NamedTuple):
 class DropoutEdge(NamedTuple):
     """Valid data that stop low: the samples before a probe-off the data rise across.
 
-    The recorded data stopped (missing or out-of-range samples: the probe off) after
-    ``end_s`` and resumed at ``resumed_s`` at ``resumed_pct``, more than 4 points above the last
-    valid value before the stop; the valid samples from ``start_s`` (the first of them below
-    ``resumed_pct`` - 4, back from the stop) to ``end_s`` lie between, ``value_pct`` the lowest.
+    The valid data stopped (invalid samples, whatever rejected them: the probe off) after
+    ``end_s`` and resumed at ``resumed_s`` at a level of ``resumed_pct`` (the highest valid value
+    of their first 5 s), more than 4 points above the last valid value before the stop; the
+    valid samples from ``start_s`` (the first of them below ``resumed_pct`` - 4, back from the
+    stop) to ``end_s`` lie between, ``value_pct`` the lowest.
     A probe coming off reads low on its way, and nothing tells it from a true low
     (:func:`oximetry.artifact.dropout_edges`). Times in seconds from the start.
     """

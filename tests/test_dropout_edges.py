@@ -74,23 +74,31 @@ def _run(tmp: Path, rec: Recording, *options: str) -> dict[str, Any]:
 
 def test_the_edge_is_the_valid_samples_below_the_resumed_value_less_4() -> None:
     """By hand: 95 95 92 89 86 | off | 95: the samples below 91 % before the stop (89, 86).
-    The recording's end, a stop no sample of which is missing or out of range (an --exclude
-    or an oximeter's flag) and data resuming within 4 points are no edge."""
+    A stop another rule made (an oximeter's flag, a pulse of 0, the fall rule's hold) is a
+    stop too; the recording's end and data resuming within 4 points are no edge."""
     dropout_edges = artifact.dropout_edges
     x = np.array([95, 95, 92, 89, 86, np.nan, 0, 95, 95, 86, 85], dtype=float)
-    ok = np.isfinite(x) & (x >= 50)
-    assert dropout_edges(x, ok, ~(np.isfinite(x) & (x >= 50))) == [(3, 5, 7)]
-    # the same stop made by another rule (samples recorded, 85 and 84 %): no probe-off
+    assert dropout_edges(x, np.isfinite(x) & (x >= 50), 1.0) == [(3, 5, 7, 95.0)]
+    # the same stop made by another rule while SpO2 read on at 85 and 84 %: the 20 s flagged,
+    # or read with a pulse of 0, after 110 slides qualified a night (review of hunt 11)
     y = np.array([95, 92, 89, 86, 85, 84, 95, 95], dtype=float)
     ok = np.ones(y.size, dtype=bool)
     ok[4:6] = False
-    assert dropout_edges(y, ok, np.zeros(y.size, dtype=bool)) == []
+    assert dropout_edges(y, ok, 1.0) == [(2, 4, 6, 95.0)]
     # back at 90 % after the stop: within 4 points of 86 %, nothing in doubt
     z = np.array([95, 92, 89, 86, np.nan, 90, 90], dtype=float)
-    assert dropout_edges(z, np.isfinite(z), ~np.isfinite(z)) == []
+    assert dropout_edges(z, np.isfinite(z), 1.0) == []
     # the whole island low: back to its first sample (after the earlier stop)
     w = np.array([95, np.nan, 80, 81, np.nan, 95], dtype=float)
-    assert dropout_edges(w, np.isfinite(w), ~np.isfinite(w)) == [(2, 4, 5)]
+    assert dropout_edges(w, np.isfinite(w), 1.0) == [(2, 4, 5, 95.0)]
+    # a probe that reads low for a sample when put back: the level is the highest of the
+    # first 5 s (read from the first sample, 80, the slides qualified again: review of hunt 11)
+    v = np.array([95, 92, 89, 86, np.nan, np.nan, 80, 95, 95], dtype=float)
+    assert dropout_edges(v, np.isfinite(v), 1.0) == [(2, 4, 6, 95.0)]
+    # ... and no further: data back low for 5 s, then up, resumed low
+    u = np.array([95, 86, np.nan, 86, 86, 86, 86, 86, 95], dtype=float)
+    assert dropout_edges(u, np.isfinite(u), 1.0) == []
+    assert dropout_edges(u, np.isfinite(u), 1.2) == [(1, 2, 3, 95.0)]  # 6 samples: 5 s
 
 
 def test_the_hunters_slides_are_dropout_edges_and_every_figure_is_the_specs() -> None:
@@ -125,7 +133,10 @@ def test_the_hunters_night_is_indeterminate_naming_the_edges(
     assert "when the data stopped at 22:10:06 (and 89 more times)" in why
     assert "resumed at" in why and "probe coming off" in why and "--exclude" in why
     stops = conflict["values"]["recording.dropout_edges"]
-    assert "at 22:10:01, 5 s before the data stopped" in stops[0] and stops[-1] == "and 85 more"
+    assert (
+        "from 22:10:01, 5 s before the data stopped, down to" in stops[0]
+        and stops[-1] == "and 85 more"
+    )
     block = summary["without_fall_plateaus"]
     assert block["plateaus"] == []
     assert [e["start_s"] for e in block["dropout_edges"]] == [s + 1 for s in STARTS]
@@ -246,3 +257,26 @@ def test_a_malformed_edge_list_is_bad_input(edges: Any, match: str, tmp_path: Pa
     summary["without_fall_plateaus"]["dropout_edges"] = []
     with pytest.raises(EvidenceError, match="needs 'plateaus'"):
         Evidence.from_summary(summary)
+
+
+@pytest.mark.parametrize("how", ["pulse", "status"])
+def test_a_probe_off_another_rule_rejects_while_spo2_reads_on_is_a_stop(how: str) -> None:
+    """The slides into 20 s read with a pulse of 0, or flagged by the oximeter's status, while
+    SpO2 stayed at 77 %: no sample missing, and the night qualified on the slides (review of
+    hunt 11). The stop is the rejected stretch, whatever rejected it."""
+    rec = _hunter_night()
+    x = rec.spo2.data.copy()
+    off = np.zeros(x.size, dtype=bool)
+    for a in STARTS:
+        x[a + 6 : a + 6 + OFF_S] = 77.0
+        off[a + 6 : a + 6 + OFF_S] = True
+    if how == "pulse":
+        extra = {"pulse": Signal("Pulse", "bpm", 1.0, np.where(off, 0.0, 70.0))}
+    else:
+        extra = {"status": Signal("Status", "", 1.0, off.astype(float))}
+    a = analyze(dataclasses.replace(rec, spo2=Signal("SpO2", "%", 1.0, x), **extra))
+    assert a.artifact.counts["pulse_out_of_range" if how == "pulse" else "oximeter_status"] == (
+        len(STARTS) * OFF_S
+    )
+    assert [e.end_s for e in a.artifact.dropout_edges] == [s + 6.0 for s in STARTS]
+    assert a.without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
