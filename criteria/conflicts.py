@@ -9,6 +9,7 @@ and why they conflict. The list is SPEC §8.2's, plus those found reading MG-OXY
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -190,31 +191,29 @@ def _ages(f: _Facts) -> list[Conflict]:
 def _dated_before_birth(f: _Facts) -> list[Conflict]:
     """Find a date of the context before the patient's birth.
 
-    The order, certification, therapy start, blood gas, discharge and evaluation dates. An order written three weeks before an infant was born qualified pediatric oxygen, and one
-    of 1950 beside a birth date of 1951 Medicare oxygen (hunt 11): the Medicare rules have no
-    order window, and MassHealth's counts back from the test date alone. Such an order is
-    another person's or mis-dated. The test date is :func:`_ages`'s.
+    The order, certification, therapy start, blood gas, discharge and evaluation dates
+    (:data:`~criteria.context.DATES_CHECKED_AGAINST_BIRTH`). An order written three weeks before
+    an infant was born qualified pediatric oxygen, and one of 1950 beside a birth date of 1951
+    Medicare oxygen (hunt 11): the Medicare rules have no order window, and MassHealth's counts
+    back from the test date alone. Such an order is another person's or mis-dated. Without a
+    birth date, the dates a summary recorded as before it, and those before any birth date
+    ``age_years`` on the test date allows (an order of 1950 beside age 70 in 2026 qualified:
+    review of hunt 11). The test date is :func:`_ages`'s.
     """
-    born = f.ctx.patient.birth_date
-    if born is None:
-        return []
-    c = f.ctx
-    dates = (
-        ("order.date", c.order.date),
-        ("order.initial_certification_date", c.order.initial_certification_date),
-        ("order.therapy_start_date", c.order.therapy_start_date),
-        ("blood_gas.date", c.blood_gas.date),
-        ("test.discharge_date", c.test.discharge_date),
-        ("test.evaluated_date", c.test.evaluated_date),
-    )
+    p, dates = f.ctx.patient, f.ctx.dates()
+    before = list(p.dates_before_birth(dates))
+    day = f.test_date or f.recording_date
+    if p.birth_date is None and p.age_years is not None and day is not None:
+        # born after this day: on it, the patient would have been a year older than age_years
+        earliest = _context._birthday(day, day.year - math.floor(p.age_years) - 1)
+        before += [k for k, d in dates.items() if d is not None and d <= earliest]
     return [
         Conflict(
             ("patient.birth_date", key),
-            {"patient.birth_date": "(not shown)", key: day},
+            {"patient.birth_date": "(not shown)", key: dates[key]},
             f"The {key} is before the birth date: it belongs to another person or is mis-dated.",
         )
-        for key, day in dates
-        if day is not None and day < born
+        for key in dict.fromkeys(before)
     ]
 
 

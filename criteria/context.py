@@ -110,6 +110,28 @@ class Patient:
     #: either name is unknown. A summary holds no name, so without it `oxi verify` recomputed
     #: "qualified" for a night the analysis had held open as another person's.
     name_matches_recording: bool | None = None
+    #: Written by :meth:`Context.to_dict` in place of the birth date: the context's dates before
+    #: it (:data:`DATES_CHECKED_AGAINST_BIRTH`), so that the conflict they make is found again
+    #: from a summary, which holds no birth date (``oxi verify``).
+    dated_before_birth: tuple[str, ...] = ()
+
+    def dates_before_birth(self, dates: Mapping[str, _dt.date | None]) -> tuple[str, ...]:
+        """Return the keys of ``dates`` dated before the birth date.
+
+        Without a birth date, those a summary recorded (``dated_before_birth``).
+
+        Parameters
+        ----------
+        dates : mapping of str to datetime.date or None
+            The context's dates by key (:meth:`Context.dates`).
+
+        Returns
+        -------
+        tuple of str
+        """
+        if self.birth_date is None:
+            return self.dated_before_birth
+        return tuple(k for k, d in dates.items() if d is not None and d < self.birth_date)
 
     def age_from_birth(self, day: _dt.date | None) -> float | None:
         """Return the whole-year age the birth date gives at ``day`` (None without one).
@@ -424,6 +446,30 @@ def _symptoms(key: str, v: Any, src: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _keys(choices: tuple[str, ...]) -> _Check:
+    def check(key: str, v: Any, src: str | None) -> tuple[str, ...]:
+        if not isinstance(v, list | tuple) or not all(isinstance(k, str) for k in v):
+            raise _err(key, v, "a list of " + " | ".join(choices), src)
+        for item in v:
+            if item not in choices:
+                raise _err(key, item, " | ".join(choices), src)
+        return tuple(dict.fromkeys(v))
+
+    return check
+
+
+#: The context's dates a birth date must precede (``Patient.dated_before_birth``); the test
+#: date is :mod:`criteria.conflicts`' own check.
+DATES_CHECKED_AGAINST_BIRTH = (
+    "order.date",
+    "order.initial_certification_date",
+    "order.therapy_start_date",
+    "blood_gas.date",
+    "test.discharge_date",
+    "test.evaluated_date",
+)
+
+
 _PAO2 = _number(*PAO2_RANGE)
 _FLOW = _number(*FLOW_RANGE)
 
@@ -483,6 +529,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "sex": _enum(SEXES),
             "age_from_birth_date": _number(0, 130),
             "name_matches_recording": _bool,
+            "dated_before_birth": _keys(DATES_CHECKED_AGAINST_BIRTH),
         },
     ),
     "test": (
@@ -650,6 +697,19 @@ class Context:
                 values[key] = _TOP[key](key, value, source)
         return cls(source=source, **values)
 
+    def dates(self) -> dict[str, _dt.date | None]:
+        """Return the dates of :data:`DATES_CHECKED_AGAINST_BIRTH` by dotted key.
+
+        Returns
+        -------
+        dict of str to datetime.date or None
+        """
+        out: dict[str, _dt.date | None] = {}
+        for key in DATES_CHECKED_AGAINST_BIRTH:
+            section, _, name = key.partition(".")
+            out[key] = getattr(getattr(self, section), name)
+        return out
+
     def to_dict(
         self,
         *,
@@ -689,6 +749,9 @@ class Context:
                     pat["age_years"] = from_birth
                 if self.patient.sex is not None:
                     pat["sex"] = self.patient.sex
+                before = self.patient.dates_before_birth(self.dates())
+                if before:
+                    pat["dated_before_birth"] = list(before)
                 matches = self.patient.names_recording_patient(recording_name)
                 if matches is not None:
                     pat["name_matches_recording"] = matches

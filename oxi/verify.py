@@ -575,7 +575,13 @@ def _is(key: _Key, *names: str) -> bool:
 
 
 #: What a context's ``patient`` block holds in a summary: none of it names the patient.
-_CONTEXT_PATIENT_SHOWN = ("age_years", "age_from_birth_date", "sex", "name_matches_recording")
+_CONTEXT_PATIENT_SHOWN = (
+    "age_years",
+    "age_from_birth_date",
+    "sex",
+    "name_matches_recording",
+    "dated_before_birth",
+)
 
 
 #: The rules whose reason quotes the sleep-test channels' labels (``lcd_sleep_study``: "The

@@ -2098,6 +2098,10 @@ def valid_then_perturbed_medicare(
     elif change == "order_dated_before_birth":
         born = td - dt.timedelta(days=draw(st.integers(21 * 366, 90 * 365)))
         raw["patient"] = {"birth_date": born.isoformat()}
+        if draw(st.booleans()):  # the age alone: born after the day a year older
+            age = td.year - born.year - ((td.month, td.day) < (born.month, born.day))
+            raw["patient"] = {"age_years": age}
+            born = dt.date(td.year - age - 1, td.month, min(td.day, 28)) + dt.timedelta(days=1)
         before = born - dt.timedelta(days=draw(st.integers(1, 400)))
         key = draw(st.sampled_from(["date", "initial_certification_date"]))
         raw["order"][key] = before.isoformat()

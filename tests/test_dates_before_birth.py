@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from criteria import Context, evaluate
+from criteria.errors import ContextError
 
 CLUSTER: dict[str, Any] = {
     "payer": "masshealth",
@@ -50,6 +51,7 @@ def test_the_truth_the_tests_rest_on() -> None:
         ("order", "initial_certification_date"),
         ("order", "therapy_start_date"),
         ("blood_gas", "date"),
+        ("test", "discharge_date"),
         ("test", "evaluated_date"),
     ],
 )
@@ -68,3 +70,32 @@ def test_the_birth_day_itself_and_later_dates_are_no_conflict() -> None:
     for day in ("1980-01-01", "1980-01-02"):
         d = evaluate(Context.from_dict(_with("blood_gas", "date", day)), None, "masshealth")
         assert not [c for c in d.conflicts if "blood_gas.date" in c.keys], day
+
+
+def test_the_conflict_is_found_again_from_a_summarys_context() -> None:
+    """A summary holds no birth date: the keys dated before it are kept
+    (``patient.dated_before_birth``), so `oxi verify` recomputes the same determination (it
+    recomputed "qualified" and refused a genuine summary)."""
+    ctx = Context.from_dict(_with("order", "date", "1975-01-01"))
+    kept = ctx.to_dict(test_date=dt.date(2026, 11, 20))
+    assert kept["patient"] == {"age_years": 46.0, "dated_before_birth": ["order.date"]}
+    again = evaluate(Context.from_dict(kept), None, "masshealth")
+    first = evaluate(ctx, None, "masshealth")
+    assert again.determination == first.determination == "indeterminate"
+    assert [c.to_dict() for c in again.conflicts] == [c.to_dict() for c in first.conflicts]
+    assert "dated_before_birth" not in Context.from_dict(CLUSTER).to_dict(
+        test_date=dt.date(2026, 11, 20)
+    ).get("patient", {})
+    with pytest.raises(ContextError):
+        Context.from_dict({**kept, "patient": {"dated_before_birth": ["test.date"]}})
+
+
+def test_an_age_alone_bounds_the_birth_date() -> None:
+    """Age 70 on 2026-11-20: born after 1955-11-20. An order of 1950 beside it qualified
+    Medicare oxygen when only a birth date was compared (review of hunt 11)."""
+    raw = _with("order", "date", "1950-06-01")
+    raw["patient"] = {"age_years": 70}
+    for day, conflict in (("1950-06-01", True), ("1955-11-20", True), ("1955-11-21", False)):
+        raw["order"]["date"] = day
+        d = evaluate(Context.from_dict(raw), None, "masshealth")
+        assert any("order.date" in c.keys for c in d.conflicts) is conflict, day
