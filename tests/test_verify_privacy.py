@@ -290,3 +290,52 @@ def test_verify_of_a_summary_whose_channel_is_not_in_the_recording_lists_no_labe
     assert "Flow" not in shown
     for spelling in SPELLINGS:
         assert spelling.lower() not in shown.lower(), spelling
+
+
+def test_a_refused_join_names_the_device_as_oxi_info_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The EDF's equipment field holds the patient's name: ``oxi info`` said "Nonin
+    [redacted]", but the error of a join refused for another device quoted 'Nonin Zebulon'
+    (hunt 11: "... vs edf+c 'Zyxwvu Oximeter' ...")."""
+    from oximetry.simulate import write_csv
+
+    edf = _edf(tmp_path / "a.edf", seed=1)
+    after, _ = simulate_night(fs=1.0, duration_s=3600, seed=2, start=dt.datetime(2026, 1, 6, 1, 0))
+    csv = write_csv(after, tmp_path / "b.csv")
+    code = main(["analyze", str(edf), str(csv), "--no-report", "--out", str(tmp_path / "o")])
+    text = capsys.readouterr().err
+    assert code == 2
+    assert "not the same device and rates" in text
+    assert "'Nonin [redacted]'" in text
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in text.lower(), spelling
+
+
+def test_summary_writes_the_device_as_oxi_info_does_and_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """summary.json's ``input.device`` (and the report's Device line, made from it) is the
+    redacted field, and such a summary verifies; one written before the redaction, quoting the
+    name, is not verified, and verify says why without the name."""
+    import json
+
+    edf = _edf(tmp_path / "a.edf", seed=1)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--no-report", "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["input"]["device"] == "Nonin [redacted]"
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0, capsys.readouterr()
+
+    summary["input"]["device"] = "Nonin Zebulon"  # as written before the redaction
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(summary))
+    capsys.readouterr()
+    assert main(["verify", str(older), str(edf)]) == 1
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    assert "input.device: differs (not shown: it may identify the patient)" in text
+    assert "a summary written before that quotes them and is not verified" in text
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in text.lower(), spelling

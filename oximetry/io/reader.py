@@ -458,6 +458,16 @@ def _ignored_fs(raw: RawRecording, fs: float | None, spo2_fs: float | None) -> s
     return f"--fs {fs:g} ignored: the file's header gives its rate{rate}"
 
 
+def _device(raw: RawRecording) -> str:
+    """Return the file's device field with the header's identifiers replaced by ``[redacted]``.
+
+    An EDF's equipment field is free text a technician types at the recorder, and sometimes
+    holds the patient's name: the same redaction for ``oxi info`` and for the recording every
+    output names its device from (join errors, summary.json, the report).
+    """
+    return raw.patient.redact(raw.device)
+
+
 def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     raw, choice = prep.raw, prep.choice
     if choice is None or prep.spo2 is None:  # strict mode raised already
@@ -490,7 +500,10 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         path=path_text(raw.path),
         sha256=prep.digest,
         format=raw.format,
-        device=raw.device,
+        # redacted as oxi info shows it, for every output: the join error of a night whose EDF
+        # equipment field read "Zyxwvu_Oximeter" (header name "Zyxwvu_Qwertyname") quoted
+        # 'Zyxwvu Oximeter' where oxi info said "[redacted] Oximeter" (hunt 11)
+        device=_device(raw),
         channels=_channel_infos(prep),
         spo2_channel=sch.label,
         selection=choice.why,
@@ -569,7 +582,7 @@ def inspect_recording(
     return RecordingInfo(
         path=path_text(path),
         format=raw.format,
-        device=raw.patient.redact(raw.device),  # equipment fields sometimes hold the name
+        device=_device(raw),
         channels=_channel_infos(prep),
         spo2_channel=spo2_label,
         selection=selection,
