@@ -153,7 +153,7 @@ def _qualify_pdf(doc: Mapping[str, Any], identification: Mapping[str, Any] | Non
     from matplotlib.backends.backend_pdf import PdfPages
     from matplotlib.figure import Figure
 
-    from .report.page1 import determination_block
+    from .report.page1 import MISSING_GLYPH_NOTE, determination_block
     from .report.textpage import MARGIN_IN, PORTRAIT, TextPage, revisions_lines, rules_block
 
     q = doc.get("qualification") or {}
@@ -187,6 +187,10 @@ def _qualify_pdf(doc: Mapping[str, Any], identification: Mapping[str, Any] | Non
     for warning in q.get("warnings") or []:
         for i, part in enumerate(page.wrap(str(warning), width - 0.15, 8)):
             page.line(("• " if i == 0 else "   ") + part, 8, weight="bold" if i == 0 else "normal")
+    if page.marked:
+        # the patient "王小明" was three empty boxes (hunt 11): now three markers, said here
+        for part in page.wrap(MISSING_GLYPH_NOTE, width, 7.5):
+            page.line(part, 7.5, color="#555555", style="italic")
     page.rule()
     determination_block(page, q, page.h - 1.2)  # decided by, would qualify if, conflicts
     page.rule()

@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 from .terminal import all_warnings, no_date_text, rule_tally, vendor_summary_text
 from .textpage import (
     MARGIN_IN,
+    MISSING_GLYPH,
     PORTRAIT,
     TextPage,
     ctx_get,
@@ -32,6 +33,7 @@ from .textpage import (
 )
 
 __all__ = [
+    "MISSING_GLYPH_NOTE",
     "conditions_text",
     "determination_block",
     "determination_lines",
@@ -664,12 +666,46 @@ def first_page(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Notes
+    -----
+    A character the report's font cannot draw is shown as ``�`` (:func:`.textpage.drawable`),
+    and the page then says so under the identification (:data:`MISSING_GLYPH_NOTE`): a patient
+    "王小明" was three empty boxes on the Patient line, which a reviewer could not tell from
+    a name not given or a broken file (hunt 11). Whether a line needs the marker is known once
+    it is set, so such a page is set twice, the second time with the note.
     """
+    page = _first_page(analysis, summary, identification, review_page, note=False)
+    if page.marked:
+        page = _first_page(analysis, summary, identification, review_page, note=True)
+    return page.fig
+
+
+#: Said on page 1 under the identification when a character there or below is shown as ``�``.
+MISSING_GLYPH_NOTE = (
+    f"{MISSING_GLYPH} marks a character the report's font cannot draw; the text as written is in "
+    "the context file (the patient's name and member ID) or summary.json (the recording's "
+    "header, the file's name, the device)."
+)
+
+
+def _first_page(
+    analysis: Any,
+    summary: Mapping[str, Any],
+    identification: Mapping[str, Any] | None,
+    review_page: int | None,
+    *,
+    note: bool,
+) -> TextPage:
+    """Set page 1 (:func:`first_page`), with :data:`MISSING_GLYPH_NOTE` when ``note``."""
     fig = Figure(figsize=PORTRAIT)
     page = TextPage(fig)
     page.line(f"Pulse oximetry report — {_test_type(analysis, summary)} test", 15, weight="bold")
     page.y += 0.04
     _identification(page, summary, None if summary.get("deidentified") else identification)
+    if note:
+        for part in page.wrap(MISSING_GLYPH_NOTE, page.w - 2 * MARGIN_IN, 7.5):
+            page.line(part, 7.5, color="#555555", style="italic")
     page.rule()
     for part in page.wrap(
         "Test conditions: " + conditions_text(summary), page.w - 2 * MARGIN_IN, BODY
@@ -683,4 +719,4 @@ def first_page(
     determination_block(page, summary.get("qualification"), bottom - notes_h - 0.2)
     _notes(page, notes, bottom)
     _interpretation(page, summary)
-    return fig
+    return page

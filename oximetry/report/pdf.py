@@ -57,6 +57,7 @@ from .textpage import (
     TextPage,
     ctx_get,
     device_text,
+    drawable,
     footer,
     matplotlib_defaults,
     revisions_lines,
@@ -656,7 +657,9 @@ def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = Non
     fig = Figure(figsize=(11.0, 3.6), dpi=120)
     ax = fig.add_axes((0.07, 0.17, 0.9, 0.6))
     plot_overview(analysis, ax)
-    fig.text(0.07, 0.97, trace_title(analysis, summary), size=9, weight="bold", va="top")
+    # a context's device "王 oximeter" was drawn with an empty box, as page 1's patient (hunt 11)
+    title = drawable(trace_title(analysis, summary), weight="bold")
+    fig.text(0.07, 0.97, title, size=9, weight="bold", va="top")
     kinds = [w.kind for w in analysis.windows]
     fig.legend(
         handles=legend_handles(kinds, events=False, baseline=analysis.main_window is not None),

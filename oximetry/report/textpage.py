@@ -11,6 +11,7 @@ import functools
 import math
 import re
 import textwrap
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -39,12 +40,22 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
+#: matplotlib's warning for a character its font has no glyph for (``_text_helpers``).
+_MISSING_GLYPH_WARNING = r"Glyph \d+ \(.*\) missing from font\(s\) "
+
+
 def matplotlib_defaults(render: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run ``render`` with matplotlib's own default settings, whatever a matplotlibrc says.
+    r"""Run ``render`` with matplotlib's own default settings, whatever a matplotlibrc says.
 
     A ``font.size: 14`` in the reviewer's (or the lab's) matplotlibrc changed every rendered
     byte of report.pdf and trace.png, and ``oxi verify`` called a genuine submission "not the
     one rendered again". The user's settings are restored afterwards.
+
+    matplotlib's warning for a missing glyph is not shown while it draws: it names the
+    character, and a context naming the patient "王小明" printed three warnings on stderr,
+    ``Glyph 29579 (\N{CJK UNIFIED IDEOGRAPH-738B}) missing from font(s) DejaVu Sans`` and the
+    next two characters, spelling the name (hunt 11). The text pages show such a character as
+    :data:`MISSING_GLYPH` (:func:`drawable`); the filter covers the rest (a plot's labels).
 
     Parameters
     ----------
@@ -54,24 +65,75 @@ def matplotlib_defaults(render: Callable[_P, _R]) -> Callable[_P, _R]:
     Returns
     -------
     callable
-        The same function, run inside ``matplotlib.style.context("default")``.
+        The same function, run inside ``matplotlib.style.context("default")`` with that one
+        warning ignored (the filter is restored afterwards; a forked half of the report
+        inherits it).
     """
 
     @functools.wraps(render)
     def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with matplotlib.style.context("default"):
+        with matplotlib.style.context("default"), warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=_MISSING_GLYPH_WARNING, category=UserWarning)
             return render(*args, **kwargs)
 
     return wrapped
 
 
+#: Shown in report.pdf in place of a character the report's font has no glyph for.
+MISSING_GLYPH = "\N{REPLACEMENT CHARACTER}"
+
+
+@functools.lru_cache(maxsize=8)
+def _glyphs(font_path: str) -> frozenset[int]:
+    """Return the code points the font at ``font_path`` has a glyph for (its charmap)."""
+    from matplotlib.font_manager import get_font
+
+    return frozenset(get_font(font_path).get_charmap())
+
+
+def drawable(text: str, **font: Any) -> str:
+    r"""Return ``text`` with each character the report's font cannot draw shown as a marker.
+
+    The font is asked (its charmap), not a list of scripts: DejaVu Sans, which matplotlib ships
+    and the report is set in, has Latin, Greek and Cyrillic but no CJK, and no control
+    characters. A patient "王小明" was drawn on page 1 as three empty boxes, and a file name
+    holding an escape (``Glyph 27``) as one (hunt 11). Only the report's own font counts, never
+    a fallback the machine may have: ``oxi verify`` renders the report again and compares its
+    bytes.
+
+    Parameters
+    ----------
+    text : str
+        A line to draw (``\n`` is matplotlib's line break and is kept).
+    **font
+        ``family``, ``weight`` and ``style`` as given to ``Figure.text`` (default: the
+        report's body font).
+
+    Returns
+    -------
+    str
+        ``text``, each character without a glyph replaced by :data:`MISSING_GLYPH`.
+    """
+    from matplotlib.font_manager import findfont
+
+    props = FontProperties(
+        family=font.get("family"), weight=font.get("weight"), style=font.get("style")
+    )
+    have = _glyphs(findfont(props))
+    if all(c == "\n" or ord(c) in have for c in text):
+        return text
+    return "".join(c if c == "\n" or ord(c) in have else MISSING_GLYPH for c in text)
+
+
 __all__ = [
     "LANDSCAPE",
     "MARGIN_IN",
+    "MISSING_GLYPH",
     "PORTRAIT",
     "TextPage",
     "ctx_get",
     "device_text",
+    "drawable",
     "elapsed_only",
     "excluded_text",
     "file_label",
@@ -118,13 +180,20 @@ class TextPage:
         self.fig = fig
         self.w, self.h = (float(v) for v in fig.get_size_inches())
         self.y = top_in
+        #: Whether a character was drawn as MISSING_GLYPH (the page then says what it means).
+        self.marked = False
 
     def _fy(self, y_in: float) -> float:
         return 1.0 - y_in / self.h
 
     def text(self, x_in: float, s: str, size: float = 8.0, **kw: Any) -> None:
-        """Write ``s`` at ``x_in`` inches from the left, on the current line (no advance)."""
-        self.fig.text(x_in / self.w, self._fy(self.y), s, size=size, va="top", **kw)
+        """Write ``s`` at ``x_in`` inches from the left, on the current line (no advance).
+
+        A character the font cannot draw is written as :data:`MISSING_GLYPH` (:func:`drawable`).
+        """
+        shown = drawable(s, **kw)
+        self.marked = self.marked or shown != s
+        self.fig.text(x_in / self.w, self._fy(self.y), shown, size=size, va="top", **kw)
 
     def line(self, s: str, size: float = 8.0, x_in: float = MARGIN_IN, **kw: Any) -> None:
         """Write ``s`` and move down one line of its size."""
