@@ -558,6 +558,11 @@ def refuse_writing_over(
 ) -> None:
     """Refuse an output folder where one of ``names`` would replace an input (SPEC §10).
 
+    An input is replaced when it is ``out_dir/NAME`` itself, however spelled, or lies inside
+    a folder of that name: ``oxi analyze out/report.pdf/night.csv --out out`` swapped the
+    folder holding only output names whole, and the recording and its context inside
+    ``out/report.pdf`` were removed with the old set (exit 0).
+
     Parameters
     ----------
     out_dir : Path
@@ -583,6 +588,20 @@ def refuse_writing_over(
                     "(give another --out)",
                     item,
                 )
+            if _inside(item, out_dir / name):
+                raise OximetryError(
+                    f"an input of {what}, inside {out_dir / name}, where --out {out_dir} "
+                    f"writes {name} (give another --out)",
+                    item,
+                )
+
+
+def _inside(item: str | Path, folder: Path) -> bool:
+    """Tell whether ``item`` lies inside the existing folder ``folder``, however spelled."""
+    if not folder.is_dir():
+        return False
+    inner, outer = os.path.realpath(item), os.path.realpath(folder)
+    return inner.startswith(outer.rstrip(os.sep) + os.sep)
 
 
 def analyze_file(

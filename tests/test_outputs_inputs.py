@@ -216,3 +216,53 @@ def test_a_batch_context_where_an_output_goes_is_not_overwritten(
     assert main([*argv, "--jobs", "1", "--quiet"]) == 2
     assert "would write" in capsys.readouterr().err
     assert _sha(context) == before
+
+
+def test_inputs_inside_a_folder_named_like_an_output_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``oxi analyze out/report.pdf/night.csv --context out/report.pdf/ctx.yaml --out out``
+    exited 0 and deleted the recording and the context: ``out`` held only output names, so it
+    was swapped whole and the old folder, ``report.pdf/`` with the inputs in it, removed."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    out = tmp_path / "out"
+    inside = out / "report.pdf"
+    inside.mkdir(parents=True)
+    night = write_csv(rec, inside / "night.csv")
+    context = inside / "ctx.yaml"
+    context.write_text((Path(__file__).parents[1] / "data" / "example-context.yaml").read_text())
+    before = {p.name: _sha(p) for p in (night, context)}
+    argv = ["analyze", str(night), "--context", str(context), "--out", str(out)]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        f"oxi: {night}: an input of this analysis, inside {inside}, where --out {out} writes "
+        "report.pdf (give another --out)\n"
+    )
+    # the context alone inside it (the recording elsewhere), with --no-report: refused too
+    elsewhere = write_csv(rec, tmp_path / "n.csv")
+    argv = ["analyze", str(elsewhere), "--context", str(context), "--out", str(out)]
+    assert main([*argv, "--no-report"]) == 2
+    assert capsys.readouterr().err.startswith(f"oxi: {context}: an input of this analysis, inside")
+    assert {p.name: _sha(p) for p in (night, context)} == before
+    assert sorted(p.name for p in out.iterdir()) == ["report.pdf"]  # nothing written
+
+
+def test_a_folder_named_like_an_output_is_never_replaced(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A user's folder ``trace.png`` holding notes.txt, beside nothing but output names, went
+    with the old set when the folder was swapped whole (exit 0): it is refused, one line."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=2)
+    night = write_csv(rec, tmp_path / "n.csv")
+    out = tmp_path / "out"
+    (out / "trace.png").mkdir(parents=True)
+    (out / "trace.png" / "notes.txt").write_text("mine")
+    (out / "summary.json").write_text("{}")
+    assert main(["analyze", str(night), "--out", str(out), "--no-report"]) == 2
+    assert capsys.readouterr().err == (
+        f"oxi: {out / 'trace.png'}: a folder where oxi writes its trace.png, so not an output "
+        "of oxi: it is never replaced (move it, or write the outputs elsewhere)\n"
+    )
+    assert (out / "trace.png" / "notes.txt").read_text() == "mine"
+    assert sorted(os.listdir(out)) == ["summary.json", "trace.png"]
+    assert sorted(os.listdir(tmp_path)) == ["n.csv", "out"]  # no temporary left

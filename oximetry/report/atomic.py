@@ -67,6 +67,13 @@ def write_set(
     -------
     dict of str to Path
         Where each file now is.
+
+    Raises
+    ------
+    OSError
+        Named after ``folder`` (or the entry in the way), never a temporary: ``folder`` is a
+        file, lies under a file or cannot be created; it is read-only; it holds a folder under
+        one of the ``owned`` names (not an output: it is never replaced); the disk is full.
     """
     given = Path(folder)
     # Named as an absolute path: '.' and 'out/..' have no name to put a temporary beside. A
@@ -87,8 +94,20 @@ def write_set(
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # named after the folder asked for, not the parent in the way
         raise OSError(exc.errno, exc.strerror, str(target)) from None
+    entries = list(target.iterdir()) if target.is_dir() else []
+    for p in entries:
+        if p.name in owned and p.is_dir():
+            # An output name is no proof of an output: a folder 'report.pdf' holding the
+            # recording and its context was swapped out with the old set and removed (exit 0,
+            # the input deleted). oxi writes files there, never folders: it is the user's.
+            raise IsADirectoryError(
+                errno.EISDIR,
+                f"a folder where oxi writes its {p.name}, so not an output of oxi: it is never "
+                "replaced (move it, or write the outputs elsewhere)",
+                str(given / p.name),
+            )
     if target.is_dir() and (
-        _holds_working_folder(target) or any(p.name not in owned for p in target.iterdir())
+        _holds_working_folder(target) or any(p.name not in owned for p in entries)
     ):
         return {name: given / name for name in _write_in_place(target, files)}
     tmp = _create_temporary(target, folder=True)[1]
