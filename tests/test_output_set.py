@@ -223,3 +223,52 @@ def test_a_failed_rename_in_a_shared_folder_leaves_no_temporary(
     with pytest.raises(OSError):
         write_set(out, _set("B"), OWNED)
     assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_an_out_under_a_file_names_the_file_in_the_way(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--out night.csv/sub`` said "night.csv/sub: File exists" (mkdir's answer for the file)."""
+    rec, _ = simulate_night(fs=1.0, duration_s=600, seed=3)
+    night = write_edf(rec, tmp_path / "night.edf")
+    out = tmp_path / "night.edf" / "sub"
+    assert main(["analyze", str(night), "--out", str(out), "--no-report"]) == 2
+    assert capsys.readouterr().err == (
+        f"oxi: {out}: cannot be created: {night} is a file, not a folder\n"
+    )
+    with pytest.raises(NotADirectoryError, match="deeper"):  # a file further up the path
+        write_set(out / "deeper", _set("A"), OWNED)
+
+
+def test_an_out_in_a_read_only_folder_names_it_not_a_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--out ro/sub`` under a read-only ``ro`` said "ro/.sub.d079….tmp: Permission denied",
+    and a batch's table "bro/.cohort.csv.<hex>.tmp: Permission denied": a hidden temporary
+    the user never named. The refusal is a stand-in (as root the test machine ignores chmod)."""
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    real = atomic._create_temporary
+
+    def refused(dest: Path, *, folder: bool = False) -> tuple[int, Path]:
+        if os.path.realpath(dest.parent) == os.path.realpath(ro):
+            raise PermissionError(
+                13, "Permission denied", str(dest.with_name(f".{dest.name}.x.tmp"))
+            )
+        return real(dest, folder=folder)
+
+    monkeypatch.setattr(atomic, "_create_temporary", refused)
+    rec, _ = simulate_night(fs=1.0, duration_s=600, seed=3)
+    night = write_edf(rec, tmp_path / "night.edf")
+    assert main(["analyze", str(night), "--out", str(ro / "sub"), "--no-report"]) == 2
+    assert (
+        capsys.readouterr().err == f"oxi: {ro / 'sub'}: Permission denied (creating it in {ro})\n"
+    )
+    with pytest.raises(PermissionError) as caught:
+        atomic.write_atomic(ro / "cohort.csv", "file,status\n")
+    assert caught.value.filename == str(ro / "cohort.csv")
+    assert caught.value.strerror == f"Permission denied (writing it in {ro})"
+    (ro / "kept").mkdir()  # an existing folder: its new set goes beside it, in ro
+    with pytest.raises(PermissionError, match="writing the new set beside it in"):
+        write_set(ro / "kept", _set("A"), OWNED)
+    assert os.listdir(ro) == ["kept"]

@@ -34,7 +34,12 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
         ``path``.
     """
     dest = Path(path)
-    fd, tmp = _create_temporary(dest)
+    try:
+        fd, tmp = _create_temporary(dest)
+    except OSError as exc:
+        # named after the file asked for: "bro/.cohort.csv.5f2c….tmp: Permission denied" named
+        # a hidden temporary the user never heard of
+        raise _refused_beside(exc, dest, "writing it") from None
     try:
         _write_fd(fd, data)
         os.replace(tmp, dest)
@@ -93,7 +98,7 @@ def write_set(
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:  # named after the folder asked for, not the parent in the way
-        raise OSError(exc.errno, exc.strerror, str(target)) from None
+        raise _not_creatable(exc, given) from None
     entries = list(target.iterdir()) if target.is_dir() else []
     for p in entries:
         if p.name in owned and p.is_dir():
@@ -110,7 +115,11 @@ def write_set(
         _holds_working_folder(target) or any(p.name not in owned for p in entries)
     ):
         return {name: given / name for name in _write_in_place(target, files)}
-    tmp = _create_temporary(target, folder=True)[1]
+    try:
+        tmp = _create_temporary(target, folder=True)[1]
+    except OSError as exc:  # "ro/.sub.d079….tmp: Permission denied" named no folder given
+        doing = "writing the new set beside it" if target.is_dir() else "creating it"
+        raise _refused_beside(exc, given, doing) from None
     old: Path | None = None
     try:
         for name, data in files.items():
@@ -136,6 +145,33 @@ def write_set(
                 pass  # it stays whole under its hidden name beside the target
         raise
     return {name: given / name for name in files}
+
+
+def _not_creatable(exc: OSError, given: Path) -> OSError:
+    """Return ``exc`` named after the output folder ``given``, saying which entry is in the way.
+
+    ``--out night.csv/sub`` said "night.csv/sub: File exists" (mkdir's answer for its parent).
+    """
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        for parent in given.absolute().parents:
+            if parent.exists() and not parent.is_dir():
+                shown = next((p for p in given.parents if p.absolute() == parent), parent)
+                return NotADirectoryError(
+                    errno.ENOTDIR, f"cannot be created: {shown} is a file, not a folder", str(given)
+                )
+    return OSError(exc.errno, exc.strerror, str(given))
+
+
+def _refused_beside(exc: OSError, given: Path, doing: str) -> OSError:
+    """Return ``exc`` (creating a temporary beside ``given``) named after ``given``.
+
+    The temporary's hidden name means nothing to the user; what was written, and where, does.
+    """
+    # '.' and 'out/..' name no parent of their own
+    parent = (
+        given.parent if given.name not in ("", ".", "..") else Path(os.path.realpath(given)).parent
+    )
+    return OSError(exc.errno, f"{exc.strerror} ({doing} in {parent})", str(given))
 
 
 def _holds_working_folder(folder: Path) -> bool:
