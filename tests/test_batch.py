@@ -161,6 +161,53 @@ def test_expand_excludes_output_folder_and_keeps_missing_file(cohort_dir: Path) 
     assert paths[-1] == "missing.edf"
 
 
+def test_a_linked_folder_is_searched_once_and_a_link_back_up_is_no_loop(tmp_path: Path) -> None:
+    """``oxi batch cohort`` with ``cohort/siteB -> ../nas_siteB`` left siteB's recordings out
+    without a word ("1 recording: 1 ok", exit 0; docs/batch.md: searched recursively)."""
+    cohort = tmp_path / "cohort"
+    _rec(cohort / "siteA" / "a.csv", [95, 94])
+    _rec(tmp_path / "nas_siteB" / "b.csv", [90, 91])
+    (cohort / "siteB").symlink_to(tmp_path / "nas_siteB", target_is_directory=True)
+    (cohort / "siteB2").symlink_to(tmp_path / "nas_siteB", target_is_directory=True)  # twice
+    (tmp_path / "nas_siteB" / "up").symlink_to(cohort, target_is_directory=True)  # a loop
+    paths, notes = expand_inputs([str(cohort)])
+    rel = [Path(p).relative_to(cohort).as_posix() for p in paths]
+    # b.csv reached three ways (siteB, siteB2, siteB/up/siteB...) is taken once, by its first
+    assert rel == ["siteA/a.csv", "siteB/b.csv"] and notes == []
+    result = _run([str(cohort)], tmp_path / "out")
+    assert [Path(r.values["file"]).relative_to(cohort).as_posix() for r in result.rows] == rel
+    assert result.n_ok == 2
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subfolder the user may not read (chmod 000) was left out without a word: no row, exit
+    0. It is now a row of its own saying so (exit 3). Refused by a stand-in scandir: as root
+    (the test machine) chmod does not refuse anything."""
+    cohort = tmp_path / "cohort"
+    _rec(cohort / "siteA" / "a.csv", [95, 94])
+    _rec(cohort / "siteC" / "c.csv", [90, 91])
+    locked = str(cohort / "siteC")
+    real_scandir = os.scandir
+
+    def scandir(path: Any = ".") -> Any:
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = _run([str(cohort)], tmp_path / "out")
+    by_file = {r.values["file"]: r.values for r in result.rows}
+    assert sorted(by_file) == [str(cohort / "siteA" / "a.csv"), locked]
+    assert by_file[locked]["status"] == "error" and by_file[locked]["sha256"] == ""
+    assert by_file[locked]["error"] == (
+        f"{locked}: cannot read this folder (Permission denied): the recordings in it are not "
+        "in this table"
+    )
+    assert result.n_failed == 1 and result.n_ok == 1
+
+
 def test_output_folder_may_be_the_input_folder(cohort_dir: Path) -> None:
     first = _run([str(cohort_dir)], cohort_dir)
     assert first.n_ok == 3 and (cohort_dir / "cohort.csv").exists()

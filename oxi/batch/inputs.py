@@ -129,15 +129,37 @@ def _is_pattern(text: str) -> bool:
 
 
 def _walk(folder: str) -> Iterator[str]:
+    """Yield the recordings under ``folder``, and each folder under it that cannot be read.
+
+    Folders linked from inside are searched too, each folder once (a link back up is no loop);
+    a folder that cannot be listed is yielded itself and becomes an error row saying so. With
+    ``os.walk``'s defaults a linked site folder (``cohort/siteB -> /nas/siteB``) and a folder
+    the user could not read were left out without a word: "1 recording: 1 ok", exit 0.
+    """
     found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
+    unreadable: list[OSError] = []
+    seen: set[tuple[int, int]] = set()
+    for root, dirs, files in os.walk(folder, onerror=unreadable.append, followlinks=True):
+        try:
+            st = os.stat(root)
+        except OSError as exc:  # gone since it was listed: said as unreadable
+            unreadable.append(exc)
+            dirs[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # reached again through a link: searched once
+            dirs[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        # sorted, so which of two ways to one folder is searched does not depend on the order
+        # the system lists them in
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
             if not name.startswith(".") and name.lower().endswith(RECORDING_SUFFIXES):
                 path = os.path.join(root, name)
                 if name.lower().endswith(".dat") and header_for_signal_file(Path(path)):
                     continue  # a WFDB signal file: its record is read through the header
                 found.append(path)
+    found += [str(exc.filename) for exc in unreadable if exc.filename is not None]
     yield from sorted(found, key=lambda p: Path(p).parts)
 
 
