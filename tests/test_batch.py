@@ -395,6 +395,43 @@ def test_a_run_stopped_before_its_end_leaves_no_old_table(
     assert not (out / "cohort.csv").exists()
 
 
+def test_a_rerun_removes_what_a_killed_run_left_and_nothing_else(
+    cohort_dir: Path, tmp_path: Path
+) -> None:
+    """A batch killed mid-write (kill -9 of it and its workers) left hidden temporaries that no
+    later run removed: ``out/.a.<hex>.tmp/`` holding a lone report.pdf, the table's, and one of a
+    set written in place. A re-run removes oxi's own, named after its outputs, and only them."""
+    out = tmp_path / "out"
+    _run([str(cohort_dir)], out)
+    hexa = "0123456789ab"
+    left = [
+        out / f".a.{hexa}.tmp",
+        out / f".cohort.csv.{hexa}.tmp",
+        out / "a" / f".summary.json.{hexa}.tmp",
+    ]
+    left[0].mkdir()
+    (left[0] / "report.pdf").write_text("half")
+    left[1].write_text("file,status\n")
+    left[2].write_text("{")
+    mine = [
+        out / f".b.{hexa}.tmp",  # a folder of that name holding the user's file
+        out / f".zzz.{hexa}.tmp",  # named after no output of the batch
+        out / ".a.notes.tmp",  # not oxi's pattern
+        out / "a" / f".notes.txt.{hexa}.tmp",
+        out / f".c.{hexa}.tmp",  # a file where oxi makes a folder
+    ]
+    mine[0].mkdir()
+    (mine[0] / "notes.txt").write_text("mine")
+    mine[1].mkdir()
+    for p in mine[2:]:
+        p.write_text("mine")
+    result = _run([str(cohort_dir)], out)
+    assert result.n_skipped == 3
+    assert [p for p in left if os.path.lexists(p)] == []
+    assert [p for p in mine if not os.path.lexists(p)] == []
+    assert (mine[0] / "notes.txt").read_text() == "mine"
+
+
 def test_resume_redoes_changed_input_settings_or_missing_outputs(
     cohort_dir: Path, tmp_path: Path
 ) -> None:

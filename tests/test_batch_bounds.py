@@ -94,3 +94,29 @@ def test_workers_exit_when_the_batch_is_killed(tmp_path: Path) -> None:
                 os.kill(int(p.name[4:]), signal.SIGKILL)
             except ProcessLookupError:
                 pass
+
+
+@pytest.mark.slow
+def test_a_stopped_pool_leaves_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while a worker wrote a recording's set left ``out/.b.<hex>.tmp/`` holding a lone
+    report.pdf: the terminated worker died inside write_set, before its cleanup, and no later
+    run removed it. The batch now removes it before it stops."""
+    from tests.batch_sleeper import stalled_writer_analyze
+
+    for name in ("a.csv", "b.csv"):
+        rec = tmp_path / "in" / name
+        rec.parent.mkdir(exist_ok=True)
+        rec.write_text("seconds,spo2\n0,95\n1,96\n")
+    out = tmp_path / "out"
+
+    def interrupt(self: object, rows: object) -> None:
+        raise KeyboardInterrupt  # Ctrl-C once a.csv is done and b.csv's set is half-written
+
+    monkeypatch.setattr(local.Tally, "add", interrupt)
+    monkeypatch.setattr("oxi.batch.run.default_jobs", lambda: 2)
+    with pytest.raises(KeyboardInterrupt):
+        run_batch([str(tmp_path / "in")], out, request=AnalyzeRequest(report=False), jobs=2,
+                  progress=False, analyze=stalled_writer_analyze)  # fmt: skip
+    assert sorted(os.listdir(out)) == []  # no .b.<hex>.tmp, and b's folder never landed

@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from .table import BatchRow
-from .worker import Task, error_row, run_task
+from .worker import Task, error_row, remove_left_temporaries, run_task
 
 __all__ = ["Tally", "default_jobs", "progress_bar", "run_pool", "run_serial"]
 
@@ -86,6 +86,21 @@ def _run_chunk(tasks: Sequence[Task]) -> list[tuple[int, BatchRow]]:
             _STARTED.put(t.index)
         done.append((t.index, run_task(t)))
     return done
+
+
+#: How long a stopped batch waits for its terminated workers before killing them (seconds).
+_REAP_S = 5.0
+
+
+def _reap(procs: Sequence[Any]) -> None:
+    """Wait for terminated worker processes to end; kill any still there after :data:`_REAP_S`."""
+    deadline = time.monotonic() + _REAP_S
+    for proc in procs:
+        proc.join(max(0.0, deadline - time.monotonic()))
+    for proc in procs:
+        if proc.is_alive():  # pragma: no cover - a worker that outlived SIGTERM
+            proc.kill()
+            proc.join(1.0)
 
 
 def default_jobs() -> int:
@@ -241,6 +256,10 @@ def _pool_round(
         ex.shutdown(wait=False, cancel_futures=True)
         for proc in procs:
             proc.terminate()
+        # A worker ends where SIGTERM finds it: inside write_set it left out/.n1.<hex>.tmp/
+        # with a lone report.pdf. Once the workers are gone, what they left is removed.
+        _reap(procs)
+        remove_left_temporaries([t for c in chunks for t in c if t.index not in rows])
         raise
     ex.shutdown(wait=True)
     started: set[int] = set()

@@ -11,7 +11,7 @@ from pathlib import Path
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import sha256_of
 from oximetry.io.join import night_sha256
-from oximetry.report.atomic import write_atomic
+from oximetry.report.atomic import remove_temporaries, write_atomic
 from oximetry.report.outputs import OUTPUT_NAMES
 
 from ..pipeline import AnalyzeRequest, same_file
@@ -27,7 +27,7 @@ from .inputs import (
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
 from .nights import FileScan, group_nights
 from .table import BatchRow, table_text
-from .worker import MARKER, Analyzer, Task, settings_fingerprint
+from .worker import MARKER, Analyzer, Task, remove_left_temporaries, settings_fingerprint
 
 __all__ = ["BatchResult", "run_batch"]
 
@@ -191,6 +191,10 @@ def run_batch(
     # machine) left it beside the folders it had redone, its rows the old figures of nights
     # analysed again. The next run writes a new one; the folders resume.
     table.unlink(missing_ok=True)
+    # A run killed mid-write (kill -9, a power cut) left hidden temporaries beside the folders
+    # and the table; oxi's own, named after them, are removed (those inside a folder by its task).
+    remove_temporaries(out_dir, files=[table.name])
+    remove_left_temporaries(tasks, inside=False)
 
     by_index = _run(tasks, scheduler, n_jobs, progress, "oxi batch")
     rows = tuple(by_index[t.index] for t in tasks)

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from oximetry.errors import OximetryError, deidentified_reason, withhold_quoted
 from oximetry.io import sha256_of
 from oximetry.io.nsrr_xml import find_xml_beside
 from oximetry.io.wfdb_record import record_companions
-from oximetry.report.atomic import write_atomic
+from oximetry.report.atomic import remove_temporaries, write_atomic
+from oximetry.report.outputs import OUTPUT_NAMES
 
 from ..pipeline import AnalyzeRequest, analyze_file, refused_by_system
 from .nights import scan_file
@@ -31,6 +32,7 @@ __all__ = [
     "Analyzer",
     "Task",
     "error_row",
+    "remove_left_temporaries",
     "run_task",
     "settings_fingerprint",
 ]
@@ -119,6 +121,8 @@ def run_task(task: Task) -> BatchRow:
             return error_row(task, task.error, sha)
         sha = sha or sha256_of(task.path)
         out = Path(task.out_dir)
+        # what a run stopped mid-write (kill -9, a power cut) left in the folder, written in place
+        remove_temporaries(out, files=_OWN_FILES)
         files = list(task.parts) if task.parts else [task.path]
         if not task.force:
             summary = _complete_summary(out, sha, task.fingerprint, task.request.report)
@@ -157,6 +161,38 @@ def run_task(task: Task) -> BatchRow:
             return error_row(task, f"{'' if hidden else f'{exc.filename}: '}{exc.strerror}", sha)
         where = type(exc).__name__ if task.request.deidentify else f"{type(exc).__name__}: {exc}"
         return error_row(task, f"internal error (a bug in oxi): {where}", sha)
+
+
+#: The files oxi writes in a recording's folder, whose temporaries it may remove.
+_OWN_FILES = (*OUTPUT_NAMES.values(), MARKER)
+
+
+def remove_left_temporaries(tasks: Sequence[Task], *, inside: bool = True) -> None:
+    """Remove the temporaries a stopped run left of these tasks' outputs, and nothing else.
+
+    A batch stopped while a worker wrote a recording's outputs (Ctrl-C terminates the pool's
+    workers) left ``out/.n1.<hex>.tmp/`` holding a lone report.pdf, which no later run removed.
+    Only the temporaries :mod:`oximetry.report.atomic` names after these tasks' folders (beside
+    them, and with ``inside`` in them) are removed: never a user's file.
+
+    Parameters
+    ----------
+    tasks : sequence of Task
+        The recordings; their processes must have stopped (a worker still writing would lose
+        its set).
+    inside : bool
+        Also look inside each recording's folder (the set written in place, the marker).
+    """
+    by_parent: dict[str, list[str]] = {}
+    for t in tasks:
+        if t.scan or not t.out_dir:
+            continue
+        parent, name = os.path.split(t.out_dir)
+        by_parent.setdefault(parent, []).append(name)
+        if inside:
+            remove_temporaries(t.out_dir, files=_OWN_FILES)
+    for parent, names in by_parent.items():
+        remove_temporaries(parent, folders=names, holding=OUTPUT_NAMES.values())
 
 
 def _deidentified(task: Task, exc: OximetryError) -> str:

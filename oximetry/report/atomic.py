@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-__all__ = ["write_atomic", "write_set"]
+__all__ = ["remove_temporaries", "write_atomic", "write_set"]
+
+#: The name of a temporary made beside ``NAME`` (:func:`_create_temporary`): ``.NAME.<12 hex>.tmp``.
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.tmp")
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
@@ -145,6 +149,65 @@ def write_set(
                 pass  # it stays whole under its hidden name beside the target
         raise
     return {name: given / name for name in files}
+
+
+def remove_temporaries(
+    folder: str | os.PathLike[str],
+    *,
+    files: Iterable[str] = (),
+    folders: Iterable[str] = (),
+    holding: Iterable[str] = (),
+) -> list[Path]:
+    """Remove the temporaries an interrupted write left in ``folder``; return what was removed.
+
+    Only what this module names is touched: an entry ``.NAME.<12 hex digits>.tmp`` for a
+    ``NAME`` of ``files`` that is a file (:func:`write_atomic`, and the set written in place),
+    or for a ``NAME`` of ``folders`` that is a folder holding nothing but files named in
+    ``holding`` (:func:`write_set`'s new set, or the old one renamed aside). Anything else, and
+    an entry that cannot be removed, is left as it is.
+
+    Parameters
+    ----------
+    folder : str or PathLike
+        Where to look (nothing is done when it cannot be listed).
+    files : iterable of str
+        Names whose temporary files are removed.
+    folders : iterable of str
+        Names whose temporary folders are removed.
+    holding : iterable of str
+        The file names such a folder may hold.
+
+    Returns
+    -------
+    list of Path
+        The entries removed.
+    """
+    file_names, folder_names, allowed = set(files), set(folders), set(holding)
+    removed: list[Path] = []
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in listing:
+        m = _TEMPORARY.fullmatch(entry.name)
+        if m is None:
+            continue
+        try:
+            if m["name"] in file_names and entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+            elif m["name"] in folder_names and entry.is_dir(follow_symlinks=False):
+                inside = list(os.scandir(entry.path))
+                if not all(e.name in allowed and e.is_file(follow_symlinks=False) for e in inside):
+                    continue  # not a set of oxi's: left alone
+                for e in inside:
+                    os.unlink(e.path)
+                os.rmdir(entry.path)
+            else:
+                continue
+        except OSError:
+            continue  # another process's, or not ours to remove: left as it is
+        removed.append(Path(entry.path))
+    return removed
 
 
 def _not_creatable(exc: OSError, given: Path) -> OSError:
