@@ -637,13 +637,15 @@ class Evidence:
         Raises
         ------
         criteria.errors.EvidenceError
-            A needed key is missing or holds a value of the wrong type.
+            A needed key is missing or holds a value of the wrong type, also one the printed
+            summary of ``oxi qualify`` reads (:func:`_check_shown`).
         """
         if not isinstance(summary, Mapping):
             raise EvidenceError("summary: expected a JSON object", source)
         metrics = summary.get("metrics")
         if not isinstance(metrics, Mapping):
             raise EvidenceError("summary: 'metrics' is missing or not an object", source)
+        _check_shown(summary, source)
         start: _dt.datetime | None = None
         clock: _dt.time | None = None
         inp = summary.get("input")
@@ -883,6 +885,133 @@ def _possible_dates(
             f"summary: 'input.possible_dates' holds {shorten(repr(raw))}; expected ISO dates",
             source,
         ) from None
+
+
+#: The longest recording oxi reads, in minutes: ``oximetry.limits.MAX_DURATION_S`` (a week; a
+#: joined night is at most a day). ``criteria`` imports nothing from ``oximetry``; a test keeps
+#: the two equal.
+_MAX_RECORDING_MIN = 7 * 24 * 60.0
+
+#: What the figures ``oxi qualify --summary`` prints must be (:func:`_check_shown`).
+_EXPECTED = {
+    "object": "an object",
+    "text": "text",
+    "number": "a number",
+    "rate": "a positive number",
+    "minutes": "a number of minutes",
+    "time": "an ISO date-time without a UTC offset (local wall-clock time)",
+}
+#: The keys of each block of ``summary.json`` the printed summary and the report of ``oxi
+#: qualify --summary`` read (``oximetry.report.terminal.format_terminal_summary``, besides those
+#: the rules read), with what each must be when given (None is always allowed).
+_SHOWN = {
+    "input": {"fs_hz": "rate", "start": "time"},
+    "recording": {"duration_min": "minutes", "valid_min": "minutes", "artifact_pct": "number"},
+    "vendor_summary": {
+        "source": "text",
+        "spo2_mean_pct": "number",
+        "spo2_min_pct": "number",
+        "drops_3pct": "number",
+        "drops_4pct": "number",
+        "time_below_90_min": "number",
+        "o2_score": "number",
+    },
+}
+#: The same for every window's block of figures (``metrics.<kind>``).
+_SHOWN_WINDOW = {
+    "valid_min": "minutes",
+    "duration_min": "minutes",
+    "t_le88_min": "minutes",
+    "longest_le88_min": "minutes",
+    "drop5_min": "minutes",
+    "t_le88_pct": "number",
+    "nadir_pct": "number",
+    "mean_pct": "number",
+    "sustained_nadir_pct": "number",
+    "awake_baseline_pct": "number",
+    "odi3_per_h": "number",
+    "odi4_per_h": "number",
+    "awake_baseline_source": "text",
+    "longest_le88_start": "time",
+    "nadir_time": "time",
+}
+
+
+def _check_shown(summary: Mapping[str, Any], source: str | None = None) -> None:
+    """Refuse a summary whose printed figures have a type no analysis writes (SPEC §9).
+
+    ``oxi qualify --summary`` prints the summary's figures as ``oxi analyze`` prints them, and
+    its report names the recording; they read more of the summary than the rules do. Edited by
+    hand, ``recording.valid_min: "x"``, ``"input": "x"``, a metrics block that is a number, a
+    minute count of 1e308 (cut to tenths, it overflowed) or a window start with a UTC offset
+    (the recording's start has none: aware minus naive) stopped it with an internal error
+    (exit 4) after qualification.json and report.pdf were written (hunt 11). Each block is an
+    object, each figure read a finite number (minutes from 0 to a week, the longest recording
+    oxi reads), text or a local ISO date-time, as oxi writes them; else bad input naming the key.
+
+    Parameters
+    ----------
+    summary : mapping
+        The parsed ``summary.json`` (its ``metrics`` an object).
+    source : str, optional
+        The summary file, named in the message.
+
+    Raises
+    ------
+    criteria.errors.EvidenceError
+        Naming the key, the value and what it must be.
+    """
+
+    def check(key: str, v: Any, kind: str) -> None:
+        if v is None:
+            return
+        if kind == "object":
+            ok = isinstance(v, Mapping)
+        elif kind == "text":
+            ok = isinstance(v, str)
+        elif kind == "time":
+            ok = isinstance(v, str) and _local_time(v)
+        else:
+            ok = _number(v) and (kind != "rate" or v > 0)
+        if not ok:
+            raise EvidenceError(
+                f"summary: '{key}' is {shorten(v)}; expected {_EXPECTED[kind]}", source
+            )
+        if kind == "minutes" and not 0 <= v <= _MAX_RECORDING_MIN + _SLACK:
+            # (as _check_consistent says it of the figures the rules read)
+            why = "is negative" if v < 0 else f"exceeds {_MAX_RECORDING_MIN:g} min (a week)"
+            raise EvidenceError(
+                f"summary: '{key}' {v:g} {why}; no analysis writes that, so the summary was "
+                "edited or damaged: re-run oxi analyze",
+                source,
+            )
+
+    for block, keys in _SHOWN.items():
+        value = summary.get(block)
+        check(block, value, "object")
+        if isinstance(value, Mapping):
+            for key, kind in keys.items():
+                check(f"{block}.{key}", value.get(key), kind)
+    check("main_window", summary.get("main_window"), "text")
+    metrics = summary.get("metrics")
+    for kind_name, figs in metrics.items() if isinstance(metrics, Mapping) else ():
+        check(f"metrics.{kind_name}", figs, "object")
+        if isinstance(figs, Mapping):
+            for key, kind in _SHOWN_WINDOW.items():
+                check(f"metrics.{kind_name}.{key}", figs.get(key), kind)
+    windows = summary.get("windows")
+    for i, w in enumerate(windows if isinstance(windows, list) else ()):
+        if isinstance(w, Mapping):  # (else refused as "a list of objects" by the caller)
+            for key in ("start", "end"):
+                check(f"windows[{i}].{key}", w.get(key), "time")
+
+
+def _local_time(text: str) -> bool:
+    """Return whether ``text`` is an ISO date-time without a UTC offset, as oxi writes them."""
+    try:
+        return _dt.datetime.fromisoformat(text).tzinfo is None
+    except ValueError:
+        return False
 
 
 def _number(v: Any) -> TypeGuard[int | float]:
