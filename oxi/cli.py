@@ -244,20 +244,28 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     }
     if summary is not None:
         doc["input"] = summary.get("input")
+    # Everything is rendered before anything is written: the printed summary of a summary.json
+    # edited by hand ("recording.valid_min": "x") failed after qualification.json and report.pdf
+    # were in --out, which then held results of a run that ended in an error (hunt 11).
     paths: dict[str, Path] = {}
+    report: bytes | None = None
     if args.out:
         out = Path(args.out)
         names = ["qualification.json"] + ([] if args.no_report else ["report.pdf"])
         _refuse_qualify_over(out, names, [args.context, args.summary])
-        paths["qualification.json"] = write_json_atomic(out / "qualification.json", doc)
+        paths = {name: out / name for name in names}
         if not args.no_report:
             identification = context.to_dict(identifiers=True).get("patient")
             report = render_qualify_pdf(doc, identification)
-            paths["report.pdf"] = write_atomic(out / "report.pdf", report)
-    if args.json:
+    text = None if args.json else format_qualify_summary(doc, paths, summary)
+    if "qualification.json" in paths:
+        write_json_atomic(paths["qualification.json"], doc)
+    if report is not None:
+        write_atomic(paths["report.pdf"], report)
+    if text is None:
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
-        _say(format_qualify_summary(doc, paths, summary), lines=True)
+        _say(text, lines=True)
         if summary is not None:
             _say(f"note: {SUMMARY_NOT_VERIFIED}")
     return EXIT_OK

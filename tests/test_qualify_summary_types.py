@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+import oxi.cli
 from oxi.cli import main
 from oximetry.limits import MAX_DURATION_S
 from oximetry.simulate import simulate_night
@@ -119,6 +120,45 @@ def test_the_genuine_summary_qualifies_and_writes_its_outputs(
     printed = capsys.readouterr().out
     assert "Device summary" in printed and re.search(r"\nNadir +86 % at 22:", printed)
     assert sorted(p.name for p in out.iterdir()) == ["qualification.json", "report.pdf"]
+
+
+def test_a_refused_summary_leaves_earlier_outputs_as_they_were(
+    genuine: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps(genuine))
+    out = tmp_path / "out"
+    args = ["qualify", "--context", str(CONTEXT), "--summary", str(summary), "--out", str(out)]
+    assert main(args) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    summary.write_text(json.dumps(_edit(genuine, ("recording", "valid_min"), "x")))
+    assert main(args) == 2
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    capsys.readouterr()
+
+
+def test_qualify_writes_nothing_when_the_printed_summary_fails(
+    genuine: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Everything oxi qualify writes or prints is ready before --out is touched: a failure
+    there (here a stand-in for a bug) left qualification.json and report.pdf behind it."""
+
+    def broken(*_args: Any, **_kwargs: Any) -> str:
+        raise RuntimeError("a bug in the printed summary")
+
+    monkeypatch.setattr(oxi.cli, "format_qualify_summary", broken)
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps(genuine))
+    out = tmp_path / "out"
+    code = main(
+        ["qualify", "--context", str(CONTEXT), "--summary", str(summary), "--out", str(out)]
+    )
+    assert code == 4
+    assert "internal error: RuntimeError" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_the_summary_minutes_bound_is_the_longest_recording_oxi_reads() -> None:
