@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -148,6 +151,30 @@ def test_bad_options(tmp_path: Path) -> None:
         read_recording(path, fs=0)
     with pytest.raises(RecordingFormatError, match="--scale must be a positive number"):
         read_recording(path, scale=float("nan"))
+
+
+@pytest.mark.parametrize("scale", [1e308, 1e300])
+def test_scale_that_overflows_is_refused_by_name(tmp_path: Path, scale: float) -> None:
+    """96 % times 1e308 is infinite (and 96e300 overflows rounded to 1e-9): numpy's warning was
+    printed with a line of oxi's source before the error, which blamed 'missing' samples."""
+    path = write_text(tmp_path / "ok.csv", "seconds,spo2\n0,95\n1,96\n")
+    for read in (read_recording, inspect_recording):
+        with pytest.raises(
+            RecordingFormatError, match=re.escape(f"--scale {scale:g}") + ".* overflows"
+        ):
+            read(path, scale=scale)  # (filterwarnings = error: a warning fails here)
+
+
+def test_scale_that_overflows_is_one_line_on_the_command_line(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "ok.csv", "seconds,spo2\n0,95\n1,96\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "oxi", "analyze", str(path), "--scale", "1e308", "--no-report",
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "Warning" not in proc.stderr, proc.stderr
+    assert "--scale 1e+308" in proc.stderr and "missing" not in proc.stderr
 
 
 def test_hypnogram_bad_input(tmp_path: Path) -> None:

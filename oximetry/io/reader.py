@@ -256,6 +256,30 @@ def _unit_scale(scale: float | None, path: str | os.PathLike[str]) -> float | No
     return float(f"1e{power}")
 
 
+def _scaled(
+    spo2: NDArray[np.float64], scale: float, path: str | os.PathLike[str]
+) -> NDArray[np.float64]:
+    """Return ``spo2`` times ``scale``, or refuse a power of ten it overflows with.
+
+    Rounded to 1e-9 as the EDF reader's conversion is: 0.565 * 100 is 56.49999999999999, which
+    SPEC §7 rounds to 56 where the oximeter's 56.5 rounds to 57. ``--scale 1e308`` made 96 %
+    infinite (and 1e300 overflowed in the rounding): numpy printed its RuntimeWarning with a
+    line of oxi's source before the one-line error, and the night was refused for "missing"
+    samples, which the file does not lack (hunt 11).
+    """
+    with np.errstate(over="ignore"):  # said below, as bad input naming the option
+        out = np.round(spo2 * scale, 9)
+    lost = np.isfinite(spo2) & ~np.isfinite(out)
+    if lost.any():
+        value = float(spo2[np.argmax(lost)])
+        raise RecordingFormatError(
+            f"--scale {scale:g} is not a unit conversion: SpO2 {value:g} times {scale:g} "
+            "overflows (100 converts SpO2 stored as a fraction 0-1, 0.1 tenths of a percent)",
+            path,
+        )
+    return out
+
+
 @dataclass
 class _Prepared:
     raw: RawRecording
@@ -324,9 +348,7 @@ def _prepare(
         if strict:
             raise InsufficientDataError(problem, path)
     elif scale is not None:
-        # rounded to 1e-9 as the EDF reader's conversion is: 0.565 * 100 is 56.49999999999999,
-        # which SPEC §7 rounds to 56 where the oximeter's 56.5 rounds to 57
-        spo2 = np.round(spo2 * scale, 9)
+        spo2 = _scaled(spo2, scale, path)
     else:
         problem = _fraction_problem(label, spo2)
         if problem and strict:
@@ -385,7 +407,7 @@ def read_recording(
     scale : float, optional
         Multiply SpO2 by this (``--scale 100`` for SpO2 stored as a fraction 0–1): a power of
         ten, applied and recorded as the exact power (``0.999999998`` is 1); any other factor
-        is refused.
+        is refused, and so is one that takes a saturation beyond any float (``1e308``).
 
     Returns
     -------
@@ -397,7 +419,8 @@ def read_recording(
     ------
     RecordingFormatError
         The file is missing, empty, a directory, of an unknown format, malformed or truncated,
-        its time goes backwards, it needs ``--fs``, or its SpO2 looks like a fraction.
+        its time goes backwards, it needs ``--fs``, or its SpO2 looks like a fraction; or
+        ``scale`` is no power of ten, or overflows the SpO2 values.
     ChannelNotFoundError
         No SpO2 channel, or several and no ``--channel``.
     UnsupportedEDFError
@@ -555,7 +578,8 @@ def inspect_recording(
     Raises
     ------
     RecordingFormatError
-        When the file cannot be read at all (missing, empty, unknown format, truncated).
+        When the file cannot be read at all (missing, empty, unknown format, truncated), or
+        ``fs`` or ``scale`` is refused as by :func:`read_recording`.
     """
     prep = _prepare(path, channel, fs, scale, strict=False)
     raw, choice = prep.raw, prep.choice
