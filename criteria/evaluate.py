@@ -637,8 +637,8 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
         # (the lowest value is not read at the first sample in doubt: "76.9992 % at 22:12:01"
         # named a time when SpO2 was 89 %, review of hunt 11)
         stops = [
-            f"from {_when(ev, a)}, {b - a:.0f} s before the data stopped, down to {v:g} %; "
-            f"resumed at {p:g} % at {_when(ev, r)}"
+            f"from {_when(ev, a)}, {b - a:.0f} s before the data stopped, down to "
+            f"{round(v, 1):g} %; resumed at {round(p, 1):g} % at {_when(ev, r)}"
             for a, b, v, r, p in edges[:5]
         ]
         if len(edges) > 5:
@@ -648,8 +648,9 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
         keys.append("recording.dropout_edges")
         values["recording.dropout_edges"] = stops
         said.append(
-            f"SpO2 was down to {v:g} % when the data stopped at {_when(ev, b)}{times} and "
-            f"resumed at {p:g} % at {_when(ev, r)}: a probe coming off reads low on its way."
+            f"SpO2 was down to {round(v, 1):g} % when the data stopped at {_when(ev, b)}{times} "
+            f"and resumed at {round(p, 1):g} % at {_when(ev, r)}: a probe coming off reads low "
+            "on its way."
         )
     what = " and ".join(
         w

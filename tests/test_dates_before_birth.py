@@ -99,3 +99,20 @@ def test_an_age_alone_bounds_the_birth_date() -> None:
         raw["order"]["date"] = day
         d = evaluate(Context.from_dict(raw), None, "masshealth")
         assert any("order.date" in c.keys for c in d.conflicts) is conflict, day
+
+
+def test_a_given_age_beside_a_birth_date_bounds_nothing_in_the_summary() -> None:
+    """age_years 10 beside a birth date of 1956 and an order of 2015: the analysis reads the birth
+    date (no order before it; the ages conflict), and so must the summary's context, which holds
+    age_years and age_from_birth_date: read from the age alone, oxi verify found an order before
+    the birth and refused a genuine summary (review of hunt 11)."""
+    raw = _with("order", "date", "2015-06-01")
+    raw["patient"] = {"age_years": 10, "birth_date": "1956-01-01"}
+    ctx = Context.from_dict(raw)
+    first = evaluate(ctx, None, "masshealth")
+    again = evaluate(
+        Context.from_dict(ctx.to_dict(test_date=dt.date(2026, 11, 20))), None, "masshealth"
+    )
+    assert [c.keys for c in first.conflicts] == [c.keys for c in again.conflicts]
+    assert ("patient.birth_date", "patient.age_years") in [c.keys for c in first.conflicts]
+    assert not [c for c in again.conflicts if "order.date" in c.keys]
