@@ -412,17 +412,47 @@ def dropout_edges(
     m = min(stop.size, back.size)  # a stop at the recording's end has no resumed value
     span = max(1, math.ceil(RESUMED_LEVEL_S * fs - _EPS))
     out = []
-    for s, e, h, z in zip(
+    # Last stop first: where the island the data resume in is itself wholly in doubt (its own
+    # stop made an edge from its first sample), the data had not come back, and the level is
+    # read after it too: a slide into 6 s of 0, 10 s at 78 %, 10 s of 0, then 95 % left the
+    # island an edge and the slide before it counted, and 110 of them qualified (review of
+    # hunt 11).
+    after: tuple[int, float] | None = None  # the next stop's edge: its first sample, its level
+    stops = zip(
         stop[:m].tolist(),
         back[:m].tolist(),
         heads[:m].tolist(),
         island_end[:m].tolist(),
         strict=True,
-    ):
+    )
+    for s, e, h, z in reversed(list(stops)):
         resumed = float(np.max(x[e : min(e + span, z)]))
+        if after is not None and after[0] == e:
+            resumed = max(resumed, after[1])
+        after = None
         if resumed - x[s - 1] > recover_within_pts + _EPS:
-            out.append((_back_to(x, h, s, resumed - recover_within_pts - _EPS), s, e, resumed))
-    return out
+            first = _back_to(x, h, s, resumed - recover_within_pts - _EPS)
+            out.append((first, s, e, resumed))
+            after = (first, resumed)
+    return out[::-1]
+
+
+def _outside(valid: NDArray[np.bool_], levels: Sequence[Level]) -> NDArray[np.bool_]:
+    """Return ``valid`` without the levels in doubt the data resume in after invalid samples.
+
+    For :func:`dropout_edges` such a level (:func:`fall_plateaus`) is no return of the data: a
+    slide into 40 s at 55 % with the pulse on (the fall rule held 30 s, then accepted the
+    level), then 95 %, read the data as resumed at 55 and the slide before it counted; 110 of
+    them qualified (review of hunt 11). A level entered straight from valid samples (a slip
+    accepted at once) leaves them be: its fall is no stop.
+    """
+    resumed_in = [(s, e) for _, s, e, _, _ in levels if s > 0 and not valid[s - 1]]
+    if not resumed_in:
+        return valid
+    firm = valid.copy()
+    for s, e in resumed_in:
+        firm[s:e] = False
+    return firm
 
 
 def _back_to(v: NDArray[np.float64], start: int, k: int, level: float) -> int:
@@ -1264,6 +1294,8 @@ def detect_artifacts(
         ),
         dropout_edges=tuple(
             DropoutEdge(s / fs, e / fs, float(np.min(x[s:e])), r / fs, level)
-            for s, e, r, level in dropout_edges(x, valid, fs, st.recover_within_pts)
+            for s, e, r, level in dropout_edges(
+                x, _outside(valid, all_plateaus), fs, st.recover_within_pts
+            )
         ),
     )

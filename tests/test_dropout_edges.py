@@ -280,3 +280,23 @@ def test_a_probe_off_another_rule_rejects_while_spo2_reads_on_is_a_stop(how: str
     )
     assert [e.end_s for e in a.artifact.dropout_edges] == [s + 6.0 for s in STARTS]
     assert a.without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
+
+
+@pytest.mark.parametrize("after", ["island", "plateau"])
+def test_the_level_is_read_past_data_that_are_themselves_in_doubt(after: str) -> None:
+    """Each slide into 6 s of 0, 10 s at 78 % (an island long enough to be valid), 10 s of 0,
+    then 95 %; or into 40 s at 55 % with the pulse on (the fall rule holds 30 s, then accepts a
+    plateau), then 95 %: the data were read as resumed at 78 or 55, the slide counted, and the
+    night qualified (review of hunt 11). The slide is in doubt as well."""
+    x = _hunter_night().spo2.data.copy()
+    for a in STARTS:
+        if after == "island":
+            x[a + 6 : a + 12] = 0.0
+            x[a + 12 : a + 22] = 78.0
+            x[a + 22 : a + 32] = 0.0
+        else:
+            x[a + 6 : a + 46] = 55.0
+        x[a + 46 : a + 48] = 95.0
+    edges = {(e.start_s, e.end_s) for e in detect_artifacts(_recording(x)).dropout_edges}
+    assert all((a + 1.0, a + 6.0) in edges for a in STARTS)  # 89 % down to 77 %
+    assert analyze(_recording(x)).without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
