@@ -165,3 +165,26 @@ def test_qualify_page_marks_the_name_and_says_what_the_marker_means(tmp_path: Pa
     assert "Patient: " + 3 * MISSING_GLYPH + "; member ID not given" in text
     assert " ".join(MISSING_GLYPH_NOTE.split()) in text
     assert not any(c in text for c in NAME)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext is not installed")
+def test_text_between_dollar_signs_is_drawn_as_written(tmp_path: Path) -> None:
+    """matplotlib reads what lies between two "$" as math: a patient named "O\\Brien $\\frac$"
+    stopped every report with an internal error (exit 4; in a batch the error cell quoted the
+    name), and "Dr. \\Smith $ and $ co" was printed in italics without its spaces (review of
+    hunt 11). Text is drawn as written."""
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "data" / "example-context.yaml").read_text()
+    name = "O\\\\Brien $\\\\frac$"  # YAML's escapes: O\\Brien $\\frac$
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(text.replace('"Example, Fictional"', f'"{name}"'))
+    rec, _ = simulate_night(fs=1.0, duration_s=3 * 3600, seed=1, desaturations=8)
+    csv = write_csv(rec, tmp_path / "night.csv")
+    assert main(["analyze", str(csv), "--context", str(ctx), "--out", str(tmp_path / "a")]) == 0
+    assert main(["qualify", "--context", str(ctx), "--out", str(tmp_path / "q")]) == 0
+    for pdf in (tmp_path / "a" / "report.pdf", tmp_path / "q" / "report.pdf"):
+        page = subprocess.run(
+            ["pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, check=True
+        ).stdout.decode("utf-8")
+        assert "O\\Brien $\\frac$" in page, pdf
+    assert matplotlib.rcParams["text.parse_math"]  # the user's setting is left as it was

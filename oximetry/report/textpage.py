@@ -51,7 +51,8 @@ def matplotlib_defaults(render: Callable[_P, _R]) -> Callable[_P, _R]:
     byte of report.pdf and trace.png, and ``oxi verify`` called a genuine submission "not the
     one rendered again". The user's settings are restored afterwards.
 
-    matplotlib's warning for a missing glyph is not shown while it draws: it names the
+    Text is drawn as written, never as math (``text.parse_math`` off). matplotlib's warning
+    for a missing glyph is not shown while it draws: it names the
     character, and a context naming the patient "王小明" printed three warnings on stderr,
     ``Glyph 29579 (\N{CJK UNIFIED IDEOGRAPH-738B}) missing from font(s) DejaVu Sans`` and the
     next two characters, spelling the name (hunt 11). The text pages show such a character as
@@ -72,7 +73,15 @@ def matplotlib_defaults(render: Callable[_P, _R]) -> Callable[_P, _R]:
 
     @functools.wraps(render)
     def wrapped(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with matplotlib.style.context("default"), warnings.catch_warnings():
+        # Text as written: matplotlib reads what lies between two "$" as math, so a patient
+        # named "O\\Brien $\\frac$" stopped every report with an internal error (the batch's
+        # error cell quoting the name), and "Dr. \\Smith $ and $ co" was printed in italics
+        # without its spaces (review of hunt 11).
+        with (
+            matplotlib.style.context("default"),
+            matplotlib.rc_context({"text.parse_math": False}),
+            warnings.catch_warnings(),
+        ):
             warnings.filterwarnings("ignore", message=_MISSING_GLYPH_WARNING, category=UserWarning)
             return render(*args, **kwargs)
 
