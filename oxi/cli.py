@@ -208,6 +208,15 @@ def _refuse_qualify_over(out: Path, names: Sequence[str], inputs: Sequence[str |
     written over (SPEC §10: the input is never modified).
     """
     refuse_writing_over(out, names, inputs, "oxi qualify")
+    for name in names:
+        # a folder in its place: qualification.json was written, then the report failed on the
+        # folder, naming a hidden temporary (review of hunt 11)
+        if (out / name).is_dir():
+            raise OximetryError(
+                f"holds a folder named {name}, where oxi qualify writes its {name}: it is never "
+                "replaced (give another --out)",
+                out,
+            )
     if "report.pdf" in names and (out / "report.pdf").exists() and (out / "summary.json").is_file():
         raise OximetryError(
             "holds the report of an analysis (summary.json records it): oxi qualify --out "

@@ -266,3 +266,19 @@ def test_a_folder_named_like_an_output_is_never_replaced(
     assert (out / "trace.png" / "notes.txt").read_text() == "mine"
     assert sorted(os.listdir(out)) == ["summary.json", "trace.png"]
     assert sorted(os.listdir(tmp_path)) == ["n.csv", "out"]  # no temporary left
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "qualification.json"])
+def test_qualify_out_holding_a_folder_where_an_output_goes_writes_nothing(
+    tmp_path: Path, name: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`oxi qualify --out a` with a folder a/report.pdf wrote a/qualification.json, then failed
+    naming a hidden temporary, '.report.pdf.<hex>.tmp: Is a directory' (review of hunt 11)."""
+    context = tmp_path / "ctx.yaml"
+    context.write_text(json.dumps({"payer": "masshealth", "diagnoses": ["J44.9"]}))
+    out = tmp_path / "a"
+    (out / name).mkdir(parents=True)
+    assert main(["qualify", "--context", str(context), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"holds a folder named {name}" in err and ".tmp" not in err
+    assert [p.name for p in out.iterdir()] == [name] and not any((out / name).iterdir())
