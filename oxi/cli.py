@@ -84,7 +84,36 @@ def _say(text: str, *, lines: bool = False, err: bool = False) -> None:
     the reviewer's screen and drew "verified" over "NOT VERIFIED"). ``lines`` keeps the line
     feeds of a block oxi laid out (the values in it are shown escaped all the same).
     """
-    print(visible(text, lines=lines), file=sys.stderr if err else sys.stdout)
+    if err:
+        print(visible(text, lines=lines), file=sys.stderr)
+    else:
+        _to_stdout(visible(text, lines=lines) + "\n")
+
+
+class _ReaderGone(Exception):
+    """The reader of oxi's stdout went away (``oxi info REC | head``): stop quietly."""
+
+
+def _to_stdout(text: str) -> None:
+    """Write ``text`` to stdout; a reader gone away is raised as :class:`_ReaderGone`.
+
+    Only this write, and the flush in :func:`_run`, may end oxi quietly: ``_run`` took any
+    BrokenPipeError for a closed stdout, and the one the process pool raised inside ``oxi
+    batch`` (a helper process that could not start) ended the batch with exit 0, no message
+    and no cohort.csv.
+    """
+    try:
+        sys.stdout.write(text)
+    except BrokenPipeError:
+        raise _ReaderGone from None
+
+
+def _flush_stdout() -> None:
+    """Flush stdout (to a pipe it is buffered: ``| head`` breaks it only here, at the end)."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise _ReaderGone from None
 
 
 def _add_reading_options(p: argparse.ArgumentParser) -> None:
@@ -186,7 +215,7 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else default_out_dir(files, deidentify=args.deidentify)
     outcome = analyze_file(target, request, out_dir=out)
     if args.json:
-        sys.stdout.write(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
+        _to_stdout(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
     else:
         _say(format_terminal_summary(outcome.summary, outcome.paths), lines=True)
     return EXIT_OK
@@ -272,7 +301,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     if report is not None:
         write_atomic(paths["report.pdf"], report)
     if text is None:
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        _to_stdout(json.dumps(doc, indent=2) + "\n")
     else:
         _say(text, lines=True)
         if summary is not None:
@@ -494,7 +523,15 @@ def _interrupt(_signum: int, _frame: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        return int(args.func(args))
+        status = int(args.func(args))
+        _flush_stdout()
+        return status
+    except _ReaderGone:
+        # The reader went away (``oxi info REC | head``): stop quietly, as Unix tools do. Any
+        # other BrokenPipeError (the process pool's) is not this, and is never exit 0.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except OximetryError as exc:
         message = str(exc)
         if getattr(args, "deidentify", False):
@@ -502,11 +539,6 @@ def _run(args: argparse.Namespace) -> int:
             message = deidentified_error(exc, _typed_paths(args), getattr(args, "out", None))
         _say(f"oxi: {message}", err=True)
         return EXIT_BAD_INPUT
-    except BrokenPipeError:
-        # The reader went away (``oxi info REC | head``): stop quietly, as Unix tools do.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return EXIT_OK
     except OSError as exc:
         if not refused_by_system(exc):
             return _internal(exc)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -149,6 +150,51 @@ def test_info_prints_channels(night_edf: Path) -> None:
     proc = _run("info", str(night_edf))
     assert proc.returncode == 0, proc.stderr
     assert "SpO2" in proc.stdout
+
+
+@pytest.mark.parametrize("command", [("info",), ("analyze", "--json", "--no-report")])
+def test_a_reader_gone_from_stdout_ends_oxi_quietly(
+    command: tuple[str, ...], night_edf: Path, tmp_path: Path
+) -> None:
+    """``oxi info REC | head``: a reader that went away is no error (exit 0, nothing said)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # gone before oxi writes a byte: every write to stdout is EPIPE
+    args = [command[0], str(night_edf), *command[1:]]
+    if command[0] == "analyze":
+        args += ["--out", str(tmp_path / "out")]
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "oxi", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (proc.returncode, proc.stderr) == (0, "")
+
+
+def test_a_broken_pipe_inside_a_command_is_not_a_closed_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The process pool's BrokenPipeError (its helper process could not start, as uid 65534 on
+    the hunt's machine) was taken for ``| head``: ``oxi batch`` exited 0, no word, no table."""
+    import concurrent.futures.process
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(concurrent.futures.process.ProcessPoolExecutor, "submit", broken)
+    rec, _truth = simulate_night(fs=1.0, duration_s=2 * 3600, seed=1)
+    (tmp_path / "in").mkdir()
+    for i in range(3):
+        write_edf(rec, tmp_path / "in" / f"n{i}.edf")
+    code = main(["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--no-report",
+                 "--jobs", "2", "--quiet"])  # fmt: skip
+    assert code == 4
+    assert "internal error: BrokenPipeError" in capsys.readouterr().err
+    assert not (tmp_path / "o" / "cohort.csv").exists()
 
 
 def test_unwritable_output_folder_is_one_line_exit_2(night_edf: Path, tmp_path: Path) -> None:
