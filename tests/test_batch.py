@@ -770,3 +770,40 @@ def test_a_full_disk_is_an_error_row_not_a_bug(tmp_path: Path) -> None:
     assert rows["a.csv"].endswith("report.pdf: No space left on device"), rows
     assert "internal error" not in rows["a.csv"]
     assert rows["b.csv"].startswith("internal error (a bug in oxi): RuntimeError")
+
+
+def test_a_rerun_puts_back_the_set_a_killed_run_had_set_aside(tmp_path: Path) -> None:
+    """A re-run deleted the earlier run's finished outputs: a batch killed between write_set's
+    two renames left them whole under a hidden name, which the next run removed as a
+    temporary; the recording then unreadable, nothing of it was left (review of hunt 11)."""
+    import subprocess
+
+    from oxi.cli import main
+    from oximetry.simulate import simulate_night, write_csv
+
+    rec, _truth = simulate_night(fs=1.0, duration_s=2 * 3600, seed=1)
+    (tmp_path / "in").mkdir()
+    write_csv(rec, tmp_path / "in" / "n1.csv")
+    args = ["batch", str(tmp_path / "in"), "--out", str(tmp_path / "o"), "--no-report", "--quiet"]
+    assert main(args) == 0
+    first = {p.name: p.read_bytes() for p in (tmp_path / "o" / "n1").iterdir()}
+    killed = f"""
+import os
+from oximetry.report import atomic
+from oxi.cli import main
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    if os.path.basename(src) == "n1":
+        os._exit(9)  # kill -9: the old set aside, the new one not yet in place
+atomic.os.replace = replace
+main({[*args, "--force"]!r})
+"""
+    proc = subprocess.run([sys.executable, "-c", killed], check=False)
+    assert proc.returncode == 9 and not (tmp_path / "o" / "n1").exists()
+    (tmp_path / "in" / "n1.csv").write_text("garbage\n")  # damaged since
+    assert main(args) == 3
+    assert sorted(os.listdir(tmp_path / "o")) == ["cohort.csv", "n1"]
+    kept = {p.name: p.read_bytes() for p in (tmp_path / "o" / "n1").iterdir()}
+    first.pop(worker.MARKER)  # the killed run took it out first: n1 is redone next time
+    assert kept == first

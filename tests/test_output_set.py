@@ -272,3 +272,52 @@ def test_an_out_in_a_read_only_folder_names_it_not_a_temporary(
     with pytest.raises(PermissionError, match="writing the new set beside it in"):
         write_set(ro / "kept", _set("A"), OWNED)
     assert os.listdir(ro) == ["kept"]
+
+
+_KILLED_AT_THE_SWAP = """
+import os, sys
+from oximetry.report import atomic
+real = os.replace
+def replace(src, dst):
+    real(src, dst)
+    if os.path.basename(src) == os.path.basename(sys.argv[1]) and sys.argv[2] == "first":
+        os._exit(9)  # the old set renamed aside, the new one not yet in place
+    if os.path.basename(dst) == os.path.basename(sys.argv[1]) and sys.argv[2] == "second":
+        os._exit(9)  # the new set in place, the old one not yet removed
+atomic.os.replace = replace
+atomic.write_set(sys.argv[1], {n: "B:" + n for n in sys.argv[3:]}, sys.argv[3:])
+"""
+
+
+@pytest.mark.parametrize(("killed_after", "kept"), [("first", "A"), ("second", "B")])
+def test_a_set_aside_at_the_swap_is_put_back_not_removed(
+    tmp_path: Path, killed_after: str, kept: str
+) -> None:
+    """write_set killed between the swap's two renames (kill -9) left the old, finished set
+    under ``.out.<hex>.tmp`` beside no ``out``, and a batch re-run removed it as a temporary:
+    the earlier run's outputs were gone. Set aside, it is ``.out.<hex>.old``: put back when
+    ``out`` is missing, removed once the new set is in place; the fresh temporary is removed."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    write_set(out, _set("A"), OWNED)
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_AT_THE_SWAP, str(out), killed_after, *OWNED], check=False
+    )
+    assert proc.returncode == 9
+    assert out.exists() is (killed_after == "second")
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".old")] != []
+    atomic.remove_temporaries(tmp_path, folders=["out"], holding=OWNED)
+    assert sorted(os.listdir(tmp_path)) == ["out"]
+    assert _contents(out) == {name: f"{kept}:{name}" for name in OWNED}
+
+
+def test_a_folder_named_like_a_set_aside_is_left_when_not_a_set(tmp_path: Path) -> None:
+    """Only a folder holding nothing but output files is put back or removed."""
+    mine = tmp_path / ".out.0123456789ab.old"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("mine")
+    atomic.remove_temporaries(tmp_path, folders=["out"], holding=OWNED)
+    assert sorted(os.listdir(tmp_path)) == [mine.name]
+    assert (mine / "notes.txt").read_text() == "mine"

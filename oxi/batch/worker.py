@@ -173,7 +173,9 @@ def remove_left_temporaries(tasks: Sequence[Task], *, inside: bool = True) -> No
     A batch stopped while a worker wrote a recording's outputs (Ctrl-C terminates the pool's
     workers) left ``out/.n1.<hex>.tmp/`` holding a lone report.pdf, which no later run removed.
     Only the temporaries :mod:`oximetry.report.atomic` names after these tasks' folders (beside
-    them, and with ``inside`` in them) are removed: never a user's file.
+    them, and with ``inside`` in them) are removed: never a user's file. A recording's earlier
+    set that a write killed mid-swap left aside is put back when its folder is missing (a re-run
+    removed it, the earlier run's finished outputs, as a temporary).
 
     Parameters
     ----------

@@ -4,7 +4,8 @@
 writes a folder's set of outputs as a unit: the files go into a temporary folder beside the
 target, which is then swapped in, so a reader sees the old set or the new one, never one run's
 summary beside another run's report; an interrupted write leaves the old set intact (or, at the
-moment of the swap, no folder at all).
+moment of the swap, the old set whole under a hidden ``.NAME.<hex>.old``, which
+:func:`remove_temporaries` puts back).
 """
 
 from __future__ import annotations
@@ -20,6 +21,10 @@ __all__ = ["remove_temporaries", "write_atomic", "write_set"]
 
 #: The name of a temporary made beside ``NAME`` (:func:`_create_temporary`): ``.NAME.<12 hex>.tmp``.
 _TEMPORARY = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.tmp")
+#: The name of an old set :func:`write_set` renamed aside for the swap: ``.NAME.<12 hex>.old``.
+#: Named apart from a fresh temporary: named alike, a batch re-run removed the earlier run's
+#: finished outputs left aside by a write killed between the swap's two renames.
+_SET_ASIDE = re.compile(r"\.(?P<name>.+)\.[0-9a-f]{12}\.old")
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> Path:
@@ -131,7 +136,7 @@ def write_set(
             _write_fd(fd, data)
         _fsync_dir(tmp)
         if target.is_dir():
-            aside = _create_temporary(target, folder=True)[1]
+            aside = _create_temporary(target, folder=True, suffix=".old")[1]
             aside.rmdir()
             os.replace(target, aside)
             old = aside  # the old set stays whole, under a hidden name, until ...
@@ -146,7 +151,7 @@ def write_set(
             try:  # the new set did not land: put the old one back
                 os.replace(old, target)
             except OSError:
-                pass  # it stays whole under its hidden name beside the target
+                pass  # it stays whole as .NAME.<hex>.old: remove_temporaries puts it back
         raise
     return {name: given / name for name in files}
 
@@ -163,8 +168,11 @@ def remove_temporaries(
     Only what this module names is touched: an entry ``.NAME.<12 hex digits>.tmp`` for a
     ``NAME`` of ``files`` that is a file (:func:`write_atomic`, and the set written in place),
     or for a ``NAME`` of ``folders`` that is a folder holding nothing but files named in
-    ``holding`` (:func:`write_set`'s new set, or the old one renamed aside). Anything else, and
-    an entry that cannot be removed, is left as it is.
+    ``holding`` (:func:`write_set`'s new set). An old set :func:`write_set` renamed aside,
+    ``.NAME.<12 hex digits>.old`` holding nothing but such files, is put back as ``NAME`` when
+    ``NAME`` is missing (the write stopped between the swap's two renames), and removed when
+    ``NAME`` is there (the new set landed; it stopped before removing the old one). Anything
+    else, and an entry that cannot be removed or put back, is left as it is.
 
     Parameters
     ----------
@@ -180,7 +188,7 @@ def remove_temporaries(
     Returns
     -------
     list of Path
-        The entries removed.
+        The entries removed (not those put back).
     """
     file_names, folder_names, allowed = set(files), set(folders), set(holding)
     removed: list[Path] = []
@@ -191,6 +199,10 @@ def remove_temporaries(
     for entry in listing:
         m = _TEMPORARY.fullmatch(entry.name)
         if m is None:
+            aside = _SET_ASIDE.fullmatch(entry.name)
+            if aside is not None and aside["name"] in folder_names:
+                if _put_back(entry, Path(folder) / aside["name"], allowed):
+                    removed.append(Path(entry.path))
             continue
         try:
             if m["name"] in file_names and entry.is_file(follow_symlinks=False):
@@ -208,6 +220,29 @@ def remove_temporaries(
             continue  # another process's, or not ours to remove: left as it is
         removed.append(Path(entry.path))
     return removed
+
+
+def _put_back(entry: os.DirEntry[str], target: Path, allowed: set[str]) -> bool:
+    """Put the old set ``entry`` back as ``target`` when missing, else remove it.
+
+    Return whether it was removed. A folder holding anything but ``allowed`` files is not a set
+    of oxi's and is left alone, as is one that cannot be moved or removed.
+    """
+    try:
+        if not entry.is_dir(follow_symlinks=False):
+            return False
+        inside = list(os.scandir(entry.path))
+        if not all(e.name in allowed and e.is_file(follow_symlinks=False) for e in inside):
+            return False
+        if not os.path.lexists(target):
+            os.rename(entry.path, target)  # the earlier run's finished outputs, whole
+            return False
+        for e in inside:
+            os.unlink(e.path)
+        os.rmdir(entry.path)
+    except OSError:
+        return False
+    return True
 
 
 def _not_creatable(exc: OSError, given: Path) -> OSError:
@@ -297,15 +332,18 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _create_temporary(dest: Path, *, folder: bool = False) -> tuple[int, Path]:
+def _create_temporary(
+    dest: Path, *, folder: bool = False, suffix: str = ".tmp"
+) -> tuple[int, Path]:
     """Create a new, empty temporary file (or folder) beside ``dest``; return its fd and path.
 
     Like ``tempfile.mkstemp``/``mkdtemp`` (a random name, created exclusively, so nothing else is
-    ever overwritten), but readable as the user's umask allows. For a folder the fd is -1.
+    ever overwritten), but readable as the user's umask allows. For a folder the fd is -1. The
+    name is ``.NAME.<12 hex>`` and ``suffix`` (``.old`` for a set renamed aside).
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
-        tmp = dest.with_name(f".{dest.name}.{os.urandom(6).hex()}.tmp")
+        tmp = dest.with_name(f".{dest.name}.{os.urandom(6).hex()}{suffix}")
         try:
             if folder:
                 tmp.mkdir()
