@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -620,16 +620,13 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
             f"for {(b - s) / 60:.1f} min, lowest {v:g} %"
             for f, s, b, a, to, v in plateaus[:5]
         ]
-        if len(plateaus) > 5:
-            levels.append(f"and {len(plateaus) - 5} more")
         f, s = plateaus[0][:2]
-        times = f" (and {len(plateaus) - 1} more times)" if len(plateaus) > 1 else ""
         keys.append("recording.fall_plateaus")
-        values["recording.fall_plateaus"] = levels
+        values["recording.fall_plateaus"] = _five_of(levels, len(plateaus))
         said.append(
-            f"SpO2 fell faster than a desaturation can at {_when(ev, f)}{times}, and the new "
-            f"level was accepted {_after(s - f)} (SPEC §4.3 holds a fall from the last valid "
-            "sample invalid for 30 s at most)."
+            f"SpO2 fell faster than a desaturation can at {_when(ev, f)}{_times(plateaus)}, and "
+            f"the new level was accepted {_after(s - f)} (SPEC §4.3 holds a fall from the last "
+            "valid sample invalid for 30 s at most)."
         )
     if edges:
         # 110 slides of 3 points a second into a probe-off (92, 89, ... 77 %, then 0 for 20 s,
@@ -641,16 +638,13 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
             f"{round(v, 1):g} %; resumed at {round(p, 1):g} % at {_when(ev, r)}"
             for a, b, v, r, p in edges[:5]
         ]
-        if len(edges) > 5:
-            stops.append(f"and {len(edges) - 5} more")
         _, b, v, r, p = edges[0]
-        times = f" (and {len(edges) - 1} more times)" if len(edges) > 1 else ""
         keys.append("recording.dropout_edges")
-        values["recording.dropout_edges"] = stops
+        values["recording.dropout_edges"] = _five_of(stops, len(edges))
         said.append(
-            f"SpO2 was down to {round(v, 1):g} % when the data stopped at {_when(ev, b)}{times} "
-            f"and resumed at {round(p, 1):g} % at {_when(ev, r)}: a probe coming off reads low "
-            "on its way."
+            f"SpO2 was down to {round(v, 1):g} % when the data stopped at {_when(ev, b)}"
+            f"{_times(edges)} and resumed at {round(p, 1):g} % at {_when(ev, r)}: a probe "
+            "coming off reads low on its way."
         )
     what = " and ".join(
         w
@@ -667,6 +661,16 @@ def _plateau_conflict(ev: Evidence) -> Conflict:
         "same as a real saturation there. A reviewer must judge them on the trace; mark them "
         "with --exclude if they are artifact.",
     )
+
+
+def _five_of(texts: list[str], total: int) -> list[str]:
+    """Return the texts of the first five of ``total`` items, and how many more there are."""
+    return texts + ([f"and {total - 5} more"] if total > 5 else [])
+
+
+def _times(items: Sequence[object]) -> str:
+    """Say how many more times something happened than the first."""
+    return f" (and {len(items) - 1} more times)" if len(items) > 1 else ""
 
 
 def _after(seconds: float) -> str:

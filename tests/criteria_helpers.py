@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from typing import Any
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from criteria.context import Context
 from criteria.evaluate import Evidence, SegmentFigures, SleepFigures
+
+if TYPE_CHECKING:
+    from oximetry.model import Recording
 
 TEST_DATE = dt.date(2026, 11, 20)
 
@@ -172,3 +177,21 @@ def cluster_ctx(ch: dict[str, Any] | None = None, **extra: Any) -> Context:
     }
     d.update(extra)
     return Context.from_dict(d)
+
+
+def analyze_overnight(tmp: Path, rec: Recording, *options: str) -> dict[str, Any]:
+    """Run ``oxi analyze --no-report`` on ``rec`` with :data:`OVERNIGHT_YAML`; return the summary.
+
+    The recording is written to ``tmp/night.edf``, the context to ``tmp/ctx.yaml`` and the
+    outputs to ``tmp/out``.
+    """
+    from oxi.cli import main
+    from oximetry.simulate import write_edf
+
+    edf = write_edf(rec, tmp / "night.edf")
+    ctx_file = tmp / "ctx.yaml"
+    ctx_file.write_text(OVERNIGHT_YAML)
+    out = tmp / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, *options]) == 0
+    return dict(json.loads((out / "summary.json").read_text()))

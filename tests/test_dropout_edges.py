@@ -28,8 +28,9 @@ from oxi.qualify import evidence_from_analysis
 from oximetry import analyze, artifact
 from oximetry.artifact import detect_artifacts
 from oximetry.model import Recording, Signal, SourceInfo
-from oximetry.simulate import simulate_night, write_edf
-from tests.criteria_helpers import OVERNIGHT_YAML, ctx
+from oximetry.simulate import simulate_night
+from tests.criteria_helpers import analyze_overnight as _run
+from tests.criteria_helpers import ctx
 
 START = dt.datetime(2026, 11, 20, 22, 0)
 #: The slide into each probe-off: 3 points a second from 95 % (SPEC §4.3 allows 4).
@@ -60,16 +61,6 @@ def _hunter_night(fs: int = 1, starts: list[int] = STARTS, off: float = 0.0) -> 
     rng = np.random.default_rng(11)
     x = _slides(95.0 + rng.choice([-1.0, 0.0, 0.0], 3 * 3600), starts, off)
     return _recording(np.repeat(x, fs), float(fs))
-
-
-def _run(tmp: Path, rec: Recording, *options: str) -> dict[str, Any]:
-    edf = write_edf(rec, tmp / "night.edf")
-    ctx_file = tmp / "ctx.yaml"
-    ctx_file.write_text(OVERNIGHT_YAML)
-    out = tmp / "out"
-    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
-    assert main([*args, *options]) == 0
-    return dict(json.loads((out / "summary.json").read_text()))
 
 
 def test_the_edge_is_the_valid_samples_below_the_resumed_value_less_4() -> None:

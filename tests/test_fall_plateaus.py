@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +29,9 @@ from oximetry import analyze
 from oximetry.artifact import detect_artifacts
 from oximetry.model import Recording, Signal, SourceInfo
 from oximetry.settings import AnalysisSettings
-from oximetry.simulate import simulate_night, write_edf
-from tests.criteria_helpers import OVERNIGHT_YAML, ctx
+from oximetry.simulate import simulate_night
+from tests.criteria_helpers import analyze_overnight as _run
+from tests.criteria_helpers import ctx
 
 START = dt.datetime(2026, 11, 20, 22, 0)
 SLIPS = [1800 + k * 1200 for k in range(6)]  # 22:30, 22:50, ... 00:10
@@ -49,16 +49,6 @@ def _slipped_night(seconds: int = 80) -> Recording:
     for s in SLIPS:
         x[s : s + seconds] = 85 + rng.integers(-1, 2, seconds)
     return _recording(x)
-
-
-def _run(tmp: Path, rec: Recording, *options: str) -> dict[str, Any]:
-    edf = write_edf(rec, tmp / "night.edf")
-    ctx_file = tmp / "ctx.yaml"
-    ctx_file.write_text(OVERNIGHT_YAML)
-    out = tmp / "out"
-    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
-    assert main([*args, *options]) == 0
-    return dict(json.loads((out / "summary.json").read_text()))
 
 
 def test_the_plateaus_are_the_levels_accepted_after_the_hold() -> None:
