@@ -345,6 +345,10 @@ def fall_plateaus(
 #: sample when put back (77 % before the probe-off, 80 when back, then 95) made no edge, and the
 #: hunt's night of 110 slides into a probe-off qualified again (review of hunt 11).
 RESUMED_LEVEL_S = 5.0
+#: The longest island the data resume in that :func:`dropout_edges` reads past when it is
+#: itself wholly in doubt (seconds): the SPEC's longest hold after an implausible fall
+#: (§4.3), time enough for a probe to be put back and settle.
+CHAIN_ISLAND_S = 30.0
 
 
 def dropout_edges(
@@ -412,11 +416,14 @@ def dropout_edges(
     m = min(stop.size, back.size)  # a stop at the recording's end has no resumed value
     span = max(1, math.ceil(RESUMED_LEVEL_S * fs - _EPS))
     out = []
-    # Last stop first: where the island the data resume in is itself wholly in doubt (its own
-    # stop made an edge from its first sample), the data had not come back, and the level is
-    # read after it too: a slide into 6 s of 0, 10 s at 78 %, 10 s of 0, then 95 % left the
-    # island an edge and the slide before it counted, and 110 of them qualified (review of
-    # hunt 11).
+    # Last stop first: where the island the data resume in is short (a probe being put back,
+    # at most CHAIN_ISLAND_S) and itself wholly in doubt (its own stop made an edge from its
+    # first sample), the data had not come back, and the level is read after it too: a slide
+    # into 6 s of 0, 10 s at 78 %, 10 s of 0, then 95 % left the island an edge and the slide
+    # before it counted, and 110 of them qualified (review of hunt 11). Not through minutes of
+    # steady readings: a genuine 24-min desaturation at 86 % broken by two probe-offs, the
+    # patient back at 95 % after the last, was held open whole (review of hunt 11).
+    chain = math.floor(CHAIN_ISLAND_S * fs + _EPS)
     after: tuple[int, float] | None = None  # the next stop's edge: its first sample, its level
     stops = zip(
         stop[:m].tolist(),
@@ -427,7 +434,7 @@ def dropout_edges(
     )
     for s, e, h, z in reversed(list(stops)):
         resumed = float(np.max(x[e : min(e + span, z)]))
-        if after is not None and after[0] == e:
+        if after is not None and after[0] == e and z - e <= chain:
             resumed = max(resumed, after[1])
         after = None
         if resumed - x[s - 1] > recover_within_pts + _EPS:
@@ -438,19 +445,18 @@ def dropout_edges(
 
 
 def _outside(valid: NDArray[np.bool_], levels: Sequence[Level]) -> NDArray[np.bool_]:
-    """Return ``valid`` without the levels in doubt the data resume in after invalid samples.
+    """Return ``valid`` without the levels in doubt a fall entered (:func:`fall_plateaus`).
 
-    For :func:`dropout_edges` such a level (:func:`fall_plateaus`) is no return of the data: a
+    For :func:`dropout_edges` such a level is no return of the data but part of the stop: a
     slide into 40 s at 55 % with the pulse on (the fall rule held 30 s, then accepted the
-    level), then 95 %, read the data as resumed at 55 and the slide before it counted; 110 of
-    them qualified (review of hunt 11). A level entered straight from valid samples (a slip
-    accepted at once) leaves them be: its fall is no stop.
+    level), then 95 %, read the data as resumed at 55 and the slide before it counted; so did
+    the same fall to 55 % spread over 1.5-3 s at 2 and 25 Hz (a level accepted at once, the
+    data never stopping): 110 of either qualified (review of hunt 11).
     """
-    resumed_in = [(s, e) for _, s, e, _, _ in levels if s > 0 and not valid[s - 1]]
-    if not resumed_in:
+    if not levels:
         return valid
     firm = valid.copy()
-    for s, e in resumed_in:
+    for _, s, e, _, _ in levels:
         firm[s:e] = False
     return firm
 

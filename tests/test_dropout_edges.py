@@ -291,3 +291,33 @@ def test_the_level_is_read_past_data_that_are_themselves_in_doubt(after: str) ->
     edges = {(e.start_s, e.end_s) for e in detect_artifacts(_recording(x)).dropout_edges}
     assert all((a + 1.0, a + 6.0) in edges for a in STARTS)  # 89 % down to 77 %
     assert analyze(_recording(x)).without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
+
+
+def test_the_level_is_read_past_a_short_island_only() -> None:
+    """A genuine 20-min desaturation at 86 % broken by two probe-offs of 20 s, the patient back
+    at 95 % after the last: only the island before the last stop is in doubt. Read past 10 min
+    of steady readings, the whole desaturation was, and a genuine night was held open (review
+    of hunt 11); past a short island (a probe being put back) the level is read on."""
+    dropout_edges = artifact.dropout_edges
+    gap = [np.nan] * 20
+    x = np.array([95.0] * 300 + [86.0] * 600 + gap + [86.0] * 600 + gap + [95.0] * 300)
+    assert dropout_edges(x, np.isfinite(x), 1.0) == [(920, 1520, 1540, 95.0)]
+    y = np.array([95.0] * 300 + [86.0] * 600 + gap + [86.0] * 30 + gap + [95.0] * 300)
+    assert dropout_edges(y, np.isfinite(y), 1.0) == [(300, 900, 920, 95.0), (920, 950, 970, 95.0)]
+
+
+@pytest.mark.parametrize("fs", [2, 25])
+def test_a_level_accepted_at_once_is_a_stop(fs: int) -> None:
+    """Each slide, then a fall to 55 % spread over 3 s (each step within the SPEC's limit), 40 s
+    there with the pulse on, then 95 %: the level is in doubt (accepted at once), but the data
+    never stopped, and 110 such slides qualified at 2 and 25 Hz (review of hunt 11)."""
+    x = np.repeat(_hunter_night().spo2.data, fs)
+    for a in STARTS:
+        i = (a + 6) * fs
+        x[i : i + 3 * fs] = np.linspace(77.0, 55.0, 3 * fs + 1)[1:]
+        x[i + 3 * fs : i + 43 * fs] = 55.0
+        x[i + 43 * fs : i + 50 * fs] = 95.0
+    rec = _recording(x, float(fs))
+    edges = detect_artifacts(rec).dropout_edges
+    assert all(any(e.start_s <= a + 1 and e.end_s >= a + 6 for e in edges) for a in STARTS)
+    assert analyze(rec).without_fall_plateaus["presumed_sleep"].t_le88_min == 0.0
