@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from oxi import cli
 from oxi.cli import main
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.simulate import simulate_night, write_edf
@@ -152,11 +154,16 @@ def test_info_prints_channels(night_edf: Path) -> None:
     assert "SpO2" in proc.stdout
 
 
-@pytest.mark.parametrize("command", [("info",), ("analyze", "--json", "--no-report")])
+@pytest.mark.parametrize(
+    ("command", "status"), [(("info",), 0), (("analyze", "--json", "--no-report"), 141)]
+)
 def test_a_reader_gone_from_stdout_ends_oxi_quietly(
-    command: tuple[str, ...], night_edf: Path, tmp_path: Path
+    command: tuple[str, ...], status: int, night_edf: Path, tmp_path: Path
 ) -> None:
-    """``oxi info REC | head``: a reader that went away is no error (exit 0, nothing said)."""
+    """``oxi info REC | head``: a reader that went away is no error (nothing said). Exit 0 when
+    oxi had written all it prints (the few lines of ``info`` wait in the buffer for the last
+    flush); 141 when the reader went away before (the JSON of ``analyze --json`` fills it), as
+    a process killed by SIGPIPE."""
     read_end, write_end = os.pipe()
     os.close(read_end)  # gone before oxi writes a byte: every write to stdout is EPIPE
     args = [command[0], str(night_edf), *command[1:]]
@@ -169,10 +176,57 @@ def test_a_reader_gone_from_stdout_ends_oxi_quietly(
             stderr=subprocess.PIPE,
             text=True,
             check=False,
+            env=_BUFFERED,
         )
     finally:
         os.close(write_end)
-    assert (proc.returncode, proc.stderr) == (0, "")
+    assert (proc.returncode, proc.stderr) == (status, "")
+
+
+#: The environment with stdout buffered, as to a pipe in a user's shell (this machine sets
+#: PYTHONUNBUFFERED): the reader's going away shows at the last flush, the command finished.
+_BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def test_a_reader_gone_keeps_the_commands_status_or_says_it_did_not_finish(
+    night_edf: Path, tmp_path: Path
+) -> None:
+    """`set -o pipefail; oxi verify FORGED REC | head -1` printed "NOT VERIFIED" and exited 0
+    half the time: the reader gone was taken for success whatever the command found (review of
+    hunt 11). The command's own status when it finished (1, a mismatch); when the reader went
+    away before, 141 (killed by SIGPIPE, as the shell says), never 0."""
+    out = tmp_path / "out"
+    assert _run("analyze", str(night_edf), "--out", str(out), "--no-report").returncode == 0
+    summary = json.loads((out / "summary.json").read_text())
+    summary["metrics"]["presumed_sleep"]["t_le88_min"] += 5.0
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(summary))
+    for env, status in ((_BUFFERED, 1), ({**_BUFFERED, "PYTHONUNBUFFERED": "1"}, 141)):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "oxi", "verify", str(forged), str(night_edf)],
+                stdout=write_end,
+                stderr=subprocess.PIPE,
+                text=True,
+                check=False,
+                env=env,
+            )
+        finally:
+            os.close(write_end)
+        assert (proc.returncode, proc.stderr) == (status, "")
+
+    def gone(_args: argparse.Namespace) -> int:
+        raise cli._ReaderGone
+
+    stdout = sys.stdout.fileno()
+    kept = os.dup(stdout)
+    try:
+        assert cli._run(argparse.Namespace(func=gone)) == cli.EXIT_READER_GONE == 141
+    finally:
+        os.dup2(kept, stdout)
+        os.close(kept)
 
 
 def test_a_broken_pipe_inside_a_command_is_not_a_closed_stdout(
