@@ -345,10 +345,6 @@ def fall_plateaus(
 #: sample when put back (77 % before the probe-off, 80 when back, then 95) made no edge, and the
 #: hunt's night of 110 slides into a probe-off qualified again (review of hunt 11).
 RESUMED_LEVEL_S = 5.0
-#: The longest island the data resume in that :func:`dropout_edges` reads past when it is
-#: itself wholly in doubt (seconds): the SPEC's longest hold after an implausible fall
-#: (§4.3), time enough for a probe to be put back and settle.
-CHAIN_ISLAND_S = 30.0
 
 
 def dropout_edges(
@@ -416,14 +412,14 @@ def dropout_edges(
     m = min(stop.size, back.size)  # a stop at the recording's end has no resumed value
     span = max(1, math.ceil(RESUMED_LEVEL_S * fs - _EPS))
     out = []
-    # Last stop first: where the island the data resume in is short (a probe being put back,
-    # at most CHAIN_ISLAND_S) and itself wholly in doubt (its own stop made an edge from its
-    # first sample), the data had not come back, and the level is read after it too: a slide
-    # into 6 s of 0, 10 s at 78 %, 10 s of 0, then 95 % left the island an edge and the slide
-    # before it counted, and 110 of them qualified (review of hunt 11). Not through minutes of
-    # steady readings: a genuine 24-min desaturation at 86 % broken by two probe-offs, the
-    # patient back at 95 % after the last, was held open whole (review of hunt 11).
-    chain = math.floor(CHAIN_ISLAND_S * fs + _EPS)
+    # Last stop first: where the island the data resume in is itself wholly in doubt (its own
+    # stop made an edge from its first sample), the data had not come back, and the level is
+    # read after it too: a slide into 6 s of 0, 10 s at 78 %, 10 s of 0, then 95 % left the
+    # island an edge and the slide before it counted, and 110 of them qualified (review of
+    # hunt 11). However long the island: read past 30 s at most, islands of 31 s (or 2-4 min
+    # in an 8-hour night) qualified the same slides again (review 5 of hunt 11). A genuine
+    # desaturation broken by several probe-offs, the patient back at 95 % after the last, is
+    # held open whole when the outcome rests on it: nothing in the samples tells it apart.
     after: tuple[int, float] | None = None  # the next stop's edge: its first sample, its level
     stops = zip(
         stop[:m].tolist(),
@@ -434,7 +430,7 @@ def dropout_edges(
     )
     for s, e, h, z in reversed(list(stops)):
         resumed = float(np.max(x[e : min(e + span, z)]))
-        if after is not None and after[0] == e and z - e <= chain:
+        if after is not None and after[0] == e:
             resumed = max(resumed, after[1])
         after = None
         if resumed - x[s - 1] > recover_within_pts + _EPS:
