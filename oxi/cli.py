@@ -316,6 +316,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         if given is not None:
             _check_input_path(given, kind)
     differences = verify(args.summary, target, args.context, args.annotations)
+    # the verdict is known before a line is printed: a reader gone while they are (`| head -1`
+    # with unbuffered output) gave 141 for genuine evidence (review 5 of hunt 11)
+    args.verdict = EXIT_MISMATCH if differences else EXIT_OK
     if differences:
         _say(f"NOT VERIFIED: {len(differences)} difference(s)")
         listed = group_differences(differences)
@@ -539,6 +542,8 @@ def _run(args: argparse.Namespace) -> int:
         # -1` printed "NOT VERIFIED" and exited 0 half the time (review of hunt 11).
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        if status is None:
+            status = getattr(args, "verdict", None)  # known before it printed (verify)
         return EXIT_READER_GONE if status is None else status
     except OximetryError as exc:
         message = str(exc)
