@@ -164,28 +164,33 @@ def test_a_reader_gone_from_stdout_ends_oxi_quietly(
     oxi had written all it prints (the few lines of ``info`` wait in the buffer for the last
     flush); 141 when the reader went away before (the JSON of ``analyze --json`` fills it), as
     a process killed by SIGPIPE."""
-    read_end, write_end = os.pipe()
-    os.close(read_end)  # gone before oxi writes a byte: every write to stdout is EPIPE
     args = [command[0], str(night_edf), *command[1:]]
     if command[0] == "analyze":
         args += ["--out", str(tmp_path / "out")]
-    try:
-        proc = subprocess.run(
-            [sys.executable, "-m", "oxi", *args],
-            stdout=write_end,
-            stderr=subprocess.PIPE,
-            text=True,
-            check=False,
-            env=_BUFFERED,
-        )
-    finally:
-        os.close(write_end)
+    proc = _to_a_closed_pipe(args, _BUFFERED)
     assert (proc.returncode, proc.stderr) == (status, "")
 
 
 #: The environment with stdout buffered, as to a pipe in a user's shell (this machine sets
 #: PYTHONUNBUFFERED): the reader's going away shows at the last flush, the command finished.
 _BUFFERED = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+
+
+def _to_a_closed_pipe(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Run ``oxi ARGS`` with stdout a pipe whose reader went away before oxi wrote a byte."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # every write to stdout is EPIPE
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "oxi", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            env=env,
+        )
+    finally:
+        os.close(write_end)
 
 
 def test_a_reader_gone_keeps_the_commands_status_or_says_it_did_not_finish(
@@ -203,19 +208,7 @@ def test_a_reader_gone_keeps_the_commands_status_or_says_it_did_not_finish(
     forged = tmp_path / "forged.json"
     forged.write_text(json.dumps(summary))
     for env in (_BUFFERED, {**_BUFFERED, "PYTHONUNBUFFERED": "1"}):  # (its verdict is known first)
-        read_end, write_end = os.pipe()
-        os.close(read_end)
-        try:
-            proc = subprocess.run(
-                [sys.executable, "-m", "oxi", "verify", str(forged), str(night_edf)],
-                stdout=write_end,
-                stderr=subprocess.PIPE,
-                text=True,
-                check=False,
-                env=env,
-            )
-        finally:
-            os.close(write_end)
+        proc = _to_a_closed_pipe(["verify", str(forged), str(night_edf)], env)
         assert (proc.returncode, proc.stderr) == (1, "")
 
     def gone(_args: argparse.Namespace) -> int:
