@@ -151,29 +151,9 @@ def test_verify_withholds_a_sleep_test_channel_label_naming_the_patient(
     10); --deidentify scrubs these labels, and verify now says only that they differ."""
     import json
 
-    import numpy as np
-
     from oxi.verify import compare_summaries
-    from tests.io_fixtures import write_edf_pyedflib
 
-    n = 3 * 3600
-    spo2 = 95.0 + np.round(np.random.default_rng(1).normal(0, 0.5, n))
-    channels = [("SpO2", "%", 1.0, spo2), ("Flow Quackenbush", "uV", 1.0, np.zeros(n))]
-    edf = write_edf_pyedflib(
-        tmp_path / "psg.edf",
-        channels,
-        start=dt.datetime(2026, 11, 20, 22, 0),
-        patient_name=PATIENT.name,
-        patient_code=PATIENT.code,
-        birthdate=dt.date(1949, 7, 13),
-    )
-    ctx = tmp_path / "ctx.yaml"
-    ctx.write_text(
-        "payer: medicare\npatient: {age_years: 77}\n"
-        "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
-        "       performed_by: idtf, evaluated_date: 2026-11-23}\n"
-        "order: {date: 2026-11-25, flow_lpm: 2}\ndiagnoses: [J44.9]\n"
-    )
+    edf, ctx = _psg_with_labels(tmp_path, spo2_label="SpO2")
     out = tmp_path / "out"
     args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
     assert main(args) == 0
@@ -202,15 +182,16 @@ def test_verify_withholds_a_sleep_test_channel_label_naming_the_patient(
     assert lines and not any("quackenbush" in line.lower() for line in lines), lines
 
 
-def _psg_with_labels(tmp_path: Path) -> tuple[Path, Path]:
-    """A 3-h Medicare night whose channels a technician labelled with the patient's name."""
+def _psg_with_labels(tmp_path: Path, spo2_label: str = "SpO2 Quackenbush") -> tuple[Path, Path]:
+    """A 3-h Medicare night whose channels a technician labelled with the patient's name (the
+    airflow channel, and the SpO2 channel unless ``spo2_label`` says otherwise)."""
     import numpy as np
 
     from tests.io_fixtures import write_edf_pyedflib
 
     n = 3 * 3600
     sat = 95.0 + np.round(np.random.default_rng(1).normal(0, 0.5, n))
-    channels = [("SpO2 Quackenbush", "%", 1.0, sat), ("Flow Quackenbush", "uV", 1.0, np.zeros(n))]
+    channels = [(spo2_label, "%", 1.0, sat), ("Flow Quackenbush", "uV", 1.0, np.zeros(n))]
     edf = write_edf_pyedflib(
         tmp_path / "psg.edf",
         channels,
