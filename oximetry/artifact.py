@@ -27,6 +27,7 @@ __all__ = [
     "fall_lag",
     "fall_plateaus",
     "frozen_runs",
+    "lag_limit",
     "lag_windows",
     "mask_excluded",
     "mask_implausible_fall",
@@ -662,6 +663,35 @@ LAG_STEP_ALLOWANCE_PTS = 4.0
 LAG_WINDOWS = (1.0, 1.5, 2.0)
 
 
+def lag_limit(
+    seconds: float | NDArray[np.float64], max_pts_per_s: float
+) -> float | NDArray[np.float64]:
+    """Return the most SpO2 may change over ``seconds`` for the review of falls above 1 Hz.
+
+    SPEC §4.3's ``max_pts_per_s × max(Δt, 1 s)`` and one display step more
+    (:data:`LAG_STEP_ALLOWANCE_PTS`): the one rule of :func:`_lagged_falls`,
+    :func:`_gap_falls` and a test segment's edges (:func:`oximetry.metrics.segment.edge_runs`).
+
+    Parameters
+    ----------
+    seconds : float or numpy.ndarray
+        The time between the two samples compared.
+    max_pts_per_s : float
+        SPEC §4.3's rate (4 points a second).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Points, as ``seconds``.
+
+    Examples
+    --------
+    >>> float(lag_limit(1.5, 4.0))
+    10.0
+    """
+    return max_pts_per_s * np.maximum(seconds, 1.0) + LAG_STEP_ALLOWANCE_PTS
+
+
 def _lagged_falls(
     x: NDArray[np.float64], recorded: NDArray[np.bool_], fs: float, max_fall_pts_per_s: float
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -682,7 +712,7 @@ def _lagged_falls(
     # over 1, 1.5 and 2 s (LAG_WINDOWS): the display step allowed makes one second alone let
     # a staircase of 3.9 points a sample at 2 Hz (7.8 a second) through
     for d in lag_windows(fs):
-        limit = max_fall_pts_per_s * max(d / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS + _EPS
+        limit = lag_limit(d / fs, max_fall_pts_per_s) + _EPS
         with np.errstate(invalid="ignore"):  # a missing sample is NaN: never a fall
             for s in range(d, n, chunk):
                 e = min(n, s + chunk)
@@ -739,7 +769,7 @@ def _gap_falls(
             k_ok = (k >= 0) & ok[np.maximum(k, 0)]
             k = np.maximum(k, 0)
             dt_s = (i[:, None] - k) / fs
-            limit = max_fall_pts_per_s * np.maximum(dt_s, 1.0) + LAG_STEP_ALLOWANCE_PTS + _EPS
+            limit = lag_limit(dt_s, max_fall_pts_per_s) + _EPS
             too_fast = k_ok & (x[k] - x[i][:, None] > limit)
             hit = np.flatnonzero(too_fast.any(axis=1))
             if hit.size:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from ..artifact import LAG_STEP_ALLOWANCE_PTS, _back_to, _gap_falls, fall_lag, lag_windows
+from ..artifact import _back_to, _gap_falls, fall_lag, lag_limit, lag_windows
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
 from .runs import check_arrays, check_fs, samples_at_least, sliding_max
@@ -235,7 +235,7 @@ def edge_runs(
             change = v[at_d] - v[ref_d]
             # one display step more than the SPEC's limit (LAG_STEP_ALLOWANCE_PTS): a 1-s window
             # of a genuine fall shown in whole percents often holds two updates (2 + 3 points)
-            limit = max_step_pts_per_s * max(d / fs, 1.0) + LAG_STEP_ALLOWANCE_PTS
+            limit = lag_limit(d / fs, max_step_pts_per_s)
             rise = np.union1d(rise, at_d[change > limit])
             down = (-change > limit) & (-change > within_pts)
             ats.append(at_d[down])
