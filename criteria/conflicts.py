@@ -164,7 +164,7 @@ def _ages(f: _Facts) -> list[Conflict]:
     p = f.ctx.patient
     out: list[Conflict] = []
     day = f.test_date or f.recording_date
-    if p.birth_date is not None and day is not None and p.birth_date > day:
+    if p.born_after(day):
         out.append(
             Conflict(
                 ("patient.birth_date", "test.date"),

@@ -114,6 +114,10 @@ class Patient:
     #: it (:data:`DATES_CHECKED_AGAINST_BIRTH`), so that the conflict they make is found again
     #: from a summary, which holds no birth date (``oxi verify``).
     dated_before_birth: tuple[str, ...] = ()
+    #: Written by :meth:`Context.to_dict` in place of the birth date when it is after the test
+    #: date, so the conflict is found again from a summary. The age it gave, -1, was written as
+    #: ``age_years`` and ``oxi verify`` refused the genuine summary as out of range.
+    born_after_test: bool | None = None
 
     def dates_before_birth(self, dates: Mapping[str, _dt.date | None]) -> tuple[str, ...]:
         """Return the keys of ``dates`` dated before the birth date.
@@ -133,8 +137,27 @@ class Patient:
             return self.dated_before_birth
         return tuple(k for k, d in dates.items() if d is not None and d < self.birth_date)
 
+    def born_after(self, day: _dt.date | None) -> bool:
+        """Tell whether the birth date is after ``day`` (a summary: ``born_after_test``).
+
+        Parameters
+        ----------
+        day : datetime.date or None
+            The test date.
+
+        Returns
+        -------
+        bool
+            False when either date is unknown.
+        """
+        if self.birth_date is not None and day is not None:
+            return self.birth_date > day
+        return bool(self.born_after_test)
+
     def age_from_birth(self, day: _dt.date | None) -> float | None:
         """Return the whole-year age the birth date gives at ``day`` (None without one).
+
+        None also for a birth after ``day``, which is a conflict, not an age.
 
         A 29 February birthday falls on 28 February in other years: of the two conventions
         (28 February, 1 March) the earlier one, so an age-limited criterion (pediatric, under
@@ -142,6 +165,8 @@ class Patient:
         """
         if self.birth_date is not None and day is not None:
             b = self.birth_date
+            if b > day:  # no age (a conflict): -1 made a pediatric member of the unborn
+                return None
             return float(day.year - b.year - (day < _birthday(b, day.year)))
         return self.age_from_birth_date
 
@@ -174,6 +199,8 @@ class Patient:
         """
         if self.birth_date is not None and day is not None:
             b = self.birth_date
+            if b > day:  # no age (a conflict, criteria.conflicts)
+                return None
             return day < _birthday(b, b.year + years)
         age = self.age_at(day)
         return None if age is None else age < years
@@ -530,6 +557,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "age_from_birth_date": _number(0, 130),
             "name_matches_recording": _bool,
             "dated_before_birth": _keys(DATES_CHECKED_AGAINST_BIRTH),
+            "born_after_test": _bool,
         },
     ),
     "test": (
@@ -741,6 +769,9 @@ class Context:
             if name == "patient":
                 pat: dict[str, Any] = {}
                 from_birth = self.patient.age_from_birth(test_date)
+                if self.patient.born_after(test_date):  # no age: a conflict (criteria.conflicts)
+                    pat["born_after_test"] = True
+                    from_birth = None
                 if self.patient.age_years is not None:
                     pat["age_years"] = self.patient.age_years
                     if from_birth is not None:  # kept, so a conflict between them survives

@@ -581,6 +581,7 @@ _CONTEXT_PATIENT_SHOWN = (
     "sex",
     "name_matches_recording",
     "dated_before_birth",
+    "born_after_test",
 )
 
 

@@ -399,6 +399,8 @@ PERTURBATIONS = (
     # A PaO2 between two whole numbers the criteria decide differently (55.5: neither <= 55 nor
     # >= 56; 59.5 beside 56-59): not evaluable, never rounded toward a qualification.
     "pao2_between_whole_numbers",
+    # A birth date after the test date: a conflict, no age (-1 made the member pediatric)
+    "born_after_the_test",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -621,6 +623,8 @@ def valid_then_perturbed(
         ev = _possible_dates_far(draw, ev, start)
     elif change == "pao2_between_whole_numbers":
         t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
+    elif change == "born_after_the_test":
+        raw["patient"] = {"birth_date": _born_after(draw, td).isoformat()}
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "angina_coded_drop_only":
@@ -1610,6 +1614,11 @@ def _perturb_validity(
     return ev
 
 
+def _born_after(draw: st.DrawFn, td: dt.date) -> dt.date:
+    """A birth date 1 to 400 days after the test day ``td`` (the run date is years later)."""
+    return td + dt.timedelta(days=draw(st.integers(1, 400)))
+
+
 @settings(max_examples=500, deadline=None)
 @given(valid_then_perturbed())
 def test_safety_one_missing_or_failed_condition_prevents_qualified(
@@ -1876,6 +1885,7 @@ MC_PERTURBATIONS = (
     "stand_by_oxygen",
     "order_for_no_oxygen",
     "pao2_between_whole_numbers",
+    "born_after_the_test",
 )
 
 
@@ -2177,6 +2187,8 @@ def valid_then_perturbed_medicare(
         ev = _possible_dates_far(draw, ev, start)
     elif change == "pao2_between_whole_numbers":
         t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
+    elif change == "born_after_the_test":
+        raw["patient"] = {"birth_date": _born_after(draw, td).isoformat()}
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":

@@ -9,12 +9,17 @@ qualified cluster-headache oxygen (no order date read at all).
 from __future__ import annotations
 
 import datetime as dt
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from criteria import Context, evaluate
 from criteria.errors import ContextError
+from oxi.cli import main
+from oximetry.simulate import simulate_night
+from tests.criteria_helpers import OVERNIGHT_YAML, analyze_overnight
 
 CLUSTER: dict[str, Any] = {
     "payer": "masshealth",
@@ -116,3 +121,54 @@ def test_a_given_age_beside_a_birth_date_bounds_nothing_in_the_summary() -> None
     assert [c.keys for c in first.conflicts] == [c.keys for c in again.conflicts]
     assert ("patient.birth_date", "patient.age_years") in [c.keys for c in first.conflicts]
     assert not [c for c in again.conflicts if "order.date" in c.keys]
+
+
+def test_a_birth_after_the_test_gives_no_age_and_the_summary_keeps_the_conflict() -> None:
+    """A birth date after the test date is a conflict (``_ages``), and no age: it gave -1, which
+    made the member pediatric (II.A.2.d "under 21" met) and was written to the summary as
+    ``age_years: -1.0``, out of range, so `oxi verify` refused the genuine summary."""
+    raw = dict(CLUSTER, patient={"birth_date": "2026-12-01"})
+    ctx = Context.from_dict(raw)
+    day = dt.date(2026, 11, 20)
+    assert ctx.patient.age_at(day) is None and ctx.patient.under(21, day) is None
+    kept = ctx.to_dict(test_date=day)
+    assert kept["patient"] == {"born_after_test": True, "dated_before_birth": ["order.date"]}
+    first = evaluate(ctx, None, "masshealth")
+    again = evaluate(Context.from_dict(kept), None, "masshealth")
+    assert first.determination == "indeterminate"
+    assert ("patient.birth_date", "test.date") in [c.keys for c in first.conflicts]
+    assert again.to_dict() == first.to_dict()
+    # a given age beside it is kept, and the birth date gives none
+    raw["patient"] = {"birth_date": "2026-12-01", "age_years": 3}
+    assert Context.from_dict(raw).to_dict(test_date=day)["patient"] == {
+        "age_years": 3,
+        "born_after_test": True,
+        "dated_before_birth": ["order.date"],
+    }
+
+
+def test_a_night_of_a_patient_born_after_it_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end: analyze holds the night open, and the summary verifies with the lab's
+    context file or without it (exit 2 before: age_years -1.0 out of range)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=4, sustained_drops=[(7200, 540, 86)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )  # fmt: skip
+    summary = analyze_overnight(tmp_path, rec)
+    assert summary["qualification"]["determination"] == "qualified"  # the truth
+    ctx_file = tmp_path / "ctx.yaml"
+    ctx_file.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{birth_date: 2026-11-29}"))
+    out = tmp_path / "born"
+    args = ["analyze", str(tmp_path / "night.edf"), "--context", str(ctx_file)]
+    assert main([*args, "--out", str(out), "--no-report"]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["qualification"]["determination"] == "indeterminate"
+    assert doc["context"]["patient"] == {
+        "born_after_test": True,
+        "dated_before_birth": ["order.date"],
+    }
+    for more in ([], ["--context", str(ctx_file)]):
+        assert main(["verify", *more, str(out / "summary.json"), args[1]]) == 0
+    capsys.readouterr()

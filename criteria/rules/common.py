@@ -138,7 +138,9 @@ def conditions(ctx: Context, day: _dt.date | None) -> Conditions:
             young = ctx.patient.under(21, day)
             if young is None:
                 # a birth date without the test date: the date (its own gate names it) decides
-                pending[code] = "test.date" if ctx.patient.birth_date else AGE
+                # (a birth after the test date is a conflict, read alike from a summary)
+                dated = ctx.patient.birth_date and not ctx.patient.born_after(day)
+                pending[code] = "test.date" if dated else AGE
                 continue
             if not young:
                 adult.append(code)
