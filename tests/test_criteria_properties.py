@@ -764,6 +764,9 @@ def _presumed_night_reaching_the_day(draw: st.DrawFn, td: dt.date) -> Evidence:
 #: (I25.11x, I25.7xx; I70.2x-I70.7x, I70.92), and plainly (I20, I73.9).
 ANGINA_OR_PVD_CODES = ("I20.9", "I25.110", "I25.119", "I25.700", "I73.9", "I70.229", "I70.92")
 ANGINA_OR_PVD_CODES += ("I23.7", "I73.1", "I73.89", "E11.51", "E10.52", "E13.51")
+#: Headings that hold a Group IV item's code (I25.1 holds I25.11x angina, R06 the dyspnea
+#: codes): each may be the item. Medicare qualified on the drop from the mean beside them (hunt 12).
+GROUP_IV_HEADINGS = ("R06", "I25.1", "I23", "I73", "I70.9", "E11.5", "E08.5")
 
 
 def _drop_only_night(draw: st.DrawFn) -> SleepFigures:
@@ -958,8 +961,10 @@ def _cluster_headache_not_group_iii(
         return Evidence(recording_start=start, rest=rest)
     if which == "hypoxemia_heading":
         heading = st.sampled_from(
-            ["J96", "J96.0", "R09.0", "G47.34", "G47.36", "P84", "T70.29XA", "P28.5", "J80"]
-        )
+            ["J96", "J96.0", "R09.0", "G47.34", "G47.36", "P84", "T70.29XA", "P28.5", "J80",
+             # headings that hold one (hunt 12: G47.3, R09, T70.2 and P28 qualified N3)
+             "G47.3", "G47", "R09", "T70.2", "T70", "P28"]
+        )  # fmt: skip
         raw["diagnoses"] = [*raw["diagnoses"], draw(heading)]
     elif which == "terminal":
         raw["findings"] = {"terminal_illness_non_respiratory": True}
@@ -2119,7 +2124,8 @@ def valid_then_perturbed_medicare(
         # I-3 (the drop, not hypoxemia) and a bare Group II value (PaO2 56-59 without edema,
         # pulmonary hypertension or hematocrit > 56 %) beside a Group IV item
         t["type"] = "overnight"
-        raw["diagnoses"] = ["J44.9", draw(st.sampled_from(ANGINA_OR_PVD_CODES))]
+        item = st.sampled_from(ANGINA_OR_PVD_CODES + GROUP_IV_HEADINGS)
+        raw["diagnoses"] = ["J44.9", draw(item)]
         raw["symptoms"] = ["insomnia"]
         if draw(st.booleans()):
             raw["blood_gas"] = {

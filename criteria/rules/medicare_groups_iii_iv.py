@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..icd10 import categorise
+from ..icd10 import categorise, mapping_table
 from .base import Inputs, Outcome, Rule, with_figures
 from .common import pulmonary_hypertension_codes
 from .medicare_groups import (
@@ -30,9 +30,6 @@ HYPOXEMIA_CODES += ("J96.20", "J96.21", "J96.90", "J96.91")
 #: hypoxia", G47.36 "sleep related hypoxemia in conditions classified elsewhere"); left out, a
 #: cluster headache beside G47.36 qualified for Group III.
 HYPOXEMIA_CODES += ("G47.34", "G47.36")
-#: Headings that hold a hypoxemia code (R09.0 holds R09.02, J96.x hold J96.x0/J96.x1): given as
-#: the diagnosis they may be one, so they rule Group III out too (A22).
-HYPOXEMIA_HEADINGS = ("J96", "J96.0", "J96.1", "J96.2", "J96.9", "R09.0")
 #: ... and the codes whose inclusion terms name hypoxemia, hypoxia or anoxia elsewhere: hypoxemia
 #: and respiratory failure of the newborn (P84, P28.5), anoxia due to high altitude (T70.29),
 #: acute respiratory distress syndrome (J80) and asphyxia (R09.01). Beside a cluster headache,
@@ -56,7 +53,9 @@ def _iii(inp: Inputs) -> Outcome:
         return Outcome(
             False, "No cluster headache (G44.00x–G44.02x) documented.", v, applicable=False
         )
-    hx = codes_matching(ctx.diagnoses, HYPOXEMIA_CODES, HYPOXEMIA_HEADINGS)
+    # a heading that holds a hypoxemia code (R09.0 holds R09.02, G47.3 holds G47.36, T70.2
+    # holds T70.29) may be one, so it rules Group III out too (A22)
+    hx = codes_matching(ctx.diagnoses, HYPOXEMIA_CODES, headings=True)
     v["hypoxemia_codes"] = hx
     if hx:
         return Outcome(False, "A hypoxemia diagnosis is coded: not Group III.", v)
@@ -227,22 +226,43 @@ def _coded(codes: tuple[str, ...] | None, category: str) -> list[str]:
     return [c for c in codes or () if (row := categorise(c)) and row.category == category]
 
 
+def _may_be(codes: tuple[str, ...] | None, category: str) -> list[str]:
+    """Return the headings among ``codes`` that hold a code of ``category``.
+
+    I25.1 holds the angina codes I25.11x: given as the diagnosis, it may be one.
+    """
+    listed = [r.prefix for r in mapping_table() if r.category == category]
+    return [
+        c for c in codes_matching(codes, listed, headings=True) if c not in _coded(codes, category)
+    ]
+
+
 def _iv(inp: Inputs) -> Outcome:
     ctx = inp.context
     f = ctx.findings
     items: list[str] = []
     about_use: list[str] = []  # items about the patient or the use, not what oxygen is for
+    # Headings that hold an item's code (R06 holds R06.02 dyspnea, I25.1 holds I25.11x angina):
+    # each may be the item, so only a complete code decides. Read by their own codes alone,
+    # they were no item, and a drop from the night's mean qualified beside them.
+    maybe: dict[str, str] = {}
     for key, by_code, label, is_for in _IV_ITEMS:
         if getattr(f, key) is True or (by_code and _coded(ctx.diagnoses, key)):
             items.append(label)
             if not is_for:
                 about_use.append(label)
+        elif by_code:
+            maybe.update(dict.fromkeys(_may_be(ctx.diagnoses, key), label))
     cor_pulmonale = f.pulmonary_hypertension is True or bool(pulmonary_hypertension_codes(ctx))
-    if (
-        f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",))
-    ) and not cor_pulmonale:
-        items.append("dyspnea without cor pulmonale")
+    dyspnea = codes_matching(ctx.diagnoses, ("R06.0",), headings=True)
+    if not cor_pulmonale:
+        if f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",)):
+            items.append("dyspnea without cor pulmonale")
+        else:
+            maybe.update(dict.fromkeys(dyspnea, "dyspnea without cor pulmonale"))
     v: dict[str, Any] = {"items": items}
+    if maybe:
+        v["headings"] = list(maybe)
     if ctx.prn is True:
         # Not a Group IV item that hypoxemia lifts: the LCD denies emergency or stand-by oxygen
         # for beneficiaries not regularly using oxygen outright (medicare-oxygen.md §3.4, "Also
@@ -255,7 +275,7 @@ def _iv(inp: Inputs) -> Outcome:
             "covered, hypoxemia or not.",
             v,
         )
-    if not items:
+    if not items and not maybe:
         return Outcome(True, "No Group IV condition documented.", v, applicable=False)
     # Only *qualifying* hypoxemia lifts an item (A24): a Group II value counts with its
     # condition (edema, pulmonary hypertension, hematocrit > 56 %), as MassHealth counts it.
@@ -274,10 +294,17 @@ def _iv(inp: Inputs) -> Outcome:
         return Outcome(
             True, "Group III (cluster headache): oxygen is not for the Group IV item.", v
         )
-    if hyp is False:
+    if hyp is False and items:
         return Outcome(False, f"Group IV, never covered without hypoxemia: {', '.join(items)}.", v)
+    complete = tuple(f"diagnoses: a complete code in place of {c}" for c in maybe)
+    if hyp is False:
+        what = "; ".join(f"{c} may code {label}" for c, label in maybe.items())
+        return Outcome(None, f"Group IV applies if a heading codes its item ({what}).", v, complete)
     return Outcome(
-        None, "Group IV applies unless hypoxemia is shown.", v, ("a Group I or II value",)
+        None,
+        "Group IV applies unless hypoxemia is shown.",
+        v,
+        ("a Group I or II value", *(() if items else complete)),
     )
 
 

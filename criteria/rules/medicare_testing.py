@@ -35,7 +35,6 @@ __all__ = [
 #: Obstructive (and unspecified or other) sleep apnea: sleep saturations count only on PAP
 #: titration. A heading (``G47``, ``G47.3``) hides which sleep apnea it is, so it counts too.
 OSA_CODES = ("G47.33", "G47.30", "G47.39")
-OSA_HEADINGS = ("G47", "G47.3")
 #: How far a staged sleep window may span past a titration's stated hours (minutes): the hours'
 #: rounding and the minutes between sleep and PAP's start or end, not a split night's
 #: diagnostic hours.
@@ -62,10 +61,10 @@ def osa_documented(inp: Inputs) -> list[str]:
     Returns
     -------
     list of str
-        :data:`OSA_CODES` (G47.33, G47.30, G47.39 and their children) and the headings
-        :data:`OSA_HEADINGS` given as codes.
+        :data:`OSA_CODES` (G47.33, G47.30, G47.39 and their children) and the headings that
+        hold one (G47, G47.3) given as codes.
     """
-    return codes_matching(inp.context.diagnoses, OSA_CODES, OSA_HEADINGS)
+    return codes_matching(inp.context.diagnoses, OSA_CODES, headings=True)
 
 
 def _diagnosis(inp: Inputs) -> Outcome:

@@ -288,9 +288,9 @@ def recorded_outside(
 
 
 def codes_matching(
-    codes: Iterable[str] | None, prefixes: Iterable[str], headings: Iterable[str] = ()
+    codes: Iterable[str] | None, prefixes: Iterable[str], *, headings: bool = False
 ) -> list[str]:
-    """Return the codes that start with any of ``prefixes`` or are one of ``headings``, in order.
+    """Return the codes that start with any of ``prefixes``, in order.
 
     Parameters
     ----------
@@ -298,9 +298,10 @@ def codes_matching(
         ICD-10-CM codes as the context holds them (``G44.011``).
     prefixes : iterable of str
         Code heads (``G44.01``, ``I27``); dots are ignored.
-    headings : iterable of str
-        Categories that hold a matching code (``G47.3`` holds ``G47.33``): given as the
-        diagnosis, they may be one, so they match too (exactly, not their other children).
+    headings : bool
+        Also a code that holds a matching one: a heading (``G47.3`` holds ``G47.33``, ``R06``
+        holds ``R06.02``), given as the diagnosis, may be one. (Hand-kept lists of such
+        headings missed R06, I25.1, G47.3 and T70.2, and Medicare qualified beside them.)
 
     Returns
     -------
@@ -308,12 +309,12 @@ def codes_matching(
         The matching codes, as given.
     """
     heads = tuple(p.replace(".", "") for p in prefixes)
-    exact = {h.replace(".", "") for h in headings}
-    return [
-        c
-        for c in (codes or ())
-        if c.replace(".", "").startswith(heads) or c.replace(".", "") in exact
-    ]
+
+    def matches(code: str) -> bool:
+        key = code.replace(".", "")
+        return key.startswith(heads) or (headings and any(h.startswith(key) for h in heads))
+
+    return [c for c in codes or () if matches(c)]
 
 
 # --------------------------------------------------------------------------------------------
