@@ -254,12 +254,14 @@ def _iv(inp: Inputs) -> Outcome:
         elif by_code:
             maybe.update(dict.fromkeys(_may_be(ctx.diagnoses, key), label))
     cor_pulmonale = f.pulmonary_hypertension is True or bool(pulmonary_hypertension_codes(ctx))
-    dyspnea = codes_matching(ctx.diagnoses, ("R06.0",), headings=True)
     if not cor_pulmonale:
+        dyspnea = "dyspnea without cor pulmonale"
         if f.breathlessness is True or codes_matching(ctx.diagnoses, ("R06.0",)):
-            items.append("dyspnea without cor pulmonale")
+            items.append(dyspnea)
         else:
-            maybe.update(dict.fromkeys(dyspnea, "dyspnea without cor pulmonale"))
+            maybe.update(
+                dict.fromkeys(codes_matching(ctx.diagnoses, ("R06.0",), headings=True), dyspnea)
+            )
     v: dict[str, Any] = {"items": items}
     if maybe:
         v["headings"] = list(maybe)
