@@ -173,6 +173,16 @@ def _ages(f: _Facts) -> list[Conflict]:
             )
         )
         return out
+    if p.born_after_start(f.recorded_on):
+        # a night begun the evening before a birth on test.date qualified (review of hunt 12)
+        out.append(
+            Conflict(
+                ("patient.birth_date", "recording.start"),
+                {"patient.birth_date": "(not shown)", "recording.start": f.recorded_on},
+                "The recording began before the birth date: it is another person's, or a date "
+                "is wrong.",
+            )
+        )
     if p.age_years is None:
         return out
     from_birth = p.age_from_birth(day)

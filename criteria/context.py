@@ -118,6 +118,9 @@ class Patient:
     #: date, so the conflict is found again from a summary. The age it gave, -1, was written as
     #: ``age_years`` and ``oxi verify`` refused the genuine summary as out of range.
     born_after_test: bool | None = None
+    #: Written by :meth:`Context.to_dict` when the birth date is after the recording's first day
+    #: (not the test date): a night begun the evening before a birth on test.date qualified.
+    born_after_recording_start: bool | None = None
 
     def dates_before_birth(self, dates: Mapping[str, _dt.date | None]) -> tuple[str, ...]:
         """Return the keys of ``dates`` dated before the birth date.
@@ -148,11 +151,29 @@ class Patient:
         Returns
         -------
         bool
-            False when either date is unknown.
+            Without a birth date or ``day``, what a summary recorded (``born_after_test``).
         """
         if self.birth_date is not None and day is not None:
             return self.birth_date > day
         return bool(self.born_after_test)
+
+    def born_after_start(self, first_day: _dt.date | None) -> bool:
+        """Tell whether the birth date is after the recording's first day.
+
+        Parameters
+        ----------
+        first_day : datetime.date or None
+            The date of the recording's first sample.
+
+        Returns
+        -------
+        bool
+            Without a birth date or ``first_day``, what a summary recorded
+            (``born_after_recording_start``).
+        """
+        if self.birth_date is not None and first_day is not None:
+            return self.birth_date > first_day
+        return bool(self.born_after_recording_start)
 
     def age_from_birth(self, day: _dt.date | None) -> float | None:
         """Return the whole-year age the birth date gives at ``day`` (None without one).
@@ -188,7 +209,13 @@ class Patient:
         return self.name_matches_recording if found is None else found
 
     def age_at(self, day: _dt.date | None) -> float | None:
-        """Return the age in whole years at ``day`` (birth date), else ``age_years``."""
+        """Return the age in whole years at ``day`` (birth date), else ``age_years``.
+
+        None for a birth after ``day`` (:meth:`born_after`), ``age_years`` given or not: read
+        alike from a summary, which keeps the given age beside ``born_after_test``.
+        """
+        if self.born_after(day):
+            return None
         from_birth = self.age_from_birth(day)
         return from_birth if from_birth is not None else self.age_years
 
@@ -197,10 +224,10 @@ class Patient:
 
         With a birth date this compares dates, so the birthday itself is no longer "under".
         """
+        if self.born_after(day):  # no age (a conflict, criteria.conflicts)
+            return None
         if self.birth_date is not None and day is not None:
             b = self.birth_date
-            if b > day:  # no age (a conflict, criteria.conflicts)
-                return None
             return day < _birthday(b, b.year + years)
         age = self.age_at(day)
         return None if age is None else age < years
@@ -558,6 +585,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "name_matches_recording": _bool,
             "dated_before_birth": _keys(DATES_CHECKED_AGAINST_BIRTH),
             "born_after_test": _bool,
+            "born_after_recording_start": _bool,
         },
     ),
     "test": (
@@ -744,6 +772,7 @@ class Context:
         test_date: _dt.date | None = None,
         identifiers: bool = False,
         recording_name: str | None = None,
+        first_day: _dt.date | None = None,
     ) -> dict[str, Any]:
         """Return the context as JSON-able data, de-identified, for ``summary.json``.
 
@@ -762,6 +791,9 @@ class Context:
             The name the recording's header gives: whether ``patient.name`` can name that
             person is kept as ``patient.name_matches_recording`` (never the names), so the
             name conflict it decides is found again from the summary (``oxi verify``).
+        first_day : datetime.date, optional
+            The date of the recording's first sample: a birth after it is kept as
+            ``patient.born_after_recording_start`` (the conflict it makes, found again).
         """
         out: dict[str, Any] = {}
         for name in _ALL_TOP:
@@ -772,6 +804,8 @@ class Context:
                 if self.patient.born_after(test_date):  # no age: a conflict (criteria.conflicts)
                     pat["born_after_test"] = True
                     from_birth = None
+                elif self.patient.born_after_start(first_day):
+                    pat["born_after_recording_start"] = True
                 if self.patient.age_years is not None:
                     pat["age_years"] = self.patient.age_years
                     if from_birth is not None:  # kept, so a conflict between them survives

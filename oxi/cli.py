@@ -40,6 +40,7 @@ from .qualify import (
     analysed_test_type,
     check_summary_is_for,
     evidence_from_summary,
+    first_day_of,
     load_context,
     qualify,
     recording_name,
@@ -277,7 +278,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         "schema": "oxi.qualification/1",
         "qualification": json.loads(json.dumps(determination.to_dict())),
         "context": context.to_dict(
-            test_date=determination.test_date, recording_name=recording_name(evidence)
+            test_date=determination.test_date,
+            recording_name=recording_name(evidence),
+            first_day=first_day_of(evidence),
         ),
     }
     if summary is not None:

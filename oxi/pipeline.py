@@ -35,7 +35,13 @@ from oximetry.results import Analysis
 from oximetry.settings import AnalysisSettings, check_o2_flow
 
 from .options import check_segments_inside, parse_segments, parse_span, parse_time_spec
-from .qualify import evidence_from_analysis, load_context, qualify, with_analysed_test_type
+from .qualify import (
+    evidence_from_analysis,
+    first_day_of,
+    load_context,
+    qualify,
+    with_analysed_test_type,
+)
 
 __all__ = [
     "AnalyzeRequest",
@@ -676,7 +682,9 @@ def analyze_file(
         None
         if context is None
         else context.to_dict(
-            test_date=determination.test_date, recording_name=analysis.recording.patient.name
+            test_date=determination.test_date,
+            recording_name=analysis.recording.patient.name,
+            first_day=first_day_of(judged_on),
         )
     )
     qualification = determination.to_dict()

@@ -11,6 +11,7 @@ context, runs the rules, and turns every :class:`criteria.errors.CriteriaError` 
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
@@ -33,6 +34,7 @@ __all__ = [
     "context_from_dict",
     "evidence_from_analysis",
     "evidence_from_summary",
+    "first_day_of",
     "load_context",
     "qualify",
     "recording_name",
@@ -263,6 +265,12 @@ def _shown(value: object) -> str:
 def recording_name(evidence: Evidence | None) -> str | None:
     """Return the name the recording's header gives, as the evidence holds it (None: not known)."""
     return None if evidence is None or evidence.file_patient is None else evidence.file_patient.name
+
+
+def first_day_of(evidence: Evidence | None) -> _dt.date | None:
+    """Return the date of the recording's first sample (None: not known or undated)."""
+    start = None if evidence is None else evidence.recording_start
+    return None if start is None else start.date()
 
 
 def with_recorded_name_finding(

@@ -582,6 +582,7 @@ _CONTEXT_PATIENT_SHOWN = (
     "name_matches_recording",
     "dated_before_birth",
     "born_after_test",
+    "born_after_recording_start",
 )
 
 

@@ -84,3 +84,9 @@ def test_a_heading_of_a_hypoxemia_code_rules_group_iii_out(heading: str) -> None
     d = evaluate(_cluster(heading), rest, "medicare")
     assert d.determination != "qualified", heading
     assert d.rule("lcd_group_iii").met is False
+
+
+def test_the_reason_names_the_heading_hypoxemia_lifts() -> None:
+    low = dataclasses.replace(DROP_ONLY, t_le88_min=30.0, t_lt90_min=30.0, nadir_pct=84.0)
+    d = evaluate(_iv("I25.1"), Evidence(recording_start=NIGHT, sleep=low), "medicare")
+    assert "(I25.1, which may code angina pectoris)" in d.rule("lcd_group_iv").reason

@@ -399,8 +399,10 @@ PERTURBATIONS = (
     # A PaO2 between two whole numbers the criteria decide differently (55.5: neither <= 55 nor
     # >= 56; 59.5 beside 56-59): not evaluable, never rounded toward a qualification.
     "pao2_between_whole_numbers",
-    # A birth date after the test date: a conflict, no age (-1 made the member pediatric)
+    # A birth date after the test date: a conflict, no age (-1 made the member pediatric); a
+    # birth after the night began, on the test date (review of hunt 12)
     "born_after_the_test",
+    "recorded_before_birth",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -625,6 +627,12 @@ def valid_then_perturbed(
         t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
     elif change == "born_after_the_test":
         raw["patient"] = {"birth_date": _born_after(draw, td).isoformat()}
+        if draw(st.booleans()):  # an age given beside it is no age either
+            raw["patient"]["age_years"] = draw(st.integers(0, 20))
+    elif change == "recorded_before_birth":
+        # the night began at 22:00 on td; the birth and the test date are the next day
+        t["date"] = (td + dt.timedelta(days=1)).isoformat()
+        raw["patient"] = {"birth_date": t["date"]}
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "angina_coded_drop_only":
@@ -1891,6 +1899,7 @@ MC_PERTURBATIONS = (
     "order_for_no_oxygen",
     "pao2_between_whole_numbers",
     "born_after_the_test",
+    "recorded_before_birth",
 )
 
 
@@ -2195,6 +2204,12 @@ def valid_then_perturbed_medicare(
         t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
     elif change == "born_after_the_test":
         raw["patient"] = {"birth_date": _born_after(draw, td).isoformat()}
+        if draw(st.booleans()):  # an age given beside it is no age either
+            raw["patient"]["age_years"] = draw(st.integers(0, 20))
+    elif change == "recorded_before_birth":
+        # the night began at 22:00 on td; the birth and the test date are the next day
+        t["date"] = (td + dt.timedelta(days=1)).isoformat()
+        raw["patient"] = {"birth_date": t["date"]}
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":

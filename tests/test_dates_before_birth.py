@@ -172,3 +172,51 @@ def test_a_night_of_a_patient_born_after_it_verifies(
     for more in ([], ["--context", str(ctx_file)]):
         assert main(["verify", *more, str(out / "summary.json"), args[1]]) == 0
     capsys.readouterr()
+
+
+def test_a_given_age_beside_a_birth_after_the_test_is_no_age_either() -> None:
+    """A birth after the test date beside age_years 5: the analysis had no age from the birth
+    date, but the summary (age_years 5, born_after_test) gave age 5, and `oxi verify` found
+    "under 21 ... met" where the analysis had "not evaluable" (review of hunt 12)."""
+    raw = dict(CLUSTER, patient={"birth_date": "2026-12-01", "age_years": 5})
+    ctx = Context.from_dict(raw)
+    day = dt.date(2026, 11, 20)
+    assert ctx.patient.age_at(day) is None and ctx.patient.under(21, day) is None
+    again = Context.from_dict(ctx.to_dict(test_date=day))
+    assert again.patient.age_at(day) is None and again.patient.under(21, day) is None
+    for payer in ("masshealth", "medicare"):
+        first = evaluate(ctx, None, payer)
+        assert evaluate(again, None, payer).to_dict() == first.to_dict()
+        assert "patient.birth_date or age_years" not in first.missing
+
+
+def test_a_recording_begun_before_the_birth_is_a_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A night from 22:00 on 19 November beside a birth date and a test date of 20 November
+    qualified (the birth was compared with the test date alone; review of hunt 12). It is a
+    conflict now, found again from the summary (``born_after_recording_start``)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=4, sustained_drops=[(7200, 540, 86)],
+        start=dt.datetime(2026, 11, 19, 22, 0),
+    )  # fmt: skip
+    summary = analyze_overnight(tmp_path, rec)
+    assert summary["qualification"]["determination"] == "qualified"  # the truth (age 70)
+    ctx_file = tmp_path / "born.yaml"
+    ctx_file.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{birth_date: 2026-11-20}"))
+    out = tmp_path / "born"
+    args = ["analyze", str(tmp_path / "night.edf"), "--context", str(ctx_file)]
+    assert main([*args, "--out", str(out), "--no-report"]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    q = doc["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert ["patient.birth_date", "recording.start"] in [c["keys"] for c in q["conflicts"]]
+    assert doc["context"]["patient"]["born_after_recording_start"] is True
+    for more in ([], ["--context", str(ctx_file)]):
+        assert main(["verify", *more, str(out / "summary.json"), args[1]]) == 0
+    # born on the night's first day: no conflict
+    ctx_file.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{birth_date: 2026-11-19}"))
+    assert main([*args, "--out", str(tmp_path / "same"), "--no-report"]) == 0
+    same = json.loads((tmp_path / "same" / "summary.json").read_text())["qualification"]
+    assert not [c for c in same["conflicts"] if "recording.start" in c["keys"]]
+    capsys.readouterr()

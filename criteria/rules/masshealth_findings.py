@@ -734,7 +734,9 @@ def _d(inp: Inputs) -> Outcome:
             v,
             tested=finding.tested,
         )
-    missing = finding.missing + (() if under is not None else ("patient.birth_date or age_years",))
+    # (no age for a birth after the test date: the conflict says why, nothing is missing)
+    unknown = under is None and not inp.context.patient.born_after(inp.test_date)
+    missing = finding.missing + (("patient.birth_date or age_years",) if unknown else ())
     return Outcome(None, "Pediatric criteria not evaluable.", v, missing)
 
 

@@ -227,14 +227,13 @@ def _coded(codes: tuple[str, ...] | None, category: str) -> list[str]:
 
 
 def _may_be(codes: tuple[str, ...] | None, category: str) -> list[str]:
-    """Return the headings among ``codes`` that hold a code of ``category``.
+    """Return the codes of ``category`` and the headings among ``codes`` that hold one.
 
-    I25.1 holds the angina codes I25.11x: given as the diagnosis, it may be one.
+    I25.1 holds the angina codes I25.11x: given as the diagnosis, it may be one. (Called where
+    no code of ``category`` is coded: the headings alone.)
     """
     listed = [r.prefix for r in mapping_table() if r.category == category]
-    return [
-        c for c in codes_matching(codes, listed, headings=True) if c not in _coded(codes, category)
-    ]
+    return codes_matching(codes, listed, headings=True)
 
 
 def _iv(inp: Inputs) -> Outcome:
@@ -285,9 +284,8 @@ def _iv(inp: Inputs) -> Outcome:
     group_iii = inp.results["lcd_group_iii"].met
     v.update(group_i_or_ii_value=hyp, group_iii=group_iii)
     if hyp is True:
-        return Outcome(
-            True, f"Hypoxemia documented, so Group IV ({', '.join(items)}) does not apply.", v
-        )
+        named = ", ".join([*items, *(f"{c}, which may code {label}" for c, label in maybe.items())])
+        return Outcome(True, f"Hypoxemia documented, so Group IV ({named}) does not apply.", v)
     if group_iii is True and not about_use:
         # Angina, PVD and dyspnea are about what oxygen is for; a Group III patient (no
         # hypoxemia by definition) gets it for the cluster headache. A terminal illness is

@@ -300,8 +300,9 @@ def codes_matching(
         Code heads (``G44.01``, ``I27``); dots are ignored.
     headings : bool
         Also a code that holds a matching one: a heading (``G47.3`` holds ``G47.33``, ``R06``
-        holds ``R06.02``), given as the diagnosis, may be one. (Hand-kept lists of such
-        headings missed R06, I25.1, G47.3 and T70.2, and Medicare qualified beside them.)
+        holds ``R06.02``), given as the diagnosis, may be one. (Read without headings, or
+        with hand-kept lists of them, R06, I25.1, G47.3 and T70.2 were missed, and Medicare
+        qualified beside them.)
 
     Returns
     -------
