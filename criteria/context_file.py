@@ -39,9 +39,57 @@ _SHOW = 60
 
 
 def shorten(value: Any) -> str:
-    """Return ``repr(value)`` cut to a readable length for an error message."""
+    """Return ``repr(value)`` cut to a readable length for an error message.
+
+    A quoted text cut short keeps its closing quote (``'Example Fic…'(20030 characters)``): a
+    ``--deidentify`` run withholds what an error quotes (:func:`oximetry.errors.withhold_quoted`,
+    text between two quotes), and a 20030-character interpretation cut without its closing quote
+    was printed as ``'Example Fictional desaturates xxx…(20032 characters)``, the patient's name
+    and all.
+
+    Parameters
+    ----------
+    value : object
+        The value an error names.
+
+    Returns
+    -------
+    str
+        ``repr(value)``, or its start (any quoted text in it closed) and the length: of the text
+        for a string, else of the ``repr``.
+
+    Examples
+    --------
+    >>> shorten("Example Fictional desaturates " + "x" * 20000)
+    "'Example Fictional desaturates xxxxxxxxxxxxxx…'(20030 characters)"
+    >>> shorten(["Home of Example Fictional, member EX-000-0001 (fictional)"])
+    "['Home of Example Fictional, member EX-000-00…'(61 characters)"
+    """
     text = repr(value)
-    return text if len(text) <= _SHOW else f"{text[: _SHOW - 15]}…({len(text)} characters)"
+    if len(text) <= _SHOW:
+        return text
+    size = len(value) if isinstance(value, str) else len(text)
+    return f"{_closed(text[: _SHOW - 15])}({size} characters)"
+
+
+def _closed(head: str) -> str:
+    """Return the start of a ``repr`` with ``…`` and, inside a quoted text, its closing quote."""
+    quote = None
+    escaped = False
+    for ch in head:
+        if escaped:
+            escaped = False
+        elif quote is not None and ch == "\\":
+            escaped = True
+        elif quote is None and ch in "'\"":
+            quote = ch
+        elif ch == quote:
+            quote = None
+    if quote is None:
+        return head + "…"
+    if escaped:  # cut after a backslash: it would escape the closing quote
+        head = head[:-1]
+    return f"{head}…{quote}"
 
 
 def read_context_file(path: str | PathLike[str]) -> Any:

@@ -13,11 +13,14 @@ import tracemalloc
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from criteria.context import Context, load_context
-from criteria.context_file import MAX_BYTES, MAX_DEPTH
+from criteria.context_file import MAX_BYTES, MAX_DEPTH, shorten
 from criteria.errors import ContextError
 from oxi.cli import main
+from oximetry.errors import withhold_quoted
 
 TURN_2 = """\
 patient: {name: Jane Example, member_id: "0012345", sex: F}
@@ -166,6 +169,16 @@ def test_patient_identifiers_are_never_echoed_in_errors() -> None:
     with pytest.raises(ContextError) as info:
         Context.from_dict({"patient": {"name": ["Jane", "Example"]}})
     assert "Jane" not in str(info.value) and "patient.name" in str(info.value)
+
+
+@given(st.text(max_size=120), st.booleans())
+def test_a_shortened_value_is_withheld_whole(text: str, in_a_list: bool) -> None:
+    """``--deidentify`` withholds text between two quotes (:func:`withhold_quoted`); a value cut
+    short lost its closing quote (``'Example Fictional desaturates xxx…(20032 characters)``),
+    and nothing of it was withheld. Cut or not, nothing of the value is left."""
+    value: object = [text] if in_a_list else text
+    said = withhold_quoted(f"got {shorten(value)}; allowed: text")
+    assert re.fullmatch(r"got \[?'…'\]?(\(\d+ characters\))?; allowed: text", said), said
 
 
 # --------------------------------------------------------------------------------------------

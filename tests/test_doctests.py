@@ -24,6 +24,7 @@ PUBLIC = (
     "criteria.evaluate",
     "criteria.rules.shared",  # night_share: the 20:00-08:00 reading, worked
     "criteria.names",  # same_person: one person written two ways, placeholders
+    "criteria.context_file",  # shorten: a text cut short keeps its closing quote
     "oximetry.errors",  # deidentified_reason
     "oxi.privacy",  # deidentified_error: a found file's name never printed
     "oxi.visible",  # visible: what a terminal would act on, shown escaped
