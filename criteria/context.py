@@ -25,6 +25,7 @@ from .errors import ContextError
 from .names import same_person
 
 __all__ = [
+    "CONTEXT_FREE_TEXT",
     "BloodGas",
     "ClusterHeadache",
     "Context",
@@ -375,6 +376,29 @@ _Check = Callable[[str, Any, str | None], Any]
 #: Keys whose values identify the patient: never echoed in an error message.
 _IDENTIFYING = ("patient.name", "patient.member_id", "patient.birth_date")
 
+#: The context's free text (section, field, longest text the context accepts): a clinician may
+#: name the patient there; the rest of a context is vocabulary, numbers and dates. What
+#: ``--deidentify`` scrubs (:func:`oxi.pipeline.deidentified_context`), what ``oxi verify`` says
+#: differs without quoting, and what an error never quotes.
+CONTEXT_FREE_TEXT = (
+    ("test", "facility", 200),
+    ("test", "device", 200),
+    ("order", "practitioner", 200),
+    ("interpretation", "practitioner", 200),
+    ("interpretation", "text", 20000),
+)
+
+#: Keys whose values may identify the patient: the free text, and the sections holding it or
+#: the identifiers (``interpretation: "Roe, Jane desaturates ..."`` written as one text). An
+#: error says what they hold, not the value: an interpretation of 20032 characters starting
+#: with the patient's name, or a facility given as a list ``["Home of Jane Roe"]``, was quoted
+#: in the error line (``oxi verify`` of an edited summary; ``oxi analyze --deidentify``).
+_MAY_IDENTIFY = (
+    *(f"{section}.{key}" for section, key, _ in CONTEXT_FREE_TEXT),
+    *dict.fromkeys(section for section, _, _ in CONTEXT_FREE_TEXT),
+    "patient",
+)
+
 
 def _latest_today() -> _dt.date:
     """Return the latest date that is today somewhere on Earth (UTC+14).
@@ -390,10 +414,30 @@ _TODAY: Callable[[], _dt.date] = _latest_today
 
 
 def _err(key: str, value: Any, allowed: str, source: str | None) -> ContextError:
-    shown = "a value (not shown: it identifies the patient)" if key in _IDENTIFYING else None
-    return ContextError(
-        f"context key '{key}': got {shown or shorten(value)}; allowed: {allowed}", path=source
-    )
+    if isinstance(value, str) and not value.strip():
+        shown = shorten(value)  # blank: nothing to withhold, and '' says why it was refused
+    elif key in _IDENTIFYING:
+        shown = f"{_kind(value)} (not shown: it identifies the patient)"
+    elif key in _MAY_IDENTIFY:
+        shown = f"{_kind(value)} (not shown: it may identify the patient)"
+    else:
+        shown = shorten(value)
+    return ContextError(f"context key '{key}': got {shown}; allowed: {allowed}", path=source)
+
+
+def _kind(value: Any) -> str:
+    """Say what a withheld value is, never what it says (``text of 20030 characters``)."""
+    if isinstance(value, str):
+        return f"text of {len(value)} characters"
+    if isinstance(value, bool):
+        return "true or false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return "a value"
 
 
 def _bool(key: str, v: Any, src: str | None) -> bool:

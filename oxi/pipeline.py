@@ -18,7 +18,7 @@ from typing import Any
 
 import criteria
 import oximetry
-from criteria.context import Context
+from criteria.context import CONTEXT_FREE_TEXT, Context
 from criteria.evaluate import Determination
 from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
@@ -411,17 +411,6 @@ def _with_xml_annotations(
         "annotations_sha256": digest,
     }
     return replace(rec, source=replace(rec.source, read_options=options))
-
-
-#: The context's free text (section, field, longest text the context accepts): a clinician may
-#: name the patient there; the rest of a context is vocabulary, numbers and dates.
-CONTEXT_FREE_TEXT = (
-    ("test", "facility", 200),
-    ("test", "device", 200),
-    ("order", "practitioner", 200),
-    ("interpretation", "practitioner", 200),
-    ("interpretation", "text", 20000),
-)
 
 
 def deidentified_context(context: Context, analysis: Analysis) -> Context:

@@ -40,7 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from criteria.context import Context
+from criteria.context import CONTEXT_FREE_TEXT, Context
 from oximetry import __version__
 from oximetry.errors import ChannelNotFoundError, OximetryError, SettingsError
 from oximetry.io import sha256_of
@@ -51,7 +51,6 @@ from oximetry.report.terminal import elapsed_only
 from oximetry.settings import recorded_settings
 
 from .pipeline import (
-    CONTEXT_FREE_TEXT,
     XML_BY_HASH,
     AnalyzeRequest,
     Outcome,

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from criteria.context import Context, load_context
+from criteria.context import CONTEXT_FREE_TEXT, Context, load_context
 from criteria.context_file import MAX_BYTES, MAX_DEPTH, shorten
 from criteria.errors import ContextError
 from oxi.cli import main
@@ -169,6 +169,54 @@ def test_patient_identifiers_are_never_echoed_in_errors() -> None:
     with pytest.raises(ContextError) as info:
         Context.from_dict({"patient": {"name": ["Jane", "Example"]}})
     assert "Jane" not in str(info.value) and "patient.name" in str(info.value)
+
+
+#: Values no context key takes, each holding the patient's name: too long for any text key, a
+#: list, a mapping, text with a control character (hunt 12: a 20030-character interpretation
+#: and a facility given as a list were quoted in the error line, the name with them).
+_NAMING = (
+    "Quokkaman Zyxwv desaturates " + "x" * 20000,
+    ["Home of Quokkaman Zyxwv"],
+    {"of": "Quokkaman Zyxwv"},
+    "Quokkaman Zyxwv\x07",
+)
+
+
+@pytest.mark.parametrize("value", _NAMING, ids=["long", "list", "mapping", "control"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        *(f"{section}.{name}" for section, name, _ in CONTEXT_FREE_TEXT),
+        "patient.name",
+        "patient.member_id",
+        "patient.birth_date",
+    ],
+)
+def test_free_text_and_identifiers_are_never_echoed_in_errors(key: str, value: object) -> None:
+    section, _, name = key.partition(".")
+    with pytest.raises(ContextError) as info:
+        Context.from_dict({section: {name: value}})
+    said = str(info.value)
+    assert f"context key '{key}': got " in said and "(not shown: it " in said, said
+    assert "quokkaman" not in said.lower() and "zyxwv" not in said.lower(), said
+
+
+@pytest.mark.parametrize("section", ["patient", "test", "order", "interpretation"])
+def test_a_section_written_as_one_text_is_never_echoed(section: str) -> None:
+    """``interpretation: "Quokkaman Zyxwv desaturates"`` (no ``text:``) is the free text itself,
+    and ``patient: "Quokkaman, Zyxwv"`` the name: the section, not a mapping, was quoted."""
+    for value in ("Quokkaman Zyxwv desaturates", ["Quokkaman", "Zyxwv"]):
+        with pytest.raises(ContextError) as info:
+            Context.from_dict({section: value})
+        said = str(info.value)
+        assert f"context key '{section}': got " in said and "(not shown: it " in said, said
+        assert "quokkaman" not in said.lower() and "zyxwv" not in said.lower(), said
+
+
+def test_other_keys_still_quote_the_value() -> None:
+    """Vocabulary keys are no patient data: the value is quoted, so the user sees the typo."""
+    with pytest.raises(ContextError, match=r"context key 'test\.type': got 'nightly';"):
+        Context.from_dict({"test": {"type": "nightly"}})
 
 
 @given(st.text(max_size=120), st.booleans())

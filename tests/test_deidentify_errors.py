@@ -134,3 +134,26 @@ def test_a_path_oxi_found_is_never_printed_by_name(tmp_path: Path) -> None:
     assert "quokkaman" not in elsewhere.lower()
     out = str(tmp_path / "out" / "summary.json")
     assert describe_path(out, typed, found, str(tmp_path / "out")) == out
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_context_text_too_long_is_never_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """An interpretation of 20028 characters starting with the patient's name (hunt 12): the
+    error cut its quoted value short without the closing quote, and ``--deidentify``, which
+    withholds text between two quotes, printed ``got 'Quokkaman Zyxwv desaturates xxx…``. The
+    free text is now said by its kind and length, with or without ``--deidentify``."""
+    root = Path(__file__).resolve().parents[1]
+    text = f"{STEM.replace('_', ' ')} desaturates {'x' * 20000}"
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        (root / "data" / "example-context.yaml").read_text()
+        + f'interpretation:\n  text: "{text}"\n'
+    )
+    args = ["analyze", str(root / "data" / "example-night.edf"), "--context", str(ctx)]
+    args += ["--no-report", "--out", str(tmp_path / "out")]
+    err = _run([*args, "--deidentify"] if deidentify else args, capsys)
+    assert "quokkaman" not in err.lower() and "zyxwv" not in err.lower(), err
+    assert f"got text of {len(text)} characters (not shown: it may identify" in err, err
+    assert not (tmp_path / "out").exists()

@@ -166,3 +166,36 @@ def test_the_summary_minutes_bound_is_the_longest_recording_oxi_reads() -> None:
     from criteria.evidence import _MAX_RECORDING_MIN
 
     assert _MAX_RECORDING_MIN == MAX_DURATION_S / 60.0
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value"),
+    [
+        ("interpretation", "text", "Quokkaman Zyxwv desaturates " + "x" * 20000),
+        ("interpretation", "text", ["Quokkaman Zyxwv"]),
+        ("test", "facility", ["Home of Quokkaman Zyxwv"]),
+        ("order", "practitioner", {"name": "Dr. Quokkaman Zyxwv"}),
+        ("patient", "name", ["Quokkaman", "Zyxwv"]),
+    ],
+    ids=["long-text", "text-list", "facility-list", "practitioner-mapping", "name-list"],
+)
+def test_qualify_never_quotes_a_malformed_free_text_of_the_recorded_context(
+    genuine: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    section: str,
+    key: str,
+    value: Any,
+) -> None:
+    """The summary's recorded context, edited: bad input naming the key, never the value (hunt
+    12: "got ['Home of ...']" printed a facility naming the patient whole)."""
+    forged = json.loads(json.dumps(genuine))
+    forged["context"] = {section: {key: value}}
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps(forged))
+    args = ["qualify", "--context", str(CONTEXT), "--summary", str(summary)]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 2
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    assert f"context key '{section}.{key}': got " in text and "(not shown: it " in text, text
+    assert "quokkaman" not in text.lower() and "zyxwv" not in text.lower(), text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -320,3 +321,38 @@ def test_summary_writes_the_device_as_oxi_info_does_and_verifies(
     assert "a summary written before that quotes them and is not verified" in text
     for spelling in SPELLINGS:
         assert spelling.lower() not in text.lower(), spelling
+
+
+def test_verify_never_quotes_a_malformed_context_free_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A de-identified summary whose recorded context holds free text no context takes: an
+    interpretation too long, or an interpretation or facility given as a list. Each was quoted
+    in the error line ("got ['Home of Quackenbush Zebulon']", hunt 12), where a valid one that
+    differs is withheld; now said by its kind only (exit 2, bad input)."""
+    root = Path(__file__).resolve().parents[1]
+    edf = root / "data" / "example-night.edf"
+    out = tmp_path / "out"
+    ctx = root / "data" / "example-context.yaml"
+    args = ["analyze", str(edf), "--context", str(ctx), "--deidentify", "--no-report"]
+    assert main([*args, "--out", str(out)]) == 0
+    genuine = json.loads((out / "summary.json").read_text())
+    named = "Quackenbush Zebulon, member QZ-9988776"
+    for section, key, value in (
+        ("interpretation", "text", f"{named} desaturates " + "x" * 20000),
+        ("interpretation", "text", [named]),
+        ("test", "facility", [f"Home of {named}"]),
+    ):
+        forged = json.loads(json.dumps(genuine))
+        forged["context"].setdefault(section, {})[key] = value
+        summary = tmp_path / "forged" / "summary.json"
+        summary.parent.mkdir(exist_ok=True)
+        summary.write_text(json.dumps(forged))
+        capsys.readouterr()
+        assert main(["verify", str(summary), str(edf)]) == 2
+        printed = capsys.readouterr()
+        text = printed.out + printed.err
+        assert f"context key '{section}.{key}': got " in text, text
+        assert "(not shown: it may identify the patient)" in text, text
+        for spelling in SPELLINGS:
+            assert spelling.lower() not in text.lower(), (spelling, text)
