@@ -36,6 +36,10 @@ MAX_BYTES = 256 * 1024
 MAX_DEPTH = 8
 MAX_INT_DIGITS = 18
 _SHOW = 60
+_TAGS = (
+    "explicit YAML tags (!!bool, !!merge, ...) are not allowed in a context file: write plain "
+    "values"
+)
 
 
 def shorten(value: Any) -> str:
@@ -245,6 +249,11 @@ def _yaml(text: str, p: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
         problem = getattr(exc, "problem", None) or "syntax error"
+        if "tag handle" in problem:
+            # PyYAML quotes a tag handle whole, a word typed in the file: `name: !Quokkaman!x Z`
+            # was refused as "found undefined tag handle '!Quokkaman!'" (its other messages
+            # quote one character). A tag is refused anyway (_check_events); said so.
+            raise ContextError(f"not valid YAML{where}: {_TAGS}", path=p) from None
         raise ContextError(f"not valid YAML{where}: {problem}", path=p) from None
 
 
@@ -263,11 +272,7 @@ def _check_events(events: Any, p: Path) -> None:
         if getattr(ev, "tag", None) is not None:
             # `!!bool maybe` crashed PyYAML's constructor (exit 4), `!!float Jane Smith` echoed
             # the name in its message, and `!!merge` keys got past the duplicate-key check
-            raise ContextError(
-                "explicit YAML tags (!!bool, !!merge, ...) are not allowed in a context file: "
-                "write plain values",
-                path=p,
-            )
+            raise ContextError(_TAGS, path=p)
         if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
             _consume_value(stack, p, None)
             stack.append([isinstance(ev, yaml.MappingStartEvent), set(), True])

@@ -299,6 +299,22 @@ def test_a_tagged_name_is_never_echoed(tmp_path: Path) -> None:
     assert "jane" not in said.casefold()  # (the loader's message quoted it lower-cased)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "patient:\n  name: !Quokkaman!x Zyxwv\n",
+        "%TAG !Quokkaman! tag:x,2026:\n%TAG !Quokkaman! tag:y,2026:\n---\npayer: medicare\n",
+    ],
+    ids=["undefined", "duplicate"],
+)
+def test_a_tag_handle_is_never_echoed(tmp_path: Path, text: str) -> None:
+    """PyYAML quoted the handle ("found undefined tag handle '!Quokkaman!'"), a word typed in
+    the file; the error now says that tags are not allowed, where it is."""
+    said = _one_line_error(_write(tmp_path, text))
+    assert "quokkaman" not in said.casefold(), said
+    assert "not valid YAML (line " in said and "explicit YAML tags" in said, said
+
+
 def test_a_byte_order_mark_is_no_content(tmp_path: Path) -> None:
     for name, text in (("ctx.json", '{"payer": "medicare"}'), ("ctx.yaml", "payer: medicare\n")):
         p = tmp_path / name
