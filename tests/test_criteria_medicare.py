@@ -945,3 +945,28 @@ def test_group_iii_is_not_granted_past_hypoxemia_or_a_denied_diagnosis(
 ) -> None:
     d = evaluate(Context.from_dict(_group_iii_context(**over)), None)
     assert d.determination == expected, [r.reason for r in d.rules if r.met is not True]
+
+
+@pytest.mark.parametrize(
+    ("start", "one_day"), [((10, 0), True), ((23, 40), False), ((23, 24), True)]
+)
+def test_the_three_parts_of_an_exercise_test_lie_on_one_day(
+    start: tuple[int, int], one_day: bool
+) -> None:
+    """A9's safest reading: one session dated the same day. Rest from 23:41, the walks at 23:58
+    and 00:10, staged awake, qualified Group I-4 with no word (hunt 12); the same parts from
+    23:25 (the walk on oxygen ends at 00:00, exclusive) are of one day."""
+    placed = {"rest": (60, 360), "exercise": (1080, 1440), "exercise_o2": (1800, 2160)}
+    ev = exercise_test(94.0, 85.0, 92.0)
+    parts = {
+        k: dataclasses.replace(getattr(ev, k), start_s=float(a), end_s=float(b), asleep_min=0.0)
+        for k, (a, b) in placed.items()
+    }
+    at = dt.datetime(2026, 11, 19 if start[0] == 23 else 20, *start)
+    ev = dataclasses.replace(ev, recording_start=at, **parts)
+    d = evaluate(mc(test__type="exercise", test__date=at.date().isoformat()), ev)
+    if one_day:
+        assert d.determination == "qualified", d.missing
+    else:
+        assert d.determination == "indeterminate"
+        assert any("the three parts on one day" in m for m in d.missing), d.missing

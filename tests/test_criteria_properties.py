@@ -1162,6 +1162,31 @@ def _parts_hours_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
     )
 
 
+def _parts_across_midnight(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """A qualifying three-part test (Medicare) within 2 h, staged awake, whose parts run into
+    the next day: the recording starts 5-50 min before midnight."""
+    before = draw(st.floats(5.0, 50.0))  # minutes from the recording's start to midnight
+    at = dt.datetime.combine(start.date(), dt.time()) - dt.timedelta(minutes=before)
+
+    def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
+        return SegmentFigures(
+            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "segment_option",
+            at_min * 60, (at_min + 5) * 60, asleep_min=0.0,
+        )  # fmt: skip
+
+    walk = before + draw(st.floats(0.0, 30.0))  # the walk on oxygen ends after midnight
+    return _timed_walks(
+        draw,
+        Evidence(
+            recording_start=at,
+            rest=part("rest", 94.0, 0.0),
+            exercise=part("exercise", draw(st.floats(70.0, 88.0)), 8.0),
+            exercise_o2=part("exercise_o2", 94.0, walk),
+        ),
+        300.0,
+    )
+
+
 def _walk_at_89_on_unbroken_runs(
     draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime
 ) -> Evidence:
@@ -1880,6 +1905,8 @@ MC_PERTURBATIONS = (
     "sleep_blood_gas_the_evening_before",
     *RESHAPED_TESTS,
     "exercise_parts_hours_apart",
+    # A9: one session dated the same day (rest at 23:41, walks at 23:58 and 00:10; hunt 12)
+    "exercise_parts_across_midnight",
     # Group II's 89 % ("= 89", unlike MassHealth's "<= 89 %" with edema) on a walk's whole runs
     "walk_at_89_on_unbroken_runs_only",
     # Fifth review: Group IV lifted only by qualifying hypoxemia and known by its codes; Group
@@ -2214,6 +2241,8 @@ def valid_then_perturbed_medicare(
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":
         t["type"], ev = "exercise", _tested_at_order_flow(raw, _parts_hours_apart(draw, start))
+    elif change == "exercise_parts_across_midnight":
+        t["type"], ev = "exercise", _tested_at_order_flow(raw, _parts_across_midnight(draw, start))
     elif change == "walk_at_89_on_unbroken_runs_only":
         t["type"], ev = "exercise", _walk_at_89_on_unbroken_runs(draw, raw, start)
     elif change == "night_recorded_after_discharge":

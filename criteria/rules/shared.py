@@ -1154,6 +1154,19 @@ class Session:
     exercise_low: float | None = None
 
 
+def _session_days(inp: Inputs, placed: list[tuple[float, float]]) -> list[_dt.date]:
+    """Return the calendar days the placed parts (seconds from the start) run on, in order.
+
+    Empty when the recording's date is not known.
+    """
+    start = None if inp.evidence is None else inp.evidence.recording_start
+    if start is None:
+        return []
+    first = min(s for s, _ in placed)
+    last = max(e for _, e in placed) - 1e-6  # an end is exclusive: a walk to 00:00 is of the day
+    return sorted({(start + _dt.timedelta(seconds=t)).date() for t in (first, last)})
+
+
 def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session | None]:
     """Return the exercise test's three sustained nadirs (rest, exercise, exercise on oxygen).
 
@@ -1203,6 +1216,14 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
             need.append(
                 f"the three parts of one session, within {MAX_SESSION_MIN:g} min (they span "
                 f"{span:.0f} min)"
+            )
+        days = _session_days(inp, placed)
+        if len(days) > 1:
+            # A9's safest reading: one session dated the same day. Rest at 23:41, the walks at
+            # 23:58 and 00:10 (staged awake) qualified Group I-4 with no word (hunt 12).
+            need.append(
+                "the three parts on one day (they run from "
+                f"{days[0].isoformat()} to {days[-1].isoformat()})"
             )
     lows = {
         k: None if got[k] is None else sustained_low(cast(SegmentFigures, inp.segment(k)))
