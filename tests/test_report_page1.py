@@ -666,3 +666,94 @@ def test_page_one_counts_the_flags_a_summary_only_numbers() -> None:
     assert "listed with their times" not in text
     assert "as far as the page has room" in text and "all with their times in summary.json" in text
     assert review_text({"recording": {"review_flags": []}}, 4) is None
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def all_day_order(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An ordinary presumed-sleep night of 7 h qualifying on 7 min at 86 %, whose order asks
+    for oxygen 24 h a day: the guideline warns twice beside the analysis's two warnings and
+    the review flags' line, more than page 1 holds."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=7 * 3600, seed=11, desaturations=25,
+        sustained_drops=[(3 * 3600, 420, 86)], start=dt.datetime(2026, 1, 5, 22, 0),
+    )  # fmt: skip
+    d = tmp_path_factory.mktemp("all_day")
+    write_edf(rec, d / "night.edf")
+    (d / "ctx.yaml").write_text(CONTEXT.replace("hours_per_day: 8", "hours_per_day: 24"))
+    return d
+
+
+@needs_pdftotext
+def test_every_warning_of_the_summary_is_in_the_report(all_day_order: Path, tmp_path: Path):
+    """The order's 24 h a day, "more than the night's use the findings during sleep support",
+    was in summary.json and on no page of report.pdf: page 1 ended "… more notes in
+    summary.json (warnings)" and the last page said the warnings were on page 1 (hunt 12)."""
+    import json
+
+    pdf = _run(all_day_order, tmp_path / "o")
+    s = json.loads((pdf.parent / "summary.json").read_text())
+    q_warnings = s["qualification"]["warnings"]
+    assert any(w.startswith("The order prescribes oxygen 24 h a day") for w in q_warnings)
+    text = text_of(pdf)
+    for w in [*s["warnings"], *q_warnings]:
+        assert text.count(_words(w)) == 1, w
+    # the guideline's own warnings are on page 1, the rest carried to page 2, and said so
+    page1 = text_of(pdf, 1)
+    for w in q_warnings:
+        if w not in s["warnings"]:
+            assert _words(w) in page1, w
+    carried = [w for w in s["warnings"] if _words(w) not in page1]
+    more = f"… {len(carried)} more warning{'s' if len(carried) > 1 else ''} on page 2"
+    assert carried and more in page1
+    assert text_of(pdf, 2).startswith("Warnings and notes (continued from page 1)")
+    n = int(re.findall(r"page 1 of (\d+)", page1)[-1])
+    last = text_of(pdf, n)
+    assert "Warnings and notes about this study are on page 1, continued on page 2." in last
+    # the review flags' line names the last page, which lists them
+    assert f"listed on page {n} (the first of them" in text
+
+
+@needs_pdftotext
+def test_warnings_over_more_than_a_page_go_on_over_pages_of_their_own(
+    all_day_order: Path, tmp_path: Path
+) -> None:
+    """Sixty warnings of two lines: every one once, page 1's count of those it carries is theirs, and each
+    page of them says what it continues."""
+    import json
+
+    from oximetry.io import read_recording
+    from oximetry.report.pdf import render_report_pdf
+
+    a = analyze(read_recording(str(all_day_order / "night.edf")))
+    s = build_summary(a)
+    extra = [
+        f"Warning number {k} of a night with many, written to fill pages: long enough to take "
+        "two lines of page 1's notes each, so that sixty of them fill more than one page."
+        for k in range(60)
+    ]
+    s["warnings"] = [*s["warnings"], *extra]
+    pdf = tmp_path / "report.pdf"
+    pdf.write_bytes(render_report_pdf(a, json.loads(json.dumps(s))))
+    text = text_of(pdf)
+    for w in s["warnings"]:
+        assert text.count(_words(w)) == 1, w
+    page1 = text_of(pdf, 1)
+    shown = sum(_words(w) in page1 for w in s["warnings"])
+    said = re.search(r"… (\d+) more warnings on page 2", page1)
+    assert said and int(said.group(1)) == len(s["warnings"]) - shown
+    # the pages of notes follow page 1, each saying which it continues
+    n = int(re.findall(r"page 1 of (\d+)", page1)[-1])
+    heads = [text_of(pdf, k)[:42] for k in range(2, n + 1)]
+    notes = [h for h in heads if h.startswith("Warnings and notes (continued")]
+    assert len(notes) >= 2 and heads[: len(notes)] == notes
+    assert notes == [
+        f"Warnings and notes (continued from page {k})" for k in range(1, len(notes) + 1)
+    ]
+    assert (
+        f"Warnings and notes about this study are on page 1, continued on pages 2–{1 + len(notes)}."
+        in text_of(pdf, n)
+    )

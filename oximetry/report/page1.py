@@ -38,7 +38,9 @@ __all__ = [
     "determination_block",
     "determination_lines",
     "first_page",
+    "first_page_and_notes",
     "measurement_note",
+    "notes_pages",
     "review_text",
 ]
 
@@ -554,42 +556,145 @@ def review_text(summary: Mapping[str, Any], review_page: int | None) -> str | No
         "recording.fall_plateaus)"
     )
     return (
-        f"Review: {n} flag{'' if one else 's'} on data kept as valid, which the figures above "
+        # "on page 1", not "above": the line is carried to the next page when page 1 is full
+        f"Review: {n} flag{'' if one else 's'} on data kept as valid, which the figures on page 1 "
         "may count (a level after a fall faster than a desaturation, or SpO2 held unchanged for "
         f"minutes): {listed}; judge {them} on the strips and --exclude {them} if artifact."
     )
 
 
-def _note_lines(
+#: One note of page 1: its lines (text, colour) and whether it is a warning of the summary.
+NoteItem = tuple[list[tuple[str, str]], bool]
+#: Line step of the notes, in inches.
+_NOTE_STEP = BODY * 1.45 / 72
+
+
+def _note_items(
     page: TextPage, summary: Mapping[str, Any], review_page: int | None = None
-) -> list[tuple[str, str]]:
-    """Return the notes block's lines (text, colour): review flags, measurement note, warnings."""
+) -> list[NoteItem]:
+    """Return the notes block's items in the order page 1 shows them, each with its lines.
+
+    The qualification's own warnings come first: they bear on the determination above them. A
+    7-h night ordered at 24 h a day lost "The order prescribes oxygen 24 h a day, more than the
+    night's use the findings during sleep support ..." and "Qualified on findings during sleep
+    only ..." to "… more notes in summary.json", behind the review flags and the analysis's
+    warnings (hunt 12). Then the review flags' line (the figures rest on those data), the
+    measurement note and the analysis's warnings, which ``qualification.warnings`` repeats
+    (each once).
+    """
     width = page.w - 2 * MARGIN_IN - 0.15
-    out: list[tuple[str, str]] = []
+    out: list[NoteItem] = []
+
+    def bulleted(text: str) -> list[tuple[str, str]]:
+        parts = page.wrap(text, width, BODY)
+        return [(("• " if i == 0 else "   ") + p, "#8a4b00") for i, p in enumerate(parts)]
+
+    q = summary.get("qualification") or {}
+    analysis_warnings = {str(x) for x in summary.get("warnings") or []}
+    ours = [x for x in all_warnings({"qualification": q}) if x not in analysis_warnings]
+    out += [(bulleted(text), True) for text in ours]
     review = review_text(summary, review_page)
     if review is not None:
-        # first: the notes are cut at the bottom, and the figures above rest on these data
-        parts = page.wrap(review, width, BODY)
-        out += [(("• " if i == 0 else "   ") + p, "#8a4b00") for i, p in enumerate(parts)]
+        out.append((bulleted(review), False))
     note = measurement_note(summary)
     if note is not None:
-        out += [(part, "#1f3f7a") for part in page.wrap(note, width, BODY)]
-    for text in all_warnings(summary):
-        parts = page.wrap(text, width, BODY)
-        out += [(("• " if i == 0 else "   ") + p, "#8a4b00") for i, p in enumerate(parts)]
+        out.append(([(part, "#1f3f7a") for part in page.wrap(note, width, BODY)], False))
+    out += [(bulleted(text), True) for text in all_warnings(summary) if text not in ours]
     return out
 
 
-def _notes(page: TextPage, lines: list[tuple[str, str]], bottom_in: float) -> None:
-    if not lines:
-        return
+def _carried_text(carried: Sequence[NoteItem], continued_on: int | None) -> str:
+    """Return page 1's line saying how many notes did not fit and on which page they are."""
+    n = len(carried)
+    what = (
+        ("warning" if n == 1 else "warnings")
+        if all(warning for _, warning in carried)
+        else ("note" if n == 1 else "warnings and notes")
+    )
+    if continued_on is None:
+        return f"… {n} more {what} in summary.json (warnings, qualification.warnings)"
+    return f"… {n} more {what} on page {continued_on}"
+
+
+def _notes(
+    page: TextPage, items: Sequence[NoteItem], bottom_in: float, continued_on: int | None
+) -> list[NoteItem]:
+    """Write the notes that fit above ``bottom_in``, whole; return those carried over.
+
+    Parameters
+    ----------
+    page : TextPage
+        Page 1, written from ``page.y`` down.
+    items : sequence of NoteItem
+        :func:`_note_items`.
+    bottom_in : float
+        No line passes it.
+    continued_on : int or None
+        The page the notes that do not fit are carried to, named on page 1; at least the last
+        note is carried there (the pages are numbered before page 1 is set). None: no such
+        page, and page 1 points to summary.json.
+
+    Returns
+    -------
+    list of NoteItem
+        The notes not written, in order.
+    """
+    if not items:
+        return []
     page.rule()
-    step = BODY * 1.45 / 72
-    for k, (text, color) in enumerate(lines):
-        if page.y + 2 * step > bottom_in and k < len(lines) - 1:
-            page.line("… more notes in summary.json (warnings)", BODY, style="italic")
-            break
-        page.line(text, BODY, color=color)
+    total = sum(len(lines) for lines, _ in items)
+    shown = len(items)
+    if page.y + total * _NOTE_STEP > bottom_in or continued_on is not None:
+        # whole notes only, and a line kept for the pointer to the rest
+        room = int((bottom_in - page.y) / _NOTE_STEP + 1e-9) - 1
+        shown, used = 0, 0
+        for lines, _ in items[: len(items) - 1 if continued_on is not None else len(items)]:
+            if used + len(lines) > room:
+                break
+            shown, used = shown + 1, used + len(lines)
+    for lines, _ in items[:shown]:
+        for text, color in lines:
+            page.line(text, BODY, color=color)
+    carried = list(items[shown:])
+    if carried:
+        page.line(_carried_text(carried, continued_on), BODY, style="italic")
+    return carried
+
+
+def notes_pages(items: Sequence[NoteItem], first: int) -> list[Figure]:
+    """Return the pages carrying the notes page 1 had no room for.
+
+    Parameters
+    ----------
+    items : sequence of NoteItem
+        The notes :func:`first_page_and_notes` carried over, set as on page 1.
+    first : int
+        The number of the first of these pages (page 1 names it).
+
+    Returns
+    -------
+    list of matplotlib.figure.Figure
+        None when ``items`` is empty; else as many portrait pages as the notes fill.
+    """
+    out: list[Figure] = []
+    page: TextPage | None = None
+    bottom = PORTRAIT[1] - 0.75
+    for lines, _ in items:
+        if page is not None and page.y + len(lines) * _NOTE_STEP > bottom:
+            page = None
+        if page is None:
+            page = TextPage(Figure(figsize=PORTRAIT))
+            out.append(page.fig)
+            page.line(
+                "Warnings and notes (continued from page "
+                + ("1)" if len(out) == 1 else f"{first + len(out) - 2})"),
+                11,
+                weight="bold",
+            )
+            page.rule()
+        for text, color in lines:
+            page.line(text, BODY, color=color)
+    return out
 
 
 def _interpretation(page: TextPage, summary: Mapping[str, Any]) -> None:
@@ -649,7 +754,7 @@ def first_page(
     identification: Mapping[str, Any] | None,
     review_page: int | None = None,
 ) -> Figure:
-    """Build page 1.
+    """Build page 1 (notes that do not fit are counted and pointed to summary.json).
 
     Parameters
     ----------
@@ -667,6 +772,43 @@ def first_page(
     -------
     matplotlib.figure.Figure
 
+    See Also
+    --------
+    first_page_and_notes : page 1 with its notes carried to a page of their own.
+    """
+    return first_page_and_notes(analysis, summary, identification, review_page)[0]
+
+
+def first_page_and_notes(
+    analysis: Any,
+    summary: Mapping[str, Any],
+    identification: Mapping[str, Any] | None,
+    review_page: int | None = None,
+    continued_on: int | None = None,
+) -> tuple[Figure, list[NoteItem]]:
+    """Build page 1 and return it with the notes it had no room for.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    summary : mapping
+        Its ``summary.json``.
+    identification : mapping or None
+        The patient's ``name`` and ``member_id`` from the clinical context (None when
+        de-identified or not given).
+    review_page : int, optional
+        The page listing the review flags, which page 1 counts (None: "the last page").
+    continued_on : int, optional
+        The page the notes that do not fit are carried to (:func:`notes_pages`), which page 1
+        names ("… 2 more warnings on page 2"); at least one note is carried there. None: page
+        1 points to summary.json for them.
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, list of NoteItem)
+        Page 1, and the notes not on it, in order, set for :func:`notes_pages`.
+
     Notes
     -----
     A character the report's font cannot draw is shown as ``�`` (:func:`.textpage.drawable`),
@@ -675,10 +817,14 @@ def first_page(
     a name not given or a broken file (hunt 11). Whether a line needs the marker is known once
     it is set, so such a page is set twice, the second time with the note.
     """
-    page = _first_page(analysis, summary, identification, review_page, note=False)
+    page, carried = _first_page(
+        analysis, summary, identification, review_page, continued_on, note=False
+    )
     if page.marked:
-        page = _first_page(analysis, summary, identification, review_page, note=True)
-    return page.fig
+        page, carried = _first_page(
+            analysis, summary, identification, review_page, continued_on, note=True
+        )
+    return page.fig, carried
 
 
 #: Said on page 1 under the identification when a character there or below is shown as ``�``.
@@ -694,9 +840,10 @@ def _first_page(
     summary: Mapping[str, Any],
     identification: Mapping[str, Any] | None,
     review_page: int | None,
+    continued_on: int | None,
     *,
     note: bool,
-) -> TextPage:
+) -> tuple[TextPage, list[NoteItem]]:
     """Set page 1 (:func:`first_page`), with :data:`MISSING_GLYPH_NOTE` when ``note``."""
     fig = Figure(figsize=PORTRAIT)
     page = TextPage(fig)
@@ -714,9 +861,10 @@ def _first_page(
     page.rule()
     statistics(page, summary)
     bottom = page.h - _BOTTOM_IN - 0.15
-    notes = _note_lines(page, summary, review_page)
-    notes_h = min(len(notes), 9) * BODY * 1.45 / 72 + (0.15 if notes else 0.0)
+    notes = _note_items(page, summary, review_page)
+    n_lines = sum(len(lines) for lines, _ in notes)
+    notes_h = min(n_lines, 9) * _NOTE_STEP + (0.15 if notes else 0.0)
     determination_block(page, summary.get("qualification"), bottom - notes_h - 0.2)
-    _notes(page, notes, bottom)
+    carried = _notes(page, notes, bottom, continued_on)
     _interpretation(page, summary)
-    return page
+    return page, carried

@@ -2,8 +2,9 @@
 
 Page 1 (:mod:`.page1`): identification, test conditions, the figures with their denominators,
 the determination in plain words, notes, the measurement note, an interpretation box and a
-signature line. Page 2 (:mod:`.tables_page`): the whole recording and the tables. Then the
-recording in hour-long strips (ten-minute strips for tests of an hour or less, three-hour strips
+signature line; the notes page 1 has no room for go on over pages of their own right after
+it (:func:`.page1.notes_pages`). Then (:mod:`.tables_page`) the whole recording and the tables;
+then the recording in hour-long strips (ten-minute strips for tests of an hour or less, three-hour strips
 for recordings of more than a day, each with its date), three to a page,
 with the minutes at or below 88 % listed in the right margin, never over the trace; an appendix
 with every qualification rule, its clause and id; a last page with the time-at-saturation
@@ -47,7 +48,7 @@ from ..spans import span_indices
 from ..windows import clock_text
 from .atomic import write_atomic
 from .forked import in_a_fork
-from .page1 import first_page
+from .page1 import first_page_and_notes, notes_pages
 from .tables_page import tables_page
 from .terminal import minutes
 from .textpage import (
@@ -433,13 +434,32 @@ def _build_pages(
         first = False
         pages.append(_ready(fig))
 
-    pages.append(_ready(_last_page(analysis, summary)))
-    # page 1 counts the review flags the last page lists, by its number
-    review_page = len(pages) + 1
-    return [_ready(first_page(analysis, summary, identification, review_page)), *pages]
+    # Page 1 counts the review flags the last page lists, by its number, and carries the notes
+    # it has no room for to pages of their own right after it, by theirs: cut at page 1's
+    # bottom, a 24-h order's warning was in no page at all while the last page said the
+    # warnings were on page 1 (hunt 12). How many such pages there are moves the last page's
+    # number, which page 1 names, so page 1 is set until the two agree (twice when the notes
+    # fit or fill one page).
+    n_notes = 0
+    for _ in range(4):
+        last = len(pages) + 2 + n_notes
+        page1, carried = first_page_and_notes(
+            analysis, summary, identification, last, 2 if n_notes else None
+        )
+        notes = notes_pages(carried, 2) if n_notes or carried else []
+        if len(notes) == n_notes:
+            break
+        n_notes = len(notes)
+    pages.append(_ready(_last_page(analysis, summary, n_notes)))
+    return [_ready(page1), *map(_ready, notes), *pages]
 
 
-def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
+def _last_page(analysis: Analysis, summary: Mapping[str, Any], n_notes: int = 0) -> Figure:
+    """Return the last page: histogram, method notes, review flags, sha256.
+
+    ``n_notes`` pages right after page 1 carry the notes page 1 had no room for
+    (:func:`~oximetry.report.page1.notes_pages`); the page says where the notes are.
+    """
     fig = Figure(figsize=PORTRAIT)
     page = TextPage(fig)
     main = summary.get("main_window")
@@ -461,7 +481,10 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any]) -> Figure:
         "Durations are minutes of valid samples; every percentage and rate is of the valid time "
         "in its window, stated beside it.",
         "Artifact (hatched) is masked, never deleted: the time axis never shifts.",
-        "Warnings and notes about this study are on page 1.",
+        "Warnings and notes about this study are on page 1"
+        + {0: ".", 1: ", continued on page 2."}.get(
+            n_notes, f", continued on pages 2–{1 + n_notes}."
+        ),
         *[f"Review: {x}" for x in (summary.get("recording") or {}).get("review_flags") or []],
     ]
     if summary.get("deidentified"):
