@@ -6,7 +6,8 @@ tests (and anyone) can find the 88 % line, the shaded spans and the plotted sign
 
 ``spo2`` (valid SpO2; NaN where invalid), ``spo2_invalid`` (the values the artifact rules
 rejected, greyed), ``artifact`` (hatched invalid spans), ``threshold88``, ``baseline``,
-``baseline_minus5``, ``le88_run`` and ``sustained_drop`` (shaded spans), ``window_<kind>``
+``baseline_minus5``, ``le88_run``, ``le88_run_outside`` (a run of another window than the
+main one, an awake run on a night) and ``sustained_drop`` (shaded spans), ``window_<kind>``
 (the sleep/wake band), ``segment_label``, ``odi3``/``odi4``/``scored`` (event marks), ``pulse``,
 ``time_at_saturation`` (histogram bars), ``outside`` (time outside the recording, greyed) and
 ``minute_grid`` (one line per clock minute on strips).
@@ -40,12 +41,14 @@ __all__ = [
     "clock_ticks",
     "envelope",
     "le88_spans",
+    "le88_spans_outside",
     "legend_handles",
     "overview_step",
     "plot_histogram",
     "plot_overview",
     "plot_pulse",
     "plot_strip",
+    "runs_outside_main",
     "spo2_ylim",
     "window_mask",
 ]
@@ -55,6 +58,8 @@ COLORS = {
     "invalid": "#b0b0b0",
     "threshold88": "#d62728",
     "le88": "#f4a3a3",
+    # a run at or below 88 % outside the main window (awake): never the sleep runs' pink
+    "le88_outside": "#e3d9a6",
     "sustained": "#f0a020",
     "baseline": "#2a8a3a",
     "pulse": "#7a3d8a",
@@ -298,6 +303,16 @@ def _draw_trace(
         zorder=0.5,
         linewidth=0,
     )
+    _spans_collection(
+        ax,
+        [(a, b) for a, b, _ in le88_spans_outside(analysis, lo_s, hi_s)],
+        (0.0, 1.0),
+        "le88_run_outside",
+        facecolors=COLORS["le88_outside"],
+        alpha=0.6,
+        zorder=0.5,
+        linewidth=0,
+    )
     sustained = _events(analysis, "sustained_drop", lo_s, hi_s)
     _spans_collection(
         ax,
@@ -405,12 +420,17 @@ def le88_spans(analysis: Analysis, lo_s: float, hi_s: float) -> list[tuple[float
     Returns
     -------
     list of (float, float)
-        The ``le88_run`` events of the overnight windows; for a recording without one (rest
-        and exercise tests), every run of valid samples with ``floor(x + 0.5) <= 88``, so an
-        exercise test is shaded like a night.
+        The ``le88_run`` events of the main window (:func:`le88_spans_outside` gives the
+        others'); for a recording without one (rest and exercise tests), every run of valid
+        samples with ``floor(x + 0.5) <= 88``, so an exercise test is shaded like a night.
     """
     if analysis.main_window is not None:
-        return [(e.start_s, e.end_s) for e in _events(analysis, "le88_run", lo_s, hi_s)]
+        main = analysis.main_window
+        return [
+            (e.start_s, e.end_s)
+            for e in _events(analysis, "le88_run", lo_s, hi_s)
+            if e.window in (None, main)
+        ]
     rec = analysis.recording
     fs = rec.fs
     i0, i1 = span_indices(lo_s, hi_s, fs, rec.spo2.n_samples)
@@ -419,6 +439,58 @@ def le88_spans(analysis: Analysis, lo_s: float, hi_s: float) -> list[tuple[float
         low = analysis.artifact.valid[i0:i1] & (x < 88.5)
     starts, ends = find_runs(low)
     return [((i0 + a) / fs, (i0 + b) / fs) for a, b in zip(starts, ends, strict=True)]
+
+
+def le88_spans_outside(
+    analysis: Analysis, lo_s: float, hi_s: float
+) -> list[tuple[float, float, str]]:
+    """Return the runs at or below 88 % of the windows other than the main one.
+
+    A staged night's 4 min at 86 % during a wake epoch was shaded and listed in the strip's
+    margin as its sleep runs were, beside "This hour (sleep) ≤ 88 %: 0.0 min"; only
+    events.csv said ``window=awake`` (hunt 12). They are drawn and listed apart, with their
+    window, so that no reviewer adds them to the sleep minutes.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+    lo_s, hi_s : float
+        The visible stretch.
+
+    Returns
+    -------
+    list of (float, float, str)
+        Each ``le88_run`` event of another window (``awake``, ``presumed_awake``) touching the
+        stretch: start, end and the window's kind. Empty without a main window.
+    """
+    main = analysis.main_window
+    if main is None:
+        return []
+    return [
+        (e.start_s, e.end_s, e.window)
+        for e in _events(analysis, "le88_run", lo_s, hi_s)
+        if e.window is not None and e.window != main
+    ]
+
+
+def runs_outside_main(analysis: Analysis) -> str | None:
+    """Return the main window's kind when a run at or below 88 % lies outside it, else None.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+
+    Returns
+    -------
+    str or None
+        For :func:`legend_handles`' ``outside``: the legend explains their shade only when a
+        page can show one.
+    """
+    if le88_spans_outside(analysis, 0.0, analysis.recording.duration_s):
+        return analysis.main_window
+    return None
 
 
 def clock_ticks(start: _dt.datetime, lo_s: float, hi_s: float, step_s: float) -> list[float]:
@@ -752,7 +824,11 @@ def plot_histogram(analysis: Analysis, ax: Axes | None = None, *, kind: str | No
 
 
 def legend_handles(
-    kinds: Sequence[str] = (), *, events: bool = True, baseline: bool = True
+    kinds: Sequence[str] = (),
+    *,
+    events: bool = True,
+    baseline: bool = True,
+    outside: str | None = None,
 ) -> list[Any]:
     """Return proxy artists that explain the marks of :func:`plot_strip` (for a figure legend).
 
@@ -764,6 +840,9 @@ def legend_handles(
         Explain the ODI and scored-event marks (strips draw them; the overview does not).
     baseline : bool
         Explain the awake-baseline lines (drawn only when there is an overnight window).
+    outside : str, optional
+        The main window's kind, when runs at or below 88 % outside it are drawn
+        (:func:`le88_spans_outside`): their shade is explained as not of that window.
 
     Returns
     -------
@@ -776,6 +855,14 @@ def legend_handles(
         Line2D([], [], color=COLORS["threshold88"], lw=1.4, label="88 %"),
         Patch(facecolor=COLORS["le88"], label="≤ 88 % run"),
     ]
+    if outside is not None:
+        handles.append(
+            Patch(
+                facecolor=COLORS["le88_outside"],
+                alpha=0.6,
+                label=f"≤ 88 % run, not {outside.replace('_', ' ')}",
+            )
+        )
     if baseline:
         handles[4:4] = [
             Line2D([], [], color=COLORS["baseline"], lw=1, ls="--", label="awake baseline"),

@@ -614,3 +614,58 @@ def test_strip_pages_of_a_recording_over_a_day_are_titled_with_their_dates(tmp_p
     flat = " ".join(pdf_text(tmp_path / "report.pdf").split())
     assert "clock time, 2026-03-04 21:00 – 2026-03-05 06:00" in flat
     assert "clock time, 2026-03-06 09:00 – 2026-03-06 12:00" in flat
+
+
+def test_a_run_awake_is_listed_and_shaded_apart_from_the_sleep_runs():
+    """A staged night with 4 min at 86 % during its first half hour scored W: the strip listed
+    "22:10  ≤ 88 %: 4.0 min" under "runs ≤ 88 %" beside "This hour (sleep) ≤ 88 %: 0.0 min",
+    shaded as a sleep run; only events.csv said window=awake (hunt 12)."""
+    from oximetry.plot import spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page
+
+    stages = [(0.0, 1800.0, "W")] + [(1800.0 + 30 * k, 30.0, "N2") for k in range(300)]
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=4 * 3600, seed=3, stages=stages,
+        sustained_drops=[(600.0, 240.0, 86.0), (5400.0, 300.0, 86.0)],  # W 22:10, N2 23:30
+        start=dt.datetime(2026, 4, 2, 22, 0),
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings())
+    assert a.main_window == "sleep"
+    strips = [(0.0, 3600.0), (3600.0, 7200.0)]
+    fig = _strip_page(a, strips, [w.kind for w in a.windows], "t", _strip_masks(a), spo2_ylim(a))
+    labels = [t.get_text() for t in fig.texts if t.get_gid() == "le88_label"]
+    assert labels == ["22:10  ≤ 88 % (awake): 4.0 min", "23:30  ≤ 88 %: 5.0 min"]
+    stats = [t.get_text() for t in fig.texts if t.get_gid() == "strip_stats"]
+    assert "(sleep)\n≤ 88 %: 0.0 min" in stats[0] and "≤ 88 %: 5.0 min" in stats[1]
+    shaded: dict[str, list[tuple[float, float]]] = {"le88_run": [], "le88_run_outside": []}
+    for ax in fig.axes:
+        for coll in ax.collections:
+            if coll.get_gid() in shaded:
+                shaded[coll.get_gid()] += [
+                    (p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in coll.get_paths()
+                ]
+    assert shaded == {"le88_run": [(5400.0, 5700.0)], "le88_run_outside": [(600.0, 840.0)]}
+    legend = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    assert "≤ 88 % run, not sleep" in legend
+
+
+def test_a_run_outside_the_main_window_wraps_in_a_narrow_margin():
+    """The window's name on a line of its own when the label is wider than the margin."""
+    from oximetry.plot import spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page
+    from oximetry.results import Event
+
+    a = rd.make_analysis()
+    runs = (Event("le88_run", 1200.0, 3600.0, window="presumed_awake"),)
+    a2 = type(a)(a.recording, a.settings, a.artifact, a.windows, a.metrics, runs)
+    strips = [(-1800.0, 1800.0), (1800.0, 5400.0)]
+    fig = _strip_page(a2, strips, ["presumed_sleep"], "t", _strip_masks(a2), spo2_ylim(a2))
+    texts = [t.get_text() for t in fig.texts if t.get_gid() == "le88_label"]
+    assert texts == [
+        "22:50  (presumed awake)",
+        "    ≤ 88 %: 40.0 min",
+        "22:50  (presumed awake)",
+        "    ≤ 88 %: 40.0 min (cont.)",
+    ]
+    boxes, _ = _bboxes(fig, "le88_label")
+    assert all(b.x1 <= fig.bbox.x1 for b in boxes)

@@ -34,11 +34,13 @@ from ..plot import (
     COLORS,
     clock_grid,
     le88_spans,
+    le88_spans_outside,
     legend_handles,
     plot_histogram,
     plot_overview,
     plot_pulse,
     plot_strip,
+    runs_outside_main,
     spo2_ylim,
     strip_grid_steps,
     window_mask,
@@ -63,6 +65,7 @@ from .textpage import (
     matplotlib_defaults,
     revisions_lines,
     rules_block,
+    text_width_in,
 )
 
 __all__ = ["render_report_pdf", "render_trace_png", "write_report_pdf", "write_trace_png"]
@@ -148,7 +151,11 @@ def _strip_page(
     w, h = LANDSCAPE
     fig.text(MARGIN_IN / w, 1 - 0.35 / h, title, size=11, weight="bold", va="top")
     fig.legend(
-        handles=legend_handles(kinds, baseline=analysis.main_window is not None),
+        handles=legend_handles(
+            kinds,
+            baseline=analysis.main_window is not None,
+            outside=runs_outside_main(analysis),
+        ),
         loc="upper center",
         bbox_to_anchor=(0.5, 1 - 0.55 / h),
         ncol=7,
@@ -278,7 +285,10 @@ def _label_runs(
 
     One line per run (its start and length), stacked downwards from ``y_top_fig`` and never
     below ``y_bottom_fig`` (figure fractions): outside the plot, so a label can never cover the
-    trace or the nadir, and one line apart, so labels never cover each other.
+    trace or the nadir, and one line apart, so labels never cover each other. A run of another
+    window than the main one says which (``22:10  ≤ 88 % (awake): 4.0 min``), on two lines when
+    one is too narrow, in grey: listed as the sleep runs were, a staged night's 4 min at 86 %
+    awake stood under "runs ≤ 88 %" beside "This hour (sleep) ≤ 88 %: 0.0 min" (hunt 12).
     """
     fmt = _time_formatter(analysis)
     # each run with its own start and length; one begun in the strip before says so (its
@@ -286,15 +296,20 @@ def _label_runs(
     # Without an overnight window the runs are found in the samples, so over the whole
     # recording (a test of minutes), not the strip, whose edges would cut them.
     whole = (lo, hi) if analysis.main_window is not None else (0.0, analysis.recording.duration_s)
-    spans = [
-        (a, b, b - a)
-        for a, b in le88_spans(analysis, *whole)
+    spans = sorted(
+        (a, b, kind)
+        for a, b, kind in [
+            *((a, b, "") for a, b in le88_spans(analysis, *whole)),
+            *le88_spans_outside(analysis, *whole),
+        ]
         if b - a >= LABEL_MIN_S and a < hi and b > lo
-    ]
+    )
     if not spans:
         return
     line = 8.0 * 1.3 / 72 / LANDSCAPE[1]
     room = max(1, int((y_top_fig - y_bottom_fig) / line))
+    # the margin's width, to the page's edge less a little
+    room_in = (1 - x_fig) * LANDSCAPE[0] - 0.15
     fig.text(
         x_fig,
         y_top_fig,
@@ -304,27 +319,38 @@ def _label_runs(
         weight="bold",
         color=COLORS["threshold88"],
     )
-    shown = spans if len(spans) <= room - 1 else spans[: max(0, room - 2)]
-    for k, (a, _b, length) in enumerate(shown, start=1):
-        fig.text(
-            x_fig,
-            y_top_fig - k * line,
-            f"{fmt(a)}  ≤ 88 %: {minutes(length / 60)} min" + (" (cont.)" if a < lo else ""),
-            size=8,
-            va="top",
-            color=COLORS["threshold88"],
-            gid="le88_label",
-        )
-    if len(shown) < len(spans):
-        fig.text(
-            x_fig,
-            y_top_fig - (len(shown) + 1) * line,
-            f"+ {len(spans) - len(shown)} more (events.csv)",
-            size=8,
-            va="top",
-            color=COLORS["threshold88"],
-            gid="le88_label",
-        )
+    labels: list[tuple[list[str], str]] = []
+    for a, b, kind in spans:
+        length = f"{minutes((b - a) / 60)} min" + (" (cont.)" if a < lo else "")
+        if not kind:
+            labels.append(([f"{fmt(a)}  ≤ 88 %: {length}"], COLORS["threshold88"]))
+            continue
+        words = kind.replace("_", " ")
+        one = f"{fmt(a)}  ≤ 88 % ({words}): {length}"
+        two = [f"{fmt(a)}  ({words})", f"    ≤ 88 %: {length}"]
+        labels.append(([one] if text_width_in(one, 8) <= room_in else two, "#666666"))
+    k = 1  # lines used, the heading's included
+    for n_shown, (lines, color) in enumerate(labels):
+        rest = len(labels) - n_shown
+        # the last line is kept for "+ n more" unless every label left fits
+        if k + len(lines) > room - (
+            0 if sum(len(x) for x, _ in labels[n_shown:]) + k <= room else 1
+        ):
+            fig.text(
+                x_fig,
+                y_top_fig - k * line,
+                f"+ {rest} more (events.csv)",
+                size=8,
+                va="top",
+                color=COLORS["threshold88"],
+                gid="le88_label",
+            )
+            return
+        for text in lines:
+            fig.text(
+                x_fig, y_top_fig - k * line, text, size=8, va="top", color=color, gid="le88_label"
+            )
+            k += 1
 
 
 def _time_formatter(analysis: Analysis) -> Callable[[float], str]:
@@ -685,7 +711,12 @@ def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = Non
     fig.text(0.07, 0.97, title, size=9, weight="bold", va="top")
     kinds = [w.kind for w in analysis.windows]
     fig.legend(
-        handles=legend_handles(kinds, events=False, baseline=analysis.main_window is not None),
+        handles=legend_handles(
+            kinds,
+            events=False,
+            baseline=analysis.main_window is not None,
+            outside=runs_outside_main(analysis),
+        ),
         loc="upper center",
         bbox_to_anchor=(0.5, 0.92),
         ncol=6,

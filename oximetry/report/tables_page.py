@@ -12,7 +12,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from ..plot import legend_handles, plot_overview
+from ..plot import legend_handles, plot_overview, runs_outside_main
 from .terminal import minutes, saturation, saturation_tenths, span
 from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only
 
@@ -246,6 +246,7 @@ def tables_page(analysis: Any, summary: Mapping[str, Any]) -> Figure:
             [x.kind for x in analysis.windows],
             events=False,
             baseline=analysis.main_window is not None,
+            outside=runs_outside_main(analysis),
         ),
         loc="upper center",
         bbox_to_anchor=(0.5, 1 - 0.7 / h),
