@@ -757,3 +757,48 @@ def test_warnings_over_more_than_a_page_go_on_over_pages_of_their_own(
         f"Warnings and notes about this study are on page 1, continued on pages 2–{1 + len(notes)}."
         in text_of(pdf, n)
     )
+
+
+@pytest.mark.parametrize(
+    ("lights", "window", "baseline"),
+    [
+        # --lights-off alone was "(from lights off on)", a lights on nobody gave (hunt 12)
+        (
+            (1800.0, None, None),
+            "presumed sleep 22:30–00:00, from --lights-off to the last valid sample",
+            "(first 5.0 min of valid data, presumed awake)",  # "(first 300s valid)"
+        ),
+        (
+            (None, 3600.0, None),
+            "presumed sleep 22:00–23:00, from the first valid sample to --lights-on",
+            "(first 5.0 min of valid data, presumed awake)",
+        ),
+        (
+            (1800.0, 5400.0, (0.0, 900.0)),
+            "presumed sleep 22:30–23:30, from --lights-off to --lights-on",
+            "(the --awake span)",  # "(awake option)"
+        ),
+        (
+            (None, None, None),  # "(from first to last valid)"
+            "presumed sleep 22:00–00:00, from the first to the last valid sample",
+            "(first 5.0 min of valid data, presumed awake)",
+        ),
+    ],
+)
+def test_page_one_says_where_its_windows_come_from_in_words(lights, window, baseline) -> None:
+    from oximetry.report.textpage import stat_rows
+
+    rec, _ = simulate_night(fs=1.0, duration_s=2 * 3600, seed=4, start=dt.datetime(2026, 1, 5, 22))
+    off, on, awake = lights
+    a = analyze(rec, AnalysisSettings(lights_off_s=off, lights_on_s=on, awake_span_s=awake))
+    rows = dict(stat_rows(build_summary(a)))
+    assert rows["Analysis window"] == window
+    assert rows["Awake baseline"].endswith(baseline)
+
+
+def test_a_staged_windows_source_in_words() -> None:
+    from oximetry.report.textpage import stat_rows
+
+    rows = dict(stat_rows(build_summary(_staged_with_awake_hour())))
+    assert rows["Analysis window"].endswith(", from the recording's sleep staging")
+    assert rows["Awake baseline"].endswith("(wake epochs of the recording's sleep staging)")

@@ -276,8 +276,10 @@ def test_a_baseline_or_median_is_never_printed_on_the_other_side_of_the_rules_ro
     assert m["awake_baseline_pct"] == 88.46 and m["median_pct"] == 88.46
     text = format_terminal_summary(s, {})
     page = "\n".join(v for _, v in stat_rows(s))
-    assert "Awake baseline  88.4 % (first 300s valid)" in text
-    assert "88.4 % (first 300s valid)" in page and "/ 88.4 %" in page  # the median
+    assert "Awake baseline  88.4 % (first 5.0 min of valid data, presumed awake)" in text
+    assert (
+        "88.4 % (first 5.0 min of valid data, presumed awake)" in page and "/ 88.4 %" in page
+    )  # the median
     assert "88.5" not in text + page
     assert any("rounds to 88 %" in w for w in all_warnings(s))  # the rules' own reading
     # a walk's median and the tables page's mean nadir alike

@@ -16,6 +16,7 @@ from oximetry.windows import clock_text
 __all__ = [
     "RULE_STATUSES",
     "all_warnings",
+    "baseline_source_text",
     "cut",
     "elapsed_only",
     "format_terminal_summary",
@@ -28,6 +29,7 @@ __all__ = [
     "span",
     "tenths",
     "when",
+    "window_source_text",
 ]
 
 #: A qualification rule's ``status`` in ``summary.json`` (docs/criteria.md), in tally order.
@@ -43,6 +45,87 @@ _WINDOW_NAMES = {
 
 
 _STATUS_OF_MET = {True: "met", False: "not_met", None: "not_evaluable"}
+
+#: Where each end of a lights-bounded presumed-sleep window came from (``windows[].ends``).
+_ENDS = {
+    ("off", "option"): "--lights-off",
+    ("off", "annotations"): "lights off as the recording marks it",
+    ("off", "first_valid"): "the first valid sample",
+    ("on", "option"): "--lights-on",
+    ("on", "annotations"): "lights on as the recording marks it",
+    ("on", "last_valid"): "the last valid sample",
+    ("on", "recording_end"): "the end of the recording (--lights-on is after it)",
+}
+
+
+def window_source_text(window: Mapping[str, Any]) -> str:
+    """Return where an analysis window came from, in plain words.
+
+    A ``--lights-off 23:30`` alone gave "(from lights off on)" on page 1, which claimed a
+    lights on nobody gave, and other windows printed their internal names ("first to last
+    valid", hunt 12).
+
+    Parameters
+    ----------
+    window : mapping
+        An entry of ``summary.json``'s ``windows`` (its ``source``, and ``ends`` for a
+        lights-bounded presumed-sleep window).
+
+    Returns
+    -------
+    str
+        E.g. ``from --lights-off to the last valid sample`` (no lights on was given or marked),
+        ``from the hypnogram``; an unknown source as written, its ``_`` as spaces.
+    """
+    source = str(window.get("source") or "")
+    ends = window.get("ends")
+    if isinstance(ends, list | tuple) and len(ends) == 2:
+        off = _ENDS.get(("off", str(ends[0])), str(ends[0]).replace("_", " "))
+        on = _ENDS.get(("on", str(ends[1])), str(ends[1]).replace("_", " "))
+        return f"from {off} to {on}"
+    words = {
+        "hypnogram": "from the hypnogram",
+        "annotations": (
+            "from the recording's lights off and on"
+            if window.get("kind") == "presumed_sleep"
+            else "from the recording's sleep staging"
+        ),
+        "lights_off_on": "from the lights off and on given",
+        "first_to_last_valid": "from the first to the last valid sample",
+        "awake_option": "the --awake span",
+        "segment_option": "from --segment",
+        "test_type": "the whole recording, a rest test",
+    }
+    return words.get(source, source.replace("_", " "))
+
+
+def baseline_source_text(source: Any, summary: Mapping[str, Any]) -> str:
+    """Return where the awake baseline was taken, in plain words.
+
+    Parameters
+    ----------
+    source : str
+        ``awake_baseline_source`` of a window's figures: the source of the window the baseline
+        was taken in.
+    summary : mapping
+        ``summary.json`` (``settings.presumed_awake_s``).
+
+    Returns
+    -------
+    str
+        E.g. ``first 5.0 min of valid data, presumed awake`` ("first 300s valid" said the
+        internal name), ``the --awake span``, ``wake epochs of the hypnogram``.
+    """
+    if source == "first_300s_valid":
+        need = (summary.get("settings") or {}).get("presumed_awake_s")
+        first = f"{minutes(need / 60)} min " if isinstance(need, int | float) else ""
+        return f"first {first}of valid data, presumed awake"
+    words = {
+        "awake_option": "the --awake span",
+        "hypnogram": "wake epochs of the hypnogram",
+        "annotations": "wake epochs of the recording's sleep staging",
+    }
+    return words.get(str(source), str(source or "n/a").replace("_", " "))
 
 
 def rule_status(rule: Mapping[str, Any]) -> str | None:
@@ -517,7 +600,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
         )
         base = m.get("awake_baseline_pct")
         if base is not None:
-            src = str(m.get("awake_baseline_source") or "").replace("_", " ")
+            src = baseline_source_text(m.get("awake_baseline_source"), summary)
             rows.append(
                 (
                     "Awake baseline",

@@ -24,6 +24,7 @@ from matplotlib.textpath import TextToPath
 
 from .. import __version__
 from .terminal import (
+    baseline_source_text,
     cut,
     elapsed_only,
     minutes,
@@ -34,6 +35,7 @@ from .terminal import (
     sentence_case,
     span,
     when,
+    window_source_text,
 )
 
 _P = ParamSpec("_P")
@@ -471,7 +473,8 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         wtxt = f"{str(main).replace('_', ' ')} "
         wtxt += span(summary, (win or {}).get("start"), (win or {}).get("end"))
         if win and win.get("source"):
-            wtxt += f" (from {str(win['source']).replace('_', ' ')})"
+            # after a comma: the words hold parentheses of their own
+            wtxt += f", {window_source_text(win)}"
         rows.append(("Analysis window", wtxt))
         v = minutes(m.get("valid_min"))
         rows.append(("Valid in window", f"{v} min (denominator of every % and rate below)"))
@@ -511,7 +514,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
                 f"{_n(hours, '.2f')} h valid)",
             )
         )
-        src = str(m.get("awake_baseline_source") or "n/a").replace("_", " ")
+        src = baseline_source_text(m.get("awake_baseline_source"), summary)
         if m.get("awake_baseline_pct") is None:
             rows.append(("Awake baseline", "none (see the notes): no drop is measured"))
         else:
