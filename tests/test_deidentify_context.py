@@ -112,3 +112,51 @@ def test_the_rules_warnings_are_scrubbed_like_the_summarys(tmp_path: Path) -> No
     scrubbed = "[redacted]: a daylight-saving change at 02:00 ([redacted])"
     assert summary["qualification"]["warnings"][0] == scrubbed
     assert summary["qualification"]["warnings"] == summary["warnings"]
+
+
+_SPELLED_CONTEXT = """\
+payer: masshealth
+patient: {name: "Doe, Jane", member_id: "QZ-9988776", sex: F, birth_date: 1949-07-13}
+test: {type: overnight, room_air: true, setting: outpatient, chronic_stable_state: true,
+       facility: "JANEDOE home", device: "lent to member QZ.9988776"}
+order: {practitioner: "Dr. A. Jones"}
+diagnoses: [J44.9]
+interpretation:
+  practitioner: "Dr. A. Jones"
+  text: "Member QZ 9988776 (Mrs JaneDoe, DOB Jul. 13, 1949 / 13JUL1949 / July 13th, 1949)
+    desaturates in sleep."
+"""
+
+
+def test_identifiers_spelled_otherwise_are_scrubbed_from_summary_and_report(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Hunt 12: the ID with a space or a dot for its hyphen, the birth date as "Jul. 13, 1949",
+    "13JUL1949" or "July 13th, 1949" and the name run together were written to the PDF's
+    interpretation box and summary.json as typed; the summary so scrubbed still verifies."""
+    import json
+
+    rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=3)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "context.yaml"
+    ctx.write_text(_SPELLED_CONTEXT)
+    out = tmp_path / "deid"
+    assert (
+        main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--deidentify"]) == 0
+    )
+    context = json.loads((out / "summary.json").read_text(encoding="utf-8"))["context"]
+    r = "[redacted]"
+    assert context["interpretation"]["text"] == (
+        f"Member {r} (Mrs {r}, DOB {r} / {r} / {r}) desaturates in sleep."
+    )
+    assert context["test"]["facility"] == f"{r} home"
+    assert context["test"]["device"] == f"lent to member {r}"
+    leaks = ("9988776", "JaneDoe", "1949", "13JUL", "July 13")
+    for name, text in _texts(out).items():
+        for leak in leaks:
+            assert leak.lower() not in text.lower(), (name, leak)
+    if PDFTOTEXT is not None:
+        assert f"Member {r} (Mrs {r}, DOB {r}" in " ".join(_texts(out)["report.pdf"].split())
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(ctx)]) == 0

@@ -264,11 +264,10 @@ def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple
     Returns
     -------
     tuple of str
-        The patient's name (as written, with spaces or underscores, and each part of three or more
-        letters), code and birth date (ISO, as EDF writes it, and in day/month/year and
-        month/day/year), the input file's path, name and stem (and those of each file read with
-        it: a WFDB record's other files). Single characters (EDF's ``X`` for
-        "unknown") are left out.
+        The patient's name, code and birth date in every spelling
+        (:meth:`~oximetry.model.PatientInfo.spellings`), the input file's path, name and stem
+        (and those of each file read with it: a WFDB record's other files). Single characters
+        (EDF's ``X`` for "unknown") are left out.
     """
     path = analysis.recording.source.path
     items: list[str] = []
@@ -297,9 +296,15 @@ def make_scrubber(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> Cal
     -------
     callable
         Applied to nested data (dicts, lists, strings), returns a copy with every identifier
-        (matched whole, case-insensitively) replaced.
+        (matched whole, case-insensitively; the patient's whatever separators stand between
+        their parts, :meth:`~oximetry.model.PatientInfo.spellings`) replaced.
     """
-    pattern = redaction_pattern(phi_strings(analysis, others))
+    # the patient's spellings are matched whatever separators stand between their parts (an
+    # interpretation quoting member ID QZ-9988776 as "QZ 9988776" was written whole), the file
+    # names as written
+    patients = (analysis.recording.patient, *others)
+    spellings = [s for p in patients for s in p.spellings()]
+    pattern = redaction_pattern(phi_strings(analysis, patients[1:]), flexible=spellings)
     if pattern is None:
         return lambda value: value
 
