@@ -94,6 +94,10 @@ class SegmentFigures:
     #: (how far the walk on oxygen's data reach). None when not known.
     sustained_nadir_elapsed_s: float | None = None
     valid_elapsed_s: float | None = None
+    #: Seconds from the segment's first sample to the end of its valid data before the first
+    #: stretch of 10 s or more without any (how far they reach unbroken: a walk on oxygen whose
+    #: probe was off from 3 min to its last second reached 6 min). None when not known.
+    covered_elapsed_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -1126,7 +1130,7 @@ def _check_blocks(
         sample = 1.0 / fs / 60.0 if _number(fs) and fs > 0 else 0.0  # (no rate: no slack)
         if _number(span) and span > (b - a) / 60.0 + sample + _SLACK:
             raise bad(f"window {w.get('kind')!s} lasts {span:g} min within {(b - a) / 60:g} min")
-        for key in ("sustained_nadir_elapsed_s", "valid_elapsed_s"):
+        for key in ("sustained_nadir_elapsed_s", "valid_elapsed_s", "covered_elapsed_s"):
             # a walk on oxygen's data reaching further than the walk "covered" the room-air
             # walk's low: seconds into a segment lie within its span
             v = figs.get(key) if isinstance(figs, Mapping) else None
@@ -1344,11 +1348,23 @@ def _check_consistent(figs: SleepFigures | SegmentFigures, block: str = "metrics
         # the run at the sustained nadir lies within the valid data, and neither is negative
         # (the segment's span bounds both: _check_blocks)
         at, reach = figs.sustained_nadir_elapsed_s, figs.valid_elapsed_s
-        for name, v in (("sustained_nadir_elapsed_s", at), ("valid_elapsed_s", reach)):
+        covered = figs.covered_elapsed_s
+        elapsed = (
+            ("sustained_nadir_elapsed_s", at),
+            ("valid_elapsed_s", reach),
+            ("covered_elapsed_s", covered),
+        )
+        for name, v in elapsed:
             if v is not None and v < 0:
                 raise bad(f"{name} {v:g} is negative")
         if at is not None and reach is not None and at > reach + _SLACK:
             raise bad(f"sustained_nadir_elapsed_s {at:g} exceeds valid_elapsed_s {reach:g}")
+        # the unbroken data end where the data do or before: a walk on oxygen's gap over the
+        # room-air walk's low is hidden by raising covered_elapsed_s past the data's end
+        if covered is not None and reach is None:
+            raise bad(f"covered_elapsed_s {covered:g} is given without valid_elapsed_s")
+        if covered is not None and reach is not None and covered > reach + _SLACK:
+            raise bad(f"covered_elapsed_s {covered:g} exceeds valid_elapsed_s {reach:g}")
         return
     nested = [
         ("t_le88_min", figs.t_le88_min),

@@ -185,7 +185,9 @@ class SegmentMetrics:
     ``sustained_nadir_elapsed_s`` is how far into the segment (seconds from its first sample)
     the first 10 s run at the sustained nadir ends, and ``valid_elapsed_s`` how far its valid
     data reach (the end of its last valid sample): a walk on oxygen shows an improvement only
-    over the exertion it covers.
+    over the exertion it covers. ``covered_elapsed_s`` is how far they reach unbroken: to the
+    end of the last valid sample before the first stretch of 10 s or more without valid data
+    (a whole 10 s run whose level nothing shows).
     ``asleep_min`` is the segment's time scored as sleep (N1–N4, R) by the recording's staging,
     None when the recording is not staged: a rest or exercise test is taken awake.
     ``unscored_min`` is its time the staging scores neither as sleep nor as wake (``?`` epochs,
@@ -206,6 +208,7 @@ class SegmentMetrics:
     valid_elapsed_s: float | None = None
     asleep_min: float | None = None
     unscored_min: float | None = None
+    covered_elapsed_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the figures as JSON-able data."""
@@ -440,6 +443,7 @@ RECOMPUTED_FIGURES = frozenset(
         "sustained_nadir_pct",
         "sustained_nadir_elapsed_s",
         "valid_elapsed_s",
+        "covered_elapsed_s",
         "asleep_min",
         "unscored_min",
     }

@@ -278,7 +278,9 @@ def ref_segment(
     is on a low run resting on an artifact's edge (:func:`ref_edge`).
     Elapsed figures: seconds from the segment's first sample to the end of the first counted
     window whose maximum rounds to the sustained nadir's rounded value, and to the end of the
-    last usable sample.
+    last usable sample; and to the end of the last usable sample before the first window, from
+    the segment's first sample on, holding no usable sample (the segment's first sample when
+    that window begins there), or the last usable one when every window up to it holds one.
     """
     n = len(x)
     use = [bool(valid[i]) and bool(w[i]) and math.isfinite(x[i]) for i in range(n)]
@@ -307,6 +309,16 @@ def ref_segment(
     last = max((i for i in range(n) if use[i]), default=None)
     reach = None if last is None or first is None else (last + 1 - first) / fs
     out["valid_elapsed_s"] = reach
+    covered = reach
+    if reach is not None and first is not None and last is not None:
+        # read window by window: the first whole window without a usable sample that begins
+        # before the last usable one (after it, the data have ended anyway)
+        for s in range(first, last + 1):
+            if not any(use[s : s + width]) and s + width <= n:
+                before = [i for i in range(first, s) if use[i]]
+                covered = (before[-1] + 1 - first) / fs if before else 0.0
+                break
+    out["covered_elapsed_s"] = covered
     # Its lower bound: the same windows between the first and the last usable sample, each
     # window's maximum over its usable samples only (a window with none has no level).
     low = None
@@ -1100,6 +1112,35 @@ def test_segment_figures_match_the_reference(
         a = int(np.argmax(w))
         b = a + int(np.argmax(~w[a:])) if not w[a:].all() else w.size
         seg[a:b] = True
+    got = summarize_segment(x, ok, seg, fs)
+    assert_segment(got, ref_segment(x.tolist(), ok.tolist(), seg.tolist(), fs), "segment")
+
+
+@st.composite
+def broken_walks(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """A segment whose valid data break off for one sample less, as many or one more than a
+    10 s run holds (and for random lengths), at its start, inside it and before its end."""
+    fs = draw(st.sampled_from([0.25, 0.3, 1.0, 3.0, 25 / 3]))
+    width = samples_for(10.0, fs)
+    parts: list[np.ndarray] = []
+    for _ in range(draw(st.integers(1, 5))):
+        missing = draw(st.sampled_from([0, width - 1, width, width + 1, draw(st.integers(0, 50))]))
+        parts.append(np.full(missing, np.nan))
+        parts.append(np.full(draw(st.integers(0, 3 * width)), draw(st.sampled_from([86.0, 95.0]))))
+    x = np.concatenate([np.full(draw(st.integers(0, 5)), 95.0), *parts, np.full(3, 95.0)])
+    seg = np.zeros(x.size, bool)
+    seg[draw(st.integers(0, 5)) : x.size - draw(st.integers(0, 3))] = True
+    return x, np.isfinite(x), seg, fs
+
+
+@settings(max_examples=200, deadline=None)
+@given(broken_walks())
+def test_unbroken_reach_matches_the_reference(
+    sig: tuple[np.ndarray, np.ndarray, np.ndarray, float],
+) -> None:
+    """covered_elapsed_s read window by window (the reference) against the package's stretches
+    between valid samples, on stretches one sample either side of a 10 s run (hunt 12)."""
+    x, ok, seg, fs = sig
     got = summarize_segment(x, ok, seg, fs)
     assert_segment(got, ref_segment(x.tolist(), ok.tolist(), seg.tolist(), fs), "segment")
 

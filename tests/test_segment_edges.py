@@ -1,5 +1,5 @@
 """Rest and exercise tests decided by a low run on an artifact's edge, and a walk on oxygen that
-stops short of the room-air walk's low (hunt 8).
+stops short of the room-air walk's low (hunt 8), or whose data break off before it (hunt 12).
 
 SPEC §4.3 flags an instant fall for 30 s and then accepts the new level, and flags no rise: in
 a test of minutes the 10 s left at a slipped probe's level, or the oximeter's first seconds
@@ -189,6 +189,41 @@ def test_elapsed_figures_of_a_segment() -> None:
     assert m.sustained_nadir_pct == 86.9
     assert m.sustained_nadir_elapsed_s == 120 - 30
     assert m.valid_elapsed_s == 330 - 30
+    assert m.covered_elapsed_s == 330 - 30  # no stretch of 10 s missing before the data stop
+
+
+@pytest.mark.parametrize(
+    ("fs", "missing", "covered"),
+    [
+        # 1 Hz: runs of 10 samples. 9 s missing (120-128) leave every run a valid sample; 10 s
+        # (200-209) hold a whole run, so the data reach unbroken to 200 s, 170 s into the
+        # segment (from its first sample, 30)
+        (1.0, [(120, 129), (200, 210)], 200 - 30),
+        (1.0, [(120, 129)], 390 - 30),  # the data stop at 390: the end of the last valid one
+        (1.0, [(30, 40), (200, 210)], 0.0),  # the segment's first 10 s missing
+        (1.0, [(30, 39), (200, 209)], 390 - 30),  # 9 s at its start and 9 s later: none
+        # 0.25 Hz: runs of ceil(2.5) = 3 samples (12 s); 2 samples (8 s) missing is none
+        (0.25, [(60, 62), (70, 73)], (70 - 30) * 4.0),
+    ],
+)
+def test_unbroken_reach_of_a_segment(
+    fs: float, missing: list[tuple[int, int]], covered: float
+) -> None:
+    """covered_elapsed_s: seconds from the segment's first sample to the end of the last valid
+    sample before its first stretch of ceil(10 x fs) samples or more without a valid one (hand
+    counted): a walk on oxygen whose probe was off from 3 min to its last second "reached" its
+    end (valid_elapsed_s) and showed an improvement over the room-air walk's low at 5 min."""
+    n = 100 if fs < 1 else 400
+    x = np.full(n, 95.0)
+    for a, b in missing:
+        x[a:b] = np.nan
+    if fs == 1.0:
+        x[390:] = np.nan
+    window = np.zeros(n, bool)
+    window[30:] = True
+    m = summarize_segment(x, np.isfinite(x), window, fs)
+    assert m.covered_elapsed_s == pytest.approx(covered)
+    assert m.covered_elapsed_s <= m.valid_elapsed_s
 
 
 # --------------------------------------------------------------------------------------------

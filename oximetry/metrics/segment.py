@@ -71,7 +71,12 @@ def summarize_segment(
         the first such run whose maximum rounds to the sustained nadir's rounded value (when
         the segment had shown the low the rules read);
         ``valid_elapsed_s``: to the end of its last valid sample (how far into the segment
-        its data reach). None without a sustained nadir, or without valid samples.
+        its data reach); ``covered_elapsed_s``: to the end of the last valid sample before the
+        segment's first stretch of ``ceil(10 × fs)`` samples or more without a valid one,
+        counted from the segment's first sample (how far its data reach unbroken: every 10 s
+        run up to there holds a valid sample, so the lower bound sees its level; 0 when the
+        segment begins with such a stretch; ``valid_elapsed_s`` when it holds none). None
+        without a sustained nadir, or without valid samples.
 
     Notes
     -----
@@ -83,7 +88,7 @@ def summarize_segment(
     sel = ok & w & np.isfinite(xs)
     per_min = 1.0 / (fs * 60.0)
     n_valid = int(np.count_nonzero(sel))
-    median = nadir = nadir_s = sustained = low = sustained_at = valid_at = None
+    median = nadir = nadir_s = sustained = low = sustained_at = valid_at = covered_at = None
     if n_valid:
         where = np.flatnonzero(sel)
         values = xs[where]
@@ -95,6 +100,14 @@ def summarize_segment(
         lo, hi = int(where[0]), int(where[-1]) + 1
         first = int(np.argmax(w))  # the segment's first sample: elapsed times count from it
         valid_at = (hi - first) / fs
+        # How far the data reach without a stretch long enough to hold a whole 10 s run: a walk
+        # on oxygen at 95 % for 3 min, its probe off from then to one sample in its last second,
+        # reached 360 s and "showed the improvement" over a room-air walk that fell to 86 % at
+        # 304 s (hunt 12). The lower bound skips a run with no valid sample, so such a stretch
+        # may hold any level. The segment's start counts as a valid sample's end.
+        edges = np.concatenate(([first - 1], where))
+        holes = np.flatnonzero(np.diff(edges) - 1 >= width)
+        covered_at = (int(edges[holes[0]]) + 1 - first) / fs if holes.size else valid_at
         edge = edge_runs(
             xs, ok & np.isfinite(xs), fs, lo, hi, max_step_pts_per_s, within_pts, instant_fall
         )
@@ -126,6 +139,7 @@ def summarize_segment(
         sustained_nadir_low_pct=low,
         sustained_nadir_elapsed_s=sustained_at,
         valid_elapsed_s=valid_at,
+        covered_elapsed_s=covered_at,
         pulse_min_bpm=p_min,
         pulse_mean_bpm=p_mean,
         pulse_max_bpm=p_max,
