@@ -123,7 +123,7 @@ def overnight(**kw: Any) -> Evidence:
 def seg(kind: str, sustained: float | None, valid_min: float = 6.0) -> SegmentFigures:
     """A rest/exercise segment with the given sustained nadir, its 10 s runs unbroken by artifact
     (the lower bound of the sustained nadir is the sustained nadir), all valid: its data reach
-    its end, and it reached its sustained nadir half way through."""
+    its end unbroken, and it reached its sustained nadir half way through."""
     return SegmentFigures(
         kind,
         valid_min,
@@ -133,6 +133,7 @@ def seg(kind: str, sustained: float | None, valid_min: float = 6.0) -> SegmentFi
         sustained_nadir_low_pct=sustained,
         sustained_nadir_elapsed_s=None if sustained is None else valid_min * 30,
         valid_elapsed_s=valid_min * 60 if valid_min > 0 else None,
+        covered_elapsed_s=valid_min * 60 if valid_min > 0 else None,
     )
 
 

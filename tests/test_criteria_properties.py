@@ -303,6 +303,8 @@ RESHAPED_TESTS = (
     # hunt 8: the walk on oxygen stopped (or its data did) before the room-air walk's low
     "walk_on_oxygen_stops_short",
     "walk_on_oxygen_data_stop_short",
+    # hunt 12: its data break off there for 10 s or more and come back before its end
+    "walk_on_oxygen_data_break_off",
     "blood_gas_walk_flow_unknown",
     "pulmonary_heart_disease_not_ph",
     "finding_denies_its_code",
@@ -1106,7 +1108,8 @@ def _timed_walks(draw: st.DrawFn, ev: Evidence, seconds: float = 360.0) -> Evide
     assert ev.exercise is not None and ev.exercise_o2 is not None
     at = draw(st.floats(10.0, seconds))
     ex = dataclasses.replace(ev.exercise, sustained_nadir_elapsed_s=at, valid_elapsed_s=seconds)
-    o2 = dataclasses.replace(ev.exercise_o2, valid_elapsed_s=draw(st.floats(at, seconds)))
+    reach = draw(st.floats(at, seconds))
+    o2 = dataclasses.replace(ev.exercise_o2, valid_elapsed_s=reach, covered_elapsed_s=reach)
     return dataclasses.replace(ev, exercise=ex, exercise_o2=o2)
 
 
@@ -1116,8 +1119,9 @@ def _walk_on_oxygen_short(
     """A qualifying three-part test (6-min walks) whose walk on oxygen's valid data stop before
     the point at which the walk on room air reached its low: the walk on oxygen was shorter
     (70 s at 95 % "improved" a walk at 86 % from 4 min on), or its data stopped after 3-6 min
-    (more than half of it valid, all before the low); or a summary without the elapsed figures
-    (an earlier oxi's)."""
+    (more than half of it valid, all before the low), or broke off there for 10 s or more and
+    came back before the walk's end (its probe off from 3 min to its last second, hunt 12); or
+    a summary without the elapsed figures (an earlier oxi's)."""
     ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
     ex, o2 = ev.exercise, ev.exercise_o2
     assert ex is not None and o2 is not None
@@ -1126,17 +1130,33 @@ def _walk_on_oxygen_short(
     if change == "walk_on_oxygen_stops_short":
         reach = draw(st.floats(60.0, at - 1.0))
         o2 = dataclasses.replace(
-            o2, valid_min=reach / 60, duration_min=reach / 60, valid_elapsed_s=reach
-        )
+            o2, valid_min=reach / 60, duration_min=reach / 60, valid_elapsed_s=reach,
+            covered_elapsed_s=reach,
+        )  # fmt: skip
+    elif change == "walk_on_oxygen_data_break_off":
+        # valid up to `covered` (0: a walk whose first 10 s or more are missing), then 10 s or
+        # more without valid data, then valid again to `reach`, at or past the room-air low;
+        # more than half of the walk valid. Or an earlier oxi's summary, which has no
+        # covered_elapsed_s to tell such a gap by.
+        covered = draw(st.one_of(st.just(0.0), st.floats(180.0, at - 1.0)))
+        reach = draw(st.floats(max(at, covered + 10.0, 191.0), 360.0))
+        valid_s = draw(st.floats(181.0, reach - 10.0))
+        o2 = dataclasses.replace(
+            o2, valid_min=valid_s / 60, duration_min=6.0, valid_elapsed_s=reach,
+            covered_elapsed_s=None if draw(st.booleans()) else covered,
+        )  # fmt: skip
     elif draw(st.booleans()):  # walk_on_oxygen_data_stop_short
         reach = draw(st.floats(180.0, at - 1.0))
-        o2 = dataclasses.replace(o2, valid_min=reach / 60, duration_min=6.0, valid_elapsed_s=reach)
+        o2 = dataclasses.replace(
+            o2, valid_min=reach / 60, duration_min=6.0, valid_elapsed_s=reach,
+            covered_elapsed_s=reach,
+        )  # fmt: skip
     else:
         gone = draw(st.sampled_from(["exercise", "exercise_o2", "both"]))
         if gone in ("exercise", "both"):
             ex = dataclasses.replace(ex, sustained_nadir_elapsed_s=None)
         if gone in ("exercise_o2", "both"):
-            o2 = dataclasses.replace(o2, valid_elapsed_s=None)
+            o2 = dataclasses.replace(o2, valid_elapsed_s=None, covered_elapsed_s=None)
     return dataclasses.replace(ev, exercise=ex, exercise_o2=o2)
 
 
@@ -1426,7 +1446,11 @@ def _reshaped_test(
         return "exercise", _tested_at_order_flow(raw, _walks_sessions_apart(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):
         return "exercise", _walk_flow_not_one(draw, change, raw, start)
-    if change in ("walk_on_oxygen_stops_short", "walk_on_oxygen_data_stop_short"):
+    if change in (
+        "walk_on_oxygen_stops_short",
+        "walk_on_oxygen_data_stop_short",
+        "walk_on_oxygen_data_break_off",
+    ):
         return "exercise", _walk_on_oxygen_short(draw, change, raw, start)
     if change == "blood_gas_walk_flow_unknown":
         # the three-part test by blood gases, the walk on oxygen's flow not given

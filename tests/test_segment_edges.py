@@ -336,6 +336,30 @@ def test_walk_on_oxygen_whose_data_stop_early_does_not_show_it(tmp_path: Path, p
 
 
 @pytest.mark.parametrize("payer", PAYERS)
+@pytest.mark.parametrize("back", [1259, 1245])
+def test_walk_on_oxygen_whose_data_break_off_does_not_show_it(
+    tmp_path: Path, payer: str, back: int
+) -> None:
+    """The same walk on oxygen, its probe off from 190 s in and back for its last second (or
+    15 s): its data reach its end (valid_elapsed_s 360 s), but nothing shows its level over the
+    exertion at which the room-air walk desaturated (from 240 s in). Both qualified (hunt 12)."""
+    edf = _walk_fall_at_4_min(tmp_path, 1260, [(1090, back - 1090)])
+    det, missing = _determine(tmp_path, edf, payer, "exercise")
+    assert det == "indeterminate"
+    assert "a walk on oxygen with valid data over its first" in missing
+    assert "its data break off 190 s in" in missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_walk_on_oxygen_with_a_short_dropout_shows_it(tmp_path: Path, payer: str) -> None:
+    """9 s of probe-off in the walk on oxygen over the room-air walk's low: every 10 s run holds
+    a valid sample, whose level the lower bound reads. Still qualified."""
+    edf = _walk_fall_at_4_min(tmp_path, 1260, [(1200, 9)])
+    det, missing = _determine(tmp_path, edf, payer, "exercise")
+    assert det == "qualified", missing
+
+
+@pytest.mark.parametrize("payer", PAYERS)
 def test_walk_on_oxygen_as_long_as_the_room_air_walk_shows_it(tmp_path: Path, payer: str) -> None:
     det, missing = _determine(tmp_path, _walk_fall_at_4_min(tmp_path, 1260, []), payer, "exercise")
     assert det == "qualified", missing
@@ -375,3 +399,48 @@ def test_summary_carries_the_elapsed_figures_and_refuses_them_edited(
         code = main(["qualify", "--context", str(ctx), "--summary", str(tmp_path / "edited.json")])
         assert code == 2, (block, key)
         assert "edited or damaged" in capsys.readouterr().err
+
+
+def test_summary_carries_the_unbroken_reach_and_refuses_it_edited(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The walk on oxygen whose probe was off from 190 s in to its last second: the summary
+    writes covered_elapsed_s 190 (``oxi verify`` vouches for it) and ``oxi qualify --summary``
+    reads it. Edited past the data's end it is refused as edited; a summary without it (an
+    earlier oxi's, which had only valid_elapsed_s, 360 s) is not evaluable, naming it."""
+    edf = _walk_fall_at_4_min(tmp_path, 1260, [(1090, 169)])
+    ctx = tmp_path / "mh.yaml"
+    ctx.write_text(
+        CONTEXTS["masshealth"] % {"type": "exercise", "flow": ", exercise_o2_flow_lpm: 2"}
+    )
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main(argv) == 0
+    summary = out / "summary.json"
+    data = json.loads(summary.read_text())
+    o2 = data["metrics"]["exercise_o2"]
+    assert o2["valid_elapsed_s"] == pytest.approx(360.0)
+    assert o2["covered_elapsed_s"] == pytest.approx(190.0)
+    assert data["qualification"]["determination"] == "indeterminate"
+    assert main(["verify", str(summary), str(edf)]) == 0
+    capsys.readouterr()
+
+    def qualify(edited: dict[str, object]) -> tuple[int, str, str]:
+        path = tmp_path / "edited.json"
+        path.write_text(json.dumps(edited))
+        code = main(["qualify", "--context", str(ctx), "--summary", str(path), "--json"])
+        got = capsys.readouterr()
+        return code, got.out, got.err
+
+    for value in (361.0, -1.0):
+        edited = json.loads(summary.read_text())
+        edited["metrics"]["exercise_o2"]["covered_elapsed_s"] = value
+        code, _, err = qualify(edited)
+        assert code == 2 and "edited or damaged" in err, value
+    earlier = json.loads(summary.read_text())
+    del earlier["metrics"]["exercise_o2"]["covered_elapsed_s"]
+    code, text, _ = qualify(earlier)
+    assert code == 0
+    q = json.loads(text)["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert any("covered_elapsed_s" in m for m in q["missing"]), q["missing"]

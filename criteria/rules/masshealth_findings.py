@@ -544,6 +544,7 @@ def _b_ii_a_oximetry(inp: Inputs, state: str, missing: tuple[str, ...]) -> Outco
         return Outcome(None, f"The improvement on oxygen is not shown: {why}.", v, (why,))
     v["exercise_sustained_nadir_elapsed_s"] = ex.sustained_nadir_elapsed_s
     v["exercise_o2_valid_elapsed_s"] = o2.valid_elapsed_s
+    v["exercise_o2_covered_elapsed_s"] = o2.covered_elapsed_s
     stopped = o2_walk_short(ex, o2)
     if b > a and stopped:
         # A walk on oxygen of 70 s (or whose data stopped after 3 min) "improved" a room-air

@@ -458,6 +458,7 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     walk = cast(SegmentFigures, inp.segment("exercise_o2"))
     v["exercise_sustained_nadir_elapsed_s"] = ex.sustained_nadir_elapsed_s
     v["exercise_o2_valid_elapsed_s"] = walk.valid_elapsed_s
+    v["exercise_o2_covered_elapsed_s"] = walk.covered_elapsed_s
     stopped = o2_walk_short(ex, walk)
     if stopped:
         # 70 s on oxygen "improved" a room-air walk that fell to 86 % after 4 min (A8)

@@ -907,10 +907,11 @@ def o2_walk_short(ex: SegmentFigures, o2: SegmentFigures) -> str:
     -------
     str
         Empty when the walk on oxygen has valid data at least as far into it (seconds from its
-        start, ``valid_elapsed_s``) as the room-air walk had gone when it reached its deciding
-        low (the end of its sustained nadir's 10 s run, ``sustained_nadir_elapsed_s``); else
-        what would show the improvement. Not known (figures of an earlier oxi, or built by
-        hand) is not shown.
+        start) as the room-air walk had gone when it reached its deciding low (the end of its
+        sustained nadir's 10 s run, ``sustained_nadir_elapsed_s``), with no stretch of 10 s or
+        more without valid data before there (``covered_elapsed_s``; its data's end is
+        ``valid_elapsed_s``); else what would show the improvement. Not known (figures of an
+        earlier oxi, or built by hand) is not shown.
 
     Notes
     -----
@@ -918,21 +919,37 @@ def o2_walk_short(ex: SegmentFigures, o2: SegmentFigures) -> str:
     LCD test #3 and medicare-oxygen.md A8 (safest reading): a walk on oxygen that stopped, or
     whose data stopped, before the exertion at which the room-air walk desaturated shows no
     improvement of that desaturation. 70 s on oxygen at 95 % "improved" a room-air walk at 95 %
-    for 4 min and 86 % for the last 2 (product reading; docs/criteria.md).
+    for 4 min and 86 % for the last 2 (product reading; docs/criteria.md). Nor does a walk on
+    oxygen whose data break off over that exertion: a stretch of 10 s or more without valid
+    data may hold a whole 10 s run at any level (the lower bound, :func:`sustained_low`, skips
+    it). Its probe off from 3 min to one sample in its last second, a walk on oxygen reached
+    360 s and "improved" a room-air walk that fell to 86 % at 304 s (hunt 12).
     """
-    at, reach = ex.sustained_nadir_elapsed_s, o2.valid_elapsed_s
+    at, reach, covered = ex.sustained_nadir_elapsed_s, o2.valid_elapsed_s, o2.covered_elapsed_s
     if at is None or reach is None:
         return (
             "the walks' elapsed figures (metrics.exercise.sustained_nadir_elapsed_s, "
             "metrics.exercise_o2.valid_elapsed_s: re-run oxi analyze) showing the walk on "
             "oxygen covers the exertion at which the walk on room air desaturated"
         )
-    if reach >= at - 1e-6:
+    if reach < at - 1e-6:
+        return (
+            f"a walk on oxygen with valid data at least {at:.0f} s into it, where the walk on "
+            f"room air reached its low (its data end {reach:.0f} s in: the improvement is not "
+            "shown over the exertion that desaturated)"
+        )
+    if covered is None:
+        return (
+            "the walk on oxygen's unbroken reach (metrics.exercise_o2.covered_elapsed_s: re-run "
+            "oxi analyze) showing its valid data cover the exertion at which the walk on room "
+            "air desaturated without a stretch of 10 s or more missing"
+        )
+    if covered >= at - 1e-6:
         return ""
     return (
-        f"a walk on oxygen with valid data at least {at:.0f} s into it, where the walk on room "
-        f"air reached its low (its data end {reach:.0f} s in: the improvement is not shown over "
-        "the exertion that desaturated)"
+        f"a walk on oxygen with valid data over its first {at:.0f} s, where the walk on room air "
+        f"reached its low, with no stretch of 10 s or more missing (its data break off "
+        f"{covered:.0f} s in: the improvement is not shown over the exertion that desaturated)"
     )
 
 
