@@ -259,8 +259,54 @@ def _load_summary(path: str | Path) -> dict[str, Any]:
     return data
 
 
+def _files_listed(listed: Any, key: str, path: Path, *, part: bool = False) -> None:
+    """Refuse a list of files (``input.parts``, a ``companions`` list) of a shape oxi never writes.
+
+    Each entry is an object whose ``path`` is a text and whose ``sha256`` is one; a part's
+    annotation file is a path and a sha256 too, and its companions are such a list. Verify looks
+    files up by their sha256: ``input.parts = 5``, or a part whose sha256 was a list or an
+    object, stopped it as an internal error (exit 4) instead of saying the summary is not oxi's.
+    """
+    if not isinstance(listed, list):
+        raise OximetryError(f"not an oxi summary: {key} is not a list of files", path)
+    for k, entry in enumerate(listed):
+        where = f"{key}[{k}]"
+        if not isinstance(entry, dict):
+            raise OximetryError(f"not an oxi summary: {where} is not a file's entry", path)
+        if not isinstance(entry.get("path"), str):
+            raise OximetryError(f"not an oxi summary: {where}.path is not a path", path)
+        if not (isinstance(entry.get("sha256"), str) and _HEX.fullmatch(entry["sha256"])):
+            raise OximetryError(f"not an oxi summary: {where}.sha256 is not a sha256", path)
+        if not part:
+            continue
+        annotations, digest = entry.get("annotations"), entry.get("annotations_sha256")
+        if annotations is not None and not (
+            isinstance(annotations, str) and len(annotations) <= 4096
+        ):
+            raise OximetryError(f"not an oxi summary: {where}.annotations is not a path", path)
+        if digest is not None and not (isinstance(digest, str) and _HEX.fullmatch(digest)):
+            raise OximetryError(
+                f"not an oxi summary: {where}.annotations_sha256 is not a sha256", path
+            )
+        if entry.get("companions") is not None:
+            _files_listed(entry["companions"], f"{where}.companions", path)
+
+
+def _check_input_files(summary: Mapping[str, Any], path: Path) -> None:
+    """Refuse ``input.parts`` and ``input.companions`` that are not lists of files (None: absent).
+
+    The night's files and the files read with one are looked up by their sha256 (a key) and
+    their entries' fields read; of another type they are no summary oxi writes.
+    """
+    inp = summary["input"]
+    for name in ("parts", "companions"):
+        if inp.get(name) is not None:
+            _files_listed(inp[name], f"input.{name}", path, part=name == "parts")
+
+
 def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
     """Return the recorded reading options and rule profile, refusing what no option gives."""
+    _check_input_files(summary, path)
     opts = summary["input"].get("read_options") or {}
     known = {"channel", "fs", "fs_ignored", "scale", "annotations", "annotations_sha256"}
     if not isinstance(opts, dict) or set(opts) - known:
@@ -741,8 +787,11 @@ def _each_part(
     """Apply ``line`` to each file of a joined night and its recomputed self (by sha256)."""
     out: list[str] = []
     re_parts = {p.get("sha256"): p for p in re_in.get("parts") or [] if isinstance(p, Mapping)}
-    for k, part in enumerate(sub_in.get("parts") or []):
-        other = re_parts.get(part.get("sha256")) if isinstance(part, Mapping) else None
+    parts = sub_in.get("parts")
+    for k, part in enumerate(parts if isinstance(parts, list) else []):
+        # a sha256 that is no text is no key (a list in a hand-edited summary was a TypeError)
+        sha = part.get("sha256") if isinstance(part, Mapping) else None
+        other = re_parts.get(sha) if isinstance(sha, str) else None
         if other is not None:  # else the file itself differs: _parts_differences says so
             out += line(f"input.parts[{k}].{name}", f"file {k + 1} of the night", part, other)
     return out

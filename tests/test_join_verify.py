@@ -14,6 +14,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -203,3 +204,57 @@ def test_report_page_one_names_the_joined_files_not_the_last_alone(
         text=True,
     ).stdout
     assert "Files: 3 joined, part0.SpO2 … part2.SpO2" in " ".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("edit", "key"),
+    [
+        (lambda parts: 5, "input.parts is not a list of files"),
+        (lambda parts: {"0": parts[0]}, "input.parts is not a list of files"),
+        (lambda parts: [*parts[:2], "part2.SpO2"], "input.parts[2] is not a file's entry"),
+        (
+            lambda parts: [parts[0], {**parts[1], "sha256": [parts[1]["sha256"]]}, parts[2]],
+            "input.parts[1].sha256 is not a sha256",
+        ),
+        (
+            lambda parts: [{**parts[0], "sha256": {}, "annotations": "a.xml"}, *parts[1:]],
+            "input.parts[0].sha256 is not a sha256",
+        ),
+        (
+            lambda parts: [{**parts[0], "path": [1]}, *parts[1:]],
+            "input.parts[0].path is not a path",
+        ),
+        (
+            lambda parts: [{**parts[0], "annotations": ["a.xml"]}, *parts[1:]],
+            "input.parts[0].annotations is not a path",
+        ),
+        (
+            lambda parts: [*parts[:2], {**parts[2], "annotations_sha256": 5}],
+            "input.parts[2].annotations_sha256 is not a sha256",
+        ),
+        (
+            lambda parts: [*parts[:2], {**parts[2], "companions": [{"path": "x", "sha256": [1]}]}],
+            "input.parts[2].companions[0].sha256 is not a sha256",
+        ),
+    ],
+)
+def test_parts_of_a_type_oxi_never_writes_are_not_an_oxi_summary(
+    tmp_path: Path,
+    files: list[Path],
+    capsys: pytest.CaptureFixture[str],
+    edit: Any,
+    key: str,
+) -> None:
+    """A hand-edited ``input.parts`` of another type (5, a part's sha256 made a list) stopped
+    verify as an internal error (exit 4, TypeError: verify looks the files up by their sha256);
+    it is now one line naming the summary and the key, exit 2 (hunt 12)."""
+    out = tmp_path / "out"
+    analyze_file([str(f) for f in files], AnalyzeRequest(report=False), out_dir=out)
+    summary = json.loads((out / "summary.json").read_text())
+    summary["input"]["parts"] = edit(summary["input"]["parts"])
+    (out / "summary.json").write_text(json.dumps(summary))
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(files[0].parent)]) == 2
+    got = capsys.readouterr()
+    assert got.out == ""
+    assert got.err == f"oxi: {out / 'summary.json'}: not an oxi summary: {key}\n"

@@ -226,6 +226,50 @@ def test_a_deidentified_summary_naming_the_file_is_a_difference(
     assert "Smith" not in stdout
 
 
+@pytest.mark.parametrize(
+    ("key", "value", "said"),
+    [
+        ("parts", 5, "input.parts is not a list of files"),
+        ("parts", [{"sha256": [1], "path": "x"}], "input.parts[0].sha256 is not a sha256"),
+        ("companions", {"x": 1}, "input.companions is not a list of files"),
+        (
+            "companions",
+            [{"path": "x.dat", "sha256": {}}],
+            "input.companions[0].sha256 is not a sha256",
+        ),
+    ],
+)
+def test_files_listed_in_a_type_oxi_never_writes_are_not_an_oxi_summary(
+    night: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    key: str,
+    value: object,
+    said: str,
+) -> None:
+    """``input.parts = 5`` on a one-file summary stopped verify as an internal error (exit 4,
+    TypeError); a companions list of another type was read past. Both are one line naming the
+    summary and the key, exit 2 (hunt 12)."""
+    edf, out = night
+    s = json.loads(_text(out))
+    s["input"][key] = value
+    summary = _submit(out, tmp_path, json.dumps(s))
+    code, stdout, err = _verify(capsys, summary, edf)
+    assert (code, stdout) == (2, "")
+    assert err == f"oxi: {summary}: not an oxi summary: {said}\n"
+
+
+def test_comparing_a_part_whose_sha256_is_no_text_names_the_file() -> None:
+    """compare_summaries looked each part up by its sha256: a list there (unhashable) was a
+    TypeError; it is a file the summary records that is not among those given."""
+    part = {"path": "p0.SpO2", "sha256": "ab" * 32, "start": "2026-01-05T22:00:00", "samples": 9}
+    recomputed = {"input": {"path": "p0.SpO2", "parts": [part]}}
+    edited = json.loads(json.dumps(recomputed))
+    edited["input"]["parts"][0]["sha256"] = ["ab" * 32]
+    differences = compare_summaries(edited, recomputed)
+    assert differences[0].startswith("input.parts: p0.SpO2 (sha256 ['ababababababab) recorded")
+
+
 def test_a_deidentified_joined_night_naming_a_part_is_a_difference() -> None:
     """The same for each file of a joined night (``input.parts[N].path``)."""
     part = {"path": "ab" * 32, "sha256": "ab" * 32, "start": "2026-01-05T22:00:00", "samples": 9}
