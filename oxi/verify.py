@@ -915,9 +915,46 @@ def _annotation_line(
     ]
 
 
+#: The longest value quoted whole in a difference; a longer one is cut to a window of it.
+_SHOWN = 80
+#: Characters kept before the first difference when a long value is cut there.
+_BEFORE = 24
+
+
+def _as_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False) if value is not _MISSING else "(absent)"
+
+
 def _show(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False) if value is not _MISSING else "(absent)"
-    return text if len(text) <= 80 else text[:77] + "..."
+    text = _as_text(value)
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
+def _cut(text: str, start: int) -> str:
+    """Return at most :data:`_SHOWN` characters of ``text`` from ``start``, '...' where cut."""
+    head = "..." if start > 0 else ""
+    room = _SHOWN - len(head)
+    if len(text) - start <= room:
+        return head + text[start:]
+    return head + text[start : start + room - 3] + "..."
+
+
+def _show_both(a: Any, b: Any) -> tuple[str, str]:
+    """Quote two differing values, a long pair cut to the same window around where they differ.
+
+    Each was cut to its first 77 characters: two conflict reasons differing in their last
+    figure read ``summary says "SpO2 was down to 83 % ...", recomputed "SpO2 was down to 83 %
+    ..."``, the same text twice. The window starts :data:`_BEFORE` characters before the first
+    character that differs, at the same place in both, so the reader sees what differs.
+    """
+    ta, tb = _as_text(a), _as_text(b)
+    if len(ta) <= _SHOWN and len(tb) <= _SHOWN:
+        return ta, tb
+    at = next((i for i, (x, y) in enumerate(zip(ta, tb, strict=False)) if x != y), None)
+    if at is None:
+        at = min(len(ta), len(tb))  # one is the other and more: where the shorter one ends
+    start = 0 if at < _SHOWN // 2 else at - _BEFORE
+    return _cut(ta, start), _cut(tb, start)
 
 
 _MISSING = object()
@@ -1007,7 +1044,8 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
                 if _is(key, "input", "device") and _redacted_since(va, vb):
                     out.append(_DEVICE_REDACTED)
                 continue
-            out.append(f"{_dotted(key)}: summary says {_show(va)}, recomputed {_show(vb)}")
+            shown_a, shown_b = _show_both(va, vb)
+            out.append(f"{_dotted(key)}: summary says {shown_a}, recomputed {shown_b}")
     if out and submitted.get("software") != recomputed.get("software"):
         out.append(
             f"software: the summary was made with {_show(submitted.get('software'))}, "

@@ -75,6 +75,44 @@ def test_input_path_is_ignored_but_everything_else_is_not():
     ]
 
 
+def test_long_texts_that_differ_are_shown_where_they_differ():
+    # Each side was cut to its first 77 characters: two conflict reasons differing only in the
+    # minutes at their end read 'summary says "SpO2 was down to 83 % ...", recomputed "SpO2 was
+    # down to 83 % ..."', the same text twice
+    why = (
+        "SpO2 was down to 83 % for 12.0 min during the night, but the context documents a "
+        "resting SpO2 of 96 % on the same day, and the two cannot both hold for {} min"
+    )
+    a, b = _summary(), _summary()
+    a["qualification"]["conflicts"] = [{"id": "c", "why": why.format("25.0")}]
+    b["qualification"]["conflicts"] = [{"id": "c", "why": why.format("12.5")}]
+    (diff,) = compare_summaries(a, b)
+    key, rest = diff.split(": summary says ")
+    said, recomputed = rest.split(", recomputed ")
+    assert key == "qualification.conflicts[c].why"
+    assert said != recomputed
+    assert said.startswith("...") and "hold for 25.0 min" in said and said.endswith('min"')
+    assert recomputed.startswith("...") and "hold for 12.5 min" in recomputed
+    assert len(said) <= 80 and len(recomputed) <= 80
+    # a text that differs early is shown from its start, cut at the end as before
+    a["qualification"]["conflicts"][0]["why"] = "T" + why.format("12.5")[1:]
+    b["qualification"]["conflicts"][0]["why"] = why.format("12.5")
+    (diff,) = compare_summaries(a, b)
+    assert diff == (
+        f'qualification.conflicts[c].why: summary says "T{why[1:76]}..., recomputed "{why[:76]}...'
+    )
+    # a long text one side holds more of: shown where the shorter one ends
+    a["qualification"]["conflicts"][0]["why"] = why.format("12.5") + " (see page 2)"
+    (diff,) = compare_summaries(a, b)
+    assert diff.endswith('min (see page 2)", recomputed ...' + why.format("12.5")[-24:] + '"')
+    # withheld text stays withheld, however long
+    a, b = _summary(), _summary()
+    a["patient"]["name"] = "Roe, Jane " + "x" * 200
+    assert compare_summaries(a, b) == [
+        "patient.name: differs (not shown: it may identify the patient)"
+    ]
+
+
 def test_another_recording_is_reported_first():
     a, b = _summary(), _summary()
     b["input"]["sha256"] = "cd" * 32
