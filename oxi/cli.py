@@ -48,6 +48,7 @@ from .qualify import (
     with_recorded_name_finding,
 )
 from .verify import (
+    annotation_notes,
     group_differences,
     hash_only_outputs,
     read_json_strictly,
@@ -339,6 +340,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     for note in unchecked:
         _say(f"note: {note}")
     for note in unchecked_notes(args.summary, target, context_given=args.context is not None):
+        _say(f"note: {note}")
+    for note in annotation_notes(args.summary, target, args.annotations):
         _say(f"note: {note}")
     return EXIT_OK
 

@@ -42,9 +42,14 @@ from typing import Any
 
 from criteria.context import CONTEXT_FREE_TEXT, Context
 from oximetry import __version__
-from oximetry.errors import ChannelNotFoundError, OximetryError, SettingsError
+from oximetry.errors import (
+    ChannelNotFoundError,
+    OximetryError,
+    RecordingFormatError,
+    SettingsError,
+)
 from oximetry.io import sha256_of
-from oximetry.io.nsrr_xml import xml_files_beside
+from oximetry.io.nsrr_xml import find_xml_beside, xml_files_beside
 from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
 from oximetry.report.summary import REDACTED, SCHEMA, dumps_summary
 from oximetry.report.terminal import elapsed_only
@@ -64,6 +69,7 @@ from .qualify import context_from_dict, load_context
 __all__ = [
     "GROUPS",
     "IGNORED",
+    "annotation_notes",
     "compare_summaries",
     "group_differences",
     "hash_only_outputs",
@@ -1379,3 +1385,124 @@ def unchecked_notes(
             "checked, but a copy of this folder may not hold it"
         )
     return out
+
+
+def _name_of(path: str | Path) -> str:
+    """Return a path as printed: a name that is not UTF-8 with its bytes escaped."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _sha_or_none(path: Path) -> str | None:
+    """Return a file's sha256, or None when it cannot be read (said so, not an error)."""
+    try:
+        return sha256_of(path)
+    except RecordingFormatError:
+        return None
+
+
+def annotation_notes(
+    summary_path: str | Path,
+    recording_path: _Recording,
+    annotations_path: str | Path | None = None,
+) -> list[str]:
+    """Name the annotation file(s) whose sleep stages and scored events :func:`verify` used.
+
+    ``verified`` says the summary is what oxi computes from the recording *with that scoring*:
+    a summary made with ``--annotations sub/scoring.xml`` (a supplier's scoring calling a
+    15-minute stretch at 85 % sleep: qualified) verified silently beside the lab's
+    ``night-nsrr.xml``, which scores it awake (not qualified). The file used is named, and so is
+    an NSRR-named file beside the recording that ``oxi analyze`` would read without
+    ``--annotations`` when it is another file (by sha256), with how to compare.
+
+    Parameters
+    ----------
+    summary_path : str or Path
+        The submitted ``summary.json`` (already verified).
+    recording_path : str or Path, or a sequence of them
+        The recording it was verified against.
+    annotations_path : str or Path, optional
+        The file given to :func:`verify` with ``--annotations``.
+
+    Returns
+    -------
+    list of str
+        One sentence per note; empty when no annotation file was read. A file oxi found beside
+        the recording is not named for a de-identified summary (NSRR names it after the
+        subject, docs/privacy.md), only by its sha256; a file the reviewer typed is.
+    """
+    path = Path(summary_path)
+    summary = _load_summary(path)
+    inp = summary["input"]
+    deidentified = summary.get("deidentified") is True
+    # only an EDF or BDF is read with the file NSRR names beside it (pipeline)
+    edf = str(inp.get("format") or "").startswith(("edf", "bdf"))
+    if inp.get("parts"):
+        return _joined_annotation_notes(recording_path, deidentified) if edf else []
+    opts = inp.get("read_options") or {}
+    recorded = opts.get("annotations") if isinstance(opts, dict) else None
+    used = _annotations_to_use(summary, recorded, recording_path, path, annotations_path)
+    if used is None:
+        return []
+    one = _one_file(recording_path)
+    beside = find_xml_beside(one) if edf and one is not None else None
+    sha = _sha_or_none(Path(used))
+    if annotations_path is not None:
+        how, named = "given with --annotations", True
+    elif beside is not None and same_file(beside, Path(used)):
+        how, named = "NSRR-named beside the recording", not deidentified
+    elif used == recorded:
+        how, named = "at the path the summary records", True
+    else:
+        how, named = "NSRR-named beside the recording", not deidentified
+    which = (
+        f"{_name_of(used)} ({how}"
+        if named  # found by oxi, named after the subject: not named (docs/privacy.md)
+        else f"the annotation file ({how}, name withheld: the summary is de-identified"
+    )
+    digest = f"sha256 {sha[:16]}…" if sha else "now unreadable"
+    out = [
+        f"sleep stages and scored events were read from {which}; {digest}): every figure and "
+        "the determination are those of its scoring"
+    ]
+    if one is None or beside is None or same_file(beside, Path(used)):
+        return out
+    other = _sha_or_none(beside)
+    if other is not None and other == sha:
+        return out  # the same scoring, another copy
+    told = f"sha256 {other[:16]}…" if other else "it could not be read"
+    if deidentified:
+        out.append(
+            "an annotation file NSRR-named beside the recording (name withheld: the summary is "
+            f"de-identified; {told}), the one oxi analyze reads without --annotations, is "
+            "another file and was not used; to compare, run oxi analyze on the recording with "
+            "--annotations set to it and the same context, and compare the determination"
+        )
+        return out
+    out.append(
+        f"{_name_of(beside)} beside the recording ({told}), the file NSRR-named there that oxi "
+        "analyze reads without --annotations, is another file and was not used; to compare, run "
+        f"oxi analyze {_name_of(one)} --annotations {_name_of(beside)} with the same context and "
+        "compare the determination"
+    )
+    return out
+
+
+def _joined_annotation_notes(recording_path: _Recording, deidentified: bool) -> list[str]:
+    """Name the annotation file beside each file of a joined night (the ones read with them)."""
+    listed = [recording_path] if isinstance(recording_path, str | Path) else list(recording_path)
+    files = night_files(listed)
+    found = [(k, xml) for k, f in enumerate(files) if (xml := find_xml_beside(f)) is not None]
+    if not found:
+        return []
+    shown = []
+    for k, xml in found:
+        sha = _sha_or_none(xml)
+        digest = f"sha256 {sha[:16]}…" if sha else "now unreadable"
+        what = f"file {k + 1} of {len(files)} given" if deidentified else _name_of(xml)
+        shown.append(f"{what} ({digest})")
+    withheld = " (names withheld: the summary is de-identified)" if deidentified else ""
+    return [
+        "sleep stages and scored events of the night's files were read from the annotation "
+        f"file NSRR-named beside each: {', '.join(shown)}{withheld}; every figure and the "
+        "determination are those of their scoring"
+    ]

@@ -152,6 +152,38 @@ def test_a_deidentified_joined_night_verifies_and_records_no_annotation_path(
     assert main(["verify", str(out / "summary.json"), *map(str, files)]) == 0
 
 
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_verify_names_each_file_s_annotation_file_it_used(
+    files: list[Path],
+    tmp_path: Path,
+    deidentify: bool,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``verified`` holds for the scoring read: the annotation file beside each file is named
+    (hunt 12), and under --deidentify said by the file's place among those given and its sha256
+    only (NSRR names it after the subject, docs/privacy.md)."""
+    extra = ("--deidentify",) if deidentify else ()
+    out = tmp_path / "out"
+    assert main(["analyze", *map(str, files), "--no-report", "--out", str(out), *extra]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), *map(str, files)]) == 0
+    (note,) = [n for n in capsys.readouterr().out.splitlines() if "annotation" in n]
+    xmls = [f.with_name(f"{f.stem}-nsrr.xml") for f in files]
+    shas = [hashlib.sha256(x.read_bytes()).hexdigest()[:16] for x in xmls]
+    names = (
+        [f"file {k + 1} of {len(files)} given" for k in range(len(files))]
+        if deidentify
+        else list(map(str, xmls))
+    )
+    listed = ", ".join(f"{n} (sha256 {s}…)" for n, s in zip(names, shas, strict=True))
+    withheld = " (names withheld: the summary is de-identified)" if deidentify else ""
+    assert note == (
+        "note: sleep stages and scored events of the night's files were read from the "
+        f"annotation file NSRR-named beside each: {listed}{withheld}; every figure and the "
+        "determination are those of their scoring"
+    )
+
+
 def test_a_missing_part_annotation_is_one_line(
     files: list[Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -186,3 +186,97 @@ def test_the_report_is_rendered_again_from_the_given_annotations(
     capsys.readouterr()
     summary_path = tmp_path / "out" / "summary.json"
     assert main(["verify", str(summary_path), str(edf), "--annotations", str(copy)]) == 0
+
+
+def _sha16(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+def _notes(out: str) -> list[str]:
+    return [line.removeprefix("note: ") for line in out.splitlines() if line.startswith("note: ")]
+
+
+@pytest.fixture()
+def lab_beside(edf: Path) -> Path:
+    """The lab's own scoring, NSRR-named beside the EDF: awake until 2 h, where the supplier's
+    file (``scoring``) has sleep from 30 min, so the two give other figures."""
+    path = edf.with_name(f"{edf.stem}-nsrr.xml")
+    path.write_text(nsrr_xml(START, ((0.0, 7200.0, "W"), (7200.0, 3600.0, "N2")), SCORED))
+    return path
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_verify_names_the_scoring_it_used_and_an_nsrr_file_beside_that_is_another(
+    edf: Path,
+    scoring: Path,
+    lab_beside: Path,
+    tmp_path: Path,
+    deidentify: bool,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A supplier's summary made with ``--annotations`` of its own scoring verified in silence
+    beside the lab's ``<name>-nsrr.xml``, which oxi analyze reads by default and which gives
+    other figures (hunt 12: not qualified against qualified). Verify keeps its verdict, names
+    the file whose stages it used, and says the NSRR file beside is another and how to compare.
+    A de-identified summary's file found beside the recording is not named (docs/privacy.md)."""
+    extra = ("--deidentify",) if deidentify else ()
+    summary = _analyze(edf, scoring, tmp_path / "out", "--no-report", *extra)
+    plain = tmp_path / "plain"
+    assert main(["analyze", str(edf), "--no-report", "--out", str(plain), *extra]) == 0
+    by_lab = json.loads((plain / "summary.json").read_text())
+    assert by_lab["metrics"] != summary["metrics"]  # the scoring matters to the figures
+    given: tuple[str, ...] = ()
+    used = scoring
+    if deidentify:  # recorded by its sha256 only: the reviewer gives the file received
+        used = _reviewer_copy(scoring, tmp_path)
+        given = ("--annotations", str(used))
+    capsys.readouterr()
+    assert main(["verify", str(tmp_path / "out" / "summary.json"), str(edf), *given]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("verified")
+    how = "given with --annotations" if deidentify else "at the path the summary records"
+    first, second = _notes(out)[-2:]
+    assert first == (
+        f"sleep stages and scored events were read from {used} ({how}; sha256 "
+        f"{_sha16(used)}…): every figure and the determination are those of its scoring"
+    )
+    assert f"sha256 {_sha16(lab_beside)}…" in second
+    assert "is another file and was not used" in second
+    if deidentify:
+        assert "shhs1-200002" not in second and "name withheld" in second
+    else:
+        assert second.startswith(f"{lab_beside} beside the recording")
+        assert f"run oxi analyze {edf} --annotations {lab_beside} with the same context" in second
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_verify_names_the_nsrr_file_beside_when_it_is_the_one_used(
+    edf: Path,
+    lab_beside: Path,
+    tmp_path: Path,
+    deidentify: bool,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    extra = ("--deidentify",) if deidentify else ()
+    out_dir = tmp_path / "out"
+    assert main(["analyze", str(edf), "--no-report", "--out", str(out_dir), *extra]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out_dir / "summary.json"), str(edf)]) == 0
+    notes = [n for n in _notes(capsys.readouterr().out) if "annotation" in n or "scoring" in n]
+    withheld = ", name withheld: the summary is de-identified" if deidentify else ""
+    name = "the annotation file" if deidentify else str(lab_beside)
+    assert notes == [
+        f"sleep stages and scored events were read from {name} (NSRR-named beside the "
+        f"recording{withheld}; sha256 {_sha16(lab_beside)}…): every figure and the "
+        "determination are those of its scoring"
+    ]
+
+
+def test_verify_of_a_night_without_annotations_says_nothing_of_them(
+    edf: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_dir = tmp_path / "out"
+    assert main(["analyze", str(edf), "--no-report", "--out", str(out_dir)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out_dir / "summary.json"), str(edf)]) == 0
+    assert "annotation" not in capsys.readouterr().out
