@@ -281,3 +281,16 @@ def test_a_resumed_batch_redoes_a_record_whose_other_file_changed(
     assert skipped == 0
     assert summary["input"]["companions"][0]["sha256"] == _sha(dat)
     assert summary["metrics"]["presumed_sleep"]["t_le88_min"] > 19
+
+
+def test_a_half_percent_at_a_fine_gain_reads_back_as_the_tenth(tmp_path: Path) -> None:
+    """SpO2 at a gain of 327.67 per % (0-100 % over 16 bits): 88.5 % is stored as 28999, which
+    reads back as 88.4998 and SPEC §7 would round to 88 (hunt 12: the same in a 16-bit EDF).
+    A digital step is 1/gain: the tenth within half of one is the value."""
+    from oximetry.io import read_recording
+
+    values = np.array([95.0, 88.5, 88.5, 90.5, 87.5, 95.0] * 100)
+    codes = np.round(values * 327.67)
+    samples = np.column_stack([codes, np.full_like(codes, 620.0)]).astype("<i2")
+    rec = read_recording(_write(tmp_path, samples, gain="327.67"))
+    assert rec.spo2.data.tolist() == values.tolist()

@@ -33,6 +33,7 @@ __all__ = [
     "classify_annotation",
     "path_text",
     "sha256_of",
+    "snap_to_tenths",
 ]
 
 #: The date given to recordings whose file holds only times of day (or no time at all). No
@@ -162,6 +163,38 @@ def check_rate(fs: float, n_samples: int, what: str, path: str | os.PathLike[str
             f"{what}: {n_samples} samples, more than the {MAX_SAMPLES} one channel may hold",
             path,
         )
+
+
+def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float64]:
+    """Put each value within half a digital step of a tenth on that tenth, in place.
+
+    A file stores a value as the nearest of its digital codes, ``step`` apart in physical units:
+    the value it was is known to half a step. Where a tenth (what oximeters report: whole or
+    tenths of a percent) lies that close, it is that tenth. 88.5 % in a 16-bit EDF of 0-100 %
+    over -32768..32767 read back as 88.499275, which SPEC §7 rounds to 88 (r = floor(x + 0.5)):
+    8 minutes held at 88.5 % counted as at or below 88 % and qualified a night that a file of
+    0-100 over 0..1000 did not (hunt 12). Nothing moves by more than the file's own resolution.
+
+    Parameters
+    ----------
+    values : numpy.ndarray of float
+        Physical values (NaN stays NaN); changed in place.
+    step : float
+        The physical size of one digital step (``> 0``); for 0.1 or more nothing is done (the
+        values are already as fine as the file can tell them).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``values``.
+    """
+    if not 0 < step < 0.1:
+        return values
+    tenths = np.round(values, 1)
+    # (a tenth halfway between two codes is either's: the values come rounded to 1e-9)
+    near = np.abs(tenths - values) <= step / 2 + 1e-9
+    np.copyto(values, tenths, where=near)
+    return values
 
 
 def path_text(path: str | os.PathLike[str]) -> str:

@@ -36,6 +36,7 @@ from oximetry.io._base import (
     PLACEHOLDER_DATE,
     RawChannel,
     RawRecording,
+    snap_to_tenths,
 )
 from oximetry.limits import MAX_YEAR, MIN_YEAR
 from oximetry.model import Annotation, PatientInfo
@@ -463,7 +464,10 @@ def _to_physical(values: NDArray[np.float64], sig: EdfSignalHeader) -> NDArray[n
     values *= sig.phys_max - sig.phys_min
     values /= sig.dig_max - sig.dig_min
     values += sig.phys_min
-    return np.round(values, 9, out=values)
+    np.round(values, 9, out=values)
+    # a finer header than tenths: the tenth each code stands for (88.5 % stored in 16 bits)
+    step = abs((sig.phys_max - sig.phys_min) / (sig.dig_max - sig.dig_min))
+    return snap_to_tenths(values, step)
 
 
 def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:

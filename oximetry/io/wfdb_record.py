@@ -24,7 +24,13 @@ from typing import Any
 import numpy as np
 
 from oximetry.errors import RecordingFormatError, UnsupportedEDFError
-from oximetry.io._base import PLACEHOLDER_DATE, RawChannel, RawRecording, sha256_of
+from oximetry.io._base import (
+    PLACEHOLDER_DATE,
+    RawChannel,
+    RawRecording,
+    sha256_of,
+    snap_to_tenths,
+)
 
 __all__ = ["header_for_signal_file", "read_wfdb", "record_companions", "sniff_wfdb_header"]
 
@@ -301,6 +307,9 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
         for i in range(rec.n_sig)
     ]
     arrays = [np.asarray(s, dtype=np.float64) for s in signals]
+    for k, gain in enumerate(rec.adc_gain or ()):
+        if gain:  # one digital step is 1/gain (a gain of 327.67 over 16 bits: the tenths)
+            snap_to_tenths(arrays[k], 1.0 / abs(float(gain)))
 
     def load(which: Any) -> dict[int, Any]:
         return {k: np.array(arrays[k], dtype=np.float64) for k in which}
