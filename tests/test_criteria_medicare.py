@@ -963,10 +963,13 @@ def test_the_three_parts_of_an_exercise_test_lie_on_one_day(
         for k, (a, b) in placed.items()
     }
     at = dt.datetime(2026, 11, 19 if start[0] == 23 else 20, *start)
-    ev = dataclasses.replace(ev, recording_start=at, **parts)
-    d = evaluate(mc(test__type="exercise", test__date=at.date().isoformat()), ev)
-    if one_day:
-        assert d.determination == "qualified", d.missing
-    else:
-        assert d.determination == "indeterminate"
-        assert any("the three parts on one day" in m for m in d.missing), d.missing
+    dated = dataclasses.replace(ev, recording_start=at, **parts)
+    # a file of times of day alone: its clock crosses midnight as well (review of hunt 12)
+    clock = dataclasses.replace(ev, recording_start=None, start_clock=at.time(), **parts)
+    for each in (dated, clock):
+        d = evaluate(mc(test__type="exercise", test__date=at.date().isoformat()), each)
+        if one_day:
+            assert d.determination == "qualified", d.missing
+        else:
+            assert d.determination == "indeterminate"
+            assert any("the three parts on one day" in m for m in d.missing), d.missing

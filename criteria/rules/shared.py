@@ -1171,17 +1171,27 @@ class Session:
     exercise_low: float | None = None
 
 
-def _session_days(inp: Inputs, placed: list[tuple[float, float]]) -> list[_dt.date]:
-    """Return the calendar days the placed parts (seconds from the start) run on, in order.
+def _across_midnight(inp: Inputs, placed: list[tuple[float, float]]) -> str:
+    """Say how the placed parts (seconds from the start) run past midnight; "" when they do not.
 
-    Empty when the recording's date is not known.
+    From the recording's clock (its date, when known, only names the days): a file of times of
+    day alone crosses midnight as a dated one does (review of hunt 12: it qualified).
     """
-    start = None if inp.evidence is None else inp.evidence.recording_start
-    if start is None:
-        return []
+    clock = None if inp.evidence is None else inp.evidence.clock
+    if clock is None:
+        return ""
+    at = clock.hour * 3600 + clock.minute * 60 + clock.second + clock.microsecond / 1e6
     first = min(s for s, _ in placed)
     last = max(e for _, e in placed) - 1e-6  # an end is exclusive: a walk to 00:00 is of the day
-    return sorted({(start + _dt.timedelta(seconds=t)).date() for t in (first, last)})
+    days = int((at + last) // 86400) - int((at + first) // 86400)
+    if days == 0:
+        return ""
+    start = inp.evidence.recording_start if inp.evidence is not None else None
+    if start is None:
+        return f"they run past midnight, over {days + 1} days"
+    d0 = (start + _dt.timedelta(seconds=first)).date()
+    d1 = (start + _dt.timedelta(seconds=last)).date()
+    return f"they run from {d0.isoformat()} to {d1.isoformat()}"
 
 
 def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session | None]:
@@ -1234,14 +1244,11 @@ def exercise_session(inp: Inputs, values: dict[str, Any]) -> tuple[str, Session 
                 f"the three parts of one session, within {MAX_SESSION_MIN:g} min (they span "
                 f"{span:.0f} min)"
             )
-        days = _session_days(inp, placed)
-        if len(days) > 1:
+        across = _across_midnight(inp, placed)
+        if across:
             # A9's safest reading: one session dated the same day. Rest at 23:41, the walks at
             # 23:58 and 00:10 (staged awake) qualified Group I-4 with no word (hunt 12).
-            need.append(
-                "the three parts on one day (they run from "
-                f"{days[0].isoformat()} to {days[-1].isoformat()})"
-            )
+            need.append(f"the three parts on one day ({across})")
     lows = {
         k: None if got[k] is None else sustained_low(cast(SegmentFigures, inp.segment(k)))
         for k in ("rest", "exercise", "exercise_o2")
