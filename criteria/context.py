@@ -26,6 +26,7 @@ from .names import same_person
 
 __all__ = [
     "CONTEXT_FREE_TEXT",
+    "KEY_NAMES",
     "BloodGas",
     "ClusterHeadache",
     "Context",
@@ -701,6 +702,11 @@ _TOP: dict[str, _Check] = {
 _ALL_TOP = tuple(["payer", "patient", "test", "order", "diagnoses", "findings", "symptoms"])
 _ALL_TOP += ("blood_gas", "cluster_headache", "residence", "prn", "mobility", "documentation")
 _ALL_TOP += ("interpretation",)
+#: Every key a context may hold, dotted (``test.date``), and its sections: words of the
+#: schema, never a patient's, so an error may name them whatever it withholds.
+KEY_NAMES = frozenset(
+    [*_ALL_TOP, *(f"{name}.{key}" for name, (_, checks) in _SECTIONS.items() for key in checks)]
+)
 
 
 def _section(name: str, raw: Any, src: str | None) -> Any:

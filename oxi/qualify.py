@@ -18,12 +18,12 @@ from dataclasses import replace
 from os import PathLike
 from typing import Any, TypeVar
 
-from criteria.context import Context
+from criteria.context import KEY_NAMES, Context
 from criteria.context import load_context as _load
 from criteria.errors import CriteriaError
 from criteria.evaluate import Determination, evaluate
 from criteria.evidence import Evidence, FilePatient
-from oximetry.errors import ContextError, OximetryError, SettingsError
+from oximetry.errors import ContextError, OximetryError, SettingsError, withhold_quoted
 from oximetry.report.summary import patient_block
 from oximetry.results import Analysis
 from oximetry.settings import recorded_settings
@@ -37,6 +37,7 @@ __all__ = [
     "first_day_of",
     "load_context",
     "qualify",
+    "quoting_nothing_of",
     "recording_name",
     "with_analysed_test_type",
     "with_recorded_name_finding",
@@ -56,6 +57,29 @@ def _as_bad_input(cls: type[OximetryError] = ContextError) -> Iterator[None]:
 def _call(fn: Callable[..., T], *args: Any, cls: type[OximetryError] = ContextError) -> T:
     with _as_bad_input(cls):
         return fn(*args)
+
+
+@contextmanager
+def quoting_nothing_of(summary: Mapping[str, Any]) -> Iterator[None]:
+    """Withhold what an error quotes from a de-identified summary's context.
+
+    Its free text and identifiers are never quoted (:mod:`criteria.context`), but any key may
+    hold a forged value: ``documentation: "Example Fictional, member EX-000-0001"`` in a
+    de-identified summary was quoted by ``oxi verify`` (review of hunt 12), as
+    ``--deidentify`` quotes nothing from the files.
+
+    Parameters
+    ----------
+    summary : mapping
+        The parsed ``summary.json``.
+    """
+    try:
+        yield
+    except OximetryError as exc:
+        if summary.get("deidentified") is not True:
+            raise
+        cls = ContextError if isinstance(exc, ContextError) else OximetryError
+        raise cls(withhold_quoted(exc.reason, keep=KEY_NAMES), exc.path) from None
 
 
 def load_context(path: str | PathLike[str]) -> Context:
@@ -209,7 +233,8 @@ def check_summary_is_for(
     recorded = summary.get("context")
     if not isinstance(recorded, Mapping):
         return
-    old = _call(Context.from_dict, recorded, source, cls=OximetryError)
+    with quoting_nothing_of(summary):
+        old = _call(Context.from_dict, recorded, source, cls=OximetryError)
     day = old.test.date or context.test.date
     ages = (old.patient.age_at(day), context.patient.age_at(day))
     sexes = tuple(None if x == "U" else x for x in (old.patient.sex, context.patient.sex))

@@ -64,7 +64,7 @@ from .pipeline import (
     night_files,
     same_file,
 )
-from .qualify import context_from_dict, load_context
+from .qualify import context_from_dict, load_context, quoting_nothing_of
 
 __all__ = [
     "GROUPS",
@@ -385,7 +385,8 @@ def _recompute(
     except SettingsError as exc:
         raise OximetryError(f"not an oxi summary: {exc.reason}", summary_path) from None
     ctx = summary.get("context")
-    context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
+    with quoting_nothing_of(summary):
+        context = None if ctx is None else context_from_dict(ctx, source="summary.json context")
     # The type the summary's own context gives: a context file given to verify may be another
     # (verify says so, as a difference of the file given); a summary made with a context
     # without test.type, verified with --context naming one, was called forged here.

@@ -7,6 +7,7 @@ reason. The CLI prints ``str(exc)`` and exits with status 2; nothing else is sho
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from os import PathLike
 
 __all__ = [
@@ -77,7 +78,7 @@ class ContextError(OximetryError):
 _QUOTED = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
 
 
-def withhold_quoted(message: str) -> str:
+def withhold_quoted(message: str, keep: Collection[str] = ()) -> str:
     """Return ``message`` with every quoted value replaced by ``'…'`` (for ``--deidentify``).
 
     Messages quote what they found in a file (a label, a cell, a header field), which may be a
@@ -87,12 +88,14 @@ def withhold_quoted(message: str) -> str:
     ----------
     message : str
         An error message.
+    keep : collection of str
+        Quoted texts left as they are (words of a schema, such as a context's key names).
 
     Returns
     -------
     str
     """
-    return _QUOTED.sub("'…'", message)
+    return _QUOTED.sub(lambda m: m[0] if m[0][1:-1] in keep else "'…'", message)
 
 
 def deidentified_reason(exc: OximetryError) -> str:

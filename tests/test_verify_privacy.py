@@ -356,3 +356,46 @@ def test_verify_never_quotes_a_malformed_context_free_text(
         assert "(not shown: it may identify the patient)" in text, text
         for spelling in SPELLINGS:
             assert spelling.lower() not in text.lower(), (spelling, text)
+
+
+def test_verify_quotes_nothing_of_a_de_identified_summarys_context_but_its_key_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Any key of a de-identified summary's context may hold a forged value: a name written into
+    documentation, diagnoses, payer, test.setting, order.date or a key of its own was quoted by
+    `oxi verify` and `oxi qualify --summary` (review of hunt 12). The key names stay: they
+    are the schema's words."""
+    root = Path(__file__).resolve().parents[1]
+    edf = root / "data" / "example-night.edf"
+    out = tmp_path / "out"
+    ctx = root / "data" / "example-context.yaml"
+    args = ["analyze", str(edf), "--context", str(ctx), "--deidentify", "--no-report"]
+    assert main([*args, "--out", str(out)]) == 0
+    genuine = json.loads((out / "summary.json").read_text())
+    named = "Quackenbush Zebulon, member QZ-9988776"
+    for where, said in (
+        (("documentation",), "context key 'documentation': got '…'"),
+        (("diagnoses",), "context key 'diagnoses': got '…'"),
+        (("payer",), "context key 'payer': got '…'"),
+        (("test", "setting"), "context key 'test.setting': got '…'"),
+        (("order", "date"), "context key 'order.date': got '…'"),
+        (("test", named), "unknown context key '…'; allowed keys under 'test'"),
+    ):
+        forged = json.loads(json.dumps(genuine))
+        block = forged["context"]
+        for key in where[:-1]:
+            block = block.setdefault(key, {})
+        block[where[-1]] = named if where[-1] != named else 1
+        summary = tmp_path / "forged" / "summary.json"
+        summary.parent.mkdir(exist_ok=True)
+        summary.write_text(json.dumps(forged))
+        capsys.readouterr()
+        qualify = ["qualify", "--summary", str(summary), "--context", str(ctx)]
+        for run in (["verify", str(summary), str(edf)], qualify):
+            assert main(run) == 2, run
+            printed = capsys.readouterr()
+            text = printed.out + printed.err
+            if run[0] == "verify":
+                assert said in text, text
+            for spelling in SPELLINGS:
+                assert spelling.lower() not in text.lower(), (run[0], spelling, text)
