@@ -627,14 +627,8 @@ def valid_then_perturbed(
         ev = _possible_dates_far(draw, ev, start)
     elif change == "pao2_between_whole_numbers":
         t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
-    elif change == "born_after_the_test":
-        raw["patient"] = {"birth_date": _born_after(draw, td).isoformat()}
-        if draw(st.booleans()):  # an age given beside it is no age either
-            raw["patient"]["age_years"] = draw(st.integers(0, 20))
-    elif change == "recorded_before_birth":
-        # the night began at 22:00 on td; the birth and the test date are the next day
-        t["date"] = (td + dt.timedelta(days=1)).isoformat()
-        raw["patient"] = {"birth_date": t["date"]}
+    elif change in BIRTH_CHANGES:
+        _born_after(draw, change, raw, td)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "angina_coded_drop_only":
@@ -1678,9 +1672,21 @@ def _perturb_validity(
     return ev
 
 
-def _born_after(draw: st.DrawFn, td: dt.date) -> dt.date:
-    """A birth date 1 to 400 days after the test day ``td`` (the run date is years later)."""
-    return td + dt.timedelta(days=draw(st.integers(1, 400)))
+#: Birth dates after the test day or the night's start (the run date is years later).
+BIRTH_CHANGES = ("born_after_the_test", "recorded_before_birth")
+
+
+def _born_after(draw: st.DrawFn, change: str, raw: dict[str, Any], td: dt.date) -> None:
+    """Give the patient a birth date after the test day ``td``, or after the night's start."""
+    if change == "born_after_the_test":
+        born = td + dt.timedelta(days=draw(st.integers(1, 400)))
+        raw["patient"] = {"birth_date": born.isoformat()}
+        if draw(st.booleans()):  # an age given beside it is no age either
+            raw["patient"]["age_years"] = draw(st.integers(0, 20))
+    else:
+        # the night began at 22:00 on td; the birth and the test date are the next day
+        raw["test"]["date"] = (td + dt.timedelta(days=1)).isoformat()
+        raw["patient"] = {"birth_date": raw["test"]["date"]}
 
 
 @settings(max_examples=500, deadline=None)
@@ -2255,14 +2261,8 @@ def valid_then_perturbed_medicare(
         ev = _possible_dates_far(draw, ev, start)
     elif change == "pao2_between_whole_numbers":
         t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
-    elif change == "born_after_the_test":
-        raw["patient"] = {"birth_date": _born_after(draw, td).isoformat()}
-        if draw(st.booleans()):  # an age given beside it is no age either
-            raw["patient"]["age_years"] = draw(st.integers(0, 20))
-    elif change == "recorded_before_birth":
-        # the night began at 22:00 on td; the birth and the test date are the next day
-        t["date"] = (td + dt.timedelta(days=1)).isoformat()
-        raw["patient"] = {"birth_date": t["date"]}
+    elif change in BIRTH_CHANGES:
+        _born_after(draw, change, raw, td)
     elif change in RESHAPED_TESTS:
         t["type"], ev = _reshaped_test(draw, change, kind, raw, ev, start, td)
     elif change == "exercise_parts_hours_apart":
