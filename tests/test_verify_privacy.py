@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -323,6 +324,17 @@ def test_summary_writes_the_device_as_oxi_info_does_and_verifies(
         assert spelling.lower() not in text.lower(), spelling
 
 
+def _deidentified_example(tmp_path: Path) -> tuple[Path, Path, dict[str, Any]]:
+    """Analyse the example night with its context, de-identified; return the recording, the
+    context file and the summary."""
+    root = Path(__file__).resolve().parents[1]
+    edf = root / "data" / "example-night.edf"
+    ctx = root / "data" / "example-context.yaml"
+    args = ["analyze", str(edf), "--context", str(ctx), "--deidentify", "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    return edf, ctx, json.loads((tmp_path / "out" / "summary.json").read_text())
+
+
 def test_verify_never_quotes_a_malformed_context_free_text(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -330,13 +342,7 @@ def test_verify_never_quotes_a_malformed_context_free_text(
     interpretation too long, or an interpretation or facility given as a list. Each was quoted
     in the error line ("got ['Home of Quackenbush Zebulon']", hunt 12), where a valid one that
     differs is withheld; now said by its kind only (exit 2, bad input)."""
-    root = Path(__file__).resolve().parents[1]
-    edf = root / "data" / "example-night.edf"
-    out = tmp_path / "out"
-    ctx = root / "data" / "example-context.yaml"
-    args = ["analyze", str(edf), "--context", str(ctx), "--deidentify", "--no-report"]
-    assert main([*args, "--out", str(out)]) == 0
-    genuine = json.loads((out / "summary.json").read_text())
+    edf, _, genuine = _deidentified_example(tmp_path)
     named = "Quackenbush Zebulon, member QZ-9988776"
     for section, key, value in (
         ("interpretation", "text", f"{named} desaturates " + "x" * 20000),
@@ -365,13 +371,7 @@ def test_verify_quotes_nothing_of_a_de_identified_summarys_context_but_its_key_n
     documentation, diagnoses, payer, test.setting, order.date or a key of its own was quoted by
     `oxi verify` and `oxi qualify --summary` (review of hunt 12). The key names stay: they
     are the schema's words."""
-    root = Path(__file__).resolve().parents[1]
-    edf = root / "data" / "example-night.edf"
-    out = tmp_path / "out"
-    ctx = root / "data" / "example-context.yaml"
-    args = ["analyze", str(edf), "--context", str(ctx), "--deidentify", "--no-report"]
-    assert main([*args, "--out", str(out)]) == 0
-    genuine = json.loads((out / "summary.json").read_text())
+    edf, ctx, genuine = _deidentified_example(tmp_path)
     named = "Quackenbush Zebulon, member QZ-9988776"
     for where, said in (
         (("documentation",), "context key 'documentation': got '…'"),
