@@ -166,15 +166,28 @@ class ChannelInfo:
     note: str = ""
 
 
+#: The dashes a word processor puts for ``-``: hyphen, non-breaking hyphen, figure dash, en dash,
+#: em dash, horizontal bar (U+2010-U+2015) and the minus sign (U+2212).
+_DASHES = "\u2010-\u2015\u2212"
+
+#: The apostrophes it puts for ``'``: single quotation marks (U+2018, U+2019) and the modifier
+#: letter apostrophe (U+02BC).
+_APOSTROPHES = "\u2018\u2019\u02bc"
+
 #: What may stand between the parts of an identifier as a text spells it: "QZ 9988776" or
 #: "QZ.9988776" for the member ID ``QZ-9988776``, "Doe, Jane" or "JaneDoe" for ``Jane Doe``,
 #: "Jul. 13, 1949" for ``Jul 13 1949`` (the hunt-12 interpretation quoting them so was written
 #: whole under --deidentify: only the exact form and the one without separators were matched).
-_SEPARATOR = r"[\s.,:;/\\#'_\-]"
+#: The typographic dashes and apostrophes too: a word processor types "QZ–9988776" (en dash),
+#: "1949–07–13" and "O’Brien" for ``QZ-9988776``, ``1949-07-13`` and ``O'Brien``, and they came
+#: through --deidentify whole (hunt 12).
+_SEPARATOR = rf"[\s.,:;/\\#'_\-{_DASHES}{_APOSTROPHES}]"
 
 #: An identifier's alphanumeric parts: runs of letters (any script) or of digits. A change from
-#: letters to digits is a part boundary, so ``MRN12345`` also matches "MRN 12345".
-_PART = re.compile(r"[^\W\d_]+|\d+")
+#: letters to digits is a part boundary, so ``MRN12345`` also matches "MRN 12345". The modifier
+#: letter apostrophe (U+02BC) is a letter to Unicode but an apostrophe to whoever typed it: a name
+#: written ``OʼBrien`` has the parts ``O`` and ``Brien``, as ``O'Brien`` has.
+_PART = re.compile(r"[^\W\d_\u02bc]+|\d+")
 
 
 def flexible_pattern(identifier: str) -> str:
@@ -182,9 +195,10 @@ def flexible_pattern(identifier: str) -> str:
 
     The parts are its runs of letters and of digits; between two parts any of
     :data:`_SEPARATOR` (space, ``.``, ``,``, ``:``, ``;``, ``/``, ``\``, ``#``, ``'``, ``_``,
-    ``-``; up to three) may stand, or the text the identifier itself has there, or nothing,
-    except between two runs of digits, which a separator must keep apart (``7/13/49`` is not
-    the number 71349). The pattern is not anchored: :func:`redaction_pattern` adds the bounds.
+    ``-``, the typographic dashes and apostrophes such as ``–``, ``—``, ``’``; up to three) may
+    stand, or the text the identifier itself has there, or nothing, except between two runs of
+    digits, which a separator must keep apart (``7/13/49`` is not the number 71349). The pattern
+    is not anchored: :func:`redaction_pattern` adds the bounds.
 
     Parameters
     ----------
@@ -219,7 +233,8 @@ def flexible_pattern(identifier: str) -> str:
 
 #: A spelling made of numbers (a date, with or without its month's name; an all-digit ID).
 _NUMBERS = re.compile(
-    r"(?:\d+|st|nd|rd|th|of|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|[\s/.,'-])+",
+    r"(?:\d+|st|nd|rd|th|of|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+    rf"|[\s/.,'\-{_DASHES}{_APOSTROPHES}])+",
     re.IGNORECASE,
 )
 
@@ -229,9 +244,10 @@ def _bounded_number(pattern: str) -> str:
 
     Born 2019-03-05, "2026-03-05 19:00" held "03-05 19" (month, day, 2-digit year) and
     "Mar 5 19:30" "Mar 5 19": the times were redacted. A number's digits after a digit and
-    ``-``, ``/``, ``.`` or ``:``, or before one of those and a digit, are another number's.
+    ``-`` (or a typographic dash, :data:`_DASHES`), ``/``, ``.`` or ``:``, or before one of
+    those and a digit, are another number's.
     """
-    return rf"(?<![0-9][-/.:])(?:{pattern})(?![-/.:][0-9])"
+    return rf"(?<![0-9][-/.:{_DASHES}])(?:{pattern})(?![-/.:{_DASHES}][0-9])"
 
 
 def redaction_pattern(
@@ -380,7 +396,7 @@ class PatientInfo:
             words = [part for part in parts if len(part) >= 2]
             items += [" ".join(pair) for pair in itertools.permutations(words, 2)]
         if self.code:
-            items.append(re.sub(r"[\s\-_./]", "", self.code))
+            items.append(re.sub(_SEPARATOR, "", self.code))
         if self.birth_date is not None:
             items += _date_spellings(self.birth_date)
         return tuple(dict.fromkeys(s for s in items if len(s.strip()) > 1))

@@ -132,3 +132,50 @@ def test_a_date_inside_a_longer_number_or_a_time_is_not_the_birth_date() -> None
     text = "from 2026-03-05 19:00 to 2026-05-03 05:30, lights off Mar 5 19:30, 1.03.05.19"
     assert p.redact(text) == text
     assert p.redact("DOB 03/05/19. Born Mar 5, 2019: seen") == f"DOB {R}. Born {R}: seen"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "QZ\u20139988776",  # en dash
+        "QZ\u20149988776",  # em dash
+        "QZ\u20119988776",  # non-breaking hyphen
+        "QZ\u20109988776",  # hyphen
+        "QZ \u2212 9988776",  # minus sign
+    ],
+)
+def test_member_id_with_a_typographic_dash(spelling: str) -> None:
+    """Hunt 12 (review): a word processor turns ``-`` into a dash; "QZ–9988776" came through."""
+    assert PATIENT.redact(f"Member {spelling} desaturates.") == f"Member {R} desaturates."
+
+
+@pytest.mark.parametrize(
+    "spelling", ["1949\u201307\u201313", "13\u201407\u20141949", "Jul 13 \u201949"]
+)
+def test_birth_date_with_typographic_dashes_and_apostrophes(spelling: str) -> None:
+    assert PATIENT.redact(f"DOB {spelling}; seen today.") == f"DOB {R}; seen today."
+
+
+@pytest.mark.parametrize("spelling", ["O\u2019Brien", "O\u2018Brien", "O\u02bcBrien", "O'Brien"])
+def test_name_with_a_typographic_apostrophe(spelling: str) -> None:
+    """``O'Brien, Mary`` typed "O’Brien" (U+2019) came through; ``O'Brien`` was redacted."""
+    p = PatientInfo(name="O'Brien, Mary")
+    assert p.redact(f"{spelling} desaturates") == f"{R} desaturates"
+    assert p.redact(f"Mary {spelling} desaturates") == f"{R} desaturates"
+
+
+def test_a_name_written_with_a_typographic_apostrophe_matches_the_typed_one() -> None:
+    """The header's ``OʼBrien`` (U+02BC, a letter to Unicode) has the parts O and Brien."""
+    assert PatientInfo(name="O\u02bcBrien, Mary").redact("O'Brien") == R
+
+
+def test_an_id_written_with_a_dash_is_matched_without_it() -> None:
+    """A context giving member ID ``123–4567`` (en dash) is also typed "1234567"."""
+    assert PatientInfo(code="123\u20134567").redact("id 1234567, 123-4567") == f"id {R}, {R}"
+
+
+def test_a_date_between_typographic_dashes_of_a_longer_date_is_not_the_birth_date() -> None:
+    """Born 2019-03-05: "on 2026–03–05 19 desaturations" (en dashes) holds "03–05 19"."""
+    p = PatientInfo(birth_date=dt.date(2019, 3, 5))
+    text = "on 2026\u201303\u201305 19 desaturations, 2026\u201305\u201303 05:30"
+    assert p.redact(text) == text
