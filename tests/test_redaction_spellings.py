@@ -179,3 +179,24 @@ def test_a_date_between_typographic_dashes_of_a_longer_date_is_not_the_birth_dat
     p = PatientInfo(birth_date=dt.date(2019, 3, 5))
     text = "on 2026\u201303\u201305 19 desaturations, 2026\u201305\u201303 05:30"
     assert p.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("date", "time"),
+    [
+        ("1949-07-13", "T00:00:00"),
+        ("1949-07-13", "t00:00"),
+        ("19490713", "T000000"),
+        ("1949-07-13", "T00:00Z"),
+    ],
+)
+def test_birth_date_before_an_iso_time(date: str, time: str) -> None:
+    """Hunt 12 (review): "DOB 1949-07-13T00:00:00" came through: the T after the date was read
+    as the date going on into a longer word. The time (midnight, no identifier) is kept."""
+    assert PATIENT.redact(f"DOB {date}{time}; seen") == f"DOB {R}{time}; seen"
+
+
+def test_a_word_after_the_identifier_is_still_no_bound() -> None:
+    """Only a digit, T and a digit: "1949-07-13Tue" and "QZ-9988776Tx" are other words."""
+    text = "ref 1949-07-13Tue, QZ-9988776Tx, JaneT1"
+    assert PATIENT.redact(text) == text
