@@ -189,6 +189,9 @@ _SEPARATOR = rf"[\s.,:;/\\#'_\-{_DASHES}{_APOSTROPHES}]"
 #: written ``OʼBrien`` has the parts ``O`` and ``Brien``, as ``O'Brien`` has.
 _PART = re.compile(r"[^\W\d_\u02bc]+|\d+")
 
+#: A name's runs of letters (:data:`_PART` without the digits).
+_LETTERS = re.compile(r"[^\W\d_\u02bc]+")
+
 
 def flexible_pattern(identifier: str) -> str:
     r"""Return a regex source matching ``identifier`` whatever separators stand between its parts.
@@ -382,7 +385,9 @@ class PatientInfo:
         "MRN 12345". The name as written, its parts in every order (``Doe, Jane`` as "Jane Doe",
         "JaneDoe", "DOE JANE"), any two parts of two or more letters ("Jane Doe" for
         ``Doe, Jane Q``), and each part of three or more letters alone (a part of two, ``Li``,
-        only beside another: alone it is a word, "Li" for lithium, and is left). The code also
+        only beside another: alone it is a word, "Li" for lithium, and is left). The runs of
+        letters of a hyphenated or apostrophised part are parts too: ``Smith-Jones, Mary`` as
+        "Smith", "Jones", "Mary Smith"; ``O'Brien`` as "Brien". The code also
         without its separators (``123-4567`` as "1234567": two runs of digits are otherwise kept
         apart). The birth date in English only: day, month and year as numbers in the orders
         day-month-year, month-day-year, year-month-day and year-day-month, with or without
@@ -394,10 +399,13 @@ class PatientInfo:
         items: list[str] = [*self.identifiers()]
         if self.name:
             parts = [part for part in re.split(r"[\s_,^]+", self.name) if part]
-            items += [part for part in parts if len(part) >= 3]
+            # a written part's runs of letters are parts too: for ``Smith-Jones, Mary`` the
+            # texts "Mrs Smith" and "Jones" came through --deidentify (hunt 12 review)
+            runs = [m.group() for part in parts for m in _LETTERS.finditer(part)]
+            items += [part for part in (*parts, *runs) if len(part) >= 3]
             if len(parts) <= _MAX_NAME_PARTS:
                 items += [" ".join(order) for order in itertools.permutations(parts)]
-            words = [part for part in parts if len(part) >= 2]
+            words = [part for part in dict.fromkeys((*parts, *runs)) if len(part) >= 2]
             items += [" ".join(pair) for pair in itertools.permutations(words, 2)]
         if self.code:
             items.append(re.sub(_SEPARATOR, "", self.code))

@@ -200,3 +200,21 @@ def test_a_word_after_the_identifier_is_still_no_bound() -> None:
     """Only a digit, T and a digit: "1949-07-13Tue" and "QZ-9988776Tx" are other words."""
     text = "ref 1949-07-13Tue, QZ-9988776Tx, JaneT1"
     assert PATIENT.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "spelling", ["Mrs Smith", "Jones", "Mary Smith", "Jones, Mary", "Smith Jones", "Smith–Jones"]
+)
+def test_a_hyphenated_names_parts_are_parts(spelling: str) -> None:
+    """Hunt 12 (review): for ``Smith-Jones, Mary`` "Mrs Smith" and "Jones" came through: the
+    name was split at spaces and commas only, "Smith-Jones" one part, though a part is a run of
+    letters (docs/privacy.md)."""
+    p = PatientInfo(name="Smith-Jones, Mary")
+    text = p.redact(f"Note: {spelling} desaturates.")
+    assert text in (f"Note: {R} desaturates.", f"Note: Mrs {R} desaturates."), text
+
+
+def test_an_apostrophised_names_runs_of_letters() -> None:
+    """``O'Brien``: "Brien" (three letters or more) alone; "O" (one letter) never."""
+    p = PatientInfo(name="O'Brien, Mary")
+    assert p.redact("Brien; O2 at 2 L; O sat") == f"{R}; O2 at 2 L; O sat"
