@@ -183,6 +183,11 @@ _APOSTROPHES = "\u2018\u2019\u02bc"
 #: through --deidentify whole (hunt 12).
 _SEPARATOR = rf"[\s.,:;/\\#'_\-{_DASHES}{_APOSTROPHES}]"
 
+#: What may stand between two runs of digits: not ``:``, which makes a clock time. Born
+#: 1949-07-13, "Lowest SpO2 at 13:07:49" and "recorded 2026-03-05 13:07:49" read the time (day,
+#: month, 2-digit year) as the birth date and lost it to [redacted] (hunt 12 review).
+_DIGIT_SEPARATOR = rf"[\s.,;/\\#'_\-{_DASHES}{_APOSTROPHES}]"
+
 #: An identifier's alphanumeric parts: runs of letters (any script) or of digits. A change from
 #: letters to digits is a part boundary, so ``MRN12345`` also matches "MRN 12345". The modifier
 #: letter apostrophe (U+02BC) is a letter to Unicode but an apostrophe to whoever typed it: a name
@@ -200,8 +205,13 @@ def flexible_pattern(identifier: str) -> str:
     :data:`_SEPARATOR` (space, ``.``, ``,``, ``:``, ``;``, ``/``, ``\``, ``#``, ``'``, ``_``,
     ``-``, the typographic dashes and apostrophes such as ``–``, ``—``, ``’``; up to three) may
     stand, or the text the identifier itself has there, or nothing, except between two runs of
-    digits, which a separator must keep apart (``7/13/49`` is not the number 71349). The pattern
-    is not anchored: :func:`redaction_pattern` adds the bounds.
+    digits, which a separator must keep apart (``7/13/49`` is not the number 71349) and ``:``
+    does not (:data:`_DIGIT_SEPARATOR`: ``13:07:49`` is a time). An identifier of numbers of
+    at most two digits each (``13/07/49``, ``12-34``) looks like other numbers: it is not
+    matched with only spaces between its numbers ("SpO2 13 07 49" is three values) and, when it
+    has two numbers, not with one ``.`` or ``,`` between them ("12.34 %" is a decimal number),
+    unless the identifier itself is written so. The pattern is not anchored:
+    :func:`redaction_pattern` adds the bounds.
 
     Parameters
     ----------
@@ -220,16 +230,28 @@ def flexible_pattern(identifier: str) -> str:
     True
     >>> bool(re.fullmatch(flexible_pattern("7/13/49"), "71349"))
     False
+    >>> bool(re.fullmatch(flexible_pattern("7/13/49"), "7:13:49"))
+    False
+    >>> bool(re.fullmatch(flexible_pattern("12-34"), "12.34"))
+    False
     """
     parts = list(_PART.finditer(identifier))
     if not parts:
         return re.escape(identifier)
+    # numbers of one or two digits are also values, times and decimals: for member ID 12-34,
+    # "at 12:34" and "12.34 %" were redacted; born 1949-07-13, "SpO2 13 07 49 values" was
+    short = all(p.group().isdigit() and len(p.group()) <= 2 for p in parts)
+    guard = r"(?!\s{1,3}[0-9])" if short else ""
+    if short and len(parts) == 2:
+        guard += r"(?![.,][0-9])"
     out = [re.escape(parts[0].group())]
     for before, part in itertools.pairwise(parts):
         gap = identifier[before.end() : part.start()]
-        least = 1 if before.group()[-1].isdigit() and part.group()[0].isdigit() else 0
         written = f"{re.escape(gap)}|" if gap else ""
-        out.append(f"(?:{written}{_SEPARATOR}{{{least},3}})")
+        if before.group()[-1].isdigit() and part.group()[0].isdigit():
+            out.append(f"(?:{written}{guard}{_DIGIT_SEPARATOR}{{1,3}})")
+        else:
+            out.append(f"(?:{written}{_SEPARATOR}{{0,3}})")
         out.append(re.escape(part.group()))
     return "".join(out)
 

@@ -218,3 +218,36 @@ def test_an_apostrophised_names_runs_of_letters() -> None:
     """``O'Brien``: "Brien" (three letters or more) alone; "O" (one letter) never."""
     p = PatientInfo(name="O'Brien, Mary")
     assert p.redact("Brien; O2 at 2 L; O sat") == f"{R}; O2 at 2 L; O sat"
+
+
+def test_a_clock_time_is_not_the_birth_date() -> None:
+    """Hunt 12 (review): born 1949-07-13, the times 13:07:49 (day, month, 2-digit year) and
+    07:13:49 (month, day, year) were redacted as the birth date: ``:`` parts a time."""
+    text = (
+        "Lowest SpO2 at 13:07:49, desaturation 07:13:49, recorded 2026-03-05 13:07:49, "
+        "lights on 49:07:13 elapsed"
+    )
+    assert PATIENT.redact(text) == text
+
+
+def test_numbers_of_two_digits_spaced_apart_are_values_not_the_birth_date() -> None:
+    """Born 1949-07-13, "SpO2 13 07 49 values" was redacted; with a 4-digit year, or another
+    separator, the numbers are the date."""
+    text = "SpO2 13 07 49 values, counts 7 13 49, 49  07  13"
+    assert PATIENT.redact(text) == text
+    assert PATIENT.redact("DOB 13 07 1949, 13 / 07 / 49, 13-07-49") == f"DOB {R}, {R}, {R}"
+
+
+def test_a_short_ids_numbers_as_a_time_or_a_decimal_are_not_the_id() -> None:
+    """Member ID ``12-34``: "at 12:34" and "12.34 %" were redacted. The ID with its own or
+    another separator that no time or decimal has is still the ID."""
+    p = PatientInfo(code="12-34")
+    text = "at 12:34 SpO2 fell to 12.34 % (12,34 %), 12 34 events"
+    assert p.redact(text) == text
+    assert p.redact("ID 12-34, 12/34, 12 - 34, 1234, 12\u201334") == f"ID {R}, {R}, {R}, {R}, {R}"
+
+
+def test_an_id_written_with_a_dot_or_a_colon_is_matched_so() -> None:
+    """The separator the ID itself has is always one: ``12.34`` is "12.34", ``12:34`` "12:34"."""
+    assert PatientInfo(code="12.34").redact("ID 12.34") == f"ID {R}"
+    assert PatientInfo(code="12:34").redact("ID 12:34") == f"ID {R}"
