@@ -471,8 +471,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--join-nights",
         action="store_true",
-        help="join the files of one night (same folder and device, less than 4 h apart) into "
-        "one recording, as oxi analyze a b c joins files given by hand; one row per night",
+        help="join the files of one night (same folder, device and patient identifiers, less "
+        "than 4 h apart; files without identifiers at most 15 min apart) into one recording, as "
+        "oxi analyze a b c joins files given by hand; one row per night",
     )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on a Dask distributed scheduler")
     p.add_argument("--quiet", action="store_true", help="no progress bar")

@@ -1,8 +1,8 @@
 """What ``oxi batch --join-nights`` costs: the grouping reads every file once more.
 
 Makes N simulated 8-hour nights (EDF+ at ``--fs``), each cut into two files with a 20-minute
-pause, each night in its own folder, then times (wall clock, whole commands, medians of
-``--runs``, ``--force`` so nothing is skipped):
+pause and the subject's code in both, each night in its own folder, then times (wall clock,
+whole commands, medians of ``--runs``, ``--force`` so nothing is skipped):
 
 - ``oxi batch DIR --no-report`` (every file a row),
 - ``oxi batch DIR --no-report --join-nights`` (one row per night).
@@ -24,6 +24,7 @@ from pathlib import Path
 
 
 def make_split_nights(folder: Path, n: int, fs: float) -> int:
+    from oximetry.model import PatientInfo
     from oximetry.simulate import simulate_night, write_edf
 
     half = round(4 * 3600 * fs)
@@ -41,6 +42,9 @@ def make_split_nights(folder: Path, n: int, fs: float) -> int:
                 pulse=None,
                 start=rec.start + dt.timedelta(seconds=a / fs),
                 annotations=(),
+                # one subject's code in both files: without an identifier, files 20 min apart
+                # are not joined (two patients' exports may be; docs/batch.md)
+                patient=PatientInfo(code=f"S{i:03d}"),
             )
             write_edf(piece, sub / f"part{k}.edf")
     return 2 * n

@@ -5,10 +5,13 @@ device, start, length and whether it holds a date (:func:`scan_file`). The batch
 groups the files (:func:`group_nights`):
 
 - files join only with files of the **same folder**, the **same format and device** and the
-  **same patient identifiers** (as the file holds them; none counts as the same);
+  **same patient identifiers** (as the file holds them);
 - within such a set, sorted by start, a file belongs to the night before it when it starts less
   than :data:`NIGHT_GAP_S` after that night's last file ends (an overlap counts as "less": such a
   night is refused when joined, not split);
+- files that hold **no** patient identifier join only across a pause of at most
+  :data:`UNIDENTIFIED_GAP_S` (one recording's parts); a longer pause, under
+  :data:`NIGHT_GAP_S`, leaves them apart and is reported (:class:`KeptApart`);
 - a file without a date, or that could not be read, is a night of its own (analysed, or failing,
   exactly as without ``--join-nights``).
 
@@ -23,18 +26,31 @@ import datetime as _dt
 import hashlib
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from oximetry.io import read_recording
 
 from ..pipeline import AnalyzeRequest
 
-__all__ = ["NIGHT_GAP_S", "FileScan", "group_nights", "scan_file"]
+__all__ = [
+    "NIGHT_GAP_S",
+    "UNIDENTIFIED_GAP_S",
+    "FileScan",
+    "KeptApart",
+    "group_nights",
+    "scan_file",
+]
 
 #: A file starting less than this after the previous file of the same device ends is part of
 #: the same night. Splits inside a night (finger out, battery, memory full) last minutes to an
 #: hour or two; two nights are at least a day's waking hours apart.
 NIGHT_GAP_S = 4 * 3600.0
+
+#: Files that hold no patient identifier join only across a pause this short or shorter: one
+#: recording's parts (a download the device split, a probe re-seated). Nothing in such files tells
+#: two patients apart: two O2Ring CSV exports in one download folder, patient A 21:00-23:00 and
+#: patient B 01:00-05:00 with 30 min at 85 %, were one night under A's context, and qualified.
+UNIDENTIFIED_GAP_S = 15 * 60.0
 
 
 @dataclass(frozen=True)
@@ -73,6 +89,25 @@ class FileScan:
         return self.start + _dt.timedelta(seconds=self.duration_s)
 
 
+@dataclass(frozen=True)
+class KeptApart:
+    """Two nights of files without patient identifiers kept apart by the shorter pause.
+
+    Parameters
+    ----------
+    before : tuple of int
+        The earlier night's files (indices, in time order).
+    after : tuple of int
+        The later night's files (indices, in time order).
+    pause_s : float
+        From the end of the earlier night to the start of the later one.
+    """
+
+    before: tuple[int, ...]
+    after: tuple[int, ...]
+    pause_s: float
+
+
 def scan_file(path: str, request: AnalyzeRequest) -> FileScan:
     """Read a recording with the batch's reading options and return what grouping needs.
 
@@ -105,7 +140,9 @@ def scan_file(path: str, request: AnalyzeRequest) -> FileScan:
     )
 
 
-def group_nights(scans: Sequence[FileScan | None]) -> tuple[list[list[int]], list[str]]:
+def group_nights(
+    scans: Sequence[FileScan | None],
+) -> tuple[list[list[int]], list[str], list[KeptApart]]:
     """Group files into nights (see the module's rule).
 
     Parameters
@@ -120,6 +157,10 @@ def group_nights(scans: Sequence[FileScan | None]) -> tuple[list[list[int]], lis
         earliest file in input order.
     notes : list of str
         What the grouping did, for the user (no file names).
+    apart : list of KeptApart
+        Consecutive nights of files without patient identifiers that would be one night if the
+        files named one patient (a pause over :data:`UNIDENTIFIED_GAP_S`, under
+        :data:`NIGHT_GAP_S`), in the order found.
     """
     sets: dict[tuple[str, tuple[str, str], str], list[int]] = {}
     nights: list[list[int]] = []
@@ -133,19 +174,32 @@ def group_nights(scans: Sequence[FileScan | None]) -> tuple[list[list[int]], lis
         else:
             sets.setdefault((s.folder, s.device, s.patient), []).append(i)
     gap = _dt.timedelta(seconds=NIGHT_GAP_S)
-    for members in sets.values():
+    short = _dt.timedelta(seconds=UNIDENTIFIED_GAP_S)
+    apart: list[KeptApart] = []
+    for (_folder, _device, patient), members in sets.items():
         ordered = sorted(members, key=lambda i: (_scan(scans, i).start, i))
         night = [ordered[0]]
         end = _scan(scans, ordered[0]).end
         for i in ordered[1:]:
             s = _scan(scans, i)
-            if s.start - end < gap:
+            pause = s.start - end
+            # "None is the same as none" joined every unidentified file of a folder: another
+            # patient's export 2 h later was one night with the first (and qualified it). With
+            # no identifier only a pause as short as one recording's parts joins; an overlap is
+            # still kept in the night, to be refused, never analysed alone.
+            joins = pause < gap if patient else pause <= short
+            if joins:
                 night.append(i)
                 end = max(end, s.end)
-            else:
-                nights.append(night)
-                night, end = [i], s.end
+                continue
+            if not patient and pause < gap:
+                apart.append(KeptApart(tuple(night), (i,), pause.total_seconds()))
+            nights.append(night)
+            night, end = [i], s.end
         nights.append(night)
+    # a KeptApart's later night grows with the files joined to it after it was found
+    grown = {n[0]: tuple(n) for n in nights}
+    apart = [replace(a, after=grown[a.after[0]]) for a in apart]
     nights.sort(key=min)
     joined = [n for n in nights if len(n) > 1]
     notes = []
@@ -160,7 +214,7 @@ def group_nights(scans: Sequence[FileScan | None]) -> tuple[list[list[int]], lis
             f"--join-nights: {undated} file{'s hold' if undated != 1 else ' holds'} no date and "
             f"{'were' if undated != 1 else 'was'} analysed alone (a night is joined by dates)"
         )
-    return nights, notes
+    return nights, notes, apart
 
 
 def _scan(scans: Sequence[FileScan | None], i: int) -> FileScan:

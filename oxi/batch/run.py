@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 import stat
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -25,7 +26,7 @@ from .inputs import (
     unique_names,
 )
 from .local import Tally, default_jobs, progress_bar, run_pool, run_serial
-from .nights import FileScan, group_nights
+from .nights import UNIDENTIFIED_GAP_S, FileScan, KeptApart, group_nights
 from .table import BatchRow, table_text
 from .worker import MARKER, Analyzer, Task, remove_left_temporaries, settings_fingerprint
 
@@ -171,8 +172,9 @@ def run_batch(
     if join_nights:
         n_scan = _capped(jobs or cores, len(paths), cores)
         scans, failed = _scan_files(paths, request, scheduler, n_scan, progress)
-        nights, night_notes = group_nights(scans)
+        nights, night_notes, apart = group_nights(scans)
         notes.extend(night_notes)
+        notes.extend(_kept_apart_notes(apart, paths, scans, request.deidentify))
     tasks = _make_tasks(
         paths, nights, scans, failed, out_dir, request, contexts_dir, force, analyze
     )
@@ -251,6 +253,38 @@ def _scan_files(
     scans = [by_index[i].scan if i in by_index else None for i in range(len(paths))]
     failed = {i: r.values["error"] for i, r in by_index.items() if r.values.get("error")}
     return scans, failed
+
+
+def _kept_apart_notes(
+    apart: Sequence[KeptApart],
+    paths: Sequence[str],
+    scans: Sequence[FileScan | None],
+    deidentify: bool,
+) -> list[str]:
+    """Say, for each pair of rows kept apart for want of a patient identifier, how to join them.
+
+    Two patients' O2Ring exports in one folder, 2 h apart, were one night; now they are two rows,
+    and these lines say which file each was not joined with and why, so that one patient's night
+    split by a longer pause is joined deliberately (``oxi analyze A B``), never by a guess.
+    """
+    notes = []
+    for a in apart:
+        if deidentify:  # by the files' sha256 prefixes, never their names
+            names = [str(getattr(scans[i], "sha256", ""))[:16] for i in (*a.before, *a.after)]
+            first, last = names[len(a.before)], names[len(a.before) - 1]
+            how = f"give oxi analyze its files together ({', '.join(names)})"
+        else:
+            files = [paths[i] for i in (*a.before, *a.after)]
+            first, last = paths[a.after[0]], paths[a.before[-1]]
+            how = "oxi analyze " + " ".join(shlex.quote(f) for f in files)
+        notes.append(
+            f"--join-nights: {first} was not joined with {last}, which ended "
+            f"{a.pause_s / 60:.1f} min before it started: neither file holds a patient "
+            "identifier, so nothing shows they are one patient's (files without one are joined "
+            f"only across pauses of at most {UNIDENTIFIED_GAP_S / 60:.0f} min, as one "
+            f"recording's parts); if they are one patient's night, {how}"
+        )
+    return notes
 
 
 def _refuse_writing_over_inputs(
