@@ -168,3 +168,49 @@ def test_bad_context_stops_before_any_work_and_deidentify_hides_names(
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted(
         r["file"] for r in _rows(out / "cohort.csv") if r["status"] == "ok"
     )
+
+
+def test_a_renamed_file_whose_name_is_its_start_is_redone(tmp_path: Path) -> None:
+    # An O2Ring-S file's start is its name, which its sha256 does not cover. Named for
+    # 2026-11-20 (inside the order window), its de-identified row said qualified; renamed to its
+    # true start (2026-03-01), the re-run found the folder (named by the sha256) and the marker
+    # matching, "1 already complete, skipped", and kept 2026-11-20, qualified, where oxi analyze
+    # of the renamed file says indeterminate.
+    import datetime as dt
+
+    from oximetry.simulate_native import write_o2ring_s
+
+    root = Path(__file__).resolve().parents[1]
+    ctx = tmp_path / "ctx.yaml"
+    text = (root / "data" / "example-context.yaml").read_text()
+    ctx.write_text(text.replace("2026-01-05", "2026-11-20").replace("2025-12-20", "2026-11-10"))
+    folder = tmp_path / "in"
+    folder.mkdir()
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=4 * 3600,
+        seed=11,
+        baseline_pct=92,
+        sustained_drops=[(3600, 1200, 86)],
+        desaturations=10,
+        noise_pts=0.7,
+        start=dt.datetime(2026, 3, 1, 22, 30),
+    )
+    true_name = write_o2ring_s(rec, folder)
+    wrong_name = true_name.rename(folder / "20261120223000")
+    request = AnalyzeRequest(report=False, deidentify=True, context_path=str(ctx))
+    out = tmp_path / "out"
+    first = run_batch([str(wrong_name)], out, request=request, jobs=1)
+    assert first.rows[0].values["start_date"] == "2026-11-20"
+    assert first.rows[0].values["determination"] == "qualified"
+    wrong_name.rename(true_name)
+    again = run_batch([str(true_name)], out, request=request, jobs=1)
+    alone = analyze_file(str(true_name), request).summary
+    assert again.n_skipped == 0
+    row = again.rows[0].values
+    assert row["file"] == first.rows[0].values["file"]  # the same folder: the same bytes
+    assert row["start_date"] == "2026-03-01"
+    assert row["determination"] == alone["qualification"]["determination"] == "indeterminate"
+    # the marker holds no name, only a digest of it
+    marker = (out / row["file"] / ".oxi-batch.json").read_text()
+    assert "2026" not in marker.replace(row["sha256"], "")

@@ -32,6 +32,7 @@ __all__ = [
     "Analyzer",
     "Task",
     "error_row",
+    "names_sha256",
     "remove_left_temporaries",
     "run_task",
     "settings_fingerprint",
@@ -124,8 +125,9 @@ def run_task(task: Task) -> BatchRow:
         # what a run stopped mid-write (kill -9, a power cut) left in the folder, written in place
         remove_temporaries(out, files=_OWN_FILES)
         files = list(task.parts) if task.parts else [task.path]
+        names = names_sha256(files)
         if not task.force:
-            summary = _complete_summary(out, sha, task.fingerprint, task.request.report)
+            summary = _complete_summary(out, sha, task.fingerprint, task.request.report, names)
             if (
                 summary is not None
                 and _same_annotation_files(summary, files)
@@ -141,6 +143,9 @@ def run_task(task: Task) -> BatchRow:
         marker = {
             "schema": _MARKER_SCHEMA,
             "input_sha256": sha,
+            # what the files' names decide (an O2Ring-S or Viatom start, the words
+            # --deidentify scrubs), by a digest: never a name, which may be the patient's
+            "names_sha256": names,
             "fingerprint": task.fingerprint,
             "report": bool(task.request.report),
             # Binds the outputs: a summary.json rewritten since (another oxi analyze --out into
@@ -270,10 +275,36 @@ def _same_companion_files(summary: Mapping[str, Any], files: list[str]) -> bool:
     return sorted(map(str, recorded)) == sorted(found)
 
 
+def names_sha256(files: Sequence[str]) -> str:
+    """Return the sha256 of the files' names (without their folders), in the order given.
+
+    The sha256 of a file does not cover its name, and a name may decide the analysis: an
+    O2Ring-S or Viatom file's start is its name (``20260301223000``). Renamed from a wrong start
+    to the right one, a ``--deidentify`` batch (its folder named after the sha256) found its
+    marker matching and kept the row ``2026-11-20, qualified`` that ``oxi analyze`` of the renamed
+    file called indeterminate. The marker records this digest, never a name.
+
+    Parameters
+    ----------
+    files : sequence of str
+        The recording's files (a joined night's in time order).
+
+    Returns
+    -------
+    str
+        Hex sha256 of the names, each followed by a NUL.
+    """
+    text = "".join(os.path.basename(f) + "\x00" for f in files)
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
 def _complete_summary(
-    out: Path, sha: str, fingerprint: str, report: bool
+    out: Path, sha: str, fingerprint: str, report: bool, names: str
 ) -> Mapping[str, Any] | None:
-    """Return the earlier summary when ``out`` holds complete outputs for this input+settings."""
+    """Return the earlier summary when ``out`` holds complete outputs for this input+settings.
+
+    ``names`` is :func:`names_sha256` of the recording's files: a file renamed since is redone.
+    """
     try:
         marker = json.loads((out / MARKER).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -282,6 +313,7 @@ def _complete_summary(
         isinstance(marker, dict)
         and marker.get("schema") == _MARKER_SCHEMA
         and marker.get("input_sha256") == sha
+        and marker.get("names_sha256") == names
         and marker.get("fingerprint") == fingerprint
     ):
         return None
