@@ -470,6 +470,45 @@ def test_resume_redoes_a_summary_rewritten_or_edited_since(
     assert (out / "cohort.csv").read_text() == table
 
 
+def test_an_error_row_sets_its_earlier_outputs_aside(cohort_dir: Path, tmp_path: Path) -> None:
+    """A recording analysed once, then replaced by a broken file, had an error row while its
+    folder still held the earlier file's summary.json and events.csv (hunt 12): results of
+    another file beside an error (SPEC §10). They move to earlier-outputs/ (one run's set);
+    the marker goes; the user's files stay."""
+    out = tmp_path / "out"
+    request = AnalyzeRequest(report=True)
+    _run([str(cohort_dir)], out, request=request)
+    names = ["events.csv", "report.pdf", "summary.json", "trace.png"]
+    assert all((out / "a" / n).is_file() for n in [*names, worker.MARKER])
+    earlier = (out / "a" / "summary.json").read_bytes()
+    (out / "b" / "notes.txt").write_text("mine")
+    (out / "b" / "trace.png").unlink()
+    (out / "b" / "trace.png").mkdir()  # a folder under an output's name is not oxi's
+    _rec(cohort_dir / "a.csv")  # now empty: an error
+    _rec(cohort_dir / "b.edf")
+    r = _run([str(cohort_dir)], out, request=request)
+    rows = {Path(x.values["file"]).name: x.values for x in r.rows}
+    assert rows["a.csv"]["status"] == rows["b.edf"]["status"] == "error"
+    assert os.listdir(out / "a") == [worker.EARLIER]
+    assert sorted(os.listdir(out / "a" / worker.EARLIER)) == names
+    assert (out / "a" / worker.EARLIER / "summary.json").read_bytes() == earlier
+    assert sorted(os.listdir(out / "b")) == [worker.EARLIER, "notes.txt", "trace.png"]
+    assert (out / "b" / "trace.png").is_dir()
+    assert sorted(os.listdir(out / "b" / worker.EARLIER)) == [
+        "events.csv",
+        "report.pdf",
+        "summary.json",
+    ]
+    assert (out / "c" / "summary.json").is_file()  # the others keep theirs
+    # analysed again, failing again: the set aside is the last one, not mixed with an older
+    _rec(cohort_dir / "a.csv", [95, 94, 93])
+    _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False))
+    _rec(cohort_dir / "a.csv")
+    _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False))
+    assert sorted(os.listdir(out / "a" / worker.EARLIER)) == ["events.csv", "summary.json"]
+    assert (out / "a" / worker.EARLIER / "summary.json").read_bytes() != earlier
+
+
 def test_interrupted_redo_is_not_taken_as_complete(cohort_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     _run([str(cohort_dir)], out)
@@ -804,6 +843,8 @@ main({[*args, "--force"]!r})
     (tmp_path / "in" / "n1.csv").write_text("garbage\n")  # damaged since
     assert main(args) == 3
     assert sorted(os.listdir(tmp_path / "o")) == ["cohort.csv", "n1"]
-    kept = {p.name: p.read_bytes() for p in (tmp_path / "o" / "n1").iterdir()}
+    # kept, set aside: its recording's row is now an error (hunt 12: never beside it as results)
+    assert os.listdir(tmp_path / "o" / "n1") == [worker.EARLIER]
+    kept = {p.name: p.read_bytes() for p in (tmp_path / "o" / "n1" / worker.EARLIER).iterdir()}
     first.pop(worker.MARKER)  # the killed run took it out first: n1 is redone next time
     assert kept == first

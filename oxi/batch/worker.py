@@ -6,6 +6,7 @@ path absolute. It never raises: whatever goes wrong becomes the recording's erro
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -28,6 +29,7 @@ from .nights import scan_file
 from .table import COHORT_COLUMNS, BatchRow, row_values
 
 __all__ = [
+    "EARLIER",
     "MARKER",
     "Analyzer",
     "Task",
@@ -35,10 +37,13 @@ __all__ = [
     "names_sha256",
     "remove_left_temporaries",
     "run_task",
+    "set_aside_earlier_outputs",
     "settings_fingerprint",
 ]
 
 MARKER = ".oxi-batch.json"
+#: Where an error row's earlier outputs go, inside its folder (:func:`set_aside_earlier_outputs`).
+EARLIER = "earlier-outputs"
 _MARKER_SCHEMA = "oxi.batch-marker/1"
 _REPORT_FILES = ("report.pdf", "trace.png")
 _ALWAYS_FILES = ("summary.json", "events.csv")
@@ -340,7 +345,12 @@ def _complete_summary(
 
 
 def error_row(task: Task, reason: str, sha: str | None) -> BatchRow:
-    """Return the error row of a task, its reason on one line, naming the file as given."""
+    """Return the error row of a task, its reason on one line, naming the file as given.
+
+    The recording's earlier outputs are set aside first (:func:`set_aside_earlier_outputs`): an
+    error row is never beside results.
+    """
+    set_aside_earlier_outputs(task)
     # Messages name the file as the user gave it (and never by name when de-identifying).
     reason = " ".join(str(reason).split())
     named = list(zip(task.parts, task.part_labels, strict=True)) or [(task.path, task.label)]
@@ -356,6 +366,64 @@ def error_row(task: Task, reason: str, sha: str | None) -> BatchRow:
     )
     values["sha256"] = sha or _readable_sha(task) or ""
     return BatchRow(values)
+
+
+def set_aside_earlier_outputs(task: Task) -> list[str]:
+    """Move what an earlier run wrote in the task's folder into its ``earlier-outputs`` folder.
+
+    A recording analysed once, then replaced by a truncated file, had an error row while its
+    folder still held the earlier file's summary.json and events.csv, results of another file
+    presented as this one's (SPEC §10). They are set aside, not deleted: a finished set is never
+    destroyed on a guess (a run killed mid-swap left one that the next run, its recording now
+    damaged, removed; review of hunt 11). Only the files oxi writes there (``summary.json``,
+    ``events.csv``, ``report.pdf``, ``trace.png``; never a folder of those names, which is not
+    oxi's) move, replacing an earlier set aside; the marker is removed. The batch has already
+    refused any of them that is an input (``run._refuse_writing_over_inputs``).
+
+    Parameters
+    ----------
+    task : Task
+        The recording whose row is an error.
+
+    Returns
+    -------
+    list of str
+        The file names set aside.
+    """
+    if task.scan or not task.out_dir:
+        return []
+    out = task.out_dir
+    with contextlib.suppress(OSError):
+        if not os.path.isdir(os.path.join(out, MARKER)):
+            os.unlink(os.path.join(out, MARKER))
+    found = [n for n in OUTPUT_NAMES.values() if _own_file(os.path.join(out, n))]
+    if not found:
+        return []
+    aside = os.path.join(out, EARLIER)
+    try:
+        os.makedirs(aside, exist_ok=True)
+    except OSError:
+        aside = ""  # a file of that name in the way: the earlier set cannot be kept
+    moved = []
+    for name in OUTPUT_NAMES.values():
+        source, dest = os.path.join(out, name), os.path.join(aside, name)
+        try:
+            if name in found:
+                if aside:
+                    os.replace(source, dest)
+                else:
+                    os.unlink(source)
+                moved.append(name)
+            elif aside and _own_file(dest):
+                os.unlink(dest)  # of an older set: the set aside is one run's
+        except OSError:
+            continue  # not ours to move
+    return moved
+
+
+def _own_file(path: str) -> bool:
+    """Tell whether ``path`` is a file (or a link) oxi may have written, not a folder."""
+    return os.path.lexists(path) and not (os.path.isdir(path) and not os.path.islink(path))
 
 
 def _readable_sha(task: Task) -> str | None:
