@@ -748,6 +748,45 @@ def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "out" / "cohort.csv").exists()
 
 
+def test_no_cell_is_a_spreadsheet_formula(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A recording named =HYPERLINK("http:,,example.org","open").edf was its file cell unchanged:
+    a link once cohort.csv is opened in a spreadsheet (hunt 12). Text cells starting with
+    = + - @ (or a tab or CR) get a leading apostrophe; numbers stay numbers."""
+    d = tmp_path / "in"
+    link = _rec(d / '=HYPERLINK("http:,,example.org","open").csv', [95, 94, 93])
+    plus = _rec(d / "+SUM(1).csv", [95, 94, 93])
+    monkeypatch.chdir(d)  # the file cells are the names as given
+    r = _run([link.name, plus.name, "@x.csv", "-y.csv"], tmp_path / "out")
+    assert [x.values["file"] for x in r.rows][2:] == ["@x.csv", "-y.csv"]  # no such files
+    assert r.rows[0].values["status"] == "ok"
+    rows = _cohort(tmp_path / "out")
+    assert [x["file"] for x in rows] == [f"'{link.name}", f"'{plus.name}", "'@x.csv", "'-y.csv"]
+    # the cells as written: every other cell as it was
+    values = dict.fromkeys(COHORT_COLUMNS, "")
+    values.update(
+        file="\tx.edf",
+        error="@boom",
+        nadir_pct="-1.5",
+        mean_pct="-1e-07",
+        t_le88_min="+2",
+        context="=1+2",
+        conflicts="-1.5-x",
+    )
+    import io
+
+    text = table.table_text([batch.BatchRow(values)])
+    [cells] = list(csv.reader(io.StringIO(text, newline="")))[1:]
+    written = dict(zip(COHORT_COLUMNS, cells, strict=True))
+    assert written["file"] == "'\tx.edf" and written["error"] == "'@boom"
+    assert table.inert("\rx") == "'\rx"  # (the csv module leaves a CR unquoted: no table)
+    assert (written["nadir_pct"], written["mean_pct"], written["t_le88_min"]) == (
+        "-1.5",
+        "-1e-07",
+        "+2",
+    )
+    assert written["context"] == "'=1+2" and written["conflicts"] == "'-1.5-x"
+
+
 def test_cells_are_the_same_for_memory_and_json_values() -> None:
     np = pytest.importorskip("numpy")
     assert table.cell(np.float64(86.1234564)) == table.cell(86.1234564) == "86.123456"
