@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from oximetry import __version__
-from oximetry.errors import OximetryError
+from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import inspect_recording
 from oximetry.qualify_report import format_qualify_summary, render_qualify_pdf
 from oximetry.report import format_terminal_summary, write_atomic, write_json_atomic
@@ -352,6 +352,10 @@ def _cmd_batch(args: argparse.Namespace) -> int:
     # within a few per cent of its limit at 25 Hz.
     from .batch import run_batch
 
+    if not args.out:
+        # Path("") is Path("."): `--out ''` (an unset variable, --out "$OUT") wrote cohort.csv and
+        # every recording's folder into the current directory without a word
+        raise SettingsError("--out '' names no folder: give the folder for the outputs")
     request = _request(args)
     result = run_batch(
         args.inputs,

@@ -727,6 +727,25 @@ def test_cli_exit_status_3_when_some_failed(
     assert main([*args, "--contexts", str(tmp_path), "--context", str(cohort_dir / "a.csv")]) == 2
 
 
+def test_an_empty_out_is_refused(
+    cohort_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # --out '' (an unset variable) wrote cohort.csv and the folders into the current directory
+    from oxi.cli import main
+
+    monkeypatch.setattr(worker, "default_analyze", fake_analyze)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    assert main(["batch", str(cohort_dir), "--out", "", "--jobs", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err == "oxi: --out '' names no folder: give the folder for the outputs\n"
+    assert os.listdir(work) == []
+
+
 @pytest.mark.slow
 def test_interrupt_stops_the_pool_promptly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     d = tmp_path / "in"
