@@ -232,7 +232,7 @@ def _dated_before_birth(f: _Facts) -> list[Conflict]:
 
 
 #: Birth dates that headers hold for "not entered": never another person's.
-_PLACEHOLDER_BIRTH = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
+PLACEHOLDER_BIRTH_DATES = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
 #: Ages a rule decides on (MG-OXY II.A.2.d: under 21). A header and a context a year apart are
 #: one person's ages counted on other days, unless they lie on either side of one of these: a
 #: header that made the member 21 beside a context's 20 qualified pediatric oxygen.
@@ -255,7 +255,7 @@ def _file_patient(f: _Facts) -> list[Conflict]:
     if fp is None:
         return []
     out: list[Conflict] = []
-    born = fp.birth_date if fp.birth_date not in _PLACEHOLDER_BIRTH else None
+    born = fp.birth_date if fp.birth_date not in PLACEHOLDER_BIRTH_DATES else None
     if born is not None and p.birth_date is not None and born != p.birth_date:
         out.append(
             Conflict(
@@ -267,7 +267,7 @@ def _file_patient(f: _Facts) -> list[Conflict]:
         )
     elif (
         fp.age_years is not None
-        and fp.birth_date not in _PLACEHOLDER_BIRTH
+        and fp.birth_date not in PLACEHOLDER_BIRTH_DATES
         and not (born is not None and p.birth_date is not None)  # the same birth date
     ):
         day = f.test_date or f.recording_date

@@ -416,3 +416,32 @@ def test_a_bug_while_reading_for_the_grouping_is_said_so(
     assert [row.values["error"] for row in r.rows] == [
         "internal error (a bug in oxi): RuntimeError: boom"
     ] * 2
+
+
+@pytest.mark.parametrize("field", ["Anonymous", "X", "anon", "Patient", "---", "X X X X"])
+def test_a_placeholder_patient_field_identifies_nobody(tmp_path: Path, field: str) -> None:
+    """A plain EDF's patient field is its name whatever it says: two patients' de-identified
+    files that both said "Anonymous", 2 h apart, were one night (29.5 min at or below 88 % from
+    the second patient beside the first's; review of hunt 12). A placeholder is no identifier,
+    so the 15-min rule keeps them apart; a real name in both keeps the 4-h rule."""
+    import numpy as np
+
+    from oxi.batch.nights import scan_file
+    from oximetry.io import read_recording
+    from tests.io_fixtures import RawEdf, RawSig, write_edf_raw
+
+    def edf(name: str, start: dt.datetime, hours: int, patient: str) -> str:
+        x = np.full((hours * 60, 60), 95, dtype=np.int64)
+        spec = RawEdf(
+            [RawSig("SpO2", "%", 60, x)], record_s=60.0, reserved="", patient=patient,
+            recording="Nonin", start=start,
+        )  # fmt: skip
+        return str(write_edf_raw(tmp_path / name, spec))
+
+    for patient, joined in ((field, False), ("Jane Quokkaman", True)):
+        a = edf(f"a_{joined}.edf", dt.datetime(2026, 3, 2, 21, 0), 2, patient)
+        b = edf(f"b_{joined}.edf", dt.datetime(2026, 3, 3, 1, 0), 4, patient)
+        assert read_recording(a).patient.name == patient  # the whole field is the name
+        scans = [scan_file(p, AnalyzeRequest(report=False)) for p in (a, b)]
+        nights, _, _ = group_nights(scans)
+        assert (nights == [[0, 1]]) is joined, (patient, nights)

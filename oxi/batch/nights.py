@@ -28,7 +28,10 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from criteria.conflicts import PLACEHOLDER_BIRTH_DATES
+from criteria.names import name_words
 from oximetry.io import read_recording
+from oximetry.model import PatientInfo
 
 from ..pipeline import AnalyzeRequest
 
@@ -128,7 +131,7 @@ def scan_file(path: str, request: AnalyzeRequest) -> FileScan:
         The file cannot be read (it then becomes its own row, failing as it would alone).
     """
     rec = read_recording(path, channel=request.channel, fs=request.fs, scale=request.scale)
-    ids = "\x00".join(rec.patient.identifiers())
+    ids = "\x00".join(_identifiers(rec.patient))
     return FileScan(
         sha256=rec.source.sha256,
         folder=os.path.dirname(os.path.realpath(path)),
@@ -138,6 +141,29 @@ def scan_file(path: str, request: AnalyzeRequest) -> FileScan:
         duration_s=rec.duration_s,
         date_known=bool(rec.source.date_known),
     )
+
+
+#: Codes that name nobody (a header's "unknown"), compared case-folded.
+_NO_CODE = frozenset({"x", "xx", "xxx", "unknown", "unk", "anon", "anonymous", "none", "na", "n/a"})
+
+
+def _identifiers(p: PatientInfo) -> list[str]:
+    """Return what tells the recording's patient from another, placeholders left out.
+
+    The name's words, the code and the birth date, each only when it names someone. A plain EDF's patient field is its name whatever it says: "Anonymous" in two patients'
+    files made them one patient's, and --join-nights joined them across 2 h (review of hunt
+    12). Placeholders (:func:`criteria.names.name_words`; a code "X"; the birth dates headers
+    write for "not entered") are no identifier.
+    """
+    words = name_words(p.name)
+    code = (p.code or "").strip()
+    has_code = any(ch.isalnum() for ch in code) and code.casefold() not in _NO_CODE
+    born = p.birth_date if p.birth_date not in PLACEHOLDER_BIRTH_DATES else None
+    return [
+        *sorted(words or ()),
+        *([code] if has_code else []),
+        *([born.isoformat()] if born is not None else []),
+    ]
 
 
 def group_nights(
