@@ -167,8 +167,13 @@ class ChannelInfo:
 
 
 #: The dashes a word processor puts for ``-``: hyphen, non-breaking hyphen, figure dash, en dash,
-#: em dash, horizontal bar (U+2010-U+2015) and the minus sign (U+2212).
-_DASHES = "\u2010-\u2015\u2212"
+#: em dash, horizontal bar (U+2010-U+2015) and the minus sign (U+2212); and the soft hyphen
+#: (U+00AD, put where a word may break), the hyphen bullet (U+2043), the two- and three-em dashes
+#: (U+2E3A-U+2E3B), the small em dash and hyphen-minus (U+FE58, U+FE63), the full-width
+#: hyphen-minus (U+FF0D, East Asian input) and the invisible zero-width space and word joiner
+#: (U+200B, U+2060): "QZ\u00ad9988776" and "QZ\uff0d9988776" came through --deidentify whole
+#: (review of hunt 12).
+_DASHES = "\u2010-\u2015\u2212\u00ad\u2043\u2e3a\u2e3b\ufe58\ufe63\uff0d\u200b\u2060"
 
 #: The apostrophes it puts for ``'``: single quotation marks (U+2018, U+2019) and the modifier
 #: letter apostrophe (U+02BC).

@@ -251,3 +251,15 @@ def test_an_id_written_with_a_dot_or_a_colon_is_matched_so() -> None:
     """The separator the ID itself has is always one: ``12.34`` is "12.34", ``12:34`` "12:34"."""
     assert PatientInfo(code="12.34").redact("ID 12.34") == f"ID {R}"
     assert PatientInfo(code="12:34").redact("ID 12:34") == f"ID {R}"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    ["QZ\u00ad9988776", "QZ\uff0d9988776", "QZ\ufe639988776", "QZ\u20439988776",
+     "QZ\u2e3a9988776", "QZ\u200b9988776", "1949\u00ad07\u00ad13", "1949\uff0d07\uff0d13"],
+)  # fmt: skip
+def test_soft_full_width_and_invisible_dashes(spelling: str) -> None:
+    """A soft hyphen (a word processor's), a full-width hyphen-minus (East Asian input), the
+    small and two-em dashes and a zero-width space between the parts came through whole
+    (review of hunt 12)."""
+    assert PATIENT.redact(f"Member {spelling} desaturates.") == f"Member {R} desaturates."

@@ -372,3 +372,22 @@ def test_start_note_says_what_the_start_is(
         # and the windows' warnings give elapsed times, not the placeholder midnight's clock
         (warning,) = [w for w in s["warnings"] if w.startswith("No sleep staging")]
         assert "(0:00:00 elapsed to 0:30:00 elapsed)" in warning
+
+
+def test_an_events_label_never_runs_as_a_formula():
+    """A scored annotation's text is the file's: '@SUM(1+1)*cmd|"/c calc"!A0' reached events.csv
+    unchanged, a formula once the table is opened in a spreadsheet (review of hunt 12; cohort.csv
+    was made safe the same day). Such a cell gets a leading apostrophe."""
+    import dataclasses
+
+    from oximetry.results import Event
+
+    a = rd.make_analysis()
+    labels = ['@SUM(1+1)*cmd|"/c calc"!A0', "=HYPERLINK(1)", "-2+3", "arousal"]
+    scored = tuple(
+        Event("scored", 60.0 * k, 60.0 * k + 10, label=label) for k, label in enumerate(labels)
+    )
+    a = dataclasses.replace(a, events=a.events + scored)
+    rows = list(csv.DictReader(io.StringIO(events_csv_text(a))))
+    got = [r["label"] for r in rows if r["type"] == "scored"]
+    assert got == ["'" + t for t in labels[:3]] + ["arousal"]

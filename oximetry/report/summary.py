@@ -26,6 +26,7 @@ from .. import __version__
 from ..model import CompanionFile, PatientInfo, Recording, SourceInfo, redaction_pattern
 from ..results import Analysis, Event
 from .atomic import write_atomic
+from .cells import inert
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -598,6 +599,8 @@ def events_csv_text(analysis: Analysis, *, deidentify: bool = False) -> str:
         row = event_row(e, analysis.recording.start)
         if scrub is not None:
             row["label"] = scrub(row["label"])
+        # a scored annotation's text, as the file gives it: never a formula once opened
+        row["label"] = inert(row["label"])
         writer.writerow(row)
     return buf.getvalue()
 
