@@ -270,7 +270,8 @@ def _kept_apart_notes(
     notes = []
     for a in apart:
         if deidentify:  # by the files' sha256 prefixes, never their names
-            names = [str(getattr(scans[i], "sha256", ""))[:16] for i in (*a.before, *a.after)]
+            kept = [scans[i] for i in (*a.before, *a.after)]
+            names = [s.sha256[:16] for s in kept if s is not None]  # (kept apart: all read)
             first, last = names[len(a.before)], names[len(a.before) - 1]
             how = f"give oxi analyze its files together ({', '.join(names)})"
         else:
