@@ -359,6 +359,19 @@ def test_walk_on_oxygen_with_a_short_dropout_shows_it(tmp_path: Path, payer: str
     assert det == "qualified", missing
 
 
+def _analysed_walk(tmp_path: Path, edf: Path) -> tuple[Path, Path]:
+    """Analyse ``edf`` as a MassHealth exercise test walked on oxygen at 2 L/min; return the
+    context file and summary.json."""
+    ctx = tmp_path / "mh.yaml"
+    ctx.write_text(
+        CONTEXTS["masshealth"] % {"type": "exercise", "flow": ", exercise_o2_flow_lpm: 2"}
+    )
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main(argv) == 0
+    return ctx, out / "summary.json"
+
+
 @pytest.mark.parametrize("payer", PAYERS)
 def test_walk_on_oxygen_as_long_as_the_room_air_walk_shows_it(tmp_path: Path, payer: str) -> None:
     det, missing = _determine(tmp_path, _walk_fall_at_4_min(tmp_path, 1260, []), payer, "exercise")
@@ -372,14 +385,7 @@ def test_summary_carries_the_elapsed_figures_and_refuses_them_edited(
     a walk on oxygen's reach edited past its span (to "cover" the room-air walk's low), or a
     low placed after the data end, is refused as an edited summary."""
     edf = _walk_fall_at_4_min(tmp_path, 970, [])
-    ctx = tmp_path / "mh.yaml"
-    ctx.write_text(
-        CONTEXTS["masshealth"] % {"type": "exercise", "flow": ", exercise_o2_flow_lpm: 2"}
-    )
-    out = tmp_path / "out"
-    argv = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
-    assert main(argv) == 0
-    summary = out / "summary.json"
+    ctx, summary = _analysed_walk(tmp_path, edf)
     data = json.loads(summary.read_text())
     walk, o2 = data["metrics"]["exercise"], data["metrics"]["exercise_o2"]
     assert o2["valid_elapsed_s"] == pytest.approx(70.0)
@@ -409,14 +415,7 @@ def test_summary_carries_the_unbroken_reach_and_refuses_it_edited(
     reads it. Edited past the data's end it is refused as edited; a summary without it (an
     earlier oxi's, which had only valid_elapsed_s, 360 s) is not evaluable, naming it."""
     edf = _walk_fall_at_4_min(tmp_path, 1260, [(1090, 169)])
-    ctx = tmp_path / "mh.yaml"
-    ctx.write_text(
-        CONTEXTS["masshealth"] % {"type": "exercise", "flow": ", exercise_o2_flow_lpm: 2"}
-    )
-    out = tmp_path / "out"
-    argv = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
-    assert main(argv) == 0
-    summary = out / "summary.json"
+    ctx, summary = _analysed_walk(tmp_path, edf)
     data = json.loads(summary.read_text())
     o2 = data["metrics"]["exercise_o2"]
     assert o2["valid_elapsed_s"] == pytest.approx(360.0)
