@@ -503,6 +503,10 @@ def test_an_error_row_sets_its_earlier_outputs_aside(cohort_dir: Path, tmp_path:
     # analysed again, failing again: the set aside is the last one, not mixed with an older
     _rec(cohort_dir / "a.csv", [95, 94, 93])
     _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False))
+    # analysed: the set aside goes (another file's summary.json a recursive glob found beside
+    # this one's; review of hunt 12), the user's files in the folder stay
+    assert not (out / "a" / worker.EARLIER).exists()
+    assert (out / "b" / worker.EARLIER).is_dir()  # b still fails
     _rec(cohort_dir / "a.csv")
     _run([str(cohort_dir)], out, request=AnalyzeRequest(report=False))
     assert sorted(os.listdir(out / "a" / worker.EARLIER)) == ["events.csv", "summary.json"]

@@ -159,6 +159,7 @@ def run_task(task: Task) -> BatchRow:
         }
         out.mkdir(parents=True, exist_ok=True)
         write_atomic(out / MARKER, json.dumps(marker, indent=2) + "\n")
+        _remove_earlier_outputs(out)
         return BatchRow(row_values(task.label, sha, summary, task.context_note))
     except OximetryError as exc:
         # De-identified: the reason, without the path or anything quoted from the file.
@@ -419,6 +420,22 @@ def set_aside_earlier_outputs(task: Task) -> list[str]:
         except OSError:
             continue  # not ours to move
     return moved
+
+
+def _remove_earlier_outputs(out: Path) -> None:
+    """Remove the set an error row put aside, now that the folder holds this file's outputs.
+
+    Left beside them, another file's summary.json stood in ``earlier-outputs/``, which a
+    recursive ``**/summary.json`` found as a result (review of hunt 12). Only the files oxi
+    writes are removed, and the folder when nothing else is in it.
+    """
+    aside = out / EARLIER
+    for name in OUTPUT_NAMES.values():
+        if _own_file(str(aside / name)):
+            with contextlib.suppress(OSError):
+                (aside / name).unlink()
+    with contextlib.suppress(OSError):
+        aside.rmdir()  # refused when not empty (the user's files) or not there
 
 
 def _own_file(path: str) -> bool:
