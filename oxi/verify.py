@@ -932,6 +932,10 @@ def _as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if value is not _MISSING else "(absent)"
 
 
+#: How a de-identified summary's own text is said in a difference (its numbers are shown).
+_NOT_QUOTED = "text (not shown: a de-identified summary's text is not quoted)"
+
+
 def _show(value: Any) -> str:
     text = _as_text(value)
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
@@ -1050,6 +1054,12 @@ def compare_summaries(submitted: Mapping[str, Any], recomputed: Mapping[str, Any
                 out.append(f"{_dotted(key)}: differs (not shown: it may identify the patient)")
                 if _is(key, "input", "device") and _redacted_since(va, vb):
                     out.append(_DEVICE_REDACTED)
+                continue
+            if deidentified and isinstance(va, str):
+                # A de-identified summary's own text is quoted in no line: a forged input.files
+                # ["Quackenbush Zebulon QZ-9988776"] was printed (review of hunt 12). oxi's
+                # recomputed side is redacted as the run is.
+                out.append(f"{_dotted(key)}: summary says {_NOT_QUOTED}, recomputed {_show(vb)}")
                 continue
             shown_a, shown_b = _show_both(va, vb)
             out.append(f"{_dotted(key)}: summary says {shown_a}, recomputed {shown_b}")

@@ -404,3 +404,24 @@ def test_verify_quotes_nothing_of_a_de_identified_summarys_context_but_its_key_n
                 assert said in text, text
             for spelling in SPELLINGS:
                 assert spelling.lower() not in text.lower(), (run[0], spelling, text)
+
+
+def test_verify_quotes_no_text_of_a_de_identified_summary_outside_its_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A forged de-identified summary whose input.files holds a name: `oxi verify` printed
+    'input.files[0]: summary says "Quackenbush Zebulon QZ-9988776"' (review of hunt 12). Its
+    text is not quoted now; its numbers are (a forged figure is still shown)."""
+    edf, _, genuine = _deidentified_example(tmp_path)
+    forged = json.loads(json.dumps(genuine))
+    forged["input"]["files"] = ["Quackenbush Zebulon QZ-9988776"]
+    forged["recording"]["valid_min"] = 1.5
+    summary = tmp_path / "forged" / "summary.json"
+    summary.parent.mkdir()
+    summary.write_text(json.dumps(forged))
+    assert main(["verify", str(summary), str(edf)]) == 1
+    text = capsys.readouterr().out
+    assert "input.files[0]: summary says text (not shown" in text, text
+    assert "recording.valid_min: summary says 1.5, recomputed" in text, text
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in text.lower(), (spelling, text)
