@@ -864,3 +864,20 @@ def test_valid_minutes_under_the_limit_are_never_printed_at_it() -> None:
     (rule,) = [r for r in d.rules if r.id == "ii_a_2_overnight_valid_time"]
     assert rule.met is not True and "119.9 min" in rule.reason and "120.0" not in rule.reason
     assert any("(has 119.9)" in m for m in d.missing)
+
+
+def test_a_rest_finding_on_oxygen_is_not_said_to_be_on_room_air() -> None:
+    """Room air medically contraindicated, a rest test on 2 L/min at 88 %: the deciding rule's
+    reason read "At rest on room air", which page 1 prints under "Decided by" (hunt 12)."""
+    c = ctx(test__type="rest", test__room_air=False, test__room_air_contraindicated=True,
+            test__o2_flow_lpm=2)  # fmt: skip
+    d = evaluate(
+        c, Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), rest=seg("rest", 88.0))
+    )
+    assert d.determination == "qualified", d.missing
+    reason = d.rule("ii_a_2_a_i_rest").reason
+    assert reason.startswith("At rest on oxygen (room air medically contraindicated)"), reason
+    on_air = evaluate(
+        ctx(test__type="rest"), Evidence(dt.datetime(2026, 11, 20, 10), rest=seg("rest", 88.0))
+    )
+    assert on_air.rule("ii_a_2_a_i_rest").reason.startswith("At rest on room air")

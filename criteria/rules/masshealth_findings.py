@@ -128,10 +128,16 @@ def _a_i(inp: Inputs) -> Outcome:
         elif not any(p.tested and p.met is True for p in parts):
             # Not a rest test, but a sign that one may qualify: "not yet", never a bare denial.
             parts.append(Part("awake_baseline_le_88", None, missing=(REST_TEST_NEEDED,)))
+    # a test on oxygen where room air is contraindicated (II.A.2) is not said to be on room air:
+    # page 1's "Decided by" told a reviewer the opposite of the test's conditions (hunt 12)
+    t = inp.context.test
+    on = "on room air"
+    if t.room_air is False and t.room_air_contraindicated is True:
+        on = "on oxygen (room air medically contraindicated)"
     return combine(
         parts,
         v,
-        "At rest on room air: PaO2 ≤ 55 mmHg or a sustained SpO2 ≤ 88 %.",
+        f"At rest {on}: PaO2 ≤ 55 mmHg or a sustained SpO2 ≤ 88 %.",
         "No PaO2 ≤ 55 mmHg or sustained SpO2 ≤ 88 % at rest",
     )
 
