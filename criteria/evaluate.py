@@ -917,6 +917,14 @@ def _warnings(
                 f"findings during sleep support ({NIGHT_HOURS:g} h at most): the order or the "
                 "testing should be reviewed."
             )
+    elif run.overall is True and run.coverage == ("exercise",) and hours is not None:
+        # II.A.2.b.ii.A: oxygen "for use during exercise"; a 24-h order beside an exercise-only
+        # qualification went without a word, where the night's had one (hunt 12)
+        if hours > NIGHT_HOURS:
+            out.append(
+                f"The order prescribes oxygen {hours:g} h a day, more than use during exercise, "
+                "which is all the findings support: the order or the testing should be reviewed."
+            )
     return out
 
 

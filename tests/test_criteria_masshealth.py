@@ -881,3 +881,13 @@ def test_a_rest_finding_on_oxygen_is_not_said_to_be_on_room_air() -> None:
         ctx(test__type="rest"), Evidence(dt.datetime(2026, 11, 20, 10), rest=seg("rest", 88.0))
     )
     assert on_air.rule("ii_a_2_a_i_rest").reason.startswith("At rest on room air")
+
+
+def test_an_exercise_only_qualification_beside_a_24_hour_order_is_flagged() -> None:
+    """II.A.2.b.ii.A gives oxygen "for use during exercise": a 24-h order beside an exercise-only
+    qualification went without a word, where a nocturnal one's had a warning (hunt 12)."""
+    for hours, flagged in ((24, True), (4, False)):
+        d = evaluate(ctx(test__type="exercise", order__hours_per_day=hours), exercise_test())
+        assert d.determination == "qualified" and d.coverage == ("exercise",), d.missing
+        said = [w for w in d.warnings if "more than use during exercise" in w]
+        assert bool(said) is flagged, d.warnings
