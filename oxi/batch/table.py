@@ -16,7 +16,7 @@ from oximetry.report.summary import FLOAT_DECIMALS
 if TYPE_CHECKING:
     from .nights import FileScan
 
-__all__ = ["COHORT_COLUMNS", "BatchRow", "cell", "inert", "row_values", "table_text"]
+__all__ = ["COHORT_COLUMNS", "BatchRow", "cell", "row_values", "table_text"]
 
 #: Columns of ``cohort.csv``, in order.
 COHORT_COLUMNS = (

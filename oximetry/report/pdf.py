@@ -331,15 +331,13 @@ def _label_runs(
         labels.append(([one] if text_width_in(one, 8) <= room_in else two, "#666666"))
     k = 1  # lines used, the heading's included
     for n_shown, (lines, color) in enumerate(labels):
-        rest = len(labels) - n_shown
+        left = sum(len(x) for x, _ in labels[n_shown:])
         # the last line is kept for "+ n more" unless every label left fits
-        if k + len(lines) > room - (
-            0 if sum(len(x) for x, _ in labels[n_shown:]) + k <= room else 1
-        ):
+        if k + left > room and k + len(lines) >= room:
             fig.text(
                 x_fig,
                 y_top_fig - k * line,
-                f"+ {rest} more (events.csv)",
+                f"+ {len(labels) - n_shown} more (events.csv)",
                 size=8,
                 va="top",
                 color=COLORS["threshold88"],
