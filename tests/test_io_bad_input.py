@@ -145,6 +145,17 @@ def test_unrecognised_text_does_not_echo_its_first_line(tmp_path: Path) -> None:
     assert "Harry" not in str(err.value) and "1951" not in str(err.value)
 
 
+@pytest.mark.parametrize("title", ["SpO2 report: Harry Haagse", "SpO2 report for Harry Hrabal"])
+def test_a_title_line_naming_spo2_is_no_header(tmp_path: Path, title: str) -> None:
+    """A one-field title above the table was a one-column header naming SpO2: its text (the
+    patient's name) was the channel's label, quoted by the errors (--deidentify too)."""
+    rows = "".join(f"22:00:{s:02d},95,60\n" for s in range(30))
+    path = write_text(tmp_path / "t.csv", f"{title}\nTime,SpO2,PR\n{rows}")
+    with pytest.raises(RecordingFormatError, match="not this table's header") as err:
+        read_recording(path, fs=1.0)
+    assert "Harry" not in str(err.value)
+
+
 def test_bad_options(tmp_path: Path) -> None:
     path = write_text(tmp_path / "ok.csv", "seconds,spo2\n0,95\n1,96\n")
     with pytest.raises(RecordingFormatError, match="--fs must be a positive number"):

@@ -177,6 +177,17 @@ def _table(text: str, path: Path) -> _Table:
     # blank-named columns at its end)
     named = len(parsed[start])
     for j, r in enumerate(parsed[start + 1 :]):
+        if named == 1 and len(r) > 1 and any(c.strip() for c in r[1:]):
+            # A title above the table ("SpO2 report: Jane Doe") was taken for a one-column
+            # header naming SpO2: its text was the channel's label, quoted by the errors that
+            # followed (under --deidentify too), and the table's first column read as SpO2.
+            # Not quoted here: the line may name the patient.
+            raise RecordingFormatError(
+                f"line {start + 1} holds one field but line {start + 2 + j} holds {len(r)}: the "
+                "first line is not this table's header (a title or patient line above the "
+                "header?), or the fields are not separated by commas",
+                path,
+            )
         if named > 1 and len(r) > named and any(c.strip() for c in r[named:]):
             # (a header of one field is no comma table: "Time;SpO2;PR" is refused below as
             # naming no SpO2 column, whatever its rows' commas)
