@@ -102,6 +102,19 @@ def test_several_spo2_channels_are_named_so_that_one_can_be_chosen(
         assert "quokkaman" not in err.lower() and "zyxwv" not in err.lower()
 
 
+def test_a_channel_without_valid_oximetry_is_named_without_the_patient(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'no valid oximetry: SpO2 Zyxwv is -1 ...' was printed whole under --deidentify: the
+    label is not quoted, so nothing was withheld, and the header's name not redacted."""
+    edf = write_edf_pyedflib(
+        tmp_path / "a.edf", [("SpO2 Zyxwv", "%", 1, np.full(600, -1.0))], patient_name="Zyxwv_Q"
+    )
+    err = _run(["analyze", str(edf), "--no-report", "--deidentify", "--out", str(tmp_path)], capsys)
+    assert "no valid oximetry: SpO2 [redacted] is -1" in err, err
+    assert "zyxwv" not in err.lower()
+
+
 def test_a_batch_error_row_names_the_channels(tmp_path: Path) -> None:
     from oxi.batch import run_batch
     from oxi.pipeline import AnalyzeRequest

@@ -346,7 +346,10 @@ def _prepare(
         raw_spo2 = raw.load([choice.spo2])[choice.spo2]
         problem = "no valid oximetry: " + _no_valid_reason(label, raw_spo2)
         if strict:
-            raise InsufficientDataError(problem, path)
+            # the label is the recorder's words, shown as --channel needs them, but redacted of
+            # the header's identifiers (as for ChannelNotFoundError): an EDF label "SpO2 Zyxwvu"
+            # beside the patient Zyxwvu Qwerty was printed whole under --deidentify
+            raise InsufficientDataError(problem, path, deidentified=raw.patient.redact(problem))
     elif scale is not None:
         spo2 = _scaled(spo2, scale, path)
     else:
