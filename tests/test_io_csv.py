@@ -268,6 +268,28 @@ def test_generic_iso_and_seconds(tmp_path: Path) -> None:
     assert np.isnan(rec.spo2.data[2])
 
 
+def _paused_night(header: str) -> str:
+    """1 Hz rows of 0-600 s and 2400-3600 s (a 30-min pause), at 86 % from 2500 to 3100 s."""
+    seconds = [*range(600), *range(2400, 3600)]
+    return header + "\n" + "".join(f"{s},{86 if 2500 <= s < 3100 else 95}\n" for s in seconds)
+
+
+@pytest.mark.parametrize("header", ["Time [s],SpO2", "Time(s),SpO2", "TIME (S),SpO2"])
+def test_a_seconds_column_spelt_otherwise_keeps_its_gaps(tmp_path: Path, header: str) -> None:
+    """Taken for no time column, 'Time [s]' was read as rows without time stamps at --fs: the
+    30-min pause closed up and the dip at 2500 s was placed at 700 s."""
+    rec = read_recording(write_text(tmp_path / "p.csv", _paused_night(header)))
+    assert rec.spo2.n_samples == 3600
+    assert int(np.flatnonzero(rec.spo2.data == 86)[0]) == 2500
+
+
+@pytest.mark.parametrize("column", ["Elapsed Time", "Time (hh:mm:ss)", "Timestamp (UTC)", "Date"])
+def test_a_time_column_of_another_name_is_refused(tmp_path: Path, column: str) -> None:
+    path = write_text(tmp_path / "p.csv", _paused_night(f"{column},SpO2"))
+    with pytest.raises(RecordingFormatError, match=r"looks like a time column.*gaps would close"):
+        read_recording(path, fs=1.0)
+
+
 def test_a_column_of_seconds_counts_from_its_first_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

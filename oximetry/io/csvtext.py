@@ -80,6 +80,8 @@ _TIME_NAMES = frozenset(
         "clock",
     }
 )
+#: Words of a column name that say it holds time (a name of :data:`_TIME_NAMES` aside).
+_TIME_WORDS = frozenset({"time", "timestamp", "datetime", "date", "seconds", "elapsed", "clock"})
 _MISSING_TOKENS = frozenset({"", "--", "---", "-", "na", "nan", "n/a", "null", "none"})
 _UNIT = re.compile(r"\(([^()]*)\)\s*$")
 
@@ -491,6 +493,16 @@ def _parse_iso(s: pd.Series) -> pd.Series:
     return naive
 
 
+def _time_name(header: str) -> str:
+    """Return a column name as :data:`_TIME_NAMES` spells it (``Time [s]``: ``time (s)``)."""
+    name = header.casefold().replace("[", "(").replace("]", ")")
+    return " ".join(name.replace("(", " (").split())
+
+
+def _words(label: str) -> list[str]:
+    return re.split(r"[^a-z]+", label.casefold())
+
+
 def _may_be_read(label: str) -> bool:
     """Return True for a column the analysis may read: SpO2, pulse rate or oximeter status."""
     from oximetry.io.channels import classify
@@ -566,7 +578,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
     elif fmt == "csv-viatom":
         time_cols, formats = [0], _VIATOM_TIMES
     elif fmt == "csv-generic":
-        named = [i for i, h in enumerate(header) if h.casefold() in _TIME_NAMES]
+        named = [i for i, h in enumerate(header) if _time_name(h) in _TIME_NAMES]
         if named:
             time_cols = [named[0]]
         elif header and header[0] == "" and table.rows:
@@ -578,6 +590,17 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         raise RecordingFormatError(
             f"not a recognised oximetry export: the first line ({len(header)} field(s)) names no "
             "SpO2 column (expected a header such as 'Time,SpO2' or 'Time,Oxygen Level')",
+            path,
+        )
+    timed = [h for h in header if _TIME_WORDS.intersection(_words(h))] if not time_cols else []
+    if fmt == "csv-generic" and len(header) > 1 and timed:
+        # Read as rows without time stamps (--fs, as the message asked), "Elapsed Time" or
+        # "Time (hh:mm:ss)" lost its gaps: a 30-min pause closed up and a dip at 2500 s was
+        # placed at 700 s. Which unit such a column counts in is not known.
+        raise RecordingFormatError(
+            f"column {timed[0]!r} looks like a time column but is none this reader knows: name "
+            "it 'Time' (clock times, or dates and times), or 'seconds' (seconds from the "
+            "start); read as rows without time stamps, its gaps would close up",
             path,
         )
     if not table.rows:
