@@ -268,6 +268,24 @@ def test_generic_iso_and_seconds(tmp_path: Path) -> None:
     assert np.isnan(rec.spo2.data[2])
 
 
+@pytest.mark.parametrize("stamp", ["%H%M%S", "%Y%m%d%H%M%S"])
+def test_clock_times_written_as_digits_are_refused(tmp_path: Path, stamp: str) -> None:
+    """hhmmss stamps are numbers: read as seconds, a 2-h night of 4-s rows from 220000 became
+    266 min, a 40-s gap after every minute's 15 rows (146 min of gaps not in the file)."""
+    t0 = dt.datetime(2026, 3, 1, 22, 0, 0)
+    rows = "".join(f"{t0 + dt.timedelta(seconds=s):{stamp}},95,60\n" for s in range(0, 7200, 4))
+    path = write_text(tmp_path / "d.csv", "Time,SpO2,PR\n" + rows)
+    with pytest.raises(RecordingFormatError, match="clock times written as digits"):
+        read_recording(path)
+
+
+@pytest.mark.parametrize("step", [1, 4, 50, 100])
+def test_seconds_are_not_taken_for_clock_digits(tmp_path: Path, step: int) -> None:
+    rows = "".join(f"{s},95\n" for s in range(0, 200 * step, step))
+    rec = read_recording(write_text(tmp_path / "s.csv", "seconds,SpO2\n" + rows))
+    assert rec.spo2.n_samples == 200
+
+
 def _paused_night(header: str) -> str:
     """1 Hz rows of 0-600 s and 2400-3600 s (a 30-min pause), at 86 % from 2500 to 3100 s."""
     seconds = [*range(600), *range(2400, 3600)]

@@ -730,6 +730,14 @@ def _time_axis(
                 path,
             )
         first = float(numeric[int(np.flatnonzero(ok)[0])])
+        if _clock_digits(numeric[ok]):
+            raise RecordingFormatError(
+                f"the time column's numbers read as clock times written as digits ({first:.0f} "
+                "for hh:mm:ss, or yyyymmddhhmmss) rather than seconds: read as seconds, every "
+                "minute would end in a 40-s gap and every hour in a 4040-s one; export the time "
+                "as hh:mm:ss, or as seconds from the start",
+                path,
+            )
         elapsed = numeric - first
         date_known = clock_known = False
         start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
@@ -833,6 +841,41 @@ def _time_axis(
     grid = replace(grid, index=full_index, clock_changes_s=grid.clock_changes_s + changes)
     warnings.extend(grid.warnings)
     return grid, start, date_known, clock_known, warnings, possible
+
+
+def _clock_digits(values: NDArray[np.float64]) -> bool:
+    """Say whether a numeric time column holds clock times written as digits (``220004``).
+
+    ``hhmmss`` (or ``yyyymmddhhmmss``) stamps are numbers too: read as seconds, a 2-h night of
+    4-s rows from 220000 became 266 min, each minute's 15 rows followed by a 40-s gap, and each
+    run of low saturation cut at every minute (146 min of gaps that are not in the file). They
+    are told by their digits (the last two, and the two before, under 60 on every row) and by
+    their steps, regular read as a clock where read as seconds they jump at each minute.
+
+    Parameters
+    ----------
+    values : numpy.ndarray
+        The column's numbers, in row order (no NaN).
+
+    Returns
+    -------
+    bool
+        True when every number has a clock's digits and the steps between rows are more regular
+        read as clock times than read as seconds.
+    """
+    if values.size < 3 or not np.all(values == np.floor(values)) or values.min() < 0:
+        return False
+    digits = values.astype(np.int64)
+    ss, mm = digits % 100, digits // 100 % 100
+    if np.any(ss >= 60) or np.any(mm >= 60):
+        return False
+    clock = digits // 10000 * 3600 + mm * 60 + ss
+
+    def irregular(t: NDArray[np.int64]) -> int:
+        d = np.diff(t)
+        return int(np.count_nonzero(d != np.median(d)))
+
+    return irregular(clock) < irregular(digits)
 
 
 def _clock_or_elapsed(stamped: pd.Series, path: Path) -> None:
