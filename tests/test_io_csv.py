@@ -308,6 +308,19 @@ def test_a_time_column_of_another_name_is_refused(tmp_path: Path, column: str) -
         read_recording(path, fs=1.0)
 
 
+def test_a_column_of_time_stamps_under_another_word_is_refused(tmp_path: Path) -> None:
+    """A German export's 'Zeit' column of O2Ring stamps was no time column: the file was said to
+    hold no time stamps and, read at --fs 0.25, a 30-min pause closed up (dip 2500 s -> 700 s)."""
+    t0 = dt.datetime(2026, 3, 1, 22, 0, 0)
+    rows = "".join(
+        f'"{t0 + dt.timedelta(seconds=s):%I:%M:%S%p %b %d, %Y}",95,60\n'
+        for s in [*range(0, 600, 4), *range(2400, 3600, 4)]
+    )
+    path = write_text(tmp_path / "z.csv", "Zeit,SpO2(%),Pulsfrequenz(bpm)\n" + rows)
+    with pytest.raises(RecordingFormatError, match=r"column 'Zeit' looks like a time column"):
+        read_recording(path, fs=0.25)
+
+
 def test_a_column_of_seconds_counts_from_its_first_row(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -493,6 +493,26 @@ def _parse_iso(s: pd.Series) -> pd.Series:
     return naive
 
 
+#: A clock time (``22:00:04``, ``9:10 PM``) or a date (``2026-03-01``, ``3/1/2026``) in a cell.
+_TIME_CELL = re.compile(r"\b\d{1,2}:\d\d\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
+
+
+def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]:
+    """Return the columns that hold time without a name this reader knows as a time column.
+
+    A column is one when its name holds a word of :data:`_TIME_WORDS` (``Elapsed Time``), or
+    when most of its first 200 filled cells hold a clock time or a date, whatever its name (a
+    localised export's ``Zeit``).
+    """
+    out = []
+    for i, h in enumerate(header):
+        cells = [c for r in rows[:200] if (c := r[i].strip())]
+        stamped = sum(1 for c in cells if _TIME_CELL.search(c))
+        if _TIME_WORDS.intersection(_words(h)) or (cells and stamped * 2 > len(cells)):
+            out.append(i)
+    return out
+
+
 def _time_name(header: str) -> str:
     """Return a column name as :data:`_TIME_NAMES` spells it (``Time [s]``: ``time (s)``)."""
     name = header.casefold().replace("[", "(").replace("]", ")")
@@ -592,15 +612,15 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
             "SpO2 column (expected a header such as 'Time,SpO2' or 'Time,Oxygen Level')",
             path,
         )
-    timed = [h for h in header if _TIME_WORDS.intersection(_words(h))] if not time_cols else []
+    timed = [] if time_cols else _unnamed_time_columns(header, table.rows)
     if fmt == "csv-generic" and len(header) > 1 and timed:
-        # Read as rows without time stamps (--fs, as the message asked), "Elapsed Time" or
-        # "Time (hh:mm:ss)" lost its gaps: a 30-min pause closed up and a dip at 2500 s was
-        # placed at 700 s. Which unit such a column counts in is not known.
+        # Read as rows without time stamps (--fs, as the message asked), "Elapsed Time",
+        # "Time (hh:mm:ss)" or a German "Zeit" lost its gaps: a 30-min pause closed up and a
+        # dip at 2500 s was placed at 700 s. Which unit such a column counts in is not known.
         raise RecordingFormatError(
-            f"column {timed[0]!r} looks like a time column but is none this reader knows: name "
-            "it 'Time' (clock times, or dates and times), or 'seconds' (seconds from the "
-            "start); read as rows without time stamps, its gaps would close up",
+            f"column {header[timed[0]]!r} looks like a time column but is none this reader "
+            "knows: name it 'Time' (clock times, or dates and times), or 'seconds' (seconds "
+            "from the start); read as rows without time stamps, its gaps would close up",
             path,
         )
     if not table.rows:
