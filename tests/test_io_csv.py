@@ -286,6 +286,38 @@ def test_seconds_are_not_taken_for_clock_digits(tmp_path: Path, step: int) -> No
     assert rec.spo2.n_samples == 200
 
 
+def test_times_from_00_00_00_without_a_date_are_elapsed_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An afternoon's 5 h exported as elapsed h:mm:ss (00:00:00 ...) was read as a clock from
+    midnight, lay wholly in the night and qualified as nocturnal, where the same rows in seconds
+    were indeterminate: nothing in the file says which it is, so neither a clock nor a date."""
+    from oximetry.simulate import simulate_night
+
+    rec, _ = simulate_night(fs=1.0, duration_s=5 * 3600, seed=3, noise_pts=0.6,
+                            sustained_drops=[(3600, 2400, 86)])  # fmt: skip
+    rows = "".join(
+        f"{i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},{v:.0f},70\n"
+        for i, v in enumerate(rec.spo2.data)
+    )
+    path = write_text(tmp_path / "e.csv", "Time,SpO2,PR\n" + rows)
+    got = read_recording(path)
+    assert (got.source.date_known, got.clock_known) == (False, False)
+    assert any("read as elapsed time" in w for w in got.warnings)
+    ctx = Path(__file__).parents[1] / "data" / "example-context.yaml"
+    out = tmp_path / "out"
+    assert (
+        main(["analyze", str(path), "--context", str(ctx), "--no-report", "--out", str(out)]) == 0
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["qualification"]["determination"] == "indeterminate"
+    # a clock from 00:00:01, or one that passes midnight, is a clock
+    later = write_text(tmp_path / "l.csv", "Time,SpO2\n00:00:01,95\n00:00:02,95\n00:00:03,95\n")
+    assert read_recording(later).clock_known
+    night = write_text(tmp_path / "n.csv", "Time,SpO2\n23:59:59,95\n00:00:00,95\n00:00:01,95\n")
+    assert read_recording(night).clock_known
+
+
 def _paused_night(header: str) -> str:
     """1 Hz rows of 0-600 s and 2400-3600 s (a 30-min pause), at 86 % from 2500 to 3100 s."""
     seconds = [*range(600), *range(2400, 3600)]

@@ -823,6 +823,25 @@ def _time_axis(
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
             warnings.append(stamps.ambiguous_date)
             possible = stamps.possible_dates
+        elif (
+            fmt in ("%H:%M:%S", "%H:%M:%S.%f")
+            and first_ts.time() == _dt.time()
+            and bool((np.diff(elapsed[rows_ok]) >= 0).all())
+        ):
+            # 00:00:00, 00:00:01, ... without a date is elapsed time (h:mm:ss) as well as a
+            # clock from midnight. Read as the clock, an afternoon's 5 h exported as elapsed
+            # time lay wholly in the night and qualified as nocturnal, where the same rows in
+            # seconds were indeterminate (no clock to place the night). A clock from 12:00:00 AM
+            # (a 12-hour clock), or one that passes midnight, says it is a clock.
+            date_known = clock_known = False
+            start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
+            warnings.append(
+                "time stamps from 00:00:00 without a date read as elapsed time from the start "
+                "as well as a clock from midnight, and the file does not say which: read as "
+                "elapsed time, so the date and time of day are unknown (give lights-off/on in "
+                "seconds from the start or sleep staging to place the night, and the test date "
+                "in the clinical context)"
+            )
         elif time_of_day:
             date_known, clock_known = False, True
             start = _dt.datetime.combine(PLACEHOLDER_DATE, first_ts.time())
