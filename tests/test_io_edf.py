@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 import math
 import os
 import re
@@ -770,13 +771,21 @@ def test_bdf_plus_is_read_with_its_annotations(tmp_path: Path) -> None:
         read_recording(tmp_path / "d.bdf")
 
 
-def _dated(tmp_path: Path, *, recording: str, date_text: str, reserved: str = "EDF+C") -> Path:
-    """A minute at 95 % from 22:00:00, with the header date and recording field as given."""
+def _dated(
+    tmp_path: Path,
+    *,
+    recording: str,
+    date_text: str,
+    reserved: str = "EDF+C",
+    clock: dt.time = dt.time(22),
+) -> Path:
+    """A minute at 95 % from 22:00:00 (or ``clock``), with the header date and recording field
+    as given."""
     spec = RawEdf(
         [const_sig("SpO2", "%", 95, 60)],
         reserved=reserved,
         recording=recording,
-        start=dt.datetime(2026, 3, 4, 22, 0, 0),
+        start=dt.datetime.combine(dt.date(2026, 3, 4), clock),
         date_text=date_text,
     )
     return write_edf_raw(tmp_path / "dated.edf", spec)
@@ -855,6 +864,62 @@ def test_anonymised_edf_plus_has_no_date_and_keeps_its_clock(
     assert rec.clock_known
     assert any("Startdate X" in w and "date is unknown" in w for w in rec.warnings)
     assert rec.spo2.n_samples == 60 and (rec.spo2.data == 95).all()
+
+
+@pytest.mark.parametrize(
+    ("recording", "date_text", "reserved"),
+    [
+        ("Startdate X X X X", "01.01.85", "EDF+C"),
+        ("Startdate X X X X", "04.03.26", "EDF+D"),
+        ("Startdate not recorded", "01.01.85", "EDF+C"),
+        ("NSRR de-identified", "01.01.85", ""),
+    ],
+)
+def test_a_time_of_00_00_00_beside_an_unknown_date_is_no_clock(
+    tmp_path: Path, recording: str, date_text: str, reserved: str
+) -> None:
+    """Anonymisers that blank the date may blank the time to 00.00.00 with it: read as a clock
+    from midnight, an afternoon's recording so de-identified lay wholly in the night and
+    qualified as nocturnal (hunt 13). Its times are elapsed time, as a CSV's from 00:00:00 are;
+    beside a known date 00.00.00 stays a clock."""
+    path = _dated(
+        tmp_path, recording=recording, date_text=date_text, reserved=reserved, clock=dt.time()
+    )
+    rec = read_recording(path)
+    assert rec.start == dt.datetime(1900, 1, 1) and rec.source.date_known is False
+    assert not rec.clock_known
+    assert any("00.00.00 may be blanked" in w for w in rec.warnings)
+    dated = _dated(tmp_path, recording="Startdate 04-MAR-2026 X X X", date_text="04.03.26",
+                   clock=dt.time())  # fmt: skip
+    rec = read_recording(dated)
+    assert rec.start == dt.datetime(2026, 3, 4) and rec.clock_known
+
+
+def test_an_anonymised_afternoon_from_00_00_00_does_not_qualify(tmp_path: Path) -> None:
+    """The end to end case: 5 h with 40 min at 86 %, 'Startdate X' at 00.00.00, the example
+    context: QUALIFIED (nocturnal) when the header's 00.00.00 was read as the clock."""
+    from oxi.cli import main
+    from oximetry.simulate import simulate_night
+
+    rec, _ = simulate_night(fs=1.0, duration_s=5 * 3600, seed=3, noise_pts=0.6,
+                            sustained_drops=[(3600, 2400, 86)])  # fmt: skip
+    values = np.round(np.nan_to_num(rec.spo2.data, nan=0)).astype(int)
+    spec = RawEdf(
+        [RawSig("SpO2", "%", 1, values.reshape(-1, 1))],
+        reserved="EDF+C",
+        patient="X X X X",
+        recording="Startdate X X X X",
+        start=dt.datetime(1985, 1, 1),
+        date_text="01.01.85",
+    )
+    path = write_edf_raw(tmp_path / "anon.edf", spec)
+    ctx = Path(__file__).parents[1] / "data" / "example-context.yaml"
+    out = tmp_path / "out"
+    argv = ["analyze", str(path), "--context", str(ctx), "--no-report", "--out", str(out)]
+    assert main(argv) == 0
+    qualification = json.loads((out / "summary.json").read_text())["qualification"]
+    assert qualification["determination"] == "indeterminate"
+    assert any("holds no clock time" in m for m in qualification["missing"])
 
 
 @pytest.mark.parametrize("date_text", ["01.01.85", "17.06.89"])

@@ -174,6 +174,8 @@ def _start_time(
         said = "'Startdate X' (date unknown or made anonymous)"
         if startdate not in ("X", "x"):  # its first word: "Startdate not recorded"
             said = f"a Startdate that is no date ('Startdate {startdate} …')"
+        if keep and clock == _dt.time():
+            return _midnight_without_date(f"the EDF recording field says {said}")
         return (
             _dt.datetime.combine(PLACEHOLDER_DATE, clock if keep else _dt.time()),
             (
@@ -228,6 +230,11 @@ def _start_time(
         # 1985-1989 are where de-identified files are put (NSRR writes the clipping date
         # 01.01.85 in its SHHS, MESA, ... EDFs and keeps the time of day, which its XML's
         # Recording Start Time must match), so the date is unknown and the clock kept.
+        if clock == _dt.time():
+            return _midnight_without_date(
+                f"the EDF header's start date {start.date().isoformat()} is before {MIN_YEAR}, "
+                "earlier than any oximetry recording (de-identified EDFs are dated 1985-01-01)"
+            )
         return (
             _dt.datetime.combine(PLACEHOLDER_DATE, clock),
             (
@@ -239,6 +246,23 @@ def _start_time(
             True,
         )
     return start, None, True
+
+
+def _midnight_without_date(why: str) -> tuple[_dt.datetime, str, bool]:
+    """Return the start of a header without a date whose time of day reads 00.00.00: no clock.
+
+    Anonymisers that blank the date may blank the time to 00.00.00 too, and a start at midnight
+    to the second is rare. Read as a clock, an afternoon's recording so de-identified lay wholly
+    in the night and qualified as nocturnal; read as elapsed time, the night is placed only by
+    lights-off/on in seconds or by sleep staging (as a CSV of times from 00:00:00 is read).
+    """
+    return (
+        _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time()),
+        f"{why}: the start date is unknown and shown as 1900-01-01, and the header's time "
+        "00.00.00 may be blanked with it as well as a start at midnight: times are elapsed "
+        "time; give the test date in the clinical context",
+        False,
+    )
 
 
 def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
