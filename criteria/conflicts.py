@@ -232,7 +232,7 @@ def _dated_before_birth(f: _Facts) -> list[Conflict]:
 
 
 #: Birth dates that headers hold for "not entered": never another person's.
-PLACEHOLDER_BIRTH_DATES = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
+PLACEHOLDER_BIRTH_DATES = _context.PLACEHOLDER_BIRTH_DATES
 #: Ages a rule decides on (MG-OXY II.A.2.d: under 21). A header and a context a year apart are
 #: one person's ages counted on other days, unless they lie on either side of one of these: a
 #: header that made the member 21 beside a context's 20 qualified pediatric oxygen.
@@ -249,14 +249,15 @@ def _file_patient(f: _Facts) -> list[Conflict]:
 
     A night recorded for one person and a context for another qualified (a summary of a
     76-year-old man's night gave a 15-year-old girl pediatric oxygen). Values are not shown:
-    they identify the patient.
+    they identify the patient. Without the context's birth date (a summary's copy of it holds
+    none) the comparison the analysis made is read back from
+    ``patient.birth_date_matches_recording``.
     """
     fp, p = f.file_patient, f.ctx.patient
-    if fp is None:
-        return []
     out: list[Conflict] = []
-    born = fp.birth_date if fp.birth_date not in PLACEHOLDER_BIRTH_DATES else None
-    if born is not None and p.birth_date is not None and born != p.birth_date:
+    born = None if fp is None or fp.birth_date in PLACEHOLDER_BIRTH_DATES else fp.birth_date
+    same_birth_date = p.born_as_recorded(born)
+    if same_birth_date is False:
         out.append(
             Conflict(
                 ("patient.birth_date", "recording.patient"),
@@ -266,9 +267,10 @@ def _file_patient(f: _Facts) -> list[Conflict]:
             )
         )
     elif (
-        fp.age_years is not None
+        fp is not None
+        and fp.age_years is not None
         and fp.birth_date not in PLACEHOLDER_BIRTH_DATES
-        and not (born is not None and p.birth_date is not None)  # the same birth date
+        and same_birth_date is not True
     ):
         day = f.test_date or f.recording_date
         age = p.age_at(day)
@@ -290,8 +292,8 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                         "night or the context belongs to another person.",
                     )
                 )
-    a, b = _sex(fp.sex), _sex(p.sex)
-    if a is not None and b is not None and a != b:
+    a, b = _sex(None if fp is None else fp.sex), _sex(p.sex)
+    if fp is not None and a is not None and b is not None and a != b:
         out.append(
             Conflict(
                 ("patient.sex", "recording.patient"),

@@ -62,6 +62,8 @@ FLOW_RANGE = (0.0, 15.0)
 HOURS_RANGE = (0.0, 24.0)
 EARLIEST_DATE = _dt.date(1900, 1, 1)
 RESIDENCES = ("community", "skilled_nursing_facility")
+#: Birth dates that recording headers hold for "not entered": never another person's.
+PLACEHOLDER_BIRTH_DATES = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
 
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
@@ -123,6 +125,12 @@ class Patient:
     #: Written by :meth:`Context.to_dict` when the birth date is after the recording's first day
     #: (not the test date): a night begun the evening before a birth on test.date qualified.
     born_after_recording_start: bool | None = None
+    #: Written by :meth:`Context.to_dict` in place of the birth date: whether it is the birth
+    #: date the recording's header gives (:meth:`born_as_recorded`); None when either is unknown
+    #: or a placeholder. A summary holds the context's age only, and two birth dates of one
+    #: year give one age: ``oxi verify`` recomputed "qualified" for a night held open as
+    #: another person's, and ``oxi qualify --summary`` of a de-identified summary qualified it.
+    birth_date_matches_recording: bool | None = None
 
     def dates_before_birth(self, dates: Mapping[str, _dt.date | None]) -> tuple[str, ...]:
         """Return the keys of ``dates`` dated before the birth date.
@@ -192,6 +200,25 @@ class Patient:
                 return None
             return float(day.year - b.year - (day < _birthday(b, day.year)))
         return self.age_from_birth_date
+
+    def born_as_recorded(self, recording_birth_date: _dt.date | None) -> bool | None:
+        """Return whether the birth date is the one the recording's header gives.
+
+        Parameters
+        ----------
+        recording_birth_date : datetime.date or None
+            The header's birth date; a placeholder (:data:`PLACEHOLDER_BIRTH_DATES`) is none.
+
+        Returns
+        -------
+        bool or None
+            Whether the two are the same day when both are known; else
+            ``birth_date_matches_recording`` as a summary recorded it (None: not compared).
+        """
+        header = None if recording_birth_date in PLACEHOLDER_BIRTH_DATES else recording_birth_date
+        if self.birth_date is not None and header is not None:
+            return self.birth_date == header
+        return self.birth_date_matches_recording
 
     def names_recording_patient(self, recording_name: str | None) -> bool | None:
         """Return whether this patient can be the one the recording's header names.
@@ -631,6 +658,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "dated_before_birth": _keys(DATES_CHECKED_AGAINST_BIRTH),
             "born_after_test": _bool,
             "born_after_recording_start": _bool,
+            "birth_date_matches_recording": _bool,
         },
     ),
     "test": (
@@ -823,6 +851,7 @@ class Context:
         identifiers: bool = False,
         recording_name: str | None = None,
         first_day: _dt.date | None = None,
+        recording_birth_date: _dt.date | None = None,
     ) -> dict[str, Any]:
         """Return the context as JSON-able data, de-identified, for ``summary.json``.
 
@@ -844,6 +873,10 @@ class Context:
         first_day : datetime.date, optional
             The date of the recording's first sample: a birth after it is kept as
             ``patient.born_after_recording_start`` (the conflict it makes, found again).
+        recording_birth_date : datetime.date, optional
+            The birth date the recording's header gives: whether ``patient.birth_date`` is that
+            day is kept as ``patient.birth_date_matches_recording`` (never either date), so the
+            conflict it decides is found again from the summary.
         """
         out: dict[str, Any] = {}
         for name in _ALL_TOP:
@@ -870,6 +903,9 @@ class Context:
                 matches = self.patient.names_recording_patient(recording_name)
                 if matches is not None:
                     pat["name_matches_recording"] = matches
+                born_as = self.patient.born_as_recorded(recording_birth_date)
+                if born_as is not None:
+                    pat["birth_date_matches_recording"] = born_as
                 if identifiers:
                     for k in ("name", "member_id"):
                         if getattr(self.patient, k) is not None:

@@ -43,9 +43,10 @@ from .qualify import (
     first_day_of,
     load_context,
     qualify,
+    recording_birth_date,
     recording_name,
     with_analysed_test_type,
-    with_recorded_name_finding,
+    with_recorded_patient_findings,
 )
 from .verify import (
     annotation_notes,
@@ -264,7 +265,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         summary = _load_json(args.summary)
         check_summary_is_for(summary, context, args.summary)
         evidence = evidence_from_summary(summary, args.summary)
-        context = with_recorded_name_finding(summary, context, evidence)
+        context = with_recorded_patient_findings(summary, context, evidence)
         # The figures are taken as written: only `oxi verify SUMMARY REC` checks them against
         # the recording, and the determination says so.
         evidence = dataclasses.replace(
@@ -281,6 +282,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         "context": context.to_dict(
             test_date=determination.test_date,
             recording_name=recording_name(evidence),
+            recording_birth_date=recording_birth_date(evidence),
             first_day=first_day_of(evidence),
         ),
     }

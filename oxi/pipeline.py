@@ -673,6 +673,7 @@ def analyze_file(
         else context.to_dict(
             test_date=determination.test_date,
             recording_name=analysis.recording.patient.name,
+            recording_birth_date=analysis.recording.patient.birth_date,
             first_day=first_day_of(judged_on),
         )
     )

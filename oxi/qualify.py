@@ -38,9 +38,10 @@ __all__ = [
     "load_context",
     "qualify",
     "quoting_nothing_of",
+    "recording_birth_date",
     "recording_name",
     "with_analysed_test_type",
-    "with_recorded_name_finding",
+    "with_recorded_patient_findings",
 ]
 
 T = TypeVar("T")
@@ -294,23 +295,30 @@ def recording_name(evidence: Evidence | None) -> str | None:
     return None if evidence is None or evidence.file_patient is None else evidence.file_patient.name
 
 
+def recording_birth_date(evidence: Evidence | None) -> _dt.date | None:
+    """Return the birth date the recording's header gives, as the evidence holds it (or None)."""
+    fp = None if evidence is None else evidence.file_patient
+    return None if fp is None else fp.birth_date
+
+
 def first_day_of(evidence: Evidence | None) -> _dt.date | None:
     """Return the date of the recording's first sample (None: not known or undated)."""
     start = None if evidence is None else evidence.recording_start
     return None if start is None else start.date()
 
 
-def with_recorded_name_finding(
+def with_recorded_patient_findings(
     summary: Mapping[str, Any], context: Context, evidence: Evidence
 ) -> Context:
-    """Give ``context`` the name comparison a de-identified summary recorded.
+    """Give ``context`` the comparisons with the header a de-identified summary recorded.
 
-    A de-identified summary holds no name, so ``oxi qualify --summary`` cannot compare the
-    context's name with the header's; its recorded context keeps what ``oxi analyze`` found
-    (``patient.name_matches_recording``). A finding of another person (false) is carried, so a
-    night held open as another person's is not qualified by the very context it was held open
-    for; to judge it with a corrected context, ``oxi analyze`` is run again. A summary that
-    holds the header's name is compared afresh (nothing is carried).
+    A de-identified summary holds neither the header's name nor its birth date, so ``oxi
+    qualify --summary`` cannot compare the context's with them; its recorded context keeps what
+    ``oxi analyze`` found (``patient.name_matches_recording``,
+    ``patient.birth_date_matches_recording``). A finding of another person (false) is carried,
+    so a night held open as another person's is not qualified by the very context it was held
+    open for; to judge it with a corrected context, ``oxi analyze`` is run again. What the
+    summary holds of the header (its name, its birth date) is compared afresh (nothing carried).
 
     Parameters
     ----------
@@ -324,14 +332,21 @@ def with_recorded_name_finding(
     Returns
     -------
     Context
-        ``context``, with ``patient.name_matches_recording`` false when carried.
+        ``context``, with ``patient.name_matches_recording`` or
+        ``patient.birth_date_matches_recording`` false when carried.
     """
     recorded = summary.get("context")
     patient = recorded.get("patient") if isinstance(recorded, Mapping) else None
-    found = patient.get("name_matches_recording") if isinstance(patient, Mapping) else None
-    if found is not False or recording_name(evidence) is not None:
-        return context
-    return replace(context, patient=replace(context.patient, name_matches_recording=False))
+    found = patient if isinstance(patient, Mapping) else {}
+    p = context.patient
+    if found.get("name_matches_recording") is False and recording_name(evidence) is None:
+        p = replace(p, name_matches_recording=False)
+    if (
+        found.get("birth_date_matches_recording") is False
+        and recording_birth_date(evidence) is None
+    ):
+        p = replace(p, birth_date_matches_recording=False)
+    return context if p == context.patient else replace(context, patient=p)
 
 
 def qualify(

@@ -632,6 +632,7 @@ _CONTEXT_PATIENT_SHOWN = (
     "age_from_birth_date",
     "sex",
     "name_matches_recording",
+    "birth_date_matches_recording",
     "dated_before_birth",
     "born_after_test",
     "born_after_recording_start",

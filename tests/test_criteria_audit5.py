@@ -414,6 +414,35 @@ def test_a_de_identified_summary_keeps_the_sex_that_finds_another_person(
     assert "QUALIFIED" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_summary_keeps_the_birth_date_conflict_it_held_open(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """The context's birth date (1949-01-01) is not the header's (1949-07-13), the age on the
+    night the same (77): `oxi analyze` holds the night open. The summary's copy of the context
+    kept the age only, so `oxi verify` (without --context) recomputed "qualified" and found the
+    genuine summary NOT VERIFIED, and `oxi qualify --summary` of the de-identified summary
+    qualified the night with the very context it was held open for (hunt 13). The copy keeps
+    the outcome, `patient.birth_date_matches_recording`, never a date."""
+    edf = _mans_night(tmp_path)  # a man born 1949-07-13
+    lab = tmp_path / "lab.yaml"
+    lab.write_text(OVERNIGHT_YAML.replace("{age_years: 70}", "{birth_date: 1949-01-01, sex: M}"))
+    out = tmp_path / "out"
+    more = ["--deidentify"] if deidentify else []
+    args = ["analyze", str(edf), "--context", str(lab), "--out", str(out), "--no-report"]
+    assert main([*args, *more]) == 0
+    summary = out / "summary.json"
+    doc = json.loads(summary.read_text())
+    assert doc["qualification"]["determination"] == "indeterminate"
+    capsys.readouterr()
+    assert main(["verify", str(summary), str(edf)]) == 0
+    capsys.readouterr()
+    assert main(["qualify", "--summary", str(summary), "--context", str(lab)]) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
+    assert doc["context"]["patient"]["birth_date_matches_recording"] is False
+    assert "1949-01-01" not in summary.read_text()
+
+
 def test_a_placeholder_birth_date_in_the_header_is_no_conflict() -> None:
     """Headers that hold 1900-01-01 (or 1970-01-01) for "not entered" name nobody."""
     night = overnight(kind="presumed_sleep", t_le88_min=30.0, nadir_pct=84.0)

@@ -982,13 +982,21 @@ def _another_persons_recording(
 ) -> Evidence:
     """The case's recording, its header naming someone else: another birth date, an age more
     than a year from the context's or on the other side of 21 (the pediatric limit), or the
-    other sex (a night of one person, a context of another)."""
+    other sex (a night of one person, a context of another); or, as a summary's copy of the
+    context holds it, the age the context's birth date gave and the finding that it was not the
+    header's (``birth_date_matches_recording``), the header's birth date of the same age, or
+    only its age (de-identified)."""
     assert ev is not None and ev.recording_start is not None
     day = ev.recording_start.date()
     born = day.replace(year=day.year - draw(st.integers(21, 90))) - dt.timedelta(days=1)
     age = day.year - born.year
-    which = draw(st.sampled_from(["birth_date", "age", "age_across_21", "sex"]))
+    which = draw(st.sampled_from(["birth_date", "age", "age_across_21", "sex", "recorded"]))
     raw["patient"] = {"birth_date": born.isoformat(), "sex": "F"}
+    if which == "recorded":
+        raw["patient"] = {"age_years": age, "sex": "F", "birth_date_matches_recording": False}
+        same_age = born - dt.timedelta(days=draw(st.integers(1, 200)))
+        header = FilePatient(birth_date=same_age, age_years=age)
+        return dataclasses.replace(ev, file_patient=draw(st.sampled_from([header, None])))
     if which == "age_across_21":
         under = draw(st.booleans())  # the context's age 20 and the header's 21, or the reverse
         raw["patient"] = {"age_years": 20 if under else 21, "sex": "F"}
