@@ -405,6 +405,15 @@ PERTURBATIONS = (
     # birth after the night began, on the test date (review of hunt 12)
     "born_after_the_test",
     "recorded_before_birth",
+    # Hunt 13: context keys no change above reached: an order for 0 hours a day; a II.B item
+    # given as its finding (not its code), or the sickle-cell prophylaxis (II.B.6), beside a
+    # night that qualifies on the drop alone; that drop without symptoms; stand-by oxygen in a
+    # nursing facility (II.B.8); a cluster headache whose ICHD-3 items miss a criterion.
+    "zero_hours",
+    "ii_b_finding_drop_only",
+    "symptomless_drop_only",
+    "stand_by_in_nursing_facility",
+    "cluster_headache_ichd3_fails",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -679,6 +688,19 @@ def valid_then_perturbed(
     elif change == "prn_residence_unknown":
         raw["prn"] = True
         raw.pop("residence", None)
+    elif change == "stand_by_in_nursing_facility":
+        raw.update(prn=True, residence="skilled_nursing_facility")
+    elif change in ("ii_b_finding_drop_only", "symptomless_drop_only"):
+        t.update(type="overnight", setting="outpatient", chronic_stable_state=True)
+        t.pop("discharge_date", None)
+        raw["diagnoses"] = ["J44.9"]
+        ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
+        if change == "ii_b_finding_drop_only":
+            raw["symptoms"] = ["nocturnal_restlessness"]
+            raw["findings"] = {draw(st.sampled_from(II_B_FINDINGS)): True}
+    elif change == "cluster_headache_ichd3_fails":
+        raw["diagnoses"] = ["G44.011"]
+        raw["cluster_headache"] = _ichd3_items_but_one(draw)
     elif change == "normal_blood_gas_same_condition":
         key = {"overnight": "pao2_sleep_mmhg", "rest": "pao2_rest_mmhg"}.get(
             kind, "pao2_exercise_mmhg"
@@ -689,6 +711,41 @@ def valid_then_perturbed(
     else:
         ev = _perturb_validity(draw, raw, ev, change, td)
     return raw, ev, profile, change
+
+
+#: The findings of II.B.2-4 and 6: oxygen for them, without hypoxemia, is not covered.
+II_B_FINDINGS = (
+    "angina_pectoris",
+    "peripheral_vascular_disease",
+    "breathlessness",
+    "sickle_cell_pregnancy_prophylaxis",
+)
+
+
+def _ichd3_items_but_one(draw: st.DrawFn) -> dict[str, Any]:
+    """The ICHD-3 items of MG-OXY II.A.1.d.i, one criterion (A-E) failing."""
+    items: dict[str, Any] = {
+        "attacks": 5,
+        "unilateral_orbital_pain_15_180_min": True,
+        "ipsilateral_autonomic_signs": True,
+        "restlessness_or_agitation": True,
+        "frequency_every_other_day_to_8_per_day": True,
+        "not_better_accounted_for": True,
+    }
+    fails = draw(st.sampled_from(["A", "B", "C", "D", "E"]))
+    if fails == "A":
+        items["attacks"] = draw(st.integers(0, 4))
+    elif fails == "B":
+        items["unilateral_orbital_pain_15_180_min"] = False
+    elif fails == "C":
+        items.update(ipsilateral_autonomic_signs=False, restlessness_or_agitation=False)
+    elif fails == "D":
+        items["frequency_every_other_day_to_8_per_day"] = False
+    else:
+        items["not_better_accounted_for"] = False
+    if draw(st.booleans()):  # a criterion not given is not met either
+        items = {k: v for k, v in items.items() if v is not False}
+    return items
 
 
 def dipping_sleep(
@@ -959,7 +1016,8 @@ def _cluster_headache_not_group_iii(
             st.sampled_from(
                 [{"attacks": 0}, {"unilateral_orbital_pain_15_180_min": False},
                  {"not_better_accounted_for": False},
-                 {"ipsilateral_autonomic_signs": False, "restlessness_or_agitation": False}]
+                 {"ipsilateral_autonomic_signs": False, "restlessness_or_agitation": False},
+                 {"frequency_every_other_day_to_8_per_day": False}]
             )
         )  # fmt: skip
         return Evidence(recording_start=start, rest=rest)
@@ -1677,6 +1735,8 @@ def _perturb_validity(
         del o["hours_per_day"]
     elif change == "zero_flow":
         o["flow_lpm"] = 0
+    elif change == "zero_hours":
+        o["hours_per_day"] = 0
     return ev
 
 
@@ -1967,6 +2027,8 @@ MC_PERTURBATIONS = (
     "pao2_between_whole_numbers",
     "born_after_the_test",
     "recorded_before_birth",
+    # Hunt 13: the drop from the mean (I-3) without symptoms
+    "symptomless_drop_only",
 )
 
 
@@ -2108,6 +2170,12 @@ def valid_then_perturbed_medicare(
             ev = dataclasses.replace(ev, sleep=sleep)
     elif change == "stand_by_oxygen":
         raw["prn"] = True
+    elif change == "symptomless_drop_only":
+        t.update(type="overnight", performed_by="sleep_lab")
+        if "discharge_date" in t:  # the night holds data on the next day: discharged then
+            t["discharge_date"] = (td + dt.timedelta(days=1)).isoformat()
+        raw.pop("symptoms", None)
+        ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
     elif change == "order_for_no_oxygen":
         raw["order"][draw(st.sampled_from(["flow_lpm", "hours_per_day"]))] = 0
     elif change == "titration_without_osa":
