@@ -70,8 +70,39 @@ SUMMARY_NOT_VERIFIED = (
 )
 
 
+class _Once(argparse._StoreAction):
+    """Store an option's value, refusing the option given twice.
+
+    argparse keeps the last: ``oxi analyze night.edf --context lab.yaml --context other.yaml``
+    judged the night with the second context without a word, as ``--payer medicare --payer
+    masshealth`` judged it under MassHealth (a duplicate key in a context file is refused).
+    """
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        given: set[str] = namespace.__dict__.setdefault(_GIVEN, set())
+        if self.dest in given:
+            parser.error(f"{'/'.join(self.option_strings)} given twice: give it once")
+        given.add(self.dest)
+        super().__call__(parser, namespace, values, option_string)
+
+
+#: Where :class:`_Once` notes the options given (removed once the arguments are parsed).
+_GIVEN = "_options_given"
+
+
 class _Parser(argparse.ArgumentParser):
-    """argparse with one-line usage errors and exit status 2."""
+    """argparse with one-line usage errors and exit status 2; an option is given once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.register("action", None, _Once)
+        self.register("action", "store", _Once)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         # argparse quotes an unknown argument as typed: `oxi info *` over a file named with
@@ -504,6 +535,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit status.
     """
     args, stray = build_parser().parse_known_args(argv)
+    args.__dict__.pop(_GIVEN, None)
     if stray:  # the top parser would say "see 'oxi oxi --help'"
         args.command_parser.error(f"unrecognized arguments: {' '.join(stray)}")
     previous = _stop_on_signals()

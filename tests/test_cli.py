@@ -93,6 +93,35 @@ def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.parametrize(
+    "argv",
+    [
+        ["analyze", str(EXAMPLE), "--context", "a.yaml", "--context", "b.yaml"],
+        ["analyze", str(EXAMPLE), "--payer", "medicare", "--payer", "masshealth"],
+        ["qualify", "--context", "a.yaml", "--payer", "medicare", "--payer", "masshealth"],
+        ["verify", "s.json", str(EXAMPLE), "--context", "a.yaml", "--context", "b.yaml"],
+        ["batch", "in", "--out", "o", "--test-type", "rest", "--test-type", "exercise"],
+    ],
+)
+def test_an_option_given_twice_is_a_usage_error(
+    argv: list[str],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """argparse kept the last of an option given twice: `--context lab.yaml --context
+    other.yaml` judged the night with the other context, `--payer medicare --payer masshealth`
+    under MassHealth, without a word (hunt 13), where a key given twice in a context file is
+    refused. Nothing is read or written; repeatable options (--exclude, --segment) stay so."""
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert "given twice" in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("argv", "where"),
     [
         (["analyze", "night.edf", "--bogus"], "oxi analyze"),
