@@ -446,7 +446,10 @@ def _err(key: str, value: Any, allowed: str, source: str | None) -> ContextError
         shown = shorten(value)  # blank: nothing to withhold, and '' says why it was refused
     elif key in _IDENTIFYING:
         shown = f"{_kind(value)} (not shown: it identifies the patient)"
-    elif key in _MAY_IDENTIFY:
+    elif key in _MAY_IDENTIFY or (key.startswith("patient.") and key != "patient.sex"):
+        # the patient's ages and the outcomes a summary keeps: a birth date typed as age_years
+        # (13.07.1949) was quoted in the error line, which logs keep (SPEC §10); a sex is said
+        # as written ('female': allowed F | M | X | U)
         shown = f"{_kind(value)} (not shown: it may identify the patient)"
     else:
         shown = shorten(value)

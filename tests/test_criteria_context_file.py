@@ -93,9 +93,13 @@ def test_yaml_leading_zero_identifier_keeps_its_digits(tmp_path: Path) -> None:
 def test_yaml_base_60_and_digit_separators_are_refused_as_written(
     tmp_path: Path, written: str, read_by_yaml_1_1: float
 ) -> None:
-    # a 22-month-old written years:months (1:10) was read as 70 without a word
-    with pytest.raises(ContextError, match=rf"patient\.age_years': got '{re.escape(written)}'"):
+    # a 22-month-old written years:months (1:10) was read as 70 without a word; refused as
+    # the text written (the patient's values are not quoted, their kind is said)
+    said = f"patient\\.age_years': got text of {len(written)} characters"
+    with pytest.raises(ContextError, match=said):
         load_context(_write(tmp_path, f"patient: {{age_years: {written}}}\n"))
+    with pytest.raises(ContextError, match=rf"hours_per_day': got '{re.escape(written)}'"):
+        load_context(_write(tmp_path, f"order: {{hours_per_day: {written}}}\n"))
 
 
 def test_yaml_base_60_identifier_keeps_its_text(tmp_path: Path) -> None:

@@ -170,3 +170,34 @@ def test_a_context_text_too_long_is_never_quoted(
     assert "quokkaman" not in err.lower() and "zyxwv" not in err.lower(), err
     assert f"got text of {len(text)} characters (not shown: it may identify" in err, err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "patient",
+    [
+        "{age_years: 13.07.1949}",  # the birth date typed as the age
+        '{age_years: "1949-07-13"}',
+        "{name_matches_recording: Quokkaman Zyxwv}",
+        "{age_from_birth_date: QZ-9988776}",
+    ],
+)
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_bad_value_of_the_patient_is_never_quoted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], patient: str, deidentify: bool
+) -> None:
+    """A value refused under ``patient:`` is the patient's, whichever key holds it: a birth date
+    typed as ``age_years`` was quoted in the error line (hunt 13), which logs keep, where
+    ``name``, ``member_id`` and ``birth_date`` are never quoted. The error says the key and
+    what the value is. (A sex is quoted as written: ``female``, allowed F | M | X | U.)"""
+    root = Path(__file__).resolve().parents[1]
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(f"patient: {patient}\n")
+    args = ["analyze", str(root / "data" / "example-night.edf"), "--context", str(ctx)]
+    args += ["--no-report", "--out", str(tmp_path / "out")]
+    err = _run([*args, "--deidentify"] if deidentify else args, capsys)
+    for secret in ("1949", "13.07", "quokkaman", "zyxwv", "9988776"):
+        assert secret not in err.lower(), err
+    assert "(not shown: it may identify the patient)" in err, err
+    if not deidentify:
+        assert "context key 'patient." in err, err
+    assert not (tmp_path / "out").exists()
