@@ -43,6 +43,7 @@ from .qualify import (
     first_day_of,
     load_context,
     qualify,
+    quoting_nothing_of,
     recording_birth_date,
     recording_name,
     with_analysed_test_type,
@@ -292,10 +293,15 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
     context = load_context(args.context)
     evidence = None
     summary = None
+    analysed = None
     if args.summary:
         summary = _load_json(args.summary)
-        check_summary_is_for(summary, context, args.summary)
-        evidence = evidence_from_summary(summary, args.summary)
+        # nothing a de-identified summary holds is quoted in an error, as oxi verify quotes
+        # none: an edited one's input.start or settings.test_type holding a name was printed
+        with quoting_nothing_of(summary):
+            check_summary_is_for(summary, context, args.summary)
+            evidence = evidence_from_summary(summary, args.summary)
+            analysed = analysed_test_type(summary, args.summary)
         context = with_recorded_patient_findings(summary, context, evidence)
         # The figures are taken as written: only `oxi verify SUMMARY REC` checks them against
         # the recording, and the determination says so.
@@ -303,9 +309,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
             evidence, warnings=(*evidence.warnings, SUMMARY_NOT_VERIFIED)
         )
     # the test type the summary was analysed as, when the context gives none (as oxi analyze)
-    judged, evidence = with_analysed_test_type(
-        context, evidence, None if summary is None else analysed_test_type(summary, args.summary)
-    )
+    judged, evidence = with_analysed_test_type(context, evidence, analysed)
     determination = qualify(judged, evidence, args.payer)
     doc = {
         "schema": "oxi.qualification/1",

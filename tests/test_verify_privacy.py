@@ -406,6 +406,40 @@ def test_verify_quotes_nothing_of_a_de_identified_summarys_context_but_its_key_n
                 assert spelling.lower() not in text.lower(), (run[0], spelling, text)
 
 
+def test_qualify_quotes_nothing_of_a_de_identified_summary_outside_its_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`oxi qualify --summary` of a de-identified summary quoted its context's values no more
+    (review of hunt 12), but quoted the rest: a name forged into input.start,
+    settings.test_type, settings.o2_flow_lpm, input.clock_known or (as a list) a window's
+    baseline source was printed in the error line (hunt 13). Withheld as `oxi verify`
+    withholds it."""
+    _, ctx, genuine = _deidentified_example(tmp_path)
+    named = "Quackenbush Zebulon, member QZ-9988776"
+    for where in (
+        ("input", "start"),
+        ("input", "clock_known"),
+        ("settings", "test_type"),
+        ("settings", "o2_flow_lpm"),
+        ("metrics", "sleep", "awake_baseline_source"),
+    ):
+        forged = json.loads(json.dumps(genuine))
+        block = forged
+        for key in where[:-1]:
+            block = block[key]
+        block[where[-1]] = [named] if where[0] == "metrics" else named  # (text is a source)
+        summary = tmp_path / "forged" / "summary.json"
+        summary.parent.mkdir(exist_ok=True)
+        summary.write_text(json.dumps(forged))
+        capsys.readouterr()
+        assert main(["qualify", "--summary", str(summary), "--context", str(ctx)]) == 2, where
+        printed = capsys.readouterr()
+        text = printed.out + printed.err
+        assert "summary: " in text, text
+        for spelling in SPELLINGS:
+            assert spelling.lower() not in text.lower(), (where, spelling, text)
+
+
 def test_verify_quotes_no_text_of_a_de_identified_summary_outside_its_context(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
