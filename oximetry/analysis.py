@@ -27,6 +27,7 @@ from .windows import (
     SLEEP_STAGES,
     WindowPlan,
     annotation_kind,
+    baseline_window_for,
     build_windows,
     spo2_artifact_spans,
     staged_spans,
@@ -202,6 +203,28 @@ def _counted_runs(
     ]
 
 
+def _baseline_runs(
+    runs: Sequence[tuple[float, float, float]], figures: WindowMetrics, drop_pts: float
+) -> list[tuple[float, float, float]]:
+    """Return the runs (or plateaus) whose value, as the awake baseline, decides a sleep figure.
+
+    ``runs`` are ``(start_s, end_s, value_pct)``. A baseline rounding more than ``drop_pts``
+    above the window's mean makes most of the window a drop below it, and one rounding to 89 %
+    or more over a window whose mean rounds to 88 % or less is the awake level the sleep
+    findings need: held there, the value alone may decide (12 min frozen at 97 % at the start
+    of a night at 91 %). A baseline at the night's own level decides nothing alone.
+    """
+    mean = figures.mean_pct
+    if mean is None or not math.isfinite(mean):
+        return []
+    m = math.floor(mean + 0.5)
+    return [
+        run
+        for run in runs
+        if math.floor(run[2] + 0.5) > m + drop_pts or (math.floor(run[2] + 0.5) >= 89 >= m + 1)
+    ]
+
+
 def _hold(
     held: NDArray[np.bool_],
     span: tuple[float, float, float],
@@ -227,19 +250,26 @@ def _without_spans(
     masks: Mapping[str, NDArray[np.bool_]],
     instant_fall: NDArray[np.bool_] | None = None,
     also: Sequence[tuple[float, float, float]] = (),
+    doubt: Sequence[tuple[float, float, float]] = (),
 ) -> tuple[dict[str, WindowMetrics | SegmentMetrics], set[int]]:
     """Return the figures of each window valid data in doubt touches without it, and which.
 
     ``spans`` are ``(start_s, end_s, value_pct)``; the indices returned are those of the spans
     taken out of some window. ``also`` are taken out with them, in the windows ``spans`` touch.
+    ``doubt`` are every span in doubt (held runs, fall plateaus, dropout edges): a presumed
+    baseline taken again never starts on one at a level a figure counts.
 
     SPEC §4 keeps valid data a reviewer must judge: long constant runs (sensor frozen? a gap an
     export filled with the last value?), levels the fall rule accepted after its 30 s hold
     (a probe slip?) and data that stop low before a probe-off (a probe coming off?). The criteria re-evaluate a qualified outcome on these figures, with the
     spans' samples taken as invalid, and hold it open when the outcome rests on them
     (``criteria.evaluate``, docs/criteria.md). A window takes out the spans at a level one of
-    its figures counts (:func:`_counted_runs`). Only the figures the criteria read are
-    recomputed: no tables, no pulse. Windows the spans do not touch are left out.
+    its figures counts (:func:`_counted_runs`), and its awake baseline is taken without the
+    spans under the baseline's window at a level that alone decides a sleep figure
+    (:func:`_baseline_runs`; a presumed baseline is taken again from the first 300 s of the
+    data left: :func:`~oximetry.windows.baseline_window_for`); those spans are returned when
+    the baseline moves without them. Only the figures the criteria
+    read are recomputed: no tables, no pulse. Windows the spans do not change are left out.
     """
     if not spans:
         return {}, set()
@@ -247,6 +277,22 @@ def _without_spans(
     n = x.shape[0]
     out: dict[str, WindowMetrics | SegmentMetrics] = {}
     taken: set[int] = set()
+    # The awake baseline is a figure of every overnight window: a span under it at a level that
+    # alone decides a sleep figure is taken out of it (12 min frozen at 97 % made the baseline
+    # 97 %, and a night at 91 % a drop of more than 5 points that qualified)
+    under_base = np.zeros(n, dtype=bool)
+    base_taken: set[int] = set()
+    main = next(iter(metrics.values()), None)
+    if plan.baseline is not None and isinstance(main, WindowMetrics):
+        in_base = window_mask(plan.baseline, n, fs)
+        deciding = set(_baseline_runs(spans, main, st.drop_pts))
+        for k, span in enumerate(spans):
+            if span in deciding and _hold(under_base, span, in_base, valid, fs):
+                base_taken.add(k)
+        if base_taken:
+            for span in _baseline_runs(also, main, st.drop_pts):
+                _hold(under_base, span, in_base, valid, fs)
+    held_in: dict[str, NDArray[np.bool_]] = {}
     for w in plan.windows:
         figs = metrics[w.kind]
         in_window = masks[w.kind]
@@ -256,10 +302,40 @@ def _without_spans(
         for k, span in enumerate(spans):
             if span in counted and _hold(held, span, in_window, valid, fs):
                 taken.add(k)
-        if not held.any():
+        if held.any():
+            for span in _counted_runs(also, figs, st.drop_pts):
+                _hold(held, span, in_window, valid, fs)
+        held_in[w.kind] = held
+    baseline = source = None
+    moved = False
+    if plan.baseline is not None and isinstance(main, WindowMetrics) and (base_taken or taken):
+        # one baseline for every window, without the spans under it and those any window takes
+        # out; a presumed one that lost samples is taken again, never starting on data in doubt
+        base_valid = valid & ~under_base
+        for held in held_in.values():
+            base_valid &= ~held
+        base_window: Window | None = plan.baseline
+        if np.any(valid & ~base_valid & window_mask(plan.baseline, n, fs)):
+            pool = base_valid.copy()
+            for span in _counted_runs(doubt, main, st.drop_pts):
+                i0, i1 = span_indices(span[0], span[1], fs, n)
+                pool[i0:i1] = False
+            base_window = baseline_window_for(recording, st, plan, pool)
+        if base_window is not None:
+            need = samples_at_least(st.presumed_awake_s, fs)
+            baseline = awake_baseline(x, base_valid & window_mask(base_window, n, fs), need)
+            source = base_window.source if baseline is not None else None
+        moved = baseline != main.awake_baseline_pct
+    elif isinstance(main, WindowMetrics):
+        baseline, source = main.awake_baseline_pct, main.awake_baseline_source
+    if moved:
+        taken |= base_taken
+    for w in plan.windows:
+        figs = metrics[w.kind]
+        in_window = masks[w.kind]
+        held = held_in[w.kind]
+        if not held.any() and not (moved and isinstance(figs, WindowMetrics)):
             continue
-        for span in _counted_runs(also, figs, st.drop_pts):
-            _hold(held, span, in_window, valid, fs)
         kept = valid & ~held
         if isinstance(figs, SegmentMetrics):
             seg = summarize_segment(
@@ -273,11 +349,6 @@ def _without_spans(
             )
             out[w.kind] = replace(seg, asleep_min=figs.asleep_min, unscored_min=figs.unscored_min)
             continue
-        baseline = source = None
-        if plan.baseline is not None:
-            need = samples_at_least(st.presumed_awake_s, fs)
-            baseline = awake_baseline(x, kept & window_mask(plan.baseline, n, fs), need)
-            source = plan.baseline.source if baseline is not None else None
         out[w.kind], _ = summarize_window(
             x,
             kept,
@@ -526,9 +597,16 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     events.sort(key=lambda e: (e.start_s, e.type, e.end_s, e.label))
 
     runs = artifact.constant_runs
-    without, taken = _without_spans(recording, st, plan, valid, runs, metrics, masks, instant_fall)
     plateaus = artifact.fall_plateaus
     edges = artifact.dropout_edges
+    doubt = [
+        *runs,
+        *((p.start_s, p.end_s, p.value_pct) for p in plateaus),
+        *((e.start_s, e.end_s, e.value_pct) for e in edges),
+    ]
+    without, taken = _without_spans(
+        recording, st, plan, valid, runs, metrics, masks, instant_fall, doubt=doubt
+    )
     # taken out together with the held runs: a qualification resting on a plateau and a held
     # run together, each alone too short to change the outcome, is held open as well. And with
     # the data that stop low before a probe-off: 110 slides of 3 points a second into a probe-off
@@ -539,14 +617,12 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         st,
         plan,
         valid,
-        [
-            *((p.start_s, p.end_s, p.value_pct) for p in plateaus),
-            *((e.start_s, e.end_s, e.value_pct) for e in edges),
-        ],
+        doubt[len(runs) :],
         metrics,
         masks,
         instant_fall,
         also=runs,
+        doubt=doubt,
     )
     warnings = [*recording.warnings, *plan.warnings]
     if baseline_pct is None and plan.baseline is not None:

@@ -29,6 +29,7 @@ __all__ = [
     "SLEEP_STAGES",
     "WindowPlan",
     "annotation_kind",
+    "baseline_window_for",
     "build_windows",
     "clock_text",
     "segment_outside",
@@ -472,6 +473,39 @@ def build_windows(
         tuple(dict.fromkeys(warnings)),
         tuple(staging) if staged else (),
     )
+
+
+def baseline_window_for(
+    recording: Recording, settings: AnalysisSettings, plan: WindowPlan, valid: NDArray[np.bool_]
+) -> Window | None:
+    """Return the awake baseline's window the plan would take were only ``valid`` valid.
+
+    Parameters
+    ----------
+    recording : Recording
+        The recording the plan was built for.
+    settings : AnalysisSettings
+        The settings it was built with.
+    plan : WindowPlan
+        Its windows (:func:`build_windows`).
+    valid : numpy.ndarray of bool
+        A validity mask holding fewer valid samples than the plan's (held values taken out).
+
+    Returns
+    -------
+    Window or None
+        A presumed baseline is taken again, from the first 300 s of ``valid`` data outside
+        the scored epochs and the test, as :func:`build_windows` takes it; staged wake and
+        ``--awake`` keep their window (its median is then over ``valid`` alone).
+    """
+    if plan.baseline is None or plan.baseline.kind != "presumed_awake":
+        return plan.baseline
+    end_s = recording.spo2.n_samples / recording.fs
+    scored = _merge(((o, o + d) for o, d, _ in plan.staging), end_s) if plan.staged else ()
+    walks = _test_spans([w for w in plan.windows if w.kind in ("exercise", "exercise_o2")])
+    recovery = tuple((a, b + TEST_PAUSE_S) for a, b in walks)
+    baseline, _ = _baseline_window(recording, settings, valid, (), scored, recovery)
+    return baseline
 
 
 #: Longest pause between two parts of one rest/exercise test (seconds): taken out of an

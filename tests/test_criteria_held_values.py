@@ -118,6 +118,39 @@ def test_a_night_that_qualifies_without_the_held_value_stands(tmp_path: Path) ->
     assert q["determination"] == "qualified" and q["conflicts"] == []
 
 
+def _frozen_start(level: float) -> Any:
+    """6 h at 91 % (± 0.4, never one value for long) whose first 12 min are held at ``level``,
+    sliding to 91 % over 30 s after it (no implausible fall)."""
+    rng = np.random.default_rng(1)
+    x = 91.0 + np.round(rng.uniform(-0.45, 0.45, 6 * 3600), 1)
+    x[:720] = level
+    x[720:750] = level - (level - 91.0) * np.arange(30) / 30
+    rec, _ = simulate_night(fs=1, duration_s=60, seed=3, start=START)
+    return dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+
+
+def test_an_awake_baseline_held_at_one_value_is_not_the_drop_it_qualifies() -> None:
+    """12 min frozen at 97 % at the start were the presumed awake baseline, and a night at 91 %
+    all through a drop of more than 5 points below it: qualified (II.A.2.a.ii's drop with
+    symptoms), as a run at 97 % is at no level a sleep figure counts and was never taken out
+    (hunt 13). The baseline is taken without it, from the first 5 min of the data left."""
+    a = analyze(_frozen_start(97.0))
+    night = a.metrics["presumed_sleep"]
+    assert night.awake_baseline_pct == 97.0 and night.drop5_min > 300
+    assert a.held_runs == ((0.0, 721.0, 97.0),)
+    without = a.without_constant_runs["presumed_sleep"]
+    assert without.awake_baseline_pct == pytest.approx(91.0, abs=0.1)
+    assert without.drop5_min == 0.0 and without.valid_min == night.valid_min
+    context = ctx(symptoms=["nocturnal_restlessness"], test__date=START.date().isoformat())
+    d = evaluate(context, evidence_from_analysis(a))
+    assert d.determination == "indeterminate"
+    assert [c.keys for c in d.conflicts] == [("recording.constant_runs",)]
+    assert "97 % for 12.0 min from 22:00:00" in d.conflicts[0].why
+    # held at 95 %, within 5 points of the night's 91 %: it decides nothing alone
+    steady = analyze(_frozen_start(95.0))
+    assert steady.held_runs == () and steady.without_constant_runs == {}
+
+
 def test_a_walk_on_oxygen_held_at_one_value_is_indeterminate(tmp_path: Path) -> None:
     """An exercise test whose walk on oxygen lies in 15 minutes at exactly 95 %: the improvement
     rests on a held value (segments count a run at any level; test_criteria_audit's exercise
