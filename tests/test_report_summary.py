@@ -295,6 +295,45 @@ def test_one_sample_short_of_five_minutes_never_rounds_up_to_five():
         assert _round(n / fs / 60.0) < 5.0
 
 
+def test_a_baseline_just_under_a_half_is_never_written_as_the_half() -> None:
+    """An awake baseline of 88.4999996 % (88 %: awake below 89 %, a rest test needed) was written
+    88.5 (89 %), and `oxi qualify --summary` qualified the night `oxi analyze` held
+    indeterminate (hunt 13): the summary's figures must decide as the analysis's do."""
+    import datetime as dt
+
+    from criteria.evaluate import evaluate
+    from oxi.qualify import evidence_from_analysis, evidence_from_summary
+    from oximetry import analyze
+    from oximetry.model import Recording, Signal, SourceInfo
+    from tests.criteria_helpers import ctx
+
+    x = np.full(4 * 3600, 93.0)
+    x[:600] = 88.4999996
+    x[600:630] = np.linspace(88.5, 93.0, 30)
+    x[7170:7200] = np.linspace(93.0, 86.0, 30)
+    x[7200:7920] = 86.0 + np.tile([0.0, 0.3], 360)  # 12 min at or below 88 %, no held value
+    x[7920:7950] = np.linspace(86.0, 93.0, 30)
+    rec = Recording(
+        spo2=Signal("SpO2", "%", 1.0, x),
+        start=dt.datetime(2026, 11, 19, 22, 0),
+        source=SourceInfo(path="night.csv", sha256="0" * 64, format="csv-generic"),
+    )
+    a = analyze(rec)
+    s = json.loads(dumps_summary(build_summary(a)))
+    written = s["metrics"]["presumed_sleep"]["awake_baseline_pct"]
+    assert written == 88.499999 and np.floor(written + 0.5) == 88
+    context = ctx(test__date="2026-11-19")
+    by_analysis = evaluate(context, evidence_from_analysis(a)).determination
+    assert by_analysis == "indeterminate"
+    assert evaluate(context, evidence_from_summary(s)).determination == by_analysis
+    # a whole percent alike (Medicare reads the awake baseline unrounded against 89 %), and
+    # figures away from a half are rounded as before
+    from oximetry.report.summary import round_figure
+
+    assert (round_figure(88.9999996), round_figure(88.4999994)) == (88.999999, 88.499999)
+    assert (round_figure(91.2345678), round_figure(4.0000004)) == (91.234568, 4.0)
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     values=st.lists(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from oximetry.io import path_text
 from oximetry.report.cells import inert
-from oximetry.report.summary import FLOAT_DECIMALS
+from oximetry.report.summary import round_figure
 
 if TYPE_CHECKING:
     from .nights import FileScan
@@ -57,9 +57,6 @@ _FIGURES = tuple(
     ]
     if c != "n_sustained_desaturations"
 )
-#: As summary.json rounds its figures: cut to 4, a night 2 ms short of 5 minutes at or below 88 %
-#: (4.999967) read 5.0 beside not_qualified, and a filter on t_le88_min >= 5 counted it.
-_DECIMALS = FLOAT_DECIMALS
 
 
 @dataclass(frozen=True)
@@ -162,7 +159,10 @@ def cell(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
-        return repr(round(value, _DECIMALS) + 0.0)  # + 0.0: no "-0.0"
+        # As summary.json rounds its figures: cut to 4, a night 2 ms short of 5 minutes at or
+        # below 88 % (4.999967) read 5.0 beside not_qualified, and a filter on t_le88_min >= 5
+        # counted it
+        return repr(round_figure(value) + 0.0)  # + 0.0: no "-0.0"
     return str(value)
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "dumps_summary",
     "events_csv_text",
     "iso_time",
+    "round_figure",
     "write_json_atomic",
 ]
 
@@ -45,6 +46,38 @@ SCHEMA = "oxi.summary/1"
 #: (one sample short of 5 minutes stays below 5.0 at any rate up to tens of kHz), coarse enough
 #: to hide floating-point noise.
 FLOAT_DECIMALS = 6
+
+
+def round_figure(value: float) -> float:
+    """Return a finite figure rounded to :data:`FLOAT_DECIMALS`, never onto a half or whole.
+
+    Parameters
+    ----------
+    value : float
+        A computed figure.
+
+    Returns
+    -------
+    float
+        ``round(value, 6)``, or a positive ``value`` cut to 6 decimals where rounding would
+        carry it up to a multiple of 0.5: the rules round a saturation at the half (``floor(x + 0.5)``) and
+        read some unrounded against a whole percent, so an awake baseline of 88.4999996 %
+        (88 %, awake below 89 %) written 88.5 (89 %) qualified under ``oxi qualify --summary``
+        what ``oxi analyze`` held indeterminate.
+
+    Examples
+    --------
+    >>> round_figure(88.4999996), round_figure(88.9999996), round_figure(88.4999994)
+    (88.499999, 88.999999, 88.499999)
+    >>> round_figure(4.0000004)
+    4.0
+    """
+    r = round(value, FLOAT_DECIMALS)
+    if value > 0 and math.floor(2 * r) > math.floor(2 * value):
+        r = math.floor(value * 10**FLOAT_DECIMALS) / 10**FLOAT_DECIMALS
+    return 0.0 if r == 0 else r
+
+
 #: Columns of ``events.csv`` (SPEC §9), plus ``label`` for scored events' text.
 EVENT_COLUMNS = (
     "type",
@@ -122,8 +155,7 @@ def _round(value: Any) -> Any:
         f = float(value)
         if not math.isfinite(f):
             return None
-        r = round(f, FLOAT_DECIMALS)
-        return 0.0 if r == 0 else r
+        return round_figure(f)
     if isinstance(value, _dt.datetime | _dt.date):
         return value.isoformat()
     if isinstance(value, os.PathLike):
@@ -544,8 +576,7 @@ def dumps_summary(summary: Mapping[str, Any]) -> str:
 def _fmt(value: float | None) -> str:
     if value is None or not math.isfinite(value):
         return ""
-    r = round(float(value), FLOAT_DECIMALS)
-    return repr(0.0 if r == 0 else r)
+    return repr(round_figure(float(value)))
 
 
 def event_row(event: Event, start: _dt.datetime) -> dict[str, str]:
