@@ -118,13 +118,13 @@ def test_a_night_that_qualifies_without_the_held_value_stands(tmp_path: Path) ->
     assert q["determination"] == "qualified" and q["conflicts"] == []
 
 
-def _frozen_start(level: float) -> Any:
-    """6 h at 91 % (± 0.4, never one value for long) whose first 12 min are held at ``level``,
-    sliding to 91 % over 30 s after it (no implausible fall)."""
+def _frozen_start(level: float, held_s: int = 720, night_s: int = 6 * 3600) -> Any:
+    """A night at 91 % (± 0.4, never one value for long) whose first ``held_s`` are held at
+    ``level``, sliding to 91 % over 30 s after it (no implausible fall)."""
     rng = np.random.default_rng(1)
-    x = 91.0 + np.round(rng.uniform(-0.45, 0.45, 6 * 3600), 1)
-    x[:720] = level
-    x[720:750] = level - (level - 91.0) * np.arange(30) / 30
+    x = 91.0 + np.round(rng.uniform(-0.45, 0.45, night_s), 1)
+    x[:held_s] = level
+    x[held_s : held_s + 30] = level - (level - 91.0) * np.arange(30) / 30
     rec, _ = simulate_night(fs=1, duration_s=60, seed=3, start=START)
     return dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
 
@@ -146,6 +146,12 @@ def test_an_awake_baseline_held_at_one_value_is_not_the_drop_it_qualifies() -> N
     assert d.determination == "indeterminate"
     assert [c.keys for c in d.conflicts] == [("recording.constant_runs",)]
     assert "97 % for 12.0 min from 22:00:00" in d.conflicts[0].why
+    # 30 and 90 min of a night of 2 h 10 min: its mean is 92.4 % with the 30, its median 97 %
+    # with the 90; the rest of it is at 91 %
+    for held_s in (1800, 5400):
+        short = analyze(_frozen_start(97.0, held_s, 7800))
+        assert short.held_runs == ((0.0, held_s + 1.0, 97.0),)
+        assert evaluate(context, evidence_from_analysis(short)).determination == "indeterminate"
     # held at 95 %, within 5 points of the night's 91 %: it decides nothing alone
     steady = analyze(_frozen_start(95.0))
     assert steady.held_runs == () and steady.without_constant_runs == {}
@@ -271,7 +277,12 @@ def test_a_night_drifting_slowly_with_noise_stays_qualified(tmp_path: Path) -> N
     rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
     a = analyze(rec)
     assert [r[:2] for r in a.artifact.constant_runs] == [(0.0, 3600.0)]  # the hour at 95 % only
-    assert a.held_runs == ()
+    # more than 5 points above the night's median, it is taken out of the awake baseline only,
+    # which is then the drift's first 5 min at 91 %: the night still qualifies
+    assert a.held_runs == ((0.0, 3600.0, 95.0),)
+    without = a.without_constant_runs["presumed_sleep"]
+    assert without.awake_baseline_pct == pytest.approx(91, abs=0.1)
+    assert without.t_le88_min == a.metrics["presumed_sleep"].t_le88_min
     assert _run(tmp_path, rec)["qualification"]["determination"] == "qualified"
 
 
