@@ -18,6 +18,9 @@ __all__ = ["find_runs", "run_spans", "span_indices", "spans_mask"]
 
 #: Tolerance for seconds × Hz (absorbs float noise such as 0.1 × 30 = 3.0000000000000004).
 _EPS = 1e-9
+#: And in proportion to the sample index: (i / fs) × fs is i within a few parts in 1e16, which
+#: past 2**24 samples is more than _EPS (sample 26 214 890 at 100 Hz came back as 26 214 891).
+_REL_EPS = 1e-13
 
 
 def find_runs(mask: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
@@ -71,9 +74,14 @@ def span_indices(start_s: float, end_s: float, fs: float, n: int) -> tuple[int, 
     >>> span_indices(0.1, 0.3, 4.0, 100)
     (1, 2)
     """
-    i0 = min(n, max(0, math.ceil(start_s * fs - _EPS)))
-    i1 = min(n, max(0, math.ceil(end_s * fs - _EPS)))
+    i0 = min(n, max(0, _first_at_or_after(start_s * fs)))
+    i1 = min(n, max(0, _first_at_or_after(end_s * fs)))
     return i0, max(i0, i1)
+
+
+def _first_at_or_after(position: float) -> int:
+    """Return the first sample index at or after ``position`` (seconds × Hz), float noise aside."""
+    return math.ceil(position - _EPS - _REL_EPS * abs(position))
 
 
 def spans_mask(spans_s: Iterable[tuple[float, float]], fs: float, n: int) -> NDArray[np.bool_]:

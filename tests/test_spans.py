@@ -55,3 +55,20 @@ def test_one_third_second_at_three_hz_is_one_sample():
     # 1/3 s at 3 Hz: a * fs is 1.0000000000000002, yet sample 1 lies at 1/3 s
     assert span_indices(1 / 3, 2 / 3, 3.0, 10) == (1, 2)
     assert spans_mask([(1 / 3, 2 / 3)], 3.0, 4).tolist() == [False, True, False, False]
+
+
+def test_a_sample_far_into_a_long_recording_is_placed_where_it_lies():
+    """Sample 26 214 890 at 100 Hz (72.8 h in, a recording of up to 50 million samples) lies at
+    262 148.9 s, which times 100 is a hair above the sample's index in floats: the span of a run
+    starting there began one sample late, and one ending there took a sample more (hunt 13)."""
+    for fs, i in (
+        (100.0, 26_214_890),
+        (50.0, 26_214_528),
+        (75.0, 19_662_471),
+        (1000.0, 32_768_243),
+    ):
+        assert span_indices(i / fs, (i + 3) / fs, fs, i + 10) == (i, i + 3)
+        mask = np.zeros(i + 10, dtype=bool)
+        mask[i : i + 3] = True
+        spans = run_spans(*find_runs(mask), fs)
+        assert np.flatnonzero(spans_mask(spans, fs, mask.size)).tolist() == [i, i + 1, i + 2]
