@@ -325,6 +325,9 @@ def evaluate(
     """
     ctx = context if context is not None else Context()
     prof = get_profile(profile or ctx.payer or "masshealth")
+    if evidence is not None:
+        # dated as a test of its type: an overnight test by its night, not by a segment
+        evidence = evidence.for_test_type(ctx.test.type)
     base = readings or Readings()
     warnings: list[str] = list(evidence.warnings) if evidence is not None else []
     if ctx.payer is not None and prof.name != ctx.payer:
@@ -787,7 +790,7 @@ class _Reach:
             )
         elif len(contexts) == 1:
             return []  # nothing recorded is held back: every open path stays in reach
-        return [_run(prof, c, ev, test_date, readings) for c in contexts]
+        return [_run(prof, c, ev.for_test_type(c.test.type), test_date, readings) for c in contexts]
 
     def within(self, p: Any, run: _Run) -> bool:
         """Return False when the recorded figures close ``p`` under every such reading."""

@@ -255,6 +255,10 @@ class Evidence:
         When the file holds no date it can be read by but narrows it to a few (``03/04/2026``:
         4 March or 3 April), the dates its first sample may be on (``input.possible_dates``);
         empty otherwise. A test date far from every one of them is another test's.
+    test_type : str or None
+        The context's ``test.type``, set by :func:`criteria.evaluate` (:meth:`for_test_type`):
+        an overnight test is dated by its sleep window, never by a rest or exercise segment its
+        recording also holds (which its rules do not judge). None: not known.
     """
 
     recording_start: _dt.datetime | None = None
@@ -274,6 +278,31 @@ class Evidence:
     file_patient: FilePatient | None = None
     recording_min: float | None = None
     possible_dates: tuple[_dt.date, ...] = ()
+    test_type: str | None = None
+
+    def for_test_type(self, test_type: str | None) -> Evidence:
+        """Return this evidence as the figures of a test of ``test_type`` (``test.type``).
+
+        Parameters
+        ----------
+        test_type : str or None
+            ``overnight``, ``rest``, ``exercise`` or None (not known).
+
+        Returns
+        -------
+        Evidence
+            The same figures, the evidence without held runs or plateaus alike, dated as a test
+            of that type is (:attr:`test_day`).
+        """
+        if test_type == self.test_type:
+            return self
+        runs, plateaus = self.without_constant_runs, self.without_fall_plateaus
+        return replace(
+            self,
+            test_type=test_type,
+            without_constant_runs=None if runs is None else runs.for_test_type(test_type),
+            without_fall_plateaus=None if plateaus is None else plateaus.for_test_type(test_type),
+        )
 
     @property
     def test_day(self) -> _dt.date | None:
@@ -309,13 +338,26 @@ class Evidence:
 
     def _day_offset_s(self) -> float:
         """Seconds from the first sample to the instant whose date is the test day."""
+        if self._dated_by_sleep() and self.sleep is not None and self.sleep.start_s is not None:
+            return self.sleep.start_s - 6 * 3600.0
         segments = (self.rest, self.exercise, self.exercise_o2)
         starts = [w.start_s for w in segments if w is not None and w.start_s is not None]
         if starts:
             return min(starts)
-        if self.sleep is not None and self.sleep.start_s is not None:
-            return self.sleep.start_s - 6 * 3600.0
         return 0.0
+
+    def _dated_by_sleep(self) -> bool:
+        """Tell whether the test is its sleep window (a night), not a rest or exercise test.
+
+        A night whose recording places no segment, or an overnight test (:attr:`test_type`)
+        whatever segments it holds: a rest test at 06:35 after a night from 22:00 dated the
+        night by the morning, and a night 91 days before its order qualified on "90 days".
+        """
+        if self.sleep is None:
+            return False
+        segments = (self.rest, self.exercise, self.exercise_o2)
+        placed = any(w is not None and w.start_s is not None for w in segments)
+        return not placed or self.test_type == "overnight"
 
     def _judged_span_s(self) -> tuple[float, float] | None:
         """Return the judged windows' first and last instants, in seconds from the first sample.
@@ -392,10 +434,7 @@ class Evidence:
             starts = [self.recording_start]
         elif self.start_clock is not None:
             starts = [_dt.datetime.combine(d, self.start_clock) for d in readings]
-        elif self.sleep is not None and not any(
-            w is not None and w.start_s is not None
-            for w in (self.rest, self.exercise, self.exercise_o2)
-        ):
+        elif self._dated_by_sleep():
             # no clock, a night: dated by its evening (test_day), its sleep began between 06:00
             # on that date and 06:00 the next day; placed at both extremes, a night of less
             # than 18 h lies on no day in every placement (taken to lie on both, an elapsed-only

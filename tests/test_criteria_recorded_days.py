@@ -296,6 +296,24 @@ def test_masshealth_inpatient_night_recorded_after_the_discharge_day(dated: bool
     assert evaluate(mh(**over), ev).determination == "qualified"
 
 
+def test_overnight_test_is_dated_by_its_night_not_a_morning_rest_segment() -> None:
+    """A night from 22:00 on the 20th to 06:30, its file also holding a rest test at 06:35 on
+    the 21st (which an overnight test's rules do not judge), was dated by the morning: ordered
+    91 days after the night, it qualified on "90 days from the order" (hunt 13)."""
+    ev = placed_night(EVENING, 8.5, **LOW)
+    rest = dataclasses.replace(seg("rest", 95.0), start_s=8.5 * 3600 + 300, end_s=8.5 * 3600 + 660)
+    with_rest = dataclasses.replace(ev, rest=rest)
+    order = (TEST_DATE + dt.timedelta(days=91)).isoformat()
+    c = mh(test__date=DROP, order__date=order)
+    for night in (ev, with_rest):
+        d = evaluate(c, night)
+        assert d.test_date == TEST_DATE
+        assert d.rule("ii_a_2_order_window").met is False
+        assert d.determination == "not_qualified"
+    assert with_rest.for_test_type("overnight").test_day == TEST_DATE
+    assert with_rest.for_test_type("rest").test_day == DAY_AFTER  # a rest test is its segment's
+
+
 FIRST_DAY = DISCHARGE - dt.timedelta(days=2)  # the window's first day, the 18th
 
 
