@@ -672,6 +672,36 @@ def test_ii_b_9_cluster_headache_not_meeting_ichd3_not_covered() -> None:
     assert d.determination == "not_qualified"
 
 
+@pytest.mark.parametrize(
+    ("rule", "over"),
+    [
+        ("ii_b_5_other_headache", {"diagnoses": ["R09.02", "G43.909"]}),
+        (
+            "ii_b_9_headache_not_ichd3",
+            {"diagnoses": ["R09.02", "G44.019"], "cluster_headache": dict(CLUSTER_OK, attacks=3)},
+        ),
+        (
+            "ii_b_1_terminal_illness",
+            {"diagnoses": ["J44.9", "J45"], "findings": {"terminal_illness_non_respiratory": True}},
+        ),
+    ],
+)
+def test_ii_b_1_5_9_wait_on_the_ii_a_1_condition_they_rest_on(rule: str, over: Any) -> None:
+    """II.B.1, 5 and 9 exclude unless the request rests on a II.A.1 condition: while that is not
+    known (an unlisted code without the attestation, a heading) they are not evaluable. R09.02
+    beside a migraine was a bare denial with nothing missing, and the attestation (or the
+    complete code) alone qualified the same night (hunt 13)."""
+    d = evaluate(ctx(**over), overnight(**QUALIFYING_NIGHT))
+    assert met(d, rule) is None
+    assert d.determination == "indeterminate"
+    assert d.missing[0] in d.rule("ii_a_1_condition").missing
+    if "J45" in over["diagnoses"]:
+        done = ctx(**{**over, "diagnoses": ["J44.9", "J45.909"]})
+    else:
+        done = ctx(**over, findings={"attested_condition": True})
+    assert evaluate(done, overnight(**QUALIFYING_NIGHT)).determination == "qualified"
+
+
 # ---------------------------------------------------------------- II.C authorization
 
 

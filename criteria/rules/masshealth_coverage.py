@@ -45,10 +45,29 @@ def _no_exclusion(reason: str, v: dict[str, Any]) -> Outcome:
     return Outcome(True, f"No exclusion: {reason}.", v, applicable=False)
 
 
-def _unless_basis(basis: bool | None, v: dict[str, Any], lifted: str, excluded: str) -> Outcome:
-    """Met when the request rests on a II.A.1 condition (``basis``), else the item excludes."""
+def _unless_basis(
+    basis: bool | None,
+    v: dict[str, Any],
+    lifted: str,
+    excluded: str,
+    missing: tuple[str, ...] = (),
+) -> Outcome:
+    """Met when the request rests on a II.A.1 condition (``basis``), else the item excludes.
+
+    Not evaluable while that is not known (``missing``: what II.A.1 waits on, such as the
+    clinician's attestation of an unlisted code): R09.02 beside G43.909 was a bare denial with
+    nothing missing, and the attestation alone qualified the same night.
+    """
     if basis is True:
         return Outcome(True, f"No exclusion: {lifted}.", v)
+    if basis is None:
+        return Outcome(
+            None,
+            f"Whether the request rests on a II.A.1 condition is not yet known: {excluded} "
+            "unless it does.",
+            v,
+            missing,
+        )
     return Outcome(
         False,
         f"Exclusion applies: {excluded}, and no other II.A.1 condition is documented.",
@@ -95,6 +114,11 @@ def _without_hypoxemia(flag: str, category: str, what: str, extra_ok: str | None
     return check
 
 
+def _condition_missing(inp: Inputs) -> tuple[str, ...]:
+    """Return what II.A.1 (the basis that lifts II.B.1, 5 and 9) still waits on."""
+    return inp.results["ii_a_1_condition"].missing
+
+
 def _terminal(inp: Inputs) -> Outcome:
     flag = inp.context.findings.terminal_illness_non_respiratory
     v: dict[str, Any] = {"findings.terminal_illness_non_respiratory": flag}
@@ -109,6 +133,7 @@ def _terminal(inp: Inputs) -> Outcome:
         v,
         "a terminal illness is documented, but the request rests on a II.A.1 condition",
         "a terminal illness that does not affect the respiratory system is not covered",
+        _condition_missing(inp),
     )
 
 
@@ -123,6 +148,7 @@ def _headache_other(inp: Inputs) -> Outcome:
         v,
         "a non-cluster headache is documented, but it is not the basis of the request",
         "headaches other than II.A.1.d cluster headache are not covered",
+        _condition_missing(inp),
     )
 
 
@@ -143,6 +169,7 @@ def _cluster_not_ichd3(inp: Inputs) -> Outcome:
         v,
         "the headache does not meet ICHD-3, but it is not the basis of the request",
         "headaches not meeting the ICHD-3 cluster-headache criteria are not covered",
+        _condition_missing(inp),
     )
 
 
