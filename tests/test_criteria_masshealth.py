@@ -702,6 +702,17 @@ def test_ii_b_1_5_9_wait_on_the_ii_a_1_condition_they_rest_on(rule: str, over: A
     assert evaluate(done, overnight(**QUALIFYING_NIGHT)).determination == "qualified"
 
 
+def test_ii_b_5_beside_ichd3_items_without_a_cluster_code_names_the_code() -> None:
+    """A vascular headache (G44.1) with every ICHD-3 item met: the cluster headache waits on its
+    code (II.A.1.d), and so does II.B.5, which names it rather than "a decision on" itself."""
+    c = cluster_ctx(diagnoses=["G44.1"])
+    d = evaluate(c, None)
+    assert d.determination == "indeterminate"
+    assert d.rule("ii_b_5_other_headache").missing == d.rule("ii_a_1_d_cluster_headache").missing
+    assert not any(m.startswith("a decision on") for m in d.missing)
+    assert evaluate(cluster_ctx(diagnoses=["G44.1", "G44.019"]), None).determination == "qualified"
+
+
 # ---------------------------------------------------------------- II.C authorization
 
 

@@ -148,7 +148,7 @@ def _headache_other(inp: Inputs) -> Outcome:
         v,
         "a non-cluster headache is documented, but it is not the basis of the request",
         "headaches other than II.A.1.d cluster headache are not covered",
-        _condition_missing(inp),
+        (*_condition_missing(inp), *inp.results["ii_a_1_d_cluster_headache"].missing),
     )
 
 
