@@ -357,7 +357,7 @@ class Evidence:
             return False
         segments = (self.rest, self.exercise, self.exercise_o2)
         placed = any(w is not None and w.start_s is not None for w in segments)
-        return not placed or self.test_type == "overnight"
+        return not placed or (self.test_type == "overnight" and self.sleep.start_s is not None)
 
     def _judged_span_s(self) -> tuple[float, float] | None:
         """Return the judged windows' first and last instants, in seconds from the first sample.
