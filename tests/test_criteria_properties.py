@@ -188,6 +188,27 @@ def _days_later(ev: Evidence | None, days: int) -> Evidence:
     return dataclasses.replace(ev, **moved)
 
 
+def _night_with_a_morning_rest_test(draw: st.DrawFn, raw: dict[str, Any], td: dt.date) -> Evidence:
+    """A night from 22:00, 91 days before its order, its file also holding a rest test the next
+    morning; no ``test.date``, an outpatient test. The night is the test: dated by the morning's
+    rest test, it qualified on "90 days from the order" (hunt 13)."""
+    t = raw["test"]
+    t["type"] = "overnight"
+    del t["date"]
+    t.pop("discharge_date", None)
+    t.update(setting="outpatient", chronic_stable_state=raw["diagnoses"] != ["J18.9"])
+    raw["order"]["date"] = td.isoformat()
+    hours = draw(st.floats(6.0, 9.0))
+    night = SleepFigures(
+        "sleep", 60 * hours - 30, draw(st.floats(5.0, 100.0)), 100.0, 100.0, 5.0, 84.0,
+        draw(st.floats(88.5, 99.0)), "annotations", 0.0, 0.0, start_s=0.0, end_s=hours * 3600,
+    )  # fmt: skip
+    at = hours * 3600 + draw(st.floats(60.0, 3600.0))  # after midnight
+    rest = SegmentFigures("rest", 5.0, 95, 93, 93.0, duration_min=5.0, start_s=at, end_s=at + 300)
+    start = dt.datetime.combine(td - dt.timedelta(days=91), dt.time(22, 0))
+    return Evidence(recording_start=start, sleep=night, rest=rest)
+
+
 def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
     """Why this case must not qualify (no cluster headache is generated)."""
     why = []
@@ -363,6 +384,9 @@ PERTURBATIONS = (
     # ... or the test judged (a later night, the first excluded; a walk days later) began days
     # after the recording's first sample, past the edge of the order window from its start.
     "judged_test_days_after_the_start",
+    # Hunt 13: ... or an overnight test whose file also holds a rest test the next morning, which
+    # its rules do not judge, past the edge of the order window from the night.
+    "night_with_a_morning_rest_test",
     # The recorder's clock runs ahead: the file is dated after the day of the analysis.
     "recording_dated_after_the_run",
     # The file's date reads two ways (03/04/2026, day or month first), each days from test.date.
@@ -625,6 +649,8 @@ def valid_then_perturbed(
     elif change == "judged_test_days_after_the_start":
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
         ev = _days_later(ev, draw(st.integers(1, 10)))
+    elif change == "night_with_a_morning_rest_test":
+        ev = _night_with_a_morning_rest_test(draw, raw, td)
     elif change == "night_recorded_after_discharge":
         ev = _night_after_discharge(draw, raw, td, ev.sleep if ev and ev.sleep else None)
     elif change == "night_inside_beside_test_date_outside":
