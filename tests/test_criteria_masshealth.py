@@ -389,6 +389,22 @@ def test_ii_a_2_a_ii_awake_baseline_rounds_to_89(baseline: float, ok: bool) -> N
         assert "a rest test (or awake PaO2) is needed" in d.missing
 
 
+@pytest.mark.parametrize("night", [QUALIFYING_NIGHT, {}])
+def test_a_resting_pao2_is_the_rest_test_an_awake_baseline_of_86_asks_for(night: Any) -> None:
+    """SPEC §8.2: an overnight awake baseline ≤ 88 % asks for "a rest test (or awake PaO2)". A
+    resting PaO2 of 70 of the test's day is one: II.A.2.a.ii's "PaO2 ≥ 56 while awake" read
+    only blood_gas.pao2_awake_mmhg (b.ii reads both), and a.i kept asking for it (hunt 13)."""
+    ev = overnight(awake_baseline_pct=86.0, **night)
+    gas = {"pao2_rest_mmhg": 70, "date": TEST_DATE.isoformat()}
+    d = evaluate(ctx(blood_gas=gas), ev)
+    assert met(d, "ii_a_2_a_i_rest") is False  # the same-day blood gas decides (MG-OXY I)
+    assert "a rest test (or awake PaO2) is needed" not in d.missing
+    assert met(d, "ii_a_2_a_ii_sleep") is bool(night)
+    assert d.determination == ("qualified" if night else "not_qualified")
+    undated = evaluate(ctx(blood_gas={"pao2_rest_mmhg": 70}), ev)
+    assert undated.determination == "indeterminate"  # nothing ties it to the test
+
+
 def test_ii_a_2_a_ii_drop_more_than_5_points_needs_symptoms() -> None:
     night = overnight(t_le88_min=0.0, t_lt90_min=0.0, drop5_min=6.0, nadir_pct=87.0)
     without = evaluate(ctx(), night)

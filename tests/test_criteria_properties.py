@@ -188,6 +188,27 @@ def _days_later(ev: Evidence | None, days: int) -> Evidence:
     return dataclasses.replace(ev, **moved)
 
 
+def _resting_gas_beside_a_low_awake_baseline(
+    draw: st.DrawFn, raw: dict[str, Any], td: dt.date, start: dt.datetime
+) -> Evidence:
+    """A night with minutes at or below 88 % and an awake baseline rounding to 88 % or less,
+    beside a resting PaO2 of 56 or more, undated or of another day: only a blood gas of the
+    test's day may stand in for the rest test the awake baseline asks for."""
+    t = raw["test"]
+    t["type"] = "overnight"
+    t.pop("discharge_date", None)
+    t.update(setting="outpatient", chronic_stable_state=raw["diagnoses"] != ["J18.9"])
+    raw["blood_gas"] = {"pao2_rest_mmhg": draw(st.floats(56.0, 100.0))}
+    if draw(st.booleans()):
+        other = td - dt.timedelta(days=draw(st.integers(1, 400)))
+        raw["blood_gas"]["date"] = other.isoformat()
+    night = SleepFigures(
+        "sleep", 420.0, draw(st.floats(5.0, 100.0)), 100.0, 100.0, 5.0, 84.0,
+        draw(st.floats(70.0, 88.49)), "annotations", 0.0, 0.0,
+    )  # fmt: skip
+    return Evidence(recording_start=start, sleep=night)
+
+
 def _night_with_a_morning_rest_test(draw: st.DrawFn, raw: dict[str, Any], td: dt.date) -> Evidence:
     """A night from 22:00, 91 days before its order, its file also holding a rest test the next
     morning; no ``test.date``, an outpatient test. The night is the test: dated by the morning's
@@ -379,6 +400,8 @@ PERTURBATIONS = (
     # another day) ...
     "undated_blood_gas_decides",
     "blood_gas_other_day_decides",
+    # ... (hunt 13: a resting PaO2 is II.A.2.a.ii's awake value beside an awake baseline ≤ 88 %)
+    "resting_gas_of_no_known_day_as_awake",
     # ... the recording starts a day from test.date, past the edge of the order window ...
     "recording_day_off_at_window_edge",
     # ... or the test judged (a later night, the first excluded; a walk days later) began days
@@ -649,6 +672,8 @@ def valid_then_perturbed(
     elif change == "judged_test_days_after_the_start":
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
         ev = _days_later(ev, draw(st.integers(1, 10)))
+    elif change == "resting_gas_of_no_known_day_as_awake":
+        ev = _resting_gas_beside_a_low_awake_baseline(draw, raw, td, start)
     elif change == "night_with_a_morning_rest_test":
         ev = _night_with_a_morning_rest_test(draw, raw, td)
     elif change == "night_recorded_after_discharge":

@@ -125,8 +125,9 @@ def _a_i(inp: Inputs) -> Outcome:
         v["awake_baseline_rounded_pct"] = pct(s.awake_baseline_pct)  # type: ignore[union-attr,arg-type]
         if inp.readings.awake_baseline_as_rest == "yes":
             parts.append(Part("awake_baseline_le_88", True, where="rest"))
-        elif not any(p.tested and p.met is True for p in parts):
+        elif not any(p.tested and (p.met is True or blood_gas_day(inp) == "same") for p in parts):
             # Not a rest test, but a sign that one may qualify: "not yet", never a bare denial.
+            # A resting PaO2 of the test's day is the rest test it asks for, and decides.
             parts.append(Part("awake_baseline_le_88", None, missing=(REST_TEST_NEEDED,)))
     # a test on oxygen where room air is contraindicated (II.A.2) is not said to be on room air:
     # page 1's "Decided by" told a reviewer the opposite of the test's conditions (hunt 12)
@@ -143,15 +144,29 @@ def _a_i(inp: Inputs) -> Outcome:
 
 
 def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
-    """Awake PaO2 ≥ 56 or awake baseline rounding to ≥ 89 (II.A.2.a.ii)."""
-    bg = inp.context.blood_gas.pao2_awake_mmhg
-    p = pao2_part("pao2_awake_ge_56", bg, lambda x: x >= 56, "rest")
-    if p.met is True:
-        return p
+    """Awake PaO2 ≥ 56 or awake baseline rounding to ≥ 89 (II.A.2.a.ii).
+
+    A PaO2 at rest is taken awake too (b.ii reads both): beside an awake baseline of 86 %, a
+    same-day resting PaO2 of 70 left the sleep finding asking for "a rest test (or awake
+    PaO2)", the one it had.
+    """
+    bg = inp.context.blood_gas
+    gas = [
+        pao2_part("pao2_awake_ge_56", bg.pao2_awake_mmhg, lambda x: x >= 56, "rest"),
+        pao2_part("pao2_rest_ge_56", bg.pao2_rest_mmhg, lambda x: x >= 56, "rest"),
+    ]
+    hit = [p for p in gas if p.met is True]
+    if hit:
+        return hit[0]
     state, s, missing = window_figures(inp, "sleep", ("overnight",))
     if state != "ok":
-        return p if p.tested else Part("awake", None, tested=state == "missing", missing=missing)
-    return _gas_then_oximetry(inp, "rest", [p], _awake_baseline_ge_89(s, v), v)
+        taken = [p for p in gas if p.tested]
+        if taken:
+            met = kleene_or(p.met for p in taken)
+            why = tuple(m for p in taken for m in p.missing) if met is None else ()
+            return Part(taken[0].name, met, missing=why, where="rest")
+        return Part("awake", None, tested=state == "missing", missing=missing)
+    return _gas_then_oximetry(inp, "rest", gas, _awake_baseline_ge_89(s, v), v)
 
 
 def _awake_baseline_ge_89(s: SleepFigures, v: dict[str, Any]) -> Part:
