@@ -431,6 +431,19 @@ def test_ii_a_2_a_iii_rest_89_with_edema_is_continuous() -> None:
     assert d.coverage == ("continuous",)
 
 
+@pytest.mark.parametrize("test_type", ["overnight", "rest"])
+def test_ii_a_2_a_iii_awake_pao2_56_59_with_edema_is_continuous(test_type: str) -> None:
+    """An awake PaO2 is taken at rest (SPEC §8.2, as for a.i's ≤ 55): 57 mmHg awake with
+    dependent edema was not_qualified with nothing missing, 57 at rest continuous (hunt 13)."""
+    gas = {"pao2_awake_mmhg": 57, "date": TEST_DATE.isoformat()}
+    ev = overnight() if test_type == "overnight" else None
+    c = ctx(test__type=test_type, findings={"dependent_edema": True}, blood_gas=gas)
+    d = evaluate(c, ev)
+    assert met(d, "ii_a_2_a_iii_rest") is True
+    assert d.determination == "qualified" and d.coverage == ("continuous",)
+    assert evaluate(ctx(test__type=test_type, blood_gas=gas), ev).determination == "not_qualified"
+
+
 def test_ii_a_2_a_iii_sleep_rest_only_reading_is_reported() -> None:
     night = overnight(t_le88_min=1.0, t_lt90_min=6.0, nadir_pct=87.0)
     d = evaluate(ctx(findings={"pulmonary_hypertension": True}), night)

@@ -188,6 +188,28 @@ def _days_later(ev: Evidence | None, days: int) -> Evidence:
     return dataclasses.replace(ev, **moved)
 
 
+def _awake_pao2_56_59_unsupported(
+    draw: st.DrawFn, raw: dict[str, Any], td: dt.date, start: dt.datetime
+) -> Evidence:
+    """A normal night beside an awake PaO2 of 56-59 mmHg (II.A.2.a.iii at rest): without edema,
+    pulmonary hypertension or a hematocrit over 56 %, or with one but the blood gas undated or
+    of another day. Neither may qualify."""
+    t = raw["test"]
+    t["type"] = "overnight"
+    t.pop("discharge_date", None)
+    t.update(setting="outpatient", chronic_stable_state=raw["diagnoses"] != ["J18.9"])
+    raw["blood_gas"] = {"pao2_awake_mmhg": draw(st.integers(56, 59))}
+    if draw(st.booleans()):
+        raw["findings"] = {"dependent_edema": True}
+        if draw(st.booleans()):
+            other = td - dt.timedelta(days=draw(st.integers(1, 400)))
+            raw["blood_gas"]["date"] = other.isoformat()
+    else:
+        raw["blood_gas"]["date"] = td.isoformat()
+    night = SleepFigures("sleep", 420.0, 0.0, 0.0, 0.0, 0.0, 92.0, 95.0, "annotations", 0.0, 0.0)
+    return Evidence(recording_start=start, sleep=night)
+
+
 def _resting_gas_beside_a_low_awake_baseline(
     draw: st.DrawFn, raw: dict[str, Any], td: dt.date, start: dt.datetime
 ) -> Evidence:
@@ -402,6 +424,8 @@ PERTURBATIONS = (
     "blood_gas_other_day_decides",
     # ... (hunt 13: a resting PaO2 is II.A.2.a.ii's awake value beside an awake baseline ≤ 88 %)
     "resting_gas_of_no_known_day_as_awake",
+    # ... and an awake PaO2 of 56-59 mmHg (II.A.2.a.iii at rest) without A-C, or of no known day
+    "awake_pao2_56_59_unsupported",
     # ... the recording starts a day from test.date, past the edge of the order window ...
     "recording_day_off_at_window_edge",
     # ... or the test judged (a later night, the first excluded; a walk days later) began days
@@ -672,6 +696,8 @@ def valid_then_perturbed(
     elif change == "judged_test_days_after_the_start":
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
         ev = _days_later(ev, draw(st.integers(1, 10)))
+    elif change == "awake_pao2_56_59_unsupported":
+        ev = _awake_pao2_56_59_unsupported(draw, raw, td, start)
     elif change == "resting_gas_of_no_known_day_as_awake":
         ev = _resting_gas_beside_a_low_awake_baseline(draw, raw, td, start)
     elif change == "night_with_a_morning_rest_test":

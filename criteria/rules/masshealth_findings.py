@@ -305,8 +305,13 @@ def _a_iii(where: str) -> Any:
                 inp, "exercise", EX_TYPES, "exercise_sustained_nadir_le_89", "le", 89, v
             )
         v[f"pao2_{where}_mmhg"] = bgv
-        gas = pao2_part(f"pao2_{where}_le_59", bgv, lambda x: x <= 59, where)
-        level = combine([_gas_then_oximetry(inp, where, [gas], ox, v)], v, "", "")
+        gas = [pao2_part(f"pao2_{where}_le_59", bgv, lambda x: x <= 59, where)]
+        if where == "rest":
+            # An awake PaO2 is taken at rest (as for a.i): 57 mmHg awake with edema was a bare
+            # denial, 57 at rest continuous oxygen.
+            v["pao2_awake_mmhg"] = bg.pao2_awake_mmhg
+            gas.append(pao2_part("pao2_awake_le_59", bg.pao2_awake_mmhg, lambda x: x <= 59, where))
+        level = combine([_gas_then_oximetry(inp, where, gas, ox, v)], v, "", "")
         cond = inp.results["ii_a_2_a_iii_conditions"].met
         more: list[tuple[bool | None, tuple[str, ...], str]] = [
             (
