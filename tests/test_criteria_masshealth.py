@@ -415,6 +415,20 @@ def test_ii_a_2_a_ii_drop_more_than_5_points_needs_symptoms() -> None:
     assert d.determination == "qualified" and d.coverage == ("nocturnal",)
 
 
+@pytest.mark.parametrize("awake", ["pao2_awake_mmhg", "pao2_rest_mmhg"])
+def test_a_pao2_fall_during_sleep_is_measured_from_a_resting_pao2_too(awake: str) -> None:
+    """II.A.2.a.ii / b.ii.B.2: a fall of more than 10 mmHg from awake. 70 at rest and 58 asleep
+    with symptoms was not_qualified with nothing missing, 70 awake qualified (hunt 13)."""
+    gas = {awake: 70, "pao2_sleep_mmhg": 58, "date": TEST_DATE.isoformat()}
+    d = evaluate(ctx(symptoms=["insomnia"], diagnoses=["G47.33"], blood_gas=gas), None)
+    assert met(d, "ii_a_2_a_ii_drop") is True
+    assert met(d, "ii_a_2_b_ii_b_2_pao2_drop") is True
+    assert d.determination == "qualified" and d.coverage == ("nocturnal",)
+    gas["pao2_sleep_mmhg"] = 60  # a fall of 10 mmHg is not "more than 10"
+    d = evaluate(ctx(symptoms=["insomnia"], diagnoses=["G47.33"], blood_gas=gas), None)
+    assert d.determination == "not_qualified"
+
+
 @pytest.mark.parametrize(("hct", "ok"), [(56, False), (56.5, True), (57, True)])
 def test_ii_a_2_a_iii_c_hematocrit_greater_than_56(hct: float, ok: bool) -> None:
     night = overnight(t_le88_min=1.0, t_lt90_min=6.0, nadir_pct=87.0)

@@ -426,6 +426,8 @@ PERTURBATIONS = (
     "resting_gas_of_no_known_day_as_awake",
     # ... and an awake PaO2 of 56-59 mmHg (II.A.2.a.iii at rest) without A-C, or of no known day
     "awake_pao2_56_59_unsupported",
+    # ... and a PaO2 fall in sleep of more than 10 mmHg from a resting PaO2, of no known day
+    "resting_pao2_fall_of_no_known_day",
     # ... the recording starts a day from test.date, past the edge of the order window ...
     "recording_day_off_at_window_edge",
     # ... or the test judged (a later night, the first excluded; a walk days later) began days
@@ -696,6 +698,17 @@ def valid_then_perturbed(
     elif change == "judged_test_days_after_the_start":
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
         ev = _days_later(ev, draw(st.integers(1, 10)))
+    elif change == "resting_pao2_fall_of_no_known_day":
+        ev = _awake_pao2_56_59_unsupported(draw, raw, td, start)
+        rest = draw(st.integers(70, 100))
+        raw["symptoms"] = ["insomnia"]
+        raw["blood_gas"] = {
+            "pao2_rest_mmhg": rest,
+            "pao2_sleep_mmhg": rest - draw(st.integers(11, 14)),
+        }
+        if draw(st.booleans()):
+            other = td - dt.timedelta(days=draw(st.integers(1, 400)))
+            raw["blood_gas"]["date"] = other.isoformat()
     elif change == "awake_pao2_56_59_unsupported":
         ev = _awake_pao2_56_59_unsupported(draw, raw, td, start)
     elif change == "resting_gas_of_no_known_day_as_awake":

@@ -233,11 +233,22 @@ def _symptoms(inp: Inputs) -> list[str]:
     return list(inp.context.symptoms or ())
 
 
+def _awake_pao2(inp: Inputs) -> float | None:
+    """Return the awake PaO2 a fall during sleep is measured from: awake, else at rest.
+
+    A resting PaO2 is taken awake: 70 at rest and 58 asleep with symptoms was not_qualified
+    with nothing missing, where 70 awake qualified the same fall.
+    """
+    bg = inp.context.blood_gas
+    return bg.pao2_awake_mmhg if bg.pao2_awake_mmhg is not None else bg.pao2_rest_mmhg
+
+
 def _drop_parts(inp: Inputs, v: dict[str, Any]) -> list[Part]:
     bg = inp.context.blood_gas
     pao2_drop = None
-    if bg.pao2_awake_mmhg is not None and bg.pao2_sleep_mmhg is not None:
-        pao2_drop = pao2_fall(bg.pao2_awake_mmhg, bg.pao2_sleep_mmhg)
+    awake = _awake_pao2(inp)
+    if awake is not None and bg.pao2_sleep_mmhg is not None:
+        pao2_drop = pao2_fall(awake, bg.pao2_sleep_mmhg)
     v["pao2_drop_mmhg"] = pao2_drop
     return [
         pao2_part("pao2_drop_gt_10", pao2_drop, lambda x: x > 10, "sleep", whole=False),
@@ -634,15 +645,17 @@ def _b_ii_b_1(inp: Inputs) -> Outcome:
 
 def _b_ii_b_2(inp: Inputs) -> Outcome:
     bg = inp.context.blood_gas
+    awake = _awake_pao2(inp)
     v: dict[str, Any] = {
         "pao2_awake_mmhg": bg.pao2_awake_mmhg,
+        "pao2_rest_mmhg": bg.pao2_rest_mmhg,
         "pao2_sleep_mmhg": bg.pao2_sleep_mmhg,
         "symptoms": _symptoms(inp),
         "reading": inp.readings.pao2_drop_symptoms,
     }
-    if bg.pao2_awake_mmhg is None or bg.pao2_sleep_mmhg is None:
-        return Outcome(None, "No awake and sleep PaO2 pair.", v, tested=False)
-    drop = pao2_fall(bg.pao2_awake_mmhg, bg.pao2_sleep_mmhg)
+    if awake is None or bg.pao2_sleep_mmhg is None:
+        return Outcome(None, "No awake (or resting) and sleep PaO2 pair.", v, tested=False)
+    drop = pao2_fall(awake, bg.pao2_sleep_mmhg)
     v["pao2_drop_mmhg"] = drop
     if drop <= 10:
         return Outcome(False, f"PaO2 falls {drop:g} mmHg during sleep (more than 10 needed).", v)
@@ -791,7 +804,13 @@ FINDING_RULES = (
         "ii_a_2_a_ii_drop",
         "MG-OXY II.A.2.a.ii",
         "fall during sleep with symptoms",
-        ("blood_gas.pao2_awake_mmhg", "blood_gas.pao2_sleep_mmhg", "sleep.drop5_min", "symptoms"),
+        (
+            "blood_gas.pao2_awake_mmhg",
+            "blood_gas.pao2_rest_mmhg",
+            "blood_gas.pao2_sleep_mmhg",
+            "sleep.drop5_min",
+            "symptoms",
+        ),
         _a_ii_drop,
     ),
     Rule(
@@ -864,7 +883,12 @@ FINDING_RULES = (
         "ii_a_2_b_ii_b_2_pao2_drop",
         "MG-OXY II.A.2.b.ii.B.2",
         "PaO2 falls > 10 mmHg in sleep",
-        ("blood_gas.pao2_awake_mmhg", "blood_gas.pao2_sleep_mmhg", "symptoms"),
+        (
+            "blood_gas.pao2_awake_mmhg",
+            "blood_gas.pao2_rest_mmhg",
+            "blood_gas.pao2_sleep_mmhg",
+            "symptoms",
+        ),
         _b_ii_b_2,
     ),
     Rule(
