@@ -285,17 +285,30 @@ def _files_listed(listed: Any, key: str, path: Path, *, part: bool = False) -> N
             raise OximetryError(f"not an oxi summary: {where}.sha256 is not a sha256", path)
         if not part:
             continue
-        annotations, digest = entry.get("annotations"), entry.get("annotations_sha256")
-        if annotations is not None and not (
-            isinstance(annotations, str) and len(annotations) <= 4096
-        ):
-            raise OximetryError(f"not an oxi summary: {where}.annotations is not a path", path)
-        if digest is not None and not (isinstance(digest, str) and _HEX.fullmatch(digest)):
-            raise OximetryError(
-                f"not an oxi summary: {where}.annotations_sha256 is not a sha256", path
-            )
+        _check_annotation_file(entry, where, path)
         if entry.get("companions") is not None:
             _files_listed(entry["companions"], f"{where}.companions", path)
+
+
+def _check_annotation_file(entry: Mapping[str, Any], where: str, path: Path) -> None:
+    """Refuse an annotation file's ``annotations`` and ``annotations_sha256`` oxi never writes.
+
+    The path is a text and the sha256 one; a sha256 without a path is refused too. oxi records
+    both or neither, and verify compares the sha256 only beside a file: an
+    ``annotations_sha256`` (a supplier's scoring) added to a night analysed without one verified,
+    the summary then vouching for a scoring no figure was computed from.
+    """
+    annotations, digest = entry.get("annotations"), entry.get("annotations_sha256")
+    if annotations is not None and not (isinstance(annotations, str) and len(annotations) <= 4096):
+        raise OximetryError(f"not an oxi summary: {where}.annotations is not a path", path)
+    if digest is not None and not (isinstance(digest, str) and _HEX.fullmatch(digest)):
+        raise OximetryError(f"not an oxi summary: {where}.annotations_sha256 is not a sha256", path)
+    if digest is not None and annotations is None:
+        raise OximetryError(
+            f"not an oxi summary: {where}.annotations_sha256 without an annotation file "
+            f"({where}.annotations); oxi records both or neither",
+            path,
+        )
 
 
 def _check_input_files(summary: Mapping[str, Any], path: Path) -> None:
@@ -323,16 +336,8 @@ def _request(summary: Mapping[str, Any], path: Path) -> AnalyzeRequest:
         raise OximetryError(
             "not an oxi summary: input.read_options gives both fs and fs_ignored", path
         )
+    _check_annotation_file(opts, "input.read_options", path)
     annotations = opts.get("annotations")
-    if annotations is not None and not (isinstance(annotations, str) and len(annotations) <= 4096):
-        raise OximetryError(
-            "not an oxi summary: input.read_options.annotations is not a path", path
-        )
-    digest = opts.get("annotations_sha256")
-    if digest is not None and not (isinstance(digest, str) and _HEX.fullmatch(digest)):
-        raise OximetryError(
-            "not an oxi summary: input.read_options.annotations_sha256 is not a sha256", path
-        )
     if channel is not None and not (isinstance(channel, str) and len(channel) <= 200):
         raise OximetryError("not an oxi summary: input.read_options.channel is not a label", path)
     for name, value, lo, hi in (

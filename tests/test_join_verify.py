@@ -232,6 +232,11 @@ def test_report_page_one_names_the_joined_files_not_the_last_alone(
             lambda parts: [*parts[:2], {**parts[2], "annotations_sha256": 5}],
             "input.parts[2].annotations_sha256 is not a sha256",
         ),
+        (  # a scoring's sha256 where no annotation file was read verified (hunt 13)
+            lambda parts: [*parts[:2], {**parts[2], "annotations_sha256": "c" * 64}],
+            "input.parts[2].annotations_sha256 without an annotation file "
+            "(input.parts[2].annotations); oxi records both or neither",
+        ),
         (
             lambda parts: [*parts[:2], {**parts[2], "companions": [{"path": "x", "sha256": [1]}]}],
             "input.parts[2].companions[0].sha256 is not a sha256",

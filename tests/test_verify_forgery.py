@@ -78,6 +78,10 @@ def test_untouched_outputs_verify(
         (lambda s: s.__setitem__("approved_by", "me"), "unknown key(s) 'approved_by'"),
         (lambda s: s["input"]["read_options"].__setitem__("fs", 1e9), "read_options.fs"),
         (lambda s: s["qualification"].__setitem__("profile", "acme"), "qualification.profile"),
+        (  # a scoring's sha256 where none was read verified, vouching for it (hunt 13)
+            lambda s: s["input"]["read_options"].__setitem__("annotations_sha256", "c" * 64),
+            "read_options.annotations_sha256 without an annotation file",
+        ),
     ],
 )
 def test_forged_settings_and_keys_are_not_an_oxi_summary(
