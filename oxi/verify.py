@@ -377,6 +377,7 @@ def _recompute(
     summary_path: Path,
     annotations: str | Path | None = None,
     given: Context | None = None,
+    earlier_names: Sequence[str] = (),
 ) -> tuple[dict[str, Any], Outcome]:
     request = _request(summary, summary_path)
     request = replace(
@@ -424,6 +425,7 @@ def _recompute(
             settings=settings,
             context=context,
             context_deidentified=request.deidentify and given is None,
+            earlier_names=earlier_names,
         )
     except ChannelNotFoundError as exc:
         # The reader's message lists the file's labels ("no channel labelled 'Sat Q'; channels:
@@ -1268,6 +1270,29 @@ def verify(
     summary_path = Path(summary_path)
     submitted = _load_summary(summary_path)
     given = None if context_path is None else load_context(context_path)
+    recording = (summary_path, recording_path, annotations_path)
+    out, recomputed = _differences(submitted, recording, given)
+    earlier = _earlier_name(submitted, recomputed) if submitted.get("deidentified") else None
+    if out and earlier is not None:
+        # A de-identified run redacts the file's name wherever it stands, as a word of oxi's
+        # own text too: made from "Sleep.edf", the summary reads "findings during [redacted]
+        # only", which a copy of the file under another name (a reviewer's, its sha256)
+        # recomputed as "sleep" (2 differences of genuine evidence). Redacted as that name
+        # again, every text must then match: only what oxi writes for some name is accepted.
+        again, _ = _differences(submitted, recording, given, (earlier,))
+        if not again:
+            return []
+    return out
+
+
+def _differences(
+    submitted: Mapping[str, Any],
+    recording: tuple[Path, _Recording, str | Path | None],
+    given: Context | None,
+    earlier_names: Sequence[str] = (),
+) -> tuple[list[str], dict[str, Any]]:
+    """Return :func:`verify`'s differences and the recomputed summary, for the file's names."""
+    summary_path, recording_path, annotations_path = recording
     judged_with = given
     analysed_as = (submitted.get("settings") or {}).get("test_type")
     if given is not None and given.test.type not in (None, analysed_as):
@@ -1277,7 +1302,7 @@ def verify(
         # with none (made with a context without test.type), which was "not an oxi summary".
         judged_with = None
     recomputed, outcome = _recompute(
-        submitted, recording_path, summary_path, annotations_path, judged_with
+        submitted, recording_path, summary_path, annotations_path, judged_with, earlier_names
     )
     out = compare_summaries(submitted, recomputed)
     identification = None
@@ -1293,7 +1318,28 @@ def verify(
             submitted, recomputed, outcome, summary_path.parent, identification, context_matched
         )
     )
-    return out
+    return out, recomputed
+
+
+def _earlier_name(submitted: Mapping[str, Any], recomputed: Mapping[str, Any]) -> str | None:
+    """Return the one text a de-identified summary redacts where the recomputation quotes it.
+
+    Each submitted text holding ``[redacted]`` that differs from the recomputed one is matched
+    against it, each ``[redacted]`` standing for some text: the name the file had when the
+    summary was made, when all of them stand for one text (letter case aside); else None.
+    """
+    b = dict(_flatten(recomputed))
+    found: set[str] = set()
+    for key, va in _flatten(submitted):
+        vb = b.get(key)
+        if not (isinstance(va, str) and isinstance(vb, str)) or va == vb or REDACTED not in va:
+            continue
+        pattern = "(.+?)".join(re.escape(part) for part in va.split(REDACTED))
+        match = re.fullmatch(pattern, vb, flags=re.DOTALL)
+        if match is None:
+            return None
+        found |= {g.casefold() for g in match.groups() if g != REDACTED}
+    return found.pop() if len(found) == 1 else None
 
 
 def hash_only_outputs(summary_path: str | Path, context_given: bool) -> list[str]:

@@ -299,8 +299,9 @@ def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple
     tuple of str
         The patient's name, code and birth date in every spelling
         (:meth:`~oximetry.model.PatientInfo.spellings`), the input file's path, name and stem
-        (and those of each file read with it: a WFDB record's other files). Single characters
-        (EDF's ``X`` for "unknown") are left out.
+        (and those of each file read with it: a WFDB record's other files), and the names it
+        had before (``SourceInfo.earlier_names``). Single characters (EDF's ``X`` for
+        "unknown") are left out.
     """
     path = analysis.recording.source.path
     items: list[str] = []
@@ -312,6 +313,7 @@ def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple
         if file:
             pp = Path(file)
             items += [file, pp.name, pp.stem]
+    items += src.earlier_names
     return tuple(sorted({s for s in items if len(s.strip()) > 1}, key=len, reverse=True))
 
 
