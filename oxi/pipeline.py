@@ -607,7 +607,7 @@ def analyze_file(
     settings: AnalysisSettings | None = None,
     context: Context | None = None,
     context_deidentified: bool = False,
-    earlier_names: Sequence[str] = (),
+    earlier_names: Sequence[str] | None = None,
 ) -> Outcome:
     """Read, analyse and qualify one recording, and write its outputs when ``out_dir`` is given.
 
@@ -632,9 +632,10 @@ def analyze_file(
         and is used as recorded. Scrubbed again by the name the reviewer gives the file, a
         common word ("night") in an interpretation became ``[redacted]`` and a genuine summary
         did not verify.
-    earlier_names : sequence of str
-        Names the recording's file had when a de-identified summary of it was made (``oxi
-        verify``): redacted from de-identified outputs as the file's own name is.
+    earlier_names : sequence of str, optional
+        The names the recording's files had when a de-identified summary of them was made
+        (``oxi verify``): de-identified outputs redact these as the files' names, not the paths
+        given.
 
     Returns
     -------
@@ -651,7 +652,7 @@ def analyze_file(
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)
     recording = _read_night(path, request)
-    if earlier_names:
+    if earlier_names is not None:
         source = replace(recording.source, earlier_names=tuple(earlier_names))
         recording = replace(recording, source=source)
     if request.deidentify:

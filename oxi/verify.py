@@ -377,7 +377,7 @@ def _recompute(
     summary_path: Path,
     annotations: str | Path | None = None,
     given: Context | None = None,
-    earlier_names: Sequence[str] = (),
+    earlier_names: Sequence[str] | None = None,
 ) -> tuple[dict[str, Any], Outcome]:
     request = _request(summary, summary_path)
     request = replace(
@@ -1271,16 +1271,21 @@ def verify(
     submitted = _load_summary(summary_path)
     given = None if context_path is None else load_context(context_path)
     recording = (summary_path, recording_path, annotations_path)
-    out, recomputed = _differences(submitted, recording, given)
-    earlier = _earlier_name(submitted, recomputed) if submitted.get("deidentified") else None
-    if out and earlier is not None:
+    out = _differences(submitted, recording, given)[0]
+    if out and submitted.get("deidentified") is True:
         # A de-identified run redacts the file's name wherever it stands, as a word of oxi's
         # own text too: made from "Sleep.edf", the summary reads "findings during [redacted]
-        # only", which a copy of the file under another name (a reviewer's, its sha256)
-        # recomputed as "sleep" (2 differences of genuine evidence). Redacted as that name
-        # again, every text must then match: only what oxi writes for some name is accepted.
-        again, _ = _differences(submitted, recording, given, (earlier,))
+        # only", which a copy under another name (a reviewer's, its sha256) recomputed as
+        # "sleep", and a copy named sleep.edf of a summary made from a.edf recomputed as
+        # "[redacted]" (2 differences of genuine evidence either way). Redacted as the one
+        # name its redactions stand for (or none) instead, every text and output must then
+        # match: only what oxi writes for some name of the file is accepted. The name is read
+        # off a recomputation redacting none, where every [redacted] of the file's stands for it.
+        again, unnamed = _differences(submitted, recording, given, ())
         if not again:
+            return []
+        earlier = _earlier_name(submitted, unnamed)
+        if earlier and not _differences(submitted, recording, given, (earlier,))[0]:
             return []
     return out
 
@@ -1289,7 +1294,7 @@ def _differences(
     submitted: Mapping[str, Any],
     recording: tuple[Path, _Recording, str | Path | None],
     given: Context | None,
-    earlier_names: Sequence[str] = (),
+    earlier_names: Sequence[str] | None = None,
 ) -> tuple[list[str], dict[str, Any]]:
     """Return :func:`verify`'s differences and the recomputed summary, for the file's names."""
     summary_path, recording_path, annotations_path = recording

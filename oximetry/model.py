@@ -580,10 +580,10 @@ class SourceInfo:
         Where the file's wall clock changed (a daylight-saving change the reader placed in real
         time), in seconds from the first sample: a clock time given for the recording cannot be
         placed by subtracting the start.
-    earlier_names : tuple of str
-        Names the file had when a de-identified summary of it was made (``oxi verify`` infers
-        them): de-identified outputs redact them as they redact the file's own name. Never
-        written anywhere.
+    earlier_names : tuple of str or None
+        The names the file had when a de-identified summary of it was made (``oxi verify``
+        infers them): de-identified outputs then redact these, not the path given, as the
+        file's name. None (the path given) otherwise; never written anywhere.
     """
 
     path: str
@@ -601,7 +601,7 @@ class SourceInfo:
     parts: tuple[SourcePart, ...] = ()
     companions: tuple[CompanionFile, ...] = ()
     clock_changes_s: tuple[float, ...] = ()
-    earlier_names: tuple[str, ...] = ()
+    earlier_names: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -467,8 +467,9 @@ def test_a_de_identified_summary_of_a_file_named_as_a_word_of_its_text_verifies(
     """--deidentify redacts the file's name wherever it stands: made from Sleep.edf, the
     summary reads "findings during [redacted] only" (and its report likewise). A copy named by
     its sha256, as a de-identified submission names it, recomputed "sleep": genuine evidence was
-    NOT VERIFIED (2 differences), with --context too (hunt 13). A redaction standing for two
-    texts is no name's, and stays a difference."""
+    NOT VERIFIED (2 differences), with --context too, and so was a copy named Nocturnal.edf
+    ("[redacted] use", hunt 13). A redaction standing for two texts is no name's, and stays a
+    difference."""
     import shutil
 
     root = Path(__file__).resolve().parents[1]
@@ -487,6 +488,10 @@ def test_a_de_identified_summary_of_a_file_named_as_a_word_of_its_text_verifies(
     assert main(["verify", str(out / "summary.json"), str(renamed)]) == 0, capsys.readouterr()
     verify_with_context = ["verify", str(out / "summary.json"), str(renamed), "--context", str(ctx)]
     assert main(verify_with_context) == 0, capsys.readouterr()
+    # the reviewer's name a word of the text too: "nocturnal use" was recomputed "[redacted] use"
+    mixed = tmp_path / "Nocturnal.edf"
+    shutil.copy(edf, mixed)
+    assert main(["verify", str(out / "summary.json"), str(mixed)]) == 0, capsys.readouterr()
     warning = summary["qualification"]["warnings"][0]
     summary["qualification"]["warnings"][0] = warning.replace("nocturnal", "[redacted]")
     (out / "summary.json").write_text(json.dumps(summary))

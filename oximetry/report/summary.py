@@ -299,8 +299,8 @@ def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple
     tuple of str
         The patient's name, code and birth date in every spelling
         (:meth:`~oximetry.model.PatientInfo.spellings`), the input file's path, name and stem
-        (and those of each file read with it: a WFDB record's other files), and the names it
-        had before (``SourceInfo.earlier_names``). Single characters (EDF's ``X`` for
+        (and those of each file read with it: a WFDB record's other files), or instead the
+        names it had before (``SourceInfo.earlier_names``). Single characters (EDF's ``X`` for
         "unknown") are left out.
     """
     path = analysis.recording.source.path
@@ -309,11 +309,12 @@ def phi_strings(analysis: Analysis, others: Iterable[PatientInfo] = ()) -> tuple
         items += p.spellings()
     src = analysis.recording.source
     companions = [*src.companions, *(c for part in src.parts for c in part.companions)]
-    for file in [path, *(part.path for part in src.parts), *(c.path for c in companions)]:
+    files = [path, *(part.path for part in src.parts), *(c.path for c in companions)]
+    for file in files if src.earlier_names is None else ():
         if file:
             pp = Path(file)
             items += [file, pp.name, pp.stem]
-    items += src.earlier_names
+    items += src.earlier_names or ()
     return tuple(sorted({s for s in items if len(s.strip()) > 1}, key=len, reverse=True))
 
 
