@@ -9,7 +9,6 @@ and why they conflict. The list is SPEC §8.2's, plus those found reading MG-OXY
 from __future__ import annotations
 
 import datetime as _dt
-import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -186,13 +185,20 @@ def _ages(f: _Facts) -> list[Conflict]:
     if p.age_years is None:
         return out
     from_birth = p.age_from_birth(day)
-    if from_birth is not None and int(p.age_years) != int(from_birth):
+    # a de-identified summary's ages of 90 or more are both 90: it keeps whether they differed
+    differ = p.age_matches_birth_date is False
+    if from_birth is not None and (int(p.age_years) != int(from_birth) or differ):
+        top = max(from_birth, p.age_years)
+
+        def shown(age: float) -> str:  # a capped age is the higher one: 90 or older
+            return f"{age:g}{' or older' if p.age_capped and age >= top else ''}"
+
         out.append(
             Conflict(
                 ("patient.birth_date", "patient.age_years"),
                 {"age_from_birth_date": from_birth, "patient.age_years": p.age_years},
-                f"The birth date gives age {from_birth:g} on the test date, but age_years is "
-                f"{p.age_years:g}: the age decides the pediatric criteria (under 21).",
+                f"The birth date gives age {shown(from_birth)} on the test date, but age_years "
+                f"is {shown(p.age_years)}: the age decides the pediatric criteria (under 21).",
             )
         )
     return out
@@ -210,24 +216,14 @@ def _dated_before_birth(f: _Facts) -> list[Conflict]:
     ``age_years`` on the test date allows (an order of 1950 beside age 70 in 2026 qualified:
     review of hunt 11). The test date is :func:`_ages`'s.
     """
-    p, dates = f.ctx.patient, f.ctx.dates()
-    before = list(p.dates_before_birth(dates))
-    day = f.test_date or f.recording_date
-    # (not when the context had a birth date, which a summary records as age_from_birth_date:
-    # read from a given age_years of 10 beside a birth in 1956, oxi verify found an order of
-    # 2015 before the birth the analysis had read from the birth date, review of hunt 11)
-    unborn = p.birth_date is None and p.age_from_birth_date is None
-    if unborn and p.age_years is not None and day is not None:
-        # born after this day: on it, the patient would have been a year older than age_years
-        earliest = _context._birthday(day, day.year - math.floor(p.age_years) - 1)
-        before += [k for k, d in dates.items() if d is not None and d <= earliest]
+    dates = f.ctx.dates()
     return [
         Conflict(
             ("patient.birth_date", key),
             {"patient.birth_date": "(not shown)", key: dates[key]},
             f"The {key} is before the birth date: it belongs to another person or is mis-dated.",
         )
-        for key in dict.fromkeys(before)
+        for key in f.ctx.patient.dates_before(dates, f.test_date or f.recording_date)
     ]
 
 
@@ -281,15 +277,28 @@ def _file_patient(f: _Facts) -> list[Conflict]:
             header_age = replace(p, birth_date=born).age_from_birth(day) or header_age
         if age is not None:
             far = age < header_age - 1 if fp.age_capped else abs(age - header_age) > 1
+            if p.age_capped:
+                # a de-identified summary's context of 90 or older (its exact age withheld)
+                # keeps how it compared with the header (criteria.context: _capped_ages)
+                far = (
+                    not p.age_matches_recording
+                    if p.age_matches_recording is not None
+                    else header_age < age - 1
+                )
             across = any((age < limit) != (header_age < limit) for limit in AGE_LIMITS)
             if far or across:
+                # beside a capped context the output is de-identified: the header's age is
+                # capped alike (its patient block says 90 or older)
+                shown = min(fp.age_years, age) if p.age_capped else fp.age_years
+                capped = fp.age_capped or shown < fp.age_years
                 out.append(
                     Conflict(
                         ("patient.age_years", "recording.patient"),
-                        {"patient.age_years": age, "recording.patient.age_years": fp.age_years},
-                        f"The recording's header makes the patient {fp.age_years:g}"
-                        f"{' or older' if fp.age_capped else ''}, the context {age:g}: the "
-                        "night or the context belongs to another person.",
+                        {"patient.age_years": age, "recording.patient.age_years": shown},
+                        f"The recording's header makes the patient {shown:g}"
+                        f"{' or older' if capped else ''}, the context {age:g}"
+                        f"{' or older' if p.age_capped else ''}: the night or the context "
+                        "belongs to another person.",
                     )
                 )
     a, b = _sex(None if fp is None else fp.sex), _sex(p.sex)

@@ -16,7 +16,7 @@ import datetime as _dt
 import math
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from os import PathLike
 from typing import Any
 
@@ -131,6 +131,50 @@ class Patient:
     #: year give one age: ``oxi verify`` recomputed "qualified" for a night held open as
     #: another person's, and ``oxi qualify --summary`` of a de-identified summary qualified it.
     birth_date_matches_recording: bool | None = None
+    #: Written by :meth:`Context.to_dict` for a de-identified summary when the age is
+    #: cap (:data:`oximetry.report.summary.AGE_CAP_YEARS`, 90) or more: ``age_years`` (and
+    #: ``age_from_birth_date``) then say "90 or older" (HIPAA safe harbour), as the recording
+    #: header's ``age_capped`` does.
+    age_capped: bool | None = None
+    #: Written with ``age_capped`` when the cap hides that ``age_years`` and the birth date
+    #: gave other ages (95 and 94 both written 90): the conflict they make is found again.
+    age_matches_birth_date: bool | None = None
+    #: Written with ``age_capped`` when the context gives no birth date to compare with the
+    #: recording header's: whether the context's age is within a year of the header's (a
+    #: context of 94 beside a header of 98 is another person's, both written 90 or older).
+    age_matches_recording: bool | None = None
+
+    def dates_before(
+        self, dates: Mapping[str, _dt.date | None], day: _dt.date | None
+    ) -> tuple[str, ...]:
+        """Return the keys of ``dates`` before the birth date, or before any birth ``age_years`` allows.
+
+        The birth date's (:meth:`dates_before_birth`) and, without one, those on or before
+        the day a patient ``age_years`` old on ``day`` was born at the earliest (an order of 1950
+        beside age 70 in 2026 qualified: review of hunt 11). Not from a capped age ("90 or
+        older" allows any birth before): a summary records those dates (``dated_before_birth``).
+
+        Parameters
+        ----------
+        dates : mapping of str to datetime.date or None
+            The context's dates by key (:meth:`Context.dates`).
+        day : datetime.date or None
+            The test date.
+
+        Returns
+        -------
+        tuple of str
+        """
+        before = list(self.dates_before_birth(dates))
+        # (not when the context had a birth date, which a summary records as age_from_birth_date:
+        # read from a given age_years of 10 beside a birth in 1956, oxi verify found an order of
+        # 2015 before the birth the analysis had read from the birth date, review of hunt 11)
+        unborn = self.birth_date is None and self.age_from_birth_date is None
+        if unborn and not self.age_capped and self.age_years is not None and day is not None:
+            # born after this day: on it, the patient would have been a year older than age_years
+            earliest = _birthday(day, day.year - math.floor(self.age_years) - 1)
+            before += [k for k, d in dates.items() if d is not None and d <= earliest]
+        return tuple(dict.fromkeys(before))
 
     def dates_before_birth(self, dates: Mapping[str, _dt.date | None]) -> tuple[str, ...]:
         """Return the keys of ``dates`` dated before the birth date.
@@ -247,6 +291,30 @@ class Patient:
             return None
         from_birth = self.age_from_birth(day)
         return from_birth if from_birth is not None else self.age_years
+
+    def age_shown(self, day: _dt.date | None) -> tuple[dict[str, Any], str]:
+        """Return a rule's values for the age at ``day`` and the age as its text says it.
+
+        A de-identified summary's age of 90 or more is written 90 (``age_capped``): the values
+        carry ``age_capped`` as its ``patient`` blocks do, and the text says "90 or older".
+
+        Parameters
+        ----------
+        day : datetime.date or None
+            The test date.
+
+        Returns
+        -------
+        tuple of (dict, str)
+            ``{"age_years": age}`` (and ``"age_capped": True``), and ``"74"`` or
+            ``"90 or older"`` (``""`` without an age).
+        """
+        age = self.age_at(day)
+        if age is None:
+            return {"age_years": None}, ""
+        if self.age_capped:
+            return {"age_years": age, "age_capped": True}, f"{age:g} or older"
+        return {"age_years": age}, f"{age:g}"
 
     def under(self, years: int, day: _dt.date | None) -> bool | None:
         """Return whether the patient is younger than ``years`` on ``day`` (None if unknown).
@@ -662,6 +730,9 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "born_after_test": _bool,
             "born_after_recording_start": _bool,
             "birth_date_matches_recording": _bool,
+            "age_capped": _bool,
+            "age_matches_birth_date": _bool,
+            "age_matches_recording": _bool,
         },
     ),
     "test": (
@@ -855,6 +926,7 @@ class Context:
         recording_name: str | None = None,
         first_day: _dt.date | None = None,
         recording_birth_date: _dt.date | None = None,
+        age_cap: float | None = None,
     ) -> dict[str, Any]:
         """Return the context as JSON-able data, de-identified, for ``summary.json``.
 
@@ -880,6 +952,11 @@ class Context:
             The birth date the recording's header gives: whether ``patient.birth_date`` is that
             day is kept as ``patient.birth_date_matches_recording`` (never either date), so the
             conflict it decides is found again from the summary.
+        age_cap : float, optional
+            De-identifying: an age of ``age_cap`` or more is written as ``age_cap``, with
+            ``patient.age_capped`` true, and what the exact age decided beside the birth
+            date, the header's age and the context's dates is kept as outcomes
+            (``age_matches_birth_date``, ``age_matches_recording``, ``dated_before_birth``).
         """
         out: dict[str, Any] = {}
         for name in _ALL_TOP:
@@ -901,6 +978,10 @@ class Context:
                 if self.patient.sex is not None:
                     pat["sex"] = self.patient.sex
                 before = self.patient.dates_before_birth(self.dates())
+                if age_cap is not None:
+                    before = self._capped_ages(
+                        pat, age_cap, test_date, first_day, recording_birth_date
+                    )
                 if before:
                     pat["dated_before_birth"] = list(before)
                 matches = self.patient.names_recording_patient(recording_name)
@@ -924,6 +1005,52 @@ class Context:
             elif value is not None:
                 out[name] = _plain(value)
         return out
+
+    def _capped_ages(
+        self,
+        pat: dict[str, Any],
+        cap: float,
+        test_date: _dt.date | None,
+        first_day: _dt.date | None,
+        recording_birth_date: _dt.date | None,
+    ) -> tuple[str, ...]:
+        """Cap the ages of ``pat`` at ``cap`` in place; return the dates before the birth.
+
+        No age rule changes at 90 or older: MassHealth's and Medicare's only age limit is
+        MG-OXY's "under 21" (pediatric II.A.1 list items, II.A.2.d; the member-age gate only
+        needs an age), so the determination stands on the capped age. Only the comparisons of
+        the exact age with the context's birth date, the header's age and the context's dates
+        (:mod:`criteria.conflicts`) would change, and their outcomes are kept instead.
+        """
+        p = self.patient
+        ages = [pat.get(k) for k in ("age_years", "age_from_birth_date")]
+        if not p.age_capped and not any(a is not None and a >= cap for a in ages):
+            return p.dates_before_birth(self.dates())
+        before = p.dates_before(self.dates(), test_date)  # those the exact age_years gave
+        given, from_birth = ages
+        # a context read back from a de-identified summary (oxi verify) carries the outcomes
+        # its exact age gave; they are not made again from the capped one
+        same_as_birth = p.age_matches_birth_date
+        if given is not None and from_birth is not None and int(given) != int(from_birth):
+            same_as_birth = False  # 95 and 94, both written 90
+        if same_as_birth is not None:
+            pat["age_matches_birth_date"] = same_as_birth
+        same_as_header = p.age_matches_recording
+        header = None if recording_birth_date in PLACEHOLDER_BIRTH_DATES else recording_birth_date
+        day = test_date or first_day
+        if not p.age_capped and p.birth_date is None and header is not None and given is not None:
+            # as criteria.conflicts compares them (a year apart at most; the header's age on
+            # the test date); no capped age is compared so (a header of 98 is "90 or older")
+            header_age = replace(p, birth_date=header).age_from_birth(day)
+            if header_age is not None:
+                same_as_header = abs(given - header_age) <= 1
+        if same_as_header is not None:
+            pat["age_matches_recording"] = same_as_header
+        for k, a in zip(("age_years", "age_from_birth_date"), ages, strict=True):
+            if a is not None:
+                pat[k] = min(a, cap)
+        pat["age_capped"] = True
+        return before
 
 
 def _plain(v: Any) -> Any:

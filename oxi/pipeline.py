@@ -20,6 +20,7 @@ import criteria
 import oximetry
 from criteria.context import CONTEXT_FREE_TEXT, Context
 from criteria.evaluate import Determination
+from criteria.evidence import Evidence
 from oximetry.analysis import analyze
 from oximetry.annotations import scoring_text
 from oximetry.errors import OximetryError, SettingsError
@@ -30,7 +31,7 @@ from oximetry.io.wfdb_record import record_companions
 from oximetry.model import PatientInfo, Recording
 from oximetry.report import build_summary, events_csv_text, write_outputs
 from oximetry.report.outputs import OUTPUT_NAMES
-from oximetry.report.summary import make_scrubber
+from oximetry.report.summary import AGE_CAP_YEARS, make_scrubber
 from oximetry.results import Analysis
 from oximetry.settings import AnalysisSettings, check_o2_flow
 
@@ -449,6 +450,31 @@ def deidentified_context(context: Context, analysis: Analysis) -> Context:
     return out
 
 
+def _context_dict(
+    context: Context | None,
+    determination: Determination,
+    analysis: Analysis,
+    judged_on: Evidence | None,
+    deidentify: bool,
+) -> dict[str, Any] | None:
+    """Return the context as ``summary.json`` records it (ages capped when de-identifying)."""
+    if context is None:
+        return None
+    return context.to_dict(
+        test_date=determination.test_date,
+        recording_name=analysis.recording.patient.name,
+        recording_birth_date=analysis.recording.patient.birth_date,
+        first_day=first_day_of(judged_on),
+        age_cap=AGE_CAP_YEARS if deidentify else None,
+    )
+
+
+def _newly_capped(context: Context, recorded: Mapping[str, Any]) -> bool:
+    """Tell whether ``recorded`` caps an age ``context`` gives exactly (not a summary's copy)."""
+    patient = recorded.get("patient") or {}
+    return bool(patient.get("age_capped")) and not context.patient.age_capped
+
+
 def night_files(paths: Sequence[str | Path]) -> list[Path]:
     """Return the files of a split night: the paths given, or the files inside one folder.
 
@@ -675,16 +701,20 @@ def analyze_file(
     # a context without test.type is judged as the test analysed (--test-type), not untyped
     judged, judged_on = with_analysed_test_type(context, evidence, settings.test_type)
     determination = qualify(judged, judged_on, request.payer)
-    context_dict = (
-        None
-        if context is None
-        else context.to_dict(
-            test_date=determination.test_date,
-            recording_name=analysis.recording.patient.name,
-            recording_birth_date=analysis.recording.patient.birth_date,
-            first_day=first_day_of(judged_on),
+    context_dict = _context_dict(context, determination, analysis, judged_on, request.deidentify)
+    if context is not None and context_dict is not None and _newly_capped(context, context_dict):
+        # An age of 90 or more is written 90 when de-identifying (HIPAA safe harbour), and
+        # the rules run again on the context so written: their values and texts, the summary's
+        # context and the report then say "90 or older" alike (a context born 1931 gave
+        # age_years 94 beside a header capped at 90), and `oxi verify` recomputes from the
+        # same. No age rule changes at 90 or more; what the exact age decided beside the
+        # birth date, the header and the dates is kept (criteria.context: Context.to_dict).
+        context = Context.from_dict(context_dict)
+        judged, judged_on = with_analysed_test_type(context, evidence, settings.test_type)
+        determination = qualify(judged, judged_on, request.payer)
+        context_dict = _context_dict(
+            context, determination, analysis, judged_on, request.deidentify
         )
-    )
     qualification = determination.to_dict()
     events_text = events_csv_text(analysis, deidentify=request.deidentify)
     summary = build_summary(

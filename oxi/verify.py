@@ -643,6 +643,9 @@ _CONTEXT_PATIENT_SHOWN = (
     "dated_before_birth",
     "born_after_test",
     "born_after_recording_start",
+    "age_capped",
+    "age_matches_birth_date",
+    "age_matches_recording",
 )
 
 

@@ -1910,6 +1910,59 @@ def test_alternatives_never_change_the_determination(
     assert evaluate(c, ev).to_dict() == d.to_dict()
 
 
+@settings(max_examples=150, deadline=None)
+@given(
+    contexts,
+    evidences,
+    st.one_of(
+        st.fixed_dictionaries(
+            {"birth_date": iso(st.dates(dt.date(1915, 1, 1), dt.date(1945, 1, 1)))}
+        ),
+        st.fixed_dictionaries({"age_years": st.integers(86, 110)}),
+        st.fixed_dictionaries(
+            {
+                "birth_date": iso(st.dates(dt.date(1915, 1, 1), dt.date(1945, 1, 1))),
+                "age_years": st.integers(86, 110),
+            }
+        ),
+    ),
+    maybe(st.dates(dt.date(1915, 1, 1), dt.date(1945, 1, 1))),
+    st.sampled_from(["masshealth", "medicare"]),
+)
+def test_safety_an_age_capped_at_90_never_changes_the_determination(
+    raw: dict[str, Any],
+    ev: Evidence | None,
+    patient: dict[str, Any],
+    header_born: dt.date | None,
+    profile: str,
+) -> None:
+    """A de-identified summary writes an age of 90 or more as 90; read back, it decides alike.
+
+    No age rule changes at 90 or more; the comparisons of the exact age with the birth date,
+    the header's age and the context's dates are kept as outcomes (hunt 13).
+    """
+    c = Context.from_dict({**raw, "patient": patient})
+    if ev is not None and header_born is not None and ev.recording_start is not None:
+        age = ev.recording_start.year - header_born.year  # about: the conflicts recompute it
+        ev = dataclasses.replace(ev, file_patient=FilePatient(header_born, float(age)))
+    fp = None if ev is None else ev.file_patient
+    d = evaluate(c, ev, profile)
+    written = {
+        "test_date": d.test_date,
+        "recording_birth_date": None if fp is None else fp.birth_date,
+        "first_day": None
+        if ev is None or ev.recording_start is None
+        else ev.recording_start.date(),
+    }
+    exact = Context.from_dict(c.to_dict(**written))
+    capped = Context.from_dict(c.to_dict(**written, age_cap=90))
+    again = Context.from_dict(capped.to_dict(**written, age_cap=90))
+    assert again == capped  # oxi verify writes the summary's copy back unchanged
+    keys = ("determination", "coverage", "portable_eligible", "hcpcs", "missing")
+    want = {k: evaluate(exact, ev, profile).to_dict()[k] for k in keys}
+    assert {k: evaluate(capped, ev, profile).to_dict()[k] for k in keys} == want
+
+
 # --------------------------------------------------------------------------------------------
 # Medicare (NCD 240.2 v2, LCD L33797 rev. 04/01/2023; SPEC §8.4)
 # --------------------------------------------------------------------------------------------

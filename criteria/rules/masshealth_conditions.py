@@ -231,7 +231,7 @@ def _member_age(inp: Inputs) -> Outcome:
     """Return whether the member's age on the test date is known: every measured path needs it."""
     p = inp.context.patient
     age = p.age_at(inp.test_date)
-    values = {"age_years": age}
+    values, shown = p.age_shown(inp.test_date)
     if p.born_after(inp.test_date):
         # read alike from a summary (born_after_test), so `oxi verify` recomputes this reason
         return Outcome(None, "The birth date is after the test date: no age.", values)
@@ -245,7 +245,7 @@ def _member_age(inp: Inputs) -> Outcome:
             values,
             ("patient.birth_date or age_years",),
         )
-    return Outcome(True, f"The member is {age:g} on the test date.", values)
+    return Outcome(True, f"The member is {shown} on the test date.", values)
 
 
 def _prescription(inp: Inputs) -> Outcome:

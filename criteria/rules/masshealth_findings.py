@@ -745,7 +745,8 @@ def _d(inp: Inputs) -> Outcome:
     ]
     finding = combine(parts, v, "", "")
     under = inp.context.patient.under(21, inp.test_date)
-    v["age_years"] = inp.context.patient.age_at(inp.test_date)
+    ages, _ = inp.context.patient.age_shown(inp.test_date)
+    v.update(ages)  # (an age capped at 90 is never under 21: no text says it)
     v["under_21"] = under
     if under is False:
         return Outcome(

@@ -1,0 +1,174 @@
+"""``--deidentify`` writes an age of 90 or more as 90, the context's as the header's (SPEC §10).
+
+A context born 1931 gave ``context.patient.age_years: 94.0``, and the member-age rule "The
+member is 94 on the test date.", in a de-identified summary.json and report.pdf, beside a
+header block capped at 90 (HIPAA safe harbour).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pytest
+
+from criteria.context import Context
+from criteria.evaluate import Evidence, evaluate
+from criteria.evidence import FilePatient
+from oxi.cli import main
+from oxi.pipeline import AnalyzeRequest, analyze_file
+from oximetry.report.pdf import _build_pages
+from oximetry.simulate import simulate_night, write_edf
+
+PDFTOTEXT = shutil.which("pdftotext")
+
+_CONTEXT = """\
+payer: {payer}
+patient: {{birth_date: 1931-05-04, sex: F}}
+test: {{type: overnight, date: 2026-01-05, room_air: true, setting: outpatient,
+       chronic_stable_state: true, performed_by: idtf, evaluated_date: 2026-01-07}}
+order: {{date: 2025-12-20, prescriber: physician, flow_lpm: 2, hours_per_day: 8}}
+diagnoses: [J44.9]
+"""
+
+
+@pytest.fixture(scope="module", params=["masshealth", "medicare"])
+def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Any:
+    tmp = tmp_path_factory.mktemp("agecap")
+    # 15 min at 84 % in a 3 h night from 2026-01-05 22:00: a sleep finding
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3 * 3600, seed=3, sustained_drops=[(3600, 900, 84)], noise_pts=1.0
+    )
+    edf = write_edf(rec, tmp / "night.edf")
+    ctx = tmp / "context.yaml"
+    ctx.write_text(_CONTEXT.format(payer=request.param))
+    deid, ident = tmp / "deid", tmp / "ident"
+    base = ["analyze", str(edf), "--context", str(ctx), "--out"]
+    assert main([*base, str(deid), "--deidentify"]) == 0
+    assert main([*base, str(ident)]) == 0
+    return edf, ctx, deid, ident
+
+
+def _strings(node: Any, key: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _strings(v, str(k))
+    elif isinstance(node, list):
+        for v in node:
+            yield from _strings(v, key)
+    else:
+        yield key, node
+
+
+def _report_text(folder: Path, edf: Path, ctx: Path) -> str:
+    if PDFTOTEXT is not None:
+        pdf = subprocess.run(
+            [PDFTOTEXT, str(folder / "report.pdf"), "-"], capture_output=True, text=True, check=True
+        )
+        return pdf.stdout
+    # the report's own text, as drawn (no pdftotext here)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(ctx), deidentify=True))
+    texts = []
+    for page in _build_pages(out.analysis, out.summary, None):
+        fig = page()
+        texts += [t.get_text() for t in fig.findobj(match=lambda a: hasattr(a, "get_text"))]
+        plt.close(fig)
+    return "\n".join(texts)
+
+
+#: An age of 91 or more, as a rule's text or page 1 would say it.
+_OLD_AGE = re.compile(r"(age|member is|patient|context)\D{0,20}\b9[1-9]\b", re.IGNORECASE)
+
+
+def test_a_context_of_94_is_90_or_older_in_every_deidentified_output(made: Any) -> None:
+    edf, ctx, deid, ident = made
+    summary = json.loads((deid / "summary.json").read_text(encoding="utf-8"))
+    patient = summary["context"]["patient"]
+    assert patient["age_years"] == 90 and patient["age_capped"] is True
+    for key, value in _strings(summary):
+        if "age" in key and isinstance(value, int | float) and not isinstance(value, bool):
+            assert value <= 90, (key, value)
+        if isinstance(value, str):
+            assert not _OLD_AGE.search(value), (key, value)
+    events = (deid / "events.csv").read_text(encoding="utf-8")
+    assert not _OLD_AGE.search(events)
+    report = _report_text(deid, edf, ctx)
+    if summary["qualification"]["profile"] == "masshealth":  # its member-age rule says it
+        assert "The member is 90 or older on the test date." in report.replace("\n", " ")
+    assert not _OLD_AGE.search(report), _OLD_AGE.search(report)
+    # without --deidentify the exact age is kept
+    exact = json.loads((ident / "summary.json").read_text(encoding="utf-8"))
+    assert exact["context"]["patient"]["age_years"] == 94
+    assert "age_capped" not in exact["context"]["patient"]
+
+
+def test_the_capped_age_gives_the_same_determination_and_verifies(
+    made: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edf, ctx, deid, ident = made
+    q = [
+        json.loads((d / "summary.json").read_text(encoding="utf-8"))["qualification"]
+        for d in (deid, ident)
+    ]
+    keys = ("determination", "coverage", "hcpcs", "missing", "authorization_months")
+    assert {k: q[0].get(k) for k in keys} == {k: q[1].get(k) for k in keys}
+    assert q[0]["determination"] == "qualified"
+    capsys.readouterr()
+    assert main(["verify", str(deid / "summary.json"), str(edf)]) == 0
+    assert main(["verify", "--context", str(ctx), str(deid / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()
+    assert main(["qualify", "--context", str(ctx), "--summary", str(deid / "summary.json"),
+                 "--json"]) == 0  # fmt: skip
+    again = json.loads(capsys.readouterr().out)["qualification"]
+    assert {k: again.get(k) for k in keys} == {k: q[1].get(k) for k in keys}
+
+
+def _capped(patient: dict[str, Any], **test: Any) -> Context:
+    """A context as a de-identified summary records it, read back."""
+    ctx = Context.from_dict({"patient": patient, "test": {"date": "2026-01-05", **test}})
+    return Context.from_dict(ctx.to_dict(test_date=ctx.test.date, age_cap=90))
+
+
+def test_what_the_exact_age_decided_survives_the_cap() -> None:
+    """Ages 95 and 94 (a conflict) are both written 90; the summary keeps that they differed."""
+    both = _capped({"birth_date": "1931-05-04", "age_years": 95})
+    assert both.patient.age_years == 90 and both.patient.age_matches_birth_date is False
+    conflicts = evaluate(both, None).conflicts
+    assert any(c.keys == ("patient.birth_date", "patient.age_years") for c in conflicts)
+    assert not any("95" in c.why or "94" in c.why for c in conflicts), conflicts
+    # an order 93 years before the test beside age 95 is not before the birth; capped at 90,
+    # "born at the earliest 91 years before" made it so
+    dated = Context.from_dict(
+        {
+            "patient": {"age_years": 95},
+            "test": {"date": "2026-01-05"},
+            "order": {"date": "1933-01-05"},
+        }
+    )
+    back = Context.from_dict(dated.to_dict(test_date=dated.test.date, age_cap=90))
+    assert back.patient.dated_before_birth == ()
+    assert not evaluate(back, None).conflicts
+
+
+def test_a_capped_age_keeps_how_it_compared_with_the_headers() -> None:
+    """A context of 94 beside a header of 98 is another person's, though both are 90 or older."""
+    header = FilePatient(birth_date=dt.date(1927, 3, 1), age_years=98.0)
+    ev = Evidence(recording_start=dt.datetime(2026, 1, 5, 22), file_patient=header)
+    for age, conflict in ((94, True), (98, False)):
+        c = Context.from_dict({"patient": {"age_years": age}, "test": {"date": "2026-01-05"}})
+        written = {"test_date": c.test.date, "recording_birth_date": header.birth_date}
+        capped = Context.from_dict(c.to_dict(**written, age_cap=90))
+        assert (
+            capped.patient.age_years == 90 and capped.patient.age_matches_recording is not conflict
+        )
+        found = [x for x in evaluate(capped, ev).conflicts if "recording.patient" in x.keys]
+        assert bool(found) is conflict
+        for x in found:  # the header's 98 is said as the summary's patient block says it
+            assert "98" not in x.why and x.values["recording.patient.age_years"] == 90
