@@ -18,6 +18,7 @@ from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
 from oxi.qualify import evidence_from_analysis
 from oximetry.analysis import analyze
+from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night
 from tests.criteria_helpers import MEDICARE_BASE, TEST_DATE, exercise_test, make_dict, seg, sleep
 
@@ -973,3 +974,26 @@ def test_the_three_parts_of_an_exercise_test_lie_on_one_day(
         else:
             assert d.determination == "indeterminate"
             assert any("the three parts on one day" in m for m in d.missing), d.missing
+
+
+@pytest.mark.parametrize(("awake", "det"), [(95.0, "qualified"), (86.0, "not_qualified")])
+def test_group_iii_not_with_an_awake_baseline_below_90(awake: float, det: str) -> None:
+    """A22: no Group I or II value. An --awake span before lights off at 86 %, beside a normal
+    night and a resting PaO2 of 65, qualified N3 (hunt 13): the night's awake baseline cannot
+    show normoxemia, and it was not read for hypoxemia either."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=9 * 3600,
+        seed=1,
+        baseline_pct=95.0,
+        sustained_drops=[(0.0, 1800.0, awake)] if awake != 95.0 else [],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    settings = AnalysisSettings(awake_span_s=(300.0, 1500.0), lights_off_s=2700.0,
+                                lights_on_s=31500.0)  # fmt: skip
+    ev = evidence_from_analysis(analyze(rec, settings))
+    assert ev.sleep is not None and ev.sleep.t_lt90_min == 0.0
+    assert ev.sleep.awake_baseline_pct == pytest.approx(awake)
+    raw = _group_iii_context(test__type="overnight", test__performed_by="idtf")
+    d = evaluate(Context.from_dict(raw), ev)
+    assert d.determination == det, [r.reason for r in d.rules if r.met is not True]

@@ -1052,8 +1052,9 @@ def _cluster_headache_not_group_iii(
     normoxemia shown only by a home night's awake baseline, a sleep value <= 88 % or at 89 %
     (hypoxemia under the LCD's text, which sets no duration), a terminal illness, stand-by (as
     needed) use, a hypoxemia heading or code (J96, J96.0, R09.0, G47.34, G47.36, P84, T70.29,
-    P28.5, J80) among the diagnoses, a Group I or II value taken on oxygen, or the context's
-    own cluster-headache items denying the coded diagnosis."""
+    P28.5, J80) among the diagnoses, a Group I or II value taken on oxygen, the context's own
+    cluster-headache items denying the coded diagnosis, or a night's awake baseline below 90 %
+    (hunt 13)."""
     raw["diagnoses"] = ["G44.011"]
     raw["order"]["flow_lpm"] = 12
     rest = SegmentFigures("rest", 5.0, 97.0, 95.0, draw(st.floats(90.0, 99.0)))
@@ -1068,9 +1069,23 @@ def _cluster_headache_not_group_iii(
                 "hypoxemia_heading",
                 "hypoxemic_on_oxygen",
                 "ichd3_items_deny",
+                "awake_baseline_below_90",
             ]
         )
     )
+    if which == "awake_baseline_below_90":
+        # an --awake span (or staged wake) outside a normal night's sleep window, tested by
+        # whom an overnight test may be (a home test by the treating practitioner is not)
+        if raw["test"]["performed_by"] == "treating_practitioner":
+            raw["test"]["performed_by"] = "sleep_lab"
+        # and a normoxemic resting PaO2 of the day, which decides Group I-1 (no rest test asked)
+        raw["blood_gas"] = {"pao2_rest_mmhg": draw(st.floats(60.0, 90.0)), "date": td.isoformat()}
+        sleep = dataclasses.replace(
+            dipping_sleep(draw, "presumed_sleep", 420.0),
+            t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, longest_le88_min=0.0, nadir_pct=91.0,
+            awake_baseline_pct=draw(st.floats(70.0, 89.99)),
+        )  # fmt: skip
+        return Evidence(recording_start=start, rest=rest, sleep=sleep)
     if which == "home_baseline":
         sleep = dataclasses.replace(
             dipping_sleep(draw, "presumed_sleep", 420.0),

@@ -114,6 +114,19 @@ def _iii(inp: Inputs) -> Outcome:
                 "LCD's current text (no duration), so not Group III.",
                 v,
             )
+    # The night's awake baseline cannot show normoxemia (below), but below 90 % it shows
+    # hypoxemia awake: an --awake span (or staged wake) outside the sleep window at 86 %, beside
+    # a normal night and a resting PaO2 of 65, qualified N3.
+    awake = None if inp.sleep is None else inp.sleep.awake_baseline_pct
+    if awake is not None and awake < SAT_NORMAL:
+        v["awake_baseline_pct"] = awake
+        return Outcome(
+            False,
+            with_figures(
+                "Hypoxemia awake in the recording (a Group I or II value): not Group III", v
+            ),
+            v,
+        )
     if ctx.test.room_air is not True:
         return Outcome(None, "Normoxemia must be shown on room air.", v, ("test.room_air: true",))
     # A rest test or an awake PaO2, never an overnight recording's awake baseline: awake values
