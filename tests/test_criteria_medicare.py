@@ -997,3 +997,17 @@ def test_group_iii_not_with_an_awake_baseline_below_90(awake: float, det: str) -
     raw = _group_iii_context(test__type="overnight", test__performed_by="idtf")
     d = evaluate(Context.from_dict(raw), ev)
     assert d.determination == det, [r.reason for r in d.rules if r.met is not True]
+
+
+@pytest.mark.parametrize(
+    ("rest", "det"),
+    [(88.0, "qualified"), (88.3, "indeterminate"), (88.6, "indeterminate"), (89.0, "qualified")],
+)
+def test_test_one_at_rest_between_88_and_89_is_not_evaluable(rest: float, det: str) -> None:
+    """Rest at 88 % is Group I-1 and at 89 % test #1 of Group I-4, beside the same walk at 85 %
+    improved on oxygen; 88 < rest < 89 is neither unrounded (A5) and either by standard
+    rounding: a rest part at 88.6 % was denied with nothing missing (hunt 13)."""
+    d = evaluate(mc(test__type="exercise"), exercise_test(rest, 85.0, 92.0))
+    assert d.determination == det
+    if det == "indeterminate":
+        assert any(f"rest sustained nadir of {rest:.2f} %" in m for m in d.missing), d.missing

@@ -2187,6 +2187,8 @@ MC_PERTURBATIONS = (
     "recorded_before_birth",
     # Hunt 13: the drop from the mean (I-3) without symptoms
     "symptomless_drop_only",
+    # Hunt 13: test #1 at rest between 88 and 89 % beside a qualifying walk
+    "rest_between_88_and_89",
 )
 
 
@@ -2539,6 +2541,14 @@ def valid_then_perturbed_medicare(
             "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
             "date": gas_day.isoformat(),
         }
+    elif change == "rest_between_88_and_89":
+        # a qualifying walk, test #1 at rest neither <= 88 % (Group I-1) nor >= 89 % (I-4)
+        # unrounded: at 88 % or 89 % the same test qualifies, so it is not evaluable, never a
+        # bare denial (a rest part at 88.6 % was one)
+        t["type"] = "exercise"
+        ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+        rest = draw(st.floats(88.0, 89.0, exclude_min=True, exclude_max=True))
+        ev = dataclasses.replace(ev, rest=SegmentFigures("rest", 5.0, 95.0, rest, rest))
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))
@@ -2574,6 +2584,9 @@ def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) 
     if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
         assert d.determination == "indeterminate", d.missing
         assert any("whole mmHg" in m for m in d.missing), d.missing
+    if change == "rest_between_88_and_89":  # likewise
+        assert d.determination == "indeterminate", d.missing
+        assert any("reading of a rest sustained nadir" in m for m in d.missing), d.missing
 
 
 # --------------------------------------------------------------------------------------------

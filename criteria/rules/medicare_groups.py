@@ -139,6 +139,33 @@ def _between_groups(sat: float) -> str:
     )
 
 
+def _rest_between(sat: float) -> str:
+    """Return why test #1 at rest is neither Group I-1's nor ≥ 89 % ("" when it is one or the other).
+
+    Parameters
+    ----------
+    sat : float
+        The rest part's sustained nadir, unrounded.
+
+    Returns
+    -------
+    str
+        For 88 < ``sat`` < 89: not ≤ 88 % unrounded, so not Group I-1 at rest, nor ≥ 89 %, so
+        not test #1 of Group I-4 (A5); by standard rounding (Noridian) it is one or the other,
+        and a rest value of 88 % or 89 % beside the same walk qualifies. A bare denial there is
+        the one reading no contractor gives: not evaluable, naming it (as
+        :func:`_between_groups`). A rest part at 88.6 % beside a walk at 86 % improved on
+        oxygen was denied with nothing missing (hunt 13).
+    """
+    if not SAT_LOW < sat < SAT_AWAKE:
+        return ""
+    reading = "Group I-1 at rest" if pct(sat) <= SAT_LOW else "test #1 at rest ≥ 89 %"
+    return (
+        f"the DME MAC's reading of a rest sustained nadir of {sat:.2f} % ({pct(sat)} % by "
+        f"standard rounding: {reading}; unrounded, neither ≤ 88 % nor ≥ 89 %)"
+    )
+
+
 # --------------------------------------------------------------------------------------------
 # Awake values
 # --------------------------------------------------------------------------------------------
@@ -430,10 +457,13 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     if inp.context.test.room_air is False:
         v["room_air"] = False
         return Part("exercise", False, where="exercise")  # test #2 must be without oxygen
-    if s.rest < SAT_AWAKE:
-        return Part("exercise", False, where="exercise")
+    if le(s.rest, SAT_LOW):
+        return Part("exercise", False, where="exercise")  # Group I-1 at rest instead
+    # 88 < rest < 89 is neither I-1's ≤ 88 nor test #1's ≥ 89 unrounded (A5), where rest at 88
+    # and at 89 both qualify beside the walk: read once the walk is known (_rest_between)
+    between = _rest_between(s.rest)
     rest_low = s.rest if s.rest_low is None else s.rest_low
-    if rest_low < SAT_AWAKE:
+    if not between and rest_low < SAT_AWAKE:
         # at least 89 % on its all-valid runs, not on the runs artifact broke: test #1 at rest
         # is not shown >= 89 %, nor below it (sustained_low)
         return Part("exercise", None, missing=(in_doubt("rest", rest_low, s.rest),), where="rest")
@@ -466,6 +496,8 @@ def _session_part(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     short = flow_below_test(inp)
     if short:  # test #3 shows the improvement only at more oxygen than prescribed
         return Part("exercise", None, missing=(short,), where="exercise")
+    if between:
+        return Part("exercise", None, missing=(between,), where="rest")
     return Part("exercise", True, where="exercise")
 
 
