@@ -1011,3 +1011,32 @@ def test_test_one_at_rest_between_88_and_89_is_not_evaluable(rest: float, det: s
     assert d.determination == det
     if det == "indeterminate":
         assert any(f"rest sustained nadir of {rest:.2f} %" in m for m in d.missing), d.missing
+
+
+@pytest.mark.parametrize(("rest", "det"), [(88.0, "indeterminate"), (90.0, "qualified")])
+def test_a_rest_segment_below_89_in_an_overnight_test_asks_for_a_rest_test(
+    rest: float, det: str
+) -> None:
+    """A night with 12 min at 85-86 % and an awake baseline of 94 % (the --awake span), beside a
+    'rest' segment at 88 % before it: I-2 reads the segment as its awake value and fails, and
+    I-1 read it not at all (test.type overnight), a bare not_qualified with nothing missing
+    (hunt 13; SPEC §8.2, A7)."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=8 * 3600,
+        seed=5,
+        baseline_pct=94.0,
+        # the dip in two levels: one value held 10 min or more is a frozen sensor's too
+        sustained_drops=[(60.0, 420.0, rest), (3 * 3600.0, 360.0, 85.0), (11160.0, 360.0, 86.0)],
+        segments=[("rest", 120.0, 420.0)],
+        start=dt.datetime(2026, 11, 20, 21, 30),
+    )
+    settings = AnalysisSettings(awake_span_s=(480.0, 840.0), lights_off_s=900.0,
+                                lights_on_s=28500.0, test_type="overnight")  # fmt: skip
+    ev = evidence_from_analysis(analyze(rec, settings))
+    assert ev.sleep is not None and ev.sleep.awake_baseline_pct == 94.0
+    assert ev.rest is not None and ev.rest.sustained_nadir_pct == rest
+    d = evaluate(mc(test__performed_by="sleep_lab"), ev)
+    assert d.determination == det, [r.reason for r in d.rules if r.met is not True]
+    if det == "indeterminate":
+        assert any(m.startswith("a rest test on room air (") for m in d.missing), d.missing

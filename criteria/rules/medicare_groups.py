@@ -339,6 +339,20 @@ def _i1_rest(inp: Inputs) -> Outcome:
         if s is not None and s.awake_baseline_pct is not None and s.awake_baseline_pct < SAT_AWAKE:
             v["awake_baseline_pct"] = s.awake_baseline_pct
             oxi = Part("rest", None, missing=("a rest test on room air (or an awake PaO2)",))
+        # so does a 'rest' segment of the overnight recording, which I-2 reads as its awake
+        # value: at 88 % beside a night with 12 min <= 88 % and an awake baseline of 94 % it
+        # was a bare not_qualified with nothing missing (hunt 13)
+        elif (rest := awake_sats(inp, v, baseline=False).get("rest")) is not None and (
+            rest < SAT_AWAKE
+        ):
+            oxi = Part(
+                "rest",
+                None,
+                missing=(
+                    "a rest test on room air (test.type rest: an overnight test reads its "
+                    "'rest' segment as the awake value only), or an awake PaO2",
+                ),
+            )
     gas_v = awake_pao2(inp, highest=True)
     if gas_v is not None:
         v["pao2_rest_mmhg"] = gas_v
