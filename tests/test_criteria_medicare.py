@@ -1040,3 +1040,24 @@ def test_a_rest_segment_below_89_in_an_overnight_test_asks_for_a_rest_test(
     assert d.determination == det, [r.reason for r in d.rules if r.met is not True]
     if det == "indeterminate":
         assert any(m.startswith("a rest test on room air (") for m in d.missing), d.missing
+
+
+@pytest.mark.parametrize(("level", "det"), [(95.0, "qualified"), (86.0, "not_qualified")])
+def test_group_iii_not_with_a_rest_segment_below_90_that_is_no_awake_test(
+    level: float, det: str
+) -> None:
+    """A22: no Group I or II value. A 45-min resting recording (longer than an awake test, so
+    not read as one) at 86 %, beside a resting PaO2 of 65, qualified N3 (hunt 13): it shows
+    no normoxemia, and was not read for hypoxemia either."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=45 * 60,
+        seed=7,
+        baseline_pct=level,
+        noise_pts=0.6,
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )
+    ev = evidence_from_analysis(analyze(rec, AnalysisSettings(test_type="rest")))
+    assert ev.rest is not None and ev.rest.valid_min == 45.0
+    d = evaluate(Context.from_dict(_group_iii_context()), ev)
+    assert d.determination == det, [r.reason for r in d.rules if r.met is not True]

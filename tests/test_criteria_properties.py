@@ -1053,8 +1053,8 @@ def _cluster_headache_not_group_iii(
     (hypoxemia under the LCD's text, which sets no duration), a terminal illness, stand-by (as
     needed) use, a hypoxemia heading or code (J96, J96.0, R09.0, G47.34, G47.36, P84, T70.29,
     P28.5, J80) among the diagnoses, a Group I or II value taken on oxygen, the context's own
-    cluster-headache items denying the coded diagnosis, or a night's awake baseline below 90 %
-    (hunt 13)."""
+    cluster-headache items denying the coded diagnosis, a night's awake baseline below 90 %, or
+    a rest segment below 90 % that is no awake test (hunt 13)."""
     raw["diagnoses"] = ["G44.011"]
     raw["order"]["flow_lpm"] = 12
     rest = SegmentFigures("rest", 5.0, 97.0, 95.0, draw(st.floats(90.0, 99.0)))
@@ -1070,9 +1070,17 @@ def _cluster_headache_not_group_iii(
                 "hypoxemic_on_oxygen",
                 "ichd3_items_deny",
                 "awake_baseline_below_90",
+                "rest_segment_no_awake_test",
             ]
         )
     )
+    if which == "rest_segment_no_awake_test":
+        # a rest segment too long or too short to be an awake test, under 90 %, beside a
+        # normoxemic resting PaO2 of the day (hunt 13)
+        raw["blood_gas"] = {"pao2_rest_mmhg": draw(st.floats(60.0, 90.0)), "date": td.isoformat()}
+        low = draw(st.floats(70.0, 89.9))
+        minutes = draw(st.sampled_from([0.5, 31.0, 45.0]))
+        return Evidence(recording_start=start, rest=SegmentFigures("rest", minutes, 92.0, low, low))
     if which == "awake_baseline_below_90":
         # an --awake span (or staged wake) outside a normal night's sleep window, tested by
         # whom an overnight test may be (a home test by the treating practitioner is not)

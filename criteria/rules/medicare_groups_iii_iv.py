@@ -18,7 +18,7 @@ from .medicare_groups import (
     hypoxemic,
     sats_at_least,
 )
-from .shared import codes_matching, in_doubt, pao2_meets, sustained_low
+from .shared import codes_matching, in_doubt, pao2_meets, segment_unfit, sustained_low
 
 __all__ = ["GROUP_III_IV_RULES"]
 
@@ -100,6 +100,21 @@ def _iii(inp: Inputs) -> Outcome:
             ),
             v,
         )
+    # A rest segment that is no awake test (too long or short, asleep: segment_unfit) shows no
+    # normoxemia (awake_sats skips it), yet under 90 % it is a Group I or II value, awake or
+    # asleep: a 45-min resting recording at 86 % beside a resting PaO2 of 65 qualified N3.
+    rest_seg = inp.segment("rest")
+    rest_doubt: bool | str = True
+    if rest_seg is not None and segment_unfit(rest_seg, inp.evidence):
+        rest_doubt = _walk_normoxemic(inp, "rest", v)
+        if rest_doubt is False:
+            return Outcome(
+                False,
+                with_figures(
+                    "Hypoxemia in the 'rest' segment (a Group I or II value): not Group III", v
+                ),
+                v,
+            )
     # The LCD's current text sets no duration for Group I-2, nor for Group II's 89 %: one reading
     # <= 88 % (or at 89 %) during sleep is hypoxemia as Groups I and II define it, whatever
     # duration reading the profile takes for qualifying (a lenient reading there would be the
@@ -161,6 +176,10 @@ def _iii(inp: Inputs) -> Outcome:
         return Outcome(
             None, "Hypoxemia in the walk on room air is not shown, nor ruled out.", v, (walk_doubt,)
         )
+    if isinstance(rest_doubt, str):
+        return Outcome(
+            None, "Hypoxemia in the 'rest' segment is not shown, nor ruled out.", v, (rest_doubt,)
+        )
     if hyp is None:
         return Outcome(
             None, "Group I/II values not yet evaluable.", v, ("the Group I/II findings",)
@@ -170,6 +189,8 @@ def _iii(inp: Inputs) -> Outcome:
 
 def _walk_normoxemic(inp: Inputs, kind: str, v: dict[str, Any]) -> bool | str:
     """Tell whether the recording's walk (``exercise`` or ``exercise_o2``) is normoxemic.
+
+    Also a ``rest`` segment that is no awake test (:func:`segment_unfit`), read the same way.
 
     Read whatever ``test.type`` says. Returns True without such a walk, or when the lower bound
     of its sustained nadir (:func:`sustained_low`) is ≥ 90 % or unknown (no valid data); False
