@@ -332,6 +332,7 @@ def _i1_rest(inp: Inputs) -> Outcome:
         oxi = Part("rest", None, missing=missing, where="rest")
     else:
         oxi = Part("rest", None, tested=False, where="rest")
+        seen: dict[str, Any] = {}  # the rest segment's figures, reported only when they decide
         s = inp.sleep
         # an awake baseline below I-2's 89 % (unrounded, A5) points here, not only one <= 88:
         # at 88.5 a night with 12 min <= 88 % failed I-2 and, no rest test asked for, was a
@@ -342,9 +343,10 @@ def _i1_rest(inp: Inputs) -> Outcome:
         # so does a 'rest' segment of the overnight recording, which I-2 reads as its awake
         # value: at 88 % beside a night with 12 min <= 88 % and an awake baseline of 94 % it
         # was a bare not_qualified with nothing missing (hunt 13)
-        elif (rest := awake_sats(inp, v, baseline=False).get("rest")) is not None and (
+        elif (rest := awake_sats(inp, seen, baseline=False).get("rest")) is not None and (
             rest < SAT_AWAKE
         ):
+            v.update(seen)
             oxi = Part(
                 "rest",
                 None,
