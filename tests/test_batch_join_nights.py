@@ -360,6 +360,45 @@ def test_a_night_split_for_minutes_without_identifiers_is_one_night(tmp_path: Pa
     assert not any("not joined" in n for n in r.notes)
 
 
+def test_a_later_file_with_a_context_of_its_own_is_not_judged_under_the_first(
+    tmp_path: Path,
+) -> None:
+    # A's normal 2 h, then B's 4 h with 30 min at 85 % 10 min later (one night by the grouping
+    # rule), each with its patient's context: the night was judged under A's context and
+    # qualified, B's context passed over without a word.
+    a, b = _o2ring_pair(tmp_path / "in", 10 * 60)
+    ctx_a = _context_a(tmp_path / "ctx")
+    text_b = ctx_a.read_text().replace("EX-000-0001", "EX-000-0002")
+    (tmp_path / "ctx" / f"{b.stem}.yaml").write_text(text_b)
+
+    def rows(**options: bool) -> list[dict[str, str]]:
+        r = run_batch(
+            [str(tmp_path / "in")],
+            tmp_path / "out",
+            request=AnalyzeRequest(report=False, **options),
+            contexts_dir=str(tmp_path / "ctx"),
+            jobs=1,
+            join_nights=True,
+        )
+        return [row.values for row in r.rows]
+
+    [row] = rows()
+    assert row["file"] == f"{a} + {b}"
+    assert row["status"] == "error" and row["determination"] == ""
+    assert f"has a context of its own in --contexts ({b.stem!r})" in row["error"]
+    assert row["context"] == "no context: its files have different contexts (see error)"
+    [row] = rows(deidentify=True)
+    assert row["status"] == "error" and "O2Ring" not in row["error"]
+    # the same context in each file's name is the night's
+    (tmp_path / "ctx" / f"{b.stem}.yaml").write_text(ctx_a.read_text())
+    [row] = rows()
+    assert row["status"] == "ok" and row["context"] == ctx_a.name
+    # a later file's context is never the night's alone
+    ctx_a.unlink()
+    [row] = rows()
+    assert row["status"] == "error"
+
+
 def test_de_identified_note_names_the_files_by_hash(tmp_path: Path) -> None:
     a, b = _o2ring_pair(tmp_path / "in", 2 * 3600)
     r = run_batch(

@@ -421,7 +421,10 @@ def _make_tasks(
     if contexts_dir is not None:
         stems = [Path(paths[n[0]]).stem for n in nights]
         folders = [{names[k], plain[k], *b} for k, b in enumerate(bases)]
-        lookup = _ContextLookup(contexts_dir, names, plain, folders, stems, request.deidentify)
+        later = [[Path(paths[i]).stem for i in n[1:]] for n in nights]
+        lookup = _ContextLookup(
+            contexts_dir, names, plain, folders, stems, request.deidentify, later
+        )
     base_fp: str | None = None
     tasks = []
     for k, night in enumerate(nights):
@@ -498,6 +501,12 @@ class _ContextLookup:
     ``siteA_night00-2``) both took ``siteA_night00.yaml``, one patient's context qualifying
     another's night; listed the other way round, the folder name went to the other file. Such a
     name decides none of them: each with a context file of that name is an error row saying so.
+
+    A night joined from several files (``--join-nights``) takes one context: a file of it after
+    the first with a context of its own (``later``: their stems) that is not the night's is an
+    error row. Two exports 10 min apart, A's normal 2 h and B's 4 h with 30 min at 85 %, each
+    with its patient's context, were one night judged under A's context, and qualified; B's
+    context was passed over without a word.
     """
 
     def __init__(
@@ -508,10 +517,12 @@ class _ContextLookup:
         folders: Sequence[Collection[str]],
         stems: Sequence[str],
         deidentify: bool,
+        later: Sequence[Sequence[str]] = (),
     ) -> None:
         self.contexts_dir = contexts_dir
         self.names, self.plain, self.folders, self.stems = names, plain, folders, stems
         self.deidentify = deidentify
+        self.later = later
         self.by_folder: dict[str, set[int]] = {}
         self.by_stem: dict[str, set[int]] = {}
         for k in range(len(names)):
@@ -532,6 +543,29 @@ class _ContextLookup:
 
     def find(self, k: int) -> tuple[str | None, str | None, str | None]:
         """Return (context path, error, ``context`` cell when the lookup failed) for night ``k``."""
+        ctx, err, note = self._find_own(k)
+        if err is not None:
+            return ctx, err, note
+        for stem in self.later[k] if k < len(self.later) else ():
+            other, other_err = find_context(self.contexts_dir, [stem], deidentify=True)
+            if (other is None and other_err is None) or (
+                other is not None and ctx is not None and _same_content(other, ctx)
+            ):
+                continue
+            shown = "" if self.deidentify else f" ({stem!r})"
+            return (
+                None,
+                (
+                    f"a file of this night after the first has a context of its own in --contexts"
+                    f"{shown}, not the night's: a night joined from several files takes one "
+                    "context; give the night one (or the same in each file's name), or analyse "
+                    "the files without --join-nights"
+                ),
+                "no context: its files have different contexts (see error)",
+            )
+        return ctx, None, note
+
+    def _find_own(self, k: int) -> tuple[str | None, str | None, str | None]:
         quiet = self.deidentify
         # its folder's name before the -2 of a clash too: it may be what the context was named
         # after, and is then another night's as well (an error row, whichever is listed first)
@@ -577,6 +611,13 @@ class _ContextLookup:
             f"output folder or file name; {len(others) + 1} recordings of this batch go by it): "
             f"it decides none of them; {advice}"
         )
+
+
+def _same_content(a: str, b: str) -> bool:
+    try:
+        return sha256_of(a) == sha256_of(b)
+    except OximetryError:
+        return False  # unreadable: not known to be the night's
 
 
 def _context_note(
