@@ -586,6 +586,31 @@ def test_a_file_name_shared_by_recordings_names_no_context(
         assert r.rows[0].values["context"] == "site1_night.yaml"
 
 
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("Jos\u00e9", "Jose\u0301"), ("Jose\u0301", "Jos\u00e9"), ("night", "Night")],
+)
+def test_names_differing_by_case_or_normalisation_are_one_name(
+    tmp_path: Path, one: str, other: str
+) -> None:
+    """site1/José.csv copied from a Mac (NFD: "e" and a combining accent) beside site2/José.csv
+    (NFC) and ctx/José.yaml (NFC): the NFC recording took the context, the other, which looks
+    the same, had none; one name in bytes made both error rows. Letter case likewise (a
+    filesystem may hold both names as one)."""
+    d = tmp_path / "in"
+    _rec(d / "site1" / f"{other}.csv", [95, 94, 87, 86, 96, 97])
+    _rec(d / "site2" / f"{one}.csv", [95, 94, 93, 92, 96, 97])
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / f"{one}.yaml").write_text("payer: masshealth\n")
+    r = _run([str(d)], tmp_path / "out", contexts_dir=str(ctx))
+    by = {Path(x.values["file"]).parent.name: x.values for x in r.rows}
+    assert by["site2"]["status"] == "error" and "decides none" in by["site2"]["error"]
+    assert by["site1"]["context"].startswith("no context:")
+    used = [json.loads(p.read_text())["context"] for p in (tmp_path / "out").glob("*/summary.json")]
+    assert used == [None]
+
+
 @pytest.mark.parametrize("reverse", [False, True])
 def test_a_name_that_is_one_recordings_folder_and_anothers_file_names_no_context(
     tmp_path: Path, reverse: bool

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shlex
 import stat
+import unicodedata
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -501,6 +502,7 @@ class _ContextLookup:
     ``siteA_night00-2``) both took ``siteA_night00.yaml``, one patient's context qualifying
     another's night; listed the other way round, the folder name went to the other file. Such a
     name decides none of them: each with a context file of that name is an error row saying so.
+    Names are compared regardless of letter case and Unicode normalisation (:func:`_name_key`).
 
     A night joined from several files (``--join-nights``) takes one context: a file of it after
     the first with a context of its own (``later``: their stems) that is not the night's is an
@@ -527,8 +529,8 @@ class _ContextLookup:
         self.by_stem: dict[str, set[int]] = {}
         for k in range(len(names)):
             for name in folders[k]:
-                self.by_folder.setdefault(name, set()).add(k)
-            self.by_stem.setdefault(stems[k], set()).add(k)
+                self.by_folder.setdefault(_name_key(name), set()).add(k)
+            self.by_stem.setdefault(_name_key(stems[k]), set()).add(k)
 
     def _others(self, k: int, name: str, as_folder: bool) -> set[int]:
         """Return the other nights answering to ``name``.
@@ -536,9 +538,9 @@ class _ContextLookup:
         A folder name is more specific than a stem: ``night.edf``, folder ``night``, keeps
         ``night.yaml`` beside ``site1/night.edf`` and ``site2/night.edf`` (whose stem it is).
         """
-        others = set(self.by_folder.get(name, ()))
+        others = set(self.by_folder.get(_name_key(name), ()))
         if not as_folder:
-            others |= self.by_stem.get(name, set())
+            others |= self.by_stem.get(_name_key(name), set())
         return others - {k}
 
     def find(self, k: int) -> tuple[str | None, str | None, str | None]:
@@ -601,7 +603,7 @@ class _ContextLookup:
                 "rename one of the files, or give this recording its context with "
                 "oxi analyze --context"
             )
-        if not as_folder and not self.by_folder.get(name, set()) - {k}:
+        if not as_folder and not self.by_folder.get(_name_key(name), set()) - {k}:
             return (
                 f"{len(others) + 1} recordings share the file name the context in --contexts "
                 f"is named after{shown}: {advice}"
@@ -611,6 +613,18 @@ class _ContextLookup:
             f"output folder or file name; {len(others) + 1} recordings of this batch go by it): "
             f"it decides none of them; {advice}"
         )
+
+
+def _name_key(name: str) -> str:
+    """Return ``name`` as compared when telling whether two recordings go by one name.
+
+    Names that differ only by letter case or Unicode normalisation are one name: "José" typed
+    (NFC) and "José" copied from a Mac (NFD, "e" and a combining accent) look the same, and a
+    filesystem may hold them as one (macOS, a Windows share), so ``José.yaml`` was the NFC
+    recording's alone while the other ``site1/José.edf``, the patient it was written for, had
+    none; the same bytes would have made both error rows.
+    """
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def _same_content(a: str, b: str) -> bool:
