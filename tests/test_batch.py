@@ -553,6 +553,22 @@ def test_contexts_dir_per_recording(cohort_dir: Path, tmp_path: Path) -> None:
     assert [x.skipped for x in r.rows if x.ok] == [False, True, True]
 
 
+def test_a_context_linked_to_nothing_is_no_silent_choice(tmp_path: Path) -> None:
+    """ctx/a.yaml linked to an unmounted share beside a stale ctx/a.json: a.json decided the
+    night without a word; alone, the row said there was no a.yaml."""
+    d = tmp_path / "in"
+    _rec(d / "a.csv", [95, 94, 87, 86, 96, 97])
+    ctx = tmp_path / "ctx"
+    ctx.mkdir()
+    (ctx / "a.yaml").symlink_to(tmp_path / "share" / "a.yaml")
+    (ctx / "a.json").write_text('{"payer": "masshealth"}')
+    [row] = _run([str(d)], tmp_path / "out", contexts_dir=str(ctx)).rows
+    assert row.values["status"] == "error" and "several context files" in row.values["error"]
+    (ctx / "a.json").unlink()
+    [row] = _run([str(d)], tmp_path / "out", contexts_dir=str(ctx)).rows
+    assert row.values["context"] == "a.yaml"  # its analysis says it cannot be read
+
+
 @pytest.mark.parametrize("deidentify", [False, True])
 def test_a_file_name_shared_by_recordings_names_no_context(
     tmp_path: Path, deidentify: bool

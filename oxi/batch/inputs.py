@@ -229,10 +229,12 @@ def find_context(
     for name in names:
         # Any file of the name but a folder: the night's row then says what is wrong with it
         # (a FIFO named night.yaml was skipped, the row saying "no night.yaml in --contexts").
+        # A link to nothing too: night.yaml linked to an unmounted share was passed over, and
+        # a stale night.json beside it decided the night without a word.
         hits = [
             os.path.join(contexts_dir, name + s)
             for s in CONTEXT_SUFFIXES
-            if os.path.exists(os.path.join(contexts_dir, name + s))
+            if os.path.lexists(os.path.join(contexts_dir, name + s))
             and not os.path.isdir(os.path.join(contexts_dir, name + s))
         ]
         if len(hits) > 1:
