@@ -258,6 +258,39 @@ def test_sentinels_and_out_of_range_digital_become_nan(tmp_path: Path) -> None:
     assert np.isnan(rec.pulse.data[2]) and rec.pulse.data[1] == 0.0 and rec.pulse.data[3] == 61.0
 
 
+def test_pulse_and_status_codes_outside_their_range_still_invalidate_spo2(tmp_path: Path) -> None:
+    """A pulse of 0 under a header of 30-250 bpm, or a status of 2 under one of 0-1, is a code
+    the channel cannot hold. Made NaN (missing), it invalidated nothing, and 6 min at 84 %
+    beside it qualified a night that the same values within range held invalid (hunt 13)."""
+    from oximetry.artifact import detect_artifacts
+
+    n = 20
+    spo2 = np.full((n, 1), 950)
+    spo2[5:15] = 840
+    pr = np.full((n, 1), 70)
+    pr[5:10] = 0  # below the header's 30 bpm
+    st = np.zeros((n, 1), dtype=np.int64)
+    st[10:15] = 2  # above the header's 1
+    spec = RawEdf(
+        [
+            RawSig("SpO2", "%", 1, spo2, pmin=0, pmax=100, dmin=0, dmax=1000),
+            RawSig("Pulse", "bpm", 1, pr, pmin=30, pmax=250, dmin=30, dmax=250),
+            RawSig("OxStat", "", 1, st, pmin=0, pmax=1, dmin=0, dmax=1),
+        ]
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "codes.edf", spec))
+    assert rec.pulse is not None and rec.status is not None
+    assert (rec.pulse.data[5:10] == 0.0).all() and (rec.status.data[10:15] == 2.0).all()
+    valid = detect_artifacts(rec).valid
+    assert not valid[5:15].any() and valid[:5].all() and valid[15:].all()
+    # a pulse channel holding no reading within its range recorded no pulse at all
+    spec.signals[1] = RawSig(
+        "Pulse", "bpm", 1, np.zeros((n, 1)), pmin=30, pmax=250, dmin=30, dmax=250
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "unplugged.edf", spec))
+    assert rec.pulse is not None and np.isnan(rec.pulse.data).all()
+
+
 def test_all_minus_one_is_no_valid_oximetry(tmp_path: Path) -> None:
     spec = RawEdf([const_sig("SpO2.1s", "%", -1, 30), const_sig("Pulse.1s", "bpm", -1, 30)])
     path = write_edf_raw(tmp_path / "resmed.edf", spec)

@@ -51,7 +51,8 @@ class RawChannel:
     """One channel as found in the file, before any choice is made.
 
     ``valid_range`` is the physical range the file can represent (EDF digital min/max mapped to
-    physical units); samples outside it are missing-data markers.
+    physical units); SpO2 samples outside it are missing-data markers (a pulse or status
+    code outside it is kept, ``reader._clean``).
     """
 
     label: str

@@ -189,25 +189,35 @@ def _clean(
     """Turn sentinels and out-of-range digital codes into NaN (never forward-filled).
 
     ``values`` (a loader's array, which the reader owns) is cleaned in place when it can be and
-    returned read-only, ready for a :class:`Signal` without a copy.
+    returned read-only, ready for a :class:`Signal` without a copy. A pulse or status code
+    outside the channel's range is kept (see below): only SpO2's become NaN.
     """
     out = np.asarray(values, dtype=np.float64)
     if not out.flags.writeable:
         out = out.copy()
     out[~np.isfinite(out)] = np.nan
     rng = raw.channels[k].valid_range
+    outside = np.zeros(out.shape, dtype=bool)
     if rng is not None:
-        out[(out < rng[0]) | (out > rng[1])] = np.nan
+        with np.errstate(invalid="ignore"):
+            outside = (out < rng[0]) | (out > rng[1])
+    # A missing SpO2 sample is invalid, but a missing pulse or status invalidates nothing: a
+    # pulse of 0 under a header of 30-250 bpm, or a status of 2 under one of 0-1, made NaN as
+    # codes the channel cannot hold, left 6 min at 84 % beside them valid and qualified a
+    # night that the same values within range held invalid (SPEC §4 rule 4). Kept, they are
+    # judged as the values they are.
     if role == "spo2":
+        out[outside] = np.nan
         out[np.isin(out, SENTINELS)] = np.nan
     elif role == "pulse":
         # A pulse of 0 is "no pulse found" (a probe off), not a missing value: kept, it is
         # outside 25-250 bpm and invalidates the SpO2 beside it (SPEC §4 rule 4). Read as
         # missing, it invalidated nothing and a probe-off dip to 86 % qualified a night. A
-        # channel that holds nothing but 0 recorded no pulse at all (a PSG input left
-        # unplugged): it is missing throughout, not a whole night without a pulse.
+        # channel that holds nothing but 0 (or codes outside its range) recorded no pulse at
+        # all (a PSG input left unplugged): it is missing throughout, not a whole night
+        # without a pulse.
         out[np.isin(out, tuple(v for v in SENTINELS if v != 0.0))] = np.nan
-        if not np.any(np.isfinite(out) & (out != 0.0)):
+        if not np.any(np.isfinite(out) & (out != 0.0) & ~outside):
             out[:] = np.nan
     out.flags.writeable = False
     return out
