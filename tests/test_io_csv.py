@@ -145,6 +145,28 @@ def test_decimal_commas_are_refused_and_other_text_is_counted(tmp_path: Path) ->
     assert "column 'spo2': 6 cell(s) that are not numbers were read as missing" in rec.warnings
 
 
+def test_a_status_column_of_text_is_refused(tmp_path: Path) -> None:
+    """An oximeter status column whose rows say "OK" and "Probe off" was read as missing
+    throughout and flagged nothing: 6 min at 84 % beside "Probe off" qualified a night that
+    the same rows flagged 1 did not (hunt 13). Codes and missing-data tokens are read."""
+
+    def rows(ok: str, off: str) -> str:
+        return "".join(
+            f"{i},{84 if 300 <= i < 660 else 95},{off if 300 <= i < 660 else ok}\n"
+            for i in range(1200)
+        )
+
+    for ok, off in (("OK", "Probe off"), ("0", "ERR")):
+        path = write_text(tmp_path / "text.csv", "seconds,spo2,SpO2 Status\n" + rows(ok, off))
+        with pytest.raises(RecordingFormatError, match="'SpO2 Status' is the oximeter's status"):
+            read_recording(path)
+    rec = read_recording(
+        write_text(tmp_path / "codes.csv", "seconds,spo2,SpO2 Status\n" + rows("--", "4"))
+    )
+    assert rec.status is not None
+    assert np.isnan(rec.status.data[:300]).all() and (rec.status.data[300:660] == 4).all()
+
+
 def test_rows_wider_than_the_header_are_refused(tmp_path: Path) -> None:
     """``Time,PI,SpO2,PR`` with PI written unquoted as 0,87: each row has five fields, and cut
     to the header's four, SpO2 was read from PI's decimals (87) and the pulse from SpO2. A

@@ -225,24 +225,33 @@ _DECIMAL_COMMA = re.compile(r"^[+-]?\d+,\d+\s*%?$")  # "88,4" and "88,4 %"
 
 
 def _unreadable(
-    label: str, cells: Sequence[str], values: NDArray[np.float64], path: Path
+    label: str, cells: Sequence[str], values: NDArray[np.float64], path: Path, status: bool
 ) -> list[str]:
     """Say which cells of a number column are neither numbers nor a missing-data token.
 
     Read as missing without a word, a column of whole numbers with fractions written
     ``"88,4"`` lost a night's ten minutes at 88.4 %: a decimal comma is refused, and other
     text in a column that holds numbers is counted in a warning (not quoted: a cell may hold
-    anything).
+    anything). In the oximeter's status column (``status``) such a cell is refused: read as
+    missing it flagged nothing, and rows saying "Probe off" beside 6 min at 84 % qualified a
+    night that the same rows flagged 1 did not (hunt 13).
 
     Raises
     ------
     RecordingFormatError
-        When a cell holds a number with a decimal comma.
+        When a cell holds a number with a decimal comma, or a status cell is not a number.
     """
     empty = (cells[i].strip() for i in np.flatnonzero(np.isnan(values)).tolist())
     bad = [c for c in empty if c.rstrip("%").strip().casefold() not in _MISSING_TOKENS]
     if not bad:
         return []
+    if status:
+        raise RecordingFormatError(
+            f"column {label!r} is the oximeter's status, but {len(bad)} of its cell(s) are not "
+            "status codes (numbers: 0 for none, any other for a sample the oximeter flagged): "
+            "which samples it flagged cannot be read",
+            path,
+        )
     numbers = int(np.count_nonzero(~np.isnan(values)))
     commas = [c for c in bad if _DECIMAL_COMMA.match(c)]
     if commas and (numbers + len(commas)) * 2 >= numbers + len(bad):
@@ -523,12 +532,12 @@ def _words(label: str) -> list[str]:
     return re.split(r"[^a-z]+", label.casefold())
 
 
-def _may_be_read(label: str) -> bool:
-    """Return True for a column the analysis may read: SpO2, pulse rate or oximeter status."""
+def _role(label: str) -> str:
+    """Return the role of a column (:func:`oximetry.io.channels.classify`) by its header."""
     from oximetry.io.channels import classify
 
     unit, label = _split_unit(label)
-    return classify(label, unit)[0] in ("spo2", "pulse", "status")
+    return classify(label, unit)[0]
 
 
 def _split_unit(label: str) -> tuple[str, str]:
@@ -636,9 +645,10 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         has_data |= np.array([c.strip() != "" for c in columns[i]])
     warnings: list[str] = []
     for i in data_cols:
-        if _may_be_read(header[i]):
+        role = _role(header[i])
+        if role in ("spo2", "pulse", "status"):
             # (a column the analysis never reads may hold what it likes: "4,5" in a PI column)
-            warnings.extend(_unreadable(header[i], columns[i], values[i], path))
+            warnings.extend(_unreadable(header[i], columns[i], values[i], path, role == "status"))
     date_known = clock_known = True
     possible: tuple[_dt.date, ...] = ()
     if time_cols:
