@@ -24,6 +24,7 @@ from oxi.cli import main
 from oxi.qualify import evidence_from_analysis
 from oximetry import analyze
 from oximetry.artifact import frozen_runs
+from oximetry.results import WindowMetrics
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import OVERNIGHT_YAML, ctx
 
@@ -365,3 +366,62 @@ def test_recomputed_figures_edited_without_their_percentages_are_refused() -> No
         without[key] = held[key]
     with pytest.raises(EvidenceError, match=r"without_constant_runs\.metrics\.presumed_sleep"):
         Evidence.from_summary(summary)
+
+
+#: Medicare's Group I-3 context: a COPD outpatient night by an IDTF, with insomnia.
+MEDICARE_I3 = (
+    "payer: medicare\n"
+    "patient: {age_years: 72}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       performed_by: idtf, evaluated_date: 2026-11-23}\n"
+    "order: {date: 2026-11-25, flow_lpm: 2}\n"
+    "diagnoses: [J44.9]\nmobility: {within_home: true}\nsymptoms: [insomnia]\n"
+)
+
+
+def _high_run_night(held_min: int, level: float = 100.0) -> Any:
+    """6 h at 93 % (± 1), ``held_min`` minutes held at ``level`` from 00:00 (entered and left
+    at a point a second), and 8 min at 89 % from 02:00 (half a point a second)."""
+    rng = np.random.default_rng(3)
+    x = 93.0 + rng.choice([-1.0, 0.0, 0.0, 1.0], 6 * 3600)
+    up = np.arange(93.0, level, 1.0)
+    a = 7200
+    x[a : a + up.size] = up
+    x[a + up.size : a + up.size + held_min * 60] = level
+    e = a + up.size + held_min * 60
+    x[e : e + up.size] = up[::-1]
+    ramp = np.arange(93.0, 89.0, -0.5)
+    b = 4 * 3600
+    x[b : b + ramp.size] = ramp
+    x[b + ramp.size : b + ramp.size + 480] = 89.0
+    x[b + ramp.size + 480 : b + 2 * ramp.size + 480] = ramp[::-1]
+    rec, _ = simulate_night(fs=1, duration_s=60, seed=3, start=START, pulse=False)
+    return dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+
+
+def test_a_held_run_that_raises_the_mean_is_no_drop_below_it(tmp_path: Path) -> None:
+    """90 min held at exactly 100 % in a night at 93 % raised its mean from 92.9 to 94.65 %, and
+    8 min at 89 % became a drop of more than 5 points below the mean: Medicare's Group I-3
+    qualified (insomnia), as only runs at a level a figure counts were taken out (hunt 13)."""
+    a = analyze(_high_run_night(90))
+    night = a.metrics["presumed_sleep"]
+    assert night.mean_pct == pytest.approx(94.65, abs=0.01) and night.drop5_from_mean_min == 8.0
+    ((start, end, value),) = a.held_runs
+    assert value == 100.0 and end - start == 5400.0
+    without = a.without_constant_runs["presumed_sleep"]
+    assert isinstance(without, WindowMetrics) and without.drop5_from_mean_min == 0.0
+    edf = write_edf(_high_run_night(90), tmp_path / "night.edf")
+    (tmp_path / "ctx.yaml").write_text(MEDICARE_I3)
+    args = ["analyze", str(edf), "--context", str(tmp_path / "ctx.yaml"), "--no-report"]
+    assert main([*args, "--out", str(tmp_path / "out")]) == 0
+    q = json.loads((tmp_path / "out" / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert [c["keys"] for c in q["conflicts"]] == [["recording.constant_runs"]]
+    # without the run the night is at 92.9 % and 89 % is no drop of more than 5 points
+    edf = write_edf(_high_run_night(0), tmp_path / "plain.edf")
+    assert main(["analyze", str(edf), "--context", str(tmp_path / "ctx.yaml"), "--no-report",
+                 "--out", str(tmp_path / "plain")]) == 0  # fmt: skip
+    q = json.loads((tmp_path / "plain" / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "not_qualified"
+    # a run 5 points or less above the rest of the night, as steady sleep is, stays
+    assert analyze(_high_run_night(60, 98.0)).held_runs == ()

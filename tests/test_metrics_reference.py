@@ -15,6 +15,7 @@ used (``READING``).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -870,10 +871,32 @@ def check_night(rec: Recording, opts: AnalysisSettings | None = None) -> None:
         check_tables(rec, m, valid, spans, odi, kind)
         # the same figures with the long constant runs this window could count taken out
         levels = [v for v in (m.awake_baseline_pct, m.mean_pct) if v is not None]
+
+        def raises_mean(i: int, j: int, v: float, m: WindowMetrics = m, w: Any = w) -> bool:
+            """A run more than 5 points above the mean of the rest of the window whose samples
+            move its drop below the mean (Medicare's Group I-3 figure; hunt 13)."""
+            if m.drop5_from_mean_min is None or m.mean_pct is None:
+                return False
+            rest = [x[k] for k in range(len(x)) if valid[k] and w[k] and not i <= k < j]
+            if not rest:
+                return False
+            mean_rest = sum(rest) / len(rest)
+            if r_of(v) <= r_of(mean_rest) + 5:
+                return False
+
+            def below(y: float, limit: float) -> bool:
+                return y < limit and r_of(y) < limit
+
+            return any(below(y, m.mean_pct - 5) and not below(y, mean_rest - 5) for y in rest)
+
         runs = [
             (i, j)
             for i, j, v in ref_constant_runs(x, fs)
-            if (r_of(v) <= 90 or any(r_of(v) < r_of(ref) - 5 for ref in levels))
+            if (
+                r_of(v) <= 90
+                or any(r_of(v) < r_of(ref) - 5 for ref in levels)
+                or raises_mean(i, j, v)
+            )
             and any(valid[m_] and w[m_] for m_ in range(i, j))
         ]
         if not runs:
@@ -1250,6 +1273,21 @@ def test_long_nights_across_the_fast_code_chunk_edges(fs: float, hours: float) -
         stages=fs < 10,
     )
     check_night(rec)
+
+
+@pytest.mark.parametrize(("fs", "level", "held_min"), [(0.5, 100.0, 40), (0.5, 98.0, 40)])
+def test_a_held_run_raising_the_mean_matches_the_reference(
+    fs: float, level: float, held_min: int
+) -> None:
+    """A run held more than 5 points above the rest of a 3-hour night at 93 %, which makes 8
+    min at 89 % a drop below the mean, is taken out (hunt 13); one at 98 % is not."""
+    rng = np.random.default_rng(5)
+    per_s = round(fs * 60)
+    x = np.repeat(93.0 + rng.choice([-1.0, 0.0, 0.0, 1.0], 180), per_s)
+    x[20 * per_s : (20 + held_min) * per_s] = level
+    x[120 * per_s : 128 * per_s] = 89.0
+    rec, _ = simulate_night(fs=fs, duration_s=60, seed=1, pulse=False)
+    check_night(dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x)))
 
 
 @st.composite
