@@ -291,6 +291,36 @@ def test_pulse_and_status_codes_outside_their_range_still_invalidate_spo2(tmp_pa
     assert rec.pulse is not None and np.isnan(rec.pulse.data).all()
 
 
+def test_status_channels_none_tied_to_the_spo2_all_flag_it(tmp_path: Path) -> None:
+    """'OxStat' and 'SpO2 Status' beside one SpO2 channel: neither was tied to it, both were
+    left out without a word, and 6 min at 84 % both flagged qualified a night (hunt 13). A
+    flag of either now marks the sample; of different rates, the file is refused."""
+    from oximetry.artifact import detect_artifacts
+
+    n = 20
+    spo2 = np.full((n, 1), 950)
+    spo2[5:15] = 840
+    a = np.zeros((n, 1), dtype=np.int64)
+    b = np.zeros((n, 1), dtype=np.int64)
+    a[5:10] = 1
+    b[10:15] = 1
+    sigs = [
+        RawSig("SpO2", "%", 1, spo2, pmin=0, pmax=100, dmin=0, dmax=1000),
+        RawSig("OxStat", "", 1, a, pmin=0, pmax=1, dmin=0, dmax=1),
+        RawSig("SpO2 Status", "", 1, b, pmin=0, pmax=1, dmin=0, dmax=1),
+    ]
+    path = write_edf_raw(tmp_path / "two.edf", RawEdf(sigs))
+    rec = read_recording(path)
+    assert rec.status is not None
+    valid = detect_artifacts(rec).valid
+    assert not valid[5:15].any() and valid[:5].all() and valid[15:].all()
+    used = [c.label for c in inspect_recording(path).channels if c.selected]
+    assert used == ["SpO2", "OxStat", "SpO2 Status"]
+    sigs[2] = RawSig("SpO2 Status", "", 2, np.zeros((n, 2)), pmin=0, pmax=1, dmin=0, dmax=1)
+    with pytest.raises(RecordingFormatError, match="2 oximeter status channels"):
+        read_recording(write_edf_raw(tmp_path / "rates.edf", RawEdf(sigs)))
+
+
 def test_all_minus_one_is_no_valid_oximetry(tmp_path: Path) -> None:
     spec = RawEdf([const_sig("SpO2.1s", "%", -1, 30), const_sig("Pulse.1s", "bpm", -1, 30)])
     path = write_edf_raw(tmp_path / "resmed.edf", spec)

@@ -6,7 +6,7 @@ import datetime as _dt
 import math
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -378,6 +378,10 @@ def _channel_infos(prep: _Prepared) -> tuple[ChannelInfo, ...]:
             chosen[choice.pulse] = "analysed as pulse rate"
         if choice.status is not None:
             chosen[choice.status] = "oximeter status: non-zero marks samples invalid"
+        for i in _untied_statuses(prep) if len(_untied_statuses(prep)) > 1 else ():
+            chosen[i] = (
+                "oximeter status, none tied to the SpO2: a non-zero value of any marks samples invalid"
+            )
     out = []
     for i, ch in enumerate(prep.raw.channels):
         note = chosen.get(i, prep.notes[i])
@@ -504,6 +508,45 @@ def _device(raw: RawRecording) -> str:
     return raw.patient.redact(raw.device)
 
 
+def _untied_statuses(prep: _Prepared) -> list[int]:
+    """Return the status channels when none is tied to the SpO2 channel (else none)."""
+    if prep.choice is None or prep.choice.status is not None:
+        return []
+    return [i for i, role in enumerate(prep.roles) if role == "status"]
+
+
+def _any_status(prep: _Prepared, which: Sequence[int]) -> Signal:
+    """Return one status that flags a sample where any of the ``which`` channels flags it.
+
+    Two status channels with none tied to the SpO2 channel (``OxStat`` and ``SpO2 Status``)
+    were both left out, without a word, and 6 min at 84 % that both flagged qualified a night
+    (hunt 13): which of them is the SpO2's own cannot be told, so a flag of either counts.
+
+    Raises
+    ------
+    RecordingFormatError
+        When the channels differ in rate or length (no one time axis for the flags).
+    """
+    raw = prep.raw
+    chans = [raw.channels[i] for i in which]
+    labels = ", ".join(repr(c.label) for c in chans)
+    fs = chans[0].fs
+    if len({(c.fs, c.n_samples) for c in chans}) > 1 or not fs:
+        raise RecordingFormatError(
+            f"{len(chans)} oximeter status channels ({labels}) of different rates or lengths "
+            "and none tied to the SpO2 channel: which flags the SpO2 cannot be told",
+            raw.path,
+        )
+    for c in chans:
+        check_rate(fs, c.n_samples, f"signal {c.label!r}", raw.path)
+    loaded = raw.load(which)
+    flags = np.column_stack([_clean(loaded[i], "status", raw, i) for i in which])
+    data = np.where(np.isnan(flags).all(axis=1), np.nan, 0.0)
+    data[np.any(np.isfinite(flags) & (flags != 0), axis=1)] = 1.0
+    data.flags.writeable = False
+    return Signal(label=" | ".join(c.label for c in chans), unit="", fs=float(fs), data=data)
+
+
 def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
     raw, choice = prep.raw, prep.choice
     if choice is None or prep.spo2 is None:  # strict mode raised already
@@ -520,6 +563,8 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         stc = raw.channels[choice.status]
         sdata = _clean(prep.arrays[choice.status], "status", raw, choice.status)
         status = Signal(label=stc.label, unit=stc.unit, fs=float(stc.fs or 0), data=sdata)
+    elif len(_untied_statuses(prep)) > 1:
+        status = _any_status(prep, _untied_statuses(prep))
     warnings = list(raw.warnings)
     pulses = [c.label for c, r in zip(raw.channels, prep.roles, strict=True) if r == "pulse"]
     if pulse is None and len(pulses) > 1:
