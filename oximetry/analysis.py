@@ -225,7 +225,7 @@ def _raise_mean_drop(
     outside it is below the limit (value and rounded value, as the figure counts) with the
     span in the mean and not without it.
     """
-    if not isinstance(figures, WindowMetrics) or figures.drop5_from_mean_min is None:
+    if not spans or not isinstance(figures, WindowMetrics) or figures.drop5_from_mean_min is None:
         return []
     mean = figures.mean_pct
     vals = x[sel]
@@ -233,10 +233,9 @@ def _raise_mean_drop(
     if mean is None or count == 0:
         return []
     total = float(np.sum(vals))
-    # a sample counts below a limit when its value and its rounded value are: its key is below
-    key = np.sort(np.maximum(vals, np.floor(vals + 0.5)))
     cum = np.concatenate(([0.0], np.cumsum(np.where(sel, x, 0.0))))
     num = np.concatenate(([0], np.cumsum(sel)))
+    key: NDArray[np.float64] | None = None
     out = []
     for span in spans:
         i0, i1 = span_indices(span[0], span[1], fs, sel.shape[0])
@@ -247,6 +246,12 @@ def _raise_mean_drop(
         if math.floor(span[2] + 0.5) <= math.floor(rest + 0.5) + drop_pts:
             continue
         lo, hi = rest - drop_pts, mean - drop_pts
+        if lo >= hi:
+            continue
+        if key is None:
+            # a sample counts below a limit when its value and its rounded value do: when its
+            # key is below it (sorted once, for the first span high enough to need it)
+            key = np.sort(np.maximum(vals, np.floor(vals + 0.5)))
         between = int(np.searchsorted(key, hi) - np.searchsorted(key, lo))
         if between == 0:
             continue
