@@ -291,3 +291,23 @@ def test_a_baseline_or_median_is_never_printed_on_the_other_side_of_the_rules_ro
     cells = [t.get_text() for t in tables_page(a, s).texts]
     assert "89.4" in cells and "88.4" in cells
     assert "89.5" not in cells and "88.5" not in cells
+
+
+def test_medicare_prints_the_drop_below_the_tests_mean_it_decides_on():
+    # A Medicare night QUALIFIED on Group I-3 (15.15 min more than 5 points below its mean of
+    # 96.66 %) printed only "> 5 points below for 0.0 min" (below the awake baseline, which
+    # Medicare does not read), as page 1 did before hunt 10 (hunt 13). MassHealth keeps its rows.
+    s = build_summary(rd.make_analysis(), qualification={**rd.QUALIFICATION, "profile": "medicare"})
+    m = s["metrics"][s["main_window"]]
+    m.update(
+        drop5_min=0.0, mean_pct=96.664484, drop5_from_mean_min=15.15,
+        longest_drop5_from_mean_min=0.283333,
+    )  # fmt: skip
+    text = format_terminal_summary(s, {})
+    (row,) = [line for line in text.splitlines() if line.startswith("Below mean - 5")]
+    assert row.split("  ", 1)[1].strip() == (
+        "15.1 min cumulative, longest 0.2 min, below 91.66 % (the test's mean 96.66 % - 5; "
+        "Medicare Group I-3)"
+    )
+    s["qualification"]["profile"] = "masshealth"
+    assert "Below mean" not in format_terminal_summary(s, {})

@@ -17,6 +17,7 @@ __all__ = [
     "RULE_STATUSES",
     "all_warnings",
     "baseline_source_text",
+    "below_mean_text",
     "cut",
     "elapsed_only",
     "format_terminal_summary",
@@ -451,6 +452,39 @@ def minutes(value: Any) -> str:
     return tenths(value)
 
 
+def below_mean_text(m: Mapping[str, Any], minus: str = "−") -> str:
+    """Return Medicare's Group I-3 drop: the minutes below the test's mean − 5, and that line.
+
+    A night qualified on 9.5 min below its mean (Group I-3) while page 1's only drop row read
+    "0.0 min" below the awake baseline (hunt 10), and so did the terminal's (hunt 13). Only
+    under Medicare, whose rules read it: MassHealth's outputs keep the awake-baseline drop they
+    use.
+
+    Parameters
+    ----------
+    m : mapping
+        The main window's figures in ``summary.json`` (``drop5_from_mean_min``, its longest
+        run and ``mean_pct``).
+    minus : str
+        The minus sign (the terminal prints ``-``).
+
+    Returns
+    -------
+    str
+        E.g. ``15.1 min cumulative, longest 0.2 min, below 91.66 % (the test's mean 96.66 % − 5;
+        Medicare Group I-3)``.
+    """
+    drop, mean = m.get("drop5_from_mean_min"), m.get("mean_pct")
+    if drop is None or not isinstance(mean, int | float):
+        return "n/a (not measured in this summary)"
+    # a sample counts below mean − 5 unrounded (and rounded): the line to 2 decimals, cut
+    return (
+        f"{minutes(drop)} min cumulative, longest "
+        f"{minutes(m.get('longest_drop5_from_mean_min'))} min, below {cut(mean - 5, 2):.2f} % "
+        f"(the test's mean {cut(mean, 2):.2f} % {minus} 5; Medicare Group I-3)"
+    )
+
+
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     if value is None:
         return "n/a"
@@ -610,6 +644,9 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             )
         elif "awake_baseline_source" in m:  # "n/a % ()" said nothing
             rows.append(("Awake baseline", "none (see the warnings): no drop is measured"))
+        if (summary.get("qualification") or {}).get("profile") == "medicare":
+            # the drop Medicare's Group I-3 reads, not the awake baseline's above
+            rows.append(("Below mean - 5", below_mean_text(m, minus="-")))
     vendor = summary.get("vendor_summary")
     if vendor:
         rows.append(("Device summary", vendor_summary_text(vendor)))

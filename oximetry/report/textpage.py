@@ -25,6 +25,7 @@ from matplotlib.textpath import TextToPath
 from .. import __version__
 from .terminal import (
     baseline_source_text,
+    below_mean_text,
     cut,
     elapsed_only,
     minutes,
@@ -532,7 +533,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             )
         )
         if (summary.get("qualification") or {}).get("profile") == "medicare":
-            rows.append(("> 5 pts below mean", _below_mean_text(m)))
+            rows.append(("> 5 pts below mean", below_mean_text(m)))
         if m.get("pulse_mean_bpm") is not None:
             rows.append(
                 (
@@ -554,24 +555,6 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
                 )
             )
     return rows
-
-
-def _below_mean_text(m: Mapping[str, Any]) -> str:
-    """Return Medicare's Group I-3 drop: the minutes below the test's mean − 5, and that line.
-
-    A night qualified on 9.5 min below its mean (Group I-3) while page 1's only drop row read
-    "0.0 min" below the awake baseline (hunt 10). Only under Medicare, whose rules read it:
-    MassHealth's pages keep the awake-baseline drop they use.
-    """
-    drop, mean = m.get("drop5_from_mean_min"), m.get("mean_pct")
-    if drop is None or not isinstance(mean, int | float):
-        return "n/a (not measured in this summary)"
-    # a sample counts below mean − 5 unrounded (and rounded): the line to 2 decimals, cut
-    return (
-        f"{minutes(drop)} min cumulative, longest "
-        f"{minutes(m.get('longest_drop5_from_mean_min'))} min, below {cut(mean - 5, 2):.2f} % "
-        f"(the test's mean {cut(mean, 2):.2f} % − 5; Medicare Group I-3)"
-    )
 
 
 def statistics(page: TextPage, summary: Mapping[str, Any]) -> None:
