@@ -311,3 +311,12 @@ def test_medicare_prints_the_drop_below_the_tests_mean_it_decides_on():
     )
     s["qualification"]["profile"] = "masshealth"
     assert "Below mean" not in format_terminal_summary(s, {})
+
+
+def test_the_recordings_hours_are_cut_never_rounded_up_to_two():
+    # A recording of 119.99 min (17 997.5 samples at 2.5 Hz) printed "119.9 min (2.00 h)", its
+    # hours rounded up onto the 2 h an overnight study needs (hunt 13); page 1 cuts its hours.
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    s["recording"]["duration_min"] = 119.993333
+    (row,) = [x for x in format_terminal_summary(s, {}).splitlines() if x.startswith("Recording")]
+    assert "119.9 min (1.99 h)" in row

@@ -582,7 +582,9 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
     rows.append(
         (
             "Recording",
-            f"{minutes(dur)} min ({_num(None if dur is None else dur / 60, '.2f')} h), "
+            # hours cut like the minutes: 119.99 min read "2.00 h" beside an overnight rule's
+            # "at least 120 min"
+            f"{minutes(dur)} min ({_num(None if dur is None else cut(dur / 60, 2), '.2f')} h), "
             f"{inp.get('format', '?')}, channel {inp.get('channel') or '?'} at "
             f"{_num(inp.get('fs_hz'), 'g')} Hz, from {_start(inp)}",
         )
