@@ -154,6 +154,7 @@ def _qualify_pdf(doc: Mapping[str, Any], identification: Mapping[str, Any] | Non
     from matplotlib.figure import Figure
 
     from .report.page1 import MISSING_GLYPH_NOTE, determination_block
+    from .report.terminal import start_text
     from .report.textpage import MARGIN_IN, PORTRAIT, TextPage, revisions_lines, rules_block
 
     q = doc.get("qualification") or {}
@@ -168,9 +169,11 @@ def _qualify_pdf(doc: Mapping[str, Any], identification: Mapping[str, Any] | Non
         # that its figures were not recomputed (the title said "no recording" beside sleep
         # figures, and the pointer to oxi verify was only in the JSON)
         page.line("Oxygen qualification — an earlier analysis (summary.json)", 15, weight="bold")
+        # as the terminal says it: a file without a date or clock printed the placeholder
+        # "from 1900-01-01T22:00:00" as its start
         lead = (
-            f"Recording sha256 {inp.get('sha256', '')}, from {inp.get('start', 'an unknown start')}"
-            "; no oximetry trace is attached."
+            f"Recording sha256 {inp.get('sha256', '')}, from {start_text(inp)}; no oximetry "
+            "trace is attached."
         )
     else:
         page.line("Oxygen qualification — clinical context (no recording)", 15, weight="bold")

@@ -669,3 +669,31 @@ def test_a_run_outside_the_main_window_wraps_in_a_narrow_margin():
     ]
     boxes, _ = _bboxes(fig, "le88_label")
     assert all(b.x1 <= fig.bbox.x1 for b in boxes)
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed")
+@pytest.mark.parametrize(
+    ("inp", "said"),
+    [
+        ({"start": "1900-01-01T00:00:00", "date_known": False, "clock_known": False},
+         "from the first sample (the file holds no date or clock time"),
+        ({"start": "1900-01-01T22:00:00", "date_known": False, "clock_known": True},
+         "from 22:00:00 (the file holds no date)"),
+        ({"start": "2026-03-01T22:00:00", "date_known": True, "clock_known": True},
+         "from 2026-03-01 22:00:00;"),
+    ],
+)  # fmt: skip
+def test_qualify_report_on_a_summary_never_gives_a_placeholder_date_as_the_start(
+    tmp_path, inp, said
+):
+    # `oxi qualify --summary` of a file without a clock wrote "Recording sha256 …, from
+    # 1900-01-01T00:00:00" (one without a date "from 1900-01-01T22:00:00") on its report's page
+    # 1, the placeholder read as the day of the test (hunt 13)
+    from oximetry.qualify_report import render_qualify_pdf
+
+    doc = {"qualification": rd.QUALIFICATION, "input": {"sha256": "ab" * 32, **inp}}
+    path = tmp_path / "q.pdf"
+    path.write_bytes(render_qualify_pdf(doc))
+    flat = " ".join(pdf_text(path).split())
+    assert said in flat
+    assert "1900" not in flat

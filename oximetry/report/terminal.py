@@ -28,6 +28,7 @@ __all__ = [
     "saturation_tenths",
     "sentence_case",
     "span",
+    "start_text",
     "tenths",
     "when",
     "window_source_text",
@@ -493,7 +494,20 @@ def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
     return f"{value:{fmt}}{unit}"
 
 
-def _start(inp: Mapping[str, Any]) -> str:
+def start_text(inp: Mapping[str, Any]) -> str:
+    """Return when a recording starts, as its file knows it: never a placeholder date.
+
+    Parameters
+    ----------
+    inp : mapping
+        ``summary.json``'s ``input`` block.
+
+    Returns
+    -------
+    str
+        ``2026-03-01 22:00:00``; ``22:00:00 (the file holds no date)``; or, without a clock,
+        ``the first sample (...)``.
+    """
     text = str(inp.get("start", "?")).replace("T", " ")
     if elapsed_only({"input": inp}):
         return "the first sample (the file holds no date or clock time; times are elapsed)"
@@ -586,7 +600,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             # "at least 120 min"
             f"{minutes(dur)} min ({_num(None if dur is None else cut(dur / 60, 2), '.2f')} h), "
             f"{inp.get('format', '?')}, channel {inp.get('channel') or '?'} at "
-            f"{_num(inp.get('fs_hz'), 'g')} Hz, from {_start(inp)}",
+            f"{_num(inp.get('fs_hz'), 'g')} Hz, from {start_text(inp)}",
         )
     )
     rows.append(
