@@ -879,3 +879,24 @@ def test_an_unevaluable_rest_finding_does_not_read_as_one_below_89() -> None:
     d = evaluate(ctx(), ev)
     texts = [r.reason for r in d.rules if r.reason.startswith(("Not ≥ 89", "No SpO2 ≥ 89"))]
     assert texts and all(t.startswith("No SpO2 ≥ 89 % or PaO2 ≥ 56 mmHg at rest") for t in texts)
+
+
+def test_a_sustained_nadir_between_the_groups_is_never_printed_rounded_up() -> None:
+    """An exercise sustained nadir of 88.499999 % (a CSV's 88.4999999) held Group I and II open
+    naming "a sustained nadir of 88.50 % (88 % by standard rounding ...)" and the I-4 rule read
+    "exercise sustained nadir 88 % (88.5 %)": 88.5 is 89 by that same rounding, on page 1 and
+    in the appendix (hunt 13). Each is cut to 2 decimals."""
+    from tests.criteria_helpers import exercise_test
+
+    c = ctx(test__type="exercise", findings={"dependent_edema": True})
+    d = evaluate(c, exercise_test(exercise=88.499999), "medicare")
+    assert d.determination == "indeterminate"
+    texts = [*d.missing, *(r.reason for r in d.rules)]
+    assert any("a sustained nadir of 88.49 % (88 % by standard rounding" in m for m in d.missing)
+    rule = next(r for r in d.rules if "I-4" in r.reason)
+    assert "exercise sustained nadir 88 % (88.49 %)" in rule.reason, rule.reason
+    assert not any("88.5" in t for t in texts), texts
+    # a level in doubt between two bounds is cut alike: 88.96 read "89.0"
+    from criteria.rules.shared import in_doubt
+
+    assert "lies between 88.4 % and 88.9 %" in in_doubt("exercise", 88.46, 88.96)

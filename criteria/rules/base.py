@@ -266,6 +266,15 @@ def cut_text(v: float, decimals: int) -> str:
     return f"{_floor_to(v, decimals):g}"
 
 
+def cut_fixed(v: float, decimals: int) -> str:
+    """Return ``v`` cut toward zero to ``decimals``, written with that many decimals.
+
+    As :func:`cut_text`, but ``88.0`` stays ``"88.0"``: a saturation written to a fixed
+    number of decimals (88.499999 was printed "88.50", which reads 89).
+    """
+    return f"{_floor_to(v, decimals):.{decimals}f}"
+
+
 def _floor_to(v: float, decimals: int) -> float:
     scale = 10**decimals
     return math.floor(round(float(v) * scale, 6)) / scale
@@ -299,7 +308,10 @@ def describe(values: Mapping[str, Any]) -> str:
             raw = values.get(key.replace("_rounded", ""))
             # the value too where it differs: Medicare compares it unrounded (A5), and "No Group
             # I-4 finding (exercise sustained nadir 88 %)" beside 88.49 read as a contradiction
-            shown = "" if not isinstance(raw, int | float) or raw == v else f" ({raw:g} %)"
+            # cut: 88.499999 printed "(88.5 %)" (89 by standard rounding) beside 88 %
+            shown = (
+                "" if not isinstance(raw, int | float) or raw == v else f" ({cut_text(raw, 2)} %)"
+            )
             out.append(f"{key.split('_sustained')[0]} sustained nadir {v} %{shown}")
         elif key.startswith("pao2_") and key.endswith("_mmhg"):
             out.append(f"PaO2 {key[5:-5].replace('_', ' ')} {v:g} mmHg")

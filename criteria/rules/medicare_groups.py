@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from ..evidence import SegmentFigures, SleepFigures
-from .base import Inputs, Outcome, Part, Rule, kleene_and, pct, with_figures
+from .base import Inputs, Outcome, Part, Rule, cut_fixed, kleene_and, pct, with_figures
 from .common import pulmonary_hypertension_codes
 from .shared import (
     blood_gas_day,
@@ -134,7 +134,9 @@ def _between_groups(sat: float) -> str:
     if not (sat > SAT_LOW and pct(sat) <= SAT_LOW):
         return ""
     return (
-        f"the DME MAC's reading of a sustained nadir of {sat:.2f} % (88 % by standard rounding: "
+        # cut: 88.499999 printed "88.50 %", which standard rounding makes 89, not the 88 said
+        f"the DME MAC's reading of a sustained nadir of {cut_fixed(sat, 2)} % (88 % by standard "
+        "rounding: "
         "Group I; above 88 % unrounded: not Group I, nor Group II's 89 %)"
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..icd10 import categorise, mapping_table
-from .base import Inputs, Outcome, Rule, with_figures
+from .base import Inputs, Outcome, Rule, cut_fixed, with_figures
 from .common import pulmonary_hypertension_codes
 from .medicare_groups import (
     GROUP_I_II_FINDINGS,
@@ -212,7 +212,7 @@ def _walk_normoxemic(inp: Inputs, kind: str, v: dict[str, Any]) -> bool | str:
     if high is None:
         return (
             f"a '{kind}' segment with fewer artifacts: none of its 10 s runs is wholly valid, "
-            f"and its valid samples reach {low:.1f} %"
+            f"and its valid samples reach {cut_fixed(low, 1)} %"  # 89.96 read "90.0"
         )
     return in_doubt(kind, min(low, high), high)
 

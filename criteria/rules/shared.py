@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from ..evidence import Evidence, RecordedDays, SegmentFigures, SleepFigures
-from .base import EPS_MIN, Inputs, Outcome, Part, at_least, cut_text, minutes_text, pct
+from .base import (
+    EPS_MIN,
+    Inputs,
+    Outcome,
+    Part,
+    at_least,
+    cut_fixed,
+    cut_text,
+    minutes_text,
+    pct,
+)
 
 __all__ = [
     "DATE_CONFLICT",
@@ -890,7 +900,8 @@ def in_doubt(kind: str, low: float, high: float) -> str:
     article = "an" if kind[0] in "aeiou" else "a"
     return (
         f"{article} '{kind}' segment with fewer artifacts: its sustained nadir lies between "
-        f"{low:.1f} % and {high:.1f} % as artifact breaks its 10 s runs or its low runs rest on "
+        f"{cut_fixed(low, 1)} % and {cut_fixed(high, 1)} % as artifact breaks its 10 s runs or its "
+        "low runs rest on "
         "an artifact's edge (data that start or resume low, or an instant rise back)"
     )
 
