@@ -23,7 +23,16 @@ from typing import Any
 from .conflicts import Conflict, find_conflicts
 from .context import TEST_TYPES, BloodGas, Context
 from .evidence import Evidence, SegmentFigures, SleepFigures
-from .rules.base import EPS_MIN, Inputs, Readings, RuleResult, kleene_and, kleene_or, pct
+from .rules.base import (
+    EPS_MIN,
+    Inputs,
+    Readings,
+    RuleResult,
+    kleene_and,
+    kleene_or,
+    pct,
+    value_figure,
+)
 from .rules.common import conditions
 from .rules.profile import Profile
 from .rules.shared import (
@@ -181,7 +190,7 @@ def _jsonable(v: Any) -> Any:
     if isinstance(v, _dt.date):
         return v.isoformat()
     if isinstance(v, float):
-        return round(v, 4)
+        return value_figure(v)
     return v
 
 

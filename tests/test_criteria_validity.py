@@ -900,3 +900,25 @@ def test_a_sustained_nadir_between_the_groups_is_never_printed_rounded_up() -> N
     from criteria.rules.shared import in_doubt
 
     assert "lies between 88.4 % and 88.9 %" in in_doubt("exercise", 88.46, 88.96)
+
+
+def test_a_rules_values_are_never_rounded_onto_a_half_or_a_whole() -> None:
+    """qualification.rules[].values kept 4 decimals rounded half up: an exercise sustained nadir
+    of 88.4999999 % was written 88.5 (89 %) beside its rounded value 88, in summary.json and in
+    the report's appendix, and 4.99996 min at or below 88 % would be 5.0 beside NOT MET for 5
+    minutes (hunt 13). Such a value is cut to 4 decimals; the alternatives' alike."""
+    from tests.criteria_helpers import exercise_test
+
+    c = ctx(test__type="exercise", findings={"dependent_edema": True})
+    q = evaluate(c, exercise_test(exercise=88.4999999), "medicare").to_dict()
+    shown = [
+        v
+        for r in q["rules"]
+        for k, v in r["values"].items()
+        if k in ("exercise_sustained_nadir_pct", "exercise_sustained_nadir_low_pct")
+    ]
+    assert shown and set(shown) == {88.4999}, shown
+    night = overnight(t_le88_min=4.99996, valid_min=420.0)
+    q = evaluate(ctx(), night).to_dict()
+    le88 = [r["values"]["t_le88_min"] for r in q["rules"] if "t_le88_min" in r["values"]]
+    assert le88 and set(le88) == {4.9999}, le88

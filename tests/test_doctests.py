@@ -23,6 +23,7 @@ PUBLIC = (
     "oximetry.windows",  # clock_text: a time dated over 24 h
     "criteria.evaluate",
     "criteria.rules.shared",  # night_share: the 20:00-08:00 reading, worked
+    "criteria.rules.base",  # value_figure: a rule's value never rounded onto a half
     "criteria.names",  # same_person: one person written two ways, placeholders
     "criteria.context_file",  # shorten: a text cut short keeps its closing quote
     "oximetry.errors",  # deidentified_reason

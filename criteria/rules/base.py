@@ -141,8 +141,39 @@ def _plain(v: Any) -> Any:
     if isinstance(v, tuple | list):
         return [_plain(x) for x in v]
     if isinstance(v, float):
-        return round(v, 4)
+        return value_figure(v)
     return v
+
+
+#: Decimals a rule's values keep in ``summary.json``.
+VALUE_DECIMALS = 4
+
+
+def value_figure(v: float) -> float:
+    """Return a rule's value rounded to :data:`VALUE_DECIMALS`, never onto a half or a whole.
+
+    Rounded half up, an exercise sustained nadir of 88.4999999 % was written 88.5 beside its
+    rounded value 88 (and 4.99996 min at or below 88 % would be 5.0 beside NOT MET for 5
+    minutes): rules round a saturation at the half and compare minutes with whole numbers. Such
+    a value is cut to :data:`VALUE_DECIMALS` instead.
+
+    Parameters
+    ----------
+    v : float
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> value_figure(88.4999999), value_figure(4.99996), value_figure(96.66448), value_figure(-1.0)
+    (88.4999, 4.9999, 96.6645, -1.0)
+    """
+    r = round(v, VALUE_DECIMALS)
+    if math.isfinite(v) and v > 0 and math.floor(2 * r) > math.floor(2 * v):
+        r = math.floor(v * 10**VALUE_DECIMALS) / 10**VALUE_DECIMALS
+    return r
 
 
 @dataclass(frozen=True)
