@@ -162,6 +162,9 @@ class Determination:
             "profile": self.profile,
             "determination": self.determination,
             "basis": list(self.basis),
+            # the date the rules judged (page 1 prints it): a night from 00:30 on the 2nd is
+            # the 1st's, the file's own date is the 2nd
+            "test_date": None if self.test_date is None else self.test_date.isoformat(),
             "coverage": list(self.coverage),
             "authorization_months": self.authorization_months,
             "portable_eligible": self.portable_eligible,

@@ -38,8 +38,13 @@ def _context_lines(doc: Mapping[str, Any]) -> list[str]:
     ctx = doc.get("context") or {}
     q = doc.get("qualification") or {}
     t, o = ctx.get("test") or {}, ctx.get("order") or {}
+    date = str(t.get("date") or "not given")
+    used = q.get("test_date")
+    if used and str(used) != str(t.get("date")):
+        # the date the rules counted from: a summary's night from 00:30 is the evening's
+        date += f" (judged as the test of {used})"
     lines = [
-        f"Test: {t.get('type') or 'type not given'}; date {t.get('date') or 'not given'}; "
+        f"Test: {t.get('type') or 'type not given'}; date {date}; "
         f"room air {_yes(t.get('room_air'))}; setting {t.get('setting') or 'not given'}",
         f"Order: {o.get('date') or 'no date'}; prescriber {o.get('prescriber') or 'not given'}"
         f"{' (' + o['practitioner'] + ')' if o.get('practitioner') else ''}; "

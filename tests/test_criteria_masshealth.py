@@ -819,6 +819,7 @@ def test_determination_to_dict_has_the_spec_keys_and_is_json() -> None:
         "profile",
         "determination",
         "basis",
+        "test_date",
         "coverage",
         "authorization_months",
         "portable_eligible",

@@ -802,3 +802,33 @@ def test_a_staged_windows_source_in_words() -> None:
     rows = dict(stat_rows(build_summary(_staged_with_awake_hour())))
     assert rows["Analysis window"].endswith(", from the recording's sleep staging")
     assert rows["Awake baseline"].endswith("(wake epochs of the recording's sleep staging)")
+
+
+@needs_pdftotext
+def test_page_one_prints_the_test_date_the_rules_counted_from(tmp_path: Path) -> None:
+    """A night recorded from 00:30 on 6 January, without a test.date, is the night of the 5th
+    for the rules (its order window counted from the 5th), while page 1 printed the file's
+    "Test date: 2026-01-06" beside the order date a reviewer counts the 90 days from (hunt 13).
+    qualification.test_date holds the date judged; a context's that differs is named beside."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=5 * 3600, seed=5, start=dt.datetime(2026, 1, 6, 0, 30)
+    )
+    write_edf(rec, tmp_path / "n.edf")
+    undated = CONTEXT.replace("  date: 2026-01-05\n", "", 1)
+    assert undated != CONTEXT
+    (tmp_path / "ctx.yaml").write_text(undated)
+    req = AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"))
+    res = analyze_file(tmp_path / "n.edf", req, out_dir=tmp_path / "o")
+    assert res.summary["qualification"]["test_date"] == "2026-01-05"
+    text = text_of(res.paths["report"], 1)
+    assert "Test date: 2026-01-05 " in text and "Test date: 2026-01-06" not in text
+    from oximetry.report.page1 import test_date_text
+
+    summary = {"qualification": {"test_date": "2026-01-05"}, "context": {"test": {"date": "x"}}}
+    assert test_date_text(summary) == "2026-01-05 (test.date x)"
+    older = {"input": {"start": "2026-01-06T00:30:00"}, "qualification": {}}
+    assert test_date_text(older) == "2026-01-06"  # a summary without it: the file's, as before
+    from oximetry.qualify_report import _context_lines
+
+    doc = {"qualification": {"test_date": "2026-01-05"}, "context": {"test": {}}}
+    assert "date not given (judged as the test of 2026-01-05);" in _context_lines(doc)[0]

@@ -42,6 +42,7 @@ __all__ = [
     "measurement_note",
     "notes_pages",
     "review_text",
+    "test_date_text",
 ]
 
 BODY = 8.5
@@ -143,7 +144,7 @@ def _identification(
     ordered = (order_by or "not given") + (f" (NPI {npi})" if npi else "")
     right = [
         recorded_line(summary),
-        f"Test date: {ctx_get(summary, 'test', 'date') or _file_date(summary)}"
+        f"Test date: {test_date_text(summary)}"
         f"    Order date: {plain(ctx_get(summary, 'order', 'date'))}",
         f"Device: {device_text(summary) or 'not stated'}",
         *(
@@ -168,6 +169,34 @@ def _identification(
         for part in page.wrap(s, col_w, BODY):
             page.line(part, BODY, x_in=page.w / 2 + 0.1)
     page.y = max(page.y, y_left)
+
+
+def test_date_text(summary: Mapping[str, Any]) -> str:
+    """Return the test date page 1 prints: the one the rules judged the test by.
+
+    A night from 00:30 on 2 March without a ``test.date`` was judged as the night of 1 March
+    (its order window counted from the 1st), while page 1 printed the file's "Test date:
+    2026-03-02" beside the order date a reviewer counts the 90 days from (hunt 13).
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json`` (``qualification.test_date``; ``context.test.date`` and the file's
+        date for a summary without it).
+
+    Returns
+    -------
+    str
+        ``2026-03-01``; ``2026-03-01 (test.date 2026-03-04)`` when the context's differs;
+        the context's or the file's date when the rules dated nothing.
+    """
+    used = (summary.get("qualification") or {}).get("test_date")
+    given = ctx_get(summary, "test", "date")
+    if not used:
+        return str(given or _file_date(summary))
+    if given is not None and str(given) != str(used):
+        return f"{used} (test.date {given})"
+    return str(used)
 
 
 def _file_date(summary: Mapping[str, Any]) -> str:
