@@ -320,3 +320,15 @@ def test_the_recordings_hours_are_cut_never_rounded_up_to_two():
     s["recording"]["duration_min"] = 119.993333
     (row,) = [x for x in format_terminal_summary(s, {}).splitlines() if x.startswith("Recording")]
     assert "119.9 min (1.99 h)" in row
+
+
+def test_the_minutes_below_90_the_pediatric_and_89_findings_read_are_printed():
+    # A child's night QUALIFIED (pediatric, MG-OXY II.A.2.d) on 15.15 min at or below 90 %
+    # printed only "SpO2 <= 88 %  0.0 min cumulative" (hunt 13); page 1 gives both figures.
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    s["metrics"][s["main_window"]].update(t_le88_min=0.0, t_lt90_min=4.816667, t_le90_min=15.15)
+    rows = dict(
+        (line[:14].strip(), line[14:].strip())
+        for line in format_terminal_summary(s, {}).splitlines()
+    )
+    assert rows["SpO2 < 90 %"] == "4.8 min cumulative; <= 90 %: 15.1 min"

@@ -634,6 +634,16 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
                 f"({_num(m.get('t_le88_pct'))} % of {valid_txt}), {longest_txt}",
             )
         )
+        # the figures II.A.2.a.iii (<= 89 %) and the pediatric d (<= 90 %) decide on: a child's
+        # night QUALIFIED (pediatric) on 15.1 min at or below 90 % printed only "0.0 min" at or
+        # below 88 % (hunt 13), as page 1's "Time < 90 % / ≤ 90 %" row says
+        rows.append(
+            (
+                "SpO2 < 90 %",
+                f"{minutes(m.get('t_lt90_min'))} min cumulative; <= 90 %: "
+                f"{minutes(m.get('t_le90_min'))} min",
+            )
+        )
         rows.append(
             (
                 "Nadir",
