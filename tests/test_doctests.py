@@ -13,7 +13,7 @@ PUBLIC = (
     "oximetry.model",  # PatientInfo.redact
     "oximetry.io.reader",
     "oximetry.io._base",  # path_text: a name that is not UTF-8
-    "oximetry.report.terminal",  # minutes and cut: shown figures cut, never rounded up
+    "oximetry.report.terminal",  # minutes, cut, sustained_nadir_text: never rounded across
     "oximetry.io.channels",  # classify: which channel is what
     "oximetry.spans",
     "oximetry.artifact",  # dropout_edges: the samples before a probe-off, by hand

@@ -94,7 +94,7 @@ def test_saturations_are_shown_as_the_rules_round_them():
     s["metrics"]["exercise"] = {"sustained_nadir_pct": 88.5, "nadir_pct": 86.5, "valid_min": 6.0}
     s["metrics"][s["main_window"]]["nadir_pct"] = 90.5
     text = format_terminal_summary(s, {})
-    assert "sustained nadir 89 %, nadir 87 %" in text
+    assert "sustained nadir 89 % (88.5 %), nadir 87 %" in text
     assert "Nadir           91 %" in text
 
 
@@ -332,3 +332,19 @@ def test_the_minutes_below_90_the_pediatric_and_89_findings_read_are_printed():
         for line in format_terminal_summary(s, {}).splitlines()
     )
     assert rows["SpO2 < 90 %"] == "4.8 min cumulative; <= 90 %: 15.1 min"
+
+
+def test_a_sustained_nadir_that_is_not_whole_carries_its_value():
+    # A walk's sustained nadir of 88.4 % printed "sustained nadir 88 %" on the terminal, page 1
+    # and the segment table beside a Medicare NOT QUALIFIED (no Group I-4: 88.4 is not at or
+    # below 88 unrounded), reading as the 88 % that qualifies (hunt 13).
+    from oximetry.report.textpage import stat_rows
+
+    s = build_summary(rd.make_analysis(), qualification=rd.QUALIFICATION)
+    s["metrics"]["exercise"] = {"sustained_nadir_pct": 88.4, "nadir_pct": 88.4, "valid_min": 6.0}
+    s["metrics"]["rest"] = {"sustained_nadir_pct": 95.0, "nadir_pct": 95.0, "valid_min": 5.0}
+    text = format_terminal_summary(s, {})
+    page = dict(stat_rows(s))
+    assert "Exercise        sustained nadir 88 % (88.4 %), nadir 88 %" in text
+    assert page["Exercise"].startswith("sustained nadir (≥ 10 s) 88 % (88.4 %), ")
+    assert "sustained nadir 95 %, nadir 95 %" in text  # a whole value as before

@@ -13,7 +13,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ..plot import legend_handles, plot_overview, runs_outside_main
-from .terminal import minutes, saturation, saturation_tenths, span
+from .terminal import minutes, saturation, saturation_tenths, span, sustained_nadir_text
 from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only
 
 __all__ = ["tables_page"]
@@ -205,7 +205,7 @@ def _segments(page: TextPage, summary: Mapping[str, Any], x: float) -> None:
                 minutes(seg.get("valid_min")),
                 saturation_tenths(seg.get("median_pct")),
                 _n(seg.get("nadir_pct"), "pct"),
-                _n(seg.get("sustained_nadir_pct"), "pct"),
+                sustained_nadir_text(seg.get("sustained_nadir_pct")).replace(" %", ""),
                 _n(seg.get("pulse_max_bpm"), ".0f"),
             ]
         )

@@ -29,6 +29,7 @@ __all__ = [
     "sentence_case",
     "span",
     "start_text",
+    "sustained_nadir_text",
     "tenths",
     "when",
     "window_source_text",
@@ -428,6 +429,37 @@ def saturation_tenths(value: Any) -> str:
     return f"{float(tenths(x)) - 0.1:.1f}"
 
 
+def sustained_nadir_text(value: Any) -> str:
+    """Return a rest or exercise sustained nadir as the rules read it, with its value if not whole.
+
+    MassHealth rounds it (SPEC §7), Medicare compares it unrounded (medicare-oxygen.md A5): a
+    walk's sustained nadir of 88.4 % was printed "88 %" beside a Medicare NOT QUALIFIED (no
+    Group I-4: 88.4 is not at or below 88), which read as the 88 % that qualifies (hunt 13).
+    The rule table says "exercise sustained nadir 88 % (88.4 %)"; so does this.
+
+    Parameters
+    ----------
+    value : float or None
+        Percent (``summary.json`` keeps 6 decimals).
+
+    Returns
+    -------
+    str
+        ``88 %``; ``88 % (88.4 %)``; ``n/a %`` for None.
+
+    Examples
+    --------
+    >>> sustained_nadir_text(88.0), sustained_nadir_text(88.4), sustained_nadir_text(88.499999)
+    ('88 %', '88 % (88.4 %)', '88 % (88.4 %)')
+    """
+    if value is None:
+        return "n/a %"
+    whole = saturation(value)
+    if float(value) == float(whole):
+        return f"{whole} %"
+    return f"{whole} % ({saturation_tenths(value)} %)"
+
+
 def minutes(value: Any) -> str:
     """Return a duration in minutes to 0.1 min, cut toward zero, never rounded up.
 
@@ -682,7 +714,7 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             rows.append(
                 (
                     sentence_case(_WINDOW_NAMES[kind]),
-                    f"sustained nadir {_num(seg.get('sustained_nadir_pct'), 'pct')} %, "
+                    f"sustained nadir {sustained_nadir_text(seg.get('sustained_nadir_pct'))}, "
                     f"nadir {_num(seg.get('nadir_pct'), 'pct')} %, "
                     f"{minutes(seg.get('valid_min'))} min valid",
                 )

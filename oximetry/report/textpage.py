@@ -35,6 +35,7 @@ from .terminal import (
     saturation_tenths,
     sentence_case,
     span,
+    sustained_nadir_text,
     when,
     window_source_text,
 )
@@ -549,7 +550,7 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             rows.append(
                 (
                     sentence_case(kind.replace("_o2", " on O2")),
-                    f"sustained nadir (≥ 10 s) {_n(seg.get('sustained_nadir_pct'), 'pct')} %, "
+                    f"sustained nadir (≥ 10 s) {sustained_nadir_text(seg.get('sustained_nadir_pct'))}, "
                     f"nadir {_n(seg.get('nadir_pct'), 'pct')} %, median "
                     f"{saturation_tenths(seg.get('median_pct'))} %, {minutes(seg.get('valid_min'))} min valid",
                 )
