@@ -1147,3 +1147,13 @@ def test_qualify_on_a_summary_writes_a_report_naming_it_and_oxi_verify(
     assert "run 'oxi verify SUMMARY RECORDING'" in flat
     sha = json.loads(example_summary.read_text())["input"]["sha256"]
     assert sha in flat
+
+
+def test_a_presumed_window_just_under_half_in_the_night_never_says_half() -> None:
+    """A recording from 15:48 lasting 500 min has 49.6 % of it between 20:00 and 08:00: held
+    open, its reason said "only 50 % of it lies between 20:00 and 08:00, so it is not taken as
+    sleep", where half or more is taken (hunt 13). The share is cut."""
+    d = evaluate(mh(), _presumed(dt.datetime(2026, 11, 20, 15, 48), 500 / 60))
+    assert d.determination == "indeterminate"
+    (said,) = [m for m in d.missing if "lies between 20:00 and 08:00" in m]
+    assert "only 49 % of it" in said, said

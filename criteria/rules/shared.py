@@ -534,7 +534,8 @@ def window_figures(
             (
                 "lights-off and lights-on (--lights-off/--lights-on) or sleep staging: the "
                 f"presumed-sleep window is {unbounded_text(figs)}, and only "
-                f"{100 * share:.0f} % of it lies between {NIGHT_FROM:%H:%M} and "
+                # cut: 49.6 % said "only 50 %" beside "not taken as sleep" (at least half is)
+                f"{cut_text(100 * share, 0)} % of it lies between {NIGHT_FROM:%H:%M} and "
                 f"{NIGHT_TO:%H:%M}"
                 + ("" if open_ends(figs) == (True, True) else " or next to that lights off/on")
                 + ", so it is not taken as sleep",
