@@ -63,6 +63,8 @@ COLORS = {
     "sustained": "#f0a020",
     "baseline": "#2a8a3a",
     "pulse": "#7a3d8a",
+    # Medicare's drop line (the test's mean − 5): never the awake baseline's green
+    "mean_minus5": "#6a3d9a",
     "sleep": "#3b5ba5",
     "presumed_sleep": "#9fb4dd",
     "awake": "#f2c94c",
@@ -283,6 +285,7 @@ def _draw_trace(
     max_points: int | None,
     marks: bool,
     ylim: tuple[float, float] | None,
+    mean_minus5: float | None = None,
 ) -> None:
     rec = analysis.recording
     fs = rec.fs
@@ -386,6 +389,10 @@ def _draw_trace(
         ax.axhline(base, color=COLORS["baseline"], lw=0.9, ls="--", zorder=2.4).set_gid("baseline")
         ax.axhline(base - 5, color=COLORS["baseline"], lw=0.9, ls=":", zorder=2.4).set_gid(
             "baseline_minus5"
+        )
+    if mean_minus5 is not None:
+        ax.axhline(mean_minus5, color=COLORS["mean_minus5"], lw=0.9, ls="-.", zorder=2.4).set_gid(
+            "mean_minus5"
         )
     if marks:
         for kind in ("odi4", "odi3", "scored"):
@@ -574,7 +581,11 @@ def clock_grid(
 
 
 def plot_overview(
-    analysis: Analysis, ax: Axes | None = None, *, max_points: int | None = 3000
+    analysis: Analysis,
+    ax: Axes | None = None,
+    *,
+    max_points: int | None = 3000,
+    mean_minus5: float | None = None,
 ) -> Axes:
     """Draw the whole recording: SpO2 with the 88 % line, baselines, shaded spans and artifact.
 
@@ -587,6 +598,8 @@ def plot_overview(
     max_points : int or None
         Reduce the drawn line to about this many points (min/max envelope); None draws every
         sample.
+    mean_minus5 : float, optional
+        Draw this line too (gid ``mean_minus5``): Medicare's drop line, the test's mean − 5.
 
     Returns
     -------
@@ -595,7 +608,16 @@ def plot_overview(
     ax = _new_ax(ax)
     rec = analysis.recording
     dur = rec.duration_s
-    _draw_trace(ax, analysis, 0.0, dur, max_points=max_points, marks=False, ylim=None)
+    _draw_trace(
+        ax,
+        analysis,
+        0.0,
+        dur,
+        max_points=max_points,
+        marks=False,
+        ylim=None,
+        mean_minus5=mean_minus5,
+    )
     elapsed = not rec.clock_known
     clock_grid(ax, rec.start, 0.0, dur, minor_s=None, major_s=overview_step(dur), elapsed=elapsed)
     if dur > 86400.0 and not elapsed:  # several days: "06 Dec 00:00", or "day 2 00:00"
@@ -662,6 +684,7 @@ def plot_strip(
     *,
     max_points: int | None = 4000,
     ylim: tuple[float, float] | None = None,
+    mean_minus5: float | None = None,
 ) -> Axes:
     """Draw one stretch of the recording at minute resolution, with every mark.
 
@@ -680,6 +703,8 @@ def plot_strip(
         The y range, :func:`spo2_ylim` of the analysis when None. A report drawing many strips
         passes it once: over a 7-day 25 Hz recording, recomputing it for each of 168 strips
         took 10 of the PDF's 76 s under cProfile (2026-12-05; see report.pdf._strip_page).
+    mean_minus5 : float, optional
+        Draw this line too, as :func:`plot_overview` does.
 
     Returns
     -------
@@ -689,7 +714,16 @@ def plot_strip(
     if not end_s > start_s:
         raise ValueError(f"plot_strip: end_s ({end_s}) must be after start_s ({start_s})")
     ax = _new_ax(ax)
-    _draw_trace(ax, analysis, start_s, end_s, max_points=max_points, marks=True, ylim=ylim)
+    _draw_trace(
+        ax,
+        analysis,
+        start_s,
+        end_s,
+        max_points=max_points,
+        marks=True,
+        ylim=ylim,
+        mean_minus5=mean_minus5,
+    )
     span = end_s - start_s
     minor, major = strip_grid_steps(span)
     rec = analysis.recording
@@ -829,6 +863,7 @@ def legend_handles(
     events: bool = True,
     baseline: bool = True,
     outside: str | None = None,
+    mean_minus5: bool = False,
 ) -> list[Any]:
     """Return proxy artists that explain the marks of :func:`plot_strip` (for a figure legend).
 
@@ -843,6 +878,8 @@ def legend_handles(
     outside : str, optional
         The main window's kind, when runs at or below 88 % outside it are drawn
         (:func:`le88_spans_outside`): their shade is explained as not of that window.
+    mean_minus5 : bool
+        Explain Medicare's drop line (the test's mean − 5), when it is drawn.
 
     Returns
     -------
@@ -869,6 +906,17 @@ def legend_handles(
             Line2D([], [], color=COLORS["baseline"], lw=1, ls=":", label="baseline − 5"),
         ]
         handles.append(Patch(facecolor=COLORS["sustained"], label="> 5 pts below baseline ≥ 5 min"))
+    if mean_minus5:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=COLORS["mean_minus5"],
+                lw=1,
+                ls="-.",
+                label="test's mean − 5 (Medicare)",
+            )
+        )
     if events:
         handles += [
             Patch(facecolor=COLORS["odi3"], label="ODI3 / ODI4 event"),

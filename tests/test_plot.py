@@ -378,3 +378,32 @@ def test_an_overview_over_a_day_without_a_date_labels_the_day_or_counts_the_hour
     fmt = ax.xaxis.get_major_formatter()
     ticks = [t for t in ax.xaxis.get_major_locator()() if t >= 0]
     assert [fmt(t) for t in ticks[:2]] == first_two
+
+
+def test_medicares_drop_line_is_drawn_where_the_summary_puts_it(analysis):
+    # A Medicare night QUALIFIED (Group I-3) on 15.15 min more than 5 points below its mean of
+    # 96.66 % showed the awake baseline's lines only (93 and 88 %), neither crossed by the
+    # qualifying level; the report, page 2 and trace.png now draw the test's mean − 5 (hunt 13).
+    from oximetry.report.pdf import _strip_masks, _strip_page, render_trace_png
+    from oximetry.report.summary import build_summary
+    from oximetry.report.terminal import medicare_drop_line
+
+    summary = build_summary(analysis, qualification={**rd.QUALIFICATION, "profile": "medicare"})
+    summary["metrics"][summary["main_window"]]["mean_pct"] = 96.664484
+    line = medicare_drop_line(summary)
+    assert line == pytest.approx(91.664484)
+    assert medicare_drop_line({**summary, "qualification": rd.QUALIFICATION}) is None
+    ax = plot.plot_overview(analysis, mean_minus5=line)
+    assert list(_one(ax, "mean_minus5").get_ydata()) == [line, line]
+    assert _by_gid(plot.plot_overview(analysis), "mean_minus5") == []
+    page = _strip_page(
+        analysis, [(0.0, 3600.0)], ["presumed_sleep"], "t", _strip_masks(analysis),
+        plot.spo2_ylim(analysis), line,
+    )  # fmt: skip
+    drawn = [a for ax in page.axes for a in ax.lines if a.get_gid() == "mean_minus5"]
+    assert len(drawn) == 1 and list(drawn[0].get_ydata()) == [line, line]
+    labels = [t.get_text() for leg in page.legends for t in leg.get_texts()]
+    assert "test's mean − 5 (Medicare)" in labels
+    assert render_trace_png(analysis, summary) != render_trace_png(
+        analysis, {**summary, "qualification": rd.QUALIFICATION}
+    )

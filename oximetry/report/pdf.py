@@ -52,7 +52,7 @@ from .atomic import write_atomic
 from .forked import in_a_fork
 from .page1 import first_page_and_notes, notes_pages
 from .tables_page import tables_page
-from .terminal import minutes
+from .terminal import medicare_drop_line, minutes
 from .textpage import (
     LANDSCAPE,
     MARGIN_IN,
@@ -139,6 +139,7 @@ def _strip_page(
     title: str,
     masks: Masks,
     ylim: tuple[float, float],
+    mean_minus5: float | None = None,
 ) -> Figure:
     """Return one page of strips.
 
@@ -155,6 +156,7 @@ def _strip_page(
             kinds,
             baseline=analysis.main_window is not None,
             outside=runs_outside_main(analysis),
+            mean_minus5=mean_minus5 is not None,
         ),
         loc="upper center",
         bbox_to_anchor=(0.5, 1 - 0.55 / h),
@@ -174,7 +176,7 @@ def _strip_page(
     for i, (t0, t1) in enumerate(strips):
         y_top = top + i * slot
         ax = fig.add_axes((left / w, 1 - (y_top + 1.5) / h, width / w, 1.5 / h))
-        plot_strip(analysis, t0, t1, ax, ylim=ylim)
+        plot_strip(analysis, t0, t1, ax, ylim=ylim, mean_minus5=mean_minus5)
         ax.tick_params(labelbottom=False, labelsize=7)
         ax.yaxis.label.set_fontsize(7.5)
         axp = fig.add_axes(
@@ -430,7 +432,18 @@ def _build_pages(
             # the page's first and last times, dated: its clock times occur on other days too
             fmt = _time_formatter(analysis)
             title += f", {fmt(chunk[0][0])} – {fmt(chunk[-1][1])}"
-        pages.append(partial(_strip_page, analysis, chunk, kinds, title, masks, ylim))
+        pages.append(
+            partial(
+                _strip_page,
+                analysis,
+                chunk,
+                kinds,
+                title,
+                masks,
+                ylim,
+                medicare_drop_line(summary),
+            )
+        )
 
     # Appendix: every rule with its clause and id.
     rest = rules
@@ -703,7 +716,8 @@ def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = Non
     """
     fig = Figure(figsize=(11.0, 3.6), dpi=120)
     ax = fig.add_axes((0.07, 0.17, 0.9, 0.6))
-    plot_overview(analysis, ax)
+    line = medicare_drop_line(summary)
+    plot_overview(analysis, ax, mean_minus5=line)
     # a context's device "王 oximeter" was drawn with an empty box, as page 1's patient (hunt 11)
     title = drawable(trace_title(analysis, summary), weight="bold")
     fig.text(0.07, 0.97, title, size=9, weight="bold", va="top")
@@ -714,6 +728,7 @@ def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = Non
             events=False,
             baseline=analysis.main_window is not None,
             outside=runs_outside_main(analysis),
+            mean_minus5=line is not None,
         ),
         loc="upper center",
         bbox_to_anchor=(0.5, 0.92),

@@ -13,7 +13,14 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from ..plot import legend_handles, plot_overview, runs_outside_main
-from .terminal import minutes, saturation, saturation_tenths, span, sustained_nadir_text
+from .terminal import (
+    medicare_drop_line,
+    minutes,
+    saturation,
+    saturation_tenths,
+    span,
+    sustained_nadir_text,
+)
 from .textpage import MARGIN_IN, PORTRAIT, TextPage, elapsed_only
 
 __all__ = ["tables_page"]
@@ -239,7 +246,8 @@ def tables_page(analysis: Any, summary: Mapping[str, Any]) -> Figure:
     page = TextPage(fig)
     page.line("Whole recording", 11, weight="bold")
     ax = fig.add_axes((0.75 / w, 1 - 3.35 / h, (w - 1.25) / w, 2.3 / h))
-    plot_overview(analysis, ax)
+    line = medicare_drop_line(summary)
+    plot_overview(analysis, ax, mean_minus5=line)
     ax.tick_params(labelsize=7.5)
     fig.legend(
         handles=legend_handles(
@@ -247,6 +255,7 @@ def tables_page(analysis: Any, summary: Mapping[str, Any]) -> Figure:
             events=False,
             baseline=analysis.main_window is not None,
             outside=runs_outside_main(analysis),
+            mean_minus5=line is not None,
         ),
         loc="upper center",
         bbox_to_anchor=(0.5, 1 - 0.7 / h),

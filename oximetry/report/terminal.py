@@ -21,6 +21,7 @@ __all__ = [
     "cut",
     "elapsed_only",
     "format_terminal_summary",
+    "medicare_drop_line",
     "minutes",
     "rule_status",
     "rule_tally",
@@ -516,6 +517,31 @@ def below_mean_text(m: Mapping[str, Any], minus: str = "−") -> str:
         f"{minutes(m.get('longest_drop5_from_mean_min'))} min, below {cut(mean - 5, 2):.2f} % "
         f"(the test's mean {cut(mean, 2):.2f} % {minus} 5; Medicare Group I-3)"
     )
+
+
+def medicare_drop_line(summary: Mapping[str, Any] | None) -> float | None:
+    """Return the line Medicare's Group I-3 drop is counted below (the test's mean − 5), if any.
+
+    The strips drew the awake baseline and baseline − 5 only: a Medicare night QUALIFIED on
+    15.15 min below its mean − 5 (91.66 %, the mean 96.66 %) showed lines at 93 and 88 %,
+    neither of which the qualifying level crossed (hunt 13).
+
+    Parameters
+    ----------
+    summary : mapping or None
+        ``summary.json``.
+
+    Returns
+    -------
+    float or None
+        ``mean_pct - 5`` of the main window under Medicare; None under MassHealth or without it.
+    """
+    summary = summary or {}
+    if (summary.get("qualification") or {}).get("profile") != "medicare":
+        return None
+    main = summary.get("main_window")
+    mean = ((summary.get("metrics") or {}).get(main) or {}).get("mean_pct") if main else None
+    return float(mean) - 5.0 if isinstance(mean, int | float) else None
 
 
 def _num(value: Any, fmt: str = ".1f", unit: str = "") -> str:
