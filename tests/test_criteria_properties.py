@@ -487,6 +487,9 @@ PERTURBATIONS = (
     "symptomless_drop_only",
     "stand_by_in_nursing_facility",
     "cluster_headache_ichd3_fails",
+    # ... and a walk on oxygen no higher than the room-air walk's whole 10 s runs but above the
+    # runs artifact broke: the improvement is neither shown nor ruled out (it was a bare denial).
+    "walk_in_doubt_oxygen_no_higher",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -745,6 +748,10 @@ def valid_then_perturbed(
         t.pop("exercise_o2_flow_lpm", None)
         walked = draw(st.one_of(st.none(), st.floats(0.1, flow)))
         ev = _three_part_walk(draw, start, walked)
+    elif change == "walk_in_doubt_oxygen_no_higher":
+        t["type"] = "exercise"
+        ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+        ev = _walk_in_doubt_oxygen_no_higher(draw, ev)
     elif change == "exercise_gas_without_improvement":
         t["type"] = "exercise"
         ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
@@ -1256,6 +1263,23 @@ def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetim
     rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
     raw["test"].pop("exercise_o2_flow_lpm", None)
     return _three_part_walk(draw, start, min(15.0, rx + draw(st.floats(0.1, 8.0))))
+
+
+def _walk_in_doubt_oxygen_no_higher(draw: st.DrawFn, ev: Evidence) -> Evidence:
+    """``ev``'s three-part test with the walk on room air at 80-88 % on its whole 10 s runs and
+    its walk on oxygen no higher (rounded), but above the walk's runs that artifact broke."""
+    assert ev.exercise is not None and ev.exercise_o2 is not None
+    high = draw(st.integers(80, 88))
+    o2 = draw(st.integers(71, high))
+    low = draw(st.floats(60.0, o2 - 0.51))
+    ex = dataclasses.replace(
+        ev.exercise, sustained_nadir_pct=float(high), sustained_nadir_low_pct=low, nadir_pct=low
+    )
+    walk = dataclasses.replace(
+        ev.exercise_o2, sustained_nadir_pct=float(o2), sustained_nadir_low_pct=float(o2),
+        nadir_pct=o2 - 1.0,
+    )  # fmt: skip
+    return dataclasses.replace(ev, exercise=ex, exercise_o2=walk)
 
 
 def _three_part_walk(draw: st.DrawFn, start: dt.datetime, flow: float | None) -> Evidence:
@@ -1905,6 +1929,8 @@ def _assert_stopped(case: tuple[dict[str, Any], Evidence | None, str, str]) -> N
         assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
     else:
         assert d.determination != "qualified", change
+    if change == "walk_in_doubt_oxygen_no_higher":  # neither shown nor ruled out
+        assert d.determination == "indeterminate", d.missing
     if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
         assert d.determination == "indeterminate", d.missing
         assert any("whole mmHg" in m for m in d.missing), d.missing
@@ -2589,6 +2615,8 @@ def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) 
         assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
     else:
         assert d.determination != "qualified", change
+    if change == "walk_in_doubt_oxygen_no_higher":  # neither shown nor ruled out
+        assert d.determination == "indeterminate", d.missing
     if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
         assert d.determination == "indeterminate", d.missing
         assert any("whole mmHg" in m for m in d.missing), d.missing

@@ -23,7 +23,7 @@ from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry import analyze
 from oximetry.errors import RecordingFormatError, SettingsError
 from oximetry.model import Annotation
-from oximetry.simulate import simulate_night, write_edf
+from oximetry.simulate import Artifact, simulate_night, write_edf
 from tests.criteria_helpers import (
     BASE,
     CLUSTER_OK,
@@ -624,6 +624,44 @@ def test_walk_on_oxygen_dip_broken_by_artifact_end_to_end(tmp_path: Path) -> Non
     d = out.determination
     assert d is not None and d.determination == "indeterminate"
     assert any("fewer artifacts" in m for m in d.missing)
+
+
+def test_no_improvement_over_a_walk_in_doubt_is_not_a_denial() -> None:
+    """MassHealth II.A.2.b.ii.A: the walk on room air at 86 % on its whole 10 s runs and 80 % on
+    those artifact broke, the walk on oxygen at 85 %: oxygen may have improved a level of
+    80-85 %, so the improvement is neither shown nor ruled out. It was denied ("no improvement,
+    86 % on room air, 85 % on oxygen") and the test not_qualified (Medicare's test #3 leaves any
+    improvement not shown open, A8)."""
+    c = Context.from_dict(MH_WALK)
+    whole = exercise_test(rest=94.0, exercise=86.0, exercise_o2=85.0)
+    assert evaluate(c, whole).determination == "not_qualified"
+    d = evaluate(c, _low(whole, "exercise", 80.0))
+    assert d.determination == "indeterminate"  # was not_qualified
+    assert any("'exercise' segment with fewer artifacts" in m for m in d.missing), d.missing
+    # ruled out where oxygen reaches no higher than the walk's lower bound either
+    assert evaluate(c, _low(whole, "exercise", 85.4)).determination == "not_qualified"
+
+
+def test_no_improvement_over_a_slipped_probe_walk_end_to_end(tmp_path: Path) -> None:
+    """A walk test at 95 % throughout whose probe slipped 100 s into the walk on room air (an
+    instant fall to 80 %, held there until the probe came off after the walk): the walk's
+    sustained nadir is 95 % on its runs clear of the slip and 80 % with them. MassHealth read
+    "no improvement on oxygen (95 % on room air, 95 % on oxygen)" and denied the test, where
+    the walk's level is not known (Medicare: indeterminate)."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1500, seed=1, baseline_pct=95, noise_pts=0.5,
+        artifacts=[Artifact(500, 280, "fall", 80.0), Artifact(780, 20, "nan")],
+        segments=[("rest", 0, 300), ("exercise", 400, 760), ("exercise_o2", 900, 1260)],
+        start=dt.datetime(2026, 11, 20, 10, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    ex = out.summary["metrics"]["exercise"]
+    assert ex["sustained_nadir_pct"] >= 94.5 and ex["sustained_nadir_low_pct"] == 80.0
+    d = out.determination
+    assert d is not None and d.determination == "indeterminate"  # was not_qualified
+    assert d.rule("ii_a_2_b_ii_a_improvement").met is None
 
 
 @pytest.mark.parametrize("medicare", [False, True])
