@@ -405,6 +405,24 @@ def test_a_resting_pao2_is_the_rest_test_an_awake_baseline_of_86_asks_for(night:
     assert undated.determination == "indeterminate"  # nothing ties it to the test
 
 
+@pytest.mark.parametrize(("rest", "det"), [(89.0, "not_qualified"), (87.0, "indeterminate")])
+def test_rest_part_of_a_night_file_at_88_or_less_asks_for_a_rest_test(
+    rest: float, det: str
+) -> None:
+    """A normal night (awake baseline 93 %) whose file holds a rest part at 22:05, sustained at
+    87 %: test.type overnight leaves it unjudged (II.A.2 test type), and the night was a bare
+    not_qualified, where an awake baseline of 87 % asks for a rest test (SPEC §8.2). It asks
+    for the rest test judged as one (hunt 13)."""
+    part = dataclasses.replace(seg("rest", rest), source="annotations", start_s=300.0, end_s=660.0)
+    ev = dataclasses.replace(overnight(), rest=part)
+    d = evaluate(ctx(), ev)
+    assert d.determination == det  # 87: was not_qualified
+    assert any(m.startswith("a rest test judged as one") for m in d.missing) is (rest < 88.5)
+    # a same-day resting PaO2 is that test, and decides
+    gas = {"pao2_rest_mmhg": 70, "date": TEST_DATE.isoformat()}
+    assert evaluate(ctx(blood_gas=gas), ev).determination == "not_qualified"
+
+
 def test_ii_a_2_a_ii_drop_more_than_5_points_needs_symptoms() -> None:
     night = overnight(t_le88_min=0.0, t_lt90_min=0.0, drop5_min=6.0, nadir_pct=87.0)
     without = evaluate(ctx(), night)

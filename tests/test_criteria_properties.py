@@ -490,6 +490,9 @@ PERTURBATIONS = (
     # ... and a walk on oxygen no higher than the room-air walk's whole 10 s runs but above the
     # runs artifact broke: the improvement is neither shown nor ruled out (it was a bare denial).
     "walk_in_doubt_oxygen_no_higher",
+    # ... and a normal night whose file holds a rest part at 88 % or less, which the overnight
+    # type leaves unjudged: a sign that a rest test may qualify, as a baseline of 88 % is.
+    "normal_night_with_a_low_rest_part",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -752,6 +755,9 @@ def valid_then_perturbed(
         t["type"] = "exercise"
         ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
         ev = _walk_in_doubt_oxygen_no_higher(draw, ev)
+    elif change == "normal_night_with_a_low_rest_part":
+        t["type"] = "overnight"
+        ev = _normal_night_with_a_low_rest_part(draw, start)
     elif change == "exercise_gas_without_improvement":
         t["type"] = "exercise"
         ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
@@ -1263,6 +1269,22 @@ def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetim
     rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
     raw["test"].pop("exercise_o2_flow_lpm", None)
     return _three_part_walk(draw, start, min(15.0, rx + draw(st.floats(0.1, 8.0))))
+
+
+def _normal_night_with_a_low_rest_part(draw: st.DrawFn, start: dt.datetime) -> Evidence:
+    """A night with no minute at or below 89 % (awake baseline 92-97 %) whose file holds a rest
+    part before it, at 88 % or less on its whole 10 s runs or on those artifact broke."""
+    sleep = SleepFigures(
+        "sleep", 420.0, 0.0, 0.0, 0.0, 0.0, 91.0, draw(st.floats(92.0, 97.0)), "annotations",
+        0.0, 0.0,
+    )  # fmt: skip
+    low = draw(st.floats(70.0, 88.49))
+    high = draw(st.one_of(st.just(low), st.floats(low, 95.0)))
+    rest = SegmentFigures(
+        "rest", 6.0, 93.0, low - 1, high, 6.0, "annotations", 0.0, 360.0,
+        sustained_nadir_low_pct=low,
+    )  # fmt: skip
+    return Evidence(recording_start=start, sleep=sleep, rest=rest)
 
 
 def _walk_in_doubt_oxygen_no_higher(draw: st.DrawFn, ev: Evidence) -> Evidence:
@@ -1931,6 +1953,9 @@ def _assert_stopped(case: tuple[dict[str, Any], Evidence | None, str, str]) -> N
         assert d.determination != "qualified", change
     if change == "walk_in_doubt_oxygen_no_higher":  # neither shown nor ruled out
         assert d.determination == "indeterminate", d.missing
+    if change == "normal_night_with_a_low_rest_part":  # not yet, never a bare denial
+        assert d.determination == "indeterminate", d.missing
+        assert any(m.startswith("a rest test judged as one") for m in d.missing), d.missing
     if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
         assert d.determination == "indeterminate", d.missing
         assert any("whole mmHg" in m for m in d.missing), d.missing
@@ -2615,8 +2640,6 @@ def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) 
         assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
     else:
         assert d.determination != "qualified", change
-    if change == "walk_in_doubt_oxygen_no_higher":  # neither shown nor ruled out
-        assert d.determination == "indeterminate", d.missing
     if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
         assert d.determination == "indeterminate", d.missing
         assert any("whole mmHg" in m for m in d.missing), d.missing

@@ -33,6 +33,7 @@ from .shared import (
     o2_walk_short,
     pao2_fall,
     pao2_part,
+    segment_unfit,
     sustained_low,
     tested_walk_flow,
     window_figures,
@@ -72,6 +73,11 @@ def _conj(
 
 
 REST_TEST_NEEDED = "a rest test (or awake PaO2) is needed"
+#: What a.i names when the overnight file's own rest part may read ≤ 88 % (unjudged there).
+REST_PART_JUDGED = (
+    "a rest test judged as one (test.type rest: the overnight recording's rest part reads "
+    "88 % or less), or an awake PaO2"
+)
 
 
 def _gas_then_oximetry(
@@ -107,6 +113,20 @@ def _awake_baseline_low(inp: Inputs) -> bool:
     return state == "ok" and s.awake_baseline_pct is not None and pct(s.awake_baseline_pct) <= 88
 
 
+def _rest_part_low(inp: Inputs) -> bool:
+    """Return True when an overnight file's rest part, unjudged for its type, may read ≤ 88 %.
+
+    Its sustained nadir's lower bound rounds to 88 or less: a sign that a rest test may
+    qualify, as an awake baseline ≤ 88 % is.
+    """
+    ev = inp.evidence
+    rest = None if ev is None else ev.rest
+    if inp.context.test.type != "overnight" or rest is None or segment_unfit(rest, ev):
+        return False
+    low = sustained_low(rest)
+    return low is not None and pct(low) <= 88
+
+
 def _a_i(inp: Inputs) -> Outcome:
     bg = inp.context.blood_gas
     v: dict[str, Any] = {
@@ -120,15 +140,21 @@ def _a_i(inp: Inputs) -> Outcome:
     ]
     oxi = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v)
     parts = [_gas_then_oximetry(inp, "rest", gas, oxi, v)]
+    # A resting PaO2 of the test's day is the rest test the signs below ask for, and decides.
+    decided = any(p.tested and (p.met is True or blood_gas_day(inp) == "same") for p in parts)
     if _awake_baseline_low(inp):
         s = inp.sleep
         v["awake_baseline_rounded_pct"] = pct(s.awake_baseline_pct)  # type: ignore[union-attr,arg-type]
         if inp.readings.awake_baseline_as_rest == "yes":
             parts.append(Part("awake_baseline_le_88", True, where="rest"))
-        elif not any(p.tested and (p.met is True or blood_gas_day(inp) == "same") for p in parts):
+        elif not decided:
             # Not a rest test, but a sign that one may qualify: "not yet", never a bare denial.
-            # A resting PaO2 of the test's day is the rest test it asks for, and decides.
             parts.append(Part("awake_baseline_le_88", None, missing=(REST_TEST_NEEDED,)))
+    if _rest_part_low(inp) and not decided:
+        # The rest part of a night's file at 87 % left a normal night a bare denial, where an
+        # awake baseline at 87 % asks for the rest test (hunt 13); judged as one, it decides.
+        v["rest_sustained_nadir_low_pct"] = sustained_low(inp.evidence.rest)  # type: ignore[union-attr,arg-type]
+        parts.append(Part("overnight_rest_part_le_88", None, missing=(REST_PART_JUDGED,)))
     # a test on oxygen where room air is contraindicated (II.A.2) is not said to be on room air:
     # page 1's "Decided by" told a reviewer the opposite of the test's conditions (hunt 12)
     t = inp.context.test
