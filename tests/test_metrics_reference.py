@@ -908,6 +908,22 @@ def check_night(rec: Recording, opts: AnalysisSettings | None = None) -> None:
         base2 = None
         if base_spans is not None:
             bw = ref_span_mask(base_spans, fs, len(x))
+            if (
+                "presumed_awake" in wins
+                and any(kept)
+                and any(valid[i] and bw[i] and not kept[i] for i in range(len(x)))
+            ):
+                # a presumed baseline that lost samples is taken again from the first 300 s of
+                # the data left (hunt 13: a held baseline decided a night)
+                again, _ = ref_windows(
+                    rec,
+                    kept,
+                    _hypnogram(rec),
+                    lights=(opts.lights_off_s, opts.lights_on_s),
+                    awake=opts.awake_span_s,
+                    exclude=opts.exclude_s,
+                )
+                bw = ref_span_mask(again.get("_baseline", []), fs, len(x))
             vals = [x[i] for i in range(len(x)) if kept[i] and bw[i]]
             if len(vals) >= samples_for(300.0, fs):
                 base2 = float(np.median(vals))
