@@ -994,3 +994,37 @@ def test_an_exercise_only_qualification_beside_a_24_hour_order_is_flagged() -> N
         assert d.determination == "qualified" and d.coverage == ("exercise",), d.missing
         said = [w for w in d.warnings if "more than use during exercise" in w]
         assert bool(said) is flagged, d.warnings
+
+
+@pytest.mark.parametrize("given", [True, False])
+def test_ii_a_2_order_window_holds_every_day_of_an_exercise_tests_parts(given: bool) -> None:
+    """A rest part on day 90 from the order dated the test; its walks, on day 91, qualified
+    (exercise) though the test that qualified was not performed within 90 days (hunt 13). Each
+    day a rest or exercise test's parts hold data on lies in the window; a night stays dated by
+    its evening (test_ii_a_2_order_within_90_days_day_90_included)."""
+    ev = exercise_test()
+    next_day = 23 * 3600.0  # 09:00 the next day
+    walks = {
+        k: dataclasses.replace(getattr(ev, k), start_s=next_day + off, end_s=next_day + off + 360)
+        for k, off in (("exercise", 0.0), ("exercise_o2", 900.0))
+    }
+    ev = dataclasses.replace(
+        ev, rest=dataclasses.replace(ev.rest, start_s=0.0, end_s=360.0), **walks
+    )
+    order = (TEST_DATE - dt.timedelta(days=90)).isoformat()
+    over: dict[str, Any] = {"test__date": TEST_DATE.isoformat() if given else DROP}
+    c = ctx(test__type="exercise", order__date=order, mobility={"beyond_stationary_tubing": True},
+            **over)  # fmt: skip
+    d = evaluate(c, ev)
+    assert d.test_date == TEST_DATE
+    assert met(d, "ii_a_2_order_window") is (None if given else False)
+    assert d.determination != "qualified"
+    # the same parts all on day 90 qualify
+    same_day = dataclasses.replace(
+        ev,
+        **{
+            k: dataclasses.replace(w, start_s=w.start_s - 22 * 3600, end_s=w.end_s - 22 * 3600)
+            for k, w in walks.items()
+        },
+    )
+    assert evaluate(c, same_day).determination == "qualified"

@@ -293,6 +293,15 @@ def unsafe_reasons(c: Context, ev: Evidence | None, profile: str) -> list[str]:
         k = (td - o.date).days
         if abs(k) > 90:
             why.append("outside the order window")
+    if o.date is not None and ev is not None and ev.recording_start is not None:
+        for w in (ev.rest, ev.exercise, ev.exercise_o2) if t.type in ("rest", "exercise") else ():
+            if w is not None and w.start_s is not None and w.end_s is not None:
+                days = {
+                    (ev.recording_start + dt.timedelta(seconds=e)).date()
+                    for e in (w.start_s, w.end_s)
+                }
+                if any(abs((d - o.date).days) > 90 for d in days):
+                    why.append("a part of the test recorded outside the order window")
     if t.setting == "inpatient":
         if t.discharge_date is None or td is None:
             why.append("discharge date missing")
@@ -493,6 +502,9 @@ PERTURBATIONS = (
     # ... and a normal night whose file holds a rest part at 88 % or less, which the overnight
     # type leaves unjudged: a sign that a rest test may qualify, as a baseline of 88 % is.
     "normal_night_with_a_low_rest_part",
+    # ... and a three-part test whose rest part, on day 90 from the order, dates it, its walks
+    # recorded a day or more later (hunt 13: they qualified on day 91).
+    "walks_days_after_the_rest_part",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -758,6 +770,23 @@ def valid_then_perturbed(
     elif change == "normal_night_with_a_low_rest_part":
         t["type"] = "overnight"
         ev = _normal_night_with_a_low_rest_part(draw, start)
+    elif change == "walks_days_after_the_rest_part":
+        t["type"] = "exercise"
+        raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # the rest part's day 90
+        ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+        assert ev.rest is not None and ev.exercise is not None and ev.exercise_o2 is not None
+        later = draw(st.integers(1, 3)) * 86400.0 - draw(st.floats(0.0, 3600.0))
+        ev = dataclasses.replace(
+            ev,
+            rest=dataclasses.replace(ev.rest, start_s=0.0, end_s=300.0),
+            **{
+                k: dataclasses.replace(w, start_s=later + off, end_s=later + off + 360.0)
+                for k, w, off in (
+                    ("exercise", ev.exercise, 0.0),
+                    ("exercise_o2", ev.exercise_o2, 900.0),
+                )
+            },
+        )
     elif change == "exercise_gas_without_improvement":
         t["type"] = "exercise"
         ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
