@@ -331,7 +331,34 @@ def test_a_baseline_just_under_a_half_is_never_written_as_the_half() -> None:
     from oximetry.report.summary import round_figure
 
     assert (round_figure(88.9999996), round_figure(88.4999994)) == (88.999999, 88.499999)
-    assert (round_figure(91.2345678), round_figure(4.0000004)) == (91.234568, 4.0)
+    assert (round_figure(91.2345678), round_figure(4.0000004)) == (91.234568, 4.000001)
+
+
+def test_a_nadir_just_over_a_whole_is_never_written_as_the_whole() -> None:
+    """A rest test's sustained nadir of 88.0000004 % is not at or below 88 for Medicare's
+    unrounded comparison, and oxi analyze did not qualify it; written 88.0, oxi qualify
+    --summary qualified it (Group I-1; review of hunt 13)."""
+    import datetime as dt
+
+    from criteria.evaluate import evaluate
+    from oxi.qualify import evidence_from_analysis, evidence_from_summary
+    from oximetry import analyze
+    from oximetry.model import Recording, Signal, SourceInfo
+    from oximetry.settings import AnalysisSettings
+    from tests.test_criteria_medicare import mc
+
+    rec = Recording(
+        spo2=Signal("SpO2", "%", 1.0, np.full(8 * 60, 88.0000004)),
+        start=dt.datetime(2026, 11, 20, 10, 0),
+        source=SourceInfo(path="rest.csv", sha256="0" * 64, format="csv-generic"),
+    )
+    a = analyze(rec, AnalysisSettings(test_type="rest"))
+    s = json.loads(dumps_summary(build_summary(a)))
+    assert s["metrics"]["rest"]["sustained_nadir_pct"] == 88.000001
+    context = mc(test__type="rest")
+    by_analysis = evaluate(context, evidence_from_analysis(a)).determination
+    assert by_analysis != "qualified"
+    assert evaluate(context, evidence_from_summary(s)).determination == by_analysis
 
 
 @settings(max_examples=25, deadline=None)

@@ -169,10 +169,14 @@ def value_figure(v: float) -> float:
     --------
     >>> value_figure(88.4999999), value_figure(4.99996), value_figure(96.66448), value_figure(-1.0)
     (88.4999, 4.9999, 96.6645, -1.0)
+    >>> value_figure(88.00004), value_figure(88.0)
+    (88.0001, 88.0)
     """
     r = round(v, VALUE_DECIMALS)
-    if math.isfinite(v) and v > 0 and math.floor(2 * r) > math.floor(2 * v):
-        r = math.floor(v * 10**VALUE_DECIMALS) / 10**VALUE_DECIMALS
+    if math.isfinite(v) and v > 0 and r != v and (2 * r).is_integer():
+        # off the half or whole on the side the value lies (88.00004 is not at or below 88)
+        scaled = v * 10**VALUE_DECIMALS
+        r = (math.floor(scaled) if v < r else math.ceil(scaled)) / 10**VALUE_DECIMALS
     return r
 
 

@@ -59,8 +59,8 @@ def round_figure(value: float) -> float:
     Returns
     -------
     float
-        ``round(value, 6)``, or a positive ``value`` cut to 6 decimals where rounding would
-        carry it up to a multiple of 0.5: the rules round a saturation at the half (``floor(x + 0.5)``) and
+        ``round(value, 6)``, or a positive ``value`` cut (or raised) to 6 decimals where
+        rounding would carry it onto a multiple of 0.5 it is not: the rules round a saturation at the half (``floor(x + 0.5)``) and
         read some unrounded against a whole percent, so an awake baseline of 88.4999996 %
         (88 %, awake below 89 %) written 88.5 (89 %) qualified under ``oxi qualify --summary``
         what ``oxi analyze`` held indeterminate.
@@ -69,12 +69,15 @@ def round_figure(value: float) -> float:
     --------
     >>> round_figure(88.4999996), round_figure(88.9999996), round_figure(88.4999994)
     (88.499999, 88.999999, 88.499999)
-    >>> round_figure(4.0000004)
-    4.0
+    >>> round_figure(88.0000004), round_figure(4.0000004), round_figure(88.5)
+    (88.000001, 4.000001, 88.5)
     """
     r = round(value, FLOAT_DECIMALS)
-    if value > 0 and math.floor(2 * r) > math.floor(2 * value):
-        r = math.floor(value * 10**FLOAT_DECIMALS) / 10**FLOAT_DECIMALS
+    if value > 0 and r != value and (2 * r).is_integer():
+        # off the half or whole on the side the value lies: 88.0000004 written 88.0 was at or
+        # below 88 for Medicare's unrounded comparison, which the value is not (review of hunt 13)
+        scaled = value * 10**FLOAT_DECIMALS
+        r = (math.floor(scaled) if value < r else math.ceil(scaled)) / 10**FLOAT_DECIMALS
     return 0.0 if r == 0 else r
 
 
