@@ -333,8 +333,14 @@ def test_times_from_00_00_00_without_a_date_are_elapsed_time(
     )
     summary = json.loads((out / "summary.json").read_text())
     assert summary["qualification"]["determination"] == "indeterminate"
-    # a clock from 00:00:01, or one that passes midnight, is a clock
-    later = write_text(tmp_path / "l.csv", "Time,SpO2\n00:00:01,95\n00:00:02,95\n00:00:03,95\n")
+    # counted from 00:00:01 or from a first sample at 4 s, it is elapsed time too (review of
+    # hunt 13: both qualified); from 00:01:00, or passing midnight, it is a clock
+    for first in (1, 4, 59):
+        rows = "".join(f"00:{s // 60:02d}:{s % 60:02d},95\n" for s in range(first, first + 12, 4))
+        ones = write_text(tmp_path / "o.csv", "Time,SpO2\n" + rows)
+        got = read_recording(ones)
+        assert (got.source.date_known, got.clock_known) == (False, False), first
+    later = write_text(tmp_path / "l.csv", "Time,SpO2\n00:01:00,95\n00:01:01,95\n00:01:02,95\n")
     assert read_recording(later).clock_known
     night = write_text(tmp_path / "n.csv", "Time,SpO2\n23:59:59,95\n00:00:00,95\n00:00:01,95\n")
     assert read_recording(night).clock_known

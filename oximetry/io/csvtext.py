@@ -80,6 +80,9 @@ _TIME_NAMES = frozenset(
         "clock",
     }
 )
+#: 24-hour times of day without a date that start before this and never pass midnight are read
+#: as elapsed time (h:mm:ss from 00:00:00, or from the first sample's second).
+_ELAPSED_START_BEFORE = _dt.time(0, 1)
 #: Words of a column name that say it holds time (a name of :data:`_TIME_NAMES` aside).
 _TIME_WORDS = frozenset({"time", "timestamp", "datetime", "date", "seconds", "elapsed", "clock"})
 _MISSING_TOKENS = frozenset({"", "--", "---", "-", "na", "nan", "n/a", "null", "none"})
@@ -835,18 +838,20 @@ def _time_axis(
             possible = stamps.possible_dates
         elif (
             fmt in ("%H:%M:%S", "%H:%M:%S.%f")
-            and first_ts.time() == _dt.time()
+            and first_ts.time() < _ELAPSED_START_BEFORE
             and bool((np.diff(elapsed[rows_ok]) >= 0).all())
         ):
             # 00:00:00, 00:00:01, ... without a date is elapsed time (h:mm:ss) as well as a
             # clock from midnight. Read as the clock, an afternoon's 5 h exported as elapsed
             # time lay wholly in the night and qualified as nocturnal, where the same rows in
-            # seconds were indeterminate (no clock to place the night). A clock from 12:00:00 AM
-            # (a 12-hour clock), or one that passes midnight, says it is a clock.
+            # seconds were indeterminate (no clock to place the night); so did one counted from
+            # 00:00:01 or from its first 4-s sample (review of hunt 13). A clock from 12:00:00
+            # AM (a 12-hour clock), or one that passes midnight, says it is a clock.
             date_known = clock_known = False
             start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
             warnings.append(
-                "time stamps from 00:00:00 without a date read as elapsed time from the start "
+                "time stamps from within a minute of 00:00:00 without a date read as elapsed "
+                "time from the start "
                 "as well as a clock from midnight, and the file does not say which: read as "
                 "elapsed time, so the date and time of day are unknown (give lights-off/on in "
                 "seconds from the start or sleep staging to place the night, and the test date "
