@@ -366,7 +366,12 @@ class Evidence:
         to its end (``recording_min``), or at least as far as the longest window lasts. None
         when there is no window to judge.
         """
-        kinds = (self.sleep, self.rest, self.exercise, self.exercise_o2)
+        segments = (self.rest, self.exercise, self.exercise_o2)
+        kinds: tuple[SleepFigures | SegmentFigures | None, ...] = (self.sleep, *segments)
+        if self.test_type in ("rest", "exercise") and any(w is not None for w in segments):
+            # a rest or exercise test is its parts: the night its file also holds is not judged
+            # (a night before a morning rest test put the test's days outside the order window)
+            kinds = segments
         windows: list[SleepFigures | SegmentFigures] = [w for w in kinds if w is not None]
         if not windows:
             return None

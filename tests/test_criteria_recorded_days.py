@@ -514,3 +514,21 @@ def test_group_iii_walk_known_only_from_below_is_not_normoxemic(kind: str) -> No
     high = dataclasses.replace(walk, nadir_pct=91.0, sustained_nadir_low_pct=91.0)
     ev = dataclasses.replace(ev, **{kind: high})
     assert evaluate(mc(**CLUSTER), ev).determination == "qualified"
+
+
+def test_a_rest_test_holds_data_on_its_own_days_not_the_nights_before_it() -> None:
+    """A rest test at 06:35 on the 2nd, its file also holding the night from 22:00 on the 1st,
+    ordered 90 days after the rest test: the night was counted among the rest test's recorded
+    days, and the order window failed on the 1st (review of hunt 13)."""
+    start = dt.datetime(2026, 3, 1, 22)
+    night = placed_night(start, 8.5, **LOW)
+    rest = dataclasses.replace(seg("rest", 86.0), start_s=8.5 * 3600 + 300, end_s=8.5 * 3600 + 660)
+    with_rest = dataclasses.replace(night, rest=rest)
+    order = (dt.date(2026, 3, 2) + dt.timedelta(days=90)).isoformat()
+    c = mh(test__date=DROP, test__type="rest", order__date=order)
+    for ev in (with_rest, dataclasses.replace(with_rest, sleep=None)):
+        d = evaluate(c, ev)
+        assert d.test_date == dt.date(2026, 3, 2)
+        assert d.rule("ii_a_2_order_window").met is True
+    days = with_rest.for_test_type("rest").recorded_days()
+    assert days is not None and (days.first, days.last) == (dt.date(2026, 3, 2),) * 2
