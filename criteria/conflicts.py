@@ -229,6 +229,9 @@ def _dated_before_birth(f: _Facts) -> list[Conflict]:
 
 #: Birth dates that headers hold for "not entered": never another person's.
 PLACEHOLDER_BIRTH_DATES = _context.PLACEHOLDER_BIRTH_DATES
+#: A de-identified output's age cap (:data:`oximetry.report.summary.AGE_CAP_YEARS`, which
+#: criteria does not import; a test keeps them one).
+AGE_CAP_YEARS = 90
 #: Ages a rule decides on (MG-OXY II.A.2.d: under 21). A header and a context a year apart are
 #: one person's ages counted on other days, unless they lie on either side of one of these: a
 #: header that made the member 21 beside a context's 20 qualified pediatric oxygen.
@@ -285,11 +288,19 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                     if p.age_matches_recording is not None
                     else header_age < age - 1
                 )
+            elif p.age_matches_recording is not None and fp.age_capped:
+                # beside a header capped at 90 (98 in truth) a context of 89 is within a year:
+                # the summary kept how the exact ages compared (hunt 13)
+                far = not p.age_matches_recording
+            elif p.age_matches_recording is False:
+                far = True  # (the header's exact age: what the summary kept stands too)
             across = any((age < limit) != (header_age < limit) for limit in AGE_LIMITS)
             if far or across:
-                # beside a capped context the output is de-identified: the header's age is
-                # capped alike (its patient block says 90 or older)
-                shown = min(fp.age_years, age) if p.age_capped else fp.age_years
+                # beside a capped context, or an outcome only de-identifying records, the output
+                # is de-identified: the header's age is capped alike (its patient block says 90
+                # or older; "makes the patient 95" beside a context of 89 was printed, hunt 13)
+                deidentified = p.age_capped or p.age_matches_recording is not None
+                shown = min(fp.age_years, AGE_CAP_YEARS) if deidentified else fp.age_years
                 capped = fp.age_capped or shown < fp.age_years
                 out.append(
                     Conflict(

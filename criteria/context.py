@@ -27,6 +27,7 @@ from .names import same_person
 __all__ = [
     "CONTEXT_FREE_TEXT",
     "KEY_NAMES",
+    "SUMMARY_ONLY_PATIENT_KEYS",
     "BloodGas",
     "ClusterHeadache",
     "Context",
@@ -64,6 +65,22 @@ EARLIEST_DATE = _dt.date(1900, 1, 1)
 RESIDENCES = ("community", "skilled_nursing_facility")
 #: Birth dates that recording headers hold for "not entered": never another person's.
 PLACEHOLDER_BIRTH_DATES = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
+#: The keys of ``patient`` only :meth:`Context.to_dict` writes, for a summary's copy of the
+#: context: what the analysis found beside the recording's header and the birth date (read
+#: back by ``oxi verify`` and ``oxi qualify --summary``). A context file holding them is refused
+#: (:func:`load_context`): ``birth_date_matches_recording: true`` beside age 15 silenced a
+#: header born 1950 and qualified a 76-year-old's night for pediatric oxygen (hunt 13).
+SUMMARY_ONLY_PATIENT_KEYS = (
+    "age_from_birth_date",
+    "name_matches_recording",
+    "dated_before_birth",
+    "born_after_test",
+    "born_after_recording_start",
+    "birth_date_matches_recording",
+    "age_capped",
+    "age_matches_birth_date",
+    "age_matches_recording",
+)
 
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 
@@ -139,9 +156,10 @@ class Patient:
     #: Written with ``age_capped`` when the cap hides that ``age_years`` and the birth date
     #: gave other ages (95 and 94 both written 90): the conflict they make is found again.
     age_matches_birth_date: bool | None = None
-    #: Written with ``age_capped`` when the context gives no birth date to compare with the
-    #: recording header's: whether the context's age is within a year of the header's (a
-    #: context of 94 beside a header of 98 is another person's, both written 90 or older).
+    #: Written de-identifying when the context gives no birth date to compare with the
+    #: recording header's and either age is capped: whether the context's age is within a
+    #: year of the header's (a context of 94 beside a header of 98 is another person's, both
+    #: written 90 or older; so is one of 89 beside a header of 95, written 90 or older).
     age_matches_recording: bool | None = None
 
     def dates_before(
@@ -1020,32 +1038,50 @@ class Context:
         MG-OXY's "under 21" (pediatric II.A.1 list items, II.A.2.d; the member-age gate only
         needs an age), so the determination stands on the capped age. Only the comparisons of
         the exact age with the context's birth date, the header's age and the context's dates
-        (:mod:`criteria.conflicts`) would change, and their outcomes are kept instead.
+        (:mod:`criteria.conflicts`) would change, and their outcomes are kept instead. When the
+        recording header's age alone is ``cap`` or more (the summary's patient block caps it),
+        only its comparison with the context's age is kept (``age_matches_recording``).
         """
         p = self.patient
         ages = [pat.get(k) for k in ("age_years", "age_from_birth_date")]
-        if not p.age_capped and not any(a is not None and a >= cap for a in ages):
-            return p.dates_before_birth(self.dates())
-        before = p.dates_before(self.dates(), test_date)  # those the exact age_years gave
         given, from_birth = ages
+        header = None if recording_birth_date in PLACEHOLDER_BIRTH_DATES else recording_birth_date
+        day = test_date or first_day
+        # the header's age on the test date, as criteria.conflicts compares it; the summary's
+        # patient block caps its age at the recording's start
+        header_age = header_at_start = None
+        if header is not None:
+            header_age = replace(p, birth_date=header).age_from_birth(day)
+            header_at_start = replace(p, birth_date=header).age_from_birth(first_day)
+        capped = p.age_capped or any(a is not None and a >= cap for a in ages)
+        header_capped = any(a is not None and a >= cap for a in (header_age, header_at_start))
+        if not capped and not header_capped:
+            return p.dates_before_birth(self.dates())
         # a context read back from a de-identified summary (oxi verify) carries the outcomes
         # its exact age gave; they are not made again from the capped one
+        same_as_header = p.age_matches_recording
+        if (
+            not p.age_capped
+            and p.birth_date is None
+            and header_age is not None
+            and given is not None
+        ):
+            # as criteria.conflicts compares them (a year apart at most); no capped age is
+            # compared so (a header of 98 is "90 or older")
+            same_as_header = abs(given - header_age) <= 1
+        if same_as_header is not None:
+            pat["age_matches_recording"] = same_as_header
+        if not capped:
+            # the header's age alone is capped: 89 beside a header of 95 (written 90 or older)
+            # no longer differed by more than a year, and `oxi qualify --summary` qualified the
+            # night oxi analyze held open (hunt 13); the context's ages stay exact
+            return p.dates_before_birth(self.dates())
+        before = p.dates_before(self.dates(), test_date)  # those the exact age_years gave
         same_as_birth = p.age_matches_birth_date
         if given is not None and from_birth is not None and int(given) != int(from_birth):
             same_as_birth = False  # 95 and 94, both written 90
         if same_as_birth is not None:
             pat["age_matches_birth_date"] = same_as_birth
-        same_as_header = p.age_matches_recording
-        header = None if recording_birth_date in PLACEHOLDER_BIRTH_DATES else recording_birth_date
-        day = test_date or first_day
-        if not p.age_capped and p.birth_date is None and header is not None and given is not None:
-            # as criteria.conflicts compares them (a year apart at most; the header's age on
-            # the test date); no capped age is compared so (a header of 98 is "90 or older")
-            header_age = replace(p, birth_date=header).age_from_birth(day)
-            if header_age is not None:
-                same_as_header = abs(given - header_age) <= 1
-        if same_as_header is not None:
-            pat["age_matches_recording"] = same_as_header
         for k, a in zip(("age_years", "age_from_birth_date"), ages, strict=True):
             if a is not None:
                 pat[k] = min(a, cap)
@@ -1081,6 +1117,20 @@ def load_context(path: str | PathLike[str]) -> Context:
     Raises
     ------
     criteria.errors.ContextError
-        The file cannot be read or parsed, or holds an unknown key or a bad value.
+        The file cannot be read or parsed, or holds an unknown key or a bad value, or a key
+        of :data:`SUMMARY_ONLY_PATIENT_KEYS`.
     """
-    return Context.from_dict(read_context_file(path), source=str(path))
+    data = read_context_file(path)
+    context = Context.from_dict(data, source=str(path))  # bad values first, as ever
+    patient = data.get("patient") if isinstance(data, Mapping) else None
+    for key in SUMMARY_ONLY_PATIENT_KEYS:
+        if isinstance(patient, Mapping) and key in patient:
+            # an outcome the analysis records in a summary, never a fact a lab gives: read from
+            # a file, it stood for the comparison it names and silenced the conflict
+            raise ContextError(
+                f"context key 'patient.{key}' is what oxi analyze records in a summary's copy "
+                "of the context, never given in a context file (give patient.birth_date or "
+                "patient.age_years: the comparisons are made from them)",
+                path=str(path),
+            )
+    return context

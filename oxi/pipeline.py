@@ -470,9 +470,17 @@ def _context_dict(
 
 
 def _newly_capped(context: Context, recorded: Mapping[str, Any]) -> bool:
-    """Tell whether ``recorded`` caps an age ``context`` gives exactly (not a summary's copy)."""
+    """Tell whether ``recorded`` caps an age ``context`` gives exactly (not a summary's copy).
+
+    Or the header's age alone: ``recorded`` then keeps its comparison with the context's
+    (``age_matches_recording``), and the rules run again on it so that the conflict's text caps
+    the header's age as the summary's patient block does ("makes the patient 95" beside a
+    context of 89 was written in a de-identified summary, hunt 13).
+    """
     patient = recorded.get("patient") or {}
-    return bool(patient.get("age_capped")) and not context.patient.age_capped
+    if bool(patient.get("age_capped")) and not context.patient.age_capped:
+        return True
+    return "age_matches_recording" in patient and context.patient.age_matches_recording is None
 
 
 def night_files(paths: Sequence[str | Path]) -> list[Path]:

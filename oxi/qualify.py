@@ -320,7 +320,8 @@ def with_recorded_patient_findings(
     A de-identified summary holds neither the header's name nor its birth date, so ``oxi
     qualify --summary`` cannot compare the context's with them; its recorded context keeps what
     ``oxi analyze`` found (``patient.name_matches_recording``,
-    ``patient.birth_date_matches_recording``). A finding of another person (false) is carried,
+    ``patient.birth_date_matches_recording``, and beside an age capped at 90
+    ``patient.age_matches_recording``). A finding of another person (false) is carried,
     so a night held open as another person's is not qualified by the very context it was held
     open for; to judge it with a corrected context, ``oxi analyze`` is run again. What the
     summary holds of the header (its name, its birth date) is compared afresh (nothing carried).
@@ -337,8 +338,9 @@ def with_recorded_patient_findings(
     Returns
     -------
     Context
-        ``context``, with ``patient.name_matches_recording`` or
-        ``patient.birth_date_matches_recording`` false when carried.
+        ``context``, with ``patient.name_matches_recording``,
+        ``patient.birth_date_matches_recording`` or ``patient.age_matches_recording`` false
+        when carried.
     """
     recorded = summary.get("context")
     patient = recorded.get("patient") if isinstance(recorded, Mapping) else None
@@ -351,6 +353,10 @@ def with_recorded_patient_findings(
         and recording_birth_date(evidence) is None
     ):
         p = replace(p, birth_date_matches_recording=False)
+    if found.get("age_matches_recording") is False and recording_birth_date(evidence) is None:
+        # a context of 89 beside a header of 95, capped at 90: within a year once capped, the
+        # night oxi analyze held open was qualified (hunt 13)
+        p = replace(p, age_matches_recording=False)
     return context if p == context.patient else replace(context, patient=p)
 
 

@@ -9,15 +9,17 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from criteria.context import Context
+from criteria.context import Context, Patient
 from criteria.errors import ContextError
 from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
 from criteria.evidence import FilePatient
 from criteria.names import name_words
 from criteria.rules.common import conditions
+from tests.criteria_helpers import TEST_DATE, make_dict
+from tests.criteria_helpers import sleep as sleep_figures
 
 D0 = dt.date(2026, 11, 20)
 CODES = [
@@ -2022,6 +2024,7 @@ def test_alternatives_never_change_the_determination(
             {"birth_date": iso(st.dates(dt.date(1915, 1, 1), dt.date(1945, 1, 1)))}
         ),
         st.fixed_dictionaries({"age_years": st.integers(86, 110)}),
+        st.fixed_dictionaries({"age_years": st.integers(85, 89)}),  # beside a header of 90+
         st.fixed_dictionaries(
             {
                 "birth_date": iso(st.dates(dt.date(1915, 1, 1), dt.date(1945, 1, 1))),
@@ -2031,6 +2034,16 @@ def test_alternatives_never_change_the_determination(
     ),
     maybe(st.dates(dt.date(1915, 1, 1), dt.date(1945, 1, 1))),
     st.sampled_from(["masshealth", "medicare"]),
+)
+@example(  # a night at 84 % of a header born 1931 (95) beside a context of 89 (hunt 13)
+    make_dict(),
+    Evidence(
+        recording_start=dt.datetime.combine(TEST_DATE, dt.time(22)),
+        sleep=sleep_figures(valid_min=380.0, t_le88_min=20.0, nadir_pct=84.0),
+    ),
+    {"age_years": 89},
+    dt.date(1931, 1, 1),
+    "masshealth",
 )
 def test_safety_an_age_capped_at_90_never_changes_the_determination(
     raw: dict[str, Any],
@@ -2064,6 +2077,15 @@ def test_safety_an_age_capped_at_90_never_changes_the_determination(
     keys = ("determination", "coverage", "portable_eligible", "hcpcs", "missing")
     want = {k: evaluate(exact, ev, profile).to_dict()[k] for k in keys}
     assert {k: evaluate(capped, ev, profile).to_dict()[k] for k in keys} == want
+    start = None if ev is None else ev.recording_start
+    if fp is not None and fp.birth_date is not None and start is not None:
+        # read back from the summary, the header is its patient block: no birth date, its age
+        # at the start capped too (a context of 89 beside a header of 95 qualified, hunt 13)
+        at_start = Patient(birth_date=fp.birth_date).age_from_birth(start.date())
+        if at_start is not None and at_start >= 90:
+            block = FilePatient(age_years=90.0, age_capped=True)
+            back = dataclasses.replace(ev, file_patient=block)
+            assert {k: evaluate(capped, back, profile).to_dict()[k] for k in keys} == want
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ header block capped at 90 (HIPAA safe harbour).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -19,12 +20,15 @@ from typing import Any
 import matplotlib.pyplot as plt
 import pytest
 
-from criteria.context import Context
+from criteria.conflicts import AGE_CAP_YEARS as CONFLICTS_AGE_CAP
+from criteria.context import SUMMARY_ONLY_PATIENT_KEYS, Context, load_context
+from criteria.errors import ContextError
 from criteria.evaluate import Evidence, evaluate
 from criteria.evidence import FilePatient
 from oxi.cli import main
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.report.pdf import _build_pages
+from oximetry.report.summary import AGE_CAP_YEARS
 from oximetry.simulate import simulate_night, write_edf
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -172,3 +176,127 @@ def test_a_capped_age_keeps_how_it_compared_with_the_headers() -> None:
         assert bool(found) is conflict
         for x in found:  # the header's 98 is said as the summary's patient block says it
             assert "98" not in x.why and x.values["recording.patient.age_years"] == 90
+
+
+def test_a_context_of_89_keeps_how_it_compared_with_a_header_of_90_or_more() -> None:
+    """A context of 89 beside a header of 95, capped at 90, is within a year of it once capped:
+    the summary keeps that the exact ages were not, and no conflict says the header's 95."""
+    header = FilePatient(birth_date=dt.date(1931, 1, 1), age_years=95.0)
+    ev = Evidence(recording_start=dt.datetime(2026, 1, 5, 22), file_patient=header)
+    # as a de-identified summary's patient block holds the header: no birth date, 90 or older
+    block = FilePatient(age_years=90.0, age_capped=True)
+    read_back = Evidence(recording_start=ev.recording_start, file_patient=block)
+    for age, conflict in ((89, True), (95, False)):
+        c = Context.from_dict({"patient": {"age_years": age}, "test": {"date": "2026-01-05"}})
+        written = {"test_date": c.test.date, "recording_birth_date": header.birth_date}
+        back = Context.from_dict(c.to_dict(**written, age_cap=90))
+        assert back.patient.age_matches_recording is not conflict
+        assert back.patient.age_years == min(age, 90)
+        assert back.patient.age_capped is (True if age >= 90 else None)
+        for evidence in (ev, read_back):
+            found = [x for x in evaluate(back, evidence).conflicts if "recording.patient" in x.keys]
+            assert bool(found) is conflict
+            for x in found:  # the header's 95 is said as the summary's patient block says it
+                assert "95" not in x.why and "90 or older" in x.why, x.why
+                assert x.values["recording.patient.age_years"] == 90
+
+
+def test_qualify_summary_carries_a_recorded_age_of_another_person() -> None:
+    """``oxi qualify --summary`` of a de-identified summary has no header birth date: a recorded
+    ``age_matches_recording: false`` is carried, as the name's and birth date's are."""
+    from oxi.qualify import with_recorded_patient_findings
+
+    block = FilePatient(age_years=90.0, age_capped=True)
+    ev = Evidence(recording_start=dt.datetime(2026, 1, 5, 22), file_patient=block)
+    summary = {"context": {"patient": {"age_years": 89, "age_matches_recording": False}}}
+    c = Context.from_dict({"patient": {"age_years": 89}, "test": {"date": "2026-01-05"}})
+    carried = with_recorded_patient_findings(summary, c, ev)
+    assert carried.patient.age_matches_recording is False
+    assert any("recording.patient" in x.keys for x in evaluate(carried, ev).conflicts)
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_a_header_of_90_or_more_beside_a_context_of_89_stays_open_from_the_summary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], payer: str
+) -> None:
+    """A night ``oxi analyze --deidentify`` held open (header born 1927, 98; context 89) was
+    qualified by ``oxi qualify --summary`` with the same context, and its conflict said "makes
+    the patient 98" in the de-identified summary (review of hunt 13)."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3 * 3600, seed=3, sustained_drops=[(3600, 900, 84)], noise_pts=1.0
+    )
+    rec = dataclasses.replace(
+        rec, patient=dataclasses.replace(rec.patient, birth_date=dt.date(1927, 3, 1))
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "context.yaml"
+    ctx.write_text(_CONTEXT.format(payer=payer).replace("birth_date: 1931-05-04", "age_years: 89"))
+    out = tmp_path / "deid"
+    args = ["analyze", str(edf), "--context", str(ctx), "--no-report", "--deidentify"]
+    assert main([*args, "--out", str(out)]) == 0
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    q = summary["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert summary["context"]["patient"]["age_matches_recording"] is False
+    whys = [c["why"] for c in q["conflicts"] if "recording.patient" in c["keys"]]
+    assert whys and all("98" not in w and "90 or older" in w for w in whys), whys
+    capsys.readouterr()
+    assert main(["qualify", "--context", str(ctx), "--summary", str(out / "summary.json"),
+                 "--json"]) == 0  # fmt: skip
+    again = json.loads(capsys.readouterr().out)["qualification"]
+    assert again["determination"] == "indeterminate", again
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+
+
+_OUTCOMES = {
+    "age_from_birth_date": "15",
+    "name_matches_recording": "true",
+    "dated_before_birth": "[order.date]",
+    "born_after_test": "false",
+    "born_after_recording_start": "false",
+    "birth_date_matches_recording": "true",
+    "age_capped": "true",
+    "age_matches_birth_date": "true",
+    "age_matches_recording": "true",
+}
+
+
+def test_every_outcome_a_summary_records_is_listed() -> None:
+    assert set(_OUTCOMES) == set(SUMMARY_ONLY_PATIENT_KEYS)
+    assert AGE_CAP_YEARS == CONFLICTS_AGE_CAP
+
+
+@pytest.mark.parametrize("key", sorted(_OUTCOMES))
+def test_a_context_file_never_gives_an_outcome_a_summary_records(tmp_path: Path, key: str) -> None:
+    """``birth_date_matches_recording: true`` beside age 15 in a context file silenced a header
+    born 1950 (76) and qualified a night for pediatric oxygen (review of hunt 13): the outcomes
+    are a summary's, read back by ``oxi verify`` and ``oxi qualify --summary``, never a file's."""
+    ctx = tmp_path / "context.yaml"
+    ctx.write_text(f"patient: {{age_years: 15, {key}: {_OUTCOMES[key]}}}\n")
+    with pytest.raises(ContextError, match=f"'patient.{key}'"):
+        load_context(ctx)
+    ctx.write_text("patient: {age_years: 15}\n")
+    assert load_context(ctx).patient.age_years == 15
+
+
+def test_analyze_refuses_a_context_file_claiming_the_header_birth_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3 * 3600, seed=3, sustained_drops=[(3600, 900, 84)], noise_pts=1.0
+    )
+    rec = dataclasses.replace(
+        rec, patient=dataclasses.replace(rec.patient, birth_date=dt.date(1950, 3, 1), sex="M")
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "context.yaml"
+    ctx.write_text(
+        _CONTEXT.format(payer="masshealth").replace(
+            "birth_date: 1931-05-04", "age_years: 15, birth_date_matches_recording: true"
+        )
+    )
+    args = ["analyze", str(edf), "--context", str(ctx), "--no-report", "--out", str(tmp_path / "o")]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "patient.birth_date_matches_recording" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "o").exists()
