@@ -210,56 +210,84 @@ def _raise_mean_drop(
     sel: NDArray[np.bool_],
     fs: float,
     drop_pts: float,
+    mean: float | None = None,
 ) -> list[tuple[float, float, float]]:
     """Return the spans whose samples raise the window's mean enough to add drop minutes.
 
-    ``spans`` are ``(start_s, end_s, value_pct)``; ``sel`` the valid samples of the window.
+    ``spans`` are ``(start_s, end_s, value_pct)``; ``sel`` the valid samples of the window
+    (``mean`` their mean, the window's figure when not given).
     Medicare's Group I-3 drop is measured below the window's mean (``drop5_from_mean_min``), so
-    a span well above it may alone decide that figure: 90 min held at exactly 100 % in a night
-    at 93 % raised its mean from 92.9 to 94.65 %, 8 min at 89 % became a drop of more than 5
-    points, and the night qualified (hunt 13), though :func:`_counted_runs` takes out only the
-    spans at a level a figure counts. A span is returned when its level (its lowest value)
-    rounds more than ``drop_pts`` above the mean of the rest of the window, as a baseline is
-    weighed (:func:`_decides_baseline`; hours of steady normal saturation raise the mean of a
-    night whose dips they frame, and are physiology), and some valid sample of the window
-    outside it is below the limit (value and rounded value, as the figure counts) with the
-    span in the mean and not without it.
+    spans well above it may decide that figure: 90 min held at exactly 100 % in a night at 93 %
+    raised its mean from 92.9 to 94.65 %, 8 min at 89 % became a drop of more than 5 points,
+    and the night qualified (hunt 13), though :func:`_counted_runs` takes out only the spans at
+    a level a figure counts. The spans are judged together: a span is a candidate when its level
+    (its lowest value) rounds more than ``drop_pts`` above the mean of the rest of the window
+    without every candidate (all spans above the mean at first, those no longer above the rest
+    let back in until none is: judged one by one, ten runs of 14 min at 100 % each left the
+    others in the mean and the night qualified, hunt 13; hours of steady normal saturation
+    raise the mean of a night whose dips they frame, and are physiology: a candidate at first
+    rounds more than ``drop_pts`` above the window's median or the rest of it without the span
+    alone, so that the rest is never a dip the hours of a night held at its own level frame).
+    The candidates are returned when some valid sample of the window outside them is below the
+    limit (value and rounded value, as the figure counts) with them in the mean and not without
+    them.
     """
     if not spans or not isinstance(figures, WindowMetrics) or figures.drop5_from_mean_min is None:
         return []
-    mean = figures.mean_pct
-    vals = x[sel]
-    count = vals.size
-    if mean is None or count == 0:
+    if mean is None:
+        mean = figures.mean_pct
+    if mean is None or not sel.any():
         return []
-    total = float(np.sum(vals))
+    # a candidate is above the rest without it alone, or above the window's own level (its
+    # median): taken out together, the hours of a night held at exactly 95 % left its rest a
+    # 9-min dip to 86 % the spans stood far above
+    level = math.floor(float(np.median(x[sel])) + 0.5)
     cum = np.concatenate(([0.0], np.cumsum(np.where(sel, x, 0.0))))
     num = np.concatenate(([0], np.cumsum(sel)))
-    key: NDArray[np.float64] | None = None
-    out = []
+    count = int(num[-1])
+    chosen = []
     for span in spans:
         i0, i1 = span_indices(span[0], span[1], fs, sel.shape[0])
         k = int(num[i1] - num[i0])
-        if k == 0 or k == count:
+        if k == 0 or k == count or span[2] <= mean:
             continue
-        rest = (total - float(cum[i1] - cum[i0])) / (count - k)
-        if math.floor(span[2] + 0.5) <= math.floor(rest + 0.5) + drop_pts:
-            continue
-        lo, hi = rest - drop_pts, mean - drop_pts
-        if lo >= hi:
-            continue
-        if key is None:
-            # a sample counts below a limit when its value and its rounded value do: when its
-            # key is below it (sorted once, for the first span high enough to need it)
-            key = np.sort(np.maximum(vals, np.floor(vals + 0.5)))
-        between = int(np.searchsorted(key, hi) - np.searchsorted(key, lo))
-        if between == 0:
-            continue
-        own = x[i0:i1][sel[i0:i1]]
-        own = np.maximum(own, np.floor(own + 0.5))
-        if between > int(np.count_nonzero((own >= lo) & (own < hi))):
-            out.append(span)
-    return out
+        alone = (float(cum[-1]) - float(cum[i1] - cum[i0])) / (count - k)
+        v = math.floor(span[2] + 0.5)
+        if v > level + drop_pts or v > math.floor(alone + 0.5) + drop_pts:
+            chosen.append(span)
+    # then those at most ``drop_pts`` above the rest of the window without all the candidates
+    # are let back in, until none is: the rest's mean only rises as spans come back, so what is
+    # left is above the mean of the window without all of it
+    out = np.zeros(sel.shape[0], dtype=bool)
+    rest = mean
+    while chosen:
+        out[:] = False
+        for span in chosen:
+            i0, i1 = span_indices(span[0], span[1], fs, sel.shape[0])
+            out[i0:i1] = True
+        kept = sel & ~out
+        if not kept.any():
+            return []
+        rest = float(np.mean(x[kept]))
+        still = [s for s in chosen if math.floor(s[2] + 0.5) > math.floor(rest + 0.5) + drop_pts]
+        if len(still) == len(chosen):
+            break
+        chosen = still
+    if not chosen:
+        return []
+    lo, hi = rest - drop_pts, mean - drop_pts
+    if lo >= hi:
+        return []
+    # a sample counts below a limit when its value and its rounded value do: when its key is
+    # below it
+    vals = x[sel]
+    key = np.maximum(vals, np.floor(vals + 0.5))
+    between = int(np.count_nonzero((key >= lo) & (key < hi)))
+    own = x[sel & out]
+    own = np.maximum(own, np.floor(own + 0.5))
+    if between > int(np.count_nonzero((own >= lo) & (own < hi))):
+        return chosen
+    return []
 
 
 def _counted_in(
@@ -270,9 +298,21 @@ def _counted_in(
     fs: float,
     drop_pts: float,
 ) -> set[tuple[float, float, float]]:
-    """Return the spans a window takes out: :func:`_counted_runs` and :func:`_raise_mean_drop`."""
+    """Return the spans a window takes out: :func:`_counted_runs` and :func:`_raise_mean_drop`.
+
+    The high spans are weighed against the window without the low ones, as the figures without
+    them are: judged with a low run in it, the rest of a night held at exactly 95 % but for
+    15 min held at 86 % was that run, and the hours at 95 % were taken out with it.
+    """
     low = set(_counted_runs(spans, figures, drop_pts))
     rest = [span for span in spans if span not in low]
+    if low and rest:
+        sel = sel.copy()
+        for span in low:
+            i0, i1 = span_indices(span[0], span[1], fs, sel.shape[0])
+            sel[i0:i1] = False
+        mean = float(np.mean(x[sel])) if sel.any() else None
+        return low | set(_raise_mean_drop(rest, figures, x, sel, fs, drop_pts, mean))
     return low | set(_raise_mean_drop(rest, figures, x, sel, fs, drop_pts))
 
 
@@ -281,17 +321,18 @@ def _decides_baseline(
     x: NDArray[np.float64],
     sel: NDArray[np.bool_],
     fs: float,
-    drop_pts: float,
 ) -> bool:
-    """Say whether a run (or plateau) under the awake baseline may alone decide a sleep figure.
+    """Say whether a run (or plateau) under the awake baseline may decide a figure.
 
     ``run`` is ``(start_s, end_s, value_pct)``; ``sel`` the valid samples of the sleep window.
-    A baseline rounding more than ``drop_pts`` above the median of the rest of the window makes
-    most of it a drop below the baseline, and one rounding to 89 % or more over a rest whose
-    median rounds to 88 % or less is the awake level the sleep findings need: held there, the
-    value alone may decide (12 min frozen at 97 % at the start of a night at 91 %). A baseline
-    at the night's own level decides nothing alone. The rest of the window, not all of it: 30
-    min at 97 % raised a 2-h night's mean from 91 to 91.75 %, which rounds to 92.
+    A baseline at any level but the rounded median of the rest of the window may: 12 min
+    frozen at 97 % at the start of a night at 91 % made it a drop of more than 5 points, and
+    frozen at 97 % over a night at 92 %, exactly 5 points above, every dip to 91 % (hunt 13;
+    a gate of more than ``drop_pts`` above missed it); one at 89 % or more over a night at 88 %
+    or less is the awake level the sleep findings need. Whether it did is the criteria's to
+    say, on the figures without it. A baseline at the night's own level decides nothing: a
+    night held at exactly 95 % for hours has its awake level there. The rest of the window, not
+    all of it: 90 min at 97 % in a night of 2 h 10 min at 91 % made its median 97 %.
     """
     rest = sel.copy()
     i0, i1 = span_indices(run[0], run[1], fs, rest.shape[0])
@@ -299,8 +340,7 @@ def _decides_baseline(
     if not rest.any():
         return False
     m = math.floor(float(np.median(x[rest])) + 0.5)
-    v = math.floor(run[2] + 0.5)
-    return v > m + drop_pts or v >= 89 > m
+    return math.floor(run[2] + 0.5) != m
 
 
 def _hold(
@@ -335,19 +375,20 @@ def _without_spans(
     ``spans`` are ``(start_s, end_s, value_pct)``; the indices returned are those of the spans
     taken out of some window. ``also`` are taken out with them, in the windows ``spans`` touch.
     ``doubt`` are every span in doubt (held runs, fall plateaus, dropout edges): a presumed
-    baseline taken again never starts on one at a level a figure counts.
+    baseline taken again holds none of them at a level that may decide it.
 
     SPEC §4 keeps valid data a reviewer must judge: long constant runs (sensor frozen? a gap an
     export filled with the last value?), levels the fall rule accepted after its 30 s hold
     (a probe slip?) and data that stop low before a probe-off (a probe coming off?). The criteria re-evaluate a qualified outcome on these figures, with the
     spans' samples taken as invalid, and hold it open when the outcome rests on them
     (``criteria.evaluate``, docs/criteria.md). A window takes out the spans at a level one of
-    its figures counts (:func:`_counted_runs`), and its awake baseline is taken without the
-    spans under the baseline's window at a level that alone decides a sleep figure
-    (:func:`_decides_baseline`; a presumed baseline is taken again from the first 300 s of the
-    data left: :func:`~oximetry.windows.baseline_window_for`); those spans are returned when
-    the baseline moves without them. Only the figures the criteria
-    read are recomputed: no tables, no pulse. Windows the spans do not change are left out.
+    its figures counts (:func:`_counted_runs`) or that raise its mean enough to add drop minutes
+    (:func:`_raise_mean_drop`), and its awake baseline is taken without every span under the
+    baseline's window off the night's own level (:func:`_decides_baseline`; a presumed baseline
+    is taken again from the first 300 s of the data left, none of it in doubt at such a level:
+    :func:`~oximetry.windows.baseline_window_for`); those spans are returned when the baseline
+    moves without them. Only the figures the criteria read are recomputed: no tables, no
+    pulse. Windows the spans do not change are left out.
     """
     if not spans:
         return {}, set()
@@ -355,24 +396,28 @@ def _without_spans(
     n = x.shape[0]
     out: dict[str, WindowMetrics | SegmentMetrics] = {}
     taken: set[int] = set()
-    # The awake baseline is a figure of every overnight window: a span under it at a level that
-    # alone decides a sleep figure is taken out of it (12 min frozen at 97 % made the baseline
-    # 97 %, and a night at 91 % a drop of more than 5 points that qualified)
+    # The awake baseline is a figure of every overnight window: every span under it off the
+    # night's own level is taken out of it (12 min frozen at 97 % made the baseline 97 %, and a
+    # night at 91 % a drop of more than 5 points that qualified; frozen at 97 % over a night at
+    # 92 %, exactly 5 points above, it still made every dip to 91 % such a drop, hunt 13). The
+    # span is listed only when the baseline moves without it, and the outcome held open only
+    # when the criteria find another determination on the figures without it
     under_base = np.zeros(n, dtype=bool)
     base_taken: set[int] = set()
     main = next(iter(metrics.values()), None)
+    # the sleep window's valid samples: the level a span under the baseline is weighed against
+    night = valid & masks[plan.windows[0].kind] if plan.windows else valid
     if plan.baseline is not None and isinstance(main, WindowMetrics):
         in_base = valid & window_mask(plan.baseline, n, fs)
-        night = valid & masks[plan.windows[0].kind]
         for k, span in enumerate(spans):
             i0, i1 = span_indices(span[0], span[1], fs, n)
-            if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs, st.drop_pts):
+            if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs):
                 under_base[i0:i1] = True
                 base_taken.add(k)
         if base_taken:
             for span in also:
                 i0, i1 = span_indices(span[0], span[1], fs, n)
-                if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs, st.drop_pts):
+                if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs):
                     under_base[i0:i1] = True
     held_in: dict[str, NDArray[np.bool_]] = {}
     for w in plan.windows:
@@ -399,11 +444,28 @@ def _without_spans(
             base_valid &= ~held
         base_window: Window | None = plan.baseline
         if np.any(valid & ~base_valid & window_mask(plan.baseline, n, fs)):
+            # the window taken again holds no data in doubt at a level that may decide the
+            # baseline: leaving out only the spans a figure counts, 12 min frozen at 97 % a minute
+            # after the first 12 were the baseline taken again, which then never moved, and a
+            # night at 91 % qualified (hunt 13). Taken again until it holds none (only the spans
+            # in the window are weighed: a night may hold thousands of dropout edges)
             pool = base_valid.copy()
             for span in _counted_runs(doubt, main, st.drop_pts):
                 i0, i1 = span_indices(span[0], span[1], fs, n)
                 pool[i0:i1] = False
-            base_window = baseline_window_for(recording, st, plan, pool)
+            while True:
+                base_window = baseline_window_for(recording, st, plan, pool)
+                if base_window is None:
+                    break
+                in_window = pool & window_mask(base_window, n, fs)
+                found = False
+                for span in doubt:
+                    i0, i1 = span_indices(span[0], span[1], fs, n)
+                    if in_window[i0:i1].any() and _decides_baseline(span, x, night, fs):
+                        pool[i0:i1] = False
+                        found = True
+                if not found:
+                    break
         if base_window is not None:
             need = samples_at_least(st.presumed_awake_s, fs)
             baseline = awake_baseline(x, base_valid & window_mask(base_window, n, fs), need)

@@ -17,7 +17,9 @@ from typing import Any
 
 import numpy as np
 import pytest
+import yaml
 
+from criteria.context import Context
 from criteria.errors import EvidenceError
 from criteria.evaluate import Evidence, evaluate
 from oxi.cli import main
@@ -153,9 +155,59 @@ def test_an_awake_baseline_held_at_one_value_is_not_the_drop_it_qualifies() -> N
         short = analyze(_frozen_start(97.0, held_s, 7800))
         assert short.held_runs == ((0.0, held_s + 1.0, 97.0),)
         assert evaluate(context, evidence_from_analysis(short)).determination == "indeterminate"
-    # held at 95 %, within 5 points of the night's 91 %: it decides nothing alone
+    # held at 95 %, off the night's 91 %: the baseline is taken without it and moves, so the run
+    # is listed, but the night has no dip and its outcome stands
     steady = analyze(_frozen_start(95.0))
-    assert steady.held_runs == () and steady.without_constant_runs == {}
+    assert steady.held_runs == ((0.0, 721.0, 95.0),)
+    d = evaluate(context, evidence_from_analysis(steady))
+    assert d.determination == "not_qualified" and d.conflicts == ()
+
+
+def _frozen_night(level: float, night: float, spans: list[tuple[int, int]]) -> Any:
+    """A night at ``night`` % (± 0.4) with ``spans`` (start_s, end_s) frozen at ``level``, each
+    sliding back to ``night`` over 30 s after it."""
+    rng = np.random.default_rng(1)
+    x = night + np.round(rng.uniform(-0.45, 0.45, 6 * 3600), 1)
+    for a, b in spans:
+        x[a:b] = level
+        x[b : b + 30] = level - (level - night) * np.arange(30) / 30
+    rec, _ = simulate_night(fs=1, duration_s=60, seed=3, start=START)
+    return dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+
+
+def test_a_baseline_taken_again_is_no_second_frozen_run() -> None:
+    """12 min frozen at 97 % at the start of a night at 91 %, a minute at 91 %, then 12 min more
+    at 97 %: the baseline taken again without the first run was taken from the data left
+    leaving out only runs a figure counts, so it lay on the second run, stayed 97 % and never
+    moved, and the night qualified on a drop of more than 5 points all through (hunt 13)."""
+    a = analyze(_frozen_night(97.0, 91.0, [(0, 720), (780, 1500)]))
+    assert a.metrics["presumed_sleep"].awake_baseline_pct == 97.0
+    without = a.without_constant_runs["presumed_sleep"]
+    assert without.awake_baseline_pct == pytest.approx(91.0, abs=0.2)
+    context = ctx(symptoms=["nocturnal_restlessness"], test__date=START.date().isoformat())
+    d = evaluate(context, evidence_from_analysis(a))
+    assert d.determination == "indeterminate"
+    assert [c.keys for c in d.conflicts] == [("recording.constant_runs",)]
+
+
+def test_a_baseline_frozen_five_points_above_the_night_is_taken_out() -> None:
+    """12 min frozen at 97 % over a night at 92 % (exactly 5 points above, or 96 over 91) with
+    12 min at 91 %: the baseline was taken out only more than 5 points above the night, so it
+    stayed 97 % and the 12 min at 91 %, more than 5 points below it, qualified (hunt 13)."""
+    context = ctx(symptoms=["nocturnal_restlessness"], test__date=START.date().isoformat())
+    for level, night in ((97.0, 92.0), (96.0, 91.0)):
+        rec = _frozen_night(level, night, [(0, 720)])
+        x = rec.spo2.data.copy()
+        rng = np.random.default_rng(2)
+        for k in range(12):
+            s = 3600 + k * 1200
+            x[s : s + 60] = night - 1 + np.round(rng.uniform(-0.3, 0.3, 60), 1)
+        a = analyze(dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x)))
+        assert a.metrics["presumed_sleep"].drop5_min == pytest.approx(12.0)
+        assert a.held_runs == ((0.0, 721.0, level),)
+        d = evaluate(context, evidence_from_analysis(a))
+        assert d.determination == "indeterminate", (level, night)
+        assert [c.keys for c in d.conflicts] == [("recording.constant_runs",)]
 
 
 def test_a_walk_on_oxygen_held_at_one_value_is_indeterminate(tmp_path: Path) -> None:
@@ -425,3 +477,44 @@ def test_a_held_run_that_raises_the_mean_is_no_drop_below_it(tmp_path: Path) -> 
     assert q["determination"] == "not_qualified"
     # a run 5 points or less above the rest of the night, as steady sleep is, stays
     assert analyze(_high_run_night(60, 98.0)).held_runs == ()
+
+
+def _high_runs_night(pieces: int, piece_min: int) -> Any:
+    """6 h at 93 % (± 1) with ``pieces`` runs of ``piece_min`` minutes held at 100 % from
+    22:10 (entered and left at a point a second, 30 s apart), and 8 min at 89 % from 03:00."""
+    rng = np.random.default_rng(3)
+    x = 93.0 + rng.choice([-1.0, 0.0, 0.0, 1.0], 6 * 3600)
+    up = np.arange(93.0, 100.0, 1.0)
+    a = 600
+    for _ in range(pieces):
+        x[a : a + up.size] = up
+        a += up.size
+        x[a : a + piece_min * 60] = 100.0
+        a += piece_min * 60
+        x[a : a + up.size] = up[::-1]
+        a += up.size + 30
+    ramp = np.arange(93.0, 89.0, -0.5)
+    b = 5 * 3600
+    x[b : b + ramp.size] = ramp
+    x[b + ramp.size : b + ramp.size + 480] = 89.0
+    x[b + ramp.size + 480 : b + 2 * ramp.size + 480] = ramp[::-1]
+    rec, _ = simulate_night(fs=1, duration_s=60, seed=3, start=START, pulse=False)
+    return dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+
+
+@pytest.mark.parametrize(("pieces", "piece_min"), [(10, 14), (14, 10)])
+def test_held_runs_that_raise_the_mean_together_are_no_drop_below_it(
+    pieces: int, piece_min: int
+) -> None:
+    """Ten runs of 14 min (or 14 of 10) held at 100 % in a night at 93 % raised its mean to
+    95.6 %, and 8 min at 89 % became a drop of more than 5 points below it: each run, judged
+    alone against a mean the others still raised, was within 5 points of it, none was taken out,
+    and Medicare's Group I-3 qualified (hunt 13). They are judged together."""
+    a = analyze(_high_runs_night(pieces, piece_min))
+    assert a.metrics["presumed_sleep"].drop5_from_mean_min == pytest.approx(8.07, abs=0.01)
+    assert len(a.held_runs) == pieces
+    without = a.without_constant_runs["presumed_sleep"]
+    assert isinstance(without, WindowMetrics) and without.drop5_from_mean_min == 0.0
+    d = evaluate(Context.from_dict(yaml.safe_load(MEDICARE_I3)), evidence_from_analysis(a))
+    assert d.determination == "indeterminate"
+    assert [c.keys for c in d.conflicts] == [("recording.constant_runs",)]
