@@ -860,6 +860,8 @@ def check_night(rec: Recording, opts: AnalysisSettings | None = None) -> None:
     overnight = {k: m for k, m in a.metrics.items() if isinstance(m, WindowMetrics)}
     assert set(overnight) == set(wins)
     held_kinds = set()
+    held_runs: dict[str, list[tuple[int, int]]] = {}
+    main_low: list[tuple[int, int]] = []
     refs: dict[str, dict[str, Any]] = {}
     masks: dict[str, list[bool]] = {}
     for kind, spans in wins.items():
@@ -939,35 +941,74 @@ def check_night(rec: Recording, opts: AnalysisSettings | None = None) -> None:
             if ((i, j, v) in low or (i, j, v) in high)
             and any(valid[m_] and w[m_] for m_ in range(i, j))
         ]
-        if not runs:
+        held_runs[kind] = runs
+        if kind == next(iter(wins)):
+            main_low = [(i, j) for i, j, v in low]
+    # The awake baseline without the runs under it at another level than the night's (hunt 13:
+    # a held baseline decided a night), and without those any window takes out; a presumed one
+    # that lost samples is taken again from the first 300 s of the data left, never on such a
+    # run. Every window's figures are taken again when the baseline moves.
+    n = len(x)
+    night_kind = next(iter(wins))
+    night = [valid[k] and masks[night_kind][k] for k in range(n)]
+
+    def decides(i: int, j: int, v: float, within: list[bool]) -> bool:
+        if not any(within[k] for k in range(i, j)):
+            return False
+        rest = [x[k] for k in range(n) if night[k] and not i <= k < j]
+        return bool(rest) and r_of(v) != r_of(float(np.median(rest)))
+
+    base2, moved = baseline, False
+    all_runs = ref_constant_runs(x, fs)
+    if base_spans is not None:
+        bw = ref_span_mask(base_spans, fs, n)
+        in_base = [valid[k] and bw[k] for k in range(n)]
+        under = [(i, j) for i, j, v in all_runs if decides(i, j, v, in_base)]
+        if under or any(held_runs.values()):
+            base_valid = list(valid)
+            for i, j in [*under, *(r for rs in held_runs.values() for r in rs)]:
+                base_valid[i:j] = [False] * (j - i)
+            bw2: list[bool] | None = bw
+            if "presumed_awake" in wins and any(in_base[k] and not base_valid[k] for k in range(n)):
+                pool = list(base_valid)
+                for i, j in main_low:
+                    pool[i:j] = [False] * (j - i)
+                while True:
+                    if not any(pool):
+                        bw2 = None
+                        break
+                    again, _ = ref_windows(
+                        rec,
+                        pool,
+                        _hypnogram(rec),
+                        lights=(opts.lights_off_s, opts.lights_on_s),
+                        awake=opts.awake_span_s,
+                        exclude=opts.exclude_s,
+                    )
+                    if "_baseline" not in again:
+                        bw2 = None
+                        break
+                    bw2 = ref_span_mask(again["_baseline"], fs, n)
+                    inside = [pool[k] and bw2[k] for k in range(n)]
+                    found = [(i, j) for i, j, v in all_runs if decides(i, j, v, inside)]
+                    if not found:
+                        break
+                    for i, j in found:
+                        pool[i:j] = [False] * (j - i)
+            base2 = None
+            if bw2 is not None:
+                vals = [x[k] for k in range(n) if base_valid[k] and bw2[k]]
+                if len(vals) >= samples_for(300.0, fs):
+                    base2 = float(np.median(vals))
+            moved = not same(base2, baseline)
+    for kind in wins:
+        if not held_runs[kind] and not moved:
             continue
         held_kinds.add(kind)
         kept = list(valid)
-        for i, j in runs:
+        for i, j in held_runs[kind]:
             kept[i:j] = [False] * (j - i)
-        base2 = None
-        if base_spans is not None:
-            bw = ref_span_mask(base_spans, fs, len(x))
-            if (
-                "presumed_awake" in wins
-                and any(kept)
-                and any(valid[i] and bw[i] and not kept[i] for i in range(len(x)))
-            ):
-                # a presumed baseline that lost samples is taken again from the first 300 s of
-                # the data left (hunt 13: a held baseline decided a night)
-                again, _ = ref_windows(
-                    rec,
-                    kept,
-                    _hypnogram(rec),
-                    lights=(opts.lights_off_s, opts.lights_on_s),
-                    awake=opts.awake_span_s,
-                    exclude=opts.exclude_s,
-                )
-                bw = ref_span_mask(again.get("_baseline", []), fs, len(x))
-            vals = [x[i] for i in range(len(x)) if kept[i] and bw[i]]
-            if len(vals) >= samples_for(300.0, fs):
-                base2 = float(np.median(vals))
-        want = ref_window(x, kept, w, fs, base2, {3: [], 4: []})
+        want = ref_window(x, kept, masks[kind], fs, base2, {3: [], 4: []})
         held = a.without_constant_runs[kind]
         assert isinstance(held, WindowMetrics)
         assert_window(held, want, f"{kind} without constant runs", kind)
