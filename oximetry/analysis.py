@@ -242,16 +242,18 @@ def _raise_mean_drop(
     # median): taken out together, the hours of a night held at exactly 95 % left its rest a
     # 9-min dip to 86 % the spans stood far above
     level = math.floor(float(np.median(x[sel])) + 0.5)
-    cum = np.concatenate(([0.0], np.cumsum(np.where(sel, x, 0.0))))
-    num = np.concatenate(([0], np.cumsum(sel)))
-    count = int(num[-1])
+    total = float(np.sum(x[sel]))
+    count = int(np.count_nonzero(sel))
     chosen = []
     for span in spans:
-        i0, i1 = span_indices(span[0], span[1], fs, sel.shape[0])
-        k = int(num[i1] - num[i0])
-        if k == 0 or k == count or span[2] <= mean:
+        if span[2] <= mean:
             continue
-        alone = (float(cum[-1]) - float(cum[i1] - cum[i0])) / (count - k)
+        i0, i1 = span_indices(span[0], span[1], fs, sel.shape[0])
+        own = x[i0:i1][sel[i0:i1]]  # the span's own valid samples (no whole-night prefix sums)
+        k = own.shape[0]
+        if k == 0 or k == count:
+            continue
+        alone = (total - float(np.sum(own))) / (count - k)
         v = math.floor(span[2] + 0.5)
         if v > level + drop_pts or v > math.floor(alone + 0.5) + drop_pts:
             chosen.append(span)
