@@ -717,9 +717,19 @@ def analyze_file(
         # age_years 94 beside a header capped at 90), and `oxi verify` recomputes from the
         # same. No age rule changes at 90 or more; what the exact age decided beside the
         # birth date, the header and the dates is kept (criteria.context: Context.to_dict).
+        exact = determination
         context = Context.from_dict(context_dict)
         judged, judged_on = with_analysed_test_type(context, evidence, settings.test_type)
         determination = qualify(judged, judged_on, request.payer)
+        # a bug, never a different answer: the capped copy must decide as the exact context
+        if (determination.determination, determination.coverage) != (
+            exact.determination,
+            exact.coverage,
+        ):
+            raise AssertionError(
+                "the context with its ages capped decided otherwise than the context given: "
+                f"{determination.determination} against {exact.determination}"
+            )
         context_dict = _context_dict(
             context, determination, analysis, judged_on, request.deidentify
         )
