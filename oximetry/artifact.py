@@ -748,6 +748,7 @@ def _gap_falls(
     max_fall_pts_per_s: float,
     at: NDArray[np.intp],
     last: NDArray[np.intp],
+    tie_pts: float = _EPS,
 ) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
     """Return which of ``at`` fell over a second across a dropout, and the samples they fell from.
 
@@ -757,6 +758,9 @@ def _gap_falls(
     fall of 3.99 points in one sample before a 1-s dropout and 3.99 after it was 8.12 points
     over 1.08 s, within the allowance (review 5 of hunt 10). The sample fallen from is the
     highest of those it fell too fast from. Worked in blocks of ``at`` (``lag`` samples each).
+    ``tie_pts``: how far over the limit a fall must be; the fall rule's ``_EPS`` keeps a flag off
+    a fall of the limit itself between one-decimal readings (:func:`_fall_candidates`), a test
+    segment's edges pass 0 (:func:`oximetry.metrics.segment.edge_runs`).
     """
     fell: list[NDArray[np.intp]] = []
     refs: list[NDArray[np.intp]] = []
@@ -769,7 +773,7 @@ def _gap_falls(
             k_ok = (k >= 0) & ok[np.maximum(k, 0)]
             k = np.maximum(k, 0)
             dt_s = (i[:, None] - k) / fs
-            limit = lag_limit(dt_s, max_fall_pts_per_s) + _EPS
+            limit = lag_limit(dt_s, max_fall_pts_per_s) + tie_pts
             too_fast = k_ok & (x[k] - x[i][:, None] > limit)
             hit = np.flatnonzero(too_fast.any(axis=1))
             if hit.size:

@@ -1305,6 +1305,26 @@ def test_edges_of_steps_spread_over_a_second_match_the_reference(
     assert got.tolist() == want
 
 
+def test_a_fall_at_the_limit_to_the_last_bit_across_a_dropout_is_an_edge_as_over_a_second() -> None:
+    """10 Hz: 94 %, 0.2 s missing, then 14/15 of a point a sample down to 80 %. Sample 60,
+    85.6 %, is 8.400000000000006 points below the 94 % 1.1 s before it (the last before the
+    dropout), the limit 4 × 1.1 + 4 to the last bit: the reference (a'') finds it an edge as a
+    fall over 1 s (a') compares, the fast search took it with the fall rule's 1e-9 and found
+    none (hunt 14, a draw of the property above). The same fall after 15 s at 94 %, held 15 s
+    at 85.6 %, set a sustained nadir of 85.6 %."""
+    fs = 10.0
+    ramp = np.linspace(94.0, 80.0, 16)[1:-1]
+    x = np.concatenate((np.full(50, 94.0), [np.nan, np.nan], ramp, np.full(40, 80.0)))
+    ok = np.isfinite(x)
+    assert x[60] == 85.6 and 94.0 - x[60] > 4.0 * 1.1 + 4.0
+    got = edge_runs(x, ok, fs, 0, 61)
+    assert got.tolist() == ref_edge(x.tolist(), ok.tolist(), fs)[:61]
+    assert np.flatnonzero(got).tolist() == [60]
+    held = np.concatenate((np.full(100, 94.0), x[:61], np.full(150, 85.6)))
+    seg = summarize_segment(held, np.isfinite(held), np.ones(held.size, dtype=bool), fs)
+    assert (seg.sustained_nadir_pct, seg.sustained_nadir_low_pct) == (94.0, 85.6)
+
+
 @st.composite
 def artifact_signals(draw: st.DrawFn) -> tuple[np.ndarray, float]:
     """Falls of every size and speed, holds that recover or run out, gaps and sentinels."""
