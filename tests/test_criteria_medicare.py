@@ -766,6 +766,39 @@ def test_a_simulated_night_evaluated_on_its_evening(evaluated: int, det: str) ->
     assert d.determination == det, d.missing
 
 
+@pytest.mark.parametrize(
+    ("start_clock", "evaluated", "det"),
+    [
+        (dt.time(22, 0), 0, "indeterminate"),  # times of day only: 22:00 to 06:00 the next day
+        (dt.time(22, 0), 1, "qualified"),
+        (dt.time(20, 0), 0, "qualified"),  # 20:00 to 23:30: no data of the next day
+        (None, 0, "indeterminate"),  # elapsed time only: its night may run into the next day
+        (None, 1, "qualified"),
+    ],
+)
+def test_an_undated_night_is_placed_by_test_date_for_its_evaluation(
+    start_clock: dt.time | None, evaluated: int, det: str
+) -> None:
+    """The same night in a file without a date (a CSV of times of day, an EMAY date that reads
+    two ways) is placed by test.date, the evening it began: from 22:00 to 06:00, evaluated and
+    ordered on that evening, it qualified N1 (hunt 14), where its dated rows did not."""
+    ev = night(t_le88_min=20.0, nadir_pct=84.0)
+    assert ev.sleep is not None
+    end = 3.5 if start_clock == dt.time(20, 0) else 8.0
+    ev = dataclasses.replace(
+        ev,
+        recording_start=None,
+        start_clock=start_clock,
+        sleep=dataclasses.replace(ev.sleep, start_s=0.0, end_s=end * 3600.0),
+    )
+    day = (TEST_DATE + dt.timedelta(days=evaluated)).isoformat()
+    d = evaluate(mc(test__evaluated_date=day, order__date=day), ev)
+    assert d.determination == det, d.missing
+    if det == "indeterminate":
+        assert d.rule("lcd_ordered_evaluated").met is None
+        assert any("the day the test ended (2026-11-21)" in m for m in d.missing), d.missing
+
+
 def test_no_chronic_stable_state_or_30_day_window_any_more() -> None:
     late = (TEST_DATE + dt.timedelta(days=200)).isoformat()
     c = mc(test__chronic_stable_state=False, order__date=late, test__evaluated_date=late)

@@ -2496,6 +2496,11 @@ def valid_then_perturbed_medicare(
         assert ev.sleep is not None
         end = draw(st.floats(2 * 3600.0 + 1.0, 14 * 3600.0))
         ev = dataclasses.replace(ev, sleep=dataclasses.replace(ev.sleep, start_s=0.0, end_s=end))
+        if draw(st.booleans()):
+            # its file holds no date (times of day only, or elapsed time): placed by test.date,
+            # the same night (hunt 14)
+            clock = draw(st.sampled_from([dt.time(22, 0), None]))
+            ev = dataclasses.replace(ev, recording_start=None, start_clock=clock)
     elif change == "sleep_blood_gas_by_practitioner":
         # an outpatient blood gas during sleep (I-2 by itself) "performed" by the treating
         # practitioner: at home, whatever the type (rest and exercise are a conflict too)

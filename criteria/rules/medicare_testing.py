@@ -126,6 +126,22 @@ def _ordered_evaluated(inp: Inputs) -> Outcome:
         v["test_end"] = end.isoformat(timespec="minutes")
     # the day of the last data: a window ending at 00:00:00 holds none of the new day
     last_day = None if end is None else (end - _dt.timedelta(seconds=1)).date()
+    placed = None
+    if end is None and inp.evidence is not None and inp.evidence.recording_start is None:
+        # A file without a date (times of day only, a date that reads two ways, elapsed time)
+        # is placed by test.date, the evening a night began: its night from 22:00 to 06:00,
+        # evaluated on that evening, qualified N1 where the same rows dated did not.
+        placed = inp.evidence.recorded_days(inp.test_date)
+        last_day = None if placed is None else placed.last
+    if placed is not None and last_day is not None and seen < last_day:
+        v["test_days"] = placed.text()
+        return Outcome(
+            None,
+            f"The evaluation ({seen.isoformat()}) is dated before the test ended: its file "
+            f"holds no date, and placed by test.date its data may lie on {placed.text()}.",
+            v,
+            (f"test.evaluated_date on or after the day the test ended ({last_day.isoformat()})",),
+        )
     if end is not None and last_day is not None and seen < last_day:
         # An overnight test dated by its evening (test.date) ends the next morning: a night
         # from 22:00 on 5 January to 06:00 on the 6th, its dip at 03:00 on the 6th, qualified
