@@ -702,7 +702,15 @@ def _presumed_sleep(
             f"({_clock(recording, end_s)}): the presumed sleep window ends with the recording."
         )
         on = end_s
-    marked, marked_ends = _lights_spans(recording, end_s, first_s, last_s)
+    marked, marked_ends, repeated = _lights_spans(recording, end_s, first_s, last_s)
+    if repeated and off is None:
+        earlier = ", ".join(_clock(recording, t) for t, _ in repeated)
+        later = ", ".join(_clock(recording, t) for _, t in repeated)
+        notes.append(
+            f"The recording marks lights off again ({later}) with no lights on after its earlier "
+            f"lights off ({earlier}): the later lights off was used, so the time between them "
+            "is not presumed sleep (give --lights-off for another)."
+        )
     if off is None and on is None and not marked:
         warning = (
             "No sleep staging: the sleep figures cover a presumed sleep window from the first to "
@@ -781,7 +789,7 @@ def _end_text(recording: Recording, lights: str, origin: str, at_s: float) -> st
 
 def _lights_spans(
     recording: Recording, end_s: float, first_s: float, last_s: float
-) -> tuple[tuple[tuple[float, float], ...], tuple[str, str]]:
+) -> tuple[tuple[tuple[float, float], ...], tuple[str, str], tuple[tuple[float, float], ...]]:
     """Return every lights-off to lights-on period the annotations mark, in time order.
 
     A night may have several: lights on at 02:00 for an hour and off again (only the first
@@ -789,13 +797,17 @@ def _lights_spans(
     after it runs to the last valid sample. In a recording that marks no lights off at all (one
     started in bed), the first lights on closes a period from the first valid sample; where a
     lights off is marked, a lights on before it (a device's mark at switch-on) is not a night.
-    Repeated marks (off, off) keep the first.
+    A lights off repeated before any lights on (off, off) opens the period at the later one,
+    as a repeated lights on closes it at the earlier: which one is right the marks do not say,
+    and the earlier made the evening sleep (lights off at 17:00 and again at 22:00 bounded a
+    window from 17:00, and a dip at 17:30, awake, qualified nocturnal).
 
     Returns
     -------
-    tuple of (float, float), and (str, str)
-        The periods, and where the first starts and the last ends: ``annotations``, or
-        ``first_valid``/``last_valid`` where no mark gives that end (see ``Window.ends``).
+    tuple of (float, float), (str, str), and tuple of (float, float)
+        The periods; where the first starts and the last ends: ``annotations``, or
+        ``first_valid``/``last_valid`` where no mark gives that end (see ``Window.ends``); and
+        each lights off set aside for a later one, as (earlier, later) in seconds.
     """
     marks = sorted(
         (float(a.onset_s), kind[1])
@@ -804,18 +816,14 @@ def _lights_spans(
     )
     if marks and all(word == "on" for _, word in marks):
         on = next((t for t, _ in marks if t > first_s), None)
-        return (
-            ((), ("first_valid", "annotations"))
-            if on is None
-            else (
-                ((first_s, on),),
-                ("first_valid", "annotations"),
-            )
-        )
+        return (((first_s, on),) if on is not None else ()), ("first_valid", "annotations"), ()
     spans: list[tuple[float, float]] = []
+    repeated: list[tuple[float, float]] = []
     opened: float | None = None
     for t, word in marks:
-        if word == "off" and opened is None and t < end_s:
+        if word == "off" and t < end_s:
+            if opened is not None and t > opened:  # (marks are in time order)
+                repeated.append((opened, t))
             opened = t
         elif word == "on" and opened is not None and t > opened:
             spans.append((opened, t))
@@ -824,7 +832,7 @@ def _lights_spans(
     if opened is not None and last_s > opened:
         spans.append((opened, last_s))
         last = "last_valid"
-    return tuple(spans), ("annotations", last)
+    return tuple(spans), ("annotations", last), tuple(repeated)
 
 
 def _baseline_window(

@@ -208,6 +208,42 @@ def test_lights_on_before_the_first_lights_off_is_no_night() -> None:
     assert sleep.spans_s == ((1800.0, 25200.0),)
 
 
+def test_a_lights_off_repeated_before_lights_on_opens_the_night_at_the_later(
+    tmp_path: Path,
+) -> None:
+    """Lights off at 17:00 and again at 22:00, lights on at 06:00, a dip at 17:30 awake.
+
+    The first lights off was kept without a word: the window ran from 17:00, both ends marked,
+    so no night-hours check applied, and 10 min at 86 % at 17:30 qualified nocturnal oxygen.
+    The later lights off opens the night (as a repeated lights on closes it at the earlier),
+    and a warning names the mark set aside.
+    """
+    h = 3600.0
+    marks = _lights((0.5 * h, "off"), (5.5 * h, "off"), (13.5 * h, "on"))
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=14 * h,
+        seed=1,
+        sustained_drops=[(1 * h, 600.0, 86.0)],
+        annotations=marks,
+        start=dt.datetime(2026, 11, 20, 16, 30),
+        noise_pts=0.6,
+    )
+    plan = _plan(rec)
+    assert _presumed(plan).spans_s == ((5.5 * h, 13.5 * h),)
+    assert _presumed(plan).ends == ("annotations", "annotations")
+    assert any("lights off again (22:00:00)" in w and "(17:00:00)" in w for w in plan.warnings)
+    # the option still replaces the start the marks give
+    plan = _plan(rec, AnalysisSettings(lights_off_s=1.0 * h))
+    assert _presumed(plan).spans_s == ((1.0 * h, 13.5 * h),)
+    assert not any("lights off again" in w for w in plan.warnings)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
+    assert out.summary["metrics"]["presumed_sleep"]["t_le88_min"] == 0.0
+    assert out.determination is not None and out.determination.determination != "qualified"
+
+
 def test_excluding_the_other_night_leaves_one_night_to_judge(tmp_path: Path) -> None:
     """``--exclude`` of the second night bounds the sleep window to the first night.
 
