@@ -291,9 +291,8 @@ def test_long_window_figures_equal_those_of_the_compacted_array(layout):
     assert m.mean_pct == float(values.mean())  # bit-identical, not just close
     assert m.median_pct == float(np.median(values))
     assert m.nadir_pct == float(values.min())
-    per_min = 1.0 / (256.0 * 60.0)
-    assert m.t_lt90_min == np.count_nonzero(np.floor(values + 0.5) < 90) * per_min
-    assert m.t_le90_min == np.count_nonzero(np.floor(values + 0.5) <= 90) * per_min
+    assert m.t_lt90_min == np.count_nonzero(np.floor(values + 0.5) < 90) / 256.0 / 60.0
+    assert m.t_le90_min == np.count_nonzero(np.floor(values + 0.5) <= 90) / 256.0 / 60.0
 
 
 @pytest.mark.parametrize("fs", (0.25, 4.0))
@@ -322,3 +321,16 @@ def test_drop_below_the_windows_mean_hand_computed(fs):
     assert m.drop5_min == pytest.approx((600 + 240 + 300 + 120) / 60)
     awake, _ = summarize(x, fs, valid=valid, kind="awake")
     assert awake.drop5_from_mean_min is None and awake.longest_drop5_from_mean_min is None
+
+
+@pytest.mark.parametrize("fs", (5.0, 7.0, 10.0, 20.0))
+def test_whole_minutes_are_written_whole(fs):
+    # 15 min at 86 % in a 2-hour night: 15.0 min exactly, as the tables count it. Multiplied by
+    # 1 / (fs * 60) it was 15.000000000000002 at 5 Hz, which summary.json wrote 15.000001
+    # beside the saturation bands' 15.0 (never rounding a figure onto a whole it is not)
+    x = night(fs, [(1800, 2700, 86.0)], 7200, base=96.0)
+    m, _ = summarize(x, fs, baseline=96.0)
+    assert m.duration_min == m.valid_min == 120.0
+    assert m.t_le88_min == m.t_lt90_min == m.t_le90_min == m.longest_le88_min == 15.0
+    assert m.drop5_min == m.longest_drop5_min == 15.0
+    assert m.drop5_from_mean_min == m.longest_drop5_from_mean_min == 15.0

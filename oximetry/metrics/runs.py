@@ -18,6 +18,7 @@ __all__ = [
     "longest_run",
     "round_pct",
     "rounded_below",
+    "sample_minutes",
     "samples_at_least",
     "sliding_max",
 ]
@@ -93,6 +94,32 @@ def samples_at_least(seconds: float, fs: float) -> int:
     SPEC §7: durations compare sample counts, not floats.
     """
     return max(math.ceil(seconds * fs - _EPS), 0)
+
+
+def sample_minutes(count: int, fs: float) -> float:
+    """Return ``count`` samples at ``fs`` Hz in minutes: ``count / fs / 60``.
+
+    Parameters
+    ----------
+    count : int
+        A number of samples.
+    fs : float
+        Sampling rate in Hz.
+
+    Returns
+    -------
+    float
+        Samples × 1/fs / 60 (SPEC §7), divided rather than multiplied by ``1 / (fs × 60)``:
+        that product put 4,500 samples at 5 Hz at 15.000000000000002 min, which summary.json,
+        never rounding a figure onto a whole it is not, wrote 15.000001 beside the tables'
+        15.0 (a whole number of seconds divides exactly).
+
+    Examples
+    --------
+    >>> sample_minutes(4500, 5.0), sample_minutes(2100, 7.0), sample_minutes(299, 1.0)
+    (15.0, 5.0, 4.983333333333333)
+    """
+    return count / fs / 60.0
 
 
 def round_pct(x: ArrayLike) -> NDArray[np.float64]:

@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike, NDArray
 from ..artifact import _back_to, _gap_falls, fall_lag, lag_limit, lag_windows
 from ..results import SegmentMetrics
 from .pulse import pulse_stats
-from .runs import check_arrays, check_fs, samples_at_least, sliding_max
+from .runs import check_arrays, check_fs, sample_minutes, samples_at_least, sliding_max
 
 __all__ = ["SUSTAINED_NADIR_S", "edge_runs", "summarize_segment"]
 
@@ -86,7 +86,6 @@ def summarize_segment(
     fs = check_fs(fs)
     xs, ok, w = check_arrays(x, valid, in_window)
     sel = ok & w & np.isfinite(xs)
-    per_min = 1.0 / (fs * 60.0)
     n_valid = int(np.count_nonzero(sel))
     median = nadir = nadir_s = sustained = low = sustained_at = valid_at = covered_at = None
     if n_valid:
@@ -130,8 +129,8 @@ def summarize_segment(
             low = float(lows.min())
     p_min, p_mean, p_max = pulse_stats(pulse_values)
     return SegmentMetrics(
-        duration_min=int(np.count_nonzero(w)) * per_min,
-        valid_min=n_valid * per_min,
+        duration_min=sample_minutes(int(np.count_nonzero(w)), fs),
+        valid_min=sample_minutes(n_valid, fs),
         median_pct=median,
         nadir_pct=nadir,
         nadir_s=nadir_s,

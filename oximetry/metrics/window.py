@@ -11,7 +11,7 @@ from ..results import Event, WindowMetrics
 from ..spans import find_runs
 from .drops import rounded_baseline, run_events, sustained_drops
 from .pulse import pulse_stats
-from .runs import check_arrays, check_fs, extent, longest_of, rounded_below
+from .runs import check_arrays, check_fs, extent, longest_of, rounded_below, sample_minutes
 
 __all__ = ["SLEEP_KINDS", "count_events_in", "le88_runs", "summarize_window"]
 
@@ -145,9 +145,8 @@ def summarize_window(
     xs = xs_all[lo:hi]
     sel = ok_all[lo:hi] & w_all[lo:hi]
     sel &= np.isfinite(xs)
-    per_min = 1.0 / (fs * 60.0)
     n_valid = int(np.count_nonzero(sel))
-    valid_min = n_valid * per_min
+    valid_min = sample_minutes(n_valid, fs)
 
     # Thresholds on r = floor(x + 0.5): r <= 88, r < 90, r <= 90.
     le88 = rounded_below(xs, 89)
@@ -174,10 +173,10 @@ def summarize_window(
         limit = b - drop_pts  # b - r > drop_pts  <=>  r < b - drop_pts
         drop = rounded_below(xs, limit)
         drop &= sel
-        drop5_min = int(np.count_nonzero(drop)) * per_min
+        drop5_min = sample_minutes(int(np.count_nonzero(drop)), fs)
         drop_found = find_runs(drop)
         del drop
-        longest_drop5_min = longest_of(drop_found)[0] * per_min
+        longest_drop5_min = sample_minutes(longest_of(drop_found)[0], fs)
         sustained = sustained_drops(
             xs, drop_found, fs, min_s=sustained_min_s, baseline=b, window=kind, offset=lo
         )
@@ -193,18 +192,18 @@ def summarize_window(
 
     mean_drop_min = longest_mean_drop_min = None
     if mean is not None and kind in SLEEP_KINDS:
-        mean_drop_min, longest_mean_drop_min = _drop_below_mean(xs, sel, mean, drop_pts, per_min)
+        mean_drop_min, longest_mean_drop_min = _drop_below_mean(xs, sel, mean, drop_pts, fs)
 
     p_min, p_mean, p_max = pulse_stats(pulse_values)
     metrics = WindowMetrics(
-        duration_min=int(np.count_nonzero(w_all)) * per_min,
+        duration_min=sample_minutes(int(np.count_nonzero(w_all)), fs),
         valid_min=valid_min,
-        t_le88_min=n_le88 * per_min,
+        t_le88_min=sample_minutes(n_le88, fs),
         t_le88_pct=pct(n_le88),
-        t_lt90_min=n_lt90 * per_min,
+        t_lt90_min=sample_minutes(n_lt90, fs),
         t_lt90_pct=pct(n_lt90),
-        t_le90_min=n_le90 * per_min,
-        longest_le88_min=longest * per_min,
+        t_le90_min=sample_minutes(n_le90, fs),
+        longest_le88_min=sample_minutes(longest, fs),
         longest_le88_start_s=None if longest_start is None else (lo + longest_start) / fs,
         nadir_pct=nadir,
         nadir_s=nadir_s,
@@ -229,7 +228,7 @@ def summarize_window(
 
 
 def _drop_below_mean(
-    xs: NDArray[np.float64], sel: NDArray[np.bool_], mean: float, drop_pts: float, per_min: float
+    xs: NDArray[np.float64], sel: NDArray[np.bool_], mean: float, drop_pts: float, fs: float
 ) -> tuple[float, float]:
     """Minutes and longest run of valid samples more than ``drop_pts`` points below ``mean``.
 
@@ -241,6 +240,6 @@ def _drop_below_mean(
     below = rounded_below(xs, limit)
     below &= xs < limit
     below &= sel
-    total = int(np.count_nonzero(below)) * per_min
-    longest = longest_of(find_runs(below))[0] * per_min
+    total = sample_minutes(int(np.count_nonzero(below)), fs)
+    longest = sample_minutes(longest_of(find_runs(below))[0], fs)
     return total, longest
