@@ -115,8 +115,8 @@ def _tables(
         wm,
         saturation_bands=tables.saturation_bands(x, sel, fs),
         desaturations={
-            "odi3": tables.desaturation_summary(odi3),
-            "odi4": tables.desaturation_summary(odi4),
+            "odi3": tables.desaturation_summary(odi3, fs),
+            "odi4": tables.desaturation_summary(odi4, fs),
         },
         pulse_events=pev,
         odi_by_hour=tables.odi_by_hour(sel, s3, s4, fs, _hour_origin(recording)),

@@ -122,6 +122,35 @@ class Event:
         """``end_s - start_s``."""
         return self.end_s - self.start_s
 
+    def duration_at(self, fs: float) -> float:
+        """Return the duration in whole samples at ``fs`` Hz, in seconds.
+
+        A detected event (every type but ``scored``) starts and ends on sample times ``i / fs``
+        and ``j / fs``, and lasts ``(j - i) / fs``: their difference in floats is a hair off it,
+        and summary.json, never rounding a figure onto a whole it is not, wrote a counted ODI
+        event of exactly 250 samples at 25 Hz (10 s, the least that counts) as 9.999999 s, and
+        a sustained desaturation of 1,500 samples at 5 Hz as 299.999999 s. A scored event's
+        times are the file's: returned as they are.
+
+        Parameters
+        ----------
+        fs : float
+            The sampling rate of the SpO2 channel the event was detected on.
+
+        Returns
+        -------
+        float
+            Seconds.
+
+        Examples
+        --------
+        >>> Event("odi4", 12551 / 25.0, 12801 / 25.0).duration_at(25.0)
+        10.0
+        """
+        if self.type == "scored":
+            return self.duration_s
+        return round(self.duration_s * fs) / fs
+
 
 @dataclass(frozen=True)
 class WindowMetrics:

@@ -75,15 +75,24 @@ def test_desaturation_summary_by_hand():
         Event("odi3", 400, 460, nadir_pct=84, baseline_pct=95, drop_pct=11),
         Event("odi3", 900, 915, nadir_pct=92, baseline_pct=96, drop_pct=4),
     ]
-    d = desaturation_summary(evs)
+    d = desaturation_summary(evs, 1.0)
     assert d["count"] == 3
     assert d["mean_nadir_pct"] == pytest.approx((90 + 84 + 92) / 3)
     assert d["lowest_nadir_pct"] == 84
     assert d["mean_drop_pct"] == pytest.approx(7.0)
     assert d["mean_duration_s"] == pytest.approx(35.0)
     assert d["longest_duration_s"] == 60
-    empty = desaturation_summary([])
+    empty = desaturation_summary([], 1.0)
     assert empty["count"] == 0 and empty["lowest_nadir_pct"] is None
+
+
+def test_desaturation_durations_are_whole_samples():
+    # 250 samples at 25 Hz from sample 12551: 10 s, the least an event counts with, where
+    # 12801 / 25 - 12551 / 25 is 9.999999999999943 in floats (written 9.999999 before)
+    fs = 25.0
+    evs = [Event("odi4", 12551 / fs, 12801 / fs, nadir_pct=92, baseline_pct=96, drop_pct=4)]
+    d = desaturation_summary(evs, fs)
+    assert d["mean_duration_s"] == 10.0 and d["longest_duration_s"] == 10.0
 
 
 @pytest.mark.parametrize("fs", (0.5, 1.0, 4.0))

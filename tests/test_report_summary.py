@@ -457,3 +457,42 @@ def test_an_events_label_never_runs_as_a_formula():
     rows = list(csv.DictReader(io.StringIO(events_csv_text(a))))
     got = [r["label"] for r in rows if r["type"] == "scored"]
     assert got == ["'" + t for t in labels[:3]] + ["arousal"]
+
+
+@pytest.mark.parametrize(
+    ("fs", "start", "length", "drop_to"),
+    [
+        (25.0, 12551, 250, 92.0),  # an ODI event of 10 s: the least that counts
+        (5.0, 9001, 1500, 90.0),  # a sustained desaturation of 300 s: the least that is one
+    ],
+)
+def test_detected_events_last_their_whole_samples(fs, start, length, drop_to):
+    """A counted ODI event of 250 samples at 25 Hz (10 s) was written 9.999999 s in events.csv
+    and the desaturation table, and a sustained desaturation of 1,500 samples at 5 Hz (300 s)
+    299.999999 s, each under the length it needs to count: end_s - start_s in floats is a hair
+    under it, and the summary never rounds a figure onto a whole it is not."""
+    import datetime as dt
+
+    from oximetry import analyze
+    from oximetry.model import Recording, Signal, SourceInfo
+
+    x = np.full(round(3600 * fs), 96.0)
+    x[start : start + length] = drop_to
+    if drop_to < 92.0:  # at most 4 points a sample: no implausible fall
+        x[start - 1] = x[start + length] = 93.0
+    rec = Recording(
+        spo2=Signal("SpO2", "%", fs, x),
+        start=dt.datetime(2026, 11, 19, 22, 0),
+        source=SourceInfo(path="night.csv", sha256="0" * 64, format="csv-generic"),
+    )
+    a = analyze(rec)
+    want = length / fs
+    rows = list(csv.DictReader(io.StringIO(events_csv_text(a))))
+    kinds = {"odi3", "odi4"} if want == 10.0 else {"sustained_drop"}
+    assert {r["type"] for r in rows} >= kinds
+    assert all(float(r["duration_s"]) == want for r in rows if r["type"] in kinds)
+    block = json.loads(dumps_summary(build_summary(a)))["metrics"]["presumed_sleep"]
+    if want == 10.0:
+        assert block["desaturations"]["odi4"]["longest_duration_s"] == want
+    else:
+        assert [e["duration_s"] for e in block["sustained_desaturations"]] == [want]

@@ -98,13 +98,16 @@ def saturation_bands(
     return tuple(out)
 
 
-def desaturation_summary(events: Iterable[Event]) -> dict[str, Any]:
+def desaturation_summary(events: Iterable[Event], fs: float) -> dict[str, Any]:
     """Summarise desaturation events (one ODI type of one window).
 
     Parameters
     ----------
     events : iterable of Event
         The events (e.g. the ODI3 events assigned to the window).
+    fs : float
+        The rate they were detected at: each lasts whole samples
+        (:meth:`~oximetry.results.Event.duration_at`).
 
     Returns
     -------
@@ -116,7 +119,7 @@ def desaturation_summary(events: Iterable[Event]) -> dict[str, Any]:
     evs = list(events)
     nadirs = np.array([e.nadir_pct for e in evs if e.nadir_pct is not None], dtype=np.float64)
     drops = np.array([e.drop_pct for e in evs if e.drop_pct is not None], dtype=np.float64)
-    durations = np.array([e.duration_s for e in evs], dtype=np.float64)
+    durations = np.array([e.duration_at(fs) for e in evs], dtype=np.float64)
     return {
         "count": len(evs),
         "mean_nadir_pct": float(nadirs.mean()) if nadirs.size else None,

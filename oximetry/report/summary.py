@@ -183,24 +183,33 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _event_dict(event: Mapping[str, Any], start: _dt.datetime) -> dict[str, Any]:
+def _event_dict(
+    event: Mapping[str, Any], start: _dt.datetime, fs: float | None = None
+) -> dict[str, Any]:
+    """Return an event's (or an hour row's) dict with ISO times and ``duration_s``.
+
+    ``fs``: the rate of the samples a detected event's times are those of (its duration is
+    then whole samples, :meth:`~oximetry.results.Event.duration_at`).
+    """
     out = dict(event)
     for key, iso_key in _TIME_FIELDS.items():
         if key in out:
             out[iso_key] = iso_time(start, out[key])
     if "start_s" in out and "end_s" in out:
         out["duration_s"] = out["end_s"] - out["start_s"]
+        if fs is not None and out.get("type") not in (None, "scored"):
+            out["duration_s"] = round(out["duration_s"] * fs) / fs
     return out
 
 
 def _metrics_block(analysis: Analysis) -> dict[str, Any]:
-    start = analysis.recording.start
+    start, fs = analysis.recording.start, analysis.recording.fs
     out: dict[str, Any] = {}
     for kind, block in analysis.metrics_dict().items():
         b = dict(block)
         if isinstance(b.get("sustained_desaturations"), list | tuple):
             b["sustained_desaturations"] = [
-                _event_dict(e, start) for e in b["sustained_desaturations"]
+                _event_dict(e, start, fs) for e in b["sustained_desaturations"]
             ]
         if "longest_le88_start_s" in b:
             b["longest_le88_start"] = iso_time(start, b["longest_le88_start_s"])
@@ -585,7 +594,7 @@ def _fmt(value: float | None) -> str:
     return repr(round_figure(float(value)))
 
 
-def event_row(event: Event, start: _dt.datetime) -> dict[str, str]:
+def event_row(event: Event, start: _dt.datetime, fs: float) -> dict[str, str]:
     """Return one ``events.csv`` row for ``event``.
 
     Parameters
@@ -594,6 +603,9 @@ def event_row(event: Event, start: _dt.datetime) -> dict[str, str]:
         The event.
     start : datetime.datetime
         The recording's start (turns seconds into ISO times).
+    fs : float
+        The SpO2 channel's rate: a detected event lasts whole samples
+        (:meth:`~oximetry.results.Event.duration_at`).
 
     Returns
     -------
@@ -604,7 +616,7 @@ def event_row(event: Event, start: _dt.datetime) -> dict[str, str]:
         "type": event.type,
         "start": iso_time(start, event.start_s) or "",
         "end": iso_time(start, event.end_s) or "",
-        "duration_s": _fmt(event.duration_s),
+        "duration_s": _fmt(event.duration_at(fs)),
         "nadir_pct": _fmt(event.nadir_pct),
         "baseline_pct": _fmt(event.baseline_pct),
         "drop_pct": _fmt(event.drop_pct),
@@ -633,7 +645,7 @@ def events_csv_text(analysis: Analysis, *, deidentify: bool = False) -> str:
     writer.writeheader()
     scrub = make_scrubber(analysis) if deidentify else None
     for e in analysis.events:
-        row = event_row(e, analysis.recording.start)
+        row = event_row(e, analysis.recording.start, analysis.recording.fs)
         if scrub is not None:
             row["label"] = scrub(row["label"])
         # a scored annotation's text, as the file gives it: never a formula once opened
