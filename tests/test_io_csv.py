@@ -851,6 +851,27 @@ def test_millisecond_stamps_of_a_whole_rate_give_that_rate(per_s: int, minutes: 
     assert (np.sort(grid.index) == np.arange(t.size)).all()
 
 
+@pytest.mark.parametrize("fs", [0.3, 4.7, 29.97, 0.5, 25.0, 1 / 1.004])
+def test_exact_stamps_of_a_rate_with_few_decimals_give_that_rate(tmp_path: Path, fs: float) -> None:
+    """Seconds from the start written exactly (``repr(i / fs)``) at 0.3 Hz: the step rounded to
+    6 decimals (3.333333 s) read 0.30000003 Hz, and a run of 90 samples at 86 % (300 s) was
+    4.9999995 min, printed "4.9 min" beside a 5-minute rule met; 4.7 Hz read 4.699999 Hz. A
+    step of few decimals (1.004 s) keeps its step."""
+    n = 2400
+    x = np.full(n, 95.0)
+    x[600:690] = 86.0
+    x[599] = x[690] = 90.0  # falls of 5 points a sample: no implausible fall at 0.3 Hz
+    rows = "".join(f"{i / fs!r},{v!r}\n" for i, v in enumerate(x.tolist()))
+    path = write_text(tmp_path / "night.csv", "seconds,spo2\n" + rows)
+    rec = read_recording(path)
+    assert rec.fs == pytest.approx(fs, rel=1e-12) and rec.spo2.n_samples == n
+    if fs == 0.3:
+        out = tmp_path / "o"
+        assert main(["analyze", str(path), "--no-report", "--out", str(out)]) == 0
+        block = json.loads((out / "summary.json").read_text())["metrics"]["presumed_sleep"]
+        assert block["t_le88_min"] == block["longest_le88_min"] == 5.0
+
+
 def _iso_rows(t0: dt.datetime, offsets_s: NDArray[np.float64], spo2: NDArray[np.int64]) -> str:
     return "time,spo2\n" + "".join(
         f"{(t0 + dt.timedelta(seconds=float(o))).isoformat(timespec='milliseconds')},{v}\n"

@@ -373,8 +373,8 @@ def place_on_grid(
         )
     if pos.size == 0:
         raise TimeAxisError("time stamps do not advance (every row has the same time)")
-    step = float(np.median(pos))
-    step = round(step, 6) or step
+    median_step = float(np.median(pos))
+    step = round(median_step, 6) or median_step
     # Stamps written to the millisecond make a 3 Hz step 0.333 or 0.334 s: the median gave
     # 3.003 Hz, a phantom one-sample gap every 333 s, and longest runs cut in two. A 1 Hz night
     # stamped on arrival, jittered by up to 0.3 s, gave a median step of 0.999 s; the slots
@@ -397,6 +397,13 @@ def place_on_grid(
         # file of two rows 0.7 s apart is not taken for 1 Hz for want of rows to move)
         if whole > 0 and abs(measured - whole) <= 0.05 * whole:
             candidates.append(whole)
+    # A rate of a few decimals whose step has many (4.7 Hz, 0.2127659... s; 0.3 Hz, 3.333... s),
+    # stamped exactly: with its step rounded to 6 decimals it was 4.699999 and 0.30000003 Hz,
+    # and 90 samples at 0.3 Hz (300 s) 4.9999995 min, shown "4.9" beside a 5-minute rule met
+    for measured in (median_step, mean_step):
+        rate = round(1.0 / measured, 6)
+        if rate > 0 and abs(1.0 / measured - rate) <= 1e-9 * rate:
+            candidates.append(1.0 / rate)
     candidates += [step, mean_step]
     # Each with the grid through the first row, then through the rows' own phase: a jittered
     # 1 Hz night whose first row alone was 0.3 s late put the others 0.3 s early on a grid
