@@ -294,3 +294,20 @@ def test_a_half_percent_at_a_fine_gain_reads_back_as_the_tenth(tmp_path: Path) -
     samples = np.column_stack([codes, np.full_like(codes, 620.0)]).astype("<i2")
     rec = read_recording(_write(tmp_path, samples, gain="327.67"))
     assert rec.spo2.data.tolist() == values.tolist()
+
+
+def test_a_rate_written_to_12_digits_is_the_period_it_stands_for(tmp_path: Path) -> None:
+    """MIMIC numerics, one value a minute, give ``0.0166666666667`` Hz (WFDB writes 12 digits):
+    59.99999999988 s a sample, and 10 samples at 86 % were 9.9999999998 min, printed "9.9 min"
+    (72 samples "71.9 min", summary.json 9.999999 and 71.999999)."""
+    spo2 = np.full(72, 960, dtype="<i2")
+    spo2[30:40] = 860
+    samples = np.column_stack([spo2, np.full(72, 620, dtype="<i2")])
+    hea = _write(tmp_path / "rec", samples)
+    lines = hea.read_text(encoding="ascii").splitlines()
+    lines[0] = lines[0].replace("night 2 1 ", "night 2 0.0166666666667 ", 1)
+    hea.write_text("\n".join(lines) + "\n", encoding="ascii")
+    assert read_recording(hea).fs == 1 / 60
+    s = _analyze(hea, tmp_path / "out")
+    assert s["recording"]["duration_min"] == 72.0
+    assert s["metrics"]["presumed_sleep"]["t_le88_min"] == 10.0

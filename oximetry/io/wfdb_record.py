@@ -235,6 +235,34 @@ def _start(hdr: Any) -> tuple[_dt.datetime, bool, bool]:
     return _dt.datetime.combine(PLACEHOLDER_DATE, t), False, hdr.base_time is not None
 
 
+def header_rate(fs: float) -> float:
+    """Return a header's sampling frequency, or the rate of the period it was rounded from.
+
+    WFDB writes the frequency to 12 significant digits: one value a minute (MIMIC numerics) is
+    ``0.0166666666667``, 59.99999999988 s a sample, and 10 samples at 86 % were 9.9999999998
+    min, printed "9.9 min" (72 samples "71.9 min"). A period of at most 6 decimals within a
+    billionth of the header's gives its exact rate; any other frequency is kept as written.
+
+    Parameters
+    ----------
+    fs : float
+        The header's frequency in Hz (positive, finite).
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> header_rate(0.0166666666667) == 1 / 60, header_rate(360.0), header_rate(125.0)
+    (True, 360.0, 125.0)
+    """
+    period = round(1.0 / fs, 6)
+    if period > 0 and abs(1.0 / fs - period) <= 1e-9 * period:
+        return 1.0 / period
+    return fs
+
+
 def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
     """Read a WFDB record from its header file.
 
@@ -301,7 +329,7 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
         RawChannel(
             label=str(rec.sig_name[i]),
             unit=str(rec.units[i] or ""),
-            fs=float(rec.fs) * int(spf[i] or 1),
+            fs=header_rate(float(rec.fs)) * int(spf[i] or 1),
             n_samples=len(signals[i]),
         )
         for i in range(rec.n_sig)
