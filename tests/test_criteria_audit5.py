@@ -692,6 +692,54 @@ def test_the_minutes_on_the_cannula_after_a_walk_on_oxygen_are_no_awake_baseline
     )
 
 
+MEDICARE_NIGHT_YAML = (
+    "payer: medicare\n"
+    "patient: {age_years: 72}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       performed_by: idtf, evaluated_date: 2026-11-23}\n"
+    "order: {date: 2026-11-25, flow_lpm: 2}\n"
+    "diagnoses: [J44.9]\n"
+    "symptoms: [insomnia]\n"
+    "documentation: {signed_prescription: true}\n"
+)
+
+
+@pytest.mark.parametrize("on_cannula_s", [0, 9000])
+def test_a_walk_on_oxygen_holds_the_drop_below_the_nights_mean_open(
+    tmp_path: Path, on_cannula_s: int
+) -> None:
+    """A night at 93 % with two 10-min dips to 89-90 % (never 5 points below 93), its file
+    opening with a three-part walk test; after the walk on oxygen, 150 min more on the cannula
+    at 99 %. Their minutes raised the mean of the presumed sleep window from about 93.2 to
+    95.4 %, the dips became 20 min more than 5 points below it, and Medicare Group I-3 QUALIFIED
+    (N1). How long the patient stayed on oxygen is unknown, as for the awake baseline: the drop
+    below the mean is not evaluable, naming why."""
+    day = 6 * 3600
+    end = 1080 + on_cannula_s
+    rec, _ = simulate_night(
+        fs=1, duration_s=day, seed=1, baseline_pct=99, noise_pts=0.6,
+        segments=[("rest", 0, 300), ("exercise", 300, 660), ("exercise_o2", 720, 1080)],
+        sustained_drops=[(0, 300, 93), (310, 340, 90), (end + 30, day - end - 30, 93),
+                         (end + 7200, 600, 89.5), (end + 10800, 600, 89.5)],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(MEDICARE_NIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                 "--no-report", "--o2-flow", "2"]) == 0  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    night, q = summary["metrics"]["presumed_sleep"], summary["qualification"]
+    assert night["t_le88_min"] < 1.0
+    if on_cannula_s:
+        assert night["mean_pct"] > 95.0 and night["drop5_from_mean_min"] > 15.0
+    assert q["determination"] == "indeterminate"
+    rule = next(r for r in q["rules"] if r["id"] == "lcd_group_i_3_drop")
+    assert rule["met"] is None
+    assert any("walk on oxygen" in m and "mean" in m for m in q["missing"]), q["missing"]
+
+
 def test_a_rest_part_on_room_air_stays_in_the_awake_baseline() -> None:
     """A night's file opening with 10 min at rest on room air (93 %), then 15 min awake at 96 %,
     then a night at 89-90 %. Marked as a rest segment, the rest part was left out of the

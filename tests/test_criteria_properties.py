@@ -2297,6 +2297,8 @@ MC_PERTURBATIONS = (
     "recorded_before_birth",
     # Hunt 13: the drop from the mean (I-3) without symptoms
     "symptomless_drop_only",
+    # Hunt 14: a drop below a mean raised by time on oxygen after the file's walk on oxygen
+    "oxygen_walk_before_a_night_drop",
     # Hunt 13: test #1 at rest between 88 and 89 % beside a qualifying walk
     "rest_between_88_and_89",
 )
@@ -2448,6 +2450,26 @@ def valid_then_perturbed_medicare(
         ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
     elif change == "order_for_no_oxygen":
         raw["order"][draw(st.sampled_from(["flow_lpm", "hours_per_day"]))] = 0
+    elif change == "oxygen_walk_before_a_night_drop":
+        # Group I-3's drop alone, with symptoms, in a file holding a walk on oxygen that begins
+        # before the sleep window ends (or unplaced): time on the cannula after it raises the
+        # mean the drop is counted below (hunt 14)
+        t.update(type="overnight", performed_by="sleep_lab")
+        if "discharge_date" in t:  # the night holds data on the next day: discharged then
+            t["discharge_date"] = (td + dt.timedelta(days=1)).isoformat()
+        raw["symptoms"] = ["insomnia"]
+        night_s = draw(st.floats(0.0, 3600.0))
+        sleep = dataclasses.replace(
+            _drop_only_night(draw), start_s=night_s, end_s=night_s + 420 * 60.0
+        )
+        walk: float | None = draw(st.floats(0.0, night_s + 420 * 60.0 - 1.0))
+        if draw(st.booleans()):
+            walk = None
+        o2 = SegmentFigures(
+            "exercise_o2", 6.0, 99.0, 97.0, 98.0, start_s=walk,
+            end_s=None if walk is None else walk + 360.0,
+        )  # fmt: skip
+        ev = Evidence(recording_start=start, sleep=sleep, exercise_o2=o2)
     elif change == "titration_without_osa":
         # a complete titration, but no obstructive sleep apnea coded (none, or central only)
         t["type"] = "overnight"
