@@ -479,6 +479,8 @@ PERTURBATIONS = (
     # Ninth review: a walk beside an exercise blood gas that does not show the improvement on
     # oxygen (none on oxygen, or one no higher): the walk's improvement alone qualified.
     "exercise_gas_without_improvement",
+    # Hunt 14: an exercise PaO2 on oxygen higher only by a fraction of a whole mmHg
+    "exercise_gas_improved_within_a_whole_mmhg",
     # a.iii's "at most 89 %" during exercise with edema and no rest value (none, only the
     # recovery after the walks, or a blood gas of the walks alone): b.i's lower values need one.
     "a_iii_exercise_without_rest",
@@ -570,6 +572,19 @@ def _possible_dates_far(draw: st.DrawFn, ev: Evidence | None, start: dt.datetime
     return dataclasses.replace(
         ev, recording_start=None, start_clock=start.time(), possible_dates=tuple(sorted(days))
     )
+
+
+def _gas_within_a_whole_mmhg(draw: st.DrawFn, lo: int, hi: int, td: dt.date) -> dict[str, Any]:
+    """Same-day exercise blood gases (and a resting PaO2 of 70) whose PaO2 on oxygen is higher
+    than on room air, at ``lo``-``hi`` mmHg whole, only within the same whole mmHg."""
+    k = draw(st.integers(lo, hi))
+    ex = draw(st.floats(float(k), k + 0.4))
+    return {
+        "pao2_exercise_mmhg": ex,
+        "pao2_exercise_o2_mmhg": draw(st.floats(ex, k + 0.49, exclude_min=True)),
+        "pao2_rest_mmhg": 70.0,
+        "date": td.isoformat(),
+    }
 
 
 @st.composite
@@ -789,6 +804,11 @@ def valid_then_perturbed(
                 )
             },
         )
+    elif change == "exercise_gas_improved_within_a_whole_mmhg":
+        t["type"] = "exercise"
+        raw["test"]["exercise_o2_flow_lpm"] = raw["order"]["flow_lpm"]
+        raw["blood_gas"] = _gas_within_a_whole_mmhg(draw, 30, 54, td)
+        ev = Evidence(recording_start=start)
     elif change == "exercise_gas_without_improvement":
         t["type"] = "exercise"
         ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
@@ -2299,6 +2319,8 @@ MC_PERTURBATIONS = (
     "symptomless_drop_only",
     # Hunt 14: a drop below a mean raised by time on oxygen after the file's walk on oxygen
     "oxygen_walk_before_a_night_drop",
+    # Hunt 14: Group II's exercise PaO2 higher on oxygen only within the same whole mmHg
+    "exercise_gas_improved_within_a_whole_mmhg",
     # Hunt 13: test #1 at rest between 88 and 89 % beside a qualifying walk
     "rest_between_88_and_89",
 )
@@ -2450,6 +2472,14 @@ def valid_then_perturbed_medicare(
         ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
     elif change == "order_for_no_oxygen":
         raw["order"][draw(st.sampled_from(["flow_lpm", "hours_per_day"]))] = 0
+    elif change == "exercise_gas_improved_within_a_whole_mmhg":
+        t["type"] = "exercise"
+        if t["performed_by"] == "idtf":  # an awake test at an IDTF is a home test (A15)
+            t["performed_by"] = "hospital"
+        t["exercise_o2_flow_lpm"] = raw["order"].get("flow_lpm") or 2.0
+        raw["findings"] = {"dependent_edema": True}  # Group II's 56-59 mmHg
+        raw["blood_gas"] = _gas_within_a_whole_mmhg(draw, 56, 58, td)
+        ev = Evidence(recording_start=start)
     elif change == "oxygen_walk_before_a_night_drop":
         # Group I-3's drop alone, with symptoms, in a file holding a walk on oxygen that begins
         # before the sleep window ends (or unplaced): time on the cannula after it raises the

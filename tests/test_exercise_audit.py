@@ -73,6 +73,34 @@ def test_lcd_exercise_improvement_by_a_rounded_point_still_qualifies() -> None:
     assert "exercise" in d.coverage
 
 
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+@pytest.mark.parametrize(("room_air", "on_oxygen", "improved"), [
+    (57.0, 57.4, False), (57.0, 57.49, False), (57.0, 58.0, True), (57.4, 57.5, True),
+])  # fmt: skip
+def test_an_exercise_pao2_improves_on_oxygen_in_whole_mmhg(
+    payer: str, room_air: float, on_oxygen: float, improved: bool
+) -> None:
+    """Group II's exercise PaO2 of 57 mmHg with edema, 57.4 on oxygen: compared unrounded, the
+    0.4 mmHg "improved" the exercise hypoxemia and qualified exercise oxygen under MG-OXY
+    II.A.2.a.iii/b.ii.A and Medicare (N2, test #3), where a walk's 88.6 → 88.8 % (89 → 89 %)
+    improves nothing. A PaO2 is read in whole mmHg (hunt 14)."""
+    base = BASE if payer == "masshealth" else MC
+    raw = make_dict(
+        base,
+        test__type="exercise",
+        test__performed_by="hospital",
+        test__exercise_o2_flow_lpm=2,
+        findings={"dependent_edema": True},
+        blood_gas={"pao2_rest_mmhg": 70, "pao2_exercise_mmhg": room_air,
+                   "pao2_exercise_o2_mmhg": on_oxygen, "date": "2026-11-20"},
+    )  # fmt: skip
+    d = evaluate(Context.from_dict(raw), None, payer)
+    assert (d.determination == "qualified") is improved, d.missing
+    if not improved:
+        rule = "ii_a_2_b_ii_a_improvement" if payer == "masshealth" else "lcd_group_ii_exercise"
+        assert next(r for r in d.rules if r.id == rule).met is not True
+
+
 # --------------------------------------------------------------------------------------------
 # A segment the staging leaves unscored is not shown awake
 # --------------------------------------------------------------------------------------------

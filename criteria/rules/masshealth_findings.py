@@ -8,7 +8,7 @@ the default reading (SPEC §8.3).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from ..evidence import SegmentFigures, SleepFigures
 from .base import (
@@ -32,6 +32,7 @@ from .shared import (
     in_doubt,
     o2_walk_short,
     pao2_fall,
+    pao2_improved,
     pao2_part,
     segment_unfit,
     sustained_low,
@@ -504,15 +505,17 @@ def _b_ii_a_blood_gas(inp: Inputs) -> Outcome:
     off_air = _not_on_room_air(inp, v)
     if off_air is not None:
         return off_air
-    a, b = bg.pao2_exercise_mmhg, bg.pao2_exercise_o2_mmhg
+    a, b = cast(float, bg.pao2_exercise_mmhg), cast(float, bg.pao2_exercise_o2_mmhg)
     short = flow_below_test(inp, blood_gas=True)
-    if b > a and short:  # type: ignore[operator]
+    better = pao2_improved(a, b)  # in whole mmHg, as a walk's in whole percent
+    if better and short:
         return Outcome(None, f"Oxygen improves the exercise PaO2, but {short}.", v, (short,))
-    if b > a:  # type: ignore[operator]
+    if better:
         return Outcome(True, f"Oxygen improves the exercise PaO2 from {a:g} to {b:g} mmHg.", v)
+    whole = " (the same in whole mmHg)" if b > a else ""
     return Outcome(
         False,
-        f"No improvement on oxygen (exercise PaO2 {a:g} mmHg on room air, {b:g} on oxygen).",
+        f"No improvement on oxygen (exercise PaO2 {a:g} mmHg on room air, {b:g} on oxygen{whole}).",
         v,
     )
 

@@ -24,6 +24,7 @@ from .shared import (
     le,
     o2_walk_short,
     pao2_fall,
+    pao2_improved,
     pao2_meets,
     pao2_part,
     segment_unfit,
@@ -580,7 +581,10 @@ def _exercise_gas(inp: Inputs, v: dict[str, Any], group: str) -> Part:
     missing = [x for x in (hit, rest_ok) if isinstance(x, str)]
     if rest is None:
         missing.append("blood_gas.pao2_rest_mmhg (test #1, at rest)")
-    o2_ok = False if o2 is None or not o2 > ex else pao2_meets(o2, lambda x: x > PAO2_LOW)
+    # higher in whole mmHg, as test #3's saturations are read in whole percent (A8)
+    o2_ok = (
+        False if o2 is None or not pao2_improved(ex, o2) else pao2_meets(o2, lambda x: x > PAO2_LOW)
+    )
     if isinstance(o2_ok, str):
         missing.append(o2_ok)
     elif not o2_ok:

@@ -54,6 +54,7 @@ __all__ = [
     "o2_walk_short",
     "open_ends",
     "pao2_fall",
+    "pao2_improved",
     "pao2_meets",
     "pao2_part",
     "recorded_outside",
@@ -412,6 +413,34 @@ def pao2_meets(value: float, meets: Callable[[float], bool]) -> bool | str:
         f"a PaO2 in whole mmHg ({value:g} mmHg lies between the limits {lo} and {hi} mmHg, "
         "which the criteria decide differently: report the blood gas in whole mmHg)"
     )
+
+
+def pao2_improved(room_air: float, on_oxygen: float) -> bool:
+    """Tell whether an exercise PaO2 on oxygen is higher than on room air in whole mmHg.
+
+    The criteria read PaO2 in whole mmHg (:func:`pao2_meets`) and a walk's saturations in
+    whole percent: an improvement the report's figures do not show is not one (88.6 → 88.8 %
+    is 89 → 89 %, no improvement). Compared unrounded, 57.0 → 57.4 mmHg, a tenth of a blood
+    gas's own precision, "improved" the exercise hypoxemia and qualified exercise oxygen under
+    MG-OXY II.A.2.b.ii.A and Medicare's test #3 (Group II, N2; hunt 14).
+
+    Parameters
+    ----------
+    room_air, on_oxygen : float
+        The exercise PaO2 on room air and on oxygen, in mmHg.
+
+    Returns
+    -------
+    bool
+        True when ``on_oxygen`` rounded (floor(x + 0.5), as a saturation is) is higher than
+        ``room_air`` rounded; rounded higher implies unrounded higher.
+
+    Examples
+    --------
+    >>> pao2_improved(57.0, 57.4), pao2_improved(57.0, 58.0)
+    (False, True)
+    """
+    return pct(on_oxygen) > pct(room_air)
 
 
 def pao2_part(
