@@ -65,6 +65,7 @@ class _Facts:
     file_patient: FilePatient | None = None
     recorded_on: _dt.date | None = None
     possible_days: tuple[_dt.date, ...] = ()
+    oxygen_marks: tuple[tuple[float, float], ...] = ()
 
 
 def _acute_with_stable(f: _Facts) -> list[Conflict]:
@@ -430,6 +431,29 @@ def _room_air_with_flow(f: _Facts) -> list[Conflict]:
     ]
 
 
+def _room_air_with_oxygen_marks(f: _Facts) -> list[Conflict]:
+    """Find a test said to be on room air whose recording's annotations mark oxygen given.
+
+    ``Oxygen 2 L/min`` over a night's first hour, beside ``test.room_air: true``: the hour at
+    98 % was the presumed awake baseline and a night at 92 % on room air a drop of more than 5
+    points that qualified (hunt 14). The analysis no longer takes a baseline from such a
+    recording, but every figure may hold time on oxygen read as room air. A mark a walk on
+    oxygen accounts for is no conflict (``Evidence.oxygen_marks_on_room_air``).
+    """
+    if f.ctx.test.room_air is not True or not f.oxygen_marks:
+        return []
+    first = f.oxygen_marks[0][0]
+    return [
+        Conflict(
+            ("test.room_air", "recording.oxygen_marks_s"),
+            {"test.room_air": True, "recording.oxygen_marks_s": [list(m) for m in f.oxygen_marks]},
+            f"The recording's annotations mark supplemental oxygen given ({len(f.oxygen_marks)} "
+            f"mark(s), the first {first:g} s from its start), but the test is said to be on "
+            "room air.",
+        )
+    ]
+
+
 def _sleep_blood_gas_in_an_awake_test(f: _Facts) -> list[Conflict]:
     """Find a blood gas taken during sleep beside a test said to be at rest or in exercise.
 
@@ -511,6 +535,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _other_tac_with_ichd3,
     _finding_denies_its_code,
     _room_air_with_flow,
+    _room_air_with_oxygen_marks,
     _sleep_blood_gas_in_an_awake_test,
     _exercise_blood_gas_outside_an_exercise_test,
     _therapy_start_twice,
@@ -524,6 +549,7 @@ def find_conflicts(
     file_patient: FilePatient | None = None,
     recorded_on: _dt.date | None = None,
     possible_days: tuple[_dt.date, ...] = (),
+    oxygen_marks: tuple[tuple[float, float], ...] = (),
 ) -> list[Conflict]:
     """Return every contradiction among the context and the recording.
 
@@ -542,11 +568,16 @@ def find_conflicts(
     possible_days : tuple of datetime.date, optional
         The days the test may be of when the recording's date is unknown but one of a few
         (``Evidence.possible_test_days``).
+    oxygen_marks : tuple of (float, float), optional
+        The recording's annotations marking supplemental oxygen that a test on room air
+        cannot hold (``Evidence.oxygen_marks_on_room_air``).
 
     Returns
     -------
     list of Conflict
         Empty when the inputs agree.
     """
-    facts = _Facts(ctx, recording_date, test_date, file_patient, recorded_on, possible_days)
+    facts = _Facts(
+        ctx, recording_date, test_date, file_patient, recorded_on, possible_days, oxygen_marks
+    )
     return [c for check in _CHECKS for c in check(facts)]

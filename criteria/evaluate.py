@@ -355,7 +355,10 @@ def evaluate(
     first = evidence.recording_start if evidence is not None else None
     possible = evidence.possible_test_days if evidence is not None else ()
     recorded_on = None if first is None else first.date()
-    conflicts = tuple(find_conflicts(ctx, rec, test_date, file_patient, recorded_on, possible))
+    marks = evidence.oxygen_marks_on_room_air() if evidence is not None else ()
+    conflicts = tuple(
+        find_conflicts(ctx, rec, test_date, file_patient, recorded_on, possible, marks)
+    )
     run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
     conflicts = (*conflicts, *_window_conflicts(prof, ctx, run))
     if run.overall is True:

@@ -259,6 +259,10 @@ class Evidence:
         The context's ``test.type``, set by :func:`criteria.evaluate` (:meth:`for_test_type`):
         an overnight test is dated by its sleep window, never by a rest or exercise segment its
         recording also holds (which its rules do not judge). None: not known.
+    oxygen_marks_s : tuple of (float, float)
+        The recording's annotations marking supplemental oxygen given, as ``(start_s, end_s)``
+        (``summary.json``'s ``recording.oxygen_marks_s``): the recording was partly on oxygen,
+        for how long is unknown.
     """
 
     recording_start: _dt.datetime | None = None
@@ -279,6 +283,33 @@ class Evidence:
     recording_min: float | None = None
     possible_dates: tuple[_dt.date, ...] = ()
     test_type: str | None = None
+    oxygen_marks_s: tuple[tuple[float, float], ...] = ()
+
+    def oxygen_marks_on_room_air(self) -> tuple[tuple[float, float], ...]:
+        """Return the marks of oxygen given that a test on room air cannot hold.
+
+        A walk on oxygen (``exercise_o2``) accounts for a mark outside the test's parts on
+        room air: ``O2 2 L/min`` at the walk on oxygen's start is the three-part test's own.
+        Without one, every mark; with one, those over a placed ``rest`` or ``exercise``
+        segment (a part on room air given oxygen).
+
+        Returns
+        -------
+        tuple of (float, float)
+            The marks, as :attr:`oxygen_marks_s` holds them.
+        """
+        if self.exercise_o2 is None:
+            return self.oxygen_marks_s
+        parts = [
+            (p.start_s, p.end_s)
+            for p in (self.rest, self.exercise)
+            if p is not None and p.start_s is not None and p.end_s is not None
+        ]
+        return tuple(
+            (a, b)
+            for a, b in self.oxygen_marks_s
+            if any(s <= a < e or (a < e and b > s) for s, e in parts)
+        )
 
     def for_test_type(self, test_type: str | None) -> Evidence:
         """Return this evidence as the figures of a test of ``test_type`` (``test.type``).
@@ -497,6 +528,7 @@ class Evidence:
         recording_min: float | None = None,
         possible_dates: Sequence[_dt.date] = (),
         without_fall_plateaus: Mapping[str, Any] | None = None,
+        oxygen_marks_s: Sequence[tuple[float, float]] = (),
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -533,6 +565,8 @@ class Evidence:
             As in ``summary.json``'s ``without_fall_plateaus`` (``plateaus``, ``dropout_edges``
             when there are any, and ``metrics``: the recomputed figures of each window a level
             accepted after a fall or data that stop low before a probe-off touch).
+        oxygen_marks_s : sequence of (float, float), optional
+            The recording's annotations marking supplemental oxygen (``recording.oxygen_marks_s``).
 
         Returns
         -------
@@ -552,6 +586,7 @@ class Evidence:
             file_patient=file_patient,
             recording_min=recording_min,
             possible_dates=() if recording_start is not None else tuple(possible_dates),
+            oxygen_marks_s=tuple((float(a), float(b)) for a, b in oxygen_marks_s),
         )
         ev = ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
         return ev._with_fall_plateaus(without_fall_plateaus, metrics, windows, "analysis")
@@ -672,7 +707,8 @@ class Evidence:
             Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text),
             ``input.date_known``, ``input.clock_known``, ``input.possible_dates``,
             ``input.sleep_test_channels``, ``without_constant_runs``,
-            ``without_fall_plateaus``, ``recording.duration_min`` and ``warnings`` when present. Without
+            ``without_fall_plateaus``, ``recording.duration_min``, ``recording.oxygen_marks_s``
+            and ``warnings`` when present. Without
             ``input.clock_known`` (a summary of an earlier oxi), a file without dates starting at
             the placeholder midnight is taken to hold elapsed time only, as that oxi took it.
         source : str, optional
@@ -748,8 +784,18 @@ class Evidence:
             length = block.get("duration_min") if isinstance(block, Mapping) else None
             if length is not None and not (_number(length) and length >= 0):
                 raise EvidenceError(f"summary: 'recording.duration_min' is {length!r}")
+            marks = block.get("oxygen_marks_s") if isinstance(block, Mapping) else None
+            marks = [] if marks is None else marks
+            if not isinstance(marks, list) or not all(
+                isinstance(m, list) and len(m) == 2 and all(_number(x) for x in m) and m[0] <= m[1]
+                for m in marks
+            ):
+                raise EvidenceError(
+                    "summary: 'recording.oxygen_marks_s' must be a list of [start_s, end_s]"
+                )
             ev = replace(
                 ev,
+                oxygen_marks_s=tuple((float(a), float(b)) for a, b in marks),
                 recording_min=None if length is None else float(length),
                 exercise_o2_flow_lpm=None if flow is None else float(flow),
                 start_clock=clock,

@@ -141,6 +141,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         rec.duration_s / 60.0,
         rec.source.possible_dates,
         analysis.without_fall_plateaus_dict(),
+        analysis.oxygen_marks_s,
         cls=OximetryError,
     )
 

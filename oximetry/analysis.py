@@ -29,6 +29,7 @@ from .windows import (
     annotation_kind,
     baseline_window_for,
     build_windows,
+    oxygen_marks,
     spo2_artifact_spans,
     staged_spans,
     window_mask,
@@ -790,4 +791,5 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
             edges[k - len(plateaus)] for k in sorted(taken_p) if k >= len(plateaus)
         ),
         spo2_artifact_spans_s=scorer_rejected,
+        oxygen_marks_s=oxygen_marks(recording),
     )

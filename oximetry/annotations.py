@@ -19,6 +19,7 @@ __all__ = [
     "annotation_kind",
     "event_name",
     "hypnogram_stage",
+    "is_oxygen_mark",
     "is_spo2_artifact",
     "lights_of",
     "scoring_text",
@@ -28,11 +29,27 @@ __all__ = [
 
 #: Kinds :func:`annotation_kind` returns. ``artifact`` is a span the scorer marked as SpO2
 #: (oximetry) artifact, which the analysis excludes like ``--exclude`` (:func:`is_spo2_artifact`);
+#: ``oxygen`` marks supplemental oxygen given during the recording (:func:`is_oxygen_mark`);
 #: ``event`` is a scored respiratory, desaturation, arousal, limb or cardiac event (the analysis
 #: keeps these as ``scored`` events and the report marks them); ``note`` is any other text
 #: (montage changes, "A1+A2 OFF", technologist's notes, an "EEG artifact"), counted by
 #: ``oxi info`` but not an event.
-ANNOTATION_KINDS = ("stage", "lights", "segment", "artifact", "event", "note")
+ANNOTATION_KINDS = ("stage", "lights", "segment", "artifact", "oxygen", "event", "note")
+
+#: Supplemental oxygen in a technologist's note: the gas (``O2``, ``oxygen``), and a flow
+#: (``2 L/min``, ``2L``, ``1.5 lpm``) or what was done with it (``on``, ``off``, ``added``,
+#: ``bleed in``, ``via cannula``, ``supplemental``). Read as a scored desaturation ("oxygen" is
+#: an event word), ``Oxygen 2 L/min`` over a night's first hour left that hour at 98 % the
+#: presumed awake baseline, and a night at 92 % a drop of more than 5 points that qualified
+#: (hunt 14). A saturation word (``O2 sat``, ``oxygen desaturation``, ``SpO2``) is a reading,
+#: not oxygen given.
+_OXYGEN_GAS = re.compile(r"(?<![a-z0-9])(?:o2|oxygen|sauerstoff|oxigeno|oxygene)(?![a-z])")
+_OXYGEN_GIVEN = re.compile(
+    r"\d+(?:[.,]\d+)? ?(?:l|lpm|l/min|l/m|liters?|litres?|liter/min)(?![a-z])"
+    r"|(?<![a-z])(?:on|off|added|add|applied|started|start|stopped|increased|decreased|"
+    r"bleed|bled|via|cannula|nasal|mask|supplemental|supplementary|titrated|titration)(?![a-z])"
+)
+_SATURATION_WORD = re.compile(r"desat|satur|(?<![a-z])sat(?![a-z])|s[ap][o0]2")
 
 #: The words of an SpO2 artifact span, in :func:`_artifact_form`'s spelling: an oximetry word and
 #: an artifact word anywhere in the text, as NSRR's concept ``SpO2 artifact``, Profusion's event
@@ -161,6 +178,37 @@ def is_spo2_artifact(text: str) -> bool:
     return _OXIMETRY_WORD.search(form) is not None and _ARTIFACT_WORD.search(form) is not None
 
 
+def is_oxygen_mark(text: str) -> bool:
+    """Return whether an annotation marks supplemental oxygen given during the recording.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written, e.g. ``O2 2 L/min``, ``Oxygen on``, ``O2 added 1 lpm``,
+        ``Supplemental oxygen``, ``O2 off``.
+
+    Returns
+    -------
+    bool
+        True when the text names the gas (``O2``, ``oxygen``) with a flow or with what was done
+        with it; False for a saturation (``Oxygen desaturation``, ``O2 sat 88``) and for the
+        gas alone.
+
+    Examples
+    --------
+    >>> is_oxygen_mark("O2 2 L/min"), is_oxygen_mark("Oxygen on"), is_oxygen_mark("O2 off")
+    (True, True, True)
+    >>> is_oxygen_mark("Oxygen desaturation"), is_oxygen_mark("O2 sat 88 %")
+    (False, False)
+    """
+    form = _artifact_form(text)
+    return (
+        _OXYGEN_GAS.search(form) is not None
+        and _OXYGEN_GIVEN.search(form) is not None
+        and _SATURATION_WORD.search(form) is None
+    )
+
+
 def _artifact_form(text: str) -> str:
     """Return ``text`` as :func:`is_spo2_artifact` matches it.
 
@@ -285,6 +333,8 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
         return "segment", segment
     if is_spo2_artifact(text):
         return "artifact", "SpO2"
+    if is_oxygen_mark(text):
+        return "oxygen", None
     if _EVENT_WORDS.search(text.lower()):
         return "event", None
     return "note", None
@@ -337,6 +387,8 @@ def scoring_text(text: str) -> str | None:
         return value
     if kind == "artifact":
         return "SpO2 artifact"
+    if kind == "oxygen":
+        return "Supplemental oxygen"
     if kind == "event":
         return event_name(text)
     return None

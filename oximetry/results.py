@@ -374,6 +374,10 @@ class Analysis:
     spo2_artifact_spans_s : tuple of (float, float)
         Spans the scorer marked as SpO2 artifact in the recording's annotations, excluded like
         ``--exclude`` spans (``oximetry.windows.spo2_artifact_spans``).
+    oxygen_marks_s : tuple of (float, float)
+        Annotations marking supplemental oxygen given during the recording
+        (``oximetry.windows.oxygen_marks``; ``end`` equals ``start`` for a mark without a
+        duration).
     """
 
     recording: Recording
@@ -393,6 +397,7 @@ class Analysis:
     held_plateaus: tuple[FallPlateau, ...] = ()
     held_dropout_edges: tuple[DropoutEdge, ...] = ()
     spo2_artifact_spans_s: tuple[tuple[float, float], ...] = ()
+    oxygen_marks_s: tuple[tuple[float, float], ...] = ()
 
     @property
     def main_window(self) -> str | None:

@@ -32,6 +32,7 @@ __all__ = [
     "baseline_window_for",
     "build_windows",
     "clock_text",
+    "oxygen_marks",
     "segment_outside",
     "spo2_artifact_spans",
     "stage_of",
@@ -445,7 +446,16 @@ def build_windows(
         if tests:
             windows = _without_segments(recording, windows, segments, tests, recovery, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
-        on_oxygen = any(seg.kind == "exercise_o2" for seg in segments)
+        on_oxygen = ""
+        if any(seg.kind == "exercise_o2" for seg in segments):
+            on_oxygen = "holds a walk on oxygen (exercise_o2)"
+        elif marks := oxygen_marks(recording):
+            # a mark of oxygen given: the presumed baseline took an hour at 98 % on 2 L/min,
+            # and a night at 92 % on room air after it a drop of more than 5 points (hunt 14)
+            first = _clock(recording, marks[0][0])
+            on_oxygen = (
+                f"has {len(marks)} annotation(s) marking supplemental oxygen (the first at {first})"
+            )
         baseline, more = _baseline_window(
             recording, settings, valid, windows, scored, recovery, on_oxygen=on_oxygen
         )
@@ -614,6 +624,34 @@ def spo2_artifact_spans(recording: Recording) -> tuple[tuple[float, float], ...]
         if a.duration_s > 0 and annotation_kind(a.text)[0] == "artifact"
     }
     return tuple(sorted((s, e) for s, e in spans if e > s))
+
+
+def oxygen_marks(recording: Recording) -> tuple[tuple[float, float], ...]:
+    """Return the annotations that mark supplemental oxygen, within the recording, in time order.
+
+    Annotations :func:`~oximetry.annotations.annotation_kind` calls ``oxygen`` (``O2 2 L/min``,
+    ``Oxygen on``, ``O2 added 1 lpm``). A mark says oxygen was given, not for how long: one
+    without a duration (``O2 on`` at 01:30) may hold for the rest of the night, and one with a
+    duration says nothing of the cannula before or after it.
+
+    Parameters
+    ----------
+    recording : Recording
+        Its annotations (the file's and an NSRR/Profusion XML's beside it).
+
+    Returns
+    -------
+    tuple of (float, float)
+        ``(start_s, end_s)`` clipped to the recording (``end_s`` equals ``start_s`` for a mark
+        without a duration); marks wholly outside the recording are left out.
+    """
+    end_s = recording.duration_s
+    spans = {
+        (max(float(a.onset_s), 0.0), min(float(a.onset_s + max(a.duration_s, 0.0)), end_s))
+        for a in recording.annotations
+        if annotation_kind(a.text)[0] == "oxygen"
+    }
+    return tuple(sorted((s, e) for s, e in spans if e >= s and s <= end_s))
 
 
 def _spo2_artifact_warnings(recording: Recording) -> list[str]:
@@ -843,12 +881,13 @@ def _baseline_window(
     scored: tuple[tuple[float, float], ...],
     tests: tuple[tuple[float, float], ...] = (),
     *,
-    on_oxygen: bool = False,
+    on_oxygen: str = "",
 ) -> tuple[Window | None, list[str]]:
     """Choose the awake baseline's window; ``scored`` holds the staged epochs (any stage).
 
-    ``on_oxygen``: the recording holds a walk on oxygen (an ``exercise_o2`` segment). How long
-    the patient was on the cannula before and after it is unknown, so only ``--awake`` gives a
+    ``on_oxygen``: what shows the recording was partly on oxygen (a walk on oxygen, an
+    ``exercise_o2`` segment, or annotations marking oxygen given), "" when nothing does. How
+    long the patient was on the cannula before and after is unknown, so only ``--awake`` gives a
     baseline: after 15 min more on the cannula at 99 %, past the 10 min after the test left
     out, the presumed baseline was 99 % and a night at 93-94 % a drop of more than 5 points.
 
@@ -866,9 +905,9 @@ def _baseline_window(
     awake = next((w for w in windows if w.kind == "awake"), None)
     if on_oxygen:
         said = (
-            "The recording holds a walk on oxygen (exercise_o2): how long the patient was on "
-            "oxygen before and after it is unknown, so no awake baseline is taken from the "
-            "recording's staged wake or first minutes"
+            f"The recording {on_oxygen}: how long the patient was on oxygen before and after "
+            "it is unknown, so no awake baseline is taken from the recording's staged wake or "
+            "first minutes"
         )
         if settings.awake_span_s is None:
             warnings.append(f"{said} (give --awake for a span awake, at rest, on room air).")

@@ -11,6 +11,7 @@ import pytest
 from oximetry.analysis import analyze
 from oximetry.annotations import (
     annotation_kind,
+    is_oxygen_mark,
     is_spo2_artifact,
     lights_of,
     scoring_text,
@@ -234,3 +235,40 @@ def test_scoring_text_reads_back_as_the_same_kind() -> None:
     # kept as its event kind ("desaturation") an SpO2 artifact would count again
     assert scoring_text("SpO2 artifact J. Doe 1951-03-14") == "SpO2 artifact"
     assert annotation_kind("SpO2 artifact") == ("artifact", "SpO2")
+
+
+# Supplemental oxygen given during the recording: the gas with a flow or what was done with it.
+# Read as a scored desaturation ("oxygen" is an event word), "Oxygen 2 L/min" over a night's
+# first hour left that hour at 98 % the presumed awake baseline (hunt 14).
+OXYGEN_TEXTS = [
+    ("O2 2 L/min", True),
+    ("Oxygen 2 L/min", True),
+    ("O2 on", True),
+    ("O2 off", True),
+    ("O2 added 1 lpm", True),
+    ("O2 bleed in 1.5L", True),
+    ("2L O2", True),
+    ("O2 3l/min via nasal cannula", True),
+    ("Supplemental oxygen", True),
+    ("Sauerstoff 2 l/min", True),
+    ("Exercise on O2", True),
+    ("Oxygen desaturation", False),
+    ("Oxygen Desaturation (SpO2 event)", False),
+    ("O2 sat 88 %", False),
+    ("SpO2 on", False),
+    ("Oxygen", False),
+    ("O2", False),
+    ("low O2", False),
+    ("Room air", False),
+    ("CPAP 8 cm on", False),
+]
+
+
+@pytest.mark.parametrize(("text", "oxygen"), OXYGEN_TEXTS)
+def test_a_mark_of_oxygen_given_is_its_own_kind(text: str, oxygen: bool) -> None:
+    assert is_oxygen_mark(text) is oxygen
+    assert (annotation_kind(text) == ("oxygen", None)) is oxygen
+    assert (classify_annotation(text) == "oxygen") is oxygen
+    if oxygen:  # --deidentify keeps the mark, in words that read back as one
+        assert scoring_text(text) == "Supplemental oxygen"
+        assert annotation_kind("Supplemental oxygen") == ("oxygen", None)

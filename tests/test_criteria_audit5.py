@@ -17,11 +17,11 @@ import numpy as np
 import pytest
 
 from criteria.context import Context
-from criteria.evaluate import Evidence, evaluate
+from criteria.evaluate import Evidence, SegmentFigures, evaluate
 from criteria.evidence import FilePatient
 from oxi.cli import main
 from oximetry import analyze
-from oximetry.model import PatientInfo
+from oximetry.model import Annotation, PatientInfo
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import (
@@ -738,6 +738,92 @@ def test_a_walk_on_oxygen_holds_the_drop_below_the_nights_mean_open(
     rule = next(r for r in q["rules"] if r["id"] == "lcd_group_i_3_drop")
     assert rule["met"] is None
     assert any("walk on oxygen" in m and "mean" in m for m in q["missing"]), q["missing"]
+
+
+def _night_with_an_hour_on_oxygen(tmp_path: Path, *extra: Annotation) -> Path:
+    """A night at 92 % whose first hour, at 98 %, the annotations mark as on oxygen."""
+    day = 7 * 3600
+    rec, _ = simulate_night(
+        fs=1, duration_s=day, seed=2, baseline_pct=98, noise_pts=0.5,
+        sustained_drops=[(3630, day - 3660, 92.0)],
+        annotations=[Annotation(0.0, 3600.0, "Oxygen 2 L/min"), *extra],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )  # fmt: skip
+    return write_edf(rec, tmp_path / "night.edf")
+
+
+OXYGEN_NIGHT_YAML = (
+    "patient: {age_years: 70}\n"
+    "test: {type: overnight, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 8}\n"
+    "diagnoses: [J44.9]\n"
+    "symptoms: [insomnia]\n"
+    "documentation: {signed_prescription: true}\n"
+)
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_night_whose_annotations_mark_oxygen_is_not_on_room_air(
+    tmp_path: Path, deidentify: bool
+) -> None:
+    """An EDF+ night whose annotation "Oxygen 2 L/min" covers its first hour at 98 %, then 92 %
+    on room air, with test.room_air true: read as a scored desaturation, the mark changed
+    nothing, the hour on oxygen was the presumed awake baseline (98 %), and the night a drop of
+    more than 5 points for 301 min that QUALIFIED nocturnal oxygen (MG-OXY II.A.2.a.ii). The
+    mark is oxygen given: no awake baseline is taken from the recording, and room air beside
+    it is a conflict; oxi verify finds the summary again (de-identified too)."""
+    edf = _night_with_an_hour_on_oxygen(tmp_path)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OXYGEN_NIGHT_YAML)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, *(["--deidentify"] if deidentify else [])]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    night, q = summary["metrics"]["presumed_sleep"], summary["qualification"]
+    assert night["awake_baseline_pct"] is None and night["drop5_min"] is None
+    assert summary["recording"]["oxygen_marks_s"] == [[0.0, 3600.0]]
+    assert any("marking supplemental oxygen" in w for w in summary["warnings"])
+    assert q["determination"] == "indeterminate"
+    assert [c["keys"] for c in q["conflicts"]] == [["test.room_air", "recording.oxygen_marks_s"]]
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+
+
+def test_a_night_marked_on_oxygen_holds_the_drop_below_its_mean_open(tmp_path: Path) -> None:
+    """The same night, said to be on 2 L/min (Medicare: values on oxygen may qualify): the
+    marked hour raises the mean the Group I-3 drop is counted below; how long the patient was
+    on oxygen is unknown, so the drop is not evaluable, naming the marks."""
+    edf = _night_with_an_hour_on_oxygen(tmp_path)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(MEDICARE_NIGHT_YAML.replace("room_air: true", "room_air: false, o2_flow_lpm: 2"))
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                 "--no-report"]) == 0  # fmt: skip
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["conflicts"] == []
+    rule = next(r for r in q["rules"] if r["id"] == "lcd_group_i_3_drop")
+    assert rule["met"] is None
+    assert any("marking supplemental oxygen" in m for m in q["missing"]), q["missing"]
+
+
+def test_a_mark_of_oxygen_at_the_walk_on_oxygen_is_the_tests_own() -> None:
+    """A three-part test on room air whose "O2 2 L/min" mark lies at its walk on oxygen is no
+    conflict; one over the walk on room air is (that walk was given oxygen)."""
+    c = Context.from_dict(make_dict(BASE, test__type="exercise", test__exercise_o2_flow_lpm=2))
+    walks = {
+        "rest": SegmentFigures("rest", 5.0, 96.0, 93.0, 94.0, start_s=0.0, end_s=300.0),
+        "exercise": SegmentFigures("exercise", 6.0, 90.0, 85.0, 86.0, start_s=360.0,
+                                   end_s=720.0, sustained_nadir_elapsed_s=180.0,
+                                   valid_elapsed_s=360.0, covered_elapsed_s=360.0),
+        "exercise_o2": SegmentFigures("exercise_o2", 6.0, 96.0, 92.0, 93.0, start_s=780.0,
+                                      end_s=1140.0, valid_elapsed_s=360.0,
+                                      covered_elapsed_s=360.0),
+    }  # fmt: skip
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), exercise_o2_flow_lpm=2.0,
+                  **walks)  # type: ignore[arg-type]  # fmt: skip
+    assert evaluate(c, dataclasses.replace(ev, oxygen_marks_s=((770.0, 770.0),))).conflicts == ()
+    d = evaluate(c, dataclasses.replace(ev, oxygen_marks_s=((400.0, 400.0),)))
+    assert d.determination == "indeterminate" and d.conflicts
 
 
 def test_a_rest_part_on_room_air_stays_in_the_awake_baseline() -> None:

@@ -481,6 +481,8 @@ PERTURBATIONS = (
     "exercise_gas_without_improvement",
     # Hunt 14: an exercise PaO2 on oxygen higher only by a fraction of a whole mmHg
     "exercise_gas_improved_within_a_whole_mmhg",
+    # Hunt 14: the recording's annotations mark oxygen given, beside room air
+    "room_air_beside_oxygen_marks",
     # a.iii's "at most 89 %" during exercise with edema and no rest value (none, only the
     # recovery after the walks, or a blood gas of the walks alone): b.i's lower values need one.
     "a_iii_exercise_without_rest",
@@ -572,6 +574,26 @@ def _possible_dates_far(draw: st.DrawFn, ev: Evidence | None, start: dt.datetime
     return dataclasses.replace(
         ev, recording_start=None, start_clock=start.time(), possible_dates=tuple(sorted(days))
     )
+
+
+def _marked_on_oxygen(draw: st.DrawFn, ev: Evidence | None) -> Evidence | None:
+    """``ev`` with annotations marking oxygen given that a test on room air cannot hold: over
+    its rest part or walk on room air (its parts placed) when it holds a walk on oxygen, else
+    anywhere."""
+    if ev is None:
+        return None
+    if ev.exercise_o2 is None:
+        at = draw(st.floats(0.0, 8 * 3600.0))
+        return dataclasses.replace(ev, oxygen_marks_s=((at, at + draw(st.floats(0.0, 3600.0))),))
+    placed = {
+        k: dataclasses.replace(getattr(ev, k), start_s=a, end_s=b)
+        for k, a, b in (("rest", 0.0, 300.0), ("exercise", 360.0, 720.0),
+                        ("exercise_o2", 780.0, 1140.0))
+        if getattr(ev, k) is not None
+    }  # fmt: skip
+    part = draw(st.sampled_from([k for k in ("rest", "exercise") if k in placed]))
+    at = draw(st.floats(placed[part].start_s, placed[part].end_s - 1.0))
+    return dataclasses.replace(ev, oxygen_marks_s=((at, at),), **placed)
 
 
 def _gas_within_a_whole_mmhg(draw: st.DrawFn, lo: int, hi: int, td: dt.date) -> dict[str, Any]:
@@ -804,6 +826,8 @@ def valid_then_perturbed(
                 )
             },
         )
+    elif change == "room_air_beside_oxygen_marks":
+        ev = _marked_on_oxygen(draw, ev)
     elif change == "exercise_gas_improved_within_a_whole_mmhg":
         t["type"] = "exercise"
         raw["test"]["exercise_o2_flow_lpm"] = raw["order"]["flow_lpm"]
@@ -2321,6 +2345,8 @@ MC_PERTURBATIONS = (
     "oxygen_walk_before_a_night_drop",
     # Hunt 14: Group II's exercise PaO2 higher on oxygen only within the same whole mmHg
     "exercise_gas_improved_within_a_whole_mmhg",
+    # Hunt 14: the recording's annotations mark oxygen given, beside room air
+    "room_air_beside_oxygen_marks",
     # Hunt 13: test #1 at rest between 88 and 89 % beside a qualifying walk
     "rest_between_88_and_89",
 )
@@ -2472,6 +2498,8 @@ def valid_then_perturbed_medicare(
         ev = Evidence(recording_start=start, sleep=_drop_only_night(draw))
     elif change == "order_for_no_oxygen":
         raw["order"][draw(st.sampled_from(["flow_lpm", "hours_per_day"]))] = 0
+    elif change == "room_air_beside_oxygen_marks":
+        ev = _marked_on_oxygen(draw, ev)
     elif change == "exercise_gas_improved_within_a_whole_mmhg":
         t["type"] = "exercise"
         if t["performed_by"] == "idtf":  # an awake test at an IDTF is a home test (A15)
@@ -2495,11 +2523,16 @@ def valid_then_perturbed_medicare(
         walk: float | None = draw(st.floats(0.0, night_s + 420 * 60.0 - 1.0))
         if draw(st.booleans()):
             walk = None
-        o2 = SegmentFigures(
-            "exercise_o2", 6.0, 99.0, 97.0, 98.0, start_s=walk,
-            end_s=None if walk is None else walk + 360.0,
-        )  # fmt: skip
-        ev = Evidence(recording_start=start, sleep=sleep, exercise_o2=o2)
+        if walk is not None and draw(st.booleans()):
+            # or annotations marking oxygen given there, the test said to be on oxygen
+            t.update(room_air=False, o2_flow_lpm=2.0)
+            ev = Evidence(recording_start=start, sleep=sleep, oxygen_marks_s=((walk, walk),))
+        else:
+            o2 = SegmentFigures(
+                "exercise_o2", 6.0, 99.0, 97.0, 98.0, start_s=walk,
+                end_s=None if walk is None else walk + 360.0,
+            )  # fmt: skip
+            ev = Evidence(recording_start=start, sleep=sleep, exercise_o2=o2)
     elif change == "titration_without_osa":
         # a complete titration, but no obstructive sleep apnea coded (none, or central only)
         t["type"] = "overnight"

@@ -45,39 +45,40 @@ __all__ = [
 SAT_LOW, PAO2_LOW = 88.0, 55.0  # Group I: ≤ 88 % or ≤ 55 mmHg
 SAT_AWAKE, PAO2_AWAKE = 89.0, 56.0  # the awake / rest comparison: ≥ 89 % or ≥ 56 mmHg
 
-#: What Group I-3 needs when the sleep window may hold time on oxygen after a walk on oxygen.
-WALK_ON_OXYGEN_MEAN = (
-    "the drop below the mean of a night with no time on oxygen: the recording holds a walk on "
-    "oxygen (exercise_o2) before the end of the sleep window, and how long the patient stayed "
-    "on oxygen after it is unknown (time on oxygen raises the mean the drop is counted below; "
-    "analyse the night without the walk)"
-)
 
-
-def _sleep_after_walk_on_oxygen(inp: Inputs, s: SleepFigures) -> bool:
-    """Tell whether the sleep window may hold time on oxygen after a walk on oxygen.
+def _sleep_maybe_on_oxygen(inp: Inputs, s: SleepFigures) -> str:
+    """Say why the sleep window may hold time on oxygen, or "" when nothing shows it may.
 
     Parameters
     ----------
     inp : Inputs
-        Reads the evidence's ``exercise_o2`` segment.
+        Reads the evidence's ``exercise_o2`` segment and its annotations marking oxygen.
     s : SleepFigures
         The sleep window's figures, with where it lies.
 
     Returns
     -------
-    bool
-        True when the recording holds a walk on oxygen that begins before the sleep window
-        ends (or either's place is unknown). The analysis takes the walk and the 10 min after
-        it out of the window, not the rest of the time the patient stayed on the cannula; a
-        walk after the window's last sample leaves the window on room air.
+    str
+        What Group I-3 needs instead, when the recording holds a walk on oxygen or a mark of
+        oxygen given that begins before the sleep window ends (or either's place is unknown).
+        The analysis takes the walk and the 10 min after it out of the window, not the rest of
+        the time the patient stayed on the cannula, and a mark says oxygen was given, not for
+        how long; a walk or mark after the window's last sample leaves it on room air.
     """
+    ev = inp.evidence
     o2 = inp.segment("exercise_o2")
-    if o2 is None:
-        return False
-    if o2.start_s is None or s.end_s is None:
-        return True
-    return o2.start_s < s.end_s
+    walk = None if o2 is None else (o2.start_s,)
+    marks = () if ev is None else tuple(a for a, _ in ev.oxygen_marks_s)
+    for what, starts in (("a walk on oxygen (exercise_o2)", walk), ("annotations marking "
+                         "supplemental oxygen", marks)):  # fmt: skip
+        if starts and any(a is None or s.end_s is None or a < s.end_s for a in starts):
+            return (
+                f"the drop below the mean of a night with no time on oxygen: the recording "
+                f"holds {what} before the end of the sleep window, and how long the patient was "
+                "on oxygen is unknown (time on oxygen raises the mean the drop is counted "
+                "below; analyse the night on room air alone)"
+            )
+    return ""
 
 
 def _group_ii_level(sat: float) -> bool:
@@ -418,13 +419,13 @@ def _sleep_oxi(inp: Inputs, v: dict[str, Any], measure: str) -> Part:
         if s.drop5_from_mean_min is None or s.mean_pct is None:
             what = "the drop below the test's mean (drop5_from_mean_min; re-run the analysis)"
             return Part("sleep", None, missing=(what,), where="sleep")
-        if _sleep_after_walk_on_oxygen(inp, s):
+        on_oxygen = _sleep_maybe_on_oxygen(inp, s)
+        if on_oxygen:
             # Time on the cannula after the walk raises the mean the drop is counted below, as
             # it would the awake baseline (which the analysis then does not take): a night at
             # 93 % with 20 min at 89-90 %, 150 min on oxygen at 98-99 % after its walk on
             # oxygen, had a mean of 95.4 % and qualified N1 on the drop (hunt 14).
-            v["exercise_o2_start_s"] = cast(SegmentFigures, inp.segment("exercise_o2")).start_s
-            return Part("sleep", None, missing=(WALK_ON_OXYGEN_MEAN,), where="sleep")
+            return Part("sleep", None, missing=(on_oxygen,), where="sleep")
         mean = s.mean_pct
 
         def single() -> bool | None:

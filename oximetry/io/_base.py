@@ -274,6 +274,7 @@ _INFO_KIND = {
     "lights": "lights",
     "segment": "segment",
     "artifact": "spo2_artifact",
+    "oxygen": "oxygen",
     "event": "event",
     "note": "note",
 }
@@ -294,7 +295,8 @@ def classify_annotation(text: str) -> str:
     -------
     str
         ``sleep_stage``, ``lights``, ``segment``, ``spo2_artifact`` (spans the scorer rejected
-        as SpO2 artifact, which the analysis excludes), ``event`` (scored events, which the
-        analysis keeps) or ``note`` (other text, which it does not).
+        as SpO2 artifact, which the analysis excludes), ``oxygen`` (supplemental oxygen given
+        during the recording), ``event`` (scored events, which the analysis keeps) or ``note``
+        (other text, which it does not).
     """
     return _INFO_KIND[annotation_kind(text)[0]]

@@ -232,7 +232,7 @@ def _profusion(root: ET.Element, path: Path) -> XmlAnnotations:
 
 def _as_event_text(name: str, etype: str) -> str:
     """Return the annotation text: the event's name, recognisable as an event when it is one."""
-    if annotation_kind(name)[0] in ("event", "artifact") or not etype:
+    if annotation_kind(name)[0] in ("event", "artifact", "oxygen") or not etype:
         return name
     return f"{name} ({etype.partition('|')[0].strip()} event)"
 

@@ -469,6 +469,13 @@ def build_summary(
                 if analysis.spo2_artifact_spans_s
                 else {}
             ),
+            # supplemental oxygen the annotations mark: the rules read the night as partly on
+            # oxygen (oxi qualify --summary too); absent when there is none
+            **(
+                {"oxygen_marks_s": [list(sp) for sp in analysis.oxygen_marks_s]}
+                if analysis.oxygen_marks_s
+                else {}
+            ),
         },
         "windows": _windows_block(analysis),
         "main_window": analysis.main_window,
