@@ -654,12 +654,13 @@ def _review_falls(
 #: points a second, and 7-14 of 14 genuine desaturations were held open as levels in doubt
 #: (review 5 of hunt 10). A probe slip of 10 points over up to 1 s is still more than 8.
 LAG_STEP_ALLOWANCE_PTS = 4.0
-#: The windows a fall is measured over for the review, in :func:`fall_lag` samples (rounded):
-#: with :data:`LAG_STEP_ALLOWANCE_PTS` a fall over 1 s may reach 8 points, over 1.5 s 10, over
-#: 2 s 12. A genuine fall of at most 4 points a second, shown in whole percents updated at least
-#: once a second, spans at most a second more of it than the window: 11.7 points over 2 s at 3.9
-#: a second, at most 12 shown. Over 1 s alone, a staircase of 3.9 points a sample at 2 Hz, 96 ->
-#: 81.4 in 2 s (or 90 -> 78.7 in 1.5 s), qualified a night on its 11 min (review 5 of hunt 10).
+#: The windows a fall is measured over for the review, in seconds (in whole samples rounded up
+#: and down, :func:`lag_windows`): with :data:`LAG_STEP_ALLOWANCE_PTS` a fall over 1 s may
+#: reach 8 points, over 1.5 s 10, over 2 s 12. A genuine fall of at most 4 points a second,
+#: shown in whole percents updated at least once a second, spans at most a second more of it
+#: than the window: 11.7 points over 2 s at 3.9 a second, at most 12 shown. Over 1 s alone, a
+#: staircase of 3.9 points a sample at 2 Hz, 96 -> 81.4 in 2 s (or 90 -> 78.7 in 1.5 s),
+#: qualified a night on its 11 min (review 5 of hunt 10).
 LAG_WINDOWS = (1.0, 1.5, 2.0)
 
 
@@ -709,8 +710,9 @@ def _lagged_falls(
     chunk = 1 << 17
     ats: list[NDArray[np.intp]] = []
     prevs: list[NDArray[np.intp]] = []
-    # over 1, 1.5 and 2 s (LAG_WINDOWS): the display step allowed makes one second alone let
-    # a staircase of 3.9 points a sample at 2 Hz (7.8 a second) through
+    # over 1, 1.5 and 2 s (LAG_WINDOWS), in whole samples rounded up and down: the display step
+    # allowed makes one second alone let a staircase of 3.9 points a sample at 2 Hz (7.8 a
+    # second) through
     for d in lag_windows(fs):
         limit = lag_limit(d / fs, max_fall_pts_per_s) + _EPS
         with np.errstate(invalid="ignore"):  # a missing sample is NaN: never a fall
@@ -788,10 +790,17 @@ def _gap_falls(
 def lag_windows(fs: float) -> list[int]:
     """Return the windows, in samples, over which a review fall is measured above 1 Hz.
 
-    Each of :data:`LAG_WINDOWS` rounded up to whole samples, so that none is shorter than its
+    Each of :data:`LAG_WINDOWS` in whole samples, rounded up and, where that differs and spans
+    more than one sample, rounded down too. Rounded up, so that none is shorter than its
     seconds: ``round(lag × w)`` made them 0.8, 1.2 and 1.6 s at 2.5 Hz, nothing measured over
-    2 s, and 14.4 points in 2.0 s qualified a night (review 7 of hunt 10). The limit is scaled
-    by the time each spans.
+    2 s, and 14.4 points in 2.0 s qualified a night (review 7 of hunt 10). Rounded down too,
+    since the limit is scaled by the time each spans and a window longer than a fall lets it
+    through: at 3 Hz, over 3, 5 and 6 samples (1, 1.67 and 2 s), 97 -> 86.6 % in 4 samples
+    (1.33 s, 7.8 points a second) was within 8, 10.67 and 12 points, and 15 s at 86.6 % set
+    a walk's sustained nadir with no edge (hunt 14); over 4 samples it is more than 9.33. A
+    genuine fall of at most 4 points a second shown in whole percents spans at most
+    4 × T + 4 points over any window T, so a shorter window flags none. One sample is the fall
+    rule's own comparison (4 × max(Δt, 1 s), no allowance).
 
     Parameters
     ----------
@@ -801,14 +810,19 @@ def lag_windows(fs: float) -> list[int]:
     Returns
     -------
     list of int
-        Samples apart (3, 4 and 5 at 2.5 Hz; 25, 38 and 50 at 25 Hz).
+        Samples apart, ascending (2, 3, 4 and 5 at 2.5 Hz; 3, 4, 5 and 6 at 3 Hz; 25, 37, 38
+        and 50 at 25 Hz).
 
     Examples
     --------
     >>> lag_windows(2.5)
-    [3, 4, 5]
+    [2, 3, 4, 5]
+    >>> lag_windows(3.0)
+    [3, 4, 5, 6]
     """
-    return [max(1, math.ceil(w * fs - 1e-9)) for w in LAG_WINDOWS]
+    up = {max(1, math.ceil(w * fs - 1e-9)) for w in LAG_WINDOWS}
+    down = {math.floor(w * fs + 1e-9) for w in LAG_WINDOWS}
+    return sorted(up | {d for d in down if d > 1})
 
 
 def fall_lag(fs: float) -> int:

@@ -418,3 +418,64 @@ def test_falls_the_rule_holds_in_part_or_over_whole_windows_are_in_doubt(
         covered[round(p.start_s * fs) : round(p.end_s * fs)] = True
     assert covered[low : low + 660 * sec].all(), result.artifact.fall_plateaus
     assert evaluate(ctx(), evidence_from_analysis(result)).determination == "indeterminate"
+
+
+def _slips_3_hz(n_s: float, slips: list[float], hold_s: float) -> np.ndarray:
+    """3 Hz at 97 %, a slip at each of ``slips`` s: 97 -> 86.6 % in 4 steps of 2.6 points
+    (10.4 points over 4 samples, 1.33 s), ``hold_s`` s at 86.6 %, an instant return to 97."""
+    x = np.full(round(n_s * 3), 97.0)
+    for s in slips:
+        a = round(s * 3)
+        x[a : a + 4] = [94.4, 91.8, 89.2, 86.6]
+        x[a + 4 : a + 4 + round(hold_s * 3)] = 86.6
+    return x
+
+
+def test_a_fall_over_4_samples_at_3_hz_is_in_doubt_over_the_window_rounded_down() -> None:
+    """3 Hz, 3 h at 97 % with four 3-min slips to 86.6 % each falling over 4 samples (1.33 s,
+    7.8 points a second): within 4 + 4 points over 1 s (3 samples), 10.67 over 1.67 s (5) and
+    12 over 2 s (6), the windows rounded up, but more than 4 × 1.33 + 4 = 9.33 over the 1.5 s
+    rounded down; their 12 min at 87 % qualified a night with nothing in doubt (an
+    exploratory run of the edges property, hunt 14). Each slip is now a level in doubt from its
+    last step, and the night indeterminate."""
+    from criteria.evaluate import evaluate
+    from oxi.qualify import evidence_from_analysis
+    from tests.criteria_helpers import ctx
+
+    slips = [3600.0, 4200.0, 4800.0, 5400.0]
+    x = _slips_3_hz(3 * 3600, slips, 180.0)
+    rec = Recording(spo2=Signal("SpO2", "%", 3.0, x), start=NIGHT_START, source=_source())
+    result = analyze(rec)
+    assert result.metrics["presumed_sleep"].t_le88_min > 11.9
+    # from the 4th step (86.6 %, 3 samples in) to the return at 97 %, 4 + 540 samples in
+    plateaus = result.artifact.fall_plateaus
+    got = [(round(p.fall_s * 3), round(p.end_s * 3), p.from_pct) for p in plateaus]
+    assert got == [(3 * s + 3, 3 * s + 544, 97.0) for s in slips]
+    assert evaluate(ctx(), evidence_from_analysis(result)).determination == "indeterminate"
+
+
+@pytest.mark.parametrize("payer", PAYERS)
+def test_a_walk_falling_over_4_samples_at_3_hz_rests_on_the_edge(
+    tmp_path: Path, payer: str
+) -> None:
+    """A 3-Hz room-air walk at 97 % that falls as the night above at 600 s, holds 15 s at
+    86.6 % and comes back 1 point a second (no instant rise): its sustained nadir was 86.6 %
+    with no edge, and the walk qualified exercise oxygen (a probe slip qualifying a test, hunt
+    14). From the fall's last step to the last sample below 93 % the walk rests on the fall's
+    edge: the sustained nadir is 97 %, its lower bound 86.6 %, and the walk indeterminate."""
+    fs = 3.0
+    rec, _ = simulate_night(
+        fs=fs, duration_s=1300, seed=1, baseline_pct=97, noise_pts=0.6, start=START,
+        segments=WALK,
+    )  # fmt: skip
+    x = rec.spo2.data.copy()
+    x[1794:1879] = _slips_3_hz(1300, [600.0], 15.0)[1794:1879]  # 97 % for the 2 s before
+    x[1849:1879] = 87.6 + np.arange(30) // 3  # back 1 point a second, 92.6 % to 1866
+    rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+    edge = edge_runs(x, np.ones(x.size, bool), fs, 1260, 2340)  # the walk's samples
+    assert np.flatnonzero(edge).tolist() == list(range(1803 - 1260, 1867 - 1260))
+    m = analyze(rec).metrics["exercise"]
+    assert (m.sustained_nadir_pct, m.sustained_nadir_low_pct) == (97.0, 86.6)
+    det, missing = _determine(tmp_path, write_edf(rec, tmp_path / "walk.edf"), payer, "exercise")
+    assert det == "indeterminate"
+    assert "'exercise' segment with fewer artifacts" in missing
