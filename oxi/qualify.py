@@ -24,7 +24,7 @@ from criteria.errors import CriteriaError
 from criteria.evaluate import Determination, evaluate
 from criteria.evidence import Evidence, FilePatient
 from oximetry.errors import ContextError, OximetryError, SettingsError, withhold_quoted
-from oximetry.report.summary import patient_block
+from oximetry.report.summary import SCHEMA, patient_block
 from oximetry.results import Analysis
 from oximetry.settings import recorded_settings
 
@@ -149,15 +149,18 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
 def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None) -> Evidence:
     """Build the rules' evidence from a parsed ``summary.json``.
 
-    The summary's ``settings`` must be there, and be ones ``oxi analyze`` can have used
+    The summary must be of this oxi's schema (``"schema": "oxi.summary/1"``), and its
+    ``settings`` must be there, and be ones ``oxi analyze`` can have used
     (:func:`oximetry.settings.recorded_settings`: detector thresholds such as ``drop_pts`` at
     their defaults), else its figures are not the SPEC §7 figures the rules read.
 
     Raises
     ------
     oximetry.errors.OximetryError
-        A needed figure is missing or malformed, or the settings are not oxi analyze's.
+        A needed figure is missing or malformed, the summary is of another schema than
+        :data:`oximetry.report.summary.SCHEMA`, or the settings are not oxi analyze's.
     """
+    _check_schema(summary, source)
     if not isinstance(summary, Mapping) or summary.get("settings") is None:
         # every summary oxi writes records them; deleted, a summary with drop_pts 3 (refused
         # when written) passed
@@ -167,6 +170,15 @@ def evidence_from_summary(summary: Mapping[str, Any], source: str | None = None)
     except SettingsError as exc:
         raise OximetryError(f"summary: {exc.reason}", source) from None
     return _call(Evidence.from_summary, summary, source, cls=OximetryError)
+
+
+def _check_schema(summary: Mapping[str, Any], source: str | None) -> None:
+    # as oxi verify refuses it: a summary of another version (or none) was read as this one's,
+    # its figures taken for the SPEC §7 figures they may not be, and qualified (hunt 14)
+    schema = summary.get("schema") if isinstance(summary, Mapping) else None
+    if schema != SCHEMA:
+        shown = repr(schema) if len(repr(schema)) <= 40 else repr(schema)[:37] + "..."
+        raise OximetryError(f"not an oxi summary: schema is {shown}, expected {SCHEMA!r}", source)
 
 
 def analysed_test_type(summary: Mapping[str, Any], source: str | None = None) -> str | None:
@@ -224,9 +236,10 @@ def check_summary_is_for(
     Raises
     ------
     oximetry.errors.OximetryError
-        The recorded patient or test type differs from the context's (bad input), or the
-        recorded context is malformed.
+        The recorded patient or test type differs from the context's (bad input), the
+        recorded context is malformed, or the summary is of another schema.
     """
+    _check_schema(summary, source)
     analysed = analysed_test_type(summary, source)
     if analysed is not None and context.test.type is not None and analysed != context.test.type:
         raise OximetryError(

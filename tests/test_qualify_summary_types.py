@@ -199,3 +199,25 @@ def test_qualify_never_quotes_a_malformed_free_text_of_the_recorded_context(
     text = printed.out + printed.err
     assert f"context key '{section}.{key}': got " in text and "(not shown: it " in text, text
     assert "quokkaman" not in text.lower() and "zyxwv" not in text.lower(), text
+
+
+@pytest.mark.parametrize("schema", ["oxi.summary/2", "oxi.qualification/1", None, 1])
+def test_qualify_refuses_a_summary_of_another_schema(
+    genuine: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], schema: Any
+) -> None:
+    """As oxi verify does: a summary whose schema was "oxi.summary/2" (or left out) was read as
+    this oxi's, its figures taken for SPEC §7's, and QUALIFIED (hunt 14)."""
+    forged = json.loads(json.dumps(genuine))
+    if schema is None:
+        del forged["schema"]
+    else:
+        forged["schema"] = schema
+    summary = tmp_path / "summary.json"
+    summary.write_text(json.dumps(forged))
+    out = tmp_path / "out"
+    args = ["qualify", "--context", str(CONTEXT), "--summary", str(summary), "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"oxi: {summary}: not an oxi summary: schema is "), err
+    assert "expected 'oxi.summary/1'" in err and not out.exists()
