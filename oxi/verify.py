@@ -51,6 +51,7 @@ from oximetry.errors import (
 from oximetry.io import sha256_of
 from oximetry.io.nsrr_xml import find_xml_beside, xml_files_beside
 from oximetry.limits import MAX_FS_HZ, MIN_FS_HZ
+from oximetry.model import redaction_pattern
 from oximetry.report.summary import REDACTED, SCHEMA, dumps_summary
 from oximetry.report.terminal import elapsed_only
 from oximetry.settings import recorded_settings
@@ -1313,6 +1314,8 @@ def _differences(
         submitted, recording_path, summary_path, annotations_path, judged_with, earlier_names
     )
     out = compare_summaries(submitted, recomputed)
+    if given is None:
+        out.extend(_identifiers_in_recorded_context(submitted, outcome))
     identification = None
     context_matched = False
     if given is not None:
@@ -1327,6 +1330,34 @@ def _differences(
         )
     )
     return out, recomputed
+
+
+def _identifiers_in_recorded_context(submitted: Mapping[str, Any], outcome: Outcome) -> list[str]:
+    """Name each free text of a de-identified summary's context quoting the header's patient.
+
+    Without ``--context`` the recomputation takes that text as recorded (scrubbed when the
+    summary was made, by names verify cannot know again), so a facility edited to "Home of
+    Zebulon Quackenbush" in a de-identified summary of his recording verified. ``oxi analyze
+    --deidentify`` removes every spelling of the header's name, code and birth date from it
+    (:func:`oxi.pipeline.deidentified_context`): one left is no summary it writes. Not quoted.
+    """
+    context = submitted.get("context")
+    if submitted.get("deidentified") is not True or not isinstance(context, Mapping):
+        return []
+    spellings = outcome.analysis.recording.patient.spellings()
+    pattern = redaction_pattern(spellings, flexible=spellings)
+    if pattern is None:
+        return []
+    out = []
+    for section, key, _ in CONTEXT_FREE_TEXT:
+        block = context.get(section)
+        text = block.get(key) if isinstance(block, Mapping) else None
+        if isinstance(text, str) and pattern.search(text):
+            out.append(
+                f"context.{section}.{key}: quotes the recording's patient (name, code or birth "
+                "date; not shown), which a de-identified summary never holds"
+            )
+    return out
 
 
 def _earlier_name(submitted: Mapping[str, Any], recomputed: Mapping[str, Any]) -> str | None:

@@ -497,3 +497,36 @@ def test_a_de_identified_summary_of_a_file_named_as_a_word_of_its_text_verifies(
     (out / "summary.json").write_text(json.dumps(summary))
     capsys.readouterr()
     assert main(["verify", str(out / "summary.json"), str(renamed)]) == 1
+
+
+def test_a_de_identified_summary_whose_context_quotes_the_header_patient_is_not_verified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --context, verify takes the recorded context's free text as written: a facility
+    and an interpretation edited back to "Lab of Quackenbush" and "Zebulon Quackenbush
+    (QZ-9988776, born 1949-07-13)" in a de-identified summary of his recording verified (hunt
+    14). oxi analyze --deidentify never writes the header's patient there; said, not quoted."""
+    edf = _edf(tmp_path / "night.edf", seed=1)
+    made = _free_text_context(tmp_path / "made.yaml", "desaturates")
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(made), "--no-report", "--out", str(out)]
+    assert main([*args, "--deidentify"]) == 0
+    summary = out / "summary.json"
+    capsys.readouterr()
+    assert main(["verify", str(summary), str(edf)]) == 0, capsys.readouterr()
+    forged = json.loads(summary.read_text())
+    assert "Quackenbush" not in json.dumps(forged)
+    forged["context"]["test"]["facility"] = "Lab of Quackenbush desaturates"
+    forged["context"]["interpretation"]["text"] = "Patient QZ-9988776, born 13-JUL-1949."
+    summary.write_text(json.dumps(forged))
+    capsys.readouterr()
+    assert main(["verify", str(summary), str(edf)]) == 1
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    assert "NOT VERIFIED: 2 difference(s)" in text
+    for key in ("context.test.facility", "context.interpretation.text"):
+        assert f"{key}: quotes the recording's patient (name, code or birth date; not shown)" in (
+            text
+        ), key
+    for spelling in SPELLINGS:
+        assert spelling.lower() not in text.lower(), spelling
