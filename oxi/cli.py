@@ -48,6 +48,7 @@ from .qualify import (
     recording_name,
     with_analysed_test_type,
     with_recorded_patient_findings,
+    with_recorded_test_facts,
 )
 from .verify import (
     annotation_notes,
@@ -300,6 +301,7 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         # none: an edited one's input.start or settings.test_type holding a name was printed
         with quoting_nothing_of(summary):
             check_summary_is_for(summary, context, args.summary)
+            context = with_recorded_test_facts(summary, context, args.summary)
             evidence = evidence_from_summary(summary, args.summary)
             analysed = analysed_test_type(summary, args.summary)
         context = with_recorded_patient_findings(summary, context, evidence)

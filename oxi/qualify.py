@@ -42,6 +42,7 @@ __all__ = [
     "recording_name",
     "with_analysed_test_type",
     "with_recorded_patient_findings",
+    "with_recorded_test_facts",
 ]
 
 T = TypeVar("T")
@@ -283,6 +284,47 @@ def check_summary_is_for(
                 f"context, {_shown(now)} in --context (re-run oxi analyze with this context)",
                 source,
             )
+
+
+def with_recorded_test_facts(
+    summary: Mapping[str, Any], context: Context, source: str | None = None
+) -> Context:
+    """Give ``context`` the facts of the recorded test it leaves out.
+
+    :func:`check_summary_is_for` refuses a context whose facts of the test (:data:`_TEST_FACTS`,
+    ``test.pap_titration``) differ from those of the summary's recorded context, key by key. One
+    the context leaves out is still the recorded one, and the rules judge it beside the
+    context's others: a night recorded on 2 L/min (``test.o2_flow_lpm``, no ``room_air``),
+    indeterminate under ``oxi analyze``, was QUALIFIED by ``oxi qualify --summary`` under a
+    context saying ``room_air: true`` without the flow, a conflict the rules hold open when
+    they see both (hunt 14).
+
+    Parameters
+    ----------
+    summary : mapping
+        The parsed ``summary.json``.
+    context : Context
+        The context given with ``--context`` (checked by :func:`check_summary_is_for`).
+    source : str, optional
+        The summary file, named in the message.
+
+    Returns
+    -------
+    Context
+        ``context``, its ``test`` completed with the recorded facts it does not give.
+    """
+    recorded = summary.get("context")
+    if not isinstance(recorded, Mapping):
+        return context
+    with quoting_nothing_of(summary):
+        old = _call(Context.from_dict, recorded, source, cls=OximetryError).test
+    now = context.test
+    filled = {
+        k: getattr(old, k)
+        for k in (*_TEST_FACTS, "pap_titration")
+        if getattr(now, k) is None and getattr(old, k) is not None
+    }
+    return replace(context, test=replace(now, **filled)) if filled else context
 
 
 #: The keys of ``test`` that describe the test a summary records (compared by

@@ -786,6 +786,42 @@ def test_qualify_refuses_a_context_rewriting_the_recorded_test(
     assert "analysed for another test" in out.err and needle in out.err
 
 
+@pytest.mark.parametrize(
+    ("old", "new", "conflict"),
+    [
+        ("room_air: true", "o2_flow_lpm: 2", "test.room_air and test.o2_flow_lpm"),
+        (
+            "setting: outpatient",
+            "discharge_date: 2026-01-07",
+            "test.setting and test.discharge_date and test.date",
+        ),
+    ],
+)
+def test_qualify_judges_the_recorded_test_facts_a_context_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str, conflict: str
+) -> None:
+    """A fact of the recorded test the later context leaves out is still the summary's: the
+    example night recorded on 2 L/min (test.o2_flow_lpm, no room_air), indeterminate under oxi
+    analyze, was QUALIFIED by oxi qualify --summary under the example context (room_air: true,
+    no flow), and an inpatient's night (a discharge date) under one saying outpatient: each
+    pair, seen together, is a conflict (hunt 14)."""
+    text = (_EXAMPLE / "example-context.yaml").read_text()
+    assert old in text
+    recorded = tmp_path / "recorded.yaml"
+    recorded.write_text(text.replace(old, new, 1))
+    out = tmp_path / "out"
+    args = ["analyze", str(_EXAMPLE / "example-night.edf"), "--out", str(out), "--no-report"]
+    assert main([*args, "--context", str(recorded), "--json"]) == 0
+    analysed = json.loads(capsys.readouterr().out)["qualification"]["determination"]
+    assert analysed != "qualified"
+    later = _EXAMPLE / "example-context.yaml"
+    summary = out / "summary.json"
+    assert main(["qualify", "--context", str(later), "--summary", str(summary), "--json"]) == 0
+    q = json.loads(capsys.readouterr().out)["qualification"]
+    assert q["determination"] == "indeterminate", q["determination"]
+    assert f"resolve the conflict between {conflict}" in q["missing"], q["missing"]
+
+
 def test_qualify_refuses_a_context_rewriting_the_recorded_titration(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
