@@ -361,6 +361,132 @@ def _hold(
     return False
 
 
+def _under_baseline(
+    plan: WindowPlan,
+    valid: NDArray[np.bool_],
+    spans: Sequence[tuple[float, float, float]],
+    also: Sequence[tuple[float, float, float]],
+    x: NDArray[np.float64],
+    night: NDArray[np.bool_],
+    fs: float,
+) -> tuple[NDArray[np.bool_], set[int]]:
+    """Return the samples of the spans under the awake baseline that may decide it, and which.
+
+    The awake baseline is a figure of every overnight window: every span under it off the
+    night's own level (:func:`_decides_baseline`; ``night`` the sleep window's valid samples) is
+    taken out of it (12 min frozen at 97 % made the baseline 97 %, and a night at 91 % a drop of
+    more than 5 points that qualified; frozen at 97 % over a night at 92 %, exactly 5 points
+    above, it still made every dip to 91 % such a drop, hunt 13). The indices are those of
+    ``spans``; ``also`` are taken out with them when any is. The spans are listed only when the
+    baseline moves without them, and the outcome held open only when the criteria find another
+    determination on the figures without them.
+    """
+    n = x.shape[0]
+    under = np.zeros(n, dtype=bool)
+    taken: set[int] = set()
+    if plan.baseline is None:
+        return under, taken
+    in_base = valid & window_mask(plan.baseline, n, fs)
+    for k, span in enumerate(spans):
+        i0, i1 = span_indices(span[0], span[1], fs, n)
+        if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs):
+            under[i0:i1] = True
+            taken.add(k)
+    if taken:
+        for span in also:
+            i0, i1 = span_indices(span[0], span[1], fs, n)
+            if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs):
+                under[i0:i1] = True
+    return under, taken
+
+
+def _held_in_windows(
+    plan: WindowPlan,
+    valid: NDArray[np.bool_],
+    spans: Sequence[tuple[float, float, float]],
+    also: Sequence[tuple[float, float, float]],
+    metrics: Mapping[str, WindowMetrics | SegmentMetrics],
+    masks: Mapping[str, NDArray[np.bool_]],
+    x: NDArray[np.float64],
+    fs: float,
+    drop_pts: float,
+) -> tuple[dict[str, NDArray[np.bool_]], set[int]]:
+    """Return each window's samples of the spans it takes out (:func:`_counted_in`), and which.
+
+    The indices are those of ``spans``; ``also`` are taken out with them, in the windows
+    ``spans`` touch.
+    """
+    n = x.shape[0]
+    held_in: dict[str, NDArray[np.bool_]] = {}
+    taken: set[int] = set()
+    for w in plan.windows:
+        figs = metrics[w.kind]
+        in_window = masks[w.kind]
+        held = np.zeros(n, dtype=bool)
+        sel = valid & in_window
+        # a set: a night with thousands of dropouts has thousands of spans
+        counted = _counted_in(spans, figs, x, sel, fs, drop_pts)
+        for k, span in enumerate(spans):
+            if span in counted and _hold(held, span, in_window, valid, fs):
+                taken.add(k)
+        if held.any():
+            for span in _counted_in(also, figs, x, sel, fs, drop_pts):
+                _hold(held, span, in_window, valid, fs)
+        held_in[w.kind] = held
+    return held_in, taken
+
+
+def _baseline_without(
+    recording: Recording,
+    st: AnalysisSettings,
+    plan: WindowPlan,
+    base_valid: NDArray[np.bool_],
+    valid: NDArray[np.bool_],
+    doubt: Sequence[tuple[float, float, float]],
+    main: WindowMetrics,
+    night: NDArray[np.bool_],
+) -> tuple[float | None, str | None]:
+    """Return the awake baseline (and its source) taken from ``base_valid`` alone.
+
+    ``base_valid`` is ``valid`` without the spans taken out. One baseline for every window; a
+    presumed one that lost samples is taken again from the first 300 s of the data left
+    (:func:`~oximetry.windows.baseline_window_for`), never starting on data in doubt
+    (``doubt``, every span in doubt) at a level that may decide it.
+    """
+    assert plan.baseline is not None
+    x, fs = recording.spo2.data, recording.fs
+    n = x.shape[0]
+    base_window: Window | None = plan.baseline
+    if np.any(valid & ~base_valid & window_mask(plan.baseline, n, fs)):
+        # the window taken again holds no data in doubt at a level that may decide the
+        # baseline: leaving out only the spans a figure counts, 12 min frozen at 97 % a minute
+        # after the first 12 were the baseline taken again, which then never moved, and a
+        # night at 91 % qualified (hunt 13). Taken again until it holds none (only the spans
+        # in the window are weighed: a night may hold thousands of dropout edges)
+        pool = base_valid.copy()
+        for span in _counted_runs(doubt, main, st.drop_pts):
+            i0, i1 = span_indices(span[0], span[1], fs, n)
+            pool[i0:i1] = False
+        while True:
+            base_window = baseline_window_for(recording, st, plan, pool)
+            if base_window is None:
+                break
+            in_window = pool & window_mask(base_window, n, fs)
+            found = False
+            for span in doubt:
+                i0, i1 = span_indices(span[0], span[1], fs, n)
+                if in_window[i0:i1].any() and _decides_baseline(span, x, night, fs):
+                    pool[i0:i1] = False
+                    found = True
+            if not found:
+                break
+    if base_window is None:
+        return None, None
+    need = samples_at_least(st.presumed_awake_s, fs)
+    baseline = awake_baseline(x, base_valid & window_mask(base_window, n, fs), need)
+    return baseline, base_window.source if baseline is not None else None
+
+
 def _without_spans(
     recording: Recording,
     st: AnalysisSettings,
@@ -382,97 +508,40 @@ def _without_spans(
 
     SPEC §4 keeps valid data a reviewer must judge: long constant runs (sensor frozen? a gap an
     export filled with the last value?), levels the fall rule accepted after its 30 s hold
-    (a probe slip?) and data that stop low before a probe-off (a probe coming off?). The criteria re-evaluate a qualified outcome on these figures, with the
-    spans' samples taken as invalid, and hold it open when the outcome rests on them
-    (``criteria.evaluate``, docs/criteria.md). A window takes out the spans at a level one of
-    its figures counts (:func:`_counted_runs`) or that raise its mean enough to add drop minutes
-    (:func:`_raise_mean_drop`), and its awake baseline is taken without every span under the
-    baseline's window off the night's own level (:func:`_decides_baseline`; a presumed baseline
-    is taken again from the first 300 s of the data left, none of it in doubt at such a level:
-    :func:`~oximetry.windows.baseline_window_for`); those spans are returned when the baseline
-    moves without them. Only the figures the criteria read are recomputed: no tables, no
-    pulse. Windows the spans do not change are left out.
+    (a probe slip?) and data that stop low before a probe-off (a probe coming off?). The
+    criteria re-evaluate a qualified outcome on these figures, with the spans' samples taken as
+    invalid, and hold it open when the outcome rests on them (``criteria.evaluate``,
+    docs/criteria.md). A window takes out the spans at a level one of its figures counts
+    (:func:`_counted_runs`) or that raise its mean enough to add drop minutes
+    (:func:`_raise_mean_drop`): :func:`_held_in_windows`. Its awake baseline is taken without
+    every span under the baseline's window off the night's own level
+    (:func:`_under_baseline`) and those the windows take out (:func:`_baseline_without`);
+    the spans under it are returned when the baseline moves without them. Only the figures the
+    criteria read are recomputed: no tables, no pulse. Windows the spans do not change are left
+    out.
     """
     if not spans:
         return {}, set()
     x, fs = recording.spo2.data, recording.fs
-    n = x.shape[0]
     out: dict[str, WindowMetrics | SegmentMetrics] = {}
-    taken: set[int] = set()
-    # The awake baseline is a figure of every overnight window: every span under it off the
-    # night's own level is taken out of it (12 min frozen at 97 % made the baseline 97 %, and a
-    # night at 91 % a drop of more than 5 points that qualified; frozen at 97 % over a night at
-    # 92 %, exactly 5 points above, it still made every dip to 91 % such a drop, hunt 13). The
-    # span is listed only when the baseline moves without it, and the outcome held open only
-    # when the criteria find another determination on the figures without it
-    under_base = np.zeros(n, dtype=bool)
-    base_taken: set[int] = set()
     main = next(iter(metrics.values()), None)
     # the sleep window's valid samples: the level a span under the baseline is weighed against
     night = valid & masks[plan.windows[0].kind] if plan.windows else valid
-    if plan.baseline is not None and isinstance(main, WindowMetrics):
-        in_base = valid & window_mask(plan.baseline, n, fs)
-        for k, span in enumerate(spans):
-            i0, i1 = span_indices(span[0], span[1], fs, n)
-            if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs):
-                under_base[i0:i1] = True
-                base_taken.add(k)
-        if base_taken:
-            for span in also:
-                i0, i1 = span_indices(span[0], span[1], fs, n)
-                if in_base[i0:i1].any() and _decides_baseline(span, x, night, fs):
-                    under_base[i0:i1] = True
-    held_in: dict[str, NDArray[np.bool_]] = {}
-    for w in plan.windows:
-        figs = metrics[w.kind]
-        in_window = masks[w.kind]
-        held = np.zeros(n, dtype=bool)
-        sel = valid & in_window
-        # a set: a night with thousands of dropouts has thousands of spans
-        counted = _counted_in(spans, figs, x, sel, fs, st.drop_pts)
-        for k, span in enumerate(spans):
-            if span in counted and _hold(held, span, in_window, valid, fs):
-                taken.add(k)
-        if held.any():
-            for span in _counted_in(also, figs, x, sel, fs, st.drop_pts):
-                _hold(held, span, in_window, valid, fs)
-        held_in[w.kind] = held
+    under_base, base_taken = (
+        _under_baseline(plan, valid, spans, also, x, night, fs)
+        if isinstance(main, WindowMetrics)
+        else (np.zeros(x.shape[0], dtype=bool), set())
+    )
+    held_in, taken = _held_in_windows(plan, valid, spans, also, metrics, masks, x, fs, st.drop_pts)
     baseline = source = None
     moved = False
     if plan.baseline is not None and isinstance(main, WindowMetrics) and (base_taken or taken):
-        # one baseline for every window, without the spans under it and those any window takes
-        # out; a presumed one that lost samples is taken again, never starting on data in doubt
         base_valid = valid & ~under_base
         for held in held_in.values():
             base_valid &= ~held
-        base_window: Window | None = plan.baseline
-        if np.any(valid & ~base_valid & window_mask(plan.baseline, n, fs)):
-            # the window taken again holds no data in doubt at a level that may decide the
-            # baseline: leaving out only the spans a figure counts, 12 min frozen at 97 % a minute
-            # after the first 12 were the baseline taken again, which then never moved, and a
-            # night at 91 % qualified (hunt 13). Taken again until it holds none (only the spans
-            # in the window are weighed: a night may hold thousands of dropout edges)
-            pool = base_valid.copy()
-            for span in _counted_runs(doubt, main, st.drop_pts):
-                i0, i1 = span_indices(span[0], span[1], fs, n)
-                pool[i0:i1] = False
-            while True:
-                base_window = baseline_window_for(recording, st, plan, pool)
-                if base_window is None:
-                    break
-                in_window = pool & window_mask(base_window, n, fs)
-                found = False
-                for span in doubt:
-                    i0, i1 = span_indices(span[0], span[1], fs, n)
-                    if in_window[i0:i1].any() and _decides_baseline(span, x, night, fs):
-                        pool[i0:i1] = False
-                        found = True
-                if not found:
-                    break
-        if base_window is not None:
-            need = samples_at_least(st.presumed_awake_s, fs)
-            baseline = awake_baseline(x, base_valid & window_mask(base_window, n, fs), need)
-            source = base_window.source if baseline is not None else None
+        baseline, source = _baseline_without(
+            recording, st, plan, base_valid, valid, doubt, main, night
+        )
         moved = baseline != main.awake_baseline_pct
     elif isinstance(main, WindowMetrics):
         baseline, source = main.awake_baseline_pct, main.awake_baseline_source
