@@ -76,6 +76,7 @@ SUMMARY_ONLY_PATIENT_KEYS = (
     "dated_before_birth",
     "born_after_test",
     "born_after_recording_start",
+    "turns_21_during_test",
     "birth_date_matches_recording",
     "age_capped",
     "age_matches_birth_date",
@@ -142,6 +143,11 @@ class Patient:
     #: Written by :meth:`Context.to_dict` when the birth date is after the recording's first day
     #: (not the test date): a night begun the evening before a birth on test.date qualified.
     born_after_recording_start: bool | None = None
+    #: Written by :meth:`Context.to_dict` in place of the birth date when the member, under 21
+    #: on the test date, is 21 on the last day the test's data were recorded on
+    #: (:meth:`turns_21_by`): a night from 00:30 on the 21st birthday, dated by the evening
+    #: before, qualified pediatric oxygen (II.A.2.d) on data all recorded at 21.
+    turns_21_during_test: bool | None = None
     #: Written by :meth:`Context.to_dict` in place of the birth date: whether it is the birth
     #: date the recording's header gives (:meth:`born_as_recorded`); None when either is unknown
     #: or a placeholder. A summary holds the context's age only, and two birth dates of one
@@ -246,6 +252,27 @@ class Patient:
         if self.birth_date is not None and first_day is not None:
             return self.birth_date > first_day
         return bool(self.born_after_recording_start)
+
+    def turns_21_by(self, day: _dt.date | None, last_day: _dt.date | None) -> bool:
+        """Tell whether the patient, under 21 on ``day``, is 21 or older on ``last_day``.
+
+        Parameters
+        ----------
+        day : datetime.date or None
+            The test date.
+        last_day : datetime.date or None
+            The last day the test's data were recorded on (a night dated by its evening ends
+            the next morning).
+
+        Returns
+        -------
+        bool
+            Without a birth date or either day, what a summary recorded
+            (``turns_21_during_test``).
+        """
+        if self.birth_date is not None and day is not None and last_day is not None:
+            return self.under(21, day) is True and self.under(21, last_day) is False
+        return bool(self.turns_21_during_test)
 
     def age_from_birth(self, day: _dt.date | None) -> float | None:
         """Return the whole-year age the birth date gives at ``day`` (None without one).
@@ -747,6 +774,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "dated_before_birth": _keys(DATES_CHECKED_AGAINST_BIRTH),
             "born_after_test": _bool,
             "born_after_recording_start": _bool,
+            "turns_21_during_test": _bool,
             "birth_date_matches_recording": _bool,
             "age_capped": _bool,
             "age_matches_birth_date": _bool,
@@ -943,6 +971,7 @@ class Context:
         identifiers: bool = False,
         recording_name: str | None = None,
         first_day: _dt.date | None = None,
+        last_day: _dt.date | None = None,
         recording_birth_date: _dt.date | None = None,
         age_cap: float | None = None,
     ) -> dict[str, Any]:
@@ -966,6 +995,10 @@ class Context:
         first_day : datetime.date, optional
             The date of the recording's first sample: a birth after it is kept as
             ``patient.born_after_recording_start`` (the conflict it makes, found again).
+        last_day : datetime.date, optional
+            The last day the test's data were recorded on: a 21st birthday from the day after
+            ``test_date`` to it is kept as ``patient.turns_21_during_test``
+            (:meth:`Patient.turns_21_by`), as the outcome may rest on it.
         recording_birth_date : datetime.date, optional
             The birth date the recording's header gives: whether ``patient.birth_date`` is that
             day is kept as ``patient.birth_date_matches_recording`` (never either date), so the
@@ -987,6 +1020,8 @@ class Context:
                     from_birth = None
                 elif self.patient.born_after_start(first_day):
                     pat["born_after_recording_start"] = True
+                if self.patient.turns_21_by(test_date, last_day):
+                    pat["turns_21_during_test"] = True
                 if self.patient.age_years is not None:
                     pat["age_years"] = self.patient.age_years
                     if from_birth is not None:  # kept, so a conflict between them survives

@@ -506,6 +506,40 @@ def _unsure_facts(
                     "the two dates): state which date the test belongs to.",
                 )
             )
+    days = None if ev is None else ev.recorded_days(test_date)
+    if days is not None and ctx.patient.turns_21_by(test_date, days.last):
+        # Under 21 on the test date, 21 on a later day of its data (a night dated by its
+        # evening): the pediatric criteria (II.A.2.d, the a.vi and b.vii items) must not
+        # decide, as data recorded at 21 may be what meets them.
+        pinned = dataclasses.replace(
+            ctx,
+            patient=dataclasses.replace(
+                ctx.patient,
+                birth_date=None,
+                age_from_birth_date=None,
+                turns_21_during_test=None,
+                age_years=21.0,
+            ),
+        )
+        other = _run(prof, pinned, ev, test_date, readings)
+
+        def adult(outcome: tuple[Any, ...]) -> tuple[Any, ...]:
+            # the coverage named "pediatric" beside an adult finding that stands alike is
+            # the same oxygen: a COPD night at 88 % is no reason to hold
+            return (outcome[0], tuple(c for c in outcome[1] if c != "pediatric"), *outcome[2:])
+
+        if adult(_outcome(prof, other)) != adult(base):
+            out.append(
+                Conflict(
+                    ("patient.birth_date", "recording.days"),
+                    {"patient.birth_date": "(not shown)", "recording.days": days.text()},
+                    "The member turns 21 on a day the test's data were recorded on "
+                    f"({days.text()}), after the test date, and the outcome rests on the "
+                    "pediatric criteria (under 21, MG-OXY II.A.2.d): data recorded at 21 "
+                    "do not meet them. A reviewer must judge which data were recorded "
+                    "before the 21st birthday.",
+                )
+            )
     bg = ctx.blood_gas
     gas = {k: getattr(bg, k) for k in PAO2_KEYS if getattr(bg, k) is not None}
     if gas:

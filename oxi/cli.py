@@ -41,6 +41,7 @@ from .qualify import (
     check_summary_is_for,
     evidence_from_summary,
     first_day_of,
+    last_day_of,
     load_context,
     qualify,
     quoting_nothing_of,
@@ -321,6 +322,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
             recording_name=recording_name(evidence),
             recording_birth_date=recording_birth_date(evidence),
             first_day=first_day_of(evidence),
+            last_day=last_day_of(
+                evidence, None if judged is None else judged.test.type, determination.test_date
+            ),
         ),
     }
     if summary is not None:

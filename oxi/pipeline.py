@@ -39,6 +39,7 @@ from .options import check_segments_inside, parse_segments, parse_span, parse_ti
 from .qualify import (
     evidence_from_analysis,
     first_day_of,
+    last_day_of,
     load_context,
     qualify,
     with_analysed_test_type,
@@ -456,6 +457,7 @@ def _context_dict(
     analysis: Analysis,
     judged_on: Evidence | None,
     deidentify: bool,
+    judged_type: str | None,
 ) -> dict[str, Any] | None:
     """Return the context as ``summary.json`` records it (ages capped when de-identifying)."""
     if context is None:
@@ -465,6 +467,7 @@ def _context_dict(
         recording_name=analysis.recording.patient.name,
         recording_birth_date=analysis.recording.patient.birth_date,
         first_day=first_day_of(judged_on),
+        last_day=last_day_of(judged_on, judged_type, determination.test_date),
         age_cap=AGE_CAP_YEARS if deidentify else None,
     )
 
@@ -709,7 +712,10 @@ def analyze_file(
     # a context without test.type is judged as the test analysed (--test-type), not untyped
     judged, judged_on = with_analysed_test_type(context, evidence, settings.test_type)
     determination = qualify(judged, judged_on, request.payer)
-    context_dict = _context_dict(context, determination, analysis, judged_on, request.deidentify)
+    judged_type = None if judged is None else judged.test.type
+    context_dict = _context_dict(
+        context, determination, analysis, judged_on, request.deidentify, judged_type
+    )
     if context is not None and context_dict is not None and _newly_capped(context, context_dict):
         # An age of 90 or more is written 90 when de-identifying (HIPAA safe harbour), and
         # the rules run again on the context so written: their values and texts, the summary's
@@ -731,7 +737,7 @@ def analyze_file(
                 f"{determination.determination} against {exact.determination}"
             )
         context_dict = _context_dict(
-            context, determination, analysis, judged_on, request.deidentify
+            context, determination, analysis, judged_on, request.deidentify, judged_type
         )
     qualification = determination.to_dict()
     events_text = events_csv_text(analysis, deidentify=request.deidentify)

@@ -35,6 +35,7 @@ __all__ = [
     "evidence_from_analysis",
     "evidence_from_summary",
     "first_day_of",
+    "last_day_of",
     "load_context",
     "qualify",
     "quoting_nothing_of",
@@ -366,6 +367,30 @@ def first_day_of(evidence: Evidence | None) -> _dt.date | None:
     """Return the date of the recording's first sample (None: not known or undated)."""
     start = None if evidence is None else evidence.recording_start
     return None if start is None else start.date()
+
+
+def last_day_of(
+    evidence: Evidence | None, test_type: str | None, test_date: _dt.date | None
+) -> _dt.date | None:
+    """Return the last day the judged test's data were recorded on (None: not known).
+
+    Parameters
+    ----------
+    evidence : Evidence or None
+        The figures the rules judged.
+    test_type : str or None
+        The type they were judged as (the judged context's ``test.type``).
+    test_date : datetime.date or None
+        The test date the determination used.
+
+    Returns
+    -------
+    datetime.date or None
+    """
+    if evidence is None:
+        return None
+    days = evidence.for_test_type(test_type).recorded_days(test_date)
+    return None if days is None else days.last
 
 
 def with_recorded_patient_findings(

@@ -644,6 +644,7 @@ _CONTEXT_PATIENT_SHOWN = (
     "dated_before_birth",
     "born_after_test",
     "born_after_recording_start",
+    "turns_21_during_test",
     "age_capped",
     "age_matches_birth_date",
     "age_matches_recording",

@@ -133,7 +133,9 @@ def test_recording_a_day_before_test_date_past_the_inpatient_window() -> None:
 
 def test_recording_a_day_from_test_date_reads_the_age_on_test_date(tmp_path: Path) -> None:
     """The age is read on test.date in both runs: a de-identified summary keeps only that age,
-    so `oxi verify` reproduces the determination (the birthday a day later changes nothing)."""
+    so `oxi verify` reproduces the determination. The night from 00:10 is the 21st birthday's:
+    it qualified pediatric oxygen on the age of 20 on test.date, its data all recorded at 21;
+    it is held open now, the summary keeping ``turns_21_during_test`` (hunt 14)."""
     rec, _ = simulate_night(
         fs=1,
         duration_s=7 * 3600,
@@ -153,6 +155,12 @@ def test_recording_a_day_from_test_date_reads_the_age_on_test_date(tmp_path: Pat
     )
     out = tmp_path / "out"
     args = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert [c["keys"] for c in q["conflicts"]] == [["patient.birth_date", "recording.days"]]
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    context.write_text(context.read_text().replace("2005-11-21", "2005-11-22"))
     assert main(args) == 0
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] == "qualified" and q["coverage"] == ["pediatric"]
@@ -195,7 +203,16 @@ def test_born_29_february_is_21_on_28_february_pediatric_ends() -> None:
         diagnoses=["J84.10"],
     )
     ev = dataclasses.replace(ev, recording_start=dt.datetime(2025, 2, 27, 22, 0))
-    assert evaluate(day_before, ev).determination == "qualified"
+    # the night of the 27th runs into the 28th, the birthday: held open (hunt 14)
+    assert evaluate(day_before, ev).determination == "indeterminate"
+    two_before = mh(
+        patient={"birth_date": "2004-02-29"},
+        test__date="2025-02-26",
+        order__date="2025-02-01",
+        diagnoses=["J84.10"],
+    )
+    ev = dataclasses.replace(ev, recording_start=dt.datetime(2025, 2, 26, 22, 0))
+    assert evaluate(two_before, ev).determination == "qualified"
 
 
 # --------------------------------------------------------------------------------------------

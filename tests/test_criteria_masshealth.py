@@ -130,14 +130,25 @@ def test_ii_a_1_a_vi_b_vii_pediatric_items_place_a_member_under_21(code: str, ru
         assert d.determination == "qualified" and d.authorization_months == 12
 
 
-@pytest.mark.parametrize(("birth", "listed"), [("2005-11-20", False), ("2005-11-21", True)])
-def test_ii_a_1_a_vi_pediatric_bpd_ends_on_the_21st_birthday(birth: str, listed: bool) -> None:
+@pytest.mark.parametrize(
+    ("birth", "listed", "determination"),
+    [
+        ("2005-11-20", False, "indeterminate"),
+        # 21 on the night's second day (the 21st): the item places the member on the test
+        # date, and the outcome must not rest on it (hunt 14)
+        ("2005-11-21", True, "indeterminate"),
+        ("2005-11-22", True, "qualified"),
+    ],
+)
+def test_ii_a_1_a_vi_pediatric_bpd_ends_on_the_21st_birthday(
+    birth: str, listed: bool, determination: str
+) -> None:
     # the test date is 2026-11-20: born 2005-11-20 the member turns 21 that day
     d = evaluate(
         ctx(patient={"birth_date": birth}, diagnoses=["P27.1"]), overnight(**QUALIFYING_NIGHT)
     )
     assert met(d, "ii_a_1_a_severe_lung_disease") is listed
-    assert (d.determination == "qualified") is listed
+    assert d.determination == determination
 
 
 @pytest.mark.parametrize("code", ["P27.1", "P28.0"])
@@ -638,12 +649,44 @@ def test_ii_a_2_d_pediatric_spo2_at_91_does_not_qualify() -> None:
     assert met(d90, "ii_a_2_d_pediatric") is True
 
 
-@pytest.mark.parametrize(("birth", "ok"), [("2005-11-20", False), ("2005-11-21", True)])
+@pytest.mark.parametrize(("birth", "ok"), [("2005-11-20", False), ("2005-11-22", True)])
 def test_ii_a_2_d_pediatric_21st_birthday_ends_it(birth: str, ok: bool) -> None:
     night = overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=6.0, nadir_pct=90.0)
     d = evaluate(_child(birth), night)
     assert met(d, "ii_a_2_d_pediatric") is ok
     assert (d.determination == "qualified") is ok
+
+
+@pytest.mark.parametrize(
+    ("start", "dated"),
+    [("2026-11-20T22:00", True), ("2026-11-20T22:00", False), ("2026-11-21T00:30", True)],
+)
+def test_ii_a_2_d_pediatric_21st_birthday_during_the_night_never_qualifies(
+    start: str, dated: bool
+) -> None:
+    """A night dated by its evening (the 20th) whose data run into the 21st birthday (the
+    21st): the data after midnight, or all of it from 00:30, were recorded at 21, and it
+    QUALIFIED pediatric oxygen on the age of 20 on the test date (hunt 14)."""
+    night = dataclasses.replace(
+        overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=6.0, nadir_pct=90.0),
+        recording_start=dt.datetime.fromisoformat(start),
+    )
+    c = _child("2005-11-21", **({} if dated else {"test__date": DROP}))
+    d = evaluate(c, night)
+    assert d.test_date == TEST_DATE
+    assert d.determination == "indeterminate"
+    (c21,) = [x for x in d.conflicts if x.keys == ("patient.birth_date", "recording.days")]
+    assert c21.values["patient.birth_date"] == "(not shown)"
+    # found again from a summary's copy of the context, which keeps no birth date
+    last = night.recorded_days(TEST_DATE)
+    assert last is not None and last.last == dt.date(2026, 11, 21)
+    kept = c.to_dict(test_date=TEST_DATE, last_day=last.last)
+    assert kept["patient"] == {"age_years": 20.0, "turns_21_during_test": True}
+    assert evaluate(Context.from_dict(kept), night).to_dict() == d.to_dict()
+    # an adult finding beside it stands on its own: the age decides nothing then
+    low = dataclasses.replace(night, sleep=dataclasses.replace(night.sleep, t_le88_min=12.0))
+    copd = ctx(patient={"birth_date": "2005-11-21"}, **({} if dated else {"test__date": DROP}))
+    assert evaluate(copd, low).determination == "qualified"
 
 
 @pytest.mark.parametrize(("po2", "ok"), [(65, True), (66, False)])

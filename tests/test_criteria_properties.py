@@ -2847,6 +2847,53 @@ def test_safety_pediatric_items_never_qualify_a_member_of_21_or_older(
 
 
 @st.composite
+def night_into_the_21st_birthday(
+    draw: st.DrawFn,
+) -> tuple[dict[str, Any], Evidence, bool]:
+    """A MassHealth night that qualifies a member under 21 on the pediatric criteria alone
+    (II.A.2.d: 5 minutes at or below 90 %, or an adult finding beside P27.1/P28.0 as the only
+    condition), dated by its evening (``test.date``), from that evening or after midnight; the
+    21st birthday on a later day its data were recorded on (True), or the day after the
+    last (False: it qualifies)."""
+    td = TEST_DATE
+    start = dt.datetime.combine(td, dt.time(draw(st.integers(20, 23)), draw(st.integers(0, 59))))
+    if draw(st.booleans()):  # begun after midnight, still the night of td
+        start = dt.datetime.combine(td + dt.timedelta(days=1), dt.time(draw(st.integers(0, 4))))
+    hours = draw(st.floats(3.0, 10.0))
+    last = (start + dt.timedelta(hours=hours) - dt.timedelta(seconds=1)).date()
+    raw = make_dict(test__date=td.isoformat())
+    if draw(st.booleans()):
+        night = sleep_figures(
+            valid_min=hours * 60, t_le88_min=draw(st.floats(0.0, 4.9)),
+            t_lt90_min=4.9, t_le90_min=draw(st.floats(5.0, 60.0)), nadir_pct=88.0,
+        )  # fmt: skip
+    else:
+        raw["diagnoses"] = [draw(st.sampled_from(["P27.1", "P28.0"]))]
+        night = sleep_figures(valid_min=hours * 60, t_le88_min=draw(st.floats(5.0, 60.0)))
+    days = [d for d in (td + dt.timedelta(days=1), last) if d > td and d <= last]
+    held = bool(days) and draw(st.integers(0, 3)) > 0
+    turns = draw(st.sampled_from(days)) if held else last + dt.timedelta(days=1)
+    raw["patient"] = {"birth_date": turns.replace(year=turns.year - 21).isoformat()}
+    return raw, Evidence(recording_start=start, sleep=night), held
+
+
+@settings(max_examples=150, deadline=None)
+@given(night_into_the_21st_birthday())
+def test_safety_a_night_into_the_21st_birthday_never_qualifies_on_the_pediatric_criteria(
+    case: tuple[dict[str, Any], Evidence, bool],
+) -> None:
+    """Hunt 14: a night from 00:30 on the 21st birthday, dated by the evening before, qualified
+    pediatric oxygen on the age of 20 on the test date, its data all recorded at 21."""
+    raw, ev, held = case
+    d = evaluate(Context.from_dict(raw), ev, "masshealth")
+    if not held:
+        assert d.determination == "qualified", [r.reason for r in d.rules if r.met is not True]
+        return
+    assert d.determination == "indeterminate", raw
+    assert ("patient.birth_date", "recording.days") in [c.keys for c in d.conflicts]
+
+
+@st.composite
 def qualifying_case(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str]:
     """A complete qualifying case of either payer, unchanged: its context, evidence and payer."""
     payer = draw(st.sampled_from(["masshealth", "medicare"]))

@@ -18,7 +18,7 @@ import pytest
 from criteria import Context, evaluate
 from criteria.errors import ContextError
 from oxi.cli import main
-from oximetry.simulate import simulate_night
+from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import OVERNIGHT_YAML, analyze_overnight
 
 CLUSTER: dict[str, Any] = {
@@ -219,4 +219,45 @@ def test_a_recording_begun_before_the_birth_is_a_conflict(
     assert main([*args, "--out", str(tmp_path / "same"), "--no-report"]) == 0
     same = json.loads((tmp_path / "same" / "summary.json").read_text())["qualification"]
     assert not [c for c in same["conflicts"] if "recording.start" in c["keys"]]
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("deidentify", [[], ["--deidentify"]])
+def test_a_night_into_the_21st_birthday_is_held_open_and_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: list[str]
+) -> None:
+    """A night from 00:30 on 6 January, the member born 6 January 2005: dated by the evening
+    before (no test.date), the member was 20 on the test date and the night QUALIFIED
+    pediatric oxygen (MG-OXY II.A.2.d, 18 min at or below 90 %) on data all recorded at 21
+    (hunt 14). The summary keeps ``turns_21_during_test`` in place of the birth date, so the
+    conflict is found again from it."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=6 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(7200, 1200, 90.0)], start=dt.datetime(2026, 1, 6, 0, 30),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx_file = tmp_path / "ctx.yaml"
+    context = (
+        "patient: {birth_date: BORN}\n"
+        "test: {type: overnight, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2025-12-20, prescriber: physician, flow_lpm: 1, hours_per_day: 10}\n"
+        "diagnoses: [J44.9]\n"
+    )
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--no-report", *deidentify]
+    ctx_file.write_text(context.replace("BORN", "2005-01-07"))  # 20 all night: the truth
+    assert main([*args, "--out", str(tmp_path / "truth")]) == 0
+    truth = json.loads((tmp_path / "truth" / "summary.json").read_text())["qualification"]
+    assert (truth["determination"], truth["coverage"]) == ("qualified", ["pediatric"])
+    assert truth["test_date"] == "2026-01-05"
+    ctx_file.write_text(context.replace("BORN", "2005-01-06"))
+    out = tmp_path / "born"
+    assert main([*args, "--out", str(out)]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    q = doc["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert ["patient.birth_date", "recording.days"] in [c["keys"] for c in q["conflicts"]]
+    assert doc["context"]["patient"] == {"age_years": 20.0, "turns_21_during_test": True}
+    for more in ([], ["--context", str(ctx_file)]):
+        assert main(["verify", *more, str(out / "summary.json"), str(edf)]) == 0
     capsys.readouterr()

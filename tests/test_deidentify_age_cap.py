@@ -254,6 +254,7 @@ _OUTCOMES = {
     "dated_before_birth": "[order.date]",
     "born_after_test": "false",
     "born_after_recording_start": "false",
+    "turns_21_during_test": "false",
     "birth_date_matches_recording": "true",
     "age_capped": "true",
     "age_matches_birth_date": "true",
