@@ -215,6 +215,44 @@ def test_born_29_february_is_21_on_28_february_pediatric_ends() -> None:
     assert evaluate(two_before, ev).determination == "qualified"
 
 
+def test_a_header_born_29_february_is_21_on_28_february_as_the_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary's patient block counted a header born 2004-02-29 as 20 on 2025-02-28 (the
+    1 March reading) where the rules count 21: page 1 printed "Age at test: 20" beside II.A.2.d
+    "21 or older", and ``oxi qualify --summary`` of the de-identified summary, with the very
+    context, held the NOT QUALIFIED night open as another person's ("the header makes the
+    patient 20, the context 21"; hunt 14)."""
+    from oximetry.model import PatientInfo
+
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(7200, 1200, 90.0)], start=dt.datetime(2025, 2, 28, 22, 0),
+        patient=PatientInfo(birth_date=dt.date(2004, 2, 29), sex="F"),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        "patient: {birth_date: 2004-02-29, sex: F}\n"
+        "test: {type: overnight, date: 2025-02-28, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2025-02-20, prescriber: physician, flow_lpm: 1, hours_per_day: 10}\n"
+        "diagnoses: [J84.10]\n"
+    )
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, "--deidentify"]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["qualification"]["determination"] == "not_qualified"
+    assert doc["patient"]["age_years"] == doc["context"]["patient"]["age_years"] == 21
+    q = tmp_path / "q"
+    summary = str(out / "summary.json")
+    assert main(["qualify", "--summary", summary, "--context", str(ctx), "--out", str(q)]) == 0
+    again = json.loads((q / "qualification.json").read_text())["qualification"]
+    assert again["determination"] == "not_qualified", again["conflicts"]
+    capsys.readouterr()
+
+
 # --------------------------------------------------------------------------------------------
 # A whole night declared a rest test
 # --------------------------------------------------------------------------------------------

@@ -242,7 +242,19 @@ def _windows_block(analysis: Analysis) -> list[dict[str, Any]]:
 
 
 def _age_years(birth: _dt.date, on: _dt.date) -> int:
-    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+    """Return the whole-year age at ``on``; a 29 February birthday is 28 February in a common year.
+
+    The earlier of the two conventions, as the rules count the context's birth date
+    (``criteria.context.Patient.age_from_birth``): read on 1 March, a header born 2004-02-29
+    gave 20 on 2025-02-28 beside the rules' 21, page 1 printed "Age at test: 20" beside II.A.2.d
+    "21 or older", and ``oxi qualify --summary`` of the de-identified summary held the night
+    open as another person's.
+    """
+    try:
+        birthday = birth.replace(year=on.year)
+    except ValueError:
+        birthday = _dt.date(on.year, 2, 28)
+    return on.year - birth.year - (on < birthday)
 
 
 def patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None:
