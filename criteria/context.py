@@ -253,7 +253,12 @@ class Patient:
             return self.birth_date > first_day
         return bool(self.born_after_recording_start)
 
-    def turns_21_by(self, day: _dt.date | None, last_day: _dt.date | None) -> bool:
+    def turns_21_by(
+        self,
+        day: _dt.date | None,
+        last_day: _dt.date | None,
+        recording_birth_date: _dt.date | None = None,
+    ) -> bool:
         """Tell whether the patient, under 21 on ``day``, is 21 or older on ``last_day``.
 
         Parameters
@@ -263,6 +268,10 @@ class Patient:
         last_day : datetime.date or None
             The last day the test's data were recorded on (a night dated by its evening ends
             the next morning).
+        recording_birth_date : datetime.date, optional
+            The recording header's birth date (a placeholder is none), read when the context
+            gives only an age: one that agrees with it still places the birthday, and a header
+            born the day a night from 00:30 was recorded qualified beside ``age_years: 20``.
 
         Returns
         -------
@@ -270,8 +279,12 @@ class Patient:
             Without a birth date or either day, what a summary recorded
             (``turns_21_during_test``).
         """
-        if self.birth_date is not None and day is not None and last_day is not None:
-            return self.under(21, day) is True and self.under(21, last_day) is False
+        born = self.birth_date
+        if born is None and recording_birth_date not in PLACEHOLDER_BIRTH_DATES:
+            born = recording_birth_date
+        if born is not None and day is not None and last_day is not None:
+            p = replace(self, birth_date=born)
+            return p.under(21, day) is True and p.under(21, last_day) is False
         return bool(self.turns_21_during_test)
 
     def age_from_birth(self, day: _dt.date | None) -> float | None:
@@ -1020,7 +1033,7 @@ class Context:
                     from_birth = None
                 elif self.patient.born_after_start(first_day):
                     pat["born_after_recording_start"] = True
-                if self.patient.turns_21_by(test_date, last_day):
+                if self.patient.turns_21_by(test_date, last_day, recording_birth_date):
                     pat["turns_21_during_test"] = True
                 if self.patient.age_years is not None:
                     pat["age_years"] = self.patient.age_years

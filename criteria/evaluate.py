@@ -507,7 +507,8 @@ def _unsure_facts(
                 )
             )
     days = None if ev is None else ev.recorded_days(test_date)
-    if days is not None and ctx.patient.turns_21_by(test_date, days.last):
+    header = None if ev is None or ev.file_patient is None else ev.file_patient.birth_date
+    if days is not None and ctx.patient.turns_21_by(test_date, days.last, header):
         # Under 21 on the test date, 21 on a later day of its data (a night dated by its
         # evening): the pediatric criteria (II.A.2.d, the a.vi and b.vii items) must not
         # decide, as data recorded at 21 may be what meets them.

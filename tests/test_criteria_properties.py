@@ -2853,8 +2853,9 @@ def night_into_the_21st_birthday(
     """A MassHealth night that qualifies a member under 21 on the pediatric criteria alone
     (II.A.2.d: 5 minutes at or below 90 %, or an adult finding beside P27.1/P28.0 as the only
     condition), dated by its evening (``test.date``), from that evening or after midnight; the
-    21st birthday on a later day its data were recorded on (True), or the day after the
-    last (False: it qualifies)."""
+    21st birthday (the context's birth date, or the header's beside the context's age) on a
+    later day its data were recorded on (True), or the day after the last (False: it
+    qualifies)."""
     td = TEST_DATE
     start = dt.datetime.combine(td, dt.time(draw(st.integers(20, 23)), draw(st.integers(0, 59))))
     if draw(st.booleans()):  # begun after midnight, still the night of td
@@ -2873,8 +2874,14 @@ def night_into_the_21st_birthday(
     days = [d for d in (td + dt.timedelta(days=1), last) if d > td and d <= last]
     held = bool(days) and draw(st.integers(0, 3)) > 0
     turns = draw(st.sampled_from(days)) if held else last + dt.timedelta(days=1)
-    raw["patient"] = {"birth_date": turns.replace(year=turns.year - 21).isoformat()}
-    return raw, Evidence(recording_start=start, sleep=night), held
+    born = turns.replace(year=turns.year - 21)
+    ev = Evidence(recording_start=start, sleep=night)
+    if draw(st.booleans()):
+        raw["patient"] = {"birth_date": born.isoformat()}
+    else:  # the header's birth date beside the context's age on the test date
+        raw["patient"] = {"age_years": 20}
+        ev = dataclasses.replace(ev, file_patient=FilePatient(birth_date=born))
+    return raw, ev, held
 
 
 @settings(max_examples=150, deadline=None)

@@ -18,6 +18,7 @@ import pytest
 from criteria import Context, evaluate
 from criteria.errors import ContextError
 from oxi.cli import main
+from oximetry.model import PatientInfo
 from oximetry.simulate import simulate_night, write_edf
 from tests.criteria_helpers import OVERNIGHT_YAML, analyze_overnight
 
@@ -260,4 +261,37 @@ def test_a_night_into_the_21st_birthday_is_held_open_and_verifies(
     assert doc["context"]["patient"] == {"age_years": 20.0, "turns_21_during_test": True}
     for more in ([], ["--context", str(ctx_file)]):
         assert main(["verify", *more, str(out / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()
+
+
+def test_a_header_birth_date_places_the_21st_birthday_beside_an_age(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same night, the header born 6 January 2005 and the context giving age_years 20 (the
+    age on the test date, the evening before): the header's birthday QUALIFIED pediatric oxygen
+    on data all recorded at 21 (hunt 14)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=6 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(7200, 1200, 90.0)], start=dt.datetime(2026, 1, 6, 0, 30),
+        patient=PatientInfo(birth_date=dt.date(2005, 1, 6)),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx_file = tmp_path / "ctx.yaml"
+    ctx_file.write_text(
+        "patient: {age_years: 20}\n"
+        "test: {type: overnight, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2025-12-20, prescriber: physician, flow_lpm: 1, hours_per_day: 10}\n"
+        "diagnoses: [J44.9]\n"
+    )
+    for deidentify in ([], ["--deidentify"]):
+        out = tmp_path / f"out{len(deidentify)}"
+        args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out)]
+        assert main([*args, "--no-report", *deidentify]) == 0
+        doc = json.loads((out / "summary.json").read_text())
+        q = doc["qualification"]
+        assert q["determination"] == "indeterminate"
+        assert ["patient.birth_date", "recording.days"] in [c["keys"] for c in q["conflicts"]]
+        assert doc["context"]["patient"] == {"age_years": 20, "turns_21_during_test": True}
+        assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
     capsys.readouterr()
