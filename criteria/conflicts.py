@@ -268,18 +268,21 @@ def _file_patient(f: _Facts) -> list[Conflict]:
         )
     elif (
         fp is not None
-        and fp.age_years is not None
+        and (fp.age_years is not None or born is not None)
         and fp.birth_date not in PLACEHOLDER_BIRTH_DATES
         and same_birth_date is not True
     ):
         day = f.test_date or f.recording_date
         age = p.age_at(day)
         # the header's age on the same day as the context's (it gives it at the recording's
-        # start, which may be the day before a birthday the test date is on)
+        # start, which may be the day before a birthday the test date is on); a recording of
+        # no known date has none at its start, and its birth date still gives one on
+        # test.date: a header born 1950 beside age_years 15 qualified pediatric oxygen (hunt 14)
         header_age = fp.age_years
         if born is not None and day is not None:
-            header_age = replace(p, birth_date=born).age_from_birth(day) or header_age
-        if age is not None:
+            from_birth = replace(p, birth_date=born).age_from_birth(day)
+            header_age = from_birth if from_birth is not None else header_age
+        if age is not None and header_age is not None:
             far = age < header_age - 1 if fp.age_capped else abs(age - header_age) > 1
             if p.age_capped:
                 # a de-identified summary's context of 90 or older (its exact age withheld)
@@ -301,8 +304,9 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                 # is de-identified: the header's age is capped alike (its patient block says 90
                 # or older; "makes the patient 95" beside a context of 89 was printed, hunt 13)
                 deidentified = p.age_capped or p.age_matches_recording is not None
-                shown = min(fp.age_years, AGE_CAP_YEARS) if deidentified else fp.age_years
-                capped = fp.age_capped or shown < fp.age_years
+                stated = header_age if fp.age_years is None else fp.age_years
+                shown = min(stated, AGE_CAP_YEARS) if deidentified else stated
+                capped = fp.age_capped or shown < stated
                 out.append(
                     Conflict(
                         ("patient.age_years", "recording.patient"),
@@ -313,6 +317,17 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                         "belongs to another person.",
                     )
                 )
+    elif p.age_matches_recording is False and p.age_at(f.test_date or f.recording_date) is not None:
+        # a de-identified summary of a recording of no known date holds no header age: the
+        # comparison the analysis made stands (criteria.context: _capped_ages; hunt 14)
+        out.append(
+            Conflict(
+                ("patient.age_years", "recording.patient"),
+                {"patient.age_years": "(not shown)", "recording.patient.age_years": "(not shown)"},
+                "The recording's header gave another age than the context when it was "
+                "analysed: the night or the context belongs to another person.",
+            )
+        )
     a, b = _sex(None if fp is None else fp.sex), _sex(p.sex)
     if fp is not None and a is not None and b is not None and a != b:
         out.append(

@@ -355,6 +355,53 @@ def test_a_header_age_on_the_other_side_of_21_is_a_conflict(tmp_path: Path) -> N
             assert any("recording.patient" in c["keys"] for c in q["conflicts"])
 
 
+def _undated(edf: Path) -> Path:
+    """Make ``edf`` a recording of no known date (``Startdate X``, an anonymiser's 01.01.85)."""
+    raw = bytearray(edf.read_bytes())
+    field = raw[88:168].decode("ascii").split(" ")
+    field[1] = "X"
+    raw[88:168] = " ".join(field).ljust(80).encode("ascii")
+    raw[168:176] = b"01.01.85"
+    edf.write_bytes(bytes(raw))
+    return edf
+
+
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_header_birth_date_of_a_recording_of_no_known_date_finds_another_age(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """A night of no known date (its test.date the context's) whose header names a man born
+    1949, beside a context of age 15: the header's age was compared only when the recording's
+    start gave one, and the night (18 min at 90 %) QUALIFIED pediatric oxygen for the 77-year
+    -old (hunt 14). Its birth date gives one on test.date; a de-identified summary keeps the
+    outcome, ``age_matches_recording``, as its patient block holds no age, and ``oxi qualify
+    --summary`` with the very context (it qualified) holds the night open too."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(7200, 1200, 90.0)], start=dt.datetime(2026, 11, 20, 22, 0),
+        patient=PatientInfo(sex="M", birth_date=dt.date(1949, 7, 13)),
+    )  # fmt: skip
+    edf = _undated(write_edf(rec, tmp_path / "night.edf"))
+    more = ["--deidentify"] if deidentify else []
+    for age, det in ((15, "indeterminate"), (77, "not_qualified")):
+        ctx = tmp_path / f"ctx{age}.yaml"
+        ctx.write_text(_CHILD.replace("birth_date: 2011-03-02, sex: F", f"age_years: {age}"))
+        out = tmp_path / f"out{age}"
+        args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+        assert main([*args, *more]) == 0
+        doc = json.loads((out / "summary.json").read_text())
+        assert doc["input"]["date_known"] is False
+        q = doc["qualification"]
+        assert q["determination"] == det, (age, q["conflicts"])
+        if det == "indeterminate":
+            assert any("recording.patient" in c["keys"] for c in q["conflicts"])
+        summary = str(out / "summary.json")
+        assert main(["verify", summary, str(edf)]) == 0
+        capsys.readouterr()
+        assert main(["qualify", "--summary", summary, "--context", str(ctx)]) == 0
+        assert det.upper().replace("_", " ") in capsys.readouterr().out
+
+
 def test_verify_with_the_labs_context_recomputes_with_its_birth_date(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1244,13 +1244,26 @@ def _another_persons_recording(
     other sex (a night of one person, a context of another); or, as a summary's copy of the
     context holds it, the age the context's birth date gave and the finding that it was not the
     header's (``birth_date_matches_recording``), the header's birth date of the same age, or
-    only its age (de-identified)."""
+    only its age (de-identified); a header's birth date with no age at the recording's start (a
+    recording of no known date), or the comparison a de-identified summary of it keeps."""
     assert ev is not None and ev.recording_start is not None
     day = ev.recording_start.date()
     born = day.replace(year=day.year - draw(st.integers(21, 90))) - dt.timedelta(days=1)
     age = day.year - born.year
-    which = draw(st.sampled_from(["birth_date", "age", "age_across_21", "sex", "recorded"]))
+    which = draw(
+        st.sampled_from(
+            ["birth_date", "age", "age_across_21", "sex", "recorded", "born", "recorded_age"]
+        )
+    )
     raw["patient"] = {"birth_date": born.isoformat(), "sex": "F"}
+    if which == "born":  # hunt 14: a header's birth date and no age at the start (undated)
+        gap = draw(st.integers(2, 60)) * draw(st.sampled_from([-1, 1]))
+        raw["patient"] = {"age_years": max(0, age + gap)}
+        return dataclasses.replace(ev, file_patient=FilePatient(birth_date=born))
+    if which == "recorded_age":  # ... as a de-identified summary of it keeps the comparison
+        raw["patient"] = {"age_years": age, "age_matches_recording": False}
+        header = draw(st.sampled_from([None, FilePatient(sex="F")]))
+        return dataclasses.replace(ev, file_patient=header)
     if which == "recorded":
         raw["patient"] = {"age_years": age, "sex": "F", "birth_date_matches_recording": False}
         same_age = born - dt.timedelta(days=draw(st.integers(1, 200)))
