@@ -257,7 +257,23 @@ def _file_patient(f: _Facts) -> list[Conflict]:
     out: list[Conflict] = []
     born = None if fp is None or fp.birth_date in PLACEHOLDER_BIRTH_DATES else fp.birth_date
     same_birth_date = p.born_as_recorded(born)
-    if same_birth_date is False:
+    day = f.test_date or f.recording_date
+    if (
+        born is not None
+        and same_birth_date is not True  # (the context's own: criteria.conflicts._ages)
+        and any(d is not None and born > d for d in (day, f.recorded_on))
+    ):
+        # no age at all: a header born 5 months after the night was written as aged -1, within
+        # a year of a context's infant of 0, and the night qualified pediatric oxygen (hunt 14)
+        out.append(
+            Conflict(
+                ("recording.patient", "recording.start"),
+                {"recording.patient": "(not shown)", "recording.start": f.recorded_on or day},
+                "The recording's header gives a birth date after the recording began: the "
+                "header or the recording's date is wrong, or the night is another person's.",
+            )
+        )
+    elif same_birth_date is False:
         out.append(
             Conflict(
                 ("patient.birth_date", "recording.patient"),
@@ -272,7 +288,6 @@ def _file_patient(f: _Facts) -> list[Conflict]:
         and fp.birth_date not in PLACEHOLDER_BIRTH_DATES
         and same_birth_date is not True
     ):
-        day = f.test_date or f.recording_date
         age = p.age_at(day)
         # the header's age on the same day as the context's (it gives it at the recording's
         # start, which may be the day before a birthday the test date is on); a recording of

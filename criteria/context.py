@@ -1104,17 +1104,21 @@ class Context:
         capped = p.age_capped or any(a is not None and a >= cap for a in ages)
         header_capped = any(a is not None and a >= cap for a in (header_age, header_at_start))
         if (
-            header_age is not None
+            header is not None
+            and day is not None
             and header_at_start is None
             and p.birth_date is None
             and given is not None
             and not p.age_capped
         ):
-            # a recording of no known date: the de-identified patient block holds no age to
-            # compare (criteria.conflicts: a year apart, or either side of 21), and `oxi
-            # qualify --summary` qualified a header born 1950 beside age_years 15 (hunt 14)
-            pat["age_matches_recording"] = abs(given - header_age) <= 1 and (given < 21) == (
-                header_age < 21
+            # a recording of no known date, or a header born after it began (no age): the
+            # de-identified patient block holds no age to compare (criteria.conflicts: a year
+            # apart, or either side of 21), and `oxi qualify --summary` qualified a header
+            # born 1950 beside age_years 15 (hunt 14)
+            pat["age_matches_recording"] = (
+                header_age is not None
+                and abs(given - header_age) <= 1
+                and (given < 21) == (header_age < 21)
             )
         if not capped and not header_capped:
             return p.dates_before_birth(self.dates())

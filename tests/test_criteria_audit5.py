@@ -402,6 +402,44 @@ def test_a_header_birth_date_of_a_recording_of_no_known_date_finds_another_age(
         assert det.upper().replace("_", " ") in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_a_header_born_after_the_recording_is_a_conflict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """A night of 5 January 2026 whose header gives a birth date of 1 June 2026: the summary
+    wrote the header's age as -1, within a year of a context's infant of 0, and the night (18
+    min at 90 %, P27.1) QUALIFIED pediatric oxygen (hunt 14). The header is wrong, or the night
+    another person's: a conflict, found again by ``oxi verify`` and ``oxi qualify --summary``."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(7200, 1200, 90.0)], start=dt.datetime(2026, 1, 5, 22, 0),
+        patient=PatientInfo(sex="F", birth_date=dt.date(2026, 6, 1)),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "infant.yaml"
+    ctx.write_text(
+        _CHILD.replace("birth_date: 2011-03-02", "age_years: 0")
+        .replace("2026-11-20", "2026-01-05")
+        .replace("2026-11-10", "2025-12-20")
+        .replace("J44.9", "P27.1")
+    )
+    out = tmp_path / "out"
+    more = ["--deidentify"] if deidentify else []
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, *more]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["patient"]["age_years"] is None  # no age, never -1
+    q = doc["qualification"]
+    assert q["determination"] == "indeterminate"
+    assert [c["keys"] for c in q["conflicts"]] == [["recording.patient", "recording.start"]]
+    assert "2026-06-01" not in json.dumps(q)
+    summary = str(out / "summary.json")
+    assert main(["verify", summary, str(edf)]) == 0
+    capsys.readouterr()
+    assert main(["qualify", "--summary", summary, "--context", str(ctx)]) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
+
+
 def test_verify_with_the_labs_context_recomputes_with_its_birth_date(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

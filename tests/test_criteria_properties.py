@@ -1245,17 +1245,31 @@ def _another_persons_recording(
     context holds it, the age the context's birth date gave and the finding that it was not the
     header's (``birth_date_matches_recording``), the header's birth date of the same age, or
     only its age (de-identified); a header's birth date with no age at the recording's start (a
-    recording of no known date), or the comparison a de-identified summary of it keeps."""
+    recording of no known date), or the comparison a de-identified summary of it keeps; a
+    header born after the recording began."""
     assert ev is not None and ev.recording_start is not None
     day = ev.recording_start.date()
     born = day.replace(year=day.year - draw(st.integers(21, 90))) - dt.timedelta(days=1)
     age = day.year - born.year
     which = draw(
         st.sampled_from(
-            ["birth_date", "age", "age_across_21", "sex", "recorded", "born", "recorded_age"]
+            [
+                "birth_date",
+                "age",
+                "age_across_21",
+                "sex",
+                "recorded",
+                "born",
+                "recorded_age",
+                "unborn",
+            ]
         )
     )
     raw["patient"] = {"birth_date": born.isoformat(), "sex": "F"}
+    if which == "unborn":  # hunt 14: a header born after the recording began (its age was -1)
+        raw["patient"] = {"age_years": draw(st.sampled_from([0, 0.5, 1, 30]))}
+        later = day + dt.timedelta(days=draw(st.integers(1, 400)))
+        return dataclasses.replace(ev, file_patient=FilePatient(birth_date=later, age_years=-1))
     if which == "born":  # hunt 14: a header's birth date and no age at the start (undated)
         gap = draw(st.integers(2, 60)) * draw(st.sampled_from([-1, 1]))
         raw["patient"] = {"age_years": max(0, age + gap)}

@@ -278,8 +278,10 @@ def patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None
     """
     p = analysis.recording.patient
     age = None
-    if p.birth_date is not None and analysis.recording.source.date_known:
-        age = _age_years(p.birth_date, analysis.recording.start.date())
+    start = analysis.recording.start.date()
+    if p.birth_date is not None and analysis.recording.source.date_known and p.birth_date <= start:
+        # (born after the start: no age, where -1 was written; the rules hold it a conflict)
+        age = _age_years(p.birth_date, start)
     if deidentify:
         if age is None and not p.sex:
             return None
