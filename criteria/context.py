@@ -77,6 +77,7 @@ SUMMARY_ONLY_PATIENT_KEYS = (
     "born_after_test",
     "born_after_recording_start",
     "turns_21_during_test",
+    "birth_date_without_test_date",
     "birth_date_matches_recording",
     "age_capped",
     "age_matches_birth_date",
@@ -148,6 +149,10 @@ class Patient:
     #: (:meth:`turns_21_by`): a night from 00:30 on the 21st birthday, dated by the evening
     #: before, qualified pediatric oxygen (II.A.2.d) on data all recorded at 21.
     turns_21_during_test: bool | None = None
+    #: Written by :meth:`Context.to_dict` in place of a birth date that gives no age, the test
+    #: date unknown: the age then waits on the test date, as it did in the analysis (read as
+    #: no birth date, `oxi verify` found a genuine summary NOT VERIFIED).
+    birth_date_without_test_date: bool | None = None
     #: Written by :meth:`Context.to_dict` in place of the birth date: whether it is the birth
     #: date the recording's header gives (:meth:`born_as_recorded`); None when either is unknown
     #: or a placeholder. A summary holds the context's age only, and two birth dates of one
@@ -252,6 +257,14 @@ class Patient:
         if self.birth_date is not None and first_day is not None:
             return self.birth_date > first_day
         return bool(self.born_after_recording_start)
+
+    def has_birth_date(self) -> bool:
+        """Tell whether a birth date was given (a summary: ``birth_date_without_test_date``).
+
+        A summary's copy keeps the age it gave on the test date instead, or, the test date
+        unknown, that one was given.
+        """
+        return self.birth_date is not None or bool(self.birth_date_without_test_date)
 
     def turns_21_by(
         self,
@@ -788,6 +801,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
             "born_after_test": _bool,
             "born_after_recording_start": _bool,
             "turns_21_during_test": _bool,
+            "birth_date_without_test_date": _bool,
             "birth_date_matches_recording": _bool,
             "age_capped": _bool,
             "age_matches_birth_date": _bool,
@@ -1035,6 +1049,8 @@ class Context:
                     pat["born_after_recording_start"] = True
                 if self.patient.turns_21_by(test_date, last_day, recording_birth_date):
                     pat["turns_21_during_test"] = True
+                if self.patient.has_birth_date() and test_date is None:
+                    pat["birth_date_without_test_date"] = True
                 if self.patient.age_years is not None:
                     pat["age_years"] = self.patient.age_years
                     if from_birth is not None:  # kept, so a conflict between them survives

@@ -645,6 +645,7 @@ _CONTEXT_PATIENT_SHOWN = (
     "born_after_test",
     "born_after_recording_start",
     "turns_21_during_test",
+    "birth_date_without_test_date",
     "age_capped",
     "age_matches_birth_date",
     "age_matches_recording",

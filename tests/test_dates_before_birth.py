@@ -295,3 +295,42 @@ def test_a_header_birth_date_places_the_21st_birthday_beside_an_age(
         assert doc["context"]["patient"] == {"age_years": 20, "turns_21_during_test": True}
         assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
     capsys.readouterr()
+
+
+def test_a_birth_date_without_a_test_date_verifies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A night of no known date (Startdate X) beside a birth date and no test.date: no age on
+    an unknown day, so the analysis held the age on the test date ("The member's age needs the
+    test date"); the summary kept nothing of the birth date, and `oxi verify` recomputed "The
+    member's age is not given", NOT VERIFIED for the genuine summary (hunt 14)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(7200, 1200, 90.0)], start=dt.datetime(2026, 1, 5, 22, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    raw = bytearray(edf.read_bytes())
+    field = raw[88:168].decode("ascii").split(" ")
+    field[1] = "X"  # Startdate X: the date unknown (an anonymiser's 01.01.85)
+    raw[88:168] = " ".join(field).ljust(80).encode("ascii")
+    raw[168:176] = b"01.01.85"
+    edf.write_bytes(bytes(raw))
+    ctx_file = tmp_path / "ctx.yaml"
+    ctx_file.write_text(
+        "patient: {birth_date: 2010-01-01}\n"
+        "test: {type: overnight, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2025-12-20, prescriber: physician, flow_lpm: 1, hours_per_day: 10}\n"
+        "diagnoses: [J44.9]\n"
+    )
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main(args) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["context"]["patient"] == {"birth_date_without_test_date": True}
+    q = doc["qualification"]
+    assert q["determination"] == "indeterminate" and "test.date" in q["missing"]
+    (age,) = [r for r in q["rules"] if r["id"] == "ii_a_2_member_age"]
+    assert age["reason"] == "The member's age needs the test date."
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()

@@ -255,6 +255,7 @@ _OUTCOMES = {
     "born_after_test": "false",
     "born_after_recording_start": "false",
     "turns_21_during_test": "false",
+    "birth_date_without_test_date": "false",
     "birth_date_matches_recording": "true",
     "age_capped": "true",
     "age_matches_birth_date": "true",

@@ -139,7 +139,7 @@ def conditions(ctx: Context, day: _dt.date | None) -> Conditions:
             if young is None:
                 # a birth date without the test date: the date (its own gate names it) decides
                 # (a birth after the test date is a conflict, read alike from a summary)
-                dated = ctx.patient.birth_date is not None and not ctx.patient.born_after(day)
+                dated = ctx.patient.has_birth_date() and not ctx.patient.born_after(day)
                 pending[code] = "test.date" if dated else AGE
                 continue
             if not young:

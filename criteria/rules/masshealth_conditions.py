@@ -235,7 +235,7 @@ def _member_age(inp: Inputs) -> Outcome:
     if p.born_after(inp.test_date):
         # read alike from a summary (born_after_test), so `oxi verify` recomputes this reason
         return Outcome(None, "The birth date is after the test date: no age.", values)
-    if age is None and p.birth_date is not None:
+    if age is None and p.has_birth_date():
         # the birth date needs the test date, which its own gate lists as missing
         return Outcome(None, "The member's age needs the test date.", values)
     if age is None:
