@@ -689,6 +689,33 @@ def test_ii_a_2_d_pediatric_21st_birthday_during_the_night_never_qualifies(
     assert evaluate(copd, low).determination == "qualified"
 
 
+@pytest.mark.parametrize(
+    ("awake", "birth", "determination"),
+    [
+        (90.0, "2016-05-01", "indeterminate"),
+        (89.0, "2016-05-01", "indeterminate"),
+        (90.5, "2016-05-01", "not_qualified"),  # rounds to 91
+        (90.0, "1951-03-14", "not_qualified"),  # an adult: 88 % is a.i's sign
+    ],
+)
+def test_ii_a_2_d_pediatric_awake_baseline_at_90_asks_for_a_rest_test(
+    awake: float, birth: str, determination: str
+) -> None:
+    """A child's staged night awake at 90 %, asleep above it: the awake baseline is no rest
+    test, but a sign that one may meet d.ii (SpO2 ≤ 90 % at rest), as an adult's at 88 % is for
+    a.i; it was a bare not_qualified with nothing missing (hunt 14)."""
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, nadir_pct=92.0,
+                      awake_baseline_pct=awake)  # fmt: skip
+    d = evaluate(_child(birth), night)
+    assert d.determination == determination
+    if determination == "indeterminate":
+        assert met(d, "ii_a_2_d_pediatric") is None
+        assert "a rest test (or awake PaO2) is needed" in d.missing
+        # a resting PaO2 of the test's day is that rest test, and decides
+        gas = {"pao2_rest_mmhg": 80, "date": TEST_DATE.isoformat()}
+        assert evaluate(_child(birth, blood_gas=gas), night).determination == "not_qualified"
+
+
 @pytest.mark.parametrize(("po2", "ok"), [(65, True), (66, False)])
 def test_ii_a_2_d_pediatric_po2_65(po2: float, ok: bool) -> None:
     d = evaluate(_child("2015-01-01", test__type="rest", blood_gas={"pao2_rest_mmhg": po2}), None)

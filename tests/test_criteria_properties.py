@@ -2928,6 +2928,41 @@ def test_safety_a_night_into_the_21st_birthday_never_qualifies_on_the_pediatric_
 
 
 @st.composite
+def childs_night_awake_at_90(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence]:
+    """A child's complete MassHealth overnight case, no minute at or below 90 % asleep, its
+    awake baseline at 90 % or less, or its file's rest part (unjudged for an overnight test)
+    at 90 % or less on its whole 10 s runs or on those artifact broke."""
+    raw = make_dict(patient={"age_years": draw(st.integers(0, 20))})
+    low = draw(st.floats(85.0, 90.49))
+    awake = low if draw(st.booleans()) else draw(st.floats(91.0, 97.0))
+    sleep = SleepFigures(
+        "sleep", 420.0, 0.0, 0.0, 0.0, 0.0, 91.0, awake, "annotations", 0.0, 0.0
+    )  # fmt: skip
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 22, 0), sleep=sleep)
+    if awake > low:
+        high = draw(st.one_of(st.just(low), st.floats(low, 95.0)))
+        rest = SegmentFigures(
+            "rest", 6.0, 93.0, low - 1, high, 6.0, "annotations", 0.0, 360.0,
+            sustained_nadir_low_pct=low,
+        )  # fmt: skip
+        ev = dataclasses.replace(ev, rest=rest)
+    return raw, ev
+
+
+@settings(max_examples=100, deadline=None)
+@given(childs_night_awake_at_90())
+def test_safety_a_childs_night_awake_at_90_is_never_a_bare_denial(
+    case: tuple[dict[str, Any], Evidence],
+) -> None:
+    """II.A.2.d.ii (SpO2 ≤ 90 %) at rest, as a.i's 88 %: an awake baseline or an unjudged rest
+    part at 90 % or less asks for the rest test (hunt 14: a bare not_qualified)."""
+    raw, ev = case
+    d = evaluate(Context.from_dict(raw), ev, "masshealth")
+    assert d.determination == "indeterminate", [r.reason for r in d.rules if r.met is not True]
+    assert any(m.startswith("a rest test") for m in d.missing), d.missing
+
+
+@st.composite
 def qualifying_case(draw: st.DrawFn) -> tuple[dict[str, Any], Evidence | None, str]:
     """A complete qualifying case of either payer, unchanged: its context, evidence and payer."""
     payer = draw(st.sampled_from(["masshealth", "medicare"]))

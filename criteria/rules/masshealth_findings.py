@@ -79,6 +79,8 @@ REST_PART_JUDGED = (
     "a rest test judged as one (test.type rest: the overnight recording's rest part reads "
     "88 % or less), or an awake PaO2"
 )
+#: What II.A.2.d names when the overnight file's own rest part may read ≤ 90 % (unjudged there).
+REST_PART_JUDGED_90 = REST_PART_JUDGED.replace("88 %", "90 %")
 
 
 def _gas_then_oximetry(
@@ -108,24 +110,24 @@ def _gas_then_oximetry(
     return decide_by_blood_gas(where, one, oxi, blood_gas_day(inp), v)
 
 
-def _awake_baseline_low(inp: Inputs) -> bool:
-    """Return True when an overnight recording's awake baseline rounds to ≤ 88 % (not a rest test)."""
+def _awake_baseline_low(inp: Inputs, level: int = 88) -> bool:
+    """Return True when an overnight recording's awake baseline rounds to ≤ ``level`` % (not a rest test)."""
     state, s, _ = window_figures(inp, "sleep", ("overnight",))
-    return state == "ok" and s.awake_baseline_pct is not None and pct(s.awake_baseline_pct) <= 88
+    return state == "ok" and s.awake_baseline_pct is not None and pct(s.awake_baseline_pct) <= level
 
 
-def _rest_part_low(inp: Inputs) -> bool:
-    """Return True when an overnight file's rest part, unjudged for its type, may read ≤ 88 %.
+def _rest_part_low(inp: Inputs, level: int = 88) -> bool:
+    """Return True when an overnight file's rest part, unjudged for its type, may read ≤ ``level`` %.
 
-    Its sustained nadir's lower bound rounds to 88 or less: a sign that a rest test may
-    qualify, as an awake baseline ≤ 88 % is.
+    Its sustained nadir's lower bound rounds to ``level`` or less: a sign that a rest test may
+    qualify, as an awake baseline ≤ ``level`` % is.
     """
     ev = inp.evidence
     rest = None if ev is None else ev.rest
     if inp.context.test.type != "overnight" or rest is None or segment_unfit(rest, ev):
         return False
     low = sustained_low(rest)
-    return low is not None and pct(low) <= 88
+    return low is not None and pct(low) <= level
 
 
 def _a_i(inp: Inputs) -> Outcome:
@@ -761,14 +763,27 @@ def _d(inp: Inputs) -> Outcome:
             ("exercise", bg.pao2_exercise_mmhg),
         )
     }
+    rest = _gas_then_oximetry(
+        inp,
+        "rest",
+        [gas["rest"], gas["awake"]],
+        segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_90", "le", 90, v),
+        v,
+    )
+    # As a.i's 88 %: a night's awake baseline (or its file's unjudged rest part) at 90 % or less
+    # is no rest test but a sign one may meet d.ii, never a bare denial: a child's staged night
+    # awake at 90 %, asleep at 93 %, was a bare not_qualified with nothing missing (hunt 14).
+    # A resting PaO2 of the test's day is that rest test, and decides.
+    decided = rest.tested and (rest.met is True or blood_gas_day(inp) == "same")
+    signs = []
+    if _awake_baseline_low(inp, 90) and not decided:
+        v["awake_baseline_rounded_pct"] = pct(inp.sleep.awake_baseline_pct)  # type: ignore[union-attr,arg-type]
+        signs.append(Part("awake_baseline_le_90", None, missing=(REST_TEST_NEEDED,)))
+    if _rest_part_low(inp, 90) and not decided:
+        signs.append(Part("overnight_rest_part_le_90", None, missing=(REST_PART_JUDGED_90,)))
     parts = [
-        _gas_then_oximetry(
-            inp,
-            "rest",
-            [gas["rest"], gas["awake"]],
-            segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_90", "le", 90, v),
-            v,
-        ),
+        rest,
+        *signs,
         _gas_then_oximetry(
             inp,
             "exercise",
