@@ -319,7 +319,9 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                 # is de-identified: the header's age is capped alike (its patient block says 90
                 # or older; "makes the patient 95" beside a context of 89 was printed, hunt 13)
                 deidentified = p.age_capped or p.age_matches_recording is not None
-                stated = header_age if fp.age_years is None else fp.age_years
+                # the age compared (on the test date), not the header's at the start: "makes
+                # the patient 20, the context 20" was printed for a header 21 on it (hunt 14)
+                stated = header_age
                 shown = min(stated, AGE_CAP_YEARS) if deidentified else stated
                 capped = fp.age_capped or shown < stated
                 out.append(

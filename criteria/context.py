@@ -1122,20 +1122,24 @@ class Context:
         if (
             header is not None
             and day is not None
-            and header_at_start is None
             and p.birth_date is None
             and given is not None
             and not p.age_capped
         ):
-            # a recording of no known date, or a header born after it began (no age): the
-            # de-identified patient block holds no age to compare (criteria.conflicts: a year
-            # apart, or either side of 21), and `oxi qualify --summary` qualified a header
-            # born 1950 beside age_years 15 (hunt 14)
-            pat["age_matches_recording"] = (
+            # as criteria.conflicts compares them on the test date: a year apart at most, on
+            # one side of 21
+            same = (
                 header_age is not None
                 and abs(given - header_age) <= 1
                 and (given < 21) == (header_age < 21)
             )
+            if header_at_start is None or not same:
+                # the de-identified patient block holds no age to compare (a recording of no
+                # known date, a header born after it began), or its age at the recording's
+                # start does not find what the test date's did: `oxi qualify --summary`
+                # qualified a header born 1950 beside age_years 15, and a night from the
+                # evening before a 21st birthday on test.date beside age_years 20 (hunt 14)
+                pat["age_matches_recording"] = same
         if not capped and not header_capped:
             return p.dates_before_birth(self.dates())
         # a context read back from a de-identified summary (oxi verify) carries the outcomes

@@ -355,6 +355,41 @@ def test_a_header_age_on_the_other_side_of_21_is_a_conflict(tmp_path: Path) -> N
             assert any("recording.patient" in c["keys"] for c in q["conflicts"])
 
 
+def test_a_de_identified_summary_keeps_a_header_age_found_on_the_test_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A night from 22:00 on 5 January, test.date the 6th, the header born 6 January 2005 (21
+    on the test date, 20 at the start) beside age_years 20: `oxi analyze` held it open (either
+    side of 21), but printed "the header makes the patient 20, the context 20", and `oxi
+    qualify --summary` of the de-identified summary (the header's age 20, at the start) with
+    the very context QUALIFIED pediatric oxygen (hunt 14)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(3600, 1200, 90.0)], start=dt.datetime(2026, 1, 5, 22, 0),
+        patient=PatientInfo(sex="F", birth_date=dt.date(2005, 1, 6)),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        _CHILD.replace("birth_date: 2011-03-02, sex: F", "age_years: 20")
+        .replace("2026-11-20", "2026-01-06")
+        .replace("2026-11-10", "2025-12-20")
+    )
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, "--deidentify"]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["patient"]["age_years"] == 20  # at the recording's start
+    (c,) = doc["qualification"]["conflicts"]
+    assert c["keys"] == ["patient.age_years", "recording.patient"]
+    assert "makes the patient 21, the context 20" in c["why"]
+    summary = str(out / "summary.json")
+    assert main(["verify", summary, str(edf)]) == 0
+    capsys.readouterr()
+    assert main(["qualify", "--summary", summary, "--context", str(ctx)]) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
+
+
 def _undated(edf: Path) -> Path:
     """Make ``edf`` a recording of no known date (``Startdate X``, an anonymiser's 01.01.85)."""
     raw = bytearray(edf.read_bytes())
