@@ -421,7 +421,8 @@ def with_recorded_patient_findings(
     Context
         ``context``, with ``patient.name_matches_recording``,
         ``patient.birth_date_matches_recording`` or ``patient.age_matches_recording`` false
-        when carried.
+        when carried, and ``patient.turns_21_during_test`` (the header's birthday) beside a
+        context without a birth date.
     """
     recorded = summary.get("context")
     patient = recorded.get("patient") if isinstance(recorded, Mapping) else None
@@ -438,6 +439,14 @@ def with_recorded_patient_findings(
         # a context of 89 beside a header of 95, capped at 90: within a year once capped, the
         # night oxi analyze held open was qualified (hunt 13)
         p = replace(p, age_matches_recording=False)
+    if (
+        found.get("turns_21_during_test") is True
+        and recording_birth_date(evidence) is None
+        and p.birth_date is None
+    ):
+        # the header's birthday (the summary holds no birth date): a night into the 21st
+        # birthday beside age_years 20, held open by oxi analyze, was qualified (hunt 14)
+        p = replace(p, turns_21_during_test=True)
     return context if p == context.patient else replace(context, patient=p)
 
 

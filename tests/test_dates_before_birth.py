@@ -334,3 +334,36 @@ def test_a_birth_date_without_a_test_date_verifies(
     assert age["reason"] == "The member's age needs the test date."
     assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
     capsys.readouterr()
+
+
+def test_qualify_summary_carries_the_headers_21st_birthday(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A night from 22:00 on 5 January, the header born 6 January 2005, beside age_years 20:
+    `oxi analyze --deidentify` held it open (the member turns 21 on the night's second day),
+    but the summary holds no birth date, and `oxi qualify --summary` with the very context
+    QUALIFIED pediatric oxygen (hunt 14)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(4 * 3600, 1200, 90.0)], start=dt.datetime(2026, 1, 5, 22, 0),
+        patient=PatientInfo(birth_date=dt.date(2005, 1, 6)),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx_file = tmp_path / "ctx.yaml"
+    ctx_file.write_text(
+        "patient: {age_years: 20}\n"
+        "test: {type: overnight, room_air: true, setting: outpatient,\n"
+        "       chronic_stable_state: true}\n"
+        "order: {date: 2025-12-20, prescriber: physician, flow_lpm: 1, hours_per_day: 10}\n"
+        "diagnoses: [J44.9]\n"
+    )
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, "--deidentify"]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["qualification"]["determination"] == "indeterminate"
+    assert doc["context"]["patient"]["turns_21_during_test"] is True
+    capsys.readouterr()
+    summary = str(out / "summary.json")
+    assert main(["qualify", "--summary", summary, "--context", str(ctx_file)]) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
