@@ -36,20 +36,62 @@ __all__ = [
 #: ``oxi info`` but not an event.
 ANNOTATION_KINDS = ("stage", "lights", "segment", "artifact", "oxygen", "event", "note")
 
-#: Supplemental oxygen in a technologist's note: the gas (``O2``, ``oxygen``), and a flow
-#: (``2 L/min``, ``2L``, ``1.5 lpm``) or what was done with it (``on``, ``off``, ``added``,
-#: ``bleed in``, ``via cannula``, ``supplemental``). Read as a scored desaturation ("oxygen" is
-#: an event word), ``Oxygen 2 L/min`` over a night's first hour left that hour at 98 % the
-#: presumed awake baseline, and a night at 92 % a drop of more than 5 points that qualified
-#: (hunt 14). A saturation word (``O2 sat``, ``oxygen desaturation``, ``SpO2``) is a reading,
-#: not oxygen given.
+#: Supplemental oxygen in a technologist's note. Read as a scored desaturation ("oxygen" is an
+#: event word), ``Oxygen 2 L/min`` over a night's first hour left that hour at 98 % the presumed
+#: awake baseline, and a night at 92 % a drop of more than 5 points that qualified (hunt 14).
+#: The words are matched in :func:`_artifact_form`'s spelling (lower case, ``.`` ``-`` ``_`` as
+#: spaces: ``1.5 lpm`` reads ``1 5 lpm``, which still ends in a flow). A mark only costs the
+#: recording's own awake baseline and a conflict beside ``room_air: true``, so a doubtful text
+#: is read as a mark: a missed one lets an hour on oxygen be the baseline.
+#:
+#: The gas: ``O2``, ``oxygen`` (not ``SpO2``, ``CO2``, ``EtCO2``: a letter before it).
 _OXYGEN_GAS = re.compile(r"(?<![a-z0-9])(?:o2|oxygen|sauerstoff|oxigeno|oxygene)(?![a-z])")
-_OXYGEN_GIVEN = re.compile(
-    r"\d+(?:[.,]\d+)? ?(?:l|lpm|l/min|l/m|liters?|litres?|liter/min)(?![a-z])"
-    r"|(?<![a-z])(?:on|off|added|add|applied|started|start|stopped|increased|decreased|"
-    r"bleed|bled|via|cannula|nasal|mask|supplemental|supplementary|titrated|titration)(?![a-z])"
+#: A flow in litres a minute: ``2 L/min``, ``2L``, ``1.5 lpm``, ``3 litres``. Only oxygen is
+#: given in litres in a note beside the gas, so the pair is a mark whatever else the note says:
+#: ``O2 2 L/min, SpO2 97%`` and ``O2 titrated to 3L for SpO2 < 88`` were read as saturations.
+_FLOW = r"\d+ ?(?:l|lpm|l/min|l/m|lmin|liters?|litres?|liter/min)(?![a-z])"
+_OXYGEN_FLOW = re.compile(_FLOW)
+#: The gas then a bare number of litres (``O2 2``, ``Oxygen @ 1.5``, read ``oxygen @ 1 5``): 15
+#: at most, the most a flowmeter gives, and no ``%`` after it, so ``O2 88 %`` stays a reading.
+_OXYGEN_BARE_FLOW = re.compile(
+    r"(?<![a-z0-9])(?:o2|oxygen)[ @:=]+(?:at )?(?:1[0-5]|[0-9])(?: \d)?(?! ?\d| ?%)"
 )
+#: ``02`` typed for ``O2``, only straight before a flow (``02 2L``): alone it is a time or a
+#: number.
+_ZERO_TWO_FLOW = re.compile(r"(?<![a-z0-9:/])02 ?(?:@ ?)?" + _FLOW)
+#: A flow through a delivery device, the gas unnamed (``Patient on 2L NC``, ``3 lpm via
+#: cannula``, ``SpO2 93% on 2L``). Not beside ``leak``: a CPAP mask's leak is in litres too.
+_OXYGEN_DEVICE = re.compile(
+    r"(?<![a-z])(?:nc|n/c|cannula|prongs|hfnc|high flow|venturi|nrb|non ?rebreather|mask|via)"
+    r"(?![a-z])|(?<![a-z])on " + _FLOW
+)
+_LEAK = re.compile(r"leak")
+#: The fraction of inspired oxygen is noted only where it is set: ``FiO2 0.28``. ``FiO2 0.21``
+#: (room air) is a mark too, the safe side.
+_FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
+#: What is done with the gas (``on``, ``off``, ``added``, ``bleed in``, ``via cannula``,
+#: ``therapy``, ``removed``, ``discontinued`` ...).
+_GIVEN_WORDS = (
+    r"(?:on|off|added|add|applied|started|start|stopped|increased|decreased|reduced|bleed|bled|"
+    r"via|cannula|nc|nasal|mask|supplemental|supplementary|titrated|titration|therapy|removed|"
+    r"discontinued|resumed|restarted|weaned|given|administered)"
+)
+_OXYGEN_GIVEN = re.compile(r"(?<![a-z])" + _GIVEN_WORDS + r"(?![a-z])")
+#: Such a word next to the gas (``O2 started``, ``Off O2``, ``Lights on, O2 off``) is a mark
+#: whatever else the note says: ``Desats noted, O2 started`` was read as a saturation.
+_OXYGEN_NEXT_TO_GIVEN = re.compile(
+    r"(?<![a-z0-9])(?:o2|oxygen)[^a-z0-9]{1,3}" + _GIVEN_WORDS + r"(?![a-z])"
+    r"|(?<![a-z])" + _GIVEN_WORDS + r"[^a-z0-9]{1,3}(?:o2|oxygen)(?![a-z])"
+)
+#: Elsewhere in the note a saturation word (``O2 sat``, ``oxygen desaturation``, ``SpO2``)
+#: makes it a reading; an oximeter word (``O2 probe off``, ``O2 sensor on/off``, ``O2 lead
+#: off``, ``O2 finger probe``) the oximeter, and an EEG word (``O2-A1 off``, ``O2 electrode
+#: off``: O2 is also the right occipital electrode) the EEG, not the gas.
 _SATURATION_WORD = re.compile(r"desat|satur|(?<![a-z])sat(?![a-z])|s[ap][o0]2")
+_NOT_THE_GAS_WORD = re.compile(
+    r"probe|sensor|(?<![a-z])lead|finger|(?<![a-z])clip|oxim"
+    r"|electrode|impedance|(?<![a-z])eeg|(?<![a-z0-9])o2 (?:[am][12]|ref)(?![a-z0-9])"
+)
 
 #: The words of an SpO2 artifact span, in :func:`_artifact_form`'s spelling: an oximetry word and
 #: an artifact word anywhere in the text, as NSRR's concept ``SpO2 artifact``, Profusion's event
@@ -185,27 +227,44 @@ def is_oxygen_mark(text: str) -> bool:
     ----------
     text : str
         The annotation as written, e.g. ``O2 2 L/min``, ``Oxygen on``, ``O2 added 1 lpm``,
-        ``Supplemental oxygen``, ``O2 off``.
+        ``Supplemental oxygen``, ``O2 off``, ``Patient on 2L NC``, ``FiO2 0.28``.
 
     Returns
     -------
     bool
-        True when the text names the gas (``O2``, ``oxygen``) with a flow or with what was done
-        with it; False for a saturation (``Oxygen desaturation``, ``O2 sat 88``) and for the
-        gas alone.
+        True when the text names the gas (``O2``, ``oxygen``) with a flow (whatever else it
+        says: ``O2 2 L/min, SpO2 97%``), a bare number of litres after the gas (``O2 2``), a
+        flow through a device (``2L NC``), ``FiO2``, or the gas next to what was done with it
+        (``O2 started``, ``Oxygen removed``), or elsewhere in a note that is no saturation or
+        oximeter or EEG note; False for a saturation (``Oxygen desaturation``, ``O2 sat 88``),
+        the oximeter (``O2 probe off``), the EEG electrode (``O2-A1 off``) and the gas alone.
 
     Examples
     --------
     >>> is_oxygen_mark("O2 2 L/min"), is_oxygen_mark("Oxygen on"), is_oxygen_mark("O2 off")
     (True, True, True)
+    >>> is_oxygen_mark("O2 2 L/min, SpO2 97%"), is_oxygen_mark("Patient on 2L NC")
+    (True, True)
     >>> is_oxygen_mark("Oxygen desaturation"), is_oxygen_mark("O2 sat 88 %")
     (False, False)
+    >>> is_oxygen_mark("O2 probe off")
+    False
     """
     form = _artifact_form(text)
+    gas = _OXYGEN_GAS.search(form) is not None
+    if gas and _OXYGEN_FLOW.search(form):
+        return True
+    if _OXYGEN_BARE_FLOW.search(form) or _ZERO_TWO_FLOW.search(form) or _FIO2.search(form):
+        return True
+    if _OXYGEN_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
+        return True
+    if _OXYGEN_NEXT_TO_GIVEN.search(form):
+        return True
     return (
-        _OXYGEN_GAS.search(form) is not None
+        gas
         and _OXYGEN_GIVEN.search(form) is not None
         and _SATURATION_WORD.search(form) is None
+        and _NOT_THE_GAS_WORD.search(form) is None
     )
 
 

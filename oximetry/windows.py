@@ -647,11 +647,22 @@ def oxygen_marks(recording: Recording) -> tuple[tuple[float, float], ...]:
     """
     end_s = recording.duration_s
     spans = {
-        (max(float(a.onset_s), 0.0), min(float(a.onset_s + max(a.duration_s, 0.0)), end_s))
+        (max(float(a.onset_s), 0.0), min(float(a.onset_s) + _mark_length(a.duration_s), end_s))
         for a in recording.annotations
         if annotation_kind(a.text)[0] == "oxygen"
     }
     return tuple(sorted((s, e) for s, e in spans if e >= s and s <= end_s))
+
+
+def _mark_length(duration_s: float) -> float:
+    """Return a mark's duration, 0 when negative or not finite.
+
+    A NaN duration made the mark's end NaN, and the mark was dropped: the night's first hour
+    on oxygen was the awake baseline again (review of hunt 14). A mark without a length still
+    says oxygen was given.
+    """
+    d = float(duration_s)
+    return d if math.isfinite(d) and d > 0 else 0.0
 
 
 def _spo2_artifact_warnings(recording: Recording) -> list[str]:

@@ -860,13 +860,15 @@ def test_a_walk_on_oxygen_holds_the_drop_below_the_nights_mean_open(
     assert any("walk on oxygen" in m and "mean" in m for m in q["missing"]), q["missing"]
 
 
-def _night_with_an_hour_on_oxygen(tmp_path: Path, *extra: Annotation) -> Path:
+def _night_with_an_hour_on_oxygen(
+    tmp_path: Path, *extra: Annotation, text: str = "Oxygen 2 L/min"
+) -> Path:
     """A night at 92 % whose first hour, at 98 %, the annotations mark as on oxygen."""
     day = 7 * 3600
     rec, _ = simulate_night(
         fs=1, duration_s=day, seed=2, baseline_pct=98, noise_pts=0.5,
         sustained_drops=[(3630, day - 3660, 92.0)],
-        annotations=[Annotation(0.0, 3600.0, "Oxygen 2 L/min"), *extra],
+        annotations=[Annotation(0.0, 3600.0, text), *extra],
         start=dt.datetime(2026, 11, 20, 22, 0),
     )  # fmt: skip
     return write_edf(rec, tmp_path / "night.edf")
@@ -907,6 +909,41 @@ def test_a_night_whose_annotations_mark_oxygen_is_not_on_room_air(
     assert q["determination"] == "indeterminate"
     assert [c["keys"] for c in q["conflicts"]] == [["test.room_air", "recording.oxygen_marks_s"]]
     assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+
+
+@pytest.mark.parametrize(
+    "text", ["O2 2 L/min, SpO2 97%", "Patient on 2L NC", "Desats noted, O2 started 2L", "O2 2"]
+)
+def test_a_mark_of_oxygen_in_a_technologists_words_is_one_too(tmp_path: Path, text: str) -> None:
+    """The same night, its first hour marked in other words: a saturation word anywhere in the
+    note (``SpO2 97%``, ``Desats``) made it a reading, a flow through a cannula without the gas
+    and a bare number of litres were nothing, so the hour on oxygen was the awake baseline again
+    and the night QUALIFIED nocturnal oxygen (review of hunt 14)."""
+    edf = _night_with_an_hour_on_oxygen(tmp_path, text=text)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OXYGEN_NIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                 "--no-report"]) == 0  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["metrics"]["presumed_sleep"]["awake_baseline_pct"] is None
+    assert summary["recording"]["oxygen_marks_s"] == [[0.0, 3600.0]]
+    assert summary["qualification"]["determination"] == "indeterminate"
+
+
+def test_a_mark_of_oxygen_of_no_finite_length_is_a_mark() -> None:
+    """A mark whose duration is NaN had a NaN end and was dropped: the hour on oxygen was the
+    awake baseline again (review of hunt 14). It is a mark without a length."""
+    day = 7 * 3600
+    rec, _ = simulate_night(
+        fs=1, duration_s=day, seed=2, baseline_pct=98, noise_pts=0.5,
+        sustained_drops=[(3630, day - 3660, 92.0)],
+        annotations=[Annotation(0.0, float("nan"), "Oxygen 2 L/min")],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )  # fmt: skip
+    result = analyze(rec, AnalysisSettings(test_type="overnight"))
+    assert result.oxygen_marks_s == ((0.0, 0.0),)
+    assert result.metrics["presumed_sleep"].awake_baseline_pct is None
 
 
 def test_a_night_marked_on_oxygen_holds_the_drop_below_its_mean_open(tmp_path: Path) -> None:
