@@ -11,7 +11,7 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -424,7 +424,8 @@ def deidentified_context(context: Context, analysis: Analysis) -> Context:
     values) and page 1 of report.pdf. Each is replaced by ``[redacted]`` wherever it appears —
     as the context or the recording's header gives it, or the file's name
     (:func:`oximetry.report.summary.phi_strings`) — before the rules are evaluated, and the text
-    is cut to the length the context accepts (so the summary's context reads back the same).
+    is cut to the length the context accepts (so the summary's context reads back the same), at a
+    space: never inside a word, which cut short may spell the patient the whole word did not.
 
     Parameters
     ----------
@@ -446,9 +447,30 @@ def deidentified_context(context: Context, analysis: Analysis) -> Context:
         block = getattr(out, section)
         text = None if block is None else getattr(block, key)
         if isinstance(text, str):
-            cleaned = scrub(text)[:limit].strip()
+            cleaned = _cut(scrub(text), limit, scrub).strip()
             out = replace(out, **{section: replace(block, **{key: cleaned})})
     return out
+
+
+def _cut(text: str, limit: int, scrub: Callable[[Any], Any]) -> str:
+    """Return ``text`` cut to ``limit`` characters, never ending in a word cut short.
+
+    A ``[redacted]`` longer than the spelling it replaced may carry a text past ``limit``: cut
+    there, "Lee " + 185 x + " Leeds Lane" beside a header naming Lee Quinn ended in "Lee", a
+    spelling of the patient the scrubbed text did not hold (hunt 14 review). The cut goes back to
+    the last space; a text without one, back until it spells nothing ``scrub`` replaces.
+    """
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    if text[limit].isspace() or cut[-1].isspace():
+        return cut
+    head = cut.rsplit(None, 1)
+    if len(head) == 2:
+        return head[0]
+    while cut and scrub(cut) != cut:
+        cut = cut[:-1]
+    return cut
 
 
 def _context_dict(

@@ -530,3 +530,27 @@ def test_a_de_identified_summary_whose_context_quotes_the_header_patient_is_not_
         ), key
     for spelling in SPELLINGS:
         assert spelling.lower() not in text.lower(), spelling
+
+
+def test_a_free_text_cut_to_its_limit_never_ends_in_a_word_cut_short(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A facility of 200 characters, the most a context accepts, naming Zebulon: its
+    "[redacted]", 3 characters longer, carried the text past 200, and cut there it ended in
+    "Zebulon" ("Zebulonxyz Lane" cut short): a de-identified summary holding the patient's name,
+    which oxi verify without --context found NOT VERIFIED (hunt 14 review)."""
+    edf = _edf(tmp_path / "night.edf", seed=1)
+    facility = "Zebulon " + "x" * 181 + " Zebulonxyz"
+    assert len(facility) == 200
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "data" / "example-context.yaml").read_text()
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(text.replace('"Example Sleep Testing Facility (fictional)"', f'"{facility}"'))
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--no-report", "--out", str(out)]
+    assert main([*args, "--deidentify"]) == 0
+    written = json.loads((out / "summary.json").read_text())["context"]["test"]["facility"]
+    assert written == "[redacted] " + "x" * 181
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0, capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf), "--context", str(ctx)]) == 0
