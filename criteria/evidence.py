@@ -291,7 +291,11 @@ class Evidence:
         A walk on oxygen (``exercise_o2``) accounts for a mark outside the test's parts on
         room air: ``O2 2 L/min`` at the walk on oxygen's start is the three-part test's own.
         Without one, every mark; with one, those over a placed ``rest`` or ``exercise``
-        segment (a part on room air given oxygen).
+        segment (a part on room air given oxygen), and, unless the test is at rest or in
+        exercise, those over the night's sleep window outside what the analysis takes out of
+        it for the test (:meth:`_test_spans`): a walk on oxygen at 04:40 in an overnight file
+        let ``Oxygen 2 L/min`` from 22:00 to 23:00 beside ``room_air: true`` raise no conflict
+        (hunt 14 review). A sleep window of unknown span is taken as the whole recording.
 
         Returns
         -------
@@ -305,11 +309,40 @@ class Evidence:
             for p in (self.rest, self.exercise)
             if p is not None and p.start_s is not None and p.end_s is not None
         ]
+        night: list[tuple[float, float]] = []
+        if self.sleep is not None and self.test_type not in ("rest", "exercise"):
+            lo = -math.inf if self.sleep.start_s is None else self.sleep.start_s
+            hi = math.inf if self.sleep.end_s is None else self.sleep.end_s
+            night = _minus_spans([(lo, hi)], self._test_spans())
         return tuple(
             (a, b)
             for a, b in self.oxygen_marks_s
-            if any(s <= a < e or (a < e and b > s) for s, e in parts)
+            if any(s <= a < e or (a < e and b > s) for s, e in (*parts, *night))
         )
+
+    def _test_spans(self) -> list[tuple[float, float]]:
+        """Return what an analysis takes out of the sleep window for a test its file holds.
+
+        Its placed parts merged across pauses of up to :data:`_TEST_PAUSE_S`, and each walk
+        with the minutes after it (``oximetry.windows``: the test's spans and the recovery).
+        """
+        spans: list[tuple[float, float]] = []
+        placed = sorted(
+            (p.start_s, p.end_s)
+            for p in (self.rest, self.exercise, self.exercise_o2)
+            if p is not None and p.start_s is not None and p.end_s is not None
+        )
+        for a, b in placed:
+            if spans and a - spans[-1][1] <= _TEST_PAUSE_S:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+            else:
+                spans.append((a, b))
+        walks = [
+            (p.start_s, p.end_s + _TEST_PAUSE_S)
+            for p in (self.exercise, self.exercise_o2)
+            if p is not None and p.start_s is not None and p.end_s is not None
+        ]
+        return [*spans, *walks]
 
     def for_test_type(self, test_type: str | None) -> Evidence:
         """Return this evidence as the figures of a test of ``test_type`` (``test.type``).
@@ -1278,6 +1311,27 @@ def _check_blocks(
 #: Seconds after a walk that an analysis takes out of the sleep window with it (the recovery,
 #: and the longest pause between two parts of one test): ``oximetry.windows.TEST_PAUSE_S``.
 _TEST_PAUSE_S = 600.0
+
+
+def _minus_spans(
+    spans: Sequence[tuple[float, float]], gone: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """Return ``spans`` without ``gone`` (each a ``(start_s, end_s)``), as spans.
+
+    Examples
+    --------
+    >>> _minus_spans([(0.0, 100.0)], [(10.0, 20.0), (90.0, 120.0)])
+    [(0.0, 10.0), (20.0, 90.0)]
+    """
+    out = list(spans)
+    for g0, g1 in gone:
+        out = [
+            piece
+            for a, b in out
+            for piece in ((a, min(b, g0)), (max(a, g1), b))
+            if piece[0] < piece[1]
+        ]
+    return out
 
 
 def _at_option(

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from criteria.context import Context
-from criteria.evaluate import Evidence, SegmentFigures, evaluate
+from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
 from criteria.evidence import FilePatient
 from oxi.cli import main
 from oximetry import analyze
@@ -944,6 +944,37 @@ def test_a_mark_of_oxygen_of_no_finite_length_is_a_mark() -> None:
     result = analyze(rec, AnalysisSettings(test_type="overnight"))
     assert result.oxygen_marks_s == ((0.0, 0.0),)
     assert result.metrics["presumed_sleep"].awake_baseline_pct is None
+
+
+def test_a_walk_on_oxygen_in_the_night_file_accounts_for_no_mark_over_the_night(
+    tmp_path: Path,
+) -> None:
+    """The same night holding a walk on oxygen at 04:40-04:50 (--segment): only marks over a
+    rest part or a walk on room air counted beside a walk on oxygen, so the hour on oxygen
+    over the sleep window raised no conflict with room_air true (hunt 14 review). A mark at the
+    walk on oxygen, or in the minutes after it the sleep window loses with it, is still the
+    walk's own."""
+    edf = _night_with_an_hour_on_oxygen(tmp_path)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OXYGEN_NIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report",
+                 "--segment", "exercise_o2=04:40:00-04:50:00"]) == 0  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    walk = next(w for w in summary["windows"] if w["kind"] == "exercise_o2")
+    assert (walk["start_s"], walk["end_s"]) == (24000.0, 24600.0)
+    q = summary["qualification"]
+    assert [c["keys"] for c in q["conflicts"]] == [["test.room_air", "recording.oxygen_marks_s"]]
+    c = Context.from_dict(make_dict(BASE, test__type="overnight"))
+    night = Evidence(
+        sleep=SleepFigures("presumed_sleep", 400.0, 0.0, 0.0, 0.0, 0.0, start_s=0.0,
+                           end_s=25200.0),
+        exercise_o2=SegmentFigures("exercise_o2", 10.0, 96.0, 94.0, 95.0, start_s=24000.0,
+                                   end_s=24600.0),
+    )  # fmt: skip
+    for own in ((24000.0, 24000.0), (24000.0, 24700.0), (25000.0, 25100.0)):
+        marked = dataclasses.replace(night, oxygen_marks_s=(own,))
+        assert evaluate(c, marked).conflicts == (), own
 
 
 def test_a_night_marked_on_oxygen_holds_the_drop_below_its_mean_open(tmp_path: Path) -> None:

@@ -579,12 +579,19 @@ def _possible_dates_far(draw: st.DrawFn, ev: Evidence | None, start: dt.datetime
 def _marked_on_oxygen(draw: st.DrawFn, ev: Evidence | None) -> Evidence | None:
     """``ev`` with annotations marking oxygen given that a test on room air cannot hold: over
     its rest part or walk on room air (its parts placed) when it holds a walk on oxygen, else
-    anywhere."""
+    anywhere; a night's, anywhere before a walk on oxygen its file may hold after it (only
+    marks over the rest part or the walk on room air counted beside one: the hour on oxygen
+    at the night's start raised no conflict, hunt 14 review)."""
     if ev is None:
         return None
     if ev.exercise_o2 is None:
         at = draw(st.floats(0.0, 8 * 3600.0))
-        return dataclasses.replace(ev, oxygen_marks_s=((at, at + draw(st.floats(0.0, 3600.0))),))
+        marked = dataclasses.replace(ev, oxygen_marks_s=((at, at + draw(st.floats(0.0, 3600.0))),))
+        if ev.sleep is None or not draw(st.booleans()):
+            return marked
+        walk = SegmentFigures("exercise_o2", 10.0, 96.0, 94.0, 95.0, start_s=36000.0,
+                              end_s=36600.0)  # fmt: skip
+        return dataclasses.replace(marked, exercise_o2=walk)
     placed = {
         k: dataclasses.replace(getattr(ev, k), start_s=a, end_s=b)
         for k, a, b in (("rest", 0.0, 300.0), ("exercise", 360.0, 720.0),
