@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from criteria.context import Context
-from criteria.evaluate import Determination, Evidence, evaluate
+from criteria.evaluate import Determination, Evidence, Readings, evaluate
 from criteria.icd10 import categorise
 from tests.criteria_helpers import (
     CLUSTER_OK,
@@ -714,6 +714,24 @@ def test_ii_a_2_d_pediatric_awake_baseline_at_90_asks_for_a_rest_test(
         # a resting PaO2 of the test's day is that rest test, and decides
         gas = {"pao2_rest_mmhg": 80, "date": TEST_DATE.isoformat()}
         assert evaluate(_child(birth, blood_gas=gas), night).determination == "not_qualified"
+
+
+def test_ii_a_2_d_pediatric_awake_baseline_as_rest_is_an_alternative_only() -> None:
+    """Read as a rest test (awake_baseline_as_rest), a child's awake baseline at 90 % meets
+    d.ii as an adult's at 88 % meets a.i; d ignored the reading, and the alternative was
+    offered only at 88 % or less: a child's night awake at 89-90 % had none (hunt 14 review)."""
+    night = overnight(t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, nadir_pct=92.0,
+                      awake_baseline_pct=90.0)  # fmt: skip
+    d = evaluate(_child("2016-05-01"), night)
+    assert d.determination == "indeterminate"
+    (alt,) = [a for a in d.alternatives if a["option"] == "awake_baseline_as_rest"]
+    assert alt["determination"] == "qualified" and alt["coverage"] == ["pediatric"]
+    assert "II.A.2.d" in alt["clauses"] and alt["figures"]["awake_baseline_rounded_pct"] == 90
+    read = evaluate(_child("2016-05-01"), night, readings=Readings(awake_baseline_as_rest="yes"))
+    assert met(read, "ii_a_2_d_pediatric") is True
+    # an adult's night awake at 90 % meets neither a.i nor d: no such reading is offered
+    adult = evaluate(_child("1951-03-14"), night)
+    assert all(a["option"] != "awake_baseline_as_rest" for a in adult.alternatives)
 
 
 @pytest.mark.parametrize(("po2", "ok"), [(65, True), (66, False)])

@@ -773,12 +773,17 @@ def _d(inp: Inputs) -> Outcome:
     # As a.i's 88 %: a night's awake baseline (or its file's unjudged rest part) at 90 % or less
     # is no rest test but a sign one may meet d.ii, never a bare denial: a child's staged night
     # awake at 90 %, asleep at 93 %, was a bare not_qualified with nothing missing (hunt 14).
-    # A resting PaO2 of the test's day is that rest test, and decides.
+    # A resting PaO2 of the test's day is that rest test, and decides. Read as a rest test
+    # (awake_baseline_as_rest, an alternative), the awake baseline meets d.ii as it meets a.i:
+    # ignored here, the alternative a.i offers was no reading of a child's baseline at 89-90 %.
     decided = rest.tested and (rest.met is True or blood_gas_day(inp) == "same")
     signs = []
-    if _awake_baseline_low(inp, 90) and not decided:
+    if _awake_baseline_low(inp, 90):
         v["awake_baseline_rounded_pct"] = pct(inp.sleep.awake_baseline_pct)  # type: ignore[union-attr,arg-type]
-        signs.append(Part("awake_baseline_le_90", None, missing=(REST_TEST_NEEDED,)))
+        if inp.readings.awake_baseline_as_rest == "yes":
+            signs.append(Part("awake_baseline_le_90", True, where="rest"))
+        elif not decided:
+            signs.append(Part("awake_baseline_le_90", None, missing=(REST_TEST_NEEDED,)))
     if _rest_part_low(inp, 90) and not decided:
         signs.append(Part("overnight_rest_part_le_90", None, missing=(REST_PART_JUDGED_90,)))
     parts = [
