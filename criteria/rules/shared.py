@@ -419,10 +419,12 @@ def pao2_improved(room_air: float, on_oxygen: float) -> bool:
     """Tell whether an exercise PaO2 on oxygen is higher than on room air in whole mmHg.
 
     The criteria read PaO2 in whole mmHg (:func:`pao2_meets`) and a walk's saturations in
-    whole percent: an improvement the report's figures do not show is not one (88.6 → 88.8 %
-    is 89 → 89 %, no improvement). Compared unrounded, 57.0 → 57.4 mmHg, a tenth of a blood
-    gas's own precision, "improved" the exercise hypoxemia and qualified exercise oxygen under
-    MG-OXY II.A.2.b.ii.A and Medicare's test #3 (Group II, N2; hunt 14).
+    whole percent: the improvement is between the whole numbers, each rounded half up, not
+    between the unrounded values. 88.6 → 88.8 % is 89 → 89 %, and 57.0 → 57.4 mmHg is 57 → 57:
+    neither improved; compared unrounded, 57.0 → 57.4 mmHg "improved" the exercise hypoxemia
+    and qualified exercise oxygen under MG-OXY II.A.2.b.ii.A and Medicare's test #3 (Group
+    II, N2; hunt 14). So the difference that counts depends on where the values fall, not on
+    its size: 57.4 → 57.5 mmHg is 57 → 58, an improvement, as 88.4 → 88.5 % is 88 → 89 %.
 
     Parameters
     ----------
@@ -437,8 +439,8 @@ def pao2_improved(room_air: float, on_oxygen: float) -> bool:
 
     Examples
     --------
-    >>> pao2_improved(57.0, 57.4), pao2_improved(57.0, 58.0)
-    (False, True)
+    >>> pao2_improved(57.0, 57.4), pao2_improved(57.4, 57.5), pao2_improved(57.0, 58.0)
+    (False, True, True)
     """
     return pct(on_oxygen) > pct(room_air)
 
