@@ -467,6 +467,10 @@ def _unsure_facts(
       sample: ``shared.open_ends``), and reaches outside the night hours there (``NIGHT_FROM``-``NIGHT_TO``): the figures do not say
       whether the minutes that decide lie in the night. The outcome must stand without the
       sleep window.
+    * A presumed-sleep window from the earlier of two lights off the recording marks with no
+      lights on between, the later opening no valid data (``ends`` ``earlier_mark``): if the
+      later is right the recording holds no presumed sleep. The outcome must stand without the
+      sleep window.
     * Long runs of one held SpO2 value (``evidence.constant_runs``; SPEC §4 keeps them as
       valid data with a review flag): a frozen sensor, or a gap an export filled with the last
       value, looks the same as a steady saturation. The outcome must stand on the figures
@@ -601,6 +605,25 @@ def _unsure_facts(
                     f"{unbounded_text(sleep)}, {outside} min of it outside "
                     f"{NIGHT_FROM:%H:%M}-{NIGHT_TO:%H:%M}: minutes there may have been awake. "
                     "Give lights-off and lights-on (--lights-off/--lights-on) or sleep staging.",
+                )
+            )
+    if ev is not None and sleep is not None and sleep.ends and sleep.ends[0] == "earlier_mark":
+        # The recording marks lights off twice with no lights on between, the later opening no
+        # valid data: if the later is right, the recording holds no presumed sleep, and the
+        # window from the earlier is lit (lights off at 21:30 and again at 05:30, data to
+        # 05:00: a dip at 20:40 qualified on the first to last valid sample).
+        other = _run(prof, ctx, dataclasses.replace(ev, sleep=None), test_date, readings)
+        if _outcome(prof, other) != base:
+            assert sleep.start_s is not None  # a window with an end has a span
+            at = _when(ev, sleep.start_s)
+            out.append(
+                Conflict(
+                    ("recording.lights_off",),
+                    {"recording.lights_off": at},
+                    f"The outcome rests on a presumed-sleep window from lights off at {at}, the "
+                    "earlier of the lights off the recording marks with no lights on between; "
+                    "the later opens no valid data, and if it is right the recording holds no "
+                    "presumed sleep. Give --lights-off or sleep staging.",
                 )
             )
     alt = ev.without_constant_runs if ev is not None else None

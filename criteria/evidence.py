@@ -55,7 +55,8 @@ class SleepFigures:
     start_s: float | None = None
     end_s: float | None = None
     #: Where a presumed-sleep window bounded by lights off/on (``lights_off_on``,
-    #: ``annotations``) starts and ends: ``option``, ``annotations``, or ``first_valid`` /
+    #: ``annotations``) starts and ends: ``option``, ``annotations``, ``earlier_mark`` (the
+    #: earlier of two lights off, the later opening no valid data), or ``first_valid`` /
     #: ``last_valid`` where neither an option nor a mark gives that end (``summary.json``'s
     #: ``windows[].ends``). None when not known, or for any other window.
     ends: tuple[str, str] | None = None
@@ -938,10 +939,13 @@ def _placed(figs: _F, windows: Sequence[Mapping[str, Any]], where: str) -> _F:
 
 
 #: What may start and end a presumed-sleep window bounded by lights off/on (``Window.ends``).
-_STARTS = ("option", "annotations", "first_valid")
+_STARTS = ("option", "annotations", "first_valid", "earlier_mark")
 _STOPS = ("option", "annotations", "last_valid", "recording_end")
 #: The ends a lights option gives: its own time, or the recording's end for a lights on after it.
 _BY_OPTION = ("option", "recording_end")
+#: The ends the recording's own marks give (``earlier_mark``: the earlier of two lights off
+#: with no lights on between, the later opening no valid data; ``oximetry.windows``).
+_MARKS = ("annotations", "earlier_mark")
 
 
 def _ends(
@@ -969,7 +973,8 @@ def _ends(
         or v[0] not in _STARTS
         or v[1] not in _STOPS
         or (source == "lights_off_on") != any(e in _BY_OPTION for e in v)
-        or (source == "annotations") != ("annotations" in v and not any(e in _BY_OPTION for e in v))
+        or (source == "annotations")
+        != (any(e in _MARKS for e in v) and not any(e in _BY_OPTION for e in v))
     ):
         raise EvidenceError(
             f"{where}: 'windows.{kind}.ends' is {shorten(v)}; a window of source {source} needs "

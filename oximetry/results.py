@@ -59,7 +59,9 @@ class Window:
     ends : (str, str) or None
         Where a ``presumed_sleep`` window bounded by lights off/on (source ``lights_off_on`` or
         ``annotations``) starts and ends: ``option`` (``--lights-off``/``--lights-on``),
-        ``annotations`` (the recording's own mark), ``first_valid``/``last_valid`` when neither
+        ``annotations`` (the recording's own mark), ``earlier_mark`` (the earlier of two lights
+        off the recording marks with no lights on between, the later opening no valid data: the
+        rules hold a qualification open that needs it), ``first_valid``/``last_valid`` when neither
         gives that end, or ``recording_end`` when ``--lights-on`` falls after the recording. The
         rules check an end of the last two kinds against the night hours as they check a
         whole-recording window. None for every other window.

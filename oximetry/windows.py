@@ -433,7 +433,7 @@ def build_windows(
             if wake_spans:
                 windows.append(Window("awake", stage_source, staged_spans(wake_spans, fs, end_s)))
         else:
-            presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s)
+            presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s, valid)
             windows.append(presumed)
             warnings.extend(more)
         tests = _test_spans(segments)
@@ -722,7 +722,12 @@ def _minus(
 
 
 def _presumed_sleep(
-    recording: Recording, settings: AnalysisSettings, first_s: float, last_s: float, end_s: float
+    recording: Recording,
+    settings: AnalysisSettings,
+    first_s: float,
+    last_s: float,
+    end_s: float,
+    valid: NDArray[np.bool_],
 ) -> tuple[Window, list[str]]:
     """Return the presumed-sleep window: lights off to lights on, each end from where it comes.
 
@@ -751,15 +756,29 @@ def _presumed_sleep(
             f"({_clock(recording, end_s)}): the presumed sleep window ends with the recording."
         )
         on = end_s
-    marked, marked_ends, repeated = _lights_spans(recording, end_s, first_s, last_s)
-    if repeated and off is None:
-        earlier = ", ".join(_clock(recording, t) for t, _ in repeated)
-        later = ", ".join(_clock(recording, t) for _, t in repeated)
+    marked, marked_ends, repeated, marked_off = _lights_spans(
+        recording, end_s, first_s, last_s, valid
+    )
+    if off is None:
+        notes.extend(_repeated_text(recording, repeated))
+    if off is None and marked_off and not marked:
+        # Every lights off the recording marks opens no valid data (after the last valid
+        # sample): the recording's data are before lights off, lit. Never the whole recording
+        # (a lights off at 05:30 on data to 05:00 made 20:30-05:00 sleep), nor from the first
+        # valid sample to --lights-on.
         notes.append(
-            f"The recording marks lights off again ({later}) with no lights on after its earlier "
-            f"lights off ({earlier}): the later lights off was used, so the time between them "
-            "is not presumed sleep (give --lights-off for another)."
+            "The recording marks lights off only after its last valid sample "
+            f"({_clock(recording, last_s)}): its data are before lights off, so no presumed "
+            "sleep window holds data (give --lights-off for another)."
         )
+        late = "recording_end" if after_end else "option"
+        stop = "last_valid" if on is None else late
+        source = "annotations" if on is None else "lights_off_on"
+        warning = (
+            "No sleep staging, and no presumed sleep window: the recording marks lights off only "
+            "after its last valid sample."
+        )
+        return Window("presumed_sleep", source, (), warning, ("annotations", stop)), notes
     if off is None and on is None and not marked:
         warning = (
             "No sleep staging: the sleep figures cover a presumed sleep window from the first to "
@@ -832,13 +851,64 @@ def _end_text(recording: Recording, lights: str, origin: str, at_s: float) -> st
     if origin in ("first_valid", "last_valid"):
         which = "first" if origin == "first_valid" else "last"
         return f"the {which} valid sample ({clock}; no lights {lights} given or marked)"
+    if origin == "earlier_mark":
+        return f"lights off ({clock}, the earlier of the lights off the recording marks)"
     how = f"--lights-{lights}" if origin == "option" else "as the recording marks it"
     return f"lights {lights} ({clock}, {how})"
 
 
+def _repeated_text(
+    recording: Recording, repeated: Sequence[tuple[tuple[float, ...], float, bool]]
+) -> list[str]:
+    """Say, for each run of lights off with no lights on between, which mark was used and why.
+
+    ``repeated`` as :func:`_lights_spans` returns it: the marks, the one used, and whether its
+    period was kept.
+    """
+    out: list[str] = []
+    for marks, used, kept in repeated:
+        said = ", ".join(_clock(recording, t) for t in marks)
+        later = [t for t in marks if t > used]
+        none = ", ".join(_clock(recording, t) for t in later)
+        head = f"The recording marks lights off at {said} with no lights on between"
+        if not later:
+            out.append(
+                f"{head}: the later ({_clock(recording, used)}) was used, so the time from "
+                f"{_clock(recording, marks[0])} to it is not presumed sleep (give --lights-off "
+                "for another)."
+            )
+        elif not kept:
+            out.append(
+                f"{head}, and the later ({none}) opens no valid data: which is right the marks "
+                "do not say, so that period is not presumed sleep (give --lights-off for "
+                "another)."
+            )
+        elif used == marks[0]:
+            out.append(
+                f"{head}, and the later ({none}) opens no valid data: the presumed sleep window "
+                f"starts at the earlier ({_clock(recording, used)}); if the later is right the "
+                "recording holds no presumed sleep, and a qualification on it is held open "
+                "(give --lights-off for the right one)."
+            )
+        else:
+            out.append(
+                f"{head}, and the latest ({none}) opens no valid data: the presumed sleep window "
+                f"starts at {_clock(recording, used)}, so the time from "
+                f"{_clock(recording, marks[0])} to it is not presumed sleep; if the latest is "
+                "right the recording holds no presumed sleep, and a qualification on it is held "
+                "open (give --lights-off for the right one)."
+            )
+    return out
+
+
 def _lights_spans(
-    recording: Recording, end_s: float, first_s: float, last_s: float
-) -> tuple[tuple[tuple[float, float], ...], tuple[str, str], tuple[tuple[float, float], ...]]:
+    recording: Recording, end_s: float, first_s: float, last_s: float, valid: NDArray[np.bool_]
+) -> tuple[
+    tuple[tuple[float, float], ...],
+    tuple[str, str],
+    tuple[tuple[tuple[float, ...], float, bool], ...],
+    bool,
+]:
     """Return every lights-off to lights-on period the annotations mark, in time order.
 
     A night may have several: lights on at 02:00 for an hour and off again (only the first
@@ -846,18 +916,34 @@ def _lights_spans(
     after it runs to the last valid sample. In a recording that marks no lights off at all (one
     started in bed), the first lights on closes a period from the first valid sample; where a
     lights off is marked, a lights on before it (a device's mark at switch-on) is not a night.
-    A lights off repeated before any lights on (off, off) opens the period at the later one,
-    as a repeated lights on closes it at the earlier: which one is right the marks do not say,
-    and the earlier made the evening sleep (lights off at 17:00 and again at 22:00 bounded a
-    window from 17:00, and a dip at 17:30, awake, qualified nocturnal).
+
+    A lights off repeated before any lights on (off, off) conflicts, and which mark is right
+    the marks do not say. Time before the earlier is lit either way. The period opens at the
+    latest mark that opens one with valid data, as a repeated lights on closes it at the
+    earlier: the earlier made the evening sleep (lights off at 17:00 and again at 22:00 bounded
+    a window from 17:00, and a dip at 17:30, awake, qualified nocturnal). A later mark that
+    opens no valid data (after the last valid sample: lights off at 21:30 and again at 05:30,
+    data to 05:00) leaves the period at the earlier mark, never the whole recording (the later
+    opened nothing, the window fell back to the first to last valid sample, and a dip at 20:40,
+    before any lights off, qualified): the first period's start is then ``earlier_mark``, and
+    the rules hold a qualification open that needs it (``criteria.evaluate``). A later period
+    so disputed is left out (the window's start cannot say it).
 
     Returns
     -------
-    tuple of (float, float), (str, str), and tuple of (float, float)
-        The periods; where the first starts and the last ends: ``annotations``, or
-        ``first_valid``/``last_valid`` where no mark gives that end (see ``Window.ends``); and
-        each lights off set aside for a later one, as (earlier, later) in seconds.
+    periods : tuple of (float, float)
+        The periods.
+    ends : (str, str)
+        Where the first starts and the last ends: ``annotations``, ``earlier_mark`` (above), or
+        ``first_valid``/``last_valid`` where no mark gives that end (see ``Window.ends``).
+    repeated : tuple of (tuple of float, float, bool)
+        Each run of lights off with no lights on between: the marks (seconds), the one used,
+        and whether its period was kept.
+    marked_off : bool
+        Whether the recording marks any lights off (then the window is never the whole
+        recording, even when no period holds data).
     """
+    fs, n = recording.fs, valid.shape[0]
     marks = sorted(
         (float(a.onset_s), kind[1])
         for a in recording.annotations
@@ -865,23 +951,44 @@ def _lights_spans(
     )
     if marks and all(word == "on" for _, word in marks):
         on = next((t for t, _ in marks if t > first_s), None)
-        return (((first_s, on),) if on is not None else ()), ("first_valid", "annotations"), ()
-    spans: list[tuple[float, float]] = []
-    repeated: list[tuple[float, float]] = []
-    opened: float | None = None
+        spans0 = ((first_s, on),) if on is not None else ()
+        return spans0, ("first_valid", "annotations"), (), False
+    # each run of lights off, and the lights on that closes it (None: runs to the last sample)
+    runs: list[tuple[list[float], float | None]] = []
+    offs: list[float] = []
     for t, word in marks:
         if word == "off" and t < end_s:
-            if opened is not None and t > opened:  # (marks are in time order)
-                repeated.append((opened, t))
-            opened = t
-        elif word == "on" and opened is not None and t > opened:
-            spans.append((opened, t))
-            opened = None
-    last = "annotations"
-    if opened is not None and last_s > opened:
-        spans.append((opened, last_s))
-        last = "last_valid"
-    return tuple(spans), ("annotations", last), tuple(repeated)
+            if not offs or t > offs[-1]:  # (marks are in time order; one time is one mark)
+                offs.append(t)
+        elif word == "on" and offs and t > offs[-1]:
+            runs.append((offs, t))
+            offs = []
+    if offs:
+        runs.append((offs, None))
+    spans: list[tuple[float, float]] = []
+    repeated: list[tuple[tuple[float, ...], float, bool]] = []
+    first, last = "annotations", "annotations"
+    for offs, on in runs:
+        stop = last_s if on is None else on
+        used = next(
+            (
+                t
+                for t in reversed(offs)
+                if stop > t and (spans_mask(((t, stop),), fs, n) & valid).any()
+            ),
+            offs[0],
+        )
+        disputed = used != offs[-1]
+        kept = stop > used and not (disputed and spans)
+        if len(offs) > 1:
+            repeated.append((tuple(offs), used, kept))
+        if not kept:
+            continue
+        if disputed:
+            first = "earlier_mark"
+        spans.append((used, stop))
+        last = "last_valid" if on is None else "annotations"
+    return tuple(spans), (first, last), tuple(repeated), bool(runs)
 
 
 def _baseline_window(

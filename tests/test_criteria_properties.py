@@ -360,6 +360,8 @@ RESHAPED_TESTS = (
     "presumed_sleep_in_the_day",
     "presumed_sleep_without_clock",
     "presumed_sleep_reaches_into_the_day",
+    # hunt 14: lights off marked twice with no lights on between, the later after the data
+    "presumed_sleep_from_a_disputed_lights_off",
     "sleep_over_two_nights",
     "held_value_decides",
     "no_awake_baseline",
@@ -1002,6 +1004,23 @@ def _presumed_night_reaching_the_day(draw: st.DrawFn, td: dt.date) -> Evidence:
         source="first_to_last_valid",
         start_s=0.0,
         end_s=span * 60,
+    )
+    return Evidence(recording_start=start, sleep=sleep)
+
+
+def _presumed_night_from_a_disputed_lights_off(draw: st.DrawFn, td: dt.date) -> Evidence:
+    """An unstaged night from 21:00-21:59, wholly in the night hours, that the recording marks
+    lights off twice with no lights on between, the later opening no valid data: its window is
+    from the earlier (``earlier_mark``), and if the later is right it holds no presumed sleep (a
+    dip at 20:40, before lights off, qualified on the first to last valid sample, hunt 14)."""
+    start = dt.datetime.combine(td, dt.time(21, draw(st.integers(0, 59))))
+    span = draw(st.floats(150.0, 600.0))
+    sleep = dataclasses.replace(
+        dipping_sleep(draw, "presumed_sleep", span * draw(st.floats(0.8, 1.0)), span),
+        source="annotations",
+        start_s=0.0,
+        end_s=span * 60,
+        ends=("earlier_mark", draw(st.sampled_from(["last_valid", "annotations"]))),
     )
     return Evidence(recording_start=start, sleep=sleep)
 
@@ -1710,6 +1729,8 @@ def _reshaped_test(
         return "overnight", _daytime_presumed_night(draw, td)
     if change == "presumed_sleep_reaches_into_the_day":
         return "overnight", _presumed_night_reaching_the_day(draw, td)
+    if change == "presumed_sleep_from_a_disputed_lights_off":
+        return "overnight", _presumed_night_from_a_disputed_lights_off(draw, td)
     if change == "presumed_sleep_without_clock":
         # a file with elapsed time only: nothing places its whole-recording window in the night
         return "overnight", Evidence(sleep=_whole_recording_presumed(draw))

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oxi.pipeline import AnalyzeRequest, analyze_file
+from oxi.pipeline import AnalyzeRequest, Outcome, analyze_file
 from oximetry import analyze
 from oximetry.model import Annotation, Recording
 from oximetry.results import Window
@@ -232,16 +232,108 @@ def test_a_lights_off_repeated_before_lights_on_opens_the_night_at_the_later(
     plan = _plan(rec)
     assert _presumed(plan).spans_s == ((5.5 * h, 13.5 * h),)
     assert _presumed(plan).ends == ("annotations", "annotations")
-    assert any("lights off again (22:00:00)" in w and "(17:00:00)" in w for w in plan.warnings)
+    said = "lights off at 17:00:00, 22:00:00 with no lights on between: the later (22:00:00)"
+    assert any(
+        said in w and "from 17:00:00 to it is not presumed sleep" in w for w in plan.warnings
+    )
     # the option still replaces the start the marks give
     plan = _plan(rec, AnalysisSettings(lights_off_s=1.0 * h))
     assert _presumed(plan).spans_s == ((1.0 * h, 13.5 * h),)
-    assert not any("lights off again" in w for w in plan.warnings)
+    assert not any("no lights on between" in w for w in plan.warnings)
     edf = write_edf(rec, tmp_path / "night.edf")
     (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
     out = analyze_file(edf, AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))
     assert out.summary["metrics"]["presumed_sleep"]["t_le88_min"] == 0.0
     assert out.determination is not None and out.determination.determination != "qualified"
+
+
+def _from_2030(*marks: tuple[float, str], dip_s: float = 600.0) -> Recording:
+    """A night from 20:30, 10 min at 86 % from ``dip_s``, no data after 05:00, ``marks`` (h)."""
+    h = 3600.0
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=10 * h,
+        seed=3,
+        noise_pts=0.3,
+        sustained_drops=[(dip_s, 600.0, 86.0)],
+        gaps=[(8.5 * h, 10 * h)],
+        annotations=_lights(*((t * h, word) for t, word in marks)),
+        start=dt.datetime(2026, 11, 20, 20, 30),
+    )
+    return rec
+
+
+def _judged(rec: Recording, tmp_path: Path, lights_off: str | None = None) -> Outcome:
+    """``oxi analyze`` of ``rec`` beside :data:`OVERNIGHT_YAML` (MassHealth)."""
+    edf = write_edf(rec, tmp_path / "night.edf")
+    (tmp_path / "ctx.yaml").write_text(OVERNIGHT_YAML)
+    request = AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"), lights_off=lights_off)
+    return analyze_file(edf, request)
+
+
+def test_a_lights_off_repeated_after_the_data_keeps_the_earlier(tmp_path: Path) -> None:
+    """Lights off at 21:30 and again at 05:30, data to 05:00, 10 min at 86 % at 20:40 (awake).
+
+    Opening the night at the later mark, which opens no data, left no lights period, and the
+    window fell back to the first to last valid sample: the dip at 20:40, before any lights off,
+    qualified nocturnal oxygen, and the warning said the time between the marks was not sleep.
+    The window runs from the earlier mark, its start put down as ``earlier_mark``.
+    """
+    rec = _from_2030((1.0, "off"), (9.0, "off"))
+    out = _judged(rec, tmp_path)
+    window = next(w for w in out.summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["spans_s"] == [[3600.0, 30600.0]]
+    assert window["ends"] == ["earlier_mark", "last_valid"]
+    assert out.summary["metrics"]["presumed_sleep"]["t_le88_min"] == 0.0
+    assert out.determination is not None and out.determination.determination != "qualified"
+    said = [w for w in out.summary["warnings"] if "no lights on between" in w]
+    assert said and "starts at the earlier (21:30:00)" in said[0], said
+    assert not any("is not presumed sleep" in w for w in said)
+
+
+def test_a_night_qualifying_from_the_earlier_of_two_lights_off_is_held_open(
+    tmp_path: Path,
+) -> None:
+    """The same marks, the dip at 23:00: it qualifies only if the earlier mark is right.
+
+    If the later (05:30, after the data) is, the recording holds no presumed sleep: the
+    determination is indeterminate, naming the lights off; ``--lights-off`` settles it.
+    """
+    rec = _from_2030((1.0, "off"), (9.0, "off"), dip_s=2.5 * 3600)
+    d = _judged(rec, tmp_path).determination
+    assert d is not None and d.determination == "indeterminate"
+    assert [c.keys for c in d.conflicts] == [("recording.lights_off",)]
+    assert "21:30:00" in d.conflicts[0].why
+    settled = _judged(rec, tmp_path, "21:30").determination
+    assert settled is not None and settled.determination == "qualified"
+
+
+def test_a_lights_off_repeated_after_the_data_before_lights_on() -> None:
+    """Lights off at 21:30 and 05:30, lights on at 06:00, data to 05:00.
+
+    The later mark's period (05:30-06:00) holds no data; it was the whole window. The window
+    runs from the earlier mark to lights on.
+    """
+    rec = _from_2030((1.0, "off"), (9.0, "off"), (9.5, "on"))
+    window = next(w for w in analyze(rec).windows if w.kind == "presumed_sleep")
+    assert window.spans_s == ((3600.0, 34200.0),)
+    assert window.ends == ("earlier_mark", "annotations")
+
+
+def test_a_lights_off_only_after_the_data_is_no_whole_recording(tmp_path: Path) -> None:
+    """Lights off only at 05:30, after the data (to 05:00), 10 min at 86 % at 20:40.
+
+    No lights period holds data, and the window fell back to the whole recording, so the dip
+    before lights off was sleep and qualified. The recording's data are before lights off: no
+    presumed sleep window holds data.
+    """
+    rec = _from_2030((9.0, "off"))
+    out = _judged(rec, tmp_path)
+    window = next(w for w in out.summary["windows"] if w["kind"] == "presumed_sleep")
+    assert window["source"] == "annotations" and window["spans_s"] == []
+    assert out.summary["metrics"]["presumed_sleep"]["valid_min"] == 0.0
+    assert out.determination is not None and out.determination.determination != "qualified"
+    assert any("lights off only after its last valid sample" in w for w in out.summary["warnings"])
 
 
 def test_excluding_the_other_night_leaves_one_night_to_judge(tmp_path: Path) -> None:

@@ -55,6 +55,7 @@ _ENDS = {
     ("off", "option"): "--lights-off",
     ("off", "annotations"): "lights off as the recording marks it",
     ("off", "first_valid"): "the first valid sample",
+    ("off", "earlier_mark"): "the earlier of the lights off the recording marks",
     ("on", "option"): "--lights-on",
     ("on", "annotations"): "lights on as the recording marks it",
     ("on", "last_valid"): "the last valid sample",
