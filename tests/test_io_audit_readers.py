@@ -581,3 +581,17 @@ def test_a_night_that_starts_at_midnight_is_judged_as_one_a_second_later(
         (window,) = [w for w in _summary(lit)["windows"] if w["kind"] == "presumed_sleep"]
         assert (window["start_s"], window["end_s"]) == (1800 - second, 19800 - second)
     capsys.readouterr()
+
+
+def test_a_wfdb_frequency_written_exactly_is_kept() -> None:
+    """781.25 Hz (a period of 0.00128 s) was read as 781.2499999999999 Hz.
+
+    The period's rate only rounds back to the header's, which was exact: whole seconds of
+    samples came out a hair off whole (review of hunt 14). A 12-digit rounded frequency still
+    gives its period's exact rate.
+    """
+    from oximetry.io.wfdb_record import header_rate
+
+    assert header_rate(781.25) == 781.25
+    assert header_rate(0.0166666666667) == 1 / 60
+    assert header_rate(0.333333333333) == 1 / 3

@@ -334,3 +334,19 @@ def test_whole_minutes_are_written_whole(fs):
     assert m.t_le88_min == m.t_lt90_min == m.t_le90_min == m.longest_le88_min == 15.0
     assert m.drop5_min == m.longest_drop5_min == 15.0
     assert m.drop5_from_mean_min == m.longest_drop5_from_mean_min == 15.0
+
+
+def test_whole_seconds_at_a_rate_not_binary_are_whole_minutes() -> None:
+    """630 samples at 0.7 Hz are 900 s: 15.0 min, not 15.000000000000002.
+
+    ``count / fs`` gave 900.0000000000001 s, and summary.json, never rounding a figure onto a
+    whole it is not, wrote 15.000001 beside 15.0 min in the tables (review of hunt 14).
+    """
+    from oximetry.metrics.runs import sample_minutes
+    from oximetry.report.summary import round_figure
+
+    assert sample_minutes(630, 0.7) == 15.0
+    assert round_figure(sample_minutes(630, 0.7)) == 15.0
+    assert sample_minutes(631, 0.7) == 631 / 0.7 / 60  # not whole seconds: unchanged
+    w, _ = summarize(np.full(630, 86.0), 0.7)
+    assert w.valid_min == 15.0 and w.t_le88_min == 15.0

@@ -16,6 +16,7 @@ a signal whose samples do not add up to the checksum its header line records is 
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 import warnings
 from pathlib import Path
@@ -241,7 +242,9 @@ def header_rate(fs: float) -> float:
     WFDB writes the frequency to 12 significant digits: one value a minute (MIMIC numerics) is
     ``0.0166666666667``, 59.99999999988 s a sample, and 10 samples at 86 % were 9.9999999998
     min, printed "9.9 min" (72 samples "71.9 min"). A period of at most 6 decimals within a
-    billionth of the header's gives its exact rate; any other frequency is kept as written.
+    billionth of the header's gives its exact rate; any other frequency is kept as written, and
+    so is one that the period's rate only rounds back to (781.25 Hz, a period of 0.00128 s,
+    became 781.2499999999999 Hz, and whole seconds of samples came out a hair off whole).
 
     Parameters
     ----------
@@ -256,10 +259,15 @@ def header_rate(fs: float) -> float:
     --------
     >>> header_rate(0.0166666666667) == 1 / 60, header_rate(360.0), header_rate(125.0)
     (True, 360.0, 125.0)
+    >>> header_rate(781.25)
+    781.25
     """
     period = round(1.0 / fs, 6)
     if period > 0 and abs(1.0 / fs - period) <= 1e-9 * period:
-        return 1.0 / period
+        rate = 1.0 / period
+        # within float rounding of the header's, the header's was exact: a 12-digit header
+        # rounded from the period's rate is off it by far more (2e-12 of 1/60 Hz)
+        return fs if math.isclose(rate, fs, rel_tol=1e-14) else rate
     return fs
 
 

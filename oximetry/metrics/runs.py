@@ -112,14 +112,25 @@ def sample_minutes(count: int, fs: float) -> float:
         Samples × 1/fs / 60 (SPEC §7), divided rather than multiplied by ``1 / (fs × 60)``:
         that product put 4,500 samples at 5 Hz at 15.000000000000002 min, which summary.json,
         never rounding a figure onto a whole it is not, wrote 15.000001 beside the tables'
-        15.0 (a whole number of seconds divides exactly).
+        15.0 (a whole number of seconds divides exactly). Seconds within a billionth of a second
+        of a whole are that whole: 630 samples at 0.7 Hz are 900.0000000000001 s in floating
+        point, and were 15.000000000000002 min (written 15.000001). The figure itself is the
+        whole, so summary.json still writes what the rules read, never a whole the figure is not;
+        a count that close to whole seconds without being on them takes a rate written to about
+        ten significant digits or more.
 
     Examples
     --------
     >>> sample_minutes(4500, 5.0), sample_minutes(2100, 7.0), sample_minutes(299, 1.0)
     (15.0, 5.0, 4.983333333333333)
+    >>> sample_minutes(630, 0.7), sample_minutes(631, 0.7)
+    (15.0, 15.023809523809524)
     """
-    return count / fs / 60.0
+    seconds = count / fs
+    whole = round(seconds)
+    if abs(seconds - whole) <= 1e-9:
+        seconds = float(whole)
+    return seconds / 60.0
 
 
 def round_pct(x: ArrayLike) -> NDArray[np.float64]:
