@@ -285,6 +285,9 @@ class Patient:
             The recording header's birth date (a placeholder is none), read when the context
             gives only an age: one that agrees with it still places the birthday, and a header
             born the day a night from 00:30 was recorded qualified beside ``age_years: 20``.
+            Not read beside ``birth_date_matches_recording``: a summary's copy of a context
+            whose birth date was compared with the header's holds no birth date, and the
+            birthday was the context's, which ``turns_21_during_test`` keeps.
 
         Returns
         -------
@@ -293,7 +296,14 @@ class Patient:
             (``turns_21_during_test``).
         """
         born = self.birth_date
-        if born is None and recording_birth_date not in PLACEHOLDER_BIRTH_DATES:
+        if (
+            born is None
+            and self.birth_date_matches_recording is None
+            and recording_birth_date not in PLACEHOLDER_BIRTH_DATES
+        ):
+            # (read back by oxi verify, a context born 6 January 2005 beside a header born 1980
+            # placed the header's birthday, and the genuine summary's turns_21_during_test was
+            # not found again, review of hunt 14)
             born = recording_birth_date
         if born is not None and day is not None and last_day is not None:
             p = replace(self, birth_date=born)
@@ -1119,10 +1129,15 @@ class Context:
             header_at_start = replace(p, birth_date=header).age_from_birth(first_day)
         capped = p.age_capped or any(a is not None and a >= cap for a in ages)
         header_capped = any(a is not None and a >= cap for a in (header_age, header_at_start))
+        # a summary's copy of a context whose birth date was compared with the header's
+        # (birth_date_matches_recording) holds no birth date, and the analysis compared no ages:
+        # read back by oxi verify, a context born 1990 beside a header born 1980 wrote
+        # age_matches_recording false, absent from the genuine summary (review of hunt 14)
+        ages_only = p.birth_date is None and p.birth_date_matches_recording is None
         if (
             header is not None
             and day is not None
-            and p.birth_date is None
+            and ages_only
             and given is not None
             and not p.age_capped
         ):
@@ -1145,12 +1160,7 @@ class Context:
         # a context read back from a de-identified summary (oxi verify) carries the outcomes
         # its exact age gave; they are not made again from the capped one
         same_as_header = p.age_matches_recording
-        if (
-            not p.age_capped
-            and p.birth_date is None
-            and header_age is not None
-            and given is not None
-        ):
+        if not p.age_capped and ages_only and header_age is not None and given is not None:
             # as criteria.conflicts compares them (a year apart at most); no capped age is
             # compared so (a header of 98 is "90 or older")
             same_as_header = abs(given - header_age) <= 1

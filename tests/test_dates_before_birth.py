@@ -367,3 +367,67 @@ def test_qualify_summary_carries_the_headers_21st_birthday(
     summary = str(out / "summary.json")
     assert main(["qualify", "--summary", summary, "--context", str(ctx_file)]) == 0
     assert "INDETERMINATE" in capsys.readouterr().out
+
+
+def _night_from_22_00_on_5_january(
+    tmp_path: Path, header: dt.date, patient: str, test: str = ""
+) -> tuple[Path, Path]:
+    """A night from 22:00 on 5 January 2026, 18 min at 90 % (pediatric II.A.2.d), its header
+    born ``header``, and a context of ``patient`` (``test`` more of its test)."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=3, baseline_pct=95.5, noise_pts=0.4,
+        sustained_drops=[(4 * 3600, 1080, 90.0)], start=dt.datetime(2026, 1, 5, 22, 0),
+        patient=PatientInfo(birth_date=header),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx_file = tmp_path / "ctx.yaml"
+    ctx_file.write_text(
+        f"patient: {patient}\n"
+        "test: {type: overnight, room_air: true, setting: outpatient,\n"
+        f"       chronic_stable_state: true{test}}}\n"
+        "order: {date: 2025-12-20, prescriber: physician, flow_lpm: 1, hours_per_day: 10}\n"
+        "diagnoses: [J44.9]\n"
+    )
+    return edf, ctx_file
+
+
+@pytest.mark.parametrize(
+    ("born", "header", "turns"),
+    [
+        ("2005-01-06", dt.date(1980, 3, 3), True),
+        ("2005-01-06", dt.date(2005, 1, 7), True),
+        ("2005-01-07", dt.date(2005, 1, 6), False),
+        ("1990-01-01", dt.date(1980, 3, 3), False),
+        ("1990-01-01", dt.date(1930, 3, 3), False),  # the header's age capped at 90
+    ],
+)
+@pytest.mark.parametrize("deidentify", [[], ["--deidentify"]])
+def test_a_summary_of_a_birth_date_not_the_headers_verifies(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    born: str,
+    header: dt.date,
+    turns: bool,
+    deidentify: list[str],
+) -> None:
+    """A night from 22:00 on 5 January, no test.date, the context's birth date not the
+    header's: the summary keeps whether the context's (not the header's) 21st birthday falls on
+    the night's second day, and `oxi verify` without --context placed the header's, found
+    turns_21_during_test another, and said NOT VERIFIED of the genuine summary; de-identified,
+    it compared the header's age with the context's (age_matches_recording, which the analysis
+    never wrote beside a birth date) (review of hunt 14)."""
+    edf, ctx_file = _night_from_22_00_on_5_january(tmp_path, header, f"{{birth_date: {born}}}")
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, *deidentify]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["qualification"]["determination"] == "indeterminate"
+    patient = doc["context"]["patient"]
+    assert patient["birth_date_matches_recording"] is False
+    assert patient.get("turns_21_during_test", False) is turns
+    assert "age_matches_recording" not in patient
+    capsys.readouterr()
+    summary = str(out / "summary.json")
+    assert main(["verify", summary, str(edf)]) == 0, capsys.readouterr().out
+    assert main(["verify", "--context", str(ctx_file), summary, str(edf)]) == 0
+    capsys.readouterr()
