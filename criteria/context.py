@@ -292,8 +292,8 @@ class Patient:
         Returns
         -------
         bool
-            Without a birth date or either day, what a summary recorded
-            (``turns_21_during_test``).
+            What the birth date places, or what a summary recorded
+            (``turns_21_during_test``): either is a birthday during the test.
         """
         born = self.birth_date
         if (
@@ -307,7 +307,12 @@ class Patient:
             born = recording_birth_date
         if born is not None and day is not None and last_day is not None:
             p = replace(self, birth_date=born)
-            return p.under(21, day) is True and p.under(21, last_day) is False
+            if p.under(21, day) is True and p.under(21, last_day) is False:
+                return True
+        # what a summary recorded stands beside a birth date it never compared (oxi qualify
+        # --summary of a de-identified summary, the header's birth date not kept): a context
+        # born the day after the header's birthday QUALIFIED the night oxi analyze held open
+        # (review of hunt 14); a context file never holds it (SUMMARY_ONLY_PATIENT_KEYS)
         return bool(self.turns_21_during_test)
 
     def age_from_birth(self, day: _dt.date | None) -> float | None:

@@ -421,8 +421,9 @@ def with_recorded_patient_findings(
     Context
         ``context``, with ``patient.name_matches_recording``,
         ``patient.birth_date_matches_recording`` or ``patient.age_matches_recording`` false
-        when carried, and ``patient.turns_21_during_test`` (the header's birthday) beside a
-        context without a birth date.
+        when carried, and ``patient.turns_21_during_test`` (the birthday the analysis
+        placed, the context's or the header's), which a birth date in ``context`` does not undo
+        (:meth:`criteria.context.Patient.turns_21_by`).
     """
     recorded = summary.get("context")
     patient = recorded.get("patient") if isinstance(recorded, Mapping) else None
@@ -439,13 +440,11 @@ def with_recorded_patient_findings(
         # a context of 89 beside a header of 95, capped at 90: within a year once capped, the
         # night oxi analyze held open was qualified (hunt 13)
         p = replace(p, age_matches_recording=False)
-    if (
-        found.get("turns_21_during_test") is True
-        and recording_birth_date(evidence) is None
-        and p.birth_date is None
-    ):
+    if found.get("turns_21_during_test") is True and recording_birth_date(evidence) is None:
         # the header's birthday (the summary holds no birth date): a night into the 21st
-        # birthday beside age_years 20, held open by oxi analyze, was qualified (hunt 14)
+        # birthday beside age_years 20, held open by oxi analyze, was qualified (hunt 14);
+        # carried beside a birth date too, which nothing here compares with the header's:
+        # born the day after it, the same night QUALIFIED (review of hunt 14)
         p = replace(p, turns_21_during_test=True)
     return context if p == context.patient else replace(context, patient=p)
 

@@ -2910,7 +2910,8 @@ def night_into_the_21st_birthday(
     condition), dated by its evening (``test.date``), from that evening or after midnight; the
     21st birthday (the context's birth date, or the header's beside the context's age) on a
     later day its data were recorded on (True), or the day after the last (False: it
-    qualifies)."""
+    qualifies); or a de-identified summary's ``turns_21_during_test`` beside a birth date that
+    places no birthday in the night (True)."""
     td = TEST_DATE
     start = dt.datetime.combine(td, dt.time(draw(st.integers(20, 23)), draw(st.integers(0, 59))))
     if draw(st.booleans()):  # begun after midnight, still the night of td
@@ -2931,11 +2932,24 @@ def night_into_the_21st_birthday(
     turns = draw(st.sampled_from(days)) if held else last + dt.timedelta(days=1)
     born = turns.replace(year=turns.year - 21)
     ev = Evidence(recording_start=start, sleep=night)
-    if draw(st.booleans()):
+    which = draw(
+        st.sampled_from(["context", "header", "summary"] if held else ["context", "header"])
+    )
+    if which == "context":
         raw["patient"] = {"birth_date": born.isoformat()}
-    else:  # the header's birth date beside the context's age on the test date
+    elif which == "header":  # the header's birth date beside the context's age on the test date
         raw["patient"] = {"age_years": 20}
         ev = dataclasses.replace(ev, file_patient=FilePatient(birth_date=born))
+    else:
+        # oxi qualify --summary of a de-identified summary that kept the birthday (its patient
+        # block the header's age alone) beside a birth date that places none: it is not the one
+        # the analysis placed, and no header's is left to compare it with (review of hunt 14)
+        later = last + dt.timedelta(days=draw(st.integers(1, 300)))
+        raw["patient"] = {
+            "birth_date": later.replace(year=later.year - 21).isoformat(),
+            "turns_21_during_test": True,
+        }
+        ev = dataclasses.replace(ev, file_patient=FilePatient(age_years=20))
     return raw, ev, held
 
 

@@ -431,3 +431,34 @@ def test_a_summary_of_a_birth_date_not_the_headers_verifies(
     assert main(["verify", summary, str(edf)]) == 0, capsys.readouterr().out
     assert main(["verify", "--context", str(ctx_file), summary, str(edf)]) == 0
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("analysed", ["{age_years: 20}", "{birth_date: 2005-01-06}"])
+@pytest.mark.parametrize("deidentify", [[], ["--deidentify"]])
+def test_qualify_summary_keeps_the_21st_birthday_beside_another_birth_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], analysed: str, deidentify: list[str]
+) -> None:
+    """A night from 22:00 on 5 January, 18 min at 90 %, the header born 6 January 2005, analysed
+    beside age_years 20 (or the header's birth date): held open (the member turns 21 on the
+    night's second day). `oxi qualify --summary` of the de-identified summary with a context
+    born 7 January 2005 (20 on the test date, no birthday in the night) QUALIFIED pediatric
+    oxygen, where `oxi analyze` with that context holds it open (another birth date than the
+    header's): the summary holds no birth date to compare it with (review of hunt 14)."""
+    edf, ctx_file = _night_from_22_00_on_5_january(tmp_path, dt.date(2005, 1, 6), analysed)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, *deidentify]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["qualification"]["determination"] == "indeterminate"
+    assert doc["context"]["patient"]["turns_21_during_test"] is True
+    later = tmp_path / "later.yaml"
+    later.write_text(ctx_file.read_text().replace(analysed, "{birth_date: 2005-01-07}"))
+    again = tmp_path / "again"
+    args = ["analyze", str(edf), "--context", str(later), "--out", str(again), "--no-report"]
+    assert main([*args, *deidentify]) == 0
+    doc = json.loads((again / "summary.json").read_text())
+    assert doc["qualification"]["determination"] == "indeterminate"
+    capsys.readouterr()
+    summary = str(out / "summary.json")
+    assert main(["qualify", "--summary", summary, "--context", str(later)]) == 0
+    assert "INDETERMINATE" in capsys.readouterr().out
