@@ -244,6 +244,21 @@ def _sex(value: str | None) -> str | None:
     return first if first in ("F", "M") else None
 
 
+def _other_age_when_analysed() -> Conflict:
+    """Return the conflict of a recorded ``patient.age_matches_recording: false``.
+
+    A de-identified summary holds no age of the header's that differs from the context's (a
+    recording of no known date holds none, and the one at the recording's start may be the
+    context's), so none is quoted.
+    """
+    return Conflict(
+        ("patient.age_years", "recording.patient"),
+        {"patient.age_years": "(not shown)", "recording.patient.age_years": "(not shown)"},
+        "The recording's header gave another age than the context when it was "
+        "analysed: the night or the context belongs to another person.",
+    )
+
+
 def _file_patient(f: _Facts) -> list[Conflict]:
     """Find a recording header that names another patient than the context (birth date, age, sex).
 
@@ -289,6 +304,7 @@ def _file_patient(f: _Facts) -> list[Conflict]:
         and same_birth_date is not True
     ):
         age = p.age_at(day)
+        capped_either = bool(p.age_capped or fp.age_capped)
         # the header's age on the same day as the context's (it gives it at the recording's
         # start, which may be the day before a birthday the test date is on); a recording of
         # no known date has none at its start, and its birth date still gives one on
@@ -314,7 +330,19 @@ def _file_patient(f: _Facts) -> list[Conflict]:
             elif p.age_matches_recording is False:
                 far = True  # (the header's exact age: what the summary kept stands too)
             across = any((age < limit) != (header_age < limit) for limit in AGE_LIMITS)
-            if far or across:
+            # the ages quoted make the conflict themselves (not only the recorded comparison)
+            quoted = abs(age - header_age) > 1 or across
+            if born is None and p.age_matches_recording is not None and not capped_either:
+                # a de-identified summary's patient block holds the header's age at the
+                # recording's start, and the comparison on the test date is the one kept: a
+                # header 20 at the start and 21 on test.date beside a context of 21 was held
+                # open by oxi qualify --summary alone (review of hunt 14)
+                far, across = not p.age_matches_recording, False
+            if (far or across) and not quoted and born is None and not capped_either:
+                # no age of the header's is left that differs: "makes the patient 20, the
+                # context 20" was printed (review of hunt 14)
+                out.append(_other_age_when_analysed())
+            elif far or across:
                 # beside a capped context, or an outcome only de-identifying records, the output
                 # is de-identified: the header's age is capped alike (its patient block says 90
                 # or older; "makes the patient 95" beside a context of 89 was printed, hunt 13)
@@ -337,14 +365,7 @@ def _file_patient(f: _Facts) -> list[Conflict]:
     elif p.age_matches_recording is False and p.age_at(f.test_date or f.recording_date) is not None:
         # a de-identified summary of a recording of no known date holds no header age: the
         # comparison the analysis made stands (criteria.context: _capped_ages; hunt 14)
-        out.append(
-            Conflict(
-                ("patient.age_years", "recording.patient"),
-                {"patient.age_years": "(not shown)", "recording.patient.age_years": "(not shown)"},
-                "The recording's header gave another age than the context when it was "
-                "analysed: the night or the context belongs to another person.",
-            )
-        )
+        out.append(_other_age_when_analysed())
     a, b = _sex(None if fp is None else fp.sex), _sex(p.sex)
     if fp is not None and a is not None and b is not None and a != b:
         out.append(

@@ -1148,17 +1148,18 @@ class Context:
         ):
             # as criteria.conflicts compares them on the test date: a year apart at most, on
             # one side of 21
-            same = (
-                header_age is not None
-                and abs(given - header_age) <= 1
-                and (given < 21) == (header_age < 21)
+            same, at_start = (
+                h is not None and abs(given - h) <= 1 and (given < 21) == (h < 21)
+                for h in (header_age, header_at_start)
             )
-            if header_at_start is None or not same:
+            if header_at_start is None or not (same and at_start):
                 # the de-identified patient block holds no age to compare (a recording of no
                 # known date, a header born after it began), or its age at the recording's
                 # start does not find what the test date's did: `oxi qualify --summary`
                 # qualified a header born 1950 beside age_years 15, and a night from the
-                # evening before a 21st birthday on test.date beside age_years 20 (hunt 14)
+                # evening before a 21st birthday on test.date beside age_years 20 (hunt 14);
+                # and held open the same night beside age_years 21, which oxi analyze did not
+                # (review of hunt 14)
                 pat["age_matches_recording"] = same
         if not capped and not header_capped:
             return p.dates_before_birth(self.dates())

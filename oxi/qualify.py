@@ -404,7 +404,9 @@ def with_recorded_patient_findings(
     ``patient.birth_date_matches_recording``, and beside an age capped at 90
     ``patient.age_matches_recording``). A finding of another person (false) is carried,
     so a night held open as another person's is not qualified by the very context it was held
-    open for; to judge it with a corrected context, ``oxi analyze`` is run again. What the
+    open for; to judge it with a corrected context, ``oxi analyze`` is run again. The ages'
+    comparison is carried when true too: it was made on the test date, the patient block's age
+    is the header's at the recording's start. What the
     summary holds of the header (its name, its birth date) is compared afresh (nothing carried).
 
     Parameters
@@ -420,7 +422,7 @@ def with_recorded_patient_findings(
     -------
     Context
         ``context``, with ``patient.name_matches_recording``,
-        ``patient.birth_date_matches_recording`` or ``patient.age_matches_recording`` false
+        ``patient.birth_date_matches_recording`` false and ``patient.age_matches_recording``
         when carried, and ``patient.turns_21_during_test`` (the birthday the analysis
         placed, the context's or the header's), which a birth date in ``context`` does not undo
         (:meth:`criteria.context.Patient.turns_21_by`).
@@ -436,10 +438,14 @@ def with_recorded_patient_findings(
         and recording_birth_date(evidence) is None
     ):
         p = replace(p, birth_date_matches_recording=False)
-    if found.get("age_matches_recording") is False and recording_birth_date(evidence) is None:
+    same_age = found.get("age_matches_recording")
+    if isinstance(same_age, bool) and recording_birth_date(evidence) is None:
         # a context of 89 beside a header of 95, capped at 90: within a year once capped, the
-        # night oxi analyze held open was qualified (hunt 13)
-        p = replace(p, age_matches_recording=False)
+        # night oxi analyze held open was qualified (hunt 13); and true, the header's age on
+        # the test date the context's where the patient block's, at the recording's start, is
+        # not: a header 20 at the start, 21 on test.date, beside 21 was held open (review of
+        # hunt 14)
+        p = replace(p, age_matches_recording=same_age)
     if found.get("turns_21_during_test") is True and recording_birth_date(evidence) is None:
         # the header's birthday (the summary holds no birth date): a night into the 21st
         # birthday beside age_years 20, held open by oxi analyze, was qualified (hunt 14);

@@ -292,7 +292,10 @@ def test_a_header_birth_date_places_the_21st_birthday_beside_an_age(
         q = doc["qualification"]
         assert q["determination"] == "indeterminate"
         assert ["patient.birth_date", "recording.days"] in [c["keys"] for c in q["conflicts"]]
-        assert doc["context"]["patient"] == {"age_years": 20, "turns_21_during_test": True}
+        # de-identified, the header's age compared on the test date (20), not the patient
+        # block's at the start (21), which oxi qualify --summary would (review of hunt 14)
+        same = {"age_matches_recording": True} if deidentify else {}
+        assert doc["context"]["patient"] == {"age_years": 20, "turns_21_during_test": True, **same}
         assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
     capsys.readouterr()
 
@@ -462,3 +465,52 @@ def test_qualify_summary_keeps_the_21st_birthday_beside_another_birth_date(
     summary = str(out / "summary.json")
     assert main(["qualify", "--summary", summary, "--context", str(later)]) == 0
     assert "INDETERMINATE" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("deidentify", [[], ["--deidentify"]])
+def test_qualify_summary_compares_the_headers_age_on_the_test_date(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: list[str]
+) -> None:
+    """A night from 22:00 on 5 January, test.date the 6th, the header born 6 January 2005 (20
+    at the start, 21 on the test date) beside age_years 21: `oxi analyze` compares the ages on
+    the test date (NOT QUALIFIED, an adult's night), but `oxi qualify --summary` of the
+    de-identified summary compared the context's with the header's age at the start and held
+    it open ("the header makes the patient 20, the context 21") (review of hunt 14)."""
+    edf, ctx_file = _night_from_22_00_on_5_january(
+        tmp_path, dt.date(2005, 1, 6), "{age_years: 21}", ", date: 2026-01-06"
+    )
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, *deidentify]) == 0
+    doc = json.loads((out / "summary.json").read_text())
+    assert doc["qualification"]["determination"] == "not_qualified"
+    assert doc["qualification"]["conflicts"] == []
+    capsys.readouterr()
+    summary = str(out / "summary.json")
+    assert main(["verify", summary, str(edf)]) == 0
+    capsys.readouterr()
+    assert main(["qualify", "--summary", summary, "--context", str(ctx_file)]) == 0
+    assert "NOT QUALIFIED" in capsys.readouterr().out
+
+
+def test_qualify_summary_quotes_no_impossible_header_age(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same night beside age_years 20 (the header 21 on test.date): `oxi qualify --summary`
+    of the de-identified summary holds it open, as `oxi analyze` does, but said "the header
+    makes the patient 20, the context 20", the only age of the header's it holds being the one
+    at the start (review of hunt 14)."""
+    edf, ctx_file = _night_from_22_00_on_5_january(
+        tmp_path, dt.date(2005, 1, 6), "{age_years: 20}", ", date: 2026-01-06"
+    )
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx_file), "--out", str(out), "--no-report"]
+    assert main([*args, "--deidentify"]) == 0
+    capsys.readouterr()
+    assert (
+        main(["qualify", "--summary", str(out / "summary.json"), "--context", str(ctx_file)]) == 0
+    )
+    said = capsys.readouterr().out
+    assert "INDETERMINATE" in said
+    assert "makes the patient 20, the context 20" not in said
+    assert "gave another age than the context when it was analysed" in said
