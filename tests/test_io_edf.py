@@ -757,6 +757,33 @@ def test_a_half_percent_in_a_16_bit_header_is_not_at_or_below_88(tmp_path: Path)
     assert figures[0].t_le88_min == 0.0  # type: ignore[union-attr]
 
 
+def test_a_half_percent_stored_as_a_16_bit_fraction_reads_as_in_percent(tmp_path: Path) -> None:
+    """--scale 100 on an EDF of 0-1 in 16 bits: 0.885 is stored as 0.88499275, whose tenths the
+    file snaps are tenths of a fraction; scaled, it was 88.499275 %, and 8 minutes at 88.5 %
+    counted at or below 88 % and qualified a night the same file in percent does not (hunt 14).
+    The scaled values are put on their tenths of a percent, as a file in percent is read."""
+    from oximetry import analyze
+
+    x = np.full(6 * 3600, 95.0)
+    x[7200:7680] = 88.5
+    figures = []
+    for name, pmax, unit, scale in (("pct", 100.0, "%", None), ("frac", 1.0, "", 100.0)):
+        codes = np.round(x / 100.0 * pmax / (pmax / 65535)) - 32768
+        spec = RawEdf(
+            [
+                RawSig(
+                    "SpO2", unit, 60, codes.astype(np.int64).reshape(-1, 60),
+                    pmin=0.0, pmax=pmax, dmin=-32768, dmax=32767,
+                )
+            ]
+        )  # fmt: skip
+        rec = read_recording(write_edf_raw(tmp_path / f"{name}.edf", spec), scale=scale)
+        assert rec.spo2.data[7200] == 88.5
+        figures.append(analyze(rec).metrics["presumed_sleep"])
+    assert figures[0] == figures[1]
+    assert figures[1].t_le88_min == 0.0  # type: ignore[union-attr]
+
+
 def test_a_pulse_of_zero_invalidates_the_spo2_beside_it(tmp_path: Path) -> None:
     """A pulse of 0 is "no pulse found" (a probe off): SPEC §4 rule 4 invalidates the SpO2 beside
     a pulse outside 25-250 bpm. Read as a missing value it invalidated nothing, and 12 minutes at

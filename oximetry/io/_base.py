@@ -52,7 +52,9 @@ class RawChannel:
 
     ``valid_range`` is the physical range the file can represent (EDF digital min/max mapped to
     physical units); SpO2 samples outside it are missing-data markers (a pulse or status
-    code outside it is kept, ``reader._clean``).
+    code outside it is kept, ``reader._clean``). ``step`` is the physical size of one digital
+    code (EDF, WFDB), None where the file stores the values themselves: the values are put on
+    their tenths with it (:func:`snap_to_tenths`), again after ``--scale`` in percent.
     """
 
     label: str
@@ -60,6 +62,7 @@ class RawChannel:
     fs: float | None
     n_samples: int
     valid_range: tuple[float, float] | None = None
+    step: float | None = None
 
 
 @dataclass

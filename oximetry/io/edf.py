@@ -490,8 +490,12 @@ def _to_physical(values: NDArray[np.float64], sig: EdfSignalHeader) -> NDArray[n
     values += sig.phys_min
     np.round(values, 9, out=values)
     # a finer header than tenths: the tenth each code stands for (88.5 % stored in 16 bits)
-    step = abs((sig.phys_max - sig.phys_min) / (sig.dig_max - sig.dig_min))
-    return snap_to_tenths(values, step)
+    return snap_to_tenths(values, _step(sig))
+
+
+def _step(sig: EdfSignalHeader) -> float:
+    """Return the physical size of one digital code of a signal."""
+    return abs((sig.phys_max - sig.phys_min) / (sig.dig_max - sig.dig_min))
 
 
 def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
@@ -553,6 +557,7 @@ def read_edf(path: Path, head: bytes, file_size: int) -> RawRecording:
             fs=hdr.signals[i].samples_per_record / hdr.record_duration_s,
             n_samples=hdr.signals[i].samples_per_record * hdr.n_records,
             valid_range=_valid_range(hdr.signals[i]),
+            step=_step(hdr.signals[i]),
         )
         for i in data_idx
     ]

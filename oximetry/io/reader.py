@@ -27,6 +27,7 @@ from oximetry.io._base import (
     classify_annotation,
     path_text,
     sha256_of,
+    snap_to_tenths,
 )
 from oximetry.io.channels import ChannelChoice, classify_all, pick_channels
 from oximetry.model import ChannelInfo, CompanionFile, Recording, Signal, SourceInfo
@@ -267,12 +268,19 @@ def _unit_scale(scale: float | None, path: str | os.PathLike[str]) -> float | No
 
 
 def _scaled(
-    spo2: NDArray[np.float64], scale: float, path: str | os.PathLike[str]
+    spo2: NDArray[np.float64],
+    scale: float,
+    path: str | os.PathLike[str],
+    step: float | None = None,
 ) -> NDArray[np.float64]:
     """Return ``spo2`` times ``scale``, or refuse a power of ten it overflows with.
 
     Rounded to 1e-9 as the EDF reader's conversion is: 0.565 * 100 is 56.49999999999999, which
-    SPEC §7 rounds to 56 where the oximeter's 56.5 rounds to 57. ``--scale 1e308`` made 96 %
+    SPEC §7 rounds to 56 where the oximeter's 56.5 rounds to 57. A file's digital ``step`` is
+    scaled too, and the values put on their tenths of a percent with it, as a file in percent
+    is read (:func:`oximetry.io._base.snap_to_tenths`): the file snaps tenths of its own unit,
+    and 0.885 in a 16-bit EDF of 0-1 (0.88499275) was 88.499275 % after ``--scale 100``, at
+    or below 88 % where the same night stored in percent reads 88.5 %. ``--scale 1e308`` made 96 %
     infinite (and 1e300 overflowed in the rounding): numpy printed its RuntimeWarning with a
     line of oxi's source before the one-line error, and the night was refused for "missing"
     samples, which the file does not lack (hunt 11).
@@ -287,6 +295,8 @@ def _scaled(
             "overflows (100 converts SpO2 stored as a fraction 0-1, 0.1 tenths of a percent)",
             path,
         )
+    if step is not None:
+        snap_to_tenths(out, step * scale)
     return out
 
 
@@ -361,7 +371,7 @@ def _prepare(
             # beside the patient Zyxwvu Qwerty was printed whole under --deidentify
             raise InsufficientDataError(problem, path, deidentified=raw.patient.redact(problem))
     elif scale is not None:
-        spo2 = _scaled(spo2, scale, path)
+        spo2 = _scaled(spo2, scale, path, raw.channels[choice.spo2].step)
     else:
         problem = _fraction_problem(label, spo2)
         if problem and strict:

@@ -271,6 +271,12 @@ def header_rate(fs: float) -> float:
     return fs
 
 
+def _gain_step(gains: Any, i: int) -> float | None:
+    """Return the physical size of one digital step of signal ``i`` (None: no gain given)."""
+    gain = (gains or ())[i] if i < len(gains or ()) else None
+    return 1.0 / abs(float(gain)) if gain else None
+
+
 def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
     """Read a WFDB record from its header file.
 
@@ -339,13 +345,15 @@ def read_wfdb(path: Path, given: Path | None = None) -> RawRecording:
             unit=str(rec.units[i] or ""),
             fs=header_rate(float(rec.fs)) * int(spf[i] or 1),
             n_samples=len(signals[i]),
+            # one digital step is 1/gain (a gain of 327.67 over 16 bits: the tenths)
+            step=_gain_step(rec.adc_gain, i),
         )
         for i in range(rec.n_sig)
     ]
     arrays = [np.asarray(s, dtype=np.float64) for s in signals]
-    for k, gain in enumerate(rec.adc_gain or ()):
-        if gain:  # one digital step is 1/gain (a gain of 327.67 over 16 bits: the tenths)
-            snap_to_tenths(arrays[k], 1.0 / abs(float(gain)))
+    for k, ch in enumerate(channels):
+        if ch.step is not None:
+            snap_to_tenths(arrays[k], ch.step)
 
     def load(which: Any) -> dict[int, Any]:
         return {k: np.array(arrays[k], dtype=np.float64) for k in which}
