@@ -368,6 +368,23 @@ def test_a_time_column_of_another_name_is_refused(tmp_path: Path, column: str) -
         read_recording(path, fs=1.0)
 
 
+@pytest.mark.parametrize("column", ["sec", "ms", "Minutes", "hours", "t (ms)", "Zeit (s)"])
+def test_a_column_named_by_its_unit_of_time_is_refused(tmp_path: Path, column: str) -> None:
+    """A column 'sec' of elapsed seconds was no time column: read at --fs 1, the 30-min pause
+    closed up, and --exclude 2500-3100 (the file's seconds of the dip) left the dip, at 700 s,
+    in the night, which qualified on it (hunt 14)."""
+    path = write_text(tmp_path / "p.csv", _paused_night(f"{column},SpO2"))
+    with pytest.raises(RecordingFormatError, match=r"looks like a time column.*gaps would close"):
+        read_recording(path, fs=1.0)
+
+
+def test_a_data_column_with_a_rate_per_minute_is_no_time_column(tmp_path: Path) -> None:
+    """A pulse per minute ('Pulse (beats/min)') is no unit of time: rows without time stamps."""
+    path = write_text(tmp_path / "p.csv", "SpO2,Pulse (beats/min)\n95,60\n95,61\n,\n94,60\n")
+    rec = read_recording(path, fs=1.0)
+    assert rec.spo2.n_samples == 4
+
+
 def test_a_column_of_time_stamps_under_another_word_is_refused(tmp_path: Path) -> None:
     """A German export's 'Zeit' column of O2Ring stamps was no time column: the file was said to
     hold no time stamps and, read at --fs 0.25, a 30-min pause closed up (dip 2500 s -> 700 s)."""

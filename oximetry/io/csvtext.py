@@ -85,6 +85,14 @@ _TIME_NAMES = frozenset(
 _ELAPSED_START_BEFORE = _dt.time(0, 1)
 #: Words of a column name that say it holds time (a name of :data:`_TIME_NAMES` aside).
 _TIME_WORDS = frozenset({"time", "timestamp", "datetime", "date", "seconds", "elapsed", "clock"})
+#: Units of time: a column named by one (``sec``, ``ms``, ``minutes``), or whose unit in
+#: parentheses is one (``t (ms)``), holds time too.
+_TIME_UNITS = frozenset(
+    {
+        "s", "sec", "secs", "second", "ms", "msec", "msecs", "millisecond", "milliseconds",
+        "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours",
+    }
+)  # fmt: skip
 _MISSING_TOKENS = frozenset({"", "--", "---", "-", "na", "nan", "n/a", "null", "none"})
 _UNIT = re.compile(r"\(([^()]*)\)\s*$")
 
@@ -512,15 +520,22 @@ _TIME_CELL = re.compile(r"\b\d{1,2}:\d\d\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}[/.]\d{1
 def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]:
     """Return the columns that hold time without a name this reader knows as a time column.
 
-    A column is one when its name holds a word of :data:`_TIME_WORDS` (``Elapsed Time``), or
+    A column is one when its name holds a word of :data:`_TIME_WORDS` (``Elapsed Time``), is
+    a unit of time or gives one as its unit (:data:`_TIME_UNITS`: ``sec``, ``t (ms)``), or
     when most of its first 200 filled cells hold a clock time or a date, whatever its name (a
-    localised export's ``Zeit``).
+    localised export's ``Zeit``). Read with ``--fs``, a column ``sec`` of elapsed seconds was
+    passed over and its gaps closed up: an ``--exclude`` of the file's own seconds fell 1000 s
+    past the 86 % it was given for, and the night qualified on it.
     """
     out = []
     for i, h in enumerate(header):
         cells = [c for r in rows[:200] if (c := r[i].strip())]
         stamped = sum(1 for c in cells if _TIME_CELL.search(c))
-        if _TIME_WORDS.intersection(_words(h)) or (cells and stamped * 2 > len(cells)):
+        unit, _ = _split_unit(h)
+        named = _TIME_WORDS.intersection(_words(h)) or _TIME_UNITS.intersection(
+            (h.strip().casefold(), unit.casefold())
+        )
+        if named or (cells and stamped * 2 > len(cells)):
             out.append(i)
     return out
 
