@@ -545,6 +545,17 @@ def test_blank_rows_without_time_stamps_are_missing_samples(tmp_path: Path, head
     assert rec.duration_s == 5.0  # the blank lines after the last sample are no samples
 
 
+def test_a_pandas_index_under_a_blank_name_is_no_time_column(tmp_path: Path) -> None:
+    """pandas writes its index (0, 1, 2 ...) under a blank name: read as seconds from the start, a
+    night at 2 Hz became 1 Hz (--fs 2 ignored), and 200 s at 86 % counted 6.7 min, which
+    qualified (hunt 14). Row numbers and seconds cannot be told apart: refused, saying how."""
+    text = ",SpO2\n" + "".join(f"{k},{86.0 if 100 <= k < 500 else 95.0}\n" for k in range(2000))
+    path = write_text(tmp_path / "df.csv", text)
+    for fs in (None, 2.0):
+        with pytest.raises(RecordingFormatError, match=r"first column has no name.*'seconds'"):
+            read_recording(path, fs=fs)
+
+
 def test_bom_blank_time_header_and_collection_halted(tmp_path: Path) -> None:
     text = (
         ",SpO2 1,SpO2 2,Pulse 1,Pulse 2,PI 1\n"

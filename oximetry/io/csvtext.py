@@ -540,6 +540,26 @@ def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]
     return out
 
 
+def _check_unnamed_first_column(rows: list[list[str]], path: Path) -> None:
+    """Refuse a first column without a name whose cells are not clock times or dates.
+
+    Numbers there may be seconds from the start or row numbers (a spreadsheet's, or the index
+    pandas writes under a blank name), which cannot be told apart: a night at 2 Hz with its
+    pandas index (0, 1, 2 ...) was read as seconds, at 1 Hz, ``--fs 2`` ignored, and 3.3 min at
+    86 % counted 6.7 min and qualified.
+    """
+    cells = [c for r in rows[:200] if (c := r[0].strip())]
+    stamped = sum(1 for c in cells if _TIME_CELL.search(c))
+    if cells and stamped * 2 <= len(cells):
+        raise RecordingFormatError(
+            "the first column has no name and holds no clock times or dates: its numbers may be "
+            "seconds from the start or row numbers (a spreadsheet's or pandas' index); name it "
+            "'seconds' if it counts seconds, or remove it and give --fs (rows without time "
+            "stamps)",
+            path,
+        )
+
+
 def _time_name(header: str) -> str:
     """Return a column name as :data:`_TIME_NAMES` spells it (``Time [s]``: ``time (s)``)."""
     name = header.casefold().replace("[", "(").replace("]", ")")
@@ -629,7 +649,9 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         if named:
             time_cols = [named[0]]
         elif header and header[0] == "" and table.rows:
-            time_cols = [0]  # a time column whose header is blank (hypoxia study's 100004.csv)
+            # a time column whose header is blank (hypoxia study's 100004.csv)
+            _check_unnamed_first_column(table.rows, path)
+            time_cols = [0]
         formats = ("ISO8601", *_TIME_OF_DAY)
     data_cols = [i for i in range(len(header)) if i not in time_cols and header[i] != ""]
     if fmt == "csv-generic" and not any(_looks_spo2(header[i]) for i in data_cols):
