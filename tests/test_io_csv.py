@@ -378,6 +378,16 @@ def test_a_column_named_by_its_unit_of_time_is_refused(tmp_path: Path, column: s
         read_recording(path, fs=1.0)
 
 
+@pytest.mark.parametrize("column", ["Unnamed: 0", "index"])
+def test_pandas_row_numbers_are_refused(tmp_path: Path, column: str) -> None:
+    """pandas' index read back (``Unnamed: 0``) or reset (``index``) numbers the rows a
+    ``dropna()`` kept: read at --fs as rows without time stamps, the 30-min pause closed up and
+    the dip at 2500 s was placed at 700 s (hunt 14)."""
+    path = write_text(tmp_path / "p.csv", _paused_night(f"{column},SpO2"))
+    with pytest.raises(RecordingFormatError, match=r"looks like row numbers.*close up"):
+        read_recording(path, fs=1.0)
+
+
 def test_a_data_column_with_a_rate_per_minute_is_no_time_column(tmp_path: Path) -> None:
     """A pulse per minute ('Pulse (beats/min)') is no unit of time: rows without time stamps."""
     path = write_text(tmp_path / "p.csv", "SpO2,Pulse (beats/min)\n95,60\n95,61\n,\n94,60\n")

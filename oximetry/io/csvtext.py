@@ -514,6 +514,9 @@ def _parse_iso(s: pd.Series) -> pd.Series:
 
 
 #: A clock time (``22:00:04``, ``9:10 PM``) or a date (``2026-03-01``, ``3/1/2026``) in a cell.
+#: pandas' row index as a column name: written under a blank name and read back as
+#: ``Unnamed: 0``, or ``index`` after ``reset_index()``.
+_ROW_INDEX = re.compile(r"unnamed: ?\d+|index")
 _TIME_CELL = re.compile(r"\b\d{1,2}:\d\d\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 
 
@@ -521,9 +524,10 @@ def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]
     """Return the columns that hold time without a name this reader knows as a time column.
 
     A column is one when its name holds a word of :data:`_TIME_WORDS` (``Elapsed Time``), is
-    a unit of time or gives one as its unit (:data:`_TIME_UNITS`: ``sec``, ``t (ms)``), or
-    when most of its first 200 filled cells hold a clock time or a date, whatever its name (a
-    localised export's ``Zeit``). Read with ``--fs``, a column ``sec`` of elapsed seconds was
+    a unit of time or gives one as its unit (:data:`_TIME_UNITS`: ``sec``, ``t (ms)``), is
+    pandas' row index (:data:`_ROW_INDEX`: ``Unnamed: 0``, ``index``; numbered rows that a
+    ``dropna()`` left gaps in, closed up at ``--fs``), or when most of its first 200 filled
+    cells hold a clock time or a date, whatever its name (a localised export's ``Zeit``). Read with ``--fs``, a column ``sec`` of elapsed seconds was
     passed over and its gaps closed up: an ``--exclude`` of the file's own seconds fell 1000 s
     past the 86 % it was given for, and the night qualified on it.
     """
@@ -532,8 +536,10 @@ def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]
         cells = [c for r in rows[:200] if (c := r[i].strip())]
         stamped = sum(1 for c in cells if _TIME_CELL.search(c))
         unit, _ = _split_unit(h)
-        named = _TIME_WORDS.intersection(_words(h)) or _TIME_UNITS.intersection(
-            (h.strip().casefold(), unit.casefold())
+        named = (
+            _TIME_WORDS.intersection(_words(h))
+            or _TIME_UNITS.intersection((h.strip().casefold(), unit.casefold()))
+            or _ROW_INDEX.fullmatch(h.strip().casefold())
         )
         if named or (cells and stamped * 2 > len(cells)):
             out.append(i)
@@ -666,8 +672,16 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         # Read as rows without time stamps (--fs, as the message asked), "Elapsed Time",
         # "Time (hh:mm:ss)" or a German "Zeit" lost its gaps: a 30-min pause closed up and a
         # dip at 2500 s was placed at 700 s. Which unit such a column counts in is not known.
+        name = header[timed[0]]
+        if _ROW_INDEX.fullmatch(name.strip().casefold()):
+            raise RecordingFormatError(
+                f"column {name!r} looks like row numbers (pandas' index): read as rows without "
+                "time stamps, rows missing from it would close up; write the table with its "
+                "time column, or without the index when no row is missing",
+                path,
+            )
         raise RecordingFormatError(
-            f"column {header[timed[0]]!r} looks like a time column but is none this reader "
+            f"column {name!r} looks like a time column but is none this reader "
             "knows: name it 'Time' (clock times, or dates and times), or 'seconds' (seconds "
             "from the start); read as rows without time stamps, its gaps would close up",
             path,
