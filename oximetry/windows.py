@@ -436,18 +436,19 @@ def build_windows(
             presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s, valid)
             windows.append(presumed)
             warnings.extend(more)
-        tests = _test_spans(segments)
+        testing = _testing(recording, settings, segments, end_s)
+        tests = _test_spans(testing)
         # The awake baseline (awake, at rest, on room air) loses the walks, the pauses between
         # them and the minutes after them, not a rest part: a night marked with its 10 min at
         # rest on room air (93 %) took its baseline from later, at 96 %, and a night at 89-90 %
         # was a drop of more than 5 points.
-        walks = _test_spans([seg for seg in segments if seg.kind != "rest"])
+        walks = _test_spans([seg for seg in testing if seg.kind != "rest"])
         recovery = tuple((a, b + TEST_PAUSE_S) for a, b in walks)
         if tests:
-            windows = _without_segments(recording, windows, segments, tests, recovery, warnings)
+            windows = _without_segments(recording, windows, testing, tests, recovery, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
         on_oxygen = ""
-        if any(seg.kind == "exercise_o2" for seg in segments):
+        if any(seg.kind == "exercise_o2" for seg in testing):
             on_oxygen = "holds a walk on oxygen (exercise_o2)"
         elif marks := oxygen_marks(recording):
             # a mark of oxygen given: the presumed baseline took an hour at 98 % on 2 L/min,
@@ -512,7 +513,9 @@ def baseline_window_for(
         return plan.baseline
     end_s = recording.spo2.n_samples / recording.fs
     scored = _merge(((o, o + d) for o, d, _ in plan.staging), end_s) if plan.staged else ()
-    walks = _test_spans([w for w in plan.windows if w.kind in ("exercise", "exercise_o2")])
+    segments = [w for w in plan.windows if w.kind in SEGMENT_NAMES]
+    testing = _testing(recording, settings, segments, end_s)
+    walks = _test_spans([w for w in testing if w.kind != "rest"])
     recovery = tuple((a, b + TEST_PAUSE_S) for a, b in walks)
     baseline, _ = _baseline_window(recording, settings, valid, (), scored, recovery)
     return baseline
@@ -569,7 +572,8 @@ def _without_segments(
             if taken:
                 w = replace(w, spans_s=kept)
                 warnings.append(
-                    f"The {', '.join(seg.kind for seg in segments)} segment(s) were taken out of "
+                    f"The {', '.join(dict.fromkeys(seg.kind for seg in segments))} segment(s) "
+                    "were taken out of "
                     f"the {w.kind.replace('_', ' ')} window ({taken / fs / 60:.1f} min): the "
                     "patient was testing then."
                 )
@@ -1088,6 +1092,48 @@ def _baseline_window(
     return Window("presumed_awake", "first_300s_valid", spans, warning), warnings
 
 
+def _replaced_marks(
+    recording: Recording, settings: AnalysisSettings
+) -> list[tuple[str, float, float]]:
+    """Return the recording's segment annotations that ``--segment`` replaced and does not repeat.
+
+    As (name, start s, end s), in time order; none when no ``--segment`` was given (the
+    annotations are then the segments themselves).
+    """
+    if not settings.segments_s:
+        return []
+    annotated = sorted(
+        (float(a.onset_s), float(a.onset_s + a.duration_s), label)
+        for a in recording.annotations
+        for kind, label in [annotation_kind(a.text)]
+        if kind == "segment" and label is not None and a.duration_s > 0
+    )
+    return [
+        (n, s, e)
+        for s, e, n in annotated
+        if not any(
+            g == n and abs(gs - s) < 1e-6 and abs(ge - e) < 1e-6
+            for g, gs, ge in settings.segments_s
+        )
+    ]
+
+
+def _testing(
+    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window], end_s: float
+) -> list[Window]:
+    """Return the test's segments and the recording's marks of segments ``--segment`` replaced.
+
+    ``--segment`` replaces the file's segment annotations for the test's figures, not for when
+    the patient was testing: given ``--segment rest=...`` alone, the walk the file marked at
+    86 % stayed in the presumed sleep window of an overnight test and qualified it (hunt 14).
+    """
+    marks = [
+        Window(name, "annotations", _merge([(s, e)], end_s))
+        for name, s, e in _replaced_marks(recording, settings)
+    ]
+    return [*segments, *(m for m in marks if m.spans_s)]
+
+
 def _segments(
     recording: Recording,
     settings: AnalysisSettings,
@@ -1104,25 +1150,14 @@ def _segments(
     """
     found: dict[str, tuple[str, list[tuple[float, float]]]] = {}
     if settings.segments_s:
-        annotated = sorted(
-            (float(a.onset_s), float(a.onset_s + a.duration_s), label)
-            for a in recording.annotations
-            for kind, label in [annotation_kind(a.text)]
-            if kind == "segment" and label is not None and a.duration_s > 0
-        )
-        unused = [
-            (n, s, e)
-            for s, e, n in annotated
-            if not any(
-                g == n and abs(gs - s) < 1e-6 and abs(ge - e) < 1e-6
-                for g, gs, ge in settings.segments_s
-            )
-        ]
+        unused = _replaced_marks(recording, settings)
         if unused:
             named = ", ".join(f"{n!r} ({s:g}-{e:g} s)" for n, s, e in unused)
             warnings.append(
                 f"The recording's segment annotations {named} were not used: --segment was "
-                "given and replaces them all. Check that the segments given are the test's."
+                "given and replaces them all for the test's figures (an overnight recording's "
+                "sleep window and awake baseline still leave them out). Check that the "
+                "segments given are the test's."
             )
         for name, s, e in settings.segments_s:
             if segment_outside(s, e, recording):

@@ -708,6 +708,34 @@ def test_a_walk_in_the_nights_file_is_no_part_of_the_sleep_window(tmp_path: Path
     assert q["determination"] != "qualified"
 
 
+def test_a_walk_the_file_marks_stays_out_of_the_night_beside_segment(tmp_path: Path) -> None:
+    """--segment replaces the file's segment annotations for the test's figures only: given
+    --segment rest=21:00:00-21:05:00 alone, the walk the file marked (exercise, 6 min at 85 %)
+    stayed in the presumed sleep window and QUALIFIED the night (hunt 14), and its walk on
+    oxygen was no reason to take the baseline from --awake only."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=9 * 3600, seed=1, baseline_pct=94.0, noise_pts=0.5,
+        sustained_drops=[(0, 300, 96.0), (360, 360, 85.0), (780, 360, 95.0)],
+        segments=[("rest", 0, 300), ("exercise", 360, 720), ("exercise_o2", 780, 1140)],
+        start=dt.datetime(2026, 11, 20, 21, 0), pulse=True,
+    )  # fmt: skip
+    given = AnalysisSettings(test_type="overnight", segments_s=(("rest", 0.0, 300.0),))
+    a = analyze(rec, given)
+    assert a.metrics["presumed_sleep"].t_le88_min < 1.0
+    sleep = next(w for w in a.windows if w.kind == "presumed_sleep")
+    assert sleep.spans_s[0][0] >= 1140.0
+    assert [w.kind for w in a.windows if w.kind in ("rest", "exercise", "exercise_o2")] == ["rest"]
+    _no_baseline_from_the_recording(a, "presumed_sleep")
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OVERNIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report",
+                 "--segment", "rest=21:00:00-21:05:00"]) == 0  # fmt: skip
+    q = json.loads((out / "summary.json").read_text())["qualification"]
+    assert q["determination"] != "qualified"
+
+
 def _no_baseline_from_the_recording(a: Any, night: str) -> None:
     """The awake baseline of a file holding a walk on oxygen: none, said, only --awake."""
     m = a.metrics[night]
