@@ -437,6 +437,14 @@ def build_windows(
             windows.append(presumed)
             warnings.extend(more)
         testing = _testing(recording, settings, segments, end_s)
+        open_marks = _open_marks(recording, settings)
+        if open_marks:
+            named = ", ".join(f"{name!r} at {_clock(recording, t)}" for name, t in open_marks)
+            warnings.append(
+                f"The recording marks {named} without a duration: how long the test lasted is "
+                f"unknown, so the {OPEN_MARK_S / 60:.0f} min from each mark are no part of the "
+                "sleep window or the awake baseline (give the segments with --segment)."
+            )
         tests = _test_spans(testing)
         # The awake baseline (awake, at rest, on room air) loses the walks, the pauses between
         # them and the minutes after them, not a rest part: a night marked with its 10 min at
@@ -1118,18 +1126,49 @@ def _replaced_marks(
     ]
 
 
+#: How long a test a segment mark without a duration may hold, its end unmarked: the longest
+#: one testing session's parts may span (the rules' MAX_SESSION_MIN, 120 min).
+OPEN_MARK_S = 7200.0
+
+
+def _open_marks(recording: Recording, settings: AnalysisSettings) -> list[tuple[str, float]]:
+    """Return the segment annotations without a duration (name, onset s), in time order.
+
+    Those inside a segment given with ``--segment`` are left out: its span says how long that
+    part lasted.
+    """
+    marks = sorted(
+        (float(a.onset_s), label)
+        for a in recording.annotations
+        for kind, label in [annotation_kind(a.text)]
+        if kind == "segment" and label is not None and not a.duration_s > 0
+    )
+    return [
+        (name, t)
+        for t, name in marks
+        if not any(gs - _EPS <= t < ge + _EPS for _, gs, ge in settings.segments_s)
+    ]
+
+
 def _testing(
     recording: Recording, settings: AnalysisSettings, segments: Sequence[Window], end_s: float
 ) -> list[Window]:
-    """Return the test's segments and the recording's marks of segments ``--segment`` replaced.
+    """Return the test's segments and the recording's other marks of testing.
 
     ``--segment`` replaces the file's segment annotations for the test's figures, not for when
     the patient was testing: given ``--segment rest=...`` alone, the walk the file marked at
     86 % stayed in the presumed sleep window of an overnight test and qualified it (hunt 14).
+    A segment mark without a duration (a walk's start pressed on the device) holds a test of
+    unknown length: the :data:`OPEN_MARK_S` from it are taken as its, as it marked 6 min at 86 %
+    at 22:10 in the presumed sleep window of an overnight test, which qualified on them.
     """
     marks = [
         Window(name, "annotations", _merge([(s, e)], end_s))
         for name, s, e in _replaced_marks(recording, settings)
+    ]
+    marks += [
+        Window(name, "annotations", _merge([(t, t + OPEN_MARK_S)], end_s))
+        for name, t in _open_marks(recording, settings)
     ]
     return [*segments, *(m for m in marks if m.spans_s)]
 

@@ -736,6 +736,28 @@ def test_a_walk_the_file_marks_stays_out_of_the_night_beside_segment(tmp_path: P
     assert q["determination"] != "qualified"
 
 
+def test_a_walk_marked_without_a_duration_is_no_part_of_the_night() -> None:
+    """A walk's start pressed on the device ('exercise' at 21:06, no duration) marks no segment,
+    and the walk's 6 min at 85 % after it stayed in the presumed sleep window of an overnight
+    test, which qualified on them (hunt 14). Its length unknown, the 120 min from the mark are
+    no part of the night; --segment giving the walk's span is used instead."""
+    from oximetry.model import Annotation
+
+    rec, _ = simulate_night(
+        fs=1, duration_s=9 * 3600, seed=1, baseline_pct=94.0, noise_pts=0.5,
+        sustained_drops=[(360, 360, 85.0)], annotations=[Annotation(360.0, 0.0, "exercise")],
+        start=dt.datetime(2026, 11, 20, 21, 0), pulse=True,
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    assert a.metrics["presumed_sleep"].t_le88_min < 1.0
+    sleep = next(w for w in a.windows if w.kind == "presumed_sleep")
+    assert all(not (b > 360.0 and s < 360.0 + 7200.0) for s, b in sleep.spans_s)
+    assert any("'exercise' at 21:06:00 without a duration" in w for w in a.warnings)
+    given = analyze(rec, AnalysisSettings(test_type="overnight", segments_s=(("exercise", 360.0, 720.0),)))  # fmt: skip
+    assert given.metrics["presumed_sleep"].t_le88_min < 1.0
+    assert given.metrics["presumed_sleep"].valid_min > 8 * 60
+
+
 def _no_baseline_from_the_recording(a: Any, night: str) -> None:
     """The awake baseline of a file holding a walk on oxygen: none, said, only --awake."""
     m = a.metrics[night]
