@@ -1406,7 +1406,8 @@ def _taken_out(summary: Mapping[str, Any]) -> list[tuple[float, float]]:
     summary whose ``--lights-on 02:00`` fell inside one was refused as edited), and each part
     of a test (``windows`` of kind rest, exercise, exercise_o2) with :data:`_TEST_PAUSE_S` after
     it: a superset of what the analysis takes (it takes the minutes after a rest part only when
-    another part follows within them).
+    another part follows within them), and so are the file's segment marks that no segment is
+    (``recording.test_marks_s``: replaced by ``--segment``, or without a duration).
     """
     settings = summary.get("settings")
     settings = settings if isinstance(settings, Mapping) else {}
@@ -1423,6 +1424,10 @@ def _taken_out(summary: Mapping[str, Any]) -> list[tuple[float, float]]:
         for p in pairs
         if isinstance(p, list | tuple) and len(p) == 2 and _number(p[0]) and _number(p[1])
     ]
+    marks = block.get("test_marks_s") if isinstance(block, Mapping) else None
+    for p in marks if isinstance(marks, list) else ():
+        if isinstance(p, list | tuple) and len(p) == 2 and _number(p[0]) and _number(p[1]):
+            out.append((float(p[0]), float(p[1]) + _TEST_PAUSE_S))
     windows = summary.get("windows")
     for w in windows if isinstance(windows, list) else ():
         if not (isinstance(w, Mapping) and w.get("kind") in ("rest", "exercise", "exercise_o2")):

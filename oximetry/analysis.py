@@ -32,6 +32,7 @@ from .windows import (
     oxygen_marks,
     spo2_artifact_spans,
     staged_spans,
+    test_marks,
     window_mask,
 )
 
@@ -861,4 +862,5 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         ),
         spo2_artifact_spans_s=scorer_rejected,
         oxygen_marks_s=oxygen_marks(recording),
+        test_marks_s=test_marks(recording, st),
     )

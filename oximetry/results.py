@@ -380,6 +380,11 @@ class Analysis:
         Annotations marking supplemental oxygen given during the recording
         (``oximetry.windows.oxygen_marks``; ``end`` equals ``start`` for a mark without a
         duration).
+    test_marks_s : tuple of (float, float)
+        The recording's segment annotations that no segment of the test is (``--segment``
+        replaced them, or they have no duration: taken as lasting
+        ``oximetry.windows.OPEN_MARK_S``), taken out of an overnight recording's sleep window
+        with the test (``oximetry.windows.test_marks``).
     """
 
     recording: Recording
@@ -400,6 +405,7 @@ class Analysis:
     held_dropout_edges: tuple[DropoutEdge, ...] = ()
     spo2_artifact_spans_s: tuple[tuple[float, float], ...] = ()
     oxygen_marks_s: tuple[tuple[float, float], ...] = ()
+    test_marks_s: tuple[tuple[float, float], ...] = ()
 
     @property
     def main_window(self) -> str | None:

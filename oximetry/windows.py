@@ -38,6 +38,7 @@ __all__ = [
     "stage_of",
     "staged_spans",
     "staging_from_annotations",
+    "test_marks",
     "valid_spans",
     "window_mask",
 ]
@@ -1148,6 +1149,30 @@ def _open_marks(recording: Recording, settings: AnalysisSettings) -> list[tuple[
         for t, name in marks
         if not any(gs - _EPS <= t < ge + _EPS for _, gs, ge in settings.segments_s)
     ]
+
+
+def test_marks(recording: Recording, settings: AnalysisSettings) -> tuple[tuple[float, float], ...]:
+    """Return the spans of the recording's segment annotations that no segment of the test is.
+
+    Those ``--segment`` replaced, and those without a duration, taken as lasting
+    :data:`OPEN_MARK_S` (:func:`_open_marks`), clipped to the recording, in time order: an
+    overnight recording's sleep window and awake baseline leave them out with the test.
+
+    Parameters
+    ----------
+    recording : Recording
+        Its annotations.
+    settings : AnalysisSettings
+        ``segments_s`` (``--segment``).
+
+    Returns
+    -------
+    tuple of (float, float)
+    """
+    end_s = recording.spo2.n_samples / recording.fs
+    return tuple(
+        sorted(span for w in _testing(recording, settings, (), end_s) for span in w.spans_s)
+    )
 
 
 def _testing(

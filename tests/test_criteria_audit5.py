@@ -734,6 +734,15 @@ def test_a_walk_the_file_marks_stays_out_of_the_night_beside_segment(tmp_path: P
                  "--segment", "rest=21:00:00-21:05:00"]) == 0  # fmt: skip
     q = json.loads((out / "summary.json").read_text())["qualification"]
     assert q["determination"] != "qualified"
+    # the marks are recorded, so that a lights off the walk took the window's start from is
+    # no edited summary to oxi qualify --summary
+    lit = tmp_path / "lit"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(lit), "--no-report",
+                 "--segment", "rest=21:00:00-21:05:00", "--lights-off", "21:05"]) == 0  # fmt: skip
+    summary = json.loads((lit / "summary.json").read_text())
+    assert summary["recording"]["test_marks_s"] == [[360.0, 720.0], [780.0, 1140.0]]
+    assert main(["qualify", "--summary", str(lit / "summary.json"), "--context", str(ctx)]) == 0
+    assert main(["verify", str(lit / "summary.json"), str(edf)]) == 0
 
 
 def test_a_walk_marked_without_a_duration_is_no_part_of_the_night() -> None:

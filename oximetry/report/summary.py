@@ -490,6 +490,14 @@ def build_summary(
                 if analysis.oxygen_marks_s
                 else {}
             ),
+            # the file's segment marks no segment of the test is, taken out of an overnight
+            # sleep window with the test: oxi qualify --summary reads them as taken out at a
+            # lights on/off option, as the test's segments; absent when there is none
+            **(
+                {"test_marks_s": [list(sp) for sp in analysis.test_marks_s]}
+                if analysis.test_marks_s
+                else {}
+            ),
         },
         "windows": _windows_block(analysis),
         "main_window": analysis.main_window,
