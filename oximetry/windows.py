@@ -438,7 +438,7 @@ def build_windows(
             windows.append(presumed)
             warnings.extend(more)
         testing = _testing(recording, settings, segments, end_s)
-        open_marks = _open_marks(recording, settings)
+        open_marks = [(n, t) for n, t in _open_marks(recording, settings) if 0 <= t < end_s]
         if open_marks:
             named = ", ".join(f"{name!r} at {_clock(recording, t)}" for name, t in open_marks)
             warnings.append(
