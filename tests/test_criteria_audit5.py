@@ -1150,3 +1150,16 @@ def test_awake_given_over_the_walk_on_oxygen_leaves_the_walk_out() -> None:
     a = analyze(rec, AnalysisSettings(test_type="overnight", awake_span_s=(600.0, 2700.0)))
     m = a.metrics["presumed_sleep"]
     assert m.awake_baseline_pct is not None and round(m.awake_baseline_pct) == 92
+
+
+def test_a_segment_mark_past_the_recording_is_not_said_to_take_the_night() -> None:
+    """A segment mark without a duration past the recording's end takes nothing out of the
+    night, and the warning on such marks does not name it."""
+    from oximetry.model import Annotation
+
+    rec, _ = simulate_night(
+        fs=1, duration_s=3 * 3600, seed=1, annotations=[Annotation(3 * 3600 + 60.0, 0.0, "rest")]
+    )
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    assert not any("without a duration" in w for w in a.warnings)
+    assert a.metrics["presumed_sleep"].valid_min == 180.0
