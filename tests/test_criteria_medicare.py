@@ -856,6 +856,37 @@ def test_flow_over_4_needs_a_test_on_4_l_min(
 
 
 @pytest.mark.parametrize(
+    ("start", "mods"),
+    [
+        (dt.date(2023, 1, 10), ("KX",)),
+        (dt.date(2023, 3, 31), ("KX", "QF")),
+        (dt.date(2023, 4, 1), ("N2", "QF")),
+    ],
+)
+def test_a_rental_begun_before_april_2023_keeps_kx_not_n2(
+    start: dt.date, mods: tuple[str, ...]
+) -> None:
+    """N1/N2/N3 go on rentals begun on or after 04/01/2023 only (joint DME MAC reminder,
+    medicare-oxygen.md §8): a Group II retest on day 74 of a rental begun 2023-01-10 was
+    written N2."""
+    test = start + dt.timedelta(days=74)
+    flow = {"order__flow_lpm": 5, "test__room_air": False, "test__o2_flow_lpm": 4}
+    c = mc(
+        test__type="rest",
+        test__date=test.isoformat(),
+        test__evaluated_date=(test + dt.timedelta(days=1)).isoformat(),
+        order__date=(test + dt.timedelta(days=2)).isoformat(),
+        order__therapy_start_date=start.isoformat(),
+        blood_gas={"pao2_rest_mmhg": 58, "date": test.isoformat()},
+        findings={"dependent_edema": True},
+        **(flow if len(mods) > 1 else {}),
+    )
+    d = evaluate(c, None)
+    assert d.determination == "qualified" and d.modifiers == mods, d.missing
+    assert d.rule("lcd_retest").met is True
+
+
+@pytest.mark.parametrize(
     ("flow", "hours", "flagged"),
     [(0.5, 8, True), (4.1, 12, True), (4.1, 24, False), (4.1, None, False), (3, 8, False)],
 )

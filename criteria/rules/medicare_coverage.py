@@ -21,6 +21,9 @@ _PA = "PA A52514"
 AWAKE_PATHS = ("group_i_1_rest", "group_i_4_exercise", "group_ii_rest", "group_ii_exercise")
 MAX_CONCENTRATOR_LPM = 10.0  # stationary concentrator range (SPEC §8.2 "equipment follows need")
 MAX_PORTABLE_CONCENTRATOR_LPM = 3.0
+#: N1/N2/N3 go on rental periods beginning on or after this day; a rental begun before it keeps
+#: KX (joint DME MAC reminder of 11/30/2023; medicare-oxygen.md §8).
+GROUP_MODIFIERS_FROM = _dt.date(2023, 4, 1)
 
 
 def therapy_start(inp: Inputs) -> Any:
@@ -223,6 +226,17 @@ def _modifiers(inp: Inputs) -> Outcome:
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     group = _group(st)
     mods = [{"I": "N1", "II": "N2", "III": "N3"}[group]] if group else []
+    start = therapy_start(inp)
+    older = ""
+    if mods and start is not None and start < GROUP_MODIFIERS_FROM:
+        # a retest of a rental begun before 04/01/2023 was written N2, which the DME MACs
+        # allow only on rentals begun on or after it; the older ones keep KX
+        v["therapy_start_date"] = start
+        older = (
+            f" The rental began on {start.isoformat()}, before "
+            f"{GROUP_MODIFIERS_FROM.isoformat()}: KX, not {mods[0]}."
+        )
+        mods = ["KX"]
     flow = inp.context.order.flow_lpm
     portable = inp.results["lcd_portable"].met is True
     if flow is not None and flow < 1:
@@ -230,7 +244,7 @@ def _modifiers(inp: Inputs) -> Outcome:
     elif flow is not None and flow > 4 and inp.results["lcd_flow_over_4"].met is True:
         mods.append("QF" if portable else "QG")
     v["modifiers"] = mods
-    return Outcome(True, f"Claim modifiers: {', '.join(mods)}.", v)
+    return Outcome(True, f"Claim modifiers: {', '.join(mods)}.{older}", v)
 
 
 def _written_order(inp: Inputs) -> Outcome:
