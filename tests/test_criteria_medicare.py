@@ -318,6 +318,24 @@ def test_group_ii_retest_needs_a_new_order() -> None:
     assert status(c, None) == "not_qualified"
 
 
+@pytest.mark.parametrize(("order_day", "det"), [(1, "not_qualified"), (69, "not_qualified"),
+                                                (70, "qualified"), (75, "qualified")])  # fmt: skip
+def test_group_ii_retest_order_follows_the_retest(order_day: int, det: str) -> None:
+    """The new order follows the repeat test (§3.2): a retest on day 70 beside the order of
+    day 1 (the initial one, dated after delivery) qualified N2 (hunt 14)."""
+    start = TEST_DATE - dt.timedelta(days=70)
+    c = mc(
+        test__type="rest",
+        blood_gas={"pao2_rest_mmhg": 58},
+        findings={"dependent_edema": True},
+        order__therapy_start_date=start.isoformat(),
+        order__date=(start + dt.timedelta(days=order_day)).isoformat(),
+    )
+    d = evaluate(c, None)
+    assert d.determination == det
+    assert d.rule("lcd_retest").met is (det == "qualified")
+
+
 # --------------------------------------------------------------------------------------------
 # Group III and Group IV
 # --------------------------------------------------------------------------------------------

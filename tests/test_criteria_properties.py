@@ -2404,6 +2404,8 @@ MC_PERTURBATIONS = (
     "room_air_beside_oxygen_marks",
     # Hunt 13: test #1 at rest between 88 and 89 % beside a qualifying walk
     "rest_between_88_and_89",
+    # Hunt 14: a Group II retest on days 61-89 beside an order dated before it (the initial one)
+    "retest_order_before_the_retest",
 )
 
 
@@ -2804,6 +2806,18 @@ def valid_then_perturbed_medicare(
         ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
         rest = draw(st.floats(88.0, 89.0, exclude_min=True, exclude_max=True))
         ev = dataclasses.replace(ev, rest=SegmentFigures("rest", 5.0, 95.0, rest, rest))
+    elif change == "retest_order_before_the_retest":
+        # a Group II resting PaO2 with edema on day 61-89 of therapy, the order dated after
+        # therapy began but before the retest: the initial order, not a new one
+        first = td - dt.timedelta(days=draw(st.integers(61, 89)))
+        t.update(type="rest", setting="outpatient", performed_by="hospital")
+        t.pop("discharge_date", None)
+        raw["blood_gas"] = {"pao2_rest_mmhg": draw(st.integers(56, 59)), "date": td.isoformat()}
+        raw["findings"] = {"dependent_edema": True}
+        raw["diagnoses"] = ["J44.9"]
+        raw["order"]["therapy_start_date"] = first.isoformat()
+        raw["order"]["date"] = (first + dt.timedelta(days=draw(st.integers(1, 60)))).isoformat()
+        ev = None
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

@@ -75,8 +75,9 @@ def _retest(inp: Inputs) -> Outcome:
     if days is not None:
         first, last = days_between(start, days.first), days_between(start, days.last)
         on = f"day {first}" if first == last else f"days {first}–{last}"
-        if order <= start:
-            return Outcome(False, "Continued coverage needs a new order after therapy began.", v)
+        old = _old_order(order, start, days.first, v)
+        if old is not None:
+            return old
         return Outcome(True, f"Retest recorded on {on} (61–90) with a new order.", v)
     if not 61 <= day <= 89:
         if day in (60, 90):
@@ -90,9 +91,33 @@ def _retest(inp: Inputs) -> Outcome:
     out = recorded_outside(inp, d61, d89, window, v, "order.therapy_start_date")
     if out is not None:
         return out
+    old = _old_order(order, start, inp.test_date, v)
+    if old is not None:
+        return old
+    return Outcome(True, f"Retest on day {day} (61–90) with a new order.", v)
+
+
+def _old_order(
+    order: _dt.date, start: _dt.date, retest: _dt.date, v: dict[str, Any]
+) -> Outcome | None:
+    """Return why the order is not the retest's new one (None when it is).
+
+    The new order follows the repeat test it rests on (medicare-oxygen.md §3.2, §3.3: a retest
+    on days 61-90, evaluated, and a new order): an order after therapy began but before the
+    retest is the initial one, dated after delivery as the standard written order may be (it
+    must reach the supplier before the claim), and a Group II retest on day 70 with the order
+    of day 1 qualified N2.
+    """
     if order <= start:
         return Outcome(False, "Continued coverage needs a new order after therapy began.", v)
-    return Outcome(True, f"Retest on day {day} (61–90) with a new order.", v)
+    if order < retest:
+        return Outcome(
+            False,
+            f"The order ({order.isoformat()}) predates the retest ({retest.isoformat()}): "
+            "continued coverage needs a new order after the repeat test.",
+            v,
+        )
+    return None
 
 
 def _covered(paths: list[str], coverage: Mapping[str, str]) -> set[str]:
