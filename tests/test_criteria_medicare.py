@@ -336,6 +336,41 @@ def test_group_ii_retest_order_follows_the_retest(order_day: int, det: str) -> N
     assert d.rule("lcd_retest").met is (det == "qualified")
 
 
+@pytest.mark.parametrize(("start_day", "det"), [(2, "qualified"), (1, "qualified"),
+                                                (0, "not_qualified"), (-30, "not_qualified")])  # fmt: skip
+def test_a_group_ii_test_before_therapy_began_is_the_initial_one(start_day: int, det: str) -> None:
+    """A test before therapy began is the initial qualification, the retest still due: one two
+    days before was denied as a "retest on day -2" (hunt 14). On the day therapy began or after
+    it (day 30) it is no initial test, nor on days 61-89."""
+    c = mc(
+        test__type="rest",
+        blood_gas={"pao2_rest_mmhg": 58},
+        findings={"dependent_edema": True},
+        order__therapy_start_date=(TEST_DATE + dt.timedelta(days=start_day)).isoformat(),
+    )
+    d = evaluate(c, None)
+    assert d.determination == det, d.rule("lcd_retest").reason
+    if det == "qualified":
+        assert d.modifiers == ("N2",) and d.rule("lcd_retest").applicable is False
+        assert any("days 61–90" in m for m in d.missing), d.missing
+
+
+def test_a_night_into_the_day_therapy_began_is_no_initial_test() -> None:
+    """A night from 22:00 the evening before therapy began ends on its first day: not wholly
+    before it, so neither the initial test nor a retest."""
+    c = mc(
+        findings={"dependent_edema": True},
+        order__therapy_start_date=(TEST_DATE + dt.timedelta(days=1)).isoformat(),
+    )
+    ev = night(t_le88_min=0.0, t_lt90_min=20.0, nadir_pct=89.0)
+    assert evaluate(c, ev).determination == "not_qualified"
+    earlier = mc(
+        findings={"dependent_edema": True},
+        order__therapy_start_date=(TEST_DATE + dt.timedelta(days=2)).isoformat(),
+    )
+    assert evaluate(earlier, ev).determination == "qualified"
+
+
 # --------------------------------------------------------------------------------------------
 # Group III and Group IV
 # --------------------------------------------------------------------------------------------

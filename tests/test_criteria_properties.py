@@ -2406,6 +2406,9 @@ MC_PERTURBATIONS = (
     "rest_between_88_and_89",
     # Hunt 14: a Group II retest on days 61-89 beside an order dated before it (the initial one)
     "retest_order_before_the_retest",
+    # Hunt 14: a test before therapy began is the initial one, but not a night that runs into
+    # the day it began (dated the evening before)
+    "night_into_the_day_therapy_began",
 )
 
 
@@ -2806,6 +2809,10 @@ def valid_then_perturbed_medicare(
         ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
         rest = draw(st.floats(88.0, 89.0, exclude_min=True, exclude_max=True))
         ev = dataclasses.replace(ev, rest=SegmentFigures("rest", 5.0, 95.0, rest, rest))
+    elif change == "night_into_the_day_therapy_began":
+        # a Group II night dated td by its evening, its data on td + 1, the day therapy began
+        ev = _retest_night_on_day_90(draw, raw, td)
+        raw["order"]["therapy_start_date"] = (td + dt.timedelta(days=1)).isoformat()
     elif change == "retest_order_before_the_retest":
         # a Group II resting PaO2 with edema on day 61-89 of therapy, the order dated after
         # therapy began but before the retest: the initial order, not a new one

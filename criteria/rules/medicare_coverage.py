@@ -62,6 +62,16 @@ def _retest(inp: Inputs) -> Outcome:
     if missing:
         return Outcome(None, "A retest needs its date and a new order.", v, missing)
     assert inp.test_date is not None and order is not None
+    if _before_therapy(inp, start):
+        # the initial test, which therapy followed: it was denied as a "retest on day -2"
+        return Outcome(
+            True,
+            f"Initial qualification (tested before therapy began on {start.isoformat()}): Groups "
+            "II and III need a repeat test between days 61 and 90 after therapy begins, and a "
+            "new order.",
+            v,
+            applicable=False,
+        )
     day = days_between(start, inp.test_date)
     v["retest_day"] = day
     # every day of the retest's data, when a recording dates them: a night recorded wholly on
@@ -118,6 +128,28 @@ def _old_order(
             v,
         )
     return None
+
+
+def _before_therapy(inp: Inputs, start: _dt.date) -> bool:
+    """Tell whether the test was wholly before therapy began: the initial one, no retest.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads the test date and, when a recording dates them, the days its data lie on.
+    start : datetime.date
+        When therapy began.
+
+    Returns
+    -------
+    bool
+        True when the test date, and every day the recording holds data on, lie before
+        ``start``.
+    """
+    if inp.test_date is None or inp.test_date >= start:
+        return False
+    days = None if inp.evidence is None else inp.evidence.recorded_days(inp.test_date)
+    return days is None or days.last < start
 
 
 def _covered(paths: list[str], coverage: Mapping[str, str]) -> set[str]:
@@ -288,7 +320,9 @@ def _written_order(inp: Inputs) -> Outcome:
 def _retest_due(inp: Inputs) -> Outcome:
     group = _group(inp.state)
     v: dict[str, Any] = {"group": group, "therapy_start_date": therapy_start(inp)}
-    if inp.state["qualified"] is not True or group not in ("II", "III") or therapy_start(inp):
+    start = therapy_start(inp)
+    initial = start is None or _before_therapy(inp, start)
+    if inp.state["qualified"] is not True or group not in ("II", "III") or not initial:
         return Outcome(True, "No retest pending.", v, applicable=False)
     what = "normoxemic " if group == "III" else ""
     return Outcome(
