@@ -376,7 +376,7 @@ COVERAGE_RULES = (
         "lcd_modifiers",
         f"{_LCD}; {_PA} (modifiers)",
         "claim modifiers",
-        ("order.flow_lpm",),
+        ("order.flow_lpm", "order.therapy_start_date"),
         _modifiers,
     ),
 )
