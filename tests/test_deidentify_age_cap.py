@@ -215,6 +215,24 @@ def test_qualify_summary_carries_a_recorded_age_of_another_person() -> None:
     assert any("recording.patient" in x.keys for x in evaluate(carried, ev).conflicts)
 
 
+def test_a_recorded_match_does_not_outweigh_ages_years_apart() -> None:
+    """A de-identified summary's ``age_matches_recording: true`` stands for the day or so between
+    the recording's start and the test date: beside a patient block of 45 and a context of 15
+    (a summary edited by hand) it qualified a night for pediatric oxygen; beside 20 and 21 (a
+    birthday between the two dates) it still clears the conflict (review of hunt 14)."""
+    for header_age, age, conflict in ((45.0, 15, True), (20.0, 21, False), (20.0, 20, False)):
+        block = FilePatient(age_years=header_age)  # as a de-identified patient block holds it
+        ev = Evidence(recording_start=dt.datetime(2026, 1, 5, 22), file_patient=block)
+        c = Context.from_dict(
+            {
+                "patient": {"age_years": age, "age_matches_recording": True},
+                "test": {"date": "2026-01-06"},
+            }
+        )
+        found = [x for x in evaluate(c, ev).conflicts if "recording.patient" in x.keys]
+        assert bool(found) is conflict, (header_age, age, found)
+
+
 @pytest.mark.parametrize("payer", ["masshealth", "medicare"])
 def test_a_header_of_90_or_more_beside_a_context_of_89_stays_open_from_the_summary(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], payer: str
