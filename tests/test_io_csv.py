@@ -388,6 +388,34 @@ def test_pandas_row_numbers_are_refused(tmp_path: Path, column: str) -> None:
         read_recording(path, fs=1.0)
 
 
+@pytest.mark.parametrize(("column", "start"), [("Unnamed: 2", 0), ("index", 1)])
+def test_pandas_row_numbers_are_refused_wherever_they_sit(
+    tmp_path: Path, column: str, start: int
+) -> None:
+    """The index, counting from 0 or 1 with a dropna()'s gaps, is refused as a last column too."""
+    body = "".join(
+        f"{95 if k % 7 else 86},60,{k + start}\n" for k in [*range(600), *range(2400, 3600)]
+    )
+    path = write_text(tmp_path / "p.csv", f"SpO2,Pulse,{column}\n" + body)
+    with pytest.raises(RecordingFormatError, match=r"looks like row numbers.*close up"):
+        read_recording(path, fs=1.0)
+
+
+@pytest.mark.parametrize("column", ["Unnamed: 2", "index"])
+@pytest.mark.parametrize("cell", ["", "0", "1.5"])
+def test_a_column_named_like_the_index_that_holds_no_row_numbers_is_read(
+    tmp_path: Path, column: str, cell: str
+) -> None:
+    """A device's trailing comma read by pandas and written without its index ('SpO2,Pulse,
+    Unnamed: 2' over an empty column) was refused as row numbers since hunt 14's refusal of the
+    index; it is read as before: one sample a row at --fs, the dip where it was (hunt 14)."""
+    body = "".join(f"{86 if 2500 <= k < 2600 else 95},60,{cell}\n" for k in range(4000))
+    rec = read_recording(write_text(tmp_path / "p.csv", f"SpO2,Pulse,{column}\n" + body), fs=1.0)
+    assert rec.spo2.n_samples == 4000
+    assert int(np.flatnonzero(rec.spo2.data == 86)[0]) == 2500
+    assert int((rec.spo2.data == 86).sum()) == 100
+
+
 def test_a_data_column_with_a_rate_per_minute_is_no_time_column(tmp_path: Path) -> None:
     """A pulse per minute ('Pulse (beats/min)') is no unit of time: rows without time stamps."""
     path = write_text(tmp_path / "p.csv", "SpO2,Pulse (beats/min)\n95,60\n95,61\n,\n94,60\n")

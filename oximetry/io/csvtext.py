@@ -525,11 +525,12 @@ def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]
 
     A column is one when its name holds a word of :data:`_TIME_WORDS` (``Elapsed Time``), is
     a unit of time or gives one as its unit (:data:`_TIME_UNITS`: ``sec``, ``t (ms)``), is
-    pandas' row index (:data:`_ROW_INDEX`: ``Unnamed: 0``, ``index``; numbered rows that a
-    ``dropna()`` left gaps in, closed up at ``--fs``), or when most of its first 200 filled
-    cells hold a clock time or a date, whatever its name (a localised export's ``Zeit``). Read with ``--fs``, a column ``sec`` of elapsed seconds was
-    passed over and its gaps closed up: an ``--exclude`` of the file's own seconds fell 1000 s
-    past the 86 % it was given for, and the night qualified on it.
+    pandas' row index (:func:`_row_numbers`: ``Unnamed: 0`` or ``index`` counting up; numbered
+    rows that a ``dropna()`` left gaps in, closed up at ``--fs``), or when most of its first 200
+    filled cells hold a clock time or a date, whatever its name (a localised export's ``Zeit``).
+    Read with ``--fs``, a column ``sec`` of elapsed seconds was passed over and its gaps closed
+    up: an ``--exclude`` of the file's own seconds fell 1000 s past the 86 % it was given for,
+    and the night qualified on it.
     """
     out = []
     for i, h in enumerate(header):
@@ -539,11 +540,38 @@ def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]
         named = (
             _TIME_WORDS.intersection(_words(h))
             or _TIME_UNITS.intersection((h.strip().casefold(), unit.casefold()))
-            or _ROW_INDEX.fullmatch(h.strip().casefold())
+            or _row_numbers(h, cells)
         )
         if named or (cells and stamped * 2 > len(cells)):
             out.append(i)
     return out
+
+
+def _row_numbers(header: str, cells: list[str]) -> bool:
+    """Return whether a column is pandas' row index: named so, its cells counting up.
+
+    Only whole numbers each above the one before (``0, 1, 2`` or ``1, 2, 3``, with the gaps a
+    ``dropna()`` leaves) are row numbers, wherever the column sits. The name alone is not
+    enough: a device's trailing comma, read by pandas and written without its index, leaves an
+    empty ``Unnamed: 2`` column, and a file read until then was refused.
+
+    Parameters
+    ----------
+    header : str
+        The column's name.
+    cells : list of str
+        Its filled cells (stripped).
+
+    Returns
+    -------
+    bool
+        True when the name is :data:`_ROW_INDEX`'s and the cells count up in whole numbers.
+    """
+    if not cells or not _ROW_INDEX.fullmatch(header.strip().casefold()):
+        return False
+    numbers = _numeric(cells)
+    whole = np.isfinite(numbers).all() and (numbers == np.round(numbers)).all()
+    return bool(whole and numbers[0] >= 0 and (np.diff(numbers) > 0).all())
 
 
 def _check_unnamed_first_column(rows: list[list[str]], path: Path) -> None:
@@ -673,7 +701,7 @@ def read_text(path: Path, raw: bytes, fs: float | None) -> RawRecording:
         # "Time (hh:mm:ss)" or a German "Zeit" lost its gaps: a 30-min pause closed up and a
         # dip at 2500 s was placed at 700 s. Which unit such a column counts in is not known.
         name = header[timed[0]]
-        if _ROW_INDEX.fullmatch(name.strip().casefold()):
+        if _row_numbers(name, [c for r in table.rows[:200] if (c := r[timed[0]].strip())]):
             raise RecordingFormatError(
                 f"column {name!r} looks like row numbers (pandas' index): read as rows without "
                 "time stamps, rows missing from it would close up; write the table with its "
