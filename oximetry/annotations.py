@@ -44,28 +44,55 @@ ANNOTATION_KINDS = ("stage", "lights", "segment", "artifact", "oxygen", "event",
 #: recording's own awake baseline and a conflict beside ``room_air: true``, so a doubtful text
 #: is read as a mark: a missed one lets an hour on oxygen be the baseline.
 #:
-#: The gas: ``O2``, ``oxygen`` (not ``SpO2``, ``CO2``, ``EtCO2``: a letter before it).
-_OXYGEN_GAS = re.compile(r"(?<![a-z0-9])(?:o2|oxygen|sauerstoff|oxigeno|oxygene)(?![a-z])")
+#: The gas followed by a saturation word or a reading (``O2 sat 96%``, ``O2 97%``, ``O2 94 %``,
+#: ``O2 96 RA``, ``O2 96 on RA``) is the saturation read, not the gas given: beside a lights or
+#: start word (``Lights off, O2 sat 96%``, ``Desaturation start, O2 91%``) such a reading was
+#: a mark, and a room-air night with it at lights off no longer qualified (review of hunt 14).
+_READING = (
+    r"[ :=]*(?:desat|satur|sat(?![a-z])"  # O2 sat, oxygen saturation, O2 desat
+    r"|\d+(?: \d)? ?%"  # O2 97%, O2 94 %, O2 96.5% (read 96 5%)
+    r"|\d+(?: \d)? (?:on )?(?:ra|room air)(?![a-z]))"  # O2 96 RA, O2 96 on room air
+)
+#: The gas: ``O2``, ``oxygen`` (not ``SpO2``, ``CO2``, ``EtCO2``: a letter before it), unless a
+#: reading follows it. Its word in any use still goes with a flow (below): ``O2 sat 92%, 2 L``.
+_OXYGEN_WORD = r"(?<![a-z0-9])(?:o2|oxygen|sauerstoff|oxigeno|oxygene)(?![a-z])"
+_OXYGEN_NAMED = re.compile(_OXYGEN_WORD)
+_OXYGEN_GAS = re.compile(_OXYGEN_WORD + r"(?!" + _READING + ")")
+_GAS = r"(?<![a-z0-9])(?:o2|oxygen)(?![a-z])(?!" + _READING + ")"
 #: A flow in litres a minute: ``2 L/min``, ``2L``, ``1.5 lpm``, ``3 litres``. Only oxygen is
 #: given in litres in a note beside the gas, so the pair is a mark whatever else the note says:
 #: ``O2 2 L/min, SpO2 97%`` and ``O2 titrated to 3L for SpO2 < 88`` were read as saturations.
-_FLOW = r"\d+ ?(?:l|lpm|l/min|l/m|lmin|liters?|litres?|liter/min)(?![a-z])"
+_LITRES = r" ?(?:l|lpm|l/min|l/m|lmin|liters?|litres?|liter/min)(?![a-z])"
+_FLOW = r"\d+" + _LITRES
 _OXYGEN_FLOW = re.compile(_FLOW)
+#: A flow of 15 L/min at most, the most an oxygen flowmeter gives (``2L``, ``1.5 lpm`` read
+#: ``1 5 lpm``): a PAP mask's or a high-flow device's 25 to 60 L/min is mostly air.
+_LOW_FLOW = r"(?<![0-9])(?:1[0-5]|[0-9])(?: \d)?" + _LITRES
 #: The gas then a bare number of litres (``O2 2``, ``Oxygen @ 1.5``, read ``oxygen @ 1 5``): 15
-#: at most, the most a flowmeter gives, and no ``%`` after it, so ``O2 88 %`` stays a reading.
+#: at most, and no ``%`` after it, so ``O2 88 %`` stays a reading, nor a unit of time or
+#: pressure: ``O2 5 minutes`` and ``O2 10 cm`` were marks.
 _OXYGEN_BARE_FLOW = re.compile(
-    r"(?<![a-z0-9])(?:o2|oxygen)[ @:=]+(?:at )?(?:1[0-5]|[0-9])(?: \d)?(?! ?\d| ?%)"
+    r"(?<![a-z0-9])(?:o2|oxygen)[ @:=]+(?:at )?(?:1[0-5]|[0-9])(?: \d)?"
+    r"(?! ?\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|hrs?|cm|cmh2o|mm ?hg)(?![a-z]))"
 )
 #: ``02`` typed for ``O2``, only straight before a flow (``02 2L``): alone it is a time or a
 #: number.
 _ZERO_TWO_FLOW = re.compile(r"(?<![a-z0-9:/])02 ?(?:@ ?)?" + _FLOW)
-#: A flow through a delivery device, the gas unnamed (``Patient on 2L NC``, ``3 lpm via
-#: cannula``, ``SpO2 93% on 2L``). Not beside ``leak``: a CPAP mask's leak is in litres too.
+#: A flow of 15 L/min at most through a delivery device, the gas unnamed (``Patient on 2L
+#: NC``, ``3 lpm via cannula``, ``SpO2 93% on 2L``). Not beside ``leak``: a CPAP mask's leak is
+#: in litres too; nor more (``Mask flow 30 L/min``, ``High flow 30 L/min``).
+_OXYGEN_LOW_FLOW = re.compile(_LOW_FLOW)
 _OXYGEN_DEVICE = re.compile(
     r"(?<![a-z])(?:nc|n/c|cannula|prongs|hfnc|high flow|venturi|nrb|non ?rebreather|mask|via)"
-    r"(?![a-z])|(?<![a-z])on " + _FLOW
+    r"(?![a-z])|(?<![a-z])on " + _LOW_FLOW
 )
 _LEAK = re.compile(r"leak")
+#: A PAP titration's note (``CPAP 8, nasal mask, 25 L/min``, ``Bilevel 14/10 via full face
+#: mask``, ``CPAP 10 cm H2O``) names masks, flows and pressures of air: it is a mark only with the
+#: gas named with a flow (above) or straight beside a word of starting it (below).
+_PAP_WORD = re.compile(
+    r"(?<![a-z])(?:cpap|bipap|bilevel|bi level|apap|autopap|pap|asv|epap|ipap|cm|cmh2o)(?![a-z])"
+)
 #: The fraction of inspired oxygen is noted only where it is set: ``FiO2 0.28``. ``FiO2 0.21``
 #: (room air) is a mark too, the safe side.
 _FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
@@ -76,12 +103,22 @@ _GIVEN_WORDS = (
     r"via|cannula|nc|nasal|mask|supplemental|supplementary|titrated|titration|therapy|removed|"
     r"discontinued|resumed|restarted|weaned|given|administered)"
 )
-_OXYGEN_GIVEN = re.compile(r"(?<![a-z])" + _GIVEN_WORDS + r"(?![a-z])")
+#: Not after ``lights``: ``Lights off O2 97%`` turns the lights off, not the gas.
+_NOT_LIGHTS = r"(?<![a-z])(?<!lights )(?<!light )"
+_OXYGEN_GIVEN = re.compile(_NOT_LIGHTS + _GIVEN_WORDS + r"(?![a-z])")
 #: Such a word next to the gas (``O2 started``, ``Off O2``, ``Lights on, O2 off``) is a mark
 #: whatever else the note says: ``Desats noted, O2 started`` was read as a saturation.
+_GAS_THEN_GIVEN = _GAS + r"[^a-z0-9]{1,3}" + _GIVEN_WORDS + r"(?![a-z])"
 _OXYGEN_NEXT_TO_GIVEN = re.compile(
-    r"(?<![a-z0-9])(?:o2|oxygen)[^a-z0-9]{1,3}" + _GIVEN_WORDS + r"(?![a-z])"
-    r"|(?<![a-z])" + _GIVEN_WORDS + r"[^a-z0-9]{1,3}(?:o2|oxygen)(?![a-z])"
+    _GAS_THEN_GIVEN + "|" + _NOT_LIGHTS + _GIVEN_WORDS + r"[^a-z0-9]{1,3}" + _GAS
+)
+#: In a PAP note the words of the machine (``CPAP on, O2 low``, ``CPAP titration; O2 dropping``,
+#: ``via mask``) are not done with the gas: only the gas then such a word (``O2 on``, ``O2
+#: bleed in``, ``O2 added``) or a word of starting it then the gas (``Supplemental O2``,
+#: ``Added oxygen``) is a mark.
+_OXYGEN_STARTED = re.compile(
+    _GAS_THEN_GIVEN + r"|(?<![a-z])(?:added|add|applied|started|start|increased|resumed|"
+    r"restarted|supplemental|supplementary|given|administered|bleed|bled)[^a-z0-9]{1,3}" + _GAS
 )
 #: Elsewhere in the note a saturation word (``O2 sat``, ``oxygen desaturation``, ``SpO2``)
 #: makes it a reading; an oximeter word (``O2 probe off``, ``O2 sensor on/off``, ``O2 lead
@@ -234,10 +271,13 @@ def is_oxygen_mark(text: str) -> bool:
     bool
         True when the text names the gas (``O2``, ``oxygen``) with a flow (whatever else it
         says: ``O2 2 L/min, SpO2 97%``), a bare number of litres after the gas (``O2 2``), a
-        flow through a device (``2L NC``), ``FiO2``, or the gas next to what was done with it
-        (``O2 started``, ``Oxygen removed``), or elsewhere in a note that is no saturation or
-        oximeter or EEG note; False for a saturation (``Oxygen desaturation``, ``O2 sat 88``),
-        the oximeter (``O2 probe off``), the EEG electrode (``O2-A1 off``) and the gas alone.
+        flow of 15 L/min at most through a device (``2L NC``), ``FiO2``, or the gas next to
+        what was done with it (``O2 started``, ``Oxygen removed``), or elsewhere in a note that
+        is no saturation or oximeter or EEG note; in a PAP note (``CPAP``, ``Bilevel``, ``cm``)
+        only the gas with a flow or a word of starting it. False for a saturation (``Oxygen
+        desaturation``, ``O2 sat 88``, ``Lights off, O2 97%``), the oximeter (``O2 probe
+        off``), the EEG electrode (``O2-A1 off``), a PAP titration (``CPAP 8, nasal mask, 25
+        L/min``), minutes (``O2 5 minutes``) and the gas alone.
 
     Examples
     --------
@@ -247,21 +287,24 @@ def is_oxygen_mark(text: str) -> bool:
     (True, True)
     >>> is_oxygen_mark("Oxygen desaturation"), is_oxygen_mark("O2 sat 88 %")
     (False, False)
-    >>> is_oxygen_mark("O2 probe off")
-    False
+    >>> is_oxygen_mark("O2 probe off"), is_oxygen_mark("Lights off, O2 sat 96%")
+    (False, False)
+    >>> is_oxygen_mark("CPAP 8, nasal mask, 25 L/min"), is_oxygen_mark("CPAP 10, O2 added")
+    (False, True)
     """
     form = _artifact_form(text)
-    gas = _OXYGEN_GAS.search(form) is not None
-    if gas and _OXYGEN_FLOW.search(form):
+    if _OXYGEN_NAMED.search(form) and _OXYGEN_FLOW.search(form):
         return True
     if _OXYGEN_BARE_FLOW.search(form) or _ZERO_TWO_FLOW.search(form) or _FIO2.search(form):
         return True
-    if _OXYGEN_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
+    if _PAP_WORD.search(form):
+        return _OXYGEN_STARTED.search(form) is not None
+    if _OXYGEN_LOW_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
         return True
     if _OXYGEN_NEXT_TO_GIVEN.search(form):
         return True
     return (
-        gas
+        _OXYGEN_GAS.search(form) is not None
         and _OXYGEN_GIVEN.search(form) is not None
         and _SATURATION_WORD.search(form) is None
         and _NOT_THE_GAS_WORD.search(form) is None

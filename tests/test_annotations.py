@@ -7,6 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oximetry.analysis import analyze
 from oximetry.annotations import (
@@ -307,7 +309,77 @@ OXYGEN_TEXTS = [
     ("low O2", False),
     ("Room air", False),
     ("CPAP 8 cm on", False),
+    # review of hunt 14: the gas followed by a saturation word or a reading is the saturation
+    # read, and lights on/off is nothing done with the gas (a room-air night with the first at
+    # lights off no longer qualified); a flow or a start word straight on the gas still marks
+    ("Lights off, O2 sat 96%", False),
+    ("Lights on, O2 sat 95%", False),
+    ("Lights off - O2 sat 96 % RA", False),
+    ("Desaturation start, O2 91%", False),
+    ("Lights off O2 97%", False),
+    ("Lights on - O2 94 %", False),
+    ("O2 96 on RA", False),
+    ("Lights off, O2 on", True),
+    ("O2 sat 92%, 2 L", True),
+    # a PAP titration's masks, flows and pressures, and a bare number of minutes or centimetres
+    # after the gas, are no oxygen: a device flow without the gas is 15 L/min at most, and a PAP
+    # note needs the gas named with a flow or a start word
+    ("CPAP 8, nasal mask, 25 L/min", False),
+    ("Mask flow 30 L/min", False),
+    ("Bilevel 14/10 via full face mask, 40 lpm", False),
+    ("High flow 30 L/min", False),
+    ("O2 5 minutes", False),
+    ("O2 10 cm", False),
+    ("CPAP on, O2 low", False),
+    ("CPAP 10, O2 added", True),
+    ("CPAP 10 cm, O2 bleed in 2L", True),
+    ("BiPAP 12/8 + 2L O2", True),
 ]
+
+
+# What the review of hunt 14 taught the marks to read as no oxygen: a lights word, a
+# saturation read, a PAP titration's pressures, masks and flows, minutes.
+NOT_OXYGEN_WORDS = [
+    "Lights off",
+    "Lights on",
+    "O2 sat 96%",
+    "SpO2 97%",
+    "O2 94 %",
+    "O2 96 on RA",
+    "Desaturation start",
+    "CPAP 8",
+    "Bilevel 14/10 via full face mask",
+    "10 cm H2O",
+    "mask flow 30 L/min",
+    "High flow 30 L/min",
+    "5 minutes",
+]
+
+OXYGEN_MARKS = [
+    "O2 2 L/min",
+    "Oxygen 1.5 lpm",
+    "O2 started",
+    "O2 added",
+    "2L O2",
+    "O2 bleed in 3L",
+    "FiO2 0.28",
+    "Supplemental O2",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(NOT_OXYGEN_WORDS), max_size=3),
+    st.sampled_from(OXYGEN_MARKS),
+    st.lists(st.sampled_from(NOT_OXYGEN_WORDS), max_size=3),
+    st.sampled_from([", ", " - ", "; ", " "]),
+)
+def test_a_mark_of_oxygen_stays_one_among_words_of_no_oxygen(
+    before: list[str], mark: str, after: list[str], sep: str
+) -> None:
+    # A missed mark lets an hour on oxygen be the awake baseline (a wrong QUALIFIED): the gas
+    # named with a flow or a start word straight on it is a mark whatever the note says besides.
+    assert is_oxygen_mark(sep.join([*before, mark, *after]))
 
 
 @pytest.mark.parametrize(("text", "oxygen"), OXYGEN_TEXTS)

@@ -990,6 +990,33 @@ def test_a_mark_of_oxygen_in_a_technologists_words_is_one_too(tmp_path: Path, te
     assert summary["qualification"]["determination"] == "indeterminate"
 
 
+def test_a_saturation_noted_at_lights_off_is_no_mark_of_oxygen(tmp_path: Path) -> None:
+    """A room-air night with "Lights off, O2 sat 96%" noted at lights off and 10 min at 86 %:
+    "off" beside the gas made the note a mark of oxygen, which took the night's awake baseline
+    and conflicted with test.room_air, so a night that qualified went INDETERMINATE (review of
+    hunt 14). The note is the saturation read at lights off: the night qualifies as before."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=3, noise_pts=0.3,
+        sustained_drops=[(2 * 3600, 600.0, 86.0)],
+        annotations=[Annotation(3600.0, 0.0, "Lights off"),
+                     Annotation(3600.0, 0.0, "Lights off, O2 sat 96%"),
+                     Annotation(7 * 3600.0, 0.0, "Lights on")],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OXYGEN_NIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                 "--no-report"]) == 0  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    assert "oxygen_marks_s" not in summary["recording"]
+    assert summary["metrics"]["presumed_sleep"]["t_le88_min"] >= 5.0
+    q = summary["qualification"]
+    assert q["conflicts"] == []
+    assert q["determination"] == "qualified"
+
+
 def test_a_mark_of_oxygen_of_no_finite_length_is_a_mark() -> None:
     """A mark whose duration is NaN had a NaN end and was dropped: the hour on oxygen was the
     awake baseline again (review of hunt 14). It is a mark without a length."""
