@@ -32,7 +32,6 @@ from .windows import (
     oxygen_marks,
     spo2_artifact_spans,
     staged_spans,
-    test_marks,
     window_mask,
 )
 
@@ -862,5 +861,5 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         ),
         spo2_artifact_spans_s=scorer_rejected,
         oxygen_marks_s=oxygen_marks(recording),
-        test_marks_s=test_marks(recording, st),
+        test_marks_s=plan.test_marks_s,
     )

@@ -381,10 +381,12 @@ class Analysis:
         (``oximetry.windows.oxygen_marks``; ``end`` equals ``start`` for a mark without a
         duration).
     test_marks_s : tuple of (float, float)
-        The recording's segment annotations that no segment of the test is (``--segment``
-        replaced them, or they have no duration: taken as lasting
-        ``oximetry.windows.OPEN_MARK_S``), taken out of an overnight recording's sleep window
-        with the test (``oximetry.windows.test_marks``).
+        The spans of the recording's segment annotations that no segment of the test is
+        (``--segment`` replaced them, or they have no duration: taken as lasting
+        ``oximetry.windows.OPEN_MARK_S``, up to the first epoch scored as sleep on a staged
+        night), as an overnight recording's sleep window left them out with the test
+        (``oximetry.windows.WindowPlan.test_marks_s``); empty for a rest or exercise test,
+        which takes nothing out.
     """
 
     recording: Recording

@@ -38,7 +38,6 @@ __all__ = [
     "stage_of",
     "staged_spans",
     "staging_from_annotations",
-    "test_marks",
     "valid_spans",
     "window_mask",
 ]
@@ -233,6 +232,11 @@ class WindowPlan:
         The hypnogram used (onset s, duration s, stage); empty when not staged. Kept for rest
         and exercise tests too, which have no sleep window: a segment's minutes scored as
         sleep are counted (``SegmentMetrics.asleep_min``).
+    test_marks_s : tuple of (float, float)
+        The spans of the recording's segment annotations that no segment of the test is
+        (``--segment`` replaced them, or they have no duration: :func:`_open_spans`), which
+        an overnight recording's sleep window left out with the test, in time order; empty
+        for a rest or exercise test, which takes nothing out.
     """
 
     windows: tuple[Window, ...]
@@ -240,6 +244,7 @@ class WindowPlan:
     staged: bool
     warnings: tuple[str, ...]
     staging: tuple[tuple[float, float, str], ...] = ()
+    test_marks_s: tuple[tuple[float, float], ...] = ()
 
 
 #: How a warning names the test a recording is analysed as (None: segments without staging).
@@ -394,6 +399,15 @@ def build_windows(
     exercise_test = settings.test_type in ("exercise", "rest") or (
         settings.test_type is None and bool(segments) and not staged
     )
+    if exercise_test and not settings.segments_s:
+        # A mark without a duration (a walk's start pressed on the device) bounds no segment;
+        # said, as the test then lacks that part (an overnight test says it with the minutes
+        # the mark takes out of the night, in one warning: _open_mark_warnings)
+        warnings.extend(
+            f"The recording's {name!r} annotation at {t:g} s has no duration, so it marks no "
+            "segment: give the segments with --segment."
+            for name, t in _open_marks(recording, settings)
+        )
     if settings.test_type in ("exercise", "rest") and not segments:
         warnings.append(
             f"The test type is {settings.test_type} but no rest/exercise/exercise_o2 segment was "
@@ -402,6 +416,7 @@ def build_windows(
 
     windows: list[Window] = []
     baseline: Window | None = None
+    test_marks_s: tuple[tuple[float, float], ...] = ()
     unused = [
         name
         for name, value in (
@@ -437,22 +452,15 @@ def build_windows(
             presumed, more = _presumed_sleep(recording, settings, first_s, last_s, end_s, valid)
             windows.append(presumed)
             warnings.extend(more)
-        testing = _testing(recording, settings, segments, end_s)
-        open_marks = [(n, t) for n, t in _open_marks(recording, settings) if 0 <= t < end_s]
-        if open_marks:
-            named = ", ".join(f"{name!r} at {_clock(recording, t)}" for name, t in open_marks)
-            warnings.append(
-                f"The recording marks {named} without a duration: how long the test lasted is "
-                f"unknown, so the {OPEN_MARK_S / 60:.0f} min from each mark are no part of the "
-                "sleep window or the awake baseline (give the segments with --segment)."
-            )
-        tests = _test_spans(testing)
+        asleep = sleep_spans if staged else ()
         # The awake baseline (awake, at rest, on room air) loses the walks, the pauses between
         # them and the minutes after them, not a rest part: a night marked with its 10 min at
         # rest on room air (93 %) took its baseline from later, at 96 %, and a night at 89-90 %
         # was a drop of more than 5 points.
-        walks = _test_spans([seg for seg in testing if seg.kind != "rest"])
-        recovery = tuple((a, b + TEST_PAUSE_S) for a, b in walks)
+        testing, recovery = _testing(recording, settings, segments, end_s, asleep)
+        warnings.extend(_open_mark_warnings(recording, settings, end_s, asleep))
+        tests = _test_spans(testing)
+        test_marks_s = tuple(sorted(span for w in testing[len(segments) :] for span in w.spans_s))
         if tests:
             windows = _without_segments(recording, windows, testing, tests, recovery, warnings)
         scored = _merge(((o, o + d) for o, d, _ in staging), end_s) if staged else ()
@@ -492,6 +500,7 @@ def build_windows(
         staged,
         tuple(dict.fromkeys(warnings)),
         tuple(staging) if staged else (),
+        test_marks_s,
     )
 
 
@@ -523,9 +532,12 @@ def baseline_window_for(
     end_s = recording.spo2.n_samples / recording.fs
     scored = _merge(((o, o + d) for o, d, _ in plan.staging), end_s) if plan.staged else ()
     segments = [w for w in plan.windows if w.kind in SEGMENT_NAMES]
-    testing = _testing(recording, settings, segments, end_s)
-    walks = _test_spans([w for w in testing if w.kind != "rest"])
-    recovery = tuple((a, b + TEST_PAUSE_S) for a, b in walks)
+    asleep = (
+        _merge(((o, o + d) for o, d, s in plan.staging if s in SLEEP_STAGES), end_s)
+        if plan.staged
+        else ()
+    )
+    _, recovery = _testing(recording, settings, segments, end_s, asleep)
     baseline, _ = _baseline_window(recording, settings, valid, (), scored, recovery)
     return baseline
 
@@ -1135,8 +1147,10 @@ OPEN_MARK_S = 7200.0
 def _open_marks(recording: Recording, settings: AnalysisSettings) -> list[tuple[str, float]]:
     """Return the segment annotations without a duration (name, onset s), in time order.
 
-    Those inside a segment given with ``--segment`` are left out: its span says how long that
-    part lasted.
+    Those a segment given with ``--segment`` gives the span of are left out: one of the mark's
+    kind starting at it. No other segment says how long that part lasted: given
+    ``--segment rest=22:05:00-22:10:00`` before an 'exercise' mark at 22:10, the walk's 6 min
+    at 86 % after it stayed in the presumed sleep window and QUALIFIED the night (hunt 14).
     """
     marks = sorted(
         (float(a.onset_s), label)
@@ -1147,55 +1161,120 @@ def _open_marks(recording: Recording, settings: AnalysisSettings) -> list[tuple[
     return [
         (name, t)
         for t, name in marks
-        if not any(gs - _EPS <= t < ge + _EPS for _, gs, ge in settings.segments_s)
+        if not any(g == name and abs(gs - t) <= _EPS for g, gs, _ in settings.segments_s)
     ]
 
 
-def test_marks(recording: Recording, settings: AnalysisSettings) -> tuple[tuple[float, float], ...]:
-    """Return the spans of the recording's segment annotations that no segment of the test is.
+def _open_spans(
+    recording: Recording,
+    settings: AnalysisSettings,
+    end_s: float,
+    asleep: tuple[tuple[float, float], ...],
+) -> list[tuple[str, float, tuple[tuple[float, float], ...], bool]]:
+    """Return each segment mark without a duration with the span taken as its test's.
 
-    Those ``--segment`` replaced, and those without a duration, taken as lasting
-    :data:`OPEN_MARK_S` (:func:`_open_marks`), clipped to the recording, in time order: an
-    overnight recording's sleep window and awake baseline leave them out with the test.
-
-    Parameters
-    ----------
-    recording : Recording
-        Its annotations.
-    settings : AnalysisSettings
-        ``segments_s`` (``--segment``).
-
-    Returns
-    -------
-    tuple of (float, float)
+    As (name, onset s, spans, cut by sleep), in time order: the :data:`OPEN_MARK_S` from the
+    mark (:func:`_open_marks`), clipped to the recording and at the first epoch the staging
+    scored as sleep after it (``asleep``: the sleep spans of a staged night, else empty). A
+    walk cannot lie in epochs scored as sleep: an 'exercise' mark at 23:00 on a night staged
+    N2 from 22:30 took 130 min of scored sleep out of the sleep window (hunt 14); a mark
+    within scored sleep takes nothing. ``spans`` is empty when nothing is left of it.
     """
-    end_s = recording.spo2.n_samples / recording.fs
-    return tuple(
-        sorted(span for w in _testing(recording, settings, (), end_s) for span in w.spans_s)
-    )
+    out = []
+    for name, t in _open_marks(recording, settings):
+        stop = min([t + OPEN_MARK_S, *(max(a, t) for a, b in asleep if b > t)])
+        out.append((name, t, _merge([(max(t, 0.0), stop)], end_s), stop < t + OPEN_MARK_S))
+    return out
+
+
+def _open_mark_warnings(
+    recording: Recording,
+    settings: AnalysisSettings,
+    end_s: float,
+    asleep: tuple[tuple[float, float], ...],
+) -> list[str]:
+    """Say what the segment marks without a duration took out of an overnight recording.
+
+    Every mark whose span (:func:`_open_spans`) holds part of the recording is named, one
+    before its start too (an EDF+D onset can be negative: it took its minutes without a word),
+    and so is a mark the staging scored as sleep, which takes nothing. A rest mark's span stays
+    in the awake baseline, as a rest part does.
+    """
+    opened = _open_spans(recording, settings, end_s, asleep)
+    out = []
+    taken = [(name, t, by_sleep) for name, t, spans, by_sleep in opened if spans]
+    if taken:
+        named = ", ".join(
+            f"{name!r} at {_clock(recording, t)}"
+            + (" (before the recording's start)" if t < 0 else "")
+            + (" (up to the first epoch scored as sleep)" if by_sleep else "")
+            for name, t, by_sleep in taken
+        )
+        walk = any(name != "rest" for name, _, _ in taken)
+        rest = any(name == "rest" for name, _, _ in taken)
+        if walk and rest:
+            baseline = (
+                f", and a walk's (not 'rest') with the {TEST_PAUSE_S / 60:.0f} min after it no "
+                "part of the awake baseline either"
+            )
+        elif walk:
+            baseline = f" or, with the {TEST_PAUSE_S / 60:.0f} min after them, the awake baseline"
+        else:
+            baseline = " (a rest part may still give the awake baseline)"
+        out.append(
+            f"The recording marks {named} without a duration: it marks no segment, and how "
+            f"long the test lasted is unknown, so the {OPEN_MARK_S / 60:.0f} min from each "
+            f"mark are no part of the sleep window{baseline} (give the segments with "
+            "--segment)."
+        )
+    inside = [
+        f"{name!r} at {_clock(recording, t)}"
+        for name, t, spans, by_sleep in opened
+        if by_sleep and not spans and 0 <= t < end_s
+    ]
+    if inside:
+        out.append(
+            f"The recording marks {', '.join(inside)} without a duration within epochs the "
+            "sleep staging scored as sleep: no test lies there, so the mark takes nothing out "
+            "of the sleep window."
+        )
+    return out
 
 
 def _testing(
-    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window], end_s: float
-) -> list[Window]:
-    """Return the test's segments and the recording's other marks of testing.
+    recording: Recording,
+    settings: AnalysisSettings,
+    segments: Sequence[Window],
+    end_s: float,
+    asleep: tuple[tuple[float, float], ...] = (),
+) -> tuple[list[Window], tuple[tuple[float, float], ...]]:
+    """Return the test's segments and the recording's other marks of testing, and the recovery.
 
     ``--segment`` replaces the file's segment annotations for the test's figures, not for when
     the patient was testing: given ``--segment rest=...`` alone, the walk the file marked at
     86 % stayed in the presumed sleep window of an overnight test and qualified it (hunt 14).
     A segment mark without a duration (a walk's start pressed on the device) holds a test of
-    unknown length: the :data:`OPEN_MARK_S` from it are taken as its, as it marked 6 min at 86 %
-    at 22:10 in the presumed sleep window of an overnight test, which qualified on them.
+    unknown length: the :data:`OPEN_MARK_S` from it are taken as its (:func:`_open_spans`,
+    cut at scored sleep on a staged night), as it marked 6 min at 86 % at 22:10 in the
+    presumed sleep window of an overnight test, which qualified on them.
+
+    The recovery is each walk (no rest part) with the :data:`TEST_PAUSE_S` after it; a walk
+    whose mark's span scored sleep cut has none past it: the staging scores the patient
+    asleep from there, not recovering awake.
     """
     marks = [
         Window(name, "annotations", _merge([(s, e)], end_s))
         for name, s, e in _replaced_marks(recording, settings)
     ]
-    marks += [
-        Window(name, "annotations", _merge([(t, t + OPEN_MARK_S)], end_s))
-        for name, t in _open_marks(recording, settings)
-    ]
-    return [*segments, *(m for m in marks if m.spans_s)]
+    opened = _open_spans(recording, settings, end_s, asleep)
+    marks += [Window(name, "annotations", spans) for name, _, spans, _ in opened]
+    testing = [*segments, *(m for m in marks if m.spans_s)]
+    cut = [spans[-1][1] for _, _, spans, by_sleep in opened if by_sleep and spans]
+    walks = _test_spans([seg for seg in testing if seg.kind != "rest"])
+    recovery = tuple(
+        (a, b if any(abs(b - c) <= _EPS for c in cut) else b + TEST_PAUSE_S) for a, b in walks
+    )
+    return testing, recovery
 
 
 def _segments(
@@ -1234,14 +1313,7 @@ def _segments(
     else:
         for a in recording.annotations:
             kind, label = annotation_kind(a.text)
-            if kind == "segment" and label is not None and not a.duration_s > 0:
-                # A mark without a duration (a walk's start pressed on the device) bounds no
-                # segment; said, as the test then lacks that part.
-                warnings.append(
-                    f"The recording's {label!r} annotation at {a.onset_s:g} s has no duration, "
-                    "so it marks no segment: give the segments with --segment."
-                )
-            elif kind == "segment" and label is not None:
+            if kind == "segment" and label is not None and a.duration_s > 0:
                 s, e = float(a.onset_s), float(a.onset_s + a.duration_s)
                 if s < 0 or segment_outside(s, e, recording):
                     # Never clipped: a walk on oxygen cut to its first minute by the end of

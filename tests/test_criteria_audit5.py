@@ -1190,3 +1190,83 @@ def test_a_segment_mark_past_the_recording_is_not_said_to_take_the_night() -> No
     a = analyze(rec, AnalysisSettings(test_type="overnight"))
     assert not any("without a duration" in w for w in a.warnings)
     assert a.metrics["presumed_sleep"].valid_min == 180.0
+
+
+# --------------------------------------------------------------------------------------------
+# Segment marks without a duration in an overnight file: which segment gives their span, scored
+# sleep ends it, every mark that takes minutes is named, and the summary records what was taken
+# --------------------------------------------------------------------------------------------
+
+
+def _marked_walk(marks: list[Annotation], **kw: Any) -> Any:
+    """A night at 95 % from 22:00 with 6 min at 86 % from 22:10, the file marking ``marks``."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=9 * 3600, seed=1, baseline_pct=95.0, noise_pts=0.5,
+        sustained_drops=[(600, 360, 86.0)], annotations=marks,
+        start=dt.datetime(2026, 11, 20, 22, 0), pulse=True, **kw,
+    )  # fmt: skip
+    return rec
+
+
+@pytest.mark.parametrize("rest", [(300.0, 600.0), (300.0, 660.0)])
+def test_a_segment_round_a_walks_mark_does_not_give_the_walks_span(
+    rest: tuple[float, float],
+) -> None:
+    """Only a segment of the mark's kind starting at it gives the span of a part marked without
+    a duration: ``--segment rest=22:05:00-22:10:00`` (or to 22:11) before an 'exercise' mark at
+    22:10 turned the 120-min rule off without a word, and the walk's 6 min at 86 % QUALIFIED
+    a night at 95 % (hunt 14)."""
+    rec = _marked_walk([Annotation(600.0, 0.0, "exercise")])
+    a = analyze(rec, AnalysisSettings(test_type="overnight", segments_s=(("rest", *rest),)))
+    assert a.metrics["presumed_sleep"].t_le88_min < 1.0
+    assert any("'exercise' at 22:10:00 without a duration" in w for w in a.warnings)
+    given = (("exercise", 600.0, 960.0),)
+    a = analyze(rec, AnalysisSettings(test_type="overnight", segments_s=given))
+    assert not any("without a duration" in w for w in a.warnings)
+    assert a.test_marks_s == ()
+
+
+def test_scored_sleep_ends_a_walks_mark_without_a_duration() -> None:
+    """A walk cannot lie in epochs scored as sleep: a mark at 22:10 on a night scored W to
+    22:30, then N2 (W again 23:00-23:30), takes 22:10-22:30 out, not 130 min of scored N2 and
+    the later wake; a mark inside N2 takes nothing, and says so."""
+    stages = [(0.0, 1800.0, "W"), (1800.0, 1800.0, "N2"), (3600.0, 1800.0, "W")]
+    stages += [(5400.0 + 1800.0 * i, 1800.0, "N2") for i in range(15)]
+    rec = _marked_walk([Annotation(600.0, 0.0, "exercise")], stages=stages)
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    sleep = next(w for w in a.windows if w.kind == "sleep")
+    assert sleep.spans_s[0] == (1800.0, 3600.0)
+    assert a.metrics["sleep"].valid_min == 480.0
+    assert a.test_marks_s == ((600.0, 1800.0),)
+    awake = next(w for w in a.windows if w.kind == "awake")
+    assert (3600.0, 5400.0) in awake.spans_s
+    assert any("up to the first epoch scored as sleep" in w for w in a.warnings)
+    inside = _marked_walk([Annotation(4000.0 + 1800.0, 0.0, "exercise")], stages=stages)
+    a = analyze(inside, AnalysisSettings(test_type="overnight"))
+    assert a.metrics["sleep"].valid_min == 480.0
+    assert a.test_marks_s == ()
+    assert any("within epochs the sleep staging scored as sleep" in w for w in a.warnings)
+
+
+def test_a_mark_before_the_recording_is_named_with_the_minutes_it_takes() -> None:
+    """A mark before the recording's start (an EDF+D onset can be negative) took its 119 min
+    out of the night without a word: the warning named only marks within the recording."""
+    rec = _marked_walk([Annotation(-60.0, 0.0, "exercise")])
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    assert a.test_marks_s == ((0.0, 7140.0),)
+    assert any("before the recording's start" in w for w in a.warnings)
+
+
+def test_one_warning_for_a_mark_and_a_rest_marks_baseline_said_truly() -> None:
+    """An overnight file's 'rest' mark without a duration: one warning (not also that it marks
+    no segment), which does not say its span is no part of the awake baseline (a rest part
+    gives it); an exercise test records no marks, as it takes nothing out."""
+    rec = _marked_walk([Annotation(600.0, 0.0, "rest")])
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    said = [w for w in a.warnings if "'rest'" in w]
+    assert len(said) == 1 and "awake baseline (" not in said[0]
+    assert "a rest part may still give the awake baseline" in said[0]
+    ex = _marked_walk([Annotation(600.0, 0.0, "exercise")], segments=[("rest", 0, 300)])
+    a = analyze(ex, AnalysisSettings(test_type="exercise"))
+    assert a.test_marks_s == ()
+    assert any("has no duration, so it marks no segment" in w for w in a.warnings)

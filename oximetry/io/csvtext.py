@@ -513,10 +513,10 @@ def _parse_iso(s: pd.Series) -> pd.Series:
     return naive
 
 
-#: A clock time (``22:00:04``, ``9:10 PM``) or a date (``2026-03-01``, ``3/1/2026``) in a cell.
 #: pandas' row index as a column name: written under a blank name and read back as
 #: ``Unnamed: 0``, or ``index`` after ``reset_index()``.
 _ROW_INDEX = re.compile(r"unnamed: ?\d+|index")
+#: A clock time (``22:00:04``, ``9:10 PM``) or a date (``2026-03-01``, ``3/1/2026``) in a cell.
 _TIME_CELL = re.compile(r"\b\d{1,2}:\d\d\b|\b\d{4}-\d\d-\d\d\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")
 
 
