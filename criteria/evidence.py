@@ -1248,7 +1248,31 @@ def _check_blocks(
                 _check_percentages(f"{name}.metrics.{kind}", merged, bad)
     settings = summary.get("settings")
     fs = inp.get("fs_hz") if isinstance(inp, Mapping) else None
+    marks = block.get("test_marks_s") if isinstance(block, Mapping) else None
+    marked = [
+        (float(p[0]), float(p[1]))
+        for p in (marks if isinstance(marks, list) else ())
+        if isinstance(p, list | tuple) and len(p) == 2 and _number(p[0]) and _number(p[1])
+    ]
     for w in windows:
+        spans = w.get("spans_s")
+        if w.get("kind") in ("sleep", "presumed_sleep") and isinstance(spans, list):
+            # the file's segment marks are taken out of the sleep window with the test, and
+            # oxi qualify --summary counts them as taken out at a lights on/off option: a
+            # forged [[0, 32400]] over a window that kept them let a lights off end anywhere
+            tol = 1.0 / fs + _SLACK if _number(fs) and fs > 0 else _SLACK
+            for p in spans:
+                if not (isinstance(p, list | tuple) and len(p) == 2):
+                    continue
+                if not (_number(p[0]) and _number(p[1])):
+                    continue
+                for m0, m1 in marked:
+                    if min(m1, float(p[1])) - max(m0, float(p[0])) > tol:
+                        raise bad(
+                            f"the {w.get('kind')} window holds part of "
+                            f"'recording.test_marks_s' [{m0:g}, {m1:g}], which the analysis "
+                            "takes out of it"
+                        )
         a, b = w.get("start_s"), w.get("end_s")
         if not (_number(a) and _number(b)):
             continue

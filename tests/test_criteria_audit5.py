@@ -1270,3 +1270,24 @@ def test_one_warning_for_a_mark_and_a_rest_marks_baseline_said_truly() -> None:
     a = analyze(ex, AnalysisSettings(test_type="exercise"))
     assert a.test_marks_s == ()
     assert any("has no duration, so it marks no segment" in w for w in a.warnings)
+
+
+def test_qualify_summary_refuses_a_sleep_window_holding_its_own_test_marks(
+    tmp_path: Path,
+) -> None:
+    """``recording.test_marks_s`` loosens the lights-option end check of oxi qualify --summary:
+    a forged ``[[0, 32400]]`` let a lights off end anywhere (oxi verify caught it). A sleep
+    window holding part of the marks is refused as the summary's other contradictions are."""
+    edf = write_edf(_marked_walk([Annotation(600.0, 0.0, "exercise")]), tmp_path / "n.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OVERNIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report",
+                 "--lights-off", "22:15"]) == 0  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["recording"]["test_marks_s"] == [[600.0, 7800.0]]
+    assert main(["qualify", "--summary", str(out / "summary.json"), "--context", str(ctx)]) == 0
+    summary["recording"]["test_marks_s"] = [[0.0, 32400.0]]
+    forged = tmp_path / "forged.json"
+    forged.write_text(json.dumps(summary))
+    assert main(["qualify", "--summary", str(forged), "--context", str(ctx)]) == 2

@@ -492,8 +492,8 @@ def build_summary(
             ),
             # the file's segment marks no segment of the test is, as an overnight sleep
             # window left them out with the test: oxi qualify --summary reads them as taken
-            # out at a lights on/off option, as the test's segments; absent when there is
-            # none (a rest or exercise test)
+            # out at a lights on/off option, as the test's segments, and refuses a sleep
+            # window holding them; absent when there is none (a rest or exercise test)
             **(
                 {"test_marks_s": [list(sp) for sp in analysis.test_marks_s]}
                 if analysis.test_marks_s
