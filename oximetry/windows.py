@@ -1176,13 +1176,17 @@ def _open_spans(
     As (name, onset s, spans, cut by sleep), in time order: the :data:`OPEN_MARK_S` from the
     mark (:func:`_open_marks`), clipped to the recording and at the first epoch the staging
     scored as sleep after it (``asleep``: the sleep spans of a staged night, else empty). A
-    walk cannot lie in epochs scored as sleep: an 'exercise' mark at 23:00 on a night staged
-    N2 from 22:30 took 130 min of scored sleep out of the sleep window (hunt 14); a mark
-    within scored sleep takes nothing. ``spans`` is empty when nothing is left of it.
+    walk cannot lie in epochs scored as sleep: an 'exercise' mark at 22:10 on a night scored
+    W to 22:30, then N2, took 130 min of scored sleep out of the sleep window (hunt 14). A mark
+    within scored sleep contradicts the staging, and one of the two is wrong: it keeps its whole
+    span (taken as inside scored sleep, the 6 min at 84 % after an 'exercise' mark in N2 counted
+    and qualified a night: review of hunt 14). ``spans`` is empty when nothing is left of it.
     """
     out = []
     for name, t in _open_marks(recording, settings):
-        stop = min([t + OPEN_MARK_S, *(max(a, t) for a, b in asleep if b > t)])
+        within = any(a <= t < b for a, b in asleep)
+        later = [] if within else [max(a, t) for a, b in asleep if b > t]
+        stop = min([t + OPEN_MARK_S, *later])
         out.append((name, t, _merge([(max(t, 0.0), stop)], end_s), stop < t + OPEN_MARK_S))
     return out
 
@@ -1197,8 +1201,8 @@ def _open_mark_warnings(
 
     Every mark whose span (:func:`_open_spans`) holds part of the recording is named, one
     before its start too (an EDF+D onset can be negative: it took its minutes without a word),
-    and so is a mark the staging scored as sleep, which takes nothing. A rest mark's span stays
-    in the awake baseline, as a rest part does.
+    and a mark within epochs the staging scored as sleep is said to disagree with it. A rest
+    mark's span stays in the awake baseline, as a rest part does.
     """
     opened = _open_spans(recording, settings, end_s, asleep)
     out = []
@@ -1229,14 +1233,15 @@ def _open_mark_warnings(
         )
     inside = [
         f"{name!r} at {_clock(recording, t)}"
-        for name, t, spans, by_sleep in opened
-        if by_sleep and not spans and 0 <= t < end_s
+        for name, t, spans, _ in opened
+        if spans and any(a <= t < b for a, b in asleep)
     ]
     if inside:
         out.append(
             f"The recording marks {', '.join(inside)} without a duration within epochs the "
-            "sleep staging scored as sleep: no test lies there, so the mark takes nothing out "
-            "of the sleep window."
+            "sleep staging scored as sleep: the mark and the staging disagree, so its "
+            f"{OPEN_MARK_S / 60:.0f} min are taken out all the same (check the staging and the "
+            "trace; give the test's segments with --segment)."
         )
     return out
 

@@ -1229,7 +1229,8 @@ def test_a_segment_round_a_walks_mark_does_not_give_the_walks_span(
 def test_scored_sleep_ends_a_walks_mark_without_a_duration() -> None:
     """A walk cannot lie in epochs scored as sleep: a mark at 22:10 on a night scored W to
     22:30, then N2 (W again 23:00-23:30), takes 22:10-22:30 out, not 130 min of scored N2 and
-    the later wake; a mark inside N2 takes nothing, and says so."""
+    the later wake. A mark inside N2 contradicts the staging: it keeps its 120 min, and says
+    so (taking nothing, the 6 min at 84 % after it qualified a night: review of hunt 14)."""
     stages = [(0.0, 1800.0, "W"), (1800.0, 1800.0, "N2"), (3600.0, 1800.0, "W")]
     stages += [(5400.0 + 1800.0 * i, 1800.0, "N2") for i in range(15)]
     rec = _marked_walk([Annotation(600.0, 0.0, "exercise")], stages=stages)
@@ -1243,9 +1244,9 @@ def test_scored_sleep_ends_a_walks_mark_without_a_duration() -> None:
     assert any("up to the first epoch scored as sleep" in w for w in a.warnings)
     inside = _marked_walk([Annotation(4000.0 + 1800.0, 0.0, "exercise")], stages=stages)
     a = analyze(inside, AnalysisSettings(test_type="overnight"))
-    assert a.metrics["sleep"].valid_min == 480.0
-    assert a.test_marks_s == ()
-    assert any("within epochs the sleep staging scored as sleep" in w for w in a.warnings)
+    assert a.metrics["sleep"].valid_min == 480.0 - 130.0  # and the 10 min after a walk
+    assert a.test_marks_s == ((5800.0, 5800.0 + 7200.0),)
+    assert any("the mark and the staging disagree" in w for w in a.warnings)
 
 
 def test_a_mark_before_the_recording_is_named_with_the_minutes_it_takes() -> None:
