@@ -244,6 +244,22 @@ def _sex(value: str | None) -> str | None:
     return first if first in ("F", "M") else None
 
 
+def _kept_match_possible(age: float, header_age: float) -> bool:
+    """Say whether a de-identified summary can keep ``age_matches_recording: true`` here.
+
+    The analysis writes it only where the header's age at the recording's start (the patient
+    block's, ``header_age``) is not within a year of the context's ``age`` but its age on the
+    test date, a birthday later (or earlier, for a test dated the evening before), is, on the
+    same side of every age limit: a patient block of 22 beside a context of 20 is no such case
+    (review of hunt 14).
+    """
+    return any(
+        abs(age - (header_age + d)) <= 1
+        and all((header_age + d < limit) == (age < limit) for limit in AGE_LIMITS)
+        for d in (-1.0, 1.0)
+    )
+
+
 def _other_age_when_analysed() -> Conflict:
     """Return the conflict of a recorded ``patient.age_matches_recording: false``.
 
@@ -336,15 +352,14 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                 born is None
                 and p.age_matches_recording is not None
                 and not capped_either
-                and (not p.age_matches_recording or abs(age - header_age) <= 2)
+                and (not p.age_matches_recording or _kept_match_possible(age, header_age))
             ):
                 # a de-identified summary's patient block holds the header's age at the
                 # recording's start, and the comparison on the test date is the one kept: a
                 # header 20 at the start and 21 on test.date beside a context of 21 was held
                 # open by oxi qualify --summary alone (review of hunt 14). A kept match stands
-                # only within the day or so between the two dates (a year each way at most):
-                # "true" beside a header of 45 and a context of 15, a summary edited by hand,
-                # qualified a night for pediatric oxygen (review of hunt 14)
+                # only where an analysis writes one: "true" beside a header of 45 and a context
+                # of 15, a summary edited by hand, qualified a night for pediatric oxygen
                 far, across = not p.age_matches_recording, False
             if (far or across) and not quoted and born is None and not capped_either:
                 # no age of the header's is left that differs: "makes the patient 20, the

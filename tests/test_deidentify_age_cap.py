@@ -219,8 +219,10 @@ def test_a_recorded_match_does_not_outweigh_ages_years_apart() -> None:
     """A de-identified summary's ``age_matches_recording: true`` stands for the day or so between
     the recording's start and the test date: beside a patient block of 45 and a context of 15
     (a summary edited by hand) it qualified a night for pediatric oxygen; beside 20 and 21 (a
-    birthday between the two dates) it still clears the conflict (review of hunt 14)."""
-    for header_age, age, conflict in ((45.0, 15, True), (20.0, 21, False), (20.0, 20, False)):
+    birthday between the two dates) it still clears the conflict; beside 22 and 20, across the
+    age limit of 21 whatever the birthday, it does not (review of hunt 14)."""
+    cases = ((45.0, 15, True), (20.0, 21, False), (20.0, 20, False), (22.0, 20, True))
+    for header_age, age, conflict in cases:
         block = FilePatient(age_years=header_age)  # as a de-identified patient block holds it
         ev = Evidence(recording_start=dt.datetime(2026, 1, 5, 22), file_patient=block)
         c = Context.from_dict(
