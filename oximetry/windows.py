@@ -1180,11 +1180,14 @@ def _open_spans(
     W to 22:30, then N2, took 130 min of scored sleep out of the sleep window (hunt 14). A mark
     within scored sleep contradicts the staging, and one of the two is wrong: it keeps its whole
     span (taken as inside scored sleep, the 6 min at 84 % after an 'exercise' mark in N2 counted
-    and qualified a night: review of hunt 14). ``spans`` is empty when nothing is left of it.
+    and qualified a night: review of hunt 14). So does a mark less than :data:`TEST_PAUSE_S`
+    before scored sleep, which leaves no room for a walk: cut there, a mark 30 s before the
+    N2 kept those 30 s, and the walk's 6 min at 84 % in the N2 qualified a night (review of
+    hunt 14). ``spans`` is empty when nothing is left of it.
     """
     out = []
     for name, t in _open_marks(recording, settings):
-        within = any(a <= t < b for a, b in asleep)
+        within = any(a - TEST_PAUSE_S < t < b for a, b in asleep)
         later = [] if within else [max(a, t) for a, b in asleep if b > t]
         stop = min([t + OPEN_MARK_S, *later])
         out.append((name, t, _merge([(max(t, 0.0), stop)], end_s), stop < t + OPEN_MARK_S))
@@ -1234,12 +1237,13 @@ def _open_mark_warnings(
     inside = [
         f"{name!r} at {_clock(recording, t)}"
         for name, t, spans, _ in opened
-        if spans and any(a <= t < b for a, b in asleep)
+        if spans and any(a - TEST_PAUSE_S < t < b for a, b in asleep)
     ]
     if inside:
         out.append(
             f"The recording marks {', '.join(inside)} without a duration within epochs the "
-            "sleep staging scored as sleep: the mark and the staging disagree, so its "
+            f"sleep staging scored as sleep, or less than {TEST_PAUSE_S / 60:.0f} min before "
+            "them: the mark and the staging disagree, so its "
             f"{OPEN_MARK_S / 60:.0f} min are taken out all the same (check the staging and the "
             "trace; give the test's segments with --segment)."
         )

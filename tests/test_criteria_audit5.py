@@ -1249,6 +1249,23 @@ def test_scored_sleep_ends_a_walks_mark_without_a_duration() -> None:
     assert any("the mark and the staging disagree" in w for w in a.warnings)
 
 
+@pytest.mark.parametrize("mark_s", [1770.0, 1799.0, 1800.0, 1830.0])
+def test_a_walks_mark_just_before_scored_sleep_keeps_its_120_min(mark_s: float) -> None:
+    """A mark less than 10 min before the epochs scored as sleep leaves no room for a walk:
+    cut at the N2 from 22:30, a mark at 22:29:30 kept 30 s, and the walk's 6 min at 86 % from
+    22:30, in the N2, counted (review of hunt 14). It keeps its 120 min, as a mark in the N2."""
+    stages = [(0.0, 1800.0, "W")] + [(1800.0 + 1800.0 * i, 1800.0, "N2") for i in range(17)]
+    rec, _ = simulate_night(
+        fs=1, duration_s=9 * 3600, seed=1, baseline_pct=95.0, noise_pts=0.5,
+        sustained_drops=[(1800, 360, 86.0)], annotations=[Annotation(mark_s, 0.0, "exercise")],
+        start=dt.datetime(2026, 11, 20, 22, 0), pulse=True, stages=stages,
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings(test_type="overnight"))
+    assert a.metrics["sleep"].t_le88_min < 1.0
+    assert a.test_marks_s == ((mark_s, mark_s + 7200.0),)
+    assert any("the mark and the staging disagree" in w for w in a.warnings)
+
+
 def test_a_mark_before_the_recording_is_named_with_the_minutes_it_takes() -> None:
     """A mark before the recording's start (an EDF+D onset can be negative) took its 119 min
     out of the night without a word: the warning named only marks within the recording."""
