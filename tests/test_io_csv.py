@@ -401,6 +401,19 @@ def test_pandas_row_numbers_are_refused_wherever_they_sit(
         read_recording(path, fs=1.0)
 
 
+@pytest.mark.parametrize("column", ["Unnamed: 0", "index"])
+def test_row_numbers_that_start_again_are_refused_too(tmp_path: Path, column: str) -> None:
+    """Tables joined by pd.concat without ignore_index number their rows again from 0: read as
+    a data column since the index had to count up, a night with 100 rows, then 7,100 with a
+    dropna()'s gap, read at --fs as 120 min with the gap closed up (review of hunt 14)."""
+    ks = [*range(100), *range(3000), *range(4000, 8100)]
+    body = "".join(f"{column_cell},{95 if k % 7 else 86},60\n" for k, column_cell in
+                   zip(range(len(ks)), [*range(100), *ks[100:]], strict=True))  # fmt: skip
+    path = write_text(tmp_path / "p.csv", f"{column},SpO2,Pulse\n" + body)
+    with pytest.raises(RecordingFormatError, match=r"looks like row numbers"):
+        read_recording(path, fs=1.0)
+
+
 @pytest.mark.parametrize("column", ["Unnamed: 2", "index"])
 @pytest.mark.parametrize("cell", ["", "0", "1.5"])
 def test_a_column_named_like_the_index_that_holds_no_row_numbers_is_read(
