@@ -70,26 +70,30 @@ _OXYGEN_FLOW = re.compile(_FLOW)
 _LOW_FLOW = r"(?<![0-9])(?:1[0-5]|[0-9])(?: \d)?" + _LITRES
 #: The gas then a bare number of litres (``O2 2``, ``Oxygen @ 1.5``, read ``oxygen @ 1 5``): 15
 #: at most, and no ``%`` after it, so ``O2 88 %`` stays a reading, nor a unit of time or
-#: pressure: ``O2 5 minutes`` and ``O2 10 cm`` were marks.
+#: pressure: ``O2 5 minutes`` and ``O2 10 cm`` were marks. Not ``hr``: in a note it is the heart
+#: rate as often as hours, and ``O2 3 HR 60`` was no mark (review of hunt 14).
 _OXYGEN_BARE_FLOW = re.compile(
     r"(?<![a-z0-9])(?:o2|oxygen)[ @:=]+(?:at )?(?:1[0-5]|[0-9])(?: \d)?"
-    r"(?! ?\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|hrs?|cm|cmh2o|mm ?hg)(?![a-z]))"
+    r"(?! ?\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|cm|cmh2o|mm ?hg)(?![a-z]))"
 )
 #: ``02`` typed for ``O2``, only straight before a flow (``02 2L``): alone it is a time or a
 #: number.
 _ZERO_TWO_FLOW = re.compile(r"(?<![a-z0-9:/])02 ?(?:@ ?)?" + _FLOW)
 #: A flow of 15 L/min at most through a delivery device, the gas unnamed (``Patient on 2L
-#: NC``, ``3 lpm via cannula``, ``SpO2 93% on 2L``). Not beside ``leak``: a CPAP mask's leak is
-#: in litres too; nor more (``Mask flow 30 L/min``, ``High flow 30 L/min``).
+#: NC``, ``3 lpm via cannula``, ``SpO2 93% on 2L``, ``CPAP 10 with 2L``, ``2 lpm bleed in``).
+#: Not beside ``leak``: a CPAP mask's leak is in litres too; nor more (``Mask flow 30 L/min``,
+#: ``High flow 30 L/min``). In a PAP note too: a mask's air is 25 L/min and more, and ``CPAP 10
+#: on 2L`` or ``APAP, 2L via NC`` were no marks (review of hunt 14).
 _OXYGEN_LOW_FLOW = re.compile(_LOW_FLOW)
 _OXYGEN_DEVICE = re.compile(
-    r"(?<![a-z])(?:nc|n/c|cannula|prongs|hfnc|high flow|venturi|nrb|non ?rebreather|mask|via)"
-    r"(?![a-z])|(?<![a-z])on " + _LOW_FLOW
+    r"(?<![a-z])(?:nc|n/c|cannula|prongs|hfnc|high flow|venturi|nrb|non ?rebreather|mask|via|"
+    r"bleed|bled)(?![a-z])|(?<![a-z])(?:on|with|w/) " + _LOW_FLOW
 )
 _LEAK = re.compile(r"leak")
 #: A PAP titration's note (``CPAP 8, nasal mask, 25 L/min``, ``Bilevel 14/10 via full face
 #: mask``, ``CPAP 10 cm H2O``) names masks, flows and pressures of air: it is a mark only with the
-#: gas named with a flow (above) or straight beside a word of starting it (below).
+#: gas named with a flow, a flow of 15 L/min at most through a device (above) or the gas
+#: straight beside a word of starting or wearing it (below).
 _PAP_WORD = re.compile(
     r"(?<![a-z])(?:cpap|bipap|bilevel|bi level|apap|autopap|pap|asv|epap|ipap|cm|cmh2o)(?![a-z])"
 )
@@ -97,13 +101,18 @@ _PAP_WORD = re.compile(
 #: (room air) is a mark too, the safe side.
 _FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
 #: What is done with the gas (``on``, ``off``, ``added``, ``bleed in``, ``via cannula``,
-#: ``therapy``, ``removed``, ``discontinued`` ...).
+#: ``therapy``, ``removed``, ``discontinued`` ...) or how it is worn (``with``, ``wearing``,
+#: ``continued``, ``in use``, ``in place``, ``per MD order``, ``home O2``): without these,
+#: ``Lights off, O2 continued`` and ``Lights off with home oxygen`` were no marks once lights
+#: off no longer counted (review of hunt 14).
 _GIVEN_WORDS = (
     r"(?:on|off|added|add|applied|started|start|stopped|increased|decreased|reduced|bleed|bled|"
     r"via|cannula|nc|nasal|mask|supplemental|supplementary|titrated|titration|therapy|removed|"
-    r"discontinued|resumed|restarted|weaned|given|administered)"
+    r"discontinued|resumed|restarted|weaned|given|administered|with|wearing|worn|continued|"
+    r"continues|continue|continuing|maintained|in use|in place|per|home)"
 )
-#: Not after ``lights``: ``Lights off O2 97%`` turns the lights off, not the gas.
+#: Not after ``lights``: ``Lights off O2 97%`` turns the lights off, not the gas. Only that
+#: word: any other (``Lights off, patient wearing O2``) still counts.
 _NOT_LIGHTS = r"(?<![a-z])(?<!lights )(?<!light )"
 _OXYGEN_GIVEN = re.compile(_NOT_LIGHTS + _GIVEN_WORDS + r"(?![a-z])")
 #: Such a word next to the gas (``O2 started``, ``Off O2``, ``Lights on, O2 off``) is a mark
@@ -114,11 +123,15 @@ _OXYGEN_NEXT_TO_GIVEN = re.compile(
 )
 #: In a PAP note the words of the machine (``CPAP on, O2 low``, ``CPAP titration; O2 dropping``,
 #: ``via mask``) are not done with the gas: only the gas then such a word (``O2 on``, ``O2
-#: bleed in``, ``O2 added``) or a word of starting it then the gas (``Supplemental O2``,
-#: ``Added oxygen``) is a mark.
+#: bleed in``, ``O2 added``, ``O2 continued``) or a word of starting it then the gas
+#: (``Supplemental O2``, ``Added oxygen``), or ``on``, ``with``, ``wearing``, ``home`` a space
+#: before it (``CPAP 11 cm on oxygen``; not ``CPAP on, O2 low``) is a mark.
 _OXYGEN_STARTED = re.compile(
     _GAS_THEN_GIVEN + r"|(?<![a-z])(?:added|add|applied|started|start|increased|resumed|"
-    r"restarted|supplemental|supplementary|given|administered|bleed|bled)[^a-z0-9]{1,3}" + _GAS
+    r"restarted|supplemental|supplementary|given|administered|bleed|bled)[^a-z0-9]{1,3}"
+    + _GAS
+    + r"|(?<![a-z])(?:on|with|wearing|home) "
+    + _GAS
 )
 #: Elsewhere in the note a saturation word (``O2 sat``, ``oxygen desaturation``, ``SpO2``)
 #: makes it a reading; an oximeter word (``O2 probe off``, ``O2 sensor on/off``, ``O2 lead
@@ -274,7 +287,8 @@ def is_oxygen_mark(text: str) -> bool:
         flow of 15 L/min at most through a device (``2L NC``), ``FiO2``, or the gas next to
         what was done with it (``O2 started``, ``Oxygen removed``), or elsewhere in a note that
         is no saturation or oximeter or EEG note; in a PAP note (``CPAP``, ``Bilevel``, ``cm``)
-        only the gas with a flow or a word of starting it. False for a saturation (``Oxygen
+        only the gas with a flow, a device's flow (``CPAP 10 on 2L``) or a word of starting or
+        wearing it (``CPAP 11 cm on oxygen``). False for a saturation (``Oxygen
         desaturation``, ``O2 sat 88``, ``Lights off, O2 97%``), the oximeter (``O2 probe
         off``), the EEG electrode (``O2-A1 off``), a PAP titration (``CPAP 8, nasal mask, 25
         L/min``), minutes (``O2 5 minutes``) and the gas alone.
@@ -297,10 +311,10 @@ def is_oxygen_mark(text: str) -> bool:
         return True
     if _OXYGEN_BARE_FLOW.search(form) or _ZERO_TWO_FLOW.search(form) or _FIO2.search(form):
         return True
-    if _PAP_WORD.search(form):
-        return _OXYGEN_STARTED.search(form) is not None
     if _OXYGEN_LOW_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
         return True
+    if _PAP_WORD.search(form):
+        return _OXYGEN_STARTED.search(form) is not None
     if _OXYGEN_NEXT_TO_GIVEN.search(form):
         return True
     return (

@@ -334,6 +334,32 @@ OXYGEN_TEXTS = [
     ("CPAP 10, O2 added", True),
     ("CPAP 10 cm, O2 bleed in 2L", True),
     ("BiPAP 12/8 + 2L O2", True),
+    # review of hunt 14 again: a word of wearing the gas (with, wearing, continued, in use, in
+    # place, per, home) counts beside lights off; a PAP note keeps a device's flow of 15 L/min
+    # at most and "on O2"; "HR" after the gas is the heart rate, not hours
+    ("Lights off, O2 continued", True),
+    ("Lights off with home oxygen", True),
+    ("Lights off with O2", True),
+    ("Lights off, pt with home O2", True),
+    ("Lights off, patient wearing O2", True),
+    ("Lights off; oxygen per home settings", True),
+    ("Lights off - O2 per MD order", True),
+    ("Lights off, oxygen in use", True),
+    ("Lights off, O2 in place", True),
+    ("Lights off O2 continues", True),
+    ("CPAP 10 on 2L", True),
+    ("CPAP 8 cm on 2 lpm", True),
+    ("BiPAP 14/10 on 3L", True),
+    ("Bilevel 14/10 on 2 lpm", True),
+    ("CPAP 10 cm H2O, 2L NC", True),
+    ("CPAP 9 cm, 3 L/min NC", True),
+    ("APAP, 2L via NC", True),
+    ("CPAP 11 cm, on O2", True),
+    ("CPAP 11 cm on oxygen", True),
+    ("CPAP 10 cm, SpO2 91% on 2L", True),
+    ("O2 3 HR 60", True),
+    ("CPAP 12, 2 lpm bleed-in", True),
+    ("CPAP 10 cm w/ 2 lpm", True),
 ]
 
 
@@ -364,6 +390,9 @@ OXYGEN_MARKS = [
     "O2 bleed in 3L",
     "FiO2 0.28",
     "Supplemental O2",
+    "O2 continued",
+    "on O2",
+    "on 2L NC",
 ]
 
 

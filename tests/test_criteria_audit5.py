@@ -1017,6 +1017,32 @@ def test_a_saturation_noted_at_lights_off_is_no_mark_of_oxygen(tmp_path: Path) -
     assert q["determination"] == "qualified"
 
 
+def test_oxygen_continued_at_lights_off_is_a_mark_of_oxygen(tmp_path: Path) -> None:
+    """The same night with "Lights off, O2 continued" at lights off instead: once lights off no
+    longer counted as done with the gas, no word of the note did, the hour on oxygen was the
+    awake baseline and room_air: true raised no conflict, so the night QUALIFIED (review of
+    hunt 14). "continued" beside the gas is a mark: the night conflicts with room_air."""
+    rec, _ = simulate_night(
+        fs=1, duration_s=8 * 3600, seed=3, noise_pts=0.3,
+        sustained_drops=[(2 * 3600, 600.0, 86.0)],
+        annotations=[Annotation(3600.0, 0.0, "Lights off"),
+                     Annotation(3600.0, 0.0, "Lights off, O2 continued"),
+                     Annotation(7 * 3600.0, 0.0, "Lights on")],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(OXYGEN_NIGHT_YAML)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out),
+                 "--no-report"]) == 0  # fmt: skip
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["recording"]["oxygen_marks_s"] == [[3600.0, 3600.0]]
+    q = summary["qualification"]
+    assert [c["keys"] for c in q["conflicts"]] == [["test.room_air", "recording.oxygen_marks_s"]]
+    assert q["determination"] == "indeterminate"
+
+
 def test_a_mark_of_oxygen_of_no_finite_length_is_a_mark() -> None:
     """A mark whose duration is NaN had a NaN end and was dropped: the hour on oxygen was the
     awake baseline again (review of hunt 14). It is a mark without a length."""
