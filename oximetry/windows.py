@@ -457,7 +457,7 @@ def build_windows(
         # them and the minutes after them, not a rest part: a night marked with its 10 min at
         # rest on room air (93 %) took its baseline from later, at 96 %, and a night at 89-90 %
         # was a drop of more than 5 points.
-        testing, recovery = _testing(recording, settings, segments, end_s, asleep)
+        testing, recovery = _testing(recording, settings, segments, end_s)
         warnings.extend(_open_mark_warnings(recording, settings, end_s, asleep))
         tests = _test_spans(testing)
         test_marks_s = tuple(sorted(span for w in testing[len(segments) :] for span in w.spans_s))
@@ -532,12 +532,7 @@ def baseline_window_for(
     end_s = recording.spo2.n_samples / recording.fs
     scored = _merge(((o, o + d) for o, d, _ in plan.staging), end_s) if plan.staged else ()
     segments = [w for w in plan.windows if w.kind in SEGMENT_NAMES]
-    asleep = (
-        _merge(((o, o + d) for o, d, s in plan.staging if s in SLEEP_STAGES), end_s)
-        if plan.staged
-        else ()
-    )
-    _, recovery = _testing(recording, settings, segments, end_s, asleep)
+    _, recovery = _testing(recording, settings, segments, end_s)
     baseline, _ = _baseline_window(recording, settings, valid, (), scored, recovery)
     return baseline
 
@@ -1148,7 +1143,8 @@ def _open_marks(recording: Recording, settings: AnalysisSettings) -> list[tuple[
     """Return the segment annotations without a duration (name, onset s), in time order.
 
     Those a segment given with ``--segment`` gives the span of are left out: one of the mark's
-    kind starting at it. No other segment says how long that part lasted: given
+    kind holding it or starting within a second after it (``--segment`` is written in whole
+    seconds, an EDF+ onset often is not). No other segment says how long that part lasted: given
     ``--segment rest=22:05:00-22:10:00`` before an 'exercise' mark at 22:10, the walk's 6 min
     at 86 % after it stayed in the presumed sleep window and QUALIFIED the night (hunt 14).
     """
@@ -1161,37 +1157,29 @@ def _open_marks(recording: Recording, settings: AnalysisSettings) -> list[tuple[
     return [
         (name, t)
         for t, name in marks
-        if not any(g == name and abs(gs - t) <= _EPS for g, gs, _ in settings.segments_s)
+        if not any(
+            g == name and gs - _EPS <= t + 1.0 and t < ge for g, gs, ge in settings.segments_s
+        )
     ]
 
 
 def _open_spans(
-    recording: Recording,
-    settings: AnalysisSettings,
-    end_s: float,
-    asleep: tuple[tuple[float, float], ...],
-) -> list[tuple[str, float, tuple[tuple[float, float], ...], bool]]:
+    recording: Recording, settings: AnalysisSettings, end_s: float
+) -> list[tuple[str, float, tuple[tuple[float, float], ...]]]:
     """Return each segment mark without a duration with the span taken as its test's.
 
-    As (name, onset s, spans, cut by sleep), in time order: the :data:`OPEN_MARK_S` from the
-    mark (:func:`_open_marks`), clipped to the recording and at the first epoch the staging
-    scored as sleep after it (``asleep``: the sleep spans of a staged night, else empty). A
-    walk cannot lie in epochs scored as sleep: an 'exercise' mark at 22:10 on a night scored
-    W to 22:30, then N2, took 130 min of scored sleep out of the sleep window (hunt 14). A mark
-    within scored sleep contradicts the staging, and one of the two is wrong: it keeps its whole
-    span (taken as inside scored sleep, the 6 min at 84 % after an 'exercise' mark in N2 counted
-    and qualified a night: review of hunt 14). So does a mark less than :data:`TEST_PAUSE_S`
-    before scored sleep, which leaves no room for a walk: cut there, a mark 30 s before the
-    N2 kept those 30 s, and the walk's 6 min at 84 % in the N2 qualified a night (review of
-    hunt 14). ``spans`` is empty when nothing is left of it.
+    As (name, onset s, spans), in time order: the :data:`OPEN_MARK_S` from the mark
+    (:func:`_open_marks`), clipped to the recording (``spans`` is empty when nothing of it is
+    left). On a staged night the span is not cut where the staging scores sleep: a mark
+    followed by scored sleep within its span contradicts the staging, and one of the two is
+    wrong (:func:`_open_mark_warnings` says so). Cut at the first epoch scored as sleep, a mark
+    inside N2 took nothing out, a mark 30 s or 10 min before it kept those minutes alone, and
+    each time the walk's 6 min at 84-86 % in the N2 qualified a night (reviews of hunt 14).
     """
-    out = []
-    for name, t in _open_marks(recording, settings):
-        within = any(a - TEST_PAUSE_S < t < b for a, b in asleep)
-        later = [] if within else [max(a, t) for a, b in asleep if b > t]
-        stop = min([t + OPEN_MARK_S, *later])
-        out.append((name, t, _merge([(max(t, 0.0), stop)], end_s), stop < t + OPEN_MARK_S))
-    return out
+    return [
+        (name, t, _merge([(max(t, 0.0), t + OPEN_MARK_S)], end_s))
+        for name, t in _open_marks(recording, settings)
+    ]
 
 
 def _open_mark_warnings(
@@ -1207,18 +1195,17 @@ def _open_mark_warnings(
     and a mark within epochs the staging scored as sleep is said to disagree with it. A rest
     mark's span stays in the awake baseline, as a rest part does.
     """
-    opened = _open_spans(recording, settings, end_s, asleep)
+    opened = _open_spans(recording, settings, end_s)
     out = []
-    taken = [(name, t, by_sleep) for name, t, spans, by_sleep in opened if spans]
+    taken = [(name, t) for name, t, spans in opened if spans]
     if taken:
         named = ", ".join(
             f"{name!r} at {_clock(recording, t)}"
             + (" (before the recording's start)" if t < 0 else "")
-            + (" (up to the first epoch scored as sleep)" if by_sleep else "")
-            for name, t, by_sleep in taken
+            for name, t in taken
         )
-        walk = any(name != "rest" for name, _, _ in taken)
-        rest = any(name == "rest" for name, _, _ in taken)
+        walk = any(name != "rest" for name, _ in taken)
+        rest = any(name == "rest" for name, _ in taken)
         if walk and rest:
             baseline = (
                 f", and a walk's (not 'rest') with the {TEST_PAUSE_S / 60:.0f} min after it no "
@@ -1236,14 +1223,14 @@ def _open_mark_warnings(
         )
     inside = [
         f"{name!r} at {_clock(recording, t)}"
-        for name, t, spans, _ in opened
-        if spans and any(a - TEST_PAUSE_S < t < b for a, b in asleep)
+        for name, t, spans in opened
+        if any(a < e and b > s for s, e in spans for a, b in asleep)
     ]
     if inside:
         out.append(
-            f"The recording marks {', '.join(inside)} without a duration within epochs the "
-            f"sleep staging scored as sleep, or less than {TEST_PAUSE_S / 60:.0f} min before "
-            "them: the mark and the staging disagree, so its "
+            f"The recording marks {', '.join(inside)} without a duration, and the sleep "
+            f"staging scores sleep within the {OPEN_MARK_S / 60:.0f} min after it: the mark "
+            "and the staging disagree, so its "
             f"{OPEN_MARK_S / 60:.0f} min are taken out all the same (check the staging and the "
             "trace; give the test's segments with --segment)."
         )
@@ -1255,7 +1242,6 @@ def _testing(
     settings: AnalysisSettings,
     segments: Sequence[Window],
     end_s: float,
-    asleep: tuple[tuple[float, float], ...] = (),
 ) -> tuple[list[Window], tuple[tuple[float, float], ...]]:
     """Return the test's segments and the recording's other marks of testing, and the recovery.
 
@@ -1263,26 +1249,21 @@ def _testing(
     the patient was testing: given ``--segment rest=...`` alone, the walk the file marked at
     86 % stayed in the presumed sleep window of an overnight test and qualified it (hunt 14).
     A segment mark without a duration (a walk's start pressed on the device) holds a test of
-    unknown length: the :data:`OPEN_MARK_S` from it are taken as its (:func:`_open_spans`,
-    cut at scored sleep on a staged night), as it marked 6 min at 86 % at 22:10 in the
-    presumed sleep window of an overnight test, which qualified on them.
+    unknown length: the :data:`OPEN_MARK_S` from it are taken as its (:func:`_open_spans`),
+    as it marked 6 min at 86 % at 22:10 in the presumed sleep window of an overnight test,
+    which qualified on them.
 
-    The recovery is each walk (no rest part) with the :data:`TEST_PAUSE_S` after it; a walk
-    whose mark's span scored sleep cut has none past it: the staging scores the patient
-    asleep from there, not recovering awake.
+    The recovery is each walk (no rest part) with the :data:`TEST_PAUSE_S` after it.
     """
     marks = [
         Window(name, "annotations", _merge([(s, e)], end_s))
         for name, s, e in _replaced_marks(recording, settings)
     ]
-    opened = _open_spans(recording, settings, end_s, asleep)
-    marks += [Window(name, "annotations", spans) for name, _, spans, _ in opened]
+    opened = _open_spans(recording, settings, end_s)
+    marks += [Window(name, "annotations", spans) for name, _, spans in opened]
     testing = [*segments, *(m for m in marks if m.spans_s)]
-    cut = [spans[-1][1] for _, _, spans, by_sleep in opened if by_sleep and spans]
     walks = _test_spans([seg for seg in testing if seg.kind != "rest"])
-    recovery = tuple(
-        (a, b if any(abs(b - c) <= _EPS for c in cut) else b + TEST_PAUSE_S) for a, b in walks
-    )
+    recovery = tuple((a, b + TEST_PAUSE_S) for a, b in walks)
     return testing, recovery
 
 
