@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -412,6 +413,27 @@ def test_row_numbers_that_start_again_are_refused_too(tmp_path: Path, column: st
     path = write_text(tmp_path / "p.csv", f"{column},SpO2,Pulse\n" + body)
     with pytest.raises(RecordingFormatError, match=r"looks like row numbers"):
         read_recording(path, fs=1.0)
+
+
+@pytest.mark.parametrize(
+    ("column", "cell"),
+    [
+        ("index", lambda k: int(k % 97 == 0)),  # an event flag
+        ("Unnamed: 2", lambda k: int(51 <= k < 60)),  # a status left without a name
+        ("index", lambda k: k // 60),  # a counter of minutes
+        ("Index", lambda k: 2 + k % 4),  # a perfusion index in whole numbers
+    ],
+)
+def test_whole_numbers_that_are_no_row_numbers_are_read(
+    tmp_path: Path, column: str, cell: Callable[[int], int]
+) -> None:
+    """Whole numbers under an index's name are data unless they count rows: an event flag, a
+    status, a counter and a perfusion index were refused as pandas' row numbers once any whole
+    numbers of 0 or more were (review of hunt 14)."""
+    body = "".join(f"{86 if 250 <= k < 350 else 95},60,{cell(k)}\n" for k in range(600))
+    rec = read_recording(write_text(tmp_path / "p.csv", f"SpO2,Pulse,{column}\n" + body), fs=1.0)
+    assert rec.spo2.n_samples == 600
+    assert int((rec.spo2.data == 86).sum()) == 100
 
 
 @pytest.mark.parametrize("column", ["Unnamed: 2", "index"])

@@ -548,15 +548,16 @@ def _unnamed_time_columns(header: list[str], rows: list[list[str]]) -> list[int]
 
 
 def _row_numbers(header: str, cells: list[str]) -> bool:
-    """Return whether a column is pandas' row index: named so, its cells whole numbers.
+    """Return whether a column is pandas' row index: named so, its cells row numbers.
 
-    Whole numbers of 0 or more are row numbers, wherever the column sits, counting up (``0, 1,
-    2``, with the gaps a ``dropna()`` leaves) or not: tables joined by ``pd.concat`` without
-    ``ignore_index`` start again, and a sorted table's are out of order (read as data, an index
-    starting again after 100 rows let the gaps a ``dropna()`` left close up at ``--fs``: review
-    of hunt 14). The name alone is not enough: a device's trailing comma, read by pandas and
-    written without its index, leaves an empty ``Unnamed: 2`` column, and a file read until then
-    was refused.
+    Row numbers are whole numbers of 0 or more, wherever the column sits, each above the one
+    before (``0, 1, 2``, with the gaps a ``dropna()`` leaves) but where they start again
+    (tables joined by ``pd.concat`` without ``ignore_index``: read as data, an index starting
+    again after 100 rows let a ``dropna()``'s gaps close up at ``--fs``, review of hunt 14), or
+    all different (a sorted table's). The name alone is not enough, nor whole numbers: a
+    device's trailing comma, read by pandas and written without its index, leaves an empty
+    ``Unnamed: 2`` column, and a status or event column of 0s and 1s left without a name is
+    data (both were refused: reviews of hunt 14).
 
     Parameters
     ----------
@@ -568,15 +569,17 @@ def _row_numbers(header: str, cells: list[str]) -> bool:
     Returns
     -------
     bool
-        True when the name is :data:`_ROW_INDEX`'s and the cells are whole numbers of 0 or more,
-        not all one value.
+        True when the name is :data:`_ROW_INDEX`'s and the cells are row numbers.
     """
     if not cells or not _ROW_INDEX.fullmatch(header.strip().casefold()):
         return False
     numbers = _numeric(cells)
     whole = np.isfinite(numbers).all() and (numbers == np.round(numbers)).all()
-    # one value all along (a status column of 0s left without a name) counts no rows
-    return bool(whole and (numbers >= 0).all() and np.unique(numbers).size > 1)
+    if not (whole and (numbers >= 0).all()) or numbers.size < 2:
+        return False
+    steps = np.diff(numbers)
+    counting = (steps != 0).all() and np.count_nonzero(steps < 0) <= numbers.size // 50
+    return bool(counting or np.unique(numbers).size == numbers.size)
 
 
 def _check_unnamed_first_column(rows: list[list[str]], path: Path) -> None:
