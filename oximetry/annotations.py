@@ -57,7 +57,13 @@ _READING = (
 #: reading follows it. Its word in any use still goes with a flow (below): ``O2 sat 92%, 2 L``.
 _OXYGEN_WORD = r"(?<![a-z0-9])(?:o2|oxygen|sauerstoff|oxigeno|oxygene)(?![a-z])"
 _OXYGEN_NAMED = re.compile(_OXYGEN_WORD)
-_OXYGEN_GAS = re.compile(_OXYGEN_WORD + r"(?!" + _READING + ")")
+#: The gas then a bare number of 16 or more (``O2 97``, ``O2 95 5``), no unit after it, is a
+#: saturation read too, but only in a note whose words of giving the gas are elsewhere (the
+#: fallback below): ``Baseline O2 95 per tech``, ``Lights off, O2 97 with pt supine``, ``O2 95 in
+#: place`` were marks and held a room-air night open. A flow in litres anywhere is still a mark,
+#: and so is such a word straight before the gas (``Pt on O2 92``): a missed mark costs more.
+_BARE_READING = r"[ :=]*(?:1[6-9]|[2-9][0-9]|1[0-9][0-9])(?: \d)?(?![0-9:])"
+_OXYGEN_GAS = re.compile(_OXYGEN_WORD + r"(?!" + _READING + "|" + _BARE_READING + ")")
 _GAS = r"(?<![a-z0-9])(?:o2|oxygen)(?![a-z])(?!" + _READING + ")"
 #: A flow in litres a minute: ``2 L/min``, ``2L``, ``1.5 lpm``, ``3 litres``. Only oxygen is
 #: given in litres in a note beside the gas, so the pair is a mark whatever else the note says:
@@ -67,7 +73,8 @@ _FLOW = r"\d+" + _LITRES
 _OXYGEN_FLOW = re.compile(_FLOW)
 #: A flow of 15 L/min at most, the most an oxygen flowmeter gives (``2L``, ``1.5 lpm`` read
 #: ``1 5 lpm``): a PAP mask's or a high-flow device's 25 to 60 L/min is mostly air.
-_LOW_FLOW = r"(?<![0-9])(?:1[0-5]|[0-9])(?: \d)?" + _LITRES
+#: ``2LNC`` (the flow glued to the cannula) is one too.
+_LOW_FLOW = r"(?<![0-9])(?:1[0-5]|[0-9])(?: \d)?(?:" + _LITRES + r"| ?l(?=nc(?![a-z])))"
 #: The gas then a bare number of litres (``O2 2``, ``Oxygen @ 1.5``, read ``oxygen @ 1 5``): 15
 #: at most, and no ``%`` after it, so ``O2 88 %`` stays a reading, nor a unit of time or
 #: pressure: ``O2 5 minutes`` and ``O2 10 cm`` were marks. Not ``hr``: in a note it is the heart
@@ -87,7 +94,18 @@ _ZERO_TWO_FLOW = re.compile(r"(?<![a-z0-9:/])02 ?(?:@ ?)?" + _FLOW)
 _OXYGEN_LOW_FLOW = re.compile(_LOW_FLOW)
 _OXYGEN_DEVICE = re.compile(
     r"(?<![a-z])(?:nc|n/c|cannula|prongs|hfnc|high flow|venturi|nrb|non ?rebreather|mask|via|"
-    r"bleed|bled)(?![a-z])|(?<![a-z])(?:on|with|w/) " + _LOW_FLOW
+    r"bleed|bled)(?![a-z])|(?<=[0-9]l)nc(?![a-z])|(?<![a-z])(?:on|with|w/) " + _LOW_FLOW
+)
+#: A cannula worn with the gas unnamed (``Pt wearing NC``) is oxygen's: a missed mark costs more.
+_WEARING_CANNULA = re.compile(
+    r"(?<![a-z])(?:wearing|wears|using|uses) (?:a )?(?:nasal )?(?:nc|n/c|cannula)(?![a-z])"
+)
+#: A bare flow of 15 L/min at most straight after a PAP setting (``CPAP 10 2L``, ``BPAP 12/8 +
+#: 2L``, ``CPAP 8 cm plus 2L``) is the oxygen bled in, not the mask's air (25 L/min and more),
+#: unless beside ``leak`` (``CPAP 8 cm 10 L/min leak``).
+_PAP_SETTING_FLOW = re.compile(
+    r"(?<![a-z])(?:cpap|bipap|bpap|bilevel|bi level|apap|autopap|pap|asv) \d+(?:/\d+)?"
+    r"(?: ?(?:cm ?h2o|cmh2o|cm))?[ ,;]*(?:(?:\+|plus|and|with|w/|using|on) ?)?" + _LOW_FLOW
 )
 _LEAK = re.compile(r"leak")
 #: A PAP titration's note (``CPAP 8, nasal mask, 25 L/min``, ``Bilevel 14/10 via full face
@@ -104,12 +122,15 @@ _FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
 #: ``therapy``, ``removed``, ``discontinued`` ...) or how it is worn (``with``, ``wearing``,
 #: ``continued``, ``in use``, ``in place``, ``per MD order``, ``home O2``): without these,
 #: ``Lights off, O2 continued`` and ``Lights off with home oxygen`` were no marks once lights
-#: off no longer counted (review of hunt 14).
+#: off no longer counted (review of hunt 14). Nor were ``Lights off - pt using O2``, ``Lights off
+#: w/ O2``, ``O2 running``, ``Pt wears O2``, ``O2 connected``, ``O2 placed``, ``Oxygen
+#: concentrator running`` (final review of hunt 14).
 _GIVEN_WORDS = (
     r"(?:on|off|added|add|applied|started|start|stopped|increased|decreased|reduced|bleed|bled|"
     r"via|cannula|nc|nasal|mask|supplemental|supplementary|titrated|titration|therapy|removed|"
     r"discontinued|resumed|restarted|weaned|given|administered|with|wearing|worn|continued|"
-    r"continues|continue|continuing|maintained|in use|in place|per|home)"
+    r"continues|continue|continuing|maintained|in use|in place|per|home|w/|using|uses|wears|"
+    r"running|connected|placed|hooked|concentrator)"
 )
 #: Not after ``lights``: ``Lights off O2 97%`` turns the lights off, not the gas. Only that
 #: word: any other (``Lights off, patient wearing O2``) still counts.
@@ -118,20 +139,40 @@ _OXYGEN_GIVEN = re.compile(_NOT_LIGHTS + _GIVEN_WORDS + r"(?![a-z])")
 #: Such a word next to the gas (``O2 started``, ``Off O2``, ``Lights on, O2 off``) is a mark
 #: whatever else the note says: ``Desats noted, O2 started`` was read as a saturation.
 _GAS_THEN_GIVEN = _GAS + r"[^a-z0-9]{1,3}" + _GIVEN_WORDS + r"(?![a-z])"
+#: ``Supplemental`` straight before the gas is never a reading, even with a saturation word
+#: after it: ``Supplemental O2 - Desaturation start`` (read ``supplemental o2 desaturation``)
+#: was no mark.
+_SUPPLEMENTAL = r"(?<![a-z])supplementa(?:l|ry) (?:o2|oxygen)(?![a-z])"
+#: So is the gas a slash after a lights word (``Lights off/O2``): the gas's own note, not a
+#: reading (``Lights off/O2 97%`` stays one).
 _OXYGEN_NEXT_TO_GIVEN = re.compile(
-    _GAS_THEN_GIVEN + "|" + _NOT_LIGHTS + _GIVEN_WORDS + r"[^a-z0-9]{1,3}" + _GAS
+    _GAS_THEN_GIVEN
+    + "|"
+    + _NOT_LIGHTS
+    + _GIVEN_WORDS
+    + r"[^a-z0-9]{1,3}"
+    + _GAS
+    + r"|(?<![a-z])lights? (?:off|on|out) ?/ ?"
+    + _GAS
+    + "|"
+    + _SUPPLEMENTAL
 )
 #: In a PAP note the words of the machine (``CPAP on, O2 low``, ``CPAP titration; O2 dropping``,
 #: ``via mask``) are not done with the gas: only the gas then such a word (``O2 on``, ``O2
 #: bleed in``, ``O2 added``, ``O2 continued``) or a word of starting it then the gas
-#: (``Supplemental O2``, ``Added oxygen``), or ``on``, ``with``, ``wearing``, ``home`` a space
-#: before it (``CPAP 11 cm on oxygen``; not ``CPAP on, O2 low``) is a mark.
+#: (``Supplemental O2``, ``Added oxygen``), or ``on``, ``with``, ``w/``, ``+``, ``plus``,
+#: ``and``, ``using``, ``wearing``, ``home`` a space before it (``CPAP 11 cm on oxygen``, ``CPAP
+#: 10 + O2``, ``CPAP 9 using O2``; not ``CPAP on, O2 low``) is a mark.
 _OXYGEN_STARTED = re.compile(
     _GAS_THEN_GIVEN + r"|(?<![a-z])(?:added|add|applied|started|start|increased|resumed|"
     r"restarted|supplemental|supplementary|given|administered|bleed|bled)[^a-z0-9]{1,3}"
     + _GAS
-    + r"|(?<![a-z])(?:on|with|wearing|home) "
+    + r"|(?<![a-z])(?:on|with|w/|plus|and|using|uses|wearing|wears|home) "
     + _GAS
+    + r"|\+ ?"
+    + _GAS
+    + "|"
+    + _SUPPLEMENTAL
 )
 #: Elsewhere in the note a saturation word (``O2 sat``, ``oxygen desaturation``, ``SpO2``)
 #: makes it a reading; an oximeter word (``O2 probe off``, ``O2 sensor on/off``, ``O2 lead
@@ -289,7 +330,8 @@ def is_oxygen_mark(text: str) -> bool:
         is no saturation or oximeter or EEG note; in a PAP note (``CPAP``, ``Bilevel``, ``cm``)
         only the gas with a flow, a device's flow (``CPAP 10 on 2L``) or a word of starting or
         wearing it (``CPAP 11 cm on oxygen``). False for a saturation (``Oxygen
-        desaturation``, ``O2 sat 88``, ``Lights off, O2 97%``), the oximeter (``O2 probe
+        desaturation``, ``O2 sat 88``, ``Lights off, O2 97%``, ``Baseline O2 95 per
+        tech``), the oximeter (``O2 probe
         off``), the EEG electrode (``O2-A1 off``), a PAP titration (``CPAP 8, nasal mask, 25
         L/min``), minutes (``O2 5 minutes``) and the gas alone.
 
@@ -312,6 +354,10 @@ def is_oxygen_mark(text: str) -> bool:
     if _OXYGEN_BARE_FLOW.search(form) or _ZERO_TWO_FLOW.search(form) or _FIO2.search(form):
         return True
     if _OXYGEN_LOW_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
+        return True
+    if _WEARING_CANNULA.search(form):
+        return True
+    if _PAP_SETTING_FLOW.search(form) and not _LEAK.search(form):
         return True
     if _PAP_WORD.search(form):
         return _OXYGEN_STARTED.search(form) is not None
