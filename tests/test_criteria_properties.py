@@ -1272,7 +1272,8 @@ def _another_persons_recording(
     header's (``birth_date_matches_recording``), the header's birth date of the same age, or
     only its age (de-identified); a header's birth date with no age at the recording's start (a
     recording of no known date), or the comparison a de-identified summary of it keeps; a
-    header born after the recording began."""
+    header born after the recording began; a kept match beside ages no analysis finds
+    matching (edited by hand)."""
     assert ev is not None and ev.recording_start is not None
     day = ev.recording_start.date()
     born = day.replace(year=day.year - draw(st.integers(21, 90))) - dt.timedelta(days=1)
@@ -1287,6 +1288,7 @@ def _another_persons_recording(
                 "recorded",
                 "born",
                 "recorded_age",
+                "recorded_match_far",
                 "unborn",
             ]
         )
@@ -1300,6 +1302,10 @@ def _another_persons_recording(
         gap = draw(st.integers(2, 60)) * draw(st.sampled_from([-1, 1]))
         raw["patient"] = {"age_years": max(0, age + gap)}
         return dataclasses.replace(ev, file_patient=FilePatient(birth_date=born))
+    if which == "recorded_match_far":  # review of hunt 14: a kept "true" no analysis writes
+        far = draw(st.sampled_from([(22, 20), (45, 15), (age + 3, age), (age, age + 3)]))
+        raw["patient"] = {"age_years": far[1], "age_matches_recording": True}
+        return dataclasses.replace(ev, file_patient=FilePatient(age_years=float(far[0])))
     if which == "recorded_age":  # ... as a de-identified summary of it keeps the comparison
         raw["patient"] = {"age_years": age, "age_matches_recording": False}
         header = draw(st.sampled_from([None, FilePatient(sex="F")]))
