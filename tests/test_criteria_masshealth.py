@@ -380,6 +380,29 @@ def test_ii_a_2_a_i_pao2_at_rest_55_qualifies_56_not(pao2: float, ok: bool) -> N
     assert d.determination == ("qualified" if ok else "not_qualified")
 
 
+@pytest.mark.parametrize(
+    ("rest", "awake", "edema", "det"),
+    [
+        (72, 55, False, "indeterminate"),  # a.i: the 55 alone gave continuous oxygen
+        (55, 56, False, "indeterminate"),
+        (50, 55, False, "qualified"),  # both at or below 55
+        (62, 57, True, "indeterminate"),  # a.iii at rest: the 57 alone qualified
+        (58, 57, True, "qualified"),
+    ],
+)
+def test_a_resting_and_an_awake_pao2_must_agree(
+    rest: float, awake: float, edema: bool, det: str
+) -> None:
+    """II.A.2.a.i / a.iii: an awake PaO2 is taken at rest (SPEC §8.2), so a same-day resting
+    and awake PaO2 on either side of a limit conflict; either alone decided (hunt 15)."""
+    gas = {"pao2_rest_mmhg": rest, "pao2_awake_mmhg": awake, "date": TEST_DATE.isoformat()}
+    findings = {"dependent_edema": True} if edema else {}
+    d = evaluate(ctx(test__type="rest", blood_gas=gas, findings=findings), None)
+    assert d.determination == det
+    if det == "indeterminate":
+        assert any("pao2_awake_mmhg that agree" in m for m in d.missing), d.missing
+
+
 @pytest.mark.parametrize(("minutes", "ok"), [(5.0, True), (4.99, False), (4.9999999, True)])
 def test_ii_a_2_a_ii_sleep_needs_5_cumulative_minutes(minutes: float, ok: bool) -> None:
     d = evaluate(ctx(), overnight(t_le88_min=minutes, nadir_pct=84.0))

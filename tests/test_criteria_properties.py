@@ -491,6 +491,9 @@ PERTURBATIONS = (
     # A PaO2 between two whole numbers the criteria decide differently (55.5: neither <= 55 nor
     # >= 56; 59.5 beside 56-59): not evaluable, never rounded toward a qualification.
     "pao2_between_whole_numbers",
+    # Hunt 15: a resting and an awake PaO2 of the test's day on either side of a limit (72 and
+    # 55 mmHg): both are taken awake at rest, and the low one alone gave continuous oxygen.
+    "resting_and_awake_pao2_disagree",
     # A birth date after the test date: a conflict, no age (-1 made the member pediatric); a
     # birth after the night began, on the test date (review of hunt 12)
     "born_after_the_test",
@@ -792,6 +795,8 @@ def valid_then_perturbed(
         ev = _possible_dates_far(draw, ev, start)
     elif change == "pao2_between_whole_numbers":
         t["type"], ev = _pao2_between_whole_numbers(draw, raw, td)
+    elif change == "resting_and_awake_pao2_disagree":
+        t["type"], ev = _resting_and_awake_pao2_disagree(draw, raw, td)
     elif change in BIRTH_CHANGES:
         _born_after(draw, change, raw, td)
     elif change in RESHAPED_TESTS:
@@ -1861,6 +1866,24 @@ def _pao2_between_whole_numbers(
     return ("overnight" if case == "awake_55" else "rest"), None
 
 
+def _resting_and_awake_pao2_disagree(
+    draw: st.DrawFn, raw: dict[str, Any], td: dt.date
+) -> tuple[str, None]:
+    """Blood gases alone, taken on the test date: a resting and an awake PaO2 (both awake at
+    rest) on either side of a limit, with nothing else to qualify on: <= 55 beside >= 56
+    (a.i), or 56-59 beside >= 60 with edema (a.iii at rest); the high one above 65, a
+    child's limit (II.A.2.d), which both would meet. Either one alone decides."""
+    low, high = ("pao2_rest_mmhg", "pao2_awake_mmhg")[:: draw(st.sampled_from([1, -1]))]
+    edema = draw(st.booleans())
+    gas = {low: draw(st.integers(56, 59) if edema else st.integers(40, 55))}
+    gas[high] = draw(st.integers(66, 100))
+    raw["findings"] = {"dependent_edema": True} if edema else {}
+    if "performed_by" in raw["test"]:
+        raw["test"]["performed_by"] = "hospital"
+    raw["blood_gas"] = {"date": td.isoformat(), **gas}
+    return "rest", None
+
+
 #: A finding the rules also read from the diagnoses, and a code that documents it.
 FINDING_CODES = (
     ("pulmonary_hypertension", "I27.20"),
@@ -2095,6 +2118,9 @@ def _assert_stopped(case: tuple[dict[str, Any], Evidence | None, str, str]) -> N
     if change == "pao2_between_whole_numbers":  # not evaluable, never a bare denial
         assert d.determination == "indeterminate", d.missing
         assert any("whole mmHg" in m for m in d.missing), d.missing
+    if change == "resting_and_awake_pao2_disagree":  # a conflict: not evaluable, named
+        assert d.determination == "indeterminate", d.missing
+        assert any("that agree" in m for m in d.missing), d.missing
 
 
 @settings(max_examples=150, deadline=None)

@@ -8,6 +8,7 @@ the default reading (SPEC §8.3).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, cast
 
 from ..evidence import SegmentFigures, SleepFigures
@@ -73,6 +74,48 @@ def _conj(
     return Outcome(None, f"Not evaluable without {', '.join(missing)}.", v, missing)
 
 
+def _at_rest_gas(inp: Inputs, test: str, meets: Callable[[float], bool]) -> Part:
+    """Return the resting and the awake PaO2 as one blood-gas part of the rest condition.
+
+    An awake PaO2 is taken at rest (SPEC §8.2), so the two measure one condition. Given both,
+    they must agree on the clause's limit: a resting PaO2 of 72 mmHg beside an awake 55 on the
+    same day gave continuous oxygen on the 55 alone (II.A.2.a.i), where Medicare, reading the
+    stricter of the two, denied it. Disagreeing, the part is not evaluable naming both keys:
+    the inputs conflict, and only a reviewer can say which value is the member's.
+
+    Parameters
+    ----------
+    inp : Inputs
+        Reads ``blood_gas.pao2_rest_mmhg`` and ``blood_gas.pao2_awake_mmhg``.
+    test : str
+        The clause's limit as a name (``le_55``, ``ge_56``, ``le_59``, ``le_65``).
+    meets : callable
+        The clause's test on a PaO2 (:func:`criteria.rules.shared.pao2_part`).
+
+    Returns
+    -------
+    Part
+        Untested when neither was taken; the one taken; else both's agreed result.
+    """
+    bg = inp.context.blood_gas
+    rest = pao2_part(f"pao2_rest_{test}", bg.pao2_rest_mmhg, meets, "rest")
+    awake = pao2_part(f"pao2_awake_{test}", bg.pao2_awake_mmhg, meets, "rest")
+    if not awake.tested:
+        return rest
+    if not rest.tested:
+        return awake
+    if rest.met is not None and rest.met == awake.met:
+        return rest
+    missing = rest.missing + awake.missing
+    if rest.met is not None and awake.met is not None:
+        missing = (
+            f"blood_gas.pao2_rest_mmhg and blood_gas.pao2_awake_mmhg that agree (both taken "
+            f"awake at rest: {bg.pao2_rest_mmhg:g} and {bg.pao2_awake_mmhg:g} mmHg fall on "
+            "either side of the clause's limit)",
+        )
+    return Part(f"pao2_rest_and_awake_{test}", None, missing=missing, where="rest")
+
+
 REST_TEST_NEEDED = "a rest test (or awake PaO2) is needed"
 #: What a.i names when the overnight file's own rest part may read ≤ 88 % (unjudged there).
 REST_PART_JUDGED = (
@@ -136,11 +179,8 @@ def _a_i(inp: Inputs) -> Outcome:
         "pao2_rest_mmhg": bg.pao2_rest_mmhg,
         "pao2_awake_mmhg": bg.pao2_awake_mmhg,
     }
-    gas = [
-        pao2_part("pao2_rest_le_55", bg.pao2_rest_mmhg, lambda x: x <= 55, "rest"),
-        # An awake PaO2 is taken at rest: ≤ 55 mmHg is a continuous finding (SPEC §8.2).
-        pao2_part("pao2_awake_le_55", bg.pao2_awake_mmhg, lambda x: x <= 55, "rest"),
-    ]
+    # An awake PaO2 is taken at rest: ≤ 55 mmHg is a continuous finding (SPEC §8.2).
+    gas = [_at_rest_gas(inp, "le_55", lambda x: x <= 55)]
     oxi = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_88", "le", 88, v)
     parts = [_gas_then_oximetry(inp, "rest", gas, oxi, v)]
     # A resting PaO2 of the test's day is the rest test the signs below ask for, and decides.
@@ -179,11 +219,7 @@ def _awake_ok(inp: Inputs, v: dict[str, Any]) -> Part:
     same-day resting PaO2 of 70 left the sleep finding asking for "a rest test (or awake
     PaO2)", the one it had.
     """
-    bg = inp.context.blood_gas
-    gas = [
-        pao2_part("pao2_awake_ge_56", bg.pao2_awake_mmhg, lambda x: x >= 56, "rest"),
-        pao2_part("pao2_rest_ge_56", bg.pao2_rest_mmhg, lambda x: x >= 56, "rest"),
-    ]
+    gas = [_at_rest_gas(inp, "ge_56", lambda x: x >= 56)]
     hit = [p for p in gas if p.met is True]
     if hit:
         return hit[0]
@@ -350,7 +386,7 @@ def _a_iii(where: str) -> Any:
             # An awake PaO2 is taken at rest (as for a.i): 57 mmHg awake with edema was a bare
             # denial, 57 at rest continuous oxygen.
             v["pao2_awake_mmhg"] = bg.pao2_awake_mmhg
-            gas.append(pao2_part("pao2_awake_le_59", bg.pao2_awake_mmhg, lambda x: x <= 59, where))
+            gas = [_at_rest_gas(inp, "le_59", lambda x: x <= 59)]
         level = combine([_gas_then_oximetry(inp, where, gas, ox, v)], v, "", "")
         cond = inp.results["ii_a_2_a_iii_conditions"].met
         more: list[tuple[bool | None, tuple[str, ...], str]] = [
@@ -409,11 +445,7 @@ where_text = {
 
 
 def _rest_ge89(inp: Inputs, v: dict[str, Any]) -> list[Part]:
-    bg = inp.context.blood_gas
-    gas = [
-        pao2_part("pao2_rest_ge_56", bg.pao2_rest_mmhg, lambda x: x >= 56, "rest"),
-        pao2_part("pao2_awake_ge_56", bg.pao2_awake_mmhg, lambda x: x >= 56, "rest"),
-    ]
+    gas = [_at_rest_gas(inp, "ge_56", lambda x: x >= 56)]
     oxi = segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_ge_89", "ge", 89, v)
     parts = [_gas_then_oximetry(inp, "rest", gas, oxi, v)]
     if inp.context.test.type == "overnight":
@@ -754,19 +786,14 @@ def _d(inp: Inputs) -> Outcome:
             f"pao2_{w}_le_65",
             val,
             lambda x: x <= 65,
-            "sleep" if w == "sleep" else ("exercise" if w == "exercise" else "rest"),
+            w,
         )
-        for w, val in (
-            ("rest", bg.pao2_rest_mmhg),
-            ("awake", bg.pao2_awake_mmhg),
-            ("sleep", bg.pao2_sleep_mmhg),
-            ("exercise", bg.pao2_exercise_mmhg),
-        )
+        for w, val in (("sleep", bg.pao2_sleep_mmhg), ("exercise", bg.pao2_exercise_mmhg))
     }
     rest = _gas_then_oximetry(
         inp,
         "rest",
-        [gas["rest"], gas["awake"]],
+        [_at_rest_gas(inp, "le_65", lambda x: x <= 65)],
         segment_part(inp, "rest", REST_TYPES, "rest_sustained_nadir_le_90", "le", 90, v),
         v,
     )
