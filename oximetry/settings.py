@@ -132,7 +132,8 @@ class AnalysisSettings:
         Exercise-test segments given on the command line (``--segment``): name, start, end.
     test_type : str or None
         ``overnight``, ``exercise`` or ``rest`` (from the context or the option). ``rest`` makes
-        the whole valid recording the rest segment when no segment is given.
+        the whole valid recording the rest segment when no segment is given and no walk's
+        mark without a duration lies in it.
     staging : tuple of (float, float, str)
         Sleep stages from ``--hypnogram``: onset seconds, duration seconds, stage text. When
         empty, stages come from the recording's annotations (if any).

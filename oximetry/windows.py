@@ -1316,7 +1316,22 @@ def _segments(
                     )
                 found.setdefault(label, ("annotations", []))[1].append((s, e))
         _check_segment_annotations(found, recording.source.path)
-        if not found and settings.test_type == "rest" and last_s > first_s:
+        walks = [
+            (name, t)
+            for name, t in _open_marks(recording, settings)
+            if name != "rest" and t < last_s and t + OPEN_MARK_S > first_s
+        ]
+        if not found and settings.test_type == "rest" and last_s > first_s and walks:
+            # A walk's mark without a duration: the walk lies somewhere after it, and the
+            # whole recording is no rest test (an 'exercise' mark at 3 min and 5 min at 86 %
+            # after it QUALIFIED continuous oxygen as "at rest", MG-OXY II.A.2.a.i; hunt 15).
+            name, t = walks[0]
+            warnings.append(
+                f"The test type is rest, but the recording's {name!r} annotation at {t:g} s "
+                "marks a walk in it, so the whole recording is not taken as the rest test: "
+                "give the rest segment with --segment."
+            )
+        elif not found and settings.test_type == "rest" and last_s > first_s:
             found["rest"] = ("test_type", [(first_s, last_s)])
     out = []
     for name in SEGMENT_NAMES:

@@ -980,3 +980,27 @@ def test_a_segment_shorter_than_a_microsecond_is_judged_not_crashed(tmp_path: Pa
     request = AnalyzeRequest(segments=("exercise=300-300.0000001",), context_path=str(ctx_path))
     d = analyze_file(edf, request).determination
     assert d is not None and d.determination != "qualified"
+
+
+@pytest.mark.parametrize("mark", ["exercise", "exercise_o2"])
+def test_a_rest_test_holding_a_walks_mark_is_not_the_whole_recording(
+    tmp_path: Path, mark: str
+) -> None:
+    """``test.type: rest`` makes the whole recording the rest segment when nothing marks one
+    (SPEC §6); a walk's mark without a duration at 3 min, then 5 min at 86 %, QUALIFIED
+    continuous oxygen with a portable system as a finding "at rest" (MG-OXY II.A.2.a.i; hunt
+    15). The walk lies after the mark: the rest segment is given with --segment."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=600, seed=1, baseline_pct=95.0, sustained_drops=[(240, 300, 86.0)],
+        start=dt.datetime(2026, 11, 19, 10, 0), annotations=[Annotation(180.0, 0.0, mark)],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    ctx_path = tmp_path / "ctx.yaml"
+    ctx_path.write_text(REST_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(ctx_path)))
+    assert out.determination is not None and out.determination.determination == "indeterminate"
+    assert "rest" not in out.summary["metrics"]
+    assert any(f"{mark!r} annotation at 180 s marks a walk" in w for w in out.summary["warnings"])
+    given = AnalyzeRequest(segments=("rest=0-170",), context_path=str(ctx_path))
+    d = analyze_file(edf, given).determination
+    assert d is not None and d.determination == "not_qualified"
