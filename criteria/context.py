@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, fields, replace
 from os import PathLike
 from typing import Any
 
-from .context_file import read_context_file, shorten
+from .context_file import key_shown, read_context_file, shorten
 from .errors import ContextError
 from .names import same_person
 
@@ -913,7 +913,8 @@ def _build(name: str, cls: type, checks: Mapping[str, _Check], raw: Any, src: st
     for key, value in raw.items():
         if not isinstance(key, str) or key not in checks:
             raise ContextError(
-                f"unknown context key {shorten(f'{name}.{key}')}; allowed keys under '{name}': "
+                f"unknown context key {key_shown(key, checks, name)}; allowed keys under "
+                f"'{name}': "
                 f"{', '.join(checks)}",
                 path=src,
             )
@@ -982,7 +983,8 @@ class Context:
         for key, value in d.items():
             if not isinstance(key, str) or key not in _ALL_TOP:
                 raise ContextError(
-                    f"unknown context key {shorten(key)}; allowed keys: {', '.join(_ALL_TOP)}",
+                    f"unknown context key {key_shown(key, _ALL_TOP)}; allowed keys: "
+                    f"{', '.join(_ALL_TOP)}",
                     path=source,
                 )
             if key in _SECTIONS:

@@ -24,13 +24,14 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from .errors import ContextError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "read_context_file", "shorten"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_INT_DIGITS", "key_shown", "read_context_file", "shorten"]
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 8
@@ -74,6 +75,49 @@ def shorten(value: Any) -> str:
         return text
     size = len(value) if isinstance(value, str) else len(text)
     return f"{_closed(text[: _SHOW - 15])}({size} characters)"
+
+
+#: A key written as the schema writes its keys: lower-case words joined by ``_``.
+_KEY_WORD = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+
+
+def key_shown(key: Any, known: Iterable[str] = (), section: str | None = None) -> str:
+    """Return how an error names a key the schema does not know, or one given twice.
+
+    A key is quoted when it is written as the schema writes its keys, or is one of ``known`` in
+    other case (``Room_Air``): the typo is seen. Any other key is said by its length only: a
+    key is where a value lands when a colon or quotes are missed, and ``patient: {name: Roe,
+    Jane}`` (flow style) printed ``unknown context key 'patient.Jane'``, ``{birth_date
+    1951-03-14}`` the birth date, and an unquoted interpretation with a comma its words, with
+    or without ``--deidentify`` (which withholds quoted text).
+
+    Parameters
+    ----------
+    key : object
+        The key as parsed.
+    known : iterable of str
+        The keys allowed where it stands.
+    section : str, optional
+        The section it stands in (``patient``), put in front of it.
+
+    Returns
+    -------
+    str
+        ``'patient.nmae'``, or ``under 'patient' (text of 4 characters, not shown: it may
+        identify the patient)``.
+
+    Examples
+    --------
+    >>> key_shown("Room_Air", ["room_air"], "test")
+    "'test.Room_Air'"
+    >>> key_shown("Jane", ["name", "age_years"], "patient")
+    "under 'patient' (text of 4 characters, not shown: it may identify the patient)"
+    """
+    if isinstance(key, str) and (_KEY_WORD.fullmatch(key) or key.lower() in set(known)):
+        return shorten(key if section is None else f"{section}.{key}")
+    what = f"text of {len(key)} characters" if isinstance(key, str) else "a value"
+    where = "" if section is None else f"under '{section}' "
+    return f"{where}({what}, not shown: it may identify the patient)"
 
 
 def _closed(head: str) -> str:
@@ -202,7 +246,7 @@ def _no_duplicates(p: Path) -> Any:
         out: dict[str, Any] = {}
         for k, v in pairs:
             if k in out:
-                raise ContextError(f"key {shorten(k)} is given twice", path=p)
+                raise ContextError(f"key {key_shown(k)} is given twice", path=p)
             out[k] = v
         return out
 
@@ -299,7 +343,7 @@ def _consume_value(stack: list[list[Any]], p: Path, scalar: str | None) -> None:
             )
         if scalar is not None:
             if scalar in top[1]:
-                raise ContextError(f"key {shorten(scalar)} is given twice", path=p)
+                raise ContextError(f"key {key_shown(scalar)} is given twice", path=p)
             top[1].add(scalar)
         top[2] = False
     else:

@@ -217,6 +217,43 @@ def test_a_section_written_as_one_text_is_never_echoed(section: str) -> None:
         assert "quokkaman" not in said.lower() and "zyxwv" not in said.lower(), said
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "patient: {name: Zyxwv, Quokkaman, age_years: 70}\n",  # "Last, First" unquoted
+        "patient: {birth_date 1951-03-14, sex: F}\n",  # a colon missed
+        "interpretation: {text: Zyxwv, Quokkaman desaturates to 84 %}\n",
+        "Quokkaman Zyxwv:\n  age_years: 70\n",
+        "test: {facility: a, Quokkaman Zyxwv: 1, Quokkaman Zyxwv: 2}\n",
+        '{"patient": {"Zyxwv, Quokkaman": null}}',
+    ],
+)
+def test_a_value_read_as_a_key_is_never_echoed(tmp_path: Path, text: str) -> None:
+    """A key is where a value lands when a colon or quotes are missed: an unknown key (or one
+    given twice) was quoted, ``unknown context key 'patient.Quokkaman'``, with or without
+    --deidentify (hunt 15). A key written as the schema writes keys is still quoted."""
+    name = "ctx.json" if text.startswith("{") else "ctx.yaml"
+    with pytest.raises(ContextError) as info:
+        load_context(_write(tmp_path, text, name))
+    said = str(info.value)
+    assert "(text of " in said and "not shown: it may identify the patient)" in said, said
+    for word in ("quokkaman", "zyxwv", "1951", "desaturates"):
+        assert word not in said.lower(), said
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("test: {Room_Air: true}\n", "'test.Room_Air'"),
+        ("Test: {room_air: true}\n", "'Test'"),
+        ("test: {pap_titration: {ahi_on_pap: 3}}\n", "'test.pap_titration.ahi_on_pap'"),
+        ("test:\n  room_air: false\n  room_air: true\n", "key 'room_air' is given twice"),
+    ],
+)
+def test_a_mistyped_key_is_still_quoted(tmp_path: Path, text: str, shown: str) -> None:
+    assert shown in _one_line_error(_write(tmp_path, text))
+
+
 def test_other_keys_still_quote_the_value() -> None:
     """Vocabulary keys are no patient data: the value is quoted, so the user sees the typo."""
     with pytest.raises(ContextError, match=r"context key 'test\.type': got 'nightly';"):
