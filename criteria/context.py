@@ -674,6 +674,26 @@ def _date(key: str, v: Any, src: str | None) -> _dt.date:
     return day
 
 
+def _birth_date(key: str, v: Any, src: str | None) -> _dt.date:
+    """Check a birth date: a real date, and not 1900-01-01.
+
+    1900-01-01 is what records hold for a birth date not entered (a recording header's is
+    none, :data:`PLACEHOLDER_BIRTH_DATES`), and gives an age no one has lived to: read as a
+    birth date, it met the member-age gate a context without an age holds open, and a resting
+    PaO2 of 50 qualified at "age 126" (hunt 15). 1970-01-01 is somebody's birthday.
+    """
+    day = _date(key, v, src)
+    if day == EARLIEST_DATE:
+        raise _err(
+            key,
+            v,
+            f"a real birth date after {EARLIEST_DATE.isoformat()} (what records hold for a "
+            "birth date not entered; leave the key out when it is not known)",
+            src,
+        )
+    return day
+
+
 def _text(limit: int, digits: int | None = None) -> _Check:
     """Free text up to ``limit`` characters; ``digits``: exactly that many digits (NPI)."""
     what = f"exactly {digits} digits" if digits else f"text up to {limit} characters"
@@ -805,7 +825,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
     "patient": (
         Patient,
         {
-            "birth_date": _date,
+            "birth_date": _birth_date,
             "age_years": _number(0, 130),
             "name": _NAME,
             "member_id": _text(64),

@@ -178,3 +178,16 @@ def test_context_leap_day_birthday() -> None:
     assert c.patient.age_at(dt.date(2029, 2, 27)) == 20
     assert c.patient.age_at(dt.date(2029, 2, 28)) == 21
     assert c.patient.under(21, dt.date(2028, 2, 29)) is True  # a leap year: the day itself
+
+
+def test_context_birth_date_not_entered_is_refused(tmp_path: Path) -> None:
+    """1900-01-01 is what records hold for a birth date not entered: read as one, it gave
+    "age 126", which met the member-age gate, and a resting PaO2 of 50 with no age known
+    QUALIFIED (hunt 15). Refused, naming the key; the day after is a birth date."""
+    p = tmp_path / "ctx.yaml"
+    p.write_text("patient: {birth_date: 1900-01-01}\n", encoding="utf-8")
+    with pytest.raises(ContextError, match=r"'patient\.birth_date'.*not entered") as info:
+        load_context(p)
+    assert "1900-01-01 (" not in str(info.value).split("allowed")[0]  # the value is not shown
+    born = Context.from_dict({"patient": {"birth_date": "1900-01-02"}}).patient.birth_date
+    assert born == dt.date(1900, 1, 2)
