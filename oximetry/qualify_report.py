@@ -23,6 +23,11 @@ def _yes(v: Any) -> str:
     return {True: "yes", False: "no", None: "not given"}.get(v, str(v))
 
 
+def _given(value: Any, unit: str, absent: str) -> str:
+    """Return ``value`` with its unit (``3 attacks``), or ``absent`` when it was not given."""
+    return absent if value is None else f"{value} {unit}"
+
+
 def _patient_line(doc: Mapping[str, Any], identification: Mapping[str, Any] | None) -> str:
     ident = identification or {}
     patient = (doc.get("context") or {}).get("patient") or {}
@@ -48,7 +53,8 @@ def _context_lines(doc: Mapping[str, Any]) -> list[str]:
         f"room air {_yes(t.get('room_air'))}; setting {t.get('setting') or 'not given'}",
         f"Order: {o.get('date') or 'no date'}; prescriber {o.get('prescriber') or 'not given'}"
         f"{' (' + o['practitioner'] + ')' if o.get('practitioner') else ''}; "
-        f"flow {o.get('flow_lpm', 'not given')} L/min; {o.get('hours_per_day', 'not given')} h/day",
+        f"flow {_given(o.get('flow_lpm'), 'L/min', 'not given')}; "
+        f"{_given(o.get('hours_per_day'), 'h/day', 'hours per day not given')}",
     ]
     mg_oxy = q.get("profile", "masshealth") == "masshealth"  # Medicare has no condition lists
     for d in q.get("diagnoses") or []:
@@ -71,8 +77,10 @@ def _context_lines(doc: Mapping[str, Any]) -> list[str]:
     if ctx.get("cluster_headache") is not None:
         ch = ctx["cluster_headache"]
         ticked = [k for k, v in ch.items() if v is True]
+        # attacks not given are not "0 attacks": the context said nothing of them
         lines.append(
-            f"Cluster headache (ICHD-3): {ch.get('attacks', 0)} attacks; {', '.join(ticked)}"
+            f"Cluster headache (ICHD-3): {_given(ch.get('attacks'), 'attacks', 'attacks not given')}; "
+            f"{', '.join(ticked) or 'no item ticked'}"
         )
     return lines
 

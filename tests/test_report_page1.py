@@ -832,3 +832,19 @@ def test_page_one_prints_the_test_date_the_rules_counted_from(tmp_path: Path) ->
 
     doc = {"qualification": {"test_date": "2026-01-05"}, "context": {"test": {}}}
     assert "date not given (judged as the test of 2026-01-05);" in _context_lines(doc)[0]
+
+
+def test_qualify_context_lines_say_what_was_not_given() -> None:
+    """`oxi qualify`'s context lines echo the context: cluster-headache items without
+    `attacks` were printed "0 attacks", a count nobody gave (ICHD-3 A needs five), and an order
+    without a flow "flow not given L/min" (hunt 15)."""
+    from oximetry.qualify_report import _context_lines
+
+    ch = {"unilateral_orbital_pain_15_180_min": True}
+    lines = _context_lines({"context": {"order": {}, "cluster_headache": ch}})
+    assert "flow not given; hours per day not given" in lines[1], lines
+    assert lines[-1].startswith("Cluster headache (ICHD-3): attacks not given; unilateral"), lines
+    given = _context_lines({"context": {"order": {"flow_lpm": 2.0}, "cluster_headache": {}}})
+    assert "flow 2.0 L/min;" in given[1] and given[-1].endswith("no item ticked"), given
+    counted = _context_lines({"context": {"cluster_headache": {"attacks": 0}}})
+    assert "0 attacks" in counted[-1], counted
