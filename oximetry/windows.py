@@ -1333,12 +1333,42 @@ def _segments(
             )
         elif not found and settings.test_type == "rest" and last_s > first_s:
             found["rest"] = ("test_type", [(first_s, last_s)])
+    _check_rest_before_walks(recording, settings, found)
     out = []
     for name in SEGMENT_NAMES:
         if name in found:
             source, spans = found[name]
             out.append(Window(name, source, _merge(spans, end_s)))
     return out
+
+
+def _check_rest_before_walks(
+    recording: Recording,
+    settings: AnalysisSettings,
+    found: dict[str, tuple[str, list[tuple[float, float]]]],
+) -> None:
+    """Refuse a rest segment that holds a walk's mark without a duration.
+
+    The mark says a walk (``exercise``, ``exercise_o2``) began there, and no segment of its kind
+    gives its span (:func:`_open_marks`): the rest part then holds walking. A 'rest' annotation
+    over 0-900 s (or ``--segment rest=0-900``) holding an 'exercise' mark at 420 s read the
+    walk's 6 min at 86 % as the resting value, and continuous oxygen QUALIFIED (hunt 15).
+    """
+    source, spans = found.get("rest", ("", []))
+    for name, t in _open_marks(recording, settings):
+        held = next(((s, e) for s, e in spans if s - _EPS <= t < e), None)
+        if name == "rest" or held is None:
+            continue
+        given = source == "segment_option"
+        what = "--segment rest" if given else "the 'rest' segment annotation"
+        why = (
+            f"{what} ({held[0]:g}-{held[1]:g} s) holds the recording's {name!r} annotation at "
+            f"{t:g} s, a walk's start without a duration: a rest part holds no walk; give the "
+            "rest segment with --segment, ending before the walk"
+        )
+        if given:
+            raise SettingsError(why, recording.source.path)
+        raise RecordingFormatError(why, recording.source.path)
 
 
 def _check_segment_annotations(

@@ -1004,3 +1004,36 @@ def test_a_rest_test_holding_a_walks_mark_is_not_the_whole_recording(
     given = AnalyzeRequest(segments=("rest=0-170",), context_path=str(ctx_path))
     d = analyze_file(edf, given).determination
     assert d is not None and d.determination == "not_qualified"
+
+
+def _rest_over_walk_mark(tmp_path: Path, segments: list[tuple[str, float, float]]) -> Path:
+    """95 % at rest, an 'exercise' mark without a duration at 420 s, then 6 min at 86 %."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1200, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(480, 360, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=segments, annotations=[Annotation(420.0, 0.0, "exercise")],
+    )  # fmt: skip
+    return write_edf(rec, tmp_path / "walk.edf")
+
+
+def test_rest_annotation_holding_a_walk_mark_is_refused(tmp_path: Path) -> None:
+    """A 'rest' annotation over 0-900 s holds an 'exercise' mark at 420 s: the walk's 6 min at
+    86 % were the resting value, and continuous oxygen QUALIFIED under both payers."""
+    edf = _rest_over_walk_mark(tmp_path, [("rest", 0, 900)])
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    request = AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"))
+    with pytest.raises(RecordingFormatError, match="'exercise' annotation at 420 s"):
+        analyze_file(edf, request)
+
+
+def test_rest_segment_option_holding_a_walk_mark_is_refused(tmp_path: Path) -> None:
+    """The same with --segment rest=0-900 over the mark: silently QUALIFIED (no warning)."""
+    edf = _rest_over_walk_mark(tmp_path, [])
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    request = AnalyzeRequest(segments=("rest=0-900",), context_path=str(tmp_path / "ctx.yaml"))
+    with pytest.raises(SettingsError, match=r"--segment rest \(0-900 s\) holds"):
+        analyze_file(edf, request)
+    # a rest part ending at the walk's mark is the test's own
+    request = AnalyzeRequest(segments=("rest=0-420",), context_path=str(tmp_path / "ctx.yaml"))
+    d = analyze_file(edf, request).determination
+    assert d is not None and d.determination != "qualified"
