@@ -399,6 +399,8 @@ def build_windows(
     exercise_test = settings.test_type in ("exercise", "rest") or (
         settings.test_type is None and bool(segments) and not staged
     )
+    if exercise_test:
+        _check_rest_before_walks(recording, settings, segments)
     if exercise_test and not settings.segments_s:
         # A mark without a duration (a walk's start pressed on the device) bounds no segment;
         # said, as the test then lacks that part (an overnight test says it with the minutes
@@ -1333,7 +1335,6 @@ def _segments(
             )
         elif not found and settings.test_type == "rest" and last_s > first_s:
             found["rest"] = ("test_type", [(first_s, last_s)])
-    _check_rest_before_walks(recording, settings, found)
     out = []
     for name in SEGMENT_NAMES:
         if name in found:
@@ -1343,18 +1344,21 @@ def _segments(
 
 
 def _check_rest_before_walks(
-    recording: Recording,
-    settings: AnalysisSettings,
-    found: dict[str, tuple[str, list[tuple[float, float]]]],
+    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
 ) -> None:
-    """Refuse a rest segment that holds a walk's mark without a duration.
+    """Refuse a rest test's rest segment that holds a walk's mark without a duration.
 
     The mark says a walk (``exercise``, ``exercise_o2``) began there, and no segment of its kind
     gives its span (:func:`_open_marks`): the rest part then holds walking. A 'rest' annotation
     over 0-900 s (or ``--segment rest=0-900``) holding an 'exercise' mark at 420 s read the
-    walk's 6 min at 86 % as the resting value, and continuous oxygen QUALIFIED (hunt 15).
+    walk's 6 min at 86 % as the resting value, and continuous oxygen QUALIFIED (hunt 15). An
+    overnight test's rules do not judge its rest part as a rest test, and its sleep window
+    leaves out the mark's span (:func:`_open_spans`).
     """
-    source, spans = found.get("rest", ("", []))
+    rest = next((w for w in segments if w.kind == "rest"), None)
+    if rest is None:
+        return
+    source, spans = rest.source, rest.spans_s
     for name, t in _open_marks(recording, settings):
         held = next(((s, e) for s, e in spans if s - _EPS <= t < e), None)
         if name == "rest" or held is None:
