@@ -22,6 +22,7 @@ __all__ = [
     "is_oxygen_mark",
     "is_spo2_artifact",
     "lights_of",
+    "oxygen_flows_lpm",
     "scoring_text",
     "segment_of",
     "stage_of",
@@ -369,6 +370,40 @@ def is_oxygen_mark(text: str) -> bool:
         and _SATURATION_WORD.search(form) is None
         and _NOT_THE_GAS_WORD.search(form) is None
     )
+
+
+#: A flow in litres a minute with its decimals (``2 L/min``, ``1.5 lpm``, ``2LNC``, ``4,5 l``),
+#: read on the text as written (:func:`oxygen_flows_lpm`).
+_FLOW_VALUE = re.compile(
+    r"(?<![0-9.,])(\d+(?:[.,]\d+)?) ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|l)"
+    r"(?:(?![a-z])|(?=nc(?![a-z])))"
+)
+
+
+def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
+    """Return the flows of oxygen an oxygen mark names, in L/min (15 at most), in text order.
+
+    Parameters
+    ----------
+    text : str
+        An annotation :func:`is_oxygen_mark` reads as a mark, e.g. ``O2 4 L/min``.
+
+    Returns
+    -------
+    tuple of float
+        Each number followed by a unit of litres (a minute); none for ``Oxygen on`` or ``O2 @
+        2``, whose flow is not written with its unit.
+
+    Examples
+    --------
+    >>> oxygen_flows_lpm("O2 4 L/min"), oxygen_flows_lpm("Patient on 1.5 lpm via 2LNC")
+    ((4.0,), (1.5, 2.0))
+    >>> oxygen_flows_lpm("Oxygen on"), oxygen_flows_lpm("O2 titrated from 2 to 4L")
+    ((), (4.0,))
+    """
+    form = unicodedata.normalize("NFKC", text).lower()
+    flows = (float(m.group(1).replace(",", ".")) for m in _FLOW_VALUE.finditer(form))
+    return tuple(f for f in flows if f <= 15)
 
 
 def _artifact_form(text: str) -> str:

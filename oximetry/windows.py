@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from .annotations import annotation_kind, stage_of
+from .annotations import annotation_kind, oxygen_flows_lpm, stage_of
 from .errors import RecordingFormatError, SettingsError
 from .model import Annotation, Recording
 from .results import Window
@@ -399,6 +399,7 @@ def build_windows(
     exercise_test = settings.test_type in ("exercise", "rest") or (
         settings.test_type is None and bool(segments) and not staged
     )
+    _check_walk_flow(recording, settings, segments)
     if exercise_test:
         _check_rest_before_walks(recording, settings, segments)
     if exercise_test and not settings.segments_s:
@@ -1341,6 +1342,44 @@ def _segments(
             source, spans = found[name]
             out.append(Window(name, source, _merge(spans, end_s)))
     return out
+
+
+#: How long before the walk on oxygen a mark of the gas may be its start (``O2 4 L/min``
+#: typed as the patient sets off).
+WALK_FLOW_MARK_S = 60.0
+
+
+def _check_walk_flow(
+    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
+) -> None:
+    """Refuse a walk on oxygen whose flow the recording marks other than the flow given.
+
+    The flow given (``--o2-flow``, the context's ``test.exercise_o2_flow_lpm``) is the one the
+    rules hold against the order's; a mark of the gas over the walk, or in the
+    :data:`WALK_FLOW_MARK_S` before it, naming another flow (``O2 4 L/min`` at its start beside
+    2 L/min given, and ordered) says the improvement was shown at that flow: the two disagree.
+    Read as the flow given, the walk's improvement at 4 L/min QUALIFIED exercise oxygen
+    ordered at 2 (hunt 15).
+    """
+    flow = settings.o2_flow_lpm
+    walk = next((w for w in segments if w.kind == "exercise_o2"), None)
+    if flow is None or walk is None or not walk.spans_s:
+        return
+    s, e = walk.spans_s[0][0], walk.spans_s[-1][1]
+    for a in recording.annotations:
+        if annotation_kind(a.text)[0] != "oxygen":
+            continue
+        t = float(a.onset_s)
+        if not (t < e and t + _mark_length(a.duration_s) >= s - WALK_FLOW_MARK_S):
+            continue
+        other = next((f for f in oxygen_flows_lpm(a.text) if abs(f - flow) > 1e-9), None)
+        if other is not None:
+            raise SettingsError(
+                f"the recording marks oxygen at {other:g} L/min at {t:g} s, by the walk on "
+                f"oxygen ({s:g}-{e:g} s), but its flow is given as {flow:g} L/min (--o2-flow or "
+                "the context's test.exercise_o2_flow_lpm): give the flow the walk was on",
+                recording.source.path,
+            )
 
 
 def _check_rest_before_walks(

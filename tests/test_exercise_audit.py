@@ -1037,3 +1037,27 @@ def test_rest_segment_option_holding_a_walk_mark_is_refused(tmp_path: Path) -> N
     request = AnalyzeRequest(segments=("rest=0-420",), context_path=str(tmp_path / "ctx.yaml"))
     d = analyze_file(edf, request).determination
     assert d is not None and d.determination != "qualified"
+
+
+@pytest.mark.parametrize("mark", [(895.0, 0.0, "O2 4 L/min"), (900.0, 360.0, "Pt on 4L NC")])
+def test_walk_on_oxygen_marked_at_another_flow_is_refused(
+    tmp_path: Path, mark: tuple[float, float, str]
+) -> None:
+    """The file marks 'O2 4 L/min' as the walk on oxygen sets off; the context gives its flow as
+    2 L/min, the order's: the improvement shown at 4 L/min QUALIFIED exercise oxygen at 2."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=list(ANNOTATED), annotations=[Annotation(*mark)],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    request = AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"))
+    with pytest.raises(SettingsError, match=r"marks oxygen at 4 L/min .* given as 2 L/min"):
+        analyze_file(edf, request)
+    # at the flow given, the mark is the walk's own
+    (tmp_path / "ctx.yaml").write_text(
+        WALK_CTX.replace("exercise_o2_flow_lpm: 2", "exercise_o2_flow_lpm: 4")
+    )
+    d = analyze_file(edf, request).determination
+    assert d is not None and d.determination == "indeterminate"  # shown above the order's 2
