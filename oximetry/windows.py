@@ -1385,29 +1385,39 @@ def _check_walk_flow(
 def _check_rest_before_walks(
     recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
 ) -> None:
-    """Refuse a rest test's rest segment that holds a walk's mark without a duration.
+    """Refuse a rest test's rest segment that holds the start of a walk the recording marks.
 
-    The mark says a walk (``exercise``, ``exercise_o2``) began there, and no segment of its kind
-    gives its span (:func:`_open_marks`): the rest part then holds walking. A 'rest' annotation
-    over 0-900 s (or ``--segment rest=0-900``) holding an 'exercise' mark at 420 s read the
-    walk's 6 min at 86 % as the resting value, and continuous oxygen QUALIFIED (hunt 15). An
-    overnight test's rules do not judge its rest part as a rest test, and its sleep window
-    leaves out the mark's span (:func:`_open_spans`).
+    A walk (``exercise``, ``exercise_o2``) began there by the file's mark without a duration,
+    which no segment of its kind gives the span of (:func:`_open_marks`), or by its segment
+    annotation that ``--segment`` replaced (:func:`_replaced_marks`): the rest part then holds
+    walking. A 'rest' annotation over 0-900 s (or ``--segment rest=0-900``) holding an
+    'exercise' mark at 420 s read the walk's 6 min at 86 % as the resting value, and continuous
+    oxygen QUALIFIED; so did ``--segment rest=0-600`` over the file's walk annotated 300-660 s,
+    with a warning only (hunt 15). An overnight test's rules do not judge its rest part as a
+    rest test, and its sleep window leaves out the walk's span (:func:`_testing`).
     """
     rest = next((w for w in segments if w.kind == "rest"), None)
     if rest is None:
         return
-    source, spans = rest.source, rest.spans_s
-    for name, t in _open_marks(recording, settings):
-        held = next(((s, e) for s, e in spans if s - _EPS <= t < e), None)
-        if name == "rest" or held is None:
+    walks = [
+        (t, f"{name!r} annotation at {t:g} s, a walk's start without a duration")
+        for name, t in _open_marks(recording, settings)
+        if name != "rest"
+    ]
+    walks += [
+        (s, f"{name!r} segment annotation ({s:g}-{e:g} s), a walk --segment does not repeat")
+        for name, s, e in _replaced_marks(recording, settings)
+        if name != "rest"
+    ]
+    for t, walk in sorted(walks):
+        held = next(((s, e) for s, e in rest.spans_s if s - _EPS <= t < e), None)
+        if held is None:
             continue
-        given = source == "segment_option"
+        given = rest.source == "segment_option"
         what = "--segment rest" if given else "the 'rest' segment annotation"
         why = (
-            f"{what} ({held[0]:g}-{held[1]:g} s) holds the recording's {name!r} annotation at "
-            f"{t:g} s, a walk's start without a duration: a rest part holds no walk; give the "
-            "rest segment with --segment, ending before the walk"
+            f"{what} ({held[0]:g}-{held[1]:g} s) holds the start of the recording's {walk}: a "
+            "rest part holds no walk; give the rest segment with --segment, ending before the walk"
         )
         if given:
             raise SettingsError(why, recording.source.path)

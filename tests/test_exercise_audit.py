@@ -1061,3 +1061,19 @@ def test_walk_on_oxygen_marked_at_another_flow_is_refused(
     )
     d = analyze_file(edf, request).determination
     assert d is not None and d.determination == "indeterminate"  # shown above the order's 2
+
+
+def test_rest_segment_option_over_an_annotated_walk_is_refused(tmp_path: Path) -> None:
+    """``--segment rest=0-600`` over the file's walk annotated 420-780 s (86 % from 450 s),
+    the walks given later: the annotation was only named in a warning, the walk's desaturation
+    was the resting value, and continuous oxygen QUALIFIED."""
+    edf = _walk_test(tmp_path, ANNOTATED, 1300)
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    typed = ("rest=0-600", "exercise=600-960", "exercise_o2=960-1260")
+    request = AnalyzeRequest(segments=typed, context_path=str(tmp_path / "ctx.yaml"))
+    with pytest.raises(SettingsError, match=r"'exercise' segment annotation \(420-780 s\)"):
+        analyze_file(edf, request)
+    # ending before the file's walk, the rest part is the test's
+    typed = ("rest=0-400", "exercise=420-780", "exercise_o2=900-1260")
+    request = AnalyzeRequest(segments=typed, context_path=str(tmp_path / "ctx.yaml"))
+    assert analyze_file(edf, request).summary["windows"][0]["end_s"] == 400.0
