@@ -1385,12 +1385,13 @@ def _check_walk_flow(
 def _check_rest_before_walks(
     recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
 ) -> None:
-    """Refuse a rest test's rest segment that holds the start of a walk the recording marks.
+    """Refuse a rest test's rest segment that does not end before a walk the recording marks.
 
     A walk (``exercise``, ``exercise_o2``) began there by the file's mark without a duration,
     which no segment of its kind gives the span of (:func:`_open_marks`), or by its segment
     annotation that ``--segment`` replaced (:func:`_replaced_marks`): the rest part then holds
-    walking. A 'rest' annotation over 0-900 s (or ``--segment rest=0-900``) holding an
+    walking, or after it the recovery (as a rest part after one of the test's own walks is, for
+    the rules). A 'rest' annotation over 0-900 s (or ``--segment rest=0-900``) holding an
     'exercise' mark at 420 s read the walk's 6 min at 86 % as the resting value, and continuous
     oxygen QUALIFIED; so did ``--segment rest=0-600`` over the file's walk annotated 300-660 s,
     with a warning only (hunt 15). An overnight test's rules do not judge its rest part as a
@@ -1409,15 +1410,17 @@ def _check_rest_before_walks(
         for name, s, e in _replaced_marks(recording, settings)
         if name != "rest"
     ]
+    start, end = rest.spans_s[0][0], rest.spans_s[-1][1]
     for t, walk in sorted(walks):
-        held = next(((s, e) for s, e in rest.spans_s if s - _EPS <= t < e), None)
-        if held is None:
+        if end <= t + _EPS:
             continue
         given = rest.source == "segment_option"
         what = "--segment rest" if given else "the 'rest' segment annotation"
+        where = "holds the start of" if start - _EPS <= t else "starts after the start of"
         why = (
-            f"{what} ({held[0]:g}-{held[1]:g} s) holds the start of the recording's {walk}: a "
-            "rest part holds no walk; give the rest segment with --segment, ending before the walk"
+            f"{what} ({start:g}-{end:g} s) {where} the recording's {walk}: a rest part holds "
+            "no walk, and after one it is the recovery; give the rest segment with --segment, "
+            "ending before the walk"
         )
         if given:
             raise SettingsError(why, recording.source.path)

@@ -1073,6 +1073,11 @@ def test_rest_segment_option_over_an_annotated_walk_is_refused(tmp_path: Path) -
     request = AnalyzeRequest(segments=typed, context_path=str(tmp_path / "ctx.yaml"))
     with pytest.raises(SettingsError, match=r"'exercise' segment annotation \(420-780 s\)"):
         analyze_file(edf, request)
+    # after the file's walk: its recovery, as after a walk of the test's own
+    typed = ("rest=800-1100",)
+    request = AnalyzeRequest(segments=typed, context_path=str(tmp_path / "ctx.yaml"))
+    with pytest.raises(SettingsError, match=r"starts after the start of the recording's"):
+        analyze_file(edf, request)
     # ending before the file's walk, the rest part is the test's
     typed = ("rest=0-400", "exercise=420-780", "exercise_o2=900-1260")
     request = AnalyzeRequest(segments=typed, context_path=str(tmp_path / "ctx.yaml"))
