@@ -18,7 +18,7 @@ from .artifact import REASONS, detect_artifacts
 from .errors import InsufficientDataError
 from .metrics import awake_baseline, summarize_segment, summarize_window, tables
 from .metrics.odi import detect_desaturations_at
-from .metrics.runs import samples_at_least
+from .metrics.runs import sample_minutes, samples_at_least
 from .model import Recording
 from .results import Analysis, Event, SegmentMetrics, Window, WindowMetrics
 from .settings import SEGMENT_NAMES, AnalysisSettings
@@ -164,11 +164,11 @@ def _stage_block(
     hi = min(end_s, max(o + d for o, d, _ in staging))
     scored_min = max(0.0, hi - lo) / 60.0
     # the sleep window's samples: one across an N2/R boundary is asleep, in neither group
-    tst = int(np.count_nonzero(mask(SLEEP_STAGES))) / fs / 60.0
+    tst = sample_minutes(int(np.count_nonzero(mask(SLEEP_STAGES))), fs)
     return {
         "total_sleep_min": tst,
         "scored_min": scored_min,
-        "scored_epochs_min": int(np.count_nonzero(scored)) / fs / 60.0,
+        "scored_epochs_min": sample_minutes(int(np.count_nonzero(scored)), fs),
         "sleep_efficiency_pct": None if scored_min == 0 else 100.0 * tst / scored_min,
         "nrem": tables.stage_figures(x, valid, nrem, fs, s3, s4),
         "rem": tables.stage_figures(x, valid, rem, fs, s3, s4),
@@ -794,8 +794,8 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
                 unscored = in_window & ~asleep & ~awake
                 seg = replace(
                     seg,
-                    asleep_min=int(np.count_nonzero(asleep)) / fs / 60.0,
-                    unscored_min=int(np.count_nonzero(unscored)) / fs / 60.0,
+                    asleep_min=sample_minutes(int(np.count_nonzero(asleep)), fs),
+                    unscored_min=sample_minutes(int(np.count_nonzero(unscored)), fs),
                 )
             metrics[w.kind] = seg
 

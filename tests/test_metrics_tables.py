@@ -5,6 +5,7 @@ Hand-built arrays whose answers are counted by hand, and simulated nights whose 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -236,3 +237,28 @@ def test_summary_json_carries_the_tables():
     assert m["odi_by_hour"][0]["start"].endswith("T22:00:00")
     assert m["staging"] is None
     assert not math.isnan(m["desaturations"]["odi3"]["count"])
+
+
+def test_whole_seconds_at_a_rate_not_binary_are_whole_minutes_in_the_tables_and_recording():
+    """1,260 samples at 0.7 Hz are 1,800 s: 30.0 min, not 30.000001.
+
+    ``count / fs / 60`` gave 30.000000000000004, and summary.json, never rounding a figure onto
+    a whole it is not, wrote the recording's duration_min 30.000001 and the 95-100 % band's
+    15.000001 min beside the presumed-sleep window's 30.0 and 15.0 (hunt 15).
+    """
+    fs = 0.7
+    x = np.concatenate([np.full(630, 96.0), np.full(210, 92.0), np.full(420, 88.0)])
+    rec, _ = simulate_night(fs=fs, duration_s=1800, seed=1, desaturations=0)
+    rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=x))
+    s = build_summary(analyze(rec))
+    assert s["recording"]["duration_min"] == 30.0
+    assert s["recording"]["valid_min"] == 30.0
+    m = s["metrics"]["presumed_sleep"]
+    assert m["duration_min"] == 30.0
+    bands = {b["band"]: b["minutes"] for b in m["saturation_bands"]}
+    assert (bands["95-100"], bands["90-94"], bands["85-89"]) == (15.0, 5.0, 10.0)
+    assert [h["valid_min"] for h in m["odi_by_hour"]] == [30.0]
+    assert (
+        stage_figures(x, np.ones(x.size, bool), np.ones(x.size, bool), fs, [], [])["duration_min"]
+        == 30.0
+    )

@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from ..results import Event
 from ..spans import find_runs, span_indices
-from .runs import extent, rounded_below, samples_at_least
+from .runs import extent, rounded_below, sample_minutes, samples_at_least
 
 __all__ = [
     "BANDS",
@@ -91,7 +91,7 @@ def saturation_bands(
                 "band": label,
                 "lo_pct": lo,
                 "hi_pct": hi,
-                "minutes": count / fs / 60.0,
+                "minutes": sample_minutes(count, fs),
                 "pct": None if n == 0 else 100.0 * count / n,
             }
         )
@@ -165,7 +165,7 @@ def pulse_events(p: NDArray[np.float64], ok: NDArray[np.bool_], fs: float) -> di
         lengths = ends - starts
         long_enough = lengths >= need
         out[f"{name}_count"] = int(np.count_nonzero(long_enough))
-        out[f"{name}_min"] = int(lengths[long_enough].sum()) / fs / 60.0
+        out[f"{name}_min"] = sample_minutes(int(lengths[long_enough].sum()), fs)
     return out
 
 
@@ -230,7 +230,7 @@ def odi_by_hour(
             {
                 "start_s": float(edges[k]),
                 "end_s": float(edges[k + 1]),
-                "valid_min": v / fs / 60.0,
+                "valid_min": sample_minutes(v, fs),
                 "odi3_count": int(c3[k]),
                 "odi3_per_h": None if v == 0 else int(c3[k]) / hours,
                 "odi4_count": int(c4[k]),
@@ -284,11 +284,11 @@ def stage_figures(
 
     c3, c4 = count(odi3_starts_s), count(odi4_starts_s)
     return {
-        "duration_min": int(np.count_nonzero(in_stage)) / fs / 60.0,
-        "valid_min": n / fs / 60.0,
-        "t_le88_min": n_le88 / fs / 60.0,
+        "duration_min": sample_minutes(int(np.count_nonzero(in_stage)), fs),
+        "valid_min": sample_minutes(n, fs),
+        "t_le88_min": sample_minutes(n_le88, fs),
         "t_le88_pct": None if n == 0 else 100.0 * n_le88 / n,
-        "t_lt90_min": int(np.count_nonzero(rounded_below(values, 90))) / fs / 60.0,
+        "t_lt90_min": sample_minutes(int(np.count_nonzero(rounded_below(values, 90))), fs),
         "nadir_pct": float(values.min()) if n else None,
         "mean_pct": float(values.mean()) if n else None,
         "odi3_count": c3,

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..metrics.runs import sample_minutes
 from ..model import CompanionFile, PatientInfo, Recording, SourceInfo, redaction_pattern
 from ..results import Analysis, Event
 from .atomic import write_atomic
@@ -470,8 +471,10 @@ def build_summary(
         "patient": patient_block(analysis, deidentify),
         "recording": {
             "samples": rec.spo2.n_samples,
-            "duration_min": rec.duration_s / 60.0,
-            "valid_min": float(np.count_nonzero(art.valid)) / rec.fs / 60.0,
+            # samples / fs / 60 as every window's minutes (sample_minutes): 1,260 samples at
+            # 0.7 Hz were 30.000001 min beside the presumed-sleep window's 30.0
+            "duration_min": sample_minutes(rec.spo2.n_samples, rec.fs),
+            "valid_min": sample_minutes(int(np.count_nonzero(art.valid)), rec.fs),
             "artifact_pct": art.artifact_pct,
             "artifact_samples": {str(k): int(v) for k, v in art.counts.items()},
             "review_flags": list(art.review_flags),
