@@ -177,7 +177,13 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
     tenths of a percent) lies that close, it is that tenth. 88.5 % in a 16-bit EDF of 0-100 %
     over -32768..32767 read back as 88.499275, which SPEC §7 rounds to 88 (r = floor(x + 0.5)):
     8 minutes held at 88.5 % counted as at or below 88 % and qualified a night that a file of
-    0-100 over 0..1000 did not (hunt 12). Nothing moves by more than the file's own resolution.
+    0-100 over 0..1000 did not (hunt 12). EDFlib, and so pyedflib, stores the code below a
+    value instead (truncated, within a step): where the tenths fall between codes (a step that
+    is no whole fraction of a tenth), a tenth within a step is that tenth. Within half a step
+    only, 8 minutes at 88.5 % written by pyedflib over 0..32767 (stored as 88.497574, 0.8 of a
+    step below) still qualified a night (hunt 15). Where every tenth is a code (0.01 % a step),
+    a code beside it is a value of its own (88.49). Nothing moves by more than the file's own
+    resolution.
 
     Parameters
     ----------
@@ -195,8 +201,13 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
     if not 0 < step < 0.1:
         return values
     tenths = np.round(values, 1)
-    # (a tenth halfway between two codes is either's: the values come rounded to 1e-9)
-    near = np.abs(tenths - values) <= step / 2 + 1e-9
+    # within a step where the tenths lie between codes and a step reaches one tenth only (a
+    # truncating writer's codes); a tenth at exactly the bound is still that tenth (the values
+    # come rounded to 1e-9)
+    per_tenth = 0.1 / step
+    between = abs(per_tenth - round(per_tenth)) > 1e-6
+    within = step if between and step < 0.05 else step / 2
+    near = np.abs(tenths - values) <= within + 1e-9
     np.copyto(values, tenths, where=near)
     return values
 
