@@ -563,10 +563,20 @@ def test_osa_titration_ahi_10_11_and_2_hours(
         assert d.coverage == ("nocturnal",) and d.portable_eligible is False
 
 
-@pytest.mark.parametrize(("initial", "ahi", "det"), [(8, 8, "not_qualified"), (8, 3, "qualified")])
+@pytest.mark.parametrize(
+    ("initial", "ahi", "det"),
+    [
+        (8, 8, "not_qualified"),
+        (8, 3, "qualified"),
+        (10, 10, "not_qualified"),
+        (10.5, 10, "qualified"),
+    ],
+)
 def test_osa_titration_must_reduce_an_initial_ahi_under_10(
     initial: float, ahi: float, det: str
 ) -> None:
+    """AHI/RDI "reduced to ≤ 10": an initial AHI of exactly 10 with 10 on PAP is no reduction,
+    and qualified N1 (hunt 15); under 10 the titration must reduce it further."""
     pap = {"ahi": ahi, "hours": 4.0, "at_optimal_pap": True, "initial_ahi": initial}
     c = mc(diagnoses=["G47.33"], test__performed_by="sleep_lab", test__pap_titration=pap)
     titration = night(t_le88_min=20.0, nadir_pct=84.0, kind="sleep", valid_min=240.0)

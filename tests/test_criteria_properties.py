@@ -2552,9 +2552,10 @@ def valid_then_perturbed_medicare(
             t["pap_titration"] = pap if draw(st.booleans()) else None
         elif change == "titration_fails":
             raw["diagnoses"] = ["G47.33", "J44.9"]
+            t["performed_by"] = "sleep_lab"  # a PSG's performer: the titration alone stops it
             bad = draw(st.sampled_from(["ahi", "hours", "at_optimal_pap", "initial_ahi"]))
-            if bad == "initial_ahi":  # an initial AHI under 10 must be reduced further
-                pap["initial_ahi"] = draw(st.floats(0.0, 9.99))
+            if bad == "initial_ahi":  # an initial AHI of 10 or under must be reduced
+                pap["initial_ahi"] = draw(st.one_of(st.just(10.0), st.floats(0.0, 9.99)))
                 pap["ahi"] = draw(st.floats(pap["initial_ahi"], 10.0))
             else:
                 pap[bad] = {
