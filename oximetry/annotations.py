@@ -16,6 +16,7 @@ import unicodedata
 
 __all__ = [
     "ANNOTATION_KINDS",
+    "SLEEP_TEST_EVENTS",
     "annotation_kind",
     "event_name",
     "hypnogram_stage",
@@ -274,6 +275,14 @@ _EVENT_NAMES = (
     (r"awakening", "awakening"),
     (r"respiratory|obstructive|central|mixed", "respiratory event"),
 )
+
+
+#: Scored events (:func:`event_name`) only a sleep test's airflow, effort or EEG channels show:
+#: an oximeter alone scores none of them, so a recording holding them is a polysomnogram's or
+#: home sleep test's, whatever its channels (LCD L33797: their oximetry is not stand-alone
+#: overnight oximetry). A bare ``apnea`` (a bedside monitor's alarm), desaturations and arousals
+#: (some oximetry software scores them from the pulse rate) are not.
+SLEEP_TEST_EVENTS = ("obstructive apnea", "central apnea", "mixed apnea", "hypopnea", "RERA")
 
 
 def _norm(text: str) -> str:

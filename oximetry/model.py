@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .annotations import SLEEP_TEST_EVENTS, annotation_kind, event_name
+
 __all__ = [
     "Annotation",
     "ChannelInfo",
@@ -666,14 +668,21 @@ class Recording:
     def sleep_test_channels(self) -> tuple[str, ...]:
         """Labels of the channels only a polysomnogram or home sleep test records.
 
-        EEG, EOG, EMG, airflow, effort, snore, PAP (``io.channels.classify``), and the device of
+        EEG, EOG, EMG, airflow, effort, snore, PAP (``io.channels.classify``), the device of
         a file a PAP machine recorded (ResMed's ``_SA2``/``_SAD`` oximetry: saturations taken on
         the patient's PAP, neither stand-alone oximetry nor a titration, qualified Medicare N1 as
-        the former); empty for a stand-alone oximeter's file.
+        the former), and the scored events only a sleep test's channels show
+        (``annotations.SLEEP_TEST_EVENTS``, as ``hypopnea (scored events)``: a PSG's oximetry
+        exported with its apneas and hypopneas but without its other channels or staging
+        qualified N1 as stand-alone oximetry); empty for a stand-alone oximeter's file.
         """
         labels = tuple(c.label for c in self.source.channels if c.role == "sleep_test")
         if self.source.format.startswith("resmed"):
             labels += (f"{self.source.device or 'a PAP device'} (recorded on PAP)",)
+        scored = {
+            event_name(a.text) for a in self.annotations if annotation_kind(a.text)[0] == "event"
+        }
+        labels += tuple(f"{name} (scored events)" for name in SLEEP_TEST_EVENTS if name in scored)
         return labels
 
     def time_at(self, seconds: float) -> _dt.datetime:

@@ -18,6 +18,7 @@ from criteria.evaluate import Evidence, SegmentFigures, SleepFigures, evaluate
 from criteria.evidence import FilePatient
 from criteria.names import name_words
 from criteria.rules.common import conditions
+from oximetry.annotations import SLEEP_TEST_EVENTS
 from tests.criteria_helpers import TEST_DATE, make_dict
 from tests.criteria_helpers import sleep as sleep_figures
 
@@ -2739,6 +2740,8 @@ def valid_then_perturbed_medicare(
         # a PSG or home sleep test analysed without its staging: its channels say what it is
         t["type"] = "overnight"
         labels = ["EEG C3-M2", "EOG E1-M2", "Chin EMG", "Airflow", "Thor", "Abdo", "Snore"]
+        # ... or its scored events, as the reader lists them (Recording.sleep_test_channels)
+        labels += [f"{name} (scored events)" for name in SLEEP_TEST_EVENTS]
         chosen = draw(st.lists(st.sampled_from(labels), min_size=1, max_size=3, unique=True))
         ev = dataclasses.replace(
             night("presumed_sleep", draw(st.floats(120.0, 600.0))),

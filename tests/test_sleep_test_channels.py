@@ -350,3 +350,45 @@ def _read_spo2(edf: Path) -> Any:
     from oximetry.io import read_recording
 
     return read_recording(edf).spo2.data
+
+
+@pytest.mark.parametrize(
+    ("text", "det"),
+    [
+        ("Obstructive Apnea", "not_qualified"),
+        ("Hypopnea", "not_qualified"),
+        ("Central apnea", "not_qualified"),
+        ("RERA", "not_qualified"),
+        ("Arousal", "qualified"),  # some oximetry software scores them from the pulse rate
+        ("Apnea", "qualified"),  # a bedside monitor's alarm: no sleep test's scoring
+        ("Desaturation", "qualified"),  # an oximeter's own software scores these
+    ],
+)
+def test_scored_apneas_and_hypopneas_mark_a_sleep_test(tmp_path: Path, text: str, det: str) -> None:
+    """Apneas told obstructive from central, hypopneas and RERAs are scored on a sleep test's
+    airflow and effort: an oximeter alone scores none. A PSG's oximetry exported
+    with its scored events but without its other channels or staging was taken for stand-alone
+    overnight oximetry and qualified N1 (hunt 15)."""
+    from oximetry.model import Annotation
+    from oximetry.simulate import simulate_night, write_edf
+
+    events = [Annotation(3600.0 + 900.0 * i, 20.0, text) for i in range(4)]
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=1, baseline_pct=94,
+        sustained_drops=[(3 * 3600 + 300, 480, 86)], start=START, annotations=events,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    summary = _analyze(tmp_path, edf)
+    q = summary["qualification"]
+    assert q["determination"] == det
+    if det == "not_qualified":
+        (rule,) = [r for r in q["rules"] if r["id"] == "lcd_sleep_study"]
+        assert rule["met"] is False and "(scored events)" in rule["reason"]
+        assert summary["input"]["sleep_test_channels"] == [f"{_event(text)} (scored events)"]
+    assert main(["verify", str(tmp_path / "out-night" / "summary.json"), str(edf)]) == 0
+
+
+def _event(text: str) -> str:
+    from oximetry.annotations import event_name
+
+    return event_name(text)

@@ -391,9 +391,9 @@ def _sleep_study(inp: Inputs) -> Outcome:
         v["sleep_test_channels"] = list(labels)
         return Outcome(
             False,
-            f"The recording holds sleep-test channels ({shown}): it is a PSG or home sleep "
-            "test, whose oximetry is not stand-alone overnight oximetry and counts only during "
-            "a PAP titration.",
+            f"The recording holds sleep-test channels or scored events ({shown}): it is a PSG "
+            "or home sleep test, whose oximetry is not stand-alone overnight oximetry and counts "
+            "only during a PAP titration.",
             v,
         )
     return Outcome(True, "Stand-alone overnight oximetry (presumed-sleep window).", v)
