@@ -21,6 +21,7 @@ __all__ = [
     "event_name",
     "hypnogram_stage",
     "is_oxygen_mark",
+    "is_pap_note",
     "is_spo2_artifact",
     "lights_of",
     "oxygen_flows_lpm",
@@ -116,6 +117,13 @@ _LEAK = re.compile(r"leak")
 #: straight beside a word of starting or wearing it (below).
 _PAP_WORD = re.compile(
     r"(?<![a-z])(?:cpap|bipap|bilevel|bi level|apap|autopap|pap|asv|epap|ipap|cm|cmh2o)(?![a-z])"
+)
+#: A PAP machine named in a note (``CPAP 8 cm H2O``, ``BiPAP 14/10``, ``APAP on``): the patient
+#: slept on PAP, a titration or a night of therapy, never stand-alone oximetry. Not ``PAP`` alone
+#: (an ICU monitor's pulmonary artery pressure) nor ``cm``.
+_PAP_MACHINE = re.compile(
+    r"(?<![a-z])(?:cpap|bipap|bi pap|bpap|bilevel|bi level|apap|autopap|auto pap|asv|epap|ipap)"
+    r"(?![a-z])"
 )
 #: The fraction of inspired oxygen is noted only where it is set: ``FiO2 0.28``. ``FiO2 0.21``
 #: (room air) is a mark too, the safe side.
@@ -544,6 +552,28 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
     if _EVENT_WORDS.search(text.lower()):
         return "event", None
     return "note", None
+
+
+def is_pap_note(text: str) -> bool:
+    """Return whether an annotation names a PAP machine, so the night was recorded on PAP.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written, e.g. ``CPAP 10 cm H2O``, ``Bilevel 14/10 via full face mask``.
+
+    Returns
+    -------
+    bool
+        True for CPAP, BiPAP/BPAP, bilevel, APAP, ASV, IPAP or EPAP as a word; False for
+        ``PAP`` alone (a monitor's pulmonary artery pressure) and any other text.
+
+    Examples
+    --------
+    >>> is_pap_note("CPAP 8 cm H2O"), is_pap_note("BiPAP 14/10"), is_pap_note("PAP 25 mmHg")
+    (True, True, False)
+    """
+    return _PAP_MACHINE.search(_artifact_form(text)) is not None
 
 
 def event_name(text: str) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .annotations import SLEEP_TEST_EVENTS, annotation_kind, event_name
+from .annotations import SLEEP_TEST_EVENTS, annotation_kind, event_name, is_pap_note
 
 __all__ = [
     "Annotation",
@@ -674,7 +674,9 @@ class Recording:
         the former), and the scored events only a sleep test's channels show
         (``annotations.SLEEP_TEST_EVENTS``, as ``hypopnea (scored events)``: a PSG's oximetry
         exported with its apneas and hypopneas but without its other channels or staging
-        qualified N1 as stand-alone oximetry); empty for a stand-alone oximeter's file.
+        qualified N1 as stand-alone oximetry), and notes of PAP settings
+        (``annotations.is_pap_note``: ``CPAP 10 cm H2O`` notes made a night on PAP stand-alone
+        oximetry, N1); empty for a stand-alone oximeter's file.
         """
         labels = tuple(c.label for c in self.source.channels if c.role == "sleep_test")
         if self.source.format.startswith("resmed"):
@@ -683,6 +685,8 @@ class Recording:
             event_name(a.text) for a in self.annotations if annotation_kind(a.text)[0] == "event"
         }
         labels += tuple(f"{name} (scored events)" for name in SLEEP_TEST_EVENTS if name in scored)
+        if any(is_pap_note(a.text) for a in self.annotations):
+            labels += ("PAP settings (annotations)",)
         return labels
 
     def time_at(self, seconds: float) -> _dt.datetime:

@@ -392,3 +392,33 @@ def _event(text: str) -> str:
     from oximetry.annotations import event_name
 
     return event_name(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "det"),
+    [
+        ("CPAP 10 cm H2O", "not_qualified"),
+        ("BiPAP 14/10", "not_qualified"),
+        ("Bi-PAP increased", "not_qualified"),
+        ("APAP on", "not_qualified"),
+        ("PAP 25 mmHg", "qualified"),  # an ICU monitor's pulmonary artery pressure
+        ("Mask adjusted", "qualified"),
+    ],
+)
+def test_notes_of_pap_settings_mark_a_night_on_pap(tmp_path: Path, text: str, det: str) -> None:
+    """A night whose notes set a PAP machine's pressure was slept on PAP (a titration, or a
+    night of therapy): saturations on PAP are no stand-alone overnight oximetry (as a ResMed
+    file's), and 'CPAP 5/8/10 cm H2O' notes beside 8 min at 86 % qualified N1 (hunt 15)."""
+    from oximetry.model import Annotation
+    from oximetry.simulate import simulate_night, write_edf
+
+    notes = [Annotation(1800.0 * (i + 1), 0.0, text) for i in range(3)]
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=1, baseline_pct=94,
+        sustained_drops=[(3 * 3600 + 300, 480, 86)], start=START, annotations=notes,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    summary = _analyze(tmp_path, edf)
+    assert summary["qualification"]["determination"] == det
+    pap = ["PAP settings (annotations)"] if det == "not_qualified" else []
+    assert summary["input"]["sleep_test_channels"] == pap
