@@ -2742,6 +2742,7 @@ def valid_then_perturbed_medicare(
         labels = ["EEG C3-M2", "EOG E1-M2", "Chin EMG", "Airflow", "Thor", "Abdo", "Snore"]
         # ... or its scored events, as the reader lists them (Recording.sleep_test_channels)
         labels += [f"{name} (scored events)" for name in SLEEP_TEST_EVENTS]
+        labels.append("PAP settings (annotations)")  # its notes set a PAP machine
         chosen = draw(st.lists(st.sampled_from(labels), min_size=1, max_size=3, unique=True))
         ev = dataclasses.replace(
             night("presumed_sleep", draw(st.floats(120.0, 600.0))),
