@@ -124,6 +124,28 @@ def test_the_oximeters_pulse_is_chosen_beside_an_ecg_heart_rate(tmp_path: Path) 
     assert any("2 pulse-rate channels ('Pulse Rate', 'PR')" in w for w in rec.warnings)
 
 
+def test_another_devices_pulse_or_status_is_not_the_spo2_channels(tmp_path: Path) -> None:
+    """'Pulse 1' and 'OxStat 1', alone beside 'SpO2 1' and 'SpO2 2', were taken as the pulse and
+    status of 'SpO2 2' (hunt 15): the pulse figures were device 1's, and device 1's probe off
+    (pulse 0, status 1) made device 2's readings invalid."""
+    rows = "".join(
+        f"2026-03-01T22:00:{s:02d},95,90,{0 if s > 5 else 70},{int(s > 5)}\n" for s in range(30)
+    )
+    path = write_text(tmp_path / "two.csv", "Time,SpO2 1,SpO2 2,Pulse 1,OxStat 1\n" + rows)
+    rec = read_recording(path, channel="SpO2 2")
+    assert rec.pulse is None and rec.status is None
+    assert any(
+        "'Pulse 1' is another device's than SpO2 channel 'SpO2 2'" in w for w in rec.warnings
+    )
+    own = read_recording(path, channel="SpO2 1")
+    assert own.pulse is not None and own.pulse.label == "Pulse 1"
+    assert own.status is not None and own.status.label == "OxStat 1"
+    # a companion without a device number may be either's: still taken
+    plain = write_text(tmp_path / "plain.csv", "Time,SpO2 1,SpO2 2,Pulse,OxStat\n" + rows)
+    rec = read_recording(plain, channel="SpO2 2")
+    assert rec.pulse is not None and rec.status is not None
+
+
 def _min_column_csv(path: Path) -> Path:
     """The audit's night: SpO2 (no unit) beside its 60-s running minimum 'SpO2 Min(%)'."""
     start = dt.datetime(2026, 11, 20, 22, 0)

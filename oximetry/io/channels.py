@@ -16,6 +16,7 @@ __all__ = [
     "ChannelChoice",
     "classify",
     "normalise_label",
+    "other_device",
     "pick_channels",
 ]
 
@@ -474,14 +475,42 @@ def _find_label(labels: Sequence[str], channel: str) -> int:
     raise LookupError(f"no channel labelled {channel!r}; channels: [{shown}]")
 
 
+def other_device(spo2_label: str, label: str) -> bool:
+    """Return True when two labels carry different device numbers (``SpO2 2``, ``Pulse 1``).
+
+    Parameters
+    ----------
+    spo2_label, label : str
+        The SpO2 channel's label and another channel's.
+
+    Returns
+    -------
+    bool
+        False when either carries no device number: nothing says they differ.
+
+    Examples
+    --------
+    >>> other_device("SpO2 2", "Pulse 1"), other_device("SpO2 2", "Pulse 2")
+    (True, False)
+    >>> other_device("SpO2 2", "Pulse")
+    False
+    """
+    a, b = _strip_device_number(spo2_label)[1], _strip_device_number(label)[1]
+    return bool(a and b and a != b)
+
+
 def _companion(labels: Sequence[str], roles: Sequence[str], spo2: int, role: str) -> int | None:
     """Pick the pulse/status channel that belongs to the SpO2 channel's device."""
     cands = [i for i, r in enumerate(roles) if r == role]
+    # Another device's channel is never this one's: 'Pulse 1', alone beside 'SpO2 1' and
+    # 'SpO2 2', was taken as the pulse of 'SpO2 2', whose figures it gave, and its zeros
+    # (device 1's probe off) invalidated device 2's readings.
+    cands = [i for i in cands if not other_device(labels[spo2], labels[i])]
+    _, number = _strip_device_number(labels[spo2])
     if not cands:
         return None
     if len(cands) == 1:
         return cands[0]
-    _, number = _strip_device_number(labels[spo2])
     if number:
         same = [i for i in cands if _strip_device_number(labels[i])[1] == number]
         if len(same) == 1:

@@ -29,7 +29,7 @@ from oximetry.io._base import (
     sha256_of,
     snap_to_tenths,
 )
-from oximetry.io.channels import ChannelChoice, classify_all, pick_channels
+from oximetry.io.channels import ChannelChoice, classify_all, other_device, pick_channels
 from oximetry.model import ChannelInfo, CompanionFile, Recording, Signal, SourceInfo
 
 __all__ = ["RecordingInfo", "inspect_recording", "read_recording"]
@@ -522,7 +522,12 @@ def _untied_statuses(prep: _Prepared) -> list[int]:
     """Return the status channels when none is tied to the SpO2 channel (else none)."""
     if prep.choice is None or prep.choice.status is not None:
         return []
-    return [i for i, role in enumerate(prep.roles) if role == "status"]
+    spo2 = prep.raw.channels[prep.choice.spo2].label
+    return [
+        i
+        for i, role in enumerate(prep.roles)
+        if role == "status" and not other_device(spo2, prep.raw.channels[i].label)
+    ]
 
 
 def _any_status(prep: _Prepared, which: Sequence[int]) -> Signal:
@@ -581,6 +586,11 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         warnings.append(
             f"{len(pulses)} pulse-rate channels ({', '.join(map(repr, pulses))}) and none tied "
             "to the SpO2 channel: no pulse figures, and no rule 4b (pulse outside 25-250 bpm)"
+        )
+    elif pulse is None and pulses:
+        warnings.append(
+            f"pulse-rate channel {pulses[0]!r} is another device's than SpO2 channel "
+            f"{sch.label!r}: no pulse figures, and no rule 4b (pulse outside 25-250 bpm)"
         )
     if options.get("scale") is not None:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
