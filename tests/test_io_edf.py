@@ -377,6 +377,25 @@ def test_edf_plus_d_records_placed_at_their_true_time(tmp_path: Path) -> None:
     assert [(a.onset_s, a.text) for a in rec.annotations] == [(10.5, "Lights on")]
 
 
+@pytest.mark.parametrize("reserved", ["EDF+C", "EDF+D"])
+def test_an_annotation_that_is_not_utf8_is_read_as_latin1_without_a_library_warning(
+    tmp_path: Path, reserved: str
+) -> None:
+    """A Latin-1 annotation ('Lichter aus \xe9'): pyedflib reads it with a UserWarning of its own,
+    which reached stderr beside oxi's output and raised for a caller who turns warnings into
+    errors (as these tests do), and the EDF+D reader gave '\ufffd' for the same byte (hunt 15)."""
+    spec = RawEdf(
+        [const_sig("SpO2", "%", 95, 10)], reserved=reserved, notes={3: [(3, 0, "Lichter aus é")]}
+    )
+    data = edf_bytes(spec)
+    latin = data.replace("é\x14\x00".encode(), b"\xe9\x14\x00\x00")
+    assert len(latin) == len(data) and latin != data
+    path = tmp_path / "latin.edf"
+    path.write_bytes(latin)
+    rec = read_recording(path)
+    assert [(a.onset_s, a.text) for a in rec.annotations] == [(3.0, "Lichter aus \xe9")]
+
+
 def test_an_edf_plus_c_whose_records_jump_is_said_to_break_edf_plus_c(tmp_path: Path) -> None:
     """pyedflib refuses an EDF+C whose time-keeping annotations jump; read record by record at
     their times, the file was reported as "EDF+D: 1 gap(s)", which its header does not say."""

@@ -21,6 +21,7 @@ import datetime as _dt
 import io
 import math
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -736,7 +737,12 @@ def _pyedflib_annotations(reader: Any, path: Path, *, plus: bool) -> tuple[Annot
     if not plus:
         return ()
     try:
-        onsets, durations, texts = reader.readAnnotations()
+        with warnings.catch_warnings():
+            # A text that is not UTF-8 (EDF+ requires it; Latin-1 'é' is seen) pyedflib decodes
+            # as Latin-1, as _parse_tals does, with a UserWarning of its own that reached stderr
+            # beside oxi's output (and raised for a caller who turns warnings into errors).
+            warnings.filterwarnings("ignore", "Could not decode string", UserWarning)
+            onsets, durations, texts = reader.readAnnotations()
     except (OSError, ValueError, RuntimeError, UnicodeDecodeError) as exc:
         raise RecordingFormatError(f"cannot read EDF+ annotations ({exc})", path) from None
     return tuple(
@@ -804,8 +810,20 @@ def _parse_tals(block: bytes, r: int, path: Path, notes: list[Annotation]) -> fl
             first = onset
         for text in parts[1:]:
             if text:
-                notes.append(Annotation(onset, max(dur, 0.0), text.decode("utf-8", "replace")))
+                notes.append(Annotation(onset, max(dur, 0.0), _tal_text(text)))
     return first
+
+
+def _tal_text(raw: bytes) -> str:
+    """Return an annotation's text: UTF-8 (as EDF+ requires), else Latin-1 as pyedflib reads it.
+
+    The same bytes read 'Lichter aus é' from an EDF+C (pyedflib) and 'Lichter aus \ufffd' from
+    an EDF+D (this reader) when decoded with replacement.
+    """
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
 
 
 def _record_starts(onsets: NDArray[np.float64], hdr: EdfHeader, path: Path) -> NDArray[np.float64]:
