@@ -278,6 +278,28 @@ def test_contec_header_day_beyond_an_int_is_refused(tmp_path: Path) -> None:
         read_recording(path)
 
 
+def test_contec_header_without_a_date_is_read_without_date_or_clock(tmp_path: Path) -> None:
+    """A CMS50D+ keeps no date and writes 0 for it (OSCAR, formats.md): its night was refused as
+    'the header's year 0 is not plausible' (hunt 15). Read, with neither date nor time of day;
+    a year of 0 beside a month is still no date."""
+    one, _ = simulate_night(fs=1.0, duration_s=600, seed=4, start=START)
+    path = write_contec(one, tmp_path / "c.SpO2")  # type: ignore[arg-type]
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<6I", data, contec._POS + 200, 0, 0, 0, 23, 15, 30)
+    path.write_bytes(bytes(data))
+    rec = read_recording(path)
+    assert rec.start == dt.datetime(1900, 1, 1)
+    assert not rec.source.date_known and not rec.source.clock_known
+    assert any("holds no date" in w for w in rec.warnings)
+    np.testing.assert_array_equal(
+        rec.spo2.data, read_recording(write_contec(one, tmp_path / "d.SpO2")).spo2.data
+    )  # type: ignore[arg-type]
+    struct.pack_into("<I", data, contec._POS + 204, 3)
+    path.write_bytes(bytes(data))
+    with pytest.raises(RecordingFormatError, match="year 0 is not plausible"):
+        read_recording(path)
+
+
 def test_vendor_summary_beside_oxis_figures(tmp_path: Path) -> None:
     from oxi.pipeline import AnalyzeRequest, analyze_file
     from oximetry.report import format_terminal_summary

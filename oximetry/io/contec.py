@@ -7,11 +7,13 @@ record per second from byte 1084. A record is 2 bytes (SpO2, pulse) or 4 bytes (
 perfusion index, then SpO2, pulse); the record size is (file size − 1084) ÷ count. The pair
 127/255 means no finger or an artefact: both values become missing. A pulse of 255 beside an
 SpO2 value (the CMS50H demo's first record) makes only the pulse missing, and an SpO2 of 127
-beside a pulse only the SpO2; the warnings count each kind apart.
+beside a pulse only the SpO2; the warnings count each kind apart. A header whose year, month and
+day are 0 (a CMS50D+, which keeps no date) gives neither date nor time of day.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import struct
 from pathlib import Path
 
@@ -19,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from oximetry.errors import RecordingFormatError
-from oximetry.io._base import RawRecording
+from oximetry.io._base import PLACEHOLDER_DATE, RawRecording
 from oximetry.io._binary import Channel, checked_datetime, fixed_rate_recording, read_all
 from oximetry.model import PatientInfo
 
@@ -94,7 +96,20 @@ def read_contec(path: Path) -> RawRecording:
             path,
         )
     *when, count = struct.unpack_from("<7I", data, _POS + 200)
-    start = checked_datetime(when, _NAME, path)
+    warnings = []
+    dated = any(when[:3])
+    if dated:
+        start = checked_datetime(when, _NAME, path)
+    else:
+        # A CMS50D+ keeps no date: its files hold 0 for year, month and day (OSCAR,
+        # cms50f37_loader.cpp 962-970, cited in formats.md). Refused as "year 0", a sound
+        # night could not be read; the time fields beside no date say no time of day either.
+        start = _dt.datetime.combine(PLACEHOLDER_DATE, _dt.time())
+        warnings.append(
+            "the header holds no date (0, as a CMS50D+ writes it): start date and time unknown "
+            "(shown as 1900-01-01 00:00:00), times are elapsed time; give the test date in the "
+            "clinical context"
+        )
     body = len(data) - _DATA
     if count == 0:
         raise RecordingFormatError(f"{_NAME}: the header says it holds no samples", path)
@@ -111,7 +126,6 @@ def read_contec(path: Path) -> RawRecording:
     no_spo2, no_pulse = spo2 == 127, pulse == 255
     spo2[no_spo2] = np.nan
     pulse[no_pulse] = np.nan
-    warnings = []
     if struct.unpack_from("<I", data, _POS)[0] != 1:
         warnings.append(
             "Contec header flag at byte 856 is not 1 (seen in CMS50H files); read anyway"
@@ -132,4 +146,6 @@ def read_contec(path: Path) -> RawRecording:
         ],
         warnings=warnings,
         patient=PatientInfo(name=user or None),
+        date_known=dated,
+        clock_known=dated,
     )
