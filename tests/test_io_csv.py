@@ -277,6 +277,22 @@ def test_masimo_trendcom(tmp_path: Path) -> None:
     np.testing.assert_array_equal(rec.status.data, [0, 1, 0, 1, 0])
 
 
+def test_masimo_trendcom_lines_that_end_at_the_pulse(tmp_path: Path) -> None:
+    """A TrendCom line whose pulse ends it was 'not in TrendCom format': its sample dropped (a
+    4-s grid where the rows were 2 s apart) or, every line so, the file refused (hunt 15)."""
+    text = "".join(
+        f"09/21/08 09:56:{s:02d} SpO2=09{s % 7} PR=069"
+        + (" PI=04.69 EXC=000:SET\n" if s % 4 else "\n")
+        for s in range(0, 40, 2)
+    )
+    rec = read_recording(write_text(tmp_path / "masimo.txt", text))
+    assert rec.fs == 0.5 and rec.spo2.n_samples == 20
+    np.testing.assert_array_equal(rec.spo2.data, [90 + s % 7 for s in range(0, 40, 2)])
+    assert not any("not in TrendCom format" in w for w in rec.warnings)
+    bare = "".join(f"09/21/08 09:56:{s:02d} SpO2=095 PR=069\n" for s in range(0, 40, 2))
+    assert read_recording(write_text(tmp_path / "bare.txt", bare)).spo2.n_samples == 20
+
+
 def test_generic_iso_and_seconds(tmp_path: Path) -> None:
     iso = "timestamp,spo2,hr\n2026-01-05T22:00:00,95,60\n2026-01-05T22:00:01,94,61\n"
     rec = read_recording(write_text(tmp_path / "iso.csv", iso))

@@ -44,9 +44,11 @@ if TYPE_CHECKING:
 __all__ = ["read_text"]
 
 _MASIMO_LINE = re.compile(r"^\s*\d\d/\d\d/\d\d\s+\d\d:\d\d:\d\d\s+SpO2=", re.IGNORECASE)
+# The pulse may end the line: a line "... SpO2=097 PR=069" was "not in TrendCom format", its
+# sample dropped, and a file of such lines refused.
 _MASIMO_FIELDS = (
     r"^\s*(?P<time>\d\d/\d\d/\d\d\s+\d\d:\d\d:\d\d)\s+SpO2=(?P<spo2>\S+?)%?\s+"
-    r"(?:PR|BPM)=(?P<pr>\S+?)\s(?:.*?\bEXC=(?P<exc>[0-9A-Fa-f]+))?"
+    r"(?:PR|BPM)=(?P<pr>\S+?)(?:\s|$)(?:.*?\bEXC=(?P<exc>[0-9A-Fa-f]+))?"
 )
 #: Masimo exception bits taken as "no valid reading": no sensor (001), defective sensor (002),
 #: pulse search (008), interference (010), sensor off (020), ambient light (040), unrecognised
