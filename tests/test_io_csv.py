@@ -293,6 +293,17 @@ def test_masimo_trendcom_lines_that_end_at_the_pulse(tmp_path: Path) -> None:
     assert read_recording(write_text(tmp_path / "bare.txt", bare)).spo2.n_samples == 20
 
 
+def test_contecs_no_finger_code_is_missing_in_a_csv(tmp_path: Path) -> None:
+    """DATE,TIME,SPO2,PULSE rows of a Contec keep its no-finger pair 127/255: the SpO2 of 127 was
+    a number, counted out of range rather than missing (hunt 15)."""
+    text = "DATE,TIME,SPO2,PULSE\n" + "".join(
+        f"2025-07-05, 16:59:{s:02d}, {127 if s < 3 else 96}, {255 if s < 3 else 80}\n"
+        for s in range(20)
+    )
+    rec = read_recording(write_text(tmp_path / "c.csv", text))
+    assert np.isnan(rec.spo2.data[:3]).all() and (rec.spo2.data[3:] == 96).all()
+
+
 def test_generic_iso_and_seconds(tmp_path: Path) -> None:
     iso = "timestamp,spo2,hr\n2026-01-05T22:00:00,95,60\n2026-01-05T22:00:01,94,61\n"
     rec = read_recording(write_text(tmp_path / "iso.csv", iso))

@@ -66,6 +66,18 @@ def test_contec_equals_its_csv_sample_for_sample(name: str) -> None:
         ]
 
 
+def test_contecs_no_finger_code_in_its_csv_is_missing_as_in_the_spo2_file() -> None:
+    """pulseoxdl's CSV keeps the Contec no-finger pair 127/255: read as a number, its SpO2 of 127
+    was 77 samples "out of range" where the same night's .SpO2 gave 77 missing (hunt 15)."""
+    from oximetry.analysis import analyze
+
+    csv_rec = read_recording(CONTEC / "pulseoxdl_manual.csv")
+    spo2_rec = read_recording(CONTEC / "pulseoxdl_manual.SpO2")
+    np.testing.assert_array_equal(csv_rec.spo2.data, spo2_rec.spo2.data)
+    reasons = analyze(csv_rec).artifact.counts
+    assert reasons["missing"] == 77 and reasons["out_of_range"] == 0
+
+
 def test_pulseoxdl_csv_is_not_named_an_emay_export() -> None:
     """The CSV pulseoxdl wrote from a Contec CMS50E was labelled "EMAY oximeter export" on page 1
     (any Date,Time,SpO2 header was taken for EMAY's): it names no device now."""

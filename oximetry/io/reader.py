@@ -36,6 +36,11 @@ __all__ = ["RecordingInfo", "inspect_recording", "read_recording"]
 
 #: Values that mean "no reading" in SpO2 and pulse channels (SPEC §2.2).
 SENTINELS = (-1.0, 0.0, 255.0, 65535.0)
+#: And in SpO2 channels: 127, the no-finger code of Contec oximeters (formats.md), which their
+#: CSV exports keep (pulseoxdl's ``DATE,TIME,SPO2,PULSE`` beside pulse 255). Read as a number,
+#: the CSV's 77 such samples were counted "out of range" where the same night's ``.SpO2`` file
+#: gave 77 missing.
+SPO2_SENTINELS = (*SENTINELS, 127.0)
 _HEAD_BYTES = 1 << 16
 
 
@@ -209,7 +214,7 @@ def _clean(
     # judged as the values they are.
     if role == "spo2":
         out[outside] = np.nan
-        out[np.isin(out, SENTINELS)] = np.nan
+        out[np.isin(out, SPO2_SENTINELS)] = np.nan
     elif role == "pulse":
         # A pulse of 0 is "no pulse found" (a probe off), not a missing value: kept, it is
         # outside 25-250 bpm and invalidates the SpO2 beside it (SPEC §4 rule 4). Read as
@@ -231,7 +236,11 @@ def _no_valid_reason(label: str, values: NDArray[np.float64]) -> str:
     uniq = np.unique(finite)
     if uniq.size == 1:
         v = float(uniq[0])
-        hint = {-1.0: " (no oximeter was attached)", 0.0: " (no finger / sensor off)"}.get(v, "")
+        hint = {
+            -1.0: " (no oximeter was attached)",
+            0.0: " (no finger / sensor off)",
+            127.0: " (no finger / artefact)",
+        }.get(v, "")
         return f"{label} is {v:g}{hint} throughout"
     shown = ", ".join(f"{float(x):g}" for x in uniq[:6])
     return f"{label} holds only missing-data markers ({shown})"
