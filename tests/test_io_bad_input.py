@@ -109,6 +109,21 @@ CASES: list[tuple[str, Callable[[Path], Path], type[OximetryError], str]] = [
         RecordingFormatError,
         "sampling rate",
     ),
+    # a seconds column holding inf or 1e30 printed numpy's RuntimeWarning (a cast to int64 that
+    # overflowed) and a line of oxi's source before the refusal; under these tests' warnings
+    # as errors it raised instead (hunt 15)
+    (
+        "infinite seconds",
+        lambda d: write_text(d / "inf.csv", "seconds,SpO2\n0,95\ninf,95\n1,94\n"),
+        RecordingFormatError,
+        "not a finite number",
+    ),
+    (
+        "seconds beyond any clock",
+        lambda d: write_text(d / "e30.csv", "seconds,SpO2\n0,95\n1,95\n1e30,94\n"),
+        RecordingFormatError,
+        "outside 0.01-1000 Hz",
+    ),
 ]
 
 

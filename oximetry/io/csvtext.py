@@ -1008,6 +1008,10 @@ def _clock_digits(values: NDArray[np.float64]) -> bool:
     """
     if values.size < 3 or not np.all(values == np.floor(values)) or values.min() < 0:
         return False
+    if values.max() >= 1e14:
+        # more digits than yyyymmddhhmmss: no clock (and inf, or 1e30, overflowed the cast
+        # below, printing numpy's RuntimeWarning and a line of this file before the refusal)
+        return False
     digits = values.astype(np.int64)
     ss, mm = digits % 100, digits // 100 % 100
     if np.any(ss >= 60) or np.any(mm >= 60):
