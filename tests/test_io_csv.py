@@ -277,6 +277,18 @@ def test_masimo_trendcom(tmp_path: Path) -> None:
     np.testing.assert_array_equal(rec.status.data, [0, 1, 0, 1, 0])
 
 
+def test_masimo_exception_code_longer_than_an_int64_is_read(tmp_path: Path) -> None:
+    """EXC=FFFFFFFFFFFFFFFFFFFFFFFF raised OverflowError (a traceback) (hunt 15): its low bits
+    are faults like any code's."""
+    text = "".join(
+        f"09/21/08 09:56:{s:02d} SpO2=097 PR=069 PI=04.69 EXC={'F' * 24 if s == 4 else '000'}:SET\n"
+        for s in range(0, 20, 2)
+    )
+    rec = read_recording(write_text(tmp_path / "masimo.txt", text))
+    assert rec.status is not None
+    np.testing.assert_array_equal(rec.status.data, [0, 0, 1, 0, 0, 0, 0, 0, 0, 0])
+
+
 def test_masimo_trendcom_lines_that_end_at_the_pulse(tmp_path: Path) -> None:
     """A TrendCom line whose pulse ends it was 'not in TrendCom format': its sample dropped (a
     4-s grid where the rows were 2 s apart) or, every line so, the file refused (hunt 15)."""

@@ -1143,8 +1143,10 @@ def _read_masimo(path: Path, text: str) -> RawRecording:
     )
     if int((~matched).sum()):
         warnings.append(f"{int((~matched).sum())} line(s) not in TrendCom format ignored")
-    exc = fields["exc"].fillna("0").map(lambda h: int(h, 16)).to_numpy(dtype=np.int64)
-    status = ((exc & MASIMO_FAULT_BITS) != 0).astype(np.float64)
+    # the fault bits taken from the code as Python's int: a code of more hex digits than an
+    # int64 holds (EXC=FFFFFFFFFFFFFFFFFFFF) raised OverflowError, a traceback for bad input
+    exc = fields["exc"].fillna("0").map(lambda h: int(h, 16) & MASIMO_FAULT_BITS)
+    status = (exc.to_numpy(dtype=np.int64) != 0).astype(np.float64)
     arrays = [grid.fill(spo2), grid.fill(pr), grid.fill(status)]
     fs_used, n = grid.fs, grid.n
     channels = [
