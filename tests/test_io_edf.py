@@ -495,6 +495,19 @@ def test_file_pyedflib_refuses_is_read(tmp_path: Path) -> None:
     assert units["EEG"] == "\u00b5V"
 
 
+@pytest.mark.parametrize(("pmin", "pmax"), [(0.0, 1e308), (-1e308, 1e308), (1e30, -1e308)])
+def test_a_physical_range_too_wide_to_scale_is_refused_in_one_line(
+    tmp_path: Path, pmin: float, pmax: float
+) -> None:
+    """A header's physical range of -1e308 to 1e308 (it fits the 8-character fields) overflowed
+    when the samples were scaled: numpy's RuntimeWarning and a line of oxi's source were printed
+    (raised where warnings are errors) and the channel read as inf (hunt 15)."""
+    sig = const_sig("SpO2", "%", 95, 10, pmin=pmin, pmax=pmax)
+    path = write_edf_raw(tmp_path / "wide.edf", RawEdf([sig], reserved=""))
+    with pytest.raises(RecordingFormatError, match="too wide for its samples to be scaled"):
+        read_recording(path)
+
+
 def test_truncated_and_header_only_edf(tmp_path: Path) -> None:
     full = _psg(tmp_path).read_bytes()
     cut = tmp_path / "cut.edf"

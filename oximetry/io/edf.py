@@ -386,6 +386,14 @@ def parse_header(raw: bytes, path: Path, file_size: int) -> EdfHeader:
                 f"not a valid EDF header: {what} physical minimum equals its maximum ({sig.phys_min})",
                 path,
             )
+        if not math.isfinite((sig.phys_max - sig.phys_min) * (1 << 24)):
+            # (-1e308 to 1e308 fits the 8-character fields) scaled, a sample overflowed: numpy's
+            # RuntimeWarning and a line of oxi's source were printed, the channel read as inf
+            raise RecordingFormatError(
+                f"not a valid EDF header: {what} physical range {sig.phys_min:g} to "
+                f"{sig.phys_max:g} is too wide for its samples to be scaled",
+                path,
+            )
         signals.append(sig)
     start, no_date, clock_known = _start_time(
         _field(raw, 168, 8), _field(raw, 176, 8), _field(raw, 88, 80), path
