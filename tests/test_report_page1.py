@@ -848,3 +848,24 @@ def test_qualify_context_lines_say_what_was_not_given() -> None:
     assert "flow 2.0 L/min;" in given[1] and given[-1].endswith("no item ticked"), given
     counted = _context_lines({"context": {"cluster_headache": {"attacks": 0}}})
     assert "0 attacks" in counted[-1], counted
+
+
+def test_a_capped_context_age_is_shown_as_90_or_older(tmp_path: Path) -> None:
+    """De-identified, a header without a birth date leaves page 1 the context's age, capped at
+    90 with ``context.patient.age_capped``: a context born 1931 beside such a header printed
+    "Age at test: 90 years" for a patient of 95, where summary.json said 90 or older."""
+    rec, _ = simulate_night(fs=1.0, duration_s=3 * 3600, seed=5)
+    write_edf(rec, tmp_path / "n.edf")
+    (tmp_path / "ctx.yaml").write_text(
+        CONTEXT.replace("sex: F, age_years: 71}", "sex: F, birth_date: 1931-07-13}")
+    )
+    req = AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml"), deidentify=True)
+    res = analyze_file(tmp_path / "n.edf", req, out_dir=tmp_path / "o")
+    summary = __import__("json").loads((tmp_path / "o" / "summary.json").read_text())
+    assert summary["patient"] is None
+    assert summary["context"]["patient"]["age_years"] == 90
+    assert summary["context"]["patient"]["age_capped"] is True
+    from oximetry.report.page1 import first_page
+
+    texts = " ".join(t.get_text() for t in first_page(res.analysis, summary, None).texts)
+    assert "Age at test: 90+ years" in texts

@@ -97,11 +97,14 @@ def _identification(
             "study dates are kept (the rules need them).",
         ]
         # the header's age, else the context's (a header may give a sex and no birth date)
-        age = file_patient.get("age_years")
+        age, capped_age = file_patient.get("age_years"), file_patient.get("age_capped")
         if age is None:
+            # its own cap: a context born 1931 beside a header without a birth date printed
+            # "Age at test: 90 years" for a patient of 95
             age = ctx_get(summary, "patient", "age_years")
+            capped_age = ctx_get(summary, "patient", "age_capped")
         if age is not None:
-            capped = "+" if file_patient.get("age_capped") else ""
+            capped = "+" if capped_age else ""
             left.append(f"Age at test: {plain(age)}{capped} years")
         left.append(f"File: sha256 {str(inp.get('sha256', ''))[:16]}…")
     elif ident.get("name") or ident.get("member_id"):
