@@ -438,10 +438,7 @@ def deidentified_context(context: Context, analysis: Analysis) -> Context:
     -------
     Context
     """
-    p = context.patient
-    scrub = make_scrubber(
-        analysis, [PatientInfo(name=p.name, code=p.member_id, birth_date=p.birth_date)]
-    )
+    scrub = make_scrubber(analysis, [context_patient(context)])
     out = context
     for section, key, limit in CONTEXT_FREE_TEXT:
         block = getattr(out, section)
@@ -450,6 +447,23 @@ def deidentified_context(context: Context, analysis: Analysis) -> Context:
             cleaned = _cut(scrub(text), limit, scrub).strip()
             out = replace(out, **{section: replace(block, **{key: cleaned})})
     return out
+
+
+def context_patient(context: Context) -> PatientInfo:
+    """Return the patient's identifiers as the clinical context gives them (name, ID, birth date).
+
+    Parameters
+    ----------
+    context : Context
+        The clinical context.
+
+    Returns
+    -------
+    PatientInfo
+        For :func:`~oximetry.report.summary.make_scrubber`'s ``others``.
+    """
+    p = context.patient
+    return PatientInfo(name=p.name, code=p.member_id, birth_date=p.birth_date)
 
 
 def _cut(text: str, limit: int, scrub: Callable[[Any], Any]) -> str:
@@ -721,13 +735,16 @@ def analyze_file(
     elif request.o2_flow_lpm is not None:
         settings = replace(settings, o2_flow_lpm=request.o2_flow_lpm)
     analysis = analyze(recording, settings)
+    # the patient as the context names them, whom a de-identified output names nowhere either
+    # (the recording's device field or a channel label may quote them, not only the header's)
+    named = [] if context is None else [context_patient(context)]
     if request.deidentify and context is not None and not context_deidentified:
         context = deidentified_context(context, analysis)
     evidence = evidence_from_analysis(analysis)
     if request.deidentify and evidence.sleep_test_channels:
         # the rules quote these labels (lcd_sleep_study), and a label typed at the recorder
         # may name the patient; the summary records them scrubbed, and so reads them back
-        scrub = make_scrubber(analysis)
+        scrub = make_scrubber(analysis, named)
         evidence = replace(
             evidence, sleep_test_channels=tuple(scrub(list(evidence.sleep_test_channels)))
         )
@@ -769,6 +786,7 @@ def analyze_file(
         context=context_dict,
         deidentify=request.deidentify,
         events_text=events_text,
+        others=named,
     )
     paths: Mapping[str, Path] = {}
     if out_dir is not None:

@@ -249,3 +249,45 @@ def test_channel_labels_are_scrubbed(tmp_path):
     summary = json.loads(paths["summary"].read_text())
     assert summary["input"]["channel"] == "SpO2 [redacted]"
     assert summary["input"]["pulse_channel"] == "Pulse [redacted]"
+
+
+def test_the_contexts_patient_is_scrubbed_from_the_device_and_channel_labels(
+    tmp_path, monkeypatch, capsys
+):
+    """A header without a name, a device field and an SpO2 channel label typed with the
+    patient's name and member ID, and the patient named by the context alone: the summary,
+    page 1, trace.png's title and the terminal quoted "Quokkaman MRN-7731-QX Oxi" and "SpO2
+    Quokkaman", since only the header's identifiers were scrubbed from them (hunt 15).
+    ``oxi verify --context`` (the lab's file) verifies the summary."""
+    import dataclasses
+
+    from oxi.cli import main
+    from oxi.pipeline import AnalyzeRequest, analyze_file
+    from oxi.verify import verify
+    from oximetry.simulate import simulate_night, write_edf
+
+    rec, _ = simulate_night(fs=1.0, duration_s=2.5 * 3600, seed=11, desaturations=10)
+    assert not rec.patient.identifiers()
+    rec = dataclasses.replace(
+        rec,
+        source=dataclasses.replace(rec.source, device=f"Quokkaman {CODE} Oxi"),
+        spo2=dataclasses.replace(rec.spo2, label="SpO2 Quokkaman"),
+    )
+    edf = write_edf(rec, tmp_path / "n.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        f'patient: {{name: "{NAME}", member_id: "{CODE}", birth_date: {BIRTH.isoformat()}}}\n'
+        "test: {type: overnight}\n"
+    )
+    req = AnalyzeRequest(context_path=str(ctx), deidentify=True)
+    outcome = analyze_file(edf, req, out_dir=tmp_path / "out")
+    assert _found(_all_output_text(outcome.paths)) == []
+    summary = json.loads(outcome.paths["summary"].read_text())
+    assert summary["input"]["device"] == "[redacted] [redacted] Oxi"
+    assert summary["input"]["channel"] == "SpO2 [redacted]"
+    assert verify(outcome.paths["summary"], edf, context_path=ctx) == []
+    monkeypatch.chdir(tmp_path)
+    assert main(["analyze", str(edf), "--context", str(ctx), "--deidentify", "--no-report"]) == 0
+    printed = capsys.readouterr()
+    assert "SpO2 [redacted]" in printed.out
+    assert _found(printed.out + printed.err) == []

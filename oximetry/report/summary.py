@@ -390,6 +390,7 @@ def build_summary(
     context: Mapping[str, Any] | None = None,
     deidentify: bool = False,
     events_text: str | None = None,
+    others: Iterable[PatientInfo] = (),
 ) -> dict[str, Any]:
     """Return ``summary.json`` as a dict (schema ``oxi.summary/1``, SPEC §9).
 
@@ -407,6 +408,9 @@ def build_summary(
     events_text : str, optional
         ``events_csv_text(analysis, deidentify=deidentify)`` when the caller already has it (its
         sha256 goes into the summary); computed here otherwise.
+    others : iterable of PatientInfo
+        The patient as the clinical context names them (:func:`phi_strings`), removed too from
+        the texts a de-identified summary keeps.
 
     Returns
     -------
@@ -530,8 +534,9 @@ def build_summary(
     if deidentify:
         # Free text may quote the file or the header (a reader's warning, a device string, a
         # channel label typed at the recorder). read_options keep the --channel asked for, as
-        # typed: oxi verify reads the recording again with it.
-        scrub = make_scrubber(analysis)
+        # typed: oxi verify reads the recording again with it. The context's spellings too: a
+        # device field "Quackenbush Oxi" beside a header without a name was written whole
+        scrub = make_scrubber(analysis, others)
         for key in (
             "device",
             "channel",
