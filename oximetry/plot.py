@@ -39,6 +39,7 @@ __all__ = [
     "COLORS",
     "clock_grid",
     "clock_ticks",
+    "drops_outside_main",
     "envelope",
     "le88_spans",
     "le88_spans_outside",
@@ -61,6 +62,8 @@ COLORS = {
     # a run at or below 88 % outside the main window (awake): never the sleep runs' pink
     "le88_outside": "#e3d9a6",
     "sustained": "#f0a020",
+    # a sustained drop outside the main window (awake): never the sleep drops' orange
+    "sustained_outside": "#c9c1a3",
     "baseline": "#2a8a3a",
     "pulse": "#7a3d8a",
     # Medicare's drop line (the test's mean − 5): never the awake baseline's green
@@ -316,16 +319,26 @@ def _draw_trace(
         zorder=0.5,
         linewidth=0,
     )
+    # the main window's sustained drops, which page 1 counts, apart from the others': an awake
+    # epoch's 6.7 min at 89 % was shaded as the sleep's beside "0 sustained (≥ 5 min)"
     sustained = _events(analysis, "sustained_drop", lo_s, hi_s)
-    _spans_collection(
-        ax,
-        [(e.start_s, e.end_s) for e in sustained],
-        _SUSTAINED_BAND,
-        "sustained_drop",
-        facecolors=COLORS["sustained"],
-        zorder=0.6,
-        linewidth=0,
-    )
+    main = analysis.main_window
+    for gid, drops in (
+        ("sustained_drop", [e for e in sustained if main is None or e.window in (None, main)]),
+        (
+            "sustained_drop_outside",
+            [e for e in sustained if main is not None and e.window not in (None, main)],
+        ),
+    ):
+        _spans_collection(
+            ax,
+            [(e.start_s, e.end_s) for e in drops],
+            _SUSTAINED_BAND,
+            gid,
+            facecolors=COLORS[gid.replace("_drop", "")],
+            zorder=0.6,
+            linewidth=0,
+        )
     outside = [(lo_s, min(0.0, hi_s)), (max(rec.duration_s, lo_s), hi_s)]
     _spans_collection(
         ax, outside, (0.0, 1.0), "outside", facecolors="#ececec", linewidth=0, zorder=0.4
@@ -479,6 +492,28 @@ def le88_spans_outside(
         for e in _events(analysis, "le88_run", lo_s, hi_s)
         if e.window is not None and e.window != main
     ]
+
+
+def drops_outside_main(analysis: Analysis) -> str | None:
+    """Return the main window's kind when a sustained drop lies outside it, else None.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+
+    Returns
+    -------
+    str or None
+        For :func:`legend_handles`' ``drops_outside``: the shade of the sustained drops of
+        another window (``sustained_drop_outside``) is explained only when one is drawn.
+    """
+    main = analysis.main_window
+    if main is None:
+        return None
+    if any(e.type == "sustained_drop" and e.window not in (None, main) for e in analysis.events):
+        return main
+    return None
 
 
 def runs_outside_main(analysis: Analysis) -> str | None:
@@ -864,6 +899,7 @@ def legend_handles(
     baseline: bool = True,
     outside: str | None = None,
     mean_minus5: bool = False,
+    drops_outside: str | None = None,
 ) -> list[Any]:
     """Return proxy artists that explain the marks of :func:`plot_strip` (for a figure legend).
 
@@ -880,6 +916,9 @@ def legend_handles(
         (:func:`le88_spans_outside`): their shade is explained as not of that window.
     mean_minus5 : bool
         Explain Medicare's drop line (the test's mean − 5), when it is drawn.
+    drops_outside : str, optional
+        The main window's kind, when sustained drops outside it are drawn
+        (:func:`drops_outside_main`): their shade is explained as not of that window.
 
     Returns
     -------
@@ -906,6 +945,13 @@ def legend_handles(
             Line2D([], [], color=COLORS["baseline"], lw=1, ls=":", label="baseline − 5"),
         ]
         handles.append(Patch(facecolor=COLORS["sustained"], label="> 5 pts below baseline ≥ 5 min"))
+        if drops_outside is not None:
+            handles.append(
+                Patch(
+                    facecolor=COLORS["sustained_outside"],
+                    label=f"> 5 pts below ≥ 5 min, not {drops_outside.replace('_', ' ')}",
+                )
+            )
     if mean_minus5:
         handles.append(
             Line2D(

@@ -649,6 +649,49 @@ def test_a_run_awake_is_listed_and_shaded_apart_from_the_sleep_runs():
     assert "≤ 88 % run, not sleep" in legend
 
 
+def test_a_sustained_drop_awake_is_shaded_apart_from_the_sleep_drops():
+    """A staged night with 6.7 min at 89 % during a wake epoch (a drop of 7 points below the
+    awake baseline of 96 %): the strip and the overview shaded it as "> 5 pts below baseline ≥ 5
+    min" beside page 1's "0 sustained (≥ 5 min)"; only events.csv said window=awake (hunt 15)."""
+    from oximetry.plot import plot_overview, spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page
+
+    stages = [
+        (0.0, 600.0, "W"),
+        (600.0, 3000.0, "N2"),
+        (3600.0, 900.0, "W"),
+        (4500.0, 9900.0, "N2"),
+    ]
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=4 * 3600, seed=3, stages=stages,
+        sustained_drops=[(3700.0, 400.0, 89.0), (7300.0, 400.0, 89.0)],  # W 23:01, N2 00:01
+        start=dt.datetime(2026, 4, 2, 22, 0),
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings())
+    assert a.main_window == "sleep"
+    assert len(a.metrics["sleep"].sustained_desaturations) == 1
+
+    def shaded(axes) -> dict[str, list[tuple[float, float]]]:
+        out: dict[str, list[tuple[float, float]]] = {
+            "sustained_drop": [], "sustained_drop_outside": []
+        }  # fmt: skip
+        for ax in axes:
+            for coll in ax.collections:
+                if coll.get_gid() in out:
+                    out[coll.get_gid()] += [
+                        (p.vertices[:, 0].min(), p.vertices[:, 0].max()) for p in coll.get_paths()
+                    ]
+        return out
+
+    want = {"sustained_drop": [(7300.0, 7700.0)], "sustained_drop_outside": [(3700.0, 4100.0)]}
+    strips = [(3600.0, 7200.0), (7200.0, 10800.0)]
+    fig = _strip_page(a, strips, [w.kind for w in a.windows], "t", _strip_masks(a), spo2_ylim(a))
+    assert shaded(fig.axes) == want
+    legend = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    assert "> 5 pts below ≥ 5 min, not sleep" in legend
+    assert shaded([plot_overview(a)]) == want
+
+
 def test_a_run_outside_the_main_window_wraps_in_a_narrow_margin():
     """The window's name on a line of its own when the label is wider than the margin."""
     from oximetry.plot import spo2_ylim

@@ -33,6 +33,7 @@ from .. import __version__
 from ..plot import (
     COLORS,
     clock_grid,
+    drops_outside_main,
     le88_spans,
     le88_spans_outside,
     legend_handles,
@@ -156,6 +157,7 @@ def _strip_page(
             kinds,
             baseline=analysis.main_window is not None,
             outside=runs_outside_main(analysis),
+            drops_outside=drops_outside_main(analysis),
             mean_minus5=mean_minus5 is not None,
         ),
         loc="upper center",
@@ -728,6 +730,7 @@ def render_trace_png(analysis: Analysis, summary: Mapping[str, Any] | None = Non
             events=False,
             baseline=analysis.main_window is not None,
             outside=runs_outside_main(analysis),
+            drops_outside=drops_outside_main(analysis),
             mean_minus5=line is not None,
         ),
         loc="upper center",

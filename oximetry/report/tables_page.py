@@ -12,7 +12,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from ..plot import legend_handles, plot_overview, runs_outside_main
+from ..plot import drops_outside_main, legend_handles, plot_overview, runs_outside_main
 from .terminal import (
     medicare_drop_line,
     minutes,
@@ -255,6 +255,7 @@ def tables_page(analysis: Any, summary: Mapping[str, Any]) -> Figure:
             events=False,
             baseline=analysis.main_window is not None,
             outside=runs_outside_main(analysis),
+            drops_outside=drops_outside_main(analysis),
             mean_minus5=line is not None,
         ),
         loc="upper center",
