@@ -44,6 +44,7 @@ __all__ = [
     "le88_spans",
     "le88_spans_outside",
     "legend_handles",
+    "odi_outside_main",
     "overview_step",
     "plot_histogram",
     "plot_overview",
@@ -77,6 +78,9 @@ COLORS = {
     "exercise_o2": "#8c6bb1",
     "odi3": "#555555",
     "odi4": "#000000",
+    # ODI events outside the main window (awake, before lights off), which no figure counts
+    "odi3_outside": "#d0d0d0",
+    "odi4_outside": "#b0b0b0",
     "scored": "#8c564b",
 }
 
@@ -271,6 +275,30 @@ def _events(analysis: Analysis, kind: str, lo: float, hi: float) -> list[Event]:
     return [e for e in analysis.events if e.type == kind and e.end_s > lo and e.start_s < hi]
 
 
+def _in_main(analysis: Analysis, event: Event) -> bool:
+    """Return True when ``event`` counts in the main window's figures (or there is none)."""
+    return analysis.main_window is None or event.window == analysis.main_window
+
+
+def odi_outside_main(analysis: Analysis) -> str | None:
+    """Return the main window's kind when an ODI event lies outside it, else None.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        The analysed recording.
+
+    Returns
+    -------
+    str or None
+        For :func:`legend_handles`' ``odi_outside``: the shade of the ODI marks of no figure
+        (``odi3_outside``, ``odi4_outside``) is explained only when one is drawn.
+    """
+    if any(e.type in ("odi3", "odi4") and not _in_main(analysis, e) for e in analysis.events):
+        return analysis.main_window
+    return None
+
+
 def _baseline(analysis: Analysis) -> float | None:
     main = analysis.main_window
     if main is None:
@@ -410,16 +438,23 @@ def _draw_trace(
     if marks:
         for kind in ("odi4", "odi3", "scored"):
             evs = _events(analysis, kind, lo_s, hi_s)
-            if evs:
-                _spans_collection(
-                    ax,
-                    [(e.start_s, max(e.end_s, e.start_s + 5.0)) for e in evs],
-                    _band(kind, (ylo, yhi)),
-                    kind,
-                    facecolors=COLORS[kind],
-                    linewidth=0,
-                    zorder=3,
-                )
+            # the main window's ODI events, which the strip's margin counts, apart from the
+            # others': a wake epoch's desaturation was marked beside "ODI3 events: 0"
+            elsewhere = [e for e in evs if kind != "scored" and not _in_main(analysis, e)]
+            for gid, marked in (
+                (kind, [e for e in evs if e not in elsewhere]),
+                (f"{kind}_outside", elsewhere),
+            ):
+                if marked:
+                    _spans_collection(
+                        ax,
+                        [(e.start_s, max(e.end_s, e.start_s + 5.0)) for e in marked],
+                        _band(kind, (ylo, yhi)),
+                        gid,
+                        facecolors=COLORS[gid],
+                        linewidth=0,
+                        zorder=3,
+                    )
     ax.set_xlim(lo_s, hi_s)
     ax.set_ylim(ylo, yhi)
     ax.set_ylabel("SpO2 %")
@@ -900,6 +935,7 @@ def legend_handles(
     outside: str | None = None,
     mean_minus5: bool = False,
     drops_outside: str | None = None,
+    odi_outside: str | None = None,
 ) -> list[Any]:
     """Return proxy artists that explain the marks of :func:`plot_strip` (for a figure legend).
 
@@ -919,6 +955,9 @@ def legend_handles(
     drops_outside : str, optional
         The main window's kind, when sustained drops outside it are drawn
         (:func:`drops_outside_main`): their shade is explained as not of that window.
+    odi_outside : str, optional
+        The main window's kind, when ODI events outside it are marked (:func:`odi_outside_main`;
+        with ``events``).
 
     Returns
     -------
@@ -968,6 +1007,14 @@ def legend_handles(
             Patch(facecolor=COLORS["odi3"], label="ODI3 / ODI4 event"),
             Patch(facecolor=COLORS["scored"], label="scored event (file)"),
         ]
+        if odi_outside is not None:
+            handles.insert(
+                -1,
+                Patch(
+                    facecolor=COLORS["odi3_outside"],
+                    label=f"ODI event, not {odi_outside.replace('_', ' ')}",
+                ),
+            )
     for kind in kinds:
         if kind in COLORS:
             handles.append(

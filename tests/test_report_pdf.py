@@ -692,6 +692,45 @@ def test_a_sustained_drop_awake_is_shaded_apart_from_the_sleep_drops():
     assert shaded([plot_overview(a)]) == want
 
 
+def test_an_odi_event_awake_is_marked_apart_from_those_the_margin_counts():
+    """A staged night's desaturation in a wake epoch was marked as an ODI3 / ODI4 event beside
+    the strip's "This hour (sleep) ... ODI3 events: 0", which counts the sleep's (hunt 15)."""
+    from oximetry.plot import spo2_ylim
+    from oximetry.report.pdf import _strip_masks, _strip_page
+    from oximetry.simulate import Desaturation
+
+    stages = [
+        (0.0, 600.0, "W"),
+        (600.0, 3000.0, "N2"),
+        (3600.0, 900.0, "W"),
+        (4500.0, 9900.0, "N2"),
+    ]
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=4 * 3600, seed=3, stages=stages,
+        desaturations=[Desaturation(3900.0, 6.0), Desaturation(7500.0, 6.0)],  # W, N2
+        start=dt.datetime(2026, 4, 2, 22, 0),
+    )  # fmt: skip
+    a = analyze(rec, AnalysisSettings())
+    assert [e.window for e in a.events if e.type == "odi3"] == ["awake", "sleep"]
+    strips = [(3600.0, 7200.0), (7200.0, 10800.0)]
+    fig = _strip_page(a, strips, [w.kind for w in a.windows], "t", _strip_masks(a), spo2_ylim(a))
+    marks: dict[str, list[float]] = {}
+    for ax in fig.axes:
+        for coll in ax.collections:
+            if str(coll.get_gid()).startswith("odi3"):
+                marks.setdefault(coll.get_gid(), []).extend(
+                    p.vertices[:, 0].min() for p in coll.get_paths()
+                )
+    assert marks == {
+        "odi3_outside": [pytest.approx(3900.0, abs=30)],
+        "odi3": [pytest.approx(7500.0, abs=30)],
+    }
+    stats = [t.get_text() for t in fig.texts if t.get_gid() == "strip_stats"]
+    assert "ODI3 events: 0" in stats[0] and "ODI3 events: 1" in stats[1]
+    legend = [t.get_text() for lg in fig.legends for t in lg.get_texts()]
+    assert "ODI event, not sleep" in legend
+
+
 def test_a_run_outside_the_main_window_wraps_in_a_narrow_margin():
     """The window's name on a line of its own when the label is wider than the margin."""
     from oximetry.plot import spo2_ylim
