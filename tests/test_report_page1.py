@@ -272,6 +272,18 @@ def test_a_file_without_date_or_clock_says_elapsed(tmp_path: Path) -> None:
     assert "elapsed time" in text_of(pdf, 3)
 
 
+def test_an_elapsed_recording_is_recorded_for_its_minutes_cut() -> None:
+    """A file without date or clock of 3599 samples at 0.5 Hz (119.97 min): page 1 said
+    "Recorded: 120.0 min" beside "Recording time 119.9 min" (hunt 15)."""
+    from oximetry.report.textpage import recorded_line
+
+    summary = {
+        "input": {"start": "1900-01-01T00:00:00", "date_known": False, "clock_known": False},
+        "recording": {"duration_min": 3599 * 2 / 60},
+    }
+    assert recorded_line(summary).startswith("Recorded: 119.9 min (elapsed time only")
+
+
 @needs_pdftotext
 def test_page_two_prints_the_summary_tables(night: Path, tmp_path: Path) -> None:
     pdf = _run(night, tmp_path / "t")

@@ -354,7 +354,9 @@ def recorded_line(summary: Mapping[str, Any]) -> str:
     t0 = _dt.datetime.fromisoformat(start)
     t1 = t0 + _dt.timedelta(minutes=float(dur))
     if elapsed_only(summary):
-        return f"Recorded: {dur:.1f} min (elapsed time only: the file holds no date or clock)"
+        # cut as every duration: 119.97 min was "Recorded: 120.0 min" beside "Recording time
+        # 119.9 min" and a rule's 120 minutes
+        return f"Recorded: {minutes(dur)} min (elapsed time only: the file holds no date or clock)"
     if inp.get("date_known") is False:
         # over 24 h a clock time occurs twice: the end says on which day of the recording
         end = when(summary, t1.isoformat(), False)
