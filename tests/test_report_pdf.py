@@ -779,3 +779,18 @@ def test_qualify_report_on_a_summary_never_gives_a_placeholder_date_as_the_start
     flat = " ".join(pdf_text(path).split())
     assert said in flat
     assert "1900" not in flat
+
+
+@pytest.mark.parametrize("profile", ["masshealth", "medicare"])
+def test_the_last_page_says_how_each_profile_rounds(profile):
+    """A Medicare report's method note said every threshold compares SpO2 rounded to whole
+    percent, beside a walk's sustained nadir of 88.4 % judged not at or below 88 (medicare-
+    oxygen.md A5: computed values are compared unrounded; hunt 15)."""
+    from oximetry.report.pdf import _last_page
+
+    a = rd.make_analysis()
+    summary = build_summary(a, qualification={**rd.QUALIFICATION, "profile": profile})
+    text = " ".join(" ".join(t.get_text() for t in _last_page(a, summary).texts).split())
+    unrounded = "Medicare compares a computed value (a mean, an awake baseline, a sustained nadir)"
+    assert (unrounded in text) is (profile == "medicare")
+    assert "rounded to whole percent (floor(x + 0.5))" in text

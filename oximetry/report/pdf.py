@@ -517,8 +517,17 @@ def _last_page(analysis: Analysis, summary: Mapping[str, Any], n_notes: int = 0)
     ax.yaxis.label.set_fontsize(8)
     page.y = 4.35
     page.line("How the figures are computed", 10, weight="bold")
+    rounding = "Thresholds compare SpO2 rounded to whole percent (floor(x + 0.5)); means use the raw values."
+    if (summary.get("qualification") or {}).get("profile") == "medicare":
+        # medicare-oxygen.md A5: a Medicare report said every threshold compared the rounded
+        # figure beside a walk's sustained nadir of 88.4 % judged not at or below 88
+        rounding = (
+            "Thresholds compare each SpO2 sample rounded to whole percent (floor(x + 0.5)); "
+            "Medicare compares a computed value (a mean, an awake baseline, a sustained nadir) "
+            "unrounded, 88.4 % not at or below 88 % (the safest reading of the LCD)."
+        )
     notes = [
-        "Thresholds compare SpO2 rounded to whole percent (floor(x + 0.5)); means use the raw values.",
+        rounding,
         "Durations are minutes of valid samples; every percentage and rate is of the valid time "
         "in its window, stated beside it.",
         "Artifact (hatched) is masked, never deleted: the time axis never shifts.",
