@@ -92,6 +92,10 @@ _ROWS = {
     "odi3": (0.32, 0.26),
     "scored": (0.02, 0.26),
 }
+#: Window kinds of sleep, and of wake, whose bands share one row (a wake window overlapping a
+#: sleep window is drawn in the row's upper half, so that both show).
+_SLEEP_KINDS = ("sleep", "presumed_sleep")
+_AWAKE_KINDS = ("awake", "presumed_awake")
 #: Axes-fraction band at the bottom for sustained drops.
 _SUSTAINED_BAND = (0.0, 0.05)
 
@@ -383,14 +387,22 @@ def _draw_trace(
         linewidth=0,
         zorder=0.7,
     )
+    sleeping = [s for w in analysis.windows if w.kind in _SLEEP_KINDS for s in w.spans_s]
     for kind in COLORS:
         wins = [w for w in analysis.windows if w.kind == kind]
         if not wins:
             continue
+        band = _band("window", (ylo, yhi))
+        if kind in _AWAKE_KINDS and any(
+            a < d and c < b for w in wins for a, b in w.spans_s for c, d in sleeping
+        ):
+            # the first 5 min presumed awake are presumed sleep too, and counted there: drawn
+            # over the whole band, they hid its presumed sleep, which seemed to start 5 min late
+            band = (band[0] + band[1] / 2, band[1] / 2)
         _spans_collection(
             ax,
             [s for w in wins for s in w.spans_s if s[1] > lo_s and s[0] < hi_s],
-            _band("window", (ylo, yhi)),
+            band,
             f"window_{kind}",
             facecolors=COLORS[kind],
             hatch="..." if kind.startswith("presumed") else None,

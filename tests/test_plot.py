@@ -90,6 +90,31 @@ def test_window_band_covers_each_window(analysis):
     assert _spans(_one(ax, "window_presumed_awake")) == [(0.0, 300.0)]
 
 
+def test_a_window_presumed_awake_leaves_its_presumed_sleep_in_sight(analysis):
+    """The first 5 min presumed awake are presumed sleep too (counted in its figures): drawn over
+    the whole band they hid it, and the presumed sleep seemed to start 5 min late (hunt 15). A
+    staged night's wake, which no sleep overlaps, keeps the whole band."""
+
+    def heights(coll):
+        return {
+            (float(p.vertices[:, 1].min()), float(p.vertices[:, 1].max())) for p in coll.get_paths()
+        }
+
+    from oximetry.analysis import analyze
+    from oximetry.settings import AnalysisSettings
+    from oximetry.simulate import simulate_night
+
+    ax = plot.plot_overview(analysis)
+    ((lo, hi),) = heights(_one(ax, "window_presumed_sleep"))
+    ((a_lo, a_hi),) = heights(_one(ax, "window_presumed_awake"))
+    assert (a_lo, a_hi) == (pytest.approx((lo + hi) / 2), pytest.approx(hi))
+    stages = [(0.0, 1800.0, "W"), (1800.0, 5400.0, "N2")]
+    rec, _ = simulate_night(fs=1.0, duration_s=7200, seed=1, stages=stages)
+    staged = analyze(rec, AnalysisSettings())
+    ax = plot.plot_overview(staged)
+    assert heights(_one(ax, "window_awake")) == heights(_one(ax, "window_sleep"))
+
+
 def test_overview_ticks_read_as_clock_time(analysis):
     ax = plot.plot_overview(analysis)
     fmt = ax.xaxis.get_major_formatter()
