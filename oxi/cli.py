@@ -35,7 +35,7 @@ from .pipeline import (
     refuse_writing_over,
     refused_by_system,
 )
-from .privacy import deidentified_error, describe_path, found_files
+from .privacy import deidentified_error, describe_path, found_files, labels_unnamed
 from .qualify import (
     analysed_test_type,
     check_summary_is_for,
@@ -254,7 +254,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         _to_stdout(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
     else:
-        _say(format_terminal_summary(outcome.summary, outcome.paths), lines=True)
+        shown = labels_unnamed(outcome.summary, outcome.context)
+        _say(format_terminal_summary(shown, outcome.paths), lines=True)
     return EXIT_OK
 
 
@@ -342,7 +343,8 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
         if not args.no_report:
             identification = context.to_dict(identifiers=True).get("patient")
             report = render_qualify_pdf(doc, identification)
-    text = None if args.json else format_qualify_summary(doc, paths, summary)
+    shown = None if summary is None else labels_unnamed(summary, context)
+    text = None if args.json else format_qualify_summary(doc, paths, shown)
     if "qualification.json" in paths:
         write_json_atomic(paths["qualification.json"], doc)
     if report is not None:

@@ -20,13 +20,14 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from criteria import Context
 from oximetry.errors import OximetryError, withhold_quoted
 from oximetry.io.nsrr_xml import find_xml_beside
 from oximetry.report.outputs import OUTPUT_NAMES
 
-from .pipeline import night_files, same_file
+from .pipeline import context_patient, night_files, same_file
 
-__all__ = ["deidentified_error", "describe_path", "found_files"]
+__all__ = ["deidentified_error", "describe_path", "found_files", "labels_unnamed"]
 
 #: What stands for a file name oxi found and does not print.
 WITHHELD = "name withheld under --deidentify"
@@ -156,3 +157,38 @@ def _inside(path: str, root: str) -> bool:
         return Path(os.path.abspath(path)).is_relative_to(os.path.abspath(root))
     except ValueError:
         return False
+
+
+#: The recorder's words in ``summary.json``'s ``input`` that the terminal may print.
+_LABEL_KEYS = ("device", "channel", "channel_selection", "pulse_channel")
+
+
+def labels_unnamed(summary: Mapping[str, object], context: Context | None) -> Mapping[str, object]:
+    """Return ``summary`` with the context's patient taken out of the recorder's labels, to print.
+
+    The device field and channel labels are read with the header's identifiers redacted; the
+    context's are known only beside them. ``oxi analyze`` printed "channel SpO2 Quackenbush"
+    for a label typed with the name the context gives, not the header (hunt 15): a terminal is
+    a log (SPEC §10). summary.json is written as it is.
+
+    Parameters
+    ----------
+    summary : mapping
+        ``summary.json``.
+    context : Context or None
+        The clinical context (its ``patient``).
+
+    Returns
+    -------
+    mapping
+        ``summary``, or a copy whose ``input`` labels name the patient as ``[redacted]``.
+    """
+    inp = summary.get("input")
+    if context is None or not isinstance(inp, Mapping):
+        return summary
+    patient = context_patient(context)
+    shown = {
+        k: patient.redact(v) if k in _LABEL_KEYS and isinstance(v, str) else v
+        for k, v in inp.items()
+    }
+    return {**summary, "input": shown}

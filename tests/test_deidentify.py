@@ -291,3 +291,29 @@ def test_the_contexts_patient_is_scrubbed_from_the_device_and_channel_labels(
     printed = capsys.readouterr()
     assert "SpO2 [redacted]" in printed.out
     assert _found(printed.out + printed.err) == []
+
+
+def test_the_terminal_never_prints_the_contexts_patient_from_a_channel_label(
+    tmp_path, monkeypatch, capsys
+):
+    """Without --deidentify as well: the terminal is a log (SPEC §10), and an SpO2 channel
+    labelled with the name the context gives (the header names no one) was printed as "channel
+    SpO2 Quokkaman" by oxi analyze and oxi qualify --summary (hunt 15)."""
+    import dataclasses
+
+    from oxi.cli import main
+    from oximetry.simulate import simulate_night, write_edf
+
+    rec, _ = simulate_night(fs=1.0, duration_s=2.5 * 3600, seed=11, desaturations=10)
+    rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, label="SpO2 Quokkaman"))
+    edf = write_edf(rec, tmp_path / "n.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(f'patient: {{name: "{NAME}", member_id: "{CODE}"}}\ntest: {{type: overnight}}\n')
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]) == 0
+    summary = str(out / "summary.json")
+    assert main(["qualify", "--context", str(ctx), "--summary", summary]) == 0
+    printed = capsys.readouterr()
+    assert printed.out.count("channel SpO2 [redacted] at 1 Hz") == 2
+    assert _found(printed.out + printed.err) == []
