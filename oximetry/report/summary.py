@@ -410,7 +410,7 @@ def build_summary(
         sha256 goes into the summary); computed here otherwise.
     others : iterable of PatientInfo
         The patient as the clinical context names them (:func:`phi_strings`), removed too from
-        the texts a de-identified summary keeps.
+        the recorder's labels a de-identified summary keeps (device, channels).
 
     Returns
     -------
@@ -534,9 +534,12 @@ def build_summary(
     if deidentify:
         # Free text may quote the file or the header (a reader's warning, a device string, a
         # channel label typed at the recorder). read_options keep the --channel asked for, as
-        # typed: oxi verify reads the recording again with it. The context's spellings too: a
-        # device field "Quackenbush Oxi" beside a header without a name was written whole
-        scrub = make_scrubber(analysis, others)
+        # typed: oxi verify reads the recording again with it.
+        scrub = make_scrubber(analysis)
+        # The recorder's labels lose the context's spellings too: a device field "Quackenbush
+        # Oxi" beside a header without a name was written whole. Only they: oxi's own words
+        # ("may include time awake") are not redacted for a name the recording does not hold
+        labels = make_scrubber(analysis, others)
         for key in (
             "device",
             "channel",
@@ -544,7 +547,7 @@ def build_summary(
             "pulse_channel",
             "sleep_test_channels",
         ):
-            summary["input"][key] = scrub(summary["input"][key])
+            summary["input"][key] = labels(summary["input"][key])
         summary["recording"]["review_flags"] = scrub(summary["recording"]["review_flags"])
         summary["warnings"] = scrub(summary["warnings"])
         q = summary["qualification"]
