@@ -466,6 +466,20 @@ def context_patient(context: Context) -> PatientInfo:
     return PatientInfo(name=p.name, code=p.member_id, birth_date=p.birth_date)
 
 
+def _unnamed(exc: OximetryError, patient: PatientInfo) -> None:
+    """Replace the patient's spellings in what ``exc`` quotes from a file, its path kept.
+
+    A reader's error quotes the recorder's channel labels (``--channel`` needs them) with the
+    header's identifiers redacted; "no channel labelled 'Foo'; channels: ['SpO2 Quackenbush',
+    ...]" named the patient the context gives, not the header, under --deidentify too (hunt
+    15). The path is the one the user typed, printed as typed (docs/privacy.md).
+    """
+    exc.reason = patient.redact(exc.reason)
+    if exc.deidentified is not None:
+        exc.deidentified = patient.redact(exc.deidentified)
+    exc.args = (f"{exc.path}: {exc.reason}" if exc.path else exc.reason,)
+
+
 def _cut(text: str, limit: int, scrub: Callable[[Any], Any]) -> str:
     """Return ``text`` cut to ``limit`` characters, never ending in a word cut short.
 
@@ -724,7 +738,12 @@ def analyze_file(
         _refuse_writing_over_inputs(Path(out_dir), path, request)
     if context is None and request.context_path is not None:
         context = load_context(request.context_path)
-    recording = _read_night(path, request)
+    try:
+        recording = _read_night(path, request)
+    except OximetryError as exc:
+        if context is not None:
+            _unnamed(exc, context_patient(context))
+        raise
     if earlier_names is not None:
         source = replace(recording.source, earlier_names=tuple(earlier_names))
         recording = replace(recording, source=source)

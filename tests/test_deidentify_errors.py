@@ -201,3 +201,24 @@ def test_a_bad_value_of_the_patient_is_never_quoted(
     if not deidentify:
         assert "context key 'patient." in err, err
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("deidentify", [True, False])
+def test_a_channel_label_naming_the_contexts_patient_is_redacted_in_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """The header names someone else (or no one): "no channel labelled 'Foo'; channels: ['SpO2
+    Quackenbush', 'SaO2']" named the patient the context gives, under --deidentify too (hunt
+    15). The typed path is printed as typed."""
+    x = np.full(3600, 95.0)
+    edf = write_edf_pyedflib(
+        tmp_path / "n.edf", [("SpO2 Quackenbush", "%", 1.0, x), ("SaO2", "%", 1.0, x)]
+    )
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text('patient: {name: "Quackenbush, Zebulon", member_id: QZ-9988776}\n')
+    args = ["analyze", str(edf), "--context", str(ctx), "--channel", "Foo", "--no-report"]
+    err = _run(
+        [*args, "--out", str(tmp_path / "o"), *(["--deidentify"] if deidentify else [])], capsys
+    )
+    assert "channels: ['SpO2 [redacted]', 'SaO2']" in err and str(edf) in err
+    assert "quackenbush" not in err.lower()
