@@ -249,6 +249,17 @@ def check_summary_is_for(
             f"context's test.type is {context.test.type} (re-run oxi analyze with this context)",
             source,
         )
+    if analysed is None and context.test.type == "overnight" and _segments_only(summary):
+        # Without a test type, an unstaged recording holding rest/exercise segments is analysed
+        # as that test (oximetry.windows): no sleep window at all. Judged as an overnight test,
+        # Medicare read the missing night as "not tested", and a night with a walk in it that
+        # oxi analyze qualified under the context was NOT QUALIFIED (hunt 15).
+        raise OximetryError(
+            "the summary was analysed as an exercise test (its rest/exercise segments only, no "
+            "sleep window: settings.test_type null), but the context's test.type is overnight "
+            "(re-run oxi analyze with this context)",
+            source,
+        )
     recorded = summary.get("context")
     if not isinstance(recorded, Mapping):
         return
@@ -285,6 +296,16 @@ def check_summary_is_for(
                 f"context, {_shown(now)} in --context (re-run oxi analyze with this context)",
                 source,
             )
+
+
+def _segments_only(summary: Mapping[str, Any]) -> bool:
+    """Tell whether a summary's windows are test segments only, without a sleep window."""
+    windows = summary.get("windows")
+    listed = windows if isinstance(windows, list) else []
+    kinds = {
+        w.get("kind") for w in listed if isinstance(w, Mapping) and isinstance(w.get("kind"), str)
+    }
+    return bool(kinds) and not kinds & {"sleep", "presumed_sleep"}
 
 
 def with_recorded_test_facts(

@@ -291,6 +291,36 @@ def test_qualify_refuses_a_summary_analysed_as_another_test_type(
     assert "analysed as a rest test" in capsys.readouterr().err
 
 
+def test_qualify_refuses_a_summary_analysed_as_segments_for_an_overnight_context(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 3-h unstaged night with 20 min at 85 % and a walk marked in it, analysed without a
+    context (no test type: the segments only, no sleep window), then qualified under a Medicare
+    context of an overnight test: NOT QUALIFIED ("not tested: no overnight study"), where oxi
+    analyze with that context qualified the night."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=3 * 3600,
+        seed=6,
+        noise_pts=0.6,
+        start=dt.datetime(2026, 11, 20, 22),
+        sustained_drops=[(4000, 1200, 85.0), (9000, 400, 84.0)],
+        segments=[("rest", 8500, 8800), ("exercise", 8900, 9500)],
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    (tmp_path / "ctx.json").write_text(json.dumps(MC))  # an overnight test on 2026-11-20
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--out", str(out), "--no-report"]
+    assert main([*argv, "--context", str(tmp_path / "ctx.json"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["qualification"]["determination"] == "qualified"
+    assert main(argv) == 0
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(tmp_path / "ctx.json"), "--summary"]
+    assert main([*argv, str(out / "summary.json")]) == 2
+    err = capsys.readouterr().err
+    assert "analysed as an exercise test" in err and len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.parametrize("value", [5, "walk", ["exercise"]])
 def test_qualify_refuses_a_summary_whose_test_type_is_no_test_type(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], value: Any
