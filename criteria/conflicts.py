@@ -260,6 +260,25 @@ def _kept_match_possible(age: float, header_age: float) -> bool:
     )
 
 
+def _other_age_at_start(
+    fp: FilePatient | None, birth_date: _dt.date | None, recorded_on: _dt.date | None
+) -> bool:
+    """Say whether a de-identified header's age shows a birth date other than the context's.
+
+    A de-identified summary's patient block keeps the header's whole-year age at the
+    recording's start, not its birth date; the context's birth date gives the age on that very
+    day, so two ages that differ are two birth dates. Compared within a year (the test date's
+    age beside the start's), a header born 1956-03-01 beside a context born 1957-03-01, which
+    ``oxi analyze`` holds open as another person's, was QUALIFIED by ``oxi qualify --summary``
+    of the night analysed de-identified without a context (hunt 15).
+    """
+    if fp is None or fp.birth_date is not None or fp.age_years is None or fp.age_capped:
+        return False
+    if birth_date is None or recorded_on is None or birth_date > recorded_on:
+        return False  # (a birth after the start is a conflict of its own)
+    return _context.Patient(birth_date=birth_date).age_from_birth(recorded_on) != fp.age_years
+
+
 def _other_age_when_analysed() -> Conflict:
     """Return the conflict of a recorded ``patient.age_matches_recording: false``.
 
@@ -304,7 +323,9 @@ def _file_patient(f: _Facts) -> list[Conflict]:
                 "header or the recording's date is wrong, or the night is another person's.",
             )
         )
-    elif same_birth_date is False:
+    elif same_birth_date is False or (
+        same_birth_date is None and _other_age_at_start(fp, p.birth_date, f.recorded_on)
+    ):
         out.append(
             Conflict(
                 ("patient.birth_date", "recording.patient"),

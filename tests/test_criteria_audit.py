@@ -812,6 +812,47 @@ def test_qualify_refuses_a_summary_recorded_for_another_patient(
     assert out.err.count("\n") == 1 and str(example_summary) in out.err and needle in out.err
 
 
+@pytest.mark.parametrize(("born", "determination"), [("1956-03-01", "qualified"),
+                                                      ("1957-03-01", "indeterminate"),
+                                                      ("1956-11-21", "indeterminate")])  # fmt: skip
+def test_qualify_finds_another_birth_date_in_a_de_identified_header_age(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], born: str, determination: str
+) -> None:
+    """A night whose header gives a birth date of 1956-03-01 (70 at its start on 2026-11-20),
+    analysed with --deidentify and no context (the summary keeps the header's age, no birth
+    date, no comparison), then qualified with a context born 1957-03-01 (69 that day): QUALIFIED
+    within a year of the header's age, where oxi analyze with that context finds another
+    person's birth date and holds the night open."""
+    from oximetry.model import PatientInfo
+
+    header = PatientInfo(name="Roe Jane", code="MH-1", sex="F", birth_date=dt.date(1956, 3, 1))
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=3 * 3600,
+        seed=7,
+        noise_pts=0.6,
+        start=dt.datetime(2026, 11, 20, 22),
+        sustained_drops=[(4000, 600, 86.0)],
+        patient=header,
+    )
+    with pytest.warns(UserWarning):  # pyedflib on the space in the name
+        edf = write_edf(rec, tmp_path / "night.edf")
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report", "--deidentify"]) == 0
+    context = tmp_path / "ctx.json"
+    context.write_text(json.dumps(make_dict(patient={"birth_date": born, "sex": "F"})))
+    capsys.readouterr()
+    fresh = ["analyze", str(edf), "--context", str(context), "--out", str(tmp_path / "fresh")]
+    assert main([*fresh, "--no-report", "--json"]) == 0
+    analysed = json.loads(capsys.readouterr().out)["qualification"]
+    argv = ["qualify", "--context", str(context), "--summary", str(out / "summary.json")]
+    assert main([*argv, "--json"]) == 0
+    q = json.loads(capsys.readouterr().out)["qualification"]
+    assert q["determination"] == analysed["determination"] == determination
+    if determination != "qualified":
+        assert ["patient.birth_date", "recording.patient"] in [c["keys"] for c in q["conflicts"]]
+
+
 @pytest.mark.parametrize(
     ("old", "new", "needle"),
     [

@@ -1279,7 +1279,8 @@ def _another_persons_recording(
     only its age (de-identified); a header's birth date with no age at the recording's start (a
     recording of no known date), or the comparison a de-identified summary of it keeps; a
     header born after the recording began; a kept match beside ages no analysis finds
-    matching (edited by hand)."""
+    matching (edited by hand); a de-identified header's age at the recording's start a year from
+    the age the context's birth date gives on that day."""
     assert ev is not None and ev.recording_start is not None
     day = ev.recording_start.date()
     born = day.replace(year=day.year - draw(st.integers(21, 90))) - dt.timedelta(days=1)
@@ -1296,10 +1297,15 @@ def _another_persons_recording(
                 "recorded_age",
                 "recorded_match_far",
                 "unborn",
+                "age_at_start",
             ]
         )
     )
     raw["patient"] = {"birth_date": born.isoformat(), "sex": "F"}
+    if which == "age_at_start":  # hunt 15: within a year, but on the same day: two birth dates
+        at_start = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        header = FilePatient(age_years=float(at_start + draw(st.sampled_from([-1, 1]))))
+        return dataclasses.replace(ev, file_patient=header)
     if which == "unborn":  # hunt 14: a header born after the recording began (its age was -1)
         raw["patient"] = {"age_years": draw(st.sampled_from([0, 0.5, 1, 30]))}
         later = day + dt.timedelta(days=draw(st.integers(1, 400)))
