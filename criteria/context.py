@@ -810,15 +810,13 @@ def _sub(cls: type, checks: dict[str, _Check]) -> _Check:
     return check
 
 
-_PAP = _sub(
-    PapTitration,
-    {
-        "ahi": _number(0, 200),
-        "hours": _HOURS,
-        "initial_ahi": _number(0, 200),
-        "at_optimal_pap": _bool,
-    },
-)
+_PAP_CHECKS: dict[str, _Check] = {
+    "ahi": _number(0, 200),
+    "hours": _HOURS,
+    "initial_ahi": _number(0, 200),
+    "at_optimal_pap": _bool,
+}
+_PAP = _sub(PapTitration, _PAP_CHECKS)
 
 #: section name -> (dataclass, {key: check})
 _SECTIONS: dict[str, tuple[type, dict[str, _Check]]] = {
@@ -915,7 +913,19 @@ _ALL_TOP += ("interpretation",)
 #: Every key a context may hold, dotted (``test.date``), and its sections: words of the
 #: schema, never a patient's, so an error may name them whatever it withholds.
 KEY_NAMES = frozenset(
-    [*_ALL_TOP, *(f"{name}.{key}" for name, (_, checks) in _SECTIONS.items() for key in checks)]
+    [
+        *_ALL_TOP,
+        *(f"{name}.{key}" for name, (_, checks) in _SECTIONS.items() for key in checks),
+        *(f"test.pap_titration.{key}" for key in _PAP_CHECKS),
+    ]
+)
+#: Every key name without its section, in the schema's order: what a key given twice in a
+#: context file is quoted by (:func:`criteria.context_file.key_shown`), before any section is
+#: known.
+_KEY_WORDS = tuple(
+    dict.fromkeys(
+        [*_ALL_TOP, *(key for _, checks in _SECTIONS.values() for key in checks), *_PAP_CHECKS]
+    )
 )
 
 
@@ -932,10 +942,12 @@ def _build(name: str, cls: type, checks: Mapping[str, _Check], raw: Any, src: st
     values: dict[str, Any] = {}
     for key, value in raw.items():
         if not isinstance(key, str) or key not in checks:
+            # the keys a context file gives: a summary's outcomes (SUMMARY_ONLY_PATIENT_KEYS)
+            # were offered, and a file holding one is refused (load_context)
+            offered = [k for k in checks if name != "patient" or k not in SUMMARY_ONLY_PATIENT_KEYS]
             raise ContextError(
                 f"unknown context key {key_shown(key, checks, name)}; allowed keys under "
-                f"'{name}': "
-                f"{', '.join(checks)}",
+                f"'{name}': {', '.join(offered)}",
                 path=src,
             )
         if value is not None:
@@ -1243,7 +1255,7 @@ def load_context(path: str | PathLike[str]) -> Context:
         The file cannot be read or parsed, or holds an unknown key or a bad value, or a key
         of :data:`SUMMARY_ONLY_PATIENT_KEYS`.
     """
-    data = read_context_file(path)
+    data = read_context_file(path, _KEY_WORDS)
     context = Context.from_dict(data, source=str(path))  # bad values first, as ever
     patient = data.get("patient") if isinstance(data, Mapping) else None
     for key in SUMMARY_ONLY_PATIENT_KEYS:

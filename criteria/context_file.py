@@ -20,6 +20,7 @@ every problem becomes one :class:`criteria.errors.ContextError` line naming the 
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import re
@@ -77,47 +78,84 @@ def shorten(value: Any) -> str:
     return f"{_closed(text[: _SHOW - 15])}({size} characters)"
 
 
-#: A key written as the schema writes its keys: lower-case words joined by ``_``.
-_KEY_WORD = re.compile(r"[a-z][a-z0-9]*(?:_[a-z0-9]+)*")
+#: What a key may differ from the schema's spelling by and still be the schema's word: case,
+#: and the separators between its words (``birthDate``, ``Room_Air``, ``room-air``).
+_SEPARATORS = re.compile(r"[\s_.-]+")
+#: How alike (:func:`difflib.get_close_matches`) an unknown key and a schema key must be for the
+#: error to suggest the schema key: ``birth_dte``, ``romair`` (0.94, 0.92), never a patient's
+#: ``jane`` for ``name`` (0.5).
+_CLOSE = 0.8
 
 
 def key_shown(key: Any, known: Iterable[str] = (), section: str | None = None) -> str:
     """Return how an error names a key the schema does not know, or one given twice.
 
-    A key is quoted when it is written as the schema writes its keys, or is one of ``known`` in
-    other case (``Room_Air``): the typo is seen. Any other key is said by its length only: a
-    key is where a value lands when a colon or quotes are missed, and ``patient: {name: Roe,
-    Jane}`` (flow style) printed ``unknown context key 'patient.Jane'``, ``{birth_date
-    1951-03-14}`` the birth date, and an unquoted interpretation with a comma its words, with
-    or without ``--deidentify`` (which withholds quoted text).
+    A key is quoted only when it is one of ``known`` but for case and the separators between
+    its words (``Room_Air``, ``birthDate``): then it is the schema's word, and the typo is
+    seen. Any other key is said by its length only, with the schema key it is close to, if
+    any (``did you mean 'patient.birth_date'?``, never the key as written): a key is where a
+    value lands when a colon or quotes are missed, and ``patient: {name: Roe, Jane}`` (flow
+    style) printed ``unknown context key 'patient.Jane'``, ``{birth_date 1951-03-14}`` the
+    birth date, and, lower-case, ``{name: roe, jane}`` ``'patient.jane'`` and ``{facility:
+    home, smith_residence}`` ``'test.smith_residence'``, with or without ``--deidentify``
+    (which withholds quoted text).
 
     Parameters
     ----------
     key : object
         The key as parsed.
     known : iterable of str
-        The keys allowed where it stands.
+        The keys of the schema where it stands, the likeliest first (the first of two a key is
+        as close to is suggested).
     section : str, optional
-        The section it stands in (``patient``), put in front of it.
+        The section it stands in (``patient``), put in front of it and of a suggestion.
 
     Returns
     -------
     str
-        ``'patient.nmae'``, or ``under 'patient' (text of 4 characters, not shown: it may
-        identify the patient)``.
+        ``'patient.birthDate'``, or ``under 'patient' (text of 3 characters, not shown: it may
+        identify the patient; did you mean 'patient.age_years'?)``.
 
     Examples
     --------
     >>> key_shown("Room_Air", ["room_air"], "test")
     "'test.Room_Air'"
-    >>> key_shown("Jane", ["name", "age_years"], "patient")
+    >>> key_shown("jane", ["name", "age_years"], "patient")
     "under 'patient' (text of 4 characters, not shown: it may identify the patient)"
+    >>> key_shown("birth_dte", ["birth_date", "age_years"], "patient")
+    "under 'patient' (text of 9 characters, not shown: it may identify the patient; did you mean 'patient.birth_date'?)"
     """
-    if isinstance(key, str) and (_KEY_WORD.fullmatch(key) or key.lower() in set(known)):
-        return shorten(key if section is None else f"{section}.{key}")
-    what = f"text of {len(key)} characters" if isinstance(key, str) else "a value"
+    prefix = "" if section is None else f"{section}."
     where = "" if section is None else f"under '{section}' "
-    return f"{where}({what}, not shown: it may identify the patient)"
+    if not isinstance(key, str):
+        return f"{where}(a value, not shown: it may identify the patient)"
+    plain = _plain(key)
+    names = list(known)
+    if any(_plain(name) == plain for name in names):
+        return shorten(prefix + key)
+    meant = _close_to(plain, names)
+    hint = "" if meant is None else f"; did you mean '{prefix}{meant}'?"
+    return f"{where}(text of {len(key)} characters, not shown: it may identify the patient{hint})"
+
+
+def _plain(key: str) -> str:
+    """Return ``key`` without case and separators (``birthDate`` and ``birth_date``: ``birthdate``)."""
+    return _SEPARATORS.sub("", key).casefold()
+
+
+def _close_to(plain: str, names: list[str]) -> str | None:
+    """Return the schema key an unknown key (without case and separators) is close to, if any.
+
+    Close is alike by :data:`_CLOSE` to the key or its first words: ``birth_dte`` to
+    ``birth_date``, ``Age`` and ``agee`` to ``age_years``.
+    """
+    starts: dict[str, str] = {}
+    for name in reversed(names):  # the first of two alike wins
+        words = _SEPARATORS.split(name.casefold())
+        for n in range(1, len(words) + 1):
+            starts["".join(words[:n])] = name
+    close = difflib.get_close_matches(plain, list(starts), n=1, cutoff=_CLOSE)
+    return starts[close[0]] if close else None
 
 
 def _closed(head: str) -> str:
@@ -140,7 +178,7 @@ def _closed(head: str) -> str:
     return f"{head}…{quote}"
 
 
-def read_context_file(path: str | PathLike[str]) -> Any:
+def read_context_file(path: str | PathLike[str], keys: Iterable[str] = ()) -> Any:
     """Read a context file and return the parsed data (not yet validated against the schema).
 
     Parameters
@@ -148,6 +186,9 @@ def read_context_file(path: str | PathLike[str]) -> Any:
     path : str or path-like
         A ``.json`` file is parsed as JSON; anything else as YAML. A pipe (``/dev/stdin``,
         ``<(cat ctx.yaml)``) is read to its end.
+    keys : iterable of str
+        The schema's key names (any section's, the likeliest first): a key given twice is
+        quoted only as :func:`key_shown` quotes a key of theirs.
 
     Returns
     -------
@@ -208,8 +249,8 @@ def read_context_file(path: str | PathLike[str]) -> Any:
     except UnicodeDecodeError:
         raise ContextError("the context file is not UTF-8 text", path=p) from None
     if p.suffix.lower() == ".json":
-        return _json(text, p)
-    return _yaml(text, p)
+        return _json(text, p, tuple(keys))
+    return _yaml(text, p, tuple(keys))
 
 
 def _too_deep(p: Path) -> ContextError:
@@ -241,12 +282,12 @@ def _json_depth_ok(text: str) -> bool:
     return True
 
 
-def _no_duplicates(p: Path) -> Any:
+def _no_duplicates(p: Path, keys: tuple[str, ...]) -> Any:
     def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for k, v in pairs:
             if k in out:
-                raise ContextError(f"key {key_shown(k)} is given twice", path=p)
+                raise ContextError(f"key {key_shown(k, keys)} is given twice", path=p)
             out[k] = v
         return out
 
@@ -259,11 +300,11 @@ def _big_int(text: str) -> int:
     return int(text)
 
 
-def _json(text: str, p: Path) -> Any:
+def _json(text: str, p: Path, keys: tuple[str, ...]) -> Any:
     if not _json_depth_ok(text):
         raise _too_deep(p)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates(p), parse_int=_keep_int)
+        return json.loads(text, object_pairs_hook=_no_duplicates(p, keys), parse_int=_keep_int)
     except json.JSONDecodeError as exc:
         raise ContextError(
             f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})", path=p
@@ -278,12 +319,12 @@ def _keep_int(text: str) -> int | str:
         return text
 
 
-def _yaml(text: str, p: Path) -> Any:
+def _yaml(text: str, p: Path, keys: tuple[str, ...]) -> Any:
     import yaml
 
     loader_cls = _loader_class()
     try:
-        _check_events(yaml.parse(text, Loader=loader_cls), p)
+        _check_events(yaml.parse(text, Loader=loader_cls), p, keys)
         return yaml.load(text, Loader=loader_cls)
     except ContextError:
         raise
@@ -301,7 +342,7 @@ def _yaml(text: str, p: Path) -> Any:
         raise ContextError(f"not valid YAML{where}: {problem}", path=p) from None
 
 
-def _check_events(events: Any, p: Path) -> None:
+def _check_events(events: Any, p: Path, keys: tuple[str, ...]) -> None:
     """Walk the YAML event stream (iterative, no recursion): depth, anchors, duplicate keys."""
     import yaml
 
@@ -318,17 +359,19 @@ def _check_events(events: Any, p: Path) -> None:
             # the name in its message, and `!!merge` keys got past the duplicate-key check
             raise ContextError(_TAGS, path=p)
         if isinstance(ev, yaml.MappingStartEvent | yaml.SequenceStartEvent):
-            _consume_value(stack, p, None)
+            _consume_value(stack, p, None, keys)
             stack.append([isinstance(ev, yaml.MappingStartEvent), set(), True])
             if len(stack) > MAX_DEPTH:
                 raise _too_deep(p)
         elif isinstance(ev, yaml.MappingEndEvent | yaml.SequenceEndEvent):
             stack.pop()
         elif isinstance(ev, yaml.ScalarEvent):
-            _consume_value(stack, p, ev.value)
+            _consume_value(stack, p, ev.value, keys)
 
 
-def _consume_value(stack: list[list[Any]], p: Path, scalar: str | None) -> None:
+def _consume_value(
+    stack: list[list[Any]], p: Path, scalar: str | None, keys: tuple[str, ...]
+) -> None:
     if not stack or not stack[-1][0]:
         return
     top = stack[-1]
@@ -343,7 +386,7 @@ def _consume_value(stack: list[list[Any]], p: Path, scalar: str | None) -> None:
             )
         if scalar is not None:
             if scalar in top[1]:
-                raise ContextError(f"key {key_shown(scalar)} is given twice", path=p)
+                raise ContextError(f"key {key_shown(scalar, keys)} is given twice", path=p)
             top[1].add(scalar)
         top[2] = False
     else:

@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from criteria.context import CONTEXT_FREE_TEXT, Context
+from criteria.context_file import key_shown
 from oximetry import __version__
 from oximetry.errors import (
     ChannelNotFoundError,
@@ -454,7 +455,9 @@ def _recompute(
             raise OximetryError(f"not an oxi summary: {exc.reason}", summary_path) from None
     unknown = sorted(set(summary) - set(rebuilt) - {"run"})
     if unknown:
-        shown = ", ".join(repr(k[:40]) for k in unknown[:3])
+        # said as a context file's unknown keys are: a key is where an edited summary's value
+        # lands when a colon or quotes are missed, and was quoted
+        shown = ", ".join(key_shown(k, [*rebuilt, "run"]) for k in unknown[:3])
         raise OximetryError(f"not an oxi summary: unknown key(s) {shown}", summary_path)
     _check_part_annotations_found(summary, rebuilt, summary_path)
     return rebuilt, outcome

@@ -82,8 +82,8 @@ def test_context_every_key_optional() -> None:
 @pytest.mark.parametrize(
     ("data", "key", "shown"),
     [
-        ({"tset": {}}, "tset", "allowed keys"),
-        ({"test": {"romair": True}}, "test.romair", "allowed keys under 'test'"),
+        ({"Test": {}}, "Test", "allowed keys"),
+        ({"test": {"romair": True}}, "test.room_air", "allowed keys under 'test'"),
         ({"test": {"room_air": "yes"}}, "test.room_air", "true or false"),
         ({"test": {"type": "nightly"}}, "test.type", "overnight | exercise | rest"),
         ({"test": {"date": "20/11/2026"}}, "test.date", "YYYY-MM-DD"),
@@ -96,7 +96,11 @@ def test_context_every_key_optional() -> None:
         ({"cluster_headache": {"attacks": 2.5}}, "cluster_headache.attacks", "whole number"),
         ({"patient": {"age_years": True}}, "patient.age_years", "a number"),
         ({"mobility": []}, "mobility", "a mapping"),
-        ({"documentation": {"fax": True}}, "documentation.fax", "allowed keys"),
+        (
+            {"documentation": {"Signed-Prescription": True}},
+            "documentation.Signed-Prescription",
+            "allowed keys",
+        ),
     ],
 )
 def test_context_errors_name_the_key_the_value_and_what_is_allowed(

@@ -242,16 +242,75 @@ def test_a_value_read_as_a_key_is_never_echoed(tmp_path: Path, text: str) -> Non
 
 
 @pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("patient: {name: roe, jane}\n", "jane"),
+        ("patient: {name: o_brien, mary}\n", "mary"),
+        ("patient: {member_id: ab1234, cd5678}\n", "cd5678"),
+        ("test: {type: overnight, facility: home, smith_residence}\n", "smith"),
+        ("patient:\n  jane: 1\n  jane: 2\n", "jane"),  # given twice
+        ('{"patient": {"cd5678": 1, "cd5678": 2}}', "cd5678"),
+    ],
+)
+def test_a_lower_case_value_read_as_a_key_is_never_echoed(
+    tmp_path: Path, text: str, hidden: str
+) -> None:
+    """A key written as the schema writes keys (lower-case words joined by _) was quoted, and
+    a value is written so as often: ``unknown context key 'patient.jane'``, ``'patient.cd5678'``
+    (a member ID), ``'test.smith_residence'`` (a facility), without --deidentify too (hunt 15).
+    Only a schema key but for case and separators is quoted."""
+    name = "ctx.json" if text.startswith("{") else "ctx.yaml"
+    said = _one_line_error(_write(tmp_path, text, name))
+    assert "(text of " in said and "not shown: it may identify the patient" in said, said
+    assert hidden not in said.lower(), said
+
+
+@pytest.mark.parametrize(
     ("text", "shown"),
     [
         ("test: {Room_Air: true}\n", "'test.Room_Air'"),
         ("Test: {room_air: true}\n", "'Test'"),
-        ("test: {pap_titration: {ahi_on_pap: 3}}\n", "'test.pap_titration.ahi_on_pap'"),
+        ("patient: {birthDate: 1951-03-14}\n", "'patient.birthDate'"),
+        ("test: {pap_titration: {AHI: 3}}\n", "'test.pap_titration.AHI'"),
         ("test:\n  room_air: false\n  room_air: true\n", "key 'room_air' is given twice"),
+        # a key of the schema in other case, given twice, was said by its length (hunt 15)
+        ("test:\n  Room_Air: false\n  Room_Air: true\n", "key 'Room_Air' is given twice"),
+        ('{"test": {"Room_Air": false, "Room_Air": true}}', "key 'Room_Air' is given twice"),
     ],
 )
 def test_a_mistyped_key_is_still_quoted(tmp_path: Path, text: str, shown: str) -> None:
-    assert shown in _one_line_error(_write(tmp_path, text))
+    name = "ctx.json" if text.startswith("{") else "ctx.yaml"
+    assert shown in _one_line_error(_write(tmp_path, text, name))
+
+
+@pytest.mark.parametrize(
+    ("text", "meant", "hidden"),
+    [
+        ("patient: {Age: 70}\n", "patient.age_years", "'age'"),
+        ("patient: {birth_dte: 1951-03-14}\n", "patient.birth_date", "dte"),
+        ("patient: {membr_id: x1}\n", "patient.member_id", "membr"),
+        ("test:\n  room_ari: false\n  room_ari: true\n", "room_air", "ari"),
+    ],
+)
+def test_a_key_close_to_the_schemas_names_the_schema_key_only(
+    tmp_path: Path, text: str, meant: str, hidden: str
+) -> None:
+    """A typo that is not the schema's word in other case (``Age``, ``birth_dte``) was said
+    only as "text of N characters" (hunt 15): the schema key it is close to is named, the key
+    as written is not (it may be a value that is merely alike)."""
+    said = _one_line_error(_write(tmp_path, text))
+    assert f"did you mean '{meant}'?" in said and hidden not in said.lower(), said
+
+
+def test_a_context_files_keys_offered_are_not_a_summarys() -> None:
+    """The keys only a summary's copy of the context holds were offered as allowed under
+    'patient', and a context file giving one is refused (load_context)."""
+    with pytest.raises(ContextError) as info:
+        Context.from_dict({"patient": {"nmae": "x"}})
+    said = str(info.value)
+    assert said.endswith(
+        "allowed keys under 'patient': birth_date, age_years, name, member_id, sex"
+    )
 
 
 def test_other_keys_still_quote_the_value() -> None:

@@ -74,8 +74,12 @@ def test_untouched_outputs_verify(
         (lambda s: s["settings"].__setitem__("o2_flow_lpm", "2"), "o2_flow_lpm"),
         (lambda s: s["settings"].__setitem__("staging", [[0, 30, "Deep"]]), "staging[0]"),
         (lambda s: s["settings"].__setitem__("extra", 1), "unknown settings"),
-        (lambda s: s.__setitem__("softwareX", 1), "unknown key(s) 'softwareX'"),
-        (lambda s: s.__setitem__("approved_by", "me"), "unknown key(s) 'approved_by'"),
+        (lambda s: s.__setitem__("Software", 1), "unknown key(s) 'Software'"),
+        (  # said by its length: a key may be a value whose colon was missed (hunt 15)
+            lambda s: s.__setitem__("approved_by", "me"),
+            "unknown key(s) (text of 11 characters, not shown",
+        ),
+        (lambda s: s.__setitem__("softwar", 1), "did you mean 'software'?"),
         (lambda s: s["input"]["read_options"].__setitem__("fs", 1e9), "read_options.fs"),
         (lambda s: s["qualification"].__setitem__("profile", "acme"), "qualification.profile"),
         (  # a scoring's sha256 where none was read verified, vouching for it (hunt 13)
