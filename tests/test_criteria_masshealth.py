@@ -481,6 +481,36 @@ def test_a_pao2_fall_during_sleep_is_measured_from_a_resting_pao2_too(awake: str
     assert d.determination == "not_qualified"
 
 
+@pytest.mark.parametrize(
+    ("rest", "awake", "det"),
+    [
+        (60, 70, "indeterminate"),  # 12 mmHg from the awake 70 alone qualified; 2 from the 60
+        (70, 60, "indeterminate"),
+        (69, 70, "qualified"),  # both falls more than 10 mmHg
+        (60, 62, "not_qualified"),  # neither
+    ],
+)
+def test_a_pao2_fall_during_sleep_from_a_resting_and_an_awake_pao2_must_agree(
+    rest: float, awake: float, det: str
+) -> None:
+    """II.A.2.a.ii / b.ii.B.2: both are taken awake at rest (SPEC §8.2), so the falls from each
+    to the sleep PaO2 must agree on "more than 10 mmHg"; the awake one alone decided (hunt 15)."""
+    gas = {
+        "pao2_rest_mmhg": rest,
+        "pao2_awake_mmhg": awake,
+        "pao2_sleep_mmhg": 58,
+        "date": TEST_DATE.isoformat(),
+    }
+    d = evaluate(ctx(symptoms=["insomnia"], diagnoses=["G47.33"], blood_gas=gas), None)
+    assert d.determination == det
+    if det == "indeterminate":
+        assert met(d, "ii_a_2_a_ii_drop") is None
+        assert met(d, "ii_a_2_b_ii_b_2_pao2_drop") is None
+        assert any("pao2_awake_mmhg that agree" in m for m in d.missing), d.missing
+    else:
+        assert d.rule("ii_a_2_b_ii_b_2_pao2_drop").values["pao2_rest_drop_mmhg"] == rest - 58
+
+
 @pytest.mark.parametrize(("hct", "ok"), [(56, False), (56.5, True), (57, True)])
 def test_ii_a_2_a_iii_c_hematocrit_greater_than_56(hct: float, ok: bool) -> None:
     night = overnight(t_le88_min=1.0, t_lt90_min=6.0, nadir_pct=87.0)

@@ -74,6 +74,22 @@ def test_two_awake_pao2_values_must_both_meet_the_threshold() -> None:
     assert status(c, None) == "not_qualified"
 
 
+@pytest.mark.parametrize(("rest", "awake"), [(60, 70), (70, 60)])
+def test_group_i_3_pao2_fall_is_measured_from_the_lower_awake_pao2(
+    rest: float, awake: float
+) -> None:
+    """A fall during sleep from a resting and an awake PaO2 is the smaller one, the stricter
+    (as ``awake_pao2`` reads both for every awake limit), where 70 awake alone meets Group I-3:
+    MassHealth's II.A.2.a.ii took the 70 beside a resting 60 and qualified (hunt 15)."""
+    gas = {"pao2_sleep_mmhg": 58, "date": TEST_DATE.isoformat()}
+    alone = evaluate(mc(symptoms=["insomnia"], blood_gas={**gas, "pao2_awake_mmhg": 70}), None)
+    assert alone.rule("lcd_group_i_3_drop").met is True
+    gas |= {"pao2_rest_mmhg": rest, "pao2_awake_mmhg": awake}
+    d = evaluate(mc(symptoms=["insomnia"], blood_gas=gas), None)
+    assert d.rule("lcd_group_i_3_drop").met is False
+    assert d.determination != "qualified"
+
+
 @pytest.mark.parametrize(
     ("sat", "det"), [(88.0, "qualified"), (88.4, "not_qualified"), (89.0, "not_qualified")]
 )

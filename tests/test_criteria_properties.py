@@ -493,7 +493,8 @@ PERTURBATIONS = (
     # >= 56; 59.5 beside 56-59): not evaluable, never rounded toward a qualification.
     "pao2_between_whole_numbers",
     # Hunt 15: a resting and an awake PaO2 of the test's day on either side of a limit (72 and
-    # 55 mmHg): both are taken awake at rest, and the low one alone gave continuous oxygen.
+    # 55 mmHg): both are taken awake at rest, and the low one alone gave continuous oxygen; or
+    # 60 and 70 beside 58 asleep, whose fall from the 70 alone gave nocturnal oxygen.
     "resting_and_awake_pao2_disagree",
     # A birth date after the test date: a conflict, no age (-1 made the member pediatric); a
     # birth after the night began, on the test date (review of hunt 12)
@@ -1879,16 +1880,25 @@ def _resting_and_awake_pao2_disagree(
     """Blood gases alone, taken on the test date: a resting and an awake PaO2 (both awake at
     rest) on either side of a limit, with nothing else to qualify on: <= 55 beside >= 56
     (a.i), or 56-59 beside >= 60 with edema (a.iii at rest); the high one above 65, a
-    child's limit (II.A.2.d), which both would meet. Either one alone decides."""
+    child's limit (II.A.2.d), which both would meet. Or, with symptoms, a sleep PaO2 above 65
+    (no finding of its own) from which one falls more than 10 mmHg and the other not (II.A.2.a.ii,
+    b.ii.B.2: 60 at rest, 70 awake and 58 asleep qualified on the awake fall alone, hunt 15).
+    Either one alone decides."""
     low, high = ("pao2_rest_mmhg", "pao2_awake_mmhg")[:: draw(st.sampled_from([1, -1]))]
-    edema = draw(st.booleans())
-    gas = {low: draw(st.integers(56, 59) if edema else st.integers(40, 55))}
-    gas[high] = draw(st.integers(66, 100))
-    raw["findings"] = {"dependent_edema": True} if edema else {}
+    case = draw(st.sampled_from(["a_i", "a_iii", "sleep_fall"]))
+    if case == "sleep_fall":
+        asleep = draw(st.integers(66, 100))
+        gas = {low: asleep + draw(st.integers(0, 10)), high: asleep + draw(st.integers(11, 40))}
+        gas["pao2_sleep_mmhg"] = asleep
+        raw["symptoms"] = [draw(st.sampled_from(["insomnia", "nocturnal_restlessness"]))]
+    else:
+        gas = {low: draw(st.integers(56, 59) if case == "a_iii" else st.integers(40, 55))}
+        gas[high] = draw(st.integers(66, 100))
+    raw["findings"] = {"dependent_edema": True} if case == "a_iii" else {}
     if "performed_by" in raw["test"]:
         raw["test"]["performed_by"] = "hospital"
     raw["blood_gas"] = {"date": td.isoformat(), **gas}
-    return "rest", None
+    return ("overnight" if case == "sleep_fall" else "rest"), None
 
 
 #: A finding the rules also read from the diagnoses, and a code that documents it.

@@ -74,23 +74,37 @@ def _conj(
     return Outcome(None, f"Not evaluable without {', '.join(missing)}.", v, missing)
 
 
-def _at_rest_gas(inp: Inputs, test: str, meets: Callable[[float], bool]) -> Part:
+def _at_rest_gas(
+    inp: Inputs,
+    test: str,
+    meets: Callable[[float], bool],
+    where: str = "rest",
+    whole: bool = True,
+    limit: str = "the clause's limit",
+) -> Part:
     """Return the resting and the awake PaO2 as one blood-gas part of the rest condition.
 
     An awake PaO2 is taken at rest (SPEC §8.2), so the two measure one condition. Given both,
     they must agree on the clause's limit: a resting PaO2 of 72 mmHg beside an awake 55 on the
     same day gave continuous oxygen on the 55 alone (II.A.2.a.i), where Medicare, reading the
     stricter of the two, denied it. Disagreeing, the part is not evaluable naming both keys:
-    the inputs conflict, and only a reviewer can say which value is the member's.
+    the inputs conflict, and only a reviewer can say which value is the member's. A fall
+    during sleep is measured from either (:func:`_pao2_fall_part`) and so must agree too.
 
     Parameters
     ----------
     inp : Inputs
         Reads ``blood_gas.pao2_rest_mmhg`` and ``blood_gas.pao2_awake_mmhg``.
     test : str
-        The clause's limit as a name (``le_55``, ``ge_56``, ``le_59``, ``le_65``).
+        The clause's limit as a name (``le_55``, ``ge_56``, ``le_59``, ``le_65``, ``drop_gt_10``).
     meets : callable
         The clause's test on a PaO2 (:func:`criteria.rules.shared.pao2_part`).
+    where : str
+        Where the part's finding is (``rest``; ``sleep`` for a fall during sleep).
+    whole : bool
+        As :func:`criteria.rules.shared.pao2_part` (False for a fall).
+    limit : str
+        The limit as the conflict names it.
 
     Returns
     -------
@@ -98,8 +112,8 @@ def _at_rest_gas(inp: Inputs, test: str, meets: Callable[[float], bool]) -> Part
         Untested when neither was taken; the one taken; else both's agreed result.
     """
     bg = inp.context.blood_gas
-    rest = pao2_part(f"pao2_rest_{test}", bg.pao2_rest_mmhg, meets, "rest")
-    awake = pao2_part(f"pao2_awake_{test}", bg.pao2_awake_mmhg, meets, "rest")
+    rest = pao2_part(f"pao2_rest_{test}", bg.pao2_rest_mmhg, meets, where, whole)
+    awake = pao2_part(f"pao2_awake_{test}", bg.pao2_awake_mmhg, meets, where, whole)
     if not awake.tested:
         return rest
     if not rest.tested:
@@ -111,9 +125,9 @@ def _at_rest_gas(inp: Inputs, test: str, meets: Callable[[float], bool]) -> Part
         missing = (
             f"blood_gas.pao2_rest_mmhg and blood_gas.pao2_awake_mmhg that agree (both taken "
             f"awake at rest: {bg.pao2_rest_mmhg:g} and {bg.pao2_awake_mmhg:g} mmHg fall on "
-            "either side of the clause's limit)",
+            f"either side of {limit})",
         )
-    return Part(f"pao2_rest_and_awake_{test}", None, missing=missing, where="rest")
+    return Part(f"pao2_rest_and_awake_{test}", None, missing=missing, where=where)
 
 
 REST_TEST_NEEDED = "a rest test (or awake PaO2) is needed"
@@ -298,25 +312,39 @@ def _symptoms(inp: Inputs) -> list[str]:
     return list(inp.context.symptoms or ())
 
 
-def _awake_pao2(inp: Inputs) -> float | None:
-    """Return the awake PaO2 a fall during sleep is measured from: awake, else at rest.
+def _pao2_fall_part(inp: Inputs, v: dict[str, Any]) -> Part:
+    """Return whether PaO2 falls more than 10 mmHg during sleep (II.A.2.a.ii, b.ii.B.2).
 
-    A resting PaO2 is taken awake: 70 at rest and 58 asleep with symptoms was not_qualified
-    with nothing missing, where 70 awake qualified the same fall.
+    The fall is measured from the awake PaO2 and from the resting one (taken awake: 70 at rest
+    and 58 asleep with symptoms was not_qualified with nothing missing, where 70 awake
+    qualified the same fall). Given both, the two falls must agree on "more than 10 mmHg"
+    (:func:`_at_rest_gas`): 60 at rest beside 70 awake and 58 asleep qualified nocturnal oxygen
+    on the 12-mmHg fall from the awake value alone, a fall of 2 from the resting one (hunt 15).
+    Records ``pao2_drop_mmhg`` (from the awake PaO2, else the resting one) and, with both
+    given, ``pao2_rest_drop_mmhg``.
     """
     bg = inp.context.blood_gas
-    return bg.pao2_awake_mmhg if bg.pao2_awake_mmhg is not None else bg.pao2_rest_mmhg
+    asleep = bg.pao2_sleep_mmhg
+    awake = bg.pao2_awake_mmhg if bg.pao2_awake_mmhg is not None else bg.pao2_rest_mmhg
+    if awake is None or asleep is None:
+        return Part("pao2_drop_gt_10", None, tested=False, where="sleep")
+    v["pao2_drop_mmhg"] = pao2_fall(awake, asleep)
+    if bg.pao2_awake_mmhg is not None and bg.pao2_rest_mmhg is not None:
+        v["pao2_rest_drop_mmhg"] = pao2_fall(bg.pao2_rest_mmhg, asleep)
+    return _at_rest_gas(
+        inp,
+        "drop_gt_10",
+        lambda x: pao2_fall(x, asleep) > 10,
+        where="sleep",
+        whole=False,  # "more than 10 mmHg" and its complement leave no gap
+        limit=f"the clause's limit: a fall of more than 10 mmHg to the sleep PaO2 of {asleep:g} mmHg",
+    )
 
 
 def _drop_parts(inp: Inputs, v: dict[str, Any]) -> list[Part]:
-    bg = inp.context.blood_gas
-    pao2_drop = None
-    awake = _awake_pao2(inp)
-    if awake is not None and bg.pao2_sleep_mmhg is not None:
-        pao2_drop = pao2_fall(awake, bg.pao2_sleep_mmhg)
-    v["pao2_drop_mmhg"] = pao2_drop
+    v["pao2_drop_mmhg"] = None
     return [
-        pao2_part("pao2_drop_gt_10", pao2_drop, lambda x: x > 10, "sleep", whole=False),
+        _pao2_fall_part(inp, v),
         sleep_part(inp, "spo2_drop_gt_5_points_5min", "drop5", v),
     ]
 
@@ -716,7 +744,6 @@ def _b_ii_b_1(inp: Inputs) -> Outcome:
 
 def _b_ii_b_2(inp: Inputs) -> Outcome:
     bg = inp.context.blood_gas
-    awake = _awake_pao2(inp)
     v: dict[str, Any] = {
         "pao2_awake_mmhg": bg.pao2_awake_mmhg,
         "pao2_rest_mmhg": bg.pao2_rest_mmhg,
@@ -724,11 +751,13 @@ def _b_ii_b_2(inp: Inputs) -> Outcome:
         "symptoms": _symptoms(inp),
         "reading": inp.readings.pao2_drop_symptoms,
     }
-    if awake is None or bg.pao2_sleep_mmhg is None:
+    fall = _pao2_fall_part(inp, v)
+    if not fall.tested:
         return Outcome(None, "No awake (or resting) and sleep PaO2 pair.", v, tested=False)
-    drop = pao2_fall(awake, bg.pao2_sleep_mmhg)
-    v["pao2_drop_mmhg"] = drop
-    if drop <= 10:
+    if fall.met is None:
+        return Outcome(None, f"Not evaluable without {', '.join(fall.missing)}.", v, fall.missing)
+    drop = v["pao2_drop_mmhg"]
+    if fall.met is False:
         return Outcome(False, f"PaO2 falls {drop:g} mmHg during sleep (more than 10 needed).", v)
     if inp.readings.pao2_drop_symptoms == "required" and not v["symptoms"]:
         return Outcome(
