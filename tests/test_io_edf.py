@@ -773,6 +773,116 @@ def test_every_tenth_reads_back_whatever_the_headers_resolution(
     assert np.abs(_to_physical(between.copy(), sig) - exact).max() <= step + 1e-9
 
 
+@pytest.mark.parametrize("dmax", [1023, 1024, 1250, 1500, 2000])
+def test_a_code_that_may_be_two_tenths_reads_as_the_higher(tmp_path: Path, dmax: int) -> None:
+    """From half a tenth a step (0-100 % over 0..1023: 0.0978), a code may be either of two
+    tenths: pyedflib truncates 89.5 to code 915 (89.4428), a rounding writer puts 89.4 there.
+    Read within half a step, 89.5 was 89.4, which SPEC §7 rounds to 89, and 40 minutes at
+    89.5/89.7 % QUALIFIED a night under MassHealth (a.iii with edema) and Medicare Group II
+    (hunt 15). Every tenth from 50 to 100, written either way (pyedflib itself, and rounded),
+    reads back as written or a tenth higher, never lower: x.5 never reads x.4."""
+    import pyedflib
+
+    from oximetry.io.edf import EdfSignalHeader, _to_physical
+
+    tenths = np.arange(500, 1001) / 10  # 50.0 ... 100.0
+    sig = EdfSignalHeader("SpO2", "", "%", 0.0, 100.0, 0, dmax, "", 1)
+    step = 100.0 / dmax
+    path = tmp_path / "tenths.edf"
+    w = pyedflib.EdfWriter(str(path), 1, file_type=pyedflib.FILETYPE_EDFPLUS)
+    w.setSignalHeaders(
+        [
+            {
+                "label": "SpO2",
+                "dimension": "%",
+                "sample_frequency": 1,
+                "physical_min": 0.0,
+                "physical_max": 100.0,
+                "digital_min": 0,
+                "digital_max": dmax,
+            }
+        ]
+    )
+    w.writeSamples([np.tile(tenths, 2)])  # a record of 1002 samples, 60 s or more long
+    w.close()
+    written = read_recording(path)
+    truncated = written.spo2.data[: tenths.size]
+    rounded = _to_physical(np.round(tenths / step), sig)
+    for got in (truncated, rounded):
+        assert (got >= tenths).all() and (got <= tenths + 0.1 + 1e-9).all()
+        assert got.tolist() == np.round(got, 1).tolist()  # on a tenth
+    assert truncated.tolist() == tenths.tolist()  # the writer below a value: exact
+    assert any("steps of" in w and "read as the higher" in w for w in written.warnings)
+
+
+def test_a_half_percent_in_ten_bits_is_not_at_or_below_89(tmp_path: Path) -> None:
+    """End to end, the review's night (hunt 15): 40 minutes alternating 89.5 and 89.7 %
+    written by pyedflib over 0..1023 (step 0.0978) read 89.4/89.6, and 20 of them counted at or
+    below 89 %; over 0..1000 (tenths) none did. Both read alike now, the coarse file with its
+    warning and the tenths file without one."""
+    import pyedflib
+
+    from oximetry import analyze
+
+    x = np.full(3 * 3600, 95.0)
+    # a fall by halves: pyedflib stores 89.6 over 0..1000 as 895 (its float division gives
+    # 895.99...), a tenth low in a header of tenths, where nothing is snapped
+    x[3600:3720] = np.round(np.linspace(95.0, 90.0, 120) * 2) / 2
+    x[3720:6120] = np.where(np.arange(2400) % 2 == 0, 89.5, 89.7)
+    figures, warned = [], []
+    for dmax in (1000, 1023):
+        path = tmp_path / f"n{dmax}.edf"
+        w = pyedflib.EdfWriter(str(path), 1, file_type=pyedflib.FILETYPE_EDFPLUS)
+        w.setSignalHeaders(
+            [
+                {
+                    "label": "SpO2",
+                    "dimension": "%",
+                    "sample_frequency": 1,
+                    "physical_min": 0.0,
+                    "physical_max": 100.0,
+                    "digital_min": 0,
+                    "digital_max": dmax,
+                }
+            ]
+        )
+        w.writeSamples([x])
+        w.close()
+        rec = read_recording(path)
+        assert rec.spo2.data.tolist() == x.tolist()
+        figures.append(analyze(rec).metrics["presumed_sleep"])
+        warned.append(any("steps of" in w for w in rec.warnings))
+    assert figures[0] == figures[1]
+    assert warned == [False, True]
+
+
+def test_a_scaled_fraction_in_ten_bits_reads_the_higher_tenth(tmp_path: Path) -> None:
+    """--scale 100 on an EDF of 0-1 over 0..1023: a step of 0.0978 % once scaled, read as a file
+    in percent is (89.5 truncated to code 915 is 89.5 %, not 89.4), with the same warning. The
+    file first puts its values on tenths of its own unit (0.5, 0.6 ...: 50 %, 60 % ...) within
+    its step of 0.000978, so 50.1 % truncated to 0.50147 is 50 %: a tenth low, never across a
+    half."""
+    tenths = np.arange(500, 1001) / 10
+    got = {}
+    for name, pmax, unit, scale in (("pct", 100.0, "%", None), ("frac", 1.0, "", 100.0)):
+        codes = np.trunc(tenths / 100.0 * 1023)  # EDFlib's code below the value
+        spec = RawEdf(
+            [
+                RawSig(
+                    "SpO2", unit, 1, np.tile(codes, 2).astype(np.int64).reshape(-1, 1),
+                    pmin=0.0, pmax=pmax, dmin=0, dmax=1023,
+                )
+            ]
+        )  # fmt: skip
+        rec = read_recording(write_edf_raw(tmp_path / f"{name}.edf", spec), scale=scale)
+        got[name] = rec.spo2.data[: tenths.size]
+        assert any("steps of 0.0978 %" in w for w in rec.warnings), name
+    assert got["pct"].tolist() == tenths.tolist()
+    tens = np.round(tenths * 10) % 100 == 1  # 50.1, 60.1 ...
+    assert got["frac"][~tens].tolist() == tenths[~tens].tolist()
+    assert got["frac"][tens].tolist() == (tenths[tens] - 0.1).round(1).tolist()
+
+
 def test_a_half_percent_in_a_16_bit_header_is_not_at_or_below_88(tmp_path: Path) -> None:
     """End to end: 8 minutes at 88.5 % (89 every fifth sample) in a full-range 16-bit EDF."""
     from oximetry import analyze

@@ -296,6 +296,21 @@ def test_a_half_percent_at_a_fine_gain_reads_back_as_the_tenth(tmp_path: Path) -
     assert rec.spo2.data.tolist() == values.tolist()
 
 
+def test_a_code_at_a_coarse_gain_reads_the_higher_tenth(tmp_path: Path) -> None:
+    """A gain of 10.23 per % (a step of 0.0978 %): a code may be either of two tenths (89.5
+    truncated, 89.4 rounded, both 915), read as the higher with a warning; stored either way
+    no tenth reads lower than it was, and 89.5 never as 89.4 (hunt 15)."""
+    from oximetry.io import read_recording
+
+    tenths = np.arange(500, 1001) / 10
+    for name, codes in (("trunc", np.trunc(tenths * 10.23)), ("round", np.round(tenths * 10.23))):
+        samples = np.column_stack([codes, np.full_like(codes, 620.0)]).astype("<i2")
+        rec = read_recording(_write(tmp_path / name, samples, gain="10.23"))
+        got = np.asarray(rec.spo2.data)
+        assert (got >= tenths).all() and (got <= tenths + 0.1 + 1e-9).all(), name
+        assert any("steps of 0.0978 %" in w for w in rec.warnings), name
+
+
 def test_a_rate_written_to_12_digits_is_the_period_it_stands_for(tmp_path: Path) -> None:
     """MIMIC numerics, one value a minute, give ``0.0166666666667`` Hz (WFDB writes 12 digits):
     59.99999999988 s a sample, and 10 samples at 86 % were 9.9999999998 min, printed "9.9 min"

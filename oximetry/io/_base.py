@@ -21,6 +21,7 @@ from oximetry.limits import MAX_DURATION_S, MAX_FS_HZ, MAX_SAMPLES, MIN_FS_HZ
 from oximetry.model import Annotation, PatientInfo
 
 __all__ = [
+    "COARSE_STEP",
     "MAX_DURATION_S",
     "MAX_FS_HZ",
     "MAX_SAMPLES",
@@ -31,6 +32,7 @@ __all__ = [
     "check_file",
     "check_rate",
     "classify_annotation",
+    "is_coarse_step",
     "path_text",
     "sha256_of",
     "snap_to_tenths",
@@ -42,6 +44,29 @@ __all__ = [
 #: either starts at its midnight, with ``clock_known`` False (the start alone cannot say so: a
 #: file of times of day may start at 00:00:00).
 PLACEHOLDER_DATE = _dt.date(1900, 1, 1)
+
+#: From this digital step (in percent) up to 0.1 a code may stand for either of two tenths: it
+#: is read as the higher (:func:`snap_to_tenths`), and the reader says so in a warning.
+COARSE_STEP = 0.05
+
+
+def is_coarse_step(step: float) -> bool:
+    """Return whether a digital ``step`` lets a code stand for either of two tenths.
+
+    Parameters
+    ----------
+    step : float
+        The physical size of one digital step, in percent.
+
+    Returns
+    -------
+    bool
+        True from :data:`COARSE_STEP` to under 0.1, each bound to 1e-9: a header of tenths,
+        0..102.3 over 0..1023, has a step of 0.09999999999999999, and read as coarse each
+        tenth was the next.
+    """
+    return COARSE_STEP - 1e-9 <= step < 0.1 - 1e-9
+
 
 Loader = Callable[[Sequence[int]], dict[int, NDArray[np.float64]]]
 
@@ -182,7 +207,14 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
     is no whole fraction of a tenth), a tenth within a step is that tenth. Within half a step
     only, 8 minutes at 88.5 % written by pyedflib over 0..32767 (stored as 88.497574, 0.8 of a
     step below) still qualified a night (hunt 15). Where every tenth is a code (0.01 % a step),
-    a code beside it is a value of its own (88.49). Nothing moves by more than the file's own
+    a code beside it is a value of its own (88.49). From half a tenth a step (0.05 to 0.1), a
+    value may be within a step of two tenths, and which one was written depends on the writer:
+    over 0..1023 of 0-100 %, code 915 (89.4428) is 89.5 truncated and 89.4 rounded. Read within
+    half a step, 89.5 written by pyedflib was 89.4, which SPEC §7 rounds to 89: 40 minutes at
+    89.5/89.7 % counted 20 at or below 89 % and QUALIFIED a night (MassHealth a.iii with
+    edema, Medicare Group II) that over 0..1000 did not (hunt 15). There each value is the
+    higher tenth within a step, never lower than either writer's tenth and at most a tenth
+    higher (the reader warns, :func:`is_coarse_step`). Nothing moves by more than the file's own
     resolution.
 
     Parameters
@@ -191,7 +223,8 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
         Physical values (NaN stays NaN); changed in place.
     step : float
         The physical size of one digital step (``> 0``); for 0.1 or more nothing is done (the
-        values are already as fine as the file can tell them).
+        values are already as fine as the file can tell them); where :func:`is_coarse_step`,
+        every value is put on a tenth.
 
     Returns
     -------
@@ -200,13 +233,18 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
     """
     if not 0 < step < 0.1:
         return values
+    if is_coarse_step(step):
+        # the highest tenth within a step, at exactly a step too: a truncating writer's floating
+        # point can store a tenth that is a code one code low (89.5 / 0.05 = 1789.99...)
+        np.copyto(values, np.round(np.floor((values + step) * 10 + 1e-8) / 10, 1))
+        return values
     tenths = np.round(values, 1)
     # within a step where the tenths lie between codes and a step reaches one tenth only (a
     # truncating writer's codes); a tenth at exactly the bound is still that tenth (the values
     # come rounded to 1e-9)
     per_tenth = 0.1 / step
     between = abs(per_tenth - round(per_tenth)) > 1e-6
-    within = step if between and step < 0.05 else step / 2
+    within = step if between else step / 2
     near = np.abs(tenths - values) <= within + 1e-9
     np.copyto(values, tenths, where=near)
     return values

@@ -25,6 +25,7 @@ from oximetry.io._base import (
     check_file,
     check_rate,
     classify_annotation,
+    is_coarse_step,
     path_text,
     sha256_of,
     snap_to_tenths,
@@ -486,6 +487,42 @@ def read_recording(
     return _build(prep, options)
 
 
+def _coarse_step(raw: RawRecording, spo2: int, scale: float | None) -> str | None:
+    """Return the warning that SpO2 codes may read a tenth high, or None where none can.
+
+    At a digital step of 0.05 to 0.1 % (:func:`oximetry.io._base.is_coarse_step`), a code may
+    stand for either of two tenths (89.5 truncated or 89.4 rounded over 0..1023 of 0-100 %)
+    and is read as the higher (:func:`oximetry.io._base.snap_to_tenths`): the file cannot tell
+    which, and whoever reads the outputs should know that a value rounding up to a whole
+    percent may be the lower one.
+
+    Parameters
+    ----------
+    raw : RawRecording
+        The file as read.
+    spo2 : int
+        The index of the SpO2 channel.
+    scale : float or None
+        ``--scale``, by which the step in the file's unit is put in percent.
+
+    Returns
+    -------
+    str or None
+    """
+    step = raw.channels[spo2].step
+    if step is None:
+        return None
+    step *= 1.0 if scale is None else scale
+    if not is_coarse_step(step):
+        return None
+    return (
+        f"SpO2 is stored in steps of {step:.3g} %, too coarse to tell every tenth apart: a "
+        "code that may be either of two tenths is read as the higher (the file cannot say "
+        "whether it was written rounded or truncated), so a value may read up to 0.1 % above "
+        "the oximeter's (89.4 % as 89.5 %, which rounds to 90 %)"
+    )
+
+
 def _ignored_fs(raw: RawRecording, fs: float | None, spo2_fs: float | None) -> str | None:
     """Return the warning that ``--fs`` was ignored, or None when it was used or not given.
 
@@ -603,6 +640,9 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         )
     if options.get("scale") is not None:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
+    coarse = _coarse_step(raw, choice.spo2, options.get("scale"))
+    if coarse is not None:
+        warnings.append(coarse)
     fs_warning = _ignored_fs(raw, options.get("fs_ignored"), spo2.fs)
     if fs_warning is not None:
         warnings.append(fs_warning)
@@ -705,5 +745,16 @@ def inspect_recording(
         valid_fraction=frac,
         problem=prep.problem,
         annotation_counts=dict(sorted(counts.items())),
-        warnings=(*raw.warnings, *filter(None, [_ignored_fs(raw, fs, fs_spo2)])),
+        warnings=(
+            *raw.warnings,
+            *filter(
+                None,
+                [
+                    _ignored_fs(raw, fs, fs_spo2),
+                    None
+                    if choice is None
+                    else _coarse_step(raw, choice.spo2, _unit_scale(scale, path)),
+                ],
+            ),
+        ),
     )
