@@ -66,6 +66,8 @@ class _Facts:
     recorded_on: _dt.date | None = None
     possible_days: tuple[_dt.date, ...] = ()
     oxygen_marks: tuple[tuple[float, float], ...] = ()
+    walk_flow: float | None = None
+    walk_marked_flows: tuple[float, ...] = ()
 
 
 def _acute_with_stable(f: _Facts) -> list[Conflict]:
@@ -551,6 +553,35 @@ def _room_air_with_oxygen_marks(f: _Facts) -> list[Conflict]:
     ]
 
 
+def _walk_flow_not_marked(f: _Facts) -> list[Conflict]:
+    """Find a walk on oxygen given at a flow other than the flows its recording marks at it.
+
+    Analysed without a flow, the recording's ``O2 4 L/min`` at the walk on oxygen was not held
+    against ``test.exercise_o2_flow_lpm: 2`` given to ``oxi qualify --summary``: the
+    improvement shown at 4 L/min QUALIFIED exercise oxygen ordered at 2 under both payers
+    (review of hunt 15). ``oxi analyze`` with a flow refuses the recording.
+    """
+    out = []
+    for key, flow in (
+        ("test.exercise_o2_flow_lpm", f.ctx.test.exercise_o2_flow_lpm),
+        ("settings.o2_flow_lpm", f.walk_flow),
+    ):
+        other = [m for m in f.walk_marked_flows if flow is None or abs(m - flow) > 1e-9]
+        if flow is None or not other:
+            continue
+        marked = ", ".join(f"{m:g}" for m in f.walk_marked_flows)
+        out.append(
+            Conflict(
+                (key, "recording.exercise_o2_marked_flows_lpm"),
+                {key: flow, "recording.exercise_o2_marked_flows_lpm": list(f.walk_marked_flows)},
+                f"The recording's annotations mark oxygen at {marked} L/min at the walk on "
+                f"oxygen, but its flow is given as {flow:g} L/min: the improvement may have been "
+                "shown at another flow than the one held against the order.",
+            )
+        )
+    return out
+
+
 def _sleep_blood_gas_in_an_awake_test(f: _Facts) -> list[Conflict]:
     """Find a blood gas taken during sleep beside a test said to be at rest or in exercise.
 
@@ -633,6 +664,7 @@ _CHECKS: tuple[Callable[[_Facts], list[Conflict]], ...] = (
     _finding_denies_its_code,
     _room_air_with_flow,
     _room_air_with_oxygen_marks,
+    _walk_flow_not_marked,
     _sleep_blood_gas_in_an_awake_test,
     _exercise_blood_gas_outside_an_exercise_test,
     _therapy_start_twice,
@@ -647,6 +679,8 @@ def find_conflicts(
     recorded_on: _dt.date | None = None,
     possible_days: tuple[_dt.date, ...] = (),
     oxygen_marks: tuple[tuple[float, float], ...] = (),
+    walk_flow: float | None = None,
+    walk_marked_flows: tuple[float, ...] = (),
 ) -> list[Conflict]:
     """Return every contradiction among the context and the recording.
 
@@ -668,6 +702,12 @@ def find_conflicts(
     oxygen_marks : tuple of (float, float), optional
         The recording's annotations marking supplemental oxygen that a test on room air
         cannot hold (``Evidence.oxygen_marks_on_room_air``).
+    walk_flow : float, optional
+        The walk on oxygen's flow the analysis recorded (``--o2-flow``;
+        ``Evidence.exercise_o2_flow_lpm``).
+    walk_marked_flows : tuple of float, optional
+        The flows the recording's marks of oxygen name at the walk on oxygen
+        (``Evidence.exercise_o2_marked_flows_lpm``); empty without a walk on oxygen.
 
     Returns
     -------
@@ -675,6 +715,14 @@ def find_conflicts(
         Empty when the inputs agree.
     """
     facts = _Facts(
-        ctx, recording_date, test_date, file_patient, recorded_on, possible_days, oxygen_marks
+        ctx,
+        recording_date,
+        test_date,
+        file_patient,
+        recorded_on,
+        possible_days,
+        oxygen_marks,
+        walk_flow,
+        walk_marked_flows,
     )
     return [c for check in _CHECKS for c in check(facts)]

@@ -356,8 +356,19 @@ def evaluate(
     possible = evidence.possible_test_days if evidence is not None else ()
     recorded_on = None if first is None else first.date()
     marks = evidence.oxygen_marks_on_room_air() if evidence is not None else ()
+    walked = evidence is not None and evidence.exercise_o2 is not None
     conflicts = tuple(
-        find_conflicts(ctx, rec, test_date, file_patient, recorded_on, possible, marks)
+        find_conflicts(
+            ctx,
+            rec,
+            test_date,
+            file_patient,
+            recorded_on,
+            possible,
+            marks,
+            evidence.exercise_o2_flow_lpm if evidence is not None and walked else None,
+            evidence.exercise_o2_marked_flows_lpm if evidence is not None and walked else (),
+        )
     )
     run = _run(prof, ctx, evidence, test_date, base, bool(conflicts))
     conflicts = (*conflicts, *_window_conflicts(prof, ctx, run))

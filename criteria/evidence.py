@@ -264,6 +264,11 @@ class Evidence:
         The recording's annotations marking supplemental oxygen given, as ``(start_s, end_s)``
         (``summary.json``'s ``recording.oxygen_marks_s``): the recording was partly on oxygen,
         for how long is unknown.
+    exercise_o2_marked_flows_lpm : tuple of float
+        The flows in L/min the recording's marks of oxygen name at the walk on oxygen, over it
+        or since the part before it ended (``summary.json``'s
+        ``recording.exercise_o2_marked_flows_lpm``): a flow of the walk given other than these
+        is a conflict (``criteria.conflicts``).
     """
 
     recording_start: _dt.datetime | None = None
@@ -285,6 +290,7 @@ class Evidence:
     possible_dates: tuple[_dt.date, ...] = ()
     test_type: str | None = None
     oxygen_marks_s: tuple[tuple[float, float], ...] = ()
+    exercise_o2_marked_flows_lpm: tuple[float, ...] = ()
 
     def oxygen_marks_on_room_air(self) -> tuple[tuple[float, float], ...]:
         """Return the marks of oxygen given that a test on room air cannot hold.
@@ -563,6 +569,7 @@ class Evidence:
         possible_dates: Sequence[_dt.date] = (),
         without_fall_plateaus: Mapping[str, Any] | None = None,
         oxygen_marks_s: Sequence[tuple[float, float]] = (),
+        exercise_o2_marked_flows_lpm: Sequence[float] = (),
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -601,6 +608,9 @@ class Evidence:
             accepted after a fall or data that stop low before a probe-off touch).
         oxygen_marks_s : sequence of (float, float), optional
             The recording's annotations marking supplemental oxygen (``recording.oxygen_marks_s``).
+        exercise_o2_marked_flows_lpm : sequence of float, optional
+            The flows the recording's marks of oxygen name at the walk on oxygen
+            (``recording.exercise_o2_marked_flows_lpm``).
 
         Returns
         -------
@@ -621,6 +631,7 @@ class Evidence:
             recording_min=recording_min,
             possible_dates=() if recording_start is not None else tuple(possible_dates),
             oxygen_marks_s=tuple((float(a), float(b)) for a, b in oxygen_marks_s),
+            exercise_o2_marked_flows_lpm=tuple(float(f) for f in exercise_o2_marked_flows_lpm),
         )
         ev = ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
         return ev._with_fall_plateaus(without_fall_plateaus, metrics, windows, "analysis")
@@ -741,8 +752,8 @@ class Evidence:
             Needs ``metrics`` (window kind → §7 figures); reads ``input.start`` (ISO text),
             ``input.date_known``, ``input.clock_known``, ``input.possible_dates``,
             ``input.sleep_test_channels``, ``without_constant_runs``,
-            ``without_fall_plateaus``, ``recording.duration_min``, ``recording.oxygen_marks_s``
-            and ``warnings`` when present. Without
+            ``without_fall_plateaus``, ``recording.duration_min``, ``recording.oxygen_marks_s``,
+            ``recording.exercise_o2_marked_flows_lpm`` and ``warnings`` when present. Without
             ``input.clock_known`` (a summary of an earlier oxi), a file without dates starting at
             the placeholder midnight is taken to hold elapsed time only, as that oxi took it.
         source : str, optional
@@ -827,9 +838,19 @@ class Evidence:
                 raise EvidenceError(
                     "summary: 'recording.oxygen_marks_s' must be a list of [start_s, end_s]"
                 )
+            flows = (
+                block.get("exercise_o2_marked_flows_lpm") if isinstance(block, Mapping) else None
+            )
+            flows = [] if flows is None else flows
+            if not isinstance(flows, list) or not all(_number(f) and 0 <= f <= 15 for f in flows):
+                raise EvidenceError(
+                    "summary: 'recording.exercise_o2_marked_flows_lpm' must be a list of flows "
+                    "in L/min (0-15)"
+                )
             ev = replace(
                 ev,
                 oxygen_marks_s=tuple((float(a), float(b)) for a, b in marks),
+                exercise_o2_marked_flows_lpm=tuple(float(f) for f in flows),
                 recording_min=None if length is None else float(length),
                 exercise_o2_flow_lpm=None if flow is None else float(flow),
                 start_clock=clock,

@@ -144,6 +144,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         rec.source.possible_dates,
         analysis.without_fall_plateaus_dict(),
         analysis.oxygen_marks_s,
+        analysis.walk_o2_flows_lpm,
         cls=OximetryError,
     )
 

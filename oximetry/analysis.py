@@ -862,4 +862,5 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         spo2_artifact_spans_s=scorer_rejected,
         oxygen_marks_s=oxygen_marks(recording),
         test_marks_s=plan.test_marks_s,
+        walk_o2_flows_lpm=plan.walk_o2_flows_lpm,
     )

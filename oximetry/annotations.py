@@ -71,7 +71,8 @@ _GAS = r"(?<![a-z0-9])(?:o2|oxygen)(?![a-z])(?!" + _READING + ")"
 #: A flow in litres a minute: ``2 L/min``, ``2L``, ``1.5 lpm``, ``3 litres``. Only oxygen is
 #: given in litres in a note beside the gas, so the pair is a mark whatever else the note says:
 #: ``O2 2 L/min, SpO2 97%`` and ``O2 titrated to 3L for SpO2 < 88`` were read as saturations.
-_LITRES = r" ?(?:l|lpm|l/min|l/m|lmin|liters?|litres?|liter/min)(?![a-z])"
+#: ``ltr``, ``ltrs``, ``lt/min`` too: ``O2 4 ltr`` named no flow (review of hunt 15).
+_LITRES = r" ?(?:l|lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m)(?![a-z])"
 _FLOW = r"\d+" + _LITRES
 _OXYGEN_FLOW = re.compile(_FLOW)
 #: A flow of 15 L/min at most, the most an oxygen flowmeter gives (``2L``, ``1.5 lpm`` read
@@ -111,6 +112,22 @@ _PAP_SETTING_FLOW = re.compile(
     r"(?: ?(?:cm ?h2o|cmh2o|cm))?[ ,;]*(?:(?:\+|plus|and|with|w/|using|on) ?)?" + _LOW_FLOW
 )
 _LEAK = re.compile(r"leak")
+#: A flow of 15 L/min at most written as litres a minute (``4 liters per minute``, ``4 lpm``,
+#: ``3 lt/min``), or after the word ``flow`` (``Flow 4 lpm``, ``Flow rate 2 L``), the gas
+#: unnamed: outside a PAP note (a mask's air) only oxygen is given so, and these were no marks
+#: before a walk on oxygen at another flow than the one given (review of hunt 15). Not beside
+#: ``leak`` nor a minute ventilation (``Minute ventilation 6 L/min``), which are air's.
+_PER_MINUTE = (
+    r" ?(?:lpm|l/min|l/m|lmin|liters?/min|litres?/min|ltrs?/min|lt/min|lt/m"
+    r"|(?:l|lt|ltrs?|liters?|litres?) ?(?:per|a|/) ?min(?:ute)?)(?![a-z])"
+)
+_FLOW_ALONE = re.compile(
+    r"(?<![0-9])(?:1[0-5]|[0-9])(?: \d)?"
+    + _PER_MINUTE
+    + r"|(?<![a-z])flow(?: rate)?[ :=@]*(?:at |of )?"
+    + _LOW_FLOW
+)
+_AIR_FLOW = re.compile(r"leak|ventilation|(?<![a-z])(?:ve|mv)(?![a-z])")
 #: A PAP titration's note (``CPAP 8, nasal mask, 25 L/min``, ``Bilevel 14/10 via full face
 #: mask``, ``CPAP 10 cm H2O``) names masks, flows and pressures of air: it is a mark only with the
 #: gas named with a flow, a flow of 15 L/min at most through a device (above) or the gas
@@ -379,6 +396,8 @@ def is_oxygen_mark(text: str) -> bool:
         return True
     if _PAP_WORD.search(form):
         return _OXYGEN_STARTED.search(form) is not None
+    if _FLOW_ALONE.search(form) and not _AIR_FLOW.search(form):
+        return True
     if _OXYGEN_NEXT_TO_GIVEN.search(form):
         return True
     return (
@@ -392,7 +411,8 @@ def is_oxygen_mark(text: str) -> bool:
 #: A flow in litres a minute with its decimals (``2 L/min``, ``1.5 lpm``, ``2LNC``, ``4,5 l``),
 #: read on the text as written (:func:`oxygen_flows_lpm`).
 _FLOW_VALUE = re.compile(
-    r"(?<![0-9.,])(\d+(?:[.,]\d+)?) ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|l)"
+    r"(?<![0-9.,])(\d+(?:[.,]\d+)?) ?"
+    r"(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|l)"
     r"(?:(?![a-z])|(?=nc(?![a-z])))"
 )
 
@@ -624,7 +644,10 @@ def scoring_text(text: str) -> str | None:
     if kind == "artifact":
         return "SpO2 artifact"
     if kind == "oxygen":
-        return "Supplemental oxygen"
+        # the flows it names are no identifier, and a walk on oxygen is held against them:
+        # rewritten without, 'O2 4 L/min' at a walk given as 2 L/min qualified (hunt 15)
+        flows = ", ".join(f"{f:g} L/min" for f in oxygen_flows_lpm(text))
+        return f"Supplemental oxygen {flows}" if flows else "Supplemental oxygen"
     if kind == "event":
         return event_name(text)
     return None

@@ -387,6 +387,11 @@ class Analysis:
         night), as an overnight recording's sleep window left them out with the test
         (``oximetry.windows.WindowPlan.test_marks_s``); empty for a rest or exercise test,
         which takes nothing out.
+    walk_o2_flows_lpm : tuple of float
+        The distinct flows the recording's marks of oxygen name at the walk on oxygen, over it
+        or since the part before it ended, ascending
+        (``oximetry.windows.WindowPlan.walk_o2_flows_lpm``): a walk on oxygen given at another
+        flow is not the marked walk's.
     """
 
     recording: Recording
@@ -408,6 +413,7 @@ class Analysis:
     spo2_artifact_spans_s: tuple[tuple[float, float], ...] = ()
     oxygen_marks_s: tuple[tuple[float, float], ...] = ()
     test_marks_s: tuple[tuple[float, float], ...] = ()
+    walk_o2_flows_lpm: tuple[float, ...] = ()
 
     @property
     def main_window(self) -> str | None:

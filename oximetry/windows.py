@@ -237,6 +237,10 @@ class WindowPlan:
         (``--segment`` replaced them, or they have no duration: :func:`_open_spans`), which
         an overnight recording's sleep window left out with the test, in time order; empty
         for a rest or exercise test, which takes nothing out.
+    walk_o2_flows_lpm : tuple of float
+        The distinct flows the recording's oxygen marks name at the walk on oxygen, over it or
+        since the part before it ended (:func:`_walk_flow_marks`), ascending; empty without a
+        walk on oxygen or such a mark.
     """
 
     windows: tuple[Window, ...]
@@ -245,6 +249,7 @@ class WindowPlan:
     warnings: tuple[str, ...]
     staging: tuple[tuple[float, float, str], ...] = ()
     test_marks_s: tuple[tuple[float, float], ...] = ()
+    walk_o2_flows_lpm: tuple[float, ...] = ()
 
 
 #: How a warning names the test a recording is analysed as (None: segments without staging).
@@ -399,7 +404,8 @@ def build_windows(
     exercise_test = settings.test_type in ("exercise", "rest") or (
         settings.test_type is None and bool(segments) and not staged
     )
-    _check_walk_flow(recording, settings, segments)
+    walk_flows = _walk_flow_marks(recording, segments)
+    _check_walk_flow(recording, settings, segments, walk_flows)
     if exercise_test:
         _check_rest_before_walks(recording, settings, segments)
     if exercise_test and not settings.segments_s:
@@ -504,6 +510,7 @@ def build_windows(
         tuple(dict.fromkeys(warnings)),
         tuple(staging) if staged else (),
         test_marks_s,
+        tuple(sorted({f for _, f in walk_flows})),
     )
 
 
@@ -1344,36 +1351,58 @@ def _segments(
     return out
 
 
-#: How long before the walk on oxygen a mark of the gas may be its start (``O2 4 L/min``
-#: typed as the patient sets off).
+#: How long before the walk on oxygen a mark of the gas is its start at least (``O2 4 L/min``
+#: typed as the patient sets off), even over the end of the part before it.
 WALK_FLOW_MARK_S = 60.0
 
 
+def _walk_flow_marks(recording: Recording, segments: Sequence[Window]) -> list[tuple[float, float]]:
+    """Return ``(onset_s, flow_lpm)`` of each flow a mark of oxygen names at the walk on oxygen.
+
+    The flow set for the walk is typed when the cannula goes on, which may be any time after
+    the part before it ended: a fixed 60 s look-back missed ``O2 4 L/min`` at 830 s, after the
+    walk on room air ended at 780 s and 70 s before the walk on oxygen, which QUALIFIED as shown
+    at the 2 L/min given (review of hunt 15).
+    """
+    walk = next((w for w in segments if w.kind == "exercise_o2"), None)
+    if walk is None or not walk.spans_s:
+        return []
+    s, e = walk.spans_s[0][0], walk.spans_s[-1][1]
+    ends = [w.spans_s[-1][1] for w in segments if w.spans_s and w.spans_s[-1][1] <= s]
+    lo = min(max(ends) if ends else s - TEST_PAUSE_S, s - WALK_FLOW_MARK_S)
+    out: list[tuple[float, float]] = []
+    for a in recording.annotations:
+        if annotation_kind(a.text)[0] != "oxygen":
+            continue
+        t = float(a.onset_s)
+        if t < e and t + _mark_length(a.duration_s) >= lo:
+            out.extend((t, f) for f in oxygen_flows_lpm(a.text))
+    return sorted(out)
+
+
 def _check_walk_flow(
-    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
+    recording: Recording,
+    settings: AnalysisSettings,
+    segments: Sequence[Window],
+    marks: Sequence[tuple[float, float]],
 ) -> None:
     """Refuse a walk on oxygen whose flow the recording marks other than the flow given.
 
     The flow given (``--o2-flow``, the context's ``test.exercise_o2_flow_lpm``) is the one the
-    rules hold against the order's; a mark of the gas over the walk, or in the
-    :data:`WALK_FLOW_MARK_S` before it, naming another flow (``O2 4 L/min`` at its start beside
-    2 L/min given, and ordered) says the improvement was shown at that flow: the two disagree.
-    Read as the flow given, the walk's improvement at 4 L/min QUALIFIED exercise oxygen
-    ordered at 2 (hunt 15).
+    rules hold against the order's; a mark of the gas at the walk (``marks``,
+    :func:`_walk_flow_marks`) naming another flow (``O2 4 L/min`` at its start beside 2 L/min
+    given, and ordered) says the improvement was shown at that flow: the two disagree. Read as
+    the flow given, the walk's improvement at 4 L/min QUALIFIED exercise oxygen ordered at 2
+    (hunt 15). Without a flow given, the rules hold the marked flows against the context's
+    (``recording.exercise_o2_marked_flows_lpm``: ``oxi qualify --summary``).
     """
     flow = settings.o2_flow_lpm
     walk = next((w for w in segments if w.kind == "exercise_o2"), None)
     if flow is None or walk is None or not walk.spans_s:
         return
     s, e = walk.spans_s[0][0], walk.spans_s[-1][1]
-    for a in recording.annotations:
-        if annotation_kind(a.text)[0] != "oxygen":
-            continue
-        t = float(a.onset_s)
-        if not (t < e and t + _mark_length(a.duration_s) >= s - WALK_FLOW_MARK_S):
-            continue
-        other = next((f for f in oxygen_flows_lpm(a.text) if abs(f - flow) > 1e-9), None)
-        if other is not None:
+    for t, other in marks:
+        if abs(other - flow) > 1e-9:
             raise SettingsError(
                 f"the recording marks oxygen at {other:g} L/min at {t:g} s, by the walk on "
                 f"oxygen ({s:g}-{e:g} s), but its flow is given as {flow:g} L/min (--o2-flow or "

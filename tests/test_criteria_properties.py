@@ -378,6 +378,8 @@ RESHAPED_TESTS = (
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
     "walk_flows_disagree",
+    # review of hunt 15: the recording marks oxygen at another flow at the walk on oxygen
+    "walk_marked_at_another_flow",
     # hunt 8: the walk on oxygen stopped (or its data did) before the room-air walk's low
     "walk_on_oxygen_stops_short",
     "walk_on_oxygen_data_stop_short",
@@ -1411,6 +1413,24 @@ def _walk_flow_not_one(
     return ev
 
 
+def _walk_marked_at_another_flow(
+    draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime
+) -> Evidence:
+    """A qualifying three-part test walked on oxygen at the order's flow, given by the analysis
+    or the context alone, whose recording marks oxygen at another flow at that walk (perhaps
+    beside the flow given): analysed without a flow and qualified with the context's, 'O2 4
+    L/min' at a walk given as 2 L/min QUALIFIED (review of hunt 15)."""
+    ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+    flow = ev.exercise_o2_flow_lpm
+    assert flow is not None
+    if draw(st.booleans()):  # the context's flow, the recording analysed without one
+        raw["test"]["exercise_o2_flow_lpm"] = flow
+        ev = dataclasses.replace(ev, exercise_o2_flow_lpm=None)
+    other = draw(st.floats(0.5, 15.0).filter(lambda f: abs(f - flow) > 0.01))
+    marked = {other, flow} if draw(st.booleans()) else {other}
+    return dataclasses.replace(ev, exercise_o2_marked_flows_lpm=tuple(sorted(marked)))
+
+
 def _walk_on_more_oxygen(draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime) -> Evidence:
     """A qualifying three-part test whose walk on oxygen used more than the prescribed flow."""
     rx = raw["order"].setdefault("flow_lpm", draw(st.floats(0.5, 6.0)))
@@ -1816,6 +1836,8 @@ def _reshaped_test(
         return "exercise", _tested_at_order_flow(raw, _walks_sessions_apart(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):
         return "exercise", _walk_flow_not_one(draw, change, raw, start)
+    if change == "walk_marked_at_another_flow":
+        return "exercise", _walk_marked_at_another_flow(draw, raw, start)
     if change in (
         "walk_on_oxygen_stops_short",
         "walk_on_oxygen_data_stop_short",

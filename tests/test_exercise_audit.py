@@ -1069,7 +1069,21 @@ def test_rest_segment_option_holding_a_walk_mark_is_refused(tmp_path: Path) -> N
     assert d is not None and d.determination != "qualified"
 
 
-@pytest.mark.parametrize("mark", [(895.0, 0.0, "O2 4 L/min"), (900.0, 360.0, "Pt on 4L NC")])
+@pytest.mark.parametrize(
+    "mark",
+    [
+        (895.0, 0.0, "O2 4 L/min"),
+        (900.0, 360.0, "Pt on 4L NC"),
+        # review of hunt 15: after the walk on room air ended (780 s), 70 s before the walk on
+        # oxygen, past the 60 s looked back; and wordings that were no marks or named no flow
+        (830.0, 0.0, "O2 4 L/min"),
+        (790.0, 0.0, "O2 4 L/min"),
+        (895.0, 0.0, "O2 4 ltr"),
+        (895.0, 0.0, "O2 4 lt/min"),
+        (895.0, 0.0, "Flow 4 lpm"),
+        (895.0, 0.0, "4 liters per minute"),
+    ],
+)
 def test_walk_on_oxygen_marked_at_another_flow_is_refused(
     tmp_path: Path, mark: tuple[float, float, str]
 ) -> None:
@@ -1091,6 +1105,71 @@ def test_walk_on_oxygen_marked_at_another_flow_is_refused(
     )
     d = analyze_file(edf, request).determination
     assert d is not None and d.determination == "indeterminate"  # shown above the order's 2
+
+
+def _walk_marked_at(tmp_path: Path, mark: tuple[float, float, str]) -> Path:
+    """The three-part test of ANNOTATED (86 % walking on room air) with one annotation."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1300, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=list(ANNOTATED), annotations=[Annotation(*mark)],
+    )  # fmt: skip
+    return write_edf(rec, tmp_path / "walk.edf")
+
+
+@pytest.mark.parametrize("at", [895.0, 830.0])
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_walk_marked_at_another_flow_analysed_without_one_is_a_conflict_in_qualify(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], at: float, deidentify: bool
+) -> None:
+    """Analysed without a context or --o2-flow, the walk on oxygen marked 'O2 4 L/min' was
+    QUALIFIED by oxi qualify --summary beside test.exercise_o2_flow_lpm 2 (MassHealth, and
+    Medicare N1): the summary did not say which flow the file marks (review of hunt 15)."""
+    edf = _walk_marked_at(tmp_path, (at, 0.0, "O2 4 L/min"))
+    more = ["--deidentify"] if deidentify else []
+    out = tmp_path / "o2"
+    assert main(["analyze", str(edf), "--no-report", "--out", str(out), *more]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["recording"]["exercise_o2_marked_flows_lpm"] == [4.0]
+    assert summary["settings"]["o2_flow_lpm"] is None
+    ctx = tmp_path / "ctx.yaml"
+    medicare = WALK_CTX.replace("chronic_stable_state: true,", "chronic_stable_state: true, "
+                                "evaluated_date: 2026-11-20, performed_by: hospital,")  # fmt: skip
+    for text, payer in ((WALK_CTX, []), (medicare, ["--payer", "medicare"])):
+        ctx.write_text(text)
+        capsys.readouterr()
+        args = ["qualify", "--summary", str(out / "summary.json"), "--context", str(ctx)]
+        assert main([*args, "--json", *payer]) == 0
+        q = json.loads(capsys.readouterr().out)["qualification"]
+        assert q["determination"] == "indeterminate", payer
+        (c,) = q["conflicts"]
+        assert c["keys"] == ["test.exercise_o2_flow_lpm", "recording.exercise_o2_marked_flows_lpm"]
+        assert c["values"] == {
+            "test.exercise_o2_flow_lpm": 2,
+            "recording.exercise_o2_marked_flows_lpm": [4.0],
+        }
+        # at the flow the file marks, no conflict (the improvement is above the order's 2)
+        ctx.write_text(text.replace("exercise_o2_flow_lpm: 2", "exercise_o2_flow_lpm: 4"))
+        capsys.readouterr()
+        assert main([*args, "--json", *payer]) == 0
+        assert json.loads(capsys.readouterr().out)["qualification"]["conflicts"] == []
+
+
+def test_walk_marked_flows_in_the_summary_are_verified(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An edited recording.exercise_o2_marked_flows_lpm is a difference oxi verify reports."""
+    edf = _walk_marked_at(tmp_path, (830.0, 0.0, "O2 4 L/min"))
+    out = tmp_path / "o2"
+    assert main(["analyze", str(edf), "--no-report", "--out", str(out)]) == 0
+    path = out / "summary.json"
+    assert main(["verify", str(path), str(edf)]) == 0
+    summary = json.loads(path.read_text())
+    summary["recording"]["exercise_o2_marked_flows_lpm"] = [2.0]
+    path.write_text(json.dumps(summary))
+    capsys.readouterr()
+    assert main(["verify", str(path), str(edf)]) == 1
+    assert "recording.exercise_o2_marked_flows_lpm[0]" in capsys.readouterr().out
 
 
 def test_rest_segment_option_over_an_annotated_walk_is_refused(tmp_path: Path) -> None:

@@ -497,6 +497,14 @@ def build_summary(
                 if analysis.oxygen_marks_s
                 else {}
             ),
+            # the flows the oxygen marks name at the walk on oxygen: oxi qualify --summary
+            # holds the context's flow of the walk against them (analysed without a flow, 'O2
+            # 4 L/min' at a walk given as 2 L/min qualified); absent when there is none
+            **(
+                {"exercise_o2_marked_flows_lpm": list(analysis.walk_o2_flows_lpm)}
+                if analysis.walk_o2_flows_lpm
+                else {}
+            ),
             # the file's segment marks no segment of the test is, as an overnight sleep
             # window left them out with the test: oxi qualify --summary reads them as taken
             # out at a lights on/off option, as the test's segments, and refuses a sleep
