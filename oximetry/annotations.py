@@ -232,9 +232,12 @@ _OXIMETRY_WORD = re.compile(
 #: negation to parse.
 _ARTIFACT_WORD = re.compile(r"art[ie]fa(?:c?t|kt)(?! ?(?:free|frei)\b)")
 
-#: Words that make an annotation a scored event (AASM scoring vocabulary and common PSG exports).
+#: Words that make an annotation a scored event (AASM scoring vocabulary and common PSG exports),
+#: matched in :func:`_event_form`'s spelling: apnea as English, French (``Apnée``), German
+#: (``Apnoe``) or Portuguese (``Apneia``) write it, and hypopnea likewise (``Hypopnée``,
+#: ``Hypopnoe``, ``Hipopnea``): ``Hypopnée`` and ``Hypopnoe`` were notes (hunt 15).
 _EVENT_WORDS = re.compile(
-    r"apn(o)?ea|hypopn(o)?ea|desat|\bspo2\b|\bsao2\b|oxygen|arousal|\brera\b|"
+    r"apno?e|(?:hy|hi|i)popn|desat|\bspo2\b|\bsao2\b|oxygen|arousal|\brera\b|effort\W*related|"
     r"respiratory|obstructive|central|mixed|cheyne|periodic breathing|hypoventilation|"
     r"limb|\bplm|leg movement|snor|bradycardia|tachycardia|asystole|arrhythmia|"
     r"\bevent\b|awakening"
@@ -278,15 +281,25 @@ _LIGHTS = {
 _SEGMENTS = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2"}
 
 
-#: The event kinds :func:`event_name` names, most specific first (AASM scoring vocabulary).
+def _apnea_of(kind: str) -> str:
+    """Return the pattern of an apnea of ``kind`` (words), before or after the word apnea."""
+    apnea = r"apno?e[a-z]*"
+    return rf"(?<![a-z])(?:{kind})[^a-z0-9]*{apnea}|{apnea}[^a-z0-9]*(?:{kind})(?![a-z])"
+
+
+#: The event kinds :func:`event_name` names, most specific first (AASM scoring vocabulary), in
+#: :func:`_event_form`'s spelling. An apnea's kind before or after the word, in full, shortened
+#: or translated: RemLogic's ``APNEA-CENTRAL``, ``Apnea-Obstructive``, ``Obs Apnea``, Deltamed's
+#: ``Apnée obstructive`` and ``Obstruktive Apnoe`` were a bare ``apnea``, no sleep test's event,
+#: and a PSG's oximetry exported with them qualified N1 (hunt 15).
 _EVENT_NAMES = (
-    (r"obstructive\s*apn", "obstructive apnea"),
-    (r"central\s*apn", "central apnea"),
-    (r"mixed\s*apn", "mixed apnea"),
-    (r"hypopn", "hypopnea"),
+    (_apnea_of(r"obstru[ck]t[a-z]*|obstr|obs"), "obstructive apnea"),
+    (_apnea_of(r"[cz]entra[a-z]*|cent"), "central apnea"),
+    (_apnea_of(r"mix[a-z]*|gemischt[a-z]*|mist[ao]"), "mixed apnea"),
+    (r"(?:hy|hi|i)popn", "hypopnea"),
     (r"apn", "apnea"),
     (r"desat|\bspo2\b|\bsao2\b|oxygen", "desaturation"),
-    (r"\brera\b", "RERA"),
+    (r"\brera\b|effort[^a-z0-9]*related", "RERA"),
     (r"arousal", "arousal"),
     (r"cheyne", "Cheyne-Stokes breathing"),
     (r"periodic breathing", "periodic breathing"),
@@ -308,6 +321,15 @@ _EVENT_NAMES = (
 #: overnight oximetry). A bare ``apnea`` (a bedside monitor's alarm), desaturations and arousals
 #: (some oximetry software scores them from the pulse rate) are not.
 SLEEP_TEST_EVENTS = ("obstructive apnea", "central apnea", "mixed apnea", "hypopnea", "RERA")
+
+
+def _event_form(text: str) -> str:
+    """Return ``text`` as the event words match it: lower case, NFKC, accents dropped.
+
+    ``Apnée obstructive`` reads ``apnee obstructive`` and ``Hypopnée`` ``hypopnee``.
+    """
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
 def _norm(text: str) -> str:
@@ -449,8 +471,7 @@ def _artifact_form(text: str) -> str:
     NFKC first, so ``SpO₂`` and full-width ``ＳｐＯ２`` are ``SpO2``; then accents dropped, so
     ``Artéfact`` and ``oxímetro`` read as ``artefact`` and ``oximetro``; then :func:`_norm`.
     """
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text))
-    return _norm("".join(c for c in decomposed if not unicodedata.combining(c)))
+    return _norm(_event_form(text))
 
 
 def stage_of(text: str) -> str | None:
@@ -569,7 +590,7 @@ def annotation_kind(text: str) -> tuple[str, str | None]:
         return "artifact", "SpO2"
     if is_oxygen_mark(text):
         return "oxygen", None
-    if _EVENT_WORDS.search(text.lower()):
+    if _EVENT_WORDS.search(_event_form(text)):
         return "event", None
     return "note", None
 
@@ -610,7 +631,7 @@ def event_name(text: str) -> str:
         ``obstructive apnea``, ``hypopnea``, ``desaturation``, ``arousal`` ... or ``event``; never
         any other word of the text.
     """
-    low = text.lower()
+    low = _event_form(text)
     return next((name for pattern, name in _EVENT_NAMES if re.search(pattern, low)), "event")
 
 

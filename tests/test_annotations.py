@@ -223,6 +223,52 @@ def test_an_oximetry_word_and_an_artifact_word_anywhere_mark_an_spo2_artifact(
         assert scoring_text(text) == "SpO2 artifact"
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Obstructive Apnea", "obstructive apnea"),
+        ("Apnea-Obstructive", "obstructive apnea"),  # RemLogic
+        ("APNEA-CENTRAL", "central apnea"),
+        ("APNEA-MIXED", "mixed apnea"),
+        ("Apnea Obstructive", "obstructive apnea"),
+        ("Apnea, central", "central apnea"),
+        ("Obs Apnea", "obstructive apnea"),
+        ("Obstr. Apnea", "obstructive apnea"),
+        ("Apnée obstructive", "obstructive apnea"),  # Deltamed
+        ("Apnée centrale", "central apnea"),
+        ("Apnée mixte", "mixed apnea"),
+        ("Obstruktive Apnoe", "obstructive apnea"),
+        ("Zentrale Apnoe", "central apnea"),
+        ("Gemischte Apnoe", "mixed apnea"),
+        ("Apnea obstructiva", "obstructive apnea"),
+        ("Hypopnée", "hypopnea"),
+        ("Hypopnoe", "hypopnea"),
+        ("Hipopnea", "hypopnea"),
+        ("Obstructive Hypopnea", "hypopnea"),
+        ("Respiratory effort-related arousal", "RERA"),
+        # a bare apnea (a bedside monitor's alarm) in any language stays one
+        ("Apnea", "apnea"),
+        ("Apnée", "apnea"),
+        ("Apnoe", "apnea"),
+        ("Apnea observed", "apnea"),
+        ("Apnea centered", "apnea"),
+        ("Arousal", "arousal"),
+    ],
+)
+def test_an_apneas_kind_before_or_after_it_in_any_spelling_names_it(text: str, name: str) -> None:
+    """RemLogic's ``APNEA-CENTRAL``, ``Obs Apnea``, Deltamed's ``Apnée obstructive`` were a bare
+    apnea and ``Hypopnée``/``Hypopnoe`` notes, none a sleep test's event: a PSG's oximetry
+    exported with them qualified Medicare N1 as stand-alone oximetry (hunt 15)."""
+    from oximetry.annotations import SLEEP_TEST_EVENTS, event_name
+
+    assert annotation_kind(text) == ("event", None)
+    assert event_name(text) == name
+    assert (name in SLEEP_TEST_EVENTS) is (name not in ("apnea", "arousal"))
+    # --deidentify keeps the kind
+    rewritten = scoring_text(text)
+    assert rewritten == name and event_name(rewritten) == name
+
+
 def test_scoring_text_reads_back_as_the_same_kind() -> None:
     """--deidentify rewrites annotations in the vocabulary; the analysis must read them alike."""
     from oximetry.annotations import _EVENT_NAMES, scoring_text

@@ -359,8 +359,20 @@ def _read_spo2(edf: Path) -> Any:
         ("Hypopnea", "not_qualified"),
         ("Central apnea", "not_qualified"),
         ("RERA", "not_qualified"),
+        # the kind after the word, shortened or translated, and accented (hunt 15)
+        ("Apnea-Obstructive", "not_qualified"),
+        ("APNEA-CENTRAL", "not_qualified"),
+        ("APNEA-MIXED", "not_qualified"),
+        ("Apnea Obstructive", "not_qualified"),
+        ("Obs Apnea", "not_qualified"),
+        ("Apnée obstructive", "not_qualified"),
+        ("Hypopnée", "not_qualified"),
+        ("Hypopnoe", "not_qualified"),
+        ("Respiratory effort-related arousal", "not_qualified"),
         ("Arousal", "qualified"),  # some oximetry software scores them from the pulse rate
         ("Apnea", "qualified"),  # a bedside monitor's alarm: no sleep test's scoring
+        ("Apnée", "qualified"),
+        ("Apnea observed", "qualified"),
         ("Desaturation", "qualified"),  # an oximeter's own software scores these
     ],
 )
