@@ -137,11 +137,19 @@ _PAP_WORD = re.compile(
 )
 #: A PAP machine named in a note (``CPAP 8 cm H2O``, ``BiPAP 14/10``, ``APAP on``): the patient
 #: slept on PAP, a titration or a night of therapy, never stand-alone oximetry. Not ``PAP`` alone
-#: (an ICU monitor's pulmonary artery pressure) nor ``cm``.
+#: (an ICU monitor's pulmonary artery pressure) nor ``cm``. A word ending in a machine's name
+#: (``nCPAP``, ``AutoCPAP``, ``VPAP``), ``C-PAP`` and ``AVAPS`` too: these were no notes of a
+#: machine and a night on PAP qualified N1 (hunt 15).
 _PAP_MACHINE = re.compile(
-    r"(?<![a-z])(?:cpap|bipap|bi pap|bpap|bilevel|bi level|apap|autopap|auto pap|asv|epap|ipap)"
-    r"(?![a-z])"
+    r"(?:cpap|bipap|bpap|vpap|apap)(?![a-z])"
+    r"|(?<![a-z])(?:c pap|bi pap|v pap|autopap|auto pap|bilevel|bi level|asv|avaps|ivaps|epap|"
+    r"ipap)(?![a-z])"
 )
+#: A pressure in centimetres of water (``10 cm H2O``, ``8 cmH2O``, ``cmH20``) beside ``PAP`` or a
+#: titration word is a PAP machine's setting (``PAP 10 cm H2O``, ``Titration 8 cmH2O``): a
+#: pulmonary artery pressure is in mmHg.
+_CM_H2O = re.compile(r"(?<![0-9])\d+(?: \d)? ?cm ?(?:h ?2 ?[o0]|of water|water)(?![a-z])")
+_PAP_OR_TITRATION = re.compile(r"(?<![a-z])(?:pap|titration|titrated|titrate|titrating)(?![a-z])")
 #: The fraction of inspired oxygen is noted only where it is set: ``FiO2 0.28``. ``FiO2 0.21``
 #: (room air) is a mark too, the safe side.
 _FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
@@ -606,15 +614,22 @@ def is_pap_note(text: str) -> bool:
     Returns
     -------
     bool
-        True for CPAP, BiPAP/BPAP, bilevel, APAP, ASV, IPAP or EPAP as a word; False for
-        ``PAP`` alone (a monitor's pulmonary artery pressure) and any other text.
+        True for CPAP, BiPAP/BPAP, VPAP, bilevel, APAP, ASV, AVAPS, IPAP or EPAP as a word or a
+        word's end (``nCPAP``, ``AutoCPAP``), ``C-PAP``, and a pressure in cm H2O beside ``PAP``
+        or a titration word (``PAP 10 cm H2O``, ``Titration 8 cmH2O``); False for ``PAP``
+        without such a pressure (a monitor's pulmonary artery pressure) and any other text.
 
     Examples
     --------
     >>> is_pap_note("CPAP 8 cm H2O"), is_pap_note("BiPAP 14/10"), is_pap_note("PAP 25 mmHg")
     (True, True, False)
+    >>> is_pap_note("PAP 10 cm H2O"), is_pap_note("nCPAP"), is_pap_note("PAP 30/15")
+    (True, True, False)
     """
-    return _PAP_MACHINE.search(_artifact_form(text)) is not None
+    form = _artifact_form(text)
+    if _PAP_MACHINE.search(form) is not None:
+        return True
+    return _CM_H2O.search(form) is not None and _PAP_OR_TITRATION.search(form) is not None
 
 
 def event_name(text: str) -> str:

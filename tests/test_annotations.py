@@ -269,6 +269,38 @@ def test_an_apneas_kind_before_or_after_it_in_any_spelling_names_it(text: str, n
     assert rewritten == name and event_name(rewritten) == name
 
 
+@pytest.mark.parametrize(
+    ("text", "pap"),
+    [
+        ("CPAP 10 cm H2O", True),
+        ("BiPAP 14/10", True),
+        ("C-PAP 10 cm H2O", True),
+        ("VPAP 14/10", True),
+        ("AutoCPAP 4-20", True),
+        ("nCPAP", True),
+        ("AVAPS", True),
+        ("PAP 10 cm H2O", True),  # a pressure in cm H2O is a machine's, not an artery's
+        ("PAP 12cmH2O", True),
+        ("Titration 8 cmH2O", True),
+        ("Titrated to 11 cm H20", True),
+        # a pulmonary artery pressure (mmHg), a ventilator's PEEP, an oxygen titration: no PAP
+        ("PAP", False),
+        ("PAP 25 mmHg", False),
+        ("PAP 30/15", False),
+        ("PEEP 5 cmH2O", False),
+        ("O2 titrated to 3L", False),
+        ("Pap smear", False),
+    ],
+)
+def test_notes_of_a_pap_machine_in_any_spelling(text: str, pap: bool) -> None:
+    """``C-PAP 10 cm H2O``, ``VPAP 14/10``, ``AutoCPAP 4-20``, ``nCPAP``, ``AVAPS``, ``PAP 10 cm
+    H2O`` and ``Titration 8 cmH2O`` were no PAP notes: a night on PAP qualified N1 as
+    stand-alone oximetry (hunt 15)."""
+    from oximetry.annotations import is_pap_note
+
+    assert is_pap_note(text) is pap
+
+
 def test_scoring_text_reads_back_as_the_same_kind() -> None:
     """--deidentify rewrites annotations in the vocabulary; the analysis must read them alike."""
     from oximetry.annotations import _EVENT_NAMES, scoring_text

@@ -413,7 +413,16 @@ def _event(text: str) -> str:
         ("BiPAP 14/10", "not_qualified"),
         ("Bi-PAP increased", "not_qualified"),
         ("APAP on", "not_qualified"),
+        # other spellings of a machine, and a pressure in cm H2O beside PAP (hunt 15)
+        ("C-PAP 10 cm H2O", "not_qualified"),
+        ("PAP 10 cm H2O", "not_qualified"),
+        ("VPAP 14/10", "not_qualified"),
+        ("AutoCPAP 4-20", "not_qualified"),
+        ("nCPAP", "not_qualified"),
+        ("AVAPS", "not_qualified"),
+        ("Titration 8 cmH2O", "not_qualified"),
         ("PAP 25 mmHg", "qualified"),  # an ICU monitor's pulmonary artery pressure
+        ("PAP 30/15", "qualified"),
         ("Mask adjusted", "qualified"),
     ],
 )
