@@ -2782,6 +2782,9 @@ def valid_then_perturbed_medicare(
         labels += [f"{name} (scored events)" for name in SLEEP_TEST_EVENTS]
         labels.append("PAP settings (annotations)")  # its notes set a PAP machine
         chosen = draw(st.lists(st.sampled_from(labels), min_size=1, max_size=3, unique=True))
+        if draw(st.booleans()):
+            # notes naming PAP alone, which may say it did not run: held open (hunt 15)
+            chosen = ["PAP settings (annotations)"]
         ev = dataclasses.replace(
             night("presumed_sleep", draw(st.floats(120.0, 600.0))),
             sleep_test_channels=tuple(chosen),
@@ -2938,6 +2941,13 @@ def _assert_medicare_stopped(case: tuple[dict[str, Any], Evidence | None, str]) 
     if change == "rest_between_88_and_89":  # likewise
         assert d.determination == "indeterminate", d.missing
         assert any("reading of a rest sustained nadir" in m for m in d.missing), d.missing
+    if change == "sleep_test_channels_unstaged" and ev is not None:
+        # notes naming PAP alone ("No CPAP tonight") hold the night open; any other sleep-test
+        # channel or scored event denies it (hunt 15)
+        pap_alone = ev.sleep_test_channels == ("PAP settings (annotations)",)
+        assert d.determination == ("indeterminate" if pap_alone else "not_qualified"), d.missing
+        if pap_alone:
+            assert any("whether the night was on PAP" in m for m in d.missing), d.missing
 
 
 # --------------------------------------------------------------------------------------------

@@ -409,27 +409,34 @@ def _event(text: str) -> str:
 @pytest.mark.parametrize(
     ("text", "det"),
     [
-        ("CPAP 10 cm H2O", "not_qualified"),
-        ("BiPAP 14/10", "not_qualified"),
-        ("Bi-PAP increased", "not_qualified"),
-        ("APAP on", "not_qualified"),
+        ("CPAP 10 cm H2O", "indeterminate"),
+        ("BiPAP 14/10", "indeterminate"),
+        ("Bi-PAP increased", "indeterminate"),
+        ("APAP on", "indeterminate"),
         # other spellings of a machine, and a pressure in cm H2O beside PAP (hunt 15)
-        ("C-PAP 10 cm H2O", "not_qualified"),
-        ("PAP 10 cm H2O", "not_qualified"),
-        ("VPAP 14/10", "not_qualified"),
-        ("AutoCPAP 4-20", "not_qualified"),
-        ("nCPAP", "not_qualified"),
-        ("AVAPS", "not_qualified"),
-        ("Titration 8 cmH2O", "not_qualified"),
+        ("C-PAP 10 cm H2O", "indeterminate"),
+        ("PAP 10 cm H2O", "indeterminate"),
+        ("VPAP 14/10", "indeterminate"),
+        ("AutoCPAP 4-20", "indeterminate"),
+        ("nCPAP", "indeterminate"),
+        ("AVAPS", "indeterminate"),
+        ("Titration 8 cmH2O", "indeterminate"),
+        # a note that PAP did not run is held open too, never a bare denial (hunt 15)
+        ("No CPAP tonight", "indeterminate"),
+        ("Pt refused CPAP", "indeterminate"),
+        ("CPAP off", "indeterminate"),
+        ("Home CPAP not used", "indeterminate"),
         ("PAP 25 mmHg", "qualified"),  # an ICU monitor's pulmonary artery pressure
         ("PAP 30/15", "qualified"),
         ("Mask adjusted", "qualified"),
     ],
 )
 def test_notes_of_pap_settings_mark_a_night_on_pap(tmp_path: Path, text: str, det: str) -> None:
-    """A night whose notes set a PAP machine's pressure was slept on PAP (a titration, or a
-    night of therapy): saturations on PAP are no stand-alone overnight oximetry (as a ResMed
-    file's), and 'CPAP 5/8/10 cm H2O' notes beside 8 min at 86 % qualified N1 (hunt 15)."""
+    """A night whose notes set a PAP machine's pressure may have been slept on PAP (a
+    titration, or a night of therapy): saturations on PAP are no stand-alone overnight oximetry
+    (as a ResMed file's), and 'CPAP 5/8/10 cm H2O' notes beside 8 min at 86 % qualified N1. A
+    note names PAP without saying it ran ('No CPAP tonight' was a bare denial), so such notes
+    alone leave lcd_sleep_study not evaluable, never met (hunt 15)."""
     from oximetry.model import Annotation
     from oximetry.simulate import simulate_night, write_edf
 
@@ -440,6 +447,32 @@ def test_notes_of_pap_settings_mark_a_night_on_pap(tmp_path: Path, text: str, de
     )  # fmt: skip
     edf = write_edf(rec, tmp_path / "night.edf")
     summary = _analyze(tmp_path, edf)
-    assert summary["qualification"]["determination"] == det
-    pap = ["PAP settings (annotations)"] if det == "not_qualified" else []
+    q = summary["qualification"]
+    assert q["determination"] == det
+    pap = ["PAP settings (annotations)"] if det == "indeterminate" else []
     assert summary["input"]["sleep_test_channels"] == pap
+    if det == "indeterminate":
+        (rule,) = [r for r in q["rules"] if r["id"] == "lcd_sleep_study"]
+        assert rule["met"] is None and "name a PAP machine" in rule["reason"]
+        assert any("whether the night was on PAP" in m for m in q["missing"]), q["missing"]
+    assert main(["verify", str(tmp_path / "out-night" / "summary.json"), str(edf)]) == 0
+
+
+def test_notes_of_pap_beside_scored_hypopneas_deny(tmp_path: Path) -> None:
+    """Scored hypopneas say a sleep test scored the night whatever its notes say of PAP: the
+    night is denied as a sleep test, the PAP notes listed beside them (hunt 15)."""
+    from oximetry.model import Annotation
+    from oximetry.simulate import simulate_night, write_edf
+
+    notes = [Annotation(1800.0, 0.0, "No CPAP tonight")]
+    notes += [Annotation(3600.0 + 900.0 * i, 20.0, "Hypopnea") for i in range(4)]
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=1, baseline_pct=94,
+        sustained_drops=[(3 * 3600 + 300, 480, 86)], start=START, annotations=notes,
+    )  # fmt: skip
+    summary = _analyze(tmp_path, write_edf(rec, tmp_path / "night.edf"))
+    assert summary["qualification"]["determination"] == "not_qualified"
+    assert summary["input"]["sleep_test_channels"] == [
+        "hypopnea (scored events)",
+        "PAP settings (annotations)",
+    ]

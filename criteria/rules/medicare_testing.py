@@ -326,6 +326,12 @@ def _testing_conditions(inp: Inputs) -> Outcome:
     return Outcome(True, f"Tested on {t.o2_flow_lpm:g} L/min oxygen; values must still qualify.", v)
 
 
+#: The label :attr:`oximetry.model.Recording.sleep_test_channels` gives notes naming a PAP machine
+#: (``criteria`` imports nothing from ``oximetry``; ``tests/test_sleep_test_channels.py`` reads
+#: it end to end).
+PAP_NOTES_LABEL = "PAP settings (annotations)"
+
+
 def _sleep_study(inp: Inputs) -> Outcome:
     """Which overnight study may count: stand-alone oximetry, or a PAP titration with OSA."""
     t = inp.context.test
@@ -382,6 +388,19 @@ def _sleep_study(inp: Inputs) -> Outcome:
             "The recording is sleep-staged (a PSG or home sleep test): its oximetry is not "
             "stand-alone overnight oximetry and counts only during a PAP titration.",
             v,
+        )
+    if ev.sleep_test_channels == (PAP_NOTES_LABEL,):
+        # Notes naming a PAP machine say a night may have been on PAP, not that it was: "No
+        # CPAP tonight", "Pt refused CPAP", "CPAP off" on a stand-alone oximeter's night were a
+        # bare denial. Not read for negations (a missed one would qualify a night on PAP): the
+        # rule is left open for a reader of the notes, never met (hunt 15).
+        v["sleep_test_channels"] = [PAP_NOTES_LABEL]
+        return Outcome(
+            None,
+            "The recording's notes name a PAP machine: saturations taken on PAP are not "
+            "stand-alone overnight oximetry, and whether this night was on PAP is not known.",
+            v,
+            ("whether the night was on PAP (the recording's notes name a PAP machine)",),
         )
     if ev.sleep_test_channels:
         # Unstaged, but its channels say what it is: the same night with its staging file is
