@@ -22,7 +22,7 @@ from criteria.context import CONTEXT_FREE_TEXT, Context
 from criteria.evaluate import Determination
 from criteria.evidence import Evidence
 from oximetry.analysis import analyze
-from oximetry.annotations import scoring_text
+from oximetry.annotations import is_pap_note, scoring_text
 from oximetry.errors import OximetryError, SettingsError
 from oximetry.io import path_text, read_hypnogram, read_recording, sha256_of
 from oximetry.io.join import night_sha256
@@ -226,11 +226,17 @@ def folder_name(text: str) -> str:
     return "_" + name.lstrip(".") if name.startswith(".") else name
 
 
+#: What ``--deidentify`` keeps of a note naming a PAP machine: a word that reads as one
+#: (:func:`oximetry.annotations.is_pap_note`) and is a note, nothing else.
+PAP_NOTE_TEXT = "CPAP"
+
+
 def scoring_annotations_only(recording: Recording) -> Recording:
     """Return ``recording`` with its annotations in the scoring vocabulary alone (``--deidentify``).
 
     Stages, lights marks, segment names and event kinds are kept, rewritten in the vocabulary's
-    words (:func:`oximetry.annotations.scoring_text`); notes and every other word typed into an
+    words (:func:`oximetry.annotations.scoring_text`), and a note naming a PAP machine as
+    ``CPAP`` (it marks a night on PAP, Medicare); notes and every other word typed into an
     annotation (names, dates, record numbers in any spelling) are dropped before the analysis,
     so no output can carry them. The figures are those of the original annotations.
 
@@ -247,6 +253,11 @@ def scoring_annotations_only(recording: Recording) -> Recording:
         text = scoring_text(a.text)
         if text is not None:
             kept.append(replace(a, text=text))  # the scorer's nadir and baseline kept
+        if is_pap_note(a.text) and (text is None or not is_pap_note(text)):
+            # a note naming a PAP machine is kept as the machine's name alone: dropped as free
+            # text (or rewritten as oxygen or an arousal), a night on PAP was stand-alone
+            # oximetry under --deidentify and qualified N1 (Recording.sleep_test_channels)
+            kept.append(replace(a, text=PAP_NOTE_TEXT))
     return replace(recording, annotations=tuple(kept))
 
 

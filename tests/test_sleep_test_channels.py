@@ -476,3 +476,27 @@ def test_notes_of_pap_beside_scored_hypopneas_deny(tmp_path: Path) -> None:
         "hypopnea (scored events)",
         "PAP settings (annotations)",
     ]
+
+
+@pytest.mark.parametrize("text", ["CPAP 10 cm H2O", "Arousal on CPAP 10", "CPAP 10 on 2L"])
+def test_deidentify_keeps_notes_of_a_pap_machine(tmp_path: Path, text: str) -> None:
+    """--deidentify dropped a PAP note as free text (or kept it as an arousal or as oxygen),
+    and the night on PAP it marks was stand-alone oximetry and qualified N1 (hunt 15)."""
+    from oximetry.model import Annotation
+    from oximetry.simulate import simulate_night, write_edf
+
+    notes = [Annotation(1800.0 * (i + 1), 0.0, text) for i in range(3)]
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=1, baseline_pct=94,
+        sustained_drops=[(3 * 3600 + 300, 480, 86)], start=START, annotations=notes,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(MEDICARE)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, "--deidentify"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["input"]["sleep_test_channels"] == ["PAP settings (annotations)"]
+    assert summary["qualification"]["determination"] == "indeterminate"
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
