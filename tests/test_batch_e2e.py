@@ -154,11 +154,11 @@ def test_bad_context_stops_before_any_work_and_deidentify_hides_names(
     mixed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text("payer: masshealth\nno_such_key: 1\n")
+    bad.write_text("payer: masshealth\nmobilty: 1\n")
     out = tmp_path / "out"
     files = [str(mixed / "night_a.edf"), str(mixed / "empty.edf")]
     assert main(["batch", *files, "--out", str(out), "--context", str(bad), "--quiet"]) == 2
-    assert "no_such_key" in capsys.readouterr().err
+    assert "did you mean 'mobility'?" in capsys.readouterr().err
     assert not out.exists()
     args = ["batch", *files, "--out", str(out), "--no-report", "--quiet", "--deidentify"]
     assert main(args) == 3
