@@ -1411,49 +1411,70 @@ def _check_walk_flow(
             )
 
 
-def _check_rest_before_walks(
-    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
-) -> None:
-    """Refuse a rest test's rest segment that does not end before a walk the recording marks.
+def _rest_walks(
+    recording: Recording, settings: AnalysisSettings, rest: Window
+) -> list[tuple[float, str]]:
+    """Return the walks the recording marks that the ``rest`` segment holds or follows.
 
-    A walk (``exercise``, ``exercise_o2``) began there by the file's mark without a duration,
-    which no segment of its kind gives the span of (:func:`_open_marks`), or by its segment
-    annotation that ``--segment`` replaced (:func:`_replaced_marks`): the rest part then holds
-    walking, or after it the recovery (as a rest part after one of the test's own walks is, for
-    the rules). A 'rest' annotation over 0-900 s (or ``--segment rest=0-900``) holding an
-    'exercise' mark at 420 s read the walk's 6 min at 86 % as the resting value, and continuous
-    oxygen QUALIFIED; so did ``--segment rest=0-600`` over the file's walk annotated 300-660 s,
-    with a warning only (hunt 15). An overnight test's rules do not judge its rest part as a
-    rest test, and its sleep window leaves out the walk's span (:func:`_testing`).
+    As (start s, how it is marked), in time order: a walk (``exercise``, ``exercise_o2``) began
+    there by the file's mark without a duration, which no segment of its kind gives the span of
+    (:func:`_open_marks`), or by its segment annotation that ``--segment`` replaced
+    (:func:`_replaced_marks`), before the rest segment's end. A mark whose
+    :data:`OPEN_MARK_S` end before the rest segment starts is left out, as :func:`_segments`
+    leaves it out when it takes the whole recording as the rest test: an 'exercise' mark at
+    0 s before data from 7300 s made the recording the rest test, which was then refused for
+    following it.
     """
-    rest = next((w for w in segments if w.kind == "rest"), None)
-    if rest is None:
-        return
+    start, end = rest.spans_s[0][0], rest.spans_s[-1][1]
     walks = [
         (t, f"{name!r} annotation at {t:g} s, a walk's start without a duration")
         for name, t in _open_marks(recording, settings)
-        if name != "rest"
+        if name != "rest" and t + OPEN_MARK_S > start
     ]
     walks += [
         (s, f"{name!r} segment annotation ({s:g}-{e:g} s), a walk --segment does not repeat")
         for name, s, e in _replaced_marks(recording, settings)
         if name != "rest"
     ]
+    return sorted((t, walk) for t, walk in walks if t + _EPS < end)
+
+
+def _check_rest_before_walks(
+    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
+) -> None:
+    """Refuse a rest test's rest segment that does not end before a walk the recording marks.
+
+    A walk (:func:`_rest_walks`) began there: the rest part then holds walking, or after it
+    the recovery (as a rest part after one of the test's own walks is, for the rules). A 'rest'
+    annotation over 0-900 s (or ``--segment rest=0-900``) holding an 'exercise' mark at 420 s
+    read the walk's 6 min at 86 % as the resting value, and continuous oxygen QUALIFIED; so did
+    ``--segment rest=0-600`` over the file's walk annotated 300-660 s, with a warning only
+    (hunt 15). An overnight test's rules do not judge its rest part as a rest test, and its
+    sleep window leaves out the walk's span (:func:`_testing`).
+    """
+    rest = next((w for w in segments if w.kind == "rest" and w.spans_s), None)
+    walks = [] if rest is None else _rest_walks(recording, settings, rest)
+    if rest is None or not walks:
+        return
+    t, walk = walks[0]
     start, end = rest.spans_s[0][0], rest.spans_s[-1][1]
-    for t, walk in sorted(walks):
-        if end <= t + _EPS:
-            continue
-        given = rest.source == "segment_option"
-        what = "--segment rest" if given else "the 'rest' segment annotation"
-        where = "holds the start of" if start - _EPS <= t else "starts after the start of"
-        why = (
-            f"{what} ({start:g}-{end:g} s) {where} the recording's {walk}: a rest part holds "
-            "no walk, and after one it is the recovery; give the rest segment with --segment, "
-            "ending before the walk"
-        )
-        if given:
-            raise SettingsError(why, recording.source.path)
-        raise RecordingFormatError(why, recording.source.path)
+    given = rest.source == "segment_option"
+    # named as its source gives it: the whole recording taken for test type rest was said to
+    # be "the 'rest' segment annotation (7300-7900 s)", which the file did not hold
+    what = {
+        "segment_option": f"--segment rest ({start:g}-{end:g} s)",
+        "test_type": f"the whole recording taken as the rest test (test type rest; its valid "
+        f"data, {start:g}-{end:g} s)",
+    }.get(rest.source, f"the 'rest' segment annotation ({start:g}-{end:g} s)")
+    where = "holds the start of" if start - _EPS <= t else "starts after the start of"
+    why = (
+        f"{what} {where} the recording's {walk}: a rest part holds "
+        "no walk, and after one it is the recovery; give the rest segment with --segment, "
+        "ending before the walk"
+    )
+    if given:
+        raise SettingsError(why, recording.source.path)
+    raise RecordingFormatError(why, recording.source.path)
 
 
 def _check_segment_annotations(

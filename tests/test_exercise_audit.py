@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from criteria.context import Context
@@ -1067,6 +1068,24 @@ def test_rest_segment_option_holding_a_walk_mark_is_refused(tmp_path: Path) -> N
     request = AnalyzeRequest(segments=("rest=0-420",), context_path=str(tmp_path / "ctx.yaml"))
     d = analyze_file(edf, request).determination
     assert d is not None and d.determination != "qualified"
+
+
+def test_a_walk_mark_two_hours_before_the_data_is_no_walk_of_the_rest_test(tmp_path: Path) -> None:
+    """An 'exercise' mark at 0 s and no valid data until 7300 s: the whole recording was taken
+    as the rest test (test type rest), its mark's 120 min over before the data, and then refused
+    as "the 'rest' segment annotation (7300-7900 s)" following the mark, an annotation the file
+    did not hold. The two agree: the mark is no walk of this rest test."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=7900, seed=1, baseline_pct=95, noise_pts=0.6,
+        start=dt.datetime(2026, 11, 20, 10, 0), annotations=[Annotation(0.0, 0.0, "exercise")],
+    )  # fmt: skip
+    data = np.array(rec.spo2.data)
+    data[:7300] = 0.0
+    rec = dataclasses.replace(rec, spo2=dataclasses.replace(rec.spo2, data=data))
+    edf = write_edf(rec, tmp_path / "rest.edf")
+    a = analyze_file(edf, AnalyzeRequest(test_type="rest"))
+    rest = next(w for w in a.summary["windows"] if w["kind"] == "rest")
+    assert (rest["source"], rest["start_s"], rest["end_s"]) == ("test_type", 7300.0, 7900.0)
 
 
 @pytest.mark.parametrize(
