@@ -99,6 +99,10 @@ class SegmentFigures:
     #: stretch of 10 s or more without any (how far they reach unbroken: a walk on oxygen whose
     #: probe was off from 3 min to its last second reached 6 min). None when not known.
     covered_elapsed_s: float | None = None
+    #: Of a ``rest`` segment: where the first walk the recording marks that it holds or follows
+    #: starts, seconds from the recording's start (a mark without a duration, or a walk's
+    #: annotation ``--segment`` replaced). None when none, or not known.
+    walk_mark_s: float | None = None
 
 
 @dataclass(frozen=True)
@@ -1564,6 +1568,12 @@ def _check_consistent(figs: SleepFigures | SegmentFigures, block: str = "metrics
             raise bad(f"covered_elapsed_s {covered:g} is given without valid_elapsed_s")
         if covered is not None and reach is not None and covered > reach + _SLACK:
             raise bad(f"covered_elapsed_s {covered:g} exceeds valid_elapsed_s {reach:g}")
+        # a walk's start the rest part holds or follows: before its end, and of a rest part only
+        mark = figs.walk_mark_s
+        if mark is not None and figs.kind != "rest":
+            raise bad(f"walk_mark_s {mark:g} is given for a {figs.kind!r} segment")
+        if mark is not None and figs.end_s is not None and mark >= figs.end_s + _SLACK:
+            raise bad(f"walk_mark_s {mark:g} is not before the segment's end {figs.end_s:g} s")
         return
     nested = [
         ("t_le88_min", figs.t_le88_min),

@@ -564,7 +564,12 @@ def _without_spans(
                 within_pts=st.artifact.recover_within_pts,
                 instant_fall=instant_fall,
             )
-            out[w.kind] = replace(seg, asleep_min=figs.asleep_min, unscored_min=figs.unscored_min)
+            out[w.kind] = replace(
+                seg,
+                asleep_min=figs.asleep_min,
+                unscored_min=figs.unscored_min,
+                walk_mark_s=figs.walk_mark_s,
+            )
             continue
         out[w.kind], _ = summarize_window(
             x,
@@ -797,6 +802,10 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
                     asleep_min=sample_minutes(int(np.count_nonzero(asleep)), fs),
                     unscored_min=sample_minutes(int(np.count_nonzero(unscored)), fs),
                 )
+            if w.kind == "rest":
+                # a walk's mark in it or before it: recorded for the rules (segment_unfit), an
+                # overnight analysis keeping the part that a rest test's context reads later
+                seg = replace(seg, walk_mark_s=plan.rest_walk_s)
             metrics[w.kind] = seg
 
     # Window events (le88 runs, sustained drops) of overlapping windows repeat: keep each once,

@@ -223,6 +223,11 @@ class SegmentMetrics:
     None when the recording is not staged: a rest or exercise test is taken awake.
     ``unscored_min`` is its time the staging scores neither as sleep nor as wake (``?`` epochs,
     or beyond the hypnogram's end), None when not staged: that time is not shown awake.
+    ``walk_mark_s`` (a ``rest`` segment only) is where the first walk the recording marks that
+    the segment holds or follows starts, in seconds from the recording's start (a mark without
+    a duration, or a segment annotation ``--segment`` replaced;
+    ``oximetry.windows.WindowPlan.rest_walk_s``), None when none: such a part is walking or the
+    recovery, no resting value.
     """
 
     duration_min: float
@@ -240,6 +245,7 @@ class SegmentMetrics:
     asleep_min: float | None = None
     unscored_min: float | None = None
     covered_elapsed_s: float | None = None
+    walk_mark_s: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the figures as JSON-able data."""

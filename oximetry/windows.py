@@ -241,6 +241,13 @@ class WindowPlan:
         The distinct flows the recording's oxygen marks name at the walk on oxygen, over it or
         since the part before it ended (:func:`_walk_flow_marks`), ascending; empty without a
         walk on oxygen or such a mark.
+    rest_walk_s : float or None
+        Seconds from the start of the first walk's start the recording marks that the ``rest``
+        segment holds or follows (:func:`_rest_walks`; ``SegmentMetrics.walk_mark_s``), None
+        when none does or there is no rest segment. A rest or exercise test with one is refused
+        (:func:`_check_rest_before_walks`); any other keeps it, as its rules do not judge the
+        rest part as a rest test, but ``oxi qualify --summary`` may under a context of a rest
+        test.
     """
 
     windows: tuple[Window, ...]
@@ -250,6 +257,7 @@ class WindowPlan:
     staging: tuple[tuple[float, float, str], ...] = ()
     test_marks_s: tuple[tuple[float, float], ...] = ()
     walk_o2_flows_lpm: tuple[float, ...] = ()
+    rest_walk_s: float | None = None
 
 
 #: How a warning names the test a recording is analysed as (None: segments without staging).
@@ -511,6 +519,7 @@ def build_windows(
         tuple(staging) if staged else (),
         test_marks_s,
         tuple(sorted({f for _, f in walk_flows})),
+        _rest_walk_s(recording, settings, segments),
     )
 
 
@@ -1439,6 +1448,18 @@ def _rest_walks(
     return sorted((t, walk) for t, walk in walks if t + _EPS < end)
 
 
+def _rest_walk_s(
+    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
+) -> float | None:
+    """Return where the first walk the ``rest`` segment holds or follows starts (None: none).
+
+    :attr:`WindowPlan.rest_walk_s`, from :func:`_rest_walks`.
+    """
+    rest = next((w for w in segments if w.kind == "rest" and w.spans_s), None)
+    walks = [] if rest is None else _rest_walks(recording, settings, rest)
+    return walks[0][0] if walks else None
+
+
 def _check_rest_before_walks(
     recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
 ) -> None:
@@ -1450,7 +1471,9 @@ def _check_rest_before_walks(
     read the walk's 6 min at 86 % as the resting value, and continuous oxygen QUALIFIED; so did
     ``--segment rest=0-600`` over the file's walk annotated 300-660 s, with a warning only
     (hunt 15). An overnight test's rules do not judge its rest part as a rest test, and its
-    sleep window leaves out the walk's span (:func:`_testing`).
+    sleep window leaves out the walk's span (:func:`_testing`); its summary records the walk
+    (``SegmentMetrics.walk_mark_s``), so the rules never take such a rest part as a resting
+    value under a rest test's context either (``oxi qualify --summary``).
     """
     rest = next((w for w in segments if w.kind == "rest" and w.spans_s), None)
     walks = [] if rest is None else _rest_walks(recording, settings, rest)

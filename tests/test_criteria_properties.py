@@ -374,6 +374,8 @@ RESHAPED_TESTS = (
     "segment_high_on_unbroken_runs_only",
     "segment_without_clock_in_a_night",
     "recovery_as_rest",
+    # review of hunt 15: a rest part an overnight analysis kept over (or after) a walk's mark
+    "rest_holds_a_walks_mark",
     "walk_on_oxygen_another_session",
     "walk_on_more_oxygen_than_prescribed",
     "walk_flow_unknown",
@@ -1832,6 +1834,17 @@ def _reshaped_test(
         return _broken_runs_part(draw, kind, start, ev)
     if change == "recovery_as_rest":
         return "exercise", _tested_at_order_flow(raw, _recovery_as_rest(draw, start))
+    if change == "rest_holds_a_walks_mark":
+        # a rest part at 70-88 % that an overnight (staged) analysis kept, holding a walk's mark
+        # without a duration or following one within its 120 min, read under a rest test's
+        # context (oxi qualify --summary): the walk's low was the resting value
+        at, span = draw(st.floats(0.0, 600.0)), draw(st.floats(300.0, 1800.0))
+        low = draw(st.floats(70.0, 88.0))
+        rest = SegmentFigures(
+            "rest", span / 60, low + 2, low - 1, low, span / 60, "annotations", at, at + span,
+            walk_mark_s=draw(st.floats(at - 7199.0, at + span - 1.0)),
+        )  # fmt: skip
+        return "rest", Evidence(recording_start=start, rest=rest)
     if change == "walk_on_oxygen_another_session":
         return "exercise", _tested_at_order_flow(raw, _walks_sessions_apart(draw, start))
     if change in ("walk_flow_unknown", "walk_flows_disagree"):

@@ -1037,12 +1037,16 @@ def test_a_rest_test_holding_a_walks_mark_is_not_the_whole_recording(
     assert d is not None and d.determination == "not_qualified"
 
 
-def _rest_over_walk_mark(tmp_path: Path, segments: list[tuple[str, float, float]]) -> Path:
+def _rest_over_walk_mark(
+    tmp_path: Path,
+    segments: list[tuple[str, float, float]],
+    stages: tuple[tuple[float, float, str], ...] = (),
+) -> Path:
     """95 % at rest, an 'exercise' mark without a duration at 420 s, then 6 min at 86 %."""
     rec, _ = simulate_night(
         fs=1.0, duration_s=1200, seed=1, baseline_pct=95, noise_pts=0.6,
         sustained_drops=[(480, 360, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
-        segments=segments, annotations=[Annotation(420.0, 0.0, "exercise")],
+        segments=segments, annotations=[Annotation(420.0, 0.0, "exercise")], stages=stages,
     )  # fmt: skip
     return write_edf(rec, tmp_path / "walk.edf")
 
@@ -1070,6 +1074,57 @@ def test_rest_segment_option_holding_a_walk_mark_is_refused(tmp_path: Path) -> N
     assert d is not None and d.determination != "qualified"
 
 
+RESTING_CTX = (
+    "test: {type: rest, date: 2026-11-20, room_air: true, setting: outpatient,\n"
+    "       chronic_stable_state: true, evaluated_date: 2026-11-20, performed_by: hospital}\n"
+    "order: {date: 2026-11-02, prescriber: physician, flow_lpm: 2, hours_per_day: 24}\n"
+    "patient: {age_years: 70}\n"
+    "diagnoses: [J44.9]\n"
+)
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_a_staged_summarys_rest_part_over_a_walk_mark_qualifies_no_rest_test(
+    tmp_path: Path, payer: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 'rest' annotation over 0-900 s holding an 'exercise' mark at 420 s, staged awake, and
+    analysed without a context: staged, it is no rest test, so its rest part was written (a
+    warning only), and ``oxi qualify --summary`` under a rest test's context read the walk's
+    6 min at 86 % as the resting value: QUALIFIED (continuous) under both payers. The summary
+    records the walk's mark (``walk_mark_s``), which the rules take as walking or the recovery,
+    as a rest part after one of the test's own walks (review of hunt 15)."""
+    edf = _rest_over_walk_mark(tmp_path, [("rest", 0, 900)], stages=((0.0, 1200.0, "W"),))
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report"]) == 0
+    summary = out / "summary.json"
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(f"payer: {payer}\n" + RESTING_CTX)
+    q = tmp_path / "q"
+    args = ["qualify", "--summary", str(summary), "--context", str(ctx), "--out", str(q)]
+    assert main(args) == 0
+    got = json.loads((q / "qualification.json").read_text())["qualification"]
+    assert got["determination"] == "indeterminate", got["basis"]
+    assert any("walk the recording marks at 420 s" in m for m in got["missing"])
+    rest = json.loads(summary.read_text())["metrics"]["rest"]
+    assert rest["sustained_nadir_pct"] < 88.5 and rest["walk_mark_s"] == 420.0
+    assert main(["verify", str(summary), str(edf)]) == 0
+    # no analysis records a walk starting after the rest part's end, or beside a walk
+    doc = json.loads(summary.read_text())
+    doc["metrics"]["rest"]["walk_mark_s"] = 950.0
+    summary.write_text(json.dumps(doc))
+    assert main(["qualify", "--summary", str(summary), "--context", str(ctx)]) == 2
+    assert "walk_mark_s 950 is not before" in capsys.readouterr().err
+
+
+def test_a_rest_part_before_a_walk_mark_records_none(tmp_path: Path) -> None:
+    """A rest part ending at the walk's mark holds none: ``walk_mark_s`` is null, and a rest test
+    reads it (the mark is a test's walk after its rest)."""
+    stages = ((0.0, 1200.0, "W"),)
+    edf = _rest_over_walk_mark(tmp_path, [("rest", 0, 420)], stages=stages)
+    a = analyze_file(edf, AnalyzeRequest())
+    assert a.summary["metrics"]["rest"]["walk_mark_s"] is None
+
+
 def test_a_walk_mark_two_hours_before_the_data_is_no_walk_of_the_rest_test(tmp_path: Path) -> None:
     """An 'exercise' mark at 0 s and no valid data until 7300 s: the whole recording was taken
     as the rest test (test type rest), its mark's 120 min over before the data, and then refused
@@ -1086,6 +1141,7 @@ def test_a_walk_mark_two_hours_before_the_data_is_no_walk_of_the_rest_test(tmp_p
     a = analyze_file(edf, AnalyzeRequest(test_type="rest"))
     rest = next(w for w in a.summary["windows"] if w["kind"] == "rest")
     assert (rest["source"], rest["start_s"], rest["end_s"]) == ("test_type", 7300.0, 7900.0)
+    assert a.summary["metrics"]["rest"]["walk_mark_s"] is None
 
 
 @pytest.mark.parametrize(

@@ -791,7 +791,8 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         lie mostly between 23:00 and 06:00 unless staging scores all of it (time unstaged or
         left unscored is not shown awake), is not part of an unstaged recording without clock
         time longer than :data:`MAX_UNPLACED_RECORDING_MIN` (nothing places it in the day)
-        and, for a rest segment, starts before every exercise part whose place is known.
+        and, for a rest segment, starts before every exercise part whose place is known and
+        holds or follows no walk the recording marks (``walk_mark_s``).
 
     Notes
     -----
@@ -810,6 +811,16 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
                 "a 'rest' segment before the exercise (the one given starts after an exercise "
                 "part: that is the recovery, not a resting value)"
             )
+    if seg.kind == "rest" and seg.walk_mark_s is not None:
+        # A walk the file marks (without a duration) inside the rest part or before it: an
+        # overnight analysis keeps such a part, and `oxi qualify --summary` under a rest test's
+        # context read the walk's 6 min at 86 % as the resting value (QUALIFIED, hunt 15).
+        return (
+            "a 'rest' segment before the exercise (the one given holds or follows the start of "
+            f"a walk the recording marks at {seg.walk_mark_s:g} s: that is walking or the "
+            "recovery, not a resting value; give the rest segment with --segment, ending "
+            "before the walk)"
+        )
     if seg.asleep_min is not None and seg.asleep_min > EPS_MIN:
         return (
             f"a '{seg.kind}' segment taken awake (the recording's staging scores "
