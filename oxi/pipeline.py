@@ -23,7 +23,7 @@ from criteria.evaluate import Determination
 from criteria.evidence import Evidence
 from oximetry.analysis import analyze
 from oximetry.annotations import is_pap_note, scoring_text
-from oximetry.errors import OximetryError, SettingsError
+from oximetry.errors import OximetryError, SettingsError, redact_quoted
 from oximetry.io import path_text, read_hypnogram, read_recording, sha256_of
 from oximetry.io.join import night_sha256
 from oximetry.io.nsrr_xml import attach_annotations, find_xml_beside, read_xml_annotations
@@ -483,11 +483,13 @@ def _unnamed(exc: OximetryError, patient: PatientInfo) -> None:
     A reader's error quotes the recorder's channel labels (``--channel`` needs them) with the
     header's identifiers redacted; "no channel labelled 'Foo'; channels: ['SpO2 Quackenbush',
     ...]" named the patient the context gives, not the header, under --deidentify too (hunt
-    15). The path is the one the user typed, printed as typed (docs/privacy.md).
+    15). The path is the one the user typed, printed as typed (docs/privacy.md). Only what the
+    error quotes is redacted, not its own words: a context naming "May, Lee" printed "its
+    numbers [redacted] be seconds from the start" (review of hunt 15).
     """
-    exc.reason = patient.redact(exc.reason)
+    exc.reason = redact_quoted(exc.reason, patient.redact)
     if exc.deidentified is not None:
-        exc.deidentified = patient.redact(exc.deidentified)
+        exc.deidentified = redact_quoted(exc.deidentified, patient.redact)
     exc.args = (f"{exc.path}: {exc.reason}" if exc.path else exc.reason,)
 
 

@@ -7,7 +7,7 @@ reason. The CLI prints ``str(exc)`` and exits with status 2; nothing else is sho
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from os import PathLike
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "SettingsError",
     "UnsupportedEDFError",
     "deidentified_reason",
+    "redact_quoted",
     "withhold_quoted",
 ]
 
@@ -96,6 +97,40 @@ def withhold_quoted(message: str, keep: Collection[str] = ()) -> str:
     str
     """
     return _QUOTED.sub(lambda m: m[0] if m[0][1:-1] in keep else "'…'", message)
+
+
+#: A value a message quotes as ``repr`` writes it, opened and closed beside no letter or digit:
+#: the apostrophes of the words around it are not quotes ("pulse-rate channel 'PR' is another
+#: device's than SpO2 channel 'SpO2 Quackenbush'", "pandas' index); name it 'seconds'").
+_QUOTED_VALUE = re.compile(r"(?<!\w)(?:'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")(?!\w)")
+
+
+def redact_quoted(message: str, redact: Callable[[str], str]) -> str:
+    """Return ``message`` with ``redact`` applied to each value it quotes, its own words kept.
+
+    A reader's message quotes what it found in a file (a channel label, a cell) among oxi's own
+    words. The patient as a clinical context names them is taken out of the quoted values only:
+    a context name part that is a word ("May, Lee") turned "its numbers may be seconds" into
+    "its numbers [redacted] be seconds" (review of hunt 15).
+
+    Parameters
+    ----------
+    message : str
+        An error's reason or a reader's warning.
+    redact : callable
+        Returns a text with the patient's spellings replaced
+        (:meth:`oximetry.model.PatientInfo.redact`).
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> redact_quoted("column 'SpO2 May': may be", lambda t: t.replace("May", "[redacted]"))
+    "column 'SpO2 [redacted]': may be"
+    """
+    return _QUOTED_VALUE.sub(lambda m: m[0][0] + redact(m[0][1:-1]) + m[0][-1], message)
 
 
 def deidentified_reason(exc: OximetryError) -> str:

@@ -222,3 +222,23 @@ def test_a_channel_label_naming_the_contexts_patient_is_redacted_in_an_error(
     )
     assert "channels: ['SpO2 [redacted]', 'SaO2']" in err and str(edf) in err
     assert "quackenbush" not in err.lower()
+
+
+@pytest.mark.parametrize("deidentify", [True, False])
+def test_an_errors_own_words_keep_a_context_name_that_is_a_word(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """A context naming "May, Lee": the error of a CSV whose first column has no name said "its
+    numbers [redacted] be seconds from the start", the context's spellings taken out of the
+    error's own words, not only of what it quotes (review of hunt 15)."""
+    rows = "".join(f"{k},95,70\n" for k in range(600))
+    csv = tmp_path / "idx.csv"
+    csv.write_text(",SpO2,Pulse\n" + rows)
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text('patient: {name: "May, Lee"}\ntest: {type: overnight}\n')
+    args = ["analyze", str(csv), "--context", str(ctx), "--no-report"]
+    err = _run(
+        [*args, "--out", str(tmp_path / "o"), *(["--deidentify"] if deidentify else [])], capsys
+    )
+    assert "its numbers may be seconds from the start" in err, err
+    assert "[redacted]" not in err
