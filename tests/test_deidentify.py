@@ -317,3 +317,39 @@ def test_the_terminal_never_prints_the_contexts_patient_from_a_channel_label(
     printed = capsys.readouterr()
     assert printed.out.count("channel SpO2 [redacted] at 1 Hz") == 2
     assert _found(printed.out + printed.err) == []
+
+
+def test_the_contexts_patient_is_scrubbed_from_the_labels_a_warning_quotes(tmp_path):
+    """Beside a context naming "Zyxwv_Quokkaman May", a de-identified summary's channel read
+    "SpO2 [redacted] 1" but its warnings (and qualification.warnings, and report.pdf's list)
+    quoted "column 'SpO2 Quokkaman 1': 11 cell(s) that are not numbers ..." and "pulse-rate
+    channel 'Pulse 2' is another device's than SpO2 channel 'SpO2 Quokkaman 1'" whole: only the
+    header's identifiers were scrubbed from them (review of hunt 15). oxi's own words keep the
+    context's name part that is a word ("may include time awake")."""
+    from oxi.pipeline import AnalyzeRequest, analyze_file
+    from oxi.verify import verify
+
+    t0 = dt.datetime(2026, 3, 5, 22)
+    rows = [
+        f"{t0 + dt.timedelta(seconds=k):%Y-%m-%d %H:%M:%S},{'err' if k % 1000 == 0 else 95},70"
+        for k in range(3 * 3600)
+    ]
+    csv = tmp_path / "n.csv"
+    csv.write_text("time,SpO2 Quokkaman 1,Pulse 2\n" + "\n".join(rows) + "\n")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        f'patient: {{name: "{NAME} May", member_id: "{CODE}", birth_date: {BIRTH.isoformat()}}}\n'
+        "test: {type: overnight}\n"
+    )
+    req = AnalyzeRequest(context_path=str(ctx), deidentify=True)
+    outcome = analyze_file(csv, req, out_dir=tmp_path / "out")
+    assert _found(_all_output_text(outcome.paths)) == []
+    summary = json.loads(outcome.paths["summary"].read_text())
+    warnings = summary["warnings"]
+    assert "column 'SpO2 [redacted] 1': 11 cell(s) that are not numbers were read as missing" in (
+        warnings
+    )
+    assert any("device's than SpO2 channel 'SpO2 [redacted] 1'" in w for w in warnings)
+    assert set(warnings) <= set(summary["qualification"]["warnings"])
+    assert any("which may include time awake" in w for w in warnings)
+    assert verify(outcome.paths["summary"], csv, context_path=ctx) == []

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from .. import __version__
+from ..errors import redact_quoted
 from ..metrics.runs import sample_minutes
 from ..model import CompanionFile, PatientInfo, Recording, SourceInfo, redaction_pattern
 from ..results import Analysis, Event
@@ -557,11 +558,18 @@ def build_summary(
         ):
             summary["input"][key] = labels(summary["input"][key])
         summary["recording"]["review_flags"] = scrub(summary["recording"]["review_flags"])
-        summary["warnings"] = scrub(summary["warnings"])
+
+        def unnamed(warnings: list[Any]) -> Any:
+            # the labels a reader's warning quotes lose the context's spellings as the labels
+            # do ("column 'SpO2 Quackenbush': 11 cell(s) ..." beside a channel "SpO2
+            # [redacted]"), oxi's own words only the recording's (review of hunt 15)
+            return scrub([redact_quoted(w, labels) if isinstance(w, str) else w for w in warnings])
+
+        summary["warnings"] = unnamed(summary["warnings"])
         q = summary["qualification"]
         if isinstance(q, dict) and isinstance(q.get("warnings"), list):
             # The rules' warnings repeat the recording's, as read (oxi.qualify evidence).
-            summary["qualification"] = {**q, "warnings": scrub(q["warnings"])}
+            summary["qualification"] = {**q, "warnings": unnamed(q["warnings"])}
         for w in summary["windows"]:
             w["warning"] = scrub(w["warning"])
     return summary
