@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt
 import pytest
 
 from criteria.conflicts import AGE_CAP_YEARS as CONFLICTS_AGE_CAP
+from criteria.context import PLACEHOLDER_BIRTH_DATES as CONFLICTS_PLACEHOLDERS
 from criteria.context import SUMMARY_ONLY_PATIENT_KEYS, Context, load_context
 from criteria.errors import ContextError
 from criteria.evaluate import Evidence, evaluate
@@ -28,7 +29,7 @@ from criteria.evidence import FilePatient
 from oxi.cli import main
 from oxi.pipeline import AnalyzeRequest, analyze_file
 from oximetry.report.pdf import _build_pages
-from oximetry.report.summary import AGE_CAP_YEARS
+from oximetry.report.summary import AGE_CAP_YEARS, PLACEHOLDER_BIRTH_DATES
 from oximetry.simulate import simulate_night, write_edf
 
 PDFTOTEXT = shutil.which("pdftotext")
@@ -322,3 +323,35 @@ def test_analyze_refuses_a_context_file_claiming_the_header_birth_date(
     err = capsys.readouterr().err
     assert "patient.birth_date_matches_recording" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("born", PLACEHOLDER_BIRTH_DATES)
+def test_a_placeholder_birth_date_gives_the_header_no_age(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], born: dt.date
+) -> None:
+    """A header's 1970-01-01 ("not entered") gave the de-identified summary ``age_years: 56``
+    (1900-01-01: 90, capped), and ``oxi qualify --summary`` with the context oxi analyze had
+    QUALIFIED the night under found "another birth date"; page 1 said "Age at test: 56"
+    (review of hunt 15). The rules read a placeholder as no birth date; so does the summary."""
+    from oximetry.model import PatientInfo
+    from tests.criteria_helpers import BASE
+
+    assert PLACEHOLDER_BIRTH_DATES == CONFLICTS_PLACEHOLDERS
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=3 * 3600, seed=6, noise_pts=0.6, start=dt.datetime(2026, 11, 20, 22),
+        sustained_drops=[(4000, 1200, 85.0)],
+    )  # fmt: skip
+    edf = write_edf(
+        dataclasses.replace(rec, patient=PatientInfo(birth_date=born)), tmp_path / "n.edf"
+    )
+    ctx = tmp_path / "ctx.json"
+    ctx.write_text(json.dumps(BASE))
+    with_ctx = analyze_file(edf, AnalyzeRequest(context_path=str(ctx), report=False))
+    assert with_ctx.determination.determination == "qualified"
+    assert with_ctx.summary["patient"]["age_years"] is None
+    deid = analyze_file(edf, AnalyzeRequest(deidentify=True, report=False), out_dir=tmp_path / "d")
+    assert deid.summary["patient"] is None
+    capsys.readouterr()
+    args = ["qualify", "--context", str(ctx), "--summary", str(tmp_path / "d" / "summary.json")]
+    assert main([*args, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["qualification"]["determination"] == "qualified"

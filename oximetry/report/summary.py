@@ -99,6 +99,9 @@ EVENT_COLUMNS = (
 REDACTED = "[redacted]"
 #: Ages at or above this are written as this value when de-identifying (HIPAA safe harbour).
 AGE_CAP_YEARS = 90
+#: Birth dates recording headers hold for "not entered", which give no age (the rules read them
+#: as no birth date: ``criteria.context.PLACEHOLDER_BIRTH_DATES``, kept equal by a test).
+PLACEHOLDER_BIRTH_DATES = (_dt.date(1900, 1, 1), _dt.date(1970, 1, 1))
 
 _TIME_FIELDS = {"start_s": "start", "end_s": "end", "nadir_s": "nadir_time"}
 
@@ -273,7 +276,7 @@ def patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None
     -------
     dict or None
         ``name``, ``code``, ``sex``, ``birth_date`` (ISO) and ``age_years`` at the recording's
-        start; de-identified, ``age_years``, ``age_capped`` and ``sex`` (no identifier, and
+        start (none for a placeholder birth date, :data:`PLACEHOLDER_BIRTH_DATES`); de-identified, ``age_years``, ``age_capped`` and ``sex`` (no identifier, and
         what ``oxi qualify --summary`` needs to find a night of another person: without it a
         man's night qualified a woman's context that ``oxi analyze`` had held open); None when
         the header gives nothing.
@@ -281,9 +284,12 @@ def patient_block(analysis: Analysis, deidentify: bool) -> dict[str, Any] | None
     p = analysis.recording.patient
     age = None
     start = analysis.recording.start.date()
-    if p.birth_date is not None and analysis.recording.source.date_known and p.birth_date <= start:
-        # (born after the start: no age, where -1 was written; the rules hold it a conflict)
-        age = _age_years(p.birth_date, start)
+    born = None if p.birth_date in PLACEHOLDER_BIRTH_DATES else p.birth_date
+    if born is not None and analysis.recording.source.date_known and born <= start:
+        # (born after the start: no age, where -1 was written; the rules hold it a conflict. A
+        # placeholder gives none either: "age_years 56" for a header's 1970-01-01, de-identified,
+        # was another birth date to oxi qualify --summary, and page 1 said "Age at test: 56")
+        age = _age_years(born, start)
     if deidentify:
         if age is None and not p.sex:
             return None
