@@ -254,11 +254,12 @@ def check_summary_is_for(
         # Without a test type, an unstaged recording holding rest/exercise segments is analysed
         # as that test (oximetry.windows): no sleep window at all. Judged as an overnight test,
         # Medicare read the missing night as "not tested", and a night with a walk in it that
-        # oxi analyze qualified under the context was NOT QUALIFIED (hunt 15).
+        # oxi analyze qualified under the context was NOT QUALIFIED (hunt 15). A rest segment
+        # alone is a rest test: "an exercise test" was said of it too (review of hunt 15).
         raise OximetryError(
-            "the summary was analysed as an exercise test (its rest/exercise segments only, no "
-            "sleep window: settings.test_type null), but the context's test.type is overnight "
-            "(re-run oxi analyze with this context)",
+            "the summary was analysed as a rest or exercise test (its rest/exercise segments "
+            "only, no sleep window: settings.test_type null), but the context's test.type is "
+            "overnight (re-run oxi analyze with this context)",
             source,
         )
     recorded = summary.get("context")

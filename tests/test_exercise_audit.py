@@ -319,7 +319,32 @@ def test_qualify_refuses_a_summary_analysed_as_segments_for_an_overnight_context
     argv = ["qualify", "--context", str(tmp_path / "ctx.json"), "--summary"]
     assert main([*argv, str(out / "summary.json")]) == 2
     err = capsys.readouterr().err
-    assert "analysed as an exercise test" in err and len(err.strip().splitlines()) == 1
+    assert "analysed as a rest or exercise test" in err and len(err.strip().splitlines()) == 1
+
+
+def test_qualify_does_not_call_a_rest_segment_alone_an_exercise_test(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 3-h unstaged night with only a rest segment marked, analysed without a context, then
+    given to oxi qualify --summary with an overnight context: refused, but the refusal said
+    "analysed as an exercise test" of a rest test (review of hunt 15)."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=3 * 3600,
+        seed=6,
+        start=dt.datetime(2026, 11, 20, 22),
+        sustained_drops=[(4000, 1200, 85.0)],
+        segments=[("rest", 8500, 8800)],
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    (tmp_path / "ctx.json").write_text(json.dumps(MC))  # an overnight test on 2026-11-20
+    out = tmp_path / "out"
+    assert main(["analyze", str(edf), "--out", str(out), "--no-report"]) == 0
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(tmp_path / "ctx.json"), "--summary"]
+    assert main([*argv, str(out / "summary.json")]) == 2
+    err = capsys.readouterr().err
+    assert "analysed as a rest or exercise test" in err and "an exercise test" not in err
 
 
 @pytest.mark.parametrize("value", [5, "walk", ["exercise"]])
