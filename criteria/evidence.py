@@ -846,10 +846,12 @@ class Evidence:
                 block.get("exercise_o2_marked_flows_lpm") if isinstance(block, Mapping) else None
             )
             flows = [] if flows is None else flows
-            if not isinstance(flows, list) or not all(_number(f) and 0 <= f <= 15 for f in flows):
+            # no upper bound: a mark above a flowmeter's 15 L/min ('O2 20 L/min') still
+            # differs from the flow given (review of hunt 15)
+            if not isinstance(flows, list) or not all(_number(f) and f >= 0 for f in flows):
                 raise EvidenceError(
                     "summary: 'recording.exercise_o2_marked_flows_lpm' must be a list of flows "
-                    "in L/min (0-15)"
+                    "in L/min (0 or more)"
                 )
             ev = replace(
                 ev,

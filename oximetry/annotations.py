@@ -72,7 +72,11 @@ _GAS = r"(?<![a-z0-9])(?:o2|oxygen)(?![a-z])(?!" + _READING + ")"
 #: given in litres in a note beside the gas, so the pair is a mark whatever else the note says:
 #: ``O2 2 L/min, SpO2 97%`` and ``O2 titrated to 3L for SpO2 < 88`` were read as saturations.
 #: ``ltr``, ``ltrs``, ``lt/min`` too: ``O2 4 ltr`` named no flow (review of hunt 15).
-_LITRES = r" ?(?:l|lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m)(?![a-z])"
+#: Not ``L/s``, litres a second: ``Peak flow 4 L/s`` was a mark at 4 L/min (review of hunt 15).
+_LITRES = (
+    r" ?(?:l(?! ?/ ?s)|lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m)"
+    r"(?![a-z])"
+)
 _FLOW = r"\d+" + _LITRES
 _OXYGEN_FLOW = re.compile(_FLOW)
 #: A flow of 15 L/min at most, the most an oxygen flowmeter gives (``2L``, ``1.5 lpm`` read
@@ -127,7 +131,14 @@ _FLOW_ALONE = re.compile(
     + r"|(?<![a-z])flow(?: rate)?[ :=@]*(?:at |of )?"
     + _LOW_FLOW
 )
-_AIR_FLOW = re.compile(r"leak|ventilation|(?<![a-z])(?:ve|mv)(?![a-z])")
+#: Flows in litres a minute of other things than the gas given: a cardiac output (``Cardiac
+#: output 5 L/min``, ``CO 4.5 L/min``), air (``Medical air 4 L/min``, ``Air 2 lpm``), suction,
+#: a nebulizer, a ventilator's flows (``Vent flow``, ``Bias flow``), a membrane's sweep gas, a
+#: peak flow: these were marks of oxygen (review of hunt 15). Not ``airflow``, nor ``CO2``.
+_AIR_FLOW = re.compile(
+    r"leak|ventilation|(?<![a-z])(?:ve|mv|co|air|vent|ventilator|suction|nebuli[sz]er|neb|bias|"
+    r"sweep|peak)(?![a-z0-9])|cardiac output"
+)
 #: A PAP titration's note (``CPAP 8, nasal mask, 25 L/min``, ``Bilevel 14/10 via full face
 #: mask``, ``CPAP 10 cm H2O``) names masks, flows and pressures of air: it is a mark only with the
 #: gas named with a flow, a flow of 15 L/min at most through a device (above) or the gas
@@ -139,16 +150,23 @@ _PAP_WORD = re.compile(
 #: slept on PAP, a titration or a night of therapy, never stand-alone oximetry. Not ``PAP`` alone
 #: (an ICU monitor's pulmonary artery pressure) nor ``cm``. A word ending in a machine's name
 #: (``nCPAP``, ``AutoCPAP``, ``VPAP``), ``C-PAP`` and ``AVAPS`` too: these were no notes of a
-#: machine and a night on PAP qualified N1 (hunt 15).
+#: machine and a night on PAP qualified N1 (hunt 15). So are non-invasive ventilation (``NIV``,
+#: ``NIPPV``, ``NPPV``), ResMed's ``AutoSet`` and ``A-PAP``, which were none either (review of
+#: hunt 15).
 _PAP_MACHINE = re.compile(
     r"(?:cpap|bipap|bpap|vpap|apap)(?![a-z])"
-    r"|(?<![a-z])(?:c pap|bi pap|v pap|autopap|auto pap|bilevel|bi level|asv|avaps|ivaps|epap|"
-    r"ipap)(?![a-z])"
+    r"|(?<![a-z])(?:c pap|bi pap|v pap|a pap|autopap|auto pap|bilevel|bi level|asv|avaps|ivaps|"
+    r"epap|ipap|niv|nippv|nppv|autoset)(?![a-z])"
 )
-#: A pressure in centimetres of water (``10 cm H2O``, ``8 cmH2O``, ``cmH20``) beside ``PAP`` or a
-#: titration word is a PAP machine's setting (``PAP 10 cm H2O``, ``Titration 8 cmH2O``): a
-#: pulmonary artery pressure is in mmHg.
-_CM_H2O = re.compile(r"(?<![0-9])\d+(?: \d)? ?cm ?(?:h ?2 ?[o0]|of water|water)(?![a-z])")
+#: A pressure in centimetres of water (``10 cm H2O``, ``8 cmH2O``, ``cmH20``, ``10 cwp``) is a
+#: PAP machine's or a ventilator's setting, whatever word is beside it (``Pressure 10 cm H2O``,
+#: ``PEEP 5 cmH2O``): a pulmonary artery pressure is in mmHg. Only beside ``PAP`` or a
+#: titration word, ``Pressure 10 cm H2O`` was no note of a machine and a night on PAP qualified
+#: N1 (review of hunt 15); a note of PAP alone leaves the night open, never denied.
+_CM_H2O = re.compile(r"(?<![0-9])\d+(?: \d)? ?(?:cm ?(?:h ?2 ?[o0]|of water|water)|cwp)(?![a-z])")
+#: ``PAP`` or a titration word beside a pressure in centimetres, the water unsaid (``PAP 10
+#: cm``): a pulmonary artery pressure is never in centimetres.
+_CM = re.compile(r"(?<![0-9])\d+(?: \d)?(?:/\d+)? ?cm(?![a-z])")
 _PAP_OR_TITRATION = re.compile(r"(?<![a-z])(?:pap|titration|titrated|titrate|titrating)(?![a-z])")
 #: The fraction of inspired oxygen is noted only where it is set: ``FiO2 0.28``. ``FiO2 0.21``
 #: (room air) is a mark too, the safe side.
@@ -292,16 +310,18 @@ _SEGMENTS = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2
 def _apnea_of(kind: str) -> str:
     """Return the pattern of an apnea of ``kind`` (words), before or after the word apnea."""
     apnea = r"apno?e[a-z]*"
-    return rf"(?<![a-z])(?:{kind})[^a-z0-9]*{apnea}|{apnea}[^a-z0-9]*(?:{kind})(?![a-z])"
+    sleep = r"(?:sleep[^a-z0-9]*)?"  # Obstructive sleep apnea
+    return rf"(?<![a-z])(?:{kind})[^a-z0-9]*{sleep}{apnea}|{apnea}[^a-z0-9]*(?:{kind})(?![a-z])"
 
 
 #: The event kinds :func:`event_name` names, most specific first (AASM scoring vocabulary), in
 #: :func:`_event_form`'s spelling. An apnea's kind before or after the word, in full, shortened
 #: or translated: RemLogic's ``APNEA-CENTRAL``, ``Apnea-Obstructive``, ``Obs Apnea``, Deltamed's
 #: ``Apnée obstructive`` and ``Obstruktive Apnoe`` were a bare ``apnea``, no sleep test's event,
-#: and a PSG's oximetry exported with them qualified N1 (hunt 15).
+#: and a PSG's oximetry exported with them qualified N1 (hunt 15), as were Portuguese ``Apneia
+#: obstrutiva``, Italian ``Apnea ostruttiva`` and ``Obstructive sleep apnea`` (review of hunt 15).
 _EVENT_NAMES = (
-    (_apnea_of(r"obstru[ck]t[a-z]*|obstr|obs"), "obstructive apnea"),
+    (_apnea_of(r"obstru[a-z]*|ostru[a-z]*|obstr|obs"), "obstructive apnea"),
     (_apnea_of(r"[cz]entra[a-z]*|cent"), "central apnea"),
     (_apnea_of(r"mix[a-z]*|gemischt[a-z]*|mist[ao]"), "mixed apnea"),
     (r"(?:hy|hi|i)popn", "hypopnea"),
@@ -394,7 +414,9 @@ def is_oxygen_mark(text: str) -> bool:
         what was done with it (``O2 started``, ``Oxygen removed``), or elsewhere in a note that
         is no saturation or oximeter or EEG note; in a PAP note (``CPAP``, ``Bilevel``, ``cm``)
         only the gas with a flow, a device's flow (``CPAP 10 on 2L``) or a word of starting or
-        wearing it (``CPAP 11 cm on oxygen``). False for a saturation (``Oxygen
+        wearing it (``CPAP 11 cm on oxygen``). False for a flow of something else than the gas
+        (``Cardiac output 5 L/min``, ``Medical air 4 L/min``, ``Peak flow 4 L/s``) or an
+        apnea's or hypopnea's airflow (``Hypopnea 4 lpm``), for a saturation (``Oxygen
         desaturation``, ``O2 sat 88``, ``Lights off, O2 97%``, ``Baseline O2 95 per
         tech``), the oximeter (``O2 probe
         off``), the EEG electrode (``O2-A1 off``), a PAP titration (``CPAP 8, nasal mask, 25
@@ -426,7 +448,7 @@ def is_oxygen_mark(text: str) -> bool:
         return True
     if _PAP_WORD.search(form):
         return _OXYGEN_STARTED.search(form) is not None
-    if _FLOW_ALONE.search(form) and not _AIR_FLOW.search(form):
+    if _FLOW_ALONE.search(form) and not _AIR_FLOW.search(form) and not _scored_flow(text):
         return True
     if _OXYGEN_NEXT_TO_GIVEN.search(form):
         return True
@@ -439,16 +461,38 @@ def is_oxygen_mark(text: str) -> bool:
 
 
 #: A flow in litres a minute with its decimals (``2 L/min``, ``1.5 lpm``, ``2LNC``, ``4,5 l``),
-#: read on the text as written (:func:`oxygen_flows_lpm`).
-_FLOW_VALUE = re.compile(
-    r"(?<![0-9.,])(\d+(?:[.,]\d+)?) ?"
-    r"(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|l)"
+#: read on the text as written (:func:`oxygen_flows_lpm`); not litres a second (``4 L/s``).
+_FLOW_NUMBER = r"(?<![0-9.,])(\d+(?:[.,]\d+)?)"
+_FLOW_UNIT = (
+    r" ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|l(?! ?/ ?s))"
     r"(?:(?![a-z])|(?=nc(?![a-z])))"
+)
+_FLOW_VALUE = re.compile(_FLOW_NUMBER + _FLOW_UNIT)
+#: A range's first end (``2-4 L/min``, ``4 to 2 L/min``): only the second number has the unit.
+#: Not a clock's minutes (``22:00-2 L``).
+_FLOW_RANGE_START = re.compile(
+    r"(?<!:)" + _FLOW_NUMBER + r" ?(?:-|\u2013|\u2014|to) ?(?=\d+(?:[.,]\d+)?" + _FLOW_UNIT + ")"
 )
 
 
+def _scored_flow(text: str) -> bool:
+    """Return whether a flow the gas does not name is an apnea's or hypopnea's airflow.
+
+    Read as a mark of oxygen, ``Hypopnea 4 lpm`` and ``Obstructive apnea flow 0 lpm`` were no
+    sleep test's events (review of hunt 15). Only an apnea, a hypopnea or a RERA: a saturation's
+    words (``SpO2 92% 2 lpm``, ``desat 3 lpm``: a reading on 2 lpm), ``respiratory``
+    (``Respiratory therapist placed 2 lpm``) or another event's leave the flow the gas's, as a
+    missed mark costs more.
+    """
+    return event_name(text) in (*SLEEP_TEST_EVENTS, "apnea")
+
+
 def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
-    """Return the flows of oxygen an oxygen mark names, in L/min (15 at most), in text order.
+    """Return every flow of oxygen an oxygen mark names, in L/min, in text order.
+
+    Both ends of a range, and flows above the 15 L/min a flowmeter gives: ``O2 2-4 L/min``
+    read 4 alone and ``O2 20 L/min`` none, so a walk on oxygen marked so passed as at the 2
+    L/min given (review of hunt 15). A flow held against the flow given need only differ.
 
     Parameters
     ----------
@@ -458,19 +502,23 @@ def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
     Returns
     -------
     tuple of float
-        Each number followed by a unit of litres (a minute); none for ``Oxygen on`` or ``O2 @
-        2``, whose flow is not written with its unit.
+        Each number followed by a unit of litres (a minute), and the first end of such a range
+        (``2-4``, ``2 to 4``); none for ``Oxygen on`` or ``O2 @ 2``, whose flow is not written
+        with its unit.
 
     Examples
     --------
     >>> oxygen_flows_lpm("O2 4 L/min"), oxygen_flows_lpm("Patient on 1.5 lpm via 2LNC")
     ((4.0,), (1.5, 2.0))
     >>> oxygen_flows_lpm("Oxygen on"), oxygen_flows_lpm("O2 titrated from 2 to 4L")
-    ((), (4.0,))
+    ((), (2.0, 4.0))
+    >>> oxygen_flows_lpm("O2 4 to 2 L/min"), oxygen_flows_lpm("O2 20 L/min")
+    ((4.0, 2.0), (20.0,))
     """
     form = unicodedata.normalize("NFKC", text).lower()
-    flows = (float(m.group(1).replace(",", ".")) for m in _FLOW_VALUE.finditer(form))
-    return tuple(f for f in flows if f <= 15)
+    found = [*_FLOW_RANGE_START.finditer(form), *_FLOW_VALUE.finditer(form)]
+    found.sort(key=lambda m: m.start())
+    return tuple(float(m.group(1).replace(",", ".")) for m in found)
 
 
 def _artifact_form(text: str) -> str:
@@ -614,10 +662,12 @@ def is_pap_note(text: str) -> bool:
     Returns
     -------
     bool
-        True for CPAP, BiPAP/BPAP, VPAP, bilevel, APAP, ASV, AVAPS, IPAP or EPAP as a word or a
-        word's end (``nCPAP``, ``AutoCPAP``), ``C-PAP``, and a pressure in cm H2O beside ``PAP``
-        or a titration word (``PAP 10 cm H2O``, ``Titration 8 cmH2O``); False for ``PAP``
-        without such a pressure (a monitor's pulmonary artery pressure) and any other text.
+        True for CPAP, BiPAP/BPAP, VPAP, bilevel, APAP, ASV, AVAPS, IPAP, EPAP, NIV, NIPPV,
+        NPPV or AutoSet as a word or a word's end (``nCPAP``, ``AutoCPAP``), ``C-PAP``,
+        ``A-PAP``, any pressure in cm H2O or ``cwp`` (``Pressure 10 cm H2O``, ``PEEP 5
+        cmH2O``: a machine's or a ventilator's setting) and ``PAP`` or a titration word beside
+        a pressure in cm (``PAP 10 cm``); False for ``PAP`` without such a pressure (a
+        monitor's pulmonary artery pressure, in mmHg) and any other text.
 
     Examples
     --------
@@ -625,11 +675,13 @@ def is_pap_note(text: str) -> bool:
     (True, True, False)
     >>> is_pap_note("PAP 10 cm H2O"), is_pap_note("nCPAP"), is_pap_note("PAP 30/15")
     (True, True, False)
+    >>> is_pap_note("Pressure 10 cm H2O"), is_pap_note("NIPPV 14/8"), is_pap_note("PAP 10 cm")
+    (True, True, True)
     """
     form = _artifact_form(text)
-    if _PAP_MACHINE.search(form) is not None:
+    if _PAP_MACHINE.search(form) is not None or _CM_H2O.search(form) is not None:
         return True
-    return _CM_H2O.search(form) is not None and _PAP_OR_TITRATION.search(form) is not None
+    return _CM.search(form) is not None and _PAP_OR_TITRATION.search(form) is not None
 
 
 def event_name(text: str) -> str:

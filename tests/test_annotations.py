@@ -241,6 +241,14 @@ def test_an_oximetry_word_and_an_artifact_word_anywhere_mark_an_spo2_artifact(
         ("Zentrale Apnoe", "central apnea"),
         ("Gemischte Apnoe", "mixed apnea"),
         ("Apnea obstructiva", "obstructive apnea"),
+        # review of hunt 15: Portuguese, Italian, and "sleep" between the kind and the word
+        ("Apneia obstrutiva", "obstructive apnea"),
+        ("Apnea ostruttiva", "obstructive apnea"),
+        ("Obstructive sleep apnea", "obstructive apnea"),
+        ("Central sleep apnea", "central apnea"),
+        # a scored event carrying a flow (its airflow) stays the event, not a mark of oxygen
+        ("Hypopnea 4 lpm", "hypopnea"),
+        ("Obstructive apnea flow 0 lpm", "obstructive apnea"),
         ("Hypopnée", "hypopnea"),
         ("Hypopnoe", "hypopnea"),
         ("Hipopnea", "hypopnea"),
@@ -283,11 +291,28 @@ def test_an_apneas_kind_before_or_after_it_in_any_spelling_names_it(text: str, n
         ("PAP 12cmH2O", True),
         ("Titration 8 cmH2O", True),
         ("Titrated to 11 cm H20", True),
-        # a pulmonary artery pressure (mmHg), a ventilator's PEEP, an oxygen titration: no PAP
+        # review of hunt 15: non-invasive ventilation, AutoSet, A-PAP, a pressure in cm H2O or
+        # cwp whatever word is beside it (a ventilator's PEEP in cm H2O is a setting too), PAP
+        # with a pressure in cm
+        ("NIPPV 14/8", True),
+        ("NIV 14/8", True),
+        ("NPPV on", True),
+        ("AutoSet 8 cm H2O", True),
+        ("AutoSet", True),
+        ("A-PAP", True),
+        ("Pressure 10 cm H2O", True),
+        ("Pressure 10 cwp", True),
+        ("Pressure 8 cmH20", True),
+        ("PEEP 5 cmH2O", True),
+        ("PAP 10 cm", True),
+        ("PAP 14/10 cm", True),
+        # a pulmonary artery pressure (mmHg), a bare PEEP, an oxygen titration: no PAP
         ("PAP", False),
         ("PAP 25 mmHg", False),
         ("PAP 30/15", False),
-        ("PEEP 5 cmH2O", False),
+        ("PEEP 5", False),
+        ("Convivial", False),
+        ("O2 10 cm", False),
         ("O2 titrated to 3L", False),
         ("Pap smear", False),
     ],
@@ -488,6 +513,32 @@ OXYGEN_TEXTS = [
     ("Flow limitation", False),
     ("Airflow 2 min", False),
     ("SpO2 96 %, 4 minutes", False),
+    # review of hunt 15: flows of other things than the gas given (a cardiac output, air,
+    # suction, a nebulizer, a ventilator's, a sweep gas, litres a second), and a scored event
+    # with its airflow, are no marks; a saturation beside a flow still is, and the gas with a
+    # flow above 15 L/min or a range is
+    ("Cardiac output 5 L/min", False),
+    ("CO 4.5 L/min", False),
+    ("Medical air 4 L/min", False),
+    ("Air 2 lpm", False),
+    ("Suction 2 lpm", False),
+    ("Nebulizer 8 lpm", False),
+    ("Vent flow 10 L/min", False),
+    ("Ventilator flow 10 lpm", False),
+    ("Bias flow 2 L/min", False),
+    ("Sweep 2 L/min", False),
+    ("Peak flow 4 L/s", False),
+    ("Hypopnea 4 lpm", False),
+    ("Obstructive apnea flow 0 lpm", False),
+    ("SpO2 92% 2 lpm", True),
+    ("desat 3 lpm", True),
+    ("Respiratory therapist placed 2 lpm", True),
+    ("Snore 2 lpm", True),
+    ("Airflow low, 2 lpm", True),
+    ("CO2 35, 2 lpm", True),
+    ("O2 20 L/min", True),
+    ("O2 2-4 L/min", True),
+    ("O2 4 to 2 L/min", True),
 ]
 
 
@@ -507,6 +558,12 @@ NOT_OXYGEN_WORDS = [
     "mask flow 30 L/min",
     "High flow 30 L/min",
     "5 minutes",
+    # review of hunt 15: flows of other things than the gas, a scored event's airflow
+    "Cardiac output 5 L/min",
+    "Medical air 4 L/min",
+    "Peak flow 4 L/s",
+    "Hypopnea 4 lpm",
+    "Pressure 10 cwp",
 ]
 
 OXYGEN_MARKS = [
@@ -560,10 +617,26 @@ def test_a_mark_of_oxygen_given_is_its_own_kind(text: str, oxygen: bool) -> None
         ("Pt on 1.5 ltr/min NC", (1.5,)),
         ("4 liters per minute", (4.0,)),
         ("Flow 4 lpm", (4.0,)),
+        # every flow a mark names: both ends of a range, and above a flowmeter's 15 L/min
+        ("O2 2-4 L/min", (2.0, 4.0)),
+        ("O2 4 to 2 L/min", (4.0, 2.0)),
+        ("O2 2 \u2013 4 lpm", (2.0, 4.0)),
+        ("O2 1.5-2.5 l", (1.5, 2.5)),
+        ("O2 2L-4L", (2.0, 4.0)),
+        ("O2 titrated from 2 to 4L", (2.0, 4.0)),
+        ("O2 20 L/min", (20.0,)),
+        ("O2 4 L/min, 25 L/min total", (4.0, 25.0)),
+        ("O2 2,5 l", (2.5,)),
+        ("O2 started 22:00-2 L", (2.0,)),  # a clock's minutes are no flow
+        ("O2 on, 2 L/s", ()),  # litres a second are no flow of the gas
     ],
 )
 def test_flows_written_in_ltr_or_lt_per_min_are_read(text: str, flows: tuple[float, ...]) -> None:
     # "O2 4 ltr" was a mark naming no flow: a walk on oxygen given as 2 L/min beside it was
-    # not held against its 4 L/min (review of hunt 15)
+    # not held against its 4 L/min (review of hunt 15); nor were "O2 2-4 L/min" (4 alone) and
+    # "O2 20 L/min" (none: flows above 15 were dropped)
     assert is_oxygen_mark(text)
     assert oxygen_flows_lpm(text) == flows
+    # --deidentify writes every flow, and reads them back
+    kept = scoring_text(text)
+    assert kept is not None and oxygen_flows_lpm(kept) == flows

@@ -1421,14 +1421,15 @@ def _walk_marked_at_another_flow(
     """A qualifying three-part test walked on oxygen at the order's flow, given by the analysis
     or the context alone, whose recording marks oxygen at another flow at that walk (perhaps
     beside the flow given): analysed without a flow and qualified with the context's, 'O2 4
-    L/min' at a walk given as 2 L/min QUALIFIED (review of hunt 15)."""
+    L/min' at a walk given as 2 L/min QUALIFIED (review of hunt 15). The other flow may be
+    above a flowmeter's 15 L/min ('O2 20 L/min'), which the marks dropped."""
     ev = _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
     flow = ev.exercise_o2_flow_lpm
     assert flow is not None
     if draw(st.booleans()):  # the context's flow, the recording analysed without one
         raw["test"]["exercise_o2_flow_lpm"] = flow
         ev = dataclasses.replace(ev, exercise_o2_flow_lpm=None)
-    other = draw(st.floats(0.5, 15.0).filter(lambda f: abs(f - flow) > 0.01))
+    other = draw(st.floats(0.5, 30.0).filter(lambda f: abs(f - flow) > 0.01))
     marked = {other, flow} if draw(st.booleans()) else {other}
     return dataclasses.replace(ev, exercise_o2_marked_flows_lpm=tuple(sorted(marked)))
 

@@ -1255,6 +1255,50 @@ def test_walk_marked_at_another_flow_analysed_without_one_is_a_conflict_in_quali
         assert json.loads(capsys.readouterr().out)["qualification"]["conflicts"] == []
 
 
+@pytest.mark.parametrize(
+    ("text", "flows"),
+    [
+        ("O2 20 L/min", [20.0]),  # above a flowmeter's 15 L/min, dropped: no flow
+        ("O2 2-4 L/min", [2.0, 4.0]),  # a range read 4 alone
+        ("O2 4 to 2 L/min", [2.0, 4.0]),  # read 2 alone: the flow given
+    ],
+)
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_walk_marked_at_a_range_or_a_high_flow_is_held_against_the_flow_given(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    text: str,
+    flows: list[float],
+    deidentify: bool,
+) -> None:
+    """A mark the parser read no flow or one end of a range of: 'O2 20 L/min', 'O2 2-4 L/min',
+    'O2 4 to 2 L/min' at the walk on oxygen given as 2 L/min passed as a walk at 2 and
+    QUALIFIED (review of hunt 15). Every flow the mark names is held against the flow given,
+    de-identified too, and the summary still verifies."""
+    edf = _walk_marked_at(tmp_path, (895.0, 0.0, text))
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(WALK_CTX)
+    request = AnalyzeRequest(context_path=str(ctx), deidentify=deidentify)
+    other = max(flows)
+    with pytest.raises(
+        SettingsError, match=rf"marks oxygen at {other:g} L/min .* given as 2 L/min"
+    ):
+        analyze_file(edf, request)
+    more = ["--deidentify"] if deidentify else []
+    out = tmp_path / "o2"
+    assert main(["analyze", str(edf), "--no-report", "--out", str(out), *more]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["recording"]["exercise_o2_marked_flows_lpm"] == flows
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    capsys.readouterr()
+    args = ["qualify", "--summary", str(out / "summary.json"), "--context", str(ctx), "--json"]
+    assert main(args) == 0
+    q = json.loads(capsys.readouterr().out)["qualification"]
+    assert q["determination"] == "indeterminate"
+    (c,) = q["conflicts"]
+    assert c["values"]["recording.exercise_o2_marked_flows_lpm"] == flows
+
+
 def test_walk_marked_flows_in_the_summary_are_verified(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -369,6 +369,12 @@ def _read_spo2(edf: Path) -> Any:
         ("Hypopnée", "not_qualified"),
         ("Hypopnoe", "not_qualified"),
         ("Respiratory effort-related arousal", "not_qualified"),
+        # review of hunt 15: Portuguese, Italian, "sleep" between, and an event with its airflow
+        # (read as a mark of oxygen, it was no sleep test's event)
+        ("Apneia obstrutiva", "not_qualified"),
+        ("Apnea ostruttiva", "not_qualified"),
+        ("Obstructive sleep apnea", "not_qualified"),
+        ("Hypopnea 4 lpm", "not_qualified"),
         ("Arousal", "qualified"),  # some oximetry software scores them from the pulse rate
         ("Apnea", "qualified"),  # a bedside monitor's alarm: no sleep test's scoring
         ("Apnée", "qualified"),
@@ -421,6 +427,14 @@ def _event(text: str) -> str:
         ("nCPAP", "indeterminate"),
         ("AVAPS", "indeterminate"),
         ("Titration 8 cmH2O", "indeterminate"),
+        # review of hunt 15: non-invasive ventilation, AutoSet, A-PAP, a pressure in cm H2O
+        # beside any word (a PEEP in cm H2O is a ventilator's setting too), PAP in cm
+        ("NIPPV 14/8", "indeterminate"),
+        ("AutoSet 8 cm H2O", "indeterminate"),
+        ("Pressure 10 cm H2O", "indeterminate"),
+        ("PAP 10 cm", "indeterminate"),
+        ("A-PAP", "indeterminate"),
+        ("PEEP 5 cmH2O", "indeterminate"),
         # a note that PAP did not run is held open too, never a bare denial (hunt 15)
         ("No CPAP tonight", "indeterminate"),
         ("Pt refused CPAP", "indeterminate"),
@@ -478,7 +492,9 @@ def test_notes_of_pap_beside_scored_hypopneas_deny(tmp_path: Path) -> None:
     ]
 
 
-@pytest.mark.parametrize("text", ["CPAP 10 cm H2O", "Arousal on CPAP 10", "CPAP 10 on 2L"])
+@pytest.mark.parametrize(
+    "text", ["CPAP 10 cm H2O", "Arousal on CPAP 10", "CPAP 10 on 2L", "Pressure 10 cm H2O"]
+)
 def test_deidentify_keeps_notes_of_a_pap_machine(tmp_path: Path, text: str) -> None:
     """--deidentify dropped a PAP note as free text (or kept it as an arousal or as oxygen),
     and the night on PAP it marks was stand-alone oximetry and qualified N1 (hunt 15)."""
