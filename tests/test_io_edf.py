@@ -773,114 +773,162 @@ def test_every_tenth_reads_back_whatever_the_headers_resolution(
     assert np.abs(_to_physical(between.copy(), sig) - exact).max() <= step + 1e-9
 
 
-@pytest.mark.parametrize("dmax", [1023, 1024, 1250, 1500, 2000])
-def test_a_code_that_may_be_two_tenths_reads_as_the_higher(tmp_path: Path, dmax: int) -> None:
-    """From half a tenth a step (0-100 % over 0..1023: 0.0978), a code may be either of two
-    tenths: pyedflib truncates 89.5 to code 915 (89.4428), a rounding writer puts 89.4 there.
-    Read within half a step, 89.5 was 89.4, which SPEC §7 rounds to 89, and 40 minutes at
-    89.5/89.7 % QUALIFIED a night under MassHealth (a.iii with edema) and Medicare Group II
-    (hunt 15). Every tenth from 50 to 100, written either way (pyedflib itself, and rounded),
-    reads back as written or a tenth higher, never lower: x.5 never reads x.4."""
+#: Digital maxima of 0-100 % whose step (0.05 to under 0.1 %) lets a code be either of two tenths.
+COARSE_DMAX = [1023, 1024, 1250, 1500, 2000]
+
+
+def _pyedflib_spo2(path: Path, x: np.ndarray, dmax: int, pmax: float = 100.0) -> Path:
+    """Write ``x`` (in percent) at 1 Hz as SpO2 of 0..``pmax`` (100 %, or 1 for a fraction)
+    over 0..``dmax`` with pyedflib, which stores the code below a value (EDFlib truncates)."""
     import pyedflib
 
-    from oximetry.io.edf import EdfSignalHeader, _to_physical
-
-    tenths = np.arange(500, 1001) / 10  # 50.0 ... 100.0
-    sig = EdfSignalHeader("SpO2", "", "%", 0.0, 100.0, 0, dmax, "", 1)
-    step = 100.0 / dmax
-    path = tmp_path / "tenths.edf"
     w = pyedflib.EdfWriter(str(path), 1, file_type=pyedflib.FILETYPE_EDFPLUS)
     w.setSignalHeaders(
         [
             {
                 "label": "SpO2",
-                "dimension": "%",
+                "dimension": "%" if pmax == 100.0 else "",
                 "sample_frequency": 1,
                 "physical_min": 0.0,
-                "physical_max": 100.0,
+                "physical_max": pmax,
                 "digital_min": 0,
                 "digital_max": dmax,
             }
         ]
     )
-    w.writeSamples([np.tile(tenths, 2)])  # a record of 1002 samples, 60 s or more long
+    w.setStartdatetime(dt.datetime(2026, 11, 20, 22, 0))  # not the clock's: figures compared
+    w.writeSamples([x if pmax == 100.0 else x / 100.0 * pmax])
     w.close()
-    written = read_recording(path)
-    truncated = written.spo2.data[: tenths.size]
-    rounded = _to_physical(np.round(tenths / step), sig)
-    for got in (truncated, rounded):
-        assert (got >= tenths).all() and (got <= tenths + 0.1 + 1e-9).all()
-        assert got.tolist() == np.round(got, 1).tolist()  # on a tenth
-    assert truncated.tolist() == tenths.tolist()  # the writer below a value: exact
-    assert any("steps of" in w and "read as the higher" in w for w in written.warnings)
+    return path
 
 
-def test_a_half_percent_in_ten_bits_is_not_at_or_below_89(tmp_path: Path) -> None:
-    """End to end, the review's night (hunt 15): 40 minutes alternating 89.5 and 89.7 %
-    written by pyedflib over 0..1023 (step 0.0978) read 89.4/89.6, and 20 of them counted at or
-    below 89 %; over 0..1000 (tenths) none did. Both read alike now, the coarse file with its
-    warning and the tenths file without one."""
-    import pyedflib
+def _rounded_spo2(path: Path, x: np.ndarray, dmax: int, pmax: float = 100.0) -> Path:
+    """Write ``x`` as :func:`_pyedflib_spo2` does, each value stored as its nearest code."""
+    codes = np.round(x / 100.0 * pmax / (pmax / dmax)).astype(np.int64).reshape(-1, 1)
+    unit = "%" if pmax == 100.0 else ""
+    sig = RawSig("SpO2", unit, 1, codes, pmin=0.0, pmax=pmax, dmin=0, dmax=dmax)
+    return write_edf_raw(path, RawEdf([sig]))
 
-    from oximetry import analyze
 
-    x = np.full(3 * 3600, 95.0)
-    # a fall by halves: pyedflib stores 89.6 over 0..1000 as 895 (its float division gives
-    # 895.99...), a tenth low in a header of tenths, where nothing is snapped
-    x[3600:3720] = np.round(np.linspace(95.0, 90.0, 120) * 2) / 2
-    x[3720:6120] = np.where(np.arange(2400) % 2 == 0, 89.5, 89.7)
-    figures, warned = [], []
-    for dmax in (1000, 1023):
-        path = tmp_path / f"n{dmax}.edf"
-        w = pyedflib.EdfWriter(str(path), 1, file_type=pyedflib.FILETYPE_EDFPLUS)
-        w.setSignalHeaders(
-            [
-                {
-                    "label": "SpO2",
-                    "dimension": "%",
-                    "sample_frequency": 1,
-                    "physical_min": 0.0,
-                    "physical_max": 100.0,
-                    "digital_min": 0,
-                    "digital_max": dmax,
-                }
-            ]
-        )
-        w.writeSamples([x])
-        w.close()
+@pytest.mark.parametrize("dmax", COARSE_DMAX)
+def test_whole_percents_at_a_coarse_step_read_back_exactly_whoever_wrote_them(
+    tmp_path: Path, dmax: int
+) -> None:
+    """From half a tenth a step to a tenth (0-100 % over 0..1023: 0.0978) a code may be either
+    of two tenths, as the writer truncated (pyedflib: 89.5 to code 915, 89.4428) or rounded
+    (89.4 to 915). Read as the higher tenth, a rounding writer's 90 % (code 921, 90.03) was
+    90.1, and its 89.9 was 90.0, which met Medicare Group III's 90 % or more (hunt 15). Whole
+    percents lie where either writer's codes say which: every whole percent from 50 to 100,
+    written either way, reads back exactly, without a warning."""
+    x = np.tile(np.arange(50, 101, dtype=np.float64), 2)
+    for path in (
+        _pyedflib_spo2(tmp_path / "truncated.edf", x, dmax),
+        _rounded_spo2(tmp_path / "rounded.edf", x, dmax),
+    ):
         rec = read_recording(path)
-        assert rec.spo2.data.tolist() == x.tolist()
-        figures.append(analyze(rec).metrics["presumed_sleep"])
-        warned.append(any("steps of" in w for w in rec.warnings))
-    assert figures[0] == figures[1]
-    assert warned == [False, True]
+        assert rec.spo2.data.tolist() == x.tolist(), path.name
+        assert not any("steps of" in w for w in rec.warnings), path.name
 
 
-def test_a_scaled_fraction_in_ten_bits_reads_the_higher_tenth(tmp_path: Path) -> None:
+@pytest.mark.parametrize("dmax", COARSE_DMAX)
+def test_tenths_at_a_coarse_step_are_refused_whoever_wrote_them(tmp_path: Path, dmax: int) -> None:
+    """Tenths at such a step cannot be read either way: as the lower of two, pyedflib's 89.5
+    was 89.4 (rounded to 89: 40 min at 89.5/89.7 % QUALIFIED a night with edema); as the
+    higher, a rounding writer's 86.4 on oxygen was 86.5 (an improvement on 86.0) and its 89.9
+    was 90.0 (hunt 15). Every tenth from 50 to 100, written either way, is refused with one
+    line naming the channel and the step; oxi info says why the file cannot be analysed."""
+    x = np.tile(np.arange(500, 1001) / 10, 2)
+    step = f"{100.0 / dmax:.3g}"
+    for path in (
+        _pyedflib_spo2(tmp_path / "truncated.edf", x, dmax),
+        _rounded_spo2(tmp_path / "rounded.edf", x, dmax),
+    ):
+        with pytest.raises(RecordingFormatError) as err:
+            read_recording(path)
+        assert err.value.reason == (
+            f"SpO2 channel 'SpO2' is stored in steps of {step} %, too coarse to tell its tenths "
+            "apart (89.4 from 89.5): export it with whole percents or a finer digital range"
+        )
+        assert inspect_recording(path).problem == err.value.reason
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    dmax=st.integers(1001, 2000),
+    tenths=st.lists(st.integers(500, 1000), min_size=1, max_size=40),
+    truncated=st.booleans(),
+)
+def test_a_coarse_step_never_reads_a_value_that_rounds_otherwise(
+    dmax: int, tenths: list[int], truncated: bool
+) -> None:
+    """Safety (hunt 15): at any step from 0.05 to under 0.1 % a file is read only as whole
+    percents, each the whole percent SPEC §7 rounds the written value to (never a tenth that
+    rounds otherwise, whoever wrote it); a file of whole percents always reads, exactly."""
+    from oximetry.io._base import is_coarse_step, whole_percents
+    from oximetry.io.edf import EdfSignalHeader, _to_physical
+
+    sig = EdfSignalHeader("SpO2", "", "%", 0.0, 100.0, 0, dmax, "", 1)
+    step = 100.0 / dmax
+    assert is_coarse_step(step)
+    x = np.array(tenths) / 10
+    codes = np.trunc(x / step) if truncated else np.round(x / step)
+    got = whole_percents(_to_physical(codes, sig), step)
+    if all(t % 10 == 0 for t in tenths):
+        assert got is not None and got.tolist() == x.tolist()
+    if got is not None:
+        assert got.tolist() == np.floor(x + 0.5).tolist()
+
+
+def test_the_reviews_nights_of_tenths_in_ten_bits_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """End to end, the reviews' nights over 0..1023 (hunt 15): 40 minutes alternating 89.5 and
+    89.7 % written by pyedflib read 89.4/89.6 within half a step, and 20 of them at or below
+    89 % QUALIFIED a night beside edema; a rounding writer's night at 94.4 % read as the higher
+    tenth 94.5, a baseline of 95, and 20 minutes around 89 % were a drop of more than 5 points
+    that QUALIFIED (MassHealth a.ii). Both are refused (exit 2, no summary written); the same
+    nights in whole percents read as over 0..1000."""
+    from oxi.cli import main
+    from oximetry import analyze
+    from tests.criteria_helpers import OVERNIGHT_YAML
+
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        OVERNIGHT_YAML + "symptoms: [nocturnal_restlessness]\nfindings: {dependent_edema: true}\n"
+    )
+    edema = np.full(3 * 3600, 95.0)
+    edema[3600:3720] = np.round(np.linspace(95.0, 89.6, 120), 1)
+    edema[3720:6120] = np.where(np.arange(2400) % 2 == 0, 89.5, 89.7)
+    drop = np.tile([94.4, 94.4, 94.2, 94.4, 94.3], 3 * 3600 // 5)
+    drop[3600:4800] = np.tile([89.0, 88.9, 89.0, 89.2, 89.0, 88.8], 200)
+    for name, x, write in (("edema", edema, _pyedflib_spo2), ("drop", drop, _rounded_spo2)):
+        out = tmp_path / f"out_{name}"
+        path = write(tmp_path / f"{name}.edf", x, 1023)
+        assert main(["analyze", str(path), "--context", str(ctx), "--out", str(out)]) == 2
+        assert "too coarse to tell its tenths apart" in capsys.readouterr().err
+        assert not (out / "summary.json").exists()
+        whole = np.floor(x + 0.5)
+        figures = [
+            analyze(read_recording(write(tmp_path / f"{name}{dmax}.edf", whole, dmax))).metrics
+            for dmax in (1000, 1023)
+        ]
+        assert figures[0] == figures[1], name
+
+
+def test_a_scaled_fraction_in_ten_bits_reads_whole_percents_and_refuses_tenths(
+    tmp_path: Path,
+) -> None:
     """--scale 100 on an EDF of 0-1 over 0..1023: a step of 0.0978 % once scaled, read as a file
-    in percent is (89.5 truncated to code 915 is 89.5 %, not 89.4), with the same warning. The
-    file first puts its values on tenths of its own unit (0.5, 0.6 ...: 50 %, 60 % ...) within
-    its step of 0.000978, so 50.1 % truncated to 0.50147 is 50 %: a tenth low, never across a
-    half."""
-    tenths = np.arange(500, 1001) / 10
-    got = {}
-    for name, pmax, unit, scale in (("pct", 100.0, "%", None), ("frac", 1.0, "", 100.0)):
-        codes = np.trunc(tenths / 100.0 * 1023)  # EDFlib's code below the value
-        spec = RawEdf(
-            [
-                RawSig(
-                    "SpO2", unit, 1, np.tile(codes, 2).astype(np.int64).reshape(-1, 1),
-                    pmin=0.0, pmax=pmax, dmin=0, dmax=1023,
-                )
-            ]
-        )  # fmt: skip
-        rec = read_recording(write_edf_raw(tmp_path / f"{name}.edf", spec), scale=scale)
-        got[name] = rec.spo2.data[: tenths.size]
-        assert any("steps of 0.0978 %" in w for w in rec.warnings), name
-    assert got["pct"].tolist() == tenths.tolist()
-    tens = np.round(tenths * 10) % 100 == 1  # 50.1, 60.1 ...
-    assert got["frac"][~tens].tolist() == tenths[~tens].tolist()
-    assert got["frac"][tens].tolist() == (tenths[tens] - 0.1).round(1).tolist()
+    in percent is. Whole percents, truncated or rounded, read exactly (read as the higher
+    tenth, a rounding writer's 90 % was 90.1); tenths are refused, naming the scaled step."""
+    wholes = np.tile(np.arange(50, 101, dtype=np.float64), 2)
+    tenths = np.tile(np.arange(500, 1001) / 10, 2)
+    for write in (_pyedflib_spo2, _rounded_spo2):
+        path = write(tmp_path / "whole.edf", wholes, 1023, pmax=1.0)
+        assert read_recording(path, scale=100).spo2.data.tolist() == wholes.tolist()
+        path = write(tmp_path / "tenths.edf", tenths, 1023, pmax=1.0)
+        with pytest.raises(RecordingFormatError, match=r"in steps of 0\.0978 %, too coarse"):
+            read_recording(path, scale=100)
 
 
 def test_a_half_percent_in_a_16_bit_header_is_not_at_or_below_88(tmp_path: Path) -> None:

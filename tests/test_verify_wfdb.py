@@ -162,13 +162,14 @@ def test_an_edited_header_beside_the_genuine_signal_file_is_named(
     genuine: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     dat = genuine.with_suffix(".dat")
-    edited = _write(tmp_path / "gain", _digital(2.0), gain="10.55")
+    # a gain of 10.55 (a step of 0.0948 %) is now refused as too coarse for its tenths
+    edited = _write(tmp_path / "gain", _digital(2.0), gain="9.8")
     assert (tmp_path / "gain" / "night.dat").read_bytes() == dat.read_bytes()
     a = _analyze(dat, tmp_path / "a")
     b = _analyze(edited.with_suffix(".dat"), tmp_path / "b")
     assert a["input"]["sha256"] == b["input"]["sha256"]
-    # 94 % read with gain 10.55 is 89.1 %: the whole night moved toward 88 %
-    assert b["metrics"]["presumed_sleep"]["mean_pct"] == pytest.approx(940 / 10.55, abs=0.2)
+    # 94 % read with gain 9.8 is 95.9 %: the whole night moved
+    assert b["metrics"]["presumed_sleep"]["mean_pct"] == pytest.approx(940 / 9.8, abs=0.2)
     assert b["input"]["companions"] == [{"path": str(edited), "sha256": _sha(edited)}]
     code, out = _verify(capsys, tmp_path / "b" / "summary.json", dat)
     assert code == 1
@@ -296,19 +297,25 @@ def test_a_half_percent_at_a_fine_gain_reads_back_as_the_tenth(tmp_path: Path) -
     assert rec.spo2.data.tolist() == values.tolist()
 
 
-def test_a_code_at_a_coarse_gain_reads_the_higher_tenth(tmp_path: Path) -> None:
+def test_a_coarse_gain_reads_whole_percents_and_refuses_tenths(tmp_path: Path) -> None:
     """A gain of 10.23 per % (a step of 0.0978 %): a code may be either of two tenths (89.5
-    truncated, 89.4 rounded, both 915), read as the higher with a warning; stored either way
-    no tenth reads lower than it was, and 89.5 never as 89.4 (hunt 15)."""
+    truncated, 89.4 rounded, both 915), and read as the higher a rounding writer's 89.9 was
+    90.0 (hunt 15). Whole percents, stored either way, read exactly; tenths are refused,
+    naming the step, as an EDF's are."""
     from oximetry.io import read_recording
 
+    wholes = np.arange(50, 101, dtype=np.float64)
     tenths = np.arange(500, 1001) / 10
-    for name, codes in (("trunc", np.trunc(tenths * 10.23)), ("round", np.round(tenths * 10.23))):
-        samples = np.column_stack([codes, np.full_like(codes, 620.0)]).astype("<i2")
-        rec = read_recording(_write(tmp_path / name, samples, gain="10.23"))
-        got = np.asarray(rec.spo2.data)
-        assert (got >= tenths).all() and (got <= tenths + 0.1 + 1e-9).all(), name
-        assert any("steps of 0.0978 %" in w for w in rec.warnings), name
+    for name, cut in (("trunc", np.trunc), ("round", np.round)):
+        for values in (wholes, tenths):
+            codes = cut(values * 10.23)
+            samples = np.column_stack([codes, np.full_like(codes, 620.0)]).astype("<i2")
+            path = _write(tmp_path / f"{name}{values.size}", samples, gain="10.23")
+            if values is wholes:
+                assert read_recording(path).spo2.data.tolist() == wholes.tolist(), name
+            else:
+                with pytest.raises(RecordingFormatError, match=r"steps of 0\.0978 %, too coarse"):
+                    read_recording(path)
 
 
 def test_a_rate_written_to_12_digits_is_the_period_it_stands_for(tmp_path: Path) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "path_text",
     "sha256_of",
     "snap_to_tenths",
+    "whole_percents",
 ]
 
 #: The date given to recordings whose file holds only times of day (or no time at all). No
@@ -45,8 +46,9 @@ __all__ = [
 #: file of times of day may start at 00:00:00).
 PLACEHOLDER_DATE = _dt.date(1900, 1, 1)
 
-#: From this digital step (in percent) up to 0.1 a code may stand for either of two tenths: it
-#: is read as the higher (:func:`snap_to_tenths`), and the reader says so in a warning.
+#: From this digital step (in percent) up to 0.1 a code may stand for either of two tenths (89.5
+#: truncated or 89.4 rounded): such a file is read only when it holds whole percents
+#: (:func:`whole_percents`).
 COARSE_STEP = 0.05
 
 
@@ -62,8 +64,7 @@ def is_coarse_step(step: float) -> bool:
     -------
     bool
         True from :data:`COARSE_STEP` to under 0.1, each bound to 1e-9: a header of tenths,
-        0..102.3 over 0..1023, has a step of 0.09999999999999999, and read as coarse each
-        tenth was the next.
+        0..102.3 over 0..1023, has a step of 0.09999999999999999, and its codes are the tenths.
     """
     return COARSE_STEP - 1e-9 <= step < 0.1 - 1e-9
 
@@ -195,7 +196,7 @@ def check_rate(fs: float, n_samples: int, what: str, path: str | os.PathLike[str
 
 
 def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float64]:
-    """Put each value within half a digital step of a tenth on that tenth, in place.
+    """Put each value on the tenth its digital code stands for, at a step under 0.05, in place.
 
     A file stores a value as the nearest of its digital codes, ``step`` apart in physical units:
     the value it was is known to half a step. Where a tenth (what oximeters report: whole or
@@ -207,36 +208,25 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
     is no whole fraction of a tenth), a tenth within a step is that tenth. Within half a step
     only, 8 minutes at 88.5 % written by pyedflib over 0..32767 (stored as 88.497574, 0.8 of a
     step below) still qualified a night (hunt 15). Where every tenth is a code (0.01 % a step),
-    a code beside it is a value of its own (88.49). From half a tenth a step (0.05 to 0.1), a
-    value may be within a step of two tenths, and which one was written depends on the writer:
-    over 0..1023 of 0-100 %, code 915 (89.4428) is 89.5 truncated and 89.4 rounded. Read within
-    half a step, 89.5 written by pyedflib was 89.4, which SPEC §7 rounds to 89: 40 minutes at
-    89.5/89.7 % counted 20 at or below 89 % and QUALIFIED a night (MassHealth a.iii with
-    edema, Medicare Group II) that over 0..1000 did not (hunt 15). There each value is the
-    higher tenth within a step, never lower than either writer's tenth and at most a tenth
-    higher (the reader warns, :func:`is_coarse_step`). Nothing moves by more than the file's own
-    resolution.
+    a code beside it is a value of its own (88.49). Nothing moves by more than the file's own
+    resolution. From half a tenth a step (:func:`is_coarse_step`) a code may stand for either
+    of two tenths, as the writer truncated or rounded, and nothing is done here: the reader
+    takes such an SpO2 channel only when it holds whole percents (:func:`whole_percents`).
 
     Parameters
     ----------
     values : numpy.ndarray of float
         Physical values (NaN stays NaN); changed in place.
     step : float
-        The physical size of one digital step (``> 0``); for 0.1 or more nothing is done (the
-        values are already as fine as the file can tell them); where :func:`is_coarse_step`,
-        every value is put on a tenth.
+        The physical size of one digital step (``> 0``); from :data:`COARSE_STEP` on nothing is
+        done (for 0.1 or more the values are already as fine as the file can tell them).
 
     Returns
     -------
     numpy.ndarray
         ``values``.
     """
-    if not 0 < step < 0.1:
-        return values
-    if is_coarse_step(step):
-        # the highest tenth within a step, at exactly a step too: a truncating writer's floating
-        # point can store a tenth that is a code one code low (89.5 / 0.05 = 1789.99...)
-        np.copyto(values, np.round(np.floor((values + step) * 10 + 1e-8) / 10, 1))
+    if not 0 < step < 0.1 or is_coarse_step(step):
         return values
     tenths = np.round(values, 1)
     # within a step where the tenths lie between codes and a step reaches one tenth only (a
@@ -248,6 +238,43 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
     near = np.abs(tenths - values) <= within + 1e-9
     np.copyto(values, tenths, where=near)
     return values
+
+
+def whole_percents(values: NDArray[np.float64], step: float) -> NDArray[np.float64] | None:
+    """Return SpO2 stored at a coarse ``step`` as the whole percents it holds, or None.
+
+    From half a tenth a digital step to a tenth (:func:`is_coarse_step`; 0-100 % over 0..1023,
+    0..1024, 0..1250, a WFDB gain of 10.23) a code may stand for either of two tenths, and the
+    file cannot say which: over 0..1023, code 915 (89.4428) is 89.5 as EDFlib (and so pyedflib)
+    stores it, the code below, and 89.4 as a writer that rounds stores it. Read as the lower,
+    pyedflib's 89.5 rounded to 89 (SPEC §7) and 40 minutes at 89.5/89.7 % QUALIFIED a night;
+    read as the higher, a rounding writer's 89.9 was 90.0, which met Medicare Group III's 90 %
+    or more (hunt 15). A whole percent ``n`` is stored within ``[n - step, n]`` truncated and
+    within half a step of ``n`` rounded, and those bands of two whole percents never meet: a
+    file whose values all lie in them holds whole percents, read exactly whichever writer wrote
+    it. Whatever value a writer stored in such a band was within 0.15 of ``n`` and rounds to
+    ``n``: read as ``n``, no sample crosses a whole percent.
+
+    Parameters
+    ----------
+    values : numpy.ndarray of float
+        The SpO2 values in percent (NaN = missing); not changed.
+    step : float
+        The physical size of one digital step, in percent.
+
+    Returns
+    -------
+    numpy.ndarray or None
+        A new array of whole percents (NaN kept), or None when some value is no whole percent
+        as either writer stores it: the file holds values finer than whole percents that its
+        step cannot tell apart.
+    """
+    whole = np.round(values)
+    off = values - whole
+    # a step below inclusive, and 1e-9 either side: the values come rounded to 1e-9, and a
+    # truncating writer's floating point can store a value that is itself a code a code low
+    stray = (off < -step - 1e-9) | (off > step / 2 + 1e-9)  # NaN (missing) is never stray
+    return None if stray.any() else whole
 
 
 def path_text(path: str | os.PathLike[str]) -> str:

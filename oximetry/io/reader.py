@@ -29,6 +29,7 @@ from oximetry.io._base import (
     path_text,
     sha256_of,
     snap_to_tenths,
+    whole_percents,
 )
 from oximetry.io.channels import ChannelChoice, classify_all, other_device, pick_channels
 from oximetry.model import ChannelInfo, CompanionFile, Recording, Signal, SourceInfo
@@ -288,7 +289,8 @@ def _scaled(
     Rounded to 1e-9 as the EDF reader's conversion is: 0.565 * 100 is 56.49999999999999, which
     SPEC §7 rounds to 56 where the oximeter's 56.5 rounds to 57. A file's digital ``step`` is
     scaled too, and the values put on their tenths of a percent with it, as a file in percent
-    is read (:func:`oximetry.io._base.snap_to_tenths`): the file snaps tenths of its own unit,
+    is read (:func:`oximetry.io._base.snap_to_tenths`; a scaled step of 0.05 to 0.1 % is then
+    judged by :func:`_coarse_spo2`, as a file's in percent): the file snaps tenths of its own unit,
     and 0.885 in a 16-bit EDF of 0-1 (0.88499275) was 88.499275 % after ``--scale 100``, at
     or below 88 % where the same night stored in percent reads 88.5 %. ``--scale 1e308`` made 96 %
     infinite (and 1e300 overflowed in the rounding): numpy printed its RuntimeWarning with a
@@ -386,7 +388,54 @@ def _prepare(
         problem = _fraction_problem(label, spo2)
         if problem and strict:
             raise RecordingFormatError(problem, path)
+    step = raw.channels[choice.spo2].step
+    if not problem and step is not None:
+        spo2, problem = _coarse_spo2(label, spo2, step * (1.0 if scale is None else scale))
+        if problem and strict:
+            # the label as for InsufficientDataError: the recorder's words, redacted of the
+            # header's identifiers
+            raise RecordingFormatError(problem, path, deidentified=raw.patient.redact(problem))
     return _Prepared(raw, digest, roles, notes, choice, problem, spo2, arrays)
+
+
+def _coarse_spo2(
+    label: str, spo2: NDArray[np.float64], step: float
+) -> tuple[NDArray[np.float64], str]:
+    """Return SpO2 stored at a coarse digital ``step`` as whole percents, or why it cannot be.
+
+    From 0.05 to under 0.1 % a step (:func:`oximetry.io._base.is_coarse_step`), a code may be
+    either of two tenths, as the writer truncated (EDFlib, pyedflib) or rounded: 89.5 or 89.4
+    over 0..1023 of 0-100 %. Read as either, one writer's files gave a wrong QUALIFIED (89.5
+    read 89.4 at or below 89 %; 89.9 read 90.0 met Medicare Group III's 90 % or more; hunt 15).
+    Whole percents are exact under both (:func:`oximetry.io._base.whole_percents`); anything
+    finer is refused. ``spo2`` is returned unchanged at any other step.
+
+    Parameters
+    ----------
+    label : str
+        The SpO2 channel's label, for the message.
+    spo2 : numpy.ndarray of float
+        The cleaned SpO2 values in percent (after ``--scale``).
+    step : float
+        One digital step in percent (the file's step times ``--scale``).
+
+    Returns
+    -------
+    numpy.ndarray
+        The values, as whole percents where the step is coarse.
+    str
+        Empty, or the reason the channel cannot be read.
+    """
+    if not is_coarse_step(step):
+        return spo2, ""
+    whole = whole_percents(spo2, step)
+    if whole is None:
+        return spo2, (
+            f"SpO2 channel {label!r} is stored in steps of {step:.3g} %, too coarse to tell its "
+            "tenths apart (89.4 from 89.5): export it with whole percents or a finer digital "
+            "range"
+        )
+    return whole, ""
 
 
 def _channel_infos(prep: _Prepared) -> tuple[ChannelInfo, ...]:
@@ -485,42 +534,6 @@ def read_recording(
         # read with --fs 4 recorded fs 4.0 beside fs_hz 1.0, without a word.
         options.update(fs=None, fs_ignored=fs)
     return _build(prep, options)
-
-
-def _coarse_step(raw: RawRecording, spo2: int, scale: float | None) -> str | None:
-    """Return the warning that SpO2 codes may read a tenth high, or None where none can.
-
-    At a digital step of 0.05 to 0.1 % (:func:`oximetry.io._base.is_coarse_step`), a code may
-    stand for either of two tenths (89.5 truncated or 89.4 rounded over 0..1023 of 0-100 %)
-    and is read as the higher (:func:`oximetry.io._base.snap_to_tenths`): the file cannot tell
-    which, and whoever reads the outputs should know that a value rounding up to a whole
-    percent may be the lower one.
-
-    Parameters
-    ----------
-    raw : RawRecording
-        The file as read.
-    spo2 : int
-        The index of the SpO2 channel.
-    scale : float or None
-        ``--scale``, by which the step in the file's unit is put in percent.
-
-    Returns
-    -------
-    str or None
-    """
-    step = raw.channels[spo2].step
-    if step is None:
-        return None
-    step *= 1.0 if scale is None else scale
-    if not is_coarse_step(step):
-        return None
-    return (
-        f"SpO2 is stored in steps of {step:.3g} %, too coarse to tell every tenth apart: a "
-        "code that may be either of two tenths is read as the higher (the file cannot say "
-        "whether it was written rounded or truncated), so a value may read up to 0.1 % above "
-        "the oximeter's (89.4 % as 89.5 %, which rounds to 90 %)"
-    )
 
 
 def _ignored_fs(raw: RawRecording, fs: float | None, spo2_fs: float | None) -> str | None:
@@ -640,9 +653,6 @@ def _build(prep: _Prepared, options: Mapping[str, Any]) -> Recording:
         )
     if options.get("scale") is not None:
         warnings.append(f"SpO2 multiplied by {options['scale']:g} (--scale)")
-    coarse = _coarse_step(raw, choice.spo2, options.get("scale"))
-    if coarse is not None:
-        warnings.append(coarse)
     fs_warning = _ignored_fs(raw, options.get("fs_ignored"), spo2.fs)
     if fs_warning is not None:
         warnings.append(fs_warning)
@@ -745,16 +755,5 @@ def inspect_recording(
         valid_fraction=frac,
         problem=prep.problem,
         annotation_counts=dict(sorted(counts.items())),
-        warnings=(
-            *raw.warnings,
-            *filter(
-                None,
-                [
-                    _ignored_fs(raw, fs, fs_spo2),
-                    None
-                    if choice is None
-                    else _coarse_step(raw, choice.spo2, _unit_scale(scale, path)),
-                ],
-            ),
-        ),
+        warnings=(*raw.warnings, *filter(None, [_ignored_fs(raw, fs, fs_spo2)])),
     )
