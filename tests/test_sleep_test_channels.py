@@ -169,6 +169,43 @@ def test_an_unstaged_psg_is_not_stand_alone_oximetry(
     assert "NOT QUALIFIED" in capsys.readouterr().out
 
 
+def test_a_night_joined_from_an_oximeter_file_and_a_psg_file_is_no_stand_alone_oximetry(
+    tmp_path: Path,
+) -> None:
+    """End to end (Medicare): the qualifying night's first 3 h as an oximeter's EDF, the rest
+    (with the 30 min at 86 %) as a PSG's with EEG and airflow. Joined, the night kept the
+    first file's channels only and qualified as stand-alone oximetry, which neither file is
+    alone (the second is a PSG, the first holds no low minutes)."""
+    n = 7 * 3600
+    noise = np.round(np.random.default_rng(1).normal(0, 0.5, n))
+    spo2 = 95.0 + noise
+    spo2[14400 - 2 : 14400 + 1802] = [92, 89, *(86 + noise[:1800]), 89, 92]
+    cut = 3 * 3600
+    first = write_edf_pyedflib(
+        tmp_path / "a.edf",
+        [("SpO2", "%", 1, spo2[:cut]), ("Pulse", "bpm", 1, np.full(cut, 62.0))],
+        start=START,
+    )
+    second = write_edf_pyedflib(
+        tmp_path / "b.edf",
+        [
+            ("SpO2", "%", 1, spo2[cut:]),
+            ("Pulse", "bpm", 1, np.full(n - cut, 62.0)),
+            ("EEG C3-M2", "uV", 1, np.zeros(n - cut)),
+        ],
+        start=START + dt.timedelta(seconds=cut),
+    )
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(MEDICARE)
+    out = tmp_path / "out"
+    args = ["analyze", str(first), str(second), "--context", str(ctx), "--out", str(out)]
+    assert main([*args, "--no-report"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["input"]["sleep_test_channels"] == ["EEG C3-M2"]
+    assert summary["qualification"]["determination"] == "not_qualified"
+    assert main(["verify", str(out / "summary.json"), str(first), str(second)]) == 0
+
+
 def test_a_sleep_test_channel_label_naming_the_patient_is_scrubbed_in_the_rules(
     tmp_path: Path,
 ) -> None:

@@ -18,7 +18,7 @@ from dataclasses import replace
 import numpy as np
 
 from oximetry.errors import RecordingFormatError
-from oximetry.model import Recording, Signal, SourceInfo, SourcePart
+from oximetry.model import ChannelInfo, Recording, Signal, SourceInfo, SourcePart
 
 __all__ = ["GRID_TOLERANCE", "MAX_NIGHT_S", "join_recordings", "night_sha256"]
 
@@ -59,6 +59,20 @@ def _sex(rec: Recording) -> str | None:
     """
     first = (rec.patient.sex or "").strip()[:1].upper()
     return first if first in ("F", "M") else None
+
+
+def _channels(recs: Sequence[Recording]) -> tuple[ChannelInfo, ...]:
+    """Return the first file's channels and each later file's sleep-test channels it lacks.
+
+    A night is a sleep test when any of its files is (``Recording.sleep_test_channels``): an
+    oximeter's file joined before a file holding an EEG channel kept the first file's channels
+    only, and the night qualified Medicare as stand-alone oximetry.
+    """
+    out = list(recs[0].source.channels)
+    for r in recs[1:]:
+        labels = {c.label for c in out}
+        out += [c for c in r.source.channels if c.role == "sleep_test" and c.label not in labels]
+    return tuple(out)
 
 
 def _slot(at_s: float, fs: float) -> int:
@@ -215,7 +229,7 @@ def join_recordings(recordings: Sequence[Recording]) -> Recording:
         sha256=night_sha256([r.source.sha256 for r in recs]),
         format=first.source.format,
         device=first.source.device,
-        channels=first.source.channels,
+        channels=_channels(recs),
         spo2_channel=first.source.spo2_channel,
         selection=first.source.selection,
         # Each file's annotation file stays with that file (``parts``): never the night's.
