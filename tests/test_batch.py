@@ -698,6 +698,23 @@ def test_bad_options_raise(cohort_dir: Path, tmp_path: Path) -> None:
         _run([str(cohort_dir)], tmp_path / "o", contexts_dir=str(tmp_path / "nope"))
 
 
+def test_one_hypnogram_is_refused_for_a_batch_of_several_nights(tmp_path: Path) -> None:
+    """A hypnogram stages one night: laid over every recording of a batch, it set aside another
+    night's own staging, and that night's 15 min at 85 % awake QUALIFIED as sleep (hunt 15). A
+    batch of one recording may take it."""
+    d = tmp_path / "in"
+    _rec(d / "a.csv", [95, 94, 96])
+    _rec(d / "b.csv", [95, 85, 96])
+    hyp = tmp_path / "hyp.csv"
+    hyp.write_text("W\nN2\n")
+    request = AnalyzeRequest(report=False, hypnogram=str(hyp))
+    with pytest.raises(SettingsError, match=r"--hypnogram stages one night.*2 recordings"):
+        _run([str(d)], tmp_path / "o", request=request)
+    assert not (tmp_path / "o").exists()
+    result = _run([str(d / "a.csv")], tmp_path / "one", request=request)
+    assert result.n_failed == 0 and len(result.rows) == 1
+
+
 # --------------------------------------------------------------------------- privacy
 
 

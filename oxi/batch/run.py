@@ -176,6 +176,14 @@ def run_batch(
         nights, night_notes, apart = group_nights(scans)
         notes.extend(night_notes)
         notes.extend(_kept_apart_notes(apart, paths, scans, request.deidentify))
+    if request.hypnogram is not None and len(nights) > 1:
+        # A hypnogram stages one night: laid over every recording of the batch, it set aside
+        # another night's own staging, and that night's 15 min at 85 % awake QUALIFIED as sleep
+        raise SettingsError(
+            f"--hypnogram stages one night, and this batch holds {len(nights)} recordings: each "
+            "would be analysed with that night's staging (give it to oxi analyze with its own "
+            "recording)"
+        )
     tasks = _make_tasks(
         paths, nights, scans, failed, out_dir, request, contexts_dir, force, analyze
     )
