@@ -926,6 +926,27 @@ def test_hypnogram_onset_duration_stage(tmp_path: Path) -> None:
         read_hypnogram(worse)
 
 
+def test_hypnogram_codes_0_to_4_without_5_are_refused(tmp_path: Path) -> None:
+    """YASA and other AASM numberings write REM as 4 (0 W ... 3 N3, 4 R): read as R&K's stage 4,
+    a night's REM was NREM and its REM figures held none. Whether 4 is REM is not in the file."""
+    aasm = write_text(tmp_path / "aasm.csv", "0\n1\n2\n3\n4\n4\n2\n0\n")
+    with pytest.raises(RecordingFormatError, match="codes hold 4 and no 5"):
+        read_hypnogram(aasm)
+    timed = write_text(tmp_path / "timed.csv", "onset,duration,stage,note\n0,30,2,x\n30,30,4,y\n")
+    with pytest.raises(RecordingFormatError, match="codes hold 4 and no 5"):
+        read_hypnogram(timed)
+    # R&K's codes with their REM, and stage 4 beside REM named by a label, are read as before
+    rk = write_text(tmp_path / "rk.csv", "epoch,stage\n1,0\n2,4\n3,5\n")
+    assert [s for _, _, s in read_hypnogram(rk)] == ["W", "N4", "R"]
+    named = write_text(tmp_path / "named.csv", "0\n4\nREM\n")
+    assert [s for _, _, s in read_hypnogram(named)] == ["W", "N4", "R"]
+    assert [s for _, _, s in read_hypnogram(write_text(tmp_path / "n.csv", "0\n2\n3\n"))] == [
+        "W",
+        "N2",
+        "N3",
+    ]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     day=st.dates(dt.date(2000, 1, 1), dt.date(2040, 12, 31)),

@@ -14,7 +14,8 @@ Three CSV layouts are accepted (each with or without a header row):
 Stage labels go through the one annotation vocabulary (:func:`oximetry.annotations.
 hypnogram_stage`: ``W``, ``Wake``, ``Stage W``, ``REM``, ``n2``, ``Sleep stage 3``, ``0``–``5`` ...)
 and are returned as ``W``, ``N1``–``N4``, ``R`` or ``?``; a label it does not know is an error
-naming the label and its line, never a silently dropped epoch. Epochs are clipped to the
+naming the label and its line, never a silently dropped epoch. Codes holding ``4`` but no ``5``
+are refused: ``4`` is R&K's stage 4, or REM in AASM numberings (YASA's ``0``-``4``). Epochs are clipped to the
 recording when its length is given.
 """
 
@@ -159,11 +160,13 @@ def read_hypnogram(
     ------
     RecordingFormatError
         When the file is missing, empty, too large, not text, a row is malformed or a stage
-        unknown (the line is named), epochs overlap, or none falls within the recording.
+        unknown (the line is named), codes hold ``4`` but no ``5`` (stage 4 or REM), epochs
+        overlap, or none falls within the recording.
     """
     rows = _rows(path)
     first = rows[0][1]
     assumed = True  # epochs of EPOCH_S by assumption (numbered or one stage a row), not by times
+    column = -1  # the stage's cell
     if len(first) == 1:
         if first[0].casefold() in _HEADER_WORDS and hypnogram_stage(first[0]) is None:
             rows = rows[1:]
@@ -180,8 +183,9 @@ def read_hypnogram(
         elif width == 2:
             out = _numbered(rows, path)
         else:
-            out = _timed(rows, path)
+            out, column = _timed(rows, path), 2
     _check_overlaps(out, path)
+    _check_codes([r[column] for _, r in rows], path)
     if out and all(s == "?" for _, _, s in out):
         # every epoch unscored stages nothing; taken as no staging, a PSG's oximetry passed for
         # stand-alone overnight oximetry (Medicare A16), and one W epoch made it a sleep study
@@ -193,6 +197,23 @@ def read_hypnogram(
             _check_epoch_length(out, end_s, path)
         out = _clip(out, end_s, path)
     return tuple(out)
+
+
+def _check_codes(cells: list[str], path: str | os.PathLike[str]) -> None:
+    """Refuse stage codes ``0``-``4`` without ``5``: whether ``4`` is REM is not in the file.
+
+    The codes are R&K's (``4`` stage 4, ``5`` REM), but YASA and many scoring exports number the
+    AASM stages ``0``-``4`` with ``4`` REM: read as stage 4, their REM was NREM and the REM
+    figures held none. A night of stage 4 without REM, or with it named ``R``, is still read.
+    """
+    codes = {c.strip() for c in cells}
+    if "4" in codes and "5" not in codes and not any(hypnogram_stage(c) == "R" for c in cells):
+        raise RecordingFormatError(
+            "the hypnogram's stage codes hold 4 and no 5: 4 is stage 4 in R&K's codes "
+            "(5 REM) but REM in AASM numberings (0 W, 1 N1, 2 N2, 3 N3, 4 R), so it is not "
+            "known which; write the stages as labels (W, N1, N2, N3, N4, R)",
+            path,
+        )
 
 
 def _check_epoch_length(
