@@ -764,7 +764,8 @@ def test_every_tenth_reads_back_whatever_the_headers_resolution(
     codes = np.round((tenths - pmin) / step) + dmin  # what a writer stores for each
     got = _to_physical(codes.astype(np.float64), sig)
     assert got.tolist() == tenths.tolist()
-    # stored as EDFlib (and so pyedflib) stores them: truncated toward zero, a code below
+    # stored as EDFlib (and so pyedflib) stores them: truncated toward zero, the code below a
+    # positive code and above a negative one
     truncated = np.trunc((tenths - pmin) / step + dmin)
     assert _to_physical(truncated, sig).tolist() == tenths.tolist()
     # values between tenths move by less than a code, if at all
@@ -852,26 +853,61 @@ def test_tenths_at_a_coarse_step_are_refused_whoever_wrote_them(tmp_path: Path, 
         assert inspect_recording(path).problem == err.value.reason
 
 
+@pytest.mark.parametrize(("dmin", "dmax", "pmax"), [(-1024, 1023, 200.0), (-2048, 2047, 300.0)])
+def test_whole_percents_on_negative_codes_written_by_pyedflib_read_back_exactly(
+    tmp_path: Path, dmin: int, dmax: int, pmax: float
+) -> None:
+    """EDFlib, and so pyedflib, truncates toward zero: a negative code is the code above the
+    value. Whole percents 50-100 of 0-200 % over -1024..1023 (a step of 0.0977) were stored up
+    to a step above (52 % as 52.076), outside the band that ended half a step above, and the
+    genuine file was refused (hunt 15). They read back exactly; the tenths are still refused."""
+    import pyedflib
+
+    step = f"{pmax / (dmax - dmin):.3g}"
+    for x, name in (
+        (np.tile(np.arange(50, 101, dtype=np.float64), 2), "whole"),
+        (np.tile(np.arange(500, 1001) / 10, 2), "tenths"),
+    ):
+        path = tmp_path / f"{name}.edf"
+        w = pyedflib.EdfWriter(str(path), 1, file_type=pyedflib.FILETYPE_EDFPLUS)
+        header = {"label": "SpO2", "dimension": "%", "sample_frequency": 1}
+        header |= {"physical_min": 0.0, "physical_max": pmax}
+        w.setSignalHeaders([{**header, "digital_min": dmin, "digital_max": dmax}])
+        w.setStartdatetime(dt.datetime(2026, 11, 20, 22, 0))
+        w.writeSamples([x])
+        w.close()
+        if name == "whole":
+            assert read_recording(path).spo2.data.tolist() == x.tolist()
+        else:
+            with pytest.raises(RecordingFormatError, match=rf"in steps of {step} %, too coarse"):
+                read_recording(path)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     dmax=st.integers(1001, 2000),
+    below=st.floats(0.0, 1.0),
     tenths=st.lists(st.integers(500, 1000), min_size=1, max_size=40),
     truncated=st.booleans(),
 )
 def test_a_coarse_step_never_reads_a_value_that_rounds_otherwise(
-    dmax: int, tenths: list[int], truncated: bool
+    dmax: int, below: float, tenths: list[int], truncated: bool
 ) -> None:
     """Safety (hunt 15): at any step from 0.05 to under 0.1 % a file is read only as whole
     percents, each the whole percent SPEC §7 rounds the written value to (never a tenth that
-    rounds otherwise, whoever wrote it); a file of whole percents always reads, exactly."""
+    rounds otherwise, whoever wrote it); a file of whole percents always reads, exactly. The
+    digital range may start below zero (``below`` of it), where a truncating writer's negative
+    codes lie above the values they store."""
     from oximetry.io._base import is_coarse_step, whole_percents
     from oximetry.io.edf import EdfSignalHeader, _to_physical
 
-    sig = EdfSignalHeader("SpO2", "", "%", 0.0, 100.0, 0, dmax, "", 1)
+    dmin = -round(below * dmax)
+    sig = EdfSignalHeader("SpO2", "", "%", 0.0, 100.0, dmin, dmin + dmax, "", 1)
     step = 100.0 / dmax
     assert is_coarse_step(step)
     x = np.array(tenths) / 10
-    codes = np.trunc(x / step) if truncated else np.round(x / step)
+    # EDFlib truncates toward zero (np.trunc), a rounding writer to the nearest code
+    codes = np.trunc(x / step + dmin) if truncated else np.round(x / step) + dmin
     got = whole_percents(_to_physical(codes, sig), step)
     if all(t % 10 == 0 for t in tenths):
         assert got is not None and got.tolist() == x.tolist()

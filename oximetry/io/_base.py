@@ -203,9 +203,10 @@ def snap_to_tenths(values: NDArray[np.float64], step: float) -> NDArray[np.float
     tenths of a percent) lies that close, it is that tenth. 88.5 % in a 16-bit EDF of 0-100 %
     over -32768..32767 read back as 88.499275, which SPEC §7 rounds to 88 (r = floor(x + 0.5)):
     8 minutes held at 88.5 % counted as at or below 88 % and qualified a night that a file of
-    0-100 over 0..1000 did not (hunt 12). EDFlib, and so pyedflib, stores the code below a
-    value instead (truncated, within a step): where the tenths fall between codes (a step that
-    is no whole fraction of a tenth), a tenth within a step is that tenth. Within half a step
+    0-100 over 0..1000 did not (hunt 12). EDFlib, and so pyedflib, truncates toward zero
+    instead (the code below a positive code, above a negative one, within a step): where the
+    tenths fall between codes (a step that is no whole fraction of a tenth), a tenth within a
+    step either side is that tenth. Within half a step
     only, 8 minutes at 88.5 % written by pyedflib over 0..32767 (stored as 88.497574, 0.8 of a
     step below) still qualified a night (hunt 15). Where every tenth is a code (0.01 % a step),
     a code beside it is a value of its own (88.49). Nothing moves by more than the file's own
@@ -246,14 +247,17 @@ def whole_percents(values: NDArray[np.float64], step: float) -> NDArray[np.float
     From half a tenth a digital step to a tenth (:func:`is_coarse_step`; 0-100 % over 0..1023,
     0..1024, 0..1250, a WFDB gain of 10.23) a code may stand for either of two tenths, and the
     file cannot say which: over 0..1023, code 915 (89.4428) is 89.5 as EDFlib (and so pyedflib)
-    stores it, the code below, and 89.4 as a writer that rounds stores it. Read as the lower,
-    pyedflib's 89.5 rounded to 89 (SPEC §7) and 40 minutes at 89.5/89.7 % QUALIFIED a night;
-    read as the higher, a rounding writer's 89.9 was 90.0, which met Medicare Group III's 90 %
-    or more (hunt 15). A whole percent ``n`` is stored within ``[n - step, n]`` truncated and
-    within half a step of ``n`` rounded, and those bands of two whole percents never meet: a
-    file whose values all lie in them holds whole percents, read exactly whichever writer wrote
-    it. Whatever value a writer stored in such a band was within 0.15 of ``n`` and rounds to
-    ``n``: read as ``n``, no sample crosses a whole percent.
+    stores it, truncated toward zero (the code below a positive code, above a negative one), and
+    89.4 as a writer that rounds stores it. Read as the lower, pyedflib's 89.5 rounded to 89
+    (SPEC §7) and 40 minutes at 89.5/89.7 % QUALIFIED a night; read as the higher, a rounding
+    writer's 89.9 was 90.0, which met Medicare Group III's 90 % or more (hunt 15). A whole
+    percent ``n`` is stored within a step of ``n``: below it truncated to a positive code, above
+    it truncated to a negative one (52 % of 0-200 over -1024..1023 as 52.076, refused while the
+    band ended half a step above ``n``; hunt 15), within half a step rounded. The bands
+    ``[n - step, n + step]`` of two whole percents never meet (a step is under a tenth): a file
+    whose values all lie in them holds whole percents, read exactly whichever writer wrote it.
+    Whatever value a writer stored in such a band was within two steps (under 0.2) of ``n`` and
+    rounds to ``n``: read as ``n``, no sample crosses a whole percent.
 
     Parameters
     ----------
@@ -271,9 +275,10 @@ def whole_percents(values: NDArray[np.float64], step: float) -> NDArray[np.float
     """
     whole = np.round(values)
     off = values - whole
-    # a step below inclusive, and 1e-9 either side: the values come rounded to 1e-9, and a
-    # truncating writer's floating point can store a value that is itself a code a code low
-    stray = (off < -step - 1e-9) | (off > step / 2 + 1e-9)  # NaN (missing) is never stray
+    # a step either side inclusive (truncated toward zero: the code below or above), and 1e-9
+    # more: the values come rounded to 1e-9, and a truncating writer's floating point can store
+    # a value that is itself a code a code off
+    stray = np.abs(off) > step + 1e-9  # NaN (missing) is never stray
     return None if stray.any() else whole
 
 
