@@ -27,6 +27,7 @@ __all__ = [
     "oxygen_flows_lpm",
     "scoring_text",
     "segment_of",
+    "sleep_test_event",
     "stage_of",
 ]
 
@@ -72,9 +73,14 @@ _GAS = r"(?<![a-z0-9])(?:o2|oxygen)(?![a-z])(?!" + _READING + ")"
 #: given in litres in a note beside the gas, so the pair is a mark whatever else the note says:
 #: ``O2 2 L/min, SpO2 97%`` and ``O2 titrated to 3L for SpO2 < 88`` were read as saturations.
 #: ``ltr``, ``ltrs``, ``lt/min`` too: ``O2 4 ltr`` named no flow (review of hunt 15).
-#: Not ``L/s``, litres a second: ``Peak flow 4 L/s`` was a mark at 4 L/min (review of hunt 15).
+#: Not ``L/s``, litres a second: ``Peak flow 4 L/s`` was a mark at 4 L/min (review of hunt 15);
+#: but ``L/sat``, ``L/SpO2``, ``L/ sitting`` are litres a minute, then a reading or a posture: read
+#: as litres a second, a walk marked ``O2 4 L/sat 90`` at the 2 L/min given qualified.
+_PER_SECOND = r"(?! ?/ ?s(?:ec)?(?![a-z0-9]))"
 _LITRES = (
-    r" ?(?:l(?! ?/ ?s)|lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m)"
+    r" ?(?:l"
+    + _PER_SECOND
+    + r"|lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m)"
     r"(?![a-z])"
 )
 _FLOW = r"\d+" + _LITRES
@@ -131,13 +137,20 @@ _FLOW_ALONE = re.compile(
     + r"|(?<![a-z])flow(?: rate)?[ :=@]*(?:at |of )?"
     + _LOW_FLOW
 )
-#: Flows in litres a minute of other things than the gas given: a cardiac output (``Cardiac
-#: output 5 L/min``, ``CO 4.5 L/min``), air (``Medical air 4 L/min``, ``Air 2 lpm``), suction,
-#: a nebulizer, a ventilator's flows (``Vent flow``, ``Bias flow``), a membrane's sweep gas, a
-#: peak flow: these were marks of oxygen (review of hunt 15). Not ``airflow``, nor ``CO2``.
+#: A flow in litres a minute of another thing than the gas given, named by the word straight
+#: before its number: a cardiac output (``Cardiac output 5 L/min``, ``CO 4.5 L/min``), air
+#: (``Medical air 4 L/min``, ``Air 2 lpm``), suction, a nebulizer, a minute ventilation or a
+#: ventilator's flows (``Vent flow 10 L/min``, ``Bias flow 2 L/min``), a membrane's sweep gas,
+#: a peak flow: these were marks of oxygen (review of hunt 15). Only straight before: anywhere
+#: in the note, ``Started 2 L/min, air entry clear``, ``Back to 2 L/min after neb``, ``Switched
+#: from room air to 3 L/min`` or ``3 L/min co-sleeping`` were no marks, and a night on oxygen
+#: qualified Medicare on room air (review 2 of hunt 15). Not ``airflow``, nor ``CO2``. Such a
+#: flow is taken out of the note before its other flows are read;
+#: ``leak`` anywhere still makes the note a mask's, as through a device (above).
 _AIR_FLOW = re.compile(
-    r"leak|ventilation|(?<![a-z])(?:ve|mv|co|air|vent|ventilator|suction|nebuli[sz]er|neb|bias|"
-    r"sweep|peak)(?![a-z0-9])|cardiac output"
+    r"(?<![a-z])(?:ve|mv|co|air|vent|ventilator|ventilation|suction|nebuli[sz]er|neb|bias|"
+    r"sweep|peak|cardiac output)(?: (?:inspiratory|expiratory))?(?: (?:flow|gas))?"
+    r"(?: rate)?[ :=@]*(?:(?:at|of|is) )?(?:1[0-5]|[0-9])(?: \d)?(?![0-9])"
 )
 #: A PAP titration's note (``CPAP 8, nasal mask, 25 L/min``, ``Bilevel 14/10 via full face
 #: mask``, ``CPAP 10 cm H2O``) names masks, flows and pressures of air: it is a mark only with the
@@ -156,7 +169,8 @@ _PAP_WORD = re.compile(
 _PAP_MACHINE = re.compile(
     r"(?:cpap|bipap|bpap|vpap|apap)(?![a-z])"
     r"|(?<![a-z])(?:c pap|bi pap|v pap|a pap|autopap|auto pap|bilevel|bi level|asv|avaps|ivaps|"
-    r"epap|ipap|niv|nippv|nppv|autoset)(?![a-z])"
+    r"epap|ipap|niv|nippv|nppv|autoset|auto set|non ?invasive (?:positive pressure )?ventilation)"
+    r"(?![a-z])"
 )
 #: A pressure in centimetres of water (``10 cm H2O``, ``8 cmH2O``, ``cmH20``, ``10 cwp``) is a
 #: PAP machine's or a ventilator's setting, whatever word is beside it (``Pressure 10 cm H2O``,
@@ -164,10 +178,15 @@ _PAP_MACHINE = re.compile(
 #: titration word, ``Pressure 10 cm H2O`` was no note of a machine and a night on PAP qualified
 #: N1 (review of hunt 15); a note of PAP alone leaves the night open, never denied.
 _CM_H2O = re.compile(r"(?<![0-9])\d+(?: \d)? ?(?:cm ?(?:h ?2 ?[o0]|of water|water)|cwp)(?![a-z])")
-#: ``PAP`` or a titration word beside a pressure in centimetres, the water unsaid (``PAP 10
-#: cm``): a pulmonary artery pressure is never in centimetres.
-_CM = re.compile(r"(?<![0-9])\d+(?: \d)?(?:/\d+)? ?cm(?![a-z])")
-_PAP_OR_TITRATION = re.compile(r"(?<![a-z])(?:pap|titration|titrated|titrate|titrating)(?![a-z])")
+#: ``PAP``, a titration word or ``pressure`` beside a pressure in centimetres, the water unsaid
+#: (``PAP 10 cm``, ``Pressure 10 cm``), or in hPa or mbar, as European machines write it (``PAP
+#: 10 hPa``, ``PAP-Therapie 10 hPa``, ``Pressure 10 mbar``; these were no notes of a machine and
+#: a night on PAP qualified N1, review 2 of hunt 15): a pulmonary artery pressure is never in
+#: these. Two digits at most: a barometric pressure is 1013 hPa.
+_CM = re.compile(r"(?<![0-9])\d{1,2}(?: \d)?(?:/\d{1,2})? ?(?:cm|hpa|mbar)(?![a-z])")
+_PAP_OR_TITRATION = re.compile(
+    r"(?<![a-z])(?:pap|titration|titrated|titrate|titrating|pressure|druck)(?![a-z])"
+)
 #: The fraction of inspired oxygen is noted only where it is set: ``FiO2 0.28``. ``FiO2 0.21``
 #: (room air) is a mark too, the safe side.
 _FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
@@ -308,10 +327,17 @@ _SEGMENTS = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2
 
 
 def _apnea_of(kind: str) -> str:
-    """Return the pattern of an apnea of ``kind`` (words), before or after the word apnea."""
+    """Return the pattern of an apnea of ``kind`` (words), before or after the word apnea.
+
+    ``sleep`` between the two only in a label that is nothing else (``Obstructive sleep apnea``,
+    ``Obstructive Sleep Apnea (12 s)``): in any note it is the disorder, ``Hx obstructive sleep
+    apnea`` a history, and read as a scored event it denied a stand-alone night (review 2 of
+    hunt 15).
+    """
     apnea = r"apno?e[a-z]*"
-    sleep = r"(?:sleep[^a-z0-9]*)?"  # Obstructive sleep apnea
-    return rf"(?<![a-z])(?:{kind})[^a-z0-9]*{sleep}{apnea}|{apnea}[^a-z0-9]*(?:{kind})(?![a-z])"
+    duration = r"[^a-z]*(?:s|sec|secs|seconds)?[^a-z0-9]*$"  # (12 s), - 15.2 sec
+    label = rf"^[^a-z0-9]*(?:{kind})[^a-z0-9]*sleep[^a-z0-9]*{apnea}{duration}"
+    return rf"(?<![a-z])(?:{kind})[^a-z0-9]*{apnea}|{apnea}[^a-z0-9]*(?:{kind})(?![a-z])|{label}"
 
 
 #: The event kinds :func:`event_name` names, most specific first (AASM scoring vocabulary), in
@@ -325,9 +351,10 @@ _EVENT_NAMES = (
     (_apnea_of(r"[cz]entra[a-z]*|cent"), "central apnea"),
     (_apnea_of(r"mix[a-z]*|gemischt[a-z]*|mist[ao]"), "mixed apnea"),
     (r"(?:hy|hi|i)popn", "hypopnea"),
+    # before 'oxygen': --deidentify writes 'Supplemental oxygen 2 L/min, RERA' (scoring_text)
+    (r"\brera\b|effort[^a-z0-9]*related", "RERA"),
     (r"apn", "apnea"),
     (r"desat|\bspo2\b|\bsao2\b|oxygen", "desaturation"),
-    (r"\brera\b|effort[^a-z0-9]*related", "RERA"),
     (r"arousal", "arousal"),
     (r"cheyne", "Cheyne-Stokes breathing"),
     (r"periodic breathing", "periodic breathing"),
@@ -414,9 +441,11 @@ def is_oxygen_mark(text: str) -> bool:
         what was done with it (``O2 started``, ``Oxygen removed``), or elsewhere in a note that
         is no saturation or oximeter or EEG note; in a PAP note (``CPAP``, ``Bilevel``, ``cm``)
         only the gas with a flow, a device's flow (``CPAP 10 on 2L``) or a word of starting or
-        wearing it (``CPAP 11 cm on oxygen``). False for a flow of something else than the gas
-        (``Cardiac output 5 L/min``, ``Medical air 4 L/min``, ``Peak flow 4 L/s``) or an
-        apnea's or hypopnea's airflow (``Hypopnea 4 lpm``), for a saturation (``Oxygen
+        wearing it (``CPAP 11 cm on oxygen``); a flow beside a scored event is a mark too
+        (``Hypopnea 4 lpm``: :func:`sleep_test_event` reads the event). False for a flow of
+        something else than the gas, named straight before its number (``Cardiac output 5
+        L/min``, ``Medical air 4 L/min``; not ``Back to 2 L/min after neb``), litres a second
+        (``Peak flow 4 L/s``), for a saturation (``Oxygen
         desaturation``, ``O2 sat 88``, ``Lights off, O2 97%``, ``Baseline O2 95 per
         tech``), the oximeter (``O2 probe
         off``), the EEG electrode (``O2-A1 off``), a PAP titration (``CPAP 8, nasal mask, 25
@@ -448,7 +477,7 @@ def is_oxygen_mark(text: str) -> bool:
         return True
     if _PAP_WORD.search(form):
         return _OXYGEN_STARTED.search(form) is not None
-    if _FLOW_ALONE.search(form) and not _AIR_FLOW.search(form) and not _scored_flow(text):
+    if _FLOW_ALONE.search(_AIR_FLOW.sub(" ", form)) and not _LEAK.search(form):
         return True
     if _OXYGEN_NEXT_TO_GIVEN.search(form):
         return True
@@ -464,27 +493,25 @@ def is_oxygen_mark(text: str) -> bool:
 #: read on the text as written (:func:`oxygen_flows_lpm`); not litres a second (``4 L/s``).
 _FLOW_NUMBER = r"(?<![0-9.,])(\d+(?:[.,]\d+)?)"
 _FLOW_UNIT = (
-    r" ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|l(?! ?/ ?s))"
+    r" ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|l"
+    + _PER_SECOND
+    + r")"
     r"(?:(?![a-z])|(?=nc(?![a-z])))"
 )
 _FLOW_VALUE = re.compile(_FLOW_NUMBER + _FLOW_UNIT)
 #: A range's first end (``2-4 L/min``, ``4 to 2 L/min``): only the second number has the unit.
-#: Not a clock's minutes (``22:00-2 L``).
+#: Not a clock's minutes (``22:00-2 L``), and only a flow a flowmeter gives (15 at most) that is
+#: no reading's: ``SpO2 92 - 2 L NC``, ``HR 110 - 3 L/min`` and ``O2 88-2 L`` read 92, 110 and 88
+#: L/min, a walk on the 2 L/min given was refused and ``--deidentify`` wrote ``Supplemental
+#: oxygen 92 L/min`` (review 2 of hunt 15).
 _FLOW_RANGE_START = re.compile(
-    r"(?<!:)" + _FLOW_NUMBER + r" ?(?:-|\u2013|\u2014|to) ?(?=\d+(?:[.,]\d+)?" + _FLOW_UNIT + ")"
+    r"(?<![:0-9.,])((?:1[0-5]|[0-9])(?:[.,]\d+)?) ?(?:-|\u2013|\u2014|to) ?"
+    r"(?=\d+(?:[.,]\d+)?" + _FLOW_UNIT + ")"
 )
-
-
-def _scored_flow(text: str) -> bool:
-    """Return whether a flow the gas does not name is an apnea's or hypopnea's airflow.
-
-    Read as a mark of oxygen, ``Hypopnea 4 lpm`` and ``Obstructive apnea flow 0 lpm`` were no
-    sleep test's events (review of hunt 15). Only an apnea, a hypopnea or a RERA: a saturation's
-    words (``SpO2 92% 2 lpm``, ``desat 3 lpm``: a reading on 2 lpm), ``respiratory``
-    (``Respiratory therapist placed 2 lpm``) or another event's leave the flow the gas's, as a
-    missed mark costs more.
-    """
-    return event_name(text) in (*SLEEP_TEST_EVENTS, "apnea")
+#: A reading's words straight before a range's first end: ``SpO2 9 - 2 L`` is no flow of 9.
+_READING_BEFORE = re.compile(
+    r"(?<![a-z0-9])(?:s[ap][o0]2|sat[a-z]*|hr|pulse|pr|heart rate|rr|resp[a-z]*)[ :=]*$"
+)
 
 
 def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
@@ -516,7 +543,10 @@ def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
     ((4.0, 2.0), (20.0,))
     """
     form = unicodedata.normalize("NFKC", text).lower()
-    found = [*_FLOW_RANGE_START.finditer(form), *_FLOW_VALUE.finditer(form)]
+    starts = [
+        m for m in _FLOW_RANGE_START.finditer(form) if not _READING_BEFORE.search(form[: m.start()])
+    ]
+    found = [*starts, *_FLOW_VALUE.finditer(form)]
     found.sort(key=lambda m: m.start())
     return tuple(float(m.group(1).replace(",", ".")) for m in found)
 
@@ -663,10 +693,11 @@ def is_pap_note(text: str) -> bool:
     -------
     bool
         True for CPAP, BiPAP/BPAP, VPAP, bilevel, APAP, ASV, AVAPS, IPAP, EPAP, NIV, NIPPV,
-        NPPV or AutoSet as a word or a word's end (``nCPAP``, ``AutoCPAP``), ``C-PAP``,
-        ``A-PAP``, any pressure in cm H2O or ``cwp`` (``Pressure 10 cm H2O``, ``PEEP 5
-        cmH2O``: a machine's or a ventilator's setting) and ``PAP`` or a titration word beside
-        a pressure in cm (``PAP 10 cm``); False for ``PAP`` without such a pressure (a
+        NPPV, non-invasive ventilation or AutoSet (``Auto-Set``) as a word or a word's end
+        (``nCPAP``, ``AutoCPAP``), ``C-PAP``, ``A-PAP``, any pressure in cm H2O or ``cwp``
+        (``Pressure 10 cm H2O``, ``PEEP 5 cmH2O``: a machine's or a ventilator's setting) and
+        ``PAP``, a titration word or ``pressure`` beside a pressure in cm, hPa or mbar (``PAP 10
+        cm``, ``PAP 10 hPa``, ``Pressure 10 mbar``); False for ``PAP`` without such a pressure (a
         monitor's pulmonary artery pressure, in mmHg) and any other text.
 
     Examples
@@ -682,6 +713,34 @@ def is_pap_note(text: str) -> bool:
     if _PAP_MACHINE.search(form) is not None or _CM_H2O.search(form) is not None:
         return True
     return _CM.search(form) is not None and _PAP_OR_TITRATION.search(form) is not None
+
+
+def sleep_test_event(text: str) -> str | None:
+    """Return the sleep test's event an annotation names, whatever its kind, or None.
+
+    A note with a flow stays a mark of oxygen (:func:`annotation_kind`) and may name a scored
+    event too: ``Hypopnea 4 lpm`` is both, and read as oxygen alone it was no sleep test's event,
+    read as the event alone no oxygen (review 2 of hunt 15). So
+    :attr:`oximetry.model.Recording.sleep_test_channels` asks this of every annotation.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written, e.g. ``Hypopnea 4 lpm``, ``Obstructive apnea``.
+
+    Returns
+    -------
+    str or None
+        One of :data:`SLEEP_TEST_EVENTS`, or None (a bare apnea, ``Apnea episode; increased to 3
+        L/min``, is none).
+
+    Examples
+    --------
+    >>> sleep_test_event("Hypopnea 4 lpm"), sleep_test_event("Apnea; increased to 3 L/min")
+    ('hypopnea', None)
+    """
+    name = event_name(text)
+    return name if name in SLEEP_TEST_EVENTS else None
 
 
 def event_name(text: str) -> str:
@@ -710,7 +769,9 @@ def scoring_text(text: str) -> str | None:
     (:func:`event_name`; kept as its event kind, "desaturation", an SpO2 artifact would no
     longer be excluded, and the de-identified run's figures would not be the original's); every
     other word — a name, a date, a record number typed into a note — is dropped. The analysis
-    reads the rewritten text exactly as it read the original.
+    reads the rewritten text exactly as it read the original: a mark of oxygen keeps its flows
+    and the sleep test's event it names (``Hypopnea 4 lpm`` reads ``Supplemental oxygen 4
+    L/min, hypopnea``).
 
     Parameters
     ----------
@@ -735,7 +796,11 @@ def scoring_text(text: str) -> str | None:
         # the flows it names are no identifier, and a walk on oxygen is held against them:
         # rewritten without, 'O2 4 L/min' at a walk given as 2 L/min qualified (hunt 15)
         flows = ", ".join(f"{f:g} L/min" for f in oxygen_flows_lpm(text))
-        return f"Supplemental oxygen {flows}" if flows else "Supplemental oxygen"
+        mark = f"Supplemental oxygen {flows}" if flows else "Supplemental oxygen"
+        # and the sleep test's event it names ('Hypopnea 4 lpm' is both): rewritten as oxygen
+        # alone, the night was stand-alone oximetry (review 2 of hunt 15)
+        event = sleep_test_event(text)
+        return f"{mark}, {event}" if event is not None else mark
     if kind == "event":
         return event_name(text)
     return None

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .annotations import SLEEP_TEST_EVENTS, annotation_kind, event_name, is_pap_note
+from .annotations import SLEEP_TEST_EVENTS, is_pap_note, sleep_test_event
 
 __all__ = [
     "Annotation",
@@ -672,7 +672,8 @@ class Recording:
         a file a PAP machine recorded (ResMed's ``_SA2``/``_SAD`` oximetry: saturations taken on
         the patient's PAP, neither stand-alone oximetry nor a titration, qualified Medicare N1 as
         the former), and the scored events only a sleep test's channels show
-        (``annotations.SLEEP_TEST_EVENTS``, as ``hypopnea (scored events)``: a PSG's oximetry
+        (``annotations.SLEEP_TEST_EVENTS``, as ``hypopnea (scored events)``, in any annotation,
+        a mark of oxygen too (``Hypopnea 4 lpm``): a PSG's oximetry
         exported with its apneas and hypopneas but without its other channels or staging
         qualified N1 as stand-alone oximetry), and notes of PAP settings
         (``annotations.is_pap_note``: ``CPAP 10 cm H2O`` notes made a night on PAP stand-alone
@@ -681,9 +682,9 @@ class Recording:
         labels = tuple(c.label for c in self.source.channels if c.role == "sleep_test")
         if self.source.format.startswith("resmed"):
             labels += (f"{self.source.device or 'a PAP device'} (recorded on PAP)",)
-        scored = {
-            event_name(a.text) for a in self.annotations if annotation_kind(a.text)[0] == "event"
-        }
+        # whatever kind the annotation is classed as: 'Hypopnea 4 lpm' is a mark of oxygen too,
+        # and read as oxygen alone the night was stand-alone oximetry (review 2 of hunt 15)
+        scored = {sleep_test_event(a.text) for a in self.annotations}
         labels += tuple(f"{name} (scored events)" for name in SLEEP_TEST_EVENTS if name in scored)
         if any(is_pap_note(a.text) for a in self.annotations):
             labels += ("PAP settings (annotations)",)

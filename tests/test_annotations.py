@@ -246,9 +246,13 @@ def test_an_oximetry_word_and_an_artifact_word_anywhere_mark_an_spo2_artifact(
         ("Apnea ostruttiva", "obstructive apnea"),
         ("Obstructive sleep apnea", "obstructive apnea"),
         ("Central sleep apnea", "central apnea"),
-        # a scored event carrying a flow (its airflow) stays the event, not a mark of oxygen
-        ("Hypopnea 4 lpm", "hypopnea"),
-        ("Obstructive apnea flow 0 lpm", "obstructive apnea"),
+        ("Obstructive Sleep Apnea (12 s)", "obstructive apnea"),
+        ("obstructive sleep apnea - 15.2 sec", "obstructive apnea"),
+        # review 2 of hunt 15: "sleep" in a note of the disorder (a history) is no scored event
+        ("Hx obstructive sleep apnea", "apnea"),
+        ("History of central sleep apnea", "apnea"),
+        ("Known obstructive sleep apnea, on CPAP at home", "apnea"),
+        ("Obstructive sleep apnea diagnosis", "apnea"),
         ("Hypopnée", "hypopnea"),
         ("Hypopnoe", "hypopnea"),
         ("Hipopnea", "hypopnea"),
@@ -306,6 +310,17 @@ def test_an_apneas_kind_before_or_after_it_in_any_spelling_names_it(text: str, n
         ("PEEP 5 cmH2O", True),
         ("PAP 10 cm", True),
         ("PAP 14/10 cm", True),
+        # review 2 of hunt 15: hPa and mbar, "pressure" beside cm, non-invasive ventilation
+        # in words, Auto-Set
+        ("PAP 10 hPa", True),
+        ("Pressure 10 hPa", True),
+        ("PAP-Therapie 10 hPa", True),
+        ("Pressure 10 mbar", True),
+        ("Pressure 10 cm", True),
+        ("Non-invasive ventilation", True),
+        ("noninvasive ventilation on", True),
+        ("Auto-Set 8", True),
+        ("Barometric pressure 1013 hPa", False),
         # a pulmonary artery pressure (mmHg), a bare PEEP, an oxygen titration: no PAP
         ("PAP", False),
         ("PAP 25 mmHg", False),
@@ -324,6 +339,31 @@ def test_notes_of_a_pap_machine_in_any_spelling(text: str, pap: bool) -> None:
     from oximetry.annotations import is_pap_note
 
     assert is_pap_note(text) is pap
+
+
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("Hypopnea 4 lpm", "hypopnea"),
+        ("Obstructive apnea flow 0 lpm", "obstructive apnea"),
+        ("Central apnea on 2L NC", "central apnea"),
+        ("RERA, O2 2 L/min", "RERA"),
+        ("Apnea episode; increased to 3 L/min", None),  # a bare apnea is no sleep test's event
+        ("Flow 2 L/min (apnea monitor on)", None),
+    ],
+)
+def test_a_flow_beside_a_sleep_tests_event_is_both(text: str, event: str | None) -> None:
+    """Read as the event alone, ``Apnea episode; increased to 3 L/min`` was no mark and a night
+    on oxygen qualified on room air; read as oxygen alone, ``Hypopnea 4 lpm`` was no sleep test's
+    event (review 2 of hunt 15). --deidentify keeps both."""
+    from oximetry.annotations import sleep_test_event
+
+    assert annotation_kind(text) == ("oxygen", None)
+    assert sleep_test_event(text) == event
+    kept = scoring_text(text)
+    assert kept is not None and annotation_kind(kept) == ("oxygen", None)
+    assert sleep_test_event(kept) == event
+    assert oxygen_flows_lpm(kept) == oxygen_flows_lpm(text)
 
 
 def test_scoring_text_reads_back_as_the_same_kind() -> None:
@@ -528,8 +568,24 @@ OXYGEN_TEXTS = [
     ("Bias flow 2 L/min", False),
     ("Sweep 2 L/min", False),
     ("Peak flow 4 L/s", False),
-    ("Hypopnea 4 lpm", False),
-    ("Obstructive apnea flow 0 lpm", False),
+    ("Sweep gas 3 L/min", False),
+    ("Neb at 6 L/min", False),
+    ("Minute ventilation: 6 L/min", False),
+    # review 2 of hunt 15: such a word names a flow only straight before its number; anywhere
+    # else in the note the flow is the gas's, and a scored event with a flow is a mark too
+    # (and the event: test_a_flow_beside_a_sleep_tests_event_is_both)
+    ("Started 2 L/min, air entry clear", True),
+    ("Apnea episode; increased to 3 L/min", True),
+    ("Back to 2 L/min after neb", True),
+    ("Flow 3 lpm, room air sat 86", True),
+    ("Switched from room air to 3 L/min", True),
+    ("4 liters per minute, was on room air", True),
+    ("Flow 3 lpm at peak exercise", True),
+    ("3 L/min co-sleeping", True),
+    ("Flow 2 L/min (apnea monitor on)", True),
+    ("Suction 2 lpm, then 3 lpm", True),
+    ("Hypopnea 4 lpm", True),
+    ("Obstructive apnea flow 0 lpm", True),
     ("SpO2 92% 2 lpm", True),
     ("desat 3 lpm", True),
     ("Respiratory therapist placed 2 lpm", True),
@@ -562,7 +618,6 @@ NOT_OXYGEN_WORDS = [
     "Cardiac output 5 L/min",
     "Medical air 4 L/min",
     "Peak flow 4 L/s",
-    "Hypopnea 4 lpm",
     "Pressure 10 cwp",
 ]
 
@@ -594,6 +649,44 @@ def test_a_mark_of_oxygen_stays_one_among_words_of_no_oxygen(
     # A missed mark lets an hour on oxygen be the awake baseline (a wrong QUALIFIED): the gas
     # named with a flow or a start word straight on it is a mark whatever the note says besides.
     assert is_oxygen_mark(sep.join([*before, mark, *after]))
+
+
+#: Flows with the gas unnamed, and words of other flows or events that do not name them (review
+#: 2 of hunt 15: any of these anywhere in the note made it no mark).
+UNNAMED_FLOWS = ["Started 2 L/min", "Flow 3 lpm", "4 liters per minute", "Increased to 3 L/min"]
+WORDS_ELSEWHERE = [
+    "air entry clear",
+    "after neb",
+    "room air sat 86",
+    "at peak exercise",
+    "co-sleeping",
+    "apnea monitor on",
+    "hypopnea",
+    "vent alarm",
+    "suction done",
+    "bias",
+    "sweep",
+    "cardiac output 5 L/min",
+    "Air 2 lpm",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(WORDS_ELSEWHERE), max_size=3),
+    st.sampled_from(UNNAMED_FLOWS),
+    st.lists(st.sampled_from(WORDS_ELSEWHERE), max_size=3),
+    st.sampled_from([", ", "; ", " (", " / "]),  # not " - ": 'neb - flow 3' is neb flow 3
+)
+def test_a_flow_stays_a_mark_whatever_other_flows_words_the_note_holds(
+    before: list[str], flow: str, after: list[str], sep: str
+) -> None:
+    # A word of air, a nebulizer, a peak or an event takes a flow only straight before its
+    # number: anywhere else, the note stays a mark and keeps its flow under --deidentify.
+    text = sep.join([*before, flow, *after])
+    assert is_oxygen_mark(text), text
+    kept = scoring_text(text)
+    assert kept is not None and set(oxygen_flows_lpm(flow)) <= set(oxygen_flows_lpm(kept))
 
 
 @pytest.mark.parametrize(("text", "oxygen"), OXYGEN_TEXTS)
@@ -629,6 +722,18 @@ def test_a_mark_of_oxygen_given_is_its_own_kind(text: str, oxygen: bool) -> None
         ("O2 2,5 l", (2.5,)),
         ("O2 started 22:00-2 L", (2.0,)),  # a clock's minutes are no flow
         ("O2 on, 2 L/s", ()),  # litres a second are no flow of the gas
+        ("O2 on, 2 L/sec", ()),
+        # review 2 of hunt 15: litres a minute then a reading or a posture are no litres a
+        # second, and a range's first end is a flow only when it could be one (15 at most, no
+        # reading's): "SpO2 92 - 2 L NC" read 92 L/min and a walk on the 2 given was refused
+        ("O2 4 L/sat 90", (4.0,)),
+        ("O2 4L/SpO2 93%", (4.0,)),
+        ("O2 2 L/ sitting", (2.0,)),
+        ("SpO2 92 - 2 L NC", (2.0,)),
+        ("HR 110 - 3 L/min", (3.0,)),
+        ("O2 88-2 L", (2.0,)),
+        ("SpO2 9 - 2 L NC", (2.0,)),
+        ("Pulse 12 to 2 L/min", (2.0,)),
     ],
 )
 def test_flows_written_in_ltr_or_lt_per_min_are_read(text: str, flows: tuple[float, ...]) -> None:

@@ -1261,6 +1261,12 @@ def test_walk_marked_at_another_flow_analysed_without_one_is_a_conflict_in_quali
         ("O2 20 L/min", [20.0]),  # above a flowmeter's 15 L/min, dropped: no flow
         ("O2 2-4 L/min", [2.0, 4.0]),  # a range read 4 alone
         ("O2 4 to 2 L/min", [2.0, 4.0]),  # read 2 alone: the flow given
+        # review 2 of hunt 15: a word of air or a peak elsewhere in the note, and litres a
+        # minute then a reading, made no flow: the walk at 4 QUALIFIED at the 2 given
+        ("Walk at 4 L/min, peak HR 120", [4.0]),
+        ("Switched from room air to 4 L/min", [4.0]),
+        ("O2 4 L/sat 90", [4.0]),
+        ("O2 4L/SpO2 93%", [4.0]),
     ],
 )
 @pytest.mark.parametrize("deidentify", [False, True])
@@ -1297,6 +1303,21 @@ def test_walk_marked_at_a_range_or_a_high_flow_is_held_against_the_flow_given(
     assert q["determination"] == "indeterminate"
     (c,) = q["conflicts"]
     assert c["values"]["recording.exercise_o2_marked_flows_lpm"] == flows
+
+
+@pytest.mark.parametrize("text", ["SpO2 92 - 2 L NC", "HR 110 - 2 L/min", "O2 88-2 L"])
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_walk_marked_with_a_reading_before_its_flow_is_at_that_flow(
+    tmp_path: Path, text: str, deidentify: bool
+) -> None:
+    """A reading before a dash and a flow is no range: 'SpO2 92 - 2 L NC' read 92 and 2 L/min,
+    a walk on the 2 L/min given was refused and --deidentify wrote 'Supplemental oxygen 92
+    L/min' (review 2 of hunt 15)."""
+    edf = _walk_marked_at(tmp_path, (895.0, 0.0, text))
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(WALK_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(ctx), deidentify=deidentify))
+    assert out.summary["recording"]["exercise_o2_marked_flows_lpm"] == [2.0]
 
 
 def test_walk_marked_flows_in_the_summary_are_verified(

@@ -411,7 +411,12 @@ def _read_spo2(edf: Path) -> Any:
         ("Apneia obstrutiva", "not_qualified"),
         ("Apnea ostruttiva", "not_qualified"),
         ("Obstructive sleep apnea", "not_qualified"),
-        ("Hypopnea 4 lpm", "not_qualified"),
+        # review 2 of hunt 15: with a flow, a mark of oxygen too (held open beside room_air:
+        # true) and still the event (lcd_sleep_study not met); a history of the disorder is no
+        # scored event
+        ("Hypopnea 4 lpm", "indeterminate"),
+        ("Central apnea on 2L NC", "indeterminate"),
+        ("Hx obstructive sleep apnea", "qualified"),
         ("Arousal", "qualified"),  # some oximetry software scores them from the pulse rate
         ("Apnea", "qualified"),  # a bedside monitor's alarm: no sleep test's scoring
         ("Apnée", "qualified"),
@@ -436,7 +441,7 @@ def test_scored_apneas_and_hypopneas_mark_a_sleep_test(tmp_path: Path, text: str
     summary = _analyze(tmp_path, edf)
     q = summary["qualification"]
     assert q["determination"] == det
-    if det == "not_qualified":
+    if det != "qualified":
         (rule,) = [r for r in q["rules"] if r["id"] == "lcd_sleep_study"]
         assert rule["met"] is False and "(scored events)" in rule["reason"]
         assert summary["input"]["sleep_test_channels"] == [f"{_event(text)} (scored events)"]
@@ -472,6 +477,16 @@ def _event(text: str) -> str:
         ("PAP 10 cm", "indeterminate"),
         ("A-PAP", "indeterminate"),
         ("PEEP 5 cmH2O", "indeterminate"),
+        # review 2 of hunt 15: hPa and mbar, "pressure" beside cm, non-invasive ventilation in
+        # words, Auto-Set
+        ("PAP 10 hPa", "indeterminate"),
+        ("Pressure 10 hPa", "indeterminate"),
+        ("PAP-Therapie 10 hPa", "indeterminate"),
+        ("Pressure 10 mbar", "indeterminate"),
+        ("Pressure 10 cm", "indeterminate"),
+        ("Non-invasive ventilation", "indeterminate"),
+        ("noninvasive ventilation on", "indeterminate"),
+        ("Auto-Set 8", "indeterminate"),
         # a note that PAP did not run is held open too, never a bare denial (hunt 15)
         ("No CPAP tonight", "indeterminate"),
         ("Pt refused CPAP", "indeterminate"),
@@ -507,6 +522,66 @@ def test_notes_of_pap_settings_mark_a_night_on_pap(tmp_path: Path, text: str, de
         assert rule["met"] is None and "name a PAP machine" in rule["reason"]
         assert any("whether the night was on PAP" in m for m in q["missing"]), q["missing"]
     assert main(["verify", str(tmp_path / "out-night" / "summary.json"), str(edf)]) == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Started 2 L/min, air entry clear",
+        "Apnea episode; increased to 3 L/min",
+        "Back to 2 L/min after neb",
+        "Flow 3 lpm, room air sat 86",
+        "Switched from room air to 3 L/min",
+        "4 liters per minute, was on room air",
+        "Flow 3 lpm at peak exercise",
+        "3 L/min co-sleeping",
+        "Flow 2 L/min (apnea monitor on)",
+    ],
+)
+def test_notes_of_oxygen_naming_air_or_an_apnea_elsewhere_hold_a_room_air_night(
+    tmp_path: Path, text: str
+) -> None:
+    """A word of air, a nebulizer, a peak or an apnea anywhere in a note of a flow made it no
+    mark of oxygen: a night on oxygen, 8 min at 86 %, qualified Medicare as on room air (review
+    2 of hunt 15). Such a word takes a flow only straight before its number."""
+    from oximetry.model import Annotation
+    from oximetry.simulate import simulate_night, write_edf
+
+    notes = [Annotation(1800.0 * (i + 1), 0.0, text) for i in range(3)]
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=1, baseline_pct=94,
+        sustained_drops=[(3 * 3600 + 300, 480, 86)], start=START, annotations=notes,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    summary = _analyze(tmp_path, edf)
+    assert summary["qualification"]["determination"] == "indeterminate"
+    assert summary["input"]["sleep_test_channels"] == []
+    assert main(["verify", str(tmp_path / "out-night" / "summary.json"), str(edf)]) == 0
+
+
+def test_a_scored_hypopnea_with_a_flow_is_both_under_deidentify(tmp_path: Path) -> None:
+    """``Hypopnea 4 lpm`` marks oxygen and a sleep test's event; --deidentify keeps both, as
+    ``Supplemental oxygen 4 L/min, hypopnea`` (review 2 of hunt 15)."""
+    from oximetry.model import Annotation
+    from oximetry.simulate import simulate_night, write_edf
+
+    events = [Annotation(3600.0 + 900.0 * i, 20.0, "Hypopnea 4 lpm") for i in range(4)]
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=1, baseline_pct=94,
+        sustained_drops=[(3 * 3600 + 300, 480, 86)], start=START, annotations=events,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(MEDICARE)
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+    assert main([*args, "--deidentify"]) == 0
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["input"]["sleep_test_channels"] == ["hypopnea (scored events)"]
+    q = summary["qualification"]
+    (rule,) = [r for r in q["rules"] if r["id"] == "lcd_sleep_study"]
+    assert rule["met"] is False
+    assert any("room_air" in m and "oxygen_marks" in m for m in q["missing"]), q["missing"]
 
 
 def test_notes_of_pap_beside_scored_hypopneas_deny(tmp_path: Path) -> None:
