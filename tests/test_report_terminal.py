@@ -77,6 +77,24 @@ def test_exercise_segments_are_listed():
     assert "sustained nadir 87 %, nadir 85 %, 6.0 min valid" in format_terminal_summary(s, {})
 
 
+def test_a_sustained_nadir_beside_its_lower_bound_shows_both():
+    """A real walk (hypoxia_ubicomp/100001.csv, Masimo) held 67-68 % for a minute before a fast
+    recovery on oxygen: its runs there rest on the rise's edge, and the terminal and the report
+    printed "sustained nadir 86 %" with nothing beside it (hunt 15)."""
+    from oximetry.report.textpage import stat_rows
+
+    s = build_summary(rd.make_analysis())
+    s["metrics"]["exercise"] = {
+        "sustained_nadir_pct": 86.0, "sustained_nadir_low_pct": 68.0, "nadir_pct": 67.0,
+        "valid_min": 7.0,
+    }  # fmt: skip
+    both = "86 % (68 % counting runs broken by artifact or on an artifact's edge), nadir 67 %"
+    assert both in format_terminal_summary(s, {})
+    assert both in dict(stat_rows(s))["Exercise"]
+    s["metrics"]["exercise"]["sustained_nadir_low_pct"] = 86.0
+    assert "sustained nadir 86 %, nadir 67 %" in format_terminal_summary(s, {})
+
+
 def test_the_exercise_on_oxygen_segment_is_labelled_o2_in_capitals():
     """str.capitalize lowered the rest of the label: "Exercise on o2" (hunt 10)."""
     from oximetry.report.textpage import stat_rows

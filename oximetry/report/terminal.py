@@ -462,6 +462,40 @@ def sustained_nadir_text(value: Any) -> str:
     return f"{whole} % ({saturation_tenths(value)} %)"
 
 
+def sustained_low_text(seg: Mapping[str, Any]) -> str:
+    """Return the sustained nadir's lower bound when it reads otherwise than the nadir itself.
+
+    The sustained nadir leaves out the 10 s runs that artifact breaks or that rest on an
+    artifact's edge (SPEC §6, docs/criteria.md); its lower bound keeps them. A walk that held
+    67-68 % for a minute before a fast recovery on oxygen was printed "sustained nadir 86 %"
+    with nothing beside it (hunt 15): the reviewer sees the other reading too.
+
+    Parameters
+    ----------
+    seg : mapping
+        A segment's figures (``sustained_nadir_pct``, ``sustained_nadir_low_pct``).
+
+    Returns
+    -------
+    str
+        ``" (68 % counting runs broken by artifact or on an artifact's edge)"``, or ``""``
+        when the two read the same.
+
+    Examples
+    --------
+    >>> sustained_low_text({"sustained_nadir_pct": 86.0, "sustained_nadir_low_pct": 68.0})
+    " (68 % counting runs broken by artifact or on an artifact's edge)"
+    >>> sustained_low_text({"sustained_nadir_pct": 86.0, "sustained_nadir_low_pct": 86.0})
+    ''
+    """
+    low, high = seg.get("sustained_nadir_low_pct"), seg.get("sustained_nadir_pct")
+    if low is None or sustained_nadir_text(low) == sustained_nadir_text(high):
+        return ""
+    return (
+        f" ({sustained_nadir_text(low)} counting runs broken by artifact or on an artifact's edge)"
+    )
+
+
 def minutes(value: Any) -> str:
     """Return a duration in minutes to 0.1 min, cut toward zero, never rounded up.
 
@@ -741,8 +775,8 @@ def format_terminal_summary(summary: Mapping[str, Any], paths: Mapping[str, Path
             rows.append(
                 (
                     sentence_case(_WINDOW_NAMES[kind]),
-                    f"sustained nadir {sustained_nadir_text(seg.get('sustained_nadir_pct'))}, "
-                    f"nadir {_num(seg.get('nadir_pct'), 'pct')} %, "
+                    f"sustained nadir {sustained_nadir_text(seg.get('sustained_nadir_pct'))}"
+                    f"{sustained_low_text(seg)}, nadir {_num(seg.get('nadir_pct'), 'pct')} %, "
                     f"{minutes(seg.get('valid_min'))} min valid",
                 )
             )

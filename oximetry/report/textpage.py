@@ -35,6 +35,7 @@ from .terminal import (
     saturation_tenths,
     sentence_case,
     span,
+    sustained_low_text,
     sustained_nadir_text,
     when,
     window_source_text,
@@ -552,8 +553,8 @@ def stat_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
             rows.append(
                 (
                     sentence_case(kind.replace("_o2", " on O2")),
-                    f"sustained nadir (≥ 10 s) {sustained_nadir_text(seg.get('sustained_nadir_pct'))}, "
-                    f"nadir {_n(seg.get('nadir_pct'), 'pct')} %, median "
+                    f"sustained nadir (≥ 10 s) {sustained_nadir_text(seg.get('sustained_nadir_pct'))}"
+                    f"{sustained_low_text(seg)}, nadir {_n(seg.get('nadir_pct'), 'pct')} %, median "
                     f"{saturation_tenths(seg.get('median_pct'))} %, {minutes(seg.get('valid_min'))} min valid",
                 )
             )
