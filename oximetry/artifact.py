@@ -458,19 +458,16 @@ def _outside(valid: NDArray[np.bool_], levels: Sequence[Level]) -> NDArray[np.bo
     return firm
 
 
-def _back_to(
-    v: NDArray[np.float64], start: int, k: int, level: float, *, strict: bool = False
-) -> int:
+def _back_to(v: NDArray[np.float64], start: int, k: int, level: float) -> int:
     """Return the first of the samples ``v[j:k]`` below ``level`` back from ``k`` (``j >= start``).
 
     Searched in chunks that double, so that a run of a few samples in a long island costs a few
-    samples, not the island. ``strict``: the samples back from ``k`` at or below ``level``
-    (a sample above it ends them).
+    samples, not the island.
     """
     size, end = 256, k
     while end > start:
         s0 = max(start, end - size)
-        high = np.flatnonzero(v[s0:end] > level if strict else v[s0:end] >= level)
+        high = np.flatnonzero(v[s0:end] >= level)
         if high.size:
             return s0 + int(high[-1]) + 1
         end, size = s0, size * 2

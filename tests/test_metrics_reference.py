@@ -344,9 +344,7 @@ def ref_edge(
     to there instantly: a sample between was flagged as an implausible fall (``fall``), or the
     fall across the gap is more than 4 × its seconds; or (b) every valid sample from it to
     some later sample j of its island lies more than 4 points below the valid sample after j,
-    which rose from j by more than 4 × max(Δt, 1 s) points (an instant rise), and no more than
-    4 points below the level the rise left, the lowest valid sample of its island among the
-    ceil(5 × fs) samples up to j (a gradual recovery is no level; hunt 15). Above 1 Hz
+    which rose from j by more than 4 × max(Δt, 1 s) points (an instant rise). Above 1 Hz
     (L = round(fs) samples, about 1 s, more than one) a fall and a rise are also measured over
     d samples, for each d of 1, 1.5 and 2 s in whole samples rounded up and rounded down, more
     than one (at 3 Hz 3, 4, 5 and 6; hunt 14): (a') every valid sample from a valid i up to it,
@@ -409,9 +407,7 @@ def ref_edge(
         falls = [v for v in falls if x[i] < v]
         out[i] = out[i] or below or bool(falls)
         last = i
-    # (b): the rises ahead every sample since is more than 4 points under (and no more than 4
-    # points under the sample the rise left)
-    levels: list[tuple[float, float]] = []
+    levels: list[float] = []  # (b): levels of the rises ahead that every sample since is under
     after = None  # the next valid sample
     for i in range(n - 1, -1, -1):
         if not ok[i]:
@@ -421,13 +417,8 @@ def ref_edge(
         if after is not None and (
             x[after] - x[i] > 4.0 * max((after - i) / fs, 1.0) or bool(steps(after, 1.0))
         ):
-            left = [x[i]]  # the level the rise left: the lowest of its last 5 s (in its island)
-            for j in range(i - 1, i - max(math.ceil(5.0 * fs - 1e-9), 1), -1):
-                if j < 0 or not ok[j]:
-                    break
-                left.append(x[j])
-            levels.append((x[after] - 4.0, min(left) - 4.0))
-        levels = [(v, w) for v, w in levels if w <= x[i] < v]
+            levels.append(x[after] - 4.0)
+        levels = [v for v in levels if x[i] < v]
         out[i] = out[i] or bool(levels)
         after = i
     return out

@@ -17,10 +17,6 @@ __all__ = ["SUSTAINED_NADIR_S", "edge_runs", "summarize_segment"]
 #: SpO2 must stay at or below the sustained nadir for at least this long (SPEC §6).
 SUSTAINED_NADIR_S = 10.0
 
-#: The level an instant rise left is the lowest of the samples this long before it
-#: (:func:`edge_runs`): a low run that ends in the rise stays within 4 points of it.
-RISE_LEFT_S = 5.0
-
 
 def summarize_segment(
     x: ArrayLike,
@@ -197,10 +193,9 @@ def edge_runs(
           before it (a fall spread over samples, which the fall rule does not flag): the samples
           from there while they stay more than ``within_pts`` below that sample;
         * it ends in an instant rise: the samples before the rise, back to the first valid one
-          within ``within_pts`` of the level it rose to or more than ``within_pts`` below the
-          level it left (the lowest of the :data:`RISE_LEFT_S` before it) (a probe put back, a
-          reading that settles after pick-up; the recording's first samples have nothing
-          before them, so only their end shows them; a gradual recovery is no such level).
+          within ``within_pts`` of the level it rose to (a probe put back, a reading that
+          settles after pick-up; the recording's first samples have nothing before them, so
+          only their end shows them).
 
         A run stops at invalid samples (SPEC §7). A gradual fall, a walk that ends low and a
         gradual recovery are no edge.
@@ -277,20 +272,11 @@ def edge_runs(
                 x, ok, fs, lag, max_step_pts_per_s, idx[gap], known[pos], tie_pts=0.0
             )
             falls_gap = list(zip(gap[fell].tolist(), x[src].tolist(), strict=True))
-    left = max(samples_at_least(RISE_LEFT_S, fs), 1)
-    for k in rise.tolist():
+    for k in rise[::-1].tolist():
+        if marked[k - 1]:
+            continue  # inside a later rise's run: its own run is part of that one
         start = int(np.searchsorted(island, island[k - 1]))
-        # The run stays at the level the rise left (the lowest of its last 5 s, so that a
-        # reading jittering at a probe's level is all of it), within ``within_pts`` of it: a
-        # walk that fell to 68 % over 8 min and recovered over a minute, its last step 92 ->
-        # 97 %, was an edge back to 93 % and left the walk without a sustained nadir (hunt 15,
-        # a real hypoxia recording). A gradual recovery is no such level.
-        floor = float(v[max(start, k - left) : k].min()) - within_pts
-        first = max(
-            _back_to(v, start, k, v[k] - within_pts),
-            _back_to(-v, start, k, -floor, strict=True),
-        )
-        marked[first:k] = True
+        marked[_back_to(v, start, k, v[k] - within_pts) : k] = True
     resume = np.flatnonzero(step > 1) + 1
     drop = v[resume - 1] - v[resume]
     instant = drop > max_step_pts_per_s * np.maximum(step[resume - 1] / fs, 1.0)
