@@ -137,6 +137,20 @@ class Annotation:
     nadir_pct: float | None = None
     baseline_pct: float | None = None
 
+    def __post_init__(self) -> None:
+        # Built by hand, Annotation(nan, 360, "exercise") made the whole recording the walk
+        # (NaN compares false with every bound), and a NaN or negative duration a mark
+        # without one; the readers refuse such values in a file.
+        onset, duration = float(self.onset_s), float(self.duration_s)
+        if not (math.isfinite(onset) and math.isfinite(duration) and duration >= 0):
+            raise ValueError(
+                "Annotation: onset_s and duration_s must be finite seconds and "
+                f"duration_s at least 0, got onset_s={self.onset_s!r}, "
+                f"duration_s={self.duration_s!r}"
+            )
+        object.__setattr__(self, "onset_s", onset)
+        object.__setattr__(self, "duration_s", duration)
+
 
 @dataclass(frozen=True)
 class ChannelInfo:

@@ -247,6 +247,20 @@ def test_recording_built_by_hand() -> None:
     assert math.isclose(m.awake_baseline_pct or 0, 95.0)
 
 
+@pytest.mark.parametrize(
+    ("onset_s", "duration_s"),
+    [(math.nan, 360.0), (math.inf, 360.0), (600.0, math.nan), (600.0, math.inf), (600.0, -5.0)],
+)
+def test_an_annotation_of_no_finite_place_or_a_negative_length_is_refused(
+    onset_s: float, duration_s: float
+) -> None:
+    """Built by hand, Annotation(nan, 360, 'exercise') made the whole hour the walk, silently,
+    and a NaN or negative duration a mark without one (hunt 15)."""
+    with pytest.raises(ValueError, match="finite seconds"):
+        Annotation(onset_s, duration_s, "exercise")
+    assert Annotation(600, 0, "exercise").onset_s == 600.0
+
+
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="data/example-night.edf not generated")
 def test_example_night_shows_a_qualifying_pattern() -> None:
     io = pytest.importorskip("oximetry.io")

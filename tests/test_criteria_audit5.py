@@ -1043,19 +1043,12 @@ def test_oxygen_continued_at_lights_off_is_a_mark_of_oxygen(tmp_path: Path) -> N
     assert q["determination"] == "indeterminate"
 
 
-def test_a_mark_of_oxygen_of_no_finite_length_is_a_mark() -> None:
+def test_a_mark_of_oxygen_of_no_finite_length_is_refused() -> None:
     """A mark whose duration is NaN had a NaN end and was dropped: the hour on oxygen was the
-    awake baseline again (review of hunt 14). It is a mark without a length."""
-    day = 7 * 3600
-    rec, _ = simulate_night(
-        fs=1, duration_s=day, seed=2, baseline_pct=98, noise_pts=0.5,
-        sustained_drops=[(3630, day - 3660, 92.0)],
-        annotations=[Annotation(0.0, float("nan"), "Oxygen 2 L/min")],
-        start=dt.datetime(2026, 11, 20, 22, 0),
-    )  # fmt: skip
-    result = analyze(rec, AnalysisSettings(test_type="overnight"))
-    assert result.oxygen_marks_s == ((0.0, 0.0),)
-    assert result.metrics["presumed_sleep"].awake_baseline_pct is None
+    awake baseline again (review of hunt 14). No reader makes one (EDF+ reads a duration that
+    is not finite as none); built by hand it is refused (hunt 15)."""
+    with pytest.raises(ValueError, match="finite seconds"):
+        Annotation(0.0, float("nan"), "Oxygen 2 L/min")
 
 
 def test_a_walk_on_oxygen_in_the_night_file_accounts_for_no_mark_over_the_night(
