@@ -73,7 +73,8 @@ class Signal:
     fs : float
         Sampling rate in Hz. Required; never defaulted.
     data : numpy.ndarray
-        One value per sample, float, NaN where the value is missing. Stored read-only.
+        One value per sample, float, NaN where the value is missing. Stored as a read-only
+        copy unless it is already a read-only float array owning its memory.
     """
 
     label: str
@@ -89,8 +90,14 @@ class Signal:
             )
         object.__setattr__(self, "fs", fs)
         data = self.data
+        # Kept uncopied only when read-only and its own memory: a read-only view of a writable
+        # array (pandas' Series.to_numpy()) changed under the frozen Recording, and under an
+        # Analysis made from it, whenever the frame it viewed was edited.
         if not (
-            isinstance(data, np.ndarray) and data.dtype == np.float64 and not data.flags.writeable
+            isinstance(data, np.ndarray)
+            and data.dtype == np.float64
+            and not data.flags.writeable
+            and data.base is None
         ):
             data = readonly(data)
         if data.ndim != 1:

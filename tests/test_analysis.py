@@ -261,6 +261,25 @@ def test_an_annotation_of_no_finite_place_or_a_negative_length_is_refused(
     assert Annotation(600, 0, "exercise").onset_s == 600.0
 
 
+def test_a_signal_keeps_no_view_of_an_array_that_can_still_change() -> None:
+    """A read-only view of a writable array (pandas 3's Series.to_numpy()) was kept as given:
+    editing the frame afterwards changed the frozen Recording, and re-analysing it gave 0 min
+    at or below 88 % where its analysis had 5.5 (hunt 15)."""
+    frame = np.full(3600, 96.0)
+    frame[600:960] = 86.0
+    view = frame[:]
+    view.flags.writeable = False
+    rec = Recording(
+        spo2=Signal("SpO2", "%", 1.0, view),
+        start=dt.datetime(2026, 1, 5, 22, 0),
+        source=SourceInfo(path="hand", sha256="", format="simulated"),
+    )
+    first = _main(analyze(rec)).t_le88_min
+    frame[600:960] = 96.0
+    assert rec.spo2.data[700] == 86.0
+    assert _main(analyze(rec)).t_le88_min == first == 5.5
+
+
 @pytest.mark.skipif(not EXAMPLE.exists(), reason="data/example-night.edf not generated")
 def test_example_night_shows_a_qualifying_pattern() -> None:
     io = pytest.importorskip("oximetry.io")
