@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import numbers
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
@@ -96,6 +97,17 @@ class ArtifactSettings:
     pulse_max_bpm: float = 250.0
     frozen_run_s: float = 600.0
 
+    def __post_init__(self) -> None:
+        # A NaN bound compares false: min_pct=nan kept 10 min of a probe's 30 % as valid data,
+        # 10 min at or below 88 % in place of none (hunt 15).
+        _check_numbers(self, "artifact")
+        if not self.min_pct < self.max_pct <= 100 or not self.pulse_min_bpm < self.pulse_max_bpm:
+            raise SettingsError(
+                f"Invalid artifact ranges: SpO2 {self.min_pct:g}-{self.max_pct:g} % and pulse "
+                f"{self.pulse_min_bpm:g}-{self.pulse_max_bpm:g} bpm; each low end must be "
+                "below its high end, and SpO2 at most 100 %"
+            )
+
 
 @dataclass(frozen=True)
 class OdiSettings:
@@ -114,6 +126,9 @@ class OdiSettings:
     baseline_window_s: float = 120.0
     min_baseline_s: float = 30.0
     min_event_s: float = 10.0
+
+    def __post_init__(self) -> None:
+        _check_numbers(self, "odi")
 
 
 @dataclass(frozen=True)
@@ -166,6 +181,8 @@ class AnalysisSettings:
     o2_flow_lpm: float | None = None
 
     def __post_init__(self) -> None:
+        _check_numbers(self, "settings")
+        _check_staging(self.staging)
         for name, span in (("awake", self.awake_span_s), *(("exclude", s) for s in self.exclude_s)):
             if span is not None:
                 _check_span(name, span[0], span[1])
@@ -241,6 +258,47 @@ class AnalysisSettings:
             if key in kw:
                 kw[key] = tuple(tuple(x) for x in kw[key])
         return cls(**kw)
+
+
+def _check_numbers(settings: Any, where: str) -> None:
+    """Refuse a detector parameter or threshold that is not a finite number at least 0.
+
+    NaN compares false with everything: a NaN threshold switched its rule off without a word.
+    """
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if f.type not in ("float", float):
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, numbers.Real)
+            or not (math.isfinite(value) and float(value) >= 0)
+        ):
+            raise SettingsError(
+                f"{where}.{f.name} is {_show(value)}, not a finite number at least 0"
+            )
+
+
+def _check_staging(staging: tuple[tuple[float, float, str], ...]) -> None:
+    """Refuse epochs outside the recording's possible span, of unknown stages, or overlapping.
+
+    Given by hand, an epoch with a NaN onset covered the whole recording, one of an unknown
+    stage ('REM') was unscored, and two epochs over the same hour made it asleep and awake.
+    """
+    for i, (onset, dur, stage) in enumerate(staging):
+        if stage not in STAGE_CODES or not (
+            0 <= onset and 0 < dur and onset + dur <= MAX_DURATION_S
+        ):
+            raise SettingsError(
+                f"staging[{i}] is {_show((onset, dur, stage))}, not an epoch within "
+                f"0 to {MAX_DURATION_S:g} s with a stage among {list(STAGE_CODES)}"
+            )
+    k = first_overlap(sorted(staging))
+    if k is not None:
+        raise SettingsError(
+            "staging epochs overlap: each moment may have one stage "
+            f"(an epoch begins at {_show(sorted(staging)[k][0])} s, before the one before it ends)"
+        )
 
 
 def _check_span(name: str, start: float, end: float) -> None:

@@ -422,3 +422,45 @@ def test_a_segment_over_staged_wake_at_4_s_samples_is_all_awake() -> None:
     a = analyze(rec, AnalysisSettings(test_type="rest", segments_s=(("rest", w0, w0 + 900.0),)))
     seg = a.metrics["rest"]
     assert seg.asleep_min == 0.0 and seg.unscored_min == 0.0
+
+
+@pytest.mark.parametrize(
+    "staging",
+    [
+        ((float("nan"), 1800.0, "W"), (1800.0, 1800.0, "N2")),
+        ((0.0, float("nan"), "N2"),),
+        ((0.0, -3600.0, "N2"),),
+        ((0.0, 3600.0, "REM"),),
+        ((0.0, 3600.0, "W"), (0.0, 3600.0, "N2")),
+    ],
+)
+def test_staging_given_by_hand_is_checked_as_a_hypnogram_is(
+    staging: tuple[tuple[float, float, str], ...],
+) -> None:
+    """AnalysisSettings(staging=...) took any epochs: a wake epoch with a NaN onset made the
+    whole hour awake (60 min) beside 30 min asleep, a stage 'REM' was unscored (0 min asleep),
+    and two epochs over one hour made it 60 min asleep and 60 min awake (hunt 15)."""
+    with pytest.raises(SettingsError, match="staging"):
+        AnalysisSettings(staging=staging)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"artifact": {"min_pct": float("nan")}},
+        {"artifact": {"max_fall_pts_per_s": float("nan")}},
+        {"artifact": {"max_pct": 150.0}},
+        {"artifact": {"pulse_min_bpm": 300.0}},
+        {"odi": {"baseline_window_s": float("nan")}},
+        {"odi": {"min_event_s": -1.0}},
+        {"drop_pts": float("nan")},
+        {"drop_pts": -5.0},
+        {"presumed_awake_s": -300.0},
+    ],
+)
+def test_a_threshold_that_is_no_finite_number_at_least_0_is_refused(kw: dict[str, object]) -> None:
+    """A NaN threshold compares false: min_pct=nan kept 10 min of a probe's 30 % as valid
+    data, counted at or below 88 % (nadir 30 %); a drop_pts of NaN ended in numpy's 'cannot
+    convert float NaN to integer' (hunt 15)."""
+    with pytest.raises(SettingsError):
+        AnalysisSettings.from_dict(kw)
