@@ -22,7 +22,7 @@ from typing import Any
 
 from .conflicts import Conflict, find_conflicts
 from .context import TEST_TYPES, BloodGas, Context
-from .evidence import Evidence, SegmentFigures, SleepFigures
+from .evidence import Evidence, SegmentFigures, SleepFigures, check_figures
 from .rules.base import (
     EPS_MIN,
     Inputs,
@@ -305,6 +305,12 @@ def evaluate(
     -------
     Determination
 
+    Raises
+    ------
+    criteria.errors.EvidenceError
+        Figures of ``evidence`` no analysis can produce (:func:`~criteria.evidence.check_figures`:
+        a NaN, a negative minute, more minutes at or below 88 % than valid ones).
+
     Notes
     -----
     MassHealth *Guidelines for Medical Necessity Determination for Oxygen Therapy* (MG-OXY,
@@ -338,6 +344,7 @@ def evaluate(
     ctx = context if context is not None else Context()
     prof = get_profile(profile or ctx.payer or "masshealth")
     if evidence is not None:
+        check_figures(evidence)
         # dated as a test of its type: an overnight test by its night, not by a segment
         evidence = evidence.for_test_type(ctx.test.type)
     base = readings or Readings()

@@ -1512,6 +1512,56 @@ def _check_percentages(
                 )
 
 
+#: Fields of the figures that are not numbers.
+_WORDS = ("kind", "source", "ends", "awake_baseline_source")
+
+
+def check_figures(evidence: Evidence) -> None:
+    """Refuse evidence built by hand with a figure no analysis can give.
+
+    :func:`criteria.evaluate` asks it of every evidence: each figure a finite number (or None
+    where it may be), no minutes negative, percentages within 0-100. NaN compares false: a
+    sleep window's NaN nadir QUALIFIED Medicare N1, and ``Evidence.from_metrics`` with a nadir
+    of 150 % or -5 %, or a baseline of 150 %, QUALIFIED MassHealth. A summary's figures are
+    checked further as it is read (:meth:`Evidence.from_summary`).
+
+    Parameters
+    ----------
+    evidence : Evidence
+        Its figures and those of its ``without_*`` evidence.
+
+    Raises
+    ------
+    criteria.errors.EvidenceError
+        Naming the window, the figure and its value.
+    """
+    blocks = (
+        ("", evidence),
+        ("without_constant_runs.", evidence.without_constant_runs),
+        ("without_fall_plateaus.", evidence.without_fall_plateaus),
+    )
+    for block, e in blocks:
+        for figs in () if e is None else (e.sleep, e.rest, e.exercise, e.exercise_o2):
+            if figs is None:
+                continue
+            for f in fields(figs):
+                v = getattr(figs, f.name)
+                if f.name in _WORDS or (v is None and f.name not in _REQUIRED):
+                    continue
+                if not _number(v):
+                    why = "not a finite number"
+                elif f.name.endswith("_min") and v < 0:
+                    why = "negative"
+                elif f.name.endswith("_pct") and not 0 <= v <= 100:
+                    why = "outside 0-100"
+                else:
+                    continue
+                raise EvidenceError(
+                    f"evidence: '{block}{figs.kind}.{f.name}' is {shorten(v)}, {why}; "
+                    "no analysis gives that"
+                )
+
+
 def _check_consistent(figs: SleepFigures | SegmentFigures, block: str = "metrics") -> None:
     """Refuse figures no analysis can produce (a summary edited by hand, or damaged).
 

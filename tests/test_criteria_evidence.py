@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -378,3 +379,40 @@ def test_genuine_summaries_at_the_edges_of_the_block_checks_are_read() -> None:
     written = _written(analyze(rec, AnalysisSettings(awake_span_s=(100.0, 100.75))))
     assert written["metrics"]["awake"]["valid_min"] == 0.0125
     assert Evidence.from_summary(written).sleep is not None
+
+
+_NIGHT = {
+    "valid_min": 420.0,
+    "t_le88_min": 12.0,
+    "t_lt90_min": 30.0,
+    "t_le90_min": 35.0,
+    "longest_le88_min": 3.0,
+    "nadir_pct": 84.0,
+    "awake_baseline_pct": 93.0,
+    "awake_baseline_source": "first_300s_valid",
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("t_le88_min", -5.0),
+        ("nadir_pct", 150.0),
+        ("nadir_pct", -5.0),
+        ("awake_baseline_pct", 150.0),
+        ("nadir_pct", float("nan")),
+        ("t_le90_min", float("inf")),
+    ],
+)
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_evidence_built_by_hand_with_figures_no_analysis_gives_is_refused(
+    key: str, value: float, payer: str
+) -> None:
+    """evaluate() took hand-built figures as they came: a nadir of 150 % or -5 %, or a baseline
+    of 150 %, QUALIFIED (from_metrics), and a sleep window's NaN nadir QUALIFIED Medicare N1
+    (NaN compares false) (hunt 15)."""
+    good = Evidence.from_metrics({"presumed_sleep": _NIGHT}, recording_start=START)
+    assert good.sleep is not None
+    bad = dataclasses.replace(good, sleep=dataclasses.replace(good.sleep, **{key: value}))
+    with pytest.raises(EvidenceError, match=f"presumed_sleep.{key}"):
+        evaluate(ctx(payer=payer), bad)

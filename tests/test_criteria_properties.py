@@ -1555,7 +1555,7 @@ def _parts_hours_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
 
     def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
         return SegmentFigures(
-            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "segment_option",
+            kind, 5.0, min(sustained + 2, 100.0), sustained - 1, sustained, 5.0, "segment_option",
             at_min * 60, (at_min + 5) * 60,
         )  # fmt: skip
 
@@ -1579,7 +1579,7 @@ def _parts_across_midnight(draw: st.DrawFn, start: dt.datetime) -> Evidence:
 
     def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
         return SegmentFigures(
-            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "segment_option",
+            kind, 5.0, min(sustained + 2, 100.0), sustained - 1, sustained, 5.0, "segment_option",
             at_min * 60, (at_min + 5) * 60, asleep_min=0.0,
         )  # fmt: skip
 
@@ -1621,7 +1621,7 @@ def _recovery_as_rest(draw: st.DrawFn, start: dt.datetime) -> Evidence:
 
     def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
         return SegmentFigures(
-            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "segment_option",
+            kind, 5.0, min(sustained + 2, 100.0), sustained - 1, sustained, 5.0, "segment_option",
             at_min * 60, (at_min + 5) * 60,
         )  # fmt: skip
 
@@ -1671,7 +1671,7 @@ def _walks_sessions_apart(draw: st.DrawFn, start: dt.datetime) -> Evidence:
 
     def part(kind: str, sustained: float, at_min: float) -> SegmentFigures:
         return SegmentFigures(
-            kind, 5.0, sustained + 2, sustained - 1, sustained, 5.0, "annotations",
+            kind, 5.0, min(sustained + 2, 100.0), sustained - 1, sustained, 5.0, "annotations",
             at_min * 60, (at_min + 5) * 60,
         )  # fmt: skip
 
