@@ -605,9 +605,28 @@ def _err(key: str, value: Any, allowed: str, source: str | None) -> ContextError
         # (13.07.1949) was quoted in the error line, which logs keep (SPEC §10); a sex is said
         # as written ('female': allowed F | M | X | U)
         shown = f"{_kind(value)} (not shown: it may identify the patient)"
+    elif not _one_word(value):
+        # a choice key's value of several words is no typo of a choice but text, which may be
+        # an address or a name: "residence: 12 Elm Street, Springfield" was quoted whole
+        shown = f"{_kind(value)} (not shown: it may identify the patient)"
     else:
         shown = shorten(value)
     return ContextError(f"context key '{key}': got {shown}; allowed: {allowed}", path=source)
+
+
+#: A value said as written in an error: one short word, a number or true/false (a typo of a
+#: choice such as 'nightly' for 'overnight'), never text of several words.
+_ONE_WORD = re.compile(r"[A-Za-z0-9_.:/+\-]{1,24}")
+
+
+def _one_word(value: Any) -> bool:
+    if isinstance(value, bool | int | float) or value is None:
+        return True
+    if isinstance(value, str):
+        return _ONE_WORD.fullmatch(value) is not None
+    if isinstance(value, list | tuple):
+        return all(_one_word(v) for v in value)
+    return False
 
 
 def _kind(value: Any) -> str:

@@ -319,6 +319,19 @@ def test_other_keys_still_quote_the_value() -> None:
         Context.from_dict({"test": {"type": "nightly"}})
 
 
+@pytest.mark.parametrize(
+    "value", ["12 Elm Street, Springfield", ["Home of Jane Roe"], {"street": "Elm"}]
+)
+def test_a_choice_keys_text_of_several_words_is_not_quoted(value: object) -> None:
+    """A choice key's value of several words is text, not a typo of a choice: an address given
+    as ``residence`` was quoted whole in the error line, which logs keep (SPEC §10; hunt 15)."""
+    with pytest.raises(ContextError) as err:
+        Context.from_dict({"residence": value})
+    message = str(err.value)
+    assert "Elm" not in message and "Roe" not in message, message
+    assert "(not shown: it may identify the patient); allowed: community" in message
+
+
 @given(st.text(max_size=120), st.booleans())
 def test_a_shortened_value_is_withheld_whole(text: str, in_a_list: bool) -> None:
     """``--deidentify`` withholds text between two quotes (:func:`withhold_quoted`); a value cut

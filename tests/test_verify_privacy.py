@@ -373,19 +373,29 @@ def test_verify_quotes_nothing_of_a_de_identified_summarys_context_but_its_key_n
     are the schema's words."""
     edf, ctx, genuine = _deidentified_example(tmp_path)
     named = "Quackenbush Zebulon, member QZ-9988776"
-    for where, said in (
-        (("documentation",), "context key 'documentation': got '…'"),
-        (("diagnoses",), "context key 'diagnoses': got '…'"),
-        (("payer",), "context key 'payer': got '…'"),
-        (("test", "setting"), "context key 'test.setting': got '…'"),
-        (("order", "date"), "context key 'order.date': got '…'"),
-        (("test", named), "unknown context key under 'test' (text of 38 characters, not shown"),
-    ):
+    # text of several words is said by its length, de-identified or not (hunt 15); one word is
+    # quoted only outside a de-identified summary, so that a choice's typo shows
+    several = "got text of 38 characters (not shown: it may identify the patient)"
+    cases = [
+        (where, value, said)
+        for value, shown in ((named, several), ("Quackenbush", "got '…'"))
+        for where, said in (
+            (("documentation",), f"context key 'documentation': {shown}"),
+            (("diagnoses",), f"context key 'diagnoses': {shown}"),
+            (("payer",), f"context key 'payer': {shown}"),
+            (("test", "setting"), f"context key 'test.setting': {shown}"),
+            (("order", "date"), f"context key 'order.date': {shown}"),
+        )
+    ]
+    cases.append(
+        (("test", named), 1, "unknown context key under 'test' (text of 38 characters, not shown")
+    )
+    for where, value, said in cases:
         forged = json.loads(json.dumps(genuine))
         block = forged["context"]
         for key in where[:-1]:
             block = block.setdefault(key, {})
-        block[where[-1]] = named if where[-1] != named else 1
+        block[where[-1]] = value
         summary = tmp_path / "forged" / "summary.json"
         summary.parent.mkdir(exist_ok=True)
         summary.write_text(json.dumps(forged))
