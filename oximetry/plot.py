@@ -32,6 +32,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, FuncFormatter, MultipleLocator
 from numpy.typing import NDArray
 
+from .metrics.window import SLEEP_KINDS
 from .results import Analysis, Event
 from .spans import find_runs, span_indices, spans_mask
 
@@ -94,7 +95,6 @@ _ROWS = {
 }
 #: Window kinds of sleep, and of wake, whose bands share one row (a wake window overlapping a
 #: sleep window is drawn in the row's upper half, so that both show).
-_SLEEP_KINDS = ("sleep", "presumed_sleep")
 _AWAKE_KINDS = ("awake", "presumed_awake")
 #: Axes-fraction band at the bottom for sustained drops.
 _SUSTAINED_BAND = (0.0, 0.05)
@@ -284,6 +284,11 @@ def _in_main(analysis: Analysis, event: Event) -> bool:
     return analysis.main_window is None or event.window == analysis.main_window
 
 
+def _drop_in_main(analysis: Analysis, event: Event) -> bool:
+    """Return True when a sustained drop is the main window's (or of no window, or no main)."""
+    return analysis.main_window is None or event.window in (None, analysis.main_window)
+
+
 def odi_outside_main(analysis: Analysis) -> str | None:
     """Return the main window's kind when an ODI event lies outside it, else None.
 
@@ -354,13 +359,9 @@ def _draw_trace(
     # the main window's sustained drops, which page 1 counts, apart from the others': an awake
     # epoch's 6.7 min at 89 % was shaded as the sleep's beside "0 sustained (≥ 5 min)"
     sustained = _events(analysis, "sustained_drop", lo_s, hi_s)
-    main = analysis.main_window
     for gid, drops in (
-        ("sustained_drop", [e for e in sustained if main is None or e.window in (None, main)]),
-        (
-            "sustained_drop_outside",
-            [e for e in sustained if main is not None and e.window not in (None, main)],
-        ),
+        ("sustained_drop", [e for e in sustained if _drop_in_main(analysis, e)]),
+        ("sustained_drop_outside", [e for e in sustained if not _drop_in_main(analysis, e)]),
     ):
         _spans_collection(
             ax,
@@ -387,7 +388,7 @@ def _draw_trace(
         linewidth=0,
         zorder=0.7,
     )
-    sleeping = [s for w in analysis.windows if w.kind in _SLEEP_KINDS for s in w.spans_s]
+    sleeping = [s for w in analysis.windows if w.kind in SLEEP_KINDS for s in w.spans_s]
     for kind in COLORS:
         wins = [w for w in analysis.windows if w.kind == kind]
         if not wins:
@@ -555,11 +556,8 @@ def drops_outside_main(analysis: Analysis) -> str | None:
         For :func:`legend_handles`' ``drops_outside``: the shade of the sustained drops of
         another window (``sustained_drop_outside``) is explained only when one is drawn.
     """
-    main = analysis.main_window
-    if main is None:
-        return None
-    if any(e.type == "sustained_drop" and e.window not in (None, main) for e in analysis.events):
-        return main
+    if any(e.type == "sustained_drop" and not _drop_in_main(analysis, e) for e in analysis.events):
+        return analysis.main_window
     return None
 
 

@@ -293,11 +293,12 @@ def _check_staging(staging: tuple[tuple[float, float, str], ...]) -> None:
                 f"staging[{i}] is {_show((onset, dur, stage))}, not an epoch within "
                 f"0 to {MAX_DURATION_S:g} s with a stage among {list(STAGE_CODES)}"
             )
-    k = first_overlap(sorted(staging))
+    ordered = sorted(staging)
+    k = first_overlap(ordered)
     if k is not None:
         raise SettingsError(
             "staging epochs overlap: each moment may have one stage "
-            f"(an epoch begins at {_show(sorted(staging)[k][0])} s, before the one before it ends)"
+            f"(an epoch begins at {_show(ordered[k][0])} s, before the one before it ends)"
         )
 
 

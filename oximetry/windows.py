@@ -1453,11 +1453,19 @@ def _rest_walk_s(
 ) -> float | None:
     """Return where the first walk the ``rest`` segment holds or follows starts (None: none).
 
-    :attr:`WindowPlan.rest_walk_s`, from :func:`_rest_walks`.
+    :attr:`WindowPlan.rest_walk_s`, from :func:`_first_rest_walk`.
     """
+    found = _first_rest_walk(recording, settings, segments)
+    return None if found is None else found[1]
+
+
+def _first_rest_walk(
+    recording: Recording, settings: AnalysisSettings, segments: Sequence[Window]
+) -> tuple[Window, float, str] | None:
+    """Return the ``rest`` segment and the first walk it holds or follows (:func:`_rest_walks`)."""
     rest = next((w for w in segments if w.kind == "rest" and w.spans_s), None)
     walks = [] if rest is None else _rest_walks(recording, settings, rest)
-    return walks[0][0] if walks else None
+    return (rest, *walks[0]) if rest is not None and walks else None
 
 
 def _check_rest_before_walks(
@@ -1475,11 +1483,10 @@ def _check_rest_before_walks(
     (``SegmentMetrics.walk_mark_s``), so the rules never take such a rest part as a resting
     value under a rest test's context either (``oxi qualify --summary``).
     """
-    rest = next((w for w in segments if w.kind == "rest" and w.spans_s), None)
-    walks = [] if rest is None else _rest_walks(recording, settings, rest)
-    if rest is None or not walks:
+    found = _first_rest_walk(recording, settings, segments)
+    if found is None:
         return
-    t, walk = walks[0]
+    rest, t, walk = found
     start, end = rest.spans_s[0][0], rest.spans_s[-1][1]
     given = rest.source == "segment_option"
     # named as its source gives it: the whole recording taken for test type rest was said to

@@ -282,7 +282,7 @@ def _scaled(
     spo2: NDArray[np.float64],
     scale: float,
     path: str | os.PathLike[str],
-    step: float | None = None,
+    step: float | None,
 ) -> NDArray[np.float64]:
     """Return ``spo2`` times ``scale``, or refuse a power of ten it overflows with.
 
@@ -372,7 +372,7 @@ def _prepare(
     # cleaned in place (no copy of the night); the raw values are read again only to say why
     # a channel holds no valid oximetry
     spo2 = _clean(arrays[choice.spo2], "spo2", raw, choice.spo2)
-    label = raw.channels[choice.spo2].label
+    label, step = raw.channels[choice.spo2].label, raw.channels[choice.spo2].step
     problem = ""
     if not np.isfinite(spo2).any():
         raw_spo2 = raw.load([choice.spo2])[choice.spo2]
@@ -383,12 +383,11 @@ def _prepare(
             # beside the patient Zyxwvu Qwerty was printed whole under --deidentify
             raise InsufficientDataError(problem, path, deidentified=raw.patient.redact(problem))
     elif scale is not None:
-        spo2 = _scaled(spo2, scale, path, raw.channels[choice.spo2].step)
+        spo2 = _scaled(spo2, scale, path, step)
     else:
         problem = _fraction_problem(label, spo2)
         if problem and strict:
             raise RecordingFormatError(problem, path)
-    step = raw.channels[choice.spo2].step
     if not problem and step is not None:
         spo2, problem = _coarse_spo2(label, spo2, step * (1.0 if scale is None else scale))
         if problem and strict:
