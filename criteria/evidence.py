@@ -103,6 +103,9 @@ class SegmentFigures:
     #: starts, seconds from the recording's start (a mark without a duration, or a walk's
     #: annotation ``--segment`` replaced). None when none, or not known.
     walk_mark_s: float | None = None
+    #: Minutes of the segment after the recording's lights off and before its lights on (the
+    #: patient in bed), None when the recording marks no lights or not known.
+    lights_out_min: float | None = None
 
 
 @dataclass(frozen=True)
@@ -1620,6 +1623,9 @@ def _check_consistent(figs: SleepFigures | SegmentFigures, block: str = "metrics
             raise bad(f"covered_elapsed_s {covered:g} is given without valid_elapsed_s")
         if covered is not None and reach is not None and covered > reach + _SLACK:
             raise bad(f"covered_elapsed_s {covered:g} exceeds valid_elapsed_s {reach:g}")
+        dark = figs.lights_out_min
+        if dark is not None and figs.duration_min is not None and dark > figs.duration_min + _SLACK:
+            raise bad(f"lights_out_min {dark:g} exceeds duration_min {figs.duration_min:g}")
         # a walk's start the rest part holds or follows: before its end, and of a rest part only
         mark = figs.walk_mark_s
         if mark is not None and figs.kind != "rest":

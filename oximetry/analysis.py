@@ -29,6 +29,7 @@ from .windows import (
     annotation_kind,
     baseline_window_for,
     build_windows,
+    lights_out_spans,
     oxygen_marks,
     spo2_artifact_spans,
     staged_spans,
@@ -568,6 +569,7 @@ def _without_spans(
                 seg,
                 asleep_min=figs.asleep_min,
                 unscored_min=figs.unscored_min,
+                lights_out_min=figs.lights_out_min,
                 walk_mark_s=figs.walk_mark_s,
             )
             continue
@@ -750,6 +752,8 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         if any(w.kind not in OVERNIGHT_KINDS for w in plan.windows)
         else None
     )
+    # where the recording's lights marks put the patient in bed (for a rest or exercise part)
+    lights_out = lights_out_spans(recording) if instant_fall is not None else ()
     for w in plan.windows:
         in_window = window_mask(w, n, fs)
         masks[w.kind] = in_window
@@ -802,6 +806,11 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
                     asleep_min=sample_minutes(int(np.count_nonzero(asleep)), fs),
                     unscored_min=sample_minutes(int(np.count_nonzero(unscored)), fs),
                 )
+            if lights_out:
+                # After the recording's lights off and before its lights on the patient was in
+                # bed: a part there is not shown awake without staging (segment_unfit).
+                dark = in_window & spans_mask(lights_out, fs, n)
+                seg = replace(seg, lights_out_min=sample_minutes(int(np.count_nonzero(dark)), fs))
             if w.kind == "rest":
                 # a walk's mark in it or before it: recorded for the rules (segment_unfit), an
                 # overnight analysis keeping the part that a rest test's context reads later

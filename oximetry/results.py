@@ -223,6 +223,9 @@ class SegmentMetrics:
     None when the recording is not staged: a rest or exercise test is taken awake.
     ``unscored_min`` is its time the staging scores neither as sleep nor as wake (``?`` epochs,
     or beyond the hypnogram's end), None when not staged: that time is not shown awake.
+    ``lights_out_min`` is its time after the recording's lights off and before its lights on
+    (:func:`oximetry.windows.lights_out_spans`), None when the recording marks no lights: the
+    patient was in bed there, and only staging shows that time awake.
     ``walk_mark_s`` (a ``rest`` segment only) is where the first walk the recording marks that
     the segment holds or follows starts, in seconds from the recording's start (a mark without
     a duration, or a segment annotation ``--segment`` replaced;
@@ -246,6 +249,7 @@ class SegmentMetrics:
     unscored_min: float | None = None
     covered_elapsed_s: float | None = None
     walk_mark_s: float | None = None
+    lights_out_min: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Return the figures as JSON-able data."""

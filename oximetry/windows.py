@@ -32,6 +32,7 @@ __all__ = [
     "baseline_window_for",
     "build_windows",
     "clock_text",
+    "lights_out_spans",
     "oxygen_marks",
     "segment_outside",
     "spo2_artifact_spans",
@@ -938,6 +939,46 @@ def _repeated_text(
                 "open (give --lights-off for the right one)."
             )
     return out
+
+
+def lights_out_spans(recording: Recording) -> tuple[tuple[float, float], ...]:
+    """Return the periods the recording's annotations mark with the lights off, in time order.
+
+    Read for rest and exercise parts, which are taken awake: a part after the recording's
+    lights off and before its lights on lies where the patient was in bed, presumed asleep
+    (SPEC §5), and only sleep staging shows it awake. Read widely, as nothing here is a window
+    of figures: each period opens at the first lights off of a run of them (the earliest the
+    patient may have gone to bed) and closes at the next lights on, else at the recording's
+    end; a lights on with no lights off before it closes a period from the recording's start
+    (a recording started in bed).
+
+    Parameters
+    ----------
+    recording : Recording
+        Its annotations.
+
+    Returns
+    -------
+    tuple of (float, float)
+        ``(start_s, end_s)`` within the recording; empty when it marks no lights off or on.
+    """
+    end_s = recording.duration_s
+    marks = sorted(
+        (max(float(a.onset_s), 0.0), kind[1])
+        for a in recording.annotations
+        if (kind := annotation_kind(a.text))[0] == "lights" and float(a.onset_s) <= end_s
+    )
+    spans: list[tuple[float, float]] = []
+    opened: float | None = 0.0 if marks and marks[0][1] == "on" else None
+    for t, word in marks:
+        if word == "off" and opened is None:
+            opened = t
+        elif word == "on" and opened is not None:
+            spans.append((opened, t))
+            opened = None
+    if opened is not None:
+        spans.append((opened, end_s))
+    return tuple((a, b) for a, b in spans if b > a)
 
 
 def _lights_spans(

@@ -370,6 +370,8 @@ RESHAPED_TESTS = (
     "segment_scored_as_sleep",
     "segment_in_the_night_unstaged",
     "segment_in_the_night_unscored",
+    # hunt 16: a rest part after the recording's lights off, unstaged, in the evening
+    "segment_after_lights_off_unstaged",
     "segment_mostly_invalid",
     "segment_high_on_unbroken_runs_only",
     "segment_without_clock_in_a_night",
@@ -1815,6 +1817,18 @@ def _reshaped_test(
         rest = SegmentFigures(
             "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",
             at, at + 300.0, asleep_min=0.0, unscored_min=draw(st.floats(0.02, 5.0)),
+        )  # fmt: skip
+        return "rest", Evidence(recording_start=start, rest=rest)
+    if change == "segment_after_lights_off_unstaged":
+        # an unstaged recording from 22:00 marking lights off: its rest segment lies before
+        # 23:00, after lights off (the patient in bed), or only partly unscored by staging
+        at = draw(st.floats(0.0, 3600.0 - 300.0))
+        dark = draw(st.floats(0.02, 5.0))
+        staged = draw(st.booleans())
+        rest = SegmentFigures(
+            "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",
+            at, at + 300.0, asleep_min=0.0 if staged else None,
+            unscored_min=draw(st.floats(0.02, 5.0)) if staged else None, lights_out_min=dark,
         )  # fmt: skip
         return "rest", Evidence(recording_start=start, rest=rest)
     if change == "segment_without_clock_in_a_night":

@@ -1356,3 +1356,62 @@ def test_rest_segment_option_over_an_annotated_walk_is_refused(tmp_path: Path) -
     typed = ("rest=0-400", "exercise=420-780", "exercise_o2=900-1260")
     request = AnalyzeRequest(segments=typed, context_path=str(tmp_path / "ctx.yaml"))
     assert analyze_file(edf, request).summary["windows"][0]["end_s"] == 400.0
+
+
+# --------------------------------------------------------------------------------------------
+# A part after the recording's lights off is not shown awake without staging (hunt 16)
+# --------------------------------------------------------------------------------------------
+
+
+def _night_with_lights(tmp_path: Path, payer: str) -> tuple[Path, Path]:
+    """An unstaged 10-h night from 21:00 marking lights off at 22:00 and on at 06:30, with a
+    10-min plateau at 86 % from 21:35 (lights on) and another from 22:20 (lights off)."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=10 * 3600, seed=1, baseline_pct=95,
+        sustained_drops=[(2100, 600, 86.0), (4800, 600, 86.0)], lights_s=(3600, 9.5 * 3600),
+        start=dt.datetime(2026, 11, 20, 21, 0), noise_pts=0.7,
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(f"payer: {payer}\n" + RESTING_CTX)
+    return edf, ctx
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_rest_segment_after_the_recordings_lights_off_is_not_an_awake_test(
+    tmp_path: Path, payer: str
+) -> None:
+    """A rest test at 22:15-22:35, after the recording's own lights off at 22:00, unstaged:
+    its sleep-onset dip to 86 % was the resting value and QUALIFIED continuous oxygen under
+    both payers, the 23:00-06:00 check passing an evening part. The patient was in bed there;
+    the same dip before lights off still counts."""
+    edf, ctx = _night_with_lights(tmp_path, payer)
+    dark = analyze_file(
+        edf, AnalyzeRequest(segments=("rest=22:15:00-22:35:00",), context_path=str(ctx))
+    )
+    assert dark.determination is not None
+    assert dark.determination.determination == "indeterminate"  # was qualified (continuous)
+    assert any("marks the lights off over 20.0 min" in m for m in dark.determination.missing)
+    assert dark.summary["metrics"]["rest"]["lights_out_min"] == pytest.approx(20.0)
+    lit = analyze_file(
+        edf, AnalyzeRequest(segments=("rest=21:30:00-21:50:00",), context_path=str(ctx))
+    )
+    assert lit.summary["metrics"]["rest"]["lights_out_min"] == 0.0
+    assert lit.determination is not None
+    assert lit.determination.determination == "qualified"
+
+
+def test_lights_out_minutes_beyond_the_segment_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No analysis records more minutes after lights off than the segment lasts."""
+    edf, ctx = _night_with_lights(tmp_path, "masshealth")
+    out = tmp_path / "out"
+    args = ["analyze", str(edf), "--segment", "rest=21:30:00-21:50:00", "--context", str(ctx)]
+    assert main([*args, "--out", str(out), "--no-report"]) == 0
+    summary = out / "summary.json"
+    doc = json.loads(summary.read_text())
+    doc["metrics"]["rest"]["lights_out_min"] = 25.0
+    summary.write_text(json.dumps(doc))
+    assert main(["qualify", "--summary", str(summary), "--context", str(ctx)]) == 2
+    assert "lights_out_min 25 exceeds duration_min 20" in capsys.readouterr().err

@@ -788,8 +788,9 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         :data:`MIN_SEGMENT_VALID_SHARE` of its span, is at most :data:`MAX_SEGMENT_MIN` long, has no
         time the recording's staging scores as sleep (a rest or exercise test is taken awake:
         MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own), does not
-        lie mostly between 23:00 and 06:00 unless staging scores all of it (time unstaged or
-        left unscored is not shown awake), is not part of an unstaged recording without clock
+        lie mostly between 23:00 and 06:00 nor after the recording's lights off and before its
+        lights on (``lights_out_min``) unless staging scores all of it (time unstaged or left
+        unscored is not shown awake), is not part of an unstaged recording without clock
         time longer than :data:`MAX_UNPLACED_RECORDING_MIN` (nothing places it in the day)
         and, for a rest segment, starts before every exercise part whose place is known and
         holds or follows no walk the recording marks (``walk_mark_s``).
@@ -848,6 +849,22 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
                 f"recording {staging} (give the staging with --hypnogram, or a test taken in "
                 "the day)"
             )
+    dark = seg.lights_out_min
+    if unshown and dark is not None and dark > EPS_MIN:
+        # After the recording's own lights off the patient was in bed, presumed asleep (SPEC
+        # §5): a rest test at 22:15-22:35 after lights off at 22:00, unstaged, read its sleep-
+        # onset dip to 86 % as a resting value and QUALIFIED continuous oxygen under both
+        # payers, the 23:00-06:00 check above passing an evening part (hunt 16).
+        staging = (
+            f"whose sleep staging leaves {seg.unscored_min:.1f} min of it unscored"
+            if unscored
+            else "without sleep staging"
+        )
+        return (
+            f"a '{seg.kind}' segment shown awake: the recording marks the lights off over "
+            f"{minutes_text(dark)} min of the one given, the patient in bed, in a recording "
+            f"{staging} (give the staging with --hypnogram, or a test taken with the lights on)"
+        )
     length = _recording_length_min(ev) if ev is not None else None
     if unshown and clock is None and length is not None:
         if length > MAX_UNPLACED_RECORDING_MIN + EPS_MIN:
