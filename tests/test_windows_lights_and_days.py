@@ -29,7 +29,7 @@ from oximetry.model import Annotation, Recording
 from oximetry.results import Window
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night, write_csv, write_edf
-from oximetry.windows import WindowPlan, build_windows
+from oximetry.windows import WindowPlan, build_windows, lights_out_spans
 from tests.criteria_helpers import OVERNIGHT_YAML
 
 H = 3600.0
@@ -508,3 +508,26 @@ def test_an_exercise_test_says_it_does_not_use_lights_or_awake() -> None:
     )
     plan = _plan(rec, AnalysisSettings(test_type="rest", awake_span_s=(0.0, 300.0)))
     assert any(w.startswith("--awake was given, but") and "a rest test" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize(
+    ("marks", "expected"),
+    [
+        ([], ()),
+        ([(3600.0, "Lights off"), (30600.0, "Lights on")], ((3600.0, 30600.0),)),
+        # a run of lights off opens at its first mark; one never closed runs to the end
+        ([(3600.0, "Lights off"), (5400.0, "Lights off")], ((3600.0, 36000.0),)),
+        # a lights on with none before it closes a period from the start (started in bed)
+        ([(1800.0, "Lights on"), (7200.0, "Lights off"), (9000.0, "Lights on")],
+         ((0.0, 1800.0), (7200.0, 9000.0))),
+    ],
+)  # fmt: skip
+def test_lights_out_spans_read_the_recordings_marks_widely(
+    marks: list[tuple[float, str]], expected: tuple[tuple[float, float], ...]
+) -> None:
+    """Where a rest or exercise part lies with the patient in bed (hunt 16)."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=36000, seed=1,
+        annotations=[Annotation(t, 0.0, text) for t, text in marks],
+    )  # fmt: skip
+    assert lights_out_spans(rec) == expected

@@ -861,9 +861,10 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
             else "without sleep staging"
         )
         return (
-            f"a '{seg.kind}' segment shown awake: the recording marks the lights off over "
-            f"{minutes_text(dark)} min of the one given, the patient in bed, in a recording "
-            f"{staging} (give the staging with --hypnogram, or a test taken with the lights on)"
+            f"a '{seg.kind}' segment shown awake: {minutes_text(dark)} min of the one given lie "
+            "between the recording's lights off and lights on, the patient in bed, in a "
+            f"recording {staging} (give the staging with --hypnogram, or a test taken with the "
+            "lights on)"
         )
     length = _recording_length_min(ev) if ev is not None else None
     if unshown and clock is None and length is not None:
