@@ -448,6 +448,24 @@ def test_group_iii_not_with_89_percent_during_sleep(at_89: float, det: str) -> N
         assert d.rule("lcd_group_iii").met is False
 
 
+@pytest.mark.parametrize(("rest", "iii"), [(95.0, None), (86.0, False)])
+def test_group_iii_normoxemia_is_no_overnight_recordings_rest_segment(
+    rest: float, iii: bool | None
+) -> None:
+    """An overnight test's 'rest' segment is a home process's awake value (LCD L33797; A15),
+    no rest test, as for Group I-1: an IDTF's home night with one at 95 % qualified N3 where
+    its awake baseline could not (hunt 16). Below 90 % it still rules Group III out."""
+    ev = night(t_le88_min=0.0, t_lt90_min=0.0, nadir_pct=92.0)
+    ev = dataclasses.replace(ev, rest=dataclasses.replace(seg("rest", rest), start_s=0, end_s=360))
+    d = evaluate(mc(diagnoses=["G44.011"], order__flow_lpm=12), ev)
+    assert d.determination == "indeterminate" and d.rule("lcd_group_iii").met is iii
+    if iii is None:
+        assert "a rest test on room air (SpO2 ≥ 90 % or PaO2 ≥ 60 mmHg)" in d.missing
+    # the same value as a rest test's is one (at 86 %, Group I-1's)
+    as_rest_test = evaluate(mc(test__type="rest", diagnoses=["G44.011"]), rest_test(rest))
+    assert as_rest_test.modifiers[0] == ("N3" if iii is None else "N1")
+
+
 @pytest.mark.parametrize("code", ["I20.9", "I23.7", "I25.118", "E11.51", "E10.52", "I73.89"])
 def test_group_iv_codes_are_the_categories_of_the_icd10_table(code: str) -> None:
     # postinfarction angina (I23.7), diabetic peripheral angiopathy (E11.51) and other

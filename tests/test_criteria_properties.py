@@ -1176,9 +1176,9 @@ def _cluster_headache_not_group_iii(
     draw: st.DrawFn, raw: dict[str, Any], start: dt.datetime, td: dt.date
 ) -> Evidence:
     """A cluster-headache case with a normoxemic rest test, then one thing Group III cannot pass:
-    normoxemia shown only by a home night's awake baseline, a sleep value <= 88 % or at 89 %
-    (hypoxemia under the LCD's text, which sets no duration), a terminal illness, stand-by (as
-    needed) use, a hypoxemia heading or code (J96, J96.0, R09.0, G47.34, G47.36, P84, T70.29,
+    normoxemia shown only by a home night's awake baseline or its 'rest' segment (hunt 16), a
+    sleep value <= 88 % or at 89 % (hypoxemia under the LCD's text, which sets no duration), a
+    terminal illness, stand-by (as needed) use, a hypoxemia heading or code (J96, J96.0, R09.0, G47.34, G47.36, P84, T70.29,
     P28.5, J80) among the diagnoses, a Group I or II value taken on oxygen, the context's own
     cluster-headache items denying the coded diagnosis, a night's awake baseline below 90 %, or
     a rest segment below 90 % that is no awake test (hunt 13)."""
@@ -1198,6 +1198,7 @@ def _cluster_headache_not_group_iii(
                 "ichd3_items_deny",
                 "awake_baseline_below_90",
                 "rest_segment_no_awake_test",
+                "home_rest_segment",
             ]
         )
     )
@@ -1221,12 +1222,16 @@ def _cluster_headache_not_group_iii(
             awake_baseline_pct=draw(st.floats(70.0, 89.99)),
         )  # fmt: skip
         return Evidence(recording_start=start, rest=rest, sleep=sleep)
-    if which == "home_baseline":
+    if which in ("home_baseline", "home_rest_segment"):
         sleep = dataclasses.replace(
             dipping_sleep(draw, "presumed_sleep", 420.0),
             t_le88_min=0.0, t_lt90_min=0.0, t_le90_min=0.0, longest_le88_min=0.0, nadir_pct=91.0,
         )  # fmt: skip
-        return Evidence(recording_start=start, sleep=sleep)
+        # or the home night's own 'rest' segment, normoxemic: no rest test either (hunt 16)
+        home_rest = dataclasses.replace(rest, start_s=0.0, end_s=300.0)
+        return Evidence(
+            recording_start=start, sleep=sleep, rest=home_rest if which != "home_baseline" else None
+        )
     if which == "sleep_dip":
         short = draw(st.floats(0.01, 4.99))
         sleep = dataclasses.replace(

@@ -105,7 +105,11 @@ def _iii(inp: Inputs) -> Outcome:
     # asleep: a 45-min resting recording at 86 % beside a resting PaO2 of 65 qualified N3.
     rest_seg = inp.segment("rest")
     rest_doubt: bool | str = True
-    if rest_seg is not None and segment_unfit(rest_seg, inp.evidence):
+    # Only a rest or exercise test's rest part is an awake test, as for Group I-1: an overnight
+    # recording's 'rest' segment is a home process's awake value (LCD L33797; A15), and an
+    # IDTF's home night with one at 95 % qualified N3 where its awake baseline could not.
+    awake_test = ctx.test.type in ("rest", "exercise")
+    if rest_seg is not None and (not awake_test or segment_unfit(rest_seg, inp.evidence)):
         rest_doubt = _walk_normoxemic(inp, "rest", v)
         if rest_doubt is False:
             return Outcome(
@@ -146,7 +150,7 @@ def _iii(inp: Inputs) -> Outcome:
         return Outcome(None, "Normoxemia must be shown on room air.", v, ("test.room_air: true",))
     # A rest test or an awake PaO2, never an overnight recording's awake baseline: awake values
     # from a home recording cannot qualify (LCD L33797; A15), as for Group I-1.
-    sats = awake_sats(inp, v, baseline=False)
+    sats = awake_sats(inp, v, baseline=False) if awake_test else {}
     gas = awake_pao2(inp)
     if gas is not None:
         v["pao2_rest_mmhg"] = gas
