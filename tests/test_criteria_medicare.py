@@ -902,6 +902,35 @@ def test_no_chronic_stable_state_or_30_day_window_any_more() -> None:
     assert status(c, night(t_le88_min=20.0, nadir_pct=84.0)) == "qualified"
 
 
+@pytest.mark.parametrize(
+    ("day", "det"), [("2022-12-31", "indeterminate"), ("2023-01-01", "qualified")]
+)
+def test_a_test_before_2023_is_not_judged_by_the_time_of_need(day: str, det: str) -> None:
+    """The time of need replaced the 30-day window and the chronic stable state on 01/01/2023
+    (medicare-oxygen.md §9): a night of 2022 ordered 200 days later, and a cluster headache
+    of 2022 (Group III then "not covered"), qualified by the rules of 2023 (hunt 16)."""
+    test = dt.date.fromisoformat(day)
+    late = (test + dt.timedelta(days=200)).isoformat()
+    c = mc(test__date=day, order__date=late, test__evaluated_date=late)
+    ev = dataclasses.replace(
+        night(t_le88_min=20.0, nadir_pct=84.0),
+        recording_start=dt.datetime.combine(test, dt.time(22, 0)),
+    )
+    d = evaluate(c, ev)
+    assert d.determination == det
+    ch = mc(
+        test__type="rest",
+        test__date=day,
+        diagnoses=["G44.011"],
+        blood_gas={"pao2_rest_mmhg": 80},
+        order__flow_lpm=12,
+    )
+    assert status(ch, None) == det
+    if det == "indeterminate":
+        assert d.rule("lcd_time_of_need").met is None
+        assert "a test on or after 2023-01-01 (LCD L33797 as encoded)" in d.missing
+
+
 # --------------------------------------------------------------------------------------------
 # Blood gas against oximetry
 # --------------------------------------------------------------------------------------------

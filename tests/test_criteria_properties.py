@@ -2513,6 +2513,9 @@ MC_PERTURBATIONS = (
     # Hunt 14: a test before therapy began is the initial one, but not a night that runs into
     # the day it began (dated the evening before)
     "night_into_the_day_therapy_began",
+    # Hunt 16: the whole case dated before the time of need replaced the 30-day window and the
+    # chronic stable state (01/01/2023)
+    "tested_before_2023",
 )
 
 
@@ -2942,6 +2945,16 @@ def valid_then_perturbed_medicare(
         raw["order"]["therapy_start_date"] = first.isoformat()
         other = first - dt.timedelta(days=draw(st.integers(1, 60)) * draw(st.sampled_from([-1, 1])))
         raw["order"]["initial_certification_date"] = other.isoformat()
+    elif change == "tested_before_2023":
+        # every date of the case moved back together, the test into 2020-2022 (a night from
+        # 22:00 on 2022-12-31 runs into 2023)
+        back = td - draw(st.dates(dt.date(2020, 1, 1), dt.date(2022, 12, 31)))
+        for section in ("test", "order", "blood_gas"):
+            for key, value in raw.get(section, {}).items():
+                if key.endswith("date"):
+                    raw[section][key] = (dt.date.fromisoformat(value) - back).isoformat()
+        if ev is not None and ev.recording_start is not None:
+            ev = dataclasses.replace(ev, recording_start=ev.recording_start - back)
     return raw, ev, change
 
 

@@ -41,6 +41,10 @@ OSA_CODES = ("G47.33", "G47.30", "G47.39")
 TITRATION_SPAN_SLACK_MIN = 15.0
 #: Who may perform a qualifying test (never a DME supplier: NCD 240.2 B, LCD L33797).
 QUALIFIED_PERFORMERS = ("treating_practitioner", "hospital", "sleep_lab", "idtf")
+#: When the time of need replaced the 30-day window and the chronic stable state (LCD L33797
+#: revision effective 01/01/2023; medicare-oxygen.md §9): a test before it was done under rules
+#: this profile does not encode (then also Group III's "≥ 90 %, not covered").
+TIME_OF_NEED_FROM = _dt.date(2023, 1, 1)
 #: The only sleep saturation a PAP titration qualifies on (LCD L33797, OSA: "≤ 88 %").
 TITRATION_SAT = 88.0
 #: Where the titration's one criterion comes from, quoted in its rules' reasons.
@@ -245,6 +249,17 @@ def overnight_test(inp: Inputs) -> bool:
 def _time_of_need(inp: Inputs) -> Outcome:
     t = inp.context.test
     v: dict[str, Any] = {"setting": t.setting, "test_date": inp.test_date}
+    if inp.test_date is not None and inp.test_date < TIME_OF_NEED_FROM:
+        # A test of 2022 was judged by the rules of 2023: an outpatient tested months before
+        # the order, or a cluster headache (Group III, then "not covered"), qualified.
+        return Outcome(
+            None,
+            f"Tested on {inp.test_date.isoformat()}, before the time of need replaced the 30-day "
+            f"window and the chronic stable state ({TIME_OF_NEED_FROM.isoformat()}): the LCD "
+            "revision then in force decides, and this profile does not encode it.",
+            v,
+            (f"a test on or after {TIME_OF_NEED_FROM.isoformat()} (LCD L33797 as encoded)",),
+        )
     if t.setting is None:
         return Outcome(
             None, "Inpatient or outpatient decides the time of need.", v, ("test.setting",)
