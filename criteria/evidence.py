@@ -276,6 +276,10 @@ class Evidence:
         or since the part before it ended (``summary.json``'s
         ``recording.exercise_o2_marked_flows_lpm``): a flow of the walk given other than these
         is a conflict (``criteria.conflicts``).
+    oxygen_marked_flows_lpm : tuple of float
+        The flows in L/min any of the recording's marks of oxygen names (``summary.json``'s
+        ``recording.oxygen_marked_flows_lpm``): a test on oxygen at a flow its recording marks
+        lower is not shown at the flow given (Medicare's > 4 L/min tier).
     """
 
     recording_start: _dt.datetime | None = None
@@ -298,6 +302,7 @@ class Evidence:
     test_type: str | None = None
     oxygen_marks_s: tuple[tuple[float, float], ...] = ()
     exercise_o2_marked_flows_lpm: tuple[float, ...] = ()
+    oxygen_marked_flows_lpm: tuple[float, ...] = ()
 
     def oxygen_marks_on_room_air(self) -> tuple[tuple[float, float], ...]:
         """Return the marks of oxygen given that a test on room air cannot hold.
@@ -577,6 +582,7 @@ class Evidence:
         without_fall_plateaus: Mapping[str, Any] | None = None,
         oxygen_marks_s: Sequence[tuple[float, float]] = (),
         exercise_o2_marked_flows_lpm: Sequence[float] = (),
+        oxygen_marked_flows_lpm: Sequence[float] = (),
     ) -> Evidence:
         """Build the evidence from a metrics block (window kind → SPEC §7 figures).
 
@@ -618,6 +624,9 @@ class Evidence:
         exercise_o2_marked_flows_lpm : sequence of float, optional
             The flows the recording's marks of oxygen name at the walk on oxygen
             (``recording.exercise_o2_marked_flows_lpm``).
+        oxygen_marked_flows_lpm : sequence of float, optional
+            The flows any of the recording's marks of oxygen names
+            (``recording.oxygen_marked_flows_lpm``).
 
         Returns
         -------
@@ -639,6 +648,7 @@ class Evidence:
             possible_dates=() if recording_start is not None else tuple(possible_dates),
             oxygen_marks_s=tuple((float(a), float(b)) for a, b in oxygen_marks_s),
             exercise_o2_marked_flows_lpm=tuple(float(f) for f in exercise_o2_marked_flows_lpm),
+            oxygen_marked_flows_lpm=tuple(float(f) for f in oxygen_marked_flows_lpm),
         )
         ev = ev._with_constant_runs(without_constant_runs, metrics, windows, "analysis")
         return ev._with_fall_plateaus(without_fall_plateaus, metrics, windows, "analysis")
@@ -845,21 +855,15 @@ class Evidence:
                 raise EvidenceError(
                     "summary: 'recording.oxygen_marks_s' must be a list of [start_s, end_s]"
                 )
-            flows = (
-                block.get("exercise_o2_marked_flows_lpm") if isinstance(block, Mapping) else None
+            flows, all_flows = (
+                _marked_flows(block, key)
+                for key in ("exercise_o2_marked_flows_lpm", "oxygen_marked_flows_lpm")
             )
-            flows = [] if flows is None else flows
-            # no upper bound: a mark above a flowmeter's 15 L/min ('O2 20 L/min') still
-            # differs from the flow given (review of hunt 15)
-            if not isinstance(flows, list) or not all(_number(f) and f >= 0 for f in flows):
-                raise EvidenceError(
-                    "summary: 'recording.exercise_o2_marked_flows_lpm' must be a list of flows "
-                    "in L/min (0 or more)"
-                )
             ev = replace(
                 ev,
                 oxygen_marks_s=tuple((float(a), float(b)) for a, b in marks),
-                exercise_o2_marked_flows_lpm=tuple(float(f) for f in flows),
+                exercise_o2_marked_flows_lpm=flows,
+                oxygen_marked_flows_lpm=all_flows,
                 recording_min=None if length is None else float(length),
                 exercise_o2_flow_lpm=None if flow is None else float(flow),
                 start_clock=clock,
@@ -1174,6 +1178,19 @@ def _local_time(text: str) -> bool:
         return _dt.datetime.fromisoformat(text).tzinfo is None
     except ValueError:
         return False
+
+
+def _marked_flows(block: Any, key: str) -> tuple[float, ...]:
+    """Return a summary's ``recording.<key>``: flows in L/min that marks of oxygen name."""
+    flows = block.get(key) if isinstance(block, Mapping) else None
+    flows = [] if flows is None else flows
+    # no upper bound: a mark above a flowmeter's 15 L/min ('O2 20 L/min') still differs from
+    # the flow given (review of hunt 15)
+    if not isinstance(flows, list) or not all(_number(f) and f >= 0 for f in flows):
+        raise EvidenceError(
+            f"summary: 'recording.{key}' must be a list of flows in L/min (0 or more)"
+        )
+    return tuple(float(f) for f in flows)
 
 
 def _number(v: Any) -> TypeGuard[int | float]:

@@ -145,6 +145,7 @@ def evidence_from_analysis(analysis: Analysis) -> Evidence:
         analysis.without_fall_plateaus_dict(),
         analysis.oxygen_marks_s,
         analysis.walk_o2_flows_lpm,
+        analysis.oxygen_mark_flows_lpm,
         cls=OximetryError,
     )
 

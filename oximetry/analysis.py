@@ -30,6 +30,7 @@ from .windows import (
     baseline_window_for,
     build_windows,
     lights_out_spans,
+    oxygen_mark_flows,
     oxygen_marks,
     spo2_artifact_spans,
     staged_spans,
@@ -881,4 +882,5 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         oxygen_marks_s=oxygen_marks(recording),
         test_marks_s=plan.test_marks_s,
         walk_o2_flows_lpm=plan.walk_o2_flows_lpm,
+        oxygen_mark_flows_lpm=oxygen_mark_flows(recording),
     )

@@ -402,6 +402,9 @@ class Analysis:
         or since the part before it ended, ascending
         (``oximetry.windows.WindowPlan.walk_o2_flows_lpm``): a walk on oxygen given at another
         flow is not the marked walk's.
+    oxygen_mark_flows_lpm : tuple of float
+        The distinct flows every mark of ``oxygen_marks_s`` names, ascending
+        (``oximetry.windows.oxygen_mark_flows``).
     """
 
     recording: Recording
@@ -424,6 +427,7 @@ class Analysis:
     oxygen_marks_s: tuple[tuple[float, float], ...] = ()
     test_marks_s: tuple[tuple[float, float], ...] = ()
     walk_o2_flows_lpm: tuple[float, ...] = ()
+    oxygen_mark_flows_lpm: tuple[float, ...] = ()
 
     @property
     def main_window(self) -> str | None:

@@ -33,6 +33,7 @@ __all__ = [
     "build_windows",
     "clock_text",
     "lights_out_spans",
+    "oxygen_mark_flows",
     "oxygen_marks",
     "segment_outside",
     "spo2_artifact_spans",
@@ -692,6 +693,33 @@ def oxygen_marks(recording: Recording) -> tuple[tuple[float, float], ...]:
         if annotation_kind(a.text)[0] == "oxygen"
     }
     return tuple(sorted((s, e) for s, e in spans if e >= s and s <= end_s))
+
+
+def oxygen_mark_flows(recording: Recording) -> tuple[float, ...]:
+    """Return the distinct flows the marks of :func:`oxygen_marks` name, ascending.
+
+    Parameters
+    ----------
+    recording : Recording
+        Its annotations.
+
+    Returns
+    -------
+    tuple of float
+        Each flow in L/min a mark of oxygen within the recording names (``O2 2 L/min``,
+        ``O2 2-4 L/min``: 2 and 4); empty when none names one. Medicare's > 4 L/min tier
+        needs the test on at least 4 L/min (LCD L33797), and a night marked ``Oxygen 2 L/min``
+        had it beside ``test.o2_flow_lpm: 4``.
+    """
+    end_s = recording.duration_s
+    flows = {
+        f
+        for a in recording.annotations
+        if annotation_kind(a.text)[0] == "oxygen"
+        and max(float(a.onset_s), 0.0) <= min(float(a.onset_s) + _mark_length(a.duration_s), end_s)
+        for f in oxygen_flows_lpm(a.text)
+    }
+    return tuple(sorted(flows))
 
 
 def _mark_length(duration_s: float) -> float:

@@ -18,6 +18,7 @@ from criteria.context import Context
 from criteria.evaluate import Evidence, evaluate
 from oxi.qualify import evidence_from_analysis
 from oximetry.analysis import analyze
+from oximetry.model import Annotation
 from oximetry.settings import AnalysisSettings
 from oximetry.simulate import simulate_night
 from tests.criteria_helpers import MEDICARE_BASE, TEST_DATE, exercise_test, make_dict, seg, sleep
@@ -979,6 +980,39 @@ def test_flow_over_4_needs_a_test_on_4_l_min(
     )
     d = evaluate(c, rest_test(86.0))
     assert d.determination == "qualified" and d.modifiers == mods
+
+
+@pytest.mark.parametrize(
+    ("marked", "mods"), [("4", ("N1", "QG")), ("2", ("N1",)), ("", ("N1", "QG"))]
+)
+def test_flow_over_4_not_when_the_recording_marks_a_lower_flow(
+    marked: str, mods: tuple[str, ...]
+) -> None:
+    """Analyze → figures → rules: a night on oxygen marked 'Oxygen 2 L/min' and given as tested
+    on 4 L/min had the > 4 L/min tier (QG); a mark at 4, or one naming no flow, keeps it (hunt
+    16)."""
+    text = f"Oxygen {marked} L/min" if marked else "Oxygen on"
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=6 * 3600,
+        seed=3,
+        baseline_pct=94.0,
+        noise_pts=0.6,
+        sustained_drops=[(2 * 3600.0, 900.0, 85.0)],
+        annotations=[Annotation(0.0, 0.0, text)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    ev = evidence_from_analysis(analyze(rec))
+    assert ev.oxygen_marked_flows_lpm == ((float(marked),) if marked else ())
+    c = mc(
+        test__room_air=False,
+        test__o2_flow_lpm=4,
+        order__flow_lpm=5,
+        blood_gas={"pao2_awake_mmhg": 70, "date": TEST_DATE.isoformat()},
+    )
+    d = evaluate(c, ev)
+    assert d.determination == "qualified" and d.modifiers == mods, d.missing
+    assert d.rule("lcd_flow_over_4").met is (len(mods) > 1)
 
 
 @pytest.mark.parametrize(

@@ -263,6 +263,20 @@ def _flow_tier(inp: Inputs) -> Outcome:
         return Outcome(None, "Not applicable: not qualified.", v, tested=False, applicable=False)
     if _group(inp.state) == "III":
         return Outcome(True, "Group III: the > 4 L/min tier has no test requirement.", v)
+    marked = () if inp.evidence is None else inp.evidence.oxygen_marked_flows_lpm
+    lower = [f for f in marked if f < 4]
+    if t.room_air is False and t.o2_flow_lpm is not None and t.o2_flow_lpm >= 4 and lower:
+        # The recording's own marks say part of it was on less: 'Oxygen 2 L/min' over a night
+        # given as tested on 4 L/min had the tier (QG).
+        v["oxygen_marked_flows_lpm"] = list(marked)
+        return Outcome(
+            False,
+            f"Prescribed {flow:g} L/min and the test given as on {t.o2_flow_lpm:g} L/min, but "
+            f"the recording's annotations mark oxygen at {', '.join(f'{f:g}' for f in lower)} "
+            "L/min: the qualifying test is not shown on ≥ 4 L/min (standard allowance only).",
+            v,
+            ("a qualifying test on ≥ 4 L/min throughout (the recording marks a lower flow)",),
+        )
     if t.room_air is False and t.o2_flow_lpm is not None and t.o2_flow_lpm >= 4:
         return Outcome(
             True, f"Qualifying test on {t.o2_flow_lpm:g} L/min (≥ 4): higher allowance.", v

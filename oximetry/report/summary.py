@@ -504,6 +504,14 @@ def build_summary(
                 if analysis.oxygen_marks_s
                 else {}
             ),
+            # the flows every oxygen mark names: Medicare's > 4 L/min tier needs the test on
+            # at least 4 L/min ('Oxygen 2 L/min' beside test.o2_flow_lpm 4 had it); absent
+            # when there is none
+            **(
+                {"oxygen_marked_flows_lpm": list(analysis.oxygen_mark_flows_lpm)}
+                if analysis.oxygen_mark_flows_lpm
+                else {}
+            ),
             # the flows the oxygen marks name at the walk on oxygen: oxi qualify --summary
             # holds the context's flow of the walk against them (analysed without a flow, 'O2
             # 4 L/min' at a walk given as 2 L/min qualified); absent when there is none
