@@ -155,12 +155,10 @@ def _iii(inp: Inputs) -> Outcome:
     if gas is not None:
         v["pao2_rest_mmhg"] = gas
     if not sats and gas is None:
-        return Outcome(
-            None,
-            "Group III needs a normoxemic test.",
-            v,
-            ("a rest test on room air (SpO2 ≥ 90 % or PaO2 ≥ 60 mmHg)",),
-        )
+        need = "a rest test on room air (SpO2 ≥ 90 % or PaO2 ≥ 60 mmHg)"
+        if rest_seg is not None and ctx.test.type is None:
+            need = "test.type (a 'rest' segment is a rest test's only under rest or exercise)"
+        return Outcome(None, "Group III needs a normoxemic test.", v, (need,))
     gas_ok = True if gas is None else pao2_meets(gas, lambda x: x >= PAO2_NORMAL)
     shown = sats_at_least(sats, v, SAT_NORMAL)
     doubt = tuple(x for x in (shown, gas_ok) if isinstance(x, str))
