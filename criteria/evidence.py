@@ -310,7 +310,10 @@ class Evidence:
         A walk on oxygen (``exercise_o2``) accounts for a mark outside the test's parts on
         room air: ``O2 2 L/min`` at the walk on oxygen's start is the three-part test's own.
         Without one, every mark; with one, those over a placed ``rest`` or ``exercise``
-        segment (a part on room air given oxygen), and, unless the test is at rest or in
+        segment (a part on room air given oxygen) or, without a duration, before its end (the
+        gas given and not said to be taken off: ``O2 2 L/min`` at 390 s, between the rest part
+        and the walk on room air from 420 s, raised no conflict and that walk's 86 % QUALIFIED
+        exercise oxygen as on room air under both payers, hunt 16), and, unless the test is at rest or in
         exercise, those over the night's sleep window outside what the analysis takes out of
         it for the test (:meth:`_test_spans`): a walk on oxygen at 04:40 in an overnight file
         let ``Oxygen 2 L/min`` from 22:00 to 23:00 beside ``room_air: true`` raise no conflict
@@ -337,6 +340,7 @@ class Evidence:
             (a, b)
             for a, b in self.oxygen_marks_s
             if any(s <= a < e or (a < e and b > s) for s, e in (*parts, *night))
+            or any(a == b and a < e for _, e in parts)
         )
 
     def _test_spans(self) -> list[tuple[float, float]]:

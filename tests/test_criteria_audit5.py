@@ -1119,6 +1119,38 @@ def test_a_mark_of_oxygen_at_the_walk_on_oxygen_is_the_tests_own() -> None:
     assert d.determination == "indeterminate" and d.conflicts
 
 
+def test_a_mark_of_oxygen_before_the_walk_on_room_air_holds_over_it() -> None:
+    """The same test, "O2 2 L/min" marked without a duration at 330 s, between the rest part
+    and the walk on room air (or at 10 s, before the rest part): only marks over those parts
+    counted, so the gas given and never said to be taken off raised no conflict, and the walk's
+    86 % QUALIFIED exercise oxygen as on room air under both payers (hunt 16). A mark with a
+    duration that ends before them says nothing of the cannula after it."""
+    walks = {
+        "rest": SegmentFigures("rest", 5.0, 96.0, 93.0, 94.0, start_s=30.0, end_s=300.0),
+        "exercise": SegmentFigures("exercise", 6.0, 90.0, 85.0, 86.0, start_s=360.0,
+                                   end_s=720.0, sustained_nadir_elapsed_s=180.0,
+                                   valid_elapsed_s=360.0, covered_elapsed_s=360.0),
+        "exercise_o2": SegmentFigures("exercise_o2", 6.0, 96.0, 92.0, 93.0, start_s=780.0,
+                                      end_s=1140.0, valid_elapsed_s=360.0,
+                                      covered_elapsed_s=360.0),
+    }  # fmt: skip
+    ev = Evidence(recording_start=dt.datetime(2026, 11, 20, 10, 0), exercise_o2_flow_lpm=2.0,
+                  **walks)  # type: ignore[arg-type]  # fmt: skip
+    for payer in ("masshealth", "medicare"):
+        extra = {"payer": payer, "test__performed_by": "treating_practitioner",
+                 "test__evaluated_date": "2026-11-21"} if payer == "medicare" else {}  # fmt: skip
+        c = Context.from_dict(
+            make_dict(BASE, test__type="exercise", test__exercise_o2_flow_lpm=2, **extra)
+        )
+        assert evaluate(c, ev).determination == "qualified", payer
+        for at in (330.0, 10.0):
+            d = evaluate(c, dataclasses.replace(ev, oxygen_marks_s=((at, at),)))
+            assert d.determination == "indeterminate", (payer, at)
+            assert [x.keys for x in d.conflicts] == [("test.room_air", "recording.oxygen_marks_s")]
+        d = evaluate(c, dataclasses.replace(ev, oxygen_marks_s=((310.0, 320.0),)))
+        assert d.conflicts == (), payer
+
+
 def test_a_rest_part_on_room_air_stays_in_the_awake_baseline() -> None:
     """A night's file opening with 10 min at rest on room air (93 %), then 15 min awake at 96 %,
     then a night at 89-90 %. Marked as a rest segment, the rest part was left out of the

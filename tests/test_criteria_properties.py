@@ -591,7 +591,8 @@ def _possible_dates_far(draw: st.DrawFn, ev: Evidence | None, start: dt.datetime
 
 def _marked_on_oxygen(draw: st.DrawFn, ev: Evidence | None) -> Evidence | None:
     """``ev`` with annotations marking oxygen given that a test on room air cannot hold: over
-    its rest part or walk on room air (its parts placed) when it holds a walk on oxygen, else
+    its rest part or walk on room air (its parts placed), or without a duration before one,
+    when it holds a walk on oxygen, else
     anywhere; a night's, anywhere before a walk on oxygen its file may hold after it (only
     marks over the rest part or the walk on room air counted beside one: the hour on oxygen
     at the night's start raised no conflict, hunt 14 review)."""
@@ -612,7 +613,10 @@ def _marked_on_oxygen(draw: st.DrawFn, ev: Evidence | None) -> Evidence | None:
         if getattr(ev, k) is not None
     }  # fmt: skip
     part = draw(st.sampled_from([k for k in ("rest", "exercise") if k in placed]))
-    at = draw(st.floats(placed[part].start_s, placed[part].end_s - 1.0))
+    # over the part, or without a duration before it (the gas given, never said taken off,
+    # holds over it: hunt 16)
+    at = draw(st.floats(0.0 if draw(st.booleans()) else placed[part].start_s,
+                        placed[part].end_s - 1.0))  # fmt: skip
     return dataclasses.replace(ev, oxygen_marks_s=((at, at),), **placed)
 
 
