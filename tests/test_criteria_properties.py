@@ -524,6 +524,9 @@ PERTURBATIONS = (
     # ... and a three-part test whose rest part, on day 90 from the order, dates it, its walks
     # recorded a day or more later (hunt 13: they qualified on day 91).
     "walks_days_after_the_rest_part",
+    # Hunt 16: a walk on oxygen before the walk on room air (fresh, then tired): the hypoxemia
+    # it "improved" was not yet demonstrated.
+    "walk_on_oxygen_before_the_walk_on_room_air",
 )
 
 #: Validity checks of the MassHealth profile that the Medicare profile does not share (its
@@ -618,6 +621,20 @@ def _marked_on_oxygen(draw: st.DrawFn, ev: Evidence | None) -> Evidence | None:
     at = draw(st.floats(0.0 if draw(st.booleans()) else placed[part].start_s,
                         placed[part].end_s - 1.0))  # fmt: skip
     return dataclasses.replace(ev, oxygen_marks_s=((at, at),), **placed)
+
+
+def _walk_on_oxygen_first(draw: st.DrawFn, ev: Evidence) -> Evidence:
+    """``ev`` with its three parts placed in one session: at rest, then the walk on oxygen,
+    then the walk on room air (its hypoxemia not yet demonstrated when oxygen "improved" it;
+    hunt 16)."""
+    assert ev.rest is not None and ev.exercise is not None and ev.exercise_o2 is not None
+    later = 720.0 + draw(st.floats(0.0, 600.0))
+    return dataclasses.replace(
+        ev,
+        rest=dataclasses.replace(ev.rest, start_s=0.0, end_s=300.0),
+        exercise_o2=dataclasses.replace(ev.exercise_o2, start_s=360.0, end_s=720.0),
+        exercise=dataclasses.replace(ev.exercise, start_s=later, end_s=later + 360.0),
+    )
 
 
 def _gas_within_a_whole_mmhg(draw: st.DrawFn, lo: int, hi: int, td: dt.date) -> dict[str, Any]:
@@ -854,6 +871,11 @@ def valid_then_perturbed(
         )
     elif change == "room_air_beside_oxygen_marks":
         ev = _marked_on_oxygen(draw, ev)
+    elif change == "walk_on_oxygen_before_the_walk_on_room_air":
+        t["type"] = "exercise"
+        ev = _walk_on_oxygen_first(
+            draw, _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+        )
     elif change == "exercise_gas_improved_within_a_whole_mmhg":
         t["type"] = "exercise"
         raw["test"]["exercise_o2_flow_lpm"] = raw["order"]["flow_lpm"]
@@ -2510,6 +2532,8 @@ MC_PERTURBATIONS = (
     "exercise_gas_improved_within_a_whole_mmhg",
     # Hunt 14: the recording's annotations mark oxygen given, beside room air
     "room_air_beside_oxygen_marks",
+    # Hunt 16: test #3 (on oxygen) before test #2 (on room air)
+    "walk_on_oxygen_before_the_walk_on_room_air",
     # Hunt 13: test #1 at rest between 88 and 89 % beside a qualifying walk
     "rest_between_88_and_89",
     # Hunt 14: a Group II retest on days 61-89 beside an order dated before it (the initial one)
@@ -2919,6 +2943,11 @@ def valid_then_perturbed_medicare(
             "pao2_awake_mmhg": draw(st.floats(60.0, 90.0)),
             "date": gas_day.isoformat(),
         }
+    elif change == "walk_on_oxygen_before_the_walk_on_room_air":
+        t["type"] = "exercise"
+        ev = _walk_on_oxygen_first(
+            draw, _tested_at_order_flow(raw, _three_part_walk(draw, start, None))
+        )
     elif change == "rest_between_88_and_89":
         # a qualifying walk, test #1 at rest neither <= 88 % (Group I-1) nor >= 89 % (I-4)
         # unrounded: at 88 % or 89 % the same test qualifies, so it is not evaluable, never a

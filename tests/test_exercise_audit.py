@@ -1416,3 +1416,46 @@ def test_lights_out_minutes_beyond_the_segment_are_refused(
     summary.write_text(json.dumps(doc))
     assert main(["qualify", "--summary", str(summary), "--context", str(ctx)]) == 2
     assert "lights_out_min 25 exceeds duration_min 20" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------
+# The walk on oxygen after the walk on room air (hunt 16)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_a_walk_on_oxygen_before_the_walk_on_room_air_shows_no_improvement(
+    tmp_path: Path, payer: str
+) -> None:
+    """Rest (60-360 s, 95 %), the walk on oxygen (420-780 s, 95 %), then the walk on room air
+    (840-1200 s, 86 %): oxygen "improved" a hypoxemia not yet demonstrated, on the fresh walk
+    before the tired one, and exercise oxygen QUALIFIED under both payers (LCD L33797's test
+    #3 shows test #2's hypoxemia improves; MG-OXY II.A.2.b.ii.A's "was demonstrated"). In
+    their order the same walks qualify."""
+    ctx = tmp_path / "ctx.yaml"
+    text = WALK_CTX
+    if payer == "medicare":
+        text = "payer: medicare\n" + WALK_CTX.replace(
+            "chronic_stable_state: true,",
+            "chronic_stable_state: true, evaluated_date: 2026-11-20, performed_by: hospital,",
+        )
+    ctx.write_text(text)
+    request = AnalyzeRequest(context_path=str(ctx))
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1260, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(870, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=[("rest", 60, 360), ("exercise_o2", 420, 780), ("exercise", 840, 1200)],
+    )  # fmt: skip
+    out = analyze_file(write_edf(rec, tmp_path / "first.edf"), request)
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"  # was qualified
+    assert any("'exercise_o2' segment after the walk on room air" in m
+               for m in out.determination.missing)  # fmt: skip
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1260, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=[("rest", 60, 360), ("exercise", 420, 780), ("exercise_o2", 840, 1200)],
+    )  # fmt: skip
+    out = analyze_file(write_edf(rec, tmp_path / "after.edf"), request)
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"

@@ -793,7 +793,8 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         unscored is not shown awake), is not part of an unstaged recording without clock
         time longer than :data:`MAX_UNPLACED_RECORDING_MIN` (nothing places it in the day)
         and, for a rest segment, starts before every exercise part whose place is known and
-        holds or follows no walk the recording marks (``walk_mark_s``).
+        holds or follows no walk the recording marks (``walk_mark_s``), and for the walk on
+        oxygen, starts after the walk on room air when both are placed.
 
     Notes
     -----
@@ -811,6 +812,18 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
             return (
                 "a 'rest' segment before the exercise (the one given starts after an exercise "
                 "part: that is the recovery, not a resting value)"
+            )
+    if seg.kind == "exercise_o2" and ev is not None and seg.start_s is not None:
+        ex = ev.exercise
+        if ex is not None and ex.start_s is not None and seg.start_s < ex.start_s:
+            # Test #3 shows that oxygen improves the hypoxemia test #2 demonstrated (LCD
+            # L33797; MG-OXY II.A.2.b.ii.A: "was demonstrated"): a walk on oxygen at 95 %
+            # first, fresh, then a walk on room air at 86 % "showed the improvement" and
+            # QUALIFIED exercise oxygen under both payers (hunt 16).
+            return (
+                "an 'exercise_o2' segment after the walk on room air (the one given starts "
+                "before the 'exercise' segment: oxygen's improvement of the hypoxemia that "
+                "walk demonstrated is not shown)"
             )
     if seg.kind == "rest" and seg.walk_mark_s is not None:
         # A walk the file marks (without a duration) inside the rest part or before it: an
