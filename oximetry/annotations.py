@@ -23,6 +23,7 @@ __all__ = [
     "is_oxygen_mark",
     "is_pap_note",
     "is_spo2_artifact",
+    "is_walk_note",
     "lights_of",
     "oxygen_flows_lpm",
     "scoring_text",
@@ -324,6 +325,48 @@ _LIGHTS = {
 }
 #: Segment markers of the exercise test (SPEC §6); the same names as ``settings.SEGMENT_NAMES``.
 _SEGMENTS = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2"}
+
+
+#: Words of a walk or of exercise in a note (``Exercise start``, ``Walk``, ``6MWT``,
+#: ``Treadmill``, ``Gehtest``, ``Caminata``); not ``effort`` (a PSG's respiratory effort).
+_WALK_WORDS = re.compile(
+    r"(?<![a-z])(?:walk(?:s|ed|ing)?|exercis(?:e|es|ed|ing)|6 ?mwt?|treadmill|"
+    r"ambulat(?:e|ed|es|ing|ion)|stairs?|step test|ergomet[a-z]*|exercice|ejercicio|"
+    r"caminata|caminar|marcha|belastung[a-z]*|gehtest|esercizio)(?![a-z])"
+)
+#: Words of the part at rest or of time before the walk (``Rest before walk``, ``Pre-exercise
+#: baseline``): such a note is no walk's start.
+_BEFORE_WALK_WORDS = re.compile(
+    r"(?<![a-z])(?:rest|resting|repos|reposo|ruhe|baseline|pre|before|prior)(?![a-z])"
+)
+
+
+def is_walk_note(text: str) -> bool:
+    """Return whether an annotation names a walk or exercise other than by a segment's name.
+
+    Parameters
+    ----------
+    text : str
+        The annotation as written, e.g. ``Exercise start``, ``Walk``, ``6MWT start``.
+
+    Returns
+    -------
+    bool
+        True when the text holds a word of walking or exercise and none of the part at rest or
+        of time before it. A segment's name alone (``exercise``) is the segment
+        (:func:`segment_of`), not a note.
+
+    Examples
+    --------
+    >>> is_walk_note("Exercise start"), is_walk_note("6MWT"), is_walk_note("Walk on O2 2 L/min")
+    (True, True, True)
+    >>> is_walk_note("Rest before walk"), is_walk_note("Effort belt off"), is_walk_note("exercise")
+    (False, False, False)
+    """
+    if segment_of(text) is not None:
+        return False
+    form = re.sub(r"[_\-.]+", " ", _event_form(text))
+    return _WALK_WORDS.search(form) is not None and _BEFORE_WALK_WORDS.search(form) is None
 
 
 def _apnea_of(kind: str) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from numpy.typing import NDArray
 
-from .annotations import annotation_kind, oxygen_flows_lpm, stage_of
+from .annotations import annotation_kind, is_walk_note, oxygen_flows_lpm, stage_of
 from .errors import RecordingFormatError, SettingsError
 from .model import Annotation, Recording
 from .results import Window
@@ -1405,17 +1405,24 @@ def _segments(
                 found.setdefault(label, ("annotations", []))[1].append((s, e))
         _check_segment_annotations(found, recording.source.path)
         walks = [
-            (name, t)
+            (f"{name!r} annotation", t)
             for name, t in _open_marks(recording, settings)
-            if name != "rest" and t < last_s and t + OPEN_MARK_S > first_s
+            if name != "rest"
         ]
+        # a note naming the walk otherwise ('Exercise start', 'Walk', '6MWT') is its mark too:
+        # 6 min at 86 % after it QUALIFIED continuous oxygen "at rest" under both payers (hunt 16)
+        walks += [("annotation naming a walk or exercise", t) for t in _walk_notes(recording)]
+        walks = sorted(
+            ((what, t) for what, t in walks if t < last_s and t + OPEN_MARK_S > first_s),
+            key=lambda walk: walk[1],
+        )
         if not found and settings.test_type == "rest" and last_s > first_s and walks:
             # A walk's mark without a duration: the walk lies somewhere after it, and the
             # whole recording is no rest test (an 'exercise' mark at 3 min and 5 min at 86 %
             # after it QUALIFIED continuous oxygen as "at rest", MG-OXY II.A.2.a.i; hunt 15).
-            name, t = walks[0]
+            what, t = walks[0]
             warnings.append(
-                f"The test type is rest, but the recording's {name!r} annotation at {t:g} s "
+                f"The test type is rest, but the recording's {what} at {t:g} s "
                 "marks a walk in it, so the whole recording is not taken as the rest test: "
                 "give the rest segment with --segment."
             )
@@ -1514,7 +1521,25 @@ def _rest_walks(
         for name, s, e in _replaced_marks(recording, settings)
         if name != "rest"
     ]
+    walks += [
+        (t, f"annotation at {t:g} s naming a walk or exercise")
+        for t in _walk_notes(recording)
+        if t + OPEN_MARK_S > start
+    ]
     return sorted((t, walk) for t, walk in walks if t + _EPS < end)
+
+
+def _walk_notes(recording: Recording) -> list[float]:
+    """Return the onsets (s) of the notes naming a walk or exercise (:func:`is_walk_note`).
+
+    Not a segment's name (a segment, or :func:`_open_marks`), nor a stage or lights mark. The
+    text is not said (a free-text note may name the patient).
+    """
+    return sorted(
+        float(a.onset_s)
+        for a in recording.annotations
+        if annotation_kind(a.text)[0] not in ("segment", "stage", "lights") and is_walk_note(a.text)
+    )
 
 
 def _rest_walk_s(

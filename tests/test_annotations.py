@@ -15,6 +15,7 @@ from oximetry.annotations import (
     annotation_kind,
     is_oxygen_mark,
     is_spo2_artifact,
+    is_walk_note,
     lights_of,
     oxygen_flows_lpm,
     scoring_text,
@@ -745,3 +746,30 @@ def test_flows_written_in_ltr_or_lt_per_min_are_read(text: str, flows: tuple[flo
     # --deidentify writes every flow, and reads them back
     kept = scoring_text(text)
     assert kept is not None and oxygen_flows_lpm(kept) == flows
+
+
+@pytest.mark.parametrize(
+    ("text", "walk"),
+    [
+        ("Exercise start", True),
+        ("Walk", True),
+        ("6MWT start", True),
+        ("6-min walk", True),
+        ("Walk on O2 2 L/min", True),
+        ("Treadmill", True),
+        ("Patient ambulating", True),
+        ("Gehtest", True),
+        ("Post-exercise", True),
+        ("exercise", False),  # the segment's name: a segment, or its mark
+        ("Exercise O2", False),
+        ("Rest", False),
+        ("Rest before walk", False),
+        ("Pre-exercise baseline", False),
+        ("Thorax effort", False),
+        ("Desaturation", False),
+    ],
+)
+def test_a_note_naming_a_walk_is_read(text: str, walk: bool) -> None:
+    """A walk marked otherwise than by a segment's name (hunt 16: 'Exercise start' in a rest
+    test was read as rest)."""
+    assert is_walk_note(text) is walk

@@ -1459,3 +1459,57 @@ def test_a_walk_on_oxygen_before_the_walk_on_room_air_shows_no_improvement(
     out = analyze_file(write_edf(rec, tmp_path / "after.edf"), request)
     assert out.determination is not None
     assert out.determination.determination == "qualified"
+
+
+# --------------------------------------------------------------------------------------------
+# A walk named otherwise than by a segment's name (hunt 16)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("note", ["Exercise start", "Walk", "6MWT start", "Treadmill"])
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_a_rest_test_holding_a_walk_note_is_not_the_whole_recording(
+    tmp_path: Path, note: str, payer: str
+) -> None:
+    """The hunt-15 rest test whose walk is marked 'Exercise start', 'Walk' or '6MWT start' (no
+    segment's name) at 3 min, then 5 min at 86 %: the whole recording was the rest segment and
+    continuous oxygen QUALIFIED "at rest" under both payers (MG-OXY II.A.2.a.i, Group I-1). A
+    rest segment holding the note is refused; one ending before it is judged."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=600, seed=1, baseline_pct=95.0, sustained_drops=[(240, 300, 86.0)],
+        start=dt.datetime(2026, 11, 20, 10, 0), annotations=[Annotation(180.0, 0.0, note)],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "walk.edf")
+    ctx_path = tmp_path / "ctx.yaml"
+    ctx_path.write_text(("payer: medicare\n" if payer == "medicare" else "") + RESTING_CTX)
+    out = analyze_file(edf, AnalyzeRequest(context_path=str(ctx_path)))
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"  # was qualified
+    assert "rest" not in out.summary["metrics"]
+    assert any("annotation naming a walk or exercise at 180 s" in w
+               for w in out.summary["warnings"])  # fmt: skip
+    with pytest.raises(SettingsError, match="at 180 s naming a walk or exercise"):
+        analyze_file(edf, AnalyzeRequest(segments=("rest=0-300",), context_path=str(ctx_path)))
+    given = AnalyzeRequest(segments=("rest=0-170",), context_path=str(ctx_path))
+    d = analyze_file(edf, given).determination
+    assert d is not None and d.determination == "not_qualified"
+
+
+def test_notes_of_a_three_part_test_before_and_at_its_walks_are_no_walk_of_its_rest_part(
+    tmp_path: Path,
+) -> None:
+    """'Rest before walk' at the rest part's start and '6MWT start' at the walk's start (after
+    the rest part ended) leave the three-part test as it was."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1260, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=[("rest", 60, 360), ("exercise", 420, 780), ("exercise_o2", 840, 1200)],
+        annotations=[Annotation(60.0, 0.0, "Rest before walk"),
+                     Annotation(420.0, 0.0, "6MWT start")],
+    )  # fmt: skip
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = analyze_file(write_edf(rec, tmp_path / "walk.edf"),
+                       AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))  # fmt: skip
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"
+    assert out.summary["metrics"]["rest"].get("walk_mark_s") is None
