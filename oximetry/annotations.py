@@ -111,6 +111,17 @@ _OXYGEN_DEVICE = re.compile(
     r"(?<![a-z])(?:nc|n/c|cannula|prongs|hfnc|high flow|venturi|nrb|non ?rebreather|mask|via|"
     r"bleed|bled)(?![a-z])|(?<=[0-9]l)nc(?![a-z])|(?<![a-z])(?:on|with|w/) " + _LOW_FLOW
 )
+#: A device that gives only oxygen (or an air-oxygen blend set by its FiO2), named with the gas
+#: unsaid: high-flow nasal cannula (``HFNC 40 L/min 40%``, ``High-flow nasal cannula``, Fisher &
+#: Paykel's ``Optiflow`` and ``AIRVO``), a Venturi mask (``Venturi 28%``), a non-rebreather and a
+#: tracheostomy collar or mask (``Trach collar 5L``). These were no marks, high flows above a
+#: flowmeter's 15 L/min and a percentage naming no flow, and a night of them QUALIFIED on room
+#: air (hunt 16). Not a bare ``nasal cannula`` (a PSG's airflow sensor) nor ``high flow`` alone
+#: (a PAP note's ``High flow 30 L/min``).
+_OXYGEN_ONLY_DEVICE = re.compile(
+    r"(?<![a-z])(?:hfnc|hfno|high flow nasal|high flow oxygen|optiflow|airvo|venturi|"
+    r"non ?rebreather|nrb|trach(?:eostomy)? (?:collar|mask))(?![a-z])"
+)
 #: A cannula worn with the gas unnamed (``Pt wearing NC``) is oxygen's: a missed mark costs more.
 _WEARING_CANNULA = re.compile(
     r"(?<![a-z])(?:wearing|wears|using|uses) (?:a )?(?:nasal )?(?:nc|n/c|cannula)(?![a-z])"
@@ -511,6 +522,8 @@ def is_oxygen_mark(text: str) -> bool:
     if _OXYGEN_NAMED.search(form) and _OXYGEN_FLOW.search(form):
         return True
     if _OXYGEN_BARE_FLOW.search(form) or _ZERO_TWO_FLOW.search(form) or _FIO2.search(form):
+        return True
+    if _OXYGEN_ONLY_DEVICE.search(form):
         return True
     if _OXYGEN_LOW_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
         return True

@@ -389,6 +389,18 @@ def test_scoring_text_reads_back_as_the_same_kind() -> None:
 # first hour left that hour at 98 % the presumed awake baseline (hunt 14).
 OXYGEN_TEXTS = [
     ("O2 2 L/min", True),
+    # hunt 16: a device that gives only oxygen, the gas unsaid; not a bare nasal cannula (a
+    # PSG's airflow sensor) nor a bare high flow (a PAP note's)
+    ("HFNC 40 L/min 40%", True),
+    ("High-flow nasal cannula 40 L/min", True),
+    ("Optiflow 30 L/min", True),
+    ("Venturi mask 28%", True),
+    ("Non-rebreather", True),
+    ("NRB mask on", True),
+    ("Trach collar 5L", True),
+    ("Tracheostomy mask 35%", True),
+    ("Nasal cannula", False),
+    ("High flow 30 L/min", False),
     ("Oxygen 2 L/min", True),
     ("O2 on", True),
     ("O2 off", True),

@@ -971,13 +971,25 @@ def test_a_night_whose_annotations_mark_oxygen_is_not_on_room_air(
 
 
 @pytest.mark.parametrize(
-    "text", ["O2 2 L/min, SpO2 97%", "Patient on 2L NC", "Desats noted, O2 started 2L", "O2 2"]
+    "text",
+    [
+        "O2 2 L/min, SpO2 97%",
+        "Patient on 2L NC",
+        "Desats noted, O2 started 2L",
+        "O2 2",
+        # hunt 16: a device that gives only oxygen, named with the gas unsaid
+        "High flow nasal cannula 40 L/min",
+        "HFNC 40 L/min 40%",
+        "Venturi mask 28%",
+        "Trach collar 5L",
+    ],
 )
 def test_a_mark_of_oxygen_in_a_technologists_words_is_one_too(tmp_path: Path, text: str) -> None:
     """The same night, its first hour marked in other words: a saturation word anywhere in the
     note (``SpO2 97%``, ``Desats``) made it a reading, a flow through a cannula without the gas
     and a bare number of litres were nothing, so the hour on oxygen was the awake baseline again
-    and the night QUALIFIED nocturnal oxygen (review of hunt 14)."""
+    and the night QUALIFIED nocturnal oxygen (review of hunt 14); so did a high-flow nasal
+    cannula above 15 L/min, a Venturi mask at 28 % and a tracheostomy collar (hunt 16)."""
     edf = _night_with_an_hour_on_oxygen(tmp_path, text=text)
     ctx = tmp_path / "ctx.yaml"
     ctx.write_text(OXYGEN_NIGHT_YAML)
