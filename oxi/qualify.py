@@ -268,7 +268,7 @@ def check_summary_is_for(
         return
     with quoting_nothing_of(summary):
         old = _call(Context.from_dict, recorded, source, cls=OximetryError)
-    day = old.test.date or context.test.date
+    day = _judged_date(summary) or old.test.date or context.test.date
     ages = (old.patient.age_at(day), context.patient.age_at(day))
     capped, given = ages
     if old.patient.age_capped and capped is not None and given is not None and given >= capped:
@@ -299,6 +299,25 @@ def check_summary_is_for(
                 f"context, {_shown(now)} in --context (re-run oxi analyze with this context)",
                 source,
             )
+
+
+def _judged_date(summary: Mapping[str, Any]) -> _dt.date | None:
+    """Return the test date a summary's determination used (``qualification.test_date``).
+
+    The recorded context's age is the one on that day: the recording's own date when
+    ``test.date`` lies more than a day from it (a conflict), not ``test.date``. Compared on
+    ``test.date``, a birth date 2005-01-05 under the very context of a night of 2026-01-03 and a
+    ``test.date`` of 2026-01-07 was 21 against the recorded 20, and the genuine summary was
+    refused as another patient's. None when not recorded as an ISO date.
+    """
+    q = summary.get("qualification")
+    text = q.get("test_date") if isinstance(q, Mapping) else None
+    if not isinstance(text, str):
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def _segments_only(summary: Mapping[str, Any]) -> bool:

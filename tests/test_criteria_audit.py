@@ -853,6 +853,41 @@ def test_qualify_finds_another_birth_date_in_a_de_identified_header_age(
         assert ["patient.birth_date", "recording.patient"] in [c["keys"] for c in q["conflicts"]]
 
 
+@pytest.mark.parametrize("deidentify", [False, True])
+def test_qualify_compares_the_age_on_the_date_the_summary_judged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], deidentify: bool
+) -> None:
+    """A night of 2026-11-20 under a context with ``test.date`` 2026-11-24 (more than a day off:
+    a conflict, the recording's own date is the test date) and a birth date 2005-11-22: the
+    summary records the age on 2026-11-20, 20. ``oxi qualify --summary`` with that very context
+    compared it with the age on ``test.date``, 21, and refused the genuine summary as another
+    patient's (exit 2) where ``oxi analyze`` held the night open (hunt 16)."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=3 * 3600,
+        seed=7,
+        noise_pts=0.6,
+        start=dt.datetime(2026, 11, 20, 22),
+        sustained_drops=[(4000, 600, 86.0)],
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    context = tmp_path / "ctx.json"
+    born = {"birth_date": "2005-11-22", "sex": "F"}
+    context.write_text(json.dumps(make_dict(patient=born, test__date="2026-11-24")))
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--context", str(context), "--out", str(out), "--no-report"]
+    assert main([*argv, *(["--deidentify"] if deidentify else [])]) == 0
+    analysed = json.loads((out / "summary.json").read_text())
+    assert analysed["context"]["patient"]["age_years"] == 20
+    capsys.readouterr()
+    argv = ["qualify", "--context", str(context), "--summary", str(out / "summary.json")]
+    code = main([*argv, "--json"])
+    got = capsys.readouterr()
+    assert code == 0, got.err
+    q = json.loads(got.out)["qualification"]
+    assert q["determination"] == analysed["qualification"]["determination"] == "indeterminate"
+
+
 @pytest.mark.parametrize(
     ("old", "new", "needle"),
     [
