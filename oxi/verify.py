@@ -56,6 +56,7 @@ from oximetry.model import redaction_pattern
 from oximetry.report.summary import REDACTED, SCHEMA, dumps_summary
 from oximetry.report.terminal import elapsed_only
 from oximetry.settings import recorded_settings
+from oximetry.windows import STAGING_SET_ASIDE
 
 from .pipeline import (
     XML_BY_HASH,
@@ -1479,6 +1480,7 @@ def unchecked_notes(
             f"{len(others)} other file(s) beside the summary, not outputs of oxi analyze, were "
             f"not checked{named}{more}"
         )
+    out.extend(_staging_notes(summary))
     if summary.get("context") is not None and not context_given:
         out.append(
             "the clinical context (age, diagnoses, dates, blood gases, documentation) is the one "
@@ -1492,6 +1494,34 @@ def unchecked_notes(
             "checked, but a copy of this folder may not hold it"
         )
     return out
+
+
+def _staging_notes(summary: Mapping[str, Any]) -> list[str]:
+    """Say that the sleep stages came from ``--hypnogram``, recorded in the summary itself.
+
+    ``settings.staging`` holds the epochs as given and is analysed again as recorded: no file
+    is checked, and anyone can edit them with the figures. A PSG whose own staging scores 12 min
+    at 86 % awake (not qualified) was analysed with a hypnogram scoring them N2 (qualified), and
+    ``oxi verify`` said only "verified", as it named an annotation file read beside the
+    recording's own (:func:`annotation_notes`).
+    """
+    settings = summary.get("settings")
+    staging = settings.get("staging") if isinstance(settings, Mapping) else None
+    if not (isinstance(staging, list) and staging):
+        return []
+    warnings = summary.get("warnings")
+    own = isinstance(warnings, list) and STAGING_SET_ASIDE in warnings
+    beside = (
+        ", in place of the recording's own staging, which was set aside"
+        if own
+        else ", not read from the recording"
+    )
+    return [
+        f"sleep stages were given with --hypnogram ({len(staging)} epochs, recorded in "
+        f"settings.staging){beside}: they were not checked, every figure and the determination "
+        "are those of that staging, and anyone can edit it with them; analyse the recording "
+        "without --hypnogram (or with the lab's staging file) to compare"
+    ]
 
 
 def _name_of(path: str | Path) -> str:

@@ -27,6 +27,7 @@ from .spans import find_runs, run_spans, spans_mask
 
 __all__ = [
     "SLEEP_STAGES",
+    "STAGING_SET_ASIDE",
     "WindowPlan",
     "annotation_kind",
     "baseline_window_for",
@@ -46,6 +47,11 @@ __all__ = [
 
 #: Stages that count as sleep (SPEC §5).
 SLEEP_STAGES = ("N1", "N2", "N3", "N4", "R")
+#: The warning of a hypnogram given beside the recording's own staging (``oxi verify`` names it).
+STAGING_SET_ASIDE = (
+    "The recording's own sleep staging (its annotations) was set aside for the hypnogram given "
+    "(--hypnogram)."
+)
 #: Length given to a stage annotation that has no duration (one scoring epoch).
 EPOCH_S = 30.0
 
@@ -384,10 +390,7 @@ def build_windows(
         if set_aside:
             # set aside without a word, a hypnogram scoring the recording's own wake as sleep
             # qualified its dip
-            warnings.append(
-                "The recording's own sleep staging (its annotations) was set aside for the "
-                "hypnogram given (--hypnogram)."
-            )
+            warnings.append(STAGING_SET_ASIDE)
     else:
         staging = staging_from_annotations(recording.annotations, recording.source.path)
         stage_source = "annotations"

@@ -539,3 +539,43 @@ def test_a_context_giving_a_type_beside_a_summary_made_without_one_is_another_co
         capsys.readouterr()
         assert main(["verify", str(summary), str(edf), *extra]) == 2
         assert "settings.test_type null but" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("own_staging", [True, False])
+def test_staging_given_with_hypnogram_is_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], own_staging: bool
+) -> None:
+    """A PSG whose own staging scores 12 min at 86 % awake (not qualified), analysed with a
+    hypnogram scoring them N2 (qualified): the epochs are recorded in settings.staging and
+    analysed again as recorded, and `oxi verify` said only "verified" (hunt 16), where it names
+    an annotation file read in place of the one beside the recording. Now a note says the
+    stages were given, not checked, and what they set aside."""
+    stages = [(0.0, 1800.0, "W"), (1800.0, 5400.0, "N2"), (7200.0, 900.0, "W")]
+    stages.append((8100.0, 4 * 3600 - 8100.0, "N2"))
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=4 * 3600,
+        seed=3,
+        noise_pts=0.8,
+        sustained_drops=[(7200.0, 720.0, 86.0)],
+        stages=stages if own_staging else False,
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    hypnogram = tmp_path / "stages.csv"
+    epochs = "".join(f"{i},{'W' if i < 10 else 'N2'}\n" for i in range(4 * 120))
+    hypnogram.write_text("epoch,stage\n" + epochs)
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--hypnogram", str(hypnogram), "--out", str(out)]
+    assert main([*argv, "--no-report"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    stdout = capsys.readouterr().out
+    assert "note: sleep stages were given with --hypnogram (480 epochs" in stdout
+    set_aside = "in place of the recording's own staging, which was set aside" in stdout
+    assert set_aside is own_staging
+    # without --hypnogram nothing is said of the staging
+    plain = tmp_path / "plain"
+    assert main(["analyze", str(edf), "--out", str(plain), "--no-report"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(plain / "summary.json"), str(edf)]) == 0
+    assert "--hypnogram" not in capsys.readouterr().out
