@@ -216,3 +216,19 @@ def test_profusion_stages_of_another_night_running_past_the_end_are_refused(edf:
         )
     )
     assert analyze_file(edf, AnalyzeRequest(report=False)).analysis.main_window == "sleep"
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_a_declaration_in_utf16_is_refused(tmp_path: Path, codec: str) -> None:
+    """The refusal of a document type or entity declaration looked for its bytes in ASCII only:
+    written in UTF-16 (which expat reads), ``<!DOCTYPE`` with entities was parsed and its
+    entities expanded into the file's text (hunt 16). A UTF-16 file without one is read."""
+    head = '<?xml version="1.0" encoding="UTF-16"?>\n'
+    bad = head + '<!DOCTYPE x [<!ENTITY a "b">]><PSGAnnotation>&a;</PSGAnnotation>'
+    xml = tmp_path / "bad.xml"
+    xml.write_bytes(bad.encode(codec))
+    with pytest.raises(RecordingFormatError, match="entity declaration is refused"):
+        read_xml_annotations(xml, start=START)
+    good = tmp_path / "good.xml"
+    good.write_bytes((head + _nsrr_xml().split("?>", 1)[-1].lstrip()).encode("utf-16"))
+    assert read_xml_annotations(good, start=START).dialect == "nsrr"

@@ -22,6 +22,7 @@ declaration or entity (no entity expansion, no external resources), and only up 
 
 from __future__ import annotations
 
+import codecs
 import datetime as _dt
 import math
 import os
@@ -259,6 +260,23 @@ def _check_clock(text: str, start: _dt.datetime | None, path: Path) -> None:
         )
 
 
+def _declares(data: bytes) -> bool:
+    """Tell whether an XML file holds a document type or entity declaration.
+
+    Looked for in the bytes, and in UTF-16 (the one encoding expat reads that is not ASCII's
+    superset) when the file starts with its byte order mark or a NUL: written in UTF-16, a
+    ``<!DOCTYPE`` with entities was parsed and its entities expanded.
+    """
+    if _UNSAFE.search(data):
+        return True
+    bom = data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    if not (bom or b"\x00" in data[:2]):
+        return False
+    codec = "utf-16" if bom else "utf-16-be" if data[:1] == b"\x00" else "utf-16-le"
+    text = data.decode(codec, errors="replace")
+    return _UNSAFE.search(text.encode("utf-8")) is not None
+
+
 def read_xml_annotations(
     path: str | os.PathLike[str], *, start: _dt.datetime | None = None
 ) -> XmlAnnotations:
@@ -288,7 +306,7 @@ def read_xml_annotations(
         data = p.read_bytes()
     except OSError as exc:
         raise RecordingFormatError(f"cannot read the file ({exc.strerror})", path) from None
-    if _UNSAFE.search(data):
+    if _declares(data):
         raise RecordingFormatError(
             "XML with a document type or entity declaration is refused (annotation files need "
             "none, and entities are unsafe)",
