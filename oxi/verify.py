@@ -56,7 +56,7 @@ from oximetry.model import redaction_pattern
 from oximetry.report.summary import REDACTED, SCHEMA, dumps_summary
 from oximetry.report.terminal import elapsed_only
 from oximetry.settings import recorded_settings
-from oximetry.windows import STAGING_SET_ASIDE
+from oximetry.windows import MARKS_SET_ASIDE, STAGING_SET_ASIDE
 
 from .pipeline import (
     XML_BY_HASH,
@@ -1480,7 +1480,7 @@ def unchecked_notes(
             f"{len(others)} other file(s) beside the summary, not outputs of oxi analyze, were "
             f"not checked{named}{more}"
         )
-    out.extend(_staging_notes(summary))
+    out.extend(_option_notes(summary))
     if summary.get("context") is not None and not context_given:
         out.append(
             "the clinical context (age, diagnoses, dates, blood gases, documentation) is the one "
@@ -1496,32 +1496,57 @@ def unchecked_notes(
     return out
 
 
-def _staging_notes(summary: Mapping[str, Any]) -> list[str]:
-    """Say that the sleep stages came from ``--hypnogram``, recorded in the summary itself.
+def _option_notes(summary: Mapping[str, Any]) -> list[str]:
+    """Say which sleep stages, lights off/on and test segments came from options, not the file.
 
-    ``settings.staging`` holds the epochs as given and is analysed again as recorded: no file
-    is checked, and anyone can edit them with the figures. A PSG whose own staging scores 12 min
-    at 86 % awake (not qualified) was analysed with a hypnogram scoring them N2 (qualified), and
-    ``oxi verify`` said only "verified", as it named an annotation file read beside the
-    recording's own (:func:`annotation_notes`).
+    ``--hypnogram`` (``settings.staging``), ``--lights-off``/``--lights-on`` and ``--segment``
+    are recorded in the summary itself and applied again as recorded: nothing checks them, and
+    anyone can edit them with the figures. A PSG whose own staging scores 12 min at 86 % awake
+    (not qualified) was analysed with a hypnogram scoring them N2 (qualified), and a night
+    whose recording marks lights off at 22:00 with ``--lights-off 21:00`` over a 12-min dip at
+    21:20 (qualified, not qualified by its marks): ``oxi verify`` said only "verified" of each,
+    as it names an annotation file read beside the recording's own (:func:`annotation_notes`).
     """
     settings = summary.get("settings")
-    staging = settings.get("staging") if isinstance(settings, Mapping) else None
-    if not (isinstance(staging, list) and staging):
-        return []
+    settings = settings if isinstance(settings, Mapping) else {}
     warnings = summary.get("warnings")
-    own = isinstance(warnings, list) and STAGING_SET_ASIDE in warnings
-    beside = (
-        ", in place of the recording's own staging, which was set aside"
-        if own
-        else ", not read from the recording"
-    )
-    return [
-        f"sleep stages were given with --hypnogram ({len(staging)} epochs, recorded in "
-        f"settings.staging){beside}: they were not checked, every figure and the determination "
-        "are those of that staging, and anyone can edit it with them; analyse the recording "
-        "without --hypnogram (or with the lab's staging file) to compare"
+    warnings = [w for w in warnings if isinstance(w, str)] if isinstance(warnings, list) else []
+    out = []
+    staging = settings.get("staging")
+    if isinstance(staging, list) and staging:
+        beside = (
+            ", in place of the recording's own staging, which was set aside"
+            if STAGING_SET_ASIDE in warnings
+            else ", not read from the recording"
+        )
+        out.append(
+            f"sleep stages were given with --hypnogram ({len(staging)} epochs, recorded in "
+            f"settings.staging){beside}: they were not checked, every figure and the "
+            "determination are those of that staging, and anyone can edit it with them; analyse "
+            "the recording without --hypnogram (or with the lab's staging file) to compare"
+        )
+    given = [
+        option
+        for key, option in (
+            ("lights_off_s", "--lights-off"),
+            ("lights_on_s", "--lights-on"),
+            ("segments_s", "--segment"),
+        )
+        if settings.get(key) not in (None, [])
     ]
+    if given:
+        set_aside = [w for w in warnings if w.startswith(MARKS_SET_ASIDE)]
+        said = (
+            f"; the recording's own marks were set aside for them: {' '.join(set_aside)}"
+            if set_aside
+            else ""
+        )
+        out.append(
+            f"the windows were placed by options given to the analysis ({', '.join(given)}; "
+            "recorded in settings), applied again as recorded and not checked: every figure and "
+            f"the determination are those of these options, and anyone can edit them{said}"
+        )
+    return out
 
 
 def _name_of(path: str | Path) -> str:

@@ -26,6 +26,7 @@ from .settings import SEGMENT_NAMES, AnalysisSettings
 from .spans import find_runs, run_spans, spans_mask
 
 __all__ = [
+    "MARKS_SET_ASIDE",
     "SLEEP_STAGES",
     "STAGING_SET_ASIDE",
     "WindowPlan",
@@ -51,6 +52,13 @@ SLEEP_STAGES = ("N1", "N2", "N3", "N4", "R")
 STAGING_SET_ASIDE = (
     "The recording's own sleep staging (its annotations) was set aside for the hypnogram given "
     "(--hypnogram)."
+)
+#: How the warnings of ``--lights-off``/``--lights-on`` and ``--segment`` given in place of the
+#: recording's own lights or segment marks begin (``oxi verify`` notes them).
+MARKS_SET_ASIDE = (
+    "The recording marks lights",
+    "The recording's lights on",
+    "The recording's segment annotations",
 )
 #: Length given to a stage annotation that has no duration (one scoring epoch).
 EPOCH_S = 30.0

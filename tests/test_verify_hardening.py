@@ -579,3 +579,31 @@ def test_staging_given_with_hypnogram_is_said(
     capsys.readouterr()
     assert main(["verify", str(plain / "summary.json"), str(edf)]) == 0
     assert "--hypnogram" not in capsys.readouterr().out
+
+
+def test_lights_given_in_place_of_the_recordings_marks_are_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A night whose recording marks lights off at 22:00, analysed with --lights-off 21:00 over a
+    12-min dip at 21:20 (qualifying on the option, not on its own marks): `oxi verify` said only
+    "verified" (hunt 16). Now a note names the option and the mark it set aside."""
+    import datetime as dt
+
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=7 * 3600,
+        seed=3,
+        noise_pts=0.8,
+        sustained_drops=[(1200.0, 720.0, 86.0)],
+        lights_s=(3600.0, 6.5 * 3600),
+        start=dt.datetime(2026, 1, 4, 21, 0, 0),
+    )
+    edf = write_edf(rec, tmp_path / "night.edf")
+    out = tmp_path / "out"
+    argv = ["analyze", str(edf), "--lights-off", "21:00", "--out", str(out), "--no-report"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main(["verify", str(out / "summary.json"), str(edf)]) == 0
+    stdout = capsys.readouterr().out
+    assert "note: the windows were placed by options given to the analysis (--lights-off;" in stdout
+    assert "The recording marks lights off at 22:00:00; --lights-off (21:00:00)" in stdout
