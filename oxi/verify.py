@@ -1497,10 +1497,10 @@ def unchecked_notes(
 
 
 def _option_notes(summary: Mapping[str, Any]) -> list[str]:
-    """Say which sleep stages, lights off/on and test segments came from options, not the file.
+    """Say which sleep stages, lights off/on, test segments and wake came from options.
 
-    ``--hypnogram`` (``settings.staging``), ``--lights-off``/``--lights-on`` and ``--segment``
-    are recorded in the summary itself and applied again as recorded: nothing checks them, and
+    ``--hypnogram`` (``settings.staging``), ``--lights-off``/``--lights-on``, ``--segment`` and
+    ``--awake`` (the awake baseline's span) are recorded in the summary itself and applied again as recorded: nothing checks them, and
     anyone can edit them with the figures. A PSG whose own staging scores 12 min at 86 % awake
     (not qualified) was analysed with a hypnogram scoring them N2 (qualified), and a night
     whose recording marks lights off at 22:00 with ``--lights-off 21:00`` over a 12-min dip at
@@ -1531,6 +1531,7 @@ def _option_notes(summary: Mapping[str, Any]) -> list[str]:
             ("lights_off_s", "--lights-off"),
             ("lights_on_s", "--lights-on"),
             ("segments_s", "--segment"),
+            ("awake_span_s", "--awake"),
         )
         if settings.get(key) not in (None, [])
     ]

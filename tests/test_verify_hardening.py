@@ -607,3 +607,8 @@ def test_lights_given_in_place_of_the_recordings_marks_are_said(
     stdout = capsys.readouterr().out
     assert "note: the windows were placed by options given to the analysis (--lights-off;" in stdout
     assert "The recording marks lights off at 22:00:00; --lights-off (21:00:00)" in stdout
+    awake = tmp_path / "awake"
+    assert main([*argv[:-3], "--awake", "21:00-21:10", "--out", str(awake), "--no-report"]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(awake / "summary.json"), str(edf)]) == 0
+    assert "(--lights-off, --awake; recorded in settings)" in capsys.readouterr().out
