@@ -305,6 +305,24 @@ def test_masimo_trendcom_lines_that_end_at_the_pulse(tmp_path: Path) -> None:
     assert read_recording(write_text(tmp_path / "bare.txt", bare)).spo2.n_samples == 20
 
 
+def test_masimo_values_that_are_not_numbers_are_said(tmp_path: Path) -> None:
+    """TrendCom readings that are not numbers ("SpO2=086*") were read as missing without a word:
+    a night's 10 min at 86 % read as 0.0 min at or below 88 % (hunt 16). As in any export, a
+    warning counts them, also when most readings are such; '---' is missing data, not said."""
+    lines = [
+        f"09/21/08 09:{m:02d}:{s:02d} SpO2={'096' if m % 3 == 0 else '086*'} PR=069 PI=04.69 EXC=000"
+        for m in range(10, 20)
+        for s in range(0, 60, 2)
+    ]
+    rec = read_recording(write_text(tmp_path / "masimo.txt", "\n".join(lines) + "\n"))
+    assert "SpO2: 210 value(s) that are not numbers read as missing" in rec.warnings
+    assert not any(w.startswith("PR:") for w in rec.warnings)
+    plain = "09/21/08 09:56:12 SpO2=--- PR=069\n09/21/08 09:56:14 SpO2=096 PR=069\n"
+    assert not any(
+        "not numbers" in w for w in read_recording(write_text(tmp_path / "p.txt", plain)).warnings
+    )
+
+
 def test_contecs_no_finger_code_is_missing_in_a_csv(tmp_path: Path) -> None:
     """DATE,TIME,SPO2,PULSE rows of a Contec keep its no-finger pair 127/255: the SpO2 of 127 was
     a number, counted out of range rather than missing (hunt 15)."""
