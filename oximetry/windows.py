@@ -377,6 +377,9 @@ def build_windows(
     ------
     SettingsError
         Lights off/on outside the recording.
+    RecordingFormatError
+        The recording's own stage annotations overlap, or none of its scored ones lies within
+        it (without ``settings.staging``).
     """
     fs = recording.fs
     n = recording.spo2.n_samples
@@ -402,6 +405,7 @@ def build_windows(
     else:
         staging = staging_from_annotations(recording.annotations, recording.source.path)
         stage_source = "annotations"
+        _check_staging_inside(staging, end_s, recording.source.path)
     # scored time, each moment once: unscored epochs ('?') covered nothing, and a stage given
     # twice (in the EDF and its NSRR XML) counted twice, and either hid the warning
     covered = sum(b - a for a, b in _merge(((o, o + d) for o, d, s in staging if s != "?"), end_s))
@@ -534,6 +538,27 @@ def build_windows(
         tuple(sorted({f for _, f in walk_flows})),
         _rest_walk_s(recording, settings, segments),
     )
+
+
+def _check_staging_inside(
+    staging: Sequence[tuple[float, float, str]], end_s: float, path: str | None
+) -> None:
+    """Refuse a recording's own staging whose scored epochs all lie outside the recording.
+
+    Such stages belong to another recording or another stretch of this one (an export cut
+    short). Left out, the night fell back to a presumed-sleep window: a PSG's EDF whose stages
+    all lay after its data's end passed for stand-alone overnight oximetry and QUALIFIED Medicare
+    Group I-2, as a hypnogram file of none of the recording is refused.
+    """
+    scored = [(o, o + d) for o, d, s in staging if s != "?"]
+    if scored and not any(a < end_s and b > 0 for a, b in scored):
+        first, last = min(a for a, _ in scored), max(b for _, b in scored)
+        raise RecordingFormatError(
+            f"its sleep-stage annotations lie from {first:g} s to {last:g} s from the start, "
+            f"none within the recording (0 to {end_s:g} s): the staging of another recording "
+            "or night (give the staging with --hypnogram)",
+            path,
+        )
 
 
 def baseline_window_for(

@@ -232,3 +232,20 @@ def test_a_declaration_in_utf16_is_refused(tmp_path: Path, codec: str) -> None:
     good = tmp_path / "good.xml"
     good.write_bytes((head + _nsrr_xml().split("?>", 1)[-1].lstrip()).encode("utf-16"))
     assert read_xml_annotations(good, start=START).dialect == "nsrr"
+
+
+def test_nsrr_stages_all_after_the_recording_are_refused(edf: Path) -> None:
+    # every stage past the EDF's end was dropped and the night fell back to a presumed-sleep
+    # window: a PSG's oximetry passed for stand-alone overnight oximetry (Medicare Group I-2)
+    xml = edf.with_name(edf.stem + "-nsrr.xml")
+    text = _nsrr_xml()
+    for onset, dur, _ in HYP:
+        for k in range(int(dur // 30)):
+            t = onset + 30 * k
+            text = text.replace(
+                f"<Start>{t}</Start><Duration>30.0", f"<Start>{t + 3 * 3600}</Start><Duration>30.0"
+            )
+    xml.write_text(text)
+    with pytest.raises(RecordingFormatError, match="none within the recording") as info:
+        analyze_file(edf, AnalyzeRequest(report=False))
+    assert str(xml) in str(info.value)

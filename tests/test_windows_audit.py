@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ import pytest
 
 from oxi.pipeline import AnalyzeRequest, Outcome, analyze_file
 from oximetry import analyze
+from oximetry.errors import RecordingFormatError
 from oximetry.model import Annotation, Recording
 from oximetry.results import Window
 from oximetry.settings import AnalysisSettings
@@ -369,3 +371,33 @@ def test_excluding_the_other_night_leaves_one_night_to_judge(tmp_path: Path) -> 
     assert sleep["duration_min"] == pytest.approx(8 * 60.0)
     assert one.summary["recording"]["artifact_samples"]["excluded"] == 72000
     assert one.determination is not None and one.determination.determination == "qualified"
+
+
+def test_stage_annotations_all_outside_the_recording_are_refused(tmp_path: Path) -> None:
+    """A PSG's stages lying wholly after its data's end are another stretch's, never no staging.
+
+    Dropped, the 4-h night fell back to a presumed-sleep window, and its 10 min at 85 %
+    QUALIFIED Medicare Group I-2 as stand-alone overnight oximetry; a hypnogram file of none of
+    the recording is refused alike. With --hypnogram the recording's own staging is set aside.
+    """
+    end = 4 * 3600.0
+    stages = [Annotation(end + 30.0 * k, 30.0, "Sleep stage 2") for k in range(120)]
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=end,
+        seed=1,
+        noise_pts=0.5,
+        sustained_drops=[(3600.0, 600.0, 85.0)],
+        annotations=stages,
+    )
+    edf = write_edf(rec, tmp_path / "psg.edf")
+    with pytest.raises(RecordingFormatError, match="none within the recording") as info:
+        analyze_file(edf, AnalyzeRequest(report=False))
+    assert str(edf) in str(info.value)
+    hypnogram = tmp_path / "hypnogram.csv"
+    hypnogram.write_text(f"onset,duration,stage\n0,{end:g},N2\n")
+    out = analyze_file(edf, AnalyzeRequest(report=False, hypnogram=str(hypnogram)))
+    assert out.analysis.main_window == "sleep"
+    # an unscored mark past the end is no staging of another stretch
+    rec2 = replace(rec, annotations=(Annotation(end + 60.0, 0.0, "Movement"),))
+    assert analyze(rec2).main_window == "presumed_sleep"

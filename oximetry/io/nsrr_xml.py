@@ -369,6 +369,16 @@ def attach_annotations(
                 "another epoch length (Profusion stages carry no times, so they cannot be placed)",
                 source if source is not None else recording.source.path,
             )
+    scored = [(o, o + d) for o, d, s in xml.staging if s != "?"]
+    if scored and not any(o < end and e > 0 for o, e in scored):
+        # dropped as lying past the end, the night fell back to a presumed-sleep window and a
+        # PSG's oximetry passed for stand-alone overnight oximetry (Medicare Group I-2)
+        raise RecordingFormatError(
+            f"its sleep stages lie from {min(o for o, _ in scored):g} s to "
+            f"{max(e for _, e in scored):g} s from the start, none within the recording "
+            f"(0 to {end:g} s): the stages of another recording or night",
+            source if source is not None else recording.source.path,
+        )
     notes = [Annotation(o, d, f"Sleep stage {s}") for o, d, s in xml.staging if o < end]
     inside = [e for e in xml.events if e.onset_s < end]
     notes += inside
