@@ -205,6 +205,28 @@ def test_a_hypnogram_of_the_wrong_epoch_length_or_nothing_scored_is_refused(
         read_hypnogram(q, end_s=600.0)
 
 
+def test_an_empty_row_among_one_stage_per_epoch_is_refused(tmp_path: Path) -> None:
+    """Each row is the next 30-s epoch: 60 unscored epochs left blank were skipped, laying every
+    later stage 30 min earlier, and a wake epoch's 15 min at 85 % fell in the N2 after it and
+    QUALIFIED the night. Blank lines after the last epoch, and ``?`` rows, are read as before."""
+    p = tmp_path / "hyp.csv"
+    p.write_text("Stage\nW\nW\n" + "\n" * 60 + "N2\nW\n")
+    with pytest.raises(RecordingFormatError, match="line 64: 60 empty row"):
+        read_hypnogram(p, end_s=600.0)
+    p.write_text("W\n \nN2\n")
+    with pytest.raises(RecordingFormatError, match="line 3: 1 empty row"):
+        read_hypnogram(p, end_s=600.0)
+    p.write_text("Stage\nW\n?\nN2\n\n\n")
+    assert read_hypnogram(p, end_s=600.0) == (
+        (0.0, 30.0, "W"),
+        (30.0, 30.0, "?"),
+        (60.0, 30.0, "N2"),
+    )
+    # rows that carry their time stay placed by it
+    p.write_text("onset,duration,stage\n0,30,W\n\n30,30,N2\n")
+    assert read_hypnogram(p, end_s=600.0) == ((0.0, 30.0, "W"), (30.0, 30.0, "N2"))
+
+
 def test_presumed_sleep_first_to_last_valid_and_presumed_awake() -> None:
     rec, _ = simulate_night(fs=1.0, duration_s=3600, seed=1)
     valid = np.ones(3600, dtype=bool)

@@ -14,7 +14,8 @@ Three CSV layouts are accepted (each with or without a header row):
 Stage labels go through the one annotation vocabulary (:func:`oximetry.annotations.
 hypnogram_stage`: ``W``, ``Wake``, ``Stage W``, ``REM``, ``n2``, ``Sleep stage 3``, ``0``–``5`` ...)
 and are returned as ``W``, ``N1``–``N4``, ``R`` or ``?``; a label it does not know is an error
-naming the label and its line, never a silently dropped epoch. Codes holding ``4`` but no ``5``
+naming the label and its line, never a silently dropped epoch, and an empty row among one stage
+per epoch is refused too (skipped, it moved every later epoch 30 s earlier). Codes holding ``4`` but no ``5``
 are refused: ``4`` is R&K's stage 4, or REM in AASM numberings (YASA's ``0``-``4``). Epochs are clipped to the
 recording when its length is given.
 """
@@ -287,6 +288,15 @@ def _epochs(rows: list[Row], path: str | os.PathLike[str]) -> list[tuple[float, 
     for i, (n, r) in enumerate(rows):
         if len(r) != 1 or not r[0]:
             _expect(n, r, "one stage per 30-s epoch", path)
+        if i and n != rows[i - 1][0] + 1:
+            # Each row is the next epoch: skipped, an empty row (an unscored epoch left blank)
+            # laid every later stage 30 s earlier, and 60 of them put a wake epoch's 15 min at
+            # 85 % in the N2 after it, which QUALIFIED the night.
+            raise RecordingFormatError(
+                f"hypnogram line {n}: {n - rows[i - 1][0] - 1} empty row(s) before it, among one "
+                "stage per 30-s epoch: each row is the next epoch (write ? for an unscored one)",
+                path,
+            )
         out.append((i * EPOCH_S, EPOCH_S, _stage(r[0], n, path)))
     return out
 
