@@ -286,3 +286,52 @@ def test_a_resumed_batch_redoes_a_night_whose_annotation_file_changed(
     xml.unlink()
     skipped, summary = run()
     assert skipped == 0 and "annotations" not in summary["input"]["parts"][1]
+
+
+def _profusion(stages: list[int]) -> str:
+    sleep = "".join(f"<SleepStage>{s}</SleepStage>" for s in stages)
+    return (
+        "<CMPStudyConfig><EpochLength>30</EpochLength><ScoredEvents></ScoredEvents>"
+        f"<SleepStages>{sleep}</SleepStages></CMPStudyConfig>"
+    )
+
+
+def test_a_resumed_batch_redoes_a_night_whose_parts_annotation_files_were_swapped(
+    tmp_path: Path,
+) -> None:
+    # Profusion stages carry no time: two parts' files given each other's names are read, each
+    # laid over the other part. Compared as one pool of digests, the names put right afterwards
+    # kept the earlier row: 15 min at 84 % in the first part's first 2 h, awake, counted as
+    # sleep.
+    from oxi.batch import run_batch
+
+    night, _ = simulate_night(
+        fs=1.0, duration_s=8 * 3600, seed=7, noise_pts=0.4, start=START,
+        sustained_drops=[(1800.0, 900.0, 84.0)],
+    )  # fmt: skip
+    folder = tmp_path / "night"
+    folder.mkdir()
+    for k, (a, b) in enumerate(((0, 4 * 3600), (4 * 3600 + 300, 8 * 3600))):
+        write_edf(_piece(night, a, b), folder / f"part{k}.edf")
+    epochs = 4 * 3600 // 30
+    awake_first = _profusion([0] * (epochs // 2) + [2] * (epochs - epochs // 2))
+    asleep = _profusion([2] * (epochs - 10))
+    xml0, xml1 = folder / "part0-profusion.xml", folder / "part1-profusion.xml"
+    out = tmp_path / "out"
+    request = AnalyzeRequest(report=False)
+
+    def run() -> tuple[int, float]:
+        result = run_batch([str(folder)], out, request=request, jobs=1, join_nights=True)
+        [summary_path] = out.glob("*/summary.json")
+        summary = json.loads(summary_path.read_text())
+        return result.n_skipped, summary["metrics"]["sleep"]["t_le88_min"]
+
+    xml0.write_text(asleep)  # swapped
+    xml1.write_text(awake_first)
+    skipped, minutes = run()
+    assert skipped == 0 and minutes > 14.0
+    xml0.write_text(awake_first)  # put right
+    xml1.write_text(asleep)
+    skipped, minutes = run()
+    assert skipped == 0 and minutes == 0.0
+    assert run()[0] == 1  # nothing changed since: reused

@@ -241,7 +241,9 @@ def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool
 
     An NSRR XML beside an EDF enters the analysis by its content but is not part of the
     recording's sha256: one added, removed or edited since the earlier run makes its outputs
-    stale. Compared by sha256, as ``summary.json`` records them (each file's for a joined night).
+    stale. Compared by sha256, as ``summary.json`` records them: for a joined night, each file's
+    with that file, in time order (compared as one pool, two parts' Profusion files swapped, their
+    stages laid over the other part, kept the earlier row after the names were put right).
     """
     inp = summary.get("input")
     inp = inp if isinstance(inp, Mapping) else {}
@@ -255,7 +257,7 @@ def _same_annotation_files(summary: Mapping[str, Any], files: list[str]) -> bool
     for f in files:
         found = find_xml_beside(f) if Path(f).suffix.lower() in (".edf", ".bdf") else None
         beside.append(None if found is None else sha256_of(found))
-    return sorted(x for x in recorded if isinstance(x, str)) == sorted(x for x in beside if x)
+    return [x if isinstance(x, str) else None for x in recorded] == beside
 
 
 def _same_companion_files(summary: Mapping[str, Any], files: list[str]) -> bool:
