@@ -247,7 +247,8 @@ def check_summary_is_for(
     analysed = analysed_test_type(summary, source)
     if analysed is not None and context.test.type is not None and analysed != context.test.type:
         raise OximetryError(
-            f"the summary was analysed as a {analysed} test (settings.test_type), but the "
+            f"the summary was analysed as {'an' if analysed[0] in 'aeiou' else 'a'} {analysed} "
+            "test (settings.test_type), but the "
             f"context's test.type is {context.test.type} (re-run oxi analyze with this context)",
             source,
         )

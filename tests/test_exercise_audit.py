@@ -290,6 +290,13 @@ def test_qualify_refuses_a_summary_analysed_as_another_test_type(
     argv = ["qualify", "--context", str(tmp_path / "ctx.yaml"), "--summary"]
     assert main([*argv, str(out / "summary.json")]) == 2
     assert "analysed as a rest test" in capsys.readouterr().err
+    # and with "an" before a vowel: "analysed as a overnight test" (hunt 16)
+    night = tmp_path / "night"
+    assert main(["analyze", str(edf), "--test-type", "overnight", "--out", str(night),
+                 "--no-report"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main([*argv, str(night / "summary.json")]) == 2
+    assert "analysed as an overnight test" in capsys.readouterr().err
 
 
 def test_qualify_refuses_a_summary_analysed_as_segments_for_an_overnight_context(
