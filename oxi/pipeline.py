@@ -767,6 +767,18 @@ def analyze_file(
     elif request.o2_flow_lpm is not None:
         settings = replace(settings, o2_flow_lpm=request.o2_flow_lpm)
     analysis = analyze(recording, settings)
+    if request.o2_flow_lpm is not None and not any(
+        w.kind == "exercise_o2" for w in analysis.windows
+    ):
+        # The flow of a walk the recording does not hold was dropped without a word: a rest
+        # test at 86 % given --o2-flow 2 (the test on 2 L/min) beside test.room_air: true
+        # QUALIFIED continuous oxygen on room air, where test.o2_flow_lpm 2 is a conflict.
+        raise SettingsError(
+            f"--o2-flow {request.o2_flow_lpm:g} L/min is the walk on oxygen's flow, and the "
+            "recording holds no walk on oxygen (an exercise_o2 segment): a test taken on oxygen "
+            "is test.room_air: false with test.o2_flow_lpm in the context",
+            recording.source.path,
+        )
     # the patient as the context names them, whom a de-identified output names nowhere either
     # (the recording's device field or a channel label may quote them, not only the header's)
     named = [] if context is None else [context_patient(context)]

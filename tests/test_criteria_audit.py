@@ -1212,6 +1212,36 @@ def test_analyze_exercise_test_on_more_oxygen_than_prescribed(tmp_path: Path) ->
     assert any("--o2-flow" in m for m in unknown["missing"]), unknown["missing"]
 
 
+@pytest.mark.parametrize("test_type", ["rest", "overnight"])
+def test_analyze_refuses_o2_flow_without_a_walk_on_oxygen(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], test_type: str
+) -> None:
+    """``--o2-flow`` is the walk on oxygen's flow (SPEC §6); given for a recording that holds
+    no walk on oxygen it was dropped without a word, and a rest test at 86 % given
+    ``--o2-flow 2`` (taken on 2 L/min) beside ``test.room_air: true`` QUALIFIED continuous
+    oxygen on room air, where ``test.o2_flow_lpm: 2`` is a conflict. Refused, exit 2, nothing
+    written."""
+    hours = 6 if test_type == "overnight" else 0.25
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=hours * 3600,
+        seed=3,
+        baseline_pct=86 if test_type == "rest" else 95,
+        noise_pts=0.7,
+        sustained_drops=[] if test_type == "rest" else [(7200, 900, 85)],
+        start=dt.datetime(2026, 11, 20, 10 if test_type == "rest" else 22, 0),
+    )
+    analyze = _analyzer(tmp_path, rec, CONTEXT_NIGHT.replace("overnight", test_type))
+    assert analyze()["determination"] == "qualified"
+    shutil.rmtree(tmp_path / "out")
+    edf, ctx = tmp_path / "recording.edf", tmp_path / "ctx.yaml"
+    args = ["analyze", str(edf), "--context", str(ctx), "--out", str(tmp_path / "out")]
+    assert main([*args, "--no-report", "--o2-flow", "2"]) == 2
+    err = capsys.readouterr().err
+    assert "--o2-flow 2 L/min" in err and "no walk on oxygen" in err, err
+    assert "Traceback" not in err and not (tmp_path / "out").exists()
+
+
 def _qualify_forged(
     tmp: Path, forged: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> tuple[Path, int, str]:
