@@ -437,7 +437,8 @@ def test_exercise_test_part_mostly_artifact_is_not_evaluable(kind: str, medicare
     assert evaluate(c, _mostly_invalid(whole, kind, 6.0)).determination == "qualified"
     d = evaluate(c, _mostly_invalid(whole, kind, 1.0))
     assert d.determination == "indeterminate"  # was qualified
-    want = f"a '{kind}' segment with valid data for at least half of it (has 1.0 of 6.0 min"
+    article = "an" if kind.startswith("e") else "a"  # "an 'exercise' segment"
+    want = f"{article} '{kind}' segment with valid data for at least half of it (has 1.0 of 6.0"
     assert any(want in m for m in d.missing), d.missing
     # half of it valid is enough
     assert evaluate(c, _mostly_invalid(whole, kind, 3.0)).determination == "qualified"

@@ -18,7 +18,7 @@ from .medicare_groups import (
     hypoxemic,
     sats_at_least,
 )
-from .shared import codes_matching, in_doubt, pao2_meets, segment_unfit, sustained_low
+from .shared import a_part, codes_matching, in_doubt, pao2_meets, segment_unfit, sustained_low
 
 __all__ = ["GROUP_III_IV_RULES"]
 
@@ -213,7 +213,7 @@ def _walk_normoxemic(inp: Inputs, kind: str, v: dict[str, Any]) -> bool | str:
         return True
     if high is None:
         return (
-            f"a '{kind}' segment with fewer artifacts: none of its 10 s runs is wholly valid, "
+            f"{a_part(kind)} with fewer artifacts: none of its 10 s runs is wholly valid, "
             f"and its valid samples reach {cut_fixed(low, 1)} %"  # 89.96 read "90.0"
         )
     return in_doubt(kind, min(low, high), high)

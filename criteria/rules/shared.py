@@ -40,6 +40,7 @@ __all__ = [
     "NIGHT_TO",
     "NO_EVIDENCE",
     "PAO2_KEYS",
+    "a_part",
     "blood_gas_day",
     "blood_gas_given",
     "codes_matching",
@@ -512,7 +513,7 @@ def window_figures(
     if ttype not in types:
         return ("untested", None, ())
     if figs is None:
-        return ("missing", None, (f"a '{window}' window in the recording",))
+        return ("missing", None, (f"{a_part(window, 'window')} in the recording",))
     if isinstance(figs, SegmentFigures) and segment_unfit(figs, ev):
         return ("missing", None, (segment_unfit(figs, ev),))
     if (
@@ -837,7 +838,7 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         )
     if seg.asleep_min is not None and seg.asleep_min > EPS_MIN:
         return (
-            f"a '{seg.kind}' segment taken awake (the recording's staging scores "
+            f"{a_part(seg.kind)} taken awake (the recording's staging scores "
             f"{seg.asleep_min:.1f} min of the one given as sleep)"
         )
     clock = ev.clock if ev is not None else None
@@ -857,7 +858,7 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
                 else "without sleep staging"
             )
             return (
-                f"a '{seg.kind}' segment shown awake: the one given, from {at:%H:%M}, lies "
+                f"{a_part(seg.kind)} shown awake: the one given, from {at:%H:%M}, lies "
                 f"mostly between {CORE_NIGHT_FROM:%H:%M} and {CORE_NIGHT_TO:%H:%M} in a "
                 f"recording {staging} (give the staging with --hypnogram, or a test taken in "
                 "the day)"
@@ -874,7 +875,7 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
             else "without sleep staging"
         )
         return (
-            f"a '{seg.kind}' segment shown awake: {minutes_text(dark)} min of the one given lie "
+            f"{a_part(seg.kind)} shown awake: {minutes_text(dark)} min of the one given lie "
             "between the recording's lights off and lights on, the patient in bed, in a "
             f"recording {staging} (give the staging with --hypnogram, or a test taken with the "
             "lights on)"
@@ -885,14 +886,14 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
             # Elapsed time only: a rest segment from the middle of an unstaged night exported
             # without clock passed as awake, the 23:00-06:00 check above having no clock.
             return (
-                f"a '{seg.kind}' segment shown awake: the recording holds no clock time and lasts "
+                f"{a_part(seg.kind)} shown awake: the recording holds no clock time and lasts "
                 f"{length / 60:.1f} h, longer than one testing session "
                 f"({MAX_UNPLACED_RECORDING_MIN:g} min), so the segment may lie in a night "
                 "(give the staging with --hypnogram, or a recording of the test alone)"
             )
     if seg.valid_min < MIN_SEGMENT_MIN - EPS_MIN:
         return (
-            f"a '{seg.kind}' segment with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
+            f"{a_part(seg.kind)} with at least {MIN_SEGMENT_MIN:g} min of valid data (has "
             f"{cut_text(seg.valid_min * 60, 0)} s: a few seconds are not a rest or "
             "exercise test)"  # cut: 59.99 s said "has 60 s" beside the 1-min limit
         )
@@ -907,13 +908,13 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         # <= 88 % or the awake comparison >= 89 %, A7): the samples a mostly failed segment
         # keeps are suspect (motion gives false lows), and the lost ones may decide it.
         return (
-            f"a '{seg.kind}' segment with valid data for at least half of it (has "
+            f"{a_part(seg.kind)} with valid data for at least half of it (has "
             f"{minutes_text(seg.valid_min)} of {span:.1f} min: the rest is artifact or missing)"
         )
     if span <= MAX_SEGMENT_MIN + EPS_MIN:
         return ""
     return (
-        f"a '{seg.kind}' segment of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
+        f"{a_part(seg.kind)} of at most {MAX_SEGMENT_MIN:g} min (has {span:.1f}: too long "
         "to be an awake test; an overnight recording is test.type overnight)"
     )
 
@@ -957,6 +958,23 @@ def sustained_low(seg: SegmentFigures) -> float | None:
     return seg.nadir_pct
 
 
+def a_part(kind: str, noun: str = "segment") -> str:
+    """Return ``kind`` quoted with its article and ``noun``: "an 'exercise' segment".
+
+    Parameters
+    ----------
+    kind : str
+        A window or segment kind (``rest``, ``exercise``, ``exercise_o2``, ``sleep`` ...).
+    noun : str, optional
+        What it is called after its name.
+
+    Returns
+    -------
+    str
+    """
+    return f"{'an' if kind[:1] in tuple('aeiou') else 'a'} '{kind}' {noun}"
+
+
 def in_doubt(kind: str, low: float, high: float) -> str:
     """Return the ``missing`` text for a segment whose level artifact leaves across a line.
 
@@ -971,9 +989,8 @@ def in_doubt(kind: str, low: float, high: float) -> str:
     -------
     str
     """
-    article = "an" if kind[0] in "aeiou" else "a"
     return (
-        f"{article} '{kind}' segment with fewer artifacts: its sustained nadir lies between "
+        f"{a_part(kind)} with fewer artifacts: its sustained nadir lies between "
         f"{cut_fixed(low, 1)} % and {cut_fixed(high, 1)} % as artifact breaks its 10 s runs or its "
         "low runs rest on "
         "an artifact's edge (data that start or resume low, or an instant rise back)"
