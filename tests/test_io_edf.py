@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from oxi.info import format_info
+from oximetry.analysis import analyze
 from oximetry.errors import (
     ChannelNotFoundError,
     InsufficientDataError,
@@ -28,6 +29,7 @@ from oximetry.errors import (
     UnsupportedEDFError,
 )
 from oximetry.io import inspect_recording, read_recording
+from oximetry.report.summary import build_summary
 from tests.io_fixtures import (
     RawEdf,
     RawSig,
@@ -137,6 +139,10 @@ _FIELDS = [
     ("bdf+c", "P-01 M 13-JUL-1949 Doe_John", "Startdate 02-MAR-2026 X X X", ("Doe John", "P-01", "M", dt.date(1949, 7, 13))),
     ("edf+c", "P-01 m 13-jul-1949 Doe_John", "Startdate 02-MAR-2026 X X X", ("Doe John", "P-01", "M", dt.date(1949, 7, 13))),
     ("edf+c", "X F X Roe_Jane extra", "Startdate 02-MAR-2026 X X X", ("Roe Jane", None, "F", None)),
+    # a name typed with spaces, not EDF+'s '_': the whole name, not its first word (hunt 16)
+    ("edf+c", "P-01 M 17-APR-1950 Zebulon Quackenbush", "Startdate 02-MAR-2026 X X X",
+     ("Zebulon Quackenbush", "P-01", "M", dt.date(1950, 4, 17))),
+    ("edf+c", "X F X Jane", "Startdate 02-MAR-2026 X X X", ("Jane", None, "F", None)),
     ("edf", "X X X X 3E7B 6EAD", "Startdate 02-MAR-2026 X X X", (None, None, None, None)),
 ]  # fmt: skip
 
@@ -1307,3 +1313,23 @@ def test_header_year_yy_needs_a_startdate_year_up_to_2099(tmp_path: Path) -> Non
     path = _dated(tmp_path, recording="Startdate 04-MAR-2100 X X X", date_text="04.03.yy")
     with pytest.raises(RecordingFormatError, match=r"year 2100 is not plausible.*1990-2099"):
         read_recording(path)
+
+
+def test_a_name_typed_with_spaces_is_redacted_from_the_labels_and_the_device(
+    tmp_path: Path,
+) -> None:
+    """EDF+ writes a name's spaces as '_'; "X M 17-APR-1950 Zebulon Quackenbush" was read as
+    the name "Zebulon" alone, so a channel label "SpO2 Quackenbush" and a device field
+    "Quackenbush_Oxi" were written whole in a de-identified summary, page 1 and trace.png's
+    title, and printed by oxi info (hunt 16)."""
+    spec = RawEdf(
+        [const_sig("SpO2 Quackenbush", "%", 95, 60)],
+        patient="X M 17-APR-1950 Zebulon Quackenbush",
+        recording="Startdate 02-MAR-2026 X X Quackenbush_Oxi",
+    )
+    path = write_edf_raw(tmp_path / "night.edf", spec)
+    assert "device:     [redacted] Oxi" in format_info(inspect_recording(path))
+    analysis = analyze(read_recording(path))
+    summary = build_summary(analysis, deidentify=True)
+    assert summary["input"]["device"] == "[redacted] Oxi"
+    assert summary["input"]["channel"] == "SpO2 [redacted]"

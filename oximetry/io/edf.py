@@ -457,7 +457,12 @@ def _patient(hdr: EdfHeader) -> PatientInfo:
         with contextlib.suppress(ValueError):
             birth = _dt.date(int(m.group(3)), _MONTHS[m.group(2).upper()], int(m.group(1)))
     sex = {"F": "F", "M": "M"}.get(parts[1].upper())
-    return PatientInfo(name=known(parts[3]), code=known(parts[0]), sex=sex, birth_date=birth)
+    # EDF+ writes the name's spaces as '_' and may add subfields after it ("Roe_Jane extra").
+    # A name without one followed by more words was typed with spaces ("Zebulon Quackenbush"):
+    # read as "Zebulon" alone, the surname typed into a channel label or the device field was
+    # never redacted, and was written whole under --deidentify and printed by oxi info.
+    name = " ".join(parts[3:]) if "_" not in parts[3] and parts[3] not in ("X", "x") else parts[3]
+    return PatientInfo(name=known(name), code=known(parts[0]), sex=sex, birth_date=birth)
 
 
 def _edf_plus_subfields(sex: str, birth: str) -> bool:
