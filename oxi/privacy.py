@@ -15,6 +15,7 @@ A de-identified run's terminal is a log, and file names often hold the patient's
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -23,6 +24,7 @@ from pathlib import Path
 from criteria import Context
 from oximetry.errors import OximetryError, withhold_quoted
 from oximetry.io.nsrr_xml import find_xml_beside
+from oximetry.model import PatientInfo
 from oximetry.report.outputs import OUTPUT_NAMES
 
 from .pipeline import context_patient, night_files, same_file
@@ -164,12 +166,13 @@ _LABEL_KEYS = ("device", "channel", "channel_selection", "pulse_channel")
 
 
 def labels_unnamed(summary: Mapping[str, object], context: Context | None) -> Mapping[str, object]:
-    """Return ``summary`` with the context's patient taken out of the recorder's labels, to print.
+    """Return ``summary`` with the patient taken out of the recorder's labels, to print.
 
-    The device field and channel labels are read with the header's identifiers redacted; the
-    context's are known only beside them. ``oxi analyze`` printed "channel SpO2 Quackenbush"
-    for a label typed with the name the context gives, not the header (hunt 15): a terminal is
-    a log (SPEC §10). summary.json is written as it is.
+    The device field is read with the header's identifiers redacted, the channel labels as
+    read (``--channel`` names them so); the context's identifiers are known only beside them.
+    ``oxi analyze`` printed "channel SpO2 Quackenbush" for a label typed with the name the
+    context gives, not the header (hunt 15), and with the header's (hunt 16): a terminal is a
+    log (SPEC §10). summary.json is written as it is.
 
     Parameters
     ----------
@@ -184,11 +187,44 @@ def labels_unnamed(summary: Mapping[str, object], context: Context | None) -> Ma
         ``summary``, or a copy whose ``input`` labels name the patient as ``[redacted]``.
     """
     inp = summary.get("input")
-    if context is None or not isinstance(inp, Mapping):
+    if not isinstance(inp, Mapping):
         return summary
-    patient = context_patient(context)
-    shown = {
-        k: patient.redact(v) if k in _LABEL_KEYS and isinstance(v, str) else v
-        for k, v in inp.items()
-    }
+    # the header's identifiers too: a summary that is not de-identified keeps the labels as
+    # read, and "channel SpO2 Quackenbush" (header Quackenbush_Zebulon) was printed (hunt 16)
+    patients = [header_patient(summary.get("patient"))]
+    if context is not None:
+        patients.append(context_patient(context))
+
+    def redact(text: str) -> str:
+        for patient in patients:
+            text = patient.redact(text)
+        return text
+
+    shown = {k: redact(v) if k in _LABEL_KEYS and isinstance(v, str) else v for k, v in inp.items()}
     return {**summary, "input": shown}
+
+
+def header_patient(block: object) -> PatientInfo:
+    """Return the recording header's patient as a summary's ``patient`` block names them.
+
+    Parameters
+    ----------
+    block : object
+        ``summary.json``'s ``patient`` (None, or a de-identified one, name no one).
+
+    Returns
+    -------
+    PatientInfo
+    """
+    if not isinstance(block, Mapping):
+        return PatientInfo()
+    name, code, born = block.get("name"), block.get("code"), block.get("birth_date")
+    try:
+        birth = _dt.date.fromisoformat(born) if isinstance(born, str) else None
+    except ValueError:
+        birth = None
+    return PatientInfo(
+        name=name if isinstance(name, str) else None,
+        code=code if isinstance(code, str) else None,
+        birth_date=birth,
+    )

@@ -353,3 +353,39 @@ def test_the_contexts_patient_is_scrubbed_from_the_labels_a_warning_quotes(tmp_p
     assert set(warnings) <= set(summary["qualification"]["warnings"])
     assert any("which may include time awake" in w for w in warnings)
     assert verify(outcome.paths["summary"], csv, context_path=ctx) == []
+
+
+def test_the_terminal_never_prints_the_headers_patient_from_a_channel_label(
+    tmp_path, monkeypatch, capsys
+):
+    """Without --deidentify: the terminal is a log (SPEC §10), and an SpO2 channel labelled
+    with the name the recording's header gives was printed whole by oxi analyze ("channel SpO2
+    Quokkaman"), oxi info (its channel list and selection) and the error asking for --channel
+    ("several SpO2 channels ('SpO2 Quokkaman', 'SaO2 MRN-7731-QX')"), where the device field
+    was "[redacted]" (hunt 16). summary.json keeps the label as read, beside the name."""
+    from oxi.cli import main
+    from tests.io_fixtures import RawEdf, const_sig, write_edf_raw
+
+    patient = f"{CODE} F 14-MAR-1951 {NAME}"
+    one = write_edf_raw(
+        tmp_path / "one.edf",
+        RawEdf([const_sig("SpO2 Quokkaman", "%", 95, 3600)], patient=patient),
+    )
+    two = write_edf_raw(
+        tmp_path / "two.edf",
+        RawEdf(
+            [const_sig("SpO2 Quokkaman", "%", 95, 60), const_sig(f"SaO2 {CODE}", "%", 95, 60)],
+            patient=patient,
+        ),
+    )
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "out"
+    assert main(["analyze", str(one), "--out", str(out), "--no-report"]) == 0
+    assert main(["info", str(one)]) == 0
+    assert main(["info", str(two)]) == 0
+    assert main(["analyze", str(two), "--out", str(tmp_path / "out2"), "--no-report"]) == 2
+    printed = capsys.readouterr()
+    assert "channel SpO2 [redacted] at 1 Hz" in printed.out
+    assert "several SpO2 channels ('SpO2 [redacted]', 'SaO2 [redacted]')" in printed.err
+    assert _found(printed.out + printed.err) == []
+    assert json.loads((out / "summary.json").read_text())["input"]["channel"] == "SpO2 Quokkaman"

@@ -7,7 +7,7 @@ import math
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -17,6 +17,7 @@ from oximetry.errors import (
     ChannelNotFoundError,
     InsufficientDataError,
     RecordingFormatError,
+    redact_quoted,
 )
 from oximetry.io._base import (
     MAX_FS_HZ,
@@ -349,10 +350,10 @@ def _prepare(
             # The candidates' labels are the recorder's words, and the way to choose one with
             # --channel: withheld with everything quoted, a de-identified run's "several SpO2
             # channels ('…', '…')" could not be acted on. A label a technician typed the
-            # patient's name into is still redacted.
-            raise ChannelNotFoundError(
-                str(exc), path, deidentified=raw.patient.redact(str(exc))
-            ) from None
+            # patient's name into is still redacted, with or without --deidentify (a terminal
+            # is a log, SPEC §10: "('SpO2 Quackenbush', ...)" was printed whole without it).
+            shown = raw.patient.redact(str(exc))
+            raise ChannelNotFoundError(shown, path, deidentified=shown) from None
         return _Prepared(raw, digest, roles, notes, None, str(exc), None, {})
     assert choice is not None
     if raw.channels[choice.spo2].fs is None:
@@ -372,28 +373,27 @@ def _prepare(
     # cleaned in place (no copy of the night); the raw values are read again only to say why
     # a channel holds no valid oximetry
     spo2 = _clean(arrays[choice.spo2], "spo2", raw, choice.spo2)
-    label, step = raw.channels[choice.spo2].label, raw.channels[choice.spo2].step
+    step = raw.channels[choice.spo2].step
+    # the label as a message names it: the recorder's words, shown as --channel needs them, but
+    # redacted of the header's identifiers with or without --deidentify (an EDF label "SpO2
+    # Zyxwvu" beside the patient Zyxwvu Qwerty was printed whole)
+    label = raw.patient.redact(raw.channels[choice.spo2].label)
     problem = ""
     if not np.isfinite(spo2).any():
         raw_spo2 = raw.load([choice.spo2])[choice.spo2]
         problem = "no valid oximetry: " + _no_valid_reason(label, raw_spo2)
         if strict:
-            # the label is the recorder's words, shown as --channel needs them, but redacted of
-            # the header's identifiers (as for ChannelNotFoundError): an EDF label "SpO2 Zyxwvu"
-            # beside the patient Zyxwvu Qwerty was printed whole under --deidentify
-            raise InsufficientDataError(problem, path, deidentified=raw.patient.redact(problem))
+            raise InsufficientDataError(problem, path, deidentified=problem)
     elif scale is not None:
         spo2 = _scaled(spo2, scale, path, step)
     else:
         problem = _fraction_problem(label, spo2)
         if problem and strict:
-            raise RecordingFormatError(problem, path)
+            raise RecordingFormatError(problem, path, deidentified=problem)
     if not problem and step is not None:
         spo2, problem = _coarse_spo2(label, spo2, step * (1.0 if scale is None else scale))
         if problem and strict:
-            # the label as for InsufficientDataError: the recorder's words, redacted of the
-            # header's identifiers
-            raise RecordingFormatError(problem, path, deidentified=raw.patient.redact(problem))
+            raise RecordingFormatError(problem, path, deidentified=problem)
     return _Prepared(raw, digest, roles, notes, choice, problem, spo2, arrays)
 
 
@@ -738,13 +738,21 @@ def inspect_recording(
         if rated:
             duration = max(c.n_samples / float(c.fs or 1) for c in rated)
     counts = Counter(classify_annotation(a.text) for a in raw.annotations)
-    selection = choice.why if choice is not None else prep.problem
+    # oxi info's terminal is a log (SPEC §10): a label typed with the patient's name ("SpO2
+    # Quackenbush", header Quackenbush_Zebulon) was printed whole, where the device field and
+    # an error quoting the label say "[redacted]"
+    redact = raw.patient.redact
+    selection = redact_quoted(choice.why, redact) if choice is not None else redact(prep.problem)
+    channels = tuple(
+        replace(c, label=redact(c.label), note=redact_quoted(c.note, redact))
+        for c in _channel_infos(prep)
+    )
     return RecordingInfo(
         path=path_text(path),
         format=raw.format,
         device=_device(raw),
-        channels=_channel_infos(prep),
-        spo2_channel=spo2_label,
+        channels=channels,
+        spo2_channel=None if spo2_label is None else redact(spo2_label),
         selection=selection,
         start=raw.start,
         date_known=raw.date_known,
@@ -752,7 +760,10 @@ def inspect_recording(
         fs=fs_spo2,
         duration_s=duration,
         valid_fraction=frac,
-        problem=prep.problem,
+        problem=redact(prep.problem),
         annotation_counts=dict(sorted(counts.items())),
-        warnings=(*raw.warnings, *filter(None, [_ignored_fs(raw, fs, fs_spo2)])),
+        warnings=tuple(
+            redact_quoted(w, redact)
+            for w in (*raw.warnings, *filter(None, [_ignored_fs(raw, fs, fs_spo2)]))
+        ),
     )
