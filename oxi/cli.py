@@ -35,7 +35,13 @@ from .pipeline import (
     refuse_writing_over,
     refused_by_system,
 )
-from .privacy import deidentified_error, describe_path, found_files, labels_unnamed
+from .privacy import (
+    deidentified_error,
+    describe_path,
+    found_files,
+    labels_unnamed,
+    practitioner_unnamed,
+)
 from .qualify import (
     analysed_test_type,
     check_summary_is_for,
@@ -344,7 +350,9 @@ def _cmd_qualify(args: argparse.Namespace) -> int:
             identification = context.to_dict(identifiers=True).get("patient")
             report = render_qualify_pdf(doc, identification)
     shown = None if summary is None else labels_unnamed(summary, context)
-    text = None if args.json else format_qualify_summary(doc, paths, shown)
+    # the terminal is a log (SPEC §10): the order's practitioner, free text, printed unnamed
+    shown_doc = practitioner_unnamed(doc, context)
+    text = None if args.json else format_qualify_summary(shown_doc, paths, shown)
     if "qualification.json" in paths:
         write_json_atomic(paths["qualification.json"], doc)
     if report is not None:

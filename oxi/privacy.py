@@ -20,6 +20,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from criteria import Context
 from oximetry.errors import OximetryError, withhold_quoted
@@ -29,7 +30,13 @@ from oximetry.report.outputs import OUTPUT_NAMES
 
 from .pipeline import context_patient, night_files, same_file
 
-__all__ = ["deidentified_error", "describe_path", "found_files", "labels_unnamed"]
+__all__ = [
+    "deidentified_error",
+    "describe_path",
+    "found_files",
+    "labels_unnamed",
+    "practitioner_unnamed",
+]
 
 #: What stands for a file name oxi found and does not print.
 WITHHELD = "name withheld under --deidentify"
@@ -228,3 +235,32 @@ def header_patient(block: object) -> PatientInfo:
         code=code if isinstance(code, str) else None,
         birth_date=birth,
     )
+
+
+def practitioner_unnamed(doc: Mapping[str, Any], context: Context) -> Mapping[str, Any]:
+    """Return a qualification document whose order's practitioner names no patient, to print.
+
+    ``oxi qualify`` on a context alone prints the order's line with its practitioner, free text
+    that may quote the patient (``CONTEXT_FREE_TEXT``): "Dr Smith for Zebulon Quackenbush" was
+    printed whole beside a context naming "Quackenbush, Zebulon" (hunt 16). The document
+    written (qualification.json) is unchanged.
+
+    Parameters
+    ----------
+    doc : mapping
+        The qualification document.
+    context : Context
+        The clinical context (its ``patient``).
+
+    Returns
+    -------
+    mapping
+        ``doc``, or a copy whose ``context.order.practitioner`` has the patient as ``[redacted]``.
+    """
+    ctx = doc.get("context")
+    order = ctx.get("order") if isinstance(ctx, Mapping) else None
+    said = order.get("practitioner") if isinstance(order, Mapping) else None
+    if not isinstance(said, str) or not isinstance(ctx, Mapping) or not isinstance(order, Mapping):
+        return doc
+    shown = context_patient(context).redact(said)
+    return {**doc, "context": {**ctx, "order": {**order, "practitioner": shown}}}

@@ -389,3 +389,25 @@ def test_the_terminal_never_prints_the_headers_patient_from_a_channel_label(
     assert "several SpO2 channels ('SpO2 [redacted]', 'SaO2 [redacted]')" in printed.err
     assert _found(printed.out + printed.err) == []
     assert json.loads((out / "summary.json").read_text())["input"]["channel"] == "SpO2 Quokkaman"
+
+
+def test_oxi_qualify_never_prints_the_patient_from_the_orders_practitioner(
+    tmp_path, monkeypatch, capsys
+):
+    """oxi qualify on a context alone prints the order's line with its practitioner, free text
+    that may quote the patient: "Dr Roe for Zyxwv Quokkaman" was printed whole beside a context
+    naming the patient so (hunt 16). qualification.json keeps the context as given."""
+    from oxi.cli import main
+
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(
+        f'patient: {{name: "{NAME}", member_id: "{CODE}"}}\n'
+        "test: {type: overnight, date: 2026-01-05}\n"
+        'order: {date: 2026-01-10, practitioner: "Dr Roe for Zyxwv Quokkaman"}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    assert main(["qualify", "--context", str(ctx), "--out", "q", "--no-report"]) == 0
+    printed = capsys.readouterr()
+    assert "(Dr Roe for [redacted])" in printed.out
+    assert _found(printed.out + printed.err) == []
+    assert "Quokkaman" in (tmp_path / "q" / "qualification.json").read_text()
