@@ -124,6 +124,28 @@ def test_the_oximeters_pulse_is_chosen_beside_an_ecg_heart_rate(tmp_path: Path) 
     assert any("2 pulse-rate channels ('Pulse Rate', 'PR')" in w for w in rec.warnings)
 
 
+@pytest.mark.parametrize(
+    "label", ["HR (bpm)", "Heart Rate (bpm)", "HR [bpm]", "PR (/min)", "Pulse (1/min)"]
+)
+def test_a_pulse_label_that_carries_its_unit_is_the_pulse(tmp_path: Path, label: str) -> None:
+    """'HR (bpm)' was no pulse-rate channel ('hrbpm' is no alias): its 0 (a displaced probe)
+    beside 10 min of SpO2 at 85-86 % invalidated nothing (SPEC §4 rule 4b), and the night
+    qualified where the same file headed 'Pulse (bpm)' did not."""
+    start = dt.datetime(2026, 1, 5, 22, 0)
+    rows = "".join(
+        f"{start + dt.timedelta(seconds=i):%Y-%m-%dT%H:%M:%S},"
+        + ("86,0" if 1800 <= i < 2400 else "95,62")
+        + "\n"
+        for i in range(3600)
+    )
+    rec = read_recording(write_text(tmp_path / "n.csv", f"Time,SpO2 (%),{label}\n{rows}"))
+    assert rec.pulse is not None and rec.pulse.label == label
+    assert classify(label, "")[0] == "pulse"
+    # a bracketed word that is no unit stays part of the label
+    assert classify("SpO2 (mean)", "%")[0] == "other"
+    assert classify("Resp Rate (/min)", "")[0] == "other"
+
+
 def test_another_devices_pulse_or_status_is_not_the_spo2_channels(tmp_path: Path) -> None:
     """'Pulse 1' and 'OxStat 1', alone beside 'SpO2 1' and 'SpO2 2', were taken as the pulse and
     status of 'SpO2 2' (hunt 15): the pulse figures were device 1's, and device 1's probe off

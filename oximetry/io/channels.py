@@ -198,6 +198,10 @@ _DERIVATION = re.compile(r"^(fp|af|f|fc|c|cp|p|o|t|e)[1-9z](m|a)[12]$")
 _PERCENT_UNITS = frozenset({"%", "", "percent", "pct", "%sat", "%spo2", "%sao2", "sat%", "spo2%"})
 _VOLTAGE = re.compile(r"^(u|µ|μ|m|n|k)?v$", re.IGNORECASE)
 _DEVICE_NUMBER = re.compile(r"^(.*?\S)[\s_#-]+(\d{1,2})$")
+#: A label that ends in its unit in brackets (``HR (bpm)``, ``SpO2 2 [%]``).
+_LABEL_UNIT = re.compile(r"^(.*?\S)\s*[(\[]([^()\[\]]*)[)\]]$")
+#: Units of a pulse rate (spaces removed, lower case), as a label may carry them.
+_RATE_UNITS = frozenset({"bpm", "/min", "1/min", "min-1", "beats/min", "beat/min", "b/min"})
 
 
 def normalise_label(label: str) -> str:
@@ -216,8 +220,27 @@ def normalise_label(label: str) -> str:
     return _STRIP.sub("", label).casefold()
 
 
+def _without_unit(label: str) -> str:
+    """Return a label without the rate or percent unit in brackets it ends in (``HR (bpm)``).
+
+    Only ``%`` is removed by :func:`normalise_label`: ``HR (bpm)``, ``Heart Rate (bpm)`` and
+    ``PR (/min)`` were no pulse-rate channel (``hrbpm`` is no alias), so a pulse of 0 beside
+    10 min of SpO2 read by a displaced probe invalidated nothing (SPEC §4 rule 4b) and the
+    night qualified, where the same file headed ``Pulse (bpm)`` did not. Any other word in
+    brackets (``SpO2 (mean)``) stays part of the label.
+    """
+    m = _LABEL_UNIT.match(label.strip())
+    if m and (m.group(2).replace(" ", "").casefold() in _RATE_UNITS or unit_is_percent(m.group(2))):
+        return m.group(1)
+    return label
+
+
 def _strip_device_number(label: str) -> tuple[str, str]:
-    """Split ``"SpO2 3"`` into (``"spo2"``, ``"3"``); the number must follow a separator."""
+    """Split ``"SpO2 3"`` into (``"spo2"``, ``"3"``); the number must follow a separator.
+
+    A unit in brackets at the end (:func:`_without_unit`) is left out first.
+    """
+    label = _without_unit(label)
     m = _DEVICE_NUMBER.match(label.strip())
     if m:
         return normalise_label(m.group(1)), m.group(2)
@@ -518,7 +541,9 @@ def _companion(labels: Sequence[str], roles: Sequence[str], spo2: int, role: str
     if role == "pulse":
         # a monitor's PULSE (from the oximeter) beside its HR (from the ECG): neither was used,
         # and rule 4b (pulse outside 25-250 bpm) was skipped without a word
-        own = [i for i in cands if normalise_label(labels[i]) in OXIMETER_PULSE_ALIASES]
+        own = [
+            i for i in cands if normalise_label(_without_unit(labels[i])) in OXIMETER_PULSE_ALIASES
+        ]
         if len(own) == 1:
             return own[0]
     return None
