@@ -9,6 +9,7 @@ segments — is refused before anything large is allocated, instead of being rea
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -135,6 +136,31 @@ def test_csv_negative_times_refused_not_dropped(tmp_path: Path) -> None:
     path = write_text(tmp_path / "neg.csv", "seconds,spo2\n" + rows)
     with pytest.raises(RecordingFormatError, match=r"line 2: time -3600 s is negative"):
         read_recording(path)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("seconds,SpO2\ninf,95\ninf,95\n2,95\n", "line 2: time 'inf' is not a finite number"),
+        ("seconds,SpO2\n0,95\n1,95\n1e400,95\n", "line 4: time '1e400' is not a finite"),
+        ("Time,SpO2\n-1,95\n2026-03-01T22:00:00,95\n", "line 2: the first time stamp's year -1"),
+        (
+            "Date,Time,SpO2(%),PR(bpm)\n9999-12-31,23:59:60,95,60\n9999-12-31,23:59:59,95,60\n",
+            "line 2: the first time stamp's year 10000",
+        ),
+    ],
+)
+def test_csv_times_beyond_any_clock_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, words: str
+) -> None:
+    """A first stamp of the year -1 ('-1' read as ISO 8601) or 10000 ('9999-12-31 23:59:60')
+    ended in a traceback from the conversion to a datetime; an infinite number of seconds was
+    refused after numpy printed its RuntimeWarning with a line of oxi's source."""
+    path = write_text(tmp_path / "t.csv", text)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        assert main(["info", str(path)]) == 2
+    assert words in capsys.readouterr().err
 
 
 def test_fs_option_range(tmp_path: Path) -> None:

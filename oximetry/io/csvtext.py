@@ -851,6 +851,16 @@ def _time_axis(
                 "start cannot be placed before it",
                 path,
             )
+        endless = np.flatnonzero(np.isinf(numeric))
+        if endless.size:
+            # (refused later as "not a finite number", after numpy printed its RuntimeWarning
+            # for inf - inf with a line of this file)
+            k = int(endless[0])
+            raise RecordingFormatError(
+                f"line {first_line + k}: time {cells[k].strip()!r} is not a finite number of "
+                "seconds",
+                path,
+            )
         first = float(numeric[int(np.flatnonzero(ok)[0])])
         if _clock_digits(numeric[ok]):
             raise RecordingFormatError(
@@ -898,15 +908,18 @@ def _time_axis(
         # readings that place the rows apart differently)
         time_of_day = fmt in _TIME_OF_DAY
         elapsed[rows_ok] = (stamped - t0).dt.total_seconds().to_numpy()
-        # The start to the microsecond (a datetime holds no more); elapsed keeps the rest.
-        first_ts = pd.Timestamp(t0).to_pydatetime(warn=False)
-        if not time_of_day and not MIN_YEAR <= first_ts.year <= MAX_YEAR:
+        # Checked on pandas' stamp, which holds years a datetime does not: a first stamp '-1'
+        # (ISO 8601 reads it as the year -1) or '9999-12-31 23:59:60' (the year 10000) ended
+        # in a traceback from the conversion below.
+        year = pd.Timestamp(t0).year
+        if not time_of_day and not MIN_YEAR <= year <= MAX_YEAR:
             raise RecordingFormatError(
                 f"line {first_line + int(np.flatnonzero(rows_ok)[0])}: the first time stamp's "
-                f"year {first_ts.year} is not plausible for a recording "
-                f"({MIN_YEAR}-{MAX_YEAR})",
+                f"year {year} is not plausible for a recording ({MIN_YEAR}-{MAX_YEAR})",
                 path,
             )
+        # The start to the microsecond (a datetime holds no more); elapsed keeps the rest.
+        first_ts = pd.Timestamp(t0).to_pydatetime(warn=False)
         if utc:
             # UTC says when, not what the patient's clock read: 16:00 Z is 08:00 in California,
             # and a day taken for a night would be read as sleep. Keep elapsed time only, as for
