@@ -144,6 +144,7 @@ def test_csv_negative_times_refused_not_dropped(tmp_path: Path) -> None:
         ("seconds,SpO2\ninf,95\ninf,95\n2,95\n", "line 2: time 'inf' is not a finite number"),
         ("seconds,SpO2\n0,95\n1,95\n1e400,95\n", "line 4: time '1e400' is not a finite"),
         ("Time,SpO2\n-1,95\n2026-03-01T22:00:00,95\n", "line 2: the first time stamp's year -1"),
+        ("seconds,SpO2\n0,95\n1e-320,95\n", "1e-320 s apart (median step), a rate of inf Hz"),
         (
             "Date,Time,SpO2(%),PR(bpm)\n9999-12-31,23:59:60,95,60\n9999-12-31,23:59:59,95,60\n",
             "line 2: the first time stamp's year 10000",
@@ -155,7 +156,8 @@ def test_csv_times_beyond_any_clock_are_one_line(
 ) -> None:
     """A first stamp of the year -1 ('-1' read as ISO 8601) or 10000 ('9999-12-31 23:59:60')
     ended in a traceback from the conversion to a datetime; an infinite number of seconds was
-    refused after numpy printed its RuntimeWarning with a line of oxi's source."""
+    refused after numpy printed its RuntimeWarning with a line of oxi's source; rows 1e-320 s
+    apart made an infinite rate, an OverflowError traceback."""
     path = write_text(tmp_path / "t.csv", text)
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)

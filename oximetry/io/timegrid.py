@@ -145,6 +145,14 @@ def _not_autumn(
     return None
 
 
+def _rate_outside(step: float) -> str:
+    """Say that rows ``step`` seconds apart are at a rate outside the one a channel may have."""
+    return (
+        f"the time stamps are {step:.3g} s apart (median step), a rate of {1 / step:.3g} Hz "
+        f"outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz (wrong time column or unit?)"
+    )
+
+
 def _moved(t: NDArray[np.float64], step: float) -> int:
     """Count the rows one step after the last that a grid of ``step`` does not put one slot on.
 
@@ -374,6 +382,10 @@ def place_on_grid(
     if pos.size == 0:
         raise TimeAxisError("time stamps do not advance (every row has the same time)")
     median_step = float(np.median(pos))
+    if not MIN_FS_HZ / 2 <= 1.0 / median_step <= 2 * MAX_FS_HZ:
+        # Far outside before a rate is chosen: steps of 1e-320 s made an infinite rate, and
+        # the whole rates tried below ended in an OverflowError traceback.
+        raise TimeAxisError(_rate_outside(median_step))
     step = round(median_step, 6) or median_step
     # Stamps written to the millisecond make a 3 Hz step 0.333 or 0.334 s: the median gave
     # 3.003 Hz, a phantom one-sample gap every 333 s, and longest runs cut in two. A 1 Hz night
@@ -442,10 +454,7 @@ def place_on_grid(
             "change?); kept as a 1-hour gap"
         )
     if not MIN_FS_HZ <= 1 / step <= MAX_FS_HZ:
-        raise TimeAxisError(
-            f"the time stamps are {step:.3g} s apart (median step), a rate of {1 / step:.3g} Hz "
-            f"outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz (wrong time column or unit?)"
-        )
+        raise TimeAxisError(_rate_outside(step))
     if t[-1] > MAX_SPAN_S:
         raise TimeAxisError(
             f"time stamps span {t[-1] / _DAY:.1f} days; more than {MAX_SPAN_S / _DAY:.0f} days "
