@@ -382,8 +382,8 @@ def place_on_grid(
     if pos.size == 0:
         raise TimeAxisError("time stamps do not advance (every row has the same time)")
     median_step = float(np.median(pos))
-    if not MIN_FS_HZ / 2 <= 1.0 / median_step <= 2 * MAX_FS_HZ:
-        # Far outside before a rate is chosen: steps of 1e-320 s made an infinite rate, and
+    if 1.0 / median_step > 2 * MAX_FS_HZ:
+        # Far too fast before a rate is chosen: steps of 1e-320 s made an infinite rate, and
         # the whole rates tried below ended in an OverflowError traceback.
         raise TimeAxisError(_rate_outside(median_step))
     step = round(median_step, 6) or median_step
