@@ -1333,3 +1333,21 @@ def test_a_name_typed_with_spaces_is_redacted_from_the_labels_and_the_device(
     summary = build_summary(analysis, deidentify=True)
     assert summary["input"]["device"] == "[redacted] Oxi"
     assert summary["input"]["channel"] == "SpO2 [redacted]"
+
+
+@pytest.mark.parametrize("reserved", ["", "EDF+C", "EDF+D"])
+def test_a_code_beyond_the_digital_range_is_missing_not_snapped_into_it(
+    tmp_path: Path, reserved: str
+) -> None:
+    """-32768 below a digital minimum of -32767 (a writer's "no data") on 50-100 % is 49.9992,
+    half a step beyond the channel's range: put on its tenth first, it read 50.0 %, a valid
+    reading at or below 88 %, where it is a code the channel cannot hold (missing)."""
+    digital = np.full((10, 1), 26214)  # 95 %
+    digital[3:6] = -32768
+    spec = RawEdf(
+        [RawSig("SpO2", "%", 1, digital, pmin=50, pmax=100, dmin=-32767, dmax=32767)],
+        reserved=reserved,
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "n.edf", spec))
+    assert np.isnan(rec.spo2.data[3:6]).all()
+    assert (rec.spo2.data[[0, 1, 2, 6, 7, 8, 9]] == 95.0).all()

@@ -503,8 +503,17 @@ def _to_physical(values: NDArray[np.float64], sig: EdfSignalHeader) -> NDArray[n
     values /= sig.dig_max - sig.dig_min
     values += sig.phys_min
     np.round(values, 9, out=values)
-    # a finer header than tenths: the tenth each code stands for (88.5 % stored in 16 bits)
-    return snap_to_tenths(values, _step(sig))
+    # a finer header than tenths: the tenth each code stands for (88.5 % stored in 16 bits);
+    # only the codes the header's digital range holds. Snapped, a code beyond it came back
+    # inside the physical range, where the reader no longer tells it apart: -32768 below a
+    # digital minimum of -32767 (a writer's "no data") on 50-100 % read 50.0 %, a valid reading
+    # at or below 88 %, where it is a code the channel cannot hold (missing).
+    lo, hi = _valid_range(sig)
+    inside = (values >= lo) & (values <= hi)
+    if inside.all():
+        return snap_to_tenths(values, _step(sig))
+    values[inside] = snap_to_tenths(values[inside], _step(sig))
+    return values
 
 
 def _step(sig: EdfSignalHeader) -> float:
