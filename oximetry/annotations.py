@@ -546,10 +546,8 @@ def is_oxygen_mark(text: str) -> bool:
 
 
 #: A flow in litres a minute with its decimals (``2 L/min``, ``1.5 lpm``, ``2LNC``, ``4,5 l``),
-#: read on the text as written (:func:`oxygen_flows_lpm`); not litres a second (``4 L/s``). Not
-#: a fraction's denominator: ``4½ L/min`` (NFKC ``41⁄2``) and ``2 1/2 L/min`` read 2 L/min
-#: (:data:`_FLOW_FRACTION` reads them).
-_FLOW_NUMBER = r"(?<![0-9.,/\u2044])(\d+(?:[.,]\d+)?)"
+#: read on the text as written (:func:`oxygen_flows_lpm`); not litres a second (``4 L/s``).
+_FLOW_NUMBER = r"(?<![0-9.,])(\d+(?:[.,]\d+)?)"
 _FLOW_UNIT = (
     r" ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|l"
     + _PER_SECOND
@@ -557,22 +555,14 @@ _FLOW_UNIT = (
     r"(?:(?![a-z])|(?=nc(?![a-z])))"
 )
 _FLOW_VALUE = re.compile(_FLOW_NUMBER + _FLOW_UNIT)
-#: A flow written as a fraction, with its whole litres or without (``2 1/2 L/min``, ``1/2 lpm``;
-#: ``4½`` is ``4 1⁄2`` once its fraction is set apart: :func:`oxygen_flows_lpm`), or a range's
-#: first end so written (``1 1/2-2 L/min``). The whole litres follow no letter: ``O2 1/2 L/min``
-#: is half a litre, not 2½.
-_FLOW_FRACTION = re.compile(
-    r"(?<![0-9.,/\u2044])(?:(?<![a-z])(\d+)[ -])?(\d+) ?[/\u2044] ?(\d+)"
-    r"(?=" + _FLOW_UNIT + r"| ?(?:-|\u2013|\u2014|to) ?\d+(?:[.,]\d+)?" + _FLOW_UNIT + ")"
-)
 #: A range's first end (``2-4 L/min``, ``4 to 2 L/min``): only the second number has the unit.
 #: Not a clock's minutes (``22:00-2 L``), and only a flow a flowmeter gives (15 at most) that is
 #: no reading's: ``SpO2 92 - 2 L NC``, ``HR 110 - 3 L/min`` and ``O2 88-2 L`` read 92, 110 and 88
 #: L/min, a walk on the 2 L/min given was refused and ``--deidentify`` wrote ``Supplemental
 #: oxygen 92 L/min`` (review 2 of hunt 15).
 _FLOW_RANGE_START = re.compile(
-    r"(?<![:0-9.,/\u2044])((?:1[0-5]|[0-9])(?:[.,]\d+)?) ?(?:-|\u2013|\u2014|to) ?"
-    r"(?=(?:\d+(?:[.,]\d+)?|(?:\d+[ -])?\d+ ?[/\u2044] ?\d+)" + _FLOW_UNIT + ")"
+    r"(?<![:0-9.,])((?:1[0-5]|[0-9])(?:[.,]\d+)?) ?(?:-|\u2013|\u2014|to) ?"
+    r"(?=\d+(?:[.,]\d+)?" + _FLOW_UNIT + ")"
 )
 #: A reading's words straight before a range's first end: ``SpO2 9 - 2 L`` is no flow of 9.
 _READING_BEFORE = re.compile(
@@ -595,8 +585,8 @@ def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
     Returns
     -------
     tuple of float
-        Each number followed by a unit of litres (a minute), a fraction too (``2 1/2``, ``4½``),
-        and the first end of such a range (``2-4``, ``2 to 4``); none for ``Oxygen on`` or ``O2 @ 2``, whose flow is not written
+        Each number followed by a unit of litres (a minute), and the first end of such a range
+        (``2-4``, ``2 to 4``); none for ``Oxygen on`` or ``O2 @ 2``, whose flow is not written
         with its unit.
 
     Examples
@@ -608,24 +598,13 @@ def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
     >>> oxygen_flows_lpm("O2 4 to 2 L/min"), oxygen_flows_lpm("O2 20 L/min")
     ((4.0, 2.0), (20.0,))
     """
-    # a fraction character apart from the whole litres before it: NFKC writes ``4½`` as ``41⁄2``
-    text = "".join(
-        f" {c}" if unicodedata.decomposition(c).startswith("<fraction>") else c for c in text
-    )
     form = unicodedata.normalize("NFKC", text).lower()
     starts = [
         m for m in _FLOW_RANGE_START.finditer(form) if not _READING_BEFORE.search(form[: m.start()])
     ]
-    found: list[tuple[int, float]] = [
-        (m.start(), float(m.group(1).replace(",", ".")))
-        for m in (*starts, *_FLOW_VALUE.finditer(form))
-    ]
-    for m in _FLOW_FRACTION.finditer(form):
-        whole, num, den = m.group(1), int(m.group(2)), int(m.group(3))
-        if den:
-            found.append((m.start(), (int(whole) if whole else 0) + num / den))
-    found.sort()
-    return tuple(flow for _, flow in found)
+    found = [*starts, *_FLOW_VALUE.finditer(form)]
+    found.sort(key=lambda m: m.start())
+    return tuple(float(m.group(1).replace(",", ".")) for m in found)
 
 
 def _artifact_form(text: str) -> str:
