@@ -1650,7 +1650,8 @@ def _check_consistent(figs: SleepFigures | SegmentFigures, block: str = "metrics
         # a walk's start the rest part holds or follows: before its end, and of a rest part only
         mark = figs.walk_mark_s
         if mark is not None and figs.kind != "rest":
-            raise bad(f"walk_mark_s {mark:g} is given for a {figs.kind!r} segment")
+            article = "an" if figs.kind.startswith("e") else "a"  # exercise, exercise_o2
+            raise bad(f"walk_mark_s {mark:g} is given for {article} {figs.kind!r} segment")
         if mark is not None and figs.end_s is not None and mark >= figs.end_s + _SLACK:
             raise bad(f"walk_mark_s {mark:g} is not before the segment's end {figs.end_s:g} s")
         return

@@ -754,7 +754,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
         else None
     )
     # where the recording's lights marks put the patient in bed (for a rest or exercise part)
-    lights_out = lights_out_spans(recording) if instant_fall is not None else ()
+    lights_out = lights_out_spans(recording, st) if instant_fall is not None else ()
     for w in plan.windows:
         in_window = window_mask(w, n, fs)
         masks[w.kind] = in_window

@@ -821,7 +821,8 @@ def scoring_text(text: str) -> str | None:
     """Return an annotation rewritten in the scoring vocabulary alone, or None for free text.
 
     What ``--deidentify`` keeps of annotations: stages (``Sleep stage N2``), lights marks
-    (``Lights off``), segment names (``exercise``), ``SpO2 artifact`` and event kinds
+    (``Lights off``), segment names (``exercise``), a walk named in words (``Walk``: see
+    :func:`is_walk_note`), ``SpO2 artifact`` and event kinds
     (:func:`event_name`; kept as its event kind, "desaturation", an SpO2 artifact would no
     longer be excluded, and the de-identified run's figures would not be the original's); every
     other word — a name, a date, a record number typed into a note — is dropped. The analysis
@@ -846,6 +847,17 @@ def scoring_text(text: str) -> str | None:
         return f"Lights {value}"
     if kind == "segment":
         return value
+    kept = _scoring_words(text, kind)
+    if is_walk_note(text):
+        # a walk's note marks a walk for a rest test (oximetry.windows): dropped, a rest test
+        # holding 'Exercise start' and 5 min at 86 % after it QUALIFIED under --deidentify
+        # (review of hunt 16)
+        return "Walk" if kept is None else f"{kept}, walk"
+    return kept
+
+
+def _scoring_words(text: str, kind: str) -> str | None:
+    """Return :func:`scoring_text` of an artifact, oxygen or event annotation (None for a note)."""
     if kind == "artifact":
         return "SpO2 artifact"
     if kind == "oxygen":

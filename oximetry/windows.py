@@ -465,10 +465,18 @@ def build_windows(
         # reviewer took the test for one judged with the awake span given
         test = _TEST_NAMES.get(settings.test_type or "", "a rest/exercise")
         one = len(unused) == 1
+        # lights off/on still place the time in bed that a part may not lie in (lights_out_spans)
+        lights = any(name.startswith("--lights") for name in unused)
         warnings.append(
             f"{' and '.join(unused)} {'was' if one else 'were'} given, but the recording is "
             f"analysed as {test} test (its segments only: no sleep window, no awake baseline), "
-            f"so {'it was' if one else 'they were'} not used."
+            f"so {'it was' if one else 'they were'} not used"
+            + (
+                " but to place the time in bed (lights off to lights on), where a rest or "
+                "exercise part is not shown awake without staging."
+                if lights
+                else "."
+            )
         )
     if not exercise_test:
         if staged:
@@ -1005,8 +1013,10 @@ def _repeated_text(
     return out
 
 
-def lights_out_spans(recording: Recording) -> tuple[tuple[float, float], ...]:
-    """Return the periods the recording's annotations mark with the lights off, in time order.
+def lights_out_spans(
+    recording: Recording, settings: AnalysisSettings | None = None
+) -> tuple[tuple[float, float], ...]:
+    """Return the periods the recording's lights marks (or the options) put the patient in bed.
 
     Read for rest and exercise parts, which are taken awake: a part after the recording's
     lights off and before its lights on lies where the patient was in bed, presumed asleep
@@ -1014,12 +1024,18 @@ def lights_out_spans(recording: Recording) -> tuple[tuple[float, float], ...]:
     of figures: each period opens at the first lights off of a run of them (the earliest the
     patient may have gone to bed) and closes at the next lights on, else at the recording's
     end; a lights on with no lights off before it closes a period from the recording's start
-    (a recording started in bed).
+    (a recording started in bed). ``--lights-off`` and ``--lights-on`` (``settings``) take the
+    place of the file's marks of their kind, as they do for the sleep window: a morning test
+    after a lights on the file words otherwise (``Lights on - end of study``) is placed by
+    ``--lights-on``, and a part after ``--lights-off`` given where the file marks none lies in
+    bed too.
 
     Parameters
     ----------
     recording : Recording
         Its annotations.
+    settings : AnalysisSettings, optional
+        ``lights_off_s`` and ``lights_on_s``, seconds from the recording's start.
 
     Returns
     -------
@@ -1027,10 +1043,22 @@ def lights_out_spans(recording: Recording) -> tuple[tuple[float, float], ...]:
         ``(start_s, end_s)`` within the recording; empty when it marks no lights off or on.
     """
     end_s = recording.duration_s
+    given = {}
+    if settings is not None:
+        given = {
+            word: t
+            for word, t in (("off", settings.lights_off_s), ("on", settings.lights_on_s))
+            if t is not None
+        }
     marks = sorted(
-        (max(float(a.onset_s), 0.0), kind[1])
-        for a in recording.annotations
-        if (kind := annotation_kind(a.text))[0] == "lights" and float(a.onset_s) <= end_s
+        [
+            (max(float(a.onset_s), 0.0), kind[1])
+            for a in recording.annotations
+            if (kind := annotation_kind(a.text))[0] == "lights"
+            and kind[1] not in given
+            and float(a.onset_s) <= end_s
+        ]
+        + [(max(t, 0.0), word) for word, t in given.items() if t <= end_s]
     )
     spans: list[tuple[float, float]] = []
     opened: float | None = 0.0 if marks and marks[0][1] == "on" else None
@@ -1540,7 +1568,8 @@ def _rest_walks(
     As (start s, how it is marked), in time order: a walk (``exercise``, ``exercise_o2``) began
     there by the file's mark without a duration, which no segment of its kind gives the span of
     (:func:`_open_marks`), or by its segment annotation that ``--segment`` replaced
-    (:func:`_replaced_marks`), before the rest segment's end. A mark whose
+    (:func:`_replaced_marks`), before the rest segment's end, or by a note naming a walk in
+    words (:func:`_walk_notes`) inside the rest segment. A mark whose
     :data:`OPEN_MARK_S` end before the rest segment starts is left out, as :func:`_segments`
     leaves it out when it takes the whole recording as the rest test: an 'exercise' mark at
     0 s before data from 7300 s made the recording the rest test, which was then refused for
@@ -1557,10 +1586,14 @@ def _rest_walks(
         for name, s, e in _replaced_marks(recording, settings)
         if name != "rest"
     ]
+    # A note naming a walk in words ('Walk', '6MWT') only inside the part: before it, it is as
+    # often a header ('6MWT' at 0 s of an annotated three-part test), an instruction ('Walk
+    # test explained') or a night's ('Patient walked to bathroom' at 05:10 before a morning
+    # rest test), and these refused genuine tests with no way round (review of hunt 16).
     walks += [
         (t, f"annotation at {t:g} s naming a walk or exercise")
         for t in _walk_notes(recording)
-        if t + OPEN_MARK_S > start
+        if t + _EPS >= start
     ]
     return sorted((t, walk) for t, walk in walks if t + _EPS < end)
 

@@ -1852,9 +1852,10 @@ def _reshaped_test(
         return "rest", Evidence(recording_start=start, rest=rest)
     if change == "segment_after_lights_off_unstaged":
         # an unstaged recording from 22:00 marking lights off: its rest segment lies before
-        # 23:00, after lights off (the patient in bed), or only partly unscored by staging
+        # 23:00, more than a minute after lights off (the patient in bed), or only partly
+        # unscored by staging
         at = draw(st.floats(0.0, 3600.0 - 300.0))
-        dark = draw(st.floats(0.02, 5.0))
+        dark = draw(st.floats(1.02, 5.0))
         staged = draw(st.booleans())
         rest = SegmentFigures(
             "rest", 5.0, 86.0, 84.0, draw(st.floats(70.0, 88.0)), 5.0, "segment_option",

@@ -1501,6 +1501,12 @@ def test_a_rest_test_holding_a_walk_note_is_not_the_whole_recording(
     given = AnalyzeRequest(segments=("rest=0-170",), context_path=str(ctx_path))
     d = analyze_file(edf, given).determination
     assert d is not None and d.determination == "not_qualified"
+    # --deidentify keeps the note as 'Walk': dropped with the free text, the same rest test
+    # QUALIFIED (review of hunt 16)
+    hidden = analyze_file(edf, AnalyzeRequest(context_path=str(ctx_path), deidentify=True))
+    assert hidden.determination is not None
+    assert hidden.determination.determination == "indeterminate"
+    assert "rest" not in hidden.summary["metrics"]
 
 
 def test_notes_of_a_three_part_test_before_and_at_its_walks_are_no_walk_of_its_rest_part(
@@ -1521,3 +1527,90 @@ def test_notes_of_a_three_part_test_before_and_at_its_walks_are_no_walk_of_its_r
     assert out.determination is not None
     assert out.determination.determination == "qualified"
     assert out.summary["metrics"]["rest"].get("walk_mark_s") is None
+
+
+@pytest.mark.parametrize(
+    ("note", "at"),
+    [("6MWT", 0.0), ("Walk test explained", 30.0), ("Patient walked to bathroom", 10.0)],
+)
+def test_a_walk_note_before_the_rest_part_leaves_the_three_part_test_as_it_was(
+    tmp_path: Path, note: str, at: float
+) -> None:
+    """A header ('6MWT' at 0 s), an instruction or another walk before the rest part (60-360 s):
+    read as a walk's start without a duration, it refused the genuine three-part test (exit 2)
+    with no way round, a rest part within 120 min after it being refused (review of hunt 16).
+    Only a note inside the rest part is its walk."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=1260, seed=1, baseline_pct=95, noise_pts=0.6,
+        sustained_drops=[(450, 300, 86.0)], start=dt.datetime(2026, 11, 20, 10, 0),
+        segments=[("rest", 60, 360), ("exercise", 420, 780), ("exercise_o2", 840, 1200)],
+        annotations=[Annotation(at, 0.0, note)],
+    )  # fmt: skip
+    (tmp_path / "ctx.yaml").write_text(WALK_CTX)
+    out = analyze_file(write_edf(rec, tmp_path / "walk.edf"),
+                       AnalyzeRequest(context_path=str(tmp_path / "ctx.yaml")))  # fmt: skip
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"  # was refused
+
+
+@pytest.mark.parametrize(("lights_on_s", "held"), [(2.0, False), (30.0, False), (120.0, True)])
+def test_a_lights_on_mark_at_a_spot_checks_start_holds_it_open_only_beyond_a_minute(
+    tmp_path: Path, lights_on_s: float, held: bool
+) -> None:
+    """A 10-min daytime rest test at 86 % whose device marks 'Lights on' 2 s or 30 s after
+    switch-on was held open for the seconds before it, "0.0 min" in bed (review of hunt 16);
+    up to a minute at a part's edge is a mark's place, not sleep."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=600, seed=1, baseline_pct=86.0, noise_pts=0.3,
+        start=dt.datetime(2026, 11, 20, 10, 0),
+        annotations=[Annotation(lights_on_s, 0.0, "Lights on")],
+    )  # fmt: skip
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(RESTING_CTX)
+    out = analyze_file(write_edf(rec, tmp_path / "spot.edf"), AnalyzeRequest(context_path=str(ctx)))
+    assert out.summary["metrics"]["rest"]["lights_out_min"] == pytest.approx(
+        lights_on_s / 60, abs=1e-5
+    )
+    assert out.determination is not None
+    assert out.determination.determination == ("indeterminate" if held else "qualified")
+
+
+def test_lights_options_place_the_time_in_bed_of_a_rest_part(tmp_path: Path) -> None:
+    """A morning rest test at 06:30-06:45 after a lights on the file words otherwise ('Lights
+    on - end of study', read as a note) lay in bed from the file's lights off at 22:00 to the
+    end, with no way round: --lights-on 06:00 places it (review of hunt 16). And a rest part
+    after --lights-off given where the file marks none lies in bed too: it QUALIFIED."""
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=10 * 3600, seed=1, baseline_pct=95, noise_pts=0.7,
+        sustained_drops=[(4800, 600, 86.0), (34500, 600, 86.0)],
+        start=dt.datetime(2026, 11, 20, 21, 0),
+        annotations=[Annotation(3600.0, 0.0, "Lights off"),
+                     Annotation(9 * 3600.0, 0.0, "Lights on - end of study")],
+    )  # fmt: skip
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(RESTING_CTX)
+    edf = write_edf(rec, tmp_path / "night.edf")
+    morning = ("rest=06:35:00-06:50:00",)
+    out = analyze_file(edf, AnalyzeRequest(segments=morning, context_path=str(ctx)))
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"
+    given = AnalyzeRequest(segments=morning, lights_on="06:00", context_path=str(ctx))
+    out = analyze_file(edf, given)
+    assert out.summary["metrics"]["rest"]["lights_out_min"] == 0.0
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"
+    # no lights marks at all: --lights-off 22:00 puts 22:20-22:30 in bed
+    rec, _ = simulate_night(
+        fs=1.0, duration_s=10 * 3600, seed=1, baseline_pct=95, noise_pts=0.7,
+        sustained_drops=[(4800, 600, 86.0)], start=dt.datetime(2026, 11, 20, 21, 0),
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "unmarked.edf")
+    evening = ("rest=22:20:00-22:30:00",)
+    out = analyze_file(edf, AnalyzeRequest(segments=evening, context_path=str(ctx)))
+    assert out.determination is not None
+    assert out.determination.determination == "qualified"
+    given = AnalyzeRequest(segments=evening, lights_off="22:00", context_path=str(ctx))
+    out = analyze_file(edf, given)
+    assert out.summary["metrics"]["rest"]["lights_out_min"] == pytest.approx(10.0)
+    assert out.determination is not None
+    assert out.determination.determination == "indeterminate"  # was qualified

@@ -504,7 +504,8 @@ def test_an_exercise_test_says_it_does_not_use_lights_or_awake() -> None:
     assert (
         "--lights-off and --lights-on and --awake were given, but the recording is analysed as "
         "an exercise test (its segments only: no sleep window, no awake baseline), so they were "
-        "not used." in plan.warnings
+        "not used but to place the time in bed (lights off to lights on), where a rest or "
+        "exercise part is not shown awake without staging." in plan.warnings
     )
     plan = _plan(rec, AnalysisSettings(test_type="rest", awake_span_s=(0.0, 300.0)))
     assert any(w.startswith("--awake was given, but") and "a rest test" in w for w in plan.warnings)

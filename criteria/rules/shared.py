@@ -28,6 +28,7 @@ from .base import (
 
 __all__ = [
     "DATE_CONFLICT",
+    "MAX_LIGHTS_OUT_MIN",
     "MAX_PRESUMED_SLEEP_MIN",
     "MAX_SEGMENT_MIN",
     "MAX_SESSION_MIN",
@@ -69,6 +70,10 @@ __all__ = [
     "window_figures",
 ]
 
+#: A rest or exercise part may lie this long (min) after the recording's lights off and before
+#: its lights on, unstaged: a technologist's mark a minute off the part's edge, not sleep
+#: (falling asleep takes longer). Product reading.
+MAX_LIGHTS_OUT_MIN = 1.0
 #: Overnight studies need at least two hours of valid data in the sleep window.
 MIN_SLEEP_VALID_MIN = 120.0
 #: A rest or exercise segment longer than this is not taken as an awake test: over a longer span
@@ -789,8 +794,8 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
         :data:`MIN_SEGMENT_VALID_SHARE` of its span, is at most :data:`MAX_SEGMENT_MIN` long, has no
         time the recording's staging scores as sleep (a rest or exercise test is taken awake:
         MG-OXY II.A.2.a.ii and the LCD's Group I-2 make sleep a condition of its own), does not
-        lie mostly between 23:00 and 06:00 nor after the recording's lights off and before its
-        lights on (``lights_out_min``) unless staging scores all of it (time unstaged or left
+        lie mostly between 23:00 and 06:00 nor more than :data:`MAX_LIGHTS_OUT_MIN` after the
+        recording's lights off and before its lights on (``lights_out_min``) unless staging scores all of it (time unstaged or left
         unscored is not shown awake), is not part of an unstaged recording without clock
         time longer than :data:`MAX_UNPLACED_RECORDING_MIN` (nothing places it in the day)
         and, for a rest segment, starts before every exercise part whose place is known and
@@ -864,11 +869,13 @@ def segment_unfit(seg: SegmentFigures, ev: Evidence | None = None) -> str:
                 "the day)"
             )
     dark = seg.lights_out_min
-    if unshown and dark is not None and dark > EPS_MIN:
+    if unshown and dark is not None and dark > MAX_LIGHTS_OUT_MIN + EPS_MIN:
         # After the recording's own lights off the patient was in bed, presumed asleep (SPEC
         # §5): a rest test at 22:15-22:35 after lights off at 22:00, unstaged, read its sleep-
         # onset dip to 86 % as a resting value and QUALIFIED continuous oxygen under both
-        # payers, the 23:00-06:00 check above passing an evening part (hunt 16).
+        # payers, the 23:00-06:00 check above passing an evening part (hunt 16). Not a minute
+        # at its edge: a spot check whose device marks lights on 2 s after switch-on was held
+        # open for its first 2 s (review of hunt 16).
         staging = (
             f"whose sleep staging leaves {seg.unscored_min:.1f} min of it unscored"
             if unscored
