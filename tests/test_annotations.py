@@ -748,6 +748,20 @@ def test_a_mark_of_oxygen_given_is_its_own_kind(text: str, oxygen: bool) -> None
         ("O2 88-2 L", (2.0,)),
         ("SpO2 9 - 2 L NC", (2.0,)),
         ("Pulse 12 to 2 L/min", (2.0,)),
+        # hunt 16: a fraction was read by its denominator alone, "O2 4½ L/min" (NFKC "41⁄2") and
+        # "O2 2 1/2 L/min" as the walk's 2 L/min given; its value is read beside it, as a slash
+        # is as often a separator (review of hunt 16: "SpO2 94%/2L NC", "RA/2 L/min" read no
+        # flow, and "O2/2L NC" half a litre, when the denominator was dropped)
+        ("O2 4½ L/min", (4.5, 2.0)),
+        ("O2 2 1/2 L/min", (2.5, 2.0)),
+        ("O2 1/2 L/min", (0.5, 2.0)),
+        ("O2 ½ lpm", (0.5, 2.0)),
+        ("SpO2 94%/2L NC", (2.0,)),
+        ("O2/2L NC", (2.0,)),
+        ("O2/4L/min", (4.0,)),
+        ("Sat 88/3L NC", (3.0,)),
+        ("SpO2 92 1/2 L NC", (2.0,)),
+        ("O2 24/7, 2 L/min", (2.0,)),
     ],
 )
 def test_flows_written_in_ltr_or_lt_per_min_are_read(text: str, flows: tuple[float, ...]) -> None:

@@ -1275,6 +1275,10 @@ def test_walk_marked_at_another_flow_analysed_without_one_is_a_conflict_in_quali
         ("Switched from room air to 4 L/min", [4.0]),
         ("O2 4 L/sat 90", [4.0]),
         ("O2 4L/SpO2 93%", [4.0]),
+        # hunt 16: a fraction read by its denominator alone, 2 L/min, the flow given: QUALIFIED;
+        # the denominator stays read beside it (a slash is as often a separator)
+        ("O2 4½ L/min", [2.0, 4.5]),
+        ("O2 2 1/2 L/min", [2.0, 2.5]),
     ],
 )
 @pytest.mark.parametrize("deidentify", [False, True])
