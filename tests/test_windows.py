@@ -225,6 +225,14 @@ def test_an_empty_row_among_one_stage_per_epoch_is_refused(tmp_path: Path) -> No
     # rows that carry their time stay placed by it
     p.write_text("onset,duration,stage\n0,30,W\n\n30,30,N2\n")
     assert read_hypnogram(p, end_s=600.0) == ((0.0, 30.0, "W"), (30.0, 30.0, "N2"))
+    # a line end written twice over ("\r\r\n", csv.writer in text mode on Windows) is one
+    # line end, not an empty row after each (review of hunt 16)
+    p.write_bytes(b"Stage\r\r\nW\r\r\nN2\r\r\nN2\r\r\n")
+    assert read_hypnogram(p, end_s=600.0) == (
+        (0.0, 30.0, "W"),
+        (30.0, 30.0, "N2"),
+        (60.0, 30.0, "N2"),
+    )
 
 
 def test_presumed_sleep_first_to_last_valid_and_presumed_awake() -> None:

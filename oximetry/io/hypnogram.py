@@ -258,10 +258,14 @@ def _rows(path: str | os.PathLike[str]) -> list[Row]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")
+    # One line end written twice over ("\r\r\n", Python's csv.writer on a file opened in text
+    # mode on Windows) is one line end: split as two, every row had an empty one after it, which
+    # one stage per epoch refuses (review of hunt 16).
+    lines = text.replace("\r\r\n", "\n").splitlines()
     try:
         rows = [
             (n, [c.strip() for c in r])
-            for n, r in enumerate(csv.reader(text.splitlines()), start=1)
+            for n, r in enumerate(csv.reader(lines), start=1)
             if any(c.strip() for c in r)
         ]
     except csv.Error as exc:
