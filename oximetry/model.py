@@ -413,12 +413,18 @@ class PatientInfo:
         As the file gives them.
     birth_date : datetime.date or None
         Date of birth, when the file gives it.
+    more_name : str or None
+        Words the file's name field holds after the name that may be more of it (an EDF+ name
+        typed with spaces, ``Zebulon Quackenbush``, or subfields after it): redacted as the
+        name is (:meth:`spellings`), never compared as the name is, since a subfield
+        (``Roe Ward_Jones``) would then share a word with another person's name.
     """
 
     name: str | None = None
     code: str | None = None
     sex: str | None = None
     birth_date: _dt.date | None = None
+    more_name: str | None = None
 
     def identifiers(self) -> tuple[str, ...]:
         """Return every identifying string (for de-identification checks)."""
@@ -447,8 +453,9 @@ class PatientInfo:
         Strings of one character are left out.
         """
         items: list[str] = [*self.identifiers()]
-        if self.name:
-            parts = [part for part in re.split(r"[\s_,^]+", self.name) if part]
+        name = " ".join(v for v in (self.name, self.more_name) if v)
+        if name:
+            parts = [part for part in re.split(r"[\s_,^]+", name) if part]
             # a written part's runs of letters are parts too: for ``Smith-Jones, Mary`` the
             # texts "Mrs Smith" and "Jones" came through --deidentify (hunt 12 review)
             runs = [m.group() for part in parts for m in _LETTERS.finditer(part)]

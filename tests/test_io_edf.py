@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from criteria.names import same_person
 from oxi.info import format_info
 from oximetry.analysis import analyze
 from oximetry.errors import (
@@ -139,9 +140,10 @@ _FIELDS = [
     ("bdf+c", "P-01 M 13-JUL-1949 Doe_John", "Startdate 02-MAR-2026 X X X", ("Doe John", "P-01", "M", dt.date(1949, 7, 13))),
     ("edf+c", "P-01 m 13-jul-1949 Doe_John", "Startdate 02-MAR-2026 X X X", ("Doe John", "P-01", "M", dt.date(1949, 7, 13))),
     ("edf+c", "X F X Roe_Jane extra", "Startdate 02-MAR-2026 X X X", ("Roe Jane", None, "F", None)),
-    # a name typed with spaces, not EDF+'s '_': the whole name, not its first word (hunt 16)
+    # a name typed with spaces, not EDF+'s '_': its first word is the name compared, the rest
+    # is redacted with it (more_name; hunt 16 and its review)
     ("edf+c", "P-01 M 17-APR-1950 Zebulon Quackenbush", "Startdate 02-MAR-2026 X X X",
-     ("Zebulon Quackenbush", "P-01", "M", dt.date(1950, 4, 17))),
+     ("Zebulon", "P-01", "M", dt.date(1950, 4, 17))),
     ("edf+c", "X F X Jane", "Startdate 02-MAR-2026 X X X", ("Jane", None, "F", None)),
     ("edf", "X X X X 3E7B 6EAD", "Startdate 02-MAR-2026 X X X", (None, None, None, None)),
 ]  # fmt: skip
@@ -1351,3 +1353,28 @@ def test_a_code_beyond_the_digital_range_is_missing_not_snapped_into_it(
     rec = read_recording(write_edf_raw(tmp_path / "n.edf", spec))
     assert np.isnan(rec.spo2.data[3:6]).all()
     assert (rec.spo2.data[[0, 1, 2, 6, 7, 8, 9]] == 95.0).all()
+
+
+def test_words_after_an_edf_plus_name_are_redacted_but_not_compared(tmp_path: Path) -> None:
+    """pyedflib writes a name and its additional subfield as 'Roe Ward_Jones': read as the name
+    "Roe Ward Jones", it shared "Jones" with a context's "Mary Jones", and another person's
+    night raised no conflict (review of hunt 16). The words after the name are redacted with it
+    (a surname typed with spaces, "Zebulon Quackenbush"), and only the name is compared."""
+    spec = RawEdf(
+        [const_sig("SpO2", "%", 95, 60)],
+        reserved="EDF+C",
+        patient="P1 M 01-JAN-1950 Roe Ward_Jones",
+        recording="Startdate 02-MAR-2026 X X X",
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "night.edf", spec))
+    assert (rec.patient.name, rec.patient.more_name) == ("Roe", "Ward Jones")
+    assert same_person(rec.patient.name, "Mary Jones") is False
+    spec = RawEdf(
+        [const_sig("SpO2", "%", 95, 60)],
+        reserved="EDF+C",
+        patient="P1 M 01-JAN-1950 Zebulon Quackenbush",
+        recording="Startdate 02-MAR-2026 X X X",
+    )
+    rec = read_recording(write_edf_raw(tmp_path / "typed.edf", spec))
+    assert (rec.patient.name, rec.patient.more_name) == ("Zebulon", "Quackenbush")
+    assert rec.patient.redact("SpO2 Quackenbush") == "SpO2 [redacted]"

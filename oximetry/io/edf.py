@@ -458,11 +458,20 @@ def _patient(hdr: EdfHeader) -> PatientInfo:
             birth = _dt.date(int(m.group(3)), _MONTHS[m.group(2).upper()], int(m.group(1)))
     sex = {"F": "F", "M": "M"}.get(parts[1].upper())
     # EDF+ writes the name's spaces as '_' and may add subfields after it ("Roe_Jane extra").
-    # A name without one followed by more words was typed with spaces ("Zebulon Quackenbush"):
-    # read as "Zebulon" alone, the surname typed into a channel label or the device field was
-    # never redacted, and was written whole under --deidentify and printed by oxi info.
-    name = " ".join(parts[3:]) if "_" not in parts[3] and parts[3] not in ("X", "x") else parts[3]
-    return PatientInfo(name=known(name), code=known(parts[0]), sex=sex, birth_date=birth)
+    # A name without one followed by more words may have been typed with spaces ("Zebulon
+    # Quackenbush"): read as "Zebulon" alone, the surname typed into a channel label or the
+    # device field was never redacted, and was written whole under --deidentify and printed by
+    # oxi info. The words after it are redacted with the name but not compared as it: a
+    # subfield ("Roe Ward_Jones") then shared a word with another person's "Mary Jones", and
+    # hid the conflict (review of hunt 16).
+    more = " ".join(parts[4:]) if "_" not in parts[3] and parts[3] not in ("X", "x") else ""
+    return PatientInfo(
+        name=known(parts[3]),
+        code=known(parts[0]),
+        sex=sex,
+        birth_date=birth,
+        more_name=known(more),
+    )
 
 
 def _edf_plus_subfields(sex: str, birth: str) -> bool:
