@@ -118,10 +118,19 @@ _OXYGEN_DEVICE = re.compile(
 #: flowmeter's 15 L/min and a percentage naming no flow, and a night of them QUALIFIED on room
 #: air (hunt 16). Not a bare ``nasal cannula`` (a PSG's airflow sensor) nor ``high flow`` alone
 #: (a PAP note's ``High flow 30 L/min``).
-_OXYGEN_ONLY_DEVICE = re.compile(
+#: Such a device on air or not in use (``Trach collar RA``, ``AIRVO humidified air``, ``Trach
+#: collar 21%``, ``No HFNC``, ``HFNC not used``, ``NRB at bedside``) gives no oxygen: these were
+#: marks, and a room-air night a conflict (review of hunt 16).
+#: A negation only straight before or after the device: ``HFNC 40 L/min, no change`` is a mark.
+_ONLY_DEVICE = (
     r"(?<![a-z])(?:hfnc|hfno|high flow nasal|high flow oxygen|optiflow|airvo|venturi|"
     r"non ?rebreather|nrb|trach(?:eostomy)? (?:collar|mask))(?![a-z])"
 )
+_DEVICE_ON_AIR = re.compile(
+    r"(?<![a-z])(?:ra|room air|air|bedside)(?![a-z])|(?<![0-9])21 ?%"
+    r"|(?<![a-z])no " + _ONLY_DEVICE + "|" + _ONLY_DEVICE + r"(?: [a-z]+)? not(?![a-z])"
+)
+_OXYGEN_ONLY_DEVICE = re.compile(_ONLY_DEVICE)
 #: A cannula worn with the gas unnamed (``Pt wearing NC``) is oxygen's: a missed mark costs more.
 _WEARING_CANNULA = re.compile(
     r"(?<![a-z])(?:wearing|wears|using|uses) (?:a )?(?:nasal )?(?:nc|n/c|cannula)(?![a-z])"
@@ -340,15 +349,23 @@ _SEGMENTS = {"rest": "rest", "exercise": "exercise", "exercise_o2": "exercise_o2
 
 #: Words of a walk or of exercise in a note (``Exercise start``, ``Walk``, ``6MWT``,
 #: ``Treadmill``, ``Gehtest``, ``Caminata``); not ``effort`` (a PSG's respiratory effort).
-_WALK_WORDS = re.compile(
+_WALK = (
     r"(?<![a-z])(?:walk(?:s|ed|ing)?|exercis(?:e|es|ed|ing)|6 ?mwt?|treadmill|"
     r"ambulat(?:e|ed|es|ing|ion)|stairs?|step test|ergomet[a-z]*|exercice|ejercicio|"
     r"caminata|caminar|marcha|belastung[a-z]*|gehtest|esercizio)(?![a-z])"
 )
+_WALK_WORDS = re.compile(_WALK)
 #: Words of the part at rest or of time before the walk (``Rest before walk``, ``Pre-exercise
-#: baseline``): such a note is no walk's start.
+#: baseline``): such a note is no walk's start. Nor is a walk not taken, said next to its word
+#: (``Seated, no exercise``, ``Unable to walk``, ``Walk cancelled``; review of hunt 16): a
+#: negation elsewhere (``6MWT start, no O2``) leaves the walk.
 _BEFORE_WALK_WORDS = re.compile(
     r"(?<![a-z])(?:rest|resting|repos|reposo|ruhe|baseline|pre|before|prior)(?![a-z])"
+    r"|(?<![a-z])(?:no|not|unable to|cannot|declined|refused) "
+    + _WALK
+    + "|"
+    + _WALK
+    + r" (?:cancell?ed|declined|refused|not done)(?![a-z])"
 )
 
 
@@ -523,7 +540,7 @@ def is_oxygen_mark(text: str) -> bool:
         return True
     if _OXYGEN_BARE_FLOW.search(form) or _ZERO_TWO_FLOW.search(form) or _FIO2.search(form):
         return True
-    if _OXYGEN_ONLY_DEVICE.search(form):
+    if _OXYGEN_ONLY_DEVICE.search(form) and not _DEVICE_ON_AIR.search(form):
         return True
     if _OXYGEN_LOW_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
         return True

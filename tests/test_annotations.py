@@ -402,6 +402,16 @@ OXYGEN_TEXTS = [
     ("Tracheostomy mask 35%", True),
     ("Nasal cannula", False),
     ("High flow 30 L/min", False),
+    # review of hunt 16: such a device on air or not in use
+    ("Trach collar RA", False),
+    ("Trach collar humidified air", False),
+    ("Trach collar 21%", False),
+    ("No HFNC", False),
+    ("HFNC not used", False),
+    ("Room air, NRB at bedside", False),
+    ("HFNC 40 L/min, no change", True),
+    ("HFNC 40 L/min, SpO2 not recorded", True),
+    ("HFNC off", True),
     ("Oxygen 2 L/min", True),
     ("O2 on", True),
     ("O2 off", True),
@@ -794,6 +804,12 @@ def test_flows_written_in_ltr_or_lt_per_min_are_read(text: str, flows: tuple[flo
         ("Pre-exercise baseline", False),
         ("Thorax effort", False),
         ("Desaturation", False),
+        # review of hunt 16: a walk not taken
+        ("Seated, no exercise", False),
+        ("Patient unable to walk", False),
+        ("Walk cancelled", False),
+        ("6MWT start, no O2", True),
+        ("Walk, not limited by pain", True),
     ],
 )
 def test_a_note_naming_a_walk_is_read(text: str, walk: bool) -> None:
