@@ -206,6 +206,7 @@ class _Run:
     coverage: tuple[str, ...]
     sleep_only: bool
     basis: tuple[str, ...]
+    exercise_only: bool = False
 
 
 def _run(
@@ -241,6 +242,9 @@ def _run(
         w = {p.where} if p.where else set(results[p.finding].values.get("where", ["rest"]))
         wheres.append(w)
     sleep_only = bool(met) and all(w <= {"sleep"} for w in wheres)
+    # by where the findings lie, as sleep_only: a child's walk at 86 % met b.i and d alike, and
+    # the coverage (exercise, pediatric) hid the exercise-only use from the order's hours
+    exercise_only = bool(met) and all(w <= {"exercise"} for w in wheres)
     coverage = tuple(k for k in COVERAGE_KINDS if any(p.coverage == k for p in met))
     state = {
         "qualified": overall,
@@ -256,7 +260,14 @@ def _run(
         results[rule.id] = rule.evaluate(inputs(state))
     basis = tuple(dict.fromkeys(p.finding for p in met))
     return _Run(
-        results, path_values, overall, tuple(p.name for p in met), coverage, sleep_only, basis
+        results,
+        path_values,
+        overall,
+        tuple(p.name for p in met),
+        coverage,
+        sleep_only,
+        basis,
+        exercise_only,
     )
 
 
@@ -1011,7 +1022,7 @@ def _warnings(
                 f"findings during sleep support ({NIGHT_HOURS:g} h at most): the order or the "
                 "testing should be reviewed."
             )
-    elif run.overall is True and run.coverage == ("exercise",) and hours is not None:
+    elif run.overall is True and run.exercise_only and hours is not None:
         # II.A.2.b.ii.A: oxygen "for use during exercise"; a 24-h order beside an exercise-only
         # qualification went without a word, where the night's had one (hunt 12)
         if hours > NIGHT_HOURS:

@@ -1137,6 +1137,22 @@ def test_an_exercise_only_qualification_beside_a_24_hour_order_is_flagged() -> N
         assert bool(said) is flagged, d.warnings
 
 
+def test_a_childs_exercise_only_qualification_beside_a_24_hour_order_is_flagged() -> None:
+    """A walk at 86 % meets b.i and, under 21, d alike: the coverage (exercise, pediatric) was
+    no bare "exercise", and the 24-h order beside the exercise-only use went without a word, as
+    it does for the adult. The pediatric finding lies where the walk is (hunt 16)."""
+    for hours, flagged in ((24, True), (4, False)):
+        c = ctx(test__type="exercise", order__hours_per_day=hours, patient__birth_date="2011-05-01")
+        d = evaluate(c, exercise_test())
+        assert d.determination == "qualified", d.missing
+        assert d.coverage == ("exercise", "pediatric")
+        said = [w for w in d.warnings if "more than use during exercise" in w]
+        assert bool(said) is flagged, d.warnings
+    rest = ctx(test__type="exercise", patient__birth_date="2011-05-01")
+    d = evaluate(rest, exercise_test(rest=90.0, exercise=95.0))  # the child's rest part at 90 %
+    assert d.coverage == ("pediatric",) and not any("during exercise" in w for w in d.warnings)
+
+
 @pytest.mark.parametrize("given", [True, False])
 def test_ii_a_2_order_window_holds_every_day_of_an_exercise_tests_parts(given: bool) -> None:
     """A rest part on day 90 from the order dated the test; its walks, on day 91, qualified
