@@ -353,6 +353,23 @@ def test_group_ii_retest_order_follows_the_retest(order_day: int, det: str) -> N
     assert d.rule("lcd_retest").met is (det == "qualified")
 
 
+@pytest.mark.parametrize(("order_day", "det"), [(70, "not_qualified"), (71, "qualified")])
+def test_a_night_retests_new_order_follows_the_nights_end(order_day: int, det: str) -> None:
+    """A retest night from 22:00 on day 70 ends on day 71: an order dated day 70, its evening,
+    was written before the data it rests on, and qualified N2 (hunt 16)."""
+    start = TEST_DATE - dt.timedelta(days=70)
+    c = mc(
+        findings={"dependent_edema": True},
+        order__therapy_start_date=start.isoformat(),
+        order__date=(start + dt.timedelta(days=order_day)).isoformat(),
+        test__evaluated_date=(start + dt.timedelta(days=71)).isoformat(),
+    )
+    d = evaluate(c, night(t_le88_min=0.0, t_lt90_min=20.0, nadir_pct=89.0))
+    assert d.rule("lcd_retest").values["recorded_days"][-1] == start + dt.timedelta(days=71)
+    assert d.determination == det, d.rule("lcd_retest").reason
+    assert d.rule("lcd_retest").met is (det == "qualified")
+
+
 @pytest.mark.parametrize(("start_day", "det"), [(2, "qualified"), (1, "qualified"),
                                                 (0, "not_qualified"), (-30, "not_qualified")])  # fmt: skip
 def test_a_group_ii_test_before_therapy_began_is_the_initial_one(start_day: int, det: str) -> None:

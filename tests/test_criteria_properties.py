@@ -2545,6 +2545,8 @@ MC_PERTURBATIONS = (
     # Hunt 16: the whole case dated before the time of need replaced the 30-day window and the
     # chronic stable state (01/01/2023)
     "tested_before_2023",
+    # Hunt 16: a Group II retest night beside a new order dated its evening, before its data ended
+    "retest_night_order_on_its_evening",
 )
 
 
@@ -2973,6 +2975,12 @@ def valid_then_perturbed_medicare(
         raw["order"]["therapy_start_date"] = first.isoformat()
         raw["order"]["date"] = (first + dt.timedelta(days=draw(st.integers(1, 60)))).isoformat()
         ev = None
+    elif change == "retest_night_order_on_its_evening":
+        # a Group II night on days 70-71 of therapy (dated td, its evening), the new order dated
+        # td: written before the data it rests on ended
+        ev = _retest_night_on_day_90(draw, raw, td)
+        raw["order"]["therapy_start_date"] = (td - dt.timedelta(days=70)).isoformat()
+        raw["order"]["date"] = td.isoformat()
     elif change == "retest_start_given_twice":
         # a Group I case with the therapy start under both names, on different days
         first = td - dt.timedelta(days=draw(st.integers(61, 89)))

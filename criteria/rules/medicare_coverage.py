@@ -85,7 +85,9 @@ def _retest(inp: Inputs) -> Outcome:
     if days is not None:
         first, last = days_between(start, days.first), days_between(start, days.last)
         on = f"day {first}" if first == last else f"days {first}–{last}"
-        old = _old_order(order, start, days.first, v)
+        # the order rests on the whole retest: a night from 22:00 on day 70 ends on day 71, and
+        # an order dated day 70 was written before its data existed (as an evaluation is)
+        old = _old_order(order, start, days.last, v)
         if old is not None:
             return old
         return Outcome(True, f"Retest recorded on {on} (61–90) with a new order.", v)
@@ -116,14 +118,15 @@ def _old_order(
     on days 61-90, evaluated, and a new order): an order after therapy began but before the
     retest is the initial one, dated after delivery as the standard written order may be (it
     must reach the supplier before the claim), and a Group II retest on day 70 with the order
-    of day 1 qualified N2.
+    of day 1 qualified N2. ``retest`` is the day the retest ended (its last recorded day): a
+    night's order dated its evening predates the data it rests on.
     """
     if order <= start:
         return Outcome(False, "Continued coverage needs a new order after therapy began.", v)
     if order < retest:
         return Outcome(
             False,
-            f"The order ({order.isoformat()}) predates the retest ({retest.isoformat()}): "
+            f"The order ({order.isoformat()}) predates the retest (ended {retest.isoformat()}): "
             "continued coverage needs a new order after the repeat test.",
             v,
         )
