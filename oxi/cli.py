@@ -260,7 +260,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         _to_stdout(json.dumps(outcome.summary, indent=2, sort_keys=False) + "\n")
     else:
-        shown = labels_unnamed(outcome.summary, outcome.context)
+        header = outcome.analysis.recording.patient
+        shown = labels_unnamed(outcome.summary, outcome.context, header)
         _say(format_terminal_summary(shown, outcome.paths), lines=True)
     return EXIT_OK
 

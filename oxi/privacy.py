@@ -172,7 +172,9 @@ def _inside(path: str, root: str) -> bool:
 _LABEL_KEYS = ("device", "channel", "channel_selection", "pulse_channel")
 
 
-def labels_unnamed(summary: Mapping[str, object], context: Context | None) -> Mapping[str, object]:
+def labels_unnamed(
+    summary: Mapping[str, object], context: Context | None, header: PatientInfo | None = None
+) -> Mapping[str, object]:
     """Return ``summary`` with the patient taken out of the recorder's labels, to print.
 
     The device field is read with the header's identifiers redacted, the channel labels as
@@ -187,6 +189,9 @@ def labels_unnamed(summary: Mapping[str, object], context: Context | None) -> Ma
         ``summary.json``.
     context : Context or None
         The clinical context (its ``patient``).
+    header : PatientInfo, optional
+        The recording header's patient as read, beside the summary's ``patient`` block (which
+        does not record :attr:`~oximetry.model.PatientInfo.more_name`).
 
     Returns
     -------
@@ -199,6 +204,9 @@ def labels_unnamed(summary: Mapping[str, object], context: Context | None) -> Ma
     # the header's identifiers too: a summary that is not de-identified keeps the labels as
     # read, and "channel SpO2 Quackenbush" (header Quackenbush_Zebulon) was printed (hunt 16)
     patients = [header_patient(summary.get("patient"))]
+    if header is not None:
+        # the header as read, with the words after its name the summary does not record
+        patients.append(header)
     if context is not None:
         patients.append(context_patient(context))
 
