@@ -1546,8 +1546,12 @@ def check_figures(evidence: Evidence) -> None:
     :func:`criteria.evaluate` asks it of every evidence: each figure a finite number (or None
     where it may be), no minutes negative, percentages within 0-100. NaN compares false: a
     sleep window's NaN nadir QUALIFIED Medicare N1, and ``Evidence.from_metrics`` with a nadir
-    of 150 % or -5 %, or a baseline of 150 %, QUALIFIED MassHealth. A summary's figures are
-    checked further as it is read (:meth:`Evidence.from_summary`).
+    of 150 % or -5 %, or a baseline of 150 %, QUALIFIED MassHealth. No minutes or seconds
+    beyond the longest recording oxi reads (a week), ``recording_min`` included, and the
+    evidence's marks, runs and flows finite numbers: a ``recording_min`` of NaN or a window's
+    ``end_s`` of 1e12 s ended in a ValueError or OverflowError traceback from the dates placed
+    by them. The start naive local time, as :class:`oximetry.model.Recording` holds it. A
+    summary's figures are checked further as it is read (:meth:`Evidence.from_summary`).
 
     Parameters
     ----------
@@ -1578,12 +1582,53 @@ def check_figures(evidence: Evidence) -> None:
                     why = "negative"
                 elif f.name.endswith("_pct") and not 0 <= v <= 100:
                     why = "outside 0-100"
+                elif f.name.endswith("_min") and v > _MAX_RECORDING_MIN + _SLACK:
+                    why = f"more than {_MAX_RECORDING_MIN:g} min (a week)"
+                elif f.name.endswith("_s") and abs(v) > 60.0 * _MAX_RECORDING_MIN + _SLACK:
+                    why = f"more than {60.0 * _MAX_RECORDING_MIN:g} s (a week) from the start"
                 else:
                     continue
                 raise EvidenceError(
                     f"evidence: '{block}{figs.kind}.{f.name}' is {shorten(v)}, {why}; "
                     "no analysis gives that"
                 )
+    _check_recording_figures(evidence)
+
+
+def _check_recording_figures(evidence: Evidence) -> None:
+    """Refuse the figures of the recording as a whole (:func:`check_figures`)."""
+
+    def bad(name: str, value: object, why: str) -> EvidenceError:
+        return EvidenceError(
+            f"evidence: '{name}' is {shorten(value)}, {why}; no analysis gives that"
+        )
+
+    length = evidence.recording_min
+    if length is not None and not (_number(length) and 0 <= length <= _MAX_RECORDING_MIN + _SLACK):
+        raise bad(
+            "recording_min", length, f"not a number of minutes within 0-{_MAX_RECORDING_MIN:g}"
+        )
+    for name in ("recording_start", "start_clock"):
+        when = getattr(evidence, name)
+        if when is not None and when.tzinfo is not None:
+            raise bad(name, when, "not naive local wall-clock time")
+    flow = evidence.exercise_o2_flow_lpm
+    if flow is not None and not (_number(flow) and flow >= 0):
+        raise bad("exercise_o2_flow_lpm", flow, "not a flow in L/min")
+    spans = {
+        "oxygen_marks_s": evidence.oxygen_marks_s,
+        "constant_runs": evidence.constant_runs,
+        "fall_plateaus": evidence.fall_plateaus,
+        "dropout_edges": evidence.dropout_edges,
+    }
+    for name, items in spans.items():
+        for item in items:
+            if not all(_number(v) for v in item):
+                raise bad(name, item, "not finite numbers")
+    for name in ("exercise_o2_marked_flows_lpm", "oxygen_marked_flows_lpm"):
+        for flow in getattr(evidence, name):
+            if not (_number(flow) and flow >= 0):
+                raise bad(name, flow, "not a flow in L/min")
 
 
 def _check_consistent(figs: SleepFigures | SegmentFigures, block: str = "metrics") -> None:

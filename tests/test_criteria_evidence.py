@@ -416,3 +416,38 @@ def test_evidence_built_by_hand_with_figures_no_analysis_gives_is_refused(
     bad = dataclasses.replace(good, sleep=dataclasses.replace(good.sleep, **{key: value}))
     with pytest.raises(EvidenceError, match=f"presumed_sleep.{key}"):
         evaluate(ctx(payer=payer), bad)
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        ({"recording_min": float("nan")}, "'recording_min' is nan"),
+        ({"recording_min": float("inf")}, "'recording_min' is inf"),
+        ({"recording_min": -5.0}, "'recording_min' is -5.0"),
+        ({"sleep": {"end_s": 1e12}}, "'presumed_sleep.end_s' is 1000000000000.0"),
+        ({"sleep": {"start_s": 1e300}}, "'presumed_sleep.start_s' is 1e\\+300"),
+        ({"sleep": {"valid_min": 1e300}}, "'presumed_sleep.valid_min' is 1e\\+300"),
+        ({"oxygen_marks_s": ((float("nan"), 60.0),)}, "'oxygen_marks_s'"),
+        ({"exercise_o2_flow_lpm": float("nan")}, "'exercise_o2_flow_lpm' is nan"),
+        ({"oxygen_marked_flows_lpm": (-3.0,)}, "'oxygen_marked_flows_lpm' is -3.0"),
+        (
+            {"recording_start": dt.datetime(2026, 11, 20, 22, 0, tzinfo=dt.UTC)},
+            "'recording_start'.*naive",
+        ),
+    ],
+)
+@pytest.mark.parametrize("payer", ["masshealth", "medicare"])
+def test_evidence_built_by_hand_beyond_any_recording_is_refused(
+    edit: dict[str, Any], said: str, payer: str
+) -> None:
+    """A hand-built recording_min of NaN or inf, or a window ending 1e12 s after the start,
+    ended in a ValueError or OverflowError traceback from the dates the rules place by them
+    (Medicare's order against the test's end), and a NaN recording_min QUALIFIED MassHealth;
+    each is refused naming the figure, as a summary holding it is (hunt 16)."""
+    good = Evidence.from_metrics({"presumed_sleep": _NIGHT}, recording_start=START)
+    assert good.sleep is not None
+    placed = {"start_s": 0.0, "end_s": 7.0 * 3600, **edit.get("sleep", {})}
+    sleep = dataclasses.replace(good.sleep, **placed)
+    bad = dataclasses.replace(good, sleep=sleep, **{k: v for k, v in edit.items() if k != "sleep"})
+    with pytest.raises(EvidenceError, match=said):
+        evaluate(ctx(payer=payer), bad)

@@ -795,7 +795,7 @@ def valid_then_perturbed(
         ev = dataclasses.replace(ev, recording_start=start + dt.timedelta(days=1))  # day 91
     elif change == "judged_test_days_after_the_start":
         raw["order"]["date"] = (td - dt.timedelta(days=90)).isoformat()  # day 90 from the start
-        ev = _days_later(ev, draw(st.integers(1, 10)))
+        ev = _days_later(ev, draw(st.integers(1, 6)))  # within a week (check_figures)
     elif change == "resting_pao2_fall_of_no_known_day":
         ev = _awake_pao2_56_59_unsupported(draw, raw, td, start)
         rest = draw(st.integers(70, 100))
@@ -2895,7 +2895,7 @@ def valid_then_perturbed_medicare(
         t["evaluated_date"] = td.isoformat()
         if inpatient:
             t["discharge_date"] = td.isoformat()
-        ev = _days_later(ev, draw(st.integers(1, 10)))
+        ev = _days_later(ev, draw(st.integers(1, 6)))  # within a week (check_figures)
     elif change == "recording_dated_after_the_run":
         ev = _dated_after_the_run(draw, raw, ev, start)
     elif change == "possible_dates_far_from_test_date":
