@@ -15,7 +15,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .artifact import REASONS, detect_artifacts
-from .errors import InsufficientDataError
+from .errors import InsufficientDataError, RecordingFormatError
+from .limits import MAX_DURATION_S, MAX_FS_HZ, MAX_YEAR, MIN_FS_HZ
 from .metrics import awake_baseline, summarize_segment, summarize_window, tables
 from .metrics.odi import detect_desaturations_at
 from .metrics.runs import sample_minutes, samples_at_least
@@ -664,6 +665,33 @@ def _scorer_said(spans: Sequence[tuple[float, float]], recording: Recording) -> 
     )
 
 
+def _check_bounds(recording: Recording) -> None:
+    """Refuse a recording built by hand beyond what any reader gives (:mod:`oximetry.limits`).
+
+    A pulse channel of 300 bpm at 1e-300 Hz (each sample spanning the night) invalidated no
+    SpO2 sample, its times cast past int64, an SpO2 rate of 1e-300 Hz ended in an
+    OverflowError traceback, and so did a start in 9999 from the windows' clock times.
+    """
+    channels = (("SpO2", recording.spo2), ("pulse", recording.pulse), ("status", recording.status))
+    for role, signal in channels:
+        if signal is None:
+            continue
+        if not MIN_FS_HZ <= signal.fs <= MAX_FS_HZ:
+            why = f"sampling rate {signal.fs:.3g} Hz is outside {MIN_FS_HZ:g}-{MAX_FS_HZ:g} Hz"
+        elif signal.duration_s > MAX_DURATION_S + 1.0 / signal.fs:
+            why = f"length {signal.duration_s:.6g} s exceeds {MAX_DURATION_S:g} s (a week)"
+        else:
+            continue
+        raise RecordingFormatError(
+            f"the {role} channel's {why}, as no reader gives", recording.source.path or None
+        )
+    if recording.start.year > MAX_YEAR:
+        raise RecordingFormatError(
+            f"the recording starts in {recording.start.year}, after {MAX_YEAR}",
+            recording.source.path or None,
+        )
+
+
 def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> Analysis:
     """Analyse one recording: every SPEC §7 figure for every window, with its events.
 
@@ -692,6 +720,9 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     ------
     InsufficientDataError
         When no SpO2 sample is valid.
+    RecordingFormatError
+        A channel's rate or length, or the start's year, beyond what any reader gives
+        (:mod:`oximetry.limits`): a recording built by hand.
 
     Notes
     -----
@@ -715,6 +746,7 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     120
     """
     st = settings or AnalysisSettings()
+    _check_bounds(recording)
     # the scorer's SpO2 artifact spans are rejected like --exclude (build_windows takes them out
     # of the sleep window): as scored events only, their 10 min at 80 % qualified a night
     scorer_rejected = spo2_artifact_spans(recording)

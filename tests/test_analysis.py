@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from oximetry.analysis import analyze
-from oximetry.errors import InsufficientDataError
+from oximetry.errors import InsufficientDataError, RecordingFormatError
 from oximetry.model import Annotation, Recording, Signal, SourceInfo
 from oximetry.results import SegmentMetrics, WindowMetrics
 from oximetry.settings import AnalysisSettings
@@ -259,6 +259,34 @@ def test_an_annotation_of_no_finite_place_or_a_negative_length_is_refused(
     with pytest.raises(ValueError, match="finite seconds"):
         Annotation(onset_s, duration_s, "exercise")
     assert Annotation(600, 0, "exercise").onset_s == 600.0
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        ({"spo2": Signal("SpO2", "%", 1e-300, np.full(600, 95.0))}, "SpO2 channel's sampling"),
+        ({"spo2": Signal("SpO2", "%", 1e300, np.full(600, 95.0))}, "SpO2 channel's sampling"),
+        ({"pulse": Signal("PR", "bpm", 1e-300, np.full(10, 300.0))}, "pulse channel's sampling"),
+        ({"status": Signal("S", "", 1e-300, np.ones(10))}, "status channel's sampling"),
+        ({"pulse": Signal("PR", "bpm", 1.0, np.full(8 * 86400, 70.0))}, "pulse channel's length"),
+        ({"start": dt.datetime(9999, 12, 31, 23, 0)}, "starts in 9999"),
+    ],
+)
+def test_a_recording_built_beyond_any_reader_is_refused(edit: dict[str, object], said: str) -> None:
+    """Built by hand, a pulse of 300 bpm at 1e-300 Hz (each sample spanning the night)
+    invalidated no SpO2 sample (its sample times cast past int64), and an SpO2 rate of 1e-300
+    Hz or a start in 9999 ended in an OverflowError traceback; each is refused as bad input,
+    as the readers refuse such a channel (oximetry.limits) (hunt 16)."""
+    x = np.full(3600, 95.0)
+    x[1200:1800] = 85.0
+    fields: dict[str, object] = {
+        "spo2": Signal("SpO2", "%", 1.0, x),
+        "start": dt.datetime(2026, 1, 1, 23, 0),
+        "source": SourceInfo(path="hand", sha256="", format="simulated"),
+        **edit,
+    }
+    with pytest.raises(RecordingFormatError, match=said):
+        analyze(Recording(**fields))  # type: ignore[arg-type]
 
 
 def test_a_signal_keeps_no_view_of_an_array_that_can_still_change() -> None:
