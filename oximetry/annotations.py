@@ -94,9 +94,21 @@ _LOW_FLOW = r"(?<![0-9])(?:1[0-5]|[0-9])(?: \d)?(?:" + _LITRES + r"| ?l(?=nc(?![
 #: at most, and no ``%`` after it, so ``O2 88 %`` stays a reading, nor a unit of time or
 #: pressure: ``O2 5 minutes`` and ``O2 10 cm`` were marks. Not ``hr``: in a note it is the heart
 #: rate as often as hours, and ``O2 3 HR 60`` was no mark (review of hunt 14).
+#: Words of setting or changing the flow may come between (``O2 up to 3``, ``O2 bumped to 3``,
+#: ``O2 inc from 2 to 4``, ``O2 on at 2``): these were no marks, and a night on room air given
+#: with ``O2 up to 3`` at its start QUALIFIED Medicare N1 (hunt 16). Not a clock's hour after
+#: them (``O2 on at 1:30``, ``O2 started at 2 am``).
+_FLOW_CHANGE_WORDS = (
+    r"(?: (?:on|up|down|back|increased|inc|decreased|dec|bumped|turned|titrated|weaned|reduced|"
+    r"changed|set|adjusted|started|restarted|resumed|bleed in|bled in))*"
+)
+_BARE_FLOW_END = (
+    r"(?! ?\d|:\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|cm|cmh2o|mm ?hg|am|pm|a m|p m)"
+    r"(?![a-z]))"
+)
 _OXYGEN_BARE_FLOW = re.compile(
-    r"(?<![a-z0-9])(?:o2|oxygen)[ @:=]+(?:at )?(?:1[0-5]|[0-9])(?: \d)?"
-    r"(?! ?\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|cm|cmh2o|mm ?hg)(?![a-z]))"
+    r"(?<![a-z0-9])(?:o2|oxygen)" + _FLOW_CHANGE_WORDS + r"[ @:=]+(?:(?:at|to|from) )?"
+    r"(?:1[0-5]|[0-9])(?: \d)?" + _BARE_FLOW_END
 )
 #: ``02`` typed for ``O2``, only straight before a flow (``02 2L``): alone it is a time or a
 #: number.
@@ -151,6 +163,22 @@ _LEAK = re.compile(r"leak")
 _PER_MINUTE = (
     r" ?(?:lpm|l/min|l/m|lmin|liters?/min|litres?/min|ltrs?/min|lt/min|lt/m"
     r"|(?:l|lt|ltrs?|liters?|litres?) ?(?:per|a|/) ?min(?:ute)?)(?![a-z])"
+)
+#: A flow in litres (``2L``, ``1 L``: 15 at most) beside a word of giving or changing it, the gas
+#: unnamed (``Started 2L``, ``Increased to 3L``, ``Tech added 1L``, ``2L applied``): outside a
+#: PAP note and not beside ``leak``, a fluid (``IV started, 1L NS``) or a volume (``Tidal volume
+#: increased to 0.5 L``), only oxygen is given so,
+#: and these were no marks: a room-air night given with ``Started 2L`` at its start QUALIFIED
+#: Medicare N1 (hunt 16).
+_FLOW_CHANGED = re.compile(
+    r"(?<![a-z])(?:added|add|applied|started|start|increased|increase|inc|decreased|decrease|dec|"
+    r"reduced|titrated|bumped|turned|weaned|placed|resumed|restarted|upped|raised|lowered)"
+    r"(?![a-z])"
+)
+_FLUID = re.compile(
+    r"(?<![a-z])(?:iv|ivf|ns|saline|bolus|fluids?|water|urine|infusion|drink|drank|intake|"
+    r"volume|tidal|vt)"
+    r"(?![a-z])"
 )
 _FLOW_ALONE = re.compile(
     r"(?<![0-9])(?:1[0-5]|[0-9])(?: \d)?"
@@ -217,13 +245,14 @@ _FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
 #: ``Lights off, O2 continued`` and ``Lights off with home oxygen`` were no marks once lights
 #: off no longer counted (review of hunt 14). Nor were ``Lights off - pt using O2``, ``Lights off
 #: w/ O2``, ``O2 running``, ``Pt wears O2``, ``O2 connected``, ``O2 placed``, ``Oxygen
-#: concentrator running`` (final review of hunt 14).
+#: concentrator running`` (final review of hunt 14), nor ``O2 d/c`` (discontinued: the night
+#: before it was on the gas), and a room-air night given with it QUALIFIED N1 (hunt 16).
 _GIVEN_WORDS = (
     r"(?:on|off|added|add|applied|started|start|stopped|increased|decreased|reduced|bleed|bled|"
     r"via|cannula|nc|nasal|mask|supplemental|supplementary|titrated|titration|therapy|removed|"
     r"discontinued|resumed|restarted|weaned|given|administered|with|wearing|worn|continued|"
     r"continues|continue|continuing|maintained|in use|in place|per|home|w/|using|uses|wears|"
-    r"running|connected|placed|hooked|concentrator)"
+    r"running|connected|placed|hooked|concentrator|d/c|dc|dc'd|d/c'd|dced)"
 )
 #: Not after ``lights``: ``Lights off O2 97%`` turns the lights off, not the gas. Only that
 #: word: any other (``Lights off, patient wearing O2``) still counts.
@@ -550,7 +579,15 @@ def is_oxygen_mark(text: str) -> bool:
         return True
     if _PAP_WORD.search(form):
         return _OXYGEN_STARTED.search(form) is not None
-    if _FLOW_ALONE.search(_AIR_FLOW.sub(" ", form)) and not _LEAK.search(form):
+    airless = _AIR_FLOW.sub(" ", form)
+    if _FLOW_ALONE.search(airless) and not _LEAK.search(form):
+        return True
+    if (
+        _OXYGEN_LOW_FLOW.search(airless)
+        and _FLOW_CHANGED.search(form)
+        and not _LEAK.search(form)
+        and not _FLUID.search(form)
+    ):
         return True
     if _OXYGEN_NEXT_TO_GIVEN.search(form):
         return True

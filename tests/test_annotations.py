@@ -619,6 +619,43 @@ OXYGEN_TEXTS = [
     ("O2 20 L/min", True),
     ("O2 2-4 L/min", True),
     ("O2 4 to 2 L/min", True),
+    # hunt 16: litres beside a word of giving or changing them, the gas unnamed, a change of the
+    # gas's bare flow and its discontinuation were no marks, and a room-air night given with
+    # any at its start QUALIFIED Medicare N1
+    ("Started 2L", True),
+    ("Increased to 3L", True),
+    ("Tech added 1L", True),
+    ("2L applied", True),
+    ("Hypoxemia - tech applied 2L", True),
+    ("Weaned to 1L", True),
+    ("O2 up to 3", True),
+    ("O2 bumped to 3", True),
+    ("O2 inc from 2 to 4", True),
+    ("O2 down to 1", True),
+    ("O2 on at 2", True),
+    ("O2 d/c", True),
+    ("O2 d/c'd", True),
+    # ... and ordinary notes with such words stay unmarked: fluids, volumes, leaks, pressures,
+    # clocks, settings of other things
+    ("IV started, 1L NS", False),
+    ("Started 1L bolus", False),
+    ("Pt drank 0.5 L water", False),
+    ("Tidal volume increased to 0.5 L", False),
+    ("VT 0.5 L, RR increased", False),
+    ("Leak increased to 10 L/min", False),
+    ("Increased to 10 cm", False),
+    ("Pressure increased to 9", False),
+    ("CPAP started at 5 cm", False),
+    ("Study started at 2", False),
+    ("Gain increased to 2", False),
+    ("Filter changed to 15 Hz", False),
+    ("HR increased to 110", False),
+    ("Started 2 min ago", False),
+    ("Pt added 2 pillows", False),
+    ("Pt turned 2 times", False),
+    ("O2-A1 impedance up to 5", False),
+    ("O2 sat down to 8", False),
+    ("Recording started 22:01", False),
 ]
 
 
