@@ -614,14 +614,36 @@ _FLOW_VALUE = re.compile(_FLOW_NUMBER + _FLOW_UNIT)
 _FLOW_FRACTION = re.compile(
     r"(?<![a-z0-9.,/\u2044])(?:(\d+) )?(\d+) ?[/\u2044] ?(\d+)(?=" + _FLOW_UNIT + ")"
 )
-#: A range's first end (``2-4 L/min``, ``4 to 2 L/min``): only the second number has the unit.
+#: A range's first end (``2-4 L/min``, ``4 to 2 L/min``, ``2->4 LPM``, ``2→4 L``): only the second
+#: number has the unit. An arrow read 4 alone in ``O2 2->4 LPM``, and a night partly on 2
+#: L/min kept Medicare's > 4 L/min tier (hunt 16).
 #: Not a clock's minutes (``22:00-2 L``), and only a flow a flowmeter gives (15 at most) that is
 #: no reading's: ``SpO2 92 - 2 L NC``, ``HR 110 - 3 L/min`` and ``O2 88-2 L`` read 92, 110 and 88
 #: L/min, a walk on the 2 L/min given was refused and ``--deidentify`` wrote ``Supplemental
 #: oxygen 92 L/min`` (review 2 of hunt 15).
 _FLOW_RANGE_START = re.compile(
-    r"(?<![:0-9.,])((?:1[0-5]|[0-9])(?:[.,]\d+)?) ?(?:-|\u2013|\u2014|to) ?"
+    r"(?<![:0-9.,])((?:1[0-5]|[0-9])(?:[.,]\d+)?) ?(?:->|=>|-|\u2013|\u2014|\u2192|>|to) ?"
     r"(?=\d+(?:[.,]\d+)?" + _FLOW_UNIT + ")"
+)
+#: The gas's bare number of litres (:data:`_OXYGEN_BARE_FLOW`: ``O2 @ 2``, ``O2 up to 3``, ``O2
+#: inc from 2 to 4``), read on the text as written, with a range's second end: the mark read no
+#: flow, and a night marked ``O2 @ 2`` given as tested on 4 L/min kept Medicare's > 4 L/min tier
+#: where ``O2 2 L/min`` loses it, and a walk marked ``O2 @ 4`` passed as on the 2 given (hunt
+#: 16). Not when a unit of litres follows: :data:`_FLOW_VALUE` reads those.
+_BARE_NUMBER = r"((?:1[0-5]|[0-9])(?:[.,]\d)?)"
+_BARE_FLOW_VALUE = re.compile(
+    r"(?<![a-z0-9])(?:o2|oxygen)"
+    + _FLOW_CHANGE_WORDS.replace(" ", "[ _-]")
+    + r"[ _@:=-]+(?:(?:at|to|from) )?"
+    + _BARE_NUMBER
+    + r"(?: ?(?:->|=>|-|\u2013|\u2014|\u2192|>|to) ?"
+    + _BARE_NUMBER
+    + ")?"
+    + r"(?![.,]?\d|[.,]\d| ?[/\u2044] ?\d)"  # nor a fraction's numerator (``O2 1/2 L``)
+    + _BARE_FLOW_END
+    + r"(?!"
+    + _FLOW_UNIT
+    + ")"
 )
 #: A reading's words straight before a range's first end: ``SpO2 9 - 2 L`` is no flow of 9.
 _READING_BEFORE = re.compile(
@@ -645,9 +667,9 @@ def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
     -------
     tuple of float
         Each number followed by a unit of litres (a minute), the first end of such a range
-        (``2-4``, ``2 to 4``), and a fraction's value beside its denominator (``2 1/2 L/min``:
-        2.5 and 2); none for ``Oxygen on`` or ``O2 @ 2``, whose flow is not written with its
-        unit.
+        (``2-4``, ``2 to 4``, ``2->4``), a fraction's value beside its denominator (``2 1/2
+        L/min``: 2.5 and 2), and the gas's bare litres (``O2 @ 2``, ``O2 up to 3``); none for
+        ``Oxygen on``.
 
     Examples
     --------
@@ -657,6 +679,8 @@ def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
     ((), (2.0, 4.0))
     >>> oxygen_flows_lpm("O2 4 to 2 L/min"), oxygen_flows_lpm("O2 20 L/min")
     ((4.0, 2.0), (20.0,))
+    >>> oxygen_flows_lpm("O2 @ 2"), oxygen_flows_lpm("O2 2->4 LPM")
+    ((2.0,), (2.0, 4.0))
     """
     # a fraction character apart from the whole litres before it: NFKC writes 4½ as 41⁄2
     text = "".join(
@@ -669,6 +693,13 @@ def oxygen_flows_lpm(text: str) -> tuple[float, ...]:
     found = [
         (m.start(), float(m.group(1).replace(",", ".")))
         for m in (*starts, *_FLOW_VALUE.finditer(form))
+    ]
+    # the gas's bare litres, unless read above at the same place (``O2 2-4 L``'s 2)
+    found += [
+        (m.start(k), float(m.group(k).replace(",", ".")))
+        for m in _BARE_FLOW_VALUE.finditer(form)
+        for k in (1, 2)
+        if m.group(k) is not None and all(m.start(k) != at for at, _ in found)
     ]
     # A fraction's value beside its denominator's (``4½``, ``2 1/2``, ``1/2 L/min`` read 2
     # alone, so a walk at 4.5 L/min passed as at the 2 given, hunt 16): a slash is as often a

@@ -809,6 +809,26 @@ def test_a_mark_of_oxygen_given_is_its_own_kind(text: str, oxygen: bool) -> None
         ("Sat 88/3L NC", (3.0,)),
         ("SpO2 92 1/2 L NC", (2.0,)),
         ("O2 24/7, 2 L/min", (2.0,)),
+        # hunt 16: the gas's bare litres were no flow ('O2 @ 2' given as on 4 L/min kept
+        # Medicare's > 4 L/min tier), nor an arrow's first end ('O2 2->4 LPM' read 4 alone)
+        ("O2 @ 2", (2.0,)),
+        ("O2 3", (3.0,)),
+        ("O2: 2", (2.0,)),
+        ("Oxygen @ 1.5", (1.5,)),
+        ("O2 on at 2", (2.0,)),
+        ("O2 bleed-in 2", (2.0,)),
+        ("O2 up to 3", (3.0,)),
+        ("O2 inc from 2 to 4", (2.0, 4.0)),
+        ("O2 @ 2 -> 4", (2.0, 4.0)),
+        ("O2 @ 2, SpO2 95%", (2.0,)),
+        ("CPAP 10 with O2 @ 2", (2.0,)),
+        ("O2 2->4 LPM", (2.0, 4.0)),
+        ("O2 increased 2->4 LPM", (2.0, 4.0)),
+        ("O2 2\u21924 L/min", (2.0, 4.0)),
+        ("O2 2 > 4 L", (2.0, 4.0)),
+        ("O2 @ 2L NC", (2.0,)),  # read once
+        ("O2 started at 1:30", ()),  # a clock's hour is no flow
+        ("O2 on at 2 am", ()),
     ],
 )
 def test_flows_written_in_ltr_or_lt_per_min_are_read(text: str, flows: tuple[float, ...]) -> None:

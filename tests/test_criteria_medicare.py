@@ -1033,6 +1033,42 @@ def test_flow_over_4_not_when_the_recording_marks_a_lower_flow(
 
 
 @pytest.mark.parametrize(
+    ("text", "flows", "mods"),
+    [
+        ("O2 @ 2", (2.0,), ("N1",)),
+        ("O2 up to 3", (3.0,), ("N1",)),
+        ("O2 2->4 LPM", (2.0, 4.0), ("N1",)),
+        ("O2 @ 4", (4.0,), ("N1", "QG")),
+    ],
+)
+def test_flow_over_4_not_when_a_bare_or_arrowed_flow_is_lower(
+    text: str, flows: tuple[float, ...], mods: tuple[str, ...]
+) -> None:
+    """A night marked 'O2 @ 2' (the gas's bare litres, read as no flow) or 'O2 2->4 LPM' (read 4
+    alone) and given as tested on 4 L/min had the > 4 L/min tier (QG) (hunt 16)."""
+    rec, _ = simulate_night(
+        fs=1.0,
+        duration_s=6 * 3600,
+        seed=3,
+        baseline_pct=94.0,
+        noise_pts=0.6,
+        sustained_drops=[(2 * 3600.0, 900.0, 85.0)],
+        annotations=[Annotation(0.0, 0.0, text)],
+        start=dt.datetime(2026, 11, 20, 22, 0),
+    )
+    ev = evidence_from_analysis(analyze(rec))
+    assert ev.oxygen_marked_flows_lpm == flows
+    c = mc(
+        test__room_air=False,
+        test__o2_flow_lpm=4,
+        order__flow_lpm=5,
+        blood_gas={"pao2_awake_mmhg": 70, "date": TEST_DATE.isoformat()},
+    )
+    d = evaluate(c, ev)
+    assert d.determination == "qualified" and d.modifiers == mods, d.missing
+
+
+@pytest.mark.parametrize(
     ("start", "mods"),
     [
         (dt.date(2023, 1, 10), ("KX",)),
