@@ -935,7 +935,7 @@ def scoring_text(text: str) -> str | None:
     other word — a name, a date, a record number typed into a note — is dropped. The analysis
     reads the rewritten text exactly as it read the original: a mark of oxygen keeps its flows
     and the sleep test's event it names (``Hypopnea 4 lpm`` reads ``Supplemental oxygen 4
-    L/min, hypopnea``).
+    L/min, hypopnea``), and so does an SpO2 artifact (``SpO2 artifact, obstructive apnea``).
 
     Parameters
     ----------
@@ -966,7 +966,11 @@ def scoring_text(text: str) -> str | None:
 def _scoring_words(text: str, kind: str) -> str | None:
     """Return :func:`scoring_text` of an artifact, oxygen or event annotation (None for a note)."""
     if kind == "artifact":
-        return "SpO2 artifact"
+        # and the sleep test's event it names ('SpO2 artifact - obstructive apnea'): rewritten
+        # as the artifact alone, a PSG's night was stand-alone oximetry and QUALIFIED N1 under
+        # --deidentify where the original was not qualified (hunt 16)
+        event = sleep_test_event(text)
+        return "SpO2 artifact" if event is None else f"SpO2 artifact, {event}"
     if kind == "oxygen":
         # the flows it names are no identifier, and a walk on oxygen is held against them:
         # rewritten without, 'O2 4 L/min' at a walk given as 2 L/min qualified (hunt 15)

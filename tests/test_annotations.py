@@ -368,6 +368,31 @@ def test_a_flow_beside_a_sleep_tests_event_is_both(text: str, event: str | None)
     assert oxygen_flows_lpm(kept) == oxygen_flows_lpm(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "event"),
+    [
+        ("SpO2 artifact - obstructive apnea", "obstructive apnea"),
+        ("Obstructive apnea with SpO2 artifact", "obstructive apnea"),
+        ("Hypopnea, SpO2 artefact", "hypopnea"),
+        ("SpO2 artifact", None),
+        ("SpO2 artifact during desaturation", None),
+    ],
+)
+def test_an_spo2_artifact_keeps_its_sleep_tests_event_under_deidentify(
+    text: str, event: str | None
+) -> None:
+    """Rewritten as ``SpO2 artifact`` alone, a PSG's night whose only scored apnea shared its note
+    with the artifact was stand-alone oximetry under --deidentify: NOT QUALIFIED read as written,
+    QUALIFIED N1 de-identified (hunt 16)."""
+    from oximetry.annotations import sleep_test_event
+
+    assert annotation_kind(text) == ("artifact", "SpO2")
+    assert sleep_test_event(text) == event
+    kept = scoring_text(text)
+    assert kept is not None and annotation_kind(kept) == ("artifact", "SpO2")
+    assert sleep_test_event(kept) == event
+
+
 def test_scoring_text_reads_back_as_the_same_kind() -> None:
     """--deidentify rewrites annotations in the vocabulary; the analysis must read them alike."""
     from oximetry.annotations import _EVENT_NAMES, scoring_text

@@ -584,6 +584,32 @@ def test_a_scored_hypopnea_with_a_flow_is_both_under_deidentify(tmp_path: Path) 
     assert any("room_air" in m and "oxygen_marks" in m for m in q["missing"]), q["missing"]
 
 
+def test_a_scored_apnea_in_an_spo2_artifacts_note_stays_under_deidentify(tmp_path: Path) -> None:
+    """``SpO2 artifact - obstructive apnea`` is an SpO2 artifact and a sleep test's event;
+    rewritten as ``SpO2 artifact`` alone, the night was stand-alone oximetry under --deidentify
+    and QUALIFIED N1 where read as written it was NOT QUALIFIED (hunt 16)."""
+    from oximetry.model import Annotation
+    from oximetry.simulate import simulate_night, write_edf
+
+    note = Annotation(600.0, 20.0, "SpO2 artifact - obstructive apnea")
+    rec, _ = simulate_night(
+        fs=1, duration_s=7 * 3600, seed=1, baseline_pct=94, noise_pts=0.6,
+        sustained_drops=[(3 * 3600 + 300, 480, 86)], start=START, annotations=[note],
+    )  # fmt: skip
+    edf = write_edf(rec, tmp_path / "night.edf")
+    ctx = tmp_path / "ctx.yaml"
+    ctx.write_text(MEDICARE)
+    dets = []
+    for extra in ([], ["--deidentify"]):
+        out = tmp_path / f"out{len(dets)}"
+        args = ["analyze", str(edf), "--context", str(ctx), "--out", str(out), "--no-report"]
+        assert main([*args, *extra]) == 0
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["input"]["sleep_test_channels"] == ["obstructive apnea (scored events)"]
+        dets.append(summary["qualification"]["determination"])
+    assert dets == ["not_qualified", "not_qualified"]
+
+
 def test_notes_of_pap_beside_scored_hypopneas_deny(tmp_path: Path) -> None:
     """Scored hypopneas say a sleep test scored the night whatever its notes say of PAP: the
     night is denied as a sleep test, the PAP notes listed beside them (hunt 15)."""
