@@ -60,7 +60,13 @@ _READING = (
 )
 #: The gas: ``O2``, ``oxygen`` (not ``SpO2``, ``CO2``, ``EtCO2``: a letter before it), unless a
 #: reading follows it. Its word in any use still goes with a flow (below): ``O2 sat 92%, 2 L``.
-_OXYGEN_WORD = r"(?<![a-z0-9])(?:o2|oxygen|sauerstoff|oxigeno|oxygene)(?![a-z])"
+#: German, French and Spanish write it as one word with the giving or the therapy too
+#: (``Sauerstoffgabe 2 l``, ``Oxygénothérapie 2 l/mn``, ``Oxigenoterapia``): these were no marks,
+#: and a night on them QUALIFIED Medicare N1 on room air (hunt 16).
+_OXYGEN_WORD = (
+    r"(?<![a-z0-9])(?:o2|oxygen|sauerstoff|oxigeno|oxygene|sauerstoffgabe|sauerstofftherapie|"
+    r"sauerstoffzufuhr|oxygenotherapie|oxigenoterapia)(?![a-z])"
+)
 _OXYGEN_NAMED = re.compile(_OXYGEN_WORD)
 #: The gas then a bare number of 16 or more (``O2 97``, ``O2 95 5``), no unit after it, is a
 #: saturation read too, but only in a note whose words of giving the gas are elsewhere (the
@@ -81,7 +87,7 @@ _PER_SECOND = r"(?! ?/ ?s(?:ec)?(?![a-z0-9]))"
 _LITRES = (
     r" ?(?:l"
     + _PER_SECOND
-    + r"|lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m)"
+    + r"|lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|litros?|litri)"
     r"(?![a-z])"
 )
 _FLOW = r"\d+" + _LITRES
@@ -121,7 +127,8 @@ _ZERO_TWO_FLOW = re.compile(r"(?<![a-z0-9:/])02 ?(?:@ ?)?" + _FLOW)
 _OXYGEN_LOW_FLOW = re.compile(_LOW_FLOW)
 _OXYGEN_DEVICE = re.compile(
     r"(?<![a-z])(?:nc|n/c|cannula|prongs|hfnc|high flow|venturi|nrb|non ?rebreather|mask|via|"
-    r"bleed|bled)(?![a-z])|(?<=[0-9]l)nc(?![a-z])|(?<![a-z])(?:on|with|w/) " + _LOW_FLOW
+    r"bleed|bled|lunettes|gafas|nasenbrille|canula|canule)(?![a-z])|(?<=[0-9]l)nc(?![a-z])|(?<![a-z])(?:on|with|w/) "
+    + _LOW_FLOW
 )
 #: A device that gives only oxygen (or an air-oxygen blend set by its FiO2), named with the gas
 #: unsaid: high-flow nasal cannula (``HFNC 40 L/min 40%``, ``High-flow nasal cannula``, Fisher &
@@ -162,7 +169,8 @@ _LEAK = re.compile(r"leak")
 #: ``leak`` nor a minute ventilation (``Minute ventilation 6 L/min``), which are air's.
 _PER_MINUTE = (
     r" ?(?:lpm|l/min|l/m|lmin|liters?/min|litres?/min|ltrs?/min|lt/min|lt/m"
-    r"|(?:l|lt|ltrs?|liters?|litres?) ?(?:per|a|/) ?min(?:ute)?)(?![a-z])"
+    r"|(?:l|lt|ltrs?|liters?|litres?|litros?|litri) ?(?:per|por|al|a|/) ?(?:min(?:ute|uto)?|mn))"
+    r"(?![a-z])"
 )
 #: A flow in litres (``2L``, ``1 L``: 15 at most) beside a word of giving or changing it, the gas
 #: unnamed (``Started 2L``, ``Increased to 3L``, ``Tech added 1L``, ``2L applied``): outside a
@@ -238,6 +246,12 @@ _PAP_OR_TITRATION = re.compile(
 )
 #: The fraction of inspired oxygen is noted only where it is set: ``FiO2 0.28``. ``FiO2 0.21``
 #: (room air) is a mark too, the safe side.
+#: Oxygen therapy named in one word (``Oxygénothérapie``, ``Sauerstoffgabe``): the gas given, as
+#: ``Oxygen therapy`` is, but read as the gas alone it was no mark (hunt 16).
+_OXYGEN_THERAPY = re.compile(
+    r"(?<![a-z])(?:oxygenotherapie|oxigenoterapia|sauerstofftherapie|sauerstoffgabe|"
+    r"sauerstoffzufuhr)(?![a-z])"
+)
 _FIO2 = re.compile(r"(?<![a-z0-9])fi[o0]2(?![a-z0-9])")
 #: What is done with the gas (``on``, ``off``, ``added``, ``bleed in``, ``via cannula``,
 #: ``therapy``, ``removed``, ``discontinued`` ...) or how it is worn (``with``, ``wearing``,
@@ -252,7 +266,9 @@ _GIVEN_WORDS = (
     r"via|cannula|nc|nasal|mask|supplemental|supplementary|titrated|titration|therapy|removed|"
     r"discontinued|resumed|restarted|weaned|given|administered|with|wearing|worn|continued|"
     r"continues|continue|continuing|maintained|in use|in place|per|home|w/|using|uses|wears|"
-    r"running|connected|placed|hooked|concentrator|d/c|dc|dc'd|d/c'd|dced)"
+    r"running|connected|placed|hooked|concentrator|d/c|dc|dc'd|d/c'd|dced|"
+    r"angelegt|abgesetzt|gestartet|begonnen|erhoht|reduziert|nasenbrille|arrete|debute|pose|"
+    r"retire|lunettes|iniciado|retirado|suspendido|colocado|aumentado|gafas)"
 )
 #: Not after ``lights``: ``Lights off O2 97%`` turns the lights off, not the gas. Only that
 #: word: any other (``Lights off, patient wearing O2``) still counts.
@@ -303,7 +319,7 @@ _OXYGEN_STARTED = re.compile(
 _SATURATION_WORD = re.compile(r"desat|satur|(?<![a-z])sat(?![a-z])|s[ap][o0]2")
 _NOT_THE_GAS_WORD = re.compile(
     r"probe|sensor|(?<![a-z])lead|finger|(?<![a-z])clip|oxim"
-    r"|electrode|impedance|(?<![a-z])eeg|(?<![a-z0-9])o2 (?:[am][12]|ref)(?![a-z0-9])"
+    r"|electrode|elektrode|electrodo|impedance|impedanz|(?<![a-z])eeg|(?<![a-z0-9])o2 (?:[am][12]|ref)(?![a-z0-9])"
 )
 
 #: The words of an SpO2 artifact span, in :func:`_artifact_form`'s spelling: an oximetry word and
@@ -569,6 +585,12 @@ def is_oxygen_mark(text: str) -> bool:
         return True
     if _OXYGEN_BARE_FLOW.search(form) or _ZERO_TWO_FLOW.search(form) or _FIO2.search(form):
         return True
+    if (
+        _OXYGEN_THERAPY.search(form)
+        and not _SATURATION_WORD.search(form)
+        and not _NOT_THE_GAS_WORD.search(form)
+    ):
+        return True
     if _OXYGEN_ONLY_DEVICE.search(form) and not _DEVICE_ON_AIR.search(form):
         return True
     if _OXYGEN_LOW_FLOW.search(form) and _OXYGEN_DEVICE.search(form) and not _LEAK.search(form):
@@ -603,7 +625,7 @@ def is_oxygen_mark(text: str) -> bool:
 #: read on the text as written (:func:`oxygen_flows_lpm`); not litres a second (``4 L/s``).
 _FLOW_NUMBER = r"(?<![0-9.,])(\d+(?:[.,]\d+)?)"
 _FLOW_UNIT = (
-    r" ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|l"
+    r" ?(?:lpm|l/min|l/m|lmin|liters?|litres?|liter/min|ltrs?|ltr/min|lt/min|lt/m|litros?|litri|l"
     + _PER_SECOND
     + r")"
     r"(?:(?![a-z])|(?=nc(?![a-z])))"

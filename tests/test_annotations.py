@@ -681,6 +681,31 @@ OXYGEN_TEXTS = [
     ("O2-A1 impedance up to 5", False),
     ("O2 sat down to 8", False),
     ("Recording started 22:01", False),
+    # hunt 16: German, French and Spanish notes of the gas (its word with the giving or the
+    # therapy, the cannula's words, litros, l/mn) were no marks; their EEG electrode, pressure
+    # cannula, saturation and leak notes stay none
+    ("Sauerstoffgabe 2 l", True),
+    ("Sauerstoff angelegt", True),
+    ("O2 abgesetzt", True),
+    ("Nasenbrille 2l", True),
+    ("Lunettes 2L", True),
+    ("O2 arrêté", True),
+    ("Oxygénothérapie 2 l/mn", True),
+    ("Oxygénothérapie", True),
+    ("Gafas nasales a 2 litros", True),
+    ("Oxígeno a 2 litros por minuto", True),
+    ("O2 por gafas nasales", True),
+    ("O2 Elektrode abgesetzt", False),
+    ("O2-A1 Elektrode neu angelegt", False),
+    ("Lunettes nasales de pression", False),
+    ("Canule de pression nasale 2", False),
+    ("Gafas nasales", False),
+    ("Nasenbrille verrutscht", False),
+    ("Sauerstoffsättigung 88%", False),
+    ("Sauerstoffentsättigung", False),
+    ("Saturation en oxygène 88 %", False),
+    ("Pression 10 cmH2O, fuite 20 l/mn", False),
+    ("Débit de fuite 30 l/mn", False),
 ]
 
 
