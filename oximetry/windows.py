@@ -1219,10 +1219,16 @@ def _baseline_window(
         # as sleep (the two disagree, and 86 % in N2 given as --awake read as awake hypoxaemia;
         # what it scores wake or leaves unscored stays, as the user said), and the walks with
         # the minutes after them (not awake at rest on room air: --awake over the recording's
-        # own walk on oxygen became a 99 % baseline, a night at 91-93 % a drop of 5 points).
+        # own walk on oxygen became a 99 % baseline, a night at 91-93 % a drop of 5 points),
+        # and what the recording marks as on oxygen: a mark without a duration from the mark to
+        # the end, the gas given and not said taken off (--awake over 'O2 2 L/min' at 99 %,
+        # beside a walk on oxygen, made a night at 93 % a drop and qualified it, hunt 16).
+        end_s = n / fs
+        oxygen = tuple((a, b if b > a else end_s) for a, b in oxygen_marks(recording))
         for out, what in (
             (asleep if staged else (), "the sleep staging scored as sleep"),
             (tests, "of a walk or the 10 min after it"),
+            (oxygen, "the recording marks as on supplemental oxygen"),
         ):
             if not (out and given):
                 continue

@@ -112,3 +112,42 @@ def test_an_awake_span_inside_the_presumed_night_is_no_part_of_it() -> None:
     assert a.metrics["presumed_sleep"].valid_min == plain.metrics["presumed_sleep"].valid_min - 10
     assert any("--awake span was taken out of the presumed sleep window (10.0 min)" in w
                for w in a.warnings)  # fmt: skip
+
+
+def _walk_then_night_on_a_marked_cannula(duration_s: float) -> Any:
+    """30 min at 99 % marked ``O2 2 L/min`` (``duration_s``, 0 for no duration), a three-part
+    walk test on 2 L/min from 1800 s, then a night at 93 % without a dip."""
+    from oximetry.model import Annotation
+
+    rec, _ = simulate_night(
+        fs=1,
+        duration_s=8 * 3600,
+        seed=1,
+        noise_pts=0.6,
+        baseline_pct=99,
+        sustained_drops=[(1800, 700, 95), (3000, 8 * 3600 - 3000, 93)],
+        segments=[("rest", 1800, 2100), ("exercise", 2100, 2460), ("exercise_o2", 2520, 2880)],
+        annotations=[Annotation(0.0, duration_s, "O2 2 L/min")],
+        start=START,
+    )
+    return rec
+
+
+def test_an_awake_span_the_recording_marks_on_oxygen_is_no_baseline(tmp_path: Path) -> None:
+    """``--awake 0-1800`` over 30 min the recording marks ``O2 2 L/min`` (99 %), beside a walk
+    on oxygen: the span was the baseline, the night at 93 % 339 min more than 5 points below
+    it, and MassHealth QUALIFIED nocturnal oxygen on the drop with symptoms (II.A.2.a.ii). The
+    marked time is left out of the span, as a walk is, with a warning; so is all of it after a
+    mark without a duration (the gas given and not said taken off)."""
+    for duration_s in (1800.0, 0.0):
+        rec = _walk_then_night_on_a_marked_cannula(duration_s)
+        settings = AnalysisSettings(test_type="overnight", awake_span_s=(0.0, 1800.0))
+        a = analyze(rec, settings)
+        assert a.metrics["presumed_sleep"].awake_baseline_pct is None
+        assert any("marks as on supplemental oxygen; they were left out" in w for w in a.warnings)
+    tmp = tmp_path / "night"
+    tmp.mkdir()
+    summary = _analyze(
+        tmp, _walk_then_night_on_a_marked_cannula(1800.0), "--awake", "0-1800", "--o2-flow", "2"
+    )
+    assert summary["qualification"]["determination"] != "qualified"
