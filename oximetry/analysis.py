@@ -7,6 +7,7 @@ every window, then every event in time order.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -16,7 +17,7 @@ from numpy.typing import NDArray
 
 from .artifact import REASONS, detect_artifacts
 from .errors import InsufficientDataError, RecordingFormatError
-from .limits import MAX_DURATION_S, MAX_FS_HZ, MAX_YEAR, MIN_FS_HZ
+from .limits import MAX_DURATION_S, MAX_FS_HZ, MIN_FS_HZ
 from .metrics import awake_baseline, summarize_segment, summarize_window, tables
 from .metrics.odi import detect_desaturations_at
 from .metrics.runs import sample_minutes, samples_at_least
@@ -685,9 +686,12 @@ def _check_bounds(recording: Recording) -> None:
         raise RecordingFormatError(
             f"the {role} channel's {why}, as no reader gives", recording.source.path or None
         )
-    if recording.start.year > MAX_YEAR:
+    # Only the calendar's last year, whose clock times overflow: dates shifted into the future
+    # by de-identification are read (MIMIC's 2896 and 2704; refused after 2099, they were no
+    # longer analysed, review of hunt 16).
+    if recording.start.year >= _dt.MAXYEAR:
         raise RecordingFormatError(
-            f"the recording starts in {recording.start.year}, after {MAX_YEAR}",
+            f"the recording starts in {recording.start.year}, the calendar's last year",
             recording.source.path or None,
         )
 
@@ -721,8 +725,8 @@ def analyze(recording: Recording, settings: AnalysisSettings | None = None) -> A
     InsufficientDataError
         When no SpO2 sample is valid.
     RecordingFormatError
-        A channel's rate or length, or the start's year, beyond what any reader gives
-        (:mod:`oximetry.limits`): a recording built by hand.
+        A channel's rate or length beyond what any reader gives (:mod:`oximetry.limits`), or
+        a start in the calendar's last year: a recording built by hand.
 
     Notes
     -----

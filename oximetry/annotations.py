@@ -108,13 +108,20 @@ _FLOW_CHANGE_WORDS = (
     r"(?: (?:on|up|down|back|increased|inc|decreased|dec|bumped|turned|titrated|weaned|reduced|"
     r"changed|set|adjusted|started|restarted|resumed|bleed in|bled in))*"
 )
+_MARK_BARE_END = (
+    r"(?! ?\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|cm|cmh2o|mm ?hg)(?![a-z]))"
+)
+#: Read as a flow (:data:`_BARE_FLOW_VALUE`), the bare number is no clock's hour or a count
+#: either (``O2 at 1:30``, ``O2 started 10 p.m.``, ``O2 on 4 h``, ``O2 restarted 4 times``):
+#: those stay marks (:data:`_OXYGEN_BARE_FLOW`; "O2 at 10:30" was no mark once the clock was
+#: left out of both, and a night on oxygen QUALIFIED, review of hunt 16), naming no flow.
 _BARE_FLOW_END = (
-    r"(?! ?\d|:\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|cm|cmh2o|mm ?hg|am|pm|a m|p m)"
-    r"(?![a-z]))"
+    r"(?! ?\d|:\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|hrs?|h|x|times|"
+    r"o'?clock|cm|cmh2o|mm ?hg|[ap](?: |\. ?)?m)(?![a-z]))"
 )
 _OXYGEN_BARE_FLOW = re.compile(
     r"(?<![a-z0-9])(?:o2|oxygen)" + _FLOW_CHANGE_WORDS + r"[ @:=]+(?:(?:at|to|from) )?"
-    r"(?:1[0-5]|[0-9])(?: \d)?" + _BARE_FLOW_END
+    r"(?:1[0-5]|[0-9])(?: \d)?" + _MARK_BARE_END
 )
 #: ``02`` typed for ``O2``, only straight before a flow (``02 2L``): alone it is a time or a
 #: number.
@@ -178,10 +185,34 @@ _PER_MINUTE = (
 #: increased to 0.5 L``), only oxygen is given so,
 #: and these were no marks: a room-air night given with ``Started 2L`` at its start QUALIFIED
 #: Medicare N1 (hunt 16).
+#: The word straight beside the litres (``Started 2L``, ``Increased to 3L``, ``2L applied``),
+#: and no side or body word after them: ``L`` is as often left, and ``Placed 1 L and 1 R leg
+#: lead``, ``Added 1 L leg EMG``, ``Snoring increased, 2 L lateral`` or ``Tech in: increased 1 L
+#: gain`` held room-air nights open (review of hunt 16). Not ``turned`` (``Pt turned 2 L``).
+_CHANGE_WORD = (
+    r"(?:added|add|applied|started|start|increased|increase|inc|decreased|decrease|dec|"
+    r"reduced|titrated|bumped|weaned|placed|resumed|restarted|upped|raised|lowered)"
+)
+_CHANGED_LITRES = (
+    r"(?:1[0-5]|[0-9])(?: \d)? ?(?:l|lpm|l/min|liters?|litres?)(?![a-z])"
+    r"(?! (?:and|&|\d|r|leg|legs|lead|leads|side|lateral|arm|arms|limb|emg|eye|ear|hand|foot|"
+    r"gain|bottle|electrodes?|sensor|chest|abd|abdomen))"
+)
 _FLOW_CHANGED = re.compile(
-    r"(?<![a-z])(?:added|add|applied|started|start|increased|increase|inc|decreased|decrease|dec|"
-    r"reduced|titrated|bumped|turned|weaned|placed|resumed|restarted|upped|raised|lowered)"
-    r"(?![a-z])"
+    r"(?<![a-z])"
+    + _CHANGE_WORD
+    + r"(?: (?:to|at|by|from|on))?(?: (?:1[0-5]|[0-9])(?: \d)? to)? "
+    + _CHANGED_LITRES
+    + r"|(?<![0-9])"
+    + _CHANGED_LITRES
+    + r" "
+    + _CHANGE_WORD
+    + r"(?![a-z])"
+)
+#: A leg lead's or a side's note, where ``L`` is left (``Leg lead 2 L placed``, ``Replaced LAT,
+#: added 1 L``: LAT, the left anterior tibialis lead).
+_LIMB = re.compile(
+    r"(?<![a-z])(?:legs?|leads?|limbs?|emg|electrodes?|lat|rat|sides?|lateral|arms?)(?![a-z])"
 )
 _FLUID = re.compile(
     r"(?<![a-z])(?:iv|ivf|ns|saline|bolus|fluids?|water|urine|infusion|drink|drank|intake|"
@@ -605,10 +636,10 @@ def is_oxygen_mark(text: str) -> bool:
     if _FLOW_ALONE.search(airless) and not _LEAK.search(form):
         return True
     if (
-        _OXYGEN_LOW_FLOW.search(airless)
-        and _FLOW_CHANGED.search(form)
+        _FLOW_CHANGED.search(airless)
         and not _LEAK.search(form)
         and not _FLUID.search(form)
+        and not _LIMB.search(form)
     ):
         return True
     if _OXYGEN_NEXT_TO_GIVEN.search(form):

@@ -287,6 +287,13 @@ def test_a_recording_built_beyond_any_reader_is_refused(edit: dict[str, object],
     }
     with pytest.raises(RecordingFormatError, match=said):
         analyze(Recording(**fields))  # type: ignore[arg-type]
+    # a date de-identification shifted into the future is read (MIMIC's 2896; review of hunt 16)
+    shifted = Recording(
+        spo2=Signal("SpO2", "%", 1.0, x),
+        start=dt.datetime(2896, 10, 10, 0, 31),
+        source=SourceInfo(path="hand", sha256="", format="simulated"),
+    )
+    assert analyze(shifted).recording.start.year == 2896
 
 
 def test_a_signal_keeps_no_view_of_an_array_that_can_still_change() -> None:

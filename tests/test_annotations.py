@@ -427,6 +427,19 @@ OXYGEN_TEXTS = [
     ("Tracheostomy mask 35%", True),
     ("Nasal cannula", False),
     ("High flow 30 L/min", False),
+    # review of hunt 16: the gas with a clock time stays a mark (naming no flow), and litres
+    # beside a change word are the gas's only when no lead, side or limb word says left
+    ("O2 at 10:30", True),
+    ("O2 @ 2 am", True),
+    ("Oxygen at 10 pm", True),
+    ("Started 2L", True),
+    ("2L applied", True),
+    ("Placed 1 L and 1 R leg lead", False),
+    ("Added 1 L leg EMG", False),
+    ("Leg lead 2 L placed", False),
+    ("Snoring increased, 2 L lateral", False),
+    ("Tech in: increased 1 L gain", False),
+    ("Pt turned 2 L", False),
     # review of hunt 16: such a device on air or not in use
     ("Trach collar RA", False),
     ("Trach collar humidified air", False),
@@ -859,6 +872,11 @@ def test_a_mark_of_oxygen_given_is_its_own_kind(text: str, oxygen: bool) -> None
         ("Sat 88/3L NC", (3.0,)),
         ("SpO2 92 1/2 L NC", (2.0,)),
         ("O2 24/7, 2 L/min", (2.0,)),
+        # review of hunt 16: a clock's hour or a count after the gas is no flow
+        ("O2 at 10:30", ()),
+        ("O2 started 10 p.m.", ()),
+        ("O2 on 4 h", ()),
+        ("O2 restarted 4 times", ()),
         # hunt 16: the gas's bare litres were no flow ('O2 @ 2' given as on 4 L/min kept
         # Medicare's > 4 L/min tier), nor an arrow's first end ('O2 2->4 LPM' read 4 alone)
         ("O2 @ 2", (2.0,)),

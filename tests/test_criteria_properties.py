@@ -1814,7 +1814,8 @@ def _reshaped_test(
         # below the line added up to the five a night needs
         kind_ = draw(st.sampled_from(["sleep", "presumed_sleep"]))
         t0 = draw(st.floats(0.0, 3600.0))
-        t1 = t0 + 60 * draw(st.floats(840.01, 7 * 1440.0))
+        # (within a week of the start, as any recording: check_figures refuses beyond)
+        t1 = t0 + 60 * draw(st.floats(840.01, 7 * 1440.0 - 60.0))
         sleep = dipping_sleep(draw, kind_, draw(st.floats(120.0, 840.0)), 840.0)
         sleep = dataclasses.replace(sleep, source="annotations", start_s=t0, end_s=t1)
         return "overnight", Evidence(recording_start=start, sleep=sleep)
