@@ -347,7 +347,7 @@ _OXYGEN_STARTED = re.compile(
 #: makes it a reading; an oximeter word (``O2 probe off``, ``O2 sensor on/off``, ``O2 lead
 #: off``, ``O2 finger probe``) the oximeter, and an EEG word (``O2-A1 off``, ``O2 electrode
 #: off``: O2 is also the right occipital electrode) the EEG, not the gas.
-_SATURATION_WORD = re.compile(r"desat|satur|(?<![a-z])sat(?![a-z])|s[ap][o0]2")
+_SATURATION_WORD = re.compile(r"desat|satur|sattigung|(?<![a-z])sat(?![a-z])|s[ap][o0]2")
 _NOT_THE_GAS_WORD = re.compile(
     r"probe|sensor|(?<![a-z])lead|finger|(?<![a-z])clip|oxim"
     r"|electrode|elektrode|electrodo|impedance|impedanz|(?<![a-z])eeg|(?<![a-z0-9])o2 (?:[am][12]|ref)(?![a-z0-9])"

@@ -440,6 +440,7 @@ OXYGEN_TEXTS = [
     ("Snoring increased, 2 L lateral", False),
     ("Tech in: increased 1 L gain", False),
     ("Pt turned 2 L", False),
+    ("Sauerstoff-Sättigung reduziert", False),  # German saturation (review of hunt 16)
     # review of hunt 16: such a device on air or not in use
     ("Trach collar RA", False),
     ("Trach collar humidified air", False),
