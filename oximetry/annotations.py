@@ -54,7 +54,9 @@ ANNOTATION_KINDS = ("stage", "lights", "segment", "artifact", "oxygen", "event",
 #: start word (``Lights off, O2 sat 96%``, ``Desaturation start, O2 91%``) such a reading was
 #: a mark, and a room-air night with it at lights off no longer qualified (review of hunt 14).
 _READING = (
-    r"[ :=]*(?:desat|satur|sat(?![a-z])"  # O2 sat, oxygen saturation, O2 desat
+    # O2 sat, oxygen saturation, O2 desat, Sauerstoff-Sättigung (a saturation word anywhere
+    # in the note took 'Sauerstoff per Maske, Sättigung 91 %' from the marks; review of hunt 16)
+    r"[ :=]*(?:desat|satur|sat(?![a-z])|(?:ent)?sattigung"
     r"|\d+(?: \d)? ?%"  # O2 97%, O2 94 %, O2 96.5% (read 96 5%)
     r"|\d+(?: \d)? (?:on )?(?:ra|room air)(?![a-z]))"  # O2 96 RA, O2 96 on room air
 )
@@ -117,7 +119,7 @@ _MARK_BARE_END = (
 #: left out of both, and a night on oxygen QUALIFIED, review of hunt 16), naming no flow.
 _BARE_FLOW_END = (
     r"(?! ?\d|:\d| ?%| ?(?:min|mins|minutes?|sec|secs|seconds?|hours?|hrs?|h|x|times|"
-    r"o'?clock|cm|cmh2o|mm ?hg|[ap](?: |\. ?)?m)(?![a-z]))"
+    r"o ?'?clock|uhr|hs|cm|cmh2o|mm ?hg|[ap](?: |\. ?)?m)(?![a-z]))"
 )
 _OXYGEN_BARE_FLOW = re.compile(
     r"(?<![a-z0-9])(?:o2|oxygen)" + _FLOW_CHANGE_WORDS + r"[ @:=]+(?:(?:at|to|from) )?"
@@ -212,10 +214,12 @@ _FLOW_CHANGED = re.compile(
 #: A leg lead's or a side's note, where ``L`` is left (``Leg lead 2 L placed``, ``Replaced LAT,
 #: added 1 L``: LAT, the left anterior tibialis lead).
 _LIMB = re.compile(
-    r"(?<![a-z])(?:legs?|leads?|limbs?|emg|electrodes?|lat|rat|sides?|lateral|arms?)(?![a-z])"
+    r"(?<![a-z])(?:legs?|leads?|limbs?|emg|eog|tib[a-z]*|m[12]|etco2|electrodes?|lat|rat|sides?|"
+    r"lateral|arms?)(?![a-z])"
 )
 _FLUID = re.compile(
-    r"(?<![a-z])(?:iv|ivf|ns|saline|bolus|fluids?|water|urine|infusion|drink|drank|intake|"
+    r"(?<![a-z])(?:iv|ivf|ns|lr|d5w|bag|humidifier|saline|bolus|fluids?|water|urine|infusion|"
+    r"drink|drank|intake|"
     r"volume|tidal|vt)"
     r"(?![a-z])"
 )
@@ -347,7 +351,7 @@ _OXYGEN_STARTED = re.compile(
 #: makes it a reading; an oximeter word (``O2 probe off``, ``O2 sensor on/off``, ``O2 lead
 #: off``, ``O2 finger probe``) the oximeter, and an EEG word (``O2-A1 off``, ``O2 electrode
 #: off``: O2 is also the right occipital electrode) the EEG, not the gas.
-_SATURATION_WORD = re.compile(r"desat|satur|sattigung|(?<![a-z])sat(?![a-z])|s[ap][o0]2")
+_SATURATION_WORD = re.compile(r"desat|satur|(?<![a-z])sat(?![a-z])|s[ap][o0]2")
 _NOT_THE_GAS_WORD = re.compile(
     r"probe|sensor|(?<![a-z])lead|finger|(?<![a-z])clip|oxim"
     r"|electrode|elektrode|electrodo|impedance|impedanz|(?<![a-z])eeg|(?<![a-z0-9])o2 (?:[am][12]|ref)(?![a-z0-9])"

@@ -441,6 +441,16 @@ OXYGEN_TEXTS = [
     ("Tech in: increased 1 L gain", False),
     ("Pt turned 2 L", False),
     ("Sauerstoff-Sättigung reduziert", False),  # German saturation (review of hunt 16)
+    # final review of hunt 16: a saturation elsewhere in the note leaves the gas given, and
+    # leads, fluids and a humidifier's litres are no flows of the gas
+    ("Sauerstoff per Maske, Sättigung 91 %", True),
+    ("Sauerstoff per Nasenbrille, Entsättigungen weiter", True),
+    ("O2-Sättigung reduziert", False),
+    ("Placed 1 L EOG", False),
+    ("Added 1 L tib", False),
+    ("Tech added 1 L EtCO2", False),
+    ("Started 1L LR", False),
+    ("Added 1 L to humidifier", False),
     # review of hunt 16: such a device on air or not in use
     ("Trach collar RA", False),
     ("Trach collar humidified air", False),
@@ -878,6 +888,9 @@ def test_a_mark_of_oxygen_given_is_its_own_kind(text: str, oxygen: bool) -> None
         ("O2 started 10 p.m.", ()),
         ("O2 on 4 h", ()),
         ("O2 restarted 4 times", ()),
+        ("O2 @ 5 Uhr abgesetzt", ()),
+        ("O2 - 4 hs", ()),
+        ("O2 at 4 o clock", ()),
         # hunt 16: the gas's bare litres were no flow ('O2 @ 2' given as on 4 L/min kept
         # Medicare's > 4 L/min tier), nor an arrow's first end ('O2 2->4 LPM' read 4 alone)
         ("O2 @ 2", (2.0,)),
