@@ -730,13 +730,25 @@ def oxygen_marks(recording: Recording) -> tuple[tuple[float, float], ...]:
         ``(start_s, end_s)`` clipped to the recording (``end_s`` equals ``start_s`` for a mark
         without a duration); marks wholly outside the recording are left out.
     """
+    return tuple(sorted({(s, e) for s, e, _ in _oxygen_annotations(recording)}))
+
+
+def _oxygen_annotations(recording: Recording) -> list[tuple[float, float, str]]:
+    """Return each annotation marking oxygen as ``(start_s, end_s, text)``, clipped.
+
+    For :func:`oxygen_marks` and :func:`oxygen_mark_flows`; those wholly outside the recording
+    are left out.
+    """
     end_s = recording.duration_s
-    spans = {
-        (max(float(a.onset_s), 0.0), min(float(a.onset_s) + _mark_length(a.duration_s), end_s))
-        for a in recording.annotations
-        if annotation_kind(a.text)[0] == "oxygen"
-    }
-    return tuple(sorted((s, e) for s, e in spans if e >= s and s <= end_s))
+    out = []
+    for a in recording.annotations:
+        if annotation_kind(a.text)[0] != "oxygen":
+            continue
+        start = max(float(a.onset_s), 0.0)
+        end = min(float(a.onset_s) + _mark_length(a.duration_s), end_s)
+        if end >= start:
+            out.append((start, end, a.text))
+    return out
 
 
 def oxygen_mark_flows(recording: Recording) -> tuple[float, ...]:
@@ -755,14 +767,7 @@ def oxygen_mark_flows(recording: Recording) -> tuple[float, ...]:
         needs the test on at least 4 L/min (LCD L33797), and a night marked ``Oxygen 2 L/min``
         had it beside ``test.o2_flow_lpm: 4``.
     """
-    end_s = recording.duration_s
-    flows = {
-        f
-        for a in recording.annotations
-        if annotation_kind(a.text)[0] == "oxygen"
-        and max(float(a.onset_s), 0.0) <= min(float(a.onset_s) + _mark_length(a.duration_s), end_s)
-        for f in oxygen_flows_lpm(a.text)
-    }
+    flows = {f for _, _, text in _oxygen_annotations(recording) for f in oxygen_flows_lpm(text)}
     return tuple(sorted(flows))
 
 
